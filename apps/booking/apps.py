@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BookingConfig(AppConfig):
+    name = "apps.booking"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,110 @@
+"""The wire between the sites (DESIGN.md §5): peers and their keys, the outbox and the inbox.
+
+PostgreSQL is the source of truth: a message exists once its outbox row commits with the state change
+that caused it; Redis only carries kicks to the relay.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pghistory
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from encrypted_fields.fields import EncryptedCharField
+
+
+class Peer(models.Model):
+    """The other site: at the front, central; at central, each client platform (a city's front, or a
+    partner region's)."""
+
+    code = models.CharField(_("平台编码"), max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    base_url = models.URLField(_("接口地址"))
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("对接平台")
+        verbose_name_plural = _("对接平台")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class PeerKey(models.Model):
+    """A signing key shared with a peer. Several keys may be valid at once during a rotation; the newest
+    valid one signs outgoing messages."""
+
+    peer = models.ForeignKey(Peer, on_delete=models.CASCADE, related_name="keys")
+    key_id = models.CharField(_("密钥编号"), max_length=64, unique=True)
+    secret = EncryptedCharField(_("密钥"), max_length=200)
+    not_before = models.DateTimeField(default=timezone.now)
+    not_after = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-not_before"]
+
+    def is_valid(self, at=None) -> bool:
+        at = at or timezone.now()
+        return self.not_before <= at and (self.not_after is None or at < self.not_after)
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", _("待发送")
+    DELIVERED = "delivered", _("已送达")
+    DEAD = "dead", _("投递失败")
+
+
+OUTBOX_TRANSITIONS: dict[str, frozenset[str]] = {
+    OutboxStatus.PENDING: frozenset({OutboxStatus.DELIVERED, OutboxStatus.DEAD}),
+    OutboxStatus.DEAD: frozenset({OutboxStatus.PENDING}),  # an operator's re-drive
+    OutboxStatus.DELIVERED: frozenset(),
+}
+
+
+@pghistory.track(model_name="OutboxMessageAudit")
+class OutboxMessage(models.Model):
+    """A message to a peer, written in the same transaction as the change that causes it. Its UUID is the
+    idempotency key the receiver deduplicates on, so a resend after a timeout is always safe."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    peer = models.ForeignKey(Peer, on_delete=models.PROTECT, related_name="outbox")
+    kind = models.CharField(max_length=64)
+    payload = models.JSONField()
+    # Files travelling with the message: [{"name", "path", "sha256", "content_type"}], read from storage
+    # and inlined at send time so the outbox row stays small.
+    files = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=16, choices=OutboxStatus.choices, default=OutboxStatus.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_error = models.TextField(blank=True)
+    response = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [
+            models.Index(fields=["next_attempt_at"], condition=models.Q(status="pending"), name="outbox_due_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(status__in=OutboxStatus.values), name="outbox_status_valid"),
+        ]
+
+
+class InboxMessage(models.Model):
+    """A message applied from a peer, recorded in the same transaction as its effect. A duplicate gets
+    the first answer back and changes nothing; the same id with another body is refused."""
+
+    id = models.UUIDField(primary_key=True)
+    peer = models.ForeignKey(Peer, on_delete=models.PROTECT, related_name="inbox")
+    kind = models.CharField(max_length=64)
+    body_sha256 = models.CharField(max_length=64)
+    key_id = models.CharField(max_length=64)
+    response = models.JSONField(default=dict)
+    status_code = models.PositiveSmallIntegerField(default=200)
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-received_at"]

@@ -1,0 +1,98 @@
+"""Cases received at the central back office (审批总后台) and their review (DOMAIN.md §5)."""
+
+from __future__ import annotations
+
+import pghistory
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from encrypted_fields.fields import EncryptedCharField
+
+from apps.catalog.models import Department, Matter
+from apps.exchange.models import Peer
+
+
+class ApproverPost(models.Model):
+    """The department an approver works for: approvers act only on their department's cases."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="approver_post")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="approvers")
+
+
+class ReviewStatus(models.TextChoices):
+    IN_REVIEW = "in_review", _("审查中")
+    CORRECTION = "correction", _("待补正")
+    SPECIAL_PROCEDURE = "special_procedure", _("特别程序")
+    DECIDED = "decided", _("已决定")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+REVIEW_TRANSITIONS: dict[str, frozenset[str]] = {
+    ReviewStatus.IN_REVIEW: frozenset({ReviewStatus.CORRECTION, ReviewStatus.SPECIAL_PROCEDURE, ReviewStatus.DECIDED, ReviewStatus.WITHDRAWN}),
+    ReviewStatus.CORRECTION: frozenset({ReviewStatus.IN_REVIEW, ReviewStatus.WITHDRAWN}),
+    ReviewStatus.SPECIAL_PROCEDURE: frozenset({ReviewStatus.IN_REVIEW, ReviewStatus.DECIDED, ReviewStatus.WITHDRAWN}),
+    ReviewStatus.DECIDED: frozenset(),
+    ReviewStatus.WITHDRAWN: frozenset(),
+}
+
+
+class Decision(models.TextChoices):
+    APPROVED = "approved", _("准予许可")
+    DENIED = "denied", _("不予许可")
+    PARTLY_APPROVED = "partly_approved", _("部分准予")
+
+
+@pghistory.track(model_name="ReviewCaseAudit")
+class ReviewCase(models.Model):
+    platform = models.ForeignKey(Peer, on_delete=models.PROTECT, related_name="cases")
+    front_number = models.CharField(_("办件编号"), max_length=32)
+    matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="review_cases")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="review_cases")
+    hall_name = models.CharField(_("收件大厅"), max_length=100)
+    applicant_name = models.CharField(_("申请人"), max_length=64)
+    applicant_id_number = EncryptedCharField(_("身份证号码"), max_length=18)
+    status = models.CharField(max_length=24, choices=ReviewStatus.choices, default=ReviewStatus.IN_REVIEW)
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    accepted_at = models.DateTimeField()
+    promised_date = models.DateField(null=True, blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+    decision = models.CharField(max_length=24, choices=Decision.choices, blank=True)
+    decision_reason = models.TextField(blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["received_at"]
+        constraints = [
+            # Exactly once at central, whatever the wire does.
+            models.UniqueConstraint(fields=["platform", "front_number"], name="review_case_once"),
+            models.CheckConstraint(condition=models.Q(status__in=ReviewStatus.values), name="review_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.front_number
+
+
+class ReviewMaterial(models.Model):
+    case = models.ForeignKey(ReviewCase, on_delete=models.CASCADE, related_name="materials")
+    name = models.CharField(max_length=200)
+    file = models.FileField(upload_to="review/%Y/%m/")
+    content_type = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class ReviewEvent(models.Model):
+    case = models.ForeignKey(ReviewCase, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    from_status = models.CharField(max_length=24, blank=True)
+    to_status = models.CharField(max_length=24)
+    note = models.TextField(blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]

@@ -1,0 +1,51 @@
+"""API conventions shared by both sites: errors as ``{"code": ..., "detail": ...}``."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class DomainError(exceptions.APIException):
+    """A business rule refused the request. Services raise it with a Chinese-first message."""
+
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_code = "rule_violation"
+
+    def __init__(self, detail: str, *, code: str | None = None, status_code: int | None = None):
+        super().__init__(detail=detail, code=code or self.default_code)
+        if status_code is not None:
+            self.status_code = status_code
+        self.error_code = code or self.default_code
+
+
+class Conflict(DomainError):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound("未找到，或您无权查看。 Not found.")
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied("您无权执行此操作。 You may not do this.")
+    elif isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(exc.messages)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, DomainError):
+        code = exc.error_code
+        detail = str(exc.detail)
+    elif isinstance(exc, exceptions.ValidationError):
+        code = "invalid"
+        detail = "提交的数据有误。 Invalid input."
+        return Response({"code": code, "detail": detail, "errors": response.data}, status=response.status_code)
+    else:
+        codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
+        code = codes if isinstance(codes, str) else "error"
+        detail = response.data.get("detail", str(exc)) if isinstance(response.data, dict) else str(exc)
+    return Response({"code": code, "detail": str(detail)}, status=response.status_code, headers=response.headers)

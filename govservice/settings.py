@@ -1,0 +1,340 @@
+"""Settings for both sites of Cloud Window.
+
+One file, read from the environment. ``SITE_ROLE`` chooses the site this process runs as:
+
+* ``front``   — citizen portal and service halls (database ``DATABASE_URL``)
+* ``central`` — the approval back office (database ``CENTRAL_DATABASE_URL``)
+
+Each role is its own process with its own database and its own user accounts; the two talk only over
+signed HTTP (apps/exchange). Every variable is listed with a comment in ``.env.example``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import environ
+import pghistory
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
+
+env = environ.Env()
+
+
+def env_bool(name: str, default: bool) -> bool:
+    return env.bool(name, default=default)
+
+
+def env_int(name: str, default: int) -> int:
+    return env.int(name, default=default)
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    return env.list(name, default=default)
+
+
+SITE_ROLE = env.str("SITE_ROLE", default="front")
+if SITE_ROLE not in ("front", "central"):
+    raise ImproperlyConfigured("SITE_ROLE must be 'front' or 'central'")
+IS_FRONT = SITE_ROLE == "front"
+IS_CENTRAL = SITE_ROLE == "central"
+
+DEBUG = env_bool("DEBUG", False)
+# Development conveniences (an insecure default key) are allowed only when DEBUG or DEV_MODE is on.
+DEV_MODE = env_bool("DEV_MODE", DEBUG)
+
+
+def env_secret(name: str, dev_default: str) -> str:
+    """A secret that must be set outside development."""
+    value = env.str(name, default="")
+    if value:
+        return value
+    if DEV_MODE:
+        return dev_default
+    raise ImproperlyConfigured(f"{name} must be set (it has no default outside development)")
+
+
+SECRET_KEY = env_secret("SECRET_KEY", f"dev-insecure-{SITE_ROLE}-secret-key-change-me-0123456789abcdef")
+# Salt for field encryption (ID numbers, phones) and the key of the HMAC blind index. Rotating the
+# blind-index key means recomputing every index; keep it apart from SECRET_KEY so that rotating the
+# session secret does not.
+SALT_KEY = env_secret("FIELD_ENCRYPTION_SALT", "dev-field-salt")
+BLIND_INDEX_KEY = env_secret("BLIND_INDEX_KEY", "dev-blind-index-key")
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+SHARED_APPS = [
+    "apps.accounts",
+    "apps.workcalendar",
+    "apps.catalog",
+    "apps.exchange",
+]
+FRONT_APPS = [
+    "apps.booking",
+    "apps.hall",
+    "apps.intake",
+    "apps.feedback",
+]
+CENTRAL_APPS = [
+    "apps.review",
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "django_filters",
+    "django_htmx",
+    "pgtrigger",
+    "pghistory",
+    "axes",
+    *SHARED_APPS,
+    *(FRONT_APPS if IS_FRONT else CENTRAL_APPS),
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    # pghistory: attach the request's user and URL to every audit row written during it.
+    "pghistory.middleware.HistoryMiddleware",
+    # axes last, as its documentation asks.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = f"govservice.urls_{SITE_ROLE}"
+WSGI_APPLICATION = "govservice.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "govservice.context_processors.site",
+            ],
+        },
+    },
+]
+
+# --- Databases -------------------------------------------------------------------------------------
+# PostgreSQL only: locking, pg_trgm and the audit triggers behave differently elsewhere.
+_db_var = "DATABASE_URL" if IS_FRONT else "CENTRAL_DATABASE_URL"
+_db_default = "postgres://postgres@127.0.0.1:5432/govservice_" + SITE_ROLE
+DATABASES = {"default": env.db_url(_db_var, default=_db_default)}
+# Keep connections between requests: opening one per request cut a bare booking endpoint from
+# ~1,300 to ~240 requests/s on this machine (DESIGN.md §6).
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES["default"].setdefault("OPTIONS", {})
+# A short lock timeout turns pile-ups into a clear "busy, try again" instead of a hung request.
+DATABASES["default"]["OPTIONS"]["options"] = "-c lock_timeout={} -c statement_timeout={}".format(
+    env_int("DB_LOCK_TIMEOUT_MS", 2000), env_int("DB_STATEMENT_TIMEOUT_MS", 30000)
+)
+DATABASES["default"]["TEST"] = {"TEMPLATE": "template0", "CHARSET": "UTF8"}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Redis, cache, Celery --------------------------------------------------------------------------
+REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": f"gs:{SITE_ROLE}",
+    }
+}
+
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SERIALIZER = "json"
+# Each site has its own queue so two sites sharing one Redis never run each other's tasks.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default=f"govservice-{SITE_ROLE}")
+# A task is acknowledged only after it ran, and re-queued if its worker dies mid-way; tasks are
+# idempotent and re-read state, so running one twice is harmless.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# HTTP timeout (EXCHANGE_HTTP_TIMEOUT) < soft limit < hard limit < visibility timeout, so a slow
+# send is abandoned by us before Redis hands the task to another worker.
+CELERY_TASK_SOFT_TIME_LIMIT = 60
+CELERY_TASK_TIME_LIMIT = 90
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = "Asia/Shanghai"
+CELERY_BEAT_SCHEDULE = {
+    # The relay's guarantee: on-commit kicks are the fast path, this sweep is what makes delivery sure.
+    "exchange-sweep-outbox": {"task": "apps.exchange.tasks.outbox_sweep", "schedule": 5.0},
+}
+if IS_FRONT:
+    CELERY_BEAT_SCHEDULE |= {
+        # Keep slots materialised for the rolling booking horizon; idempotent.
+        "booking-generate-slots": {"task": "apps.booking.tasks.slots_generate", "schedule": 3600.0},
+        # Notifications waiting for a retry.
+        "feedback-send-due": {"task": "apps.feedback.tasks.notifications_send_due", "schedule": 30.0},
+    }
+
+# --- The wire between the sites (apps/exchange) ---------------------------------------------------
+CENTRAL_URL = env.str("CENTRAL_URL", default="http://127.0.0.1:8100")
+# The front platform's identity at central and the keys it signs with. Format "kid:secret,kid:secret";
+# the first key signs, every listed key verifies (overlap during rotation).
+EXCHANGE_PLATFORM_CODE = env.str("EXCHANGE_PLATFORM_CODE", default="BJ-TZ")
+EXCHANGE_KEYS = dict(
+    item.split(":", 1) for item in env_list("EXCHANGE_KEYS", ["k1:dev-exchange-secret"] if DEV_MODE else [])
+)
+EXCHANGE_SIGNING_KEY_ID = next(iter(EXCHANGE_KEYS), "")
+EXCHANGE_MAX_SKEW_SECONDS = env_int("EXCHANGE_MAX_SKEW_SECONDS", 300)
+EXCHANGE_HTTP_TIMEOUT = env_int("EXCHANGE_HTTP_TIMEOUT", 20)
+EXCHANGE_MAX_ATTEMPTS = env_int("EXCHANGE_MAX_ATTEMPTS", 15)
+EXCHANGE_BACKOFF_BASE_SECONDS = env_int("EXCHANGE_BACKOFF_BASE_SECONDS", 2)
+EXCHANGE_BACKOFF_CAP_SECONDS = env_int("EXCHANGE_BACKOFF_CAP_SECONDS", 600)
+EXCHANGE_LEASE_SECONDS = env_int("EXCHANGE_LEASE_SECONDS", 120)
+# Case packages carry materials inline (base64): allow bodies large enough for a scanned case.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 60 * 1024 * 1024)
+
+# --- Auth ------------------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = 1  # hours
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+
+# --- REST framework --------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "govservice.api.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": f"Cloud Window 云窗口 — {SITE_ROLE} API",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# --- Internationalisation ---------------------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+# --- Files -----------------------------------------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / f"static-{SITE_ROLE}")))
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / f"media-{SITE_ROLE}")))
+MEDIA_URL = "media/"  # never served publicly: materials are streamed by views that check access
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if env_bool("STATIC_MANIFEST", not DEBUG)
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+
+# --- Notifications (apps/feedback) ------------------------------------------------------------------
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="云窗口 <noreply@cloudwindow.example>")
+SMS_BACKEND = env.str("SMS_BACKEND", default="apps.feedback.channels.FileSmsBackend")
+SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(VAR_DIR / "sms" / f"{SITE_ROLE}.jsonl"))
+SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_KEY = env.str("SMS_GATEWAY_KEY", default="")
+# Public address of this site, for links in messages and QR codes on documents.
+PUBLIC_BASE_URL = env.str(
+    "PUBLIC_BASE_URL", default="http://127.0.0.1:8000" if IS_FRONT else "http://127.0.0.1:8100"
+)
+
+# --- Security --------------------------------------------------------------------------------------
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG and not DEV_MODE)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG and not DEV_MODE)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG and not DEV_MODE)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEV_MODE else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEV_MODE
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
+# The exchange endpoint is for signed machine-to-machine calls; it needs no redirect to HTTPS when
+# a site runs behind a TLS-terminating proxy on loopback.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# --- Logging: never an ID number or phone in a log line (DOMAIN.md §8) -------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# --- Domain settings (DOMAIN.md marks these as local practice) ----------------------------------------
+BOOKING_HORIZON_WORKDAYS = env_int("BOOKING_HORIZON_WORKDAYS", 10)
+BOOKING_SLOT_MINUTES = env_int("BOOKING_SLOT_MINUTES", 30)
+BOOKING_MAX_ACTIVE_PER_CITIZEN = env_int("BOOKING_MAX_ACTIVE_PER_CITIZEN", 3)
+CHECKIN_EARLY_MINUTES = env_int("CHECKIN_EARLY_MINUTES", 30)
+CHECKIN_LATE_MINUTES = env_int("CHECKIN_LATE_MINUTES", 15)
+INTAKE_NOTICE_DAYS = env_int("INTAKE_NOTICE_DAYS", 5)
+CASE_NUMBER_PREFIX = env.str("CASE_NUMBER_PREFIX", default="TZ")
+
+SITE_NAME = _("云窗口 · 政务服务") if IS_FRONT else _("云窗口 · 审批总后台")
+
+# Audit trail (django-pghistory): triggers record every insert and update, QuerySet.update() included.
+# Event models are named "<Model>Audit", reached from a row as ``row.audit_trail``.
+PGHISTORY_OBJ_FIELD = pghistory.ObjForeignKey(related_name="audit_trail")

@@ -1,0 +1,3 @@
+from .urls_common import common_urlpatterns
+
+urlpatterns = [*common_urlpatterns]

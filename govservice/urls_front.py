@@ -1,0 +1,5 @@
+from django.urls import path
+
+from .urls_common import common_urlpatterns
+
+urlpatterns = [*common_urlpatterns]
