@@ -321,7 +321,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # --- Domain settings (DOMAIN.md marks these as local practice) ----------------------------------------
@@ -338,3 +338,5 @@ SITE_NAME = _("云窗口 · 政务服务") if IS_FRONT else _("云窗口 · 审�
 # Audit trail (django-pghistory): triggers record every insert and update, QuerySet.update() included.
 # Event models are named "<Model>Audit", reached from a row as ``row.audit_trail``.
 PGHISTORY_OBJ_FIELD = pghistory.ObjForeignKey(related_name="audit_trail")
+# The peer code of central, as registered at the front (apps/exchange Peer.code).
+EXCHANGE_CENTRAL_PEER = env.str("EXCHANGE_CENTRAL_PEER", default="central")

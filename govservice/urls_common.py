@@ -1,9 +1,31 @@
+"""URLs both sites serve: admin, auth pages, the signed exchange endpoint, API schema and docs."""
+
 from django.contrib import admin
-from django.urls import path
+from django.http import HttpResponse
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from apps.accounts.api import MeApi
+from apps.catalog.api import MatterDetailApi, MatterListApi
+from apps.exchange.views import receive
+
+
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+common_api = [
+    path("me/", MeApi.as_view(), name="api-me"),
+    path("matters/", MatterListApi.as_view(), name="api-matters"),
+    path("matters/<str:code>/", MatterDetailApi.as_view(), name="api-matter"),
+    path("exchange/messages/", receive, name="exchange-receive"),
+]
+
 common_urlpatterns = [
+    path("healthz", healthz),
     path("admin/", admin.site.urls),
+    path("accounts/", include("apps.accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

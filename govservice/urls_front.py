@@ -1,5 +1,49 @@
-from django.urls import path
+from django.urls import include, path
 
-from .urls_common import common_urlpatterns
+from apps.accounts import views as account_views
+from apps.accounts.api import RegisterApi
+from apps.booking import api as booking_api
+from apps.booking import views as booking_views
+from apps.feedback import api as feedback_api
+from apps.feedback import views as feedback_views
+from apps.hall import api as hall_api
+from apps.hall import views as hall_views
+from apps.intake import api as intake_api
+from apps.intake import views as intake_views
 
-urlpatterns = [*common_urlpatterns]
+from .urls_common import common_api, common_urlpatterns
+
+api = [
+    *common_api,
+    path("accounts/register/", RegisterApi.as_view(), name="api-register"),
+    path("matters/<str:code>/halls/", booking_api.HallsForMatterApi.as_view(), name="api-matter-halls"),
+    path("slots/", booking_api.SlotListApi.as_view(), name="api-slots"),
+    path("appointments/", booking_api.AppointmentListCreateApi.as_view(), name="api-appointments"),
+    path("appointments/<str:code>/", booking_api.AppointmentDetailApi.as_view(), name="api-appointment"),
+    path("appointments/<str:code>/cancel/", booking_api.AppointmentCancelApi.as_view(), name="api-appointment-cancel"),
+    path("terminal/checkin/", hall_api.TerminalCheckinApi.as_view(), name="api-terminal-checkin"),
+    path("workbench/call-next/", hall_api.CallNextApi.as_view(), name="api-call-next"),
+    path("workbench/tickets/<int:ticket_id>/accept/", intake_api.CaseAcceptApi.as_view(), name="api-case-accept"),
+    path("cases/", intake_api.CaseListApi.as_view(), name="api-cases"),
+    path("cases/<str:number>/", intake_api.CaseDetailApi.as_view(), name="api-case"),
+    path("cases/<str:number>/evaluation/", feedback_api.EvaluationCreateApi.as_view(), name="api-evaluation"),
+    path("inbox/", feedback_api.InboxApi.as_view(), name="api-inbox"),
+]
+
+urlpatterns = [
+    *common_urlpatterns,
+    path("api/v1/", include(api)),
+    path("", booking_views.home, name="home"),
+    path("register/", account_views.register, name="register"),
+    path("matters/<str:code>/", booking_views.matter_detail, name="matter"),
+    path("matters/<str:code>/book/", booking_views.book, name="book"),
+    path("appointments/<str:code>/", booking_views.appointment_detail, name="appointment"),
+    path("appointments/<str:code>/cancel/", booking_views.appointment_cancel_view, name="appointment_cancel"),
+    path("me/", intake_views.my_services, name="my_services"),
+    path("cases/<str:number>/", intake_views.case_detail, name="case"),
+    path("cases/<str:number>/evaluate/", feedback_views.evaluate, name="evaluate"),
+    path("terminal/", hall_views.terminal_home, name="terminal"),
+    path("terminal/checkin/", hall_views.terminal_checkin, name="terminal_checkin"),
+    path("workbench/", hall_views.workbench, name="workbench"),
+    path("workbench/tickets/<int:ticket_id>/", intake_views.intake_ticket, name="intake_ticket"),
+]

@@ -12,7 +12,7 @@ import pghistory
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from encrypted_fields.fields import EncryptedCharField
+from encrypted_fields.fields import EncryptedCharField, EncryptedJSONField
 
 
 class Peer(models.Model):
@@ -71,7 +71,8 @@ class OutboxMessage(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     peer = models.ForeignKey(Peer, on_delete=models.PROTECT, related_name="outbox")
     kind = models.CharField(max_length=64)
-    payload = models.JSONField()
+    # Encrypted at rest: a case package names the applicant and their ID number (DOMAIN.md §8).
+    payload = EncryptedJSONField()
     # Files travelling with the message: [{"name", "path", "sha256", "content_type"}], read from storage
     # and inlined at send time so the outbox row stays small.
     files = models.JSONField(default=list, blank=True)

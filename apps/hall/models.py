@@ -48,13 +48,15 @@ class Priority(models.IntegerChoices):
     WALK_IN = 2, _("现场取号")
 
 
-class TicketCounter(models.Model):
-    group = models.ForeignKey(WindowGroup, on_delete=models.CASCADE)
-    service_date = models.DateField()
+class DailyCounter(models.Model):
+    """Numbers that restart each day: ticket numbers per window group, case numbers per hall."""
+
+    scope = models.CharField(max_length=64)
+    day = models.DateField()
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["group", "service_date"], name="ticket_counter_unique")]
+        constraints = [models.UniqueConstraint(fields=["scope", "day"], name="daily_counter_unique")]
 
 
 @pghistory.track(model_name="TicketAudit")

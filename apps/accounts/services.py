@@ -1,0 +1,73 @@
+"""Accounts: real-name citizen registration (DOMAIN.md §8)."""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from govservice.api import Conflict, DomainError
+from govservice.lib import idcard
+from govservice.lib.blindindex import blind_index
+
+from .models import PersonalDataAccess, Role, User
+
+PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def id_number_index(value: str) -> str:
+    return blind_index(idcard.normalize(value), purpose="id_number")
+
+
+def phone_index(value: str) -> str:
+    return blind_index(value, purpose="phone")
+
+
+@transaction.atomic
+def citizen_register(*, username: str, password: str, real_name: str, id_number: str, phone: str, email: str = "") -> User:
+    """Create a real-name citizen account: a valid ID number (GB 11643), a mainland mobile number, a name."""
+    real_name = real_name.strip()
+    if not 2 <= len(real_name) <= 30:
+        raise DomainError("请填写与身份证一致的真实姓名。 Please enter your legal name.", code="invalid_name", status_code=400)
+    try:
+        parsed = idcard.parse(id_number)
+    except idcard.InvalidIdNumber as exc:
+        raise DomainError(f"{exc} Invalid ID number.", code="invalid_id_number", status_code=400) from None
+    phone = phone.strip()
+    if not PHONE_RE.match(phone):
+        raise DomainError("请填写11位手机号码。 Invalid mobile number.", code="invalid_phone", status_code=400)
+    if User.objects.filter(username=username).exists():
+        raise Conflict("该用户名已被使用。 Username taken.", code="username_taken")
+    user = User(
+        username=username,
+        email=email.strip(),
+        role=Role.CITIZEN,
+        real_name=real_name,
+        id_number=parsed.value,
+        id_number_index=id_number_index(parsed.value),
+        phone=phone,
+        phone_index=phone_index(phone),
+    )
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise DomainError(" ".join(exc.messages), code="weak_password", status_code=400) from None
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        raise Conflict("该身份证号码已注册账户，请直接登录。 An account exists for this ID number.", code="id_registered") from None
+    return user
+
+
+def id_number_reveal(*, viewer: User, subject: User, reason: str, case_reference: str = "") -> str:
+    """The clear ID number, for a staff member with a reason; every view is logged (DOMAIN.md §8)."""
+    if viewer.role == Role.CITIZEN and viewer.pk != subject.pk:
+        raise DomainError("无权查看。 Not allowed.", code="forbidden", status_code=403)
+    if not reason.strip():
+        raise DomainError("查看完整证件号码须填写事由。 A reason is required.", code="reason_required", status_code=400)
+    PersonalDataAccess.objects.create(viewer=viewer, subject=subject, reason=reason.strip()[:200], case_reference=case_reference)
+    return subject.id_number

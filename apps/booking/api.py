@@ -1,0 +1,114 @@
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import ListAPIView
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.accounts.permissions import IsCitizen
+
+from .models import Appointment, Hall, Slot
+from .selectors import appointment_get_for_citizen, appointments_for_citizen, halls_for_matter, slots_open_for
+from .services import appointment_book, appointment_cancel
+
+
+class HallSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Hall
+        fields = ["id", "code", "name", "address", "opening_hours"]
+
+
+class SlotSerializer(serializers.ModelSerializer):
+    remaining = serializers.IntegerField()
+    group = serializers.CharField(source="group.name")
+
+    class Meta:
+        model = Slot
+        fields = ["id", "date", "start", "end", "capacity", "remaining", "group"]
+
+
+class AppointmentSerializer(serializers.ModelSerializer):
+    matter = serializers.CharField(source="matter.name")
+    matter_code = serializers.CharField()
+    hall = serializers.CharField(source="hall.name")
+    address = serializers.CharField(source="hall.address")
+    start = serializers.DateTimeField(source="slot.start")
+    end = serializers.DateTimeField(source="slot.end")
+
+    class Meta:
+        model = Appointment
+        fields = ["code", "status", "matter", "matter_code", "hall", "address", "start", "end", "created_at"]
+
+
+class BookSerializer(serializers.Serializer):
+    slot = serializers.IntegerField()
+    matter = serializers.CharField(max_length=64)
+
+
+class HallsForMatterApi(ListAPIView):
+    permission_classes = [AllowAny]
+    serializer_class = HallSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return halls_for_matter(self.kwargs["code"])
+
+
+class SlotListApi(ListAPIView):
+    permission_classes = [AllowAny]
+    serializer_class = SlotSerializer
+    pagination_class = None
+
+    @extend_schema(parameters=[OpenApiParameter("hall", int, required=True), OpenApiParameter("matter", str, required=True)])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        hall = self.request.query_params.get("hall", "")
+        matter = self.request.query_params.get("matter", "")
+        if not hall.isdigit() or not matter:
+            raise serializers.ValidationError({"hall": "请选择大厅和事项。 hall and matter are required."})
+        return slots_open_for(hall_id=int(hall), matter_code=matter)[:400]
+
+
+class AppointmentListCreateApi(APIView):
+    permission_classes = [IsCitizen]
+
+    @extend_schema(responses=AppointmentSerializer(many=True))
+    def get(self, request):
+        return Response(AppointmentSerializer(appointments_for_citizen(citizen=request.user), many=True).data)
+
+    @extend_schema(
+        request=BookSerializer,
+        responses={201: AppointmentSerializer},
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
+    )
+    def post(self, request):
+        serializer = BookSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        appointment = appointment_book(
+            citizen=request.user,
+            slot_id=serializer.validated_data["slot"],
+            matter_code=serializer.validated_data["matter"],
+            idempotency_key=request.headers.get("Idempotency-Key", "")[:64],
+        )
+        return Response(AppointmentSerializer(appointment).data, status=status.HTTP_201_CREATED)
+
+
+class AppointmentDetailApi(APIView):
+    permission_classes = [IsCitizen]
+
+    @extend_schema(responses=AppointmentSerializer)
+    def get(self, request, code):
+        return Response(AppointmentSerializer(appointment_get_for_citizen(citizen=request.user, code=code)).data)
+
+
+class AppointmentCancelApi(APIView):
+    permission_classes = [IsCitizen]
+
+    @extend_schema(request=None, responses=AppointmentSerializer)
+    def post(self, request, code):
+        appointment = get_object_or_404(Appointment, citizen=request.user, code=code)
+        appointment = appointment_cancel(citizen=request.user, appointment_id=appointment.id)
+        return Response(AppointmentSerializer(appointment).data)

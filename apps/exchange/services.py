@@ -1,0 +1,277 @@
+"""Outbox, relay and inbox (DESIGN.md §5)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import logging
+import random
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import requests
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from govservice.lib import signing
+
+from . import registry
+from .models import InboxMessage, OutboxMessage, OutboxStatus, Peer, PeerKey
+
+logger = logging.getLogger(__name__)
+
+EXCHANGE_PATH = "/api/v1/exchange/messages/"
+
+
+@dataclass(frozen=True)
+class OutgoingFile:
+    name: str
+    path: str  # in default storage
+    sha256: str
+    content_type: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"name": self.name, "path": self.path, "sha256": self.sha256, "content_type": self.content_type}
+
+
+def outbox_enqueue(
+    *, peer: Peer, kind: str, payload: dict[str, Any], files: Iterable[OutgoingFile] = ()
+) -> OutboxMessage:
+    """Write a message in the caller's transaction; the relay is kicked once that transaction commits."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("outbox_enqueue must run inside the transaction of the change it reports")
+    message = OutboxMessage.objects.create(
+        peer=peer, kind=kind, payload=payload, files=[f.as_dict() for f in files]
+    )
+    # Fast path only: if Redis is down the kick is lost, and the periodic sweep delivers it.
+    transaction.on_commit(lambda: _kick_relay(str(message.id)))
+    return message
+
+
+def _kick_relay(message_id: str) -> None:
+    from .tasks import outbox_relay  # tasks import services; import here to avoid the cycle
+
+    try:
+        outbox_relay.delay(message_id)
+    except Exception:  # the broker being down must not fail the user's request
+        logger.warning("relay kick for %s not queued; the sweep will send it", message_id)
+
+
+def signing_key(peer: Peer) -> PeerKey:
+    now = timezone.now()
+    key = (
+        peer.keys.filter(not_before__lte=now)
+        .filter(Q(not_after__isnull=True) | Q(not_after__gt=now))
+        .order_by("-not_before")
+        .first()
+    )
+    if key is None:
+        raise RuntimeError(f"no valid signing key for peer {peer.code}")
+    return key
+
+
+def build_body(message: OutboxMessage) -> bytes:
+    """The exact bytes sent; the same for every attempt, so the receiver sees one body per message id."""
+    files = []
+    for f in message.files:
+        with default_storage.open(f["path"], "rb") as fh:
+            content = fh.read()
+        files.append(
+            {
+                "name": f["name"],
+                "sha256": f["sha256"],
+                "content_type": f["content_type"],
+                "content_b64": base64.b64encode(content).decode(),
+            }
+        )
+    envelope = {"id": str(message.id), "kind": message.kind, "payload": message.payload, "files": files}
+    return json.dumps(envelope, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def outbox_claim_due(*, limit: int = 20, message_id: str | None = None) -> list[OutboxMessage]:
+    """Claim due messages with SKIP LOCKED and push their next attempt out by a lease, so another relay
+    skips them; if this worker dies, the lease runs out and the sweep sends them again."""
+    now = timezone.now()
+    with transaction.atomic():
+        qs = OutboxMessage.objects.select_for_update(skip_locked=True).filter(
+            status=OutboxStatus.PENDING, next_attempt_at__lte=now
+        )
+        if message_id:
+            qs = qs.filter(id=message_id)
+        claimed = list(qs.order_by("created_at")[:limit])
+        if claimed:
+            OutboxMessage.objects.filter(id__in=[m.id for m in claimed]).update(
+                next_attempt_at=now + timedelta(seconds=settings.EXCHANGE_LEASE_SECONDS)
+            )
+    return claimed
+
+
+def backoff_seconds(attempts: int) -> float:
+    """Exponential backoff with full jitter, capped (AWS architecture blog's "full jitter")."""
+    ceiling = min(settings.EXCHANGE_BACKOFF_CAP_SECONDS, settings.EXCHANGE_BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0))
+    return random.uniform(0, ceiling)  # noqa: S311 - jitter, not security
+
+
+def outbox_send(message: OutboxMessage) -> str:
+    """One attempt; records the outcome. Returns the new status. Never raises for network trouble."""
+    peer = message.peer
+    key = signing_key(peer)
+    body = build_body(message)
+    headers = signing.sign(
+        key_id=key.key_id, secret=key.secret, method="POST", path=EXCHANGE_PATH, message_id=str(message.id), body=body
+    )
+    headers["Content-Type"] = "application/json; charset=utf-8"
+    attempts = message.attempts + 1
+    outcome_error = ""
+    retry = True
+    response_data = None
+    try:
+        response = requests.post(
+            peer.base_url.rstrip("/") + EXCHANGE_PATH, data=body, headers=headers, timeout=settings.EXCHANGE_HTTP_TIMEOUT
+        )
+    except requests.RequestException as exc:
+        # A timeout is "unknown", never "failed": the resend carries the same id and the receiver
+        # answers it from its inbox if it did commit the first time.
+        outcome_error = f"{type(exc).__name__}: {exc}"[:500]
+    else:
+        try:
+            response_data = response.json()
+        except ValueError:
+            response_data = {"raw": response.text[:500]}
+        if 200 <= response.status_code < 300:
+            retry = False
+            outcome_error = ""
+        elif response.status_code in (408, 409, 425, 429) or response.status_code >= 500:
+            outcome_error = f"HTTP {response.status_code}: {str(response_data)[:300]}"
+        else:
+            # 4xx other than the above: the receiver will never take this body; an operator must look.
+            retry = False
+            outcome_error = f"HTTP {response.status_code}: {str(response_data)[:300]}"
+
+    now = timezone.now()
+    if not retry and not outcome_error:
+        status, fields = OutboxStatus.DELIVERED, {"delivered_at": now, "response": response_data, "last_error": ""}
+    elif not retry or attempts >= settings.EXCHANGE_MAX_ATTEMPTS:
+        status, fields = OutboxStatus.DEAD, {"last_error": outcome_error, "response": response_data}
+        logger.error("outbox message %s (%s) dead-lettered: %s", message.id, message.kind, outcome_error)
+    else:
+        status = OutboxStatus.PENDING
+        fields = {"last_error": outcome_error, "next_attempt_at": now + timedelta(seconds=backoff_seconds(attempts))}
+    # Conditional on still pending: an operator action in between wins.
+    OutboxMessage.objects.filter(id=message.id, status=OutboxStatus.PENDING).update(
+        status=status, attempts=attempts, **fields
+    )
+    return status
+
+
+def outbox_relay_due(*, limit: int = 50, message_id: str | None = None) -> int:
+    sent = 0
+    for message in outbox_claim_due(limit=limit, message_id=message_id):
+        outbox_send(message)
+        sent += 1
+    return sent
+
+
+def outbox_redrive(*, message_id: uuid.UUID | str) -> bool:
+    """An operator sends a dead letter again (same id, so still idempotent at the receiver)."""
+    return bool(
+        OutboxMessage.objects.filter(id=message_id, status=OutboxStatus.DEAD).update(
+            status=OutboxStatus.PENDING, next_attempt_at=timezone.now(), attempts=0
+        )
+    )
+
+
+# --- Receiving ------------------------------------------------------------------------------------
+
+
+@dataclass
+class InboxResult:
+    status_code: int
+    data: dict[str, Any]
+
+
+def secret_for(key_id: str) -> str | None:
+    key = PeerKey.objects.select_related("peer").filter(key_id=key_id, peer__active=True).first()
+    if key is None or not key.is_valid():
+        return None
+    return key.secret
+
+
+def inbox_receive(*, headers: Mapping[str, str], method: str, path: str, body: bytes) -> InboxResult:
+    """Verify, deduplicate and apply one message. The signature is checked before the body is parsed."""
+    try:
+        verified = signing.verify(
+            headers=headers,
+            method=method,
+            path=path,
+            body=body,
+            secret_for=secret_for,
+            max_skew=settings.EXCHANGE_MAX_SKEW_SECONDS,
+        )
+    except signing.SignatureError as exc:
+        return InboxResult(401, {"code": exc.code, "detail": exc.detail})
+    peer = PeerKey.objects.select_related("peer").get(key_id=verified.key_id).peer
+    try:
+        envelope = json.loads(body)
+        message_id = str(uuid.UUID(envelope["id"]))
+        kind = str(envelope["kind"])
+        payload = envelope["payload"]
+        raw_files = envelope.get("files", [])
+    except (ValueError, KeyError, TypeError):
+        return InboxResult(400, {"code": "invalid", "detail": "报文格式错误。 Malformed message."})
+    if message_id != str(uuid.UUID(verified.message_id)):
+        return InboxResult(400, {"code": "invalid", "detail": "报文编号与签名不一致。 Message id mismatch."})
+    body_sha256 = hashlib.sha256(body).hexdigest()
+
+    existing = InboxMessage.objects.filter(id=message_id).first()
+    if existing is not None:
+        return _answer_duplicate(existing, peer, body_sha256)
+
+    files = []
+    for f in raw_files:
+        content = base64.b64decode(f["content_b64"])
+        if hashlib.sha256(content).hexdigest() != f["sha256"]:
+            return InboxResult(422, {"code": "digest_mismatch", "detail": f"材料“{f['name']}”校验值不符。 File digest mismatch."})
+        files.append(registry.IncomingFile(f["name"], f["content_type"], f["sha256"], content))
+
+    handler = registry.handler_for(kind)
+    if handler is None:
+        return InboxResult(422, {"code": "unknown_kind", "detail": f"不支持的报文类型 {kind}。 Unknown message kind."})
+    try:
+        with transaction.atomic():
+            # Inserting first holds the id's unique-index entry: a concurrent duplicate waits here and
+            # then gets the recorded answer instead of applying the message again.
+            inbox = InboxMessage.objects.create(
+                id=message_id, peer=peer, kind=kind, body_sha256=body_sha256, key_id=verified.key_id
+            )
+            try:
+                with transaction.atomic():
+                    data = handler(peer, message_id, payload, files)
+                    status_code = 200
+            except registry.Rejected as exc:
+                data, status_code = {"code": "rejected", "detail": str(exc)}, 422
+            inbox.response, inbox.status_code = data, status_code
+            inbox.save(update_fields=["response", "status_code"])
+    except registry.NotReady as exc:
+        return InboxResult(409, {"code": "not_ready", "detail": str(exc)})
+    except IntegrityError:
+        existing = InboxMessage.objects.filter(id=message_id).first()
+        if existing is None:
+            raise
+        return _answer_duplicate(existing, peer, body_sha256)
+    return InboxResult(status_code, data)
+
+
+def _answer_duplicate(existing: InboxMessage, peer: Peer, body_sha256: str) -> InboxResult:
+    if existing.body_sha256 != body_sha256 or existing.peer_id != peer.id:
+        return InboxResult(
+            422, {"code": "idempotency_conflict", "detail": "同一报文编号的内容不一致，已拒绝。 Same id, different body."}
+        )
+    return InboxResult(existing.status_code, {**existing.response, "duplicate": True})

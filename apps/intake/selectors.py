@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from apps.accounts.models import User
+
+from .models import Case
+
+
+def case_get_for_citizen(*, citizen: User, number: str) -> Case:
+    """404 when the case is not this citizen's."""
+    return get_object_or_404(
+        Case.objects.select_related("matter", "hall").prefetch_related("events"), citizen=citizen, number=number
+    )
+
+
+def cases_for_citizen(*, citizen: User) -> QuerySet[Case]:
+    return Case.objects.filter(citizen=citizen).select_related("matter", "hall").order_by("-received_at")
+
+
+def cases_for_hall(*, hall_id: int) -> QuerySet[Case]:
+    return Case.objects.filter(hall_id=hall_id).select_related("matter", "citizen").order_by("-received_at")

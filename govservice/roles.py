@@ -1,0 +1,23 @@
+"""Page access by role (the API uses apps.accounts.permissions)."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import render
+
+
+def role_required(*roles: str):
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if request.user.role not in roles:
+                return render(request, "error.html", {"message": "您无权访问此页面。 You may not open this page."}, status=403)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
