@@ -29,9 +29,9 @@ class User(AbstractUser):
 
     role = models.CharField(max_length=32, choices=Role.choices, default=Role.CITIZEN)
     real_name = models.CharField(_("姓名"), max_length=64, blank=True)
-    id_number = EncryptedCharField(_("身份证号码"), max_length=18, blank=True)
+    id_number = EncryptedCharField(_("身份证号码"), max_length=18, blank=True, null=True)
     id_number_index = models.CharField(max_length=64, blank=True, editable=False)
-    phone = EncryptedCharField(_("手机号码"), max_length=20, blank=True)
+    phone = EncryptedCharField(_("手机号码"), max_length=20, blank=True, null=True)
     phone_index = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
 
     objects = UserManager()

@@ -82,8 +82,9 @@ def slots_generate(*, today: dt.date | None = None, horizon: int | None = None) 
                         )
                     )
                     start += step
-    created = Slot.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
-    return len(created)
+    before = Slot.objects.count()
+    Slot.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+    return Slot.objects.count() - before
 
 
 def _release_day(calendar, day: dt.date, horizon: int) -> dt.date:

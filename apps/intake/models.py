@@ -136,8 +136,8 @@ class CaseEvent(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     actor_label = models.CharField(max_length=64, blank=True)
-    from_status = models.CharField(max_length=24, blank=True)
-    to_status = models.CharField(max_length=24)
+    from_status = models.CharField(max_length=24, choices=CaseStatus.choices, blank=True)
+    to_status = models.CharField(max_length=24, choices=CaseStatus.choices)
     note = models.TextField(blank=True)
     at = models.DateTimeField(default=timezone.now)
 

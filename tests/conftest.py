@@ -1,0 +1,17 @@
+"""Shared test set-up. One pytest process runs one site role (SITE_ROLE); the personas of that role
+come from a plugin module, so the central run never imports front apps and vice versa."""
+
+import os
+
+import pytest
+
+pytest_plugins = ["tests.personas_central" if os.environ.get("SITE_ROLE") == "central" else "tests.personas_front"]
+
+
+@pytest.fixture(autouse=True)
+def _media_and_sms(settings, tmp_path):
+    """Every test writes files and recorded SMS under its own temporary folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.SMS_FILE_PATH = str(tmp_path / "sms.jsonl")
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}

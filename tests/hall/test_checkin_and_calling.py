@@ -1,0 +1,73 @@
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from apps.booking.models import Appointment, AppointmentStatus
+from apps.hall.models import Ticket, TicketStatus
+from tests.journey_helpers import shift_slot_to_now
+from tests.personas_front import TERMINAL_TOKEN
+
+
+def _book(api, citizen, slot, matter) -> str:
+    response = api(citizen).post("/api/v1/appointments/", {"slot": slot.id, "matter": matter.code}, format="json")
+    assert response.status_code == 201
+    return response.json()["code"]
+
+
+@pytest.mark.django_db
+class TestCheckin:
+    def test_it_checks_in_with_a_code_and_issues_a_ticket(self, api, citizen, slot, matter, terminal):
+        code = _book(api, citizen, slot, matter)
+        shift_slot_to_now(slot.id)
+        client = api(None)
+        response = client.post("/api/v1/terminal/checkin/", {"code": code.lower()}, format="json", HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}")
+        assert response.status_code == 201, response.content
+        ticket = response.json()
+        assert ticket["label"] == "A001"
+        assert ticket["display_name"] == "王**"
+        assert ticket["people_ahead"] == 0
+        assert Appointment.objects.get(code=code).status == AppointmentStatus.CHECKED_IN
+
+    def test_it_tells_an_early_arrival_when_to_come_back(self, api, citizen, slot, matter, terminal):
+        code = _book(api, citizen, slot, matter)
+        response = api(None).post("/api/v1/terminal/checkin/", {"code": code}, format="json", HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}")
+        assert response.status_code == 422
+        assert response.json()["code"] == "too_early"
+        assert "后签到" in response.json()["detail"]
+        assert not Ticket.objects.exists()
+
+    def test_it_sends_a_late_arrival_to_the_walk_in_queue(self, api, citizen, slot, matter, terminal):
+        code = _book(api, citizen, slot, matter)
+        shift_slot_to_now(slot.id, minutes_from_now=-16)
+        response = api(None).post("/api/v1/terminal/checkin/", {"code": code}, format="json", HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}")
+        assert response.json()["code"] == "too_late"
+
+    def test_it_refuses_an_unknown_terminal_token(self, api, citizen, slot, matter, terminal):
+        code = _book(api, citizen, slot, matter)
+        response = api(None).post("/api/v1/terminal/checkin/", {"code": code}, format="json", HTTP_AUTHORIZATION="Terminal forged")
+        assert response.status_code == 401
+
+
+@pytest.mark.django_db
+class TestCalling:
+    def test_it_calls_booked_tickets_in_order_once_each(self, api, citizen, other_citizen, hall, matter, terminal, clerk):
+        from tests.personas_front import make_slot
+
+        early, late = make_slot(hall, hour=9), make_slot(hall, hour=10)
+        first = _book(api, other_citizen, late, matter)
+        second = _book(api, citizen, early, matter)
+        shift_slot_to_now(late.id, minutes_from_now=5)
+        shift_slot_to_now(early.id, minutes_from_now=0)
+        auth = {"HTTP_AUTHORIZATION": f"Terminal {TERMINAL_TOKEN}"}
+        api(None).post("/api/v1/terminal/checkin/", {"code": first}, format="json", **auth)
+        api(None).post("/api/v1/terminal/checkin/", {"code": second}, format="json", **auth)
+        # The earlier booked time is called first, though it checked in second.
+        called = api(clerk).post("/api/v1/workbench/call-next/").json()
+        assert called["label"] == "A002" and called["window"] == 1
+        assert api(clerk).post("/api/v1/workbench/call-next/").json()["label"] == "A001"
+        assert api(clerk).post("/api/v1/workbench/call-next/").status_code == 204
+        assert set(Ticket.objects.values_list("status", flat=True)) == {TicketStatus.CALLED}
+
+    def test_it_refuses_call_next_to_a_citizen(self, api, citizen):
+        assert api(citizen).post("/api/v1/workbench/call-next/").status_code == 403

@@ -1,0 +1,23 @@
+"""Moves a front-site case along the journey inside one test database (no servers)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from apps.booking.models import Slot
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def shift_slot_to_now(slot_id: int, minutes_from_now: int = 10) -> None:
+    """Stand in for "the next day came": the booked slot now starts within the check-in window."""
+    start = timezone.now() + dt.timedelta(minutes=minutes_from_now)
+    Slot.objects.filter(id=slot_id).update(start=start, end=start + dt.timedelta(minutes=30), date=timezone.localdate())
+
+
+def upload(name: str = "id.png", content: bytes = PNG, content_type: str = "image/png") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type=content_type)
