@@ -1,0 +1,195 @@
+# Cloud Window — set-up, run and test.
+#
+#   make run    bootstrap, embedded PostgreSQL + Redis (unless DATABASE_URL etc. are set), migrate both
+#               sites, load the demo data, then front :8000, central :8100, workers and beats under honcho
+#   make test   the same bootstrap and services, then ruff, import-linter and pytest for both roles
+#
+# "Bootstrap" installs the missing Debian packages (as root, or through sudo), creates .venv and installs
+# requirements-dev.txt into it whenever a requirements file changed. Nothing is done twice: a prepared
+# machine goes straight to the work.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.ONESHELL:
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null)
+VENV ?= .venv
+VENV_BIN := $(abspath $(VENV))/bin
+STAMP := $(VENV)/.requirements-installed
+VAR_DIR ?= $(CURDIR)/var
+SERVICES_ENV := $(VAR_DIR)/services.env
+PYTEST_ARGS ?=
+
+# Fonts and libraries for WeasyPrint (PDF, Chinese text), chromium for the browser tests, pdftotext for
+# checking documents, gettext for compilemessages.
+APT_PACKAGES := chromium fonts-wqy-microhei libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b poppler-utils gettext
+
+export VAR_DIR
+export PATH := $(VENV_BIN):$(PATH)
+# Development: dev default secrets allowed, no HTTPS redirect. Set DEV_MODE=0 (e.g. in .env) to try without.
+export DEV_MODE ?= 1
+
+# Every recipe that talks to a database or Redis starts with this: the variables of .env (if there is
+# one), then the URLs of the embedded servers (which never override a variable already set).
+LOAD_ENV = set -a; if [ -f .env ]; then . ./.env; fi; set +a; if [ -f "$(SERVICES_ENV)" ]; then . "$(SERVICES_ENV)"; fi
+
+.PHONY: help bootstrap system-packages services services-stop services-status migrate seed static messages \
+	run test test-front test-central lint mypy
+
+help:
+	@echo "make run             set up everything, then run both sites (Ctrl-C stops)"
+	@echo "make test            set up everything, then lint and the whole test suite"
+	@echo "make test-front      only the front role's tests (PYTEST_ARGS=... to select)"
+	@echo "make test-central    only the central role's tests"
+	@echo "make lint            ruff check and import-linter"
+	@echo "make mypy            type-check apps/ and govservice/"
+	@echo "make services        start (or reuse) embedded PostgreSQL and Redis; print their URLs"
+	@echo "make services-stop   stop them (data stays in var/)"
+	@echo "make migrate | seed | static   the single steps of make run"
+
+# --- Bootstrap ----------------------------------------------------------------------------------------
+
+bootstrap: system-packages $(STAMP)
+
+system-packages:
+	@missing=""
+	if command -v dpkg-query >/dev/null; then
+	  for pkg in $(APT_PACKAGES); do
+	    [ "$$(dpkg-query -W -f='$${Status}' "$$pkg" 2>/dev/null || true)" = "install ok installed" ] || missing="$$missing $$pkg"
+	  done
+	  if [ ! -x "$(VENV_BIN)/python" ]; then
+	    py="$(PYTHON)"
+	    if [ -z "$$py" ]; then missing="$$missing python3 python3-venv"
+	    elif ! "$$py" -c 'import ensurepip, venv' 2>/dev/null; then missing="$$missing python3-venv"; fi
+	  fi
+	fi
+	if [ -n "$$missing" ]; then
+	  sudo=""; [ "$$(id -u)" = 0 ] || sudo="sudo"
+	  echo "==> installing Debian packages:$$missing"
+	  $$sudo apt-get update
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y --no-install-recommends $$missing
+	fi
+
+$(VENV_BIN)/python: | system-packages
+	@py="$(PYTHON)"; [ -n "$$py" ] || py=python3
+	echo "==> creating $(VENV) with $$py"
+	"$$py" -m venv "$(VENV)"
+
+# Reinstalled only when a requirements file is newer than the stamp.
+$(STAMP): requirements.txt requirements-dev.txt | $(VENV_BIN)/python
+	@echo "==> installing requirements-dev.txt into $(VENV)"
+	"$(VENV_BIN)/python" -m pip install --quiet --progress-bar off -r requirements-dev.txt
+	touch "$@"
+
+# --- Services -----------------------------------------------------------------------------------------
+
+# Starts embedded PostgreSQL / Redis only for what DATABASE_URL, CENTRAL_DATABASE_URL, REDIS_URL leave
+# unset, creates both databases when missing, writes var/services.env. Idempotent.
+services: bootstrap
+	@set -a; if [ -f .env ]; then . ./.env; fi; set +a
+	python bin/devservices.py start
+
+services-stop:
+	@python bin/devservices.py stop
+
+services-status:
+	@python bin/devservices.py status
+
+# --- Run ----------------------------------------------------------------------------------------------
+
+migrate: services
+	@$(LOAD_ENV)
+	for role in front central; do
+	  echo "==> migrate ($$role)"
+	  SITE_ROLE=$$role python manage.py migrate --noinput
+	done
+
+# seed_demo is idempotent: a second run finds the data and changes nothing.
+seed: migrate
+	@$(LOAD_ENV)
+	for role in front central; do
+	  echo "==> demo data ($$role)"
+	  SITE_ROLE=$$role python manage.py seed_demo
+	done
+
+static: bootstrap
+	@for role in front central; do
+	  echo "==> collectstatic ($$role)"
+	  SITE_ROLE=$$role python manage.py collectstatic --noinput -v 0
+	done
+
+# Compiles the project's .po files, if it has any (Django skips those whose .mo is up to date).
+messages: bootstrap
+	@if find . \( -path ./.venv -o -path ./var -o -path ./node_modules -o -path ./.git \) -prune -o -name '*.po' -print | grep -q .; then
+	  echo "==> compilemessages"
+	  python manage.py compilemessages --ignore .venv --ignore var --ignore node_modules -v 0
+	fi
+
+run: seed static messages
+	@$(LOAD_ENV)
+	echo
+	echo "================================================================================"
+	echo " Cloud Window 云窗口"
+	echo "   front   (citizen portal, halls, clerks):  http://127.0.0.1:8000/"
+	echo "   central (approval back office):           http://127.0.0.1:8100/"
+	echo "   API docs: /api/docs/ on each site; admin: /admin/"
+	for role in front central; do
+	  echo "--- demo logins ($$role) ---"
+	  SITE_ROLE=$$role python manage.py seed_demo --logins
+	done
+	echo " Ctrl-C stops all six processes (the embedded databases keep running: make services-stop)."
+	echo "================================================================================"
+	echo
+	exec honcho start -f Procfile
+
+# --- Test ---------------------------------------------------------------------------------------------
+
+# pytest runs once per role: one Django process can only be one site. Both runs happen whatever the
+# first one says; any failure (including exit 5, "no tests collected": a suite that runs nothing is a
+# defect) fails the target. PYTEST_ARGS goes to both runs. Static files come from the finders in tests
+# (STATIC_MANIFEST=0), so no collectstatic is needed first.
+PYTEST_FRONT = SITE_ROLE=front DEV_MODE=1 STATIC_MANIFEST=0 pytest tests --ignore=tests/central
+PYTEST_CENTRAL = SITE_ROLE=central DEV_MODE=1 STATIC_MANIFEST=0 pytest tests/central
+RESULTS := $(VAR_DIR)/test-results
+
+test: services messages
+	@$(LOAD_ENV)
+	failed=""
+	echo "==> ruff check ."
+	ruff check . || failed="$$failed ruff"
+	echo "==> lint-imports"
+	lint-imports --no-logo --cache-dir "$(VAR_DIR)/import-linter-cache" || failed="$$failed import-linter"
+	mkdir -p "$(RESULTS)"; rm -f "$(RESULTS)"/*.xml
+	echo "==> pytest (front)"
+	front=0; $(PYTEST_FRONT) --junitxml="$(RESULTS)/front.xml" $(PYTEST_ARGS) || front=$$?
+	echo "==> pytest (central)"
+	central=0; $(PYTEST_CENTRAL) --junitxml="$(RESULTS)/central.xml" $(PYTEST_ARGS) || central=$$?
+	for run in front central; do
+	  rc=$${!run}
+	  if [ "$$rc" = 5 ]; then echo "pytest ($$run): no tests collected (exit 5) — counted as a failure"; fi
+	  [ "$$rc" = 0 ] || failed="$$failed pytest-$$run(exit $$rc)"
+	done
+	if [ -n "$$failed" ]; then echo "make test: FAILED:$$failed"; else echo "make test: all steps passed"; fi
+	# Last line: the two pytest runs added up, as "total: N passed, N failed, N skipped".
+	python bin/test_totals.py "front=$$front:$(RESULTS)/front.xml" "central=$$central:$(RESULTS)/central.xml"
+	[ -z "$$failed" ]
+
+test-front: services messages
+	@$(LOAD_ENV)
+	$(PYTEST_FRONT) $(PYTEST_ARGS)
+
+test-central: services messages
+	@$(LOAD_ENV)
+	$(PYTEST_CENTRAL) $(PYTEST_ARGS)
+
+lint: bootstrap
+	@echo "==> ruff check ."
+	status=0
+	ruff check . || status=1
+	echo "==> lint-imports"
+	lint-imports --no-logo --cache-dir "$(VAR_DIR)/import-linter-cache" || status=1
+	exit $$status
+
+mypy: bootstrap
+	@mypy apps govservice
