@@ -256,6 +256,15 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Name each lifecycle's enum once (several serializers share them).
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "apps.intake.models.CaseStatus",
+        "AppointmentStatusEnum": "apps.booking.models.AppointmentStatus",
+        "TicketStatusEnum": "apps.hall.models.TicketStatus",
+        "DeliveryStatusEnum": "apps.feedback.models.DeliveryStatus",
+    }
+    if IS_FRONT
+    else {"ReviewStatusEnum": "apps.review.models.ReviewStatus"},
 }
 
 # --- Internationalisation ---------------------------------------------------------------------------

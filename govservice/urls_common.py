@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.http import HttpResponse
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import ObtainAuthToken
 
 from apps.accounts.api import MeApi
 from apps.catalog.api import MatterDetailApi, MatterListApi
@@ -15,6 +16,8 @@ def healthz(request):
 
 
 common_api = [
+    # Token auth for terminals' helpers, integrations and scripts; pages use sessions.
+    path("auth/token/", ObtainAuthToken.as_view(), name="api-token"),
     path("me/", MeApi.as_view(), name="api-me"),
     path("matters/", MatterListApi.as_view(), name="api-matters"),
     path("matters/<str:code>/", MatterDetailApi.as_view(), name="api-matter"),

@@ -51,6 +51,8 @@ class HallsForMatterApi(ListAPIView):
     serializer_class = HallSerializer
     pagination_class = None
 
+    queryset = Hall.objects.none()  # for the schema; requests use get_queryset
+
     def get_queryset(self):
         return halls_for_matter(self.kwargs["code"])
 
@@ -59,6 +61,8 @@ class SlotListApi(ListAPIView):
     permission_classes = [AllowAny]
     serializer_class = SlotSerializer
     pagination_class = None
+
+    queryset = Slot.objects.none()  # for the schema; requests use get_queryset
 
     @extend_schema(parameters=[OpenApiParameter("hall", int, required=True), OpenApiParameter("matter", str, required=True)])
     def get(self, request, *args, **kwargs):

@@ -1,3 +1,4 @@
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.authentication import BaseAuthentication
@@ -29,6 +30,14 @@ class TerminalAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request):
         return self.keyword
+
+
+class TerminalAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = TerminalAuthentication
+    name = "terminalToken"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "header", "name": "Authorization", "description": "Terminal <device token>"}
 
 
 class IsTerminal(BasePermission):

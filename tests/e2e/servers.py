@@ -1,0 +1,171 @@
+"""Both sites as real processes: gunicorn for each, a Celery worker with beat for each, on fresh
+databases of the PostgreSQL server the test run uses, and the Redis of REDIS_URL."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg2
+import requests
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def server_dsn(dbname: str) -> str:
+    db = settings.DATABASES["default"]
+    user = db.get("USER") or "postgres"
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return f"postgres://{user}{password}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{dbname}"
+
+
+def admin_connection():
+    db = settings.DATABASES["default"]
+    conn = psycopg2.connect(
+        dbname="postgres", user=db.get("USER") or "postgres", password=db.get("PASSWORD") or None,
+        host=db.get("HOST") or "127.0.0.1", port=db.get("PORT") or 5432,
+    )
+    conn.autocommit = True
+    return conn
+
+
+@dataclass
+class Site:
+    role: str
+    port: int
+    database: str
+    env: dict[str, str]
+    procs: list[subprocess.Popen] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def dsn(self) -> str:
+        return server_dsn(self.database)
+
+    def manage(self, *args: str, timeout: int = 300) -> str:
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=timeout
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"manage.py {' '.join(args)} ({self.role}) failed:\n{result.stdout}\n{result.stderr}")
+        return result.stdout
+
+    def sql(self, query: str, params: tuple = ()) -> list[tuple]:
+        with psycopg2.connect(self.dsn) as conn, conn.cursor() as cursor:
+            cursor.execute(query, params)
+            return cursor.fetchall() if cursor.description else []
+
+    def start(self, logs: Path) -> None:
+        log = open(logs / f"{self.role}-web.log", "w")  # noqa: SIM115 - closed with the process
+        self.procs.append(
+            subprocess.Popen(
+                [str(BIN / "gunicorn"), "govservice.wsgi", "-b", f"127.0.0.1:{self.port}", "-w", "2", "--timeout", "60"],
+                cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            )
+        )
+        self.start_worker(logs)
+
+    def start_worker(self, logs: Path) -> subprocess.Popen:
+        log = open(logs / f"{self.role}-worker.log", "a")  # noqa: SIM115
+        proc = subprocess.Popen(
+            [
+                str(BIN / "celery"), "-A", "govservice", "worker", "-B", "-l", "info", "--concurrency", "2",
+                "-s", str(logs / f"{self.role}-beat-schedule"), "-n", f"{self.role}-{uuid.uuid4().hex[:6]}@%h",
+            ],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        self.procs.append(proc)
+        return proc
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(self.url + "/healthz", timeout=2).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError(f"{self.role} did not start on {self.url}")
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        self.procs.clear()
+
+
+def make_sites(tmp: Path) -> tuple[Site, Site]:
+    tag = uuid.uuid4().hex[:8]
+    front_port, central_port = free_port(), free_port()
+    base = {
+        **os.environ,
+        "DEV_MODE": "1",
+        "DEBUG": "0",
+        "STATIC_MANIFEST": "0",
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EXCHANGE_BACKOFF_BASE_SECONDS": "1",
+        "EXCHANGE_BACKOFF_CAP_SECONDS": "3",
+        "PYTHONUNBUFFERED": "1",
+    }
+    sites = []
+    for role, port, other in (("front", front_port, central_port), ("central", central_port, front_port)):
+        database = f"e2e_{role}_{tag}"
+        env = {
+            **base,
+            "SITE_ROLE": role,
+            "DATABASE_URL" if role == "front" else "CENTRAL_DATABASE_URL": server_dsn(database),
+            "CENTRAL_URL": f"http://127.0.0.1:{central_port}",
+            "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+            "CELERY_QUEUE": f"e2e-{role}-{tag}",
+            "MEDIA_ROOT": str(tmp / role / "media"),
+            "SMS_FILE_PATH": str(tmp / role / "sms.jsonl"),
+            "EMAIL_FILE_PATH": str(tmp / role / "mail"),
+            "VAR_DIR": str(tmp / role),
+        }
+        sites.append(Site(role=role, port=port, database=database, env=env))
+    return sites[0], sites[1]
+
+
+def create_database(site: Site) -> None:
+    with admin_connection() as conn, conn.cursor() as cursor:
+        cursor.execute(
+            f'CREATE DATABASE "{site.database}" TEMPLATE template0 ENCODING UTF8 LC_CTYPE \'C.UTF-8\' LC_COLLATE \'C.UTF-8\''
+        )
+
+
+def drop_database(site: Site) -> None:
+    conn = admin_connection()
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{site.database}" WITH (FORCE)')
+    finally:
+        conn.close()
+
+
+def clean(tmp: Path) -> None:
+    shutil.rmtree(tmp, ignore_errors=True)

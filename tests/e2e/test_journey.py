@@ -1,0 +1,164 @@
+"""The whole journey across both sites, as real HTTP servers with real Celery workers and Redis:
+register → book → check in → call → accept → hand off → approve → decision back → notify → rate."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.journey_helpers import PDF, PNG
+
+pytestmark = pytest.mark.e2e
+
+PASSWORD = "Tongzhou-2026!"
+
+
+def token(site, username: str, password: str) -> dict[str, str]:
+    response = requests.post(f"{site.url}/api/v1/auth/token/", data={"username": username, "password": password}, timeout=10)
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Token {response.json()['token']}"}
+
+
+def eventually(check, *, timeout: float = 45, interval: float = 0.5):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s")
+        time.sleep(interval)
+
+
+def test_it_walks_the_whole_journey(sites):
+    front, central = sites
+    from apps.booking.management.commands.seed_demo import TERMINAL_TOKENS
+    from apps.review.management.commands.seed_demo import DEMO_PASSWORDS as CENTRAL_PASSWORDS
+    from apps.booking.management.commands.seed_demo import DEMO_PASSWORDS as FRONT_PASSWORDS
+
+    # 1. A citizen registers with a real name, a valid ID number and a phone.
+    registration = {
+        "username": "e2e_citizen", "password": PASSWORD, "real_name": "周晓燕",
+        "id_number": "11010519491231002X", "phone": "13911112222", "email": "zhou@example.com",
+    }
+    response = requests.post(f"{front.url}/api/v1/accounts/register/", json=registration, timeout=10)
+    assert response.status_code == 201, response.text
+    citizen = token(front, "e2e_citizen", PASSWORD)
+
+    # 2. Finds a matter the approver's department decides, and a hall and a slot for it.
+    department = central.sql(
+        "SELECT d.code FROM review_approverpost p JOIN accounts_user u ON u.id = p.user_id "
+        "JOIN catalog_department d ON d.id = p.department_id WHERE u.username = 'approver'"
+    )[0][0]
+    matters = requests.get(f"{front.url}/api/v1/matters/", params={"department": department, "limit": 200}, timeout=10).json()["results"]
+    matter = next(m for m in matters if m["bookable"])
+    halls = requests.get(f"{front.url}/api/v1/matters/{matter['code']}/halls/", timeout=10).json()
+    hall = next(h for h in halls if h["code"] == "TZ")
+    slots = requests.get(f"{front.url}/api/v1/slots/", params={"hall": hall["id"], "matter": matter["code"]}, timeout=10).json()
+    assert slots, "the demo has open slots for the next working days"
+    response = requests.post(
+        f"{front.url}/api/v1/appointments/", json={"slot": slots[0]["id"], "matter": matter["code"]},
+        headers={**citizen, "Idempotency-Key": "e2e-1"}, timeout=10,
+    )
+    assert response.status_code == 201, response.text
+    appointment = response.json()
+    assert front.sql("SELECT status FROM booking_appointment WHERE code = %s", (appointment["code"],)) == [("booked",)]
+
+    # 3. "The next day": the booked slot starts in ten minutes, and the citizen checks in at a terminal.
+    front.sql(
+        "UPDATE booking_slot SET start = now() + interval '10 minutes', \"end\" = now() + interval '40 minutes', "
+        "date = (now() AT TIME ZONE 'Asia/Shanghai')::date WHERE id = %s",
+        (slots[0]["id"],),
+    )
+    response = requests.post(
+        f"{front.url}/api/v1/terminal/checkin/", json={"code": appointment["code"]},
+        headers={"Authorization": f"Terminal {TERMINAL_TOKENS['TZ']}"}, timeout=10,
+    )
+    assert response.status_code == 201, response.text
+    ticket = response.json()
+    assert ticket["display_name"] == "周**"
+
+    # 4. A clerk calls the number, sees the checklist, uploads the materials and accepts.
+    clerk = token(front, "clerk", FRONT_PASSWORDS["clerk"])
+    called = requests.post(f"{front.url}/api/v1/workbench/call-next/", headers=clerk, timeout=10)
+    assert called.status_code == 200, called.text
+    assert called.json()["id"] == ticket["id"]
+    detail = requests.get(f"{front.url}/api/v1/matters/{matter['code']}/", timeout=10).json()
+    files = {}
+    for i, material in enumerate(m for m in detail["materials"] if m["required"]):
+        files[f"material_{material['id']}"] = (f"scan{i}.pdf", PDF if i % 2 == 0 else PNG)
+    response = requests.post(f"{front.url}/api/v1/workbench/tickets/{ticket['id']}/accept/", files=files, headers=clerk, timeout=20)
+    assert response.status_code == 201, response.text
+    accepted = response.json()
+    number = accepted["number"]
+    assert number.startswith("TZ") and len(accepted["query_password"]) == 6
+    assert front.sql("SELECT status FROM intake_case WHERE number = %s", (number,)) == [("accepted",)]
+
+    # 5. The case travels to central through the outbox; an approver sees it with its materials.
+    approver = token(central, "approver", CENTRAL_PASSWORDS["approver"])
+
+    def at_central():
+        listing = requests.get(f"{central.url}/api/v1/cases/", headers=approver, timeout=10).json()
+        return next((c for c in listing if c["front_number"] == number), None)
+
+    received = eventually(at_central)
+    assert received["applicant_id_masked"] == "110105********002X"
+    assert received["matter"] == matter["name"]
+    review = requests.get(f"{central.url}/api/v1/cases/{received['id']}/", headers=approver, timeout=10).json()
+    front_digests = {row[0] for row in front.sql(
+        "SELECT m.sha256 FROM intake_casematerial m JOIN intake_case c ON c.id = m.case_id WHERE c.number = %s", (number,)
+    )}
+    assert {m["sha256"] for m in review["materials"]} == front_digests and len(front_digests) == len(files)
+    # ... and central's acknowledgement moves the front's case into review.
+    eventually(lambda: front.sql("SELECT status FROM intake_case WHERE number = %s", (number,)) == [("in_review",)])
+
+    # 6. The approver approves; the decision travels back.
+    response = requests.post(
+        f"{central.url}/api/v1/cases/{received['id']}/decide/", json={"decision": "approved", "reason": "材料齐全，符合条件。"},
+        headers=approver, timeout=10,
+    )
+    assert response.status_code == 200, response.text
+
+    def decided_at_front():
+        case = requests.get(f"{front.url}/api/v1/cases/{number}/", headers=citizen, timeout=10).json()
+        return case if case["status"] == "decided" else None
+
+    case = eventually(decided_at_front)
+    assert case["decision"] == "approved"
+    assert case["decision_reason"] == "材料齐全，符合条件。"
+    assert [e["to_status"] for e in case["events"]] == ["received", "accepted", "in_review", "decided"]
+
+    # 7. The citizen is notified: SMS through the recording backend, email, and the in-app inbox.
+    sms_path = Path(front.env["SMS_FILE_PATH"])
+
+    def sms_for_decision():
+        if not sms_path.exists():
+            return None
+        lines = [json.loads(line) for line in sms_path.read_text().splitlines()]
+        return [m for m in lines if m["to"] == "13911112222" and number in m["text"] and "审批结果" in m["text"]]
+
+    sms = eventually(sms_for_decision)
+    assert len(sms) == 1
+    assert "11010519491231002X" not in sms[0]["text"] and "13911112222" not in sms[0]["reference"]
+    mail_dir = Path(front.env["EMAIL_FILE_PATH"])
+    eventually(lambda: mail_dir.exists() and any(number in p.read_text(errors="ignore") for p in mail_dir.iterdir()))
+    inbox = requests.get(f"{front.url}/api/v1/inbox/", headers=citizen, timeout=10).json()
+    assert {n["event"] for n in inbox} >= {"case.accepted", "case.decided"}
+
+    # 8. The citizen rates the service, once.
+    response = requests.post(f"{front.url}/api/v1/cases/{number}/evaluation/", json={"score": 1, "comment": "很方便"}, headers=citizen, timeout=10)
+    assert response.status_code == 201, response.text
+    again = requests.post(f"{front.url}/api/v1/cases/{number}/evaluation/", json={"score": 5}, headers=citizen, timeout=10)
+    assert again.status_code == 409
+
+    # Exactly once on both sides, and both outboxes drained.
+    assert central.sql("SELECT count(*) FROM review_reviewcase WHERE front_number = %s", (number,)) == [(1,)]
+    assert front.sql("SELECT count(*) FROM intake_caseevent e JOIN intake_case c ON c.id = e.case_id WHERE c.number = %s AND e.to_status = 'decided'", (number,)) == [(1,)]
+    eventually(lambda: front.sql("SELECT count(*) FROM exchange_outboxmessage WHERE status <> 'delivered'") == [(0,)])
+    eventually(lambda: central.sql("SELECT count(*) FROM exchange_outboxmessage WHERE status <> 'delivered'") == [(0,)])
+    assert dt.date.fromisoformat(case["promised_date"]) > dt.date.today() - dt.timedelta(days=1)
