@@ -1,0 +1,45 @@
+from django.contrib import admin, messages
+
+from .models import InboxMessage, OutboxMessage, OutboxStatus, Peer, PeerKey
+from .services import outbox_redrive
+
+
+class PeerKeyInline(admin.TabularInline):
+    model = PeerKey
+    extra = 0
+    fields = ["key_id", "not_before", "not_after"]
+
+
+@admin.register(Peer)
+class PeerAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "base_url", "active"]
+    inlines = [PeerKeyInline]
+
+
+@admin.register(OutboxMessage)
+class OutboxAdmin(admin.ModelAdmin):
+    """Operators watch the wire here; dead letters are re-driven with the same id (still idempotent)."""
+
+    list_display = ["id", "kind", "peer", "status", "attempts", "next_attempt_at", "created_at", "last_error"]
+    list_filter = ["status", "kind", "peer"]
+    readonly_fields = ["id", "peer", "kind", "status", "attempts", "next_attempt_at", "last_error", "response", "created_at", "delivered_at"]
+    exclude = ["payload", "files"]
+    actions = ["redrive"]
+
+    @admin.action(description="重新投递所选失败报文 Re-drive dead letters")
+    def redrive(self, request, queryset):
+        count = sum(outbox_redrive(message_id=m.id) for m in queryset.filter(status=OutboxStatus.DEAD))
+        self.message_user(request, f"已重新投递 {count} 条。", messages.SUCCESS)
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(InboxMessage)
+class InboxAdmin(admin.ModelAdmin):
+    list_display = ["id", "kind", "peer", "status_code", "received_at"]
+    list_filter = ["kind", "peer", "status_code"]
+    readonly_fields = [f.name for f in InboxMessage._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
