@@ -83,3 +83,6 @@ class PersonalDataAccess(models.Model):
 
     class Meta:
         ordering = ["-viewed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.viewer} → {self.subject} {self.viewed_at:%Y-%m-%d %H:%M}"

@@ -52,6 +52,9 @@ class GroupMatter(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["group", "matter_code"], name="group_matter_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.group} · {self.matter_code}"
+
 
 class Window(models.Model):
     hall = models.ForeignKey(Hall, on_delete=models.CASCADE, related_name="windows")
@@ -72,6 +75,9 @@ class StaffPost(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="post")
     hall = models.ForeignKey(Hall, on_delete=models.PROTECT, related_name="staff")
     window = models.ForeignKey(Window, on_delete=models.SET_NULL, null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.hall}"
 
 
 class Slot(models.Model):
@@ -97,6 +103,9 @@ class Slot(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["hall", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.group} {self.start:%Y-%m-%d %H:%M} {self.booked}/{self.capacity}"
 
     @property
     def remaining(self) -> int:
@@ -187,3 +196,6 @@ class AppointmentEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.appointment} {self.from_status}→{self.to_status}"

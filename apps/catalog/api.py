@@ -3,7 +3,7 @@ from rest_framework import serializers
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.permissions import AllowAny
 
-from .models import Matter, Material
+from .models import Material, Matter
 from .selectors import matter_get, matters_search
 
 

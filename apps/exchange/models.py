@@ -45,6 +45,9 @@ class PeerKey(models.Model):
     class Meta:
         ordering = ["-not_before"]
 
+    def __str__(self) -> str:
+        return f"{self.peer.code}:{self.key_id}"
+
     def is_valid(self, at=None) -> bool:
         at = at or timezone.now()
         return self.not_before <= at and (self.not_after is None or at < self.not_after)
@@ -93,6 +96,9 @@ class OutboxMessage(models.Model):
             models.CheckConstraint(condition=models.Q(status__in=OutboxStatus.values), name="outbox_status_valid"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.id}"
+
 
 class InboxMessage(models.Model):
     """A message applied from a peer, recorded in the same transaction as its effect. A duplicate gets
@@ -109,3 +115,6 @@ class InboxMessage(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.id}"

@@ -68,6 +68,9 @@ class Notification(models.Model):
             models.CheckConstraint(condition=models.Q(status__in=DeliveryStatus.values), name="notification_status_valid"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.event} → {self.channel} ({self.status})"
+
 
 class Score(models.IntegerChoices):
     # DOMAIN.md §7: 1 = best; 4 and 5 are 差评.
@@ -90,6 +93,9 @@ class Evaluation(models.Model):
 
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(score__gte=1, score__lte=5), name="evaluation_score_range")]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.score}"
 
     @property
     def is_bad(self) -> bool:

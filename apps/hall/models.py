@@ -58,6 +58,9 @@ class DailyCounter(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["scope", "day"], name="daily_counter_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.scope} {self.day} {self.last}"
+
 
 @pghistory.track(model_name="TicketAudit")
 class Ticket(models.Model):
@@ -90,6 +93,9 @@ class Ticket(models.Model):
                 name="ticket_waiting_idx",
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.service_date} {self.label}"
 
     @property
     def label(self) -> str:

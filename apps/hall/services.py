@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.accounts.models import User
-from apps.booking.models import Appointment, AppointmentStatus, StaffPost, WindowGroup
+from apps.booking.models import Appointment, AppointmentStatus, StaffPost
 from apps.booking.services import appointment_transition
 from govservice.api import Conflict, DomainError
 from govservice.lib.masking import mask_name

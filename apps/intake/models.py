@@ -129,6 +129,9 @@ class CaseMaterial(models.Model):
     class Meta:
         ordering = ["id"]
 
+    def __str__(self) -> str:
+        return f"{self.case} {self.name}"
+
 
 class CaseEvent(models.Model):
     """One row per change of a case, with who and why; the citizen's timeline reads these."""
@@ -143,3 +146,6 @@ class CaseEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.from_status}→{self.to_status}"

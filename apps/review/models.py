@@ -19,6 +19,9 @@ class ApproverPost(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="approver_post")
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="approvers")
 
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.department}"
+
 
 class ReviewStatus(models.TextChoices):
     IN_REVIEW = "in_review", _("审查中")
@@ -85,6 +88,9 @@ class ReviewMaterial(models.Model):
     class Meta:
         ordering = ["id"]
 
+    def __str__(self) -> str:
+        return f"{self.case} {self.name}"
+
 
 class ReviewEvent(models.Model):
     case = models.ForeignKey(ReviewCase, on_delete=models.CASCADE, related_name="events")
@@ -96,3 +102,6 @@ class ReviewEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.from_status}→{self.to_status}"

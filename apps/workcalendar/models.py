@@ -30,3 +30,6 @@ class PublishedYear(models.Model):
     class Meta:
         verbose_name = _("已发布年度")
         verbose_name_plural = _("已发布年度")
+
+    def __str__(self) -> str:
+        return str(self.year)

@@ -74,8 +74,8 @@ class TestBooking:
         assert page.get(f"/appointments/{code}/").status_code == 404
 
     def test_it_lists_my_appointments_in_constant_queries(self, api, citizen, hall, matter):
-        from tests.factories import make_matter
         from apps.booking.models import GroupMatter
+        from tests.factories import make_matter
 
         client = api(citizen)
         for i in range(3):

@@ -133,7 +133,7 @@ def make_sites(tmp: Path) -> tuple[Site, Site]:
         "PYTHONUNBUFFERED": "1",
     }
     sites = []
-    for role, port, other in (("front", front_port, central_port), ("central", central_port, front_port)):
+    for role, port in (("front", front_port), ("central", central_port)):
         database = f"e2e_{role}_{tag}"
         env = {
             **base,

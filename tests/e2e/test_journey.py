@@ -37,9 +37,9 @@ def eventually(check, *, timeout: float = 45, interval: float = 0.5):
 
 def test_it_walks_the_whole_journey(sites):
     front, central = sites
+    from apps.booking.management.commands.seed_demo import DEMO_PASSWORDS as FRONT_PASSWORDS
     from apps.booking.management.commands.seed_demo import TERMINAL_TOKENS
     from apps.review.management.commands.seed_demo import DEMO_PASSWORDS as CENTRAL_PASSWORDS
-    from apps.booking.management.commands.seed_demo import DEMO_PASSWORDS as FRONT_PASSWORDS
 
     # 1. A citizen registers with a real name, a valid ID number and a phone.
     registration = {

@@ -5,14 +5,12 @@ import time
 import uuid
 
 import pytest
-from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from apps.exchange.models import InboxMessage
 from apps.feedback.models import Notification
 from apps.intake.models import Case, CaseEvent, CaseStatus
 from govservice.lib import signing
-from tests.factories import make_user
 
 PATH = "/api/v1/exchange/messages/"
 
@@ -91,7 +89,7 @@ class TestInbox:
         body = decided_body(accepted_case.number, message_id)
         headers = signing.sign(key_id="k1", secret="test-secret", method="POST", path=PATH, message_id=message_id, body=body)
         meta = {"HTTP_" + k.upper().replace("-", "_"): v for k, v in headers.items()}
-        altered = body.replace("approved".encode(), "denied".encode())
+        altered = body.replace(b"approved", b"denied")
         response = client.post(PATH, data=altered, content_type="application/json", **meta)
         assert response.status_code == 401
         assert Case.objects.get(id=accepted_case.id).status == CaseStatus.IN_REVIEW

@@ -1,11 +1,12 @@
 import json
+from pathlib import Path
 
 import pytest
 from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
-from apps.feedback.models import DeliveryStatus, Notification
+from apps.feedback.models import DeliveryStatus
 from apps.feedback.services import notification_deliver, notifications_send_due, notify
 from apps.intake.models import Case, CaseStatus
 
@@ -26,14 +27,14 @@ class TestNotifications:
         assert {n.channel for n in rows} == {"inbox", "sms", "email"}
         for n in rows:
             assert notification_deliver(notification_id=n.id) == DeliveryStatus.DELIVERED
-        sms = [json.loads(line) for line in open(settings.SMS_FILE_PATH, encoding="utf-8")]
+        sms = [json.loads(line) for line in Path(settings.SMS_FILE_PATH).read_text(encoding="utf-8").splitlines()]
         assert len(sms) == 1 and sms[0]["to"] == citizen.phone
         assert case.number in sms[0]["text"] and "王**" in sms[0]["text"]
         assert citizen.id_number not in sms[0]["text"] and citizen.phone not in sms[0]["reference"]
         assert len(mail.outbox) == 1 and case.number in mail.outbox[0].body
         # Delivering again changes nothing: each message goes out once.
         assert notification_deliver(notification_id=rows[1].id) == DeliveryStatus.DELIVERED
-        assert len(open(settings.SMS_FILE_PATH, encoding="utf-8").readlines()) == 1
+        assert len(Path(settings.SMS_FILE_PATH).read_text(encoding="utf-8").splitlines()) == 1
 
     def test_it_retries_a_technical_failure_later(self, settings, citizen, case):
         settings.SMS_FILE_PATH = "/proc/forbidden/sms.jsonl"

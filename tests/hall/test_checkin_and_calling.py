@@ -1,7 +1,5 @@
-import datetime as dt
 
 import pytest
-from django.utils import timezone
 
 from apps.booking.models import Appointment, AppointmentStatus
 from apps.hall.models import Ticket, TicketStatus
