@@ -33,6 +33,9 @@ export DEV_MODE ?= 1
 # Every recipe that talks to a database or Redis starts with this: the variables of .env (if there is
 # one), then the URLs of the embedded servers (which never override a variable already set).
 LOAD_ENV = set -a; if [ -f .env ]; then . ./.env; fi; set +a; if [ -f "$(SERVICES_ENV)" ]; then . "$(SERVICES_ENV)"; fi
+# Tests use the next Redis database of the same server (0 -> 1): Django's cache.clear() flushes a whole
+# database, and tasks that tests queue must never reach the workers of `make run`.
+TEST_REDIS = eval "$$(python bin/devservices.py test-env)"
 
 .PHONY: help bootstrap system-packages services services-stop services-status migrate seed static messages \
 	run test test-front test-central lint mypy
@@ -155,6 +158,7 @@ RESULTS := $(VAR_DIR)/test-results
 
 test: services messages
 	@$(LOAD_ENV)
+	$(TEST_REDIS)
 	failed=""
 	echo "==> ruff check ."
 	ruff check . || failed="$$failed ruff"
@@ -177,10 +181,12 @@ test: services messages
 
 test-front: services messages
 	@$(LOAD_ENV)
+	$(TEST_REDIS)
 	$(PYTEST_FRONT) $(PYTEST_ARGS)
 
 test-central: services messages
 	@$(LOAD_ENV)
+	$(TEST_REDIS)
 	$(PYTEST_CENTRAL) $(PYTEST_ARGS)
 
 lint: bootstrap

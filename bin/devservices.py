@@ -15,7 +15,7 @@ to ``$VAR_DIR/services.env`` for the Makefile to source.
 When the default port is taken by something else (another checkout's embedded server, say), the next
 free port is used and reported; a port set explicitly through the variable is never replaced.
 
-Usage: ``devservices.py start|stop|status``
+Usage: ``devservices.py start|stop|status|test-env``
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from collections.abc import Callable
 from importlib.util import find_spec
 from pathlib import Path
 from typing import NoReturn
+from urllib.parse import urlsplit, urlunsplit
 
 import psutil
 import psycopg2
@@ -92,7 +93,7 @@ def port_owner(port: int) -> str:
     try:
         for conn in psutil.net_connections(kind="tcp"):
             if conn.status == psutil.CONN_LISTEN and conn.laddr and conn.laddr.port == port and conn.pid:
-                cmdline = " ".join(psutil.Process(conn.pid).cmdline())
+                cmdline = " ".join(" ".join(psutil.Process(conn.pid).cmdline()).split())
                 return f"pid {conn.pid}: {cmdline[:120]}"
     except (psutil.Error, OSError):
         pass
@@ -477,8 +478,28 @@ def status() -> int:
     return 0 if pg_port and redis else 3
 
 
+def test_env() -> int:
+    """Print exports that move a test run to the next Redis database of the same server (0 -> 1).
+
+    Django's ``cache.clear()`` flushes a whole database, and tasks queued by tests must not reach the
+    workers of ``make run``: tests and the running sites never share a Redis database.
+    """
+    for var in ("REDIS_URL", "CELERY_BROKER_URL"):
+        url = os.environ.get(var)
+        if not url:
+            continue
+        parts = urlsplit(url)
+        db = parts.path.strip("/")
+        if parts.scheme not in ("redis", "rediss") or not (db == "" or db.isdigit()):
+            print(f"devservices: warning: {var} is not redis://host:port/N; tests share its database", file=sys.stderr)
+            continue
+        test_url = urlunsplit(parts._replace(path=f"/{(int(db or 0) + 1) % 16}"))
+        print(f"export {var}={shlex.quote(test_url)}")
+    return 0
+
+
 def main(argv: list[str]) -> int:
-    commands = {"start": start, "stop": stop, "status": status}
+    commands = {"start": start, "stop": stop, "status": status, "test-env": test_env}
     if len(argv) != 2 or argv[1] not in commands:
         print(__doc__.strip().splitlines()[-1], file=sys.stderr)
         return 2
