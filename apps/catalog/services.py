@@ -55,9 +55,11 @@ def catalog_load_demo() -> int:
     for row in data["matters"]:
         if row["code"] in known:
             continue
-        matter = Matter(code=row["code"], department=departments[row["department"]], **{f: row[f] for f in _MATTER_FIELDS})
-        # full_clean checks choices, lengths and the model's constraints before anything is written.
-        matter.full_clean()
+        matter = Matter(
+            code=row["code"], department=departments[row["department"]], **{f: row[f] for f in _MATTER_FIELDS}
+        )
+        # Choices and lengths; the database enforces the constraints (promise within the law) on insert.
+        matter.full_clean(validate_unique=False, validate_constraints=False)
         matter.save()
         materials = [
             Material(matter=matter, position=position, **{f: item[f] for f in _MATERIAL_FIELDS})
