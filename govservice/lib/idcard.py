@@ -9,7 +9,8 @@ from dataclasses import dataclass
 # GB 11643-1999 §8.2: weights for the first 17 digits and the check character for S mod 11.
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
-_SHAPE = re.compile(r"^\d{17}[\dX]$")
+# ASCII digits only: \d would also match full-width and other Unicode digits.
+_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
 
 
 class InvalidIdNumber(ValueError):

@@ -55,11 +55,14 @@ class WorkCalendar:
             day += dt.timedelta(days=1)
 
     def next_workdays(self, start: dt.date, count: int) -> list[dt.date]:
-        days = []
+        days: list[dt.date] = []
+        if count <= 0:
+            return days
+        # Stop at the count-th day without looking at the next one, which may lie in an unknown year.
         for day in self.workdays_from(start):
+            days.append(day)
             if len(days) == count:
                 break
-            days.append(day)
         return days
 
     def add_workdays(self, start: dt.date, count: int) -> dt.date:
