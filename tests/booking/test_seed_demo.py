@@ -151,7 +151,8 @@ def test_it_creates_a_user_for_every_front_role():
         assert citizen.id_number_index == id_number_index(citizen.id_number)
         assert citizen.phone_index == phone_index(citizen.phone)
     assert users["citizen"].id_number != users["citizen2"].id_number
-    assert (users["clerk"].post.hall.code, users["clerk"].post.window.number) == ("TZ", 1)
+    assert (users["clerk"].post.hall.code, users["clerk"].post.window.number) == ("TZ", 5)
+    assert users["clerk"].post.window.group.name == "社保医保"
     assert users["clerk_ys"].post.hall.code == "YS" and users["clerk_ys"].post.window is not None
     assert users["hallsup"].role == Role.HALL_SUPERVISOR and users["hallsup"].post.hall.code == "TZ"
     assert users["admin"].is_superuser and users["admin"].is_staff

@@ -152,10 +152,15 @@ def make_sites(tmp: Path) -> tuple[Site, Site]:
 
 
 def create_database(site: Site) -> None:
-    with admin_connection() as conn, conn.cursor() as cursor:
-        cursor.execute(
-            f'CREATE DATABASE "{site.database}" TEMPLATE template0 ENCODING UTF8 LC_CTYPE \'C.UTF-8\' LC_COLLATE \'C.UTF-8\''
-        )
+    # Not "with conn": psycopg2 opens a transaction there even in autocommit, and CREATE DATABASE refuses one.
+    conn = admin_connection()
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute(
+                f'CREATE DATABASE "{site.database}" TEMPLATE template0 ENCODING UTF8 LC_CTYPE \'C.UTF-8\' LC_COLLATE \'C.UTF-8\''
+            )
+    finally:
+        conn.close()
 
 
 def drop_database(site: Site) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from apps.booking.management.commands.seed_demo import DEMO_PASSWORD, TERMINALS
 from tests.journey_helpers import PDF, PNG
 
 pytestmark = pytest.mark.e2e
@@ -37,9 +38,6 @@ def eventually(check, *, timeout: float = 45, interval: float = 0.5):
 
 def test_it_walks_the_whole_journey(sites):
     front, central = sites
-    from apps.booking.management.commands.seed_demo import DEMO_PASSWORDS as FRONT_PASSWORDS
-    from apps.booking.management.commands.seed_demo import TERMINAL_TOKENS
-    from apps.review.management.commands.seed_demo import DEMO_PASSWORDS as CENTRAL_PASSWORDS
 
     # 1. A citizen registers with a real name, a valid ID number and a phone.
     registration = {
@@ -77,14 +75,14 @@ def test_it_walks_the_whole_journey(sites):
     )
     response = requests.post(
         f"{front.url}/api/v1/terminal/checkin/", json={"code": appointment["code"]},
-        headers={"Authorization": f"Terminal {TERMINAL_TOKENS['TZ']}"}, timeout=10,
+        headers={"Authorization": f"Terminal {TERMINALS['TZ'][1]}"}, timeout=10,
     )
     assert response.status_code == 201, response.text
     ticket = response.json()
     assert ticket["display_name"] == "周**"
 
     # 4. A clerk calls the number, sees the checklist, uploads the materials and accepts.
-    clerk = token(front, "clerk", FRONT_PASSWORDS["clerk"])
+    clerk = token(front, "clerk", DEMO_PASSWORD)
     called = requests.post(f"{front.url}/api/v1/workbench/call-next/", headers=clerk, timeout=10)
     assert called.status_code == 200, called.text
     assert called.json()["id"] == ticket["id"]
@@ -100,7 +98,7 @@ def test_it_walks_the_whole_journey(sites):
     assert front.sql("SELECT status FROM intake_case WHERE number = %s", (number,)) == [("accepted",)]
 
     # 5. The case travels to central through the outbox; an approver sees it with its materials.
-    approver = token(central, "approver", CENTRAL_PASSWORDS["approver"])
+    approver = token(central, "approver", DEMO_PASSWORD)
 
     def at_central():
         listing = requests.get(f"{central.url}/api/v1/cases/", headers=approver, timeout=10).json()

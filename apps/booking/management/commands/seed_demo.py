@@ -117,8 +117,9 @@ YS_NOT_OFFERED = frozenset(
 USERS = (
     DemoUser("citizen", Role.CITIZEN, "张伟", id17="11011219850312041", phone="13811112222"),
     DemoUser("citizen2", Role.CITIZEN, "欧阳晓雯", id17="11010519920718062", phone="13922223333"),
-    DemoUser("clerk", Role.CLERK, "李静", hall="TZ", window=1),
-    DemoUser("clerk_ys", Role.CLERK, "赵磊", hall="YS", window=1),
+    # Both demo clerks sit at 社保医保 windows, so the demo journey (社会保障卡申领, decided by `approver`) works.
+    DemoUser("clerk", Role.CLERK, "李静", hall="TZ", window=5),
+    DemoUser("clerk_ys", Role.CLERK, "赵磊", hall="YS", window=3),
     DemoUser("hallsup", Role.HALL_SUPERVISOR, "陈建国", hall="TZ"),
     DemoUser("admin", Role.ADMIN, "系统管理员", superuser=True),
 )
