@@ -169,6 +169,10 @@ test: services messages
 	ruff check . || failed="$$failed ruff"
 	echo "==> lint-imports"
 	lint-imports --no-logo --cache-dir "$(VAR_DIR)/import-linter-cache" || failed="$$failed import-linter"
+	echo "==> makemigrations --check (both roles)"
+	for role in front central; do
+	  SITE_ROLE=$$role python manage.py makemigrations --check --dry-run -v 0 || failed="$$failed migrations-$$role"
+	done
 	mkdir -p "$(RESULTS)"; rm -f "$(RESULTS)"/*.xml
 	echo "==> pytest (front)"
 	front=0; $(PYTEST_FRONT) --junitxml="$(RESULTS)/front.xml" $(PYTEST_ARGS) || front=$$?

@@ -43,19 +43,16 @@ def slots_generate(*, today: dt.date | None = None, horizon: int | None = None) 
     today = today or timezone.localdate()
     horizon = horizon or settings.BOOKING_HORIZON_WORKDAYS
     calendar = calendar_get()
-    try:
-        days = calendar.next_workdays(today + dt.timedelta(days=1), horizon)
-    except CalendarUnknown as exc:
-        logger.warning("slot generation stopped: %s", exc)
-        days = []
-        day = today + dt.timedelta(days=1)
-        while len(days) < horizon:
-            try:
-                if calendar.is_workday(day):
-                    days.append(day)
-            except CalendarUnknown:
-                break
-            day += dt.timedelta(days=1)
+    days: list[dt.date] = []
+    day = today + dt.timedelta(days=1)
+    while len(days) < horizon:
+        try:
+            if calendar.is_workday(day):
+                days.append(day)
+        except CalendarUnknown as exc:
+            logger.warning("slot generation stopped at %s: %s", day, exc)
+            break
+        day += dt.timedelta(days=1)
     tz = timezone.get_current_timezone()
     step = dt.timedelta(minutes=settings.BOOKING_SLOT_MINUTES)
     rows = []
