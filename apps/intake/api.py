@@ -8,7 +8,7 @@ from apps.accounts.permissions import IsCitizen, IsClerk
 from govservice.api import DomainError
 
 from .models import Case, CaseEvent
-from .selectors import case_get_for_citizen, cases_for_citizen
+from .selectors import case_get_for_citizen, case_get_for_staff, cases_for_citizen, cases_for_staff
 from .services import Upload, case_accept
 
 
@@ -85,3 +85,21 @@ class CaseDetailApi(APIView):
     @extend_schema(responses=CaseDetailSerializer)
     def get(self, request, number):
         return Response(CaseDetailSerializer(case_get_for_citizen(citizen=request.user, number=number)).data)
+
+
+class HallCaseListApi(APIView):
+    """The clerk's view of the cases received at their hall."""
+
+    permission_classes = [IsClerk]
+
+    @extend_schema(responses=CaseSerializer(many=True))
+    def get(self, request):
+        return Response(CaseSerializer(cases_for_staff(user=request.user)[:200], many=True).data)
+
+
+class HallCaseDetailApi(APIView):
+    permission_classes = [IsClerk]
+
+    @extend_schema(responses=CaseDetailSerializer)
+    def get(self, request, number):
+        return Response(CaseDetailSerializer(case_get_for_staff(user=request.user, number=number)).data)

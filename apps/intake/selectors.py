@@ -4,6 +4,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from apps.accounts.models import User
+from apps.booking.models import StaffPost
 
 from .models import Case
 
@@ -19,5 +20,14 @@ def cases_for_citizen(*, citizen: User) -> QuerySet[Case]:
     return Case.objects.filter(citizen=citizen).select_related("matter", "hall").order_by("-received_at")
 
 
-def cases_for_hall(*, hall_id: int) -> QuerySet[Case]:
-    return Case.objects.filter(hall_id=hall_id).select_related("matter", "citizen").order_by("-received_at")
+def cases_for_staff(*, user: User) -> QuerySet[Case]:
+    """Hall staff see the cases received at their own hall only."""
+    post = StaffPost.objects.filter(user=user).first()
+    if post is None:
+        return Case.objects.none()
+    return Case.objects.filter(hall_id=post.hall_id).select_related("matter", "hall", "citizen").order_by("-received_at")
+
+
+def case_get_for_staff(*, user: User, number: str) -> Case:
+    """404 for a case of another hall."""
+    return get_object_or_404(cases_for_staff(user=user).prefetch_related("events"), number=number)

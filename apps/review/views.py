@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from apps.accounts.models import Role
 from govservice.api import DomainError
@@ -43,6 +44,7 @@ def case_detail(request, case_id):
     )
 
 
+@xframe_options_sameorigin  # shown inline in the case page's viewer
 @role_required(*APPROVER_ROLES)
 def material(request, case_id, material_id):
     return material_file_response(user=request.user, case_id=case_id, material_id=material_id)

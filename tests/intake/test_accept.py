@@ -87,3 +87,15 @@ def test_it_hides_a_case_from_another_citizen(api, clerk, citizen, other_citizen
     page.force_login(other_citizen)
     assert page.get(f"/cases/{number}/").status_code == 404
     assert api(other_citizen).post(f"/api/v1/cases/{number}/evaluation/", {"score": 5}, format="json").status_code == 404
+
+
+@pytest.mark.django_db
+def test_it_shows_a_case_only_to_clerks_of_the_hall_that_received_it(api, clerk, other_hall_clerk, matter, called_ticket):
+    material = _required_material(matter)
+    number = api(clerk).post(
+        f"/api/v1/workbench/tickets/{called_ticket['id']}/accept/", {f"material_{material.id}": upload()}, format="multipart"
+    ).json()["number"]
+    assert [c["number"] for c in api(clerk).get("/api/v1/workbench/cases/").json()] == [number]
+    assert api(clerk).get(f"/api/v1/workbench/cases/{number}/").status_code == 200
+    assert api(other_hall_clerk).get("/api/v1/workbench/cases/").json() == []
+    assert api(other_hall_clerk).get(f"/api/v1/workbench/cases/{number}/").status_code == 404
