@@ -21,6 +21,7 @@ api = [
     path("appointments/", booking_api.AppointmentListCreateApi.as_view(), name="api-appointments"),
     path("appointments/<str:code>/", booking_api.AppointmentDetailApi.as_view(), name="api-appointment"),
     path("appointments/<str:code>/cancel/", booking_api.AppointmentCancelApi.as_view(), name="api-appointment-cancel"),
+    path("appointments/<str:code>/reschedule/", booking_api.AppointmentRescheduleApi.as_view(), name="api-appointment-reschedule"),
     path("terminal/checkin/", hall_api.TerminalCheckinApi.as_view(), name="api-terminal-checkin"),
     path("workbench/call-next/", hall_api.CallNextApi.as_view(), name="api-call-next"),
     path("workbench/tickets/<int:ticket_id>/accept/", intake_api.CaseAcceptApi.as_view(), name="api-case-accept"),

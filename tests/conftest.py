@@ -8,6 +8,16 @@ import pytest
 pytest_plugins = ["tests.personas_central" if os.environ.get("SITE_ROLE") == "central" else "tests.personas_front"]
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """TEST_DB_SUFFIX=name gives a run its own test database, so two runs on one server never meet."""
+    suffix = os.environ.get("TEST_DB_SUFFIX", "")
+    if suffix:
+        from pytest_django.fixtures import _set_suffix_to_test_databases
+
+        _set_suffix_to_test_databases(suffix)
+
+
 @pytest.fixture(autouse=True)
 def _media_and_sms(settings, tmp_path):
     """Every test writes files and recorded SMS under its own temporary folder."""

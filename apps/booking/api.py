@@ -10,7 +10,7 @@ from apps.accounts.permissions import IsCitizen
 
 from .models import Appointment, Hall, Slot
 from .selectors import appointment_get_for_citizen, appointments_for_citizen, halls_for_matter, slots_open_for
-from .services import appointment_book, appointment_cancel
+from .services import appointment_book, appointment_cancel, appointment_reschedule
 
 
 class HallSerializer(serializers.ModelSerializer):
@@ -116,3 +116,28 @@ class AppointmentCancelApi(APIView):
         appointment = get_object_or_404(Appointment, citizen=request.user, code=code)
         appointment = appointment_cancel(citizen=request.user, appointment_id=appointment.id)
         return Response(AppointmentSerializer(appointment).data)
+
+
+class RescheduleSerializer(serializers.Serializer):
+    slot = serializers.IntegerField()
+
+
+class AppointmentRescheduleApi(APIView):
+    permission_classes = [IsCitizen]
+
+    @extend_schema(
+        request=RescheduleSerializer,
+        responses={201: AppointmentSerializer},
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
+    )
+    def post(self, request, code):
+        serializer = RescheduleSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        appointment = get_object_or_404(Appointment, citizen=request.user, code=code)
+        new = appointment_reschedule(
+            citizen=request.user,
+            appointment_id=appointment.id,
+            slot_id=serializer.validated_data["slot"],
+            idempotency_key=request.headers.get("Idempotency-Key", "")[:64],
+        )
+        return Response(AppointmentSerializer(new).data, status=status.HTTP_201_CREATED)

@@ -160,6 +160,10 @@ class Appointment(models.Model):
     hall = models.ForeignKey(Hall, on_delete=models.PROTECT, related_name="appointments")
     status = models.CharField(max_length=24, choices=AppointmentStatus.choices, default=AppointmentStatus.BOOKED)
     idempotency_key = models.CharField(max_length=64, blank=True)
+    # A reschedule cancels this appointment and books a new one pointing back here (history kept).
+    rescheduled_from = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="rescheduled_to"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

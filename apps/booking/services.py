@@ -105,7 +105,9 @@ def _record(appointment: Appointment, *, actor: User | None, from_status: str, n
 
 
 @transaction.atomic
-def appointment_book(*, citizen: User, slot_id: int, matter_code: str, idempotency_key: str = "") -> Appointment:
+def appointment_book(
+    *, citizen: User, slot_id: int, matter_code: str, idempotency_key: str = "", rescheduled_from: Appointment | None = None
+) -> Appointment:
     """Book one place. The slot counter moves only by a conditional UPDATE: never read-then-write."""
     if idempotency_key:
         previous = Appointment.objects.filter(citizen=citizen, idempotency_key=idempotency_key).first()
@@ -143,6 +145,7 @@ def appointment_book(*, citizen: User, slot_id: int, matter_code: str, idempoten
                 slot=slot,
                 hall_id=slot.hall_id,
                 idempotency_key=idempotency_key,
+                rescheduled_from=rescheduled_from,
             )
     except IntegrityError:
         # The partial unique index (one active per matter) caught a concurrent twin.
@@ -173,10 +176,30 @@ def _slot_refusal(slot: Slot) -> DomainError:
 @transaction.atomic
 def appointment_cancel(*, citizen: User, appointment_id: int, note: str = "") -> Appointment:
     """Flip the status with a conditional update first, then give the place back, in one transaction."""
+    return _cancel(citizen=citizen, appointment_id=appointment_id, note=note)
+
+
+@transaction.atomic
+def appointment_reschedule(*, citizen: User, appointment_id: int, slot_id: int, idempotency_key: str = "") -> Appointment:
+    """One atomic cancel + book: either the citizen holds the new place and the old one is released, or
+    nothing changed. The new appointment points back at the old one."""
+    if idempotency_key:
+        previous = Appointment.objects.filter(citizen=citizen, idempotency_key=idempotency_key).first()
+        if previous is not None:
+            return previous
+    old = _cancel(citizen=citizen, appointment_id=appointment_id, note="改约")
+    return appointment_book(
+        citizen=citizen, slot_id=slot_id, matter_code=old.matter_code, idempotency_key=idempotency_key, rescheduled_from=old
+    )
+
+
+def _cancel(*, citizen: User, appointment_id: int, note: str) -> Appointment:
     changed = Appointment.objects.filter(id=appointment_id, citizen=citizen, status=AppointmentStatus.BOOKED).update(
         status=AppointmentStatus.CANCELLED_BY_CITIZEN, updated_at=timezone.now()
     )
-    appointment = Appointment.objects.get(id=appointment_id, citizen=citizen)
+    appointment = Appointment.objects.filter(id=appointment_id, citizen=citizen).first()
+    if appointment is None:
+        raise DomainError("未找到该预约。 No such appointment.", code="not_found", status_code=404)
     if not changed:
         raise Conflict("该预约当前状态不能取消。 This appointment can no longer be cancelled.", code="invalid_state")
     Slot.objects.filter(id=appointment.slot_id).update(booked=F("booked") - 1)

@@ -62,6 +62,30 @@ class TestBooking:
         assert Slot.objects.get(id=slot.id).booked == 0
         assert api(citizen).post(f"/api/v1/appointments/{code}/cancel/").status_code == 409
 
+    def test_it_reschedules_atomically_and_keeps_history(self, api, citizen, hall, matter):
+        first, second = make_slot(hall, hour=9), make_slot(hall, hour=11, capacity=1)
+        code = api(citizen).post("/api/v1/appointments/", {"slot": first.id, "matter": matter.code}, format="json").json()["code"]
+        response = api(citizen).post(f"/api/v1/appointments/{code}/reschedule/", {"slot": second.id}, format="json")
+        assert response.status_code == 201, response.content
+        new = Appointment.objects.get(code=response.json()["code"])
+        assert new.rescheduled_from.code == code
+        assert new.rescheduled_from.status == AppointmentStatus.CANCELLED_BY_CITIZEN
+        assert (Slot.objects.get(id=first.id).booked, Slot.objects.get(id=second.id).booked) == (0, 1)
+
+    def test_it_keeps_the_old_appointment_when_the_new_slot_is_full(self, api, citizen, other_citizen, hall, matter):
+        first, full = make_slot(hall, hour=9), make_slot(hall, hour=11, capacity=1)
+        from tests.factories import make_matter
+        from apps.booking.models import GroupMatter
+
+        other_matter = make_matter("M-009", name="其他事项")
+        GroupMatter.objects.create(group=hall.groups.get(), matter_code=other_matter.code)
+        api(other_citizen).post("/api/v1/appointments/", {"slot": full.id, "matter": other_matter.code}, format="json")
+        code = api(citizen).post("/api/v1/appointments/", {"slot": first.id, "matter": matter.code}, format="json").json()["code"]
+        response = api(citizen).post(f"/api/v1/appointments/{code}/reschedule/", {"slot": full.id}, format="json")
+        assert response.status_code == 409 and response.json()["code"] == "slot_full"
+        assert Appointment.objects.get(code=code).status == AppointmentStatus.BOOKED
+        assert (Slot.objects.get(id=first.id).booked, Slot.objects.get(id=full.id).booked) == (1, 1)
+
     def test_it_hides_another_citizens_appointment(self, api, citizen, other_citizen, slot, matter):
         code = api(citizen).post("/api/v1/appointments/", {"slot": slot.id, "matter": matter.code}, format="json").json()["code"]
         assert api(other_citizen).get(f"/api/v1/appointments/{code}/").status_code == 404
