@@ -74,8 +74,8 @@ class TestBooking:
 
     def test_it_keeps_the_old_appointment_when_the_new_slot_is_full(self, api, citizen, other_citizen, hall, matter):
         first, full = make_slot(hall, hour=9), make_slot(hall, hour=11, capacity=1)
-        from tests.factories import make_matter
         from apps.booking.models import GroupMatter
+        from tests.factories import make_matter
 
         other_matter = make_matter("M-009", name="其他事项")
         GroupMatter.objects.create(group=hall.groups.get(), matter_code=other_matter.code)
