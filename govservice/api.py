@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import OperationalError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -28,7 +29,19 @@ class Conflict(DomainError):
     default_code = "conflict"
 
 
+# PostgreSQL: lock_not_available (our lock_timeout ran out) and deadlock_detected. Both mean "busy":
+# nothing was written, and the same request may simply be sent again.
+BUSY_SQLSTATES = frozenset({"55P03", "40P01"})
+
+
+class Busy(DomainError):
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_code = "busy"
+
+
 def exception_handler(exc, context):
+    if isinstance(exc, OperationalError) and getattr(exc.__cause__, "pgcode", None) in BUSY_SQLSTATES:
+        exc = Busy("系统繁忙，请稍后重试。 Busy, please try again.")
     if isinstance(exc, Http404):
         exc = exceptions.NotFound("未找到，或您无权查看。 Not found.")
     elif isinstance(exc, PermissionDenied):
@@ -49,4 +62,7 @@ def exception_handler(exc, context):
         codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
         code = codes if isinstance(codes, str) else "error"
         detail = response.data.get("detail", str(exc)) if isinstance(response.data, dict) else str(exc)
-    return Response({"code": code, "detail": str(detail)}, status=response.status_code, headers=response.headers)
+    headers = dict(response.headers)
+    if isinstance(exc, Busy):
+        headers["Retry-After"] = "1"
+    return Response({"code": code, "detail": str(detail)}, status=response.status_code, headers=headers)

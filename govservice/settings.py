@@ -342,6 +342,20 @@ LOGGING = {
 BOOKING_HORIZON_WORKDAYS = env_int("BOOKING_HORIZON_WORKDAYS", 10)
 BOOKING_SLOT_MINUTES = env_int("BOOKING_SLOT_MINUTES", 30)
 BOOKING_MAX_ACTIVE_PER_CITIZEN = env_int("BOOKING_MAX_ACTIVE_PER_CITIZEN", 3)
+# Rate limits: (per citizen, per IP, window in seconds). Per-IP limits are generous because many
+# citizens share one address behind a carrier's NAT or a hall's network.
+RATE_LIMITS = {
+    "booking": (
+        env_int("RATE_BOOKING_PER_USER", 20),
+        env_int("RATE_BOOKING_PER_IP", 3000),
+        env_int("RATE_BOOKING_WINDOW", 60),
+    ),
+    "register": (
+        env_int("RATE_REGISTER_PER_USER", 5),
+        env_int("RATE_REGISTER_PER_IP", 30),
+        env_int("RATE_REGISTER_WINDOW", 600),
+    ),
+}
 CHECKIN_EARLY_MINUTES = env_int("CHECKIN_EARLY_MINUTES", 30)
 CHECKIN_LATE_MINUTES = env_int("CHECKIN_LATE_MINUTES", 15)
 INTAKE_NOTICE_DAYS = env_int("INTAKE_NOTICE_DAYS", 5)

@@ -2,6 +2,7 @@
 come from a plugin module, so the central run never imports front apps and vice versa."""
 
 import os
+import uuid
 
 import pytest
 
@@ -20,7 +21,9 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
 @pytest.fixture(autouse=True)
 def _media_and_sms(settings, tmp_path):
-    """Every test writes files and recorded SMS under its own temporary folder."""
+    """Every test writes files and recorded SMS under its own temporary folder, and counts rate limits
+    under its own cache prefix (changing CACHES makes Django rebuild the cache handler)."""
+    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.SMS_FILE_PATH = str(tmp_path / "sms.jsonl")
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -4,6 +4,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from govservice.throttling import RegisterThrottle
+
 from .services import citizen_register
 
 
@@ -26,7 +28,7 @@ class MeSerializer(serializers.Serializer):
 
 class RegisterApi(APIView):
     permission_classes = [AllowAny]
-    throttle_scope = "register"
+    throttle_classes = [RegisterThrottle]
 
     @extend_schema(request=RegisterSerializer, responses={201: MeSerializer})
     def post(self, request):

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.permissions import IsCitizen
+from govservice.throttling import BookingThrottle
 
 from .models import Appointment, Hall, Slot
 from .selectors import appointment_get_for_citizen, appointments_for_citizen, halls_for_matter, slots_open_for
@@ -79,6 +80,9 @@ class SlotListApi(ListAPIView):
 class AppointmentListCreateApi(APIView):
     permission_classes = [IsCitizen]
 
+    def get_throttles(self):
+        return [BookingThrottle()] if self.request.method == "POST" else []
+
     @extend_schema(responses=AppointmentSerializer(many=True))
     def get(self, request):
         return Response(AppointmentSerializer(appointments_for_citizen(citizen=request.user), many=True).data)
@@ -124,6 +128,7 @@ class RescheduleSerializer(serializers.Serializer):
 
 class AppointmentRescheduleApi(APIView):
     permission_classes = [IsCitizen]
+    throttle_classes = [BookingThrottle]
 
     @extend_schema(
         request=RescheduleSerializer,

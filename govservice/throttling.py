@@ -1,0 +1,39 @@
+"""API throttles on shared Redis counters: they hold across gunicorn workers and under concurrency
+(DRF's own throttles read-then-write the cache, which over-admits when requests race)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from rest_framework.exceptions import Throttled
+from rest_framework.throttling import BaseThrottle
+
+from govservice.lib.ratelimit import hit
+
+
+class RedisRateThrottle(BaseThrottle):
+    """Per-citizen and per-IP limits for one scope. Limits come from settings.RATE_LIMITS[scope]:
+    (per user per window, per IP per window, window seconds)."""
+
+    scope = ""
+
+    def allow_request(self, request, view) -> bool:
+        per_user, per_ip, window = settings.RATE_LIMITS[self.scope]
+        checks = [("ip", self.get_ident(request), per_ip)]
+        if request.user and request.user.is_authenticated:
+            checks.append(("user", str(request.user.pk), per_user))
+        for kind, ident, limit in checks:
+            allowed, retry_after = hit(f"{self.scope}:{kind}", ident, limit=limit, window_seconds=window)
+            if not allowed:
+                raise Throttled(
+                    wait=retry_after,
+                    detail=f"操作过于频繁，请{retry_after}秒后再试。 Too many requests; try again in {retry_after} s.",
+                )
+        return True
+
+
+class BookingThrottle(RedisRateThrottle):
+    scope = "booking"
+
+
+class RegisterThrottle(RedisRateThrottle):
+    scope = "register"
