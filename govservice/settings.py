@@ -197,6 +197,8 @@ if IS_FRONT:
     CELERY_BEAT_SCHEDULE |= {
         # Keep slots materialised for the rolling booking horizon; idempotent.
         "booking-generate-slots": {"task": "apps.booking.tasks.slots_generate", "schedule": 3600.0},
+        # 行政许可法 Art. 32: warn supervisors before a received case passes its 5-working-day limit.
+        "intake-deadline-warn": {"task": "apps.intake.tasks.intake_deadline_warn", "schedule": 900.0},
         # Notifications waiting for a retry.
         "feedback-send-due": {"task": "apps.feedback.tasks.notifications_send_due", "schedule": 30.0},
     }
@@ -335,7 +337,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
 # --- Domain settings (DOMAIN.md marks these as local practice) ----------------------------------------
@@ -368,3 +370,13 @@ SITE_NAME = _("云窗口 · 政务服务") if IS_FRONT else _("云窗口 · 审�
 PGHISTORY_OBJ_FIELD = pghistory.ObjForeignKey(related_name="audit_trail")
 # The peer code of central, as registered at the front (apps/exchange Peer.code).
 EXCHANGE_CENTRAL_PEER = env.str("EXCHANGE_CENTRAL_PEER", default="central")
+# 容缺受理: days the applicant has to supply the deferred items (local practice, DOMAIN.md §4).
+COMMITMENT_DAYS = env_int("COMMITMENT_DAYS", 7)
+# Hall supervisors are warned this many working days before the 5-day intake limit runs out.
+INTAKE_WARN_WORKDAYS_BEFORE = env_int("INTAKE_WARN_WORKDAYS_BEFORE", 1)
+# Remedies printed on refusals and denials (行政复议法 Art. 20: 60 days; 行政诉讼法 Art. 46: 6 months).
+REMEDIES_TEXT = env.str(
+    "REMEDIES_TEXT",
+    default="如不服本决定，可自收到本文书之日起六十日内向北京市通州区人民政府申请行政复议，"
+    "或者自收到本文书之日起六个月内依法向人民法院提起行政诉讼。",
+)

@@ -33,6 +33,8 @@ class User(AbstractUser):
     id_number_index = models.CharField(max_length=64, blank=True, editable=False)
     phone = EncryptedCharField(_("手机号码"), max_length=20, blank=True, null=True)
     phone_index = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    # On the credit blacklist (失信): 容缺受理 is not offered (DOMAIN.md §4).
+    credit_restricted = models.BooleanField(_("信用受限"), default=False)
 
     objects = UserManager()
 

@@ -11,6 +11,18 @@ MESSAGES = {
         _("您的办件已受理"),
         _("【云窗口】{name}您好，您申请的“{matter}”已受理，办件编号{number}，承诺办结日期{promised_date}。{next_step}"),
     ),
+    "case.refused": (
+        _("您的申请不予受理"),
+        _("【云窗口】{name}您好，您申请的“{matter}”不予受理，办件编号{number}。不予受理通知书载明了理由和救济途径，请登录查看。"),
+    ),
+    "case.one_time_notice": (
+        _("请补正申请材料（一次性告知）"),
+        _("【云窗口】{name}您好，您申请的“{matter}”（办件编号{number}）需补正材料，详见一次性告知书：{items}。"),
+    ),
+    "intake.deadline_near": (
+        _("收件即将超过5个工作日受理期限"),
+        _("【云窗口】办件{number}（{matter}）已收件，受理期限为{intake_deadline}，请尽快作出受理、不予受理或一次性告知。"),
+    ),
     "case.decided": (
         _("您的办件已有审批结果"),
         _("【云窗口】{name}您好，您的办件{number}（{matter}）审批结果：{decision}。请登录查看并对本次服务进行评价。"),

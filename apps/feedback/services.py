@@ -32,6 +32,8 @@ def notify(*, recipient: User, event: str, case: Case | None = None) -> list[Not
         "promised_date": case.promised_date.isoformat() if case and case.promised_date else "",
         "decision": case.get_decision_display() if case and case.decision else "",
         "next_step": case.next_step if case else "",
+        "items": "；".join(case.notice_items) if case and case.notice_items else "",
+        "intake_deadline": case.intake_deadline.isoformat() if case and case.intake_deadline else "",
     }
     body = str(template).format(**context)
     channels = [Channel.INBOX]

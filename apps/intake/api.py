@@ -1,3 +1,4 @@
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
@@ -9,7 +10,7 @@ from govservice.api import DomainError
 
 from .models import Case, CaseEvent
 from .selectors import case_get_for_citizen, case_get_for_staff, cases_for_citizen, cases_for_staff
-from .services import Upload, case_accept
+from .services import Upload, case_accept, case_accept_received, case_notify_missing, case_receive, case_refuse
 
 
 class CaseEventSerializer(serializers.ModelSerializer):
@@ -42,33 +43,123 @@ class CaseDetailSerializer(CaseSerializer):
         fields = [*CaseSerializer.Meta.fields, "events"]
 
 
-class AcceptResultSerializer(serializers.Serializer):
+def uploads_from(request) -> list[Upload]:
+    """Files under ``material_<id>`` (a catalogue material) or ``extra``."""
+    uploads = []
+    for field, files in request.FILES.lists():
+        if field.startswith("material_") and field[9:].isdigit():
+            material_id = int(field[9:])
+        elif field == "extra":
+            material_id = None
+        else:
+            raise DomainError(f"未知的文件字段 {field}。 Unknown file field.", code="invalid", status_code=400)
+        uploads.extend(Upload(material_id, f) for f in files)
+    return uploads
+
+
+MULTIPART = {"multipart/form-data": {"type": "object", "additionalProperties": {"type": "string", "format": "binary"}}}
+
+
+class IntakeResultSerializer(serializers.Serializer):
     number = serializers.CharField()
     query_password = serializers.CharField()
-    promised_date = serializers.DateField()
     status = serializers.CharField()
+    promised_date = serializers.DateField(allow_null=True)
+    intake_deadline = serializers.DateField(allow_null=True)
+    documents = serializers.ListField(child=serializers.DictField())
+
+
+def intake_result(case, password) -> dict:
+    return IntakeResultSerializer(
+        {
+            "number": case.number,
+            "query_password": password,
+            "status": case.status,
+            "promised_date": case.promised_date,
+            "intake_deadline": case.intake_deadline,
+            "documents": [
+                {"kind": d.kind, "verification_code": d.verification_code, "url": reverse("document", args=[d.verification_code])}
+                for d in case.documents.all()
+            ],
+        }
+    ).data
 
 
 class CaseAcceptApi(APIView):
-    """Multipart: files under ``material_<id>`` (a catalogue material) or ``extra``."""
+    """Accept: multipart files; optional ``commitment_items`` (容缺) with ``commitment_signed=true``."""
 
     permission_classes = [IsClerk]
     parser_classes = [MultiPartParser]
 
-    @extend_schema(request={"multipart/form-data": {"type": "object", "additionalProperties": {"type": "string", "format": "binary"}}}, responses={201: AcceptResultSerializer})
+    @extend_schema(request=MULTIPART, responses={201: IntakeResultSerializer})
     def post(self, request, ticket_id):
-        uploads = []
-        for field, files in request.FILES.lists():
-            if field.startswith("material_") and field[9:].isdigit():
-                material_id = int(field[9:])
-            elif field == "extra":
-                material_id = None
-            else:
-                raise DomainError(f"未知的文件字段 {field}。 Unknown file field.", code="invalid", status_code=400)
-            uploads.extend(Upload(material_id, f) for f in files)
-        case, password = case_accept(clerk=request.user, ticket_id=ticket_id, uploads=uploads)
-        data = {"number": case.number, "query_password": password, "promised_date": case.promised_date, "status": case.status}
-        return Response(AcceptResultSerializer(data).data, status=status.HTTP_201_CREATED)
+        case, password = case_accept(
+            clerk=request.user,
+            ticket_id=ticket_id,
+            uploads=uploads_from(request),
+            commitment_items=request.data.getlist("commitment_items"),
+            commitment_signed=request.data.get("commitment_signed") in ("true", "1", "on"),
+        )
+        return Response(intake_result(case, password), status=status.HTTP_201_CREATED)
+
+
+class CaseRefuseApi(APIView):
+    """不予受理: ``reason`` (required) and ``refer_to``."""
+
+    permission_classes = [IsClerk]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request=MULTIPART, responses={201: IntakeResultSerializer})
+    def post(self, request, ticket_id):
+        case, password = case_refuse(
+            clerk=request.user, ticket_id=ticket_id, reason=request.data.get("reason", ""),
+            refer_to=request.data.get("refer_to", ""), uploads=uploads_from(request),
+        )
+        return Response(intake_result(case, password), status=status.HTTP_201_CREATED)
+
+
+class CaseNoticeApi(APIView):
+    """一次性告知: ``items`` (repeat the field once per item)."""
+
+    permission_classes = [IsClerk]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request=MULTIPART, responses={201: IntakeResultSerializer})
+    def post(self, request, ticket_id):
+        case, password = case_notify_missing(
+            clerk=request.user, ticket_id=ticket_id, items=request.data.getlist("items"), uploads=uploads_from(request)
+        )
+        return Response(intake_result(case, password), status=status.HTTP_201_CREATED)
+
+
+class CaseReceiveApi(APIView):
+    """收件 only; decide within 5 working days."""
+
+    permission_classes = [IsClerk]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request=MULTIPART, responses={201: IntakeResultSerializer})
+    def post(self, request, ticket_id):
+        case, password = case_receive(clerk=request.user, ticket_id=ticket_id, uploads=uploads_from(request))
+        return Response(intake_result(case, password), status=status.HTTP_201_CREATED)
+
+
+class ReceivedCaseAcceptApi(APIView):
+    """Accept a case the hall already holds, with the items the applicant brought back."""
+
+    permission_classes = [IsClerk]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request=MULTIPART, responses={200: CaseSerializer})
+    def post(self, request, number):
+        case = case_accept_received(
+            clerk=request.user,
+            number=number,
+            uploads=uploads_from(request),
+            commitment_items=request.data.getlist("commitment_items"),
+            commitment_signed=request.data.get("commitment_signed") in ("true", "1", "on"),
+        )
+        return Response(CaseSerializer(case).data)
 
 
 class CaseListApi(APIView):

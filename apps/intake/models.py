@@ -94,6 +94,17 @@ class Case(models.Model):
     decision = models.CharField(max_length=24, choices=Decision.choices, blank=True)
     decision_reason = models.TextField(blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # 行政许可法 Art. 32: told of missing items within 5 (working) days of receipt, or the application
+    # counts as accepted from the day of receipt.
+    intake_deadline = models.DateField(_("受理期限"), null=True, blank=True)
+    notice_items = models.JSONField(_("一次性告知事项"), default=list, blank=True)
+    notice_sent_at = models.DateTimeField(null=True, blank=True)
+    intake_warning_sent_at = models.DateTimeField(null=True, blank=True)
+    refusal_reason = models.TextField(_("不予受理理由"), blank=True)
+    refer_to = models.CharField(_("应向何机关申请"), max_length=200, blank=True)
+    # 容缺受理: accepted on the applicant's written commitment to supply minor items by a deadline.
+    commitment_items = models.JSONField(_("容缺材料"), default=list, blank=True)
+    commitment_deadline = models.DateField(_("容缺补交期限"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -149,3 +160,31 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} {self.from_status}→{self.to_status}"
+
+
+class DocumentKind(models.TextChoices):
+    RECEIPT = "receipt", _("受理凭证")
+    REFUSAL = "refusal", _("不予受理通知书")
+    ONE_TIME_NOTICE = "one_time_notice", _("一次性告知书")
+    COMMITMENT = "commitment", _("容缺受理承诺确认书")
+
+
+class Document(models.Model):
+    """A written, dated voucher (行政许可法 Art. 32). Its content is fixed when issued (``content``); the
+    PDF is rendered from it on first download and its SHA-256 kept, so the public verification page can
+    tell a genuine copy from an altered one without showing personal data."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(max_length=24, choices=DocumentKind.choices)
+    verification_code = models.CharField(max_length=16, unique=True)
+    content = models.JSONField()
+    issued_at = models.DateTimeField(default=timezone.now)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    file = models.FileField(upload_to="documents/%Y/%m/", blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["issued_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.verification_code}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
@@ -12,7 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from apps.accounts.models import User
+from apps.accounts.models import Role, User
 from apps.booking.models import AppointmentStatus
 from apps.booking.services import appointment_transition
 from apps.exchange.selectors import peer_central
@@ -25,7 +26,9 @@ from govservice.api import Conflict, DomainError
 from govservice.lib.codes import digits
 from govservice.lib.filetypes import EXTENSIONS, sniff
 
-from .models import CASE_TRANSITIONS, Case, CaseEvent, CaseMaterial, CaseStatus
+from .documents import document_issue
+from .models import CASE_TRANSITIONS, Case, CaseEvent, CaseMaterial, CaseStatus, DocumentKind
+from .selectors import case_get_for_staff
 
 
 @dataclass(frozen=True)
@@ -65,67 +68,69 @@ def case_transition(*, case: Case, to_status: str, actor: User | None, note: str
     )
 
 
-@transaction.atomic
-def case_accept(*, clerk: User, ticket_id: int, uploads: list[Upload]) -> tuple[Case, str]:
-    """Receive the materials of a called ticket and accept the case; it leaves for central through the
-    outbox in this same transaction. Returns the case and its query password, shown only this once."""
-    ticket = ticket_get_for_clerk(clerk=clerk, ticket_id=ticket_id, lock=True)
-    if ticket.status not in (TicketStatus.CALLED, TicketStatus.SERVING):
-        raise Conflict("请先叫号再受理。 Call the ticket before intake.", code="invalid_state")
-    if ticket.citizen is None:
-        raise DomainError("现场号未关联实名账户，请先为申请人登记。 The ticket has no registered applicant.", code="no_applicant")
-    matter = ticket.matter
-    materials = {m.id: m for m in matter.materials.all()}
+def _vet(matter, uploads: list[Upload]) -> list[tuple[Upload, bytes, str]]:
+    materials = {m.id for m in matter.materials.all()}
     vetted = []
     for upload in uploads:
         if upload.material_id is not None and upload.material_id not in materials:
             raise DomainError("上传的材料不属于该事项。 Material does not belong to the matter.", code="wrong_material")
         content, content_type = upload_check(upload.file)
         vetted.append((upload, content, content_type))
-    provided = {u.material_id for u, _, _ in vetted}
-    # 行政许可法 Art. 32: the applicant is told every missing item at once.
-    missing = [m.name for m in materials.values() if m.required and m.id not in provided]
-    if missing:
-        raise DomainError("以下必要材料尚未提供：" + "、".join(missing) + "。 Required materials are missing.", code="materials_missing")
+    return vetted
 
-    today = timezone.localdate()
-    number = f"{ticket.hall.case_prefix}{today:%Y%m%d}{daily_counter_next(scope=f'case:{ticket.hall.case_prefix}', day=today):05d}"
-    password = digits(6)
-    now = timezone.now()
-    case = Case.objects.create(
-        number=number,
-        query_password_hash=make_password(password),
-        citizen=ticket.citizen,
-        matter=matter,
-        hall=ticket.hall,
-        appointment=ticket.appointment,
-        clerk=clerk,
-        status=CaseStatus.RECEIVED,
-        received_at=now,
-    )
-    CaseEvent.objects.create(case=case, actor=clerk, to_status=CaseStatus.RECEIVED, note=f"{ticket.hall.name} 收件")
-    outgoing = []
+
+def _called_ticket(*, clerk: User, ticket_id: int):
+    ticket = ticket_get_for_clerk(clerk=clerk, ticket_id=ticket_id, lock=True)
+    if ticket.status not in (TicketStatus.CALLED, TicketStatus.SERVING):
+        raise Conflict("请先叫号再受理。 Call the ticket before intake.", code="invalid_state")
+    if ticket.citizen is None:
+        raise DomainError("现场号未关联实名账户，请先为申请人登记。 The ticket has no registered applicant.", code="no_applicant")
+    return ticket
+
+
+def _store_materials(case: Case, vetted, *, by: User) -> None:
+    materials = {m.id: m for m in case.matter.materials.all()}
     for upload, content, content_type in vetted:
         digest = hashlib.sha256(content).hexdigest()
         material = materials.get(upload.material_id) if upload.material_id else None
-        name = material.name if material else upload.file.name
         row = CaseMaterial(
             case=case,
             material=material,
-            name=name,
+            name=material.name if material else upload.file.name,
             original_name=upload.file.name[:200],
             content_type=content_type,
             size=len(content),
             sha256=digest,
-            uploaded_by=clerk,
+            uploaded_by=by,
         )
-        row.file.save(f"{number}-{digest[:12]}{EXTENSIONS[content_type]}", ContentFile(content), save=False)
+        row.file.save(f"{case.number}-{digest[:12]}{EXTENSIONS[content_type]}", ContentFile(content), save=False)
         row.save()
-        outgoing.append(OutgoingFile(name=name, path=row.file.name, sha256=digest, content_type=content_type))
 
-    promised = calendar_get().add_workdays(today, matter.promised_days)
-    case_transition(case=case, to_status=CaseStatus.ACCEPTED, actor=clerk, accepted_at=now, promised_date=promised)
 
+def _receive(*, clerk: User, ticket, vetted) -> tuple[Case, str]:
+    """收件: the hall holds the materials; the 5-working-day intake clock starts (行政许可法 Art. 32)."""
+    today = timezone.localdate()
+    prefix = ticket.hall.case_prefix
+    number = f"{prefix}{today:%Y%m%d}{daily_counter_next(scope=f'case:{prefix}', day=today):05d}"
+    password = digits(6)
+    case = Case.objects.create(
+        number=number,
+        query_password_hash=make_password(password),
+        citizen=ticket.citizen,
+        matter=ticket.matter,
+        hall=ticket.hall,
+        appointment=ticket.appointment,
+        clerk=clerk,
+        status=CaseStatus.RECEIVED,
+        received_at=timezone.now(),
+        intake_deadline=calendar_get().add_workdays(today, settings.INTAKE_NOTICE_DAYS),
+    )
+    CaseEvent.objects.create(case=case, actor=clerk, to_status=CaseStatus.RECEIVED, note=f"{ticket.hall.name} 收件")
+    _store_materials(case, vetted, by=clerk)
+    return case, password
+
+
+def _finish_ticket(*, clerk: User, ticket) -> None:
     if ticket.status == TicketStatus.CALLED:
         ticket_transition(ticket=ticket, to_status=TicketStatus.SERVING, actor=clerk)
     ticket_transition(ticket=ticket, to_status=TicketStatus.DONE, actor=clerk)
@@ -135,7 +140,42 @@ def case_accept(*, clerk: User, ticket_id: int, uploads: list[Upload]) -> tuple[
             appointment_transition(appointment=appointment, to_status=AppointmentStatus.IN_SERVICE, actor=clerk)
         appointment_transition(appointment=appointment, to_status=AppointmentStatus.COMPLETED, actor=clerk)
 
-    citizen = ticket.citizen
+
+def _missing_required(case: Case, *, deferred: list[str] = ()) -> list[str]:
+    provided = set(case.materials.values_list("material_id", flat=True))
+    return [m.name for m in case.matter.materials.all() if m.required and m.id not in provided and m.name not in deferred]
+
+
+def _accept(*, clerk: User, case: Case, commitment_items: list[str], commitment_signed: bool) -> None:
+    """Accept a received case and put it on the wire to central, in the caller's transaction."""
+    matter = case.matter
+    if commitment_items:
+        # 容缺受理: always the applicant's choice, never for a restricted credit record, key items complete.
+        if case.citizen.credit_restricted:
+            raise DomainError("申请人存在失信记录，不适用容缺受理。 Not available to this applicant.", code="commitment_refused")
+        if not commitment_signed:
+            raise DomainError("容缺受理须申请人签署承诺书。 The applicant must sign the commitment.", code="commitment_unsigned")
+        required_names = {m.name for m in matter.materials.all() if m.required}
+        unknown = [item for item in commitment_items if item not in required_names]
+        if unknown:
+            raise DomainError("容缺事项应为本事项的申请材料：" + "、".join(unknown), code="commitment_invalid")
+        if not case.materials.filter(material__required=True).exists():
+            raise DomainError("主要材料不齐全，不能容缺受理。 Key materials are missing.", code="commitment_invalid")
+    missing = _missing_required(case, deferred=commitment_items)
+    if missing:
+        # 行政许可法 Art. 32: every missing item is named at once.
+        raise DomainError("以下必要材料尚未提供：" + "、".join(missing) + "。 Required materials are missing.", code="materials_missing")
+    today = timezone.localdate()
+    now = timezone.now()
+    promised = calendar_get().add_workdays(today, matter.promised_days)
+    extra = {}
+    if commitment_items:
+        extra = {"commitment_items": list(commitment_items), "commitment_deadline": today + dt.timedelta(days=settings.COMMITMENT_DAYS)}
+    case_transition(case=case, to_status=CaseStatus.ACCEPTED, actor=clerk, accepted_at=now, promised_date=promised, **extra)
+    document_issue(case=case, kind=DocumentKind.RECEIPT, by=clerk)
+    if commitment_items:
+        document_issue(case=case, kind=DocumentKind.COMMITMENT, by=clerk)
+    citizen = case.citizen
     outbox_enqueue(
         peer=peer_central(),
         kind="case.submitted",
@@ -143,12 +183,111 @@ def case_accept(*, clerk: User, ticket_id: int, uploads: list[Upload]) -> tuple[
             "number": case.number,
             "matter_code": matter.code,
             "matter_version": matter.version,
-            "hall": ticket.hall.name,
+            "hall": case.hall.name,
             "applicant": {"name": citizen.real_name, "id_number": citizen.id_number},
             "accepted_at": now.isoformat(),
             "promised_date": promised.isoformat(),
+            "commitment_items": list(commitment_items),
         },
-        files=outgoing,
+        files=[
+            OutgoingFile(name=m.name, path=m.file.name, sha256=m.sha256, content_type=m.content_type)
+            for m in case.materials.all()
+        ],
     )
     notify(recipient=citizen, event="case.accepted", case=case)
+
+
+@transaction.atomic
+def case_accept(
+    *, clerk: User, ticket_id: int, uploads: list[Upload], commitment_items: list[str] = (), commitment_signed: bool = False
+) -> tuple[Case, str]:
+    """Receive the materials of a called ticket and accept the case; it leaves for central through the
+    outbox in this same transaction. Returns the case and its query password, shown only this once."""
+    ticket = _called_ticket(clerk=clerk, ticket_id=ticket_id)
+    vetted = _vet(ticket.matter, uploads)
+    case, password = _receive(clerk=clerk, ticket=ticket, vetted=vetted)
+    _accept(clerk=clerk, case=case, commitment_items=list(commitment_items), commitment_signed=commitment_signed)
+    _finish_ticket(clerk=clerk, ticket=ticket)
     return case, password
+
+
+@transaction.atomic
+def case_receive(*, clerk: User, ticket_id: int, uploads: list[Upload]) -> tuple[Case, str]:
+    """收件 only: the hall keeps the materials to examine them; it must accept, refuse or send a one-time
+    notice within 5 working days (the clock is watched, supervisors are warned)."""
+    ticket = _called_ticket(clerk=clerk, ticket_id=ticket_id)
+    case, password = _receive(clerk=clerk, ticket=ticket, vetted=_vet(ticket.matter, uploads))
+    _finish_ticket(clerk=clerk, ticket=ticket)
+    return case, password
+
+
+@transaction.atomic
+def case_refuse(*, clerk: User, ticket_id: int, reason: str, refer_to: str = "", uploads: list[Upload] = ()) -> tuple[Case, str]:
+    """不予受理: a dated notice with the reason, where to apply instead, and the remedies."""
+    reason = reason.strip()
+    if not reason:
+        raise DomainError("请填写不予受理的理由。 A reason is required.", code="reason_required")
+    ticket = _called_ticket(clerk=clerk, ticket_id=ticket_id)
+    case, password = _receive(clerk=clerk, ticket=ticket, vetted=_vet(ticket.matter, list(uploads)))
+    case_transition(
+        case=case, to_status=CaseStatus.REJECTED_AT_INTAKE, actor=clerk, note=reason,
+        refusal_reason=reason, refer_to=refer_to.strip()[:200],
+    )
+    document_issue(case=case, kind=DocumentKind.REFUSAL, by=clerk)
+    notify(recipient=case.citizen, event="case.refused", case=case)
+    _finish_ticket(clerk=clerk, ticket=ticket)
+    return case, password
+
+
+@transaction.atomic
+def case_notify_missing(*, clerk: User, ticket_id: int, items: list[str], uploads: list[Upload] = ()) -> tuple[Case, str]:
+    """一次性告知: every missing or defective item in one written notice, on the spot; the case waits
+    (RECEIVED) for the applicant to bring them."""
+    items = [item.strip() for item in items if item.strip()]
+    if not items:
+        raise DomainError("请列出需要补正的全部事项。 List every missing or defective item.", code="items_required")
+    ticket = _called_ticket(clerk=clerk, ticket_id=ticket_id)
+    case, password = _receive(clerk=clerk, ticket=ticket, vetted=_vet(ticket.matter, list(uploads)))
+    now = timezone.now()
+    Case.objects.filter(id=case.id).update(notice_items=items, notice_sent_at=now)
+    case.notice_items, case.notice_sent_at = items, now
+    CaseEvent.objects.create(case=case, actor=clerk, from_status=case.status, to_status=case.status, note="一次性告知：" + "；".join(items))
+    document_issue(case=case, kind=DocumentKind.ONE_TIME_NOTICE, by=clerk)
+    notify(recipient=case.citizen, event="case.one_time_notice", case=case)
+    _finish_ticket(clerk=clerk, ticket=ticket)
+    return case, password
+
+
+@transaction.atomic
+def case_accept_received(
+    *, clerk: User, number: str, uploads: list[Upload], commitment_items: list[str] = (), commitment_signed: bool = False
+) -> Case:
+    """Accept a case the hall already holds (after a one-time notice, or a later examination)."""
+    case = case_get_for_staff(user=clerk, number=number)
+    case = Case.objects.select_for_update().select_related("matter", "hall", "citizen").get(id=case.id)
+    if case.status != CaseStatus.RECEIVED:
+        raise Conflict("该办件不在待受理状态。 The case is not waiting for intake.", code="invalid_state")
+    _store_materials(case, _vet(case.matter, uploads), by=clerk)
+    _accept(clerk=clerk, case=case, commitment_items=list(commitment_items), commitment_signed=commitment_signed)
+    return case
+
+
+def cases_intake_deadline_warn(*, today: dt.date | None = None) -> int:
+    """Warn hall supervisors about received cases nobody has decided on whose 5-working-day limit is
+    near (行政许可法 Art. 32: past it, the application counts as accepted from the day of receipt)."""
+    today = today or timezone.localdate()
+    calendar = calendar_get()
+    horizon = calendar.add_workdays(today, settings.INTAKE_WARN_WORKDAYS_BEFORE)
+    due = Case.objects.filter(
+        status=CaseStatus.RECEIVED, notice_sent_at__isnull=True, intake_warning_sent_at__isnull=True, intake_deadline__lte=horizon
+    ).select_related("hall", "matter")
+    warned = 0
+    for case in due:
+        with transaction.atomic():
+            # Claim the warning first: a second run of the periodic job sends nothing twice.
+            if not Case.objects.filter(id=case.id, intake_warning_sent_at__isnull=True).update(intake_warning_sent_at=timezone.now()):
+                continue
+            for supervisor in User.objects.filter(role=Role.HALL_SUPERVISOR, post__hall=case.hall):
+                notify(recipient=supervisor, event="intake.deadline_near", case=case)
+            warned += 1
+    return warned

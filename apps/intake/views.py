@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
 
 from apps.accounts.models import Role
+from apps.booking.models import StaffPost
 from apps.booking.selectors import appointments_for_citizen
 from apps.feedback.models import Notification, Score
 from apps.hall.services import ticket_get_for_clerk
 from govservice.api import DomainError
 from govservice.roles import role_required
 
+from .documents import document_pdf, document_verify
+from .models import Document
 from .selectors import case_get_for_citizen, cases_for_citizen
-from .services import Upload, case_accept
+from .services import Upload, case_accept, case_notify_missing, case_receive, case_refuse
 
 
 @login_required
@@ -37,8 +42,13 @@ def case_detail(request, number):
     return render(request, "intake/case_detail.html", {"case": case, "evaluation": evaluation, "scores": Score.choices})
 
 
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
 @role_required(Role.CLERK, Role.HALL_SUPERVISOR)
 def intake_ticket(request, ticket_id):
+    """The intake workbench: the checklist, uploads, and the four outcomes of 行政许可法 Art. 32."""
     try:
         ticket = ticket_get_for_clerk(clerk=request.user, ticket_id=ticket_id)
     except DomainError as exc:
@@ -46,10 +56,61 @@ def intake_ticket(request, ticket_id):
     materials = list(ticket.matter.materials.all())
     if request.method == "POST":
         uploads = [Upload(m.id, f) for m in materials for f in request.FILES.getlist(f"material_{m.id}")]
+        action = request.POST.get("action", "accept")
         try:
-            case, password = case_accept(clerk=request.user, ticket_id=ticket.id, uploads=uploads)
+            if action == "refuse":
+                case, password = case_refuse(
+                    clerk=request.user, ticket_id=ticket.id, reason=request.POST.get("reason", ""),
+                    refer_to=request.POST.get("refer_to", ""), uploads=uploads,
+                )
+            elif action == "notice":
+                case, password = case_notify_missing(
+                    clerk=request.user, ticket_id=ticket.id, items=_lines(request.POST.get("items", "")), uploads=uploads
+                )
+            elif action == "receive":
+                case, password = case_receive(clerk=request.user, ticket_id=ticket.id, uploads=uploads)
+            else:
+                case, password = case_accept(
+                    clerk=request.user, ticket_id=ticket.id, uploads=uploads,
+                    commitment_items=request.POST.getlist("commitment_items"),
+                    commitment_signed=request.POST.get("commitment_signed") == "on",
+                )
         except DomainError as exc:
             messages.error(request, str(exc.detail))
         else:
-            return render(request, "intake/accepted.html", {"case": case, "password": password})
-    return render(request, "intake/intake.html", {"ticket": ticket, "materials": materials})
+            return render(request, "intake/outcome.html", {"case": case, "password": password, "documents": case.documents.all()})
+    return render(
+        request,
+        "intake/intake.html",
+        {"ticket": ticket, "materials": materials, "commitment_allowed": not ticket.citizen.credit_restricted if ticket.citizen else False},
+    )
+
+
+@login_required
+def document_download(request, code):
+    """A document, for the citizen it concerns or the staff of the hall that issued it."""
+    document = get_object_or_404(Document.objects.select_related("case"), verification_code=code)
+    case = document.case
+    user = request.user
+    allowed = case.citizen_id == user.id or (
+        user.role in (Role.CLERK, Role.HALL_SUPERVISOR) and StaffPost.objects.filter(user=user, hall_id=case.hall_id).exists()
+    )
+    if not allowed:
+        raise Http404
+    response = HttpResponse(document_pdf(document), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{document.kind}-{case.number}.pdf"'
+    return response
+
+
+def verify(request, code=""):
+    """Public: is this document genuine? Reached by the QR code, or by typing the code; a copy can be
+    uploaded to check it has not been altered. Reveals no personal data."""
+    code = (code or request.GET.get("code", "")).strip()
+    result = None
+    if code:
+        pdf = None
+        if request.method == "POST" and request.FILES.get("copy"):
+            pdf = request.FILES["copy"].read(settings.UPLOAD_MAX_BYTES + 1)
+        result = document_verify(code=code, pdf=pdf)
+    status = 404 if result is not None and not result["found"] else 200
+    return render(request, "intake/verify.html", {"code": code, "result": result}, status=status)

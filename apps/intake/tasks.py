@@ -1,0 +1,8 @@
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(ignore_result=True)
+def intake_deadline_warn() -> int:
+    return services.cases_intake_deadline_warn()
