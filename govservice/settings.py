@@ -299,6 +299,8 @@ STORAGES = {
     },
 }
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+# Dotted path of a virus scanner hook: callable(content: bytes, name: str), raising ValueError on a finding.
+UPLOAD_SCANNER = env.str("UPLOAD_SCANNER", default="")
 
 # --- Notifications (apps/feedback) ------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

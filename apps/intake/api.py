@@ -10,7 +10,7 @@ from govservice.api import DomainError
 
 from .models import Case, CaseEvent
 from .selectors import case_get_for_citizen, case_get_for_staff, cases_for_citizen, cases_for_staff
-from .services import Upload, case_accept, case_accept_received, case_notify_missing, case_receive, case_refuse
+from .services import Reuse, Upload, case_accept, case_accept_received, case_notify_missing, case_receive, case_refuse
 
 
 class CaseEventSerializer(serializers.ModelSerializer):
@@ -57,6 +57,16 @@ def uploads_from(request) -> list[Upload]:
     return uploads
 
 
+def reuses_from(data) -> list[Reuse]:
+    """``reuse_<material id>=<evidence id>``; ``original_checked_<evidence id>=true`` for C-level items."""
+    reuses = []
+    for field, value in data.items():
+        if field.startswith("reuse_") and field[6:].isdigit() and str(value).isdigit():
+            checked = data.get(f"original_checked_{value}") in ("true", "1", "on")
+            reuses.append(Reuse(int(field[6:]), int(value), checked))
+    return reuses
+
+
 MULTIPART = {"multipart/form-data": {"type": "object", "additionalProperties": {"type": "string", "format": "binary"}}}
 
 
@@ -97,6 +107,7 @@ class CaseAcceptApi(APIView):
             clerk=request.user,
             ticket_id=ticket_id,
             uploads=uploads_from(request),
+            reuses=reuses_from(request.data),
             commitment_items=request.data.getlist("commitment_items"),
             commitment_signed=request.data.get("commitment_signed") in ("true", "1", "on"),
         )
@@ -156,6 +167,7 @@ class ReceivedCaseAcceptApi(APIView):
             clerk=request.user,
             number=number,
             uploads=uploads_from(request),
+            reuses=reuses_from(request.data),
             commitment_items=request.data.getlist("commitment_items"),
             commitment_signed=request.data.get("commitment_signed") in ("true", "1", "on"),
         )

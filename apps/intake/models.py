@@ -125,6 +125,39 @@ class Case(models.Model):
         return str(CASE_STATUS_SENTENCES[self.status][1])
 
 
+class TrustLevel(models.TextChoices):
+    # 国办函〔2016〕108号: how far a piece of evidence can be relied on without asking again.
+    A = "A", _("A 政府部门核发并加盖电子印章，直接使用")
+    B = "B", _("B 窗口人员已核验原件，可复用")
+    C = "C", _("C 申请人上传，使用前须核验原件")
+    D = "D", _("D 申请人自制，凭承诺使用")
+
+
+class EvidenceItem(models.Model):
+    """The citizen's vault: evidence government already holds (materials verified in earlier cases,
+    e-licences), offered at intake instead of asking again (数据共享、信息复用)."""
+
+    citizen = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="evidence")
+    name = models.CharField(_("材料名称"), max_length=200)
+    trust_level = models.CharField(max_length=1, choices=TrustLevel.choices)
+    issuer = models.CharField(_("出具单位"), max_length=100, blank=True)
+    file = models.FileField(upload_to="vault/%Y/%m/")
+    content_type = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    origin_case = models.ForeignKey(Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    valid_until = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name", "trust_level", "-created_at"]
+        constraints = [models.UniqueConstraint(fields=["citizen", "sha256"], name="evidence_once_per_citizen")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.trust_level})"
+
+
 class CaseMaterial(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="materials")
     material = models.ForeignKey(Material, on_delete=models.SET_NULL, null=True, blank=True)
@@ -136,6 +169,8 @@ class CaseMaterial(models.Model):
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(default=timezone.now)
+    trust_level = models.CharField(max_length=1, choices=TrustLevel.choices, default=TrustLevel.B)
+    reused_from = models.ForeignKey(EvidenceItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta:
         ordering = ["id"]

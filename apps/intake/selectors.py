@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.booking.models import StaffPost
 
-from .models import Case
+from .models import Case, EvidenceItem
 
 
 def case_get_for_citizen(*, citizen: User, number: str) -> Case:
@@ -31,3 +32,16 @@ def cases_for_staff(*, user: User) -> QuerySet[Case]:
 def case_get_for_staff(*, user: User, number: str) -> Case:
     """404 for a case of another hall."""
     return get_object_or_404(cases_for_staff(user=user).prefetch_related("events"), number=number)
+
+
+def evidence_for_matter(*, citizen: User, matter) -> dict[int, list[EvidenceItem]]:
+    """Vault evidence matching each material of the matter by name, still valid, most trusted first."""
+    names = {m.name: m.id for m in matter.materials.all()}
+    today = timezone.localdate()
+    items = EvidenceItem.objects.filter(citizen=citizen, name__in=names).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=today)
+    )
+    offered: dict[int, list[EvidenceItem]] = {}
+    for item in items.order_by("trust_level", "-created_at"):
+        offered.setdefault(names[item.name], []).append(item)
+    return offered

@@ -12,6 +12,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from apps.accounts.models import Role, User
 from apps.booking.models import AppointmentStatus
@@ -27,7 +28,7 @@ from govservice.lib.codes import digits
 from govservice.lib.filetypes import EXTENSIONS, sniff
 
 from .documents import document_issue
-from .models import CASE_TRANSITIONS, Case, CaseEvent, CaseMaterial, CaseStatus, DocumentKind
+from .models import CASE_TRANSITIONS, Case, CaseEvent, CaseMaterial, CaseStatus, DocumentKind, EvidenceItem, TrustLevel
 from .selectors import case_get_for_staff
 
 
@@ -35,6 +36,15 @@ from .selectors import case_get_for_staff
 class Upload:
     material_id: int | None
     file: UploadedFile
+
+
+@dataclass(frozen=True)
+class Reuse:
+    """Evidence from the citizen's vault used for a material instead of a new scan."""
+
+    material_id: int
+    evidence_id: int
+    original_checked: bool = False
 
 
 def upload_check(upload: UploadedFile) -> tuple[bytes, str]:
@@ -49,6 +59,12 @@ def upload_check(upload: UploadedFile) -> tuple[bytes, str]:
     content_type = sniff(content[:16])
     if content_type is None:
         raise DomainError(f"文件“{upload.name}”不是PDF、JPEG或PNG格式。 Only PDF, JPEG and PNG are accepted.", code="file_type")
+    if settings.UPLOAD_SCANNER:
+        # The hook point for a virus scanner: a callable that raises ValueError with the finding.
+        try:
+            import_string(settings.UPLOAD_SCANNER)(content, upload.name)
+        except ValueError as exc:
+            raise DomainError(f"文件“{upload.name}”未通过安全检查：{exc}。 The file failed the security scan.", code="file_rejected") from None
     return content, content_type
 
 
@@ -105,6 +121,45 @@ def _store_materials(case: Case, vetted, *, by: User) -> None:
         )
         row.file.save(f"{case.number}-{digest[:12]}{EXTENSIONS[content_type]}", ContentFile(content), save=False)
         row.save()
+
+
+def _reuse(case: Case, reuses: list[Reuse], *, by: User, commitment_signed: bool) -> None:
+    """Take vault evidence instead of asking again (国办函〔2016〕108号): A and B as they are; C only once
+    the clerk has checked the original (which makes it B); D only on the applicant's commitment."""
+    materials = {m.id: m for m in case.matter.materials.all()}
+    for reuse in reuses:
+        material = materials.get(reuse.material_id)
+        evidence = EvidenceItem.objects.filter(id=reuse.evidence_id, citizen=case.citizen).first()
+        if material is None or evidence is None:
+            raise DomainError("所选的已有材料不属于该申请人或该事项。 Evidence not found for this applicant.", code="wrong_evidence")
+        if evidence.valid_until and evidence.valid_until < timezone.localdate():
+            raise DomainError(f"“{evidence.name}”已过有效期，请重新提交。 The evidence has expired.", code="evidence_expired")
+        level = evidence.trust_level
+        if level == TrustLevel.C:
+            if not reuse.original_checked:
+                raise DomainError(f"“{evidence.name}”为申请人上传件，须核验原件后使用。 Check the original first.", code="original_unchecked")
+            EvidenceItem.objects.filter(id=evidence.id).update(trust_level=TrustLevel.B, verified_by=by)
+            level = TrustLevel.B
+        elif level == TrustLevel.D and not commitment_signed:
+            raise DomainError(f"“{evidence.name}”须凭申请人承诺使用。 Needs the applicant's commitment.", code="commitment_unsigned")
+        CaseMaterial.objects.create(
+            case=case, material=material, name=material.name, file=evidence.file.name, original_name=evidence.name,
+            content_type=evidence.content_type, size=evidence.size, sha256=evidence.sha256, uploaded_by=by,
+            trust_level=level, reused_from=evidence,
+        )
+
+
+def _keep_in_vault(case: Case, *, by: User) -> None:
+    """Materials whose originals a clerk has seen become B-level evidence for the citizen's next case."""
+    for row in case.materials.filter(reused_from__isnull=True):
+        EvidenceItem.objects.get_or_create(
+            citizen=case.citizen,
+            sha256=row.sha256,
+            defaults={
+                "name": row.name, "trust_level": TrustLevel.B, "file": row.file.name, "content_type": row.content_type,
+                "size": row.size, "origin_case": case, "verified_by": by,
+            },
+        )
 
 
 def _receive(*, clerk: User, ticket, vetted) -> tuple[Case, str]:
@@ -172,6 +227,7 @@ def _accept(*, clerk: User, case: Case, commitment_items: list[str], commitment_
     if commitment_items:
         extra = {"commitment_items": list(commitment_items), "commitment_deadline": today + dt.timedelta(days=settings.COMMITMENT_DAYS)}
     case_transition(case=case, to_status=CaseStatus.ACCEPTED, actor=clerk, accepted_at=now, promised_date=promised, **extra)
+    _keep_in_vault(case, by=clerk)
     document_issue(case=case, kind=DocumentKind.RECEIPT, by=clerk)
     if commitment_items:
         document_issue(case=case, kind=DocumentKind.COMMITMENT, by=clerk)
@@ -199,13 +255,20 @@ def _accept(*, clerk: User, case: Case, commitment_items: list[str], commitment_
 
 @transaction.atomic
 def case_accept(
-    *, clerk: User, ticket_id: int, uploads: list[Upload], commitment_items: list[str] = (), commitment_signed: bool = False
+    *,
+    clerk: User,
+    ticket_id: int,
+    uploads: list[Upload],
+    reuses: list[Reuse] = (),
+    commitment_items: list[str] = (),
+    commitment_signed: bool = False,
 ) -> tuple[Case, str]:
     """Receive the materials of a called ticket and accept the case; it leaves for central through the
     outbox in this same transaction. Returns the case and its query password, shown only this once."""
     ticket = _called_ticket(clerk=clerk, ticket_id=ticket_id)
     vetted = _vet(ticket.matter, uploads)
     case, password = _receive(clerk=clerk, ticket=ticket, vetted=vetted)
+    _reuse(case, list(reuses), by=clerk, commitment_signed=commitment_signed)
     _accept(clerk=clerk, case=case, commitment_items=list(commitment_items), commitment_signed=commitment_signed)
     _finish_ticket(clerk=clerk, ticket=ticket)
     return case, password
@@ -260,7 +323,13 @@ def case_notify_missing(*, clerk: User, ticket_id: int, items: list[str], upload
 
 @transaction.atomic
 def case_accept_received(
-    *, clerk: User, number: str, uploads: list[Upload], commitment_items: list[str] = (), commitment_signed: bool = False
+    *,
+    clerk: User,
+    number: str,
+    uploads: list[Upload],
+    reuses: list[Reuse] = (),
+    commitment_items: list[str] = (),
+    commitment_signed: bool = False,
 ) -> Case:
     """Accept a case the hall already holds (after a one-time notice, or a later examination)."""
     case = case_get_for_staff(user=clerk, number=number)
@@ -268,6 +337,7 @@ def case_accept_received(
     if case.status != CaseStatus.RECEIVED:
         raise Conflict("该办件不在待受理状态。 The case is not waiting for intake.", code="invalid_state")
     _store_materials(case, _vet(case.matter, uploads), by=clerk)
+    _reuse(case, list(reuses), by=clerk, commitment_signed=commitment_signed)
     _accept(clerk=clerk, case=case, commitment_items=list(commitment_items), commitment_signed=commitment_signed)
     return case
 

@@ -16,9 +16,10 @@ from apps.hall.services import ticket_get_for_clerk
 from govservice.api import DomainError
 from govservice.roles import role_required
 
+from .api import reuses_from
 from .documents import document_pdf, document_verify
 from .models import Document
-from .selectors import case_get_for_citizen, cases_for_citizen
+from .selectors import case_get_for_citizen, cases_for_citizen, evidence_for_matter
 from .services import Upload, case_accept, case_notify_missing, case_receive, case_refuse
 
 
@@ -71,7 +72,7 @@ def intake_ticket(request, ticket_id):
                 case, password = case_receive(clerk=request.user, ticket_id=ticket.id, uploads=uploads)
             else:
                 case, password = case_accept(
-                    clerk=request.user, ticket_id=ticket.id, uploads=uploads,
+                    clerk=request.user, ticket_id=ticket.id, uploads=uploads, reuses=reuses_from(request.POST),
                     commitment_items=request.POST.getlist("commitment_items"),
                     commitment_signed=request.POST.get("commitment_signed") == "on",
                 )
@@ -79,10 +80,12 @@ def intake_ticket(request, ticket_id):
             messages.error(request, str(exc.detail))
         else:
             return render(request, "intake/outcome.html", {"case": case, "password": password, "documents": case.documents.all()})
+    offered = evidence_for_matter(citizen=ticket.citizen, matter=ticket.matter) if ticket.citizen else {}
+    rows = [(m, offered.get(m.id, [])) for m in materials]
     return render(
         request,
         "intake/intake.html",
-        {"ticket": ticket, "materials": materials, "commitment_allowed": not ticket.citizen.credit_restricted if ticket.citizen else False},
+        {"ticket": ticket, "rows": rows, "commitment_allowed": not ticket.citizen.credit_restricted if ticket.citizen else False},
     )
 
 
