@@ -53,6 +53,7 @@ urlpatterns = [
     path("terminal/checkin/", hall_views.terminal_checkin, name="terminal_checkin"),
     path("workbench/", hall_views.workbench, name="workbench"),
     path("workbench/tickets/<int:ticket_id>/", intake_views.intake_ticket, name="intake_ticket"),
+    path("workbench/tickets/<int:ticket_id>/reveal-id/", intake_views.reveal_id, name="reveal_id"),
     path("documents/<str:code>.pdf", intake_views.document_download, name="document"),
     path("verify/", intake_views.verify, name="verify_form"),
     path("verify/<str:code>/", intake_views.verify, name="verify"),

@@ -8,7 +8,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from apps.accounts.models import Role
+from apps.accounts.models import PersonalDataAccess, Role
+from apps.accounts.services import id_number_reveal
 from apps.booking.models import StaffPost
 from apps.booking.selectors import appointments_for_citizen
 from apps.feedback.models import Notification, Score
@@ -32,6 +33,8 @@ def my_services(request):
             "appointments": appointments_for_citizen(citizen=request.user)[:50],
             "cases": cases_for_citizen(citizen=request.user)[:50],
             "inbox": Notification.objects.filter(recipient=request.user, channel="inbox")[:20],
+            # DOMAIN.md §8: citizens may see who looked at their file.
+            "accesses": PersonalDataAccess.objects.filter(subject=request.user).select_related("viewer")[:20],
         },
     )
 
@@ -117,3 +120,21 @@ def verify(request, code=""):
         result = document_verify(code=code, pdf=pdf)
     status = 404 if result is not None and not result["found"] else 200
     return render(request, "intake/verify.html", {"code": code, "result": result}, status=status)
+
+
+@role_required(Role.CLERK, Role.HALL_SUPERVISOR)
+def reveal_id(request, ticket_id):
+    """The clear ID number for the applicant at this window, with a reason; every view is logged and
+    the citizen can see it (DOMAIN.md §8)."""
+    if request.method != "POST":
+        return HttpResponse(status=405)
+    try:
+        ticket = ticket_get_for_clerk(clerk=request.user, ticket_id=ticket_id)
+        if ticket.citizen is None:
+            raise DomainError("该号码无实名申请人。 No registered applicant.", code="no_applicant")
+        value = id_number_reveal(
+            viewer=request.user, subject=ticket.citizen, reason=request.POST.get("reason", ""), case_reference=ticket.label
+        )
+    except DomainError as exc:
+        return render(request, "intake/_reveal.html", {"error": exc.detail}, status=exc.status_code)
+    return render(request, "intake/_reveal.html", {"value": value})

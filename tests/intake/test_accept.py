@@ -99,3 +99,25 @@ def test_it_shows_a_case_only_to_clerks_of_the_hall_that_received_it(api, clerk,
     assert api(clerk).get(f"/api/v1/workbench/cases/{number}/").status_code == 200
     assert api(other_hall_clerk).get("/api/v1/workbench/cases/").json() == []
     assert api(other_hall_clerk).get(f"/api/v1/workbench/cases/{number}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_it_shows_the_clear_id_only_with_a_reason_and_logs_it_for_the_citizen(clerk, other_hall_clerk, citizen, called_ticket):
+    from apps.accounts.models import PersonalDataAccess
+
+    page = Client()
+    page.force_login(clerk)
+    html = page.get(f"/workbench/tickets/{called_ticket['id']}/").content.decode()
+    assert citizen.masked_id in html and citizen.id_number not in html
+    no_reason = page.post(f"/workbench/tickets/{called_ticket['id']}/reveal-id/", {"reason": " "})
+    assert no_reason.status_code == 400 and not PersonalDataAccess.objects.exists()
+    shown = page.post(f"/workbench/tickets/{called_ticket['id']}/reveal-id/", {"reason": "核对身份证原件"})
+    assert citizen.id_number in shown.content.decode()
+    log = PersonalDataAccess.objects.get()
+    assert (log.viewer, log.subject, log.reason) == (clerk, citizen, "核对身份证原件")
+    other = Client()
+    other.force_login(other_hall_clerk)
+    assert other.post(f"/workbench/tickets/{called_ticket['id']}/reveal-id/", {"reason": "x"}).status_code == 404
+    mine = Client()
+    mine.force_login(citizen)
+    assert "核对身份证原件" in mine.get("/me/").content.decode()
