@@ -24,6 +24,8 @@ def _media_and_sms(settings, tmp_path):
     """Every test writes files and recorded SMS under its own temporary folder, and counts rate limits
     under its own cache prefix (changing CACHES makes Django rebuild the cache handler)."""
     settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
+    # A million PBKDF2 rounds per test user is the slowest thing in the suite and tests nothing here.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.SMS_FILE_PATH = str(tmp_path / "sms.jsonl")
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

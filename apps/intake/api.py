@@ -10,7 +10,16 @@ from govservice.api import DomainError
 
 from .models import Case, CaseEvent
 from .selectors import case_get_for_citizen, case_get_for_staff, cases_for_citizen, cases_for_staff
-from .services import Reuse, Upload, case_accept, case_accept_received, case_notify_missing, case_receive, case_refuse
+from .services import (
+    Reuse,
+    Upload,
+    case_accept,
+    case_accept_received,
+    case_notify_missing,
+    case_prefile,
+    case_receive,
+    case_refuse,
+)
 
 
 class CaseEventSerializer(serializers.ModelSerializer):
@@ -206,3 +215,18 @@ class HallCaseDetailApi(APIView):
     @extend_schema(responses=CaseDetailSerializer)
     def get(self, request, number):
         return Response(CaseDetailSerializer(case_get_for_staff(user=request.user, number=number)).data)
+
+
+class PrefileApi(APIView):
+    """在线预填: the citizen uploads materials for a booked appointment (repeatable while not yet received)."""
+
+    permission_classes = [IsCitizen]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request=MULTIPART, responses={201: CaseSerializer})
+    def post(self, request, code):
+        case, password = case_prefile(citizen=request.user, appointment_code=code, uploads=uploads_from(request))
+        data = CaseSerializer(case).data
+        if password:
+            data["query_password"] = password
+        return Response(data, status=status.HTTP_201_CREATED)

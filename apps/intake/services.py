@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from apps.accounts.models import Role, User
-from apps.booking.models import AppointmentStatus
+from apps.booking.models import Appointment, AppointmentStatus
 from apps.booking.services import appointment_transition
 from apps.exchange.selectors import peer_central
 from apps.exchange.services import OutgoingFile, outbox_enqueue
@@ -104,7 +104,12 @@ def _called_ticket(*, clerk: User, ticket_id: int):
     return ticket
 
 
-def _store_materials(case: Case, vetted, *, by: User) -> None:
+def _new_number(prefix: str) -> str:
+    today = timezone.localdate()
+    return f"{prefix}{today:%Y%m%d}{daily_counter_next(scope=f'case:{prefix}', day=today):05d}"
+
+
+def _store_materials(case: Case, vetted, *, by: User, trust_level: str = "B") -> None:
     materials = {m.id: m for m in case.matter.materials.all()}
     for upload, content, content_type in vetted:
         digest = hashlib.sha256(content).hexdigest()
@@ -118,6 +123,7 @@ def _store_materials(case: Case, vetted, *, by: User) -> None:
             size=len(content),
             sha256=digest,
             uploaded_by=by,
+            trust_level=trust_level,
         )
         row.file.save(f"{case.number}-{digest[:12]}{EXTENSIONS[content_type]}", ContentFile(content), save=False)
         row.save()
@@ -163,13 +169,25 @@ def _keep_in_vault(case: Case, *, by: User) -> None:
 
 
 def _receive(*, clerk: User, ticket, vetted) -> tuple[Case, str]:
-    """收件: the hall holds the materials; the 5-working-day intake clock starts (行政许可法 Art. 32)."""
+    """收件: the hall holds the materials; the 5-working-day intake clock starts (行政许可法 Art. 32).
+    A case the citizen pre-filed online is received as it is (its password was given then: "")."""
     today = timezone.localdate()
-    prefix = ticket.hall.case_prefix
-    number = f"{prefix}{today:%Y%m%d}{daily_counter_next(scope=f'case:{prefix}', day=today):05d}"
+    prefiled = (
+        Case.objects.select_for_update().filter(appointment=ticket.appointment, status=CaseStatus.SUBMITTED).first()
+        if ticket.appointment_id
+        else None
+    )
+    if prefiled is not None:
+        case_transition(
+            case=prefiled, to_status=CaseStatus.RECEIVED, actor=clerk, note=f"{ticket.hall.name} 收件（在线预填）",
+            clerk=clerk, received_at=timezone.now(),
+            intake_deadline=calendar_get().add_workdays(today, settings.INTAKE_NOTICE_DAYS),
+        )
+        _store_materials(prefiled, vetted, by=clerk)
+        return prefiled, ""
     password = digits(6)
     case = Case.objects.create(
-        number=number,
+        number=_new_number(ticket.hall.case_prefix),
         query_password_hash=make_password(password),
         citizen=ticket.citizen,
         matter=ticket.matter,
@@ -227,6 +245,8 @@ def _accept(*, clerk: User, case: Case, commitment_items: list[str], commitment_
     if commitment_items:
         extra = {"commitment_items": list(commitment_items), "commitment_deadline": today + dt.timedelta(days=settings.COMMITMENT_DAYS)}
     case_transition(case=case, to_status=CaseStatus.ACCEPTED, actor=clerk, accepted_at=now, promised_date=promised, **extra)
+    # Accepting at the window means the clerk has seen the originals of what the citizen uploaded.
+    case.materials.filter(trust_level=TrustLevel.C).update(trust_level=TrustLevel.B)
     _keep_in_vault(case, by=clerk)
     document_issue(case=case, kind=DocumentKind.RECEIPT, by=clerk)
     if commitment_items:
@@ -340,6 +360,41 @@ def case_accept_received(
     _reuse(case, list(reuses), by=clerk, commitment_signed=commitment_signed)
     _accept(clerk=clerk, case=case, commitment_items=list(commitment_items), commitment_signed=commitment_signed)
     return case
+
+
+@transaction.atomic
+def case_prefile(*, citizen: User, appointment_code: str, uploads: list[Upload]) -> tuple[Case, str]:
+    """在线预填: the citizen files the application and uploads materials before the visit; at the window
+    the clerk starts from it. Uploads are C-level evidence until a clerk sees the originals. Returns the
+    case and, on the first filing only, its query password."""
+    appointment = (
+        Appointment.objects.select_for_update().select_related("matter", "hall").filter(code=appointment_code, citizen=citizen).first()
+    )
+    if appointment is None:
+        raise DomainError("未找到该预约。 No such appointment.", code="not_found", status_code=404)
+    if appointment.status != AppointmentStatus.BOOKED:
+        raise Conflict("该预约已不能在线预填。 This appointment can no longer be pre-filed.", code="invalid_state")
+    if not uploads:
+        raise DomainError("请至少上传一份材料。 Upload at least one material.", code="materials_missing")
+    vetted = _vet(appointment.matter, uploads)
+    case = Case.objects.select_for_update().filter(appointment=appointment).first()
+    password = ""
+    if case is None:
+        password = digits(6)
+        case = Case.objects.create(
+            number=_new_number(appointment.hall.case_prefix),
+            query_password_hash=make_password(password),
+            citizen=citizen,
+            matter=appointment.matter,
+            hall=appointment.hall,
+            appointment=appointment,
+            status=CaseStatus.SUBMITTED,
+        )
+        CaseEvent.objects.create(case=case, actor=citizen, to_status=CaseStatus.SUBMITTED, note="在线预填申报")
+    elif case.status != CaseStatus.SUBMITTED:
+        raise Conflict("办件已在大厅收件，不能再在线修改。 Already received at the hall.", code="invalid_state")
+    _store_materials(case, vetted, by=citizen, trust_level=TrustLevel.C)
+    return case, password
 
 
 def cases_intake_deadline_warn(*, today: dt.date | None = None) -> int:

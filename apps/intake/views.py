@@ -6,11 +6,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 
 from apps.accounts.models import PersonalDataAccess, Role
 from apps.accounts.services import id_number_reveal
-from apps.booking.models import StaffPost
+from apps.booking.models import Appointment, StaffPost
 from apps.booking.selectors import appointments_for_citizen
 from apps.feedback.models import Notification, Score
 from apps.hall.services import ticket_get_for_clerk
@@ -19,9 +19,9 @@ from govservice.roles import role_required
 
 from .api import reuses_from
 from .documents import document_pdf, document_verify
-from .models import Document
+from .models import Case, CaseStatus, Document
 from .selectors import case_get_for_citizen, cases_for_citizen, evidence_for_matter
-from .services import Upload, case_accept, case_notify_missing, case_receive, case_refuse
+from .services import Upload, case_accept, case_notify_missing, case_prefile, case_receive, case_refuse
 
 
 @login_required
@@ -84,11 +84,12 @@ def intake_ticket(request, ticket_id):
         else:
             return render(request, "intake/outcome.html", {"case": case, "password": password, "documents": case.documents.all()})
     offered = evidence_for_matter(citizen=ticket.citizen, matter=ticket.matter) if ticket.citizen else {}
+    prefiled = Case.objects.filter(appointment_id=ticket.appointment_id, status=CaseStatus.SUBMITTED).first() if ticket.appointment_id else None
     rows = [(m, offered.get(m.id, [])) for m in materials]
     return render(
         request,
         "intake/intake.html",
-        {"ticket": ticket, "rows": rows, "commitment_allowed": not ticket.citizen.credit_restricted if ticket.citizen else False},
+        {"ticket": ticket, "rows": rows, "prefiled": prefiled, "commitment_allowed": not ticket.citizen.credit_restricted if ticket.citizen else False},
     )
 
 
@@ -138,3 +139,22 @@ def reveal_id(request, ticket_id):
     except DomainError as exc:
         return render(request, "intake/_reveal.html", {"error": exc.detail}, status=exc.status_code)
     return render(request, "intake/_reveal.html", {"value": value})
+
+
+@login_required
+def prefile(request, code):
+    """在线预填 from the appointment page."""
+    if request.method != "POST":
+        return redirect("appointment", code=code)
+    appointment = get_object_or_404(Appointment.objects.select_related("matter"), citizen=request.user, code=code)
+    uploads = [Upload(m.id, f) for m in appointment.matter.materials.all() for f in request.FILES.getlist(f"material_{m.id}")]
+    try:
+        case, password = case_prefile(citizen=request.user, appointment_code=code, uploads=uploads)
+    except DomainError as exc:
+        messages.error(request, str(exc.detail))
+    else:
+        if password:
+            messages.success(request, f"已在线预填，办件编号 {case.number}，查询密码 {password}（请妥善保存，仅显示一次）。")
+        else:
+            messages.success(request, "已补充上传材料。")
+    return redirect("appointment", code=code)

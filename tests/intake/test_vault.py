@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from apps.intake.models import CaseMaterial, EvidenceItem, TrustLevel
+from apps.intake.models import Case, CaseMaterial, EvidenceItem, TrustLevel
 from apps.intake.selectors import evidence_for_matter
 from tests.journey_helpers import PNG, shift_slot_to_now, upload
 from tests.personas_front import TERMINAL_TOKEN, make_slot
@@ -78,3 +78,32 @@ def test_it_passes_uploads_through_the_scanner_hook(settings, api, citizen, cler
 
 def refuse_everything(content: bytes, name: str) -> None:
     raise ValueError("EICAR-Test-Signature")
+
+
+@pytest.mark.django_db
+def test_it_starts_at_the_window_from_what_was_filed_online(api, citizen, other_citizen, clerk, hall, matter, terminal, central_peer, id_card):
+    slot = make_slot(hall, hour=9)
+    code = api(citizen).post("/api/v1/appointments/", {"slot": slot.id, "matter": matter.code}, format="json").json()["code"]
+    assert api(other_citizen).post(f"/api/v1/appointments/{code}/prefile/", {f"material_{id_card.id}": upload()}, format="multipart").status_code == 404
+    filed = api(citizen).post(f"/api/v1/appointments/{code}/prefile/", {f"material_{id_card.id}": upload()}, format="multipart")
+    assert filed.status_code == 201, filed.content
+    assert filed.json()["status"] == "submitted" and len(filed.json()["query_password"]) == 6
+    number = filed.json()["number"]
+    assert CaseMaterial.objects.get(case__number=number).trust_level == TrustLevel.C
+    # At the window: the clerk sees the pre-filed materials and accepts without a new scan.
+    shift_slot_to_now(slot.id)
+    api(None).post("/api/v1/terminal/checkin/", {"code": code}, format="json", HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}")
+    ticket = api(clerk).post("/api/v1/workbench/call-next/").json()
+    page = Client()
+    page.force_login(clerk)
+    assert "申请人已在线预填" in page.get(f"/workbench/tickets/{ticket['id']}/").content.decode()
+    accepted = api(clerk).post(f"/api/v1/workbench/tickets/{ticket['id']}/accept/", {}, format="multipart")
+    assert accepted.status_code == 201, accepted.content
+    assert accepted.json()["number"] == number and accepted.json()["status"] == "accepted"
+    assert CaseMaterial.objects.get(case__number=number).trust_level == TrustLevel.B
+    assert [e.to_status for e in Case.objects.get(number=number).events.all()] == [
+        "submitted", "received", "accepted",
+    ]
+    # Once received, the citizen can no longer change it online.
+    late = api(citizen).post(f"/api/v1/appointments/{code}/prefile/", {f"material_{id_card.id}": upload()}, format="multipart")
+    assert late.status_code == 409
