@@ -362,6 +362,13 @@ RATE_LIMITS = {
 }
 CHECKIN_EARLY_MINUTES = env_int("CHECKIN_EARLY_MINUTES", 30)
 CHECKIN_LATE_MINUTES = env_int("CHECKIN_LATE_MINUTES", 15)
+# Hall floor (local practice): how often a window may recall a number before it must mark it missed
+# (过号); the service time assumed before a group has finished anyone today, and how many of today's
+# latest services the estimate averages; the age that qualifies for the green channel (DOMAIN.md §3).
+HALL_MAX_RECALLS = env_int("HALL_MAX_RECALLS", 2)
+HALL_SERVICE_MINUTES_DEFAULT = env_int("HALL_SERVICE_MINUTES_DEFAULT", 10)
+HALL_SERVICE_SAMPLE = env_int("HALL_SERVICE_SAMPLE", 20)
+HALL_GREEN_CHANNEL_AGE = env_int("HALL_GREEN_CHANNEL_AGE", 70)
 INTAKE_NOTICE_DAYS = env_int("INTAKE_NOTICE_DAYS", 5)
 CASE_NUMBER_PREFIX = env.str("CASE_NUMBER_PREFIX", default="TZ")
 

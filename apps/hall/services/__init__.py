@@ -1,0 +1,36 @@
+"""Hall services: issuing tickets at the door, calling them at the windows. Other apps import from here."""
+
+from ..selectors import people_ahead
+from .calling import (
+    ticket_call_next,
+    ticket_finish,
+    ticket_get_for_clerk,
+    ticket_mark_missed,
+    ticket_park,
+    ticket_recall,
+    ticket_resume,
+    ticket_start,
+    ticket_transfer,
+    ticket_transition,
+)
+from .events import ticket_event_record
+from .issuing import checkin_by_code, daily_counter_next, terminal_authenticate, ticket_walk_in
+
+__all__ = [
+    "checkin_by_code",
+    "daily_counter_next",
+    "people_ahead",
+    "terminal_authenticate",
+    "ticket_call_next",
+    "ticket_event_record",
+    "ticket_finish",
+    "ticket_get_for_clerk",
+    "ticket_mark_missed",
+    "ticket_park",
+    "ticket_recall",
+    "ticket_resume",
+    "ticket_start",
+    "ticket_transfer",
+    "ticket_transition",
+    "ticket_walk_in",
+]

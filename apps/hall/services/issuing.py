@@ -1,0 +1,296 @@
+"""Tickets at the door: smart terminals, check-in with an appointment code, walk-in tickets (DOMAIN.md §3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from apps.accounts.models import Role, User
+from apps.accounts.services import id_number_index
+from apps.booking.models import Appointment, AppointmentStatus, GroupMatter, WindowGroup
+from apps.booking.services import appointment_transition
+from apps.catalog.models import Matter
+from govservice.api import Conflict, DomainError
+from govservice.lib import idcard
+from govservice.lib.masking import mask_name
+
+from ..models import ACTIVE_TICKET_STATUSES, GreenReason, Priority, Terminal, Ticket, TicketAction, TicketStatus
+from .events import ticket_event_record
+
+
+def terminal_authenticate(token: str) -> Terminal | None:
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    return Terminal.objects.select_related("hall").filter(token_sha256=digest, active=True).first()
+
+
+def daily_counter_next(*, scope: str, day: dt.date) -> int:
+    """The next number of a daily sequence. One atomic upsert: two terminals never get the same number."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO hall_dailycounter (scope, day, last) VALUES (%s, %s, 1)
+            ON CONFLICT (scope, day) DO UPDATE SET last = hall_dailycounter.last + 1
+            RETURNING last
+            """,
+            [scope, day],
+        )
+        return cursor.fetchone()[0]
+
+
+def _age_on(birth: dt.date, day: dt.date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def _birth_date(*, id_number: str, citizen: User | None, today: dt.date) -> dt.date | None:
+    """The birth date from the ID number typed or read at the kiosk, else from the citizen's account."""
+    if id_number:
+        try:
+            return idcard.parse(id_number, today=today).birth_date
+        except idcard.InvalidIdNumber as exc:
+            raise DomainError(f"{exc} Invalid ID number.", code="invalid_id_number", status_code=400) from None
+    if citizen is not None and citizen.id_number:
+        try:
+            return idcard.parse(citizen.id_number, today=today).birth_date
+        except idcard.InvalidIdNumber:
+            return None
+    return None
+
+
+def _green_reason(*, chosen: str, id_number: str, citizen: User | None, today: dt.date) -> str:
+    """The recorded green-channel reason, or "". Age is verified from the birth date of the ID number
+    (GB 11643: digits 7-14) and granted without asking; disability and military service are declared at
+    the kiosk and recorded, and the window checks the certificate."""
+    if chosen and chosen not in GreenReason.values:
+        raise DomainError(
+            "绿色通道类别无效。 Unknown green-channel reason.", code="invalid_green_reason", status_code=400
+        )
+    birth = _birth_date(id_number=id_number, citizen=citizen, today=today)
+    elderly = birth is not None and _age_on(birth, today) >= settings.HALL_GREEN_CHANNEL_AGE
+    if chosen == GreenReason.ELDERLY and not elderly:
+        if birth is None:
+            raise DomainError(
+                f"老年人绿色通道请刷身份证或输入身份证号码，核验年满{settings.HALL_GREEN_CHANNEL_AGE}周岁。"
+                " Please read your ID card to verify your age.",
+                code="age_unverified",
+            )
+        raise DomainError(
+            f"未满{settings.HALL_GREEN_CHANNEL_AGE}周岁，不适用老年人绿色通道。 Not old enough for the green channel.",
+            code="not_elderly",
+        )
+    if chosen in (GreenReason.DISABLED, GreenReason.MILITARY):
+        return chosen
+    return GreenReason.ELDERLY if elderly else ""
+
+
+def _issue(
+    *,
+    terminal: Terminal,
+    group: WindowGroup,
+    matter: Matter,
+    citizen: User | None,
+    priority: int,
+    green_reason: str = "",
+    appointment: Appointment | None = None,
+    idempotency_key: str = "",
+    note: str,
+) -> Ticket:
+    today = timezone.localdate()
+    ticket = Ticket.objects.create(
+        hall=terminal.hall,
+        group=group,
+        service_date=today,
+        number=daily_counter_next(scope=f"ticket:{group.id}", day=today),
+        prefix=group.letter,
+        appointment=appointment,
+        matter=matter,
+        citizen=citizen,
+        display_name=mask_name(citizen.real_name) if citizen is not None else "",
+        priority=Priority.GREEN_CHANNEL if green_reason else priority,
+        green_reason=green_reason,
+        booked_start=appointment.slot.start if appointment is not None else None,
+        terminal=terminal,
+        idempotency_key=idempotency_key,
+    )
+    ticket_event_record(ticket=ticket, action=TicketAction.ISSUE, actor=None, from_status="", note=note)
+    return ticket
+
+
+@transaction.atomic
+def checkin_by_code(*, terminal: Terminal, code: str) -> Ticket:
+    """Check in with an appointment code within the window of DOMAIN.md §3: from start − 30 min to
+    start + 15 min. Early arrivals are told when to come back; late ones must take a walk-in ticket."""
+    code = code.strip().upper()
+    appointment = (
+        Appointment.objects.select_for_update()
+        .select_related("slot", "slot__group", "citizen", "matter")
+        .filter(code=code, hall=terminal.hall)
+        .first()
+    )
+    if appointment is None:
+        raise DomainError(
+            "未找到该预约码对应的本大厅预约，请核对。 No appointment with this code at this hall.",
+            code="not_found",
+            status_code=404,
+        )
+    if appointment.status == AppointmentStatus.CHECKED_IN:
+        return appointment.ticket
+    if appointment.status != AppointmentStatus.BOOKED:
+        raise Conflict(
+            f"该预约状态为“{appointment.get_status_display()}”，不能签到。 Cannot check in.", code="invalid_state"
+        )
+    now = timezone.now()
+    start = appointment.slot.start
+    opens = start - dt.timedelta(minutes=settings.CHECKIN_EARLY_MINUTES)
+    closes = start + dt.timedelta(minutes=settings.CHECKIN_LATE_MINUTES)
+    if now < opens:
+        local = timezone.localtime(opens)
+        raise DomainError(
+            f"签到时间未到，请于{local:%m月%d日 %H:%M}后签到。 Too early: come back at {local:%H:%M}.", code="too_early"
+        )
+    if now > closes:
+        raise DomainError(
+            "已超过签到时间，请在取号机选择“现场取号”。 Too late: please take a walk-in ticket.", code="too_late"
+        )
+    ticket = _issue(
+        terminal=terminal,
+        group=appointment.slot.group,
+        matter=appointment.matter,
+        citizen=appointment.citizen,
+        priority=Priority.BOOKED,
+        # A booked citizen of 70 or more is called in the green channel too (their ID is on the account).
+        green_reason=_green_reason(chosen="", id_number="", citizen=appointment.citizen, today=timezone.localdate()),
+        appointment=appointment,
+        note=f"{terminal.name} 预约签到",
+    )
+    appointment_transition(
+        appointment=appointment, to_status=AppointmentStatus.CHECKED_IN, actor=None, note=terminal.name
+    )
+    return ticket
+
+
+def _late_appointment(*, terminal: Terminal, code: str) -> Appointment:
+    """Today's appointment whose check-in window has closed: its holder may queue as a walk-in."""
+    appointment = (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("slot", "citizen")
+        .filter(code=code.strip().upper(), hall=terminal.hall)
+        .first()
+    )
+    if appointment is None:
+        raise DomainError(
+            "未找到该预约码对应的本大厅预约，请核对。 No appointment with this code at this hall.",
+            code="not_found",
+            status_code=404,
+        )
+    if appointment.status != AppointmentStatus.BOOKED:
+        raise Conflict(
+            f"该预约状态为“{appointment.get_status_display()}”。 The appointment is not open.", code="invalid_state"
+        )
+    if timezone.localdate(appointment.slot.start) != timezone.localdate():
+        raise DomainError("该预约不是今天的，请现场取号时直接选择事项。 Not today's appointment.", code="not_today")
+    if timezone.now() <= appointment.slot.start + dt.timedelta(minutes=settings.CHECKIN_LATE_MINUTES):
+        raise DomainError("您的预约仍可签到，请直接签到。 You can still check in with this code.", code="checkin_open")
+    return appointment
+
+
+def _group_for(*, terminal: Terminal, matter_code: str) -> WindowGroup:
+    """The window group of this hall serving the matter; with several, the one with the shortest queue."""
+    groups = [
+        link.group
+        for link in GroupMatter.objects.filter(group__hall=terminal.hall, matter_code=matter_code).select_related(
+            "group"
+        )
+    ]
+    if not groups:
+        raise DomainError(
+            "本大厅不办理该事项，请咨询导服台。 This hall does not handle this matter.", code="matter_not_served"
+        )
+    if len(groups) == 1:
+        return groups[0]
+    waiting = dict(
+        Ticket.objects.filter(group__in=groups, service_date=timezone.localdate(), status=TicketStatus.WAITING)
+        .values("group_id")
+        .annotate(n=Count("id"))
+        .values_list("group_id", "n")
+    )
+    return min(groups, key=lambda g: (waiting.get(g.id, 0), g.letter))
+
+
+@transaction.atomic
+def ticket_walk_in(
+    *,
+    terminal: Terminal,
+    matter_code: str = "",
+    green_channel: str = "",
+    id_number: str = "",
+    appointment_code: str = "",
+    idempotency_key: str = "",
+) -> Ticket:
+    """A walk-in ticket (现场取号) for a matter the hall serves, in the green channel when it applies.
+
+    An ID number read at the kiosk links the ticket to the citizen's account (so the window can take the
+    application) and verifies age; it is used for that and not stored. A late arrival brings their
+    appointment code instead: the matter and the citizen come from the appointment."""
+    if idempotency_key:
+        existing = Ticket.objects.filter(terminal=terminal, idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
+    today = timezone.localdate()
+    citizen: User | None = None
+    note = f"{terminal.name} 现场取号"
+    if appointment_code:
+        appointment = _late_appointment(terminal=terminal, code=appointment_code)
+        citizen, matter_code = appointment.citizen, appointment.matter_code
+        note = f"{note}（预约 {appointment.code} 逾时签到）"
+    elif id_number:
+        try:
+            parsed = idcard.parse(id_number, today=today)
+        except idcard.InvalidIdNumber as exc:
+            raise DomainError(f"{exc} Invalid ID number.", code="invalid_id_number", status_code=400) from None
+        # Locked so that two presses at two kiosks give one ticket, as for an appointment above.
+        citizen = (
+            User.objects.select_for_update()
+            .filter(id_number_index=id_number_index(parsed.value), role=Role.CITIZEN)
+            .first()
+        )
+    if not matter_code:
+        raise DomainError("请选择要办理的事项。 Please choose a matter.", code="matter_required", status_code=400)
+    group = _group_for(terminal=terminal, matter_code=matter_code)
+    matter = Matter.objects.filter(code=matter_code, is_current=True).first()
+    if matter is None:
+        raise DomainError("该事项已停办。 This matter is no longer offered.", code="matter_not_served")
+    if citizen is not None:
+        # One active ticket per person and matter a day: pressing again reprints the same number.
+        active = Ticket.objects.filter(
+            citizen=citizen, matter__code=matter_code, service_date=today, status__in=ACTIVE_TICKET_STATUSES
+        ).first()
+        if active is not None:
+            return active
+    green_reason = _green_reason(chosen=green_channel, id_number=id_number, citizen=citizen, today=today)
+    try:
+        with transaction.atomic():
+            return _issue(
+                terminal=terminal,
+                group=group,
+                matter=matter,
+                citizen=citizen,
+                priority=Priority.WALK_IN,
+                green_reason=green_reason,
+                idempotency_key=idempotency_key,
+                note=note,
+            )
+    except IntegrityError:
+        # The same Idempotency-Key raced in from a retry: answer with the ticket the first one got.
+        existing = (
+            Ticket.objects.filter(terminal=terminal, idempotency_key=idempotency_key).first()
+            if idempotency_key
+            else None
+        )
+        if existing is None:
+            raise
+        return existing
