@@ -10,6 +10,7 @@ api = [
     path("cases/", review_api.ReviewCaseListApi.as_view(), name="api-review-cases"),
     path("cases/<int:case_id>/", review_api.ReviewCaseDetailApi.as_view(), name="api-review-case"),
     path("cases/<int:case_id>/decide/", review_api.ReviewCaseDecideApi.as_view(), name="api-review-decide"),
+    path("cases/<int:case_id>/<slug:action>/", review_api.CaseActionApi.as_view(), name="api-review-action"),
 ]
 
 urlpatterns = [

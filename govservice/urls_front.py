@@ -34,6 +34,7 @@ api = [
     path("workbench/cases/<str:number>/", intake_api.HallCaseDetailApi.as_view(), name="api-hall-case"),
     path("cases/", intake_api.CaseListApi.as_view(), name="api-cases"),
     path("cases/<str:number>/", intake_api.CaseDetailApi.as_view(), name="api-case"),
+    path("cases/<str:number>/supplement/", intake_api.SupplementApi.as_view(), name="api-supplement"),
     path("cases/<str:number>/evaluation/", feedback_api.EvaluationCreateApi.as_view(), name="api-evaluation"),
     path("inbox/", feedback_api.InboxApi.as_view(), name="api-inbox"),
 ]
@@ -51,6 +52,7 @@ urlpatterns = [
     path("me/", intake_views.my_services, name="my_services"),
     path("cases/<str:number>/", intake_views.case_detail, name="case"),
     path("cases/<str:number>/evaluate/", feedback_views.evaluate, name="evaluate"),
+    path("cases/<str:number>/supplement/", intake_views.supplement, name="supplement"),
     path("terminal/", hall_views.terminal_home, name="terminal"),
     path("terminal/checkin/", hall_views.terminal_checkin, name="terminal_checkin"),
     path("workbench/", hall_views.workbench, name="workbench"),

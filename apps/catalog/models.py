@@ -63,6 +63,8 @@ class Matter(models.Model):
     fee_description = models.CharField(_("收费标准"), max_length=200, blank=True)
     result_name = models.CharField(_("审批结果名称"), max_length=100, blank=True)
     e_licence = models.BooleanField(_("电子证照"), default=False)
+    # DOMAIN.md §5: whether a correction (补正) restarts the review clock or resumes it.
+    correction_restarts_clock = models.BooleanField(_("补正后重新计时"), default=False)
     description = models.TextField(_("办理说明"), blank=True)
     keywords = models.CharField(_("关键词"), max_length=200, blank=True)
 

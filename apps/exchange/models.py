@@ -12,7 +12,9 @@ import pghistory
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from encrypted_fields.fields import EncryptedCharField, EncryptedJSONField
+from encrypted_fields.fields import EncryptedCharField
+
+from .fields import EncryptedJSONDocumentField
 
 
 class Peer(models.Model):
@@ -75,7 +77,7 @@ class OutboxMessage(models.Model):
     peer = models.ForeignKey(Peer, on_delete=models.PROTECT, related_name="outbox")
     kind = models.CharField(max_length=64)
     # Encrypted at rest: a case package names the applicant and their ID number (DOMAIN.md §8).
-    payload = EncryptedJSONField()
+    payload = EncryptedJSONDocumentField()
     # Files travelling with the message: [{"name", "path", "sha256", "content_type"}], read from storage
     # and inlined at send time so the outbox row stays small.
     files = models.JSONField(default=list, blank=True)

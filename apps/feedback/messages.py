@@ -23,6 +23,22 @@ MESSAGES = {
         _("收件即将超过5个工作日受理期限"),
         _("【云窗口】办件{number}（{matter}）已收件，受理期限为{intake_deadline}，请尽快作出受理、不予受理或一次性告知。"),
     ),
+    "case.correction_requested": (
+        _("请补正申请材料"),
+        _("【云窗口】{name}您好，您的办件{number}（{matter}）需补正材料：{correction}。请在{correction_deadline}前登录上传，补正期间审批时限暂停计算。"),
+    ),
+    "case.special_procedure": (
+        _("您的办件进入特别程序"),
+        _("【云窗口】{name}您好，您的办件{number}（{matter}）进入特别程序。{procedure}"),
+    ),
+    "case.extended": (
+        _("您的办件审批时限延长"),
+        _("【云窗口】{name}您好，您的办件{number}（{matter}）{procedure}。新的承诺办结日期{promised_date}。"),
+    ),
+    "case.result_ready": (
+        _("办理结果已出具"),
+        _("【云窗口】{name}您好，您的办件{number}（{matter}）的办理结果已出具，可登录下载电子证照，或按您选择的方式领取。"),
+    ),
     "case.decided": (
         _("您的办件已有审批结果"),
         _("【云窗口】{name}您好，您的办件{number}（{matter}）审批结果：{decision}。请登录查看并对本次服务进行评价。"),

@@ -34,6 +34,9 @@ def notify(*, recipient: User, event: str, case: Case | None = None) -> list[Not
         "next_step": case.next_step if case else "",
         "items": "；".join(case.notice_items) if case and case.notice_items else "",
         "intake_deadline": case.intake_deadline.isoformat() if case and case.intake_deadline else "",
+        "correction": "；".join(case.correction_items) if case and case.correction_items else "",
+        "correction_deadline": case.correction_deadline.isoformat() if case and case.correction_deadline else "",
+        "procedure": case.procedure_note if case else "",
     }
     body = str(template).format(**context)
     channels = [Channel.INBOX]

@@ -19,6 +19,7 @@ from .services import (
     case_prefile,
     case_receive,
     case_refuse,
+    case_supplement,
 )
 
 
@@ -41,7 +42,8 @@ class CaseSerializer(serializers.ModelSerializer):
         model = Case
         fields = [
             "number", "status", "sentence", "next_step", "matter", "matter_version", "hall",
-            "received_at", "accepted_at", "promised_date", "decision", "decision_reason", "decided_at",
+            "received_at", "accepted_at", "promised_date", "decision", "decision_reason", "decided_at", "remedies",
+            "correction_items", "correction_deadline", "procedure_note",
         ]
 
 
@@ -230,3 +232,15 @@ class PrefileApi(APIView):
         if password:
             data["query_password"] = password
         return Response(data, status=status.HTTP_201_CREATED)
+
+
+class SupplementApi(APIView):
+    """The citizen answers a correction request with the corrected materials."""
+
+    permission_classes = [IsCitizen]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request=MULTIPART, responses={200: CaseSerializer})
+    def post(self, request, number):
+        case = case_supplement(citizen=request.user, number=number, uploads=uploads_from(request))
+        return Response(CaseSerializer(case).data)

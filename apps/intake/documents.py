@@ -3,19 +3,17 @@ the intake transaction, rendered to PDF (WeasyPrint, CJK font) on first download
 
 from __future__ import annotations
 
-import base64
 import hashlib
 
-import segno
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.models import User
 from govservice.lib.codes import human_code
 from govservice.lib.masking import mask_id_public, mask_name
+from govservice.lib.pdf import qr_data_uri, render_pdf
 
 from .models import Case, Document, DocumentKind
 
@@ -56,20 +54,12 @@ def document_issue(*, case: Case, kind: str, by: User) -> Document:
     return Document.objects.create(case=case, kind=kind, verification_code=human_code(12), content=content, issued_by=by)
 
 
-def _qr_data_uri(url: str) -> str:
-    svg = segno.make(url, error="m").svg_inline(scale=3)
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
-
-
 def document_render(document: Document) -> bytes:
-    from weasyprint import HTML  # heavy import, only where PDFs are made
-
     url = verification_url(document.verification_code)
-    html = render_to_string(
+    return render_pdf(
         f"documents/{document.kind}.html",
-        {"doc": document, "c": document.content, "title": document.get_kind_display(), "verify_url": url, "qr": _qr_data_uri(url)},
+        {"doc": document, "c": document.content, "title": document.get_kind_display(), "verify_url": url, "qr": qr_data_uri(url)},
     )
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 
 def document_pdf(document: Document) -> bytes:

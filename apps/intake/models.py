@@ -105,6 +105,11 @@ class Case(models.Model):
     # 容缺受理: accepted on the applicant's written commitment to supply minor items by a deadline.
     commitment_items = models.JSONField(_("容缺材料"), default=list, blank=True)
     commitment_deadline = models.DateField(_("容缺补交期限"), null=True, blank=True)
+    # Told by central: what to correct and by when; a special procedure or extension and why.
+    correction_items = models.JSONField(_("补正事项"), default=list, blank=True)
+    correction_deadline = models.DateField(_("补正期限"), null=True, blank=True)
+    procedure_note = models.TextField(_("特别程序或延期说明"), blank=True)
+    remedies = models.TextField(_("救济途径"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -202,6 +207,7 @@ class DocumentKind(models.TextChoices):
     REFUSAL = "refusal", _("不予受理通知书")
     ONE_TIME_NOTICE = "one_time_notice", _("一次性告知书")
     COMMITMENT = "commitment", _("容缺受理承诺确认书")
+    CERTIFICATE = "certificate", _("证照（审批结果）")
 
 
 class Document(models.Model):
@@ -214,7 +220,8 @@ class Document(models.Model):
     verification_code = models.CharField(max_length=16, unique=True)
     content = models.JSONField()
     issued_at = models.DateTimeField(default=timezone.now)
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # None for documents issued by central (certificates): they arrive over the wire, already signed.
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     file = models.FileField(upload_to="documents/%Y/%m/", blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
 

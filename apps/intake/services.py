@@ -397,6 +397,30 @@ def case_prefile(*, citizen: User, appointment_code: str, uploads: list[Upload])
     return case, password
 
 
+@transaction.atomic
+def case_supplement(*, citizen: User, number: str, uploads: list[Upload]) -> Case:
+    """The applicant answers central's correction request online: the corrected materials travel to
+    central as a supplement, and the case is back under review (the clock resumes there)."""
+    case = Case.objects.select_for_update().select_related("matter").filter(number=number, citizen=citizen).first()
+    if case is None:
+        raise DomainError("未找到该办件。 No such case.", code="not_found", status_code=404)
+    if case.status != CaseStatus.CORRECTION:
+        raise Conflict("该办件当前不需要补正。 No correction is pending.", code="invalid_state")
+    if not uploads:
+        raise DomainError("请上传补正材料。 Upload the corrected materials.", code="materials_missing")
+    before = set(case.materials.values_list("id", flat=True))
+    _store_materials(case, _vet(case.matter, uploads), by=citizen, trust_level=TrustLevel.C)
+    added = case.materials.exclude(id__in=before)
+    case_transition(case=case, to_status=CaseStatus.IN_REVIEW, actor=citizen, note="已提交补正材料")
+    outbox_enqueue(
+        peer=peer_central(),
+        kind="case.supplement",
+        payload={"number": case.number},
+        files=[OutgoingFile(name=m.name, path=m.file.name, sha256=m.sha256, content_type=m.content_type) for m in added],
+    )
+    return case
+
+
 def cases_intake_deadline_warn(*, today: dt.date | None = None) -> int:
     """Warn hall supervisors about received cases nobody has decided on whose 5-working-day limit is
     near (行政许可法 Art. 32: past it, the application counts as accepted from the day of receipt)."""

@@ -21,7 +21,7 @@ from .api import reuses_from
 from .documents import document_pdf, document_verify
 from .models import Case, CaseStatus, Document
 from .selectors import case_get_for_citizen, cases_for_citizen, evidence_for_matter
-from .services import Upload, case_accept, case_notify_missing, case_prefile, case_receive, case_refuse
+from .services import Upload, case_accept, case_notify_missing, case_prefile, case_receive, case_refuse, case_supplement
 
 
 @login_required
@@ -158,3 +158,17 @@ def prefile(request, code):
         else:
             messages.success(request, "已补充上传材料。")
     return redirect("appointment", code=code)
+
+
+@login_required
+def supplement(request, number):
+    if request.method == "POST":
+        case = case_get_for_citizen(citizen=request.user, number=number)
+        uploads = [Upload(None, f) for f in request.FILES.getlist("files")]
+        try:
+            case_supplement(citizen=request.user, number=case.number, uploads=uploads)
+        except DomainError as exc:
+            messages.error(request, str(exc.detail))
+        else:
+            messages.success(request, "补正材料已提交，审批总后台将继续审查。")
+    return redirect("case", number=number)

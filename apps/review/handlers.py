@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.files.base import ContentFile
+from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from apps.catalog.models import Matter
@@ -14,6 +15,7 @@ from apps.exchange.services import outbox_enqueue
 from govservice.lib.filetypes import EXTENSIONS
 
 from .models import ReviewCase, ReviewEvent, ReviewMaterial, ReviewStatus
+from .services import supplement_apply
 
 
 @registry.handles("case.submitted")
@@ -26,6 +28,7 @@ def case_submitted(peer: Peer, message_id: str, payload: dict[str, Any], files: 
     if matter is None:
         raise registry.Rejected(f"审批总后台无此事项版本 {payload['matter_code']} v{payload['matter_version']}。")
     applicant = payload["applicant"]
+    accepted_at = parse_datetime(payload["accepted_at"])
     case = ReviewCase.objects.create(
         platform=peer,
         front_number=payload["number"],
@@ -34,13 +37,35 @@ def case_submitted(peer: Peer, message_id: str, payload: dict[str, Any], files: 
         hall_name=payload.get("hall", ""),
         applicant_name=applicant["name"],
         applicant_id_number=applicant["id_number"],
-        accepted_at=parse_datetime(payload["accepted_at"]),
+        accepted_at=accepted_at,
         promised_date=parse_date(payload["promised_date"]) if payload.get("promised_date") else None,
+        promised_limit=matter.promised_days,
+        legal_limit=matter.legal_days,
+        # The clock started the day the hall accepted the case, not when it reached us.
+        clock_running_since=timezone.localtime(accepted_at).date(),
+        delivery_method=payload.get("delivery_method", "electronic"),
     )
+    _store(case, files)
+    ReviewEvent.objects.create(case=case, to_status=ReviewStatus.IN_REVIEW, note=f"收到 {peer.name} 报送")
+    outbox_enqueue(peer=peer, kind="case.review_started", payload={"number": case.front_number})
+    return {"central_id": case.id, "number": case.front_number}
+
+
+def _store(case: ReviewCase, files: list[registry.IncomingFile]) -> None:
     for f in files:
         material = ReviewMaterial(case=case, name=f.name, content_type=f.content_type, size=len(f.content), sha256=f.sha256)
         material.file.save(f"{case.front_number}-{f.sha256[:12]}{EXTENSIONS.get(f.content_type, '')}", ContentFile(f.content), save=False)
         material.save()
-    ReviewEvent.objects.create(case=case, to_status=ReviewStatus.IN_REVIEW, note=f"收到 {peer.name} 报送")
-    outbox_enqueue(peer=peer, kind="case.review_started", payload={"number": case.front_number})
-    return {"central_id": case.id, "number": case.front_number}
+
+
+@registry.handles("case.supplement")
+def case_supplement(peer: Peer, message_id: str, payload: dict[str, Any], files: list[registry.IncomingFile]) -> dict[str, Any]:
+    """The applicant's corrected materials (补正), uploaded at the front."""
+    case = ReviewCase.objects.select_for_update().select_related("matter").filter(platform=peer, front_number=payload["number"]).first()
+    if case is None:
+        raise registry.NotReady(f"审批总后台尚未收到办件 {payload['number']}。")
+    if case.status != ReviewStatus.CORRECTION:
+        raise registry.Rejected(f"办件 {case.front_number} 不在待补正状态。")
+    _store(case, files)
+    supplement_apply(case, names=[f.name for f in files])
+    return {"number": case.front_number, "status": case.status}

@@ -40,6 +40,17 @@ REVIEW_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+REVIEW_STEPS = (_("初审"), _("复审"), _("审批决定"))
+
+
+class SpecialProcedure(models.TextChoices):
+    # 行政许可法 Art. 45: time for these is not counted in the decision limit.
+    HEARING = "hearing", _("听证")
+    INSPECTION = "inspection", _("现场核查")
+    EXPERT_REVIEW = "expert_review", _("专家评审")
+    TESTING = "testing", _("检验检测")
+
+
 class Decision(models.TextChoices):
     APPROVED = "approved", _("准予许可")
     DENIED = "denied", _("不予许可")
@@ -64,6 +75,22 @@ class ReviewCase(models.Model):
     decision_reason = models.TextField(blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # Review steps (环节): index into REVIEW_STEPS; approvers pass a case on or return it.
+    step = models.PositiveSmallIntegerField(default=0)
+    # The clock (govservice.lib.clocks.Clock), in working days: only review time counts.
+    promised_limit = models.PositiveSmallIntegerField(default=0)
+    legal_limit = models.PositiveSmallIntegerField(default=0)
+    clock_used = models.PositiveSmallIntegerField(default=0)
+    clock_running_since = models.DateField(null=True, blank=True)
+    extended_days = models.PositiveSmallIntegerField(default=0)
+    extension_reason = models.TextField(blank=True)
+    correction_items = models.JSONField(default=list, blank=True)
+    correction_deadline = models.DateField(null=True, blank=True)
+    special_kind = models.CharField(max_length=24, blank=True)
+    special_reason = models.TextField(blank=True)
+    special_expected_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    delivery_method = models.CharField(max_length=16, default="electronic")
+    result_issued_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["received_at"]
@@ -105,3 +132,22 @@ class ReviewEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} {self.from_status}→{self.to_status}"
+
+
+class Certificate(models.Model):
+    """The result document of an approved case (证照): a PDF with a verification code, and the e-licence
+    record that the citizen's vault receives at the front as A-level evidence."""
+
+    case = models.OneToOneField(ReviewCase, on_delete=models.PROTECT, related_name="certificate")
+    licence_number = models.CharField(max_length=40, unique=True)
+    verification_code = models.CharField(max_length=16, unique=True)
+    title = models.CharField(max_length=100)
+    holder = models.CharField(max_length=64)
+    issued_on = models.DateField()
+    valid_until = models.DateField(null=True, blank=True)
+    file = models.FileField(upload_to="certificates/%Y/%m/")
+    sha256 = models.CharField(max_length=64)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    def __str__(self) -> str:
+        return self.licence_number

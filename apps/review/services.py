@@ -1,50 +1,298 @@
-"""Decisions at the central back office (DOMAIN.md §5)."""
+"""The review at the central back office (DOMAIN.md §5): claiming, steps, corrections, special
+procedures, extension, decision and result. Every change writes a ReviewEvent and, where the citizen
+should know, an outbox message to the front platform in the same transaction."""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import Role, User
-from apps.exchange.services import outbox_enqueue
+from apps.exchange.services import OutgoingFile, outbox_enqueue
+from apps.workcalendar.selectors import calendar_get
 from govservice.api import Conflict, DomainError
+from govservice.lib.clocks import Clock
+from govservice.lib.codes import human_code
+from govservice.lib.pdf import qr_data_uri, render_pdf
 
-from .models import REVIEW_TRANSITIONS, Decision, ReviewCase, ReviewEvent, ReviewStatus
-from .selectors import case_get_for_approver
+from .models import (
+    REVIEW_STEPS,
+    REVIEW_TRANSITIONS,
+    Certificate,
+    Decision,
+    ReviewCase,
+    ReviewEvent,
+    ReviewStatus,
+    SpecialProcedure,
+)
+from .selectors import case_get_for_approver, clock_of
+
+# 行政许可法 Art. 42: an extension of 10 working days, once, with approval and a reason told to the applicant.
+EXTENSION_WORKDAYS = 10
+
+
+def _approver_only(user: User) -> None:
+    if user.role != Role.APPROVER:
+        raise DomainError("只有审批人员可以办理。 Only approvers can do this.", code="forbidden", status_code=403)
+
+
+def _locked(*, user: User, case_id: int) -> ReviewCase:
+    case = case_get_for_approver(user=user, case_id=case_id)  # 404 for another department
+    return ReviewCase.objects.select_for_update().select_related("platform", "matter", "department").get(id=case.id)
+
+
+def _clock_fields(clock: Clock) -> dict[str, Any]:
+    return {"clock_used": clock.used, "clock_running_since": clock.running_since}
+
+
+def _move(case: ReviewCase, *, to_status: str, actor: User | None, note: str = "", **fields: Any) -> None:
+    """Check the lifecycle map, compare-and-set the status, record the event."""
+    from_status = case.status
+    if to_status not in REVIEW_TRANSITIONS[from_status]:
+        raise Conflict(f"办件当前状态为“{case.get_status_display()}”，不能执行此操作。 Invalid transition.", code="invalid_state")
+    if not ReviewCase.objects.filter(id=case.id, status=from_status).update(status=to_status, **fields):
+        raise Conflict("办件已被他人处理，请刷新。 Changed by someone else.", code="stale")
+    case.status = to_status
+    for name, value in fields.items():
+        setattr(case, name, value)
+    ReviewEvent.objects.create(case=case, actor=actor, from_status=from_status, to_status=to_status, note=note)
+
+
+def _note(case: ReviewCase, *, actor: User, note: str) -> None:
+    ReviewEvent.objects.create(case=case, actor=actor, from_status=case.status, to_status=case.status, note=note)
+
+
+def _tell_front(case: ReviewCase, message_kind: str, **payload: Any) -> None:
+    outbox_enqueue(peer=case.platform, kind=message_kind, payload={"number": case.front_number, **payload})
+
+
+@transaction.atomic
+def case_claim(*, approver: User, case_id: int) -> ReviewCase:
+    """Take an unassigned case of one's department (first come, first served)."""
+    _approver_only(approver)
+    case = case_get_for_approver(user=approver, case_id=case_id)
+    if not ReviewCase.objects.filter(id=case.id, assignee__isnull=True).update(assignee=approver):
+        raise Conflict("该办件已被认领。 Already claimed.", code="already_claimed")
+    case.assignee = approver
+    _note(case, actor=approver, note="认领")
+    return case
+
+
+@transaction.atomic
+def case_release(*, approver: User, case_id: int) -> ReviewCase:
+    case = case_get_for_approver(user=approver, case_id=case_id)
+    if not ReviewCase.objects.filter(id=case.id, assignee=approver).update(assignee=None):
+        raise Conflict("只能退回自己认领的办件。 You have not claimed this case.", code="not_assignee")
+    case.assignee = None
+    _note(case, actor=approver, note="退回待认领")
+    return case
+
+
+@transaction.atomic
+def case_assign(*, supervisor: User, case_id: int, approver_id: int) -> ReviewCase:
+    """A central supervisor hands a case to an approver of the case's department."""
+    if supervisor.role != Role.CENTRAL_SUPERVISOR:
+        raise DomainError("只有后台主管可以分派。 Only supervisors assign.", code="forbidden", status_code=403)
+    case = case_get_for_approver(user=supervisor, case_id=case_id)
+    approver = User.objects.filter(id=approver_id, role=Role.APPROVER, approver_post__department=case.department).first()
+    if approver is None:
+        raise DomainError("该人员不属于办件所属部门。 Not an approver of this department.", code="wrong_department")
+    ReviewCase.objects.filter(id=case.id).update(assignee=approver)
+    case.assignee = approver
+    _note(case, actor=supervisor, note=f"分派给 {approver.display_name}")
+    return case
+
+
+def _mine(case: ReviewCase, approver: User) -> None:
+    _approver_only(approver)
+    if case.assignee_id not in (None, approver.id):
+        raise Conflict("该办件已由他人认领。 Claimed by someone else.", code="not_assignee")
+
+
+@transaction.atomic
+def case_step(*, approver: User, case_id: int, forward: bool, note: str = "") -> ReviewCase:
+    """Pass a case to the next step (环节), or return it to the previous one with a reason."""
+    case = _locked(user=approver, case_id=case_id)
+    _mine(case, approver)
+    if case.status != ReviewStatus.IN_REVIEW:
+        raise Conflict("办件不在审查中。 The case is not under review.", code="invalid_state")
+    target = case.step + (1 if forward else -1)
+    if not 0 <= target < len(REVIEW_STEPS):
+        raise Conflict("没有可转入的环节。 No such step.", code="invalid_step")
+    if not forward and not note.strip():
+        raise DomainError("退回上一环节须说明理由。 A reason is required.", code="reason_required")
+    ReviewCase.objects.filter(id=case.id).update(step=target)
+    verb = "通过" if forward else "退回"
+    _note(case, actor=approver, note=f"{REVIEW_STEPS[case.step]} {verb} → {REVIEW_STEPS[target]} {note}".strip())
+    case.step = target
+    return case
+
+
+@transaction.atomic
+def case_request_correction(*, approver: User, case_id: int, items: list[str], deadline: dt.date) -> ReviewCase:
+    """补齐补正: one consolidated list and a deadline; the clock stops until the applicant answers."""
+    items = [item.strip() for item in items if item.strip()]
+    if not items:
+        raise DomainError("请一次性列出全部需补正的事项。 List every item at once.", code="items_required")
+    today = timezone.localdate()
+    if deadline <= today:
+        raise DomainError("补正期限应晚于今天。 The deadline must be in the future.", code="invalid_deadline")
+    case = _locked(user=approver, case_id=case_id)
+    _mine(case, approver)
+    clock = clock_of(case).pause(today, calendar_get())
+    _move(
+        case, to_status=ReviewStatus.CORRECTION, actor=approver, note="；".join(items),
+        correction_items=items, correction_deadline=deadline, **_clock_fields(clock),
+    )
+    _tell_front(case, "case.correction_requested", items=items, deadline=deadline.isoformat())
+    return case
+
+
+@transaction.atomic
+def case_start_special_procedure(*, approver: User, case_id: int, kind: str, reason: str, expected_days: int) -> ReviewCase:
+    """A hearing, inspection, expert review or test: the citizen is told why and for how long; the
+    clock stops meanwhile (行政许可法 Art. 45)."""
+    if kind not in SpecialProcedure.values:
+        raise DomainError("特别程序种类无效。 Unknown special procedure.", code="invalid")
+    if not reason.strip() or not 1 <= expected_days <= 365:
+        raise DomainError("请说明特别程序的理由和预计时长。 Reason and expected duration required.", code="reason_required")
+    case = _locked(user=approver, case_id=case_id)
+    _mine(case, approver)
+    clock = clock_of(case).pause(timezone.localdate(), calendar_get())
+    _move(
+        case, to_status=ReviewStatus.SPECIAL_PROCEDURE, actor=approver, note=reason,
+        special_kind=kind, special_reason=reason.strip(), special_expected_days=expected_days, **_clock_fields(clock),
+    )
+    _tell_front(
+        case, "case.special_procedure", kind=kind, kind_label=str(SpecialProcedure(kind).label),
+        reason=reason.strip(), expected_days=expected_days,
+    )
+    return case
+
+
+@transaction.atomic
+def case_end_special_procedure(*, approver: User, case_id: int, note: str = "") -> ReviewCase:
+    case = _locked(user=approver, case_id=case_id)
+    _mine(case, approver)
+    if case.status != ReviewStatus.SPECIAL_PROCEDURE:
+        raise Conflict("办件不在特别程序中。 No special procedure running.", code="invalid_state")
+    clock = clock_of(case).resume(timezone.localdate())
+    _move(case, to_status=ReviewStatus.IN_REVIEW, actor=approver, note=note or "特别程序结束", **_clock_fields(clock))
+    _tell_front(case, "case.review_resumed", promised_date=_due_iso(case))
+    return case
+
+
+def _due_iso(case: ReviewCase) -> str:
+    due = clock_of(case).due_date(timezone.localdate(), calendar_get())
+    return due.isoformat() if due else ""
+
+
+@transaction.atomic
+def case_extend(*, approver: User, case_id: int, reason: str) -> ReviewCase:
+    """Extend the limit by 10 working days, once, with a reason told to the citizen."""
+    if not reason.strip():
+        raise DomainError("延期须说明理由。 A reason is required.", code="reason_required")
+    case = _locked(user=approver, case_id=case_id)
+    _mine(case, approver)
+    if case.extended_days:
+        raise Conflict("本件已延期一次，不能再次延期。 Already extended once.", code="already_extended")
+    if case.status not in (ReviewStatus.IN_REVIEW, ReviewStatus.SPECIAL_PROCEDURE, ReviewStatus.CORRECTION):
+        raise Conflict("办件当前状态不能延期。 Cannot extend now.", code="invalid_state")
+    ReviewCase.objects.filter(id=case.id).update(extended_days=EXTENSION_WORKDAYS, extension_reason=reason.strip())
+    case.extended_days, case.extension_reason = EXTENSION_WORKDAYS, reason.strip()
+    _note(case, actor=approver, note=f"延期{EXTENSION_WORKDAYS}个工作日：{reason.strip()}")
+    _tell_front(case, "case.extended", reason=reason.strip(), days=EXTENSION_WORKDAYS, promised_date=_due_iso(case))
+    return case
+
+
+def supplement_apply(case: ReviewCase, *, names: list[str]) -> None:
+    """The applicant's corrected materials arrived: back to review, the clock resumes or restarts."""
+    clock = clock_of(case).resume(timezone.localdate(), restart=case.matter.correction_restarts_clock)
+    _move(case, to_status=ReviewStatus.IN_REVIEW, actor=None, note="收到补正材料：" + "、".join(names), **_clock_fields(clock))
 
 
 @transaction.atomic
 def case_decide(*, approver: User, case_id: int, decision: str, reason: str) -> ReviewCase:
     """Decide a case; the decision leaves for the front through the outbox in the same transaction."""
-    if approver.role != Role.APPROVER:
-        raise DomainError("只有审批人员可以作出决定。 Only approvers decide.", code="forbidden", status_code=403)
+    _approver_only(approver)
     if decision not in Decision.values:
         raise DomainError("审批结论无效。 Unknown decision.", code="invalid")
     reason = reason.strip()
     if decision != Decision.APPROVED and not reason:
         # A denial must say why, and carry the remedies (行政许可法 Art. 38).
         raise DomainError("不予许可或部分准予须说明理由。 A denial needs reasons.", code="reason_required")
-    case = case_get_for_approver(user=approver, case_id=case_id)
-    from_status = case.status
-    if ReviewStatus.DECIDED not in REVIEW_TRANSITIONS[from_status]:
-        raise Conflict(f"办件当前状态为“{case.get_status_display()}”，不能作出决定。 Invalid transition.", code="invalid_state")
+    case = _locked(user=approver, case_id=case_id)
+    _mine(case, approver)
     now = timezone.now()
-    changed = ReviewCase.objects.filter(id=case.id, status=from_status).update(
-        status=ReviewStatus.DECIDED, decision=decision, decision_reason=reason, decided_at=now, decided_by=approver
+    clock = clock_of(case).pause(timezone.localdate(), calendar_get())
+    _move(
+        case, to_status=ReviewStatus.DECIDED, actor=approver, note=reason,
+        decision=decision, decision_reason=reason, decided_at=now, decided_by=approver, **_clock_fields(clock),
     )
-    if not changed:
-        raise Conflict("办件已被他人处理，请刷新。 Changed by someone else.", code="stale")
-    case.refresh_from_db()
-    ReviewEvent.objects.create(case=case, actor=approver, from_status=from_status, to_status=ReviewStatus.DECIDED, note=reason)
-    outbox_enqueue(
-        peer=case.platform,
-        kind="case.decided",
-        payload={
-            "number": case.front_number,
-            "decision": decision,
-            "reason": reason,
-            "decided_at": now.isoformat(),
-            "approver_label": f"{case.department.name}审批人员",
-        },
+    _tell_front(
+        case, "case.decided",
+        decision=decision,
+        reason=reason,
+        remedies=settings.REMEDIES_TEXT if decision != Decision.APPROVED else "",
+        decided_at=now.isoformat(),
+        approver_label=f"{case.department.name}审批人员",
     )
     return case
+
+
+def case_issue_result(*, approver: User, case_id: int, valid_years: int | None = None) -> Certificate:
+    """Issue the certificate of an approved case: a PDF with a verification code and QR (verified on the
+    front platform's public page), sent with its e-licence record to the front, where it reaches the
+    citizen and their vault. The PDF is rendered before the transaction: no slow work while holding locks."""
+    _approver_only(approver)
+    case = case_get_for_approver(user=approver, case_id=case_id)
+    if case.status != ReviewStatus.DECIDED or case.decision == Decision.DENIED:
+        raise Conflict("只有准予许可的办件可以出证。 Only approved cases get a certificate.", code="invalid_state")
+    if Certificate.objects.filter(case=case).exists():
+        raise Conflict("证照已出具。 Already issued.", code="already_issued")
+    today = timezone.localdate()
+    code = human_code(12)
+    licence_number = f"{case.department.code}-{today:%Y}-{case.front_number}"
+    valid_until = today.replace(year=today.year + valid_years) if valid_years else None
+    title = case.matter.result_name or f"{case.matter.name}准予许可决定书"
+    verify_url = case.platform.base_url.rstrip("/") + f"/verify/{code}/"
+    pdf = render_pdf(
+        "documents/certificate.html",
+        {
+            "title": title, "case": case, "licence_number": licence_number, "issued_on": today, "valid_until": valid_until,
+            "code": code, "verify_url": verify_url, "qr": qr_data_uri(verify_url),
+        },
+    )
+    digest = hashlib.sha256(pdf).hexdigest()
+    with transaction.atomic():
+        case = _locked(user=approver, case_id=case_id)
+        certificate = Certificate(
+            case=case, licence_number=licence_number, verification_code=code, title=title, holder=case.applicant_name,
+            issued_on=today, valid_until=valid_until, sha256=digest, issued_by=approver,
+        )
+        certificate.file.save(f"{licence_number}.pdf", ContentFile(pdf), save=False)
+        certificate.save()
+        ReviewCase.objects.filter(id=case.id).update(result_issued_at=timezone.now())
+        _note(case, actor=approver, note=f"出具{title}（{licence_number}）")
+        outbox_enqueue(
+            peer=case.platform,
+            kind="case.result_issued",
+            payload={
+                "number": case.front_number,
+                "title": title,
+                "licence_number": licence_number,
+                "verification_code": code,
+                "issued_on": today.isoformat(),
+                "valid_until": valid_until.isoformat() if valid_until else "",
+                "issuer": case.department.name,
+                "delivery_method": case.delivery_method,
+            },
+            files=[OutgoingFile(name=title, path=certificate.file.name, sha256=digest, content_type="application/pdf")],
+        )
+    return certificate

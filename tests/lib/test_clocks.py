@@ -1,0 +1,45 @@
+"""Case clocks in working days, across a holiday and a 调休 Saturday, with pauses (DOMAIN.md §5)."""
+
+import datetime as dt
+
+from govservice.lib.clocks import Clock, Sla
+from govservice.lib.workdays import WorkCalendar
+
+CAL = WorkCalendar()
+D = dt.date
+
+
+def test_it_counts_only_working_days_across_national_day_and_a_tiaoxiu_saturday():
+    # Accepted Tue 29 Sep 2026; Oct 1-7 off; Sat Oct 10 is a make-up working day.
+    clock = Clock.start(limit=5, on=D(2026, 9, 29))
+    assert clock.used_by(D(2026, 9, 30), CAL) == 1
+    assert clock.used_by(D(2026, 10, 7), CAL) == 1  # the whole holiday counts nothing
+    assert clock.used_by(D(2026, 10, 10), CAL) == 4  # Oct 8, 9 and the 调休 Saturday
+    assert clock.due_date(D(2026, 9, 29), CAL) == D(2026, 10, 12)
+
+
+def test_it_pauses_for_a_correction_and_resumes_where_it_stopped():
+    clock = Clock.start(limit=10, on=D(2026, 11, 2))  # Monday
+    paused = clock.pause(D(2026, 11, 5), CAL)  # 3 working days used
+    assert paused.used == 3 and paused.sla(D(2026, 11, 20), CAL) == Sla.PAUSED
+    assert paused.due_date(D(2026, 11, 20), CAL) is None
+    # Two weeks of correction count nothing.
+    resumed = paused.resume(D(2026, 11, 19))
+    assert resumed.used_by(D(2026, 11, 20), CAL) == 4
+    assert resumed.due_date(D(2026, 11, 19), CAL) == D(2026, 11, 30)
+
+
+def test_it_restarts_when_the_matter_says_a_correction_restarts_the_clock():
+    paused = Clock.start(limit=10, on=D(2026, 11, 2)).pause(D(2026, 11, 13), CAL)
+    assert paused.used == 9
+    restarted = paused.resume(D(2026, 11, 16), restart=True)
+    assert restarted.remaining(D(2026, 11, 16), CAL) == 10
+
+
+def test_it_colours_the_sla_green_yellow_red():
+    clock = Clock.start(limit=5, on=D(2026, 11, 2))
+    assert clock.sla(D(2026, 11, 4), CAL) == Sla.GREEN  # 3 left
+    assert clock.sla(D(2026, 11, 5), CAL) == Sla.YELLOW  # 2 left
+    assert clock.sla(D(2026, 11, 9), CAL) == Sla.YELLOW  # 0 left: the last day
+    assert clock.sla(D(2026, 11, 10), CAL) == Sla.RED
+    assert clock.extend(10).sla(D(2026, 11, 10), CAL) == Sla.GREEN
