@@ -19,4 +19,6 @@ urlpatterns = [
     path("", review_views.case_list, name="home"),
     path("cases/<int:case_id>/", review_views.case_detail, name="review_case"),
     path("cases/<int:case_id>/materials/<int:material_id>/", review_views.material, name="review_material"),
+    path("cases/<int:case_id>/do/<slug:action>/", review_views.case_action, name="review_action"),
+    path("dashboard/", review_views.dashboard, name="review_dashboard"),
 ]

@@ -1,47 +1,107 @@
-"""The approver workbench at central."""
+"""The approver workbench at central, and the supervisors' dashboard."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_POST
 
 from apps.accounts.models import Role
 from govservice.api import DomainError
 from govservice.lib.masking import mask_id_staff
 from govservice.roles import role_required
 
+from . import services
 from .api import material_file_response
-from .models import Decision
-from .selectors import case_get_for_approver, cases_for_approver
-from .services import case_decide
+from .models import REVIEW_STEPS, Decision, SpecialProcedure
+from .selectors import case_get_for_approver, case_sla, cases_for_approver, overdue_by_department
 
 APPROVER_ROLES = (Role.APPROVER, Role.CENTRAL_SUPERVISOR, Role.ADMIN)
 
 
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _int(text: str, default: int = 0) -> int:
+    return int(text) if text.strip().isdigit() else default
+
+
+# Page actions: each calls one service with what the form posted.
+ACTIONS = {
+    "claim": lambda user, case_id, post: services.case_claim(approver=user, case_id=case_id),
+    "release": lambda user, case_id, post: services.case_release(approver=user, case_id=case_id),
+    "pass": lambda user, case_id, post: services.case_step(approver=user, case_id=case_id, forward=True, note=post.get("note", "")),
+    "return": lambda user, case_id, post: services.case_step(approver=user, case_id=case_id, forward=False, note=post.get("note", "")),
+    "correction": lambda user, case_id, post: services.case_request_correction(
+        approver=user, case_id=case_id, items=_lines(post.get("items", "")),
+        deadline=dt.date.fromisoformat(post.get("deadline") or "1970-01-01"),
+    ),
+    "special": lambda user, case_id, post: services.case_start_special_procedure(
+        approver=user, case_id=case_id, kind=post.get("kind", ""), reason=post.get("reason", ""), expected_days=_int(post.get("expected_days", "")),
+    ),
+    "special-end": lambda user, case_id, post: services.case_end_special_procedure(approver=user, case_id=case_id, note=post.get("note", "")),
+    "extend": lambda user, case_id, post: services.case_extend(approver=user, case_id=case_id, reason=post.get("reason", "")),
+    "decide": lambda user, case_id, post: services.case_decide(
+        approver=user, case_id=case_id, decision=post.get("decision", ""), reason=post.get("reason", "")
+    ),
+    "result": lambda user, case_id, post: services.case_issue_result(
+        approver=user, case_id=case_id, valid_years=_int(post.get("valid_years", "")) or None
+    ),
+}
+
+
 @role_required(*APPROVER_ROLES)
 def case_list(request):
-    return render(request, "review/case_list.html", {"cases": cases_for_approver(user=request.user)[:200]})
+    cases = list(cases_for_approver(user=request.user).select_related("assignee")[:300])
+    rows = [(case, *case_sla(case)) for case in cases]
+    return render(request, "review/case_list.html", {"rows": rows, "mine": request.GET.get("mine") == "1"})
 
 
 @role_required(*APPROVER_ROLES)
 def case_detail(request, case_id):
     case = case_get_for_approver(user=request.user, case_id=case_id)
-    if request.method == "POST":
-        try:
-            case_decide(
-                approver=request.user, case_id=case.id, decision=request.POST.get("decision", ""), reason=request.POST.get("reason", "")
-            )
-        except DomainError as exc:
-            messages.error(request, str(exc.detail))
-        else:
-            messages.success(request, "审批决定已作出，结果正在发回前台。")
-            return redirect("review_case", case_id=case.id)
+    sla, due = case_sla(case)
     return render(
         request,
         "review/case_detail.html",
-        {"case": case, "masked_id": mask_id_staff(case.applicant_id_number), "decisions": Decision.choices},
+        {
+            "case": case,
+            "masked_id": mask_id_staff(case.applicant_id_number),
+            "decisions": Decision.choices,
+            "procedures": SpecialProcedure.choices,
+            "step_name": REVIEW_STEPS[case.step],
+            "steps": REVIEW_STEPS,
+            "sla": sla,
+            "due": due,
+            "certificate": getattr(case, "certificate", None) if hasattr(case, "certificate") else None,
+            "today": dt.date.today(),
+        },
     )
+
+
+@require_POST
+@role_required(*APPROVER_ROLES)
+def case_action(request, case_id, action):
+    perform = ACTIONS.get(action)
+    if perform is None:
+        messages.error(request, "没有这个操作。")
+        return redirect("review_case", case_id=case_id)
+    try:
+        perform(request.user, case_id, request.POST)
+    except (DomainError, ValueError) as exc:
+        messages.error(request, str(getattr(exc, "detail", exc)))
+    else:
+        messages.success(request, "已办理，结果将发回前台并通知申请人。")
+    return redirect("review_case", case_id=case_id)
+
+
+@role_required(Role.CENTRAL_SUPERVISOR, Role.ADMIN)
+def dashboard(request):
+    return render(request, "review/dashboard.html", {"rows": overdue_by_department()})
 
 
 @xframe_options_sameorigin  # shown inline in the case page's viewer
