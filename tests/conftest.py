@@ -6,7 +6,10 @@ import uuid
 
 import pytest
 
-pytest_plugins = ["tests.personas_central" if os.environ.get("SITE_ROLE") == "central" else "tests.personas_front"]
+pytest_plugins = [
+    "tests.personas_central" if os.environ.get("SITE_ROLE") == "central" else "tests.personas_front",
+    "tests.browser_setup",
+]
 
 
 @pytest.fixture(scope="session")

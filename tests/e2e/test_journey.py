@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -14,26 +13,11 @@ import requests
 from apps.booking.management.commands.seed_demo import DEMO_PASSWORD, TERMINALS
 from tests.journey_helpers import PDF, PNG
 
+from .journey import eventually, token
+
 pytestmark = pytest.mark.e2e
 
 PASSWORD = "Tongzhou-2026!"
-
-
-def token(site, username: str, password: str) -> dict[str, str]:
-    response = requests.post(f"{site.url}/api/v1/auth/token/", data={"username": username, "password": password}, timeout=10)
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Token {response.json()['token']}"}
-
-
-def eventually(check, *, timeout: float = 45, interval: float = 0.5):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s")
-        time.sleep(interval)
 
 
 def test_it_walks_the_whole_journey(sites):

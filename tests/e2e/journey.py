@@ -1,0 +1,78 @@
+"""Steps of the citizen's journey over real HTTP, shared by the end-to-end and cross-site browser tests."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import requests
+
+from apps.booking.management.commands.seed_demo import DEMO_PASSWORD, TERMINALS
+from tests.factories import valid_id_number
+from tests.journey_helpers import PDF
+
+PASSWORD = "Tongzhou-2026!"
+
+
+def token(site, username: str, password: str) -> dict[str, str]:
+    response = requests.post(f"{site.url}/api/v1/auth/token/", data={"username": username, "password": password}, timeout=10)
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Token {response.json()['token']}"}
+
+
+def eventually(check, *, timeout: float = 45, interval: float = 0.5):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s")
+        time.sleep(interval)
+
+
+def register(front, *, real_name: str = "孙丽") -> tuple[str, dict[str, str]]:
+    username = f"c_{uuid.uuid4().hex[:10]}"
+    response = requests.post(
+        f"{front.url}/api/v1/accounts/register/",
+        json={"username": username, "password": PASSWORD, "real_name": real_name, "id_number": valid_id_number(), "phone": "13912345678"},
+        timeout=10,
+    )
+    assert response.status_code == 201, response.text
+    return username, token(front, username, PASSWORD)
+
+
+def approver_matter(front, central) -> dict:
+    """A bookable matter decided by the demo approver's department."""
+    department = central.sql(
+        "SELECT d.code FROM review_approverpost p JOIN accounts_user u ON u.id = p.user_id "
+        "JOIN catalog_department d ON d.id = p.department_id WHERE u.username = 'approver'"
+    )[0][0]
+    matters = requests.get(f"{front.url}/api/v1/matters/", params={"department": department, "limit": 200}, timeout=10).json()["results"]
+    return next(m for m in matters if m["bookable"])
+
+
+def accepted_case(front, central, citizen: dict[str, str]) -> str:
+    """Book at the TZ hall, check in "the next day", get called by `clerk` and accepted. Returns the case number."""
+    matter = approver_matter(front, central)
+    hall = next(h for h in requests.get(f"{front.url}/api/v1/matters/{matter['code']}/halls/", timeout=10).json() if h["code"] == "TZ")
+    slot = requests.get(f"{front.url}/api/v1/slots/", params={"hall": hall["id"], "matter": matter["code"]}, timeout=10).json()[0]
+    booked = requests.post(f"{front.url}/api/v1/appointments/", json={"slot": slot["id"], "matter": matter["code"]}, headers=citizen, timeout=10)
+    assert booked.status_code == 201, booked.text
+    front.sql(
+        "UPDATE booking_slot SET start = now() + interval '10 minutes', \"end\" = now() + interval '40 minutes', "
+        "date = (now() AT TIME ZONE 'Asia/Shanghai')::date WHERE id = %s",
+        (slot["id"],),
+    )
+    checked_in = requests.post(
+        f"{front.url}/api/v1/terminal/checkin/", json={"code": booked.json()["code"]},
+        headers={"Authorization": f"Terminal {TERMINALS['TZ'][1]}"}, timeout=10,
+    )
+    assert checked_in.status_code == 201, checked_in.text
+    clerk = token(front, "clerk", DEMO_PASSWORD)
+    ticket = requests.post(f"{front.url}/api/v1/workbench/call-next/", headers=clerk, timeout=10).json()
+    detail = requests.get(f"{front.url}/api/v1/matters/{matter['code']}/", timeout=10).json()
+    files = {f"material_{m['id']}": (f"scan{m['id']}.pdf", PDF) for m in detail["materials"] if m["required"]}
+    accepted = requests.post(f"{front.url}/api/v1/workbench/tickets/{ticket['id']}/accept/", files=files, headers=clerk, timeout=20)
+    assert accepted.status_code == 201, accepted.text
+    return accepted.json()["number"]

@@ -1,0 +1,74 @@
+"""In a real browser, across both sites: an approver claims a case, reads its materials and asks for a
+correction; the citizen uploads it at the front; the approver approves and issues the certificate; the
+citizen sees the result and the certificate's public verification page."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from apps.booking.management.commands.seed_demo import DEMO_PASSWORD
+from tests.browser_setup import login
+from tests.journey_helpers import PDF
+
+from .journey import PASSWORD, accepted_case, eventually, register
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+
+def test_it_corrects_approves_and_verifies_across_both_sites(sites, browser, tmp_path):
+    front, central = sites
+    username, citizen_token = register(front, real_name="钱晓")
+    number = accepted_case(front, central, citizen_token)
+    eventually(lambda: central.sql("SELECT id FROM review_reviewcase WHERE front_number = %s", (number,)))
+    case_id = central.sql("SELECT id FROM review_reviewcase WHERE front_number = %s", (number,))[0][0]
+
+    approver = browser.new_context(locale="zh-CN").new_page()
+    login(approver, central, "approver", DEMO_PASSWORD)
+    approver.get_by_role("link", name=number).click()
+    approver.get_by_role("button", name="认领本件").click()
+    expect(approver.locator("#assignee")).to_contain_text("刘洋")
+    # The materials open in the page's viewer.
+    first = approver.locator("ul.materials li").first
+    expect(first.locator("a")).to_be_visible()
+    material = approver.request.get(central.url + first.locator("a").get_attribute("href"))
+    assert material.status == 200 and material.body() == PDF
+    approver.get_by_label("需补正的全部事项（每行一项）").fill("申请人居民身份证复印件不清晰，请重新上传")
+    approver.get_by_label("补正期限").fill("2030-01-31")
+    approver.get_by_role("button", name="发送补正通知").click()
+    expect(approver.locator("#review-status")).to_have_text("待补正")
+
+    citizen = browser.new_context(locale="zh-CN").new_page()
+    login(citizen, front, username, PASSWORD)
+    eventually(lambda: front.sql("SELECT status FROM intake_case WHERE number = %s", (number,)) == [("correction",)])
+    citizen.goto(f"{front.url}/cases/{number}/")
+    expect(citizen.locator("#correction").get_by_text("申请人居民身份证复印件不清晰，请重新上传")).to_be_visible()
+    scan = tmp_path / "身份证.pdf"
+    scan.write_bytes(PDF)
+    citizen.get_by_label("上传补正材料（PDF/JPEG/PNG，可多选）").set_input_files(str(scan))
+    citizen.get_by_role("button", name="提交补正").click()
+    expect(citizen.get_by_text("补正材料已提交")).to_be_visible()
+    expect(citizen.locator("#case-status")).to_have_text("审批中")
+
+    eventually(lambda: central.sql("SELECT status FROM review_reviewcase WHERE id = %s", (case_id,)) == [("in_review",)])
+    approver.reload()
+    # The supplement arrived with the case, and the case is back under review.
+    expect(approver.get_by_role("link", name="身份证.pdf")).to_be_visible()
+    expect(approver.locator("#review-status")).to_have_text("审查中")
+    approver.get_by_label("准予许可").check()
+    approver.get_by_role("button", name="提交决定").click()
+    expect(approver.locator("#review-status")).to_have_text("已决定")
+    approver.get_by_role("button", name="出具证照并送达").click()
+    expect(approver.get_by_text("核验码")).to_be_visible()
+
+    eventually(lambda: front.sql("SELECT status FROM intake_case WHERE number = %s", (number,)) == [("result_ready",)])
+    citizen.goto(f"{front.url}/cases/{number}/")
+    expect(citizen.locator("#case-decision")).to_contain_text("准予许可")
+    link = citizen.get_by_role("link", name=re.compile("证照"))
+    code = re.search(r"/documents/([2-9A-Z]+)\.pdf", link.get_attribute("href")).group(1)
+    pdf = citizen.request.get(f"{front.url}/documents/{code}.pdf")  # the page's own session
+    assert pdf.status == 200 and pdf.body().startswith(b"%PDF")
+    citizen.goto(f"{front.url}/verify/{code}/")
+    expect(citizen.get_by_text("该文书由本平台出具。")).to_be_visible()
+    expect(citizen.get_by_text(number)).to_be_visible()
+    citizen.screenshot(path=str(tmp_path / "verify.png"), full_page=True)
