@@ -15,14 +15,6 @@ from govservice.lib import signing
 PATH = "/api/v1/exchange/messages/"
 
 
-@pytest.fixture
-def accepted_case(citizen, hall, matter, clerk, central_peer):
-    return Case.objects.create(
-        number="TZ2026112400001", query_password_hash="x", citizen=citizen, matter=matter, hall=hall, clerk=clerk,
-        status=CaseStatus.IN_REVIEW, accepted_at=timezone.now(),
-    )
-
-
 def decided_body(number: str, message_id: str, reason: str = "材料齐全，符合法定条件") -> bytes:
     envelope = {
         "id": message_id,
