@@ -268,6 +268,7 @@ SPECTACULAR_SETTINGS = {
         "CaseStatusEnum": "apps.intake.models.CaseStatus",
         "AppointmentStatusEnum": "apps.booking.models.AppointmentStatus",
         "TicketStatusEnum": "apps.hall.models.TicketStatus",
+        "GreenReasonEnum": "apps.hall.models.GreenReason",
         "DeliveryStatusEnum": "apps.feedback.models.DeliveryStatus",
     }
     if IS_FRONT

@@ -13,8 +13,10 @@ from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from apps.accounts.models import User
 from apps.booking.models import GroupMatter, Hall, StaffPost, WindowGroup
 from apps.catalog.models import Matter
+from govservice.api import DomainError
 
 from .models import CALL_ACTIONS, Ticket, TicketEvent, TicketStatus
 
@@ -122,6 +124,16 @@ def kiosk_matters(*, hall: Hall) -> list[KioskGroup]:
 
 
 # --- Workbench --------------------------------------------------------------------------------------
+
+
+def window_post_for(*, clerk: User) -> StaffPost:
+    """The clerk's post with its window (403 when they sit at none: supervisors, unassigned staff)."""
+    post = StaffPost.objects.select_related("window", "window__group", "hall").filter(user=clerk).first()
+    if post is None or post.window is None:
+        raise DomainError(
+            "您尚未分配窗口，请联系大厅主管。 You have no window assigned.", code="no_window", status_code=403
+        )
+    return post
 
 
 @dataclass

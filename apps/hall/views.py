@@ -1,18 +1,39 @@
-"""Kiosk pages for smart terminals, and the clerk's calling workbench."""
+"""Kiosk pages for smart terminals, the clerk's calling workbench and the hall's display board."""
 
 from __future__ import annotations
 
+import uuid
+
+from django.conf import settings
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts.models import Role
 from apps.booking.models import StaffPost
 from govservice.api import DomainError
 from govservice.roles import role_required
 
-from .models import Ticket, TicketStatus
-from .services import checkin_by_code, people_ahead, terminal_authenticate, ticket_call_next
+from .models import GreenReason, Ticket
+from .selectors import board_for, board_hall, estimated_wait_minutes, kiosk_matters, people_ahead, workbench_for
+from .services import (
+    checkin_by_code,
+    terminal_authenticate,
+    ticket_call_next,
+    ticket_finish,
+    ticket_mark_missed,
+    ticket_park,
+    ticket_recall,
+    ticket_resume,
+    ticket_start,
+    ticket_transfer,
+    ticket_walk_in,
+)
 
 SESSION_KEY = "terminal_token"
 
@@ -22,11 +43,14 @@ def _terminal(request):
     return terminal_authenticate(token) if token else None
 
 
+# --- Kiosk ------------------------------------------------------------------------------------------
+
+
 def terminal_home(request):
     """A terminal is activated once with its device token (kept in the kiosk's session)."""
     if request.method == "POST" and "token" in request.POST:
         if terminal_authenticate(request.POST["token"].strip()) is None:
-            return render(request, "hall/terminal_activate.html", {"error": "终端令牌无效。"}, status=400)
+            return render(request, "hall/terminal_activate.html", {"error": _("终端令牌无效。")}, status=400)
         request.session[SESSION_KEY] = request.POST["token"].strip()
         return redirect("terminal")
     terminal = _terminal(request)
@@ -35,16 +59,92 @@ def terminal_home(request):
     return render(request, "hall/terminal.html", {"terminal": terminal})
 
 
+def _walk_in_page(request, terminal, *, status: int = 200, **context):
+    context.setdefault("groups", kiosk_matters(hall=terminal.hall))
+    return render(
+        request,
+        "hall/walk_in.html",
+        {
+            "terminal": terminal,
+            "green_reasons": GreenReason.choices,
+            # One key per form shown: pressing twice, or a resent POST, gives the same ticket.
+            "idempotency_key": uuid.uuid4().hex,
+            **context,
+        },
+        status=status,
+    )
+
+
 @require_POST
 def terminal_checkin(request):
     terminal = _terminal(request)
     if terminal is None:
         return redirect("terminal")
+    code = request.POST.get("code", "")
     try:
-        ticket = checkin_by_code(terminal=terminal, code=request.POST.get("code", ""))
+        ticket = checkin_by_code(terminal=terminal, code=code)
     except DomainError as exc:
-        return render(request, "hall/terminal.html", {"terminal": terminal, "error": exc.detail}, status=exc.status_code)
-    return render(request, "hall/ticket.html", {"terminal": terminal, "ticket": ticket, "ahead": people_ahead(ticket)})
+        if exc.error_code == "too_late":
+            # DOMAIN.md §3: later arrivals join the walk-in queue, for the matter they booked.
+            return _walk_in_page(request, terminal, late_code=code.strip().upper(), error=exc.detail, groups=[])
+        return render(
+            request, "hall/terminal.html", {"terminal": terminal, "error": exc.detail}, status=exc.status_code
+        )
+    return redirect("terminal_ticket", ticket_id=ticket.id)
+
+
+def terminal_walk_in(request):
+    terminal = _terminal(request)
+    if terminal is None:
+        return redirect("terminal")
+    if request.method != "POST":
+        return _walk_in_page(request, terminal)
+    late_code = request.POST.get("appointment_code", "").strip()
+    try:
+        ticket = ticket_walk_in(
+            terminal=terminal,
+            matter_code=request.POST.get("matter", "").strip(),
+            green_channel=request.POST.get("green_channel", ""),
+            id_number=request.POST.get("id_number", ""),
+            appointment_code=late_code,
+            idempotency_key=request.POST.get("idempotency_key", "")[:64],
+        )
+    except DomainError as exc:
+        return _walk_in_page(
+            request,
+            terminal,
+            status=exc.status_code,
+            error=exc.detail,
+            late_code=late_code,
+            selected=request.POST.get("matter", ""),
+            chosen_green=request.POST.get("green_channel", ""),
+            **({"groups": []} if late_code else {}),
+        )
+    return redirect("terminal_ticket", ticket_id=ticket.id)
+
+
+@never_cache
+def terminal_ticket(request, ticket_id: int):
+    """The printable ticket (80 mm). Only the kiosk of the hall that issued it, on the day."""
+    terminal = _terminal(request)
+    if terminal is None:
+        return redirect("terminal")
+    ticket = (
+        Ticket.objects.select_related("matter", "group", "hall")
+        .filter(id=ticket_id, hall=terminal.hall, service_date=timezone.localdate())
+        .first()
+    )
+    if ticket is None:
+        raise Http404
+    ahead = people_ahead(ticket)
+    return render(
+        request,
+        "hall/ticket.html",
+        {"terminal": terminal, "ticket": ticket, "ahead": ahead, "wait": estimated_wait_minutes(ticket, ahead=ahead)},
+    )
+
+
+# --- Workbench --------------------------------------------------------------------------------------
 
 
 @role_required(Role.CLERK, Role.HALL_SUPERVISOR)
@@ -57,13 +157,80 @@ def workbench(request):
             messages.error(request, str(exc.detail))
         else:
             if ticket is None:
-                messages.info(request, "当前没有等候的号码。 Nobody is waiting.")
+                messages.info(request, _("当前没有等候的号码。"))
             else:
-                messages.success(request, f"请 {ticket.label} 号到 {ticket.window.number} 号窗口办理。")
-                return redirect("intake_ticket", ticket_id=ticket.id)
-    waiting = called = []
-    if post and post.window:
-        base = Ticket.objects.filter(group=post.window.group).select_related("matter").order_by("priority", "booked_start", "checked_in_at")
-        waiting = base.filter(status=TicketStatus.WAITING)[:50]
-        called = base.filter(status__in=[TicketStatus.CALLED, TicketStatus.SERVING], window=post.window)[:10]
-    return render(request, "hall/workbench.html", {"post": post, "waiting": waiting, "called": called})
+                messages.success(
+                    request,
+                    _("已叫号：请 %(label)s 号到 %(window)s 号窗口办理。")
+                    % {"label": ticket.label, "window": ticket.window.number},
+                )
+        return redirect("workbench")
+    bench = workbench_for(post=post) if post is not None and post.window is not None else None
+    return render(
+        request, "hall/workbench.html", {"post": post, "bench": bench, "max_recalls": settings.HALL_MAX_RECALLS}
+    )
+
+
+# The clerk's buttons: each runs one service on a ticket at the clerk's window.
+TICKET_ACTIONS = {
+    "recall": ticket_recall,
+    "missed": ticket_mark_missed,
+    "start": ticket_start,
+    "finish": ticket_finish,
+    "resume": ticket_resume,
+}
+ACTION_MESSAGES = {
+    "recall": gettext_noop("已重呼 %(label)s。"),
+    "missed": gettext_noop("%(label)s 已标记过号。"),
+    "start": gettext_noop("%(label)s 开始办理。"),
+    "finish": gettext_noop("%(label)s 已办结。"),
+    "resume": gettext_noop("已恢复并重新呼叫 %(label)s。"),
+    "park": gettext_noop("%(label)s 已挂起。"),
+    "transfer": gettext_noop("%(label)s 已转至其他窗口组。"),
+}
+
+
+def _run_action(action: str, *, clerk, ticket_id: int, data) -> Ticket:
+    note = data.get("note", "")[:100]
+    if action == "park":
+        return ticket_park(clerk=clerk, ticket_id=ticket_id, note=note)
+    if action == "transfer":
+        group = data.get("group", "")
+        if not group.isdigit():
+            raise DomainError("请选择要转至的窗口组。 Choose a window group.", code="group_required", status_code=400)
+        return ticket_transfer(clerk=clerk, ticket_id=ticket_id, group_id=int(group), note=note)
+    return TICKET_ACTIONS[action](clerk=clerk, ticket_id=ticket_id)
+
+
+@require_POST
+@role_required(Role.CLERK, Role.HALL_SUPERVISOR)
+def workbench_action(request, ticket_id: int, action: str):
+    if action not in ACTION_MESSAGES:
+        raise Http404
+    try:
+        ticket = _run_action(action, clerk=request.user, ticket_id=ticket_id, data=request.POST)
+    except DomainError as exc:
+        if exc.status_code == 404:
+            raise Http404 from None
+        messages.error(request, str(exc.detail))
+    else:
+        messages.success(request, _(ACTION_MESSAGES[action]) % {"label": ticket.label})
+    return redirect("workbench")
+
+
+# --- Display board ----------------------------------------------------------------------------------
+
+
+@require_GET
+def board(request, hall_code: str):
+    """The hall's call board: public, no login, nothing personal beyond masked names (DOMAIN.md §8)."""
+    hall = board_hall(code=hall_code)
+    return render(request, "hall/board.html", {"board": board_for(hall=hall)})
+
+
+@require_GET
+@never_cache
+def board_live(request, hall_code: str):
+    """The part of the board that htmx swaps every two seconds."""
+    hall = board_hall(code=hall_code)
+    return render(request, "hall/_board.html", {"board": board_for(hall=hall)})

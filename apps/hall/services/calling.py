@@ -18,17 +18,12 @@ from apps.booking.services import appointment_transition
 from govservice.api import Conflict, DomainError
 
 from ..models import TICKET_TRANSITIONS, Ticket, TicketAction, TicketStatus
-from ..selectors import CALLING_ORDER
+from ..selectors import CALLING_ORDER, window_post_for
 from .events import ticket_event_record
 
 
 def _post_for(clerk: User) -> StaffPost:
-    post = StaffPost.objects.select_related("window", "window__group", "hall").filter(user=clerk).first()
-    if post is None or post.window is None:
-        raise DomainError(
-            "您尚未分配窗口，请联系大厅主管。 You have no window assigned.", code="no_window", status_code=403
-        )
-    return post
+    return window_post_for(clerk=clerk)
 
 
 def _ticket_at_hall(*, post: StaffPost, ticket_id: int, lock: bool) -> Ticket:
