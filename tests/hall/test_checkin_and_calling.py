@@ -1,4 +1,3 @@
-
 import pytest
 
 from apps.booking.models import Appointment, AppointmentStatus
@@ -19,7 +18,12 @@ class TestCheckin:
         code = _book(api, citizen, slot, matter)
         shift_slot_to_now(slot.id)
         client = api(None)
-        response = client.post("/api/v1/terminal/checkin/", {"code": code.lower()}, format="json", HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}")
+        response = client.post(
+            "/api/v1/terminal/checkin/",
+            {"code": code.lower()},
+            format="json",
+            HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}",
+        )
         assert response.status_code == 201, response.content
         ticket = response.json()
         assert ticket["label"] == "A001"
@@ -29,7 +33,9 @@ class TestCheckin:
 
     def test_it_tells_an_early_arrival_when_to_come_back(self, api, citizen, slot, matter, terminal):
         code = _book(api, citizen, slot, matter)
-        response = api(None).post("/api/v1/terminal/checkin/", {"code": code}, format="json", HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}")
+        response = api(None).post(
+            "/api/v1/terminal/checkin/", {"code": code}, format="json", HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}"
+        )
         assert response.status_code == 422
         assert response.json()["code"] == "too_early"
         assert "后签到" in response.json()["detail"]
@@ -38,18 +44,24 @@ class TestCheckin:
     def test_it_sends_a_late_arrival_to_the_walk_in_queue(self, api, citizen, slot, matter, terminal):
         code = _book(api, citizen, slot, matter)
         shift_slot_to_now(slot.id, minutes_from_now=-16)
-        response = api(None).post("/api/v1/terminal/checkin/", {"code": code}, format="json", HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}")
+        response = api(None).post(
+            "/api/v1/terminal/checkin/", {"code": code}, format="json", HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}"
+        )
         assert response.json()["code"] == "too_late"
 
     def test_it_refuses_an_unknown_terminal_token(self, api, citizen, slot, matter, terminal):
         code = _book(api, citizen, slot, matter)
-        response = api(None).post("/api/v1/terminal/checkin/", {"code": code}, format="json", HTTP_AUTHORIZATION="Terminal forged")
+        response = api(None).post(
+            "/api/v1/terminal/checkin/", {"code": code}, format="json", HTTP_AUTHORIZATION="Terminal forged"
+        )
         assert response.status_code == 401
 
 
 @pytest.mark.django_db
 class TestCalling:
-    def test_it_calls_booked_tickets_in_order_once_each(self, api, citizen, other_citizen, hall, matter, terminal, clerk):
+    def test_it_calls_booked_tickets_in_order_once_each(
+        self, api, citizen, other_citizen, hall, matter, terminal, clerk
+    ):
         from tests.personas_front import make_slot
 
         early, late = make_slot(hall, hour=9), make_slot(hall, hour=10)
