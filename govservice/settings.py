@@ -199,6 +199,8 @@ if IS_FRONT:
         "booking-generate-slots": {"task": "apps.booking.tasks.slots_generate", "schedule": 3600.0},
         # 行政许可法 Art. 32: warn supervisors before a received case passes its 5-working-day limit.
         "intake-deadline-warn": {"task": "apps.intake.tasks.intake_deadline_warn", "schedule": 900.0},
+        # Reconciliation: ask central about cases quiet for RECONCILE_QUIET_HOURS (heals missed events).
+        "intake-reconcile": {"task": "apps.intake.tasks.cases_reconcile", "schedule": 3600.0},
         # Notifications waiting for a retry.
         "feedback-send-due": {"task": "apps.feedback.tasks.notifications_send_due", "schedule": 30.0},
     }
@@ -378,6 +380,8 @@ SITE_NAME = _("云窗口 · 政务服务") if IS_FRONT else _("云窗口 · 审�
 # Audit trail (django-pghistory): triggers record every insert and update, QuerySet.update() included.
 # Event models are named "<Model>Audit", reached from a row as ``row.audit_trail``.
 PGHISTORY_OBJ_FIELD = pghistory.ObjForeignKey(related_name="audit_trail")
+# A case waiting on central with no news for this long is reconciled (its state asked for again).
+RECONCILE_QUIET_HOURS = env_int("RECONCILE_QUIET_HOURS", 24)
 # The peer code of central, as registered at the front (apps/exchange Peer.code).
 EXCHANGE_CENTRAL_PEER = env.str("EXCHANGE_CENTRAL_PEER", default="central")
 # 容缺受理: days the applicant has to supply the deferred items (local practice, DOMAIN.md §4).

@@ -110,6 +110,8 @@ class Case(models.Model):
     correction_deadline = models.DateField(_("补正期限"), null=True, blank=True)
     procedure_note = models.TextField(_("特别程序或延期说明"), blank=True)
     remedies = models.TextField(_("救济途径"), blank=True)
+    # Reconciliation: when the front last asked central for this quiet case's state.
+    resync_requested_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

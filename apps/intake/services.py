@@ -11,6 +11,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -419,6 +420,30 @@ def case_supplement(*, citizen: User, number: str, uploads: list[Upload]) -> Cas
         files=[OutgoingFile(name=m.name, path=m.file.name, sha256=m.sha256, content_type=m.content_type) for m in added],
     )
     return case
+
+
+# Cases waiting on central: a missed event would leave them here forever without reconciliation.
+WAITING_ON_CENTRAL = (CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW, CaseStatus.SPECIAL_PROCEDURE)
+
+
+def cases_reconcile(*, batch: int = 200) -> int:
+    """Ask central for the state of cases that have been quiet too long; central re-sends their latest
+    event and the idempotent handlers heal whatever was missed. Safe to run twice."""
+    cutoff = timezone.now() - dt.timedelta(hours=settings.RECONCILE_QUIET_HOURS)
+    with transaction.atomic():
+        quiet = list(
+            Case.objects.select_for_update(skip_locked=True)
+            .filter(status__in=WAITING_ON_CENTRAL, updated_at__lt=cutoff)
+            .filter(Q(resync_requested_at__isnull=True) | Q(resync_requested_at__lt=cutoff))
+            .order_by("updated_at")
+            .values_list("id", "number")[:batch]
+        )
+        if not quiet:
+            return 0
+        # .update() leaves updated_at alone: asking is not news about the case.
+        Case.objects.filter(id__in=[pk for pk, _ in quiet]).update(resync_requested_at=timezone.now())
+        outbox_enqueue(peer=peer_central(), kind="case.resync", payload={"numbers": [number for _, number in quiet]})
+    return len(quiet)
 
 
 def cases_intake_deadline_warn(*, today: dt.date | None = None) -> int:

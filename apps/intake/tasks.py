@@ -6,3 +6,8 @@ from . import services
 @shared_task(ignore_result=True)
 def intake_deadline_warn() -> int:
     return services.cases_intake_deadline_warn()
+
+
+@shared_task(ignore_result=True)
+def cases_reconcile() -> int:
+    return services.cases_reconcile()

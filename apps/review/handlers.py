@@ -15,7 +15,7 @@ from apps.exchange.services import outbox_enqueue
 from govservice.lib.filetypes import EXTENSIONS
 
 from .models import ReviewCase, ReviewEvent, ReviewMaterial, ReviewStatus
-from .services import supplement_apply
+from .services import cases_resync, supplement_apply
 
 
 @registry.handles("case.submitted")
@@ -69,3 +69,8 @@ def case_supplement(peer: Peer, message_id: str, payload: dict[str, Any], files:
     _store(case, files)
     supplement_apply(case, names=[f.name for f in files])
     return {"number": case.front_number, "status": case.status}
+
+
+@registry.handles("case.resync")
+def case_resync(peer: Peer, message_id: str, payload: dict[str, Any], files: list[registry.IncomingFile]) -> dict[str, Any]:
+    return cases_resync(platform=peer, numbers=[str(n) for n in payload["numbers"]][:500])

@@ -72,6 +72,45 @@ def _tell_front(case: ReviewCase, message_kind: str, **payload: Any) -> None:
     outbox_enqueue(peer=case.platform, kind=message_kind, payload={"number": case.front_number, **payload})
 
 
+# What the front is told at each state; also what reconciliation re-sends (the front applies each
+# idempotently, so a repeat changes nothing).
+def _correction_payload(case: ReviewCase) -> dict[str, Any]:
+    return {"items": list(case.correction_items), "deadline": case.correction_deadline.isoformat() if case.correction_deadline else ""}
+
+
+def _special_payload(case: ReviewCase) -> dict[str, Any]:
+    return {
+        "kind": case.special_kind,
+        "kind_label": str(SpecialProcedure(case.special_kind).label) if case.special_kind else "",
+        "reason": case.special_reason,
+        "expected_days": case.special_expected_days,
+    }
+
+
+def _decided_payload(case: ReviewCase) -> dict[str, Any]:
+    return {
+        "decision": case.decision,
+        "reason": case.decision_reason,
+        "remedies": settings.REMEDIES_TEXT if case.decision != Decision.APPROVED else "",
+        "decided_at": case.decided_at.isoformat() if case.decided_at else "",
+        "approver_label": f"{case.department.name}审批人员",
+    }
+
+
+def _result_payload(certificate: Certificate) -> tuple[dict[str, Any], list[OutgoingFile]]:
+    case = certificate.case
+    payload = {
+        "title": certificate.title,
+        "licence_number": certificate.licence_number,
+        "verification_code": certificate.verification_code,
+        "issued_on": certificate.issued_on.isoformat(),
+        "valid_until": certificate.valid_until.isoformat() if certificate.valid_until else "",
+        "issuer": case.department.name,
+        "delivery_method": case.delivery_method,
+    }
+    return payload, [OutgoingFile(name=certificate.title, path=certificate.file.name, sha256=certificate.sha256, content_type="application/pdf")]
+
+
 @transaction.atomic
 def case_claim(*, approver: User, case_id: int) -> ReviewCase:
     """Take an unassigned case of one's department (first come, first served)."""
@@ -150,7 +189,7 @@ def case_request_correction(*, approver: User, case_id: int, items: list[str], d
         case, to_status=ReviewStatus.CORRECTION, actor=approver, note="；".join(items),
         correction_items=items, correction_deadline=deadline, **_clock_fields(clock),
     )
-    _tell_front(case, "case.correction_requested", items=items, deadline=deadline.isoformat())
+    _tell_front(case, "case.correction_requested", **_correction_payload(case))
     return case
 
 
@@ -169,10 +208,7 @@ def case_start_special_procedure(*, approver: User, case_id: int, kind: str, rea
         case, to_status=ReviewStatus.SPECIAL_PROCEDURE, actor=approver, note=reason,
         special_kind=kind, special_reason=reason.strip(), special_expected_days=expected_days, **_clock_fields(clock),
     )
-    _tell_front(
-        case, "case.special_procedure", kind=kind, kind_label=str(SpecialProcedure(kind).label),
-        reason=reason.strip(), expected_days=expected_days,
-    )
+    _tell_front(case, "case.special_procedure", **_special_payload(case))
     return case
 
 
@@ -235,14 +271,7 @@ def case_decide(*, approver: User, case_id: int, decision: str, reason: str) -> 
         case, to_status=ReviewStatus.DECIDED, actor=approver, note=reason,
         decision=decision, decision_reason=reason, decided_at=now, decided_by=approver, **_clock_fields(clock),
     )
-    _tell_front(
-        case, "case.decided",
-        decision=decision,
-        reason=reason,
-        remedies=settings.REMEDIES_TEXT if decision != Decision.APPROVED else "",
-        decided_at=now.isoformat(),
-        approver_label=f"{case.department.name}审批人员",
-    )
+    _tell_front(case, "case.decided", **_decided_payload(case))
     return case
 
 
@@ -280,19 +309,27 @@ def case_issue_result(*, approver: User, case_id: int, valid_years: int | None =
         certificate.save()
         ReviewCase.objects.filter(id=case.id).update(result_issued_at=timezone.now())
         _note(case, actor=approver, note=f"出具{title}（{licence_number}）")
-        outbox_enqueue(
-            peer=case.platform,
-            kind="case.result_issued",
-            payload={
-                "number": case.front_number,
-                "title": title,
-                "licence_number": licence_number,
-                "verification_code": code,
-                "issued_on": today.isoformat(),
-                "valid_until": valid_until.isoformat() if valid_until else "",
-                "issuer": case.department.name,
-                "delivery_method": case.delivery_method,
-            },
-            files=[OutgoingFile(name=title, path=certificate.file.name, sha256=digest, content_type="application/pdf")],
-        )
+        payload, files = _result_payload(certificate)
+        outbox_enqueue(peer=case.platform, kind="case.result_issued", payload={"number": case.front_number, **payload}, files=files)
     return certificate
+
+
+@transaction.atomic
+def cases_resync(*, platform, numbers: list[str]) -> dict[str, list[str]]:
+    """Reconciliation: re-send the current state of cases a front platform has heard nothing about for
+    a while. Returns which numbers were re-sent and which central does not know."""
+    cases = {c.front_number: c for c in ReviewCase.objects.filter(platform=platform, front_number__in=numbers).select_related("department", "matter")}
+    for case in cases.values():
+        if case.status == ReviewStatus.IN_REVIEW:
+            _tell_front(case, "case.review_started")
+        elif case.status == ReviewStatus.CORRECTION:
+            _tell_front(case, "case.correction_requested", **_correction_payload(case))
+        elif case.status == ReviewStatus.SPECIAL_PROCEDURE:
+            _tell_front(case, "case.special_procedure", **_special_payload(case))
+        elif case.status == ReviewStatus.DECIDED:
+            _tell_front(case, "case.decided", **_decided_payload(case))
+            certificate = Certificate.objects.filter(case=case).first()
+            if certificate is not None:
+                payload, files = _result_payload(certificate)
+                outbox_enqueue(peer=platform, kind="case.result_issued", payload={"number": case.front_number, **payload}, files=files)
+    return {"resent": sorted(cases), "unknown": sorted(set(numbers) - set(cases))}

@@ -118,3 +118,18 @@ class TestResult:
         act(api, approver, received, "decide", decision="denied", reason="不符合申领条件")
         assert "行政复议" in OutboxMessage.objects.get(kind="case.decided").payload["remedies"]
         assert act(api, approver, received, "result").json()["code"] == "invalid_state"
+
+
+@pytest.mark.django_db
+def test_it_resends_the_latest_state_when_the_front_reconciles(api, approver, received, platform):
+    from apps.review.services import cases_resync
+
+    act(api, approver, received, "decide", decision="approved", reason="")
+    act(api, approver, received, "result")
+    OutboxMessage.objects.all().delete()
+    answer = cases_resync(platform=platform, numbers=[received.front_number, "TZ0000"])
+    assert answer == {"resent": [received.front_number], "unknown": ["TZ0000"]}
+    kinds = sorted(OutboxMessage.objects.values_list("kind", flat=True))
+    assert kinds == ["case.decided", "case.result_issued"]
+    decided = OutboxMessage.objects.get(kind="case.decided")
+    assert decided.payload["decision"] == "approved" and decided.payload["number"] == received.front_number
