@@ -16,6 +16,7 @@ from pathlib import Path
 
 import environ
 import pghistory
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -193,6 +194,11 @@ CELERY_BEAT_SCHEDULE = {
     # The relay's guarantee: on-commit kicks are the fast path, this sweep is what makes delivery sure.
     "exchange-sweep-outbox": {"task": "apps.exchange.tasks.outbox_sweep", "schedule": 5.0},
 }
+if IS_CENTRAL:
+    CELERY_BEAT_SCHEDULE |= {
+        # Supervisors' daily digest of overdue and nearly overdue cases (DOMAIN.md §5 SLA colours).
+        "review-overdue-digest": {"task": "apps.review.tasks.overdue_digest", "schedule": crontab(hour=8, minute=0)},
+    }
 if IS_FRONT:
     CELERY_BEAT_SCHEDULE |= {
         # Keep slots materialised for the rolling booking horizon; idempotent.

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
@@ -31,7 +32,7 @@ from .models import (
     ReviewStatus,
     SpecialProcedure,
 )
-from .selectors import case_get_for_approver, clock_of
+from .selectors import case_get_for_approver, clock_of, overdue_by_department
 
 # 行政许可法 Art. 42: an extension of 10 working days, once, with approval and a reason told to the applicant.
 EXTENSION_WORKDAYS = 10
@@ -333,3 +334,22 @@ def cases_resync(*, platform, numbers: list[str]) -> dict[str, list[str]]:
                 payload, files = _result_payload(certificate)
                 outbox_enqueue(peer=platform, kind="case.result_issued", payload={"number": case.front_number, **payload}, files=files)
     return {"resent": sorted(cases), "unknown": sorted(set(numbers) - set(cases))}
+
+
+def overdue_digest_send(*, today: dt.date | None = None) -> int:
+    """The supervisors' daily digest of overdue (red) and nearly overdue (yellow) cases by department.
+    Sent by email after reading only; a second run the same day just sends the same digest again."""
+    rows = [r for r in overdue_by_department(today=today) if r["red"] or r["yellow"]]
+    if not rows:
+        return 0
+    lines = [f"{(today or timezone.localdate()):%Y-%m-%d} 审批时限预警"]
+    for row in rows:
+        lines.append(f"\n{row['department']}：在办 {row['open']} 件，超期 {len(row['red'])} 件，临期 {len(row['yellow'])} 件")
+        lines.extend(f"  [超期] {c['number']} {c['matter']}" for c in row["red"])
+        lines.extend(f"  [临期] {c['number']} {c['matter']} 期限 {c['due']}" for c in row["yellow"])
+    recipients = list(
+        User.objects.filter(role=Role.CENTRAL_SUPERVISOR, is_active=True).exclude(email="").values_list("email", flat=True)
+    )
+    if recipients:
+        send_mail("审批时限预警日报", "\n".join(lines), None, recipients)
+    return len(recipients)

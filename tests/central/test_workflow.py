@@ -133,3 +133,19 @@ def test_it_resends_the_latest_state_when_the_front_reconciles(api, approver, re
     assert kinds == ["case.decided", "case.result_issued"]
     decided = OutboxMessage.objects.get(kind="case.decided")
     assert decided.payload["decision"] == "approved" and decided.payload["number"] == received.front_number
+
+
+@pytest.mark.django_db
+def test_it_mails_supervisors_a_daily_digest_of_overdue_cases(received, department):
+    from django.core import mail
+
+    from apps.accounts.models import Role
+    from apps.review.services import overdue_digest_send
+
+    make_user("centralsup", Role.CENTRAL_SUPERVISOR, real_name="吴主管", email="sup@example.gov.cn")
+    ReviewCase.objects.filter(id=received.id).update(promised_limit=5, clock_running_since=dt.date(2026, 11, 2))
+    assert overdue_digest_send(today=dt.date(2026, 11, 3)) == 0  # 4 working days left: nothing to say
+    assert overdue_digest_send(today=dt.date(2026, 11, 10)) == 1
+    [message] = mail.outbox
+    assert message.to == ["sup@example.gov.cn"]
+    assert f"[超期] {received.front_number}" in message.body and department.name in message.body
