@@ -46,7 +46,9 @@ def test_it_issues_a_walk_in_ticket_at_the_kiosk(page, live_server, hall, matter
     )
 
     # The paper ticket: one page, 80 mm wide, the number on it (@page of ticket-print.css).
-    pdf = PdfReader(io.BytesIO(page.pdf(path="/tmp/hall-kiosk-ticket.pdf", prefer_css_page_size=True, print_background=True)))
+    pdf = PdfReader(
+        io.BytesIO(page.pdf(path="/tmp/hall-kiosk-ticket.pdf", prefer_css_page_size=True, print_background=True))
+    )
     assert len(pdf.pages) == 1
     width, height = float(pdf.pages[0].mediabox.width), float(pdf.pages[0].mediabox.height)
     assert round(width / MM) == 80 and round(height / MM) == 120
