@@ -45,6 +45,7 @@ api = [
     path("cases/", intake_api.CaseListApi.as_view(), name="api-cases"),
     path("cases/<str:number>/", intake_api.CaseDetailApi.as_view(), name="api-case"),
     path("cases/<str:number>/supplement/", intake_api.SupplementApi.as_view(), name="api-supplement"),
+    path("cases/<str:number>/withdraw/", intake_api.WithdrawApi.as_view(), name="api-withdraw"),
     path("cases/<str:number>/evaluation/", feedback_api.EvaluationCreateApi.as_view(), name="api-evaluation"),
     path("inbox/", feedback_api.InboxApi.as_view(), name="api-inbox"),
 ]
@@ -63,6 +64,7 @@ urlpatterns = [
     path("cases/<str:number>/", intake_views.case_detail, name="case"),
     path("cases/<str:number>/evaluate/", feedback_views.evaluate, name="evaluate"),
     path("cases/<str:number>/supplement/", intake_views.supplement, name="supplement"),
+    path("cases/<str:number>/withdraw/", intake_views.withdraw, name="withdraw"),
     path("terminal/", hall_views.terminal_home, name="terminal"),
     path("terminal/checkin/", hall_views.terminal_checkin, name="terminal_checkin"),
     path("terminal/walk-in/", hall_views.terminal_walk_in, name="terminal_walk_in"),

@@ -59,6 +59,11 @@ class User(AbstractUser):
         return self.real_name or self.username
 
     @property
+    def audit_label(self) -> str:
+        """Who acted, for the other site's records: role, name and account, never personal numbers."""
+        return f"{self.get_role_display()} {self.real_name} ({self.username})".strip()
+
+    @property
     def masked_id(self) -> str:
         return masking.mask_id_staff(self.id_number) if self.id_number else ""
 

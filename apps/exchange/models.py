@@ -81,6 +81,8 @@ class OutboxMessage(models.Model):
     # Files travelling with the message: [{"name", "path", "sha256", "content_type"}], read from storage
     # and inlined at send time so the outbox row stays small.
     files = models.JSONField(default=list, blank=True)
+    # Who acted, where a person did (X-Road: every exchange attributable to a person and a case).
+    actor = models.CharField(max_length=100, blank=True)
     status = models.CharField(max_length=16, choices=OutboxStatus.choices, default=OutboxStatus.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
@@ -111,6 +113,7 @@ class InboxMessage(models.Model):
     kind = models.CharField(max_length=64)
     body_sha256 = models.CharField(max_length=64)
     key_id = models.CharField(max_length=64)
+    actor = models.CharField(max_length=100, blank=True)
     response = models.JSONField(default=dict)
     status_code = models.PositiveSmallIntegerField(default=200)
     received_at = models.DateTimeField(default=timezone.now)

@@ -42,13 +42,13 @@ class OutgoingFile:
 
 
 def outbox_enqueue(
-    *, peer: Peer, kind: str, payload: dict[str, Any], files: Iterable[OutgoingFile] = ()
+    *, peer: Peer, kind: str, payload: dict[str, Any], files: Iterable[OutgoingFile] = (), actor: str = ""
 ) -> OutboxMessage:
     """Write a message in the caller's transaction; the relay is kicked once that transaction commits."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("outbox_enqueue must run inside the transaction of the change it reports")
     message = OutboxMessage.objects.create(
-        peer=peer, kind=kind, payload=payload, files=[f.as_dict() for f in files]
+        peer=peer, kind=kind, payload=payload, files=[f.as_dict() for f in files], actor=actor[:100]
     )
     # Fast path only: if Redis is down the kick is lost, and the periodic sweep delivers it.
     transaction.on_commit(lambda: _kick_relay(str(message.id)))
@@ -91,7 +91,7 @@ def build_body(message: OutboxMessage) -> bytes:
                 "content_b64": base64.b64encode(content).decode(),
             }
         )
-    envelope = {"id": str(message.id), "kind": message.kind, "payload": message.payload, "files": files}
+    envelope = {"id": str(message.id), "kind": message.kind, "actor": message.actor, "payload": message.payload, "files": files}
     return json.dumps(envelope, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
@@ -249,7 +249,8 @@ def inbox_receive(*, headers: Mapping[str, str], method: str, path: str, body: b
             # Inserting first holds the id's unique-index entry: a concurrent duplicate waits here and
             # then gets the recorded answer instead of applying the message again.
             inbox = InboxMessage.objects.create(
-                id=message_id, peer=peer, kind=kind, body_sha256=body_sha256, key_id=verified.key_id
+                id=message_id, peer=peer, kind=kind, body_sha256=body_sha256, key_id=verified.key_id,
+                actor=str(envelope.get("actor", ""))[:100],
             )
             try:
                 with transaction.atomic():

@@ -20,6 +20,7 @@ from .services import (
     case_receive,
     case_refuse,
     case_supplement,
+    case_withdraw,
 )
 
 
@@ -43,7 +44,7 @@ class CaseSerializer(serializers.ModelSerializer):
         fields = [
             "number", "status", "sentence", "next_step", "matter", "matter_version", "hall",
             "received_at", "accepted_at", "promised_date", "decision", "decision_reason", "decided_at", "remedies",
-            "correction_items", "correction_deadline", "procedure_note",
+            "correction_items", "correction_deadline", "procedure_note", "withdraw_requested_at",
         ]
 
 
@@ -244,3 +245,20 @@ class SupplementApi(APIView):
     def post(self, request, number):
         case = case_supplement(citizen=request.user, number=number, uploads=uploads_from(request))
         return Response(CaseSerializer(case).data)
+
+
+class WithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class WithdrawApi(APIView):
+    """The citizen withdraws before a decision (confirmed by central if the case is there)."""
+
+    permission_classes = [IsCitizen]
+
+    @extend_schema(request=WithdrawSerializer, responses={202: CaseSerializer})
+    def post(self, request, number):
+        serializer = WithdrawSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        case = case_withdraw(citizen=request.user, number=number, reason=serializer.validated_data["reason"])
+        return Response(CaseSerializer(case).data, status=status.HTTP_202_ACCEPTED)

@@ -140,3 +140,22 @@ def result_issued(peer: Peer, message_id: str, payload: dict[str, Any], files) -
     if _apply(case, CaseStatus.RESULT_READY, note=f"{payload['title']}已出具（{payload['licence_number']}）"):
         notify(recipient=case.citizen, event="case.result_ready", case=case)
     return {"number": case.number, "status": case.status}
+
+
+@registry.handles("case.withdrawn")
+def withdrawn(peer: Peer, message_id: str, payload: dict[str, Any], files) -> dict[str, Any]:
+    case = _case(payload["number"])
+    if _apply(case, CaseStatus.WITHDRAWN, note="审批总后台已确认撤回"):
+        notify(recipient=case.citizen, event="case.withdrawn", case=case)
+    return {"number": case.number, "status": case.status}
+
+
+@registry.handles("case.withdraw_refused")
+def withdraw_refused(peer: Peer, message_id: str, payload: dict[str, Any], files) -> dict[str, Any]:
+    case = _case(payload["number"])
+    if case.withdraw_requested_at is not None:
+        Case.objects.filter(id=case.id).update(withdraw_requested_at=None)
+        CaseEvent.objects.create(
+            case=case, actor_label="审批总后台", from_status=case.status, to_status=case.status, note=f"撤回未获同意：{payload['reason']}"
+        )
+    return {"number": case.number, "status": case.status}

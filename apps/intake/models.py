@@ -112,6 +112,8 @@ class Case(models.Model):
     remedies = models.TextField(_("救济途径"), blank=True)
     # Reconciliation: when the front last asked central for this quiet case's state.
     resync_requested_at = models.DateTimeField(null=True, blank=True)
+    # The citizen asked to withdraw; central confirms (before a decision) or refuses.
+    withdraw_requested_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

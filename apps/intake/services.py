@@ -266,6 +266,7 @@ def _accept(*, clerk: User, case: Case, commitment_items: list[str], commitment_
             "promised_date": promised.isoformat(),
             "commitment_items": list(commitment_items),
         },
+        actor=clerk.audit_label,
         files=[
             OutgoingFile(name=m.name, path=m.file.name, sha256=m.sha256, content_type=m.content_type)
             for m in case.materials.all()
@@ -417,7 +418,34 @@ def case_supplement(*, citizen: User, number: str, uploads: list[Upload]) -> Cas
         peer=peer_central(),
         kind="case.supplement",
         payload={"number": case.number},
+        actor=citizen.audit_label,
         files=[OutgoingFile(name=m.name, path=m.file.name, sha256=m.sha256, content_type=m.content_type) for m in added],
+    )
+    return case
+
+
+@transaction.atomic
+def case_withdraw(*, citizen: User, number: str, reason: str = "") -> Case:
+    """The citizen withdraws before a decision. A case still at the hall is withdrawn at once; one at
+    central is withdrawn when central confirms no decision was made (the request may cross a decision)."""
+    case = Case.objects.select_for_update().filter(number=number, citizen=citizen).first()
+    if case is None:
+        raise DomainError("未找到该办件。 No such case.", code="not_found", status_code=404)
+    note = ("申请人撤回：" + reason.strip()).rstrip("：")
+    if case.status in (CaseStatus.SUBMITTED, CaseStatus.RECEIVED):
+        case_transition(case=case, to_status=CaseStatus.WITHDRAWN, actor=citizen, note=note)
+        return case
+    if case.status not in (*WAITING_ON_CENTRAL, CaseStatus.CORRECTION):
+        raise Conflict("办件已作出决定或已办结，不能撤回。 It can no longer be withdrawn.", code="invalid_state")
+    if case.withdraw_requested_at:
+        return case
+    now = timezone.now()
+    Case.objects.filter(id=case.id).update(withdraw_requested_at=now)
+    case.withdraw_requested_at = now
+    CaseEvent.objects.create(case=case, actor=citizen, from_status=case.status, to_status=case.status, note=note + "（待审批总后台确认）")
+    outbox_enqueue(
+        peer=peer_central(), kind="case.withdraw_requested", payload={"number": case.number, "reason": reason.strip()[:500]},
+        actor=citizen.audit_label,
     )
     return case
 

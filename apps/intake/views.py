@@ -21,7 +21,16 @@ from .api import reuses_from
 from .documents import document_pdf, document_verify
 from .models import Case, CaseStatus, Document
 from .selectors import case_get_for_citizen, cases_for_citizen, evidence_for_matter
-from .services import Upload, case_accept, case_notify_missing, case_prefile, case_receive, case_refuse, case_supplement
+from .services import (
+    Upload,
+    case_accept,
+    case_notify_missing,
+    case_prefile,
+    case_receive,
+    case_refuse,
+    case_supplement,
+    case_withdraw,
+)
 
 
 @login_required
@@ -171,4 +180,17 @@ def supplement(request, number):
             messages.error(request, str(exc.detail))
         else:
             messages.success(request, "补正材料已提交，审批总后台将继续审查。")
+    return redirect("case", number=number)
+
+
+@login_required
+def withdraw(request, number):
+    if request.method == "POST":
+        try:
+            case = case_withdraw(citizen=request.user, number=number, reason=request.POST.get("reason", ""))
+        except DomainError as exc:
+            messages.error(request, str(exc.detail))
+        else:
+            done = case.status == CaseStatus.WITHDRAWN
+            messages.success(request, "办件已撤回。" if done else "撤回申请已提交，待审批总后台确认。")
     return redirect("case", number=number)

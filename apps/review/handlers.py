@@ -15,7 +15,7 @@ from apps.exchange.services import outbox_enqueue
 from govservice.lib.filetypes import EXTENSIONS
 
 from .models import ReviewCase, ReviewEvent, ReviewMaterial, ReviewStatus
-from .services import cases_resync, supplement_apply
+from .services import cases_resync, supplement_apply, withdrawal_apply
 
 
 @registry.handles("case.submitted")
@@ -74,3 +74,12 @@ def case_supplement(peer: Peer, message_id: str, payload: dict[str, Any], files:
 @registry.handles("case.resync")
 def case_resync(peer: Peer, message_id: str, payload: dict[str, Any], files: list[registry.IncomingFile]) -> dict[str, Any]:
     return cases_resync(platform=peer, numbers=[str(n) for n in payload["numbers"]][:500])
+
+
+@registry.handles("case.withdraw_requested")
+def case_withdraw_requested(peer: Peer, message_id: str, payload: dict[str, Any], files: list[registry.IncomingFile]) -> dict[str, Any]:
+    """Withdrawn if nothing has been decided yet; otherwise the front is told why not."""
+    case = ReviewCase.objects.select_for_update().select_related("department").filter(platform=peer, front_number=payload["number"]).first()
+    if case is None:
+        raise registry.NotReady(f"审批总后台尚未收到办件 {payload['number']}。")
+    return withdrawal_apply(case, reason=payload.get("reason", ""))

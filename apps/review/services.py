@@ -69,8 +69,11 @@ def _note(case: ReviewCase, *, actor: User, note: str) -> None:
     ReviewEvent.objects.create(case=case, actor=actor, from_status=case.status, to_status=case.status, note=note)
 
 
-def _tell_front(case: ReviewCase, message_kind: str, **payload: Any) -> None:
-    outbox_enqueue(peer=case.platform, kind=message_kind, payload={"number": case.front_number, **payload})
+def _tell_front(case: ReviewCase, message_kind: str, actor: User | None = None, **payload: Any) -> None:
+    outbox_enqueue(
+        peer=case.platform, kind=message_kind, payload={"number": case.front_number, **payload},
+        actor=actor.audit_label if actor else "",
+    )
 
 
 # What the front is told at each state; also what reconciliation re-sends (the front applies each
@@ -190,7 +193,7 @@ def case_request_correction(*, approver: User, case_id: int, items: list[str], d
         case, to_status=ReviewStatus.CORRECTION, actor=approver, note="；".join(items),
         correction_items=items, correction_deadline=deadline, **_clock_fields(clock),
     )
-    _tell_front(case, "case.correction_requested", **_correction_payload(case))
+    _tell_front(case, "case.correction_requested", approver, **_correction_payload(case))
     return case
 
 
@@ -209,7 +212,7 @@ def case_start_special_procedure(*, approver: User, case_id: int, kind: str, rea
         case, to_status=ReviewStatus.SPECIAL_PROCEDURE, actor=approver, note=reason,
         special_kind=kind, special_reason=reason.strip(), special_expected_days=expected_days, **_clock_fields(clock),
     )
-    _tell_front(case, "case.special_procedure", **_special_payload(case))
+    _tell_front(case, "case.special_procedure", approver, **_special_payload(case))
     return case
 
 
@@ -221,7 +224,7 @@ def case_end_special_procedure(*, approver: User, case_id: int, note: str = "") 
         raise Conflict("办件不在特别程序中。 No special procedure running.", code="invalid_state")
     clock = clock_of(case).resume(timezone.localdate())
     _move(case, to_status=ReviewStatus.IN_REVIEW, actor=approver, note=note or "特别程序结束", **_clock_fields(clock))
-    _tell_front(case, "case.review_resumed", promised_date=_due_iso(case))
+    _tell_front(case, "case.review_resumed", approver, promised_date=_due_iso(case))
     return case
 
 
@@ -244,7 +247,7 @@ def case_extend(*, approver: User, case_id: int, reason: str) -> ReviewCase:
     ReviewCase.objects.filter(id=case.id).update(extended_days=EXTENSION_WORKDAYS, extension_reason=reason.strip())
     case.extended_days, case.extension_reason = EXTENSION_WORKDAYS, reason.strip()
     _note(case, actor=approver, note=f"延期{EXTENSION_WORKDAYS}个工作日：{reason.strip()}")
-    _tell_front(case, "case.extended", reason=reason.strip(), days=EXTENSION_WORKDAYS, promised_date=_due_iso(case))
+    _tell_front(case, "case.extended", approver, reason=reason.strip(), days=EXTENSION_WORKDAYS, promised_date=_due_iso(case))
     return case
 
 
@@ -252,6 +255,19 @@ def supplement_apply(case: ReviewCase, *, names: list[str]) -> None:
     """The applicant's corrected materials arrived: back to review, the clock resumes or restarts."""
     clock = clock_of(case).resume(timezone.localdate(), restart=case.matter.correction_restarts_clock)
     _move(case, to_status=ReviewStatus.IN_REVIEW, actor=None, note="收到补正材料：" + "、".join(names), **_clock_fields(clock))
+
+
+def withdrawal_apply(case: ReviewCase, *, reason: str) -> dict[str, Any]:
+    """The applicant withdraws (in the caller's transaction, the case row locked)."""
+    if ReviewStatus.WITHDRAWN not in REVIEW_TRANSITIONS[case.status]:
+        if case.status == ReviewStatus.WITHDRAWN:
+            return {"number": case.front_number, "status": case.status}
+        _tell_front(case, "case.withdraw_refused", reason="审批总后台已作出决定，不能撤回。")
+        return {"number": case.front_number, "status": case.status}
+    clock = clock_of(case).pause(timezone.localdate(), calendar_get())
+    _move(case, to_status=ReviewStatus.WITHDRAWN, actor=None, note=("申请人撤回：" + reason).rstrip("："), **_clock_fields(clock))
+    _tell_front(case, "case.withdrawn")
+    return {"number": case.front_number, "status": case.status}
 
 
 @transaction.atomic
@@ -272,7 +288,7 @@ def case_decide(*, approver: User, case_id: int, decision: str, reason: str) -> 
         case, to_status=ReviewStatus.DECIDED, actor=approver, note=reason,
         decision=decision, decision_reason=reason, decided_at=now, decided_by=approver, **_clock_fields(clock),
     )
-    _tell_front(case, "case.decided", **_decided_payload(case))
+    _tell_front(case, "case.decided", approver, **_decided_payload(case))
     return case
 
 
@@ -311,7 +327,10 @@ def case_issue_result(*, approver: User, case_id: int, valid_years: int | None =
         ReviewCase.objects.filter(id=case.id).update(result_issued_at=timezone.now())
         _note(case, actor=approver, note=f"出具{title}（{licence_number}）")
         payload, files = _result_payload(certificate)
-        outbox_enqueue(peer=case.platform, kind="case.result_issued", payload={"number": case.front_number, **payload}, files=files)
+        outbox_enqueue(
+            peer=case.platform, kind="case.result_issued", payload={"number": case.front_number, **payload}, files=files,
+            actor=approver.audit_label,
+        )
     return certificate
 
 

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+import json
 
 import pytest
 import time_machine
@@ -149,3 +150,26 @@ def test_it_mails_supervisors_a_daily_digest_of_overdue_cases(received, departme
     [message] = mail.outbox
     assert message.to == ["sup@example.gov.cn"]
     assert f"[超期] {received.front_number}" in message.body and department.name in message.body
+
+
+@pytest.mark.django_db
+def test_it_withdraws_before_a_decision_and_refuses_after(client, api, approver, platform, matter):
+    import uuid as _uuid
+
+    from tests.central.test_review import send as send_signed
+
+    send(client, *package(matter, number="TZ2026112400201"))
+    send(client, *package(matter, number="TZ2026112400202"))
+    first, second = ReviewCase.objects.order_by("front_number")
+    act(api, approver, second, "decide", decision="approved", reason="")
+
+    def withdraw(number):
+        message_id = str(_uuid.uuid4())
+        body = json.dumps({"id": message_id, "kind": "case.withdraw_requested", "payload": {"number": number, "reason": "不办了"}, "files": []}).encode()
+        return send_signed(client, message_id, body)
+
+    assert withdraw(first.front_number).json()["status"] == ReviewStatus.WITHDRAWN
+    assert OutboxMessage.objects.filter(kind="case.withdrawn").count() == 1
+    assert withdraw(second.front_number).json()["status"] == ReviewStatus.DECIDED
+    assert OutboxMessage.objects.get(kind="case.withdraw_refused").payload["number"] == second.front_number
+    assert withdraw("TZ0000").status_code == 409  # not arrived yet: the front retries later

@@ -39,6 +39,7 @@ def enqueue_decision(peer, number):
         return outbox_enqueue(
             peer=peer, kind="case.decided",
             payload={"number": number, "decision": "approved", "reason": "", "decided_at": timezone.now().isoformat()},
+            actor="审批人员 刘洋 (approver)",
         )
 
 
@@ -49,7 +50,9 @@ def test_it_delivers_over_http_and_the_receiver_applies_it_once(self_peer, in_re
     message.refresh_from_db()
     assert message.status == OutboxStatus.DELIVERED
     assert message.attempts == 1
-    assert InboxMessage.objects.filter(id=message.id).count() == 1
+    # Received once, attributed to the platform, its key and the person who acted.
+    inbox = InboxMessage.objects.get(id=message.id)
+    assert (inbox.peer, inbox.key_id, inbox.actor) == (self_peer, "loop-k1", "审批人员 刘洋 (approver)")
     in_review.refresh_from_db()
     assert in_review.status == CaseStatus.DECIDED
     # A second sweep finds nothing due.

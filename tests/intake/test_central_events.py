@@ -89,3 +89,26 @@ def test_it_receives_the_certificate_into_the_case_and_the_vault(client, citizen
     assert 'id="genuine"' in public.post("/verify/CERTCODE2345/", {"copy": upload("c.pdf", content, "application/pdf")}).content.decode()
     assert 'id="altered"' in public.post("/verify/CERTCODE2345/", {"copy": upload("c.pdf", content + b"x", "application/pdf")}).content.decode()
     assert Notification.objects.filter(recipient=citizen, event="case.result_ready").exists()
+
+
+@pytest.mark.django_db
+def test_it_withdraws_at_the_hall_at_once_and_asks_central_otherwise(client, api, citizen, other_citizen, case):
+    at_hall = Case.objects.create(
+        number="TZ2026112400099", query_password_hash="x", citizen=citizen, matter=case.matter, hall=case.hall, status=CaseStatus.RECEIVED
+    )
+    assert api(citizen).post(f"/api/v1/cases/{at_hall.number}/withdraw/", {}, format="json").json()["status"] == CaseStatus.WITHDRAWN
+    assert api(other_citizen).post(f"/api/v1/cases/{case.number}/withdraw/", {}, format="json").status_code == 404
+    response = api(citizen).post(f"/api/v1/cases/{case.number}/withdraw/", {"reason": "已在外地办理"}, format="json")
+    assert response.status_code == 202 and response.json()["status"] == CaseStatus.IN_REVIEW
+    message = OutboxMessage.objects.get(kind="case.withdraw_requested")
+    assert message.payload == {"number": case.number, "reason": "已在外地办理"} and "citizen" in message.actor
+    # Central refuses (a decision crossed the request): the request is cleared and the case goes on.
+    event(client, "case.withdraw_refused", {"number": case.number, "reason": "审批总后台已作出决定，不能撤回。"})
+    case.refresh_from_db()
+    assert case.withdraw_requested_at is None and case.status == CaseStatus.IN_REVIEW
+    # Asked again, and this time confirmed.
+    api(citizen).post(f"/api/v1/cases/{case.number}/withdraw/", {}, format="json")
+    event(client, "case.withdrawn", {"number": case.number})
+    case.refresh_from_db()
+    assert case.status == CaseStatus.WITHDRAWN
+    assert Notification.objects.filter(recipient=citizen, event="case.withdrawn").exists()
