@@ -63,7 +63,7 @@ class IsTerminal(BasePermission):
 
 
 class TicketSerializer(serializers.ModelSerializer):
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # the API's field name; DRF's metaclass pops it
     matter = serializers.CharField(source="matter.name")
     group = serializers.CharField(source="group.name")
     window = serializers.IntegerField(source="window.number", allow_null=True)
@@ -262,7 +262,7 @@ class TransferApi(APIView):
 
 
 class QueueTicketSerializer(serializers.ModelSerializer):
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # the API's field name; DRF's metaclass pops it
     matter = serializers.CharField(source="matter.name")
     people_ahead = serializers.IntegerField(source="ahead")
     estimated_wait_minutes = serializers.IntegerField(source="wait_minutes")

@@ -67,6 +67,8 @@ def service_minutes_by_group(*, hall_id: int, day: dt.date) -> dict[int, float]:
     )
     durations: dict[int, list[float]] = defaultdict(list)
     for group_id, started, finished in rows:
+        if started is None or finished is None:  # excluded by the filter; keeps the types honest
+            continue
         durations[group_id].append(max((finished - started).total_seconds(), 0) / 60)
     return {group_id: sum(values) / len(values) for group_id, values in durations.items()}
 
@@ -250,7 +252,7 @@ def board_for(*, hall: Hall, recent: int = 8) -> Board:
     )
     current, seen = [], set()
     for t in serving:
-        if t.window_id in seen:
+        if t.window is None or t.window_id in seen:  # the filter excludes the first case
             continue
         seen.add(t.window_id)
         current.append(
@@ -261,7 +263,7 @@ def board_for(*, hall: Hall, recent: int = 8) -> Board:
                 name=t.display_name,
                 status=t.status,
                 at=t.called_at or now,
-            )  # type: ignore[union-attr]
+            )
         )
     current.sort(key=lambda c: c.window)
     counts = dict(

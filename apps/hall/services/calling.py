@@ -55,7 +55,7 @@ def _at_my_window(*, clerk: User, ticket_id: int) -> tuple[StaffPost, Ticket]:
 
 
 # The action an event records for a bare status change (intake moves tickets through ticket_transition).
-_ACTION_FOR = {
+_ACTION_FOR: dict[str, str] = {
     TicketStatus.CALLED: TicketAction.RESUME,
     TicketStatus.SERVING: TicketAction.START,
     TicketStatus.DONE: TicketAction.FINISH,
