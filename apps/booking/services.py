@@ -98,6 +98,10 @@ def _release_day(calendar, day: dt.date, horizon: int) -> dt.date:
     return back
 
 
+def _lock_citizen(citizen: User) -> None:
+    User.objects.select_for_update().filter(pk=citizen.pk).first()
+
+
 def _record(appointment: Appointment, *, actor: User | None, from_status: str, note: str = "") -> None:
     AppointmentEvent.objects.create(
         appointment=appointment, actor=actor, from_status=from_status, to_status=appointment.status, note=note
@@ -109,6 +113,9 @@ def appointment_book(
     *, citizen: User, slot_id: int, matter_code: str, idempotency_key: str = "", rescheduled_from: Appointment | None = None
 ) -> Appointment:
     """Book one place. The slot counter moves only by a conditional UPDATE: never read-then-write."""
+    # Serialise one citizen's bookings first: a concurrent retry with the same Idempotency-Key then
+    # waits here and finds the first result, and the per-person total holds under concurrency.
+    _lock_citizen(citizen)
     if idempotency_key:
         previous = Appointment.objects.filter(citizen=citizen, idempotency_key=idempotency_key).first()
         if previous is not None:
@@ -124,8 +131,6 @@ def appointment_book(
     if not GroupMatter.objects.filter(group_id=slot.group_id, matter_code=matter.code).exists():
         raise DomainError("该时段所在窗口不办理此事项。 This window group does not handle the matter.", code="wrong_group")
 
-    # Serialise one citizen's bookings so the per-person total holds under concurrency.
-    User.objects.select_for_update().filter(pk=citizen.pk).first()
     active = Appointment.objects.filter(citizen=citizen, status__in=ACTIVE_APPOINTMENT_STATUSES)
     if active.filter(matter_code=matter.code).exists():
         raise Conflict("您已有该事项的有效预约，不能重复预约。 You already have an appointment for this matter.", code="duplicate")
@@ -175,7 +180,9 @@ def _slot_refusal(slot: Slot) -> DomainError:
 
 @transaction.atomic
 def appointment_cancel(*, citizen: User, appointment_id: int, note: str = "") -> Appointment:
-    """Flip the status with a conditional update first, then give the place back, in one transaction."""
+    """Flip the status with a conditional update first, then give the place back, in one transaction.
+    The citizen row is locked first, as in booking: one citizen's writes never cross each other."""
+    _lock_citizen(citizen)
     return _cancel(citizen=citizen, appointment_id=appointment_id, note=note)
 
 
@@ -183,10 +190,15 @@ def appointment_cancel(*, citizen: User, appointment_id: int, note: str = "") ->
 def appointment_reschedule(*, citizen: User, appointment_id: int, slot_id: int, idempotency_key: str = "") -> Appointment:
     """One atomic cancel + book: either the citizen holds the new place and the old one is released, or
     nothing changed. The new appointment points back at the old one."""
+    _lock_citizen(citizen)
     if idempotency_key:
         previous = Appointment.objects.filter(citizen=citizen, idempotency_key=idempotency_key).first()
         if previous is not None:
             return previous
+    # Lock both slots in id order before touching either: two citizens swapping slots would otherwise
+    # each hold one and wait for the other (a deadlock PostgreSQL breaks only after a second).
+    old_slot_id = Appointment.objects.filter(id=appointment_id, citizen=citizen).values_list("slot_id", flat=True).first()
+    list(Slot.objects.select_for_update().filter(id__in=[old_slot_id, slot_id]).order_by("id").values_list("id", flat=True))
     old = _cancel(citizen=citizen, appointment_id=appointment_id, note="改约")
     return appointment_book(
         citizen=citizen, slot_id=slot_id, matter_code=old.matter_code, idempotency_key=idempotency_key, rescheduled_from=old
