@@ -8,13 +8,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, F, Q, Window
+from django.db.models import Count, F, Q
+from django.db.models import Window as WindowFunction
 from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from apps.accounts.models import User
-from apps.booking.models import GroupMatter, Hall, StaffPost, WindowGroup
+from apps.booking.models import GroupMatter, Hall, StaffPost, Window, WindowGroup
 from apps.catalog.models import Matter
 from govservice.api import DomainError
 
@@ -61,7 +62,7 @@ def service_minutes_by_group(*, hall_id: int, day: dt.date) -> dict[int, float]:
             started_at__isnull=False,
             finished_at__isnull=False,
         )
-        .annotate(recent=Window(RowNumber(), partition_by=[F("group_id")], order_by=F("finished_at").desc()))
+        .annotate(recent=WindowFunction(RowNumber(), partition_by=[F("group_id")], order_by=F("finished_at").desc()))
         .filter(recent__lte=settings.HALL_SERVICE_SAMPLE)
         .values_list("group_id", "started_at", "finished_at")
     )
@@ -74,13 +75,14 @@ def service_minutes_by_group(*, hall_id: int, day: dt.date) -> dict[int, float]:
 
 
 def staffed_windows_by_group(*, hall_id: int) -> dict[int, int]:
-    """Windows with somebody posted at them, per group (one query)."""
+    """Windows that serve each group's queue (one query): those with a clerk posted at them, or all of
+    the group's windows while nobody is posted there yet (a hall before its staff are assigned)."""
     rows = (
-        StaffPost.objects.filter(hall_id=hall_id, window__isnull=False)
-        .values("window__group_id")
-        .annotate(n=Count("window_id", distinct=True))
+        Window.objects.filter(hall_id=hall_id)
+        .values("group_id")
+        .annotate(total=Count("id", distinct=True), staffed=Count("staffpost__window_id", distinct=True))
     )
-    return {row["window__group_id"]: row["n"] for row in rows}
+    return {row["group_id"]: row["staffed"] or row["total"] for row in rows}
 
 
 def wait_minutes(*, ahead: int, service_minutes: float | None, windows: int) -> int:

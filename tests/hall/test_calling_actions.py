@@ -316,3 +316,15 @@ def test_it_shows_the_window_its_tickets_and_queue_in_constant_queries(
         ticket_walk_in(terminal=terminal, matter_code=matter.code)
     body, many = count()
     assert body["waiting_count"] == 12 and many == few
+
+
+@pytest.mark.django_db
+def test_it_counts_every_window_of_a_group_nobody_is_posted_at_yet(hall, group_b, matter_b, terminal, settings):
+    from apps.booking.models import Window
+    from apps.hall.selectors import estimated_wait_minutes
+
+    settings.HALL_SERVICE_MINUTES_DEFAULT = 10
+    Window.objects.create(hall=hall, group=group_b, number=6)  # group B: windows 5 and 6, no clerk
+    for _ in range(4):
+        last = ticket_walk_in(terminal=terminal, matter_code=matter_b.code)
+    assert estimated_wait_minutes(last) == 15  # three ahead × 10 minutes over two windows
