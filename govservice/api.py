@@ -14,7 +14,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 class DomainError(exceptions.APIException):
     """A business rule refused the request. Services raise it with a Chinese-first message."""
 
-    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    status_code: int = status.HTTP_422_UNPROCESSABLE_ENTITY
     default_code = "rule_violation"
 
     def __init__(self, detail: str, *, code: str | None = None, status_code: int | None = None):
@@ -25,7 +25,7 @@ class DomainError(exceptions.APIException):
 
 
 class Conflict(DomainError):
-    status_code = status.HTTP_409_CONFLICT
+    status_code: int = status.HTTP_409_CONFLICT
     default_code = "conflict"
 
 
@@ -35,7 +35,7 @@ BUSY_SQLSTATES = frozenset({"55P03", "40P01"})
 
 
 class Busy(DomainError):
-    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    status_code: int = status.HTTP_429_TOO_MANY_REQUESTS
     default_code = "busy"
 
 

@@ -12,7 +12,7 @@ class UserAdmin(BaseUserAdmin):
     # The clear ID number and phone are not shown here; staff see them masked (DOMAIN.md §8).
     readonly_fields = ["masked_id", "masked_phone"]
     fieldsets = [
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         ("实名信息", {"fields": ["role", "real_name", "masked_id", "masked_phone"]}),
     ]
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from encrypted_fields.fields import EncryptedCharField
@@ -35,8 +35,6 @@ class User(AbstractUser):
     phone_index = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     # On the credit blacklist (失信): 容缺受理 is not offered (DOMAIN.md §4).
     credit_restricted = models.BooleanField(_("信用受限"), default=False)
-
-    objects = UserManager()
 
     class Meta:
         constraints = [

@@ -57,7 +57,7 @@ class CaseDetailSerializer(CaseSerializer):
 
 def uploads_from(request) -> list[Upload]:
     """Files under ``material_<id>`` (a catalogue material) or ``extra``."""
-    uploads = []
+    uploads: list[Upload] = []
     for field, files in request.FILES.lists():
         if field.startswith("material_") and field[9:].isdigit():
             material_id = int(field[9:])

@@ -96,7 +96,7 @@ def review_resumed(peer: Peer, message_id: str, payload: dict[str, Any], files) 
 def extended(peer: Peer, message_id: str, payload: dict[str, Any], files) -> dict[str, Any]:
     case = _case(payload["number"])
     note = f"审批时限延长{payload['days']}个工作日：{payload['reason']}"
-    fields = {"procedure_note": note}
+    fields: dict[str, Any] = {"procedure_note": note}
     if payload.get("promised_date"):
         fields["promised_date"] = parse_date(payload["promised_date"])
     Case.objects.filter(id=case.id).update(**fields)

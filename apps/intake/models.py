@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pghistory
 from django.conf import settings
 from django.db import models
@@ -11,6 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.booking.models import Appointment, Hall
 from apps.catalog.models import Material, Matter
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class CaseStatus(models.TextChoices):
@@ -52,7 +57,7 @@ CASE_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 # One plain-language sentence per state, and what happens next (DOMAIN.md §5).
-CASE_STATUS_SENTENCES: dict[str, tuple[str, str]] = {
+CASE_STATUS_SENTENCES: dict[str, tuple[StrOrPromise, StrOrPromise]] = {
     S.SUBMITTED: (_("您已在线提交申请，等待大厅预审。"), _("请按预约时间携带材料原件到大厅。")),
     S.RECEIVED: (_("大厅已收到您的材料。"), _("窗口将在5个工作日内决定是否受理。")),
     S.ACCEPTED: (_("您的申请已受理，正在转交审批总后台。"), _("审批人员将在承诺时限内作出决定。")),

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -69,7 +71,7 @@ def upload_check(upload: UploadedFile) -> tuple[bytes, str]:
     return content, content_type
 
 
-def case_transition(*, case: Case, to_status: str, actor: User | None, note: str = "", actor_label: str = "", **fields) -> None:
+def case_transition(*, case: Case, to_status: str, actor: User | None, note: str = "", actor_label: str = "", **fields: Any) -> None:
     """Lock-free compare-and-set on the status, checked against the lifecycle map, with an event row."""
     from_status = case.status
     if to_status not in CASE_TRANSITIONS[from_status]:
@@ -85,7 +87,7 @@ def case_transition(*, case: Case, to_status: str, actor: User | None, note: str
     )
 
 
-def _vet(matter, uploads: list[Upload]) -> list[tuple[Upload, bytes, str]]:
+def _vet(matter, uploads: Sequence[Upload]) -> list[tuple[Upload, bytes, str]]:
     materials = {m.id for m in matter.materials.all()}
     vetted = []
     for upload in uploads:
@@ -130,7 +132,7 @@ def _store_materials(case: Case, vetted, *, by: User, trust_level: str = "B") ->
         row.save()
 
 
-def _reuse(case: Case, reuses: list[Reuse], *, by: User, commitment_signed: bool) -> None:
+def _reuse(case: Case, reuses: Sequence[Reuse], *, by: User, commitment_signed: bool) -> None:
     """Take vault evidence instead of asking again (国办函〔2016〕108号): A and B as they are; C only once
     the clerk has checked the original (which makes it B); D only on the applicant's commitment."""
     materials = {m.id: m for m in case.matter.materials.all()}
@@ -215,7 +217,7 @@ def _finish_ticket(*, clerk: User, ticket) -> None:
         appointment_transition(appointment=appointment, to_status=AppointmentStatus.COMPLETED, actor=clerk)
 
 
-def _missing_required(case: Case, *, deferred: list[str] = ()) -> list[str]:
+def _missing_required(case: Case, *, deferred: Sequence[str] = ()) -> list[str]:
     provided = set(case.materials.values_list("material_id", flat=True))
     return [m.name for m in case.matter.materials.all() if m.required and m.id not in provided and m.name not in deferred]
 
@@ -242,7 +244,7 @@ def _accept(*, clerk: User, case: Case, commitment_items: list[str], commitment_
     today = timezone.localdate()
     now = timezone.now()
     promised = calendar_get().add_workdays(today, matter.promised_days)
-    extra = {}
+    extra: dict[str, Any] = {}
     if commitment_items:
         extra = {"commitment_items": list(commitment_items), "commitment_deadline": today + dt.timedelta(days=settings.COMMITMENT_DAYS)}
     case_transition(case=case, to_status=CaseStatus.ACCEPTED, actor=clerk, accepted_at=now, promised_date=promised, **extra)
@@ -268,7 +270,7 @@ def _accept(*, clerk: User, case: Case, commitment_items: list[str], commitment_
         },
         actor=clerk.audit_label,
         files=[
-            OutgoingFile(name=m.name, path=m.file.name, sha256=m.sha256, content_type=m.content_type)
+            OutgoingFile(name=m.name, path=str(m.file.name), sha256=m.sha256, content_type=m.content_type)
             for m in case.materials.all()
         ],
     )
@@ -281,8 +283,8 @@ def case_accept(
     clerk: User,
     ticket_id: int,
     uploads: list[Upload],
-    reuses: list[Reuse] = (),
-    commitment_items: list[str] = (),
+    reuses: Sequence[Reuse] = (),
+    commitment_items: Sequence[str] = (),
     commitment_signed: bool = False,
 ) -> tuple[Case, str]:
     """Receive the materials of a called ticket and accept the case; it leaves for central through the
@@ -307,7 +309,7 @@ def case_receive(*, clerk: User, ticket_id: int, uploads: list[Upload]) -> tuple
 
 
 @transaction.atomic
-def case_refuse(*, clerk: User, ticket_id: int, reason: str, refer_to: str = "", uploads: list[Upload] = ()) -> tuple[Case, str]:
+def case_refuse(*, clerk: User, ticket_id: int, reason: str, refer_to: str = "", uploads: Sequence[Upload] = ()) -> tuple[Case, str]:
     """不予受理: a dated notice with the reason, where to apply instead, and the remedies."""
     reason = reason.strip()
     if not reason:
@@ -325,7 +327,7 @@ def case_refuse(*, clerk: User, ticket_id: int, reason: str, refer_to: str = "",
 
 
 @transaction.atomic
-def case_notify_missing(*, clerk: User, ticket_id: int, items: list[str], uploads: list[Upload] = ()) -> tuple[Case, str]:
+def case_notify_missing(*, clerk: User, ticket_id: int, items: list[str], uploads: Sequence[Upload] = ()) -> tuple[Case, str]:
     """一次性告知: every missing or defective item in one written notice, on the spot; the case waits
     (RECEIVED) for the applicant to bring them."""
     items = [item.strip() for item in items if item.strip()]
@@ -349,8 +351,8 @@ def case_accept_received(
     clerk: User,
     number: str,
     uploads: list[Upload],
-    reuses: list[Reuse] = (),
-    commitment_items: list[str] = (),
+    reuses: Sequence[Reuse] = (),
+    commitment_items: Sequence[str] = (),
     commitment_signed: bool = False,
 ) -> Case:
     """Accept a case the hall already holds (after a one-time notice, or a later examination)."""
@@ -419,7 +421,7 @@ def case_supplement(*, citizen: User, number: str, uploads: list[Upload]) -> Cas
         kind="case.supplement",
         payload={"number": case.number},
         actor=citizen.audit_label,
-        files=[OutgoingFile(name=m.name, path=m.file.name, sha256=m.sha256, content_type=m.content_type) for m in added],
+        files=[OutgoingFile(name=m.name, path=str(m.file.name), sha256=m.sha256, content_type=m.content_type) for m in added],
     )
     return case
 

@@ -29,6 +29,8 @@ def case_submitted(peer: Peer, message_id: str, payload: dict[str, Any], files: 
         raise registry.Rejected(f"审批总后台无此事项版本 {payload['matter_code']} v{payload['matter_version']}。")
     applicant = payload["applicant"]
     accepted_at = parse_datetime(payload["accepted_at"])
+    if accepted_at is None:
+        raise registry.Rejected("受理时间格式错误。 Malformed accepted_at.")
     case = ReviewCase.objects.create(
         platform=peer,
         front_number=payload["number"],

@@ -23,7 +23,10 @@ def cases_for_approver(*, user: User) -> QuerySet[ReviewCase]:
     qs = ReviewCase.objects.select_related("matter", "department", "platform").order_by("received_at")
     if user.role in (Role.CENTRAL_SUPERVISOR, Role.ADMIN):
         return qs
-    return qs.filter(department_id=_department_id(user))
+    department_id = _department_id(user)
+    if department_id is None:  # an approver not yet posted to a department sees nothing
+        return qs.none()
+    return qs.filter(department_id=department_id)
 
 
 def case_get_for_approver(*, user: User, case_id: int) -> ReviewCase:

@@ -112,7 +112,7 @@ def _result_payload(certificate: Certificate) -> tuple[dict[str, Any], list[Outg
         "issuer": case.department.name,
         "delivery_method": case.delivery_method,
     }
-    return payload, [OutgoingFile(name=certificate.title, path=certificate.file.name, sha256=certificate.sha256, content_type="application/pdf")]
+    return payload, [OutgoingFile(name=certificate.title, path=str(certificate.file.name), sha256=certificate.sha256, content_type="application/pdf")]
 
 
 @transaction.atomic
