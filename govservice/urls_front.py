@@ -67,6 +67,7 @@ urlpatterns = [
     path("cases/<str:number>/withdraw/", intake_views.withdraw, name="withdraw"),
     path("terminal/", hall_views.terminal_home, name="terminal"),
     path("terminal/checkin/", hall_views.terminal_checkin, name="terminal_checkin"),
+    path("terminal/assist/", intake_views.assist, name="terminal_assist"),
     path("terminal/walk-in/", hall_views.terminal_walk_in, name="terminal_walk_in"),
     path("terminal/tickets/<int:ticket_id>/", hall_views.terminal_ticket, name="terminal_ticket"),
     path("board/<str:hall_code>/", hall_views.board, name="board"),

@@ -18,8 +18,10 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from apps.accounts.models import Role, User
-from apps.booking.models import Appointment, AppointmentStatus
+from apps.accounts.services import id_number_index
+from apps.booking.models import Appointment, AppointmentStatus, GroupMatter, StaffPost
 from apps.booking.services import appointment_transition
+from apps.catalog.models import Matter
 from apps.exchange.selectors import peer_central
 from apps.exchange.services import OutgoingFile, outbox_enqueue
 from apps.feedback.services import notify
@@ -27,6 +29,7 @@ from apps.hall.models import TicketStatus
 from apps.hall.services import daily_counter_next, ticket_get_for_clerk, ticket_transition
 from apps.workcalendar.selectors import calendar_get
 from govservice.api import Conflict, DomainError
+from govservice.lib import idcard
 from govservice.lib.codes import digits
 from govservice.lib.filetypes import EXTENSIONS, sniff
 
@@ -175,12 +178,9 @@ def _receive(*, clerk: User, ticket, vetted) -> tuple[Case, str]:
     """收件: the hall holds the materials; the 5-working-day intake clock starts (行政许可法 Art. 32).
     A case the citizen pre-filed online is received as it is (its password was given then: "")."""
     today = timezone.localdate()
-    prefiled = (
-        Case.objects.select_for_update().filter(appointment=ticket.appointment, status=CaseStatus.SUBMITTED).first()
-        if ticket.appointment_id
-        else None
-    )
-    if prefiled is not None:
+    found = prefiled_for_ticket(ticket)
+    prefiled = Case.objects.select_for_update().get(id=found.id) if found is not None else None
+    if prefiled is not None and prefiled.status == CaseStatus.SUBMITTED:
         case_transition(
             case=prefiled, to_status=CaseStatus.RECEIVED, actor=clerk, note=f"{ticket.hall.name} 收件（在线预填）",
             clerk=clerk, received_at=timezone.now(),
@@ -399,6 +399,56 @@ def case_prefile(*, citizen: User, appointment_code: str, uploads: list[Upload])
         raise Conflict("办件已在大厅收件，不能再在线修改。 Already received at the hall.", code="invalid_state")
     _store_materials(case, vetted, by=citizen, trust_level=TrustLevel.C)
     return case, password
+
+
+@transaction.atomic
+def case_start_assisted(*, helper: User, terminal, id_number: str, matter_code: str, uploads: Sequence[Upload]) -> tuple[Case, str]:
+    """帮办: a hall helper at a smart terminal starts the application for a registered citizen (their ID
+    card read at the kiosk) and scans the materials; at the window the clerk starts from it."""
+    if not StaffPost.objects.filter(user=helper, hall=terminal.hall).exists():
+        raise DomainError("只有本大厅工作人员可以帮办。 Only this hall's staff can assist.", code="forbidden", status_code=403)
+    try:
+        parsed = idcard.parse(id_number)
+    except idcard.InvalidIdNumber as exc:
+        raise DomainError(f"{exc} Invalid ID number.", code="invalid_id_number", status_code=400) from None
+    citizen = User.objects.filter(id_number_index=id_number_index(parsed.value), role=Role.CITIZEN).first()
+    if citizen is None:
+        raise DomainError("申请人尚未实名注册，请先协助其注册。 The applicant has no account yet.", code="not_registered", status_code=404)
+    matter = Matter.objects.filter(code=matter_code, is_current=True).first()
+    if matter is None or not GroupMatter.objects.filter(group__hall=terminal.hall, matter_code=matter_code).exists():
+        raise DomainError("本大厅不办理该事项。 This hall does not handle the matter.", code="wrong_hall")
+    if not uploads:
+        raise DomainError("请至少扫描一份材料。 Scan at least one material.", code="materials_missing")
+    vetted = _vet(matter, uploads)
+    case = Case.objects.select_for_update().filter(
+        citizen=citizen, matter__code=matter_code, hall=terminal.hall, status=CaseStatus.SUBMITTED
+    ).first()
+    password = ""
+    if case is None:
+        password = digits(6)
+        case = Case.objects.create(
+            number=_new_number(terminal.hall.case_prefix),
+            query_password_hash=make_password(password),
+            citizen=citizen,
+            matter=matter,
+            hall=terminal.hall,
+            status=CaseStatus.SUBMITTED,
+        )
+        CaseEvent.objects.create(case=case, actor=helper, to_status=CaseStatus.SUBMITTED, note=f"{terminal.name} 帮办申报")
+    _store_materials(case, vetted, by=helper, trust_level=TrustLevel.C)
+    return case, password
+
+
+def prefiled_for_ticket(ticket) -> Case | None:
+    """The case the citizen (or a helper for them) filed before reaching the window, if any."""
+    if ticket.appointment_id:
+        return Case.objects.filter(appointment_id=ticket.appointment_id, status=CaseStatus.SUBMITTED).first()
+    if ticket.citizen_id:
+        return Case.objects.filter(
+            citizen_id=ticket.citizen_id, matter__code=ticket.matter.code, hall_id=ticket.hall_id,
+            appointment__isnull=True, status=CaseStatus.SUBMITTED,
+        ).first()
+    return None
 
 
 @transaction.atomic

@@ -13,13 +13,14 @@ from apps.accounts.services import id_number_reveal
 from apps.booking.models import Appointment, StaffPost
 from apps.booking.selectors import appointments_for_citizen
 from apps.feedback.models import Notification, Score
-from apps.hall.services import ticket_get_for_clerk
+from apps.hall.selectors import kiosk_matters
+from apps.hall.services import terminal_authenticate, ticket_get_for_clerk
 from govservice.api import DomainError
 from govservice.roles import role_required
 
 from .api import reuses_from
 from .documents import document_pdf, document_verify
-from .models import Case, CaseStatus, Document
+from .models import CaseStatus, Document
 from .selectors import case_get_for_citizen, cases_for_citizen, evidence_for_matter
 from .services import (
     Upload,
@@ -28,8 +29,10 @@ from .services import (
     case_prefile,
     case_receive,
     case_refuse,
+    case_start_assisted,
     case_supplement,
     case_withdraw,
+    prefiled_for_ticket,
 )
 
 
@@ -93,7 +96,7 @@ def intake_ticket(request, ticket_id):
         else:
             return render(request, "intake/outcome.html", {"case": case, "password": password, "documents": case.documents.all()})
     offered = evidence_for_matter(citizen=ticket.citizen, matter=ticket.matter) if ticket.citizen else {}
-    prefiled = Case.objects.filter(appointment_id=ticket.appointment_id, status=CaseStatus.SUBMITTED).first() if ticket.appointment_id else None
+    prefiled = prefiled_for_ticket(ticket)
     rows = [(m, offered.get(m.id, [])) for m in materials]
     return render(
         request,
@@ -194,3 +197,33 @@ def withdraw(request, number):
             done = case.status == CaseStatus.WITHDRAWN
             messages.success(request, "办件已撤回。" if done else "撤回申请已提交，待审批总后台确认。")
     return redirect("case", number=number)
+
+
+def terminal_from_session(request):
+    # The kiosk keeps its device token in its session (see apps.hall.views.terminal_home).
+    token = request.session.get("terminal_token", "")
+    return terminal_authenticate(token) if token else None
+
+
+@role_required(Role.CLERK, Role.HALL_SUPERVISOR)
+def assist(request):
+    """帮办 at a smart terminal: a hall helper reads the citizen's ID card, picks the matter, scans the
+    materials, and the case waits at the window as pre-filed."""
+    terminal = terminal_from_session(request)
+    if terminal is None:
+        return redirect("terminal")
+    groups = kiosk_matters(hall=terminal.hall)
+    matters = {m.code: m for g in groups for m in g.matters}
+    matter = matters.get(request.POST.get("matter") or request.GET.get("matter", ""))
+    materials = list(matter.materials.all()) if matter else []
+    context = {"terminal": terminal, "groups": groups, "matter": matter, "materials": materials}
+    if request.method == "POST" and matter is not None:
+        uploads = [Upload(m.id, f) for m in materials for f in request.FILES.getlist(f"material_{m.id}")]
+        try:
+            case, password = case_start_assisted(
+                helper=request.user, terminal=terminal, id_number=request.POST.get("id_number", ""), matter_code=matter.code, uploads=uploads
+            )
+        except DomainError as exc:
+            return render(request, "intake/assist.html", {**context, "error": exc.detail}, status=exc.status_code)
+        return render(request, "intake/assist.html", {**context, "case": case, "password": password})
+    return render(request, "intake/assist.html", context)
