@@ -379,6 +379,8 @@ HALL_SERVICE_MINUTES_DEFAULT = env_int("HALL_SERVICE_MINUTES_DEFAULT", 10)
 HALL_SERVICE_SAMPLE = env_int("HALL_SERVICE_SAMPLE", 20)
 HALL_GREEN_CHANNEL_AGE = env_int("HALL_GREEN_CHANNEL_AGE", 70)
 INTAKE_NOTICE_DAYS = env_int("INTAKE_NOTICE_DAYS", 5)
+# The supervisor's view flags tickets waiting longer than this, in minutes.
+HALL_WAIT_ALERT_MINUTES = env_int("HALL_WAIT_ALERT_MINUTES", 30)
 CASE_NUMBER_PREFIX = env.str("CASE_NUMBER_PREFIX", default="TZ")
 
 SITE_NAME = _("云窗口 · 政务服务") if IS_FRONT else _("云窗口 · 审批总后台")

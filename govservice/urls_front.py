@@ -7,6 +7,7 @@ from apps.booking import views as booking_views
 from apps.feedback import api as feedback_api
 from apps.feedback import views as feedback_views
 from apps.hall import api as hall_api
+from apps.hall import supervisor as hall_supervisor
 from apps.hall import views as hall_views
 from apps.intake import api as intake_api
 from apps.intake import views as intake_views
@@ -68,6 +69,7 @@ urlpatterns = [
     path("terminal/", hall_views.terminal_home, name="terminal"),
     path("terminal/checkin/", hall_views.terminal_checkin, name="terminal_checkin"),
     path("terminal/assist/", intake_views.assist, name="terminal_assist"),
+    path("supervisor/", hall_supervisor.supervisor_view, name="hall_supervisor"),
     path("terminal/walk-in/", hall_views.terminal_walk_in, name="terminal_walk_in"),
     path("terminal/tickets/<int:ticket_id>/", hall_views.terminal_ticket, name="terminal_ticket"),
     path("board/<str:hall_code>/", hall_views.board, name="board"),
