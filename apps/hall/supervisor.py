@@ -44,7 +44,7 @@ def hall_floor(*, hall: Hall, now: dt.datetime | None = None) -> dict:
     today = timezone.localdate(now)
     tickets = Ticket.objects.filter(hall=hall, service_date=today)
     per_group: dict[int, dict[str, Any]] = {
-        row["group_id"]: row
+        row["group_id"]: dict(row)
         for row in tickets.values("group_id").annotate(
             waiting=Count("id", filter=Q(status=TicketStatus.WAITING)),
             oldest=Min("checked_in_at", filter=Q(status=TicketStatus.WAITING)),
