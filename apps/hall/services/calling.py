@@ -8,7 +8,7 @@ transaction. A linked appointment follows where its own lifecycle allows it.
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -18,7 +18,7 @@ from apps.booking.services import appointment_transition
 from govservice.api import Conflict, DomainError
 
 from ..models import TICKET_TRANSITIONS, Ticket, TicketAction, TicketStatus
-from ..selectors import CALLING_ORDER, window_post_for
+from ..selectors import window_post_for
 from .events import ticket_event_record
 
 
@@ -105,31 +105,48 @@ def _appointment_follow(ticket: Ticket, to_status: str, actor: User) -> None:
         appointment_transition(appointment=appointment, to_status=to_status, actor=actor)
 
 
+# The claim of DESIGN.md §6 as one statement: the subquery takes the first waiting ticket in calling order
+# that no other window holds (SKIP LOCKED: eight windows never wait on each other) and locks it; the outer
+# UPDATE moves it to CALLED only while it is still waiting. One round trip, no read-then-write. The ORDER BY
+# is CALLING_ORDER, which the partial index ticket_waiting_idx serves.
+_CLAIM_SQL = """
+    UPDATE hall_ticket SET status = %(called)s, called_at = %(now)s, window_id = %(window)s,
+                           served_by_id = %(clerk)s, recalls = 0
+    WHERE status = %(waiting)s AND id = (
+        SELECT id FROM hall_ticket
+        WHERE group_id = %(group)s AND service_date = %(day)s AND status = %(waiting)s
+        ORDER BY priority, booked_start, checked_in_at, id
+        LIMIT 1
+        FOR UPDATE SKIP LOCKED
+    )
+    RETURNING id
+"""
+
+
 @transaction.atomic
 def ticket_call_next(*, clerk: User) -> Ticket | None:
-    """Claim the first waiting ticket of the clerk's window group. SKIP LOCKED lets eight windows call at
-    once without waiting on each other, and the conditional update makes each ticket called once."""
+    """Claim the first waiting ticket of the clerk's window group, once: two windows never get the same."""
     post = _post_for(clerk)
     window = post.window
     assert window is not None  # _post_for refuses a post without a window
-    while True:
-        ticket = (
-            Ticket.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("matter", "group", "appointment")
-            .filter(group_id=window.group_id, service_date=timezone.localdate(), status=TicketStatus.WAITING)
-            .order_by(*CALLING_ORDER)
-            .first()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _CLAIM_SQL,
+            {
+                "called": TicketStatus.CALLED.value,
+                "waiting": TicketStatus.WAITING.value,
+                "now": timezone.now(),
+                "window": window.id,
+                "clerk": clerk.id,
+                "group": window.group_id,
+                "day": timezone.localdate(),
+            },
         )
-        if ticket is None:
-            return None
-        fields = {"called_at": timezone.now(), "window": window, "served_by": clerk, "recalls": 0}
-        if Ticket.objects.filter(id=ticket.id, status=TicketStatus.WAITING).update(
-            status=TicketStatus.CALLED, **fields
-        ):
-            break
-    ticket.status = TicketStatus.CALLED
-    for name, value in fields.items():
-        setattr(ticket, name, value)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    ticket = Ticket.objects.select_related("matter", "group").get(id=row[0])
+    ticket.window = window
     ticket_event_record(
         ticket=ticket, action=TicketAction.CALL, actor=clerk, from_status=TicketStatus.WAITING, window=window
     )
