@@ -1,0 +1,114 @@
+"""Accepted cases at the front, in bulk, made the way intake makes them (apps/intake/services.py
+``_receive`` + ``_accept``): each case in its own transaction with its events, a material, the move to
+ACCEPTED through ``case_transition``, and the ``case.submitted`` message written by ``outbox_enqueue`` in
+that same transaction, so every commit kicks the relay exactly as a clerk's accept does.
+
+What it skips is the window around intake (ticket, appointment, receipt PDF, SMS): none of it touches the
+wire, and driving it for thousands of cases would measure the hall, not the hand-off.
+
+It runs inside the front site, never in the test process:
+
+    manage.py shell -c "from tests.faults.casefactory import main; main(count=50, tag='A1B2C3')"
+
+and prints one JSON line: {"numbers": [...], "message_ids": [...], "seconds": ...}.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+
+# A tiny but real PDF: central checks its SHA-256 and stores it.
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+# The matter the demo approver's department decides (apps/review/management/commands/seed_demo.py).
+MATTER_NAME = "社会保障卡申领"
+
+
+def main(*, count: int, tag: str, hall_code: str = "TZ") -> list[str]:
+    from django.conf import settings
+    from django.contrib.auth.hashers import make_password
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from django.db import transaction
+    from django.utils import timezone
+
+    from apps.accounts.models import User
+    from apps.booking.models import Hall
+    from apps.catalog.models import Matter
+    from apps.exchange.selectors import peer_central
+    from apps.exchange.services import OutgoingFile, outbox_enqueue
+    from apps.intake.models import Case, CaseEvent, CaseMaterial, CaseStatus, TrustLevel
+    from apps.intake.services import case_transition
+    from apps.workcalendar.selectors import calendar_get
+
+    started = time.monotonic()
+    matter = Matter.objects.get(name=MATTER_NAME, is_current=True)
+    hall = Hall.objects.get(code=hall_code)
+    citizen = User.objects.get(username="citizen")
+    clerk = User.objects.get(username="clerk")
+    peer = peer_central()
+    material = matter.materials.filter(required=True).first()
+    today = timezone.localdate()
+    calendar = calendar_get()
+    intake_deadline = calendar.add_workdays(today, settings.INTAKE_NOTICE_DAYS)
+    promised = calendar.add_workdays(today, matter.promised_days)
+    # No one queries these cases by password; an unusable hash spares a PBKDF2 run per case.
+    password_hash = make_password(None)
+    digest = hashlib.sha256(PDF).hexdigest()
+    # One stored scan shared by every case of the batch, as a reused vault item is (intake ``_reuse``).
+    path = default_storage.save(f"cases/bulk-{tag}-{digest[:12]}.pdf", ContentFile(PDF))
+    name = material.name if material else "申请材料"
+
+    numbers, message_ids = [], []
+    for i in range(count):
+        number = f"{hall.case_prefix}{tag}{i:05d}"
+        with transaction.atomic():
+            now = timezone.now()
+            case = Case.objects.create(
+                number=number,
+                query_password_hash=password_hash,
+                citizen=citizen,
+                matter=matter,
+                hall=hall,
+                clerk=clerk,
+                status=CaseStatus.RECEIVED,
+                received_at=now,
+                intake_deadline=intake_deadline,
+            )
+            CaseEvent.objects.create(case=case, actor=clerk, to_status=CaseStatus.RECEIVED, note=f"{hall.name} 收件")
+            CaseMaterial.objects.create(
+                case=case,
+                material=material,
+                name=name,
+                file=path,
+                original_name="scan.pdf",
+                content_type="application/pdf",
+                size=len(PDF),
+                sha256=digest,
+                uploaded_by=clerk,
+                trust_level=TrustLevel.B,
+            )
+            case_transition(
+                case=case, to_status=CaseStatus.ACCEPTED, actor=clerk, accepted_at=now, promised_date=promised
+            )
+            message = outbox_enqueue(
+                peer=peer,
+                kind="case.submitted",
+                payload={
+                    "number": case.number,
+                    "matter_code": matter.code,
+                    "matter_version": matter.version,
+                    "hall": hall.name,
+                    "applicant": {"name": citizen.real_name, "id_number": citizen.id_number},
+                    "accepted_at": now.isoformat(),
+                    "promised_date": promised.isoformat(),
+                    "commitment_items": [],
+                },
+                files=[OutgoingFile(name=name, path=path, sha256=digest, content_type="application/pdf")],
+            )
+        numbers.append(number)
+        message_ids.append(str(message.id))
+    seconds = round(time.monotonic() - started, 3)
+    print(json.dumps({"numbers": numbers, "message_ids": message_ids, "seconds": seconds}))
+    return numbers
