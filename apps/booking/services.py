@@ -99,7 +99,9 @@ def _release_day(calendar, day: dt.date, horizon: int) -> dt.date:
 
 
 def _lock_citizen(citizen: User) -> None:
-    User.objects.select_for_update().filter(pk=citizen.pk).first()
+    # NO KEY UPDATE still serialises one citizen's writes, but lets other transactions insert rows that
+    # reference the citizen (a ticket at check-in takes FOR KEY SHARE on it): no deadlock against them.
+    User.objects.select_for_update(no_key=True).filter(pk=citizen.pk).first()
 
 
 def _record(appointment: Appointment, *, actor: User | None, from_status: str, note: str = "") -> None:

@@ -429,13 +429,6 @@ class Scripted(threading.Thread):
         raise AssertionError(f"{self.call} never waited for a lock (outcome {self.outcome}, crash {self.crash!r})")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "deadlock: checkin_by_code locks the appointment and then, through select_related, the citizen row "
-        "FOR UPDATE; appointment_cancel locks the citizen and then the appointment"
-    ),
-)
 def test_it_lets_a_check_in_and_a_cancel_of_one_appointment_cross_without_deadlock(place):
     """The kiosk checks an appointment in while its citizen cancels it: one of them wins, at once. The
     order is scripted: a third transaction holds the appointment row while the check-in, then the cancel,

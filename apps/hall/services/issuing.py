@@ -125,8 +125,10 @@ def checkin_by_code(*, terminal: Terminal, code: str) -> Ticket:
     """Check in with an appointment code within the window of DOMAIN.md §3: from start − 30 min to
     start + 15 min. Early arrivals are told when to come back; late ones must take a walk-in ticket."""
     code = code.strip().upper()
+    # Lock the appointment only (of=self): locking the joined citizen row too would cross booking's
+    # citizen-then-appointment order and deadlock against a cancel.
     appointment = (
-        Appointment.objects.select_for_update()
+        Appointment.objects.select_for_update(of=("self",))
         .select_related("slot", "slot__group", "citizen", "matter")
         .filter(code=code, hall=terminal.hall)
         .first()
