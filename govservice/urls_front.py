@@ -69,6 +69,7 @@ urlpatterns = [
     path("terminal/", hall_views.terminal_home, name="terminal"),
     path("terminal/checkin/", hall_views.terminal_checkin, name="terminal_checkin"),
     path("terminal/assist/", intake_views.assist, name="terminal_assist"),
+    path("terminal/guide/", hall_views.terminal_guide, name="terminal_guide"),
     path("supervisor/", hall_supervisor.supervisor_view, name="hall_supervisor"),
     path("terminal/walk-in/", hall_views.terminal_walk_in, name="terminal_walk_in"),
     path("terminal/tickets/<int:ticket_id>/", hall_views.terminal_ticket, name="terminal_ticket"),

@@ -99,7 +99,8 @@ class TicketSerializer(serializers.ModelSerializer):
 
 
 class CheckinSerializer(serializers.Serializer):
-    code = serializers.CharField(max_length=16)
+    # An appointment code, or an 18-character ID number read from the ID card.
+    code = serializers.CharField(max_length=18)
 
 
 class WalkInSerializer(serializers.Serializer):

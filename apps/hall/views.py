@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts.models import Role
 from apps.booking.models import StaffPost
+from apps.catalog.selectors import matter_get
 from govservice.api import DomainError
 from govservice.roles import role_required
 
@@ -234,3 +235,15 @@ def board_live(request, hall_code: str):
     """The part of the board that htmx swaps every two seconds."""
     hall = board_hall(code=hall_code)
     return render(request, "hall/_board.html", {"board": board_for(hall=hall)})
+
+
+def terminal_guide(request):
+    """The matter guide at the kiosk: the hall's matters, and the one-time checklist of the one chosen."""
+    terminal = _terminal(request)
+    if terminal is None:
+        return redirect("terminal")
+    groups = kiosk_matters(hall=terminal.hall)
+    codes = {m.code for g in groups for m in g.matters}
+    code = request.GET.get("matter", "")
+    matter = matter_get(code=code) if code in codes else None
+    return render(request, "hall/terminal_guide.html", {"terminal": terminal, "groups": groups, "matter": matter})

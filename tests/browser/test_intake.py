@@ -28,8 +28,8 @@ def test_it_checks_in_at_the_kiosk_and_accepts_at_the_window(browser, live_serve
     kiosk.get_by_label("设备令牌").fill(TERMINAL_TOKEN)
     kiosk.get_by_role("button", name="激活").click()
     # A QR or ID-card reader types like a keyboard and ends with Enter.
-    kiosk.get_by_label("请输入预约码或扫描预约二维码").fill(appointment.code.lower())
-    kiosk.get_by_label("请输入预约码或扫描预约二维码").press("Enter")
+    kiosk.get_by_label("请输入预约码、扫描预约二维码或刷身份证").fill(appointment.code.lower())
+    kiosk.get_by_label("请输入预约码、扫描预约二维码或刷身份证").press("Enter")
     expect(kiosk.get_by_text("A001")).to_be_visible()
 
     clerk_page = browser.new_context(locale="zh-CN").new_page()

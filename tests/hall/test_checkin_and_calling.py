@@ -31,6 +31,18 @@ class TestCheckin:
         assert ticket["people_ahead"] == 0
         assert Appointment.objects.get(code=code).status == AppointmentStatus.CHECKED_IN
 
+    def test_it_checks_in_with_the_id_card_read_at_the_kiosk(self, api, citizen, other_citizen, slot, matter, terminal):
+        code = _book(api, citizen, slot, matter)
+        shift_slot_to_now(slot.id)
+        auth = {"HTTP_AUTHORIZATION": f"Terminal {TERMINAL_TOKEN}"}
+        stranger = api(None).post("/api/v1/terminal/checkin/", {"code": other_citizen.id_number}, format="json", **auth)
+        assert stranger.status_code == 404 and "现场取号" in stranger.json()["detail"]
+        response = api(None).post("/api/v1/terminal/checkin/", {"code": citizen.id_number.lower()}, format="json", **auth)
+        assert response.status_code == 201, response.content
+        assert Appointment.objects.get(code=code).status == AppointmentStatus.CHECKED_IN
+        bad = api(None).post("/api/v1/terminal/checkin/", {"code": "110105194912310021"}, format="json", **auth)
+        assert bad.status_code == 400 and bad.json()["code"] == "invalid_id_number"
+
     def test_it_tells_an_early_arrival_when_to_come_back(self, api, citizen, slot, matter, terminal):
         code = _book(api, citizen, slot, matter)
         response = api(None).post(
@@ -81,3 +93,16 @@ class TestCalling:
 
     def test_it_refuses_call_next_to_a_citizen(self, api, citizen):
         assert api(citizen).post("/api/v1/workbench/call-next/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_it_shows_a_matters_checklist_at_the_kiosk(client, matter, terminal):
+    session = client.session
+    session["terminal_token"] = TERMINAL_TOKEN
+    session.save()
+    listing = client.get("/terminal/guide/").content.decode()
+    assert matter.name in listing
+    guide = client.get(f"/terminal/guide/?matter={matter.code}").content.decode()
+    assert 'id="guide-matter"' in guide and "居民身份证" in guide and "近期免冠照片" in guide
+    # A matter the hall does not serve is not shown.
+    assert 'id="guide-matter"' not in client.get("/terminal/guide/?matter=NOPE").content.decode()

@@ -120,11 +120,38 @@ def _issue(
     return ticket
 
 
+def _todays_code_for_id_number(*, terminal: Terminal, id_number: str) -> str:
+    try:
+        parsed = idcard.parse(id_number)
+    except idcard.InvalidIdNumber as exc:
+        raise DomainError(f"{exc} Invalid ID number.", code="invalid_id_number", status_code=400) from None
+    code = (
+        Appointment.objects.filter(
+            citizen__id_number_index=id_number_index(parsed.value),
+            hall=terminal.hall,
+            slot__date=timezone.localdate(),
+            status__in=[AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN],
+        )
+        .order_by("slot__start")
+        .values_list("code", flat=True)
+        .first()
+    )
+    if code is None:
+        raise DomainError(
+            "未找到您今天在本大厅的预约，可选择“现场取号”。 No appointment here today.", code="not_found", status_code=404
+        )
+    return code
+
+
 @transaction.atomic
 def checkin_by_code(*, terminal: Terminal, code: str) -> Ticket:
-    """Check in with an appointment code within the window of DOMAIN.md §3: from start − 30 min to
-    start + 15 min. Early arrivals are told when to come back; late ones must take a walk-in ticket."""
+    """Check in with an appointment code (typed, or read from the QR code) or an ID number (read from the
+    ID card; it finds the citizen's appointment at this hall today), within the window of DOMAIN.md §3:
+    from start − 30 min to start + 15 min. Early arrivals are told when to come back; late ones must
+    take a walk-in ticket."""
     code = code.strip().upper()
+    if len(code) == 18:
+        code = _todays_code_for_id_number(terminal=terminal, id_number=code)
     # Lock the appointment only (of=self): locking the joined citizen row too would cross booking's
     # citizen-then-appointment order and deadlock against a cancel.
     appointment = (
