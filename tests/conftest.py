@@ -5,6 +5,7 @@ import os
 import uuid
 
 import pytest
+from rest_framework.test import APIClient
 
 pytest_plugins = [
     "tests.personas_central" if os.environ.get("SITE_ROLE") == "central" else "tests.personas_front",
@@ -33,3 +34,16 @@ def _media_and_sms(settings, tmp_path):
     settings.SMS_FILE_PATH = str(tmp_path / "sms.jsonl")
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
+def client_for(user) -> APIClient:
+    """An API client authenticated as ``user`` (None: anonymous)."""
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def api():
+    return client_for

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from rest_framework.test import APIClient
 
 from apps.accounts.models import Role
 from apps.catalog.models import Department
@@ -46,15 +45,3 @@ def other_approver(other_department):
     user = make_user("approver2", Role.APPROVER, real_name="孙审批")
     ApproverPost.objects.create(user=user, department=other_department)
     return user
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
-
-
-@pytest.fixture
-def api():
-    return client_for

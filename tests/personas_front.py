@@ -7,7 +7,6 @@ import hashlib
 
 import pytest
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from apps.accounts.models import Role
 from apps.booking.models import GroupMatter, Hall, Slot, StaffPost, Window, WindowGroup
@@ -90,15 +89,3 @@ def central_peer(db):
     peer = Peer.objects.create(code="central", name="审批总后台", base_url="http://127.0.0.1:9")
     PeerKey.objects.create(peer=peer, key_id="k1", secret="test-secret")
     return peer
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
-
-
-@pytest.fixture
-def api():
-    return client_for

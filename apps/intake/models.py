@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.booking.models import Appointment, Hall
 from apps.catalog.models import Material, Matter
+from govservice.lib.decisions import Decision
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -74,12 +75,6 @@ CASE_STATUS_SENTENCES: dict[str, tuple[StrOrPromise, StrOrPromise]] = {
     S.TRANSFERRED: (_("本件已转办。"), _("承办单位将与您联系。")),
     S.CLOSED_NO_CORRECTION: (_("因逾期未补正，本件已终止。"), _("如需办理，可重新申请。")),
 }
-
-
-class Decision(models.TextChoices):
-    APPROVED = "approved", _("准予许可")
-    DENIED = "denied", _("不予许可")
-    PARTLY_APPROVED = "partly_approved", _("部分准予")
 
 
 @pghistory.track(model_name="CaseAudit")

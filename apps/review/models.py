@@ -11,6 +11,7 @@ from encrypted_fields.fields import EncryptedCharField
 
 from apps.catalog.models import Department, Matter
 from apps.exchange.models import Peer
+from govservice.lib.decisions import Decision
 
 
 class ApproverPost(models.Model):
@@ -49,12 +50,6 @@ class SpecialProcedure(models.TextChoices):
     INSPECTION = "inspection", _("现场核查")
     EXPERT_REVIEW = "expert_review", _("专家评审")
     TESTING = "testing", _("检验检测")
-
-
-class Decision(models.TextChoices):
-    APPROVED = "approved", _("准予许可")
-    DENIED = "denied", _("不予许可")
-    PARTLY_APPROVED = "partly_approved", _("部分准予")
 
 
 @pghistory.track(model_name="ReviewCaseAudit")
