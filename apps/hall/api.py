@@ -114,7 +114,7 @@ class WalkInSerializer(serializers.Serializer):
         help_text="可选：核验年龄、关联实名账户；不保存",
     )
     appointment_code = serializers.CharField(
-        max_length=16, required=False, allow_blank=True, help_text="逾时签到的预约码"
+        max_length=18, required=False, allow_blank=True, help_text="逾时签到的预约码（或读卡所得身份证号码）"
     )
 
 

@@ -34,6 +34,7 @@ from .services import (
     ticket_start,
     ticket_transfer,
     ticket_walk_in,
+    todays_appointment_code,
 )
 
 SESSION_KEY = "terminal_token"
@@ -86,8 +87,12 @@ def terminal_checkin(request):
         ticket = checkin_by_code(terminal=terminal, code=code)
     except DomainError as exc:
         if exc.error_code == "too_late":
-            # DOMAIN.md §3: later arrivals join the walk-in queue, for the matter they booked.
-            return _walk_in_page(request, terminal, late_code=code.strip().upper(), error=exc.detail, groups=[])
+            # DOMAIN.md §3: later arrivals join the walk-in queue, for the matter they booked. An ID card
+            # was read when 18 characters came in: the page carries the appointment code, never the ID.
+            late_code = code.strip().upper()
+            if len(late_code) == 18:
+                late_code = todays_appointment_code(terminal=terminal, id_number=late_code)
+            return _walk_in_page(request, terminal, late_code=late_code, error=exc.detail, groups=[])
         return render(
             request, "hall/terminal.html", {"terminal": terminal, "error": exc.detail}, status=exc.status_code
         )

@@ -59,6 +59,21 @@ class TestKioskPages:
         assert taken["Location"] == f"/terminal/tickets/{ticket.id}/"
         assert (ticket.citizen, ticket.matter) == (citizen, matter)
 
+    def test_it_carries_the_appointment_code_never_the_id_number_of_a_late_id_card(
+        self, kiosk, api, citizen, slot, matter
+    ):
+        code = (
+            api(citizen)
+            .post("/api/v1/appointments/", {"slot": slot.id, "matter": matter.code}, format="json")
+            .json()["code"]
+        )
+        shift_slot_to_now(slot.id, minutes_from_now=-30)
+        html = kiosk.post("/terminal/checkin/", {"code": citizen.id_number}).content.decode()
+        assert 'id="late-notice"' in html and f'name="appointment_code" value="{code}"' in html
+        assert citizen.id_number not in html
+        kiosk.post("/terminal/walk-in/", {"appointment_code": code, "green_channel": ""})
+        assert Ticket.objects.get().citizen == citizen
+
     def test_it_shows_a_ticket_only_to_a_kiosk_of_its_hall(self, client, kiosk, matter, terminal, other_hall):
         from apps.hall.models import Terminal
 

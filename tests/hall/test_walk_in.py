@@ -159,6 +159,12 @@ class TestLateArrival:
         assert _walk_in(api, {"appointment_code": code}).json()["id"] == ticket.id
         assert citizen.appointments.get().status == AppointmentStatus.BOOKED
 
+    def test_it_finds_a_late_appointment_by_id_card(self, api, citizen, slot, matter, terminal):
+        self._late_code(api, citizen, slot, matter)
+        response = _walk_in(api, {"appointment_code": citizen.id_number})
+        assert response.status_code == 201, response.content
+        assert Ticket.objects.get(id=response.json()["id"]).citizen == citizen
+
     def test_it_sends_an_arrival_within_the_window_back_to_check_in(self, api, citizen, slot, matter, terminal):
         code = (
             api(citizen)

@@ -14,7 +14,13 @@ from .calling import (
     ticket_transition,
 )
 from .events import ticket_event_record
-from .issuing import checkin_by_code, daily_counter_next, terminal_authenticate, ticket_walk_in
+from .issuing import (
+    checkin_by_code,
+    daily_counter_next,
+    terminal_authenticate,
+    ticket_walk_in,
+    todays_appointment_code,
+)
 
 __all__ = [
     "checkin_by_code",
@@ -33,4 +39,5 @@ __all__ = [
     "ticket_transfer",
     "ticket_transition",
     "ticket_walk_in",
+    "todays_appointment_code",
 ]

@@ -120,7 +120,8 @@ def _issue(
     return ticket
 
 
-def _todays_code_for_id_number(*, terminal: Terminal, id_number: str) -> str:
+def todays_appointment_code(*, terminal: Terminal, id_number: str) -> str:
+    """The code of the citizen's appointment at this hall today, found by the ID number read at the kiosk."""
     try:
         parsed = idcard.parse(id_number)
     except idcard.InvalidIdNumber as exc:
@@ -138,7 +139,9 @@ def _todays_code_for_id_number(*, terminal: Terminal, id_number: str) -> str:
     )
     if code is None:
         raise DomainError(
-            "未找到您今天在本大厅的预约，可选择“现场取号”。 No appointment here today.", code="not_found", status_code=404
+            "未找到您今天在本大厅的预约，可选择“现场取号”。 No appointment here today.",
+            code="not_found",
+            status_code=404,
         )
     return code
 
@@ -151,7 +154,7 @@ def checkin_by_code(*, terminal: Terminal, code: str) -> Ticket:
     take a walk-in ticket."""
     code = code.strip().upper()
     if len(code) == 18:
-        code = _todays_code_for_id_number(terminal=terminal, id_number=code)
+        code = todays_appointment_code(terminal=terminal, id_number=code)
     # Lock the appointment only (of=self): locking the joined citizen row too would cross booking's
     # citizen-then-appointment order and deadlock against a cancel.
     appointment = (
@@ -204,10 +207,13 @@ def checkin_by_code(*, terminal: Terminal, code: str) -> Ticket:
 
 def _late_appointment(*, terminal: Terminal, code: str) -> Appointment:
     """Today's appointment whose check-in window has closed: its holder may queue as a walk-in."""
+    code = code.strip().upper()
+    if len(code) == 18:  # read from an ID card, as check-in accepts
+        code = todays_appointment_code(terminal=terminal, id_number=code)
     appointment = (
         Appointment.objects.select_for_update(of=("self",))
         .select_related("slot", "citizen")
-        .filter(code=code.strip().upper(), hall=terminal.hall)
+        .filter(code=code, hall=terminal.hall)
         .first()
     )
     if appointment is None:
