@@ -12,10 +12,13 @@ from tests.factories import valid_id_number
 from tests.journey_helpers import PDF
 
 PASSWORD = "Tongzhou-2026!"
+# Generous: a freshly started worker loads the app on its first request, and registering hashes a
+# password (PBKDF2, a million rounds) on a small, busy machine.
+SLOW = 60
 
 
 def token(site, username: str, password: str) -> dict[str, str]:
-    response = requests.post(f"{site.url}/api/v1/auth/token/", data={"username": username, "password": password}, timeout=10)
+    response = requests.post(f"{site.url}/api/v1/auth/token/", data={"username": username, "password": password}, timeout=SLOW)
     assert response.status_code == 200, response.text
     return {"Authorization": f"Token {response.json()['token']}"}
 
@@ -36,7 +39,7 @@ def register(front, *, real_name: str = "孙丽") -> tuple[str, dict[str, str]]:
     response = requests.post(
         f"{front.url}/api/v1/accounts/register/",
         json={"username": username, "password": PASSWORD, "real_name": real_name, "id_number": valid_id_number(), "phone": "13912345678"},
-        timeout=10,
+        timeout=SLOW,
     )
     assert response.status_code == 201, response.text
     return username, token(front, username, PASSWORD)

@@ -13,7 +13,7 @@ import requests
 from apps.booking.management.commands.seed_demo import DEMO_PASSWORD, TERMINALS
 from tests.journey_helpers import PDF, PNG
 
-from .journey import eventually, token
+from .journey import SLOW, eventually, token
 
 pytestmark = pytest.mark.e2e
 
@@ -28,7 +28,7 @@ def test_it_walks_the_whole_journey(sites):
         "username": "e2e_citizen", "password": PASSWORD, "real_name": "周晓燕",
         "id_number": "11010519491231002X", "phone": "13911112222", "email": "zhou@example.com",
     }
-    response = requests.post(f"{front.url}/api/v1/accounts/register/", json=registration, timeout=10)
+    response = requests.post(f"{front.url}/api/v1/accounts/register/", json=registration, timeout=SLOW)
     assert response.status_code == 201, response.text
     citizen = token(front, "e2e_citizen", PASSWORD)
 
