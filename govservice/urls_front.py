@@ -59,6 +59,7 @@ urlpatterns = [
     path("matters/<str:code>/", booking_views.matter_detail, name="matter"),
     path("matters/<str:code>/book/", booking_views.book, name="book"),
     path("appointments/<str:code>/", booking_views.appointment_detail, name="appointment"),
+    path("appointments/<str:code>.ics", booking_views.appointment_ics, name="appointment_ics"),
     path("appointments/<str:code>/cancel/", booking_views.appointment_cancel_view, name="appointment_cancel"),
     path("appointments/<str:code>/prefile/", intake_views.prefile, name="prefile"),
     path("me/", intake_views.my_services, name="my_services"),

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from apps.catalog.models import Department
@@ -84,3 +87,35 @@ def appointment_cancel_view(request, code):
     else:
         messages.success(request, "预约已取消。")
     return redirect("appointment", code=code)
+
+
+def _ics_text(value: str) -> str:
+    # RFC 5545 §3.3.11: escape backslash, semicolon, comma and newlines in TEXT values.
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+@login_required
+def appointment_ics(request, code):
+    """The appointment as a calendar event (.ics), with what to bring."""
+    appointment = appointment_get_for_citizen(citizen=request.user, code=code)
+    stamp = "%Y%m%dT%H%M%SZ"
+    utc = dt.UTC
+    bring = "；".join(m.name for m in appointment.matter.materials.all() if m.required)
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Cloud Window//govservice//ZH",
+        "BEGIN:VEVENT",
+        f"UID:{appointment.code}@cloudwindow",
+        f"DTSTAMP:{timezone.now().astimezone(utc):{stamp}}",
+        f"DTSTART:{appointment.slot.start.astimezone(utc):{stamp}}",
+        f"DTEND:{appointment.slot.end.astimezone(utc):{stamp}}",
+        f"SUMMARY:{_ics_text(f'{appointment.matter.name}（预约码 {appointment.code}）')}",
+        f"LOCATION:{_ics_text(f'{appointment.hall.name} {appointment.hall.address}')}",
+        f"DESCRIPTION:{_ics_text('请携带：' + bring + '。签到时间：开始前30分钟至开始后15分钟。')}",
+        "END:VEVENT",
+        "END:VCALENDAR",
+    ]
+    response = HttpResponse("\r\n".join(lines) + "\r\n", content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="appointment-{appointment.code}.ics"'
+    return response

@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -141,3 +143,21 @@ def test_it_stops_generating_at_an_unpublished_year(hall, matter):
 
     slots_generate(today=dt.date(2026, 12, 28), horizon=10)
     assert max(Slot.objects.values_list("date", flat=True)) == dt.date(2026, 12, 31)
+
+
+@pytest.mark.django_db
+def test_it_offers_the_appointment_as_a_calendar_event(api, citizen, other_citizen, slot, matter):
+    from django.test import Client
+
+    code = api(citizen).post("/api/v1/appointments/", {"slot": slot.id, "matter": matter.code}, format="json").json()["code"]
+    page = Client()
+    page.force_login(citizen)
+    response = page.get(f"/appointments/{code}.ics")
+    assert response["Content-Type"].startswith("text/calendar")
+    body = response.content.decode()
+    assert "BEGIN:VEVENT" in body and f"UID:{code}@cloudwindow" in body
+    assert f"DTSTART:{slot.start.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}" in body
+    assert "居民身份证" in body and "\r\n" in body
+    other = Client()
+    other.force_login(other_citizen)
+    assert other.get(f"/appointments/{code}.ics").status_code == 404
