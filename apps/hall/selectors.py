@@ -130,13 +130,17 @@ def kiosk_matters(*, hall: Hall) -> list[KioskGroup]:
 # --- Workbench --------------------------------------------------------------------------------------
 
 
+def no_window() -> DomainError:
+    return DomainError(
+        "您尚未分配窗口，请联系大厅主管。 You have no window assigned.", code="no_window", status_code=403
+    )
+
+
 def window_post_for(*, clerk: User) -> StaffPost:
     """The clerk's post with its window (403 when they sit at none: supervisors, unassigned staff)."""
     post = StaffPost.objects.select_related("window", "window__group", "hall").filter(user=clerk).first()
     if post is None or post.window is None:
-        raise DomainError(
-            "您尚未分配窗口，请联系大厅主管。 You have no window assigned.", code="no_window", status_code=403
-        )
+        raise no_window()
     return post
 
 

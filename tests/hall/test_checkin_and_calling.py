@@ -37,7 +37,9 @@ class TestCheckin:
         auth = {"HTTP_AUTHORIZATION": f"Terminal {TERMINAL_TOKEN}"}
         stranger = api(None).post("/api/v1/terminal/checkin/", {"code": other_citizen.id_number}, format="json", **auth)
         assert stranger.status_code == 404 and "现场取号" in stranger.json()["detail"]
-        response = api(None).post("/api/v1/terminal/checkin/", {"code": citizen.id_number.lower()}, format="json", **auth)
+        response = api(None).post(
+            "/api/v1/terminal/checkin/", {"code": citizen.id_number.lower()}, format="json", **auth
+        )
         assert response.status_code == 201, response.content
         assert Appointment.objects.get(code=code).status == AppointmentStatus.CHECKED_IN
         bad = api(None).post("/api/v1/terminal/checkin/", {"code": "110105194912310021"}, format="json", **auth)
@@ -106,3 +108,33 @@ def test_it_shows_a_matters_checklist_at_the_kiosk(client, matter, terminal):
     assert 'id="guide-matter"' in guide and "居民身份证" in guide and "近期免冠照片" in guide
     # A matter the hall does not serve is not shown.
     assert 'id="guide-matter"' not in client.get("/terminal/guide/?matter=NOPE").content.decode()
+
+
+@pytest.mark.django_db
+def test_it_calls_next_in_a_fixed_number_of_queries(api, matter, terminal, clerk, django_assert_num_queries):
+    from apps.hall.services import ticket_walk_in
+
+    for _ in range(3):
+        ticket_walk_in(terminal=terminal, matter_code=matter.code)
+    client = api(clerk)
+    # The clerk's window, the claim (one UPDATE … RETURNING), the called ticket with its matter and group,
+    # the CALL event; the savepoints of the service's transaction inside the test's.
+    with django_assert_num_queries(6):
+        body = client.post("/api/v1/workbench/call-next/").json()
+    assert (body["label"], body["matter"], body["group"], body["window"], body["status"]) == (
+        "A001",
+        matter.name,
+        "综合受理",
+        1,
+        "called",
+    )
+
+
+@pytest.mark.django_db
+def test_it_tells_a_supervisor_without_a_window_so(api, hall):
+    from apps.accounts.models import Role
+    from tests.factories import make_user
+
+    supervisor = make_user("boss", Role.HALL_SUPERVISOR, real_name="钱主管")
+    response = api(supervisor).post("/api/v1/workbench/call-next/")
+    assert response.status_code == 403 and response.json()["code"] == "no_window"
