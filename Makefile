@@ -22,8 +22,8 @@ SERVICES_ENV := $(VAR_DIR)/services.env
 PYTEST_ARGS ?=
 
 # Fonts and libraries for WeasyPrint (PDF, Chinese text), chromium for the browser tests, pdftotext for
-# checking documents, gettext for compilemessages.
-APT_PACKAGES := chromium fonts-wqy-microhei libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b poppler-utils gettext
+# checking documents, gettext for compilemessages, faketime for the clock-skew fault test.
+APT_PACKAGES := chromium fonts-wqy-microhei libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b poppler-utils gettext faketime
 
 export VAR_DIR
 export PATH := $(VENV_BIN):$(PATH)
@@ -38,7 +38,7 @@ LOAD_ENV = set -a; if [ -f .env ]; then . ./.env; fi; set +a; if [ -f "$(SERVICE
 TEST_REDIS = eval "$$(python bin/devservices.py test-env)"
 
 .PHONY: help bootstrap system-packages services services-stop services-status migrate seed collectstatic messages \
-	run test test-front test-central lint mypy
+	run test test-front test-central lint mypy bench-booking bench-availability bench-call-next bench-handoff
 
 help:
 	@echo "make run             set up everything, then run both sites (Ctrl-C stops)"
@@ -50,6 +50,10 @@ help:
 	@echo "make services        start (or reuse) embedded PostgreSQL and Redis; print their URLs"
 	@echo "make services-stop   stop them (data stays in var/)"
 	@echo "make migrate | seed | collectstatic   the single steps of make run"
+	@echo "make bench-booking   flash crowd through the booking API vs a bare-UPDATE ceiling (BENCH_ARGS=...)"
+	@echo "make bench-availability   slot availability with 2,000 matters and 20 halls (BENCH_ARGS=...)"
+	@echo "make bench-call-next  8 windows calling next at once over 2,000 tickets (BENCH_ARGS=...)"
+	@echo "make bench-handoff   cases to central and decisions back, clean and under faults (BENCH_ARGS=...)"
 
 # --- Bootstrap ----------------------------------------------------------------------------------------
 
@@ -216,3 +220,28 @@ MYPY_CENTRAL = SITE_ROLE=central DEV_MODE=1 mypy --cache-dir "$(VAR_DIR)/mypy-ca
 mypy: bootstrap
 	@$(MYPY_FRONT)
 	$(MYPY_CENTRAL)
+
+# --- Benchmarks (DESIGN.md §8) ------------------------------------------------------------------------
+
+# Each one creates its own database on the services' PostgreSQL (bench_<name>_<pid>), migrates and loads
+# it, runs gunicorn on a free loopback port, and removes both at the end, failure or not. The figures end
+# with one JSON line. BENCH_ARGS goes to the script (--help lists the options).
+BENCH_ARGS ?=
+
+bench-booking: services
+	@$(LOAD_ENV)
+	python -m bench.booking $(BENCH_ARGS)
+
+bench-availability: services
+	@$(LOAD_ENV)
+	python -m bench.availability $(BENCH_ARGS)
+
+bench-call-next: services
+	@$(LOAD_ENV)
+	python -m bench.call_next $(BENCH_ARGS)
+
+# Both sites (e2e_<role>_<tag> databases), their workers, a private redis-server and the fault proxies;
+# 2,000 cases clean, then 2,000 more across five faults. Takes a quarter of an hour on a small machine.
+bench-handoff: services
+	@$(LOAD_ENV)
+	python -m bench.handoff $(BENCH_ARGS)

@@ -1,0 +1,255 @@
+"""Slot availability for one matter at one hall (DESIGN.md §8): ``make bench-availability``.
+
+Loads 2,000 matters (2–4 materials each, over 20 departments) and 20 halls of 3 window groups each;
+every hall serves 500–2,000 of the matters, each through one of its groups (a tenth through two);
+``slots_generate()`` materialises 10 working days of slots for every group, and the slots are then
+filled at random (some full). Then ``GET /api/v1/slots/?hall=<id>&matter=<code>`` is timed through
+gunicorn for random (hall, matter) pairs the hall serves, on one connection by default (latency, not
+throughput), after a warm-up. ``queries_per_request`` is counted in this process with Django's test client
+on the same database for two matters with different numbers of open slots; the two counts must be
+equal (no query per slot), and the benchmark fails if they are not.
+
+Its own database (created, migrated, dropped) and gunicorn (stopped), even when something fails. The
+figures end with one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import sys
+import time
+from collections import Counter
+
+from bench import harness, loadgen
+from bench.harness import Cleanup, say
+
+SLOTS_PATH = "/api/v1/slots/"
+
+# Matter names: a licence or certificate and what is done with it (DOMAIN.md §2 has real ones).
+SUBJECTS = (
+    "居民身份证", "社会保障卡", "营业执照", "食品经营许可证", "机动车驾驶证", "出生医学证明", "残疾人证", "居住证",
+    "建设工程规划许可证", "道路运输经营许可证", "药品经营许可证", "医师执业证书", "教师资格证", "不动产权证书",
+    "排污许可证", "烟草专卖零售许可证", "公共场所卫生许可证", "人力资源服务许可证", "养老机构备案", "消防安全检查",
+)  # fmt: skip
+ACTIONS = ("申领", "换领", "补领", "变更登记", "注销登记", "延续", "首次办理", "信息更正", "核发", "备案")
+MATERIALS = (
+    "申请表", "居民身份证", "户口簿", "营业执照副本", "近期免冠照片", "授权委托书", "场所使用证明", "法定代表人身份证明",
+    "原证件", "情况说明", "专业技术人员资格证明", "设施设备清单",
+)  # fmt: skip
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--matters", type=int, default=2000)
+    parser.add_argument("--halls", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=2000, help="timed requests (after a warm-up)")
+    parser.add_argument("--connections", type=int, default=1)
+    parser.add_argument("--worker-class", default=harness.DEFAULT_WORKER_CLASS, choices=["sync", "gthread"])
+    parser.add_argument("--workers", type=int, default=harness.DEFAULT_WORKERS)
+    parser.add_argument("--threads", type=int, default=harness.DEFAULT_THREADS)
+    parser.add_argument("--seed", type=int, default=2026)
+    return parser.parse_args()
+
+
+def load(args: argparse.Namespace) -> dict:
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from apps.booking.models import GroupMatter, Hall, Slot, Window, WindowGroup
+    from apps.booking.services import slots_generate
+    from apps.catalog.models import CaseKind, Department, Material, Matter, Target
+    from apps.workcalendar.models import PublishedYear
+    from govservice.lib.workdays import CalendarUnknown, WorkCalendar
+
+    rng = random.Random(args.seed)
+    started = time.monotonic()
+    with transaction.atomic():
+        departments = Department.objects.bulk_create(
+            Department(code=f"110112-D{d:02d}", name=f"通州区第{d}委办局") for d in range(1, 21)
+        )
+        matters = Matter.objects.bulk_create(
+            (
+                Matter(
+                    code=f"11011200000000000000-{i:06d}-01",
+                    basic_code=f"{i:06d}",
+                    name=f"{SUBJECTS[i % len(SUBJECTS)]}{ACTIONS[(i // len(SUBJECTS)) % len(ACTIONS)]}（{i}）",
+                    department=departments[i % len(departments)],
+                    target=Target.ORGANISATION if i % 3 == 0 else Target.PERSON,
+                    case_kind=CaseKind.INSTANT if i % 4 == 0 else CaseKind.PROMISED,
+                    level=4,
+                    bookable=True,
+                    keywords=SUBJECTS[i % len(SUBJECTS)],
+                )
+                for i in range(1, args.matters + 1)
+            ),
+            batch_size=1000,
+        )
+        Material.objects.bulk_create(
+            (
+                Material(matter=matter, position=p, name=name, required=p < 2)
+                for matter in matters
+                for p, name in enumerate(rng.sample(MATERIALS, rng.randint(2, 4)))
+            ),
+            batch_size=2000,
+        )
+        links: list[GroupMatter] = []
+        for h in range(1, args.halls + 1):
+            hall = Hall.objects.create(code=f"H{h:02d}", name=f"通州区第{h}便民服务中心", address=f"北京市通州区{h}号")
+            groups = [
+                WindowGroup.objects.create(hall=hall, letter=letter, name=name, people_per_window=rng.randint(1, 2))
+                for letter, name in (("A", "综合受理"), ("B", "社保医保"), ("C", "企业开办"))
+            ]
+            number = 0
+            for group in groups:
+                for _ in range(rng.randint(2, 4)):
+                    number += 1
+                    Window.objects.create(hall=hall, group=group, number=number)
+            for matter in rng.sample(matters, min(len(matters), rng.randint(500, 2000))):
+                served = rng.sample(groups, 2 if rng.random() < 0.1 else 1)
+                links += [GroupMatter(group=group, matter_code=matter.code) for group in served]
+        GroupMatter.objects.bulk_create(links, batch_size=5000)
+
+        # A horizon running into a year the statutory data does not know yet would stop slot generation
+        # (fail closed): publish that year as plain Monday-to-Friday for the benchmark.
+        next_year = timezone.localdate().year + 1
+        try:
+            WorkCalendar().is_workday(dt.date(next_year, 1, 2))
+        except CalendarUnknown:
+            PublishedYear.objects.get_or_create(year=next_year, defaults={"note": "bench: Monday to Friday"})
+
+    slots = slots_generate()
+    with connection.cursor() as cursor:
+        # Some places taken, some slots full: the query must skip those.
+        cursor.execute("UPDATE booking_slot SET booked = floor(random() * (capacity + 1))::int")
+        cursor.execute("ANALYZE")
+    served = list(GroupMatter.objects.values_list("group__hall_id", "matter_code").distinct())
+    say(
+        f"loaded {len(matters)} matters, {args.halls} halls, {len(links)} group-matter links, {slots} slots "
+        f"in {time.monotonic() - started:.1f} s"
+    )
+    return {"slots": Slot.objects.count(), "group_matters": len(links), "served": served}
+
+
+def count_queries(served: list[tuple[int, str]]) -> dict:
+    """Queries of one request for two matters at one hall with different numbers of open slots."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST=harness.LOOPBACK)
+    by_hall: dict[int, list[str]] = {}
+    for hall, matter in served:
+        by_hall.setdefault(hall, []).append(matter)
+    hall, matters = max(by_hall.items(), key=lambda item: len(item[1]))
+    measured: dict[int, tuple[str, int]] = {}  # slots in the answer -> (matter, queries)
+    for matter in matters:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(SLOTS_PATH, {"hall": hall, "matter": matter})
+        if response.status_code != 200:
+            raise RuntimeError(f"GET {SLOTS_PATH} answered {response.status_code}: {response.content[:200]!r}")
+        measured.setdefault(len(response.json()), (matter, len(queries)))
+        if len(measured) >= 2:
+            break
+    if len(measured) < 2:
+        raise RuntimeError("no two matters with different numbers of open slots at one hall")
+    (few, (_, few_queries)), (many, (_, many_queries)) = sorted(measured.items())[:2]
+    connection.close()
+    return {"slots": [few, many], "queries": [few_queries, many_queries]}
+
+
+def main() -> int:
+    args = parse_args()
+    database_url, redis_url = harness.services_env()
+    started = time.monotonic()
+    figures: dict[str, object] = {
+        "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        **harness.machine(),
+    }
+    with Cleanup() as cleanup:
+        database = harness.BenchDatabase(database_url, "availability")
+        url = database.create(cleanup)
+        env = harness.server_env(url, harness.redis_database(redis_url, 2))
+        harness.migrate(env)
+        harness.django_setup(env)
+        data = load(args)
+        queries = count_queries(data["served"])
+
+        server = harness.Gunicorn(
+            "govservice.wsgi:application",
+            env,
+            name="availability",
+            worker_class=args.worker_class,
+            workers=args.workers,
+            threads=args.threads,
+        ).start(cleanup)
+        rng = random.Random(args.seed)
+        sizes: Counter[int] = Counter()
+
+        async def get(client: loadgen.Client, pair: tuple[int, str]) -> None:
+            hall, matter = pair
+            status, body = await client.request(
+                "GET", f"{SLOTS_PATH}?hall={hall}&matter={matter}", {"Accept": "application/json"}
+            )
+            if status == 200:
+                sizes[body.count(b'"id":')] += 1
+
+        pairs = data["served"]
+        warm = loadgen.run(server.base_url, [rng.choice(pairs) for _ in range(200)], get, connections=4)
+        if warm.statuses.get("200", 0) != warm.requests:
+            raise RuntimeError(f"warm-up failed: {dict(warm.statuses)}\n{server.log_tail()}")
+        sizes.clear()
+        say(f"timing {args.requests} requests on {args.connections} connection(s)")
+        meter = harness.CpuMeter(server, database).start()
+        tally = loadgen.run(
+            server.base_url, [rng.choice(pairs) for _ in range(args.requests)], get, connections=args.connections
+        )
+        cpu = harness.per_request_ms(meter.stop(), tally.requests)
+        errors = server.log_errors()
+        server.stop()
+
+    constant = queries["queries"][0] == queries["queries"][1]
+    figures |= {
+        "matters": args.matters,
+        "halls": args.halls,
+        "p95_ms": harness.ms(harness.percentile(tally.latencies, 95)),
+        "queries_per_request": max(queries["queries"]),
+        "queries_constant": constant,
+        "queries_measured": {f"{n} slots": q for n, q in zip(queries["slots"], queries["queries"], strict=True)},
+        "targets_met": {"p95_30ms": harness.percentile(tally.latencies, 95) < 0.03, "queries_constant": constant},
+        "p50_ms": harness.ms(harness.percentile(tally.latencies, 50)),
+        "p99_ms": harness.ms(harness.percentile(tally.latencies, 99)),
+        "max_ms": harness.ms(max(tally.latencies, default=0.0)),
+        "cpu_ms_per_request": cpu,
+        "requests": tally.requests,
+        "connections": args.connections,
+        "statuses": dict(sorted(tally.statuses.items())),
+        "slots_per_answer_avg": round(sum(n * c for n, c in sizes.items()) / max(1, sizes.total()), 1),
+        "slots": data["slots"],
+        "group_matters": data["group_matters"],
+        "server_errors_logged": len(errors),
+        "gunicorn": server.config,
+        "total_s": round(time.monotonic() - started, 1),
+    }
+
+    def lines():
+        yield (
+            f"availability  {tally.requests} requests in {tally.elapsed:.1f} s on {args.connections} connection(s): "
+            f"p50 {figures['p50_ms']} ms, p95 {figures['p95_ms']} ms, p99 {figures['p99_ms']} ms; "
+            f"{figures['slots_per_answer_avg']} slots per answer on average"
+        )
+        yield f"cpu/req       {cpu} ms (server workers, PostgreSQL backends, load generator)"
+        yield (
+            f"queries       {queries['queries'][0]} for {queries['slots'][0]} slots, "
+            f"{queries['queries'][1]} for {queries['slots'][1]} slots: {'constant' if constant else 'NOT CONSTANT'}"
+        )
+        for line in errors[:5]:
+            yield f"server log: {line}"
+
+    harness.emit(figures, lines)
+    return 0 if constant and tally.unanswered == 0 and tally.statuses.get("200", 0) == tally.requests else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,477 @@
+"""Hand-off benchmark (DESIGN.md §8, issue 5): accepted cases flow from the front to central, an automatic
+approver decides each through central's API, and the decisions flow back; then the same under faults.
+
+Everything is real: both sites under gunicorn on fresh databases, a Celery worker with beat each, a private
+redis-server, and the fault proxy of tests/faults on each direction of the wire (tests/e2e/servers.py,
+tests/faults/). Cases are made at the front by tests/faults/casefactory.py: the intake transaction with
+its ``case.submitted`` outbox message, as a clerk's accept writes it.
+
+Phases:
+
+1. **clean**: ``--cases`` cases at once, no fault. Throughput = cases / (last decision applied at the front
+   − first case accepted); latency per case = its decision applied at the front − its acceptance.
+2. **faults**, one after another, each on a fresh batch of ``--fault-cases`` cases:
+   ``central_down`` (the proxy refuses central's port for ``--down-seconds``), ``worker_killed`` (the front
+   worker and its pool SIGKILLed while sending, a new one started at once), ``redis_restarted`` (Redis
+   stopped with its queue lost, back after 5 s), ``response_lost`` (both proxies drop every answer after the
+   receiver committed, for 10 s), ``duplicated`` (every request delivered twice while the batch flows).
+   Recovery = from the end of the fault until every case of its batch is decided at the front and both
+   outboxes hold nothing pending.
+
+The figures end with one JSON line: cases, faults, lost, duplicated, throughput_cps, p50_ms, p95_ms,
+recovery_s (the worst), recovery_by_fault_s, and more.
+
+Run: ``make bench-handoff`` (BENCH_ARGS="--cases 200 --fault-cases 50" for a short run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FAULTS = ("central_down", "worker_killed", "redis_restarted", "response_lost", "duplicated")
+
+
+def say(message: str) -> None:
+    print(f"bench-handoff: {message}", file=sys.stderr, flush=True)
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cases", type=int, default=2000, help="cases in the clean phase")
+    parser.add_argument("--idle-cases", type=int, default=10, help="cases sent one at a time first (idle latency)")
+    parser.add_argument("--fault-cases", type=int, default=None, help="cases per fault (default: cases / 5)")
+    parser.add_argument(
+        "--faults", default=",".join(FAULTS), help=f"comma-separated, of {', '.join(FAULTS)}; '' for none"
+    )
+    parser.add_argument("--down-seconds", type=float, default=20.0, help="how long central is down")
+    parser.add_argument("--producers", type=int, default=2, help="front processes making cases in parallel")
+    parser.add_argument("--approvers", type=int, default=4, help="threads deciding through central's API")
+    # The product's defaults (govservice/settings.py), not the e2e harness's short test values.
+    parser.add_argument("--lease", type=int, default=120, help="EXCHANGE_LEASE_SECONDS")
+    parser.add_argument("--backoff-base", type=int, default=2, help="EXCHANGE_BACKOFF_BASE_SECONDS")
+    parser.add_argument("--backoff-cap", type=int, default=600, help="EXCHANGE_BACKOFF_CAP_SECONDS")
+    parser.add_argument("--timeout", type=float, default=900, help="seconds to wait for a phase to finish")
+    parser.add_argument("--keep-logs", action="store_true", help="leave the servers' logs in the temporary folder")
+    args = parser.parse_args()
+    if args.fault_cases is None:
+        args.fault_cases = max(1, args.cases // len(FAULTS))
+    args.faults = [f for f in args.faults.split(",") if f]
+    unknown = set(args.faults) - set(FAULTS)
+    if unknown:
+        parser.error(f"unknown faults: {', '.join(sorted(unknown))}")
+    return args
+
+
+def django_setup() -> None:
+    """This process reads the server's address from Django's settings (tests/e2e/servers.py) and imports the
+    demo password; it never opens the sites' databases through the ORM."""
+    if not os.environ.get("DATABASE_URL") or not os.environ.get("REDIS_URL"):
+        sys.exit("bench-handoff: DATABASE_URL and REDIS_URL must be set; run it through make (make bench-handoff)")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govservice.settings")
+    os.environ.setdefault("SITE_ROLE", "front")
+    os.environ.setdefault("DEV_MODE", "1")
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    rank = (len(ordered) - 1) * q
+    low, high = int(rank), min(int(rank) + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+@dataclass
+class Phase:
+    name: str
+    numbers: list[str] = field(default_factory=list)
+    fault_ended: float | None = None  # time.time()
+    done_at: float | None = None
+    created_in: float = 0.0
+    details: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def recovery_s(self) -> float | None:
+        if self.fault_ended is None or self.done_at is None:
+            return None
+        return round(max(0.0, self.done_at - self.fault_ended), 1)
+
+
+class Bench:
+    def __init__(self, wire, args: argparse.Namespace):
+        from tests.faults import wire as wiring
+
+        self.wire = wire
+        self.args = args
+        self.w = wiring
+        self.stop = threading.Event()
+        self.decide_errors: dict[int, int] = {}
+
+    # --- Making cases -----------------------------------------------------------------------------
+
+    def create(self, count: int) -> tuple[list[str], float]:
+        """``count`` cases from ``--producers`` front processes at once; (numbers, seconds)."""
+        started = time.monotonic()
+        shares = [
+            count // self.args.producers + (1 if i < count % self.args.producers else 0)
+            for i in range(self.args.producers)
+        ]
+        with ThreadPoolExecutor(len(shares)) as pool:
+            batches = list(pool.map(lambda n: self.w.create_cases(self.wire.front, n) if n else None, shares))
+        numbers = [number for batch in batches if batch for number in batch.numbers]
+        return numbers, time.monotonic() - started
+
+    # --- The automatic approver -------------------------------------------------------------------
+
+    def approve_forever(self, index: int) -> None:
+        """Decide every case in review whose id falls to this thread, through the real API."""
+        approver = self.w.Approver(self.wire.central)
+        while not self.stop.is_set():
+            try:
+                ids = [
+                    row[0]
+                    for row in self.wire.central.sql(
+                        "SELECT id FROM review_reviewcase WHERE status = 'in_review' AND id %% %s = %s ORDER BY id LIMIT 50",
+                        (self.args.approvers, index),
+                    )
+                ]
+            except Exception as exc:
+                say(f"approver {index}: {exc}")
+                ids = []
+            for case_id in ids:
+                if self.stop.is_set():
+                    return
+                try:
+                    response = approver.session.post(
+                        f"{self.wire.central.url}/api/v1/cases/{case_id}/decide/",
+                        json={"decision": "approved", "reason": "材料齐全，符合条件。"},
+                        timeout=30,
+                    )
+                    status = response.status_code
+                except Exception:
+                    status = 0
+                if status != 200:
+                    self.decide_errors[status] = self.decide_errors.get(status, 0) + 1
+            if not ids:
+                self.stop.wait(0.3)
+
+    # --- Waiting ----------------------------------------------------------------------------------
+
+    def decided(self, numbers: list[str]) -> int:
+        return self.wire.front.sql(
+            "SELECT count(DISTINCT c.id) FROM intake_case c JOIN intake_caseevent e ON e.case_id = c.id "
+            "AND e.to_status = 'decided' WHERE c.number = ANY(%s)",
+            (numbers,),
+        )[0][0]
+
+    def pending(self) -> int:
+        return sum(
+            site.sql("SELECT count(*) FROM exchange_outboxmessage WHERE status = 'pending'")[0][0]
+            for site in (self.wire.front, self.wire.central)
+        )
+
+    def wait_done(self, phase: Phase) -> None:
+        deadline = time.monotonic() + self.args.timeout
+        last_report = 0.0
+        while time.monotonic() < deadline:
+            decided = self.decided(phase.numbers)
+            if decided == len(phase.numbers) and self.pending() == 0:
+                phase.done_at = time.time()
+                return
+            if time.monotonic() - last_report > 15:
+                say(
+                    f"{phase.name}: {decided}/{len(phase.numbers)} decided at the front, {self.pending()} messages pending"
+                )
+                last_report = time.monotonic()
+            time.sleep(0.25)
+        say(f"{phase.name}: not finished within {self.args.timeout:.0f}s; still pending:")
+        for site in (self.wire.front, self.wire.central):
+            for row in site.sql(
+                "SELECT kind, attempts, next_attempt_at - now(), left(last_error, 120) FROM exchange_outboxmessage "
+                "WHERE status = 'pending' ORDER BY created_at LIMIT 10"
+            ):
+                say(f"  {site.role}: {row}")
+        self.diagnose()
+
+    def diagnose(self) -> None:
+        """What a stuck run needs looked at: the broker's queues, the proxies, the workers."""
+        import redis
+
+        broker = redis.Redis.from_url(self.wire.redis.url)
+        try:
+            for site in (self.wire.front, self.wire.central):
+                queue = site.env["CELERY_QUEUE"]
+                say(f"  {site.role}: queue {queue} holds {broker.llen(queue)} tasks, unacked {broker.hlen('unacked')}")
+        except redis.RedisError as exc:
+            say(f"  redis: {exc}")
+        finally:
+            broker.close()
+        for proxy in (self.wire.to_central, self.wire.to_front):
+            say(
+                f"  proxy :{proxy.port} -> {proxy.target[1]}: mode {proxy.mode}, open {proxy.active}, {dict(proxy.stats)}"
+            )
+        for site in (self.wire.front, self.wire.central):
+            say(f"  {site.role} workers alive: {[w.poll() is None for w in site.workers]}")
+
+    # --- Phases -----------------------------------------------------------------------------------
+
+    def idle(self) -> Phase:
+        """Cases 3 s apart, each with the wire to itself: the latency of one case, without a backlog."""
+        phase = Phase("idle")
+        batch = self.w.create_cases(self.wire.front, self.args.idle_cases, pause=3.0)
+        phase.numbers = batch.numbers
+        self.wait_done(phase)
+        return phase
+
+    def clean(self) -> Phase:
+        phase = Phase("clean")
+        phase.numbers, phase.created_in = self.create(self.args.cases)
+        say(f"clean: {len(phase.numbers)} cases made in {phase.created_in:.1f}s")
+        self.wait_done(phase)
+        return phase
+
+    def fault(self, name: str) -> Phase:
+        phase = Phase(name)
+        run: Callable[[Phase], None] = getattr(self, f"fault_{name}")
+        run(phase)
+        say(f"{name}: fault over; waiting for its {len(phase.numbers)} cases")
+        self.wait_done(phase)
+        say(f"{name}: recovered in {phase.recovery_s}s")
+        return phase
+
+    def fault_central_down(self, phase: Phase) -> None:
+        self.wire.to_central.refuse()
+        began = time.monotonic()
+        phase.numbers, phase.created_in = self.create(self.args.fault_cases)
+        time.sleep(max(0.0, self.args.down_seconds - (time.monotonic() - began)))
+        self.wire.to_central.pass_through()
+        phase.fault_ended = time.time()
+
+    def fault_worker_killed(self, phase: Phase) -> None:
+        made: dict[str, tuple[list[str], float]] = {}
+        producer = threading.Thread(target=lambda: made.update(batch=self.create(self.args.fault_cases)))
+        producer.start()
+        # Kill while the relay is busy: messages claimed (leased) and in flight.
+        started = time.monotonic()
+        while time.monotonic() - started < 60 and not self.claimed():
+            time.sleep(0.02)
+        [worker] = self.wire.front.workers
+        self.wire.front.kill_worker(worker)
+        phase.details["claimed_when_killed"] = claimed = self.claimed()
+        say(f"worker_killed: SIGKILL with {claimed} messages claimed; they wait out the {self.args.lease}s lease")
+        self.wire.front.start_worker(self.wire.logs, own_schedule=True, own_group=True)
+        phase.fault_ended = time.time()
+        producer.join()
+        phase.numbers, phase.created_in = made["batch"]
+
+    def claimed(self) -> int:
+        """Front messages under a lease right now (claimed by a relay, the outcome not recorded yet)."""
+        return self.wire.front.sql(
+            "SELECT count(*) FROM exchange_outboxmessage WHERE status = 'pending' AND attempts = 0 AND next_attempt_at > now() + interval '5 seconds'"
+        )[0][0]
+
+    def fault_redis_restarted(self, phase: Phase) -> None:
+        phase.numbers, phase.created_in = self.create(self.args.fault_cases)
+        # Kicks are queued and the relay is busy: the broker goes away and comes back empty.
+        self.wire.redis.restart(down_for=5)
+        phase.fault_ended = time.time()
+
+    def fault_response_lost(self, phase: Phase) -> None:
+        dropped = sum(p.stats["replies_dropped"] for p in (self.wire.to_central, self.wire.to_front))
+        for proxy in (self.wire.to_central, self.wire.to_front):
+            proxy.no_reply()
+        began = time.monotonic()
+        phase.numbers, phase.created_in = self.create(self.args.fault_cases)
+        time.sleep(max(0.0, 10 - (time.monotonic() - began)))
+        self.wire.reset_proxies()
+        phase.fault_ended = time.time()
+        phase.details["replies_dropped"] = (
+            sum(p.stats["replies_dropped"] for p in (self.wire.to_central, self.wire.to_front)) - dropped
+        )
+
+    def fault_duplicated(self, phase: Phase) -> None:
+        for proxy in (self.wire.to_central, self.wire.to_front):
+            proxy.duplicate()
+        phase.numbers, phase.created_in = self.create(self.args.fault_cases)
+        # Nothing to recover from: "recovery" here is how long the batch takes once made, every message of
+        # it delivered twice (the proxies go back to passing when the whole batch is decided).
+        phase.fault_ended = time.time()
+        deadline = time.monotonic() + self.args.timeout
+        while time.monotonic() < deadline and self.decided(phase.numbers) < len(phase.numbers):
+            time.sleep(0.25)
+        phase.details["copies_sent"] = (
+            self.wire.to_central.stats["copies_sent"] + self.wire.to_front.stats["copies_sent"]
+        )
+        self.wire.reset_proxies()
+
+    # --- Figures ----------------------------------------------------------------------------------
+
+    def latencies_ms(self, numbers: list[str]) -> list[float]:
+        rows = self.wire.front.sql(
+            "SELECT extract(epoch FROM e.at - c.accepted_at) * 1000 FROM intake_case c "
+            "JOIN intake_caseevent e ON e.case_id = c.id AND e.to_status = 'decided' WHERE c.number = ANY(%s)",
+            (numbers,),
+        )
+        return [float(r[0]) for r in rows]
+
+    def throughput(self, numbers: list[str]) -> float:
+        [(first, last)] = self.wire.front.sql(
+            "SELECT min(c.accepted_at), max(e.at) FROM intake_case c "
+            "JOIN intake_caseevent e ON e.case_id = c.id AND e.to_status = 'decided' WHERE c.number = ANY(%s)",
+            (numbers,),
+        )
+        if first is None:
+            return 0.0
+        return len(numbers) / max((last - first).total_seconds(), 1e-3)
+
+    def losses(self, numbers: list[str]) -> dict[str, int]:
+        central = self.w.at_central(self.wire.central, numbers)
+        front = self.w.decided_at_front(self.wire.front, numbers)
+        duplicated_central = self.wire.central.sql(
+            "SELECT count(*) FROM (SELECT 1 FROM review_reviewcase GROUP BY platform_id, front_number HAVING count(*) > 1) d"
+        )[0][0]
+        return {
+            "lost": sum(1 for n in numbers if not central.get(n) or not front.get(n)),
+            "lost_before_central": sum(1 for n in numbers if not central.get(n)),
+            "duplicated": duplicated_central + sum(1 for n in numbers if front.get(n, 0) > 1),
+            "dead_letters": sum(
+                site.sql("SELECT count(*) FROM exchange_outboxmessage WHERE status = 'dead'")[0][0]
+                for site in (self.wire.front, self.wire.central)
+            ),
+        }
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)  # run the clean-up: servers stopped, databases dropped
+
+
+def main() -> int:
+    args = parse_args()
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _exit_on_signal)
+    django_setup()
+    from django.db import connections
+
+    from tests.e2e.servers import RedisServer, clean, drop_database, make_sites, prepare_sites
+    from tests.faults.proxy import FaultProxy
+    from tests.faults.wire import Wire
+
+    started = time.monotonic()
+    tmp = Path(tempfile.mkdtemp(prefix="bench-handoff-"))
+    logs = tmp / "logs"
+    logs.mkdir()
+    redis = RedisServer(tmp / "redis")
+    redis.start()
+    front, central = make_sites(
+        tmp,
+        extra_env={
+            "REDIS_URL": redis.url,
+            "CELERY_BROKER_URL": redis.url,
+            "EXCHANGE_LEASE_SECONDS": str(args.lease),
+            "EXCHANGE_BACKOFF_BASE_SECONDS": str(args.backoff_base),
+            "EXCHANGE_BACKOFF_CAP_SECONDS": str(args.backoff_cap),
+        },
+    )
+    to_central = FaultProxy(("127.0.0.1", central.port)).start()
+    to_front = FaultProxy(("127.0.0.1", front.port)).start()
+    wire = Wire(front=front, central=central, to_central=to_central, to_front=to_front, redis=redis, logs=logs)
+    bench = Bench(wire, args)
+    approvers: list[threading.Thread] = []
+    phases: list[Phase] = []
+    idle = Phase("idle")
+    try:
+        say(f"preparing both sites (logs in {logs})")
+        prepare_sites(front, central)
+        front.sql("UPDATE exchange_peer SET base_url = %s WHERE code = 'central'", (to_central.url,))
+        central.sql("UPDATE exchange_peer SET base_url = %s WHERE code = 'BJ-TZ'", (to_front.url,))
+        front.start(logs)
+        central.start(logs)
+        for site in (front, central):
+            site.wait_ready()
+        # The front's worker in its own process group, so a SIGKILL takes its pool children too.
+        wire.replace_front_worker()
+        say(f"sites up in {time.monotonic() - started:.0f}s")
+        approvers = [
+            threading.Thread(target=bench.approve_forever, args=(i,), daemon=True) for i in range(args.approvers)
+        ]
+        for thread in approvers:
+            thread.start()
+
+        if args.idle_cases:
+            idle = bench.idle()
+            say(f"idle: {len(idle.numbers)} lone cases done")
+        phases.append(bench.clean())
+        for name in args.faults:
+            phases.append(bench.fault(name))
+    finally:
+        bench.stop.set()
+        for thread in approvers:
+            thread.join(timeout=30)
+        try:
+            clean_phase = phases[0] if phases else Phase("clean")
+            all_numbers = idle.numbers + [n for p in phases for n in p.numbers]
+            latencies = bench.latencies_ms(clean_phase.numbers) if clean_phase.numbers else []
+            idle_latencies = bench.latencies_ms(idle.numbers) if idle.numbers else []
+            fault_latencies = bench.latencies_ms([n for p in phases[1:] for n in p.numbers]) if len(phases) > 1 else []
+            losses = bench.losses(all_numbers) if all_numbers else {"lost": 0, "duplicated": 0}
+            recovery = {p.name: p.recovery_s for p in phases[1:]}
+            figures = {
+                "cases": len(all_numbers),
+                "clean_cases": len(clean_phase.numbers),
+                "faults": [p.name for p in phases[1:]],
+                "lost": losses["lost"],
+                "duplicated": losses["duplicated"],
+                "lost_before_central": losses.get("lost_before_central", 0),
+                "dead_letters": losses.get("dead_letters", 0),
+                "throughput_cps": round(bench.throughput(clean_phase.numbers), 1) if clean_phase.numbers else 0.0,
+                "p50_ms": round(percentile(latencies, 0.50)),
+                "p95_ms": round(percentile(latencies, 0.95)),
+                "idle_p50_ms": round(percentile(idle_latencies, 0.50)) if idle_latencies else None,
+                "idle_p95_ms": round(percentile(idle_latencies, 0.95)) if idle_latencies else None,
+                "p95_ms_under_faults": round(percentile(fault_latencies, 0.95)) if fault_latencies else None,
+                "recovery_s": max((v for v in recovery.values() if v is not None), default=None),
+                "recovery_by_fault_s": recovery,
+                "fault_details": {p.name: p.details for p in phases[1:] if p.details},
+                "creation_s": {p.name: round(p.created_in, 1) for p in phases},
+                "decide_errors": bench.decide_errors,
+                "lease_s": args.lease,
+                "seconds": round(time.monotonic() - started),
+            }
+        finally:
+            for site in (front, central):
+                site.stop()
+            for proxy in (to_central, to_front):
+                proxy.stop()
+            redis.stop()
+            connections.close_all()
+            for site in (front, central):
+                drop_database(site)
+            if args.keep_logs:
+                say(f"logs kept in {logs}")
+            else:
+                clean(tmp)
+    for key in ("throughput_cps", "p50_ms", "p95_ms", "recovery_by_fault_s", "lost", "duplicated", "seconds"):
+        say(f"{key}: {figures[key]}")
+    print(json.dumps(figures, ensure_ascii=False))
+    return 0 if figures["lost"] == 0 and figures["duplicated"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
