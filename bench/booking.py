@@ -5,14 +5,17 @@ time, each through ``POST /api/v1/appointments/`` with a DRF token and an Idempo
 database is checked: no slot holds more active appointments than its capacity (``oversold``), every
 slot's counter equals its active appointments (``counter_drift``), no citizen holds two active
 appointments for the matter (``duplicates``). The same number of requests on the same number of
-connections then goes to a bare Django + DRF endpoint doing one conditional UPDATE (``bench/ceiling.py``)
-under the same gunicorn configuration: the booking throughput counts as a ratio to that ceiling.
+connections goes to a bare Django + DRF endpoint doing one conditional UPDATE (``bench/ceiling.py``) under
+the same gunicorn configuration, half before the crowd and half after: the booking throughput counts as a
+ratio to that ceiling (``ratio``). CPU time per request of the gunicorn workers and of the PostgreSQL
+backends is measured too, and ``cpu_ratio`` (ceiling's over booking's) is what the ratio would be on a
+machine doing nothing else: on a shared machine it is the steadier figure.
 
 The crowd: citizens in random order, each picks a slot at random among the bookable ones; told the slot
 is full (409 ``slot_full``) a citizen tries another slot not yet tried, at most ``--attempts`` requests in
-all (default 2: one retry), each with a fresh Idempotency-Key. Any other answer (201, another 409, 422, 429) ends
-that citizen's turn. ``unanswered``: requests that got no HTTP response within ``--timeout`` (refused,
-reset, timed out) or a 5xx.
+all (default 2: one retry), each with a fresh Idempotency-Key. Any other answer (201, another 409, 422,
+429) ends that citizen's turn. ``unanswered``: requests that got no HTTP response within ``--timeout``
+(refused, reset, timed out) or a 5xx.
 
 Everything runs here: its own database (created, migrated, dropped), gunicorn on a free loopback port
 (stopped), even when something fails. The figures end with one JSON line.
