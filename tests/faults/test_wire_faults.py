@@ -279,7 +279,7 @@ def test_it_sends_promptly_when_the_sender_clock_is_4_minutes_behind(sites):
     sites.replace_front_worker(skewed_env("-4m"))
     behind = create_cases(sites.front, 1)
     try:
-        wait_until_at_central(sites.central, behind.numbers, timeout=30)
+        wait_until_at_central(sites.central, behind.numbers, timeout=20)
     finally:
         sites.replace_front_worker()
         settle(sites, behind.numbers)
