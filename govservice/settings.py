@@ -80,6 +80,10 @@ FRONT_APPS = [
     "apps.hall",
     "apps.intake",
     "apps.feedback",
+    "apps.guidance",
+    "apps.consult",
+    "apps.ratings",
+    "apps.delivery",
 ]
 CENTRAL_APPS = [
     "apps.review",

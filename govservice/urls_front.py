@@ -49,6 +49,10 @@ api = [
     path("cases/<str:number>/withdraw/", intake_api.WithdrawApi.as_view(), name="api-withdraw"),
     path("cases/<str:number>/evaluation/", feedback_api.EvaluationCreateApi.as_view(), name="api-evaluation"),
     path("inbox/", feedback_api.InboxApi.as_view(), name="api-inbox"),
+    path("", include("apps.guidance.urls_api")),
+    path("", include("apps.consult.urls_api")),
+    path("", include("apps.ratings.urls_api")),
+    path("", include("apps.delivery.urls_api")),
 ]
 
 urlpatterns = [
@@ -83,4 +87,8 @@ urlpatterns = [
     path("documents/<str:code>.pdf", intake_views.document_download, name="document"),
     path("verify/", intake_views.verify, name="verify_form"),
     path("verify/<str:code>/", intake_views.verify, name="verify"),
+    path("", include("apps.guidance.urls")),
+    path("", include("apps.consult.urls")),
+    path("", include("apps.ratings.urls")),
+    path("", include("apps.delivery.urls")),
 ]
