@@ -5,7 +5,6 @@ from apps.accounts.api import RegisterApi
 from apps.booking import api as booking_api
 from apps.booking import views as booking_views
 from apps.feedback import api as feedback_api
-from apps.feedback import views as feedback_views
 from apps.hall import api as hall_api
 from apps.hall import supervisor as hall_supervisor
 from apps.hall import views as hall_views
@@ -47,7 +46,6 @@ api = [
     path("cases/<str:number>/", intake_api.CaseDetailApi.as_view(), name="api-case"),
     path("cases/<str:number>/supplement/", intake_api.SupplementApi.as_view(), name="api-supplement"),
     path("cases/<str:number>/withdraw/", intake_api.WithdrawApi.as_view(), name="api-withdraw"),
-    path("cases/<str:number>/evaluation/", feedback_api.EvaluationCreateApi.as_view(), name="api-evaluation"),
     path("inbox/", feedback_api.InboxApi.as_view(), name="api-inbox"),
     path("", include("apps.guidance.urls_api")),
     path("", include("apps.consult.urls_api")),
@@ -68,7 +66,6 @@ urlpatterns = [
     path("appointments/<str:code>/prefile/", intake_views.prefile, name="prefile"),
     path("me/", intake_views.my_services, name="my_services"),
     path("cases/<str:number>/", intake_views.case_detail, name="case"),
-    path("cases/<str:number>/evaluate/", feedback_views.evaluate, name="evaluate"),
     path("cases/<str:number>/supplement/", intake_views.supplement, name="supplement"),
     path("cases/<str:number>/withdraw/", intake_views.withdraw, name="withdraw"),
     path("terminal/", hall_views.terminal_home, name="terminal"),

@@ -5,18 +5,17 @@ from __future__ import annotations
 import logging
 
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from apps.accounts.models import User
-from apps.intake.models import Case, CaseStatus
-from govservice.api import Conflict, DomainError
+from apps.intake.models import Case
 from govservice.lib.masking import mask_name
 
 from .channels import SmsError, sms_backend
 from .messages import MESSAGES
-from .models import Channel, DeliveryStatus, Evaluation, Notification
+from .models import Channel, DeliveryStatus, Notification
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +44,9 @@ def notify(*, recipient: User, event: str, case: Case | None = None) -> list[Not
     if recipient.email:
         channels.append(Channel.EMAIL)
     rows = [
-        Notification.objects.create(recipient=recipient, event=event, channel=channel, case=case, subject=str(subject), body=body)
+        Notification.objects.create(
+            recipient=recipient, event=event, channel=channel, case=case, subject=str(subject), body=body
+        )
         for channel in channels
     ]
     ids = [n.id for n in rows]
@@ -75,7 +76,9 @@ def notification_deliver(*, notification_id: int) -> str:
     status, error = DeliveryStatus.DELIVERED, ""
     try:
         if notification.channel == Channel.SMS:
-            sms_backend().send(phone=notification.recipient.phone, text=notification.body, reference=f"n{notification.id}")
+            sms_backend().send(
+                phone=notification.recipient.phone, text=notification.body, reference=f"n{notification.id}"
+            )
         elif notification.channel == Channel.EMAIL:
             send_mail(notification.subject, notification.body, None, [notification.recipient.email])
     except SmsError as exc:
@@ -95,20 +98,3 @@ def notifications_send_due() -> int:
         attempts__lt=5,
     ).values_list("id", flat=True)[:200]
     return sum(1 for notification_id in list(due) if notification_deliver(notification_id=notification_id))
-
-
-@transaction.atomic
-def evaluation_submit(*, citizen: User, case_number: str, score: int, comment: str = "", channel: str = "web") -> Evaluation:
-    """一事一评: one evaluation per case, by its applicant, once a decision exists."""
-    case = Case.objects.filter(number=case_number, citizen=citizen).first()
-    if case is None:
-        raise DomainError("未找到该办件。 No such case.", code="not_found", status_code=404)
-    if case.status not in (CaseStatus.DECIDED, CaseStatus.RESULT_READY, CaseStatus.DELIVERED, CaseStatus.CLOSED):
-        raise DomainError("办件办结后才能评价。 You can rate the service once the case is decided.", code="too_early")
-    if not 1 <= int(score) <= 5:
-        raise DomainError("评价等级应为1至5。 Score must be 1 to 5.", code="invalid")
-    try:
-        with transaction.atomic():
-            return Evaluation.objects.create(case=case, citizen=citizen, score=score, comment=comment[:500], channel=channel)
-    except IntegrityError:
-        raise Conflict("该办件已评价过。 This case has already been rated.", code="already_rated") from None

@@ -12,9 +12,10 @@ from apps.accounts.models import PersonalDataAccess, Role
 from apps.accounts.services import id_number_reveal
 from apps.booking.models import Appointment, StaffPost
 from apps.booking.selectors import appointments_for_citizen
-from apps.feedback.models import Notification, Score
+from apps.feedback.models import Notification
 from apps.hall.selectors import kiosk_matters
 from apps.hall.services import terminal_authenticate, ticket_get_for_clerk
+from apps.ratings.models import Score
 from govservice.api import DomainError
 from govservice.roles import role_required
 

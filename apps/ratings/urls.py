@@ -1,5 +1,9 @@
 """Pages of this app, included at the root of the front site (govservice/urls_front.py)."""
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from . import views
+
+urlpatterns = [
+    path("cases/<str:number>/evaluate/", views.evaluate, name="evaluate"),
+]

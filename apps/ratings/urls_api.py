@@ -1,5 +1,9 @@
 """API of this app, included under /api/v1/ of the front site (govservice/urls_front.py)."""
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from . import api
+
+urlpatterns = [
+    path("cases/<str:number>/evaluation/", api.EvaluationCreateApi.as_view(), name="api-evaluation"),
+]

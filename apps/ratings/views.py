@@ -16,7 +16,9 @@ def evaluate(request, number):
         messages.error(request, "请选择评价等级。 Please choose a rating.")
         return redirect("case", number=number)
     try:
-        evaluation_submit(citizen=request.user, case_number=number, score=int(score), comment=request.POST.get("comment", ""))
+        evaluation_submit(
+            citizen=request.user, case_number=number, score=int(score), comment=request.POST.get("comment", "")
+        )
     except DomainError as exc:
         messages.error(request, str(exc.detail))
     else:
