@@ -20,9 +20,14 @@ from .models import Channel, DeliveryStatus, Notification
 logger = logging.getLogger(__name__)
 
 
-def notify(*, recipient: User, event: str, case: Case | None = None) -> list[Notification]:
+def notify(
+    *, recipient: User, event: str, case: Case | None = None, context: dict[str, str] | None = None
+) -> list[Notification]:
     """Turn a business event into one message per channel the citizen can be reached on, and deliver
-    them after the caller's transaction commits (never inside it)."""
+    them after the caller's transaction commits (never inside it).
+
+    `context` adds (or overrides) template fields for events that are not about a case, e.g. an
+    appointment's code, hall and time. Never put an ID number or a phone number in it."""
     subject, template = MESSAGES[event]
     context = {
         "name": mask_name(recipient.real_name) or recipient.username,
@@ -36,6 +41,7 @@ def notify(*, recipient: User, event: str, case: Case | None = None) -> list[Not
         "correction": "；".join(case.correction_items) if case and case.correction_items else "",
         "correction_deadline": case.correction_deadline.isoformat() if case and case.correction_deadline else "",
         "procedure": case.procedure_note if case else "",
+        **(context or {}),
     }
     body = str(template).format(**context)
     channels = [Channel.INBOX]
