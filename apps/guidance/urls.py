@@ -1,5 +1,9 @@
 """Pages of this app, included at the root of the front site (govservice/urls_front.py)."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from . import views
+
+urlpatterns: list[URLPattern] = [
+    path("guide/<str:code>/", views.matter_guide, name="matter_guide"),
+]
