@@ -3,6 +3,8 @@ central decides a case against the matter version the front accepted it under.""
 
 from __future__ import annotations
 
+import secrets
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -94,8 +96,16 @@ class MaterialSource(models.TextChoices):
     GOVERNMENT = "government", _("政府部门核发")
 
 
+def material_key_new() -> str:
+    """A fresh key for a material created without one; the catalog's own loaders give readable keys."""
+    return f"m-{secrets.token_hex(4)}"
+
+
 class Material(models.Model):
     matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="materials")
+    # Stable across versions: a new version copies each material with its key, so other apps (guided
+    # questions) can refer to "this matter's power of attorney" as (matter code, key) whatever the version.
+    key = models.SlugField(_("材料标识"), max_length=64, default=material_key_new)
     position = models.PositiveSmallIntegerField(default=0)
     name = models.CharField(_("材料名称"), max_length=200)
     form = models.CharField(_("材料形式"), max_length=16, choices=MaterialForm.choices, default=MaterialForm.BOTH)
@@ -108,6 +118,7 @@ class Material(models.Model):
 
     class Meta:
         ordering = ["matter", "position", "id"]
+        constraints = [models.UniqueConstraint(fields=["matter", "key"], name="material_key_unique_per_matter")]
         verbose_name = _("申请材料")
         verbose_name_plural = _("申请材料")
 

@@ -62,7 +62,9 @@ def catalog_load_demo() -> int:
         matter.full_clean(validate_unique=False, validate_constraints=False)
         matter.save()
         materials = [
-            Material(matter=matter, position=position, **{f: item[f] for f in _MATERIAL_FIELDS})
+            Material(
+                matter=matter, position=position, key=item.get("key") or f"m{position}", **{f: item[f] for f in _MATERIAL_FIELDS}
+            )
             for position, item in enumerate(row["materials"], start=1)
         ]
         for material in materials:
