@@ -10,6 +10,7 @@ import uuid
 
 import pghistory
 from django.db import models
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from encrypted_fields.fields import EncryptedCharField
@@ -85,7 +86,8 @@ class OutboxMessage(models.Model):
     actor = models.CharField(max_length=100, blank=True)
     status = models.CharField(max_length=16, choices=OutboxStatus.choices, default=OutboxStatus.PENDING)
     attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(default=timezone.now)
+    # The database's clock, like every comparison with it (services.outbox_claim_due).
+    next_attempt_at = models.DateTimeField(db_default=Now())
     last_error = models.TextField(blank=True)
     response = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -7,6 +7,7 @@ import hashlib
 import json
 import logging
 import random
+import time
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from govservice.lib import signing
@@ -97,18 +99,20 @@ def build_body(message: OutboxMessage) -> bytes:
 
 def outbox_claim_due(*, limit: int = 20, message_id: str | None = None) -> list[OutboxMessage]:
     """Claim due messages with SKIP LOCKED and push their next attempt out by a lease, so another relay
-    skips them; if this worker dies, the lease runs out and the sweep sends them again."""
-    now = timezone.now()
+    skips them; if this worker dies, the lease runs out and the sweep sends them again.
+
+    "Due" and the lease are on the database's clock, never the worker's: a relay host whose clock is
+    minutes slow would otherwise hold every message for those minutes."""
     with transaction.atomic():
         qs = OutboxMessage.objects.select_for_update(skip_locked=True).filter(
-            status=OutboxStatus.PENDING, next_attempt_at__lte=now
+            status=OutboxStatus.PENDING, next_attempt_at__lte=Now()
         )
         if message_id:
             qs = qs.filter(id=message_id)
         claimed = list(qs.order_by("created_at")[:limit])
         if claimed:
             OutboxMessage.objects.filter(id__in=[m.id for m in claimed]).update(
-                next_attempt_at=now + timedelta(seconds=settings.EXCHANGE_LEASE_SECONDS)
+                next_attempt_at=Now() + timedelta(seconds=settings.EXCHANGE_LEASE_SECONDS)
             )
     return claimed
 
@@ -122,16 +126,23 @@ def backoff_seconds(attempts: int) -> float:
 def outbox_send(message: OutboxMessage) -> str:
     """One attempt; records the outcome. Returns the new status. Never raises for network trouble."""
     peer = message.peer
-    key = signing_key(peer)
-    body = build_body(message)
-    headers = signing.sign(
-        key_id=key.key_id, secret=key.secret, method="POST", path=EXCHANGE_PATH, message_id=str(message.id), body=body
-    )
-    headers["Content-Type"] = "application/json; charset=utf-8"
     attempts = message.attempts + 1
     outcome_error = ""
     retry = True
     response_data = None
+    try:
+        # A missing file or no valid key is an attempt too: counted, backed off, dead-lettered in the
+        # end, instead of failing the task and coming back after every lease forever.
+        key = signing_key(peer)
+        body = build_body(message)
+    except (OSError, RuntimeError) as exc:
+        outcome_error = f"not sent: {type(exc).__name__}: {exc}"[:500]
+        logger.warning("outbox message %s (%s) could not be prepared: %s", message.id, message.kind, outcome_error)
+        return _record_attempt(message, attempts=attempts, retry=True, error=outcome_error, response_data=None)
+    headers = signing.sign(
+        key_id=key.key_id, secret=key.secret, method="POST", path=EXCHANGE_PATH, message_id=str(message.id), body=body
+    )
+    headers["Content-Type"] = "application/json; charset=utf-8"
     try:
         response = requests.post(
             peer.base_url.rstrip("/") + EXCHANGE_PATH, data=body, headers=headers, timeout=settings.EXCHANGE_HTTP_TIMEOUT
@@ -148,22 +159,31 @@ def outbox_send(message: OutboxMessage) -> str:
         if 200 <= response.status_code < 300:
             retry = False
             outcome_error = ""
-        elif response.status_code in (408, 409, 425, 429) or response.status_code >= 500:
+        elif response.status_code in (401, 408, 409, 425, 429) or response.status_code >= 500:
+            # 401: a skewed clock or a key the receiver does not know yet (rotation) heals on its own;
+            # the message waits with backoff and is dead-lettered only after the last attempt.
             outcome_error = f"HTTP {response.status_code}: {str(response_data)[:300]}"
         else:
             # 4xx other than the above: the receiver will never take this body; an operator must look.
             retry = False
             outcome_error = f"HTTP {response.status_code}: {str(response_data)[:300]}"
 
-    now = timezone.now()
-    if not retry and not outcome_error:
-        status, fields = OutboxStatus.DELIVERED, {"delivered_at": now, "response": response_data, "last_error": ""}
+    return _record_attempt(message, attempts=attempts, retry=retry, error=outcome_error, response_data=response_data)
+
+
+def _record_attempt(
+    message: OutboxMessage, *, attempts: int, retry: bool, error: str, response_data: dict[str, Any] | None
+) -> str:
+    fields: dict[str, Any]
+    if not retry and not error:
+        # delivered_at is the relay's own reading, the moment it saw the receiver's answer.
+        status, fields = OutboxStatus.DELIVERED, {"delivered_at": timezone.now(), "response": response_data, "last_error": ""}
     elif not retry or attempts >= settings.EXCHANGE_MAX_ATTEMPTS:
-        status, fields = OutboxStatus.DEAD, {"last_error": outcome_error, "response": response_data}
-        logger.error("outbox message %s (%s) dead-lettered: %s", message.id, message.kind, outcome_error)
+        status, fields = OutboxStatus.DEAD, {"last_error": error, "response": response_data}
+        logger.error("outbox message %s (%s) dead-lettered: %s", message.id, message.kind, error)
     else:
         status = OutboxStatus.PENDING
-        fields = {"last_error": outcome_error, "next_attempt_at": now + timedelta(seconds=backoff_seconds(attempts))}
+        fields = {"last_error": error, "next_attempt_at": Now() + timedelta(seconds=backoff_seconds(attempts))}
     # Conditional on still pending: an operator action in between wins.
     OutboxMessage.objects.filter(id=message.id, status=OutboxStatus.PENDING).update(
         status=status, attempts=attempts, **fields
@@ -179,11 +199,25 @@ def outbox_relay_due(*, limit: int = 50, message_id: str | None = None) -> int:
     return sent
 
 
+def outbox_sweep(*, budget_seconds: float) -> int:
+    """Send due messages one claim at a time until none is due or the time budget is spent.
+
+    One at a time, so that nothing is held under a lease it will not be sent within; the budget keeps the
+    task (with one HTTP timeout to spare) inside Celery's soft time limit. The next beat goes on."""
+    deadline = time.monotonic() + budget_seconds
+    total = 0
+    while time.monotonic() < deadline:
+        if not outbox_relay_due(limit=1):
+            break
+        total += 1
+    return total
+
+
 def outbox_redrive(*, message_id: uuid.UUID | str) -> bool:
     """An operator sends a dead letter again (same id, so still idempotent at the receiver)."""
     return bool(
         OutboxMessage.objects.filter(id=message_id, status=OutboxStatus.DEAD).update(
-            status=OutboxStatus.PENDING, next_attempt_at=timezone.now(), attempts=0
+            status=OutboxStatus.PENDING, next_attempt_at=Now(), attempts=0
         )
     )
 

@@ -1,4 +1,5 @@
 from celery import shared_task
+from django.conf import settings
 
 from . import services
 
@@ -12,9 +13,5 @@ def outbox_relay(message_id: str) -> int:
 @shared_task(ignore_result=True)
 def outbox_sweep() -> int:
     """What guarantees delivery: every due message, including those whose kick or worker was lost."""
-    total = 0
-    while True:
-        sent = services.outbox_relay_due(limit=50)
-        total += sent
-        if sent < 50:
-            return total
+    budget = settings.CELERY_TASK_SOFT_TIME_LIMIT - settings.EXCHANGE_HTTP_TIMEOUT - 5
+    return services.outbox_sweep(budget_seconds=max(budget, 5))

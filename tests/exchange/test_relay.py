@@ -4,11 +4,20 @@ import datetime as dt
 import socket
 
 import pytest
-from django.db import transaction
+import time_machine
+from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.exchange.models import InboxMessage, OutboxMessage, OutboxStatus, Peer, PeerKey
-from apps.exchange.services import backoff_seconds, outbox_enqueue, outbox_redrive, outbox_relay_due
+from apps.exchange.services import (
+    OutgoingFile,
+    backoff_seconds,
+    outbox_claim_due,
+    outbox_enqueue,
+    outbox_redrive,
+    outbox_relay_due,
+    outbox_sweep,
+)
 from apps.intake.models import Case, CaseStatus
 
 
@@ -108,3 +117,66 @@ def test_it_backs_off_exponentially_with_full_jitter_and_a_cap(settings):
 def test_it_refuses_to_enqueue_outside_a_transaction(self_peer):
     with pytest.raises(RuntimeError):
         outbox_enqueue(peer=self_peer, kind="x", payload={})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_reads_due_and_lease_on_the_database_clock_not_the_workers(self_peer, in_review):
+    # A relay whose own clock is 10 minutes slow still sees the message as due at once (DESIGN.md §5).
+    message = enqueue_decision(self_peer, in_review.number)
+    with time_machine.travel(timezone.now() - dt.timedelta(minutes=10), tick=True):
+        claimed = outbox_claim_due()
+        assert [m.id for m in claimed] == [message.id]
+    # The lease was written on the database clock too: about EXCHANGE_LEASE_SECONDS from the database's now.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT next_attempt_at - now() FROM exchange_outboxmessage WHERE id = %s", [message.id])
+        [(lease,)] = cursor.fetchall()
+    assert dt.timedelta(seconds=100) < lease <= dt.timedelta(seconds=120)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_counts_a_message_it_could_not_even_prepare_as_an_attempt(settings, self_peer, in_review):
+    settings.EXCHANGE_MAX_ATTEMPTS = 2
+    with transaction.atomic():
+        message = outbox_enqueue(
+            peer=self_peer, kind="case.decided", payload={"number": in_review.number},
+            files=[OutgoingFile(name="a.pdf", path="exchange/missing/a.pdf", sha256="0" * 64, content_type="application/pdf")],
+        )
+    assert outbox_relay_due() == 1
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (OutboxStatus.PENDING, 1)
+    assert message.last_error.startswith("not sent: FileNotFoundError")
+    OutboxMessage.objects.filter(id=message.id).update(next_attempt_at=timezone.now())
+    outbox_relay_due()
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (OutboxStatus.DEAD, 2)
+    assert not InboxMessage.objects.filter(id=message.id).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_retries_a_signature_the_receiver_does_not_accept_yet(self_peer, in_review):
+    # The receiver does not (yet) know this platform's key: 401. Clocks and key rotations heal, so the
+    # message waits with backoff instead of going straight to the dead letters.
+    Peer.objects.filter(id=self_peer.id).update(active=False)
+    message = enqueue_decision(self_peer, in_review.number)
+    outbox_relay_due()
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (OutboxStatus.PENDING, 1)
+    assert "HTTP 401" in message.last_error
+    Peer.objects.filter(id=self_peer.id).update(active=True)
+    OutboxMessage.objects.filter(id=message.id).update(next_attempt_at=timezone.now())
+    outbox_relay_due()
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (OutboxStatus.DELIVERED, 2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sweep_sends_everything_due_and_stops_at_its_time_budget(in_review):
+    peer = Peer.objects.create(code="down", name="down", base_url=f"http://127.0.0.1:{closed_port()}")
+    PeerKey.objects.create(peer=peer, key_id="down-k1", secret="s")
+    messages = [enqueue_decision(peer, in_review.number) for _ in range(3)]
+    # No time left: nothing is claimed, so nothing sits under a lease it will not be sent within.
+    assert outbox_sweep(budget_seconds=0) == 0
+    assert OutboxMessage.objects.filter(id__in=[m.id for m in messages], attempts=0).count() == 3
+    # Time enough: each due message is tried once; the failed ones are not due again within this sweep.
+    assert outbox_sweep(budget_seconds=30) == 3
+    assert OutboxMessage.objects.filter(id__in=[m.id for m in messages], attempts=1).count() == 3

@@ -259,18 +259,12 @@ def test_it_accepts_a_sender_clock_4_minutes_off_and_refuses_10_minutes_off(site
             "-c",
             f"from apps.exchange.services import outbox_redrive; outbox_redrive(message_id={message_id!r})",
         )
-    else:  # still pending, but scheduled on the skewed clock: bring it forward
+    else:  # still pending: refusals of the signature are retried with backoff; bring the next one forward
         sites.front.sql("UPDATE exchange_outboxmessage SET next_attempt_at = now() WHERE id = %s", (message_id,))
     settle(sites, ahead.numbers + refused.numbers)
 
 
 @pytest.mark.skipif(not LIBFAKETIME.exists(), reason="needs Debian's faketime package (make bootstrap installs it)")
-@pytest.mark.xfail(
-    strict=True,
-    reason="product bug: the relay compares next_attempt_at, written on the web process's clock, with its own "
-    "clock (apps/exchange/services.py outbox_claim_due); a relay host N minutes slow holds every message N "
-    "minutes. Fix: compare and lease on database time (Now()). Remove this mark with the fix.",
-)
 def test_it_sends_promptly_when_the_sender_clock_is_4_minutes_behind(sites):
     # 4 minutes slow is inside the ±5-minute window too: central would accept at once, if it is sent.
     # The signing key has been valid for a long time (this module's was made minutes ago, which a slow
