@@ -88,4 +88,5 @@ urlpatterns = [
     path("", include("apps.consult.urls")),
     path("", include("apps.ratings.urls")),
     path("", include("apps.delivery.urls")),
+    path("", include("apps.reports.urls")),
 ]
