@@ -213,6 +213,8 @@ if IS_FRONT:
         "intake-reconcile": {"task": "apps.intake.tasks.cases_reconcile", "schedule": 3600.0},
         # Notifications waiting for a retry.
         "feedback-send-due": {"task": "apps.feedback.tasks.notifications_send_due", "schedule": 30.0},
+        # Results to be posted whose courier order was not placed at once (broker down, courier refused).
+        "delivery-dispatch-due": {"task": "apps.delivery.tasks.deliveries_dispatch_due", "schedule": 300.0},
     }
 
 # --- The wire between the sites (apps/exchange) ---------------------------------------------------
@@ -406,3 +408,23 @@ REMEDIES_TEXT = env.str(
     default="如不服本决定，可自收到本文书之日起六十日内向北京市通州区人民政府申请行政复议，"
     "或者自收到本文书之日起六个月内依法向人民法院提起行政诉讼。",
 )
+
+# --- Result delivery and the status lookup (apps/delivery, DOMAIN.md §5, §7) ---------------------------
+# How a result is handed over when the citizen chose nothing: pickup, post or electronic.
+DELIVERY_DEFAULT_METHOD = env.str("DELIVERY_DEFAULT_METHOD", default="electronic")
+# The courier for posted results (dotted path); the development backend records waybills in a file.
+COURIER_BACKEND = env.str("COURIER_BACKEND", default="apps.delivery.couriers.FileCourierBackend")
+COURIER_FILE_PATH = env.str("COURIER_FILE_PATH", default=str(VAR_DIR / "courier" / f"{SITE_ROLE}.jsonl"))
+# Keys the couriers sign their status pushes with, "courier:key,courier:key".
+COURIER_CALLBACK_KEYS = dict(
+    item.split(":", 1) for item in env_list("COURIER_CALLBACK_KEYS", ["dev-express:dev-courier-key"] if DEV_MODE else [])
+)
+# Status lookup without an account (查询密码): lookups per IP per window; after TRACK_MAX_FAILURES wrong
+# answers for one case number (or TRACK_MAX_FAILURES_PER_IP from one address) within TRACK_FAILURE_WINDOW
+# seconds, that number (or address) is locked for TRACK_LOCKOUT_SECONDS.
+TRACK_RATE_PER_IP = env_int("TRACK_RATE_PER_IP", 60)
+TRACK_RATE_WINDOW = env_int("TRACK_RATE_WINDOW", 60)
+TRACK_MAX_FAILURES = env_int("TRACK_MAX_FAILURES", 5)
+TRACK_MAX_FAILURES_PER_IP = env_int("TRACK_MAX_FAILURES_PER_IP", 20)
+TRACK_FAILURE_WINDOW = env_int("TRACK_FAILURE_WINDOW", 900)
+TRACK_LOCKOUT_SECONDS = env_int("TRACK_LOCKOUT_SECONDS", 900)

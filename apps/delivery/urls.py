@@ -1,5 +1,12 @@
 """Pages of this app, included at the root of the front site (govservice/urls_front.py)."""
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from . import views
+
+urlpatterns = [
+    path("track/", views.track, name="track"),
+    path("cases/<str:number>/delivery/", views.choose, name="delivery_choose"),
+    path("cases/<str:number>/certificate.pdf", views.certificate_download, name="certificate_download"),
+    path("workbench/pickup/", views.pickup, name="pickup"),
+]

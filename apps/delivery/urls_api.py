@@ -1,5 +1,12 @@
 """API of this app, included under /api/v1/ of the front site (govservice/urls_front.py)."""
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from . import api
+
+urlpatterns = [
+    path("track/", api.TrackApi.as_view(), name="api-track"),
+    path("cases/<str:number>/delivery/", api.DeliveryChoiceApi.as_view(), name="api-delivery"),
+    path("workbench/cases/<str:number>/pickup/", api.PickupApi.as_view(), name="api-pickup"),
+    path("courier/<slug:courier>/callback/", api.CourierCallbackApi.as_view(), name="api-courier-callback"),
+]

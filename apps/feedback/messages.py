@@ -48,3 +48,19 @@ MESSAGES = {
         _("【云窗口】{name}您好，您的办件{number}（{matter}）审批结果：{decision}。请登录查看并对本次服务进行评价。"),
     ),
 }
+
+# Result delivery (apps.delivery). Extra fields: hall, hall_address, courier, tracking_number, how.
+MESSAGES |= {
+    "case.result_ready_pickup": (
+        _("办理结果可以领取了"),
+        _("【云窗口】{name}您好，您的办件{number}（{matter}）的办理结果已到{hall}（{hall_address}），请本人携带居民身份证到窗口领取。"),
+    ),
+    "case.result_posted": (
+        _("办理结果已寄出"),
+        _("【云窗口】{name}您好，您的办件{number}（{matter}）的办理结果已由{courier}寄出，运单号{tracking_number}，请注意查收。"),
+    ),
+    "case.delivered": (
+        _("办理结果已送达"),
+        _("【云窗口】{name}您好，您的办件{number}（{matter}）的办理结果已送达（{how}）。欢迎对本次服务进行评价。"),
+    ),
+}

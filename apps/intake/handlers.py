@@ -7,6 +7,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.utils.dateparse import parse_date, parse_datetime
 
+from apps.delivery.services import delivery_result_arrived
 from apps.exchange import registry
 from apps.exchange.models import Peer
 from apps.feedback.services import notify
@@ -138,7 +139,9 @@ def result_issued(peer: Peer, message_id: str, payload: dict[str, Any], files) -
         },
     )
     if _apply(case, CaseStatus.RESULT_READY, note=f"{payload['title']}已出具（{payload['licence_number']}）"):
-        notify(recipient=case.citizen, event="case.result_ready", case=case)
+        # Handed over the way the citizen chose (pickup, post, electronic), who is told accordingly. The
+        # front's choice counts, not central's echo of it in the payload: the citizen may change it here.
+        delivery_result_arrived(case=case, title=payload["title"])
     return {"number": case.number, "status": case.status}
 
 

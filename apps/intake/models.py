@@ -212,6 +212,7 @@ class DocumentKind(models.TextChoices):
     ONE_TIME_NOTICE = "one_time_notice", _("一次性告知书")
     COMMITMENT = "commitment", _("容缺受理承诺确认书")
     CERTIFICATE = "certificate", _("证照（审批结果）")
+    DELIVERY_RECEIPT = "delivery_receipt", _("送达回执")
 
 
 class Document(models.Model):

@@ -17,6 +17,11 @@ def case_get_for_citizen(*, citizen: User, number: str) -> Case:
     )
 
 
+def case_for_lookup(*, number: str) -> Case | None:
+    """A case by its number alone, for the public status lookup; the caller checks the query password."""
+    return Case.objects.select_related("matter", "hall", "citizen").prefetch_related("events").filter(number=number).first()
+
+
 def cases_for_citizen(*, citizen: User) -> QuerySet[Case]:
     return Case.objects.filter(citizen=citizen).select_related("matter", "hall").order_by("-received_at")
 

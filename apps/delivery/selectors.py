@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from apps.accounts.models import User
+from apps.intake.models import Case, CaseStatus
+from apps.intake.selectors import case_get_for_staff, cases_for_staff
+from govservice.lib.masking import mask_name
+
+from .models import Delivery, DeliveryMethod, HandoverStatus
+
+
+def delivery_for_case(case: Case) -> Delivery | None:
+    return Delivery.objects.filter(case=case).first()
+
+
+def delivery_next_step(delivery: Delivery | None, case: Case) -> str:
+    """What the citizen does next about the result, once it is on its way (else the case's own step)."""
+    if delivery is None or delivery.status == HandoverStatus.CHOSEN:
+        return case.next_step
+    if delivery.status == HandoverStatus.DELIVERED:
+        return case.next_step
+    if delivery.method == DeliveryMethod.PICKUP:
+        return f"请本人携带居民身份证到{case.hall.name}（{case.hall.address}）窗口领取。"
+    if delivery.method == DeliveryMethod.POST:
+        if delivery.status == HandoverStatus.POSTED:
+            return f"结果已寄出，运单号{delivery.tracking_number}，请注意查收。"
+        return "结果即将寄出，寄出后将短信告知运单号。"
+    return "请登录后下载电子证照。"
+
+
+def case_public_status(case: Case) -> dict[str, Any]:
+    """What the status lookup shows: the plain sentence, the promised date, the next step and a
+    timeline of dated states. No personal data beyond the masked name: no ID, phone, address, notes
+    or staff names (notes may quote the applicant's circumstances)."""
+    delivery = delivery_for_case(case)
+    return {
+        "number": case.number,
+        "status": case.status,
+        "status_display": case.get_status_display(),
+        "sentence": case.sentence,
+        "next_step": delivery_next_step(delivery, case) if case.status == CaseStatus.RESULT_READY else case.next_step,
+        "promised_date": case.promised_date,
+        "matter": case.matter.name,
+        "hall": case.hall.name,
+        "applicant": mask_name(case.citizen.real_name),
+        "delivery": None
+        if delivery is None
+        else {
+            "method": delivery.method,
+            "method_display": delivery.get_method_display(),
+            "status": delivery.status,
+            "status_display": delivery.get_status_display(),
+            "tracking_number": delivery.tracking_number,
+        },
+        "events": [
+            {"at": e.at, "status": e.to_status, "status_display": e.get_to_status_display()} for e in case.events.all()
+        ],
+    }
+
+
+def pickups_waiting(*, user: User) -> QuerySet[Delivery]:
+    """Results waiting at the clerk's hall for their owners to collect."""
+    return (
+        Delivery.objects.filter(
+            case__in=cases_for_staff(user=user), method=DeliveryMethod.PICKUP, status=HandoverStatus.READY
+        )
+        .select_related("case__matter", "case__citizen")
+        .order_by("ready_at")
+    )
+
+
+def delivery_for_staff(*, user: User, number: str) -> tuple[Case, Delivery | None]:
+    """A case of the clerk's own hall (404 otherwise), and its delivery."""
+    case = case_get_for_staff(user=user, number=number)
+    return case, delivery_for_case(case)

@@ -1,0 +1,93 @@
+"""Pages: the public status lookup, the citizen's delivery choice and certificate download, and the
+clerk's pickup desk."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from apps.accounts.models import Role
+from apps.intake.documents import document_pdf
+from govservice.api import DomainError
+from govservice.roles import role_required
+
+from .api import client_ip
+from .selectors import case_public_status, delivery_for_staff, pickups_waiting
+from .services import case_lookup, certificate_for_owner, delivery_choose, delivery_downloaded, delivery_pickup
+
+
+def track(request):
+    """办件查询: number and query password, no account. The answer is a page, never a redirect to one:
+    nothing that identifies the case goes into a URL or the browser's history."""
+    context: dict = {"number": ""}
+    status = 200
+    if request.method == "POST":
+        number = request.POST.get("number", "")
+        context["number"] = number.strip().upper()
+        try:
+            case = case_lookup(number=number, password=request.POST.get("password", ""), ip=client_ip(request))
+        except DomainError as exc:
+            context["error"] = exc.detail
+            status = exc.status_code
+        else:
+            context["result"] = case_public_status(case)
+    return render(request, "delivery/track.html", context, status=status)
+
+
+@login_required
+@require_POST
+def choose(request, number):
+    try:
+        delivery_choose(
+            citizen=request.user, number=number, method=request.POST.get("method", ""),
+            recipient_name=request.POST.get("recipient_name", ""), recipient_phone=request.POST.get("recipient_phone", ""),
+            address=request.POST.get("address", ""),
+        )
+    except DomainError as exc:
+        if exc.status_code == 404:
+            raise Http404 from None
+        messages.error(request, str(exc.detail))
+    else:
+        messages.success(request, "领取方式已保存。")
+    return redirect("case", number=number)
+
+
+@login_required
+def certificate_download(request, number):
+    """The e-licence, for its owner only; for an electronic delivery the first download is the handover."""
+    try:
+        certificate = certificate_for_owner(citizen=request.user, number=number)
+    except DomainError:
+        raise Http404 from None
+    pdf = document_pdf(certificate)
+    delivery_downloaded(citizen=request.user, document=certificate)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="certificate-{certificate.case.number}.pdf"'
+    return response
+
+
+@role_required(Role.CLERK, Role.HALL_SUPERVISOR)
+def pickup(request):
+    """The clerk's pickup desk: results waiting at this hall; find one by case number, check the
+    collector's ID (typed, or read by the card reader into the field), hand over, print the 送达回执."""
+    number = (request.POST.get("number") or request.GET.get("number", "")).strip().upper()
+    context: dict = {"waiting": pickups_waiting(user=request.user)[:50], "number": number}
+    status = 200
+    if number:
+        try:
+            context["case"], context["delivery"] = delivery_for_staff(user=request.user, number=number)
+        except Http404:
+            context["error"] = "本大厅无此办件。 No such case at this hall."
+            return render(request, "delivery/pickup.html", context, status=404)
+        if request.method == "POST":
+            try:
+                context["delivery"] = delivery_pickup(clerk=request.user, number=number, id_number=request.POST.get("id_number", ""))
+            except DomainError as exc:
+                context["error"] = exc.detail
+                status = exc.status_code
+            else:
+                context["handed_over"] = True
+    return render(request, "delivery/pickup.html", context, status=status)
