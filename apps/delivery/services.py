@@ -21,7 +21,7 @@ from apps.accounts.services import PHONE_RE, id_number_index
 from apps.booking.models import StaffPost
 from apps.feedback.services import notify
 from apps.intake.models import Case, CaseStatus, Document, DocumentKind
-from apps.intake.selectors import case_for_lookup, case_get_for_citizen, case_get_for_staff
+from apps.intake.selectors import case_for_lookup, case_get_for_staff
 from apps.intake.services import case_transition
 from govservice.api import Conflict, DomainError
 from govservice.lib import idcard
@@ -294,15 +294,6 @@ def _receipt_issue(*, case: Case, delivery: Delivery, clerk: User) -> Document:
 
 
 # --- Electronic --------------------------------------------------------------------------------------------
-
-
-def certificate_for_owner(*, citizen: User, number: str) -> Document:
-    """The case's certificate, for its owner only (404 for anyone else, or before it exists)."""
-    case = case_get_for_citizen(citizen=citizen, number=number)
-    certificate = _certificate(case)
-    if certificate is None:
-        raise DomainError("该办件尚无电子证照。 No certificate yet.", code="not_found", status_code=404)
-    return certificate
 
 
 @transaction.atomic

@@ -7,6 +7,5 @@ from . import views
 urlpatterns = [
     path("track/", views.track, name="track"),
     path("cases/<str:number>/delivery/", views.choose, name="delivery_choose"),
-    path("cases/<str:number>/certificate.pdf", views.certificate_download, name="certificate_download"),
     path("workbench/pickup/", views.pickup, name="pickup"),
 ]

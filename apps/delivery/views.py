@@ -1,22 +1,21 @@
-"""Pages: the public status lookup, the citizen's delivery choice and certificate download, and the
-clerk's pickup desk."""
+"""Pages: the public status lookup, the citizen's delivery choice, and the clerk's pickup desk. (The
+e-licence is downloaded through intake's document view, which reports the owner's download here.)"""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from apps.accounts.models import Role
-from apps.intake.documents import document_pdf
 from govservice.api import DomainError
 from govservice.roles import role_required
 
 from .api import client_ip
 from .selectors import case_public_status, delivery_for_staff, pickups_waiting
-from .services import case_lookup, certificate_for_owner, delivery_choose, delivery_downloaded, delivery_pickup
+from .services import case_lookup, delivery_choose, delivery_pickup
 
 
 def track(request):
@@ -53,20 +52,6 @@ def choose(request, number):
     else:
         messages.success(request, "领取方式已保存。")
     return redirect("case", number=number)
-
-
-@login_required
-def certificate_download(request, number):
-    """The e-licence, for its owner only; for an electronic delivery the first download is the handover."""
-    try:
-        certificate = certificate_for_owner(citizen=request.user, number=number)
-    except DomainError:
-        raise Http404 from None
-    pdf = document_pdf(certificate)
-    delivery_downloaded(citizen=request.user, document=certificate)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="certificate-{certificate.case.number}.pdf"'
-    return response
 
 
 @role_required(Role.CLERK, Role.HALL_SUPERVISOR)

@@ -12,6 +12,7 @@ from apps.accounts.models import PersonalDataAccess, Role
 from apps.accounts.services import id_number_reveal
 from apps.booking.models import Appointment, StaffPost
 from apps.booking.selectors import appointments_for_citizen
+from apps.delivery.services import delivery_downloaded
 from apps.feedback.models import Notification
 from apps.hall.selectors import kiosk_matters
 from apps.hall.services import terminal_authenticate, ticket_get_for_clerk
@@ -117,7 +118,11 @@ def document_download(request, code):
     )
     if not allowed:
         raise Http404
-    response = HttpResponse(document_pdf(document), content_type="application/pdf")
+    pdf = document_pdf(document)
+    if case.citizen_id == user.id:
+        # For an electronic delivery, the owner's first download of the e-licence is the handover.
+        delivery_downloaded(citizen=user, document=document)
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{document.kind}-{case.number}.pdf"'
     return response
 

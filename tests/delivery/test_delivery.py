@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
 from django.test import Client
 
 from apps.delivery.models import Delivery, DeliveryEvent, DeliveryMethod, HandoverStatus
@@ -251,26 +252,48 @@ class TestElectronic:
         assert Delivery.objects.get(case=ready).method == DeliveryMethod.ELECTRONIC
         assert any("电子证照" in body for body in bodies(citizen, "case.result_ready"))
 
-    def test_only_the_owner_downloads_and_that_delivers_it(self, ready, citizen, other_citizen, clerk):
-        url = f"/cases/{ready.number}/certificate.pdf"
+    def test_only_the_owner_downloads_and_that_delivers_it(self, ready, citizen, other_citizen, other_hall_clerk, clerk):
+        certificate = Document.objects.get(case=ready, kind=DocumentKind.CERTIFICATE)
+        url = f"/documents/{certificate.verification_code}.pdf"
         assert Client().get(url).status_code == 302  # to the login page
-        for stranger in (other_citizen, clerk):
+        for stranger in (other_citizen, other_hall_clerk):
             page = Client()
             page.force_login(stranger)
             assert page.get(url).status_code == 404
+        # The hall's own clerk may print it (for a pickup), but that hands nothing over.
+        staff = Client()
+        staff.force_login(clerk)
+        assert staff.get(url).content == CERTIFICATE
         assert Case.objects.get(id=ready.id).status == CaseStatus.RESULT_READY
         owner = Client()
         owner.force_login(citizen)
         html = owner.get(f"/cases/{ready.number}/").content.decode()
-        assert 'id="certificate-download"' in html
+        assert f'href="{url}"' in html and 'id="electronic-hint"' in html
         response = owner.get(url)
         assert response.status_code == 200 and response.content == CERTIFICATE
         assert Case.objects.get(id=ready.id).status == CaseStatus.DELIVERED
-        assert Delivery.objects.get(case=ready).status == HandoverStatus.DELIVERED
+        delivery = Delivery.objects.get(case=ready)
+        assert delivery.status == HandoverStatus.DELIVERED and delivery.delivered_at
         assert owner.get(url).content == CERTIFICATE
         assert Notification.objects.filter(recipient=citizen, event="case.delivered", channel="sms").count() == 1
+        assert ready.events.filter(to_status=CaseStatus.DELIVERED).count() == 1
 
-    def test_there_is_nothing_to_download_before_the_result(self, case, citizen):
+    def test_other_documents_do_not_count_as_the_handover(self, ready, citizen, clerk):
+        receipt = Document(case=ready, kind=DocumentKind.RECEIPT, verification_code="RCPT23456789", content={"number": ready.number}, issued_by=clerk, sha256="0" * 64)
+        receipt.file.save("receipt.pdf", ContentFile(b"%PDF-1.4 receipt"), save=False)
+        receipt.save()
         owner = Client()
         owner.force_login(citizen)
-        assert owner.get(f"/cases/{case.number}/certificate.pdf").status_code == 404
+        assert owner.get(f"/documents/{receipt.verification_code}.pdf").status_code == 200
+        assert Case.objects.get(id=ready.id).status == CaseStatus.RESULT_READY
+
+    def test_a_pickup_case_is_not_delivered_by_downloading(self, api, client, case, citizen):
+        assert choose(api, citizen, case, {"method": "pickup"}).status_code == 200
+        decide(client, case)
+        issue_result(client, case)
+        owner = Client()
+        owner.force_login(citizen)
+        certificate = Document.objects.get(case=case, kind=DocumentKind.CERTIFICATE)
+        assert owner.get(f"/documents/{certificate.verification_code}.pdf").content == CERTIFICATE
+        assert Case.objects.get(id=case.id).status == CaseStatus.RESULT_READY
+        assert Delivery.objects.get(case=case).status == HandoverStatus.READY
