@@ -215,6 +215,9 @@ if IS_FRONT:
         "feedback-send-due": {"task": "apps.feedback.tasks.notifications_send_due", "schedule": 30.0},
         # Results to be posted whose courier order was not placed at once (broker down, courier refused).
         "delivery-dispatch-due": {"task": "apps.delivery.tasks.deliveries_dispatch_due", "schedule": 300.0},
+        # Consultation tickets (DOMAIN.md §6): remind the owner a working day before the limit, escalate to
+        # the hall's supervisors on the last day or when nobody took a ticket on its day; idempotent.
+        "consult-remind": {"task": "apps.consult.tasks.tickets_remind_and_escalate", "schedule": 900.0},
     }
 
 # --- The wire between the sites (apps/exchange) ---------------------------------------------------

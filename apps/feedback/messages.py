@@ -64,3 +64,28 @@ MESSAGES |= {
         _("【云窗口】{name}您好，您的办件{number}（{matter}）的办理结果已送达（{how}）。欢迎对本次服务进行评价。"),
     ),
 }
+
+# Consultation tickets (apps.consult). Fields: name, code, matter, kind, due_date, department, note, reason.
+# Never the question or the answer itself: a message says where to read it.
+MESSAGES |= {
+    "consult.answered": (
+        _("您的咨询已有答复"),
+        _("【云窗口】{name}您好，您关于“{matter}”的{kind}（工单编号{code}）已有答复，请登录“我的咨询”查看，并对答复进行评价。"),
+    ),
+    "consult.follow_up": (
+        _("市民追问了您负责的工单"),
+        _("【云窗口】工单{code}（{matter}）收到市民追问，请在{due_date}前答复。"),
+    ),
+    "consult.reminder": (
+        _("工单即将到期"),
+        _("【云窗口】工单{code}（{matter}）的办理期限为{due_date}，尚未答复，请及时处理。"),
+    ),
+    "consult.escalated": (
+        _("工单升级督办"),
+        _("【云窗口】工单{code}（{matter}）{reason}，请督办。"),
+    ),
+    "consult.routed": (
+        _("有工单转办至您的部门"),
+        _("【云窗口】工单{code}（{matter}）已转办至{department}，请在{due_date}前答复。转办说明：{note}"),
+    ),
+}

@@ -1,0 +1,356 @@
+"""Consultation tickets over /api/v1/: citizens ask, follow up, close and rate their own tickets; clerks
+take, route, answer and close the tickets of their hall; kiosks ask for a citizen by ID card."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpResponse
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.accounts.models import Role
+from apps.accounts.permissions import HasRole, IsCitizen, IsClerk
+from apps.hall.api import IsTerminal, TerminalAuthentication
+from govservice.api import DomainError
+
+from . import services
+from .models import ConsultTicket, FaqEntry, TicketKind, TicketMessage
+from .reports import GROUPINGS, report_csv, report_scope, ticket_report
+from .selectors import (
+    faq_for_matter,
+    staff_queue,
+    ticket_get_for_citizen,
+    ticket_get_for_staff,
+    tickets_of_citizen,
+)
+
+
+class IsStaffForConsult(HasRole):
+    roles = frozenset({Role.CLERK, Role.HALL_SUPERVISOR, Role.ADMIN})
+
+
+class IsReportReader(HasRole):
+    roles = frozenset({Role.HALL_SUPERVISOR, Role.ADMIN})
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TicketMessage
+        fields = ["kind", "body", "at"]
+
+
+class TicketSerializer(serializers.ModelSerializer):
+    matter = serializers.CharField(source="matter.code")
+    matter_name = serializers.CharField(source="matter.name")
+    hall = serializers.CharField(source="hall.name")
+    department = serializers.CharField(source="department.name")
+    owner = serializers.SerializerMethodField()
+    asker = serializers.CharField(source="asker_masked_name")
+    asker_phone = serializers.CharField(source="asker_masked_phone")
+
+    class Meta:
+        model = ConsultTicket
+        fields = [
+            "code",
+            "kind",
+            "channel",
+            "status",
+            "title",
+            "matter",
+            "matter_name",
+            "hall",
+            "department",
+            "owner",
+            "asker",
+            "asker_phone",
+            "created_at",
+            "response_due",
+            "due_date",
+            "extension_days",
+            "extension_reason",
+            "answered_at",
+            "closed_at",
+            "rating",
+        ]
+
+    def get_owner(self, ticket) -> str:
+        return ticket.owner.display_name if ticket.owner else ""
+
+
+class TicketDetailSerializer(TicketSerializer):
+    messages = MessageSerializer(many=True, read_only=True)
+
+    class Meta(TicketSerializer.Meta):
+        fields = [*TicketSerializer.Meta.fields, "messages"]
+
+
+class AskSerializer(serializers.Serializer):
+    matter = serializers.CharField(max_length=64, help_text="事项实施编码")
+    kind = serializers.ChoiceField(choices=TicketKind.choices, default=TicketKind.CONSULTATION)
+    title = serializers.CharField(max_length=100)
+    content = serializers.CharField(max_length=2000)
+    hall = serializers.IntegerField(required=False, help_text="大厅 id；缺省为办理该事项的第一个大厅")
+
+
+class TerminalAskSerializer(AskSerializer):
+    id_number = serializers.CharField(max_length=18, write_only=True, help_text="读卡所得身份证号码；不保存")
+
+
+class CallSerializer(AskSerializer):
+    caller_name = serializers.CharField(max_length=64)
+    caller_phone = serializers.CharField(max_length=20, write_only=True)
+    id_number = serializers.CharField(max_length=18, required=False, allow_blank=True, write_only=True)
+
+
+class BodySerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=2000)
+
+
+class RouteSerializer(serializers.Serializer):
+    department = serializers.CharField(max_length=32, help_text="部门编码")
+    note = serializers.CharField(max_length=500)
+
+
+class RateSerializer(serializers.Serializer):
+    score = serializers.IntegerField(min_value=1, max_value=5, help_text="1 非常满意 … 5 非常不满意")
+    comment = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
+class FaqSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FaqEntry
+        fields = ["id", "question", "answer", "published_at"]
+
+
+class FaqPublishSerializer(serializers.Serializer):
+    question = serializers.CharField(max_length=300)
+    answer = serializers.CharField(max_length=2000)
+
+
+def _detail(ticket: ConsultTicket, code_status: int = status.HTTP_200_OK) -> Response:
+    ticket = ConsultTicket.objects.select_related("matter", "hall", "department", "owner", "citizen").prefetch_related("messages").get(pk=ticket.pk)
+    return Response(TicketDetailSerializer(ticket).data, status=code_status)
+
+
+class TicketListCreateApi(APIView):
+    """Citizens: their own tickets, and asking a new question. Staff: their queue."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=TicketSerializer(many=True))
+    def get(self, request):
+        if request.user.role == Role.CITIZEN:
+            rows = list(tickets_of_citizen(user=request.user)[:200])
+        elif request.user.role in IsStaffForConsult.roles:
+            queue = staff_queue(user=request.user)
+            rows = [*queue.unclaimed, *queue.mine, *queue.routed_to_me, *queue.others]
+        else:
+            rows = []
+        return Response(TicketSerializer(rows, many=True).data)
+
+    @extend_schema(request=AskSerializer, responses={201: TicketDetailSerializer})
+    def post(self, request):
+        if request.user.role != Role.CITIZEN:
+            raise DomainError("只有市民可以提交咨询。 Only citizens may ask.", code="not_citizen", status_code=403)
+        data = AskSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        ticket = services.ticket_ask(
+            citizen=request.user, matter_code=v["matter"], kind=v["kind"], title=v["title"], content=v["content"], hall_id=v.get("hall")
+        )
+        return _detail(ticket, status.HTTP_201_CREATED)
+
+
+class TicketDetailApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=TicketDetailSerializer)
+    def get(self, request, code):
+        if request.user.role == Role.CITIZEN:
+            ticket = ticket_get_for_citizen(user=request.user, code=code)
+        else:
+            ticket = ticket_get_for_staff(user=request.user, code=code)
+        return _detail(ticket)
+
+
+class TerminalAskApi(APIView):
+    """A kiosk asks for the citizen whose ID card it read (``Authorization: Terminal <token>``)."""
+
+    authentication_classes = [TerminalAuthentication]
+    permission_classes = [IsTerminal]
+
+    @extend_schema(request=TerminalAskSerializer, responses={201: TicketSerializer})
+    def post(self, request):
+        data = TerminalAskSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        ticket = services.ticket_ask_at_terminal(
+            terminal=request.auth, id_number=v["id_number"], matter_code=v["matter"], kind=v["kind"], title=v["title"], content=v["content"]
+        )
+        return Response(TicketSerializer(ticket).data, status=status.HTTP_201_CREATED)
+
+
+class CallLogApi(APIView):
+    permission_classes = [IsClerk]
+
+    @extend_schema(request=CallSerializer, responses={201: TicketDetailSerializer})
+    def post(self, request):
+        data = CallSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        ticket = services.ticket_log_call(
+            clerk=request.user,
+            matter_code=v["matter"],
+            kind=v["kind"],
+            title=v["title"],
+            content=v["content"],
+            caller_name=v["caller_name"],
+            caller_phone=v["caller_phone"],
+            id_number=v.get("id_number", ""),
+        )
+        return _detail(ticket, status.HTTP_201_CREATED)
+
+
+class _StaffAction(APIView):
+    permission_classes: list[type[BasePermission]] = [IsStaffForConsult]
+
+
+class ClaimApi(_StaffAction):
+    @extend_schema(request=None, responses=TicketDetailSerializer)
+    def post(self, request, code):
+        return _detail(services.ticket_claim(clerk=request.user, code=code))
+
+
+class RouteApi(_StaffAction):
+    @extend_schema(request=RouteSerializer, responses=TicketDetailSerializer)
+    def post(self, request, code):
+        data = RouteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return _detail(
+            services.ticket_route(actor=request.user, code=code, department_code=data.validated_data["department"], note=data.validated_data["note"])
+        )
+
+
+class ReplyApi(_StaffAction):
+    @extend_schema(request=BodySerializer, responses=TicketDetailSerializer)
+    def post(self, request, code):
+        data = BodySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return _detail(services.ticket_reply(actor=request.user, code=code, body=data.validated_data["body"]))
+
+
+class CloseApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses=TicketDetailSerializer)
+    def post(self, request, code):
+        if request.user.role == Role.CITIZEN:
+            return _detail(services.ticket_close_by_citizen(citizen=request.user, code=code))
+        return _detail(services.ticket_close_by_staff(actor=request.user, code=code))
+
+
+class FollowUpApi(APIView):
+    permission_classes = [IsCitizen]
+
+    @extend_schema(request=BodySerializer, responses=TicketDetailSerializer)
+    def post(self, request, code):
+        data = BodySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return _detail(services.ticket_follow_up(citizen=request.user, code=code, body=data.validated_data["body"]))
+
+
+class RateApi(APIView):
+    permission_classes = [IsCitizen]
+
+    @extend_schema(request=RateSerializer, responses=TicketDetailSerializer)
+    def post(self, request, code):
+        data = RateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        return _detail(services.ticket_rate(citizen=request.user, code=code, score=v["score"], comment=v.get("comment", "")))
+
+
+class FaqPublishApi(APIView):
+    permission_classes = [IsReportReader]
+
+    @extend_schema(request=FaqPublishSerializer, responses={201: FaqSerializer})
+    def post(self, request, code):
+        data = FaqPublishSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        entry = services.faq_publish(supervisor=request.user, code=code, **data.validated_data)
+        return Response(FaqSerializer(entry).data, status=status.HTTP_201_CREATED)
+
+
+class MatterFaqApi(APIView):
+    """Public: the published questions and answers of a matter."""
+
+    authentication_classes: list = []
+    permission_classes: list = []
+
+    @extend_schema(responses=FaqSerializer(many=True))
+    def get(self, request, code):
+        return Response(FaqSerializer(faq_for_matter(code), many=True).data)
+
+
+def _decimal(value):
+    return None if value is None else str(value)
+
+
+class ReportApi(APIView):
+    permission_classes = [IsReportReader]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("by", str, enum=list(GROUPINGS)),
+            OpenApiParameter("from", dt.date),
+            OpenApiParameter("to", dt.date),
+            OpenApiParameter("export", str, enum=["csv"]),
+        ],
+        responses=inline_serializer(
+            "ConsultReportRow",
+            {
+                "key": serializers.CharField(),
+                "name": serializers.CharField(),
+                "total": serializers.IntegerField(),
+                "responded": serializers.IntegerField(),
+                "response_rate": serializers.DecimalField(max_digits=4, decimal_places=1, allow_null=True),
+                "resolved": serializers.IntegerField(),
+                "resolution_rate": serializers.DecimalField(max_digits=4, decimal_places=1, allow_null=True),
+                "rated": serializers.IntegerField(),
+                "satisfied": serializers.IntegerField(),
+                "satisfaction_rate": serializers.DecimalField(max_digits=4, decimal_places=1, allow_null=True),
+                "overdue": serializers.IntegerField(),
+            },
+            many=True,
+        ),
+    )
+    def get(self, request):
+        scope = report_scope(user=request.user, params=request.query_params)
+        rows = ticket_report(tickets=scope.tickets, by=scope.by, today=timezone.localdate())
+        if request.query_params.get("export") == "csv":
+            response = HttpResponse(report_csv(rows, by=scope.by), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="consult-{scope.by}.csv"'
+            return response
+        return Response(
+            [
+                {
+                    "key": r.key,
+                    "name": r.name,
+                    "total": r.total,
+                    "responded": r.responded,
+                    "response_rate": _decimal(r.response_rate),
+                    "resolved": r.resolved,
+                    "resolution_rate": _decimal(r.resolution_rate),
+                    "rated": r.rated,
+                    "satisfied": r.satisfied,
+                    "satisfaction_rate": _decimal(r.satisfaction_rate),
+                    "overdue": r.overdue,
+                }
+                for r in rows
+            ]
+        )

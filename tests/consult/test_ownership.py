@@ -1,0 +1,81 @@
+"""Who sees what: a citizen only their own tickets, clerks their hall's, names and phones masked."""
+
+from __future__ import annotations
+
+import pytest
+
+from apps.consult.models import ConsultTicket, TicketStatus
+from apps.consult.services import ticket_claim, ticket_reply
+
+pytestmark = pytest.mark.django_db
+
+
+def test_another_citizen_gets_not_found_everywhere(api, client, ask, other_citizen):
+    ticket = ask()
+    other = api(other_citizen)
+    assert other.get(f"/api/v1/consult/tickets/{ticket.code}/").status_code == 404
+    for action, payload in [("follow-up", {"body": "x"}), ("close", {}), ("rate", {"score": 1})]:
+        assert other.post(f"/api/v1/consult/tickets/{ticket.code}/{action}/", payload, format="json").status_code == 404
+    assert other.get("/api/v1/consult/tickets/").json() == []
+    client.force_login(other_citizen)
+    assert client.get(f"/consult/{ticket.code}/").status_code == 404
+    assert client.post(f"/consult/{ticket.code}/close/").status_code == 404
+    ticket.refresh_from_db()
+    assert ticket.status == TicketStatus.NEW
+
+
+def test_clerks_see_their_own_halls_queue_only(api, client, ask, clerk, other_hall_clerk):
+    ticket = ask()
+    assert [t["code"] for t in api(clerk).get("/api/v1/consult/tickets/").json()] == [ticket.code]
+    assert api(other_hall_clerk).get("/api/v1/consult/tickets/").json() == []
+    assert api(other_hall_clerk).get(f"/api/v1/consult/tickets/{ticket.code}/").status_code == 404
+    client.force_login(other_hall_clerk)
+    assert client.get(f"/consult/desk/{ticket.code}/").status_code == 404
+    assert client.post(f"/consult/desk/{ticket.code}/claim/").status_code == 404
+
+
+def test_staff_screens_mask_the_asker(client, ask, clerk, citizen):
+    ticket = ask()
+    client.force_login(clerk)
+    for url in ("/consult/desk/", f"/consult/desk/{ticket.code}/"):
+        text = client.get(url).content.decode()
+        assert "王**" in text
+        assert citizen.real_name not in text and citizen.phone not in text
+    assert "138****1111" in client.get(f"/consult/desk/{ticket.code}/").content.decode()
+
+
+def test_staff_cannot_use_the_citizen_pages_and_citizens_not_the_desk(client, ask, clerk, citizen):
+    ticket = ask()
+    client.force_login(clerk)
+    assert client.get(f"/consult/{ticket.code}/").status_code == 403
+    client.force_login(citizen)
+    assert client.get("/consult/desk/").status_code == 403
+    assert client.get("/consult/reports/").status_code == 403
+
+
+def test_the_citizen_pages_ask_follow_up_and_rate(client, citizen, matter, clerk):
+    client.force_login(citizen)
+    form = client.get(f"/consult/ask/?matter={matter.code}")
+    assert form.status_code == 200 and matter.name in form.content.decode()
+    # A missing title: the page comes back with what was typed.
+    refused = client.post("/consult/ask/", {"matter": matter.code, "kind": "consultation", "title": " ", "content": "我写的内容"})
+    assert refused.status_code == 400
+    assert "请填写标题" in refused.content.decode() and "我写的内容" in refused.content.decode()
+    assert not ConsultTicket.objects.exists()
+    response = client.post("/consult/ask/", {"matter": matter.code, "kind": "consultation", "title": "补办", "content": "要带什么？"})
+    ticket = ConsultTicket.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/consult/{ticket.code}/"
+    assert ticket.code in client.get("/consult/").content.decode()
+    ticket_claim(clerk=clerk, code=ticket.code)
+    ticket_reply(actor=clerk, code=ticket.code, body="带身份证。")
+    page = client.get(f"/consult/{ticket.code}/").content.decode()
+    assert "带身份证。" in page and "李窗口" not in page  # the citizen sees 工作人员, not the clerk's name
+    client.post(f"/consult/{ticket.code}/follow-up/", {"body": "原件还是复印件？"})
+    ticket.refresh_from_db()
+    assert ticket.status == TicketStatus.CLAIMED
+    ticket_reply(actor=clerk, code=ticket.code, body="原件。")
+    no_score = client.post(f"/consult/{ticket.code}/rate/", {})
+    assert no_score.status_code == 400 and "请选择评价等级" in no_score.content.decode()
+    client.post(f"/consult/{ticket.code}/rate/", {"score": "2"})
+    ticket.refresh_from_db()
+    assert ticket.rating == 2 and ticket.status == TicketStatus.CLOSED
