@@ -84,6 +84,7 @@ FRONT_APPS = [
     "apps.consult",
     "apps.ratings",
     "apps.delivery",
+    "apps.reports",
 ]
 CENTRAL_APPS = [
     "apps.review",

@@ -5,19 +5,32 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from apps.accounts.models import Role
 from govservice.api import DomainError
+from govservice.lib.charts import bar_chart
+from govservice.lib.csvexport import csv_response
 from govservice.lib.masking import mask_id_staff
+from govservice.lib.stats import PeriodError, period_from, rate
 from govservice.roles import role_required
 
 from . import services
 from .api import material_file_response
 from .models import REVIEW_STEPS, Decision, SpecialProcedure
-from .selectors import case_get_for_approver, case_sla, cases_for_approver, overdue_by_department
+from .selectors import (
+    case_get_for_approver,
+    case_sla,
+    cases_for_approver,
+    durations_by_department_matter,
+    overdue_by_department,
+    overdue_cases,
+)
 
 APPROVER_ROLES = (Role.APPROVER, Role.CENTRAL_SUPERVISOR, Role.ADMIN)
 
@@ -99,9 +112,58 @@ def case_action(request, case_id, action):
     return redirect("review_case", case_id=case_id)
 
 
+# The dashboard's CSV downloads (?export=…): header and the row keys, in order. Case numbers, departments,
+# matters and figures only; never the applicant.
+DASHBOARD_EXPORTS = {
+    "durations": (
+        (_("部门"), _("事项"), _("办结数"), _("承诺时限内办结"), _("超承诺时限"), _("承诺时限内办结率(%)"), _("用时中位数(工作日)"), _("用时P90(工作日)"), _("承诺时限(工作日)"), _("超法定时限")),
+        ("department", "matter", "decided", "within", "late", "within_rate", "median_days", "p90_days", "promised_days", "beyond_legal"),
+    ),
+    "overdue": (
+        (_("办件编号"), _("部门"), _("事项"), _("状态"), _("已用工作日"), _("时限(工作日)"), _("超期工作日")),
+        ("number", "department", "matter", "status", "used", "limit", "over"),
+    ),
+}
+
+
 @role_required(Role.CENTRAL_SUPERVISOR, Role.ADMIN)
 def dashboard(request):
-    return render(request, "review/dashboard.html", {"rows": overdue_by_department()})
+    try:
+        period = period_from(request.GET)
+    except PeriodError as exc:
+        return render(request, "error.html", {"message": str(exc)}, status=400)
+    export = request.GET.get("export")
+    if export is not None:
+        if export not in DASHBOARD_EXPORTS:
+            raise Http404(_("没有这张报表。"))
+        header, keys = DASHBOARD_EXPORTS[export]
+        rows = durations_by_department_matter(period=period) if export == "durations" else overdue_cases()
+        return csv_response(
+            filename=f"{export}_{period.start:%Y%m%d}-{period.end:%Y%m%d}.csv",
+            header=[str(h) for h in header],
+            rows=([row[k] for k in keys] for row in rows),
+        )
+    durations = durations_by_department_matter(period=period)
+    decided = sum(r["decided"] for r in durations)
+    overdue = overdue_cases()
+    chart = bar_chart(
+        [(f"{r['department']} · {r['matter']}", r["within_rate"]) for r in durations],
+        title=str(_("承诺时限内办结率")), unit="%", maximum=100,
+    )
+    return render(
+        request,
+        "review/dashboard.html",
+        {
+            "rows": overdue_by_department(),
+            "period": period,
+            "query": urlencode(period.as_query()),
+            "durations": durations,
+            "overdue": overdue,
+            "chart": chart,
+            "decided": decided,
+            "within_rate": rate(sum(r["within"] for r in durations), decided),
+        },
+    )
 
 
 @xframe_options_sameorigin  # shown inline in the case page's viewer

@@ -1,0 +1,112 @@
+"""Statistics computed by PostgreSQL, for the supervisors' reports of both sites.
+
+Percentiles are aggregates in SQL (``PERCENTILE_CONT … WITHIN GROUP``), so a report costs one query per
+table whatever the number of rows; nothing loops over rows in Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Aggregate, Expression, F, FloatField, Func
+from django.utils import timezone
+
+
+class Percentile(Aggregate):
+    """``PERCENTILE_CONT(fraction) WITHIN GROUP (ORDER BY expression)``: the continuous percentile, as
+    PostgreSQL computes it (linear interpolation between the two nearest rows). NULLs are ignored; a group
+    without any value gives NULL. Works with ``filter=Q(...)``."""
+
+    function = "PERCENTILE_CONT"
+    name = "Percentile"
+    output_field = FloatField()
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+    def __init__(self, expression: Any, fraction: float, **extra: Any) -> None:
+        fraction = float(fraction)
+        if not 0.0 <= fraction <= 1.0:
+            raise ValueError("percentile fraction must be between 0 and 1")
+        # A validated float, never user text: safe to write into the SQL.
+        super().__init__(expression, fraction=repr(fraction), **extra)
+
+
+class Minutes(Func):
+    """The length of an interval (``end - start`` of two timestamps) in minutes, as a float."""
+
+    output_field = FloatField()
+    template = "(EXTRACT(EPOCH FROM (%(expressions)s)) / 60.0)"
+    arg_joiner = " - "
+
+    def __init__(self, end: str | Expression, start: str | Expression, **extra: Any) -> None:
+        super().__init__(F(end) if isinstance(end, str) else end, F(start) if isinstance(start, str) else start, **extra)
+
+
+def rate(part: int | None, whole: int | None) -> float | None:
+    """A share in percent with one decimal (half up), or None when there is nothing to divide by."""
+    if not whole:
+        return None
+    value = Decimal(part or 0) * 100 / Decimal(whole)
+    return float(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def one_decimal(value: float | None) -> float | None:
+    if value is None:
+        return None
+    return float(Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+# Reports cover at most a year: a longer span is a mistake more often than a wish, and costs the database.
+MAX_PERIOD_DAYS = 366
+DEFAULT_PERIOD_DAYS = 30
+
+
+class PeriodError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole local days, both ends included."""
+
+    start: dt.date
+    end: dt.date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def start_at(self) -> dt.datetime:
+        return timezone.make_aware(dt.datetime.combine(self.start, dt.time.min))
+
+    @property
+    def end_before(self) -> dt.datetime:
+        """The first moment after the period (exclusive upper bound for timestamps)."""
+        return timezone.make_aware(dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time.min))
+
+    def as_query(self) -> dict[str, str]:
+        return {"start": self.start.isoformat(), "end": self.end.isoformat()}
+
+
+def period_from(params: Any, *, today: dt.date | None = None) -> Period:
+    """The period asked for in ``start`` / ``end`` (YYYY-MM-DD), by default the last 30 days up to today.
+
+    Raises PeriodError with a message for the user (Chinese first) on a bad date or span."""
+    today = today or timezone.localdate()
+    start_text = (params.get("start") or "").strip()
+    end_text = (params.get("end") or "").strip()
+    try:
+        end = dt.date.fromisoformat(end_text) if end_text else today
+        start = dt.date.fromisoformat(start_text) if start_text else end - dt.timedelta(days=DEFAULT_PERIOD_DAYS - 1)
+    except ValueError:
+        raise PeriodError("日期格式应为 YYYY-MM-DD。 Dates must be written YYYY-MM-DD.") from None
+    if start > end:
+        raise PeriodError("开始日期不能晚于结束日期。 The start date must not be after the end date.")
+    if (end - start).days + 1 > MAX_PERIOD_DAYS:
+        raise PeriodError(
+            f"统计区间最长{MAX_PERIOD_DAYS}天。 A report covers at most {MAX_PERIOD_DAYS} days."
+        )
+    return Period(start=start, end=end)
