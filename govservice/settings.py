@@ -212,7 +212,7 @@ if IS_FRONT:
         "intake-deadline-warn": {"task": "apps.intake.tasks.intake_deadline_warn", "schedule": 900.0},
         # Reconciliation: ask central about cases quiet for RECONCILE_QUIET_HOURS (heals missed events).
         "intake-reconcile": {"task": "apps.intake.tasks.cases_reconcile", "schedule": 3600.0},
-        # Notifications waiting for a retry.
+        # Notifications held for the quiet hours, waiting for a retry, or stuck with a dead worker.
         "feedback-send-due": {"task": "apps.feedback.tasks.notifications_send_due", "schedule": 30.0},
         # Results to be posted whose courier order was not placed at once (broker down, courier refused).
         "delivery-dispatch-due": {"task": "apps.delivery.tasks.deliveries_dispatch_due", "schedule": 300.0},
@@ -328,7 +328,23 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="云窗口 <noreply@c
 SMS_BACKEND = env.str("SMS_BACKEND", default="apps.feedback.channels.FileSmsBackend")
 SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(VAR_DIR / "sms" / f"{SITE_ROLE}.jsonl"))
 SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
+# The gateway key signs both ways (govservice/lib/signing.py): our requests to the gateway and its
+# delivery receipts to /api/v1/notifications/callbacks/sms/. The key id names it in the signature headers.
 SMS_GATEWAY_KEY = env.str("SMS_GATEWAY_KEY", default="")
+SMS_GATEWAY_KEY_ID = env.str("SMS_GATEWAY_KEY_ID", default="gateway")
+SMS_GATEWAY_TIMEOUT = env_int("SMS_GATEWAY_TIMEOUT", 10)
+SMS_GATEWAY_MAX_SKEW_SECONDS = env_int("SMS_GATEWAY_MAX_SKEW_SECONDS", 300)
+# Attempts per message before a temporary or technical failure is final; retry delays (exponential
+# backoff with jitter, like the relay); how long a sending worker holds a message before the sweep
+# takes it back (a dead worker).
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 5)
+NOTIFY_BACKOFF_BASE_SECONDS = env_int("NOTIFY_BACKOFF_BASE_SECONDS", 60)
+NOTIFY_BACKOFF_CAP_SECONDS = env_int("NOTIFY_BACKOFF_CAP_SECONDS", 3600)
+NOTIFY_LEASE_SECONDS = env_int("NOTIFY_LEASE_SECONDS", 120)
+# Quiet hours (local time, may wrap midnight; empty: none): non-urgent messages on these channels are
+# held and go out when the quiet hours end. The inbox and e-mail disturb no one.
+NOTIFY_QUIET_HOURS = env.str("NOTIFY_QUIET_HOURS", default="21:00-08:00")
+NOTIFY_QUIET_CHANNELS = env_list("NOTIFY_QUIET_CHANNELS", ["sms"])
 # Public address of this site, for links in messages and QR codes on documents.
 PUBLIC_BASE_URL = env.str(
     "PUBLIC_BASE_URL", default="http://127.0.0.1:8000" if IS_FRONT else "http://127.0.0.1:8100"

@@ -51,6 +51,7 @@ api = [
     path("", include("apps.consult.urls_api")),
     path("", include("apps.ratings.urls_api")),
     path("", include("apps.delivery.urls_api")),
+    path("", include("apps.feedback.urls_api")),
 ]
 
 urlpatterns = [
@@ -89,4 +90,5 @@ urlpatterns = [
     path("", include("apps.ratings.urls")),
     path("", include("apps.delivery.urls")),
     path("", include("apps.reports.urls")),
+    path("", include("apps.feedback.urls")),
 ]

@@ -32,6 +32,8 @@ def _media_and_sms(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.SMS_FILE_PATH = str(tmp_path / "sms.jsonl")
+    # Messages go out at once whatever the hour the suite runs; tests/feedback tests quiet hours with frozen time.
+    settings.NOTIFY_QUIET_HOURS = ""
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 

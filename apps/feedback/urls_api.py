@@ -1,0 +1,10 @@
+"""API of this app, included under /api/v1/ of the front site (govservice/urls_front.py)."""
+
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("me/notification-preferences/", api.PreferenceApi.as_view(), name="api-notification-preferences"),
+    path("notifications/callbacks/sms/", api.sms_callback, name="feedback-sms-callback"),
+]
