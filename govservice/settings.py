@@ -214,6 +214,10 @@ if IS_FRONT:
         "intake-reconcile": {"task": "apps.intake.tasks.cases_reconcile", "schedule": 3600.0},
         # Notifications held for the quiet hours, waiting for a retry, or stuck with a dead worker.
         "feedback-send-due": {"task": "apps.feedback.tasks.notifications_send_due", "schedule": 30.0},
+        # 好差评: SMS rating links for services not rated on the spot (once per event).
+        "ratings-invite": {"task": "apps.ratings.tasks.invitations_send_due", "schedule": 120.0},
+        # 差评 rectification: reminders and escalation before the reply limit, overdue notices; idempotent.
+        "ratings-remind": {"task": "apps.ratings.tasks.rectifications_remind", "schedule": 900.0},
         # Results to be posted whose courier order was not placed at once (broker down, courier refused).
         "delivery-dispatch-due": {"task": "apps.delivery.tasks.deliveries_dispatch_due", "schedule": 300.0},
         # Consultation tickets (DOMAIN.md §6): remind the owner a working day before the limit, escalate to
@@ -448,3 +452,17 @@ TRACK_MAX_FAILURES = env_int("TRACK_MAX_FAILURES", 5)
 TRACK_MAX_FAILURES_PER_IP = env_int("TRACK_MAX_FAILURES_PER_IP", 20)
 TRACK_FAILURE_WINDOW = env_int("TRACK_FAILURE_WINDOW", 900)
 TRACK_LOCKOUT_SECONDS = env_int("TRACK_LOCKOUT_SECONDS", 900)
+# 好差评 (DOMAIN.md §7, local practice): rating by SMS link within 5 working days; a ticket's link goes out
+# this many minutes after the window finished (time to rate on the spot first); the window tablet offers a
+# finished ticket for this many minutes.
+RATING_LINK_WORKDAYS = env_int("RATING_LINK_WORKDAYS", 5)
+RATING_INVITE_DELAY_MINUTES = env_int("RATING_INVITE_DELAY_MINUTES", 15)
+RATING_TABLET_MINUTES = env_int("RATING_TABLET_MINUTES", 10)
+# 差评 rectification: reply within 7 natural days (Beijing); other places 5 or 15 working days.
+RECTIFICATION_LIMIT_DAYS = env_int("RECTIFICATION_LIMIT_DAYS", 7)
+RECTIFICATION_LIMIT_WORKING_DAYS = env_bool("RECTIFICATION_LIMIT_WORKING_DAYS", False)
+# Reminder to the unit and escalation to the hall's supervisors, in days before the reply limit.
+RECTIFICATION_REMIND_DAYS_BEFORE = env_int("RECTIFICATION_REMIND_DAYS_BEFORE", 2)
+RECTIFICATION_ESCALATE_DAYS_BEFORE = env_int("RECTIFICATION_ESCALATE_DAYS_BEFORE", 1)
+# The unit may appeal a wrong rating within 3 working days.
+RECTIFICATION_APPEAL_WORKDAYS = env_int("RECTIFICATION_APPEAL_WORKDAYS", 3)

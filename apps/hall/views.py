@@ -221,6 +221,9 @@ def workbench_action(request, ticket_id: int, action: str):
         messages.error(request, str(exc.detail))
     else:
         messages.success(request, _(ACTION_MESSAGES[action]) % {"label": ticket.label})
+        if action == "finish":
+            # 一次一评: the window tablet (apps.ratings) now offers this service for rating.
+            messages.info(request, _("请邀请市民在窗口评价器上对本次服务进行评价（自愿）。"))
     return redirect("workbench")
 
 

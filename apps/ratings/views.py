@@ -1,26 +1,383 @@
+"""好差评 pages: rating forms (case page, SMS link, terminal, window tablet), the unit's rectifications,
+the supervisor's appeals and overview (with CSV and a server-side SVG chart)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from apps.accounts.models import Role
+from apps.hall.models import Ticket, TicketStatus
+from apps.hall.services import terminal_authenticate
 from govservice.api import DomainError
+from govservice.roles import role_required
 
-from .services import evaluation_submit
+from . import selectors, services
+from .models import TAGS, TAGS_BY_SCORE, CallbackOutcome, EvaluationChannel, FixRating, Rectification, Score
+from .services.invitations import invitation_check
+from .services.rectifications import is_unit_member, rater_masked
+
+STAFF = (Role.CLERK, Role.HALL_SUPERVISOR, Role.ADMIN)
+SUPERVISORS = (Role.HALL_SUPERVISOR, Role.ADMIN)
+TERMINAL_SESSION_KEY = "terminal_token"  # the kiosk's activation, kept by apps.hall
+
+
+def rating_form_context() -> dict:
+    """Levels with their fixed tags, for every rating form."""
+    return {
+        "levels": [
+            {"value": level, "label": Score(level).label, "tags": [(t, TAGS[t]) for t in TAGS_BY_SCORE[level]]}
+            for level in Score.values
+        ],
+    }
+
+
+def _rating_input(request) -> dict:
+    return {
+        "score": request.POST.get("score", ""),
+        "comment": request.POST.get("comment", ""),
+        "tags": request.POST.getlist("tags"),
+    }
+
+
+# --- Citizens ----------------------------------------------------------------------------------------
 
 
 @login_required
 @require_POST
 def evaluate(request, number):
-    score = request.POST.get("score", "")
-    if not score.isdigit():
-        messages.error(request, "请选择评价等级。 Please choose a rating.")
-        return redirect("case", number=number)
+    """一事一评 from the case page."""
     try:
-        evaluation_submit(
-            citizen=request.user, case_number=number, score=int(score), comment=request.POST.get("comment", "")
+        services.evaluation_submit(citizen=request.user, case_number=number, **_rating_input(request))
+    except DomainError as exc:
+        messages.error(request, str(exc.detail))
+    else:
+        messages.success(request, _("感谢您的评价！"))
+    return redirect("case", number=number)
+
+
+@login_required
+@require_POST
+def evaluate_fix(request, number):
+    """The citizen rates the unit's fix of their 差评 from the case page."""
+    rectification = Rectification.objects.filter(
+        evaluation__case__number=number, evaluation__citizen=request.user
+    ).first()
+    if rectification is None:
+        raise Http404
+    try:
+        services.rectification_rate_fix(
+            rectification_id=rectification.id,
+            rating=request.POST.get("rating", ""),
+            comment=request.POST.get("comment", ""),
+            citizen=request.user,
         )
     except DomainError as exc:
         messages.error(request, str(exc.detail))
     else:
-        messages.success(request, "感谢您的评价！")
+        messages.success(request, _("感谢您对整改结果的评价！"))
     return redirect("case", number=number)
+
+
+@never_cache
+def rate_link(request, token):
+    """The SMS link: no login; valid 5 working days; once."""
+    try:
+        invitation = services.invitation_for_token(token)
+        invitation_check(invitation)
+    except DomainError as exc:
+        return render(request, "ratings/rate_closed.html", {"message": exc.detail}, status=exc.status_code)
+    event = invitation.case or invitation.ticket
+    context = {"event": event, "invitation": invitation, "action": request.path, **rating_form_context()}
+    if request.method == "POST":
+        try:
+            evaluation = services.evaluation_submit_by_invitation(token=token, **_rating_input(request))
+        except DomainError as exc:
+            return render(
+                request, "ratings/rate.html", {**context, "error": exc.detail, "posted": _rating_input(request)}, status=exc.status_code
+            )
+        return render(request, "ratings/rate_done.html", {"evaluation": evaluation})
+    return render(request, "ratings/rate.html", context)
+
+
+@never_cache
+def rate_fix_link(request, token):
+    """The link in the reply message: read the unit's answer, rate the fix."""
+    try:
+        rectification = services.rectification_for_fix_token(token)
+    except DomainError as exc:
+        return render(request, "ratings/rate_closed.html", {"message": exc.detail}, status=exc.status_code)
+    context = {"rectification": rectification, "fix_ratings": FixRating.choices}
+    if request.method == "POST":
+        try:
+            services.rectification_rate_fix(
+                rectification_id=rectification.id,
+                rating=request.POST.get("rating", ""),
+                comment=request.POST.get("comment", ""),
+            )
+        except DomainError as exc:
+            return render(request, "ratings/rate_fix.html", {**context, "error": exc.detail}, status=exc.status_code)
+        return render(request, "ratings/rate_done.html", {"fix": True})
+    return render(request, "ratings/rate_fix.html", context)
+
+
+# --- On site: the terminal and the window tablet ------------------------------------------------------
+
+
+def _terminal(request):
+    token = request.session.get(TERMINAL_SESSION_KEY, "")
+    return terminal_authenticate(token) if token else None
+
+
+@never_cache
+def terminal_rate(request):
+    """一次一评 at the kiosk: the citizen types the number on their ticket, then rates the service."""
+    terminal = _terminal(request)
+    if terminal is None:
+        return redirect("terminal")
+    context = {"terminal": terminal, **rating_form_context()}
+    label = request.POST.get("label", "").strip().upper() if request.method == "POST" else ""
+    if not label:
+        return render(request, "ratings/terminal_rate.html", context)
+    digits = label.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    candidates = (
+        Ticket.objects.select_related("matter", "group").filter(
+            hall=terminal.hall, service_date=timezone.localdate(), number=int(digits), status=TicketStatus.DONE
+        )
+        if digits.isdigit() and len(digits) <= 6
+        else Ticket.objects.none()
+    )
+    # The printed letter is the ticket's prefix, or its group's letter for older tickets.
+    ticket = next((t for t in candidates if t.label == label), None)
+    if ticket is None:
+        context["error"] = _("未找到今天已办结的该号码，请核对号码。")
+        return render(request, "ratings/terminal_rate.html", context, status=404)
+    context.update(ticket=ticket, label=label)
+    if "score" not in request.POST:
+        return render(request, "ratings/terminal_rate.html", context)
+    try:
+        evaluation = services.evaluation_submit_for_ticket(
+            ticket_id=ticket.id, hall_id=terminal.hall_id, channel=EvaluationChannel.TERMINAL, **_rating_input(request)
+        )
+    except DomainError as exc:
+        context.update(error=exc.detail, posted=_rating_input(request))
+        return render(request, "ratings/terminal_rate.html", context, status=exc.status_code)
+    return render(request, "ratings/rate_done.html", {"kiosk": True, "terminal": terminal, "evaluation": evaluation})
+
+
+@never_cache
+@role_required(Role.CLERK, Role.HALL_SUPERVISOR)
+def window_tablet(request):
+    """评价器: the tablet facing the citizen at the window, signed in as the window's clerk. It offers the
+    ticket the window has just finished; idle, it looks again every few seconds."""
+    minutes = settings.RATING_TABLET_MINUTES
+    if request.method == "POST":
+        ticket = selectors.ticket_for_tablet(clerk=request.user, minutes=minutes)
+        if ticket is None or str(ticket.id) != request.POST.get("ticket", ""):
+            messages.error(request, _("没有待评价的服务。"))
+            return redirect("ratings_tablet")
+        try:
+            services.evaluation_submit_for_ticket(
+                ticket_id=ticket.id, hall_id=ticket.hall_id, channel=EvaluationChannel.TABLET, **_rating_input(request)
+            )
+        except DomainError as exc:
+            context = {"ticket": ticket, "error": exc.detail, "posted": _rating_input(request), **rating_form_context()}
+            return render(request, "ratings/tablet.html", context, status=exc.status_code)
+        messages.success(request, _("感谢您的评价！"))
+        return redirect("ratings_tablet")
+    ticket = selectors.ticket_for_tablet(clerk=request.user, minutes=minutes)
+    return render(request, "ratings/tablet.html", {"ticket": ticket, **rating_form_context()})
+
+
+# --- The responsible unit ----------------------------------------------------------------------------
+
+
+@role_required(*STAFF)
+def rectification_list(request):
+    qs = selectors.rectifications_for_staff(user=request.user)
+    show = request.GET.get("show", "open")
+    if show == "open":
+        qs = qs.exclude(status__in=["closed", "voided"])
+    return render(
+        request,
+        "ratings/rectification_list.html",
+        {"rectifications": qs.order_by("due_date", "id")[:200], "show": show, "today": timezone.localdate()},
+    )
+
+
+def _detail_page(request, rectification_id: int, *, status: int = 200, **extra):
+    rectification = selectors.rectification_get_for_staff(user=request.user, rectification_id=rectification_id)
+    context = {
+        "r": rectification,
+        "rater": rater_masked(rectification),
+        "today": timezone.localdate(),
+        "is_assignee": rectification.assignee_id == request.user.id,
+        "is_supervisor": request.user.role in SUPERVISORS,
+        "is_member": is_unit_member(request.user, rectification),
+        "colleagues": selectors.unit_colleagues(rectification=rectification) if request.user.role in SUPERVISORS else [],
+        "outcomes": CallbackOutcome.choices,
+        "now": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        **extra,
+    }
+    return render(request, "ratings/rectification_detail.html", context, status=status)
+
+
+@role_required(*STAFF)
+def rectification_detail(request, rectification_id: int):
+    return _detail_page(request, rectification_id)
+
+
+def _called_at(value: str) -> dt.datetime:
+    parsed = parse_datetime(value.strip()) if value else None
+    if parsed is None:
+        raise DomainError("请填写回访时间。 Enter when the call took place.", code="invalid_time", status_code=400)
+    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+
+
+@require_POST
+@role_required(*STAFF)
+def rectification_action(request, rectification_id: int, action: str):
+    """One button of the detail page: each runs one service. The rater reveal renders the page with the
+    clear values (never stored in a redirect or a URL)."""
+    data = request.POST
+    try:
+        if action == "reveal":
+            clear = services.rectification_reveal_rater(viewer=request.user, rectification_id=rectification_id)
+            return _detail_page(request, rectification_id, rater_clear=clear)
+        if action == "assign":
+            assignee = data.get("assignee", "")
+            services.rectification_assign(
+                actor=request.user, rectification_id=rectification_id, assignee_id=int(assignee) if assignee.isdigit() else None
+            )
+            done = _("已指派回访人。")
+        elif action == "callback":
+            services.rectification_callback_record(
+                actor=request.user,
+                rectification_id=rectification_id,
+                called_at=_called_at(data.get("called_at", "")),
+                outcome=data.get("outcome", ""),
+                summary=data.get("summary", ""),
+            )
+            done = _("回访记录已保存。")
+        elif action == "reply":
+            services.rectification_reply(
+                actor=request.user, rectification_id=rectification_id, fix=data.get("fix", ""), reply=data.get("reply", "")
+            )
+            done = _("整改答复已发送，等待市民评价整改结果。")
+        elif action == "appeal":
+            services.rectification_appeal(actor=request.user, rectification_id=rectification_id, reason=data.get("reason", ""))
+            done = _("申诉已提交，等待主管审核。")
+        elif action == "decide":
+            decision = data.get("decision", "")
+            if decision not in ("uphold", "reject"):
+                raise DomainError("请选择审核结果。 Choose a decision.", code="invalid_decision", status_code=400)
+            services.rectification_appeal_decide(
+                actor=request.user, rectification_id=rectification_id, upheld=decision == "uphold", note=data.get("note", "")
+            )
+            done = _("申诉审核结果已保存。")
+        else:
+            raise Http404
+    except DomainError as exc:
+        if exc.status_code == 404:
+            raise Http404 from None
+        # Keep what was typed: the page comes back with the error and the form filled in.
+        return _detail_page(request, rectification_id, status=exc.status_code, error=exc.detail, posted=data)
+    messages.success(request, done)
+    return redirect("ratings_rectification", rectification_id=rectification_id)
+
+
+# --- Supervisors -------------------------------------------------------------------------------------
+
+
+@role_required(*SUPERVISORS)
+def appeals(request):
+    return render(request, "ratings/appeals.html", {"appeals": selectors.appeals_pending(user=request.user)})
+
+
+def _period(request) -> tuple[dt.date | None, dt.date | None]:
+    values = []
+    for key in ("from", "to"):
+        raw = request.GET.get(key, "").strip()
+        day = parse_date(raw) if raw else None
+        if raw and day is None:
+            raise DomainError("日期格式应为YYYY-MM-DD。 Dates are YYYY-MM-DD.", code="invalid_date", status_code=400)
+        values.append(day)
+    return values[0], values[1]
+
+
+def _bars(rows) -> list[dict]:
+    """Server-side SVG bars: satisfaction and rectification rate per department (no script, no CDN)."""
+    bars = []
+    for i, row in enumerate(rows):
+        bars.append(
+            {
+                "y": 10 + i * 46,
+                "label": row.label,
+                "sat": row.satisfaction,
+                "sat_w": round(3 * (row.satisfaction or 0), 1),
+                "rect": row.rectification_rate,
+                "rect_w": round(3 * (row.rectification_rate or 0), 1),
+            }
+        )
+    return bars
+
+
+@role_required(*SUPERVISORS)
+def overview(request):
+    try:
+        date_from, date_to = _period(request)
+    except DomainError as exc:
+        return render(request, "error.html", {"message": exc.detail}, status=400)
+    data = selectors.overview(user=request.user, date_from=date_from, date_to=date_to)
+    bars = _bars(data["departments"])
+    return render(
+        request,
+        "ratings/overview.html",
+        {
+            **data,
+            "bars": bars,
+            "chart_height": 20 + 46 * len(bars),
+            "date_from": date_from,
+            "date_to": date_to,
+            "pending_appeals": selectors.appeals_pending(user=request.user).count(),
+        },
+    )
+
+
+@role_required(*SUPERVISORS)
+def overview_csv(request):
+    try:
+        date_from, date_to = _period(request)
+    except DomainError as exc:
+        return HttpResponse(str(exc.detail), status=400, content_type="text/plain; charset=utf-8")
+    data = selectors.overview(user=request.user, date_from=date_from, date_to=date_to)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="ratings-overview.csv"'
+    response.write("\ufeff")  # Excel opens UTF-8 CSV correctly only with a BOM
+    writer = csv.writer(response)
+    writer.writerow(
+        [_("分组"), _("部门 / 事项"), _("评价数"), _("满意率%"), _("平均分"), _("差评数"), _("已整改"), _("整改率%"),
+         _("实名差评回访率%"), _("整改满意率%"), _("超期")]
+    )
+    for key, title in (("departments", _("部门")), ("matters", _("事项"))):
+        for r in data[key]:
+            writer.writerow(
+                [title, r.label, r.total, _pct(r.satisfaction), r.average if r.average is not None else "", r.bad, r.rectified,
+                 _pct(r.rectification_rate), _pct(r.callback_rate), _pct(r.fix_satisfaction), r.overdue]
+            )
+    return response
+
+
+def _pct(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}"

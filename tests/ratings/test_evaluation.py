@@ -1,7 +1,20 @@
+"""One evaluation per service event: 一事一评 (case), 一次一评 (ticket at the terminal or the window tablet);
+five levels, a fixed tag list per level, bad input refused in Chinese."""
+
+import datetime as dt
+
 import pytest
+from django.test import Client
 from django.utils import timezone
 
+from apps.hall.models import TicketStatus
 from apps.intake.models import Case, CaseStatus
+from apps.ratings.models import Evaluation, EvaluationChannel, Rectification, ServiceKind
+from apps.ratings.services import evaluation_submit_for_ticket
+from govservice.api import Conflict, DomainError
+from tests.personas_front import TERMINAL_TOKEN
+
+from .conftest import make_ticket
 
 
 @pytest.fixture
@@ -12,16 +25,116 @@ def case(citizen, hall, matter, clerk):
     )
 
 
+def _url(case):
+    return f"/api/v1/cases/{case.number}/evaluation/"
+
 
 @pytest.mark.django_db
-class TestEvaluation:
+class TestCaseEvaluation:
     def test_it_waits_for_a_decision_before_rating(self, api, citizen, case):
-        response = api(citizen).post(f"/api/v1/cases/{case.number}/evaluation/", {"score": 2}, format="json")
+        response = api(citizen).post(_url(case), {"score": 2}, format="json")
         assert response.status_code == 422 and response.json()["code"] == "too_early"
+        assert "办结后才能评价" in response.json()["detail"]
 
     def test_it_takes_one_rating_per_case_in_range(self, api, citizen, case):
         Case.objects.filter(id=case.id).update(status=CaseStatus.DECIDED, decision="approved")
-        assert api(citizen).post(f"/api/v1/cases/{case.number}/evaluation/", {"score": 6}, format="json").status_code == 400
-        assert api(citizen).post(f"/api/v1/cases/{case.number}/evaluation/", {"score": 4, "comment": "等太久"}, format="json").status_code == 201
-        assert api(citizen).post(f"/api/v1/cases/{case.number}/evaluation/", {"score": 1}, format="json").status_code == 409
-        assert case.evaluation.score == 4 and case.evaluation.is_bad
+        assert api(citizen).post(_url(case), {"score": 6}, format="json").status_code == 400
+        created = api(citizen).post(_url(case), {"score": 4, "comment": "等太久", "tags": ["long_wait"]}, format="json")
+        assert created.status_code == 201 and created.json()["tag_labels"] == ["等候久"]
+        again = api(citizen).post(_url(case), {"score": 1}, format="json")
+        assert again.status_code == 409 and again.json()["code"] == "already_rated" and "只能评价一次" in again.json()["detail"]
+        evaluation = Evaluation.objects.get(case=case)
+        assert evaluation.score == 4 and evaluation.is_bad and evaluation.kind == ServiceKind.CASE
+        # The responsible unit and the statistics' keys are fixed when the rating is given.
+        assert evaluation.hall == case.hall and evaluation.unit == case.hall.groups.get()
+        assert evaluation.department == case.matter.department
+
+    def test_it_refuses_a_tag_of_another_level(self, api, citizen, case):
+        Case.objects.filter(id=case.id).update(status=CaseStatus.DECIDED, decision="approved")
+        response = api(citizen).post(_url(case), {"score": 1, "tags": ["rude"]}, format="json")
+        assert response.status_code == 400 and response.json()["code"] == "invalid_tags"
+        assert "标签与所选等级不符" in response.json()["detail"]
+        assert not Evaluation.objects.exists()
+
+    def test_it_hides_another_citizens_case(self, api, other_citizen, case):
+        Case.objects.filter(id=case.id).update(status=CaseStatus.DECIDED, decision="approved")
+        assert api(other_citizen).post(_url(case), {"score": 5}, format="json").status_code == 404
+        assert not Evaluation.objects.exists()
+
+    def test_it_opens_a_rectification_for_a_bad_rating_only(self, api, citizen, other_citizen, case, matter, hall):
+        Case.objects.filter(id=case.id).update(status=CaseStatus.DECIDED, decision="approved")
+        api(citizen).post(_url(case), {"score": 3}, format="json")
+        assert not Rectification.objects.exists()
+
+    def test_it_rates_from_the_case_page_with_tags(self, citizen, case):
+        Case.objects.filter(id=case.id).update(status=CaseStatus.DECIDED, decision="approved")
+        client = Client()
+        client.force_login(citizen)
+        page = client.get(f"/cases/{case.number}/")
+        assert "态度差" in page.content.decode() and "非常不满意" in page.content.decode()
+        client.post(f"/cases/{case.number}/evaluate/", {"score": "5", "tags": ["rude", "many_trips"], "comment": "跑了三次"})
+        evaluation = Evaluation.objects.get(case=case)
+        assert evaluation.tags == ["rude", "many_trips"] and evaluation.channel == EvaluationChannel.WEB
+        page = client.get(f"/cases/{case.number}/").content.decode()
+        assert "差评整改" in page and "待回访" in page
+
+
+@pytest.mark.django_db
+class TestTicketEvaluation:
+    def test_it_rates_the_ticket_just_finished_at_the_window_tablet(self, served_ticket, clerk):
+        client = Client()
+        client.force_login(clerk)
+        page = client.get("/rate/window/").content.decode()
+        assert "A001" in page and served_ticket.matter.name in page
+        client.post("/rate/window/", {"ticket": served_ticket.id, "score": "2", "tags": ["fast"]})
+        evaluation = Evaluation.objects.get(ticket=served_ticket)
+        assert evaluation.kind == ServiceKind.TICKET and evaluation.channel == EvaluationChannel.TABLET
+        assert evaluation.citizen == served_ticket.citizen and evaluation.unit == served_ticket.group
+        # Rated: the tablet goes back to waiting for the next service.
+        assert 'id="tablet-idle"' in client.get("/rate/window/").content.decode()
+
+    def test_it_offers_nothing_on_the_tablet_after_the_minutes_have_passed(self, served_ticket, clerk, frozen, settings):
+        settings.RATING_TABLET_MINUTES = 10
+        client = Client()
+        client.force_login(clerk)
+        frozen.shift(dt.timedelta(minutes=7))  # finished 9 minutes ago
+        assert "A001" in client.get("/rate/window/").content.decode()
+        frozen.shift(dt.timedelta(minutes=2))
+        assert 'id="tablet-idle"' in client.get("/rate/window/").content.decode()
+
+    def test_it_takes_one_evaluation_per_ticket(self, served_ticket, hall):
+        evaluation_submit_for_ticket(ticket_id=served_ticket.id, hall_id=hall.id, score=1, channel=EvaluationChannel.TABLET)
+        with pytest.raises(Conflict) as exc:
+            evaluation_submit_for_ticket(ticket_id=served_ticket.id, hall_id=hall.id, score=5, channel=EvaluationChannel.TERMINAL)
+        assert exc.value.status_code == 409 and exc.value.error_code == "already_rated"
+        assert Evaluation.objects.get().score == 1 and not Rectification.objects.exists()
+
+    def test_it_waits_for_the_window_to_finish(self, frozen, hall, matter, citizen):
+        ticket = make_ticket(hall, matter, citizen=citizen, status=TicketStatus.SERVING)
+        with pytest.raises(DomainError) as exc:
+            evaluation_submit_for_ticket(ticket_id=ticket.id, hall_id=hall.id, score=2, channel=EvaluationChannel.TABLET)
+        assert exc.value.error_code == "too_early"
+
+    def test_it_hides_another_halls_ticket(self, served_ticket, other_hall):
+        with pytest.raises(DomainError) as exc:
+            evaluation_submit_for_ticket(ticket_id=served_ticket.id, hall_id=other_hall.id, score=2, channel=EvaluationChannel.TERMINAL)
+        assert exc.value.status_code == 404
+
+    def test_it_rates_at_the_terminal_by_the_ticket_number_anonymously_for_a_walk_in(self, frozen, hall, matter, terminal):
+        walk_in = make_ticket(hall, matter, citizen=None, number=7)
+        kiosk = Client()
+        kiosk.post("/terminal/", {"token": TERMINAL_TOKEN})
+        unknown = kiosk.post("/terminal/rate/", {"label": "A999"})
+        assert unknown.status_code == 404 and "未找到今天已办结的该号码" in unknown.content.decode()
+        form = kiosk.post("/terminal/rate/", {"label": "a007"})
+        assert form.status_code == 200 and "A007" in form.content.decode()
+        bad = kiosk.post("/terminal/rate/", {"label": "A007", "score": "9"})
+        assert bad.status_code == 400 and "评价等级应为1至5" in bad.content.decode()
+        done = kiosk.post("/terminal/rate/", {"label": "A007", "score": "4", "tags": ["long_wait"]})
+        assert done.status_code == 200 and "责任单位将与您联系" in done.content.decode()
+        evaluation = Evaluation.objects.get(ticket=walk_in)
+        assert evaluation.citizen is None and evaluation.channel == EvaluationChannel.TERMINAL
+        assert evaluation.rectification.unit == walk_in.group
+
+    def test_it_sends_an_inactive_kiosk_to_activation(self, db):
+        assert Client().get("/terminal/rate/").url == "/terminal/"
