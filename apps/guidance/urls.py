@@ -6,4 +6,10 @@ from . import views
 
 urlpatterns: list[URLPattern] = [
     path("guide/<str:code>/", views.matter_guide, name="matter_guide"),
+    path("guide/<str:code>/checklist.pdf", views.matter_guide_pdf, name="matter_guide_pdf"),
+    path("checklists/", views.my_checklists, name="my_checklists"),
+    path("checklists/<str:code>/", views.checklist_detail, name="checklist"),
+    path("checklists/<str:code>.pdf", views.checklist_pdf, name="checklist_pdf"),
+    path("checklists/<str:code>/book/", views.checklist_booking, name="checklist_booking"),
+    path("checklists/<str:code>/book/confirm/", views.checklist_book_view, name="checklist_book"),
 ]

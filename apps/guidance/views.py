@@ -1,12 +1,172 @@
-"""Citizen pages: the matter guide with its one-time checklist (一次性告知单)."""
+"""Citizen pages: the matter guide with its one-time checklist (一次性告知单), the guided questions
+(智能导办) and the personal checklist they produce: saved, printed as a PDF, carried into a booking."""
 
 from __future__ import annotations
 
-from django.shortcuts import render
+import itertools
 
-from apps.catalog.selectors import matter_get
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from apps.accounts.models import Role
+from apps.booking.selectors import slots_open_for
+from govservice.api import DomainError
+from govservice.lib.pdf import qr_data_uri, render_pdf
+from govservice.roles import role_required
+
+from .models import Checklist
+from .selectors import (
+    IF_APPLICABLE,
+    NEEDED,
+    NOT_NEEDED,
+    checklist_get,
+    checklists_for_citizen,
+    current_matter,
+    halls_for,
+    matter_checklist,
+    next_steps,
+    questions_for_matter,
+    vault_marks,
+    with_marks,
+)
+from .services import checklist_book, checklist_save
+
+ANSWER_PREFIX = "q_"
+
+
+def _guide_context(request, matter) -> dict:
+    marks = vault_marks(user=request.user, matter=matter)
+    return {
+        "matter": matter,
+        "items": with_marks(matter_checklist(matter).items, marks),
+        "halls": list(halls_for(matter)),
+        "steps": next_steps(matter),
+        "logged_in_citizen": request.user.is_authenticated and request.user.role == Role.CITIZEN,
+    }
 
 
 def matter_guide(request, code):
-    matter = matter_get(code=code)
-    return render(request, "guidance/guide.html", {"matter": matter, "materials": list(matter.materials.all())})
+    """The guide (GB/T 39046 fields a citizen needs), the one-time checklist, and the guided questions;
+    answering them (POST) saves a personal checklist."""
+    matter = current_matter(code)
+    questions = questions_for_matter(matter.code)
+    chosen = {q.key: request.POST.get(ANSWER_PREFIX + q.key, "") for q in questions}
+    error = ""
+    if request.method == "POST":
+        raw = {k[len(ANSWER_PREFIX) :]: v for k, v in request.POST.items() if k.startswith(ANSWER_PREFIX)}
+        for question in questions:
+            raw.setdefault(question.key, "")
+        try:
+            checklist = checklist_save(matter_code=matter.code, raw_answers=raw, user=request.user)
+        except DomainError as exc:
+            error = str(exc.detail)
+        else:
+            return redirect("checklist", code=checklist.code)
+    context = _guide_context(request, matter) | {"questions": questions, "chosen": chosen, "error": error}
+    return render(request, "guidance/guide.html", context, status=400 if error else 200)
+
+
+def matter_guide_pdf(request, code):
+    """The one-time checklist of the matter as a PDF (with what the government already holds for a
+    logged-in citizen marked as not needed)."""
+    matter = current_matter(code)
+    context = _guide_context(request, matter) | {
+        "title": _("一次性告知单"),
+        "url": settings.PUBLIC_BASE_URL.rstrip("/") + reverse("matter_guide", args=[matter.code]),
+        "printed_on": timezone.localdate(),
+    }
+    context["qr"] = qr_data_uri(context["url"])
+    return _pdf(render_pdf("guidance/checklist_pdf.html", context), f"checklist-{matter.code}.pdf")
+
+
+def _pdf(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def _checklist_context(request, checklist: Checklist) -> dict:
+    matter = checklist.matter
+    marks = vault_marks(user=request.user, matter=matter) if checklist.citizen_id else {}
+    items = with_marks([i for i in checklist.items if i["status"] != NOT_NEEDED], marks)
+    current = current_matter(matter.code)
+    questions = {q.key: q for q in questions_for_matter(matter.code)}
+    answered = []
+    for key, value in checklist.answers.items():
+        question = questions.get(key)
+        if question is not None:
+            answered.append((question.text, dict(question.option_list()).get(value, value)))
+    return {
+        "checklist": checklist,
+        "matter": matter,
+        "items": items,
+        "excluded": [i for i in checklist.items if i["status"] == NOT_NEEDED],
+        "answered": answered,
+        "outdated": current.id != matter.id,
+        "halls": list(halls_for(matter)),
+        "steps": next_steps(matter),
+        "share_url": settings.PUBLIC_BASE_URL.rstrip("/") + reverse("checklist", args=[checklist.code]),
+        "NEEDED": NEEDED,
+        "IF_APPLICABLE": IF_APPLICABLE,
+    }
+
+
+def checklist_detail(request, code):
+    """A personal checklist: the owner's only, or, if made without logging in, whoever has the code."""
+    checklist = checklist_get(code=code, user=request.user)
+    return render(request, "guidance/checklist.html", _checklist_context(request, checklist))
+
+
+def checklist_pdf(request, code):
+    checklist = checklist_get(code=code, user=request.user)
+    context = _checklist_context(request, checklist) | {"title": _("个人办事清单"), "printed_on": timezone.localdate()}
+    context["url"] = context["share_url"]
+    context["qr"] = qr_data_uri(context["url"])
+    return _pdf(render_pdf("guidance/checklist_pdf.html", context), f"checklist-{checklist.code}.pdf")
+
+
+def checklist_booking(request, code):
+    """Choose a hall and a time for the matter of this checklist (the slots come as in booking)."""
+    checklist = checklist_get(code=code, user=request.user)
+    halls = list(halls_for(checklist.matter))
+    hall = None
+    hall_param = request.GET.get("hall", "")
+    if hall_param.isdigit():
+        hall = next((h for h in halls if h.id == int(hall_param)), None)
+    elif len(halls) == 1:
+        hall = halls[0]
+    days = []
+    if hall is not None and checklist.matter.bookable:
+        slots = slots_open_for(hall_id=hall.id, matter_code=checklist.matter.code)
+        days = [(day, list(items)) for day, items in itertools.groupby(slots, key=lambda s: s.date)]
+    template = "guidance/_slots.html" if request.htmx else "guidance/checklist_book.html"
+    return render(request, template, {"checklist": checklist, "matter": checklist.matter, "halls": halls, "hall": hall, "days": days})
+
+
+@role_required(Role.CITIZEN)
+@require_POST
+def checklist_book_view(request, code):
+    slot = request.POST.get("slot", "")
+    if not slot.isdigit():
+        messages.error(request, _("请选择一个预约时段。 Please choose a time."))
+        return redirect("checklist_booking", code=code)
+    try:
+        appointment = checklist_book(
+            citizen=request.user, code=code, slot_id=int(slot), idempotency_key=request.POST.get("idempotency_key", "")[:64]
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc.detail))
+        return redirect("checklist_booking", code=code)
+    messages.success(request, _("预约成功！"))
+    return redirect("appointment", code=appointment.code)
+
+
+@role_required(Role.CITIZEN)
+def my_checklists(request):
+    return render(request, "guidance/my_checklists.html", {"checklists": checklists_for_citizen(citizen=request.user)[:100]})
