@@ -187,5 +187,20 @@ def summary(results: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     }
 
 
+def satisfaction_by_department(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The satisfaction rows added up per department (counts add up exactly; rates recomputed)."""
+    totals: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        total = totals.setdefault(
+            row["department"], {"department": row["department"], "rated": 0, "good": 0, "bad": 0, "voided": 0, "rectified": 0}
+        )
+        for key in ("rated", "good", "bad", "voided", "rectified"):
+            total[key] += row[key]
+    for total in totals.values():
+        total["good_rate"] = rate(total["good"], total["rated"])
+        total["rectified_rate"] = rate(total["rectified"], total["bad"])
+    return list(totals.values())
+
+
 def read_all(*, period: Period, hall_id: int | None) -> dict[str, list[dict[str, Any]]]:
     return {slug: spec.read(period=period, hall_id=hall_id) for slug, spec in TABLES.items()}

@@ -18,7 +18,7 @@ from govservice.lib.stats import Period, PeriodError, period_from
 from govservice.roles import role_required
 
 from .selectors import halls_for
-from .tables import TABLES, cells, chart_for, read_all, summary
+from .tables import TABLES, cells, chart_for, read_all, satisfaction_by_department, summary
 
 REPORT_ROLES = (Role.HALL_SUPERVISOR, Role.ADMIN)
 
@@ -88,12 +88,22 @@ def reports(request: HttpRequest) -> HttpResponse:
         }
         for slug, spec in TABLES.items()
     ]
+    satisfaction = TABLES["satisfaction"]
+    by_department = {
+        # The same columns without the matter: one row per department.
+        "columns": [c for c in satisfaction.columns if c.key != "matter"],
+        "rows": [
+            [(row[c.key], c.kind) for c in satisfaction.columns if c.key != "matter"]
+            for row in satisfaction_by_department(results["satisfaction"])
+        ],
+    }
     return render(
         request,
         "reports/front.html",
         {
             "scope": scope,
             "tables": tables,
+            "by_department": by_department,
             "summary": summary(results),
             "is_admin": request.user.role == Role.ADMIN,  # type: ignore[union-attr]
         },

@@ -14,6 +14,7 @@ from apps.accounts.models import Role
 from apps.booking.models import AppointmentStatus
 from apps.hall.models import TicketStatus
 from apps.reports import selectors
+from apps.reports.tables import satisfaction_by_department
 from govservice.lib.stats import Period
 from tests.factories import make_user
 
@@ -108,6 +109,11 @@ def test_it_agrees_with_the_ratings_overview(known_data, hall, supervisor):
     assert [(r.label, r.total, r.good, r.bad, r.rectified) for r in theirs] == [
         (f"{r['department']} · {r['matter']}", r["rated"], r["good"], r["bad"], r["rectified"]) for r in ours
     ]
+    departments = overview(user=supervisor, date_from=PERIOD.start, date_to=PERIOD.end)["departments"]
+    assert [(r.label, r.total, r.good, r.bad, r.rectified, r.satisfaction, r.rectification_rate) for r in departments] == [
+        (r["department"], r["rated"], r["good"], r["bad"], r["rectified"], r["good_rate"], r["rectified_rate"])
+        for r in satisfaction_by_department(ours)
+    ]
 
 
 def test_it_leaves_out_what_falls_outside_the_period(known_data, hall):
@@ -149,6 +155,9 @@ def test_it_shows_the_supervisor_their_hall_with_figures_and_charts(known_data, 
     satisfaction = html.split('id="report-satisfaction"')[1].split("</section>")[0]
     assert ">满意度</h2>" in satisfaction
     assert "区医疗保障局" in satisfaction and "100.0%" in satisfaction
+    departments = satisfaction.split('id="h-satisfaction-departments"')[1]
+    # Per department: 区人力资源和社会保障局 4 rated, 3 good, 1 counted 差评 (fixed), 1 voided.
+    assert '<td>区人力资源和社会保障局</td><td class="num">4</td><td class="num">3</td><td class="num">75.0%</td>' in departments.replace("\n", "")
     windows = html.split('id="report-windows"')[1].split("</section>")[0]
     assert "1号窗口" in windows and ">5.6</td>" in windows
     # The period defaults to the last 30 days, both ends included.
