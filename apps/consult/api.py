@@ -38,13 +38,13 @@ class IsReportReader(HasRole):
     roles = frozenset({Role.HALL_SUPERVISOR, Role.ADMIN})
 
 
-class MessageSerializer(serializers.ModelSerializer):
+class ConsultMessageSerializer(serializers.ModelSerializer):
     class Meta:
         model = TicketMessage
         fields = ["kind", "body", "at"]
 
 
-class TicketSerializer(serializers.ModelSerializer):
+class ConsultTicketSerializer(serializers.ModelSerializer):
     matter = serializers.CharField(source="matter.code")
     matter_name = serializers.CharField(source="matter.name")
     hall = serializers.CharField(source="hall.name")
@@ -82,14 +82,14 @@ class TicketSerializer(serializers.ModelSerializer):
         return ticket.owner.display_name if ticket.owner else ""
 
 
-class TicketDetailSerializer(TicketSerializer):
-    messages = MessageSerializer(many=True, read_only=True)
+class ConsultTicketDetailSerializer(ConsultTicketSerializer):
+    messages = ConsultMessageSerializer(many=True, read_only=True)
 
-    class Meta(TicketSerializer.Meta):
-        fields = [*TicketSerializer.Meta.fields, "messages"]
+    class Meta(ConsultTicketSerializer.Meta):
+        fields = [*ConsultTicketSerializer.Meta.fields, "messages"]
 
 
-class AskSerializer(serializers.Serializer):
+class ConsultAskSerializer(serializers.Serializer):
     matter = serializers.CharField(max_length=64, help_text="事项实施编码")
     kind = serializers.ChoiceField(choices=TicketKind.choices, default=TicketKind.CONSULTATION)
     title = serializers.CharField(max_length=100)
@@ -97,44 +97,44 @@ class AskSerializer(serializers.Serializer):
     hall = serializers.IntegerField(required=False, help_text="大厅 id；缺省为办理该事项的第一个大厅")
 
 
-class TerminalAskSerializer(AskSerializer):
+class ConsultTerminalAskSerializer(ConsultAskSerializer):
     id_number = serializers.CharField(max_length=18, write_only=True, help_text="读卡所得身份证号码；不保存")
 
 
-class CallSerializer(AskSerializer):
+class ConsultCallSerializer(ConsultAskSerializer):
     caller_name = serializers.CharField(max_length=64)
     caller_phone = serializers.CharField(max_length=20, write_only=True)
     id_number = serializers.CharField(max_length=18, required=False, allow_blank=True, write_only=True)
 
 
-class BodySerializer(serializers.Serializer):
+class ConsultBodySerializer(serializers.Serializer):
     body = serializers.CharField(max_length=2000)
 
 
-class RouteSerializer(serializers.Serializer):
+class ConsultRouteSerializer(serializers.Serializer):
     department = serializers.CharField(max_length=32, help_text="部门编码")
     note = serializers.CharField(max_length=500)
 
 
-class RateSerializer(serializers.Serializer):
+class ConsultRateSerializer(serializers.Serializer):
     score = serializers.IntegerField(min_value=1, max_value=5, help_text="1 非常满意 … 5 非常不满意")
     comment = serializers.CharField(max_length=300, required=False, allow_blank=True)
 
 
-class FaqSerializer(serializers.ModelSerializer):
+class ConsultFaqSerializer(serializers.ModelSerializer):
     class Meta:
         model = FaqEntry
         fields = ["id", "question", "answer", "published_at"]
 
 
-class FaqPublishSerializer(serializers.Serializer):
+class ConsultFaqPublishSerializer(serializers.Serializer):
     question = serializers.CharField(max_length=300)
     answer = serializers.CharField(max_length=2000)
 
 
 def _detail(ticket: ConsultTicket, code_status: int = status.HTTP_200_OK) -> Response:
     ticket = ConsultTicket.objects.select_related("matter", "hall", "department", "owner", "citizen").prefetch_related("messages").get(pk=ticket.pk)
-    return Response(TicketDetailSerializer(ticket).data, status=code_status)
+    return Response(ConsultTicketDetailSerializer(ticket).data, status=code_status)
 
 
 class TicketListCreateApi(APIView):
@@ -142,7 +142,7 @@ class TicketListCreateApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=TicketSerializer(many=True))
+    @extend_schema(responses=ConsultTicketSerializer(many=True))
     def get(self, request):
         if request.user.role == Role.CITIZEN:
             rows = list(tickets_of_citizen(user=request.user)[:200])
@@ -151,13 +151,13 @@ class TicketListCreateApi(APIView):
             rows = [*queue.unclaimed, *queue.mine, *queue.routed_to_me, *queue.others]
         else:
             rows = []
-        return Response(TicketSerializer(rows, many=True).data)
+        return Response(ConsultTicketSerializer(rows, many=True).data)
 
-    @extend_schema(request=AskSerializer, responses={201: TicketDetailSerializer})
+    @extend_schema(request=ConsultAskSerializer, responses={201: ConsultTicketDetailSerializer})
     def post(self, request):
         if request.user.role != Role.CITIZEN:
             raise DomainError("只有市民可以提交咨询。 Only citizens may ask.", code="not_citizen", status_code=403)
-        data = AskSerializer(data=request.data)
+        data = ConsultAskSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         ticket = services.ticket_ask(
@@ -169,7 +169,7 @@ class TicketListCreateApi(APIView):
 class TicketDetailApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=TicketDetailSerializer)
+    @extend_schema(responses=ConsultTicketDetailSerializer)
     def get(self, request, code):
         if request.user.role == Role.CITIZEN:
             ticket = ticket_get_for_citizen(user=request.user, code=code)
@@ -184,23 +184,23 @@ class TerminalAskApi(APIView):
     authentication_classes = [TerminalAuthentication]
     permission_classes = [IsTerminal]
 
-    @extend_schema(request=TerminalAskSerializer, responses={201: TicketSerializer})
+    @extend_schema(request=ConsultTerminalAskSerializer, responses={201: ConsultTicketSerializer})
     def post(self, request):
-        data = TerminalAskSerializer(data=request.data)
+        data = ConsultTerminalAskSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         ticket = services.ticket_ask_at_terminal(
             terminal=request.auth, id_number=v["id_number"], matter_code=v["matter"], kind=v["kind"], title=v["title"], content=v["content"]
         )
-        return Response(TicketSerializer(ticket).data, status=status.HTTP_201_CREATED)
+        return Response(ConsultTicketSerializer(ticket).data, status=status.HTTP_201_CREATED)
 
 
 class CallLogApi(APIView):
     permission_classes = [IsClerk]
 
-    @extend_schema(request=CallSerializer, responses={201: TicketDetailSerializer})
+    @extend_schema(request=ConsultCallSerializer, responses={201: ConsultTicketDetailSerializer})
     def post(self, request):
-        data = CallSerializer(data=request.data)
+        data = ConsultCallSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         ticket = services.ticket_log_call(
@@ -221,15 +221,15 @@ class _StaffAction(APIView):
 
 
 class ClaimApi(_StaffAction):
-    @extend_schema(request=None, responses=TicketDetailSerializer)
+    @extend_schema(request=None, responses=ConsultTicketDetailSerializer)
     def post(self, request, code):
         return _detail(services.ticket_claim(clerk=request.user, code=code))
 
 
 class RouteApi(_StaffAction):
-    @extend_schema(request=RouteSerializer, responses=TicketDetailSerializer)
+    @extend_schema(request=ConsultRouteSerializer, responses=ConsultTicketDetailSerializer)
     def post(self, request, code):
-        data = RouteSerializer(data=request.data)
+        data = ConsultRouteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return _detail(
             services.ticket_route(actor=request.user, code=code, department_code=data.validated_data["department"], note=data.validated_data["note"])
@@ -237,9 +237,9 @@ class RouteApi(_StaffAction):
 
 
 class ReplyApi(_StaffAction):
-    @extend_schema(request=BodySerializer, responses=TicketDetailSerializer)
+    @extend_schema(request=ConsultBodySerializer, responses=ConsultTicketDetailSerializer)
     def post(self, request, code):
-        data = BodySerializer(data=request.data)
+        data = ConsultBodySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return _detail(services.ticket_reply(actor=request.user, code=code, body=data.validated_data["body"]))
 
@@ -247,7 +247,7 @@ class ReplyApi(_StaffAction):
 class CloseApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses=TicketDetailSerializer)
+    @extend_schema(request=None, responses=ConsultTicketDetailSerializer)
     def post(self, request, code):
         if request.user.role == Role.CITIZEN:
             return _detail(services.ticket_close_by_citizen(citizen=request.user, code=code))
@@ -257,9 +257,9 @@ class CloseApi(APIView):
 class FollowUpApi(APIView):
     permission_classes = [IsCitizen]
 
-    @extend_schema(request=BodySerializer, responses=TicketDetailSerializer)
+    @extend_schema(request=ConsultBodySerializer, responses=ConsultTicketDetailSerializer)
     def post(self, request, code):
-        data = BodySerializer(data=request.data)
+        data = ConsultBodySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return _detail(services.ticket_follow_up(citizen=request.user, code=code, body=data.validated_data["body"]))
 
@@ -267,9 +267,9 @@ class FollowUpApi(APIView):
 class RateApi(APIView):
     permission_classes = [IsCitizen]
 
-    @extend_schema(request=RateSerializer, responses=TicketDetailSerializer)
+    @extend_schema(request=ConsultRateSerializer, responses=ConsultTicketDetailSerializer)
     def post(self, request, code):
-        data = RateSerializer(data=request.data)
+        data = ConsultRateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         return _detail(services.ticket_rate(citizen=request.user, code=code, score=v["score"], comment=v.get("comment", "")))
@@ -278,12 +278,12 @@ class RateApi(APIView):
 class FaqPublishApi(APIView):
     permission_classes = [IsReportReader]
 
-    @extend_schema(request=FaqPublishSerializer, responses={201: FaqSerializer})
+    @extend_schema(request=ConsultFaqPublishSerializer, responses={201: ConsultFaqSerializer})
     def post(self, request, code):
-        data = FaqPublishSerializer(data=request.data)
+        data = ConsultFaqPublishSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         entry = services.faq_publish(supervisor=request.user, code=code, **data.validated_data)
-        return Response(FaqSerializer(entry).data, status=status.HTTP_201_CREATED)
+        return Response(ConsultFaqSerializer(entry).data, status=status.HTTP_201_CREATED)
 
 
 class MatterFaqApi(APIView):
@@ -292,9 +292,9 @@ class MatterFaqApi(APIView):
     authentication_classes: list = []
     permission_classes: list = []
 
-    @extend_schema(responses=FaqSerializer(many=True))
+    @extend_schema(responses=ConsultFaqSerializer(many=True))
     def get(self, request, code):
-        return Response(FaqSerializer(faq_for_matter(code), many=True).data)
+        return Response(ConsultFaqSerializer(faq_for_matter(code), many=True).data)
 
 
 def _decimal(value):
