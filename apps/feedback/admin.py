@@ -1,7 +1,11 @@
+from django import forms
 from django.contrib import admin
+
+from govservice.api import DomainError
 
 from .models import DeliveryAttempt, MessageTemplate, MessageTemplateVersion, Notification, NotificationPreference
 from .services import template_version_create
+from .services.templates import template_texts_validate
 
 
 class DeliveryAttemptInline(admin.TabularInline):
@@ -52,9 +56,30 @@ class MessageTemplateAdmin(admin.ModelAdmin):
         return obj.versions.order_by("-version").values_list("version", flat=True).first()
 
 
+class VersionForm(forms.ModelForm):
+    class Meta:
+        model = MessageTemplateVersion
+        fields = ["template", "subject_zh", "body_zh", "subject_en", "body_en", "note"]
+
+    def clean(self):
+        data = super().clean()
+        template = data.get("template")
+        if template is not None:
+            try:
+                template_texts_validate(
+                    event=template.event, channel=template.channel, subject_zh=data.get("subject_zh", ""),
+                    body_zh=data.get("body_zh", ""), subject_en=data.get("subject_en", ""), body_en=data.get("body_en", ""),
+                )
+            except DomainError as exc:
+                raise forms.ValidationError(str(exc.detail)) from None
+        return data
+
+
 @admin.register(MessageTemplateVersion)
 class MessageTemplateVersionAdmin(admin.ModelAdmin):
     """Editing a template = adding a version. Versions already used are never changed."""
+
+    form = VersionForm
 
     list_display = ["template", "version", "subject_zh", "source", "author", "created_at"]
     list_filter = ["template__channel", "source"]

@@ -98,3 +98,10 @@ class TestPreferenceApi:
     def test_each_person_sees_only_their_own_choices(self, api, citizen, other_citizen):
         preference_update(user=citizen, sms=False, email=False, language=Language.EN)
         assert api(other_citizen).get("/api/v1/me/notification-preferences/").json()["language"] == "zh-hans"
+
+
+@pytest.mark.django_db
+def test_my_services_links_to_the_notification_settings(client, citizen):
+    client.force_login(citizen)
+    html = client.get("/me/").content.decode()
+    assert 'href="/me/notifications/"' in html

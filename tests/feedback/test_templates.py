@@ -121,3 +121,60 @@ class TestVersions:
         template_version_create(event="case.refused", channel=Channel.SMS, subject_zh="不予受理", body_zh="【云窗口】{number}不予受理。")
         assert templates_sync(update=True) == []
         assert template_current_version(event="case.refused", channel=Channel.SMS).body_zh == "【云窗口】{number}不予受理。"
+
+
+@pytest.mark.django_db
+class TestEditingInTheAdmin:
+    @pytest.fixture
+    def editor(self, client):
+        from tests.factories import make_user
+
+        user = make_user("editor", role="admin", is_staff=True, is_superuser=True)
+        client.force_login(user)
+        return user
+
+    def test_saving_in_the_admin_adds_a_version_by_the_editor(self, client, editor):
+        template = template_current_version(event="case.refused", channel=Channel.EMAIL).template
+        response = client.post(
+            "/admin/feedback/messagetemplateversion/add/",
+            {
+                "template": template.pk, "subject_zh": "不予受理通知", "body_zh": "{name}您好，办件{number}不予受理。",
+                "subject_en": "Not accepted", "body_en": "Dear {name}, case {number} was not accepted.", "note": "更简洁",
+            },
+        )
+        assert response.status_code == 302, response.content.decode()[:2000]
+        latest = template.versions.order_by("-version").first()
+        assert (latest.version, latest.author, latest.source, latest.note) == (2, editor, TemplateSource.EDIT, "更简洁")
+
+    def test_the_admin_explains_a_bad_placeholder_and_saves_nothing(self, client, editor):
+        template = template_current_version(event="case.refused", channel=Channel.EMAIL).template
+        response = client.post(
+            "/admin/feedback/messagetemplateversion/add/",
+            {"template": template.pk, "subject_zh": "x", "body_zh": "{name}的手机{phone}", "subject_en": "", "body_en": ""},
+        )
+        assert response.status_code == 200 and "模板占位符“{phone}”不可用" in response.content.decode()
+        assert template.versions.count() == 1
+
+    def test_a_used_version_cannot_be_changed_in_the_admin(self, client, editor):
+        version = template_current_version(event="case.refused", channel=Channel.EMAIL)
+        response = client.post(
+            f"/admin/feedback/messagetemplateversion/{version.pk}/change/",
+            {"template": version.template_id, "subject_zh": "改", "body_zh": "改"},
+        )
+        assert response.status_code == 403
+        version.refresh_from_db()
+        assert version.body_zh != "改"
+
+
+@pytest.mark.django_db
+def test_the_command_creates_every_template_once():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("notification_templates", stdout=out)
+    assert f"{len(MESSAGES) * len(Channel.values)} template version(s) created" in out.getvalue()
+    out = StringIO()
+    call_command("notification_templates", "--update", stdout=out)
+    assert "0 template version(s) created" in out.getvalue()

@@ -109,6 +109,24 @@ def template_version_create(
     source: str = TemplateSource.EDIT,
 ) -> MessageTemplateVersion:
     """Edit a template: adds the next version (the earlier ones stay as they were sent)."""
+    template_texts_validate(
+        event=event, channel=channel, subject_zh=subject_zh, body_zh=body_zh, subject_en=subject_en, body_en=body_en
+    )
+    MessageTemplate.objects.bulk_create([MessageTemplate(event=event, channel=channel)], ignore_conflicts=True)
+    # Lock the template row: two editors saving at once get versions n+1 and n+2, not a clash.
+    template = MessageTemplate.objects.select_for_update().get(event=event, channel=channel)
+    last = template.versions.order_by("-version").values_list("version", flat=True).first() or 0
+    return MessageTemplateVersion.objects.create(
+        template=template, version=last + 1, subject_zh=subject_zh.strip(), body_zh=body_zh.strip(),
+        subject_en=subject_en.strip(), body_en=body_en.strip(), source=source, author=author, note=note[:200],
+    )
+
+
+def template_texts_validate(
+    *, event: str, channel: str, subject_zh: str, body_zh: str, subject_en: str = "", body_en: str = ""
+) -> None:
+    """Refuse (DomainError) a wording that could not be sent: no Chinese text, a malformed or unknown
+    placeholder, English text without an English subject."""
     if channel not in Channel.values:
         raise DomainError("渠道无效。 Unknown channel.", code="invalid")
     if not body_zh.strip():
@@ -123,14 +141,6 @@ def template_version_create(
     )
     for text in (subject_zh, body_zh, subject_en, body_en):
         _check_placeholders(text, allowed)
-    MessageTemplate.objects.bulk_create([MessageTemplate(event=event, channel=channel)], ignore_conflicts=True)
-    # Lock the template row: two editors saving at once get versions n+1 and n+2, not a clash.
-    template = MessageTemplate.objects.select_for_update().get(event=event, channel=channel)
-    last = template.versions.order_by("-version").values_list("version", flat=True).first() or 0
-    return MessageTemplateVersion.objects.create(
-        template=template, version=last + 1, subject_zh=subject_zh.strip(), body_zh=body_zh.strip(),
-        subject_en=subject_en.strip(), body_en=body_en.strip(), source=source, author=author, note=note[:200],
-    )
 
 
 def _placeholders(text: str) -> frozenset[str]:
