@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.intake.models import Case, CaseStatus
@@ -23,12 +24,12 @@ def delivery_next_step(delivery: Delivery | None, case: Case) -> str:
     if delivery.status == HandoverStatus.DELIVERED:
         return case.next_step
     if delivery.method == DeliveryMethod.PICKUP:
-        return f"请本人携带居民身份证到{case.hall.name}（{case.hall.address}）窗口领取。"
+        return _("请本人携带居民身份证到%(hall)s（%(address)s）窗口领取。") % {"hall": case.hall.name, "address": case.hall.address}
     if delivery.method == DeliveryMethod.POST:
         if delivery.status == HandoverStatus.POSTED:
-            return f"结果已寄出，运单号{delivery.tracking_number}，请注意查收。"
-        return "结果即将寄出，寄出后将短信告知运单号。"
-    return "请登录后下载电子证照。"
+            return _("结果已寄出，运单号%(tracking)s，请注意查收。") % {"tracking": delivery.tracking_number}
+        return _("结果即将寄出，寄出后将短信告知运单号。")
+    return _("请登录后下载电子证照。")
 
 
 def case_public_status(case: Case) -> dict[str, Any]:

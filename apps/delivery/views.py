@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.accounts.models import Role
@@ -50,7 +51,7 @@ def choose(request, number):
             raise Http404 from None
         messages.error(request, str(exc.detail))
     else:
-        messages.success(request, "领取方式已保存。")
+        messages.success(request, _("领取方式已保存。"))
     return redirect("case", number=number)
 
 

@@ -14,7 +14,7 @@ from apps.feedback.models import Notification
 from apps.intake.models import Case, CaseStatus, Document, DocumentKind
 from tests.factories import valid_id_number
 
-from .conftest import CERTIFICATE, PASSWORD, courier_push, decide, issue_result, pdf_text
+from .conftest import CERTIFICATE, PASSWORD, central_event, courier_push, decide, issue_result, pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -77,6 +77,18 @@ class TestChoice:
         response = choose(api, citizen, case, {"method": "electronic"})
         assert response.status_code == 409
         assert Delivery.objects.get(case=case).method == DeliveryMethod.PICKUP
+
+
+    def test_it_offers_no_choice_after_a_denial(self, api, client, citizen, case):
+        central_event(
+            client, "case.decided",
+            {"number": case.number, "decision": "denied", "reason": "不符合条件", "remedies": "复议", "decided_at": "2026-12-01T10:00:00+08:00"},
+        )
+        response = choose(api, citizen, case, {"method": "pickup"})
+        assert response.status_code == 409 and response.json()["code"] == "invalid_state"
+        page = Client()
+        page.force_login(citizen)
+        assert 'name="method"' not in page.get(f"/cases/{case.number}/").content.decode()
 
 
 class TestPickup:
@@ -153,6 +165,25 @@ class TestPickup:
         html = done.content.decode()
         assert done.status_code == 200 and 'id="handed-over"' in html and 'id="receipt-link"' in html
         assert citizen.id_number not in html
+
+    def test_the_desk_lists_waiting_results_in_a_fixed_number_of_queries(self, api, client, ready, clerk, citizen, other_citizen, hall, matter, django_assert_max_num_queries):
+        from django.contrib.auth.hashers import make_password
+
+        from apps.intake.models import CaseStatus as S
+
+        for n, owner in enumerate([citizen, other_citizen, citizen], start=1):
+            more = Case.objects.create(
+                number=f"TZ20261201200{n:02d}", query_password_hash=make_password("1"), citizen=owner, matter=matter, hall=hall, status=S.IN_REVIEW
+            )
+            assert choose(api, owner, more, {"method": "pickup"}).status_code == 200
+            decide(client, more)
+            issue_result(client, more, code=f"MORE2345678{n}", content=CERTIFICATE + bytes([n]))
+        page = Client()
+        page.force_login(clerk)
+        # Session, user, the list (the clerk's hall as a subquery): the same for four rows as for one.
+        with django_assert_max_num_queries(5):
+            html = page.get("/workbench/pickup/").content.decode()
+        assert html.count("?number=TZ") == 4
 
     def test_it_refuses_a_case_that_is_not_for_pickup(self, api, client, citizen, clerk, case):
         decide(client, case)
