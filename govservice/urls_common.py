@@ -7,7 +7,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import ObtainAuthToken
 
 from apps.accounts.api import MeApi
-from apps.catalog.api import MatterDetailApi, MatterListApi
+from apps.catalog.api import MatterDetailApi, MatterListApi, MatterSearchApi
+from apps.catalog.views import matter_find
 from apps.exchange.views import receive
 
 
@@ -20,12 +21,14 @@ common_api = [
     path("auth/token/", ObtainAuthToken.as_view(), name="api-token"),
     path("me/", MeApi.as_view(), name="api-me"),
     path("matters/", MatterListApi.as_view(), name="api-matters"),
+    path("matters/search/", MatterSearchApi.as_view(), name="api-matter-search"),
     path("matters/<str:code>/", MatterDetailApi.as_view(), name="api-matter"),
     path("exchange/messages/", receive, name="exchange-receive"),
 ]
 
 common_urlpatterns = [
     path("healthz", healthz),
+    path("find/", matter_find, name="matter_find"),
     path("admin/", admin.site.urls),
     path("accounts/", include("apps.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

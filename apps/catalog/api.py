@@ -1,16 +1,42 @@
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from .models import Material, Matter
-from .selectors import matter_get, matters_search
+from govservice.api import DomainError
+
+from .models import FeeItem, LifeEvent, Material, Matter
+from .selectors import MAX_QUERY_LENGTH, Mode, SearchQuery, matter_get, matters_find, matters_search, query_variants
 
 
 class MaterialSerializer(serializers.ModelSerializer):
     class Meta:
         model = Material
-        fields = ["id", "name", "form", "originals", "copies", "required", "source", "issuer", "notes"]
+        fields = [
+            "id",
+            "key",
+            "name",
+            "form",
+            "originals",
+            "copies",
+            "required",
+            "source",
+            "issuer",
+            "notes",
+            "blank_form_url",
+            "sample_url",
+            "acceptance_standard",
+        ]
+
+
+class FeeItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FeeItem
+        fields = ["name", "amount", "unit", "notes"]
 
 
 class MatterListSerializer(serializers.ModelSerializer):
@@ -23,6 +49,7 @@ class MatterListSerializer(serializers.ModelSerializer):
 
 class MatterSerializer(MatterListSerializer):
     materials = MaterialSerializer(many=True)
+    fees = FeeItemSerializer(many=True, source="fee_items")
 
     class Meta(MatterListSerializer.Meta):
         fields = [
@@ -30,10 +57,18 @@ class MatterSerializer(MatterListSerializer):
             "legal_days",
             "matter_type",
             "target",
+            "channels",
+            "trips_reason",
             "remote_ok",
+            "receiving_halls",
+            "life_events",
             "charged",
             "fee_description",
+            "fee_basis",
+            "fee_waivable",
+            "fees",
             "result_name",
+            "result_kind",
             "e_licence",
             "description",
             "materials",
@@ -45,7 +80,9 @@ class MatterListApi(ListAPIView):
     serializer_class = MatterListSerializer
 
     def get_queryset(self):
-        return matters_search(q=self.request.query_params.get("q", "").strip(), department=self.request.query_params.get("department", ""))
+        return matters_search(
+            q=self.request.query_params.get("q", "").strip(), department=self.request.query_params.get("department", "")
+        )
 
     @extend_schema(parameters=[OpenApiParameter("q", str), OpenApiParameter("department", str)])
     def get(self, request, *args, **kwargs):
@@ -58,3 +95,90 @@ class MatterDetailApi(RetrieveAPIView):
 
     def get_object(self):
         return matter_get(code=self.kwargs["code"])
+
+
+class MatterHitSerializer(serializers.ModelSerializer):
+    department = serializers.CharField(source="department.name")
+    department_code = serializers.CharField(source="department.code")
+    fully_online = serializers.BooleanField()
+    score = serializers.FloatField(default=None)
+
+    class Meta:
+        model = Matter
+        fields = [
+            "code",
+            "version",
+            "name",
+            "department",
+            "department_code",
+            "case_kind",
+            "promised_days",
+            "online_depth",
+            "fully_online",
+            "trips",
+            "channels",
+            "remote_ok",
+            "bookable",
+            "life_events",
+            "score",
+        ]
+
+
+def search_query_from(params) -> SearchQuery:
+    """The search and browse parameters, checked: an unknown filter is a 400, not an empty answer."""
+    q = params.get("q", "").strip()
+    if len(q) > MAX_QUERY_LENGTH:
+        raise DomainError(
+            _("搜索词过长，请不超过 %(n)s 个字。") % {"n": MAX_QUERY_LENGTH}, code="query_too_long", status_code=400
+        )
+    life_event = params.get("life_event", "").strip()
+    if life_event and life_event not in LifeEvent.values:
+        raise DomainError(_("未知的人生事件：%(v)s。") % {"v": life_event}, code="unknown_life_event", status_code=400)
+    mode = params.get("mode", "").strip()
+    if mode and mode not in Mode.ALL:
+        raise DomainError(
+            _("办理方式须为 online（全程网办）、hall（到大厅办）或 remote（异地办）。"), code="unknown_mode", status_code=400
+        )
+    hall = params.get("hall", "").strip()
+    if hall and mode != Mode.HALL:
+        raise DomainError(_("选择大厅时，办理方式须为 hall。"), code="hall_without_mode", status_code=400)
+    return SearchQuery(q=q, department=params.get("department", "").strip(), life_event=life_event, mode=mode, hall=hall)
+
+
+class MatterSearchApi(APIView):
+    """Find a matter: Chinese words with synonyms and typos, and the browse filters (DOMAIN.md §6)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, description="搜索词（同义词、错别字容错）"),
+            OpenApiParameter("department", str, description="部门编码"),
+            OpenApiParameter("life_event", str, enum=LifeEvent.values),
+            OpenApiParameter("mode", str, enum=list(Mode.ALL)),
+            OpenApiParameter("hall", str, description="大厅编码（mode=hall 时）"),
+            OpenApiParameter("limit", int),
+        ],
+        responses=inline_serializer(
+            "MatterSearchResult",
+            {
+                "count": serializers.IntegerField(),
+                "variants": serializers.ListField(child=serializers.CharField()),
+                "results": MatterHitSerializer(many=True),
+            },
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        query = search_query_from(request.query_params)
+        limit_text = request.query_params.get("limit", "50")
+        if not limit_text.isdigit() or not 1 <= int(limit_text) <= 200:
+            raise DomainError(_("limit 须为 1–200 的整数。"), code="bad_limit", status_code=400)
+        variants = query_variants(query.q)
+        found = matters_find(query, limit=int(limit_text), variants=variants)
+        return Response(
+            {
+                "count": len(found),
+                "variants": variants,
+                "results": MatterHitSerializer(found, many=True).data,
+            }
+        )

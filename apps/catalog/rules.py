@@ -1,0 +1,99 @@
+"""The catalogue checker's consistency rules (DOMAIN.md §2), in one place.
+
+Model ``clean()`` (admin forms), the services and the importer all ask these functions, so a matter is
+refused with the same message wherever it comes from. The rules that one row can show are also database
+constraints (``Matter.Meta.constraints``); "charged ⇒ fee items" spans two tables and "trips > 0 needs a
+reason" is kept out of the database only because matters made by other code paths (factories, benchmarks)
+rely on the model defaults.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from .models import FeeItem, Material, Matter
+
+HALL_CODE = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
+
+
+def matter_errors(matter: Matter) -> dict[str, list[str]]:
+    """Broken rules of one matter row, by field (``"__all__"`` when no single field is to blame)."""
+    from .models import CaseKind, Channel, OnlineDepth
+
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    legal, promised = matter.legal_days, matter.promised_days
+    if legal is not None and promised is not None and promised > legal:
+        add("promised_days", _("承诺办结时限（%(promised)s 个工作日）不能超过法定办结时限（%(legal)s 个工作日）。") % {"promised": promised, "legal": legal})
+    if matter.case_kind == CaseKind.INSTANT and promised not in (None, 0):
+        add("promised_days", _("即办件应当场办结：承诺办结时限须为 0。"))
+    if matter.case_kind == CaseKind.PROMISED and promised == 0:
+        add("case_kind", _("承诺时限为 0（当场办结）的事项应为即办件。"))
+    channels = list(matter.channels or [])
+    if not channels:
+        add("channels", _("至少选择一种办理渠道。"))
+    unknown = sorted(set(channels) - set(Channel.values))
+    if unknown:
+        add("channels", _("未知的办理渠道：%(values)s。") % {"values": "、".join(unknown)})
+    if matter.online_depth not in OnlineDepth.values:
+        add("online_depth", _("网办深度须为 Ⅰ–Ⅳ 级（1–4）。"))
+    if matter.trips is not None and matter.trips > 2:
+        add("trips", _("到办事现场次数最多为 2 次。"))
+    if matter.trips and not (matter.trips_reason or "").strip():
+        add("trips_reason", _("到现场次数大于 0 时，须写明必须现场办理的原因。"))
+    if matter.online_depth == OnlineDepth.FULLY_ONLINE:
+        if matter.trips:
+            add("trips", _("全程网办（Ⅳ 级）的事项到现场次数须为 0。"))
+        if Channel.ONLINE not in channels:
+            add("channels", _("全程网办（Ⅳ 级）的事项须提供网上办理渠道。"))
+    elif matter.trips == 0 and Channel.MAIL not in channels:
+        add("channels", _("零跑动但非全程网办的事项须支持邮寄办理。"))
+    bad_halls = [code for code in matter.receiving_halls or [] if not HALL_CODE.match(code)]
+    if bad_halls:
+        add("receiving_halls", _("大厅编码格式有误：%(codes)s。") % {"codes": "、".join(bad_halls)})
+    if len(set(matter.receiving_halls or [])) != len(matter.receiving_halls or []):
+        add("receiving_halls", _("可收件大厅有重复。"))
+    return errors
+
+
+def fee_errors(*, charged: bool, fees: Sequence[FeeItem]) -> list[str]:
+    """DOMAIN.md §2: a charged matter lists its fee items; a free one lists none."""
+    if charged and not fees:
+        return [_("收费事项须至少列出一个收费项目（名称和金额）。")]
+    if not charged and fees:
+        return [_("不收费的事项不应列出收费项目；如需收费请勾选“是否收费”。")]
+    return []
+
+
+def material_errors(materials: Iterable[Material]) -> list[str]:
+    """Rules across the materials of one matter: keys unique (other apps refer to them), names unique."""
+    errors = []
+    seen_keys: set[str] = set()
+    seen_names: set[str] = set()
+    for material in materials:
+        if material.key in seen_keys:
+            errors.append(_("材料标识“%(key)s”重复：同一事项内每份材料的标识须唯一。") % {"key": material.key})
+        if material.name in seen_names:
+            errors.append(_("材料“%(name)s”重复列出。") % {"name": material.name})
+        seen_keys.add(material.key)
+        seen_names.add(material.name)
+    return errors
+
+
+def one_material_errors(material: Material) -> list[str]:
+    from .models import MaterialSource
+
+    errors = []
+    if not material.originals and not material.copies:
+        errors.append(_("材料“%(name)s”的原件和复印件份数不能都为 0。") % {"name": material.name})
+    if material.source == MaterialSource.GOVERNMENT and not (material.issuer or "").strip():
+        errors.append(_("材料“%(name)s”由政府部门核发，须写明出具单位。") % {"name": material.name})
+    return errors

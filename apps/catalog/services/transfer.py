@@ -1,0 +1,520 @@
+"""Import and export of the catalog, in JSON and in CSV.
+
+Both formats carry the same thing: departments, and per matter its fields, materials and fee items.
+
+* JSON: ``{"departments": [{code, name, credit_code}], "matters": [{code, department, …, "materials":
+  [{…}], "fees": [{…}]}]}`` (the demo catalog is such a file).
+* CSV (UTF-8, a BOM is fine; GB18030 as Excel writes it is read too): one record per line, its kind in the
+  ``record`` column — ``department``, ``matter``, ``material`` or ``fee``. Material and fee records name
+  their matter in ``code`` and use the ``material_*`` / ``fee_item_*`` columns; lists (channels, life events,
+  receiving halls) are separated by ``|``.
+
+An import is all or nothing: every record is checked first and every bad one is reported with its line
+number; if there is one, nothing is written. A matter whose text is unchanged is left alone; a changed
+one becomes a new version (the old one stays for the cases made under it).
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import io
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any, Literal
+
+from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+
+from ..models import Department, FeeItem, Material, Matter
+from .versions import (
+    FEE_FIELDS,
+    MATERIAL_FIELDS,
+    MATTER_FIELDS,
+    MatterDraft,
+    draft_problems,
+    draft_snapshot,
+    matter_save,
+    matter_snapshot,
+)
+
+Format = Literal["json", "csv"]
+DEPARTMENT_FIELDS = ("code", "name", "credit_code")
+CSV_COLUMNS = (
+    "record",
+    "code",
+    "department",
+    *MATTER_FIELDS,
+    "credit_code",
+    *(f"material_{name}" for name in MATERIAL_FIELDS),
+    *(f"fee_item_{name}" for name in FEE_FIELDS),
+)
+LIST_SEPARATOR = "|"
+TRUE_WORDS = {"true", "1", "yes", "y", "t", "是", "有", "√"}
+FALSE_WORDS = {"false", "0", "no", "n", "f", "否", "无", ""}
+
+
+class ImportRefused(Exception):
+    """The file had bad records: ``errors`` holds one message per problem, each with its line."""
+
+    def __init__(self, errors: list[str]):
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+@dataclass
+class ImportReport:
+    departments_created: int = 0
+    departments_updated: int = 0
+    created: list[str] = field(default_factory=list)
+    versioned: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return _("导入完成：新增事项 %(created)s 个，生成新版本 %(versioned)s 个，未变化 %(unchanged)s 个；新增部门 %(depts)s 个。") % {
+            "created": len(self.created),
+            "versioned": len(self.versioned),
+            "unchanged": len(self.unchanged),
+            "depts": self.departments_created,
+        }
+
+
+@dataclass
+class _Record:
+    line: int
+    values: dict[str, Any]
+
+
+@dataclass
+class _MatterRecord(_Record):
+    materials: list[_Record] = field(default_factory=list)
+    fees: list[_Record] = field(default_factory=list)
+
+
+# --- Reading ----------------------------------------------------------------------------------------
+
+
+def _decode(data: bytes | str) -> str:
+    if isinstance(data, str):
+        return data.removeprefix("\ufeff")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            return data.decode("gb18030")
+        except UnicodeDecodeError as exc:
+            raise ImportRefused([_("文件编码无法识别，请保存为 UTF-8 编码。")]) from exc
+
+
+class _Located(dict):
+    line = 0
+
+
+class _LocatedList(list):
+    line = 0
+
+
+def _json_located(text: str) -> Any:
+    """Parse JSON keeping the line where each object and array starts (json.loads forgets it)."""
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ImportRefused([_("第 %(line)s 行：JSON 格式错误（%(msg)s）。") % {"line": exc.lineno, "msg": exc.msg}]) from exc
+    decoder = json.JSONDecoder()
+    newlines = [i for i, ch in enumerate(text) if ch == "\n"]
+
+    def line_of(pos: int) -> int:
+        return bisect.bisect_left(newlines, pos) + 1
+
+    def skip(i: int) -> int:
+        while i < len(text) and text[i] in " \t\r\n":
+            i += 1
+        return i
+
+    def value(i: int) -> tuple[Any, int]:
+        i = skip(i)
+        if text[i] == "{":
+            obj = _Located()
+            obj.line = line_of(i)
+            i = skip(i + 1)
+            if text[i] == "}":
+                return obj, i + 1
+            while True:
+                key, i = decoder.raw_decode(text, skip(i))
+                i = skip(i) + 1  # ":"
+                obj[key], i = value(i)
+                i = skip(i)
+                if text[i] == "}":
+                    return obj, i + 1
+                i += 1  # ","
+        if text[i] == "[":
+            arr = _LocatedList()
+            arr.line = line_of(i)
+            i = skip(i + 1)
+            if text[i] == "]":
+                return arr, i + 1
+            while True:
+                item, i = value(i)
+                arr.append(item)
+                i = skip(i)
+                if text[i] == "]":
+                    return arr, i + 1
+                i += 1
+        return decoder.raw_decode(text, i)
+
+    return value(0)[0]
+
+
+def _line(obj: Any) -> int:
+    return getattr(obj, "line", 0)
+
+
+def _read_json(text: str) -> tuple[list[_Record], list[_MatterRecord], list[str]]:
+    data: Any = _json_located(text)
+    errors: list[str] = []
+    if not isinstance(data, dict) or not isinstance(data.get("matters", []), list):
+        raise ImportRefused([_("第 1 行：JSON 文件应为一个对象，含 departments 和 matters 两个列表。")])
+    departments = []
+    row: Any
+    for row in data.get("departments", []) or []:
+        if not isinstance(row, dict):
+            errors.append(_("第 %(line)s 行：部门应为一个对象。") % {"line": _line(data.get("departments"))})
+            continue
+        departments.append(_Record(_line(row), dict(row)))
+    matters = []
+    for row in data.get("matters", []):
+        if not isinstance(row, dict):
+            errors.append(_("第 %(line)s 行：事项应为一个对象。") % {"line": _line(data.get("matters"))})
+            continue
+        values = {k: v for k, v in row.items() if k not in ("materials", "fees")}
+        record = _MatterRecord(_line(row), values)
+        for key, target in (("materials", record.materials), ("fees", record.fees)):
+            items = row.get(key, [])
+            if not isinstance(items, list):
+                errors.append(_("第 %(line)s 行：%(key)s 应为列表。") % {"line": _line(row), "key": key})
+                continue
+            item: Any
+            for item in items:
+                if not isinstance(item, dict):
+                    errors.append(_("第 %(line)s 行：%(key)s 的每一项应为对象。") % {"line": _line(row), "key": key})
+                    continue
+                target.append(_Record(_line(item), dict(item)))
+        matters.append(record)
+    return departments, matters, errors
+
+
+def _read_csv(text: str) -> tuple[list[_Record], list[_MatterRecord], list[str]]:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    errors: list[str] = []
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration as exc:
+        raise ImportRefused([_("文件为空。")]) from exc
+    except csv.Error as exc:
+        raise ImportRefused([_("第 1 行：CSV 格式错误（%(msg)s）。") % {"msg": exc}]) from exc
+    unknown = [h for h in header if h not in CSV_COLUMNS]
+    if unknown:
+        errors.append(_("第 1 行：未知的列：%(cols)s。") % {"cols": "、".join(unknown)})
+    if "record" not in header or "code" not in header:
+        raise ImportRefused([*errors, _("第 1 行：缺少 record 或 code 列。")])
+    departments: list[_Record] = []
+    matters: dict[str, _MatterRecord] = {}
+    children: list[tuple[str, _Record]] = []
+    line = 1
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            errors.append(_("第 %(line)s 行：CSV 格式错误（%(msg)s）。") % {"line": start, "msg": exc})
+            break
+        line = start
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) > len(header):
+            errors.append(_("第 %(line)s 行：列数多于表头。") % {"line": line})
+            continue
+        cells = {h: c for h, c in zip(header, row, strict=False) if h in CSV_COLUMNS}
+        kind = cells.pop("record", "").strip()
+        code = cells.get("code", "").strip()
+        if kind == "department":
+            departments.append(_Record(line, {k: cells.get(k, "") for k in DEPARTMENT_FIELDS if k in cells}))
+        elif kind == "matter":
+            values = {k: v for k, v in cells.items() if k in ("code", "department", *MATTER_FIELDS)}
+            if code in matters:
+                errors.append(_("第 %(line)s 行：事项 %(code)s 在文件中重复（第 %(first)s 行已出现）。") % {"line": line, "code": code, "first": matters[code].line})
+                continue
+            matters[code] = _MatterRecord(line, values)
+        elif kind in ("material", "fee"):
+            prefix = "material_" if kind == "material" else "fee_item_"
+            values = {k.removeprefix(prefix): v for k, v in cells.items() if k.startswith(prefix)}
+            children.append((kind, _Record(line, {"code": code, **values})))
+        else:
+            errors.append(_("第 %(line)s 行：record 列须为 department、matter、material 或 fee，而不是“%(kind)s”。") % {"line": line, "kind": kind})
+    for kind, record in children:
+        parent = matters.get(record.values.pop("code"))
+        if parent is None:
+            errors.append(_("第 %(line)s 行：所属事项不在文件中（须有同一实施编码的 matter 记录）。") % {"line": record.line})
+        elif kind == "material":
+            parent.materials.append(record)
+        else:
+            parent.fees.append(record)
+    return departments, list(matters.values()), errors
+
+
+# --- Checking ---------------------------------------------------------------------------------------
+
+
+def _coerce(model: type[models.Model], name: str, raw: Any) -> Any:
+    """A value from JSON or CSV as the model field wants it; ValueError with a readable reason."""
+    f = model._meta.get_field(name)
+    if isinstance(f, ArrayField):
+        if isinstance(raw, list):
+            return [str(v).strip() for v in raw if str(v).strip()]
+        if isinstance(raw, str):
+            return [v.strip() for v in raw.split(LIST_SEPARATOR) if v.strip()]
+        raise ValueError(_("应为列表"))
+    if isinstance(f, models.BooleanField):
+        if isinstance(raw, bool):
+            return raw
+        word = str(raw).strip().lower()
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+        raise ValueError(_("应为 是/否（true/false）"))
+    if isinstance(f, models.DecimalField):
+        try:
+            return Decimal(str(raw).strip())
+        except InvalidOperation as exc:
+            raise ValueError(_("应为数字")) from exc
+    if isinstance(f, models.IntegerField):
+        if isinstance(raw, bool):
+            raise ValueError(_("应为整数"))
+        if isinstance(raw, int):
+            return raw
+        text = str(raw).strip()
+        if not text.lstrip("-").isdigit():
+            raise ValueError(_("应为整数"))
+        return int(text)
+    if raw is None:
+        return ""
+    if not isinstance(raw, str | int | float):
+        raise ValueError(_("应为文本"))
+    return str(raw).strip()
+
+
+def _build(model: type[models.Model], allowed: Iterable[str], values: dict[str, Any], problems: list[str]) -> Any:
+    obj = model()
+    allowed = set(allowed)
+    for name, raw in values.items():
+        if name not in allowed:
+            problems.append(_("未知字段 %(name)s") % {"name": name})
+            continue
+        model_field = model._meta.get_field(name)
+        if raw == "" and (getattr(model_field, "has_default", lambda: False)() or not isinstance(model_field, models.CharField | models.TextField)):
+            continue  # an empty CSV cell: the field's default
+        try:
+            setattr(obj, name, _coerce(model, name, raw))
+        except ValueError as exc:
+            label = getattr(model._meta.get_field(name), "verbose_name", name)
+            problems.append(_("%(label)s（%(name)s）%(reason)s，而不是“%(raw)s”") % {"label": label, "name": name, "reason": exc, "raw": raw})
+    return obj
+
+
+def _check(
+    departments: list[_Record], matters: list[_MatterRecord], errors: list[str]
+) -> tuple[list[tuple[_Record, Department]], list[tuple[_MatterRecord, MatterDraft]]]:
+    dept_rows: list[tuple[_Record, Department]] = []
+    known = {d.code: d for d in Department.objects.all()}
+    in_file: dict[str, int] = {}
+    for record in departments:
+        problems: list[str] = []
+        dept = _build(Department, DEPARTMENT_FIELDS, record.values, problems)
+        if dept.code in in_file:
+            problems.append(_("部门 %(code)s 在文件中重复（第 %(first)s 行已出现）") % {"code": dept.code, "first": in_file[dept.code]})
+        try:
+            dept.full_clean(validate_unique=False)
+        except ValidationError as exc:
+            problems += [f"{getattr(Department._meta.get_field(k), 'verbose_name', k)}：{m}" for k, ms in exc.message_dict.items() for m in ms]
+        if problems:
+            errors.append(_("第 %(line)s 行（部门 %(code)s）：%(problems)s。") % {"line": record.line, "code": dept.code, "problems": "；".join(problems)})
+            continue
+        in_file[dept.code] = record.line
+        dept_rows.append((record, dept))
+    department_codes = set(known) | set(in_file)
+
+    drafts: list[tuple[_MatterRecord, MatterDraft]] = []
+    seen: dict[str, int] = {}
+    for record in matters:
+        problems = []
+        values = dict(record.values)
+        department = str(values.pop("department", "") or "").strip()
+        matter = _build(Matter, ("code", "change_note", *MATTER_FIELDS), values, problems)
+        if not department:
+            problems.append(_("缺少实施主体（department）"))
+        elif department not in department_codes:
+            problems.append(_("实施主体 %(code)s 不存在，请先在文件中列出该部门") % {"code": department})
+        if matter.code in seen:
+            problems.append(_("事项 %(code)s 在文件中重复（第 %(first)s 行已出现）") % {"code": matter.code, "first": seen[matter.code]})
+        seen.setdefault(matter.code, record.line)
+        draft = MatterDraft(matter=matter)
+        draft.matter._department_code = department  # type: ignore[attr-defined]  # resolved when applied
+        if department in known:
+            matter.department = known[department]
+        lines: dict[tuple[str, int], int] = {}
+        item_problems: dict[tuple[str, int], list[str]] = {}
+        for kind, items, model, names, target in (
+            ("material", record.materials, Material, MATERIAL_FIELDS, draft.materials),
+            ("fee", record.fees, FeeItem, FEE_FIELDS, draft.fees),
+        ):
+            for item in items:
+                here: list[str] = []
+                obj = _build(model, names, item.values, here)
+                if kind == "material" and not str(item.values.get("key") or "").strip():
+                    here.append(_("缺少材料标识（key）"))
+                lines[kind, len(target)] = item.line
+                if here:
+                    item_problems[kind, len(target)] = here
+                target.append(obj)
+        found = draft_problems(draft)
+        problems += found.matter
+        for i, messages in found.materials.items():
+            item_problems.setdefault(("material", i), []).extend(messages)
+        for i, messages in found.fees.items():
+            item_problems.setdefault(("fee", i), []).extend(messages)
+        child_problems: list[tuple[int, str]] = []
+        for (kind, i), messages in sorted(item_problems.items()):
+            label = _("材料") if kind == "material" else _("收费项目")
+            named: Material | FeeItem = (draft.materials if kind == "material" else draft.fees)[i]
+            text = _("%(label)s %(n)s「%(name)s」：%(problems)s") % {"label": label, "n": i + 1, "name": named.name, "problems": "；".join(m.rstrip("。") for m in messages)}
+            if lines[kind, i] == record.line:
+                problems.append(text)
+            else:
+                child_problems.append((lines[kind, i], text))
+        if problems:
+            errors.append(_("第 %(line)s 行（事项 %(code)s）：%(problems)s。") % {"line": record.line, "code": matter.code or "?", "problems": "；".join(p.rstrip("。") for p in problems)})
+        for line, message in child_problems:
+            errors.append(_("第 %(line)s 行（事项 %(code)s）：%(problems)s。") % {"line": line, "code": matter.code or "?", "problems": message})
+        if not problems and not child_problems:
+            drafts.append((record, draft))
+    return dept_rows, drafts
+
+
+# --- Applying ---------------------------------------------------------------------------------------
+
+
+def catalog_import(data: bytes | str, *, fmt: Format, existing: Literal["version", "skip"] = "version", change_note: str = "") -> ImportReport:
+    """Check the whole file, then write all of it in one transaction, or nothing (ImportRefused)."""
+    text = _decode(data)
+    if fmt == "json":
+        departments, matters, errors = _read_json(text)
+    elif fmt == "csv":
+        departments, matters, errors = _read_csv(text)
+    else:
+        raise ValueError(fmt)
+    dept_rows, drafts = _check(departments, matters, errors)
+    if errors:
+        errors.sort(key=_line_of)
+        raise ImportRefused(errors)
+    if not matters and not departments:
+        raise ImportRefused([_("文件中没有任何部门或事项。")])
+    report = ImportReport()
+    with transaction.atomic():
+        for _record, dept in dept_rows:
+            current = Department.objects.filter(code=dept.code).first()
+            if current is None:
+                dept.save()
+                report.departments_created += 1
+            elif existing == "version" and (current.name, current.credit_code) != (dept.name, dept.credit_code):
+                Department.objects.filter(id=current.id).update(name=dept.name, credit_code=dept.credit_code)
+                report.departments_updated += 1
+        by_code = {d.code: d for d in Department.objects.all()}
+        codes = [draft.code for _record, draft in drafts]
+        known = set(Matter.objects.filter(code__in=codes).values_list("code", flat=True))
+        # One query for every current version and its items: most rows of a re-import are unchanged.
+        current_versions = {
+            m.code: m
+            for m in Matter.objects.filter(code__in=codes, is_current=True).prefetch_related("materials", "fee_items")
+        }
+        for _record, draft in drafts:
+            draft.matter.department = by_code[draft.matter._department_code]  # type: ignore[attr-defined]
+            if existing == "skip" and draft.code in known:
+                report.unchanged.append(draft.code)
+                continue
+            if draft.code in current_versions and matter_snapshot(current_versions[draft.code]) == draft_snapshot(draft):
+                report.unchanged.append(draft.code)
+                continue
+            _matter, outcome = matter_save(draft=draft, change_note=change_note or draft.matter.change_note)
+            getattr(report, outcome).append(draft.code)
+    return report
+
+
+def _line_of(message: str) -> int:
+    digits = "".join(ch for ch in message.split("行", 1)[0] if ch.isdigit())
+    return int(digits) if digits else 0
+
+
+# --- Export -----------------------------------------------------------------------------------------
+
+
+def _export_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    return list(value) if isinstance(value, list | tuple) else value
+
+
+def catalog_export(matters: Iterable[Matter], *, fmt: Format) -> str:
+    """The given matter versions (with their departments) in a file the import reads back unchanged."""
+    matters = list(matters)
+    departments = sorted({m.department for m in matters}, key=lambda d: d.code)
+    if fmt == "json":
+        doc = {
+            "departments": [{n: getattr(d, n) for n in DEPARTMENT_FIELDS} for d in departments],
+            "matters": [
+                {
+                    "code": m.code,
+                    "department": m.department.code,
+                    **{n: _export_value(getattr(m, n)) for n in MATTER_FIELDS},
+                    "materials": [{n: getattr(x, n) for n in MATERIAL_FIELDS} for x in m.materials.all()],
+                    "fees": [{n: _export_value(getattr(x, n)) for n in FEE_FIELDS} for x in m.fee_items.all()],
+                }
+                for m in matters
+            ],
+        }
+        return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    for d in departments:
+        writer.writerow({"record": "department", **{n: getattr(d, n) for n in DEPARTMENT_FIELDS}})
+    for m in matters:
+        row: dict[str, Any] = {"record": "matter", "code": m.code, "department": m.department.code}
+        for n in MATTER_FIELDS:
+            value = _export_value(getattr(m, n))
+            row[n] = LIST_SEPARATOR.join(value) if isinstance(value, list) else _csv_scalar(value)
+        writer.writerow(row)
+        for x in m.materials.all():
+            writer.writerow({"record": "material", "code": m.code, **{f"material_{n}": _csv_scalar(getattr(x, n)) for n in MATERIAL_FIELDS}})
+        for fee in m.fee_items.all():
+            writer.writerow({"record": "fee", "code": m.code, **{f"fee_item_{n}": _csv_scalar(_export_value(getattr(fee, n))) for n in FEE_FIELDS}})
+    return out.getvalue()
+
+
+def _csv_scalar(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+def matters_for_export(*, codes: Iterable[str] | None = None) -> models.QuerySet[Matter]:
+    qs = Matter.objects.filter(is_current=True).select_related("department").prefetch_related("materials", "fee_items")
+    if codes is not None:
+        qs = qs.filter(code__in=list(codes))
+    return qs.order_by("department__code", "code")
