@@ -22,7 +22,7 @@ from govservice.api import DomainError
 
 from .models import Delivery, DeliveryMethod
 from .selectors import case_public_status, delivery_for_case
-from .services import case_lookup, delivery_choose, delivery_courier_update, delivery_pickup
+from .services import case_lookup, delivery_choose, delivery_choose_at_window, delivery_courier_update, delivery_pickup
 
 
 def client_ip(request) -> str:
@@ -115,6 +115,19 @@ class DeliveryChoiceApi(APIView):
         data = DeliveryChoiceSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         delivery = delivery_choose(citizen=request.user, number=number, **data.validated_data)
+        return Response(DeliverySerializer(delivery).data)
+
+
+class WindowDeliveryChoiceApi(APIView):
+    """At intake, the clerk records the applicant's choice (the clerk's own hall's cases only)."""
+
+    permission_classes = [IsClerk]
+
+    @extend_schema(request=DeliveryChoiceSerializer, responses={200: DeliverySerializer})
+    def put(self, request, number):
+        data = DeliveryChoiceSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        delivery = delivery_choose_at_window(clerk=request.user, number=number, **data.validated_data)
         return Response(DeliverySerializer(delivery).data)
 
 

@@ -77,12 +77,25 @@ def _certificate(case: Case) -> Document | None:
 def delivery_choose(
     *, citizen: User, number: str, method: str, recipient_name: str = "", recipient_phone: str = "", address: str = ""
 ) -> Delivery:
-    """Choose how to receive the result: pickup at the hall that received the case, free post to an
-    address, or the e-licence download. Open until the result is issued."""
+    """The citizen chooses how to receive the result: pickup at the hall that received the case, free
+    post to an address, or the e-licence download. Open until the result is issued."""
     found = Case.objects.filter(number=number, citizen=citizen).values_list("id", flat=True).first()
     if found is None:
         raise DomainError("未找到该办件。 No such case.", code="not_found", status_code=404)
-    case, delivery = _locked(found)
+    return _choose(found, actor=citizen, method=method, recipient_name=recipient_name, recipient_phone=recipient_phone, address=address)
+
+
+@transaction.atomic
+def delivery_choose_at_window(
+    *, clerk: User, number: str, method: str, recipient_name: str = "", recipient_phone: str = "", address: str = ""
+) -> Delivery:
+    """The same choice, recorded at intake by the clerk of the hall holding the case, as the applicant says."""
+    case = case_get_for_staff(user=clerk, number=number)
+    return _choose(case.id, actor=clerk, method=method, recipient_name=recipient_name, recipient_phone=recipient_phone, address=address)
+
+
+def _choose(case_id: int, *, actor: User, method: str, recipient_name: str, recipient_phone: str, address: str) -> Delivery:
+    case, delivery = _locked(case_id)
     if method not in DeliveryMethod.values:
         raise DomainError("请选择结果领取方式。 Choose how to receive the result.", code="invalid_method", status_code=400)
     if case.status not in CHOICE_OPEN or case.decision == Decision.DENIED:
@@ -110,8 +123,10 @@ def delivery_choose(
             setattr(delivery, name, value)
         delivery.chosen_at = timezone.now()
         delivery.save(update_fields=[*fields, "chosen_at"])
+    by_clerk = actor.id != case.citizen_id
     DeliveryEvent.objects.create(
-        delivery=delivery, actor=citizen, from_status=delivery.status, to_status=delivery.status, note=f"选择领取方式：{label}"
+        delivery=delivery, actor=actor, actor_label=actor.audit_label if by_clerk else "", from_status=delivery.status,
+        to_status=delivery.status, note=f"{'窗口登记' if by_clerk else '选择'}领取方式：{label}",
     )
     return delivery
 

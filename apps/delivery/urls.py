@@ -8,4 +8,5 @@ urlpatterns = [
     path("track/", views.track, name="track"),
     path("cases/<str:number>/delivery/", views.choose, name="delivery_choose"),
     path("workbench/pickup/", views.pickup, name="pickup"),
+    path("workbench/cases/<str:number>/delivery/", views.choose_at_window, name="delivery_choose_at_window"),
 ]

@@ -8,5 +8,6 @@ urlpatterns = [
     path("track/", api.TrackApi.as_view(), name="api-track"),
     path("cases/<str:number>/delivery/", api.DeliveryChoiceApi.as_view(), name="api-delivery"),
     path("workbench/cases/<str:number>/pickup/", api.PickupApi.as_view(), name="api-pickup"),
+    path("workbench/cases/<str:number>/delivery/", api.WindowDeliveryChoiceApi.as_view(), name="api-window-delivery"),
     path("courier/<slug:courier>/callback/", api.CourierCallbackApi.as_view(), name="api-courier-callback"),
 ]

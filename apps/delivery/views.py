@@ -16,7 +16,7 @@ from govservice.roles import role_required
 
 from .api import client_ip
 from .selectors import case_public_status, delivery_for_staff, pickups_waiting
-from .services import case_lookup, delivery_choose, delivery_pickup
+from .services import case_lookup, delivery_choose, delivery_choose_at_window, delivery_pickup
 
 
 def track(request):
@@ -53,6 +53,24 @@ def choose(request, number):
     else:
         messages.success(request, _("领取方式已保存。"))
     return redirect("case", number=number)
+
+
+@role_required(Role.CLERK, Role.HALL_SUPERVISOR)
+@require_POST
+def choose_at_window(request, number):
+    """At intake, the clerk records how the applicant wants the result (the outcome page's form)."""
+    try:
+        delivery_choose_at_window(
+            clerk=request.user, number=number, method=request.POST.get("method", ""),
+            recipient_name=request.POST.get("recipient_name", ""), recipient_phone=request.POST.get("recipient_phone", ""),
+            address=request.POST.get("address", ""),
+        )
+    except Http404:
+        return render(request, "error.html", {"message": "本大厅无此办件。 No such case at this hall."}, status=404)
+    except DomainError as exc:
+        return render(request, "error.html", {"message": exc.detail}, status=exc.status_code)
+    messages.success(request, _("已登记办件%(number)s的结果领取方式。") % {"number": number})
+    return redirect("workbench")
 
 
 @role_required(Role.CLERK, Role.HALL_SUPERVISOR)

@@ -79,6 +79,24 @@ class TestChoice:
         assert Delivery.objects.get(case=case).method == DeliveryMethod.PICKUP
 
 
+    def test_the_clerk_records_it_at_intake_for_the_own_halls_cases(self, api, citizen, clerk, other_hall_clerk, case):
+        url = f"/api/v1/workbench/cases/{case.number}/delivery/"
+        assert api(other_hall_clerk).put(url, {"method": "pickup"}, format="json").status_code == 404
+        assert api(citizen).put(url, {"method": "pickup"}, format="json").status_code == 403
+        response = api(clerk).put(url, ADDRESS, format="json")
+        assert response.status_code == 200 and response.json()["method"] == "post"
+        event = DeliveryEvent.objects.get(delivery__case=case)
+        assert event.actor == clerk and "窗口登记" in event.note
+        # The page form on the intake outcome; the citizen may still change it on the case page.
+        page = Client()
+        page.force_login(clerk)
+        done = page.post(f"/workbench/cases/{case.number}/delivery/", {"method": "pickup"})
+        assert done.status_code == 302 and done["Location"] == "/workbench/"
+        bad = page.post(f"/workbench/cases/{case.number}/delivery/", {"method": "post", "address": "通州"})
+        assert bad.status_code == 400 and "收件人姓名" in bad.content.decode()
+        assert Delivery.objects.get(case=case).method == DeliveryMethod.PICKUP
+        assert choose(api, citizen, case, {"method": "electronic"}).json()["method"] == "electronic"
+
     def test_it_offers_no_choice_after_a_denial(self, api, client, citizen, case):
         central_event(
             client, "case.decided",
