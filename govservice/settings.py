@@ -345,6 +345,8 @@ NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 5)
 NOTIFY_BACKOFF_BASE_SECONDS = env_int("NOTIFY_BACKOFF_BASE_SECONDS", 60)
 NOTIFY_BACKOFF_CAP_SECONDS = env_int("NOTIFY_BACKOFF_CAP_SECONDS", 3600)
 NOTIFY_LEASE_SECONDS = env_int("NOTIFY_LEASE_SECONDS", 120)
+# A message the gateway accepted but never reported on is a final technical failure after this long.
+NOTIFY_RECEIPT_TIMEOUT_HOURS = env_int("NOTIFY_RECEIPT_TIMEOUT_HOURS", 72)
 # Quiet hours (local time, may wrap midnight; empty: none): non-urgent messages on these channels are
 # held and go out when the quiet hours end. The inbox and e-mail disturb no one.
 NOTIFY_QUIET_HOURS = env.str("NOTIFY_QUIET_HOURS", default="21:00-08:00")

@@ -172,3 +172,20 @@ class TestEmail:
         assert sent.subject == "Your application has been accepted"
         html = sent.alternatives[0][0]
         assert 'lang="en"' in html and "please do not reply" in html and "Cloud Window" in html
+
+
+@pytest.mark.django_db
+def test_a_message_without_a_receipt_fails_for_good_after_the_timeout_and_is_not_resent(citizen, case, gateway, settings):
+    settings.NOTIFY_RECEIPT_TIMEOUT_HOURS = 72
+    sms = _sms(citizen, case)
+    assert notification_deliver(notification_id=sms.id) == DeliveryStatus.SENDING
+    with time_machine.travel(timezone.now() + dt.timedelta(hours=71), tick=False):
+        notifications_send_due()
+    sms.refresh_from_db()
+    assert sms.status == DeliveryStatus.SENDING
+    with time_machine.travel(timezone.now() + dt.timedelta(hours=73), tick=False):
+        notifications_send_due()
+    sms.refresh_from_db()
+    assert sms.status == DeliveryStatus.TECHNICAL_FAILURE and sms.next_attempt_at is None and sms.is_final
+    assert sms.last_error == "no delivery receipt" and len(gateway.requests) == 1
+    assert _attempts(sms) == [(1, DeliveryStatus.TECHNICAL_FAILURE, "gw-1", "no delivery receipt")]

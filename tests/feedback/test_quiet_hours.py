@@ -95,3 +95,13 @@ class TestQuietHours:
             assert notification_deliver(notification_id=sms.id) == DeliveryStatus.TECHNICAL_FAILURE
         sms.refresh_from_db()
         assert sms.next_attempt_at == at(3, 8)
+
+
+@pytest.mark.django_db
+def test_the_citizen_sees_that_a_message_is_held_for_the_morning(client, citizen, case):
+    with time_machine.travel(at(2, 22, 15), tick=False):
+        with transaction.atomic():
+            notify(recipient=citizen, event="case.accepted", case=case)
+        client.force_login(citizen)
+        html = client.get("/me/notifications/").content.decode()
+    assert "夜间免打扰，将于12月3日 08:00发送" in html

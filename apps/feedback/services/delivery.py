@@ -144,10 +144,42 @@ def notifications_recover_stuck() -> int:
     return recovered
 
 
+def notifications_expire_unconfirmed() -> int:
+    """Messages the gateway accepted but never reported on within NOTIFY_RECEIPT_TIMEOUT_HOURS become a
+    final technical failure (as GOV.UK Notify does after 72 hours). They are not sent again: they may
+    well have arrived, and the inbox holds the same message."""
+    now = timezone.now()
+    cutoff = now - dt.timedelta(hours=settings.NOTIFY_RECEIPT_TIMEOUT_HOURS)
+    expired = 0
+    for notification_id in Notification.objects.filter(
+        status=DeliveryStatus.SENDING, next_attempt_at__isnull=True, sent_at__lt=cutoff
+    ).values_list("id", flat=True)[:200]:
+        with transaction.atomic():
+            notification = (
+                Notification.objects.select_for_update(skip_locked=True)
+                .filter(id=notification_id, status=DeliveryStatus.SENDING, next_attempt_at__isnull=True)
+                .first()
+            )
+            if notification is None:
+                continue
+            error = "no delivery receipt"
+            DeliveryAttempt.objects.filter(notification=notification, number=notification.attempts).update(
+                status=DeliveryStatus.TECHNICAL_FAILURE, error=error
+            )
+            notification.status, notification.last_error, notification.next_attempt_at = (
+                DeliveryStatus.TECHNICAL_FAILURE, error, None,
+            )
+            notification.save(update_fields=["status", "last_error", "next_attempt_at"])
+            logger.warning("notification %s (%s): %s after %sh, final", notification.id, notification.event, error, settings.NOTIFY_RECEIPT_TIMEOUT_HOURS)
+            expired += 1
+    return expired
+
+
 def notifications_send_due(*, limit: int = 200) -> int:
     """The periodic sender: messages held for the quiet hours, waiting for a retry, or never queued.
     Returns how many it tried."""
     notifications_recover_stuck()
+    notifications_expire_unconfirmed()
     due = list(
         Notification.objects.filter(
             Q(status__in=SENDABLE_STATUSES),
