@@ -309,7 +309,10 @@ def _period(request) -> tuple[dt.date | None, dt.date | None]:
     values = []
     for key in ("from", "to"):
         raw = request.GET.get(key, "").strip()
-        day = parse_date(raw) if raw else None
+        try:
+            day = parse_date(raw) if raw else None
+        except ValueError:  # well formed but no such day (2026-13-01)
+            day = None
         if raw and day is None:
             raise DomainError("日期格式应为YYYY-MM-DD。 Dates are YYYY-MM-DD.", code="invalid_date", status_code=400)
         values.append(day)

@@ -270,7 +270,8 @@ def rectification_callback_record(
     now = timezone.now()
     if called_at > now + dt.timedelta(minutes=5):
         raise DomainError("回访时间不能晚于当前时间。 The call cannot be in the future.", code="invalid_time", status_code=400)
-    if called_at < rectification.evaluation.created_at:
+    # Forms give the minute only: a call in the minute of the rating is not "before" it.
+    if called_at < rectification.evaluation.created_at.replace(second=0, microsecond=0):
         raise DomainError("回访时间不能早于评价时间。 The call cannot precede the rating.", code="invalid_time", status_code=400)
     summary_text = _text(summary, label="回访记录", code="summary_required")
     if not rectification.can_call_back():
