@@ -17,6 +17,7 @@ from encrypted_fields.fields import EncryptedCharField
 
 from apps.booking.models import Hall
 from apps.catalog.models import Department, Matter
+from govservice.lib.masking import mask_name, mask_phone
 
 
 class TicketKind(models.TextChoices):
@@ -159,16 +160,16 @@ class ConsultTicket(models.Model):
 
     @property
     def asker_masked_name(self) -> str:
-        from govservice.lib.masking import mask_name
-
         return mask_name(self.citizen.real_name if self.citizen else self.contact_name)
 
     @property
-    def asker_masked_phone(self) -> str:
-        from govservice.lib.masking import mask_phone
+    def asker_phone(self) -> str:
+        """In clear: only for services that log who looked (ticket_phone_reveal)."""
+        return (self.citizen.phone if self.citizen else self.contact_phone) or ""
 
-        phone = (self.citizen.phone if self.citizen else self.contact_phone) or ""
-        return mask_phone(phone) if phone else ""
+    @property
+    def asker_masked_phone(self) -> str:
+        return mask_phone(self.asker_phone) if self.asker_phone else ""
 
     def can_rate(self) -> bool:
         return self.rating is None and self.first_answered_at is not None and self.status in (TicketStatus.ANSWERED, TicketStatus.CLOSED)
@@ -208,6 +209,7 @@ class TicketAction(models.TextChoices):
     ESCALATE = "escalate", _("升级督办")
     EXTEND = "extend", _("延期")
     FAQ = "faq", _("发布常见问题")
+    REVEAL = "reveal", _("查看完整号码")
 
 
 class TicketEvent(models.Model):

@@ -172,7 +172,7 @@ def desk(request):
     return render(request, "consult/desk.html", {"queue": staff_queue(user=request.user), "today": timezone.localdate()})
 
 
-def _desk_page(request, code: str, *, status: int = 200, error: str = "", values: dict | None = None):
+def _desk_page(request, code: str, *, status: int = 200, error: str = "", values: dict | None = None, revealed_phone: str = ""):
     ticket = ticket_get_for_staff(user=request.user, code=code)
     return render(
         request,
@@ -186,6 +186,7 @@ def _desk_page(request, code: str, *, status: int = 200, error: str = "", values
             "is_supervisor": request.user.role in SUPERVISORS,
             "error": error,
             "values": values or {},
+            "revealed_phone": revealed_phone,
         },
         status=status,
     )
@@ -218,6 +219,10 @@ def desk_action(request, code, action):
             days = p.get("days", "")
             services.ticket_extend(supervisor=user, code=code, days=int(days) if days.isdigit() else 0, reason=p.get("reason", ""))
             messages.success(request, _("已延期。"))
+        elif action == "reveal-phone":
+            phone = services.ticket_phone_reveal(actor=user, code=code, reason=p.get("reason", ""))
+            # Shown once on this response, never in a URL or a redirect.
+            return _desk_page(request, code, revealed_phone=phone)
         elif action == "publish":
             services.faq_publish(supervisor=user, code=code, question=p.get("question", ""), answer=p.get("answer", ""))
             messages.success(request, _("已发布到该事项的常见问题。"))

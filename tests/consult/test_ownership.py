@@ -79,3 +79,36 @@ def test_the_citizen_pages_ask_follow_up_and_rate(client, citizen, matter, clerk
     client.post(f"/consult/{ticket.code}/rate/", {"score": "2"})
     ticket.refresh_from_db()
     assert ticket.rating == 2 and ticket.status == TicketStatus.CLOSED
+
+
+def test_the_owner_sees_the_clear_number_with_a_reason_and_it_is_logged(client, ask, clerk, neighbour_clerk, citizen):
+    from apps.accounts.models import PersonalDataAccess
+    from apps.consult.models import TicketAction
+
+    ticket = ask()
+    ticket_claim(clerk=clerk, code=ticket.code)
+    client.force_login(clerk)
+    no_reason = client.post(f"/consult/desk/{ticket.code}/reveal-phone/", {"reason": ""})
+    assert no_reason.status_code == 400 and "请填写查看事由" in no_reason.content.decode()
+    assert not PersonalDataAccess.objects.exists()
+    shown = client.post(f"/consult/desk/{ticket.code}/reveal-phone/", {"reason": "电话回访"})
+    assert shown.status_code == 200 and citizen.phone in shown.content.decode()
+    access = PersonalDataAccess.objects.get()
+    assert (access.viewer, access.subject, access.case_reference) == (clerk, citizen, ticket.code)
+    assert ticket.events.filter(action=TicketAction.REVEAL, actor=clerk, note="电话回访").exists()
+    # A colleague who does not own the ticket may not.
+    client.force_login(neighbour_clerk)
+    refused = client.post(f"/consult/desk/{ticket.code}/reveal-phone/", {"reason": "好奇"})
+    assert refused.status_code == 403 and citizen.phone not in refused.content.decode()
+    assert PersonalDataAccess.objects.count() == 1
+
+
+@pytest.fixture
+def neighbour_clerk(hall):
+    from apps.accounts.models import Role
+    from apps.booking.models import StaffPost
+    from tests.factories import make_user
+
+    user = make_user("clerk_n2", Role.CLERK, real_name="郑窗口")
+    StaffPost.objects.create(user=user, hall=hall)
+    return user
