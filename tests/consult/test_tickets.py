@@ -61,6 +61,7 @@ def test_it_refuses_a_hall_that_does_not_handle_the_matter(api, citizen, matter,
 
 def test_it_takes_questions_at_the_kiosk_by_id_card(client, citizen, matter, terminal, hall):
     client.post("/terminal/", {"token": TERMINAL_TOKEN})
+    assert 'href="/terminal/consult/"' in client.get("/terminal/").content.decode()
     page = client.get("/terminal/consult/")
     assert page.status_code == 200 and matter.name in page.content.decode()
     response = client.post(
