@@ -276,3 +276,13 @@ def neighbour(hall):
     user = make_user("clerk_n", Role.CLERK, real_name="郑窗口")
     StaffPost.objects.create(user=user, hall=hall)
     return user
+
+
+def test_a_withdrawn_question_cannot_be_taken(api, ask, clerk, citizen):
+    ticket = ask()
+    api(citizen).post(f"/api/v1/consult/tickets/{ticket.code}/close/")
+    response = api(clerk).post(f"/api/v1/consult/tickets/{ticket.code}/claim/")
+    assert response.status_code == 409
+    assert response.json()["code"] == "invalid_transition" and "已办结" in response.json()["detail"]
+    ticket.refresh_from_db()
+    assert ticket.owner is None and ticket.status == TicketStatus.CLOSED

@@ -62,6 +62,8 @@ def ticket_claim(*, clerk: User, code: str) -> ConsultTicket:
         if not taken:
             if ticket.owner_id == clerk.id:
                 return ticket  # pressing twice is harmless
+            if ticket.owner is None:  # withdrawn by the citizen before anyone took it
+                transition_check(ticket, TicketStatus.CLAIMED)
             raise Conflict(
                 f"该工单已由{ticket.owner.display_name if ticket.owner else '他人'}受理。 Already taken.",
                 code="already_claimed",
