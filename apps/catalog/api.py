@@ -172,7 +172,7 @@ class MatterSearchApi(APIView):
         query = search_query_from(request.query_params)
         limit_text = request.query_params.get("limit", "50")
         if not limit_text.isdigit() or not 1 <= int(limit_text) <= 200:
-            raise DomainError(_("limit 须为 1–200 的整数。"), code="bad_limit", status_code=400)
+            raise DomainError(_("返回条数（limit）须为 1–200 的整数。"), code="bad_limit", status_code=400)
         variants = query_variants(query.q)
         found = matters_find(query, limit=int(limit_text), variants=variants)
         return Response(

@@ -39,7 +39,7 @@ def department(db):
 def make(department):
     """make(code, name=…, **fields) saves a valid matter through the service and returns it."""
 
-    def build(code: str = "T-001", **fields) -> Matter:
+    def build(code: str = "T-001", *, department: Department = department, **fields) -> Matter:
         return matter_save(draft=valid_draft(code, department=department, **fields))[0]
 
     return build
