@@ -10,7 +10,7 @@ from apps.accounts.permissions import IsCitizen
 
 from .selectors import inbox_for
 from .serializers import NotificationSerializer, PreferenceSerializer
-from .services import gateway_callback_receive, preference_for, preference_update
+from .services import gateway_callback_receive, inbox_mark_read, preference_for, preference_update
 
 
 class InboxApi(APIView):
@@ -19,6 +19,17 @@ class InboxApi(APIView):
     @extend_schema(responses=NotificationSerializer(many=True))
     def get(self, request):
         return Response(NotificationSerializer(inbox_for(request.user), many=True).data)
+
+
+class InboxReadApi(APIView):
+    """Mark one of my inbox messages read."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses=NotificationSerializer)
+    def post(self, request, notification_id: int):
+        message = inbox_mark_read(user=request.user, notification_id=notification_id)
+        return Response(NotificationSerializer(message).data)
 
 
 def _preference_data(preference) -> dict:

@@ -6,7 +6,7 @@ from .models import Language, Notification
 class NotificationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Notification
-        fields = ["id", "event", "channel", "subject", "body", "status", "created_at"]
+        fields = ["id", "event", "channel", "subject", "body", "status", "created_at", "read_at"]
 
 
 class PreferenceSerializer(serializers.Serializer):

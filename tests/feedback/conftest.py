@@ -7,6 +7,7 @@ import json
 import socketserver
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -26,6 +27,8 @@ class GatewayServer:
     answers: deque = field(default_factory=deque)
     requests: list = field(default_factory=list)
     signature_errors: list = field(default_factory=list)
+    # Called with the request body before the gateway answers (e.g. a receipt that overtakes the answer).
+    before_answer: Callable[[dict], None] | None = None
 
     def script(self, *answers: tuple[int, dict]) -> None:
         self.answers.clear()
@@ -48,6 +51,8 @@ def gateway(settings):
             except signing.SignatureError as exc:
                 state.signature_errors.append(exc.code)
             state.requests.append({"headers": dict(self.headers), "body": json.loads(body)})
+            if state.before_answer is not None:
+                state.before_answer(json.loads(body))
             status, payload = state.answers.popleft() if len(state.answers) > 1 else state.answers[0]
             data = json.dumps(payload).encode()
             self.send_response(status)

@@ -129,3 +129,38 @@ class TestCallback:
         assert response.status_code == 200
         sms.refresh_from_db()
         assert sms.status == DeliveryStatus.DELIVERED and sms.next_attempt_at is None and not sms.last_error
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_receipt_that_overtakes_the_gateways_answer_is_kept(citizen, case, gateway):
+    """A fast gateway reports delivery before our worker has written down that it accepted the message:
+    the worker must not put the message back to sending."""
+    from django.db import connection
+
+    from apps.feedback.services import gateway_callback_receive
+    from govservice.lib import signing
+
+    from .conftest import GATEWAY_KEY
+
+    answers = []
+
+    def receipt_first(body):
+        path = "/api/v1/notifications/callbacks/sms/"
+        payload = json.dumps({"reference": body["reference"], "status": "delivered", "id": "gw-fast"}).encode()
+        headers = signing.sign(key_id="gateway", secret=GATEWAY_KEY, method="POST", path=path, message_id="fast", body=payload)
+        try:
+            answers.append(gateway_callback_receive(headers=headers, method="POST", path=path, body=payload))
+        finally:
+            connection.close()  # this server thread's own connection
+
+    gateway.before_answer = receipt_first
+    gateway.script((202, {"id": "gw-fast"}))
+    with transaction.atomic():
+        sms = next(n for n in notify(recipient=citizen, event="case.accepted", case=case) if n.channel == Channel.SMS)
+    assert notification_deliver(notification_id=sms.id) == DeliveryStatus.DELIVERED
+    assert [a.status_code for a in answers] == [200]
+    sms.refresh_from_db()
+    assert sms.status == DeliveryStatus.DELIVERED and sms.next_attempt_at is None and sms.delivered_at
+    assert list(sms.delivery_attempts.values_list("number", "status", "provider_reference")) == [
+        (1, DeliveryStatus.DELIVERED, "gw-fast")
+    ]
