@@ -286,3 +286,14 @@ def test_a_withdrawn_question_cannot_be_taken(api, ask, clerk, citizen):
     assert response.json()["code"] == "invalid_transition" and "已办结" in response.json()["detail"]
     ticket.refresh_from_db()
     assert ticket.owner is None and ticket.status == TicketStatus.CLOSED
+
+
+def test_a_flood_of_questions_is_limited_per_citizen(api, citizen, other_citizen, matter, monkeypatch):
+    from apps.consult.services import asking
+
+    monkeypatch.setattr(asking, "QUESTIONS_PER_CITIZEN_PER_DAY", 2)
+    assert [_ask(api, citizen, matter).status_code for _ in range(2)] == [201, 201]
+    limited = _ask(api, citizen, matter)
+    assert limited.status_code == 429 and limited.json()["code"] == "rate_limited" and "上限" in limited.json()["detail"]
+    assert ConsultTicket.objects.count() == 2
+    assert _ask(api, other_citizen, matter).status_code == 201

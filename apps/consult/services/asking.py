@@ -14,12 +14,26 @@ from apps.workcalendar.selectors import calendar_get
 from govservice.api import DomainError
 from govservice.lib import idcard
 from govservice.lib.codes import human_code
-from govservice.lib.workdays import WorkCalendar
+from govservice.lib.ratelimit import hit
 
 from ..limits import deadlines_for
 from ..models import ConsultTicket, MessageKind, TicketAction, TicketChannel, TicketKind, TicketMessage, TicketStatus
 from ..selectors import hall_offers_matter, staff_post_hall_id
 from .records import BODY_MAX, TITLE_MAX, event_record, text_required
+
+# A citizen's own questions per day, portal and kiosk together: room for real needs, not for a flood
+# into the hall's queue (local practice).
+QUESTIONS_PER_CITIZEN_PER_DAY = 20
+
+
+def _within_daily_limit(citizen: User) -> None:
+    allowed, _retry_after = hit("consult-ask", str(citizen.pk), limit=QUESTIONS_PER_CITIZEN_PER_DAY, window_seconds=86400)
+    if not allowed:
+        raise DomainError(
+            f"今日提问次数已达上限（{QUESTIONS_PER_CITIZEN_PER_DAY}次），请明天再试或拨打服务热线。 Too many questions today.",
+            code="rate_limited",
+            status_code=429,
+        )
 
 
 def _kind(value: str) -> str:
@@ -48,10 +62,9 @@ def _create(
     contact_phone: str = "",
     created_by: User | None = None,
     owner: User | None = None,
-    calendar: WorkCalendar | None = None,
 ) -> ConsultTicket:
     now = timezone.now()
-    deadlines = deadlines_for(kind=kind, asked_on=timezone.localdate(now), calendar=calendar or calendar_get())
+    deadlines = deadlines_for(kind=kind, asked_on=timezone.localdate(now), calendar=calendar_get())
     ticket = ConsultTicket(
         kind=kind,
         channel=channel,
@@ -103,6 +116,7 @@ def ticket_ask(
         hall = None
     if hall is None:
         raise DomainError("所选大厅不办理该事项。 That hall does not handle this matter.", code="invalid_hall", status_code=400)
+    _within_daily_limit(citizen)
     return _create(matter=matter, hall=hall, kind=kind, channel=TicketChannel.WEB, title=title, content=content, citizen=citizen)
 
 
@@ -126,13 +140,19 @@ def ticket_ask_at_terminal(
     matter = _matter(matter_code)
     if not hall_offers_matter(hall_id=terminal.hall_id, code=matter.code):
         raise DomainError("本大厅不办理该事项。 This hall does not handle this matter.", code="invalid_hall", status_code=400)
+    kind, title, content = (
+        _kind(kind),
+        text_required(title, field="title", label="标题", maximum=TITLE_MAX),
+        text_required(content, field="content", label="问题内容", maximum=BODY_MAX),
+    )
+    _within_daily_limit(citizen)
     return _create(
         matter=matter,
         hall=terminal.hall,
-        kind=_kind(kind),
+        kind=kind,
         channel=TicketChannel.TERMINAL,
-        title=text_required(title, field="title", label="标题", maximum=TITLE_MAX),
-        content=text_required(content, field="content", label="问题内容", maximum=BODY_MAX),
+        title=title,
+        content=content,
         citizen=citizen,
     )
 
