@@ -124,6 +124,7 @@ class TestTicketEvaluation:
         walk_in = make_ticket(hall, matter, citizen=None, number=7)
         kiosk = Client()
         kiosk.post("/terminal/", {"token": TERMINAL_TOKEN})
+        assert 'href="/terminal/rate/"' in kiosk.get("/terminal/").content.decode()
         unknown = kiosk.post("/terminal/rate/", {"label": "A999"})
         assert unknown.status_code == 404 and "未找到今天已办结的该号码" in unknown.content.decode()
         form = kiosk.post("/terminal/rate/", {"label": "a007"})
