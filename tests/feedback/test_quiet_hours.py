@@ -105,3 +105,10 @@ def test_the_citizen_sees_that_a_message_is_held_for_the_morning(client, citizen
         client.force_login(citizen)
         html = client.get("/me/notifications/").content.decode()
     assert "夜间免打扰，将于12月3日 08:00发送" in html
+
+
+def test_every_urgent_event_has_a_text():
+    from apps.feedback.messages import MESSAGES
+    from apps.feedback.services import URGENT_EVENTS
+
+    assert URGENT_EVENTS <= set(MESSAGES)

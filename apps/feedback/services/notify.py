@@ -20,17 +20,7 @@ logger = logging.getLogger(__name__)
 
 # Events that go out at once even in quiet hours: the hall cancelled or moved an appointment (the
 # citizen may be about to set off), or something that needs the person now, in the hall.
-URGENT_EVENTS = frozenset(
-    {
-        "booking.cancelled_by_hall",
-        "booking.moved_by_hall",
-        "booking.hall_cancelled",
-        "booking.hall_moved",
-        "hall.checked_in",
-        "booking.checked_in",
-        "hall.called",
-    }
-)
+URGENT_EVENTS = frozenset({"booking.cancelled_by_hall", "booking.moved_by_hall", "hall.checked_in"})
 
 
 def _case_context(case: Case | None) -> dict[str, str]:
