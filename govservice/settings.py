@@ -208,6 +208,11 @@ if IS_FRONT:
     CELERY_BEAT_SCHEDULE |= {
         # Keep slots materialised for the rolling booking horizon; idempotent.
         "booking-generate-slots": {"task": "apps.booking.tasks.slots_generate", "schedule": 3600.0},
+        # No-shows after start + grace; confirmations and reminders (day before, hour before), each sent
+        # once; waitlist offers and their expiry.
+        "booking-no-shows": {"task": "apps.booking.tasks.no_shows_mark", "schedule": 120.0},
+        "booking-messages": {"task": "apps.booking.tasks.appointment_messages_send", "schedule": 30.0},
+        "booking-waitlist": {"task": "apps.booking.tasks.waitlist_sweep", "schedule": 30.0},
         # 行政许可法 Art. 32: warn supervisors before a received case passes its 5-working-day limit.
         "intake-deadline-warn": {"task": "apps.intake.tasks.intake_deadline_warn", "schedule": 900.0},
         # Reconciliation: ask central about cases quiet for RECONCILE_QUIET_HOURS (heals missed events).
@@ -387,6 +392,21 @@ LOGGING = {
 BOOKING_HORIZON_WORKDAYS = env_int("BOOKING_HORIZON_WORKDAYS", 10)
 BOOKING_SLOT_MINUTES = env_int("BOOKING_SLOT_MINUTES", 30)
 BOOKING_MAX_ACTIVE_PER_CITIZEN = env_int("BOOKING_MAX_ACTIVE_PER_CITIZEN", 3)
+# Booking rules (DOMAIN.md §3); a window group may override the first four in the admin.
+BOOKING_RELEASE_TIME = env.str("BOOKING_RELEASE_TIME", default="08:30")
+BOOKING_ONLINE_PERCENT = env_int("BOOKING_ONLINE_PERCENT", 100)
+BOOKING_MIN_NOTICE_HOURS = env_int("BOOKING_MIN_NOTICE_HOURS", 0)
+BOOKING_FREE_CANCEL_HOURS = env_int("BOOKING_FREE_CANCEL_HOURS", 2)
+BOOKING_NO_SHOW_GRACE_MINUTES = env_int("BOOKING_NO_SHOW_GRACE_MINUTES", 15)
+BOOKING_PENALTY_WINDOW_DAYS = env_int("BOOKING_PENALTY_WINDOW_DAYS", 30)
+BOOKING_NO_SHOW_LIMIT = env_int("BOOKING_NO_SHOW_LIMIT", 2)
+BOOKING_NO_SHOW_BLOCK_DAYS = env_int("BOOKING_NO_SHOW_BLOCK_DAYS", 90)
+BOOKING_LATE_CANCEL_LIMIT = env_int("BOOKING_LATE_CANCEL_LIMIT", 5)
+BOOKING_LATE_CANCEL_BLOCK_DAYS = env_int("BOOKING_LATE_CANCEL_BLOCK_DAYS", 30)
+BOOKING_RESALE_MINUTES = env_int("BOOKING_RESALE_MINUTES", 10)
+BOOKING_WAITLIST_HOLD_MINUTES = env_int("BOOKING_WAITLIST_HOLD_MINUTES", 30)
+# Green-channel categories that may also book the reserved (phone/on-site) share online.
+BOOKING_GREEN_CATEGORIES = env_list("BOOKING_GREEN_CATEGORIES", ["elderly", "disabled", "military"])
 # Rate limits: (per citizen, per IP, window in seconds). Per-IP limits are generous because many
 # citizens share one address behind a carrier's NAT or a hall's network.
 RATE_LIMITS = {

@@ -9,9 +9,22 @@ from rest_framework.views import APIView
 from apps.accounts.permissions import IsCitizen
 from govservice.throttling import BookingThrottle
 
-from .models import Appointment, Hall, Slot
-from .selectors import appointment_get_for_citizen, appointments_for_citizen, halls_for_matter, slots_open_for
-from .services import appointment_book, appointment_cancel, appointment_reschedule
+from .models import Appointment, GreenCategory, Hall, Slot, WaitlistEntry
+from .selectors import (
+    appointment_get_for_citizen,
+    appointments_for_citizen,
+    halls_for_matter,
+    slots_open_for,
+    waitlist_for_citizen,
+)
+from .services import (
+    appointment_book,
+    appointment_cancel,
+    appointment_reschedule,
+    waitlist_accept,
+    waitlist_join,
+    waitlist_leave,
+)
 
 
 class HallSerializer(serializers.ModelSerializer):
@@ -21,7 +34,7 @@ class HallSerializer(serializers.ModelSerializer):
 
 
 class SlotSerializer(serializers.ModelSerializer):
-    remaining = serializers.IntegerField()
+    remaining = serializers.IntegerField(source="free", help_text="网上可约的剩余名额")
     group = serializers.CharField(source="group.name")
 
     class Meta:
@@ -39,12 +52,16 @@ class AppointmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Appointment
-        fields = ["code", "status", "matter", "matter_code", "hall", "address", "start", "end", "created_at"]
+        fields = [
+            "code", "status", "matter", "matter_code", "hall", "address", "start", "end", "created_at",
+            "quota", "green_category", "strike", "cancel_reason",
+        ]
 
 
 class BookSerializer(serializers.Serializer):
     slot = serializers.IntegerField()
     matter = serializers.CharField(max_length=64)
+    green_category = serializers.ChoiceField(choices=GreenCategory.choices, required=False, allow_blank=True, default="")
 
 
 class HallsForMatterApi(ListAPIView):
@@ -100,6 +117,7 @@ class AppointmentListCreateApi(APIView):
             slot_id=serializer.validated_data["slot"],
             matter_code=serializer.validated_data["matter"],
             idempotency_key=request.headers.get("Idempotency-Key", "")[:64],
+            green_category=serializer.validated_data["green_category"],
         )
         return Response(AppointmentSerializer(appointment).data, status=status.HTTP_201_CREATED)
 
@@ -146,3 +164,67 @@ class AppointmentRescheduleApi(APIView):
             idempotency_key=request.headers.get("Idempotency-Key", "")[:64],
         )
         return Response(AppointmentSerializer(new).data, status=status.HTTP_201_CREATED)
+
+
+class WaitlistSerializer(serializers.ModelSerializer):
+    hall = serializers.CharField(source="hall.name")
+    offered_start = serializers.DateTimeField(source="offered_slot.start", allow_null=True, default=None)
+
+    class Meta:
+        model = WaitlistEntry
+        fields = ["id", "matter_code", "hall", "date", "status", "offered_start", "offer_expires_at", "created_at"]
+
+
+class WaitlistJoinSerializer(serializers.Serializer):
+    matter = serializers.CharField(max_length=64)
+    hall = serializers.IntegerField()
+    date = serializers.DateField()
+
+
+class WaitlistApi(APIView):
+    """A citizen's waitlist for full days: list, join."""
+
+    permission_classes = [IsCitizen]
+
+    def get_throttles(self):
+        return [BookingThrottle()] if self.request.method == "POST" else []
+
+    @extend_schema(responses=WaitlistSerializer(many=True))
+    def get(self, request):
+        return Response(WaitlistSerializer(waitlist_for_citizen(citizen=request.user), many=True).data)
+
+    @extend_schema(request=WaitlistJoinSerializer, responses={201: WaitlistSerializer})
+    def post(self, request):
+        serializer = WaitlistJoinSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        entry = waitlist_join(
+            citizen=request.user,
+            matter_code=serializer.validated_data["matter"],
+            hall_id=serializer.validated_data["hall"],
+            date=serializer.validated_data["date"],
+        )
+        return Response(WaitlistSerializer(entry).data, status=status.HTTP_201_CREATED)
+
+
+class WaitlistAcceptApi(APIView):
+    permission_classes = [IsCitizen]
+    throttle_classes = [BookingThrottle]
+
+    @extend_schema(
+        request=None,
+        responses={201: AppointmentSerializer},
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
+    )
+    def post(self, request, entry_id):
+        appointment = waitlist_accept(
+            citizen=request.user, entry_id=entry_id, idempotency_key=request.headers.get("Idempotency-Key", "")[:64]
+        )
+        return Response(AppointmentSerializer(appointment).data, status=status.HTTP_201_CREATED)
+
+
+class WaitlistLeaveApi(APIView):
+    permission_classes = [IsCitizen]
+
+    @extend_schema(request=None, responses=WaitlistSerializer)
+    def post(self, request, entry_id):
+        return Response(WaitlistSerializer(waitlist_leave(citizen=request.user, entry_id=entry_id)).data)

@@ -2,33 +2,76 @@
 
 from __future__ import annotations
 
-from django.db.models import F, QuerySet
-from django.db.models.functions import Now
+import datetime as dt
+
+from django.conf import settings
+from django.db.models import Case, ExpressionWrapper, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce, Now
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from apps.accounts.models import User
 
-from .models import Appointment, Hall, Slot
+from .models import Appointment, GroupMatter, Hall, Slot, WaitlistEntry, WaitlistStatus
 
 
 def halls_for_matter(matter_code: str) -> QuerySet[Hall]:
     return Hall.objects.filter(groups__matter_links__matter_code=matter_code).distinct().order_by("code")
 
 
+def resale_held_now():
+    """Places of a slot still held back after a cancellation (anti-resale), by database time."""
+    return Case(When(resale_until__gt=Now(), then=F("resale_held")), default=Value(0))
+
+
+def online_free_q() -> Q:
+    """A slot with an online place free now: not closed, released (database time), and places left after
+    those held for a waitlist offer and those freed too recently to be sold again."""
+    return Q(closed=False, release_at__lte=Now(), capacity__gt=F("booked") + F("waitlist_held") + resale_held_now())
+
+
 def slots_open_for(*, hall_id: int, matter_code: str) -> QuerySet[Slot]:
-    """Released slots from tomorrow on, of the hall's groups handling the matter, with places left."""
+    """Bookable slots from tomorrow on, of the hall's groups handling the matter: released, open, with an
+    online place free, and far enough ahead for the matter's minimum notice. ``remaining`` is annotated."""
+    notice = Coalesce(
+        Subquery(
+            GroupMatter.objects.filter(group_id=OuterRef("group_id"), matter_code=matter_code).values("min_notice_hours")[:1]
+        ),
+        F("group__min_notice_hours"),
+        Value(settings.BOOKING_MIN_NOTICE_HOURS),
+        output_field=IntegerField(),
+    )
     return (
-        Slot.objects.filter(
-            hall_id=hall_id,
-            group__matter_links__matter_code=matter_code,
-            date__gt=timezone.localdate(),
-            release_at__lte=Now(),
-            booked__lt=F("capacity"),
+        Slot.objects.filter(hall_id=hall_id, group__matter_links__matter_code=matter_code, date__gt=timezone.localdate())
+        .filter(online_free_q())
+        .alias(notice_hours=notice)
+        .filter(
+            start__gte=ExpressionWrapper(
+                Now() + F("notice_hours") * Value(dt.timedelta(hours=1)), output_field=Slot._meta.get_field("start")
+            )
         )
+        .annotate(free=F("capacity") - F("booked") - F("waitlist_held") - resale_held_now())
         .select_related("group")
         .order_by("start")
     )
+
+
+def nearest_free_slots(*, hall_id: int, matter_code: str, limit: int = 3) -> list[Slot]:
+    """The nearest bookable slots for the matter at the hall, else at the other halls handling it."""
+    found = list(slots_open_for(hall_id=hall_id, matter_code=matter_code)[:limit])
+    if found:
+        return found
+    for hall in halls_for_matter(matter_code).exclude(id=hall_id):
+        found = list(slots_open_for(hall_id=hall.id, matter_code=matter_code).select_related("hall")[:limit])
+        if found:
+            return found
+    return []
+
+
+def slots_text(slots: list[Slot]) -> str:
+    if not slots:
+        return "近期暂无空余时段，可登记候补或稍后再试"
+    return "、".join(f"{s.hall.name if s.hall_id else ''} {timezone.localtime(s.start):%m月%d日 %H:%M}".strip() for s in slots)
 
 
 def appointment_get_for_citizen(*, citizen: User, code: str) -> Appointment:
@@ -40,3 +83,74 @@ def appointment_get_for_citizen(*, citizen: User, code: str) -> Appointment:
 
 def appointments_for_citizen(*, citizen: User) -> QuerySet[Appointment]:
     return Appointment.objects.filter(citizen=citizen).select_related("matter", "hall", "slot").order_by("-slot__start")
+
+
+def waitlist_for_citizen(*, citizen: User) -> QuerySet[WaitlistEntry]:
+    return (
+        WaitlistEntry.objects.filter(citizen=citizen, status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED])
+        .select_related("hall", "offered_slot")
+        .order_by("date")
+    )
+
+
+def calendar_warning(*, today: dt.date | None = None) -> str:
+    """An admin warning when the booking horizon runs into a year whose holidays nobody has published:
+    slots stop there (fail closed) until the year is entered in the calendar."""
+    from apps.workcalendar.selectors import calendar_get
+
+    from .services.slots import calendar_horizon
+
+    today = today or timezone.localdate()
+    longest = max([settings.BOOKING_HORIZON_WORKDAYS, *(h for h in _group_horizons() if h)])
+    days, unknown_year = calendar_horizon(calendar_get(), today, longest)
+    if unknown_year is None:
+        return ""
+    last = f"{days[-1]:%Y-%m-%d}" if days else f"{today:%Y-%m-%d}"
+    return (
+        f"{unknown_year}年的节假日安排尚未发布：预约时段只生成到{last}。请在“工作日历”中录入{unknown_year}年的安排。"
+        f" The {unknown_year} holiday calendar is not published; slots stop at {last}."
+    )
+
+
+def _group_horizons() -> list[int]:
+    from .models import WindowGroup
+
+    return [h for h in WindowGroup.objects.values_list("horizon_workdays", flat=True) if h]
+
+
+def full_days_for(*, hall_id: int, matter_code: str) -> list[dt.date]:
+    """Released days from tomorrow on whose open slots for the matter are all taken: the days a citizen may
+    join the waitlist for."""
+    from django.db.models import Count
+
+    rows = (
+        Slot.objects.filter(
+            hall_id=hall_id,
+            group__matter_links__matter_code=matter_code,
+            date__gt=timezone.localdate(),
+            closed=False,
+            release_at__lte=Now(),
+        )
+        .values("date")
+        .annotate(free=Count("id", filter=online_free_q()))
+        .filter(free=0)
+        .order_by("date")
+    )
+    return [row["date"] for row in rows]
+
+
+def booking_rules() -> dict[str, object]:
+    """The rules as configured, for the pages that explain them."""
+    return {
+        "horizon": settings.BOOKING_HORIZON_WORKDAYS,
+        "release": settings.BOOKING_RELEASE_TIME,
+        "max_active": settings.BOOKING_MAX_ACTIVE_PER_CITIZEN,
+        "free_cancel_hours": settings.BOOKING_FREE_CANCEL_HOURS,
+        "grace": settings.BOOKING_NO_SHOW_GRACE_MINUTES,
+        "window": settings.BOOKING_PENALTY_WINDOW_DAYS,
+        "no_show_limit": settings.BOOKING_NO_SHOW_LIMIT,
+        "no_show_block": settings.BOOKING_NO_SHOW_BLOCK_DAYS,
+        "late_limit": settings.BOOKING_LATE_CANCEL_LIMIT,
+        "late_block": settings.BOOKING_LATE_CANCEL_BLOCK_DAYS,
+        "resale": settings.BOOKING_RESALE_MINUTES,
+    }

@@ -8,13 +8,18 @@ hold:
 - a citizen holds at most one active appointment per matter and at most
   ``BOOKING_MAX_ACTIVE_PER_CITIZEN`` active appointments in all (DOMAIN.md §3).
 
-Which appointments hold a place: only a cancellation gives a place back (``_cancel`` is the one code path
-that decrements ``booked``). A no-show keeps its place: DOMAIN.md §3 marks 爽约 only once the slot has
+Which appointments hold a place: only a cancellation gives a place back (``_give_back`` is the one code
+path that decrements ``booked``). A citizen's cancellation (or the old half of a reschedule) also holds
+the freed place back from sale for BOOKING_RESALE_MINUTES (anti-resale): the machine never moves the
+clock, so in the model every place freed in an example stays held back, and a slot is full when
+held + freed-recently reaches its capacity. A no-show keeps its place: DOMAIN.md §3 marks 爽约 only once the slot has
 started (start + 15 min), when the slot can no longer be booked (no same-day booking), so the place was
 used up, not freed; ``booked`` stays the number of places handed out, as it does for a completed visit.
 So ``booked`` == active + no-show appointments, while the per-citizen limits count active ones only.
 The machine does not move the clock: it marks no-shows (and check-ins) on future slots, which the
-services allow because the time rule belongs to their callers; the counting is the same.
+services allow because the time rule belongs to their callers; the counting is the same. Each no-show is a
+strike: at BOOKING_NO_SHOW_LIMIT strikes the citizen's online booking is blocked, and every later booking
+or reschedule is refused with "blocked" until staff waive the strikes (the ``waive`` rule).
 
 Every service call commits for real (``transaction=True``); the rows made by one example are deleted in
 ``teardown`` so the next example starts from empty slots.
@@ -41,16 +46,26 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from apps.accounts.models import Role
 from apps.booking.models import (
     ACTIVE_APPOINTMENT_STATUSES,
     Appointment,
     AppointmentEvent,
     AppointmentStatus,
+    BookingStanding,
     GroupMatter,
     Hall,
+    PenaltyWaiver,
     Slot,
 )
-from apps.booking.services import appointment_book, appointment_cancel, appointment_reschedule, appointment_transition
+from apps.booking.services import (
+    appointment_book,
+    appointment_cancel,
+    appointment_mark_no_show,
+    appointment_reschedule,
+    appointment_transition,
+    penalty_waive,
+)
 from govservice.api import DomainError
 from tests.factories import make_matter, make_user
 from tests.personas_front import make_slot
@@ -70,6 +85,7 @@ class World:
     hall: Hall
     citizens: list
     matter_codes: list[str]
+    staff: object
 
 
 @dataclass
@@ -86,6 +102,8 @@ class BookingMachine(RuleBasedStateMachine):
         self.world = world
         self.slots: list[Slot] = []
         self.appointments: dict[int, Held] = {}
+        self.resale: dict[int, int] = {}  # slot index -> places freed by cancellation, held back from sale
+        self.no_shows: dict[int, int] = {}  # citizen -> strikes not waived
 
     # --- the model ---------------------------------------------------------------------------------
 
@@ -100,17 +118,25 @@ class BookingMachine(RuleBasedStateMachine):
     def expect_book(self, citizen: int, slot: int, matter_code: str, *, releasing: int | None = None) -> str:
         """The answer appointment_book should give, in the order it checks; ``releasing`` is the
         appointment a reschedule has just cancelled in the same transaction."""
+        if self.blocked(citizen):
+            return "blocked"
         active = [a for a in self.active_of(citizen) if a is not self.appointments.get(releasing)]
         if any(a.matter_code == matter_code for a in active):
             return "duplicate"
         if len(active) >= settings.BOOKING_MAX_ACTIVE_PER_CITIZEN:
             return "limit_reached"
-        held = self.held_in(slot)
-        if releasing is not None and self.appointments[releasing].slot == slot:
-            held -= 1
-        if held >= self.slots[slot].capacity:
+        # A reschedule within one slot frees its place and holds it back from sale at once: no net change.
+        taken = self.held_in(slot) + self.resale.get(slot, 0)
+        if taken >= self.slots[slot].capacity:
             return "slot_full"
         return "ok"
+
+    def blocked(self, citizen: int) -> bool:
+        return self.no_shows.get(citizen, 0) >= settings.BOOKING_NO_SHOW_LIMIT
+
+    def freed(self, slot: int) -> None:
+        if settings.BOOKING_RESALE_MINUTES > 0:
+            self.resale[slot] = self.resale.get(slot, 0) + 1
 
     def pick(self, data) -> int:
         """Mostly an active appointment; sometimes any, since refusing the inactive is part of the contract."""
@@ -170,6 +196,7 @@ class BookingMachine(RuleBasedStateMachine):
         event("cancel: ok")
         assert expected == "ok"
         held.status = AppointmentStatus.CANCELLED_BY_CITIZEN
+        self.freed(held.slot)
 
     @precondition(lambda self: self.appointments)
     @rule(data=st.data(), slot=st.integers(min_value=0, max_value=SLOTS - 1))
@@ -193,6 +220,7 @@ class BookingMachine(RuleBasedStateMachine):
         assert expected == "ok"
         assert new.rescheduled_from_id == appointment_id
         held.status = AppointmentStatus.CANCELLED_BY_CITIZEN
+        self.freed(held.slot)
         self.appointments[new.id] = Held(held.citizen, held.matter_code, slot, AppointmentStatus.BOOKED)
 
     @precondition(lambda self: self.appointments)
@@ -215,7 +243,10 @@ class BookingMachine(RuleBasedStateMachine):
         try:
             with transaction.atomic():
                 appointment = Appointment.objects.select_for_update().get(id=appointment_id)
-                appointment_transition(appointment=appointment, to_status=to_status, actor=None)
+                if to_status == AppointmentStatus.NO_SHOW:
+                    outcome = appointment_mark_no_show(appointment=appointment, actor=None)
+                else:
+                    appointment_transition(appointment=appointment, to_status=to_status, actor=None)
         except DomainError as exc:
             event(f"{to_status}: {exc.error_code}")
             assert exc.error_code == expected
@@ -223,6 +254,17 @@ class BookingMachine(RuleBasedStateMachine):
         event(f"{to_status}: ok")
         assert expected == "ok"
         held.status = to_status
+        if to_status == AppointmentStatus.NO_SHOW:
+            self.no_shows[held.citizen] = self.no_shows.get(held.citizen, 0) + 1
+            # The penalty rule: a warning one short of the limit, a block at it.
+            count, limit = self.no_shows[held.citizen], settings.BOOKING_NO_SHOW_LIMIT
+            assert outcome == ("blocked" if count >= limit else "warned" if count == limit - 1 else ""), (count, outcome)
+
+    @rule(citizen=st.integers(min_value=0, max_value=CITIZENS - 1))
+    def waive(self, citizen):
+        """Staff lift a block with a reason: the strikes stop counting and booking is open again."""
+        penalty_waive(staff=self.world.staff, citizen=self.world.citizens[citizen], reason="系统故障导致未能签到")
+        self.no_shows[citizen] = 0
 
     # --- invariants --------------------------------------------------------------------------------
 
@@ -256,12 +298,29 @@ class BookingMachine(RuleBasedStateMachine):
             i: a.status for i, a in self.appointments.items()
         }
 
+    @precondition(lambda self: self.slots)
+    @invariant()
+    def blocks_follow_the_strikes(self):
+        blocked = set(
+            BookingStanding.objects.filter(blocked_until__isnull=False).values_list("citizen_id", flat=True)
+        )
+        expected = {self.world.citizens[c].id for c in range(CITIZENS) if self.blocked(c)}
+        assert blocked == expected
+
     def teardown(self):
         # Committed rows outlive the example: empty the booking tables for the next one (citizens, hall
         # and matters are shared and stay). DELETE, not TRUNCATE: for a few dozen rows it is many times
         # cheaper (TRUNCATE ... CASCADE cost ~80 ms an example), and the self-reference of rescheduled
         # appointments is a deferred constraint, checked once all the rows are gone.
-        models = (AppointmentEvent, apps.get_model("booking", "AppointmentAudit"), Appointment, Slot)
+        models = (
+            PenaltyWaiver.appointments.through,
+            PenaltyWaiver,
+            BookingStanding,
+            AppointmentEvent,
+            apps.get_model("booking", "AppointmentAudit"),
+            Appointment,
+            Slot,
+        )
         with transaction.atomic(), connection.cursor() as cursor:
             for model in models:
                 cursor.execute(f"DELETE FROM {model._meta.db_table}")
@@ -277,7 +336,8 @@ def test_it_keeps_the_booking_invariants_under_any_sequence_of_actions():
         matter = make_matter(f"M-00{i}", name=f"事项{i}")
         GroupMatter.objects.create(group=group, matter_code=matter.code)
         codes.append(matter.code)
-    world = World(hall, [make_user(f"stateful{i}", phone=f"137{i:08d}") for i in range(CITIZENS)], codes)
+    staff = make_user("stateful_staff", Role.HALL_SUPERVISOR)
+    world = World(hall, [make_user(f"stateful{i}", phone=f"137{i:08d}") for i in range(CITIZENS)], codes, staff)
 
     run_state_machine_as_test(
         lambda: BookingMachine(world),

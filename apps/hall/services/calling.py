@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.booking.models import APPOINTMENT_TRANSITIONS, AppointmentStatus, StaffPost, Window, WindowGroup
-from apps.booking.services import appointment_transition
+from apps.booking.services import appointment_mark_no_show, appointment_transition
 from govservice.api import Conflict, DomainError
 
 from ..models import TICKET_TRANSITIONS, Ticket, TicketAction, TicketStatus
@@ -98,8 +98,8 @@ def ticket_transition(*, ticket: Ticket, to_status: str, actor: User, note: str 
 
 
 def _appointment_follow(ticket: Ticket, to_status: str, actor: User) -> None:
-    """Move the ticket's appointment along where its lifecycle allows (a missed call has no appointment
-    state to go to, and an appointment already in service stays so when its ticket is transferred)."""
+    """Move the ticket's appointment along where its lifecycle allows (an appointment already in service
+    stays so when its ticket is transferred; a missed call is a no-show, see ticket_mark_missed)."""
     appointment = ticket.appointment if ticket.appointment_id else None
     if appointment is not None and to_status in APPOINTMENT_TRANSITIONS[appointment.status]:
         appointment_transition(appointment=appointment, to_status=to_status, actor=actor)
@@ -208,6 +208,11 @@ def ticket_mark_missed(*, clerk: User, ticket_id: int) -> Ticket:
         action=TicketAction.MISS,
         note=f"重呼{ticket.recalls}次后过号",
     )
+    # A booked citizen who never came to the window ends their appointment as a no-show (DOMAIN.md §3),
+    # counted by the penalty rule like one who never checked in.
+    appointment = ticket.appointment if ticket.appointment_id else None
+    if appointment is not None and appointment.status == AppointmentStatus.CALLED:
+        appointment_mark_no_show(appointment=appointment, actor=clerk, note="叫号未到，过号")
     return ticket
 
 

@@ -1,0 +1,401 @@
+"""Writes for appointments: book, cancel, reschedule, the hall's moves and no-shows (DOMAIN.md §3, DESIGN.md §6).
+
+Lock order, everywhere: the citizen row (FOR NO KEY UPDATE), then the appointment, then the slot(s) in id
+order. A slot counter moves only by a conditional UPDATE, never read-then-write; nothing but the database
+is touched inside a booking transaction (notifications are rows, delivered after commit).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Case, Count, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Now
+from django.utils import timezone
+
+from apps.accounts.models import User
+from apps.catalog.models import Matter
+from apps.feedback.services import notify
+from govservice.api import Conflict, DomainError
+from govservice.lib import idcard
+from govservice.lib.codes import human_code
+
+from ..models import (
+    ACTIVE_APPOINTMENT_STATUSES,
+    APPOINTMENT_TRANSITIONS,
+    Appointment,
+    AppointmentEvent,
+    AppointmentStatus,
+    BookingStanding,
+    GreenCategory,
+    GroupMatter,
+    Quota,
+    Slot,
+    Strike,
+    WaitlistEntry,
+    WaitlistStatus,
+)
+from ..selectors import online_free_q
+from .penalties import strike_record
+
+logger = logging.getLogger(__name__)
+
+
+def _lock_citizen(citizen: User) -> dt.datetime | None:
+    """Lock the citizen and read, in the same statement, until when online booking is blocked for them.
+
+    NO KEY UPDATE still serialises one citizen's writes, but lets other transactions insert rows that
+    reference the citizen (a ticket at check-in takes FOR KEY SHARE on it): no deadlock against them."""
+    blocked_until = BookingStanding.objects.filter(citizen_id=OuterRef("pk")).values("blocked_until")[:1]
+    return (
+        User.objects.select_for_update(no_key=True)
+        .filter(pk=citizen.pk)
+        .annotate(blocked_until=Subquery(blocked_until))
+        .values_list("blocked_until", flat=True)
+        .first()
+    )
+
+
+def _record(appointment: Appointment, *, actor: User | None, from_status: str, note: str = "") -> None:
+    AppointmentEvent.objects.create(
+        appointment=appointment, actor=actor, from_status=from_status, to_status=appointment.status, note=note
+    )
+
+
+def when_text(moment: dt.datetime) -> str:
+    return f"{timezone.localtime(moment):%Y年%m月%d日 %H:%M}"
+
+
+@transaction.atomic
+def appointment_book(
+    *,
+    citizen: User,
+    slot_id: int,
+    matter_code: str,
+    idempotency_key: str = "",
+    rescheduled_from: Appointment | None = None,
+    green_category: str = "",
+    waitlist_entry: WaitlistEntry | None = None,
+) -> Appointment:
+    """Book one place. The slot counter moves only by a conditional UPDATE: never read-then-write.
+
+    Refusals are decided in the order of their cost: the block comes with the citizen lock, the matter,
+    the slot with its group's rule for this matter in one query, the citizen's active appointments in
+    one more; "full", "not yet released" and "too soon" are the conditional UPDATE itself."""
+    # Serialise one citizen's bookings first: a concurrent retry with the same Idempotency-Key then
+    # waits here and finds the first result, and the per-person total holds under concurrency.
+    blocked_until = _lock_citizen(citizen)
+    if idempotency_key:
+        previous = Appointment.objects.filter(citizen=citizen, idempotency_key=idempotency_key).first()
+        if previous is not None:
+            return previous
+    if blocked_until is not None and blocked_until > timezone.now():
+        raise DomainError(
+            f"因多次爽约或临近取消，您的网上预约已暂停至{when_text(blocked_until)}；期间仍可到大厅现场取号办理。"
+            f" Online booking is blocked until {timezone.localtime(blocked_until):%Y-%m-%d %H:%M}.",
+            code="blocked",
+            status_code=403,
+        )
+    if green_category and green_category not in GreenCategory.values:
+        raise DomainError("绿色通道类别无效。 Unknown green-channel category.", code="invalid_green_category", status_code=400)
+    matter = Matter.objects.filter(code=matter_code, is_current=True).only("id", "code", "bookable").first()
+    if matter is None:
+        raise DomainError("事项不存在。 No such matter.", code="not_found", status_code=404)
+    if not matter.bookable:
+        raise DomainError("该事项无需预约，请直接到大厅办理或在线办理。 This matter cannot be booked.", code="not_bookable")
+    links = GroupMatter.objects.filter(group_id=OuterRef("group_id"), matter_code=matter.code)
+    slot = (
+        Slot.objects.select_related("group")
+        .annotate(
+            handles=Exists(links),
+            matter_notice=Subquery(links.values("min_notice_hours")[:1]),
+            # Database time, read in the same query, to explain a refusal by the clock the UPDATE used.
+            db_now=Now(),
+        )
+        .filter(id=slot_id)
+        .first()
+    )
+    if slot is None:
+        raise DomainError("预约时段不存在。 No such slot.", code="not_found", status_code=404)
+    if not slot.handles:
+        raise DomainError("该时段所在窗口不办理此事项。 This window group does not handle the matter.", code="wrong_group")
+
+    counts = Appointment.objects.filter(citizen=citizen, status__in=ACTIVE_APPOINTMENT_STATUSES).aggregate(
+        total=Count("id"), same=Count("id", filter=Q(matter_code=matter.code))
+    )
+    if counts["same"]:
+        raise Conflict("您已有该事项的有效预约，不能重复预约。 You already have an appointment for this matter.", code="duplicate")
+    if counts["total"] >= settings.BOOKING_MAX_ACTIVE_PER_CITIZEN:
+        raise Conflict(
+            f"每人最多同时持有{settings.BOOKING_MAX_ACTIVE_PER_CITIZEN}个有效预约，请先完成或取消已有预约。"
+            " Limit of active appointments reached.",
+            code="limit_reached",
+        )
+    if green_category == GreenCategory.ELDERLY:
+        _check_elderly(citizen)
+
+    try:
+        with transaction.atomic():
+            appointment = Appointment.objects.create(
+                code=human_code(8),
+                citizen=citizen,
+                matter=matter,
+                matter_code=matter.code,
+                slot=slot,
+                hall_id=slot.hall_id,
+                idempotency_key=idempotency_key,
+                rescheduled_from=rescheduled_from,
+                green_category=green_category,
+            )
+    except IntegrityError:
+        # The partial unique index (one active per matter) caught a concurrent twin.
+        raise Conflict("您已有该事项的有效预约，不能重复预约。 You already have an appointment for this matter.", code="duplicate") from None
+
+    notice = slot.matter_notice if slot.matter_notice is not None else slot.group.effective_min_notice_hours
+    base = Slot.objects.filter(id=slot.id, date__gt=timezone.localdate())
+    if notice:
+        base = base.filter(start__gte=ExpressionWrapper(Now() + Value(dt.timedelta(hours=notice)), output_field=Slot._meta.get_field("start")))
+    if waitlist_entry is not None:
+        # Accepting a waitlist offer: the place held for it becomes the booking.
+        taken = base.filter(closed=False, waitlist_held__gt=0).update(
+            booked=F("booked") + 1, waitlist_held=F("waitlist_held") - 1
+        )
+    else:
+        taken = base.filter(online_free_q()).update(booked=F("booked") + 1)
+        if not taken and green_category and green_category in settings.BOOKING_GREEN_CATEGORIES:
+            # The green channel may also take the share reserved for phone and on-site booking.
+            taken = base.filter(closed=False, release_at__lte=Now(), reserved__gt=F("reserved_booked")).update(
+                reserved_booked=F("reserved_booked") + 1
+            )
+            if taken:
+                Appointment.objects.filter(id=appointment.id).update(quota=Quota.RESERVED)
+                appointment.quota = Quota.RESERVED
+    if taken == 0:
+        transaction.set_rollback(True)
+        raise slot_refusal(slot, notice=notice)
+    _record(appointment, actor=citizen, from_status="")
+    return appointment
+
+
+def _check_elderly(citizen: User) -> None:
+    today = timezone.localdate()
+    try:
+        birth = idcard.parse(citizen.id_number or "", today=today).birth_date
+    except idcard.InvalidIdNumber:
+        birth = None
+    age = settings.HALL_GREEN_CHANNEL_AGE
+    if birth is None or today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day)) < age:
+        raise DomainError(
+            f"老年人绿色通道适用于年满{age}周岁的市民（按账户身份证号码核验）。 Not old enough for the green channel.",
+            code="not_elderly",
+        )
+
+
+def slot_refusal(slot: Slot, *, notice: int = 0) -> DomainError:
+    """Why the conditional UPDATE took nothing, in Chinese first, with a stable code. Decided from the
+    slot as read before the UPDATE and database time (read with it), the clock the UPDATE used."""
+    now = getattr(slot, "db_now", None) or timezone.now()
+    if slot.date <= timezone.localdate():
+        return DomainError("不能预约当天或已过去的时段，当天请到大厅现场取号。 Same-day slots cannot be booked.", code="too_late")
+    if slot.closed:
+        return Conflict("该时段大厅暂停服务，请选择其他时段。 The hall is closed at this time.", code="closed")
+    if notice and slot.start < now + dt.timedelta(hours=notice):
+        return DomainError(
+            f"该事项需至少提前{notice}小时预约，请选择更晚的时段。 Book at least {notice} hours ahead.", code="too_soon"
+        )
+    if slot.release_at > now:
+        return DomainError(
+            f"该时段尚未放号，将于{when_text(slot.release_at)}开放预约。 Not yet released; opens {timezone.localtime(slot.release_at):%Y-%m-%d %H:%M}.",
+            code="not_released",
+        )
+    return Conflict(
+        "该时段已约满，请选择其他时段；当天全部约满时可登记候补。 This slot is full; you may join the waitlist.",
+        code="slot_full",
+    )
+
+
+@transaction.atomic
+def appointment_cancel(*, citizen: User, appointment_id: int, note: str = "") -> Appointment:
+    """Flip the status with a conditional update first, then give the place back, in one transaction.
+    The citizen row is locked first, as in booking: one citizen's writes never cross each other.
+    Cancelling later than BOOKING_FREE_CANCEL_HOURS before the start counts as a late cancellation."""
+    _lock_citizen(citizen)
+    appointment = _cancel(citizen=citizen, appointment_id=appointment_id, note=note)
+    waitlist_kick(appointment)
+    notify(
+        recipient=citizen,
+        event="booking.cancelled",
+        context=message_context(appointment) | {"late": _late_text(appointment)},
+    )
+    return appointment
+
+
+def _late_text(appointment: Appointment) -> str:
+    if appointment.strike != Strike.LATE_CANCEL:
+        return ""
+    return f"本次取消距开始不足{settings.BOOKING_FREE_CANCEL_HOURS}小时，计为一次临近取消。"
+
+
+@transaction.atomic
+def appointment_reschedule(*, citizen: User, appointment_id: int, slot_id: int, idempotency_key: str = "") -> Appointment:
+    """One atomic cancel + book: either the citizen holds the new place and the old one is released, or
+    nothing changed. The new appointment points back at the old one."""
+    _lock_citizen(citizen)
+    if idempotency_key:
+        previous = Appointment.objects.filter(citizen=citizen, idempotency_key=idempotency_key).first()
+        if previous is not None:
+            return previous
+    # Lock both slots in id order before touching either: two citizens swapping slots would otherwise
+    # each hold one and wait for the other (a deadlock PostgreSQL breaks only after a second).
+    old_slot_id = Appointment.objects.filter(id=appointment_id, citizen=citizen).values_list("slot_id", flat=True).first()
+    list(Slot.objects.select_for_update().filter(id__in=[old_slot_id, slot_id]).order_by("id").values_list("id", flat=True))
+    old = _cancel(citizen=citizen, appointment_id=appointment_id, note="改约")
+    new = appointment_book(
+        citizen=citizen,
+        slot_id=slot_id,
+        matter_code=old.matter_code,
+        idempotency_key=idempotency_key,
+        rescheduled_from=old,
+        green_category=old.green_category,
+    )
+    waitlist_kick(old)
+    return new
+
+
+def waitlist_kick(appointment: Appointment) -> None:
+    """After commit, offer a freed place to the waitlist at once (the periodic sweep is the safety net)."""
+    waiting = WaitlistEntry.objects.filter(
+        hall_id=appointment.hall_id, date=appointment.slot.date, status=WaitlistStatus.WAITING
+    ).exists()
+    if waiting:
+        transaction.on_commit(_kick_waitlist_task)
+
+
+def _kick_waitlist_task() -> None:
+    from ..tasks import waitlist_sweep
+
+    try:
+        waitlist_sweep.delay()
+    except Exception:  # broker down: the periodic sweep offers it
+        logger.warning("waitlist sweep not queued; the periodic sweep will offer the place")
+
+
+def _cancel(*, citizen: User, appointment_id: int, note: str) -> Appointment:
+    changed = Appointment.objects.filter(id=appointment_id, citizen=citizen, status=AppointmentStatus.BOOKED).update(
+        status=AppointmentStatus.CANCELLED_BY_CITIZEN, updated_at=timezone.now()
+    )
+    appointment = Appointment.objects.select_related("slot", "matter", "hall").filter(id=appointment_id, citizen=citizen).first()
+    if appointment is None:
+        raise DomainError("未找到该预约。 No such appointment.", code="not_found", status_code=404)
+    if not changed:
+        raise Conflict("该预约当前状态不能取消。 This appointment can no longer be cancelled.", code="invalid_state")
+    now = timezone.now()
+    if appointment.slot.start <= now:
+        raise Conflict(
+            "预约时段已开始，不能再取消；未到场将按爽约处理。 The appointment has started and can no longer be cancelled.",
+            code="started",
+        )
+    _give_back(appointment, resale=True)
+    _record(appointment, actor=citizen, from_status=AppointmentStatus.BOOKED, note=note)
+    if appointment.slot.start - now < dt.timedelta(hours=settings.BOOKING_FREE_CANCEL_HOURS):
+        strike_record(appointment=appointment, kind=Strike.LATE_CANCEL, now=now)
+    return appointment
+
+
+def _give_back(appointment: Appointment, *, resale: bool) -> None:
+    """Return the appointment's place to its slot. A citizen's cancellation holds an online place back from
+    sale for BOOKING_RESALE_MINUTES (anti-resale; a waitlist offer may still take it)."""
+    if appointment.quota == Quota.RESERVED:
+        Slot.objects.filter(id=appointment.slot_id).update(reserved_booked=F("reserved_booked") - 1)
+        return
+    minutes = settings.BOOKING_RESALE_MINUTES
+    if not resale or minutes <= 0:
+        Slot.objects.filter(id=appointment.slot_id).update(booked=F("booked") - 1)
+        return
+    Slot.objects.filter(id=appointment.slot_id).update(
+        booked=F("booked") - 1,
+        resale_held=Case(When(resale_until__gt=Now(), then=F("resale_held") + 1), default=Value(1)),
+        resale_until=ExpressionWrapper(Now() + Value(dt.timedelta(minutes=minutes)), output_field=Slot._meta.get_field("resale_until")),
+    )
+
+
+def appointment_cancel_by_hall(*, appointment_id: int, actor: User | None, reason: str) -> Appointment | None:
+    """The hall cancels a booked appointment (closure, outage): never penalised, no resale hold. Locks the
+    citizen first like every booking write; returns None when the appointment was no longer booked."""
+    with transaction.atomic():
+        citizen_id = Appointment.objects.filter(id=appointment_id).values_list("citizen_id", flat=True).first()
+        if citizen_id is None:
+            return None
+        User.objects.select_for_update(no_key=True).filter(pk=citizen_id).first()
+        changed = Appointment.objects.filter(id=appointment_id, status=AppointmentStatus.BOOKED).update(
+            status=AppointmentStatus.CANCELLED_BY_HALL, cancel_reason=reason[:200], updated_at=timezone.now()
+        )
+        if not changed:
+            return None
+        appointment = Appointment.objects.select_related("slot", "matter", "hall", "citizen").get(id=appointment_id)
+        _give_back(appointment, resale=False)
+        _record(appointment, actor=actor, from_status=AppointmentStatus.BOOKED, note=reason[:200])
+    return appointment
+
+
+def appointment_transition(*, appointment: Appointment, to_status: str, actor: User | None, note: str = "") -> None:
+    """Move an appointment the hall is handling (check-in, call, service); the caller holds the transaction."""
+    from_status = appointment.status
+    if to_status not in APPOINTMENT_TRANSITIONS[from_status]:
+        raise Conflict(f"预约状态不能从“{appointment.get_status_display()}”变更。 Invalid transition.", code="invalid_state")
+    changed = Appointment.objects.filter(id=appointment.id, status=from_status).update(
+        status=to_status, updated_at=timezone.now()
+    )
+    if not changed:
+        raise Conflict("预约状态已被他人更改，请刷新。 Changed by someone else.", code="stale")
+    appointment.status = to_status
+    _record(appointment, actor=actor, from_status=from_status, note=note)
+
+
+def appointment_mark_no_show(
+    *, appointment: Appointment, actor: User | None, note: str = "", now: dt.datetime | None = None
+) -> str:
+    """爽约: the citizen did not come (not checked in by start + grace, or called and never at the window).
+    The place stays used (the slot has begun); the no-show counts toward the penalty. The caller holds the
+    transaction. Returns what the penalty rule did ("blocked", "warned" or "")."""
+    appointment_transition(appointment=appointment, to_status=AppointmentStatus.NO_SHOW, actor=actor, note=note)
+    return strike_record(appointment=appointment, kind=Strike.NO_SHOW, now=now)
+
+
+def no_shows_mark(*, now: dt.datetime | None = None, limit: int = 500) -> int:
+    """The periodic no-show detection: every appointment still BOOKED at start + grace becomes NO_SHOW.
+    Each in its own short transaction; rows another transaction holds are skipped and picked up next run."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(minutes=settings.BOOKING_NO_SHOW_GRACE_MINUTES)
+    ids = list(
+        Appointment.objects.filter(status=AppointmentStatus.BOOKED, slot__start__lte=cutoff)
+        .order_by("slot__start")
+        .values_list("id", flat=True)[:limit]
+    )
+    marked = 0
+    for appointment_id in ids:
+        with transaction.atomic():
+            appointment = (
+                Appointment.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(id=appointment_id, status=AppointmentStatus.BOOKED)
+                .first()
+            )
+            if appointment is None:
+                continue
+            appointment_mark_no_show(appointment=appointment, actor=None, note="超过签到时间未签到", now=now)
+            marked += 1
+    return marked
+
+
+def message_context(appointment: Appointment) -> dict[str, str]:
+    """Template fields of an appointment's messages: never an ID number or a phone."""
+    return {
+        "code": appointment.code,
+        "matter": appointment.matter.name,
+        "hall": appointment.hall.name,
+        "address": appointment.hall.address,
+        "time": when_text(appointment.slot.start),
+    }
