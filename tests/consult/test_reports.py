@@ -127,3 +127,11 @@ def test_only_supervisors_read_reports_and_bad_dates_are_refused(api, client, da
     backwards = api(supervisor).get("/api/v1/consult/reports/", {"from": "2026-11-30", "to": "2026-11-01"})
     assert backwards.status_code == 400 and backwards.json()["code"] == "invalid_period"
     assert api(supervisor).get("/api/v1/consult/reports/", {"by": "clerk"}).status_code == 400
+
+
+def test_the_api_exports_csv_too(api, data, supervisor):
+    response = _report(api, supervisor, by="department", export="csv")
+    assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment;")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][0] == "部门编码"
+    assert {r[1]: r[2] for r in rows[1:]} == {"区人力资源和社会保障局": "3", "区医疗保障局": "2", "合计": "5"}
