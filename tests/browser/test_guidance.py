@@ -42,6 +42,7 @@ def test_it_guides_a_citizen_from_search_to_a_booking_with_their_checklist(page,
     expect(page.get_by_role("alert")).to_contain_text("请回答：“近一年内是否办理过居民身份证或社保业务并留存了合格照片？”")
     expect(page.get_by_role("group", name="是否代他人办理？").get_by_label("是", exact=True)).to_be_checked()
     page.get_by_label("是，已留存合格照片").check()
+    page.screenshot(path="/tmp/guidance-guide.png", full_page=True)
     page.get_by_role("button", name="生成我的清单").click()
 
     expect(page.get_by_role("heading", name=f"我的办事清单：{matter.name}")).to_be_visible()
@@ -51,6 +52,7 @@ def test_it_guides_a_citizen_from_search_to_a_booking_with_their_checklist(page,
     expect(page.get_by_role("cell", name=re.compile("授权委托书及受托人居民身份证"))).to_be_visible()
     expect(page.get_by_role("cell", name=re.compile("近期一寸白底免冠彩色照片"))).to_have_count(0)
 
+    page.screenshot(path="/tmp/guidance-checklist.png", full_page=True)
     # Print: the PDF link gives a real PDF with the personal list in it.
     pdf_url = page.get_by_role("link", name="打印清单（PDF）").get_attribute("href")
     response = page.request.get(f"{live_server.url}{pdf_url}")
@@ -61,7 +63,9 @@ def test_it_guides_a_citizen_from_search_to_a_booking_with_their_checklist(page,
     assert "个人办事清单" in text and code in text and "委托书须载明委托事项" in text
 
     page.get_by_role("link", name="按此清单预约办理").click()
-    page.get_by_label("选择大厅").select_option(label=hall.name)
+    # The only hall comes preselected; choosing it again reloads the slots (htmx): wait for that first.
+    with page.expect_response(lambda r: "/book/?hall=" in r.url):
+        page.get_by_label("选择大厅").select_option(label=hall.name)
     page.get_by_text("10:00–10:30").click()
     page.get_by_role("button", name="确认预约").click()
     expect(page.get_by_text("预约成功！")).to_be_visible()
