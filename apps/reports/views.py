@@ -3,6 +3,7 @@ CSV. A hall supervisor sees their own hall; an admin any hall, or all of them.""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -120,7 +121,8 @@ def export(request: HttpRequest, slug: str) -> HttpResponse:
     except Refused as exc:
         return _refused(request, exc)
     rows = spec.read(period=scope.period, hall_id=scope.hall_id)
-    where = scope.hall.code if scope.hall else "all"
+    # Hall codes are typed by admins: only safe characters go into the file name header.
+    where = (re.sub(r"[^A-Za-z0-9_-]", "", scope.hall.code) or "hall") if scope.hall else "all"
     return csv_response(
         filename=f"{slug}_{where}_{scope.period.start:%Y%m%d}-{scope.period.end:%Y%m%d}.csv",
         header=[str(column.label) for column in spec.columns],

@@ -61,6 +61,10 @@ def one_decimal(value: float | None) -> float | None:
 # Reports cover at most a year: a longer span is a mistake more often than a wish, and costs the database.
 MAX_PERIOD_DAYS = 366
 DEFAULT_PERIOD_DAYS = 30
+# Nothing happened before the platform or after this century; the bounds also keep date arithmetic
+# (the day after the end) away from the calendar's limits.
+EARLIEST = dt.date(2000, 1, 1)
+LATEST = dt.date(2099, 12, 31)
 
 
 class PeriodError(ValueError):
@@ -103,6 +107,10 @@ def period_from(params: Any, *, today: dt.date | None = None) -> Period:
         start = dt.date.fromisoformat(start_text) if start_text else end - dt.timedelta(days=DEFAULT_PERIOD_DAYS - 1)
     except ValueError:
         raise PeriodError("日期格式应为 YYYY-MM-DD。 Dates must be written YYYY-MM-DD.") from None
+    if start < EARLIEST or end > LATEST:
+        raise PeriodError(
+            f"日期应在{EARLIEST:%Y}年至{LATEST:%Y}年之间。 Dates must lie between {EARLIEST:%Y} and {LATEST:%Y}."
+        )
     if start > end:
         raise PeriodError("开始日期不能晚于结束日期。 The start date must not be after the end date.")
     if (end - start).days + 1 > MAX_PERIOD_DAYS:

@@ -177,6 +177,7 @@ def test_it_reports_a_chosen_period(known_data, supervisor):
         ({"start": "2026-13-01"}, "日期格式应为"),
         ({"start": "2026-06-15", "end": "2026-06-01"}, "开始日期不能晚于结束日期"),
         ({"start": "2025-01-01", "end": "2026-06-15"}, "统计区间最长366天"),
+        ({"start": "9999-12-31", "end": "9999-12-31"}, "日期应在2000年至2099年之间"),
     ],
 )
 def test_it_refuses_a_bad_period_with_a_clear_message(frozen, supervisor, params, message):
@@ -282,3 +283,10 @@ def test_it_reads_each_table_in_one_query_whatever_the_data_size(known_data, sup
     for slug in ("bookings", "waits", "windows", "intake", "satisfaction"):
         with django_assert_max_num_queries(4):
             assert client.get(f"/reports/{slug}.csv").status_code == 200
+
+
+def test_it_keeps_the_csv_file_name_safe(frozen, admin_user, other_hall):
+    other_hall.code = 'Y"S;x'
+    other_hall.save()
+    response = page_for(admin_user).get("/reports/intake.csv", {"hall": other_hall.code})
+    assert response["Content-Disposition"] == 'attachment; filename="intake_YSx_20260517-20260615.csv"'
