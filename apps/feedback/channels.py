@@ -17,6 +17,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
@@ -109,7 +110,7 @@ class HttpSmsBackend:
             {"reference": reference, "to": phone, "text": text, "callback_url": callback_url},
             ensure_ascii=False,
         ).encode()
-        path = requests.utils.urlparse(url).path or "/"
+        path = urlsplit(url).path or "/"
         headers = signing.sign(
             key_id=settings.SMS_GATEWAY_KEY_ID, secret=key, method="POST", path=path, message_id=reference, body=body
         )

@@ -164,3 +164,12 @@ def test_a_receipt_that_overtakes_the_gateways_answer_is_kept(citizen, case, gat
     assert list(sms.delivery_attempts.values_list("number", "status", "provider_reference")) == [
         (1, DeliveryStatus.DELIVERED, "gw-fast")
     ]
+
+
+@pytest.mark.django_db
+def test_a_receipt_for_an_email_reference_is_unknown(client, citizen, case, gateway):
+    with transaction.atomic():
+        mail = next(n for n in notify(recipient=citizen, event="case.accepted", case=case) if n.channel == Channel.EMAIL)
+    response = signed_callback(client, {"reference": str(mail.reference), "status": "permanent-failure"}, message_id="m")
+    assert response.status_code == 404
+    assert _status(mail) == DeliveryStatus.CREATED

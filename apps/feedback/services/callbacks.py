@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from govservice.lib import signing
 
-from ..models import DeliveryAttempt, DeliveryStatus, GatewayCallback, Notification, can_transition
+from ..models import Channel, DeliveryAttempt, DeliveryStatus, GatewayCallback, Notification, can_transition
 from .delivery import apply_outcome
 
 logger = logging.getLogger(__name__)
@@ -107,7 +107,8 @@ def _apply(body: bytes) -> tuple[CallbackResult, int | None]:
     error_code = error_code if _SAFE.match(error_code) else ""
     now = timezone.now()
     with transaction.atomic():
-        notification = Notification.objects.select_for_update().filter(reference=reference).first()
+        # Only SMS: the gateway has never seen the reference of an e-mail or an inbox message.
+        notification = Notification.objects.select_for_update().filter(reference=reference, channel=Channel.SMS).first()
         if notification is None:
             return CallbackResult(404, {"code": "unknown_reference", "detail": "未找到该引用号的短信。 No message has this reference."}), None
         answer = {"reference": str(reference), "status": notification.status}
