@@ -273,3 +273,23 @@ def test_the_assignee_alone_sees_the_rater_on_the_page_and_the_view_is_logged(ap
     assert PersonalDataAccess.objects.filter(viewer=clerk, subject=citizen).count() == 1
     # A reload shows it masked again: the clear values are never kept.
     assert "13800001111" not in window.get(page_url).content.decode()
+
+
+def test_the_reply_limit_may_count_working_days(api, citizen, decided_case, settings, frozen):
+    # Other places: 5 or 15 working days (DOMAIN.md §7, setting). Rated Thursday 5 March: 5 working days
+    # end Thursday 12 March, where 5 natural days would end Tuesday 10 March.
+    settings.RECTIFICATION_LIMIT_DAYS, settings.RECTIFICATION_LIMIT_WORKING_DAYS = 5, True
+    frozen.move_to(at(THURSDAY))
+    assert _rate_badly(api, citizen, decided_case).due_date == dt.date(2026, 3, 12)
+
+
+def test_the_periodic_jobs_are_in_the_front_beat_schedule(settings):
+    from apps.ratings import tasks
+    from govservice.celery import app
+
+    schedule = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {"apps.ratings.tasks.invitations_send_due", "apps.ratings.tasks.rectifications_remind"} <= schedule
+    assert tasks.rectifications_remind.name in app.tasks and tasks.invitations_send_due.name in app.tasks
+    # The task bodies call the services (run here as functions, not through a broker).
+    assert tasks.rectifications_remind() == {"reminded": 0, "escalated": 0, "overdue": 0, "closed": 0}
+    assert tasks.invitations_send_due() == 0

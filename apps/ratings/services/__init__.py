@@ -1,5 +1,6 @@
 """好差评 services: evaluations, SMS invitations and rectifications. Other apps import from here."""
 
+from .appeals import rectification_appeal, rectification_appeal_decide
 from .evaluations import (
     evaluation_submit,
     evaluation_submit_for_ticket,
@@ -15,16 +16,14 @@ from .invitations import (
     rectification_for_fix_token,
 )
 from .rectifications import (
-    rectification_appeal,
-    rectification_appeal_decide,
     rectification_assign,
     rectification_callback_record,
     rectification_open,
     rectification_rate_fix,
     rectification_reply,
     rectification_reveal_rater,
-    rectifications_remind,
 )
+from .reminders import rectifications_remind
 
 __all__ = [
     "evaluation_submit",
