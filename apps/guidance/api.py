@@ -26,6 +26,11 @@ from .selectors import (
 from .services import checklist_save
 
 
+def client_ip(request) -> str:
+    # REMOTE_ADDR only: a client-supplied X-Forwarded-For would let one caller pose as many.
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
 class QuestionSerializer(serializers.Serializer):
     key = serializers.CharField()
     text = serializers.CharField()
@@ -113,7 +118,7 @@ class ChecklistCreateApi(APIView):
         answers = request.data.get("answers") if hasattr(request.data, "get") else None
         if not isinstance(answers, dict):
             raise DomainError("请以 {问题标识: 回答} 的形式提交回答。 answers must be an object.", code="answers_invalid", status_code=400)
-        checklist = checklist_save(matter_code=code, raw_answers=answers, user=request.user)
+        checklist = checklist_save(matter_code=code, raw_answers=answers, user=request.user, ip=client_ip(request))
         marks = vault_marks(user=request.user, matter=checklist.matter) if checklist.citizen_id else {}
         return Response(ChecklistSerializer(checklist, context={"marks": marks}).data, status=status.HTTP_201_CREATED)
 

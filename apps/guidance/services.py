@@ -14,15 +14,28 @@ from apps.booking.services import appointment_book
 from apps.catalog.models import Matter
 from govservice.api import DomainError
 from govservice.lib.codes import human_code
+from govservice.lib.ratelimit import hit
 
 from .demo import DEMO_QUESTIONS
 from .models import Checklist, Option, Question, Rule
 from .selectors import answers_clean, checklist_build, checklist_get, current_matter, questions_for_matter
 
+# Saving a list costs a row, and anonymous visitors may save: a person answers a few times an hour at
+# most, a script thousands. Counted per account, or per address when nobody is logged in.
+CHECKLISTS_PER_HOUR = 60
 
-def checklist_save(*, matter_code: str, raw_answers: Mapping[str, Any], user: User | None) -> Checklist:
+
+def checklist_save(*, matter_code: str, raw_answers: Mapping[str, Any], user: User | None, ip: str = "") -> Checklist:
     """Answer the matter's questions and keep the list they produce: a citizen's in their account, an
     anonymous one under a code to share. Bad answers raise a 400 and nothing is saved."""
+    ident = f"user:{user.pk}" if user is not None and user.is_authenticated else f"ip:{ip or 'unknown'}"
+    allowed, retry_after = hit("guidance-checklist", ident, limit=CHECKLISTS_PER_HOUR, window_seconds=3600)
+    if not allowed:
+        raise DomainError(
+            _("保存清单过于频繁，请%(minutes)s分钟后再试。 Too many checklists, try again later.") % {"minutes": retry_after // 60 + 1},
+            code="rate_limited",
+            status_code=429,
+        )
     matter = current_matter(matter_code)
     questions = questions_for_matter(matter.code)
     answers = answers_clean(questions, raw_answers)

@@ -20,6 +20,7 @@ from govservice.api import DomainError
 from govservice.lib.pdf import qr_data_uri, render_pdf
 from govservice.roles import role_required
 
+from .api import client_ip
 from .models import Checklist
 from .selectors import (
     IF_APPLICABLE,
@@ -57,19 +58,19 @@ def matter_guide(request, code):
     matter = current_matter(code)
     questions = questions_for_matter(matter.code)
     chosen = {q.key: request.POST.get(ANSWER_PREFIX + q.key, "") for q in questions}
-    error = ""
+    error, error_status = "", 200
     if request.method == "POST":
         raw = {k[len(ANSWER_PREFIX) :]: v for k, v in request.POST.items() if k.startswith(ANSWER_PREFIX)}
         for question in questions:
             raw.setdefault(question.key, "")
         try:
-            checklist = checklist_save(matter_code=matter.code, raw_answers=raw, user=request.user)
+            checklist = checklist_save(matter_code=matter.code, raw_answers=raw, user=request.user, ip=client_ip(request))
         except DomainError as exc:
-            error = str(exc.detail)
+            error, error_status = str(exc.detail), exc.status_code
         else:
             return redirect("checklist", code=checklist.code)
     context = _guide_context(request, matter) | {"questions": questions, "chosen": chosen, "error": error}
-    return render(request, "guidance/guide.html", context, status=400 if error else 200)
+    return render(request, "guidance/guide.html", context, status=error_status if error else 200)
 
 
 def matter_guide_pdf(request, code):

@@ -4,8 +4,10 @@ already holds for a logged-in citizen is marked as not needed (DOMAIN.md §4, §
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from apps.guidance.demo import SOCIAL_CARD
@@ -89,3 +91,11 @@ def test_it_prints_the_personal_checklist_with_only_what_the_answers_need(card_m
     no_proxy.post(f"/guide/{SOCIAL_CARD}/", {"q_proxy": "no", "q_minor": "no", "q_photo": "kept"})
     other = Checklist.objects.filter(citizen=citizen).exclude(id=checklist.id).get()
     assert "委托书须载明委托事项" not in pdf_text(no_proxy.get(f"/checklists/{other.code}.pdf"))
+
+
+def test_it_counts_evidence_valid_through_its_last_day_only(card_matter, citizen):
+    with time_machine.travel(dt.datetime(2026, 6, 30, 23, 50, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        vault_item(citizen, "申请人居民身份证", TrustLevel.A, valid_until=dt.date(2026, 6, 30))
+        assert "item-held" in page_client(citizen).get(f"/guide/{SOCIAL_CARD}/").content.decode()
+    with time_machine.travel(dt.datetime(2026, 7, 1, 0, 10, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        assert "item-held" not in page_client(citizen).get(f"/guide/{SOCIAL_CARD}/").content.decode()

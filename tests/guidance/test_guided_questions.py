@@ -157,3 +157,13 @@ def test_it_loads_the_demo_questions_once(card_matter):
     assert before == 3
     assert guidance_load_demo() == 0
     assert Question.objects.count() == before
+
+
+def test_it_limits_how_often_one_address_saves_checklists(api, card_matter, monkeypatch):
+    monkeypatch.setattr("apps.guidance.services.CHECKLISTS_PER_HOUR", 2)
+    url = f"/api/v1/guidance/matters/{SOCIAL_CARD}/checklists/"
+    answers = {"answers": {"proxy": "no", "minor": "no", "photo": "none"}}
+    assert [api(None).post(url, answers, format="json").status_code for _ in range(2)] == [201, 201]
+    refused = api(None).post(url, answers, format="json")
+    assert refused.status_code == 429 and "保存清单过于频繁" in refused.json()["detail"]
+    assert Checklist.objects.count() == 2
