@@ -43,3 +43,13 @@ def test_no_personal_data_in_references_or_log_lines(citizen, case, gateway, cli
             assert secret not in text, (secret, text)
     # The masked name, which messages do carry, is what the SMS shows.
     assert "王**" in sms.body and citizen.real_name not in sms.body
+
+
+@pytest.mark.django_db
+def test_a_person_without_a_real_name_is_not_greeted_by_a_user_name_that_is_a_phone(settings):
+    from tests.factories import make_user
+
+    user = make_user("13912345678", role="hall_supervisor", real_name="", phone="13912345678", email="")
+    with transaction.atomic():
+        rows = notify(recipient=user, event="booking.confirmed", context={"code": "Z1"})
+    assert rows and all("13912345678" not in n.body and "用户您好" in n.body for n in rows)

@@ -6,6 +6,7 @@ import logging
 
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from apps.accounts.models import User
 from apps.intake.models import Case
@@ -66,7 +67,9 @@ def notify(
     now = timezone.now()
     # Case fields such as the decision's label are rendered in the recipient's language.
     with translation.override(language):
-        fields = {"name": mask_name(recipient.real_name) or recipient.username, **_case_context(case), **(context or {})}
+        # Never the user name as a fallback: people choose their phone number as one.
+        name = mask_name(recipient.real_name) or gettext("用户")
+        fields = {"name": name, **_case_context(case), **(context or {})}
         fields = {key: str(value) for key, value in fields.items()}
     rows = []
     for channel in channels:
