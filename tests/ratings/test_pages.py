@@ -116,3 +116,10 @@ def test_the_citizen_rates_the_fix_on_the_case_page(decided_case, citizen, clerk
     client.post(f"/cases/{decided_case.number}/evaluate/fix/", {"rating": "1"})
     rectification.refresh_from_db()
     assert rectification.fix_rating == 1 and rectification.status == RectificationStatus.CLOSED
+
+
+def test_an_id_out_of_range_is_not_found(ratings, api, supervisor):
+    huge = "9" * 30
+    assert api(supervisor).get(f"/api/v1/rectifications/{huge}/").status_code == 404
+    assert _login(supervisor).get(f"/rectifications/{huge}/").status_code == 404
+    assert api(None).post(f"/api/v1/ratings/links/{huge}.x/", {"score": 1}, format="json").status_code == 404

@@ -271,6 +271,10 @@ def test_the_assignee_alone_sees_the_rater_on_the_page_and_the_view_is_logged(ap
     clear = window.post(f"{page_url}reveal/").content.decode()
     assert "13800001111" in clear and "王小明" in clear and "本次查看已记录" in clear
     assert PersonalDataAccess.objects.filter(viewer=clerk, subject=citizen).count() == 1
+    # The citizen sees who looked, and why, among the views of their data.
+    mine = Client()
+    mine.force_login(citizen)
+    assert "差评回访" in mine.get("/me/").content.decode()
     # A reload shows it masked again: the clear values are never kept.
     assert "13800001111" not in window.get(page_url).content.decode()
 
