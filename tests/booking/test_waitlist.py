@@ -1,0 +1,164 @@
+"""Waitlist for full days (DOMAIN.md §3): a freed place is offered to the first waiting citizen with a short
+hold, nobody else can take it meanwhile, an unanswered offer passes to the next, and accepting books it
+through the normal booking service."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from apps.booking.models import Appointment, AppointmentStatus, Slot, WaitlistEntry, WaitlistStatus
+from apps.booking.services import (
+    appointment_book,
+    appointment_cancel,
+    waitlist_accept,
+    waitlist_join,
+    waitlist_leave,
+    waitlist_sweep,
+)
+from apps.feedback.models import Notification
+from govservice.api import DomainError
+from tests.factories import make_user
+from tests.personas_front import make_slot
+
+pytestmark = pytest.mark.django_db
+
+
+def code_of(call) -> str:
+    with pytest.raises(DomainError) as caught:
+        call()
+    assert str(caught.value.detail)[0] >= "\u4e00"  # Chinese first
+    return caught.value.error_code
+
+
+@pytest.fixture
+def full_day(hall, matter, citizen):
+    """Tomorrow has one slot with one place, and the citizen holds it."""
+    slot = make_slot(hall, hour=9, capacity=1)
+    appointment = appointment_book(citizen=citizen, slot_id=slot.id, matter_code=matter.code)
+    return slot, appointment
+
+
+class TestJoining:
+    def test_only_a_full_day_can_be_waited_for(self, hall, matter, other_citizen):
+        slot = make_slot(hall, hour=9, capacity=1)
+        assert code_of(lambda: waitlist_join(citizen=other_citizen, matter_code=matter.code, hall_id=hall.id, date=slot.date)) == "not_full"
+        assert code_of(
+            lambda: waitlist_join(citizen=other_citizen, matter_code=matter.code, hall_id=hall.id, date=slot.date + dt.timedelta(days=5))
+        ) == "not_bookable_day"
+
+    def test_join_once_and_not_with_an_appointment_for_the_matter(self, full_day, hall, matter, citizen, other_citizen):
+        slot, _ = full_day
+        entry = waitlist_join(citizen=other_citizen, matter_code=matter.code, hall_id=hall.id, date=slot.date)
+        assert entry.status == WaitlistStatus.WAITING
+        assert code_of(lambda: waitlist_join(citizen=other_citizen, matter_code=matter.code, hall_id=hall.id, date=slot.date)) == "duplicate"
+        assert code_of(lambda: waitlist_join(citizen=citizen, matter_code=matter.code, hall_id=hall.id, date=slot.date)) == "duplicate"
+
+    def test_over_the_api(self, api, full_day, hall, matter, other_citizen):
+        slot, _ = full_day
+        response = api(other_citizen).post("/api/v1/waitlist/", {"matter": matter.code, "hall": hall.id, "date": slot.date.isoformat()}, format="json")
+        assert response.status_code == 201, response.content
+        assert api(other_citizen).get("/api/v1/waitlist/").json()[0]["status"] == "waiting"
+        again = api(other_citizen).post("/api/v1/waitlist/", {"matter": matter.code, "hall": hall.id, "date": slot.date.isoformat()}, format="json")
+        assert again.status_code == 409 and again.json()["code"] == "duplicate"
+        assert api(None).get("/api/v1/waitlist/").status_code in (401, 403)
+
+
+class TestHandOver:
+    def test_a_freed_place_goes_to_the_first_in_line_and_then_to_the_next(self, full_day, hall, matter, citizen, other_citizen):
+        slot, appointment = full_day
+        second, third = make_user("waiter2"), make_user("waiter3")
+        first_entry = waitlist_join(citizen=other_citizen, matter_code=matter.code, hall_id=hall.id, date=slot.date)
+        second_entry = waitlist_join(citizen=second, matter_code=matter.code, hall_id=hall.id, date=slot.date)
+        assert waitlist_sweep() == {"expired": 0, "offered": 0}  # nothing free yet
+
+        appointment_cancel(citizen=citizen, appointment_id=appointment.id)
+        now = timezone.now()
+        assert waitlist_sweep(now=now) == {"expired": 0, "offered": 1}
+        first_entry.refresh_from_db()
+        assert first_entry.status == WaitlistStatus.OFFERED and first_entry.offered_slot_id == slot.id
+        assert first_entry.offer_expires_at == now + dt.timedelta(minutes=30)
+        held = Slot.objects.get(id=slot.id)
+        # The offer took the place from the resale hold: held for the waiting citizen, for nobody else.
+        assert (held.booked, held.waitlist_held, held.resale_held) == (0, 1, 0)
+        offer = Notification.objects.get(recipient=other_citizen, event="waitlist.offer", channel="inbox")
+        assert "社会保障卡申领" in offer.body and f"{timezone.localtime(first_entry.offer_expires_at):%H:%M}" in offer.body
+        assert code_of(lambda: appointment_book(citizen=third, slot_id=slot.id, matter_code=matter.code)) == "slot_full"
+        assert WaitlistEntry.objects.get(id=second_entry.id).status == WaitlistStatus.WAITING
+
+        # Nobody answered: at the expiry the offer passes to the next in line.
+        assert waitlist_sweep(now=first_entry.offer_expires_at - dt.timedelta(seconds=1)) == {"expired": 0, "offered": 0}
+        assert waitlist_sweep(now=first_entry.offer_expires_at) == {"expired": 1, "offered": 1}
+        assert WaitlistEntry.objects.get(id=first_entry.id).status == WaitlistStatus.EXPIRED
+        second_entry.refresh_from_db()
+        assert second_entry.status == WaitlistStatus.OFFERED and Slot.objects.get(id=slot.id).waitlist_held == 1
+
+        # The second accepts: a normal booking, the hold becomes the place.
+        booked = waitlist_accept(citizen=second, entry_id=second_entry.id)
+        assert booked.status == AppointmentStatus.BOOKED and booked.slot_id == slot.id
+        done = Slot.objects.get(id=slot.id)
+        assert (done.booked, done.waitlist_held) == (1, 0)
+        assert WaitlistEntry.objects.get(id=second_entry.id).status == WaitlistStatus.ACCEPTED
+        # The first one's offer is gone.
+        assert code_of(lambda: waitlist_accept(citizen=other_citizen, entry_id=first_entry.id)) == "offer_expired"
+
+    def test_an_offer_accepted_after_its_hold_is_refused(self, full_day, hall, matter, citizen, other_citizen):
+        slot, appointment = full_day
+        entry = waitlist_join(citizen=other_citizen, matter_code=matter.code, hall_id=hall.id, date=slot.date)
+        appointment_cancel(citizen=citizen, appointment_id=appointment.id)
+        waitlist_sweep()
+        WaitlistEntry.objects.filter(id=entry.id).update(offer_expires_at=timezone.now() - dt.timedelta(seconds=1))
+        assert code_of(lambda: waitlist_accept(citizen=other_citizen, entry_id=entry.id)) == "offer_expired"
+        assert not Appointment.objects.filter(citizen=other_citizen).exists()
+        assert Slot.objects.get(id=slot.id).waitlist_held == 1  # until the sweep expires it
+
+    def test_declining_passes_the_place_on_and_accepting_keeps_every_rule(self, full_day, hall, matter, citizen, other_citizen):
+        slot, appointment = full_day
+        second = make_user("waiter2")
+        first_entry = waitlist_join(citizen=other_citizen, matter_code=matter.code, hall_id=hall.id, date=slot.date)
+        second_entry = waitlist_join(citizen=second, matter_code=matter.code, hall_id=hall.id, date=slot.date)
+        appointment_cancel(citizen=citizen, appointment_id=appointment.id)
+        waitlist_sweep()
+        waitlist_leave(citizen=other_citizen, entry_id=first_entry.id)
+        assert Slot.objects.get(id=slot.id).waitlist_held == 0
+        waitlist_sweep()
+        second_entry.refresh_from_db()
+        assert second_entry.status == WaitlistStatus.OFFERED
+        # The second meanwhile booked the matter elsewhere: accepting is refused by the normal rules, and
+        # nothing changes (the offer stays until it expires).
+        other_slot = make_slot(hall, days_ahead=2, hour=9, capacity=1)
+        appointment_book(citizen=second, slot_id=other_slot.id, matter_code=matter.code)
+        assert code_of(lambda: waitlist_accept(citizen=second, entry_id=second_entry.id)) == "duplicate"
+        assert WaitlistEntry.objects.get(id=second_entry.id).status == WaitlistStatus.OFFERED
+        assert Slot.objects.get(id=slot.id).waitlist_held == 1
+
+    def test_another_citizen_cannot_accept_or_see_an_offer(self, api, full_day, hall, matter, citizen, other_citizen):
+        slot, appointment = full_day
+        entry = waitlist_join(citizen=other_citizen, matter_code=matter.code, hall_id=hall.id, date=slot.date)
+        appointment_cancel(citizen=citizen, appointment_id=appointment.id)
+        waitlist_sweep()
+        response = api(citizen).post(f"/api/v1/waitlist/{entry.id}/accept/")
+        assert response.status_code == 404
+        assert api(other_citizen).post(f"/api/v1/waitlist/{entry.id}/accept/").status_code == 201
+
+
+class TestPages:
+    def test_a_full_day_offers_the_waitlist_and_the_offer_is_accepted_on_the_page(self, full_day, hall, matter, citizen, other_citizen):
+        slot, appointment = full_day
+        page = Client()
+        page.force_login(other_citizen)
+        html = page.get(f"/matters/{matter.code}/?hall={hall.id}").content.decode()
+        assert "已约满的日期：可登记候补" in html
+        response = page.post("/waitlist/", {"matter": matter.code, "hall": hall.id, "date": slot.date.isoformat()})
+        assert response.status_code == 302
+        entry = WaitlistEntry.objects.get(citizen=other_citizen)
+        appointment_cancel(citizen=citizen, appointment_id=appointment.id)
+        waitlist_sweep()
+        html = page.get("/waitlist/").content.decode()
+        assert "已为您保留名额" in html
+        response = page.post(f"/waitlist/{entry.id}/accept/", {"idempotency_key": f"waitlist-{entry.id}"})
+        new = Appointment.objects.get(citizen=other_citizen)
+        assert response.status_code == 302 and response["Location"] == f"/appointments/{new.code}/"
