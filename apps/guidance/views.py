@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.models import Role
 from apps.booking.selectors import slots_open_for
+from apps.catalog.models import Matter
 from govservice.api import DomainError
 from govservice.lib.pdf import qr_data_uri, render_pdf
 from govservice.roles import role_required
@@ -96,7 +97,8 @@ def _checklist_context(request, checklist: Checklist) -> dict:
     matter = checklist.matter
     marks = vault_marks(user=request.user, matter=matter) if checklist.citizen_id else {}
     items = with_marks([i for i in checklist.items if i["status"] != NOT_NEEDED], marks)
-    current = current_matter(matter.code)
+    # None when the matter has been withdrawn since: the saved list stays readable, marked outdated.
+    current = Matter.objects.filter(code=matter.code, is_current=True).only("id").first()
     questions = {q.key: q for q in questions_for_matter(matter.code)}
     answered = []
     for key, value in checklist.answers.items():
@@ -109,7 +111,7 @@ def _checklist_context(request, checklist: Checklist) -> dict:
         "items": items,
         "excluded": [i for i in checklist.items if i["status"] == NOT_NEEDED],
         "answered": answered,
-        "outdated": current.id != matter.id,
+        "outdated": current is None or current.id != matter.id,
         "halls": list(halls_for(matter)),
         "steps": next_steps(matter),
         "share_url": settings.PUBLIC_BASE_URL.rstrip("/") + reverse("checklist", args=[checklist.code]),

@@ -152,6 +152,17 @@ def test_it_warns_when_the_matter_has_a_newer_version_since(card_matter):
     assert "办事指南已更新" in client.get(f"/checklists/{checklist.code}/").content.decode()
 
 
+def test_it_keeps_a_checklist_readable_after_its_matter_is_withdrawn(card_matter):
+    client = page_client()
+    client.post(f"/guide/{SOCIAL_CARD}/", {"q_proxy": "yes", "q_minor": "no", "q_photo": "none"})
+    checklist = Checklist.objects.get()
+    card_matter.is_current = False
+    card_matter.save(update_fields=["is_current"])
+    response = client.get(f"/checklists/{checklist.code}/")
+    assert response.status_code == 200
+    assert "办事指南已更新" in response.content.decode() and "授权委托书及受托人居民身份证" in response.content.decode()
+
+
 def test_it_loads_the_demo_questions_once(card_matter):
     before = Question.objects.count()
     assert before == 3
