@@ -116,7 +116,7 @@ def case_action(request, case_id, action):
 # matters and figures only; never the applicant.
 DASHBOARD_EXPORTS = {
     "durations": (
-        (_("部门"), _("事项"), _("办结数"), _("承诺时限内办结"), _("超承诺时限"), _("承诺时限内办结率(%)"), _("用时中位数(工作日)"), _("用时P90(工作日)"), _("承诺时限(工作日)"), _("超法定时限")),
+        (_("部门"), _("事项"), _("决定数"), _("承诺时限内办结"), _("超承诺时限"), _("承诺时限内办结率(%)"), _("用时中位数(工作日)"), _("用时P90(工作日)"), _("承诺时限(工作日)"), _("超法定时限")),
         ("department", "matter", "decided", "within", "late", "within_rate", "median_days", "p90_days", "promised_days", "beyond_legal"),
     ),
     "overdue": (

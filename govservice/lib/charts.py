@@ -39,7 +39,9 @@ def bar_chart(
     for index, (label, value) in enumerate(bars):
         y = PADDING + index * (BAR_HEIGHT + GAP)
         length = 0.0 if value is None or scale_max <= 0 else max(0.0, min(1.0, value / scale_max)) * track
-        shown = "—" if value is None else f"{_number(value)}{unit}"
+        # "25%", "7.5分钟", but "7.5 min": a space before a unit written in letters.
+        gap = " " if unit[:1].isascii() and unit[:1].isalpha() else ""
+        shown = "—" if value is None else f"{_number(value)}{gap}{unit}"
         parts.append(
             f'<g class="bar"><text x="{LABEL_WIDTH - 8}" y="{y + BAR_HEIGHT - 5}" text-anchor="end">{escape(label)}</text>'
             f'<rect x="{LABEL_WIDTH}" y="{y}" width="{length:.1f}" height="{BAR_HEIGHT}" rx="2"></rect>'

@@ -128,7 +128,7 @@ def test_it_exports_durations_and_overdue_cases_as_csv(known_cases, supervisor, 
     assert durations["Content-Disposition"] == 'attachment; filename="durations_20260517-20260615.csv"'
     rows = read_csv(durations)
     assert rows[0] == [
-        "部门", "事项", "办结数", "承诺时限内办结", "超承诺时限", "承诺时限内办结率(%)",
+        "部门", "事项", "决定数", "承诺时限内办结", "超承诺时限", "承诺时限内办结率(%)",
         "用时中位数(工作日)", "用时P90(工作日)", "承诺时限(工作日)", "超法定时限",
     ]
     assert rows[2] == [department.name, "社会保障卡申领", "4", "3", "1", "75.0", "4.5", "6.4", "5.0", "0"]

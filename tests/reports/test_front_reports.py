@@ -196,11 +196,11 @@ def test_it_exports_each_table_as_csv_for_excel(known_data, supervisor, hall, ci
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="waits_TZ_20260517-20260615.csv"'
     assert read_csv(response) == [
-        ["大厅", "取号数", "已办结", "过号", "等候P50(分钟)", "等候P90(分钟)", "办理P50(分钟)", "办理P90(分钟)"],
+        ["大厅", "取号数", "办结数", "过号", "等候P50(分钟)", "等候P90(分钟)", "办理P50(分钟)", "办理P90(分钟)"],
         [hall.name, "6", "4", "1", "6.0", "9.2", "12.5", "18.5"],
     ]
     assert read_csv(client.get("/reports/satisfaction.csv"))[0] == [
-        "部门", "事项", "评价数", "满意", "满意率(%)", "差评", "申诉成立", "已整改", "差评整改率(%)",
+        "部门", "事项", "评价数", "满意数", "满意率(%)", "差评数", "申诉成立数", "整改数", "差评整改率(%)",
     ]
     assert read_csv(client.get("/reports/bookings.csv"))[1] == [hall.name, "社会保障卡申领", "6", "1", "3", "1", "25.0"]
     for slug in ("bookings", "waits", "windows", "intake", "satisfaction"):
@@ -213,7 +213,7 @@ def test_it_exports_each_table_as_csv_for_excel(known_data, supervisor, hall, ci
 def test_it_exports_an_empty_table_with_its_header_and_a_404_for_an_unknown_one(frozen, supervisor):
     client = page_for(supervisor)
     assert read_csv(client.get("/reports/intake.csv")) == [
-        ["大厅", "事项", "收件数", "受理", "受理率(%)", "不予受理", "不予受理率(%)", "一次性告知", "一次性告知率(%)"]
+        ["大厅", "事项", "收件数", "受理数", "受理率(%)", "不予受理数", "不予受理率(%)", "一次性告知数", "一次性告知率(%)"]
     ]
     assert client.get("/reports/nothing.csv").status_code == 404
 
@@ -290,3 +290,12 @@ def test_it_keeps_the_csv_file_name_safe(frozen, admin_user, other_hall):
     other_hall.save()
     response = page_for(admin_user).get("/reports/intake.csv", {"hall": other_hall.code})
     assert response["Content-Disposition"] == 'attachment; filename="intake_YSx_20260517-20260615.csv"'
+
+
+def test_it_speaks_english_when_asked(known_data, supervisor):
+    client = page_for(supervisor)
+    html = client.get("/reports/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<h2 id=\"h-satisfaction\">Satisfaction</h2>" in html and "No-show rate" in html
+    assert "Window 1" in html  # a chart label
+    header = read_csv(client.get("/reports/waits.csv", HTTP_ACCEPT_LANGUAGE="en"))[0]
+    assert header[:3] == ["Hall", "Tickets", "Finished"]
