@@ -77,6 +77,10 @@ class OutboxMessage(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     peer = models.ForeignKey(Peer, on_delete=models.PROTECT, related_name="outbox")
     kind = models.CharField(max_length=64)
+    # Messages with the same key (a case's number) reach the peer in the order they were written: the
+    # relay sends one only when no earlier one with its key is still pending or dead (DESIGN.md §5).
+    # Empty: no order to keep (a batch such as a resync).
+    ordering_key = models.CharField(max_length=64, blank=True, default="")
     # Encrypted at rest: a case package names the applicant and their ID number (DOMAIN.md §8).
     payload = EncryptedJSONDocumentField()
     # Files travelling with the message: [{"name", "path", "sha256", "content_type"}], read from storage
@@ -97,6 +101,11 @@ class OutboxMessage(models.Model):
         ordering = ["created_at"]
         indexes = [
             models.Index(fields=["next_attempt_at"], condition=models.Q(status="pending"), name="outbox_due_idx"),
+            models.Index(
+                fields=["ordering_key", "created_at"],
+                condition=models.Q(status__in=["pending", "dead"]) & ~models.Q(ordering_key=""),
+                name="outbox_unsent_by_key_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(status__in=OutboxStatus.values), name="outbox_status_valid"),

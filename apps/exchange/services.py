@@ -18,7 +18,7 @@ import requests
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Now
 from django.utils import timezone
 
@@ -44,13 +44,25 @@ class OutgoingFile:
 
 
 def outbox_enqueue(
-    *, peer: Peer, kind: str, payload: dict[str, Any], files: Iterable[OutgoingFile] = (), actor: str = ""
+    *,
+    peer: Peer,
+    kind: str,
+    payload: dict[str, Any],
+    files: Iterable[OutgoingFile] = (),
+    actor: str = "",
+    ordering_key: str | None = None,
 ) -> OutboxMessage:
-    """Write a message in the caller's transaction; the relay is kicked once that transaction commits."""
+    """Write a message in the caller's transaction; the relay is kicked once that transaction commits.
+
+    Messages about one case (by default the payload's "number") are delivered in the order they were
+    written: a decision never overtakes the start of the review it ends, whatever the retries did."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("outbox_enqueue must run inside the transaction of the change it reports")
+    if ordering_key is None:
+        ordering_key = str(payload.get("number", ""))
     message = OutboxMessage.objects.create(
-        peer=peer, kind=kind, payload=payload, files=[f.as_dict() for f in files], actor=actor[:100]
+        peer=peer, kind=kind, payload=payload, files=[f.as_dict() for f in files], actor=actor[:100],
+        ordering_key=ordering_key[:64],
     )
     # Fast path only: if Redis is down the kick is lost, and the periodic sweep delivers it.
     transaction.on_commit(lambda: _kick_relay(str(message.id)))
@@ -103,9 +115,17 @@ def outbox_claim_due(*, limit: int = 20, message_id: str | None = None) -> list[
 
     "Due" and the lease are on the database's clock, never the worker's: a relay host whose clock is
     minutes slow would otherwise hold every message for those minutes."""
+    earlier_unsent = OutboxMessage.objects.filter(
+        peer_id=OuterRef("peer_id"),
+        ordering_key=OuterRef("ordering_key"),
+        status__in=(OutboxStatus.PENDING, OutboxStatus.DEAD),
+        created_at__lt=OuterRef("created_at"),
+    ).exclude(ordering_key="")
     with transaction.atomic():
-        qs = OutboxMessage.objects.select_for_update(skip_locked=True).filter(
-            status=OutboxStatus.PENDING, next_attempt_at__lte=Now()
+        qs = (
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(status=OutboxStatus.PENDING, next_attempt_at__lte=Now())
+            .exclude(Exists(earlier_unsent))
         )
         if message_id:
             qs = qs.filter(id=message_id)
@@ -194,9 +214,33 @@ def _record_attempt(
 def outbox_relay_due(*, limit: int = 50, message_id: str | None = None) -> int:
     sent = 0
     for message in outbox_claim_due(limit=limit, message_id=message_id):
-        outbox_send(message)
+        status = outbox_send(message)
         sent += 1
+        # The next message of the same case may have been waiting for this one: send it now rather
+        # than at the next sweep.
+        while status == OutboxStatus.DELIVERED and message.ordering_key:
+            following = _next_in_order(message)
+            if following is None:
+                break
+            message, status = following, outbox_send(following)
+            sent += 1
     return sent
+
+
+def _next_in_order(message: OutboxMessage) -> OutboxMessage | None:
+    candidate = (
+        OutboxMessage.objects.filter(
+            peer_id=message.peer_id, ordering_key=message.ordering_key, status=OutboxStatus.PENDING,
+            created_at__gt=message.created_at,
+        )
+        .order_by("created_at")
+        .values_list("id", flat=True)
+        .first()
+    )
+    if candidate is None:
+        return None
+    claimed = outbox_claim_due(limit=1, message_id=str(candidate))
+    return claimed[0] if claimed else None
 
 
 def outbox_sweep(*, budget_seconds: float) -> int:

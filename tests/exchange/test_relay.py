@@ -173,10 +173,43 @@ def test_it_retries_a_signature_the_receiver_does_not_accept_yet(self_peer, in_r
 def test_the_sweep_sends_everything_due_and_stops_at_its_time_budget(in_review):
     peer = Peer.objects.create(code="down", name="down", base_url=f"http://127.0.0.1:{closed_port()}")
     PeerKey.objects.create(peer=peer, key_id="down-k1", secret="s")
-    messages = [enqueue_decision(peer, in_review.number) for _ in range(3)]
+    messages = [enqueue_decision(peer, f"TZ20261124{n:05d}") for n in range(3)]  # three cases: no order between them
     # No time left: nothing is claimed, so nothing sits under a lease it will not be sent within.
     assert outbox_sweep(budget_seconds=0) == 0
     assert OutboxMessage.objects.filter(id__in=[m.id for m in messages], attempts=0).count() == 3
     # Time enough: each due message is tried once; the failed ones are not due again within this sweep.
     assert outbox_sweep(budget_seconds=30) == 3
     assert OutboxMessage.objects.filter(id__in=[m.id for m in messages], attempts=1).count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_keeps_the_order_of_one_cases_messages_whatever_the_retries_do(settings, self_peer, in_review):
+    # The first message about a case cannot be sent (its file is gone); the case's later message waits
+    # behind it, while another case's message goes at once.
+    with transaction.atomic():
+        first = outbox_enqueue(
+            peer=self_peer, kind="case.review_started", payload={"number": in_review.number},
+            files=[OutgoingFile(name="a.pdf", path="exchange/missing/a.pdf", sha256="0" * 64, content_type="application/pdf")],
+        )
+    later = enqueue_decision(self_peer, in_review.number)
+    other = enqueue_decision(self_peer, "TZ2026112499999")
+    outbox_relay_due()
+    first.refresh_from_db(), later.refresh_from_db(), other.refresh_from_db()
+    assert (first.status, first.attempts) == (OutboxStatus.PENDING, 1)
+    assert (later.status, later.attempts) == (OutboxStatus.PENDING, 0)
+    assert other.attempts == 1  # refused by the receiver (no such case there), but sent
+    # Not even the fast path for exactly this message sends it out of order.
+    assert outbox_relay_due(message_id=str(later.id)) == 0
+    # A dead letter holds its case's later messages too, until an operator re-drives it.
+    OutboxMessage.objects.filter(id=first.id).update(status=OutboxStatus.DEAD)
+    assert outbox_relay_due() == 0
+    # Once the first is through, the next one of the case follows in the same relay run.
+    OutboxMessage.objects.filter(id=first.id).update(
+        status=OutboxStatus.PENDING, files=[], next_attempt_at=timezone.now()
+    )
+    assert outbox_relay_due() == 2
+    first.refresh_from_db(), later.refresh_from_db()
+    assert first.status == later.status == OutboxStatus.DELIVERED
+    assert first.delivered_at <= later.delivered_at
+    in_review.refresh_from_db()
+    assert in_review.status == CaseStatus.DECIDED
