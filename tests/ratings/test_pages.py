@@ -123,3 +123,9 @@ def test_an_id_out_of_range_is_not_found(ratings, api, supervisor):
     assert api(supervisor).get(f"/api/v1/rectifications/{huge}/").status_code == 404
     assert _login(supervisor).get(f"/rectifications/{huge}/").status_code == 404
     assert api(None).post(f"/api/v1/ratings/links/{huge}.x/", {"score": 1}, format="json").status_code == 404
+
+
+def test_another_citizen_cannot_rate_the_fix_of_my_rating(decided_case, citizen, other_citizen, api):
+    api(citizen).post(f"/api/v1/cases/{decided_case.number}/evaluation/", {"score": 4}, format="json")
+    assert _login(other_citizen).post(f"/cases/{decided_case.number}/evaluate/fix/", {"rating": "1"}).status_code == 404
+    assert Rectification.objects.get().fix_rating is None
