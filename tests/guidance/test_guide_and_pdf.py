@@ -99,3 +99,13 @@ def test_it_counts_evidence_valid_through_its_last_day_only(card_matter, citizen
         assert "item-held" in page_client(citizen).get(f"/guide/{SOCIAL_CARD}/").content.decode()
     with time_machine.travel(dt.datetime(2026, 7, 1, 0, 10, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
         assert "item-held" not in page_client(citizen).get(f"/guide/{SOCIAL_CARD}/").content.decode()
+
+
+def test_it_reads_the_guide_in_a_fixed_number_of_queries(card_matter, citizen, other_hall, django_assert_max_num_queries):
+    # Session, user, matter, materials, questions, options, rules, vault, halls: none per row.
+    vault_item(citizen, "申请人居民身份证", TrustLevel.A)
+    vault_item(citizen, "近期一寸白底免冠彩色照片", TrustLevel.B)
+    vault_item(citizen, "监护人居民身份证", TrustLevel.C)
+    client = page_client(citizen)
+    with django_assert_max_num_queries(9):
+        assert client.get(f"/guide/{SOCIAL_CARD}/").status_code == 200
