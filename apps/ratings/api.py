@@ -10,9 +10,11 @@ from rest_framework.views import APIView
 
 from apps.accounts.models import Role
 from apps.accounts.permissions import HasRole, IsCitizen
+from apps.hall.api import IsTerminal, TerminalAuthentication
+from govservice.api import DomainError
 
 from . import selectors, services
-from .models import TAGS, TAGS_BY_SCORE, CallbackOutcome, Evaluation, Rectification, Score
+from .models import TAGS, TAGS_BY_SCORE, CallbackOutcome, Evaluation, EvaluationChannel, Rectification, Score
 from .services.invitations import invitation_check
 from .services.rectifications import rater_masked
 
@@ -67,6 +69,34 @@ class EvaluationCreateApi(APIView):
         serializer = RatingInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         evaluation = services.evaluation_submit(citizen=request.user, case_number=number, **serializer.validated_data)
+        return Response(EvaluationSerializer(evaluation).data, status=status.HTTP_201_CREATED)
+
+
+class TerminalRatingSerializer(RatingInputSerializer):
+    label = serializers.CharField(max_length=8)
+
+
+class TerminalEvaluationApi(APIView):
+    """一次一评 at the kiosk: the number printed on today's ticket, once the window has finished it."""
+
+    authentication_classes = [TerminalAuthentication]
+    permission_classes = [IsTerminal]
+
+    @extend_schema(request=TerminalRatingSerializer, responses={201: EvaluationSerializer})
+    def post(self, request):
+        serializer = TerminalRatingSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        ticket = selectors.done_ticket_by_label(hall_id=request.auth.hall_id, label=data.pop("label"))
+        if ticket is None:
+            raise DomainError(
+                "未找到今天已办结的该号码，请核对号码。 No ticket finished today with this number.",
+                code="not_found",
+                status_code=404,
+            )
+        evaluation = services.evaluation_submit_for_ticket(
+            ticket_id=ticket.id, hall_id=request.auth.hall_id, channel=EvaluationChannel.TERMINAL, **data
+        )
         return Response(EvaluationSerializer(evaluation).data, status=status.HTTP_201_CREATED)
 
 

@@ -6,6 +6,7 @@ from . import api
 
 urlpatterns = [
     path("cases/<str:number>/evaluation/", api.EvaluationCreateApi.as_view(), name="api-evaluation"),
+    path("terminal/evaluations/", api.TerminalEvaluationApi.as_view(), name="api-terminal-evaluation"),
     path("ratings/tags/", api.TagsApi.as_view(), name="api-rating-tags"),
     path("ratings/links/<str:token>/", api.InvitationApi.as_view(), name="api-rating-link"),
     path("ratings/fix/<str:token>/", api.FixRatingApi.as_view(), name="api-rating-fix"),

@@ -18,7 +18,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from apps.accounts.models import Role
-from apps.hall.models import Ticket, TicketStatus
 from apps.hall.services import terminal_authenticate
 from govservice.api import DomainError
 from govservice.roles import role_required
@@ -150,16 +149,7 @@ def terminal_rate(request):
     label = request.POST.get("label", "").strip().upper() if request.method == "POST" else ""
     if not label:
         return render(request, "ratings/terminal_rate.html", context)
-    digits = label.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-    candidates = (
-        Ticket.objects.select_related("matter", "group").filter(
-            hall=terminal.hall, service_date=timezone.localdate(), number=int(digits), status=TicketStatus.DONE
-        )
-        if digits.isdigit() and len(digits) <= 6
-        else Ticket.objects.none()
-    )
-    # The printed letter is the ticket's prefix, or its group's letter for older tickets.
-    ticket = next((t for t in candidates if t.label == label), None)
+    ticket = selectors.done_ticket_by_label(hall_id=terminal.hall_id, label=label)
     if ticket is None:
         context["error"] = _("未找到今天已办结的该号码，请核对号码。")
         return render(request, "ratings/terminal_rate.html", context, status=404)
