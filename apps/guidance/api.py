@@ -82,6 +82,14 @@ class ChecklistSerializer(serializers.Serializer):
         return list(ItemSerializer([{**i, "vault": None} for i in checklist.items if i["status"] == NOT_NEEDED], many=True).data)
 
 
+class MatterGuideSerializer(serializers.Serializer):
+    matter_code = serializers.CharField()
+    matter = serializers.CharField()
+    version = serializers.IntegerField()
+    items = ItemSerializer(many=True)
+    questions = QuestionSerializer(many=True)
+
+
 class AnswersSerializer(serializers.Serializer):
     answers = serializers.DictField(help_text="{问题标识: 回答}，是/否问题回答 yes 或 no")
 
@@ -92,7 +100,7 @@ class MatterGuideApi(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(responses={200: None})
+    @extend_schema(responses=MatterGuideSerializer)
     def get(self, request, code):
         matter = current_matter(code)
         marks = vault_marks(user=request.user, matter=matter)
