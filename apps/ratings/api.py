@@ -73,7 +73,7 @@ class EvaluationCreateApi(APIView):
 
 
 class TerminalRatingSerializer(RatingInputSerializer):
-    label = serializers.CharField(max_length=8)
+    number = serializers.CharField(max_length=8, help_text="The number printed on the ticket, e.g. A001.")
 
 
 class TerminalEvaluationApi(APIView):
@@ -87,7 +87,7 @@ class TerminalEvaluationApi(APIView):
         serializer = TerminalRatingSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        ticket = selectors.done_ticket_by_label(hall_id=request.auth.hall_id, label=data.pop("label"))
+        ticket = selectors.done_ticket_by_label(hall_id=request.auth.hall_id, label=data.pop("number"))
         if ticket is None:
             raise DomainError(
                 "未找到今天已办结的该号码，请核对号码。 No ticket finished today with this number.",

@@ -146,14 +146,14 @@ class TestTerminalApi:
     def test_it_rates_a_finished_ticket_by_its_number_with_the_device_token(self, frozen, hall, matter, terminal, citizen, api):
         ticket = make_ticket(hall, matter, citizen=citizen, number=12)
         kiosk = api(None)
-        assert kiosk.post("/api/v1/terminal/evaluations/", {"label": "A012", "score": 1}, format="json").status_code == 401
+        assert kiosk.post("/api/v1/terminal/evaluations/", {"number": "A012", "score": 1}, format="json").status_code == 401
         kiosk.credentials(HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}")
-        unknown = kiosk.post("/api/v1/terminal/evaluations/", {"label": "A013", "score": 1}, format="json")
+        unknown = kiosk.post("/api/v1/terminal/evaluations/", {"number": "A013", "score": 1}, format="json")
         assert unknown.status_code == 404 and "未找到今天已办结的该号码" in unknown.json()["detail"]
-        bad = kiosk.post("/api/v1/terminal/evaluations/", {"label": "A012", "score": 0}, format="json")
+        bad = kiosk.post("/api/v1/terminal/evaluations/", {"number": "A012", "score": 0}, format="json")
         assert bad.status_code == 400 and bad.json()["detail"].startswith("提交的数据有误")
-        created = kiosk.post("/api/v1/terminal/evaluations/", {"label": "a012", "score": 2, "tags": ["clear"]}, format="json")
+        created = kiosk.post("/api/v1/terminal/evaluations/", {"number": "a012", "score": 2, "tags": ["clear"]}, format="json")
         assert created.status_code == 201 and created.json()["channel"] == EvaluationChannel.TERMINAL
-        again = kiosk.post("/api/v1/terminal/evaluations/", {"label": "A012", "score": 2}, format="json")
+        again = kiosk.post("/api/v1/terminal/evaluations/", {"number": "A012", "score": 2}, format="json")
         assert again.status_code == 409
         assert Evaluation.objects.get().ticket == ticket
