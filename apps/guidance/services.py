@@ -58,6 +58,8 @@ def checklist_book(*, citizen: User, code: str, slot_id: int, idempotency_key: s
     checklist = checklist_get(code=code, user=citizen)
     checklist = Checklist.objects.select_for_update().get(id=checklist.id)
     booked = checklist.appointment
+    if booked is not None and booked.is_active and idempotency_key and booked.idempotency_key == idempotency_key:
+        return booked  # the same request again (a double click): the same answer
     if booked is not None and booked.is_active:
         raise DomainError(
             _("这份清单已用于预约 %(code)s。 This checklist is already booked.") % {"code": booked.code},

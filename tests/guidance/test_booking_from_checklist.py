@@ -70,3 +70,14 @@ def test_it_shows_the_generic_list_on_an_appointment_booked_without_a_checklist(
     code = api(citizen).post("/api/v1/appointments/", {"slot": slot.id, "matter": card_matter.code}, format="json").json()["code"]
     html = page_client(citizen).get(f"/appointments/{code}/").content.decode()
     assert 'id="checklist-items"' not in html and "监护人居民身份证" in html
+
+
+def test_it_answers_a_repeated_booking_request_with_the_same_appointment(card_matter, citizen, slot):
+    client = page_client(citizen)
+    checklist = answer(client, proxy="no", minor="no", photo="none")
+    first = client.post(f"/checklists/{checklist.code}/book/confirm/", {"slot": slot.id, "idempotency_key": "same"})
+    second = client.post(f"/checklists/{checklist.code}/book/confirm/", {"slot": slot.id, "idempotency_key": "same"})
+    appointment = Appointment.objects.get(citizen=citizen)
+    assert first["Location"] == second["Location"] == f"/appointments/{appointment.code}/"
+    slot.refresh_from_db()
+    assert slot.booked == 1
