@@ -157,3 +157,17 @@ class TestTerminalApi:
         again = kiosk.post("/api/v1/terminal/evaluations/", {"number": "A012", "score": 2}, format="json")
         assert again.status_code == 409
         assert Evaluation.objects.get().ticket == ticket
+
+
+@pytest.mark.django_db
+def test_finishing_at_the_workbench_invites_a_rating_on_the_window_tablet(frozen, hall, matter, citizen, clerk):
+    ticket = make_ticket(hall, matter, citizen=citizen, number=3, status=TicketStatus.SERVING)
+    ticket.served_by = clerk
+    ticket.save(update_fields=["served_by"])
+    window = Client()
+    window.force_login(clerk)
+    assert 'id="tablet-idle"' in window.get("/rate/window/").content.decode()
+    page = window.post(f"/workbench/tickets/{ticket.id}/actions/finish/", follow=True).content.decode()
+    assert "A003 已办结" in page and "请邀请市民在窗口评价器上对本次服务进行评价" in page
+    tablet = window.get("/rate/window/").content.decode()
+    assert "A003" in tablet and "非常不满意" in tablet
