@@ -52,7 +52,7 @@ def checklist_save(*, matter_code: str, raw_answers: Mapping[str, Any], user: Us
 
 
 @transaction.atomic
-def checklist_book(*, citizen: User, code: str, slot_id: int, idempotency_key: str = "") -> Appointment:
+def checklist_book(*, citizen: User, code: str, slot_id: int, idempotency_key: str = "", green_category: str = "") -> Appointment:
     """Book from a checklist: the appointment carries the list to the hall and into the online
     pre-filing. An anonymous list becomes the booking citizen's."""
     checklist = checklist_get(code=code, user=citizen)
@@ -66,7 +66,13 @@ def checklist_book(*, citizen: User, code: str, slot_id: int, idempotency_key: s
             code="already_booked",
             status_code=409,
         )
-    appointment = appointment_book(citizen=citizen, slot_id=slot_id, matter_code=checklist.matter.code, idempotency_key=idempotency_key)
+    appointment = appointment_book(
+        citizen=citizen,
+        slot_id=slot_id,
+        matter_code=checklist.matter.code,
+        idempotency_key=idempotency_key,
+        green_category=green_category,
+    )
     checklist.citizen = citizen
     checklist.appointment = appointment
     checklist.save(update_fields=["citizen", "appointment"])

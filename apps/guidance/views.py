@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.accounts.models import Role
+from apps.booking.models import GreenCategory
 from apps.booking.selectors import slots_open_for
 from apps.catalog.models import Matter
 from govservice.api import DomainError
@@ -149,7 +150,8 @@ def checklist_booking(request, code):
         slots = slots_open_for(hall_id=hall.id, matter_code=checklist.matter.code)
         days = [(day, list(items)) for day, items in itertools.groupby(slots, key=lambda s: s.date)]
     template = "guidance/_slots.html" if request.htmx else "guidance/checklist_book.html"
-    return render(request, template, {"checklist": checklist, "matter": checklist.matter, "halls": halls, "hall": hall, "days": days})
+    context = {"checklist": checklist, "matter": checklist.matter, "halls": halls, "hall": hall, "days": days}
+    return render(request, template, context | {"green_categories": GreenCategory.choices})
 
 
 @role_required(Role.CITIZEN)
@@ -161,7 +163,11 @@ def checklist_book_view(request, code):
         return redirect("checklist_booking", code=code)
     try:
         appointment = checklist_book(
-            citizen=request.user, code=code, slot_id=int(slot), idempotency_key=request.POST.get("idempotency_key", "")[:64]
+            citizen=request.user,
+            code=code,
+            slot_id=int(slot),
+            idempotency_key=request.POST.get("idempotency_key", "")[:64],
+            green_category=request.POST.get("green_category", ""),
         )
     except DomainError as exc:
         messages.error(request, str(exc.detail))

@@ -81,3 +81,11 @@ def test_it_answers_a_repeated_booking_request_with_the_same_appointment(card_ma
     assert first["Location"] == second["Location"] == f"/appointments/{appointment.code}/"
     slot.refresh_from_db()
     assert slot.booked == 1
+
+
+def test_it_carries_the_green_channel_choice_into_the_booking(card_matter, citizen, slot):
+    client = page_client(citizen)
+    checklist = answer(client, proxy="no", minor="no", photo="none")
+    assert "绿色通道" in client.get(f"/checklists/{checklist.code}/book/").content.decode()
+    client.post(f"/checklists/{checklist.code}/book/confirm/", {"slot": slot.id, "green_category": "disabled"})
+    assert Appointment.objects.get(citizen=citizen).green_category == "disabled"
