@@ -1,4 +1,4 @@
-"""A citizen books an appointment through the pages, in a real browser."""
+"""A citizen books, reschedules and cancels an appointment through the pages, in a real browser."""
 
 import re
 
@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from apps.booking.models import Appointment
+from apps.booking.models import Appointment, AppointmentStatus, Slot
 from tests.factories import PASSWORD
 from tests.personas_front import make_slot
 
@@ -28,7 +28,10 @@ def test_it_books_an_appointment_through_the_pages(page, live_server, citizen, h
     # The one-time checklist is on the page before any trip.
     expect(page.get_by_role("cell", name="居民身份证")).to_be_visible()
 
-    page.get_by_label("选择大厅").select_option(label=hall.name)
+    # htmx reloads the slots for the hall: wait for that answer before choosing, or the swap would
+    # replace the form under the click.
+    with page.expect_response(lambda r: f"/matters/{matter.code}/" in r.url):
+        page.get_by_label("选择大厅").select_option(label=hall.name)
     # htmx loads the slots without a reload; remaining places are shown.
     expect(page.get_by_text("余 3")).to_be_visible()
     page.get_by_text("10:00–10:30").click()
@@ -47,3 +50,53 @@ def test_it_books_an_appointment_through_the_pages(page, live_server, citizen, h
     page.goto(f"{live_server.url}/me/")
     expect(page.get_by_role("link", name=code)).to_be_visible()
     page.screenshot(path="/tmp/citizen-booking.png", full_page=True)
+
+
+def test_it_reschedules_and_then_cancels_through_the_pages(page, live_server, citizen, hall, matter):
+    nine = make_slot(hall, hour=9, capacity=2)
+    eleven = make_slot(hall, hour=11, capacity=1)
+    login(page, live_server, citizen.username, PASSWORD)
+    page.goto(f"{live_server.url}/matters/{matter.code}/?hall={hall.id}")
+    page.get_by_text("09:00–09:30").click()
+    page.get_by_role("button", name="确认预约").click()
+    expect(page.get_by_text("预约成功！")).to_be_visible()
+    first_code = page.locator("#appointment-code").inner_text()
+
+    # Reschedule: the other times of the same matter and hall are offered, with their remaining places.
+    options = page.get_by_label("新的时段").locator("option")
+    expect(options).to_have_count(1)
+    expect(options.first).to_contain_text("11:00–11:30（余 1）")
+    page.get_by_label("新的时段").select_option(value=str(eleven.id))
+    page.get_by_role("button", name="改约到所选时段").click()
+    expect(page.get_by_text("改约成功！原预约已取消。")).to_be_visible()
+    second_code = page.locator("#appointment-code").inner_text()
+    assert second_code != first_code
+    new = Appointment.objects.get(code=second_code)
+    assert new.slot_id == eleven.id and new.rescheduled_from.code == first_code
+    assert Appointment.objects.get(code=first_code).status == AppointmentStatus.CANCELLED_BY_CITIZEN
+    assert (Slot.objects.get(id=nine.id).booked, Slot.objects.get(id=eleven.id).booked) == (0, 1)
+
+    # Cancel, with the free-cancellation rule stated beside the button.
+    expect(page.get_by_text("开始前2小时以前取消不计违约")).to_be_visible()
+    page.get_by_role("button", name="取消预约").click()
+    expect(page.get_by_text("预约已取消。")).to_be_visible()
+    expect(page.locator(".status")).to_have_text("已取消")
+    assert Appointment.objects.get(code=second_code).status == AppointmentStatus.CANCELLED_BY_CITIZEN
+    assert Slot.objects.get(id=eleven.id).booked == 0
+    page.screenshot(path="/tmp/citizen-reschedule-cancel.png", full_page=True)
+
+
+def test_a_refusal_is_explained_on_the_page(page, live_server, citizen, other_citizen, hall, matter):
+    from apps.booking.services import appointment_book
+
+    slot = make_slot(hall, hour=9, capacity=1)
+    login(page, live_server, citizen.username, PASSWORD)
+    page.goto(f"{live_server.url}/matters/{matter.code}/?hall={hall.id}")
+    page.get_by_text("09:00–09:30").click()
+    # Someone else takes the last place while the citizen is choosing.
+    appointment_book(citizen=other_citizen, slot_id=slot.id, matter_code=matter.code)
+    page.get_by_role("button", name="确认预约").click()
+    expect(page.get_by_text("该时段已约满，请选择其他时段；当天全部约满时可登记候补。")).to_be_visible()
+    # The full day now offers the waitlist.
+    expect(page.get_by_role("button", name=re.compile("候补"))).to_be_visible()
+    assert not Appointment.objects.filter(citizen=citizen).exists()

@@ -219,7 +219,9 @@ class Command(BaseCommand):
                 if spec.phone:
                     user.phone = spec.phone
                     user.phone_index = phone_index(spec.phone)
-                user.is_superuser = user.is_staff = spec.superuser
+                user.is_superuser = spec.superuser
+                # Hall supervisors configure their own hall in the admin (apps/booking/admin.py).
+                user.is_staff = spec.superuser or spec.role == Role.HALL_SUPERVISOR
                 # One hash for every demo account: PBKDF2 takes most of a second per call.
                 if not password_hash:
                     password_hash = make_password(DEMO_PASSWORD)
