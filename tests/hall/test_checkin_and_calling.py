@@ -1,6 +1,7 @@
 import pytest
 
 from apps.booking.models import Appointment, AppointmentStatus
+from apps.feedback.models import Notification
 from apps.hall.models import Ticket, TicketStatus
 from tests.journey_helpers import shift_slot_to_now
 from tests.personas_front import TERMINAL_TOKEN
@@ -30,6 +31,9 @@ class TestCheckin:
         assert ticket["display_name"] == "王**"
         assert ticket["people_ahead"] == 0
         assert Appointment.objects.get(code=code).status == AppointmentStatus.CHECKED_IN
+        # The citizen is told the queue number on every channel they can be reached on.
+        sent = Notification.objects.filter(recipient=citizen, event="hall.checked_in")
+        assert sent.exists() and all("A001" in n.body and "前面还有0人" in n.body for n in sent)
 
     def test_it_checks_in_with_the_id_card_read_at_the_kiosk(self, api, citizen, other_citizen, slot, matter, terminal):
         code = _book(api, citizen, slot, matter)

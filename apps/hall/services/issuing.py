@@ -15,11 +15,13 @@ from apps.accounts.services import id_number_index
 from apps.booking.models import Appointment, AppointmentStatus, GroupMatter, WindowGroup
 from apps.booking.services import appointment_transition
 from apps.catalog.models import Matter
+from apps.feedback.services import notify
 from govservice.api import Conflict, DomainError
 from govservice.lib import idcard
 from govservice.lib.masking import mask_name
 
 from ..models import ACTIVE_TICKET_STATUSES, GreenReason, Priority, Terminal, Ticket, TicketAction, TicketStatus
+from ..selectors import people_ahead
 from .events import ticket_event_record
 
 
@@ -201,6 +203,15 @@ def checkin_by_code(*, terminal: Terminal, code: str) -> Ticket:
     )
     appointment_transition(
         appointment=appointment, to_status=AppointmentStatus.CHECKED_IN, actor=None, note=terminal.name
+    )
+    # The queue number and the people ahead on the citizen's phone too: they may sit anywhere in the hall.
+    notify(
+        recipient=appointment.citizen,
+        event="hall.checked_in",
+        context={
+            "code": appointment.code, "matter": appointment.matter.name, "hall": terminal.hall.name,
+            "ticket": ticket.label, "ahead": str(people_ahead(ticket)),
+        },
     )
     return ticket
 
