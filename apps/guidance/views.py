@@ -100,12 +100,12 @@ def _checklist_context(request, checklist: Checklist) -> dict:
     items = with_marks([i for i in checklist.items if i["status"] != NOT_NEEDED], marks)
     # None when the matter has been withdrawn since: the saved list stays readable, marked outdated.
     current = Matter.objects.filter(code=matter.code, is_current=True).only("id").first()
-    questions = {q.key: q for q in questions_for_matter(matter.code)}
-    answered = []
-    for key, value in checklist.answers.items():
-        question = questions.get(key)
-        if question is not None:
-            answered.append((question.text, dict(question.option_list()).get(value, value)))
+    # In the questions' order (the stored answers are a JSON object, whose key order PostgreSQL does not keep).
+    answered = [
+        (q.text, dict(q.option_list()).get(checklist.answers[q.key], checklist.answers[q.key]))
+        for q in questions_for_matter(matter.code)
+        if q.key in checklist.answers
+    ]
     return {
         "checklist": checklist,
         "matter": matter,

@@ -140,6 +140,8 @@ def test_it_answers_on_the_page_and_shows_the_personal_checklist(card_matter):
     assert "授权委托书及受托人居民身份证" in html and checklist.code in html
     assert "根据您的回答，以下材料无需提供" in html and "监护人居民身份证" in html
     assert f"/checklists/{checklist.code}/" in html  # the shareable link for an anonymous list
+    # The answers read back in the questions' order.
+    assert html.index("是否代他人办理？") < html.index("申请人是否未满十六周岁？") < html.index("近一年内是否办理过")
 
 
 def test_it_warns_when_the_matter_has_a_newer_version_since(card_matter):
