@@ -82,7 +82,7 @@ def test_it_prints_the_personal_checklist_with_only_what_the_answers_need(card_m
     text = pdf_text(client.get(f"/checklists/{checklist.code}.pdf"))
     assert "个人办事清单" in text and checklist.code in text
     assert "委托书须载明委托事项" in text  # the variant of the material the "yes" added
-    assert "是否代他人办理？" in text
+    assert "是否代他人办理？是" in text and "申请人是否未满十六周岁？否" in text
     # Left out by the answers, and said so once, in one sentence.
     assert "根据您的回答，以下材料无需提供：近期一寸白底免冠彩色照片、监护人居民身份证。" in text
     assert text.count("监护人居民身份证") == 1
