@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from apps.accounts import views as account_views
 from apps.accounts.api import RegisterApi
@@ -13,7 +13,7 @@ from apps.intake import views as intake_views
 
 from .urls_common import common_api, common_urlpatterns
 
-api = [
+api: list[URLPattern | URLResolver] = [
     *common_api,
     path("accounts/register/", RegisterApi.as_view(), name="api-register"),
     path("matters/<str:code>/halls/", booking_api.HallsForMatterApi.as_view(), name="api-matter-halls"),
