@@ -18,6 +18,7 @@ from apps.accounts.models import Role
 from apps.booking.models import GreenCategory
 from apps.booking.selectors import slots_open_for
 from apps.catalog.models import Matter
+from apps.consult.selectors import faq_for_matter
 from govservice.api import DomainError
 from govservice.lib.pdf import qr_data_uri, render_pdf
 from govservice.roles import role_required
@@ -71,7 +72,9 @@ def matter_guide(request, code):
             error, error_status = str(exc.detail), exc.status_code
         else:
             return redirect("checklist", code=checklist.code)
-    context = _guide_context(request, matter) | {"questions": questions, "chosen": chosen, "error": error}
+    context = _guide_context(request, matter) | {
+        "questions": questions, "chosen": chosen, "error": error, "faq": faq_for_matter(matter.code),
+    }
     return render(request, "guidance/guide.html", context, status=error_status if error else 200)
 
 

@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from apps.consult.models import FaqEntry
 from apps.guidance.demo import SOCIAL_CARD
 from apps.guidance.models import Checklist
 from apps.intake.models import TrustLevel
@@ -28,6 +29,17 @@ def test_it_shows_the_guide_with_materials_fees_where_when_limits_and_next_steps
     ]:
         assert text in html, text
     assert "无需提交</strong>" not in html  # nobody logged in: nothing is known to be held
+
+
+def test_it_shows_the_matters_published_faq_and_a_way_to_ask(card_matter, clerk):
+    FaqEntry.objects.create(matter_code=SOCIAL_CARD, question="社保卡丢了怎么办？", answer="先挂失，再补领。", published_by=clerk)
+    FaqEntry.objects.create(
+        matter_code=SOCIAL_CARD, question="未发布的问题", answer="-", published_by=clerk, is_published=False
+    )
+    html = page_client().get(f"/guide/{SOCIAL_CARD}/").content.decode()
+    assert "常见问题" in html and "社保卡丢了怎么办？" in html and "先挂失，再补领。" in html
+    assert "未发布的问题" not in html
+    assert f"/consult/ask/?matter={SOCIAL_CARD}" in html
 
 
 def test_it_says_404_for_an_unknown_matter(db):
@@ -102,10 +114,10 @@ def test_it_counts_evidence_valid_through_its_last_day_only(card_matter, citizen
 
 
 def test_it_reads_the_guide_in_a_fixed_number_of_queries(card_matter, citizen, other_hall, django_assert_max_num_queries):
-    # Session, user, matter, materials, questions, options, rules, vault, halls: none per row.
+    # Session, user, matter, materials, questions, options, rules, vault, halls, FAQ: none per row.
     vault_item(citizen, "申请人居民身份证", TrustLevel.A)
     vault_item(citizen, "近期一寸白底免冠彩色照片", TrustLevel.B)
     vault_item(citizen, "监护人居民身份证", TrustLevel.C)
     client = page_client(citizen)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         assert client.get(f"/guide/{SOCIAL_CARD}/").status_code == 200
