@@ -209,7 +209,7 @@ class ClosureForm(forms.ModelForm):
 class HallClosureAdmin(HallScopedAdmin):
     form = ClosureForm
     supervisor_can_change = False
-    list_display = ["hall", "group", "date", "start", "end", "reason", "cancelled_count", "created_by"]
+    list_display = ["hall", "group", "date", "start", "end", "reason", "moved_count", "cancelled_count", "created_by"]
     list_filter = ["date"]
 
     def has_change_permission(self, request, obj=None):

@@ -401,6 +401,7 @@ class HallClosure(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     cancelled_count = models.PositiveIntegerField(_("取消预约数"), default=0)
+    moved_count = models.PositiveIntegerField(_("改约预约数"), default=0)
 
     class Meta:
         ordering = ["-date", "start"]

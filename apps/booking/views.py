@@ -246,7 +246,7 @@ def supervisor_closures(request):
     if hall is None:
         return render(request, "error.html", {"message": "您尚未分配到大厅。 You have no hall."}, status=403)
     groups = list(WindowGroup.objects.filter(hall=hall))
-    form = {"date": "", "group": "", "start": "", "end": "", "reason": ""}
+    form = {"date": "", "group": "", "start": "", "end": "", "reason": "", "move": ""}
     if request.method == "POST":
         form = {key: request.POST.get(key, "").strip() for key in form}
         try:
@@ -259,7 +259,14 @@ def supervisor_closures(request):
             if form["group"] and group is None:
                 raise DomainError("本大厅没有该窗口组。 No such window group.", code="not_found", status_code=404)
             closure = closure_create(
-                actor=request.user, hall=hall, group=group, date=date, start=start, end=end, reason=form["reason"]
+                actor=request.user,
+                hall=hall,
+                group=group,
+                date=date,
+                start=start,
+                end=end,
+                reason=form["reason"],
+                move=form["move"] == "1",
             )
         except DomainError as exc:
             messages.error(request, str(exc.detail))
@@ -269,7 +276,11 @@ def supervisor_closures(request):
                 {"hall": hall, "groups": groups, "form": form, "closures": _closures(hall)},
                 status=exc.status_code,
             )
-        messages.success(request, f"已暂停服务：{closure}。取消预约{closure.cancelled_count}个，已通知市民并推荐最近可约时段。")
+        done = f"已暂停服务：{closure}。"
+        if closure.moved_count:
+            done += f"改约到最近空余时段{closure.moved_count}个，"
+        done += f"取消预约{closure.cancelled_count}个，已通知市民并推荐最近可约时段。"
+        messages.success(request, done)
         return redirect("supervisor_closures")
     return render(
         request, "booking/supervisor_closures.html", {"hall": hall, "groups": groups, "form": form, "closures": _closures(hall)}

@@ -186,3 +186,30 @@ class TestClosureInTheAdmin:
             {"hall": other_hall.id, "group": "", "date": tomorrow().isoformat(), "start": "", "end": "", "reason": "x"},
         )
         assert refused.status_code == 200 and HallClosure.objects.count() == 1
+
+
+class TestMovingInsteadOfCancelling:
+    def test_appointments_move_to_the_nearest_free_slot_and_the_rest_are_cancelled(
+        self, supervisor, hall, matter, citizen, other_citizen
+    ):
+        nine = make_slot(hall, hour=9, capacity=2)
+        later = make_slot(hall, days_ahead=2, hour=10, capacity=1)
+        moved_one = appointment_book(citizen=citizen, slot_id=nine.id, matter_code=matter.code)
+        cancelled_one = appointment_book(citizen=other_citizen, slot_id=nine.id, matter_code=matter.code)
+        response = page_client(supervisor).post(
+            "/supervisor/closures/", {"date": tomorrow().isoformat(), "reason": "电梯检修", "move": "1"}
+        )
+        assert response.status_code == 302
+        closure = HallClosure.objects.get()
+        assert (closure.moved_count, closure.cancelled_count) == (1, 1)
+        moved_one.refresh_from_db()
+        cancelled_one.refresh_from_db()
+        assert moved_one.status == cancelled_one.status == AppointmentStatus.CANCELLED_BY_HALL
+        new = moved_one.rescheduled_to
+        assert new.slot_id == later.id and new.status == AppointmentStatus.BOOKED and new.citizen == citizen
+        assert moved_one.strike == "" and cancelled_one.strike == ""
+        assert (Slot.objects.get(id=nine.id).booked, Slot.objects.get(id=later.id).booked) == (0, 1)
+        message = Notification.objects.get(recipient=citizen, event="booking.moved_by_hall", channel="inbox")
+        assert "电梯检修" in message.body and new.code in message.body
+        assert f"{timezone.localtime(later.start):%Y年%m月%d日 %H:%M}" in message.body
+        assert Notification.objects.filter(recipient=other_citizen, event="booking.cancelled_by_hall").exists()

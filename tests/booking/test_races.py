@@ -473,3 +473,64 @@ def test_it_lets_a_check_in_and_a_cancel_of_one_appointment_cross_without_deadlo
     assert appointment.status == AppointmentStatus.CHECKED_IN
     assert Slot.objects.get(id=slot.id).booked == 1
     assert_counters_match_appointments()
+
+
+def test_a_closure_racing_bookings_leaves_no_booked_place_in_the_closed_slot(place):
+    """Bookings and a closure meet on the slot row: a booking that got in before the closure is cancelled by
+    it, one after is refused "closed"; none stays booked in a closed slot, and the counter agrees."""
+    from apps.accounts.models import Role
+    from apps.booking.models import StaffPost
+    from apps.booking.services import closure_create
+
+    hall, matter_code = place
+    slot = make_slot(hall, capacity=10)
+    supervisor = make_user("racesup", Role.HALL_SUPERVISOR)
+    StaffPost.objects.create(user=supervisor, hall=hall)
+    people = citizens(12)
+    calls = [lambda c=c: appointment_book(citizen=c, slot_id=slot.id, matter_code=matter_code) for c in people]
+    calls.insert(6, lambda: closure_create(actor=supervisor, hall=hall, date=slot.date, reason="停电"))
+
+    outcomes = race(calls)
+
+    results = Counter(o.result for o in outcomes)
+    assert set(results) <= {"ok", "closed", "busy"}, results
+    assert in_flight_at_once(outcomes) >= 2
+    slot.refresh_from_db()
+    assert slot.closed and slot.booked == 0
+    assert not Appointment.objects.filter(slot=slot, status=AppointmentStatus.BOOKED).exists()
+    # Every booking that went through was cancelled by the hall, and counted in the closure.
+    booked_ok = results["ok"] - 1  # the closure itself answered "ok"
+    assert Appointment.objects.filter(slot=slot, status=AppointmentStatus.CANCELLED_BY_HALL).count() == booked_ok
+    from apps.booking.models import HallClosure
+
+    assert HallClosure.objects.get().cancelled_count == booked_ok
+    assert_counters_match_appointments()
+
+
+def test_a_place_held_for_a_waitlist_offer_goes_to_the_offered_citizen_only(place):
+    from apps.booking.models import WaitlistStatus
+    from apps.booking.services import waitlist_accept, waitlist_join, waitlist_sweep
+
+    hall, matter_code = place
+    slot = make_slot(hall, capacity=1)
+    holder, waiting, *crowd = citizens(12)
+    taken = appointment_book(citizen=holder, slot_id=slot.id, matter_code=matter_code)
+    entry = waitlist_join(citizen=waiting, matter_code=matter_code, hall_id=hall.id, date=slot.date)
+    appointment_cancel(citizen=holder, appointment_id=taken.id)
+    # Past the resale hold, so that only the waitlist hold keeps the crowd out.
+    Slot.objects.filter(id=slot.id).update(resale_until=timezone.now() - dt.timedelta(seconds=1))
+    assert waitlist_sweep()["offered"] == 1
+
+    calls = [lambda c=c: appointment_book(citizen=c, slot_id=slot.id, matter_code=matter_code) for c in crowd]
+    calls.insert(5, lambda: waitlist_accept(citizen=waiting, entry_id=entry.id))
+    outcomes = race(calls)
+
+    results = Counter(o.result for o in outcomes)
+    assert results["ok"] == 1 and set(results) <= {"ok", "slot_full", "busy"}, results
+    assert outcomes[5].result == "ok"
+    slot.refresh_from_db()
+    assert (slot.booked, slot.waitlist_held) == (1, 0)
+    assert Appointment.objects.get(slot=slot, status=AppointmentStatus.BOOKED).citizen == waiting
+    entry.refresh_from_db()
+    assert entry.status == WaitlistStatus.ACCEPTED
+    assert_counters_match_appointments()

@@ -162,3 +162,19 @@ class TestPages:
         response = page.post(f"/waitlist/{entry.id}/accept/", {"idempotency_key": f"waitlist-{entry.id}"})
         new = Appointment.objects.get(citizen=other_citizen)
         assert response.status_code == 302 and response["Location"] == f"/appointments/{new.code}/"
+
+
+def test_a_retried_accept_returns_the_first_appointment(api, full_day, hall, matter, citizen, other_citizen):
+    slot, appointment = full_day
+    entry = waitlist_join(citizen=other_citizen, matter_code=matter.code, hall_id=hall.id, date=slot.date)
+    appointment_cancel(citizen=citizen, appointment_id=appointment.id)
+    waitlist_sweep()
+    client = api(other_citizen)
+    first = client.post(f"/api/v1/waitlist/{entry.id}/accept/", HTTP_IDEMPOTENCY_KEY="accept-1")
+    again = client.post(f"/api/v1/waitlist/{entry.id}/accept/", HTTP_IDEMPOTENCY_KEY="accept-1")
+    assert first.status_code == again.status_code == 201
+    assert first.json()["code"] == again.json()["code"]
+    assert Slot.objects.get(id=slot.id).booked == 1
+    # Without the key, a second accept is told the offer is over.
+    late = client.post(f"/api/v1/waitlist/{entry.id}/accept/")
+    assert late.status_code == 409 and late.json()["code"] == "offer_expired"

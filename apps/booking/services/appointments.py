@@ -38,7 +38,7 @@ from ..models import (
     WaitlistEntry,
     WaitlistStatus,
 )
-from ..selectors import online_free_q
+from ..selectors import online_free_q, resale_held_now
 from .penalties import strike_record
 
 logger = logging.getLogger(__name__)
@@ -174,8 +174,9 @@ def appointment_book(
                 Appointment.objects.filter(id=appointment.id).update(quota=Quota.RESERVED)
                 appointment.quota = Quota.RESERVED
     if taken == 0:
+        refusal = slot_refusal(slot, notice=notice)  # may read the slot again: before marking the rollback
         transaction.set_rollback(True)
-        raise slot_refusal(slot, notice=notice)
+        raise refusal
     _record(appointment, actor=citizen, from_status="")
     return appointment
 
@@ -194,10 +195,24 @@ def _check_elderly(citizen: User) -> None:
         )
 
 
-def slot_refusal(slot: Slot, *, notice: int = 0) -> DomainError:
+def slot_refusal(slot: Slot, *, notice: int = 0, reread: bool = True) -> DomainError:
     """Why the conditional UPDATE took nothing, in Chinese first, with a stable code. Decided from the
-    slot as read before the UPDATE and database time (read with it), the clock the UPDATE used."""
+    slot as read before the UPDATE and database time (read with it), the clock the UPDATE used. When that
+    read shows no reason (the slot changed in between: the last place went, or the hall closed it), the
+    slot is read once more; a crowd on a full slot costs no extra query."""
     now = getattr(slot, "db_now", None) or timezone.now()
+    resale = slot.resale_held if slot.resale_until is not None and slot.resale_until > now else 0
+    explained = (
+        slot.date <= timezone.localdate()
+        or slot.closed
+        or (notice and slot.start < now + dt.timedelta(hours=notice))
+        or slot.release_at > now
+        or slot.booked + slot.waitlist_held + resale >= slot.capacity
+    )
+    if not explained and reread:
+        fresh = Slot.objects.annotate(db_now=Now()).filter(id=slot.id).first()
+        if fresh is not None:
+            return slot_refusal(fresh, notice=notice, reread=False)
     if slot.date <= timezone.localdate():
         return DomainError("不能预约当天或已过去的时段，当天请到大厅现场取号。 Same-day slots cannot be booked.", code="too_late")
     if slot.closed:
@@ -339,6 +354,54 @@ def appointment_cancel_by_hall(*, appointment_id: int, actor: User | None, reaso
         _give_back(appointment, resale=False)
         _record(appointment, actor=actor, from_status=AppointmentStatus.BOOKED, note=reason[:200])
     return appointment
+
+
+def appointment_move_by_hall(*, appointment_id: int, slot_id: int, actor: User | None, reason: str) -> Appointment | None:
+    """The hall moves a booked appointment to another slot of the same hall (closure, outage): one atomic
+    cancel-by-hall + book, never penalised; the new appointment points back at the old one. Limits and the
+    citizen's block do not apply (one place out, one in; the hall decided). Returns None when the
+    appointment was no longer booked; raises Conflict ("slot_full") when the new slot has no place, and
+    then nothing changed."""
+    with transaction.atomic():
+        row = Appointment.objects.filter(id=appointment_id).values_list("citizen_id", "slot_id").first()
+        if row is None:
+            return None
+        citizen_id, old_slot_id = row
+        User.objects.select_for_update(no_key=True).filter(pk=citizen_id).first()
+        list(Slot.objects.select_for_update().filter(id__in=[old_slot_id, slot_id]).order_by("id").values_list("id", flat=True))
+        changed = Appointment.objects.filter(id=appointment_id, status=AppointmentStatus.BOOKED).update(
+            status=AppointmentStatus.CANCELLED_BY_HALL, cancel_reason=reason[:200], updated_at=timezone.now()
+        )
+        if not changed:
+            return None
+        old = Appointment.objects.select_related("slot", "matter", "hall", "citizen").get(id=appointment_id)
+        _give_back(old, resale=False)
+        _record(old, actor=actor, from_status=AppointmentStatus.BOOKED, note=f"大厅调整：{reason}"[:200])
+        slot = Slot.objects.filter(id=slot_id, hall_id=old.hall_id).first()
+        if slot is None:
+            raise DomainError("该时段不属于本大厅。 Not a slot of this hall.", code="not_found", status_code=404)
+        taken = Slot.objects.filter(id=slot.id, start__gt=Now()).filter(
+            closed=False, capacity__gt=F("booked") + F("waitlist_held") + resale_held_now()
+        ).update(booked=F("booked") + 1)
+        if not taken:
+            raise Conflict("该时段已约满，请选择其他时段。 This slot is full.", code="slot_full")
+        new = Appointment.objects.create(
+            code=human_code(8),
+            citizen_id=citizen_id,
+            matter=old.matter,
+            matter_code=old.matter_code,
+            slot=slot,
+            hall_id=old.hall_id,
+            rescheduled_from=old,
+            green_category=old.green_category,
+        )
+        _record(new, actor=actor, from_status="", note=f"大厅调整：{reason}"[:200])
+        notify(
+            recipient=old.citizen,
+            event="booking.moved_by_hall",
+            context=message_context(new) | {"old_time": when_text(old.slot.start), "reason": reason},
+        )
+    return new
 
 
 def appointment_transition(*, appointment: Appointment, to_status: str, actor: User | None, note: str = "") -> None:

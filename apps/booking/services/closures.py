@@ -14,8 +14,8 @@ from apps.feedback.services import notify
 from govservice.api import DomainError
 
 from ..models import Appointment, AppointmentStatus, Hall, HallClosure, Slot, StaffPost, WindowGroup
-from ..selectors import nearest_free_slots, slots_text
-from .appointments import appointment_cancel_by_hall, message_context
+from ..selectors import nearest_free_slots, slots_open_for, slots_text
+from .appointments import appointment_cancel_by_hall, appointment_move_by_hall, message_context
 
 
 def hall_for_supervisor(user: User) -> Hall | None:
@@ -54,9 +54,12 @@ def closure_create(
     group: WindowGroup | None = None,
     start: dt.time | None = None,
     end: dt.time | None = None,
+    move: bool = False,
 ) -> HallClosure:
     """Close, then cancel what the closure covers, one appointment per transaction (each takes its citizen's
-    lock first, as booking does, so a closure never deadlocks against a citizen's booking)."""
+    lock first, as booking does, so a closure never deadlocks against a citizen's booking). With ``move``,
+    each appointment is first moved to the nearest free slot of the same hall for its matter, and only
+    cancelled (with offers) when there is none."""
     reason = (reason or "").strip()
     if not _may_close(actor, hall):
         raise DomainError("您只能管理本大厅的闭厅安排。 You may only close your own hall.", code="forbidden", status_code=403)
@@ -80,8 +83,11 @@ def closure_create(
         .order_by("id")
         .values_list("id", flat=True)
     )
-    cancelled = 0
+    cancelled = moved = 0
     for appointment_id in ids:
+        if move and _move_to_nearest(appointment_id=appointment_id, actor=actor, reason=reason):
+            moved += 1
+            continue
         appointment = appointment_cancel_by_hall(appointment_id=appointment_id, actor=actor, reason=f"大厅暂停服务：{reason}")
         if appointment is None:
             continue
@@ -93,6 +99,20 @@ def closure_create(
                 event="booking.cancelled_by_hall",
                 context=message_context(appointment) | {"reason": reason, "slots": slots_text(offers)},
             )
-    HallClosure.objects.filter(id=closure.id).update(cancelled_count=cancelled)
-    closure.cancelled_count = cancelled
+    HallClosure.objects.filter(id=closure.id).update(cancelled_count=cancelled, moved_count=moved)
+    closure.cancelled_count, closure.moved_count = cancelled, moved
     return closure
+
+
+def _move_to_nearest(*, appointment_id: int, actor: User, reason: str) -> bool:
+    """Try the nearest free slots of the same hall, in order; True once one took the appointment."""
+    appointment = Appointment.objects.filter(id=appointment_id).only("hall_id", "matter_code").first()
+    if appointment is None:
+        return False
+    for slot in slots_open_for(hall_id=appointment.hall_id, matter_code=appointment.matter_code)[:5]:
+        try:
+            if appointment_move_by_hall(appointment_id=appointment_id, slot_id=slot.id, actor=actor, reason=reason):
+                return True
+        except DomainError:
+            continue  # taken meanwhile: the next one
+    return False

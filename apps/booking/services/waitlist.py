@@ -156,6 +156,11 @@ def waitlist_accept(*, citizen: User, entry_id: int, idempotency_key: str = "") 
         entry = WaitlistEntry.objects.filter(id=entry_id, citizen=citizen).first()
         if entry is None:
             raise DomainError("未找到该候补。 No such waitlist entry.", code="not_found", status_code=404)
+        if idempotency_key:
+            # A retry of an accept that went through returns its appointment.
+            previous = Appointment.objects.filter(citizen=citizen, idempotency_key=idempotency_key).first()
+            if previous is not None:
+                return previous
         claimed = WaitlistEntry.objects.filter(
             id=entry.id, status=WaitlistStatus.OFFERED, offer_expires_at__gt=timezone.now()
         ).update(status=WaitlistStatus.ACCEPTED)
