@@ -38,7 +38,7 @@ LOAD_ENV = set -a; if [ -f .env ]; then . ./.env; fi; set +a; if [ -f "$(SERVICE
 TEST_REDIS = eval "$$(python bin/devservices.py test-env)"
 
 .PHONY: help bootstrap system-packages services services-stop services-status migrate seed collectstatic messages \
-	run test test-front test-central lint mypy bench-booking bench-availability bench-call-next bench-handoff
+	run test test-front test-central lint mypy bench-booking bench-availability bench-search bench-call-next bench-handoff
 
 help:
 	@echo "make run             set up everything, then run both sites (Ctrl-C stops)"
@@ -52,6 +52,7 @@ help:
 	@echo "make migrate | seed | collectstatic   the single steps of make run"
 	@echo "make bench-booking   flash crowd through the booking API vs a bare-UPDATE ceiling (BENCH_ARGS=...)"
 	@echo "make bench-availability   slot availability with 2,000 matters and 20 halls (BENCH_ARGS=...)"
+	@echo "make bench-search    Chinese catalog search over 2,000 matters, p95 and the query plan (BENCH_ARGS=...)"
 	@echo "make bench-call-next  8 windows calling next at once over 2,000 tickets (BENCH_ARGS=...)"
 	@echo "make bench-handoff   cases to central and decisions back, clean and under faults (BENCH_ARGS=...)"
 
@@ -235,6 +236,10 @@ bench-booking: services
 bench-availability: services
 	@$(LOAD_ENV)
 	python -m bench.availability $(BENCH_ARGS)
+
+bench-search: services
+	@$(LOAD_ENV)
+	python -m bench.search $(BENCH_ARGS)
 
 bench-call-next: services
 	@$(LOAD_ENV)

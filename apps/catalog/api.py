@@ -175,10 +175,25 @@ class MatterSearchApi(APIView):
             raise DomainError(_("返回条数（limit）须为 1–200 的整数。"), code="bad_limit", status_code=400)
         variants = query_variants(query.q)
         found = matters_find(query, limit=int(limit_text), variants=variants)
-        return Response(
-            {
-                "count": len(found),
-                "variants": variants,
-                "results": MatterHitSerializer(found, many=True).data,
-            }
-        )
+        return Response({"count": len(found), "variants": variants, "results": [matter_hit(m) for m in found]})
+
+
+def matter_hit(m: Matter) -> dict:
+    """MatterHitSerializer's fields, built directly: the serializer costs ~0.2 ms a row, the search < 2 ms."""
+    return {
+        "code": m.code,
+        "version": m.version,
+        "name": m.name,
+        "department": m.department.name,
+        "department_code": m.department.code,
+        "case_kind": m.case_kind,
+        "promised_days": m.promised_days,
+        "online_depth": m.online_depth,
+        "fully_online": m.fully_online,
+        "trips": m.trips,
+        "channels": list(m.channels),
+        "remote_ok": m.remote_ok,
+        "bookable": m.bookable,
+        "life_events": list(m.life_events),
+        "score": getattr(m, "score", None),
+    }
