@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, F, Max, Q, QuerySet
-from django.utils import timezone
 
 from apps.accounts.models import Role, User
 from govservice.api import DomainError
+from govservice.lib.stats import PeriodError, period_from
 
 from .models import OPEN_STATUSES, SATISFIED_AT_MOST, ConsultTicket, TicketStatus
 from .selectors import staff_post_hall_id
@@ -134,23 +134,18 @@ class ReportScope:
     date_to: dt.date
 
 
-DEFAULT_PERIOD_DAYS = 30
-
-
 def report_scope(*, user: User, params: Mapping[str, str]) -> ReportScope:
     """Which tickets a supervisor's report covers: their hall's (everything for an administrator), asked
-    between ``from`` and ``to`` (ISO dates, both included; the last 30 days by default)."""
+    between ``from`` and ``to`` (ISO dates, both included; the last 30 days by default). The period follows
+    the rules of every other report (govservice.lib.stats.period_from: 2000–2099, at most 366 days)."""
     by = params.get("by") or "department"
     if by not in GROUPINGS:
         raise DomainError("统计维度应为 department 或 matter。 by must be department or matter.", code="invalid_by", status_code=400)
-    today = timezone.localdate()
     try:
-        date_to = dt.date.fromisoformat(params["to"]) if params.get("to") else today
-        date_from = dt.date.fromisoformat(params["from"]) if params.get("from") else date_to - dt.timedelta(days=DEFAULT_PERIOD_DAYS - 1)
-    except ValueError:
-        raise DomainError("日期格式应为 YYYY-MM-DD。 Dates must be YYYY-MM-DD.", code="invalid_date", status_code=400) from None
-    if date_from > date_to:
-        raise DomainError("开始日期不能晚于结束日期。 from is after to.", code="invalid_period", status_code=400)
+        period = period_from({"start": params.get("from"), "end": params.get("to")})
+    except PeriodError as exc:
+        raise DomainError(str(exc), code=exc.code, status_code=400) from None
+    date_from, date_to = period.start, period.end
     tickets = ConsultTicket.objects.filter(created_at__date__gte=date_from, created_at__date__lte=date_to)
     if user.role != Role.ADMIN:
         hall_id = staff_post_hall_id(user)

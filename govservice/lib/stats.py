@@ -68,7 +68,12 @@ LATEST = dt.date(2099, 12, 31)
 
 
 class PeriodError(ValueError):
-    pass
+    """A period the user typed cannot be reported on. ``code``: ``invalid_date`` (not a date, or outside
+    EARLIEST–LATEST) or ``invalid_period`` (backwards, or longer than MAX_PERIOD_DAYS), for API errors."""
+
+    def __init__(self, message: str, *, code: str = "invalid_period") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -104,12 +109,16 @@ def period_from(params: Any, *, today: dt.date | None = None) -> Period:
     end_text = (params.get("end") or "").strip()
     try:
         end = dt.date.fromisoformat(end_text) if end_text else today
-        start = dt.date.fromisoformat(start_text) if start_text else end - dt.timedelta(days=DEFAULT_PERIOD_DAYS - 1)
+        start = dt.date.fromisoformat(start_text) if start_text else None
     except ValueError:
-        raise PeriodError("日期格式应为 YYYY-MM-DD。 Dates must be written YYYY-MM-DD.") from None
-    if start < EARLIEST or end > LATEST:
+        raise PeriodError("日期格式应为 YYYY-MM-DD。 Dates must be written YYYY-MM-DD.", code="invalid_date") from None
+    # The bounds before any arithmetic: the default start of an end in year 1 is before date.min.
+    if start is None and EARLIEST <= end <= LATEST:
+        start = end - dt.timedelta(days=DEFAULT_PERIOD_DAYS - 1)
+    if start is None or start < EARLIEST or end < EARLIEST or end > LATEST or start > LATEST:
         raise PeriodError(
-            f"日期应在{EARLIEST:%Y}年至{LATEST:%Y}年之间。 Dates must lie between {EARLIEST:%Y} and {LATEST:%Y}."
+            f"日期应在{EARLIEST:%Y}年至{LATEST:%Y}年之间。 Dates must lie between {EARLIEST:%Y} and {LATEST:%Y}.",
+            code="invalid_date",
         )
     if start > end:
         raise PeriodError("开始日期不能晚于结束日期。 The start date must not be after the end date.")

@@ -135,3 +135,22 @@ def test_the_api_exports_csv_too(api, data, supervisor):
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][0] == "部门编码"
     assert {r[1]: r[2] for r in rows[1:]} == {"区人力资源和社会保障局": "3", "区医疗保障局": "2", "合计": "5"}
+
+
+@pytest.mark.parametrize(
+    ("params", "code"),
+    [
+        # The default start (30 days before the end) of a date near the calendar's first day was a 500.
+        ({"to": "0001-01-05"}, "invalid_date"),
+        ({"from": "9999-12-31", "to": "9999-12-31"}, "invalid_date"),
+        # A report covers at most a year, as the hall reports (govservice/lib/stats.py).
+        ({"from": "2024-01-01", "to": "2026-11-30"}, "invalid_period"),
+    ],
+)
+def test_out_of_range_dates_and_spans_are_refused_with_a_message(api, client, supervisor, params, code):
+    response = api(supervisor).get("/api/v1/consult/reports/", params)
+    assert response.status_code == 400 and response.json()["code"] == code
+    assert response.json()["detail"][:1] > "\u4e00"  # Chinese first
+    client.force_login(supervisor)
+    page = client.get("/consult/reports/", params)
+    assert page.status_code == 400

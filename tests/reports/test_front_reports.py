@@ -178,6 +178,8 @@ def test_it_reports_a_chosen_period(known_data, supervisor):
         ({"start": "2026-06-15", "end": "2026-06-01"}, "开始日期不能晚于结束日期"),
         ({"start": "2025-01-01", "end": "2026-06-15"}, "统计区间最长366天"),
         ({"start": "9999-12-31", "end": "9999-12-31"}, "日期应在2000年至2099年之间"),
+        # Only an end near the calendar's first day: its default start (29 days before) was a 500.
+        ({"end": "0001-01-05"}, "日期应在2000年至2099年之间"),
     ],
 )
 def test_it_refuses_a_bad_period_with_a_clear_message(frozen, supervisor, params, message):
