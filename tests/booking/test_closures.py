@@ -213,3 +213,25 @@ class TestMovingInsteadOfCancelling:
         assert "电梯检修" in message.body and new.code in message.body
         assert f"{timezone.localtime(later.start):%Y年%m月%d日 %H:%M}" in message.body
         assert Notification.objects.filter(recipient=other_citizen, event="booking.cancelled_by_hall").exists()
+
+
+class TestWaitlistOnAClosedDay:
+    def test_an_offer_on_a_closed_slot_waits_again_and_a_closed_day_ends_the_waiting(self, supervisor, hall, matter, citizen, other_citizen):
+        from apps.booking.models import WaitlistEntry, WaitlistStatus
+        from apps.booking.services import appointment_cancel, waitlist_join, waitlist_sweep
+
+        slot = make_slot(hall, hour=9, capacity=1)
+        taken = appointment_book(citizen=citizen, slot_id=slot.id, matter_code=matter.code)
+        offered = waitlist_join(citizen=other_citizen, matter_code=matter.code, hall_id=hall.id, date=slot.date)
+        waiting = waitlist_join(citizen=make_user("waiter3"), matter_code=matter.code, hall_id=hall.id, date=slot.date)
+        appointment_cancel(citizen=citizen, appointment_id=taken.id)
+        waitlist_sweep()
+        assert WaitlistEntry.objects.get(id=offered.id).status == WaitlistStatus.OFFERED
+        closure_create(actor=supervisor, hall=hall, date=slot.date, start=dt.time(9, 0), end=dt.time(9, 30), reason="检修")
+        back = WaitlistEntry.objects.get(id=offered.id)
+        assert (back.status, back.offered_slot_id) == (WaitlistStatus.WAITING, None)
+        assert Slot.objects.get(id=slot.id).waitlist_held == 0
+        closure_create(actor=supervisor, hall=hall, date=slot.date, reason="停电")
+        assert set(WaitlistEntry.objects.filter(id__in=[offered.id, waiting.id]).values_list("status", flat=True)) == {
+            WaitlistStatus.CANCELLED
+        }

@@ -7,13 +7,24 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from apps.accounts.models import Role, User
 from apps.feedback.services import notify
 from govservice.api import DomainError
 
-from ..models import Appointment, AppointmentStatus, Hall, HallClosure, Slot, StaffPost, WindowGroup
+from ..models import (
+    Appointment,
+    AppointmentStatus,
+    Hall,
+    HallClosure,
+    Slot,
+    StaffPost,
+    WaitlistEntry,
+    WaitlistStatus,
+    WindowGroup,
+)
 from ..selectors import nearest_free_slots, slots_open_for, slots_text
 from .appointments import appointment_cancel_by_hall, appointment_move_by_hall, message_context
 
@@ -78,6 +89,7 @@ def closure_create(
         )
         # From now on nobody books inside: the conditional UPDATE of booking requires closed = false.
         _covered_slots(closure).update(closed=True)
+        _waitlist_after_closure(closure)
     ids = list(
         Appointment.objects.filter(slot__in=_covered_slots(closure), status=AppointmentStatus.BOOKED)
         .order_by("id")
@@ -102,6 +114,20 @@ def closure_create(
     HallClosure.objects.filter(id=closure.id).update(cancelled_count=cancelled, moved_count=moved)
     closure.cancelled_count, closure.moved_count = cancelled, moved
     return closure
+
+
+def _waitlist_after_closure(closure: HallClosure) -> None:
+    """An offer on a closed slot goes back to waiting (its place is gone, its turn is kept); when the whole
+    hall closes for the whole day, nobody waits for that day any more."""
+    covered = _covered_slots(closure).values("id")
+    offers = WaitlistEntry.objects.filter(status=WaitlistStatus.OFFERED, offered_slot_id__in=covered)
+    for slot_id in list(offers.values_list("offered_slot_id", flat=True)):
+        Slot.objects.filter(id=slot_id, waitlist_held__gt=0).update(waitlist_held=F("waitlist_held") - 1)
+    offers.update(status=WaitlistStatus.WAITING, offered_slot=None, offer_expires_at=None)
+    if closure.group_id is None and closure.start is None:
+        WaitlistEntry.objects.filter(hall_id=closure.hall_id, date=closure.date, status=WaitlistStatus.WAITING).update(
+            status=WaitlistStatus.CANCELLED
+        )
 
 
 def _move_to_nearest(*, appointment_id: int, actor: User, reason: str) -> bool:
