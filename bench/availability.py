@@ -27,19 +27,6 @@ from bench.harness import Cleanup, say
 
 SLOTS_PATH = "/api/v1/slots/"
 
-# Matter names: a licence or certificate and what is done with it (DOMAIN.md §2 has real ones).
-SUBJECTS = (
-    "居民身份证", "社会保障卡", "营业执照", "食品经营许可证", "机动车驾驶证", "出生医学证明", "残疾人证", "居住证",
-    "建设工程规划许可证", "道路运输经营许可证", "药品经营许可证", "医师执业证书", "教师资格证", "不动产权证书",
-    "排污许可证", "烟草专卖零售许可证", "公共场所卫生许可证", "人力资源服务许可证", "养老机构备案", "消防安全检查",
-)  # fmt: skip
-ACTIONS = ("申领", "换领", "补领", "变更登记", "注销登记", "延续", "首次办理", "信息更正", "核发", "备案")
-MATERIALS = (
-    "申请表", "居民身份证", "户口簿", "营业执照副本", "近期免冠照片", "授权委托书", "场所使用证明", "法定代表人身份证明",
-    "原证件", "情况说明", "专业技术人员资格证明", "设施设备清单",
-)  # fmt: skip
-
-
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--matters", type=int, default=2000)
@@ -59,41 +46,15 @@ def load(args: argparse.Namespace) -> dict:
 
     from apps.booking.models import GroupMatter, Hall, Slot, Window, WindowGroup
     from apps.booking.services import slots_generate
-    from apps.catalog.models import CaseKind, Department, Material, Matter, Target
+    from apps.catalog.services import catalog_generate
     from apps.workcalendar.models import PublishedYear
     from govservice.lib.workdays import CalendarUnknown, WorkCalendar
 
     rng = random.Random(args.seed)
     started = time.monotonic()
     with transaction.atomic():
-        departments = Department.objects.bulk_create(
-            Department(code=f"110112-D{d:02d}", name=f"通州区第{d}委办局") for d in range(1, 21)
-        )
-        matters = Matter.objects.bulk_create(
-            (
-                Matter(
-                    code=f"11011200000000000000-{i:06d}-01",
-                    basic_code=f"{i:06d}",
-                    name=f"{SUBJECTS[i % len(SUBJECTS)]}{ACTIONS[(i // len(SUBJECTS)) % len(ACTIONS)]}（{i}）",
-                    department=departments[i % len(departments)],
-                    target=Target.ORGANISATION if i % 3 == 0 else Target.PERSON,
-                    case_kind=CaseKind.INSTANT if i % 4 == 0 else CaseKind.PROMISED,
-                    level=4,
-                    bookable=True,
-                    keywords=SUBJECTS[i % len(SUBJECTS)],
-                )
-                for i in range(1, args.matters + 1)
-            ),
-            batch_size=1000,
-        )
-        Material.objects.bulk_create(
-            (
-                Material(matter=matter, position=p, name=name, required=p < 2)
-                for matter in matters
-                for p, name in enumerate(rng.sample(MATERIALS, rng.randint(2, 4)))
-            ),
-            batch_size=2000,
-        )
+        # The catalog's own generator (also bench-search's): consistent matters with materials and fees.
+        matters = catalog_generate(matters=args.matters, departments=20, seed=args.seed)
         links: list[GroupMatter] = []
         for h in range(1, args.halls + 1):
             hall = Hall.objects.create(code=f"H{h:02d}", name=f"通州区第{h}便民服务中心", address=f"北京市通州区{h}号")
