@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -333,9 +332,7 @@ class ReportApi(APIView):
         scope = report_scope(user=request.user, params=request.query_params)
         rows = ticket_report(tickets=scope.tickets, by=scope.by, today=timezone.localdate())
         if request.query_params.get("export") == "csv":
-            response = HttpResponse(report_csv(rows, by=scope.by), content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = f'attachment; filename="consult-{scope.by}.csv"'
-            return response
+            return report_csv(rows, by=scope.by, filename=f"consult-{scope.by}.csv")
         return Response(
             [
                 {

@@ -12,17 +12,17 @@ Rates are None when their denominator is 0 (shown as "—", never as 0 %).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, F, Max, Q, QuerySet
+from django.http import HttpResponse
 
 from apps.accounts.models import Role, User
 from govservice.api import DomainError
+from govservice.lib.csvexport import csv_response
 from govservice.lib.stats import PeriodError, period_from
 
 from .models import OPEN_STATUSES, SATISFIED_AT_MOST, ConsultTicket, TicketStatus
@@ -99,16 +99,14 @@ def _percent(value: Decimal | None) -> str:
     return "" if value is None else f"{value}%"
 
 
-def report_csv(rows: list[ReportRow], *, by: str) -> str:
-    """The same rows as the page, for a spreadsheet (UTF-8 with BOM so that Excel reads Chinese)."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(
-        ["部门编码" if by == "department" else "事项编码", "名称", "工单数", "及时响应", "响应率", "已答复", "办结率", "已评价", "满意", "满意率", "超期"]
-    )
-    for r in rows:
-        writer.writerow(
+def report_csv(rows: list[ReportRow], *, by: str, filename: str) -> HttpResponse:
+    """The same rows as the page, for a spreadsheet (govservice.lib.csvexport: UTF-8 with BOM, and no
+    department or matter name can run as a formula in Excel)."""
+    header = ["部门编码" if by == "department" else "事项编码", "名称", "工单数", "及时响应", "响应率", "已答复", "办结率", "已评价", "满意", "满意率", "超期"]
+    return csv_response(
+        filename=filename,
+        header=header,
+        rows=(
             [
                 r.key,
                 r.name,
@@ -122,8 +120,9 @@ def report_csv(rows: list[ReportRow], *, by: str) -> str:
                 _percent(r.satisfaction_rate),
                 r.overdue,
             ]
-        )
-    return out.getvalue()
+            for r in rows
+        ),
+    )
 
 
 @dataclass(frozen=True)

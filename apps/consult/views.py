@@ -4,7 +4,7 @@ report and the public FAQ of a matter."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -278,9 +278,7 @@ def reports(request):
         return render(request, "error.html", {"message": str(exc.detail)}, status=exc.status_code)
     rows = ticket_report(tickets=scope.tickets, by=scope.by, today=timezone.localdate())
     if request.GET.get("export") == "csv":
-        response = HttpResponse(report_csv(rows, by=scope.by), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="consult-{scope.by}-{scope.date_from}-{scope.date_to}.csv"'
-        return response
+        return report_csv(rows, by=scope.by, filename=f"consult-{scope.by}-{scope.date_from}-{scope.date_to}.csv")
     return render(request, "consult/reports.html", {"rows": rows, "scope": scope})
 
 

@@ -3,7 +3,6 @@ the supervisor's appeals and overview (with CSV and a server-side SVG chart)."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 
 from django.conf import settings
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_POST
 from apps.accounts.models import Role
 from apps.hall.services import terminal_authenticate
 from govservice.api import DomainError
+from govservice.lib.csvexport import csv_response
 from govservice.roles import role_required
 
 from . import selectors, services
@@ -355,21 +355,18 @@ def overview_csv(request):
     except DomainError as exc:
         return HttpResponse(str(exc.detail), status=400, content_type="text/plain; charset=utf-8")
     data = selectors.overview(user=request.user, date_from=date_from, date_to=date_to)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="ratings-overview.csv"'
-    response.write("\ufeff")  # Excel opens UTF-8 CSV correctly only with a BOM
-    writer = csv.writer(response)
-    writer.writerow(
-        [_("分组"), _("部门 / 事项"), _("评价数"), _("满意率%"), _("平均分"), _("差评数"), _("已整改"), _("整改率%"),
-         _("实名差评回访率%"), _("整改满意率%"), _("超期")]
+    # govservice.lib.csvexport: UTF-8 with a BOM for Excel, and no department or matter name runs as a formula.
+    return csv_response(
+        filename="ratings-overview.csv",
+        header=[_("分组"), _("部门 / 事项"), _("评价数"), _("满意率%"), _("平均分"), _("差评数"), _("已整改"), _("整改率%"),
+                _("实名差评回访率%"), _("整改满意率%"), _("超期")],
+        rows=(
+            [title, r.label, r.total, _pct(r.satisfaction), r.average if r.average is not None else "", r.bad, r.rectified,
+             _pct(r.rectification_rate), _pct(r.callback_rate), _pct(r.fix_satisfaction), r.overdue]
+            for key, title in (("departments", _("部门")), ("matters", _("事项")))
+            for r in data[key]
+        ),
     )
-    for key, title in (("departments", _("部门")), ("matters", _("事项"))):
-        for r in data[key]:
-            writer.writerow(
-                [title, r.label, r.total, _pct(r.satisfaction), r.average if r.average is not None else "", r.bad, r.rectified,
-                 _pct(r.rectification_rate), _pct(r.callback_rate), _pct(r.fix_satisfaction), r.overdue]
-            )
-    return response
 
 
 def _pct(value: float | None) -> str:

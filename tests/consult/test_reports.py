@@ -154,3 +154,13 @@ def test_out_of_range_dates_and_spans_are_refused_with_a_message(api, client, su
     client.force_login(supervisor)
     page = client.get("/consult/reports/", params)
     assert page.status_code == 400
+
+
+def test_the_csv_keeps_a_name_from_running_as_a_formula_in_excel(api, ask, matter, supervisor):
+    matter.name = "=HYPERLINK(1)"
+    matter.save()
+    ask()
+    response = api(supervisor).get("/api/v1/consult/reports/", {"by": "matter", "export": "csv"})
+    assert response.content.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[1][:3] == [matter.code, "'=HYPERLINK(1)", "1"]

@@ -129,3 +129,16 @@ def test_another_citizen_cannot_rate_the_fix_of_my_rating(decided_case, citizen,
     api(citizen).post(f"/api/v1/cases/{decided_case.number}/evaluation/", {"score": 4}, format="json")
     assert _login(other_citizen).post(f"/cases/{decided_case.number}/evaluate/fix/", {"rating": "1"}).status_code == 404
     assert Rectification.objects.get().fix_rating is None
+
+
+def test_the_overview_csv_keeps_a_name_from_running_as_a_formula_in_excel(frozen, hall, matter, supervisor):
+    matter.name = "=HYPERLINK(1)"
+    matter.save()
+    matter.department.name = "@SUM(A1)"
+    matter.department.save()
+    ticket = make_ticket(hall, matter, number=7)
+    evaluation_submit_for_ticket(ticket_id=ticket.id, hall_id=hall.id, score=1, channel=EvaluationChannel.TABLET)
+    response = _login(supervisor).get("/ratings/overview.csv")
+    assert response.content.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [r[1] for r in rows[1:]] == ["'@SUM(A1)", "'@SUM(A1) · =HYPERLINK(1)"]
