@@ -178,3 +178,17 @@ def test_a_retried_accept_returns_the_first_appointment(api, full_day, hall, mat
     # Without the key, a second accept is told the offer is over.
     late = client.post(f"/api/v1/waitlist/{entry.id}/accept/")
     assert late.status_code == 409 and late.json()["code"] == "offer_expired"
+
+
+def test_an_offer_made_in_the_quiet_hours_is_held_until_they_end_plus_the_hold(settings, full_day, hall, matter, citizen, other_citizen):
+    settings.NOTIFY_QUIET_HOURS = "21:00-08:00"
+    settings.NOTIFY_QUIET_CHANNELS = ["sms"]
+    slot, appointment = full_day
+    entry = waitlist_join(citizen=other_citizen, matter_code=matter.code, hall_id=hall.id, date=slot.date)
+    appointment_cancel(citizen=citizen, appointment_id=appointment.id)
+    tz = timezone.get_current_timezone()
+    night = dt.datetime.combine(timezone.localdate(), dt.time(23, 0), tzinfo=tz)
+    waitlist_sweep(now=night)
+    entry.refresh_from_db()
+    morning = dt.datetime.combine(timezone.localdate() + dt.timedelta(days=1), dt.time(8, 30), tzinfo=tz)
+    assert entry.status == WaitlistStatus.OFFERED and entry.offer_expires_at == morning

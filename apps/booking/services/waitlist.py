@@ -20,6 +20,7 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.catalog.models import Matter
 from apps.feedback.services import notify
+from apps.feedback.services.schedule import not_before
 from govservice.api import Conflict, DomainError
 
 from ..models import (
@@ -129,7 +130,11 @@ def _offer_next(*, hall_id: int, day: dt.date, matter_code: str, now: dt.datetim
             )
             if not held:
                 continue
-            expires = now + dt.timedelta(minutes=settings.BOOKING_WAITLIST_HOLD_MINUTES)
+            # The hold runs from when the SMS may go out: an offer made in the quiet hours is held until
+            # their end plus the hold, so that nobody loses a place while asleep.
+            expires = not_before(now, channel="sms", urgent=False) + dt.timedelta(
+                minutes=settings.BOOKING_WAITLIST_HOLD_MINUTES
+            )
             WaitlistEntry.objects.filter(id=entry.id).update(
                 status=WaitlistStatus.OFFERED, offered_slot_id=slot_id, offer_expires_at=expires
             )
