@@ -16,6 +16,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def catalog(make, department):
+    # The migrations seed these; a transactional test elsewhere may have flushed them from a reused database.
+    for terms in ("社保卡,社会保障卡", "身份证,居民身份证"):
+        Synonym.objects.get_or_create(terms=terms)
     police = Department.objects.create(code="110112-GA", name="北京市公安局通州分局")
     return {
         "social": make("S-1", name="社会保障卡申领", keywords="社保卡,医保卡", life_events=["employment", "medical"], remote_ok=True),

@@ -1,13 +1,4 @@
-"""Import and export of the catalog, in JSON and in CSV.
-
-Both formats carry the same thing: departments, and per matter its fields, materials and fee items.
-
-* JSON: ``{"departments": [{code, name, credit_code}], "matters": [{code, department, …, "materials":
-  [{…}], "fees": [{…}]}]}`` (the demo catalog is such a file).
-* CSV (UTF-8, a BOM is fine; GB18030 as Excel writes it is read too): one record per line, its kind in the
-  ``record`` column — ``department``, ``matter``, ``material`` or ``fee``. Material and fee records name
-  their matter in ``code`` and use the ``material_*`` / ``fee_item_*`` columns; lists (channels, life events,
-  receiving halls) are separated by ``|``.
+"""Import and export of the catalog (formats: fileformats.py).
 
 An import is all or nothing: every record is checked first and every bad one is reported with its line
 number; if there is one, nothing is written. A matter whose text is unchanged is left alone; a changed
@@ -16,7 +7,6 @@ one becomes a new version (the old one stays for the cases made under it).
 
 from __future__ import annotations
 
-import bisect
 import csv
 import io
 import json
@@ -31,6 +21,20 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from ..models import Department, FeeItem, Material, Matter
+from .fileformats import (
+    CSV_COLUMNS,
+    DEPARTMENT_FIELDS,
+    FALSE_WORDS,
+    LIST_SEPARATOR,
+    TRUE_WORDS,
+    Format,
+    ImportRefused,
+    MatterRecord,
+    Record,
+    decode,
+    read_csv,
+    read_json,
+)
 from .versions import (
     FEE_FIELDS,
     MATERIAL_FIELDS,
@@ -41,29 +45,6 @@ from .versions import (
     matter_save,
     matter_snapshot,
 )
-
-Format = Literal["json", "csv"]
-DEPARTMENT_FIELDS = ("code", "name", "credit_code")
-CSV_COLUMNS = (
-    "record",
-    "code",
-    "department",
-    *MATTER_FIELDS,
-    "credit_code",
-    *(f"material_{name}" for name in MATERIAL_FIELDS),
-    *(f"fee_item_{name}" for name in FEE_FIELDS),
-)
-LIST_SEPARATOR = "|"
-TRUE_WORDS = {"true", "1", "yes", "y", "t", "是", "有", "√"}
-FALSE_WORDS = {"false", "0", "no", "n", "f", "否", "无", ""}
-
-
-class ImportRefused(Exception):
-    """The file had bad records: ``errors`` holds one message per problem, each with its line."""
-
-    def __init__(self, errors: list[str]):
-        super().__init__("\n".join(errors))
-        self.errors = errors
 
 
 @dataclass
@@ -83,189 +64,7 @@ class ImportReport:
         }
 
 
-@dataclass
-class _Record:
-    line: int
-    values: dict[str, Any]
-
-
-@dataclass
-class _MatterRecord(_Record):
-    materials: list[_Record] = field(default_factory=list)
-    fees: list[_Record] = field(default_factory=list)
-
-
-# --- Reading ----------------------------------------------------------------------------------------
-
-
-def _decode(data: bytes | str) -> str:
-    if isinstance(data, str):
-        return data.removeprefix("\ufeff")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            return data.decode("gb18030")
-        except UnicodeDecodeError as exc:
-            raise ImportRefused([_("文件编码无法识别，请保存为 UTF-8 编码。")]) from exc
-
-
-class _Located(dict):
-    line = 0
-
-
-class _LocatedList(list):
-    line = 0
-
-
-def _json_located(text: str) -> Any:
-    """Parse JSON keeping the line where each object and array starts (json.loads forgets it)."""
-    try:
-        json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ImportRefused([_("第 %(line)s 行：JSON 格式错误（%(msg)s）。") % {"line": exc.lineno, "msg": exc.msg}]) from exc
-    decoder = json.JSONDecoder()
-    newlines = [i for i, ch in enumerate(text) if ch == "\n"]
-
-    def line_of(pos: int) -> int:
-        return bisect.bisect_left(newlines, pos) + 1
-
-    def skip(i: int) -> int:
-        while i < len(text) and text[i] in " \t\r\n":
-            i += 1
-        return i
-
-    def value(i: int) -> tuple[Any, int]:
-        i = skip(i)
-        if text[i] == "{":
-            obj = _Located()
-            obj.line = line_of(i)
-            i = skip(i + 1)
-            if text[i] == "}":
-                return obj, i + 1
-            while True:
-                key, i = decoder.raw_decode(text, skip(i))
-                i = skip(i) + 1  # ":"
-                obj[key], i = value(i)
-                i = skip(i)
-                if text[i] == "}":
-                    return obj, i + 1
-                i += 1  # ","
-        if text[i] == "[":
-            arr = _LocatedList()
-            arr.line = line_of(i)
-            i = skip(i + 1)
-            if text[i] == "]":
-                return arr, i + 1
-            while True:
-                item, i = value(i)
-                arr.append(item)
-                i = skip(i)
-                if text[i] == "]":
-                    return arr, i + 1
-                i += 1
-        return decoder.raw_decode(text, i)
-
-    return value(0)[0]
-
-
-def _line(obj: Any) -> int:
-    return getattr(obj, "line", 0)
-
-
-def _read_json(text: str) -> tuple[list[_Record], list[_MatterRecord], list[str]]:
-    data: Any = _json_located(text)
-    errors: list[str] = []
-    if not isinstance(data, dict) or not isinstance(data.get("matters", []), list):
-        raise ImportRefused([_("第 1 行：JSON 文件应为一个对象，含 departments 和 matters 两个列表。")])
-    departments = []
-    row: Any
-    for row in data.get("departments", []) or []:
-        if not isinstance(row, dict):
-            errors.append(_("第 %(line)s 行：部门应为一个对象。") % {"line": _line(data.get("departments"))})
-            continue
-        departments.append(_Record(_line(row), dict(row)))
-    matters = []
-    for row in data.get("matters", []):
-        if not isinstance(row, dict):
-            errors.append(_("第 %(line)s 行：事项应为一个对象。") % {"line": _line(data.get("matters"))})
-            continue
-        values = {k: v for k, v in row.items() if k not in ("materials", "fees")}
-        record = _MatterRecord(_line(row), values)
-        for key, target in (("materials", record.materials), ("fees", record.fees)):
-            items = row.get(key, [])
-            if not isinstance(items, list):
-                errors.append(_("第 %(line)s 行：%(key)s 应为列表。") % {"line": _line(row), "key": key})
-                continue
-            item: Any
-            for item in items:
-                if not isinstance(item, dict):
-                    errors.append(_("第 %(line)s 行：%(key)s 的每一项应为对象。") % {"line": _line(row), "key": key})
-                    continue
-                target.append(_Record(_line(item), dict(item)))
-        matters.append(record)
-    return departments, matters, errors
-
-
-def _read_csv(text: str) -> tuple[list[_Record], list[_MatterRecord], list[str]]:
-    reader = csv.reader(io.StringIO(text, newline=""))
-    errors: list[str] = []
-    try:
-        header = [h.strip() for h in next(reader)]
-    except StopIteration as exc:
-        raise ImportRefused([_("文件为空。")]) from exc
-    except csv.Error as exc:
-        raise ImportRefused([_("第 1 行：CSV 格式错误（%(msg)s）。") % {"msg": exc}]) from exc
-    unknown = [h for h in header if h not in CSV_COLUMNS]
-    if unknown:
-        errors.append(_("第 1 行：未知的列：%(cols)s。") % {"cols": "、".join(unknown)})
-    if "record" not in header or "code" not in header:
-        raise ImportRefused([*errors, _("第 1 行：缺少 record 或 code 列。")])
-    departments: list[_Record] = []
-    matters: dict[str, _MatterRecord] = {}
-    children: list[tuple[str, _Record]] = []
-    line = 1
-    while True:
-        start = reader.line_num + 1
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            errors.append(_("第 %(line)s 行：CSV 格式错误（%(msg)s）。") % {"line": start, "msg": exc})
-            break
-        line = start
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) > len(header):
-            errors.append(_("第 %(line)s 行：列数多于表头。") % {"line": line})
-            continue
-        cells = {h: c for h, c in zip(header, row, strict=False) if h in CSV_COLUMNS}
-        kind = cells.pop("record", "").strip()
-        code = cells.get("code", "").strip()
-        if kind == "department":
-            departments.append(_Record(line, {k: cells.get(k, "") for k in DEPARTMENT_FIELDS if k in cells}))
-        elif kind == "matter":
-            values = {k: v for k, v in cells.items() if k in ("code", "department", *MATTER_FIELDS)}
-            if code in matters:
-                errors.append(_("第 %(line)s 行：事项 %(code)s 在文件中重复（第 %(first)s 行已出现）。") % {"line": line, "code": code, "first": matters[code].line})
-                continue
-            matters[code] = _MatterRecord(line, values)
-        elif kind in ("material", "fee"):
-            prefix = "material_" if kind == "material" else "fee_item_"
-            values = {k.removeprefix(prefix): v for k, v in cells.items() if k.startswith(prefix)}
-            children.append((kind, _Record(line, {"code": code, **values})))
-        else:
-            errors.append(_("第 %(line)s 行：record 列须为 department、matter、material 或 fee，而不是“%(kind)s”。") % {"line": line, "kind": kind})
-    for kind, record in children:
-        parent = matters.get(record.values.pop("code"))
-        if parent is None:
-            errors.append(_("第 %(line)s 行：所属事项不在文件中（须有同一实施编码的 matter 记录）。") % {"line": record.line})
-        elif kind == "material":
-            parent.materials.append(record)
-        else:
-            parent.fees.append(record)
-    return departments, list(matters.values()), errors
+__all__ = ["CSV_COLUMNS", "ImportRefused", "ImportReport", "catalog_export", "catalog_import", "matters_for_export"]
 
 
 # --- Checking ---------------------------------------------------------------------------------------
@@ -329,9 +128,9 @@ def _build(model: type[models.Model], allowed: Iterable[str], values: dict[str, 
 
 
 def _check(
-    departments: list[_Record], matters: list[_MatterRecord], errors: list[str]
-) -> tuple[list[tuple[_Record, Department]], list[tuple[_MatterRecord, MatterDraft]]]:
-    dept_rows: list[tuple[_Record, Department]] = []
+    departments: list[Record], matters: list[MatterRecord], errors: list[str]
+) -> tuple[list[tuple[Record, Department]], list[tuple[MatterRecord, MatterDraft]]]:
+    dept_rows: list[tuple[Record, Department]] = []
     known = {d.code: d for d in Department.objects.all()}
     in_file: dict[str, int] = {}
     for record in departments:
@@ -350,7 +149,7 @@ def _check(
         dept_rows.append((record, dept))
     department_codes = set(known) | set(in_file)
 
-    drafts: list[tuple[_MatterRecord, MatterDraft]] = []
+    drafts: list[tuple[MatterRecord, MatterDraft]] = []
     seen: dict[str, int] = {}
     for record in matters:
         problems = []
@@ -412,11 +211,11 @@ def _check(
 
 def catalog_import(data: bytes | str, *, fmt: Format, existing: Literal["version", "skip"] = "version", change_note: str = "") -> ImportReport:
     """Check the whole file, then write all of it in one transaction, or nothing (ImportRefused)."""
-    text = _decode(data)
+    text = decode(data)
     if fmt == "json":
-        departments, matters, errors = _read_json(text)
+        departments, matters, errors = read_json(text)
     elif fmt == "csv":
-        departments, matters, errors = _read_csv(text)
+        departments, matters, errors = read_csv(text)
     else:
         raise ValueError(fmt)
     dept_rows, drafts = _check(departments, matters, errors)
