@@ -44,6 +44,13 @@ class MatterAdminForm(forms.ModelForm):
         model = Matter
         fields = ["code", "department", "change_note", *MATTER_FIELDS]
 
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"]
+        # A new matter only: an existing one gets its next version by editing it, not by a second "add".
+        if self.instance.pk is None and Matter.objects.filter(code=code).exists():
+            raise ValidationError(_("该实施编码的事项已存在；要修改请编辑现行版本，保存后会生成新版本。"))
+        return code
+
     def clean_receiving_halls(self) -> list[str]:
         codes = self.cleaned_data.get("receiving_halls") or []
         unknown = unknown_hall_codes(codes)

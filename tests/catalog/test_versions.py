@@ -83,11 +83,12 @@ def test_the_admin_form_shows_the_rule_broken(make, admin_client):
     url = reverse("admin:catalog_matter_change", args=[v1.pk])
     form = _admin_post_data(admin_client.get(url))
     form["trips_reason"] = ""
-    form["feeitem_set-0-DELETE"] = "on"
+    form["fee_items-0-DELETE"] = "on"
     response = admin_client.post(url, form)
     assert response.status_code == 200
     text = response.content.decode()
     assert "须写明必须现场办理的原因" in text
+    assert "收费事项须至少列出一个收费项目" in text
     assert Matter.objects.filter(code=v1.code).count() == 1
 
 
