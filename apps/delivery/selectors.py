@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.db.models import QuerySet
@@ -15,6 +16,30 @@ from .models import Delivery, DeliveryMethod, HandoverStatus
 
 def delivery_for_case(case: Case) -> Delivery | None:
     return Delivery.objects.filter(case=case).first()
+
+
+# Province (optional), city, district or county at the head of a Chinese address; each part short, so a
+# street name is never taken for one.
+_REGION_RE = re.compile(
+    r"^(?:[^\d\s]{1,8}?(?:省|自治区|特别行政区))?(?P<city>[^\d\s]{1,8}?(?:市|自治州|地区|盟))?(?P<district>[^\d\s]{1,8}?(?:区|县|市|旗))?"
+)
+
+
+def address_region(address: str) -> str:
+    """The city and district of a postal address (北京市通州区), the most central may know of it: the
+    street, number, recipient and phone stay at the front (DOMAIN.md §8). Empty if none can be told."""
+    match = _REGION_RE.match(address.strip())
+    if match is None:
+        return ""
+    return ((match.group("city") or "") + (match.group("district") or ""))[:40]
+
+
+def delivery_wire_fields(delivery: Delivery | None) -> dict[str, str]:
+    """What central is told of the applicant's choice: the method, and for post the city and district only."""
+    if delivery is None:
+        return {"delivery_method": DeliveryMethod.ELECTRONIC, "delivery_region": ""}
+    region = address_region(delivery.address or "") if delivery.method == DeliveryMethod.POST else ""
+    return {"delivery_method": str(delivery.method), "delivery_region": region}
 
 
 def delivery_next_step(delivery: Delivery | None, case: Case) -> str:

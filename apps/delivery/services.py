@@ -19,6 +19,8 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.accounts.services import PHONE_RE, id_number_index
 from apps.booking.models import StaffPost
+from apps.exchange.selectors import peer_central
+from apps.exchange.services import outbox_enqueue
 from apps.feedback.services import notify
 from apps.intake.models import Case, CaseStatus, Document, DocumentKind
 from apps.intake.selectors import case_for_lookup, case_get_for_staff
@@ -33,6 +35,7 @@ from govservice.lib.ratelimit import hit
 from . import lockout
 from .couriers import CourierError, Waybill, courier_backend
 from .models import HANDOVER_TRANSITIONS, Delivery, DeliveryEvent, DeliveryMethod, HandoverStatus
+from .selectors import delivery_wire_fields
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +119,7 @@ def _choose(case_id: int, *, actor: User, method: str, recipient_name: str, reci
             raise DomainError("邮寄送达请填写：" + "、".join(errors) + "。 Name, mobile number and address are required for post.", code="address_invalid", status_code=400)
         fields |= {"recipient_name": recipient_name, "recipient_phone": recipient_phone, "address": address}
     label = DeliveryMethod(method).label
+    before = delivery_wire_fields(delivery) if delivery is not None else None
     if delivery is None:
         delivery = Delivery.objects.create(case=case, **fields)
     else:
@@ -128,7 +132,24 @@ def _choose(case_id: int, *, actor: User, method: str, recipient_name: str, reci
         delivery=delivery, actor=actor, actor_label=actor.audit_label if by_clerk else "", from_status=delivery.status,
         to_status=delivery.status, note=f"{'窗口登记' if by_clerk else '选择'}领取方式：{label}",
     )
+    _tell_central_choice(case, delivery, before=before, actor=actor)
     return delivery
+
+
+def _tell_central_choice(case: Case, delivery: Delivery, *, before: dict[str, str] | None, actor: User) -> None:
+    """Central issues the result for the way chosen (issue #5): a case already handed to it hears of each
+    change, in this transaction; a case not yet accepted carries the choice in case.submitted. The method
+    only, and for post the city and district: the address, phone and recipient stay here (DOMAIN.md §8)."""
+    if case.accepted_at is None:
+        return
+    now = delivery_wire_fields(delivery)
+    if now == before:
+        return  # the same choice again (a new address in the same district): nothing central would see
+    outbox_enqueue(
+        peer=peer_central(), kind="case.delivery_chosen",
+        payload={"number": case.number, "method": now["delivery_method"], "region": now["delivery_region"]},
+        actor=actor.audit_label if actor.id != case.citizen_id else "申请人",
+    )
 
 
 # --- The result arrives at the front --------------------------------------------------------------------
@@ -215,6 +236,11 @@ def _deliver(case: Case, delivery: Delivery, *, actor: User | None, actor_label:
     _move(delivery, to_status=HandoverStatus.DELIVERED, actor=actor, actor_label=actor_label, note=note, **fields)
     case_transition(case=case, to_status=CaseStatus.DELIVERED, actor=actor, actor_label=actor_label, note=note)
     notify(recipient=case.citizen, event="case.delivered", case=case, context={"how": how})
+    # Central records that its result reached the applicant (issue #7): how and when, the waybill for post.
+    payload = {"number": case.number, "method": delivery.method, "delivered_at": fields["delivered_at"].isoformat()}
+    if delivery.method == DeliveryMethod.POST:
+        payload["tracking_number"] = delivery.tracking_number
+    outbox_enqueue(peer=peer_central(), kind="case.delivered", payload=payload, actor=actor_label)
 
 
 @transaction.atomic

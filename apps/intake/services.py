@@ -22,6 +22,8 @@ from apps.accounts.services import id_number_index
 from apps.booking.models import Appointment, AppointmentStatus, GroupMatter, StaffPost
 from apps.booking.services import appointment_transition
 from apps.catalog.models import Matter
+from apps.delivery.models import Delivery
+from apps.delivery.selectors import delivery_wire_fields
 from apps.exchange.selectors import peer_central
 from apps.exchange.services import OutgoingFile, outbox_enqueue
 from apps.feedback.services import notify
@@ -267,6 +269,8 @@ def _accept(*, clerk: User, case: Case, commitment_items: list[str], commitment_
             "accepted_at": now.isoformat(),
             "promised_date": promised.isoformat(),
             "commitment_items": list(commitment_items),
+            # The result delivery chosen so far (pickup, post with the city and district only, electronic).
+            **delivery_wire_fields(Delivery.objects.filter(case=case).first()),
         },
         actor=clerk.audit_label,
         files=[

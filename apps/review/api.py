@@ -37,7 +37,7 @@ class ReviewCaseSerializer(serializers.ModelSerializer):
             "id", "front_number", "platform", "matter", "department", "hall_name", "applicant_name", "applicant_id_masked",
             "status", "assignee", "step", "step_name", "sla", "due_date", "accepted_at", "promised_date", "received_at",
             "decision", "decision_reason", "decided_at", "correction_items", "correction_deadline", "extended_days",
-            "result_issued_at",
+            "result_issued_at", "delivery_method", "delivery_region", "delivered_at", "delivered_method", "delivery_tracking_number",
         ]
 
     def get_applicant_id_masked(self, case) -> str:

@@ -14,8 +14,8 @@ from apps.exchange.models import Peer
 from apps.exchange.services import outbox_enqueue
 from govservice.lib.filetypes import EXTENSIONS
 
-from .models import ReviewCase, ReviewEvent, ReviewMaterial, ReviewStatus
-from .services import cases_resync, supplement_apply, withdrawal_apply
+from .models import DeliveryMethod, ReviewCase, ReviewEvent, ReviewMaterial, ReviewStatus
+from .services import cases_resync, delivery_choice_apply, delivery_record, supplement_apply, withdrawal_apply
 
 
 @registry.handles("case.submitted")
@@ -45,7 +45,10 @@ def case_submitted(peer: Peer, message_id: str, payload: dict[str, Any], files: 
         legal_limit=matter.legal_days,
         # The clock started the day the hall accepted the case, not when it reached us.
         clock_running_since=timezone.localtime(accepted_at).date(),
-        delivery_method=payload.get("delivery_method", "electronic"),
+        # The choice the applicant made before acceptance travels with the case; later changes come as
+        # case.delivery_chosen, in order after it.
+        delivery_method=_method(payload.get("delivery_method") or DeliveryMethod.ELECTRONIC),
+        delivery_region=str(payload.get("delivery_region", ""))[:40] if payload.get("delivery_method") == DeliveryMethod.POST else "",
     )
     _store(case, files)
     ReviewEvent.objects.create(case=case, to_status=ReviewStatus.IN_REVIEW, note=f"收到 {peer.name} 报送")
@@ -85,3 +88,37 @@ def case_withdraw_requested(peer: Peer, message_id: str, payload: dict[str, Any]
     if case is None:
         raise registry.NotReady(f"审批总后台尚未收到办件 {payload['number']}。")
     return withdrawal_apply(case, reason=payload.get("reason", ""))
+
+
+def _method(value: Any) -> str:
+    if value not in DeliveryMethod.values:
+        raise registry.Rejected(f"未知的领取方式 {value}。 Unknown delivery method.")
+    return str(value)
+
+
+def _locked_case(peer: Peer, number: str) -> ReviewCase:
+    case = ReviewCase.objects.select_for_update().filter(platform=peer, front_number=number).first()
+    if case is None:
+        raise registry.NotReady(f"审批总后台尚未收到办件 {number}。")
+    return case
+
+
+@registry.handles("case.delivery_chosen")
+def case_delivery_chosen(peer: Peer, message_id: str, payload: dict[str, Any], files: list[registry.IncomingFile]) -> dict[str, Any]:
+    """The applicant chose or changed how to receive the result at the front. For post only the city and
+    district travel (the front keeps the address)."""
+    method = _method(payload.get("method"))
+    case = _locked_case(peer, payload["number"])
+    return delivery_choice_apply(case, method=method, region=str(payload.get("region", "")))
+
+
+@registry.handles("case.delivered")
+def case_delivered(peer: Peer, message_id: str, payload: dict[str, Any], files: list[registry.IncomingFile]) -> dict[str, Any]:
+    """The result has reached the applicant: picked up at the window, delivered by the courier, or the
+    e-licence downloaded."""
+    method = _method(payload.get("method"))
+    delivered_at = parse_datetime(str(payload.get("delivered_at", "")))
+    if delivered_at is None:
+        raise registry.Rejected("送达时间格式错误。 Malformed delivered_at.")
+    case = _locked_case(peer, payload["number"])
+    return delivery_record(case, method=method, delivered_at=delivered_at, tracking_number=str(payload.get("tracking_number", "")))

@@ -44,6 +44,14 @@ REVIEW_TRANSITIONS: dict[str, frozenset[str]] = {
 REVIEW_STEPS = (_("初审"), _("复审"), _("审批决定"))
 
 
+class DeliveryMethod(models.TextChoices):
+    """How the result reaches the applicant, as the front tells us (case.submitted, case.delivery_chosen)."""
+
+    PICKUP = "pickup", _("窗口领取")
+    POST = "post", _("免费邮寄")
+    ELECTRONIC = "electronic", _("电子证照下载")
+
+
 class SpecialProcedure(models.TextChoices):
     # 行政许可法 Art. 45: time for these is not counted in the decision limit.
     HEARING = "hearing", _("听证")
@@ -84,8 +92,15 @@ class ReviewCase(models.Model):
     special_kind = models.CharField(max_length=24, blank=True)
     special_reason = models.TextField(blank=True)
     special_expected_days = models.PositiveSmallIntegerField(null=True, blank=True)
-    delivery_method = models.CharField(max_length=16, default="electronic")
+    # The applicant's choice as the front reports it; for post only the city / district, never the address
+    # (DOMAIN.md §8: the front keeps it and gives it to the courier, central has no use for it).
+    delivery_method = models.CharField(_("领取方式"), max_length=16, choices=DeliveryMethod.choices, default=DeliveryMethod.ELECTRONIC)
+    delivery_region = models.CharField(_("邮寄地区"), max_length=40, blank=True)
     result_issued_at = models.DateTimeField(null=True, blank=True)
+    # The result reached the applicant (case.delivered from the front): how, when, the waybill for post.
+    delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
+    delivered_method = models.CharField(_("送达方式"), max_length=16, choices=DeliveryMethod.choices, blank=True)
+    delivery_tracking_number = models.CharField(_("运单号"), max_length=40, blank=True)
 
     class Meta:
         ordering = ["received_at"]

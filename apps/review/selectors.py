@@ -12,7 +12,7 @@ from apps.workcalendar.selectors import calendar_get
 from govservice.lib.clocks import Clock, Sla
 from govservice.lib.stats import Percentile, Period, one_decimal, rate
 
-from .models import ApproverPost, ReviewCase, ReviewStatus
+from .models import ApproverPost, DeliveryMethod, ReviewCase, ReviewStatus
 
 
 def _department_id(user: User) -> int | None:
@@ -130,3 +130,14 @@ def overdue_cases(*, today: dt.date | None = None) -> list[dict[str, Any]]:
             }
         )
     return sorted(rows, key=lambda r: (-r["over"], r["number"]))
+
+
+def deliveries_in_period(*, period: Period) -> dict[str, int]:
+    """Results that reached the applicant in the period, as the front reported them (case.delivered):
+    in all and per method (one query)."""
+    in_period = Q(delivered_at__gte=period.start_at, delivered_at__lt=period.end_before)
+    counts = ReviewCase.objects.aggregate(
+        total=Count("id", filter=in_period),
+        **{method: Count("id", filter=in_period & Q(delivered_method=method)) for method in DeliveryMethod.values},
+    )
+    return {key: value or 0 for key, value in counts.items()}

@@ -27,6 +27,7 @@ from .models import (
     REVIEW_TRANSITIONS,
     Certificate,
     Decision,
+    DeliveryMethod,
     ReviewCase,
     ReviewEvent,
     ReviewStatus,
@@ -270,6 +271,50 @@ def withdrawal_apply(case: ReviewCase, *, reason: str) -> dict[str, Any]:
     return {"number": case.front_number, "status": case.status}
 
 
+def _delivery_label(method: str, region: str = "") -> str:
+    label = str(DeliveryMethod(method).label)
+    return f"{label}（{region}）" if method == DeliveryMethod.POST and region else label
+
+
+def delivery_choice_apply(case: ReviewCase, *, method: str, region: str = "") -> dict[str, Any]:
+    """The applicant chose (or changed) how to receive the result, at the front (in the caller's
+    transaction, the case row locked). Until the result is issued it decides what the certificate is sent
+    for; after, it is only noted: the issued result is not touched, the front hands it over as chosen there.
+    The same choice again changes nothing."""
+    if method not in DeliveryMethod.values:
+        raise ValueError(method)
+    region = region.strip()[:40] if method == DeliveryMethod.POST else ""
+    label = _delivery_label(method, region)
+    if case.result_issued_at is not None:
+        note = f"结果出具后收到领取方式变更：{label}，已出具的结果不变"
+        if not case.events.filter(note=note).exists():
+            ReviewEvent.objects.create(case=case, from_status=case.status, to_status=case.status, note=note)
+        return {"number": case.front_number, "delivery_method": case.delivery_method, "applied": False}
+    if (case.delivery_method, case.delivery_region) != (method, region):
+        ReviewCase.objects.filter(id=case.id).update(delivery_method=method, delivery_region=region)
+        case.delivery_method, case.delivery_region = method, region
+        ReviewEvent.objects.create(case=case, from_status=case.status, to_status=case.status, note=f"申请人选择领取方式：{label}")
+    return {"number": case.front_number, "delivery_method": case.delivery_method, "applied": True}
+
+
+def delivery_record(case: ReviewCase, *, method: str, delivered_at: dt.datetime, tracking_number: str = "") -> dict[str, Any]:
+    """The result reached the applicant (case.delivered from the front; in the caller's transaction, the
+    case row locked). Recorded once: a repeat changes nothing."""
+    if method not in DeliveryMethod.values:
+        raise ValueError(method)
+    if case.delivered_at is None:
+        tracking_number = tracking_number.strip()[:40] if method == DeliveryMethod.POST else ""
+        ReviewCase.objects.filter(id=case.id).update(
+            delivered_at=delivered_at, delivered_method=method, delivery_tracking_number=tracking_number
+        )
+        case.delivered_at, case.delivered_method, case.delivery_tracking_number = delivered_at, method, tracking_number
+        how = str(DeliveryMethod(method).label) + (f"，运单号{tracking_number}" if tracking_number else "")
+        ReviewEvent.objects.create(
+            case=case, from_status=case.status, to_status=case.status, at=delivered_at, note=f"结果已送达申请人：{how}"
+        )
+    return {"number": case.front_number, "delivered_at": case.delivered_at.isoformat()}
+
+
 @transaction.atomic
 def case_decide(*, approver: User, case_id: int, decision: str, reason: str) -> ReviewCase:
     """Decide a case; the decision leaves for the front through the outbox in the same transaction."""
@@ -325,7 +370,8 @@ def case_issue_result(*, approver: User, case_id: int, valid_years: int | None =
         certificate.file.save(f"{licence_number}.pdf", ContentFile(pdf), save=False)
         certificate.save()
         ReviewCase.objects.filter(id=case.id).update(result_issued_at=timezone.now())
-        _note(case, actor=approver, note=f"出具{title}（{licence_number}）")
+        # Sent for the way the applicant chose at the front (case.submitted / case.delivery_chosen).
+        _note(case, actor=approver, note=f"出具{title}（{licence_number}），按申请人选择{_delivery_label(case.delivery_method, case.delivery_region)}")
         payload, files = _result_payload(certificate)
         outbox_enqueue(
             peer=case.platform, kind="case.result_issued", payload={"number": case.front_number, **payload}, files=files,

@@ -27,6 +27,7 @@ from .selectors import (
     case_get_for_approver,
     case_sla,
     cases_for_approver,
+    deliveries_in_period,
     durations_by_department_matter,
     overdue_by_department,
     overdue_cases,
@@ -161,6 +162,7 @@ def dashboard(request):
             "overdue": overdue,
             "chart": chart,
             "decided": decided,
+            "delivered": deliveries_in_period(period=period),
             "within_rate": rate(sum(r["within"] for r in durations), decided),
         },
     )

@@ -79,3 +79,17 @@ def accepted_case(front, central, citizen: dict[str, str]) -> str:
     accepted = requests.post(f"{front.url}/api/v1/workbench/tickets/{ticket['id']}/accept/", files=files, headers=clerk, timeout=20)
     assert accepted.status_code == 201, accepted.text
     return accepted.json()["number"]
+
+
+def central_case(central, approver: dict[str, str], number: str) -> dict | None:
+    """The case as the approver's API shows it at central (None until it has arrived)."""
+    listing = requests.get(f"{central.url}/api/v1/cases/", headers=approver, timeout=10).json()
+    found = next((c for c in listing if c["front_number"] == number), None)
+    return requests.get(f"{central.url}/api/v1/cases/{found['id']}/", headers=approver, timeout=10).json() if found else None
+
+
+def choose_delivery(front, citizen: dict[str, str], number: str, **choice: str) -> dict:
+    """The citizen chooses how to receive the result (pickup / post with an address / electronic)."""
+    response = requests.put(f"{front.url}/api/v1/cases/{number}/delivery/", json=choice, headers=citizen, timeout=10)
+    assert response.status_code == 200, response.text
+    return response.json()

@@ -1,5 +1,6 @@
 """The whole journey across both sites, as real HTTP servers with real Celery workers and Redis:
-register → book → check in → call → accept → hand off → approve → decision back → notify → rate."""
+register → book → check in → call → accept → hand off → choose pickup (told to central) → approve →
+decision back → notify → rate → result issued → picked up at the window (told to central)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import requests
 from apps.booking.management.commands.seed_demo import DEMO_PASSWORD, TERMINALS
 from tests.journey_helpers import PDF, PNG
 
-from .journey import SLOW, eventually, token
+from .journey import SLOW, central_case, choose_delivery, eventually, token
 
 pytestmark = pytest.mark.e2e
 
@@ -99,6 +100,16 @@ def test_it_walks_the_whole_journey(sites):
     # ... and central's acknowledgement moves the front's case into review.
     eventually(lambda: front.sql("SELECT status FROM intake_case WHERE number = %s", (number,)) == [("in_review",)])
 
+    # 5b. The citizen chooses to collect the result at the hall; central hears of it before it issues
+    # anything, and never the citizen's address or phone.
+    assert choose_delivery(front, citizen, number, method="pickup")["method"] == "pickup"
+    eventually(lambda: (central_case(central, approver, number) or {}).get("delivery_method") == "pickup")
+    chosen_note = central.sql(
+        "SELECT e.note FROM review_reviewevent e JOIN review_reviewcase c ON c.id = e.case_id WHERE c.front_number = %s AND e.note LIKE %s",
+        (number, "申请人选择领取方式%"),
+    )
+    assert chosen_note == [("申请人选择领取方式：窗口领取",)]
+
     # 6. The approver approves; the decision travels back.
     response = requests.post(
         f"{central.url}/api/v1/cases/{received['id']}/decide/", json={"decision": "approved", "reason": "材料齐全，符合条件。"},
@@ -137,6 +148,45 @@ def test_it_walks_the_whole_journey(sites):
     assert response.status_code == 201, response.text
     again = requests.post(f"{front.url}/api/v1/cases/{number}/evaluation/", json={"score": 5}, headers=citizen, timeout=10)
     assert again.status_code == 409
+
+    # 9. The approver issues the certificate, sent for pickup; it reaches the hall.
+    response = requests.post(f"{central.url}/api/v1/cases/{received['id']}/result/", json={}, headers=approver, timeout=SLOW)
+    assert response.status_code == 200, response.text
+    issued_note = central.sql(
+        "SELECT e.note FROM review_reviewevent e JOIN review_reviewcase c ON c.id = e.case_id WHERE c.front_number = %s AND e.note LIKE %s",
+        (number, "出具%"),
+    )
+    assert len(issued_note) == 1 and issued_note[0][0].endswith("按申请人选择窗口领取")
+
+    def ready_at_front():
+        case = requests.get(f"{front.url}/api/v1/cases/{number}/", headers=citizen, timeout=10).json()
+        return case if case["status"] == "result_ready" else None
+
+    eventually(ready_at_front)
+    assert front.sql(
+        "SELECT d.method, d.status FROM delivery_delivery d JOIN intake_case c ON c.id = d.case_id WHERE c.number = %s", (number,)
+    ) == [("pickup", "ready")]
+
+    # 10. The citizen collects it at the window: the clerk checks the ID card, the case is delivered, and
+    # central records the delivery.
+    response = requests.post(
+        f"{front.url}/api/v1/workbench/cases/{number}/pickup/", json={"id_number": "11010519491231002X"}, headers=clerk, timeout=SLOW,
+    )
+    assert response.status_code == 200, response.text
+    assert front.sql("SELECT status FROM intake_case WHERE number = %s", (number,)) == [("delivered",)]
+    at_central_delivered = eventually(lambda: (lambda c: c if c and c["delivered_at"] else None)(central_case(central, approver, number)))
+    assert at_central_delivered["delivered_method"] == "pickup" and at_central_delivered["delivery_tracking_number"] == ""
+    front_delivered_at = front.sql(
+        "SELECT d.delivered_at FROM delivery_delivery d JOIN intake_case c ON c.id = d.case_id WHERE c.number = %s", (number,)
+    )[0][0]
+    assert dt.datetime.fromisoformat(at_central_delivered["delivered_at"]) == front_delivered_at
+    # One message each way about the delivery, each applied once at central.
+    wire = front.sql("SELECT kind FROM exchange_outboxmessage WHERE kind IN ('case.delivery_chosen', 'case.delivered') ORDER BY created_at")
+    assert wire == [("case.delivery_chosen",), ("case.delivered",)]
+    assert central.sql(
+        "SELECT e.note FROM review_reviewevent e JOIN review_reviewcase c ON c.id = e.case_id WHERE c.front_number = %s AND e.note LIKE %s",
+        (number, "结果已送达%"),
+    ) == [("结果已送达申请人：窗口领取",)]
 
     # Exactly once on both sides, and both outboxes drained.
     assert central.sql("SELECT count(*) FROM review_reviewcase WHERE front_number = %s", (number,)) == [(1,)]
