@@ -24,6 +24,7 @@ api: list[URLPattern | URLResolver] = [
     path("appointments/<str:code>/prefile/", intake_api.PrefileApi.as_view(), name="api-prefile"),
     path("appointments/<str:code>/reschedule/", booking_api.AppointmentRescheduleApi.as_view(), name="api-appointment-reschedule"),
     path("waitlist/", booking_api.WaitlistApi.as_view(), name="api-waitlist"),
+    path("workbench/appointments/", booking_api.StaffBookingApi.as_view(), name="api-staff-booking"),
     path("waitlist/<int:entry_id>/accept/", booking_api.WaitlistAcceptApi.as_view(), name="api-waitlist-accept"),
     path("waitlist/<int:entry_id>/leave/", booking_api.WaitlistLeaveApi.as_view(), name="api-waitlist-leave"),
     path("terminal/checkin/", hall_api.TerminalCheckinApi.as_view(), name="api-terminal-checkin"),

@@ -6,7 +6,10 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts.permissions import IsCitizen
+from apps.accounts.models import Role, User
+from apps.accounts.permissions import IsCitizen, IsClerk
+from apps.accounts.services import id_number_index
+from govservice.api import DomainError
 from govservice.throttling import BookingThrottle
 
 from .models import Appointment, GreenCategory, Hall, Slot, WaitlistEntry
@@ -19,6 +22,7 @@ from .selectors import (
 )
 from .services import (
     appointment_book,
+    appointment_book_by_staff,
     appointment_cancel,
     appointment_reschedule,
     waitlist_accept,
@@ -228,3 +232,48 @@ class WaitlistLeaveApi(APIView):
     @extend_schema(request=None, responses=WaitlistSerializer)
     def post(self, request, entry_id):
         return Response(WaitlistSerializer(waitlist_leave(citizen=request.user, entry_id=entry_id)).data)
+
+
+class StaffBookSerializer(serializers.Serializer):
+    id_number = serializers.CharField(max_length=18, help_text="市民的居民身份证号码（只用于查找账户，不回显）")
+    slot = serializers.IntegerField()
+    matter = serializers.CharField(max_length=64)
+
+
+class StaffBookingResultSerializer(AppointmentSerializer):
+    citizen = serializers.CharField(source="citizen.masked_name")
+
+    class Meta(AppointmentSerializer.Meta):
+        fields = [*AppointmentSerializer.Meta.fields, "citizen"]
+
+
+class StaffBookingApi(APIView):
+    """Phone / on-site booking by hall staff, on the reserved share of a slot at their own hall."""
+
+    permission_classes = [IsClerk]
+
+    @extend_schema(
+        request=StaffBookSerializer,
+        responses={201: StaffBookingResultSerializer},
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
+    )
+    def post(self, request):
+        serializer = StaffBookSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        citizen = User.objects.filter(
+            id_number_index=id_number_index(serializer.validated_data["id_number"]), role=Role.CITIZEN
+        ).first()
+        if citizen is None:
+            raise DomainError(
+                "未找到该身份证号码对应的市民账户，请先为其注册。 No citizen with this ID number.",
+                code="citizen_not_found",
+                status_code=404,
+            )
+        appointment = appointment_book_by_staff(
+            staff=request.user,
+            citizen=citizen,
+            slot_id=serializer.validated_data["slot"],
+            matter_code=serializer.validated_data["matter"],
+            idempotency_key=request.headers.get("Idempotency-Key", "")[:64],
+        )
+        return Response(StaffBookingResultSerializer(appointment).data, status=status.HTTP_201_CREATED)

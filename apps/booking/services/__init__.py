@@ -3,6 +3,7 @@ the appointment messages. Callers import from here."""
 
 from .appointments import (
     appointment_book,
+    appointment_book_by_staff,
     appointment_cancel,
     appointment_cancel_by_hall,
     appointment_mark_no_show,
@@ -22,6 +23,7 @@ from .waitlist import waitlist_accept, waitlist_join, waitlist_leave, waitlist_s
 __all__ = [
     "SESSIONS",
     "appointment_book",
+    "appointment_book_by_staff",
     "appointment_cancel",
     "appointment_cancel_by_hall",
     "appointment_mark_no_show",

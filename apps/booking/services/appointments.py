@@ -181,6 +181,70 @@ def appointment_book(
     return appointment
 
 
+@transaction.atomic
+def appointment_book_by_staff(*, staff: User, citizen: User, slot_id: int, matter_code: str, idempotency_key: str = "") -> Appointment:
+    """Phone or on-site booking by hall staff (DOMAIN.md §3 quotas): a place of the slot's reserved share,
+    at the staff member's own hall. The per-person limits hold as online; the online block does not (it
+    stops online booking only, like walk-in). Lock order as everywhere: the citizen, then the slot."""
+    from ..models import StaffPost
+
+    hall_id = StaffPost.objects.filter(user=staff).values_list("hall_id", flat=True).first()
+    if hall_id is None:
+        raise DomainError("您尚未分配到大厅。 You have no hall.", code="no_hall", status_code=403)
+    _lock_citizen(citizen)
+    if idempotency_key:
+        previous = Appointment.objects.filter(citizen=citizen, idempotency_key=idempotency_key).first()
+        if previous is not None:
+            return previous
+    matter = Matter.objects.filter(code=matter_code, is_current=True).only("id", "code", "bookable").first()
+    if matter is None:
+        raise DomainError("事项不存在。 No such matter.", code="not_found", status_code=404)
+    links = GroupMatter.objects.filter(group_id=OuterRef("group_id"), matter_code=matter.code)
+    slot = Slot.objects.annotate(handles=Exists(links), db_now=Now()).filter(id=slot_id, hall_id=hall_id).first()
+    if slot is None:
+        raise DomainError("本大厅没有该时段。 No such slot at your hall.", code="not_found", status_code=404)
+    if not slot.handles:
+        raise DomainError("该时段所在窗口不办理此事项。 This window group does not handle the matter.", code="wrong_group")
+    counts = Appointment.objects.filter(citizen=citizen, status__in=ACTIVE_APPOINTMENT_STATUSES).aggregate(
+        total=Count("id"), same=Count("id", filter=Q(matter_code=matter.code))
+    )
+    if counts["same"]:
+        raise Conflict("该市民已有此事项的有效预约。 The citizen already has an appointment for this matter.", code="duplicate")
+    if counts["total"] >= settings.BOOKING_MAX_ACTIVE_PER_CITIZEN:
+        raise Conflict(
+            f"该市民已持有{settings.BOOKING_MAX_ACTIVE_PER_CITIZEN}个有效预约。 The citizen's limit is reached.",
+            code="limit_reached",
+        )
+    try:
+        with transaction.atomic():
+            appointment = Appointment.objects.create(
+                code=human_code(8),
+                citizen=citizen,
+                matter=matter,
+                matter_code=matter.code,
+                slot=slot,
+                hall_id=slot.hall_id,
+                idempotency_key=idempotency_key,
+                quota=Quota.RESERVED,
+            )
+    except IntegrityError:
+        raise Conflict("该市民已有此事项的有效预约。 The citizen already has an appointment for this matter.", code="duplicate") from None
+    taken = Slot.objects.filter(id=slot.id, closed=False, start__gt=Now(), reserved__gt=F("reserved_booked")).update(
+        reserved_booked=F("reserved_booked") + 1
+    )
+    if not taken:
+        if slot.closed:
+            refusal: DomainError = Conflict("该时段大厅暂停服务。 The hall is closed at this time.", code="closed")
+        elif slot.start <= slot.db_now:
+            refusal = DomainError("该时段已开始。 The slot has started.", code="too_late")
+        else:
+            refusal = Conflict("该时段的电话/现场预留名额已满。 The reserved places of this slot are taken.", code="slot_full")
+        transaction.set_rollback(True)
+        raise refusal
+    _record(appointment, actor=staff, from_status="", note="电话/现场预约")
+    return appointment
+
+
 def _check_elderly(citizen: User) -> None:
     today = timezone.localdate()
     try:
