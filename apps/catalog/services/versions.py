@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -64,6 +64,8 @@ MATERIAL_FIELDS = (
 FEE_FIELDS = ("name", "amount", "unit", "notes")
 
 SaveOutcome = Literal["created", "versioned", "unchanged"]
+# First key of the advisory lock that serialises the saves of one matter code (the second is its hash).
+ADVISORY_LOCK_CLASS = 6001
 
 
 @dataclass
@@ -181,8 +183,12 @@ def matter_save(*, draft: MatterDraft, change_note: str = "", skip_unchanged: bo
     if errors:
         raise ValidationError(errors)
     code = draft.matter.code
-    # Lock the current version: two editors of one matter make versions n+1 and n+2, never two n+1.
-    current = Matter.objects.select_for_update().filter(code=code, is_current=True).first()
+    # One writer per code at a time, until commit: two editors of one matter make versions n+1 and n+2,
+    # never two n+1, and two first saves of a new code make version 1 and then 2 (or "unchanged"). A row
+    # lock cannot cover the first save, where there is no row yet: a transaction-level advisory lock can.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [ADVISORY_LOCK_CLASS, code])
+    current = Matter.objects.filter(code=code, is_current=True).first()
     if current is not None and skip_unchanged and matter_snapshot(current) == draft_snapshot(draft):
         return current, "unchanged"
     last = Matter.objects.filter(code=code).aggregate(last=Max("version"))["last"] or 0
