@@ -28,7 +28,7 @@ def _race(targets) -> list:
             result = target()
             with lock:
                 outcomes.append(result)
-        except Exception as exc:  # noqa: BLE001 - the test reports what a thread raised
+        except Exception as exc:
             with lock:
                 outcomes.append(exc)
         finally:
