@@ -228,6 +228,7 @@ class Rectification(models.Model):
     fix_comment = models.CharField(max_length=500, blank=True)
     fix_rated_at = models.DateTimeField(null=True, blank=True)
     # The citizen may rate the fix until the end of this day; afterwards the job closes the rectification.
+    # None while the calendar of that year is unpublished (no limit until the job fills it in).
     fix_rating_due = models.DateField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     # Each periodic warning is claimed once (reminder to the unit, escalation and overdue to supervisors).
@@ -236,8 +237,9 @@ class Rectification(models.Model):
     overdue_at = models.DateTimeField(null=True, blank=True)
     appeal_status = models.CharField(max_length=16, choices=AppealStatus.choices, default=AppealStatus.NONE)
     # The unit may appeal a wrong rating until the end of this day (3 working days from the 差评, and again
-    # from the citizen's rating of the fix).
-    appeal_due = models.DateField()
+    # from the citizen's rating of the fix). None while the holiday calendar of the year it falls in is
+    # unpublished: not guessed, the appeal stays open, and the periodic job fills it in once published.
+    appeal_due = models.DateField(null=True, blank=True)
     appeal_reason = models.TextField(_("申诉理由"), blank=True)
     appealed_at = models.DateTimeField(null=True, blank=True)
     appealed_by = models.ForeignKey(
@@ -278,7 +280,11 @@ class Rectification(models.Model):
         return self.status == R.REPLIED
 
     def can_appeal(self, today) -> bool:
-        return self.appeal_status == AppealStatus.NONE and self.status != R.VOIDED and today <= self.appeal_due
+        return (
+            self.appeal_status == AppealStatus.NONE
+            and self.status != R.VOIDED
+            and (self.appeal_due is None or today <= self.appeal_due)
+        )
 
 
 RECTIFICATION_ACTIONS = {

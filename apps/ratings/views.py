@@ -215,6 +215,7 @@ def _detail_page(request, rectification_id: int, *, status: int = 200, **extra):
         "is_assignee": rectification.assignee_id == request.user.id,
         "is_supervisor": request.user.role in SUPERVISORS,
         "is_member": is_unit_member(request.user, rectification),
+        "can_appeal": rectification.can_appeal(timezone.localdate()),
         "colleagues": selectors.unit_colleagues(rectification=rectification) if request.user.role in SUPERVISORS else [],
         "outcomes": CallbackOutcome.choices,
         "now": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),

@@ -36,7 +36,8 @@ def rectification_appeal(*, actor: User, rectification_id: int, reason: object) 
         raise Conflict("该差评已申诉过，不能重复申诉。 Already appealed.", code="already_appealed")
     if rectification.status == RectificationStatus.VOIDED:
         raise Conflict("该差评已不计入。 Already voided.", code="wrong_state")
-    if _today() > rectification.appeal_due:
+    # None: the calendar of the year the limit falls in is unpublished; the limit cannot have passed yet.
+    if rectification.appeal_due is not None and _today() > rectification.appeal_due:
         raise Conflict(
             f"申诉期限（{rectification.appeal_due:%Y年%-m月%-d日}）已过。 The time to appeal has passed.",
             code="appeal_too_late",

@@ -16,6 +16,7 @@ from apps.hall.models import Ticket, TicketStatus
 from apps.intake.models import Case
 from apps.workcalendar.selectors import calendar_get
 from govservice.api import Conflict, DomainError
+from govservice.lib.workdays import CalendarUnknown
 
 from .. import tokens
 from ..models import Evaluation, EvaluationChannel, Invitation, Rectification, ServiceKind
@@ -100,7 +101,12 @@ def rectification_for_fix_token(token: str) -> Rectification:
 
 
 def _invite(*, fields: dict[str, Any], event_day: dt.date, recipient, case: Case | None, context: dict[str, str]) -> bool:
-    expires_at = _expiry(event_day)
+    try:
+        expires_at = _expiry(event_day)
+    except CalendarUnknown:
+        # The link's last day falls in a year whose holidays are unpublished: invite once it is published
+        # (the next sweeps retry; LOOKBACK_DAYS bounds how long), rather than stop the whole sweep.
+        return False
     if timezone.now() > expires_at:
         return False
     try:

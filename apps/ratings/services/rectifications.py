@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import PersonalDataAccess, Role, User
 from apps.booking.models import StaffPost
@@ -20,6 +21,7 @@ from apps.feedback.services import notify
 from apps.workcalendar.selectors import calendar_get
 from govservice.api import Conflict, DomainError
 from govservice.lib.masking import mask_name, mask_phone
+from govservice.lib.workdays import CalendarUnknown
 
 from .. import tokens
 from ..models import (
@@ -37,18 +39,45 @@ from ..models import (
 
 SUPERVISOR_ROLES = (Role.HALL_SUPERVISOR, Role.ADMIN)
 TEXT_MAX = 2000
+# Said to the citizen in place of a date while the calendar it falls in is unpublished.
+UNKNOWN_LIMIT = gettext_lazy("节假日安排公布后确定的期限")
 
 
 def _today() -> dt.date:
     return timezone.localdate()
 
 
+def workdays_after(start: dt.date, count: int) -> dt.date | None:
+    """``count`` working days after ``start``; None while the holiday calendar of a year it reaches is
+    unpublished (fails closed: nothing is computed from a guess; rectifications_remind fills it in)."""
+    try:
+        return calendar_get().add_workdays(start, count)
+    except CalendarUnknown:
+        return None
+
+
 def _reply_due(start: dt.date) -> dt.date:
     """DOMAIN.md §7: reply within 7 days (Beijing, natural days); elsewhere 5 or 15 working days (setting)."""
     days = settings.RECTIFICATION_LIMIT_DAYS
     if settings.RECTIFICATION_LIMIT_WORKING_DAYS:
-        return calendar_get().add_workdays(start, days)
+        # While the calendar is unpublished, N natural days: never later than N working days, so the
+        # unit's limit is at worst early, and the 差评 is never refused for want of a calendar.
+        return workdays_after(start, days) or start + dt.timedelta(days=days)
     return start + dt.timedelta(days=days)
+
+
+def appeal_due_for(rectification: Rectification) -> dt.date | None:
+    """3 working days from the 差评, and from the citizen's rating of the fix when there is one."""
+    dues = [workdays_after(timezone.localdate(rectification.evaluation.created_at), settings.RECTIFICATION_APPEAL_WORKDAYS)]
+    if rectification.fix_rated_at is not None:
+        dues.append(workdays_after(timezone.localdate(rectification.fix_rated_at), settings.RECTIFICATION_APPEAL_WORKDAYS))
+    return None if None in dues else max(d for d in dues if d is not None)
+
+
+def fix_rating_due_for(rectification: Rectification) -> dt.date | None:
+    """The citizen may rate the fix for RATING_LINK_WORKDAYS working days from the reply."""
+    assert rectification.replied_at is not None
+    return workdays_after(timezone.localdate(rectification.replied_at), settings.RATING_LINK_WORKDAYS)
 
 
 # --- Who is who ------------------------------------------------------------------------------------
@@ -171,7 +200,7 @@ def rectification_open(*, evaluation: Evaluation) -> Rectification:
         created_at=timezone.now(),
         due_date=_reply_due(today),
         # DOMAIN.md §7: the unit may appeal a wrong rating within 3 working days.
-        appeal_due=calendar_get().add_workdays(today, settings.RECTIFICATION_APPEAL_WORKDAYS),
+        appeal_due=workdays_after(today, settings.RECTIFICATION_APPEAL_WORKDAYS),
     )
     _record(rectification, actor=None, action="open", note=evaluation.event_label)
     context = _staff_context(rectification)
@@ -309,7 +338,7 @@ def rectification_reply(*, actor: User, rectification_id: int, fix: object, repl
         )
         _move(rectification, to_status=RectificationStatus.CLOSED, actor=None, action="close", note="匿名评价，无需市民评价整改", fields=("closed_at",))
         return rectification
-    rectification.fix_rating_due = calendar_get().add_workdays(timezone.localdate(now), settings.RATING_LINK_WORKDAYS)
+    rectification.fix_rating_due = fix_rating_due_for(rectification)
     _move(
         rectification,
         to_status=RectificationStatus.REPLIED,
@@ -326,7 +355,7 @@ def rectification_reply(*, actor: User, rectification_id: int, fix: object, repl
         context={
             "event": evaluation.event_label,
             "matter": evaluation.matter.name if evaluation.matter else "",
-            "expires": rectification.fix_rating_due.isoformat(),
+            "expires": rectification.fix_rating_due.isoformat() if rectification.fix_rating_due else str(UNKNOWN_LIMIT),
             "link": f"{settings.PUBLIC_BASE_URL}/rate/fix/{tokens.make(rectification.id, salt=tokens.FIX_SALT)}/",
         },
     )
@@ -362,10 +391,7 @@ def rectification_rate_fix(*, rectification_id: int, rating: object, comment: ob
         fields = ["fix_rating", "fix_comment", "fix_rated_at", "closed_at"]
         if rectification.appeal_status == AppealStatus.NONE:
             # A wrong rating of the fix may be appealed too: 3 working days from it.
-            rectification.appeal_due = max(
-                rectification.appeal_due,
-                calendar_get().add_workdays(timezone.localdate(now), settings.RECTIFICATION_APPEAL_WORKDAYS),
-            )
+            rectification.appeal_due = appeal_due_for(rectification)
             fields.append("appeal_due")
         _move(
             rectification,

@@ -7,12 +7,23 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from apps.feedback.services import notify
 
-from ..models import PENDING_REPLY, Rectification, RectificationStatus
-from .rectifications import _locked, _move, _record, _staff_context, _today, hall_supervisors, unit_staff
+from ..models import PENDING_REPLY, AppealStatus, Rectification, RectificationStatus
+from .rectifications import (
+    _locked,
+    _move,
+    _record,
+    _staff_context,
+    _today,
+    appeal_due_for,
+    fix_rating_due_for,
+    hall_supervisors,
+    unit_staff,
+)
 
 
 def rectifications_remind(*, today: dt.date | None = None) -> dict[str, int]:
@@ -45,6 +56,7 @@ def rectifications_remind(*, today: dt.date | None = None) -> dict[str, int]:
                     notify(recipient=user, event=event, context=_staff_context(rectification))
                 _record(rectification, actor=None, action=key, note=f"答复期限 {rectification.due_date.isoformat()}")
                 counts[key] += 1
+    _fill_unknown_limits()
     lapsed = Rectification.objects.filter(status=RectificationStatus.REPLIED, fix_rating_due__lt=today)
     for rectification_id in list(lapsed.values_list("id", flat=True)):
         with transaction.atomic():
@@ -55,3 +67,27 @@ def rectifications_remind(*, today: dt.date | None = None) -> dict[str, int]:
             _move(rectification, to_status=RectificationStatus.CLOSED, actor=None, action="close", note="市民未在期限内评价整改结果", fields=("closed_at",))
             counts["closed"] += 1
     return counts
+
+
+def _fill_unknown_limits() -> int:
+    """Limits left open while a year's holiday calendar was unpublished (appeal, rating of the fix): filled
+    in once it is. Each row is locked and checked again, so two runs at once write the same dates once."""
+    filled = 0
+    waiting = Rectification.objects.filter(
+        Q(appeal_due__isnull=True, appeal_status=AppealStatus.NONE)
+        | Q(fix_rating_due__isnull=True, status=RectificationStatus.REPLIED, evaluation__citizen__isnull=False)
+    ).exclude(status=RectificationStatus.VOIDED)
+    for rectification_id in list(waiting.values_list("id", flat=True)):
+        with transaction.atomic():
+            rectification = _locked(rectification_id)
+            fields = []
+            if rectification.appeal_due is None:
+                rectification.appeal_due = appeal_due_for(rectification)
+                fields += ["appeal_due"] if rectification.appeal_due else []
+            if rectification.fix_rating_due is None and rectification.status == RectificationStatus.REPLIED:
+                rectification.fix_rating_due = fix_rating_due_for(rectification)
+                fields += ["fix_rating_due"] if rectification.fix_rating_due else []
+            if fields:
+                rectification.save(update_fields=fields)
+                filled += 1
+    return filled
