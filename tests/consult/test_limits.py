@@ -20,6 +20,7 @@ from apps.consult.services import (
 from apps.consult.tasks import tickets_remind_and_escalate as sweep_task
 from apps.feedback.models import Notification
 from apps.workcalendar.models import CalendarOverride, PublishedYear
+from govservice.api import DomainError
 from govservice.lib.workdays import WorkCalendar
 
 from .conftest import at
@@ -132,6 +133,21 @@ def test_an_extension_moves_the_limit_and_rearms_the_reminders(ask, clerk, super
     with pytest.raises(Exception) as refused:
         ticket_extend(supervisor=clerk, code=ticket.code, days=2, reason="x")
     assert getattr(refused.value, "error_code", "") == "not_supervisor"
+
+
+def test_an_extension_into_an_unpublished_year_is_refused_with_a_message(ask, clerk, supervisor, client):
+    # Asked Monday 28 December 2026, due Thursday 31; two more working days reach 2027, not yet published.
+    ticket = ask(when=at(2026, 12, 28, 10))
+    assert ticket.due_date == dt.date(2026, 12, 31)
+    with time_machine.travel(at(2026, 12, 29, 10), tick=False):
+        client.force_login(supervisor)
+        with pytest.raises(DomainError) as refused:
+            ticket_extend(supervisor=supervisor, code=ticket.code, days=2, reason="需医保局核实")
+        page = client.post(f"/consult/desk/{ticket.code}/extend/", {"days": "2", "reason": "需医保局核实"})
+    assert refused.value.status_code == 409 and refused.value.error_code == "calendar_unknown"
+    assert page.status_code == 409 and "2027年的节假日安排尚未发布" in page.content.decode()
+    ticket.refresh_from_db()
+    assert (ticket.due_date, ticket.extension_days) == (dt.date(2026, 12, 31), 0)
 
 
 def test_a_follow_up_gets_a_fresh_limit(ask, clerk, citizen):

@@ -11,6 +11,7 @@ from apps.catalog.models import Department
 from apps.feedback.services import notify
 from apps.workcalendar.selectors import calendar_get
 from govservice.api import Conflict, DomainError
+from govservice.lib.workdays import CalendarUnknown
 
 from ..limits import deadlines_for
 from ..models import OPEN_STATUSES, ConsultDesk, ConsultTicket, MessageKind, TicketAction, TicketMessage, TicketStatus
@@ -191,7 +192,10 @@ def ticket_extend(*, supervisor: User, code: str, days: int, reason: str) -> Con
     reason = text_required(reason, field="reason", label="延期理由", maximum=200)
     if ticket.due_date is None:
         raise Conflict("办理期限尚未确定，无法延期。 The due date is not known yet.", code="calendar_unknown")
-    ticket.due_date = calendar_get().add_workdays(ticket.due_date, days)
+    try:
+        ticket.due_date = calendar_get().add_workdays(ticket.due_date, days)
+    except CalendarUnknown as exc:  # fails closed: no limit from a guessed calendar
+        raise Conflict(f"{exc} The holiday calendar of {exc.year} is not published yet.", code="calendar_unknown") from None
     ticket.extension_days += days
     ticket.extension_reason = reason
     ticket.reminded_at, ticket.escalated_at = None, None
