@@ -112,3 +112,19 @@ def neighbour_clerk(hall):
     user = make_user("clerk_n2", Role.CLERK, real_name="郑窗口")
     StaffPost.objects.create(user=user, hall=hall)
     return user
+
+
+def test_a_reason_of_the_longest_length_allowed_is_logged_not_a_500(client, ask, clerk, citizen):
+    from apps.accounts.models import PersonalDataAccess
+    from apps.consult.models import TicketAction
+
+    ticket = ask()
+    ticket_claim(clerk=clerk, code=ticket.code)
+    client.force_login(clerk)
+    reason = "回" * 200  # the form's and the service's limit
+    shown = client.post(f"/consult/desk/{ticket.code}/reveal-phone/", {"reason": reason})
+    assert shown.status_code == 200 and citizen.phone in shown.content.decode()
+    access = PersonalDataAccess.objects.get()
+    assert access.subject == citizen and "手机号码" in access.reason and len(access.reason) <= 200
+    # The ticket's own log keeps the reason whole.
+    assert ticket.events.get(action=TicketAction.REVEAL).note == reason

@@ -216,6 +216,10 @@ def ticket_phone_reveal(*, actor: User, code: str, reason: str) -> str:
     if not phone:
         raise DomainError("该工单没有联系电话。 No phone number on this ticket.", code="no_phone", status_code=404)
     if ticket.citizen is not None:
-        PersonalDataAccess.objects.create(viewer=actor, subject=ticket.citizen, reason=f"{reason}（手机号码）", case_reference=ticket.code)
+        # The access log's reason holds 200 characters, what was viewed first; the ticket's event keeps
+        # the reason whole.
+        PersonalDataAccess.objects.create(
+            viewer=actor, subject=ticket.citizen, reason=f"手机号码：{reason}"[:200], case_reference=ticket.code
+        )
     event_record(ticket, TicketAction.REVEAL, actor=actor, from_status=ticket.status, note=reason)
     return phone
