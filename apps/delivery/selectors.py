@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
@@ -36,8 +37,8 @@ def address_region(address: str) -> str:
 
 def delivery_wire_fields(delivery: Delivery | None) -> dict[str, str]:
     """What central is told of the applicant's choice: the method, and for post the city and district only."""
-    if delivery is None:
-        return {"delivery_method": DeliveryMethod.ELECTRONIC, "delivery_region": ""}
+    if delivery is None:  # nothing chosen: handed over the default way when the result arrives
+        return {"delivery_method": str(settings.DELIVERY_DEFAULT_METHOD), "delivery_region": ""}
     region = address_region(delivery.address or "") if delivery.method == DeliveryMethod.POST else ""
     return {"delivery_method": str(delivery.method), "delivery_region": region}
 

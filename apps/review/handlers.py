@@ -31,6 +31,7 @@ def case_submitted(peer: Peer, message_id: str, payload: dict[str, Any], files: 
     accepted_at = parse_datetime(payload["accepted_at"])
     if accepted_at is None:
         raise registry.Rejected("受理时间格式错误。 Malformed accepted_at.")
+    method = str(payload.get("delivery_method") or DeliveryMethod.ELECTRONIC)
     case = ReviewCase.objects.create(
         platform=peer,
         front_number=payload["number"],
@@ -46,12 +47,17 @@ def case_submitted(peer: Peer, message_id: str, payload: dict[str, Any], files: 
         # The clock started the day the hall accepted the case, not when it reached us.
         clock_running_since=timezone.localtime(accepted_at).date(),
         # The choice the applicant made before acceptance travels with the case; later changes come as
-        # case.delivery_chosen, in order after it.
-        delivery_method=_method(payload.get("delivery_method") or DeliveryMethod.ELECTRONIC),
-        delivery_region=str(payload.get("delivery_region", ""))[:40] if payload.get("delivery_method") == DeliveryMethod.POST else "",
+        # case.delivery_chosen, in order after it. An unreadable method does not cost the applicant their
+        # case: it is taken as the e-licence, and noted.
+        delivery_method=method if method in DeliveryMethod.values else DeliveryMethod.ELECTRONIC,
+        delivery_region=str(payload.get("delivery_region", ""))[:40] if method == DeliveryMethod.POST else "",
     )
     _store(case, files)
     ReviewEvent.objects.create(case=case, to_status=ReviewStatus.IN_REVIEW, note=f"收到 {peer.name} 报送")
+    if method not in DeliveryMethod.values:
+        ReviewEvent.objects.create(
+            case=case, from_status=case.status, to_status=case.status, note=f"领取方式“{method[:32]}”无法识别，按电子证照下载"
+        )
     outbox_enqueue(peer=peer, kind="case.review_started", payload={"number": case.front_number})
     return {"central_id": case.id, "number": case.front_number}
 
