@@ -140,3 +140,10 @@ def test_the_trigram_index_serves_the_search(department):
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "matter_search_trgm" in plan, plan
     assert "Seq Scan on catalog_matter" not in plan, plan
+
+
+def test_the_find_page_speaks_english_when_asked(catalog, client):
+    page = client.get(reverse("matter_find"), {"q": "社保卡", "mode": "remote"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Find a service" in page and "1 service found" in page and "Can be done in another region" in page
+    body = client.get(reverse("api-matter-search"), {"mode": "teleport"}, HTTP_ACCEPT_LANGUAGE="en").json()
+    assert body["detail"].startswith("The way of doing it must be online")
