@@ -68,7 +68,11 @@ def test_the_overview_shows_satisfaction_and_rectification_with_csv_and_chart(ra
     row = row[row.index(matter.department.name):]
     cells = row[: row.index("</tr>")]
     assert ">4<" in cells and "50.0%" in cells and "100.0%" in cells
-    assert "<svg" in page and "各部门满意率与差评整改率" in page and "cdn" not in page.lower()
+    assert page.count("<svg") == 2 and "cdn" not in page.lower()
+    satisfaction = page[page.index("<title>各部门满意率</title>"):]
+    assert matter.department.name in satisfaction[: satisfaction.index("</svg>")] and ">50%<" in satisfaction
+    rectified = page[page.index("<title>各部门差评整改率</title>"):]
+    assert ">50%<" in rectified[: rectified.index("</svg>")]
     response = _login(supervisor).get("/ratings/overview.csv")
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
