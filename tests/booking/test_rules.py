@@ -416,3 +416,17 @@ class TestMissedAtTheWindow:
         # The periodic job does not count it twice.
         assert no_shows_mark(now=timezone.now() + dt.timedelta(hours=2)) == 0
         assert Appointment.objects.filter(citizen=citizen, strike=Strike.NO_SHOW).count() == 1
+
+
+def test_a_late_arrival_marked_no_show_still_queues_as_a_walk_in(api, hall, matter, citizen, slot, terminal):
+    """爽约 is counted, and walk-in stays allowed (DOMAIN.md §3): the kiosk's late path takes the code."""
+    from tests.hall.factories import TERMINAL
+    from tests.journey_helpers import shift_slot_to_now
+
+    code = api(citizen).post("/api/v1/appointments/", {"slot": slot.id, "matter": matter.code}, format="json").json()["code"]
+    shift_slot_to_now(slot.id, minutes_from_now=-20)
+    assert no_shows_mark() == 1
+    assert Appointment.objects.get(code=code).status == AppointmentStatus.NO_SHOW
+    response = api(None).post("/api/v1/terminal/walk-in/", {"appointment_code": code}, format="json", **TERMINAL)
+    assert response.status_code == 201, response.content
+    assert response.json()["display_name"] == "王**"

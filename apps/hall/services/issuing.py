@@ -233,7 +233,8 @@ def _late_appointment(*, terminal: Terminal, code: str) -> Appointment:
             code="not_found",
             status_code=404,
         )
-    if appointment.status != AppointmentStatus.BOOKED:
+    # Past start + grace the booking job may already have marked it a no-show: the citizen still queues.
+    if appointment.status not in (AppointmentStatus.BOOKED, AppointmentStatus.NO_SHOW):
         raise Conflict(
             f"该预约状态为“{appointment.get_status_display()}”。 The appointment is not open.", code="invalid_state"
         )
