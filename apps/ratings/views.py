@@ -232,7 +232,10 @@ def rectification_detail(request, rectification_id: int):
 
 
 def _called_at(value: str) -> dt.datetime:
-    parsed = parse_datetime(value.strip()) if value else None
+    try:
+        parsed = parse_datetime(value.strip()) if value else None
+    except ValueError:  # well formed but no such moment (hour 25, 30 February)
+        parsed = None
     if parsed is None:
         raise DomainError("请填写回访时间。 Enter when the call took place.", code="invalid_time", status_code=400)
     return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed

@@ -146,3 +146,16 @@ def test_the_overview_csv_keeps_a_name_from_running_as_a_formula_in_excel(frozen
     assert response.content.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert [r[1] for r in rows[1:]] == ["'@SUM(A1)", "'@SUM(A1) · =HYPERLINK(1)"]
+
+
+def test_a_call_time_with_no_such_hour_is_refused_with_the_form_kept(ratings, clerk):
+    rectification = ratings[2].rectification
+    window = _login(clerk)
+    window.post(f"/rectifications/{rectification.id}/assign/")
+    refused = window.post(
+        f"/rectifications/{rectification.id}/callback/", {"called_at": "2026-03-02T25:00", "outcome": "reached", "summary": "已沟通"}
+    )
+    assert refused.status_code == 400
+    assert "请填写回访时间" in refused.content.decode() and "已沟通" in refused.content.decode()
+    rectification.refresh_from_db()
+    assert rectification.status == RectificationStatus.OPEN
