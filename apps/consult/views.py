@@ -75,7 +75,7 @@ def ask(request):
             kind=values["kind"] or TicketKind.CONSULTATION,
             title=values["title"],
             content=values["content"],
-            hall_id=int(hall) if hall.isdigit() else None,
+            hall_id=int(hall) if hall.isdecimal() else None,
         )
     except DomainError as exc:
         return _ask_page(request, status=exc.status_code, error=str(exc.detail), values=values)
@@ -124,7 +124,7 @@ def ticket_action(request, code, action):
             messages.success(request, _("工单已办结。"))
         elif action == "rate":
             score = request.POST.get("score", "")
-            if not score.isdigit():
+            if not score.isdecimal():
                 raise DomainError("请选择评价等级。 Please choose a rating.", code="invalid_score", status_code=400)
             services.ticket_rate(citizen=request.user, code=code, score=int(score), comment=request.POST.get("comment", ""))
             messages.success(request, _("感谢您的评价！"))
@@ -217,7 +217,7 @@ def desk_action(request, code, action):
             messages.success(request, _("工单已办结。"))
         elif action == "extend":
             days = p.get("days", "")
-            services.ticket_extend(supervisor=user, code=code, days=int(days) if days.isdigit() else 0, reason=p.get("reason", ""))
+            services.ticket_extend(supervisor=user, code=code, days=int(days) if days.isdecimal() else 0, reason=p.get("reason", ""))
             messages.success(request, _("已延期。"))
         elif action == "reveal-phone":
             phone = services.ticket_phone_reveal(actor=user, code=code, reason=p.get("reason", ""))

@@ -86,7 +86,7 @@ def done_ticket_by_label(*, hall_id: int, label: str) -> Ticket | None:
     """Today's finished ticket of a hall by the number printed on it (A001, or a two-letter prefix)."""
     label = label.strip().upper()
     digits = label.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-    if not (digits.isdigit() and len(digits) <= 6 and 1 <= len(label) - len(digits) <= 2):
+    if not (digits.isdecimal() and len(digits) <= 6 and 1 <= len(label) - len(digits) <= 2):
         return None
     candidates = Ticket.objects.select_related("matter", "group").filter(
         hall_id=hall_id, service_date=timezone.localdate(), number=int(digits), status=TicketStatus.DONE

@@ -254,7 +254,7 @@ def rectification_action(request, rectification_id: int, action: str):
         if action == "assign":
             assignee = data.get("assignee", "")
             services.rectification_assign(
-                actor=request.user, rectification_id=rectification_id, assignee_id=int(assignee) if assignee.isdigit() else None
+                actor=request.user, rectification_id=rectification_id, assignee_id=int(assignee) if assignee.isdecimal() else None
             )
             done = _("已指派回访人。")
         elif action == "callback":

@@ -79,3 +79,19 @@ def test_the_front_beat_runs_the_sweep():
     entry = settings.CELERY_BEAT_SCHEDULE["consult-remind"]
     assert entry["task"] == tasks.tickets_remind_and_escalate.name
     assert entry["schedule"] <= 3600  # often enough to warn on the last day
+
+
+def test_digits_str_isdigit_takes_but_int_does_not_are_refused_not_a_500(client, ask, clerk, supervisor, citizen, matter):
+    # Superscript two: "²".isdigit() is True, int("²") raises.
+    ticket = ask()
+    ticket_claim(clerk=clerk, code=ticket.code)
+    ticket_reply(actor=clerk, code=ticket.code, body="带身份证。")
+    client.force_login(citizen)
+    rated = client.post(f"/consult/{ticket.code}/rate/", {"score": "\u00b2"})
+    assert rated.status_code == 400 and "请选择评价等级" in rated.content.decode()
+    asked = client.post("/consult/ask/", {"matter": matter.code, "kind": "consultation", "title": "问", "content": "内容", "hall": "\u00b2"})
+    assert asked.status_code == 302  # an unusable hall is no choice: the default hall of the matter
+    other = ask()
+    client.force_login(supervisor)
+    extended = client.post(f"/consult/desk/{other.code}/extend/", {"days": "\u00b2", "reason": "核实"})
+    assert extended.status_code == 400 and "延期天数" in extended.content.decode()

@@ -150,6 +150,9 @@ class TestTerminalApi:
         kiosk.credentials(HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}")
         unknown = kiosk.post("/api/v1/terminal/evaluations/", {"number": "A013", "score": 1}, format="json")
         assert unknown.status_code == 404 and "未找到今天已办结的该号码" in unknown.json()["detail"]
+        # A character str.isdigit() takes for a digit but int() does not (superscript two) was a 500.
+        odd = kiosk.post("/api/v1/terminal/evaluations/", {"number": "A1\u00b2", "score": 1}, format="json")
+        assert odd.status_code == 404 and "未找到今天已办结的该号码" in odd.json()["detail"]
         bad = kiosk.post("/api/v1/terminal/evaluations/", {"number": "A012", "score": 0}, format="json")
         assert bad.status_code == 400 and bad.json()["detail"].startswith("提交的数据有误")
         created = kiosk.post("/api/v1/terminal/evaluations/", {"number": "a012", "score": 2, "tags": ["clear"]}, format="json")
