@@ -43,3 +43,12 @@ def make(department):
         return matter_save(draft=valid_draft(code, department=department, **fields))[0]
 
     return build
+
+
+@pytest.fixture(autouse=True)
+def _chinese_after_each_test(settings):
+    """A request in English (Accept-Language) leaves this thread's language active; the next test starts in Chinese."""
+    from django.utils import translation
+
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

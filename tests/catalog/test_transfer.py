@@ -179,3 +179,12 @@ def test_the_admin_import_page_lists_every_error_and_imports_nothing(admin_clien
     assert Matter.objects.filter(code="IMP-001").exists()
     export = admin_client.get(reverse("admin:catalog_matter_export", args=["csv"]))
     assert export.status_code == 200 and "IMP-001" in export.content.decode("utf-8-sig")
+
+
+def test_the_import_reports_in_english_when_asked():
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(ImportRefused) as refused:
+        catalog_import(_json({**GOOD_MATTER, "trips_reason": ""}), fmt="json")
+    assert refused.value.errors[0].startswith(f"Line {_line_of_matter(_json(GOOD_MATTER), 'IMP-001')} (matter IMP-001):")
+    assert "say why the applicant must come" in refused.value.errors[0]

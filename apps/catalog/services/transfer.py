@@ -192,13 +192,13 @@ def _check(
         for (kind, i), messages in sorted(item_problems.items()):
             label = _("材料") if kind == "material" else _("收费项目")
             named: Material | FeeItem = (draft.materials if kind == "material" else draft.fees)[i]
-            text = _("%(label)s %(n)s「%(name)s」：%(problems)s") % {"label": label, "n": i + 1, "name": named.name, "problems": "；".join(m.rstrip("。") for m in messages)}
+            text = _("%(label)s %(n)s「%(name)s」：%(problems)s") % {"label": label, "n": i + 1, "name": named.name, "problems": "；".join(m.rstrip("。.") for m in messages)}
             if lines[kind, i] == record.line:
                 problems.append(text)
             else:
                 child_problems.append((lines[kind, i], text))
         if problems:
-            errors.append(_("第 %(line)s 行（事项 %(code)s）：%(problems)s。") % {"line": record.line, "code": matter.code or "?", "problems": "；".join(p.rstrip("。") for p in problems)})
+            errors.append(_("第 %(line)s 行（事项 %(code)s）：%(problems)s。") % {"line": record.line, "code": matter.code or "?", "problems": "；".join(p.rstrip("。.") for p in problems)})
         for line, message in child_problems:
             errors.append(_("第 %(line)s 行（事项 %(code)s）：%(problems)s。") % {"line": line, "code": matter.code or "?", "problems": message})
         if not problems and not child_problems:
