@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -78,7 +79,10 @@ class ConsultTicketSerializer(serializers.ModelSerializer):
         ]
 
     def get_owner(self, ticket) -> str:
-        return ticket.owner.display_name if ticket.owner else ""
+        if ticket.owner is None:
+            return ""
+        # Citizens are answered by 工作人员, as on their pages; the name is for colleagues.
+        return ticket.owner.display_name if self.context.get("staff") else gettext("工作人员")
 
 
 class ConsultTicketDetailSerializer(ConsultTicketSerializer):
@@ -131,9 +135,13 @@ class ConsultFaqPublishSerializer(serializers.Serializer):
     answer = serializers.CharField(max_length=2000)
 
 
-def _detail(ticket: ConsultTicket, code_status: int = status.HTTP_200_OK) -> Response:
+def _staff(request) -> dict[str, bool]:
+    return {"staff": request.user.is_authenticated and request.user.role in IsStaffForConsult.roles}
+
+
+def _detail(request, ticket: ConsultTicket, code_status: int = status.HTTP_200_OK) -> Response:
     ticket = ConsultTicket.objects.select_related("matter", "hall", "department", "owner", "citizen").prefetch_related("messages").get(pk=ticket.pk)
-    return Response(ConsultTicketDetailSerializer(ticket).data, status=code_status)
+    return Response(ConsultTicketDetailSerializer(ticket, context=_staff(request)).data, status=code_status)
 
 
 class TicketListCreateApi(APIView):
@@ -150,7 +158,7 @@ class TicketListCreateApi(APIView):
             rows = [*queue.unclaimed, *queue.mine, *queue.routed_to_me, *queue.others]
         else:
             rows = []
-        return Response(ConsultTicketSerializer(rows, many=True).data)
+        return Response(ConsultTicketSerializer(rows, many=True, context=_staff(request)).data)
 
     @extend_schema(request=ConsultAskSerializer, responses={201: ConsultTicketDetailSerializer})
     def post(self, request):
@@ -162,7 +170,7 @@ class TicketListCreateApi(APIView):
         ticket = services.ticket_ask(
             citizen=request.user, matter_code=v["matter"], kind=v["kind"], title=v["title"], content=v["content"], hall_id=v.get("hall")
         )
-        return _detail(ticket, status.HTTP_201_CREATED)
+        return _detail(request, ticket, status.HTTP_201_CREATED)
 
 
 class TicketDetailApi(APIView):
@@ -174,7 +182,7 @@ class TicketDetailApi(APIView):
             ticket = ticket_get_for_citizen(user=request.user, code=code)
         else:
             ticket = ticket_get_for_staff(user=request.user, code=code)
-        return _detail(ticket)
+        return _detail(request, ticket)
 
 
 class TerminalAskApi(APIView):
@@ -212,7 +220,7 @@ class CallLogApi(APIView):
             caller_phone=v["caller_phone"],
             id_number=v.get("id_number", ""),
         )
-        return _detail(ticket, status.HTTP_201_CREATED)
+        return _detail(request, ticket, status.HTTP_201_CREATED)
 
 
 class _StaffAction(APIView):
@@ -222,7 +230,7 @@ class _StaffAction(APIView):
 class ClaimApi(_StaffAction):
     @extend_schema(request=None, responses=ConsultTicketDetailSerializer)
     def post(self, request, code):
-        return _detail(services.ticket_claim(clerk=request.user, code=code))
+        return _detail(request, services.ticket_claim(clerk=request.user, code=code))
 
 
 class RouteApi(_StaffAction):
@@ -231,6 +239,7 @@ class RouteApi(_StaffAction):
         data = ConsultRouteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return _detail(
+            request,
             services.ticket_route(actor=request.user, code=code, department_code=data.validated_data["department"], note=data.validated_data["note"])
         )
 
@@ -240,7 +249,7 @@ class ReplyApi(_StaffAction):
     def post(self, request, code):
         data = ConsultBodySerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return _detail(services.ticket_reply(actor=request.user, code=code, body=data.validated_data["body"]))
+        return _detail(request, services.ticket_reply(actor=request.user, code=code, body=data.validated_data["body"]))
 
 
 class CloseApi(APIView):
@@ -249,8 +258,8 @@ class CloseApi(APIView):
     @extend_schema(request=None, responses=ConsultTicketDetailSerializer)
     def post(self, request, code):
         if request.user.role == Role.CITIZEN:
-            return _detail(services.ticket_close_by_citizen(citizen=request.user, code=code))
-        return _detail(services.ticket_close_by_staff(actor=request.user, code=code))
+            return _detail(request, services.ticket_close_by_citizen(citizen=request.user, code=code))
+        return _detail(request, services.ticket_close_by_staff(actor=request.user, code=code))
 
 
 class FollowUpApi(APIView):
@@ -260,7 +269,7 @@ class FollowUpApi(APIView):
     def post(self, request, code):
         data = ConsultBodySerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return _detail(services.ticket_follow_up(citizen=request.user, code=code, body=data.validated_data["body"]))
+        return _detail(request, services.ticket_follow_up(citizen=request.user, code=code, body=data.validated_data["body"]))
 
 
 class RateApi(APIView):
@@ -271,7 +280,7 @@ class RateApi(APIView):
         data = ConsultRateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        return _detail(services.ticket_rate(citizen=request.user, code=code, score=v["score"], comment=v.get("comment", "")))
+        return _detail(request, services.ticket_rate(citizen=request.user, code=code, score=v["score"], comment=v.get("comment", "")))
 
 
 class FaqPublishApi(APIView):

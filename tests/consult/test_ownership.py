@@ -128,3 +128,14 @@ def test_a_reason_of_the_longest_length_allowed_is_logged_not_a_500(client, ask,
     assert access.subject == citizen and "手机号码" in access.reason and len(access.reason) <= 200
     # The ticket's own log keeps the reason whole.
     assert ticket.events.get(action=TicketAction.REVEAL).note == reason
+
+
+def test_the_api_names_the_owner_to_colleagues_and_says_staff_to_the_citizen(api, ask, clerk, citizen):
+    # As on the citizen's pages (test_the_citizen_pages_ask_follow_up_and_rate): 工作人员, not the clerk's name.
+    ticket = ask()
+    ticket_claim(clerk=clerk, code=ticket.code)
+    mine = api(citizen).get(f"/api/v1/consult/tickets/{ticket.code}/").json()
+    listed = api(citizen).get("/api/v1/consult/tickets/").json()
+    assert mine["owner"] == listed[0]["owner"] == "工作人员"
+    assert clerk.real_name not in str(mine) + str(listed)
+    assert api(clerk).get(f"/api/v1/consult/tickets/{ticket.code}/").json()["owner"] == clerk.real_name
