@@ -31,6 +31,10 @@ from .services import (
 )
 
 
+# Ids are bigint: a larger number is refused as invalid input (400), never sent to the database (500).
+MAX_ID = 2**63 - 1
+
+
 class HallSerializer(serializers.ModelSerializer):
     class Meta:
         model = Hall
@@ -63,7 +67,7 @@ class AppointmentSerializer(serializers.ModelSerializer):
 
 
 class BookSerializer(serializers.Serializer):
-    slot = serializers.IntegerField()
+    slot = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     matter = serializers.CharField(max_length=64)
     green_category = serializers.ChoiceField(choices=GreenCategory.choices, required=False, allow_blank=True, default="")
 
@@ -93,7 +97,7 @@ class SlotListApi(ListAPIView):
     def get_queryset(self):
         hall = self.request.query_params.get("hall", "")
         matter = self.request.query_params.get("matter", "")
-        if not hall.isdigit() or not matter:
+        if not hall.isdecimal() or not matter or int(hall) > MAX_ID:
             raise serializers.ValidationError({"hall": "请选择大厅和事项。 hall and matter are required."})
         return slots_open_for(hall_id=int(hall), matter_code=matter)[:400]
 
@@ -145,7 +149,7 @@ class AppointmentCancelApi(APIView):
 
 
 class RescheduleSerializer(serializers.Serializer):
-    slot = serializers.IntegerField()
+    slot = serializers.IntegerField(min_value=1, max_value=MAX_ID)
 
 
 class AppointmentRescheduleApi(APIView):
@@ -181,7 +185,7 @@ class WaitlistSerializer(serializers.ModelSerializer):
 
 class WaitlistJoinSerializer(serializers.Serializer):
     matter = serializers.CharField(max_length=64)
-    hall = serializers.IntegerField()
+    hall = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     date = serializers.DateField()
 
 
@@ -236,7 +240,7 @@ class WaitlistLeaveApi(APIView):
 
 class StaffBookSerializer(serializers.Serializer):
     id_number = serializers.CharField(max_length=18, help_text="市民的居民身份证号码（只用于查找账户，不回显）")
-    slot = serializers.IntegerField()
+    slot = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     matter = serializers.CharField(max_length=64)
 
 

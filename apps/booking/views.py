@@ -42,6 +42,14 @@ from .services import (
 )
 
 
+# Ids are bigint: anything else is not an id (a 400-style message, never a 500 from the database).
+MAX_ID = 2**63 - 1
+
+
+def _id(value: str) -> int | None:
+    return int(value) if value.isdecimal() and int(value) <= MAX_ID else None
+
+
 def home(request):
     q = request.GET.get("q", "").strip()
     department = request.GET.get("department", "")
@@ -60,8 +68,8 @@ def matter_detail(request, code):
     hall = None
     days = []
     hall_param = request.GET.get("hall", "")
-    if hall_param.isdigit():
-        hall = next((h for h in halls if h.id == int(hall_param)), None)
+    if _id(hall_param) is not None:
+        hall = next((h for h in halls if h.id == _id(hall_param)), None)
     elif len(halls) == 1:
         hall = halls[0]
     full_days: list[dt.date] = []
@@ -89,7 +97,7 @@ def matter_detail(request, code):
 @require_POST
 def book(request, code):
     slot = request.POST.get("slot", "")
-    if not slot.isdigit():
+    if _id(slot) is None:
         messages.error(request, "请选择一个预约时段。 Please choose a time.")
         return redirect("matter", code=code)
     try:
@@ -127,7 +135,7 @@ def appointment_detail(request, code):
 def appointment_reschedule_view(request, code):
     appointment = get_object_or_404(Appointment, citizen=request.user, code=code)
     slot = request.POST.get("slot", "")
-    if not slot.isdigit():
+    if _id(slot) is None:
         messages.error(request, "请选择新的预约时段。 Please choose a new time.")
         return redirect("appointment", code=code)
     try:
@@ -196,7 +204,7 @@ def waitlist_view(request):
         matter_code = request.POST.get("matter", "")
         hall, day = request.POST.get("hall", ""), request.POST.get("date", "")
         try:
-            if not hall.isdigit():
+            if _id(hall) is None:
                 raise DomainError("请选择大厅。 Please choose a hall.", code="invalid", status_code=400)
             try:
                 date = dt.date.fromisoformat(day)

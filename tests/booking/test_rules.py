@@ -430,3 +430,18 @@ def test_a_late_arrival_marked_no_show_still_queues_as_a_walk_in(api, hall, matt
     response = api(None).post("/api/v1/terminal/walk-in/", {"appointment_code": code}, format="json", **TERMINAL)
     assert response.status_code == 201, response.content
     assert response.json()["display_name"] == "王**"
+
+
+def test_numbers_beyond_any_id_are_bad_input_not_server_errors(api, client, hall, matter, citizen):
+    huge = str(2**64)
+    client.force_login(citizen)
+    assert api(citizen).post("/api/v1/appointments/", {"slot": huge, "matter": matter.code}, format="json").status_code == 400
+    assert api(None).get(f"/api/v1/slots/?hall={huge}&matter={matter.code}").status_code == 400
+    assert api(citizen).post(f"/api/v1/waitlist/{huge}/accept/").status_code == 404
+    assert api(citizen).post("/api/v1/waitlist/", {"matter": matter.code, "hall": huge, "date": "2030-01-01"}, format="json").status_code == 400
+    assert client.post(f"/matters/{matter.code}/book/", {"slot": huge}).status_code == 302
+    assert client.post(f"/matters/{matter.code}/book/", {"slot": "²"}).status_code == 302
+    assert client.get(f"/matters/{matter.code}/?hall={huge}").status_code == 200
+    assert client.post("/waitlist/", {"matter": matter.code, "hall": "²", "date": "2030-01-01"}).status_code == 302
+    assert client.post(f"/waitlist/{huge}/leave/").status_code == 302
+    assert not Appointment.objects.exists()

@@ -158,7 +158,7 @@ def waitlist_accept(*, citizen: User, entry_id: int, idempotency_key: str = "") 
     """Book the offered place through the normal booking service (all of its rules apply)."""
     with transaction.atomic():
         _lock_citizen(citizen)
-        entry = WaitlistEntry.objects.filter(id=entry_id, citizen=citizen).first()
+        entry = WaitlistEntry.objects.filter(id=entry_id, citizen=citizen).first() if entry_id < 2**63 else None
         if entry is None:
             raise DomainError("未找到该候补。 No such waitlist entry.", code="not_found", status_code=404)
         if idempotency_key:
@@ -185,7 +185,9 @@ def waitlist_accept(*, citizen: User, entry_id: int, idempotency_key: str = "") 
 def waitlist_leave(*, citizen: User, entry_id: int) -> WaitlistEntry:
     """Leave the waitlist, or decline an offer (its place goes back, and to the next in line)."""
     with transaction.atomic():
-        entry = WaitlistEntry.objects.select_for_update().filter(id=entry_id, citizen=citizen).first()
+        entry = (
+            WaitlistEntry.objects.select_for_update().filter(id=entry_id, citizen=citizen).first() if entry_id < 2**63 else None
+        )
         if entry is None:
             raise DomainError("未找到该候补。 No such waitlist entry.", code="not_found", status_code=404)
         if entry.status not in (WaitlistStatus.WAITING, WaitlistStatus.OFFERED):
