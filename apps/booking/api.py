@@ -30,7 +30,6 @@ from .services import (
     waitlist_leave,
 )
 
-
 # Ids are bigint: a larger number is refused as invalid input (400), never sent to the database (500).
 MAX_ID = 2**63 - 1
 

@@ -41,7 +41,6 @@ from .services import (
     waitlist_leave,
 )
 
-
 # Ids are bigint: anything else is not an id (a 400-style message, never a 500 from the database).
 MAX_ID = 2**63 - 1
 
