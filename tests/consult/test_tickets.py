@@ -104,6 +104,20 @@ def test_a_logged_call_belongs_to_the_clerk_who_took_it(api, clerk, citizen, mat
     assert list(ticket.events.values_list("action", flat=True)) == [TicketAction.CREATE, TicketAction.CLAIM]
 
 
+def test_a_caller_on_someone_elses_phone_does_not_land_in_that_account(api, clerk, citizen, matter):
+    # A relative's phone, or a number given up and reassigned: the number alone does not say who calls,
+    # and the caller's question must not be shown in the account holder's tickets.
+    response = api(clerk).post(
+        "/api/v1/consult/calls/",
+        {"matter": matter.code, "title": "电话咨询", "content": "我母亲的社保卡怎么补？", "caller_name": "李四", "caller_phone": citizen.phone},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    ticket = ConsultTicket.objects.get(code=response.json()["code"])
+    assert ticket.citizen is None and ticket.contact_name == "李四" and ticket.contact_phone == citizen.phone
+    assert api(citizen).get("/api/v1/consult/tickets/").json() == []
+
+
 def test_a_call_from_someone_without_an_account_keeps_their_number_encrypted(api, clerk, matter):
     response = api(clerk).post(
         "/api/v1/consult/calls/",

@@ -170,7 +170,7 @@ def ticket_log_call(
     id_number: str = "",
 ) -> ConsultTicket:
     """A clerk logs a phone call on the caller's behalf and owns it from the start (首问负责). A caller
-    with an account (found by ID number, else by phone) gets the reply in it; otherwise by phone."""
+    with an account (found by ID number, else by phone and name) gets the reply in it; otherwise by phone."""
     hall_id = staff_post_hall_id(clerk)
     if clerk.role not in (Role.CLERK, Role.HALL_SUPERVISOR) or hall_id is None:
         raise DomainError("您没有大厅岗位，不能登记来电。 You have no hall post.", code="no_post", status_code=403)
@@ -186,7 +186,11 @@ def ticket_log_call(
             raise DomainError(f"{exc} Invalid ID number.", code="invalid_id_number", status_code=400) from None
         citizen = User.objects.filter(id_number_index=id_number_index(parsed.value), role=Role.CITIZEN).first()
     if citizen is None:
-        citizen = User.objects.filter(phone_index=phone_index(caller_phone), role=Role.CITIZEN).order_by("id").first()
+        by_phone = User.objects.filter(phone_index=phone_index(caller_phone), role=Role.CITIZEN).order_by("id").first()
+        # The number alone does not say who is calling (a relative's phone, a reassigned number): the
+        # ticket, with the caller's question, goes into that account only when the name matches too.
+        if by_phone is not None and by_phone.real_name and by_phone.real_name == caller_name:
+            citizen = by_phone
     return _create(
         matter=_matter(matter_code),
         hall=Hall.objects.get(id=hall_id),
