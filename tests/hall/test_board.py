@@ -39,7 +39,7 @@ class TestBoard:
         ticket_recall(clerk=clerk, ticket_id=ticket.id)
         html = client.get(f"/board/{hall.code}/live/").content.decode()
         ids = re.findall(r'data-call-id="(\d+)" data-say="请 A001 号到 1 号窗口办理"', html)
-        assert len(ids) == 2 and ids[0] > ids[1]  # newest first, each with its own id
+        assert len(ids) == 2 and int(ids[0]) > int(ids[1])  # newest first, each with its own id
 
     def test_it_shows_nothing_personal_beyond_the_masked_name(
         self, client, hall, matter, terminal, clerk, named_citizen
