@@ -87,5 +87,8 @@ def test_a_bad_rating_is_rectified_rated_again_and_counted(browser, live_server,
     expect(cells.nth(4)).to_have_text("1")
     expect(cells.nth(6)).to_have_text("100.0%")
     expect(cells.nth(7)).to_have_text("100.0%")
-    expect(boss.locator("svg[role=img]")).to_be_visible()
+    charts = boss.locator("svg[role=img]")
+    expect(charts).to_have_count(2)
+    expect(charts.nth(0)).to_have_attribute("aria-label", "各部门满意率")
+    expect(charts.nth(1)).to_contain_text("100%")  # 差评整改率: the one 差评 was fixed and answered
     boss.screenshot(path="/tmp/ratings-overview.png", full_page=True)
