@@ -16,6 +16,7 @@ from apps.booking.models import GroupMatter, Hall, Slot, StaffPost, Window, Wind
 from apps.catalog.models import CaseKind, Department, Material, MaterialSource, Matter
 from apps.exchange.models import Peer, PeerKey
 from apps.exchange.services import secret_for
+from apps.guidance.models import Question
 from apps.hall.models import Terminal
 from apps.hall.services import terminal_authenticate
 from govservice.lib import idcard
@@ -23,6 +24,7 @@ from govservice.lib import idcard
 # GB 32100-2015: 18 characters from a 31-character alphabet (no I, O, S, V, Z).
 CREDIT_CODE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{18}$")
 SEEDED_MODELS = (
+    Question,
     Department,
     Matter,
     Material,
@@ -83,6 +85,9 @@ def test_it_loads_a_catalog_of_many_departments_and_matters():
         assert CREDIT_CODE.match(department.credit_code), department
         assert department.matters.exists(), department
     assert Matter.objects.filter(name="社会保障卡申领", keywords__contains="社保卡").exists()
+    # 智能导办: the demo matters that have guided questions get them with the catalog.
+    card = Matter.objects.get(name="社会保障卡申领", is_current=True)
+    assert Question.objects.filter(matter_code=card.code).count() >= 2
 
 
 @pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""Demo data for the front site: the catalog, two halls with window groups and windows, a user for every
+"""Demo data for the front site: the catalog with its guided questions, two halls with window groups and windows, a user for every
 front role, a smart terminal per hall, the central peer and its key, and the slots of the booking horizon.
 
 Idempotent: every row is found by its natural key (code, username, token hash) and left as it is when it
@@ -25,6 +25,7 @@ from apps.booking.models import GroupMatter, Hall, StaffPost, Window, WindowGrou
 from apps.catalog.models import Matter, Target
 from apps.catalog.services import catalog_load_demo
 from apps.exchange.models import Peer, PeerKey
+from apps.guidance.services import guidance_load_demo
 from apps.hall.models import Terminal
 from govservice.lib.idcard import check_char
 from govservice.lib.workdays import CalendarUnknown
@@ -155,6 +156,7 @@ class Command(BaseCommand):
         self.created: Counter[str] = Counter()
         with transaction.atomic():
             self.created["matters"] += catalog_load_demo()
+            self.created["guided questions"] += guidance_load_demo()
             halls = {spec.code: self.seed_hall(spec) for spec in HALLS}
             self.seed_group_matters(halls)
             self.seed_users(halls)
