@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, F, Max, Q, QuerySet
 from django.http import HttpResponse
@@ -23,7 +22,7 @@ from django.http import HttpResponse
 from apps.accounts.models import Role, User
 from govservice.api import DomainError
 from govservice.lib.csvexport import csv_response
-from govservice.lib.stats import PeriodError, period_from
+from govservice.lib.stats import PeriodError, period_from, rate
 
 from .models import OPEN_STATUSES, SATISFIED_AT_MOST, ConsultTicket, TicketStatus
 from .selectors import staff_post_hall_id
@@ -42,23 +41,18 @@ class ReportRow:
     satisfied: int
     overdue: int
 
-    @staticmethod
-    def _rate(part: int, whole: int) -> Decimal | None:
-        if not whole:
-            return None
-        return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    # Percent with one decimal, half up (govservice.lib.stats.rate, as every report).
+    @property
+    def response_rate(self) -> float | None:
+        return rate(self.responded, self.total)
 
     @property
-    def response_rate(self) -> Decimal | None:
-        return self._rate(self.responded, self.total)
+    def resolution_rate(self) -> float | None:
+        return rate(self.resolved, self.total)
 
     @property
-    def resolution_rate(self) -> Decimal | None:
-        return self._rate(self.resolved, self.total)
-
-    @property
-    def satisfaction_rate(self) -> Decimal | None:
-        return self._rate(self.satisfied, self.rated)
+    def satisfaction_rate(self) -> float | None:
+        return rate(self.satisfied, self.rated)
 
 
 def ticket_report(*, tickets: QuerySet[ConsultTicket], by: str, today: dt.date) -> list[ReportRow]:
@@ -95,7 +89,7 @@ def ticket_report(*, tickets: QuerySet[ConsultTicket], by: str, today: dt.date) 
     return rows
 
 
-def _percent(value: Decimal | None) -> str:
+def _percent(value: float | None) -> str:
     return "" if value is None else f"{value}%"
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from apps.accounts.models import Role, User
 from apps.booking.models import StaffPost
 from apps.hall.models import Ticket, TicketStatus
+from govservice.lib.stats import rate
 
 from .models import (
     AppealStatus,
@@ -114,7 +115,8 @@ class OverviewRow:
 
     @staticmethod
     def _pct(part: int, whole: int) -> float | None:
-        return round(100 * part / whole, 1) if whole else None
+        # Half up, as every report (govservice.lib.stats.rate): round() on a float gives 6.2 for 6.25.
+        return rate(part, whole)
 
     @property
     def satisfaction(self) -> float | None:

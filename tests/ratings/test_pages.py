@@ -159,3 +159,21 @@ def test_a_call_time_with_no_such_hour_is_refused_with_the_form_kept(ratings, cl
     assert "请填写回访时间" in refused.content.decode() and "已沟通" in refused.content.decode()
     rectification.refresh_from_db()
     assert rectification.status == RectificationStatus.OPEN
+
+
+def test_the_overview_rounds_half_up_like_the_hall_reports(frozen, hall, matter, supervisor):
+    """1 good rating in 16 is 6.25 %: 6.3 % here as on /reports/ (govservice.lib.stats.rate), not the 6.2 %
+    of Python's round() on a float."""
+    from apps.reports.selectors import satisfaction_by_matter
+    from govservice.lib.stats import Period
+
+    for number in range(1, 17):
+        ticket = make_ticket(hall, matter, number=number)
+        evaluation_submit_for_ticket(ticket_id=ticket.id, hall_id=hall.id, score=1 if number == 1 else 4, channel=EvaluationChannel.TABLET)
+    from apps.ratings.selectors import overview
+
+    row = overview(user=supervisor)["departments"][0]
+    today = ticket.service_date
+    theirs = satisfaction_by_matter(period=Period(start=today, end=today), hall_id=hall.id)[0]
+    assert (row.total, row.good) == (16, 1)
+    assert row.satisfaction == theirs["good_rate"] == 6.3
