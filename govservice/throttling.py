@@ -7,27 +7,27 @@ from django.conf import settings
 from rest_framework.exceptions import Throttled
 from rest_framework.throttling import BaseThrottle
 
-from govservice.lib.ratelimit import hit
+from govservice.lib.ratelimit import hit_many
 
 
 class RedisRateThrottle(BaseThrottle):
     """Per-citizen and per-IP limits for one scope. Limits come from settings.RATE_LIMITS[scope]:
-    (per user per window, per IP per window, window seconds)."""
+    (per user per window, per IP per window, window seconds). Both counters are counted in one Redis
+    round trip; a request over either limit is refused."""
 
     scope = ""
 
     def allow_request(self, request, view) -> bool:
         per_user, per_ip, window = settings.RATE_LIMITS[self.scope]
-        checks = [("ip", self.get_ident(request), per_ip)]
+        counters = [(f"{self.scope}:ip", self.get_ident(request), per_ip)]
         if request.user and request.user.is_authenticated:
-            checks.append(("user", str(request.user.pk), per_user))
-        for kind, ident, limit in checks:
-            allowed, retry_after = hit(f"{self.scope}:{kind}", ident, limit=limit, window_seconds=window)
-            if not allowed:
-                raise Throttled(
-                    wait=retry_after,
-                    detail=f"操作过于频繁，请{retry_after}秒后再试。 Too many requests; try again in {retry_after} s.",
-                )
+            counters.append((f"{self.scope}:user", str(request.user.pk), per_user))
+        allowed, retry_after = hit_many(counters, window_seconds=window)
+        if not allowed:
+            raise Throttled(
+                wait=retry_after,
+                detail=f"操作过于频繁，请{retry_after}秒后再试。 Too many requests; try again in {retry_after} s.",
+            )
         return True
 
 
