@@ -85,6 +85,13 @@ class ConsultTicketSerializer(serializers.ModelSerializer):
         return ticket.owner.display_name if self.context.get("staff") else gettext("工作人员")
 
 
+class ConsultKioskTicketSerializer(ConsultTicketSerializer):
+    """What a kiosk is told of the ticket it filed: not who the account behind the typed ID number is."""
+
+    class Meta(ConsultTicketSerializer.Meta):
+        fields = [f for f in ConsultTicketSerializer.Meta.fields if f not in ("asker", "asker_phone", "owner")]
+
+
 class ConsultTicketDetailSerializer(ConsultTicketSerializer):
     messages = ConsultMessageSerializer(many=True, read_only=True)
 
@@ -191,7 +198,7 @@ class TerminalAskApi(APIView):
     authentication_classes = [TerminalAuthentication]
     permission_classes = [IsTerminal]
 
-    @extend_schema(request=ConsultTerminalAskSerializer, responses={201: ConsultTicketSerializer})
+    @extend_schema(request=ConsultTerminalAskSerializer, responses={201: ConsultKioskTicketSerializer})
     def post(self, request):
         data = ConsultTerminalAskSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -199,7 +206,7 @@ class TerminalAskApi(APIView):
         ticket = services.ticket_ask_at_terminal(
             terminal=request.auth, id_number=v["id_number"], matter_code=v["matter"], kind=v["kind"], title=v["title"], content=v["content"]
         )
-        return Response(ConsultTicketSerializer(ticket).data, status=status.HTTP_201_CREATED)
+        return Response(ConsultKioskTicketSerializer(ticket).data, status=status.HTTP_201_CREATED)
 
 
 class CallLogApi(APIView):
