@@ -183,7 +183,7 @@ def _desk_page(request, code: str, *, status: int = 200, error: str = "", values
             "events": ticket.events.select_related("actor", "department"),
             "departments": Department.objects.order_by("code"),
             "is_owner": ticket.owner_id == request.user.id,
-            "is_supervisor": request.user.role in SUPERVISORS,
+            "is_supervisor": services.supervises(request.user, ticket),
             "error": error,
             "values": values or {},
             "revealed_phone": revealed_phone,

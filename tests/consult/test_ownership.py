@@ -139,3 +139,37 @@ def test_the_api_names_the_owner_to_colleagues_and_says_staff_to_the_citizen(api
     assert mine["owner"] == listed[0]["owner"] == "工作人员"
     assert clerk.real_name not in str(mine) + str(listed)
     assert api(clerk).get(f"/api/v1/consult/tickets/{ticket.code}/").json()["owner"] == clerk.real_name
+
+
+def test_a_liaison_who_supervises_another_hall_answers_but_has_no_supervisor_rights_here(
+    api, client, ask, clerk, citizen, other_hall, other_department
+):
+    """A department's liaison may be a supervisor in their own hall; on a ticket routed to them from another
+    hall they answer, but neither see the asker's number nor route, close, extend or publish it."""
+    from apps.accounts.models import PersonalDataAccess, Role
+    from apps.booking.models import StaffPost
+    from apps.consult.models import ConsultDesk
+    from apps.consult.services import ticket_route
+    from tests.factories import make_user
+
+    boss_liaison = make_user("ybj_boss", Role.HALL_SUPERVISOR, real_name="孙主管")
+    StaffPost.objects.create(user=boss_liaison, hall=other_hall)
+    ConsultDesk.objects.create(user=boss_liaison, department=other_department)
+    ticket = ask()
+    ticket_claim(clerk=clerk, code=ticket.code)
+    ticket_route(actor=clerk, code=ticket.code, department_code=other_department.code, note="医保")
+    them = api(boss_liaison)
+    url = f"/api/v1/consult/tickets/{ticket.code}"
+    assert them.post(f"{url}/route/", {"department": other_department.code, "note": "再转"}, format="json").status_code == 403
+    assert them.post(f"{url}/faq/", {"question": "问", "answer": "答"}, format="json").status_code == 403
+    client.force_login(boss_liaison)
+    page = client.get(f"/consult/desk/{ticket.code}/").content.decode()
+    assert "reveal-phone" not in page
+    refused = client.post(f"/consult/desk/{ticket.code}/reveal-phone/", {"reason": "回访"})
+    assert refused.status_code == 403 and citizen.phone not in refused.content.decode()
+    assert client.post(f"/consult/desk/{ticket.code}/extend/", {"days": "2", "reason": "核实"}).status_code == 403
+    assert not PersonalDataAccess.objects.exists()
+    ticket.refresh_from_db()
+    assert ticket.status == TicketStatus.ROUTED and ticket.extension_days == 0
+    # Answering is what a liaison is for.
+    assert them.post(f"{url}/reply/", {"body": "请到医保窗口办理。"}, format="json").status_code == 200

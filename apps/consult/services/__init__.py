@@ -18,11 +18,13 @@ from .handling import (
     ticket_reply,
     ticket_route,
 )
+from .records import supervises
 from .reminders import tickets_remind_and_escalate
 
 __all__ = [
     "faq_publish",
     "faq_unpublish",
+    "supervises",
     "ticket_ask",
     "ticket_ask_at_terminal",
     "ticket_claim",

@@ -11,7 +11,7 @@ from govservice.api import Conflict, DomainError
 
 from ..models import FaqEntry, TicketAction
 from .handling import lock_for_staff
-from .records import BODY_MAX, event_record, text_required
+from .records import BODY_MAX, event_record, supervises, text_required
 
 # A published FAQ holds no personal data: no ID number, no phone number, not the asker's name.
 _ID_RE = re.compile(r"\d{17}[\dXx]|\d{15}")
@@ -24,6 +24,10 @@ def faq_publish(*, supervisor: User, code: str, question: str, answer: str) -> F
     if supervisor.role not in (Role.HALL_SUPERVISOR, Role.ADMIN):
         raise DomainError("只有主管可以发布常见问题。 Only a supervisor may publish.", code="not_supervisor", status_code=403)
     ticket = lock_for_staff(user=supervisor, code=code)
+    if not supervises(supervisor, ticket):
+        raise DomainError(
+            "只有本大厅主管可以发布常见问题。 Only a supervisor of this hall may publish.", code="not_supervisor", status_code=403
+        )
     if ticket.first_answered_at is None:
         raise Conflict("只能发布已答复的工单。 Only answered tickets can be published.", code="not_answered")
     question = text_required(question, field="question", label="问题", maximum=300)

@@ -16,7 +16,16 @@ from govservice.lib.workdays import CalendarUnknown
 from ..limits import deadlines_for
 from ..models import OPEN_STATUSES, ConsultDesk, ConsultTicket, MessageKind, TicketAction, TicketMessage, TicketStatus
 from ..selectors import desk_department_id, staff_post_hall_id
-from .records import BODY_MAX, event_record, message_context, not_found, owner_check, text_required, transition_check
+from .records import (
+    BODY_MAX,
+    event_record,
+    message_context,
+    not_found,
+    owner_check,
+    supervises,
+    text_required,
+    transition_check,
+)
 
 
 def lock_for_staff(*, user: User, code: str) -> ConsultTicket:
@@ -185,6 +194,8 @@ def ticket_extend(*, supervisor: User, code: str, days: int, reason: str) -> Con
     if supervisor.role not in (Role.HALL_SUPERVISOR, Role.ADMIN):
         raise DomainError("只有主管可以延期。 Only a supervisor may extend.", code="not_supervisor", status_code=403)
     ticket = lock_for_staff(user=supervisor, code=code)
+    if not supervises(supervisor, ticket):
+        raise DomainError("只有本大厅主管可以延期。 Only a supervisor of this hall may extend.", code="not_supervisor", status_code=403)
     if ticket.status not in OPEN_STATUSES:
         raise Conflict("只能延期未答复的工单。 Only open tickets can be extended.", code="invalid_transition")
     if not isinstance(days, int) or not 1 <= days <= 10:

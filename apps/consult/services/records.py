@@ -7,7 +7,7 @@ from apps.catalog.models import Department
 from govservice.api import Conflict, DomainError
 
 from ..models import TICKET_TRANSITIONS, ConsultTicket, TicketEvent
-from ..selectors import NOT_FOUND
+from ..selectors import NOT_FOUND, staff_post_hall_id
 
 TITLE_MAX = 100
 BODY_MAX = 2000
@@ -72,8 +72,14 @@ def hall_supervisors(hall_id: int) -> list[User]:
     )
 
 
+def supervises(user: User, ticket: ConsultTicket) -> bool:
+    """An administrator, or a supervisor of the ticket's own hall: a liaison who supervises another hall
+    answers a ticket routed to them, and nothing more."""
+    return user.role == Role.ADMIN or (user.role == Role.HALL_SUPERVISOR and staff_post_hall_id(user) == ticket.hall_id)
+
+
 def owner_check(ticket: ConsultTicket, user: User) -> None:
-    if ticket.owner_id != user.id and user.role not in (Role.HALL_SUPERVISOR, Role.ADMIN):
+    if ticket.owner_id != user.id and not supervises(user, ticket):
         raise DomainError(
             "只有首问责任人或主管可以执行此操作。 Only the owner or a supervisor may do this.",
             code="not_owner",
