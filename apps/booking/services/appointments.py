@@ -11,7 +11,7 @@ import datetime as dt
 import logging
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, Count, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Now
 from django.utils import timezone
@@ -32,11 +32,13 @@ from ..models import (
     BookingStanding,
     GreenCategory,
     GroupMatter,
+    Hall,
     Quota,
     Slot,
     Strike,
     WaitlistEntry,
     WaitlistStatus,
+    WindowGroup,
 )
 from ..selectors import online_free_q, resale_held_now
 from .penalties import strike_record
@@ -69,7 +71,137 @@ def when_text(moment: dt.datetime) -> str:
     return f"{timezone.localtime(moment):%Y年%m月%d日 %H:%M}"
 
 
-@transaction.atomic
+# The advisory lock (class, citizen id) a booking transaction holds from its first read to its end, taken
+# after the citizen row lock. The early refusal tries it shared: while a booking of the same citizen is in
+# flight, the request does not refuse early but waits its turn on the citizen lock, as before.
+BOOKING_LOCK_CLASS = 6002
+
+
+def _booking_facts_sql(*, early: bool) -> str:
+    """One read of everything a booking is decided by: the matter, the slot with its group's rule for the
+    matter and database time, the citizen's active appointments (all, and for this matter), an earlier
+    appointment with the same Idempotency-Key, the citizen's block. Early (no transaction): with a shared
+    try of the citizen's booking lock; in the transaction: taking the lock (the citizen row is held)."""
+    slot, group, link = Slot._meta.db_table, WindowGroup._meta.db_table, GroupMatter._meta.db_table
+    lock = "pg_try_advisory_xact_lock_shared" if early else "pg_advisory_xact_lock"
+    return f"""
+        SELECT m.id, m.name, m.bookable,
+               s.id, s.hall_id, s.group_id, s.date, s.start, s."end", s.capacity, s.booked, s.release_at, s.closed,
+               s.resale_held, s.resale_until, s.waitlist_held,
+               h.name, h.address, gm.found IS NOT NULL, gm.min_notice_hours, g.min_notice_hours, now(),
+               a.total, a.same, a.previous,
+               (SELECT b.blocked_until FROM {BookingStanding._meta.db_table} b WHERE b.citizen_id = %(citizen)s),
+               {lock}(%(lock_class)s, (%(citizen)s %% 2147483647)::int)
+        FROM (SELECT 1) one
+        LEFT JOIN LATERAL (
+            SELECT id, name, bookable FROM {Matter._meta.db_table} WHERE code = %(matter)s AND is_current LIMIT 1
+        ) m ON true
+        LEFT JOIN {slot} s ON s.id = %(slot)s
+        LEFT JOIN {group} g ON g.id = s.group_id
+        LEFT JOIN {Hall._meta.db_table} h ON h.id = s.hall_id
+        LEFT JOIN LATERAL (
+            SELECT 1 AS found, min_notice_hours FROM {link} WHERE group_id = s.group_id AND matter_code = %(matter)s
+        ) gm ON true
+        CROSS JOIN LATERAL (
+            SELECT count(*) AS total,
+                   count(*) FILTER (WHERE matter_code = %(matter)s) AS same,
+                   (SELECT id FROM {Appointment._meta.db_table}
+                    WHERE citizen_id = %(citizen)s AND idempotency_key = %(key)s AND %(key)s <> '' LIMIT 1) AS previous
+            FROM {Appointment._meta.db_table} WHERE citizen_id = %(citizen)s AND status = ANY(%(active)s)
+        ) a
+    """  # noqa: S608 (table names from the models, values as parameters)
+
+
+class _Facts:
+    """The row of _booking_facts_sql as objects: the matter, the slot (with its hall and db_now) or None."""
+
+    __slots__ = ("blocked_until", "handles", "matter", "notice", "previous_id", "same", "slot", "total")
+
+    def __init__(self, row: tuple) -> None:
+        (matter_id, matter_name, bookable, slot_id, hall_id, group_id, date, start, end, capacity, booked, release_at,
+         closed, resale_held, resale_until, waitlist_held, hall_name, hall_address, handles, link_notice, group_notice,
+         db_now, total, same, previous, blocked_until, _lock) = row  # fmt: skip
+        self.matter = None if matter_id is None else Matter(id=matter_id, name=matter_name, bookable=bookable)
+        self.slot: Slot | None = None
+        if slot_id is not None:
+            self.slot = Slot(
+                id=slot_id, hall_id=hall_id, group_id=group_id, date=date, start=start, end=end, capacity=capacity,
+                booked=booked, release_at=release_at, closed=closed, resale_held=resale_held,
+                resale_until=resale_until, waitlist_held=waitlist_held,
+            )  # fmt: skip
+            self.slot.hall = Hall(id=hall_id, name=hall_name, address=hall_address)
+            self.slot.db_now = db_now  # type: ignore[attr-defined]
+        self.handles = handles
+        # The matter's own minimum notice at this group, else the group's, else the site's default.
+        notice = link_notice if link_notice is not None else group_notice
+        self.notice: int = settings.BOOKING_MIN_NOTICE_HOURS if notice is None else notice
+        self.total, self.same, self.previous_id, self.blocked_until = total, same, previous, blocked_until
+
+
+def _booking_facts(*, citizen: User, slot_id: int, matter_code: str, idempotency_key: str, early: bool) -> tuple[_Facts, bool]:
+    """The facts, and (early) whether no booking of this citizen was in flight (the try-lock succeeded)."""
+    params = {
+        "citizen": citizen.pk,
+        "slot": slot_id,
+        "matter": matter_code,
+        "key": idempotency_key,
+        "active": [str(status) for status in ACTIVE_APPOINTMENT_STATUSES],
+        "lock_class": BOOKING_LOCK_CLASS,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_booking_facts_sql(early=early), params)
+        row = cursor.fetchone()
+    return _Facts(row), row[-1] is not False
+
+
+def _refusal(facts: _Facts, *, green_category: str, slot_state: bool) -> DomainError | None:
+    """The first reason to refuse, in the order of the rules (block, matter, slot, group, duplicate, limit,
+    then the slot's own state when ``slot_state``), or None."""
+    blocked_until = facts.blocked_until
+    if blocked_until is not None and blocked_until > timezone.now():
+        return DomainError(
+            f"因多次爽约或临近取消，您的网上预约已暂停至{when_text(blocked_until)}；期间仍可到大厅现场取号办理。"
+            f" Online booking is blocked until {timezone.localtime(blocked_until):%Y-%m-%d %H:%M}.",
+            code="blocked",
+            status_code=403,
+        )
+    if green_category and green_category not in GreenCategory.values:
+        return DomainError("绿色通道类别无效。 Unknown green-channel category.", code="invalid_green_category", status_code=400)
+    if facts.matter is None:
+        return DomainError("事项不存在。 No such matter.", code="not_found", status_code=404)
+    if not facts.matter.bookable:
+        return DomainError("该事项无需预约，请直接到大厅办理或在线办理。 This matter cannot be booked.", code="not_bookable")
+    if facts.slot is None:
+        return DomainError("预约时段不存在。 No such slot.", code="not_found", status_code=404)
+    if not facts.handles:
+        return DomainError("该时段所在窗口不办理此事项。 This window group does not handle the matter.", code="wrong_group")
+    if facts.same:
+        return Conflict("您已有该事项的有效预约，不能重复预约。 You already have an appointment for this matter.", code="duplicate")
+    if facts.total >= settings.BOOKING_MAX_ACTIVE_PER_CITIZEN:
+        return Conflict(
+            f"每人最多同时持有{settings.BOOKING_MAX_ACTIVE_PER_CITIZEN}个有效预约，请先完成或取消已有预约。"
+            " Limit of active appointments reached.",
+            code="limit_reached",
+        )
+    if slot_state and not _online_free(facts.slot, notice=facts.notice):
+        return slot_refusal(facts.slot, notice=facts.notice, reread=False)
+    return None
+
+
+def _online_free(slot: Slot, *, notice: int) -> bool:
+    """In Python, the condition of the conditional UPDATE (online_free_q and the notice), on a slot as read
+    with database time: to refuse before any transaction. The UPDATE stays the authority."""
+    now = slot.db_now  # type: ignore[attr-defined]
+    resale = slot.resale_held if slot.resale_until is not None and slot.resale_until > now else 0
+    return (
+        slot.date > timezone.localdate()
+        and not slot.closed
+        and not (notice and slot.start < now + dt.timedelta(hours=notice))
+        and slot.release_at <= now
+        and slot.capacity > slot.booked + slot.waitlist_held + resale
+    )
+
+
 def appointment_book(
     *,
     citizen: User,
@@ -82,79 +214,81 @@ def appointment_book(
 ) -> Appointment:
     """Book one place. The slot counter moves only by a conditional UPDATE: never read-then-write.
 
-    Refusals are decided in the order of their cost: the block comes with the citizen lock, the matter,
-    the slot with its group's rule for this matter in one query, the citizen's active appointments in
-    one more; "full", "not yet released" and "too soon" are the conditional UPDATE itself."""
+    A plain online booking is first refused without any transaction or lock when one read shows a reason
+    (most of a flash crowd: the slot is visibly full): the same refusals, in the same order, as the
+    transaction would give from that moment's state. That read stands aside (the request takes the
+    transaction) when the citizen already has an appointment with this Idempotency-Key or a booking of the
+    citizen is in flight (its advisory lock is held): a retry still waits for and returns the first result.
+    Green-channel requests (which may take the reserved share), reschedules and waitlist offers always go
+    through the transaction."""
+    if rescheduled_from is None and waitlist_entry is None and not green_category:
+        facts, alone = _booking_facts(
+            citizen=citizen, slot_id=slot_id, matter_code=matter_code, idempotency_key=idempotency_key, early=True
+        )
+        if alone and facts.previous_id is None:
+            refusal = _refusal(facts, green_category="", slot_state=True)
+            if refusal is not None:
+                raise refusal
+    return _book(
+        citizen=citizen,
+        slot_id=slot_id,
+        matter_code=matter_code,
+        idempotency_key=idempotency_key,
+        rescheduled_from=rescheduled_from,
+        green_category=green_category,
+        waitlist_entry=waitlist_entry,
+    )
+
+
+@transaction.atomic
+def _book(
+    *,
+    citizen: User,
+    slot_id: int,
+    matter_code: str,
+    idempotency_key: str,
+    rescheduled_from: Appointment | None,
+    green_category: str,
+    waitlist_entry: WaitlistEntry | None,
+) -> Appointment:
+    """The booking transaction. Statements: the citizen lock; one read of the facts (taking the citizen's
+    booking lock); the insert; the conditional UPDATE; the event row. Refusals are decided in the order
+    of the rules from that read; "full", "not yet released" and "too soon" are the conditional UPDATE."""
     # Serialise one citizen's bookings first: a concurrent retry with the same Idempotency-Key then
     # waits here and finds the first result, and the per-person total holds under concurrency.
-    blocked_until = _lock_citizen(citizen)
-    if idempotency_key:
-        previous = Appointment.objects.filter(citizen=citizen, idempotency_key=idempotency_key).first()
-        if previous is not None:
-            return previous
-    if blocked_until is not None and blocked_until > timezone.now():
-        raise DomainError(
-            f"因多次爽约或临近取消，您的网上预约已暂停至{when_text(blocked_until)}；期间仍可到大厅现场取号办理。"
-            f" Online booking is blocked until {timezone.localtime(blocked_until):%Y-%m-%d %H:%M}.",
-            code="blocked",
-            status_code=403,
-        )
-    if green_category and green_category not in GreenCategory.values:
-        raise DomainError("绿色通道类别无效。 Unknown green-channel category.", code="invalid_green_category", status_code=400)
-    matter = Matter.objects.filter(code=matter_code, is_current=True).only("id", "code", "bookable").first()
-    if matter is None:
-        raise DomainError("事项不存在。 No such matter.", code="not_found", status_code=404)
-    if not matter.bookable:
-        raise DomainError("该事项无需预约，请直接到大厅办理或在线办理。 This matter cannot be booked.", code="not_bookable")
-    links = GroupMatter.objects.filter(group_id=OuterRef("group_id"), matter_code=matter.code)
-    slot = (
-        Slot.objects.select_related("group")
-        .annotate(
-            handles=Exists(links),
-            matter_notice=Subquery(links.values("min_notice_hours")[:1]),
-            # Database time, read in the same query, to explain a refusal by the clock the UPDATE used.
-            db_now=Now(),
-        )
-        .filter(id=slot_id)
-        .first()
+    User.objects.select_for_update(no_key=True).filter(pk=citizen.pk).values_list("pk", flat=True).first()
+    # A new statement after the lock: it sees what the citizen's previous transaction committed.
+    facts, _ = _booking_facts(
+        citizen=citizen, slot_id=slot_id, matter_code=matter_code, idempotency_key=idempotency_key, early=False
     )
-    if slot is None:
-        raise DomainError("预约时段不存在。 No such slot.", code="not_found", status_code=404)
-    if not slot.handles:
-        raise DomainError("该时段所在窗口不办理此事项。 This window group does not handle the matter.", code="wrong_group")
-
-    counts = Appointment.objects.filter(citizen=citizen, status__in=ACTIVE_APPOINTMENT_STATUSES).aggregate(
-        total=Count("id"), same=Count("id", filter=Q(matter_code=matter.code))
-    )
-    if counts["same"]:
-        raise Conflict("您已有该事项的有效预约，不能重复预约。 You already have an appointment for this matter.", code="duplicate")
-    if counts["total"] >= settings.BOOKING_MAX_ACTIVE_PER_CITIZEN:
-        raise Conflict(
-            f"每人最多同时持有{settings.BOOKING_MAX_ACTIVE_PER_CITIZEN}个有效预约，请先完成或取消已有预约。"
-            " Limit of active appointments reached.",
-            code="limit_reached",
-        )
+    if facts.previous_id is not None:
+        return Appointment.objects.select_related("matter", "hall", "slot").get(id=facts.previous_id)
+    refusal = _refusal(facts, green_category=green_category, slot_state=False)
+    if refusal is not None:
+        raise refusal
     if green_category == GreenCategory.ELDERLY:
         _check_elderly(citizen)
+    matter, slot, notice = facts.matter, facts.slot, facts.notice
+    assert matter is not None and slot is not None
+    matter.code = matter_code
 
     try:
-        with transaction.atomic():
-            appointment = Appointment.objects.create(
-                code=human_code(8),
-                citizen=citizen,
-                matter=matter,
-                matter_code=matter.code,
-                slot=slot,
-                hall_id=slot.hall_id,
-                idempotency_key=idempotency_key,
-                rescheduled_from=rescheduled_from,
-                green_category=green_category,
-            )
+        # No savepoint: on a unique violation the whole transaction is rolled back (nothing else is kept).
+        appointment = Appointment.objects.create(
+            code=human_code(8),
+            citizen=citizen,
+            matter=matter,
+            matter_code=matter_code,
+            slot=slot,
+            hall=slot.hall,
+            idempotency_key=idempotency_key,
+            rescheduled_from=rescheduled_from,
+            green_category=green_category,
+        )
     except IntegrityError:
         # The partial unique index (one active per matter) caught a concurrent twin.
         raise Conflict("您已有该事项的有效预约，不能重复预约。 You already have an appointment for this matter.", code="duplicate") from None
 
-    notice = slot.matter_notice if slot.matter_notice is not None else slot.group.effective_min_notice_hours
     base = Slot.objects.filter(id=slot.id, date__gt=timezone.localdate())
     if notice:
         base = base.filter(start__gte=ExpressionWrapper(Now() + Value(dt.timedelta(hours=notice)), output_field=Slot._meta.get_field("start")))
