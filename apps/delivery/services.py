@@ -65,7 +65,7 @@ def _move(delivery: Delivery, *, to_status: str, actor: User | None, actor_label
 
 
 def _locked(case_id: int) -> tuple[Case, Delivery | None]:
-    case = Case.objects.select_for_update().select_related("citizen", "matter", "hall").get(id=case_id)
+    case = Case.objects.select_for_update(of=("self",)).select_related("citizen", "matter", "hall").get(id=case_id)
     return case, Delivery.objects.select_for_update().filter(case=case).first()
 
 

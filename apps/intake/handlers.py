@@ -17,7 +17,7 @@ from .services import case_transition
 
 
 def _case(number: str) -> Case:
-    case = Case.objects.select_for_update().select_related("citizen").filter(number=number).first()
+    case = Case.objects.select_for_update(of=("self",)).select_related("citizen").filter(number=number).first()
     if case is None:
         raise registry.Rejected(f"前台无此办件 {number}。 Unknown case.")
     return case

@@ -361,7 +361,7 @@ def case_accept_received(
 ) -> Case:
     """Accept a case the hall already holds (after a one-time notice, or a later examination)."""
     case = case_get_for_staff(user=clerk, number=number)
-    case = Case.objects.select_for_update().select_related("matter", "hall", "citizen").get(id=case.id)
+    case = Case.objects.select_for_update(of=("self",)).select_related("matter", "hall", "citizen").get(id=case.id)
     if case.status != CaseStatus.RECEIVED:
         raise Conflict("该办件不在待受理状态。 The case is not waiting for intake.", code="invalid_state")
     _store_materials(case, _vet(case.matter, uploads), by=clerk)
@@ -376,7 +376,7 @@ def case_prefile(*, citizen: User, appointment_code: str, uploads: list[Upload])
     the clerk starts from it. Uploads are C-level evidence until a clerk sees the originals. Returns the
     case and, on the first filing only, its query password."""
     appointment = (
-        Appointment.objects.select_for_update().select_related("matter", "hall").filter(code=appointment_code, citizen=citizen).first()
+        Appointment.objects.select_for_update(of=("self",)).select_related("matter", "hall").filter(code=appointment_code, citizen=citizen).first()
     )
     if appointment is None:
         raise DomainError("未找到该预约。 No such appointment.", code="not_found", status_code=404)
@@ -459,7 +459,7 @@ def prefiled_for_ticket(ticket) -> Case | None:
 def case_supplement(*, citizen: User, number: str, uploads: list[Upload]) -> Case:
     """The applicant answers central's correction request online: the corrected materials travel to
     central as a supplement, and the case is back under review (the clock resumes there)."""
-    case = Case.objects.select_for_update().select_related("matter").filter(number=number, citizen=citizen).first()
+    case = Case.objects.select_for_update(of=("self",)).select_related("matter").filter(number=number, citizen=citizen).first()
     if case is None:
         raise DomainError("未找到该办件。 No such case.", code="not_found", status_code=404)
     if case.status != CaseStatus.CORRECTION:

@@ -72,7 +72,7 @@ def _store(case: ReviewCase, files: list[registry.IncomingFile]) -> None:
 @registry.handles("case.supplement")
 def case_supplement(peer: Peer, message_id: str, payload: dict[str, Any], files: list[registry.IncomingFile]) -> dict[str, Any]:
     """The applicant's corrected materials (补正), uploaded at the front."""
-    case = ReviewCase.objects.select_for_update().select_related("matter").filter(platform=peer, front_number=payload["number"]).first()
+    case = ReviewCase.objects.select_for_update(of=("self",)).select_related("matter").filter(platform=peer, front_number=payload["number"]).first()
     if case is None:
         raise registry.NotReady(f"审批总后台尚未收到办件 {payload['number']}。")
     if case.status != ReviewStatus.CORRECTION:
@@ -90,7 +90,7 @@ def case_resync(peer: Peer, message_id: str, payload: dict[str, Any], files: lis
 @registry.handles("case.withdraw_requested")
 def case_withdraw_requested(peer: Peer, message_id: str, payload: dict[str, Any], files: list[registry.IncomingFile]) -> dict[str, Any]:
     """Withdrawn if nothing has been decided yet; otherwise the front is told why not."""
-    case = ReviewCase.objects.select_for_update().select_related("department").filter(platform=peer, front_number=payload["number"]).first()
+    case = ReviewCase.objects.select_for_update(of=("self",)).select_related("department").filter(platform=peer, front_number=payload["number"]).first()
     if case is None:
         raise registry.NotReady(f"审批总后台尚未收到办件 {payload['number']}。")
     return withdrawal_apply(case, reason=payload.get("reason", ""))

@@ -46,7 +46,7 @@ def _approver_only(user: User) -> None:
 
 def _locked(*, user: User, case_id: int) -> ReviewCase:
     case = case_get_for_approver(user=user, case_id=case_id)  # 404 for another department
-    return ReviewCase.objects.select_for_update().select_related("platform", "matter", "department").get(id=case.id)
+    return ReviewCase.objects.select_for_update(of=("self",)).select_related("platform", "matter", "department").get(id=case.id)
 
 
 def _clock_fields(clock: Clock) -> dict[str, Any]:

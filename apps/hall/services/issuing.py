@@ -301,7 +301,7 @@ def ticket_walk_in(
             raise DomainError(f"{exc} Invalid ID number.", code="invalid_id_number", status_code=400) from None
         # Locked so that two presses at two kiosks give one ticket, as for an appointment above.
         citizen = (
-            User.objects.select_for_update()
+            User.objects.select_for_update(no_key=True)
             .filter(id_number_index=id_number_index(parsed.value), role=Role.CITIZEN)
             .first()
         )
