@@ -15,6 +15,7 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.booking.models import APPOINTMENT_TRANSITIONS, AppointmentStatus, StaffPost, Window, WindowGroup
 from apps.booking.services import appointment_mark_no_show, appointment_transition
+from apps.catalog.models import Matter
 from govservice.api import Conflict, DomainError
 
 from ..models import TICKET_TRANSITIONS, Ticket, TicketAction, TicketStatus
@@ -108,36 +109,41 @@ def _appointment_follow(ticket: Ticket, to_status: str, actor: User) -> None:
 # The claim of DESIGN.md §6 as one statement: the subquery takes the first waiting ticket in calling order
 # that no other window holds (SKIP LOCKED: eight windows never wait on each other) and locks it; the outer
 # UPDATE moves it to CALLED only while it is still waiting. One round trip, no read-then-write. The ORDER BY
-# is CALLING_ORDER, which the partial index ticket_waiting_idx serves.
-_CLAIM_SQL = """
-    UPDATE hall_ticket SET status = %(called)s, called_at = %(now)s, window_id = %(window)s,
-                           served_by_id = %(clerk)s, recalls = 0
-    WHERE status = %(waiting)s AND id = (
-        SELECT id FROM hall_ticket
-        WHERE group_id = %(group)s AND service_date = %(day)s AND status = %(waiting)s
-        ORDER BY priority, booked_start, checked_in_at, id
+# is CALLING_ORDER, which the partial index ticket_waiting_idx serves. The same statement finds the clerk's
+# window (its group is the queue) and returns the called ticket with what the answer shows of its matter
+# and group: a window gets no row; a row with no ticket means the queue is empty.
+_TICKET_COLUMNS = [field.column for field in Ticket._meta.concrete_fields]
+_TICKET_ATTNAMES = [field.attname for field in Ticket._meta.concrete_fields]
+_CLAIM_SQL = f"""
+    WITH w AS (
+        SELECT bw.id, bw.hall_id, bw.group_id, bw.number
+        FROM {Window._meta.db_table} bw JOIN {StaffPost._meta.db_table} sp ON sp.window_id = bw.id
+        WHERE sp.user_id = %(clerk)s
         LIMIT 1
-        FOR UPDATE SKIP LOCKED
+    ), claimed AS (
+        UPDATE hall_ticket SET status = %(called)s, called_at = %(now)s, window_id = (SELECT id FROM w),
+                               served_by_id = %(clerk)s, recalls = 0
+        WHERE status = %(waiting)s AND id = (
+            SELECT id FROM hall_ticket
+            WHERE group_id = (SELECT group_id FROM w) AND service_date = %(day)s AND status = %(waiting)s
+            ORDER BY priority, booked_start, checked_in_at, id
+            LIMIT 1
+            FOR UPDATE SKIP LOCKED
+        )
+        RETURNING {", ".join(_TICKET_COLUMNS)}
     )
-    RETURNING id
-"""
-
-
-# The called ticket's columns that the answer, the event and the appointment need (a matter row is wide).
-_CALLED_FIELDS = (
-    *("id", "hall_id", "group_id", "service_date", "number", "prefix", "appointment_id", "matter_id"),
-    *("citizen_id", "display_name", "priority", "green_reason", "booked_start", "status", "checked_in_at"),
-    *("called_at", "recalls", "window_id", "served_by_id"),
-)
+    SELECT w.id, w.hall_id, w.group_id, w.number, m.name, g.name, g.letter,
+           {", ".join(f"c.{column}" for column in _TICKET_COLUMNS)}
+    FROM w
+    LEFT JOIN claimed c ON true
+    LEFT JOIN {Matter._meta.db_table} m ON m.id = c.matter_id
+    LEFT JOIN {WindowGroup._meta.db_table} g ON g.id = c.group_id
+"""  # noqa: S608 (table and column names from the models, values as parameters)
 
 
 @transaction.atomic
 def ticket_call_next(*, clerk: User) -> Ticket | None:
     """Claim the first waiting ticket of the clerk's window group, once: two windows never get the same."""
-    # Only the window's own columns: this runs for every call at every window.
-    window = Window.objects.filter(staffpost__user=clerk).only("id", "hall_id", "group_id", "number").first()
-    if window is None:
-        raise no_window()
     with connection.cursor() as cursor:
         cursor.execute(
             _CLAIM_SQL,
@@ -145,20 +151,20 @@ def ticket_call_next(*, clerk: User) -> Ticket | None:
                 "called": TicketStatus.CALLED.value,
                 "waiting": TicketStatus.WAITING.value,
                 "now": timezone.now(),
-                "window": window.id,
                 "clerk": clerk.id,
-                "group": window.group_id,
                 "day": timezone.localdate(),
             },
         )
         row = cursor.fetchone()
     if row is None:
+        raise no_window()
+    window_id, hall_id, group_id, number, matter_name, group_name, group_letter, *ticket_values = row
+    if ticket_values[0] is None:
         return None
-    ticket = (
-        Ticket.objects.select_related("matter", "group")
-        .only(*_CALLED_FIELDS, "matter__name", "group__name", "group__letter")
-        .get(id=row[0])
-    )
+    window = Window(id=window_id, hall_id=hall_id, group_id=group_id, number=number)
+    ticket = Ticket.from_db(connection.alias, _TICKET_ATTNAMES, ticket_values)
+    ticket.matter = Matter(id=ticket.matter_id, name=matter_name)
+    ticket.group = WindowGroup(id=group_id, hall_id=hall_id, name=group_name, letter=group_letter)
     ticket.window = window
     ticket_event_record(
         ticket=ticket, action=TicketAction.CALL, actor=clerk, from_status=TicketStatus.WAITING, window=window
