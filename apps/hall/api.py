@@ -185,6 +185,12 @@ class TerminalMattersApi(APIView):
         )
 
 
+# Call-next answers at every window many times an hour: one TicketSerializer built once per process (a
+# ModelSerializer introspects the model to build its fields on every instantiation); to_representation
+# reads only the ticket, so the one instance serves every request alike.
+_CALLED_TICKET = TicketSerializer()
+
+
 class CallNextApi(APIView):
     permission_classes = [IsClerk]
 
@@ -193,7 +199,7 @@ class CallNextApi(APIView):
         ticket = ticket_call_next(clerk=request.user)
         if ticket is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
-        return Response(TicketSerializer(ticket).data)
+        return Response(_CALLED_TICKET.to_representation(ticket))
 
 
 class _TicketActionApi(APIView):
