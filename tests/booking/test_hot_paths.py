@@ -160,3 +160,39 @@ def test_both_counters_are_counted_in_one_round_trip_and_each_limit_holds():
     assert all(0 < retry <= 3600 for _, retry in answers)
     # The per-user counter refused the third; the IP counter counted it too and refuses from the fourth on.
     assert hit_many([("pair:ip", "127.0.0.9", 3)], window_seconds=3600)[0] is False
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"slot": 7, "matter": "M-001"},
+        {"slot": 7, "matter": "事项-001"},
+        {"slot": 2**63 - 1, "matter": "M" * 64},
+        {"slot": 2**63, "matter": "M-001"},
+        {"slot": 0, "matter": "M-001"},
+        {"slot": True, "matter": "M-001"},
+        {"slot": "7", "matter": "M-001"},
+        {"slot": 7.0, "matter": "M-001"},
+        {"slot": 7, "matter": "M" * 65},
+        {"slot": 7, "matter": " M-001"},
+        {"slot": 7, "matter": "M-001\n"},
+        {"slot": 7, "matter": "M\x00001"},
+        {"slot": 7, "matter": "M\ud800"},
+        {"slot": 7, "matter": ""},
+        {"slot": 7, "matter": 1},
+        {"slot": 7},
+        {"slot": 7, "matter": "M-001", "green_category": ""},
+        {"slot": 7, "matter": "M-001", "extra": "ignored"},
+    ],
+)
+def test_the_plain_booking_body_is_read_exactly_as_the_serializer_reads_it(body):
+    from apps.booking.api import BookSerializer, _plain_booking
+
+    plain = _plain_booking(body)
+    serializer = BookSerializer(data=body)
+    if plain is not None:
+        assert serializer.is_valid(), serializer.errors
+        assert plain == dict(serializer.validated_data)
+    elif "green_category" not in body and serializer.is_valid():
+        # Valid bodies the fast path leaves to the serializer: only those it would change on the way in.
+        assert body["slot"] != serializer.validated_data["slot"] or type(body["slot"]) is not int or body["matter"] != serializer.validated_data["matter"]
