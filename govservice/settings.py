@@ -219,15 +219,15 @@ if IS_FRONT:
         "intake-reconcile": {"task": "apps.intake.tasks.cases_reconcile", "schedule": 3600.0},
         # Notifications held for the quiet hours, waiting for a retry, or stuck with a dead worker.
         "feedback-send-due": {"task": "apps.feedback.tasks.notifications_send_due", "schedule": 30.0},
-        # 好差评: SMS rating links for services not rated on the spot (once per event).
-        "ratings-invite": {"task": "apps.ratings.tasks.invitations_send_due", "schedule": 120.0},
-        # 差评 rectification: reminders and escalation before the reply limit, overdue notices; idempotent.
-        "ratings-remind": {"task": "apps.ratings.tasks.rectifications_remind", "schedule": 900.0},
         # Results to be posted whose courier order was not placed at once (broker down, courier refused).
         "delivery-dispatch-due": {"task": "apps.delivery.tasks.deliveries_dispatch_due", "schedule": 300.0},
         # Consultation tickets (DOMAIN.md §6): remind the owner a working day before the limit, escalate to
         # the hall's supervisors on the last day or when nobody took a ticket on its day; idempotent.
         "consult-remind": {"task": "apps.consult.tasks.tickets_remind_and_escalate", "schedule": 900.0},
+        # 好差评: SMS rating links for services not rated on the spot (once per event).
+        "ratings-invite": {"task": "apps.ratings.tasks.invitations_send_due", "schedule": 120.0},
+        # 差评 rectification: reminders and escalation before the reply limit, overdue notices; idempotent.
+        "ratings-remind": {"task": "apps.ratings.tasks.rectifications_remind", "schedule": 900.0},
     }
 
 # --- The wire between the sites (apps/exchange) ---------------------------------------------------
@@ -297,9 +297,16 @@ SPECTACULAR_SETTINGS = {
         "TicketStatusEnum": "apps.hall.models.TicketStatus",
         "GreenReasonEnum": "apps.hall.models.GreenReason",
         "DeliveryStatusEnum": "apps.feedback.models.DeliveryStatus",
+        "ConsultTicketKindEnum": "apps.consult.models.TicketKind",
+        "ConsultTicketChannelEnum": "apps.consult.models.TicketChannel",
+        "ConsultTicketStatusEnum": "apps.consult.models.TicketStatus",
+        "ScoreEnum": "apps.ratings.models.Score",
     }
     if IS_FRONT
-    else {"ReviewStatusEnum": "apps.review.models.ReviewStatus"},
+    else {
+        "ReviewStatusEnum": "apps.review.models.ReviewStatus",
+        "DeliveryMethodEnum": "apps.review.models.DeliveryMethod",
+    },
 }
 
 # --- Internationalisation ---------------------------------------------------------------------------
