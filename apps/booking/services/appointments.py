@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -140,7 +141,7 @@ class _Facts:
 
 def _booking_facts(*, citizen: User, slot_id: int, matter_code: str, idempotency_key: str, early: bool) -> tuple[_Facts, bool]:
     """The facts, and (early) whether no booking of this citizen was in flight (the try-lock succeeded)."""
-    params = {
+    params: dict[str, Any] = {
         "citizen": citizen.pk,
         "slot": slot_id,
         "matter": matter_code,

@@ -112,7 +112,7 @@ def _appointment_follow(ticket: Ticket, to_status: str, actor: User) -> None:
 # is CALLING_ORDER, which the partial index ticket_waiting_idx serves. The same statement finds the clerk's
 # window (its group is the queue) and returns the called ticket with what the answer shows of its matter
 # and group: a window gets no row; a row with no ticket means the queue is empty.
-_TICKET_COLUMNS = [field.column for field in Ticket._meta.concrete_fields]
+_TICKET_COLUMNS = [str(field.column) for field in Ticket._meta.concrete_fields]
 _TICKET_ATTNAMES = [field.attname for field in Ticket._meta.concrete_fields]
 _CLAIM_SQL = f"""
     WITH w AS (
