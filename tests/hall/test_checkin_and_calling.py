@@ -121,9 +121,9 @@ def test_it_calls_next_in_a_fixed_number_of_queries(api, matter, terminal, clerk
     for _ in range(3):
         ticket_walk_in(terminal=terminal, matter_code=matter.code)
     client = api(clerk)
-    # One statement finds the clerk's window, claims the ticket (UPDATE … RETURNING) and reads its matter
-    # and group; then the CALL event; the savepoints of the service's transaction inside the test's.
-    with django_assert_num_queries(4):
+    # One statement finds the clerk's window, claims the ticket (UPDATE … RETURNING), writes the CALL event
+    # and reads the ticket's matter and group; the savepoints of the service's transaction inside the test's.
+    with django_assert_num_queries(3):
         body = client.post("/api/v1/workbench/call-next/").json()
     assert (body["label"], body["matter"], body["group"], body["window"], body["status"]) == (
         "A001",

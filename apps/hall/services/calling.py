@@ -18,7 +18,7 @@ from apps.booking.services import appointment_mark_no_show, appointment_transiti
 from apps.catalog.models import Matter
 from govservice.api import Conflict, DomainError
 
-from ..models import TICKET_TRANSITIONS, Ticket, TicketAction, TicketStatus
+from ..models import TICKET_TRANSITIONS, Ticket, TicketAction, TicketEvent, TicketStatus
 from ..selectors import no_window, window_post_for
 from .events import ticket_event_record
 
@@ -110,8 +110,9 @@ def _appointment_follow(ticket: Ticket, to_status: str, actor: User) -> None:
 # that no other window holds (SKIP LOCKED: eight windows never wait on each other) and locks it; the outer
 # UPDATE moves it to CALLED only while it is still waiting. One round trip, no read-then-write. The ORDER BY
 # is CALLING_ORDER, which the partial index ticket_waiting_idx serves. The same statement finds the clerk's
-# window (its group is the queue) and returns the called ticket with what the answer shows of its matter
-# and group: a window gets no row; a row with no ticket means the queue is empty.
+# window (its group is the queue), writes the CALL event (as ticket_event_record would) and returns the
+# called ticket with what the answer shows of its matter and group: a clerk without a window gets no row; a
+# row with no ticket means the queue is empty.
 _TICKET_COLUMNS = [str(field.column) for field in Ticket._meta.concrete_fields]
 _TICKET_ATTNAMES = [field.attname for field in Ticket._meta.concrete_fields]
 _CLAIM_SQL = f"""
@@ -131,6 +132,10 @@ _CLAIM_SQL = f"""
             FOR UPDATE SKIP LOCKED
         )
         RETURNING {", ".join(_TICKET_COLUMNS)}
+    ), called_event AS (
+        INSERT INTO {TicketEvent._meta.db_table}
+            (ticket_id, hall_id, action, actor_id, window_id, from_status, to_status, note, at)
+        SELECT id, hall_id, %(action)s, %(clerk)s, window_id, %(waiting)s, %(called)s, '', %(now)s FROM claimed
     )
     SELECT w.id, w.hall_id, w.group_id, w.number, m.name, g.name, g.letter,
            {", ".join(f"c.{column}" for column in _TICKET_COLUMNS)}
@@ -150,6 +155,7 @@ def ticket_call_next(*, clerk: User) -> Ticket | None:
             {
                 "called": TicketStatus.CALLED.value,
                 "waiting": TicketStatus.WAITING.value,
+                "action": TicketAction.CALL.value,
                 "now": timezone.now(),
                 "clerk": clerk.id,
                 "day": timezone.localdate(),
@@ -166,9 +172,6 @@ def ticket_call_next(*, clerk: User) -> Ticket | None:
     ticket.matter = Matter(id=ticket.matter_id, name=matter_name)
     ticket.group = WindowGroup(id=group_id, hall_id=hall_id, name=group_name, letter=group_letter)
     ticket.window = window
-    ticket_event_record(
-        ticket=ticket, action=TicketAction.CALL, actor=clerk, from_status=TicketStatus.WAITING, window=window
-    )
     _appointment_follow(ticket, AppointmentStatus.CALLED, clerk)
     return ticket
 
