@@ -253,11 +253,13 @@ def _book(
     waitlist_entry: WaitlistEntry | None,
 ) -> Appointment:
     """The booking transaction. Statements: the citizen lock; one read of the facts (taking the citizen's
-    booking lock); the insert; the conditional UPDATE; the event row. Refusals are decided in the order
-    of the rules from that read; "full", "not yet released" and "too soon" are the conditional UPDATE."""
+    booking lock); the insert; the event row; the conditional UPDATE, last before the commit (it holds the
+    slot row until then). Refusals are decided in the order of the rules from that read; "full", "not yet
+    released" and "too soon" are the conditional UPDATE."""
     # Serialise one citizen's bookings first: a concurrent retry with the same Idempotency-Key then
     # waits here and finds the first result, and the per-person total holds under concurrency.
-    User.objects.select_for_update(no_key=True).filter(pk=citizen.pk).values_list("pk", flat=True).first()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM {User._meta.db_table} WHERE id = %s FOR NO KEY UPDATE", [citizen.pk])  # noqa: S608
     # A new statement after the lock: it sees what the citizen's previous transaction committed.
     facts, _ = _booking_facts(
         citizen=citizen, slot_id=slot_id, matter_code=matter_code, idempotency_key=idempotency_key, early=False
@@ -289,6 +291,9 @@ def _book(
     except IntegrityError:
         # The partial unique index (one active per matter) caught a concurrent twin.
         raise Conflict("您已有该事项的有效预约，不能重复预约。 You already have an appointment for this matter.", code="duplicate") from None
+    # The event row before the conditional UPDATE: the UPDATE locks the (hot) slot row until commit, so it
+    # comes last; a refusal rolls the event back with the rest.
+    _record(appointment, actor=citizen, from_status="")
 
     base = Slot.objects.filter(id=slot.id, date__gt=timezone.localdate())
     if notice:
@@ -312,7 +317,6 @@ def _book(
         refusal = slot_refusal(slot, notice=notice)  # may read the slot again: before marking the rollback
         transaction.set_rollback(True)
         raise refusal
-    _record(appointment, actor=citizen, from_status="")
     return appointment
 
 
