@@ -35,6 +35,11 @@ def test_a_visibly_full_slot_is_refused_by_one_read_without_a_transaction(api, c
     assert "已约满" in response.json()["detail"]
     assert len(queries) == 1, [q["sql"] for q in queries]
     assert not Appointment.objects.filter(citizen=citizen).exists()
+    # The test runs inside a transaction, as a checklist booking does: the early read's look at the citizen's
+    # booking lock must leave nothing held (a held lock would deadlock against that citizen's next booking).
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()")
+        assert cursor.fetchone()[0] == 0
 
 
 @pytest.mark.django_db

@@ -81,10 +81,17 @@ BOOKING_LOCK_CLASS = 6002
 def _booking_facts_sql(*, early: bool) -> str:
     """One read of everything a booking is decided by: the matter, the slot with its group's rule for the
     matter and database time, the citizen's active appointments (all, and for this matter), an earlier
-    appointment with the same Idempotency-Key, the citizen's block. Early (no transaction): with a shared
-    try of the citizen's booking lock; in the transaction: taking the lock (the citizen row is held)."""
+    appointment with the same Idempotency-Key, the citizen's block. Early (before the booking transaction):
+    whether the citizen's booking lock is free; in the transaction: taking it (the citizen row is held)."""
     slot, group, link = Slot._meta.db_table, WindowGroup._meta.db_table, GroupMatter._meta.db_table
-    lock = "pg_try_advisory_xact_lock_shared" if early else "pg_advisory_xact_lock"
+    key = "%(lock_class)s, (%(citizen)s %% 2147483647)::int"
+    # Early: is the lock free this instant? Taken and given back in the same expression (session level), so
+    # nothing stays held when the caller is inside a transaction of its own (a checklist booking is).
+    lock = (
+        f"CASE WHEN pg_try_advisory_lock_shared({key}) THEN pg_advisory_unlock_shared({key}) ELSE false END"
+        if early
+        else f"pg_advisory_xact_lock({key})"
+    )
     return f"""
         SELECT m.id, m.name, m.bookable,
                s.id, s.hall_id, s.group_id, s.date, s.start, s."end", s.capacity, s.booked, s.release_at, s.closed,
@@ -92,7 +99,7 @@ def _booking_facts_sql(*, early: bool) -> str:
                h.name, h.address, gm.found IS NOT NULL, gm.min_notice_hours, g.min_notice_hours, now(),
                a.total, a.same, a.previous,
                (SELECT b.blocked_until FROM {BookingStanding._meta.db_table} b WHERE b.citizen_id = %(citizen)s),
-               {lock}(%(lock_class)s, (%(citizen)s %% 2147483647)::int)
+               {lock}
         FROM (SELECT 1) one
         LEFT JOIN LATERAL (
             SELECT id, name, bookable FROM {Matter._meta.db_table} WHERE code = %(matter)s AND is_current LIMIT 1
