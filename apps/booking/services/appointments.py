@@ -73,8 +73,9 @@ def when_text(moment: dt.datetime) -> str:
 
 
 # The advisory lock (class, citizen id) a booking transaction holds from its first read to its end, taken
-# after the citizen row lock. The early refusal tries it shared: while a booking of the same citizen is in
-# flight, the request does not refuse early but waits its turn on the citizen lock, as before.
+# after the citizen row lock. The early refusal looks whether it is free (tried shared, released at once):
+# while a booking of the same citizen is in flight, the request does not refuse early but waits its turn on
+# the citizen lock, as before.
 BOOKING_LOCK_CLASS = 6002
 
 
