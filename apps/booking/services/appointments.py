@@ -280,6 +280,46 @@ def appointment_book(
     )
 
 
+
+# The conditional UPDATE of a plain online booking, written out: the slot (id), bookable from tomorrow on
+# (local date), and online_free_q() (selectors.py) with database time as the ORM's Now() renders it on
+# PostgreSQL (STATEMENT_TIMESTAMP()); with a notice, the start far enough ahead. The ORM compiled the same
+# statement on every booking. tests/booking/test_book_sql.py holds the two to the same answers.
+_TAKE_ONLINE_SQL = (
+    f'UPDATE {Slot._meta.db_table} SET "booked" = "booked" + 1 '  # noqa: S608 (table name from the model)
+    'WHERE "id" = %s AND "date" > %s AND NOT "closed" AND "release_at" <= STATEMENT_TIMESTAMP() '
+    'AND "capacity" > "booked" + "waitlist_held" '
+    '+ CASE WHEN "resale_until" > STATEMENT_TIMESTAMP() THEN "resale_held" ELSE 0 END'
+)
+_TAKE_NOTICE_SQL = ' AND "start" >= STATEMENT_TIMESTAMP() + %s'
+
+# model -> (INSERT … RETURNING id, its fields): written once per process from the model's fields.
+_INSERTS: dict[type, tuple[str, list[Any]]] = {}
+
+
+def _insert(obj: Any) -> None:
+    """INSERT a new row of obj's model as Model.objects.create does (the same columns, the fields' own
+    pre_save — auto_now_add — and database preparation), with the statement written once per process
+    instead of compiled on every booking. No model signals: none is connected to these models (pghistory
+    records by trigger)."""
+    model = type(obj)
+    cached = _INSERTS.get(model)
+    if cached is None:
+        quote = connection.ops.quote_name
+        fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+        columns = ", ".join(quote(field.column) for field in fields)
+        values = ", ".join(["%s"] * len(fields))
+        sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({values}) RETURNING {quote(model._meta.pk.column)}"  # noqa: S608
+        cached = _INSERTS[model] = (sql, fields)
+    sql, fields = cached
+    params = [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        obj.pk = cursor.fetchone()[0]
+    obj._state.adding = False
+    obj._state.db = connection.alias
+
+
 @transaction.atomic
 def _book(
     *,
@@ -316,7 +356,7 @@ def _book(
 
     try:
         # No savepoint: on a unique violation the whole transaction is rolled back (nothing else is kept).
-        appointment = Appointment.objects.create(
+        appointment = Appointment(
             code=human_code(8),
             citizen=citizen,
             matter=matter,
@@ -327,31 +367,42 @@ def _book(
             rescheduled_from=rescheduled_from,
             green_category=green_category,
         )
+        _insert(appointment)
     except IntegrityError:
         # The partial unique index (one active per matter) caught a concurrent twin.
         raise Conflict("您已有该事项的有效预约，不能重复预约。 You already have an appointment for this matter.", code="duplicate") from None
     # The event row before the conditional UPDATE: the UPDATE locks the (hot) slot row until commit, so it
     # comes last; a refusal rolls the event back with the rest.
-    _record(appointment, actor=citizen, from_status="")
+    _insert(AppointmentEvent(appointment=appointment, actor=citizen, from_status="", to_status=appointment.status))
 
-    base = Slot.objects.filter(id=slot.id, date__gt=timezone.localdate())
-    if notice:
-        base = base.filter(start__gte=ExpressionWrapper(Now() + Value(dt.timedelta(hours=notice)), output_field=Slot._meta.get_field("start")))
-    if waitlist_entry is not None:
-        # Accepting a waitlist offer: the place held for it becomes the booking.
-        taken = base.filter(closed=False, waitlist_held__gt=0).update(
-            booked=F("booked") + 1, waitlist_held=F("waitlist_held") - 1
-        )
+    if waitlist_entry is None and not green_category:
+        # The plain online booking (a flash crowd's thousand successes): the conditional UPDATE of the else
+        # branch below, as one statement written once (see _TAKE_ONLINE_SQL).
+        params: list[Any] = [slot.id, timezone.localdate()]
+        if notice:
+            params.append(dt.timedelta(hours=notice))
+        with connection.cursor() as cursor:
+            cursor.execute(_TAKE_ONLINE_SQL + _TAKE_NOTICE_SQL if notice else _TAKE_ONLINE_SQL, params)
+            taken = cursor.rowcount
     else:
-        taken = base.filter(online_free_q()).update(booked=F("booked") + 1)
-        if not taken and green_category and green_category in settings.BOOKING_GREEN_CATEGORIES:
-            # The green channel may also take the share reserved for phone and on-site booking.
-            taken = base.filter(closed=False, release_at__lte=Now(), reserved__gt=F("reserved_booked")).update(
-                reserved_booked=F("reserved_booked") + 1
+        base = Slot.objects.filter(id=slot.id, date__gt=timezone.localdate())
+        if notice:
+            base = base.filter(start__gte=ExpressionWrapper(Now() + Value(dt.timedelta(hours=notice)), output_field=Slot._meta.get_field("start")))
+        if waitlist_entry is not None:
+            # Accepting a waitlist offer: the place held for it becomes the booking.
+            taken = base.filter(closed=False, waitlist_held__gt=0).update(
+                booked=F("booked") + 1, waitlist_held=F("waitlist_held") - 1
             )
-            if taken:
-                Appointment.objects.filter(id=appointment.id).update(quota=Quota.RESERVED)
-                appointment.quota = Quota.RESERVED
+        else:
+            taken = base.filter(online_free_q()).update(booked=F("booked") + 1)
+            if not taken and green_category in settings.BOOKING_GREEN_CATEGORIES:
+                # The green channel may also take the share reserved for phone and on-site booking.
+                taken = base.filter(closed=False, release_at__lte=Now(), reserved__gt=F("reserved_booked")).update(
+                    reserved_booked=F("reserved_booked") + 1
+                )
+                if taken:
+                    Appointment.objects.filter(id=appointment.id).update(quota=Quota.RESERVED)
+                    appointment.quota = Quota.RESERVED
     if taken == 0:
         refusal = slot_refusal(slot, notice=notice)  # may read the slot again: before marking the rollback
         transaction.set_rollback(True)
