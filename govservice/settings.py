@@ -280,6 +280,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "govservice.api.exception_handler",
+    # Per-IP throttles read the client address from X-Forwarded-For only behind this many trusted proxies;
+    # 0 (the default) ignores the header, so a client cannot pose as many addresses. Behind one reverse
+    # proxy that sets the header, NUM_PROXIES=1.
+    "NUM_PROXIES": env_int("NUM_PROXIES", 0),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": f"Cloud Window 云窗口 — {SITE_ROLE} API",

@@ -23,6 +23,15 @@ def test_it_limits_per_ip_across_citizens(settings, api, citizen, other_citizen,
     assert api(other_citizen).post("/api/v1/appointments/", {"slot": slot.id, "matter": matter.code}, format="json").status_code == 429
 
 
+@pytest.mark.django_db
+def test_a_forged_forwarded_for_header_does_not_escape_the_per_ip_limit(settings, api, citizen, other_citizen, slot, matter):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "booking": (100, 1, 60)}
+    body = {"slot": slot.id, "matter": matter.code}
+    assert api(citizen).post("/api/v1/appointments/", body, format="json").status_code == 201
+    forged = api(other_citizen).post("/api/v1/appointments/", body, format="json", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert forged.status_code == 429
+
+
 def test_it_admits_exactly_the_limit_under_concurrency():
     barrier = threading.Barrier(24)
     results = []
