@@ -48,6 +48,9 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied("您无权执行此操作。 You may not do this.")
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(exc.messages)
+    elif isinstance(exc, exceptions.ParseError):
+        # DRF's own text is the parser's English ("JSON parse error - Expecting property name ...").
+        exc = exceptions.ParseError("请求内容格式有误，无法解析（须为有效的 JSON）。 Malformed request body.")
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
