@@ -213,3 +213,14 @@ def test_it_keeps_the_order_of_one_cases_messages_whatever_the_retries_do(settin
     assert first.delivered_at <= later.delivered_at
     in_review.refresh_from_db()
     assert in_review.status == CaseStatus.DECIDED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sweep_counts_the_messages_a_claim_let_through(self_peer, in_review):
+    # One claim (the case's first message) sends its later one in the same run: both are counted.
+    first = enqueue_decision(self_peer, in_review.number)
+    later = enqueue_decision(self_peer, in_review.number)
+    assert outbox_sweep(budget_seconds=30) == 2
+    assert set(OutboxMessage.objects.filter(id__in=[first.id, later.id]).values_list("status", flat=True)) == {
+        OutboxStatus.DELIVERED
+    }
