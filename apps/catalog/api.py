@@ -11,32 +11,19 @@ from govservice.api import DomainError
 
 from .models import FeeItem, LifeEvent, Material, Matter
 from .selectors import MAX_QUERY_LENGTH, Mode, SearchQuery, matter_get, matters_find, matters_search, query_variants
+from .services.versions import FEE_FIELDS, MATERIAL_FIELDS
 
 
 class MaterialSerializer(serializers.ModelSerializer):
     class Meta:
         model = Material
-        fields = [
-            "id",
-            "key",
-            "name",
-            "form",
-            "originals",
-            "copies",
-            "required",
-            "source",
-            "issuer",
-            "notes",
-            "blank_form_url",
-            "sample_url",
-            "acceptance_standard",
-        ]
+        fields = ["id", *MATERIAL_FIELDS]
 
 
 class FeeItemSerializer(serializers.ModelSerializer):
     class Meta:
         model = FeeItem
-        fields = ["name", "amount", "unit", "notes"]
+        fields = list(FEE_FIELDS)
 
 
 class MatterListSerializer(serializers.ModelSerializer):
