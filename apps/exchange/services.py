@@ -109,9 +109,13 @@ def build_body(message: OutboxMessage) -> bytes:
     return json.dumps(envelope, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
-def outbox_claim_due(*, limit: int = 20, message_id: str | None = None) -> list[OutboxMessage]:
+def outbox_claim_due(
+    *, limit: int = 20, message_id: str | None = None, same_case_as: OutboxMessage | None = None
+) -> list[OutboxMessage]:
     """Claim due messages with SKIP LOCKED and push their next attempt out by a lease, so another relay
-    skips them; if this worker dies, the lease runs out and the sweep sends them again.
+    skips them; if this worker dies, the lease runs out and the sweep sends them again. A message waits
+    while an earlier one with its ordering key is pending or dead, so with ``same_case_as`` only the next
+    one of that message's case can be claimed.
 
     "Due" and the lease are on the database's clock, never the worker's: a relay host whose clock is
     minutes slow would otherwise hold every message for those minutes."""
@@ -129,6 +133,8 @@ def outbox_claim_due(*, limit: int = 20, message_id: str | None = None) -> list[
         )
         if message_id:
             qs = qs.filter(id=message_id)
+        if same_case_as is not None:
+            qs = qs.filter(peer_id=same_case_as.peer_id, ordering_key=same_case_as.ordering_key)
         claimed = list(qs.order_by("created_at")[:limit])
         if claimed:
             OutboxMessage.objects.filter(id__in=[m.id for m in claimed]).update(
@@ -228,18 +234,7 @@ def outbox_relay_due(*, limit: int = 50, message_id: str | None = None) -> int:
 
 
 def _next_in_order(message: OutboxMessage) -> OutboxMessage | None:
-    candidate = (
-        OutboxMessage.objects.filter(
-            peer_id=message.peer_id, ordering_key=message.ordering_key, status=OutboxStatus.PENDING,
-            created_at__gt=message.created_at,
-        )
-        .order_by("created_at")
-        .values_list("id", flat=True)
-        .first()
-    )
-    if candidate is None:
-        return None
-    claimed = outbox_claim_due(limit=1, message_id=str(candidate))
+    claimed = outbox_claim_due(limit=1, same_case_as=message)
     return claimed[0] if claimed else None
 
 
