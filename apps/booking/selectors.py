@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 from django.conf import settings
 from django.db.models import Case, ExpressionWrapper, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
@@ -11,12 +12,32 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.catalog.models import Matter
 
 from .models import Appointment, GroupMatter, Hall, Slot, WaitlistEntry, WaitlistStatus
+
+# Ids are bigint: a request value that is not decimal or above this is no id (never a 500 from the database).
+MAX_ID = 2**63 - 1
 
 
 def halls_for_matter(matter_code: str) -> QuerySet[Hall]:
     return Hall.objects.filter(groups__matter_links__matter_code=matter_code).distinct().order_by("code")
+
+
+def slot_picker(*, matter: Matter, hall_param: str) -> tuple[list[Hall], Hall | None, list[tuple[dt.date, list[Slot]]]]:
+    """The time picker of a booking page (the matter's own, and a checklist's): the halls handling the
+    matter, the one chosen by ``?hall=<id>`` (or the only one), and its open slots grouped by day."""
+    halls = list(halls_for_matter(matter.code))
+    hall = None
+    if hall_param.isdecimal() and int(hall_param) <= MAX_ID:
+        hall = next((h for h in halls if h.id == int(hall_param)), None)
+    elif len(halls) == 1:
+        hall = halls[0]
+    days: list[tuple[dt.date, list[Slot]]] = []
+    if hall is not None and matter.bookable:
+        slots = slots_open_for(hall_id=hall.id, matter_code=matter.code)
+        days = [(day, list(items)) for day, items in itertools.groupby(slots, key=lambda s: s.date)]
+    return halls, hall, days
 
 
 def resale_held_now():

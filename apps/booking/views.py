@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -22,11 +23,12 @@ from govservice.roles import role_required
 
 from .models import Appointment, AppointmentStatus, GreenCategory, HallClosure, WindowGroup
 from .selectors import (
+    MAX_ID,
     appointment_get_for_citizen,
     booking_rules,
     full_days_for,
-    halls_for_matter,
     nearest_free_slots,
+    slot_picker,
     slots_open_for,
     waitlist_for_citizen,
 )
@@ -40,9 +42,6 @@ from .services import (
     waitlist_join,
     waitlist_leave,
 )
-
-# Ids are bigint: anything else is not an id (a 400-style message, never a 500 from the database).
-MAX_ID = 2**63 - 1
 
 
 def _id(value: str) -> int | None:
@@ -63,18 +62,9 @@ def home(request):
 
 def matter_detail(request, code):
     matter = matter_get(code=code)
-    halls = list(halls_for_matter(matter.code))
-    hall = None
-    days = []
-    hall_param = request.GET.get("hall", "")
-    if _id(hall_param) is not None:
-        hall = next((h for h in halls if h.id == _id(hall_param)), None)
-    elif len(halls) == 1:
-        hall = halls[0]
+    halls, hall, days = slot_picker(matter=matter, hall_param=request.GET.get("hall", ""))
     full_days: list[dt.date] = []
     if hall is not None and matter.bookable:
-        slots = slots_open_for(hall_id=hall.id, matter_code=matter.code)
-        days = [(day, list(items)) for day, items in itertools.groupby(slots, key=lambda s: s.date)]
         full_days = full_days_for(hall_id=hall.id, matter_code=matter.code)
     template = "booking/_slots.html" if request.htmx else "booking/matter_detail.html"
     return render(
@@ -86,6 +76,8 @@ def matter_detail(request, code):
             "hall": hall,
             "days": days,
             "full_days": full_days,
+            "book_url": reverse("book", args=[matter.code]),
+            "idempotency_prefix": f"{request.session.session_key or ''}-{matter.code}",
             "green_categories": GreenCategory.choices,
             "rules": booking_rules(),
         },

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import itertools
-
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
@@ -16,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.models import Role
 from apps.booking.models import GreenCategory
-from apps.booking.selectors import slots_open_for
+from apps.booking.selectors import MAX_ID, slot_picker
 from apps.catalog.models import Matter
 from apps.consult.selectors import faq_for_matter
 from govservice.api import DomainError
@@ -139,29 +137,28 @@ def checklist_pdf(request, code):
 
 
 def checklist_booking(request, code):
-    """Choose a hall and a time for the matter of this checklist (the slots come as in booking)."""
+    """Choose a hall and a time for the matter of this checklist: booking's own time picker."""
     checklist = checklist_get(code=code, user=request.user)
-    halls = list(halls_for(checklist.matter))
-    hall = None
-    hall_param = request.GET.get("hall", "")
-    if hall_param.isdigit():
-        hall = next((h for h in halls if h.id == int(hall_param)), None)
-    elif len(halls) == 1:
-        hall = halls[0]
-    days = []
-    if hall is not None and checklist.matter.bookable:
-        slots = slots_open_for(hall_id=hall.id, matter_code=checklist.matter.code)
-        days = [(day, list(items)) for day, items in itertools.groupby(slots, key=lambda s: s.date)]
-    template = "guidance/_slots.html" if request.htmx else "guidance/checklist_book.html"
-    context = {"checklist": checklist, "matter": checklist.matter, "halls": halls, "hall": hall, "days": days}
-    return render(request, template, context | {"green_categories": GreenCategory.choices})
+    halls, hall, days = slot_picker(matter=checklist.matter, hall_param=request.GET.get("hall", ""))
+    template = "booking/_slots.html" if request.htmx else "guidance/checklist_book.html"
+    context = {
+        "checklist": checklist,
+        "matter": checklist.matter,
+        "halls": halls,
+        "hall": hall,
+        "days": days,
+        "book_url": reverse("checklist_book", args=[checklist.code]),
+        "idempotency_prefix": checklist.code,
+        "green_categories": GreenCategory.choices,
+    }
+    return render(request, template, context)
 
 
 @role_required(Role.CITIZEN)
 @require_POST
 def checklist_book_view(request, code):
     slot = request.POST.get("slot", "")
-    if not slot.isdigit():
+    if not (slot.isdecimal() and int(slot) <= MAX_ID):
         messages.error(request, _("请选择一个预约时段。 Please choose a time."))
         return redirect("checklist_booking", code=code)
     try:

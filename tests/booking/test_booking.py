@@ -161,3 +161,13 @@ def test_it_offers_the_appointment_as_a_calendar_event(api, citizen, other_citiz
     other = Client()
     other.force_login(other_citizen)
     assert other.get(f"/appointments/{code}.ics").status_code == 404
+
+
+def test_the_matter_page_time_picker_posts_to_the_matter_and_explains_the_rules(client, citizen, slot, matter, hall):
+    client.force_login(citizen)
+    page = client.get(f"/matters/{matter.code}/?hall={hall.id}").content.decode()
+    assert f'action="/matters/{matter.code}/book/" id="book-form"' in page and f'value="{slot.id}"' in page
+    assert f'name="idempotency_key" value="{client.session.session_key}-{matter.code}-' in page
+    assert "预约规则" in page
+    fragment = client.get(f"/matters/{matter.code}/?hall={hall.id}", headers={"HX-Request": "true"}).content.decode()
+    assert "<html" not in fragment and f'action="/matters/{matter.code}/book/"' in fragment and "预约规则" in fragment

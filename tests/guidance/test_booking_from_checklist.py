@@ -25,6 +25,11 @@ def test_it_books_from_the_checklist_and_the_appointment_shows_it(card_matter, c
     checklist = answer(client, proxy="yes", minor="no", photo="kept")
     page = client.get(f"/checklists/{checklist.code}/book/").content.decode()
     assert hall.name in page and f'value="{slot.id}"' in page
+    # Booking's time picker, posting to the checklist's own confirm (never the matter's book view).
+    assert f'action="/checklists/{checklist.code}/book/confirm/" id="book-form"' in page
+    assert f'name="idempotency_key" value="{checklist.code}-' in page
+    fragment = client.get(f"/checklists/{checklist.code}/book/?hall={hall.id}", headers={"HX-Request": "true"}).content.decode()
+    assert "<html" not in fragment and f'action="/checklists/{checklist.code}/book/confirm/"' in fragment
     response = client.post(f"/checklists/{checklist.code}/book/confirm/", {"slot": slot.id, "idempotency_key": "k1"})
     appointment = Appointment.objects.get(citizen=citizen)
     assert response["Location"] == f"/appointments/{appointment.code}/"
@@ -89,3 +94,14 @@ def test_it_carries_the_green_channel_choice_into_the_booking(card_matter, citiz
     assert "绿色通道" in client.get(f"/checklists/{checklist.code}/book/").content.decode()
     client.post(f"/checklists/{checklist.code}/book/confirm/", {"slot": slot.id, "green_category": "disabled"})
     assert Appointment.objects.get(citizen=citizen).green_category == "disabled"
+
+
+@pytest.mark.parametrize("value", ["", "x", "²", str(2**63), "-1"])
+def test_a_slot_or_hall_that_is_no_id_gets_a_message_not_an_error(card_matter, citizen, slot, hall, value):
+    client = page_client(citizen)
+    checklist = answer(client, proxy="yes", minor="no", photo="kept")
+    assert client.get(f"/checklists/{checklist.code}/book/", {"hall": value}).status_code == 200
+    response = client.post(f"/checklists/{checklist.code}/book/confirm/", {"slot": value, "idempotency_key": "k1"}, follow=True)
+    assert response.status_code == 200
+    assert "请选择一个预约时段" in response.content.decode()
+    assert not Appointment.objects.filter(citizen=citizen).exists()
