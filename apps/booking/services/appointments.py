@@ -630,6 +630,20 @@ def _give_back(appointment: Appointment, *, resale: bool) -> None:
     )
 
 
+def _cancel_booked_by_hall(appointment_id: int, *, actor: User | None, reason: str, note: str) -> Appointment | None:
+    """Inside the caller's transaction, the citizen locked: a booked appointment becomes cancelled by the
+    hall, its place goes back with no resale hold, the event is recorded. None when it was no longer booked."""
+    changed = Appointment.objects.filter(id=appointment_id, status=AppointmentStatus.BOOKED).update(
+        status=AppointmentStatus.CANCELLED_BY_HALL, cancel_reason=reason[:200], updated_at=timezone.now()
+    )
+    if not changed:
+        return None
+    appointment = Appointment.objects.select_related("slot", "matter", "hall", "citizen").get(id=appointment_id)
+    _give_back(appointment, resale=False)
+    _record(appointment, actor=actor, from_status=AppointmentStatus.BOOKED, note=note[:200])
+    return appointment
+
+
 def appointment_cancel_by_hall(*, appointment_id: int, actor: User | None, reason: str) -> Appointment | None:
     """The hall cancels a booked appointment (closure, outage): never penalised, no resale hold. Locks the
     citizen first like every booking write; returns None when the appointment was no longer booked."""
@@ -638,15 +652,7 @@ def appointment_cancel_by_hall(*, appointment_id: int, actor: User | None, reaso
         if citizen_id is None:
             return None
         User.objects.select_for_update(no_key=True).filter(pk=citizen_id).first()
-        changed = Appointment.objects.filter(id=appointment_id, status=AppointmentStatus.BOOKED).update(
-            status=AppointmentStatus.CANCELLED_BY_HALL, cancel_reason=reason[:200], updated_at=timezone.now()
-        )
-        if not changed:
-            return None
-        appointment = Appointment.objects.select_related("slot", "matter", "hall", "citizen").get(id=appointment_id)
-        _give_back(appointment, resale=False)
-        _record(appointment, actor=actor, from_status=AppointmentStatus.BOOKED, note=reason[:200])
-    return appointment
+        return _cancel_booked_by_hall(appointment_id, actor=actor, reason=reason, note=reason)
 
 
 def appointment_move_by_hall(*, appointment_id: int, slot_id: int, actor: User | None, reason: str) -> Appointment | None:
@@ -662,14 +668,9 @@ def appointment_move_by_hall(*, appointment_id: int, slot_id: int, actor: User |
         citizen_id, old_slot_id = row
         User.objects.select_for_update(no_key=True).filter(pk=citizen_id).first()
         list(Slot.objects.select_for_update().filter(id__in=[old_slot_id, slot_id]).order_by("id").values_list("id", flat=True))
-        changed = Appointment.objects.filter(id=appointment_id, status=AppointmentStatus.BOOKED).update(
-            status=AppointmentStatus.CANCELLED_BY_HALL, cancel_reason=reason[:200], updated_at=timezone.now()
-        )
-        if not changed:
+        old = _cancel_booked_by_hall(appointment_id, actor=actor, reason=reason, note=f"大厅调整：{reason}")
+        if old is None:
             return None
-        old = Appointment.objects.select_related("slot", "matter", "hall", "citizen").get(id=appointment_id)
-        _give_back(old, resale=False)
-        _record(old, actor=actor, from_status=AppointmentStatus.BOOKED, note=f"大厅调整：{reason}"[:200])
         slot = Slot.objects.filter(id=slot_id, hall_id=old.hall_id).first()
         if slot is None:
             raise DomainError("该时段不属于本大厅。 Not a slot of this hall.", code="not_found", status_code=404)
