@@ -42,6 +42,15 @@ def _kind(value: str) -> str:
     return value
 
 
+def _citizen_by_id_number(id_number: str) -> User | None:
+    """The citizen account of a valid ID number (None: no account); an invalid number is a 400."""
+    try:
+        parsed = idcard.parse(id_number)
+    except idcard.InvalidIdNumber as exc:
+        raise DomainError(f"{exc} Invalid ID number.", code="invalid_id_number", status_code=400) from None
+    return User.objects.filter(id_number_index=id_number_index(parsed.value), role=Role.CITIZEN).first()
+
+
 def _matter(code: str) -> Matter:
     matter = Matter.objects.select_related("department").filter(code=code, is_current=True).first()
     if matter is None:
@@ -126,11 +135,7 @@ def ticket_ask_at_terminal(
 ) -> ConsultTicket:
     """At a hall kiosk: the citizen swipes their ID card; the ticket goes to that hall's queue and the
     reply reaches their account."""
-    try:
-        parsed = idcard.parse(id_number)
-    except idcard.InvalidIdNumber as exc:
-        raise DomainError(f"{exc} Invalid ID number.", code="invalid_id_number", status_code=400) from None
-    citizen = User.objects.filter(id_number_index=id_number_index(parsed.value), role=Role.CITIZEN).first()
+    citizen = _citizen_by_id_number(id_number)
     if citizen is None:
         raise DomainError(
             "未找到该身份证对应的实名账户，请先注册，或请工作人员代为登记。 No account for this ID card.",
@@ -180,11 +185,7 @@ def ticket_log_call(
         raise DomainError("请填写11位手机号码。 Invalid mobile number.", code="invalid_phone", status_code=400)
     citizen = None
     if id_number.strip():
-        try:
-            parsed = idcard.parse(id_number)
-        except idcard.InvalidIdNumber as exc:
-            raise DomainError(f"{exc} Invalid ID number.", code="invalid_id_number", status_code=400) from None
-        citizen = User.objects.filter(id_number_index=id_number_index(parsed.value), role=Role.CITIZEN).first()
+        citizen = _citizen_by_id_number(id_number)
     if citizen is None:
         by_phone = User.objects.filter(phone_index=phone_index(caller_phone), role=Role.CITIZEN).order_by("id").first()
         # The number alone does not say who is calling (a relative's phone, a reassigned number): the
