@@ -224,3 +224,19 @@ def test_the_sweep_counts_the_messages_a_claim_let_through(self_peer, in_review)
     assert set(OutboxMessage.objects.filter(id__in=[first.id, later.id]).values_list("status", flat=True)) == {
         OutboxStatus.DELIVERED
     }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_messages_about_no_case_keep_no_order_between_them(self_peer):
+    # No "number" in the payload: no ordering key, so a message stuck before it does not hold it back.
+    with transaction.atomic():
+        stuck = outbox_enqueue(
+            peer=self_peer, kind="case.unheard_of", payload={},
+            files=[OutgoingFile(name="a.pdf", path="exchange/missing/a.pdf", sha256="0" * 64, content_type="application/pdf")],
+        )
+        free = outbox_enqueue(peer=self_peer, kind="case.unheard_of", payload={})
+    assert stuck.ordering_key == free.ordering_key == ""
+    assert outbox_relay_due() == 2
+    stuck.refresh_from_db(), free.refresh_from_db()
+    assert (stuck.status, stuck.attempts) == (OutboxStatus.PENDING, 1)
+    assert free.attempts == 1  # sent (the receiver refuses the kind, which is beside the point here)
