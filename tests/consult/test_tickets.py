@@ -93,6 +93,24 @@ def test_it_takes_questions_from_a_kiosk_through_the_api(api, citizen, matter, t
     assert citizen.real_name[0] not in str(body)
 
 
+def test_an_id_number_is_checked_at_the_kiosk_and_on_a_call(api, clerk, citizen, matter, terminal):
+    # Only the check character is wrong: the number has the right shape and still is no ID number.
+    bad_id = citizen.id_number[:17] + ("0" if citizen.id_number[17] != "0" else "1")
+    question = {"matter": matter.code, "title": "问题", "content": "内容"}
+    kiosk = api(None).post(
+        "/api/v1/terminal/consult/", {**question, "id_number": bad_id}, format="json", HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}"
+    )
+    call = {**question, "caller_name": "王小明", "caller_phone": "13512345678"}
+    logged = api(clerk).post("/api/v1/consult/calls/", {**call, "id_number": bad_id}, format="json")
+    for refused in (kiosk, logged):
+        assert refused.status_code == 400 and refused.json()["code"] == "invalid_id_number", refused.content
+    assert not ConsultTicket.objects.exists()
+    # A valid number finds the caller's account though they call from a phone that is not theirs.
+    found = api(clerk).post("/api/v1/consult/calls/", {**call, "id_number": citizen.id_number}, format="json")
+    assert found.status_code == 201, found.content
+    assert ConsultTicket.objects.get().citizen == citizen
+
+
 def test_a_logged_call_belongs_to_the_clerk_who_took_it(api, clerk, citizen, matter):
     response = api(clerk).post(
         "/api/v1/consult/calls/",
