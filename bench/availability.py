@@ -122,18 +122,10 @@ def count_queries(served: list[tuple[int, str]]) -> dict:
 
 def main() -> int:
     args = parse_args()
-    database_url, redis_url = harness.services_env()
     started = time.monotonic()
-    figures: dict[str, object] = {
-        "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-        **harness.machine(),
-    }
+    figures = harness.machine()
     with Cleanup() as cleanup:
-        database = harness.BenchDatabase(database_url, "availability")
-        url = database.create(cleanup)
-        env = harness.server_env(url, harness.redis_database(redis_url, 2))
-        harness.migrate(env)
-        harness.django_setup(env)
+        database, env = harness.prepared_site("availability", cleanup)
         data = load(args)
         queries = count_queries(data["served"])
 

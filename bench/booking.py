@@ -347,25 +347,16 @@ def _cpu_ratio(ceiling_ms: dict, booking_ms: dict) -> float | None:
 
 def main() -> int:
     args = parse_args()
-    database_url, redis_url = harness.services_env()
     started = time.monotonic()
-    figures: dict[str, object] = {
-        "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-        **harness.machine(),
-    }
+    figures = harness.machine()
     with Cleanup() as cleanup:
-        database = harness.BenchDatabase(database_url, "booking")
-        url = database.create(cleanup)
-        env = harness.server_env(
-            url,
-            # Rate-limit counters in a Redis database of their own (make run: N, tests: N+1, benchmarks: N+2).
-            harness.redis_database(redis_url, 2),
+        database, env = harness.prepared_site(
+            "booking",
+            cleanup,
             # The crowd comes from one loopback address; a real one comes from thousands. The per-IP limit
             # would turn the benchmark into a 429 benchmark; the per-citizen limit stays as configured.
             RATE_BOOKING_PER_IP="100000000",
         )
-        harness.migrate(env)
-        harness.django_setup(env)
         from django.db import connection
 
         plan = load(args)

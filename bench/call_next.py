@@ -331,18 +331,10 @@ def check(run: Run, plan: dict) -> dict:
 
 def main() -> int:
     args = parse_args()
-    database_url, redis_url = harness.services_env()
     started = time.monotonic()
-    figures: dict[str, object] = {
-        "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-        **harness.machine(),
-    }
+    figures = harness.machine()
     with Cleanup() as cleanup:
-        database = harness.BenchDatabase(database_url, "call_next")
-        url = database.create(cleanup)
-        env = harness.server_env(url, harness.redis_database(redis_url, 2))
-        harness.migrate(env)
-        harness.django_setup(env)
+        _, env = harness.prepared_site("call_next", cleanup)
         from django.db import connection
 
         plan = load(args)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import datetime as dt
 import json
 import math
 import os
@@ -190,6 +191,18 @@ def django_setup(env: dict[str, str]) -> None:
     import django
 
     django.setup()
+
+
+def prepared_site(name: str, cleanup: Cleanup, **extra: str) -> tuple[BenchDatabase, dict[str, str]]:
+    """The benchmark's own database ``bench_<name>_<pid>`` (created, migrated, dropped by ``cleanup``) and the
+    front site's environment on it, with rate-limit counters in a Redis database of their own (make run: N,
+    tests: N+1, benchmarks: N+2); Django is set up in this process against it. ``extra``: more environment."""
+    database_url, redis_url = services_env()
+    database = BenchDatabase(database_url, name)
+    env = server_env(database.create(cleanup), redis_database(redis_url, 2), **extra)
+    migrate(env)
+    django_setup(env)
+    return database, env
 
 
 # --- Gunicorn ---------------------------------------------------------------------------------------
@@ -445,7 +458,12 @@ def ms(seconds: float) -> float:
 
 
 def machine() -> dict[str, object]:
-    return {"cpus": os.cpu_count(), "loadavg_1m_before": round(os.getloadavg()[0], 2)}
+    """The first figures of every run: when, and on how busy a machine."""
+    return {
+        "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "cpus": os.cpu_count(),
+        "loadavg_1m_before": round(os.getloadavg()[0], 2),
+    }
 
 
 def emit(figures: dict[str, object], lines: Callable[[], Iterator[str]] | None = None) -> None:

@@ -19,7 +19,6 @@ figures end with one JSON line.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import random
 import sys
 import time
@@ -130,18 +129,10 @@ def plans() -> dict:
 
 def main() -> int:
     args = parse_args()
-    database_url, redis_url = harness.services_env()
     started = time.monotonic()
-    figures: dict[str, object] = {
-        "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-        **harness.machine(),
-    }
+    figures = harness.machine()
     with Cleanup() as cleanup:
-        database = harness.BenchDatabase(database_url, "search")
-        url = database.create(cleanup)
-        env = harness.server_env(url, harness.redis_database(redis_url, 2))
-        harness.migrate(env)
-        harness.django_setup(env)
+        database, env = harness.prepared_site("search", cleanup)
         matters = load(args)
         explained = plans()
 
