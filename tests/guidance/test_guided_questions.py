@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from django.test import Client
 
 from apps.guidance.demo import SOCIAL_CARD, SOCIAL_CARD_REISSUE
 from apps.guidance.models import Checklist, Question, Rule
@@ -180,3 +181,21 @@ def test_it_limits_how_often_one_address_saves_checklists(api, card_matter, monk
     refused = api(None).post(url, answers, format="json")
     assert refused.status_code == 429 and "保存清单过于频繁" in refused.json()["detail"]
     assert Checklist.objects.count() == 2
+
+
+def test_the_limit_counts_the_address_the_throttles_count(api, card_matter, monkeypatch, settings):
+    monkeypatch.setattr("apps.guidance.services.CHECKLISTS_PER_HOUR", 1)
+    url = f"/api/v1/guidance/matters/{SOCIAL_CARD}/checklists/"
+    answers = {"answers": {"proxy": "no", "minor": "no", "photo": "none"}}
+    # No trusted proxy (the default): a forged X-Forwarded-For is the same caller, refused.
+    assert api(None).post(url, answers, format="json", REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR="203.0.113.1").status_code == 201
+    assert api(None).post(url, answers, format="json", REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR="203.0.113.2").status_code == 429
+    # Behind one trusted proxy: each client the proxy names is counted on its own, on the page as in the API.
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+    assert api(None).post(url, answers, format="json", HTTP_X_FORWARDED_FOR="203.0.113.3", **proxy).status_code == 201
+    assert api(None).post(url, answers, format="json", HTTP_X_FORWARDED_FOR="203.0.113.3", **proxy).status_code == 429
+    page = Client(HTTP_X_FORWARDED_FOR="203.0.113.4", **proxy)
+    assert page.post(f"/guide/{SOCIAL_CARD}/", {"q_proxy": "no", "q_minor": "no", "q_photo": "none"}).status_code == 302
+    assert page.post(f"/guide/{SOCIAL_CARD}/", {"q_proxy": "no", "q_minor": "no", "q_photo": "none"}).status_code == 429
+    assert Checklist.objects.count() == 3
