@@ -14,6 +14,7 @@ from govservice.throttling import BookingThrottle
 
 from .models import Appointment, GreenCategory, Hall, Slot, WaitlistEntry
 from .selectors import (
+    MAX_ID,
     appointment_get_for_citizen,
     appointments_for_citizen,
     halls_for_matter,
@@ -29,9 +30,6 @@ from .services import (
     waitlist_join,
     waitlist_leave,
 )
-
-# Ids are bigint: a larger number is refused as invalid input (400), never sent to the database (500).
-MAX_ID = 2**63 - 1
 
 
 class HallSerializer(serializers.ModelSerializer):
