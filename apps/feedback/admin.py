@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.db.models import Max
 
 from govservice.api import DomainError
 
@@ -22,6 +23,8 @@ class DeliveryAttemptInline(admin.TabularInline):
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
     list_display = ["id", "event", "channel", "status", "attempts", "next_attempt_at", "template_version", "created_at"]
+    # The version (nullable, so not joined by default) and its template name the version column.
+    list_select_related = ["template_version__template"]
     list_filter = ["channel", "status", "event", "language"]
     # Messages are evidence of what was said: read-only here.
     readonly_fields = [f.name for f in Notification._meta.fields]
@@ -51,9 +54,12 @@ class MessageTemplateAdmin(admin.ModelAdmin):
     readonly_fields = ["event", "channel", "created_at"]
     inlines = [VersionInline]
 
-    @admin.display(description="当前版本")
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(newest_version=Max("versions__version"))
+
+    @admin.display(description="当前版本", ordering="newest_version")
     def current_version(self, obj):
-        return obj.versions.order_by("-version").values_list("version", flat=True).first()
+        return obj.newest_version
 
 
 class VersionForm(forms.ModelForm):
@@ -82,6 +88,7 @@ class MessageTemplateVersionAdmin(admin.ModelAdmin):
     form = VersionForm
 
     list_display = ["template", "version", "subject_zh", "source", "author", "created_at"]
+    list_select_related = ["template", "author"]
     list_filter = ["template__channel", "source"]
     search_fields = ["template__event", "subject_zh", "body_zh"]
     fields = ["template", "subject_zh", "body_zh", "subject_en", "body_en", "note"]
