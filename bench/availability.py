@@ -149,16 +149,9 @@ def main() -> int:
                 sizes[body.count(b'"id":')] += 1
 
         pairs = data["served"]
-        warm = loadgen.run(server.base_url, [rng.choice(pairs) for _ in range(200)], get, connections=4)
-        if warm.statuses.get("200", 0) != warm.requests:
-            raise RuntimeError(f"warm-up failed: {dict(warm.statuses)}\n{server.log_tail()}")
-        sizes.clear()
-        say(f"timing {args.requests} requests on {args.connections} connection(s)")
-        meter = harness.CpuMeter(server, database).start()
-        tally = loadgen.run(
-            server.base_url, [rng.choice(pairs) for _ in range(args.requests)], get, connections=args.connections
+        tally, cpu = harness.timed_load(
+            server, database, pairs, get, requests=args.requests, connections=args.connections, rng=rng, after_warm_up=sizes.clear
         )
-        cpu = harness.per_request_ms(meter.stop(), tally.requests)
         errors = server.log_errors()
         server.stop()
 

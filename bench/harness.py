@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import math
 import os
+import random
 import resource
 import signal
 import socket
@@ -22,13 +23,16 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg2
 from psycopg2 import sql
 from psycopg2.extensions import ISOLATION_LEVEL_AUTOCOMMIT, parse_dsn
+
+from bench import loadgen
+from bench.loadgen import Job
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR") or BASE_DIR / "var").resolve()
@@ -435,6 +439,31 @@ class CpuMeter:
 def _own_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
+
+
+def timed_load(
+    server: Gunicorn,
+    database: BenchDatabase,
+    jobs: Sequence[Job],
+    handle: Callable[[loadgen.Client, Job], Awaitable[None]],
+    *,
+    requests: int,
+    connections: int,
+    rng: random.Random,
+    after_warm_up: Callable[[], None] = lambda: None,
+) -> tuple[loadgen.Tally, dict[str, float | None]]:
+    """200 warm-up requests on 4 connections, each to be answered 200 (every worker has imported its views
+    and opened its database connection), then ``requests`` timed ones, each a random pick of ``jobs``,
+    with the CPU metered: the tally and the CPU milliseconds per request. ``after_warm_up`` resets what
+    ``handle`` collects, so that only the timed answers count."""
+    warm = loadgen.run(server.base_url, [rng.choice(jobs) for _ in range(200)], handle, connections=4)
+    if warm.statuses.get("200", 0) != warm.requests:
+        raise RuntimeError(f"warm-up failed: {dict(warm.statuses)}\n{server.log_tail()}")
+    after_warm_up()
+    say(f"timing {requests} requests on {connections} connection(s)")
+    meter = CpuMeter(server, database).start()
+    tally = loadgen.run(server.base_url, [rng.choice(jobs) for _ in range(requests)], handle, connections=connections)
+    return tally, per_request_ms(meter.stop(), tally.requests)
 
 
 def per_request_ms(cpu: dict[str, float | None], requests: int) -> dict[str, float | None]:

@@ -153,16 +153,9 @@ def main() -> int:
             if status == 200:
                 hits.append(body.count(b'"code":'))
 
-        warm = loadgen.run(server.base_url, [rng.choice(paths) for _ in range(200)], get, connections=4)
-        if warm.statuses.get("200", 0) != warm.requests:
-            raise RuntimeError(f"warm-up failed: {dict(warm.statuses)}\n{server.log_tail()}")
-        hits.clear()
-        say(f"timing {args.requests} requests on {args.connections} connection(s)")
-        meter = harness.CpuMeter(server, database).start()
-        tally = loadgen.run(
-            server.base_url, [rng.choice(paths) for _ in range(args.requests)], get, connections=args.connections
+        tally, cpu = harness.timed_load(
+            server, database, paths, get, requests=args.requests, connections=args.connections, rng=rng, after_warm_up=hits.clear
         )
-        cpu = harness.per_request_ms(meter.stop(), tally.requests)
 
         async def ping(client: loadgen.Client, path: str) -> None:
             await client.request("GET", path, {})
