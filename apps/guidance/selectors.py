@@ -13,8 +13,6 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import Role, User
-from apps.booking.models import Hall
-from apps.booking.selectors import halls_for_matter
 from apps.catalog.models import Material, MaterialSource, Matter
 from apps.intake.models import TrustLevel
 from apps.intake.selectors import evidence_for_matter
@@ -165,10 +163,6 @@ def vault_marks(*, user: User | None, matter: Matter) -> dict[str, dict[str, Any
 def with_marks(items: list[dict[str, Any]], marks: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Items with the vault mark of each, if any: ``held`` ones are shown as not needed."""
     return [{**item, "vault": marks.get(item["key"])} for item in items]
-
-
-def halls_for(matter: Matter) -> QuerySet[Hall]:
-    return halls_for_matter(matter.code)
 
 
 def next_steps(matter: Matter) -> list[str]:

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.models import Role
 from apps.booking.models import GreenCategory
-from apps.booking.selectors import MAX_ID, slot_picker
+from apps.booking.selectors import MAX_ID, halls_for_matter, slot_picker
 from apps.catalog.models import Matter
 from apps.consult.selectors import faq_for_matter
 from govservice.api import DomainError
@@ -30,7 +30,6 @@ from .selectors import (
     checklist_get,
     checklists_for_citizen,
     current_matter,
-    halls_for,
     matter_checklist,
     next_steps,
     questions_for_matter,
@@ -47,7 +46,7 @@ def _guide_context(request, matter) -> dict:
     return {
         "matter": matter,
         "items": with_marks(matter_checklist(matter).items, marks),
-        "halls": list(halls_for(matter)),
+        "halls": list(halls_for_matter(matter.code)),
         "steps": next_steps(matter),
         "logged_in_citizen": request.user.is_authenticated and request.user.role == Role.CITIZEN,
     }
@@ -114,7 +113,7 @@ def _checklist_context(request, checklist: Checklist) -> dict:
         "excluded": [i for i in checklist.items if i["status"] == NOT_NEEDED],
         "answered": answered,
         "outdated": current is None or current.id != matter.id,
-        "halls": list(halls_for(matter)),
+        "halls": list(halls_for_matter(matter.code)),
         "steps": next_steps(matter),
         "share_url": settings.PUBLIC_BASE_URL.rstrip("/") + reverse("checklist", args=[checklist.code]),
         "NEEDED": NEEDED,
