@@ -37,15 +37,16 @@ def track(request):
     return render(request, "delivery/track.html", context, status=status)
 
 
+def _choice(request) -> dict[str, str]:
+    """The delivery form's fields (templates delivery/_choice.html and _window_choice.html)."""
+    return {key: request.POST.get(key, "") for key in ("method", "recipient_name", "recipient_phone", "address")}
+
+
 @login_required
 @require_POST
 def choose(request, number):
     try:
-        delivery_choose(
-            citizen=request.user, number=number, method=request.POST.get("method", ""),
-            recipient_name=request.POST.get("recipient_name", ""), recipient_phone=request.POST.get("recipient_phone", ""),
-            address=request.POST.get("address", ""),
-        )
+        delivery_choose(citizen=request.user, number=number, **_choice(request))
     except DomainError as exc:
         if exc.status_code == 404:
             raise Http404 from None
@@ -60,11 +61,7 @@ def choose(request, number):
 def choose_at_window(request, number):
     """At intake, the clerk records how the applicant wants the result (the outcome page's form)."""
     try:
-        delivery_choose_at_window(
-            clerk=request.user, number=number, method=request.POST.get("method", ""),
-            recipient_name=request.POST.get("recipient_name", ""), recipient_phone=request.POST.get("recipient_phone", ""),
-            address=request.POST.get("address", ""),
-        )
+        delivery_choose_at_window(clerk=request.user, number=number, **_choice(request))
     except Http404:
         return render(request, "error.html", {"message": "本大厅无此办件。 No such case at this hall."}, status=404)
     except DomainError as exc:

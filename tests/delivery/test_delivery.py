@@ -69,6 +69,13 @@ class TestChoice:
         response = page.post(f"/cases/{case.number}/delivery/", {"method": "pickup"}, follow=True)
         assert "领取方式已保存" in response.content.decode()
         assert Delivery.objects.get(case=case).method == DeliveryMethod.PICKUP
+        # Post: every field of the form reaches the delivery (the address is read back decrypted).
+        response = page.post(f"/cases/{case.number}/delivery/", ADDRESS, follow=True)
+        assert "领取方式已保存" in response.content.decode()
+        delivery = Delivery.objects.get(case=case)
+        assert (delivery.method, delivery.recipient_name, delivery.recipient_phone, delivery.address) == (
+            DeliveryMethod.POST, ADDRESS["recipient_name"], ADDRESS["recipient_phone"], ADDRESS["address"],
+        )
 
     def test_it_cannot_change_once_the_result_is_issued(self, api, client, citizen, case):
         choose(api, citizen, case, {"method": "pickup"})
@@ -90,6 +97,12 @@ class TestChoice:
         # The page form on the intake outcome; the citizen may still change it on the case page.
         page = Client()
         page.force_login(clerk)
+        done = page.post(f"/workbench/cases/{case.number}/delivery/", {**ADDRESS, "recipient_name": "王大明"})
+        assert done.status_code == 302 and done["Location"] == "/workbench/"
+        delivery = Delivery.objects.get(case=case)
+        assert (delivery.method, delivery.recipient_name, delivery.recipient_phone, delivery.address) == (
+            DeliveryMethod.POST, "王大明", ADDRESS["recipient_phone"], ADDRESS["address"],
+        )
         done = page.post(f"/workbench/cases/{case.number}/delivery/", {"method": "pickup"})
         assert done.status_code == 302 and done["Location"] == "/workbench/"
         bad = page.post(f"/workbench/cases/{case.number}/delivery/", {"method": "post", "address": "通州"})
