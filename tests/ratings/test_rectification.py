@@ -251,6 +251,16 @@ def test_an_anonymous_bad_rating_is_recorded_as_such_and_closes_with_the_reply(f
     api(clerk).post(f"{url}/callbacks/", {"called_at": at(MONDAY, 10).isoformat(), "outcome": CallbackOutcome.ANONYMOUS, "summary": "匿名评价，调取监控核实"}, format="json")
     closed = api(clerk).post(f"{url}/reply/", {"fix": "增开窗口", "reply": "已增开窗口"}, format="json").json()
     assert closed["status"] == RectificationStatus.CLOSED
+    # The fix and the reply are kept; nobody is asked to rate the fix; replied and closed are both logged.
+    rectification = evaluation.rectification
+    rectification.refresh_from_db()
+    assert (rectification.fix, rectification.reply, rectification.replied_by, rectification.fix_rating_due) == (
+        "增开窗口", "已增开窗口", clerk, None,
+    )
+    assert rectification.closed_at is not None and rectification.closed_at == rectification.replied_at
+    assert list(rectification.events.order_by("id").values_list("action", "to_status"))[-2:] == [
+        ("reply", RectificationStatus.REPLIED), ("close", RectificationStatus.CLOSED),
+    ]
     row = overview(user=supervisor)["departments"][0]
     assert (row.bad, row.named_bad, row.rectified) == (1, 0, 1) and row.callback_rate is None
 

@@ -325,28 +325,16 @@ def rectification_reply(*, actor: User, rectification_id: int, fix: object, repl
     rectification.replied_at, rectification.replied_by = now, actor
     late = "（已超过答复期限）" if timezone.localdate(now) > rectification.due_date else ""
     citizen = rectification.evaluation.citizen
+    fields: tuple[str, ...] = ("fix", "reply", "replied_at", "replied_by")
+    if citizen is not None:
+        rectification.fix_rating_due = fix_rating_due_for(rectification)
+        fields += ("fix_rating_due",)
+    _move(rectification, to_status=RectificationStatus.REPLIED, actor=actor, action="reply", note=reply_text + late, fields=fields)
     if citizen is None:
         # Nobody to answer or to rate the fix: the rectification ends with the reply.
         rectification.closed_at = now
-        _move(
-            rectification,
-            to_status=RectificationStatus.REPLIED,
-            actor=actor,
-            action="reply",
-            note=reply_text + late,
-            fields=("fix", "reply", "replied_at", "replied_by"),
-        )
         _move(rectification, to_status=RectificationStatus.CLOSED, actor=None, action="close", note="匿名评价，无需市民评价整改", fields=("closed_at",))
         return rectification
-    rectification.fix_rating_due = fix_rating_due_for(rectification)
-    _move(
-        rectification,
-        to_status=RectificationStatus.REPLIED,
-        actor=actor,
-        action="reply",
-        note=reply_text + late,
-        fields=("fix", "reply", "replied_at", "replied_by", "fix_rating_due"),
-    )
     evaluation = rectification.evaluation
     notify(
         recipient=citizen,
