@@ -10,6 +10,13 @@ from rest_framework.throttling import BaseThrottle
 from govservice.lib.ratelimit import hit_many
 
 
+def client_ip(request) -> str:
+    """The caller's address as every per-address limit counts it (DRF's get_ident): REMOTE_ADDR, or
+    X-Forwarded-For only behind REST_FRAMEWORK["NUM_PROXIES"] trusted proxies, so a forged header cannot
+    pose as many callers, and behind a proxy the visitors are not all the proxy's one address."""
+    return BaseThrottle().get_ident(request) or "unknown"
+
+
 class RedisRateThrottle(BaseThrottle):
     """Per-citizen and per-IP limits for one scope. Limits come from settings.RATE_LIMITS[scope]:
     (per user per window, per IP per window, window seconds). Both counters are counted in one Redis

@@ -19,16 +19,11 @@ from rest_framework.views import APIView
 from apps.accounts.permissions import IsCitizen, IsClerk
 from apps.intake.selectors import case_get_for_citizen
 from govservice.api import DomainError
+from govservice.throttling import client_ip
 
 from .models import Delivery, DeliveryMethod
 from .selectors import case_public_status, delivery_for_case
 from .services import case_lookup, delivery_choose, delivery_choose_at_window, delivery_courier_update, delivery_pickup
-
-
-def client_ip(request) -> str:
-    # REMOTE_ADDR only: a client-supplied X-Forwarded-For would let one caller pose as many and slip
-    # past the per-address lockout. Behind a proxy, the proxy must set REMOTE_ADDR (gunicorn forwarded_allow_ips).
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
 class TrackRequestSerializer(serializers.Serializer):

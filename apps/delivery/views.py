@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST
 from apps.accounts.models import Role
 from govservice.api import DomainError
 from govservice.roles import role_required
+from govservice.throttling import client_ip
 
-from .api import client_ip
 from .selectors import case_public_status, delivery_for_staff, pickups_waiting
 from .services import case_lookup, delivery_choose, delivery_choose_at_window, delivery_pickup
 

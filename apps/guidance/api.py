@@ -8,11 +8,11 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from apps.accounts.permissions import IsCitizen
 from govservice.api import DomainError
+from govservice.throttling import client_ip
 
 from .selectors import (
     NOT_NEEDED,
@@ -25,12 +25,6 @@ from .selectors import (
     with_marks,
 )
 from .services import checklist_save
-
-
-def client_ip(request) -> str:
-    # The address the per-IP API throttles count (DRF's get_ident): REMOTE_ADDR, or X-Forwarded-For only
-    # behind REST_FRAMEWORK["NUM_PROXIES"] trusted proxies, so a forged header cannot pose as many callers.
-    return BaseThrottle().get_ident(request) or "unknown"
 
 
 class QuestionSerializer(serializers.Serializer):

@@ -20,8 +20,8 @@ from apps.consult.selectors import faq_for_matter
 from govservice.api import DomainError
 from govservice.lib.pdf import qr_data_uri, render_pdf
 from govservice.roles import role_required
+from govservice.throttling import client_ip
 
-from .api import client_ip
 from .models import Checklist
 from .selectors import (
     IF_APPLICABLE,

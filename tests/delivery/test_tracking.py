@@ -99,6 +99,26 @@ def test_it_locks_an_address_that_tries_many_numbers(api, case, settings):
     assert lookup(api, case.number, PASSWORD, ip="192.0.2.201").status_code == 200
 
 
+def test_the_address_lockout_counts_the_client_behind_a_trusted_proxy_and_ignores_a_forged_header(api, case, settings):
+    settings.TRACK_MAX_FAILURES_PER_IP = 2
+    proxy = "10.0.0.5"
+
+    def through(forwarded_for, number="TZ2026120100444", password="111111"):
+        return api(None).post(
+            "/api/v1/track/", {"number": number, "password": password}, format="json",
+            REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=forwarded_for,
+        )
+
+    # No trusted proxy: the header is the caller's own claim, so every attempt counts against REMOTE_ADDR.
+    assert through("198.51.100.1").status_code == 404
+    assert through("198.51.100.2").status_code == 429
+    # Behind one trusted proxy, two visitors are two addresses: the first one's failures do not lock the other.
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    assert through("198.51.100.10").status_code == 404
+    assert through("198.51.100.10").status_code == 429
+    assert through("198.51.100.11", number=case.number, password=PASSWORD).status_code == 200
+
+
 def test_it_throttles_a_flood_from_one_address(api, case, settings):
     settings.TRACK_RATE_PER_IP = 2
     assert lookup(api, case.number, PASSWORD, ip="192.0.2.77").status_code == 200
