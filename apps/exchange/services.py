@@ -217,14 +217,20 @@ def _record_attempt(
     return status
 
 
-def outbox_relay_due(*, limit: int = 50, message_id: str | None = None) -> int:
+def outbox_relay_due(*, limit: int = 50, message_id: str | None = None, deadline: float | None = None) -> int:
+    """Send the due messages claimed (at most ``limit``), each followed by the messages of its case that
+    were waiting for it, until ``deadline`` (time.monotonic()); what is left stays due for the sweep."""
     sent = 0
     for message in outbox_claim_due(limit=limit, message_id=message_id):
         status = outbox_send(message)
         sent += 1
         # The next message of the same case may have been waiting for this one: send it now rather
         # than at the next sweep.
-        while status == OutboxStatus.DELIVERED and message.ordering_key:
+        while (
+            status == OutboxStatus.DELIVERED
+            and message.ordering_key
+            and (deadline is None or time.monotonic() < deadline)
+        ):
             following = _next_in_order(message)
             if following is None:
                 break
@@ -246,7 +252,7 @@ def outbox_sweep(*, budget_seconds: float) -> int:
     deadline = time.monotonic() + budget_seconds
     total = 0
     while time.monotonic() < deadline:
-        sent = outbox_relay_due(limit=1)  # one claim, plus the same case's messages it let through
+        sent = outbox_relay_due(limit=1, deadline=deadline)  # one claim, and the messages of its case it let through
         if not sent:
             break
         total += sent

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import socket
+import time
 
 import pytest
 import time_machine
@@ -224,6 +225,20 @@ def test_the_sweep_counts_the_messages_a_claim_let_through(self_peer, in_review)
     assert set(OutboxMessage.objects.filter(id__in=[first.id, later.id]).values_list("status", flat=True)) == {
         OutboxStatus.DELIVERED
     }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_case_s_waiting_messages_follow_only_while_the_budget_lasts(self_peer, in_review):
+    # Past the deadline the follow-on sends stop: the later message stays due for the next sweep, so a
+    # long queue of one case cannot carry a task past Celery's soft time limit.
+    first = enqueue_decision(self_peer, in_review.number)
+    later = enqueue_decision(self_peer, in_review.number)
+    assert outbox_relay_due(message_id=str(first.id), limit=1, deadline=time.monotonic() - 1) == 1
+    first.refresh_from_db(), later.refresh_from_db()
+    assert (first.status, later.status, later.attempts) == (OutboxStatus.DELIVERED, OutboxStatus.PENDING, 0)
+    assert outbox_sweep(budget_seconds=30) == 1
+    later.refresh_from_db()
+    assert later.status == OutboxStatus.DELIVERED
 
 
 @pytest.mark.django_db(transaction=True)
