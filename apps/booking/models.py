@@ -436,6 +436,7 @@ class WaitlistStatus(models.TextChoices):
     ACCEPTED = "accepted", _("已预约")
     EXPIRED = "expired", _("保留已过期")
     CANCELLED = "cancelled", _("已退出候补")
+    UNFILLED = "unfilled", _("候补未成功")
 
 
 class WaitlistEntry(models.Model):

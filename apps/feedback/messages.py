@@ -146,6 +146,10 @@ MESSAGES |= {
         _("候补名额已为您保留"),
         _("【云窗口】{name}您好，您候补的“{matter}”有空余名额：{time}，{hall}。名额为您保留至{expires}，请登录确认预约，逾期将顺延给下一位。"),
     ),
+    "waitlist.unfilled": (
+        _("候补未成功"),
+        _("【云窗口】{name}您好，很抱歉，您候补的{date}在{hall}办理“{matter}”未能排到名额，候补已结束。您可登录预约其他日期，或到大厅现场取号办理。"),
+    ),
 }
 
 # Notifications (apps.feedback): the events of issue #7 that no other app has written yet.

@@ -220,7 +220,7 @@ class TestWaitlistOnAClosedDay:
         from apps.booking.models import WaitlistEntry, WaitlistStatus
         from apps.booking.services import appointment_cancel, waitlist_join, waitlist_sweep
 
-        slot = make_slot(hall, hour=9, capacity=1)
+        slot = make_slot(hall, days_ahead=2, hour=9, capacity=1)  # an offer's hold never reaches the day
         taken = appointment_book(citizen=citizen, slot_id=slot.id, matter_code=matter.code)
         offered = waitlist_join(citizen=other_citizen, matter_code=matter.code, hall_id=hall.id, date=slot.date)
         waiting = waitlist_join(citizen=make_user("waiter3"), matter_code=matter.code, hall_id=hall.id, date=slot.date)

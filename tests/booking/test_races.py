@@ -512,7 +512,7 @@ def test_a_place_held_for_a_waitlist_offer_goes_to_the_offered_citizen_only(plac
     from apps.booking.services import waitlist_accept, waitlist_join, waitlist_sweep
 
     hall, matter_code = place
-    slot = make_slot(hall, capacity=1)
+    slot = make_slot(hall, days_ahead=2, capacity=1)  # an offer's hold never reaches the day, at any hour
     holder, waiting, *crowd = citizens(12)
     taken = appointment_book(citizen=holder, slot_id=slot.id, matter_code=matter_code)
     entry = waitlist_join(citizen=waiting, matter_code=matter_code, hall_id=hall.id, date=slot.date)

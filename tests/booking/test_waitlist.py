@@ -36,8 +36,9 @@ def code_of(call) -> str:
 
 @pytest.fixture
 def full_day(hall, matter, citizen):
-    """Tomorrow has one slot with one place, and the citizen holds it."""
-    slot = make_slot(hall, hour=9, capacity=1)
+    """The day after tomorrow has one slot with one place, and the citizen holds it (two days ahead, so that
+    an offer's hold never reaches the day itself, whatever the hour the tests run at)."""
+    slot = make_slot(hall, days_ahead=2, hour=9, capacity=1)
     appointment = appointment_book(citizen=citizen, slot_id=slot.id, matter_code=matter.code)
     return slot, appointment
 
@@ -73,11 +74,11 @@ class TestHandOver:
         second, third = make_user("waiter2"), make_user("waiter3")
         first_entry = waitlist_join(citizen=other_citizen, matter_code=matter.code, hall_id=hall.id, date=slot.date)
         second_entry = waitlist_join(citizen=second, matter_code=matter.code, hall_id=hall.id, date=slot.date)
-        assert waitlist_sweep() == {"expired": 0, "offered": 0}  # nothing free yet
+        assert waitlist_sweep() == {"expired": 0, "unfilled": 0, "offered": 0}  # nothing free yet
 
         appointment_cancel(citizen=citizen, appointment_id=appointment.id)
         now = timezone.now()
-        assert waitlist_sweep(now=now) == {"expired": 0, "offered": 1}
+        assert waitlist_sweep(now=now) == {"expired": 0, "unfilled": 0, "offered": 1}
         first_entry.refresh_from_db()
         assert first_entry.status == WaitlistStatus.OFFERED and first_entry.offered_slot_id == slot.id
         assert first_entry.offer_expires_at == now + dt.timedelta(minutes=30)
@@ -90,8 +91,8 @@ class TestHandOver:
         assert WaitlistEntry.objects.get(id=second_entry.id).status == WaitlistStatus.WAITING
 
         # Nobody answered: at the expiry the offer passes to the next in line.
-        assert waitlist_sweep(now=first_entry.offer_expires_at - dt.timedelta(seconds=1)) == {"expired": 0, "offered": 0}
-        assert waitlist_sweep(now=first_entry.offer_expires_at) == {"expired": 1, "offered": 1}
+        assert waitlist_sweep(now=first_entry.offer_expires_at - dt.timedelta(seconds=1)) == {"expired": 0, "unfilled": 0, "offered": 0}
+        assert waitlist_sweep(now=first_entry.offer_expires_at) == {"expired": 1, "unfilled": 0, "offered": 1}
         assert WaitlistEntry.objects.get(id=first_entry.id).status == WaitlistStatus.EXPIRED
         second_entry.refresh_from_db()
         assert second_entry.status == WaitlistStatus.OFFERED and Slot.objects.get(id=slot.id).waitlist_held == 1
@@ -129,7 +130,7 @@ class TestHandOver:
         assert second_entry.status == WaitlistStatus.OFFERED
         # The second meanwhile booked the matter elsewhere: accepting is refused by the normal rules, and
         # nothing changes (the offer stays until it expires).
-        other_slot = make_slot(hall, days_ahead=2, hour=9, capacity=1)
+        other_slot = make_slot(hall, days_ahead=3, hour=9, capacity=1)
         appointment_book(citizen=second, slot_id=other_slot.id, matter_code=matter.code)
         assert code_of(lambda: waitlist_accept(citizen=second, entry_id=second_entry.id)) == "duplicate"
         assert WaitlistEntry.objects.get(id=second_entry.id).status == WaitlistStatus.OFFERED
@@ -192,3 +193,50 @@ def test_an_offer_made_in_the_quiet_hours_is_held_until_they_end_plus_the_hold(s
     entry.refresh_from_db()
     morning = dt.datetime.combine(timezone.localdate() + dt.timedelta(days=1), dt.time(8, 30), tzinfo=tz)
     assert entry.status == WaitlistStatus.OFFERED and entry.offer_expires_at == morning
+
+
+class TestTheDayItself:
+    """No same-day booking: an offer must be answerable before its day begins, and whoever still waits
+    when the day comes is told the waiting has ended."""
+
+    @pytest.fixture
+    def tomorrow_full(self, hall, matter, citizen, other_citizen):
+        slot = make_slot(hall, hour=9, capacity=1)
+        appointment = appointment_book(citizen=citizen, slot_id=slot.id, matter_code=matter.code)
+        entry = waitlist_join(citizen=other_citizen, matter_code=matter.code, hall_id=hall.id, date=slot.date)
+        appointment_cancel(citizen=citizen, appointment_id=appointment.id)
+        return slot, entry
+
+    def at(self, day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=timezone.get_current_timezone())
+
+    def test_no_offer_whose_hold_would_run_into_the_day(self, tomorrow_full):
+        slot, entry = tomorrow_full
+        today = slot.date - dt.timedelta(days=1)
+        # 23:45 + a 30-minute hold ends at 00:15 on the day itself: nobody could accept it.
+        assert waitlist_sweep(now=self.at(today, 23, 45)) == {"expired": 0, "unfilled": 0, "offered": 0}
+        assert WaitlistEntry.objects.get(id=entry.id).status == WaitlistStatus.WAITING
+        assert Slot.objects.get(id=slot.id).waitlist_held == 0
+        # 23:30 + 30 minutes ends exactly at midnight: still answerable.
+        assert waitlist_sweep(now=self.at(today, 23, 30)) == {"expired": 0, "unfilled": 0, "offered": 1}
+        assert WaitlistEntry.objects.get(id=entry.id).offer_expires_at == self.at(slot.date, 0)
+
+    def test_in_the_quiet_hours_the_evening_before_no_offer_is_made(self, settings, tomorrow_full):
+        settings.NOTIFY_QUIET_HOURS = "21:00-08:00"
+        slot, entry = tomorrow_full
+        # The SMS could only go at 08:00 on the day itself: the hold would end at 08:30, too late to book.
+        assert waitlist_sweep(now=self.at(slot.date - dt.timedelta(days=1), 22, 0))["offered"] == 0
+        assert WaitlistEntry.objects.get(id=entry.id).status == WaitlistStatus.WAITING
+
+    def test_when_the_day_comes_the_waiting_ends_and_the_citizen_is_told_once(self, tomorrow_full, other_citizen):
+        slot, entry = tomorrow_full
+        assert waitlist_sweep(now=self.at(slot.date, 0, 1)) == {"expired": 0, "unfilled": 1, "offered": 0}
+        assert WaitlistEntry.objects.get(id=entry.id).status == WaitlistStatus.UNFILLED
+        told = Notification.objects.get(recipient=other_citizen, event="waitlist.unfilled", channel="inbox")
+        assert "社会保障卡申领" in told.body and f"{slot.date:%Y年%m月%d日}" in told.body
+        assert waitlist_sweep(now=self.at(slot.date, 0, 2))["unfilled"] == 0
+        assert Notification.objects.filter(recipient=other_citizen, event="waitlist.unfilled", channel="inbox").count() == 1
+        # It has left the citizen's list of waiting entries.
+        client = Client()
+        client.force_login(other_citizen)
+        assert f"waitlist-{entry.id}" not in client.get("/waitlist/").content.decode()

@@ -67,7 +67,8 @@ def waitlist_join(*, citizen: User, matter_code: str, hall_id: int, date: dt.dat
 
 def waitlist_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
     """The periodic job (safe to run twice at once): expire unanswered offers, giving their places back,
-    then offer every free place of a day with a waitlist to the first waiting citizen."""
+    end the waiting of those whose day has come (no same-day booking: nothing can be offered any more, and
+    each is told), then offer every free place of a day with a waitlist to the first waiting citizen."""
     now = now or timezone.now()
     expired = 0
     for entry_id in WaitlistEntry.objects.filter(status=WaitlistStatus.OFFERED, offer_expires_at__lte=now).values_list(
@@ -80,6 +81,7 @@ def waitlist_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
             WaitlistEntry.objects.filter(id=entry.id).update(status=WaitlistStatus.EXPIRED)
             _release_hold(entry.offered_slot_id)
             expired += 1
+    unfilled = _end_unfilled(today=timezone.localdate(now))
     offered = 0
     days = (
         WaitlistEntry.objects.filter(status=WaitlistStatus.WAITING, date__gt=timezone.localdate(now))
@@ -89,7 +91,25 @@ def waitlist_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
     for hall_id, day, matter_code in list(days):
         while _offer_next(hall_id=hall_id, day=day, matter_code=matter_code, now=now):
             offered += 1
-    return {"expired": expired, "offered": offered}
+    return {"expired": expired, "unfilled": unfilled, "offered": offered}
+
+
+def _end_unfilled(*, today: dt.date) -> int:
+    """Waiting entries for today or earlier end as UNFILLED; each citizen is told once (the conditional
+    UPDATE decides who tells, so two sweeps at once never send it twice)."""
+    ended = 0
+    stale = WaitlistEntry.objects.filter(status=WaitlistStatus.WAITING, date__lte=today).select_related("hall", "citizen")
+    for entry in stale:
+        if not WaitlistEntry.objects.filter(id=entry.id, status=WaitlistStatus.WAITING).update(status=WaitlistStatus.UNFILLED):
+            continue
+        matter = Matter.objects.filter(code=entry.matter_code, is_current=True).first()
+        notify(
+            recipient=entry.citizen,
+            event="waitlist.unfilled",
+            context={"matter": matter.name if matter else entry.matter_code, "hall": entry.hall.name, "date": f"{entry.date:%Y年%m月%d日}"},
+        )
+        ended += 1
+    return ended
 
 
 def _release_hold(slot_id: int | None) -> None:
@@ -98,7 +118,14 @@ def _release_hold(slot_id: int | None) -> None:
 
 
 def _offer_next(*, hall_id: int, day: dt.date, matter_code: str, now: dt.datetime) -> bool:
-    """Offer one free place of the day to the first waiting citizen; False when there is none or nobody."""
+    """Offer one free place of the day to the first waiting citizen; False when there is none or nobody, or
+    when the hold would run into the day itself (no same-day booking: such an offer could not be accepted).
+
+    The hold runs from when the SMS may go out: an offer made in the quiet hours is held until their end
+    plus the hold, so that nobody loses a place while asleep."""
+    expires = not_before(now, channel="sms", urgent=False) + dt.timedelta(minutes=settings.BOOKING_WAITLIST_HOLD_MINUTES)
+    if expires > timezone.make_aware(dt.datetime.combine(day, dt.time.min)):
+        return False
     with transaction.atomic():
         entry = (
             WaitlistEntry.objects.select_for_update(skip_locked=True)
@@ -130,11 +157,6 @@ def _offer_next(*, hall_id: int, day: dt.date, matter_code: str, now: dt.datetim
             )
             if not held:
                 continue
-            # The hold runs from when the SMS may go out: an offer made in the quiet hours is held until
-            # their end plus the hold, so that nobody loses a place while asleep.
-            expires = not_before(now, channel="sms", urgent=False) + dt.timedelta(
-                minutes=settings.BOOKING_WAITLIST_HOLD_MINUTES
-            )
             WaitlistEntry.objects.filter(id=entry.id).update(
                 status=WaitlistStatus.OFFERED, offered_slot_id=slot_id, offer_expires_at=expires
             )
