@@ -69,6 +69,14 @@ OUTBOX_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+class ClockTimestamp(models.Func):
+    """PostgreSQL's clock_timestamp(): the database's clock at the moment of the insert, which keeps moving
+    within a transaction (now() does not), so two messages written in one transaction stay in order."""
+
+    template = "clock_timestamp()"
+    output_field = models.DateTimeField()
+
+
 @pghistory.track(model_name="OutboxMessageAudit")
 class OutboxMessage(models.Model):
     """A message to a peer, written in the same transaction as the change that causes it. Its UUID is the
@@ -94,7 +102,9 @@ class OutboxMessage(models.Model):
     next_attempt_at = models.DateTimeField(db_default=Now())
     last_error = models.TextField(blank=True)
     response = models.JSONField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    # The order of a case's messages (see ordering_key): one clock for every writer, the database's, so a
+    # host whose clock is behind cannot slip a later message before an earlier one.
+    created_at = models.DateTimeField(db_default=ClockTimestamp())
     delivered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

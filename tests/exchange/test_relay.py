@@ -217,6 +217,22 @@ def test_it_keeps_the_order_of_one_cases_messages_whatever_the_retries_do(settin
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_case_s_order_is_kept_on_the_database_clock_whatever_the_writers_clocks_say(self_peer, in_review):
+    # The case's second message is written by a host whose clock is 5 minutes behind: it still comes after
+    # the first, which goes out first while the second waits behind it.
+    first = enqueue_decision(self_peer, in_review.number)
+    with time_machine.travel(timezone.now() - dt.timedelta(minutes=5), tick=True):
+        later = enqueue_decision(self_peer, in_review.number)
+    assert later.created_at > first.created_at  # read back from the insert (RETURNING)
+    assert [m.id for m in outbox_claim_due()] == [first.id]
+    # Two messages written in one transaction are ordered too (clock_timestamp(), not the transaction's now()).
+    with transaction.atomic():
+        a = outbox_enqueue(peer=self_peer, kind="case.x", payload={"number": "TZ2026112400077"})
+        b = outbox_enqueue(peer=self_peer, kind="case.y", payload={"number": "TZ2026112400077"})
+    assert a.created_at < b.created_at
+
+
+@pytest.mark.django_db(transaction=True)
 def test_the_sweep_counts_the_messages_a_claim_let_through(self_peer, in_review):
     # One claim (the case's first message) sends its later one in the same run: both are counted.
     first = enqueue_decision(self_peer, in_review.number)
