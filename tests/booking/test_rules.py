@@ -170,7 +170,8 @@ class TestLateCancellation:
         for i in range(3):
             Appointment.objects.create(
                 code=f"OLDLATE{i}", citizen=citizen, matter=matter, matter_code=matter.code, slot=past, hall=hall,
-                status=AppointmentStatus.CANCELLED_BY_CITIZEN, strike=Strike.LATE_CANCEL, strike_at=now - dt.timedelta(days=29),
+                # 28 days: still inside the window when the cancellations below travel up to 38 hours ahead.
+                status=AppointmentStatus.CANCELLED_BY_CITIZEN, strike=Strike.LATE_CANCEL, strike_at=now - dt.timedelta(days=28),
             )
         # One older than the 30-day window does not count.
         Appointment.objects.create(
