@@ -238,7 +238,7 @@ def _late_appointment(*, terminal: Terminal, code: str) -> Appointment:
         raise Conflict(
             f"该预约状态为“{appointment.get_status_display()}”。 The appointment is not open.", code="invalid_state"
         )
-    if timezone.localdate(appointment.slot.start) != timezone.localdate():
+    if appointment.slot.date != timezone.localdate():  # the hall day the slot belongs to, as at check-in
         raise DomainError("该预约不是今天的，请现场取号时直接选择事项。 Not today's appointment.", code="not_today")
     if timezone.now() <= appointment.slot.start + dt.timedelta(minutes=settings.CHECKIN_LATE_MINUTES):
         raise DomainError("您的预约仍可签到，请直接签到。 You can still check in with this code.", code="checkin_open")
