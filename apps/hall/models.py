@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 import pghistory
 from django.conf import settings
 from django.db import models
@@ -97,6 +99,12 @@ class DailyCounter(models.Model):
         return f"{self.scope} {self.day} {self.last}"
 
 
+def new_rating_code() -> str:
+    """Six random digits printed on the ticket: with its number, the proof of holding it when rating the
+    service at the kiosk (the numbers themselves run A001, A002… and anyone could type another's)."""
+    return f"{secrets.randbelow(10**6):06d}"
+
+
 @pghistory.track(model_name="TicketAudit")
 class Ticket(models.Model):
     hall = models.ForeignKey(Hall, on_delete=models.PROTECT, related_name="tickets")
@@ -128,6 +136,7 @@ class Ticket(models.Model):
     terminal = models.ForeignKey(Terminal, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     # A kiosk that retries a walk-in request gets its first ticket back (DESIGN.md §6).
     idempotency_key = models.CharField(max_length=64, blank=True)
+    rating_code = models.CharField(_("评价码"), max_length=6, default=new_rating_code, editable=False)
 
     class Meta:
         ordering = ["priority", "booked_start", "checked_in_at", "id"]

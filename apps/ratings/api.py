@@ -11,7 +11,6 @@ from rest_framework.views import APIView
 from apps.accounts.models import Role
 from apps.accounts.permissions import HasRole, IsCitizen
 from apps.hall.api import IsTerminal, TerminalAuthentication
-from govservice.api import DomainError
 
 from . import selectors, services
 from .models import TAGS, TAGS_BY_SCORE, CallbackOutcome, Evaluation, EvaluationChannel, Rectification, Score
@@ -74,10 +73,12 @@ class EvaluationCreateApi(APIView):
 
 class TerminalRatingSerializer(RatingInputSerializer):
     number = serializers.CharField(max_length=8, help_text="The number printed on the ticket, e.g. A001.")
+    code = serializers.CharField(max_length=6, help_text="The six-digit rating code printed on the ticket.")
 
 
 class TerminalEvaluationApi(APIView):
-    """一次一评 at the kiosk: the number printed on today's ticket, once the window has finished it."""
+    """一次一评 at the kiosk: the number and the rating code printed on today's ticket, once the window has
+    finished it."""
 
     authentication_classes = [TerminalAuthentication]
     permission_classes = [IsTerminal]
@@ -87,13 +88,9 @@ class TerminalEvaluationApi(APIView):
         serializer = TerminalRatingSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        ticket = selectors.done_ticket_by_label(hall_id=request.auth.hall_id, label=data.pop("number"))
-        if ticket is None:
-            raise DomainError(
-                "未找到今天已办结的该号码，请核对号码。 No ticket finished today with this number.",
-                code="not_found",
-                status_code=404,
-            )
+        ticket = services.ticket_for_kiosk_rating(
+            hall_id=request.auth.hall_id, label=data.pop("number"), code=data.pop("code")
+        )
         evaluation = services.evaluation_submit_for_ticket(
             ticket_id=ticket.id, hall_id=request.auth.hall_id, channel=EvaluationChannel.TERMINAL, **data
         )

@@ -143,19 +143,23 @@ def _terminal(request):
 
 @never_cache
 def terminal_rate(request):
-    """一次一评 at the kiosk: the citizen types the number on their ticket, then rates the service."""
+    """一次一评 at the kiosk: the citizen types the number and the rating code printed on their ticket, then
+    rates the service."""
     terminal = _terminal(request)
     if terminal is None:
         return redirect("terminal")
     context = {"terminal": terminal, **rating_form_context()}
-    label = request.POST.get("label", "").strip().upper() if request.method == "POST" else ""
+    label = request.POST.get("label", "").strip().upper()[:8] if request.method == "POST" else ""
+    code = request.POST.get("code", "").strip()[:6] if request.method == "POST" else ""
     if not label:
         return render(request, "ratings/terminal_rate.html", context)
-    ticket = selectors.done_ticket_by_label(hall_id=terminal.hall_id, label=label)
-    if ticket is None:
-        context["error"] = _("未找到今天已办结的该号码，请核对号码。")
-        return render(request, "ratings/terminal_rate.html", context, status=404)
-    context.update(ticket=ticket, label=label)
+    context.update(label=label)
+    try:
+        ticket = services.ticket_for_kiosk_rating(hall_id=terminal.hall_id, label=label, code=code)
+    except DomainError as exc:
+        context["error"] = exc.detail
+        return render(request, "ratings/terminal_rate.html", context, status=exc.status_code)
+    context.update(ticket=ticket, code=code)
     if "score" not in request.POST:
         return render(request, "ratings/terminal_rate.html", context)
     try:

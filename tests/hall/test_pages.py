@@ -33,6 +33,9 @@ class TestKioskPages:
 
         html = kiosk.get(response["Location"]).content.decode()
         assert 'id="ticket-number">A001<' in html
+        # The rating code printed on it: with the number, it lets only the holder rate the service at the kiosk.
+        assert len(ticket.rating_code) == 6 and ticket.rating_code.isdigit()
+        assert f'id="ticket-rating-code">{ticket.rating_code}<' in html
         assert matter.name in html and "0 人" in html and "即将叫号" in html
         assert "css/ticket-print.css" in html and "data-autoprint" in html
 

@@ -11,10 +11,16 @@ from apps.hall.models import TicketStatus
 from apps.intake.models import Case, CaseStatus
 from apps.ratings.models import Evaluation, EvaluationChannel, Rectification, ServiceKind
 from apps.ratings.services import evaluation_submit_for_ticket
+from apps.ratings.services.evaluations import KIOSK_RATING_TRIES
 from govservice.api import Conflict, DomainError
 from tests.personas_front import TERMINAL_TOKEN
 
 from .conftest import make_ticket
+
+
+def wrong_code(code: str) -> str:
+    """Another six digits than the ticket's."""
+    return f"{(int(code) + 1) % 10**6:06d}"
 
 
 @pytest.fixture
@@ -125,17 +131,37 @@ class TestTicketEvaluation:
         kiosk = Client()
         kiosk.post("/terminal/", {"token": TERMINAL_TOKEN})
         assert 'href="/terminal/rate/"' in kiosk.get("/terminal/").content.decode()
-        unknown = kiosk.post("/terminal/rate/", {"label": "A999"})
+        code = walk_in.rating_code
+        unknown = kiosk.post("/terminal/rate/", {"label": "A999", "code": code})
         assert unknown.status_code == 404 and "未找到今天已办结的该号码" in unknown.content.decode()
-        form = kiosk.post("/terminal/rate/", {"label": "a007"})
-        assert form.status_code == 200 and "A007" in form.content.decode()
-        bad = kiosk.post("/terminal/rate/", {"label": "A007", "score": "9"})
+        # The number alone (they run A001, A002…) is not enough: the code printed on the ticket is asked for.
+        for wrong in ("", wrong_code(code)):
+            refused = kiosk.post("/terminal/rate/", {"label": "A007", "code": wrong})
+            assert refused.status_code == 404 and "评价码不符" in refused.content.decode()
+            assert 'name="score"' not in refused.content.decode()
+        form = kiosk.post("/terminal/rate/", {"label": "a007", "code": code})
+        assert form.status_code == 200 and "A007" in form.content.decode() and 'name="score"' in form.content.decode()
+        bad = kiosk.post("/terminal/rate/", {"label": "A007", "code": code, "score": "9"})
         assert bad.status_code == 400 and "评价等级应为1至5" in bad.content.decode()
-        done = kiosk.post("/terminal/rate/", {"label": "A007", "score": "4", "tags": ["long_wait"]})
+        forged = kiosk.post("/terminal/rate/", {"label": "A007", "code": wrong_code(code), "score": "1"})
+        assert forged.status_code == 404 and not Evaluation.objects.exists()
+        done = kiosk.post("/terminal/rate/", {"label": "A007", "code": code, "score": "4", "tags": ["long_wait"]})
         assert done.status_code == 200 and "责任单位将与您联系" in done.content.decode()
         evaluation = Evaluation.objects.get(ticket=walk_in)
         assert evaluation.citizen is None and evaluation.channel == EvaluationChannel.TERMINAL
         assert evaluation.rectification.unit == walk_in.group
+
+    def test_a_number_s_tries_are_limited_so_the_code_cannot_be_guessed(self, frozen, hall, matter, terminal):
+        ticket = make_ticket(hall, matter, citizen=None, number=8)
+        kiosk = Client()
+        kiosk.post("/terminal/", {"token": TERMINAL_TOKEN})
+        for _ in range(KIOSK_RATING_TRIES):
+            assert kiosk.post("/terminal/rate/", {"label": "A008", "code": wrong_code(ticket.rating_code)}).status_code == 404
+        # Past the limit even the right code is refused today, with where else to rate; another number is not held up.
+        held = kiosk.post("/terminal/rate/", {"label": "A008", "code": ticket.rating_code})
+        assert held.status_code == 429 and "窗口评价器或短信链接" in held.content.decode()
+        other = make_ticket(hall, matter, citizen=None, number=9)
+        assert kiosk.post("/terminal/rate/", {"label": "A009", "code": other.rating_code}).status_code == 200
 
     def test_it_sends_an_inactive_kiosk_to_activation(self, db):
         assert Client().get("/terminal/rate/").url == "/terminal/"
@@ -146,18 +172,25 @@ class TestTerminalApi:
     def test_it_rates_a_finished_ticket_by_its_number_with_the_device_token(self, frozen, hall, matter, terminal, citizen, api):
         ticket = make_ticket(hall, matter, citizen=citizen, number=12)
         kiosk = api(None)
-        assert kiosk.post("/api/v1/terminal/evaluations/", {"number": "A012", "score": 1}, format="json").status_code == 401
+        code = ticket.rating_code
+        assert kiosk.post("/api/v1/terminal/evaluations/", {"number": "A012", "code": code, "score": 1}, format="json").status_code == 401
         kiosk.credentials(HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}")
-        unknown = kiosk.post("/api/v1/terminal/evaluations/", {"number": "A013", "score": 1}, format="json")
+        unknown = kiosk.post("/api/v1/terminal/evaluations/", {"number": "A013", "code": code, "score": 1}, format="json")
         assert unknown.status_code == 404 and "未找到今天已办结的该号码" in unknown.json()["detail"]
+        forged = kiosk.post("/api/v1/terminal/evaluations/", {"number": "A012", "code": wrong_code(code), "score": 1}, format="json")
+        assert forged.status_code == 404 and "评价码不符" in forged.json()["detail"]
+        missing = kiosk.post("/api/v1/terminal/evaluations/", {"number": "A012", "score": 1}, format="json")
+        assert missing.status_code == 400
         # A character str.isdigit() takes for a digit but int() does not (superscript two) was a 500.
-        odd = kiosk.post("/api/v1/terminal/evaluations/", {"number": "A1\u00b2", "score": 1}, format="json")
+        odd = kiosk.post("/api/v1/terminal/evaluations/", {"number": "A1\u00b2", "code": code, "score": 1}, format="json")
         assert odd.status_code == 404 and "未找到今天已办结的该号码" in odd.json()["detail"]
-        bad = kiosk.post("/api/v1/terminal/evaluations/", {"number": "A012", "score": 0}, format="json")
+        bad = kiosk.post("/api/v1/terminal/evaluations/", {"number": "A012", "code": code, "score": 0}, format="json")
         assert bad.status_code == 400 and bad.json()["detail"].startswith("提交的数据有误")
-        created = kiosk.post("/api/v1/terminal/evaluations/", {"number": "a012", "score": 2, "tags": ["clear"]}, format="json")
+        created = kiosk.post(
+            "/api/v1/terminal/evaluations/", {"number": "a012", "code": code, "score": 2, "tags": ["clear"]}, format="json"
+        )
         assert created.status_code == 201 and created.json()["channel"] == EvaluationChannel.TERMINAL
-        again = kiosk.post("/api/v1/terminal/evaluations/", {"number": "A012", "score": 2}, format="json")
+        again = kiosk.post("/api/v1/terminal/evaluations/", {"number": "A012", "code": code, "score": 2}, format="json")
         assert again.status_code == 409
         assert Evaluation.objects.get().ticket == ticket
 

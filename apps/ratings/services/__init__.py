@@ -6,6 +6,7 @@ from .evaluations import (
     evaluation_submit_for_ticket,
     evaluation_validate,
     responsible_unit_for_case,
+    ticket_for_kiosk_rating,
 )
 from .invitations import (
     evaluation_submit_by_invitation,
@@ -45,4 +46,5 @@ __all__ = [
     "rectification_reveal_rater",
     "rectifications_remind",
     "responsible_unit_for_case",
+    "ticket_for_kiosk_rating",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -12,9 +13,14 @@ from apps.booking.models import GroupMatter, StaffPost, WindowGroup
 from apps.hall.models import Ticket, TicketStatus
 from apps.intake.models import Case, CaseStatus
 from govservice.api import Conflict, DomainError
+from govservice.lib import ratelimit
 
+from .. import selectors
 from ..models import TAGS_BY_SCORE, Evaluation, EvaluationChannel, ServiceKind
 from .rectifications import rectification_open
+
+# Tries at the kiosk per ticket number, hall and day: the six-digit code cannot be guessed in them.
+KIOSK_RATING_TRIES = 10
 
 # A case can be rated once central has decided it (the service is complete from the citizen's view).
 RATEABLE_CASE_STATUSES = (CaseStatus.DECIDED, CaseStatus.RESULT_READY, CaseStatus.DELIVERED, CaseStatus.CLOSED)
@@ -132,6 +138,27 @@ def evaluation_submit_for_ticket(
     if ticket is None:
         raise DomainError("未找到该号码。 No such ticket.", code="not_found", status_code=404)
     return _submit_ticket(ticket=ticket, score=score, comment=comment, tags=tags, channel=channel)
+
+
+def ticket_for_kiosk_rating(*, hall_id: int, label: str, code: str) -> Ticket:
+    """The finished ticket a citizen at the kiosk shows they hold: today's number and the rating code printed
+    on it. The numbers run A001, A002…; without the code anyone could rate (or 差评) another's service."""
+    label = label.strip().upper()
+    allowed, _ = ratelimit.hit("kiosk-rating", f"{hall_id}:{label}", limit=KIOSK_RATING_TRIES, window_seconds=86400)
+    if not allowed:
+        raise DomainError(
+            "该号码今天尝试次数过多，请用窗口评价器或短信链接评价。 Too many tries for this number today.",
+            code="too_many_tries",
+            status_code=429,
+        )
+    ticket = selectors.done_ticket_by_label(hall_id=hall_id, label=label)
+    if ticket is None or not hmac.compare_digest(ticket.rating_code.encode(), code.strip().encode()):
+        raise DomainError(
+            "未找到今天已办结的该号码，或评价码不符，请核对小票。 No ticket finished today with this number and code.",
+            code="not_found",
+            status_code=404,
+        )
+    return ticket
 
 
 def _submit_ticket(*, ticket: Ticket, score: Any, comment: Any, tags: Any, channel: str) -> Evaluation:
