@@ -10,6 +10,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from govservice.lib.workdays import CalendarUnknown
+
 
 class DomainError(exceptions.APIException):
     """A business rule refused the request. Services raise it with a Chinese-first message."""
@@ -42,7 +44,13 @@ class Busy(DomainError):
 def exception_handler(exc, context):
     if isinstance(exc, OperationalError) and getattr(exc.__cause__, "pgcode", None) in BUSY_SQLSTATES:
         exc = Busy("系统繁忙，请稍后重试。 Busy, please try again.")
-    if isinstance(exc, Http404):
+    if isinstance(exc, CalendarUnknown):
+        # Fails closed (DOMAIN.md §3): a limit in working days that reaches an unpublished year is not guessed.
+        exc = Conflict(
+            f"{exc}请联系管理员在“工作日调整”中发布该年度的节假日安排后再试。 The holiday calendar of {exc.year} is not published yet.",
+            code="calendar_unknown",
+        )
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound("未找到，或您无权查看。 Not found.")
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied("您无权执行此操作。 You may not do this.")

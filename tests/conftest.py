@@ -1,6 +1,7 @@
 """Shared test set-up. One pytest process runs one site role (SITE_ROLE); the personas of that role
 come from a plugin module, so the central run never imports front apps and vice versa."""
 
+import datetime as dt
 import os
 import uuid
 
@@ -36,6 +37,40 @@ def _media_and_sms(settings, tmp_path):
     settings.NOTIFY_QUIET_HOURS = ""
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
+DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback"}
+
+
+def _first_unknown_year() -> int:
+    import chinese_calendar
+
+    year = dt.date.today().year
+    while True:
+        try:
+            chinese_calendar.is_workday(dt.date(year, 1, 5))
+        except NotImplementedError:
+            return year
+        year += 1
+
+
+@pytest.fixture(autouse=True)
+def _later_years_published(request):
+    """The statutory holiday data ends with 2026, and the product fails closed past it (limits left open,
+    no slots). So that the suite means the same in the last weeks of a year as in June, the years after it
+    up to two years ahead are published for every test that uses the database, as an administrator would:
+    Monday–Friday with New Year's Day off. Tests marked ``unpublished_calendar`` are about exactly the year
+    nobody has entered, and get no such rows."""
+    if request.node.get_closest_marker("unpublished_calendar") or not (
+        request.node.get_closest_marker("django_db") or DB_FIXTURES & set(request.fixturenames)
+    ):
+        return
+    request.getfixturevalue("_django_db_helper")
+    from apps.workcalendar.models import CalendarOverride, PublishedYear
+
+    for year in range(_first_unknown_year(), dt.date.today().year + 3):
+        PublishedYear.objects.get_or_create(year=year, defaults={"note": "tests: Monday–Friday"})
+        CalendarOverride.objects.get_or_create(date=dt.date(year, 1, 1), defaults={"is_workday": False, "note": "元旦"})
 
 
 def client_for(user) -> APIClient:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from apps.accounts.models import Role
 from apps.booking.models import Hall, StaffPost, Window, WindowGroup
 from apps.intake.models import Case, CaseStatus
+from apps.intake.selectors import intake_near_limit_q
 from apps.workcalendar.selectors import calendar_get
 from govservice.roles import role_required
 
@@ -81,9 +82,13 @@ def hall_floor(*, hall: Hall, now: dt.datetime | None = None) -> dict:
     long_waits = list(
         tickets.filter(status=TicketStatus.WAITING, checked_in_at__lt=too_long).select_related("group", "matter").order_by("checked_in_at")[:50]
     )
-    horizon = calendar_get().add_workdays(today, settings.INTAKE_WARN_WORKDAYS_BEFORE)
     near_limit = list(
-        Case.objects.filter(hall=hall, status=CaseStatus.RECEIVED, notice_sent_at__isnull=True, intake_deadline__lte=horizon)
+        Case.objects.filter(
+            intake_near_limit_q(today=today, calendar=calendar_get()),
+            hall=hall,
+            status=CaseStatus.RECEIVED,
+            notice_sent_at__isnull=True,
+        )
         .select_related("matter")
         .order_by("intake_deadline")[:50]
     )

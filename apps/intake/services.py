@@ -29,15 +29,16 @@ from apps.exchange.services import OutgoingFile, outbox_enqueue
 from apps.feedback.services import notify
 from apps.hall.models import TicketStatus
 from apps.hall.services import daily_counter_next, ticket_get_for_clerk, ticket_transition
-from apps.workcalendar.selectors import calendar_get
+from apps.workcalendar.selectors import add_workdays_or_none, calendar_get
 from govservice.api import Conflict, DomainError
 from govservice.lib import idcard
 from govservice.lib.codes import digits
 from govservice.lib.filetypes import EXTENSIONS, sniff
+from govservice.lib.workdays import WorkCalendar
 
 from .documents import document_issue
 from .models import CASE_TRANSITIONS, Case, CaseEvent, CaseMaterial, CaseStatus, DocumentKind, EvidenceItem, TrustLevel
-from .selectors import case_get_for_staff
+from .selectors import case_get_for_staff, intake_near_limit_q
 
 
 @dataclass(frozen=True)
@@ -186,7 +187,7 @@ def _receive(*, clerk: User, ticket, vetted) -> tuple[Case, str]:
         case_transition(
             case=prefiled, to_status=CaseStatus.RECEIVED, actor=clerk, note=f"{ticket.hall.name} 收件（在线预填）",
             clerk=clerk, received_at=timezone.now(),
-            intake_deadline=calendar_get().add_workdays(today, settings.INTAKE_NOTICE_DAYS),
+            intake_deadline=add_workdays_or_none(today, settings.INTAKE_NOTICE_DAYS),
         )
         _store_materials(prefiled, vetted, by=clerk)
         return prefiled, ""
@@ -201,7 +202,7 @@ def _receive(*, clerk: User, ticket, vetted) -> tuple[Case, str]:
         clerk=clerk,
         status=CaseStatus.RECEIVED,
         received_at=timezone.now(),
-        intake_deadline=calendar_get().add_workdays(today, settings.INTAKE_NOTICE_DAYS),
+        intake_deadline=add_workdays_or_none(today, settings.INTAKE_NOTICE_DAYS),
     )
     CaseEvent.objects.create(case=case, actor=clerk, to_status=CaseStatus.RECEIVED, note=f"{ticket.hall.name} 收件")
     _store_materials(case, vetted, by=clerk)
@@ -245,7 +246,8 @@ def _accept(*, clerk: User, case: Case, commitment_items: list[str], commitment_
         raise DomainError("以下必要材料尚未提供：" + "、".join(missing) + "。 Required materials are missing.", code="materials_missing")
     today = timezone.localdate()
     now = timezone.now()
-    promised = calendar_get().add_workdays(today, matter.promised_days)
+    # None while the limit reaches a year whose holidays nobody has published: filled in once it is.
+    promised = add_workdays_or_none(today, matter.promised_days)
     extra: dict[str, Any] = {}
     if commitment_items:
         extra = {"commitment_items": list(commitment_items), "commitment_deadline": today + dt.timedelta(days=settings.COMMITMENT_DAYS)}
@@ -267,7 +269,7 @@ def _accept(*, clerk: User, case: Case, commitment_items: list[str], commitment_
             "hall": case.hall.name,
             "applicant": {"name": citizen.real_name, "id_number": citizen.id_number},
             "accepted_at": now.isoformat(),
-            "promised_date": promised.isoformat(),
+            "promised_date": promised.isoformat() if promised else "",
             "commitment_items": list(commitment_items),
             # The result delivery chosen so far (pickup, post with the city and district only, electronic).
             **delivery_wire_fields(Delivery.objects.filter(case=case).first()),
@@ -535,9 +537,12 @@ def cases_intake_deadline_warn(*, today: dt.date | None = None) -> int:
     near (行政许可法 Art. 32: past it, the application counts as accepted from the day of receipt)."""
     today = today or timezone.localdate()
     calendar = calendar_get()
-    horizon = calendar.add_workdays(today, settings.INTAKE_WARN_WORKDAYS_BEFORE)
+    cases_fill_open_dates(calendar=calendar)
     due = Case.objects.filter(
-        status=CaseStatus.RECEIVED, notice_sent_at__isnull=True, intake_warning_sent_at__isnull=True, intake_deadline__lte=horizon
+        intake_near_limit_q(today=today, calendar=calendar),
+        status=CaseStatus.RECEIVED,
+        notice_sent_at__isnull=True,
+        intake_warning_sent_at__isnull=True,
     ).select_related("hall", "matter")
     warned = 0
     for case in due:
@@ -549,3 +554,23 @@ def cases_intake_deadline_warn(*, today: dt.date | None = None) -> int:
                 notify(recipient=supervisor, event="intake.deadline_near", case=case)
             warned += 1
     return warned
+
+
+def cases_fill_open_dates(*, calendar: WorkCalendar | None = None) -> int:
+    """Fill in the intake limits and promised dates left open while their year's holidays were not
+    published, counted from the day of receipt and of acceptance as they would have been."""
+    calendar = calendar or calendar_get()
+    filled = 0
+    for case_id, received_at in Case.objects.filter(
+        status=CaseStatus.RECEIVED, intake_deadline__isnull=True, received_at__isnull=False
+    ).values_list("id", "received_at"):
+        limit = add_workdays_or_none(timezone.localdate(received_at), settings.INTAKE_NOTICE_DAYS, calendar)
+        if limit is not None:
+            filled += Case.objects.filter(id=case_id, intake_deadline__isnull=True).update(intake_deadline=limit)
+    for case_id, accepted_at, days in Case.objects.filter(
+        promised_date__isnull=True, accepted_at__isnull=False, decided_at__isnull=True
+    ).values_list("id", "accepted_at", "matter__promised_days"):
+        promised = add_workdays_or_none(timezone.localdate(accepted_at), days, calendar)
+        if promised is not None:
+            filled += Case.objects.filter(id=case_id, promised_date__isnull=True).update(promised_date=promised)
+    return filled

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from govservice.lib.workdays import WorkCalendar
+import datetime as dt
+
+from govservice.lib.workdays import CalendarUnknown, WorkCalendar
 
 from .models import CalendarOverride, PublishedYear
 
@@ -10,3 +12,13 @@ def calendar_get() -> WorkCalendar:
     overrides = dict(CalendarOverride.objects.values_list("date", "is_workday"))
     years = set(PublishedYear.objects.values_list("year", flat=True))
     return WorkCalendar(overrides, years)
+
+
+def add_workdays_or_none(start: dt.date, days: int, calendar: WorkCalendar | None = None) -> dt.date | None:
+    """``days`` working days after ``start``; None when that reaches a year whose holidays nobody has
+    published: the date is left open (shown as to be fixed) and filled in once the year is entered, never
+    guessed, and nothing the citizen or the clerk does fails for it."""
+    try:
+        return (calendar or calendar_get()).add_workdays(start, days)
+    except CalendarUnknown:
+        return None

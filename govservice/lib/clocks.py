@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from .workdays import WorkCalendar
+from .workdays import CalendarUnknown, WorkCalendar
 
 YELLOW_WITHIN_WORKDAYS = 2  # DOMAIN.md §5: yellow when two working days or fewer are left
 
@@ -21,6 +21,7 @@ class Sla(StrEnum):
     YELLOW = "yellow"
     RED = "red"
     PAUSED = "paused"
+    UNKNOWN = "unknown"  # the limit reaches a year whose holidays nobody has published (fails closed)
 
 
 @dataclass(frozen=True)
@@ -42,18 +43,23 @@ class Clock:
         return self.limit - self.used_by(today, calendar)
 
     def due_date(self, today: dt.date, calendar: WorkCalendar) -> dt.date | None:
-        """The last working day of the limit if the clock keeps running; None while paused."""
+        """The last working day of the limit if the clock keeps running; None while paused, and while the
+        limit reaches a year whose holidays are not published (left open rather than guessed)."""
         if self.running_since is None:
             return None
-        remaining = self.remaining(today, calendar)
-        if remaining >= 0:
-            return calendar.add_workdays(today, remaining)
-        return None
+        try:
+            remaining = self.remaining(today, calendar)
+            return calendar.add_workdays(today, remaining) if remaining >= 0 else None
+        except CalendarUnknown:
+            return None
 
     def sla(self, today: dt.date, calendar: WorkCalendar) -> Sla:
         if self.running_since is None:
             return Sla.PAUSED
-        remaining = self.remaining(today, calendar)
+        try:
+            remaining = self.remaining(today, calendar)
+        except CalendarUnknown:
+            return Sla.UNKNOWN
         if remaining < 0:
             return Sla.RED
         if remaining <= YELLOW_WITHIN_WORKDAYS:

@@ -131,6 +131,7 @@ class TestIdempotentGeneration:
         assert starts(group, dt.date(2026, 10, 9))[:2] == ["10:00", "10:30"]
 
 
+@pytest.mark.unpublished_calendar
 class TestUnpublishedYear:
     def test_generation_fails_closed_and_the_admin_warns(self, client, admin_user, hall, matter):
         slots_generate(today=dt.date(2026, 12, 28), horizon=10)

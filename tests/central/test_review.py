@@ -9,9 +9,11 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from apps.accounts.models import Role
 from apps.exchange.models import InboxMessage, OutboxMessage
 from apps.review.models import ReviewCase, ReviewStatus
 from govservice.lib import signing
+from tests.factories import make_user
 
 PATH = "/api/v1/exchange/messages/"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -136,6 +138,22 @@ class TestDecision:
         assert "110105********002X" in html and "11010519491231002X" not in html
         material = page.get(f"/cases/{received.id}/materials/{received.materials.get().id}/")
         assert material.status_code == 200 and b"".join(material.streaming_content) == PDF
+
+    @pytest.mark.unpublished_calendar
+    def test_a_limit_reaching_an_unpublished_year_shows_as_open_not_as_an_error(self, api, approver, received):
+        # More working days than any published calendar reaches: the due date cannot be counted.
+        ReviewCase.objects.filter(id=received.id).update(promised_limit=400)
+        body = api(approver).get(f"/api/v1/cases/{received.id}/")
+        assert body.status_code == 200 and body.json()["due_date"] is None
+        page = Client()
+        page.force_login(approver)
+        assert page.get(f"/cases/{received.id}/").status_code == 200
+        supervisor = Client()
+        supervisor.force_login(make_user("centralsup", Role.CENTRAL_SUPERVISOR, real_name="吴主管"))
+        assert supervisor.get("/dashboard/").status_code == 200
+        extended = api(approver).post(f"/api/v1/cases/{received.id}/extend/", {"reason": "需现场核查"}, format="json")
+        assert extended.status_code == 200, extended.content
+        assert OutboxMessage.objects.get(kind="case.extended").payload["promised_date"] == ""
 
     def test_it_refuses_the_api_to_anonymous_callers(self, api, received):
         assert api(None).get("/api/v1/cases/").status_code in (401, 403)

@@ -54,6 +54,7 @@ def test_a_friday_question_is_due_on_wednesday(ask):
     assert ticket.due_date == dt.date(2026, 12, 2)
 
 
+@pytest.mark.unpublished_calendar
 def test_an_unpublished_year_leaves_the_limit_open_until_it_is_published(ask, clerk, supervisor):
     ticket = ask(when=at(2026, 12, 29, 10))  # 3 working days run into 2027, which nobody has published
     assert ticket.response_due == dt.date(2026, 12, 29)
@@ -135,6 +136,7 @@ def test_an_extension_moves_the_limit_and_rearms_the_reminders(ask, clerk, super
     assert getattr(refused.value, "error_code", "") == "not_supervisor"
 
 
+@pytest.mark.unpublished_calendar
 def test_an_extension_into_an_unpublished_year_is_refused_with_a_message(ask, clerk, supervisor, client):
     # Asked Monday 28 December 2026, due Thursday 31; two more working days reach 2027, not yet published.
     ticket = ask(when=at(2026, 12, 28, 10))

@@ -43,3 +43,17 @@ def test_it_colours_the_sla_green_yellow_red():
     assert clock.sla(D(2026, 11, 9), CAL) == Sla.YELLOW  # 0 left: the last day
     assert clock.sla(D(2026, 11, 10), CAL) == Sla.RED
     assert clock.extend(10).sla(D(2026, 11, 10), CAL) == Sla.GREEN
+
+
+def test_a_limit_reaching_an_unpublished_year_is_left_open_not_guessed():
+    # chinesecalendar ends with 2026; nobody has published 2027 in this calendar.
+    clock = Clock.start(limit=20, on=D(2026, 12, 14))
+    assert clock.sla(D(2026, 12, 15), CAL) == Sla.GREEN  # the days used so far are all known
+    assert clock.due_date(D(2026, 12, 15), CAL) is None  # the last day is in 2027
+    # Once the days used themselves reach into 2027, not even the colour can be told.
+    assert clock.sla(D(2027, 1, 6), CAL) == Sla.UNKNOWN
+    assert clock.due_date(D(2027, 1, 6), CAL) is None
+    published = WorkCalendar({D(2027, 1, 1): False}, published_years={2027})
+    # 19 left after Dec 15: Dec 16–18, 21–25, 28–31, Jan 4–8 (New Year off), 11, 12.
+    assert clock.due_date(D(2026, 12, 15), published) == D(2027, 1, 12)
+    assert clock.sla(D(2027, 1, 6), published) == Sla.GREEN

@@ -24,7 +24,7 @@ from apps.workcalendar.models import PublishedYear
 
 from .conftest import at, make_ticket, travel
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.unpublished_calendar]
 
 # Tuesday 29 December 2026: three working days later is in 2027.
 LAST_TUESDAY = dt.date(2026, 12, 29)
