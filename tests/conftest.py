@@ -8,6 +8,8 @@ import uuid
 import pytest
 from rest_framework.test import APIClient
 
+from tests.factories import later_years
+
 pytest_plugins = [
     "tests.personas_central" if os.environ.get("SITE_ROLE") == "central" else "tests.personas_front",
     "tests.browser_setup",
@@ -42,18 +44,6 @@ def _media_and_sms(settings, tmp_path):
 DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback"}
 
 
-def _first_unknown_year() -> int:
-    import chinese_calendar
-
-    year = dt.date.today().year
-    while True:
-        try:
-            chinese_calendar.is_workday(dt.date(year, 1, 5))
-        except NotImplementedError:
-            return year
-        year += 1
-
-
 @pytest.fixture(autouse=True)
 def _later_years_published(request):
     """The statutory holiday data ends with 2026, and the product fails closed past it (limits left open,
@@ -68,7 +58,7 @@ def _later_years_published(request):
     request.getfixturevalue("_django_db_helper")
     from apps.workcalendar.models import CalendarOverride, PublishedYear
 
-    for year in range(_first_unknown_year(), dt.date.today().year + 3):
+    for year in later_years():
         PublishedYear.objects.get_or_create(year=year, defaults={"note": "tests: Monday–Friday"})
         CalendarOverride.objects.get_or_create(date=dt.date(year, 1, 1), defaults={"is_workday": False, "note": "元旦"})
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 
 from apps.accounts.models import Role, User
@@ -44,3 +45,19 @@ def make_matter(code: str = "M-001", *, department: Department | None = None, na
 
 
 PASSWORD = "pass-Word-2026"
+
+
+def later_years() -> list[int]:
+    """The years after the statutory holiday data (chinesecalendar), up to two years ahead: the suite
+    publishes them (Monday–Friday, New Year's Day off) so that it means the same in late December as in
+    June (tests/conftest.py for the in-process tests, tests/e2e/servers.py for the real servers)."""
+    import chinese_calendar
+
+    year = dt.date.today().year
+    while True:
+        try:
+            chinese_calendar.is_workday(dt.date(year, 1, 5))
+        except NotImplementedError:
+            break
+        year += 1
+    return list(range(year, dt.date.today().year + 3))

@@ -136,6 +136,7 @@ def test_it_generates_slots_idempotently_for_working_days(hall, matter):
 
 
 @pytest.mark.django_db
+@pytest.mark.unpublished_calendar
 def test_it_stops_generating_at_an_unpublished_year(hall, matter):
     import datetime as dt
 

@@ -1,6 +1,6 @@
 import pytest
 
-from .servers import clean, create_database, drop_database, make_sites
+from .servers import clean, create_database, drop_database, make_sites, publish_later_years
 
 
 @pytest.fixture(scope="module")
@@ -17,6 +17,7 @@ def sites(tmp_path_factory, django_db_blocker):
             for site in (front, central):
                 site.manage("migrate", "--no-input")
                 site.manage("seed_demo")
+                publish_later_years(site)
             # The demo registers the front platform at :8000; point it at this run's port.
             central.sql("UPDATE exchange_peer SET base_url = %s WHERE code = 'BJ-TZ'", (front.url,))
             for site in (front, central):

