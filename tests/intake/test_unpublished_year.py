@@ -48,6 +48,8 @@ def test_a_case_is_accepted_with_its_promised_date_open_and_the_date_follows_onc
     assert "待定：法定节假日安排公布后确定" in client.get(f"/cases/{case.number}/").content.decode()
     submitted = OutboxMessage.objects.get(kind="case.submitted")
     assert submitted.payload["promised_date"] == ""
+    told = Notification.objects.get(recipient=citizen, event="case.accepted", channel="inbox")
+    assert "承诺办结日期待定（节假日安排公布后确定）" in told.body
 
     assert cases_fill_open_dates() == 0  # still unknown: nothing is guessed
     publish_years_ahead()
@@ -70,7 +72,8 @@ def test_a_received_case_with_an_open_intake_limit_is_shown_to_supervisors(setti
     # The limit cannot be computed: the supervisor is warned (once) and the hall's page lists the case.
     assert cases_intake_deadline_warn() == 1
     assert cases_intake_deadline_warn() == 0
-    assert Notification.objects.filter(recipient=supervisor, event="intake.deadline_near", channel="inbox").count() == 1
+    [warning] = Notification.objects.filter(recipient=supervisor, event="intake.deadline_near", channel="inbox")
+    assert "受理期限为待定（节假日安排公布后确定）" in warning.body
     page = Client()
     page.force_login(supervisor)
     assert case.number in page.get("/supervisor/").content.decode()

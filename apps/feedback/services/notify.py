@@ -25,16 +25,19 @@ URGENT_EVENTS = frozenset({"booking.cancelled_by_hall", "booking.moved_by_hall",
 
 
 def _case_context(case: Case | None) -> dict[str, str]:
+    """The case's template fields, in the active language. A limit left open because its year's holidays
+    are not published yet reads as such, never as an empty gap in the sentence."""
     if case is None:
         return {}
+    open_date = gettext("待定（节假日安排公布后确定）")
     return {
         "number": case.number,
         "matter": case.matter.name,
-        "promised_date": case.promised_date.isoformat() if case.promised_date else "",
+        "promised_date": case.promised_date.isoformat() if case.promised_date else open_date,
         "decision": str(case.get_decision_display()) if case.decision else "",
         "next_step": case.next_step,
         "items": "；".join(case.notice_items) if case.notice_items else "",
-        "intake_deadline": case.intake_deadline.isoformat() if case.intake_deadline else "",
+        "intake_deadline": case.intake_deadline.isoformat() if case.intake_deadline else open_date,
         "correction": "；".join(case.correction_items) if case.correction_items else "",
         "correction_deadline": case.correction_deadline.isoformat() if case.correction_deadline else "",
         "procedure": case.procedure_note,
