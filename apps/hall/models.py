@@ -15,12 +15,27 @@ from apps.catalog.models import Matter
 
 
 class Terminal(models.Model):
-    """A smart terminal (kiosk) registered to a hall. Only the SHA-256 of its device token is stored."""
+    """A device registered to a hall: a smart terminal (kiosk), or, bound to a window, that window's rating
+    tablet (评价器) facing the citizen. Only the SHA-256 of its device token is stored: the token is shown
+    once, when the device is registered or its token renewed."""
 
     hall = models.ForeignKey(Hall, on_delete=models.CASCADE, related_name="terminals")
     name = models.CharField(_("终端名称"), max_length=100)
-    token_sha256 = models.CharField(max_length=64, unique=True)
-    active = models.BooleanField(default=True)
+    token_sha256 = models.CharField(max_length=64, unique=True, editable=False)
+    active = models.BooleanField(_("启用"), default=True)
+    window = models.ForeignKey(
+        Window,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("绑定窗口"),
+        help_text=_("填写后，该设备为此窗口的评价器（面向市民，不登录工作人员账号）。"),
+    )
+
+    class Meta:
+        verbose_name = _("终端设备")
+        verbose_name_plural = _("终端设备")
 
     def __str__(self) -> str:
         return self.name

@@ -173,13 +173,24 @@ def terminal_rate(request):
 
 
 @never_cache
-@role_required(Role.CLERK, Role.HALL_SUPERVISOR)
 def window_tablet(request):
-    """评价器: the tablet facing the citizen at the window, signed in as the window's clerk. It offers the
-    ticket the window has just finished; idle, it looks again every few seconds."""
+    """评价器: the tablet facing the citizen at a window, a device of its own (a terminal bound to the
+    window, activated once with its device token), never signed in as the clerk: the citizen holds it. It
+    offers the ticket the window has just finished; idle, it looks again every few seconds."""
+    if request.method == "POST" and "token" in request.POST:
+        token = request.POST["token"].strip()
+        device = terminal_authenticate(token) if token else None
+        if device is None or device.window_id is None:
+            error = _("设备令牌无效，或该设备未绑定窗口。")
+            return render(request, "hall/terminal_activate.html", {"error": error, "tablet": True}, status=400)
+        request.session[TERMINAL_SESSION_KEY] = token
+        return redirect("ratings_tablet")
+    device = _terminal(request)
+    if device is None or device.window_id is None:
+        return render(request, "hall/terminal_activate.html", {"tablet": True})
     minutes = settings.RATING_TABLET_MINUTES
     if request.method == "POST":
-        ticket = selectors.ticket_for_tablet(clerk=request.user, minutes=minutes)
+        ticket = selectors.ticket_for_tablet(window_id=device.window_id, minutes=minutes)
         if ticket is None or str(ticket.id) != request.POST.get("ticket", ""):
             messages.error(request, _("没有待评价的服务。"))
             return redirect("ratings_tablet")
@@ -192,8 +203,8 @@ def window_tablet(request):
             return render(request, "ratings/tablet.html", context, status=exc.status_code)
         messages.success(request, _("感谢您的评价！"))
         return redirect("ratings_tablet")
-    ticket = selectors.ticket_for_tablet(clerk=request.user, minutes=minutes)
-    return render(request, "ratings/tablet.html", {"ticket": ticket, **rating_form_context()})
+    ticket = selectors.ticket_for_tablet(window_id=device.window_id, minutes=minutes)
+    return render(request, "ratings/tablet.html", {"ticket": ticket, "window": device.window, **rating_form_context()})
 
 
 # --- The responsible unit ----------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 
 from apps.accounts.models import Role, User
 from apps.accounts.services import id_number_index, phone_index
-from apps.booking.management.commands.seed_demo import DEMO_PASSWORD, TERMINALS
+from apps.booking.management.commands.seed_demo import DEMO_PASSWORD, TABLETS, TERMINALS
 from apps.booking.models import GroupMatter, Hall, Slot, StaffPost, Window, WindowGroup
 from apps.catalog.models import CaseKind, Department, Material, MaterialSource, Matter
 from apps.exchange.models import Peer, PeerKey
@@ -169,7 +169,10 @@ def test_it_registers_a_terminal_per_hall_and_the_central_peer(settings):
 
     for hall_code, (_name, token) in TERMINALS.items():
         terminal = terminal_authenticate(token)
-        assert terminal is not None and terminal.hall.code == hall_code
+        assert terminal is not None and terminal.hall.code == hall_code and terminal.window is None
+    for hall_code, number, _name, token in TABLETS:
+        tablet = terminal_authenticate(token)
+        assert tablet is not None and (tablet.hall.code, tablet.window.number) == (hall_code, number)
     peer = Peer.objects.get(code="central")
     assert peer.base_url == settings.CENTRAL_URL
     assert PeerKey.objects.get(key_id="k1").peer == peer
@@ -196,6 +199,7 @@ def test_it_prints_the_logins_without_touching_data():
         assert username in output
     assert DEMO_PASSWORD in output
     assert all(token in output for _name, token in TERMINALS.values())
+    assert all(token in output for *_where, token in TABLETS)
 
 
 @pytest.mark.django_db

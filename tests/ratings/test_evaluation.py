@@ -2,12 +2,14 @@
 five levels, a fixed tag list per level, bad input refused in Chinese."""
 
 import datetime as dt
+import hashlib
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 
-from apps.hall.models import TicketStatus
+from apps.booking.models import Window
+from apps.hall.models import Terminal, TicketStatus
 from apps.intake.models import Case, CaseStatus
 from apps.ratings.models import Evaluation, EvaluationChannel, Rectification, ServiceKind
 from apps.ratings.services import evaluation_submit_for_ticket
@@ -85,11 +87,24 @@ class TestCaseEvaluation:
         assert "差评整改" in page and "待回访" in page
 
 
+TABLET_TOKEN = "window-1-tablet-token"
+
+
+@pytest.fixture
+def tablet(hall):
+    """Window 1's rating tablet: a device of its own, activated with its token, nobody signed in."""
+    Terminal.objects.create(
+        hall=hall, name="1号窗口评价器", window=hall.windows.get(number=1), token_sha256=hashlib.sha256(TABLET_TOKEN.encode()).hexdigest()
+    )
+    client = Client()
+    assert client.post("/rate/window/", {"token": TABLET_TOKEN}).status_code == 302
+    return client
+
+
 @pytest.mark.django_db
 class TestTicketEvaluation:
-    def test_it_rates_the_ticket_just_finished_at_the_window_tablet(self, served_ticket, clerk):
-        client = Client()
-        client.force_login(clerk)
+    def test_it_rates_the_ticket_just_finished_at_the_window_tablet(self, served_ticket, tablet):
+        client = tablet
         page = client.get("/rate/window/").content.decode()
         assert "A001" in page and served_ticket.matter.name in page
         client.post("/rate/window/", {"ticket": served_ticket.id, "score": "2", "tags": ["fast"]})
@@ -99,14 +114,36 @@ class TestTicketEvaluation:
         # Rated: the tablet goes back to waiting for the next service.
         assert 'id="tablet-idle"' in client.get("/rate/window/").content.decode()
 
-    def test_it_offers_nothing_on_the_tablet_after_the_minutes_have_passed(self, served_ticket, clerk, frozen, settings):
+    def test_it_offers_nothing_on_the_tablet_after_the_minutes_have_passed(self, served_ticket, tablet, frozen, settings):
         settings.RATING_TABLET_MINUTES = 10
-        client = Client()
-        client.force_login(clerk)
+        client = tablet
         frozen.shift(dt.timedelta(minutes=7))  # finished 9 minutes ago
         assert "A001" in client.get("/rate/window/").content.decode()
         frozen.shift(dt.timedelta(minutes=2))
         assert 'id="tablet-idle"' in client.get("/rate/window/").content.decode()
+
+    def test_the_tablet_is_a_device_of_its_window_never_a_staff_session(self, served_ticket, hall, clerk, terminal):
+        # Signed in as the clerk is not enough: the tablet asks for its device token.
+        staff = Client()
+        staff.force_login(clerk)
+        assert 'name="token"' in staff.get("/rate/window/").content.decode() and "A001" not in staff.get("/rate/window/").content.decode()
+        assert staff.post("/rate/window/", {"ticket": served_ticket.id, "score": "1"}).status_code == 200
+        assert not Evaluation.objects.exists()
+        # A wrong token, or a kiosk's token (no window), does not make a tablet.
+        device = Client()
+        assert device.post("/rate/window/", {"token": "nope"}).status_code == 400
+        refused = device.post("/rate/window/", {"token": TERMINAL_TOKEN})
+        assert refused.status_code == 400 and "未绑定窗口" in refused.content.decode()
+        # Window 2's tablet does not offer what window 1 finished.
+        Terminal.objects.create(
+            hall=hall, name="2号窗口评价器", window=Window.objects.create(hall=hall, group=hall.groups.get(), number=2),
+            token_sha256=hashlib.sha256(b"window-2").hexdigest(),
+        )
+        assert device.post("/rate/window/", {"token": "window-2"}).status_code == 302
+        page = device.get("/rate/window/").content.decode()
+        assert 'id="tablet-idle"' in page and "2号窗口" in page
+        assert device.post("/rate/window/", {"ticket": served_ticket.id, "score": "1"}).status_code == 302
+        assert not Evaluation.objects.exists()
 
     def test_it_takes_one_evaluation_per_ticket(self, served_ticket, hall):
         evaluation_submit_for_ticket(ticket_id=served_ticket.id, hall_id=hall.id, score=1, channel=EvaluationChannel.TABLET)
@@ -196,14 +233,14 @@ class TestTerminalApi:
 
 
 @pytest.mark.django_db
-def test_finishing_at_the_workbench_invites_a_rating_on_the_window_tablet(frozen, hall, matter, citizen, clerk):
+def test_finishing_at_the_workbench_invites_a_rating_on_the_window_tablet(frozen, hall, matter, citizen, clerk, tablet):
     ticket = make_ticket(hall, matter, citizen=citizen, number=3, status=TicketStatus.SERVING)
     ticket.served_by = clerk
     ticket.save(update_fields=["served_by"])
     window = Client()
     window.force_login(clerk)
-    assert 'id="tablet-idle"' in window.get("/rate/window/").content.decode()
+    assert 'id="tablet-idle"' in tablet.get("/rate/window/").content.decode()
     page = window.post(f"/workbench/tickets/{ticket.id}/actions/finish/", follow=True).content.decode()
     assert "A003 已办结" in page and "请邀请市民在窗口评价器上对本次服务进行评价" in page
-    tablet = window.get("/rate/window/").content.decode()
-    assert "A003" in tablet and "非常不满意" in tablet
+    page = tablet.get("/rate/window/").content.decode()
+    assert "A003" in page and "非常不满意" in page

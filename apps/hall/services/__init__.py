@@ -18,6 +18,7 @@ from .issuing import (
     checkin_by_code,
     daily_counter_next,
     terminal_authenticate,
+    terminal_token_issue,
     ticket_walk_in,
     todays_appointment_code,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "daily_counter_next",
     "people_ahead",
     "terminal_authenticate",
+    "terminal_token_issue",
     "ticket_call_next",
     "ticket_event_record",
     "ticket_finish",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import secrets
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -27,7 +28,17 @@ from .events import ticket_event_record
 
 def terminal_authenticate(token: str) -> Terminal | None:
     digest = hashlib.sha256(token.encode()).hexdigest()
-    return Terminal.objects.select_related("hall").filter(token_sha256=digest, active=True).first()
+    return Terminal.objects.select_related("hall", "window").filter(token_sha256=digest, active=True).first()
+
+
+def terminal_token_issue(terminal: Terminal) -> str:
+    """A new device token for the terminal (registering it, or renewing a lost or leaked one: the old token
+    stops working at once). Only its hash is kept; the token itself is returned to be shown once."""
+    token = secrets.token_urlsafe(24)
+    terminal.token_sha256 = hashlib.sha256(token.encode()).hexdigest()
+    if terminal.pk:
+        Terminal.objects.filter(pk=terminal.pk).update(token_sha256=terminal.token_sha256)
+    return token
 
 
 def daily_counter_next(*, scope: str, day: dt.date) -> int:

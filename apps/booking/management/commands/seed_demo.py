@@ -130,6 +130,8 @@ TERMINALS = {
     "TZ": ("1号自助服务终端", "dev-terminal-tz-0001"),
     "YS": ("1号自助服务终端", "dev-terminal-ys-0001"),
 }
+# Window rating tablets (评价器): hall, window number, name, device token.
+TABLETS = [("TZ", 1, "1号窗口评价器", "dev-tablet-tz-w1")]
 
 
 def _url(name: str) -> str:
@@ -242,6 +244,12 @@ class Command(BaseCommand):
                 token_sha256=hashlib.sha256(token.encode()).hexdigest(), defaults={"hall": halls[code], "name": name}
             )
             self._count("terminals", created)
+        for code, number, name, token in TABLETS:
+            _tablet, created = Terminal.objects.get_or_create(
+                token_sha256=hashlib.sha256(token.encode()).hexdigest(),
+                defaults={"hall": halls[code], "name": name, "window": halls[code].windows.get(number=number)},
+            )
+            self._count("terminals", created)
 
     def seed_peer(self) -> None:
         peer, created = Peer.objects.get_or_create(
@@ -280,4 +288,6 @@ class Command(BaseCommand):
         self.stdout.write("Terminal tokens (Authorization: Terminal <token>):")
         for code, (name, token) in TERMINALS.items():
             self.stdout.write(f"  {code} {name}  {token}  {terminal_url}")
+        for code, _number, name, token in TABLETS:
+            self.stdout.write(f"  {code} {name}  {token}  {_url('ratings_tablet')}")
         self.stdout.write(f"Central peer: {settings.CENTRAL_URL}, key id {EXCHANGE_KEY_ID}, secret {EXCHANGE_SECRET}")
