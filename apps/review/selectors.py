@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
@@ -51,18 +52,43 @@ def case_sla(case: ReviewCase, *, today: dt.date | None = None, calendar=None) -
     return clock.sla(today, calendar), clock.due_date(today, calendar)
 
 
-def overdue_by_department(*, today: dt.date | None = None) -> list[dict]:
-    """For supervisors: per department, cases overdue (red) and nearly overdue (yellow)."""
+@dataclass(frozen=True)
+class OpenCaseClock:
+    """A case still being worked on, with its clock read once for a given day."""
+
+    case: ReviewCase
+    clock: Clock
+    sla: Sla
+    due: dt.date | None
+    used: int | None  # working days used; None when the calendar cannot tell
+
+
+def open_case_clocks(*, today: dt.date | None = None) -> list[OpenCaseClock]:
+    """Every open case and its clock (one query; the working-day arithmetic needs the calendar, so it runs
+    here, once per case, for all the views of the dashboard)."""
     today = today or timezone.localdate()
     calendar = calendar_get()
-    rows: dict[str, dict] = {}
-    open_cases = ReviewCase.objects.exclude(status__in=[ReviewStatus.DECIDED, ReviewStatus.WITHDRAWN]).select_related("department", "matter")
+    open_cases = ReviewCase.objects.exclude(status__in=[ReviewStatus.DECIDED, ReviewStatus.WITHDRAWN]).select_related(
+        "department", "matter"
+    )
+    result = []
     for case in open_cases:
-        colour, due = case_sla(case, today=today, calendar=calendar)
+        clock = clock_of(case)
+        colour = clock.sla(today, calendar)
+        used = None if colour == Sla.UNKNOWN else clock.used_by(today, calendar)
+        result.append(OpenCaseClock(case, clock, colour, clock.due_date(today, calendar), used))
+    return result
+
+
+def overdue_by_department(*, today: dt.date | None = None, clocks: list[OpenCaseClock] | None = None) -> list[dict]:
+    """For supervisors: per department, cases overdue (red) and nearly overdue (yellow)."""
+    rows: dict[str, dict] = {}
+    for item in open_case_clocks(today=today) if clocks is None else clocks:
+        case = item.case
         row = rows.setdefault(case.department.name, {"department": case.department.name, "red": [], "yellow": [], "open": 0})
         row["open"] += 1
-        if colour in (Sla.RED, Sla.YELLOW):
-            row[colour.value].append({"id": case.id, "number": case.front_number, "matter": case.matter.name, "due": due})
+        if item.sla in (Sla.RED, Sla.YELLOW):
+            row[item.sla.value].append({"id": case.id, "number": case.front_number, "matter": case.matter.name, "due": item.due})
     return sorted(rows.values(), key=lambda r: (-len(r["red"]), -len(r["yellow"]), r["department"]))
 
 
@@ -103,20 +129,14 @@ def durations_by_department_matter(*, period: Period) -> list[dict[str, Any]]:
     ]
 
 
-def overdue_cases(*, today: dt.date | None = None) -> list[dict[str, Any]]:
+def overdue_cases(*, today: dt.date | None = None, clocks: list[OpenCaseClock] | None = None) -> list[dict[str, Any]]:
     """Cases still being worked on whose clock has run past the promise (extension included), most
-    overdue first (one query; the working-day arithmetic needs the calendar, so it runs here)."""
-    today = today or timezone.localdate()
-    calendar = calendar_get()
+    overdue first."""
     rows = []
-    open_cases = ReviewCase.objects.exclude(status__in=[ReviewStatus.DECIDED, ReviewStatus.WITHDRAWN]).select_related(
-        "department", "matter"
-    )
-    for case in open_cases:
-        clock = clock_of(case)
-        if clock.sla(today, calendar) != Sla.RED:
+    for item in open_case_clocks(today=today) if clocks is None else clocks:
+        if item.sla != Sla.RED or item.used is None:
             continue
-        used = clock.used_by(today, calendar)
+        case = item.case
         rows.append(
             {
                 "id": case.id,
@@ -124,9 +144,9 @@ def overdue_cases(*, today: dt.date | None = None) -> list[dict[str, Any]]:
                 "department": case.department.name,
                 "matter": case.matter.name,
                 "status": case.get_status_display(),
-                "used": used,
-                "limit": clock.limit,
-                "over": used - clock.limit,
+                "used": item.used,
+                "limit": item.clock.limit,
+                "over": item.used - item.clock.limit,
             }
         )
     return sorted(rows, key=lambda r: (-r["over"], r["number"]))

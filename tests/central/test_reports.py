@@ -122,6 +122,16 @@ def test_it_shows_the_dashboard_with_figures_a_chart_and_the_overdue_cases(known
     assert 'value="2026-05-17"' in html and 'value="2026-06-15"' in html
 
 
+def test_the_dashboard_reads_the_open_cases_once(known_cases, supervisor):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert page_for(supervisor).get("/dashboard/").status_code == 200
+    open_case_reads = [q["sql"] for q in queries if 'FROM "review_reviewcase"' in q["sql"] and "NOT" in q["sql"] and "GROUP BY" not in q["sql"]]
+    assert len(open_case_reads) == 1, open_case_reads
+
+
 def test_it_exports_durations_and_overdue_cases_as_csv(known_cases, supervisor, department):
     client = page_for(supervisor)
     durations = client.get("/dashboard/", {"export": "durations"})
