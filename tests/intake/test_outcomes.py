@@ -13,6 +13,7 @@ from apps.exchange.models import OutboxMessage
 from apps.feedback.models import Notification
 from apps.intake.models import Case, CaseStatus, Document
 from apps.intake.services import cases_intake_deadline_warn
+from apps.workcalendar.selectors import calendar_get
 from tests.factories import make_user
 from tests.journey_helpers import PDF, shift_slot_to_now, upload
 from tests.personas_front import TERMINAL_TOKEN
@@ -175,15 +176,18 @@ def test_it_warns_supervisors_before_the_five_day_limit(api, clerk, hall, matter
     deadline = case.intake_deadline
     assert deadline > timezone.localdate()
     assert cases_intake_deadline_warn() == 0  # today is far from the limit
-    # Two days before the limit: not yet; on the last working day before it: warned, once.
-    with time_machine.travel(timezone.make_aware(dt.datetime.combine(deadline - dt.timedelta(days=3), dt.time(10))), tick=False):
-        early = cases_intake_deadline_warn()
+    # Two working days before the limit: not yet; on the last working day before it: warned, once.
+    calendar = calendar_get()
     day_before = deadline - dt.timedelta(days=1)
-    while day_before.weekday() >= 5:
+    while not calendar.is_workday(day_before):
         day_before -= dt.timedelta(days=1)
+    two_before = day_before - dt.timedelta(days=1)
+    while not calendar.is_workday(two_before):
+        two_before -= dt.timedelta(days=1)
+    with time_machine.travel(timezone.make_aware(dt.datetime.combine(two_before, dt.time(10))), tick=False):
+        assert cases_intake_deadline_warn() == 0
     with time_machine.travel(timezone.make_aware(dt.datetime.combine(day_before, dt.time(10))), tick=False):
         assert cases_intake_deadline_warn() == 1
         assert cases_intake_deadline_warn() == 0
-    assert early == 0 or (deadline - dt.timedelta(days=3)).weekday() >= 5
     warning = Notification.objects.get(recipient=supervisor, event="intake.deadline_near", channel="inbox")
     assert case.number in warning.body
