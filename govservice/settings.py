@@ -317,6 +317,7 @@ SPECTACULAR_SETTINGS = {
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["govservice.formats"]  # the site's named date formats per language (govservice/formats/)
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
