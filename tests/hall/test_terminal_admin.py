@@ -47,8 +47,9 @@ def test_a_supervisor_registers_a_window_tablet_and_sees_its_token_once(supervis
     assert terminal_authenticate(token) == device
     # The token is not shown again.
     assert token not in admin.get(f"/admin/hall/terminal/{device.id}/change/").content.decode()
-    # The tablet activates with it.
+    # The tablet activates with it (the activation page speaks English when asked).
     tablet = Client()
+    assert "Activate the window rating tablet" in tablet.get("/rate/window/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert tablet.post("/rate/window/", {"token": token}).status_code == 302
     assert 'id="tablet-idle"' in tablet.get("/rate/window/").content.decode()
 
