@@ -131,7 +131,7 @@ TERMINALS = {
     "YS": ("1号自助服务终端", "dev-terminal-ys-0001"),
 }
 # Window rating tablets (评价器): hall, window number, name, device token.
-TABLETS = [("TZ", 1, "1号窗口评价器", "dev-tablet-tz-w1")]
+TABLETS = [("TZ", 5, "5号窗口评价器", "dev-tablet-tz-w5")]  # the demo clerk's window
 
 
 def _url(name: str) -> str:
