@@ -11,6 +11,10 @@ MESSAGES = {
         _("您的办件已受理"),
         _("【云窗口】{name}您好，您申请的“{matter}”已受理，办件编号{number}，承诺办结日期{promised_date}。{next_step}"),
     ),
+    "case.promised_date_set": (
+        _("承诺办结日期已确定"),
+        _("【云窗口】{name}您好，节假日安排已公布，您的办件{number}（{matter}）的承诺办结日期确定为{promised_date}。"),
+    ),
     "case.refused": (
         _("您的申请不予受理"),
         _("【云窗口】{name}您好，您申请的“{matter}”不予受理，办件编号{number}。不予受理通知书载明了理由和救济途径，请登录查看。"),

@@ -567,10 +567,15 @@ def cases_fill_open_dates(*, calendar: WorkCalendar | None = None) -> int:
         limit = add_workdays_or_none(timezone.localdate(received_at), settings.INTAKE_NOTICE_DAYS, calendar)
         if limit is not None:
             filled += Case.objects.filter(id=case_id, intake_deadline__isnull=True).update(intake_deadline=limit)
-    for case_id, accepted_at, days in Case.objects.filter(
-        promised_date__isnull=True, accepted_at__isnull=False, decided_at__isnull=True
-    ).values_list("id", "accepted_at", "matter__promised_days"):
-        promised = add_workdays_or_none(timezone.localdate(accepted_at), days, calendar)
-        if promised is not None:
-            filled += Case.objects.filter(id=case_id, promised_date__isnull=True).update(promised_date=promised)
+    open_promises = Case.objects.filter(promised_date__isnull=True, accepted_at__isnull=False, decided_at__isnull=True)
+    for case in open_promises.select_related("citizen", "matter"):
+        promised = add_workdays_or_none(timezone.localdate(case.accepted_at), case.matter.promised_days, calendar)
+        if promised is None:
+            continue
+        with transaction.atomic():
+            # The conditional UPDATE decides who tells the citizen: two runs at once never send it twice.
+            if Case.objects.filter(id=case.id, promised_date__isnull=True).update(promised_date=promised):
+                case.promised_date = promised
+                notify(recipient=case.citizen, event="case.promised_date_set", case=case)
+                filled += 1
     return filled

@@ -56,6 +56,11 @@ def test_a_case_is_accepted_with_its_promised_date_open_and_the_date_follows_onc
     assert cases_fill_open_dates() == 1
     case.refresh_from_db()
     assert case.promised_date == calendar_get().add_workdays(case.accepted_at.astimezone().date(), FAR)
+    # The citizen is told the date, once.
+    set_notice = Notification.objects.get(recipient=citizen, event="case.promised_date_set", channel="inbox")
+    assert case.promised_date.isoformat() in set_notice.body and case.number in set_notice.body
+    assert cases_fill_open_dates() == 0
+    assert Notification.objects.filter(recipient=citizen, event="case.promised_date_set", channel="inbox").count() == 1
 
 
 def test_a_received_case_with_an_open_intake_limit_is_shown_to_supervisors(settings, api, clerk, hall, matter, called_ticket):  # noqa: F811
