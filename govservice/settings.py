@@ -442,6 +442,11 @@ HALL_MAX_RECALLS = env_int("HALL_MAX_RECALLS", 2)
 HALL_SERVICE_MINUTES_DEFAULT = env_int("HALL_SERVICE_MINUTES_DEFAULT", 10)
 HALL_SERVICE_SAMPLE = env_int("HALL_SERVICE_SAMPLE", 20)
 HALL_GREEN_CHANNEL_AGE = env_int("HALL_GREEN_CHANNEL_AGE", 70)
+# Walk-in tickets (现场取号) only while the hall is open: from HALL_WALK_IN_EARLY_MINUTES before its first
+# session to HALL_WALK_IN_STOP_MINUTES before its last ends, on working days, outside closures.
+HALL_WALK_IN_OPENING_HOURS_ONLY = env_bool("HALL_WALK_IN_OPENING_HOURS_ONLY", True)
+HALL_WALK_IN_EARLY_MINUTES = env_int("HALL_WALK_IN_EARLY_MINUTES", 30)
+HALL_WALK_IN_STOP_MINUTES = env_int("HALL_WALK_IN_STOP_MINUTES", 0)
 INTAKE_NOTICE_DAYS = env_int("INTAKE_NOTICE_DAYS", 5)
 # The supervisor's view flags tickets waiting longer than this, in minutes.
 HALL_WAIT_ALERT_MINUTES = env_int("HALL_WAIT_ALERT_MINUTES", 30)

@@ -37,6 +37,8 @@ def _media_and_sms(settings, tmp_path):
     settings.SMS_FILE_PATH = str(tmp_path / "sms.jsonl")
     # Messages go out at once whatever the hour the suite runs; tests/feedback tests quiet hours with frozen time.
     settings.NOTIFY_QUIET_HOURS = ""
+    # Walk-in tickets at any hour the suite runs; tests/hall/test_walk_in_hours.py tests the opening hours.
+    settings.HALL_WALK_IN_OPENING_HOURS_ONLY = False
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 

@@ -17,7 +17,7 @@ from .appointments import (
 from .closures import closure_create, hall_for_supervisor
 from .penalties import penalty_waive
 from .reminders import appointment_messages_send
-from .slots import SESSIONS, capacity_split, slots_generate
+from .slots import SESSIONS, capacity_split, sessions_for, slots_generate
 from .waitlist import waitlist_accept, waitlist_join, waitlist_leave, waitlist_sweep
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "message_context",
     "no_shows_mark",
     "penalty_waive",
+    "sessions_for",
     "slot_refusal",
     "slots_generate",
     "waitlist_accept",

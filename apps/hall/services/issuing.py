@@ -13,13 +13,23 @@ from django.utils import timezone
 
 from apps.accounts.models import Role, User
 from apps.accounts.services import id_number_index
-from apps.booking.models import Appointment, AppointmentStatus, GroupMatter, WindowGroup
-from apps.booking.services import appointment_transition
+from apps.booking.models import (
+    Appointment,
+    AppointmentStatus,
+    GroupMatter,
+    Hall,
+    HallClosure,
+    OpeningSession,
+    WindowGroup,
+)
+from apps.booking.services import appointment_transition, sessions_for
 from apps.catalog.models import Matter
 from apps.feedback.services import notify
+from apps.workcalendar.selectors import calendar_get
 from govservice.api import Conflict, DomainError
 from govservice.lib import idcard
 from govservice.lib.masking import mask_name
+from govservice.lib.workdays import CalendarUnknown
 
 from ..models import ACTIVE_TICKET_STATUSES, GreenReason, Priority, Terminal, Ticket, TicketAction, TicketStatus
 from ..selectors import people_ahead
@@ -319,6 +329,7 @@ def ticket_walk_in(
     if not matter_code:
         raise DomainError("请选择要办理的事项。 Please choose a matter.", code="matter_required", status_code=400)
     group = _group_for(terminal=terminal, matter_code=matter_code)
+    walk_in_hours_check(hall=terminal.hall, group=group)
     matter = Matter.objects.filter(code=matter_code, is_current=True).first()
     if matter is None:
         raise DomainError("该事项已停办。 This matter is no longer offered.", code="matter_not_served")
@@ -352,3 +363,36 @@ def ticket_walk_in(
         if existing is None:
             raise
         return existing
+
+
+def walk_in_hours_check(*, hall: Hall, group: WindowGroup, now: dt.datetime | None = None) -> None:
+    """Walk-in tickets only while the hall is open (HALL_WALK_IN_* settings): a working day, from a little
+    before the first opening session to the end of the last (the lunch break included: the queue waits),
+    and not while the hall or the group is closed. An unpublished year does not turn citizens away: its
+    weekdays count as open."""
+    if not settings.HALL_WALK_IN_OPENING_HOURS_ONLY:
+        return
+    now = timezone.localtime(now or timezone.now())
+    today = now.date()
+    try:
+        working = calendar_get().is_workday(today)
+    except CalendarUnknown:
+        working = today.weekday() < 5
+    if not working:
+        raise Conflict("今天是休息日，大厅不办公，请在工作日前来。 The hall is closed today.", code="hall_closed")
+    sessions = sessions_for(list(OpeningSession.objects.filter(hall=hall)), today)
+    if not sessions:
+        raise Conflict("今天大厅不办公。 The hall is closed today.", code="hall_closed")
+    day_start = dt.datetime.combine(today, sessions[0][0], tzinfo=now.tzinfo)
+    opens = day_start - dt.timedelta(minutes=settings.HALL_WALK_IN_EARLY_MINUTES)
+    stops = dt.datetime.combine(today, sessions[-1][1], tzinfo=now.tzinfo) - dt.timedelta(
+        minutes=settings.HALL_WALK_IN_STOP_MINUTES
+    )
+    if not opens <= now < stops:
+        raise Conflict(
+            f"当前不在取号时间，今日取号时间为{opens:%H:%M}至{stops:%H:%M}。 Tickets are issued during opening hours only.",
+            code="outside_hours",
+        )
+    for closure in HallClosure.objects.filter(hall=hall, date=today):
+        if closure.group_id in (None, group.id) and closure.covers(now, now + dt.timedelta(seconds=1)):
+            raise Conflict(f"大厅暂停服务（{closure.reason}），暂不能取号。 The hall is closed for now.", code="hall_closed")
