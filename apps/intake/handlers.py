@@ -88,8 +88,7 @@ def special_procedure(peer: Peer, message_id: str, payload: dict[str, Any], file
 @registry.handles("case.review_resumed")
 def review_resumed(peer: Peer, message_id: str, payload: dict[str, Any], files) -> dict[str, Any]:
     case = _case(payload["number"])
-    fields = {"promised_date": parse_date(payload["promised_date"])} if payload.get("promised_date") else {}
-    _apply(case, CaseStatus.IN_REVIEW, note="恢复审查", **fields)
+    _apply(case, CaseStatus.IN_REVIEW, note="恢复审查", **_promised_date_fields(payload))
     return {"number": case.number, "status": case.status}
 
 
@@ -97,9 +96,7 @@ def review_resumed(peer: Peer, message_id: str, payload: dict[str, Any], files) 
 def extended(peer: Peer, message_id: str, payload: dict[str, Any], files) -> dict[str, Any]:
     case = _case(payload["number"])
     note = f"审批时限延长{payload['days']}个工作日：{payload['reason']}"
-    fields: dict[str, Any] = {"procedure_note": note}
-    if payload.get("promised_date"):
-        fields["promised_date"] = parse_date(payload["promised_date"])
+    fields: dict[str, Any] = {"procedure_note": note, **_promised_date_fields(payload)}
     Case.objects.filter(id=case.id).update(**fields)
     for name, value in fields.items():
         setattr(case, name, value)
@@ -162,3 +159,11 @@ def withdraw_refused(peer: Peer, message_id: str, payload: dict[str, Any], files
             case=case, actor_label="审批总后台", from_status=case.status, to_status=case.status, note=f"撤回未获同意：{payload['reason']}"
         )
     return {"number": case.number, "status": case.status}
+
+
+def _promised_date_fields(payload: dict[str, Any]) -> dict[str, Any]:
+    """The new promised date central sent, or None when it sent "" (the limit reaches a year whose holidays
+    are not published: the old date is no longer true, and the citizen is told 待定 rather than the old one)."""
+    if "promised_date" not in payload:
+        return {}
+    return {"promised_date": parse_date(payload["promised_date"]) if payload["promised_date"] else None}

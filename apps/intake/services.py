@@ -566,8 +566,19 @@ def cases_fill_open_dates(*, calendar: WorkCalendar | None = None) -> int:
     ).values_list("id", "received_at"):
         limit = add_workdays_or_none(timezone.localdate(received_at), settings.INTAKE_NOTICE_DAYS, calendar)
         if limit is not None:
-            filled += Case.objects.filter(id=case_id, intake_deadline__isnull=True).update(intake_deadline=limit)
-    open_promises = Case.objects.filter(promised_date__isnull=True, accepted_at__isnull=False, decided_at__isnull=True)
+            # The warning about the open limit does not count for the real one: it is due again before it.
+            filled += Case.objects.filter(id=case_id, intake_deadline__isnull=True).update(
+                intake_deadline=limit, intake_warning_sent_at=None
+            )
+    # Only cases whose clock has run without a pause, restart or extension: for them the promise is the day
+    # of acceptance plus the matter's days. Any other case's date comes from central with its next event.
+    open_promises = Case.objects.filter(
+        status__in=(CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW),
+        promised_date__isnull=True,
+        accepted_at__isnull=False,
+        correction_deadline__isnull=True,
+        procedure_note="",
+    )
     for case in open_promises.select_related("citizen", "matter"):
         promised = add_workdays_or_none(timezone.localdate(case.accepted_at), case.matter.promised_days, calendar)
         if promised is None:

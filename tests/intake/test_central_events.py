@@ -67,6 +67,24 @@ def test_it_tells_the_citizen_about_a_special_procedure_and_an_extension(client,
 
 
 @pytest.mark.django_db
+def test_an_extension_into_an_unpublished_year_makes_the_promised_date_open_not_stale(client, citizen, case):
+    Case.objects.filter(id=case.id).update(promised_date="2026-12-29")
+    # Central could not count the new date (it reaches an unpublished year) and sent "".
+    event(client, "case.extended", {"number": case.number, "reason": "需现场核查", "days": 10, "promised_date": ""})
+    case.refresh_from_db()
+    assert case.promised_date is None
+    told = Notification.objects.get(recipient=citizen, event="case.extended", channel="inbox").body
+    assert "新的承诺办结日期待定" in told and "2026-12-29" not in told
+    # An extended case's date is central's to give: the front never counts it from the day of acceptance.
+    from apps.intake.services import cases_fill_open_dates
+
+    assert cases_fill_open_dates() == 0
+    event(client, "case.review_resumed", {"number": case.number, "promised_date": "2027-01-12"})
+    case.refresh_from_db()
+    assert str(case.promised_date) == "2027-01-12"
+
+
+@pytest.mark.django_db
 def test_it_receives_the_certificate_into_the_case_and_the_vault(client, citizen, case):
     Case.objects.filter(id=case.id).update(status=CaseStatus.DECIDED, decision="approved")
     content = PDF + b"%certificate\n"

@@ -82,6 +82,14 @@ def test_a_received_case_with_an_open_intake_limit_is_shown_to_supervisors(setti
     page = Client()
     page.force_login(supervisor)
     assert case.number in page.get("/supervisor/").content.decode()
+    # Once the limit can be counted it is filled in, and the warning about it is due again before it.
+    settings.INTAKE_NOTICE_DAYS = 5
+    publish_years_ahead()
+    cases_intake_deadline_warn()
+    case.refresh_from_db()
+    # Five working days from today: not near yet, so no second warning now, and none is marked as sent.
+    assert case.intake_deadline is not None and case.intake_warning_sent_at is None
+    assert Notification.objects.filter(recipient=supervisor, event="intake.deadline_near", channel="inbox").count() == 1
 
 
 def test_an_api_call_that_cannot_count_its_limit_is_refused_with_a_message_not_a_crash(api, clerk):
