@@ -447,6 +447,11 @@ HALL_GREEN_CHANNEL_AGE = env_int("HALL_GREEN_CHANNEL_AGE", 70)
 HALL_WALK_IN_OPENING_HOURS_ONLY = env_bool("HALL_WALK_IN_OPENING_HOURS_ONLY", True)
 HALL_WALK_IN_EARLY_MINUTES = env_int("HALL_WALK_IN_EARLY_MINUTES", 30)
 HALL_WALK_IN_STOP_MINUTES = env_int("HALL_WALK_IN_STOP_MINUTES", 0)
+# The printed ticket's page (with its rating code) stays open on the issuing kiosk for a reprint this long.
+HALL_TICKET_REPRINT_MINUTES = env_int("HALL_TICKET_REPRINT_MINUTES", 10)
+# A kiosk's or a rating tablet's activation lasts this long (its token is checked on every request, so
+# renewing or deactivating the device in the admin still stops it at once).
+DEVICE_SESSION_SECONDS = env_int("DEVICE_SESSION_SECONDS", 180 * 24 * 3600)
 INTAKE_NOTICE_DAYS = env_int("INTAKE_NOTICE_DAYS", 5)
 # The supervisor's view flags tickets waiting longer than this, in minutes.
 HALL_WAIT_ALERT_MINUTES = env_int("HALL_WAIT_ALERT_MINUTES", 30)

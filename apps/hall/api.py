@@ -98,6 +98,14 @@ class TicketSerializer(serializers.ModelSerializer):
         return estimated_wait_minutes(ticket, ahead=self.get_people_ahead(ticket))
 
 
+class PrintedTicketSerializer(TicketSerializer):
+    """What the kiosk prints: the ticket with its rating code (only in the issuing kiosk's answer, never in
+    the workbench's or the queue's)."""
+
+    class Meta(TicketSerializer.Meta):
+        fields = [*TicketSerializer.Meta.fields, "rating_code"]
+
+
 class CheckinSerializer(serializers.Serializer):
     # An appointment code, or an 18-character ID number read from the ID card.
     code = serializers.CharField(max_length=18)
@@ -122,12 +130,12 @@ class TerminalCheckinApi(APIView):
     authentication_classes = [TerminalAuthentication]
     permission_classes = [IsTerminal]
 
-    @extend_schema(request=CheckinSerializer, responses={201: TicketSerializer})
+    @extend_schema(request=CheckinSerializer, responses={201: PrintedTicketSerializer})
     def post(self, request):
         serializer = CheckinSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         ticket = checkin_by_code(terminal=request.auth, code=serializer.validated_data["code"])
-        return Response(TicketSerializer(ticket).data, status=status.HTTP_201_CREATED)
+        return Response(PrintedTicketSerializer(ticket).data, status=status.HTTP_201_CREATED)
 
 
 class TerminalWalkInApi(APIView):
@@ -136,7 +144,7 @@ class TerminalWalkInApi(APIView):
     authentication_classes = [TerminalAuthentication]
     permission_classes = [IsTerminal]
 
-    @extend_schema(request=WalkInSerializer, responses={201: TicketSerializer})
+    @extend_schema(request=WalkInSerializer, responses={201: PrintedTicketSerializer})
     def post(self, request):
         serializer = WalkInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -149,7 +157,7 @@ class TerminalWalkInApi(APIView):
             appointment_code=data.get("appointment_code", ""),
             idempotency_key=request.headers.get("Idempotency-Key", "")[:64],
         )
-        return Response(TicketSerializer(ticket).data, status=status.HTTP_201_CREATED)
+        return Response(PrintedTicketSerializer(ticket).data, status=status.HTTP_201_CREATED)
 
 
 KioskMatterSerializer = inline_serializer(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -54,6 +55,7 @@ def terminal_home(request):
         if terminal_authenticate(request.POST["token"].strip()) is None:
             return render(request, "hall/terminal_activate.html", {"error": _("终端令牌无效。")}, status=400)
         request.session[SESSION_KEY] = request.POST["token"].strip()
+        request.session.set_expiry(settings.DEVICE_SESSION_SECONDS)  # a kiosk stays activated
         return redirect("terminal")
     terminal = _terminal(request)
     if terminal is None:
@@ -131,13 +133,19 @@ def terminal_walk_in(request):
 
 @never_cache
 def terminal_ticket(request, ticket_id: int):
-    """The printable ticket (80 mm). Only the kiosk of the hall that issued it, on the day."""
+    """The printable ticket (80 mm), with its rating code: only on the kiosk that issued it, and only for a
+    few minutes (a reprint), so that nobody reads other people's codes by trying ticket ids."""
     terminal = _terminal(request)
     if terminal is None:
         return redirect("terminal")
     ticket = (
         Ticket.objects.select_related("matter", "group", "hall")
-        .filter(id=ticket_id, hall=terminal.hall, service_date=timezone.localdate())
+        .filter(
+            id=ticket_id,
+            terminal=terminal,
+            service_date=timezone.localdate(),
+            checked_in_at__gte=timezone.now() - dt.timedelta(minutes=settings.HALL_TICKET_REPRINT_MINUTES),
+        )
         .first()
     )
     if ticket is None:

@@ -32,6 +32,7 @@ from .services.rectifications import is_unit_member, rater_masked
 STAFF = (Role.CLERK, Role.HALL_SUPERVISOR, Role.ADMIN)
 SUPERVISORS = (Role.HALL_SUPERVISOR, Role.ADMIN)
 TERMINAL_SESSION_KEY = "terminal_token"  # the kiosk's activation, kept by apps.hall
+TABLET_SESSION_KEY = "tablet_token"  # the window rating tablet's activation
 
 
 def rating_form_context() -> dict:
@@ -179,14 +180,16 @@ def window_tablet(request):
     offers the ticket the window has just finished; idle, it looks again every few seconds."""
     if request.method == "POST" and "token" in request.POST:
         token = request.POST["token"].strip()
-        device = terminal_authenticate(token) if token else None
-        if device is None or device.window_id is None:
+        device = terminal_authenticate(token, tablet=True) if token else None
+        if device is None:
             error = _("设备令牌无效，或该设备未绑定窗口。")
             return render(request, "hall/terminal_activate.html", {"error": error, "tablet": True}, status=400)
-        request.session[TERMINAL_SESSION_KEY] = token
+        request.session[TABLET_SESSION_KEY] = token
+        request.session.set_expiry(settings.DEVICE_SESSION_SECONDS)  # a device stays activated
         return redirect("ratings_tablet")
-    device = _terminal(request)
-    if device is None or device.window_id is None:
+    token = request.session.get(TABLET_SESSION_KEY, "")
+    device = terminal_authenticate(token, tablet=True) if token else None
+    if device is None:
         return render(request, "hall/terminal_activate.html", {"tablet": True})
     minutes = settings.RATING_TABLET_MINUTES
     if request.method == "POST":

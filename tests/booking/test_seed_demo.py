@@ -171,7 +171,7 @@ def test_it_registers_a_terminal_per_hall_and_the_central_peer(settings):
         terminal = terminal_authenticate(token)
         assert terminal is not None and terminal.hall.code == hall_code and terminal.window is None
     for hall_code, number, _name, token in TABLETS:
-        tablet = terminal_authenticate(token)
+        tablet = terminal_authenticate(token, tablet=True)
         assert tablet is not None and (tablet.hall.code, tablet.window.number) == (hall_code, number)
     peer = Peer.objects.get(code="central")
     assert peer.base_url == settings.CENTRAL_URL

@@ -36,9 +36,15 @@ from ..selectors import people_ahead
 from .events import ticket_event_record
 
 
-def terminal_authenticate(token: str) -> Terminal | None:
+def terminal_authenticate(token: str, *, tablet: bool = False) -> Terminal | None:
+    """The active device with this token: a kiosk, or with ``tablet`` a window's rating tablet. A tablet's
+    token never opens the kiosk (tickets, check-in, the terminal API) nor a kiosk's the tablet."""
     digest = hashlib.sha256(token.encode()).hexdigest()
-    return Terminal.objects.select_related("hall", "window").filter(token_sha256=digest, active=True).first()
+    return (
+        Terminal.objects.select_related("hall", "window")
+        .filter(token_sha256=digest, active=True, window__isnull=not tablet)
+        .first()
+    )
 
 
 def terminal_token_issue(terminal: Terminal) -> str:
