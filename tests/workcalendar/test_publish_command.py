@@ -23,10 +23,12 @@ def test_it_publishes_the_days_off_and_the_make_up_days_and_the_year_opens():
     assert calendar.add_workdays(dt.date(2026, 12, 31), 1) == dt.date(2027, 1, 4)  # 1 Jan off, then the weekend
     assert not calendar.is_workday(dt.date(2027, 2, 8)) and calendar.is_workday(dt.date(2027, 2, 14))  # a Sunday 调休
     assert calendar.is_workday(dt.date(2027, 3, 3))
-    # Again: the same rows, updated, nothing doubled.
-    call_command("calendar_publish", "2027", "--off", "2027-01-01", stdout=StringIO())
+    # Again, corrected: the year's list is replaced, nothing doubled and no stale day left behind.
+    call_command("calendar_publish", "2027", "--off", "2027-01-01", "--off", "2027-02-06:2027-02-11", stdout=StringIO())
     assert PublishedYear.objects.filter(year=2027).count() == 1
     assert CalendarOverride.objects.filter(date=dt.date(2027, 1, 1)).count() == 1
+    calendar = calendar_get()
+    assert calendar.is_workday(dt.date(2027, 2, 12)) and calendar.is_workday(dt.date(2027, 2, 14)) is False
 
 
 @pytest.mark.parametrize(
@@ -37,6 +39,7 @@ def test_it_publishes_the_days_off_and_the_make_up_days_and_the_year_opens():
         (["2027", "--off", "2027-13-01"], "日期格式有误"),
         (["2027", "--off", "2027-02-14", "--work", "2027-02-14"], "同时被列为休息日和工作日"),
         (["1999"], "年份无效"),
+        (["2026", "--off", "2026-12-31"], "已在法定数据中"),  # would wipe National Day and the rest
     ],
 )
 def test_it_refuses_bad_input_and_publishes_nothing(args, message):

@@ -100,15 +100,16 @@ def _end_unfilled(*, today: dt.date) -> int:
     ended = 0
     stale = WaitlistEntry.objects.filter(status=WaitlistStatus.WAITING, date__lte=today).select_related("hall", "citizen")
     for entry in stale:
-        if not WaitlistEntry.objects.filter(id=entry.id, status=WaitlistStatus.WAITING).update(status=WaitlistStatus.UNFILLED):
-            continue
-        matter = Matter.objects.filter(code=entry.matter_code, is_current=True).first()
-        notify(
-            recipient=entry.citizen,
-            event="waitlist.unfilled",
-            context={"matter": matter.name if matter else entry.matter_code, "hall": entry.hall.name, "date": f"{entry.date:%Y年%m月%d日}"},
-        )
-        ended += 1
+        with transaction.atomic():  # the status and the message together
+            if not WaitlistEntry.objects.filter(id=entry.id, status=WaitlistStatus.WAITING).update(status=WaitlistStatus.UNFILLED):
+                continue
+            matter = Matter.objects.filter(code=entry.matter_code, is_current=True).first()
+            notify(
+                recipient=entry.citizen,
+                event="waitlist.unfilled",
+                context={"matter": matter.name if matter else entry.matter_code, "hall": entry.hall.name, "date": f"{entry.date:%Y年%m月%d日}"},
+            )
+            ended += 1
     return ended
 
 

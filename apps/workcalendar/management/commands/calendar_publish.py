@@ -5,8 +5,9 @@ or a booking horizon that reaches it fails closed (DOMAIN.md §3).
     manage.py calendar_publish 2027 --off 2027-01-01 --off 2027-02-06:2027-02-12 --work 2027-02-14 \\
         --note "国办发明电〔2026〕X号"
 
-Days not listed follow Monday–Friday. Running it again updates the same days (idempotent); it is all or
-nothing.
+Days not listed follow Monday–Friday. Running it again replaces the year's list (a corrected notice leaves
+no stale day behind); it is all or nothing. Years the statutory data already covers are refused: publishing
+one would replace its holidays with Monday–Friday.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from apps.workcalendar.models import CalendarOverride, PublishedYear
+from govservice.lib.workdays import CalendarUnknown, WorkCalendar
 
 
 def days_of(spec: str, year: int) -> list[dt.date]:
@@ -46,6 +48,12 @@ class Command(BaseCommand):
     def handle(self, *args, year: int, off: list[str], work: list[str], note: str, **options) -> None:
         if not 2000 <= year <= 2100:
             raise CommandError(f"年份无效：{year}。 Invalid year.")
+        try:
+            WorkCalendar().is_workday(dt.date(year, 7, 1))
+        except CalendarUnknown:
+            pass
+        else:
+            raise CommandError(f"{year}年的节假日安排已在法定数据中，无需发布。 The statutory data already covers {year}.")
         days = {day: False for spec in off for day in days_of(spec, year)}
         for spec in work:
             for day in days_of(spec, year):
@@ -53,6 +61,7 @@ class Command(BaseCommand):
                     raise CommandError(f"{day} 同时被列为休息日和工作日。 A day is both off and working.")
                 days[day] = True
         with transaction.atomic():
+            CalendarOverride.objects.filter(date__year=year).exclude(date__in=list(days)).delete()
             for day, is_workday in sorted(days.items()):
                 CalendarOverride.objects.update_or_create(date=day, defaults={"is_workday": is_workday, "note": note[:100]})
             PublishedYear.objects.update_or_create(year=year, defaults={"note": note[:200]})
