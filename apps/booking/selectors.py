@@ -51,9 +51,9 @@ def online_free_q() -> Q:
     return Q(closed=False, release_at__lte=Now(), capacity__gt=F("booked") + F("waitlist_held") + resale_held_now())
 
 
-def slots_open_for(*, hall_id: int, matter_code: str) -> QuerySet[Slot]:
-    """Bookable slots from tomorrow on, of the hall's groups handling the matter: released, open, with an
-    online place free, and far enough ahead for the matter's minimum notice. ``remaining`` is annotated."""
+def notice_from(moment, *, matter_code: str) -> ExpressionWrapper:
+    """For a slot queryset: ``moment`` (a datetime or Now()) plus the matter's minimum notice at the slot's
+    group, else the group's, else the site's; a slot can be booked at ``moment`` when it starts at or after."""
     notice = Coalesce(
         Subquery(
             GroupMatter.objects.filter(group_id=OuterRef("group_id"), matter_code=matter_code).values("min_notice_hours")[:1]
@@ -62,15 +62,16 @@ def slots_open_for(*, hall_id: int, matter_code: str) -> QuerySet[Slot]:
         Value(settings.BOOKING_MIN_NOTICE_HOURS),
         output_field=IntegerField(),
     )
+    return ExpressionWrapper(moment + notice * Value(dt.timedelta(hours=1)), output_field=Slot._meta.get_field("start"))
+
+
+def slots_open_for(*, hall_id: int, matter_code: str) -> QuerySet[Slot]:
+    """Bookable slots from tomorrow on, of the hall's groups handling the matter: released, open, with an
+    online place free, and far enough ahead for the matter's minimum notice. ``remaining`` is annotated."""
     return (
         Slot.objects.filter(hall_id=hall_id, group__matter_links__matter_code=matter_code, date__gt=timezone.localdate())
         .filter(online_free_q())
-        .alias(notice_hours=notice)
-        .filter(
-            start__gte=ExpressionWrapper(
-                Now() + F("notice_hours") * Value(dt.timedelta(hours=1)), output_field=Slot._meta.get_field("start")
-            )
-        )
+        .filter(start__gte=notice_from(Now(), matter_code=matter_code))
         .annotate(free=F("capacity") - F("booked") - F("waitlist_held") - resale_held_now())
         .select_related("group")
         .order_by("start")

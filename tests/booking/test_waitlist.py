@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.test import Client
 from django.utils import timezone
 
@@ -203,7 +204,8 @@ class TestTheDayItself:
     def tomorrow_full(self, hall, matter, citizen, other_citizen):
         slot = make_slot(hall, hour=9, capacity=1)
         appointment = appointment_book(citizen=citizen, slot_id=slot.id, matter_code=matter.code)
-        entry = waitlist_join(citizen=other_citizen, matter_code=matter.code, hall_id=hall.id, date=slot.date)
+        with time_machine.travel(self.at(timezone.localdate(), 12), tick=False):  # joined at noon, whatever the hour now
+            entry = waitlist_join(citizen=other_citizen, matter_code=matter.code, hall_id=hall.id, date=slot.date)
         appointment_cancel(citizen=citizen, appointment_id=appointment.id)
         return slot, entry
 
@@ -240,3 +242,31 @@ class TestTheDayItself:
         client = Client()
         client.force_login(other_citizen)
         assert f"waitlist-{entry.id}" not in client.get("/waitlist/").content.decode()
+
+
+def test_no_offer_the_minimum_notice_would_make_unacceptable(full_day, hall, matter, citizen, other_citizen):
+    """With a 24-hour notice at the window group, a place is offered only while it can still be booked when
+    the hold ends; accepting would otherwise be refused and the place wasted for everyone."""
+    from apps.booking.models import WindowGroup
+
+    slot, appointment = full_day
+    WindowGroup.objects.filter(id=slot.group_id).update(min_notice_hours=24)
+    entry = waitlist_join(citizen=other_citizen, matter_code=matter.code, hall_id=hall.id, date=slot.date)
+    appointment_cancel(citizen=citizen, appointment_id=appointment.id)
+    hold = dt.timedelta(minutes=30)
+    too_late = slot.start - dt.timedelta(hours=24) - hold + dt.timedelta(seconds=1)
+    assert waitlist_sweep(now=too_late)["offered"] == 0
+    assert WaitlistEntry.objects.get(id=entry.id).status == WaitlistStatus.WAITING
+    just_in_time = slot.start - dt.timedelta(hours=24) - hold
+    assert waitlist_sweep(now=just_in_time)["offered"] == 1
+
+
+def test_joining_is_refused_once_no_offer_could_be_answered_in_time(full_day, hall, matter, other_citizen):
+    slot, _ = full_day
+    day_before = slot.date - dt.timedelta(days=1)
+    late = dt.datetime.combine(day_before, dt.time(23, 45), tzinfo=timezone.get_current_timezone())
+    with time_machine.travel(late, tick=False):
+        assert code_of(
+            lambda: waitlist_join(citizen=other_citizen, matter_code=matter.code, hall_id=hall.id, date=slot.date)
+        ) == "waitlist_closed"
+    assert not WaitlistEntry.objects.filter(citizen=other_citizen).exists()

@@ -13,7 +13,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Value
+from django.db.models import DateTimeField, F, Value
 from django.db.models.functions import Greatest, Now
 from django.utils import timezone
 
@@ -32,7 +32,7 @@ from ..models import (
     WaitlistEntry,
     WaitlistStatus,
 )
-from ..selectors import online_free_q
+from ..selectors import notice_from, online_free_q
 from .appointments import _lock_citizen, appointment_book, when_text
 
 
@@ -54,6 +54,11 @@ def waitlist_join(*, citizen: User, matter_code: str, hall_id: int, date: dt.dat
         day_slots = Slot.objects.filter(hall=hall, group_id__in=groups, date=date, closed=False, release_at__lte=Now())
         if date <= timezone.localdate() or not day_slots.exists():
             raise DomainError("该日期不可预约，无法登记候补。 This day cannot be booked.", code="not_bookable_day")
+        if not _answerable(_hold_end(timezone.now()), date):
+            raise DomainError(
+                "该日候补已截止：现在空出的名额已来不及为您保留。 Too late to wait for a place on this day.",
+                code="waitlist_closed",
+            )
         if day_slots.filter(online_free_q()).exists():
             raise Conflict("该日仍有空余名额，请直接预约。 There are still places: book directly.", code="not_full")
         if Appointment.objects.filter(citizen=citizen, matter_code=matter.code, status__in=ACTIVE_APPOINTMENT_STATUSES).exists():
@@ -113,6 +118,16 @@ def _end_unfilled(*, today: dt.date) -> int:
     return ended
 
 
+def _hold_end(now: dt.datetime) -> dt.datetime:
+    """When an offer made at ``now`` stops being held: the hold runs from when the SMS may go out."""
+    return not_before(now, channel="sms", urgent=False) + dt.timedelta(minutes=settings.BOOKING_WAITLIST_HOLD_MINUTES)
+
+
+def _answerable(expires: dt.datetime, day: dt.date) -> bool:
+    """An offer held until ``expires`` can be accepted: its hold ends before ``day`` begins (no same-day booking)."""
+    return expires <= timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
 def _release_hold(slot_id: int | None) -> None:
     if slot_id is not None:
         Slot.objects.filter(id=slot_id, waitlist_held__gt=0).update(waitlist_held=F("waitlist_held") - 1)
@@ -124,8 +139,8 @@ def _offer_next(*, hall_id: int, day: dt.date, matter_code: str, now: dt.datetim
 
     The hold runs from when the SMS may go out: an offer made in the quiet hours is held until their end
     plus the hold, so that nobody loses a place while asleep."""
-    expires = not_before(now, channel="sms", urgent=False) + dt.timedelta(minutes=settings.BOOKING_WAITLIST_HOLD_MINUTES)
-    if expires > timezone.make_aware(dt.datetime.combine(day, dt.time.min)):
+    expires = _hold_end(now)
+    if not _answerable(expires, day):
         return False
     with transaction.atomic():
         entry = (
@@ -144,7 +159,8 @@ def _offer_next(*, hall_id: int, day: dt.date, matter_code: str, now: dt.datetim
                 date=day,
                 closed=False,
                 release_at__lte=Now(),
-                start__gt=now,
+                # Acceptable until the hold ends: far enough ahead for the minimum notice even then.
+                start__gte=notice_from(Value(expires, output_field=DateTimeField()), matter_code=matter_code),
                 capacity__gt=F("booked") + F("waitlist_held"),
             )
             .order_by("start")
