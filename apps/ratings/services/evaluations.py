@@ -144,7 +144,10 @@ def ticket_for_kiosk_rating(*, hall_id: int, label: str, code: str) -> Ticket:
     """The finished ticket a citizen at the kiosk shows they hold: today's number and the rating code printed
     on it. The numbers run A001, A002…; without the code anyone could rate (or 差评) another's service."""
     label = label.strip().upper()
-    allowed, _ = ratelimit.hit("kiosk-rating", f"{hall_id}:{label}", limit=KIOSK_RATING_TRIES, window_seconds=86400)
+    # Keyed by the hall's day (the ticket numbers start again each day). The limiter's windows are fixed on
+    # the epoch; a week-long one splits a hall day at most once a week (a UTC day turned at 08:00 here).
+    ident = f"{hall_id}:{timezone.localdate():%Y%m%d}:{label}"
+    allowed, _ = ratelimit.hit("kiosk-rating", ident, limit=KIOSK_RATING_TRIES, window_seconds=7 * 86400)
     if not allowed:
         raise DomainError(
             "该号码今天尝试次数过多，请用窗口评价器或短信链接评价。 Too many tries for this number today.",
