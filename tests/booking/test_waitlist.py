@@ -46,7 +46,7 @@ def full_day(hall, matter, citizen):
 
 class TestJoining:
     def test_only_a_full_day_can_be_waited_for(self, hall, matter, other_citizen):
-        slot = make_slot(hall, hour=9, capacity=1)
+        slot = make_slot(hall, days_ahead=2, hour=9, capacity=1)
         assert code_of(lambda: waitlist_join(citizen=other_citizen, matter_code=matter.code, hall_id=hall.id, date=slot.date)) == "not_full"
         assert code_of(
             lambda: waitlist_join(citizen=other_citizen, matter_code=matter.code, hall_id=hall.id, date=slot.date + dt.timedelta(days=5))

@@ -54,13 +54,13 @@ def waitlist_join(*, citizen: User, matter_code: str, hall_id: int, date: dt.dat
         day_slots = Slot.objects.filter(hall=hall, group_id__in=groups, date=date, closed=False, release_at__lte=Now())
         if date <= timezone.localdate() or not day_slots.exists():
             raise DomainError("该日期不可预约，无法登记候补。 This day cannot be booked.", code="not_bookable_day")
+        if day_slots.filter(online_free_q()).exists():
+            raise Conflict("该日仍有空余名额，请直接预约。 There are still places: book directly.", code="not_full")
         if not _answerable(_hold_end(timezone.now()), date):
             raise DomainError(
                 "该日候补已截止：现在空出的名额已来不及为您保留。 Too late to wait for a place on this day.",
                 code="waitlist_closed",
             )
-        if day_slots.filter(online_free_q()).exists():
-            raise Conflict("该日仍有空余名额，请直接预约。 There are still places: book directly.", code="not_full")
         if Appointment.objects.filter(citizen=citizen, matter_code=matter.code, status__in=ACTIVE_APPOINTMENT_STATUSES).exists():
             raise Conflict("您已有该事项的有效预约。 You already have an appointment for this matter.", code="duplicate")
         try:
