@@ -97,7 +97,8 @@ class TestClosingADay:
         # And on their appointment page.
         detail = page_client(citizen).get(f"/appointments/{booked[0].code}/").content.decode()
         assert "大厅已取消此预约（不计违约）" in detail and "为您推荐最近可约时段" in detail
-        assert timezone.localtime(after.start).strftime("%H:%M") in detail
+        offers = detail.split('<ul id="offers">')[1].split("</ul>")[0]
+        assert f"{timezone.localtime(after.start):%-m月%-d日}" in offers and f"{timezone.localtime(after.start):%H:%M}" in offers
 
     def test_booking_into_a_closed_slot_is_refused_with_its_reason(self, supervisor, hall, matter, citizen):
         slot = make_slot(hall, hour=9, capacity=2)

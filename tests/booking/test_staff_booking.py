@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from apps.booking.models import Appointment, BookingStanding, Quota, Slot
 from apps.booking.services import appointment_book, appointment_cancel
+from tests.factories import make_user
 from tests.personas_front import make_slot
 
 pytestmark = pytest.mark.django_db
@@ -40,8 +41,13 @@ def test_staff_book_the_reserved_share_and_online_cannot(api, clerk, citizen, ot
     assert citizen.id_number not in response.content.decode()
     slot = Slot.objects.get(id=split_slot.id)
     assert (slot.booked, slot.reserved_booked) == (1, 1)
-    again = book_by_phone(api, clerk, other_citizen, split_slot, matter)
-    assert again.status_code == 409 and again.json()["code"] in ("slot_full", "duplicate")
+    # The reserved share is taken: a third citizen, with no booking of the matter, is refused for that.
+    third = make_user("citizen3", real_name="李三")
+    again = book_by_phone(api, clerk, third, split_slot, matter)
+    assert (again.status_code, again.json()["code"]) == (409, "slot_full") and "预留名额已满" in again.json()["detail"]
+    # And one who already holds the matter online is told that.
+    twice = book_by_phone(api, clerk, other_citizen, split_slot, matter)
+    assert (twice.status_code, twice.json()["code"]) == (409, "duplicate")
     # Cancelling gives the reserved place back to the reserved share, with no resale hold.
     appointment_cancel(citizen=citizen, appointment_id=Appointment.objects.get(code=body["code"]).id)
     slot.refresh_from_db()

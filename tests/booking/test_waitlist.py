@@ -241,7 +241,9 @@ class TestTheDayItself:
         # It has left the citizen's list of waiting entries.
         client = Client()
         client.force_login(other_citizen)
-        assert f"waitlist-{entry.id}" not in client.get("/waitlist/").content.decode()
+        listing = client.get("/waitlist/")
+        assert listing.status_code == 200 and "候补" in listing.content.decode()
+        assert f"waitlist-{entry.id}" not in listing.content.decode()
 
 
 def test_no_offer_the_minimum_notice_would_make_unacceptable(full_day, hall, matter, citizen, other_citizen):

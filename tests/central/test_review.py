@@ -147,10 +147,15 @@ class TestDecision:
         assert body.status_code == 200 and body.json()["due_date"] is None
         page = Client()
         page.force_login(approver)
-        assert page.get(f"/cases/{received.id}/").status_code == 200
+        shown = page.get(f"/cases/{received.id}/")
+        html = shown.content.decode()
+        # The days used are known (green), only the last day is open: no due date is printed, nothing overdue.
+        assert shown.status_code == 200 and "办结期限" not in html and "超期" not in html and "正常" in html
         supervisor = Client()
         supervisor.force_login(make_user("centralsup", Role.CENTRAL_SUPERVISOR, real_name="吴主管"))
-        assert supervisor.get("/dashboard/").status_code == 200
+        dashboard = supervisor.get("/dashboard/")
+        overdue = dashboard.content.decode().split('id="report-overdue"')[1].split("</section>")[0]
+        assert dashboard.status_code == 200 and received.front_number not in overdue
         extended = api(approver).post(f"/api/v1/cases/{received.id}/extend/", {"reason": "需现场核查"}, format="json")
         assert extended.status_code == 200, extended.content
         assert OutboxMessage.objects.get(kind="case.extended").payload["promised_date"] == ""

@@ -56,9 +56,14 @@ def test_a_supervisor_extends_and_publishes_on_the_page(client, ask, clerk, supe
     ticket_reply(actor=clerk, code=ticket.code, body="答复")
     client.post(f"/consult/desk/{ticket.code}/publish/", {"question": "补办要多久？", "answer": "当场可取。"})
     assert FaqEntry.objects.get().matter_code == matter.code
-    # The clerk sees no supervisor forms.
+    # On an open ticket the supervisor sees the extension form and the clerk does not; the FAQ form neither.
+    open_ticket = ask(kind="consultation", title="能否异地补办？")
+    client.force_login(supervisor)
+    assert "延期理由" in client.get(f"/consult/desk/{open_ticket.code}/").content.decode()
     client.force_login(clerk)
-    page = client.get(f"/consult/desk/{ticket.code}/").content.decode()
+    response = client.get(f"/consult/desk/{open_ticket.code}/")
+    page = response.content.decode()
+    assert response.status_code == 200 and open_ticket.code in page and "能否异地补办" in page
     assert "发布为常见问题" not in page and "延期理由" not in page
 
 

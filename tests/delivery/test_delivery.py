@@ -119,7 +119,9 @@ class TestChoice:
         assert response.status_code == 409 and response.json()["code"] == "invalid_state"
         page = Client()
         page.force_login(citizen)
-        assert 'name="method"' not in page.get(f"/cases/{case.number}/").content.decode()
+        shown = page.get(f"/cases/{case.number}/")
+        assert shown.status_code == 200 and "不符合条件" in shown.content.decode()
+        assert 'name="method"' not in shown.content.decode()
 
 
 class TestPickup:

@@ -33,7 +33,8 @@ class TestCheckin:
         assert Appointment.objects.get(code=code).status == AppointmentStatus.CHECKED_IN
         # The citizen is told the queue number on every channel they can be reached on.
         sent = Notification.objects.filter(recipient=citizen, event="hall.checked_in")
-        assert sent.exists() and all("A001" in n.body and "前面还有0人" in n.body for n in sent)
+        assert sorted(sent.values_list("channel", flat=True)) == ["email", "inbox", "sms"]
+        assert all("A001" in n.body and "前面还有0人" in n.body for n in sent)
 
     def test_it_checks_in_with_the_id_card_read_at_the_kiosk(self, api, citizen, other_citizen, slot, matter, terminal):
         code = _book(api, citizen, slot, matter)

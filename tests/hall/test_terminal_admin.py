@@ -71,12 +71,15 @@ def test_a_window_of_another_hall_is_refused(client, admin_user, hall, other_hal
     assert not Terminal.objects.filter(name="错的评价器").exists()
 
 
-def test_a_supervisor_does_not_see_another_hall_s_devices(supervisor, other_hall_window):
+def test_a_supervisor_does_not_see_another_hall_s_devices(supervisor, hall, other_hall_window):
     other = Terminal.objects.create(hall=other_hall_window.hall, name="永顺取号机", token_sha256="1" * 64)
+    Terminal.objects.create(hall=hall, name="副中心取号机", token_sha256="2" * 64)
     admin = Client()
     admin.force_login(supervisor)
-    assert "永顺取号机" not in admin.get("/admin/hall/terminal/").content.decode()
-    assert admin.get(f"/admin/hall/terminal/{other.id}/change/").status_code == 302
+    listing = admin.get("/admin/hall/terminal/")
+    assert listing.status_code == 200 and "副中心取号机" in listing.content.decode() and "永顺取号机" not in listing.content.decode()
+    refused = admin.get(f"/admin/hall/terminal/{other.id}/change/")
+    assert (refused.status_code, refused.url) == (302, "/admin/")
 
 
 def test_a_tablet_token_is_no_kiosk_and_a_kiosk_token_no_tablet(api, hall, matter, terminal, clerk):

@@ -71,8 +71,16 @@ class TestCaseEvaluation:
 
     def test_it_opens_a_rectification_for_a_bad_rating_only(self, api, citizen, other_citizen, case, matter, hall):
         Case.objects.filter(id=case.id).update(status=CaseStatus.DECIDED, decision="approved")
-        api(citizen).post(_url(case), {"score": 3}, format="json")
-        assert not Rectification.objects.exists()
+        neutral = api(citizen).post(_url(case), {"score": 3}, format="json")
+        assert neutral.status_code == 201, neutral.content
+        assert Evaluation.objects.get(case=case).is_bad is False and not Rectification.objects.exists()
+        # A 差评 (4) on another case opens exactly one.
+        other = Case.objects.create(
+            number="TZ2026112400088", query_password_hash="x", citizen=citizen, matter=matter, hall=hall,
+            status=CaseStatus.DECIDED, decision="approved", accepted_at=timezone.now(),
+        )
+        assert api(citizen).post(_url(other), {"score": 4}, format="json").status_code == 201
+        assert Rectification.objects.get().evaluation.case == other
 
     def test_it_rates_from_the_case_page_with_tags(self, citizen, case):
         Case.objects.filter(id=case.id).update(status=CaseStatus.DECIDED, decision="approved")

@@ -3,6 +3,7 @@ fix rating from the case page, a fixed number of queries for the list API."""
 
 import csv
 import io
+import re
 
 import pytest
 from django.test import Client
@@ -38,7 +39,10 @@ def ratings(frozen, hall, matter, citizen, other_citizen):
 
 def test_the_unit_sees_its_rectifications_and_other_units_and_halls_do_not(ratings, clerk, other_unit_clerk, other_hall_clerk, citizen):
     mine = _login(clerk).get("/rectifications/").content.decode()
-    assert mine.count("/rectifications/") >= 2 and "ZG" in mine
+    table = mine.split('<table id="rectifications">')[1].split("</table>")[0]
+    # Both 差评 of the unit (scores 4 and 5), each once, and nothing else.
+    assert sorted(r.reference for r in Rectification.objects.all()) == sorted(re.findall(r">(ZG[^<]+)</a>", table))
+    assert Rectification.objects.count() == 2
     for outsider in (other_unit_clerk, other_hall_clerk):
         assert "暂无整改单" in _login(outsider).get("/rectifications/").content.decode()
         rectification = Rectification.objects.first()
