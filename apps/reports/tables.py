@@ -49,6 +49,13 @@ class TableSpec:
 
 HALL = Column("hall", _("大厅"), "text")
 MATTER = Column("matter", _("事项"), "text")
+# Waits (check-in to call) and services (start to finish) in minutes, by hall and by window alike.
+WAIT_AND_SERVICE = (
+    Column("wait_p50", _("等候P50(分钟)"), "min"),
+    Column("wait_p90", _("等候P90(分钟)"), "min"),
+    Column("service_p50", _("办理P50(分钟)"), "min"),
+    Column("service_p90", _("办理P90(分钟)"), "min"),
+)
 
 TABLES: dict[str, TableSpec] = {
     spec.slug: spec
@@ -79,10 +86,7 @@ TABLES: dict[str, TableSpec] = {
                 Column("issued", _("取号数")),
                 Column("served", _("办结数")),
                 Column("missed", _("过号")),
-                Column("wait_p50", _("等候P50(分钟)"), "min"),
-                Column("wait_p90", _("等候P90(分钟)"), "min"),
-                Column("service_p50", _("办理P50(分钟)"), "min"),
-                Column("service_p90", _("办理P90(分钟)"), "min"),
+                *WAIT_AND_SERVICE,
             ),
             read=selectors.waits_by_hall,
             chart=Chart(_("各大厅等候时长P90"), "wait_p90", _("分钟")),
@@ -98,10 +102,7 @@ TABLES: dict[str, TableSpec] = {
                 Column("group", _("窗口组"), "text"),
                 Column("called", _("叫号数")),
                 Column("served", _("办结数")),
-                Column("wait_p50", _("等候P50(分钟)"), "min"),
-                Column("wait_p90", _("等候P90(分钟)"), "min"),
-                Column("service_p50", _("办理P50(分钟)"), "min"),
-                Column("service_p90", _("办理P90(分钟)"), "min"),
+                *WAIT_AND_SERVICE,
             ),
             read=selectors.waits_by_window,
             chart=Chart(_("各窗口办理时长中位数"), "service_p50", _("分钟")),
