@@ -210,6 +210,7 @@ class HallClosureAdmin(HallScopedAdmin):
     form = ClosureForm
     supervisor_can_change = False
     list_display = ["hall", "group", "date", "start", "end", "reason", "moved_count", "cancelled_count", "created_by"]
+    list_select_related = ["hall", "group__hall", "created_by"]
     list_filter = ["date"]
 
     def has_change_permission(self, request, obj=None):
@@ -279,6 +280,7 @@ class BookingStandingAdmin(admin.ModelAdmin):
 
     form = StandingForm
     list_display = ["citizen_name", "blocked_until", "block_reason", "updated_at"]
+    list_select_related = ["citizen"]
     readonly_fields = ["citizen_name", "blocked_until", "block_reason", "warned_no_show_at", "warned_late_cancel_at"]
     list_filter = [("blocked_until", admin.EmptyFieldListFilter)]
 

@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce, Now
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from apps.accounts.models import User
+from apps.accounts.models import Role, User
 from apps.catalog.models import Matter
 
 from .models import Appointment, GroupMatter, Hall, Slot, WaitlistEntry, WaitlistStatus
@@ -108,7 +108,7 @@ def _iso(moment: dt.datetime) -> str:
 
 def nearest_free_slots(*, hall_id: int, matter_code: str, limit: int = 3) -> list[Slot]:
     """The nearest bookable slots for the matter at the hall, else at the other halls handling it."""
-    found = list(slots_open_for(hall_id=hall_id, matter_code=matter_code)[:limit])
+    found = list(slots_open_for(hall_id=hall_id, matter_code=matter_code).select_related("hall")[:limit])
     if found:
         return found
     for hall in halls_for_matter(matter_code).exclude(id=hall_id):
@@ -204,3 +204,8 @@ def booking_rules() -> dict[str, object]:
         "late_block": settings.BOOKING_LATE_CANCEL_BLOCK_DAYS,
         "resale": settings.BOOKING_RESALE_MINUTES,
     }
+
+
+def hall_supervisors(hall_id: int) -> list[User]:
+    """The active hall supervisors posted to a hall (who is warned, escalated to, asked to decide)."""
+    return list(User.objects.filter(role=Role.HALL_SUPERVISOR, post__hall_id=hall_id, is_active=True).order_by("id"))

@@ -29,6 +29,7 @@ class TerminalAdmin(HallScopedAdmin):
 
     form = TerminalForm
     list_display = ["name", "hall", "window", "active"]
+    list_select_related = ["hall", "window"]
     list_filter = ["hall", "active"]
     actions = ["renew_tokens"]
 

@@ -152,6 +152,8 @@ class Ticket(models.Model):
     # A kiosk that retries a walk-in request gets its first ticket back (DESIGN.md §6).
     idempotency_key = models.CharField(max_length=64, blank=True)
     rating_code = models.CharField(_("评价码"), max_length=6, default=new_rating_code, editable=False)
+    # People ahead, once counted in a request (hall.api.TicketSerializer reads it rather than counting again).
+    _ahead: int
 
     class Meta:
         ordering = ["priority", "booked_start", "checked_in_at", "id"]

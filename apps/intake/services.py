@@ -20,6 +20,7 @@ from django.utils.module_loading import import_string
 from apps.accounts.models import Role, User
 from apps.accounts.services import id_number_index
 from apps.booking.models import Appointment, AppointmentStatus, GroupMatter, StaffPost
+from apps.booking.selectors import hall_supervisors
 from apps.booking.services import appointment_transition
 from apps.catalog.models import Matter
 from apps.delivery.models import Delivery
@@ -550,7 +551,7 @@ def cases_intake_deadline_warn(*, today: dt.date | None = None) -> int:
             # Claim the warning first: a second run of the periodic job sends nothing twice.
             if not Case.objects.filter(id=case.id, intake_warning_sent_at__isnull=True).update(intake_warning_sent_at=timezone.now()):
                 continue
-            for supervisor in User.objects.filter(role=Role.HALL_SUPERVISOR, post__hall=case.hall):
+            for supervisor in hall_supervisors(case.hall_id):
                 notify(recipient=supervisor, event="intake.deadline_near", case=case)
             warned += 1
     return warned

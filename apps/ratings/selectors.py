@@ -32,7 +32,14 @@ def _post(user: User) -> StaffPost | None:
 def rectifications_for_staff(*, user: User) -> QuerySet[Rectification]:
     """Admins see all; a hall supervisor their hall's; a clerk their unit's (window group) and their own."""
     qs = Rectification.objects.select_related(
-        "evaluation", "evaluation__matter", "evaluation__ticket", "evaluation__case", "hall", "unit", "assignee"
+        "evaluation",
+        "evaluation__citizen",
+        "evaluation__matter",
+        "evaluation__ticket",
+        "evaluation__case",
+        "hall",
+        "unit",
+        "assignee",
     )
     if user.role == Role.ADMIN:
         return qs

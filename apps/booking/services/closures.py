@@ -96,6 +96,7 @@ def closure_create(
         .values_list("id", flat=True)
     )
     cancelled = moved = 0
+    offers_for: dict[tuple[int, str], list] = {}  # the same nearest slots for every citizen of a matter
     for appointment_id in ids:
         if move and _move_to_nearest(appointment_id=appointment_id, actor=actor, reason=reason):
             moved += 1
@@ -104,7 +105,10 @@ def closure_create(
         if appointment is None:
             continue
         cancelled += 1
-        offers = nearest_free_slots(hall_id=appointment.hall_id, matter_code=appointment.matter_code, limit=3)
+        key = (appointment.hall_id, appointment.matter_code)
+        if key not in offers_for:
+            offers_for[key] = nearest_free_slots(hall_id=appointment.hall_id, matter_code=appointment.matter_code, limit=3)
+        offers = offers_for[key]
         with transaction.atomic():
             notify(
                 recipient=appointment.citizen,

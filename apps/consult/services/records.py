@@ -66,12 +66,6 @@ def message_context(ticket: ConsultTicket, **extra: str) -> dict[str, str]:
     }
 
 
-def hall_supervisors(hall_id: int) -> list[User]:
-    return list(
-        User.objects.filter(role=Role.HALL_SUPERVISOR, post__hall_id=hall_id, is_active=True).order_by("id")
-    )
-
-
 def supervises(user: User, ticket: ConsultTicket) -> bool:
     """An administrator, or a supervisor of the ticket's own hall: a liaison who supervises another hall
     answers a ticket routed to them, and nothing more."""

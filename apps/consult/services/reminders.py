@@ -8,13 +8,14 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.booking.selectors import hall_supervisors
 from apps.feedback.services import notify
 from apps.workcalendar.selectors import calendar_get
 from govservice.lib.workdays import CalendarUnknown, WorkCalendar
 
 from ..limits import ESCALATE_WHEN_WORKDAYS_LEFT, REMIND_WHEN_WORKDAYS_LEFT, deadlines_for, workdays_left
 from ..models import OPEN_STATUSES, ConsultTicket, TicketAction, TicketStatus
-from .records import event_record, hall_supervisors, message_context
+from .records import event_record, message_context
 
 
 def _remind_one(ticket_id: int, *, now: dt.datetime, today: dt.date, calendar: WorkCalendar) -> tuple[int, int]:

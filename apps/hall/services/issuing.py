@@ -232,12 +232,14 @@ def checkin_by_code(*, terminal: Terminal, code: str) -> Ticket:
         appointment=appointment, to_status=AppointmentStatus.CHECKED_IN, actor=None, note=terminal.name
     )
     # The queue number and the people ahead on the citizen's phone too: they may sit anywhere in the hall.
+    # Counted once: the kiosk's answer (TicketSerializer) reads the same figure from the ticket.
+    ticket._ahead = people_ahead(ticket)
     notify(
         recipient=appointment.citizen,
         event="hall.checked_in",
         context={
             "code": appointment.code, "matter": appointment.matter.name, "hall": terminal.hall.name,
-            "ticket": ticket.label, "ahead": str(people_ahead(ticket)),
+            "ticket": ticket.label, "ahead": str(ticket._ahead),
         },
     )
     return ticket
@@ -314,6 +316,7 @@ def ticket_walk_in(
         existing = Ticket.objects.filter(terminal=terminal, idempotency_key=idempotency_key).first()
         if existing is not None:
             return existing
+    walk_in_hours_check(hall=terminal.hall)  # before any row is locked
     today = timezone.localdate()
     citizen: User | None = None
     note = f"{terminal.name} 现场取号"
@@ -335,7 +338,7 @@ def ticket_walk_in(
     if not matter_code:
         raise DomainError("请选择要办理的事项。 Please choose a matter.", code="matter_required", status_code=400)
     group = _group_for(terminal=terminal, matter_code=matter_code)
-    walk_in_hours_check(hall=terminal.hall, group=group)
+    walk_in_hours_check(hall=terminal.hall, group=group)  # that group's closures
     matter = Matter.objects.filter(code=matter_code, is_current=True).first()
     if matter is None:
         raise DomainError("该事项已停办。 This matter is no longer offered.", code="matter_not_served")
@@ -371,15 +374,19 @@ def ticket_walk_in(
         return existing
 
 
-def walk_in_hours_check(*, hall: Hall, group: WindowGroup, now: dt.datetime | None = None) -> None:
+def walk_in_hours_check(*, hall: Hall, group: WindowGroup | None = None, now: dt.datetime | None = None) -> None:
     """Walk-in tickets only while the hall is open (HALL_WALK_IN_* settings): a working day, from a little
     before the first opening session to the end of the last (the lunch break included: the queue waits),
     and not while the hall or the group is closed. An unpublished year does not turn citizens away: its
-    weekdays count as open."""
+    weekdays count as open. Without ``group``: the hall's day, hours and whole-hall closures (checked before
+    any row is locked); with it: only that group's closures."""
     if not settings.HALL_WALK_IN_OPENING_HOURS_ONLY:
         return
     now = timezone.localtime(now or timezone.now())
     today = now.date()
+    if group is not None:
+        _refuse_if_closed(HallClosure.objects.filter(hall=hall, date=today, group=group), now)
+        return
     try:
         working = calendar_get().is_workday(today)
     except CalendarUnknown:
@@ -399,6 +406,10 @@ def walk_in_hours_check(*, hall: Hall, group: WindowGroup, now: dt.datetime | No
             f"当前不在取号时间，今日取号时间为{opens:%H:%M}至{stops:%H:%M}。 Tickets are issued during opening hours only.",
             code="outside_hours",
         )
-    for closure in HallClosure.objects.filter(hall=hall, date=today):
-        if closure.group_id in (None, group.id) and closure.covers(now, now + dt.timedelta(seconds=1)):
+    _refuse_if_closed(HallClosure.objects.filter(hall=hall, date=today, group__isnull=True), now)
+
+
+def _refuse_if_closed(closures, now: dt.datetime) -> None:
+    for closure in closures:
+        if closure.covers(now, now + dt.timedelta(seconds=1)):
             raise Conflict(f"大厅暂停服务（{closure.reason}），暂不能取号。 The hall is closed for now.", code="hall_closed")

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import Role, User
+from apps.booking.selectors import hall_supervisors
 from apps.feedback.services import notify
 from govservice.api import Conflict, DomainError
 
@@ -20,7 +21,6 @@ from .rectifications import (
     _staff_context,
     _text,
     _today,
-    hall_supervisors,
     is_unit_member,
 )
 
@@ -47,7 +47,7 @@ def rectification_appeal(*, actor: User, rectification_id: int, reason: object) 
     rectification.save(update_fields=["appeal_status", "appeal_reason", "appealed_at", "appealed_by"])
     _record(rectification, actor=actor, action="appeal", note=reason_text)
     context = _staff_context(rectification)
-    for supervisor in hall_supervisors(rectification):
+    for supervisor in hall_supervisors(rectification.hall_id):
         if supervisor.id != actor.id:
             notify(recipient=supervisor, event="rating.appeal_filed", context=context)
     return rectification

@@ -92,10 +92,6 @@ def unit_staff(rectification: Rectification) -> list[User]:
     return [p.user for p in posts.filter(scope) if p.user.is_active]
 
 
-def hall_supervisors(rectification: Rectification) -> list[User]:
-    return list(User.objects.filter(role=Role.HALL_SUPERVISOR, post__hall_id=rectification.hall_id, is_active=True))
-
-
 def is_unit_member(user: User, rectification: Rectification) -> bool:
     if user.role == Role.ADMIN:
         return True

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.booking.selectors import hall_supervisors
 from apps.feedback.services import notify
 
 from ..models import PENDING_REPLY, AppealStatus, Rectification, RectificationStatus
@@ -21,7 +22,6 @@ from .rectifications import (
     _today,
     appeal_due_for,
     fix_rating_due_for,
-    hall_supervisors,
     unit_staff,
 )
 
@@ -50,7 +50,7 @@ def rectifications_remind(*, today: dt.date | None = None) -> dict[str, int]:
                 rectification = Rectification.objects.select_related("evaluation__matter", "hall", "unit", "assignee").get(id=rectification_id)
                 recipients = (
                     [rectification.assignee] if key == "reminded" and rectification.assignee else
-                    unit_staff(rectification) if key == "reminded" else hall_supervisors(rectification)
+                    unit_staff(rectification) if key == "reminded" else hall_supervisors(rectification.hall_id)
                 )
                 for user in recipients:
                     notify(recipient=user, event=event, context=_staff_context(rectification))
