@@ -163,7 +163,7 @@ run: seed collectstatic messages
 # defect) fails the target. PYTEST_ARGS goes to both runs. Static files come from the finders in tests
 # (STATIC_MANIFEST=0), so no collectstatic is needed first.
 PYTEST_FRONT = SITE_ROLE=front DEV_MODE=1 STATIC_MANIFEST=0 pytest tests --ignore=tests/central
-PYTEST_CENTRAL = SITE_ROLE=central DEV_MODE=1 STATIC_MANIFEST=0 pytest tests/central
+PYTEST_CENTRAL = SITE_ROLE=central DEV_MODE=1 STATIC_MANIFEST=0 pytest tests/shared tests/central
 RESULTS := $(VAR_DIR)/test-results
 
 test: services messages
@@ -215,8 +215,8 @@ lint: bootstrap
 	exit $$status
 
 # One role at a time, as Django runs: each site's apps against its own settings.
-MYPY_FRONT = SITE_ROLE=front DEV_MODE=1 mypy --cache-dir "$(VAR_DIR)/mypy-cache-front" apps govservice --exclude 'apps/review|urls_central|migrations/'
-MYPY_CENTRAL = SITE_ROLE=central DEV_MODE=1 mypy --cache-dir "$(VAR_DIR)/mypy-cache-central" apps/review apps/accounts apps/catalog apps/exchange apps/workcalendar govservice --exclude 'urls_front|migrations/'
+MYPY_FRONT = SITE_ROLE=front DEV_MODE=1 mypy --cache-dir "$(VAR_DIR)/mypy-cache-front" apps/shared apps/front govservice --exclude 'urls_central|migrations/'
+MYPY_CENTRAL = SITE_ROLE=central DEV_MODE=1 mypy --cache-dir "$(VAR_DIR)/mypy-cache-central" apps/shared apps/central govservice --exclude 'urls_front|migrations/'
 
 mypy: bootstrap
 	@$(MYPY_FRONT)

@@ -44,10 +44,10 @@ def load(args: argparse.Namespace) -> dict:
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from apps.booking.models import GroupMatter, Hall, Slot, Window, WindowGroup
-    from apps.booking.services import slots_generate
-    from apps.catalog.services import catalog_generate
-    from apps.workcalendar.models import PublishedYear
+    from apps.front.booking.models import GroupMatter, Hall, Slot, Window, WindowGroup
+    from apps.front.booking.services import slots_generate
+    from apps.shared.catalog.services import catalog_generate
+    from apps.shared.workcalendar.models import PublishedYear
     from govservice.lib.workdays import CalendarUnknown, WorkCalendar
 
     rng = random.Random(args.seed)

@@ -66,7 +66,7 @@ def parse_args() -> argparse.Namespace:
 def next_working_day() -> dt.date:
     from django.utils import timezone
 
-    from apps.workcalendar.selectors import calendar_get
+    from apps.shared.workcalendar.selectors import calendar_get
     from govservice.lib.workdays import CalendarUnknown
 
     calendar = calendar_get()
@@ -91,10 +91,10 @@ def load(args: argparse.Namespace) -> dict:
     from django.utils import timezone
     from rest_framework.authtoken.models import Token
 
-    from apps.accounts.models import Role, User
-    from apps.booking.models import GroupMatter, Hall, Slot, Window, WindowGroup
-    from apps.booking.services import SESSIONS
-    from apps.catalog.models import Department, Matter
+    from apps.front.booking.models import GroupMatter, Hall, Slot, Window, WindowGroup
+    from apps.front.booking.services import SESSIONS
+    from apps.shared.accounts.models import Role, User
+    from apps.shared.catalog.models import Department, Matter
 
     started = time.monotonic()
     day = next_working_day()
@@ -178,7 +178,7 @@ def check(plan: dict) -> dict:
     """The invariants, read from the database after the crowd has gone."""
     from django.db import connection
 
-    from apps.booking.models import ACTIVE_APPOINTMENT_STATUSES
+    from apps.front.booking.models import ACTIVE_APPOINTMENT_STATUSES
 
     active = [str(status) for status in ACTIVE_APPOINTMENT_STATUSES]
     slots = plan["book_slots"]

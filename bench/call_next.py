@@ -78,10 +78,10 @@ def load(args: argparse.Namespace) -> dict:
     from django.utils import timezone
     from rest_framework.authtoken.models import Token
 
-    from apps.accounts.models import Role, User
-    from apps.booking.models import GroupMatter, Hall, StaffPost, Window, WindowGroup
-    from apps.catalog.models import Department, Matter
-    from apps.hall.models import DailyCounter, Priority, Ticket
+    from apps.front.booking.models import GroupMatter, Hall, StaffPost, Window, WindowGroup
+    from apps.front.floor.models import DailyCounter, Priority, Ticket
+    from apps.shared.accounts.models import Role, User
+    from apps.shared.catalog.models import Department, Matter
 
     started = time.monotonic()
     rng = random.Random(args.seed)
@@ -306,7 +306,7 @@ def order_violations(calls: list[Call], keys: dict[int, tuple]) -> int:
 def check(run: Run, plan: dict) -> dict:
     from django.db.models import Count
 
-    from apps.hall.models import Ticket, TicketAction, TicketEvent, TicketStatus
+    from apps.front.floor.models import Ticket, TicketAction, TicketEvent, TicketStatus
 
     handed = Counter(c.ticket_id for c in run.calls if c.ticket_id is not None)
     tickets = Ticket.objects.filter(group_id=plan["group_id"])

@@ -74,8 +74,8 @@ def parse_args() -> argparse.Namespace:
 def load(args: argparse.Namespace) -> int:
     from django.db import connection
 
-    from apps.catalog.models import Matter
-    from apps.catalog.services import catalog_generate, catalog_load_demo
+    from apps.shared.catalog.models import Matter
+    from apps.shared.catalog.services import catalog_generate, catalog_load_demo
 
     started = time.monotonic()
     demo = catalog_load_demo()
@@ -92,7 +92,7 @@ def plans() -> dict:
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
-    from apps.catalog.selectors import WORD_SIMILARITY_THRESHOLD, SearchQuery, matters_find, query_variants
+    from apps.shared.catalog.selectors import WORD_SIMILARITY_THRESHOLD, SearchQuery, matters_find, query_variants
 
     def select_of(query: SearchQuery) -> str:
         with CaptureQueriesContext(connection) as captured:

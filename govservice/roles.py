@@ -1,4 +1,4 @@
-"""Page access by role (the API uses apps.accounts.permissions)."""
+"""Page access by role (the API uses apps.shared.accounts.permissions)."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ One file, read from the environment. ``SITE_ROLE`` chooses the site this process
 * ``central`` — the approval back office (database ``CENTRAL_DATABASE_URL``)
 
 Each role is its own process with its own database and its own user accounts; the two talk only over
-signed HTTP (apps/exchange). Every variable is listed with a comment in ``.env.example``.
+signed HTTP (apps/shared/exchange). Every variable is listed with a comment in ``.env.example``.
 """
 
 from __future__ import annotations
@@ -69,26 +69,15 @@ BLIND_INDEX_KEY = env_secret("BLIND_INDEX_KEY", "dev-blind-index-key")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
-SHARED_APPS = [
-    "apps.accounts",
-    "apps.workcalendar",
-    "apps.catalog",
-    "apps.exchange",
-]
-FRONT_APPS = [
-    "apps.booking",
-    "apps.hall",
-    "apps.intake",
-    "apps.feedback",
-    "apps.guidance",
-    "apps.consult",
-    "apps.ratings",
-    "apps.delivery",
-    "apps.reports",
-]
-CENTRAL_APPS = [
-    "apps.review",
-]
+# Which apps a site runs follows from the tree: apps/shared/ on both, apps/front/ or apps/central/ on one
+# (ARCHITECTURE.md). An app is a folder with an apps.py; sorted, so the order never depends on the disk.
+def _site_apps(site: str) -> list[str]:
+    return sorted(f"apps.{site}.{p.parent.name}" for p in (BASE_DIR / "apps" / site).glob("*/apps.py"))
+
+
+SHARED_APPS = _site_apps("shared")
+FRONT_APPS = _site_apps("front")
+CENTRAL_APPS = _site_apps("central")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -230,7 +219,7 @@ if IS_FRONT:
         "ratings-remind": {"task": "apps.ratings.tasks.rectifications_remind", "schedule": 900.0},
     }
 
-# --- The wire between the sites (apps/exchange) ---------------------------------------------------
+# --- The wire between the sites (apps/shared/exchange) ---------------------------------------------------
 CENTRAL_URL = env.str("CENTRAL_URL", default="http://127.0.0.1:8100")
 # The front platform's identity at central and the keys it signs with. Format "kid:secret,kid:secret";
 # the first key signs, every listed key verifies (overlap during rotation).
@@ -296,20 +285,20 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Name each lifecycle's enum once (several serializers share them).
     "ENUM_NAME_OVERRIDES": {
-        "CaseStatusEnum": "apps.intake.models.CaseStatus",
-        "AppointmentStatusEnum": "apps.booking.models.AppointmentStatus",
-        "TicketStatusEnum": "apps.hall.models.TicketStatus",
-        "GreenReasonEnum": "apps.hall.models.GreenReason",
-        "DeliveryStatusEnum": "apps.feedback.models.DeliveryStatus",
-        "ConsultTicketKindEnum": "apps.consult.models.TicketKind",
-        "ConsultTicketChannelEnum": "apps.consult.models.TicketChannel",
-        "ConsultTicketStatusEnum": "apps.consult.models.TicketStatus",
-        "ScoreEnum": "apps.ratings.models.Score",
+        "CaseStatusEnum": "apps.front.intake.models.CaseStatus",
+        "AppointmentStatusEnum": "apps.front.booking.models.AppointmentStatus",
+        "TicketStatusEnum": "apps.front.floor.models.TicketStatus",
+        "GreenReasonEnum": "apps.front.floor.models.GreenReason",
+        "DeliveryStatusEnum": "apps.front.notifications.models.DeliveryStatus",
+        "ConsultTicketKindEnum": "apps.front.consult.models.TicketKind",
+        "ConsultTicketChannelEnum": "apps.front.consult.models.TicketChannel",
+        "ConsultTicketStatusEnum": "apps.front.consult.models.TicketStatus",
+        "ScoreEnum": "apps.front.ratings.models.Score",
     }
     if IS_FRONT
     else {
-        "ReviewStatusEnum": "apps.review.models.ReviewStatus",
-        "DeliveryMethodEnum": "apps.review.models.DeliveryMethod",
+        "ReviewStatusEnum": "apps.central.review.models.ReviewStatus",
+        "DeliveryMethodEnum": "apps.central.review.models.DeliveryMethod",
     },
 }
 
@@ -342,11 +331,11 @@ UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 # Dotted path of a virus scanner hook: callable(content: bytes, name: str), raising ValueError on a finding.
 UPLOAD_SCANNER = env.str("UPLOAD_SCANNER", default="")
 
-# --- Notifications (apps/feedback) ------------------------------------------------------------------
+# --- Notifications (apps/front/notifications) ------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="云窗口 <noreply@cloudwindow.example>")
-SMS_BACKEND = env.str("SMS_BACKEND", default="apps.feedback.channels.FileSmsBackend")
+SMS_BACKEND = env.str("SMS_BACKEND", default="apps.front.notifications.channels.FileSmsBackend")
 SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(VAR_DIR / "sms" / f"{SITE_ROLE}.jsonl"))
 SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
 # The gateway key signs both ways (govservice/lib/signing.py): our requests to the gateway and its
@@ -464,7 +453,7 @@ SITE_NAME = _("云窗口 · 政务服务") if IS_FRONT else _("云窗口 · 审�
 PGHISTORY_OBJ_FIELD = pghistory.ObjForeignKey(related_name="audit_trail")
 # A case waiting on central with no news for this long is reconciled (its state asked for again).
 RECONCILE_QUIET_HOURS = env_int("RECONCILE_QUIET_HOURS", 24)
-# The peer code of central, as registered at the front (apps/exchange Peer.code).
+# The peer code of central, as registered at the front (apps/shared/exchange Peer.code).
 EXCHANGE_CENTRAL_PEER = env.str("EXCHANGE_CENTRAL_PEER", default="central")
 # 容缺受理: days the applicant has to supply the deferred items (local practice, DOMAIN.md §4).
 COMMITMENT_DAYS = env_int("COMMITMENT_DAYS", 7)
@@ -477,11 +466,11 @@ REMEDIES_TEXT = env.str(
     "或者自收到本文书之日起六个月内依法向人民法院提起行政诉讼。",
 )
 
-# --- Result delivery and the status lookup (apps/delivery, DOMAIN.md §5, §7) ---------------------------
+# --- Result delivery and the status lookup (apps/front/delivery, DOMAIN.md §5, §7) ---------------------------
 # How a result is handed over when the citizen chose nothing: pickup, post or electronic.
 DELIVERY_DEFAULT_METHOD = env.str("DELIVERY_DEFAULT_METHOD", default="electronic")
 # The courier for posted results (dotted path); the development backend records waybills in a file.
-COURIER_BACKEND = env.str("COURIER_BACKEND", default="apps.delivery.couriers.FileCourierBackend")
+COURIER_BACKEND = env.str("COURIER_BACKEND", default="apps.front.delivery.couriers.FileCourierBackend")
 COURIER_FILE_PATH = env.str("COURIER_FILE_PATH", default=str(VAR_DIR / "courier" / f"{SITE_ROLE}.jsonl"))
 # Keys the couriers sign their status pushes with, "courier:key,courier:key".
 COURIER_CALLBACK_KEYS = dict(

@@ -1,7 +1,7 @@
 from django.urls import include, path
 
-from apps.review import api as review_api
-from apps.review import views as review_views
+from apps.central.review import api as review_api
+from apps.central.review import views as review_views
 
 from .urls_common import common_api, common_urlpatterns
 

@@ -6,10 +6,10 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import ObtainAuthToken
 
-from apps.accounts.api import MeApi
-from apps.catalog.api import MatterDetailApi, MatterListApi, MatterSearchApi
-from apps.catalog.views import matter_find
-from apps.exchange.views import receive
+from apps.shared.accounts.api import MeApi
+from apps.shared.catalog.api import MatterDetailApi, MatterListApi, MatterSearchApi
+from apps.shared.catalog.views import matter_find
+from apps.shared.exchange.views import receive
 
 
 def healthz(request):
@@ -30,7 +30,7 @@ common_urlpatterns = [
     path("healthz", healthz),
     path("find/", matter_find, name="matter_find"),
     path("admin/", admin.site.urls),
-    path("accounts/", include("apps.accounts.urls")),
+    path("accounts/", include("apps.shared.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

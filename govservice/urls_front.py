@@ -1,15 +1,15 @@
 from django.urls import URLPattern, URLResolver, include, path
 
-from apps.accounts import views as account_views
-from apps.accounts.api import RegisterApi
-from apps.booking import api as booking_api
-from apps.booking import views as booking_views
-from apps.feedback import api as feedback_api
-from apps.hall import api as hall_api
-from apps.hall import supervisor as hall_supervisor
-from apps.hall import views as hall_views
-from apps.intake import api as intake_api
-from apps.intake import views as intake_views
+from apps.front.booking import api as booking_api
+from apps.front.booking import views as booking_views
+from apps.front.floor import api as hall_api
+from apps.front.floor import supervisor as hall_supervisor
+from apps.front.floor import views as hall_views
+from apps.front.intake import api as intake_api
+from apps.front.intake import views as intake_views
+from apps.front.notifications import api as feedback_api
+from apps.shared.accounts import views as account_views
+from apps.shared.accounts.api import RegisterApi
 
 from .urls_common import common_api, common_urlpatterns
 
@@ -51,11 +51,11 @@ api: list[URLPattern | URLResolver] = [
     path("cases/<str:number>/supplement/", intake_api.SupplementApi.as_view(), name="api-supplement"),
     path("cases/<str:number>/withdraw/", intake_api.WithdrawApi.as_view(), name="api-withdraw"),
     path("inbox/", feedback_api.InboxApi.as_view(), name="api-inbox"),
-    path("", include("apps.guidance.urls_api")),
-    path("", include("apps.consult.urls_api")),
-    path("", include("apps.ratings.urls_api")),
-    path("", include("apps.delivery.urls_api")),
-    path("", include("apps.feedback.urls_api")),
+    path("", include("apps.front.guidance.urls_api")),
+    path("", include("apps.front.consult.urls_api")),
+    path("", include("apps.front.ratings.urls_api")),
+    path("", include("apps.front.delivery.urls_api")),
+    path("", include("apps.front.notifications.urls_api")),
 ]
 
 urlpatterns = [
@@ -93,10 +93,10 @@ urlpatterns = [
     path("documents/<str:code>.pdf", intake_views.document_download, name="document"),
     path("verify/", intake_views.verify, name="verify_form"),
     path("verify/<str:code>/", intake_views.verify, name="verify"),
-    path("", include("apps.guidance.urls")),
-    path("", include("apps.consult.urls")),
-    path("", include("apps.ratings.urls")),
-    path("", include("apps.delivery.urls")),
-    path("", include("apps.reports.urls")),
-    path("", include("apps.feedback.urls")),
+    path("", include("apps.front.guidance.urls")),
+    path("", include("apps.front.consult.urls")),
+    path("", include("apps.front.ratings.urls")),
+    path("", include("apps.front.delivery.urls")),
+    path("", include("apps.front.reports.urls")),
+    path("", include("apps.front.notifications.urls")),
 ]

@@ -35,9 +35,9 @@ def _media_and_sms(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.SMS_FILE_PATH = str(tmp_path / "sms.jsonl")
-    # Messages go out at once whatever the hour the suite runs; tests/feedback tests quiet hours with frozen time.
+    # Messages go out at once whatever the hour the suite runs; tests/front/notifications tests quiet hours with frozen time.
     settings.NOTIFY_QUIET_HOURS = ""
-    # Walk-in tickets at any hour the suite runs; tests/hall/test_walk_in_hours.py tests the opening hours.
+    # Walk-in tickets at any hour the suite runs; tests/front/floor/test_walk_in_hours.py tests the opening hours.
     settings.HALL_WALK_IN_OPENING_HOURS_ONLY = False
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
@@ -58,7 +58,7 @@ def _later_years_published(request):
     ):
         return
     request.getfixturevalue("_django_db_helper")
-    from apps.workcalendar.models import CalendarOverride, PublishedYear
+    from apps.shared.workcalendar.models import CalendarOverride, PublishedYear
 
     for year in later_years():
         PublishedYear.objects.get_or_create(year=year, defaults={"note": "tests: Monday–Friday"})

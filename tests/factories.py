@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
-from apps.accounts.models import Role, User
-from apps.accounts.services import id_number_index, phone_index
-from apps.catalog.models import Department, Material, Matter
+from apps.shared.accounts.models import Role, User
+from apps.shared.accounts.services import id_number_index, phone_index
+from apps.shared.catalog.models import Department, Material, Matter
 from govservice.lib.idcard import check_char
 
 _seq = itertools.count(1)

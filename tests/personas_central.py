@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from apps.accounts.models import Role
-from apps.catalog.models import Department
-from apps.exchange.models import Peer, PeerKey
-from apps.review.models import ApproverPost
+from apps.central.review.models import ApproverPost
+from apps.shared.accounts.models import Role
+from apps.shared.catalog.models import Department
+from apps.shared.exchange.models import Peer, PeerKey
 from tests.factories import make_matter, make_user
 
 

@@ -8,10 +8,10 @@ import hashlib
 import pytest
 from django.utils import timezone
 
-from apps.accounts.models import Role
-from apps.booking.models import GroupMatter, Hall, Slot, StaffPost, Window, WindowGroup
-from apps.exchange.models import Peer, PeerKey
-from apps.hall.models import Terminal
+from apps.front.booking.models import GroupMatter, Hall, Slot, StaffPost, Window, WindowGroup
+from apps.front.floor.models import Terminal
+from apps.shared.accounts.models import Role
+from apps.shared.exchange.models import Peer, PeerKey
 from tests.factories import make_matter, make_user
 
 TERMINAL_TOKEN = "terminal-token-tz"

@@ -7,9 +7,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from apps.accounts.models import Role
-from apps.booking.models import Appointment, AppointmentStatus, HallClosure, StaffPost
-from apps.booking.services import appointment_book
+from apps.front.booking.models import Appointment, AppointmentStatus, HallClosure, StaffPost
+from apps.front.booking.services import appointment_book
+from apps.shared.accounts.models import Role
 from tests.factories import PASSWORD, make_user
 from tests.personas_front import make_slot
 

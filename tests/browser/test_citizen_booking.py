@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from apps.booking.models import Appointment, AppointmentStatus, Slot
+from apps.front.booking.models import Appointment, AppointmentStatus, Slot
 from tests.factories import PASSWORD
 from tests.personas_front import make_slot
 
@@ -87,7 +87,7 @@ def test_it_reschedules_and_then_cancels_through_the_pages(page, live_server, ci
 
 
 def test_a_refusal_is_explained_on_the_page(page, live_server, citizen, other_citizen, hall, matter):
-    from apps.booking.services import appointment_book
+    from apps.front.booking.services import appointment_book
 
     slot = make_slot(hall, hour=9, capacity=1)
     login(page, live_server, citizen.username, PASSWORD)

@@ -6,8 +6,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from apps.consult.models import ConsultTicket, TicketAction, TicketStatus
-from apps.feedback.models import Notification
+from apps.front.consult.models import ConsultTicket, TicketAction, TicketStatus
+from apps.front.notifications.models import Notification
 from tests.factories import PASSWORD
 
 from .conftest import login

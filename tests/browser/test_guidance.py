@@ -7,11 +7,11 @@ import subprocess
 import pytest
 from playwright.sync_api import expect
 
-from apps.booking.models import Appointment, GroupMatter
-from apps.guidance.models import Checklist
-from apps.guidance.services import guidance_load_demo
+from apps.front.booking.models import Appointment, GroupMatter
+from apps.front.guidance.models import Checklist
+from apps.front.guidance.services import guidance_load_demo
 from tests.factories import PASSWORD
-from tests.guidance.conftest import make_social_card
+from tests.front.guidance.conftest import make_social_card
 from tests.personas_front import make_slot
 
 from .conftest import login

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from apps.hall.services import ticket_call_next, ticket_recall, ticket_walk_in
+from apps.front.floor.services import ticket_call_next, ticket_recall, ticket_walk_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from apps.hall.models import GreenReason, Priority, Ticket
+from apps.front.floor.models import GreenReason, Priority, Ticket
 from tests.personas_front import TERMINAL_TOKEN
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -3,8 +3,8 @@
 import pytest
 from playwright.sync_api import expect
 
-from apps.hall.models import Ticket, TicketAction, TicketStatus
-from apps.hall.services import ticket_walk_in
+from apps.front.floor.models import Ticket, TicketAction, TicketStatus
+from apps.front.floor.services import ticket_walk_in
 from tests.factories import PASSWORD
 
 from .conftest import login

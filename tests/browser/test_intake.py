@@ -7,8 +7,8 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from apps.booking.services import appointment_book
-from apps.intake.models import Case, CaseStatus
+from apps.front.booking.services import appointment_book
+from apps.front.intake.models import Case, CaseStatus
 from tests.factories import PASSWORD
 from tests.journey_helpers import PDF, shift_slot_to_now
 from tests.personas_front import TERMINAL_TOKEN, make_slot

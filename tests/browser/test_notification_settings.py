@@ -5,8 +5,8 @@ import pytest
 from django.db import transaction
 from playwright.sync_api import expect
 
-from apps.feedback.models import Channel, NotificationPreference
-from apps.feedback.services import notify
+from apps.front.notifications.models import Channel, NotificationPreference
+from apps.front.notifications.services import notify
 from tests.factories import PASSWORD
 
 from .conftest import login

@@ -6,10 +6,10 @@ import datetime as dt
 import pytest
 from playwright.sync_api import expect
 
-from apps.accounts.models import PersonalDataAccess, Role
-from apps.booking.models import StaffPost
-from apps.intake.models import Case, CaseStatus
-from apps.ratings.models import FixRating, Rectification, RectificationStatus
+from apps.front.booking.models import StaffPost
+from apps.front.intake.models import Case, CaseStatus
+from apps.front.ratings.models import FixRating, Rectification, RectificationStatus
+from apps.shared.accounts.models import PersonalDataAccess, Role
 from tests.factories import PASSWORD, make_user
 
 from .conftest import login

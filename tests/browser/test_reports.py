@@ -7,10 +7,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from apps.accounts.models import Role
-from apps.booking.models import Appointment, AppointmentStatus, Slot, StaffPost
-from apps.hall.models import Ticket, TicketStatus
-from apps.ratings.models import Evaluation, Rectification, RectificationStatus, ServiceKind
+from apps.front.booking.models import Appointment, AppointmentStatus, Slot, StaffPost
+from apps.front.floor.models import Ticket, TicketStatus
+from apps.front.ratings.models import Evaluation, Rectification, RectificationStatus, ServiceKind
+from apps.shared.accounts.models import Role
 from tests.factories import PASSWORD, make_user
 
 from .conftest import login

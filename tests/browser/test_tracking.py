@@ -8,7 +8,7 @@ from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from apps.intake.models import Case, CaseEvent, CaseStatus
+from apps.front.intake.models import Case, CaseEvent, CaseStatus
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

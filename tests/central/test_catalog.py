@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from apps.catalog.models import Synonym
-from apps.catalog.services import DEMO_CATALOG_PATH, catalog_import
+from apps.shared.catalog.models import Synonym
+from apps.shared.catalog.services import DEMO_CATALOG_PATH, catalog_import
 
 pytestmark = pytest.mark.django_db
 

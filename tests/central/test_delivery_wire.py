@@ -10,9 +10,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from apps.accounts.models import Role
-from apps.exchange.models import InboxMessage, OutboxMessage
-from apps.review.models import ReviewCase, ReviewEvent
+from apps.central.review.models import ReviewCase, ReviewEvent
+from apps.shared.accounts.models import Role
+from apps.shared.exchange.models import InboxMessage, OutboxMessage
 from tests.central.test_review import package, send
 from tests.factories import make_user
 

@@ -12,9 +12,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from apps.accounts.models import Role
-from apps.review.models import ReviewCase, ReviewStatus
-from apps.review.selectors import durations_by_department_matter, overdue_cases
+from apps.central.review.models import ReviewCase, ReviewStatus
+from apps.central.review.selectors import durations_by_department_matter, overdue_cases
+from apps.shared.accounts.models import Role
 from govservice.lib.stats import Period
 from tests.factories import make_matter, make_user
 

@@ -9,9 +9,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from apps.accounts.models import Role
-from apps.exchange.models import InboxMessage, OutboxMessage
-from apps.review.models import ReviewCase, ReviewStatus
+from apps.central.review.models import ReviewCase, ReviewStatus
+from apps.shared.accounts.models import Role
+from apps.shared.exchange.models import InboxMessage, OutboxMessage
 from govservice.lib import signing
 from tests.factories import make_user
 

@@ -8,12 +8,12 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from apps.accounts.models import Role, User
-from apps.catalog.models import CaseKind, Department, Material, Matter
-from apps.exchange.models import Peer, PeerKey
-from apps.exchange.services import secret_for
-from apps.review.management.commands.seed_demo import DEMO_PASSWORD
-from apps.review.models import ApproverPost
+from apps.central.review.management.commands.seed_demo import DEMO_PASSWORD
+from apps.central.review.models import ApproverPost
+from apps.shared.accounts.models import Role, User
+from apps.shared.catalog.models import CaseKind, Department, Material, Matter
+from apps.shared.exchange.models import Peer, PeerKey
+from apps.shared.exchange.services import secret_for
 
 SEEDED_MODELS = (Department, Matter, Material, User, ApproverPost, Peer, PeerKey)
 

@@ -9,9 +9,9 @@ import time_machine
 from django.utils import timezone
 from pypdf import PdfReader
 
-from apps.exchange.models import OutboxMessage
-from apps.review.models import Certificate, ReviewCase, ReviewStatus
-from apps.review.selectors import case_sla, overdue_by_department
+from apps.central.review.models import Certificate, ReviewCase, ReviewStatus
+from apps.central.review.selectors import case_sla, overdue_by_department
+from apps.shared.exchange.models import OutboxMessage
 from tests.central.test_review import package, send
 from tests.factories import make_user
 
@@ -29,8 +29,8 @@ def act(api, user, case, action, **data):
 @pytest.mark.django_db
 class TestClaiming:
     def test_it_lets_one_approver_claim_and_keeps_others_out(self, api, approver, received, department):
-        from apps.accounts.models import Role
-        from apps.review.models import ApproverPost
+        from apps.central.review.models import ApproverPost
+        from apps.shared.accounts.models import Role
 
         colleague = make_user("approver3", Role.APPROVER, real_name="周审批")
         ApproverPost.objects.create(user=colleague, department=department)
@@ -41,7 +41,7 @@ class TestClaiming:
         assert act(api, colleague, received, "claim").status_code == 200
 
     def test_it_lets_a_supervisor_assign_within_the_department_only(self, api, approver, other_approver, received):
-        from apps.accounts.models import Role
+        from apps.shared.accounts.models import Role
 
         supervisor = make_user("centralsup", Role.CENTRAL_SUPERVISOR, real_name="吴主管")
         assert act(api, supervisor, received, "assign", approver=other_approver.id).json()["code"] == "wrong_department"
@@ -123,7 +123,7 @@ class TestResult:
 
 @pytest.mark.django_db
 def test_it_resends_the_latest_state_when_the_front_reconciles(api, approver, received, platform):
-    from apps.review.services import cases_resync
+    from apps.central.review.services import cases_resync
 
     act(api, approver, received, "decide", decision="approved", reason="")
     act(api, approver, received, "result")
@@ -140,8 +140,8 @@ def test_it_resends_the_latest_state_when_the_front_reconciles(api, approver, re
 def test_it_mails_supervisors_a_daily_digest_of_overdue_cases(received, department):
     from django.core import mail
 
-    from apps.accounts.models import Role
-    from apps.review.services import overdue_digest_send
+    from apps.central.review.services import overdue_digest_send
+    from apps.shared.accounts.models import Role
 
     make_user("centralsup", Role.CENTRAL_SUPERVISOR, real_name="吴主管", email="sup@example.gov.cn")
     ReviewCase.objects.filter(id=received.id).update(promised_limit=5, clock_running_since=dt.date(2026, 11, 2))

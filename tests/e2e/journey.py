@@ -7,7 +7,7 @@ import uuid
 
 import requests
 
-from apps.booking.management.commands.seed_demo import DEMO_PASSWORD, TERMINALS
+from apps.front.booking.management.commands.seed_demo import DEMO_PASSWORD, TERMINALS
 from tests.factories import valid_id_number
 from tests.journey_helpers import PDF
 

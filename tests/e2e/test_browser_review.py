@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from apps.booking.management.commands.seed_demo import DEMO_PASSWORD
+from apps.front.booking.management.commands.seed_demo import DEMO_PASSWORD
 from tests.browser_setup import login
 from tests.journey_helpers import PDF
 

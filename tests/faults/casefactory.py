@@ -1,4 +1,4 @@
-"""Accepted cases at the front, in bulk, made the way intake makes them (apps/intake/services.py
+"""Accepted cases at the front, in bulk, made the way intake makes them (apps/front/intake/services.py
 ``_receive`` + ``_accept``): each case in its own transaction with its events, a material, the move to
 ACCEPTED through ``case_transition``, and the ``case.submitted`` message written by ``outbox_enqueue`` in
 that same transaction, so every commit kicks the relay exactly as a clerk's accept does.
@@ -21,7 +21,7 @@ import time
 
 # A tiny but real PDF: central checks its SHA-256 and stores it.
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-# The matter the demo approver's department decides (apps/review/management/commands/seed_demo.py).
+# The matter the demo approver's department decides (apps/central/review/management/commands/seed_demo.py).
 MATTER_NAME = "社会保障卡申领"
 
 
@@ -34,14 +34,14 @@ def main(*, count: int, tag: str, hall_code: str = "TZ", pause: float = 0.0) -> 
     from django.db import transaction
     from django.utils import timezone
 
-    from apps.accounts.models import User
-    from apps.booking.models import Hall
-    from apps.catalog.models import Matter
-    from apps.exchange.selectors import peer_central
-    from apps.exchange.services import OutgoingFile, outbox_enqueue
-    from apps.intake.models import Case, CaseEvent, CaseMaterial, CaseStatus, TrustLevel
-    from apps.intake.services import case_transition
-    from apps.workcalendar.selectors import calendar_get
+    from apps.front.booking.models import Hall
+    from apps.front.intake.models import Case, CaseEvent, CaseMaterial, CaseStatus, TrustLevel
+    from apps.front.intake.services import case_transition
+    from apps.shared.accounts.models import User
+    from apps.shared.catalog.models import Matter
+    from apps.shared.exchange.selectors import peer_central
+    from apps.shared.exchange.services import OutgoingFile, outbox_enqueue
+    from apps.shared.workcalendar.selectors import calendar_get
 
     started = time.monotonic()
     matter = Matter.objects.get(name=MATTER_NAME, is_current=True)

@@ -257,7 +257,7 @@ def test_it_accepts_a_sender_clock_4_minutes_off_and_refuses_10_minutes_off(site
         sites.front.manage(
             "shell",
             "-c",
-            f"from apps.exchange.services import outbox_redrive; outbox_redrive(message_id={message_id!r})",
+            f"from apps.shared.exchange.services import outbox_redrive; outbox_redrive(message_id={message_id!r})",
         )
     else:  # still pending: refusals of the signature are retried with backoff; bring the next one forward
         sites.front.sql("UPDATE exchange_outboxmessage SET next_attempt_at = now() WHERE id = %s", (message_id,))

@@ -15,7 +15,7 @@ from typing import Any
 
 import requests
 
-from apps.booking.management.commands.seed_demo import DEMO_PASSWORD
+from apps.front.booking.management.commands.seed_demo import DEMO_PASSWORD
 from tests.e2e.servers import RedisServer, Site
 
 from .proxy import FaultProxy

@@ -1,6 +1,0 @@
-from django.apps import AppConfig
-
-
-class BookingConfig(AppConfig):
-    name = "apps.booking"
-    default_auto_field = "django.db.models.BigAutoField"

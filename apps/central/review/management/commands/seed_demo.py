@@ -1,0 +1,128 @@
+"""Demo data for the central back office: the catalog, approvers of two departments, a supervisor, an
+administrator, and the client platform (the Tongzhou front) with its key.
+
+Idempotent: every row is found by its natural key (code, username, key id) and left as it is when it
+exists, so a second run changes nothing. Development only: the passwords and exchange secret below are
+public.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.urls import NoReverseMatch, reverse
+
+from apps.central.review.models import ApproverPost
+from apps.shared.accounts.models import Role, User
+from apps.shared.catalog.models import Department, Matter
+from apps.shared.catalog.services import catalog_load_demo
+from apps.shared.exchange.models import Peer, PeerKey
+
+DEMO_PASSWORD = "Demo-2026-pass"  # noqa: S105 - a published demo password, refused outside DEV_MODE
+EXCHANGE_KEY_ID = "k1"
+EXCHANGE_SECRET = "dev-exchange-secret"  # noqa: S105 - the dev default of EXCHANGE_KEYS, same at the front
+
+# The matter whose department the first approver works for: the demo journey books it.
+DEMO_JOURNEY_MATTER = "社会保障卡申领"
+OTHER_DEPARTMENT = "110112-MZJ"  # 民政局
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    role: str
+    real_name: str
+    department: str = ""  # a department code, or JOURNEY for the one serving DEMO_JOURNEY_MATTER
+    superuser: bool = False
+
+
+JOURNEY = "journey"
+USERS = (
+    DemoUser("approver", Role.APPROVER, "刘洋", department=JOURNEY),
+    DemoUser("approver2", Role.APPROVER, "孙丽", department=OTHER_DEPARTMENT),
+    DemoUser("centralsup", Role.CENTRAL_SUPERVISOR, "周敏"),
+    DemoUser("admin", Role.ADMIN, "系统管理员", superuser=True),
+)
+
+PLATFORM = {"code": "BJ-TZ", "name": "北京城市副中心前台", "base_url": "http://127.0.0.1:8000"}
+
+
+def _url(name: str) -> str:
+    try:
+        return settings.PUBLIC_BASE_URL.rstrip("/") + reverse(name)
+    except NoReverseMatch:
+        return settings.PUBLIC_BASE_URL
+
+
+class Command(BaseCommand):
+    help = "Load the central site's demo data (idempotent); --logins only prints the demo logins."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--logins", action="store_true", help="print the demo logins, change nothing")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEV_MODE:
+            raise CommandError("seed_demo creates accounts with published passwords; it runs only with DEV_MODE=1.")
+        if options["logins"]:
+            self.print_logins()
+            return
+        self.created: Counter[str] = Counter()
+        with transaction.atomic():
+            self.created["matters"] += catalog_load_demo()
+            self.seed_users()
+            self.seed_platform()
+        if self.created.total() == 0:
+            self.stdout.write("Demo data already present: nothing changed. 演示数据已存在，未作改动。")
+        else:
+            summary = ", ".join(f"{name} {count}" for name, count in self.created.items() if count)
+            self.stdout.write(self.style.SUCCESS(f"Demo data created: {summary}"))
+        self.print_logins()
+
+    def _department(self, key: str) -> Department:
+        if key == JOURNEY:
+            return Matter.objects.select_related("department").get(name=DEMO_JOURNEY_MATTER, is_current=True).department
+        return Department.objects.get(code=key)
+
+    def seed_users(self) -> None:
+        password_hash = ""
+        for spec in USERS:
+            user = User.objects.filter(username=spec.username).first()
+            if user is None:
+                user = User(username=spec.username, role=spec.role, real_name=spec.real_name)
+                user.is_superuser = user.is_staff = spec.superuser
+                # One hash for every demo account: PBKDF2 takes most of a second per call.
+                if not password_hash:
+                    password_hash = make_password(DEMO_PASSWORD)
+                user.password = password_hash
+                user.save()
+                self.created["users"] += 1
+            if spec.department:
+                _post, created = ApproverPost.objects.get_or_create(
+                    user=user, defaults={"department": self._department(spec.department)}
+                )
+                self.created["approver posts"] += int(created)
+
+    def seed_platform(self) -> None:
+        peer, created = Peer.objects.get_or_create(
+            code=PLATFORM["code"], defaults={"name": PLATFORM["name"], "base_url": PLATFORM["base_url"]}
+        )
+        self.created["peers"] += int(created)
+        _key, created = PeerKey.objects.get_or_create(
+            key_id=EXCHANGE_KEY_ID, defaults={"peer": peer, "secret": EXCHANGE_SECRET}
+        )
+        self.created["peer keys"] += int(created)
+
+    def print_logins(self) -> None:
+        site, admin = _url("accounts:login"), _url("admin:index")
+        roles = dict(Role.choices)
+        self.stdout.write(f"\nDemo logins (central site, password {DEMO_PASSWORD} for every account):")
+        for spec in USERS:
+            where = admin if spec.superuser else site
+            self.stdout.write(f"  {spec.username:<10} {DEMO_PASSWORD}  {where:<40} {roles[spec.role]}")
+        self.stdout.write(f"Client platform {PLATFORM['code']}: key id {EXCHANGE_KEY_ID}, secret {EXCHANGE_SECRET}")

@@ -1,0 +1,8 @@
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="apps.review.tasks.overdue_digest", ignore_result=True)
+def overdue_digest() -> int:
+    return services.overdue_digest_send()

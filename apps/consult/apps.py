@@ -1,8 +1,0 @@
-from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
-
-
-class ConsultConfig(AppConfig):
-    name = "apps.consult"
-    default_auto_field = "django.db.models.BigAutoField"
-    verbose_name = _("咨询工单")

@@ -1,0 +1,293 @@
+"""Demo data for the front site: the catalog with its guided questions, two halls with window groups and windows, a user for every
+front role, a smart terminal per hall, the central peer and its key, and the slots of the booking horizon.
+
+Idempotent: every row is found by its natural key (code, username, token hash) and left as it is when it
+exists, so a second run changes nothing. Development only: the passwords, tokens and exchange secret
+below are public.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.urls import NoReverseMatch, reverse
+
+from apps.front.booking.models import GroupMatter, Hall, StaffPost, Window, WindowGroup
+from apps.front.floor.models import Terminal
+from apps.front.guidance.services import guidance_load_demo
+from apps.shared.accounts.models import Role, User
+from apps.shared.accounts.services import id_number_index, phone_index
+from apps.shared.catalog.models import Matter, Target
+from apps.shared.catalog.services import catalog_load_demo
+from apps.shared.exchange.models import Peer, PeerKey
+from govservice.lib.idcard import check_char
+from govservice.lib.workdays import CalendarUnknown
+
+DEMO_PASSWORD = "Demo-2026-pass"  # noqa: S105 - a published demo password, refused outside DEV_MODE
+EXCHANGE_KEY_ID = "k1"
+EXCHANGE_SECRET = "dev-exchange-secret"  # noqa: S105 - the dev default of EXCHANGE_KEYS, same at central
+
+
+@dataclass(frozen=True)
+class DemoHall:
+    code: str
+    name: str
+    address: str
+    case_prefix: str
+    # (letter, name, window numbers); Window.number is unique within a hall.
+    groups: tuple[tuple[str, str, tuple[int, ...]], ...]
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    role: str
+    real_name: str
+    id17: str = ""  # the first 17 characters; the check character is computed (GB 11643)
+    phone: str = ""
+    hall: str = ""
+    window: int | None = None
+    superuser: bool = False
+
+
+HALLS = (
+    DemoHall(
+        code="TZ",
+        name="北京城市副中心政务服务中心",
+        address="北京市通州区运河东大街55号",
+        case_prefix="TZ",
+        groups=(
+            ("A", "综合受理", (1, 2, 3, 4)),
+            ("B", "社保医保", (5, 6, 7)),
+            ("C", "户政出入境", (8, 9, 10)),
+            ("D", "企业开办", (11, 12, 13)),
+        ),
+    ),
+    DemoHall(
+        code="YS",
+        name="通州区永顺镇便民服务中心",
+        address="北京市通州区永顺镇永顺南街12号",
+        case_prefix="YS",
+        groups=(
+            ("A", "综合受理", (1, 2)),
+            ("B", "社保医保", (3, 4)),
+            ("C", "户政", (5, 6)),
+        ),
+    ),
+)
+
+# The big hall serves every matter: enterprise matters at 企业开办, the rest by department.
+TZ_GROUP_BY_DEPARTMENT = {
+    "110112-RSJ": "B",
+    "110112-YBJ": "B",
+    "110112-GJJ": "B",
+    "110112-GA": "C",
+    "110112-SCJGJ": "D",
+    "110112-SWJ": "D",
+    "110112-JTJ": "D",
+    "110112-CGW": "D",
+}
+TZ_DEFAULT_GROUP = "A"
+TZ_ORGANISATION_GROUP = "D"
+# A town hall serves only district-level matters for people, of the departments that staff it.
+YS_GROUP_BY_DEPARTMENT = {
+    "110112-MZJ": "A",
+    "110112-WJW": "A",
+    "110112-CL": "A",
+    "110112-TYJRSWJ": "A",
+    "110112-RSJ": "B",
+    "110112-YBJ": "B",
+    "110112-GA": "C",
+}
+# Marriage and divorce are registered only at the district marriage registry (婚姻登记处), not in towns.
+YS_NOT_OFFERED = frozenset(
+    {
+        "11011203000000000000-000301-01",  # 结婚登记
+        "11011203000000000000-000302-01",  # 离婚登记
+        "11011203000000000000-000303-01",  # 补领结婚证、离婚证
+    }
+)
+
+USERS = (
+    DemoUser("citizen", Role.CITIZEN, "张伟", id17="11011219850312041", phone="13811112222"),
+    DemoUser("citizen2", Role.CITIZEN, "欧阳晓雯", id17="11010519920718062", phone="13922223333"),
+    # Both demo clerks sit at 社保医保 windows, so the demo journey (社会保障卡申领, decided by `approver`) works.
+    DemoUser("clerk", Role.CLERK, "李静", hall="TZ", window=5),
+    DemoUser("clerk_ys", Role.CLERK, "赵磊", hall="YS", window=3),
+    DemoUser("hallsup", Role.HALL_SUPERVISOR, "陈建国", hall="TZ"),
+    DemoUser("admin", Role.ADMIN, "系统管理员", superuser=True),
+)
+
+# hall code -> (terminal name, clear device token); only the SHA-256 is stored.
+TERMINALS = {
+    "TZ": ("1号自助服务终端", "dev-terminal-tz-0001"),
+    "YS": ("1号自助服务终端", "dev-terminal-ys-0001"),
+}
+# Window rating tablets (评价器): hall, window number, name, device token.
+TABLETS = [("TZ", 5, "5号窗口评价器", "dev-tablet-tz-w5")]  # the demo clerk's window
+
+
+def _url(name: str) -> str:
+    try:
+        return settings.PUBLIC_BASE_URL.rstrip("/") + reverse(name)
+    except NoReverseMatch:
+        return settings.PUBLIC_BASE_URL
+
+
+class Command(BaseCommand):
+    help = "Load the front site's demo data (idempotent); --logins only prints the demo logins."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--logins", action="store_true", help="print the demo logins and terminal tokens, change nothing"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEV_MODE:
+            raise CommandError("seed_demo creates accounts with published passwords; it runs only with DEV_MODE=1.")
+        if options["logins"]:
+            self.print_logins()
+            return
+        self.created: Counter[str] = Counter()
+        with transaction.atomic():
+            self.created["matters"] += catalog_load_demo()
+            self.created["guided questions"] += guidance_load_demo()
+            halls = {spec.code: self.seed_hall(spec) for spec in HALLS}
+            self.seed_group_matters(halls)
+            self.seed_users(halls)
+            self.seed_terminals(halls)
+            self.seed_peer()
+        self.seed_slots()
+        if self.created.total() == 0:
+            self.stdout.write("Demo data already present: nothing changed. 演示数据已存在，未作改动。")
+        else:
+            summary = ", ".join(f"{name} {count}" for name, count in self.created.items() if count)
+            self.stdout.write(self.style.SUCCESS(f"Demo data created: {summary}"))
+        self.print_logins()
+
+    def _count(self, name: str, created: bool) -> None:
+        self.created[name] += int(created)
+
+    def seed_hall(self, spec: DemoHall) -> Hall:
+        hall, created = Hall.objects.get_or_create(
+            code=spec.code, defaults={"name": spec.name, "address": spec.address, "case_prefix": spec.case_prefix}
+        )
+        self._count("halls", created)
+        for letter, name, numbers in spec.groups:
+            group, created = WindowGroup.objects.get_or_create(hall=hall, letter=letter, defaults={"name": name})
+            self._count("window groups", created)
+            for number in numbers:
+                _window, created = Window.objects.get_or_create(hall=hall, number=number, defaults={"group": group})
+                self._count("windows", created)
+        return hall
+
+    def seed_group_matters(self, halls: dict[str, Hall]) -> None:
+        groups = {
+            (g.hall.code, g.letter): g
+            for g in WindowGroup.objects.filter(hall__in=halls.values()).select_related("hall")
+        }
+        wanted = set()
+        for matter in Matter.objects.filter(is_current=True).select_related("department"):
+            department = matter.department.code
+            if matter.target == Target.ORGANISATION:
+                letter = TZ_ORGANISATION_GROUP
+            else:
+                letter = TZ_GROUP_BY_DEPARTMENT.get(department, TZ_DEFAULT_GROUP)
+            wanted.add((groups[("TZ", letter)].pk, matter.code))
+            ys_letter = YS_GROUP_BY_DEPARTMENT.get(department)
+            if ys_letter and matter.target == Target.PERSON and matter.level >= 4 and matter.code not in YS_NOT_OFFERED:
+                wanted.add((groups[("YS", ys_letter)].pk, matter.code))
+        existing = set(GroupMatter.objects.filter(group__in=groups.values()).values_list("group_id", "matter_code"))
+        missing = sorted(wanted - existing)
+        GroupMatter.objects.bulk_create(
+            [GroupMatter(group_id=group_id, matter_code=code) for group_id, code in missing]
+        )
+        self.created["group matters"] += len(missing)
+
+    def seed_users(self, halls: dict[str, Hall]) -> None:
+        password_hash = ""
+        for spec in USERS:
+            user = User.objects.filter(username=spec.username).first()
+            if user is None:
+                user = User(username=spec.username, role=spec.role, real_name=spec.real_name)
+                if spec.id17:
+                    user.id_number = spec.id17 + check_char(spec.id17)
+                    user.id_number_index = id_number_index(user.id_number)
+                if spec.phone:
+                    user.phone = spec.phone
+                    user.phone_index = phone_index(spec.phone)
+                user.is_superuser = spec.superuser
+                # Hall supervisors configure their own hall in the admin (apps/front/booking/admin.py).
+                user.is_staff = spec.superuser or spec.role == Role.HALL_SUPERVISOR
+                # One hash for every demo account: PBKDF2 takes most of a second per call.
+                if not password_hash:
+                    password_hash = make_password(DEMO_PASSWORD)
+                user.password = password_hash
+                user.save()
+                self._count("users", True)
+            if spec.hall:
+                hall = halls[spec.hall]
+                window = hall.windows.get(number=spec.window) if spec.window else None
+                _post, created = StaffPost.objects.get_or_create(user=user, defaults={"hall": hall, "window": window})
+                self._count("staff posts", created)
+
+    def seed_terminals(self, halls: dict[str, Hall]) -> None:
+        for code, (name, token) in TERMINALS.items():
+            _terminal, created = Terminal.objects.get_or_create(
+                token_sha256=hashlib.sha256(token.encode()).hexdigest(), defaults={"hall": halls[code], "name": name}
+            )
+            self._count("terminals", created)
+        for code, number, name, token in TABLETS:
+            _tablet, created = Terminal.objects.get_or_create(
+                token_sha256=hashlib.sha256(token.encode()).hexdigest(),
+                defaults={"hall": halls[code], "name": name, "window": halls[code].windows.get(number=number)},
+            )
+            self._count("terminals", created)
+
+    def seed_peer(self) -> None:
+        peer, created = Peer.objects.get_or_create(
+            code=settings.EXCHANGE_CENTRAL_PEER, defaults={"name": "审批总后台", "base_url": settings.CENTRAL_URL}
+        )
+        self._count("peers", created)
+        _key, created = PeerKey.objects.get_or_create(
+            key_id=EXCHANGE_KEY_ID, defaults={"peer": peer, "secret": EXCHANGE_SECRET}
+        )
+        self._count("peer keys", created)
+
+    def seed_slots(self) -> None:
+        # TODO(booking): drop this guard once apps.front.booking.services.slots_generate has landed.
+        try:
+            from apps.front.booking.services import slots_generate
+        except ImportError as exc:
+            self.stderr.write(self.style.WARNING(f"Slots not generated: slots_generate is not available yet ({exc})."))
+            return
+        try:
+            self.created["slots"] += slots_generate()
+        except CalendarUnknown as exc:
+            # Fail closed (DOMAIN.md §3): no slots for a year nobody has published.
+            self.stderr.write(self.style.WARNING(f"Slots not generated: {exc}"))
+
+    def print_logins(self) -> None:
+        site, admin = _url("accounts:login"), _url("admin:index")
+        roles = dict(Role.choices)
+        self.stdout.write(f"\nDemo logins (front site, password {DEMO_PASSWORD} for every account):")
+        for spec in USERS:
+            where = admin if spec.superuser else site
+            post = ""
+            if spec.hall:
+                post = f"  ({spec.hall} 窗口 {spec.window})" if spec.window else f"  ({spec.hall})"
+            self.stdout.write(f"  {spec.username:<10} {DEMO_PASSWORD}  {where:<40} {roles[spec.role]}{post}")
+        terminal_url = _url("terminal")
+        self.stdout.write("Terminal tokens (Authorization: Terminal <token>):")
+        for code, (name, token) in TERMINALS.items():
+            self.stdout.write(f"  {code} {name}  {token}  {terminal_url}")
+        for code, _number, name, token in TABLETS:
+            self.stdout.write(f"  {code} {name}  {token}  {_url('ratings_tablet')}")
+        self.stdout.write(f"Central peer: {settings.CENTRAL_URL}, key id {EXCHANGE_KEY_ID}, secret {EXCHANGE_SECRET}")

@@ -1,0 +1,211 @@
+"""Reads for booking."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+from django.conf import settings
+from django.db.models import Case, ExpressionWrapper, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce, Now
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from apps.shared.accounts.models import Role, User
+from apps.shared.catalog.models import Matter
+
+from .models import Appointment, GroupMatter, Hall, Slot, WaitlistEntry, WaitlistStatus
+
+# Ids are bigint: a request value that is not decimal or above this is no id (never a 500 from the database).
+MAX_ID = 2**63 - 1
+
+
+def halls_for_matter(matter_code: str) -> QuerySet[Hall]:
+    return Hall.objects.filter(groups__matter_links__matter_code=matter_code).distinct().order_by("code")
+
+
+def slot_picker(*, matter: Matter, hall_param: str) -> tuple[list[Hall], Hall | None, list[tuple[dt.date, list[Slot]]]]:
+    """The time picker of a booking page (the matter's own, and a checklist's): the halls handling the
+    matter, the one chosen by ``?hall=<id>`` (or the only one), and its open slots grouped by day."""
+    halls = list(halls_for_matter(matter.code))
+    hall = None
+    if hall_param.isdecimal() and int(hall_param) <= MAX_ID:
+        hall = next((h for h in halls if h.id == int(hall_param)), None)
+    elif len(halls) == 1:
+        hall = halls[0]
+    days: list[tuple[dt.date, list[Slot]]] = []
+    if hall is not None and matter.bookable:
+        slots = slots_open_for(hall_id=hall.id, matter_code=matter.code)
+        days = [(day, list(items)) for day, items in itertools.groupby(slots, key=lambda s: s.date)]
+    return halls, hall, days
+
+
+def resale_held_now():
+    """Places of a slot still held back after a cancellation (anti-resale), by database time."""
+    return Case(When(resale_until__gt=Now(), then=F("resale_held")), default=Value(0))
+
+
+def online_free_q() -> Q:
+    """A slot with an online place free now: not closed, released (database time), and places left after
+    those held for a waitlist offer and those freed too recently to be sold again."""
+    return Q(closed=False, release_at__lte=Now(), capacity__gt=F("booked") + F("waitlist_held") + resale_held_now())
+
+
+def notice_from(moment, *, matter_code: str) -> ExpressionWrapper:
+    """For a slot queryset: ``moment`` (a datetime or Now()) plus the matter's minimum notice at the slot's
+    group, else the group's, else the site's; a slot can be booked at ``moment`` when it starts at or after."""
+    notice = Coalesce(
+        Subquery(
+            GroupMatter.objects.filter(group_id=OuterRef("group_id"), matter_code=matter_code).values("min_notice_hours")[:1]
+        ),
+        F("group__min_notice_hours"),
+        Value(settings.BOOKING_MIN_NOTICE_HOURS),
+        output_field=IntegerField(),
+    )
+    return ExpressionWrapper(moment + notice * Value(dt.timedelta(hours=1)), output_field=Slot._meta.get_field("start"))
+
+
+def slots_open_for(*, hall_id: int, matter_code: str) -> QuerySet[Slot]:
+    """Bookable slots from tomorrow on, of the hall's groups handling the matter: released, open, with an
+    online place free, and far enough ahead for the matter's minimum notice. ``remaining`` is annotated."""
+    return (
+        Slot.objects.filter(hall_id=hall_id, group__matter_links__matter_code=matter_code, date__gt=timezone.localdate())
+        .filter(online_free_q())
+        .filter(start__gte=notice_from(Now(), matter_code=matter_code))
+        .annotate(free=F("capacity") - F("booked") - F("waitlist_held") - resale_held_now())
+        .select_related("group")
+        .order_by("start")
+    )
+
+
+SLOT_ROW_FIELDS = ("id", "date", "start", "end", "capacity", "free", "group__name")
+
+
+def slot_rows_open_for(*, hall_id: int, matter_code: str, limit: int = 400) -> list[dict[str, object]]:
+    """The open slots of ``slots_open_for`` as the API answers them, from one query of plain rows (no model
+    instances): ``id``, ``date`` (ISO), ``start``/``end`` (ISO 8601 in the site's time zone, as DRF writes
+    them), ``capacity``, ``remaining`` (online places left) and ``group`` (its name)."""
+    rows = slots_open_for(hall_id=hall_id, matter_code=matter_code).values_list(*SLOT_ROW_FIELDS)[:limit]
+    tz = timezone.get_current_timezone()
+    return [
+        {
+            "id": slot_id,
+            "date": date.isoformat(),
+            "start": _iso(start.astimezone(tz)),
+            "end": _iso(end.astimezone(tz)),
+            "capacity": capacity,
+            "remaining": free,
+            "group": group,
+        }
+        for slot_id, date, start, end, capacity, free, group in rows
+    ]
+
+
+def _iso(moment: dt.datetime) -> str:
+    text = moment.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def nearest_free_slots(*, hall_id: int, matter_code: str, limit: int = 3) -> list[Slot]:
+    """The nearest bookable slots for the matter at the hall, else at the other halls handling it."""
+    found = list(slots_open_for(hall_id=hall_id, matter_code=matter_code).select_related("hall")[:limit])
+    if found:
+        return found
+    for hall in halls_for_matter(matter_code).exclude(id=hall_id):
+        found = list(slots_open_for(hall_id=hall.id, matter_code=matter_code).select_related("hall")[:limit])
+        if found:
+            return found
+    return []
+
+
+def slots_text(slots: list[Slot]) -> str:
+    if not slots:
+        return "近期暂无空余时段，可登记候补或稍后再试"
+    return "、".join(f"{s.hall.name if s.hall_id else ''} {timezone.localtime(s.start):%m月%d日 %H:%M}".strip() for s in slots)
+
+
+def appointment_get_for_citizen(*, citizen: User, code: str) -> Appointment:
+    """404 when the appointment is not this citizen's: nobody learns another's code exists."""
+    return get_object_or_404(
+        Appointment.objects.select_related("matter", "hall", "slot", "slot__group"), citizen=citizen, code=code
+    )
+
+
+def appointments_for_citizen(*, citizen: User) -> QuerySet[Appointment]:
+    return Appointment.objects.filter(citizen=citizen).select_related("matter", "hall", "slot").order_by("-slot__start")
+
+
+def waitlist_for_citizen(*, citizen: User) -> QuerySet[WaitlistEntry]:
+    return (
+        WaitlistEntry.objects.filter(citizen=citizen, status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED])
+        .select_related("hall", "offered_slot")
+        .order_by("date")
+    )
+
+
+def calendar_warning(*, today: dt.date | None = None) -> str:
+    """An admin warning when the booking horizon runs into a year whose holidays nobody has published:
+    slots stop there (fail closed) until the year is entered in the calendar."""
+    from apps.shared.workcalendar.selectors import calendar_get
+
+    from .services.slots import calendar_horizon
+
+    today = today or timezone.localdate()
+    longest = max([settings.BOOKING_HORIZON_WORKDAYS, *(h for h in _group_horizons() if h)])
+    days, unknown_year = calendar_horizon(calendar_get(), today, longest)
+    if unknown_year is None:
+        return ""
+    last = f"{days[-1]:%Y-%m-%d}" if days else f"{today:%Y-%m-%d}"
+    return (
+        f"{unknown_year}年的节假日安排尚未发布：预约时段只生成到{last}。请在“工作日历”中录入{unknown_year}年的安排。"
+        f" The {unknown_year} holiday calendar is not published; slots stop at {last}."
+    )
+
+
+def _group_horizons() -> list[int]:
+    from .models import WindowGroup
+
+    return [h for h in WindowGroup.objects.values_list("horizon_workdays", flat=True) if h]
+
+
+def full_days_for(*, hall_id: int, matter_code: str) -> list[dt.date]:
+    """Released days from tomorrow on whose open slots for the matter are all taken: the days a citizen may
+    join the waitlist for."""
+    from django.db.models import Count
+
+    rows = (
+        Slot.objects.filter(
+            hall_id=hall_id,
+            group__matter_links__matter_code=matter_code,
+            date__gt=timezone.localdate(),
+            closed=False,
+            release_at__lte=Now(),
+        )
+        .values("date")
+        .annotate(free=Count("id", filter=online_free_q()))
+        .filter(free=0)
+        .order_by("date")
+    )
+    return [row["date"] for row in rows]
+
+
+def booking_rules() -> dict[str, object]:
+    """The rules as configured, for the pages that explain them."""
+    return {
+        "horizon": settings.BOOKING_HORIZON_WORKDAYS,
+        "release": settings.BOOKING_RELEASE_TIME,
+        "max_active": settings.BOOKING_MAX_ACTIVE_PER_CITIZEN,
+        "free_cancel_hours": settings.BOOKING_FREE_CANCEL_HOURS,
+        "grace": settings.BOOKING_NO_SHOW_GRACE_MINUTES,
+        "window": settings.BOOKING_PENALTY_WINDOW_DAYS,
+        "no_show_limit": settings.BOOKING_NO_SHOW_LIMIT,
+        "no_show_block": settings.BOOKING_NO_SHOW_BLOCK_DAYS,
+        "late_limit": settings.BOOKING_LATE_CANCEL_LIMIT,
+        "late_block": settings.BOOKING_LATE_CANCEL_BLOCK_DAYS,
+        "resale": settings.BOOKING_RESALE_MINUTES,
+    }
+
+
+def hall_supervisors(hall_id: int) -> list[User]:
+    """The active hall supervisors posted to a hall (who is warned, escalated to, asked to decide)."""
+    return list(User.objects.filter(role=Role.HALL_SUPERVISOR, post__hall_id=hall_id, is_active=True).order_by("id"))

@@ -1,0 +1,239 @@
+"""Waitlist for full days (DOMAIN.md §3): when a place frees up, the first waiting citizen is offered it with
+a short hold (BOOKING_WAITLIST_HOLD_MINUTES); an unanswered offer passes to the next; accepting books it
+through the normal booking service.
+
+A held place is counted in ``Slot.waitlist_held``: online booking needs booked + waitlist_held (+ the
+anti-resale hold) below capacity, so nobody else takes it during the hold. An offer may take a place that
+is still held back from resale: the waitlist comes first, that is what the hold is for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import DateTimeField, F, Value
+from django.db.models.functions import Greatest, Now
+from django.utils import timezone
+
+from apps.front.notifications.services import notify
+from apps.front.notifications.services.schedule import not_before
+from apps.shared.accounts.models import User
+from apps.shared.catalog.models import Matter
+from govservice.api import Conflict, DomainError
+
+from ..models import (
+    ACTIVE_APPOINTMENT_STATUSES,
+    Appointment,
+    GroupMatter,
+    Hall,
+    Slot,
+    WaitlistEntry,
+    WaitlistStatus,
+)
+from ..selectors import notice_from, online_free_q
+from .appointments import _lock_citizen, appointment_book, when_text
+
+
+def waitlist_join(*, citizen: User, matter_code: str, hall_id: int, date: dt.date) -> WaitlistEntry:
+    """Wait for a place on a day that is full for this matter at this hall."""
+    with transaction.atomic():
+        blocked_until = _lock_citizen(citizen)
+        if blocked_until is not None and blocked_until > timezone.now():
+            raise DomainError(
+                f"您的网上预约已暂停至{when_text(blocked_until)}，暂不能登记候补。 Online booking is blocked.",
+                code="blocked",
+                status_code=403,
+            )
+        matter = Matter.objects.filter(code=matter_code, is_current=True).first()
+        hall = Hall.objects.filter(id=hall_id).first()
+        if matter is None or hall is None:
+            raise DomainError("事项或大厅不存在。 No such matter or hall.", code="not_found", status_code=404)
+        groups = GroupMatter.objects.filter(group__hall=hall, matter_code=matter.code).values("group_id")
+        day_slots = Slot.objects.filter(hall=hall, group_id__in=groups, date=date, closed=False, release_at__lte=Now())
+        if date <= timezone.localdate() or not day_slots.exists():
+            raise DomainError("该日期不可预约，无法登记候补。 This day cannot be booked.", code="not_bookable_day")
+        if day_slots.filter(online_free_q()).exists():
+            raise Conflict("该日仍有空余名额，请直接预约。 There are still places: book directly.", code="not_full")
+        if not _answerable(_hold_end(timezone.now()), date):
+            raise DomainError(
+                "该日候补已截止：现在空出的名额已来不及为您保留。 Too late to wait for a place on this day.",
+                code="waitlist_closed",
+            )
+        if Appointment.objects.filter(citizen=citizen, matter_code=matter.code, status__in=ACTIVE_APPOINTMENT_STATUSES).exists():
+            raise Conflict("您已有该事项的有效预约。 You already have an appointment for this matter.", code="duplicate")
+        try:
+            with transaction.atomic():
+                return WaitlistEntry.objects.create(citizen=citizen, matter_code=matter.code, hall=hall, date=date)
+        except IntegrityError:
+            raise Conflict("您已在该日的候补名单中。 You are already on this waitlist.", code="duplicate") from None
+
+
+def waitlist_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """The periodic job (safe to run twice at once): expire unanswered offers, giving their places back,
+    end the waiting of those whose day has come (no same-day booking: nothing can be offered any more, and
+    each is told), then offer every free place of a day with a waitlist to the first waiting citizen."""
+    now = now or timezone.now()
+    expired = 0
+    for entry_id in WaitlistEntry.objects.filter(status=WaitlistStatus.OFFERED, offer_expires_at__lte=now).values_list(
+        "id", flat=True
+    ):
+        with transaction.atomic():
+            entry = WaitlistEntry.objects.filter(id=entry_id, status=WaitlistStatus.OFFERED).select_for_update(skip_locked=True).first()
+            if entry is None:
+                continue
+            WaitlistEntry.objects.filter(id=entry.id).update(status=WaitlistStatus.EXPIRED)
+            _release_hold(entry.offered_slot_id)
+            expired += 1
+    unfilled = _end_unfilled(today=timezone.localdate(now))
+    offered = 0
+    days = (
+        WaitlistEntry.objects.filter(status=WaitlistStatus.WAITING, date__gt=timezone.localdate(now))
+        .values_list("hall_id", "date", "matter_code")
+        .distinct()
+    )
+    for hall_id, day, matter_code in list(days):
+        while _offer_next(hall_id=hall_id, day=day, matter_code=matter_code, now=now):
+            offered += 1
+    return {"expired": expired, "unfilled": unfilled, "offered": offered}
+
+
+def _end_unfilled(*, today: dt.date) -> int:
+    """Waiting entries for today or earlier end as UNFILLED; each citizen is told once (the conditional
+    UPDATE decides who tells, so two sweeps at once never send it twice)."""
+    ended = 0
+    stale = WaitlistEntry.objects.filter(status=WaitlistStatus.WAITING, date__lte=today).select_related("hall", "citizen")
+    for entry in stale:
+        with transaction.atomic():  # the status and the message together
+            if not WaitlistEntry.objects.filter(id=entry.id, status=WaitlistStatus.WAITING).update(status=WaitlistStatus.UNFILLED):
+                continue
+            matter = Matter.objects.filter(code=entry.matter_code, is_current=True).first()
+            notify(
+                recipient=entry.citizen,
+                event="waitlist.unfilled",
+                context={"matter": matter.name if matter else entry.matter_code, "hall": entry.hall.name, "date": f"{entry.date:%Y年%m月%d日}"},
+            )
+            ended += 1
+    return ended
+
+
+def _hold_end(now: dt.datetime) -> dt.datetime:
+    """When an offer made at ``now`` stops being held: the hold runs from when the SMS may go out."""
+    return not_before(now, channel="sms", urgent=False) + dt.timedelta(minutes=settings.BOOKING_WAITLIST_HOLD_MINUTES)
+
+
+def _answerable(expires: dt.datetime, day: dt.date) -> bool:
+    """An offer held until ``expires`` can be accepted: its hold ends before ``day`` begins (no same-day booking)."""
+    return expires <= timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _release_hold(slot_id: int | None) -> None:
+    if slot_id is not None:
+        Slot.objects.filter(id=slot_id, waitlist_held__gt=0).update(waitlist_held=F("waitlist_held") - 1)
+
+
+def _offer_next(*, hall_id: int, day: dt.date, matter_code: str, now: dt.datetime) -> bool:
+    """Offer one free place of the day to the first waiting citizen; False when there is none or nobody, or
+    when the hold would run into the day itself (no same-day booking: such an offer could not be accepted).
+
+    The hold runs from when the SMS may go out: an offer made in the quiet hours is held until their end
+    plus the hold, so that nobody loses a place while asleep."""
+    expires = _hold_end(now)
+    if not _answerable(expires, day):
+        return False
+    with transaction.atomic():
+        entry = (
+            WaitlistEntry.objects.select_for_update(skip_locked=True)
+            .filter(hall_id=hall_id, date=day, matter_code=matter_code, status=WaitlistStatus.WAITING)
+            .order_by("created_at", "id")
+            .first()
+        )
+        if entry is None:
+            return False
+        groups = GroupMatter.objects.filter(group__hall_id=hall_id, matter_code=matter_code).values("group_id")
+        candidates = (
+            Slot.objects.filter(
+                hall_id=hall_id,
+                group_id__in=groups,
+                date=day,
+                closed=False,
+                release_at__lte=Now(),
+                # Acceptable until the hold ends: far enough ahead for the minimum notice even then.
+                start__gte=notice_from(Value(expires, output_field=DateTimeField()), matter_code=matter_code),
+                capacity__gt=F("booked") + F("waitlist_held"),
+            )
+            .order_by("start")
+            .values_list("id", flat=True)
+        )
+        for slot_id in candidates:
+            # The conditional UPDATE holds the place; a place held back from resale goes to the waitlist first.
+            held = Slot.objects.filter(id=slot_id, closed=False, capacity__gt=F("booked") + F("waitlist_held")).update(
+                waitlist_held=F("waitlist_held") + 1,
+                resale_held=Greatest(F("resale_held") - 1, Value(0)),
+            )
+            if not held:
+                continue
+            WaitlistEntry.objects.filter(id=entry.id).update(
+                status=WaitlistStatus.OFFERED, offered_slot_id=slot_id, offer_expires_at=expires
+            )
+            slot = Slot.objects.get(id=slot_id)
+            matter = Matter.objects.filter(code=matter_code, is_current=True).first()
+            notify(
+                recipient=entry.citizen,
+                event="waitlist.offer",
+                context={
+                    "matter": matter.name if matter else matter_code,
+                    "hall": entry.hall.name,
+                    "time": when_text(slot.start),
+                    "expires": f"{timezone.localtime(expires):%H:%M}",
+                },
+            )
+            return True
+        return False
+
+
+def waitlist_accept(*, citizen: User, entry_id: int, idempotency_key: str = "") -> Appointment:
+    """Book the offered place through the normal booking service (all of its rules apply)."""
+    with transaction.atomic():
+        _lock_citizen(citizen)
+        entry = WaitlistEntry.objects.filter(id=entry_id, citizen=citizen).first() if entry_id < 2**63 else None
+        if entry is None:
+            raise DomainError("未找到该候补。 No such waitlist entry.", code="not_found", status_code=404)
+        if idempotency_key:
+            # A retry of an accept that went through returns its appointment.
+            previous = Appointment.objects.filter(citizen=citizen, idempotency_key=idempotency_key).first()
+            if previous is not None:
+                return previous
+        claimed = WaitlistEntry.objects.filter(
+            id=entry.id, status=WaitlistStatus.OFFERED, offer_expires_at__gt=timezone.now()
+        ).update(status=WaitlistStatus.ACCEPTED)
+        if not claimed or entry.offered_slot_id is None:
+            raise Conflict("该候补名额已过保留时间或已失效。 The offer has expired.", code="offer_expired")
+        appointment = appointment_book(
+            citizen=citizen,
+            slot_id=entry.offered_slot_id,
+            matter_code=entry.matter_code,
+            idempotency_key=idempotency_key,
+            waitlist_entry=entry,
+        )
+        WaitlistEntry.objects.filter(id=entry.id).update(appointment=appointment)
+    return appointment
+
+
+def waitlist_leave(*, citizen: User, entry_id: int) -> WaitlistEntry:
+    """Leave the waitlist, or decline an offer (its place goes back, and to the next in line)."""
+    with transaction.atomic():
+        entry = (
+            WaitlistEntry.objects.select_for_update().filter(id=entry_id, citizen=citizen).first() if entry_id < 2**63 else None
+        )
+        if entry is None:
+            raise DomainError("未找到该候补。 No such waitlist entry.", code="not_found", status_code=404)
+        if entry.status not in (WaitlistStatus.WAITING, WaitlistStatus.OFFERED):
+            raise Conflict("该候补已结束。 This waitlist entry has ended.", code="invalid_state")
+        if entry.status == WaitlistStatus.OFFERED:
+            _release_hold(entry.offered_slot_id)
+        WaitlistEntry.objects.filter(id=entry.id).update(status=WaitlistStatus.CANCELLED)
+        entry.status = WaitlistStatus.CANCELLED
+    return entry
+

@@ -1,0 +1,290 @@
+"""Citizen pages: find a matter, read what to bring, book, see and cancel appointments."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from apps.shared.accounts.models import Role
+from apps.shared.catalog.models import Department
+from apps.shared.catalog.selectors import matter_get, matters_search
+from govservice.api import DomainError
+from govservice.roles import role_required
+
+from .models import Appointment, AppointmentStatus, GreenCategory, HallClosure, WindowGroup
+from .selectors import (
+    MAX_ID,
+    appointment_get_for_citizen,
+    booking_rules,
+    full_days_for,
+    nearest_free_slots,
+    slot_picker,
+    slots_open_for,
+    waitlist_for_citizen,
+)
+from .services import (
+    appointment_book,
+    appointment_cancel,
+    appointment_reschedule,
+    closure_create,
+    hall_for_supervisor,
+    waitlist_accept,
+    waitlist_join,
+    waitlist_leave,
+)
+
+
+def _id(value: str) -> int | None:
+    return int(value) if value.isdecimal() and int(value) <= MAX_ID else None
+
+
+def home(request):
+    q = request.GET.get("q", "").strip()
+    department = request.GET.get("department", "")
+    matters = matters_search(q=q, department=department)
+    grouped = [(dept, list(items)) for dept, items in itertools.groupby(matters, key=lambda m: m.department)]
+    return render(
+        request,
+        "booking/home.html",
+        {"q": q, "department": department, "grouped": grouped, "departments": Department.objects.all(), "count": len(matters)},
+    )
+
+
+def matter_detail(request, code):
+    matter = matter_get(code=code)
+    halls, hall, days = slot_picker(matter=matter, hall_param=request.GET.get("hall", ""))
+    full_days: list[dt.date] = []
+    if hall is not None and matter.bookable:
+        full_days = full_days_for(hall_id=hall.id, matter_code=matter.code)
+    template = "booking/_slots.html" if request.htmx else "booking/matter_detail.html"
+    return render(
+        request,
+        template,
+        {
+            "matter": matter,
+            "halls": halls,
+            "hall": hall,
+            "days": days,
+            "full_days": full_days,
+            "book_url": reverse("book", args=[matter.code]),
+            "idempotency_prefix": f"{request.session.session_key or ''}-{matter.code}",
+            "green_categories": GreenCategory.choices,
+            "rules": booking_rules(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def book(request, code):
+    slot = request.POST.get("slot", "")
+    if _id(slot) is None:
+        messages.error(request, "请选择一个预约时段。 Please choose a time.")
+        return redirect("matter", code=code)
+    try:
+        appointment = appointment_book(
+            citizen=request.user,
+            slot_id=int(slot),
+            matter_code=code,
+            idempotency_key=request.POST.get("idempotency_key", "")[:64],
+            green_category=request.POST.get("green_category", ""),
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc.detail))
+        return redirect("matter", code=code)
+    messages.success(request, "预约成功！")
+    return redirect("appointment", code=appointment.code)
+
+
+@login_required
+def appointment_detail(request, code):
+    appointment = appointment_get_for_citizen(citizen=request.user, code=code)
+    qr = segno.make(appointment.code, micro=False).svg_inline(scale=5)
+    context = {"appointment": appointment, "qr": qr, "rules": booking_rules()}
+    if appointment.status == AppointmentStatus.BOOKED:
+        # Reschedule: the same matter at the same hall, any bookable time but the current one.
+        context["reschedule_slots"] = [
+            s for s in slots_open_for(hall_id=appointment.hall_id, matter_code=appointment.matter_code)[:60] if s.id != appointment.slot_id
+        ]
+    elif appointment.status == AppointmentStatus.CANCELLED_BY_HALL:
+        context["offers"] = nearest_free_slots(hall_id=appointment.hall_id, matter_code=appointment.matter_code, limit=5)
+    return render(request, "booking/appointment_detail.html", context)
+
+
+@login_required
+@require_POST
+def appointment_reschedule_view(request, code):
+    appointment = get_object_or_404(Appointment, citizen=request.user, code=code)
+    slot = request.POST.get("slot", "")
+    if _id(slot) is None:
+        messages.error(request, "请选择新的预约时段。 Please choose a new time.")
+        return redirect("appointment", code=code)
+    try:
+        new = appointment_reschedule(
+            citizen=request.user,
+            appointment_id=appointment.id,
+            slot_id=int(slot),
+            idempotency_key=request.POST.get("idempotency_key", "")[:64],
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc.detail))
+        return redirect("appointment", code=code)
+    messages.success(request, "改约成功！原预约已取消。")
+    return redirect("appointment", code=new.code)
+
+
+@login_required
+@require_POST
+def appointment_cancel_view(request, code):
+    appointment = get_object_or_404(Appointment, citizen=request.user, code=code)
+    try:
+        appointment_cancel(citizen=request.user, appointment_id=appointment.id)
+    except DomainError as exc:
+        messages.error(request, str(exc.detail))
+    else:
+        messages.success(request, "预约已取消。")
+    return redirect("appointment", code=code)
+
+
+def _ics_text(value: str) -> str:
+    # RFC 5545 §3.3.11: escape backslash, semicolon, comma and newlines in TEXT values.
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+@login_required
+def appointment_ics(request, code):
+    """The appointment as a calendar event (.ics), with what to bring."""
+    appointment = appointment_get_for_citizen(citizen=request.user, code=code)
+    stamp = "%Y%m%dT%H%M%SZ"
+    utc = dt.UTC
+    bring = "；".join(m.name for m in appointment.matter.materials.all() if m.required)
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Cloud Window//govservice//ZH",
+        "BEGIN:VEVENT",
+        f"UID:{appointment.code}@cloudwindow",
+        f"DTSTAMP:{timezone.now().astimezone(utc):{stamp}}",
+        f"DTSTART:{appointment.slot.start.astimezone(utc):{stamp}}",
+        f"DTEND:{appointment.slot.end.astimezone(utc):{stamp}}",
+        f"SUMMARY:{_ics_text(f'{appointment.matter.name}（预约码 {appointment.code}）')}",
+        f"LOCATION:{_ics_text(f'{appointment.hall.name} {appointment.hall.address}')}",
+        f"DESCRIPTION:{_ics_text('请携带：' + bring + '。签到时间：开始前30分钟至开始后15分钟。')}",
+        "END:VEVENT",
+        "END:VCALENDAR",
+    ]
+    response = HttpResponse("\r\n".join(lines) + "\r\n", content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="appointment-{appointment.code}.ics"'
+    return response
+
+
+@login_required
+def waitlist_view(request):
+    """The citizen's waitlist: join a full day (POST from the matter page), see offers, accept or leave."""
+    if request.method == "POST":
+        matter_code = request.POST.get("matter", "")
+        hall, day = request.POST.get("hall", ""), request.POST.get("date", "")
+        try:
+            if _id(hall) is None:
+                raise DomainError("请选择大厅。 Please choose a hall.", code="invalid", status_code=400)
+            try:
+                date = dt.date.fromisoformat(day)
+            except ValueError:
+                raise DomainError("日期无效。 Invalid date.", code="invalid", status_code=400) from None
+            waitlist_join(citizen=request.user, matter_code=matter_code, hall_id=int(hall), date=date)
+        except DomainError as exc:
+            messages.error(request, str(exc.detail))
+            return redirect("matter", code=matter_code) if matter_code else redirect("waitlist")
+        messages.success(request, "已登记候补。有名额释放时将按登记顺序为您保留，并短信通知。")
+        return redirect("waitlist")
+    return render(
+        request,
+        "booking/waitlist.html",
+        {"entries": waitlist_for_citizen(citizen=request.user), "hold_minutes": settings.BOOKING_WAITLIST_HOLD_MINUTES},
+    )
+
+
+@login_required
+@require_POST
+def waitlist_action(request, entry_id, action):
+    try:
+        if action == "accept":
+            appointment = waitlist_accept(
+                citizen=request.user, entry_id=entry_id, idempotency_key=request.POST.get("idempotency_key", "")[:64]
+            )
+            messages.success(request, "预约成功！")
+            return redirect("appointment", code=appointment.code)
+        if action == "leave":
+            waitlist_leave(citizen=request.user, entry_id=entry_id)
+            messages.success(request, "已退出候补。")
+        else:
+            raise Http404
+    except DomainError as exc:
+        messages.error(request, str(exc.detail))
+    return redirect("waitlist")
+
+
+def _parse_time(value: str) -> dt.time | None:
+    return dt.time.fromisoformat(value) if value else None
+
+
+@role_required(Role.HALL_SUPERVISOR)
+def supervisor_closures(request):
+    """The hall supervisor closes their hall, or one window group, for a day or part of one."""
+    hall = hall_for_supervisor(request.user)
+    if hall is None:
+        return render(request, "error.html", {"message": "您尚未分配到大厅。 You have no hall."}, status=403)
+    groups = list(WindowGroup.objects.filter(hall=hall))
+    form = {"date": "", "group": "", "start": "", "end": "", "reason": "", "move": ""}
+    if request.method == "POST":
+        form = {key: request.POST.get(key, "").strip() for key in form}
+        try:
+            try:
+                date = dt.date.fromisoformat(form["date"])
+                start, end = _parse_time(form["start"]), _parse_time(form["end"])
+            except ValueError:
+                raise DomainError("请填写有效的日期和时间。 Invalid date or time.", code="invalid", status_code=400) from None
+            group = next((g for g in groups if str(g.id) == form["group"]), None)
+            if form["group"] and group is None:
+                raise DomainError("本大厅没有该窗口组。 No such window group.", code="not_found", status_code=404)
+            closure = closure_create(
+                actor=request.user,
+                hall=hall,
+                group=group,
+                date=date,
+                start=start,
+                end=end,
+                reason=form["reason"],
+                move=form["move"] == "1",
+            )
+        except DomainError as exc:
+            messages.error(request, str(exc.detail))
+            return render(
+                request,
+                "booking/supervisor_closures.html",
+                {"hall": hall, "groups": groups, "form": form, "closures": _closures(hall)},
+                status=exc.status_code,
+            )
+        done = f"已暂停服务：{closure}。"
+        if closure.moved_count:
+            done += f"改约到最近空余时段{closure.moved_count}个，"
+        done += f"取消预约{closure.cancelled_count}个，已通知市民并推荐最近可约时段。"
+        messages.success(request, done)
+        return redirect("supervisor_closures")
+    return render(
+        request, "booking/supervisor_closures.html", {"hall": hall, "groups": groups, "form": form, "closures": _closures(hall)}
+    )
+
+
+def _closures(hall):
+    return HallClosure.objects.filter(hall=hall, date__gte=timezone.localdate()).select_related("group", "created_by")[:50]

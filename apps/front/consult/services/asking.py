@@ -1,0 +1,207 @@
+"""Asking: on the portal, at a hall kiosk (ID card), or by phone through a clerk."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.front.booking.models import Hall
+from apps.front.floor.models import Terminal
+from apps.shared.accounts.models import Role, User
+from apps.shared.accounts.services import PHONE_RE, id_number_index, phone_index
+from apps.shared.catalog.models import Matter
+from apps.shared.workcalendar.selectors import calendar_get
+from govservice.api import DomainError
+from govservice.lib import idcard
+from govservice.lib.codes import human_code
+from govservice.lib.ratelimit import hit
+
+from ..limits import deadlines_for
+from ..models import ConsultTicket, MessageKind, TicketAction, TicketChannel, TicketKind, TicketMessage, TicketStatus
+from ..selectors import hall_offers_matter, staff_post_hall_id
+from .records import BODY_MAX, TITLE_MAX, event_record, text_required
+
+# A citizen's own questions per day, portal and kiosk together: room for real needs, not for a flood
+# into the hall's queue (local practice).
+QUESTIONS_PER_CITIZEN_PER_DAY = 20
+
+
+def _within_daily_limit(citizen: User) -> None:
+    allowed, _retry_after = hit("consult-ask", str(citizen.pk), limit=QUESTIONS_PER_CITIZEN_PER_DAY, window_seconds=86400)
+    if not allowed:
+        raise DomainError(
+            f"今日提问次数已达上限（{QUESTIONS_PER_CITIZEN_PER_DAY}次），请明天再试或拨打服务热线。 Too many questions today.",
+            code="rate_limited",
+            status_code=429,
+        )
+
+
+def _kind(value: str) -> str:
+    if value not in TicketKind.values:
+        raise DomainError("请选择咨询、投诉或建议。 Unknown kind.", code="invalid_kind", status_code=400)
+    return value
+
+
+def _citizen_by_id_number(id_number: str) -> User | None:
+    """The citizen account of a valid ID number (None: no account); an invalid number is a 400."""
+    try:
+        parsed = idcard.parse(id_number)
+    except idcard.InvalidIdNumber as exc:
+        raise DomainError(f"{exc} Invalid ID number.", code="invalid_id_number", status_code=400) from None
+    return User.objects.filter(id_number_index=id_number_index(parsed.value), role=Role.CITIZEN).first()
+
+
+def _matter(code: str) -> Matter:
+    matter = Matter.objects.select_related("department").filter(code=code, is_current=True).first()
+    if matter is None:
+        raise DomainError("未找到该事项。 No such matter.", code="unknown_matter", status_code=400)
+    return matter
+
+
+def _create(
+    *,
+    matter: Matter,
+    hall: Hall,
+    kind: str,
+    channel: str,
+    title: str,
+    content: str,
+    citizen: User | None,
+    contact_name: str = "",
+    contact_phone: str = "",
+    created_by: User | None = None,
+    owner: User | None = None,
+) -> ConsultTicket:
+    now = timezone.now()
+    deadlines = deadlines_for(kind=kind, asked_on=timezone.localdate(now), calendar=calendar_get())
+    ticket = ConsultTicket(
+        kind=kind,
+        channel=channel,
+        citizen=citizen,
+        contact_name=contact_name,
+        contact_phone=contact_phone or None,
+        matter=matter,
+        hall=hall,
+        department=matter.department,
+        title=title,
+        created_by=created_by,
+        created_at=now,
+        response_due=deadlines.response_due,
+        due_date=deadlines.due_date,
+    )
+    if owner is not None:
+        # A clerk who takes a phone call is the first one asked: the ticket is theirs at once.
+        ticket.owner, ticket.claimed_at, ticket.status = owner, now, TicketStatus.CLAIMED
+    # Codes are random (not guessable from a neighbour's); a clash is astronomically rare but checked.
+    for _attempt in range(5):
+        code = "ZX" + human_code(10)
+        if not ConsultTicket.objects.filter(code=code).exists():
+            ticket.code = code
+            break
+    ticket.save()
+    TicketMessage.objects.create(ticket=ticket, kind=MessageKind.QUESTION, author=citizen or created_by, body=content, at=now)
+    event_record(ticket, TicketAction.CREATE, actor=created_by or citizen, note=str(TicketChannel(channel).label))
+    if owner is not None:
+        event_record(ticket, TicketAction.CLAIM, actor=owner, from_status=TicketStatus.NEW)
+    return ticket
+
+
+@transaction.atomic
+def ticket_ask(
+    *, citizen: User, matter_code: str, kind: str, title: str, content: str, hall_id: int | None = None
+) -> ConsultTicket:
+    """A citizen asks on the portal; the question goes to the queue of a hall that handles the matter."""
+    if citizen.role != Role.CITIZEN:
+        raise DomainError("只有市民可以提交咨询。 Only citizens may ask.", code="not_citizen", status_code=403)
+    matter = _matter(matter_code)
+    kind = _kind(kind)
+    title = text_required(title, field="title", label="标题", maximum=TITLE_MAX)
+    content = text_required(content, field="content", label="问题内容", maximum=BODY_MAX)
+    if hall_id is None:
+        hall = Hall.objects.filter(groups__matter_links__matter_code=matter.code).order_by("code").first()
+    elif hall_offers_matter(hall_id=hall_id, code=matter.code):
+        hall = Hall.objects.get(id=hall_id)
+    else:
+        hall = None
+    if hall is None:
+        raise DomainError("所选大厅不办理该事项。 That hall does not handle this matter.", code="invalid_hall", status_code=400)
+    _within_daily_limit(citizen)
+    return _create(matter=matter, hall=hall, kind=kind, channel=TicketChannel.WEB, title=title, content=content, citizen=citizen)
+
+
+@transaction.atomic
+def ticket_ask_at_terminal(
+    *, terminal: Terminal, id_number: str, matter_code: str, kind: str, title: str, content: str
+) -> ConsultTicket:
+    """At a hall kiosk: the citizen swipes their ID card; the ticket goes to that hall's queue and the
+    reply reaches their account."""
+    citizen = _citizen_by_id_number(id_number)
+    if citizen is None:
+        raise DomainError(
+            "未找到该身份证对应的实名账户，请先注册，或请工作人员代为登记。 No account for this ID card.",
+            code="no_account",
+            status_code=400,
+        )
+    matter = _matter(matter_code)
+    if not hall_offers_matter(hall_id=terminal.hall_id, code=matter.code):
+        raise DomainError("本大厅不办理该事项。 This hall does not handle this matter.", code="invalid_hall", status_code=400)
+    kind, title, content = (
+        _kind(kind),
+        text_required(title, field="title", label="标题", maximum=TITLE_MAX),
+        text_required(content, field="content", label="问题内容", maximum=BODY_MAX),
+    )
+    _within_daily_limit(citizen)
+    return _create(
+        matter=matter,
+        hall=terminal.hall,
+        kind=kind,
+        channel=TicketChannel.TERMINAL,
+        title=title,
+        content=content,
+        citizen=citizen,
+    )
+
+
+@transaction.atomic
+def ticket_log_call(
+    *,
+    clerk: User,
+    matter_code: str,
+    kind: str,
+    title: str,
+    content: str,
+    caller_name: str,
+    caller_phone: str,
+    id_number: str = "",
+) -> ConsultTicket:
+    """A clerk logs a phone call on the caller's behalf and owns it from the start (首问负责). A caller
+    with an account (found by ID number, else by phone and name) gets the reply in it; otherwise by phone."""
+    hall_id = staff_post_hall_id(clerk)
+    if clerk.role not in (Role.CLERK, Role.HALL_SUPERVISOR) or hall_id is None:
+        raise DomainError("您没有大厅岗位，不能登记来电。 You have no hall post.", code="no_post", status_code=403)
+    caller_name = text_required(caller_name, field="caller_name", label="来电人姓名", maximum=64)
+    caller_phone = (caller_phone or "").strip()
+    if not PHONE_RE.match(caller_phone):
+        raise DomainError("请填写11位手机号码。 Invalid mobile number.", code="invalid_phone", status_code=400)
+    citizen = None
+    if id_number.strip():
+        citizen = _citizen_by_id_number(id_number)
+    if citizen is None:
+        by_phone = User.objects.filter(phone_index=phone_index(caller_phone), role=Role.CITIZEN).order_by("id").first()
+        # The number alone does not say who is calling (a relative's phone, a reassigned number): the
+        # ticket, with the caller's question, goes into that account only when the name matches too.
+        if by_phone is not None and by_phone.real_name and by_phone.real_name == caller_name:
+            citizen = by_phone
+    return _create(
+        matter=_matter(matter_code),
+        hall=Hall.objects.get(id=hall_id),
+        kind=_kind(kind),
+        channel=TicketChannel.PHONE,
+        title=text_required(title, field="title", label="标题", maximum=TITLE_MAX),
+        content=text_required(content, field="content", label="问题内容", maximum=BODY_MAX),
+        citizen=citizen,
+        contact_name=caller_name,
+        contact_phone=caller_phone,
+        created_by=clerk,
+        owner=clerk,
+    )

@@ -1,0 +1,82 @@
+"""What every ticket service shares: the event row, the transition check, input checks, message fields."""
+
+from __future__ import annotations
+
+from apps.shared.accounts.models import Role, User
+from apps.shared.catalog.models import Department
+from govservice.api import Conflict, DomainError
+
+from ..models import TICKET_TRANSITIONS, ConsultTicket, TicketEvent
+from ..selectors import NOT_FOUND, staff_post_hall_id
+
+TITLE_MAX = 100
+BODY_MAX = 2000
+
+
+def not_found() -> DomainError:
+    return DomainError(NOT_FOUND, code="not_found", status_code=404)
+
+
+def event_record(
+    ticket: ConsultTicket,
+    action: str,
+    *,
+    actor: User | None,
+    from_status: str = "",
+    note: str = "",
+    department: Department | None = None,
+) -> TicketEvent:
+    return TicketEvent.objects.create(
+        ticket=ticket,
+        action=action,
+        actor=actor,
+        from_status=from_status,
+        to_status=ticket.status,
+        note=note,
+        department=department,
+    )
+
+
+def transition_check(ticket: ConsultTicket, target: str) -> None:
+    if target not in TICKET_TRANSITIONS[ticket.status]:
+        raise Conflict(
+            f"工单当前状态为“{ticket.get_status_display()}”，不能执行此操作。 Not allowed in this status.",
+            code="invalid_transition",
+        )
+
+
+def text_required(value: str, *, field: str, label: str, maximum: int) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise DomainError(f"请填写{label}。 {field} is required.", code=f"{field}_required", status_code=400)
+    if len(value) > maximum:
+        raise DomainError(
+            f"{label}不能超过{maximum}个字。 {field} is too long.", code=f"{field}_too_long", status_code=400
+        )
+    return value
+
+
+def message_context(ticket: ConsultTicket, **extra: str) -> dict[str, str]:
+    return {
+        "code": ticket.code,
+        "matter": ticket.matter.name,
+        "kind": str(ticket.get_kind_display()),
+        "due_date": ticket.due_date.isoformat() if ticket.due_date else "",
+        **extra,
+    }
+
+
+def supervises(user: User, ticket: ConsultTicket) -> bool:
+    """An administrator, or a supervisor of the ticket's own hall: a liaison who supervises another hall
+    answers a ticket routed to them, and nothing more."""
+    return user.role == Role.ADMIN or (user.role == Role.HALL_SUPERVISOR and staff_post_hall_id(user) == ticket.hall_id)
+
+
+def owner_check(ticket: ConsultTicket, user: User) -> None:
+    if ticket.owner_id != user.id and not supervises(user, ticket):
+        raise DomainError(
+            "只有首问责任人或主管可以执行此操作。 Only the owner or a supervisor may do this.",
+            code="not_owner",
+            status_code=403,
+        )
+

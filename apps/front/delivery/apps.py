@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DeliveryConfig(AppConfig):
+    name = "apps.front.delivery"
+    label = "delivery"
+    default_auto_field = "django.db.models.BigAutoField"
+    verbose_name = _("结果送达")

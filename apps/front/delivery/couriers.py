@@ -1,0 +1,62 @@
+"""Courier backends: the outer edge where a waybill is ordered for a posted result.
+
+``settings.COURIER_BACKEND`` names the class. The development and test backend records each waybill in a
+JSON-lines file and answers with a tracking number; a contracted courier's HTTP backend would go here
+beside it. Deliveries come back through the signed callback (apps.front.delivery.api.CourierCallbackApi).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Protocol
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+
+@dataclass(frozen=True)
+class Waybill:
+    # Our reference is the delivery row id: never personal data (DOMAIN.md §7). The recipient's name,
+    # phone and address go to the courier only because it has to deliver to them.
+    reference: str
+    recipient_name: str
+    recipient_phone: str
+    address: str
+    contents: str
+
+
+class CourierError(Exception):
+    """The courier refused or could not be reached; the dispatch is tried again later."""
+
+
+class CourierBackend(Protocol):
+    name: str  # the code stored with the tracking number and named by the courier's callbacks
+    label: str  # what the citizen is told
+
+    def order(self, waybill: Waybill) -> str:
+        """Order a pick-up; returns the tracking number. The same reference gives the same number."""
+
+
+class FileCourierBackend:
+    """Development courier: appends the waybill to ``COURIER_FILE_PATH`` and derives the tracking number
+    from the reference, so a repeated order (a retried task) gets the number it got the first time."""
+
+    name = "dev-express"
+    label = "开发快递"
+
+    def order(self, waybill: Waybill) -> str:
+        tracking = "DX" + str(int(hashlib.sha256(waybill.reference.encode()).hexdigest(), 16))[:12]
+        path = Path(settings.COURIER_FILE_PATH)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        record = {"at": timezone.now().isoformat(), "tracking_number": tracking, **asdict(waybill)}
+        with path.open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+        return tracking
+
+
+def courier_backend() -> CourierBackend:
+    return import_string(settings.COURIER_BACKEND)()

@@ -1,0 +1,96 @@
+"""How the result of a case reaches the citizen (结果送达, DOMAIN.md §7): pickup at a hall window with an
+ID check and a 送达回执, free post with a tracking number, or the e-licence downloaded by its owner."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from encrypted_fields.fields import EncryptedCharField, EncryptedTextField
+
+from apps.front.intake.models import Case, Document
+from govservice.lib.masking import mask_phone
+
+
+class DeliveryMethod(models.TextChoices):
+    PICKUP = "pickup", _("窗口领取")
+    POST = "post", _("免费邮寄")
+    ELECTRONIC = "electronic", _("电子证照下载")
+
+
+class HandoverStatus(models.TextChoices):
+    CHOSEN = "chosen", _("待出具结果")
+    READY = "ready", _("结果已到达")
+    POSTED = "posted", _("已寄出")
+    DELIVERED = "delivered", _("已送达")
+
+
+H = HandoverStatus
+# The whole lifecycle in one place; services refuse anything not listed.
+HANDOVER_TRANSITIONS: dict[str, frozenset[str]] = {
+    H.CHOSEN: frozenset({H.READY}),
+    H.READY: frozenset({H.POSTED, H.DELIVERED}),
+    H.POSTED: frozenset({H.DELIVERED}),
+    H.DELIVERED: frozenset(),
+}
+
+
+class Delivery(models.Model):
+    """The citizen's choice for one case, and where the result is on its way to them."""
+
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="delivery")
+    method = models.CharField(_("领取方式"), max_length=16, choices=DeliveryMethod.choices)
+    status = models.CharField(max_length=16, choices=HandoverStatus.choices, default=HandoverStatus.CHOSEN)
+    # Post only. Personal data: the phone and address are encrypted at rest (DOMAIN.md §8); the courier
+    # gets them because it must deliver, our own references to it never carry them.
+    recipient_name = models.CharField(_("收件人"), max_length=64, blank=True)
+    recipient_phone = EncryptedCharField(_("收件人电话"), max_length=20, blank=True, null=True)
+    address = EncryptedTextField(_("邮寄地址"), blank=True, null=True)
+    courier = models.CharField(_("快递公司"), max_length=32, blank=True)
+    tracking_number = models.CharField(_("运单号"), max_length=40, blank=True)
+    chosen_at = models.DateTimeField(default=timezone.now)
+    ready_at = models.DateTimeField(null=True, blank=True)
+    posted_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    handed_over_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    receipt = models.OneToOneField(Document, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(status__in=HandoverStatus.values), name="delivery_status_valid"),
+            models.CheckConstraint(condition=models.Q(method__in=DeliveryMethod.values), name="delivery_method_valid"),
+            models.UniqueConstraint(
+                fields=["courier", "tracking_number"], condition=~models.Q(tracking_number=""), name="delivery_tracking_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.method} {self.status}"
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.recipient_phone or "")
+
+    @property
+    def can_change(self) -> bool:
+        """The choice stands once the result has arrived: it is then being handed over that way."""
+        return self.status == HandoverStatus.CHOSEN
+
+
+class DeliveryEvent(models.Model):
+    """One row per change, and per refused pickup attempt (who tried, when, why refused)."""
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    actor_label = models.CharField(max_length=64, blank=True)
+    from_status = models.CharField(max_length=16, choices=HandoverStatus.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=HandoverStatus.choices)
+    note = models.TextField(blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id} {self.from_status}→{self.to_status}"

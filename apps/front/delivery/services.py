@@ -1,0 +1,393 @@
+"""Result delivery (结果送达) and the public status lookup (DOMAIN.md §5, §7, §8).
+
+Lock order, everywhere: the case row, then its delivery row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import logging
+import re
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.db import transaction
+from django.utils import timezone
+
+from apps.front.booking.models import StaffPost
+from apps.front.intake.models import Case, CaseStatus, Document, DocumentKind
+from apps.front.intake.selectors import case_for_lookup, case_get_for_staff
+from apps.front.intake.services import case_transition
+from apps.front.notifications.services import notify
+from apps.shared.accounts.models import User
+from apps.shared.accounts.services import PHONE_RE, id_number_index
+from apps.shared.exchange.selectors import peer_central
+from apps.shared.exchange.services import outbox_enqueue
+from govservice.api import Conflict, DomainError
+from govservice.lib import idcard
+from govservice.lib.codes import human_code
+from govservice.lib.decisions import Decision
+from govservice.lib.masking import mask_id_public
+from govservice.lib.ratelimit import hit
+
+from . import lockout
+from .couriers import CourierError, Waybill, courier_backend
+from .models import HANDOVER_TRANSITIONS, Delivery, DeliveryEvent, DeliveryMethod, HandoverStatus
+from .selectors import delivery_wire_fields
+
+logger = logging.getLogger(__name__)
+
+# The citizen may choose (or change) how to receive the result until the result exists.
+CHOICE_OPEN = frozenset(
+    {
+        CaseStatus.SUBMITTED, CaseStatus.RECEIVED, CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW, CaseStatus.CORRECTION,
+        CaseStatus.SPECIAL_PROCEDURE, CaseStatus.DECIDED,
+    }
+)
+CASE_NUMBER_RE = re.compile(r"^[A-Z0-9]{4,32}$")
+
+
+def _move(delivery: Delivery, *, to_status: str, actor: User | None, actor_label: str = "", note: str = "", **fields: Any) -> None:
+    """Compare-and-set on the status, checked against the lifecycle map, with an event row."""
+    from_status = delivery.status
+    if to_status not in HANDOVER_TRANSITIONS[from_status]:
+        raise Conflict(f"送达状态不能从“{delivery.get_status_display()}”变更。 Invalid delivery transition.", code="invalid_state")
+    if not Delivery.objects.filter(id=delivery.id, status=from_status).update(status=to_status, **fields):
+        raise Conflict("送达状态已被他人更改，请刷新。 Changed by someone else.", code="stale")
+    delivery.status = to_status
+    for name, value in fields.items():
+        setattr(delivery, name, value)
+    DeliveryEvent.objects.create(
+        delivery=delivery, actor=actor, actor_label=actor_label, from_status=from_status, to_status=to_status, note=note
+    )
+
+
+def _locked(case_id: int) -> tuple[Case, Delivery | None]:
+    case = Case.objects.select_for_update(of=("self",)).select_related("citizen", "matter", "hall").get(id=case_id)
+    return case, Delivery.objects.select_for_update().filter(case=case).first()
+
+
+def _certificate(case: Case) -> Document | None:
+    return case.documents.filter(kind=DocumentKind.CERTIFICATE).order_by("issued_at", "id").first()
+
+
+# --- The citizen's choice -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def delivery_choose(
+    *, citizen: User, number: str, method: str, recipient_name: str = "", recipient_phone: str = "", address: str = ""
+) -> Delivery:
+    """The citizen chooses how to receive the result: pickup at the hall that received the case, free
+    post to an address, or the e-licence download. Open until the result is issued."""
+    found = Case.objects.filter(number=number, citizen=citizen).values_list("id", flat=True).first()
+    if found is None:
+        raise DomainError("未找到该办件。 No such case.", code="not_found", status_code=404)
+    return _choose(found, actor=citizen, method=method, recipient_name=recipient_name, recipient_phone=recipient_phone, address=address)
+
+
+@transaction.atomic
+def delivery_choose_at_window(
+    *, clerk: User, number: str, method: str, recipient_name: str = "", recipient_phone: str = "", address: str = ""
+) -> Delivery:
+    """The same choice, recorded at intake by the clerk of the hall holding the case, as the applicant says."""
+    case = case_get_for_staff(user=clerk, number=number)
+    return _choose(case.id, actor=clerk, method=method, recipient_name=recipient_name, recipient_phone=recipient_phone, address=address)
+
+
+def _choose(case_id: int, *, actor: User, method: str, recipient_name: str, recipient_phone: str, address: str) -> Delivery:
+    case, delivery = _locked(case_id)
+    if method not in DeliveryMethod.values:
+        raise DomainError("请选择结果领取方式。 Choose how to receive the result.", code="invalid_method", status_code=400)
+    if case.status not in CHOICE_OPEN or case.decision == Decision.DENIED:
+        raise Conflict("办件结果已出具或本件无证照结果，不能再选择领取方式。 The delivery can no longer be chosen.", code="invalid_state")
+    if delivery is not None and not delivery.can_change:
+        raise Conflict("结果已在送达中，不能再变更领取方式。 The result is already on its way.", code="invalid_state")
+    fields: dict[str, Any] = {"method": method, "recipient_name": "", "recipient_phone": "", "address": ""}
+    if method == DeliveryMethod.POST:
+        recipient_name, recipient_phone, address = recipient_name.strip(), recipient_phone.strip(), address.strip()
+        errors = []
+        if not 2 <= len(recipient_name) <= 30:
+            errors.append("收件人姓名")
+        if not PHONE_RE.match(recipient_phone):
+            errors.append("11位手机号码")
+        if not 8 <= len(address) <= 200:
+            errors.append("详细邮寄地址（8至200字）")
+        if errors:
+            raise DomainError("邮寄送达请填写：" + "、".join(errors) + "。 Name, mobile number and address are required for post.", code="address_invalid", status_code=400)
+        fields |= {"recipient_name": recipient_name, "recipient_phone": recipient_phone, "address": address}
+    label = DeliveryMethod(method).label
+    before = delivery_wire_fields(delivery) if delivery is not None else None
+    if delivery is None:
+        delivery = Delivery.objects.create(case=case, **fields)
+    else:
+        for name, value in fields.items():
+            setattr(delivery, name, value)
+        delivery.chosen_at = timezone.now()
+        delivery.save(update_fields=[*fields, "chosen_at"])
+    by_clerk = actor.id != case.citizen_id
+    DeliveryEvent.objects.create(
+        delivery=delivery, actor=actor, actor_label=actor.audit_label if by_clerk else "", from_status=delivery.status,
+        to_status=delivery.status, note=f"{'窗口登记' if by_clerk else '选择'}领取方式：{label}",
+    )
+    _tell_central_choice(case, delivery, before=before, actor=actor)
+    return delivery
+
+
+def _tell_central_choice(case: Case, delivery: Delivery, *, before: dict[str, str] | None, actor: User) -> None:
+    """Central issues the result for the way chosen (issue #5): a case already handed to it hears of each
+    change, in this transaction; a case not yet accepted carries the choice in case.submitted. The method
+    only, and for post the city and district: the address, phone and recipient stay here (DOMAIN.md §8)."""
+    if case.accepted_at is None:
+        return
+    now = delivery_wire_fields(delivery)
+    if now == before:
+        return  # the same choice again (a new address in the same district): nothing central would see
+    outbox_enqueue(
+        peer=peer_central(), kind="case.delivery_chosen",
+        payload={"number": case.number, "method": now["delivery_method"], "region": now["delivery_region"]},
+        actor=actor.audit_label if actor.id != case.citizen_id else "申请人",
+    )
+
+
+# --- The result arrives at the front --------------------------------------------------------------------
+
+
+def delivery_result_arrived(*, case: Case, title: str) -> Delivery:
+    """The certificate has reached the front (inside the exchange handler's transaction, the case row
+    locked): hand it over the way the citizen chose, electronic if they chose nothing."""
+    delivery = Delivery.objects.select_for_update().filter(case=case).first()
+    if delivery is None:
+        delivery = Delivery.objects.create(case=case, method=settings.DELIVERY_DEFAULT_METHOD)
+    if delivery.status != HandoverStatus.CHOSEN:
+        return delivery
+    _move(delivery, to_status=HandoverStatus.READY, actor=None, actor_label="系统", note=f"{title}已到达", ready_at=timezone.now())
+    if delivery.method == DeliveryMethod.PICKUP:
+        notify(
+            recipient=case.citizen, event="case.result_ready_pickup", case=case,
+            context={"hall": case.hall.name, "hall_address": case.hall.address},
+        )
+    elif delivery.method == DeliveryMethod.POST:
+        delivery_id = delivery.id
+        transaction.on_commit(lambda: _kick_dispatch(delivery_id))
+    else:
+        notify(recipient=case.citizen, event="case.result_ready", case=case)
+    return delivery
+
+
+def _kick_dispatch(delivery_id: int) -> None:
+    from .tasks import delivery_dispatch
+
+    try:
+        delivery_dispatch.delay(delivery_id)
+    except Exception:  # broker down: the periodic sweep orders the courier
+        logger.warning("delivery %s not queued; the periodic dispatch will post it", delivery_id)
+
+
+def delivery_dispatch(*, delivery_id: int) -> Delivery:
+    """Order the courier for a result to be posted, then record the tracking number and tell the
+    citizen. The courier is called outside any transaction (no lock held while it answers); the same
+    reference gets the same waybill, so a retried or doubled run posts once."""
+    delivery = Delivery.objects.select_related("case__matter").get(id=delivery_id)
+    if delivery.method != DeliveryMethod.POST or delivery.status != HandoverStatus.READY:
+        return delivery
+    backend = courier_backend()
+    waybill = Waybill(
+        reference=f"CW-D{delivery.id}", recipient_name=delivery.recipient_name, recipient_phone=delivery.recipient_phone or "",
+        address=delivery.address or "", contents=f"{delivery.case.matter.name}办理结果",
+    )
+    tracking = backend.order(waybill)
+    with transaction.atomic():
+        case, locked = _locked(delivery.case_id)
+        if locked is None or locked.status != HandoverStatus.READY:
+            return locked or delivery
+        _move(
+            locked, to_status=HandoverStatus.POSTED, actor=None, actor_label=backend.label,
+            note=f"已交{backend.label}寄出，运单号{tracking}", courier=backend.name, tracking_number=tracking, posted_at=timezone.now(),
+        )
+        notify(
+            recipient=case.citizen, event="case.result_posted", case=case,
+            context={"courier": backend.label, "tracking_number": tracking},
+        )
+    return locked
+
+
+def deliveries_dispatch_due(*, batch: int = 100) -> int:
+    """The periodic sweep behind the on-commit kick: post every result still waiting for a courier."""
+    due = list(
+        Delivery.objects.filter(method=DeliveryMethod.POST, status=HandoverStatus.READY).order_by("ready_at").values_list("id", flat=True)[:batch]
+    )
+    posted = 0
+    for delivery_id in due:
+        try:
+            if delivery_dispatch(delivery_id=delivery_id).status == HandoverStatus.POSTED:
+                posted += 1
+        except CourierError as exc:
+            logger.warning("delivery %s: courier refused (%s); tried again at the next sweep", delivery_id, exc)
+    return posted
+
+
+def _deliver(case: Case, delivery: Delivery, *, actor: User | None, actor_label: str, note: str, how: str, **fields: Any) -> None:
+    """The result has reached the citizen: the delivery and the case both say so, and the citizen is told."""
+    now = timezone.now()
+    fields.setdefault("delivered_at", now)
+    _move(delivery, to_status=HandoverStatus.DELIVERED, actor=actor, actor_label=actor_label, note=note, **fields)
+    case_transition(case=case, to_status=CaseStatus.DELIVERED, actor=actor, actor_label=actor_label, note=note)
+    notify(recipient=case.citizen, event="case.delivered", case=case, context={"how": how})
+    # Central records that its result reached the applicant (issue #7): how and when, the waybill for post.
+    payload = {"number": case.number, "method": delivery.method, "delivered_at": fields["delivered_at"].isoformat()}
+    if delivery.method == DeliveryMethod.POST:
+        payload["tracking_number"] = delivery.tracking_number
+    outbox_enqueue(peer=peer_central(), kind="case.delivered", payload=payload, actor=actor_label)
+
+
+@transaction.atomic
+def delivery_courier_update(*, courier: str, tracking_number: str, status: str, at: dt.datetime | None = None) -> Delivery:
+    """The courier's status push for a waybill: ``in_transit`` is noted, ``delivered`` completes the
+    delivery. A repeated push changes nothing."""
+    found = Delivery.objects.filter(courier=courier, tracking_number=tracking_number).values_list("case_id", flat=True).first()
+    if found is None:
+        raise DomainError("未知运单号。 Unknown tracking number.", code="not_found", status_code=404)
+    case, delivery = _locked(found)
+    assert delivery is not None  # found through it, and deliveries are never deleted (PROTECT)
+    if status == "in_transit":
+        DeliveryEvent.objects.create(delivery=delivery, actor_label=courier, from_status=delivery.status, to_status=delivery.status, note="运输中")
+        return delivery
+    if status != "delivered":
+        raise DomainError(f"未知的运单状态 {status}。 Unknown status.", code="invalid_status", status_code=400)
+    if delivery.status == HandoverStatus.DELIVERED:
+        return delivery
+    if delivery.status != HandoverStatus.POSTED:
+        raise Conflict("该运单尚未寄出。 Not posted.", code="invalid_state")
+    _deliver(
+        case, delivery, actor=None, actor_label=courier, note=f"快递已妥投（运单号{tracking_number}）", how="邮寄妥投",
+        delivered_at=at or timezone.now(),
+    )
+    return delivery
+
+
+# --- Pickup at the window ---------------------------------------------------------------------------------
+
+
+def delivery_pickup(*, clerk: User, number: str, id_number: str) -> Delivery:
+    """Hand the result over at the window: the ID number typed or read from the card is compared with
+    the applicant's through the blind index, never shown or stored in clear; a refused attempt is
+    recorded. On success the case is DELIVERED and a 送达回执 with a verification code is issued."""
+    staff_case = case_get_for_staff(user=clerk, number=number)
+    try:
+        parsed = idcard.parse(id_number)
+    except idcard.InvalidIdNumber as exc:
+        raise DomainError(f"{exc} Invalid ID number.", code="invalid_id_number", status_code=400) from None
+    refused = False
+    with transaction.atomic():
+        case, delivery = _locked(staff_case.id)
+        if delivery is None or delivery.method != DeliveryMethod.PICKUP:
+            raise Conflict("该办件未选择窗口领取。 The applicant did not choose pickup.", code="wrong_method")
+        if delivery.status == HandoverStatus.DELIVERED:
+            raise Conflict("该办件结果已领取。 Already handed over.", code="already_delivered")
+        if delivery.status != HandoverStatus.READY:
+            raise Conflict("办理结果尚未到达大厅。 The result has not arrived yet.", code="not_ready")
+        if not hmac.compare_digest(id_number_index(parsed.value), case.citizen.id_number_index or ""):
+            DeliveryEvent.objects.create(
+                delivery=delivery, actor=clerk, actor_label=clerk.audit_label, from_status=delivery.status,
+                to_status=delivery.status, note="领取人证件与申请人不符，未发放",
+            )
+            refused = True
+        else:
+            receipt = _receipt_issue(case=case, delivery=delivery, clerk=clerk)
+            _deliver(
+                case, delivery, actor=clerk, actor_label=clerk.audit_label, note=f"窗口领取，已核验本人身份证件（回执{receipt.verification_code}）",
+                how=f"在{case.hall.name}窗口领取", handed_over_by=clerk, receipt=receipt,
+            )
+    if refused:
+        raise DomainError("证件号码与申请人不符，不能领取。代领须持申请人授权委托书另行办理。 The ID does not match the applicant.", code="id_mismatch")
+    return delivery
+
+
+def _receipt_issue(*, case: Case, delivery: Delivery, clerk: User) -> Document:
+    """送达回执: what was handed over, to whom (masked ID, DOMAIN.md §8), where, when and by whom; fixed
+    at issue and verifiable by its code like every other document."""
+    certificate = _certificate(case)
+    post = StaffPost.objects.filter(user=clerk).select_related("window").first()
+    now = timezone.localtime()
+    content = {
+        "number": case.number,
+        "matter": case.matter.name,
+        "department": case.matter.department.name,
+        "result_title": certificate.content.get("title", "") if certificate else "",
+        "licence_number": certificate.content.get("licence_number", "") if certificate else "",
+        "hall": case.hall.name,
+        "hall_address": case.hall.address,
+        "window": str(post.window.number) if post and post.window else "",
+        "applicant": case.citizen.real_name,
+        "applicant_id": mask_id_public(case.citizen.id_number or ""),
+        "method": str(DeliveryMethod.PICKUP.label),
+        "id_checked": "已核验本人居民身份证",
+        "delivered_at": now.strftime("%Y-%m-%d %H:%M"),
+        "issued_on": now.date().isoformat(),
+        "clerk": clerk.real_name or clerk.username,
+    }
+    return Document.objects.create(
+        case=case, kind=DocumentKind.DELIVERY_RECEIPT, verification_code=human_code(12), content=content, issued_by=clerk
+    )
+
+
+# --- Electronic --------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def delivery_downloaded(*, citizen: User, document: Document) -> None:
+    """The owner has downloaded the e-licence: for an electronic delivery that is the handover."""
+    if document.case.citizen_id != citizen.id or document.kind != DocumentKind.CERTIFICATE:
+        return
+    case, delivery = _locked(document.case_id)
+    if delivery is None or delivery.method != DeliveryMethod.ELECTRONIC or delivery.status != HandoverStatus.READY:
+        return
+    if case.status != CaseStatus.RESULT_READY:
+        return
+    _deliver(case, delivery, actor=citizen, actor_label="申请人", note="申请人已下载电子证照", how="电子证照下载")
+
+
+# --- Status lookup without an account ------------------------------------------------------------------
+
+
+class LookupLocked(DomainError):
+    status_code = 429
+    default_code = "locked"
+
+
+def case_lookup(*, number: str, password: str, ip: str) -> Case:
+    """A case by number and query password (查询密码), for anyone holding both. The same answer whether
+    the number exists or the password is wrong, so numbers cannot be probed; repeated failures lock the
+    number and the address for a while (settings TRACK_*)."""
+    number, password = number.strip().upper(), password.strip()
+    if not number or not password:
+        raise DomainError("请输入办件编号和查询密码。 Enter the case number and the query password.", code="invalid", status_code=400)
+    allowed, retry_after = hit("track:ip", ip, limit=settings.TRACK_RATE_PER_IP, window_seconds=settings.TRACK_RATE_WINDOW)
+    if not allowed:
+        raise LookupLocked(f"查询过于频繁，请{retry_after}秒后再试。 Too many requests; try again in {retry_after} s.", code="throttled")
+    for scope, ident in (("track-number", number), ("track-ip", ip)):
+        wait = lockout.locked_seconds(scope, ident)
+        if wait:
+            raise _locked_error(wait)
+    case = case_for_lookup(number=number) if CASE_NUMBER_RE.match(number) else None
+    if case is not None and check_password(password, case.query_password_hash):
+        lockout.forget_failures("track-number", number)
+        return case
+    if case is None:
+        make_password(password)  # the same work as a real check: no timing difference either
+    window, lock = settings.TRACK_FAILURE_WINDOW, settings.TRACK_LOCKOUT_SECONDS
+    locked = max(
+        lockout.failure("track-number", number, limit=settings.TRACK_MAX_FAILURES, window_seconds=window, lock_seconds=lock),
+        lockout.failure("track-ip", ip, limit=settings.TRACK_MAX_FAILURES_PER_IP, window_seconds=window, lock_seconds=lock),
+    )
+    if locked:
+        raise _locked_error(locked)
+    raise DomainError("办件编号或查询密码不正确。 Wrong case number or query password.", code="not_found", status_code=404)
+
+
+def _locked_error(seconds: int) -> LookupLocked:
+    minutes = max((seconds + 59) // 60, 1)
+    return LookupLocked(f"查询失败次数过多，请{minutes}分钟后再试。 Too many failed attempts; try again in {minutes} min.")

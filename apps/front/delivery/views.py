@@ -1,0 +1,94 @@
+"""Pages: the public status lookup, the citizen's delivery choice, and the clerk's pickup desk. (The
+e-licence is downloaded through intake's document view, which reports the owner's download here.)"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from apps.shared.accounts.models import Role
+from govservice.api import DomainError
+from govservice.roles import role_required
+from govservice.throttling import client_ip
+
+from .selectors import case_public_status, delivery_for_staff, pickups_waiting
+from .services import case_lookup, delivery_choose, delivery_choose_at_window, delivery_pickup
+
+
+def track(request):
+    """办件查询: number and query password, no account. The answer is a page, never a redirect to one:
+    nothing that identifies the case goes into a URL or the browser's history."""
+    context: dict = {"number": ""}
+    status = 200
+    if request.method == "POST":
+        number = request.POST.get("number", "")
+        context["number"] = number.strip().upper()
+        try:
+            case = case_lookup(number=number, password=request.POST.get("password", ""), ip=client_ip(request))
+        except DomainError as exc:
+            context["error"] = exc.detail
+            status = exc.status_code
+        else:
+            context["result"] = case_public_status(case)
+    return render(request, "delivery/track.html", context, status=status)
+
+
+def _choice(request) -> dict[str, str]:
+    """The delivery form's fields (templates delivery/_choice.html and _window_choice.html)."""
+    return {key: request.POST.get(key, "") for key in ("method", "recipient_name", "recipient_phone", "address")}
+
+
+@login_required
+@require_POST
+def choose(request, number):
+    try:
+        delivery_choose(citizen=request.user, number=number, **_choice(request))
+    except DomainError as exc:
+        if exc.status_code == 404:
+            raise Http404 from None
+        messages.error(request, str(exc.detail))
+    else:
+        messages.success(request, _("领取方式已保存。"))
+    return redirect("case", number=number)
+
+
+@role_required(Role.CLERK, Role.HALL_SUPERVISOR)
+@require_POST
+def choose_at_window(request, number):
+    """At intake, the clerk records how the applicant wants the result (the outcome page's form)."""
+    try:
+        delivery_choose_at_window(clerk=request.user, number=number, **_choice(request))
+    except Http404:
+        return render(request, "error.html", {"message": "本大厅无此办件。 No such case at this hall."}, status=404)
+    except DomainError as exc:
+        return render(request, "error.html", {"message": exc.detail}, status=exc.status_code)
+    messages.success(request, _("已登记办件%(number)s的结果领取方式。") % {"number": number})
+    return redirect("workbench")
+
+
+@role_required(Role.CLERK, Role.HALL_SUPERVISOR)
+def pickup(request):
+    """The clerk's pickup desk: results waiting at this hall; find one by case number, check the
+    collector's ID (typed, or read by the card reader into the field), hand over, print the 送达回执."""
+    number = (request.POST.get("number") or request.GET.get("number", "")).strip().upper()
+    context: dict = {"waiting": pickups_waiting(user=request.user)[:50], "number": number}
+    status = 200
+    if number:
+        try:
+            context["case"], context["delivery"] = delivery_for_staff(user=request.user, number=number)
+        except Http404:
+            context["error"] = "本大厅无此办件。 No such case at this hall."
+            return render(request, "delivery/pickup.html", context, status=404)
+        if request.method == "POST":
+            try:
+                context["delivery"] = delivery_pickup(clerk=request.user, number=number, id_number=request.POST.get("id_number", ""))
+            except DomainError as exc:
+                context["error"] = exc.detail
+                status = exc.status_code
+            else:
+                context["handed_over"] = True
+    return render(request, "delivery/pickup.html", context, status=status)

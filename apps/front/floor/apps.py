@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class FloorConfig(AppConfig):
+    """The hall floor: terminals and tablets, check-in, walk-ins, queues, calling, boards."""
+
+    name = "apps.front.floor"
+    # The label stays "hall": it names the tables (hall_ticket, …) and the migrations; renaming it would
+    # move them for nothing.
+    label = "hall"
+    default_auto_field = "django.db.models.BigAutoField"

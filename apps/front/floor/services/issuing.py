@@ -1,0 +1,415 @@
+"""Tickets at the door: smart terminals, check-in with an appointment code, walk-in tickets (DOMAIN.md §3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from apps.front.booking.models import (
+    Appointment,
+    AppointmentStatus,
+    GroupMatter,
+    Hall,
+    HallClosure,
+    OpeningSession,
+    WindowGroup,
+)
+from apps.front.booking.services import appointment_transition, sessions_for
+from apps.front.notifications.services import notify
+from apps.shared.accounts.models import Role, User
+from apps.shared.accounts.services import id_number_index
+from apps.shared.catalog.models import Matter
+from apps.shared.workcalendar.selectors import calendar_get
+from govservice.api import Conflict, DomainError
+from govservice.lib import idcard
+from govservice.lib.masking import mask_name
+from govservice.lib.workdays import CalendarUnknown
+
+from ..models import ACTIVE_TICKET_STATUSES, GreenReason, Priority, Terminal, Ticket, TicketAction, TicketStatus
+from ..selectors import people_ahead
+from .events import ticket_event_record
+
+
+def terminal_authenticate(token: str, *, tablet: bool = False) -> Terminal | None:
+    """The active device with this token: a kiosk, or with ``tablet`` a window's rating tablet. A tablet's
+    token never opens the kiosk (tickets, check-in, the terminal API) nor a kiosk's the tablet."""
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    return (
+        Terminal.objects.select_related("hall", "window")
+        .filter(token_sha256=digest, active=True, window__isnull=not tablet)
+        .first()
+    )
+
+
+def terminal_token_issue(terminal: Terminal) -> str:
+    """A new device token for the terminal (registering it, or renewing a lost or leaked one: the old token
+    stops working at once). Only its hash is kept; the token itself is returned to be shown once."""
+    token = secrets.token_urlsafe(24)
+    terminal.token_sha256 = hashlib.sha256(token.encode()).hexdigest()
+    if terminal.pk:
+        Terminal.objects.filter(pk=terminal.pk).update(token_sha256=terminal.token_sha256)
+    return token
+
+
+def daily_counter_next(*, scope: str, day: dt.date) -> int:
+    """The next number of a daily sequence. One atomic upsert: two terminals never get the same number."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO hall_dailycounter (scope, day, last) VALUES (%s, %s, 1)
+            ON CONFLICT (scope, day) DO UPDATE SET last = hall_dailycounter.last + 1
+            RETURNING last
+            """,
+            [scope, day],
+        )
+        return cursor.fetchone()[0]
+
+
+def _age_on(birth: dt.date, day: dt.date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def _birth_date(*, id_number: str, citizen: User | None, today: dt.date) -> dt.date | None:
+    """The birth date from the ID number typed or read at the kiosk, else from the citizen's account."""
+    if id_number:
+        try:
+            return idcard.parse(id_number, today=today).birth_date
+        except idcard.InvalidIdNumber as exc:
+            raise DomainError(f"{exc} Invalid ID number.", code="invalid_id_number", status_code=400) from None
+    if citizen is not None and citizen.id_number:
+        try:
+            return idcard.parse(citizen.id_number, today=today).birth_date
+        except idcard.InvalidIdNumber:
+            return None
+    return None
+
+
+def _green_reason(*, chosen: str, id_number: str, citizen: User | None, today: dt.date) -> str:
+    """The recorded green-channel reason, or "". Age is verified from the birth date of the ID number
+    (GB 11643: digits 7-14) and granted without asking; disability and military service are declared at
+    the kiosk and recorded, and the window checks the certificate."""
+    if chosen and chosen not in GreenReason.values:
+        raise DomainError(
+            "绿色通道类别无效。 Unknown green-channel reason.", code="invalid_green_reason", status_code=400
+        )
+    birth = _birth_date(id_number=id_number, citizen=citizen, today=today)
+    elderly = birth is not None and _age_on(birth, today) >= settings.HALL_GREEN_CHANNEL_AGE
+    if chosen == GreenReason.ELDERLY and not elderly:
+        if birth is None:
+            raise DomainError(
+                f"老年人绿色通道请刷身份证或输入身份证号码，核验年满{settings.HALL_GREEN_CHANNEL_AGE}周岁。"
+                " Please read your ID card to verify your age.",
+                code="age_unverified",
+            )
+        raise DomainError(
+            f"未满{settings.HALL_GREEN_CHANNEL_AGE}周岁，不适用老年人绿色通道。 Not old enough for the green channel.",
+            code="not_elderly",
+        )
+    if chosen in (GreenReason.DISABLED, GreenReason.MILITARY):
+        return chosen
+    return GreenReason.ELDERLY if elderly else ""
+
+
+def _issue(
+    *,
+    terminal: Terminal,
+    group: WindowGroup,
+    matter: Matter,
+    citizen: User | None,
+    priority: int,
+    green_reason: str = "",
+    appointment: Appointment | None = None,
+    idempotency_key: str = "",
+    note: str,
+) -> Ticket:
+    today = timezone.localdate()
+    ticket = Ticket.objects.create(
+        hall=terminal.hall,
+        group=group,
+        service_date=today,
+        number=daily_counter_next(scope=f"ticket:{group.id}", day=today),
+        prefix=group.letter,
+        appointment=appointment,
+        matter=matter,
+        citizen=citizen,
+        display_name=mask_name(citizen.real_name) if citizen is not None else "",
+        priority=Priority.GREEN_CHANNEL if green_reason else priority,
+        green_reason=green_reason,
+        booked_start=appointment.slot.start if appointment is not None else None,
+        terminal=terminal,
+        idempotency_key=idempotency_key,
+    )
+    ticket_event_record(ticket=ticket, action=TicketAction.ISSUE, actor=None, from_status="", note=note)
+    return ticket
+
+
+def todays_appointment_code(*, terminal: Terminal, id_number: str) -> str:
+    """The code of the citizen's appointment at this hall today, found by the ID number read at the kiosk."""
+    try:
+        parsed = idcard.parse(id_number)
+    except idcard.InvalidIdNumber as exc:
+        raise DomainError(f"{exc} Invalid ID number.", code="invalid_id_number", status_code=400) from None
+    code = (
+        Appointment.objects.filter(
+            citizen__id_number_index=id_number_index(parsed.value),
+            hall=terminal.hall,
+            slot__date=timezone.localdate(),
+            status__in=[AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN],
+        )
+        .order_by("slot__start")
+        .values_list("code", flat=True)
+        .first()
+    )
+    if code is None:
+        raise DomainError(
+            "未找到您今天在本大厅的预约，可选择“现场取号”。 No appointment here today.",
+            code="not_found",
+            status_code=404,
+        )
+    return code
+
+
+@transaction.atomic
+def checkin_by_code(*, terminal: Terminal, code: str) -> Ticket:
+    """Check in with an appointment code (typed, or read from the QR code) or an ID number (read from the
+    ID card; it finds the citizen's appointment at this hall today), within the window of DOMAIN.md §3:
+    from start − 30 min to start + 15 min. Early arrivals are told when to come back; late ones must
+    take a walk-in ticket."""
+    code = code.strip().upper()
+    if len(code) == 18:
+        code = todays_appointment_code(terminal=terminal, id_number=code)
+    # Lock the appointment only (of=self): locking the joined citizen row too would cross booking's
+    # citizen-then-appointment order and deadlock against a cancel.
+    appointment = (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("slot", "slot__group", "citizen", "matter")
+        .filter(code=code, hall=terminal.hall)
+        .first()
+    )
+    if appointment is None:
+        raise DomainError(
+            "未找到该预约码对应的本大厅预约，请核对。 No appointment with this code at this hall.",
+            code="not_found",
+            status_code=404,
+        )
+    if appointment.status == AppointmentStatus.CHECKED_IN:
+        return appointment.ticket
+    if appointment.status != AppointmentStatus.BOOKED:
+        raise Conflict(
+            f"该预约状态为“{appointment.get_status_display()}”，不能签到。 Cannot check in.", code="invalid_state"
+        )
+    now = timezone.now()
+    start = appointment.slot.start
+    opens = start - dt.timedelta(minutes=settings.CHECKIN_EARLY_MINUTES)
+    closes = start + dt.timedelta(minutes=settings.CHECKIN_LATE_MINUTES)
+    if now < opens:
+        local = timezone.localtime(opens)
+        raise DomainError(
+            f"签到时间未到，请于{local:%m月%d日 %H:%M}后签到。 Too early: come back at {local:%H:%M}.", code="too_early"
+        )
+    if now > closes:
+        raise DomainError(
+            "已超过签到时间，请在取号机选择“现场取号”。 Too late: please take a walk-in ticket.", code="too_late"
+        )
+    ticket = _issue(
+        terminal=terminal,
+        group=appointment.slot.group,
+        matter=appointment.matter,
+        citizen=appointment.citizen,
+        priority=Priority.BOOKED,
+        # A booked citizen of 70 or more is called in the green channel too (their ID is on the account).
+        green_reason=_green_reason(chosen="", id_number="", citizen=appointment.citizen, today=timezone.localdate()),
+        appointment=appointment,
+        note=f"{terminal.name} 预约签到",
+    )
+    appointment_transition(
+        appointment=appointment, to_status=AppointmentStatus.CHECKED_IN, actor=None, note=terminal.name
+    )
+    # The queue number and the people ahead on the citizen's phone too: they may sit anywhere in the hall.
+    # Counted once: the kiosk's answer (TicketSerializer) reads the same figure from the ticket.
+    ticket._ahead = people_ahead(ticket)
+    notify(
+        recipient=appointment.citizen,
+        event="hall.checked_in",
+        context={
+            "code": appointment.code, "matter": appointment.matter.name, "hall": terminal.hall.name,
+            "ticket": ticket.label, "ahead": str(ticket._ahead),
+        },
+    )
+    return ticket
+
+
+def _late_appointment(*, terminal: Terminal, code: str) -> Appointment:
+    """Today's appointment whose check-in window has closed: its holder may queue as a walk-in."""
+    code = code.strip().upper()
+    if len(code) == 18:  # read from an ID card, as check-in accepts
+        code = todays_appointment_code(terminal=terminal, id_number=code)
+    appointment = (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("slot", "citizen")
+        .filter(code=code, hall=terminal.hall)
+        .first()
+    )
+    if appointment is None:
+        raise DomainError(
+            "未找到该预约码对应的本大厅预约，请核对。 No appointment with this code at this hall.",
+            code="not_found",
+            status_code=404,
+        )
+    # Past start + grace the booking job may already have marked it a no-show: the citizen still queues.
+    if appointment.status not in (AppointmentStatus.BOOKED, AppointmentStatus.NO_SHOW):
+        raise Conflict(
+            f"该预约状态为“{appointment.get_status_display()}”。 The appointment is not open.", code="invalid_state"
+        )
+    if appointment.slot.date != timezone.localdate():  # the hall day the slot belongs to, as at check-in
+        raise DomainError("该预约不是今天的，请现场取号时直接选择事项。 Not today's appointment.", code="not_today")
+    if timezone.now() <= appointment.slot.start + dt.timedelta(minutes=settings.CHECKIN_LATE_MINUTES):
+        raise DomainError("您的预约仍可签到，请直接签到。 You can still check in with this code.", code="checkin_open")
+    return appointment
+
+
+def _group_for(*, terminal: Terminal, matter_code: str) -> WindowGroup:
+    """The window group of this hall serving the matter; with several, the one with the shortest queue."""
+    groups = [
+        link.group
+        for link in GroupMatter.objects.filter(group__hall=terminal.hall, matter_code=matter_code).select_related(
+            "group"
+        )
+    ]
+    if not groups:
+        raise DomainError(
+            "本大厅不办理该事项，请咨询导服台。 This hall does not handle this matter.", code="matter_not_served"
+        )
+    if len(groups) == 1:
+        return groups[0]
+    waiting = dict(
+        Ticket.objects.filter(group__in=groups, service_date=timezone.localdate(), status=TicketStatus.WAITING)
+        .values("group_id")
+        .annotate(n=Count("id"))
+        .values_list("group_id", "n")
+    )
+    return min(groups, key=lambda g: (waiting.get(g.id, 0), g.letter))
+
+
+@transaction.atomic
+def ticket_walk_in(
+    *,
+    terminal: Terminal,
+    matter_code: str = "",
+    green_channel: str = "",
+    id_number: str = "",
+    appointment_code: str = "",
+    idempotency_key: str = "",
+) -> Ticket:
+    """A walk-in ticket (现场取号) for a matter the hall serves, in the green channel when it applies.
+
+    An ID number read at the kiosk links the ticket to the citizen's account (so the window can take the
+    application) and verifies age; it is used for that and not stored. A late arrival brings their
+    appointment code instead: the matter and the citizen come from the appointment."""
+    if idempotency_key:
+        existing = Ticket.objects.filter(terminal=terminal, idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
+    walk_in_hours_check(hall=terminal.hall)  # before any row is locked
+    today = timezone.localdate()
+    citizen: User | None = None
+    note = f"{terminal.name} 现场取号"
+    if appointment_code:
+        appointment = _late_appointment(terminal=terminal, code=appointment_code)
+        citizen, matter_code = appointment.citizen, appointment.matter_code
+        note = f"{note}（预约 {appointment.code} 逾时签到）"
+    elif id_number:
+        try:
+            parsed = idcard.parse(id_number, today=today)
+        except idcard.InvalidIdNumber as exc:
+            raise DomainError(f"{exc} Invalid ID number.", code="invalid_id_number", status_code=400) from None
+        # Locked so that two presses at two kiosks give one ticket, as for an appointment above.
+        citizen = (
+            User.objects.select_for_update(no_key=True)
+            .filter(id_number_index=id_number_index(parsed.value), role=Role.CITIZEN)
+            .first()
+        )
+    if not matter_code:
+        raise DomainError("请选择要办理的事项。 Please choose a matter.", code="matter_required", status_code=400)
+    group = _group_for(terminal=terminal, matter_code=matter_code)
+    walk_in_hours_check(hall=terminal.hall, group=group)  # that group's closures
+    matter = Matter.objects.filter(code=matter_code, is_current=True).first()
+    if matter is None:
+        raise DomainError("该事项已停办。 This matter is no longer offered.", code="matter_not_served")
+    if citizen is not None:
+        # One active ticket per person and matter a day: pressing again reprints the same number.
+        active = Ticket.objects.filter(
+            citizen=citizen, matter__code=matter_code, service_date=today, status__in=ACTIVE_TICKET_STATUSES
+        ).first()
+        if active is not None:
+            return active
+    green_reason = _green_reason(chosen=green_channel, id_number=id_number, citizen=citizen, today=today)
+    try:
+        with transaction.atomic():
+            return _issue(
+                terminal=terminal,
+                group=group,
+                matter=matter,
+                citizen=citizen,
+                priority=Priority.WALK_IN,
+                green_reason=green_reason,
+                idempotency_key=idempotency_key,
+                note=note,
+            )
+    except IntegrityError:
+        # The same Idempotency-Key raced in from a retry: answer with the ticket the first one got.
+        existing = (
+            Ticket.objects.filter(terminal=terminal, idempotency_key=idempotency_key).first()
+            if idempotency_key
+            else None
+        )
+        if existing is None:
+            raise
+        return existing
+
+
+def walk_in_hours_check(*, hall: Hall, group: WindowGroup | None = None, now: dt.datetime | None = None) -> None:
+    """Walk-in tickets only while the hall is open (HALL_WALK_IN_* settings): a working day, from a little
+    before the first opening session to the end of the last (the lunch break included: the queue waits),
+    and not while the hall or the group is closed. An unpublished year does not turn citizens away: its
+    weekdays count as open. Without ``group``: the hall's day, hours and whole-hall closures (checked before
+    any row is locked); with it: only that group's closures."""
+    if not settings.HALL_WALK_IN_OPENING_HOURS_ONLY:
+        return
+    now = timezone.localtime(now or timezone.now())
+    today = now.date()
+    if group is not None:
+        _refuse_if_closed(HallClosure.objects.filter(hall=hall, date=today, group=group), now)
+        return
+    try:
+        working = calendar_get().is_workday(today)
+    except CalendarUnknown:
+        working = today.weekday() < 5
+    if not working:
+        raise Conflict("今天是休息日，大厅不办公，请在工作日前来。 The hall is closed today.", code="hall_closed")
+    sessions = sessions_for(list(OpeningSession.objects.filter(hall=hall)), today)
+    if not sessions:
+        raise Conflict("今天大厅不办公。 The hall is closed today.", code="hall_closed")
+    day_start = dt.datetime.combine(today, sessions[0][0], tzinfo=now.tzinfo)
+    opens = day_start - dt.timedelta(minutes=settings.HALL_WALK_IN_EARLY_MINUTES)
+    stops = dt.datetime.combine(today, sessions[-1][1], tzinfo=now.tzinfo) - dt.timedelta(
+        minutes=settings.HALL_WALK_IN_STOP_MINUTES
+    )
+    if not opens <= now < stops:
+        raise Conflict(
+            f"当前不在取号时间，今日取号时间为{opens:%H:%M}至{stops:%H:%M}。 Tickets are issued during opening hours only.",
+            code="outside_hours",
+        )
+    _refuse_if_closed(HallClosure.objects.filter(hall=hall, date=today, group__isnull=True), now)
+
+
+def _refuse_if_closed(closures, now: dt.datetime) -> None:
+    for closure in closures:
+        if closure.covers(now, now + dt.timedelta(seconds=1)):
+            raise Conflict(f"大厅暂停服务（{closure.reason}），暂不能取号。 The hall is closed for now.", code="hall_closed")

@@ -1,0 +1,104 @@
+"""The hall supervisor's live view (DOMAIN.md §3–§4): queues and waits per window group, what each
+window is doing, tickets waiting too long, and received cases near the 5-working-day intake limit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Min, Q
+from django.shortcuts import render
+from django.utils import timezone
+
+from apps.front.booking.models import Hall, StaffPost, Window, WindowGroup
+from apps.front.intake.models import Case, CaseStatus
+from apps.front.intake.selectors import intake_near_limit_q
+from apps.shared.accounts.models import Role
+from apps.shared.workcalendar.selectors import calendar_get
+from govservice.roles import role_required
+
+from .models import Ticket, TicketStatus
+from .selectors import service_minutes_by_group, staffed_windows_by_group, wait_minutes
+
+
+@dataclass
+class GroupRow:
+    group: WindowGroup
+    waiting: int
+    oldest_wait_minutes: int
+    estimated_wait: int
+    served_today: int
+
+
+@dataclass
+class WindowRow:
+    window: Window
+    clerk: str
+    ticket: Ticket | None
+
+
+def hall_floor(*, hall: Hall, now: dt.datetime | None = None) -> dict:
+    """Everything on the supervisor's screen in a fixed number of queries."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    tickets = Ticket.objects.filter(hall=hall, service_date=today)
+    per_group: dict[int, dict[str, Any]] = {
+        row["group_id"]: dict(row)
+        for row in tickets.values("group_id").annotate(
+            waiting=Count("id", filter=Q(status=TicketStatus.WAITING)),
+            oldest=Min("checked_in_at", filter=Q(status=TicketStatus.WAITING)),
+            served=Count("id", filter=Q(status=TicketStatus.DONE)),
+        )
+    }
+    minutes = service_minutes_by_group(hall_id=hall.id, day=today)
+    staffed = staffed_windows_by_group(hall_id=hall.id)
+    groups = []
+    for group in WindowGroup.objects.filter(hall=hall).order_by("letter"):
+        row = per_group.get(group.id, {"waiting": 0, "oldest": None, "served": 0})
+        waiting, served = int(row["waiting"]), int(row["served"])
+        oldest_at: dt.datetime | None = row["oldest"]
+        oldest = int((now - oldest_at).total_seconds() // 60) if oldest_at else 0
+        groups.append(
+            GroupRow(
+                group=group,
+                waiting=waiting,
+                oldest_wait_minutes=oldest,
+                estimated_wait=wait_minutes(ahead=waiting, service_minutes=minutes.get(group.id), windows=staffed.get(group.id, 0)),
+                served_today=served,
+            )
+        )
+    busy = {
+        t.window_id: t
+        for t in tickets.filter(status__in=[TicketStatus.CALLED, TicketStatus.SERVING]).select_related("matter").order_by("called_at")
+    }
+    clerks = {p.window_id: p.user.display_name for p in StaffPost.objects.filter(hall=hall, window__isnull=False).select_related("user")}
+    windows = [
+        WindowRow(window=w, clerk=clerks.get(w.id, ""), ticket=busy.get(w.id))
+        for w in Window.objects.filter(hall=hall).select_related("group").order_by("number")
+    ]
+    too_long = now - dt.timedelta(minutes=settings.HALL_WAIT_ALERT_MINUTES)
+    long_waits = list(
+        tickets.filter(status=TicketStatus.WAITING, checked_in_at__lt=too_long).select_related("group", "matter").order_by("checked_in_at")[:50]
+    )
+    near_limit = list(
+        Case.objects.filter(
+            intake_near_limit_q(today=today, calendar=calendar_get()),
+            hall=hall,
+            status=CaseStatus.RECEIVED,
+            notice_sent_at__isnull=True,
+        )
+        .select_related("matter")
+        .order_by("intake_deadline")[:50]
+    )
+    return {"hall": hall, "groups": groups, "windows": windows, "long_waits": long_waits, "near_limit": near_limit, "now": now}
+
+
+@role_required(Role.HALL_SUPERVISOR)
+def supervisor_view(request):
+    post = StaffPost.objects.select_related("hall").filter(user=request.user).first()
+    if post is None:
+        return render(request, "error.html", {"message": "您尚未分配到大厅。 You have no hall assigned."}, status=403)
+    template = "floor/_supervisor.html" if request.htmx else "floor/supervisor.html"
+    return render(request, template, hall_floor(hall=post.hall))

@@ -1,0 +1,180 @@
+"""Citizen pages: the matter guide with its one-time checklist (一次性告知单), the guided questions
+(智能导办) and the personal checklist they produce: saved, printed as a PDF, carried into a booking."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from apps.front.booking.models import GreenCategory
+from apps.front.booking.selectors import MAX_ID, halls_for_matter, slot_picker
+from apps.front.consult.selectors import faq_for_matter
+from apps.shared.accounts.models import Role
+from apps.shared.catalog.models import Matter
+from govservice.api import DomainError
+from govservice.lib.pdf import qr_data_uri, render_pdf
+from govservice.roles import role_required
+from govservice.throttling import client_ip
+
+from .models import Checklist
+from .selectors import (
+    IF_APPLICABLE,
+    NEEDED,
+    NOT_NEEDED,
+    checklist_get,
+    checklists_for_citizen,
+    current_matter,
+    matter_checklist,
+    next_steps,
+    questions_for_matter,
+    vault_marks,
+    with_marks,
+)
+from .services import checklist_book, checklist_save
+
+ANSWER_PREFIX = "q_"
+
+
+def _guide_context(request, matter) -> dict:
+    marks = vault_marks(user=request.user, matter=matter)
+    return {
+        "matter": matter,
+        "items": with_marks(matter_checklist(matter).items, marks),
+        "halls": list(halls_for_matter(matter.code)),
+        "steps": next_steps(matter),
+        "logged_in_citizen": request.user.is_authenticated and request.user.role == Role.CITIZEN,
+    }
+
+
+def matter_guide(request, code):
+    """The guide (GB/T 39046 fields a citizen needs), the one-time checklist, and the guided questions;
+    answering them (POST) saves a personal checklist."""
+    matter = current_matter(code)
+    questions = questions_for_matter(matter.code)
+    chosen = {q.key: request.POST.get(ANSWER_PREFIX + q.key, "") for q in questions}
+    error, error_status = "", 200
+    if request.method == "POST":
+        raw = {k[len(ANSWER_PREFIX) :]: v for k, v in request.POST.items() if k.startswith(ANSWER_PREFIX)}
+        for question in questions:
+            raw.setdefault(question.key, "")
+        try:
+            checklist = checklist_save(matter_code=matter.code, raw_answers=raw, user=request.user, ip=client_ip(request))
+        except DomainError as exc:
+            error, error_status = str(exc.detail), exc.status_code
+        else:
+            return redirect("checklist", code=checklist.code)
+    context = _guide_context(request, matter) | {
+        "questions": questions, "chosen": chosen, "error": error, "faq": faq_for_matter(matter.code),
+    }
+    return render(request, "guidance/guide.html", context, status=error_status if error else 200)
+
+
+def matter_guide_pdf(request, code):
+    """The one-time checklist of the matter as a PDF (with what the government already holds for a
+    logged-in citizen marked as not needed)."""
+    matter = current_matter(code)
+    context = _guide_context(request, matter) | {
+        "title": _("一次性告知单"),
+        "url": settings.PUBLIC_BASE_URL.rstrip("/") + reverse("matter_guide", args=[matter.code]),
+        "printed_on": timezone.localdate(),
+    }
+    context["qr"] = qr_data_uri(context["url"])
+    return _pdf(render_pdf("guidance/checklist_pdf.html", context), f"checklist-{matter.code}.pdf")
+
+
+def _pdf(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def _checklist_context(request, checklist: Checklist) -> dict:
+    matter = checklist.matter
+    marks = vault_marks(user=request.user, matter=matter) if checklist.citizen_id else {}
+    items = with_marks([i for i in checklist.items if i["status"] != NOT_NEEDED], marks)
+    # None when the matter has been withdrawn since: the saved list stays readable, marked outdated.
+    current = Matter.objects.filter(code=matter.code, is_current=True).only("id").first()
+    # In the questions' order (the stored answers are a JSON object, whose key order PostgreSQL does not keep).
+    answered = [
+        (q.text, dict(q.option_list()).get(checklist.answers[q.key], checklist.answers[q.key]))
+        for q in questions_for_matter(matter.code)
+        if q.key in checklist.answers
+    ]
+    return {
+        "checklist": checklist,
+        "matter": matter,
+        "items": items,
+        "excluded": [i for i in checklist.items if i["status"] == NOT_NEEDED],
+        "answered": answered,
+        "outdated": current is None or current.id != matter.id,
+        "halls": list(halls_for_matter(matter.code)),
+        "steps": next_steps(matter),
+        "share_url": settings.PUBLIC_BASE_URL.rstrip("/") + reverse("checklist", args=[checklist.code]),
+        "NEEDED": NEEDED,
+        "IF_APPLICABLE": IF_APPLICABLE,
+    }
+
+
+def checklist_detail(request, code):
+    """A personal checklist: the owner's only, or, if made without logging in, whoever has the code."""
+    checklist = checklist_get(code=code, user=request.user)
+    return render(request, "guidance/checklist.html", _checklist_context(request, checklist))
+
+
+def checklist_pdf(request, code):
+    checklist = checklist_get(code=code, user=request.user)
+    context = _checklist_context(request, checklist) | {"title": _("个人办事清单"), "printed_on": timezone.localdate()}
+    context["url"] = context["share_url"]
+    context["qr"] = qr_data_uri(context["url"])
+    return _pdf(render_pdf("guidance/checklist_pdf.html", context), f"checklist-{checklist.code}.pdf")
+
+
+def checklist_booking(request, code):
+    """Choose a hall and a time for the matter of this checklist: booking's own time picker."""
+    checklist = checklist_get(code=code, user=request.user)
+    halls, hall, days = slot_picker(matter=checklist.matter, hall_param=request.GET.get("hall", ""))
+    template = "booking/_slots.html" if request.htmx else "guidance/checklist_book.html"
+    context = {
+        "checklist": checklist,
+        "matter": checklist.matter,
+        "halls": halls,
+        "hall": hall,
+        "days": days,
+        "book_url": reverse("checklist_book", args=[checklist.code]),
+        "idempotency_prefix": checklist.code,
+        "green_categories": GreenCategory.choices,
+    }
+    return render(request, template, context)
+
+
+@role_required(Role.CITIZEN)
+@require_POST
+def checklist_book_view(request, code):
+    slot = request.POST.get("slot", "")
+    if not (slot.isdecimal() and int(slot) <= MAX_ID):
+        messages.error(request, _("请选择一个预约时段。 Please choose a time."))
+        return redirect("checklist_booking", code=code)
+    try:
+        appointment = checklist_book(
+            citizen=request.user,
+            code=code,
+            slot_id=int(slot),
+            idempotency_key=request.POST.get("idempotency_key", "")[:64],
+            green_category=request.POST.get("green_category", ""),
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc.detail))
+        return redirect("checklist_booking", code=code)
+    messages.success(request, _("预约成功！"))
+    return redirect("appointment", code=appointment.code)
+
+
+@role_required(Role.CITIZEN)
+def my_checklists(request):
+    return render(request, "guidance/my_checklists.html", {"checklists": checklists_for_citizen(citizen=request.user)[:100]})

@@ -1,0 +1,264 @@
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.shared.accounts.permissions import IsCitizen, IsClerk
+from govservice.api import DomainError
+
+from .models import Case, CaseEvent
+from .selectors import case_get_for_citizen, case_get_for_staff, cases_for_citizen, cases_for_staff
+from .services import (
+    Reuse,
+    Upload,
+    case_accept,
+    case_accept_received,
+    case_notify_missing,
+    case_prefile,
+    case_receive,
+    case_refuse,
+    case_supplement,
+    case_withdraw,
+)
+
+
+class CaseEventSerializer(serializers.ModelSerializer):
+    to_status_display = serializers.CharField(source="get_to_status_display")
+
+    class Meta:
+        model = CaseEvent
+        fields = ["to_status", "to_status_display", "actor_label", "note", "at"]
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    matter = serializers.CharField(source="matter.name")
+    matter_version = serializers.IntegerField(source="matter.version")
+    hall = serializers.CharField(source="hall.name")
+    sentence = serializers.CharField()
+    next_step = serializers.CharField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "number", "status", "sentence", "next_step", "matter", "matter_version", "hall",
+            "received_at", "accepted_at", "promised_date", "decision", "decision_reason", "decided_at", "remedies",
+            "correction_items", "correction_deadline", "procedure_note", "withdraw_requested_at",
+        ]
+
+
+class CaseDetailSerializer(CaseSerializer):
+    events = CaseEventSerializer(many=True)
+
+    class Meta(CaseSerializer.Meta):
+        fields = [*CaseSerializer.Meta.fields, "events"]
+
+
+def uploads_from(request) -> list[Upload]:
+    """Files under ``material_<id>`` (a catalogue material) or ``extra``."""
+    uploads: list[Upload] = []
+    for field, files in request.FILES.lists():
+        if field.startswith("material_") and field[9:].isdigit():
+            material_id = int(field[9:])
+        elif field == "extra":
+            material_id = None
+        else:
+            raise DomainError(f"未知的文件字段 {field}。 Unknown file field.", code="invalid", status_code=400)
+        uploads.extend(Upload(material_id, f) for f in files)
+    return uploads
+
+
+def reuses_from(data) -> list[Reuse]:
+    """``reuse_<material id>=<evidence id>``; ``original_checked_<evidence id>=true`` for C-level items."""
+    reuses = []
+    for field, value in data.items():
+        if field.startswith("reuse_") and field[6:].isdigit() and str(value).isdigit():
+            checked = data.get(f"original_checked_{value}") in ("true", "1", "on")
+            reuses.append(Reuse(int(field[6:]), int(value), checked))
+    return reuses
+
+
+MULTIPART = {"multipart/form-data": {"type": "object", "additionalProperties": {"type": "string", "format": "binary"}}}
+
+
+class IntakeResultSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    query_password = serializers.CharField()
+    status = serializers.CharField()
+    promised_date = serializers.DateField(allow_null=True)
+    intake_deadline = serializers.DateField(allow_null=True)
+    documents = serializers.ListField(child=serializers.DictField())
+
+
+def intake_result(case, password) -> dict:
+    return IntakeResultSerializer(
+        {
+            "number": case.number,
+            "query_password": password,
+            "status": case.status,
+            "promised_date": case.promised_date,
+            "intake_deadline": case.intake_deadline,
+            "documents": [
+                {"kind": d.kind, "verification_code": d.verification_code, "url": reverse("document", args=[d.verification_code])}
+                for d in case.documents.all()
+            ],
+        }
+    ).data
+
+
+class CaseAcceptApi(APIView):
+    """Accept: multipart files; optional ``commitment_items`` (容缺) with ``commitment_signed=true``."""
+
+    permission_classes = [IsClerk]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request=MULTIPART, responses={201: IntakeResultSerializer})
+    def post(self, request, ticket_id):
+        case, password = case_accept(
+            clerk=request.user,
+            ticket_id=ticket_id,
+            uploads=uploads_from(request),
+            reuses=reuses_from(request.data),
+            commitment_items=request.data.getlist("commitment_items"),
+            commitment_signed=request.data.get("commitment_signed") in ("true", "1", "on"),
+        )
+        return Response(intake_result(case, password), status=status.HTTP_201_CREATED)
+
+
+class CaseRefuseApi(APIView):
+    """不予受理: ``reason`` (required) and ``refer_to``."""
+
+    permission_classes = [IsClerk]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request=MULTIPART, responses={201: IntakeResultSerializer})
+    def post(self, request, ticket_id):
+        case, password = case_refuse(
+            clerk=request.user, ticket_id=ticket_id, reason=request.data.get("reason", ""),
+            refer_to=request.data.get("refer_to", ""), uploads=uploads_from(request),
+        )
+        return Response(intake_result(case, password), status=status.HTTP_201_CREATED)
+
+
+class CaseNoticeApi(APIView):
+    """一次性告知: ``items`` (repeat the field once per item)."""
+
+    permission_classes = [IsClerk]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request=MULTIPART, responses={201: IntakeResultSerializer})
+    def post(self, request, ticket_id):
+        case, password = case_notify_missing(
+            clerk=request.user, ticket_id=ticket_id, items=request.data.getlist("items"), uploads=uploads_from(request)
+        )
+        return Response(intake_result(case, password), status=status.HTTP_201_CREATED)
+
+
+class CaseReceiveApi(APIView):
+    """收件 only; decide within 5 working days."""
+
+    permission_classes = [IsClerk]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request=MULTIPART, responses={201: IntakeResultSerializer})
+    def post(self, request, ticket_id):
+        case, password = case_receive(clerk=request.user, ticket_id=ticket_id, uploads=uploads_from(request))
+        return Response(intake_result(case, password), status=status.HTTP_201_CREATED)
+
+
+class ReceivedCaseAcceptApi(APIView):
+    """Accept a case the hall already holds, with the items the applicant brought back."""
+
+    permission_classes = [IsClerk]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request=MULTIPART, responses={200: CaseSerializer})
+    def post(self, request, number):
+        case = case_accept_received(
+            clerk=request.user,
+            number=number,
+            uploads=uploads_from(request),
+            reuses=reuses_from(request.data),
+            commitment_items=request.data.getlist("commitment_items"),
+            commitment_signed=request.data.get("commitment_signed") in ("true", "1", "on"),
+        )
+        return Response(CaseSerializer(case).data)
+
+
+class CaseListApi(APIView):
+    permission_classes = [IsCitizen]
+
+    @extend_schema(responses=CaseSerializer(many=True))
+    def get(self, request):
+        return Response(CaseSerializer(cases_for_citizen(citizen=request.user), many=True).data)
+
+
+class CaseDetailApi(APIView):
+    permission_classes = [IsCitizen]
+
+    @extend_schema(responses=CaseDetailSerializer)
+    def get(self, request, number):
+        return Response(CaseDetailSerializer(case_get_for_citizen(citizen=request.user, number=number)).data)
+
+
+class HallCaseListApi(APIView):
+    """The clerk's view of the cases received at their hall."""
+
+    permission_classes = [IsClerk]
+
+    @extend_schema(responses=CaseSerializer(many=True))
+    def get(self, request):
+        return Response(CaseSerializer(cases_for_staff(user=request.user)[:200], many=True).data)
+
+
+class HallCaseDetailApi(APIView):
+    permission_classes = [IsClerk]
+
+    @extend_schema(responses=CaseDetailSerializer)
+    def get(self, request, number):
+        return Response(CaseDetailSerializer(case_get_for_staff(user=request.user, number=number)).data)
+
+
+class PrefileApi(APIView):
+    """在线预填: the citizen uploads materials for a booked appointment (repeatable while not yet received)."""
+
+    permission_classes = [IsCitizen]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request=MULTIPART, responses={201: CaseSerializer})
+    def post(self, request, code):
+        case, password = case_prefile(citizen=request.user, appointment_code=code, uploads=uploads_from(request))
+        data = CaseSerializer(case).data
+        if password:
+            data["query_password"] = password
+        return Response(data, status=status.HTTP_201_CREATED)
+
+
+class SupplementApi(APIView):
+    """The citizen answers a correction request with the corrected materials."""
+
+    permission_classes = [IsCitizen]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request=MULTIPART, responses={200: CaseSerializer})
+    def post(self, request, number):
+        case = case_supplement(citizen=request.user, number=number, uploads=uploads_from(request))
+        return Response(CaseSerializer(case).data)
+
+
+class WithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class WithdrawApi(APIView):
+    """The citizen withdraws before a decision (confirmed by central if the case is there)."""
+
+    permission_classes = [IsCitizen]
+
+    @extend_schema(request=WithdrawSerializer, responses={202: CaseSerializer})
+    def post(self, request, number):
+        serializer = WithdrawSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        case = case_withdraw(citizen=request.user, number=number, reason=serializer.validated_data["reason"])
+        return Response(CaseSerializer(case).data, status=status.HTTP_202_ACCEPTED)

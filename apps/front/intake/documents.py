@@ -1,0 +1,104 @@
+"""Written vouchers (受理凭证, 不予受理通知书, 一次性告知书, 容缺受理确认书): issued with fixed content inside
+the intake transaction, rendered to PDF (WeasyPrint, CJK font) on first download, verifiable publicly."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.shared.accounts.models import User
+from govservice.lib.codes import human_code
+from govservice.lib.masking import mask_id_public, mask_name
+from govservice.lib.pdf import qr_data_uri, render_pdf
+
+from .models import Case, Document, DocumentKind
+
+
+def verification_url(code: str) -> str:
+    return settings.PUBLIC_BASE_URL.rstrip("/") + reverse("verify", args=[code])
+
+
+def document_issue(*, case: Case, kind: str, by: User) -> Document:
+    """Fix what the document says now; later changes to the case never alter an issued document."""
+    matter, hall, citizen = case.matter, case.hall, case.citizen
+    content = {
+        "number": case.number,
+        "matter": matter.name,
+        "matter_version": matter.version,
+        "department": matter.department.name,
+        "hall": hall.name,
+        "hall_address": hall.address,
+        # Paper shows the public mask of the ID number (DOMAIN.md §8).
+        "applicant": citizen.real_name,
+        "applicant_id": mask_id_public(citizen.id_number or ""),
+        "issued_on": timezone.localdate().isoformat(),
+        "received_at": timezone.localtime(case.received_at).strftime("%Y-%m-%d %H:%M"),
+        "materials": [{"name": m.name} for m in case.materials.all()],
+        "clerk": by.real_name or by.username,
+    }
+    if kind == DocumentKind.RECEIPT:
+        content |= {"promised_date": case.promised_date.isoformat() if case.promised_date else "", "promised_days": matter.promised_days}
+    elif kind == DocumentKind.REFUSAL:
+        content |= {"reason": case.refusal_reason, "refer_to": case.refer_to, "remedies": settings.REMEDIES_TEXT}
+    elif kind == DocumentKind.ONE_TIME_NOTICE:
+        content |= {"items": list(case.notice_items), "deadline_note": "请补齐上述全部材料后再次到窗口办理，无需重新预约排队以外的其他手续。"}
+    elif kind == DocumentKind.COMMITMENT:
+        content |= {
+            "items": list(case.commitment_items),
+            "deadline": case.commitment_deadline.isoformat() if case.commitment_deadline else "",
+        }
+    return Document.objects.create(case=case, kind=kind, verification_code=human_code(12), content=content, issued_by=by)
+
+
+def document_render(document: Document) -> bytes:
+    url = verification_url(document.verification_code)
+    return render_pdf(
+        f"documents/{document.kind}.html",
+        {"doc": document, "c": document.content, "title": document.get_kind_display(), "verify_url": url, "qr": qr_data_uri(url)},
+    )
+
+
+def document_pdf(document: Document) -> bytes:
+    """The document's PDF; rendered once, then the same bytes every time (their digest is what the
+    verification page checks against)."""
+    if document.file:
+        with document.file.open("rb") as fh:
+            return fh.read()
+    pdf = document_render(document)
+    digest = hashlib.sha256(pdf).hexdigest()
+    name = document.file.storage.save(f"documents/{document.case.number}-{document.kind}-{document.verification_code}.pdf", ContentFile(pdf))
+    # First writer wins if two downloads render at once; the loser's file is discarded.
+    if Document.objects.filter(id=document.id, sha256="").update(file=name, sha256=digest):
+        document.file.name, document.sha256 = name, digest
+        return pdf
+    document.file.storage.delete(name)
+    document.refresh_from_db()
+    with document.file.open("rb") as fh:
+        return fh.read()
+
+
+def document_verify(*, code: str, pdf: bytes | None = None) -> dict:
+    """What the public may know about a document: that it exists, its kind, issuer and date; and,
+    given a copy, whether that copy is the genuine one. No personal data."""
+    document = Document.objects.select_related("case__hall").filter(verification_code=code.strip().upper()).first()
+    if document is None:
+        return {"found": False}
+    result = {
+        "found": True,
+        "kind": document.get_kind_display(),
+        "hall": document.case.hall.name,
+        "issued_on": document.content.get("issued_on"),
+        "number": document.case.number,
+        "matter": document.content.get("matter"),
+        "applicant": mask_name(document.content.get("applicant", "")),
+    }
+    if pdf is not None:
+        if not document.sha256:
+            document_pdf(document)
+            document.refresh_from_db()
+        result["genuine"] = hashlib.sha256(pdf).hexdigest() == document.sha256
+    return result

@@ -1,0 +1,169 @@
+"""Events from central applied to the front's case mirror, exactly once (the exchange inbox dedupes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.utils.dateparse import parse_date, parse_datetime
+
+from apps.front.delivery.services import delivery_result_arrived
+from apps.front.notifications.services import notify
+from apps.shared.exchange import registry
+from apps.shared.exchange.models import Peer
+
+from .models import CASE_TRANSITIONS, Case, CaseEvent, CaseStatus, Document, DocumentKind, EvidenceItem, TrustLevel
+from .services import case_transition
+
+
+def _case(number: str) -> Case:
+    case = Case.objects.select_for_update(of=("self",)).select_related("citizen").filter(number=number).first()
+    if case is None:
+        raise registry.Rejected(f"前台无此办件 {number}。 Unknown case.")
+    return case
+
+
+@registry.handles("case.review_started")
+def review_started(peer: Peer, message_id: str, payload: dict[str, Any], files) -> dict[str, Any]:
+    case = _case(payload["number"])
+    # A late or repeated event for a case that has moved on is acknowledged and changes nothing.
+    if CaseStatus.IN_REVIEW in CASE_TRANSITIONS[case.status]:
+        case_transition(case=case, to_status=CaseStatus.IN_REVIEW, actor=None, actor_label="审批总后台")
+    return {"number": case.number, "status": case.status}
+
+
+@registry.handles("case.decided")
+def decided(peer: Peer, message_id: str, payload: dict[str, Any], files) -> dict[str, Any]:
+    case = _case(payload["number"])
+    if case.status == CaseStatus.DECIDED:
+        return {"number": case.number, "status": case.status}
+    if CaseStatus.DECIDED not in CASE_TRANSITIONS[case.status]:
+        raise registry.Rejected(f"办件当前状态为{case.get_status_display()}，不能记录决定。")
+    case_transition(
+        case=case,
+        to_status=CaseStatus.DECIDED,
+        remedies=payload.get("remedies", ""),
+        actor=None,
+        actor_label=payload.get("approver_label", "审批总后台"),
+        note=payload.get("reason", ""),
+        decision=payload["decision"],
+        decision_reason=payload.get("reason", ""),
+        decided_at=parse_datetime(payload["decided_at"]),
+    )
+    notify(recipient=case.citizen, event="case.decided", case=case)
+    return {"number": case.number, "status": case.status}
+
+
+def _apply(case: Case, to_status: str, *, note: str, **fields) -> bool:
+    """Move to ``to_status`` if the lifecycle allows it from here; a stale event changes nothing."""
+    if case.status == to_status or to_status not in CASE_TRANSITIONS[case.status]:
+        if fields:
+            Case.objects.filter(id=case.id).update(**fields)
+        return False
+    case_transition(case=case, to_status=to_status, actor=None, actor_label="审批总后台", note=note, **fields)
+    return True
+
+
+@registry.handles("case.correction_requested")
+def correction_requested(peer: Peer, message_id: str, payload: dict[str, Any], files) -> dict[str, Any]:
+    case = _case(payload["number"])
+    items = list(payload["items"])
+    if _apply(
+        case, CaseStatus.CORRECTION, note="；".join(items),
+        correction_items=items, correction_deadline=parse_date(payload["deadline"]),
+    ):
+        notify(recipient=case.citizen, event="case.correction_requested", case=case)
+    return {"number": case.number, "status": case.status}
+
+
+@registry.handles("case.special_procedure")
+def special_procedure(peer: Peer, message_id: str, payload: dict[str, Any], files) -> dict[str, Any]:
+    case = _case(payload["number"])
+    note = f"{payload['kind_label']}：{payload['reason']}（预计{payload['expected_days']}日，期间不计入审批时限）"
+    if _apply(case, CaseStatus.SPECIAL_PROCEDURE, note=note, procedure_note=note):
+        notify(recipient=case.citizen, event="case.special_procedure", case=case)
+    return {"number": case.number, "status": case.status}
+
+
+@registry.handles("case.review_resumed")
+def review_resumed(peer: Peer, message_id: str, payload: dict[str, Any], files) -> dict[str, Any]:
+    case = _case(payload["number"])
+    _apply(case, CaseStatus.IN_REVIEW, note="恢复审查", **_promised_date_fields(payload))
+    return {"number": case.number, "status": case.status}
+
+
+@registry.handles("case.extended")
+def extended(peer: Peer, message_id: str, payload: dict[str, Any], files) -> dict[str, Any]:
+    case = _case(payload["number"])
+    note = f"审批时限延长{payload['days']}个工作日：{payload['reason']}"
+    fields: dict[str, Any] = {"procedure_note": note, **_promised_date_fields(payload)}
+    Case.objects.filter(id=case.id).update(**fields)
+    for name, value in fields.items():
+        setattr(case, name, value)
+    CaseEvent.objects.create(case=case, actor_label="审批总后台", from_status=case.status, to_status=case.status, note=note)
+    notify(recipient=case.citizen, event="case.extended", case=case)
+    return {"number": case.number, "status": case.status}
+
+
+@registry.handles("case.result_issued")
+def result_issued(peer: Peer, message_id: str, payload: dict[str, Any], files) -> dict[str, Any]:
+    """The certificate arrives: a document the public page can verify, and A-level evidence in the
+    citizen's vault (an e-licence has the effect of paper, 国务院令第716号)."""
+    case = _case(payload["number"])
+    if Document.objects.filter(verification_code=payload["verification_code"]).exists():
+        return {"number": case.number, "status": case.status}
+    [pdf] = files
+    document = Document(
+        case=case,
+        kind=DocumentKind.CERTIFICATE,
+        verification_code=payload["verification_code"],
+        content={
+            "title": payload["title"], "licence_number": payload["licence_number"], "issued_on": payload["issued_on"],
+            "valid_until": payload["valid_until"], "issuer": payload["issuer"], "matter": case.matter.name,
+            "applicant": case.citizen.real_name, "number": case.number,
+        },
+        sha256=pdf.sha256,
+    )
+    document.file.save(f"certificate-{payload['licence_number']}.pdf", ContentFile(pdf.content), save=False)
+    document.save()
+    EvidenceItem.objects.get_or_create(
+        citizen=case.citizen,
+        sha256=pdf.sha256,
+        defaults={
+            "name": payload["title"], "trust_level": TrustLevel.A, "issuer": payload["issuer"], "file": document.file.name,
+            "content_type": "application/pdf", "size": len(pdf.content), "origin_case": case,
+            "valid_until": parse_date(payload["valid_until"]) if payload.get("valid_until") else None,
+        },
+    )
+    if _apply(case, CaseStatus.RESULT_READY, note=f"{payload['title']}已出具（{payload['licence_number']}）"):
+        # Handed over the way the citizen chose (pickup, post, electronic), who is told accordingly. The
+        # front's choice counts, not central's echo of it in the payload: the citizen may change it here.
+        delivery_result_arrived(case=case, title=payload["title"])
+    return {"number": case.number, "status": case.status}
+
+
+@registry.handles("case.withdrawn")
+def withdrawn(peer: Peer, message_id: str, payload: dict[str, Any], files) -> dict[str, Any]:
+    case = _case(payload["number"])
+    if _apply(case, CaseStatus.WITHDRAWN, note="审批总后台已确认撤回"):
+        notify(recipient=case.citizen, event="case.withdrawn", case=case)
+    return {"number": case.number, "status": case.status}
+
+
+@registry.handles("case.withdraw_refused")
+def withdraw_refused(peer: Peer, message_id: str, payload: dict[str, Any], files) -> dict[str, Any]:
+    case = _case(payload["number"])
+    if case.withdraw_requested_at is not None:
+        Case.objects.filter(id=case.id).update(withdraw_requested_at=None)
+        CaseEvent.objects.create(
+            case=case, actor_label="审批总后台", from_status=case.status, to_status=case.status, note=f"撤回未获同意：{payload['reason']}"
+        )
+    return {"number": case.number, "status": case.status}
+
+
+def _promised_date_fields(payload: dict[str, Any]) -> dict[str, Any]:
+    """The new promised date central sent, or None when it sent "" (the limit reaches a year whose holidays
+    are not published: the old date is no longer true, and the citizen is told 待定 rather than the old one)."""
+    if "promised_date" not in payload:
+        return {}
+    return {"promised_date": parse_date(payload["promised_date"]) if payload["promised_date"] else None}

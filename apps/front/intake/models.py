@@ -1,0 +1,237 @@
+"""The case (办件) on the front side: materials, intake outcome and the mirror of its state at central
+(DOMAIN.md §4–§5)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pghistory
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from apps.front.booking.models import Appointment, Hall
+from apps.shared.catalog.models import Material, Matter
+from govservice.lib.decisions import Decision
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+
+class CaseStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("已在线申报")
+    RECEIVED = "received", _("已收件")
+    ACCEPTED = "accepted", _("已受理")
+    REJECTED_AT_INTAKE = "rejected_at_intake", _("不予受理")
+    IN_REVIEW = "in_review", _("审批中")
+    CORRECTION = "correction", _("待补正")
+    SPECIAL_PROCEDURE = "special_procedure", _("特别程序")
+    DECIDED = "decided", _("已决定")
+    RESULT_READY = "result_ready", _("结果待领取")
+    DELIVERED = "delivered", _("已送达")
+    CLOSED = "closed", _("已办结")
+    WITHDRAWN = "withdrawn", _("已撤回")
+    VOIDED = "voided", _("已作废")
+    TRANSFERRED = "transferred", _("已转办")
+    CLOSED_NO_CORRECTION = "closed_no_correction", _("逾期未补正终止")
+
+
+S = CaseStatus
+# The whole lifecycle in one place; services refuse anything not listed (DOMAIN.md §5).
+CASE_TRANSITIONS: dict[str, frozenset[str]] = {
+    S.SUBMITTED: frozenset({S.RECEIVED, S.WITHDRAWN, S.VOIDED}),
+    S.RECEIVED: frozenset({S.ACCEPTED, S.REJECTED_AT_INTAKE, S.WITHDRAWN}),
+    S.ACCEPTED: frozenset({S.IN_REVIEW, S.DECIDED, S.WITHDRAWN, S.TRANSFERRED}),
+    S.IN_REVIEW: frozenset({S.CORRECTION, S.SPECIAL_PROCEDURE, S.DECIDED, S.WITHDRAWN, S.TRANSFERRED}),
+    S.CORRECTION: frozenset({S.IN_REVIEW, S.CLOSED_NO_CORRECTION, S.WITHDRAWN}),
+    S.SPECIAL_PROCEDURE: frozenset({S.IN_REVIEW, S.DECIDED, S.WITHDRAWN}),
+    S.DECIDED: frozenset({S.RESULT_READY, S.CLOSED}),
+    S.RESULT_READY: frozenset({S.DELIVERED}),
+    S.DELIVERED: frozenset({S.CLOSED}),
+    S.REJECTED_AT_INTAKE: frozenset(),
+    S.CLOSED: frozenset(),
+    S.WITHDRAWN: frozenset(),
+    S.VOIDED: frozenset(),
+    S.TRANSFERRED: frozenset(),
+    S.CLOSED_NO_CORRECTION: frozenset(),
+}
+
+# One plain-language sentence per state, and what happens next (DOMAIN.md §5).
+CASE_STATUS_SENTENCES: dict[str, tuple[StrOrPromise, StrOrPromise]] = {
+    S.SUBMITTED: (_("您已在线提交申请，等待大厅预审。"), _("请按预约时间携带材料原件到大厅。")),
+    S.RECEIVED: (_("大厅已收到您的材料。"), _("窗口将在5个工作日内决定是否受理。")),
+    S.ACCEPTED: (_("您的申请已受理，正在转交审批总后台。"), _("审批人员将在承诺时限内作出决定。")),
+    S.REJECTED_AT_INTAKE: (_("您的申请不予受理。"), _("请查看不予受理通知书中的原因与救济途径。")),
+    S.IN_REVIEW: (_("审批总后台正在审查您的申请。"), _("如需补正材料，我们会短信通知您。")),
+    S.CORRECTION: (_("需要您补正材料，审批时限暂停计算。"), _("请在期限内上传补正材料。")),
+    S.SPECIAL_PROCEDURE: (_("您的申请进入特别程序，时限暂停计算。"), _("特别程序结束后将继续审批。")),
+    S.DECIDED: (_("审批总后台已作出决定。"), _("请查看审批结果，并对本次服务进行评价。")),
+    S.RESULT_READY: (_("办理结果已可领取。"), _("请按您选择的方式领取结果。")),
+    S.DELIVERED: (_("办理结果已送达。"), _("欢迎对本次服务进行评价。")),
+    S.CLOSED: (_("本件已办结。"), _("感谢您的使用。")),
+    S.WITHDRAWN: (_("您已撤回申请。"), _("如需办理，可重新预约。")),
+    S.VOIDED: (_("本件已作废。"), _("如有疑问请咨询大厅。")),
+    S.TRANSFERRED: (_("本件已转办。"), _("承办单位将与您联系。")),
+    S.CLOSED_NO_CORRECTION: (_("因逾期未补正，本件已终止。"), _("如需办理，可重新申请。")),
+}
+
+
+@pghistory.track(model_name="CaseAudit")
+class Case(models.Model):
+    number = models.CharField(_("办件编号"), max_length=32, unique=True)
+    # Only a hash: the password is shown once, on the receipt (DOMAIN.md §5 查询密码).
+    query_password_hash = models.CharField(max_length=128)
+    citizen = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cases")
+    matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="cases")
+    hall = models.ForeignKey(Hall, on_delete=models.PROTECT, related_name="cases")
+    appointment = models.OneToOneField(Appointment, on_delete=models.PROTECT, null=True, blank=True, related_name="case")
+    clerk = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    status = models.CharField(max_length=24, choices=CaseStatus.choices, default=CaseStatus.RECEIVED)
+    received_at = models.DateTimeField(default=timezone.now)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    promised_date = models.DateField(null=True, blank=True)
+    decision = models.CharField(max_length=24, choices=Decision.choices, blank=True)
+    decision_reason = models.TextField(blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    # 行政许可法 Art. 32: told of missing items within 5 (working) days of receipt, or the application
+    # counts as accepted from the day of receipt.
+    intake_deadline = models.DateField(_("受理期限"), null=True, blank=True)
+    notice_items = models.JSONField(_("一次性告知事项"), default=list, blank=True)
+    notice_sent_at = models.DateTimeField(null=True, blank=True)
+    intake_warning_sent_at = models.DateTimeField(null=True, blank=True)
+    refusal_reason = models.TextField(_("不予受理理由"), blank=True)
+    refer_to = models.CharField(_("应向何机关申请"), max_length=200, blank=True)
+    # 容缺受理: accepted on the applicant's written commitment to supply minor items by a deadline.
+    commitment_items = models.JSONField(_("容缺材料"), default=list, blank=True)
+    commitment_deadline = models.DateField(_("容缺补交期限"), null=True, blank=True)
+    # Told by central: what to correct and by when; a special procedure or extension and why.
+    correction_items = models.JSONField(_("补正事项"), default=list, blank=True)
+    correction_deadline = models.DateField(_("补正期限"), null=True, blank=True)
+    procedure_note = models.TextField(_("特别程序或延期说明"), blank=True)
+    remedies = models.TextField(_("救济途径"), blank=True)
+    # Reconciliation: when the front last asked central for this quiet case's state.
+    resync_requested_at = models.DateTimeField(null=True, blank=True)
+    # The citizen asked to withdraw; central confirms (before a decision) or refuses.
+    withdraw_requested_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(status__in=CaseStatus.values), name="case_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def sentence(self) -> str:
+        return str(CASE_STATUS_SENTENCES[self.status][0])
+
+    @property
+    def next_step(self) -> str:
+        return str(CASE_STATUS_SENTENCES[self.status][1])
+
+
+class TrustLevel(models.TextChoices):
+    # 国办函〔2016〕108号: how far a piece of evidence can be relied on without asking again.
+    A = "A", _("A 政府部门核发并加盖电子印章，直接使用")
+    B = "B", _("B 窗口人员已核验原件，可复用")
+    C = "C", _("C 申请人上传，使用前须核验原件")
+    D = "D", _("D 申请人自制，凭承诺使用")
+
+
+class EvidenceItem(models.Model):
+    """The citizen's vault: evidence government already holds (materials verified in earlier cases,
+    e-licences), offered at intake instead of asking again (数据共享、信息复用)."""
+
+    citizen = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="evidence")
+    name = models.CharField(_("材料名称"), max_length=200)
+    trust_level = models.CharField(max_length=1, choices=TrustLevel.choices)
+    issuer = models.CharField(_("出具单位"), max_length=100, blank=True)
+    file = models.FileField(upload_to="vault/%Y/%m/")
+    content_type = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    origin_case = models.ForeignKey(Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    valid_until = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name", "trust_level", "-created_at"]
+        constraints = [models.UniqueConstraint(fields=["citizen", "sha256"], name="evidence_once_per_citizen")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.trust_level})"
+
+
+class CaseMaterial(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="materials")
+    material = models.ForeignKey(Material, on_delete=models.SET_NULL, null=True, blank=True)
+    name = models.CharField(max_length=200)
+    file = models.FileField(upload_to="cases/%Y/%m/")
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    trust_level = models.CharField(max_length=1, choices=TrustLevel.choices, default=TrustLevel.B)
+    reused_from = models.ForeignKey(EvidenceItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.name}"
+
+
+class CaseEvent(models.Model):
+    """One row per change of a case, with who and why; the citizen's timeline reads these."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    actor_label = models.CharField(max_length=64, blank=True)
+    from_status = models.CharField(max_length=24, choices=CaseStatus.choices, blank=True)
+    to_status = models.CharField(max_length=24, choices=CaseStatus.choices)
+    note = models.TextField(blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.from_status}→{self.to_status}"
+
+
+class DocumentKind(models.TextChoices):
+    RECEIPT = "receipt", _("受理凭证")
+    REFUSAL = "refusal", _("不予受理通知书")
+    ONE_TIME_NOTICE = "one_time_notice", _("一次性告知书")
+    COMMITMENT = "commitment", _("容缺受理承诺确认书")
+    CERTIFICATE = "certificate", _("证照（审批结果）")
+    DELIVERY_RECEIPT = "delivery_receipt", _("送达回执")
+
+
+class Document(models.Model):
+    """A written, dated voucher (行政许可法 Art. 32). Its content is fixed when issued (``content``); the
+    PDF is rendered from it on first download and its SHA-256 kept, so the public verification page can
+    tell a genuine copy from an altered one without showing personal data."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(max_length=24, choices=DocumentKind.choices)
+    verification_code = models.CharField(max_length=16, unique=True)
+    content = models.JSONField()
+    issued_at = models.DateTimeField(default=timezone.now)
+    # None for documents issued by central (certificates): they arrive over the wire, already signed.
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    file = models.FileField(upload_to="documents/%Y/%m/", blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["issued_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.verification_code}"

@@ -1,0 +1,115 @@
+"""Business event → messages: one per channel the person can and wants to be reached on."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+from apps.front.intake.models import Case
+from apps.shared.accounts.models import User
+from govservice.lib.masking import mask_name
+
+from ..models import Channel, DeliveryAttempt, DeliveryStatus, Notification
+from .preferences import preference_for
+from .schedule import not_before
+from .templates import render, template_current_version
+
+logger = logging.getLogger(__name__)
+
+# Events that go out at once even in quiet hours: the hall cancelled or moved an appointment (the
+# citizen may be about to set off), or something that needs the person now, in the hall.
+URGENT_EVENTS = frozenset({"booking.cancelled_by_hall", "booking.moved_by_hall", "hall.checked_in"})
+
+
+def _case_context(case: Case | None) -> dict[str, str]:
+    """The case's template fields, in the active language. A limit left open because its year's holidays
+    are not published yet reads as such, never as an empty gap in the sentence."""
+    if case is None:
+        return {}
+    open_date = gettext("待定（节假日安排公布后确定）")
+    return {
+        "number": case.number,
+        "matter": case.matter.name,
+        "promised_date": case.promised_date.isoformat() if case.promised_date else open_date,
+        "decision": str(case.get_decision_display()) if case.decision else "",
+        "next_step": case.next_step,
+        "items": "；".join(case.notice_items) if case.notice_items else "",
+        "intake_deadline": case.intake_deadline.isoformat() if case.intake_deadline else open_date,
+        "correction": "；".join(case.correction_items) if case.correction_items else "",
+        "correction_deadline": case.correction_deadline.isoformat() if case.correction_deadline else "",
+        "procedure": case.procedure_note,
+    }
+
+
+def notify(
+    *,
+    recipient: User,
+    event: str,
+    case: Case | None = None,
+    context: dict[str, str] | None = None,
+    urgent: bool | None = None,
+) -> list[Notification]:
+    """Turn a business event into one message per channel the person can be reached on and chose
+    (the inbox always), rendered from each channel's current template version in the person's
+    language, and deliver them after the caller's transaction commits (never inside it).
+
+    `context` adds (or overrides) template fields for events that are not about a case, e.g. an
+    appointment's code, hall and time. Never put an ID number, a phone number or a full name in it.
+    `urgent` overrides URGENT_EVENTS: urgent messages ignore the quiet hours."""
+    preference = preference_for(recipient)
+    language = preference.language
+    urgent = event in URGENT_EVENTS if urgent is None else urgent
+    channels = [Channel.INBOX]
+    if recipient.phone and preference.sms:
+        channels.append(Channel.SMS)
+    if recipient.email and preference.email:
+        channels.append(Channel.EMAIL)
+    now = timezone.now()
+    # Case fields such as the decision's label are rendered in the recipient's language.
+    with translation.override(language):
+        # Never the user name as a fallback: people choose their phone number as one.
+        name = mask_name(recipient.real_name) or gettext("用户")
+        fields = {"name": name, **_case_context(case), **(context or {})}
+        fields = {key: str(value) for key, value in fields.items()}
+    rows = []
+    for channel in channels:
+        version = template_current_version(event=event, channel=channel)
+        subject, body = render(version, language=language, context=fields)
+        row = Notification(
+            recipient=recipient, event=event, channel=channel, case=case, template_version=version,
+            language=language, urgent=urgent, subject=subject[:200], body=body, created_at=now,
+        )
+        if channel == Channel.INBOX:
+            # The inbox is this database: the message is there as soon as it is committed.
+            row.status, row.attempts, row.next_attempt_at = DeliveryStatus.DELIVERED, 1, None
+            row.sent_at = row.delivered_at = now
+        else:
+            row.next_attempt_at = not_before(now, channel=channel, urgent=urgent)
+        row.save()
+        if channel == Channel.INBOX:
+            DeliveryAttempt.objects.create(
+                notification=row, number=1, status=DeliveryStatus.DELIVERED, started_at=now, finished_at=now
+            )
+        rows.append(row)
+    due = [n.id for n in rows if n.next_attempt_at is not None and n.next_attempt_at <= now]
+    held = [n.id for n in rows if n.next_attempt_at is not None and n.next_attempt_at > now]
+    if held:
+        logger.info("notifications %s (%s) held for the quiet hours", held, event)
+    if due:
+        transaction.on_commit(lambda: _kick_delivery(due))
+    return rows
+
+
+def _kick_delivery(ids: list[int]) -> None:
+    from ..tasks import notification_deliver
+
+    for notification_id in ids:
+        try:
+            notification_deliver.delay(notification_id)
+        except Exception:  # broker down: the periodic sender delivers it
+            logger.warning("notification %s not queued; the periodic sender will deliver it", notification_id)
+
+

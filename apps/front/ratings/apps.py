@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RatingsConfig(AppConfig):
+    name = "apps.front.ratings"
+    label = "ratings"
+    default_auto_field = "django.db.models.BigAutoField"
+    verbose_name = _("好差评")

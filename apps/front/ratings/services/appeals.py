@@ -1,0 +1,82 @@
+"""The unit appeals a wrong rating within 3 working days; a supervisor decides (DOMAIN.md §7). An upheld
+appeal voids the 差评: it no longer counts in the statistics."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.front.booking.selectors import hall_supervisors
+from apps.front.notifications.services import notify
+from apps.shared.accounts.models import Role, User
+from govservice.api import Conflict, DomainError
+
+from ..models import APPEAL_TRANSITIONS, AppealStatus, Rectification, RectificationStatus
+from .rectifications import (
+    _for_member,
+    _is_supervisor_for,
+    _locked,
+    _move,
+    _record,
+    _staff_context,
+    _text,
+    _today,
+    is_unit_member,
+)
+
+
+@transaction.atomic
+def rectification_appeal(*, actor: User, rectification_id: int, reason: object) -> Rectification:
+    """The unit appeals a wrong rating (e.g. not about this service) within 3 working days; a supervisor decides."""
+    rectification = _for_member(actor=actor, rectification_id=rectification_id)
+    if actor.role == Role.ADMIN:
+        raise DomainError("申诉须由责任单位提出。 The unit appeals.", code="forbidden", status_code=403)
+    reason_text = _text(reason, label="申诉理由", code="reason_required")
+    if AppealStatus.PENDING not in APPEAL_TRANSITIONS[rectification.appeal_status]:
+        raise Conflict("该差评已申诉过，不能重复申诉。 Already appealed.", code="already_appealed")
+    if rectification.status == RectificationStatus.VOIDED:
+        raise Conflict("该差评已不计入。 Already voided.", code="wrong_state")
+    # None: the calendar of the year the limit falls in is unpublished; the limit cannot have passed yet.
+    if rectification.appeal_due is not None and _today() > rectification.appeal_due:
+        raise Conflict(
+            f"申诉期限（{rectification.appeal_due:%Y年%-m月%-d日}）已过。 The time to appeal has passed.",
+            code="appeal_too_late",
+        )
+    rectification.appeal_status = AppealStatus.PENDING
+    rectification.appeal_reason, rectification.appealed_at, rectification.appealed_by = reason_text, timezone.now(), actor
+    rectification.save(update_fields=["appeal_status", "appeal_reason", "appealed_at", "appealed_by"])
+    _record(rectification, actor=actor, action="appeal", note=reason_text)
+    context = _staff_context(rectification)
+    for supervisor in hall_supervisors(rectification.hall_id):
+        if supervisor.id != actor.id:
+            notify(recipient=supervisor, event="rating.appeal_filed", context=context)
+    return rectification
+
+
+@transaction.atomic
+def rectification_appeal_decide(*, actor: User, rectification_id: int, upheld: bool, note: object) -> Rectification:
+    """A supervisor decides: upheld, the 差评 no longer counts (voided); rejected, it stands."""
+    rectification = _locked(rectification_id)
+    if not _is_supervisor_for(actor, rectification):
+        if is_unit_member(actor, rectification):
+            raise DomainError("申诉须由主管审核。 A supervisor decides appeals.", code="forbidden", status_code=403)
+        raise DomainError("未找到该整改单。 No such rectification.", code="not_found", status_code=404)
+    if rectification.appealed_by_id == actor.id:
+        raise DomainError("不能审核自己提出的申诉。 You cannot decide your own appeal.", code="forbidden", status_code=403)
+    note_text = _text(note, label="审核意见", code="note_required")
+    target = AppealStatus.UPHELD if upheld else AppealStatus.REJECTED
+    if target not in APPEAL_TRANSITIONS[rectification.appeal_status]:
+        raise Conflict("该整改单没有待审核的申诉。 No pending appeal.", code="no_pending_appeal")
+    rectification.appeal_status = target
+    rectification.appeal_decision_note, rectification.appeal_decided_at = note_text, timezone.now()
+    rectification.appeal_decided_by = actor
+    fields = ("appeal_status", "appeal_decision_note", "appeal_decided_at", "appeal_decided_by")
+    if upheld:
+        _move(rectification, to_status=RectificationStatus.VOIDED, actor=actor, action="appeal_upheld", note=note_text, fields=fields)
+    else:
+        rectification.save(update_fields=list(fields))
+        _record(rectification, actor=actor, action="appeal_rejected", note=note_text)
+    context = _staff_context(rectification) | {"decision": str(AppealStatus(target).label)}
+    for user in {u.id: u for u in [rectification.appealed_by, rectification.assignee] if u is not None}.values():
+        notify(recipient=user, event="rating.appeal_decided", context=context)
+    return rectification

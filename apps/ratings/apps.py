@@ -1,8 +1,0 @@
-from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
-
-
-class RatingsConfig(AppConfig):
-    name = "apps.ratings"
-    default_auto_field = "django.db.models.BigAutoField"
-    verbose_name = _("好差评")

@@ -1,9 +1,0 @@
-from django.apps import AppConfig
-
-
-class ReviewConfig(AppConfig):
-    name = "apps.review"
-    default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        from . import handlers  # noqa: F401 - registers the exchange handlers

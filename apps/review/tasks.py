@@ -1,8 +1,0 @@
-from celery import shared_task
-
-from . import services
-
-
-@shared_task(ignore_result=True)
-def overdue_digest() -> int:
-    return services.overdue_digest_send()

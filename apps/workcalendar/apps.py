@@ -1,6 +1,0 @@
-from django.apps import AppConfig
-
-
-class WorkcalendarConfig(AppConfig):
-    name = "apps.workcalendar"
-    default_auto_field = "django.db.models.BigAutoField"

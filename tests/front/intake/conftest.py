@@ -1,0 +1,12 @@
+import pytest
+from django.utils import timezone
+
+from apps.front.intake.models import Case, CaseStatus
+
+
+@pytest.fixture
+def accepted_case(citizen, hall, matter, clerk, central_peer):
+    return Case.objects.create(
+        number="TZ2026112400001", query_password_hash="x", citizen=citizen, matter=matter, hall=hall, clerk=clerk,
+        status=CaseStatus.IN_REVIEW, accepted_at=timezone.now(),
+    )
