@@ -255,7 +255,9 @@ class AppointmentAdmin(ReadOnlyScopedAdmin):
     list_display = ["code", "matter", "hall", "slot", "status", "strike", "strike_waived", "created_at"]
     list_filter = ["status", "strike", "hall"]
     search_fields = ["code"]
-    readonly_fields = [f.name for f in Appointment._meta.fields]
+    # The idempotency key is the client's retry token: of no use to staff, so never shown (a key once built
+    # from the citizen's session id let a supervisor act as the citizen).
+    fields = readonly_fields = [f.name for f in Appointment._meta.fields if f.name not in {"id", "idempotency_key"}]
 
 
 @admin.register(WaitlistEntry)

@@ -19,6 +19,7 @@ from apps.shared.accounts.models import Role
 from apps.shared.catalog.models import Department
 from apps.shared.catalog.selectors import matter_get, matters_search
 from govservice.api import DomainError
+from govservice.lib.codes import form_idempotency_key
 from govservice.roles import role_required
 
 from .models import Appointment, AppointmentStatus, GreenCategory, HallClosure, WindowGroup
@@ -77,7 +78,7 @@ def matter_detail(request, code):
             "days": days,
             "full_days": full_days,
             "book_url": reverse("book", args=[matter.code]),
-            "idempotency_prefix": f"{request.session.session_key or ''}-{matter.code}",
+            "idempotency_key": form_idempotency_key(),
             "green_categories": GreenCategory.choices,
             "rules": booking_rules(),
         },
@@ -110,7 +111,7 @@ def book(request, code):
 def appointment_detail(request, code):
     appointment = appointment_get_for_citizen(citizen=request.user, code=code)
     qr = segno.make(appointment.code, micro=False).svg_inline(scale=5)
-    context = {"appointment": appointment, "qr": qr, "rules": booking_rules()}
+    context = {"appointment": appointment, "qr": qr, "rules": booking_rules(), "idempotency_key": form_idempotency_key()}
     if appointment.status == AppointmentStatus.BOOKED:
         # Reschedule: the same matter at the same hall, any bookable time but the current one.
         context["reschedule_slots"] = [

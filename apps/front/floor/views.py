@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 from django.conf import settings
 from django.contrib import messages
@@ -19,6 +18,7 @@ from apps.front.booking.models import StaffPost
 from apps.shared.accounts.models import Role
 from apps.shared.catalog.selectors import matter_get
 from govservice.api import DomainError
+from govservice.lib.codes import form_idempotency_key
 from govservice.roles import role_required
 
 from .models import GreenReason, Ticket
@@ -72,7 +72,7 @@ def _walk_in_page(request, terminal, *, status: int = 200, **context):
             "terminal": terminal,
             "green_reasons": GreenReason.choices,
             # One key per form shown: pressing twice, or a resent POST, gives the same ticket.
-            "idempotency_key": uuid.uuid4().hex,
+            "idempotency_key": form_idempotency_key(),
             **context,
         },
         status=status,
