@@ -194,3 +194,25 @@ def test_the_import_reports_in_english_when_asked():
         catalog_import(_json({**GOOD_MATTER, "trips_reason": ""}), fmt="json")
     assert refused.value.errors[0].startswith(f"Line {_line_of_matter(_json(GOOD_MATTER), 'IMP-001')} (matter IMP-001):")
     assert "say why the applicant must come" in refused.value.errors[0]
+
+
+def test_the_csv_export_escapes_formulas_and_reads_back_unchanged():
+    """A name or note typed by a person that starts like a formula is not run by a spreadsheet: the cell
+    gets a leading apostrophe, as in every other export; the import takes it off again."""
+    risky = {
+        **GOOD_MATTER,
+        "name": "=HYPERLINK(\"http://x.invalid\",\"点此\")",
+        "trips_reason": "+需本人到场",
+        "materials": [{"key": "id-card", "name": "@居民身份证", "source": "government", "issuer": "-公安机关"}],
+    }
+    catalog_import(_json(risky, {**GOOD_MATTER, "code": "IMP-002", "name": "'引号开头"}), fmt="json")
+    exported = catalog_export(matters_for_export(), fmt="csv")
+    cells = [cell for row in csv.reader(io.StringIO(exported)) for cell in row]
+    assert "'=HYPERLINK(\"http://x.invalid\",\"点此\")" in cells and "'+需本人到场" in cells
+    assert "'@居民身份证" in cells and "'-公安机关" in cells and "''引号开头" in cells
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@")]
+
+    again = catalog_import(exported, fmt="csv")
+    assert again.unchanged == ["IMP-001", "IMP-002"] and not again.versioned
+    assert Matter.objects.get(code="IMP-001").name.startswith("=HYPERLINK")
+    assert Matter.objects.get(code="IMP-002").name == "'引号开头"

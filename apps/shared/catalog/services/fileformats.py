@@ -21,6 +21,8 @@ from typing import Any, Literal
 
 from django.utils.translation import gettext as _
 
+from govservice.lib.csvexport import spreadsheet_unescape
+
 from .versions import FEE_FIELDS, MATERIAL_FIELDS, MATTER_FIELDS
 
 Format = Literal["json", "csv"]
@@ -199,6 +201,7 @@ def read_csv(text: str) -> tuple[list[Record], list[MatterRecord], list[str]]:
             errors.append(_("第 %(line)s 行：CSV 格式错误（%(msg)s）。") % {"line": start, "msg": exc})
             break
         line = start
+        row = [spreadsheet_unescape(cell) for cell in row]
         if not any(cell.strip() for cell in row):
             continue
         if len(row) > len(header):

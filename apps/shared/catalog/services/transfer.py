@@ -20,6 +20,8 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
+from govservice.lib.csvexport import spreadsheet_safe
+
 from ..models import Department, FeeItem, Material, Matter
 from .fileformats import (
     CSV_COLUMNS,
@@ -292,24 +294,26 @@ def catalog_export(matters: Iterable[Matter], *, fmt: Format) -> str:
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     for d in departments:
-        writer.writerow({"record": "department", **{n: getattr(d, n) for n in DEPARTMENT_FIELDS}})
+        writer.writerow({"record": "department", **{n: _csv_scalar(getattr(d, n)) for n in DEPARTMENT_FIELDS}})
     for m in matters:
-        row: dict[str, Any] = {"record": "matter", "code": m.code, "department": m.department.code}
+        row: dict[str, Any] = {"record": "matter", "code": _csv_scalar(m.code), "department": _csv_scalar(m.department.code)}
         for n in MATTER_FIELDS:
             value = _export_value(getattr(m, n))
-            row[n] = LIST_SEPARATOR.join(value) if isinstance(value, list) else _csv_scalar(value)
+            row[n] = _csv_scalar(LIST_SEPARATOR.join(value) if isinstance(value, list) else value)
         writer.writerow(row)
         for x in m.materials.all():
-            writer.writerow({"record": "material", "code": m.code, **{f"material_{n}": _csv_scalar(getattr(x, n)) for n in MATERIAL_FIELDS}})
+            writer.writerow({"record": "material", "code": _csv_scalar(m.code), **{f"material_{n}": _csv_scalar(getattr(x, n)) for n in MATERIAL_FIELDS}})
         for fee in m.fee_items.all():
-            writer.writerow({"record": "fee", "code": m.code, **{f"fee_item_{n}": _csv_scalar(_export_value(getattr(fee, n))) for n in FEE_FIELDS}})
+            writer.writerow({"record": "fee", "code": _csv_scalar(m.code), **{f"fee_item_{n}": _csv_scalar(_export_value(getattr(fee, n))) for n in FEE_FIELDS}})
     return out.getvalue()
 
 
 def _csv_scalar(value: Any) -> Any:
+    # Names and notes are typed by people: escaped like every export (govservice.lib.csvexport), and the
+    # import takes the escape off again (fileformats.read_csv), so the file still reads back unchanged.
     if isinstance(value, bool):
         return "true" if value else "false"
-    return value
+    return spreadsheet_safe(value)
 
 
 def matters_for_export(*, codes: Iterable[str] | None = None) -> models.QuerySet[Matter]:
