@@ -118,6 +118,10 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# Flash messages stay on the server (in the session), never in a cookie: some carry a secret shown once
+# (a new device token, a case's query password), and a cookie travels with every request and lingers in
+# proxies' and browsers' logs.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 ROOT_URLCONF = f"govservice.urls_{SITE_ROLE}"
 WSGI_APPLICATION = "govservice.wsgi.application"
 

@@ -70,5 +70,7 @@ class TicketEventInline(admin.TabularInline):
 class TicketAdmin(admin.ModelAdmin):
     list_display = ["label", "hall", "matter", "status", "priority", "green_reason", "checked_in_at", "window"]
     list_filter = ["hall", "status", "priority", "service_date"]
-    readonly_fields = [f.name for f in Ticket._meta.fields]
+    # The rating code is the citizen's proof that they were served (it lets whoever holds it rate the
+    # service): staff never see it, here or anywhere else.
+    fields = readonly_fields = [f.name for f in Ticket._meta.fields if f.name not in {"id", "rating_code"}]
     inlines = [TicketEventInline]

@@ -132,3 +132,24 @@ def test_the_printed_ticket_shows_only_on_its_kiosk_and_only_for_a_reprint(setti
     later = timezone.now() + dt.timedelta(minutes=settings.HALL_TICKET_REPRINT_MINUTES, seconds=1)
     with time_machine.travel(later, tick=False):
         assert kiosk.get(f"/terminal/tickets/{ticket.id}/").status_code == 404
+
+
+def test_a_new_device_token_never_travels_in_a_cookie(supervisor, hall):
+    """Messages stay on the server: the token shown once is in the next page, never in a Set-Cookie."""
+    admin = Client()
+    admin.force_login(supervisor)
+    response = admin.post("/admin/hall/terminal/add/", {"hall": hall.id, "name": "2号自助终端", "active": "on"})
+    assert response.status_code == 302
+    assert "messages" not in response.cookies and all("令牌" not in str(c.value) for c in response.cookies.values())
+    page = admin.get(response["Location"])
+    token = TOKEN.search(page.content.decode()).group(1)
+    assert all(token not in str(c.value) for c in list(response.cookies.values()) + list(page.cookies.values()))
+
+
+def test_the_ticket_admin_hides_the_rating_code(admin_client, hall, matter, terminal):
+    from apps.front.floor.services import ticket_walk_in
+
+    ticket = ticket_walk_in(terminal=terminal, matter_code=matter.code, green_channel="", id_number="", appointment_code="", idempotency_key="")
+    page = admin_client.get(f"/admin/hall/ticket/{ticket.pk}/change/")
+    assert page.status_code == 200 and ticket.label in page.content.decode()
+    assert ticket.rating_code not in page.content.decode()
