@@ -23,7 +23,7 @@ from govservice.throttling import client_ip
 
 from .models import Delivery, DeliveryMethod
 from .selectors import case_public_status, delivery_for_case
-from .services import case_lookup, delivery_choose, delivery_choose_at_window, delivery_courier_update, delivery_pickup
+from .services import case_lookup, delivery_choose, delivery_choose_at_window, delivery_courier_push, delivery_pickup
 
 
 class TrackRequestSerializer(serializers.Serializer):
@@ -193,9 +193,13 @@ class CourierCallbackApi(APIView):
             raise DomainError("请求体不是JSON。 Body is not JSON.", code="invalid", status_code=400) from None
         data = CourierStatusSerializer(data=payload)
         data.is_valid(raise_exception=True)
-        at = data.validated_data.get("at")
-        delivery = delivery_courier_update(
-            courier=courier, tracking_number=data.validated_data["tracking_number"], status=data.validated_data["status"], at=at
+        delivery, _repeated = delivery_courier_push(
+            courier=courier,
+            signature=signature,
+            tracking_number=data.validated_data["tracking_number"],
+            status=data.validated_data["status"],
+            at=data.validated_data.get("at"),
         )
+        # A replayed push gets the same answer as the first: the delivery as it now stands.
         return Response(DeliverySerializer(delivery).data)
 

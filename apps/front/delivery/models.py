@@ -94,3 +94,18 @@ class DeliveryEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.delivery_id} {self.from_status}→{self.to_status}"
+
+
+class CourierPush(models.Model):
+    """A status push received from a courier, kept by its message id: the courier's signature, which covers
+    the timestamp and the body, so a captured push replayed within the signature's time window is answered
+    without being applied again (no extra events, nobody told twice)."""
+
+    courier = models.CharField(max_length=32)
+    message_id = models.CharField(max_length=64, unique=True)
+    tracking_number = models.CharField(max_length=40)
+    status = models.CharField(max_length=16)
+    received_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.courier} {self.tracking_number} {self.status}"

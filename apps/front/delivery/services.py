@@ -6,6 +6,7 @@ Lock order, everywhere: the case row, then its delivery row.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import hmac
 import logging
 import re
@@ -13,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.front.booking.models import StaffPost
@@ -34,7 +35,7 @@ from govservice.lib.ratelimit import hit
 
 from . import lockout
 from .couriers import CourierError, Waybill, courier_backend
-from .models import HANDOVER_TRANSITIONS, Delivery, DeliveryEvent, DeliveryMethod, HandoverStatus
+from .models import HANDOVER_TRANSITIONS, CourierPush, Delivery, DeliveryEvent, DeliveryMethod, HandoverStatus
 from .selectors import delivery_wire_fields
 
 logger = logging.getLogger(__name__)
@@ -391,3 +392,22 @@ def case_lookup(*, number: str, password: str, ip: str) -> Case:
 def _locked_error(seconds: int) -> LookupLocked:
     minutes = max((seconds + 59) // 60, 1)
     return LookupLocked(f"查询失败次数过多，请{minutes}分钟后再试。 Too many failed attempts; try again in {minutes} min.")
+
+
+def delivery_courier_push(
+    *, courier: str, signature: str, tracking_number: str, status: str, at: dt.datetime | None = None
+) -> tuple[Delivery, bool]:
+    """A verified courier push, applied once: the push is recorded by its message id (a digest of its
+    signature) in the transaction that applies it, so a replay — or the same push twice at once — finds the
+    record and changes nothing. Returns the delivery and whether this push was a repeat."""
+    message_id = hashlib.sha256(f"{courier}\n{signature}".encode()).hexdigest()
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                CourierPush.objects.create(courier=courier, message_id=message_id, tracking_number=tracking_number, status=status)
+        except IntegrityError:
+            delivery = Delivery.objects.filter(courier=courier, tracking_number=tracking_number).first()
+            if delivery is None:  # a refused push leaves no record, so this cannot be
+                raise DomainError("未知运单号。 Unknown tracking number.", code="not_found", status_code=404) from None
+            return delivery, True
+        return delivery_courier_update(courier=courier, tracking_number=tracking_number, status=status, at=at), False

@@ -2,13 +2,14 @@
 post with a tracking number and the courier's delivered push, or the e-licence downloaded by its owner."""
 
 import json
+import time
 from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
 from django.test import Client
 
-from apps.front.delivery.models import Delivery, DeliveryEvent, DeliveryMethod, HandoverStatus
+from apps.front.delivery.models import CourierPush, Delivery, DeliveryEvent, DeliveryMethod, HandoverStatus
 from apps.front.delivery.services import deliveries_dispatch_due, delivery_dispatch
 from apps.front.intake.models import Case, CaseStatus, Document, DocumentKind
 from apps.front.notifications.models import Notification
@@ -296,6 +297,23 @@ class TestPost:
         # The courier repeats itself: nothing changes, nobody is told twice.
         assert courier_push(client, {"tracking_number": posted.tracking_number, "status": "delivered"}).status_code == 200
         assert Notification.objects.filter(recipient=citizen, event="case.delivered", channel="sms").count() == 1
+
+    def test_a_replayed_push_is_answered_but_not_applied_again(self, ready, client):
+        """The courier's pushes are recorded by message id (their signature): the same signed push sent again
+        within its time window adds no event (issue 12: a captured push could be replayed)."""
+        posted = delivery_dispatch(delivery_id=ready.id)
+        stamp = int(time.time())
+        body = {"tracking_number": posted.tracking_number, "status": "in_transit"}
+        events = DeliveryEvent.objects.filter(delivery_id=ready.id)
+        before = events.count()
+        first = courier_push(client, body, timestamp=stamp)
+        again = courier_push(client, body, timestamp=stamp)
+        assert first.status_code == again.status_code == 200 and first.json() == again.json()
+        assert events.count() == before + 1
+        assert CourierPush.objects.filter(tracking_number=posted.tracking_number).count() == 1
+        # A new push (a new timestamp, so a new signature) is a new message.
+        assert courier_push(client, body, timestamp=stamp + 1).status_code == 200
+        assert events.count() == before + 2
 
     def test_a_push_before_posting_is_refused(self, ready, client):
         Delivery.objects.filter(id=ready.id).update(courier="dev-express", tracking_number="DX123")
