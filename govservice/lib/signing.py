@@ -24,12 +24,24 @@ SIGNATURE = "X-GS-Signature"
 
 
 class SignatureError(Exception):
-    """Why a request was refused; the message is safe to return to the caller."""
+    """Why a request was refused; ``code`` and ``detail`` are safe to return to the caller, ``reason`` is for
+    the receiver's own log (an unknown key answers exactly as a wrong signature, so that nobody learns from
+    the answer which key ids exist)."""
 
-    def __init__(self, code: str, detail: str):
+    def __init__(self, code: str, detail: str, *, reason: str = ""):
         super().__init__(detail)
         self.code = code
         self.detail = detail
+        self.reason = reason or code
+
+
+BAD_SIGNATURE = "签名校验失败。 Signature does not match."
+
+
+def equal(expected: str, given: str) -> bool:
+    """Constant-time comparison of a computed signature with the one a request carries, whatever characters
+    it carries (``hmac.compare_digest`` refuses non-ASCII text with a TypeError: a 500 instead of a 401)."""
+    return hmac.compare_digest(expected.encode(), given.encode("utf-8", "surrogatepass"))
 
 
 def canonical(method: str, path: str, timestamp: str, message_id: str, body: bytes) -> bytes:
@@ -71,8 +83,10 @@ def verify(
         raise SignatureError("signature_missing", "请求缺少签名信息。 The request is not signed.")
     secret = secret_for(key_id)
     if secret is None:
-        raise SignatureError("unknown_key", "签名密钥无效或已过期。 Unknown or expired key id.")
+        raise SignatureError("bad_signature", BAD_SIGNATURE, reason="unknown_key")
     try:
+        if not timestamp.isascii():
+            raise ValueError(timestamp)
         ts = int(timestamp)
     except ValueError:
         raise SignatureError("bad_timestamp", "签名时间戳格式错误。 Malformed timestamp.") from None
@@ -81,6 +95,6 @@ def verify(
         raise SignatureError("stale_signature", "签名已过期或时钟偏差过大。 Signature outside the time window.")
     expected = hmac.new(secret.encode(), canonical(method, path, timestamp, message_id, body), hashlib.sha256)
     # Constant-time comparison: no timing oracle on the signature.
-    if not hmac.compare_digest(expected.hexdigest(), signature):
-        raise SignatureError("bad_signature", "签名校验失败。 Signature does not match.")
+    if not equal(expected.hexdigest(), signature):
+        raise SignatureError("bad_signature", BAD_SIGNATURE)
     return Verified(key_id=key_id, message_id=message_id, timestamp=ts)

@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 from apps.front.intake.selectors import case_get_for_citizen
 from apps.shared.accounts.permissions import IsCitizen, IsClerk
 from govservice.api import DomainError
+from govservice.lib import signing
 from govservice.throttling import client_ip
 
 from .models import Delivery, DeliveryMethod
@@ -183,7 +184,8 @@ class CourierCallbackApi(APIView):
         timestamp = request.META.get(COURIER_TIMESTAMP, "")
         signature = request.META.get(COURIER_SIGNATURE, "")
         body = request.body
-        if not key or not timestamp.isdigit() or not hmac.compare_digest(signature, courier_signature(key=key, timestamp=timestamp, body=body)):
+        valid_stamp = timestamp.isascii() and timestamp.isdigit()
+        if not key or not valid_stamp or not signing.equal(courier_signature(key=key, timestamp=timestamp, body=body), signature):
             raise DomainError("签名无效。 Bad signature.", code="bad_signature", status_code=401)
         if abs(time.time() - int(timestamp)) > settings.EXCHANGE_MAX_SKEW_SECONDS:
             raise DomainError("请求已过期。 Stale request.", code="stale", status_code=401)

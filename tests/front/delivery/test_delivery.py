@@ -1,6 +1,7 @@
 """Result delivery the way the citizen chose: pickup at the window with an ID check and a 送达回执, free
 post with a tracking number and the courier's delivered push, or the e-licence downloaded by its owner."""
 
+import datetime as dt
 import json
 import time
 from pathlib import Path
@@ -379,3 +380,12 @@ class TestElectronic:
         assert owner.get(f"/documents/{certificate.verification_code}.pdf").content == CERTIFICATE
         assert Case.objects.get(id=case.id).status == CaseStatus.RESULT_READY
         assert Delivery.objects.get(case=case).status == HandoverStatus.READY
+
+
+@pytest.mark.parametrize("tamper", [{"HTTP_X_COURIER_SIGNATURE": "签名"}, {"HTTP_X_COURIER_TIMESTAMP": "²"}])
+def test_the_courier_callback_answers_401_to_any_header(client, settings, time_machine, tamper):
+    time_machine.move_to(dt.datetime.fromtimestamp(1764000000, dt.UTC), tick=False)
+    settings.COURIER_CALLBACK_KEYS = {"dev-express": "courier-key"}
+    headers = {"HTTP_X_COURIER_TIMESTAMP": "1764000000", "HTTP_X_COURIER_SIGNATURE": "0" * 64, **tamper}
+    response = client.post("/api/v1/courier/dev-express/callback/", data=b"{}", content_type="application/json", **headers)
+    assert response.status_code == 401 and response.json()["code"] == "bad_signature"

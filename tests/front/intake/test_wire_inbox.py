@@ -98,7 +98,11 @@ class TestInbox:
     def test_it_refuses_an_unknown_key_and_a_missing_signature(self, client, accepted_case):
         message_id = str(uuid.uuid4())
         body = decided_body(accepted_case.number, message_id)
-        assert post_signed(client, body, message_id, key_id="nope").json()["code"] == "unknown_key"
+        unknown = post_signed(client, body, message_id, key_id="nope")
+        wrong = post_signed(client, body, message_id, secret="not-the-secret")
+        # The same answer for both: nobody learns from it which key ids exist.
+        assert unknown.status_code == wrong.status_code == 401 and unknown.json() == wrong.json()
+        assert unknown.json()["code"] == "bad_signature"
         assert client.post(PATH, data=body, content_type="application/json").status_code == 401
         assert client.get(PATH).status_code == 405
         assert Case.objects.get(id=accepted_case.id).status == CaseStatus.IN_REVIEW

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from apps.shared.exchange.models import PeerKey
 from apps.shared.exchange.services import signing_key
+from govservice.lib import signing
 from tests.front.intake.test_wire_inbox import decided_body, post_signed
 
 
@@ -36,7 +37,8 @@ def test_it_refuses_the_old_key_after_the_overlap(client, rotated, accepted_case
     message_id = str(uuid.uuid4())
     with time_machine.travel(later, tick=False):
         response = post_signed(client, decided_body(accepted_case.number, message_id), message_id, secret="test-secret", key_id="k1", now=later.timestamp())
-    assert response.status_code == 401 and response.json()["code"] == "unknown_key"
+    # An expired key is refused exactly like a wrong signature (the answer tells nobody which keys exist).
+    assert response.status_code == 401 and response.json() == {"code": "bad_signature", "detail": signing.BAD_SIGNATURE}
     accepted_case.refresh_from_db()
     assert accepted_case.status == "in_review"
 

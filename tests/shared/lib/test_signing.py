@@ -94,8 +94,24 @@ def test_it_refuses_a_malformed_timestamp():
     assert refusal(signed() | {TIMESTAMP: "yesterday"}) == "bad_timestamp"
 
 
-def test_it_refuses_an_unknown_key_id():
-    assert refusal(signed(), keys={"k2": KEYS["k2"]}) == "unknown_key"
+def test_it_refuses_an_unknown_key_id_exactly_as_a_wrong_signature():
+    """Nobody learns from the answer which key ids exist; the receiver's log keeps the real reason."""
+    with pytest.raises(SignatureError) as unknown:
+        check(signed(), keys={"k2": KEYS["k2"]})
+    with pytest.raises(SignatureError) as wrong:
+        check(signed() | {SIGNATURE: "0" * 64})
+    assert (unknown.value.code, unknown.value.detail) == (wrong.value.code, wrong.value.detail) == ("bad_signature", wrong.value.detail)
+    assert unknown.value.reason == "unknown_key" and wrong.value.reason == "bad_signature"
+
+
+@pytest.mark.parametrize("value", ["签名", "é" * 64, "\udcff"])
+def test_it_refuses_a_signature_of_any_characters_without_crashing(value):
+    assert refusal(signed() | {SIGNATURE: value}) == "bad_signature"
+
+
+@pytest.mark.parametrize("value", ["１７６４", "²", "١٢٣"])
+def test_it_refuses_a_timestamp_in_other_digits(value):
+    assert refusal(signed() | {TIMESTAMP: value}) == "bad_timestamp"
 
 
 @pytest.mark.parametrize("header", [KEY_ID, TIMESTAMP, MESSAGE_ID, SIGNATURE])
