@@ -11,6 +11,18 @@ _SIGNATURES: tuple[tuple[bytes, str], ...] = (
 
 EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 
+# What a file that is none of the accepted formats is called: a browser saves it, never shows it.
+UNKNOWN_TYPE = "application/octet-stream"
+
+# Served to a browser as a page of their own: nothing in them may run, load or frame anything else (a PDF
+# viewer and an image need no script; object-src lets the browser's PDF viewer show the file itself).
+FILE_VIEWER_CSP = "default-src 'none'; img-src 'self' data:; object-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
+
+
+def is_viewable(content_type: str) -> bool:
+    """Shown inline (PDF and the accepted images); anything else is downloaded."""
+    return content_type in EXTENSIONS
+
 
 def sniff(head: bytes) -> str | None:
     """The content type of an accepted format, or None."""

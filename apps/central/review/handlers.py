@@ -12,7 +12,7 @@ from apps.shared.catalog.models import Matter
 from apps.shared.exchange import registry
 from apps.shared.exchange.models import Peer
 from apps.shared.exchange.services import outbox_enqueue
-from govservice.lib.filetypes import EXTENSIONS
+from govservice.lib.filetypes import EXTENSIONS, UNKNOWN_TYPE, sniff
 
 from .models import DeliveryMethod, ReviewCase, ReviewEvent, ReviewMaterial, ReviewStatus
 from .services import cases_resync, delivery_choice_apply, delivery_record, supplement_apply, withdrawal_apply
@@ -64,8 +64,11 @@ def case_submitted(peer: Peer, message_id: str, payload: dict[str, Any], files: 
 
 def _store(case: ReviewCase, files: list[registry.IncomingFile]) -> None:
     for f in files:
-        material = ReviewMaterial(case=case, name=f.name, content_type=f.content_type, size=len(f.content), sha256=f.sha256)
-        material.file.save(f"{case.front_number}-{f.sha256[:12]}{EXTENSIONS.get(f.content_type, '')}", ContentFile(f.content), save=False)
+        # What the file is comes from its own bytes, not from the sender's word: a platform (or whoever holds
+        # its key) could call HTML a PDF, and central's viewer shows materials inline to approvers.
+        content_type = sniff(f.content[:16]) or UNKNOWN_TYPE
+        material = ReviewMaterial(case=case, name=f.name, content_type=content_type, size=len(f.content), sha256=f.sha256)
+        material.file.save(f"{case.front_number}-{f.sha256[:12]}{EXTENSIONS.get(content_type, '')}", ContentFile(f.content), save=False)
         material.save()
 
 
