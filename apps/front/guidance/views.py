@@ -18,6 +18,7 @@ from apps.front.consult.selectors import faq_for_matter
 from apps.shared.accounts.models import Role
 from apps.shared.catalog.models import Matter
 from govservice.api import DomainError
+from govservice.lib.codes import form_idempotency_key
 from govservice.lib.pdf import qr_data_uri, render_pdf
 from govservice.roles import role_required
 from govservice.throttling import client_ip
@@ -147,7 +148,7 @@ def checklist_booking(request, code):
         "hall": hall,
         "days": days,
         "book_url": reverse("checklist_book", args=[checklist.code]),
-        "idempotency_prefix": checklist.code,
+        "idempotency_key": form_idempotency_key(),
         "green_categories": GreenCategory.choices,
     }
     return render(request, template, context)
