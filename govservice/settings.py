@@ -102,6 +102,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a body too large for its path is refused before anything reads it (govservice/middleware.py).
+    "govservice.middleware.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -332,6 +334,15 @@ STORAGES = {
     },
 }
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+# No request body larger than this (413 before it is read): the largest legitimate one is a case package on
+# the wire, materials inline. Paths that need less say so below.
+REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_BYTES", DATA_UPLOAD_MAX_MEMORY_SIZE)
+REQUEST_BODY_LIMITS = [
+    # Public: one copy of a document to check (/verify/<code>/), anonymous.
+    ("/verify/", UPLOAD_MAX_BYTES + 64 * 1024),
+]
+# Files in one multipart request (Django's default is 100); a case's materials are uploaded a few at a time.
+DATA_UPLOAD_MAX_NUMBER_FILES = env_int("DATA_UPLOAD_MAX_NUMBER_FILES", 30)
 # Dotted path of a virus scanner hook: callable(content: bytes, name: str), raising ValueError on a finding.
 UPLOAD_SCANNER = env.str("UPLOAD_SCANNER", default="")
 
