@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,6 +21,7 @@ from apps.shared.catalog.models import Matter
 from govservice.api import DomainError
 from govservice.lib.codes import form_idempotency_key
 from govservice.lib.pdf import qr_data_uri, render_pdf
+from govservice.lib.ratelimit import hit
 from govservice.roles import role_required
 from govservice.throttling import client_ip
 
@@ -76,23 +78,48 @@ def matter_guide(request, code):
     return render(request, "guidance/guide.html", context, status=error_status if error else 200)
 
 
+# Rendering a PDF costs about a second of CPU: a public page must not let anyone spend that at will.
+# The anonymous variant of a document is the same for everyone, so it is made once per matter version (or
+# checklist), language and day and then served from the cache; a logged-in citizen's carries their own
+# marks and is made each time, within the same per-address limit.
+PDF_PER_MINUTE = 20
+PDF_CACHE_SECONDS = 3600
+
+
+def _limited_pdf(request, *, cache_key: str | None, filename: str, build) -> HttpResponse:
+    allowed, retry_after = hit("guidance-pdf", client_ip(request), limit=PDF_PER_MINUTE, window_seconds=60)
+    if not allowed:
+        response = render(request, "error.html", {"message": _("下载过于频繁，请稍后再试。")}, status=429)
+        response["Retry-After"] = str(retry_after)
+        return response
+    key = f"{cache_key}:{translation.get_language()}:{timezone.localdate().isoformat()}" if cache_key else None
+    data = cache.get(key) if key else None
+    if data is None:
+        data = build()
+        if key:
+            cache.set(key, data, PDF_CACHE_SECONDS)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
 def matter_guide_pdf(request, code):
     """The one-time checklist of the matter as a PDF (with what the government already holds for a
     logged-in citizen marked as not needed)."""
     matter = current_matter(code)
-    context = _guide_context(request, matter) | {
-        "title": _("一次性告知单"),
-        "url": settings.PUBLIC_BASE_URL.rstrip("/") + reverse("matter_guide", args=[matter.code]),
-        "printed_on": timezone.localdate(),
-    }
-    context["qr"] = qr_data_uri(context["url"])
-    return _pdf(render_pdf("guidance/checklist_pdf.html", context), f"checklist-{matter.code}.pdf")
 
+    def build() -> bytes:
+        context = _guide_context(request, matter) | {
+            "title": _("一次性告知单"),
+            "url": settings.PUBLIC_BASE_URL.rstrip("/") + reverse("matter_guide", args=[matter.code]),
+            "printed_on": timezone.localdate(),
+        }
+        context["qr"] = qr_data_uri(context["url"])
+        return render_pdf("guidance/checklist_pdf.html", context)
 
-def _pdf(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
+    personal = request.user.is_authenticated
+    cache_key = None if personal else f"pdf:guide:{matter.pk}"
+    return _limited_pdf(request, cache_key=cache_key, filename=f"checklist-{matter.code}.pdf", build=build)
 
 
 def _checklist_context(request, checklist: Checklist) -> dict:
@@ -130,10 +157,16 @@ def checklist_detail(request, code):
 
 def checklist_pdf(request, code):
     checklist = checklist_get(code=code, user=request.user)
-    context = _checklist_context(request, checklist) | {"title": _("个人办事清单"), "printed_on": timezone.localdate()}
-    context["url"] = context["share_url"]
-    context["qr"] = qr_data_uri(context["url"])
-    return _pdf(render_pdf("guidance/checklist_pdf.html", context), f"checklist-{checklist.code}.pdf")
+
+    def build() -> bytes:
+        context = _checklist_context(request, checklist) | {"title": _("个人办事清单"), "printed_on": timezone.localdate()}
+        context["url"] = context["share_url"]
+        context["qr"] = qr_data_uri(context["url"])
+        return render_pdf("guidance/checklist_pdf.html", context)
+
+    # A checklist made without logging in is the same for whoever holds its code; an owner's carries marks.
+    cache_key = None if checklist.citizen_id else f"pdf:checklist:{checklist.pk}"
+    return _limited_pdf(request, cache_key=cache_key, filename=f"checklist-{checklist.code}.pdf", build=build)
 
 
 def checklist_booking(request, code):

@@ -15,7 +15,7 @@ from apps.front.guidance.demo import SOCIAL_CARD
 from apps.front.guidance.models import Checklist
 from apps.front.intake.models import TrustLevel
 
-from .conftest import page_client, pdf_text, vault_item
+from .conftest import make_social_card, page_client, pdf_text, vault_item
 
 pytestmark = pytest.mark.django_db
 
@@ -124,3 +124,33 @@ def test_it_reads_the_guide_in_a_fixed_number_of_queries(card_matter, citizen, o
     client = page_client(citizen)
     with django_assert_max_num_queries(10):
         assert client.get(f"/guide/{SOCIAL_CARD}/").status_code == 200
+
+
+def test_the_public_pdf_is_made_once_per_version_and_language_and_is_rate_limited(card_matter, citizen, monkeypatch):
+    """Rendering costs a second of CPU (issue 12): the anonymous guide PDF is rendered once and then served
+    from the cache (per matter version and language); a citizen's own is rendered for them; every address
+    is limited per minute."""
+    from apps.front.guidance import views
+
+    renders = []
+    real = views.render_pdf
+    monkeypatch.setattr(views, "render_pdf", lambda *a, **k: renders.append(a[0]) or real(*a, **k))
+    anonymous = page_client()
+    first = anonymous.get(f"/guide/{SOCIAL_CARD}/checklist.pdf")
+    again = page_client().get(f"/guide/{SOCIAL_CARD}/checklist.pdf")
+    assert first.status_code == again.status_code == 200 and first.content == again.content and len(renders) == 1
+    english = page_client().get(f"/guide/{SOCIAL_CARD}/checklist.pdf", HTTP_ACCEPT_LANGUAGE="en")
+    assert english.status_code == 200 and len(renders) == 2
+    # A new version of the matter is a new document.
+    card_matter.is_current = False
+    card_matter.save(update_fields=["is_current"])
+    make_social_card(version=2)
+    assert page_client().get(f"/guide/{SOCIAL_CARD}/checklist.pdf").status_code == 200 and len(renders) == 3
+    # A citizen's own (with their marks) is never shared through the cache.
+    page_client(citizen).get(f"/guide/{SOCIAL_CARD}/checklist.pdf")
+    page_client(citizen).get(f"/guide/{SOCIAL_CARD}/checklist.pdf")
+    assert len(renders) == 5
+
+    monkeypatch.setattr(views, "PDF_PER_MINUTE", 6)
+    answers = [page_client().get(f"/guide/{SOCIAL_CARD}/checklist.pdf").status_code for _ in range(3)]
+    assert answers[-1] == 429 and renders.count("guidance/checklist_pdf.html") == 5
