@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "pgtrigger",
     "pghistory",
     "axes",
+    "csp",
     *SHARED_APPS,
     *(FRONT_APPS if IS_FRONT else CENTRAL_APPS),
 ]
@@ -105,6 +106,8 @@ MIDDLEWARE = [
     # First: a body too large for its path is refused before anything reads it (govservice/middleware.py).
     "govservice.middleware.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -264,6 +267,7 @@ AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 
 # --- REST framework --------------------------------------------------------------------------------
+NUM_PROXIES = env_int("NUM_PROXIES", 0)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -278,7 +282,7 @@ REST_FRAMEWORK = {
     # Per-IP throttles read the client address from X-Forwarded-For only behind this many trusted proxies;
     # 0 (the default) ignores the header, so a client cannot pose as many addresses. Behind one reverse
     # proxy that sets the header, NUM_PROXIES=1.
-    "NUM_PROXIES": env_int("NUM_PROXIES", 0),
+    "NUM_PROXIES": NUM_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": f"Cloud Window 云窗口 — {SITE_ROLE} API",
@@ -384,11 +388,46 @@ CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG and not DEV_MODE)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEV_MODE else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEV_MODE
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# X-Forwarded-Proto is believed only behind a proxy that sets it (NUM_PROXIES > 0, the setting the rate
+# limits use too): with no proxy, any client could claim its plain request was HTTPS.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if NUM_PROXIES else None
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Content-Security-Policy (django-csp) on every response: scripts and styles only from this site's own
+# static files (no inline script or handler anywhere in the templates; a test keeps it so), images also as
+# data: URIs (QR codes, charts), frames and forms only to this site. The API docs use drf-spectacular's
+# split Swagger view, whose script is a file too.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "media-src": ["'self'"],
+        "object-src": ["'none'"],
+        "frame-src": ["'self'"],
+        "frame-ancestors": ["'self'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    }
+}
+# Powerful browser features: the camera and microphone for this site only (the hall's document camera and
+# the remote window), everything else off.
+PERMISSIONS_POLICY = {
+    "camera": ["self"],
+    "microphone": ["self"],
+    "geolocation": [],
+    "payment": [],
+    "usb": [],
+    "serial": [],
+    "bluetooth": [],
+    "interest-cohort": [],
+    "browsing-topics": [],
+}
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 # The exchange endpoint is for signed machine-to-machine calls; it needs no redirect to HTTPS when
 # a site runs behind a TLS-terminating proxy on loopback.

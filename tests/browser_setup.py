@@ -3,6 +3,7 @@ by tests/conftest.py, so browser tests under tests/browser and tests/e2e share i
 
 import os
 import shutil
+import time
 
 import pytest
 
@@ -24,6 +25,30 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
+
+
+@pytest.fixture(autouse=True)
+def _no_content_security_policy_violation(request):
+    """A page whose own script or style the Content-Security-Policy refuses is broken for its users: every
+    browser test fails on such a report in the console."""
+    if "page" not in request.fixturenames:
+        yield
+        return
+    page = request.getfixturevalue("page")
+    reports: list[str] = []
+    page.on("console", lambda message: reports.append(message.text) if "Content Security Policy" in message.text else None)
+    yield
+    assert reports == []
+
+
+def wait_until(page, expression: str, *, timeout: float = 5.0) -> None:
+    """Poll a JavaScript expression until it is true. (Playwright's wait_for_function evaluates a string
+    with eval, which the pages' Content-Security-Policy rightly refuses; page.evaluate is not affected.)"""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {expression}")
+        page.wait_for_timeout(50)
 
 
 def login(page, server, username: str, password: str) -> None:

@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from apps.front.floor.services import ticket_call_next, ticket_recall, ticket_walk_in
+from tests.browser_setup import wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,13 +34,13 @@ def test_it_shows_a_new_call_live_and_announces_it_once(page, live_server, hall,
     expect(row).to_contain_text(ticket.label, timeout=6000)
     expect(row).to_contain_text("1 号窗口")
     expect(page.locator('[data-group="A"] strong')).to_have_text("1")
-    page.wait_for_function("window.__spoken.length === 1", timeout=6000)
+    wait_until(page, "window.__spoken.length === 1", timeout=6)
     assert page.evaluate("window.__sameDocument") is True  # no reload happened
     page.wait_for_timeout(4500)  # two more polls: the same call is not announced again
     assert page.evaluate("window.__spoken") == ["请 A001 号到 1 号窗口办理|zh-CN"]
 
     ticket_recall(clerk=clerk, ticket_id=ticket.id)  # a recall is a new call
-    page.wait_for_function("window.__spoken.length === 2", timeout=6000)
+    wait_until(page, "window.__spoken.length === 2", timeout=6)
     page.screenshot(path="/tmp/hall-board.png", full_page=True)
 
 

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from apps.front.floor.models import GreenReason, Priority, Ticket
+from tests.browser_setup import wait_until
 from tests.personas_front import TERMINAL_TOKEN
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -36,7 +37,7 @@ def test_it_issues_a_walk_in_ticket_at_the_kiosk(page, live_server, hall, matter
     expect(page.locator("#ticket-green")).to_contain_text("残疾人")
     expect(page.locator("#ticket-matter")).to_have_text(matter.name)
     expect(page.locator("#ticket-ahead")).to_have_text("0 人")
-    page.wait_for_function("window.__printed === 1")
+    wait_until(page, "window.__printed === 1")
     page.screenshot(path="/tmp/hall-kiosk-ticket.png", full_page=True)
     ticket = Ticket.objects.get()
     assert (ticket.priority, ticket.green_reason, ticket.terminal) == (
