@@ -11,12 +11,12 @@ import logging
 import re
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 from django.utils import timezone
 
 from apps.front.booking.models import StaffPost
+from apps.front.delivery.conf import delivery_conf
 from apps.front.intake.models import Case, CaseStatus, Document, DocumentKind
 from apps.front.intake.selectors import case_for_lookup, case_get_for_staff
 from apps.front.intake.services import case_transition
@@ -160,7 +160,7 @@ def delivery_result_arrived(*, case: Case, title: str) -> Delivery:
     locked): hand it over the way the citizen chose, electronic if they chose nothing."""
     delivery = Delivery.objects.select_for_update().filter(case=case).first()
     if delivery is None:
-        delivery = Delivery.objects.create(case=case, method=settings.DELIVERY_DEFAULT_METHOD)
+        delivery = Delivery.objects.create(case=case, method=delivery_conf.DELIVERY_DEFAULT_METHOD)
     if delivery.status != HandoverStatus.CHOSEN:
         return delivery
     _move(delivery, to_status=HandoverStatus.READY, actor=None, actor_label="系统", note=f"{title}已到达", ready_at=timezone.now())
@@ -365,7 +365,7 @@ def case_lookup(*, number: str, password: str, ip: str) -> Case:
     number, password = number.strip().upper(), password.strip()
     if not number or not password:
         raise DomainError("请输入办件编号和查询密码。 Enter the case number and the query password.", code="invalid", status_code=400)
-    allowed, retry_after = hit("track:ip", ip, limit=settings.TRACK_RATE_PER_IP, window_seconds=settings.TRACK_RATE_WINDOW)
+    allowed, retry_after = hit("track:ip", ip, limit=delivery_conf.TRACK_RATE_PER_IP, window_seconds=delivery_conf.TRACK_RATE_WINDOW)
     if not allowed:
         raise LookupLocked(f"查询过于频繁，请{retry_after}秒后再试。 Too many requests; try again in {retry_after} s.", code="throttled")
     for scope, ident in (("track-number", number), ("track-ip", ip)):
@@ -378,10 +378,10 @@ def case_lookup(*, number: str, password: str, ip: str) -> Case:
         return case
     if case is None:
         make_password(password)  # the same work as a real check: no timing difference either
-    window, lock = settings.TRACK_FAILURE_WINDOW, settings.TRACK_LOCKOUT_SECONDS
+    window, lock = delivery_conf.TRACK_FAILURE_WINDOW, delivery_conf.TRACK_LOCKOUT_SECONDS
     locked = max(
-        lockout.failure("track-number", number, limit=settings.TRACK_MAX_FAILURES, window_seconds=window, lock_seconds=lock),
-        lockout.failure("track-ip", ip, limit=settings.TRACK_MAX_FAILURES_PER_IP, window_seconds=window, lock_seconds=lock),
+        lockout.failure("track-number", number, limit=delivery_conf.TRACK_MAX_FAILURES, window_seconds=window, lock_seconds=lock),
+        lockout.failure("track-ip", ip, limit=delivery_conf.TRACK_MAX_FAILURES_PER_IP, window_seconds=window, lock_seconds=lock),
     )
     if locked:
         raise _locked_error(locked)
