@@ -31,6 +31,7 @@ from govservice.lib.codes import human_code
 from govservice.lib.decisions import Decision
 from govservice.lib.masking import mask_id_public
 from govservice.lib.ratelimit import hit
+from govservice.lib.tasks import enqueue_on_commit
 
 from . import lockout
 from .couriers import CourierError, Waybill, courier_backend
@@ -170,20 +171,13 @@ def delivery_result_arrived(*, case: Case, title: str) -> Delivery:
             context={"hall": case.hall.name, "hall_address": case.hall.address},
         )
     elif delivery.method == DeliveryMethod.POST:
-        delivery_id = delivery.id
-        transaction.on_commit(lambda: _kick_dispatch(delivery_id))
+        from .tasks import delivery_dispatch as delivery_dispatch_task  # tasks import services
+
+        # Broker down: the periodic sweep (deliveries_dispatch_due) orders the courier.
+        enqueue_on_commit(delivery_dispatch_task, delivery.id)
     else:
         notify(recipient=case.citizen, event="case.result_ready", case=case)
     return delivery
-
-
-def _kick_dispatch(delivery_id: int) -> None:
-    from .tasks import delivery_dispatch
-
-    try:
-        delivery_dispatch.delay(delivery_id)
-    except Exception:  # broker down: the periodic sweep orders the courier
-        logger.warning("delivery %s not queued; the periodic dispatch will post it", delivery_id)
 
 
 def delivery_dispatch(*, delivery_id: int) -> Delivery:

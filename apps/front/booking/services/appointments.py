@@ -23,6 +23,7 @@ from apps.shared.catalog.models import Matter
 from govservice.api import Conflict, DomainError
 from govservice.lib import idcard
 from govservice.lib.codes import human_code
+from govservice.lib.tasks import enqueue_on_commit
 
 from ..models import (
     ACTIVE_APPOINTMENT_STATUSES,
@@ -579,16 +580,9 @@ def waitlist_kick(appointment: Appointment) -> None:
         hall_id=appointment.hall_id, date=appointment.slot.date, status=WaitlistStatus.WAITING
     ).exists()
     if waiting:
-        transaction.on_commit(_kick_waitlist_task)
+        from ..tasks import waitlist_sweep  # tasks import services
 
-
-def _kick_waitlist_task() -> None:
-    from ..tasks import waitlist_sweep
-
-    try:
-        waitlist_sweep.delay()
-    except Exception:  # broker down: the periodic sweep offers it
-        logger.warning("waitlist sweep not queued; the periodic sweep will offer the place")
+        enqueue_on_commit(waitlist_sweep)  # broker down: the periodic sweep offers the place
 
 
 def _cancel(*, citizen: User, appointment_id: int, note: str) -> Appointment:
