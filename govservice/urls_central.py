@@ -1,8 +1,8 @@
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from .urls_common import common_api, common_urlpatterns
 
-api = [
+api: list[URLPattern | URLResolver] = [
     *common_api,
     path("", include("apps.central.review.urls_api")),
 ]

@@ -3,7 +3,7 @@ routes are in its own urls.py (pages) and urls_api.py (API); this module and the
 
 from django.contrib import admin
 from django.http import HttpResponse
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import ObtainAuthToken
 
@@ -12,7 +12,7 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
-common_api = [
+common_api: list[URLPattern | URLResolver] = [
     # Token auth for terminals' helpers, integrations and scripts; pages use sessions.
     path("auth/token/", ObtainAuthToken.as_view(), name="api-token"),
     path("", include("apps.shared.accounts.urls_api")),
@@ -20,7 +20,7 @@ common_api = [
     path("", include("apps.shared.exchange.urls_api")),
 ]
 
-common_urlpatterns = [
+common_urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", healthz),
     path("", include("apps.shared.catalog.urls")),
     path("admin/", admin.site.urls),
