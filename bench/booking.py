@@ -85,12 +85,12 @@ def next_working_day() -> dt.date:
 def load(args: argparse.Namespace) -> dict:
     """Citizens with tokens; one matter served at one hall by enough groups for the places; the same slot
     layout at a second hall for the ceiling (which takes places by bare UPDATE, no appointment)."""
-    from django.conf import settings
     from django.contrib.auth.hashers import make_password
     from django.db import transaction
     from django.utils import timezone
     from rest_framework.authtoken.models import Token
 
+    from apps.front.booking.conf import booking_conf
     from apps.front.booking.models import GroupMatter, Hall, Slot, Window, WindowGroup
     from apps.front.booking.services import SESSIONS
     from apps.shared.accounts.models import Role, User
@@ -99,7 +99,7 @@ def load(args: argparse.Namespace) -> dict:
     started = time.monotonic()
     day = next_working_day()
     tz = timezone.get_current_timezone()
-    step = dt.timedelta(minutes=settings.BOOKING_SLOT_MINUTES)
+    step = dt.timedelta(minutes=booking_conf.BOOKING_SLOT_MINUTES)
     starts = []
     for begin, finish in SESSIONS:
         start, end = dt.datetime.combine(day, begin, tzinfo=tz), dt.datetime.combine(day, finish, tzinfo=tz)

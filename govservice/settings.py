@@ -20,22 +20,12 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from govservice.lib.envvars import env_bool, env_int, env_list
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
 
-env = environ.Env()
-
-
-def env_bool(name: str, default: bool) -> bool:
-    return env.bool(name, default=default)
-
-
-def env_int(name: str, default: int) -> int:
-    return env.int(name, default=default)
-
-
-def env_list(name: str, default: list[str]) -> list[str]:
-    return env.list(name, default=default)
+env = environ.Env()  # for database URLs; everything else through the strict readers of govservice.lib.envvars
 
 
 SITE_ROLE = env.str("SITE_ROLE", default="front")
@@ -230,13 +220,8 @@ if IS_FRONT:
 
 # --- The wire between the sites (apps/shared/exchange) ---------------------------------------------------
 CENTRAL_URL = env.str("CENTRAL_URL", default="http://127.0.0.1:8100")
-# The front platform's identity at central and the keys it signs with. Format "kid:secret,kid:secret";
-# the first key signs, every listed key verifies (overlap during rotation).
-EXCHANGE_PLATFORM_CODE = env.str("EXCHANGE_PLATFORM_CODE", default="BJ-TZ")
-EXCHANGE_KEYS = dict(
-    item.split(":", 1) for item in env_list("EXCHANGE_KEYS", ["k1:dev-exchange-secret"] if DEV_MODE else [])
-)
-EXCHANGE_SIGNING_KEY_ID = next(iter(EXCHANGE_KEYS), "")
+# The keys the sites sign with are not settings: each is a PeerKey row of the other site's Peer
+# (manage.py exchange_key registers and rotates them).
 EXCHANGE_MAX_SKEW_SECONDS = env_int("EXCHANGE_MAX_SKEW_SECONDS", 300)
 EXCHANGE_HTTP_TIMEOUT = env_int("EXCHANGE_HTTP_TIMEOUT", 20)
 EXCHANGE_MAX_ATTEMPTS = env_int("EXCHANGE_MAX_ATTEMPTS", 15)
@@ -350,7 +335,7 @@ DATA_UPLOAD_MAX_NUMBER_FILES = env_int("DATA_UPLOAD_MAX_NUMBER_FILES", 30)
 # Dotted path of a virus scanner hook: callable(content: bytes, name: str), raising ValueError on a finding.
 UPLOAD_SCANNER = env.str("UPLOAD_SCANNER", default="")
 
-# --- Notifications (apps/front/notifications) ------------------------------------------------------------------
+# --- Notification channels (apps/front/notifications; its business knobs are in its conf.py) -------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="云窗口 <noreply@cloudwindow.example>")
@@ -363,19 +348,6 @@ SMS_GATEWAY_KEY = env.str("SMS_GATEWAY_KEY", default="")
 SMS_GATEWAY_KEY_ID = env.str("SMS_GATEWAY_KEY_ID", default="gateway")
 SMS_GATEWAY_TIMEOUT = env_int("SMS_GATEWAY_TIMEOUT", 10)
 SMS_GATEWAY_MAX_SKEW_SECONDS = env_int("SMS_GATEWAY_MAX_SKEW_SECONDS", 300)
-# Attempts per message before a temporary or technical failure is final; retry delays (exponential
-# backoff with jitter, like the relay); how long a sending worker holds a message before the sweep
-# takes it back (a dead worker).
-NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 5)
-NOTIFY_BACKOFF_BASE_SECONDS = env_int("NOTIFY_BACKOFF_BASE_SECONDS", 60)
-NOTIFY_BACKOFF_CAP_SECONDS = env_int("NOTIFY_BACKOFF_CAP_SECONDS", 3600)
-NOTIFY_LEASE_SECONDS = env_int("NOTIFY_LEASE_SECONDS", 120)
-# A message the gateway accepted but never reported on is a final technical failure after this long.
-NOTIFY_RECEIPT_TIMEOUT_HOURS = env_int("NOTIFY_RECEIPT_TIMEOUT_HOURS", 72)
-# Quiet hours (local time, may wrap midnight; empty: none): non-urgent messages on these channels are
-# held and go out when the quiet hours end. The inbox and e-mail disturb no one.
-NOTIFY_QUIET_HOURS = env.str("NOTIFY_QUIET_HOURS", default="21:00-08:00")
-NOTIFY_QUIET_CHANNELS = env_list("NOTIFY_QUIET_CHANNELS", ["sms"])
 # Public address of this site, for links in messages and QR codes on documents.
 PUBLIC_BASE_URL = env.str(
     "PUBLIC_BASE_URL", default="http://127.0.0.1:8000" if IS_FRONT else "http://127.0.0.1:8100"
@@ -443,25 +415,7 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
-# --- Domain settings (DOMAIN.md marks these as local practice) ----------------------------------------
-BOOKING_HORIZON_WORKDAYS = env_int("BOOKING_HORIZON_WORKDAYS", 10)
-BOOKING_SLOT_MINUTES = env_int("BOOKING_SLOT_MINUTES", 30)
-BOOKING_MAX_ACTIVE_PER_CITIZEN = env_int("BOOKING_MAX_ACTIVE_PER_CITIZEN", 3)
-# Booking rules (DOMAIN.md §3); a window group may override the first four in the admin.
-BOOKING_RELEASE_TIME = env.str("BOOKING_RELEASE_TIME", default="08:30")
-BOOKING_ONLINE_PERCENT = env_int("BOOKING_ONLINE_PERCENT", 100)
-BOOKING_MIN_NOTICE_HOURS = env_int("BOOKING_MIN_NOTICE_HOURS", 0)
-BOOKING_FREE_CANCEL_HOURS = env_int("BOOKING_FREE_CANCEL_HOURS", 2)
-BOOKING_NO_SHOW_GRACE_MINUTES = env_int("BOOKING_NO_SHOW_GRACE_MINUTES", 15)
-BOOKING_PENALTY_WINDOW_DAYS = env_int("BOOKING_PENALTY_WINDOW_DAYS", 30)
-BOOKING_NO_SHOW_LIMIT = env_int("BOOKING_NO_SHOW_LIMIT", 2)
-BOOKING_NO_SHOW_BLOCK_DAYS = env_int("BOOKING_NO_SHOW_BLOCK_DAYS", 90)
-BOOKING_LATE_CANCEL_LIMIT = env_int("BOOKING_LATE_CANCEL_LIMIT", 5)
-BOOKING_LATE_CANCEL_BLOCK_DAYS = env_int("BOOKING_LATE_CANCEL_BLOCK_DAYS", 30)
-BOOKING_RESALE_MINUTES = env_int("BOOKING_RESALE_MINUTES", 10)
-BOOKING_WAITLIST_HOLD_MINUTES = env_int("BOOKING_WAITLIST_HOLD_MINUTES", 30)
-# Green-channel categories that may also book the reserved (phone/on-site) share online.
-BOOKING_GREEN_CATEGORIES = env_list("BOOKING_GREEN_CATEGORIES", ["elderly", "disabled", "military"])
+# --- Rules shared by apps or sites; each app's own business knobs are in its conf.py (govservice/lib/knobs.py)
 # Rate limits: (per citizen, per IP, window in seconds). Per-IP limits are generous because many
 # citizens share one address behind a carrier's NAT or a hall's network.
 RATE_LIMITS = {
@@ -476,43 +430,14 @@ RATE_LIMITS = {
         env_int("RATE_REGISTER_WINDOW", 600),
     ),
 }
-CHECKIN_EARLY_MINUTES = env_int("CHECKIN_EARLY_MINUTES", 30)
-CHECKIN_LATE_MINUTES = env_int("CHECKIN_LATE_MINUTES", 15)
-# Hall floor (local practice): how often a window may recall a number before it must mark it missed
-# (过号); the service time assumed before a group has finished anyone today, and how many of today's
-# latest services the estimate averages; the age that qualifies for the green channel (DOMAIN.md §3).
-HALL_MAX_RECALLS = env_int("HALL_MAX_RECALLS", 2)
-HALL_SERVICE_MINUTES_DEFAULT = env_int("HALL_SERVICE_MINUTES_DEFAULT", 10)
-HALL_SERVICE_SAMPLE = env_int("HALL_SERVICE_SAMPLE", 20)
-HALL_GREEN_CHANNEL_AGE = env_int("HALL_GREEN_CHANNEL_AGE", 70)
-# Walk-in tickets (现场取号) only while the hall is open: from HALL_WALK_IN_EARLY_MINUTES before its first
-# session to HALL_WALK_IN_STOP_MINUTES before its last ends, on working days, outside closures.
-HALL_WALK_IN_OPENING_HOURS_ONLY = env_bool("HALL_WALK_IN_OPENING_HOURS_ONLY", True)
-HALL_WALK_IN_EARLY_MINUTES = env_int("HALL_WALK_IN_EARLY_MINUTES", 30)
-HALL_WALK_IN_STOP_MINUTES = env_int("HALL_WALK_IN_STOP_MINUTES", 0)
-# The printed ticket's page (with its rating code) stays open on the issuing kiosk for a reprint this long.
-HALL_TICKET_REPRINT_MINUTES = env_int("HALL_TICKET_REPRINT_MINUTES", 10)
-# A kiosk's or a rating tablet's activation lasts this long (its token is checked on every request, so
-# renewing or deactivating the device in the admin still stops it at once).
-DEVICE_SESSION_SECONDS = env_int("DEVICE_SESSION_SECONDS", 180 * 24 * 3600)
-INTAKE_NOTICE_DAYS = env_int("INTAKE_NOTICE_DAYS", 5)
-# The supervisor's view flags tickets waiting longer than this, in minutes.
-HALL_WAIT_ALERT_MINUTES = env_int("HALL_WAIT_ALERT_MINUTES", 30)
-CASE_NUMBER_PREFIX = env.str("CASE_NUMBER_PREFIX", default="TZ")
 
 SITE_NAME = _("云窗口 · 政务服务") if IS_FRONT else _("云窗口 · 审批总后台")
 
 # Audit trail (django-pghistory): triggers record every insert and update, QuerySet.update() included.
 # Event models are named "<Model>Audit", reached from a row as ``row.audit_trail``.
 PGHISTORY_OBJ_FIELD = pghistory.ObjForeignKey(related_name="audit_trail")
-# A case waiting on central with no news for this long is reconciled (its state asked for again).
-RECONCILE_QUIET_HOURS = env_int("RECONCILE_QUIET_HOURS", 24)
 # The peer code of central, as registered at the front (apps/shared/exchange Peer.code).
 EXCHANGE_CENTRAL_PEER = env.str("EXCHANGE_CENTRAL_PEER", default="central")
-# 容缺受理: days the applicant has to supply the deferred items (local practice, DOMAIN.md §4).
-COMMITMENT_DAYS = env_int("COMMITMENT_DAYS", 7)
-# Hall supervisors are warned this many working days before the 5-day intake limit runs out.
-INTAKE_WARN_WORKDAYS_BEFORE = env_int("INTAKE_WARN_WORKDAYS_BEFORE", 1)
 # Remedies printed on refusals and denials (行政复议法 Art. 20: 60 days; 行政诉讼法 Art. 46: 6 months).
 REMEDIES_TEXT = env.str(
     "REMEDIES_TEXT",
@@ -520,9 +445,7 @@ REMEDIES_TEXT = env.str(
     "或者自收到本文书之日起六个月内依法向人民法院提起行政诉讼。",
 )
 
-# --- Result delivery and the status lookup (apps/front/delivery, DOMAIN.md §5, §7) ---------------------------
-# How a result is handed over when the citizen chose nothing: pickup, post or electronic.
-DELIVERY_DEFAULT_METHOD = env.str("DELIVERY_DEFAULT_METHOD", default="electronic")
+# --- The courier of posted results (apps/front/delivery) ------------------------------------------------------
 # The courier for posted results (dotted path); the development backend records waybills in a file.
 COURIER_BACKEND = env.str("COURIER_BACKEND", default="apps.front.delivery.couriers.FileCourierBackend")
 COURIER_FILE_PATH = env.str("COURIER_FILE_PATH", default=str(VAR_DIR / "courier" / f"{SITE_ROLE}.jsonl"))
@@ -530,26 +453,3 @@ COURIER_FILE_PATH = env.str("COURIER_FILE_PATH", default=str(VAR_DIR / "courier"
 COURIER_CALLBACK_KEYS = dict(
     item.split(":", 1) for item in env_list("COURIER_CALLBACK_KEYS", ["dev-express:dev-courier-key"] if DEV_MODE else [])
 )
-# Status lookup without an account (查询密码): lookups per IP per window; after TRACK_MAX_FAILURES wrong
-# answers for one case number (or TRACK_MAX_FAILURES_PER_IP from one address) within TRACK_FAILURE_WINDOW
-# seconds, that number (or address) is locked for TRACK_LOCKOUT_SECONDS.
-TRACK_RATE_PER_IP = env_int("TRACK_RATE_PER_IP", 60)
-TRACK_RATE_WINDOW = env_int("TRACK_RATE_WINDOW", 60)
-TRACK_MAX_FAILURES = env_int("TRACK_MAX_FAILURES", 5)
-TRACK_MAX_FAILURES_PER_IP = env_int("TRACK_MAX_FAILURES_PER_IP", 20)
-TRACK_FAILURE_WINDOW = env_int("TRACK_FAILURE_WINDOW", 900)
-TRACK_LOCKOUT_SECONDS = env_int("TRACK_LOCKOUT_SECONDS", 900)
-# 好差评 (DOMAIN.md §7, local practice): rating by SMS link within 5 working days; a ticket's link goes out
-# this many minutes after the window finished (time to rate on the spot first); the window tablet offers a
-# finished ticket for this many minutes.
-RATING_LINK_WORKDAYS = env_int("RATING_LINK_WORKDAYS", 5)
-RATING_INVITE_DELAY_MINUTES = env_int("RATING_INVITE_DELAY_MINUTES", 15)
-RATING_TABLET_MINUTES = env_int("RATING_TABLET_MINUTES", 10)
-# 差评 rectification: reply within 7 natural days (Beijing); other places 5 or 15 working days.
-RECTIFICATION_LIMIT_DAYS = env_int("RECTIFICATION_LIMIT_DAYS", 7)
-RECTIFICATION_LIMIT_WORKING_DAYS = env_bool("RECTIFICATION_LIMIT_WORKING_DAYS", False)
-# Reminder to the unit and escalation to the hall's supervisors, in days before the reply limit.
-RECTIFICATION_REMIND_DAYS_BEFORE = env_int("RECTIFICATION_REMIND_DAYS_BEFORE", 2)
-RECTIFICATION_ESCALATE_DAYS_BEFORE = env_int("RECTIFICATION_ESCALATE_DAYS_BEFORE", 1)
-# The unit may appeal a wrong rating within 3 working days.
-RECTIFICATION_APPEAL_WORKDAYS = env_int("RECTIFICATION_APPEAL_WORKDAYS", 3)

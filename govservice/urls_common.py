@@ -1,34 +1,28 @@
-"""URLs both sites serve: admin, auth pages, the signed exchange endpoint, API schema and docs."""
+"""URLs both sites serve: admin, auth pages, the signed exchange endpoint, API schema and docs. Each app's
+routes are in its own urls.py (pages) and urls_api.py (API); this module and the site's only include them."""
 
 from django.contrib import admin
 from django.http import HttpResponse
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.authtoken.views import ObtainAuthToken
-
-from apps.shared.accounts.api import MeApi
-from apps.shared.catalog.api import MatterDetailApi, MatterListApi, MatterSearchApi
-from apps.shared.catalog.views import matter_find
-from apps.shared.exchange.views import receive
 
 
 def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
-common_api = [
+common_api: list[URLPattern | URLResolver] = [
     # Token auth for terminals' helpers, integrations and scripts; pages use sessions.
     path("auth/token/", ObtainAuthToken.as_view(), name="api-token"),
-    path("me/", MeApi.as_view(), name="api-me"),
-    path("matters/", MatterListApi.as_view(), name="api-matters"),
-    path("matters/search/", MatterSearchApi.as_view(), name="api-matter-search"),
-    path("matters/<str:code>/", MatterDetailApi.as_view(), name="api-matter"),
-    path("exchange/messages/", receive, name="exchange-receive"),
+    path("", include("apps.shared.accounts.urls_api")),
+    path("", include("apps.shared.catalog.urls_api")),
+    path("", include("apps.shared.exchange.urls_api")),
 ]
 
-common_urlpatterns = [
+common_urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", healthz),
-    path("find/", matter_find, name="matter_find"),
+    path("", include("apps.shared.catalog.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("apps.shared.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

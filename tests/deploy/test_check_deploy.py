@@ -15,7 +15,6 @@ PRODUCTION = {
     "SECRET_KEY": "x7#kq2!v9@Lm4$Pz8^Rt6&Yw3*Hn5(Bc1)Df0_Gj-Sa+Ue=Xo~Ir`Ql|Wk;Em:Ty",
     "FIELD_ENCRYPTION_SALT": "prod-salt-0f3a9c",
     "BLIND_INDEX_KEY": "prod-blind-index-key-71e2",
-    "EXCHANGE_KEYS": "k2026:prod-exchange-secret",
     "ALLOWED_HOSTS": "zwfw.example.gov.cn",
     "SECURE_HSTS_PRELOAD": "1",
 }

@@ -27,7 +27,6 @@ MATTER_NAME = "社会保障卡申领"
 
 def main(*, count: int, tag: str, hall_code: str = "TZ", pause: float = 0.0) -> list[str]:
     """``pause`` seconds between cases: one at a time, to time a case that has the wire to itself."""
-    from django.conf import settings
     from django.contrib.auth.hashers import make_password
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
@@ -35,6 +34,7 @@ def main(*, count: int, tag: str, hall_code: str = "TZ", pause: float = 0.0) -> 
     from django.utils import timezone
 
     from apps.front.booking.models import Hall
+    from apps.front.intake.conf import intake_conf
     from apps.front.intake.models import Case, CaseEvent, CaseMaterial, CaseStatus, TrustLevel
     from apps.front.intake.services import case_transition
     from apps.shared.accounts.models import User
@@ -52,7 +52,7 @@ def main(*, count: int, tag: str, hall_code: str = "TZ", pause: float = 0.0) -> 
     material = matter.materials.filter(required=True).first()
     today = timezone.localdate()
     calendar = calendar_get()
-    intake_deadline = calendar.add_workdays(today, settings.INTAKE_NOTICE_DAYS)
+    intake_deadline = calendar.add_workdays(today, intake_conf.INTAKE_NOTICE_DAYS)
     promised = calendar.add_workdays(today, matter.promised_days)
     # No one queries these cases by password; an unusable hash spares a PBKDF2 run per case.
     password_hash = make_password(None)

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.front.booking.conf import booking_conf
 from apps.shared.catalog.models import Matter
 
 
@@ -39,7 +40,7 @@ class WindowGroup(models.Model):
     people_per_window = models.PositiveSmallIntegerField(_("每窗口每时段接待人数"), default=1)
     # Booking settings of the group (DOMAIN.md §3, each a *setting*): its slots are shared by every matter
     # it handles, so slot length, quota split, horizon and release time belong to the group. Empty means
-    # the site default (settings.BOOKING_*).
+    # the site default (apps/front/booking/conf.py).
     slot_minutes = models.PositiveSmallIntegerField(
         _("时段长度（分钟）"), null=True, blank=True, validators=[MinValueValidator(5), MaxValueValidator(240)],
         help_text=_("留空使用全站默认值（30分钟）。"),
@@ -69,23 +70,23 @@ class WindowGroup(models.Model):
     # Effective settings: the group's own value, else the site default.
     @property
     def effective_slot_minutes(self) -> int:
-        return self.slot_minutes or settings.BOOKING_SLOT_MINUTES
+        return self.slot_minutes or booking_conf.BOOKING_SLOT_MINUTES
 
     @property
     def effective_online_percent(self) -> int:
-        return settings.BOOKING_ONLINE_PERCENT if self.online_percent is None else self.online_percent
+        return booking_conf.BOOKING_ONLINE_PERCENT if self.online_percent is None else self.online_percent
 
     @property
     def effective_horizon(self) -> int:
-        return self.horizon_workdays or settings.BOOKING_HORIZON_WORKDAYS
+        return self.horizon_workdays or booking_conf.BOOKING_HORIZON_WORKDAYS
 
     @property
     def effective_release_time(self) -> dt.time:
-        return self.release_time or dt.time.fromisoformat(settings.BOOKING_RELEASE_TIME)
+        return self.release_time or dt.time.fromisoformat(booking_conf.BOOKING_RELEASE_TIME)
 
     @property
     def effective_min_notice_hours(self) -> int:
-        return settings.BOOKING_MIN_NOTICE_HOURS if self.min_notice_hours is None else self.min_notice_hours
+        return booking_conf.BOOKING_MIN_NOTICE_HOURS if self.min_notice_hours is None else self.min_notice_hours
 
 
 class OpeningSession(models.Model):

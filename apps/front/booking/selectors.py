@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
-from django.conf import settings
 from django.db.models import Case, ExpressionWrapper, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce, Now
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from apps.front.booking.conf import booking_conf
 from apps.shared.accounts.models import Role, User
 from apps.shared.catalog.models import Matter
 
@@ -59,7 +59,7 @@ def notice_from(moment, *, matter_code: str) -> ExpressionWrapper:
             GroupMatter.objects.filter(group_id=OuterRef("group_id"), matter_code=matter_code).values("min_notice_hours")[:1]
         ),
         F("group__min_notice_hours"),
-        Value(settings.BOOKING_MIN_NOTICE_HOURS),
+        Value(booking_conf.BOOKING_MIN_NOTICE_HOURS),
         output_field=IntegerField(),
     )
     return ExpressionWrapper(moment + notice * Value(dt.timedelta(hours=1)), output_field=Slot._meta.get_field("start"))
@@ -151,7 +151,7 @@ def calendar_warning(*, today: dt.date | None = None) -> str:
     from .services.slots import calendar_horizon
 
     today = today or timezone.localdate()
-    longest = max([settings.BOOKING_HORIZON_WORKDAYS, *(h for h in _group_horizons() if h)])
+    longest = max([booking_conf.BOOKING_HORIZON_WORKDAYS, *(h for h in _group_horizons() if h)])
     days, unknown_year = calendar_horizon(calendar_get(), today, longest)
     if unknown_year is None:
         return ""
@@ -192,17 +192,17 @@ def full_days_for(*, hall_id: int, matter_code: str) -> list[dt.date]:
 def booking_rules() -> dict[str, object]:
     """The rules as configured, for the pages that explain them."""
     return {
-        "horizon": settings.BOOKING_HORIZON_WORKDAYS,
-        "release": settings.BOOKING_RELEASE_TIME,
-        "max_active": settings.BOOKING_MAX_ACTIVE_PER_CITIZEN,
-        "free_cancel_hours": settings.BOOKING_FREE_CANCEL_HOURS,
-        "grace": settings.BOOKING_NO_SHOW_GRACE_MINUTES,
-        "window": settings.BOOKING_PENALTY_WINDOW_DAYS,
-        "no_show_limit": settings.BOOKING_NO_SHOW_LIMIT,
-        "no_show_block": settings.BOOKING_NO_SHOW_BLOCK_DAYS,
-        "late_limit": settings.BOOKING_LATE_CANCEL_LIMIT,
-        "late_block": settings.BOOKING_LATE_CANCEL_BLOCK_DAYS,
-        "resale": settings.BOOKING_RESALE_MINUTES,
+        "horizon": booking_conf.BOOKING_HORIZON_WORKDAYS,
+        "release": booking_conf.BOOKING_RELEASE_TIME,
+        "max_active": booking_conf.BOOKING_MAX_ACTIVE_PER_CITIZEN,
+        "free_cancel_hours": booking_conf.BOOKING_FREE_CANCEL_HOURS,
+        "grace": booking_conf.BOOKING_NO_SHOW_GRACE_MINUTES,
+        "window": booking_conf.BOOKING_PENALTY_WINDOW_DAYS,
+        "no_show_limit": booking_conf.BOOKING_NO_SHOW_LIMIT,
+        "no_show_block": booking_conf.BOOKING_NO_SHOW_BLOCK_DAYS,
+        "late_limit": booking_conf.BOOKING_LATE_CANCEL_LIMIT,
+        "late_block": booking_conf.BOOKING_LATE_CANCEL_BLOCK_DAYS,
+        "resale": booking_conf.BOOKING_RESALE_MINUTES,
     }
 
 

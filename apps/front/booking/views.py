@@ -6,7 +6,6 @@ import datetime as dt
 import itertools
 
 import segno
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -15,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from apps.front.booking.conf import booking_conf
 from apps.shared.accounts.models import Role
 from apps.shared.catalog.models import Department
 from apps.shared.catalog.selectors import matter_get, matters_search
@@ -211,7 +211,7 @@ def waitlist_view(request):
     return render(
         request,
         "booking/waitlist.html",
-        {"entries": waitlist_for_citizen(citizen=request.user), "hold_minutes": settings.BOOKING_WAITLIST_HOLD_MINUTES},
+        {"entries": waitlist_for_citizen(citizen=request.user), "hold_minutes": booking_conf.BOOKING_WAITLIST_HOLD_MINUTES},
     )
 
 

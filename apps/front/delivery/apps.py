@@ -7,3 +7,6 @@ class DeliveryConfig(AppConfig):
     label = "delivery"
     default_auto_field = "django.db.models.BigAutoField"
     verbose_name = _("结果送达")
+
+    def ready(self) -> None:
+        from . import conf  # noqa: F401 - reads the knobs' environment now: a malformed value stops start-up

@@ -3,10 +3,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from apps.front.delivery.conf import delivery_conf
 from apps.front.intake.models import Case, CaseStatus
 from apps.front.intake.selectors import case_get_for_staff, cases_for_staff
 from apps.shared.accounts.models import User
@@ -38,7 +38,7 @@ def address_region(address: str) -> str:
 def delivery_wire_fields(delivery: Delivery | None) -> dict[str, str]:
     """What central is told of the applicant's choice: the method, and for post the city and district only."""
     if delivery is None:  # nothing chosen: handed over the default way when the result arrives
-        return {"delivery_method": str(settings.DELIVERY_DEFAULT_METHOD), "delivery_region": ""}
+        return {"delivery_method": str(delivery_conf.DELIVERY_DEFAULT_METHOD), "delivery_region": ""}
     region = address_region(delivery.address or "") if delivery.method == DeliveryMethod.POST else ""
     return {"delivery_method": str(delivery.method), "delivery_region": region}
 

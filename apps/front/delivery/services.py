@@ -12,12 +12,12 @@ import logging
 import re
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.front.booking.models import StaffPost
+from apps.front.delivery.conf import delivery_conf
 from apps.front.intake.models import Case, CaseStatus, Document, DocumentKind
 from apps.front.intake.selectors import case_for_lookup, case_get_for_staff
 from apps.front.intake.services import case_transition
@@ -32,6 +32,7 @@ from govservice.lib.codes import human_code
 from govservice.lib.decisions import Decision
 from govservice.lib.masking import mask_id_public
 from govservice.lib.ratelimit import hit
+from govservice.lib.tasks import enqueue_on_commit
 
 from . import lockout
 from .couriers import CourierError, Waybill, courier_backend
@@ -161,7 +162,7 @@ def delivery_result_arrived(*, case: Case, title: str) -> Delivery:
     locked): hand it over the way the citizen chose, electronic if they chose nothing."""
     delivery = Delivery.objects.select_for_update().filter(case=case).first()
     if delivery is None:
-        delivery = Delivery.objects.create(case=case, method=settings.DELIVERY_DEFAULT_METHOD)
+        delivery = Delivery.objects.create(case=case, method=delivery_conf.DELIVERY_DEFAULT_METHOD)
     if delivery.status != HandoverStatus.CHOSEN:
         return delivery
     _move(delivery, to_status=HandoverStatus.READY, actor=None, actor_label="系统", note=f"{title}已到达", ready_at=timezone.now())
@@ -171,20 +172,13 @@ def delivery_result_arrived(*, case: Case, title: str) -> Delivery:
             context={"hall": case.hall.name, "hall_address": case.hall.address},
         )
     elif delivery.method == DeliveryMethod.POST:
-        delivery_id = delivery.id
-        transaction.on_commit(lambda: _kick_dispatch(delivery_id))
+        from .tasks import delivery_dispatch as delivery_dispatch_task  # tasks import services
+
+        # Broker down: the periodic sweep (deliveries_dispatch_due) orders the courier.
+        enqueue_on_commit(delivery_dispatch_task, delivery.id)
     else:
         notify(recipient=case.citizen, event="case.result_ready", case=case)
     return delivery
-
-
-def _kick_dispatch(delivery_id: int) -> None:
-    from .tasks import delivery_dispatch
-
-    try:
-        delivery_dispatch.delay(delivery_id)
-    except Exception:  # broker down: the periodic sweep orders the courier
-        logger.warning("delivery %s not queued; the periodic dispatch will post it", delivery_id)
 
 
 def delivery_dispatch(*, delivery_id: int) -> Delivery:
@@ -366,7 +360,7 @@ def case_lookup(*, number: str, password: str, ip: str) -> Case:
     number, password = number.strip().upper(), password.strip()
     if not number or not password:
         raise DomainError("请输入办件编号和查询密码。 Enter the case number and the query password.", code="invalid", status_code=400)
-    allowed, retry_after = hit("track:ip", ip, limit=settings.TRACK_RATE_PER_IP, window_seconds=settings.TRACK_RATE_WINDOW)
+    allowed, retry_after = hit("track:ip", ip, limit=delivery_conf.TRACK_RATE_PER_IP, window_seconds=delivery_conf.TRACK_RATE_WINDOW)
     if not allowed:
         raise LookupLocked(f"查询过于频繁，请{retry_after}秒后再试。 Too many requests; try again in {retry_after} s.", code="throttled")
     for scope, ident in (("track-number", number), ("track-ip", ip)):
@@ -379,10 +373,10 @@ def case_lookup(*, number: str, password: str, ip: str) -> Case:
         return case
     if case is None:
         make_password(password)  # the same work as a real check: no timing difference either
-    window, lock = settings.TRACK_FAILURE_WINDOW, settings.TRACK_LOCKOUT_SECONDS
+    window, lock = delivery_conf.TRACK_FAILURE_WINDOW, delivery_conf.TRACK_LOCKOUT_SECONDS
     locked = max(
-        lockout.failure("track-number", number, limit=settings.TRACK_MAX_FAILURES, window_seconds=window, lock_seconds=lock),
-        lockout.failure("track-ip", ip, limit=settings.TRACK_MAX_FAILURES_PER_IP, window_seconds=window, lock_seconds=lock),
+        lockout.failure("track-number", number, limit=delivery_conf.TRACK_MAX_FAILURES, window_seconds=window, lock_seconds=lock),
+        lockout.failure("track-ip", ip, limit=delivery_conf.TRACK_MAX_FAILURES_PER_IP, window_seconds=window, lock_seconds=lock),
     )
     if locked:
         raise _locked_error(locked)

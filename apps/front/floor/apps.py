@@ -9,3 +9,6 @@ class FloorConfig(AppConfig):
     # move them for nothing.
     label = "hall"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import conf  # noqa: F401 - reads the knobs' environment now: a malformed value stops start-up

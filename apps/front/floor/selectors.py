@@ -7,7 +7,6 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db.models import Count, F, Q
 from django.db.models import Window as WindowFunction
 from django.db.models.functions import RowNumber
@@ -15,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from apps.front.booking.models import GroupMatter, Hall, StaffPost, Window, WindowGroup
+from apps.front.floor.conf import floor_conf
 from apps.shared.accounts.models import User
 from apps.shared.catalog.models import Matter
 from govservice.api import DomainError
@@ -63,7 +63,7 @@ def service_minutes_by_group(*, hall_id: int, day: dt.date) -> dict[int, float]:
             finished_at__isnull=False,
         )
         .annotate(recent=WindowFunction(RowNumber(), partition_by=[F("group_id")], order_by=F("finished_at").desc()))
-        .filter(recent__lte=settings.HALL_SERVICE_SAMPLE)
+        .filter(recent__lte=floor_conf.HALL_SERVICE_SAMPLE)
         .values_list("group_id", "started_at", "finished_at")
     )
     durations: dict[int, list[float]] = defaultdict(list)
@@ -87,7 +87,7 @@ def staffed_windows_by_group(*, hall_id: int) -> dict[int, int]:
 
 def wait_minutes(*, ahead: int, service_minutes: float | None, windows: int) -> int:
     """Estimated wait: the people ahead share the staffed windows, each taking the recent average time."""
-    minutes = service_minutes if service_minutes is not None else settings.HALL_SERVICE_MINUTES_DEFAULT
+    minutes = service_minutes if service_minutes is not None else floor_conf.HALL_SERVICE_MINUTES_DEFAULT
     return math.ceil(ahead * minutes / max(windows, 1))
 
 
@@ -184,7 +184,7 @@ def workbench_for(*, post: StaffPost, limit: int = 50) -> Workbench:
         parked=[t for t in mine if t.status == TicketStatus.PARKED],
         waiting=waiting,
         waiting_count=waiting_count,
-        service_minutes=minutes if minutes is not None else float(settings.HALL_SERVICE_MINUTES_DEFAULT),
+        service_minutes=minutes if minutes is not None else float(floor_conf.HALL_SERVICE_MINUTES_DEFAULT),
         windows=windows,
         transfer_groups=list(WindowGroup.objects.filter(hall_id=post.hall_id).exclude(id=window.group_id)),
     )

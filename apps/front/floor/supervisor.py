@@ -7,12 +7,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Count, Min, Q
 from django.shortcuts import render
 from django.utils import timezone
 
 from apps.front.booking.models import Hall, StaffPost, Window, WindowGroup
+from apps.front.floor.conf import floor_conf
 from apps.front.intake.models import Case, CaseStatus
 from apps.front.intake.selectors import intake_near_limit_q
 from apps.shared.accounts.models import Role
@@ -78,7 +78,7 @@ def hall_floor(*, hall: Hall, now: dt.datetime | None = None) -> dict:
         WindowRow(window=w, clerk=clerks.get(w.id, ""), ticket=busy.get(w.id))
         for w in Window.objects.filter(hall=hall).select_related("group").order_by("number")
     ]
-    too_long = now - dt.timedelta(minutes=settings.HALL_WAIT_ALERT_MINUTES)
+    too_long = now - dt.timedelta(minutes=floor_conf.HALL_WAIT_ALERT_MINUTES)
     long_waits = list(
         tickets.filter(status=TicketStatus.WAITING, checked_in_at__lt=too_long).select_related("group", "matter").order_by("checked_in_at")[:50]
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -15,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.front.booking.models import StaffPost
+from apps.front.floor.conf import floor_conf
 from apps.shared.accounts.models import Role
 from apps.shared.catalog.selectors import matter_get
 from govservice.api import DomainError
@@ -55,7 +55,7 @@ def terminal_home(request):
         if terminal_authenticate(request.POST["token"].strip()) is None:
             return render(request, "floor/terminal_activate.html", {"error": _("终端令牌无效。")}, status=400)
         request.session[SESSION_KEY] = request.POST["token"].strip()
-        request.session.set_expiry(settings.DEVICE_SESSION_SECONDS)  # a kiosk stays activated
+        request.session.set_expiry(floor_conf.DEVICE_SESSION_SECONDS)  # a kiosk stays activated
         return redirect("terminal")
     terminal = _terminal(request)
     if terminal is None:
@@ -144,7 +144,7 @@ def terminal_ticket(request, ticket_id: int):
             id=ticket_id,
             terminal=terminal,
             service_date=timezone.localdate(),
-            checked_in_at__gte=timezone.now() - dt.timedelta(minutes=settings.HALL_TICKET_REPRINT_MINUTES),
+            checked_in_at__gte=timezone.now() - dt.timedelta(minutes=floor_conf.HALL_TICKET_REPRINT_MINUTES),
         )
         .first()
     )
@@ -181,7 +181,7 @@ def workbench(request):
         return redirect("workbench")
     bench = workbench_for(post=post) if post is not None and post.window is not None else None
     return render(
-        request, "floor/workbench.html", {"post": post, "bench": bench, "max_recalls": settings.HALL_MAX_RECALLS}
+        request, "floor/workbench.html", {"post": post, "bench": bench, "max_recalls": floor_conf.HALL_MAX_RECALLS}
     )
 
 

@@ -7,4 +7,6 @@ class IntakeConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import handlers  # noqa: F401 - registers the exchange handlers
+        # handlers registers the exchange handlers; conf reads the knobs' environment now (a malformed value
+        # stops start-up).
+        from . import conf, handlers  # noqa: F401

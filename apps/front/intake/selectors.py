@@ -2,12 +2,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from apps.front.booking.models import StaffPost
+from apps.front.intake.conf import intake_conf
 from apps.shared.accounts.models import User
 from apps.shared.workcalendar.selectors import add_workdays_or_none
 from govservice.lib.workdays import WorkCalendar
@@ -61,7 +61,7 @@ def intake_near_limit_q(*, today: dt.date, calendar: WorkCalendar) -> Q:
     """Received cases whose 5-working-day intake limit is near. A limit left open (it reached a year whose
     holidays are not published) counts as near, and while the horizon itself cannot be counted so does
     every limit within a week: a supervisor warned once too often is better than a limit passed unseen."""
-    horizon = add_workdays_or_none(today, settings.INTAKE_WARN_WORKDAYS_BEFORE, calendar)
+    horizon = add_workdays_or_none(today, intake_conf.INTAKE_WARN_WORKDAYS_BEFORE, calendar)
     near = Q(intake_deadline__lte=horizon if horizon is not None else today + dt.timedelta(days=7))
     return near | Q(intake_deadline__isnull=True)
 

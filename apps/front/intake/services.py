@@ -24,6 +24,7 @@ from apps.front.delivery.models import Delivery
 from apps.front.delivery.selectors import delivery_wire_fields
 from apps.front.floor.models import TicketStatus
 from apps.front.floor.services import daily_counter_next, ticket_get_for_clerk, ticket_transition
+from apps.front.intake.conf import intake_conf
 from apps.front.notifications.services import notify
 from apps.shared.accounts.models import Role, User
 from apps.shared.accounts.services import id_number_index
@@ -188,7 +189,7 @@ def _receive(*, clerk: User, ticket, vetted) -> tuple[Case, str]:
         case_transition(
             case=prefiled, to_status=CaseStatus.RECEIVED, actor=clerk, note=f"{ticket.hall.name} 收件（在线预填）",
             clerk=clerk, received_at=timezone.now(),
-            intake_deadline=add_workdays_or_none(today, settings.INTAKE_NOTICE_DAYS),
+            intake_deadline=add_workdays_or_none(today, intake_conf.INTAKE_NOTICE_DAYS),
         )
         _store_materials(prefiled, vetted, by=clerk)
         return prefiled, ""
@@ -203,7 +204,7 @@ def _receive(*, clerk: User, ticket, vetted) -> tuple[Case, str]:
         clerk=clerk,
         status=CaseStatus.RECEIVED,
         received_at=timezone.now(),
-        intake_deadline=add_workdays_or_none(today, settings.INTAKE_NOTICE_DAYS),
+        intake_deadline=add_workdays_or_none(today, intake_conf.INTAKE_NOTICE_DAYS),
     )
     CaseEvent.objects.create(case=case, actor=clerk, to_status=CaseStatus.RECEIVED, note=f"{ticket.hall.name} 收件")
     _store_materials(case, vetted, by=clerk)
@@ -251,7 +252,7 @@ def _accept(*, clerk: User, case: Case, commitment_items: list[str], commitment_
     promised = add_workdays_or_none(today, matter.promised_days)
     extra: dict[str, Any] = {}
     if commitment_items:
-        extra = {"commitment_items": list(commitment_items), "commitment_deadline": today + dt.timedelta(days=settings.COMMITMENT_DAYS)}
+        extra = {"commitment_items": list(commitment_items), "commitment_deadline": today + dt.timedelta(days=intake_conf.COMMITMENT_DAYS)}
     case_transition(case=case, to_status=CaseStatus.ACCEPTED, actor=clerk, accepted_at=now, promised_date=promised, **extra)
     # Accepting at the window means the clerk has seen the originals of what the citizen uploaded.
     case.materials.filter(trust_level=TrustLevel.C).update(trust_level=TrustLevel.B)
@@ -516,7 +517,7 @@ WAITING_ON_CENTRAL = (CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW, CaseStatus.SPEC
 def cases_reconcile(*, batch: int = 200) -> int:
     """Ask central for the state of cases that have been quiet too long; central re-sends their latest
     event and the idempotent handlers heal whatever was missed. Safe to run twice."""
-    cutoff = timezone.now() - dt.timedelta(hours=settings.RECONCILE_QUIET_HOURS)
+    cutoff = timezone.now() - dt.timedelta(hours=intake_conf.RECONCILE_QUIET_HOURS)
     with transaction.atomic():
         quiet = list(
             Case.objects.select_for_update(skip_locked=True)
@@ -565,7 +566,7 @@ def cases_fill_open_dates(*, calendar: WorkCalendar | None = None) -> int:
     for case_id, received_at in Case.objects.filter(
         status=CaseStatus.RECEIVED, intake_deadline__isnull=True, received_at__isnull=False
     ).values_list("id", "received_at"):
-        limit = add_workdays_or_none(timezone.localdate(received_at), settings.INTAKE_NOTICE_DAYS, calendar)
+        limit = add_workdays_or_none(timezone.localdate(received_at), intake_conf.INTAKE_NOTICE_DAYS, calendar)
         if limit is not None:
             # The warning about the open limit does not count for the real one: it is due again before it.
             filled += Case.objects.filter(id=case_id, intake_deadline__isnull=True).update(

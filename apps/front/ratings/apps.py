@@ -7,3 +7,6 @@ class RatingsConfig(AppConfig):
     label = "ratings"
     default_auto_field = "django.db.models.BigAutoField"
     verbose_name = _("好差评")
+
+    def ready(self) -> None:
+        from . import conf  # noqa: F401 - reads the knobs' environment now: a malformed value stops start-up

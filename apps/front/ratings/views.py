@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -17,7 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from apps.front.floor.conf import floor_conf
 from apps.front.floor.services import terminal_authenticate
+from apps.front.ratings.conf import ratings_conf
 from apps.shared.accounts.models import Role
 from govservice.api import DomainError
 from govservice.lib.charts import bar_chart
@@ -185,13 +186,13 @@ def window_tablet(request):
             error = _("设备令牌无效，或该设备未绑定窗口。")
             return render(request, "floor/terminal_activate.html", {"error": error, "tablet": True}, status=400)
         request.session[TABLET_SESSION_KEY] = token
-        request.session.set_expiry(settings.DEVICE_SESSION_SECONDS)  # a device stays activated
+        request.session.set_expiry(floor_conf.DEVICE_SESSION_SECONDS)  # a device stays activated
         return redirect("ratings_tablet")
     token = request.session.get(TABLET_SESSION_KEY, "")
     device = terminal_authenticate(token, tablet=True) if token else None
     if device is None:
         return render(request, "floor/terminal_activate.html", {"tablet": True})
-    minutes = settings.RATING_TABLET_MINUTES
+    minutes = ratings_conf.RATING_TABLET_MINUTES
     if request.method == "POST":
         ticket = selectors.ticket_for_tablet(window_id=device.window_id, minutes=minutes)
         if ticket is None or str(ticket.id) != request.POST.get("ticket", ""):

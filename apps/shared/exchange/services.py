@@ -23,6 +23,7 @@ from django.db.models.functions import Now
 from django.utils import timezone
 
 from govservice.lib import signing
+from govservice.lib.tasks import enqueue_on_commit
 
 from . import registry
 from .models import InboxMessage, OutboxMessage, OutboxStatus, Peer, PeerKey
@@ -65,17 +66,10 @@ def outbox_enqueue(
         ordering_key=ordering_key[:64],
     )
     # Fast path only: if Redis is down the kick is lost, and the periodic sweep delivers it.
-    transaction.on_commit(lambda: _kick_relay(str(message.id)))
-    return message
-
-
-def _kick_relay(message_id: str) -> None:
     from .tasks import outbox_relay  # tasks import services; import here to avoid the cycle
 
-    try:
-        outbox_relay.delay(message_id)
-    except Exception:  # the broker being down must not fail the user's request
-        logger.warning("relay kick for %s not queued; the sweep will send it", message_id)
+    enqueue_on_commit(outbox_relay, str(message.id))
+    return message
 
 
 def signing_key(peer: Peer) -> PeerKey:

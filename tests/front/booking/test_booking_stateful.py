@@ -31,7 +31,6 @@ from dataclasses import dataclass
 
 import pytest
 from django.apps import apps
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Q
 from hypothesis import HealthCheck, event
@@ -46,6 +45,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from apps.front.booking.conf import booking_conf
 from apps.front.booking.models import (
     ACTIVE_APPOINTMENT_STATUSES,
     Appointment,
@@ -123,7 +123,7 @@ class BookingMachine(RuleBasedStateMachine):
         active = [a for a in self.active_of(citizen) if a is not self.appointments.get(releasing)]
         if any(a.matter_code == matter_code for a in active):
             return "duplicate"
-        if len(active) >= settings.BOOKING_MAX_ACTIVE_PER_CITIZEN:
+        if len(active) >= booking_conf.BOOKING_MAX_ACTIVE_PER_CITIZEN:
             return "limit_reached"
         # A reschedule within one slot frees its place and holds it back from sale at once: no net change.
         taken = self.held_in(slot) + self.resale.get(slot, 0)
@@ -132,10 +132,10 @@ class BookingMachine(RuleBasedStateMachine):
         return "ok"
 
     def blocked(self, citizen: int) -> bool:
-        return self.no_shows.get(citizen, 0) >= settings.BOOKING_NO_SHOW_LIMIT
+        return self.no_shows.get(citizen, 0) >= booking_conf.BOOKING_NO_SHOW_LIMIT
 
     def freed(self, slot: int) -> None:
-        if settings.BOOKING_RESALE_MINUTES > 0:
+        if booking_conf.BOOKING_RESALE_MINUTES > 0:
             self.resale[slot] = self.resale.get(slot, 0) + 1
 
     def pick(self, data) -> int:
@@ -257,7 +257,7 @@ class BookingMachine(RuleBasedStateMachine):
         if to_status == AppointmentStatus.NO_SHOW:
             self.no_shows[held.citizen] = self.no_shows.get(held.citizen, 0) + 1
             # The penalty rule: a warning one short of the limit, a block at it.
-            count, limit = self.no_shows[held.citizen], settings.BOOKING_NO_SHOW_LIMIT
+            count, limit = self.no_shows[held.citizen], booking_conf.BOOKING_NO_SHOW_LIMIT
             assert outcome == ("blocked" if count >= limit else "warned" if count == limit - 1 else ""), (count, outcome)
 
     @rule(citizen=st.integers(min_value=0, max_value=CITIZENS - 1))
@@ -289,7 +289,7 @@ class BookingMachine(RuleBasedStateMachine):
         per_matter = active.values("citizen", "matter_code").annotate(n=Count("id")).filter(n__gt=1)
         assert not per_matter.exists(), list(per_matter)
         per_citizen = active.values("citizen").annotate(n=Count("id"))
-        assert all(row["n"] <= settings.BOOKING_MAX_ACTIVE_PER_CITIZEN for row in per_citizen), list(per_citizen)
+        assert all(row["n"] <= booking_conf.BOOKING_MAX_ACTIVE_PER_CITIZEN for row in per_citizen), list(per_citizen)
 
     @precondition(lambda self: self.slots)
     @invariant()

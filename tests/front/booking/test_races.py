@@ -17,11 +17,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from django.conf import settings
 from django.db import OperationalError, connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from apps.front.booking.conf import booking_conf
 from apps.front.booking.models import (
     ACTIVE_APPOINTMENT_STATUSES,
     Appointment,
@@ -187,7 +187,7 @@ def test_it_keeps_one_active_appointment_per_matter_when_a_citizen_books_twice_a
 
 def test_it_holds_the_per_citizen_limit_when_many_matters_are_booked_at_once(place):
     hall, _ = place
-    limit = settings.BOOKING_MAX_ACTIVE_PER_CITIZEN
+    limit = booking_conf.BOOKING_MAX_ACTIVE_PER_CITIZEN
     assert limit == 3
     codes = link_matters(hall, 8)
     slot = make_slot(hall, capacity=10)

@@ -12,8 +12,10 @@ from django.test import Client
 
 from apps.front.delivery.models import CourierPush, Delivery, DeliveryEvent, DeliveryMethod, HandoverStatus
 from apps.front.delivery.services import deliveries_dispatch_due, delivery_dispatch
+from apps.front.delivery.tasks import delivery_dispatch as delivery_dispatch_task
 from apps.front.intake.models import Case, CaseStatus, Document, DocumentKind
 from apps.front.notifications.models import Notification
+from govservice.lib.tasks import TaskKick
 from tests.factories import valid_id_number
 
 from .conftest import CERTIFICATE, PASSWORD, central_event, courier_push, decide, issue_result, pdf_text
@@ -235,20 +237,16 @@ def _file(content):
 
 class TestPost:
     @pytest.fixture
-    def ready(self, api, client, citizen, case, django_capture_on_commit_callbacks, monkeypatch):
+    def ready(self, api, client, citizen, case, django_capture_on_commit_callbacks):
         assert choose(api, citizen, case, ADDRESS).status_code == 200
         decide(client, case)
         with django_capture_on_commit_callbacks() as callbacks:
             issue_result(client, case)
         # The courier is ordered by a task kicked after commit (never inside the transaction); the kick
         # is checked here and the task body run by the tests as a function.
-        kicked: list[int] = []
-        monkeypatch.setattr("apps.front.delivery.services._kick_dispatch", kicked.append)
-        for callback in callbacks:
-            if callback.__code__.co_filename.endswith("apps/front/delivery/services.py"):
-                callback()
+        kicked = [c.args for c in callbacks if isinstance(c, TaskKick) and c.task is delivery_dispatch_task]
         delivery = Delivery.objects.get(case=case)
-        assert kicked == [delivery.id]
+        assert kicked == [(delivery.id,)]
         return delivery
 
     def test_it_posts_with_a_tracking_number_and_tells_the_citizen(self, ready, citizen, settings, api):

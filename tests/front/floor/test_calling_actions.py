@@ -7,6 +7,7 @@ import time_machine
 from django.utils import timezone
 
 from apps.front.booking.models import AppointmentStatus
+from apps.front.floor.conf import floor_conf
 from apps.front.floor.models import Priority, Ticket, TicketAction, TicketStatus
 from apps.front.floor.services import ticket_call_next, ticket_transition, ticket_walk_in
 from tests.front.floor.factories import TERMINAL
@@ -29,7 +30,7 @@ def called(api, matter, terminal, clerk):
 @pytest.mark.django_db
 class TestRecallAndMissed:
     def test_it_recalls_up_to_the_limit_then_requires_marking_missed(self, api, clerk, called, settings):
-        assert settings.HALL_MAX_RECALLS == 2
+        assert floor_conf.HALL_MAX_RECALLS == 2
         for n in (1, 2):
             response = _act(api, clerk, called["id"], "recall")
             assert response.status_code == 200

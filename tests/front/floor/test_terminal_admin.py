@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from apps.front.booking.models import Hall, StaffPost, Window
+from apps.front.floor.conf import floor_conf
 from apps.front.floor.models import Terminal
 from apps.front.floor.services import terminal_authenticate
 from apps.shared.accounts.models import Role
@@ -129,7 +130,7 @@ def test_the_printed_ticket_shows_only_on_its_kiosk_and_only_for_a_reprint(setti
     other.post("/terminal/", {"token": "kiosk-2"})
     assert other.get(f"/terminal/tickets/{ticket.id}/").status_code == 404
     # Nor the issuing kiosk once the reprint minutes have passed.
-    later = timezone.now() + dt.timedelta(minutes=settings.HALL_TICKET_REPRINT_MINUTES, seconds=1)
+    later = timezone.now() + dt.timedelta(minutes=floor_conf.HALL_TICKET_REPRINT_MINUTES, seconds=1)
     with time_machine.travel(later, tick=False):
         assert kiosk.get(f"/terminal/tickets/{ticket.id}/").status_code == 404
 

@@ -12,6 +12,7 @@ import time_machine
 from django.db import transaction
 from django.utils import timezone
 
+from apps.front.notifications.conf import notifications_conf
 from apps.front.notifications.models import Channel, DeliveryStatus, Notification
 from apps.front.notifications.services import notification_deliver, notifications_send_due, notify, preference_update
 
@@ -45,7 +46,7 @@ class TestHttpSmsGateway:
         assert sms.last_error == "HTTP 503 busy" and sms.next_attempt_at > timezone.now()
         # Backoff: at least the base delay, at most the first ceiling.
         delay = (sms.next_attempt_at - timezone.now()).total_seconds()
-        assert settings.NOTIFY_BACKOFF_BASE_SECONDS - 5 <= delay <= settings.NOTIFY_BACKOFF_BASE_SECONDS + 1
+        assert notifications_conf.NOTIFY_BACKOFF_BASE_SECONDS - 5 <= delay <= notifications_conf.NOTIFY_BACKOFF_BASE_SECONDS + 1
         with time_machine.travel(_later(sms), tick=False):
             assert notifications_send_due() == 1
         sms.refresh_from_db()

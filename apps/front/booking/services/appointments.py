@@ -11,18 +11,19 @@ import datetime as dt
 import logging
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, Count, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Now
 from django.utils import timezone
 
+from apps.front.booking.conf import booking_conf
 from apps.front.notifications.services import notify
 from apps.shared.accounts.models import User
 from apps.shared.catalog.models import Matter
 from govservice.api import Conflict, DomainError
 from govservice.lib import idcard
 from govservice.lib.codes import human_code
+from govservice.lib.tasks import enqueue_on_commit
 
 from ..models import (
     ACTIVE_APPOINTMENT_STATUSES,
@@ -180,7 +181,7 @@ class _Facts:
         self.handles = handles
         # The matter's own minimum notice at this group, else the group's, else the site's default.
         notice = link_notice if link_notice is not None else group_notice
-        self.notice: int = settings.BOOKING_MIN_NOTICE_HOURS if notice is None else notice
+        self.notice: int = booking_conf.BOOKING_MIN_NOTICE_HOURS if notice is None else notice
         self.total, self.same, self.previous_id, self.blocked_until = total, same, previous, blocked_until
 
 
@@ -217,9 +218,9 @@ def _refusal(facts: _Facts, *, green_category: str, slot_state: bool) -> DomainE
         return DomainError("该时段所在窗口不办理此事项。 This window group does not handle the matter.", code="wrong_group")
     if facts.same:
         return Conflict("您已有该事项的有效预约，不能重复预约。 You already have an appointment for this matter.", code="duplicate")
-    if facts.total >= settings.BOOKING_MAX_ACTIVE_PER_CITIZEN:
+    if facts.total >= booking_conf.BOOKING_MAX_ACTIVE_PER_CITIZEN:
         return Conflict(
-            f"每人最多同时持有{settings.BOOKING_MAX_ACTIVE_PER_CITIZEN}个有效预约，请先完成或取消已有预约。"
+            f"每人最多同时持有{booking_conf.BOOKING_MAX_ACTIVE_PER_CITIZEN}个有效预约，请先完成或取消已有预约。"
             " Limit of active appointments reached.",
             code="limit_reached",
         )
@@ -395,7 +396,7 @@ def _book(
             )
         else:
             taken = base.filter(online_free_q()).update(booked=F("booked") + 1)
-            if not taken and green_category in settings.BOOKING_GREEN_CATEGORIES:
+            if not taken and green_category in booking_conf.BOOKING_GREEN_CATEGORIES:
                 # The green channel may also take the share reserved for phone and on-site booking.
                 taken = base.filter(closed=False, release_at__lte=Now(), reserved__gt=F("reserved_booked")).update(
                     reserved_booked=F("reserved_booked") + 1
@@ -439,9 +440,9 @@ def appointment_book_by_staff(*, staff: User, citizen: User, slot_id: int, matte
     )
     if counts["same"]:
         raise Conflict("该市民已有此事项的有效预约。 The citizen already has an appointment for this matter.", code="duplicate")
-    if counts["total"] >= settings.BOOKING_MAX_ACTIVE_PER_CITIZEN:
+    if counts["total"] >= booking_conf.BOOKING_MAX_ACTIVE_PER_CITIZEN:
         raise Conflict(
-            f"该市民已持有{settings.BOOKING_MAX_ACTIVE_PER_CITIZEN}个有效预约。 The citizen's limit is reached.",
+            f"该市民已持有{booking_conf.BOOKING_MAX_ACTIVE_PER_CITIZEN}个有效预约。 The citizen's limit is reached.",
             code="limit_reached",
         )
     try:
@@ -480,7 +481,7 @@ def _check_elderly(citizen: User) -> None:
         birth = idcard.parse(citizen.id_number or "", today=today).birth_date
     except idcard.InvalidIdNumber:
         birth = None
-    age = settings.HALL_GREEN_CHANNEL_AGE
+    age = booking_conf.HALL_GREEN_CHANNEL_AGE
     if birth is None or today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day)) < age:
         raise DomainError(
             f"老年人绿色通道适用于年满{age}周岁的市民（按账户身份证号码核验）。 Not old enough for the green channel.",
@@ -544,7 +545,7 @@ def appointment_cancel(*, citizen: User, appointment_id: int, note: str = "") ->
 def _late_text(appointment: Appointment) -> str:
     if appointment.strike != Strike.LATE_CANCEL:
         return ""
-    return f"本次取消距开始不足{settings.BOOKING_FREE_CANCEL_HOURS}小时，计为一次临近取消。"
+    return f"本次取消距开始不足{booking_conf.BOOKING_FREE_CANCEL_HOURS}小时，计为一次临近取消。"
 
 
 @transaction.atomic
@@ -579,16 +580,9 @@ def waitlist_kick(appointment: Appointment) -> None:
         hall_id=appointment.hall_id, date=appointment.slot.date, status=WaitlistStatus.WAITING
     ).exists()
     if waiting:
-        transaction.on_commit(_kick_waitlist_task)
+        from ..tasks import waitlist_sweep  # tasks import services
 
-
-def _kick_waitlist_task() -> None:
-    from ..tasks import waitlist_sweep
-
-    try:
-        waitlist_sweep.delay()
-    except Exception:  # broker down: the periodic sweep offers it
-        logger.warning("waitlist sweep not queued; the periodic sweep will offer the place")
+        enqueue_on_commit(waitlist_sweep)  # broker down: the periodic sweep offers the place
 
 
 def _cancel(*, citizen: User, appointment_id: int, note: str) -> Appointment:
@@ -608,7 +602,7 @@ def _cancel(*, citizen: User, appointment_id: int, note: str) -> Appointment:
         )
     _give_back(appointment, resale=True)
     _record(appointment, actor=citizen, from_status=AppointmentStatus.BOOKED, note=note)
-    if appointment.slot.start - now < dt.timedelta(hours=settings.BOOKING_FREE_CANCEL_HOURS):
+    if appointment.slot.start - now < dt.timedelta(hours=booking_conf.BOOKING_FREE_CANCEL_HOURS):
         strike_record(appointment=appointment, kind=Strike.LATE_CANCEL, now=now)
     return appointment
 
@@ -619,7 +613,7 @@ def _give_back(appointment: Appointment, *, resale: bool) -> None:
     if appointment.quota == Quota.RESERVED:
         Slot.objects.filter(id=appointment.slot_id).update(reserved_booked=F("reserved_booked") - 1)
         return
-    minutes = settings.BOOKING_RESALE_MINUTES
+    minutes = booking_conf.BOOKING_RESALE_MINUTES
     if not resale or minutes <= 0:
         Slot.objects.filter(id=appointment.slot_id).update(booked=F("booked") - 1)
         return
@@ -726,7 +720,7 @@ def no_shows_mark(*, now: dt.datetime | None = None, limit: int = 500) -> int:
     """The periodic no-show detection: every appointment still BOOKED at start + grace becomes NO_SHOW.
     Each in its own short transaction; rows another transaction holds are skipped and picked up next run."""
     now = now or timezone.now()
-    cutoff = now - dt.timedelta(minutes=settings.BOOKING_NO_SHOW_GRACE_MINUTES)
+    cutoff = now - dt.timedelta(minutes=booking_conf.BOOKING_NO_SHOW_GRACE_MINUTES)
     ids = list(
         Appointment.objects.filter(status=AppointmentStatus.BOOKED, slot__start__lte=cutoff)
         .order_by("slot__start")

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from apps.front.booking.conf import booking_conf
 from apps.front.notifications.services import notify
 from apps.shared.accounts.models import Role, User
 from govservice.api import DomainError
@@ -23,8 +23,8 @@ WAIVER_ROLES = frozenset({Role.CLERK, Role.HALL_SUPERVISOR, Role.ADMIN})
 def _rule(kind: str) -> tuple[int, int]:
     """(strikes that block, days blocked) for a kind of strike."""
     if kind == Strike.NO_SHOW:
-        return settings.BOOKING_NO_SHOW_LIMIT, settings.BOOKING_NO_SHOW_BLOCK_DAYS
-    return settings.BOOKING_LATE_CANCEL_LIMIT, settings.BOOKING_LATE_CANCEL_BLOCK_DAYS
+        return booking_conf.BOOKING_NO_SHOW_LIMIT, booking_conf.BOOKING_NO_SHOW_BLOCK_DAYS
+    return booking_conf.BOOKING_LATE_CANCEL_LIMIT, booking_conf.BOOKING_LATE_CANCEL_BLOCK_DAYS
 
 
 def standing_lock(citizen_id: int) -> BookingStanding:
@@ -34,7 +34,7 @@ def standing_lock(citizen_id: int) -> BookingStanding:
 
 
 def strikes_count(*, citizen_id: int, kind: str, now: dt.datetime) -> int:
-    since = now - dt.timedelta(days=settings.BOOKING_PENALTY_WINDOW_DAYS)
+    since = now - dt.timedelta(days=booking_conf.BOOKING_PENALTY_WINDOW_DAYS)
     return Appointment.objects.filter(
         citizen_id=citizen_id, strike=kind, strike_waived=False, strike_at__gt=since, strike_at__lte=now
     ).count()
@@ -58,7 +58,7 @@ def penalty_apply(*, citizen_id: int, kind: str, now: dt.datetime) -> str:
         until = now + dt.timedelta(days=block_days)
         if standing.blocked_until is None or standing.blocked_until < until:
             standing.blocked_until = until
-            standing.block_reason = f"{settings.BOOKING_PENALTY_WINDOW_DAYS}天内{what}{count}次"
+            standing.block_reason = f"{booking_conf.BOOKING_PENALTY_WINDOW_DAYS}天内{what}{count}次"
             standing.save(update_fields=["blocked_until", "block_reason", "updated_at"])
             notify(
                 recipient=citizen,
@@ -68,7 +68,7 @@ def penalty_apply(*, citizen_id: int, kind: str, now: dt.datetime) -> str:
         return "blocked"
     warned_field = "warned_no_show_at" if kind == Strike.NO_SHOW else "warned_late_cancel_at"
     warned_at = getattr(standing, warned_field)
-    recent_warning = warned_at is not None and warned_at > now - dt.timedelta(days=settings.BOOKING_PENALTY_WINDOW_DAYS)
+    recent_warning = warned_at is not None and warned_at > now - dt.timedelta(days=booking_conf.BOOKING_PENALTY_WINDOW_DAYS)
     if count == limit - 1 and not recent_warning:
         setattr(standing, warned_field, now)
         standing.save(update_fields=[warned_field, "updated_at"])
@@ -78,7 +78,7 @@ def penalty_apply(*, citizen_id: int, kind: str, now: dt.datetime) -> str:
             context={
                 "what": what,
                 "count": str(count),
-                "days": str(settings.BOOKING_PENALTY_WINDOW_DAYS),
+                "days": str(booking_conf.BOOKING_PENALTY_WINDOW_DAYS),
                 "limit": str(limit),
                 "block_days": str(block_days),
             },
@@ -101,7 +101,7 @@ def penalty_waive(*, staff: User, citizen: User, reason: str) -> PenaltyWaiver:
         raise DomainError("请填写豁免理由。 A reason is required.", code="reason_required", status_code=400)
     now = timezone.now()
     standing = standing_lock(citizen.id)
-    since = now - dt.timedelta(days=settings.BOOKING_PENALTY_WINDOW_DAYS)
+    since = now - dt.timedelta(days=booking_conf.BOOKING_PENALTY_WINDOW_DAYS)
     strikes = list(
         Appointment.objects.filter(citizen=citizen, strike_waived=False, strike_at__gt=since).exclude(strike="")
     )

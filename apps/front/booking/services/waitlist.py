@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import DateTimeField, F, Value
 from django.db.models.functions import Greatest, Now
 from django.utils import timezone
 
+from apps.front.booking.conf import booking_conf
 from apps.front.notifications.services import notify
 from apps.front.notifications.services.schedule import not_before
 from apps.shared.accounts.models import User
@@ -120,7 +120,7 @@ def _end_unfilled(*, today: dt.date) -> int:
 
 def _hold_end(now: dt.datetime) -> dt.datetime:
     """When an offer made at ``now`` stops being held: the hold runs from when the SMS may go out."""
-    return not_before(now, channel="sms", urgent=False) + dt.timedelta(minutes=settings.BOOKING_WAITLIST_HOLD_MINUTES)
+    return not_before(now, channel="sms", urgent=False) + dt.timedelta(minutes=booking_conf.BOOKING_WAITLIST_HOLD_MINUTES)
 
 
 def _answerable(expires: dt.datetime, day: dt.date) -> bool:

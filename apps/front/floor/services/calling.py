@@ -7,13 +7,13 @@ transaction. A linked appointment follows where its own lifecycle allows it.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from apps.front.booking.models import APPOINTMENT_TRANSITIONS, AppointmentStatus, StaffPost, Window, WindowGroup
 from apps.front.booking.services import appointment_mark_no_show, appointment_transition
+from apps.front.floor.conf import floor_conf
 from apps.shared.accounts.models import User
 from apps.shared.catalog.models import Matter
 from govservice.api import Conflict, DomainError
@@ -183,7 +183,7 @@ def ticket_recall(*, clerk: User, ticket_id: int) -> Ticket:
     post, ticket = _at_my_window(clerk=clerk, ticket_id=ticket_id)
     if ticket.status != TicketStatus.CALLED:
         raise Conflict("只有已叫号的号码可以重呼。 Only a called ticket can be recalled.", code="invalid_state")
-    if ticket.recalls >= settings.HALL_MAX_RECALLS:
+    if ticket.recalls >= floor_conf.HALL_MAX_RECALLS:
         raise Conflict(
             f"已重呼{ticket.recalls}次，请标记过号。 Recall limit reached: mark the ticket missed.", code="recall_limit"
         )

@@ -6,11 +6,11 @@ import datetime as dt
 import hashlib
 import secrets
 
-from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from apps.front.booking.conf import booking_conf
 from apps.front.booking.models import (
     Appointment,
     AppointmentStatus,
@@ -21,6 +21,7 @@ from apps.front.booking.models import (
     WindowGroup,
 )
 from apps.front.booking.services import appointment_transition, sessions_for
+from apps.front.floor.conf import floor_conf
 from apps.front.notifications.services import notify
 from apps.shared.accounts.models import Role, User
 from apps.shared.accounts.services import id_number_index
@@ -99,16 +100,16 @@ def _green_reason(*, chosen: str, id_number: str, citizen: User | None, today: d
             "绿色通道类别无效。 Unknown green-channel reason.", code="invalid_green_reason", status_code=400
         )
     birth = _birth_date(id_number=id_number, citizen=citizen, today=today)
-    elderly = birth is not None and _age_on(birth, today) >= settings.HALL_GREEN_CHANNEL_AGE
+    elderly = birth is not None and _age_on(birth, today) >= booking_conf.HALL_GREEN_CHANNEL_AGE
     if chosen == GreenReason.ELDERLY and not elderly:
         if birth is None:
             raise DomainError(
-                f"老年人绿色通道请刷身份证或输入身份证号码，核验年满{settings.HALL_GREEN_CHANNEL_AGE}周岁。"
+                f"老年人绿色通道请刷身份证或输入身份证号码，核验年满{booking_conf.HALL_GREEN_CHANNEL_AGE}周岁。"
                 " Please read your ID card to verify your age.",
                 code="age_unverified",
             )
         raise DomainError(
-            f"未满{settings.HALL_GREEN_CHANNEL_AGE}周岁，不适用老年人绿色通道。 Not old enough for the green channel.",
+            f"未满{booking_conf.HALL_GREEN_CHANNEL_AGE}周岁，不适用老年人绿色通道。 Not old enough for the green channel.",
             code="not_elderly",
         )
     if chosen in (GreenReason.DISABLED, GreenReason.MILITARY):
@@ -206,8 +207,8 @@ def checkin_by_code(*, terminal: Terminal, code: str) -> Ticket:
         )
     now = timezone.now()
     start = appointment.slot.start
-    opens = start - dt.timedelta(minutes=settings.CHECKIN_EARLY_MINUTES)
-    closes = start + dt.timedelta(minutes=settings.CHECKIN_LATE_MINUTES)
+    opens = start - dt.timedelta(minutes=floor_conf.CHECKIN_EARLY_MINUTES)
+    closes = start + dt.timedelta(minutes=floor_conf.CHECKIN_LATE_MINUTES)
     if now < opens:
         local = timezone.localtime(opens)
         raise DomainError(
@@ -269,7 +270,7 @@ def _late_appointment(*, terminal: Terminal, code: str) -> Appointment:
         )
     if appointment.slot.date != timezone.localdate():  # the hall day the slot belongs to, as at check-in
         raise DomainError("该预约不是今天的，请现场取号时直接选择事项。 Not today's appointment.", code="not_today")
-    if timezone.now() <= appointment.slot.start + dt.timedelta(minutes=settings.CHECKIN_LATE_MINUTES):
+    if timezone.now() <= appointment.slot.start + dt.timedelta(minutes=floor_conf.CHECKIN_LATE_MINUTES):
         raise DomainError("您的预约仍可签到，请直接签到。 You can still check in with this code.", code="checkin_open")
     return appointment
 
@@ -380,7 +381,7 @@ def walk_in_hours_check(*, hall: Hall, group: WindowGroup | None = None, now: dt
     and not while the hall or the group is closed. An unpublished year does not turn citizens away: its
     weekdays count as open. Without ``group``: the hall's day, hours and whole-hall closures (checked before
     any row is locked); with it: only that group's closures."""
-    if not settings.HALL_WALK_IN_OPENING_HOURS_ONLY:
+    if not floor_conf.HALL_WALK_IN_OPENING_HOURS_ONLY:
         return
     now = timezone.localtime(now or timezone.now())
     today = now.date()
@@ -397,9 +398,9 @@ def walk_in_hours_check(*, hall: Hall, group: WindowGroup | None = None, now: dt
     if not sessions:
         raise Conflict("今天大厅不办公。 The hall is closed today.", code="hall_closed")
     day_start = dt.datetime.combine(today, sessions[0][0], tzinfo=now.tzinfo)
-    opens = day_start - dt.timedelta(minutes=settings.HALL_WALK_IN_EARLY_MINUTES)
+    opens = day_start - dt.timedelta(minutes=floor_conf.HALL_WALK_IN_EARLY_MINUTES)
     stops = dt.datetime.combine(today, sessions[-1][1], tzinfo=now.tzinfo) - dt.timedelta(
-        minutes=settings.HALL_WALK_IN_STOP_MINUTES
+        minutes=floor_conf.HALL_WALK_IN_STOP_MINUTES
     )
     if not opens <= now < stops:
         raise Conflict(

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+
+from apps.front.notifications.conf import notifications_conf
 
 from ..channels import SendError, SendResult, send_email, sms_backend
 from ..models import SENDABLE_STATUSES, Channel, DeliveryAttempt, DeliveryStatus, Notification
@@ -28,12 +29,12 @@ def notification_deliver(*, notification_id: int) -> str:
         id=notification_id,
         status__in=SENDABLE_STATUSES,
         next_attempt_at__lte=now,
-        attempts__lt=settings.NOTIFY_MAX_ATTEMPTS,
+        attempts__lt=notifications_conf.NOTIFY_MAX_ATTEMPTS,
     ).update(
         status=DeliveryStatus.SENDING,
         attempts=F("attempts") + 1,
         # A lease: if this worker dies mid-send, the sweep takes the message back after it.
-        next_attempt_at=now + dt.timedelta(seconds=settings.NOTIFY_LEASE_SECONDS),
+        next_attempt_at=now + dt.timedelta(seconds=notifications_conf.NOTIFY_LEASE_SECONDS),
     )
     if not claimed:
         return Notification.objects.filter(id=notification_id).values_list("status", flat=True).first() or ""
@@ -106,7 +107,7 @@ def apply_outcome(notification: Notification, *, status: str, error: str, now: d
         notification.delivered_at, notification.next_attempt_at = now, None
     elif status == DeliveryStatus.PERMANENT_FAILURE:
         notification.next_attempt_at = None
-    elif notification.attempts >= settings.NOTIFY_MAX_ATTEMPTS:
+    elif notification.attempts >= notifications_conf.NOTIFY_MAX_ATTEMPTS:
         notification.next_attempt_at = None
         logger.warning(
             "notification %s (%s, %s): %s after %s attempts, giving up",
@@ -149,7 +150,7 @@ def notifications_expire_unconfirmed() -> int:
     final technical failure (as GOV.UK Notify does after 72 hours). They are not sent again: they may
     well have arrived, and the inbox holds the same message."""
     now = timezone.now()
-    cutoff = now - dt.timedelta(hours=settings.NOTIFY_RECEIPT_TIMEOUT_HOURS)
+    cutoff = now - dt.timedelta(hours=notifications_conf.NOTIFY_RECEIPT_TIMEOUT_HOURS)
     expired = 0
     for notification_id in Notification.objects.filter(
         status=DeliveryStatus.SENDING, next_attempt_at__isnull=True, sent_at__lt=cutoff
@@ -170,7 +171,7 @@ def notifications_expire_unconfirmed() -> int:
                 DeliveryStatus.TECHNICAL_FAILURE, error, None,
             )
             notification.save(update_fields=["status", "last_error", "next_attempt_at"])
-            logger.warning("notification %s (%s): %s after %sh, final", notification.id, notification.event, error, settings.NOTIFY_RECEIPT_TIMEOUT_HOURS)
+            logger.warning("notification %s (%s): %s after %sh, final", notification.id, notification.event, error, notifications_conf.NOTIFY_RECEIPT_TIMEOUT_HOURS)
             expired += 1
     return expired
 
@@ -184,7 +185,7 @@ def notifications_send_due(*, limit: int = 200) -> int:
         Notification.objects.filter(
             Q(status__in=SENDABLE_STATUSES),
             next_attempt_at__lte=timezone.now(),
-            attempts__lt=settings.NOTIFY_MAX_ATTEMPTS,
+            attempts__lt=notifications_conf.NOTIFY_MAX_ATTEMPTS,
         )
         .order_by("next_attempt_at")
         .values_list("id", flat=True)[:limit]

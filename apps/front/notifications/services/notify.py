@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from apps.front.intake.models import Case
 from apps.shared.accounts.models import User
 from govservice.lib.masking import mask_name
+from govservice.lib.tasks import enqueue_on_commit
 
 from ..models import Channel, DeliveryAttempt, DeliveryStatus, Notification
 from .preferences import preference_for
@@ -99,17 +99,10 @@ def notify(
     if held:
         logger.info("notifications %s (%s) held for the quiet hours", held, event)
     if due:
-        transaction.on_commit(lambda: _kick_delivery(due))
+        from ..tasks import notification_deliver  # tasks import services
+
+        for notification_id in due:  # broker down: the periodic sender delivers it
+            enqueue_on_commit(notification_deliver, notification_id)
     return rows
-
-
-def _kick_delivery(ids: list[int]) -> None:
-    from ..tasks import notification_deliver
-
-    for notification_id in ids:
-        try:
-            notification_deliver.delay(notification_id)
-        except Exception:  # broker down: the periodic sender delivers it
-            logger.warning("notification %s not queued; the periodic sender will deliver it", notification_id)
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
+
+from apps.front.notifications.conf import notifications_conf
 
 
 def _parse_quiet_hours(value: str) -> tuple[dt.time, dt.time] | None:
@@ -25,7 +26,7 @@ def _parse_quiet_hours(value: str) -> tuple[dt.time, dt.time] | None:
 def quiet_hours_end(at: dt.datetime) -> dt.datetime | None:
     """If ``at`` falls in the quiet hours (local time, NOTIFY_QUIET_HOURS), the moment they end;
     otherwise None. The range may wrap midnight (21:00-08:00) or not (12:00-14:00)."""
-    hours = _parse_quiet_hours(settings.NOTIFY_QUIET_HOURS)
+    hours = _parse_quiet_hours(notifications_conf.NOTIFY_QUIET_HOURS)
     if hours is None:
         return None
     start, end = hours
@@ -44,13 +45,13 @@ def quiet_hours_end(at: dt.datetime) -> dt.datetime | None:
 def not_before(at: dt.datetime, *, channel: str, urgent: bool) -> dt.datetime:
     """The earliest moment a message on ``channel`` may go out at or after ``at``: urgent messages and
     channels that disturb no one go at once, the others wait for the end of the quiet hours."""
-    if urgent or channel not in settings.NOTIFY_QUIET_CHANNELS:
+    if urgent or channel not in notifications_conf.NOTIFY_QUIET_CHANNELS:
         return at
     return quiet_hours_end(at) or at
 
 
 def backoff(attempt: int) -> dt.timedelta:
     """Delay after the ``attempt``-th failed try: exponential with full jitter, capped (as the relay)."""
-    ceiling = min(settings.NOTIFY_BACKOFF_CAP_SECONDS, settings.NOTIFY_BACKOFF_BASE_SECONDS * 2 ** max(attempt - 1, 0))
+    ceiling = min(notifications_conf.NOTIFY_BACKOFF_CAP_SECONDS, notifications_conf.NOTIFY_BACKOFF_BASE_SECONDS * 2 ** max(attempt - 1, 0))
     # Full jitter, but never less than the base: a retry a few milliseconds later helps no one.
-    return dt.timedelta(seconds=max(settings.NOTIFY_BACKOFF_BASE_SECONDS, random.uniform(0, ceiling)))  # noqa: S311 - jitter, not security
+    return dt.timedelta(seconds=max(notifications_conf.NOTIFY_BACKOFF_BASE_SECONDS, random.uniform(0, ceiling)))  # noqa: S311 - jitter, not security

@@ -14,6 +14,7 @@ from django.utils import timezone
 from apps.front.floor.models import Ticket, TicketStatus
 from apps.front.intake.models import Case
 from apps.front.notifications.services import notify
+from apps.front.ratings.conf import ratings_conf
 from apps.shared.workcalendar.selectors import calendar_get
 from govservice.api import Conflict, DomainError
 from govservice.lib.workdays import CalendarUnknown
@@ -38,7 +39,7 @@ def fix_token(rectification: Rectification) -> str:
 
 
 def _expiry(event_day: dt.date) -> dt.datetime:
-    last_day = calendar_get().add_workdays(event_day, settings.RATING_LINK_WORKDAYS)
+    last_day = calendar_get().add_workdays(event_day, ratings_conf.RATING_LINK_WORKDAYS)
     return timezone.make_aware(dt.datetime.combine(last_day, dt.time(23, 59, 59)))
 
 
@@ -155,7 +156,7 @@ def invitations_send_due(*, now: dt.datetime | None = None) -> int:
             status=TicketStatus.DONE,
             citizen__isnull=False,
             finished_at__gte=since,
-            finished_at__lte=now - dt.timedelta(minutes=settings.RATING_INVITE_DELAY_MINUTES),
+            finished_at__lte=now - dt.timedelta(minutes=ratings_conf.RATING_INVITE_DELAY_MINUTES),
             evaluation__isnull=True,
         )
         .exclude(id__in=Invitation.objects.filter(ticket__isnull=False).values("ticket_id"))

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from apps.front.booking.models import StaffPost
 from apps.front.notifications.services import notify
+from apps.front.ratings.conf import ratings_conf
 from apps.shared.accounts.models import PersonalDataAccess, Role, User
 from apps.shared.workcalendar.selectors import calendar_get
 from govservice.api import Conflict, DomainError
@@ -58,8 +59,8 @@ def workdays_after(start: dt.date, count: int) -> dt.date | None:
 
 def _reply_due(start: dt.date) -> dt.date:
     """DOMAIN.md §7: reply within 7 days (Beijing, natural days); elsewhere 5 or 15 working days (setting)."""
-    days = settings.RECTIFICATION_LIMIT_DAYS
-    if settings.RECTIFICATION_LIMIT_WORKING_DAYS:
+    days = ratings_conf.RECTIFICATION_LIMIT_DAYS
+    if ratings_conf.RECTIFICATION_LIMIT_WORKING_DAYS:
         # While the calendar is unpublished, N natural days: never later than N working days, so the
         # unit's limit is at worst early, and the 差评 is never refused for want of a calendar.
         return workdays_after(start, days) or start + dt.timedelta(days=days)
@@ -68,16 +69,16 @@ def _reply_due(start: dt.date) -> dt.date:
 
 def appeal_due_for(rectification: Rectification) -> dt.date | None:
     """3 working days from the 差评, and from the citizen's rating of the fix when there is one."""
-    dues = [workdays_after(timezone.localdate(rectification.evaluation.created_at), settings.RECTIFICATION_APPEAL_WORKDAYS)]
+    dues = [workdays_after(timezone.localdate(rectification.evaluation.created_at), ratings_conf.RECTIFICATION_APPEAL_WORKDAYS)]
     if rectification.fix_rated_at is not None:
-        dues.append(workdays_after(timezone.localdate(rectification.fix_rated_at), settings.RECTIFICATION_APPEAL_WORKDAYS))
+        dues.append(workdays_after(timezone.localdate(rectification.fix_rated_at), ratings_conf.RECTIFICATION_APPEAL_WORKDAYS))
     return None if None in dues else max(d for d in dues if d is not None)
 
 
 def fix_rating_due_for(rectification: Rectification) -> dt.date | None:
     """The citizen may rate the fix for RATING_LINK_WORKDAYS working days from the reply."""
     assert rectification.replied_at is not None
-    return workdays_after(timezone.localdate(rectification.replied_at), settings.RATING_LINK_WORKDAYS)
+    return workdays_after(timezone.localdate(rectification.replied_at), ratings_conf.RATING_LINK_WORKDAYS)
 
 
 # --- Who is who ------------------------------------------------------------------------------------
@@ -196,7 +197,7 @@ def rectification_open(*, evaluation: Evaluation) -> Rectification:
         created_at=timezone.now(),
         due_date=_reply_due(today),
         # DOMAIN.md §7: the unit may appeal a wrong rating within 3 working days.
-        appeal_due=workdays_after(today, settings.RECTIFICATION_APPEAL_WORKDAYS),
+        appeal_due=workdays_after(today, ratings_conf.RECTIFICATION_APPEAL_WORKDAYS),
     )
     _record(rectification, actor=None, action="open", note=evaluation.event_label)
     context = _staff_context(rectification)

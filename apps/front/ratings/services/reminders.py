@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from apps.front.booking.selectors import hall_supervisors
 from apps.front.notifications.services import notify
+from apps.front.ratings.conf import ratings_conf
 
 from ..models import PENDING_REPLY, AppealStatus, Rectification, RectificationStatus
 from .rectifications import (
@@ -35,8 +35,8 @@ def rectifications_remind(*, today: dt.date | None = None) -> dict[str, int]:
     counts = {"reminded": 0, "escalated": 0, "overdue": 0, "closed": 0}
     pending = Rectification.objects.filter(status__in=PENDING_REPLY)
     steps = (
-        ("reminded", "reminded_at", today + dt.timedelta(days=settings.RECTIFICATION_REMIND_DAYS_BEFORE), "rating.rectification_reminder"),
-        ("escalated", "escalated_at", today + dt.timedelta(days=settings.RECTIFICATION_ESCALATE_DAYS_BEFORE), "rating.rectification_escalated"),
+        ("reminded", "reminded_at", today + dt.timedelta(days=ratings_conf.RECTIFICATION_REMIND_DAYS_BEFORE), "rating.rectification_reminder"),
+        ("escalated", "escalated_at", today + dt.timedelta(days=ratings_conf.RECTIFICATION_ESCALATE_DAYS_BEFORE), "rating.rectification_escalated"),
         ("overdue", "overdue_at", today - dt.timedelta(days=1), "rating.rectification_overdue"),
     )
     for key, claim, due_by, event in steps:

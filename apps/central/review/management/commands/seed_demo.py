@@ -26,7 +26,7 @@ from apps.shared.exchange.models import Peer, PeerKey
 
 DEMO_PASSWORD = "Demo-2026-pass"  # noqa: S105 - a published demo password, refused outside DEV_MODE
 EXCHANGE_KEY_ID = "k1"
-EXCHANGE_SECRET = "dev-exchange-secret"  # noqa: S105 - the dev default of EXCHANGE_KEYS, same at the front
+EXCHANGE_SECRET = "dev-exchange-secret"  # noqa: S105 - the development PeerKey secret, the same at the front
 
 # The matter whose department the first approver works for: the demo journey books it.
 DEMO_JOURNEY_MATTER = "社会保障卡申领"

@@ -32,7 +32,7 @@ from govservice.lib.workdays import CalendarUnknown
 
 DEMO_PASSWORD = "Demo-2026-pass"  # noqa: S105 - a published demo password, refused outside DEV_MODE
 EXCHANGE_KEY_ID = "k1"
-EXCHANGE_SECRET = "dev-exchange-secret"  # noqa: S105 - the dev default of EXCHANGE_KEYS, same at central
+EXCHANGE_SECRET = "dev-exchange-secret"  # noqa: S105 - the development PeerKey secret, the same at central
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,24 @@
+"""Business knobs of intake (govservice/lib/knobs.py: a Django setting of the same name wins, then the
+environment variable, then the default here). Every variable is also listed in ``.env.example``.
+The remedies printed on refusals stay in settings (REMEDIES_TEXT): central prints them too."""
+
+from __future__ import annotations
+
+from govservice.lib.envvars import env_int
+from govservice.lib.knobs import AppConf, Knob
+
+
+class IntakeConf(AppConf):
+    # Days within which the one-time notice of missing materials (一次性告知) must be given; after them the
+    # application counts as accepted (DOMAIN.md §4, 行政许可法 Art. 32: 5 days).
+    INTAKE_NOTICE_DAYS = Knob(env_int, 5)
+    # Hall supervisors are warned this many working days before the intake limit runs out (setting).
+    INTAKE_WARN_WORKDAYS_BEFORE = Knob(env_int, 1)
+    # 容缺受理: days the applicant has to supply the deferred items (DOMAIN.md §4, local practice: 7).
+    COMMITMENT_DAYS = Knob(env_int, 7)
+    # A case waiting on central with no news for this many hours is reconciled: its state is asked for
+    # again, which heals a lost message (DESIGN.md §5; setting).
+    RECONCILE_QUIET_HOURS = Knob(env_int, 24)
+
+
+intake_conf = IntakeConf()

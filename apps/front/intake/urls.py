@@ -1,0 +1,19 @@
+"""Pages of this app, included at the root of the front site (govservice/urls_front.py)."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("appointments/<str:code>/prefile/", views.prefile, name="prefile"),
+    path("me/", views.my_services, name="my_services"),
+    path("cases/<str:number>/", views.case_detail, name="case"),
+    path("cases/<str:number>/supplement/", views.supplement, name="supplement"),
+    path("cases/<str:number>/withdraw/", views.withdraw, name="withdraw"),
+    path("terminal/assist/", views.assist, name="terminal_assist"),
+    path("workbench/tickets/<int:ticket_id>/", views.intake_ticket, name="intake_ticket"),
+    path("workbench/tickets/<int:ticket_id>/reveal-id/", views.reveal_id, name="reveal_id"),
+    path("documents/<str:code>.pdf", views.document_download, name="document"),
+    path("verify/", views.verify, name="verify_form"),
+    path("verify/<str:code>/", views.verify, name="verify"),
+]

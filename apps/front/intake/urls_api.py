@@ -1,0 +1,20 @@
+"""API of this app, included under /api/v1/ of the front site (govservice/urls_front.py)."""
+
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("appointments/<str:code>/prefile/", api.PrefileApi.as_view(), name="api-prefile"),
+    path("workbench/tickets/<int:ticket_id>/accept/", api.CaseAcceptApi.as_view(), name="api-case-accept"),
+    path("workbench/tickets/<int:ticket_id>/refuse/", api.CaseRefuseApi.as_view(), name="api-case-refuse"),
+    path("workbench/tickets/<int:ticket_id>/notice/", api.CaseNoticeApi.as_view(), name="api-case-notice"),
+    path("workbench/tickets/<int:ticket_id>/receive/", api.CaseReceiveApi.as_view(), name="api-case-receive"),
+    path("workbench/cases/<str:number>/accept/", api.ReceivedCaseAcceptApi.as_view(), name="api-received-case-accept"),
+    path("workbench/cases/", api.HallCaseListApi.as_view(), name="api-hall-cases"),
+    path("workbench/cases/<str:number>/", api.HallCaseDetailApi.as_view(), name="api-hall-case"),
+    path("cases/", api.CaseListApi.as_view(), name="api-cases"),
+    path("cases/<str:number>/", api.CaseDetailApi.as_view(), name="api-case"),
+    path("cases/<str:number>/supplement/", api.SupplementApi.as_view(), name="api-supplement"),
+    path("cases/<str:number>/withdraw/", api.WithdrawApi.as_view(), name="api-withdraw"),
+]
