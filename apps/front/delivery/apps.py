@@ -7,3 +7,15 @@ class DeliveryConfig(AppConfig):
     label = "delivery"
     default_auto_field = "django.db.models.BigAutoField"
     verbose_name = _("结果送达")
+
+    def ready(self) -> None:
+        # Delivery sits above intake (ARCHITECTURE.md): intake tells what happened to a case through its
+        # hooks, and delivery acts on it; intake never imports delivery.
+        from apps.front.intake import hooks
+
+        from .selectors import delivery_submission_fields
+        from .services import delivery_downloaded, delivery_result_arrived
+
+        hooks.result_ready.connect(delivery_result_arrived)
+        hooks.document_downloaded.connect(delivery_downloaded)
+        hooks.submission_fields.connect(delivery_submission_fields)

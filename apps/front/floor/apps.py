@@ -9,3 +9,13 @@ class FloorConfig(AppConfig):
     # move them for nothing.
     label = "hall"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # The floor sits above booking (ARCHITECTURE.md): booking's seed_demo seeds the halls, the floor
+        # its own terminals in them.
+        from apps.front.booking.demo import demo_logins, demo_seeders
+
+        from .demo import terminal_logins, terminals_seed_demo
+
+        demo_seeders.connect(terminals_seed_demo)
+        demo_logins.connect(terminal_logins)

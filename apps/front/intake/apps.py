@@ -7,4 +7,11 @@ class IntakeConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from apps.front.floor.hooks import supervisor_panels
+
         from . import handlers  # noqa: F401 - registers the exchange handlers
+        from .selectors import supervisor_near_limit
+
+        # The floor sits below intake (ARCHITECTURE.md): its supervisor view shows intake's panel without
+        # importing intake.
+        supervisor_panels.connect(supervisor_near_limit)
