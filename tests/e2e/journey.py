@@ -7,7 +7,8 @@ import uuid
 
 import requests
 
-from apps.front.booking.management.commands.seed_demo import DEMO_PASSWORD, TERMINALS
+from apps.front.booking.management.commands.seed_demo import DEMO_PASSWORD
+from apps.front.floor.demo import TERMINALS
 from tests.factories import valid_id_number
 from tests.journey_helpers import PDF
 

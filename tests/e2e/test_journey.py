@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from apps.front.booking.management.commands.seed_demo import DEMO_PASSWORD, TERMINALS
+from apps.front.booking.management.commands.seed_demo import DEMO_PASSWORD
+from apps.front.floor.demo import TERMINALS
 from tests.journey_helpers import PDF, PNG
 
 from .journey import SLOW, central_case, choose_delivery, eventually, token

@@ -43,6 +43,11 @@ def delivery_wire_fields(delivery: Delivery | None) -> dict[str, str]:
     return {"delivery_method": str(delivery.method), "delivery_region": region}
 
 
+def delivery_submission_fields(*, case: Case) -> dict[str, str]:
+    """The wire fields of the case's delivery, for the case.submitted message (intake's submission hook)."""
+    return delivery_wire_fields(Delivery.objects.filter(case=case).first())
+
+
 def delivery_next_step(delivery: Delivery | None, case: Case) -> str:
     """What the citizen does next about the result, once it is on its way (else the case's own step)."""
     if delivery is None or delivery.status == HandoverStatus.CHOSEN:

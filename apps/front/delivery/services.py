@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from apps.front.booking.models import StaffPost
 from apps.front.delivery.conf import delivery_conf
+from apps.front.intake.documents import document_record
 from apps.front.intake.models import Case, CaseStatus, Document, DocumentKind
 from apps.front.intake.selectors import case_for_lookup, case_get_for_staff
 from apps.front.intake.services import case_transition
@@ -28,7 +29,6 @@ from apps.shared.exchange.selectors import peer_central
 from apps.shared.exchange.services import outbox_enqueue
 from govservice.api import Conflict, DomainError
 from govservice.lib import idcard
-from govservice.lib.codes import human_code
 from govservice.lib.decisions import Decision
 from govservice.lib.masking import mask_id_public
 from govservice.lib.ratelimit import hit
@@ -324,9 +324,7 @@ def _receipt_issue(*, case: Case, delivery: Delivery, clerk: User) -> Document:
         "issued_on": now.date().isoformat(),
         "clerk": clerk.real_name or clerk.username,
     }
-    return Document.objects.create(
-        case=case, kind=DocumentKind.DELIVERY_RECEIPT, verification_code=human_code(12), content=content, issued_by=clerk
-    )
+    return document_record(case=case, kind=DocumentKind.DELIVERY_RECEIPT, content=content, by=clerk)
 
 
 # --- Electronic --------------------------------------------------------------------------------------------

@@ -11,4 +11,12 @@ class FloorConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # The floor sits above booking (ARCHITECTURE.md): booking's seed_demo seeds the halls, the floor
+        # its own terminals in them.
+        from apps.front.booking.demo import demo_logins, demo_seeders
+
         from . import conf  # noqa: F401 - reads the knobs' environment now: a malformed value stops start-up
+        from .demo import terminal_logins, terminals_seed_demo
+
+        demo_seeders.connect(terminals_seed_demo)
+        demo_logins.connect(terminal_logins)

@@ -1,5 +1,6 @@
 """The hall supervisor's live view (DOMAIN.md §3–§4): queues and waits per window group, what each
-window is doing, tickets waiting too long, and received cases near the 5-working-day intake limit."""
+window is doing, tickets waiting too long, and the panels the apps above the floor add (intake: received
+cases near the 5-working-day intake limit)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,10 @@ from django.utils import timezone
 
 from apps.front.booking.models import Hall, StaffPost, Window, WindowGroup
 from apps.front.floor.conf import floor_conf
-from apps.front.intake.models import Case, CaseStatus
-from apps.front.intake.selectors import intake_near_limit_q
 from apps.shared.accounts.models import Role
-from apps.shared.workcalendar.selectors import calendar_get
 from govservice.roles import role_required
 
+from .hooks import supervisor_panels
 from .models import Ticket, TicketStatus
 from .selectors import service_minutes_by_group, staffed_windows_by_group, wait_minutes
 
@@ -82,17 +81,10 @@ def hall_floor(*, hall: Hall, now: dt.datetime | None = None) -> dict:
     long_waits = list(
         tickets.filter(status=TicketStatus.WAITING, checked_in_at__lt=too_long).select_related("group", "matter").order_by("checked_in_at")[:50]
     )
-    near_limit = list(
-        Case.objects.filter(
-            intake_near_limit_q(today=today, calendar=calendar_get()),
-            hall=hall,
-            status=CaseStatus.RECEIVED,
-            notice_sent_at__isnull=True,
-        )
-        .select_related("matter")
-        .order_by("intake_deadline")[:50]
-    )
-    return {"hall": hall, "groups": groups, "windows": windows, "long_waits": long_waits, "near_limit": near_limit, "now": now}
+    context: dict[str, Any] = {"hall": hall, "groups": groups, "windows": windows, "long_waits": long_waits, "now": now}
+    for panel in supervisor_panels.receivers():
+        context |= panel(hall_id=hall.id, today=today)
+    return context
 
 
 @role_required(Role.HALL_SUPERVISOR)

@@ -8,7 +8,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from apps.front.booking.models import Appointment
+from apps.front.booking.models import Appointment, Hall
 from apps.front.booking.services import appointment_book
 from apps.shared.accounts.models import Role, User
 from apps.shared.catalog.models import Matter
@@ -80,6 +80,11 @@ def checklist_book(*, citizen: User, code: str, slot_id: int, idempotency_key: s
 
 
 @transaction.atomic
+def guidance_seed_demo(*, halls: Mapping[str, Hall]) -> dict[str, int]:
+    """seed_demo's guidance step (booking's demo hook): the demo questions, the same in every hall."""
+    return {"guided questions": guidance_load_demo()}
+
+
 def guidance_load_demo() -> int:
     """Load the demo questions for the demo matters that exist; return how many questions were created.
     Idempotent: a question already there (by matter code and key) is left exactly as an administrator

@@ -7,6 +7,13 @@ class IntakeConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from apps.front.floor.hooks import supervisor_panels
+
         # handlers registers the exchange handlers; conf reads the knobs' environment now (a malformed value
         # stops start-up).
         from . import conf, handlers  # noqa: F401
+        from .selectors import supervisor_near_limit
+
+        # The floor sits below intake (ARCHITECTURE.md): its supervisor view shows intake's panel without
+        # importing intake.
+        supervisor_panels.connect(supervisor_near_limit)

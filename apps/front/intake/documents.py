@@ -51,6 +51,12 @@ def document_issue(*, case: Case, kind: str, by: User) -> Document:
             "items": list(case.commitment_items),
             "deadline": case.commitment_deadline.isoformat() if case.commitment_deadline else "",
         }
+    return document_record(case=case, kind=kind, content=content, by=by)
+
+
+def document_record(*, case: Case, kind: str, content: dict, by: User) -> Document:
+    """Issue a document whose content the caller fixed (delivery's 送达回执): intake writes every
+    document row, and gives each its public verification code."""
     return Document.objects.create(case=case, kind=kind, verification_code=human_code(12), content=content, issued_by=by)
 
 

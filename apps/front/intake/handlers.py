@@ -7,11 +7,11 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.utils.dateparse import parse_date, parse_datetime
 
-from apps.front.delivery.services import delivery_result_arrived
 from apps.front.notifications.services import notify
 from apps.shared.exchange import registry
 from apps.shared.exchange.models import Peer
 
+from . import hooks
 from .models import CASE_TRANSITIONS, Case, CaseEvent, CaseStatus, Document, DocumentKind, EvidenceItem, TrustLevel
 from .services import case_transition
 
@@ -138,7 +138,8 @@ def result_issued(peer: Peer, message_id: str, payload: dict[str, Any], files) -
     if _apply(case, CaseStatus.RESULT_READY, note=f"{payload['title']}已出具（{payload['licence_number']}）"):
         # Handed over the way the citizen chose (pickup, post, electronic), who is told accordingly. The
         # front's choice counts, not central's echo of it in the payload: the citizen may change it here.
-        delivery_result_arrived(case=case, title=payload["title"])
+        for receiver in hooks.result_ready.receivers():
+            receiver(case=case, title=payload["title"])
     return {"number": case.number, "status": case.status}
 
 

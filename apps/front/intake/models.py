@@ -9,6 +9,7 @@ import pghistory
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from apps.front.booking.models import Appointment, Hall
@@ -132,6 +133,24 @@ class Case(models.Model):
     @property
     def next_step(self) -> str:
         return str(CASE_STATUS_SENTENCES[self.status][1])
+
+    def message_fields(self) -> dict[str, str]:
+        """The case's fields for message templates, in the active language (notifications renders them in
+        the recipient's; it knows no case). A limit left open because its year's holidays are not
+        published yet reads as such, never as an empty gap in the sentence."""
+        open_date = gettext("待定（节假日安排公布后确定）")
+        return {
+            "number": self.number,
+            "matter": self.matter.name,
+            "promised_date": self.promised_date.isoformat() if self.promised_date else open_date,
+            "decision": str(self.get_decision_display()) if self.decision else "",
+            "next_step": self.next_step,
+            "items": "；".join(self.notice_items) if self.notice_items else "",
+            "intake_deadline": self.intake_deadline.isoformat() if self.intake_deadline else open_date,
+            "correction": "；".join(self.correction_items) if self.correction_items else "",
+            "correction_deadline": self.correction_deadline.isoformat() if self.correction_deadline else "",
+            "procedure": self.procedure_note,
+        }
 
 
 class TrustLevel(models.TextChoices):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -9,10 +10,10 @@ from django.utils import timezone
 from apps.front.booking.models import StaffPost
 from apps.front.intake.conf import intake_conf
 from apps.shared.accounts.models import User
-from apps.shared.workcalendar.selectors import add_workdays_or_none
+from apps.shared.workcalendar.selectors import add_workdays_or_none, calendar_get
 from govservice.lib.workdays import WorkCalendar
 
-from .models import Case, EvidenceItem
+from .models import Case, CaseStatus, EvidenceItem
 
 
 def case_get_for_citizen(*, citizen: User, number: str) -> Case:
@@ -55,6 +56,22 @@ def evidence_for_matter(*, citizen: User, matter) -> dict[int, list[EvidenceItem
     for item in items.order_by("trust_level", "-created_at"):
         offered.setdefault(names[item.name], []).append(item)
     return offered
+
+
+def supervisor_near_limit(*, hall_id: int, today: dt.date) -> dict[str, Any]:
+    """The hall supervisor's panel of received cases near the intake limit (the floor's supervisor_panels
+    hook): no notice sent yet, the nearest limit first."""
+    near_limit = list(
+        Case.objects.filter(
+            intake_near_limit_q(today=today, calendar=calendar_get()),
+            hall_id=hall_id,
+            status=CaseStatus.RECEIVED,
+            notice_sent_at__isnull=True,
+        )
+        .select_related("matter")
+        .order_by("intake_deadline")[:50]
+    )
+    return {"near_limit": near_limit}
 
 
 def intake_near_limit_q(*, today: dt.date, calendar: WorkCalendar) -> Q:

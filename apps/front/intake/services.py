@@ -20,8 +20,6 @@ from django.utils.module_loading import import_string
 from apps.front.booking.models import Appointment, AppointmentStatus, GroupMatter, StaffPost
 from apps.front.booking.selectors import hall_supervisors
 from apps.front.booking.services import appointment_transition
-from apps.front.delivery.models import Delivery
-from apps.front.delivery.selectors import delivery_wire_fields
 from apps.front.floor.models import TicketStatus
 from apps.front.floor.services import daily_counter_next, ticket_get_for_clerk, ticket_transition
 from apps.front.intake.conf import intake_conf
@@ -38,6 +36,7 @@ from govservice.lib.codes import digits
 from govservice.lib.filetypes import EXTENSIONS, sniff
 from govservice.lib.workdays import WorkCalendar
 
+from . import hooks
 from .documents import document_issue
 from .models import CASE_TRANSITIONS, Case, CaseEvent, CaseMaterial, CaseStatus, DocumentKind, EvidenceItem, TrustLevel
 from .selectors import case_get_for_staff, intake_near_limit_q
@@ -261,6 +260,11 @@ def _accept(*, clerk: User, case: Case, commitment_items: list[str], commitment_
     if commitment_items:
         document_issue(case=case, kind=DocumentKind.COMMITMENT, by=clerk)
     citizen = case.citizen
+    # The result delivery chosen so far (pickup, post with the city and district only, electronic), told
+    # by the delivery app, which owns that choice.
+    chosen: dict[str, Any] = {}
+    for fields in hooks.submission_fields.receivers():
+        chosen |= fields(case=case)
     outbox_enqueue(
         peer=peer_central(),
         kind="case.submitted",
@@ -273,8 +277,7 @@ def _accept(*, clerk: User, case: Case, commitment_items: list[str], commitment_
             "accepted_at": now.isoformat(),
             "promised_date": promised.isoformat() if promised else "",
             "commitment_items": list(commitment_items),
-            # The result delivery chosen so far (pickup, post with the city and district only, electronic).
-            **delivery_wire_fields(Delivery.objects.filter(case=case).first()),
+            **chosen,
         },
         actor=clerk.audit_label,
         files=[

@@ -10,16 +10,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from apps.front.booking.models import Appointment, StaffPost
 from apps.front.booking.selectors import appointments_for_citizen
-from apps.front.delivery.services import delivery_downloaded
 from apps.front.floor.selectors import kiosk_matters
 from apps.front.floor.services import terminal_authenticate, ticket_get_for_clerk
 from apps.front.notifications.models import Notification
-from apps.front.ratings.models import Score
 from apps.shared.accounts.models import PersonalDataAccess, Role
 from apps.shared.accounts.services import id_number_reveal
 from govservice.api import DomainError
 from govservice.roles import role_required
 
+from . import hooks
 from .api import reuses_from
 from .documents import document_pdf, document_verify
 from .models import CaseStatus, Document
@@ -57,7 +56,7 @@ def my_services(request):
 def case_detail(request, number):
     case = case_get_for_citizen(citizen=request.user, number=number)
     evaluation = getattr(case, "evaluation", None) if hasattr(case, "evaluation") else None
-    return render(request, "intake/case_detail.html", {"case": case, "evaluation": evaluation, "scores": Score.choices})
+    return render(request, "intake/case_detail.html", {"case": case, "evaluation": evaluation})
 
 
 def _lines(text: str) -> list[str]:
@@ -121,7 +120,8 @@ def document_download(request, code):
     pdf = document_pdf(document)
     if case.citizen_id == user.id:
         # For an electronic delivery, the owner's first download of the e-licence is the handover.
-        delivery_downloaded(citizen=user, document=document)
+        for receiver in hooks.document_downloaded.receivers():
+            receiver(citizen=user, document=document)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{document.kind}-{case.number}.pdf"'
     return response

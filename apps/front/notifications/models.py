@@ -15,8 +15,6 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.front.intake.models import Case
-
 
 class Channel(models.TextChoices):
     SMS = "sms", _("短信")
@@ -130,7 +128,12 @@ class Notification(models.Model):
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     event = models.CharField(max_length=64)
     channel = models.CharField(max_length=8, choices=Channel.choices)
-    case = models.ForeignKey(Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="notifications")
+    # The case the message is about, named by string: notifications sits below intake and imports nothing
+    # of it (ARCHITECTURE.md). A string rather than a generic (content type, id) reference, because every
+    # message that is about something is about a case: the foreign key keeps the database's integrity (SET NULL
+    # when a case goes), the join for a case's messages and the audit trail's column, with no data to
+    # move; a generic reference would give up all three for a flexibility nothing uses.
+    case = models.ForeignKey("intake.Case", on_delete=models.SET_NULL, null=True, blank=True, related_name="notifications")
     template_version = models.ForeignKey(
         MessageTemplateVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="notifications"
     )

@@ -69,5 +69,14 @@ def id_number_reveal(*, viewer: User, subject: User, reason: str, case_reference
         raise DomainError("无权查看。 Not allowed.", code="forbidden", status_code=403)
     if not reason.strip():
         raise DomainError("查看完整证件号码须填写事由。 A reason is required.", code="reason_required", status_code=400)
-    PersonalDataAccess.objects.create(viewer=viewer, subject=subject, reason=reason.strip()[:200], case_reference=case_reference)
+    personal_data_access_record(viewer=viewer, subject=subject, reason=reason, case_reference=case_reference)
     return subject.id_number
+
+
+def personal_data_access_record(*, viewer: User, subject: User, reason: str, case_reference: str = "") -> PersonalDataAccess:
+    """Log one view of a person's data in clear (DOMAIN.md §8), the list citizens read as "who looked at
+    my data". The one writer of the log, for every app that shows such data; the reason keeps its first
+    200 characters (the column's width), what was viewed coming first."""
+    return PersonalDataAccess.objects.create(
+        viewer=viewer, subject=subject, reason=reason.strip()[:200], case_reference=case_reference
+    )

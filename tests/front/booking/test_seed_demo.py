@@ -9,8 +9,9 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from apps.front.booking.management.commands.seed_demo import DEMO_PASSWORD, TABLETS, TERMINALS
+from apps.front.booking.management.commands.seed_demo import DEMO_PASSWORD
 from apps.front.booking.models import GroupMatter, Hall, Slot, StaffPost, Window, WindowGroup
+from apps.front.floor.demo import TABLETS, TERMINALS
 from apps.front.floor.models import Terminal
 from apps.front.floor.services import terminal_authenticate
 from apps.front.guidance.models import Question

@@ -7,7 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.front.notifications.services import notify
-from apps.shared.accounts.models import PersonalDataAccess, Role, User
+from apps.shared.accounts.models import Role, User
+from apps.shared.accounts.services import personal_data_access_record
 from apps.shared.catalog.models import Department
 from apps.shared.workcalendar.selectors import calendar_get
 from govservice.api import Conflict, DomainError
@@ -229,8 +230,8 @@ def ticket_phone_reveal(*, actor: User, code: str, reason: str) -> str:
     if ticket.citizen is not None:
         # The access log's reason holds 200 characters, what was viewed first; the ticket's event keeps
         # the reason whole.
-        PersonalDataAccess.objects.create(
-            viewer=actor, subject=ticket.citizen, reason=f"手机号码：{reason}"[:200], case_reference=ticket.code
+        personal_data_access_record(
+            viewer=actor, subject=ticket.citizen, reason=f"手机号码：{reason}", case_reference=ticket.code
         )
     event_record(ticket, TicketAction.REVEAL, actor=actor, from_status=ticket.status, note=reason)
     return phone

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
+from typing import Any, Protocol
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from apps.front.intake.models import Case
 from apps.shared.accounts.models import User
 from govservice.lib.masking import mask_name
 from govservice.lib.tasks import enqueue_on_commit
@@ -24,31 +24,21 @@ logger = logging.getLogger(__name__)
 URGENT_EVENTS = frozenset({"booking.cancelled_by_hall", "booking.moved_by_hall", "hall.checked_in"})
 
 
-def _case_context(case: Case | None) -> dict[str, str]:
-    """The case's template fields, in the active language. A limit left open because its year's holidays
-    are not published yet reads as such, never as an empty gap in the sentence."""
-    if case is None:
-        return {}
-    open_date = gettext("待定（节假日安排公布后确定）")
-    return {
-        "number": case.number,
-        "matter": case.matter.name,
-        "promised_date": case.promised_date.isoformat() if case.promised_date else open_date,
-        "decision": str(case.get_decision_display()) if case.decision else "",
-        "next_step": case.next_step,
-        "items": "；".join(case.notice_items) if case.notice_items else "",
-        "intake_deadline": case.intake_deadline.isoformat() if case.intake_deadline else open_date,
-        "correction": "；".join(case.correction_items) if case.correction_items else "",
-        "correction_deadline": case.correction_deadline.isoformat() if case.correction_deadline else "",
-        "procedure": case.procedure_note,
-    }
+class MessageSubject(Protocol):
+    """What a message is about (an intake case today): it gives its own template fields, in the active
+    language, so this app needs to know nothing of it."""
+
+    @property
+    def pk(self) -> Any: ...
+
+    def message_fields(self) -> dict[str, str]: ...
 
 
 def notify(
     *,
     recipient: User,
     event: str,
-    case: Case | None = None,
+    case: MessageSubject | None = None,
     context: dict[str, str] | None = None,
     urgent: bool | None = None,
 ) -> list[Notification]:
@@ -56,6 +46,7 @@ def notify(
     (the inbox always), rendered from each channel's current template version in the person's
     language, and deliver them after the caller's transaction commits (never inside it).
 
+    `case` is what the message is about; its own fields fill the template and the message links to it.
     `context` adds (or overrides) template fields for events that are not about a case, e.g. an
     appointment's code, hall and time. Never put an ID number, a phone number or a full name in it.
     `urgent` overrides URGENT_EVENTS: urgent messages ignore the quiet hours."""
@@ -72,14 +63,14 @@ def notify(
     with translation.override(language):
         # Never the user name as a fallback: people choose their phone number as one.
         name = mask_name(recipient.real_name) or gettext("用户")
-        fields = {"name": name, **_case_context(case), **(context or {})}
+        fields = {"name": name, **(case.message_fields() if case is not None else {}), **(context or {})}
         fields = {key: str(value) for key, value in fields.items()}
     rows = []
     for channel in channels:
         version = template_current_version(event=event, channel=channel)
         subject, body = render(version, language=language, context=fields)
         row = Notification(
-            recipient=recipient, event=event, channel=channel, case=case, template_version=version,
+            recipient=recipient, event=event, channel=channel, case_id=case.pk if case is not None else None, template_version=version,
             language=language, urgent=urgent, subject=subject[:200], body=body, created_at=now,
         )
         if channel == Channel.INBOX:

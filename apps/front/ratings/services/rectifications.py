@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy
 from apps.front.booking.models import StaffPost
 from apps.front.notifications.services import notify
 from apps.front.ratings.conf import ratings_conf
-from apps.shared.accounts.models import PersonalDataAccess, Role, User
+from apps.shared.accounts.models import Role, User
+from apps.shared.accounts.services import personal_data_access_record
 from apps.shared.workcalendar.selectors import calendar_get
 from govservice.api import Conflict, DomainError
 from govservice.lib.masking import mask_name, mask_phone
@@ -267,7 +268,7 @@ def rectification_reveal_rater(*, viewer: User, rectification_id: int) -> dict[s
         raise DomainError("匿名评价，无评价人信息。 An anonymous rating.", code="anonymous", status_code=409)
     if rectification.status not in PENDING_REPLY:
         raise Conflict("整改单已答复，不再需要联系评价人。 The call-back is over.", code="wrong_state")
-    PersonalDataAccess.objects.create(
+    personal_data_access_record(
         viewer=viewer,
         subject=citizen,
         case_reference=rectification.reference,

@@ -1,5 +1,6 @@
 """Demo data for the front site: the catalog with its guided questions, two halls with window groups and windows, a user for every
 front role, a smart terminal per hall, the central peer and its key, and the slots of the booking horizon.
+The apps above booking seed their own rows through booking's demo hooks (apps/front/booking/demo.py).
 
 Idempotent: every row is found by its natural key (code, username, token hash) and left as it is when it
 exists, so a second run changes nothing. Development only: the passwords, tokens and exchange secret
@@ -8,7 +9,6 @@ below are public.
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -19,9 +19,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 
+from apps.front.booking.demo import demo_logins, demo_seeders
 from apps.front.booking.models import GroupMatter, Hall, StaffPost, Window, WindowGroup
-from apps.front.floor.models import Terminal
-from apps.front.guidance.services import guidance_load_demo
 from apps.shared.accounts.models import Role, User
 from apps.shared.accounts.services import id_number_index, phone_index
 from apps.shared.catalog.models import Matter, Target
@@ -125,14 +124,6 @@ USERS = (
     DemoUser("admin", Role.ADMIN, "系统管理员", superuser=True),
 )
 
-# hall code -> (terminal name, clear device token); only the SHA-256 is stored.
-TERMINALS = {
-    "TZ": ("1号自助服务终端", "dev-terminal-tz-0001"),
-    "YS": ("1号自助服务终端", "dev-terminal-ys-0001"),
-}
-# Window rating tablets (评价器): hall, window number, name, device token.
-TABLETS = [("TZ", 5, "5号窗口评价器", "dev-tablet-tz-w5")]  # the demo clerk's window
-
 
 def _url(name: str) -> str:
     try:
@@ -158,11 +149,12 @@ class Command(BaseCommand):
         self.created: Counter[str] = Counter()
         with transaction.atomic():
             self.created["matters"] += catalog_load_demo()
-            self.created["guided questions"] += guidance_load_demo()
             halls = {spec.code: self.seed_hall(spec) for spec in HALLS}
             self.seed_group_matters(halls)
             self.seed_users(halls)
-            self.seed_terminals(halls)
+            # The apps above booking (floor, guidance) seed their own rows in these halls.
+            for seeder in demo_seeders.receivers():
+                self.created.update(seeder(halls=halls))
             self.seed_peer()
         self.seed_slots()
         if self.created.total() == 0:
@@ -238,19 +230,6 @@ class Command(BaseCommand):
                 _post, created = StaffPost.objects.get_or_create(user=user, defaults={"hall": hall, "window": window})
                 self._count("staff posts", created)
 
-    def seed_terminals(self, halls: dict[str, Hall]) -> None:
-        for code, (name, token) in TERMINALS.items():
-            _terminal, created = Terminal.objects.get_or_create(
-                token_sha256=hashlib.sha256(token.encode()).hexdigest(), defaults={"hall": halls[code], "name": name}
-            )
-            self._count("terminals", created)
-        for code, number, name, token in TABLETS:
-            _tablet, created = Terminal.objects.get_or_create(
-                token_sha256=hashlib.sha256(token.encode()).hexdigest(),
-                defaults={"hall": halls[code], "name": name, "window": halls[code].windows.get(number=number)},
-            )
-            self._count("terminals", created)
-
     def seed_peer(self) -> None:
         peer, created = Peer.objects.get_or_create(
             code=settings.EXCHANGE_CENTRAL_PEER, defaults={"name": "审批总后台", "base_url": settings.CENTRAL_URL}
@@ -284,10 +263,7 @@ class Command(BaseCommand):
             if spec.hall:
                 post = f"  ({spec.hall} 窗口 {spec.window})" if spec.window else f"  ({spec.hall})"
             self.stdout.write(f"  {spec.username:<10} {DEMO_PASSWORD}  {where:<40} {roles[spec.role]}{post}")
-        terminal_url = _url("terminal")
-        self.stdout.write("Terminal tokens (Authorization: Terminal <token>):")
-        for code, (name, token) in TERMINALS.items():
-            self.stdout.write(f"  {code} {name}  {token}  {terminal_url}")
-        for code, _number, name, token in TABLETS:
-            self.stdout.write(f"  {code} {name}  {token}  {_url('ratings_tablet')}")
+        for logins in demo_logins.receivers():
+            for line in logins(url=_url):
+                self.stdout.write(line)
         self.stdout.write(f"Central peer: {settings.CENTRAL_URL}, key id {EXCHANGE_KEY_ID}, secret {EXCHANGE_SECRET}")

@@ -1,0 +1,54 @@
+"""The front apps depend on each other in one direction (ARCHITECTURE.md, "Rules of the house"); where a
+lower app must reach a higher one it fires a hook that the higher app connects in its AppConfig.ready().
+These tests fail when a connection is lost (the flow would silently stop) or when a table gets a second
+writer again."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from apps.front.booking.demo import demo_logins, demo_seeders
+from apps.front.delivery.selectors import delivery_submission_fields
+from apps.front.delivery.services import delivery_downloaded, delivery_result_arrived
+from apps.front.floor.demo import terminal_logins, terminals_seed_demo
+from apps.front.floor.hooks import supervisor_panels
+from apps.front.guidance.services import guidance_seed_demo
+from apps.front.intake import hooks as intake_hooks
+from apps.front.intake.selectors import supervisor_near_limit
+
+APPS = Path(__file__).resolve().parents[2] / "apps"
+
+
+def test_it_connects_delivery_to_what_intake_tells_of_a_case():
+    assert intake_hooks.result_ready.receivers() == (delivery_result_arrived,)
+    assert intake_hooks.document_downloaded.receivers() == (delivery_downloaded,)
+    assert intake_hooks.submission_fields.receivers() == (delivery_submission_fields,)
+
+
+def test_it_connects_intakes_panel_to_the_supervisor_view():
+    assert supervisor_panels.receivers() == (supervisor_near_limit,)
+
+
+def test_it_lets_the_floor_and_guidance_seed_their_own_demo_rows():
+    assert set(demo_seeders.receivers()) == {terminals_seed_demo, guidance_seed_demo}
+    assert demo_logins.receivers() == (terminal_logins,)
+
+
+def _writers(pattern: str) -> set[str]:
+    found = set()
+    for path in APPS.rglob("*.py"):
+        if "migrations" not in path.parts and re.search(pattern, path.read_text(encoding="utf-8")):
+            found.add(str(path.relative_to(APPS)))
+    return found
+
+
+def test_it_writes_the_personal_data_access_log_in_accounts_only():
+    assert _writers(
+        r"PersonalDataAccess\.objects\.(create|bulk_create|update|get_or_create)|(?<!class )PersonalDataAccess\("
+    ) == {"shared/accounts/services.py"}
+
+
+def test_it_writes_intakes_documents_in_intake_only():
+    writers = _writers(r"\bDocument\.objects\.(create|bulk_create|get_or_create)|\bDocument\(")
+    assert writers and all(path.startswith("front/intake/") for path in writers), writers
