@@ -10,8 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from apps.front.floor.services import terminal_authenticate
-from apps.front.floor.views import SESSION_KEY
+from apps.front.floor.devices import device_for
 from apps.shared.accounts.models import Role
 from apps.shared.catalog.models import Department, Matter
 from govservice.api import DomainError
@@ -140,8 +139,7 @@ def ticket_action(request, code, action):
 
 def terminal_ask(request):
     """At the hall kiosk: swipe the ID card, choose a matter of this hall, ask."""
-    token = request.session.get(SESSION_KEY, "")
-    terminal = terminal_authenticate(token) if token else None
+    terminal = device_for(request)
     if terminal is None:
         return redirect("terminal")
     matters = Matter.objects.filter(is_current=True, code__in=hall_matter_codes(hall_id=terminal.hall_id)).order_by("name")

@@ -33,6 +33,9 @@ class FloorConf(AppConf):
     # A kiosk's or a rating tablet's activation lasts this many seconds; its token is checked on every
     # request, so renewing or deactivating the device in the admin still stops it at once (setting).
     DEVICE_SESSION_SECONDS = Knob(env_int, 180 * 24 * 3600)
+    # Staff signed in at a kiosk (帮办) are a step-up that ends by itself: after this many seconds without a
+    # request, and whenever the assisted case is done, the kiosk is back in its device mode (setting).
+    KIOSK_STAFF_IDLE_SECONDS = Knob(env_int, 300)
 
 
 floor_conf = FloorConf()

@@ -21,6 +21,7 @@ from govservice.api import DomainError
 from govservice.lib.codes import form_idempotency_key
 from govservice.roles import role_required
 
+from .devices import device_activate, device_for
 from .models import GreenReason, Ticket
 from .selectors import board_for, board_hall, estimated_wait_minutes, kiosk_matters, people_ahead, workbench_for
 from .services import (
@@ -38,12 +39,9 @@ from .services import (
     todays_appointment_code,
 )
 
-SESSION_KEY = "terminal_token"
-
 
 def _terminal(request):
-    token = request.session.get(SESSION_KEY, "")
-    return terminal_authenticate(token) if token else None
+    return device_for(request)
 
 
 # --- Kiosk ------------------------------------------------------------------------------------------
@@ -52,10 +50,10 @@ def _terminal(request):
 def terminal_home(request):
     """A terminal is activated once with its device token (kept in the kiosk's session)."""
     if request.method == "POST" and "token" in request.POST:
-        if terminal_authenticate(request.POST["token"].strip()) is None:
+        terminal = terminal_authenticate(request.POST["token"].strip())
+        if terminal is None:
             return render(request, "floor/terminal_activate.html", {"error": _("终端令牌无效。")}, status=400)
-        request.session[SESSION_KEY] = request.POST["token"].strip()
-        request.session.set_expiry(floor_conf.DEVICE_SESSION_SECONDS)  # a kiosk stays activated
+        device_activate(request, terminal)  # a kiosk stays activated; its token is not kept
         return redirect("terminal")
     terminal = _terminal(request)
     if terminal is None:

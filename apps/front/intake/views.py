@@ -10,8 +10,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from apps.front.booking.models import Appointment, StaffPost
 from apps.front.booking.selectors import appointments_for_citizen
+from apps.front.floor.devices import device_for, kiosk_staff_end
 from apps.front.floor.selectors import kiosk_matters
-from apps.front.floor.services import terminal_authenticate, ticket_get_for_clerk
+from apps.front.floor.services import ticket_get_for_clerk
 from apps.front.notifications.models import Notification
 from apps.shared.accounts.models import PersonalDataAccess, Role
 from apps.shared.accounts.services import id_number_reveal
@@ -205,17 +206,11 @@ def withdraw(request, number):
     return redirect("case", number=number)
 
 
-def terminal_from_session(request):
-    # The kiosk keeps its device token in its session (see apps.front.floor.views.terminal_home).
-    token = request.session.get("terminal_token", "")
-    return terminal_authenticate(token) if token else None
-
-
 @role_required(Role.CLERK, Role.HALL_SUPERVISOR)
 def assist(request):
     """帮办 at a smart terminal: a hall helper reads the citizen's ID card, picks the matter, scans the
     materials, and the case waits at the window as pre-filed."""
-    terminal = terminal_from_session(request)
+    terminal = device_for(request)
     if terminal is None:
         return redirect("terminal")
     groups = kiosk_matters(hall=terminal.hall)
@@ -231,5 +226,7 @@ def assist(request):
             )
         except DomainError as exc:
             return render(request, "intake/assist.html", {**context, "error": exc.detail}, status=exc.status_code)
+        # The assisted case is done: the helper's step-up at this kiosk ends with it (apps/front/floor/devices.py).
+        kiosk_staff_end(request)
         return render(request, "intake/assist.html", {**context, "case": case, "password": password})
     return render(request, "intake/assist.html", context)

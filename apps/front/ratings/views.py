@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from apps.front.floor.conf import floor_conf
+from apps.front.floor.devices import TABLET, device_activate, device_for
 from apps.front.floor.services import terminal_authenticate
 from apps.front.ratings.conf import ratings_conf
 from apps.shared.accounts.models import Role
@@ -32,8 +32,6 @@ from .services.rectifications import is_unit_member, rater_masked
 
 STAFF = (Role.CLERK, Role.HALL_SUPERVISOR, Role.ADMIN)
 SUPERVISORS = (Role.HALL_SUPERVISOR, Role.ADMIN)
-TERMINAL_SESSION_KEY = "terminal_token"  # the kiosk's activation, kept by apps.front.floor
-TABLET_SESSION_KEY = "tablet_token"  # the window rating tablet's activation
 
 
 def rating_form_context() -> dict:
@@ -139,8 +137,7 @@ def rate_fix_link(request, token):
 
 
 def _terminal(request):
-    token = request.session.get(TERMINAL_SESSION_KEY, "")
-    return terminal_authenticate(token) if token else None
+    return device_for(request)
 
 
 @never_cache
@@ -185,11 +182,9 @@ def window_tablet(request):
         if device is None:
             error = _("设备令牌无效，或该设备未绑定窗口。")
             return render(request, "floor/terminal_activate.html", {"error": error, "tablet": True}, status=400)
-        request.session[TABLET_SESSION_KEY] = token
-        request.session.set_expiry(floor_conf.DEVICE_SESSION_SECONDS)  # a device stays activated
+        device_activate(request, device, kind=TABLET)  # a device stays activated; its token is not kept
         return redirect("ratings_tablet")
-    token = request.session.get(TABLET_SESSION_KEY, "")
-    device = terminal_authenticate(token, tablet=True) if token else None
+    device = device_for(request, kind=TABLET)
     if device is None:
         return render(request, "floor/terminal_activate.html", {"tablet": True})
     minutes = ratings_conf.RATING_TABLET_MINUTES
