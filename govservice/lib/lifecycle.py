@@ -16,7 +16,10 @@ For :func:`move` the sources are the one status the caller read: the event row m
 row came from, and a row someone else moved since was decided on stale facts, so that move is refused too.
 
 A refusal, whether the map forbids the move or another writer was first, is one domain error:
-:class:`TransitionRefused`, code ``invalid_state``, answered as 409 Conflict.
+:class:`TransitionRefused`, code ``invalid_state``, answered as 409 Conflict. It is raised before anything is
+written, so a caller may catch it and carry on in its transaction; that is also why a move opens no
+savepoint of its own (the hot paths, call-next among them, would pay two round trips per move): inside the
+caller's transaction the move and its event row commit or roll back with it, outside one they get their own.
 """
 
 from __future__ import annotations
@@ -100,7 +103,6 @@ def _record(obj: models.Model, *, from_status: str, to_status: str, event: Mappi
         obj.transition_event(from_status=from_status, to_status=to_status, **(event or {})).save()
 
 
-@transaction.atomic
 def move(
     obj: M,
     to_status: str,
@@ -120,24 +122,27 @@ def move(
     if to_status not in transitions_of(model).get(from_status, frozenset()):
         raise TransitionRefused(refused or _refused_text(model, from_status, field))
     values = _stamped(model, fields or {})
-    changed = (
-        model._default_manager.filter(pk=obj.pk, **{f"{field}__in": [from_status]}, **(where or {}))
-        .update(**{field: to_status}, **values)
-    )
+    # The refusal is raised after the block: an exception leaving a savepoint-less block would doom the
+    # caller's whole transaction, and nothing was written to undo.
+    with transaction.atomic(savepoint=False):
+        changed = (
+            model._default_manager.filter(pk=obj.pk, **{f"{field}__in": [from_status]}, **(where or {}))
+            .update(**{field: to_status}, **values)
+        )
+        if changed:
+            setattr(obj, field, to_status)
+            computed = [name for name, value in values.items() if isinstance(value, Combinable)]
+            for name, value in values.items():
+                if name not in computed:
+                    setattr(obj, name, value)
+            if computed:
+                obj.refresh_from_db(fields=computed)
+            _record(obj, from_status=from_status, to_status=to_status, event=event)
     if not changed:
         raise TransitionRefused(stale or STALE_TEXT)
-    setattr(obj, field, to_status)
-    computed = [name for name, value in values.items() if isinstance(value, Combinable)]
-    for name, value in values.items():
-        if name not in computed:
-            setattr(obj, name, value)
-    if computed:
-        obj.refresh_from_db(fields=computed)
-    _record(obj, from_status=from_status, to_status=to_status, event=event)
     return obj
 
 
-@transaction.atomic
 def move_pk(
     model: type[M],
     pk: Any,
@@ -152,31 +157,35 @@ def move_pk(
     select_related: Iterable[str] = (),
 ) -> M:
     """Move the row ``pk`` (not read by the caller) to ``to_status`` from any of ``sources`` (all the map
-    allows by default), and record the event (``select_related`` for the re-read). Returns the moved row, freshly read, or raises
-    :class:`TransitionRefused` with ``refused`` when no row matched (wrong status, or ``where`` failed)."""
+    allows by default), and record the event (``select_related`` for the re-read). Returns the moved row,
+    freshly read, or raises :class:`TransitionRefused` with ``refused`` when no row matched (wrong status,
+    or ``where`` failed)."""
     allowed = sources_of(model, to_status)
     wanted = frozenset(sources) if sources is not None else allowed
     if not wanted <= allowed:
         raise ValueError(f"{model.__name__}: no move to {to_status} from {sorted(map(str, wanted - allowed))}")
     records = issubclass(model, RecordsTransitions)  # type: ignore[misc]
     from_status = next(iter(wanted)) if len(wanted) == 1 else None
-    if records and from_status is None:
-        # Several sources and an event row that must name the true one: read it under the row lock, then
-        # the guarded move below cannot miss.
-        found = model._default_manager.select_for_update().filter(pk=pk, **where or {}).values_list(field, flat=True).first()
-        if found not in wanted:
-            raise TransitionRefused(refused or (_refused_text(model, found, field) if found else STALE_TEXT))
-        from_status = found
-        wanted = frozenset({found})
-    changed = (
-        model._default_manager.filter(pk=pk, **{f"{field}__in": sorted(wanted)}, **(where or {}))
-        .update(**{field: to_status}, **_stamped(model, fields or {}))
-    )
-    if not changed:
-        raise TransitionRefused(refused or STALE_TEXT)
-    obj = model._default_manager.select_related(*select_related).get(pk=pk)
-    if from_status is not None:
-        _record(obj, from_status=from_status, to_status=to_status, event=event)
+    obj: M | None = None
+    found: str | None = None
+    with transaction.atomic(savepoint=False):  # refusals are raised after it, as in move()
+        if records and from_status is None:
+            # Several sources and an event row that must name the true one: read it under the row lock,
+            # then the guarded move below cannot miss.
+            locked = model._default_manager.select_for_update().filter(pk=pk, **where or {})
+            found = locked.values_list(field, flat=True).first()
+            from_status = found if found in wanted else None
+            wanted = frozenset({found}) if found in wanted else frozenset()
+        changed = bool(wanted) and bool(
+            model._default_manager.filter(pk=pk, **{f"{field}__in": sorted(wanted)}, **(where or {}))
+            .update(**{field: to_status}, **_stamped(model, fields or {}))
+        )
+        if changed:
+            obj = model._default_manager.select_related(*select_related).get(pk=pk)
+            if from_status is not None:
+                _record(obj, from_status=from_status, to_status=to_status, event=event)
+    if obj is None:
+        raise TransitionRefused(refused or (_refused_text(model, found, field) if found else STALE_TEXT))
     return obj
 
 

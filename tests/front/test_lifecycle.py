@@ -89,6 +89,26 @@ class TestMove:
         assert lifecycle.sources_of(Case, CaseStatus.RESULT_READY) == {CaseStatus.DECIDED}
 
 
+class TestInTheCallersTransaction:
+    def test_it_leaves_the_callers_transaction_usable_after_a_refusal(self, case):
+        """Callers catch a refusal and carry on (an expired offer, a ticket already taken): nothing was
+        written, so their transaction must not be doomed."""
+        stale = Case.objects.get(id=case.id)
+        with transaction.atomic():
+            lifecycle.move(case, CaseStatus.ACCEPTED)
+            with pytest.raises(lifecycle.TransitionRefused):
+                lifecycle.move(stale, CaseStatus.ACCEPTED)
+            with pytest.raises(lifecycle.TransitionRefused):
+                lifecycle.move_pk(Case, case.id, CaseStatus.DECIDED, sources={CaseStatus.IN_REVIEW})
+            with pytest.raises(lifecycle.TransitionRefused):
+                lifecycle.move_pk(Case, case.id, CaseStatus.CLOSED)  # several sources: the locked read refuses
+            assert Case.objects.get(id=case.id).status == CaseStatus.ACCEPTED
+
+    def test_it_costs_the_update_and_the_event_insert_and_no_savepoint(self, case, django_assert_num_queries):
+        with transaction.atomic(), django_assert_num_queries(2):
+            lifecycle.move(case, CaseStatus.ACCEPTED)
+
+
 class TestEventRowWithTheMove:
     def test_it_rolls_the_event_back_with_the_move(self, case):
         with pytest.raises(RuntimeError), transaction.atomic():
@@ -97,7 +117,9 @@ class TestEventRowWithTheMove:
             raise RuntimeError("the caller's next step failed")
         assert Case.objects.get(id=case.id).status == CaseStatus.RECEIVED and moves(case) == []
 
+    @pytest.mark.django_db(transaction=True)
     def test_it_rolls_the_move_back_when_the_event_cannot_be_written(self, case):
+        # Outside any transaction (transaction=True), as a periodic job calls it: the move is its own.
         with pytest.raises(DataError):
             lifecycle.move(case, CaseStatus.ACCEPTED, event={"actor_label": "x" * 65})  # longer than the column
         assert Case.objects.get(id=case.id).status == CaseStatus.RECEIVED and moves(case) == []
