@@ -9,6 +9,7 @@ import threading
 import pytest
 from django.contrib.auth.hashers import make_password
 from django.db import DataError, connection, transaction
+from django.utils import translation
 
 from apps.front.intake.models import Case, CaseEvent, CaseStatus
 from govservice.lib import lifecycle
@@ -30,7 +31,7 @@ def moves(case: Case) -> list[tuple[str, str]]:
 
 class TestRefusal:
     def test_it_refuses_a_move_the_map_does_not_list_with_the_one_code(self, case):
-        with pytest.raises(lifecycle.TransitionRefused) as refused:
+        with pytest.raises(lifecycle.TransitionRefused) as refused, translation.override("zh-hans"):
             lifecycle.move(case, CaseStatus.DELIVERED)
         assert refused.value.error_code == lifecycle.REFUSED == "invalid_state"
         assert refused.value.status_code == 409

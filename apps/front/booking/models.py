@@ -341,10 +341,6 @@ class Appointment(models.Model):
         return allows(self, AppointmentStatus.CANCELLED_BY_CITIZEN)
 
     @property
-    def can_reschedule(self) -> bool:
-        return self.can_cancel
-
-    @property
     def was_cancelled_by_hall(self) -> bool:
         return self.status == AppointmentStatus.CANCELLED_BY_HALL
 
