@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pghistory
 from django.conf import settings
 from django.db import models
@@ -12,6 +14,7 @@ from encrypted_fields.fields import EncryptedCharField
 from apps.shared.catalog.models import Department, Matter
 from apps.shared.exchange.models import Peer
 from govservice.lib.decisions import Decision
+from govservice.lib.lifecycle import allows
 
 
 class ApproverPost(models.Model):
@@ -40,6 +43,9 @@ REVIEW_TRANSITIONS: dict[str, frozenset[str]] = {
     ReviewStatus.WITHDRAWN: frozenset(),
 }
 
+# The limit may be extended while the case is open (the clock is stopped, not ended, in the last two).
+EXTENDABLE = frozenset({ReviewStatus.IN_REVIEW, ReviewStatus.SPECIAL_PROCEDURE, ReviewStatus.CORRECTION})
+
 
 REVIEW_STEPS = (_("初审"), _("复审"), _("审批决定"))
 
@@ -62,6 +68,8 @@ class SpecialProcedure(models.TextChoices):
 
 @pghistory.track(model_name="ReviewCaseAudit")
 class ReviewCase(models.Model):
+    TRANSITIONS = REVIEW_TRANSITIONS
+
     platform = models.ForeignKey(Peer, on_delete=models.PROTECT, related_name="cases")
     front_number = models.CharField(_("办件编号"), max_length=32)
     matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="review_cases")
@@ -112,6 +120,33 @@ class ReviewCase(models.Model):
 
     def __str__(self) -> str:
         return self.front_number
+
+    # Cheap predicates: the rule is written here once, for pages and services alike.
+    @property
+    def under_review(self) -> bool:
+        """Steps, corrections and special procedures start only from review."""
+        return self.status == ReviewStatus.IN_REVIEW
+
+    @property
+    def in_special_procedure(self) -> bool:
+        return self.status == ReviewStatus.SPECIAL_PROCEDURE
+
+    @property
+    def can_decide(self) -> bool:
+        return allows(self, ReviewStatus.DECIDED)
+
+    @property
+    def can_extend(self) -> bool:
+        """Once (行政许可法 Art. 42), while the case is still open."""
+        return not self.extended_days and self.status in EXTENDABLE
+
+    @property
+    def can_issue_result(self) -> bool:
+        """Only an approval has a certificate to issue."""
+        return self.status == ReviewStatus.DECIDED and self.decision != Decision.DENIED
+
+    def transition_event(self, *, from_status: str, to_status: str, **details: Any) -> ReviewEvent:
+        return ReviewEvent(case=self, from_status=from_status, to_status=to_status, **details)
 
 
 class ReviewMaterial(models.Model):

@@ -18,6 +18,7 @@ from apps.shared.accounts.models import Role, User
 from apps.shared.exchange.services import OutgoingFile, outbox_enqueue
 from apps.shared.workcalendar.selectors import calendar_get
 from govservice.api import Conflict, DomainError
+from govservice.lib import lifecycle
 from govservice.lib.clocks import Clock
 from govservice.lib.codes import human_code
 from govservice.lib.pdf import qr_data_uri, render_pdf
@@ -54,16 +55,12 @@ def _clock_fields(clock: Clock) -> dict[str, Any]:
 
 
 def _move(case: ReviewCase, *, to_status: str, actor: User | None, note: str = "", **fields: Any) -> None:
-    """Check the lifecycle map, compare-and-set the status, record the event."""
-    from_status = case.status
-    if to_status not in REVIEW_TRANSITIONS[from_status]:
-        raise Conflict(f"办件当前状态为“{case.get_status_display()}”，不能执行此操作。 Invalid transition.", code="invalid_state")
-    if not ReviewCase.objects.filter(id=case.id, status=from_status).update(status=to_status, **fields):
-        raise Conflict("办件已被他人处理，请刷新。 Changed by someone else.", code="stale")
-    case.status = to_status
-    for name, value in fields.items():
-        setattr(case, name, value)
-    ReviewEvent.objects.create(case=case, actor=actor, from_status=from_status, to_status=to_status, note=note)
+    """The lifecycle's guarded move (govservice.lib.lifecycle), with an event row."""
+    lifecycle.move(
+        case, to_status, fields=fields, event={"actor": actor, "note": note},
+        refused=f"办件当前状态为“{case.get_status_display()}”，不能执行此操作。 Invalid transition.",
+        stale="办件已被他人处理，请刷新。 Changed by someone else.",
+    )
 
 
 def _note(case: ReviewCase, *, actor: User, note: str) -> None:
@@ -164,7 +161,7 @@ def case_step(*, approver: User, case_id: int, forward: bool, note: str = "") ->
     """Pass a case to the next step (环节), or return it to the previous one with a reason."""
     case = _locked(user=approver, case_id=case_id)
     _mine(case, approver)
-    if case.status != ReviewStatus.IN_REVIEW:
+    if not case.under_review:
         raise Conflict("办件不在审查中。 The case is not under review.", code="invalid_state")
     target = case.step + (1 if forward else -1)
     if not 0 <= target < len(REVIEW_STEPS):
@@ -221,7 +218,7 @@ def case_start_special_procedure(*, approver: User, case_id: int, kind: str, rea
 def case_end_special_procedure(*, approver: User, case_id: int, note: str = "") -> ReviewCase:
     case = _locked(user=approver, case_id=case_id)
     _mine(case, approver)
-    if case.status != ReviewStatus.SPECIAL_PROCEDURE:
+    if not case.in_special_procedure:
         raise Conflict("办件不在特别程序中。 No special procedure running.", code="invalid_state")
     clock = clock_of(case).resume(timezone.localdate())
     _move(case, to_status=ReviewStatus.IN_REVIEW, actor=approver, note=note or "特别程序结束", **_clock_fields(clock))
@@ -243,7 +240,7 @@ def case_extend(*, approver: User, case_id: int, reason: str) -> ReviewCase:
     _mine(case, approver)
     if case.extended_days:
         raise Conflict("本件已延期一次，不能再次延期。 Already extended once.", code="already_extended")
-    if case.status not in (ReviewStatus.IN_REVIEW, ReviewStatus.SPECIAL_PROCEDURE, ReviewStatus.CORRECTION):
+    if not case.can_extend:
         raise Conflict("办件当前状态不能延期。 Cannot extend now.", code="invalid_state")
     ReviewCase.objects.filter(id=case.id).update(extended_days=EXTENSION_WORKDAYS, extension_reason=reason.strip())
     case.extended_days, case.extension_reason = EXTENSION_WORKDAYS, reason.strip()
@@ -343,7 +340,7 @@ def case_issue_result(*, approver: User, case_id: int, valid_years: int | None =
     citizen and their vault. The PDF is rendered before the transaction: no slow work while holding locks."""
     _approver_only(approver)
     case = case_get_for_approver(user=approver, case_id=case_id)
-    if case.status != ReviewStatus.DECIDED or case.decision == Decision.DENIED:
+    if not case.can_issue_result:
         raise Conflict("只有准予许可的办件可以出证。 Only approved cases get a certificate.", code="invalid_state")
     if Certificate.objects.filter(case=case).exists():
         raise Conflict("证照已出具。 Already issued.", code="already_issued")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pghistory
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.front.booking.conf import booking_conf
 from apps.shared.catalog.models import Matter
+from govservice.lib.lifecycle import allows
 
 
 class Hall(models.Model):
@@ -280,6 +282,8 @@ class Strike(models.TextChoices):
 
 @pghistory.track(model_name="AppointmentAudit")
 class Appointment(models.Model):
+    TRANSITIONS = APPOINTMENT_TRANSITIONS
+
     code = models.CharField(_("预约码"), max_length=12, unique=True)
     citizen = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appointments")
     matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="appointments")
@@ -330,6 +334,19 @@ class Appointment(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_APPOINTMENT_STATUSES
+
+    # Cheap predicates: the rule is written here once, for pages and services alike.
+    @property
+    def can_cancel(self) -> bool:
+        """The citizen may cancel (or reschedule, or pre-file) only what is booked and not yet at the hall."""
+        return allows(self, AppointmentStatus.CANCELLED_BY_CITIZEN)
+
+    @property
+    def was_cancelled_by_hall(self) -> bool:
+        return self.status == AppointmentStatus.CANCELLED_BY_HALL
+
+    def transition_event(self, *, from_status: str, to_status: str, **details: Any) -> AppointmentEvent:
+        return AppointmentEvent(appointment=self, from_status=from_status, to_status=to_status, **details)
 
 
 class AppointmentEvent(models.Model):
@@ -440,9 +457,25 @@ class WaitlistStatus(models.TextChoices):
     UNFILLED = "unfilled", _("候补未成功")
 
 
+W = WaitlistStatus
+# The whole lifecycle in one place; services refuse anything not listed. An offer holds a place: accepting
+# books it, declining or letting it expire gives it back; a waiting entry whose day comes ends unfilled.
+WAITLIST_TRANSITIONS: dict[str, frozenset[str]] = {
+    W.WAITING: frozenset({W.OFFERED, W.CANCELLED, W.UNFILLED}),
+    W.OFFERED: frozenset({W.ACCEPTED, W.EXPIRED, W.CANCELLED}),
+    W.ACCEPTED: frozenset(),
+    W.EXPIRED: frozenset(),
+    W.CANCELLED: frozenset(),
+    W.UNFILLED: frozenset(),
+}
+
 class WaitlistEntry(models.Model):
     """A citizen waiting for a place on a full day (one matter, one hall). When a place frees up the first
     waiting citizen is offered it, held for a short time; an unanswered offer passes to the next."""
+
+    # No event table: the entry's few moves are told to the citizen (notifications) and the appointment
+    # it ends in has its own history.
+    TRANSITIONS = WAITLIST_TRANSITIONS
 
     citizen = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="waitlist_entries")
     matter_code = models.CharField(max_length=64)
@@ -469,8 +502,18 @@ class WaitlistEntry(models.Model):
                 | (models.Q(offered_slot__isnull=False) & models.Q(offer_expires_at__isnull=False)),
                 name="waitlist_offer_has_slot_and_expiry",
             ),
+            models.CheckConstraint(condition=models.Q(status__in=WaitlistStatus.values), name="waitlist_status_valid"),
         ]
         indexes = [models.Index(fields=["hall", "date", "status"])]
 
     def __str__(self) -> str:
         return f"{self.citizen} {self.matter_code} {self.date} {self.status}"
+
+    @property
+    def can_accept(self) -> bool:
+        """An offer is open: the held place can be booked (until it expires)."""
+        return allows(self, WaitlistStatus.ACCEPTED)
+
+    @property
+    def can_leave(self) -> bool:
+        return allows(self, WaitlistStatus.CANCELLED)

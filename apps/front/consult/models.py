@@ -8,6 +8,8 @@ to a department, whose liaison may answer. Every change writes a TicketEvent; th
 
 from __future__ import annotations
 
+from typing import Any
+
 import pghistory
 from django.conf import settings
 from django.db import models
@@ -17,6 +19,7 @@ from encrypted_fields.fields import EncryptedCharField
 
 from apps.front.booking.models import Hall
 from apps.shared.catalog.models import Department, Matter
+from govservice.lib.lifecycle import allows
 from govservice.lib.masking import mask_name, mask_phone
 
 
@@ -85,6 +88,8 @@ class ConsultDesk(models.Model):
 class ConsultTicket(models.Model):
     """One consultation, complaint or suggestion (GB/T 39046 Table 10: code, asker, title, content, time,
     handler, answer, time answered, extension and reason, days overdue)."""
+
+    TRANSITIONS = TICKET_TRANSITIONS
 
     code = models.CharField(_("工单编号"), max_length=16, unique=True)
     kind = models.CharField(_("类型"), max_length=16, choices=TicketKind.choices, default=TicketKind.CONSULTATION)
@@ -158,6 +163,21 @@ class ConsultTicket(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    # Cheap predicates: the rule is written here once, for pages and services alike.
+    @property
+    def can_claim(self) -> bool:
+        return self.status == TicketStatus.NEW
+
+    @property
+    def can_answer(self) -> bool:
+        """Claimed or routed: someone on the staff side may answer (or route it on)."""
+        return allows(self, TicketStatus.ANSWERED)
+
+    @property
+    def is_answered(self) -> bool:
+        """Answered and not yet closed: the citizen may follow up or close, the owner may close."""
+        return self.status == TicketStatus.ANSWERED
+
     @property
     def asker_masked_name(self) -> str:
         return mask_name(self.citizen.real_name if self.citizen else self.contact_name)
@@ -173,6 +193,9 @@ class ConsultTicket(models.Model):
 
     def can_rate(self) -> bool:
         return self.rating is None and self.first_answered_at is not None and self.status in (TicketStatus.ANSWERED, TicketStatus.CLOSED)
+
+    def transition_event(self, *, from_status: str, to_status: str, **details: Any) -> TicketEvent:
+        return TicketEvent(ticket=self, from_status=from_status, to_status=to_status, **details)
 
 
 class MessageKind(models.TextChoices):

@@ -3,6 +3,8 @@ ID check and a 送达回执, free post with a tracking number, or the e-licence 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -38,6 +40,8 @@ HANDOVER_TRANSITIONS: dict[str, frozenset[str]] = {
 
 class Delivery(models.Model):
     """The citizen's choice for one case, and where the result is on its way to them."""
+
+    TRANSITIONS = HANDOVER_TRANSITIONS
 
     case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="delivery")
     method = models.CharField(_("领取方式"), max_length=16, choices=DeliveryMethod.choices)
@@ -76,6 +80,14 @@ class Delivery(models.Model):
     def can_change(self) -> bool:
         """The choice stands once the result has arrived: it is then being handed over that way."""
         return self.status == HandoverStatus.CHOSEN
+
+    @property
+    def can_hand_over(self) -> bool:
+        """Waiting at the hall's window for its owner (pickup with the ID check)."""
+        return self.method == DeliveryMethod.PICKUP and self.status == HandoverStatus.READY
+
+    def transition_event(self, *, from_status: str, to_status: str, **details: Any) -> DeliveryEvent:
+        return DeliveryEvent(delivery=self, from_status=from_status, to_status=to_status, **details)
 
 
 class DeliveryEvent(models.Model):

@@ -28,41 +28,27 @@ from apps.shared.accounts.services import PHONE_RE, id_number_index
 from apps.shared.exchange.selectors import peer_central
 from apps.shared.exchange.services import outbox_enqueue
 from govservice.api import Conflict, DomainError
-from govservice.lib import idcard
-from govservice.lib.decisions import Decision
+from govservice.lib import idcard, lifecycle
 from govservice.lib.masking import mask_id_public
 from govservice.lib.ratelimit import hit
 from govservice.lib.tasks import enqueue_on_commit
 
 from . import lockout
 from .couriers import CourierError, Waybill, courier_backend
-from .models import HANDOVER_TRANSITIONS, CourierPush, Delivery, DeliveryEvent, DeliveryMethod, HandoverStatus
+from .models import CourierPush, Delivery, DeliveryEvent, DeliveryMethod, HandoverStatus
 from .selectors import delivery_wire_fields
 
 logger = logging.getLogger(__name__)
 
-# The citizen may choose (or change) how to receive the result until the result exists.
-CHOICE_OPEN = frozenset(
-    {
-        CaseStatus.SUBMITTED, CaseStatus.RECEIVED, CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW, CaseStatus.CORRECTION,
-        CaseStatus.SPECIAL_PROCEDURE, CaseStatus.DECIDED,
-    }
-)
 CASE_NUMBER_RE = re.compile(r"^[A-Z0-9]{4,32}$")
 
 
 def _move(delivery: Delivery, *, to_status: str, actor: User | None, actor_label: str = "", note: str = "", **fields: Any) -> None:
-    """Compare-and-set on the status, checked against the lifecycle map, with an event row."""
-    from_status = delivery.status
-    if to_status not in HANDOVER_TRANSITIONS[from_status]:
-        raise Conflict(f"送达状态不能从“{delivery.get_status_display()}”变更。 Invalid delivery transition.", code="invalid_state")
-    if not Delivery.objects.filter(id=delivery.id, status=from_status).update(status=to_status, **fields):
-        raise Conflict("送达状态已被他人更改，请刷新。 Changed by someone else.", code="stale")
-    delivery.status = to_status
-    for name, value in fields.items():
-        setattr(delivery, name, value)
-    DeliveryEvent.objects.create(
-        delivery=delivery, actor=actor, actor_label=actor_label, from_status=from_status, to_status=to_status, note=note
+    """The lifecycle's guarded move (govservice.lib.lifecycle), with an event row."""
+    lifecycle.move(
+        delivery, to_status, fields=fields, event={"actor": actor, "actor_label": actor_label, "note": note},
+        refused=f"送达状态不能从“{delivery.get_status_display()}”变更。 Invalid delivery transition.",
+        stale="送达状态已被他人更改，请刷新。 Changed by someone else.",
     )
 
 
@@ -103,7 +89,7 @@ def _choose(case_id: int, *, actor: User, method: str, recipient_name: str, reci
     case, delivery = _locked(case_id)
     if method not in DeliveryMethod.values:
         raise DomainError("请选择结果领取方式。 Choose how to receive the result.", code="invalid_method", status_code=400)
-    if case.status not in CHOICE_OPEN or case.decision == Decision.DENIED:
+    if not case.can_choose_delivery:
         raise Conflict("办件结果已出具或本件无证照结果，不能再选择领取方式。 The delivery can no longer be chosen.", code="invalid_state")
     if delivery is not None and not delivery.can_change:
         raise Conflict("结果已在送达中，不能再变更领取方式。 The result is already on its way.", code="invalid_state")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 import pghistory
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.front.booking.models import Appointment, Hall, Window, WindowGroup
 from apps.shared.catalog.models import Matter
+from govservice.lib.lifecycle import allows
 
 
 class Terminal(models.Model):
@@ -122,6 +124,8 @@ def new_rating_code() -> str:
 
 @pghistory.track(model_name="TicketAudit")
 class Ticket(models.Model):
+    TRANSITIONS = TICKET_TRANSITIONS
+
     hall = models.ForeignKey(Hall, on_delete=models.PROTECT, related_name="tickets")
     group = models.ForeignKey(WindowGroup, on_delete=models.PROTECT, related_name="tickets")
     service_date = models.DateField()
@@ -187,6 +191,25 @@ class Ticket(models.Model):
     @property
     def label(self) -> str:
         return f"{self.prefix or self.group.letter}{self.number:03d}"
+
+    # Cheap predicates: the rule is written here once, for pages and services alike.
+    @property
+    def can_recall(self) -> bool:
+        """A recall is no transition: only a called number is called again (the limit is the service's)."""
+        return self.status == TicketStatus.CALLED
+
+    @property
+    def can_start(self) -> bool:
+        return allows(self, TicketStatus.SERVING)
+
+    @property
+    def can_finish(self) -> bool:
+        return allows(self, TicketStatus.DONE)
+
+    def transition_event(self, *, from_status: str, to_status: str, **details: Any) -> TicketEvent:
+        """The same row as services.events.ticket_event_record (the note is cut to the column)."""
+        note = details.pop("note", "")[:200]
+        return TicketEvent(ticket=self, hall_id=self.hall_id, from_status=from_status, to_status=to_status, note=note, **details)
 
 
 class TicketEvent(models.Model):

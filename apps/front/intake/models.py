@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pghistory
 from django.conf import settings
@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.front.booking.models import Appointment, Hall
 from apps.shared.catalog.models import Material, Matter
 from govservice.lib.decisions import Decision
+from govservice.lib.lifecycle import allows
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -58,6 +59,11 @@ CASE_TRANSITIONS: dict[str, frozenset[str]] = {
     S.CLOSED_NO_CORRECTION: frozenset(),
 }
 
+# The citizen may choose (or change) how to receive the result until the result exists.
+DELIVERY_CHOICE_OPEN = frozenset(
+    {S.SUBMITTED, S.RECEIVED, S.ACCEPTED, S.IN_REVIEW, S.CORRECTION, S.SPECIAL_PROCEDURE, S.DECIDED}
+)
+
 # One plain-language sentence per state, and what happens next (DOMAIN.md §5).
 CASE_STATUS_SENTENCES: dict[str, tuple[StrOrPromise, StrOrPromise]] = {
     S.SUBMITTED: (_("您已在线提交申请，等待大厅预审。"), _("请按预约时间携带材料原件到大厅。")),
@@ -80,6 +86,8 @@ CASE_STATUS_SENTENCES: dict[str, tuple[StrOrPromise, StrOrPromise]] = {
 
 @pghistory.track(model_name="CaseAudit")
 class Case(models.Model):
+    TRANSITIONS = CASE_TRANSITIONS
+
     number = models.CharField(_("办件编号"), max_length=32, unique=True)
     # Only a hash: the password is shown once, on the receipt (DOMAIN.md §5 查询密码).
     query_password_hash = models.CharField(max_length=128)
@@ -151,6 +159,43 @@ class Case(models.Model):
             "correction_deadline": self.correction_deadline.isoformat() if self.correction_deadline else "",
             "procedure": self.procedure_note,
         }
+
+    # Cheap predicates: the rule is written here once, for pages and services alike.
+    @property
+    def awaits_intake(self) -> bool:
+        """Received at the hall, the window has not decided on acceptance yet (行政许可法 Art. 32)."""
+        return self.status == CaseStatus.RECEIVED
+
+    @property
+    def needs_correction(self) -> bool:
+        return self.status == CaseStatus.CORRECTION
+
+    @property
+    def can_withdraw(self) -> bool:
+        """Until a decision, the applicant may withdraw (the lifecycle lists the states)."""
+        return allows(self, CaseStatus.WITHDRAWN)
+
+    @property
+    def result_out(self) -> bool:
+        """The result exists: ready to be handed over, handed over, or the case is closed."""
+        return self.status in (CaseStatus.RESULT_READY, CaseStatus.DELIVERED, CaseStatus.CLOSED)
+
+    @property
+    def result_ready(self) -> bool:
+        return self.status == CaseStatus.RESULT_READY
+
+    @property
+    def can_choose_delivery(self) -> bool:
+        """How to receive the result may be chosen (or changed) until the result exists; a denial has none."""
+        return self.status in DELIVERY_CHOICE_OPEN and self.decision != Decision.DENIED
+
+    @property
+    def at_intake_window(self) -> bool:
+        """Still with the window that received it (received or just accepted): it may register the choice."""
+        return self.status in (CaseStatus.RECEIVED, CaseStatus.ACCEPTED)
+
+    def transition_event(self, *, from_status: str, to_status: str, **details: Any) -> CaseEvent:
+        return CaseEvent(case=self, from_status=from_status, to_status=to_status, **details)
 
 
 class TrustLevel(models.TextChoices):

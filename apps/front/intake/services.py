@@ -31,14 +31,14 @@ from apps.shared.exchange.selectors import peer_central
 from apps.shared.exchange.services import OutgoingFile, outbox_enqueue
 from apps.shared.workcalendar.selectors import add_workdays_or_none, calendar_get
 from govservice.api import Conflict, DomainError
-from govservice.lib import idcard
+from govservice.lib import idcard, lifecycle
 from govservice.lib.codes import digits
 from govservice.lib.filetypes import EXTENSIONS, sniff
 from govservice.lib.workdays import WorkCalendar
 
 from . import hooks
 from .documents import document_issue
-from .models import CASE_TRANSITIONS, Case, CaseEvent, CaseMaterial, CaseStatus, DocumentKind, EvidenceItem, TrustLevel
+from .models import Case, CaseEvent, CaseMaterial, CaseStatus, DocumentKind, EvidenceItem, TrustLevel
 from .selectors import case_get_for_staff, intake_near_limit_q
 
 
@@ -79,18 +79,11 @@ def upload_check(upload: UploadedFile) -> tuple[bytes, str]:
 
 
 def case_transition(*, case: Case, to_status: str, actor: User | None, note: str = "", actor_label: str = "", **fields: Any) -> None:
-    """Lock-free compare-and-set on the status, checked against the lifecycle map, with an event row."""
-    from_status = case.status
-    if to_status not in CASE_TRANSITIONS[from_status]:
-        raise Conflict(f"办件状态不能从“{case.get_status_display()}”变更。 Invalid case transition.", code="invalid_state")
-    changed = Case.objects.filter(id=case.id, status=from_status).update(status=to_status, updated_at=timezone.now(), **fields)
-    if not changed:
-        raise Conflict("办件状态已被他人更改，请刷新。 Changed by someone else.", code="stale")
-    case.status = to_status
-    for name, value in fields.items():
-        setattr(case, name, value)
-    CaseEvent.objects.create(
-        case=case, actor=actor, actor_label=actor_label, from_status=from_status, to_status=to_status, note=note
+    """The lifecycle's guarded move (govservice.lib.lifecycle), with an event row."""
+    lifecycle.move(
+        case, to_status, fields=fields, event={"actor": actor, "actor_label": actor_label, "note": note},
+        refused=f"办件状态不能从“{case.get_status_display()}”变更。 Invalid case transition.",
+        stale="办件状态已被他人更改，请刷新。 Changed by someone else.",
     )
 
 
@@ -369,7 +362,7 @@ def case_accept_received(
     """Accept a case the hall already holds (after a one-time notice, or a later examination)."""
     case = case_get_for_staff(user=clerk, number=number)
     case = Case.objects.select_for_update(of=("self",)).select_related("matter", "hall", "citizen").get(id=case.id)
-    if case.status != CaseStatus.RECEIVED:
+    if not case.awaits_intake:
         raise Conflict("该办件不在待受理状态。 The case is not waiting for intake.", code="invalid_state")
     _store_materials(case, _vet(case.matter, uploads), by=clerk)
     _reuse(case, list(reuses), by=clerk, commitment_signed=commitment_signed)
@@ -469,7 +462,7 @@ def case_supplement(*, citizen: User, number: str, uploads: list[Upload]) -> Cas
     case = Case.objects.select_for_update(of=("self",)).select_related("matter").filter(number=number, citizen=citizen).first()
     if case is None:
         raise DomainError("未找到该办件。 No such case.", code="not_found", status_code=404)
-    if case.status != CaseStatus.CORRECTION:
+    if not case.needs_correction:
         raise Conflict("该办件当前不需要补正。 No correction is pending.", code="invalid_state")
     if not uploads:
         raise DomainError("请上传补正材料。 Upload the corrected materials.", code="materials_missing")

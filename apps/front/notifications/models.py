@@ -125,6 +125,8 @@ class Notification(models.Model):
     """A message to one person on one channel about one business event. The ``reference`` given to a
     provider is a random UUID, never personal data; the gateway's delivery receipts come back with it."""
 
+    TRANSITIONS = DELIVERY_TRANSITIONS
+
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     event = models.CharField(max_length=64)
     channel = models.CharField(max_length=8, choices=Channel.choices)
@@ -172,6 +174,11 @@ class Notification(models.Model):
         return f"{self.event} → {self.channel} ({self.status})"
 
     @property
+    def awaits_first_send(self) -> bool:
+        """Not tried yet (held for the end of quiet hours, or just queued)."""
+        return self.status == DeliveryStatus.CREATED
+
+    @property
     def is_final(self) -> bool:
         return self.status in (DeliveryStatus.DELIVERED, DeliveryStatus.PERMANENT_FAILURE) or (
             self.status != DeliveryStatus.SENDING and self.next_attempt_at is None
@@ -180,6 +187,8 @@ class Notification(models.Model):
 
 class DeliveryAttempt(models.Model):
     """One try at handing a message to its provider, and what became of it (the delivery log)."""
+
+    TRANSITIONS = DELIVERY_TRANSITIONS
 
     notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="delivery_attempts")
     number = models.PositiveSmallIntegerField()

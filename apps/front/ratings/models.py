@@ -7,7 +7,7 @@ limit, the citizen rates the fix; the unit may appeal a wrong rating, a supervis
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -18,6 +18,7 @@ from apps.front.booking.models import Hall, WindowGroup
 from apps.front.floor.models import Ticket
 from apps.front.intake.models import Case
 from apps.shared.catalog.models import Department, Matter
+from govservice.lib.lifecycle import allows
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -207,6 +208,8 @@ class Rectification(models.Model):
     matter is kept for the statistics). ``assignee`` is the staff member who calls back: the only one who
     may see the rater's name and phone in clear."""
 
+    TRANSITIONS = RECTIFICATION_TRANSITIONS
+
     evaluation = models.OneToOneField(Evaluation, on_delete=models.CASCADE, related_name="rectification")
     hall = models.ForeignKey(Hall, on_delete=models.PROTECT, related_name="+")
     unit = models.ForeignKey(WindowGroup, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
@@ -271,7 +274,20 @@ class Rectification(models.Model):
         return f"ZG{self.id:06d}" if self.id else "ZG"
 
     def can_call_back(self) -> bool:
-        return self.status in (R.OPEN, R.CALLED_BACK)
+        return allows(self, R.CALLED_BACK)
+
+    @property
+    def awaits_reply(self) -> bool:
+        """The unit has not replied yet: what the reply deadline (and its warnings) applies to."""
+        return self.status in PENDING_REPLY
+
+    @property
+    def appealed(self) -> bool:
+        return self.appeal_status != AppealStatus.NONE
+
+    @property
+    def appeal_pending(self) -> bool:
+        return self.appeal_status == AppealStatus.PENDING
 
     def can_reply(self) -> bool:
         return self.status == R.CALLED_BACK
@@ -285,6 +301,9 @@ class Rectification(models.Model):
             and self.status != R.VOIDED
             and (self.appeal_due is None or today <= self.appeal_due)
         )
+
+    def transition_event(self, *, from_status: str, to_status: str, **details: Any) -> RectificationEvent:
+        return RectificationEvent(rectification=self, from_status=from_status, to_status=to_status, at=timezone.now(), **details)
 
 
 RECTIFICATION_ACTIONS = {

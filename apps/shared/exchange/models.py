@@ -62,6 +62,8 @@ class OutboxStatus(models.TextChoices):
     DEAD = "dead", _("投递失败")
 
 
+# The whole lifecycle in one place; the relay and the operator's re-drive move through it
+# (govservice.lib.lifecycle). A retry is no move: the message stays pending.
 OUTBOX_TRANSITIONS: dict[str, frozenset[str]] = {
     OutboxStatus.PENDING: frozenset({OutboxStatus.DELIVERED, OutboxStatus.DEAD}),
     OutboxStatus.DEAD: frozenset({OutboxStatus.PENDING}),  # an operator's re-drive
@@ -81,6 +83,8 @@ class ClockTimestamp(models.Func):
 class OutboxMessage(models.Model):
     """A message to a peer, written in the same transaction as the change that causes it. Its UUID is the
     idempotency key the receiver deduplicates on, so a resend after a timeout is always safe."""
+
+    TRANSITIONS = OUTBOX_TRANSITIONS
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     peer = models.ForeignKey(Peer, on_delete=models.PROTECT, related_name="outbox")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import logging
@@ -22,7 +23,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Now
 from django.utils import timezone
 
-from govservice.lib import signing
+from govservice.lib import lifecycle, signing
 from govservice.lib.tasks import enqueue_on_commit
 
 from . import registry
@@ -204,10 +205,15 @@ def _record_attempt(
     else:
         status = OutboxStatus.PENDING
         fields = {"last_error": error, "next_attempt_at": Now() + timedelta(seconds=backoff_seconds(attempts))}
-    # Conditional on still pending: an operator action in between wins.
-    OutboxMessage.objects.filter(id=message.id, status=OutboxStatus.PENDING).update(
-        status=status, attempts=attempts, **fields
-    )
+    if status == OutboxStatus.PENDING:
+        # A retry is no move: the message stays pending, with its next attempt later. Conditional on still
+        # pending, as the moves below are: an operator action in between wins.
+        OutboxMessage.objects.filter(id=message.id, status=OutboxStatus.PENDING).update(attempts=attempts, **fields)
+        return status
+    with contextlib.suppress(lifecycle.TransitionRefused):  # no longer pending: an operator action in between wins
+        lifecycle.move_pk(
+            OutboxMessage, message.id, status, sources={OutboxStatus.PENDING}, fields={"attempts": attempts, **fields}
+        )
     return status
 
 
@@ -255,11 +261,14 @@ def outbox_sweep(*, budget_seconds: float) -> int:
 
 def outbox_redrive(*, message_id: uuid.UUID | str) -> bool:
     """An operator sends a dead letter again (same id, so still idempotent at the receiver)."""
-    return bool(
-        OutboxMessage.objects.filter(id=message_id, status=OutboxStatus.DEAD).update(
-            status=OutboxStatus.PENDING, next_attempt_at=Now(), attempts=0
+    try:
+        lifecycle.move_pk(
+            OutboxMessage, message_id, OutboxStatus.PENDING, sources={OutboxStatus.DEAD},
+            fields={"next_attempt_at": Now(), "attempts": 0},
         )
-    )
+    except lifecycle.TransitionRefused:  # not dead (any more), or no such message
+        return False
+    return True
 
 
 # --- Receiving ------------------------------------------------------------------------------------

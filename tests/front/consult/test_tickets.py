@@ -319,7 +319,7 @@ def test_a_withdrawn_question_cannot_be_taken(api, ask, clerk, citizen):
     api(citizen).post(f"/api/v1/consult/tickets/{ticket.code}/close/")
     response = api(clerk).post(f"/api/v1/consult/tickets/{ticket.code}/claim/")
     assert response.status_code == 409
-    assert response.json()["code"] == "invalid_transition" and "已办结" in response.json()["detail"]
+    assert response.json()["code"] == "invalid_state" and "已办结" in response.json()["detail"]
     ticket.refresh_from_db()
     assert ticket.owner is None and ticket.status == TicketStatus.CLOSED
 

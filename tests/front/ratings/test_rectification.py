@@ -120,6 +120,9 @@ def test_the_whole_path_from_a_bad_rating_to_the_supervisors_decision(
         assert replied.status_code == 200 and replied.json()["status"] == RectificationStatus.REPLIED
         # The rater's identity is not needed any more: no further reveal.
         assert api(clerk).post(f"{url}/rater/").status_code == 409
+        # A second reply is a move the lifecycle refuses: the one code of every refused status change.
+        again = api(clerk).post(f"{url}/reply/", {"fix": "再次整改", "reply": "再次答复"}, format="json")
+        assert again.status_code == 409 and again.json()["code"] == "invalid_state"
     rectification.refresh_from_db()
     assert rectification.replied_by == clerk and rectification.fix_rating_due == dt.date(2026, 3, 6 + 7)  # 5 working days
     # Replied before the limit: no overdue notice on Tuesday.

@@ -21,13 +21,12 @@ from apps.front.notifications.services import notify
 from apps.shared.accounts.models import User
 from apps.shared.catalog.models import Matter
 from govservice.api import Conflict, DomainError
-from govservice.lib import idcard
+from govservice.lib import idcard, lifecycle
 from govservice.lib.codes import human_code
 from govservice.lib.tasks import enqueue_on_commit
 
 from ..models import (
     ACTIVE_APPOINTMENT_STATUSES,
-    APPOINTMENT_TRANSITIONS,
     Appointment,
     AppointmentEvent,
     AppointmentStatus,
@@ -586,14 +585,17 @@ def waitlist_kick(appointment: Appointment) -> None:
 
 
 def _cancel(*, citizen: User, appointment_id: int, note: str) -> Appointment:
-    changed = Appointment.objects.filter(id=appointment_id, citizen=citizen, status=AppointmentStatus.BOOKED).update(
-        status=AppointmentStatus.CANCELLED_BY_CITIZEN, updated_at=timezone.now()
-    )
-    appointment = Appointment.objects.select_related("slot", "matter", "hall").filter(id=appointment_id, citizen=citizen).first()
-    if appointment is None:
-        raise DomainError("未找到该预约。 No such appointment.", code="not_found", status_code=404)
-    if not changed:
-        raise Conflict("该预约当前状态不能取消。 This appointment can no longer be cancelled.", code="invalid_state")
+    try:
+        appointment = lifecycle.move_pk(
+            Appointment, appointment_id, AppointmentStatus.CANCELLED_BY_CITIZEN,
+            sources={AppointmentStatus.BOOKED}, where={"citizen": citizen}, event={"actor": citizen, "note": note},
+            refused="该预约当前状态不能取消。 This appointment can no longer be cancelled.",
+            select_related=("slot", "matter", "hall"),
+        )
+    except lifecycle.TransitionRefused:
+        if not Appointment.objects.filter(id=appointment_id, citizen=citizen).exists():
+            raise DomainError("未找到该预约。 No such appointment.", code="not_found", status_code=404) from None
+        raise
     now = timezone.now()
     if appointment.slot.start <= now:
         raise Conflict(
@@ -601,7 +603,6 @@ def _cancel(*, citizen: User, appointment_id: int, note: str) -> Appointment:
             code="started",
         )
     _give_back(appointment, resale=True)
-    _record(appointment, actor=citizen, from_status=AppointmentStatus.BOOKED, note=note)
     if appointment.slot.start - now < dt.timedelta(hours=booking_conf.BOOKING_FREE_CANCEL_HOURS):
         strike_record(appointment=appointment, kind=Strike.LATE_CANCEL, now=now)
     return appointment
@@ -627,14 +628,15 @@ def _give_back(appointment: Appointment, *, resale: bool) -> None:
 def _cancel_booked_by_hall(appointment_id: int, *, actor: User | None, reason: str, note: str) -> Appointment | None:
     """Inside the caller's transaction, the citizen locked: a booked appointment becomes cancelled by the
     hall, its place goes back with no resale hold, the event is recorded. None when it was no longer booked."""
-    changed = Appointment.objects.filter(id=appointment_id, status=AppointmentStatus.BOOKED).update(
-        status=AppointmentStatus.CANCELLED_BY_HALL, cancel_reason=reason[:200], updated_at=timezone.now()
-    )
-    if not changed:
+    try:
+        appointment = lifecycle.move_pk(
+            Appointment, appointment_id, AppointmentStatus.CANCELLED_BY_HALL,
+            sources={AppointmentStatus.BOOKED}, fields={"cancel_reason": reason[:200]},
+            event={"actor": actor, "note": note[:200]}, select_related=("slot", "matter", "hall", "citizen"),
+        )
+    except lifecycle.TransitionRefused:
         return None
-    appointment = Appointment.objects.select_related("slot", "matter", "hall", "citizen").get(id=appointment_id)
     _give_back(appointment, resale=False)
-    _record(appointment, actor=actor, from_status=AppointmentStatus.BOOKED, note=note[:200])
     return appointment
 
 
@@ -694,16 +696,11 @@ def appointment_move_by_hall(*, appointment_id: int, slot_id: int, actor: User |
 
 def appointment_transition(*, appointment: Appointment, to_status: str, actor: User | None, note: str = "") -> None:
     """Move an appointment the hall is handling (check-in, call, service); the caller holds the transaction."""
-    from_status = appointment.status
-    if to_status not in APPOINTMENT_TRANSITIONS[from_status]:
-        raise Conflict(f"预约状态不能从“{appointment.get_status_display()}”变更。 Invalid transition.", code="invalid_state")
-    changed = Appointment.objects.filter(id=appointment.id, status=from_status).update(
-        status=to_status, updated_at=timezone.now()
+    lifecycle.move(
+        appointment, to_status, event={"actor": actor, "note": note},
+        refused=f"预约状态不能从“{appointment.get_status_display()}”变更。 Invalid transition.",
+        stale="预约状态已被他人更改，请刷新。 Changed by someone else.",
     )
-    if not changed:
-        raise Conflict("预约状态已被他人更改，请刷新。 Changed by someone else.", code="stale")
-    appointment.status = to_status
-    _record(appointment, actor=actor, from_status=from_status, note=note)
 
 
 def appointment_mark_no_show(

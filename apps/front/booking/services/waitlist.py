@@ -22,6 +22,7 @@ from apps.front.notifications.services.schedule import not_before
 from apps.shared.accounts.models import User
 from apps.shared.catalog.models import Matter
 from govservice.api import Conflict, DomainError
+from govservice.lib import lifecycle
 
 from ..models import (
     ACTIVE_APPOINTMENT_STATUSES,
@@ -83,7 +84,7 @@ def waitlist_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
             entry = WaitlistEntry.objects.filter(id=entry_id, status=WaitlistStatus.OFFERED).select_for_update(skip_locked=True).first()
             if entry is None:
                 continue
-            WaitlistEntry.objects.filter(id=entry.id).update(status=WaitlistStatus.EXPIRED)
+            lifecycle.move(entry, WaitlistStatus.EXPIRED)
             _release_hold(entry.offered_slot_id)
             expired += 1
     unfilled = _end_unfilled(today=timezone.localdate(now))
@@ -106,7 +107,9 @@ def _end_unfilled(*, today: dt.date) -> int:
     stale = WaitlistEntry.objects.filter(status=WaitlistStatus.WAITING, date__lte=today).select_related("hall", "citizen")
     for entry in stale:
         with transaction.atomic():  # the status and the message together
-            if not WaitlistEntry.objects.filter(id=entry.id, status=WaitlistStatus.WAITING).update(status=WaitlistStatus.UNFILLED):
+            try:
+                lifecycle.move(entry, WaitlistStatus.UNFILLED)
+            except lifecycle.TransitionRefused:
                 continue
             matter = Matter.objects.filter(code=entry.matter_code, is_current=True).first()
             notify(
@@ -174,9 +177,7 @@ def _offer_next(*, hall_id: int, day: dt.date, matter_code: str, now: dt.datetim
             )
             if not held:
                 continue
-            WaitlistEntry.objects.filter(id=entry.id).update(
-                status=WaitlistStatus.OFFERED, offered_slot_id=slot_id, offer_expires_at=expires
-            )
+            lifecycle.move(entry, WaitlistStatus.OFFERED, fields={"offered_slot_id": slot_id, "offer_expires_at": expires})
             slot = Slot.objects.get(id=slot_id)
             matter = Matter.objects.filter(code=matter_code, is_current=True).first()
             notify(
@@ -205,11 +206,14 @@ def waitlist_accept(*, citizen: User, entry_id: int, idempotency_key: str = "") 
             previous = Appointment.objects.filter(citizen=citizen, idempotency_key=idempotency_key).first()
             if previous is not None:
                 return previous
-        claimed = WaitlistEntry.objects.filter(
-            id=entry.id, status=WaitlistStatus.OFFERED, offer_expires_at__gt=timezone.now()
-        ).update(status=WaitlistStatus.ACCEPTED)
-        if not claimed or entry.offered_slot_id is None:
-            raise Conflict("该候补名额已过保留时间或已失效。 The offer has expired.", code="offer_expired")
+        expired = Conflict("该候补名额已过保留时间或已失效。 The offer has expired.", code="offer_expired")
+        if entry.offered_slot_id is None:
+            raise expired
+        try:
+            lifecycle.move(entry, WaitlistStatus.ACCEPTED, where={"offer_expires_at__gt": timezone.now()})
+        except lifecycle.TransitionRefused:
+            # An offer that ended, or ran out of its hold, answers as it always did: expired.
+            raise expired from None
         appointment = appointment_book(
             citizen=citizen,
             slot_id=entry.offered_slot_id,
@@ -229,11 +233,10 @@ def waitlist_leave(*, citizen: User, entry_id: int) -> WaitlistEntry:
         )
         if entry is None:
             raise DomainError("未找到该候补。 No such waitlist entry.", code="not_found", status_code=404)
-        if entry.status not in (WaitlistStatus.WAITING, WaitlistStatus.OFFERED):
+        if not entry.can_leave:
             raise Conflict("该候补已结束。 This waitlist entry has ended.", code="invalid_state")
-        if entry.status == WaitlistStatus.OFFERED:
+        if entry.can_accept:  # declining an offer gives its held place back
             _release_hold(entry.offered_slot_id)
-        WaitlistEntry.objects.filter(id=entry.id).update(status=WaitlistStatus.CANCELLED)
-        entry.status = WaitlistStatus.CANCELLED
+        lifecycle.move(entry, WaitlistStatus.CANCELLED)
     return entry
 

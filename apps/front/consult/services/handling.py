@@ -12,10 +12,11 @@ from apps.shared.accounts.services import personal_data_access_record
 from apps.shared.catalog.models import Department
 from apps.shared.workcalendar.selectors import calendar_get
 from govservice.api import Conflict, DomainError
+from govservice.lib import lifecycle
 from govservice.lib.workdays import CalendarUnknown
 
 from ..limits import deadlines_for
-from ..models import OPEN_STATUSES, ConsultDesk, ConsultTicket, MessageKind, TicketAction, TicketMessage, TicketStatus
+from ..models import ConsultDesk, ConsultTicket, MessageKind, TicketAction, TicketMessage, TicketStatus
 from ..selectors import desk_department_id, staff_post_hall_id
 from .records import (
     BODY_MAX,
@@ -25,6 +26,7 @@ from .records import (
     owner_check,
     supervises,
     text_required,
+    ticket_move,
     transition_check,
 )
 
@@ -63,14 +65,16 @@ def ticket_claim(*, clerk: User, code: str) -> ConsultTicket:
     if clerk.role not in (Role.CLERK, Role.HALL_SUPERVISOR) or hall_id is None:
         raise not_found()
     with transaction.atomic():
-        now = timezone.now()
-        taken = ConsultTicket.objects.filter(code=code, hall_id=hall_id, status=TicketStatus.NEW, owner__isnull=True).update(
-            owner=clerk, status=TicketStatus.CLAIMED, claimed_at=now
-        )
         ticket = ConsultTicket.objects.select_related("owner", "matter").filter(code=code, hall_id=hall_id).first()
         if ticket is None:
             raise not_found()
-        if not taken:
+        try:
+            ticket_move(
+                ticket, TicketStatus.CLAIMED, TicketAction.CLAIM, actor=clerk,
+                where={"owner__isnull": True}, owner=clerk, claimed_at=timezone.now(),
+            )
+        except lifecycle.TransitionRefused:
+            ticket = ConsultTicket.objects.select_related("owner", "matter").get(id=ticket.id)
             if ticket.owner_id == clerk.id:
                 return ticket  # pressing twice is harmless
             if ticket.owner is None:  # withdrawn by the citizen before anyone took it
@@ -78,8 +82,7 @@ def ticket_claim(*, clerk: User, code: str) -> ConsultTicket:
             raise Conflict(
                 f"该工单已由{ticket.owner.display_name if ticket.owner else '他人'}受理。 Already taken.",
                 code="already_claimed",
-            )
-        event_record(ticket, TicketAction.CLAIM, actor=clerk, from_status=TicketStatus.NEW)
+            ) from None
     return ticket
 
 
@@ -93,10 +96,7 @@ def ticket_route(*, actor: User, code: str, department_code: str, note: str) -> 
     if department is None:
         raise DomainError("未找到该部门。 No such department.", code="unknown_department", status_code=400)
     note = text_required(note, field="note", label="转办说明", maximum=500)
-    before = ticket.status
-    ticket.status, ticket.department = TicketStatus.ROUTED, department
-    ticket.save(update_fields=["status", "department"])
-    event_record(ticket, TicketAction.ROUTE, actor=actor, from_status=before, note=note, department=department)
+    ticket_move(ticket, TicketStatus.ROUTED, TicketAction.ROUTE, actor=actor, note=note, department=department)
     for desk in ConsultDesk.objects.filter(department=department).select_related("user"):
         notify(recipient=desk.user, event="consult.routed", context=message_context(ticket, department=department.name, note=note))
     return ticket
@@ -112,12 +112,11 @@ def ticket_reply(*, actor: User, code: str, body: str) -> ConsultTicket:
     transition_check(ticket, TicketStatus.ANSWERED)
     body = text_required(body, field="body", label="答复内容", maximum=BODY_MAX)
     now = timezone.now()
-    before = ticket.status
-    ticket.status, ticket.answered_at = TicketStatus.ANSWERED, now
-    ticket.first_answered_at = ticket.first_answered_at or now
-    ticket.save(update_fields=["status", "answered_at", "first_answered_at"])
+    ticket_move(
+        ticket, TicketStatus.ANSWERED, TicketAction.REPLY, actor=actor,
+        answered_at=now, first_answered_at=ticket.first_answered_at or now,
+    )
     TicketMessage.objects.create(ticket=ticket, kind=MessageKind.REPLY, author=actor, body=body, at=now)
-    event_record(ticket, TicketAction.REPLY, actor=actor, from_status=before)
     if ticket.citizen is not None:
         notify(recipient=ticket.citizen, event="consult.answered", context=message_context(ticket))
     return ticket
@@ -127,28 +126,25 @@ def ticket_reply(*, actor: User, code: str, body: str) -> ConsultTicket:
 def ticket_follow_up(*, citizen: User, code: str, body: str) -> ConsultTicket:
     """A follow-up question in the same thread: the ticket goes back to its owner with a fresh limit."""
     ticket = lock_for_citizen(citizen=citizen, code=code)
-    if ticket.status != TicketStatus.ANSWERED:
-        raise Conflict("工单答复后才能追问，已办结的工单请重新提问。 You can follow up on an answered ticket.", code="invalid_transition")
+    if not ticket.is_answered:
+        raise lifecycle.TransitionRefused("工单答复后才能追问，已办结的工单请重新提问。 You can follow up on an answered ticket.")
     transition_check(ticket, TicketStatus.CLAIMED)
     body = text_required(body, field="body", label="追问内容", maximum=BODY_MAX)
     now = timezone.now()
     deadlines = deadlines_for(kind=ticket.kind, asked_on=timezone.localdate(now), calendar=calendar_get())
-    ticket.status = TicketStatus.CLAIMED
     # The follow-up is a new question: a new limit, and reminders may fire again for it.
-    ticket.due_date, ticket.reminded_at, ticket.escalated_at = deadlines.due_date, None, None
-    ticket.save(update_fields=["status", "due_date", "reminded_at", "escalated_at"])
+    ticket_move(
+        ticket, TicketStatus.CLAIMED, TicketAction.FOLLOW_UP, actor=citizen,
+        due_date=deadlines.due_date, reminded_at=None, escalated_at=None,
+    )
     TicketMessage.objects.create(ticket=ticket, kind=MessageKind.FOLLOW_UP, author=citizen, body=body, at=now)
-    event_record(ticket, TicketAction.FOLLOW_UP, actor=citizen, from_status=TicketStatus.ANSWERED)
     if ticket.owner is not None:
         notify(recipient=ticket.owner, event="consult.follow_up", context=message_context(ticket))
     return ticket
 
 
 def _close(ticket: ConsultTicket, *, actor: User, note: str = "") -> None:
-    before = ticket.status
-    ticket.status, ticket.closed_at = TicketStatus.CLOSED, timezone.now()
-    ticket.save(update_fields=["status", "closed_at"])
-    event_record(ticket, TicketAction.CLOSE, actor=actor, from_status=before, note=note)
+    ticket_move(ticket, TicketStatus.CLOSED, TicketAction.CLOSE, actor=actor, note=note, closed_at=timezone.now())
 
 
 @transaction.atomic
@@ -165,7 +161,7 @@ def ticket_close_by_staff(*, actor: User, code: str) -> ConsultTicket:
     """The owner closes an answered ticket; an unanswered one cannot be closed from the staff side."""
     ticket = lock_for_staff(user=actor, code=code)
     owner_check(ticket, actor)
-    if ticket.status != TicketStatus.ANSWERED:
+    if not ticket.is_answered:
         raise Conflict("答复后才能办结。 Answer the ticket before closing it.", code="not_answered")
     _close(ticket, actor=actor)
     return ticket
@@ -184,7 +180,7 @@ def ticket_rate(*, citizen: User, code: str, score: int, comment: str = "") -> C
     ticket.rating, ticket.rating_comment, ticket.rated_at = score, (comment or "").strip()[:300], timezone.now()
     ticket.save(update_fields=["rating", "rating_comment", "rated_at"])
     event_record(ticket, TicketAction.RATE, actor=citizen, from_status=ticket.status, note=str(score))
-    if ticket.status == TicketStatus.ANSWERED:
+    if ticket.is_answered:
         _close(ticket, actor=citizen, note="评价后办结")
     return ticket
 
@@ -197,8 +193,8 @@ def ticket_extend(*, supervisor: User, code: str, days: int, reason: str) -> Con
     ticket = lock_for_staff(user=supervisor, code=code)
     if not supervises(supervisor, ticket):
         raise DomainError("只有本大厅主管可以延期。 Only a supervisor of this hall may extend.", code="not_supervisor", status_code=403)
-    if ticket.status not in OPEN_STATUSES:
-        raise Conflict("只能延期未答复的工单。 Only open tickets can be extended.", code="invalid_transition")
+    if not ticket.is_open:
+        raise Conflict("只能延期未答复的工单。 Only open tickets can be extended.", code=lifecycle.REFUSED)
     if not isinstance(days, int) or not 1 <= days <= 10:
         raise DomainError("延期天数应为1至10个工作日。 Extend by 1 to 10 working days.", code="invalid_days", status_code=400)
     reason = text_required(reason, field="reason", label="延期理由", maximum=200)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from apps.shared.accounts.models import Role, User
 from apps.shared.catalog.models import Department
-from govservice.api import Conflict, DomainError
+from govservice.api import DomainError
+from govservice.lib import lifecycle
 
-from ..models import TICKET_TRANSITIONS, ConsultTicket, TicketEvent
+from ..models import ConsultTicket, TicketEvent
 from ..selectors import NOT_FOUND, staff_post_hall_id
 
 TITLE_MAX = 100
@@ -38,11 +41,22 @@ def event_record(
 
 
 def transition_check(ticket: ConsultTicket, target: str) -> None:
-    if target not in TICKET_TRANSITIONS[ticket.status]:
-        raise Conflict(
-            f"工单当前状态为“{ticket.get_status_display()}”，不能执行此操作。 Not allowed in this status.",
-            code="invalid_transition",
+    """Refuse early, before the input is read, what the lifecycle would refuse at the move."""
+    if not lifecycle.allows(ticket, target):
+        raise lifecycle.TransitionRefused(
+            f"工单当前状态为“{ticket.get_status_display()}”，不能执行此操作。 Not allowed in this status."
         )
+
+
+def ticket_move(
+    ticket: ConsultTicket, to_status: str, action: str, *, actor: User | None, note: str = "",
+    where: dict[str, Any] | None = None, **fields: Any,
+) -> None:
+    """The lifecycle's guarded move (govservice.lib.lifecycle) of a ticket, with its event row."""
+    lifecycle.move(
+        ticket, to_status, fields=fields, where=where, event={"action": action, "actor": actor, "note": note, "department": fields.get("department")},
+        refused=f"工单当前状态为“{ticket.get_status_display()}”，不能执行此操作。 Not allowed in this status.",
+    )
 
 
 def text_required(value: str, *, field: str, label: str, maximum: int) -> str:

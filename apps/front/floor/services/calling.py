@@ -17,8 +17,9 @@ from apps.front.floor.conf import floor_conf
 from apps.shared.accounts.models import User
 from apps.shared.catalog.models import Matter
 from govservice.api import Conflict, DomainError
+from govservice.lib import lifecycle
 
-from ..models import TICKET_TRANSITIONS, Ticket, TicketAction, TicketEvent, TicketStatus
+from ..models import Ticket, TicketAction, TicketEvent, TicketStatus
 from ..selectors import no_window, window_post_for
 from .events import ticket_event_record
 
@@ -67,20 +68,13 @@ _ACTION_FOR: dict[str, str] = {
 
 
 def _move(ticket: Ticket, *, to_status: str, actor: User | None, action: str, note: str = "", **fields) -> None:
-    from_status = ticket.status
-    if to_status not in TICKET_TRANSITIONS[from_status]:
-        raise Conflict(
-            f"号码当前为“{ticket.get_status_display()}”，不能执行此操作。 Invalid ticket transition.",
-            code="invalid_state",
-        )
-    changed = Ticket.objects.filter(id=ticket.id, status=from_status).update(status=to_status, **fields)
-    if not changed:
-        raise Conflict("号码状态已被他人更改，请刷新。 Changed by someone else.", code="stale")
-    ticket.status = to_status
-    for name, value in fields.items():
-        setattr(ticket, name, value)
+    """The lifecycle's guarded move (govservice.lib.lifecycle), with the event row (the window for calls)."""
     window = fields.get("window", ticket.window) if to_status == TicketStatus.CALLED else None
-    ticket_event_record(ticket=ticket, action=action, actor=actor, from_status=from_status, note=note, window=window)
+    lifecycle.move(
+        ticket, to_status, fields=fields, event={"action": action, "actor": actor, "note": note, "window": window},
+        refused=f"号码当前为“{ticket.get_status_display()}”，不能执行此操作。 Invalid ticket transition.",
+        stale="号码状态已被他人更改，请刷新。 Changed by someone else.",
+    )
 
 
 def _timestamps(to_status: str) -> dict:
@@ -181,7 +175,7 @@ def ticket_recall(*, clerk: User, ticket_id: int) -> Ticket:
     """Call the same number again (the board announces it again), at most HALL_MAX_RECALLS times; after
     that the window must mark it missed (过号)."""
     post, ticket = _at_my_window(clerk=clerk, ticket_id=ticket_id)
-    if ticket.status != TicketStatus.CALLED:
+    if not ticket.can_recall:
         raise Conflict("只有已叫号的号码可以重呼。 Only a called ticket can be recalled.", code="invalid_state")
     if ticket.recalls >= floor_conf.HALL_MAX_RECALLS:
         raise Conflict(

@@ -10,6 +10,7 @@ from apps.front.booking.selectors import hall_supervisors
 from apps.front.notifications.services import notify
 from apps.shared.accounts.models import Role, User
 from govservice.api import Conflict, DomainError
+from govservice.lib import lifecycle
 
 from ..models import APPEAL_TRANSITIONS, AppealStatus, Rectification, RectificationStatus
 from .rectifications import (
@@ -35,7 +36,7 @@ def rectification_appeal(*, actor: User, rectification_id: int, reason: object) 
     if AppealStatus.PENDING not in APPEAL_TRANSITIONS[rectification.appeal_status]:
         raise Conflict("该差评已申诉过，不能重复申诉。 Already appealed.", code="already_appealed")
     if rectification.status == RectificationStatus.VOIDED:
-        raise Conflict("该差评已不计入。 Already voided.", code="wrong_state")
+        raise Conflict("该差评已不计入。 Already voided.", code=lifecycle.REFUSED)
     # None: the calendar of the year the limit falls in is unpublished; the limit cannot have passed yet.
     if rectification.appeal_due is not None and _today() > rectification.appeal_due:
         raise Conflict(

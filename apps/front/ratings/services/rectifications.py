@@ -22,13 +22,13 @@ from apps.shared.accounts.models import Role, User
 from apps.shared.accounts.services import personal_data_access_record
 from apps.shared.workcalendar.selectors import calendar_get
 from govservice.api import Conflict, DomainError
+from govservice.lib import lifecycle
 from govservice.lib.masking import mask_name, mask_phone
 from govservice.lib.workdays import CalendarUnknown
 
 from .. import tokens
 from ..models import (
     PENDING_REPLY,
-    RECTIFICATION_TRANSITIONS,
     AppealStatus,
     Callback,
     CallbackOutcome,
@@ -162,15 +162,12 @@ def _record(rectification: Rectification, *, actor: User | None, action: str, no
 
 
 def _move(rectification: Rectification, *, to_status: str, actor: User | None, action: str, note: str = "", fields: tuple[str, ...] = ()) -> None:
-    from_status = rectification.status
-    if to_status not in RECTIFICATION_TRANSITIONS[from_status]:
-        raise Conflict(
-            f"整改单当前状态为“{rectification.get_status_display()}”，不能执行此操作。 Not allowed in this state.",
-            code="wrong_state",
-        )
-    rectification.status = to_status
-    rectification.save(update_fields=["status", *fields])
-    _record(rectification, actor=actor, action=action, note=note, from_status=from_status)
+    """The lifecycle's guarded move (govservice.lib.lifecycle) of the ``fields`` the caller set, with the event row."""
+    lifecycle.move(
+        rectification, to_status, fields={name: getattr(rectification, name) for name in fields},
+        event={"actor": actor, "action": action, "note": note},
+        refused=f"整改单当前状态为“{rectification.get_status_display()}”，不能执行此操作。 Not allowed in this state.",
+    )
 
 
 def _text(value: object, *, label: str, code: str, required: bool = True) -> str:
@@ -229,7 +226,7 @@ def rectification_assign(*, actor: User, rectification_id: int, assignee_id: int
     take an unassigned one (assignee_id None or their own id)."""
     rectification = _for_member(actor=actor, rectification_id=rectification_id)
     if rectification.status not in PENDING_REPLY:
-        raise Conflict("整改单已答复，不能再分派。 Already replied.", code="wrong_state")
+        raise Conflict("整改单已答复，不能再分派。 Already replied.", code=lifecycle.REFUSED)
     target_id = assignee_id or actor.id
     if target_id == rectification.assignee_id:
         return rectification
@@ -267,7 +264,7 @@ def rectification_reveal_rater(*, viewer: User, rectification_id: int) -> dict[s
     if citizen is None:
         raise DomainError("匿名评价，无评价人信息。 An anonymous rating.", code="anonymous", status_code=409)
     if rectification.status not in PENDING_REPLY:
-        raise Conflict("整改单已答复，不再需要联系评价人。 The call-back is over.", code="wrong_state")
+        raise Conflict("整改单已答复，不再需要联系评价人。 The call-back is over.", code=lifecycle.REFUSED)
     personal_data_access_record(
         viewer=viewer,
         subject=citizen,
@@ -301,7 +298,7 @@ def rectification_callback_record(
         raise DomainError("回访时间不能早于评价时间。 The call cannot precede the rating.", code="invalid_time", status_code=400)
     summary_text = _text(summary, label="回访记录", code="summary_required")
     if not rectification.can_call_back():
-        raise Conflict("整改单已答复，不能再记录回访。 Already replied.", code="wrong_state")
+        raise Conflict("整改单已答复，不能再记录回访。 Already replied.", code=lifecycle.REFUSED)
     callback = Callback.objects.create(
         rectification=rectification, called_at=called_at, called_by=actor, outcome=outcome, summary=summary_text
     )
@@ -368,7 +365,7 @@ def rectification_rate_fix(*, rectification_id: int, rating: object, comment: ob
         if rectification.fix_rated_at is not None:
             raise Conflict("您已评价过整改结果。 You have already rated the fix.", code="already_rated")
         if not rectification.can_rate_fix():
-            raise Conflict("整改尚未答复，暂不能评价。 The unit has not replied yet.", code="wrong_state")
+            raise Conflict("整改尚未答复，暂不能评价。 The unit has not replied yet.", code=lifecycle.REFUSED)
         if rectification.fix_rating_due is not None and _today() > rectification.fix_rating_due:
             raise DomainError("评价期限已过。 The time to rate the fix has passed.", code="link_expired", status_code=410)
         now = timezone.now()
