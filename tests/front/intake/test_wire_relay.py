@@ -111,6 +111,22 @@ def test_it_dead_letters_a_message_the_receiver_refuses(self_peer):
     assert message.response["code"] == "unknown_kind"
 
 
+@pytest.mark.django_db(transaction=True)
+def test_it_dead_letters_a_payload_the_receiver_finds_off_the_contract_with_its_reason(self_peer, in_review):
+    # Written by a sender whose idea of case.decided differs (no decision): the receiver refuses it before
+    # its handler runs, and the dead letter carries the reason an operator can act on.
+    message = OutboxMessage.objects.create(
+        peer=self_peer, kind="case.decided", payload={"number": in_review.number, "decided_at": ""}, ordering_key=in_review.number
+    )
+    outbox_relay_due()
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (OutboxStatus.DEAD, 1)
+    assert message.response["code"] == "invalid_payload"
+    assert "HTTP 422" in message.last_error and "审批决定（decision）" in message.last_error
+    in_review.refresh_from_db()
+    assert in_review.status == CaseStatus.IN_REVIEW
+
+
 def test_it_backs_off_exponentially_with_full_jitter_and_a_cap(settings):
     settings.EXCHANGE_BACKOFF_BASE_SECONDS = 2
     settings.EXCHANGE_BACKOFF_CAP_SECONDS = 60
