@@ -5,3 +5,11 @@ class BookingConfig(AppConfig):
     name = "apps.front.booking"
     label = "booking"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from apps.shared.catalog import registry
+
+        from . import selectors
+
+        # The catalog's "at my hall" filter and its admin's hall check read the halls from here.
+        registry.provides_halls(choices=selectors.hall_choices_for_catalog, unknown_codes=selectors.hall_codes_unknown)

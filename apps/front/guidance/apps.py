@@ -1,5 +1,10 @@
 from django.apps import AppConfig
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+
+def _guide_url(matter_code: str) -> str:
+    return reverse("matter_guide", args=[matter_code])
 
 
 class GuidanceConfig(AppConfig):
@@ -7,3 +12,9 @@ class GuidanceConfig(AppConfig):
     label = "guidance"
     default_auto_field = "django.db.models.BigAutoField"
     verbose_name = _("智能导办")
+
+    def ready(self) -> None:
+        from apps.shared.catalog import registry
+
+        # The catalog's search results link to the matter's guide page.
+        registry.provides_guide_url(_guide_url)
