@@ -39,6 +39,7 @@ def main(*, count: int, tag: str, hall_code: str = "TZ", pause: float = 0.0) -> 
     from apps.front.intake.services import case_transition
     from apps.shared.accounts.models import User
     from apps.shared.catalog.models import Matter
+    from apps.shared.exchange import contract
     from apps.shared.exchange.selectors import peer_central
     from apps.shared.exchange.services import OutgoingFile, outbox_enqueue
     from apps.shared.workcalendar.selectors import calendar_get
@@ -97,17 +98,16 @@ def main(*, count: int, tag: str, hall_code: str = "TZ", pause: float = 0.0) -> 
             )
             message = outbox_enqueue(
                 peer=peer,
-                kind="case.submitted",
-                payload={
-                    "number": case.number,
-                    "matter_code": matter.code,
-                    "matter_version": matter.version,
-                    "hall": hall.name,
-                    "applicant": {"name": citizen.real_name, "id_number": citizen.id_number},
-                    "accepted_at": now.isoformat(),
-                    "promised_date": promised.isoformat(),
-                    "commitment_items": [],
-                },
+                payload=contract.CaseSubmitted(
+                    number=case.number,
+                    matter_code=matter.code,
+                    matter_version=matter.version,
+                    hall=hall.name,
+                    applicant=contract.Applicant(name=citizen.real_name, id_number=citizen.id_number),
+                    accepted_at=now,
+                    promised_date=promised,
+                    commitment_items=[],
+                ),
                 files=[OutgoingFile(name=name, path=path, sha256=digest, content_type="application/pdf")],
             )
         numbers.append(number)

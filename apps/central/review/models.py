@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from encrypted_fields.fields import EncryptedCharField
 
 from apps.shared.catalog.models import Department, Matter
+from apps.shared.exchange.contract import DeliveryMethod  # as the front tells us: one definition (the wire contract)
 from apps.shared.exchange.models import Peer
 from govservice.lib.decisions import Decision
 from govservice.lib.lifecycle import allows
@@ -48,14 +49,6 @@ EXTENDABLE = frozenset({ReviewStatus.IN_REVIEW, ReviewStatus.SPECIAL_PROCEDURE, 
 
 
 REVIEW_STEPS = (_("初审"), _("复审"), _("审批决定"))
-
-
-class DeliveryMethod(models.TextChoices):
-    """How the result reaches the applicant, as the front tells us (case.submitted, case.delivery_chosen)."""
-
-    PICKUP = "pickup", _("窗口领取")
-    POST = "post", _("免费邮寄")
-    ELECTRONIC = "electronic", _("电子证照下载")
 
 
 class SpecialProcedure(models.TextChoices):

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.shared.accounts.models import Role, User
+from apps.shared.exchange import contract
 from apps.shared.exchange.services import OutgoingFile, outbox_enqueue
 from apps.shared.workcalendar.selectors import calendar_get
 from govservice.api import Conflict, DomainError
@@ -67,49 +68,51 @@ def _note(case: ReviewCase, *, actor: User, note: str) -> None:
     ReviewEvent.objects.create(case=case, actor=actor, from_status=case.status, to_status=case.status, note=note)
 
 
-def _tell_front(case: ReviewCase, message_kind: str, actor: User | None = None, **payload: Any) -> None:
-    outbox_enqueue(
-        peer=case.platform, kind=message_kind, payload={"number": case.front_number, **payload},
-        actor=actor.audit_label if actor else "",
-    )
+def _tell_front(case: ReviewCase, payload: contract.WirePayload, actor: User | None = None) -> None:
+    outbox_enqueue(peer=case.platform, payload=payload, actor=actor.audit_label if actor else "")
 
 
 # What the front is told at each state; also what reconciliation re-sends (the front applies each
 # idempotently, so a repeat changes nothing).
-def _correction_payload(case: ReviewCase) -> dict[str, Any]:
-    return {"items": list(case.correction_items), "deadline": case.correction_deadline.isoformat() if case.correction_deadline else ""}
+def _correction_payload(case: ReviewCase) -> contract.CaseCorrectionRequested:
+    return contract.CaseCorrectionRequested(
+        number=case.front_number, items=list(case.correction_items), deadline=case.correction_deadline
+    )
 
 
-def _special_payload(case: ReviewCase) -> dict[str, Any]:
-    return {
-        "kind": case.special_kind,
-        "kind_label": str(SpecialProcedure(case.special_kind).label) if case.special_kind else "",
-        "reason": case.special_reason,
-        "expected_days": case.special_expected_days,
-    }
+def _special_payload(case: ReviewCase) -> contract.CaseSpecialProcedure:
+    return contract.CaseSpecialProcedure(
+        number=case.front_number,
+        kind=case.special_kind,
+        kind_label=str(SpecialProcedure(case.special_kind).label) if case.special_kind else "",
+        reason=case.special_reason,
+        expected_days=case.special_expected_days,
+    )
 
 
-def _decided_payload(case: ReviewCase) -> dict[str, Any]:
-    return {
-        "decision": case.decision,
-        "reason": case.decision_reason,
-        "remedies": settings.REMEDIES_TEXT if case.decision != Decision.APPROVED else "",
-        "decided_at": case.decided_at.isoformat() if case.decided_at else "",
-        "approver_label": f"{case.department.name}审批人员",
-    }
+def _decided_payload(case: ReviewCase) -> contract.CaseDecided:
+    return contract.CaseDecided(
+        number=case.front_number,
+        decision=Decision(case.decision),
+        reason=case.decision_reason,
+        remedies=settings.REMEDIES_TEXT if case.decision != Decision.APPROVED else "",
+        decided_at=case.decided_at,
+        approver_label=f"{case.department.name}审批人员",
+    )
 
 
-def _result_payload(certificate: Certificate) -> tuple[dict[str, Any], list[OutgoingFile]]:
+def _result_payload(certificate: Certificate) -> tuple[contract.CaseResultIssued, list[OutgoingFile]]:
     case = certificate.case
-    payload = {
-        "title": certificate.title,
-        "licence_number": certificate.licence_number,
-        "verification_code": certificate.verification_code,
-        "issued_on": certificate.issued_on.isoformat(),
-        "valid_until": certificate.valid_until.isoformat() if certificate.valid_until else "",
-        "issuer": case.department.name,
-        "delivery_method": case.delivery_method,
-    }
+    payload = contract.CaseResultIssued(
+        number=case.front_number,
+        title=certificate.title,
+        licence_number=certificate.licence_number,
+        verification_code=certificate.verification_code,
+        issued_on=certificate.issued_on,
+        valid_until=certificate.valid_until,
+        issuer=case.department.name,
+        delivery_method=DeliveryMethod(case.delivery_method),
+    )
     return payload, [OutgoingFile(name=certificate.title, path=str(certificate.file.name), sha256=certificate.sha256, content_type="application/pdf")]
 
 
@@ -191,7 +194,7 @@ def case_request_correction(*, approver: User, case_id: int, items: list[str], d
         case, to_status=ReviewStatus.CORRECTION, actor=approver, note="；".join(items),
         correction_items=items, correction_deadline=deadline, **_clock_fields(clock),
     )
-    _tell_front(case, "case.correction_requested", approver, **_correction_payload(case))
+    _tell_front(case, _correction_payload(case), approver)
     return case
 
 
@@ -210,7 +213,7 @@ def case_start_special_procedure(*, approver: User, case_id: int, kind: str, rea
         case, to_status=ReviewStatus.SPECIAL_PROCEDURE, actor=approver, note=reason,
         special_kind=kind, special_reason=reason.strip(), special_expected_days=expected_days, **_clock_fields(clock),
     )
-    _tell_front(case, "case.special_procedure", approver, **_special_payload(case))
+    _tell_front(case, _special_payload(case), approver)
     return case
 
 
@@ -222,13 +225,13 @@ def case_end_special_procedure(*, approver: User, case_id: int, note: str = "") 
         raise Conflict("办件不在特别程序中。 No special procedure running.", code="invalid_state")
     clock = clock_of(case).resume(timezone.localdate())
     _move(case, to_status=ReviewStatus.IN_REVIEW, actor=approver, note=note or "特别程序结束", **_clock_fields(clock))
-    _tell_front(case, "case.review_resumed", approver, promised_date=_due_iso(case))
+    _tell_front(case, contract.CaseReviewResumed(number=case.front_number, promised_date=_due(case)), approver)
     return case
 
 
-def _due_iso(case: ReviewCase) -> str:
-    due = clock_of(case).due_date(timezone.localdate(), calendar_get())
-    return due.isoformat() if due else ""
+def _due(case: ReviewCase) -> dt.date | None:
+    """None while the limit reaches a year whose holidays are not published ("" on the wire: 待定)."""
+    return clock_of(case).due_date(timezone.localdate(), calendar_get())
 
 
 @transaction.atomic
@@ -245,7 +248,11 @@ def case_extend(*, approver: User, case_id: int, reason: str) -> ReviewCase:
     ReviewCase.objects.filter(id=case.id).update(extended_days=EXTENSION_WORKDAYS, extension_reason=reason.strip())
     case.extended_days, case.extension_reason = EXTENSION_WORKDAYS, reason.strip()
     _note(case, actor=approver, note=f"延期{EXTENSION_WORKDAYS}个工作日：{reason.strip()}")
-    _tell_front(case, "case.extended", approver, reason=reason.strip(), days=EXTENSION_WORKDAYS, promised_date=_due_iso(case))
+    _tell_front(
+        case,
+        contract.CaseExtended(number=case.front_number, reason=reason.strip(), days=EXTENSION_WORKDAYS, promised_date=_due(case)),
+        approver,
+    )
     return case
 
 
@@ -260,11 +267,11 @@ def withdrawal_apply(case: ReviewCase, *, reason: str) -> dict[str, Any]:
     if ReviewStatus.WITHDRAWN not in REVIEW_TRANSITIONS[case.status]:
         if case.status == ReviewStatus.WITHDRAWN:
             return {"number": case.front_number, "status": case.status}
-        _tell_front(case, "case.withdraw_refused", reason="审批总后台已作出决定，不能撤回。")
+        _tell_front(case, contract.CaseWithdrawRefused(number=case.front_number, reason="审批总后台已作出决定，不能撤回。"))
         return {"number": case.front_number, "status": case.status}
     clock = clock_of(case).pause(timezone.localdate(), calendar_get())
     _move(case, to_status=ReviewStatus.WITHDRAWN, actor=None, note=("申请人撤回：" + reason).rstrip("："), **_clock_fields(clock))
-    _tell_front(case, "case.withdrawn")
+    _tell_front(case, contract.CaseWithdrawn(number=case.front_number))
     return {"number": case.front_number, "status": case.status}
 
 
@@ -330,7 +337,7 @@ def case_decide(*, approver: User, case_id: int, decision: str, reason: str) -> 
         case, to_status=ReviewStatus.DECIDED, actor=approver, note=reason,
         decision=decision, decision_reason=reason, decided_at=now, decided_by=approver, **_clock_fields(clock),
     )
-    _tell_front(case, "case.decided", approver, **_decided_payload(case))
+    _tell_front(case, _decided_payload(case), approver)
     return case
 
 
@@ -370,10 +377,7 @@ def case_issue_result(*, approver: User, case_id: int, valid_years: int | None =
         # Sent for the way the applicant chose at the front (case.submitted / case.delivery_chosen).
         _note(case, actor=approver, note=f"出具{title}（{licence_number}），按申请人选择{_delivery_label(case.delivery_method, case.delivery_region)}")
         payload, files = _result_payload(certificate)
-        outbox_enqueue(
-            peer=case.platform, kind="case.result_issued", payload={"number": case.front_number, **payload}, files=files,
-            actor=approver.audit_label,
-        )
+        outbox_enqueue(peer=case.platform, payload=payload, files=files, actor=approver.audit_label)
     return certificate
 
 
@@ -384,17 +388,17 @@ def cases_resync(*, platform, numbers: list[str]) -> dict[str, list[str]]:
     cases = {c.front_number: c for c in ReviewCase.objects.filter(platform=platform, front_number__in=numbers).select_related("department", "matter")}
     for case in cases.values():
         if case.status == ReviewStatus.IN_REVIEW:
-            _tell_front(case, "case.review_started")
+            _tell_front(case, contract.CaseReviewStarted(number=case.front_number))
         elif case.status == ReviewStatus.CORRECTION:
-            _tell_front(case, "case.correction_requested", **_correction_payload(case))
+            _tell_front(case, _correction_payload(case))
         elif case.status == ReviewStatus.SPECIAL_PROCEDURE:
-            _tell_front(case, "case.special_procedure", **_special_payload(case))
+            _tell_front(case, _special_payload(case))
         elif case.status == ReviewStatus.DECIDED:
-            _tell_front(case, "case.decided", **_decided_payload(case))
+            _tell_front(case, _decided_payload(case))
             certificate = Certificate.objects.filter(case=case).first()
             if certificate is not None:
                 payload, files = _result_payload(certificate)
-                outbox_enqueue(peer=platform, kind="case.result_issued", payload={"number": case.front_number, **payload}, files=files)
+                outbox_enqueue(peer=platform, payload=payload, files=files)
     return {"resent": sorted(cases), "unknown": sorted(set(numbers) - set(cases))}
 
 

@@ -257,7 +257,7 @@ class AppointmentAdmin(ReadOnlyScopedAdmin):
     search_fields = ["code"]
     # The idempotency key is the client's retry token: of no use to staff, so never shown (a key once built
     # from the citizen's session id let a supervisor act as the citizen).
-    fields = readonly_fields = [f.name for f in Appointment._meta.fields if f.name not in {"id", "idempotency_key"}]
+    fields = readonly_fields = tuple(f.name for f in Appointment._meta.fields if f.name not in {"id", "idempotency_key"})
 
 
 @admin.register(WaitlistEntry)

@@ -7,4 +7,12 @@ class BookingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import conf  # noqa: F401 - reads the knobs' environment now: a malformed value stops start-up
+        from apps.shared.catalog import registry
+
+        from . import (
+            conf,  # noqa: F401 - reads the knobs' environment now: a malformed value stops start-up
+            selectors,
+        )
+
+        # The catalog's "at my hall" filter and its admin's hall check read the halls from here.
+        registry.provides_halls(choices=selectors.hall_choices_for_catalog, unknown_codes=selectors.hall_codes_unknown)

@@ -209,3 +209,16 @@ def booking_rules() -> dict[str, object]:
 def hall_supervisors(hall_id: int) -> list[User]:
     """The active hall supervisors posted to a hall (who is warned, escalated to, asked to decide)."""
     return list(User.objects.filter(role=Role.HALL_SUPERVISOR, post__hall_id=hall_id, is_active=True).order_by("id"))
+
+
+# --- The catalog's hall directory (registered in apps.BookingConfig.ready: the shared catalog may not
+# import booking) ---------------------------------------------------------------------------------------
+
+
+def hall_choices_for_catalog() -> list[tuple[str, str]]:
+    return list(Hall.objects.order_by("code").values_list("code", "name"))
+
+
+def hall_codes_unknown(codes: list[str]) -> list[str]:
+    known = set(Hall.objects.filter(code__in=codes).values_list("code", flat=True))
+    return [code for code in codes if code not in known]

@@ -12,13 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from encrypted_fields.fields import EncryptedCharField, EncryptedTextField
 
 from apps.front.intake.models import Case, Document
+from apps.shared.exchange.contract import DeliveryMethod  # one definition for both sites (the wire contract)
 from govservice.lib.masking import mask_phone
-
-
-class DeliveryMethod(models.TextChoices):
-    PICKUP = "pickup", _("窗口领取")
-    POST = "post", _("免费邮寄")
-    ELECTRONIC = "electronic", _("电子证照下载")
 
 
 class HandoverStatus(models.TextChoices):

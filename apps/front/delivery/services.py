@@ -25,6 +25,7 @@ from apps.front.intake.services import case_transition
 from apps.front.notifications.services import notify
 from apps.shared.accounts.models import User
 from apps.shared.accounts.services import PHONE_RE, id_number_index
+from apps.shared.exchange import contract
 from apps.shared.exchange.selectors import peer_central
 from apps.shared.exchange.services import outbox_enqueue
 from govservice.api import Conflict, DomainError
@@ -134,8 +135,10 @@ def _tell_central_choice(case: Case, delivery: Delivery, *, before: dict[str, st
     if now == before:
         return  # the same choice again (a new address in the same district): nothing central would see
     outbox_enqueue(
-        peer=peer_central(), kind="case.delivery_chosen",
-        payload={"number": case.number, "method": now["delivery_method"], "region": now["delivery_region"]},
+        peer=peer_central(),
+        payload=contract.CaseDeliveryChosen(
+            number=case.number, method=DeliveryMethod(now["delivery_method"]), region=now["delivery_region"]
+        ),
         actor=actor.audit_label if actor.id != case.citizen_id else "申请人",
     )
 
@@ -218,10 +221,11 @@ def _deliver(case: Case, delivery: Delivery, *, actor: User | None, actor_label:
     case_transition(case=case, to_status=CaseStatus.DELIVERED, actor=actor, actor_label=actor_label, note=note)
     notify(recipient=case.citizen, event="case.delivered", case=case, context={"how": how})
     # Central records that its result reached the applicant (issue #7): how and when, the waybill for post.
-    payload = {"number": case.number, "method": delivery.method, "delivered_at": fields["delivered_at"].isoformat()}
-    if delivery.method == DeliveryMethod.POST:
-        payload["tracking_number"] = delivery.tracking_number
-    outbox_enqueue(peer=peer_central(), kind="case.delivered", payload=payload, actor=actor_label)
+    payload = contract.CaseDelivered(
+        number=case.number, method=DeliveryMethod(delivery.method), delivered_at=fields["delivered_at"],
+        tracking_number=delivery.tracking_number if delivery.method == DeliveryMethod.POST else None,
+    )
+    outbox_enqueue(peer=peer_central(), payload=payload, actor=actor_label)
 
 
 @transaction.atomic

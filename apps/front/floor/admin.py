@@ -72,5 +72,5 @@ class TicketAdmin(admin.ModelAdmin):
     list_filter = ["hall", "status", "priority", "service_date"]
     # The rating code is the citizen's proof that they were served (it lets whoever holds it rate the
     # service): staff never see it, here or anywhere else.
-    fields = readonly_fields = [f.name for f in Ticket._meta.fields if f.name not in {"id", "rating_code"}]
+    fields = readonly_fields = tuple(f.name for f in Ticket._meta.fields if f.name not in {"id", "rating_code"})
     inlines = [TicketEventInline]

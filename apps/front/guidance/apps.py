@@ -1,5 +1,10 @@
 from django.apps import AppConfig
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+
+def _guide_url(matter_code: str) -> str:
+    return reverse("matter_guide", args=[matter_code])
 
 
 class GuidanceConfig(AppConfig):
@@ -16,3 +21,8 @@ class GuidanceConfig(AppConfig):
         from .services import guidance_seed_demo
 
         demo_seeders.connect(guidance_seed_demo)
+
+        from apps.shared.catalog import registry
+
+        # The catalog's search results link to the matter's guide page.
+        registry.provides_guide_url(_guide_url)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.utils.dateparse import parse_date, parse_datetime
 
 from apps.front.notifications.services import notify
-from apps.shared.exchange import registry
+from apps.shared.exchange import contract, registry
+from apps.shared.exchange.contract import MessageKind
 from apps.shared.exchange.models import Peer
 
 from . import hooks
@@ -23,18 +23,18 @@ def _case(number: str) -> Case:
     return case
 
 
-@registry.handles("case.review_started")
-def review_started(peer: Peer, message_id: str, payload: dict[str, Any], files) -> dict[str, Any]:
-    case = _case(payload["number"])
+@registry.handles(MessageKind.CASE_REVIEW_STARTED)
+def review_started(peer: Peer, message_id: str, payload: contract.CaseReviewStarted, files) -> dict[str, Any]:
+    case = _case(payload.number)
     # A late or repeated event for a case that has moved on is acknowledged and changes nothing.
     if CaseStatus.IN_REVIEW in CASE_TRANSITIONS[case.status]:
         case_transition(case=case, to_status=CaseStatus.IN_REVIEW, actor=None, actor_label="审批总后台")
     return {"number": case.number, "status": case.status}
 
 
-@registry.handles("case.decided")
-def decided(peer: Peer, message_id: str, payload: dict[str, Any], files) -> dict[str, Any]:
-    case = _case(payload["number"])
+@registry.handles(MessageKind.CASE_DECIDED)
+def decided(peer: Peer, message_id: str, payload: contract.CaseDecided, files) -> dict[str, Any]:
+    case = _case(payload.number)
     if case.status == CaseStatus.DECIDED:
         return {"number": case.number, "status": case.status}
     if CaseStatus.DECIDED not in CASE_TRANSITIONS[case.status]:
@@ -42,13 +42,13 @@ def decided(peer: Peer, message_id: str, payload: dict[str, Any], files) -> dict
     case_transition(
         case=case,
         to_status=CaseStatus.DECIDED,
-        remedies=payload.get("remedies", ""),
+        remedies=payload.remedies,
         actor=None,
-        actor_label=payload.get("approver_label", "审批总后台"),
-        note=payload.get("reason", ""),
-        decision=payload["decision"],
-        decision_reason=payload.get("reason", ""),
-        decided_at=parse_datetime(payload["decided_at"]),
+        actor_label=payload.approver_label,
+        note=payload.reason,
+        decision=payload.decision,
+        decision_reason=payload.reason,
+        decided_at=payload.decided_at,
     )
     notify(recipient=case.citizen, event="case.decided", case=case)
     return {"number": case.number, "status": case.status}
@@ -64,38 +64,38 @@ def _apply(case: Case, to_status: str, *, note: str, **fields) -> bool:
     return True
 
 
-@registry.handles("case.correction_requested")
-def correction_requested(peer: Peer, message_id: str, payload: dict[str, Any], files) -> dict[str, Any]:
-    case = _case(payload["number"])
-    items = list(payload["items"])
+@registry.handles(MessageKind.CASE_CORRECTION_REQUESTED)
+def correction_requested(peer: Peer, message_id: str, payload: contract.CaseCorrectionRequested, files) -> dict[str, Any]:
+    case = _case(payload.number)
+    items = list(payload.items)
     if _apply(
         case, CaseStatus.CORRECTION, note="；".join(items),
-        correction_items=items, correction_deadline=parse_date(payload["deadline"]),
+        correction_items=items, correction_deadline=payload.deadline,
     ):
         notify(recipient=case.citizen, event="case.correction_requested", case=case)
     return {"number": case.number, "status": case.status}
 
 
-@registry.handles("case.special_procedure")
-def special_procedure(peer: Peer, message_id: str, payload: dict[str, Any], files) -> dict[str, Any]:
-    case = _case(payload["number"])
-    note = f"{payload['kind_label']}：{payload['reason']}（预计{payload['expected_days']}日，期间不计入审批时限）"
+@registry.handles(MessageKind.CASE_SPECIAL_PROCEDURE)
+def special_procedure(peer: Peer, message_id: str, payload: contract.CaseSpecialProcedure, files) -> dict[str, Any]:
+    case = _case(payload.number)
+    note = f"{payload.kind_label}：{payload.reason}（预计{payload.expected_days}日，期间不计入审批时限）"
     if _apply(case, CaseStatus.SPECIAL_PROCEDURE, note=note, procedure_note=note):
         notify(recipient=case.citizen, event="case.special_procedure", case=case)
     return {"number": case.number, "status": case.status}
 
 
-@registry.handles("case.review_resumed")
-def review_resumed(peer: Peer, message_id: str, payload: dict[str, Any], files) -> dict[str, Any]:
-    case = _case(payload["number"])
+@registry.handles(MessageKind.CASE_REVIEW_RESUMED)
+def review_resumed(peer: Peer, message_id: str, payload: contract.CaseReviewResumed, files) -> dict[str, Any]:
+    case = _case(payload.number)
     _apply(case, CaseStatus.IN_REVIEW, note="恢复审查", **_promised_date_fields(payload))
     return {"number": case.number, "status": case.status}
 
 
-@registry.handles("case.extended")
-def extended(peer: Peer, message_id: str, payload: dict[str, Any], files) -> dict[str, Any]:
-    case = _case(payload["number"])
-    note = f"审批时限延长{payload['days']}个工作日：{payload['reason']}"
+@registry.handles(MessageKind.CASE_EXTENDED)
+def extended(peer: Peer, message_id: str, payload: contract.CaseExtended, files) -> dict[str, Any]:
+    case = _case(payload.number)
+    note = f"审批时限延长{payload.days}个工作日：{payload.reason}"
     fields: dict[str, Any] = {"procedure_note": note, **_promised_date_fields(payload)}
     Case.objects.filter(id=case.id).update(**fields)
     for name, value in fields.items():
@@ -105,66 +105,70 @@ def extended(peer: Peer, message_id: str, payload: dict[str, Any], files) -> dic
     return {"number": case.number, "status": case.status}
 
 
-@registry.handles("case.result_issued")
-def result_issued(peer: Peer, message_id: str, payload: dict[str, Any], files) -> dict[str, Any]:
+@registry.handles(MessageKind.CASE_RESULT_ISSUED)
+def result_issued(peer: Peer, message_id: str, payload: contract.CaseResultIssued, files) -> dict[str, Any]:
     """The certificate arrives: a document the public page can verify, and A-level evidence in the
     citizen's vault (an e-licence has the effect of paper, 国务院令第716号)."""
-    case = _case(payload["number"])
-    if Document.objects.filter(verification_code=payload["verification_code"]).exists():
+    case = _case(payload.number)
+    if Document.objects.filter(verification_code=payload.verification_code).exists():
         return {"number": case.number, "status": case.status}
+    if len(files) != 1:
+        raise registry.Rejected("证照报文应附一份证照文件。 A certificate travels with exactly one file.")
     [pdf] = files
+    # The document keeps the certificate's record as it came over the wire (dates as ISO strings, "" for none).
+    wire = payload.to_wire()
     document = Document(
         case=case,
         kind=DocumentKind.CERTIFICATE,
-        verification_code=payload["verification_code"],
+        verification_code=payload.verification_code,
         content={
-            "title": payload["title"], "licence_number": payload["licence_number"], "issued_on": payload["issued_on"],
-            "valid_until": payload["valid_until"], "issuer": payload["issuer"], "matter": case.matter.name,
+            "title": payload.title, "licence_number": payload.licence_number, "issued_on": wire["issued_on"],
+            "valid_until": wire["valid_until"], "issuer": payload.issuer, "matter": case.matter.name,
             "applicant": case.citizen.real_name, "number": case.number,
         },
         sha256=pdf.sha256,
     )
-    document.file.save(f"certificate-{payload['licence_number']}.pdf", ContentFile(pdf.content), save=False)
+    document.file.save(f"certificate-{payload.licence_number}.pdf", ContentFile(pdf.content), save=False)
     document.save()
     EvidenceItem.objects.get_or_create(
         citizen=case.citizen,
         sha256=pdf.sha256,
         defaults={
-            "name": payload["title"], "trust_level": TrustLevel.A, "issuer": payload["issuer"], "file": document.file.name,
+            "name": payload.title, "trust_level": TrustLevel.A, "issuer": payload.issuer, "file": document.file.name,
             "content_type": "application/pdf", "size": len(pdf.content), "origin_case": case,
-            "valid_until": parse_date(payload["valid_until"]) if payload.get("valid_until") else None,
+            "valid_until": payload.valid_until,
         },
     )
-    if _apply(case, CaseStatus.RESULT_READY, note=f"{payload['title']}已出具（{payload['licence_number']}）"):
+    if _apply(case, CaseStatus.RESULT_READY, note=f"{payload.title}已出具（{payload.licence_number}）"):
         # Handed over the way the citizen chose (pickup, post, electronic), who is told accordingly. The
         # front's choice counts, not central's echo of it in the payload: the citizen may change it here.
         for receiver in hooks.result_ready.receivers():
-            receiver(case=case, title=payload["title"])
+            receiver(case=case, title=payload.title)
     return {"number": case.number, "status": case.status}
 
 
-@registry.handles("case.withdrawn")
-def withdrawn(peer: Peer, message_id: str, payload: dict[str, Any], files) -> dict[str, Any]:
-    case = _case(payload["number"])
+@registry.handles(MessageKind.CASE_WITHDRAWN)
+def withdrawn(peer: Peer, message_id: str, payload: contract.CaseWithdrawn, files) -> dict[str, Any]:
+    case = _case(payload.number)
     if _apply(case, CaseStatus.WITHDRAWN, note="审批总后台已确认撤回"):
         notify(recipient=case.citizen, event="case.withdrawn", case=case)
     return {"number": case.number, "status": case.status}
 
 
-@registry.handles("case.withdraw_refused")
-def withdraw_refused(peer: Peer, message_id: str, payload: dict[str, Any], files) -> dict[str, Any]:
-    case = _case(payload["number"])
+@registry.handles(MessageKind.CASE_WITHDRAW_REFUSED)
+def withdraw_refused(peer: Peer, message_id: str, payload: contract.CaseWithdrawRefused, files) -> dict[str, Any]:
+    case = _case(payload.number)
     if case.withdraw_requested_at is not None:
         Case.objects.filter(id=case.id).update(withdraw_requested_at=None)
         CaseEvent.objects.create(
-            case=case, actor_label="审批总后台", from_status=case.status, to_status=case.status, note=f"撤回未获同意：{payload['reason']}"
+            case=case, actor_label="审批总后台", from_status=case.status, to_status=case.status, note=f"撤回未获同意：{payload.reason}"
         )
     return {"number": case.number, "status": case.status}
 
 
-def _promised_date_fields(payload: dict[str, Any]) -> dict[str, Any]:
+def _promised_date_fields(payload: contract.CaseReviewResumed | contract.CaseExtended) -> dict[str, Any]:
     """The new promised date central sent, or None when it sent "" (the limit reaches a year whose holidays
     are not published: the old date is no longer true, and the citizen is told 待定 rather than the old one)."""
-    if "promised_date" not in payload:
+    if "promised_date" not in payload.model_fields_set:
         return {}
-    return {"promised_date": parse_date(payload["promised_date"]) if payload["promised_date"] else None}
+    return {"promised_date": payload.promised_date}

@@ -27,6 +27,7 @@ from apps.front.notifications.services import notify
 from apps.shared.accounts.models import Role, User
 from apps.shared.accounts.services import id_number_index
 from apps.shared.catalog.models import Matter
+from apps.shared.exchange import contract
 from apps.shared.exchange.selectors import peer_central
 from apps.shared.exchange.services import OutgoingFile, outbox_enqueue
 from apps.shared.workcalendar.selectors import add_workdays_or_none, calendar_get
@@ -260,18 +261,17 @@ def _accept(*, clerk: User, case: Case, commitment_items: list[str], commitment_
         chosen |= fields(case=case)
     outbox_enqueue(
         peer=peer_central(),
-        kind="case.submitted",
-        payload={
-            "number": case.number,
-            "matter_code": matter.code,
-            "matter_version": matter.version,
-            "hall": case.hall.name,
-            "applicant": {"name": citizen.real_name, "id_number": citizen.id_number},
-            "accepted_at": now.isoformat(),
-            "promised_date": promised.isoformat() if promised else "",
-            "commitment_items": list(commitment_items),
+        payload=contract.CaseSubmitted(
+            number=case.number,
+            matter_code=matter.code,
+            matter_version=matter.version,
+            hall=case.hall.name,
+            applicant=contract.Applicant(name=citizen.real_name, id_number=citizen.id_number),
+            accepted_at=now,
+            promised_date=promised,
+            commitment_items=list(commitment_items),
             **chosen,
-        },
+        ),
         actor=clerk.audit_label,
         files=[
             OutgoingFile(name=m.name, path=str(m.file.name), sha256=m.sha256, content_type=m.content_type)
@@ -472,8 +472,7 @@ def case_supplement(*, citizen: User, number: str, uploads: list[Upload]) -> Cas
     case_transition(case=case, to_status=CaseStatus.IN_REVIEW, actor=citizen, note="已提交补正材料")
     outbox_enqueue(
         peer=peer_central(),
-        kind="case.supplement",
-        payload={"number": case.number},
+        payload=contract.CaseSupplement(number=case.number),
         actor=citizen.audit_label,
         files=[OutgoingFile(name=m.name, path=str(m.file.name), sha256=m.sha256, content_type=m.content_type) for m in added],
     )
@@ -500,7 +499,7 @@ def case_withdraw(*, citizen: User, number: str, reason: str = "") -> Case:
     case.withdraw_requested_at = now
     CaseEvent.objects.create(case=case, actor=citizen, from_status=case.status, to_status=case.status, note=note + "（待审批总后台确认）")
     outbox_enqueue(
-        peer=peer_central(), kind="case.withdraw_requested", payload={"number": case.number, "reason": reason.strip()[:500]},
+        peer=peer_central(), payload=contract.CaseWithdrawRequested(number=case.number, reason=reason.strip()[:500]),
         actor=citizen.audit_label,
     )
     return case
@@ -526,7 +525,7 @@ def cases_reconcile(*, batch: int = 200) -> int:
             return 0
         # .update() leaves updated_at alone: asking is not news about the case.
         Case.objects.filter(id__in=[pk for pk, _ in quiet]).update(resync_requested_at=timezone.now())
-        outbox_enqueue(peer=peer_central(), kind="case.resync", payload={"numbers": [number for _, number in quiet]})
+        outbox_enqueue(peer=peer_central(), payload=contract.CaseResync(numbers=[number for _, number in quiet]))
     return len(quiet)
 
 

@@ -4,25 +4,15 @@ read the public catalog; each result links to the matter's guide where this site
 from __future__ import annotations
 
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from govservice.api import DomainError
 
+from . import registry
 from .api import search_query_from
 from .halls import hall_choices
 from .models import Department, LifeEvent, Matter
 from .selectors import Mode, SearchQuery, life_event_counts, matters_find, query_variants
-
-
-def _guide_url(code: str) -> str | None:
-    # The guide page lives in a front app (apps.front.guidance); the booking page before it; neither on central.
-    for name in ("matter_guide", "matter"):
-        try:
-            return reverse(name, args=[code])
-        except NoReverseMatch:
-            continue
-    return None
 
 
 def matter_find(request):
@@ -37,7 +27,8 @@ def matter_find(request):
     variants = query_variants(query.q) if query.q else []
     results: list[Matter] = matters_find(query, limit=100, variants=variants) if browsing else []
     for matter in results:
-        matter.guide_url = _guide_url(matter.code)  # type: ignore[attr-defined]
+        # The guide page lives in a front app (guidance registers it); central has none: no link.
+        matter.guide_url = registry.guide_url(matter.code)  # type: ignore[attr-defined]
     counts = life_event_counts()
     context = {
         "query": query,

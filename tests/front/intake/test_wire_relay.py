@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.front.intake.models import Case, CaseStatus
+from apps.shared.exchange import contract
 from apps.shared.exchange.models import InboxMessage, OutboxMessage, OutboxStatus, Peer, PeerKey
 from apps.shared.exchange.services import (
     OutgoingFile,
@@ -47,10 +48,16 @@ def in_review(citizen, hall, matter, clerk):
 def enqueue_decision(peer, number):
     with transaction.atomic():
         return outbox_enqueue(
-            peer=peer, kind="case.decided",
-            payload={"number": number, "decision": "approved", "reason": "", "decided_at": timezone.now().isoformat()},
+            peer=peer,
+            payload=contract.CaseDecided(number=number, decision=contract.Decision.APPROVED, reason="", decided_at=timezone.now()),
             actor="审批人员 刘洋 (approver)",
         )
+
+
+def message_of_a_kind_unknown_here(peer, payload):
+    """A message of a kind this site's contract does not know, as a newer peer's outbox would hold it
+    (outbox_enqueue refuses to write one)."""
+    return OutboxMessage.objects.create(peer=peer, kind="case.unheard_of", payload=payload, ordering_key=payload.get("number", ""))
 
 
 @pytest.mark.django_db(transaction=True)
@@ -94,8 +101,7 @@ def test_it_retries_when_the_peer_is_down_then_dead_letters_and_redrives(setting
 
 @pytest.mark.django_db(transaction=True)
 def test_it_dead_letters_a_message_the_receiver_refuses(self_peer):
-    with transaction.atomic():
-        message = outbox_enqueue(peer=self_peer, kind="case.unheard_of", payload={"number": "X"})
+    message = message_of_a_kind_unknown_here(self_peer, {"number": "X"})
     outbox_relay_due()
     message.refresh_from_db()
     # A 422 is permanent: the same bytes can never succeed, so an operator must look, not a retry loop.
@@ -103,6 +109,22 @@ def test_it_dead_letters_a_message_the_receiver_refuses(self_peer):
     assert message.attempts == 1
     assert "422" in message.last_error
     assert message.response["code"] == "unknown_kind"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_dead_letters_a_payload_the_receiver_finds_off_the_contract_with_its_reason(self_peer, in_review):
+    # Written by a sender whose idea of case.decided differs (no decision): the receiver refuses it before
+    # its handler runs, and the dead letter carries the reason an operator can act on.
+    message = OutboxMessage.objects.create(
+        peer=self_peer, kind="case.decided", payload={"number": in_review.number, "decided_at": ""}, ordering_key=in_review.number
+    )
+    outbox_relay_due()
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (OutboxStatus.DEAD, 1)
+    assert message.response["code"] == "invalid_payload"
+    assert "HTTP 422" in message.last_error and "审批决定（decision）" in message.last_error
+    in_review.refresh_from_db()
+    assert in_review.status == CaseStatus.IN_REVIEW
 
 
 def test_it_backs_off_exponentially_with_full_jitter_and_a_cap(settings):
@@ -117,7 +139,7 @@ def test_it_backs_off_exponentially_with_full_jitter_and_a_cap(settings):
 @pytest.mark.django_db
 def test_it_refuses_to_enqueue_outside_a_transaction(self_peer):
     with pytest.raises(RuntimeError):
-        outbox_enqueue(peer=self_peer, kind="x", payload={})
+        outbox_enqueue(peer=self_peer, payload=contract.CaseReviewStarted(number="TZ2026112400009"))
 
 
 @pytest.mark.django_db(transaction=True)
@@ -139,7 +161,7 @@ def test_it_counts_a_message_it_could_not_even_prepare_as_an_attempt(settings, s
     settings.EXCHANGE_MAX_ATTEMPTS = 2
     with transaction.atomic():
         message = outbox_enqueue(
-            peer=self_peer, kind="case.decided", payload={"number": in_review.number},
+            peer=self_peer, payload=contract.CaseReviewStarted(number=in_review.number),
             files=[OutgoingFile(name="a.pdf", path="exchange/missing/a.pdf", sha256="0" * 64, content_type="application/pdf")],
         )
     assert outbox_relay_due() == 1
@@ -189,7 +211,7 @@ def test_it_keeps_the_order_of_one_cases_messages_whatever_the_retries_do(settin
     # behind it, while another case's message goes at once.
     with transaction.atomic():
         first = outbox_enqueue(
-            peer=self_peer, kind="case.review_started", payload={"number": in_review.number},
+            peer=self_peer, payload=contract.CaseReviewStarted(number=in_review.number),
             files=[OutgoingFile(name="a.pdf", path="exchange/missing/a.pdf", sha256="0" * 64, content_type="application/pdf")],
         )
     later = enqueue_decision(self_peer, in_review.number)
@@ -227,8 +249,8 @@ def test_a_case_s_order_is_kept_on_the_database_clock_whatever_the_writers_clock
     assert [m.id for m in outbox_claim_due()] == [first.id]
     # Two messages written in one transaction are ordered too (clock_timestamp(), not the transaction's now()).
     with transaction.atomic():
-        a = outbox_enqueue(peer=self_peer, kind="case.x", payload={"number": "TZ2026112400077"})
-        b = outbox_enqueue(peer=self_peer, kind="case.y", payload={"number": "TZ2026112400077"})
+        a = outbox_enqueue(peer=self_peer, payload=contract.CaseReviewStarted(number="TZ2026112400077"))
+        b = outbox_enqueue(peer=self_peer, payload=contract.CaseWithdrawn(number="TZ2026112400077"))
     assert a.created_at < b.created_at
 
 
@@ -262,10 +284,10 @@ def test_messages_about_no_case_keep_no_order_between_them(self_peer):
     # No "number" in the payload: no ordering key, so a message stuck before it does not hold it back.
     with transaction.atomic():
         stuck = outbox_enqueue(
-            peer=self_peer, kind="case.unheard_of", payload={},
+            peer=self_peer, payload=contract.CaseResync(numbers=[]),
             files=[OutgoingFile(name="a.pdf", path="exchange/missing/a.pdf", sha256="0" * 64, content_type="application/pdf")],
         )
-        free = outbox_enqueue(peer=self_peer, kind="case.unheard_of", payload={})
+        free = outbox_enqueue(peer=self_peer, payload=contract.CaseResync(numbers=[]))
     assert stuck.ordering_key == free.ordering_key == ""
     assert outbox_relay_due() == 2
     stuck.refresh_from_db(), free.refresh_from_db()

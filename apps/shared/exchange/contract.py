@@ -1,0 +1,323 @@
+"""The contract between the sites: every message kind on the wire, the payload each carries, and the enums
+both sides read. Both sites import this module and nothing else of each other (DESIGN.md §5).
+
+- ``MessageKind`` names every kind. A payload class per kind and schema version (``CaseDecided`` is
+  ``case.decided`` version 1) says what it carries; producers build one, handlers receive one.
+- On the wire the envelope names the version as ``"schema_version"`` from version 2 on; an envelope
+  without it is version 1, the shape every message had before versions were written down. So the body of
+  a message written before this contract is sent again byte for byte (the receiver compares bodies of a
+  resent id), and version 1 of every kind accepts exactly what the code wrote then.
+- A kind changes by adding a class with the next version (the old one stays, and its handler keeps
+  reading it, until no outbox on either site holds a message of it). The receiver refuses a kind or
+  version it does not know, and a payload its class refuses, with a reason the sender keeps with the
+  dead letter (``exchange.services.inbox_receive``).
+
+Why pydantic rather than frozen dataclasses checked by DRF serializers: one declaration gives the typed
+object, its validation and its JSON form, so what the sender writes and what the receiver checks cannot
+drift apart; a serializer beside each dataclass would be the second copy this module exists to remove.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated, Any, ClassVar
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError
+
+# Both sites store the decision code; it lives in govservice.lib (below the apps, which may all import
+# it) and is re-exported here as part of the contract.
+from govservice.lib.decisions import Decision
+
+__all__ = ["Decision", "DeliveryMethod", "InvalidPayload", "MessageKind", "UnknownMessage", "WirePayload"]
+
+
+class DeliveryMethod(models.TextChoices):
+    """How the result reaches the applicant: chosen at the front, told to central (case.submitted,
+    case.delivery_chosen), echoed back with the result (case.result_issued)."""
+
+    PICKUP = "pickup", _("窗口领取")
+    POST = "post", _("免费邮寄")
+    ELECTRONIC = "electronic", _("电子证照下载")
+
+
+class MessageKind(StrEnum):
+    # Front → central
+    CASE_SUBMITTED = "case.submitted"
+    CASE_SUPPLEMENT = "case.supplement"
+    CASE_RESYNC = "case.resync"
+    CASE_WITHDRAW_REQUESTED = "case.withdraw_requested"
+    CASE_DELIVERY_CHOSEN = "case.delivery_chosen"
+    CASE_DELIVERED = "case.delivered"
+    # Central → front
+    CASE_REVIEW_STARTED = "case.review_started"
+    CASE_DECIDED = "case.decided"
+    CASE_CORRECTION_REQUESTED = "case.correction_requested"
+    CASE_SPECIAL_PROCEDURE = "case.special_procedure"
+    CASE_REVIEW_RESUMED = "case.review_resumed"
+    CASE_EXTENDED = "case.extended"
+    CASE_RESULT_ISSUED = "case.result_issued"
+    CASE_WITHDRAWN = "case.withdrawn"
+    CASE_WITHDRAW_REFUSED = "case.withdraw_refused"
+
+
+# --- Wire types: dates travel as ISO strings, an unknown date as "" (as the code has always written) ---
+
+
+def _blank_is_none(value: Any) -> Any:
+    return None if value == "" else value
+
+
+def _iso_or_blank(value: dt.date | None) -> str:
+    return value.isoformat() if value is not None else ""
+
+
+WireDate = Annotated[dt.date, PlainSerializer(dt.date.isoformat, return_type=str)]
+# Aware: a moment, never a wall-clock reading whose zone the receiver would have to guess.
+WireDateTime = Annotated[AwareDatetime, PlainSerializer(dt.datetime.isoformat, return_type=str)]
+# "" on the wire for "no date" (a limit in an unpublished year, a certificate valid without end).
+OptionalWireDate = Annotated[dt.date | None, BeforeValidator(_blank_is_none), PlainSerializer(_iso_or_blank, return_type=str)]
+OptionalWireDateTime = Annotated[
+    AwareDatetime | None, BeforeValidator(_blank_is_none), PlainSerializer(_iso_or_blank, return_type=str)
+]
+
+
+def _absent(value: Any) -> bool:
+    return value is None
+
+
+Number = Annotated[str, Field(title="办件编号", min_length=1, max_length=32)]
+
+
+class WirePayload(BaseModel):
+    """A message's payload. Frozen, so one built (and so validated) cannot turn invalid before it is sent;
+    unknown fields are refused, so a misspelt field fails where it is written, not silently at the peer."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # Upper case: class constants, not fields (case.special_procedure carries a field named "kind").
+    KIND: ClassVar[MessageKind]
+    SCHEMA_VERSION: ClassVar[int] = 1
+
+    def to_wire(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
+# --- Front → central -------------------------------------------------------------------------------
+
+
+class Applicant(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(title="申请人姓名")
+    id_number: str = Field(title="证件号码")
+
+
+class CaseSubmitted(WirePayload):
+    """An accepted case with its materials (the files travel beside the payload)."""
+
+    KIND = MessageKind.CASE_SUBMITTED
+
+    number: Number
+    matter_code: str = Field(title="事项编码")
+    matter_version: int = Field(title="事项版本")
+    hall: str = Field("", title="受理大厅")
+    applicant: Applicant = Field(title="申请人")
+    accepted_at: WireDateTime = Field(title="受理时间")
+    promised_date: OptionalWireDate = Field(None, title="承诺办结日期")
+    commitment_items: list[str] = Field(default_factory=list, title="容缺材料")
+    # A plain string, not DeliveryMethod: central takes an unreadable method as the e-licence and notes it
+    # rather than costing the applicant their case (review.handlers.case_submitted).
+    delivery_method: str = Field("", title="领取方式")
+    delivery_region: str = Field("", title="邮寄地区")
+
+
+class CaseSupplement(WirePayload):
+    """The applicant's corrected materials (files beside the payload)."""
+
+    KIND = MessageKind.CASE_SUPPLEMENT
+
+    number: Number
+
+
+class CaseResync(WirePayload):
+    """Reconciliation: the front asks for the current state of cases it has heard nothing about."""
+
+    KIND = MessageKind.CASE_RESYNC
+
+    numbers: list[str] = Field(title="办件编号")
+
+
+class CaseWithdrawRequested(WirePayload):
+    KIND = MessageKind.CASE_WITHDRAW_REQUESTED
+
+    number: Number
+    reason: str = Field("", title="撤回理由")
+
+
+class CaseDeliveryChosen(WirePayload):
+    """The method, and for post the city and district only: the address stays at the front (DOMAIN.md §8)."""
+
+    KIND = MessageKind.CASE_DELIVERY_CHOSEN
+
+    number: Number
+    method: DeliveryMethod = Field(title="领取方式")
+    region: str = Field("", title="邮寄地区")
+
+
+class CaseDelivered(WirePayload):
+    KIND = MessageKind.CASE_DELIVERED
+
+    number: Number
+    method: DeliveryMethod = Field(title="领取方式")
+    delivered_at: WireDateTime = Field(title="送达时间")
+    # Only a posted result has a waybill; the field is then absent from the payload, not "".
+    tracking_number: str | None = Field(None, title="运单号", exclude_if=_absent)
+
+
+# --- Central → front -------------------------------------------------------------------------------
+
+
+class CaseReviewStarted(WirePayload):
+    KIND = MessageKind.CASE_REVIEW_STARTED
+
+    number: Number
+
+
+class CaseDecided(WirePayload):
+    KIND = MessageKind.CASE_DECIDED
+
+    number: Number
+    decision: Decision = Field(title="审批决定")
+    reason: str = Field("", title="决定理由")
+    remedies: str = Field("", title="救济途径")
+    decided_at: OptionalWireDateTime = Field(title="决定时间")
+    approver_label: str = Field("审批总后台", title="审批人员")
+
+
+class CaseCorrectionRequested(WirePayload):
+    KIND = MessageKind.CASE_CORRECTION_REQUESTED
+
+    number: Number
+    items: list[str] = Field(title="补正事项")
+    deadline: OptionalWireDate = Field(title="补正期限")
+
+
+class CaseSpecialProcedure(WirePayload):
+    KIND = MessageKind.CASE_SPECIAL_PROCEDURE
+
+    number: Number
+    kind: str = Field(title="特别程序类别")  # a review.SpecialProcedure value, or ""
+    kind_label: str = Field(title="特别程序名称")
+    reason: str = Field(title="特别程序理由")
+    expected_days: int | None = Field(title="预计天数")
+
+
+class CaseReviewResumed(WirePayload):
+    """``promised_date`` "" means the new date is not known yet; absent (never written since the kind
+    exists, but accepted) leaves the front's date as it is: read ``"promised_date" in model_fields_set``."""
+
+    KIND = MessageKind.CASE_REVIEW_RESUMED
+
+    number: Number
+    promised_date: OptionalWireDate = Field(None, title="承诺办结日期")
+
+
+class CaseExtended(WirePayload):
+    KIND = MessageKind.CASE_EXTENDED
+
+    number: Number
+    reason: str = Field(title="延期理由")
+    days: int = Field(title="延长工作日")
+    promised_date: OptionalWireDate = Field(None, title="承诺办结日期")  # as in CaseReviewResumed
+
+
+class CaseResultIssued(WirePayload):
+    """The certificate's record; its PDF travels beside the payload."""
+
+    KIND = MessageKind.CASE_RESULT_ISSUED
+
+    number: Number
+    title: str = Field(title="证照名称")
+    licence_number: str = Field(title="证照编号")
+    verification_code: str = Field(title="核验码", min_length=1)
+    issued_on: WireDate = Field(title="出具日期")
+    valid_until: OptionalWireDate = Field(title="有效期至")
+    issuer: str = Field(title="出具单位")
+    # Central's echo of the front's choice; the front's own choice is what counts there.
+    delivery_method: DeliveryMethod | None = Field(None, title="领取方式", exclude_if=_absent)
+
+
+class CaseWithdrawn(WirePayload):
+    KIND = MessageKind.CASE_WITHDRAWN
+
+    number: Number
+
+
+class CaseWithdrawRefused(WirePayload):
+    KIND = MessageKind.CASE_WITHDRAW_REFUSED
+
+    number: Number
+    reason: str = Field(title="不予撤回理由")
+
+
+# Every (kind, version) a receiver accepts. A new version is added beside the old one, which stays until
+# no outbox holds a message of it.
+PAYLOADS: dict[tuple[MessageKind, int], type[WirePayload]] = {
+    (cls.KIND, cls.SCHEMA_VERSION): cls
+    for cls in (
+        CaseSubmitted, CaseSupplement, CaseResync, CaseWithdrawRequested, CaseDeliveryChosen, CaseDelivered,
+        CaseReviewStarted, CaseDecided, CaseCorrectionRequested, CaseSpecialProcedure, CaseReviewResumed,
+        CaseExtended, CaseResultIssued, CaseWithdrawn, CaseWithdrawRefused,
+    )
+}
+
+
+# --- Reading a payload off the wire -------------------------------------------------------------------
+
+
+class UnknownMessage(Exception):
+    """This site does not know the kind or the version (a newer peer, or a stale one)."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code, self.detail = code, detail
+
+
+class InvalidPayload(Exception):
+    """The payload does not satisfy its kind's schema; the reason names the fields."""
+
+
+def payload_class(kind: str, version: Any = 1) -> type[WirePayload]:
+    """The class of ``kind`` at ``version``, or UnknownMessage."""
+    try:
+        known_kind = MessageKind(kind)
+    except ValueError:
+        raise UnknownMessage("unknown_kind", f"不支持的报文类型 {kind}。 Unknown message kind.") from None
+    if type(version) is not int or (known_kind, version) not in PAYLOADS:
+        raise UnknownMessage(
+            "unknown_version", f"不支持的报文版本 {kind} v{version}。 Unknown schema version."
+        )
+    return PAYLOADS[(known_kind, version)]
+
+
+def payload_parse(cls: type[WirePayload], data: Any) -> WirePayload:
+    """Validate a received payload into its class, or InvalidPayload with a reason a person can act on."""
+    try:
+        return cls.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidPayload(
+            f"报文 {cls.KIND} v{cls.SCHEMA_VERSION} 内容不符合约定：{_reasons(cls, exc)}。 Invalid payload."
+        ) from None
+
+
+def _reasons(cls: type[WirePayload], exc: ValidationError) -> str:
+    parts = []
+    for error in exc.errors(include_url=False)[:5]:
+        path = ".".join(str(p) for p in error["loc"])
+        field = cls.model_fields.get(str(error["loc"][0])) if error["loc"] else None
+        title = field.title if field is not None and field.title else ""
+        parts.append(f"{title}（{path}）{error['msg']}" if title else f"{path or '报文'} {error['msg']}")
+    return "；".join(parts)
