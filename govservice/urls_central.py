@@ -11,6 +11,7 @@ api = [
     path("cases/<int:case_id>/", review_api.ReviewCaseDetailApi.as_view(), name="api-review-case"),
     path("cases/<int:case_id>/decide/", review_api.ReviewCaseDecideApi.as_view(), name="api-review-decide"),
     path("cases/<int:case_id>/<slug:action>/", review_api.CaseActionApi.as_view(), name="api-review-action"),
+    path("", include("apps.central.registry.urls_api")),
 ]
 
 urlpatterns = [

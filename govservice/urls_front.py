@@ -8,6 +8,7 @@ from apps.front.floor import views as hall_views
 from apps.front.intake import api as intake_api
 from apps.front.intake import views as intake_views
 from apps.front.notifications import api as feedback_api
+from apps.shared.accounts import api as account_api
 from apps.shared.accounts import views as account_views
 from apps.shared.accounts.api import RegisterApi
 
@@ -16,6 +17,10 @@ from .urls_common import common_api, common_urlpatterns
 api: list[URLPattern | URLResolver] = [
     *common_api,
     path("accounts/register/", RegisterApi.as_view(), name="api-register"),
+    path("accounts/register/confirm/", account_api.RegisterConfirmApi.as_view(), name="api-register-confirm"),
+    path("accounts/register/resend/", account_api.RegisterResendApi.as_view(), name="api-register-resend"),
+    path("accounts/password-reset/", account_api.PasswordResetApi.as_view(), name="api-password-reset"),
+    path("accounts/password-reset/confirm/", account_api.PasswordResetConfirmApi.as_view(), name="api-password-reset-confirm"),
     path("matters/<str:code>/halls/", booking_api.HallsForMatterApi.as_view(), name="api-matter-halls"),
     path("slots/", booking_api.SlotListApi.as_view(), name="api-slots"),
     path("appointments/", booking_api.AppointmentListCreateApi.as_view(), name="api-appointments"),
@@ -63,6 +68,10 @@ urlpatterns = [
     path("api/v1/", include(api)),
     path("", booking_views.home, name="home"),
     path("register/", account_views.register, name="register"),
+    path("register/verify/", account_views.register_verify, name="register_verify"),
+    path("password-reset/", account_views.password_reset, name="password_reset"),
+    path("password-reset/confirm/", account_views.password_reset_confirm_view, name="password_reset_confirm"),
+    path("workbench/identity/", account_views.identity_takeover, name="identity_takeover"),
     path("matters/<str:code>/", booking_views.matter_detail, name="matter"),
     path("matters/<str:code>/book/", booking_views.book, name="book"),
     path("appointments/<str:code>/", booking_views.appointment_detail, name="appointment"),

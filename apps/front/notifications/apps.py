@@ -9,3 +9,11 @@ class NotificationsConfig(AppConfig):
     # renaming it would move them for nothing.
     label = "feedback"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from apps.shared.accounts.hooks import register_sms_sender
+
+        from .accounts_channel import send_sms
+
+        # Accounts' one-time codes and notices go out through this app's SMS channel.
+        register_sms_sender(send_sms)
