@@ -19,11 +19,9 @@ def sms_to(phone: str) -> list[str]:
 
 
 def last_code(phone: str) -> str:
-    texts = [t for t in sms_to(phone) if "验证码" in t]
-    assert texts, f"no code was sent to {phone}"
-    match = re.search(r"验证码 (\d{6})", texts[-1])
-    assert match, texts[-1]
-    return match.group(1)
+    codes = [m.group(1) for t in sms_to(phone) if (m := re.search(r"验证码 (\d{6})", t))]
+    assert codes, f"no code was sent to {phone}"
+    return codes[-1]
 
 
 @pytest.fixture
