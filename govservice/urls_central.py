@@ -1,11 +1,11 @@
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from apps.central.review import api as review_api
 from apps.central.review import views as review_views
 
 from .urls_common import common_api, common_urlpatterns
 
-api = [
+api: list[URLPattern | URLResolver] = [
     *common_api,
     path("cases/", review_api.ReviewCaseListApi.as_view(), name="api-review-cases"),
     path("cases/<int:case_id>/", review_api.ReviewCaseDetailApi.as_view(), name="api-review-case"),
