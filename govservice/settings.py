@@ -527,3 +527,6 @@ REGISTRY_URL = env.str("REGISTRY_URL", default="")
 REGISTRY_TIMEOUT = env_int("REGISTRY_TIMEOUT", 5)
 # At central: the largest registry question taken (bytes); anything bigger is refused unread.
 REGISTRY_MAX_BODY = env_int("REGISTRY_MAX_BODY", 4096)
+# A signed-in citizen account that is not verified reaches only the verification pages (accounts/middleware.py);
+# before axes, which stays last.
+MIDDLEWARE.insert(MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "apps.shared.accounts.middleware.RealNameMiddleware")

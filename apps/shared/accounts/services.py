@@ -105,6 +105,18 @@ def citizen_register(
     return challenge
 
 
+def account_verification_start(*, user: User, address: str) -> PhoneChallenge:
+    """A code for an existing, unverified citizen account (one from before verification existed); the
+    registration's second step (citizen_register_confirm) finishes it."""
+    if user.role != Role.CITIZEN or user.is_real_name_verified or user.frozen_at is not None or not user.phone:
+        raise DomainError("该账户无需或无法在线核验，请到大厅窗口办理。 Verify this account at a hall window.", code="not_applicable")
+    requester = otp.Requester(phone_index=user.phone_index, id_index=user.id_number_index, address=address)
+    with transaction.atomic():
+        challenge, code = otp.challenge_create(purpose=ChallengePurpose.REGISTER, user=user, requester=requester)
+    otp.challenge_send(challenge, code)
+    return challenge
+
+
 REGISTRY_PURPOSE_REGISTER = "实名注册 citizen registration"
 
 

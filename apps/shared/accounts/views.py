@@ -12,8 +12,14 @@ from govservice.throttling import client_ip
 
 from . import otp
 from .forms import CodeForm, PasswordResetConfirmForm, PasswordResetForm, RegisterForm, TakeoverForm
-from .models import ChallengePurpose, PhoneChallenge
-from .services import citizen_register, citizen_register_confirm, password_reset_confirm, password_reset_start
+from .models import ChallengePurpose, PhoneChallenge, Role
+from .services import (
+    account_verification_start,
+    citizen_register,
+    citizen_register_confirm,
+    password_reset_confirm,
+    password_reset_start,
+)
 from .takeover import WINDOW_ROLES, account_takeover, takeover_lookup
 
 REGISTRATION_KEY = "registration"
@@ -92,6 +98,26 @@ def register_verify(request):
         status = 400
     masked = challenge.user.masked_phone if challenge.user else ""
     return render(request, "accounts/register_verify.html", {"form": form, "masked_phone": masked}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_verify(request):
+    """A signed-in citizen account that is not verified (registered before verification existed): GET
+    explains, POST texts a code to its phone and continues at the registration's code step."""
+    user = request.user
+    if user.role != Role.CITIZEN or user.is_real_name_verified:
+        return redirect("home")
+    error = ""
+    if request.method == "POST":
+        try:
+            challenge = account_verification_start(user=user, address=client_ip(request))
+        except DomainError as exc:
+            error = str(exc.detail)
+        else:
+            request.session[REGISTRATION_KEY] = str(challenge.id)
+            return redirect("register_verify")
+    return render(request, "accounts/verify.html", {"masked_phone": user.masked_phone, "error": error}, status=400 if error else 200)
 
 
 @require_http_methods(["GET", "POST"])
