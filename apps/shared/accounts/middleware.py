@@ -35,6 +35,8 @@ class RealNameMiddleware:
             user is not None
             and user.is_authenticated
             and user.role == Role.CITIZEN
+            # An administrator made with createsuperuser has the default role; staff are not citizens.
+            and not user.is_staff
             and not user.is_real_name_verified
             and not request.path.startswith(ALLOWED_PREFIXES)
         ):
