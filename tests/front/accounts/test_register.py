@@ -133,3 +133,41 @@ class TestRegister:
         user = User.objects.get(username="page_user")
         assert user.is_citizen and user.is_real_name_verified
         assert client.get("/me/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_registry_slower_than_the_timeout_is_away_not_a_pass(anon, settings):
+    """A peer that answers "match" too late: the person is asked to try again; nothing is verified."""
+    import threading
+    import time
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from apps.shared.exchange.models import PeerKey
+
+    class Slow(BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            time.sleep(2)
+            body = b'{"match": true}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        peer = Peer.objects.create(code="central", name="审批总后台", base_url=f"http://127.0.0.1:{server.server_address[1]}")
+        PeerKey.objects.create(peer=peer, key_id="k1", secret="dev-exchange-secret")
+        settings.REGISTRY_TIMEOUT = 1
+        started = anon.post(REGISTER, payload(PEOPLE[4], username="slow"), format="json").json()
+        done = anon.post(CONFIRM, {"registration": started["registration"], "code": last_code("13812345678")}, format="json")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert done.status_code == 503 and done.json()["code"] == "registry_unavailable"
+    assert not User.objects.get(username="slow").is_active
