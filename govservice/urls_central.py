@@ -5,6 +5,7 @@ from .urls_common import common_api, common_urlpatterns
 api: list[URLPattern | URLResolver] = [
     *common_api,
     path("", include("apps.central.review.urls_api")),
+    path("", include("apps.central.registry.urls_api")),
 ]
 
 urlpatterns = [

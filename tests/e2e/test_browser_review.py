@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 def test_it_corrects_approves_and_verifies_across_both_sites(sites, browser, tmp_path):
     front, central = sites
-    username, citizen_token = register(front, real_name="钱晓")
+    username, citizen_token = register(front, central, real_name="钱晓")
     number = accepted_case(front, central, citizen_token)
     eventually(lambda: central.sql("SELECT id FROM review_reviewcase WHERE front_number = %s", (number,)))
     case_id = central.sql("SELECT id FROM review_reviewcase WHERE front_number = %s", (number,))[0][0]

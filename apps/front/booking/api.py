@@ -6,9 +6,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.shared.accounts.models import Role, User
 from apps.shared.accounts.permissions import IsCitizen, IsClerk
-from apps.shared.accounts.services import id_number_index
+from apps.shared.accounts.selectors import citizen_verified_by_id_number
 from govservice.api import DomainError
 from govservice.throttling import BookingThrottle
 
@@ -282,9 +281,7 @@ class StaffBookingApi(APIView):
     def post(self, request):
         serializer = StaffBookSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        citizen = User.objects.filter(
-            id_number_index=id_number_index(serializer.validated_data["id_number"]), role=Role.CITIZEN
-        ).first()
+        citizen = citizen_verified_by_id_number(serializer.validated_data["id_number"])
         if citizen is None:
             raise DomainError(
                 "未找到该身份证号码对应的市民账户，请先为其注册。 No citizen with this ID number.",

@@ -16,3 +16,10 @@ class BookingConfig(AppConfig):
 
         # The catalog's "at my hall" filter and its admin's hall check read the halls from here.
         registry.provides_halls(choices=selectors.hall_choices_for_catalog, unknown_codes=selectors.hall_codes_unknown)
+
+        from apps.shared.accounts.hooks import register_citizen_mover
+
+        from .citizen_moves import move_citizen
+
+        # A takeover at the window moves this app's rows of a frozen account (accounts cannot import us).
+        register_citizen_mover(self.label, move_citizen)

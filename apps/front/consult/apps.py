@@ -7,3 +7,11 @@ class ConsultConfig(AppConfig):
     label = "consult"
     default_auto_field = "django.db.models.BigAutoField"
     verbose_name = _("咨询工单")
+
+    def ready(self) -> None:
+        from apps.shared.accounts.hooks import register_citizen_mover
+
+        from .citizen_moves import move_citizen
+
+        # A takeover at the window moves this app's rows of a frozen account (accounts cannot import us).
+        register_citizen_mover(self.label, move_citizen)

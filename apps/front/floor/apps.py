@@ -20,3 +20,10 @@ class FloorConfig(AppConfig):
 
         demo_seeders.connect(terminals_seed_demo)
         demo_logins.connect(terminal_logins)
+
+        from apps.shared.accounts.hooks import register_citizen_mover
+
+        from .citizen_moves import move_citizen
+
+        # A takeover at the window moves this app's rows of a frozen account (accounts cannot import us).
+        register_citizen_mover(self.label, move_citizen)

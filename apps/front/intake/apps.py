@@ -17,3 +17,10 @@ class IntakeConfig(AppConfig):
         # The floor sits below intake (ARCHITECTURE.md): its supervisor view shows intake's panel without
         # importing intake.
         supervisor_panels.connect(supervisor_near_limit)
+
+        from apps.shared.accounts.hooks import register_citizen_mover
+
+        from .citizen_moves import move_citizen
+
+        # A takeover at the window moves this app's rows of a frozen account (accounts cannot import us).
+        register_citizen_mover(self.label, move_citizen)

@@ -24,8 +24,8 @@ from apps.front.floor.models import TicketStatus
 from apps.front.floor.services import daily_counter_next, ticket_get_for_clerk, ticket_transition
 from apps.front.intake.conf import intake_conf
 from apps.front.notifications.services import notify
-from apps.shared.accounts.models import Role, User
-from apps.shared.accounts.services import id_number_index
+from apps.shared.accounts.models import User
+from apps.shared.accounts.selectors import citizen_verified_by_id_number
 from apps.shared.catalog.models import Matter
 from apps.shared.exchange import contract
 from apps.shared.exchange.selectors import peer_central
@@ -415,7 +415,7 @@ def case_start_assisted(*, helper: User, terminal, id_number: str, matter_code: 
         parsed = idcard.parse(id_number)
     except idcard.InvalidIdNumber as exc:
         raise DomainError(f"{exc} Invalid ID number.", code="invalid_id_number", status_code=400) from None
-    citizen = User.objects.filter(id_number_index=id_number_index(parsed.value), role=Role.CITIZEN).first()
+    citizen = citizen_verified_by_id_number(parsed.value)
     if citizen is None:
         raise DomainError("申请人尚未实名注册，请先协助其注册。 The applicant has no account yet.", code="not_registered", status_code=404)
     matter = Matter.objects.filter(code=matter_code, is_current=True).first()

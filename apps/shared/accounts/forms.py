@@ -9,3 +9,25 @@ class RegisterForm(forms.Form):
     phone = forms.CharField(label=_("手机号码"), max_length=11, widget=forms.TextInput(attrs={"inputmode": "tel"}))
     email = forms.EmailField(label=_("电子邮箱（选填）"), required=False)
     password = forms.CharField(label=_("密码"), widget=forms.PasswordInput, min_length=8)
+
+
+class CodeForm(forms.Form):
+    code = forms.RegexField(
+        label=_("短信验证码"), regex=r"^\s*\d{6}\s*$", max_length=8,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+
+class PasswordResetForm(forms.Form):
+    id_number = forms.CharField(label=_("身份证号码"), max_length=18, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    phone = forms.CharField(label=_("手机号码"), max_length=11, widget=forms.TextInput(attrs={"inputmode": "tel"}))
+
+
+class PasswordResetConfirmForm(CodeForm):
+    new_password = forms.CharField(label=_("新密码"), widget=forms.PasswordInput, min_length=8)
+
+
+class TakeoverForm(forms.Form):
+    id_number = forms.CharField(label=_("身份证号码（读卡）"), max_length=18, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    claimant_username = forms.CharField(label=_("申请人新注册的用户名"), max_length=150)
+    reason = forms.CharField(label=_("办理事由"), max_length=200)

@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+import uuid
+
+import pghistory
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from encrypted_fields.fields import EncryptedCharField
 
@@ -15,6 +19,12 @@ class Role(models.TextChoices):
     APPROVER = "approver", _("审批人员")
     CENTRAL_SUPERVISOR = "central_supervisor", _("后台主管")
     ADMIN = "admin", _("系统管理员")
+
+
+class IdentityProof(models.TextChoices):
+    REGISTRY = "registry", _("人口库比对")
+    WINDOW = "window", _("窗口核验身份证")
+    SEED = "seed", _("演示数据")
 
 
 STAFF_ROLES = frozenset({Role.CLERK, Role.HALL_SUPERVISOR, Role.APPROVER, Role.CENTRAL_SUPERVISOR, Role.ADMIN})
@@ -35,13 +45,29 @@ class User(AbstractUser):
     phone_index = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     # On the credit blacklist (失信): 容缺受理 is not offered (DOMAIN.md §4).
     credit_restricted = models.BooleanField(_("信用受限"), default=False)
+    # Real-name verification (DOMAIN.md §8: the ID number plus at least two verified items). The phone is
+    # proved by an SMS code; name and ID number by the population registry, or at a hall window with the
+    # ID card in hand. A citizen account is "verified" when both are set and it is active; only verified
+    # accounts are found by ID number (selectors.citizen_verified_by_id_number).
+    phone_verified_at = models.DateTimeField(_("手机号码核验时间"), null=True, blank=True)
+    identity_verified_at = models.DateTimeField(_("实名核验时间"), null=True, blank=True)
+    identity_verified_via = models.CharField(
+        _("实名核验方式"), max_length=16, choices=IdentityProof.choices, blank=True, default=""
+    )
+    # A verified person took this account's ID number over at a window (AccountTakeover): the account is
+    # inactive for good and keeps no claim on the ID number.
+    frozen_at = models.DateTimeField(_("冻结时间"), null=True, blank=True)
 
     class Meta:
         constraints = [
             models.CheckConstraint(condition=models.Q(role__in=Role.values), name="user_role_valid"),
-            # One account per real person.
+            # One verified account per real person. Unverified registrations of the same ID number may
+            # exist side by side (whoever types a number first must not own it); the first to prove
+            # themselves takes it, and the others can never be verified while it holds it.
             models.UniqueConstraint(
-                fields=["id_number_index"], condition=~models.Q(id_number_index=""), name="user_id_number_unique"
+                fields=["id_number_index"],
+                condition=~models.Q(id_number_index="") & models.Q(identity_verified_at__isnull=False),
+                name="user_verified_id_number_unique",
             ),
         ]
 
@@ -51,6 +77,11 @@ class User(AbstractUser):
     @property
     def is_citizen(self) -> bool:
         return self.role == Role.CITIZEN
+
+    @property
+    def is_real_name_verified(self) -> bool:
+        """Phone and identity both proved, and the account neither inactive nor frozen."""
+        return bool(self.is_active and self.phone_verified_at and self.identity_verified_at and not self.frozen_at)
 
     @property
     def display_name(self) -> str:
@@ -91,3 +122,54 @@ class PersonalDataAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.viewer} → {self.subject} {self.viewed_at:%Y-%m-%d %H:%M}"
+
+
+class ChallengePurpose(models.TextChoices):
+    REGISTER = "register", _("注册")
+    RESET = "reset", _("重置密码")
+
+
+class PhoneChallenge(models.Model):
+    """One SMS one-time code (otp.py). Only a keyed hash of the code is kept; it is valid for
+    OTP_TTL_SECONDS and OTP_MAX_ATTEMPTS wrong tries. The id is the opaque handle the person carries to the
+    next step. A password reset for no account still gets a challenge (``user`` empty, nothing sent), so
+    the answer never says whether an account exists."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    purpose = models.CharField(max_length=16, choices=ChallengePurpose.choices)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, null=True, blank=True, related_name="phone_challenges")
+    code_hash = models.CharField(max_length=64)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sends = models.PositiveSmallIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(purpose__in=ChallengePurpose.values), name="challenge_purpose_valid")]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.id}"
+
+
+@pghistory.track(model_name="AccountTakeoverAudit")
+class AccountTakeover(models.Model):
+    """A person proved at a hall window, ID card in hand, that an ID number is theirs: the account that
+    held it (registered by someone else) is frozen and what it held moved to the verified person. The row
+    and its audit trail are the record; both people are told by SMS."""
+
+    clerk = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    old_account = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    new_account = models.ForeignKey(User, on_delete=models.PROTECT, related_name="identity_takeovers")
+    hall = models.CharField(max_length=100, blank=True)
+    reason = models.CharField(max_length=200)
+    # What moved, by owning app: {"booking.appointments": 2, "intake.cases": 1, ...}
+    moved = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.new_account} ← {self.old_account} {self.created_at:%Y-%m-%d %H:%M}"

@@ -13,7 +13,13 @@ class HasRole(BasePermission):
 
 
 class IsCitizen(HasRole):
+    """A real-name verified citizen (DOMAIN.md §8): an account that has not proved its phone and identity
+    acts on nothing (accounts/middleware.py says the same to pages)."""
+
     roles = frozenset({Role.CITIZEN})
+
+    def has_permission(self, request, view) -> bool:
+        return super().has_permission(request, view) and request.user.is_real_name_verified
 
 
 class IsClerk(HasRole):

@@ -1,65 +1,214 @@
-"""Accounts: real-name citizen registration (DOMAIN.md §8)."""
+"""Accounts: real-name citizen registration and password reset by SMS code (DOMAIN.md §8)."""
 
 from __future__ import annotations
 
+import logging
 import re
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from govservice.api import Conflict, DomainError
 from govservice.lib import idcard
 from govservice.lib.blindindex import blind_index
 
-from .models import PersonalDataAccess, Role, User
+from . import hooks, otp
+from .models import ChallengePurpose, IdentityProof, PersonalDataAccess, PhoneChallenge, Role, User
+from .registry_client import registry_matches
+from .selectors import citizen_verified_by_id_number, id_number_index, verified_citizens
+
+__all__ = ["PHONE_RE", "id_number_index", "phone_index"]
+
+logger = logging.getLogger(__name__)
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
-
-
-def id_number_index(value: str) -> str:
-    return blind_index(idcard.normalize(value), purpose="id_number")
 
 
 def phone_index(value: str) -> str:
     return blind_index(value, purpose="phone")
 
 
-@transaction.atomic
-def citizen_register(*, username: str, password: str, real_name: str, id_number: str, phone: str, email: str = "") -> User:
-    """Create a real-name citizen account: a valid ID number (GB 11643), a mainland mobile number, a name."""
+def _valid_name(real_name: str) -> str:
     real_name = real_name.strip()
     if not 2 <= len(real_name) <= 30:
         raise DomainError("请填写与身份证一致的真实姓名。 Please enter your legal name.", code="invalid_name", status_code=400)
+    return real_name
+
+
+def _valid_id(id_number: str) -> str:
     try:
-        parsed = idcard.parse(id_number)
+        return idcard.parse(id_number).value
     except idcard.InvalidIdNumber as exc:
         raise DomainError(f"{exc} Invalid ID number.", code="invalid_id_number", status_code=400) from None
+
+
+def _valid_phone(phone: str) -> str:
     phone = phone.strip()
     if not PHONE_RE.match(phone):
         raise DomainError("请填写11位手机号码。 Invalid mobile number.", code="invalid_phone", status_code=400)
-    if User.objects.filter(username=username).exists():
-        raise Conflict("该用户名已被使用。 Username taken.", code="username_taken")
+    return phone
+
+
+def _free_stale_username(username: str) -> None:
+    """A registration that never proved its phone and whose code has run out does not hold its username
+    for ever: whoever registers the name next gets it."""
+    stale = User.objects.filter(
+        username=username, role=Role.CITIZEN, is_active=False, phone_verified_at__isnull=True,
+        identity_verified_at__isnull=True, frozen_at__isnull=True, last_login__isnull=True,
+    ).exclude(phone_challenges__used_at__isnull=True, phone_challenges__expires_at__gt=timezone.now())
+    stale.delete()
+
+
+def citizen_register(
+    *, username: str, password: str, real_name: str, id_number: str, phone: str, address: str, email: str = ""
+) -> PhoneChallenge:
+    """First step of a real-name registration: an inactive account and an SMS code to its phone.
+
+    The answer is the same whether or not someone already holds the ID number (DOMAIN.md §8: nobody
+    learns from the site whether a person is registered); the account becomes usable only in
+    citizen_register_confirm, once the code came back and the registry knows the name and number."""
+    real_name = _valid_name(real_name)
+    id_value = _valid_id(id_number)
+    phone = _valid_phone(phone)
     user = User(
         username=username,
         email=email.strip(),
         role=Role.CITIZEN,
         real_name=real_name,
-        id_number=parsed.value,
-        id_number_index=id_number_index(parsed.value),
+        id_number=id_value,
+        id_number_index=id_number_index(id_value),
         phone=phone,
         phone_index=phone_index(phone),
+        # Inactive until verified: Django's authentication refuses the account everywhere (pages,
+        # tokens, the admin), so an unproved registration can do nothing but finish its verification.
+        is_active=False,
     )
     try:
         validate_password(password, user)
     except ValidationError as exc:
         raise DomainError(" ".join(exc.messages), code="weak_password", status_code=400) from None
     user.set_password(password)
+    _free_stale_username(username)
+    if User.objects.filter(username=username).exists():
+        raise Conflict("该用户名已被使用。 Username taken.", code="username_taken")
+    requester = otp.Requester(phone_index=user.phone_index, id_index=user.id_number_index, address=address)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError:
+            raise Conflict("该用户名已被使用。 Username taken.", code="username_taken") from None
+        challenge, code = otp.challenge_create(purpose=ChallengePurpose.REGISTER, user=user, requester=requester)
+    otp.challenge_send(challenge, code)
+    return challenge
+
+
+def account_verification_start(*, user: User, address: str) -> PhoneChallenge:
+    """A code for an existing, unverified citizen account (one from before verification existed); the
+    registration's second step (citizen_register_confirm) finishes it."""
+    if user.role != Role.CITIZEN or user.is_real_name_verified or user.frozen_at is not None or not user.phone:
+        raise DomainError("该账户无需或无法在线核验，请到大厅窗口办理。 Verify this account at a hall window.", code="not_applicable")
+    requester = otp.Requester(phone_index=user.phone_index, id_index=user.id_number_index, address=address)
+    with transaction.atomic():
+        challenge, code = otp.challenge_create(purpose=ChallengePurpose.REGISTER, user=user, requester=requester)
+    otp.challenge_send(challenge, code)
+    return challenge
+
+
+REGISTRY_PURPOSE_REGISTER = "实名注册 citizen registration"
+
+
+def citizen_register_confirm(*, registration: str, code: str) -> User:
+    """Second step: the code proves the phone, the registry the name and ID number; then the account is
+    active and verified. An ID number another verified account holds is refused here, after the phone is
+    proved (the holder is told by SMS); the person proves themselves at a hall window (takeover.py)."""
+    challenge = otp.challenge_check(challenge_id=registration, code=code, purpose=ChallengePurpose.REGISTER)
+    user = challenge.user
+    assert user is not None  # challenge_check refuses a challenge without an account
+    # Asked before anything is written: when the registry is away, the same code can be sent again.
+    matched = registry_matches(
+        name=user.real_name, id_number=user.id_number or "", purpose=REGISTRY_PURPOSE_REGISTER, reference=user.username
+    )
+    now = timezone.now()
+    holder: User | None = None
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        otp.challenge_use(challenge)
+        user.phone_verified_at = now
+        outcome = "mismatch"
+        if matched:
+            holder = citizen_verified_by_id_number(user.id_number or "")
+            outcome = "taken" if holder is not None and holder.pk != user.pk else "verified"
+        if outcome == "verified":
+            user.identity_verified_at = now
+            user.identity_verified_via = IdentityProof.REGISTRY
+            user.is_active = True
+        try:
+            with transaction.atomic():
+                user.save(update_fields=["phone_verified_at", "identity_verified_at", "identity_verified_via", "is_active"])
+        except IntegrityError:  # another registration of the number won the race
+            outcome = "taken"
+            user.identity_verified_at, user.identity_verified_via, user.is_active = None, "", False
+            user.save(update_fields=["phone_verified_at"])
+    if outcome == "mismatch":
+        raise DomainError(
+            "姓名与身份证号码未通过人口信息核验，请核对后重新注册。 Name and ID number do not match the registry.",
+            code="registry_mismatch",
+            status_code=400,
+        )
+    if outcome == "taken":
+        if holder is not None and holder.phone:
+            _tell(
+                holder,
+                "【云窗口】有人使用您的身份证号码申请注册云窗口账户，未获通过，您的账户不受影响。"
+                "如非您本人操作且您无法登录，请携带身份证到政务服务大厅窗口办理。",
+                reference=f"id-claimed-{challenge.id}",
+            )
+        raise Conflict(
+            "该身份证号码已有实名账户。如非您本人注册，请携带身份证到政务服务大厅窗口办理账户找回。"
+            " This ID number already has a verified account; bring your ID card to a service hall.",
+            code="id_registered",
+        )
+    return user
+
+
+def _tell(user: User, text: str, *, reference: str) -> None:
+    """A notice by SMS; a failed notice must not undo what was done (it is logged)."""
     try:
-        with transaction.atomic():
-            user.save()
-    except IntegrityError:
-        raise Conflict("该身份证号码已注册账户，请直接登录。 An account exists for this ID number.", code="id_registered") from None
+        hooks.send_sms(phone=user.phone or "", text=text, reference=reference)
+    except Exception:  # the channel's own errors: the account change stands
+        logger.warning("notice %s to user %s not sent", reference, user.pk)
+
+
+def password_reset_start(*, id_number: str, phone: str, address: str) -> PhoneChallenge:
+    """A reset code to the verified account of this ID number and phone. Whether one exists, the answer
+    is the same challenge; without an account nothing is sent and no code opens it."""
+    id_value = _valid_id(id_number)
+    phone = _valid_phone(phone)
+    user = verified_citizens().filter(id_number_index=id_number_index(id_value), phone_index=phone_index(phone)).first()
+    requester = otp.Requester(phone_index=phone_index(phone), id_index=id_number_index(id_value), address=address)
+    with transaction.atomic():
+        challenge, code = otp.challenge_create(purpose=ChallengePurpose.RESET, user=user, requester=requester)
+    otp.challenge_send(challenge, code)
+    return challenge
+
+
+def password_reset_confirm(*, challenge_id: str, code: str, new_password: str) -> User:
+    """Set a new password with a reset code; every session of the account ends (its auth hash changes)."""
+    challenge = otp.challenge_check(challenge_id=challenge_id, code=code, purpose=ChallengePurpose.RESET)
+    user = challenge.user
+    assert user is not None
+    try:
+        validate_password(new_password, user)
+    except ValidationError as exc:
+        raise DomainError(" ".join(exc.messages), code="weak_password", status_code=400) from None
+    with transaction.atomic():
+        otp.challenge_use(challenge)
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+    _tell(user, "【云窗口】您的账户密码已通过短信验证码重置。如非本人操作，请立即联系政务服务大厅。", reference=f"reset-done-{challenge.id}")
     return user
 
 

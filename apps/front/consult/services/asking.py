@@ -8,7 +8,8 @@ from django.utils import timezone
 from apps.front.booking.models import Hall
 from apps.front.floor.models import Terminal
 from apps.shared.accounts.models import Role, User
-from apps.shared.accounts.services import PHONE_RE, id_number_index, phone_index
+from apps.shared.accounts.selectors import citizen_verified_by_id_number
+from apps.shared.accounts.services import PHONE_RE, phone_index
 from apps.shared.catalog.models import Matter
 from apps.shared.workcalendar.selectors import calendar_get
 from govservice.api import DomainError
@@ -48,7 +49,7 @@ def _citizen_by_id_number(id_number: str) -> User | None:
         parsed = idcard.parse(id_number)
     except idcard.InvalidIdNumber as exc:
         raise DomainError(f"{exc} Invalid ID number.", code="invalid_id_number", status_code=400) from None
-    return User.objects.filter(id_number_index=id_number_index(parsed.value), role=Role.CITIZEN).first()
+    return citizen_verified_by_id_number(parsed.value)
 
 
 def _matter(code: str) -> Matter:

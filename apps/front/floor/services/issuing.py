@@ -23,8 +23,8 @@ from apps.front.booking.models import (
 from apps.front.booking.services import appointment_transition, sessions_for
 from apps.front.floor.conf import floor_conf
 from apps.front.notifications.services import notify
-from apps.shared.accounts.models import Role, User
-from apps.shared.accounts.services import id_number_index
+from apps.shared.accounts.models import User
+from apps.shared.accounts.selectors import citizen_verified_by_id_number
 from apps.shared.catalog.models import Matter
 from apps.shared.workcalendar.selectors import calendar_get
 from govservice.api import Conflict, DomainError
@@ -156,9 +156,12 @@ def todays_appointment_code(*, terminal: Terminal, id_number: str) -> str:
         parsed = idcard.parse(id_number)
     except idcard.InvalidIdNumber as exc:
         raise DomainError(f"{exc} Invalid ID number.", code="invalid_id_number", status_code=400) from None
+    # Only the verified account of the number: an unverified registration of someone else's ID number
+    # never checks in on that person's appointment.
+    citizen = citizen_verified_by_id_number(parsed.value)
     code = (
         Appointment.objects.filter(
-            citizen__id_number_index=id_number_index(parsed.value),
+            citizen=citizen,
             hall=terminal.hall,
             slot__date=timezone.localdate(),
             status__in=[AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN],
@@ -331,11 +334,7 @@ def ticket_walk_in(
         except idcard.InvalidIdNumber as exc:
             raise DomainError(f"{exc} Invalid ID number.", code="invalid_id_number", status_code=400) from None
         # Locked so that two presses at two kiosks give one ticket, as for an appointment above.
-        citizen = (
-            User.objects.select_for_update(no_key=True)
-            .filter(id_number_index=id_number_index(parsed.value), role=Role.CITIZEN)
-            .first()
-        )
+        citizen = citizen_verified_by_id_number(parsed.value, lock=True)
     if not matter_code:
         raise DomainError("请选择要办理的事项。 Please choose a matter.", code="matter_required", status_code=400)
     group = _group_for(terminal=terminal, matter_code=matter_code)

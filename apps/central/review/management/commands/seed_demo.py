@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -18,6 +19,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 
+from apps.central.registry.models import RegistryPerson
+from apps.central.registry.services import read_rows, registry_load
 from apps.central.review.models import ApproverPost
 from apps.shared.accounts.models import Role, User
 from apps.shared.catalog.models import Department, Matter
@@ -50,6 +53,9 @@ USERS = (
     DemoUser("admin", Role.ADMIN, "系统管理员", superuser=True),
 )
 
+# The population registry's demo people (the front's demo citizens among them).
+DEMO_REGISTRY = Path(__file__).resolve().parents[3] / "registry" / "demo_people.json"
+
 PLATFORM = {"code": "BJ-TZ", "name": "北京城市副中心前台", "base_url": "http://127.0.0.1:8000"}
 
 
@@ -77,6 +83,7 @@ class Command(BaseCommand):
             self.created["matters"] += catalog_load_demo()
             self.seed_users()
             self.seed_platform()
+            self.seed_registry()
         if self.created.total() == 0:
             self.stdout.write("Demo data already present: nothing changed. 演示数据已存在，未作改动。")
         else:
@@ -117,6 +124,13 @@ class Command(BaseCommand):
             key_id=EXCHANGE_KEY_ID, defaults={"peer": peer, "secret": EXCHANGE_SECRET}
         )
         self.created["peer keys"] += int(created)
+
+    def seed_registry(self) -> None:
+        """The demo citizens of the front (and two people to try registering with) in the population
+        registry, so that the demo's registration is checked for real."""
+        before = RegistryPerson.objects.count()
+        registry_load(read_rows(DEMO_REGISTRY))
+        self.created["registry people"] += RegistryPerson.objects.count() - before
 
     def print_logins(self) -> None:
         site, admin = _url("accounts:login"), _url("admin:index")

@@ -18,10 +18,11 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from apps.front.booking.demo import demo_logins, demo_seeders
 from apps.front.booking.models import GroupMatter, Hall, StaffPost, Window, WindowGroup
-from apps.shared.accounts.models import Role, User
+from apps.shared.accounts.models import IdentityProof, Role, User
 from apps.shared.accounts.services import id_number_index, phone_index
 from apps.shared.catalog.models import Matter, Target
 from apps.shared.catalog.services import catalog_load_demo
@@ -215,6 +216,11 @@ class Command(BaseCommand):
                 if spec.phone:
                     user.phone = spec.phone
                     user.phone_index = phone_index(spec.phone)
+                if spec.role == Role.CITIZEN:
+                    # The demo citizens are verified, and central's demo registry holds them
+                    # (apps/central/registry/demo_people.json, loaded by central's seed_demo).
+                    user.phone_verified_at = user.identity_verified_at = timezone.now()
+                    user.identity_verified_via = IdentityProof.SEED
                 user.is_superuser = spec.superuser
                 # Hall supervisors configure their own hall in the admin (apps/front/booking/admin.py).
                 user.is_staff = spec.superuser or spec.role == Role.HALL_SUPERVISOR

@@ -1,0 +1,47 @@
+"""The shared population registry (DOMAIN.md §8) and the record of every question asked of it."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from encrypted_fields.fields import EncryptedCharField
+
+from apps.shared.exchange.models import Peer
+
+
+class RegistryPerson(models.Model):
+    """A person as the registry holds them: the ID number encrypted with a keyed hash beside it for the
+    lookup, and the name encrypted too (it is only ever compared, never returned)."""
+
+    id_number = EncryptedCharField(_("身份证号码"), max_length=18)
+    id_number_index = models.CharField(max_length=64, unique=True, editable=False)
+    name = EncryptedCharField(_("姓名"), max_length=64)
+    loaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("人口信息")
+        verbose_name_plural = _("人口信息")
+
+    def __str__(self) -> str:
+        return f"registry #{self.pk}"
+
+
+class RegistryQuery(models.Model):
+    """Who asked about whom, why and when (DESIGN.md §10): the asking platform, the purpose and its
+    reference, the keyed hash of the number asked about (never the number) and the answer given."""
+
+    peer = models.ForeignKey(Peer, on_delete=models.PROTECT, related_name="+")
+    purpose = models.CharField(_("用途"), max_length=100)
+    reference = models.CharField(_("业务编号"), max_length=150, blank=True)
+    id_number_index = models.CharField(max_length=64, db_index=True)
+    matched = models.BooleanField(_("一致"))
+    asked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-asked_at"]
+        verbose_name = _("核验记录")
+        verbose_name_plural = _("核验记录")
+
+    def __str__(self) -> str:
+        return f"{self.peer.code} {self.purpose} {self.asked_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,90 @@
+"""Loading the registry and answering questions about it."""
+
+from __future__ import annotations
+
+import csv
+import hmac
+import io
+import json
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.shared.accounts.selectors import id_number_index
+from apps.shared.exchange.models import Peer
+from govservice.lib import idcard
+
+from .models import RegistryPerson, RegistryQuery
+
+
+def normalize_name(value: str) -> str:
+    """Names compare after NFKC (full-width letters, compatibility forms) and without spaces; the middle
+    dot of minority and foreign names comes in several code points."""
+    value = unicodedata.normalize("NFKC", value)
+    for dot in ("•", "‧", "∙", "・", "･"):
+        value = value.replace(dot, "·")
+    return "".join(value.split())
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    created: int
+    updated: int
+    errors: list[str]
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    """A JSON list of {"name", "id_number"} or a CSV with those two columns (UTF-8, a BOM allowed)."""
+    text = path.read_text(encoding="utf-8-sig")
+    if path.suffix.lower() == ".json":
+        data = json.loads(text)
+        if not isinstance(data, list):
+            raise ValueError("the JSON file must hold a list of {name, id_number}")
+        return [{"name": str(row.get("name", "")), "id_number": str(row.get("id_number", ""))} for row in data]
+    return [{"name": row.get("name", ""), "id_number": row.get("id_number", "")} for row in csv.DictReader(io.StringIO(text))]
+
+
+@transaction.atomic
+def registry_load(rows: Iterable[dict[str, str]]) -> LoadResult:
+    """Insert or update people by ID number; a row with a bad number or no name is reported, not loaded
+    (the file's line number, never its content: it is personal data)."""
+    created = updated = 0
+    errors: list[str] = []
+    now = timezone.now()
+    for line, row in enumerate(rows, start=1):
+        name = normalize_name(row.get("name", ""))
+        try:
+            value = idcard.parse(row.get("id_number", "")).value
+        except idcard.InvalidIdNumber:
+            errors.append(f"row {line}: invalid ID number")
+            continue
+        if not name:
+            errors.append(f"row {line}: no name")
+            continue
+        _person, was_created = RegistryPerson.objects.update_or_create(
+            id_number_index=id_number_index(value), defaults={"id_number": value, "name": name, "loaded_at": now}
+        )
+        created += int(was_created)
+        updated += int(not was_created)
+    return LoadResult(created=created, updated=updated, errors=errors)
+
+
+def registry_verify(*, peer: Peer, name: str, id_number: str, purpose: str, reference: str = "") -> bool:
+    """Match / no match for a name and ID number, recorded with the asking platform and its purpose."""
+    try:
+        value = idcard.parse(id_number).value
+    except idcard.InvalidIdNumber:
+        value = ""
+    index = id_number_index(value) if value else ""
+    person = RegistryPerson.objects.filter(id_number_index=index).first() if index else None
+    matched = person is not None and hmac.compare_digest(
+        normalize_name(person.name).encode(), normalize_name(name).encode()
+    )
+    RegistryQuery.objects.create(
+        peer=peer, purpose=purpose[:100], reference=reference[:150], id_number_index=index, matched=matched
+    )
+    return matched

@@ -1,0 +1,45 @@
+"""The population registry, asked over the signed wire (DESIGN.md §10): name and ID number in, match or
+no match out, never the record. The demo and the tests ask central (apps/central/registry); a deployment
+points REGISTRY_URL at the city's registry service (signed with the keys of the peer REGISTRY_PEER)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from apps.shared.exchange.models import Peer
+from apps.shared.exchange.questions import PeerUnavailable, ask
+from govservice.api import DomainError
+
+# Central's endpoint (apps/central/registry), where REGISTRY_URL does not say otherwise.
+REGISTRY_VERIFY_PATH = "/api/v1/registry/verify/"
+
+
+class RegistryUnavailable(DomainError):
+    status_code = 503
+    default_code = "registry_unavailable"
+
+
+def registry_matches(*, name: str, id_number: str, purpose: str, reference: str = "") -> bool:
+    """True when the registry holds this ID number under this name. Raises RegistryUnavailable when it
+    cannot say: verification waits, it never passes by default."""
+    peer = Peer.objects.filter(code=settings.REGISTRY_PEER, active=True).first()
+    unavailable = RegistryUnavailable(
+        "实名核验服务暂时无法访问，请稍后再试。 The identity check is unavailable; please try again later.",
+        code="registry_unavailable",
+    )
+    if peer is None:
+        raise unavailable
+    url = settings.REGISTRY_URL or peer.base_url.rstrip("/") + REGISTRY_VERIFY_PATH
+    try:
+        answer = ask(
+            peer=peer,
+            url=url,
+            payload={"name": name, "id_number": id_number, "purpose": purpose, "reference": reference},
+            timeout=settings.REGISTRY_TIMEOUT,
+        )
+    except PeerUnavailable:
+        raise unavailable from None
+    match = answer.get("match")
+    if not isinstance(match, bool):
+        raise unavailable
+    return match
