@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from encrypted_fields.fields import EncryptedCharField
 
@@ -35,6 +36,8 @@ class User(AbstractUser):
     phone_index = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     # On the credit blacklist (失信): 容缺受理 is not offered (DOMAIN.md §4).
     credit_restricted = models.BooleanField(_("信用受限"), default=False)
+    # When the password last changed: API tokens made before it no longer open anything (accounts/tokens.py).
+    password_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         constraints = [
@@ -47,6 +50,11 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.username
+
+    def set_password(self, raw_password: str | None) -> None:
+        """Every way a password changes (page, reset, admin, command) passes here: the old tokens end."""
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
 
     @property
     def is_citizen(self) -> bool:
