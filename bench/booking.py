@@ -88,7 +88,8 @@ def load(args: argparse.Namespace) -> dict:
     from django.contrib.auth.hashers import make_password
     from django.db import transaction
     from django.utils import timezone
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken, get_digest_token
+    from knox.settings import CONSTANTS
 
     from apps.front.booking.conf import booking_conf
     from apps.front.booking.models import GroupMatter, Hall, Slot, Window, WindowGroup
@@ -156,9 +157,17 @@ def load(args: argparse.Namespace) -> dict:
             ),
             batch_size=2000,
         )
-        tokens = Token.objects.bulk_create(
-            (Token(key=Token.generate_key(), user_id=user.pk) for user in users), batch_size=2000
+        # Knox tokens as the API issues them (a digest stored, the token kept here), valid for the run.
+        expiry = timezone.now() + dt.timedelta(hours=6)
+        pairs = [get_digest_token() for _ in users]
+        AuthToken.objects.bulk_create(
+            (
+                AuthToken(token_key=token[: CONSTANTS.TOKEN_KEY_LENGTH], digest=digest, user_id=user.pk, expiry=expiry)
+                for user, (digest, token) in zip(users, pairs, strict=True)
+            ),
+            batch_size=2000,
         )
+        tokens = [token for _, token in pairs]
     say(
         f"loaded {len(users)} citizens with tokens, {len(slot_ids['BK'])} slots x {capacity} places on {day} "
         f"in {groups_needed} groups (and the same for the ceiling) in {time.monotonic() - started:.1f} s"
@@ -170,7 +179,7 @@ def load(args: argparse.Namespace) -> dict:
         "places": len(slot_ids["BK"]) * capacity,
         "book_slots": slot_ids["BK"],
         "ceiling_slots": slot_ids["CL"],
-        "tokens": [token.key for token in tokens],
+        "tokens": tokens,
     }
 
 

@@ -76,7 +76,7 @@ def load(args: argparse.Namespace) -> dict:
     """A hall with one group of ``--windows`` windows, a clerk with a token at each, and the queue."""
     from django.db import transaction
     from django.utils import timezone
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
     from apps.front.booking.models import GroupMatter, Hall, StaffPost, Window, WindowGroup
     from apps.front.floor.models import DailyCounter, Priority, Ticket
@@ -100,7 +100,7 @@ def load(args: argparse.Namespace) -> dict:
             clerk.set_unusable_password()
             clerk.save()
             StaffPost.objects.create(user=clerk, hall=hall, window=window)
-            tokens.append(Token.objects.create(user=clerk).key)
+            tokens.append(AuthToken.objects.create(user=clerk)[1])
         tickets = []
         total = args.tickets + args.windows * args.bursts  # the bursts' calls come out of the same queue
         for n in range(total):

@@ -79,7 +79,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -250,15 +250,27 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10)
 AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+# The pair of name and address together, not either alone: ten wrong passwords typed against a clerk's name
+# from anywhere must not lock the clerk out at their own desk. The address is the one the rate limits use
+# (X-Forwarded-For only behind NUM_PROXIES proxies), and a try during the lockout does not prolong it.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "govservice.throttling.client_ip"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 
 # --- REST framework --------------------------------------------------------------------------------
 NUM_PROXIES = env_int("NUM_PROXIES", 0)
+# API tokens (django-rest-knox, apps/shared/accounts/tokens.py): stored as a digest, staff ones last a working
+# day, citizens' a week; at most 20 live tokens per user.
+API_TOKEN_HOURS_STAFF = env_int("API_TOKEN_HOURS_STAFF", 10)
+API_TOKEN_HOURS_CITIZEN = env_int("API_TOKEN_HOURS_CITIZEN", 7 * 24)
+REST_KNOX = {"TOKEN_LIMIT_PER_USER": 20, "AUTH_HEADER_PREFIX": "Token"}
 REST_FRAMEWORK = {
+    # The token first: DRF answers a missing or bad credential with the first class's challenge, so an API
+    # client gets 401 with "WWW-Authenticate: Token" (SessionAuthentication has none: it would be 403).
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "apps.shared.accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -5,7 +5,6 @@ from django.contrib import admin
 from django.http import HttpResponse
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.authtoken.views import ObtainAuthToken
 
 
 def healthz(request):
@@ -13,8 +12,6 @@ def healthz(request):
 
 
 common_api: list[URLPattern | URLResolver] = [
-    # Token auth for terminals' helpers, integrations and scripts; pages use sessions.
-    path("auth/token/", ObtainAuthToken.as_view(), name="api-token"),
     path("", include("apps.shared.accounts.urls_api")),
     path("", include("apps.shared.catalog.urls_api")),
     path("", include("apps.shared.exchange.urls_api")),

@@ -57,6 +57,8 @@ class User(AbstractUser):
     # A verified person took this account's ID number over at a window (AccountTakeover): the account is
     # inactive for good and keeps no claim on the ID number.
     frozen_at = models.DateTimeField(_("冻结时间"), null=True, blank=True)
+    # When the password last changed: API tokens made before it no longer open anything (accounts/tokens.py).
+    password_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         constraints = [
@@ -73,6 +75,11 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.username
+
+    def set_password(self, raw_password: str | None) -> None:
+        """Every way a password changes (page, reset, admin, command) passes here: the old tokens end."""
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
 
     @property
     def is_citizen(self) -> bool:

@@ -3,9 +3,16 @@
 from django.urls import path
 
 from .api import MeApi, PasswordResetApi, PasswordResetConfirmApi, RegisterApi, RegisterConfirmApi, RegisterResendApi
+from .tokens import LogoutAllApi, LogoutApi, ObtainTokenApi, TokenListApi, TokenRevokeApi
 
 urlpatterns = [
     path("me/", MeApi.as_view(), name="api-me"),
+    # Token auth for terminals' helpers, integrations and scripts; pages use sessions.
+    path("auth/token/", ObtainTokenApi.as_view(), name="api-token"),
+    path("auth/logout/", LogoutApi.as_view(), name="api-logout"),
+    path("auth/logout-all/", LogoutAllApi.as_view(), name="api-logout-all"),
+    path("auth/tokens/", TokenListApi.as_view(), name="api-tokens"),
+    path("auth/tokens/<str:token_id>/", TokenRevokeApi.as_view(), name="api-token-revoke"),
 ]
 
 # Citizens register at the front only (govservice/urls_front.py).
