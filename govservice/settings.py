@@ -254,7 +254,7 @@ AXES_COOLOFF_TIME = 1  # hours
 # from anywhere must not lock the clerk out at their own desk. The address is the one the rate limits use
 # (X-Forwarded-For only behind NUM_PROXIES proxies), and a try during the lockout does not prolong it.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_CLIENT_IP_CALLABLE = "govservice.throttling.client_ip"
+AXES_CLIENT_IP_CALLABLE = "govservice.throttling.client_ip_or_none"
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 

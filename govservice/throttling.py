@@ -17,6 +17,12 @@ def client_ip(request) -> str:
     return BaseThrottle().get_ident(request) or "unknown"
 
 
+def client_ip_or_none(request) -> str | None:
+    """The same address for the login lockout (django-axes stores it in an inet column): None when the request
+    carries none (a login made in code, not over HTTP)."""
+    return BaseThrottle().get_ident(request) or None
+
+
 class RedisRateThrottle(BaseThrottle):
     """Per-citizen and per-IP limits for one scope. Limits come from settings.RATE_LIMITS[scope]:
     (per user per window, per IP per window, window seconds). Both counters are counted in one Redis

@@ -2,7 +2,7 @@
 the verification pages until it proves its phone and identity (issue 12)."""
 
 import pytest
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from tests.factories import make_user
 from tests.registry_central import PEOPLE
@@ -31,7 +31,7 @@ class TestUnverifiedAccounts:
         from rest_framework.test import APIClient
 
         client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=legacy).key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {AuthToken.objects.create(user=legacy)[1]}")
         booked = client.post("/api/v1/appointments/", {"slot": slot.id, "matter": matter.code}, format="json")
         assert booked.status_code == 403
         assert not legacy.appointments.exists()
