@@ -462,6 +462,13 @@ REMEDIES_TEXT = env.str(
 # --- The courier of posted results (apps/front/delivery) ------------------------------------------------------
 # The courier for posted results (dotted path); the development backend records waybills in a file.
 COURIER_BACKEND = env.str("COURIER_BACKEND", default="apps.front.delivery.couriers.FileCourierBackend")
+# A contracted courier's order API (COURIER_BACKEND=apps.front.delivery.couriers.HttpCourierBackend).
+COURIER_API_URL = env.str("COURIER_API_URL", default="")
+COURIER_API_KEY = env.str("COURIER_API_KEY", default="")
+COURIER_API_KEY_ID = env.str("COURIER_API_KEY_ID", default="k1")
+COURIER_API_TIMEOUT = env_int("COURIER_API_TIMEOUT", 10)
+COURIER_NAME = env.str("COURIER_NAME", default="courier")
+COURIER_LABEL = env.str("COURIER_LABEL", default="快递")
 COURIER_FILE_PATH = env.str("COURIER_FILE_PATH", default=str(VAR_DIR / "courier" / f"{SITE_ROLE}.jsonl"))
 # Keys the couriers sign their status pushes with, "courier:key,courier:key".
 COURIER_CALLBACK_KEYS = dict(
@@ -493,3 +500,19 @@ REGISTRY_MAX_BODY = env_int("REGISTRY_MAX_BODY", 4096)
 # A signed-in citizen account that is not verified reaches only the verification pages (accounts/middleware.py);
 # before axes, which stays last.
 MIDDLEWARE.insert(MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "apps.shared.accounts.middleware.RealNameMiddleware")
+
+# Outside development the site does not start with a part that only pretends to deliver: the console or file
+# e-mail, the file SMS and the file courier write people's addresses and phones to local files and count the
+# messages as delivered. (SMS and the courier are the front's; central sends e-mail only.)
+_DEVELOPMENT_BACKENDS = {
+    "EMAIL_BACKEND": ("django.core.mail.backends.console.EmailBackend", "django.core.mail.backends.filebased.EmailBackend"),
+    **(
+        {"SMS_BACKEND": ("apps.front.notifications.channels.FileSmsBackend",), "COURIER_BACKEND": ("apps.front.delivery.couriers.FileCourierBackend",)}
+        if IS_FRONT
+        else {}
+    ),
+}
+if not DEV_MODE:
+    for _name, _development in _DEVELOPMENT_BACKENDS.items():
+        if globals()[_name] in _development:
+            raise ImproperlyConfigured(f"{_name} is a development backend ({globals()[_name]}); set a real one, or DEV_MODE=1.")

@@ -17,6 +17,10 @@ PRODUCTION = {
     "BLIND_INDEX_KEY": "prod-blind-index-key-71e2",
     "ALLOWED_HOSTS": "zwfw.example.gov.cn",
     "SECURE_HSTS_PRELOAD": "1",
+    # Real channels: a deployment names its mail server, SMS gateway and courier.
+    "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+    "SMS_BACKEND": "apps.front.notifications.channels.HttpSmsBackend",
+    "COURIER_BACKEND": "apps.front.delivery.couriers.HttpCourierBackend",
 }
 
 
@@ -36,3 +40,23 @@ def test_it_refuses_to_start_without_secrets_outside_development():
     result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env={**env, "SITE_ROLE": "front"}, capture_output=True, text=True, timeout=120)
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("role", "variable", "development"),
+    [
+        ("front", "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"),
+        ("front", "SMS_BACKEND", "apps.front.notifications.channels.FileSmsBackend"),
+        ("front", "COURIER_BACKEND", "apps.front.delivery.couriers.FileCourierBackend"),
+        ("central", "EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"),
+    ],
+)
+def test_production_refuses_a_development_backend(role, variable, development):
+    """With DEV_MODE=0 the site does not start with a backend that writes people's data to local files and
+    counts messages as delivered (issue 12); the message names the variable."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DEV_MODE", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    env.update(PRODUCTION, SITE_ROLE=role)
+    env[variable] = development
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0
+    assert f"{variable} is a development backend" in result.stderr

@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Protocol
+from urllib.parse import urlsplit
 
+import requests
 from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
+
+from govservice.lib import signing
 
 
 @dataclass(frozen=True)
@@ -60,3 +65,41 @@ class FileCourierBackend:
 
 def courier_backend() -> CourierBackend:
     return import_string(settings.COURIER_BACKEND)()
+
+
+class HttpCourierBackend:
+    """A contracted courier's order API over HTTP. POSTs the waybill as JSON to COURIER_API_URL, signed like
+    the wire between the sites (govservice/lib/signing.py) with COURIER_API_KEY, the delivery's reference as
+    the message id, so a repeated order (a retried task) is one order at the courier. 2xx with
+    ``{"tracking_number"}``: ordered; anything else, a timeout or no connection: CourierError, tried again.
+    Deliveries come back through the signed callback, as from any courier."""
+
+    @property
+    def name(self) -> str:
+        return settings.COURIER_NAME
+
+    @property
+    def label(self) -> str:
+        return settings.COURIER_LABEL
+
+    def order(self, waybill: Waybill) -> str:
+        url, key = settings.COURIER_API_URL, settings.COURIER_API_KEY
+        if not url or not key:
+            raise CourierError("courier API not configured")
+        body = json.dumps(asdict(waybill), ensure_ascii=False).encode()
+        headers = signing.sign(
+            key_id=settings.COURIER_API_KEY_ID, secret=key, method="POST", path=urlsplit(url).path or "/",
+            message_id=waybill.reference, body=body,
+        )
+        headers["Content-Type"] = "application/json; charset=utf-8"
+        try:
+            response = requests.post(url, data=body, headers=headers, timeout=settings.COURIER_API_TIMEOUT)
+        except requests.RequestException as exc:
+            raise CourierError(f"courier unreachable: {type(exc).__name__}") from None
+        try:
+            tracking = str(response.json().get("tracking_number", "")) if response.ok else ""
+        except ValueError:
+            tracking = ""
+        if not response.ok or not re.fullmatch(r"[A-Za-z0-9-]{4,40}", tracking):
+            raise CourierError(f"courier refused: HTTP {response.status_code}")
+        return tracking
