@@ -20,9 +20,10 @@ from govservice.api import Conflict, DomainError
 from govservice.lib import idcard
 
 from . import hooks
-from .models import AccountTakeover, IdentityProof, PersonalDataAccess, Role, User
+from .models import AccountTakeover, IdentityProof, Role, User
 from .registry_client import registry_matches
 from .selectors import citizen_verified_by_id_number, id_number_index
+from .services import personal_data_access_record
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ def takeover_lookup(*, clerk: User, id_number: str, claimant_username: str, reas
     if not reason.strip():
         raise DomainError("请填写办理事由。 A reason is required.", code="reason_required", status_code=400)
     found = _find(id_number=id_number, claimant_username=claimant_username)
-    PersonalDataAccess.objects.create(
+    personal_data_access_record(
         viewer=clerk, subject=found.holder or found.claimant, case_reference=REVEAL_REFERENCE,
         reason=f"窗口核验身份证找回账户：{reason.strip()}"[:200],
     )
