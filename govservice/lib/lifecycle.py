@@ -31,7 +31,7 @@ from django.db import models, transaction
 from django.db.models.expressions import Combinable
 from django.utils import timezone
 
-from govservice.api import Conflict
+from govservice.lib.errors import Conflict
 
 # The one code every refused status change answers, whatever the lifecycle (README "Changes").
 REFUSED = "invalid_state"

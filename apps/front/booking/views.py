@@ -18,7 +18,7 @@ from apps.front.booking.conf import booking_conf
 from apps.shared.accounts.models import Role
 from apps.shared.catalog.models import Department
 from apps.shared.catalog.selectors import matter_get, matters_search
-from govservice.api import DomainError
+from govservice.api import DomainError, status_for
 from govservice.lib.codes import form_idempotency_key
 from govservice.roles import role_required
 
@@ -274,7 +274,7 @@ def supervisor_closures(request):
                 request,
                 "booking/supervisor_closures.html",
                 {"hall": hall, "groups": groups, "form": form, "closures": _closures(hall)},
-                status=exc.status_code,
+                status=status_for(exc),
             )
         done = f"已暂停服务：{closure}。"
         if closure.moved_count:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from apps.front.floor.devices import device_for
 from apps.shared.accounts.models import Role
 from apps.shared.catalog.models import Department, Matter
-from govservice.api import DomainError
+from govservice.api import DomainError, status_for
 from govservice.roles import role_required
 
 from . import services
@@ -77,7 +77,7 @@ def ask(request):
             hall_id=int(hall) if hall.isdecimal() else None,
         )
     except DomainError as exc:
-        return _ask_page(request, status=exc.status_code, error=str(exc.detail), values=values)
+        return _ask_page(request, status=status_for(exc), error=str(exc.detail), values=values)
     messages.success(request, _("已提交，工单编号 %(code)s。工作人员答复后会通知您。") % {"code": ticket.code})
     return redirect("consult_ticket", code=ticket.code)
 
@@ -130,7 +130,7 @@ def ticket_action(request, code, action):
         else:
             raise Http404
     except DomainError as exc:
-        return _citizen_page(request, code, status=exc.status_code, error=str(exc.detail), body=body)
+        return _citizen_page(request, code, status=status_for(exc), error=str(exc.detail), body=body)
     return redirect("consult_ticket", code=code)
 
 
@@ -157,7 +157,7 @@ def terminal_ask(request):
             )
         except DomainError as exc:
             # The ID number is never sent back to the page; everything else is kept.
-            return render(request, "consult/terminal_ask.html", {**context, "values": values, "error": str(exc.detail)}, status=exc.status_code)
+            return render(request, "consult/terminal_ask.html", {**context, "values": values, "error": str(exc.detail)}, status=status_for(exc))
         context["ticket"] = ticket
     return render(request, "consult/terminal_ask.html", context)
 
@@ -227,7 +227,7 @@ def desk_action(request, code, action):
         else:
             raise Http404
     except DomainError as exc:
-        return _desk_page(request, code, status=exc.status_code, error=str(exc.detail), values=p.dict())
+        return _desk_page(request, code, status=status_for(exc), error=str(exc.detail), values=p.dict())
     if action == "claim" or ticket_visible(request, code):
         return redirect("consult_desk_ticket", code=code)
     return redirect("consult_desk")
@@ -259,7 +259,7 @@ def desk_call(request):
                 id_number=request.POST.get("id_number", ""),
             )
         except DomainError as exc:
-            return render(request, "consult/call.html", {**context, "values": values, "error": str(exc.detail)}, status=exc.status_code)
+            return render(request, "consult/call.html", {**context, "values": values, "error": str(exc.detail)}, status=status_for(exc))
         messages.success(request, _("来电已登记，工单编号 %(code)s。") % {"code": ticket.code})
         return redirect("consult_desk_ticket", code=ticket.code)
     return render(request, "consult/call.html", context)
@@ -273,7 +273,7 @@ def reports(request):
     try:
         scope = report_scope(user=request.user, params=request.GET)
     except DomainError as exc:
-        return render(request, "error.html", {"message": str(exc.detail)}, status=exc.status_code)
+        return render(request, "error.html", {"message": str(exc.detail)}, status=status_for(exc))
     rows = ticket_report(tickets=scope.tickets, by=scope.by, today=timezone.localdate())
     if request.GET.get("export") == "csv":
         return report_csv(rows, by=scope.by, filename=f"consult-{scope.by}-{scope.date_from}-{scope.date_to}.csv")

@@ -28,7 +28,7 @@ from apps.shared.accounts.services import PHONE_RE, id_number_index
 from apps.shared.exchange import contract
 from apps.shared.exchange.selectors import peer_central
 from apps.shared.exchange.services import outbox_enqueue
-from govservice.api import Conflict, DomainError
+from govservice.api import Conflict, DomainError, Throttled
 from govservice.lib import idcard, lifecycle
 from govservice.lib.masking import mask_id_public
 from govservice.lib.ratelimit import hit
@@ -336,8 +336,7 @@ def delivery_downloaded(*, citizen: User, document: Document) -> None:
 # --- Status lookup without an account ------------------------------------------------------------------
 
 
-class LookupLocked(DomainError):
-    status_code = 429
+class LookupLocked(Throttled):
     default_code = "locked"
 
 

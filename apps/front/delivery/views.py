@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.shared.accounts.models import Role
-from govservice.api import DomainError
+from govservice.api import DomainError, status_for
 from govservice.roles import role_required
 from govservice.throttling import client_ip
 
@@ -31,7 +31,7 @@ def track(request):
             case = case_lookup(number=number, password=request.POST.get("password", ""), ip=client_ip(request))
         except DomainError as exc:
             context["error"] = exc.detail
-            status = exc.status_code
+            status = status_for(exc)
         else:
             context["result"] = case_public_status(case)
     return render(request, "delivery/track.html", context, status=status)
@@ -48,7 +48,7 @@ def choose(request, number):
     try:
         delivery_choose(citizen=request.user, number=number, **_choice(request))
     except DomainError as exc:
-        if exc.status_code == 404:
+        if status_for(exc) == 404:
             raise Http404 from None
         messages.error(request, str(exc.detail))
     else:
@@ -65,7 +65,7 @@ def choose_at_window(request, number):
     except Http404:
         return render(request, "error.html", {"message": "本大厅无此办件。 No such case at this hall."}, status=404)
     except DomainError as exc:
-        return render(request, "error.html", {"message": exc.detail}, status=exc.status_code)
+        return render(request, "error.html", {"message": exc.detail}, status=status_for(exc))
     messages.success(request, _("已登记办件%(number)s的结果领取方式。") % {"number": number})
     return redirect("workbench")
 
@@ -88,7 +88,7 @@ def pickup(request):
                 context["delivery"] = delivery_pickup(clerk=request.user, number=number, id_number=request.POST.get("id_number", ""))
             except DomainError as exc:
                 context["error"] = exc.detail
-                status = exc.status_code
+                status = status_for(exc)
             else:
                 context["handed_over"] = True
     return render(request, "delivery/pickup.html", context, status=status)

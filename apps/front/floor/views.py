@@ -17,7 +17,7 @@ from apps.front.booking.models import StaffPost
 from apps.front.floor.conf import floor_conf
 from apps.shared.accounts.models import Role
 from apps.shared.catalog.selectors import matter_get
-from govservice.api import DomainError
+from govservice.api import DomainError, status_for
 from govservice.lib.codes import form_idempotency_key
 from govservice.roles import role_required
 
@@ -94,7 +94,7 @@ def terminal_checkin(request):
                 late_code = todays_appointment_code(terminal=terminal, id_number=late_code)
             return _walk_in_page(request, terminal, late_code=late_code, error=exc.detail, groups=[])
         return render(
-            request, "floor/terminal.html", {"terminal": terminal, "error": exc.detail}, status=exc.status_code
+            request, "floor/terminal.html", {"terminal": terminal, "error": exc.detail}, status=status_for(exc)
         )
     return redirect("terminal_ticket", ticket_id=ticket.id)
 
@@ -119,7 +119,7 @@ def terminal_walk_in(request):
         return _walk_in_page(
             request,
             terminal,
-            status=exc.status_code,
+            status=status_for(exc),
             error=exc.detail,
             late_code=late_code,
             selected=request.POST.get("matter", ""),
@@ -222,7 +222,7 @@ def workbench_action(request, ticket_id: int, action: str):
     try:
         ticket = _run_action(action, clerk=request.user, ticket_id=ticket_id, data=request.POST)
     except DomainError as exc:
-        if exc.status_code == 404:
+        if status_for(exc) == 404:
             raise Http404 from None
         messages.error(request, str(exc.detail))
     else:

@@ -18,7 +18,7 @@ from apps.front.booking.selectors import MAX_ID, halls_for_matter, slot_picker
 from apps.front.consult.selectors import faq_for_matter
 from apps.shared.accounts.models import Role
 from apps.shared.catalog.models import Matter
-from govservice.api import DomainError
+from govservice.api import DomainError, status_for
 from govservice.lib.codes import form_idempotency_key
 from govservice.lib.pdf import qr_data_uri, render_pdf
 from govservice.lib.ratelimit import hit
@@ -69,7 +69,7 @@ def matter_guide(request, code):
         try:
             checklist = checklist_save(matter_code=matter.code, raw_answers=raw, user=request.user, ip=client_ip(request))
         except DomainError as exc:
-            error, error_status = str(exc.detail), exc.status_code
+            error, error_status = str(exc.detail), status_for(exc)
         else:
             return redirect("checklist", code=checklist.code)
     context = _guide_context(request, matter) | {

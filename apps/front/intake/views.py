@@ -16,7 +16,7 @@ from apps.front.floor.services import ticket_get_for_clerk
 from apps.front.notifications.models import Notification
 from apps.shared.accounts.models import PersonalDataAccess, Role
 from apps.shared.accounts.services import id_number_reveal
-from govservice.api import DomainError
+from govservice.api import DomainError, status_for
 from govservice.roles import role_required
 
 from . import hooks
@@ -70,7 +70,7 @@ def intake_ticket(request, ticket_id):
     try:
         ticket = ticket_get_for_clerk(clerk=request.user, ticket_id=ticket_id)
     except DomainError as exc:
-        return render(request, "error.html", {"message": exc.detail}, status=exc.status_code)
+        return render(request, "error.html", {"message": exc.detail}, status=status_for(exc))
     materials = list(ticket.matter.materials.all())
     if request.method == "POST":
         uploads = [Upload(m.id, f) for m in materials for f in request.FILES.getlist(f"material_{m.id}")]
@@ -156,7 +156,7 @@ def reveal_id(request, ticket_id):
             viewer=request.user, subject=ticket.citizen, reason=request.POST.get("reason", ""), case_reference=ticket.label
         )
     except DomainError as exc:
-        return render(request, "intake/_reveal.html", {"error": exc.detail}, status=exc.status_code)
+        return render(request, "intake/_reveal.html", {"error": exc.detail}, status=status_for(exc))
     return render(request, "intake/_reveal.html", {"value": value})
 
 
@@ -225,7 +225,7 @@ def assist(request):
                 helper=request.user, terminal=terminal, id_number=request.POST.get("id_number", ""), matter_code=matter.code, uploads=uploads
             )
         except DomainError as exc:
-            return render(request, "intake/assist.html", {**context, "error": exc.detail}, status=exc.status_code)
+            return render(request, "intake/assist.html", {**context, "error": exc.detail}, status=status_for(exc))
         # The assisted case is done: the helper's step-up at this kiosk ends with it (apps/front/floor/devices.py).
         kiosk_staff_end(request)
         return render(request, "intake/assist.html", {**context, "case": case, "password": password})

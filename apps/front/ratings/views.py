@@ -20,7 +20,7 @@ from apps.front.floor.devices import TABLET, device_activate, device_for
 from apps.front.floor.services import terminal_authenticate
 from apps.front.ratings.conf import ratings_conf
 from apps.shared.accounts.models import Role
-from govservice.api import DomainError
+from govservice.api import DomainError, status_for
 from govservice.lib.charts import bar_chart
 from govservice.lib.csvexport import csv_response
 from govservice.roles import role_required
@@ -98,7 +98,7 @@ def rate_link(request, token):
         invitation = services.invitation_for_token(token)
         invitation_check(invitation)
     except DomainError as exc:
-        return render(request, "ratings/rate_closed.html", {"message": exc.detail}, status=exc.status_code)
+        return render(request, "ratings/rate_closed.html", {"message": exc.detail}, status=status_for(exc))
     event = invitation.case or invitation.ticket
     context = {"event": event, "invitation": invitation, "action": request.path, **rating_form_context()}
     if request.method == "POST":
@@ -106,7 +106,7 @@ def rate_link(request, token):
             evaluation = services.evaluation_submit_by_invitation(token=token, **_rating_input(request))
         except DomainError as exc:
             return render(
-                request, "ratings/rate.html", {**context, "error": exc.detail, "posted": _rating_input(request)}, status=exc.status_code
+                request, "ratings/rate.html", {**context, "error": exc.detail, "posted": _rating_input(request)}, status=status_for(exc)
             )
         return render(request, "ratings/rate_done.html", {"evaluation": evaluation})
     return render(request, "ratings/rate.html", context)
@@ -118,7 +118,7 @@ def rate_fix_link(request, token):
     try:
         rectification = services.rectification_for_fix_token(token)
     except DomainError as exc:
-        return render(request, "ratings/rate_closed.html", {"message": exc.detail}, status=exc.status_code)
+        return render(request, "ratings/rate_closed.html", {"message": exc.detail}, status=status_for(exc))
     context = {"rectification": rectification, "fix_ratings": FixRating.choices}
     if request.method == "POST":
         try:
@@ -128,7 +128,7 @@ def rate_fix_link(request, token):
                 comment=request.POST.get("comment", ""),
             )
         except DomainError as exc:
-            return render(request, "ratings/rate_fix.html", {**context, "error": exc.detail}, status=exc.status_code)
+            return render(request, "ratings/rate_fix.html", {**context, "error": exc.detail}, status=status_for(exc))
         return render(request, "ratings/rate_done.html", {"fix": True})
     return render(request, "ratings/rate_fix.html", context)
 
@@ -157,7 +157,7 @@ def terminal_rate(request):
         ticket = services.ticket_for_kiosk_rating(hall_id=terminal.hall_id, label=label, code=code)
     except DomainError as exc:
         context["error"] = exc.detail
-        return render(request, "ratings/terminal_rate.html", context, status=exc.status_code)
+        return render(request, "ratings/terminal_rate.html", context, status=status_for(exc))
     context.update(ticket=ticket, code=code)
     if "score" not in request.POST:
         return render(request, "ratings/terminal_rate.html", context)
@@ -167,7 +167,7 @@ def terminal_rate(request):
         )
     except DomainError as exc:
         context.update(error=exc.detail, posted=_rating_input(request))
-        return render(request, "ratings/terminal_rate.html", context, status=exc.status_code)
+        return render(request, "ratings/terminal_rate.html", context, status=status_for(exc))
     return render(request, "ratings/rate_done.html", {"kiosk": True, "terminal": terminal, "evaluation": evaluation})
 
 
@@ -199,7 +199,7 @@ def window_tablet(request):
             )
         except DomainError as exc:
             context = {"ticket": ticket, "error": exc.detail, "posted": _rating_input(request), **rating_form_context()}
-            return render(request, "ratings/tablet.html", context, status=exc.status_code)
+            return render(request, "ratings/tablet.html", context, status=status_for(exc))
         messages.success(request, _("感谢您的评价！"))
         return redirect("ratings_tablet")
     ticket = selectors.ticket_for_tablet(window_id=device.window_id, minutes=minutes)
@@ -299,10 +299,10 @@ def rectification_action(request, rectification_id: int, action: str):
         else:
             raise Http404
     except DomainError as exc:
-        if exc.status_code == 404:
+        if status_for(exc) == 404:
             raise Http404 from None
         # Keep what was typed: the page comes back with the error and the form filled in.
-        return _detail_page(request, rectification_id, status=exc.status_code, error=exc.detail, posted=data)
+        return _detail_page(request, rectification_id, status=status_for(exc), error=exc.detail, posted=data)
     messages.success(request, done)
     return redirect("ratings_rectification", rectification_id=rectification_id)
 
