@@ -152,6 +152,9 @@ DATABASES["default"].setdefault("OPTIONS", {})
 DATABASES["default"]["OPTIONS"]["options"] = "-c lock_timeout={} -c statement_timeout={}".format(
     env_int("DB_LOCK_TIMEOUT_MS", 2000), env_int("DB_STATEMENT_TIMEOUT_MS", 30000)
 )
+# The booking fast path PREPAREs its read once per database session (apps/front/booking/fastpath.py). Turn
+# it off behind PgBouncer in transaction pooling, where one session serves many clients in turn.
+BOOKING_PREPARED_STATEMENTS = env_bool("BOOKING_PREPARED_STATEMENTS", True)
 DATABASES["default"]["TEST"] = {"TEMPLATE": "template0", "CHARSET": "UTF8"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
