@@ -37,7 +37,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import weakref
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import connection
@@ -225,7 +225,7 @@ def take_online_statement(*, notice: bool) -> tuple[str, list[Any], list[int]]:
     if cached is None:
         stand_ins: list[Any] = [_STAND_IN_SLOT, _STAND_IN_DAY] + ([_STAND_IN_AHEAD] if notice else [])
         slots = slot_bookable(_STAND_IN_SLOT, today=_STAND_IN_DAY, ahead=_STAND_IN_AHEAD if notice else None)
-        query = slots.filter(online_free_q()).query.chain(UpdateQuery)
+        query = cast(UpdateQuery, slots.filter(online_free_q()).query.chain(UpdateQuery))
         query.add_update_values({"booked": F("booked") + 1})
         query.clear_select_clause()
         sql, params = query.get_compiler(connection.alias).as_sql()
