@@ -34,7 +34,9 @@ from ..models import (
     WaitlistStatus,
 )
 from ..selectors import notice_from, online_free_q
-from .appointments import _lock_citizen, appointment_book, when_text
+from .booking import appointment_book
+from .rules import citizen_lock as _lock_citizen
+from .rules import when_text
 
 
 def waitlist_join(*, citizen: User, matter_code: str, hall_id: int, date: dt.date) -> WaitlistEntry:
