@@ -124,7 +124,7 @@ def ticket_action(request, code, action):
         elif action == "rate":
             score = request.POST.get("score", "")
             if not score.isdecimal():
-                raise DomainError("请选择评价等级。 Please choose a rating.", code="invalid_score", status_code=400)
+                raise DomainError(_("请选择评价等级。"), code="invalid_score")
             services.ticket_rate(citizen=request.user, code=code, score=int(score), comment=request.POST.get("comment", ""))
             messages.success(request, _("感谢您的评价！"))
         else:

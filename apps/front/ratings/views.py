@@ -251,7 +251,7 @@ def _called_at(value: str) -> dt.datetime:
     except ValueError:  # well formed but no such moment (hour 25, 30 February)
         parsed = None
     if parsed is None:
-        raise DomainError("请填写回访时间。 Enter when the call took place.", code="invalid_time", status_code=400)
+        raise DomainError(_("请填写回访时间。"), code="invalid_time")
     return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
 
 
@@ -291,7 +291,7 @@ def rectification_action(request, rectification_id: int, action: str):
         elif action == "decide":
             decision = data.get("decision", "")
             if decision not in ("uphold", "reject"):
-                raise DomainError("请选择审核结果。 Choose a decision.", code="invalid_decision", status_code=400)
+                raise DomainError(_("请选择审核结果。"), code="invalid_decision")
             services.rectification_appeal_decide(
                 actor=request.user, rectification_id=rectification_id, upheld=decision == "uphold", note=data.get("note", "")
             )
@@ -324,7 +324,7 @@ def _period(request) -> tuple[dt.date | None, dt.date | None]:
         except ValueError:  # well formed but no such day (2026-13-01)
             day = None
         if raw and day is None:
-            raise DomainError("日期格式应为YYYY-MM-DD。 Dates are YYYY-MM-DD.", code="invalid_date", status_code=400)
+            raise DomainError(_("日期格式应为YYYY-MM-DD。"), code="invalid_date")
         values.append(day)
     return values[0], values[1]
 
