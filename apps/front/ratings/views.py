@@ -57,7 +57,7 @@ def rating_form_context() -> dict:
 
 def _posted(form: RatingForm) -> dict:
     """What was typed, to fill the rating form in again after a refusal."""
-    return {"score": form.data.get("score", ""), "comment": form.data.get("comment", ""), "tags": form.data.getlist("tags")}
+    return {"score": form["score"].value() or "", "comment": form["comment"].value() or "", "tags": form["tags"].value() or []}
 
 
 # --- Citizens ----------------------------------------------------------------------------------------
