@@ -146,6 +146,33 @@ STATUS_BY_CODE: dict[str, int] = {
     "wrong_hall": 422,
     "wrong_material": 422,
     "wrong_method": 409,
+    # errB (consult, ratings, reports): the codes of a missing or too long text field — text_required()'s
+    # "<field>_required"/"<field>_too_long" in consult, _text()'s in ratings — answer 400 as they always did.
+    "title_required": 400,
+    "title_too_long": 400,
+    "content_required": 400,
+    "content_too_long": 400,
+    "caller_name_required": 400,
+    "caller_name_too_long": 400,
+    "note_required": 400,
+    "note_too_long": 400,
+    "body_required": 400,
+    "body_too_long": 400,
+    "question_required": 400,
+    "question_too_long": 400,
+    "answer_required": 400,
+    "answer_too_long": 400,
+    # Were "reason_required"/"reason_too_long", which answer 422 elsewhere: these answered 400.
+    "extension_reason_required": 400,
+    "extension_reason_too_long": 400,
+    "reveal_reason_required": 400,
+    "reveal_reason_too_long": 400,
+    "appeal_reason_required": 400,
+    "summary_required": 400,
+    "fix_required": 400,
+    "reply_required": 400,
+    # Was "not_assignee" (409 elsewhere): only the staff member named to call a rater back, 403 as before.
+    "not_callback_assignee": 403,
 }
 STATUS_BY_CLASS: tuple[tuple[type[DomainError], int], ...] = ((Throttled, 429), (Busy, 429), (Conflict, 409), (DomainError, 422))
 
