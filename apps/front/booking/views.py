@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.front.booking.conf import booking_conf
@@ -90,7 +91,7 @@ def matter_detail(request, code):
 def book(request, code):
     slot = request.POST.get("slot", "")
     if _id(slot) is None:
-        messages.error(request, "请选择一个预约时段。 Please choose a time.")
+        messages.error(request, _("请选择一个预约时段。"))
         return redirect("matter", code=code)
     try:
         appointment = appointment_book(
@@ -128,7 +129,7 @@ def appointment_reschedule_view(request, code):
     appointment = get_object_or_404(Appointment, citizen=request.user, code=code)
     slot = request.POST.get("slot", "")
     if _id(slot) is None:
-        messages.error(request, "请选择新的预约时段。 Please choose a new time.")
+        messages.error(request, _("请选择新的预约时段。"))
         return redirect("appointment", code=code)
     try:
         new = appointment_reschedule(
@@ -197,11 +198,11 @@ def waitlist_view(request):
         hall, day = request.POST.get("hall", ""), request.POST.get("date", "")
         try:
             if _id(hall) is None:
-                raise DomainError("请选择大厅。 Please choose a hall.", code="invalid", status_code=400)
+                raise DomainError(_("请选择大厅。"), code="invalid")
             try:
                 date = dt.date.fromisoformat(day)
             except ValueError:
-                raise DomainError("日期无效。 Invalid date.", code="invalid", status_code=400) from None
+                raise DomainError(_("日期无效。"), code="invalid") from None
             waitlist_join(citizen=request.user, matter_code=matter_code, hall_id=int(hall), date=date)
         except DomainError as exc:
             messages.error(request, str(exc.detail))
@@ -244,7 +245,7 @@ def supervisor_closures(request):
     """The hall supervisor closes their hall, or one window group, for a day or part of one."""
     hall = hall_for_supervisor(request.user)
     if hall is None:
-        return render(request, "error.html", {"message": "您尚未分配到大厅。 You have no hall."}, status=403)
+        return render(request, "error.html", {"message": _("您尚未分配到大厅。")}, status=403)
     groups = list(WindowGroup.objects.filter(hall=hall))
     form = {"date": "", "group": "", "start": "", "end": "", "reason": "", "move": ""}
     if request.method == "POST":
@@ -254,10 +255,10 @@ def supervisor_closures(request):
                 date = dt.date.fromisoformat(form["date"])
                 start, end = _parse_time(form["start"]), _parse_time(form["end"])
             except ValueError:
-                raise DomainError("请填写有效的日期和时间。 Invalid date or time.", code="invalid", status_code=400) from None
+                raise DomainError(_("请填写有效的日期和时间。"), code="invalid") from None
             group = next((g for g in groups if str(g.id) == form["group"]), None)
             if form["group"] and group is None:
-                raise DomainError("本大厅没有该窗口组。 No such window group.", code="not_found", status_code=404)
+                raise DomainError(_("本大厅没有该窗口组。"), code="not_found")
             closure = closure_create(
                 actor=request.user,
                 hall=hall,

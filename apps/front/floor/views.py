@@ -209,7 +209,7 @@ def _run_action(action: str, *, clerk, ticket_id: int, data) -> Ticket:
     if action == "transfer":
         group = data.get("group", "")
         if not group.isdigit():
-            raise DomainError("请选择要转至的窗口组。 Choose a window group.", code="group_required", status_code=400)
+            raise DomainError(_("请选择要转至的窗口组。"), code="group_required")
         return ticket_transfer(clerk=clerk, ticket_id=ticket_id, group_id=int(group), note=note)
     return TICKET_ACTIONS[action](clerk=clerk, ticket_id=ticket_id)
 

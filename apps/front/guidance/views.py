@@ -192,7 +192,7 @@ def checklist_booking(request, code):
 def checklist_book_view(request, code):
     slot = request.POST.get("slot", "")
     if not (slot.isdecimal() and int(slot) <= MAX_ID):
-        messages.error(request, _("请选择一个预约时段。 Please choose a time."))
+        messages.error(request, _("请选择一个预约时段。"))
         return redirect("checklist_booking", code=code)
     try:
         appointment = checklist_book(
