@@ -25,7 +25,7 @@ from govservice.lib.workdays import CalendarUnknown, WorkCalendar
 def days_of(spec: str, year: int) -> list[dt.date]:
     """One day (2027-01-01) or an inclusive range (2027-02-06:2027-02-12), all inside ``year``."""
     try:
-        first, _, last = spec.partition(":")
+        first, __, last = spec.partition(":")
         start = dt.date.fromisoformat(first)
         end = dt.date.fromisoformat(last) if last else start
     except ValueError:
