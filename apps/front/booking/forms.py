@@ -5,14 +5,18 @@ be read (a slot id is a number, a date is a date)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from .selectors import MAX_ID
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise  # django-stubs' name for a lazy str
 
-def id_field(message: Promise) -> forms.IntegerField:
+
+def id_field(message: _StrPromise) -> forms.IntegerField:
     """A row id; beyond a bigint no row exists, so such a number is bad input, not a server error."""
     keys = ("required", "invalid", "min_value", "max_value")
     return forms.IntegerField(min_value=1, max_value=MAX_ID, error_messages=dict.fromkeys(keys, message))
