@@ -173,6 +173,15 @@ STATUS_BY_CODE: dict[str, int] = {
     "reply_required": 400,
     # Was "not_assignee" (409 elsewhere): only the staff member named to call a rater back, 403 as before.
     "not_callback_assignee": 403,
+    # errA
+    "access_reason_required": 400,
+    "answer_invalid": 400,
+    "closure_reason_required": 400,
+    "concurrent_edit": 409,
+    "group_not_in_hall": 400,
+    "unknown_decision": 422,
+    "unknown_procedure": 422,
+    "waiver_reason_required": 400,
 }
 STATUS_BY_CLASS: tuple[tuple[type[DomainError], int], ...] = ((Throttled, 429), (Busy, 429), (Conflict, 409), (DomainError, 422))
 

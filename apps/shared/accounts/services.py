@@ -7,10 +7,11 @@ import re
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
-from govservice.api import Conflict, DomainError
 from govservice.lib import idcard
 from govservice.lib.blindindex import blind_index
+from govservice.lib.errors import Conflict, DomainError
 
 from .models import PersonalDataAccess, Role, User
 
@@ -30,16 +31,16 @@ def citizen_register(*, username: str, password: str, real_name: str, id_number:
     """Create a real-name citizen account: a valid ID number (GB 11643), a mainland mobile number, a name."""
     real_name = real_name.strip()
     if not 2 <= len(real_name) <= 30:
-        raise DomainError("请填写与身份证一致的真实姓名。 Please enter your legal name.", code="invalid_name", status_code=400)
+        raise DomainError(_("请填写与身份证一致的真实姓名。"), code="invalid_name")
     try:
         parsed = idcard.parse(id_number)
     except idcard.InvalidIdNumber as exc:
-        raise DomainError(f"{exc} Invalid ID number.", code="invalid_id_number", status_code=400) from None
+        raise DomainError(str(exc), code="invalid_id_number") from None
     phone = phone.strip()
     if not PHONE_RE.match(phone):
-        raise DomainError("请填写11位手机号码。 Invalid mobile number.", code="invalid_phone", status_code=400)
+        raise DomainError(_("请填写11位手机号码。"), code="invalid_phone")
     if User.objects.filter(username=username).exists():
-        raise Conflict("该用户名已被使用。 Username taken.", code="username_taken")
+        raise Conflict(_("该用户名已被使用。"), code="username_taken")
     user = User(
         username=username,
         email=email.strip(),
@@ -53,22 +54,22 @@ def citizen_register(*, username: str, password: str, real_name: str, id_number:
     try:
         validate_password(password, user)
     except ValidationError as exc:
-        raise DomainError(" ".join(exc.messages), code="weak_password", status_code=400) from None
+        raise DomainError(" ".join(exc.messages), code="weak_password") from None
     user.set_password(password)
     try:
         with transaction.atomic():
             user.save()
     except IntegrityError:
-        raise Conflict("该身份证号码已注册账户，请直接登录。 An account exists for this ID number.", code="id_registered") from None
+        raise Conflict(_("该身份证号码已注册账户，请直接登录。"), code="id_registered") from None
     return user
 
 
 def id_number_reveal(*, viewer: User, subject: User, reason: str, case_reference: str = "") -> str:
     """The clear ID number, for a staff member with a reason; every view is logged (DOMAIN.md §8)."""
     if viewer.role == Role.CITIZEN and viewer.pk != subject.pk:
-        raise DomainError("无权查看。 Not allowed.", code="forbidden", status_code=403)
+        raise DomainError(_("无权查看。"), code="forbidden")
     if not reason.strip():
-        raise DomainError("查看完整证件号码须填写事由。 A reason is required.", code="reason_required", status_code=400)
+        raise DomainError(_("查看完整证件号码须填写事由。"), code="access_reason_required")
     personal_data_access_record(viewer=viewer, subject=subject, reason=reason, case_reference=case_reference)
     return subject.id_number
 

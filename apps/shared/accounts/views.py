@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from govservice.api import DomainError
 
@@ -17,6 +18,6 @@ def register(request):
             form.add_error(None, str(exc.detail))
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, "注册成功，欢迎使用云窗口。")
+            messages.success(request, _("注册成功，欢迎使用云窗口。"))
             return redirect("home")
     return render(request, "accounts/register.html", {"form": form}, status=400 if form.errors else 200)

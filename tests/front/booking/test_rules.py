@@ -261,7 +261,9 @@ class TestWaiver:
                 status=AppointmentStatus.NO_SHOW, strike=Strike.NO_SHOW, strike_at=timezone.now() - dt.timedelta(days=1),
             )
         BookingStanding.objects.create(citizen=citizen, blocked_until=timezone.now() + dt.timedelta(days=89))
-        assert refusal(lambda: penalty_waive(staff=clerk, citizen=citizen, reason="  ")).error_code == "reason_required"
+        # Its own code (the reasons of review's refusals answer 422): a blank form field, 400.
+        blank = refusal(lambda: penalty_waive(staff=clerk, citizen=citizen, reason="  "))
+        assert blank.error_code == "waiver_reason_required" and status_for(blank) == 400
         assert refusal(lambda: penalty_waive(staff=citizen, citizen=citizen, reason="我想")).error_code == "forbidden"
         waiver = penalty_waive(staff=clerk, citizen=citizen, reason="地铁停运，有站方证明")
         assert BookingStanding.objects.get(citizen=citizen).blocked_until is None

@@ -15,13 +15,14 @@ from django.db import transaction
 from django.db.models import Case, ExpressionWrapper, F, Value, When
 from django.db.models.functions import Now
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.front.booking.conf import booking_conf
 from apps.front.notifications.services import notify
 from apps.shared.accounts.models import User
-from govservice.api import Conflict, DomainError
 from govservice.lib import lifecycle
 from govservice.lib.codes import human_code
+from govservice.lib.errors import Conflict, DomainError
 from govservice.lib.tasks import enqueue_on_commit
 
 from ..models import (
@@ -113,17 +114,17 @@ def _cancel(*, citizen: User, appointment_id: int, note: str) -> Appointment:
         appointment = lifecycle.move_pk(
             Appointment, appointment_id, AppointmentStatus.CANCELLED_BY_CITIZEN,
             sources={AppointmentStatus.BOOKED}, where={"citizen": citizen}, event={"actor": citizen, "note": note},
-            refused="该预约当前状态不能取消。 This appointment can no longer be cancelled.",
+            refused=_("该预约当前状态不能取消。"),
             select_related=("slot", "matter", "hall"),
         )
     except lifecycle.TransitionRefused:
         if not Appointment.objects.filter(id=appointment_id, citizen=citizen).exists():
-            raise DomainError("未找到该预约。 No such appointment.", code="not_found", status_code=404) from None
+            raise DomainError(_("未找到该预约。"), code="not_found") from None
         raise
     now = timezone.now()
     if appointment.slot.start <= now:
         raise Conflict(
-            "预约时段已开始，不能再取消；未到场将按爽约处理。 The appointment has started and can no longer be cancelled.",
+            _("预约时段已开始，不能再取消；未到场将按爽约处理。"),
             code="started",
         )
     _give_back(appointment, resale=True)
@@ -193,12 +194,12 @@ def appointment_move_by_hall(*, appointment_id: int, slot_id: int, actor: User |
             return None
         slot = Slot.objects.filter(id=slot_id, hall_id=old.hall_id).first()
         if slot is None:
-            raise DomainError("该时段不属于本大厅。 Not a slot of this hall.", code="not_found", status_code=404)
+            raise DomainError(_("该时段不属于本大厅。"), code="not_found")
         taken = Slot.objects.filter(id=slot.id, start__gt=Now()).filter(
             closed=False, capacity__gt=F("booked") + F("waitlist_held") + resale_held_now()
         ).update(booked=F("booked") + 1)
         if not taken:
-            raise Conflict("该时段已约满，请选择其他时段。 This slot is full.", code="slot_full")
+            raise Conflict(_("该时段已约满，请选择其他时段。"), code="slot_full")
         new = Appointment.objects.create(
             code=human_code(8),
             citizen_id=citizen_id,
@@ -222,8 +223,8 @@ def appointment_transition(*, appointment: Appointment, to_status: str, actor: U
     """Move an appointment the hall is handling (check-in, call, service); the caller holds the transaction."""
     lifecycle.move(
         appointment, to_status, event={"actor": actor, "note": note},
-        refused=f"预约状态不能从“{appointment.get_status_display()}”变更。 Invalid transition.",
-        stale="预约状态已被他人更改，请刷新。 Changed by someone else.",
+        refused=_("预约状态不能从“%(status)s”变更。") % {"status": appointment.get_status_display()},
+        stale=_("预约状态已被他人更改，请刷新。"),
     )
 
 

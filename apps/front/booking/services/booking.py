@@ -14,12 +14,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.db.models.functions import Now
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.front.booking.conf import booking_conf
 from apps.shared.accounts.models import User
 from apps.shared.catalog.models import Matter
-from govservice.api import Conflict, DomainError
 from govservice.lib.codes import human_code
+from govservice.lib.errors import Conflict, DomainError
 
 from .. import fastpath
 from ..models import (
@@ -164,7 +165,7 @@ def appointment_book_by_staff(*, staff: User, citizen: User, slot_id: int, matte
     stops online booking only, like walk-in). Lock order as everywhere: the citizen, then the slot."""
     hall_id = StaffPost.objects.filter(user=staff).values_list("hall_id", flat=True).first()
     if hall_id is None:
-        raise DomainError("您尚未分配到大厅。 You have no hall.", code="no_hall", status_code=403)
+        raise DomainError(_("您尚未分配到大厅。"), code="no_hall")
     citizen_lock(citizen)
     if idempotency_key:
         previous = Appointment.objects.filter(citizen=citizen, idempotency_key=idempotency_key).first()
@@ -172,21 +173,21 @@ def appointment_book_by_staff(*, staff: User, citizen: User, slot_id: int, matte
             return previous
     matter = Matter.objects.filter(code=matter_code, is_current=True).only("id", "code", "bookable").first()
     if matter is None:
-        raise DomainError("事项不存在。 No such matter.", code="not_found", status_code=404)
+        raise DomainError(_("事项不存在。"), code="not_found")
     links = GroupMatter.objects.filter(group_id=OuterRef("group_id"), matter_code=matter.code)
     slot = Slot.objects.annotate(handles=Exists(links), db_now=Now()).filter(id=slot_id, hall_id=hall_id).first()
     if slot is None:
-        raise DomainError("本大厅没有该时段。 No such slot at your hall.", code="not_found", status_code=404)
+        raise DomainError(_("本大厅没有该时段。"), code="not_found")
     if not slot.handles:
-        raise DomainError("该时段所在窗口不办理此事项。 This window group does not handle the matter.", code="wrong_group")
+        raise DomainError(_("该时段所在窗口不办理此事项。"), code="wrong_group")
     counts = Appointment.objects.filter(citizen=citizen, status__in=ACTIVE_APPOINTMENT_STATUSES).aggregate(
         total=Count("id"), same=Count("id", filter=Q(matter_code=matter.code))
     )
     if counts["same"]:
-        raise Conflict("该市民已有此事项的有效预约。 The citizen already has an appointment for this matter.", code="duplicate")
+        raise Conflict(_("该市民已有此事项的有效预约。"), code="duplicate")
     if counts["total"] >= booking_conf.BOOKING_MAX_ACTIVE_PER_CITIZEN:
         raise Conflict(
-            f"该市民已持有{booking_conf.BOOKING_MAX_ACTIVE_PER_CITIZEN}个有效预约。 The citizen's limit is reached.",
+            _("该市民已持有%(limit)s个有效预约。") % {"limit": booking_conf.BOOKING_MAX_ACTIVE_PER_CITIZEN},
             code="limit_reached",
         )
     try:
@@ -202,17 +203,17 @@ def appointment_book_by_staff(*, staff: User, citizen: User, slot_id: int, matte
                 quota=Quota.RESERVED,
             )
     except IntegrityError:
-        raise Conflict("该市民已有此事项的有效预约。 The citizen already has an appointment for this matter.", code="duplicate") from None
+        raise Conflict(_("该市民已有此事项的有效预约。"), code="duplicate") from None
     taken = Slot.objects.filter(id=slot.id, closed=False, start__gt=Now(), reserved__gt=F("reserved_booked")).update(
         reserved_booked=F("reserved_booked") + 1
     )
     if not taken:
         if slot.closed:
-            refused: DomainError = Conflict("该时段大厅暂停服务。 The hall is closed at this time.", code="closed")
+            refused: DomainError = Conflict(_("该时段大厅暂停服务。"), code="closed")
         elif slot.start <= slot.db_now:
-            refused = DomainError("该时段已开始。 The slot has started.", code="too_late")
+            refused = DomainError(_("该时段已开始。"), code="too_late")
         else:
-            refused = Conflict("该时段的电话/现场预留名额已满。 The reserved places of this slot are taken.", code="slot_full")
+            refused = Conflict(_("该时段的电话/现场预留名额已满。"), code="slot_full")
         transaction.set_rollback(True)
         raise refused
     AppointmentEvent.objects.create(

@@ -12,12 +12,14 @@ import datetime as dt
 from django.db.models import ExpressionWrapper, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Now
 from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from apps.front.booking.conf import booking_conf
 from apps.shared.accounts.models import User
 from apps.shared.catalog.models import Matter
-from govservice.api import Conflict, DomainError
 from govservice.lib import idcard
+from govservice.lib.errors import Conflict, DomainError
 
 from ..models import BookingStanding, GreenCategory, Slot
 
@@ -39,6 +41,13 @@ def citizen_lock(citizen: User) -> dt.datetime | None:
 
 def when_text(moment: dt.datetime) -> str:
     return f"{timezone.localtime(moment):%Y年%m月%d日 %H:%M}"
+
+
+def moment_text(moment: dt.datetime) -> str:
+    """A time inside a refusal, in the reader's language: the Chinese date, else the ISO form."""
+    if (get_language() or "zh").startswith("zh"):
+        return when_text(moment)
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
 
 
 class BookingFacts:
@@ -71,27 +80,25 @@ def refusal(facts: BookingFacts, *, green_category: str, slot_state: bool) -> Do
     blocked_until = facts.blocked_until
     if blocked_until is not None and blocked_until > timezone.now():
         return DomainError(
-            f"因多次爽约或临近取消，您的网上预约已暂停至{when_text(blocked_until)}；期间仍可到大厅现场取号办理。"
-            f" Online booking is blocked until {timezone.localtime(blocked_until):%Y-%m-%d %H:%M}.",
+            _("因多次爽约或临近取消，您的网上预约已暂停至%(until)s；期间仍可到大厅现场取号办理。")
+            % {"until": moment_text(blocked_until)},
             code="blocked",
-            status_code=403,
         )
     if green_category and green_category not in GreenCategory.values:
-        return DomainError("绿色通道类别无效。 Unknown green-channel category.", code="invalid_green_category", status_code=400)
+        return DomainError(_("绿色通道类别无效。"), code="invalid_green_category")
     if facts.matter is None:
-        return DomainError("事项不存在。 No such matter.", code="not_found", status_code=404)
+        return DomainError(_("事项不存在。"), code="not_found")
     if not facts.matter.bookable:
-        return DomainError("该事项无需预约，请直接到大厅办理或在线办理。 This matter cannot be booked.", code="not_bookable")
+        return DomainError(_("该事项无需预约，请直接到大厅办理或在线办理。"), code="not_bookable")
     if facts.slot is None:
-        return DomainError("预约时段不存在。 No such slot.", code="not_found", status_code=404)
+        return DomainError(_("预约时段不存在。"), code="not_found")
     if not facts.handles:
-        return DomainError("该时段所在窗口不办理此事项。 This window group does not handle the matter.", code="wrong_group")
+        return DomainError(_("该时段所在窗口不办理此事项。"), code="wrong_group")
     if facts.same:
         return duplicate()
     if facts.total >= booking_conf.BOOKING_MAX_ACTIVE_PER_CITIZEN:
         return Conflict(
-            f"每人最多同时持有{booking_conf.BOOKING_MAX_ACTIVE_PER_CITIZEN}个有效预约，请先完成或取消已有预约。"
-            " Limit of active appointments reached.",
+            _("每人最多同时持有%(limit)s个有效预约，请先完成或取消已有预约。") % {"limit": booking_conf.BOOKING_MAX_ACTIVE_PER_CITIZEN},
             code="limit_reached",
         )
     if slot_state and not online_free(facts.slot, notice=facts.notice):
@@ -100,7 +107,7 @@ def refusal(facts: BookingFacts, *, green_category: str, slot_state: bool) -> Do
 
 
 def duplicate() -> Conflict:
-    return Conflict("您已有该事项的有效预约，不能重复预约。 You already have an appointment for this matter.", code="duplicate")
+    return Conflict(_("您已有该事项的有效预约，不能重复预约。"), code="duplicate")
 
 
 def slot_bookable(slot_id: int, *, today: dt.date, ahead: dt.timedelta | None) -> QuerySet[Slot]:
@@ -137,7 +144,7 @@ def check_elderly(citizen: User) -> None:
     age = booking_conf.HALL_GREEN_CHANNEL_AGE
     if birth is None or today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day)) < age:
         raise DomainError(
-            f"老年人绿色通道适用于年满{age}周岁的市民（按账户身份证号码核验）。 Not old enough for the green channel.",
+            _("老年人绿色通道适用于年满%(age)s周岁的市民（按账户身份证号码核验）。") % {"age": age},
             code="not_elderly",
         )
 
@@ -161,19 +168,17 @@ def slot_refusal(slot: Slot, *, notice: int = 0, reread: bool = True) -> DomainE
         if fresh is not None:
             return slot_refusal(fresh, notice=notice, reread=False)
     if slot.date <= timezone.localdate():
-        return DomainError("不能预约当天或已过去的时段，当天请到大厅现场取号。 Same-day slots cannot be booked.", code="too_late")
+        return DomainError(_("不能预约当天或已过去的时段，当天请到大厅现场取号。"), code="too_late")
     if slot.closed:
-        return Conflict("该时段大厅暂停服务，请选择其他时段。 The hall is closed at this time.", code="closed")
+        return Conflict(_("该时段大厅暂停服务，请选择其他时段。"), code="closed")
     if notice and slot.start < now + dt.timedelta(hours=notice):
-        return DomainError(
-            f"该事项需至少提前{notice}小时预约，请选择更晚的时段。 Book at least {notice} hours ahead.", code="too_soon"
-        )
+        return DomainError(_("该事项需至少提前%(hours)s小时预约，请选择更晚的时段。") % {"hours": notice}, code="too_soon")
     if slot.release_at > now:
         return DomainError(
-            f"该时段尚未放号，将于{when_text(slot.release_at)}开放预约。 Not yet released; opens {timezone.localtime(slot.release_at):%Y-%m-%d %H:%M}.",
+            _("该时段尚未放号，将于%(opens)s开放预约。") % {"opens": moment_text(slot.release_at)},
             code="not_released",
         )
     return Conflict(
-        "该时段已约满，请选择其他时段；当天全部约满时可登记候补。 This slot is full; you may join the waitlist.",
+        _("该时段已约满，请选择其他时段；当天全部约满时可登记候补。"),
         code="slot_full",
     )

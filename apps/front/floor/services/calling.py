@@ -10,13 +10,14 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.front.booking.models import APPOINTMENT_TRANSITIONS, AppointmentStatus, StaffPost, WindowGroup
 from apps.front.booking.services import appointment_mark_no_show, appointment_transition
 from apps.front.floor.conf import floor_conf
 from apps.shared.accounts.models import User
-from govservice.api import Conflict, DomainError
 from govservice.lib import lifecycle
+from govservice.lib.errors import Conflict, DomainError
 
 from ..fastpath import claim_next
 from ..models import Ticket, TicketAction, TicketStatus
@@ -35,7 +36,7 @@ def _ticket_at_hall(*, post: StaffPost, ticket_id: int, lock: bool) -> Ticket:
     ticket = qs.filter(id=ticket_id, hall_id=post.hall_id).first()
     if ticket is None:
         raise DomainError(
-            "未找到该号码，或不属于本大厅。 No such ticket at your hall.", code="not_found", status_code=404
+            _("未找到该号码，或不属于本大厅。"), code="not_found"
         )
     return ticket
 
@@ -51,7 +52,7 @@ def _at_my_window(*, clerk: User, ticket_id: int) -> tuple[StaffPost, Ticket]:
     ticket = _ticket_at_hall(post=post, ticket_id=ticket_id, lock=True)
     if ticket.window_id != post.window_id:
         raise DomainError(
-            "该号码不在您的窗口。 This ticket is not at your window.", code="not_your_window", status_code=403
+            _("该号码不在您的窗口。"), code="not_your_window"
         )
     return post, ticket
 
@@ -72,8 +73,8 @@ def _move(ticket: Ticket, *, to_status: str, actor: User | None, action: str, no
     window = fields.get("window", ticket.window) if to_status == TicketStatus.CALLED else None
     lifecycle.move(
         ticket, to_status, fields=fields, event={"action": action, "actor": actor, "note": note, "window": window},
-        refused=f"号码当前为“{ticket.get_status_display()}”，不能执行此操作。 Invalid ticket transition.",
-        stale="号码状态已被他人更改，请刷新。 Changed by someone else.",
+        refused=_("号码当前为“%(status)s”，不能执行此操作。") % {"status": ticket.get_status_display()},
+        stale=_("号码状态已被他人更改，请刷新。"),
     )
 
 
@@ -117,17 +118,17 @@ def ticket_recall(*, clerk: User, ticket_id: int) -> Ticket:
     that the window must mark it missed (过号)."""
     post, ticket = _at_my_window(clerk=clerk, ticket_id=ticket_id)
     if not ticket.can_recall:
-        raise Conflict("只有已叫号的号码可以重呼。 Only a called ticket can be recalled.", code="invalid_state")
+        raise Conflict(_("只有已叫号的号码可以重呼。"), code="invalid_state")
     if ticket.recalls >= floor_conf.HALL_MAX_RECALLS:
         raise Conflict(
-            f"已重呼{ticket.recalls}次，请标记过号。 Recall limit reached: mark the ticket missed.", code="recall_limit"
+            _("已重呼%(count)s次，请标记过号。") % {"count": ticket.recalls}, code="recall_limit"
         )
     now = timezone.now()
     changed = Ticket.objects.filter(id=ticket.id, status=TicketStatus.CALLED, recalls=ticket.recalls).update(
         recalls=F("recalls") + 1, called_at=now
     )
     if not changed:
-        raise Conflict("号码状态已被他人更改，请刷新。 Changed by someone else.", code="stale")
+        raise Conflict(_("号码状态已被他人更改，请刷新。"), code="stale")
     ticket.recalls += 1
     ticket.called_at = now
     ticket_event_record(
@@ -192,9 +193,9 @@ def ticket_transfer(*, clerk: User, ticket_id: int, group_id: int, note: str = "
     post, ticket = _at_my_window(clerk=clerk, ticket_id=ticket_id)
     target = WindowGroup.objects.filter(id=group_id, hall_id=post.hall_id).first()
     if target is None:
-        raise DomainError("本大厅没有该窗口组。 No such window group at your hall.", code="not_found", status_code=404)
+        raise DomainError(_("本大厅没有该窗口组。"), code="not_found")
     if target.id == ticket.group_id:
-        raise DomainError("号码已在该窗口组。 The ticket is already in this group.", code="same_group")
+        raise DomainError(_("号码已在该窗口组。"), code="same_group")
     _move(
         ticket,
         to_status=TicketStatus.WAITING,
