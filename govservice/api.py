@@ -146,6 +146,10 @@ STATUS_BY_CODE: dict[str, int] = {
     "wrong_hall": 422,
     "wrong_material": 422,
     "wrong_method": 409,
+    # errC
+    "invalid_channel": 400,
+    "invalid_language": 400,
+    "request_expired": 401,
 }
 STATUS_BY_CLASS: tuple[tuple[type[DomainError], int], ...] = ((Throttled, 429), (Busy, 429), (Conflict, 409), (DomainError, 422))
 
