@@ -26,7 +26,12 @@ class IntakeForm(forms.Form):
     """The intake workbench's outcome (template intake/intake.html); the files and the reuse_<material>
     choices are read beside it."""
 
-    ACTIONS = (("accept", _("受理")), ("notice", _("一次性告知（补正材料）")), ("refuse", _("不予受理")), ("receive", _("仅收件（5个工作日内审查决定）")))
+    ACTIONS = (
+        ("accept", _("受理")),
+        ("notice", _("一次性告知（补正材料）")),
+        ("refuse", _("不予受理")),
+        ("receive", _("仅收件（5个工作日内审查决定）")),
+    )
 
     action = forms.ChoiceField(choices=ACTIONS, required=False)
     reason = forms.CharField(required=False, max_length=2000)
@@ -56,7 +61,9 @@ class WithdrawForm(forms.Form):
 class AssistForm(forms.Form):
     """帮办 at a smart terminal: the matter chosen from this hall's list and the applicant's ID number."""
 
-    matter = forms.ChoiceField(error_messages={"required": _("请选择办理事项。"), "invalid_choice": _("请选择办理事项。")})
+    matter = forms.ChoiceField(
+        error_messages={"required": _("请选择办理事项。"), "invalid_choice": _("请选择办理事项。")}
+    )
     id_number = forms.CharField(max_length=32, error_messages={"required": _("请刷身份证或输入申请人的身份证号码。")})
 
     def __init__(self, *args, matters: dict, **kwargs):

@@ -14,7 +14,9 @@ class PreferenceForm(forms.Form):
 
     sms = forms.BooleanField(required=False)
     email = forms.BooleanField(required=False)
-    language = forms.ChoiceField(choices=Language.choices, required=False, error_messages={"invalid_choice": _("通知语言无效。")})
+    language = forms.ChoiceField(
+        choices=Language.choices, required=False, error_messages={"invalid_choice": _("通知语言无效。")}
+    )
 
     def clean_language(self) -> str:
         # A form without the choice keeps the default: Chinese.

@@ -15,9 +15,15 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def called_ticket(api, citizen, slot, matter, terminal, clerk, central_peer):
-    code = api(citizen).post("/api/v1/appointments/", {"slot": slot.id, "matter": matter.code}, format="json").json()["code"]
+    code = (
+        api(citizen)
+        .post("/api/v1/appointments/", {"slot": slot.id, "matter": matter.code}, format="json")
+        .json()["code"]
+    )
     shift_slot_to_now(slot.id)
-    api(None).post("/api/v1/terminal/checkin/", {"code": code}, format="json", HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}")
+    api(None).post(
+        "/api/v1/terminal/checkin/", {"code": code}, format="json", HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}"
+    )
     return api(clerk).post("/api/v1/workbench/call-next/").json()
 
 
@@ -36,7 +42,9 @@ def test_the_workbench_refuses_an_unknown_outcome_before_any_service_runs(clerk,
 def test_the_one_time_notice_takes_one_item_per_line(clerk, called_ticket):
     page = Client()
     page.force_login(clerk)
-    done = page.post(f"/workbench/tickets/{called_ticket['id']}/", {"action": "notice", "items": "户口簿首页\n\n  结婚证复印件  \n"})
+    done = page.post(
+        f"/workbench/tickets/{called_ticket['id']}/", {"action": "notice", "items": "户口簿首页\n\n  结婚证复印件  \n"}
+    )
     assert done.status_code == 200
     assert Case.objects.get().notice_items == ["户口簿首页", "结婚证复印件"]
 
@@ -62,6 +70,11 @@ def test_the_withdrawal_page_checks_the_reason_first(citizen, accepted_case):
 
 
 def test_assisting_asks_for_the_id_card_before_looking_anyone_up(clerk, matter, terminal):
-    refused = kiosk(clerk).post("/terminal/assist/", {"matter": matter.code, "id_number": ""}, HTTP_ACCEPT_LANGUAGE="en")
-    assert refused.status_code == 400 and "Swipe the applicant&#x27;s ID card or enter their ID number." in refused.content.decode()
+    refused = kiosk(clerk).post(
+        "/terminal/assist/", {"matter": matter.code, "id_number": ""}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert (
+        refused.status_code == 400
+        and "Swipe the applicant&#x27;s ID card or enter their ID number." in refused.content.decode()
+    )
     assert not Case.objects.exists()
