@@ -182,6 +182,10 @@ STATUS_BY_CODE: dict[str, int] = {
     "unknown_decision": 422,
     "unknown_procedure": 422,
     "waiver_reason_required": 400,
+    # errC
+    "invalid_channel": 400,
+    "invalid_language": 400,
+    "request_expired": 401,
 }
 STATUS_BY_CLASS: tuple[tuple[type[DomainError], int], ...] = ((Throttled, 429), (Busy, 429), (Conflict, 409), (DomainError, 422))
 
