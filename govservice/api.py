@@ -6,39 +6,216 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import OperationalError
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from govservice.lib.errors import Busy, Conflict, DomainError, Throttled
 from govservice.lib.workdays import CalendarUnknown
 
-
-class DomainError(exceptions.APIException):
-    """A business rule refused the request. Services raise it with a Chinese-first message."""
-
-    status_code: int = status.HTTP_422_UNPROCESSABLE_ENTITY
-    default_code = "rule_violation"
-
-    def __init__(self, detail: str, *, code: str | None = None, status_code: int | None = None):
-        super().__init__(detail=detail, code=code or self.default_code)
-        if status_code is not None:
-            self.status_code = status_code
-        self.error_code = code or self.default_code
+__all__ = ["STATUS_BY_CODE", "Busy", "Conflict", "DomainError", "Throttled", "exception_handler", "status_for"]
 
 
-class Conflict(DomainError):
-    status_code: int = status.HTTP_409_CONFLICT
-    default_code = "conflict"
+# The one mapping from a domain error's code to the status of the API's answer (DESIGN.md §7: 400 invalid,
+# 401/403, 404 not yours or absent, 409 conflict, 422 semantic, 429 limited). Services raise codes only
+# (govservice/lib/errors.py); pages use the same statuses through status_for().
+STATUS_BY_CODE: dict[str, int] = {
+    "address_invalid": 400,
+    "age_unverified": 422,
+    "already_appealed": 409,
+    "already_booked": 409,
+    "already_claimed": 409,
+    "already_delivered": 409,
+    "already_extended": 409,
+    "already_issued": 409,
+    "already_rated": 409,
+    "anonymous": 409,
+    "answer_missing": 400,
+    "answers_invalid": 400,
+    "appeal_too_late": 409,
+    "bad_limit": 400,
+    "bad_signature": 401,
+    "blocked": 403,
+    "busy": 429,
+    "calendar_unknown": 409,
+    "callback_first": 409,
+    "checkin_open": 422,
+    "citizen_not_found": 404,
+    "closed": 409,
+    "commitment_invalid": 422,
+    "commitment_refused": 422,
+    "commitment_unsigned": 422,
+    "conflict": 409,
+    "duplicate": 409,
+    "evidence_expired": 422,
+    "file_rejected": 422,
+    "file_too_large": 422,
+    "file_type": 422,
+    "forbidden": 403,
+    "group_required": 400,
+    "hall_closed": 409,
+    "hall_without_mode": 400,
+    "id_mismatch": 422,
+    "id_registered": 409,
+    "invalid": 400,  # also raised with {422: 4} (kept by status_code= until decided)
+    "invalid_assignee": 400,
+    "invalid_by": 400,
+    "invalid_comment": 400,
+    "invalid_date": 400,
+    "invalid_days": 400,
+    "invalid_deadline": 422,
+    "invalid_decision": 400,
+    "invalid_green_category": 400,
+    "invalid_green_reason": 400,
+    "invalid_hall": 400,
+    "invalid_id_number": 400,
+    "invalid_kind": 400,
+    "invalid_method": 400,
+    "invalid_name": 400,
+    "invalid_outcome": 400,
+    "invalid_period": 400,
+    "invalid_phone": 400,
+    "invalid_rating": 400,
+    "invalid_score": 400,
+    "invalid_state": 409,
+    "invalid_status": 400,
+    "invalid_step": 409,
+    "invalid_tags": 400,
+    "invalid_time": 400,
+    "items_required": 422,
+    "limit_reached": 409,
+    "link_expired": 410,
+    "link_invalid": 404,
+    "locked": 429,
+    "materials_missing": 422,
+    "matter_not_served": 422,
+    "matter_required": 400,
+    "no_account": 400,
+    "no_applicant": 422,
+    "no_hall": 403,
+    "no_pending_appeal": 409,
+    "no_phone": 404,
+    "no_post": 403,
+    "no_window": 403,
+    "not_answered": 409,
+    "not_assignee": 409,  # also raised with {403: 1} (kept by status_code= until decided)
+    "not_bookable": 422,
+    "not_bookable_day": 422,
+    "not_citizen": 403,
+    "not_elderly": 422,
+    "not_found": 404,
+    "not_full": 409,
+    "not_owner": 403,
+    "not_ready": 409,
+    "not_registered": 404,
+    "not_released": 422,
+    "not_supervisor": 403,
+    "not_today": 422,
+    "not_your_window": 403,
+    "offer_expired": 409,
+    "original_unchecked": 422,
+    "outside_hours": 409,
+    "past_date": 400,
+    "personal_data": 400,
+    "query_too_long": 400,
+    "rate_limited": 429,
+    "reason_required": 422,  # also raised with {400: 3} (kept by status_code= until decided)
+    "recall_limit": 409,
+    "rule_violation": 422,
+    "same_group": 422,
+    "slot_full": 409,
+    "stale": 409,  # also raised with {401: 1} (kept by status_code= until decided)
+    "started": 409,
+    "template_invalid": 422,
+    "throttled": 429,
+    "too_early": 422,
+    "too_late": 422,
+    "too_many_tries": 429,
+    "too_soon": 422,
+    "unknown_department": 400,
+    "unknown_life_event": 400,
+    "unknown_matter": 400,
+    "unknown_mode": 400,
+    "unknown_question": 400,
+    "username_taken": 409,
+    "waitlist_closed": 422,
+    "weak_password": 400,
+    "wrong_department": 422,
+    "wrong_evidence": 422,
+    "wrong_group": 422,  # also raised with {400: 1} (kept by status_code= until decided)
+    "wrong_hall": 422,
+    "wrong_material": 422,
+    "wrong_method": 409,
+    # errB (consult, ratings, reports): the codes of a missing or too long text field — text_required()'s
+    # "<field>_required"/"<field>_too_long" in consult, _text()'s in ratings — answer 400 as they always did.
+    "title_required": 400,
+    "title_too_long": 400,
+    "content_required": 400,
+    "content_too_long": 400,
+    "caller_name_required": 400,
+    "caller_name_too_long": 400,
+    "note_required": 400,
+    "note_too_long": 400,
+    "body_required": 400,
+    "body_too_long": 400,
+    "question_required": 400,
+    "question_too_long": 400,
+    "answer_required": 400,
+    "answer_too_long": 400,
+    # Were "reason_required"/"reason_too_long", which answer 422 elsewhere: these answered 400.
+    "extension_reason_required": 400,
+    "extension_reason_too_long": 400,
+    "reveal_reason_required": 400,
+    "reveal_reason_too_long": 400,
+    "appeal_reason_required": 400,
+    "summary_required": 400,
+    "fix_required": 400,
+    "reply_required": 400,
+    # Was "not_assignee" (409 elsewhere): only the staff member named to call a rater back, 403 as before.
+    "not_callback_assignee": 403,
+    # errA
+    "access_reason_required": 400,
+    "answer_invalid": 400,
+    "closure_reason_required": 400,
+    "concurrent_edit": 409,
+    "group_not_in_hall": 400,
+    "unknown_decision": 422,
+    "unknown_procedure": 422,
+    "waiver_reason_required": 400,
+    # errC
+    "invalid_channel": 400,
+    "invalid_language": 400,
+    "request_expired": 401,
+    # Real-name verification (apps/shared/accounts)
+    "already_verified": 409,
+    "card_not_checked": 400,
+    "changed": 409,
+    "claimant_not_found": 404,
+    "invalid_code": 400,
+    "not_applicable": 422,
+    "phone_unverified": 409,
+    "registry_mismatch": 400,
+    "registry_unavailable": 503,
+    "resend_too_soon": 429,
+    "sms_unavailable": 503,
+    "takeover_reason_required": 400,
+    "too_many_codes": 429,
+}
+STATUS_BY_CLASS: tuple[tuple[type[DomainError], int], ...] = ((Throttled, 429), (Busy, 429), (Conflict, 409), (DomainError, 422))
+
+
+def status_for(error: DomainError) -> int:
+    """The HTTP status of a refusal: its code's, else its kind's."""
+    if error.status_override is not None:
+        return error.status_override
+    if error.code in STATUS_BY_CODE:
+        return STATUS_BY_CODE[error.code]
+    return next(status for cls, status in STATUS_BY_CLASS if isinstance(error, cls))
 
 
 # PostgreSQL: lock_not_available (our lock_timeout ran out) and deadlock_detected. Both mean "busy":
 # nothing was written, and the same request may simply be sent again.
 BUSY_SQLSTATES = frozenset({"55P03", "40P01"})
-
-
-class Busy(DomainError):
-    status_code: int = status.HTTP_429_TOO_MANY_REQUESTS
-    default_code = "busy"
 
 
 def exception_handler(exc, context):
@@ -59,13 +236,18 @@ def exception_handler(exc, context):
     elif isinstance(exc, exceptions.ParseError):
         # DRF's own text is the parser's English ("JSON parse error - Expecting property name ...").
         exc = exceptions.ParseError("请求内容格式有误，无法解析（须为有效的 JSON）。 Malformed request body.")
+    if isinstance(exc, DomainError):
+        # A domain refusal is no DRF exception: the status comes from its code, here and nowhere else.
+        headers = {}
+        if isinstance(exc, Busy):
+            headers["Retry-After"] = "1"
+        elif isinstance(exc, Throttled) and exc.retry_after:
+            headers["Retry-After"] = str(exc.retry_after)
+        return Response({"code": exc.code, "detail": str(exc.message)}, status=status_for(exc), headers=headers)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
-    if isinstance(exc, DomainError):
-        code = exc.error_code
-        detail = str(exc.detail)
-    elif isinstance(exc, exceptions.ValidationError):
+    if isinstance(exc, exceptions.ValidationError):
         code = "invalid"
         detail = "提交的数据有误。 Invalid input."
         return Response({"code": code, "detail": detail, "errors": response.data}, status=response.status_code)
@@ -73,7 +255,4 @@ def exception_handler(exc, context):
         codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
         code = codes if isinstance(codes, str) else "error"
         detail = response.data.get("detail", str(exc)) if isinstance(response.data, dict) else str(exc)
-    headers = dict(response.headers)
-    if isinstance(exc, Busy):
-        headers["Retry-After"] = "1"
-    return Response({"code": code, "detail": str(detail)}, status=response.status_code, headers=headers)
+    return Response({"code": code, "detail": str(detail)}, status=response.status_code, headers=dict(response.headers))

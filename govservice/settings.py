@@ -20,6 +20,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from govservice import policies
 from govservice.lib.envvars import env_bool, env_int, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -381,39 +382,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-# Content-Security-Policy (django-csp) on every response: scripts and styles only from this site's own
-# static files (no inline script or handler anywhere in the templates; a test keeps it so), images also as
-# data: URIs (QR codes, charts), frames and forms only to this site. The API docs use drf-spectacular's
-# split Swagger view, whose script is a file too.
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": ["'self'"],
-        "script-src": ["'self'"],
-        "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
-        "font-src": ["'self'"],
-        "connect-src": ["'self'"],
-        "media-src": ["'self'"],
-        "object-src": ["'none'"],
-        "frame-src": ["'self'"],
-        "frame-ancestors": ["'self'"],
-        "base-uri": ["'self'"],
-        "form-action": ["'self'"],
-    }
-}
-# Powerful browser features: the camera and microphone for this site only (the hall's document camera and
-# the remote window), everything else off.
-PERMISSIONS_POLICY = {
-    "camera": ["self"],
-    "microphone": ["self"],
-    "geolocation": [],
-    "payment": [],
-    "usb": [],
-    "serial": [],
-    "bluetooth": [],
-    "interest-cohort": [],
-    "browsing-topics": [],
-}
+# What a browser may load and use on our pages (django-csp, django-permissions-policy): govservice/policies.py.
+CONTENT_SECURITY_POLICY = policies.CONTENT_SECURITY_POLICY
+PERMISSIONS_POLICY = policies.PERMISSIONS_POLICY
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 # The exchange endpoint is for signed machine-to-machine calls; it needs no redirect to HTTPS when
 # a site runs behind a TLS-terminating proxy on loopback.

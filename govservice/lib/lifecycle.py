@@ -30,8 +30,10 @@ from typing import Any, Protocol, TypeVar, runtime_checkable
 from django.db import models, transaction
 from django.db.models.expressions import Combinable
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from govservice.api import Conflict
+from govservice.lib.errors import Conflict
 
 # The one code every refused status change answers, whatever the lifecycle (README "Changes").
 REFUSED = "invalid_state"
@@ -45,7 +47,7 @@ class TransitionRefused(Conflict):
 
     default_code = REFUSED
 
-    def __init__(self, detail: str):
+    def __init__(self, detail: Any):
         super().__init__(detail, code=REFUSED)
 
 
@@ -83,10 +85,11 @@ def _display(model: type[models.Model], status: str, field: str) -> str:
 
 
 def _refused_text(model: type[models.Model], status: str, field: str) -> str:
-    return f"当前状态为“{_display(model, status, field)}”，不能执行此操作。 Not allowed in this status."
+    return _("当前状态为“%(status)s”，不能执行此操作。") % {"status": _display(model, status, field)}
 
 
-STALE_TEXT = "状态已被他人更改，请刷新。 Changed by someone else."
+# Lazy: read in the language of whoever is refused, not of whoever imported the module first.
+STALE_TEXT = gettext_lazy("状态已被他人更改，请刷新。")
 
 
 def _stamped(model: type[models.Model], fields: Mapping[str, Any]) -> dict[str, Any]:

@@ -27,7 +27,7 @@ def test_it_looks_up_a_case_by_number_and_password(browser, live_server, citizen
     page.get_by_label("办件编号").fill(case.number.lower())
     page.get_by_label("查询密码").fill("000000")
     page.get_by_role("button", name="查询").click()
-    expect(page.locator("#track-error")).to_have_text("办件编号或查询密码不正确。 Wrong case number or query password.")
+    expect(page.locator("#track-error")).to_have_text("办件编号或查询密码不正确。")
     expect(page.locator("#track-result")).to_have_count(0)
 
     page.get_by_label("查询密码").fill("135790")

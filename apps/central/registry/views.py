@@ -2,6 +2,7 @@ import json
 
 from django.conf import settings
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -25,9 +26,9 @@ def verify(request):
     except ValueError:
         length = -1
     if length < 0 or length > settings.REGISTRY_MAX_BODY:
-        return _answer({"code": "too_large", "detail": "请求过大。 Request too large."}, 413)
+        return _answer({"code": "too_large", "detail": _("请求过大。")}, 413)
     if not all(request.headers.get(h) for h in (signing.KEY_ID, signing.TIMESTAMP, signing.MESSAGE_ID, signing.SIGNATURE)):
-        return _answer({"code": "signature_missing", "detail": "请求缺少签名信息。 The request is not signed."}, 401)
+        return _answer({"code": "signature_missing", "detail": _("请求缺少签名信息。")}, 401)
     try:
         peer = asking_peer(headers=request.headers, method=request.method, path=request.path, body=request.body)
     except signing.SignatureError as exc:
@@ -37,8 +38,8 @@ def verify(request):
         name, id_number, purpose = str(question["name"]), str(question["id_number"]), str(question["purpose"]).strip()
         reference = str(question.get("reference", ""))
     except (ValueError, KeyError, TypeError):
-        return _answer({"code": "invalid", "detail": "报文格式错误。 Malformed question."}, 400)
+        return _answer({"code": "invalid", "detail": _("报文格式错误。")}, 400)
     if not purpose:
         # DESIGN.md §10: every question states why it is asked.
-        return _answer({"code": "purpose_required", "detail": "须说明核验用途。 A purpose is required."}, 400)
+        return _answer({"code": "purpose_required", "detail": _("须说明核验用途。")}, 400)
     return _answer({"match": registry_verify(peer=peer, name=name, id_number=id_number, purpose=purpose, reference=reference)})

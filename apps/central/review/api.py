@@ -1,5 +1,6 @@
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
@@ -153,7 +154,7 @@ class CaseActionApi(APIView):
     @extend_schema(request=None, responses=ReviewCaseSerializer)
     def post(self, request, case_id, action):
         if action not in self.actions:
-            raise NotFound("没有这个操作。 No such action.")
+            raise NotFound(_("没有这个操作。"))
         serializer_class, perform = self.actions[action]
         data = {}
         if serializer_class is not None:

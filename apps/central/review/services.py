@@ -13,15 +13,16 @@ from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.shared.accounts.models import Role, User
 from apps.shared.exchange import contract
 from apps.shared.exchange.services import OutgoingFile, outbox_enqueue
 from apps.shared.workcalendar.selectors import calendar_get
-from govservice.api import Conflict, DomainError
 from govservice.lib import lifecycle
 from govservice.lib.clocks import Clock
 from govservice.lib.codes import human_code
+from govservice.lib.errors import Conflict, DomainError
 from govservice.lib.pdf import qr_data_uri, render_pdf
 
 from .models import (
@@ -43,7 +44,7 @@ EXTENSION_WORKDAYS = 10
 
 def _approver_only(user: User) -> None:
     if user.role != Role.APPROVER:
-        raise DomainError("只有审批人员可以办理。 Only approvers can do this.", code="forbidden", status_code=403)
+        raise DomainError(_("只有审批人员可以办理。"), code="forbidden")
 
 
 def _locked(*, user: User, case_id: int) -> ReviewCase:
@@ -59,8 +60,8 @@ def _move(case: ReviewCase, *, to_status: str, actor: User | None, note: str = "
     """The lifecycle's guarded move (govservice.lib.lifecycle), with an event row."""
     lifecycle.move(
         case, to_status, fields=fields, event={"actor": actor, "note": note},
-        refused=f"办件当前状态为“{case.get_status_display()}”，不能执行此操作。 Invalid transition.",
-        stale="办件已被他人处理，请刷新。 Changed by someone else.",
+        refused=_("办件当前状态为“%(status)s”，不能执行此操作。") % {"status": case.get_status_display()},
+        stale=_("办件已被他人处理，请刷新。"),
     )
 
 
@@ -122,7 +123,7 @@ def case_claim(*, approver: User, case_id: int) -> ReviewCase:
     _approver_only(approver)
     case = case_get_for_approver(user=approver, case_id=case_id)
     if not ReviewCase.objects.filter(id=case.id, assignee__isnull=True).update(assignee=approver):
-        raise Conflict("该办件已被认领。 Already claimed.", code="already_claimed")
+        raise Conflict(_("该办件已被认领。"), code="already_claimed")
     case.assignee = approver
     _note(case, actor=approver, note="认领")
     return case
@@ -132,7 +133,7 @@ def case_claim(*, approver: User, case_id: int) -> ReviewCase:
 def case_release(*, approver: User, case_id: int) -> ReviewCase:
     case = case_get_for_approver(user=approver, case_id=case_id)
     if not ReviewCase.objects.filter(id=case.id, assignee=approver).update(assignee=None):
-        raise Conflict("只能退回自己认领的办件。 You have not claimed this case.", code="not_assignee")
+        raise Conflict(_("只能退回自己认领的办件。"), code="not_assignee")
     case.assignee = None
     _note(case, actor=approver, note="退回待认领")
     return case
@@ -142,11 +143,11 @@ def case_release(*, approver: User, case_id: int) -> ReviewCase:
 def case_assign(*, supervisor: User, case_id: int, approver_id: int) -> ReviewCase:
     """A central supervisor hands a case to an approver of the case's department."""
     if supervisor.role != Role.CENTRAL_SUPERVISOR:
-        raise DomainError("只有后台主管可以分派。 Only supervisors assign.", code="forbidden", status_code=403)
+        raise DomainError(_("只有后台主管可以分派。"), code="forbidden")
     case = case_get_for_approver(user=supervisor, case_id=case_id)
     approver = User.objects.filter(id=approver_id, role=Role.APPROVER, approver_post__department=case.department).first()
     if approver is None:
-        raise DomainError("该人员不属于办件所属部门。 Not an approver of this department.", code="wrong_department")
+        raise DomainError(_("该人员不属于办件所属部门。"), code="wrong_department")
     ReviewCase.objects.filter(id=case.id).update(assignee=approver)
     case.assignee = approver
     _note(case, actor=supervisor, note=f"分派给 {approver.display_name}")
@@ -156,7 +157,7 @@ def case_assign(*, supervisor: User, case_id: int, approver_id: int) -> ReviewCa
 def _mine(case: ReviewCase, approver: User) -> None:
     _approver_only(approver)
     if case.assignee_id not in (None, approver.id):
-        raise Conflict("该办件已由他人认领。 Claimed by someone else.", code="not_assignee")
+        raise Conflict(_("该办件已由他人认领。"), code="not_assignee")
 
 
 @transaction.atomic
@@ -165,12 +166,12 @@ def case_step(*, approver: User, case_id: int, forward: bool, note: str = "") ->
     case = _locked(user=approver, case_id=case_id)
     _mine(case, approver)
     if not case.under_review:
-        raise Conflict("办件不在审查中。 The case is not under review.", code="invalid_state")
+        raise Conflict(_("办件不在审查中。"), code="invalid_state")
     target = case.step + (1 if forward else -1)
     if not 0 <= target < len(REVIEW_STEPS):
-        raise Conflict("没有可转入的环节。 No such step.", code="invalid_step")
+        raise Conflict(_("没有可转入的环节。"), code="invalid_step")
     if not forward and not note.strip():
-        raise DomainError("退回上一环节须说明理由。 A reason is required.", code="reason_required")
+        raise DomainError(_("退回上一环节须说明理由。"), code="reason_required")
     ReviewCase.objects.filter(id=case.id).update(step=target)
     verb = "通过" if forward else "退回"
     _note(case, actor=approver, note=f"{REVIEW_STEPS[case.step]} {verb} → {REVIEW_STEPS[target]} {note}".strip())
@@ -183,10 +184,10 @@ def case_request_correction(*, approver: User, case_id: int, items: list[str], d
     """补齐补正: one consolidated list and a deadline; the clock stops until the applicant answers."""
     items = [item.strip() for item in items if item.strip()]
     if not items:
-        raise DomainError("请一次性列出全部需补正的事项。 List every item at once.", code="items_required")
+        raise DomainError(_("请一次性列出全部需补正的事项。"), code="items_required")
     today = timezone.localdate()
     if deadline <= today:
-        raise DomainError("补正期限应晚于今天。 The deadline must be in the future.", code="invalid_deadline")
+        raise DomainError(_("补正期限应晚于今天。"), code="invalid_deadline")
     case = _locked(user=approver, case_id=case_id)
     _mine(case, approver)
     clock = clock_of(case).pause(today, calendar_get())
@@ -203,9 +204,9 @@ def case_start_special_procedure(*, approver: User, case_id: int, kind: str, rea
     """A hearing, inspection, expert review or test: the citizen is told why and for how long; the
     clock stops meanwhile (行政许可法 Art. 45)."""
     if kind not in SpecialProcedure.values:
-        raise DomainError("特别程序种类无效。 Unknown special procedure.", code="invalid")
+        raise DomainError(_("特别程序种类无效。"), code="unknown_procedure")
     if not reason.strip() or not 1 <= expected_days <= 365:
-        raise DomainError("请说明特别程序的理由和预计时长。 Reason and expected duration required.", code="reason_required")
+        raise DomainError(_("请说明特别程序的理由和预计时长。"), code="reason_required")
     case = _locked(user=approver, case_id=case_id)
     _mine(case, approver)
     clock = clock_of(case).pause(timezone.localdate(), calendar_get())
@@ -222,7 +223,7 @@ def case_end_special_procedure(*, approver: User, case_id: int, note: str = "") 
     case = _locked(user=approver, case_id=case_id)
     _mine(case, approver)
     if not case.in_special_procedure:
-        raise Conflict("办件不在特别程序中。 No special procedure running.", code="invalid_state")
+        raise Conflict(_("办件不在特别程序中。"), code="invalid_state")
     clock = clock_of(case).resume(timezone.localdate())
     _move(case, to_status=ReviewStatus.IN_REVIEW, actor=approver, note=note or "特别程序结束", **_clock_fields(clock))
     _tell_front(case, contract.CaseReviewResumed(number=case.front_number, promised_date=_due(case)), approver)
@@ -238,13 +239,13 @@ def _due(case: ReviewCase) -> dt.date | None:
 def case_extend(*, approver: User, case_id: int, reason: str) -> ReviewCase:
     """Extend the limit by 10 working days, once, with a reason told to the citizen."""
     if not reason.strip():
-        raise DomainError("延期须说明理由。 A reason is required.", code="reason_required")
+        raise DomainError(_("延期须说明理由。"), code="reason_required")
     case = _locked(user=approver, case_id=case_id)
     _mine(case, approver)
     if case.extended_days:
-        raise Conflict("本件已延期一次，不能再次延期。 Already extended once.", code="already_extended")
+        raise Conflict(_("本件已延期一次，不能再次延期。"), code="already_extended")
     if not case.can_extend:
-        raise Conflict("办件当前状态不能延期。 Cannot extend now.", code="invalid_state")
+        raise Conflict(_("办件当前状态不能延期。"), code="invalid_state")
     ReviewCase.objects.filter(id=case.id).update(extended_days=EXTENSION_WORKDAYS, extension_reason=reason.strip())
     case.extended_days, case.extension_reason = EXTENSION_WORKDAYS, reason.strip()
     _note(case, actor=approver, note=f"延期{EXTENSION_WORKDAYS}个工作日：{reason.strip()}")
@@ -324,11 +325,11 @@ def case_decide(*, approver: User, case_id: int, decision: str, reason: str) -> 
     """Decide a case; the decision leaves for the front through the outbox in the same transaction."""
     _approver_only(approver)
     if decision not in Decision.values:
-        raise DomainError("审批结论无效。 Unknown decision.", code="invalid")
+        raise DomainError(_("审批结论无效。"), code="unknown_decision")
     reason = reason.strip()
     if decision != Decision.APPROVED and not reason:
         # A denial must say why, and carry the remedies (行政许可法 Art. 38).
-        raise DomainError("不予许可或部分准予须说明理由。 A denial needs reasons.", code="reason_required")
+        raise DomainError(_("不予许可或部分准予须说明理由。"), code="reason_required")
     case = _locked(user=approver, case_id=case_id)
     _mine(case, approver)
     now = timezone.now()
@@ -348,9 +349,9 @@ def case_issue_result(*, approver: User, case_id: int, valid_years: int | None =
     _approver_only(approver)
     case = case_get_for_approver(user=approver, case_id=case_id)
     if not case.can_issue_result:
-        raise Conflict("只有准予许可的办件可以出证。 Only approved cases get a certificate.", code="invalid_state")
+        raise Conflict(_("只有准予许可的办件可以出证。"), code="invalid_state")
     if Certificate.objects.filter(case=case).exists():
-        raise Conflict("证照已出具。 Already issued.", code="already_issued")
+        raise Conflict(_("证照已出具。"), code="already_issued")
     today = timezone.localdate()
     code = human_code(12)
     licence_number = f"{case.department.code}-{today:%Y}-{case.front_number}"

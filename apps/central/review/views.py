@@ -22,6 +22,7 @@ from govservice.roles import role_required
 
 from . import services
 from .api import material_file_response
+from .forms import CorrectionForm, DecisionForm, NoteForm, ReasonForm, ResultForm, SpecialProcedureForm
 from .models import REVIEW_STEPS, Decision, SpecialProcedure
 from .selectors import (
     case_get_for_approver,
@@ -37,35 +38,26 @@ from .selectors import (
 APPROVER_ROLES = (Role.APPROVER, Role.CENTRAL_SUPERVISOR, Role.ADMIN)
 
 
-def _lines(text: str) -> list[str]:
-    return [line.strip() for line in text.splitlines() if line.strip()]
-
-
-def _int(text: str, default: int = 0) -> int:
-    return int(text) if text.strip().isdigit() else default
-
-
-# Page actions: each calls one service with what the form posted.
+# Page actions: each reads its form (None: it posts nothing) and calls one service with the cleaned data.
 ACTIONS = {
-    "claim": lambda user, case_id, post: services.case_claim(approver=user, case_id=case_id),
-    "release": lambda user, case_id, post: services.case_release(approver=user, case_id=case_id),
-    "pass": lambda user, case_id, post: services.case_step(approver=user, case_id=case_id, forward=True, note=post.get("note", "")),
-    "return": lambda user, case_id, post: services.case_step(approver=user, case_id=case_id, forward=False, note=post.get("note", "")),
-    "correction": lambda user, case_id, post: services.case_request_correction(
-        approver=user, case_id=case_id, items=_lines(post.get("items", "")),
-        deadline=dt.date.fromisoformat(post.get("deadline") or "1970-01-01"),
-    ),
-    "special": lambda user, case_id, post: services.case_start_special_procedure(
-        approver=user, case_id=case_id, kind=post.get("kind", ""), reason=post.get("reason", ""), expected_days=_int(post.get("expected_days", "")),
-    ),
-    "special-end": lambda user, case_id, post: services.case_end_special_procedure(approver=user, case_id=case_id, note=post.get("note", "")),
-    "extend": lambda user, case_id, post: services.case_extend(approver=user, case_id=case_id, reason=post.get("reason", "")),
-    "decide": lambda user, case_id, post: services.case_decide(
-        approver=user, case_id=case_id, decision=post.get("decision", ""), reason=post.get("reason", "")
-    ),
-    "result": lambda user, case_id, post: services.case_issue_result(
-        approver=user, case_id=case_id, valid_years=_int(post.get("valid_years", "")) or None
-    ),
+    "claim": (None, lambda user, case_id, data: services.case_claim(approver=user, case_id=case_id)),
+    "release": (None, lambda user, case_id, data: services.case_release(approver=user, case_id=case_id)),
+    "pass": (NoteForm, lambda user, case_id, data: services.case_step(approver=user, case_id=case_id, forward=True, note=data["note"])),
+    "return": (NoteForm, lambda user, case_id, data: services.case_step(approver=user, case_id=case_id, forward=False, note=data["note"])),
+    "correction": (CorrectionForm, lambda user, case_id, data: services.case_request_correction(
+        approver=user, case_id=case_id, items=data["items"], deadline=data["deadline"],
+    )),
+    "special": (SpecialProcedureForm, lambda user, case_id, data: services.case_start_special_procedure(
+        approver=user, case_id=case_id, kind=data["kind"], reason=data["reason"], expected_days=data["expected_days"],
+    )),
+    "special-end": (NoteForm, lambda user, case_id, data: services.case_end_special_procedure(approver=user, case_id=case_id, note=data["note"])),
+    "extend": (ReasonForm, lambda user, case_id, data: services.case_extend(approver=user, case_id=case_id, reason=data["reason"])),
+    "decide": (DecisionForm, lambda user, case_id, data: services.case_decide(
+        approver=user, case_id=case_id, decision=data["decision"], reason=data["reason"]
+    )),
+    "result": (ResultForm, lambda user, case_id, data: services.case_issue_result(
+        approver=user, case_id=case_id, valid_years=data["valid_years"]
+    )),
 }
 
 
@@ -101,16 +93,21 @@ def case_detail(request, case_id):
 @require_POST
 @role_required(*APPROVER_ROLES)
 def case_action(request, case_id, action):
-    perform = ACTIONS.get(action)
-    if perform is None:
-        messages.error(request, "没有这个操作。")
+    if action not in ACTIONS:
+        messages.error(request, _("没有这个操作。"))
+        return redirect("review_case", case_id=case_id)
+    form_class, perform = ACTIONS[action]
+    # The forms sit on the case page: an error goes back there (POST, redirect, GET) as a message.
+    form = form_class(request.POST) if form_class is not None else None
+    if form is not None and not form.is_valid():
+        messages.error(request, next(str(m) for errors in form.errors.values() for m in errors))
         return redirect("review_case", case_id=case_id)
     try:
-        perform(request.user, case_id, request.POST)
-    except (DomainError, ValueError) as exc:
-        messages.error(request, str(getattr(exc, "detail", exc)))
+        perform(request.user, case_id, form.cleaned_data if form is not None else {})
+    except DomainError as exc:
+        messages.error(request, str(exc.detail))
     else:
-        messages.success(request, "已办理，结果将发回前台并通知申请人。")
+        messages.success(request, _("已办理，结果将发回前台并通知申请人。"))
     return redirect("review_case", case_id=case_id)
 
 

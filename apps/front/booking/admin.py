@@ -229,7 +229,7 @@ class HallClosureAdmin(HallScopedAdmin):
         )
         obj.pk = closure.pk
         obj.cancelled_count = closure.cancelled_count
-        self.message_user(request, f"已闭厅，取消预约{closure.cancelled_count}个，已通知市民。")
+        self.message_user(request, _("已闭厅，取消预约%(count)s个，已通知市民。") % {"count": closure.cancelled_count})
 
 
 class ReadOnlyScopedAdmin(HallScopedAdmin):
@@ -312,7 +312,7 @@ class BookingStandingAdmin(admin.ModelAdmin):
         reason = form.cleaned_data.get("waive_reason", "").strip()
         if reason:
             penalty_waive(staff=request.user, citizen=obj.citizen, reason=reason)
-            self.message_user(request, "已解除暂停并豁免违约记录。")
+            self.message_user(request, _("已解除暂停并豁免违约记录。"))
 
 
 @admin.register(PenaltyWaiver)

@@ -1,4 +1,5 @@
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
@@ -93,7 +94,7 @@ class SlotListApi(APIView):
         hall = request.query_params.get("hall", "")
         matter = request.query_params.get("matter", "")
         if not hall.isdecimal() or not matter or int(hall) > MAX_ID:
-            raise serializers.ValidationError({"hall": "请选择大厅和事项。 hall and matter are required."})
+            raise serializers.ValidationError({"hall": _("请选择大厅和事项。")})
         return Response(slot_rows_open_for(hall_id=int(hall), matter_code=matter))
 
 
@@ -284,9 +285,8 @@ class StaffBookingApi(APIView):
         citizen = citizen_verified_by_id_number(serializer.validated_data["id_number"])
         if citizen is None:
             raise DomainError(
-                "未找到该身份证号码对应的市民账户，请先为其注册。 No citizen with this ID number.",
+                _("未找到该身份证号码对应的市民账户，请先为其注册。"),
                 code="citizen_not_found",
-                status_code=404,
             )
         appointment = appointment_book_by_staff(
             staff=request.user,

@@ -3,7 +3,7 @@ environment variable, then the default here). Every variable is also listed in `
 
 from __future__ import annotations
 
-from govservice.lib.envvars import env_int, env_list, env_str
+from govservice.lib.envvars import env_bool, env_int, env_list, env_str
 from govservice.lib.knobs import AppConf, Knob
 
 
@@ -43,5 +43,9 @@ class BookingConf(AppConf):
     # elderly booking check) and by the hall floor, which builds on booking.
     HALL_GREEN_CHANNEL_AGE = Knob(env_int, 70)
 
+    # The booking facts' read is PREPAREd once per database connection (apps/front/booking/fastpath.py).
+    # Off behind PgBouncer in transaction pooling, where a prepared statement does not follow the client
+    # (setting).
+    BOOKING_PREPARED_STATEMENTS = Knob(env_bool, True)
 
 booking_conf = BookingConf()

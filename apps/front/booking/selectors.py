@@ -9,6 +9,7 @@ from django.db.models import Case, ExpressionWrapper, F, IntegerField, OuterRef,
 from django.db.models.functions import Coalesce, Now
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.front.booking.conf import booking_conf
 from apps.shared.accounts.models import Role, User
@@ -156,10 +157,10 @@ def calendar_warning(*, today: dt.date | None = None) -> str:
     if unknown_year is None:
         return ""
     last = f"{days[-1]:%Y-%m-%d}" if days else f"{today:%Y-%m-%d}"
-    return (
-        f"{unknown_year}年的节假日安排尚未发布：预约时段只生成到{last}。请在“工作日历”中录入{unknown_year}年的安排。"
-        f" The {unknown_year} holiday calendar is not published; slots stop at {last}."
-    )
+    return _("%(year)s年的节假日安排尚未发布：预约时段只生成到%(last)s。请在“工作日历”中录入%(year)s年的安排。") % {
+        "year": unknown_year,
+        "last": last,
+    }
 
 
 def _group_horizons() -> list[int]:

@@ -12,16 +12,18 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.front.booking.conf import booking_conf
 from apps.shared.accounts.models import Role
 from apps.shared.catalog.models import Department
 from apps.shared.catalog.selectors import matter_get, matters_search
-from govservice.api import DomainError
+from govservice.api import DomainError, status_for
 from govservice.lib.codes import form_idempotency_key
 from govservice.roles import role_required
 
+from .forms import BookForm, ClosureForm, IdempotentForm, RescheduleForm, WaitlistJoinForm, first_error
 from .models import Appointment, AppointmentStatus, GreenCategory, HallClosure, WindowGroup
 from .selectors import (
     MAX_ID,
@@ -88,22 +90,23 @@ def matter_detail(request, code):
 @login_required
 @require_POST
 def book(request, code):
-    slot = request.POST.get("slot", "")
-    if _id(slot) is None:
-        messages.error(request, "请选择一个预约时段。 Please choose a time.")
+    # The slot picker lives on the matter page: an error goes back there (POST, redirect, GET).
+    form = BookForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, first_error(form))
         return redirect("matter", code=code)
     try:
         appointment = appointment_book(
             citizen=request.user,
-            slot_id=int(slot),
+            slot_id=form.cleaned_data["slot"],
             matter_code=code,
-            idempotency_key=request.POST.get("idempotency_key", "")[:64],
-            green_category=request.POST.get("green_category", ""),
+            idempotency_key=form.cleaned_data["idempotency_key"],
+            green_category=form.cleaned_data["green_category"],
         )
     except DomainError as exc:
         messages.error(request, str(exc.detail))
         return redirect("matter", code=code)
-    messages.success(request, "预约成功！")
+    messages.success(request, _("预约成功！"))
     return redirect("appointment", code=appointment.code)
 
 
@@ -126,21 +129,21 @@ def appointment_detail(request, code):
 @require_POST
 def appointment_reschedule_view(request, code):
     appointment = get_object_or_404(Appointment, citizen=request.user, code=code)
-    slot = request.POST.get("slot", "")
-    if _id(slot) is None:
-        messages.error(request, "请选择新的预约时段。 Please choose a new time.")
+    form = RescheduleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, first_error(form))
         return redirect("appointment", code=code)
     try:
         new = appointment_reschedule(
             citizen=request.user,
             appointment_id=appointment.id,
-            slot_id=int(slot),
-            idempotency_key=request.POST.get("idempotency_key", "")[:64],
+            slot_id=form.cleaned_data["slot"],
+            idempotency_key=form.cleaned_data["idempotency_key"],
         )
     except DomainError as exc:
         messages.error(request, str(exc.detail))
         return redirect("appointment", code=code)
-    messages.success(request, "改约成功！原预约已取消。")
+    messages.success(request, _("改约成功！原预约已取消。"))
     return redirect("appointment", code=new.code)
 
 
@@ -153,7 +156,7 @@ def appointment_cancel_view(request, code):
     except DomainError as exc:
         messages.error(request, str(exc.detail))
     else:
-        messages.success(request, "预约已取消。")
+        messages.success(request, _("预约已取消。"))
     return redirect("appointment", code=code)
 
 
@@ -193,20 +196,21 @@ def appointment_ics(request, code):
 def waitlist_view(request):
     """The citizen's waitlist: join a full day (POST from the matter page), see offers, accept or leave."""
     if request.method == "POST":
-        matter_code = request.POST.get("matter", "")
-        hall, day = request.POST.get("hall", ""), request.POST.get("date", "")
+        # Joined from the matter page's full days: an error goes back there (POST, redirect, GET).
+        form = WaitlistJoinForm(request.POST)
+        matter_code = form.data.get("matter", "")
+        back = redirect("matter", code=matter_code) if matter_code else redirect("waitlist")
+        if not form.is_valid():
+            messages.error(request, first_error(form))
+            return back
         try:
-            if _id(hall) is None:
-                raise DomainError("请选择大厅。 Please choose a hall.", code="invalid", status_code=400)
-            try:
-                date = dt.date.fromisoformat(day)
-            except ValueError:
-                raise DomainError("日期无效。 Invalid date.", code="invalid", status_code=400) from None
-            waitlist_join(citizen=request.user, matter_code=matter_code, hall_id=int(hall), date=date)
+            waitlist_join(
+                citizen=request.user, matter_code=matter_code, hall_id=form.cleaned_data["hall"], date=form.cleaned_data["date"]
+            )
         except DomainError as exc:
             messages.error(request, str(exc.detail))
-            return redirect("matter", code=matter_code) if matter_code else redirect("waitlist")
-        messages.success(request, "已登记候补。有名额释放时将按登记顺序为您保留，并短信通知。")
+            return back
+        messages.success(request, _("已登记候补。有名额释放时将按登记顺序为您保留，并短信通知。"))
         return redirect("waitlist")
     return render(
         request,
@@ -220,14 +224,16 @@ def waitlist_view(request):
 def waitlist_action(request, entry_id, action):
     try:
         if action == "accept":
+            form = IdempotentForm(request.POST)
+            form.is_valid()  # an optional key, cut to length: this form cannot be invalid
             appointment = waitlist_accept(
-                citizen=request.user, entry_id=entry_id, idempotency_key=request.POST.get("idempotency_key", "")[:64]
+                citizen=request.user, entry_id=entry_id, idempotency_key=form.cleaned_data.get("idempotency_key", "")
             )
-            messages.success(request, "预约成功！")
+            messages.success(request, _("预约成功！"))
             return redirect("appointment", code=appointment.code)
         if action == "leave":
             waitlist_leave(citizen=request.user, entry_id=entry_id)
-            messages.success(request, "已退出候补。")
+            messages.success(request, _("已退出候补。"))
         else:
             raise Http404
     except DomainError as exc:
@@ -235,56 +241,46 @@ def waitlist_action(request, entry_id, action):
     return redirect("waitlist")
 
 
-def _parse_time(value: str) -> dt.time | None:
-    return dt.time.fromisoformat(value) if value else None
-
-
 @role_required(Role.HALL_SUPERVISOR)
 def supervisor_closures(request):
     """The hall supervisor closes their hall, or one window group, for a day or part of one."""
     hall = hall_for_supervisor(request.user)
     if hall is None:
-        return render(request, "error.html", {"message": "您尚未分配到大厅。 You have no hall."}, status=403)
+        return render(request, "error.html", {"message": _("您尚未分配到大厅。")}, status=403)
     groups = list(WindowGroup.objects.filter(hall=hall))
-    form = {"date": "", "group": "", "start": "", "end": "", "reason": "", "move": ""}
-    if request.method == "POST":
-        form = {key: request.POST.get(key, "").strip() for key in form}
-        try:
-            try:
-                date = dt.date.fromisoformat(form["date"])
-                start, end = _parse_time(form["start"]), _parse_time(form["end"])
-            except ValueError:
-                raise DomainError("请填写有效的日期和时间。 Invalid date or time.", code="invalid", status_code=400) from None
-            group = next((g for g in groups if str(g.id) == form["group"]), None)
-            if form["group"] and group is None:
-                raise DomainError("本大厅没有该窗口组。 No such window group.", code="not_found", status_code=404)
-            closure = closure_create(
-                actor=request.user,
-                hall=hall,
-                group=group,
-                date=date,
-                start=start,
-                end=end,
-                reason=form["reason"],
-                move=form["move"] == "1",
-            )
-        except DomainError as exc:
-            messages.error(request, str(exc.detail))
-            return render(
-                request,
-                "booking/supervisor_closures.html",
-                {"hall": hall, "groups": groups, "form": form, "closures": _closures(hall)},
-                status=exc.status_code,
-            )
-        done = f"已暂停服务：{closure}。"
-        if closure.moved_count:
-            done += f"改约到最近空余时段{closure.moved_count}个，"
-        done += f"取消预约{closure.cancelled_count}个，已通知市民并推荐最近可约时段。"
-        messages.success(request, done)
-        return redirect("supervisor_closures")
-    return render(
-        request, "booking/supervisor_closures.html", {"hall": hall, "groups": groups, "form": form, "closures": _closures(hall)}
-    )
+    page = {"hall": hall, "groups": groups, "form": dict.fromkeys(ClosureForm.base_fields, ""), "closures": _closures(hall)}
+    if request.method != "POST":
+        return render(request, "booking/supervisor_closures.html", page)
+    form = ClosureForm(request.POST)
+    page["form"] = form.values()  # what was typed stays in the page's form
+    if not form.is_valid():
+        page["errors"] = [str(message) for messages in form.errors.values() for message in messages]
+        return render(request, "booking/supervisor_closures.html", page, status=400)
+    data = form.cleaned_data
+    try:
+        group = next((g for g in groups if str(g.id) == data["group"]), None)
+        if data["group"] and group is None:
+            raise DomainError(_("本大厅没有该窗口组。"), code="not_found")
+        closure = closure_create(
+            actor=request.user,
+            hall=hall,
+            group=group,
+            date=data["date"],
+            start=data["start"],
+            end=data["end"],
+            reason=data["reason"],
+            move=data["move"] == "1",
+        )
+    except DomainError as exc:
+        page["errors"] = [str(exc.detail)]
+        return render(request, "booking/supervisor_closures.html", page, status=status_for(exc))
+    counts = {"closure": closure, "moved": closure.moved_count, "cancelled": closure.cancelled_count}
+    if closure.moved_count:
+        done = _("已暂停服务：%(closure)s。改约到最近空余时段%(moved)s个，取消预约%(cancelled)s个，已通知市民并推荐最近可约时段。")
+    else:
+        done = _("已暂停服务：%(closure)s。取消预约%(cancelled)s个，已通知市民并推荐最近可约时段。")
+    messages.success(request, done % counts)
+    return redirect("supervisor_closures")
 
 
 def _closures(hall):

@@ -170,7 +170,7 @@ class TicketListCreateApi(APIView):
     @extend_schema(request=ConsultAskSerializer, responses={201: ConsultTicketDetailSerializer})
     def post(self, request):
         if request.user.role != Role.CITIZEN:
-            raise DomainError("只有市民可以提交咨询。 Only citizens may ask.", code="not_citizen", status_code=403)
+            raise DomainError(gettext("只有市民可以提交咨询。"), code="not_citizen")
         data = ConsultAskSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data

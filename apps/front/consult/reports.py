@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, Max, Q, QuerySet
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 
 from apps.shared.accounts.models import Role, User
 from govservice.api import DomainError
@@ -133,16 +134,16 @@ def report_scope(*, user: User, params: Mapping[str, str]) -> ReportScope:
     the rules of every other report (govservice.lib.stats.period_from: 2000–2099, at most 366 days)."""
     by = params.get("by") or "department"
     if by not in GROUPINGS:
-        raise DomainError("统计维度应为 department 或 matter。 by must be department or matter.", code="invalid_by", status_code=400)
+        raise DomainError(_("统计维度应为 department 或 matter。"), code="invalid_by")
     try:
         period = period_from({"start": params.get("from"), "end": params.get("to")})
     except PeriodError as exc:
-        raise DomainError(str(exc), code=exc.code, status_code=400) from None
+        raise DomainError(str(exc), code=exc.code) from None
     date_from, date_to = period.start, period.end
     tickets = ConsultTicket.objects.filter(created_at__date__gte=date_from, created_at__date__lte=date_to)
     if user.role != Role.ADMIN:
         hall_id = staff_post_hall_id(user)
         if user.role != Role.HALL_SUPERVISOR or hall_id is None:
-            raise DomainError("只有大厅主管可以查看统计。 Supervisors only.", code="not_supervisor", status_code=403)
+            raise DomainError(_("只有大厅主管可以查看统计。"), code="not_supervisor")
         tickets = tickets.filter(hall_id=hall_id)
     return ReportScope(tickets=tickets, by=by, date_from=date_from, date_to=date_to)

@@ -11,13 +11,14 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_lazy
 
 from apps.front.booking.models import GroupMatter, Hall, StaffPost
 from apps.shared.accounts.models import Role, User
 
 from .models import OPEN_STATUSES, ConsultDesk, ConsultTicket, FaqEntry, TicketStatus
 
-NOT_FOUND = "未找到该工单，或您无权查看。 No such ticket."
+NOT_FOUND = gettext_lazy("未找到该工单，或您无权查看。")
 STAFF_ROLES = (Role.CLERK, Role.HALL_SUPERVISOR, Role.ADMIN)
 
 
@@ -51,14 +52,14 @@ def tickets_visible_to_staff(user: User) -> QuerySet[ConsultTicket]:
 def ticket_get_for_citizen(*, user: User, code: str) -> ConsultTicket:
     ticket = _base().filter(code=code, citizen=user).first() if user.is_authenticated else None
     if ticket is None:
-        raise Http404(NOT_FOUND)
+        raise Http404(str(NOT_FOUND))
     return ticket
 
 
 def ticket_get_for_staff(*, user: User, code: str) -> ConsultTicket:
     ticket = tickets_visible_to_staff(user).filter(code=code).first()
     if ticket is None:
-        raise Http404(NOT_FOUND)
+        raise Http404(str(NOT_FOUND))
     return ticket
 
 

@@ -10,6 +10,7 @@ import time
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -103,7 +104,7 @@ class DeliveryChoiceApi(APIView):
         case = case_get_for_citizen(citizen=request.user, number=number)
         delivery = delivery_for_case(case)
         if delivery is None:
-            raise DomainError("尚未选择领取方式。 No delivery chosen yet.", code="not_found", status_code=404)
+            raise DomainError(_("尚未选择领取方式。"), code="not_found")
         return Response(DeliverySerializer(delivery).data)
 
     @extend_schema(request=DeliveryChoiceSerializer, responses={200: DeliverySerializer})
@@ -186,13 +187,13 @@ class CourierCallbackApi(APIView):
         body = request.body
         valid_stamp = timestamp.isascii() and timestamp.isdigit()
         if not key or not valid_stamp or not signing.equal(courier_signature(key=key, timestamp=timestamp, body=body), signature):
-            raise DomainError("签名无效。 Bad signature.", code="bad_signature", status_code=401)
+            raise DomainError(_("签名无效。"), code="bad_signature")
         if abs(time.time() - int(timestamp)) > settings.EXCHANGE_MAX_SKEW_SECONDS:
-            raise DomainError("请求已过期。 Stale request.", code="stale", status_code=401)
+            raise DomainError(_("请求已过期。"), code="request_expired")
         try:
             payload = json.loads(body)
         except ValueError:
-            raise DomainError("请求体不是JSON。 Body is not JSON.", code="invalid", status_code=400) from None
+            raise DomainError(_("请求体不是JSON。"), code="invalid") from None
         data = CourierStatusSerializer(data=payload)
         data.is_valid(raise_exception=True)
         delivery, _repeated = delivery_courier_push(

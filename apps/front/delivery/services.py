@@ -15,6 +15,7 @@ from typing import Any
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.front.booking.models import StaffPost
 from apps.front.delivery.conf import delivery_conf
@@ -28,7 +29,7 @@ from apps.shared.accounts.services import PHONE_RE, id_number_index
 from apps.shared.exchange import contract
 from apps.shared.exchange.selectors import peer_central
 from apps.shared.exchange.services import outbox_enqueue
-from govservice.api import Conflict, DomainError
+from govservice.api import Conflict, DomainError, Throttled
 from govservice.lib import idcard, lifecycle
 from govservice.lib.masking import mask_id_public
 from govservice.lib.ratelimit import hit
@@ -48,8 +49,8 @@ def _move(delivery: Delivery, *, to_status: str, actor: User | None, actor_label
     """The lifecycle's guarded move (govservice.lib.lifecycle), with an event row."""
     lifecycle.move(
         delivery, to_status, fields=fields, event={"actor": actor, "actor_label": actor_label, "note": note},
-        refused=f"送达状态不能从“{delivery.get_status_display()}”变更。 Invalid delivery transition.",
-        stale="送达状态已被他人更改，请刷新。 Changed by someone else.",
+        refused=_("送达状态不能从“%(status)s”变更。") % {"status": delivery.get_status_display()},
+        stale=_("送达状态已被他人更改，请刷新。"),
     )
 
 
@@ -73,7 +74,7 @@ def delivery_choose(
     post to an address, or the e-licence download. Open until the result is issued."""
     found = Case.objects.filter(number=number, citizen=citizen).values_list("id", flat=True).first()
     if found is None:
-        raise DomainError("未找到该办件。 No such case.", code="not_found", status_code=404)
+        raise DomainError(_("未找到该办件。"), code="not_found")
     return _choose(found, actor=citizen, method=method, recipient_name=recipient_name, recipient_phone=recipient_phone, address=address)
 
 
@@ -89,23 +90,25 @@ def delivery_choose_at_window(
 def _choose(case_id: int, *, actor: User, method: str, recipient_name: str, recipient_phone: str, address: str) -> Delivery:
     case, delivery = _locked(case_id)
     if method not in DeliveryMethod.values:
-        raise DomainError("请选择结果领取方式。 Choose how to receive the result.", code="invalid_method", status_code=400)
+        raise DomainError(_("请选择结果领取方式。"), code="invalid_method")
     if not case.can_choose_delivery:
-        raise Conflict("办件结果已出具或本件无证照结果，不能再选择领取方式。 The delivery can no longer be chosen.", code="invalid_state")
+        raise Conflict(_("办件结果已出具或本件无证照结果，不能再选择领取方式。"), code="invalid_state")
     if delivery is not None and not delivery.can_change:
-        raise Conflict("结果已在送达中，不能再变更领取方式。 The result is already on its way.", code="invalid_state")
+        raise Conflict(_("结果已在送达中，不能再变更领取方式。"), code="invalid_state")
     fields: dict[str, Any] = {"method": method, "recipient_name": "", "recipient_phone": "", "address": ""}
     if method == DeliveryMethod.POST:
         recipient_name, recipient_phone, address = recipient_name.strip(), recipient_phone.strip(), address.strip()
         errors = []
         if not 2 <= len(recipient_name) <= 30:
-            errors.append("收件人姓名")
+            errors.append(_("收件人姓名"))
         if not PHONE_RE.match(recipient_phone):
-            errors.append("11位手机号码")
+            errors.append(_("11位手机号码"))
         if not 8 <= len(address) <= 200:
-            errors.append("详细邮寄地址（8至200字）")
+            errors.append(_("详细邮寄地址（8至200字）"))
         if errors:
-            raise DomainError("邮寄送达请填写：" + "、".join(errors) + "。 Name, mobile number and address are required for post.", code="address_invalid", status_code=400)
+            # Translators: the separator between the items of a list (a comma in English).
+            missing = _("、").join(errors)
+            raise DomainError(_("邮寄送达请填写：%(fields)s。") % {"fields": missing}, code="address_invalid")
         fields |= {"recipient_name": recipient_name, "recipient_phone": recipient_phone, "address": address}
     label = DeliveryMethod(method).label
     before = delivery_wire_fields(delivery) if delivery is not None else None
@@ -234,18 +237,18 @@ def delivery_courier_update(*, courier: str, tracking_number: str, status: str, 
     delivery. A repeated push changes nothing."""
     found = Delivery.objects.filter(courier=courier, tracking_number=tracking_number).values_list("case_id", flat=True).first()
     if found is None:
-        raise DomainError("未知运单号。 Unknown tracking number.", code="not_found", status_code=404)
+        raise DomainError(_("未知运单号。"), code="not_found")
     case, delivery = _locked(found)
     assert delivery is not None  # found through it, and deliveries are never deleted (PROTECT)
     if status == "in_transit":
         DeliveryEvent.objects.create(delivery=delivery, actor_label=courier, from_status=delivery.status, to_status=delivery.status, note="运输中")
         return delivery
     if status != "delivered":
-        raise DomainError(f"未知的运单状态 {status}。 Unknown status.", code="invalid_status", status_code=400)
+        raise DomainError(_("未知的运单状态 %(status)s。") % {"status": status}, code="invalid_status")
     if delivery.status == HandoverStatus.DELIVERED:
         return delivery
     if delivery.status != HandoverStatus.POSTED:
-        raise Conflict("该运单尚未寄出。 Not posted.", code="invalid_state")
+        raise Conflict(_("该运单尚未寄出。"), code="invalid_state")
     _deliver(
         case, delivery, actor=None, actor_label=courier, note=f"快递已妥投（运单号{tracking_number}）", how="邮寄妥投",
         delivered_at=at or timezone.now(),
@@ -264,16 +267,17 @@ def delivery_pickup(*, clerk: User, number: str, id_number: str) -> Delivery:
     try:
         parsed = idcard.parse(id_number)
     except idcard.InvalidIdNumber as exc:
-        raise DomainError(f"{exc} Invalid ID number.", code="invalid_id_number", status_code=400) from None
+        # The reason is govservice.lib.idcard's own sentence.
+        raise DomainError(str(exc), code="invalid_id_number") from None
     refused = False
     with transaction.atomic():
         case, delivery = _locked(staff_case.id)
         if delivery is None or delivery.method != DeliveryMethod.PICKUP:
-            raise Conflict("该办件未选择窗口领取。 The applicant did not choose pickup.", code="wrong_method")
+            raise Conflict(_("该办件未选择窗口领取。"), code="wrong_method")
         if delivery.status == HandoverStatus.DELIVERED:
-            raise Conflict("该办件结果已领取。 Already handed over.", code="already_delivered")
+            raise Conflict(_("该办件结果已领取。"), code="already_delivered")
         if delivery.status != HandoverStatus.READY:
-            raise Conflict("办理结果尚未到达大厅。 The result has not arrived yet.", code="not_ready")
+            raise Conflict(_("办理结果尚未到达大厅。"), code="not_ready")
         if not hmac.compare_digest(id_number_index(parsed.value), case.citizen.id_number_index or ""):
             DeliveryEvent.objects.create(
                 delivery=delivery, actor=clerk, actor_label=clerk.audit_label, from_status=delivery.status,
@@ -287,7 +291,7 @@ def delivery_pickup(*, clerk: User, number: str, id_number: str) -> Delivery:
                 how=f"在{case.hall.name}窗口领取", handed_over_by=clerk, receipt=receipt,
             )
     if refused:
-        raise DomainError("证件号码与申请人不符，不能领取。代领须持申请人授权委托书另行办理。 The ID does not match the applicant.", code="id_mismatch")
+        raise DomainError(_("证件号码与申请人不符，不能领取。代领须持申请人授权委托书另行办理。"), code="id_mismatch")
     return delivery
 
 
@@ -336,8 +340,7 @@ def delivery_downloaded(*, citizen: User, document: Document) -> None:
 # --- Status lookup without an account ------------------------------------------------------------------
 
 
-class LookupLocked(DomainError):
-    status_code = 429
+class LookupLocked(Throttled):
     default_code = "locked"
 
 
@@ -347,10 +350,10 @@ def case_lookup(*, number: str, password: str, ip: str) -> Case:
     number and the address for a while (settings TRACK_*)."""
     number, password = number.strip().upper(), password.strip()
     if not number or not password:
-        raise DomainError("请输入办件编号和查询密码。 Enter the case number and the query password.", code="invalid", status_code=400)
+        raise DomainError(_("请输入办件编号和查询密码。"), code="invalid")
     allowed, retry_after = hit("track:ip", ip, limit=delivery_conf.TRACK_RATE_PER_IP, window_seconds=delivery_conf.TRACK_RATE_WINDOW)
     if not allowed:
-        raise LookupLocked(f"查询过于频繁，请{retry_after}秒后再试。 Too many requests; try again in {retry_after} s.", code="throttled")
+        raise LookupLocked(_("查询过于频繁，请%(seconds)s秒后再试。") % {"seconds": retry_after}, code="throttled")
     for scope, ident in (("track-number", number), ("track-ip", ip)):
         wait = lockout.locked_seconds(scope, ident)
         if wait:
@@ -368,12 +371,12 @@ def case_lookup(*, number: str, password: str, ip: str) -> Case:
     )
     if locked:
         raise _locked_error(locked)
-    raise DomainError("办件编号或查询密码不正确。 Wrong case number or query password.", code="not_found", status_code=404)
+    raise DomainError(_("办件编号或查询密码不正确。"), code="not_found")
 
 
 def _locked_error(seconds: int) -> LookupLocked:
     minutes = max((seconds + 59) // 60, 1)
-    return LookupLocked(f"查询失败次数过多，请{minutes}分钟后再试。 Too many failed attempts; try again in {minutes} min.")
+    return LookupLocked(_("查询失败次数过多，请%(minutes)s分钟后再试。") % {"minutes": minutes}, code="locked")
 
 
 def delivery_courier_push(
@@ -390,6 +393,6 @@ def delivery_courier_push(
         except IntegrityError:
             delivery = Delivery.objects.filter(courier=courier, tracking_number=tracking_number).first()
             if delivery is None:  # a refused push leaves no record, so this cannot be
-                raise DomainError("未知运单号。 Unknown tracking number.", code="not_found", status_code=404) from None
+                raise DomainError(_("未知运单号。"), code="not_found") from None
             return delivery, True
         return delivery_courier_update(courier=courier, tracking_number=tracking_number, status=status, at=at), False

@@ -11,10 +11,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.shared.accounts.models import Role
-from govservice.api import DomainError
+from govservice.api import DomainError, status_for
 from govservice.roles import role_required
 from govservice.throttling import client_ip
 
+from .forms import DeliveryChoiceForm, PickupForm, TrackForm, form_error
 from .selectors import case_public_status, delivery_for_staff, pickups_waiting
 from .services import case_lookup, delivery_choose, delivery_choose_at_window, delivery_pickup
 
@@ -25,30 +26,31 @@ def track(request):
     context: dict = {"number": ""}
     status = 200
     if request.method == "POST":
-        number = request.POST.get("number", "")
-        context["number"] = number.strip().upper()
+        form = TrackForm(request.POST)
+        context["number"] = str(form["number"].value() or "").strip().upper()
+        if not form.is_valid():
+            context["error"] = form_error(form)
+            return render(request, "delivery/track.html", context, status=400)
         try:
-            case = case_lookup(number=number, password=request.POST.get("password", ""), ip=client_ip(request))
+            case = case_lookup(number=form.cleaned_data["number"], password=form.cleaned_data["password"], ip=client_ip(request))
         except DomainError as exc:
             context["error"] = exc.detail
-            status = exc.status_code
+            status = status_for(exc)
         else:
             context["result"] = case_public_status(case)
     return render(request, "delivery/track.html", context, status=status)
 
 
-def _choice(request) -> dict[str, str]:
-    """The delivery form's fields (templates delivery/_choice.html and _window_choice.html)."""
-    return {key: request.POST.get(key, "") for key in ("method", "recipient_name", "recipient_phone", "address")}
-
-
 @login_required
 @require_POST
 def choose(request, number):
+    form = DeliveryChoiceForm(request.POST)
+    if not form.is_valid():
+        return render(request, "error.html", {"message": form_error(form)}, status=400)
     try:
-        delivery_choose(citizen=request.user, number=number, **_choice(request))
+        delivery_choose(citizen=request.user, number=number, **form.cleaned_data)
     except DomainError as exc:
-        if exc.status_code == 404:
+        if status_for(exc) == 404:
             raise Http404 from None
         messages.error(request, str(exc.detail))
     else:
@@ -60,12 +62,15 @@ def choose(request, number):
 @require_POST
 def choose_at_window(request, number):
     """At intake, the clerk records how the applicant wants the result (the outcome page's form)."""
+    form = DeliveryChoiceForm(request.POST)
+    if not form.is_valid():
+        return render(request, "error.html", {"message": form_error(form)}, status=400)
     try:
-        delivery_choose_at_window(clerk=request.user, number=number, **_choice(request))
+        delivery_choose_at_window(clerk=request.user, number=number, **form.cleaned_data)
     except Http404:
-        return render(request, "error.html", {"message": "本大厅无此办件。 No such case at this hall."}, status=404)
+        return render(request, "error.html", {"message": _("本大厅无此办件。")}, status=404)
     except DomainError as exc:
-        return render(request, "error.html", {"message": exc.detail}, status=exc.status_code)
+        return render(request, "error.html", {"message": exc.detail}, status=status_for(exc))
     messages.success(request, _("已登记办件%(number)s的结果领取方式。") % {"number": number})
     return redirect("workbench")
 
@@ -81,14 +86,18 @@ def pickup(request):
         try:
             context["case"], context["delivery"] = delivery_for_staff(user=request.user, number=number)
         except Http404:
-            context["error"] = "本大厅无此办件。 No such case at this hall."
+            context["error"] = _("本大厅无此办件。")
             return render(request, "delivery/pickup.html", context, status=404)
         if request.method == "POST":
+            form = PickupForm(request.POST)
+            if not form.is_valid():
+                context["error"] = form_error(form)
+                return render(request, "delivery/pickup.html", context, status=400)
             try:
-                context["delivery"] = delivery_pickup(clerk=request.user, number=number, id_number=request.POST.get("id_number", ""))
+                context["delivery"] = delivery_pickup(clerk=request.user, number=number, id_number=form.cleaned_data["id_number"])
             except DomainError as exc:
                 context["error"] = exc.detail
-                status = exc.status_code
+                status = status_for(exc)
             else:
                 context["handed_over"] = True
     return render(request, "delivery/pickup.html", context, status=status)

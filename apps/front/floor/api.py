@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -41,7 +42,7 @@ class TerminalAuthentication(BaseAuthentication):
             return None
         terminal = terminal_authenticate(header[len(self.keyword) + 1 :].strip())
         if terminal is None:
-            raise AuthenticationFailed("终端令牌无效。 Invalid terminal token.")
+            raise AuthenticationFailed(_("终端令牌无效。"))
         request.terminal = terminal
         return (None, terminal)
 

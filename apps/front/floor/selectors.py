@@ -12,12 +12,13 @@ from django.db.models import Window as WindowFunction
 from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.front.booking.models import GroupMatter, Hall, StaffPost, Window, WindowGroup
 from apps.front.floor.conf import floor_conf
 from apps.shared.accounts.models import User
 from apps.shared.catalog.models import Matter
-from govservice.api import DomainError
+from govservice.lib.errors import DomainError
 
 from .models import CALL_ACTIONS, Ticket, TicketEvent, TicketStatus
 
@@ -132,7 +133,7 @@ def kiosk_matters(*, hall: Hall) -> list[KioskGroup]:
 
 def no_window() -> DomainError:
     return DomainError(
-        "您尚未分配窗口，请联系大厅主管。 You have no window assigned.", code="no_window", status_code=403
+        _("您尚未分配窗口，请联系大厅主管。"), code="no_window"
     )
 
 

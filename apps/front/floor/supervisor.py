@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Count, Min, Q
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.front.booking.models import Hall, StaffPost, Window, WindowGroup
 from apps.front.floor.conf import floor_conf
@@ -91,6 +92,6 @@ def hall_floor(*, hall: Hall, now: dt.datetime | None = None) -> dict:
 def supervisor_view(request):
     post = StaffPost.objects.select_related("hall").filter(user=request.user).first()
     if post is None:
-        return render(request, "error.html", {"message": "您尚未分配到大厅。 You have no hall assigned."}, status=403)
+        return render(request, "error.html", {"message": _("您尚未分配到大厅。")}, status=403)
     template = "floor/_supervisor.html" if request.htmx else "floor/supervisor.html"
     return render(request, template, hall_floor(hall=post.hall))

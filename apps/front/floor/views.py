@@ -17,11 +17,12 @@ from apps.front.booking.models import StaffPost
 from apps.front.floor.conf import floor_conf
 from apps.shared.accounts.models import Role
 from apps.shared.catalog.selectors import matter_get
-from govservice.api import DomainError
+from govservice.api import DomainError, status_for
 from govservice.lib.codes import form_idempotency_key
 from govservice.roles import role_required
 
 from .devices import device_activate, device_for
+from .forms import CheckinForm, TicketNoteForm, TransferForm, WalkInForm
 from .models import GreenReason, Ticket
 from .selectors import board_for, board_hall, estimated_wait_minutes, kiosk_matters, people_ahead, workbench_for
 from .services import (
@@ -82,7 +83,9 @@ def terminal_checkin(request):
     terminal = _terminal(request)
     if terminal is None:
         return redirect("terminal")
-    code = request.POST.get("code", "")
+    form = CheckinForm(request.POST)
+    form.is_valid()  # one optional text field: this form cannot be invalid
+    code = form.cleaned_data["code"]
     try:
         ticket = checkin_by_code(terminal=terminal, code=code)
     except DomainError as exc:
@@ -94,7 +97,7 @@ def terminal_checkin(request):
                 late_code = todays_appointment_code(terminal=terminal, id_number=late_code)
             return _walk_in_page(request, terminal, late_code=late_code, error=exc.detail, groups=[])
         return render(
-            request, "floor/terminal.html", {"terminal": terminal, "error": exc.detail}, status=exc.status_code
+            request, "floor/terminal.html", {"terminal": terminal, "error": exc.detail}, status=status_for(exc)
         )
     return redirect("terminal_ticket", ticket_id=ticket.id)
 
@@ -105,25 +108,28 @@ def terminal_walk_in(request):
         return redirect("terminal")
     if request.method != "POST":
         return _walk_in_page(request, terminal)
-    late_code = request.POST.get("appointment_code", "").strip()
+    form = WalkInForm(request.POST)
+    form.is_valid()  # optional text fields: this form cannot be invalid; the service decides what they mean
+    data = form.cleaned_data
+    late_code = data["appointment_code"]
     try:
         ticket = ticket_walk_in(
             terminal=terminal,
-            matter_code=request.POST.get("matter", "").strip(),
-            green_channel=request.POST.get("green_channel", ""),
-            id_number=request.POST.get("id_number", ""),
+            matter_code=data["matter"],
+            green_channel=data["green_channel"],
+            id_number=data["id_number"],
             appointment_code=late_code,
-            idempotency_key=request.POST.get("idempotency_key", "")[:64],
+            idempotency_key=data["idempotency_key"],
         )
     except DomainError as exc:
         return _walk_in_page(
             request,
             terminal,
-            status=exc.status_code,
+            status=status_for(exc),
             error=exc.detail,
             late_code=late_code,
-            selected=request.POST.get("matter", ""),
-            chosen_green=request.POST.get("green_channel", ""),
+            selected=data["matter"],
+            chosen_green=data["green_channel"],
             **({"groups": []} if late_code else {}),
         )
     return redirect("terminal_ticket", ticket_id=ticket.id)
@@ -203,14 +209,14 @@ ACTION_MESSAGES = {
 
 
 def _run_action(action: str, *, clerk, ticket_id: int, data) -> Ticket:
-    note = data.get("note", "")[:100]
+    form = TransferForm(data) if action == "transfer" else TicketNoteForm(data)
+    if not form.is_valid():
+        raise DomainError(next(str(m) for errors in form.errors.values() for m in errors), code="group_required")
+    note = form.cleaned_data["note"]
     if action == "park":
         return ticket_park(clerk=clerk, ticket_id=ticket_id, note=note)
     if action == "transfer":
-        group = data.get("group", "")
-        if not group.isdigit():
-            raise DomainError("请选择要转至的窗口组。 Choose a window group.", code="group_required", status_code=400)
-        return ticket_transfer(clerk=clerk, ticket_id=ticket_id, group_id=int(group), note=note)
+        return ticket_transfer(clerk=clerk, ticket_id=ticket_id, group_id=form.cleaned_data["group"], note=note)
     return TICKET_ACTIONS[action](clerk=clerk, ticket_id=ticket_id)
 
 
@@ -222,7 +228,7 @@ def workbench_action(request, ticket_id: int, action: str):
     try:
         ticket = _run_action(action, clerk=request.user, ticket_id=ticket_id, data=request.POST)
     except DomainError as exc:
-        if exc.status_code == 404:
+        if status_for(exc) == 404:
             raise Http404 from None
         messages.error(request, str(exc.detail))
     else:

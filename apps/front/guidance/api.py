@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
@@ -121,7 +122,7 @@ class ChecklistCreateApi(APIView):
     def post(self, request, code):
         answers = request.data.get("answers") if hasattr(request.data, "get") else None
         if not isinstance(answers, dict):
-            raise DomainError("请以 {问题标识: 回答} 的形式提交回答。 answers must be an object.", code="answers_invalid", status_code=400)
+            raise DomainError(_("请以 {问题标识: 回答} 的形式提交回答。"), code="answers_invalid")
         checklist = checklist_save(matter_code=code, raw_answers=answers, user=request.user, ip=client_ip(request))
         marks = vault_marks(user=request.user, matter=checklist.matter) if checklist.citizen_id else {}
         return Response(ChecklistSerializer(checklist, context={"marks": marks}).data, status=status.HTTP_201_CREATED)

@@ -16,7 +16,7 @@ from apps.front.intake.models import TrustLevel
 from apps.front.intake.selectors import evidence_for_matter
 from apps.shared.accounts.models import Role, User
 from apps.shared.catalog.models import Material, MaterialSource, Matter
-from govservice.api import DomainError
+from govservice.lib.errors import DomainError
 
 from .models import Checklist, Option, Question, Rule, RuleEffect
 
@@ -44,22 +44,20 @@ def answers_clean(questions: list[Question], raw: Mapping[str, Any]) -> dict[str
     unknown = sorted(str(k) for k in raw if k not in known)
     if unknown:
         raise DomainError(
-            _("没有这个问题：%(keys)s。请刷新页面后重新回答。 Unknown question.") % {"keys": "、".join(unknown)},
+            _("没有这个问题：%(keys)s。请刷新页面后重新回答。") % {"keys": "、".join(unknown)},
             code="unknown_question",
-            status_code=400,
         )
     answers: dict[str, str] = {}
     for question in questions:
         value = raw.get(question.key)
         if value is None or value == "":
-            raise DomainError(_("请回答：“%(q)s” Please answer every question.") % {"q": question.text}, code="answer_missing", status_code=400)
+            raise DomainError(_("请回答：“%(q)s”") % {"q": question.text}, code="answer_missing")
         options = dict(question.option_list())
         if not isinstance(value, str) or value not in options:
             raise DomainError(
-                _("“%(q)s”的回答无效，请从以下选项中选择：%(options)s。 Invalid answer.")
+                _("“%(q)s”的回答无效，请从以下选项中选择：%(options)s。")
                 % {"q": question.text, "options": "、".join(options.values())},
                 code="answer_invalid",
-                status_code=400,
             )
         answers[question.key] = value
     return answers

@@ -12,8 +12,8 @@ from apps.front.booking.models import Appointment, Hall
 from apps.front.booking.services import appointment_book
 from apps.shared.accounts.models import Role, User
 from apps.shared.catalog.models import Matter
-from govservice.api import DomainError
 from govservice.lib.codes import human_code
+from govservice.lib.errors import DomainError
 from govservice.lib.ratelimit import hit
 
 from .demo import DEMO_QUESTIONS
@@ -32,9 +32,8 @@ def checklist_save(*, matter_code: str, raw_answers: Mapping[str, Any], user: Us
     allowed, retry_after = hit("guidance-checklist", ident, limit=CHECKLISTS_PER_HOUR, window_seconds=3600)
     if not allowed:
         raise DomainError(
-            _("保存清单过于频繁，请%(minutes)s分钟后再试。 Too many checklists, try again later.") % {"minutes": retry_after // 60 + 1},
+            _("保存清单过于频繁，请%(minutes)s分钟后再试。") % {"minutes": retry_after // 60 + 1},
             code="rate_limited",
-            status_code=429,
         )
     matter = current_matter(matter_code)
     questions = questions_for_matter(matter.code)
@@ -48,7 +47,7 @@ def checklist_save(*, matter_code: str, raw_answers: Mapping[str, Any], user: Us
                 return Checklist.objects.create(code=human_code(10), citizen=owner, matter=matter, answers=answers, items=items)
         except IntegrityError:
             continue  # the code was taken: 31^8 codes make this rare; draw again
-    raise DomainError(_("系统繁忙，请稍后重试。 Busy, please try again."), code="busy", status_code=429)
+    raise DomainError(_("系统繁忙，请稍后重试。"), code="busy")
 
 
 @transaction.atomic
@@ -62,9 +61,8 @@ def checklist_book(*, citizen: User, code: str, slot_id: int, idempotency_key: s
         return booked  # the same request again (a double click): the same answer
     if booked is not None and booked.is_active:
         raise DomainError(
-            _("这份清单已用于预约 %(code)s。 This checklist is already booked.") % {"code": booked.code},
+            _("这份清单已用于预约 %(code)s。") % {"code": booked.code},
             code="already_booked",
-            status_code=409,
         )
     appointment = appointment_book(
         citizen=citizen,

@@ -13,12 +13,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from apps.front.booking.forms import BookForm, first_error
 from apps.front.booking.models import GreenCategory
-from apps.front.booking.selectors import MAX_ID, halls_for_matter, slot_picker
+from apps.front.booking.selectors import halls_for_matter, slot_picker
 from apps.front.consult.selectors import faq_for_matter
 from apps.shared.accounts.models import Role
 from apps.shared.catalog.models import Matter
-from govservice.api import DomainError
+from govservice.api import DomainError, status_for
 from govservice.lib.codes import form_idempotency_key
 from govservice.lib.pdf import qr_data_uri, render_pdf
 from govservice.lib.ratelimit import hit
@@ -69,7 +70,7 @@ def matter_guide(request, code):
         try:
             checklist = checklist_save(matter_code=matter.code, raw_answers=raw, user=request.user, ip=client_ip(request))
         except DomainError as exc:
-            error, error_status = str(exc.detail), exc.status_code
+            error, error_status = str(exc.detail), status_for(exc)
         else:
             return redirect("checklist", code=checklist.code)
     context = _guide_context(request, matter) | {
@@ -190,17 +191,18 @@ def checklist_booking(request, code):
 @role_required(Role.CITIZEN)
 @require_POST
 def checklist_book_view(request, code):
-    slot = request.POST.get("slot", "")
-    if not (slot.isdecimal() and int(slot) <= MAX_ID):
-        messages.error(request, _("请选择一个预约时段。 Please choose a time."))
+    # The slot picker is the booking page's: an error goes back there (POST, redirect, GET).
+    form = BookForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, first_error(form))
         return redirect("checklist_booking", code=code)
     try:
         appointment = checklist_book(
             citizen=request.user,
             code=code,
-            slot_id=int(slot),
-            idempotency_key=request.POST.get("idempotency_key", "")[:64],
-            green_category=request.POST.get("green_category", ""),
+            slot_id=form.cleaned_data["slot"],
+            idempotency_key=form.cleaned_data["idempotency_key"],
+            green_category=form.cleaned_data["green_category"],
         )
     except DomainError as exc:
         messages.error(request, str(exc.detail))

@@ -1,4 +1,5 @@
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
@@ -64,7 +65,7 @@ def uploads_from(request) -> list[Upload]:
         elif field == "extra":
             material_id = None
         else:
-            raise DomainError(f"未知的文件字段 {field}。 Unknown file field.", code="invalid", status_code=400)
+            raise DomainError(_("未知的文件字段 %(field)s。") % {"field": field}, code="invalid")
         uploads.extend(Upload(material_id, f) for f in files)
     return uploads
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.files.base import ContentFile
+from django.utils.translation import gettext as _
 
 from apps.front.notifications.services import notify
 from apps.shared.exchange import contract, registry
@@ -19,7 +20,7 @@ from .services import case_transition
 def _case(number: str) -> Case:
     case = Case.objects.select_for_update(of=("self",)).select_related("citizen").filter(number=number).first()
     if case is None:
-        raise registry.Rejected(f"前台无此办件 {number}。 Unknown case.")
+        raise registry.Rejected(_("前台无此办件 %(number)s。") % {"number": number})
     return case
 
 
@@ -38,7 +39,7 @@ def decided(peer: Peer, message_id: str, payload: contract.CaseDecided, files) -
     if case.status == CaseStatus.DECIDED:
         return {"number": case.number, "status": case.status}
     if CaseStatus.DECIDED not in CASE_TRANSITIONS[case.status]:
-        raise registry.Rejected(f"办件当前状态为{case.get_status_display()}，不能记录决定。")
+        raise registry.Rejected(_("办件当前状态为%(status)s，不能记录决定。") % {"status": case.get_status_display()})
     case_transition(
         case=case,
         to_status=CaseStatus.DECIDED,
@@ -113,7 +114,7 @@ def result_issued(peer: Peer, message_id: str, payload: contract.CaseResultIssue
     if Document.objects.filter(verification_code=payload.verification_code).exists():
         return {"number": case.number, "status": case.status}
     if len(files) != 1:
-        raise registry.Rejected("证照报文应附一份证照文件。 A certificate travels with exactly one file.")
+        raise registry.Rejected(_("证照报文应附一份证照文件。"))
     [pdf] = files
     # The document keeps the certificate's record as it came over the wire (dates as ISO strings, "" for none).
     wire = payload.to_wire()

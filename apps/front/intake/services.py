@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from apps.front.booking.models import Appointment, AppointmentStatus, GroupMatter, StaffPost
 from apps.front.booking.selectors import hall_supervisors
@@ -62,20 +63,23 @@ def upload_check(upload: UploadedFile) -> tuple[bytes, str]:
     """Read and vet one upload: size, and the real type from its first bytes (a renamed .exe is refused)."""
     if upload.size is not None and upload.size > settings.UPLOAD_MAX_BYTES:
         raise DomainError(
-            f"文件“{upload.name}”超过{settings.UPLOAD_MAX_BYTES // (1024 * 1024)}MB上限。 File too large.", code="file_too_large"
+            _("文件“%(name)s”超过%(mb)sMB上限。") % {"name": upload.name, "mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024)},
+            code="file_too_large",
         )
     content = upload.read()
     if len(content) > settings.UPLOAD_MAX_BYTES:
-        raise DomainError(f"文件“{upload.name}”过大。 File too large.", code="file_too_large")
+        raise DomainError(_("文件“%(name)s”过大。") % {"name": upload.name}, code="file_too_large")
     content_type = sniff(content[:16])
     if content_type is None:
-        raise DomainError(f"文件“{upload.name}”不是PDF、JPEG或PNG格式。 Only PDF, JPEG and PNG are accepted.", code="file_type")
+        raise DomainError(_("文件“%(name)s”不是PDF、JPEG或PNG格式。") % {"name": upload.name}, code="file_type")
     if settings.UPLOAD_SCANNER:
         # The hook point for a virus scanner: a callable that raises ValueError with the finding.
         try:
             import_string(settings.UPLOAD_SCANNER)(content, upload.name)
         except ValueError as exc:
-            raise DomainError(f"文件“{upload.name}”未通过安全检查：{exc}。 The file failed the security scan.", code="file_rejected") from None
+            raise DomainError(
+                _("文件“%(name)s”未通过安全检查：%(finding)s。") % {"name": upload.name, "finding": exc}, code="file_rejected"
+            ) from None
     return content, content_type
 
 
@@ -83,8 +87,8 @@ def case_transition(*, case: Case, to_status: str, actor: User | None, note: str
     """The lifecycle's guarded move (govservice.lib.lifecycle), with an event row."""
     lifecycle.move(
         case, to_status, fields=fields, event={"actor": actor, "actor_label": actor_label, "note": note},
-        refused=f"办件状态不能从“{case.get_status_display()}”变更。 Invalid case transition.",
-        stale="办件状态已被他人更改，请刷新。 Changed by someone else.",
+        refused=_("办件状态不能从“%(status)s”变更。") % {"status": case.get_status_display()},
+        stale=_("办件状态已被他人更改，请刷新。"),
     )
 
 
@@ -93,7 +97,7 @@ def _vet(matter, uploads: Sequence[Upload]) -> list[tuple[Upload, bytes, str]]:
     vetted = []
     for upload in uploads:
         if upload.material_id is not None and upload.material_id not in materials:
-            raise DomainError("上传的材料不属于该事项。 Material does not belong to the matter.", code="wrong_material")
+            raise DomainError(_("上传的材料不属于该事项。"), code="wrong_material")
         content, content_type = upload_check(upload.file)
         vetted.append((upload, content, content_type))
     return vetted
@@ -102,9 +106,9 @@ def _vet(matter, uploads: Sequence[Upload]) -> list[tuple[Upload, bytes, str]]:
 def _called_ticket(*, clerk: User, ticket_id: int):
     ticket = ticket_get_for_clerk(clerk=clerk, ticket_id=ticket_id, lock=True)
     if ticket.status not in (TicketStatus.CALLED, TicketStatus.SERVING):
-        raise Conflict("请先叫号再受理。 Call the ticket before intake.", code="invalid_state")
+        raise Conflict(_("请先叫号再受理。"), code="invalid_state")
     if ticket.citizen is None:
-        raise DomainError("现场号未关联实名账户，请先为申请人登记。 The ticket has no registered applicant.", code="no_applicant")
+        raise DomainError(_("现场号未关联实名账户，请先为申请人登记。"), code="no_applicant")
     return ticket
 
 
@@ -141,17 +145,17 @@ def _reuse(case: Case, reuses: Sequence[Reuse], *, by: User, commitment_signed: 
         material = materials.get(reuse.material_id)
         evidence = EvidenceItem.objects.filter(id=reuse.evidence_id, citizen=case.citizen).first()
         if material is None or evidence is None:
-            raise DomainError("所选的已有材料不属于该申请人或该事项。 Evidence not found for this applicant.", code="wrong_evidence")
+            raise DomainError(_("所选的已有材料不属于该申请人或该事项。"), code="wrong_evidence")
         if evidence.valid_until and evidence.valid_until < timezone.localdate():
-            raise DomainError(f"“{evidence.name}”已过有效期，请重新提交。 The evidence has expired.", code="evidence_expired")
+            raise DomainError(_("“%(name)s”已过有效期，请重新提交。") % {"name": evidence.name}, code="evidence_expired")
         level = evidence.trust_level
         if level == TrustLevel.C:
             if not reuse.original_checked:
-                raise DomainError(f"“{evidence.name}”为申请人上传件，须核验原件后使用。 Check the original first.", code="original_unchecked")
+                raise DomainError(_("“%(name)s”为申请人上传件，须核验原件后使用。") % {"name": evidence.name}, code="original_unchecked")
             EvidenceItem.objects.filter(id=evidence.id).update(trust_level=TrustLevel.B, verified_by=by)
             level = TrustLevel.B
         elif level == TrustLevel.D and not commitment_signed:
-            raise DomainError(f"“{evidence.name}”须凭申请人承诺使用。 Needs the applicant's commitment.", code="commitment_unsigned")
+            raise DomainError(_("“%(name)s”须凭申请人承诺使用。") % {"name": evidence.name}, code="commitment_unsigned")
         CaseMaterial.objects.create(
             case=case, material=material, name=material.name, file=evidence.file.name, original_name=evidence.name,
             content_type=evidence.content_type, size=evidence.size, sha256=evidence.sha256, uploaded_by=by,
@@ -226,19 +230,19 @@ def _accept(*, clerk: User, case: Case, commitment_items: list[str], commitment_
     if commitment_items:
         # 容缺受理: always the applicant's choice, never for a restricted credit record, key items complete.
         if case.citizen.credit_restricted:
-            raise DomainError("申请人存在失信记录，不适用容缺受理。 Not available to this applicant.", code="commitment_refused")
+            raise DomainError(_("申请人存在失信记录，不适用容缺受理。"), code="commitment_refused")
         if not commitment_signed:
-            raise DomainError("容缺受理须申请人签署承诺书。 The applicant must sign the commitment.", code="commitment_unsigned")
+            raise DomainError(_("容缺受理须申请人签署承诺书。"), code="commitment_unsigned")
         required_names = {m.name for m in matter.materials.all() if m.required}
         unknown = [item for item in commitment_items if item not in required_names]
         if unknown:
-            raise DomainError("容缺事项应为本事项的申请材料：" + "、".join(unknown), code="commitment_invalid")
+            raise DomainError(_("容缺事项应为本事项的申请材料：%(items)s") % {"items": "、".join(unknown)}, code="commitment_invalid")
         if not case.materials.filter(material__required=True).exists():
-            raise DomainError("主要材料不齐全，不能容缺受理。 Key materials are missing.", code="commitment_invalid")
+            raise DomainError(_("主要材料不齐全，不能容缺受理。"), code="commitment_invalid")
     missing = _missing_required(case, deferred=commitment_items)
     if missing:
         # 行政许可法 Art. 32: every missing item is named at once.
-        raise DomainError("以下必要材料尚未提供：" + "、".join(missing) + "。 Required materials are missing.", code="materials_missing")
+        raise DomainError(_("以下必要材料尚未提供：%(items)s。") % {"items": "、".join(missing)}, code="materials_missing")
     today = timezone.localdate()
     now = timezone.now()
     # None while the limit reaches a year whose holidays nobody has published: filled in once it is.
@@ -317,7 +321,7 @@ def case_refuse(*, clerk: User, ticket_id: int, reason: str, refer_to: str = "",
     """不予受理: a dated notice with the reason, where to apply instead, and the remedies."""
     reason = reason.strip()
     if not reason:
-        raise DomainError("请填写不予受理的理由。 A reason is required.", code="reason_required")
+        raise DomainError(_("请填写不予受理的理由。"), code="reason_required")
     ticket = _called_ticket(clerk=clerk, ticket_id=ticket_id)
     case, password = _receive(clerk=clerk, ticket=ticket, vetted=_vet(ticket.matter, list(uploads)))
     case_transition(
@@ -336,7 +340,7 @@ def case_notify_missing(*, clerk: User, ticket_id: int, items: list[str], upload
     (RECEIVED) for the applicant to bring them."""
     items = [item.strip() for item in items if item.strip()]
     if not items:
-        raise DomainError("请列出需要补正的全部事项。 List every missing or defective item.", code="items_required")
+        raise DomainError(_("请列出需要补正的全部事项。"), code="items_required")
     ticket = _called_ticket(clerk=clerk, ticket_id=ticket_id)
     case, password = _receive(clerk=clerk, ticket=ticket, vetted=_vet(ticket.matter, list(uploads)))
     now = timezone.now()
@@ -363,7 +367,7 @@ def case_accept_received(
     case = case_get_for_staff(user=clerk, number=number)
     case = Case.objects.select_for_update(of=("self",)).select_related("matter", "hall", "citizen").get(id=case.id)
     if not case.awaits_intake:
-        raise Conflict("该办件不在待受理状态。 The case is not waiting for intake.", code="invalid_state")
+        raise Conflict(_("该办件不在待受理状态。"), code="invalid_state")
     _store_materials(case, _vet(case.matter, uploads), by=clerk)
     _reuse(case, list(reuses), by=clerk, commitment_signed=commitment_signed)
     _accept(clerk=clerk, case=case, commitment_items=list(commitment_items), commitment_signed=commitment_signed)
@@ -379,11 +383,11 @@ def case_prefile(*, citizen: User, appointment_code: str, uploads: list[Upload])
         Appointment.objects.select_for_update(of=("self",)).select_related("matter", "hall").filter(code=appointment_code, citizen=citizen).first()
     )
     if appointment is None:
-        raise DomainError("未找到该预约。 No such appointment.", code="not_found", status_code=404)
+        raise DomainError(_("未找到该预约。"), code="not_found")
     if appointment.status != AppointmentStatus.BOOKED:
-        raise Conflict("该预约已不能在线预填。 This appointment can no longer be pre-filed.", code="invalid_state")
+        raise Conflict(_("该预约已不能在线预填。"), code="invalid_state")
     if not uploads:
-        raise DomainError("请至少上传一份材料。 Upload at least one material.", code="materials_missing")
+        raise DomainError(_("请至少上传一份材料。"), code="materials_missing")
     vetted = _vet(appointment.matter, uploads)
     case = Case.objects.select_for_update().filter(appointment=appointment).first()
     password = ""
@@ -400,7 +404,7 @@ def case_prefile(*, citizen: User, appointment_code: str, uploads: list[Upload])
         )
         CaseEvent.objects.create(case=case, actor=citizen, to_status=CaseStatus.SUBMITTED, note="在线预填申报")
     elif case.status != CaseStatus.SUBMITTED:
-        raise Conflict("办件已在大厅收件，不能再在线修改。 Already received at the hall.", code="invalid_state")
+        raise Conflict(_("办件已在大厅收件，不能再在线修改。"), code="invalid_state")
     _store_materials(case, vetted, by=citizen, trust_level=TrustLevel.C)
     return case, password
 
@@ -410,19 +414,20 @@ def case_start_assisted(*, helper: User, terminal, id_number: str, matter_code: 
     """帮办: a hall helper at a smart terminal starts the application for a registered citizen (their ID
     card read at the kiosk) and scans the materials; at the window the clerk starts from it."""
     if not StaffPost.objects.filter(user=helper, hall=terminal.hall).exists():
-        raise DomainError("只有本大厅工作人员可以帮办。 Only this hall's staff can assist.", code="forbidden", status_code=403)
+        raise DomainError(_("只有本大厅工作人员可以帮办。"), code="forbidden")
     try:
         parsed = idcard.parse(id_number)
     except idcard.InvalidIdNumber as exc:
-        raise DomainError(f"{exc} Invalid ID number.", code="invalid_id_number", status_code=400) from None
+        # The reason is govservice.lib.idcard's own sentence.
+        raise DomainError(str(exc), code="invalid_id_number") from None
     citizen = citizen_verified_by_id_number(parsed.value)
     if citizen is None:
-        raise DomainError("申请人尚未实名注册，请先协助其注册。 The applicant has no account yet.", code="not_registered", status_code=404)
+        raise DomainError(_("申请人尚未实名注册，请先协助其注册。"), code="not_registered")
     matter = Matter.objects.filter(code=matter_code, is_current=True).first()
     if matter is None or not GroupMatter.objects.filter(group__hall=terminal.hall, matter_code=matter_code).exists():
-        raise DomainError("本大厅不办理该事项。 This hall does not handle the matter.", code="wrong_hall")
+        raise DomainError(_("本大厅不办理该事项。"), code="wrong_hall")
     if not uploads:
-        raise DomainError("请至少扫描一份材料。 Scan at least one material.", code="materials_missing")
+        raise DomainError(_("请至少扫描一份材料。"), code="materials_missing")
     vetted = _vet(matter, uploads)
     case = Case.objects.select_for_update().filter(
         citizen=citizen, matter__code=matter_code, hall=terminal.hall, status=CaseStatus.SUBMITTED
@@ -461,11 +466,11 @@ def case_supplement(*, citizen: User, number: str, uploads: list[Upload]) -> Cas
     central as a supplement, and the case is back under review (the clock resumes there)."""
     case = Case.objects.select_for_update(of=("self",)).select_related("matter").filter(number=number, citizen=citizen).first()
     if case is None:
-        raise DomainError("未找到该办件。 No such case.", code="not_found", status_code=404)
+        raise DomainError(_("未找到该办件。"), code="not_found")
     if not case.needs_correction:
-        raise Conflict("该办件当前不需要补正。 No correction is pending.", code="invalid_state")
+        raise Conflict(_("该办件当前不需要补正。"), code="invalid_state")
     if not uploads:
-        raise DomainError("请上传补正材料。 Upload the corrected materials.", code="materials_missing")
+        raise DomainError(_("请上传补正材料。"), code="materials_missing")
     before = set(case.materials.values_list("id", flat=True))
     _store_materials(case, _vet(case.matter, uploads), by=citizen, trust_level=TrustLevel.C)
     added = case.materials.exclude(id__in=before)
@@ -485,13 +490,13 @@ def case_withdraw(*, citizen: User, number: str, reason: str = "") -> Case:
     central is withdrawn when central confirms no decision was made (the request may cross a decision)."""
     case = Case.objects.select_for_update().filter(number=number, citizen=citizen).first()
     if case is None:
-        raise DomainError("未找到该办件。 No such case.", code="not_found", status_code=404)
+        raise DomainError(_("未找到该办件。"), code="not_found")
     note = ("申请人撤回：" + reason.strip()).rstrip("：")
     if case.status in (CaseStatus.SUBMITTED, CaseStatus.RECEIVED):
         case_transition(case=case, to_status=CaseStatus.WITHDRAWN, actor=citizen, note=note)
         return case
     if case.status not in (*WAITING_ON_CENTRAL, CaseStatus.CORRECTION):
-        raise Conflict("办件已作出决定或已办结，不能撤回。 It can no longer be withdrawn.", code="invalid_state")
+        raise Conflict(_("办件已作出决定或已办结，不能撤回。"), code="invalid_state")
     if case.withdraw_requested_at:
         return case
     now = timezone.now()

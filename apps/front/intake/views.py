@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from apps.front.booking.models import Appointment, StaffPost
 from apps.front.booking.selectors import appointments_for_citizen
@@ -16,12 +17,13 @@ from apps.front.floor.services import ticket_get_for_clerk
 from apps.front.notifications.models import Notification
 from apps.shared.accounts.models import PersonalDataAccess, Role
 from apps.shared.accounts.services import id_number_reveal
-from govservice.api import DomainError
+from govservice.api import DomainError, status_for
 from govservice.roles import role_required
 
 from . import hooks
 from .api import reuses_from
 from .documents import document_pdf, document_verify
+from .forms import AssistForm, IntakeForm, RevealForm, WithdrawForm, form_errors
 from .models import CaseStatus, Document
 from .selectors import case_get_for_citizen, cases_for_citizen, evidence_for_matter
 from .services import (
@@ -60,43 +62,43 @@ def case_detail(request, number):
     return render(request, "intake/case_detail.html", {"case": case, "evaluation": evaluation})
 
 
-def _lines(text: str) -> list[str]:
-    return [line.strip() for line in text.splitlines() if line.strip()]
-
-
 @role_required(Role.CLERK, Role.HALL_SUPERVISOR)
 def intake_ticket(request, ticket_id):
     """The intake workbench: the checklist, uploads, and the four outcomes of 行政许可法 Art. 32."""
     try:
         ticket = ticket_get_for_clerk(clerk=request.user, ticket_id=ticket_id)
     except DomainError as exc:
-        return render(request, "error.html", {"message": exc.detail}, status=exc.status_code)
+        return render(request, "error.html", {"message": exc.detail}, status=status_for(exc))
     materials = list(ticket.matter.materials.all())
+    status = 200
     if request.method == "POST":
         uploads = [Upload(m.id, f) for m in materials for f in request.FILES.getlist(f"material_{m.id}")]
-        action = request.POST.get("action", "accept")
-        try:
-            if action == "refuse":
-                case, password = case_refuse(
-                    clerk=request.user, ticket_id=ticket.id, reason=request.POST.get("reason", ""),
-                    refer_to=request.POST.get("refer_to", ""), uploads=uploads,
-                )
-            elif action == "notice":
-                case, password = case_notify_missing(
-                    clerk=request.user, ticket_id=ticket.id, items=_lines(request.POST.get("items", "")), uploads=uploads
-                )
-            elif action == "receive":
-                case, password = case_receive(clerk=request.user, ticket_id=ticket.id, uploads=uploads)
+        form = IntakeForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if data["action"] == "refuse":
+                    case, password = case_refuse(
+                        clerk=request.user, ticket_id=ticket.id, reason=data["reason"], refer_to=data["refer_to"], uploads=uploads
+                    )
+                elif data["action"] == "notice":
+                    case, password = case_notify_missing(clerk=request.user, ticket_id=ticket.id, items=data["items"], uploads=uploads)
+                elif data["action"] == "receive":
+                    case, password = case_receive(clerk=request.user, ticket_id=ticket.id, uploads=uploads)
+                else:
+                    case, password = case_accept(
+                        clerk=request.user, ticket_id=ticket.id, uploads=uploads, reuses=reuses_from(request.POST),
+                        commitment_items=data["commitment_items"], commitment_signed=data["commitment_signed"],
+                    )
+            except DomainError as exc:
+                messages.error(request, str(exc.detail))
             else:
-                case, password = case_accept(
-                    clerk=request.user, ticket_id=ticket.id, uploads=uploads, reuses=reuses_from(request.POST),
-                    commitment_items=request.POST.getlist("commitment_items"),
-                    commitment_signed=request.POST.get("commitment_signed") == "on",
-                )
-        except DomainError as exc:
-            messages.error(request, str(exc.detail))
+                return render(request, "intake/outcome.html", {"case": case, "password": password, "documents": case.documents.all()})
         else:
-            return render(request, "intake/outcome.html", {"case": case, "password": password, "documents": case.documents.all()})
+            # The workbench again, with what was wrong (shown with the page's messages).
+            for error in form_errors(form):
+                messages.error(request, error)
+            status = 400
     offered = evidence_for_matter(citizen=ticket.citizen, matter=ticket.matter) if ticket.citizen else {}
     prefiled = prefiled_for_ticket(ticket)
     rows = [(m, offered.get(m.id, [])) for m in materials]
@@ -104,6 +106,7 @@ def intake_ticket(request, ticket_id):
         request,
         "intake/intake.html",
         {"ticket": ticket, "rows": rows, "prefiled": prefiled, "commitment_allowed": not ticket.citizen.credit_restricted if ticket.citizen else False},
+        status=status,
     )
 
 
@@ -148,15 +151,16 @@ def reveal_id(request, ticket_id):
     the citizen can see it (DOMAIN.md §8)."""
     if request.method != "POST":
         return HttpResponse(status=405)
+    form = RevealForm(request.POST)
+    if not form.is_valid():
+        return render(request, "intake/_reveal.html", {"error": " ".join(form_errors(form))}, status=400)
     try:
         ticket = ticket_get_for_clerk(clerk=request.user, ticket_id=ticket_id)
         if ticket.citizen is None:
-            raise DomainError("该号码无实名申请人。 No registered applicant.", code="no_applicant")
-        value = id_number_reveal(
-            viewer=request.user, subject=ticket.citizen, reason=request.POST.get("reason", ""), case_reference=ticket.label
-        )
+            raise DomainError(_("该号码无实名申请人。"), code="no_applicant")
+        value = id_number_reveal(viewer=request.user, subject=ticket.citizen, reason=form.cleaned_data["reason"], case_reference=ticket.label)
     except DomainError as exc:
-        return render(request, "intake/_reveal.html", {"error": exc.detail}, status=exc.status_code)
+        return render(request, "intake/_reveal.html", {"error": exc.detail}, status=status_for(exc))
     return render(request, "intake/_reveal.html", {"value": value})
 
 
@@ -173,9 +177,11 @@ def prefile(request, code):
         messages.error(request, str(exc.detail))
     else:
         if password:
-            messages.success(request, f"已在线预填，办件编号 {case.number}，查询密码 {password}（请妥善保存，仅显示一次）。")
+            messages.success(
+                request, _("已在线预填，办件编号 %(number)s，查询密码 %(password)s（请妥善保存，仅显示一次）。") % {"number": case.number, "password": password}
+            )
         else:
-            messages.success(request, "已补充上传材料。")
+            messages.success(request, _("已补充上传材料。"))
     return redirect("appointment", code=code)
 
 
@@ -189,20 +195,23 @@ def supplement(request, number):
         except DomainError as exc:
             messages.error(request, str(exc.detail))
         else:
-            messages.success(request, "补正材料已提交，审批总后台将继续审查。")
+            messages.success(request, _("补正材料已提交，审批总后台将继续审查。"))
     return redirect("case", number=number)
 
 
 @login_required
 def withdraw(request, number):
     if request.method == "POST":
+        form = WithdrawForm(request.POST)
+        if not form.is_valid():
+            return render(request, "error.html", {"message": " ".join(form_errors(form))}, status=400)
         try:
-            case = case_withdraw(citizen=request.user, number=number, reason=request.POST.get("reason", ""))
+            case = case_withdraw(citizen=request.user, number=number, reason=form.cleaned_data["reason"])
         except DomainError as exc:
             messages.error(request, str(exc.detail))
         else:
             done = case.status == CaseStatus.WITHDRAWN
-            messages.success(request, "办件已撤回。" if done else "撤回申请已提交，待审批总后台确认。")
+            messages.success(request, _("办件已撤回。") if done else _("撤回申请已提交，待审批总后台确认。"))
     return redirect("case", number=number)
 
 
@@ -215,17 +224,24 @@ def assist(request):
         return redirect("terminal")
     groups = kiosk_matters(hall=terminal.hall)
     matters = {m.code: m for g in groups for m in g.matters}
-    matter = matters.get(request.POST.get("matter") or request.GET.get("matter", ""))
+    # The matter is chosen first (a GET that shows its materials), then posted with the ID number and scans.
+    data = request.POST.copy() if request.method == "POST" else request.GET
+    if request.method == "POST" and not data.get("matter"):
+        data["matter"] = request.GET.get("matter", "")  # the matter chosen may ride in the address
+    form = AssistForm(data, matters=matters)
+    matter = matters.get(str(form["matter"].value() or ""))
     materials = list(matter.materials.all()) if matter else []
     context = {"terminal": terminal, "groups": groups, "matter": matter, "materials": materials}
     if request.method == "POST" and matter is not None:
+        if not form.is_valid():
+            return render(request, "intake/assist.html", {**context, "error": " ".join(form_errors(form))}, status=400)
         uploads = [Upload(m.id, f) for m in materials for f in request.FILES.getlist(f"material_{m.id}")]
         try:
             case, password = case_start_assisted(
-                helper=request.user, terminal=terminal, id_number=request.POST.get("id_number", ""), matter_code=matter.code, uploads=uploads
+                helper=request.user, terminal=terminal, id_number=form.cleaned_data["id_number"], matter_code=matter.code, uploads=uploads
             )
         except DomainError as exc:
-            return render(request, "intake/assist.html", {**context, "error": exc.detail}, status=exc.status_code)
+            return render(request, "intake/assist.html", {**context, "error": exc.detail}, status=status_for(exc))
         # The assisted case is done: the helper's step-up at this kiosk ends with it (apps/front/floor/devices.py).
         kiosk_staff_end(request)
         return render(request, "intake/assist.html", {**context, "case": case, "password": password})

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.db.models import Max
+from django.utils.translation import gettext_lazy as _
 
 from govservice.api import DomainError
 
@@ -57,7 +58,7 @@ class MessageTemplateAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(newest_version=Max("versions__version"))
 
-    @admin.display(description="当前版本", ordering="newest_version")
+    @admin.display(description=_("当前版本"), ordering="newest_version")
     def current_version(self, obj):
         return obj.newest_version
 

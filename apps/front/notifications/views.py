@@ -4,8 +4,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from govservice.api import DomainError
+from govservice.api import DomainError, status_for
 
+from .forms import PreferenceForm
 from .models import Language, Notification
 from .services import preference_for, preference_update
 
@@ -20,19 +21,24 @@ def preferences(request):
     """我的 → 消息通知: which channels the person wants (the inbox is always on), in which language,
     and what became of the latest messages."""
     user = request.user
+    status = 200
     if request.method == "POST":
-        try:
-            preference_update(
-                user=user,
-                sms=request.POST.get("sms") == "on",
-                email=request.POST.get("email") == "on",
-                language=request.POST.get("language", Language.ZH_HANS),
-            )
-        except DomainError as exc:
-            messages.error(request, str(exc.detail))
+        form = PreferenceForm(request.POST)
+        if not form.is_valid():
+            # The page again with what was wrong, shown with its messages.
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            status = 400
         else:
-            messages.success(request, _("通知设置已保存。"))
-            return redirect("notification_preferences")
+            try:
+                preference_update(user=user, **form.cleaned_data)
+            except DomainError as exc:
+                messages.error(request, str(exc.detail))
+                status = status_for(exc)
+            else:
+                messages.success(request, _("通知设置已保存。"))
+                return redirect("notification_preferences")
     recent = Notification.objects.filter(recipient=user).order_by("-created_at", "channel")[:30]
     return render(
         request,
@@ -45,4 +51,5 @@ def preferences(request):
             "recent": recent,
             "now": timezone.now(),
         },
+        status=status,
     )

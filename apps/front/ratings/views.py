@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.dateparse import parse_date
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -20,12 +20,23 @@ from apps.front.floor.devices import TABLET, device_activate, device_for
 from apps.front.floor.services import terminal_authenticate
 from apps.front.ratings.conf import ratings_conf
 from apps.shared.accounts.models import Role
-from govservice.api import DomainError
+from govservice.api import DomainError, status_for
 from govservice.lib.charts import bar_chart
 from govservice.lib.csvexport import csv_response
 from govservice.roles import role_required
 
 from . import selectors, services
+from .forms import (
+    AppealForm,
+    AssignForm,
+    CallbackForm,
+    DecideForm,
+    FixRatingForm,
+    KioskTicketForm,
+    RatingForm,
+    ReplyForm,
+    form_error,
+)
 from .models import TAGS, TAGS_BY_SCORE, CallbackOutcome, EvaluationChannel, FixRating, Rectification, Score
 from .services.invitations import invitation_check
 from .services.rectifications import is_unit_member, rater_masked
@@ -44,12 +55,9 @@ def rating_form_context() -> dict:
     }
 
 
-def _rating_input(request) -> dict:
-    return {
-        "score": request.POST.get("score", ""),
-        "comment": request.POST.get("comment", ""),
-        "tags": request.POST.getlist("tags"),
-    }
+def _posted(form: RatingForm) -> dict:
+    """What was typed, to fill the rating form in again after a refusal."""
+    return {"score": form["score"].value() or "", "comment": form["comment"].value() or "", "tags": form["tags"].value() or []}
 
 
 # --- Citizens ----------------------------------------------------------------------------------------
@@ -59,8 +67,12 @@ def _rating_input(request) -> dict:
 @require_POST
 def evaluate(request, number):
     """一事一评 from the case page."""
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_error(form))
+        return redirect("case", number=number)
     try:
-        services.evaluation_submit(citizen=request.user, case_number=number, **_rating_input(request))
+        services.evaluation_submit(citizen=request.user, case_number=number, **form.cleaned_data)
     except DomainError as exc:
         messages.error(request, str(exc.detail))
     else:
@@ -77,13 +89,12 @@ def evaluate_fix(request, number):
     ).first()
     if rectification is None:
         raise Http404
+    form = FixRatingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_error(form))
+        return redirect("case", number=number)
     try:
-        services.rectification_rate_fix(
-            rectification_id=rectification.id,
-            rating=request.POST.get("rating", ""),
-            comment=request.POST.get("comment", ""),
-            citizen=request.user,
-        )
+        services.rectification_rate_fix(rectification_id=rectification.id, citizen=request.user, **form.cleaned_data)
     except DomainError as exc:
         messages.error(request, str(exc.detail))
     else:
@@ -98,15 +109,18 @@ def rate_link(request, token):
         invitation = services.invitation_for_token(token)
         invitation_check(invitation)
     except DomainError as exc:
-        return render(request, "ratings/rate_closed.html", {"message": exc.detail}, status=exc.status_code)
+        return render(request, "ratings/rate_closed.html", {"message": exc.detail}, status=status_for(exc))
     event = invitation.case or invitation.ticket
     context = {"event": event, "invitation": invitation, "action": request.path, **rating_form_context()}
     if request.method == "POST":
+        form = RatingForm(request.POST)
+        if not form.is_valid():
+            return render(request, "ratings/rate.html", {**context, "error": form_error(form), "posted": _posted(form)}, status=400)
         try:
-            evaluation = services.evaluation_submit_by_invitation(token=token, **_rating_input(request))
+            evaluation = services.evaluation_submit_by_invitation(token=token, **form.cleaned_data)
         except DomainError as exc:
             return render(
-                request, "ratings/rate.html", {**context, "error": exc.detail, "posted": _rating_input(request)}, status=exc.status_code
+                request, "ratings/rate.html", {**context, "error": exc.detail, "posted": _posted(form)}, status=status_for(exc)
             )
         return render(request, "ratings/rate_done.html", {"evaluation": evaluation})
     return render(request, "ratings/rate.html", context)
@@ -118,17 +132,16 @@ def rate_fix_link(request, token):
     try:
         rectification = services.rectification_for_fix_token(token)
     except DomainError as exc:
-        return render(request, "ratings/rate_closed.html", {"message": exc.detail}, status=exc.status_code)
+        return render(request, "ratings/rate_closed.html", {"message": exc.detail}, status=status_for(exc))
     context = {"rectification": rectification, "fix_ratings": FixRating.choices}
     if request.method == "POST":
+        form = FixRatingForm(request.POST)
+        if not form.is_valid():
+            return render(request, "ratings/rate_fix.html", {**context, "error": form_error(form)}, status=400)
         try:
-            services.rectification_rate_fix(
-                rectification_id=rectification.id,
-                rating=request.POST.get("rating", ""),
-                comment=request.POST.get("comment", ""),
-            )
+            services.rectification_rate_fix(rectification_id=rectification.id, **form.cleaned_data)
         except DomainError as exc:
-            return render(request, "ratings/rate_fix.html", {**context, "error": exc.detail}, status=exc.status_code)
+            return render(request, "ratings/rate_fix.html", {**context, "error": exc.detail}, status=status_for(exc))
         return render(request, "ratings/rate_done.html", {"fix": True})
     return render(request, "ratings/rate_fix.html", context)
 
@@ -148,8 +161,9 @@ def terminal_rate(request):
     if terminal is None:
         return redirect("terminal")
     context = {"terminal": terminal, **rating_form_context()}
-    label = request.POST.get("label", "").strip().upper()[:8] if request.method == "POST" else ""
-    code = request.POST.get("code", "").strip()[:6] if request.method == "POST" else ""
+    kiosk = KioskTicketForm(request.POST if request.method == "POST" else {})
+    kiosk.is_valid()  # every field is optional: it only strips and cuts what was typed
+    label, code = kiosk.cleaned_data["label"], kiosk.cleaned_data["code"]
     if not label:
         return render(request, "ratings/terminal_rate.html", context)
     context.update(label=label)
@@ -157,17 +171,21 @@ def terminal_rate(request):
         ticket = services.ticket_for_kiosk_rating(hall_id=terminal.hall_id, label=label, code=code)
     except DomainError as exc:
         context["error"] = exc.detail
-        return render(request, "ratings/terminal_rate.html", context, status=exc.status_code)
+        return render(request, "ratings/terminal_rate.html", context, status=status_for(exc))
     context.update(ticket=ticket, code=code)
     if "score" not in request.POST:
         return render(request, "ratings/terminal_rate.html", context)
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        context.update(error=form_error(form), posted=_posted(form))
+        return render(request, "ratings/terminal_rate.html", context, status=400)
     try:
         evaluation = services.evaluation_submit_for_ticket(
-            ticket_id=ticket.id, hall_id=terminal.hall_id, channel=EvaluationChannel.TERMINAL, **_rating_input(request)
+            ticket_id=ticket.id, hall_id=terminal.hall_id, channel=EvaluationChannel.TERMINAL, **form.cleaned_data
         )
     except DomainError as exc:
-        context.update(error=exc.detail, posted=_rating_input(request))
-        return render(request, "ratings/terminal_rate.html", context, status=exc.status_code)
+        context.update(error=exc.detail, posted=_posted(form))
+        return render(request, "ratings/terminal_rate.html", context, status=status_for(exc))
     return render(request, "ratings/rate_done.html", {"kiosk": True, "terminal": terminal, "evaluation": evaluation})
 
 
@@ -193,13 +211,17 @@ def window_tablet(request):
         if ticket is None or str(ticket.id) != request.POST.get("ticket", ""):
             messages.error(request, _("没有待评价的服务。"))
             return redirect("ratings_tablet")
+        form = RatingForm(request.POST)
+        if not form.is_valid():
+            context = {"ticket": ticket, "error": form_error(form), "posted": _posted(form), **rating_form_context()}
+            return render(request, "ratings/tablet.html", context, status=400)
         try:
             services.evaluation_submit_for_ticket(
-                ticket_id=ticket.id, hall_id=ticket.hall_id, channel=EvaluationChannel.TABLET, **_rating_input(request)
+                ticket_id=ticket.id, hall_id=ticket.hall_id, channel=EvaluationChannel.TABLET, **form.cleaned_data
             )
         except DomainError as exc:
-            context = {"ticket": ticket, "error": exc.detail, "posted": _rating_input(request), **rating_form_context()}
-            return render(request, "ratings/tablet.html", context, status=exc.status_code)
+            context = {"ticket": ticket, "error": exc.detail, "posted": _posted(form), **rating_form_context()}
+            return render(request, "ratings/tablet.html", context, status=status_for(exc))
         messages.success(request, _("感谢您的评价！"))
         return redirect("ratings_tablet")
     ticket = selectors.ticket_for_tablet(window_id=device.window_id, minutes=minutes)
@@ -245,64 +267,48 @@ def rectification_detail(request, rectification_id: int):
     return _detail_page(request, rectification_id)
 
 
-def _called_at(value: str) -> dt.datetime:
-    try:
-        parsed = parse_datetime(value.strip()) if value else None
-    except ValueError:  # well formed but no such moment (hour 25, 30 February)
-        parsed = None
-    if parsed is None:
-        raise DomainError("请填写回访时间。 Enter when the call took place.", code="invalid_time", status_code=400)
-    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
-
-
 @require_POST
 @role_required(*STAFF)
 def rectification_action(request, rectification_id: int, action: str):
     """One button of the detail page: each runs one service. The rater reveal renders the page with the
     clear values (never stored in a redirect or a URL)."""
     data = request.POST
+    forms_by_action = {
+        "reveal": None, "assign": AssignForm, "callback": CallbackForm, "reply": ReplyForm, "appeal": AppealForm, "decide": DecideForm,
+    }
+    if action not in forms_by_action:
+        raise Http404
+    form_class = forms_by_action[action]
+    form = form_class(data) if form_class else None
+    if form is not None and not form.is_valid():
+        return _detail_page(request, rectification_id, status=400, error=form_error(form), posted=data)
+    typed = form.cleaned_data if form is not None else {}
     try:
         if action == "reveal":
             clear = services.rectification_reveal_rater(viewer=request.user, rectification_id=rectification_id)
             return _detail_page(request, rectification_id, rater_clear=clear)
         if action == "assign":
-            assignee = data.get("assignee", "")
-            services.rectification_assign(
-                actor=request.user, rectification_id=rectification_id, assignee_id=int(assignee) if assignee.isdecimal() else None
-            )
+            services.rectification_assign(actor=request.user, rectification_id=rectification_id, assignee_id=typed["assignee"])
             done = _("已指派回访人。")
         elif action == "callback":
-            services.rectification_callback_record(
-                actor=request.user,
-                rectification_id=rectification_id,
-                called_at=_called_at(data.get("called_at", "")),
-                outcome=data.get("outcome", ""),
-                summary=data.get("summary", ""),
-            )
+            services.rectification_callback_record(actor=request.user, rectification_id=rectification_id, **typed)
             done = _("回访记录已保存。")
         elif action == "reply":
-            services.rectification_reply(
-                actor=request.user, rectification_id=rectification_id, fix=data.get("fix", ""), reply=data.get("reply", "")
-            )
+            services.rectification_reply(actor=request.user, rectification_id=rectification_id, **typed)
             done = _("整改答复已发送，等待市民评价整改结果。")
         elif action == "appeal":
-            services.rectification_appeal(actor=request.user, rectification_id=rectification_id, reason=data.get("reason", ""))
+            services.rectification_appeal(actor=request.user, rectification_id=rectification_id, reason=typed["reason"])
             done = _("申诉已提交，等待主管审核。")
-        elif action == "decide":
-            decision = data.get("decision", "")
-            if decision not in ("uphold", "reject"):
-                raise DomainError("请选择审核结果。 Choose a decision.", code="invalid_decision", status_code=400)
+        else:
             services.rectification_appeal_decide(
-                actor=request.user, rectification_id=rectification_id, upheld=decision == "uphold", note=data.get("note", "")
+                actor=request.user, rectification_id=rectification_id, upheld=typed["decision"] == "uphold", note=typed["note"]
             )
             done = _("申诉审核结果已保存。")
-        else:
-            raise Http404
     except DomainError as exc:
-        if exc.status_code == 404:
+        if status_for(exc) == 404:
             raise Http404 from None
         # Keep what was typed: the page comes back with the error and the form filled in.
-        return _detail_page(request, rectification_id, status=exc.status_code, error=exc.detail, posted=data)
+        return _detail_page(request, rectification_id, status=status_for(exc), error=exc.detail, posted=data)
     messages.success(request, done)
     return redirect("ratings_rectification", rectification_id=rectification_id)
 
@@ -324,7 +330,7 @@ def _period(request) -> tuple[dt.date | None, dt.date | None]:
         except ValueError:  # well formed but no such day (2026-13-01)
             day = None
         if raw and day is None:
-            raise DomainError("日期格式应为YYYY-MM-DD。 Dates are YYYY-MM-DD.", code="invalid_date", status_code=400)
+            raise DomainError(_("日期格式应为YYYY-MM-DD。"), code="invalid_date")
         values.append(day)
     return values[0], values[1]
 

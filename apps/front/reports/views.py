@@ -61,10 +61,10 @@ def _scope(request: HttpRequest) -> Scope:
             raise Http404(_("没有这个大厅。"))
         return Scope(hall=hall, halls=halls, period=period)
     if not halls:
-        raise Refused(_("您尚未分配到大厅。 You have no hall assigned."), 403)
+        raise Refused(_("您尚未分配到大厅。"), 403)
     own = halls[0]
     if code and code != own.code:
-        raise Refused(_("您只能查看本大厅的统计。 You may only see your own hall's reports."), 403)
+        raise Refused(_("您只能查看本大厅的统计。"), 403)
     return Scope(hall=own, halls=halls, period=period)
 
 

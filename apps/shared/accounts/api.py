@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
@@ -72,7 +73,7 @@ def code_sent(challenge: PhoneChallenge, *, phone: str, handle: str) -> dict:
         "masked_phone": masking.mask_phone(phone.strip()),
         "expires_in": settings.OTP_TTL_SECONDS,
         "resend_in": settings.OTP_RESEND_SECONDS,
-        "detail": "如信息无误，验证码已发送至您的手机。 If the details are right, a code is on its way to the phone.",
+        "detail": _("如信息无误，验证码已发送至您的手机。"),
     }
 
 
@@ -147,7 +148,7 @@ class PasswordResetConfirmApi(APIView):
             challenge_id=str(serializer.validated_data["challenge"]), code=serializer.validated_data["code"],
             new_password=serializer.validated_data["new_password"],
         )
-        return Response({"detail": "密码已重置，请用新密码登录。 Password reset; please log in."})
+        return Response({"detail": _("密码已重置，请用新密码登录。")})
 
 
 class MeApi(APIView):

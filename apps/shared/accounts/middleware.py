@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.http import JsonResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
 from .models import Role
 
@@ -42,7 +43,7 @@ class RealNameMiddleware:
         ):
             if request.path.startswith("/api/"):
                 return JsonResponse(
-                    {"code": "verification_required", "detail": "请先完成实名核验。 Please verify your identity first."},
+                    {"code": "verification_required", "detail": _("请先完成实名核验。")},
                     status=403,
                     json_dumps_params={"ensure_ascii": False},
                 )

@@ -17,8 +17,10 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from govservice.api import DomainError
+from govservice.api import DomainError, Throttled
 from govservice.lib import signing
 from govservice.lib.blindindex import blind_index
 from govservice.lib.ratelimit import hit_many
@@ -28,15 +30,16 @@ from .models import ChallengePurpose, PhoneChallenge, User
 
 logger = logging.getLogger(__name__)
 
-INVALID_CODE = "验证码错误或已过期，请重新获取。 The code is wrong or has expired."
+INVALID_CODE = gettext_lazy("验证码错误或已过期，请重新获取。")
 
 
-class TooMany(DomainError):
-    status_code = 429
+class TooMany(Throttled):
+    """Too many codes for this phone, ID number or address, or a new one asked for too soon."""
+
     default_code = "too_many_codes"
 
     def __init__(self, detail: str, *, code: str, retry_after: int):
-        super().__init__(detail, code=code)
+        super().__init__(detail, code=code, retry_after=retry_after)
         self.wait = retry_after
 
 
@@ -66,7 +69,7 @@ def _limit(requester: Requester) -> None:
     allowed, retry_after = hit_many(counters, window_seconds=window)
     if not allowed:
         raise TooMany(
-            f"获取验证码过于频繁，请{retry_after}秒后再试。 Too many codes requested; try again in {retry_after} s.",
+            _("获取验证码过于频繁，请%(seconds)s秒后再试。") % {"seconds": retry_after},
             code="too_many_codes",
             retry_after=retry_after,
         )
@@ -91,9 +94,8 @@ def challenge_send(challenge: PhoneChallenge, code: str) -> None:
     except Exception:  # the channel's own errors (SendError and friends live in the front's app)
         logger.warning("one-time code for challenge %s not sent", challenge.id)
         raise DomainError(
-            "短信发送失败，请稍后重新获取验证码。 The SMS could not be sent; ask for a new code later.",
+            _("短信发送失败，请稍后重新获取验证码。"),
             code="sms_unavailable",
-            status_code=503,
         ) from None
 
 
@@ -119,10 +121,10 @@ def challenge_resend(*, challenge_id: str, purpose: str, requester_address: str)
         challenge = _locked(challenge_id, purpose)
         now = timezone.now()
         if challenge is None or challenge.used_at is not None:
-            raise DomainError(INVALID_CODE, code="invalid_code", status_code=400)
+            raise DomainError(INVALID_CODE, code="invalid_code")
         wait = int((challenge.sent_at + timedelta(seconds=settings.OTP_RESEND_SECONDS) - now).total_seconds())
         if wait > 0:
-            raise TooMany(f"请{wait}秒后再重新获取验证码。 Wait {wait} s before asking again.", code="resend_too_soon", retry_after=wait)
+            raise TooMany(_("请%(seconds)s秒后再重新获取验证码。") % {"seconds": wait}, code="resend_too_soon", retry_after=wait)
         user = challenge.user
         _limit(
             Requester(
@@ -168,7 +170,7 @@ def challenge_check(*, challenge_id: str, code: str, purpose: str) -> PhoneChall
                 challenge.attempts += 1
                 challenge.save(update_fields=["attempts"])
     if not ok or challenge is None or challenge.user is None:
-        raise DomainError(INVALID_CODE, code="invalid_code", status_code=400)
+        raise DomainError(INVALID_CODE, code="invalid_code")
     return challenge
 
 
@@ -176,4 +178,4 @@ def challenge_use(challenge: PhoneChallenge) -> None:
     """Mark a challenge spent, in the caller's transaction (its code never opens anything again)."""
     updated = PhoneChallenge.objects.filter(id=challenge.id, used_at__isnull=True).update(used_at=timezone.now())
     if not updated:
-        raise DomainError(INVALID_CODE, code="invalid_code", status_code=400)
+        raise DomainError(INVALID_CODE, code="invalid_code")

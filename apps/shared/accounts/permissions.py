@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
 from .models import Role
@@ -5,7 +6,7 @@ from .models import Role
 
 class HasRole(BasePermission):
     roles: frozenset[str] = frozenset()
-    message = "您无权执行此操作。 You may not do this."
+    message = _("您无权执行此操作。")
 
     def has_permission(self, request, view) -> bool:
         user = request.user

@@ -5,6 +5,7 @@ points REGISTRY_URL at the city's registry service (signed with the keys of the 
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from apps.shared.exchange.models import Peer
 from apps.shared.exchange.questions import PeerUnavailable, ask
@@ -15,7 +16,8 @@ REGISTRY_VERIFY_PATH = "/api/v1/registry/verify/"
 
 
 class RegistryUnavailable(DomainError):
-    status_code = 503
+    """The registry did not answer in time: the person is asked to try again (503, govservice.api)."""
+
     default_code = "registry_unavailable"
 
 
@@ -24,7 +26,7 @@ def registry_matches(*, name: str, id_number: str, purpose: str, reference: str 
     cannot say: verification waits, it never passes by default."""
     peer = Peer.objects.filter(code=settings.REGISTRY_PEER, active=True).first()
     unavailable = RegistryUnavailable(
-        "实名核验服务暂时无法访问，请稍后再试。 The identity check is unavailable; please try again later.",
+        _("实名核验服务暂时无法访问，请稍后再试。"),
         code="registry_unavailable",
     )
     if peer is None:

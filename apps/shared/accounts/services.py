@@ -9,6 +9,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from govservice.api import Conflict, DomainError
 from govservice.lib import idcard
@@ -33,7 +34,7 @@ def phone_index(value: str) -> str:
 def _valid_name(real_name: str) -> str:
     real_name = real_name.strip()
     if not 2 <= len(real_name) <= 30:
-        raise DomainError("请填写与身份证一致的真实姓名。 Please enter your legal name.", code="invalid_name", status_code=400)
+        raise DomainError(_("请填写与身份证一致的真实姓名。"), code="invalid_name")
     return real_name
 
 
@@ -41,13 +42,13 @@ def _valid_id(id_number: str) -> str:
     try:
         return idcard.parse(id_number).value
     except idcard.InvalidIdNumber as exc:
-        raise DomainError(f"{exc} Invalid ID number.", code="invalid_id_number", status_code=400) from None
+        raise DomainError(str(exc), code="invalid_id_number") from None
 
 
 def _valid_phone(phone: str) -> str:
     phone = phone.strip()
     if not PHONE_RE.match(phone):
-        raise DomainError("请填写11位手机号码。 Invalid mobile number.", code="invalid_phone", status_code=400)
+        raise DomainError(_("请填写11位手机号码。"), code="invalid_phone")
     return phone
 
 
@@ -88,18 +89,18 @@ def citizen_register(
     try:
         validate_password(password, user)
     except ValidationError as exc:
-        raise DomainError(" ".join(exc.messages), code="weak_password", status_code=400) from None
+        raise DomainError(" ".join(exc.messages), code="weak_password") from None
     user.set_password(password)
     _free_stale_username(username)
     if User.objects.filter(username=username).exists():
-        raise Conflict("该用户名已被使用。 Username taken.", code="username_taken")
+        raise Conflict(_("该用户名已被使用。"), code="username_taken")
     requester = otp.Requester(phone_index=user.phone_index, id_index=user.id_number_index, address=address)
     with transaction.atomic():
         try:
             with transaction.atomic():
                 user.save()
         except IntegrityError:
-            raise Conflict("该用户名已被使用。 Username taken.", code="username_taken") from None
+            raise Conflict(_("该用户名已被使用。"), code="username_taken") from None
         challenge, code = otp.challenge_create(purpose=ChallengePurpose.REGISTER, user=user, requester=requester)
     otp.challenge_send(challenge, code)
     return challenge
@@ -109,7 +110,7 @@ def account_verification_start(*, user: User, address: str) -> PhoneChallenge:
     """A code for an existing, unverified citizen account (one from before verification existed); the
     registration's second step (citizen_register_confirm) finishes it."""
     if user.role != Role.CITIZEN or user.is_real_name_verified or user.frozen_at is not None or not user.phone:
-        raise DomainError("该账户无需或无法在线核验，请到大厅窗口办理。 Verify this account at a hall window.", code="not_applicable")
+        raise DomainError(_("该账户无需或无法在线核验，请到大厅窗口办理。"), code="not_applicable")
     requester = otp.Requester(phone_index=user.phone_index, id_index=user.id_number_index, address=address)
     with transaction.atomic():
         challenge, code = otp.challenge_create(purpose=ChallengePurpose.REGISTER, user=user, requester=requester)
@@ -154,9 +155,8 @@ def citizen_register_confirm(*, registration: str, code: str) -> User:
             user.save(update_fields=["phone_verified_at"])
     if outcome == "mismatch":
         raise DomainError(
-            "姓名与身份证号码未通过人口信息核验，请核对后重新注册。 Name and ID number do not match the registry.",
+            _("姓名与身份证号码未通过人口信息核验，请核对后重新注册。"),
             code="registry_mismatch",
-            status_code=400,
         )
     if outcome == "taken":
         if holder is not None and holder.phone:
@@ -167,8 +167,7 @@ def citizen_register_confirm(*, registration: str, code: str) -> User:
                 reference=f"id-claimed-{challenge.id}",
             )
         raise Conflict(
-            "该身份证号码已有实名账户。如非您本人注册，请携带身份证到政务服务大厅窗口办理账户找回。"
-            " This ID number already has a verified account; bring your ID card to a service hall.",
+            _("该身份证号码已有实名账户。如非您本人注册，请携带身份证到政务服务大厅窗口办理账户找回。"),
             code="id_registered",
         )
     return user
@@ -203,7 +202,7 @@ def password_reset_confirm(*, challenge_id: str, code: str, new_password: str) -
     try:
         validate_password(new_password, user)
     except ValidationError as exc:
-        raise DomainError(" ".join(exc.messages), code="weak_password", status_code=400) from None
+        raise DomainError(" ".join(exc.messages), code="weak_password") from None
     with transaction.atomic():
         otp.challenge_use(challenge)
         user.set_password(new_password)
@@ -215,9 +214,9 @@ def password_reset_confirm(*, challenge_id: str, code: str, new_password: str) -
 def id_number_reveal(*, viewer: User, subject: User, reason: str, case_reference: str = "") -> str:
     """The clear ID number, for a staff member with a reason; every view is logged (DOMAIN.md §8)."""
     if viewer.role == Role.CITIZEN and viewer.pk != subject.pk:
-        raise DomainError("无权查看。 Not allowed.", code="forbidden", status_code=403)
+        raise DomainError(_("无权查看。"), code="forbidden")
     if not reason.strip():
-        raise DomainError("查看完整证件号码须填写事由。 A reason is required.", code="reason_required", status_code=400)
+        raise DomainError(_("查看完整证件号码须填写事由。"), code="access_reason_required")
     personal_data_access_record(viewer=viewer, subject=subject, reason=reason, case_reference=case_reference)
     return subject.id_number
 

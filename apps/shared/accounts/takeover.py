@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from govservice.api import Conflict, DomainError
 from govservice.lib import idcard
@@ -40,31 +41,30 @@ class TakeoverCase:
 
 def _check_clerk(clerk: User) -> None:
     if clerk.role not in WINDOW_ROLES:
-        raise DomainError("只有大厅窗口人员可以办理。 Only hall staff may do this.", code="forbidden", status_code=403)
+        raise DomainError(_("只有大厅窗口人员可以办理。"), code="forbidden")
 
 
 def _find(*, id_number: str, claimant_username: str) -> TakeoverCase:
     try:
         value = idcard.parse(id_number).value
     except idcard.InvalidIdNumber as exc:
-        raise DomainError(f"{exc} Invalid ID number.", code="invalid_id_number", status_code=400) from None
+        raise DomainError(str(exc), code="invalid_id_number") from None
     claimant = User.objects.filter(
         username=claimant_username.strip(), role=Role.CITIZEN, id_number_index=id_number_index(value), frozen_at__isnull=True
     ).first()
     if claimant is None:
         raise DomainError(
-            "未找到用该身份证号码注册的此用户名，请申请人先在网上注册并完成短信验证。 No such registration for this ID number.",
+            _("未找到用该身份证号码注册的此用户名，请申请人先在网上注册并完成短信验证。"),
             code="claimant_not_found",
-            status_code=404,
         )
     if claimant.phone_verified_at is None:
         raise Conflict(
-            "该账户的手机号码尚未通过短信验证，请申请人先完成注册中的短信验证。 The account's phone is not proved yet.",
+            _("该账户的手机号码尚未通过短信验证，请申请人先完成注册中的短信验证。"),
             code="phone_unverified",
         )
     holder = citizen_verified_by_id_number(value)
     if holder is not None and holder.pk == claimant.pk:
-        raise Conflict("该账户已通过实名核验，无需办理。 This account is already verified.", code="already_verified")
+        raise Conflict(_("该账户已通过实名核验，无需办理。"), code="already_verified")
     return TakeoverCase(holder=holder, claimant=claimant)
 
 
@@ -73,7 +73,7 @@ def takeover_lookup(*, clerk: User, id_number: str, claimant_username: str, reas
     of the holder's (or claimant's) personal data, with the clerk's reason."""
     _check_clerk(clerk)
     if not reason.strip():
-        raise DomainError("请填写办理事由。 A reason is required.", code="reason_required", status_code=400)
+        raise DomainError(_("请填写办理事由。"), code="takeover_reason_required")
     found = _find(id_number=id_number, claimant_username=claimant_username)
     personal_data_access_record(
         viewer=clerk, subject=found.holder or found.claimant, case_reference=REVEAL_REFERENCE,
@@ -86,7 +86,7 @@ def account_takeover(*, clerk: User, id_number: str, claimant_username: str, rea
     """The clerk saw the ID card and the person: the claimant becomes the verified account of the number."""
     _check_clerk(clerk)
     if not reason.strip():
-        raise DomainError("请填写办理事由。 A reason is required.", code="reason_required", status_code=400)
+        raise DomainError(_("请填写办理事由。"), code="takeover_reason_required")
     found = _find(id_number=id_number, claimant_username=claimant_username)
     # The card in hand is one item; the registry still confirms the name on the account belongs to it.
     if not registry_matches(
@@ -94,9 +94,8 @@ def account_takeover(*, clerk: User, id_number: str, claimant_username: str, rea
         reference=found.claimant.username,
     ):
         raise DomainError(
-            "账户姓名与身份证号码未通过人口信息核验。 The account's name does not match the registry.",
+            _("账户姓名与身份证号码未通过人口信息核验。"),
             code="registry_mismatch",
-            status_code=400,
         )
     now = timezone.now()
     with transaction.atomic():
@@ -106,7 +105,7 @@ def account_takeover(*, clerk: User, id_number: str, claimant_username: str, rea
         claimant = locked[found.claimant.pk]
         holder = locked.get(found.holder.pk) if found.holder is not None else None
         if holder is not None and not holder.is_real_name_verified:
-            raise Conflict("账户状态已变化，请重新查询。 The accounts changed; look them up again.", code="changed")
+            raise Conflict(_("账户状态已变化，请重新查询。"), code="changed")
         moved: dict[str, int] = {}
         if holder is not None:
             holder.is_active = False

@@ -4,9 +4,10 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from govservice.api import DomainError
+from govservice.api import DomainError, status_for
 from govservice.lib.ratelimit import hit_many
 from govservice.throttling import client_ip
 
@@ -35,7 +36,7 @@ def _throttled(request) -> int:
 
 
 def _too_many(request, template: str, context: dict, wait: int):
-    context["form"].add_error(None, f"操作过于频繁，请{wait}秒后再试。 Too many requests; try again in {wait} s.")
+    context["form"].add_error(None, _("操作过于频繁，请%(seconds)s秒后再试。") % {"seconds": wait})
     response = render(request, template, context, status=429)
     response["Retry-After"] = str(wait)
     return response
@@ -79,20 +80,20 @@ def register_verify(request):
             otp.challenge_resend(challenge_id=str(challenge.id), purpose=ChallengePurpose.REGISTER, requester_address=client_ip(request))
         except DomainError as exc:
             form.add_error(None, str(exc.detail))
-            status = exc.status_code
+            status = status_for(exc)
         else:
-            messages.info(request, "验证码已重新发送。")
+            messages.info(request, _("验证码已重新发送。"))
             return redirect("register_verify")
     elif request.method == "POST" and form.is_valid():
         try:
             user = citizen_register_confirm(registration=str(challenge.id), code=form.cleaned_data["code"])
         except DomainError as exc:
             form.add_error(None, str(exc.detail))
-            status = exc.status_code
+            status = status_for(exc)
         else:
             request.session.pop(REGISTRATION_KEY, None)
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, "注册成功，已通过实名核验，欢迎使用云窗口。")
+            messages.success(request, _("注册成功，已通过实名核验，欢迎使用云窗口。"))
             return redirect("home")
     elif form.errors:
         status = 400
@@ -134,7 +135,7 @@ def password_reset(request):
                 form.add_error(None, str(exc.detail))
             else:
                 request.session[RESET_KEY] = str(challenge.id)
-                messages.info(request, "如信息无误，验证码已发送至您的手机。")
+                messages.info(request, _("如信息无误，验证码已发送至您的手机。"))
                 return redirect("password_reset_confirm")
     return render(request, "accounts/password_reset.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -151,10 +152,10 @@ def password_reset_confirm_view(request):
             password_reset_confirm(challenge_id=challenge_id, code=form.cleaned_data["code"], new_password=form.cleaned_data["new_password"])
         except DomainError as exc:
             form.add_error(None, str(exc.detail))
-            status = exc.status_code
+            status = status_for(exc)
         else:
             request.session.pop(RESET_KEY, None)
-            messages.success(request, "密码已重置，请用新密码登录。")
+            messages.success(request, _("密码已重置，请用新密码登录。"))
             return redirect("accounts:login")
     elif form.errors:
         status = 400
@@ -175,14 +176,14 @@ def identity_takeover(request):
         try:
             if request.POST.get("action") == "confirm":
                 if request.POST.get("card_checked") != "1":
-                    raise DomainError("请先核对身份证原件与本人一致。 Check the ID card first.", code="card_not_checked", status_code=400)
+                    raise DomainError(_("请先核对身份证原件与本人一致。"), code="card_not_checked")
                 record = account_takeover(clerk=request.user, **data)
-                messages.success(request, f"已完成实名核验，账户 {record.new_account.username} 已启用。")
+                messages.success(request, _("已完成实名核验，账户 %(username)s 已启用。") % {"username": record.new_account.username})
                 return redirect("identity_takeover")
             found = takeover_lookup(clerk=request.user, **data)
         except DomainError as exc:
             form.add_error(None, str(exc.detail))
-            status = exc.status_code
+            status = status_for(exc)
     elif form.errors:
         status = 400
     return render(request, "accounts/takeover.html", {"form": form, "found": found}, status=status)

@@ -118,19 +118,19 @@ def search_query_from(params) -> SearchQuery:
     q = params.get("q", "").strip()
     if len(q) > MAX_QUERY_LENGTH:
         raise DomainError(
-            _("搜索词过长，请不超过 %(n)s 个字。") % {"n": MAX_QUERY_LENGTH}, code="query_too_long", status_code=400
+            _("搜索词过长，请不超过 %(n)s 个字。") % {"n": MAX_QUERY_LENGTH}, code="query_too_long"
         )
     life_event = params.get("life_event", "").strip()
     if life_event and life_event not in LifeEvent.values:
-        raise DomainError(_("未知的人生事件：%(v)s。") % {"v": life_event}, code="unknown_life_event", status_code=400)
+        raise DomainError(_("未知的人生事件：%(v)s。") % {"v": life_event}, code="unknown_life_event")
     mode = params.get("mode", "").strip()
     if mode and mode not in Mode.ALL:
         raise DomainError(
-            _("办理方式须为 online（全程网办）、hall（到大厅办）或 remote（异地办）。"), code="unknown_mode", status_code=400
+            _("办理方式须为 online（全程网办）、hall（到大厅办）或 remote（异地办）。"), code="unknown_mode"
         )
     hall = params.get("hall", "").strip()
     if hall and mode != Mode.HALL:
-        raise DomainError(_("选择大厅时，办理方式须为 hall。"), code="hall_without_mode", status_code=400)
+        raise DomainError(_("选择大厅时，办理方式须为 hall。"), code="hall_without_mode")
     return SearchQuery(q=q, department=params.get("department", "").strip(), life_event=life_event, mode=mode, hall=hall)
 
 
@@ -161,7 +161,7 @@ class MatterSearchApi(APIView):
         query = search_query_from(request.query_params)
         limit_text = request.query_params.get("limit", "50")
         if not limit_text.isdigit() or not 1 <= int(limit_text) <= 200:
-            raise DomainError(_("返回条数（limit）须为 1–200 的整数。"), code="bad_limit", status_code=400)
+            raise DomainError(_("返回条数（limit）须为 1–200 的整数。"), code="bad_limit")
         variants = query_variants(query.q)
         found = matters_find(query, limit=int(limit_text), variants=variants)
         return Response({"count": len(found), "variants": variants, "results": [matter_hit(m) for m in found]})

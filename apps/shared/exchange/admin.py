@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.utils.translation import gettext as _
 
 from .models import InboxMessage, OutboxMessage, OutboxStatus, Peer, PeerKey
 from .services import outbox_redrive
@@ -29,7 +30,7 @@ class OutboxAdmin(admin.ModelAdmin):
     @admin.action(description="重新投递所选失败报文 Re-drive dead letters")
     def redrive(self, request, queryset):
         count = sum(outbox_redrive(message_id=m.id) for m in queryset.filter(status=OutboxStatus.DEAD))
-        self.message_user(request, f"已重新投递 {count} 条。", messages.SUCCESS)
+        self.message_user(request, _("已重新投递 %(count)s 条。") % {"count": count}, messages.SUCCESS)
 
     def has_add_permission(self, request):
         return False

@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Now
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from govservice.lib import lifecycle, signing
 from govservice.lib.tasks import enqueue_on_commit
@@ -325,9 +326,9 @@ def inbox_receive(*, headers: Mapping[str, str], method: str, path: str, body: b
             for f in envelope.get("files", [])
         ]
     except (ValueError, KeyError, TypeError):
-        return InboxResult(400, {"code": "invalid", "detail": "报文格式错误。 Malformed message."})
+        return InboxResult(400, {"code": "invalid", "detail": _("报文格式错误。")})
     if message_id != str(uuid.UUID(verified.message_id)):
-        return InboxResult(400, {"code": "invalid", "detail": "报文编号与签名不一致。 Message id mismatch."})
+        return InboxResult(400, {"code": "invalid", "detail": _("报文编号与签名不一致。")})
     body_sha256 = hashlib.sha256(body).hexdigest()
 
     existing = InboxMessage.objects.filter(id=message_id).first()
@@ -337,7 +338,7 @@ def inbox_receive(*, headers: Mapping[str, str], method: str, path: str, body: b
     files = []
     for name, content_type, sha256, content in raw_files:
         if hashlib.sha256(content).hexdigest() != sha256:
-            return InboxResult(422, {"code": "digest_mismatch", "detail": f"材料“{name}”校验值不符。 File digest mismatch."})
+            return InboxResult(422, {"code": "digest_mismatch", "detail": _("材料“%(name)s”校验值不符。") % {"name": name}})
         files.append(registry.IncomingFile(name, content_type, sha256, content))
 
     try:
@@ -383,6 +384,6 @@ def inbox_receive(*, headers: Mapping[str, str], method: str, path: str, body: b
 def _answer_duplicate(existing: InboxMessage, peer: Peer, body_sha256: str) -> InboxResult:
     if existing.body_sha256 != body_sha256 or existing.peer_id != peer.id:
         return InboxResult(
-            422, {"code": "idempotency_conflict", "detail": "同一报文编号的内容不一致，已拒绝。 Same id, different body."}
+            422, {"code": "idempotency_conflict", "detail": _("同一报文编号的内容不一致，已拒绝。")}
         )
     return InboxResult(existing.status_code, {**existing.response, "duplicate": True})

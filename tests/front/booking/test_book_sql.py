@@ -1,8 +1,8 @@
-"""The booking path's statements written once: the facts' read PREPAREd once per database connection, and
-the plain online booking's insert, event row and conditional UPDATE (services/appointments.py
-_TAKE_ONLINE_SQL, _insert) instead of compiled by the ORM on every booking. The UPDATE must take a place
-exactly when the ORM's condition (online_free_q, bookable from tomorrow, the notice) says one is free, in
-every state a slot can be in."""
+"""The booking path's statements written once (apps/front/booking/fastpath.py): the facts' read PREPAREd once
+per database connection, and the plain online booking's insert, event row and conditional UPDATE (compiled
+once per process from the ORM expression, take_online; insert) instead of compiled by the ORM on every
+booking. The UPDATE must take a place exactly when the ORM's condition (online_free_q, bookable from
+tomorrow, the notice) says one is free, in every state a slot can be in."""
 
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ from django.db.models.functions import Now
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from apps.front.booking import fastpath
 from apps.front.booking.models import Appointment, AppointmentEvent, Slot
 from apps.front.booking.selectors import online_free_q
-from apps.front.booking.services.appointments import _TAKE_NOTICE_SQL, _TAKE_ONLINE_SQL
 from tests.personas_front import make_slot
 
 HOUR = dt.timedelta(hours=1)
@@ -64,12 +64,7 @@ def _sql_takes(slot: Slot, notice: int) -> bool:
     """Runs the UPDATE and undoes it: the answer is whether it took a place (and only one)."""
     before = Slot.objects.get(id=slot.id).booked
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            if notice:
-                cursor.execute(_TAKE_ONLINE_SQL + _TAKE_NOTICE_SQL, [slot.id, timezone.localdate(), dt.timedelta(hours=notice)])
-            else:
-                cursor.execute(_TAKE_ONLINE_SQL, [slot.id, timezone.localdate()])
-            taken = cursor.rowcount
+        taken = fastpath.take_online(slot_id=slot.id, today=timezone.localdate(), notice=notice)
         if taken:
             assert Slot.objects.get(id=slot.id).booked == before + 1
         transaction.set_rollback(True)
@@ -134,10 +129,10 @@ def test_the_facts_read_is_prepared_once_per_connection_and_recovers_from_a_fail
     assert "booking_facts_early" in _prepared_names()
     assert refused() == 1
     # A first use that failed leaves it unknown whether the statement exists: the next first use starts over.
-    state = connection._booking_prepared
-    state[1].clear()
-    state[2] = True
+    state = fastpath.prepared_in_session()
+    state.names.clear()
+    state.unsure = True
     assert refused() == 1
-    assert "booking_facts_early" in _prepared_names() and state[1] == {"booking_facts_early"} and state[2] is False
+    assert "booking_facts_early" in _prepared_names() and state.names == {"booking_facts_early"} and state.unsure is False
     # Kept per connection: a new connection (CONN_MAX_AGE, a broken one replaced) is another object.
-    assert state[0] is connection.connection
+    assert fastpath._SESSIONS[connection.connection] is state

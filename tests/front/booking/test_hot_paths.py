@@ -15,9 +15,9 @@ from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 
 from apps.front.booking.api import SlotSerializer
+from apps.front.booking.fastpath import BOOKING_LOCK_CLASS
 from apps.front.booking.models import Appointment, Slot
 from apps.front.booking.selectors import slots_open_for
-from apps.front.booking.services.appointments import BOOKING_LOCK_CLASS
 from govservice.lib.ratelimit import hit_many
 from tests.factories import make_user
 from tests.personas_front import make_slot

@@ -20,7 +20,7 @@ from apps.front.consult.services import (
 from apps.front.consult.tasks import tickets_remind_and_escalate as sweep_task
 from apps.front.notifications.models import Notification
 from apps.shared.workcalendar.models import CalendarOverride, PublishedYear
-from govservice.api import DomainError
+from govservice.api import DomainError, status_for
 from govservice.lib.workdays import WorkCalendar
 
 from .conftest import at
@@ -146,7 +146,7 @@ def test_an_extension_into_an_unpublished_year_is_refused_with_a_message(ask, cl
         with pytest.raises(DomainError) as refused:
             ticket_extend(supervisor=supervisor, code=ticket.code, days=2, reason="需医保局核实")
         page = client.post(f"/consult/desk/{ticket.code}/extend/", {"days": "2", "reason": "需医保局核实"})
-    assert refused.value.status_code == 409 and refused.value.error_code == "calendar_unknown"
+    assert status_for(refused.value) == 409 and refused.value.error_code == "calendar_unknown"
     assert page.status_code == 409 and "2027年的节假日安排尚未发布" in page.content.decode()
     ticket.refresh_from_db()
     assert (ticket.due_date, ticket.extension_days) == (dt.date(2026, 12, 31), 0)

@@ -281,7 +281,7 @@ class TestPost:
         forged = courier_push(client, {"tracking_number": posted.tracking_number, "status": "delivered"}, key="wrong-key")
         assert forged.status_code == 401 and forged.json()["code"] == "bad_signature"
         stale = courier_push(client, {"tracking_number": posted.tracking_number, "status": "delivered"}, timestamp=1_000_000_000)
-        assert stale.status_code == 401
+        assert stale.status_code == 401 and stale.json()["code"] == "request_expired"
         unknown = courier_push(client, {"tracking_number": "DX000000000000", "status": "delivered"})
         assert unknown.status_code == 404
         assert courier_push(client, {"tracking_number": posted.tracking_number, "status": "in_transit"}).status_code == 200

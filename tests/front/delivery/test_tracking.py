@@ -51,7 +51,12 @@ def test_it_gives_one_answer_for_an_unknown_number_and_a_wrong_password(api, cas
     unknown = lookup(api, "TZ2026120199999", PASSWORD, ip="198.51.100.2")
     malformed = lookup(api, "../../etc", PASSWORD, ip="198.51.100.3")
     assert wrong.status_code == unknown.status_code == malformed.status_code == 404
-    assert wrong.json() == unknown.json() == malformed.json() == {"code": "not_found", "detail": "办件编号或查询密码不正确。 Wrong case number or query password."}
+    assert wrong.json() == unknown.json() == malformed.json() == {"code": "not_found", "detail": "办件编号或查询密码不正确。"}
+    # One language at a time: the English reader gets the English sentence, and only that.
+    english = api(None).post(
+        "/api/v1/track/", {"number": case.number, "password": "000000"}, format="json", REMOTE_ADDR="198.51.100.6", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert english.status_code == 404 and english.json() == {"code": "not_found", "detail": "Wrong case number or query password."}
     pages = [Client().post("/track/", {"number": n, "password": p}, REMOTE_ADDR=ip) for n, p, ip in [(case.number, "000000", "198.51.100.4"), ("TZ2026120199999", PASSWORD, "198.51.100.5")]]
     assert pages[0].status_code == pages[1].status_code == 404
     assert "办件编号或查询密码不正确" in pages[0].content.decode() and "办件编号或查询密码不正确" in pages[1].content.decode()

@@ -58,7 +58,7 @@ class TestPreferencePage:
         preference_update(user=citizen, sms=True, email=False, language=Language.ZH_HANS)
         client.force_login(citizen)
         response = client.post("/me/notifications/", {"email": "on", "language": "fr"})
-        assert response.status_code == 200 and "通知语言无效" in response.content.decode()
+        assert response.status_code == 400 and "通知语言无效" in response.content.decode()
         preference = NotificationPreference.objects.get(user=citizen)
         assert (preference.sms, preference.email) == (True, False)
 
@@ -105,3 +105,15 @@ def test_my_services_links_to_the_notification_settings(client, citizen):
     client.force_login(citizen)
     html = client.get("/me/").content.decode()
     assert 'href="/me/notifications/"' in html
+
+
+@pytest.mark.django_db
+def test_a_language_refused_by_the_service_answers_its_own_code_and_status(citizen):
+    """The page's form refuses first; a caller of the service that did not check gets a code of its own
+    (not the generic ``invalid``) whose status comes from the edge's table."""
+    from govservice.api import DomainError, status_for
+
+    with pytest.raises(DomainError) as refused:
+        preference_update(user=citizen, sms=True, email=False, language="fr")
+    assert refused.value.code == "invalid_language" and status_for(refused.value) == 400
+    assert str(refused.value.message) == "通知语言无效。"

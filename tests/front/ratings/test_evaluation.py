@@ -14,7 +14,7 @@ from apps.front.intake.models import Case, CaseStatus
 from apps.front.ratings.models import Evaluation, EvaluationChannel, Rectification, ServiceKind
 from apps.front.ratings.services import evaluation_submit_for_ticket
 from apps.front.ratings.services.evaluations import KIOSK_RATING_TRIES
-from govservice.api import Conflict, DomainError
+from govservice.api import Conflict, DomainError, status_for
 from tests.personas_front import TERMINAL_TOKEN
 
 from .conftest import make_ticket
@@ -157,7 +157,7 @@ class TestTicketEvaluation:
         evaluation_submit_for_ticket(ticket_id=served_ticket.id, hall_id=hall.id, score=1, channel=EvaluationChannel.TABLET)
         with pytest.raises(Conflict) as exc:
             evaluation_submit_for_ticket(ticket_id=served_ticket.id, hall_id=hall.id, score=5, channel=EvaluationChannel.TERMINAL)
-        assert exc.value.status_code == 409 and exc.value.error_code == "already_rated"
+        assert status_for(exc.value) == 409 and exc.value.error_code == "already_rated"
         assert Evaluation.objects.get().score == 1 and not Rectification.objects.exists()
 
     def test_it_waits_for_the_window_to_finish(self, frozen, hall, matter, citizen):
@@ -169,7 +169,7 @@ class TestTicketEvaluation:
     def test_it_hides_another_halls_ticket(self, served_ticket, other_hall):
         with pytest.raises(DomainError) as exc:
             evaluation_submit_for_ticket(ticket_id=served_ticket.id, hall_id=other_hall.id, score=2, channel=EvaluationChannel.TERMINAL)
-        assert exc.value.status_code == 404
+        assert status_for(exc.value) == 404
 
     def test_it_rates_at_the_terminal_by_the_ticket_number_anonymously_for_a_walk_in(self, frozen, hall, matter, terminal):
         walk_in = make_ticket(hall, matter, citizen=None, number=7)

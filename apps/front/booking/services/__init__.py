@@ -2,8 +2,6 @@
 the appointment messages. Callers import from here."""
 
 from .appointments import (
-    appointment_book,
-    appointment_book_by_staff,
     appointment_cancel,
     appointment_cancel_by_hall,
     appointment_mark_no_show,
@@ -12,11 +10,12 @@ from .appointments import (
     appointment_transition,
     message_context,
     no_shows_mark,
-    slot_refusal,
 )
+from .booking import appointment_book, appointment_book_by_staff
 from .closures import closure_create, hall_for_supervisor
 from .penalties import penalty_waive
 from .reminders import appointment_messages_send
+from .rules import slot_refusal
 from .slots import SESSIONS, capacity_split, sessions_for, slots_generate
 from .waitlist import waitlist_accept, waitlist_join, waitlist_leave, waitlist_sweep
 

@@ -9,10 +9,11 @@ import datetime as dt
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.front.notifications.services import notify
 from apps.shared.accounts.models import Role, User
-from govservice.api import DomainError
+from govservice.lib.errors import DomainError
 
 from ..models import (
     Appointment,
@@ -73,15 +74,15 @@ def closure_create(
     cancelled (with offers) when there is none."""
     reason = (reason or "").strip()
     if not _may_close(actor, hall):
-        raise DomainError("您只能管理本大厅的闭厅安排。 You may only close your own hall.", code="forbidden", status_code=403)
+        raise DomainError(_("您只能管理本大厅的闭厅安排。"), code="forbidden")
     if not reason:
-        raise DomainError("请填写闭厅原因，它会告知受影响的市民。 A reason is required.", code="reason_required", status_code=400)
+        raise DomainError(_("请填写闭厅原因，它会告知受影响的市民。"), code="closure_reason_required")
     if group is not None and group.hall_id != hall.id:
-        raise DomainError("该窗口组不属于本大厅。 The window group is not in this hall.", code="wrong_group", status_code=400)
+        raise DomainError(_("该窗口组不属于本大厅。"), code="group_not_in_hall")
     if (start is None) != (end is None) or (start is not None and end is not None and end <= start):
-        raise DomainError("请填写完整的起止时间，且结束晚于开始；全天闭厅请都留空。 Invalid period.", code="invalid_period", status_code=400)
+        raise DomainError(_("请填写完整的起止时间，且结束晚于开始；全天闭厅请都留空。"), code="invalid_period")
     if date < timezone.localdate():
-        raise DomainError("不能为已过去的日期闭厅。 The date has passed.", code="past_date", status_code=400)
+        raise DomainError(_("不能为已过去的日期闭厅。"), code="past_date")
 
     with transaction.atomic():
         closure = HallClosure.objects.create(

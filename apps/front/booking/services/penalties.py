@@ -8,11 +8,12 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.front.booking.conf import booking_conf
 from apps.front.notifications.services import notify
 from apps.shared.accounts.models import Role, User
-from govservice.api import DomainError
+from govservice.lib.errors import DomainError
 
 from ..models import Appointment, BookingStanding, PenaltyWaiver, Strike
 
@@ -96,9 +97,9 @@ def penalty_waive(*, staff: User, citizen: User, reason: str) -> PenaltyWaiver:
     """Lift a citizen's block and waive the strikes that count now, with a reason, recorded."""
     reason = (reason or "").strip()
     if staff.role not in WAIVER_ROLES and not staff.is_superuser:
-        raise DomainError("您无权豁免违约记录。 You may not waive penalties.", code="forbidden", status_code=403)
+        raise DomainError(_("您无权豁免违约记录。"), code="forbidden")
     if not reason:
-        raise DomainError("请填写豁免理由。 A reason is required.", code="reason_required", status_code=400)
+        raise DomainError(_("请填写豁免理由。"), code="waiver_reason_required")
     now = timezone.now()
     standing = standing_lock(citizen.id)
     since = now - dt.timedelta(days=booking_conf.BOOKING_PENALTY_WINDOW_DAYS)

@@ -15,14 +15,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import DateTimeField, F, Value
 from django.db.models.functions import Greatest, Now
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.front.booking.conf import booking_conf
 from apps.front.notifications.services import notify
 from apps.front.notifications.services.schedule import not_before
 from apps.shared.accounts.models import User
 from apps.shared.catalog.models import Matter
-from govservice.api import Conflict, DomainError
 from govservice.lib import lifecycle
+from govservice.lib.errors import Conflict, DomainError
 
 from ..models import (
     ACTIVE_APPOINTMENT_STATUSES,
@@ -34,7 +35,9 @@ from ..models import (
     WaitlistStatus,
 )
 from ..selectors import notice_from, online_free_q
-from .appointments import _lock_citizen, appointment_book, when_text
+from .booking import appointment_book
+from .rules import citizen_lock as _lock_citizen
+from .rules import moment_text, when_text
 
 
 def waitlist_join(*, citizen: User, matter_code: str, hall_id: int, date: dt.date) -> WaitlistEntry:
@@ -43,32 +46,31 @@ def waitlist_join(*, citizen: User, matter_code: str, hall_id: int, date: dt.dat
         blocked_until = _lock_citizen(citizen)
         if blocked_until is not None and blocked_until > timezone.now():
             raise DomainError(
-                f"您的网上预约已暂停至{when_text(blocked_until)}，暂不能登记候补。 Online booking is blocked.",
+                _("您的网上预约已暂停至%(until)s，暂不能登记候补。") % {"until": moment_text(blocked_until)},
                 code="blocked",
-                status_code=403,
             )
         matter = Matter.objects.filter(code=matter_code, is_current=True).first()
         hall = Hall.objects.filter(id=hall_id).first()
         if matter is None or hall is None:
-            raise DomainError("事项或大厅不存在。 No such matter or hall.", code="not_found", status_code=404)
+            raise DomainError(_("事项或大厅不存在。"), code="not_found")
         groups = GroupMatter.objects.filter(group__hall=hall, matter_code=matter.code).values("group_id")
         day_slots = Slot.objects.filter(hall=hall, group_id__in=groups, date=date, closed=False, release_at__lte=Now())
         if date <= timezone.localdate() or not day_slots.exists():
-            raise DomainError("该日期不可预约，无法登记候补。 This day cannot be booked.", code="not_bookable_day")
+            raise DomainError(_("该日期不可预约，无法登记候补。"), code="not_bookable_day")
         if day_slots.filter(online_free_q()).exists():
-            raise Conflict("该日仍有空余名额，请直接预约。 There are still places: book directly.", code="not_full")
+            raise Conflict(_("该日仍有空余名额，请直接预约。"), code="not_full")
         if not _answerable(_hold_end(timezone.now()), date):
             raise DomainError(
-                "该日候补已截止：现在空出的名额已来不及为您保留。 Too late to wait for a place on this day.",
+                _("该日候补已截止：现在空出的名额已来不及为您保留。"),
                 code="waitlist_closed",
             )
         if Appointment.objects.filter(citizen=citizen, matter_code=matter.code, status__in=ACTIVE_APPOINTMENT_STATUSES).exists():
-            raise Conflict("您已有该事项的有效预约。 You already have an appointment for this matter.", code="duplicate")
+            raise Conflict(_("您已有该事项的有效预约。"), code="duplicate")
         try:
             with transaction.atomic():
                 return WaitlistEntry.objects.create(citizen=citizen, matter_code=matter.code, hall=hall, date=date)
         except IntegrityError:
-            raise Conflict("您已在该日的候补名单中。 You are already on this waitlist.", code="duplicate") from None
+            raise Conflict(_("您已在该日的候补名单中。"), code="duplicate") from None
 
 
 def waitlist_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
@@ -200,13 +202,13 @@ def waitlist_accept(*, citizen: User, entry_id: int, idempotency_key: str = "") 
         _lock_citizen(citizen)
         entry = WaitlistEntry.objects.filter(id=entry_id, citizen=citizen).first() if entry_id < 2**63 else None
         if entry is None:
-            raise DomainError("未找到该候补。 No such waitlist entry.", code="not_found", status_code=404)
+            raise DomainError(_("未找到该候补。"), code="not_found")
         if idempotency_key:
             # A retry of an accept that went through returns its appointment.
             previous = Appointment.objects.filter(citizen=citizen, idempotency_key=idempotency_key).first()
             if previous is not None:
                 return previous
-        expired = Conflict("该候补名额已过保留时间或已失效。 The offer has expired.", code="offer_expired")
+        expired = Conflict(_("该候补名额已过保留时间或已失效。"), code="offer_expired")
         if entry.offered_slot_id is None:
             raise expired
         try:
@@ -232,9 +234,9 @@ def waitlist_leave(*, citizen: User, entry_id: int) -> WaitlistEntry:
             WaitlistEntry.objects.select_for_update().filter(id=entry_id, citizen=citizen).first() if entry_id < 2**63 else None
         )
         if entry is None:
-            raise DomainError("未找到该候补。 No such waitlist entry.", code="not_found", status_code=404)
+            raise DomainError(_("未找到该候补。"), code="not_found")
         if not entry.can_leave:
-            raise Conflict("该候补已结束。 This waitlist entry has ended.", code="invalid_state")
+            raise Conflict(_("该候补已结束。"), code="invalid_state")
         if entry.can_accept:  # declining an offer gives its held place back
             _release_hold(entry.offered_slot_id)
         lifecycle.move(entry, WaitlistStatus.CANCELLED)

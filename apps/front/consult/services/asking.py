@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.front.booking.models import Hall
 from apps.front.floor.models import Terminal
@@ -25,21 +27,23 @@ from .records import BODY_MAX, TITLE_MAX, event_record, text_required
 # A citizen's own questions per day, portal and kiosk together: room for real needs, not for a flood
 # into the hall's queue (local practice).
 QUESTIONS_PER_CITIZEN_PER_DAY = 20
+# The names of the fields in "请填写%(label)s。": lazy, read in the language of the request.
+TITLE = gettext_lazy("标题")
+CONTENT = gettext_lazy("问题内容")
 
 
 def _within_daily_limit(citizen: User) -> None:
     allowed, _retry_after = hit("consult-ask", str(citizen.pk), limit=QUESTIONS_PER_CITIZEN_PER_DAY, window_seconds=86400)
     if not allowed:
         raise DomainError(
-            f"今日提问次数已达上限（{QUESTIONS_PER_CITIZEN_PER_DAY}次），请明天再试或拨打服务热线。 Too many questions today.",
+            _("今日提问次数已达上限（%(n)s次），请明天再试或拨打服务热线。") % {"n": QUESTIONS_PER_CITIZEN_PER_DAY},
             code="rate_limited",
-            status_code=429,
         )
 
 
 def _kind(value: str) -> str:
     if value not in TicketKind.values:
-        raise DomainError("请选择咨询、投诉或建议。 Unknown kind.", code="invalid_kind", status_code=400)
+        raise DomainError(_("请选择咨询、投诉或建议。"), code="invalid_kind")
     return value
 
 
@@ -48,14 +52,15 @@ def _citizen_by_id_number(id_number: str) -> User | None:
     try:
         parsed = idcard.parse(id_number)
     except idcard.InvalidIdNumber as exc:
-        raise DomainError(f"{exc} Invalid ID number.", code="invalid_id_number", status_code=400) from None
+        # The reason is govservice.lib.idcard's own sentence.
+        raise DomainError(str(exc), code="invalid_id_number") from None
     return citizen_verified_by_id_number(parsed.value)
 
 
 def _matter(code: str) -> Matter:
     matter = Matter.objects.select_related("department").filter(code=code, is_current=True).first()
     if matter is None:
-        raise DomainError("未找到该事项。 No such matter.", code="unknown_matter", status_code=400)
+        raise DomainError(_("未找到该事项。"), code="unknown_matter")
     return matter
 
 
@@ -113,11 +118,11 @@ def ticket_ask(
 ) -> ConsultTicket:
     """A citizen asks on the portal; the question goes to the queue of a hall that handles the matter."""
     if citizen.role != Role.CITIZEN:
-        raise DomainError("只有市民可以提交咨询。 Only citizens may ask.", code="not_citizen", status_code=403)
+        raise DomainError(_("只有市民可以提交咨询。"), code="not_citizen")
     matter = _matter(matter_code)
     kind = _kind(kind)
-    title = text_required(title, field="title", label="标题", maximum=TITLE_MAX)
-    content = text_required(content, field="content", label="问题内容", maximum=BODY_MAX)
+    title = text_required(title, field="title", label=TITLE, maximum=TITLE_MAX)
+    content = text_required(content, field="content", label=CONTENT, maximum=BODY_MAX)
     if hall_id is None:
         hall = Hall.objects.filter(groups__matter_links__matter_code=matter.code).order_by("code").first()
     elif hall_offers_matter(hall_id=hall_id, code=matter.code):
@@ -125,7 +130,7 @@ def ticket_ask(
     else:
         hall = None
     if hall is None:
-        raise DomainError("所选大厅不办理该事项。 That hall does not handle this matter.", code="invalid_hall", status_code=400)
+        raise DomainError(_("所选大厅不办理该事项。"), code="invalid_hall")
     _within_daily_limit(citizen)
     return _create(matter=matter, hall=hall, kind=kind, channel=TicketChannel.WEB, title=title, content=content, citizen=citizen)
 
@@ -138,18 +143,14 @@ def ticket_ask_at_terminal(
     reply reaches their account."""
     citizen = _citizen_by_id_number(id_number)
     if citizen is None:
-        raise DomainError(
-            "未找到该身份证对应的实名账户，请先注册，或请工作人员代为登记。 No account for this ID card.",
-            code="no_account",
-            status_code=400,
-        )
+        raise DomainError(_("未找到该身份证对应的实名账户，请先注册，或请工作人员代为登记。"), code="no_account")
     matter = _matter(matter_code)
     if not hall_offers_matter(hall_id=terminal.hall_id, code=matter.code):
-        raise DomainError("本大厅不办理该事项。 This hall does not handle this matter.", code="invalid_hall", status_code=400)
+        raise DomainError(_("本大厅不办理该事项。"), code="invalid_hall")
     kind, title, content = (
         _kind(kind),
-        text_required(title, field="title", label="标题", maximum=TITLE_MAX),
-        text_required(content, field="content", label="问题内容", maximum=BODY_MAX),
+        text_required(title, field="title", label=TITLE, maximum=TITLE_MAX),
+        text_required(content, field="content", label=CONTENT, maximum=BODY_MAX),
     )
     _within_daily_limit(citizen)
     return _create(
@@ -179,11 +180,11 @@ def ticket_log_call(
     with an account (found by ID number, else by phone and name) gets the reply in it; otherwise by phone."""
     hall_id = staff_post_hall_id(clerk)
     if clerk.role not in (Role.CLERK, Role.HALL_SUPERVISOR) or hall_id is None:
-        raise DomainError("您没有大厅岗位，不能登记来电。 You have no hall post.", code="no_post", status_code=403)
-    caller_name = text_required(caller_name, field="caller_name", label="来电人姓名", maximum=64)
+        raise DomainError(_("您没有大厅岗位，不能登记来电。"), code="no_post")
+    caller_name = text_required(caller_name, field="caller_name", label=gettext_lazy("来电人姓名"), maximum=64)
     caller_phone = (caller_phone or "").strip()
     if not PHONE_RE.match(caller_phone):
-        raise DomainError("请填写11位手机号码。 Invalid mobile number.", code="invalid_phone", status_code=400)
+        raise DomainError(_("请填写11位手机号码。"), code="invalid_phone")
     citizen = None
     if id_number.strip():
         citizen = _citizen_by_id_number(id_number)
@@ -198,8 +199,8 @@ def ticket_log_call(
         hall=Hall.objects.get(id=hall_id),
         kind=_kind(kind),
         channel=TicketChannel.PHONE,
-        title=text_required(title, field="title", label="标题", maximum=TITLE_MAX),
-        content=text_required(content, field="content", label="问题内容", maximum=BODY_MAX),
+        title=text_required(title, field="title", label=TITLE, maximum=TITLE_MAX),
+        content=text_required(content, field="content", label=CONTENT, maximum=BODY_MAX),
         citizen=citizen,
         contact_name=caller_name,
         contact_phone=caller_phone,

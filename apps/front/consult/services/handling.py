@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.front.notifications.services import notify
 from apps.shared.accounts.models import Role, User
@@ -80,7 +81,7 @@ def ticket_claim(*, clerk: User, code: str) -> ConsultTicket:
             if ticket.owner is None:  # withdrawn by the citizen before anyone took it
                 transition_check(ticket, TicketStatus.CLAIMED)
             raise Conflict(
-                f"该工单已由{ticket.owner.display_name if ticket.owner else '他人'}受理。 Already taken.",
+                _("该工单已由%(name)s受理。") % {"name": ticket.owner.display_name if ticket.owner else _("他人")},
                 code="already_claimed",
             ) from None
     return ticket
@@ -94,8 +95,8 @@ def ticket_route(*, actor: User, code: str, department_code: str, note: str) -> 
     transition_check(ticket, TicketStatus.ROUTED)
     department = Department.objects.filter(code=department_code).first()
     if department is None:
-        raise DomainError("未找到该部门。 No such department.", code="unknown_department", status_code=400)
-    note = text_required(note, field="note", label="转办说明", maximum=500)
+        raise DomainError(_("未找到该部门。"), code="unknown_department")
+    note = text_required(note, field="note", label=_("转办说明"), maximum=500)
     ticket_move(ticket, TicketStatus.ROUTED, TicketAction.ROUTE, actor=actor, note=note, department=department)
     for desk in ConsultDesk.objects.filter(department=department).select_related("user"):
         notify(recipient=desk.user, event="consult.routed", context=message_context(ticket, department=department.name, note=note))
@@ -110,7 +111,7 @@ def ticket_reply(*, actor: User, code: str, body: str) -> ConsultTicket:
     if not routed_here:
         owner_check(ticket, actor)
     transition_check(ticket, TicketStatus.ANSWERED)
-    body = text_required(body, field="body", label="答复内容", maximum=BODY_MAX)
+    body = text_required(body, field="body", label=_("答复内容"), maximum=BODY_MAX)
     now = timezone.now()
     ticket_move(
         ticket, TicketStatus.ANSWERED, TicketAction.REPLY, actor=actor,
@@ -127,9 +128,9 @@ def ticket_follow_up(*, citizen: User, code: str, body: str) -> ConsultTicket:
     """A follow-up question in the same thread: the ticket goes back to its owner with a fresh limit."""
     ticket = lock_for_citizen(citizen=citizen, code=code)
     if not ticket.is_answered:
-        raise lifecycle.TransitionRefused("工单答复后才能追问，已办结的工单请重新提问。 You can follow up on an answered ticket.")
+        raise lifecycle.TransitionRefused(_("工单答复后才能追问，已办结的工单请重新提问。"))
     transition_check(ticket, TicketStatus.CLAIMED)
-    body = text_required(body, field="body", label="追问内容", maximum=BODY_MAX)
+    body = text_required(body, field="body", label=_("追问内容"), maximum=BODY_MAX)
     now = timezone.now()
     deadlines = deadlines_for(kind=ticket.kind, asked_on=timezone.localdate(now), calendar=calendar_get())
     # The follow-up is a new question: a new limit, and reminders may fire again for it.
@@ -162,7 +163,7 @@ def ticket_close_by_staff(*, actor: User, code: str) -> ConsultTicket:
     ticket = lock_for_staff(user=actor, code=code)
     owner_check(ticket, actor)
     if not ticket.is_answered:
-        raise Conflict("答复后才能办结。 Answer the ticket before closing it.", code="not_answered")
+        raise Conflict(_("答复后才能办结。"), code="not_answered")
     _close(ticket, actor=actor)
     return ticket
 
@@ -172,11 +173,11 @@ def ticket_rate(*, citizen: User, code: str, score: int, comment: str = "") -> C
     """The citizen rates the answer once (1 = 非常满意 … 5 = 非常不满意); rating closes the ticket."""
     ticket = lock_for_citizen(citizen=citizen, code=code)
     if not isinstance(score, int) or not 1 <= score <= 5:
-        raise DomainError("评价等级应为1至5。 Score must be 1 to 5.", code="invalid_score", status_code=400)
+        raise DomainError(_("评价等级应为1至5。"), code="invalid_score")
     if ticket.rating is not None:
-        raise Conflict("该工单已评价过。 Already rated.", code="already_rated")
+        raise Conflict(_("该工单已评价过。"), code="already_rated")
     if not ticket.can_rate():
-        raise Conflict("工单答复后才能评价。 You can rate once you have an answer.", code="not_answered")
+        raise Conflict(_("工单答复后才能评价。"), code="not_answered")
     ticket.rating, ticket.rating_comment, ticket.rated_at = score, (comment or "").strip()[:300], timezone.now()
     ticket.save(update_fields=["rating", "rating_comment", "rated_at"])
     event_record(ticket, TicketAction.RATE, actor=citizen, from_status=ticket.status, note=str(score))
@@ -189,21 +190,21 @@ def ticket_rate(*, citizen: User, code: str, score: int, comment: str = "") -> C
 def ticket_extend(*, supervisor: User, code: str, days: int, reason: str) -> ConsultTicket:
     """GB/T 39046 Table 10 "extension and reason": a supervisor adds working days to an open ticket."""
     if supervisor.role not in (Role.HALL_SUPERVISOR, Role.ADMIN):
-        raise DomainError("只有主管可以延期。 Only a supervisor may extend.", code="not_supervisor", status_code=403)
+        raise DomainError(_("只有主管可以延期。"), code="not_supervisor")
     ticket = lock_for_staff(user=supervisor, code=code)
     if not supervises(supervisor, ticket):
-        raise DomainError("只有本大厅主管可以延期。 Only a supervisor of this hall may extend.", code="not_supervisor", status_code=403)
+        raise DomainError(_("只有本大厅主管可以延期。"), code="not_supervisor")
     if not ticket.is_open:
-        raise Conflict("只能延期未答复的工单。 Only open tickets can be extended.", code=lifecycle.REFUSED)
+        raise Conflict(_("只能延期未答复的工单。"), code=lifecycle.REFUSED)
     if not isinstance(days, int) or not 1 <= days <= 10:
-        raise DomainError("延期天数应为1至10个工作日。 Extend by 1 to 10 working days.", code="invalid_days", status_code=400)
-    reason = text_required(reason, field="reason", label="延期理由", maximum=200)
+        raise DomainError(_("延期天数应为1至10个工作日。"), code="invalid_days")
+    reason = text_required(reason, field="extension_reason", label=_("延期理由"), maximum=200)
     if ticket.due_date is None:
-        raise Conflict("办理期限尚未确定，无法延期。 The due date is not known yet.", code="calendar_unknown")
+        raise Conflict(_("办理期限尚未确定，无法延期。"), code="calendar_unknown")
     try:
         ticket.due_date = calendar_get().add_workdays(ticket.due_date, days)
     except CalendarUnknown as exc:  # fails closed: no limit from a guessed calendar
-        raise Conflict(f"{exc} The holiday calendar of {exc.year} is not published yet.", code="calendar_unknown") from None
+        raise Conflict(_("%(year)s年的节假日安排尚未发布，无法计算工作日。") % {"year": exc.year}, code="calendar_unknown") from None
     ticket.extension_days += days
     ticket.extension_reason = reason
     ticket.reminded_at, ticket.escalated_at = None, None
@@ -219,10 +220,10 @@ def ticket_phone_reveal(*, actor: User, code: str, reason: str) -> str:
     the ticket's event log always (DOMAIN.md §8)."""
     ticket = lock_for_staff(user=actor, code=code)
     owner_check(ticket, actor)
-    reason = text_required(reason, field="reason", label="查看事由", maximum=200)
+    reason = text_required(reason, field="reveal_reason", label=_("查看事由"), maximum=200)
     phone = ticket.asker_phone
     if not phone:
-        raise DomainError("该工单没有联系电话。 No phone number on this ticket.", code="no_phone", status_code=404)
+        raise DomainError(_("该工单没有联系电话。"), code="no_phone")
     if ticket.citizen is not None:
         # The access log's reason holds 200 characters, what was viewed first; the ticket's event keeps
         # the reason whole.

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from apps.shared.accounts.models import Role, User
 from apps.shared.catalog.models import Department
 from govservice.api import DomainError
@@ -17,7 +19,7 @@ BODY_MAX = 2000
 
 
 def not_found() -> DomainError:
-    return DomainError(NOT_FOUND, code="not_found", status_code=404)
+    return DomainError(NOT_FOUND, code="not_found")
 
 
 def event_record(
@@ -43,9 +45,7 @@ def event_record(
 def transition_check(ticket: ConsultTicket, target: str) -> None:
     """Refuse early, before the input is read, what the lifecycle would refuse at the move."""
     if not lifecycle.allows(ticket, target):
-        raise lifecycle.TransitionRefused(
-            f"工单当前状态为“{ticket.get_status_display()}”，不能执行此操作。 Not allowed in this status."
-        )
+        raise lifecycle.TransitionRefused(_("工单当前状态为“%(status)s”，不能执行此操作。") % {"status": ticket.get_status_display()})
 
 
 def ticket_move(
@@ -55,18 +55,23 @@ def ticket_move(
     """The lifecycle's guarded move (govservice.lib.lifecycle) of a ticket, with its event row."""
     lifecycle.move(
         ticket, to_status, fields=fields, where=where, event={"action": action, "actor": actor, "note": note, "department": fields.get("department")},
-        refused=f"工单当前状态为“{ticket.get_status_display()}”，不能执行此操作。 Not allowed in this status.",
+        refused=_("工单当前状态为“%(status)s”，不能执行此操作。") % {"status": ticket.get_status_display()},
     )
 
 
-def text_required(value: str, *, field: str, label: str, maximum: int) -> str:
+# The ``field`` of every text_required() call: its codes "<field>_required" and "<field>_too_long" are in
+# govservice.api.STATUS_BY_CODE (400; tests/front/consult/test_errors.py holds them to it).
+TEXT_FIELDS = ("title", "content", "caller_name", "note", "body", "question", "answer", "extension_reason", "reveal_reason")
+
+
+def text_required(value: str, *, field: str, label: Any, maximum: int) -> str:
+    """``label`` names the field in the reader's language (a lazy translation)."""
+    assert field in TEXT_FIELDS, field
     value = (value or "").strip()
     if not value:
-        raise DomainError(f"请填写{label}。 {field} is required.", code=f"{field}_required", status_code=400)
+        raise DomainError(_("请填写%(label)s。") % {"label": label}, code=f"{field}_required")
     if len(value) > maximum:
-        raise DomainError(
-            f"{label}不能超过{maximum}个字。 {field} is too long.", code=f"{field}_too_long", status_code=400
-        )
+        raise DomainError(_("%(label)s不能超过%(maximum)s个字。") % {"label": label, "maximum": maximum}, code=f"{field}_too_long")
     return value
 
 
@@ -88,9 +93,5 @@ def supervises(user: User, ticket: ConsultTicket) -> bool:
 
 def owner_check(ticket: ConsultTicket, user: User) -> None:
     if ticket.owner_id != user.id and not supervises(user, ticket):
-        raise DomainError(
-            "只有首问责任人或主管可以执行此操作。 Only the owner or a supervisor may do this.",
-            code="not_owner",
-            status_code=403,
-        )
+        raise DomainError(_("只有首问责任人或主管可以执行此操作。"), code="not_owner")
 

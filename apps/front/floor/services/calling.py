@@ -7,20 +7,21 @@ transaction. A linked appointment follows where its own lifecycle allows it.
 
 from __future__ import annotations
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from apps.front.booking.models import APPOINTMENT_TRANSITIONS, AppointmentStatus, StaffPost, Window, WindowGroup
+from apps.front.booking.models import APPOINTMENT_TRANSITIONS, AppointmentStatus, StaffPost, WindowGroup
 from apps.front.booking.services import appointment_mark_no_show, appointment_transition
 from apps.front.floor.conf import floor_conf
 from apps.shared.accounts.models import User
-from apps.shared.catalog.models import Matter
-from govservice.api import Conflict, DomainError
 from govservice.lib import lifecycle
+from govservice.lib.errors import Conflict, DomainError
 
-from ..models import Ticket, TicketAction, TicketEvent, TicketStatus
-from ..selectors import no_window, window_post_for
+from ..fastpath import claim_next
+from ..models import Ticket, TicketAction, TicketStatus
+from ..selectors import window_post_for
 from .events import ticket_event_record
 
 
@@ -35,7 +36,7 @@ def _ticket_at_hall(*, post: StaffPost, ticket_id: int, lock: bool) -> Ticket:
     ticket = qs.filter(id=ticket_id, hall_id=post.hall_id).first()
     if ticket is None:
         raise DomainError(
-            "未找到该号码，或不属于本大厅。 No such ticket at your hall.", code="not_found", status_code=404
+            _("未找到该号码，或不属于本大厅。"), code="not_found"
         )
     return ticket
 
@@ -51,7 +52,7 @@ def _at_my_window(*, clerk: User, ticket_id: int) -> tuple[StaffPost, Ticket]:
     ticket = _ticket_at_hall(post=post, ticket_id=ticket_id, lock=True)
     if ticket.window_id != post.window_id:
         raise DomainError(
-            "该号码不在您的窗口。 This ticket is not at your window.", code="not_your_window", status_code=403
+            _("该号码不在您的窗口。"), code="not_your_window"
         )
     return post, ticket
 
@@ -72,8 +73,8 @@ def _move(ticket: Ticket, *, to_status: str, actor: User | None, action: str, no
     window = fields.get("window", ticket.window) if to_status == TicketStatus.CALLED else None
     lifecycle.move(
         ticket, to_status, fields=fields, event={"action": action, "actor": actor, "note": note, "window": window},
-        refused=f"号码当前为“{ticket.get_status_display()}”，不能执行此操作。 Invalid ticket transition.",
-        stale="号码状态已被他人更改，请刷新。 Changed by someone else.",
+        refused=_("号码当前为“%(status)s”，不能执行此操作。") % {"status": ticket.get_status_display()},
+        stale=_("号码状态已被他人更改，请刷新。"),
     )
 
 
@@ -100,72 +101,13 @@ def _appointment_follow(ticket: Ticket, to_status: str, actor: User) -> None:
         appointment_transition(appointment=appointment, to_status=to_status, actor=actor)
 
 
-# The claim of DESIGN.md §6 as one statement: the subquery takes the first waiting ticket in calling order
-# that no other window holds (SKIP LOCKED: eight windows never wait on each other) and locks it; the outer
-# UPDATE moves it to CALLED only while it is still waiting. One round trip, no read-then-write. The ORDER BY
-# is CALLING_ORDER, which the partial index ticket_waiting_idx serves. The same statement finds the clerk's
-# window (its group is the queue), writes the CALL event (as ticket_event_record would) and returns the
-# called ticket with what the answer shows of its matter and group: a clerk without a window gets no row; a
-# row with no ticket means the queue is empty.
-_TICKET_COLUMNS = [str(field.column) for field in Ticket._meta.concrete_fields]
-_TICKET_ATTNAMES = [field.attname for field in Ticket._meta.concrete_fields]
-_CLAIM_SQL = f"""
-    WITH w AS (
-        SELECT bw.id, bw.hall_id, bw.group_id, bw.number
-        FROM {Window._meta.db_table} bw JOIN {StaffPost._meta.db_table} sp ON sp.window_id = bw.id
-        WHERE sp.user_id = %(clerk)s
-        LIMIT 1
-    ), claimed AS (
-        UPDATE hall_ticket SET status = %(called)s, called_at = %(now)s, window_id = (SELECT id FROM w),
-                               served_by_id = %(clerk)s, recalls = 0
-        WHERE status = %(waiting)s AND id = (
-            SELECT id FROM hall_ticket
-            WHERE group_id = (SELECT group_id FROM w) AND service_date = %(day)s AND status = %(waiting)s
-            ORDER BY priority, booked_start, checked_in_at, id
-            LIMIT 1
-            FOR UPDATE SKIP LOCKED
-        )
-        RETURNING {", ".join(_TICKET_COLUMNS)}
-    ), called_event AS (
-        INSERT INTO {TicketEvent._meta.db_table}
-            (ticket_id, hall_id, action, actor_id, window_id, from_status, to_status, note, at)
-        SELECT id, hall_id, %(action)s, %(clerk)s, window_id, %(waiting)s, %(called)s, '', %(now)s FROM claimed
-    )
-    SELECT w.id, w.hall_id, w.group_id, w.number, m.name, g.name, g.letter,
-           {", ".join(f"c.{column}" for column in _TICKET_COLUMNS)}
-    FROM w
-    LEFT JOIN claimed c ON true
-    LEFT JOIN {Matter._meta.db_table} m ON m.id = c.matter_id
-    LEFT JOIN {WindowGroup._meta.db_table} g ON g.id = c.group_id
-"""  # noqa: S608 (table and column names from the models, values as parameters)
-
-
 @transaction.atomic
 def ticket_call_next(*, clerk: User) -> Ticket | None:
-    """Claim the first waiting ticket of the clerk's window group, once: two windows never get the same."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _CLAIM_SQL,
-            {
-                "called": TicketStatus.CALLED.value,
-                "waiting": TicketStatus.WAITING.value,
-                "action": TicketAction.CALL.value,
-                "now": timezone.now(),
-                "clerk": clerk.id,
-                "day": timezone.localdate(),
-            },
-        )
-        row = cursor.fetchone()
-    if row is None:
-        raise no_window()
-    window_id, hall_id, group_id, number, matter_name, group_name, group_letter, *ticket_values = row
-    if ticket_values[0] is None:
+    """Claim the first waiting ticket of the clerk's window group, once: two windows never get the same.
+    One statement (floor/fastpath.py: the claim of DESIGN.md §6 with its CALL event)."""
+    ticket = claim_next(clerk=clerk, now=timezone.now(), day=timezone.localdate())
+    if ticket is None:
         return None
-    window = Window(id=window_id, hall_id=hall_id, group_id=group_id, number=number)
-    ticket = Ticket.from_db(connection.alias, _TICKET_ATTNAMES, ticket_values)
-    ticket.matter = Matter(id=ticket.matter_id, name=matter_name)
-    ticket.group = WindowGroup(id=group_id, hall_id=hall_id, name=group_name, letter=group_letter)
-    ticket.window = window
     _appointment_follow(ticket, AppointmentStatus.CALLED, clerk)
     return ticket
 
@@ -176,17 +118,17 @@ def ticket_recall(*, clerk: User, ticket_id: int) -> Ticket:
     that the window must mark it missed (过号)."""
     post, ticket = _at_my_window(clerk=clerk, ticket_id=ticket_id)
     if not ticket.can_recall:
-        raise Conflict("只有已叫号的号码可以重呼。 Only a called ticket can be recalled.", code="invalid_state")
+        raise Conflict(_("只有已叫号的号码可以重呼。"), code="invalid_state")
     if ticket.recalls >= floor_conf.HALL_MAX_RECALLS:
         raise Conflict(
-            f"已重呼{ticket.recalls}次，请标记过号。 Recall limit reached: mark the ticket missed.", code="recall_limit"
+            _("已重呼%(count)s次，请标记过号。") % {"count": ticket.recalls}, code="recall_limit"
         )
     now = timezone.now()
     changed = Ticket.objects.filter(id=ticket.id, status=TicketStatus.CALLED, recalls=ticket.recalls).update(
         recalls=F("recalls") + 1, called_at=now
     )
     if not changed:
-        raise Conflict("号码状态已被他人更改，请刷新。 Changed by someone else.", code="stale")
+        raise Conflict(_("号码状态已被他人更改，请刷新。"), code="stale")
     ticket.recalls += 1
     ticket.called_at = now
     ticket_event_record(
@@ -251,9 +193,9 @@ def ticket_transfer(*, clerk: User, ticket_id: int, group_id: int, note: str = "
     post, ticket = _at_my_window(clerk=clerk, ticket_id=ticket_id)
     target = WindowGroup.objects.filter(id=group_id, hall_id=post.hall_id).first()
     if target is None:
-        raise DomainError("本大厅没有该窗口组。 No such window group at your hall.", code="not_found", status_code=404)
+        raise DomainError(_("本大厅没有该窗口组。"), code="not_found")
     if target.id == ticket.group_id:
-        raise DomainError("号码已在该窗口组。 The ticket is already in this group.", code="same_group")
+        raise DomainError(_("号码已在该窗口组。"), code="same_group")
     _move(
         ticket,
         to_status=TicketStatus.WAITING,

@@ -9,6 +9,8 @@ import secrets
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from apps.front.booking.conf import booking_conf
 from apps.front.booking.models import (
@@ -27,8 +29,8 @@ from apps.shared.accounts.models import User
 from apps.shared.accounts.selectors import citizen_verified_by_id_number
 from apps.shared.catalog.models import Matter
 from apps.shared.workcalendar.selectors import calendar_get
-from govservice.api import Conflict, DomainError
 from govservice.lib import idcard
+from govservice.lib.errors import Conflict, DomainError
 from govservice.lib.masking import mask_name
 from govservice.lib.workdays import CalendarUnknown
 
@@ -82,7 +84,7 @@ def _birth_date(*, id_number: str, citizen: User | None, today: dt.date) -> dt.d
         try:
             return idcard.parse(id_number, today=today).birth_date
         except idcard.InvalidIdNumber as exc:
-            raise DomainError(f"{exc} Invalid ID number.", code="invalid_id_number", status_code=400) from None
+            raise DomainError(str(exc), code="invalid_id_number") from None
     if citizen is not None and citizen.id_number:
         try:
             return idcard.parse(citizen.id_number, today=today).birth_date
@@ -97,19 +99,18 @@ def _green_reason(*, chosen: str, id_number: str, citizen: User | None, today: d
     the kiosk and recorded, and the window checks the certificate."""
     if chosen and chosen not in GreenReason.values:
         raise DomainError(
-            "绿色通道类别无效。 Unknown green-channel reason.", code="invalid_green_reason", status_code=400
+            _("绿色通道类别无效。"), code="invalid_green_reason"
         )
     birth = _birth_date(id_number=id_number, citizen=citizen, today=today)
     elderly = birth is not None and _age_on(birth, today) >= booking_conf.HALL_GREEN_CHANNEL_AGE
     if chosen == GreenReason.ELDERLY and not elderly:
         if birth is None:
             raise DomainError(
-                f"老年人绿色通道请刷身份证或输入身份证号码，核验年满{booking_conf.HALL_GREEN_CHANNEL_AGE}周岁。"
-                " Please read your ID card to verify your age.",
+                _("老年人绿色通道请刷身份证或输入身份证号码，核验年满%(age)s周岁。") % {"age": booking_conf.HALL_GREEN_CHANNEL_AGE},
                 code="age_unverified",
             )
         raise DomainError(
-            f"未满{booking_conf.HALL_GREEN_CHANNEL_AGE}周岁，不适用老年人绿色通道。 Not old enough for the green channel.",
+            _("未满%(age)s周岁，不适用老年人绿色通道。") % {"age": booking_conf.HALL_GREEN_CHANNEL_AGE},
             code="not_elderly",
         )
     if chosen in (GreenReason.DISABLED, GreenReason.MILITARY):
@@ -155,7 +156,7 @@ def todays_appointment_code(*, terminal: Terminal, id_number: str) -> str:
     try:
         parsed = idcard.parse(id_number)
     except idcard.InvalidIdNumber as exc:
-        raise DomainError(f"{exc} Invalid ID number.", code="invalid_id_number", status_code=400) from None
+        raise DomainError(str(exc), code="invalid_id_number") from None
     # Only the verified account of the number: an unverified registration of someone else's ID number
     # never checks in on that person's appointment.
     citizen = citizen_verified_by_id_number(parsed.value)
@@ -172,9 +173,8 @@ def todays_appointment_code(*, terminal: Terminal, id_number: str) -> str:
     )
     if code is None:
         raise DomainError(
-            "未找到您今天在本大厅的预约，可选择“现场取号”。 No appointment here today.",
+            _("未找到您今天在本大厅的预约，可选择“现场取号”。"),
             code="not_found",
-            status_code=404,
         )
     return code
 
@@ -198,15 +198,14 @@ def checkin_by_code(*, terminal: Terminal, code: str) -> Ticket:
     )
     if appointment is None:
         raise DomainError(
-            "未找到该预约码对应的本大厅预约，请核对。 No appointment with this code at this hall.",
+            _("未找到该预约码对应的本大厅预约，请核对。"),
             code="not_found",
-            status_code=404,
         )
     if appointment.status == AppointmentStatus.CHECKED_IN:
         return appointment.ticket
     if appointment.status != AppointmentStatus.BOOKED:
         raise Conflict(
-            f"该预约状态为“{appointment.get_status_display()}”，不能签到。 Cannot check in.", code="invalid_state"
+            _("该预约状态为“%(status)s”，不能签到。") % {"status": appointment.get_status_display()}, code="invalid_state"
         )
     now = timezone.now()
     start = appointment.slot.start
@@ -214,12 +213,15 @@ def checkin_by_code(*, terminal: Terminal, code: str) -> Ticket:
     closes = start + dt.timedelta(minutes=floor_conf.CHECKIN_LATE_MINUTES)
     if now < opens:
         local = timezone.localtime(opens)
+        # The Chinese reads 05月03日 09:00; other languages get the ISO form.
+        when = f"{local:%m月%d日 %H:%M}" if (get_language() or "zh").startswith("zh") else f"{local:%m-%d %H:%M}"
         raise DomainError(
-            f"签到时间未到，请于{local:%m月%d日 %H:%M}后签到。 Too early: come back at {local:%H:%M}.", code="too_early"
+            _("签到时间未到，请于%(when)s后签到。") % {"when": when},
+            code="too_early",
         )
     if now > closes:
         raise DomainError(
-            "已超过签到时间，请在取号机选择“现场取号”。 Too late: please take a walk-in ticket.", code="too_late"
+            _("已超过签到时间，请在取号机选择“现场取号”。"), code="too_late"
         )
     ticket = _issue(
         terminal=terminal,
@@ -262,19 +264,18 @@ def _late_appointment(*, terminal: Terminal, code: str) -> Appointment:
     )
     if appointment is None:
         raise DomainError(
-            "未找到该预约码对应的本大厅预约，请核对。 No appointment with this code at this hall.",
+            _("未找到该预约码对应的本大厅预约，请核对。"),
             code="not_found",
-            status_code=404,
         )
     # Past start + grace the booking job may already have marked it a no-show: the citizen still queues.
     if appointment.status not in (AppointmentStatus.BOOKED, AppointmentStatus.NO_SHOW):
         raise Conflict(
-            f"该预约状态为“{appointment.get_status_display()}”。 The appointment is not open.", code="invalid_state"
+            _("该预约状态为“%(status)s”。") % {"status": appointment.get_status_display()}, code="invalid_state"
         )
     if appointment.slot.date != timezone.localdate():  # the hall day the slot belongs to, as at check-in
-        raise DomainError("该预约不是今天的，请现场取号时直接选择事项。 Not today's appointment.", code="not_today")
+        raise DomainError(_("该预约不是今天的，请现场取号时直接选择事项。"), code="not_today")
     if timezone.now() <= appointment.slot.start + dt.timedelta(minutes=floor_conf.CHECKIN_LATE_MINUTES):
-        raise DomainError("您的预约仍可签到，请直接签到。 You can still check in with this code.", code="checkin_open")
+        raise DomainError(_("您的预约仍可签到，请直接签到。"), code="checkin_open")
     return appointment
 
 
@@ -288,7 +289,7 @@ def _group_for(*, terminal: Terminal, matter_code: str) -> WindowGroup:
     ]
     if not groups:
         raise DomainError(
-            "本大厅不办理该事项，请咨询导服台。 This hall does not handle this matter.", code="matter_not_served"
+            _("本大厅不办理该事项，请咨询导服台。"), code="matter_not_served"
         )
     if len(groups) == 1:
         return groups[0]
@@ -332,16 +333,16 @@ def ticket_walk_in(
         try:
             parsed = idcard.parse(id_number, today=today)
         except idcard.InvalidIdNumber as exc:
-            raise DomainError(f"{exc} Invalid ID number.", code="invalid_id_number", status_code=400) from None
+            raise DomainError(str(exc), code="invalid_id_number") from None
         # Locked so that two presses at two kiosks give one ticket, as for an appointment above.
         citizen = citizen_verified_by_id_number(parsed.value, lock=True)
     if not matter_code:
-        raise DomainError("请选择要办理的事项。 Please choose a matter.", code="matter_required", status_code=400)
+        raise DomainError(_("请选择要办理的事项。"), code="matter_required")
     group = _group_for(terminal=terminal, matter_code=matter_code)
     walk_in_hours_check(hall=terminal.hall, group=group)  # that group's closures
     matter = Matter.objects.filter(code=matter_code, is_current=True).first()
     if matter is None:
-        raise DomainError("该事项已停办。 This matter is no longer offered.", code="matter_not_served")
+        raise DomainError(_("该事项已停办。"), code="matter_not_served")
     if citizen is not None:
         # One active ticket per person and matter a day: pressing again reprints the same number.
         active = Ticket.objects.filter(
@@ -392,10 +393,10 @@ def walk_in_hours_check(*, hall: Hall, group: WindowGroup | None = None, now: dt
     except CalendarUnknown:
         working = today.weekday() < 5
     if not working:
-        raise Conflict("今天是休息日，大厅不办公，请在工作日前来。 The hall is closed today.", code="hall_closed")
+        raise Conflict(_("今天是休息日，大厅不办公，请在工作日前来。"), code="hall_closed")
     sessions = sessions_for(list(OpeningSession.objects.filter(hall=hall)), today)
     if not sessions:
-        raise Conflict("今天大厅不办公。 The hall is closed today.", code="hall_closed")
+        raise Conflict(_("今天大厅不办公。"), code="hall_closed")
     day_start = dt.datetime.combine(today, sessions[0][0], tzinfo=now.tzinfo)
     opens = day_start - dt.timedelta(minutes=floor_conf.HALL_WALK_IN_EARLY_MINUTES)
     stops = dt.datetime.combine(today, sessions[-1][1], tzinfo=now.tzinfo) - dt.timedelta(
@@ -403,7 +404,7 @@ def walk_in_hours_check(*, hall: Hall, group: WindowGroup | None = None, now: dt
     )
     if not opens <= now < stops:
         raise Conflict(
-            f"当前不在取号时间，今日取号时间为{opens:%H:%M}至{stops:%H:%M}。 Tickets are issued during opening hours only.",
+            _("当前不在取号时间，今日取号时间为%(opens)s至%(stops)s。") % {"opens": f"{opens:%H:%M}", "stops": f"{stops:%H:%M}"},
             code="outside_hours",
         )
     _refuse_if_closed(HallClosure.objects.filter(hall=hall, date=today, group__isnull=True), now)
@@ -412,4 +413,4 @@ def walk_in_hours_check(*, hall: Hall, group: WindowGroup | None = None, now: dt
 def _refuse_if_closed(closures, now: dt.datetime) -> None:
     for closure in closures:
         if closure.covers(now, now + dt.timedelta(seconds=1)):
-            raise Conflict(f"大厅暂停服务（{closure.reason}），暂不能取号。 The hall is closed for now.", code="hall_closed")
+            raise Conflict(_("大厅暂停服务（%(reason)s），暂不能取号。") % {"reason": closure.reason}, code="hall_closed")

@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from govservice.lib import signing
 
@@ -76,7 +77,7 @@ def _repeat(previous: GatewayCallback, digest: str) -> CallbackResult:
     if previous.body_digest != digest:
         return CallbackResult(
             422,
-            {"code": "message_id_reused", "detail": "该消息编号已用于另一内容的回执。 Message id reused with a different body."},
+            {"code": "message_id_reused", "detail": _("该消息编号已用于另一内容的回执。")},
         )
     return CallbackResult(previous.status_code, {**previous.response, "duplicate": True})
 
@@ -89,18 +90,16 @@ def _apply(body: bytes) -> tuple[CallbackResult, int | None]:
     try:
         data = json.loads(body)
     except ValueError:
-        return _invalid("回执不是有效的JSON。 The body is not valid JSON.")
+        return _invalid(_("回执不是有效的JSON。"))
     if not isinstance(data, dict):
-        return _invalid("回执应为JSON对象。 The body must be a JSON object.")
+        return _invalid(_("回执应为JSON对象。"))
     try:
         reference = uuid.UUID(str(data.get("reference", "")))
     except ValueError:
-        return _invalid("回执缺少有效的消息引用号（reference）。 Missing or malformed reference.")
+        return _invalid(_("回执缺少有效的消息引用号（reference）。"))
     status = data.get("status")
     if status not in REPORTABLE:
-        return _invalid(
-            "回执状态无效，应为 delivered、permanent-failure、temporary-failure 或 technical-failure。 Unknown status."
-        )
+        return _invalid(_("回执状态无效，应为 delivered、permanent-failure、temporary-failure 或 technical-failure。"))
     provider_reference = str(data.get("id", ""))
     provider_reference = provider_reference if _SAFE.match(provider_reference) else ""
     error_code = str(data.get("code", "")) if status != DeliveryStatus.DELIVERED else ""
@@ -110,7 +109,7 @@ def _apply(body: bytes) -> tuple[CallbackResult, int | None]:
         # Only SMS: the gateway has never seen the reference of an e-mail or an inbox message.
         notification = Notification.objects.select_for_update().filter(reference=reference, channel=Channel.SMS).first()
         if notification is None:
-            return CallbackResult(404, {"code": "unknown_reference", "detail": "未找到该引用号的短信。 No message has this reference."}), None
+            return CallbackResult(404, {"code": "unknown_reference", "detail": _("未找到该引用号的短信。")}), None
         answer = {"reference": str(reference), "status": notification.status}
         if notification.status == status:
             return CallbackResult(200, {**answer, "changed": False}), notification.id
@@ -120,8 +119,8 @@ def _apply(body: bytes) -> tuple[CallbackResult, int | None]:
                     409,
                     {
                         "code": "illegal_transition",
-                        "detail": f"短信当前状态为“{DeliveryStatus(notification.status).label}”，不能变为“{DeliveryStatus(status).label}”。"
-                        f" A message in state {notification.status} cannot become {status}.",
+                        "detail": _("短信当前状态为“%(current)s”，不能变为“%(target)s”。")
+                        % {"current": DeliveryStatus(notification.status).label, "target": DeliveryStatus(status).label},
                         **answer,
                     },
                 ),

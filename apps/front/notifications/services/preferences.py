@@ -5,6 +5,7 @@ from __future__ import annotations
 import pghistory
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.shared.accounts.models import User
 from govservice.api import DomainError
@@ -25,9 +26,9 @@ def preference_for(user: User) -> NotificationPreference:
 def preference_update(*, user: User, sms: bool, email: bool, language: str) -> NotificationPreference:
     """Save the person's channel choices (the inbox cannot be turned off) and language."""
     if language not in Language.values:
-        raise DomainError("通知语言无效。 Unknown language.", code="invalid")
+        raise DomainError(_("通知语言无效。"), code="invalid_language")
     with pghistory.context(preference_changed_by=user.pk):
-        preference, _ = NotificationPreference.objects.select_for_update().get_or_create(user=user)
+        preference, _created = NotificationPreference.objects.select_for_update().get_or_create(user=user)
         preference.sms, preference.email, preference.language = bool(sms), bool(email), language
         preference.updated_at = timezone.now()
         preference.save(update_fields=["sms", "email", "language", "updated_at"])

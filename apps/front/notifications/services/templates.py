@@ -16,6 +16,7 @@ from collections.abc import Mapping
 
 from django.db import transaction
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from apps.shared.accounts.models import User
 from govservice.api import DomainError
@@ -81,16 +82,16 @@ def _check_placeholders(text: str, allowed: frozenset[str] | None) -> None:
     try:
         fields = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
     except ValueError as exc:
-        raise DomainError(f"模板格式错误：{exc}。 Malformed template.", code="template_invalid") from None
+        raise DomainError(_("模板格式错误：%(error)s。") % {"error": exc}, code="template_invalid") from None
     for name in fields:
         if not name.isidentifier():
             raise DomainError(
-                f"模板占位符“{{{name}}}”无效。 Placeholders are plain names such as {{number}}.",
+                _("模板占位符“{%(name)s}”无效。") % {"name": name},
                 code="template_invalid",
             )
         if allowed is not None and name not in allowed:
             raise DomainError(
-                f"模板占位符“{{{name}}}”不可用，可用：{'、'.join(sorted(allowed))}。 Unknown placeholder.",
+                _("模板占位符“{%(name)s}”不可用，可用：%(allowed)s。") % {"name": name, "allowed": "、".join(sorted(allowed))},
                 code="template_invalid",
             )
 
@@ -128,11 +129,11 @@ def template_texts_validate(
     """Refuse (DomainError) a wording that could not be sent: no Chinese text, a malformed or unknown
     placeholder, English text without an English subject."""
     if channel not in Channel.values:
-        raise DomainError("渠道无效。 Unknown channel.", code="invalid")
+        raise DomainError(_("渠道无效。"), code="invalid_channel")
     if not body_zh.strip():
-        raise DomainError("中文正文不能为空。 The Chinese text is required.", code="template_invalid")
+        raise DomainError(_("中文正文不能为空。"), code="template_invalid")
     if body_en.strip() and not subject_en.strip() and channel != Channel.SMS:
-        raise DomainError("请填写英文标题。 The English subject is missing.", code="template_invalid")
+        raise DomainError(_("请填写英文标题。"), code="template_invalid")
     current = template_current_version(event=event, channel=channel) if event in MESSAGES else None
     # Placeholders an edit may use: the ones the current wording uses plus the case fields; an extra
     # one would render empty, which an editor should hear about now rather than from a citizen.

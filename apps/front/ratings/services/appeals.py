@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from apps.front.booking.selectors import hall_supervisors
 from apps.front.notifications.services import notify
@@ -31,18 +33,16 @@ def rectification_appeal(*, actor: User, rectification_id: int, reason: object) 
     """The unit appeals a wrong rating (e.g. not about this service) within 3 working days; a supervisor decides."""
     rectification = _for_member(actor=actor, rectification_id=rectification_id)
     if actor.role == Role.ADMIN:
-        raise DomainError("申诉须由责任单位提出。 The unit appeals.", code="forbidden", status_code=403)
-    reason_text = _text(reason, label="申诉理由", code="reason_required")
+        raise DomainError(_("申诉须由责任单位提出。"), code="forbidden")
+    reason_text = _text(reason, label=_("申诉理由"), code="appeal_reason_required")
     if AppealStatus.PENDING not in APPEAL_TRANSITIONS[rectification.appeal_status]:
-        raise Conflict("该差评已申诉过，不能重复申诉。 Already appealed.", code="already_appealed")
+        raise Conflict(_("该差评已申诉过，不能重复申诉。"), code="already_appealed")
     if rectification.status == RectificationStatus.VOIDED:
-        raise Conflict("该差评已不计入。 Already voided.", code=lifecycle.REFUSED)
+        raise Conflict(_("该差评已不计入。"), code=lifecycle.REFUSED)
     # None: the calendar of the year the limit falls in is unpublished; the limit cannot have passed yet.
     if rectification.appeal_due is not None and _today() > rectification.appeal_due:
-        raise Conflict(
-            f"申诉期限（{rectification.appeal_due:%Y年%-m月%-d日}）已过。 The time to appeal has passed.",
-            code="appeal_too_late",
-        )
+        # date_format: "2026年3月5日" in Chinese (govservice/formats), "5 March 2026" in English.
+        raise Conflict(_("申诉期限（%(date)s）已过。") % {"date": date_format(rectification.appeal_due)}, code="appeal_too_late")
     rectification.appeal_status = AppealStatus.PENDING
     rectification.appeal_reason, rectification.appealed_at, rectification.appealed_by = reason_text, timezone.now(), actor
     rectification.save(update_fields=["appeal_status", "appeal_reason", "appealed_at", "appealed_by"])
@@ -60,14 +60,14 @@ def rectification_appeal_decide(*, actor: User, rectification_id: int, upheld: b
     rectification = _locked(rectification_id)
     if not _is_supervisor_for(actor, rectification):
         if is_unit_member(actor, rectification):
-            raise DomainError("申诉须由主管审核。 A supervisor decides appeals.", code="forbidden", status_code=403)
-        raise DomainError("未找到该整改单。 No such rectification.", code="not_found", status_code=404)
+            raise DomainError(_("申诉须由主管审核。"), code="forbidden")
+        raise DomainError(_("未找到该整改单。"), code="not_found")
     if rectification.appealed_by_id == actor.id:
-        raise DomainError("不能审核自己提出的申诉。 You cannot decide your own appeal.", code="forbidden", status_code=403)
-    note_text = _text(note, label="审核意见", code="note_required")
+        raise DomainError(_("不能审核自己提出的申诉。"), code="forbidden")
+    note_text = _text(note, label=_("审核意见"), code="note_required")
     target = AppealStatus.UPHELD if upheld else AppealStatus.REJECTED
     if target not in APPEAL_TRANSITIONS[rectification.appeal_status]:
-        raise Conflict("该整改单没有待审核的申诉。 No pending appeal.", code="no_pending_appeal")
+        raise Conflict(_("该整改单没有待审核的申诉。"), code="no_pending_appeal")
     rectification.appeal_status = target
     rectification.appeal_decision_note, rectification.appeal_decided_at = note_text, timezone.now()
     rectification.appeal_decided_by = actor

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.front.booking.models import GroupMatter, StaffPost, WindowGroup
 from apps.front.floor.models import Ticket, TicketStatus
@@ -32,26 +33,22 @@ def evaluation_validate(*, score: Any, tags: Any, comment: Any) -> tuple[int, li
     try:
         value = int(score)
     except (TypeError, ValueError):
-        raise DomainError("请选择评价等级。 Please choose a rating.", code="invalid_score", status_code=400) from None
+        raise DomainError(_("请选择评价等级。"), code="invalid_score") from None
     if not 1 <= value <= 5:
-        raise DomainError("评价等级应为1至5。 Score must be 1 to 5.", code="invalid_score", status_code=400)
+        raise DomainError(_("评价等级应为1至5。"), code="invalid_score")
     if tags is None:
         tags = []
     if not isinstance(tags, list | tuple) or not all(isinstance(t, str) for t in tags):
-        raise DomainError("评价标签格式有误。 Tags must be a list.", code="invalid_tags", status_code=400)
+        raise DomainError(_("评价标签格式有误。"), code="invalid_tags")
     allowed = TAGS_BY_SCORE[value]
     unknown = [t for t in tags if t not in allowed]
     if unknown:
-        raise DomainError(
-            "评价标签与所选等级不符。 A tag does not belong to the chosen level.", code="invalid_tags", status_code=400
-        )
+        raise DomainError(_("评价标签与所选等级不符。"), code="invalid_tags")
     comment = (comment or "").strip() if isinstance(comment, str) or comment is None else None
     if comment is None:
-        raise DomainError("意见建议格式有误。 Invalid comment.", code="invalid_comment", status_code=400)
+        raise DomainError(_("意见建议格式有误。"), code="invalid_comment")
     if len(comment) > COMMENT_MAX:
-        raise DomainError(
-            "意见建议不能超过500字。 The comment is longer than 500 characters.", code="invalid_comment", status_code=400
-        )
+        raise DomainError(_("意见建议不能超过%(n)s字。") % {"n": COMMENT_MAX}, code="invalid_comment")
     return value, list(dict.fromkeys(tags)), comment
 
 
@@ -82,7 +79,7 @@ def _create(*, fields: dict[str, Any], score: int, tags: list[str], comment: str
                 **fields, score=score, tags=tags, comment=comment, channel=channel, created_at=timezone.now()
             )
     except IntegrityError:
-        raise Conflict("该次服务已评价过，每次服务只能评价一次。 Already rated.", code="already_rated") from None
+        raise Conflict(_("该次服务已评价过，每次服务只能评价一次。"), code="already_rated") from None
     if evaluation.is_bad:
         rectification_open(evaluation=evaluation)
     return evaluation
@@ -101,13 +98,13 @@ def evaluation_submit(
     """一事一评: one evaluation per case, by its applicant, once a decision exists. A 差评 opens a rectification."""
     case = Case.objects.select_related("matter", "hall").filter(number=case_number, citizen=citizen).first()
     if case is None:
-        raise DomainError("未找到该办件。 No such case.", code="not_found", status_code=404)
+        raise DomainError(_("未找到该办件。"), code="not_found")
     return _submit_case(case=case, citizen=citizen, score=score, comment=comment, tags=tags, channel=channel)
 
 
 def _submit_case(*, case: Case, citizen: User, score: Any, comment: Any, tags: Any, channel: str) -> Evaluation:
     if case.status not in RATEABLE_CASE_STATUSES:
-        raise DomainError("办件办结后才能评价。 You can rate the service once the case is decided.", code="too_early")
+        raise DomainError(_("办件办结后才能评价。"), code="too_early")
     value, tags, comment = evaluation_validate(score=score, tags=tags, comment=comment)
     fields = {
         "kind": ServiceKind.CASE,
@@ -136,7 +133,7 @@ def evaluation_submit_for_ticket(
     The rater is the ticket's citizen (None for a walk-in without an account: an anonymous rating)."""
     ticket = Ticket.objects.select_related("matter", "citizen", "hall").filter(id=ticket_id, hall_id=hall_id).first()
     if ticket is None:
-        raise DomainError("未找到该号码。 No such ticket.", code="not_found", status_code=404)
+        raise DomainError(_("未找到该号码。"), code="not_found")
     return _submit_ticket(ticket=ticket, score=score, comment=comment, tags=tags, channel=channel)
 
 
@@ -147,28 +144,18 @@ def ticket_for_kiosk_rating(*, hall_id: int, label: str, code: str) -> Ticket:
     # Keyed by the hall's day (the ticket numbers start again each day). The limiter's windows are fixed on
     # the epoch; a week-long one splits a hall day at most once a week (a UTC day turned at 08:00 here).
     ident = f"{hall_id}:{timezone.localdate():%Y%m%d}:{label}"
-    allowed, _ = ratelimit.hit("kiosk-rating", ident, limit=KIOSK_RATING_TRIES, window_seconds=7 * 86400)
+    allowed, _retry_after = ratelimit.hit("kiosk-rating", ident, limit=KIOSK_RATING_TRIES, window_seconds=7 * 86400)
     if not allowed:
-        raise DomainError(
-            "该号码今天尝试次数过多，请用窗口评价器或短信链接评价。 Too many tries for this number today.",
-            code="too_many_tries",
-            status_code=429,
-        )
+        raise DomainError(_("该号码今天尝试次数过多，请用窗口评价器或短信链接评价。"), code="too_many_tries")
     ticket = selectors.done_ticket_by_label(hall_id=hall_id, label=label)
     if ticket is None or not hmac.compare_digest(ticket.rating_code.encode(), code.strip().encode()):
-        raise DomainError(
-            "未找到今天已办结的该号码，或评价码不符，请核对小票。 No ticket finished today with this number and code.",
-            code="not_found",
-            status_code=404,
-        )
+        raise DomainError(_("未找到今天已办结的该号码，或评价码不符，请核对小票。"), code="not_found")
     return ticket
 
 
 def _submit_ticket(*, ticket: Ticket, score: Any, comment: Any, tags: Any, channel: str) -> Evaluation:
     if ticket.status != TicketStatus.DONE:
-        raise DomainError(
-            "窗口办结后才能评价本次服务。 You can rate the service once the window has finished.", code="too_early"
-        )
+        raise DomainError(_("窗口办结后才能评价本次服务。"), code="too_early")
     value, tags, comment = evaluation_validate(score=score, tags=tags, comment=comment)
     fields = {
         "kind": ServiceKind.TICKET,

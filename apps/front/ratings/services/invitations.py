@@ -10,6 +10,8 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.front.floor.models import Ticket, TicketStatus
 from apps.front.intake.models import Case
@@ -27,7 +29,7 @@ from .evaluations import RATEABLE_CASE_STATUSES, _submit_case, _submit_ticket
 LOOKBACK_DAYS = 21
 BATCH = 200
 
-LINK_INVALID = "评价链接无效。 This link is not valid."
+LINK_INVALID = gettext_lazy("评价链接无效。")
 
 
 def invitation_token(invitation: Invitation) -> str:
@@ -54,18 +56,16 @@ def invitation_for_token(token: str) -> Invitation:
         else None
     )
     if invitation is None:
-        raise DomainError(LINK_INVALID, code="link_invalid", status_code=404)
+        raise DomainError(LINK_INVALID, code="link_invalid")
     return invitation
 
 
 def invitation_check(invitation: Invitation) -> None:
     """Refuse a used or expired link with a clear answer."""
     if invitation.used_at is not None:
-        raise Conflict("该评价链接已使用，每次服务只能评价一次。 This link has been used.", code="already_rated")
+        raise Conflict(_("该评价链接已使用，每次服务只能评价一次。"), code="already_rated")
     if timezone.now() > invitation.expires_at:
-        raise DomainError(
-            "评价链接已过期（有效期为办结后5个工作日）。 This link has expired.", code="link_expired", status_code=410
-        )
+        raise DomainError(_("评价链接已过期（有效期为办结后5个工作日）。"), code="link_expired")
 
 
 @transaction.atomic
@@ -75,7 +75,7 @@ def evaluation_submit_by_invitation(*, token: str, score: Any, comment: Any = ""
     invitation_check(invitation)
     # Claim the link first: two taps at once give one evaluation and one clear 409.
     if not Invitation.objects.filter(id=invitation.id, used_at__isnull=True).update(used_at=timezone.now()):
-        raise Conflict("该评价链接已使用，每次服务只能评价一次。 This link has been used.", code="already_rated")
+        raise Conflict(_("该评价链接已使用，每次服务只能评价一次。"), code="already_rated")
     if invitation.case_id is not None:
         case = Case.objects.select_related("matter", "hall").get(id=invitation.case_id)
         return _submit_case(
@@ -97,7 +97,7 @@ def rectification_for_fix_token(token: str) -> Rectification:
         else None
     )
     if rectification is None:
-        raise DomainError(LINK_INVALID, code="link_invalid", status_code=404)
+        raise DomainError(LINK_INVALID, code="link_invalid")
     return rectification
 
 

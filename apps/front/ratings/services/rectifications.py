@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.front.booking.models import StaffPost
@@ -126,7 +127,7 @@ def _locked(rectification_id: int) -> Rectification:
         .first()
     )
     if rectification is None:
-        raise DomainError("未找到该整改单。 No such rectification.", code="not_found", status_code=404)
+        raise DomainError(_("未找到该整改单。"), code="not_found")
     return rectification
 
 
@@ -134,18 +135,15 @@ def _for_member(*, actor: User, rectification_id: int) -> Rectification:
     rectification = _locked(rectification_id)
     if not is_unit_member(actor, rectification):
         # Another hall's or another unit's rectification: not found, as for any object not yours.
-        raise DomainError("未找到该整改单。 No such rectification.", code="not_found", status_code=404)
+        raise DomainError(_("未找到该整改单。"), code="not_found")
     return rectification
 
 
 def _for_assignee(*, actor: User, rectification_id: int) -> Rectification:
     rectification = _for_member(actor=actor, rectification_id=rectification_id)
     if rectification.assignee_id != actor.id:
-        raise DomainError(
-            "只有负责回访的工作人员可以办理此整改单。 Only the assigned staff member may do this.",
-            code="not_assignee",
-            status_code=403,
-        )
+        # Its own code: "not_assignee" answers 409 elsewhere; this refusal has always answered 403.
+        raise DomainError(_("只有负责回访的工作人员可以办理此整改单。"), code="not_callback_assignee")
     return rectification
 
 
@@ -166,16 +164,22 @@ def _move(rectification: Rectification, *, to_status: str, actor: User | None, a
     lifecycle.move(
         rectification, to_status, fields={name: getattr(rectification, name) for name in fields},
         event={"actor": actor, "action": action, "note": note},
-        refused=f"整改单当前状态为“{rectification.get_status_display()}”，不能执行此操作。 Not allowed in this state.",
+        refused=_("整改单当前状态为“%(status)s”，不能执行此操作。") % {"status": rectification.get_status_display()},
     )
 
 
-def _text(value: object, *, label: str, code: str, required: bool = True) -> str:
+# The ``code`` of every _text() call, in govservice.api.STATUS_BY_CODE (400; tests/front/ratings/test_errors.py).
+TEXT_CODES = ("appeal_reason_required", "note_required", "summary_required", "fix_required", "reply_required", "invalid_comment")
+
+
+def _text(value: object, *, label: object, code: str, required: bool = True) -> str:
+    """``label`` names the field in the reader's language."""
+    assert code in TEXT_CODES, code
     text = value.strip() if isinstance(value, str) else ""
     if required and not text:
-        raise DomainError(f"请填写{label}。 {code.replace('_', ' ').capitalize()} is required.", code=code, status_code=400)
+        raise DomainError(_("请填写%(label)s。") % {"label": label}, code=code)
     if len(text) > TEXT_MAX:
-        raise DomainError(f"{label}不能超过{TEXT_MAX}字。 Too long.", code=code, status_code=400)
+        raise DomainError(_("%(label)s不能超过%(maximum)s字。") % {"label": label, "maximum": TEXT_MAX}, code=code)
     return text
 
 
@@ -226,20 +230,16 @@ def rectification_assign(*, actor: User, rectification_id: int, assignee_id: int
     take an unassigned one (assignee_id None or their own id)."""
     rectification = _for_member(actor=actor, rectification_id=rectification_id)
     if rectification.status not in PENDING_REPLY:
-        raise Conflict("整改单已答复，不能再分派。 Already replied.", code=lifecycle.REFUSED)
+        raise Conflict(_("整改单已答复，不能再分派。"), code=lifecycle.REFUSED)
     target_id = assignee_id or actor.id
     if target_id == rectification.assignee_id:
         return rectification
     taking_a_free_one = target_id == actor.id and rectification.assignee_id is None
     if not taking_a_free_one and not _is_supervisor_for(actor, rectification):
-        raise DomainError("只有大厅主管可以改派整改单。 Only a supervisor may reassign.", code="forbidden", status_code=403)
+        raise DomainError(_("只有大厅主管可以改派整改单。"), code="forbidden")
     assignee = User.objects.filter(id=target_id, is_active=True).first()
     if assignee is None or not is_unit_member(assignee, rectification) or assignee.role == Role.ADMIN:
-        raise DomainError(
-            "被指派人须为责任单位的工作人员。 The assignee must work in the responsible unit.",
-            code="invalid_assignee",
-            status_code=400,
-        )
+        raise DomainError(_("被指派人须为责任单位的工作人员。"), code="invalid_assignee")
     rectification.assignee = assignee
     rectification.save(update_fields=["assignee"])
     _record(rectification, actor=actor, action="assign", note=assignee.display_name)
@@ -262,9 +262,9 @@ def rectification_reveal_rater(*, viewer: User, rectification_id: int) -> dict[s
     rectification = _for_assignee(actor=viewer, rectification_id=rectification_id)
     citizen = rectification.evaluation.citizen
     if citizen is None:
-        raise DomainError("匿名评价，无评价人信息。 An anonymous rating.", code="anonymous", status_code=409)
+        raise DomainError(_("匿名评价，无评价人信息。"), code="anonymous")
     if rectification.status not in PENDING_REPLY:
-        raise Conflict("整改单已答复，不再需要联系评价人。 The call-back is over.", code=lifecycle.REFUSED)
+        raise Conflict(_("整改单已答复，不再需要联系评价人。"), code=lifecycle.REFUSED)
     personal_data_access_record(
         viewer=viewer,
         subject=citizen,
@@ -282,23 +282,19 @@ def rectification_callback_record(
     """回访记录: when, by whom, what was said. Anonymous ratings are recorded as such."""
     rectification = _for_assignee(actor=actor, rectification_id=rectification_id)
     if outcome not in CallbackOutcome.values:
-        raise DomainError("请选择回访结果。 Choose the call-back outcome.", code="invalid_outcome", status_code=400)
+        raise DomainError(_("请选择回访结果。"), code="invalid_outcome")
     anonymous = rectification.evaluation.citizen_id is None
     if anonymous != (outcome == CallbackOutcome.ANONYMOUS):
-        raise DomainError(
-            "回访结果与评价人信息不符（仅匿名评价可记为无法回访）。 Outcome does not match the rating.",
-            code="invalid_outcome",
-            status_code=400,
-        )
+        raise DomainError(_("回访结果与评价人信息不符（仅匿名评价可记为无法回访）。"), code="invalid_outcome")
     now = timezone.now()
     if called_at > now + dt.timedelta(minutes=5):
-        raise DomainError("回访时间不能晚于当前时间。 The call cannot be in the future.", code="invalid_time", status_code=400)
+        raise DomainError(_("回访时间不能晚于当前时间。"), code="invalid_time")
     # Forms give the minute only: a call in the minute of the rating is not "before" it.
     if called_at < rectification.evaluation.created_at.replace(second=0, microsecond=0):
-        raise DomainError("回访时间不能早于评价时间。 The call cannot precede the rating.", code="invalid_time", status_code=400)
-    summary_text = _text(summary, label="回访记录", code="summary_required")
+        raise DomainError(_("回访时间不能早于评价时间。"), code="invalid_time")
+    summary_text = _text(summary, label=_("回访记录"), code="summary_required")
     if not rectification.can_call_back():
-        raise Conflict("整改单已答复，不能再记录回访。 Already replied.", code=lifecycle.REFUSED)
+        raise Conflict(_("整改单已答复，不能再记录回访。"), code=lifecycle.REFUSED)
     callback = Callback.objects.create(
         rectification=rectification, called_at=called_at, called_by=actor, outcome=outcome, summary=summary_text
     )
@@ -311,10 +307,10 @@ def rectification_callback_record(
 def rectification_reply(*, actor: User, rectification_id: int, fix: object, reply: object) -> Rectification:
     """整改 and 答复: what was fixed, and the answer to the citizen, who is then asked to rate the fix."""
     rectification = _for_assignee(actor=actor, rectification_id=rectification_id)
-    fix_text = _text(fix, label="整改措施", code="fix_required")
-    reply_text = _text(reply, label="答复内容", code="reply_required")
+    fix_text = _text(fix, label=_("整改措施"), code="fix_required")
+    reply_text = _text(reply, label=_("答复内容"), code="reply_required")
     if rectification.status == RectificationStatus.OPEN:
-        raise Conflict("请先回访评价人并记录回访情况。 Call the rater back first.", code="callback_first")
+        raise Conflict(_("请先回访评价人并记录回访情况。"), code="callback_first")
     now = timezone.now()
     rectification.fix, rectification.reply = fix_text, reply_text
     rectification.replied_at, rectification.replied_by = now, actor
@@ -354,20 +350,20 @@ def rectification_rate_fix(*, rectification_id: int, rating: object, comment: ob
     with transaction.atomic():
         rectification = _locked(rectification_id)
         if citizen is not None and rectification.evaluation.citizen_id != citizen.id:
-            raise DomainError("未找到该整改单。 No such rectification.", code="not_found", status_code=404)
+            raise DomainError(_("未找到该整改单。"), code="not_found")
         try:
             value = int(rating)  # type: ignore[call-overload]  # anything typed; refused below if not a level
         except (TypeError, ValueError):
             value = 0
         if value not in FixRating.values:
-            raise DomainError("请选择对整改结果的评价。 Choose a rating of the fix.", code="invalid_rating", status_code=400)
-        comment_text = _text(comment, label="意见", code="invalid_comment", required=False)[:500]
+            raise DomainError(_("请选择对整改结果的评价。"), code="invalid_rating")
+        comment_text = _text(comment, label=_("意见"), code="invalid_comment", required=False)[:500]
         if rectification.fix_rated_at is not None:
-            raise Conflict("您已评价过整改结果。 You have already rated the fix.", code="already_rated")
+            raise Conflict(_("您已评价过整改结果。"), code="already_rated")
         if not rectification.can_rate_fix():
-            raise Conflict("整改尚未答复，暂不能评价。 The unit has not replied yet.", code=lifecycle.REFUSED)
+            raise Conflict(_("整改尚未答复，暂不能评价。"), code=lifecycle.REFUSED)
         if rectification.fix_rating_due is not None and _today() > rectification.fix_rating_due:
-            raise DomainError("评价期限已过。 The time to rate the fix has passed.", code="link_expired", status_code=410)
+            raise DomainError(_("评价期限已过。"), code="link_expired")
         now = timezone.now()
         rectification.fix_rating, rectification.fix_comment = value, comment_text
         rectification.fix_rated_at = rectification.closed_at = now

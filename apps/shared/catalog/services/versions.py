@@ -14,7 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from govservice.api import Conflict
+from govservice.lib.errors import Conflict
 
 from ..models import Department, FeeItem, Material, Matter
 from ..rules import fee_errors, material_errors
@@ -208,7 +208,7 @@ def matter_save(*, draft: MatterDraft, change_note: str = "", skip_unchanged: bo
             matter.save(force_insert=True)
     except IntegrityError as exc:
         # A check constraint repeats a rule the draft passed, or another first version won the race.
-        raise Conflict(_("事项 %(code)s 保存失败，可能已被他人同时修改，请刷新后重试。") % {"code": code}) from exc
+        raise Conflict(_("事项 %(code)s 保存失败，可能已被他人同时修改，请刷新后重试。") % {"code": code}, code="concurrent_edit") from exc
     Material.objects.bulk_create(
         Material(matter=matter, position=position, **{name: getattr(m, name) for name in MATERIAL_FIELDS})
         for position, m in enumerate(draft.materials, start=1)

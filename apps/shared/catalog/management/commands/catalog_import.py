@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from apps.shared.catalog.services import ImportRefused, catalog_import
 
@@ -18,12 +19,12 @@ class Command(BaseCommand):
     def handle(self, *args, file, format, note, **options):
         path = Path(file)
         if not path.is_file():
-            raise CommandError(f"没有这个文件：{path}")
+            raise CommandError(_("没有这个文件：%(path)s") % {"path": path})
         fmt = format or ("csv" if path.suffix.lower() == ".csv" else "json")
         try:
             report = catalog_import(path.read_bytes(), fmt=fmt, change_note=note)
         except ImportRefused as refused:
             for error in refused.errors:
                 self.stderr.write(error)
-            raise CommandError(f"{len(refused.errors)} 处错误，未导入任何内容。") from None
+            raise CommandError(_("%(count)s 处错误，未导入任何内容。") % {"count": len(refused.errors)}) from None
         self.stdout.write(report.summary())

@@ -16,6 +16,7 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from apps.shared.workcalendar.models import CalendarOverride, PublishedYear
 from govservice.lib.workdays import CalendarUnknown, WorkCalendar
@@ -24,15 +25,15 @@ from govservice.lib.workdays import CalendarUnknown, WorkCalendar
 def days_of(spec: str, year: int) -> list[dt.date]:
     """One day (2027-01-01) or an inclusive range (2027-02-06:2027-02-12), all inside ``year``."""
     try:
-        first, _, last = spec.partition(":")
+        first, __, last = spec.partition(":")
         start = dt.date.fromisoformat(first)
         end = dt.date.fromisoformat(last) if last else start
     except ValueError:
-        raise CommandError(f"日期格式有误：{spec}（应为 YYYY-MM-DD 或 YYYY-MM-DD:YYYY-MM-DD）。 Bad date.") from None
+        raise CommandError(_("日期格式有误：%(spec)s（应为 YYYY-MM-DD 或 YYYY-MM-DD:YYYY-MM-DD）。") % {"spec": spec}) from None
     if end < start:
-        raise CommandError(f"日期区间颠倒：{spec}。 The range ends before it starts.")
+        raise CommandError(_("日期区间颠倒：%(spec)s。") % {"spec": spec})
     if start.year != year or end.year != year:
-        raise CommandError(f"{spec} 不在 {year} 年内。 Not inside the year being published.")
+        raise CommandError(_("%(spec)s 不在 %(year)s 年内。") % {"spec": spec, "year": year})
     return [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
 
 
@@ -47,18 +48,18 @@ class Command(BaseCommand):
 
     def handle(self, *args, year: int, off: list[str], work: list[str], note: str, **options) -> None:
         if not 2000 <= year <= 2100:
-            raise CommandError(f"年份无效：{year}。 Invalid year.")
+            raise CommandError(_("年份无效：%(year)s。") % {"year": year})
         try:
             WorkCalendar().is_workday(dt.date(year, 7, 1))
         except CalendarUnknown:
             pass
         else:
-            raise CommandError(f"{year}年的节假日安排已在法定数据中，无需发布。 The statutory data already covers {year}.")
+            raise CommandError(_("%(year)s年的节假日安排已在法定数据中，无需发布。") % {"year": year})
         days = {day: False for spec in off for day in days_of(spec, year)}
         for spec in work:
             for day in days_of(spec, year):
                 if day in days:
-                    raise CommandError(f"{day} 同时被列为休息日和工作日。 A day is both off and working.")
+                    raise CommandError(_("%(day)s 同时被列为休息日和工作日。") % {"day": day})
                 days[day] = True
         with transaction.atomic():
             CalendarOverride.objects.filter(date__year=year).exclude(date__in=list(days)).delete()
