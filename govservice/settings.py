@@ -112,6 +112,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # pghistory: attach the request's user and URL to every audit row written during it.
     "pghistory.middleware.HistoryMiddleware",
+    # A signed-in citizen account that is not verified reaches only the verification pages.
+    "apps.shared.accounts.middleware.RealNameMiddleware",
     # axes last, as its documentation asks.
     "axes.middleware.AxesMiddleware",
 ]
@@ -445,32 +447,6 @@ COURIER_FILE_PATH = env.str("COURIER_FILE_PATH", default=str(VAR_DIR / "courier"
 COURIER_CALLBACK_KEYS = dict(
     item.split(":", 1) for item in env_list("COURIER_CALLBACK_KEYS", ["dev-express:dev-courier-key"] if DEV_MODE else [])
 )
-# --- Real-name verification (issue 12; apps/shared/accounts, apps/central/registry) ----------------------
-# DOMAIN.md §8: an account is the ID number plus two verified items, the phone (an SMS code) and name +
-# ID number (the population registry, or the ID card at a hall window).
-# SMS one-time codes: valid this many seconds, this many wrong tries, a resend after this many seconds.
-OTP_TTL_SECONDS = env_int("OTP_TTL_SECONDS", 300)
-OTP_MAX_ATTEMPTS = env_int("OTP_MAX_ATTEMPTS", 5)
-OTP_RESEND_SECONDS = env_int("OTP_RESEND_SECONDS", 60)
-# Codes sent: (per phone, per ID number, per client address, window in seconds); a resend counts too.
-OTP_SEND_LIMITS = (
-    env_int("OTP_PER_PHONE", 5),
-    env_int("OTP_PER_ID_NUMBER", 5),
-    env_int("OTP_PER_ADDRESS", 30),
-    env_int("OTP_WINDOW", 3600),
-)
-# The population registry the front asks (match / no match) over the signed wire. REGISTRY_PEER names the
-# exchange peer whose keys sign the question; REGISTRY_URL is the endpoint, empty for that peer's own
-# (central's /api/v1/registry/verify/, the demo). A deployment sets it to the city's registry service.
-REGISTRY_PEER = env.str("REGISTRY_PEER", default=EXCHANGE_CENTRAL_PEER)
-REGISTRY_URL = env.str("REGISTRY_URL", default="")
-# Seconds the front waits for the registry; then the person is asked to try again (never a silent pass).
-REGISTRY_TIMEOUT = env_int("REGISTRY_TIMEOUT", 5)
-# At central: the largest registry question taken (bytes); anything bigger is refused unread.
-REGISTRY_MAX_BODY = env_int("REGISTRY_MAX_BODY", 4096)
-# A signed-in citizen account that is not verified reaches only the verification pages (accounts/middleware.py);
-# before axes, which stays last.
-MIDDLEWARE.insert(MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "apps.shared.accounts.middleware.RealNameMiddleware")
 
 # Outside development the site does not start with a part that only pretends to deliver: the console or file
 # e-mail, the file SMS and the file courier write people's addresses and phones to local files and count the

@@ -6,6 +6,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 # GB 11643-1999 §8.2: weights for the first 17 digits and the check character for S mod 11.
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
@@ -41,16 +43,16 @@ def normalize(raw: str) -> str:
 def parse(raw: str, *, today: dt.date | None = None) -> IdNumber:
     value = normalize(raw)
     if not _SHAPE.match(value):
-        raise InvalidIdNumber("身份证号码应为18位（前17位为数字，最后一位为数字或X）。")
+        raise InvalidIdNumber(_("身份证号码应为18位（前17位为数字，最后一位为数字或X）。"))
     try:
         birth = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
-        raise InvalidIdNumber("身份证号码中的出生日期不存在。") from None
+        raise InvalidIdNumber(_("身份证号码中的出生日期不存在。")) from None
     today = today or dt.date.today()
     if birth > today or birth.year < 1880:
-        raise InvalidIdNumber("身份证号码中的出生日期不合理。")
+        raise InvalidIdNumber(_("身份证号码中的出生日期不合理。"))
     if check_char(value[:17]) != value[17]:
-        raise InvalidIdNumber("身份证号码校验位不正确，请核对后重新输入。")
+        raise InvalidIdNumber(_("身份证号码校验位不正确，请核对后重新输入。"))
     return IdNumber(value=value, birth_date=birth, is_male=int(value[16]) % 2 == 1)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import Aggregate, Expression, F, FloatField, Func
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 
 class Percentile(Aggregate):
@@ -111,19 +112,19 @@ def period_from(params: Any, *, today: dt.date | None = None) -> Period:
         end = dt.date.fromisoformat(end_text) if end_text else today
         start = dt.date.fromisoformat(start_text) if start_text else None
     except ValueError:
-        raise PeriodError("日期格式应为 YYYY-MM-DD。 Dates must be written YYYY-MM-DD.", code="invalid_date") from None
+        raise PeriodError(_("日期格式应为 YYYY-MM-DD。"), code="invalid_date") from None
     # The bounds before any arithmetic: the default start of an end in year 1 is before date.min.
     if start is None and EARLIEST <= end <= LATEST:
         start = end - dt.timedelta(days=DEFAULT_PERIOD_DAYS - 1)
     if start is None or start < EARLIEST or end < EARLIEST or end > LATEST or start > LATEST:
         raise PeriodError(
-            f"日期应在{EARLIEST:%Y}年至{LATEST:%Y}年之间。 Dates must lie between {EARLIEST:%Y} and {LATEST:%Y}.",
+            _("日期应在%(first)s年至%(last)s年之间。") % {"first": f"{EARLIEST:%Y}", "last": f"{LATEST:%Y}"},
             code="invalid_date",
         )
     if start > end:
-        raise PeriodError("开始日期不能晚于结束日期。 The start date must not be after the end date.")
+        raise PeriodError(_("开始日期不能晚于结束日期。"))
     if (end - start).days + 1 > MAX_PERIOD_DAYS:
         raise PeriodError(
-            f"统计区间最长{MAX_PERIOD_DAYS}天。 A report covers at most {MAX_PERIOD_DAYS} days."
+            _("统计区间最长%(days)s天。") % {"days": MAX_PERIOD_DAYS}
         )
     return Period(start=start, end=end)

@@ -1,11 +1,11 @@
 import json
 
-from django.conf import settings
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from apps.shared.accounts.conf import accounts_conf
 from apps.shared.exchange.questions import asking_peer
 from govservice.lib import signing
 
@@ -25,7 +25,7 @@ def verify(request):
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         length = -1
-    if length < 0 or length > settings.REGISTRY_MAX_BODY:
+    if length < 0 or length > accounts_conf.REGISTRY_MAX_BODY:
         return _answer({"code": "too_large", "detail": _("请求过大。")}, 413)
     if not all(request.headers.get(h) for h in (signing.KEY_ID, signing.TIMESTAMP, signing.MESSAGE_ID, signing.SIGNATURE)):
         return _answer({"code": "signature_missing", "detail": _("请求缺少签名信息。")}, 401)

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -6,6 +5,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.shared.accounts.conf import accounts_conf
 from govservice.lib import masking
 from govservice.throttling import RegisterThrottle, client_ip
 
@@ -71,8 +71,8 @@ def code_sent(challenge: PhoneChallenge, *, phone: str, handle: str) -> dict:
     return {
         handle: str(challenge.id),
         "masked_phone": masking.mask_phone(phone.strip()),
-        "expires_in": settings.OTP_TTL_SECONDS,
-        "resend_in": settings.OTP_RESEND_SECONDS,
+        "expires_in": accounts_conf.OTP_TTL_SECONDS,
+        "resend_in": accounts_conf.OTP_RESEND_SECONDS,
         "detail": _("如信息无误，验证码已发送至您的手机。"),
     }
 

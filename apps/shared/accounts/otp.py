@@ -14,12 +14,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.shared.accounts.conf import accounts_conf
 from govservice.api import DomainError, Throttled
 from govservice.lib import signing
 from govservice.lib.blindindex import blind_index
@@ -62,7 +62,7 @@ def _code_hash(challenge_id: uuid.UUID, code: str) -> str:
 
 
 def _limit(requester: Requester) -> None:
-    per_phone, per_id, per_address, window = settings.OTP_SEND_LIMITS
+    per_phone, per_id, per_address, window = accounts_conf.OTP_SEND_LIMITS
     counters = [("otp:phone", requester.phone_index, per_phone), ("otp:ip", requester.address, per_address)]
     if requester.id_index:
         counters.append(("otp:id", requester.id_index, per_id))
@@ -76,7 +76,7 @@ def _limit(requester: Requester) -> None:
 
 
 def _text(purpose: str, code: str) -> str:
-    minutes = settings.OTP_TTL_SECONDS // 60
+    minutes = accounts_conf.OTP_TTL_SECONDS // 60
     what = "注册实名账户" if purpose == ChallengePurpose.REGISTER else "重置密码"
     return f"【云窗口】您正在{what}，验证码 {code}，{minutes}分钟内有效。请勿告诉他人，工作人员不会索要验证码。"
 
@@ -107,7 +107,7 @@ def challenge_create(*, purpose: str, user: User | None, requester: Requester) -
     now = timezone.now()
     challenge = PhoneChallenge(
         purpose=purpose, user=user, sent_at=now, created_at=now,
-        expires_at=now + timedelta(seconds=settings.OTP_TTL_SECONDS),
+        expires_at=now + timedelta(seconds=accounts_conf.OTP_TTL_SECONDS),
     )
     code = _new_code()
     challenge.code_hash = _code_hash(challenge.id, code)
@@ -122,7 +122,7 @@ def challenge_resend(*, challenge_id: str, purpose: str, requester_address: str)
         now = timezone.now()
         if challenge is None or challenge.used_at is not None:
             raise DomainError(INVALID_CODE, code="invalid_code")
-        wait = int((challenge.sent_at + timedelta(seconds=settings.OTP_RESEND_SECONDS) - now).total_seconds())
+        wait = int((challenge.sent_at + timedelta(seconds=accounts_conf.OTP_RESEND_SECONDS) - now).total_seconds())
         if wait > 0:
             raise TooMany(_("请%(seconds)s秒后再重新获取验证码。") % {"seconds": wait}, code="resend_too_soon", retry_after=wait)
         user = challenge.user
@@ -136,7 +136,7 @@ def challenge_resend(*, challenge_id: str, purpose: str, requester_address: str)
         code = _new_code()
         challenge.code_hash = _code_hash(challenge.id, code)
         challenge.sent_at = now
-        challenge.expires_at = now + timedelta(seconds=settings.OTP_TTL_SECONDS)
+        challenge.expires_at = now + timedelta(seconds=accounts_conf.OTP_TTL_SECONDS)
         challenge.attempts = 0
         challenge.sends += 1
         challenge.save(update_fields=["code_hash", "sent_at", "expires_at", "attempts", "sends"])
@@ -162,7 +162,7 @@ def challenge_check(*, challenge_id: str, code: str, purpose: str) -> PhoneChall
         if (
             challenge is not None
             and challenge.used_at is None
-            and challenge.attempts < settings.OTP_MAX_ATTEMPTS
+            and challenge.attempts < accounts_conf.OTP_MAX_ATTEMPTS
             and timezone.now() < challenge.expires_at
         ):
             ok = signing.equal(challenge.code_hash, _code_hash(challenge.id, code.strip()))

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from apps.shared.accounts.conf import accounts_conf
 from apps.shared.exchange.models import Peer
 from apps.shared.exchange.questions import PeerUnavailable, ask
 from govservice.api import DomainError
@@ -24,20 +25,20 @@ class RegistryUnavailable(DomainError):
 def registry_matches(*, name: str, id_number: str, purpose: str, reference: str = "") -> bool:
     """True when the registry holds this ID number under this name. Raises RegistryUnavailable when it
     cannot say: verification waits, it never passes by default."""
-    peer = Peer.objects.filter(code=settings.REGISTRY_PEER, active=True).first()
+    peer = Peer.objects.filter(code=(accounts_conf.REGISTRY_PEER or settings.EXCHANGE_CENTRAL_PEER), active=True).first()
     unavailable = RegistryUnavailable(
         _("实名核验服务暂时无法访问，请稍后再试。"),
         code="registry_unavailable",
     )
     if peer is None:
         raise unavailable
-    url = settings.REGISTRY_URL or peer.base_url.rstrip("/") + REGISTRY_VERIFY_PATH
+    url = accounts_conf.REGISTRY_URL or peer.base_url.rstrip("/") + REGISTRY_VERIFY_PATH
     try:
         answer = ask(
             peer=peer,
             url=url,
             payload={"name": name, "id_number": id_number, "purpose": purpose, "reference": reference},
-            timeout=settings.REGISTRY_TIMEOUT,
+            timeout=accounts_conf.REGISTRY_TIMEOUT,
         )
     except PeerUnavailable:
         raise unavailable from None

@@ -98,3 +98,15 @@ def test_it_refuses_a_birth_year_before_1880():
 )
 def test_it_refuses_the_wrong_length_or_letters(raw):
     assert "18位" in refusal(raw)
+
+
+def test_its_messages_read_in_the_readers_language():
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(InvalidIdNumber) as english:
+        parse("11010519491231002Y")
+    with translation.override("zh-hans"), pytest.raises(InvalidIdNumber) as chinese:
+        parse("11010519491231002Y")
+    assert str(english.value) == "An ID number has 18 characters: 17 digits, then a digit or X."
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in str(english.value))
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in str(chinese.value))

@@ -1,4 +1,6 @@
-"""Intake (受理) at the window, and the front's mirror of a case's life at central (DOMAIN.md §4–§5)."""
+"""Intake at the window (行政许可法 Art. 32): materials checked and stored, the case received, accepted,
+refused or held with a one-time notice of everything missing, its documents issued and, once accepted,
+handed to central on the wire."""
 
 from __future__ import annotations
 
@@ -13,35 +15,33 @@ from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from apps.front.booking.models import Appointment, AppointmentStatus, GroupMatter, StaffPost
-from apps.front.booking.selectors import hall_supervisors
+from apps.front.booking.models import AppointmentStatus
 from apps.front.booking.services import appointment_transition
 from apps.front.floor.models import TicketStatus
 from apps.front.floor.services import daily_counter_next, ticket_get_for_clerk, ticket_transition
 from apps.front.intake.conf import intake_conf
 from apps.front.notifications.services import notify
 from apps.shared.accounts.models import User
-from apps.shared.accounts.selectors import citizen_verified_by_id_number
-from apps.shared.catalog.models import Matter
 from apps.shared.exchange import contract
 from apps.shared.exchange.selectors import peer_central
 from apps.shared.exchange.services import OutgoingFile, outbox_enqueue
-from apps.shared.workcalendar.selectors import add_workdays_or_none, calendar_get
+from apps.shared.workcalendar.selectors import add_workdays_or_none
 from govservice.api import Conflict, DomainError
-from govservice.lib import idcard, lifecycle
+from govservice.lib import lifecycle
 from govservice.lib.codes import digits
 from govservice.lib.filetypes import EXTENSIONS, sniff
-from govservice.lib.workdays import WorkCalendar
 
-from . import hooks
-from .documents import document_issue
-from .models import Case, CaseEvent, CaseMaterial, CaseStatus, DocumentKind, EvidenceItem, TrustLevel
-from .selectors import case_get_for_staff, intake_near_limit_q
+from .. import hooks
+from ..documents import document_issue
+from ..models import Case, CaseEvent, CaseMaterial, CaseStatus, DocumentKind, EvidenceItem, TrustLevel
+from ..selectors import case_get_for_staff
+
+# The statuses of a case that central is working on (withdrawal asks central; reconciliation asks about them).
+WAITING_ON_CENTRAL = (CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW, CaseStatus.SPECIAL_PROCEDURE)
 
 
 @dataclass(frozen=True)
@@ -374,80 +374,6 @@ def case_accept_received(
     return case
 
 
-@transaction.atomic
-def case_prefile(*, citizen: User, appointment_code: str, uploads: list[Upload]) -> tuple[Case, str]:
-    """在线预填: the citizen files the application and uploads materials before the visit; at the window
-    the clerk starts from it. Uploads are C-level evidence until a clerk sees the originals. Returns the
-    case and, on the first filing only, its query password."""
-    appointment = (
-        Appointment.objects.select_for_update(of=("self",)).select_related("matter", "hall").filter(code=appointment_code, citizen=citizen).first()
-    )
-    if appointment is None:
-        raise DomainError(_("未找到该预约。"), code="not_found")
-    if appointment.status != AppointmentStatus.BOOKED:
-        raise Conflict(_("该预约已不能在线预填。"), code="invalid_state")
-    if not uploads:
-        raise DomainError(_("请至少上传一份材料。"), code="materials_missing")
-    vetted = _vet(appointment.matter, uploads)
-    case = Case.objects.select_for_update().filter(appointment=appointment).first()
-    password = ""
-    if case is None:
-        password = digits(6)
-        case = Case.objects.create(
-            number=_new_number(appointment.hall.case_prefix),
-            query_password_hash=make_password(password),
-            citizen=citizen,
-            matter=appointment.matter,
-            hall=appointment.hall,
-            appointment=appointment,
-            status=CaseStatus.SUBMITTED,
-        )
-        CaseEvent.objects.create(case=case, actor=citizen, to_status=CaseStatus.SUBMITTED, note="在线预填申报")
-    elif case.status != CaseStatus.SUBMITTED:
-        raise Conflict(_("办件已在大厅收件，不能再在线修改。"), code="invalid_state")
-    _store_materials(case, vetted, by=citizen, trust_level=TrustLevel.C)
-    return case, password
-
-
-@transaction.atomic
-def case_start_assisted(*, helper: User, terminal, id_number: str, matter_code: str, uploads: Sequence[Upload]) -> tuple[Case, str]:
-    """帮办: a hall helper at a smart terminal starts the application for a registered citizen (their ID
-    card read at the kiosk) and scans the materials; at the window the clerk starts from it."""
-    if not StaffPost.objects.filter(user=helper, hall=terminal.hall).exists():
-        raise DomainError(_("只有本大厅工作人员可以帮办。"), code="forbidden")
-    try:
-        parsed = idcard.parse(id_number)
-    except idcard.InvalidIdNumber as exc:
-        # The reason is govservice.lib.idcard's own sentence.
-        raise DomainError(str(exc), code="invalid_id_number") from None
-    citizen = citizen_verified_by_id_number(parsed.value)
-    if citizen is None:
-        raise DomainError(_("申请人尚未实名注册，请先协助其注册。"), code="not_registered")
-    matter = Matter.objects.filter(code=matter_code, is_current=True).first()
-    if matter is None or not GroupMatter.objects.filter(group__hall=terminal.hall, matter_code=matter_code).exists():
-        raise DomainError(_("本大厅不办理该事项。"), code="wrong_hall")
-    if not uploads:
-        raise DomainError(_("请至少扫描一份材料。"), code="materials_missing")
-    vetted = _vet(matter, uploads)
-    case = Case.objects.select_for_update().filter(
-        citizen=citizen, matter__code=matter_code, hall=terminal.hall, status=CaseStatus.SUBMITTED
-    ).first()
-    password = ""
-    if case is None:
-        password = digits(6)
-        case = Case.objects.create(
-            number=_new_number(terminal.hall.case_prefix),
-            query_password_hash=make_password(password),
-            citizen=citizen,
-            matter=matter,
-            hall=terminal.hall,
-            status=CaseStatus.SUBMITTED,
-        )
-        CaseEvent.objects.create(case=case, actor=helper, to_status=CaseStatus.SUBMITTED, note=f"{terminal.name} 帮办申报")
-    _store_materials(case, vetted, by=helper, trust_level=TrustLevel.C)
-    return case, password
-
-
 def prefiled_for_ticket(ticket) -> Case | None:
     """The case the citizen (or a helper for them) filed before reaching the window, if any."""
     if ticket.appointment_id:
@@ -458,137 +384,3 @@ def prefiled_for_ticket(ticket) -> Case | None:
             appointment__isnull=True, status=CaseStatus.SUBMITTED,
         ).first()
     return None
-
-
-@transaction.atomic
-def case_supplement(*, citizen: User, number: str, uploads: list[Upload]) -> Case:
-    """The applicant answers central's correction request online: the corrected materials travel to
-    central as a supplement, and the case is back under review (the clock resumes there)."""
-    case = Case.objects.select_for_update(of=("self",)).select_related("matter").filter(number=number, citizen=citizen).first()
-    if case is None:
-        raise DomainError(_("未找到该办件。"), code="not_found")
-    if not case.needs_correction:
-        raise Conflict(_("该办件当前不需要补正。"), code="invalid_state")
-    if not uploads:
-        raise DomainError(_("请上传补正材料。"), code="materials_missing")
-    before = set(case.materials.values_list("id", flat=True))
-    _store_materials(case, _vet(case.matter, uploads), by=citizen, trust_level=TrustLevel.C)
-    added = case.materials.exclude(id__in=before)
-    case_transition(case=case, to_status=CaseStatus.IN_REVIEW, actor=citizen, note="已提交补正材料")
-    outbox_enqueue(
-        peer=peer_central(),
-        payload=contract.CaseSupplement(number=case.number),
-        actor=citizen.audit_label,
-        files=[OutgoingFile(name=m.name, path=str(m.file.name), sha256=m.sha256, content_type=m.content_type) for m in added],
-    )
-    return case
-
-
-@transaction.atomic
-def case_withdraw(*, citizen: User, number: str, reason: str = "") -> Case:
-    """The citizen withdraws before a decision. A case still at the hall is withdrawn at once; one at
-    central is withdrawn when central confirms no decision was made (the request may cross a decision)."""
-    case = Case.objects.select_for_update().filter(number=number, citizen=citizen).first()
-    if case is None:
-        raise DomainError(_("未找到该办件。"), code="not_found")
-    note = ("申请人撤回：" + reason.strip()).rstrip("：")
-    if case.status in (CaseStatus.SUBMITTED, CaseStatus.RECEIVED):
-        case_transition(case=case, to_status=CaseStatus.WITHDRAWN, actor=citizen, note=note)
-        return case
-    if case.status not in (*WAITING_ON_CENTRAL, CaseStatus.CORRECTION):
-        raise Conflict(_("办件已作出决定或已办结，不能撤回。"), code="invalid_state")
-    if case.withdraw_requested_at:
-        return case
-    now = timezone.now()
-    Case.objects.filter(id=case.id).update(withdraw_requested_at=now)
-    case.withdraw_requested_at = now
-    CaseEvent.objects.create(case=case, actor=citizen, from_status=case.status, to_status=case.status, note=note + "（待审批总后台确认）")
-    outbox_enqueue(
-        peer=peer_central(), payload=contract.CaseWithdrawRequested(number=case.number, reason=reason.strip()[:500]),
-        actor=citizen.audit_label,
-    )
-    return case
-
-
-# Cases waiting on central: a missed event would leave them here forever without reconciliation.
-WAITING_ON_CENTRAL = (CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW, CaseStatus.SPECIAL_PROCEDURE)
-
-
-def cases_reconcile(*, batch: int = 200) -> int:
-    """Ask central for the state of cases that have been quiet too long; central re-sends their latest
-    event and the idempotent handlers heal whatever was missed. Safe to run twice."""
-    cutoff = timezone.now() - dt.timedelta(hours=intake_conf.RECONCILE_QUIET_HOURS)
-    with transaction.atomic():
-        quiet = list(
-            Case.objects.select_for_update(skip_locked=True)
-            .filter(status__in=WAITING_ON_CENTRAL, updated_at__lt=cutoff)
-            .filter(Q(resync_requested_at__isnull=True) | Q(resync_requested_at__lt=cutoff))
-            .order_by("updated_at")
-            .values_list("id", "number")[:batch]
-        )
-        if not quiet:
-            return 0
-        # .update() leaves updated_at alone: asking is not news about the case.
-        Case.objects.filter(id__in=[pk for pk, _ in quiet]).update(resync_requested_at=timezone.now())
-        outbox_enqueue(peer=peer_central(), payload=contract.CaseResync(numbers=[number for _, number in quiet]))
-    return len(quiet)
-
-
-def cases_intake_deadline_warn(*, today: dt.date | None = None) -> int:
-    """Warn hall supervisors about received cases nobody has decided on whose 5-working-day limit is
-    near (行政许可法 Art. 32: past it, the application counts as accepted from the day of receipt)."""
-    today = today or timezone.localdate()
-    calendar = calendar_get()
-    cases_fill_open_dates(calendar=calendar)
-    due = Case.objects.filter(
-        intake_near_limit_q(today=today, calendar=calendar),
-        status=CaseStatus.RECEIVED,
-        notice_sent_at__isnull=True,
-        intake_warning_sent_at__isnull=True,
-    ).select_related("hall", "matter")
-    warned = 0
-    for case in due:
-        with transaction.atomic():
-            # Claim the warning first: a second run of the periodic job sends nothing twice.
-            if not Case.objects.filter(id=case.id, intake_warning_sent_at__isnull=True).update(intake_warning_sent_at=timezone.now()):
-                continue
-            for supervisor in hall_supervisors(case.hall_id):
-                notify(recipient=supervisor, event="intake.deadline_near", case=case)
-            warned += 1
-    return warned
-
-
-def cases_fill_open_dates(*, calendar: WorkCalendar | None = None) -> int:
-    """Fill in the intake limits and promised dates left open while their year's holidays were not
-    published, counted from the day of receipt and of acceptance as they would have been."""
-    calendar = calendar or calendar_get()
-    filled = 0
-    for case_id, received_at in Case.objects.filter(
-        status=CaseStatus.RECEIVED, intake_deadline__isnull=True, received_at__isnull=False
-    ).values_list("id", "received_at"):
-        limit = add_workdays_or_none(timezone.localdate(received_at), intake_conf.INTAKE_NOTICE_DAYS, calendar)
-        if limit is not None:
-            # The warning about the open limit does not count for the real one: it is due again before it.
-            filled += Case.objects.filter(id=case_id, intake_deadline__isnull=True).update(
-                intake_deadline=limit, intake_warning_sent_at=None
-            )
-    # Only cases whose clock has run without a pause, restart or extension: for them the promise is the day
-    # of acceptance plus the matter's days. Any other case's date comes from central with its next event.
-    open_promises = Case.objects.filter(
-        status__in=(CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW),
-        promised_date__isnull=True,
-        accepted_at__isnull=False,
-        correction_deadline__isnull=True,
-        procedure_note="",
-    )
-    for case in open_promises.select_related("citizen", "matter"):
-        promised = add_workdays_or_none(timezone.localdate(case.accepted_at), case.matter.promised_days, calendar)
-        if promised is None:
-            continue
-        with transaction.atomic():
-            # The conditional UPDATE decides who tells the citizen: two runs at once never send it twice.
-            if Case.objects.filter(id=case.id, promised_date__isnull=True).update(promised_date=promised):
-                case.promised_date = promised
-                notify(recipient=case.citizen, event="case.promised_date_set", case=case)
-                filled += 1
-    return filled

@@ -1,0 +1,103 @@
+"""Periodic work on the front's cases: reconciliation with central, the intake-limit warning, and the
+promised dates filled in once a year's holidays are published."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from apps.front.booking.selectors import hall_supervisors
+from apps.front.intake.conf import intake_conf
+from apps.front.notifications.services import notify
+from apps.shared.exchange import contract
+from apps.shared.exchange.selectors import peer_central
+from apps.shared.exchange.services import outbox_enqueue
+from apps.shared.workcalendar.selectors import add_workdays_or_none, calendar_get
+from govservice.lib.workdays import WorkCalendar
+
+from ..models import Case, CaseStatus
+from ..selectors import intake_near_limit_q
+from .window import WAITING_ON_CENTRAL
+
+
+def cases_reconcile(*, batch: int = 200) -> int:
+    """Ask central for the state of cases that have been quiet too long; central re-sends their latest
+    event and the idempotent handlers heal whatever was missed. Safe to run twice."""
+    cutoff = timezone.now() - dt.timedelta(hours=intake_conf.RECONCILE_QUIET_HOURS)
+    with transaction.atomic():
+        quiet = list(
+            Case.objects.select_for_update(skip_locked=True)
+            .filter(status__in=WAITING_ON_CENTRAL, updated_at__lt=cutoff)
+            .filter(Q(resync_requested_at__isnull=True) | Q(resync_requested_at__lt=cutoff))
+            .order_by("updated_at")
+            .values_list("id", "number")[:batch]
+        )
+        if not quiet:
+            return 0
+        # .update() leaves updated_at alone: asking is not news about the case.
+        Case.objects.filter(id__in=[pk for pk, _ in quiet]).update(resync_requested_at=timezone.now())
+        outbox_enqueue(peer=peer_central(), payload=contract.CaseResync(numbers=[number for _, number in quiet]))
+    return len(quiet)
+
+
+def cases_intake_deadline_warn(*, today: dt.date | None = None) -> int:
+    """Warn hall supervisors about received cases nobody has decided on whose 5-working-day limit is
+    near (行政许可法 Art. 32: past it, the application counts as accepted from the day of receipt)."""
+    today = today or timezone.localdate()
+    calendar = calendar_get()
+    cases_fill_open_dates(calendar=calendar)
+    due = Case.objects.filter(
+        intake_near_limit_q(today=today, calendar=calendar),
+        status=CaseStatus.RECEIVED,
+        notice_sent_at__isnull=True,
+        intake_warning_sent_at__isnull=True,
+    ).select_related("hall", "matter")
+    warned = 0
+    for case in due:
+        with transaction.atomic():
+            # Claim the warning first: a second run of the periodic job sends nothing twice.
+            if not Case.objects.filter(id=case.id, intake_warning_sent_at__isnull=True).update(intake_warning_sent_at=timezone.now()):
+                continue
+            for supervisor in hall_supervisors(case.hall_id):
+                notify(recipient=supervisor, event="intake.deadline_near", case=case)
+            warned += 1
+    return warned
+
+
+def cases_fill_open_dates(*, calendar: WorkCalendar | None = None) -> int:
+    """Fill in the intake limits and promised dates left open while their year's holidays were not
+    published, counted from the day of receipt and of acceptance as they would have been."""
+    calendar = calendar or calendar_get()
+    filled = 0
+    for case_id, received_at in Case.objects.filter(
+        status=CaseStatus.RECEIVED, intake_deadline__isnull=True, received_at__isnull=False
+    ).values_list("id", "received_at"):
+        limit = add_workdays_or_none(timezone.localdate(received_at), intake_conf.INTAKE_NOTICE_DAYS, calendar)
+        if limit is not None:
+            # The warning about the open limit does not count for the real one: it is due again before it.
+            filled += Case.objects.filter(id=case_id, intake_deadline__isnull=True).update(
+                intake_deadline=limit, intake_warning_sent_at=None
+            )
+    # Only cases whose clock has run without a pause, restart or extension: for them the promise is the day
+    # of acceptance plus the matter's days. Any other case's date comes from central with its next event.
+    open_promises = Case.objects.filter(
+        status__in=(CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW),
+        promised_date__isnull=True,
+        accepted_at__isnull=False,
+        correction_deadline__isnull=True,
+        procedure_note="",
+    )
+    for case in open_promises.select_related("citizen", "matter"):
+        promised = add_workdays_or_none(timezone.localdate(case.accepted_at), case.matter.promised_days, calendar)
+        if promised is None:
+            continue
+        with transaction.atomic():
+            # The conditional UPDATE decides who tells the citizen: two runs at once never send it twice.
+            if Case.objects.filter(id=case.id, promised_date__isnull=True).update(promised_date=promised):
+                case.promised_date = promised
+                notify(recipient=case.citizen, event="case.promised_date_set", case=case)
+                filled += 1
+    return filled
