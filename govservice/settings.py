@@ -21,7 +21,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from govservice import policies
-from govservice.lib.envvars import env_bool, env_int, env_list
+from govservice.lib.envvars import env_bool, env_int, env_list, env_secret
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -40,22 +40,12 @@ DEBUG = env_bool("DEBUG", False)
 DEV_MODE = env_bool("DEV_MODE", DEBUG)
 
 
-def env_secret(name: str, dev_default: str) -> str:
-    """A secret that must be set outside development."""
-    value = env.str(name, default="")
-    if value:
-        return value
-    if DEV_MODE:
-        return dev_default
-    raise ImproperlyConfigured(f"{name} must be set (it has no default outside development)")
-
-
-SECRET_KEY = env_secret("SECRET_KEY", f"dev-insecure-{SITE_ROLE}-secret-key-change-me-0123456789abcdef")
+SECRET_KEY = env_secret("SECRET_KEY", f"dev-insecure-{SITE_ROLE}-secret-key-change-me-0123456789abcdef", dev_mode=DEV_MODE)
 # Salt for field encryption (ID numbers, phones) and the key of the HMAC blind index. Rotating the
 # blind-index key means recomputing every index; keep it apart from SECRET_KEY so that rotating the
 # session secret does not.
-SALT_KEY = env_secret("FIELD_ENCRYPTION_SALT", "dev-field-salt")
-BLIND_INDEX_KEY = env_secret("BLIND_INDEX_KEY", "dev-blind-index-key")
+SALT_KEY = env_secret("FIELD_ENCRYPTION_SALT", "dev-field-salt", dev_mode=DEV_MODE)
+BLIND_INDEX_KEY = env_secret("BLIND_INDEX_KEY", "dev-blind-index-key", dev_mode=DEV_MODE)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -358,13 +348,7 @@ EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="云窗口 <noreply@cloudwindow.example>")
 SMS_BACKEND = env.str("SMS_BACKEND", default="apps.front.notifications.channels.FileSmsBackend")
 SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(VAR_DIR / "sms" / f"{SITE_ROLE}.jsonl"))
-SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
-# The gateway key signs both ways (govservice/lib/signing.py): our requests to the gateway and its
-# delivery receipts to /api/v1/notifications/callbacks/sms/. The key id names it in the signature headers.
-SMS_GATEWAY_KEY = env.str("SMS_GATEWAY_KEY", default="")
-SMS_GATEWAY_KEY_ID = env.str("SMS_GATEWAY_KEY_ID", default="gateway")
-SMS_GATEWAY_TIMEOUT = env_int("SMS_GATEWAY_TIMEOUT", 10)
-SMS_GATEWAY_MAX_SKEW_SECONDS = env_int("SMS_GATEWAY_MAX_SKEW_SECONDS", 300)
+# The SMS gateway's URL, keys and timeouts: apps/front/notifications/conf.py.
 # Public address of this site, for links in messages and QR codes on documents.
 PUBLIC_BASE_URL = env.str(
     "PUBLIC_BASE_URL", default="http://127.0.0.1:8000" if IS_FRONT else "http://127.0.0.1:8100"
@@ -435,13 +419,7 @@ REMEDIES_TEXT = env.str(
 # --- The courier of posted results (apps/front/delivery) ------------------------------------------------------
 # The courier for posted results (dotted path); the development backend records waybills in a file.
 COURIER_BACKEND = env.str("COURIER_BACKEND", default="apps.front.delivery.couriers.FileCourierBackend")
-# A contracted courier's order API (COURIER_BACKEND=apps.front.delivery.couriers.HttpCourierBackend).
-COURIER_API_URL = env.str("COURIER_API_URL", default="")
-COURIER_API_KEY = env.str("COURIER_API_KEY", default="")
-COURIER_API_KEY_ID = env.str("COURIER_API_KEY_ID", default="k1")
-COURIER_API_TIMEOUT = env_int("COURIER_API_TIMEOUT", 10)
-COURIER_NAME = env.str("COURIER_NAME", default="courier")
-COURIER_LABEL = env.str("COURIER_LABEL", default="快递")
+# A contracted courier's order API (URL, keys, name): apps/front/delivery/conf.py.
 COURIER_FILE_PATH = env.str("COURIER_FILE_PATH", default=str(VAR_DIR / "courier" / f"{SITE_ROLE}.jsonl"))
 # Keys the couriers sign their status pushes with, "courier:key,courier:key".
 COURIER_CALLBACK_KEYS = dict(

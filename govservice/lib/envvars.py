@@ -64,3 +64,13 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value is None:
         return list(default)
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_secret(name: str, dev_default: str, *, dev_mode: bool) -> str:
+    """A secret that must be set outside development: its development default only with ``dev_mode``."""
+    value = _raw(name)
+    if value:
+        return value
+    if dev_mode:
+        return dev_default
+    raise ImproperlyConfigured(f"{name} must be set (it has no default outside development)")

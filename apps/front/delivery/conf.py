@@ -21,6 +21,15 @@ class DeliveryConf(AppConf):
     TRACK_MAX_FAILURES_PER_IP = Knob(env_int, 20)
     TRACK_FAILURE_WINDOW = Knob(env_int, 900)
     TRACK_LOCKOUT_SECONDS = Knob(env_int, 900)
+    # A contracted courier's order API (COURIER_BACKEND=apps.front.delivery.couriers.HttpCourierBackend): its
+    # URL, the key and key id that sign each order, seconds to wait, the code its callbacks use and the name
+    # citizens see (integration settings).
+    COURIER_API_URL = Knob(env_str, "")
+    COURIER_API_KEY = Knob(env_str, "")
+    COURIER_API_KEY_ID = Knob(env_str, "k1")
+    COURIER_API_TIMEOUT = Knob(env_int, 10)
+    COURIER_NAME = Knob(env_str, "courier")
+    COURIER_LABEL = Knob(env_str, "快递")
 
 
 delivery_conf = DeliveryConf()

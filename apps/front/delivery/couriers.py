@@ -20,6 +20,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from apps.front.delivery.conf import delivery_conf
 from govservice.lib import signing
 
 
@@ -76,24 +77,24 @@ class HttpCourierBackend:
 
     @property
     def name(self) -> str:
-        return settings.COURIER_NAME
+        return delivery_conf.COURIER_NAME
 
     @property
     def label(self) -> str:
-        return settings.COURIER_LABEL
+        return delivery_conf.COURIER_LABEL
 
     def order(self, waybill: Waybill) -> str:
-        url, key = settings.COURIER_API_URL, settings.COURIER_API_KEY
+        url, key = delivery_conf.COURIER_API_URL, delivery_conf.COURIER_API_KEY
         if not url or not key:
             raise CourierError("courier API not configured")
         body = json.dumps(asdict(waybill), ensure_ascii=False).encode()
         headers = signing.sign(
-            key_id=settings.COURIER_API_KEY_ID, secret=key, method="POST", path=urlsplit(url).path or "/",
+            key_id=delivery_conf.COURIER_API_KEY_ID, secret=key, method="POST", path=urlsplit(url).path or "/",
             message_id=waybill.reference, body=body,
         )
         headers["Content-Type"] = "application/json; charset=utf-8"
         try:
-            response = requests.post(url, data=body, headers=headers, timeout=settings.COURIER_API_TIMEOUT)
+            response = requests.post(url, data=body, headers=headers, timeout=delivery_conf.COURIER_API_TIMEOUT)
         except requests.RequestException as exc:
             raise CourierError(f"courier unreachable: {type(exc).__name__}") from None
         try:

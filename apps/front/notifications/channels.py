@@ -27,6 +27,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 
+from apps.front.notifications.conf import notifications_conf
 from govservice.lib import signing
 
 from .models import DeliveryStatus
@@ -101,8 +102,8 @@ class HttpSmsBackend:
     """
 
     def send(self, *, phone: str, text: str, reference: str) -> SendResult:
-        url = settings.SMS_GATEWAY_URL
-        key = settings.SMS_GATEWAY_KEY
+        url = notifications_conf.SMS_GATEWAY_URL
+        key = notifications_conf.SMS_GATEWAY_KEY
         if not url or not key:
             raise SendError("SMS gateway not configured", status=DeliveryStatus.TECHNICAL_FAILURE)
         callback_url = settings.PUBLIC_BASE_URL.rstrip("/") + reverse("feedback-sms-callback")
@@ -112,11 +113,11 @@ class HttpSmsBackend:
         ).encode()
         path = urlsplit(url).path or "/"
         headers = signing.sign(
-            key_id=settings.SMS_GATEWAY_KEY_ID, secret=key, method="POST", path=path, message_id=reference, body=body
+            key_id=notifications_conf.SMS_GATEWAY_KEY_ID, secret=key, method="POST", path=path, message_id=reference, body=body
         )
         headers["Content-Type"] = "application/json; charset=utf-8"
         try:
-            response = requests.post(url, data=body, headers=headers, timeout=settings.SMS_GATEWAY_TIMEOUT)
+            response = requests.post(url, data=body, headers=headers, timeout=notifications_conf.SMS_GATEWAY_TIMEOUT)
         except requests.Timeout:
             raise SendError("gateway timeout", status=DeliveryStatus.TECHNICAL_FAILURE) from None
         except requests.RequestException as exc:

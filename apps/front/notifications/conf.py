@@ -22,6 +22,15 @@ class NotificationsConf(AppConf):
     # on NOTIFY_QUIET_CHANNELS are held until they end; the inbox and e-mail disturb no one.
     NOTIFY_QUIET_HOURS = Knob(env_str, "21:00-08:00")
     NOTIFY_QUIET_CHANNELS = Knob(env_list, ["sms"])
+    # The SMS gateway (SMS_BACKEND=apps.front.notifications.channels.HttpSmsBackend): its URL; the key that signs
+    # both ways (govservice/lib/signing.py: our requests to the gateway and its delivery receipts to
+    # /api/v1/notifications/callbacks/sms/) and the key id naming it in the signature headers; seconds to wait;
+    # the clock skew accepted on a receipt (integration settings).
+    SMS_GATEWAY_URL = Knob(env_str, "")
+    SMS_GATEWAY_KEY = Knob(env_str, "")
+    SMS_GATEWAY_KEY_ID = Knob(env_str, "gateway")
+    SMS_GATEWAY_TIMEOUT = Knob(env_int, 10)
+    SMS_GATEWAY_MAX_SKEW_SECONDS = Knob(env_int, 300)
 
 
 notifications_conf = NotificationsConf()

@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from govservice.lib.envvars import env_bool, env_int, env_list, env_str, parse_bool
+from govservice.lib.envvars import env_bool, env_int, env_list, env_secret, env_str, parse_bool
 
 
 @pytest.mark.parametrize("word", ["true", "TRUE", "True", " yes ", "1", "on", "On"])
@@ -51,3 +51,15 @@ def test_an_empty_string_or_list_is_a_value(monkeypatch):
     assert env_list("GS_TEST_TEXT", ["sms"]) == []
     monkeypatch.setenv("GS_TEST_TEXT", " sms , email ,")
     assert env_list("GS_TEST_TEXT", []) == ["sms", "email"]
+
+
+def test_a_secret_has_its_development_default_only_in_development(monkeypatch):
+    monkeypatch.delenv("GS_TEST_SECRET", raising=False)
+    assert env_secret("GS_TEST_SECRET", "dev-value", dev_mode=True) == "dev-value"
+    with pytest.raises(ImproperlyConfigured, match="GS_TEST_SECRET must be set"):
+        env_secret("GS_TEST_SECRET", "dev-value", dev_mode=False)
+    monkeypatch.setenv("GS_TEST_SECRET", "  ")
+    with pytest.raises(ImproperlyConfigured):
+        env_secret("GS_TEST_SECRET", "dev-value", dev_mode=False)
+    monkeypatch.setenv("GS_TEST_SECRET", "real-secret")
+    assert env_secret("GS_TEST_SECRET", "dev-value", dev_mode=False) == "real-secret"

@@ -11,11 +11,11 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.front.notifications.conf import notifications_conf
 from govservice.lib import signing
 
 from ..models import Channel, DeliveryAttempt, DeliveryStatus, GatewayCallback, Notification, can_transition
@@ -41,8 +41,8 @@ class CallbackResult:
 
 
 def _secret_for(key_id: str) -> str | None:
-    if settings.SMS_GATEWAY_KEY and key_id == settings.SMS_GATEWAY_KEY_ID:
-        return settings.SMS_GATEWAY_KEY
+    if notifications_conf.SMS_GATEWAY_KEY and key_id == notifications_conf.SMS_GATEWAY_KEY_ID:
+        return notifications_conf.SMS_GATEWAY_KEY
     return None
 
 
@@ -52,7 +52,7 @@ def gateway_callback_receive(*, headers, method: str, path: str, body: bytes) ->
     try:
         verified = signing.verify(
             headers=headers, method=method, path=path, body=body, secret_for=_secret_for,
-            max_skew=settings.SMS_GATEWAY_MAX_SKEW_SECONDS,
+            max_skew=notifications_conf.SMS_GATEWAY_MAX_SKEW_SECONDS,
         )
     except signing.SignatureError as exc:
         logger.warning("SMS gateway callback refused: %s", exc.code)
