@@ -16,7 +16,6 @@ from datetime import timedelta
 from typing import Any
 
 import requests
-from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
@@ -24,6 +23,7 @@ from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.shared.exchange.conf import exchange_conf
 from govservice.lib import lifecycle, signing
 from govservice.lib.tasks import enqueue_on_commit
 
@@ -71,8 +71,13 @@ def outbox_enqueue(
     if ordering_key is None:
         ordering_key = str(data.get("number", ""))
     message = OutboxMessage.objects.create(
-        peer=peer, kind=payload.KIND, schema_version=payload.SCHEMA_VERSION, payload=data,
-        files=[f.as_dict() for f in files], actor=actor[:100], ordering_key=ordering_key[:64],
+        peer=peer,
+        kind=payload.KIND,
+        schema_version=payload.SCHEMA_VERSION,
+        payload=data,
+        files=[f.as_dict() for f in files],
+        actor=actor[:100],
+        ordering_key=ordering_key[:64],
     )
     # Fast path only: if Redis is down the kick is lost, and the periodic sweep delivers it.
     from .tasks import outbox_relay  # tasks import services; import here to avoid the cycle
@@ -109,7 +114,11 @@ def build_body(message: OutboxMessage) -> bytes:
             }
         )
     envelope: dict[str, Any] = {
-        "id": str(message.id), "kind": message.kind, "actor": message.actor, "payload": message.payload, "files": files
+        "id": str(message.id),
+        "kind": message.kind,
+        "actor": message.actor,
+        "payload": message.payload,
+        "files": files,
     }
     if message.schema_version != 1:
         # Version 1 goes unnamed, as every message did before versions were written: a message first
@@ -147,14 +156,17 @@ def outbox_claim_due(
         claimed = list(qs.order_by("created_at")[:limit])
         if claimed:
             OutboxMessage.objects.filter(id__in=[m.id for m in claimed]).update(
-                next_attempt_at=Now() + timedelta(seconds=settings.EXCHANGE_LEASE_SECONDS)
+                next_attempt_at=Now() + timedelta(seconds=exchange_conf.EXCHANGE_LEASE_SECONDS)
             )
     return claimed
 
 
 def backoff_seconds(attempts: int) -> float:
     """Exponential backoff with full jitter, capped (AWS architecture blog's "full jitter")."""
-    ceiling = min(settings.EXCHANGE_BACKOFF_CAP_SECONDS, settings.EXCHANGE_BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0))
+    ceiling = min(
+        exchange_conf.EXCHANGE_BACKOFF_CAP_SECONDS,
+        exchange_conf.EXCHANGE_BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0),
+    )
     return random.uniform(0, ceiling)  # noqa: S311 - jitter, not security
 
 
@@ -180,7 +192,10 @@ def outbox_send(message: OutboxMessage) -> str:
     headers["Content-Type"] = "application/json; charset=utf-8"
     try:
         response = requests.post(
-            peer.base_url.rstrip("/") + EXCHANGE_PATH, data=body, headers=headers, timeout=settings.EXCHANGE_HTTP_TIMEOUT
+            peer.base_url.rstrip("/") + EXCHANGE_PATH,
+            data=body,
+            headers=headers,
+            timeout=exchange_conf.EXCHANGE_HTTP_TIMEOUT,
         )
     except requests.RequestException as exc:
         # A timeout is "unknown", never "failed": the resend carries the same id and the receiver
@@ -212,8 +227,11 @@ def _record_attempt(
     fields: dict[str, Any]
     if not retry and not error:
         # delivered_at is the relay's own reading, the moment it saw the receiver's answer.
-        status, fields = OutboxStatus.DELIVERED, {"delivered_at": timezone.now(), "response": response_data, "last_error": ""}
-    elif not retry or attempts >= settings.EXCHANGE_MAX_ATTEMPTS:
+        status, fields = (
+            OutboxStatus.DELIVERED,
+            {"delivered_at": timezone.now(), "response": response_data, "last_error": ""},
+        )
+    elif not retry or attempts >= exchange_conf.EXCHANGE_MAX_ATTEMPTS:
         status, fields = OutboxStatus.DEAD, {"last_error": error, "response": response_data}
         logger.error("outbox message %s (%s) dead-lettered: %s", message.id, message.kind, error)
     else:
@@ -277,7 +295,10 @@ def outbox_redrive(*, message_id: uuid.UUID | str) -> bool:
     """An operator sends a dead letter again (same id, so still idempotent at the receiver)."""
     try:
         lifecycle.move_pk(
-            OutboxMessage, message_id, OutboxStatus.PENDING, sources={OutboxStatus.DEAD},
+            OutboxMessage,
+            message_id,
+            OutboxStatus.PENDING,
+            sources={OutboxStatus.DEAD},
             fields={"next_attempt_at": Now(), "attempts": 0},
         )
     except lifecycle.TransitionRefused:  # not dead (any more), or no such message
@@ -310,7 +331,7 @@ def inbox_receive(*, headers: Mapping[str, str], method: str, path: str, body: b
             path=path,
             body=body,
             secret_for=secret_for,
-            max_skew=settings.EXCHANGE_MAX_SKEW_SECONDS,
+            max_skew=exchange_conf.EXCHANGE_MAX_SKEW_SECONDS,
         )
     except signing.SignatureError as exc:
         return InboxResult(401, {"code": exc.code, "detail": exc.detail})
@@ -338,7 +359,9 @@ def inbox_receive(*, headers: Mapping[str, str], method: str, path: str, body: b
     files = []
     for name, content_type, sha256, content in raw_files:
         if hashlib.sha256(content).hexdigest() != sha256:
-            return InboxResult(422, {"code": "digest_mismatch", "detail": _("材料“%(name)s”校验值不符。") % {"name": name}})
+            return InboxResult(
+                422, {"code": "digest_mismatch", "detail": _("材料“%(name)s”校验值不符。") % {"name": name}}
+            )
         files.append(registry.IncomingFile(name, content_type, sha256, content))
 
     try:
@@ -355,7 +378,11 @@ def inbox_receive(*, headers: Mapping[str, str], method: str, path: str, body: b
             # Inserting first holds the id's unique-index entry: a concurrent duplicate waits here and
             # then gets the recorded answer instead of applying the message again.
             inbox = InboxMessage.objects.create(
-                id=message_id, peer=peer, kind=kind, body_sha256=body_sha256, key_id=verified.key_id,
+                id=message_id,
+                peer=peer,
+                kind=kind,
+                body_sha256=body_sha256,
+                key_id=verified.key_id,
                 actor=str(envelope.get("actor", ""))[:100],
             )
             try:
@@ -383,7 +410,5 @@ def inbox_receive(*, headers: Mapping[str, str], method: str, path: str, body: b
 
 def _answer_duplicate(existing: InboxMessage, peer: Peer, body_sha256: str) -> InboxResult:
     if existing.body_sha256 != body_sha256 or existing.peer_id != peer.id:
-        return InboxResult(
-            422, {"code": "idempotency_conflict", "detail": _("同一报文编号的内容不一致，已拒绝。")}
-        )
+        return InboxResult(422, {"code": "idempotency_conflict", "detail": _("同一报文编号的内容不一致，已拒绝。")})
     return InboxResult(existing.status_code, {**existing.response, "duplicate": True})
