@@ -10,7 +10,7 @@ import logging
 import random
 import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -322,17 +322,19 @@ def secret_for(key_id: str) -> str | None:
     return key.secret
 
 
-def inbox_receive(*, headers: Mapping[str, str], method: str, path: str, body: bytes) -> InboxResult:
-    """Verify, deduplicate and apply one message. The signature is checked before the body is parsed."""
+def inbox_receive(
+    *, headers: Mapping[str, str], method: str, path: str, body: bytes | Callable[[], bytes]
+) -> InboxResult:
+    """Verify, deduplicate and apply one message. The signature headers (present, a known key, in the time
+    window) are checked before the body is read — ``body`` may be a callable that reads it — and the
+    signature before the body is parsed."""
     try:
-        verified = signing.verify(
-            headers=headers,
-            method=method,
-            path=path,
-            body=body,
-            secret_for=secret_for,
-            max_skew=exchange_conf.EXCHANGE_MAX_SKEW_SECONDS,
+        signed = signing.check_headers(
+            headers=headers, secret_for=secret_for, max_skew=exchange_conf.EXCHANGE_MAX_SKEW_SECONDS
         )
+        if callable(body):
+            body = body()
+        verified = signed.verify_body(method=method, path=path, body=body)
     except signing.SignatureError as exc:
         return InboxResult(401, {"code": exc.code, "detail": exc.detail})
     peer = PeerKey.objects.select_related("peer").get(key_id=verified.key_id).peer
