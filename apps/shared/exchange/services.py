@@ -23,11 +23,11 @@ from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.shared.exchange.conf import exchange_conf
 from govservice.lib import lifecycle, signing
 from govservice.lib.tasks import enqueue_on_commit
 
 from . import contract, registry
+from .conf import exchange_conf
 from .models import InboxMessage, OutboxMessage, OutboxStatus, Peer, PeerKey
 
 logger = logging.getLogger(__name__)
@@ -71,13 +71,8 @@ def outbox_enqueue(
     if ordering_key is None:
         ordering_key = str(data.get("number", ""))
     message = OutboxMessage.objects.create(
-        peer=peer,
-        kind=payload.KIND,
-        schema_version=payload.SCHEMA_VERSION,
-        payload=data,
-        files=[f.as_dict() for f in files],
-        actor=actor[:100],
-        ordering_key=ordering_key[:64],
+        peer=peer, kind=payload.KIND, schema_version=payload.SCHEMA_VERSION, payload=data,
+        files=[f.as_dict() for f in files], actor=actor[:100], ordering_key=ordering_key[:64],
     )
     # Fast path only: if Redis is down the kick is lost, and the periodic sweep delivers it.
     from .tasks import outbox_relay  # tasks import services; import here to avoid the cycle
@@ -114,11 +109,7 @@ def build_body(message: OutboxMessage) -> bytes:
             }
         )
     envelope: dict[str, Any] = {
-        "id": str(message.id),
-        "kind": message.kind,
-        "actor": message.actor,
-        "payload": message.payload,
-        "files": files,
+        "id": str(message.id), "kind": message.kind, "actor": message.actor, "payload": message.payload, "files": files
     }
     if message.schema_version != 1:
         # Version 1 goes unnamed, as every message did before versions were written: a message first
@@ -163,10 +154,7 @@ def outbox_claim_due(
 
 def backoff_seconds(attempts: int) -> float:
     """Exponential backoff with full jitter, capped (AWS architecture blog's "full jitter")."""
-    ceiling = min(
-        exchange_conf.EXCHANGE_BACKOFF_CAP_SECONDS,
-        exchange_conf.EXCHANGE_BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0),
-    )
+    ceiling = min(exchange_conf.EXCHANGE_BACKOFF_CAP_SECONDS, exchange_conf.EXCHANGE_BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0))
     return random.uniform(0, ceiling)  # noqa: S311 - jitter, not security
 
 
@@ -192,10 +180,7 @@ def outbox_send(message: OutboxMessage) -> str:
     headers["Content-Type"] = "application/json; charset=utf-8"
     try:
         response = requests.post(
-            peer.base_url.rstrip("/") + EXCHANGE_PATH,
-            data=body,
-            headers=headers,
-            timeout=exchange_conf.EXCHANGE_HTTP_TIMEOUT,
+            peer.base_url.rstrip("/") + EXCHANGE_PATH, data=body, headers=headers, timeout=exchange_conf.EXCHANGE_HTTP_TIMEOUT
         )
     except requests.RequestException as exc:
         # A timeout is "unknown", never "failed": the resend carries the same id and the receiver
@@ -227,10 +212,7 @@ def _record_attempt(
     fields: dict[str, Any]
     if not retry and not error:
         # delivered_at is the relay's own reading, the moment it saw the receiver's answer.
-        status, fields = (
-            OutboxStatus.DELIVERED,
-            {"delivered_at": timezone.now(), "response": response_data, "last_error": ""},
-        )
+        status, fields = OutboxStatus.DELIVERED, {"delivered_at": timezone.now(), "response": response_data, "last_error": ""}
     elif not retry or attempts >= exchange_conf.EXCHANGE_MAX_ATTEMPTS:
         status, fields = OutboxStatus.DEAD, {"last_error": error, "response": response_data}
         logger.error("outbox message %s (%s) dead-lettered: %s", message.id, message.kind, error)
@@ -295,10 +277,7 @@ def outbox_redrive(*, message_id: uuid.UUID | str) -> bool:
     """An operator sends a dead letter again (same id, so still idempotent at the receiver)."""
     try:
         lifecycle.move_pk(
-            OutboxMessage,
-            message_id,
-            OutboxStatus.PENDING,
-            sources={OutboxStatus.DEAD},
+            OutboxMessage, message_id, OutboxStatus.PENDING, sources={OutboxStatus.DEAD},
             fields={"next_attempt_at": Now(), "attempts": 0},
         )
     except lifecycle.TransitionRefused:  # not dead (any more), or no such message
@@ -322,16 +301,12 @@ def secret_for(key_id: str) -> str | None:
     return key.secret
 
 
-def inbox_receive(
-    *, headers: Mapping[str, str], method: str, path: str, body: bytes | Callable[[], bytes]
-) -> InboxResult:
+def inbox_receive(*, headers: Mapping[str, str], method: str, path: str, body: bytes | Callable[[], bytes]) -> InboxResult:
     """Verify, deduplicate and apply one message. The signature headers (present, a known key, in the time
     window) are checked before the body is read — ``body`` may be a callable that reads it — and the
     signature before the body is parsed."""
     try:
-        signed = signing.check_headers(
-            headers=headers, secret_for=secret_for, max_skew=exchange_conf.EXCHANGE_MAX_SKEW_SECONDS
-        )
+        signed = signing.check_headers(headers=headers, secret_for=secret_for, max_skew=exchange_conf.EXCHANGE_MAX_SKEW_SECONDS)
         if callable(body):
             body = body()
         verified = signed.verify_body(method=method, path=path, body=body)
@@ -361,9 +336,7 @@ def inbox_receive(
     files = []
     for name, content_type, sha256, content in raw_files:
         if hashlib.sha256(content).hexdigest() != sha256:
-            return InboxResult(
-                422, {"code": "digest_mismatch", "detail": _("材料“%(name)s”校验值不符。") % {"name": name}}
-            )
+            return InboxResult(422, {"code": "digest_mismatch", "detail": _("材料“%(name)s”校验值不符。") % {"name": name}})
         files.append(registry.IncomingFile(name, content_type, sha256, content))
 
     try:
@@ -380,11 +353,7 @@ def inbox_receive(
             # Inserting first holds the id's unique-index entry: a concurrent duplicate waits here and
             # then gets the recorded answer instead of applying the message again.
             inbox = InboxMessage.objects.create(
-                id=message_id,
-                peer=peer,
-                kind=kind,
-                body_sha256=body_sha256,
-                key_id=verified.key_id,
+                id=message_id, peer=peer, kind=kind, body_sha256=body_sha256, key_id=verified.key_id,
                 actor=str(envelope.get("actor", ""))[:100],
             )
             try:
@@ -412,5 +381,7 @@ def inbox_receive(
 
 def _answer_duplicate(existing: InboxMessage, peer: Peer, body_sha256: str) -> InboxResult:
     if existing.body_sha256 != body_sha256 or existing.peer_id != peer.id:
-        return InboxResult(422, {"code": "idempotency_conflict", "detail": _("同一报文编号的内容不一致，已拒绝。")})
+        return InboxResult(
+            422, {"code": "idempotency_conflict", "detail": _("同一报文编号的内容不一致，已拒绝。")}
+        )
     return InboxResult(existing.status_code, {**existing.response, "duplicate": True})
