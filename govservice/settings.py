@@ -21,7 +21,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from govservice import policies
-from govservice.lib.envvars import env_bool, env_int, env_list, env_secret
+from govservice.lib.envvars import env_bool, env_int, env_list, env_secret, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -41,10 +41,12 @@ DEV_MODE = env_bool("DEV_MODE", DEBUG)
 
 
 SECRET_KEY = env_secret("SECRET_KEY", f"dev-insecure-{SITE_ROLE}-secret-key-change-me-0123456789abcdef", dev_mode=DEV_MODE)
-# Salt for field encryption (ID numbers, phones) and the key of the HMAC blind index. Rotating the
-# blind-index key means recomputing every index; keep it apart from SECRET_KEY so that rotating the
-# session secret does not.
-SALT_KEY = env_secret("FIELD_ENCRYPTION_SALT", "dev-field-salt", dev_mode=DEV_MODE)
+# Retired secret keys, comma-separated: sessions and signed values made under one verify while it is listed.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
+# Personal data at rest has keys of its own, FIELD_ENCRYPTION_KEYS (govservice/lib/fieldcrypto.py); the salt now
+# only reads what earlier releases encrypted under a key derived from SECRET_KEY (FIELD_ENCRYPTION_LEGACY=1).
+SALT_KEY = env_str("FIELD_ENCRYPTION_SALT", "dev-field-salt" if DEV_MODE else "")
+# The key of the HMAC blind index: apart from SECRET_KEY, since rotating it means recomputing every index.
 BLIND_INDEX_KEY = env_secret("BLIND_INDEX_KEY", "dev-blind-index-key", dev_mode=DEV_MODE)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
@@ -286,7 +288,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / f"media-{SITE_ROLE}")))
 MEDIA_URL = "media/"  # never served publicly: materials are streamed by views that check access
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploaded scans and documents are encrypted on the disk with the personal-data keys, clear through open().
+    "default": {"BACKEND": "govservice.lib.fieldcrypto.EncryptedFileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
