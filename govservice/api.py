@@ -201,6 +201,11 @@ STATUS_BY_CODE: dict[str, int] = {
     "sms_unavailable": 503,
     "takeover_reason_required": 400,
     "too_many_codes": 429,
+    # Remote virtual window (issue 14: apps/front/remote, apps/central/remote)
+    "consent_required": 400,
+    "identity_unconfirmed": 422,
+    "join_refused": 403,
+    "remote_unavailable": 503,
 }
 STATUS_BY_CLASS: tuple[tuple[type[DomainError], int], ...] = ((Throttled, 429), (Busy, 429), (Conflict, 409), (DomainError, 422))
 

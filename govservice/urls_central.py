@@ -6,10 +6,12 @@ api: list[URLPattern | URLResolver] = [
     *common_api,
     path("", include("apps.central.review.urls_api")),
     path("", include("apps.central.registry.urls_api")),
+    path("", include("apps.central.remote.urls_api")),
 ]
 
 urlpatterns = [
     *common_urlpatterns,
     path("api/v1/", include(api)),
     path("", include("apps.central.review.urls")),
+    path("", include("apps.central.remote.urls")),
 ]

@@ -31,4 +31,5 @@ urlpatterns = [
     path("", include("apps.front.delivery.urls")),
     path("", include("apps.front.reports.urls")),
     path("", include("apps.front.notifications.urls")),
+    path("", include("apps.front.remote.urls")),
 ]

@@ -3,6 +3,7 @@
 
 from .applicant import case_prefile, case_start_assisted, case_supplement, case_withdraw
 from .jobs import cases_fill_open_dates, cases_intake_deadline_warn, cases_reconcile
+from .remote import RemoteLine, case_conclude_remote
 from .window import (
     WAITING_ON_CENTRAL,
     Reuse,
@@ -19,10 +20,12 @@ from .window import (
 
 __all__ = [
     "WAITING_ON_CENTRAL",
+    "RemoteLine",
     "Reuse",
     "Upload",
     "case_accept",
     "case_accept_received",
+    "case_conclude_remote",
     "case_notify_missing",
     "case_prefile",
     "case_receive",

@@ -46,6 +46,7 @@ MATTER_FIELDS = (
     "correction_restarts_clock",
     "description",
     "keywords",
+    "remote_window",
 )
 MATERIAL_FIELDS = (
     "key",

@@ -1,0 +1,8 @@
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="apps.central.remote.tasks.sessions_expire", ignore_result=True)
+def sessions_expire() -> int:
+    return services.sessions_expire()
