@@ -98,6 +98,7 @@ def _poll(peer: Peer, data: dict[str, Any]) -> dict[str, Any]:
         after=data.get("after"),
         form_seq=data.get("form_seq"),
         pointer_seq=data.get("pointer_seq"),
+        start=data.get("start") is True,
     )
     return {**state, "ticket": renewed} if renewed else state
 

@@ -135,6 +135,7 @@ def session_poll(request, session_id):
         after=request.GET.get("after"),
         form_seq=request.GET.get("form_seq"),
         pointer_seq=request.GET.get("pointer_seq"),
+        start=request.GET.get("start") == "1",
     )
     # Central's own: the registry's answer and a link to each uploaded scan (never relayed to the hall).
     state["registry_match"] = session.registry_match

@@ -192,13 +192,15 @@ def _relayed(session: HallSession, join_ticket: str, **fields: Any) -> dict[str,
 
 
 def session_poll(
-    *, session: HallSession, join_ticket: str, after: Any, form_seq: Any, pointer_seq: Any
+    *, session: HallSession, join_ticket: str, after: Any, form_seq: Any, pointer_seq: Any, start: bool = False
 ) -> dict[str, Any]:
     """Central's state and its signalling messages for the hall, followed here; plus what only the hall holds
     (the case it made and its documents, the call-back ticket)."""
     state: dict[str, Any] = {}
     if session.live:
-        state = relay("poll", _relayed(session, join_ticket, after=after, form_seq=form_seq, pointer_seq=pointer_seq))
+        state = relay(
+            "poll", _relayed(session, join_ticket, after=after, form_seq=form_seq, pointer_seq=pointer_seq, start=start)
+        )
         _follow(session, state)
     else:
         state = {

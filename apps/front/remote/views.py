@@ -179,6 +179,7 @@ def hall_poll(request, session_id):
             after=request.GET.get("after"),
             form_seq=request.GET.get("form_seq"),
             pointer_seq=request.GET.get("pointer_seq"),
+            start=request.GET.get("start") == "1",
         )
     except DomainError as exc:
         return _error(exc)

@@ -59,8 +59,9 @@ def test_the_session_survives_the_hall_page_reloading_and_renegotiating(client, 
     staff_post(client, answered, "signal", {"kind": "answer", "body": {"gen": "g1", "sdp": "answer-1"}})
     # The hall's page reloads: a new page, a new connection. It starts from the mailbox's end (its old
     # messages are not replayed to it) and says hello; central's page answers ready; the hall offers anew.
-    reloaded = hall(client, answered, "poll", after=0).json()
-    assert reloaded["status"] == SessionStatus.ACTIVE
+    reloaded = hall(client, answered, "poll", after=0, start=True).json()
+    assert reloaded["status"] == SessionStatus.ACTIVE and reloaded["signals"] == []
+    assert reloaded["cursor"] == SessionSignal.objects.filter(sender="central").latest("id").id
     hall(client, answered, "signal", kind="hello", body={"gen": "g2"})
     assert [s["kind"] for s in central_poll(client, answered, after=cursor)["signals"]] == ["hello"]
     staff_post(client, answered, "signal", {"kind": "ready", "body": {}})

@@ -86,6 +86,8 @@ def test_the_session_survives_the_hall_page_reloading(kiosk, citizen, remote_mat
     # The page reloads: the same browser session holds the ticket; the page starts from the mailbox's end.
     assert kiosk.get(f"/remote/{session_id}/").status_code == 200
     assert [s["kind"] for s in poll(kiosk, session_id, after=0).json()["signals"]] == ["ready"]
+    reloaded = poll(kiosk, session_id, after=0, start="1").json()
+    assert reloaded["signals"] == [] and reloaded["cursor"] > 0
     hello = kiosk.post(
         f"/remote/{session_id}/signal/", {"kind": "hello", "body": {"gen": "g2"}}, content_type="application/json"
     )

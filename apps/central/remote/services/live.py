@@ -116,11 +116,12 @@ def _int(value: Any, default: int = 0) -> int:
 
 
 def poll(
-    session: RemoteSession, *, side: str, after: Any = 0, form_seq: Any = -1, pointer_seq: Any = -1
+    session: RemoteSession, *, side: str, after: Any = 0, form_seq: Any = -1, pointer_seq: Any = -1, start: bool = False
 ) -> dict[str, Any]:
-    """The state both sides agree on, and the other side's signalling messages after ``after``. The form and the
-    pointer are sent only when the poller's sequence number is not the latest. Nothing here is central's own:
-    the internal note and the registry's answer are added by central's page, never relayed."""
+    """The state both sides agree on, and the other side's signalling messages after ``after``; ``start`` (a page
+    that just loaded) gives none, only the mailbox's end as the cursor: its old messages were for a page that is
+    gone. The form and the pointer are sent only when the poller's sequence number is not the latest. Nothing
+    here is central's own: the internal note and the registry's answer are added by central's page."""
     if session.status == SessionStatus.RINGING and session.ring_deadline <= timezone.now():
         sessions_expire(ids=[str(session.id)])
         session.refresh_from_db()
@@ -128,7 +129,15 @@ def poll(
     after = max(0, _int(after))
     other = Side.CENTRAL if side == Side.HALL else Side.HALL
     signals: list[dict[str, Any]] = []
-    if session.live:
+    if start:
+        last = (
+            SessionSignal.objects.filter(session=session, sender=other)
+            .order_by("-id")
+            .values_list("id", flat=True)
+            .first()
+        )
+        after = last or 0
+    elif session.live:
         signals = [
             {"id": row["id"], "kind": row["kind"], "body": row["body"]}
             for row in SessionSignal.objects.filter(session=session, sender=other, id__gt=after)
