@@ -167,3 +167,16 @@ def test_supervisors_see_waiting_and_active_sessions_and_answer_times(
     assert page.context["wait_p50"] is not None
     client.force_login(approver)
     assert client.get("/remote/overview/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_session_log_is_for_supervisors_and_the_staff_who_answered(
+    client, opened, approver, colleague, central_supervisor
+):
+    session_answer(staff=approver, session_id=opened["session"])
+    for user, status in ((approver, 200), (central_supervisor, 200), (colleague, 404)):
+        client.force_login(user)
+        assert client.get(f"/remote/{opened['session']}/log/").status_code == status
+    client.force_login(central_supervisor)
+    log = client.get(f"/remote/{opened['session']}/log/").content.decode()
+    assert "发起远程视频服务" in log and "应答" in log and "人口库比对" in log

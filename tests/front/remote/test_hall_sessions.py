@@ -19,6 +19,7 @@ from apps.front.remote.models import HallScan, HallSession, HallSessionStatus
 from apps.shared.accounts.models import Role, User
 from apps.shared.exchange import contract
 from apps.shared.exchange.models import OutboxMessage, Peer
+from tests.factories import make_user
 from tests.front.floor.factories import make_ticket
 
 from .conftest import PDF, PNG, deliver, session_id_of, start_at_kiosk
@@ -219,3 +220,43 @@ def test_central_away_is_a_clear_try_again(kiosk, citizen, remote_matter, regist
     away = start_at_kiosk(kiosk, remote_matter, citizen)
     assert away.status_code == 503 and "审批总后台" in away.content.decode()
     assert not HallSession.objects.exists()
+
+
+def test_a_remote_refusal_issues_the_notice_of_refusal_at_the_hall(
+    kiosk, client, citizen, remote_matter, approver, registry
+):
+    session_id = session_id_of(start_at_kiosk(kiosk, remote_matter, citizen))
+    approver.answer(session_id)
+    refused = approver.post(
+        session_id, "conclude", {"outcome": "refused", "reason": "不属于本部门职权范围", "refer_to": "区民政局"}
+    )
+    assert refused.json()["outcome"] == "refused"
+    assert deliver(client, registry, "remote.concluded", session_id).status_code == 200
+    case = HallSession.objects.get(id=session_id).case
+    assert (
+        case.status == CaseStatus.REJECTED_AT_INTAKE
+        and case.refusal_reason == "不属于本部门职权范围"
+        and case.refer_to == "区民政局"
+    )
+    notice = case.documents.get(kind=DocumentKind.REFUSAL)
+    assert notice.content["reason"] == "不属于本部门职权范围" and notice.content["remedies"]
+    assert not OutboxMessage.objects.filter(kind=contract.MessageKind.CASE_SUBMITTED).exists()  # nothing to hand over
+
+
+def test_the_halls_session_log_is_for_its_supervisors(
+    kiosk, client, citizen, remote_matter, registry, hall, other_hall
+):
+    session_id = session_id_of(start_at_kiosk(kiosk, remote_matter, citizen))
+    kiosk.post(f"/remote/{session_id}/hangup/")
+    supervisor = make_user("hallsup_tz", Role.HALL_SUPERVISOR, real_name="陈主管")
+    StaffPost.objects.create(user=supervisor, hall=hall)
+    elsewhere = make_user("hallsup_ys", Role.HALL_SUPERVISOR, real_name="王主管")
+    StaffPost.objects.create(user=elsewhere, hall=other_hall)
+    client.force_login(supervisor)
+    page = client.get("/remote/log/")
+    assert page.status_code == 200 and [str(s.id) for s in page.context["sessions"]] == [session_id]
+    assert "发起远程视频服务" in page.content.decode() and "大厅结束会话" in page.content.decode()
+    client.force_login(elsewhere)
+    assert list(client.get("/remote/log/").context["sessions"]) == []
+    client.force_login(citizen)
+    assert client.get("/remote/log/").status_code == 403
