@@ -66,6 +66,12 @@
     this.urls = options.urls;
     this.iceServers = options.iceServers || [];
     this.pollMs = options.pollMs || 800;
+    // Once the data channel is open, typing, chat and "look now" nudges cross it directly; the polls only
+    // catch what a nudge missed, so they slow down (and speed up again when the connection is lost).
+    this.pollConnectedMs = options.pollConnectedMs || this.pollMs;
+    this.timer = null;
+    this.polling = false;
+    this.again = false;
     this.handlers = options.handlers || {};
     this.media = { local: options.localVideo, remote: options.remoteVideo, audio: options.remoteAudio };
     this.cursor = null; // null: the first poll only finds the mailbox's end
@@ -101,9 +107,21 @@
     return postJSON(this.urls.signal, { kind: kind, body: body || {} });
   };
 
+  // Poll now (the other side nudged: something changed), unless a poll is already under way, which then
+  // runs once more as soon as it is done.
+  RemoteCall.prototype.pollNow = function () {
+    if (this.stopped) return;
+    if (this.polling) { this.again = true; return; }
+    clearTimeout(this.timer);
+    this.poll();
+  };
+
   RemoteCall.prototype.poll = async function () {
     if (this.stopped) return;
-    var wait = this.pollMs;
+    this.polling = true;
+    this.again = false;
+    var open = this.connected && this.channel && this.channel.readyState === "open";
+    var wait = open ? this.pollConnectedMs : this.pollMs;
     try {
       var first = this.cursor === null;
       var params = { after: first ? 0 : this.cursor, form_seq: this.formSeq, pointer_seq: this.pointerSeq };
@@ -115,6 +133,7 @@
       this.status = state.status;
       this.emit("state", state);
       if (state.status === "ended") {
+        this.polling = false;
         this.end();
         this.emit("ended", state);
         return;
@@ -129,6 +148,7 @@
       this.watchdog();
     } catch (error) {
       if (error instanceof RemoteError && (error.status === 404 || error.status === 403)) {
+        this.polling = false;
         this.stopped = true;
         this.emit("lost", error);
         return;
@@ -137,7 +157,8 @@
       wait = 2000;
     }
     var call = this;
-    setTimeout(function () { call.poll(); }, wait);
+    this.polling = false;
+    this.timer = setTimeout(function () { call.poll(); }, this.again ? 0 : wait);
   };
 
   // Not connected for a while although the session is live: ask the other side again (the hall says hello,
@@ -252,7 +273,9 @@
     channel.onmessage = function (event) {
       var message;
       try { message = JSON.parse(event.data); } catch (e) { return; }
-      if (message && typeof message.t === "string") call.emit("message", message);
+      if (!message || typeof message.t !== "string") return;
+      if (message.t === "sync" || message.t === "bye") call.pollNow();
+      call.emit("message", message);
     };
   };
 
@@ -260,6 +283,12 @@
     if (!this.channel || this.channel.readyState !== "open") return false;
     this.channel.send(JSON.stringify(message));
     return true;
+  };
+
+  // Tell the other side to poll now: something it must see changed at the server (a scan asked for or
+  // uploaded, a pointer, the end).
+  RemoteCall.prototype.nudge = function () {
+    return this.send({ t: "sync" });
   };
 
   RemoteCall.prototype.dropPeer = function () {

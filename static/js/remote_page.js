@@ -91,6 +91,7 @@
       http.postJSON(page.urls.point, { target: target }).then(function () {
         var label = button.closest("li, [data-field-row]");
         call.send({ t: "point", target: target, label: label ? (label.querySelector("label, .name") || label).textContent.trim() : "" });
+        call.nudge();
         showPointer({ target: target });
       }).catch(showError);
     });
@@ -137,7 +138,7 @@
     return http.postForm(page.urls.scan, form).then(function () {
       var option = $("scan-material").selectedOptions[0];
       $("scan-result").textContent = text("label-scan-sent") + (option ? option.textContent : "");
-      call.send({ t: "scan" });
+      call.nudge();
     }).catch(function (error) { $("scan-result").textContent = error.message; });
   }
 
@@ -161,7 +162,7 @@
 
   document.querySelectorAll("[data-scan-request]").forEach(function (button) {
     button.addEventListener("click", function () {
-      http.postJSON(page.urls.scan_request, { material: button.dataset.scanRequest }).catch(showError);
+      http.postJSON(page.urls.scan_request, { material: button.dataset.scanRequest }).then(function () { call.nudge(); }).catch(showError);
     });
   });
 
@@ -225,6 +226,7 @@
     urls: page.urls,
     iceServers: page.ice_servers,
     pollMs: page.poll_ms,
+    pollConnectedMs: page.poll_connected_ms,
     status: page.status,
     localVideo: $("local-video"),
     remoteVideo: $("remote-video"),
@@ -304,8 +306,7 @@
     if (audio) audio.play().then(function () { $("sound").hidden = true; }).catch(function () {});
   });
   $("hangup").addEventListener("click", function () {
-    call.send({ t: "bye" });
-    http.postJSON(page.urls.hangup, {}).catch(showError);
+    http.postJSON(page.urls.hangup, {}).then(function () { call.send({ t: "bye" }); call.pollNow(); }).catch(showError);
   });
 
   // --- Central's own actions -----------------------------------------------------------------------------
@@ -314,6 +315,7 @@
     $("identity-confirm").addEventListener("click", function () {
       http.postJSON(page.urls.identity, { reason: $("identity-reason").value }).then(function () {
         $("identity-state").hidden = false;
+        call.nudge();
       }).catch(showError);
     });
     $("note-save").addEventListener("click", function () {
@@ -326,7 +328,7 @@
         items: $("outcome-items").value,
         reason: $("outcome-reason").value,
         refer_to: $("outcome-refer").value,
-      }).then(function () { call.send({ t: "bye" }); }).catch(showError);
+      }).then(function () { call.send({ t: "bye" }); call.pollNow(); }).catch(showError);
     });
   }
 

@@ -81,7 +81,11 @@ def _open(peer: Peer, data: dict[str, Any]) -> dict[str, Any]:
 
 def page_settings() -> dict[str, Any]:
     """What both pages need to connect: the ICE servers (so both browsers use the same) and the poll pace."""
-    return {"ice_servers": remote_conf.REMOTE_ICE_SERVERS, "poll_ms": remote_conf.REMOTE_POLL_MS}
+    return {
+        "ice_servers": remote_conf.REMOTE_ICE_SERVERS,
+        "poll_ms": remote_conf.REMOTE_POLL_MS,
+        "poll_connected_ms": remote_conf.REMOTE_POLL_CONNECTED_MS,
+    }
 
 
 def _session(peer: Peer, data: dict[str, Any]):

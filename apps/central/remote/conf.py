@@ -42,6 +42,9 @@ class RemoteConf(AppConf):
     # Milliseconds between the pages' polls for signalling and session state (the data channel carries chat
     # and typing once connected).
     REMOTE_POLL_MS = Knob(env_int, 800)
+    # Milliseconds between polls once the data channel is open: typing, chat and "look now" nudges cross it
+    # directly, so the polls only catch what a nudge missed (the benchmark's main lever, README "Remote window").
+    REMOTE_POLL_CONNECTED_MS = Knob(env_int, 3000)
     # The largest signalling message taken (an SDP offer is a few kilobytes), in bytes.
     REMOTE_SIGNAL_MAX_BYTES = Knob(env_int, 32 * 1024)
 

@@ -86,6 +86,9 @@ class RemoteSession(models.Model):
         related_name="+",
         verbose_name=_("应答人员"),
     )
+    # How the hall names who answered (department and name, never the account), fixed when answered: every poll
+    # reads it.
+    answered_label = models.CharField(_("应答人员"), max_length=100, blank=True)
     ended_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     # What the hall is told about the end (never central's internal note).
     end_note = models.CharField(_("结束说明"), max_length=300, blank=True)

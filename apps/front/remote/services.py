@@ -114,7 +114,11 @@ def _start(
             actor=actor,
             actor_label=device.label,
         )
-    page = {"ice_servers": answer.get("ice_servers") or [], "poll_ms": answer.get("poll_ms") or 800}
+    page = {
+        "ice_servers": answer.get("ice_servers") or [],
+        "poll_ms": answer.get("poll_ms") or 800,
+        "poll_connected_ms": answer.get("poll_connected_ms") or answer.get("poll_ms") or 800,
+    }
     return session, {"ticket": join_ticket, "page": page}
 
 
@@ -214,6 +218,9 @@ def session_poll(
 
 
 def _hall_outcome(session: HallSession) -> dict[str, Any]:
+    if session.live:
+        # Nothing to add while the call goes on (a case or a call-back ticket comes only with the end).
+        return {"hall_status": session.status}
     session.refresh_from_db(fields=["case", "consult_ticket", "status", "outcome"])
     found: dict[str, Any] = {"hall_status": session.status}
     if session.case_id is not None:

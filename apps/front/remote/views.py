@@ -109,13 +109,13 @@ def window_start(request, ticket_id: int):
 # --- The session page ---------------------------------------------------------------------------------
 
 
-def _own_session(request, session_id) -> HallSession:
-    """The session, if this browser is the kiosk or the clerk that started it (404 for anyone else)."""
-    session = (
-        HallSession.objects.select_related("matter", "hall", "citizen", "terminal", "clerk", "case")
-        .filter(id=session_id)
-        .first()
+def _own_session(request, session_id, *, page: bool = False) -> HallSession:
+    """The session, if this browser is the kiosk or the clerk that started it (404 for anyone else). A poll needs
+    its own row only; the page joins what it shows."""
+    sessions = (
+        HallSession.objects.select_related("matter", "hall", "citizen", "case") if page else HallSession.objects.all()
     )
+    session = sessions.filter(id=session_id).first()
     if session is None:
         raise Http404
     if session.terminal_id is not None:
@@ -145,8 +145,8 @@ def _keep_renewed(request, session: HallSession, answer: dict[str, Any]) -> dict
 
 @never_cache
 def hall_page(request, session_id):
-    session = _own_session(request, session_id)
-    page_settings = held(request, str(session.id)).get("page") or {"ice_servers": [], "poll_ms": 800}
+    session = _own_session(request, session_id, page=True)
+    page_settings = held(request, str(session.id)).get("page") or {"ice_servers": [], "poll_ms": 800, "poll_connected_ms": 800}
     urls = {
         name: reverse(f"remote_hall_{name}", args=[session.id]) for name in ("poll", "signal", "form", "scan", "hangup")
     }

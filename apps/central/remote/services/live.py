@@ -56,11 +56,8 @@ def hall_session(*, platform: Peer, session_id: Any, device: str, ticket: str) -
     """The session a relayed request is about, if the join ticket opens it for this device of this platform;
     and a fresh ticket when the one presented is half used (None otherwise). A refusal is logged."""
     sid = _session_id(session_id)
-    session = (
-        RemoteSession.objects.select_related("matter", "platform", "answered_by")
-        .filter(id=sid, platform=platform)
-        .first()
-    )
+    # Nothing joined: a poll needs the session's own row only (what an action needs more is read when it is).
+    session = RemoteSession.objects.filter(id=sid, platform=platform).first()
     if session is None:
         raise _not_found()
     try:
@@ -80,7 +77,7 @@ def hall_session(*, platform: Peer, session_id: Any, device: str, ticket: str) -
 
 def staff_session(*, staff: User, session_id: Any, lock: bool = False) -> RemoteSession:
     """A session the staff member answered (404 for anyone else's: another department's or a colleague's)."""
-    queryset = RemoteSession.objects.select_related("matter", "platform", "answered_by", "department")
+    queryset = RemoteSession.objects.all()
     if lock:
         queryset = queryset.select_for_update(of=("self",))
     session = queryset.filter(id=_session_id(session_id), answered_by=staff).first()
@@ -152,7 +149,7 @@ def poll(
         "ring_left": max(0, int((session.ring_deadline - timezone.now()).total_seconds()))
         if session.status == SessionStatus.RINGING
         else 0,
-        "staff": staff_label(session.answered_by) if session.answered_by_id and session.answered_by else "",
+        "staff": session.answered_label,
         "identity_confirmed": session.identity_confirmed_at is not None,
         "signals": signals,
         "cursor": signals[-1]["id"] if signals else after,

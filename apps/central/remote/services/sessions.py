@@ -205,7 +205,7 @@ def session_answer(*, staff: User, session_id: str) -> RemoteSession:
         SessionStatus.ACTIVE,
         sources=[SessionStatus.RINGING],
         where={"department_id": department_id, "ring_deadline__gt": timezone.now()},
-        fields={"answered_by": staff, "answered_at": timezone.now()},
+        fields={"answered_by": staff, "answered_at": timezone.now(), "answered_label": staff_label(staff)[:100]},
         event={
             "side": Side.CENTRAL,
             "actor": staff,
