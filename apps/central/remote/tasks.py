@@ -5,4 +5,5 @@ from . import services
 
 @shared_task(name="apps.central.remote.tasks.sessions_expire", ignore_result=True)
 def sessions_expire() -> int:
-    return services.sessions_expire()
+    """Rings nobody answered, and calls whose hall is gone for good."""
+    return services.sessions_expire() + services.sessions_end_abandoned()

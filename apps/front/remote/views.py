@@ -28,7 +28,7 @@ from . import services
 from .devices import clerk_device, forget, held, kiosk_device, remember
 from .forms import KioskStartForm, ScanForm, WindowStartForm, first_error
 from .models import HallSession
-from .selectors import sessions_for_log
+from .selectors import live_session_of, sessions_for_log
 
 HALL_STAFF = (Role.CLERK, Role.HALL_SUPERVISOR)
 
@@ -75,8 +75,9 @@ def kiosk_start(request):
             device=device, matter_code=data["matter"], id_number=data["id_number"], consent=data["consent"]
         )
     except DomainError as exc:
-        # The ID number is never sent back to the page.
-        return render(request, "remote/kiosk_start.html", {**context, "error": exc.detail}, status=status_for(exc))
+        # The ID number is never sent back to the page; a session still going on this kiosk is offered.
+        context |= {"error": exc.detail, "open_session": live_session_of(device=device.key)}
+        return render(request, "remote/kiosk_start.html", context, status=status_for(exc))
     remember(request, str(session.id), ticket=joined["ticket"], page=joined["page"])
     return redirect("remote_hall", session_id=session.id)
 
@@ -101,7 +102,8 @@ def window_start(request, ticket_id: int):
             device=device, ticket_id=ticket.id, consent=form.cleaned_data["consent"]
         )
     except DomainError as exc:
-        return render(request, "remote/window_start.html", {**context, "error": exc.detail}, status=status_for(exc))
+        context |= {"error": exc.detail, "open_session": live_session_of(device=device.key)}
+        return render(request, "remote/window_start.html", context, status=status_for(exc))
     remember(request, str(session.id), ticket=joined["ticket"], page=joined["page"])
     return redirect("remote_hall", session_id=session.id)
 
@@ -146,7 +148,11 @@ def _keep_renewed(request, session: HallSession, answer: dict[str, Any]) -> dict
 @never_cache
 def hall_page(request, session_id):
     session = _own_session(request, session_id, page=True)
-    page_settings = held(request, str(session.id)).get("page") or {"ice_servers": [], "poll_ms": 800, "poll_connected_ms": 800}
+    page_settings = held(request, str(session.id)).get("page") or {
+        "ice_servers": [],
+        "poll_ms": 800,
+        "poll_connected_ms": 800,
+    }
     urls = {
         name: reverse(f"remote_hall_{name}", args=[session.id]) for name in ("poll", "signal", "form", "scan", "hangup")
     }

@@ -180,3 +180,21 @@ def test_the_session_log_is_for_supervisors_and_the_staff_who_answered(
     client.force_login(central_supervisor)
     log = client.get(f"/remote/{opened['session']}/log/").content.decode()
     assert "发起远程视频服务" in log and "应答" in log and "人口库比对" in log
+
+
+@pytest.mark.django_db
+def test_a_call_whose_hall_is_gone_for_good_ends_and_the_front_is_told(client, opened, approver, time_machine):
+    from apps.central.remote.services import sessions_end_abandoned
+    from apps.central.remote.tasks import sessions_expire as periodic
+
+    start = dt.datetime.now(tz=dt.UTC)
+    time_machine.move_to(start, tick=False)
+    session_answer(staff=approver, session_id=opened["session"])
+    hall(client, opened, "poll")  # the hall is there
+    time_machine.move_to(start + dt.timedelta(seconds=remote_conf.REMOTE_JOIN_TICKET_SECONDS - 10), tick=False)
+    assert sessions_end_abandoned() == 0  # quiet, but its ticket still lets it back
+    time_machine.move_to(start + dt.timedelta(seconds=remote_conf.REMOTE_JOIN_TICKET_SECONDS + 10), tick=False)
+    assert periodic() == 1 and periodic() == 0
+    session = RemoteSession.objects.get(id=opened["session"])
+    assert session.status == SessionStatus.ENDED and session.outcome == SessionOutcome.HUNG_UP
+    assert OutboxMessage.objects.get(kind=contract.MessageKind.REMOTE_ENDED).payload["ending"] == "hung_up"

@@ -43,6 +43,9 @@ def test_a_kiosk_starts_a_session_that_rings_at_central_and_the_page_never_sees_
     assert page.status_code == 200 and join_ticket not in page.content.decode()
     polled = poll(kiosk, session_id, after=0).json()
     assert polled["status"] == "ringing" and polled["ring_left"] > 0 and "ticket" not in polled
+    # One session at a time per device: asking again offers the way back to the one going on.
+    again = start_at_kiosk(kiosk, remote_matter, citizen)
+    assert again.status_code == 409 and f'href="/remote/{session_id}/" id="open-session"' in again.content.decode()
     # Central rings it in the department's queue.
     queue = approver.http.get(f"{approver.url}/remote/queue/", timeout=10).json()["queue"]
     assert session_id in [row["id"] for row in queue]

@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -186,6 +187,40 @@ def sessions_expire(*, now: dt.datetime | None = None, ids: Sequence[str] | None
                 end_note=note,
             )
             _ended_message(session, contract.RemoteEnding.UNANSWERED, note)
+            ended += 1
+    return ended
+
+
+def sessions_end_abandoned(*, now: dt.datetime | None = None) -> int:
+    """End every call whose hall has not asked for longer than a join ticket lives: its ticket has expired, so
+    it can never come back (a page closed, a kiosk switched off). Both sides are told, the hall's front by
+    remote.ended (hung up)."""
+    cutoff = (now or timezone.now()) - dt.timedelta(seconds=remote_conf.REMOTE_JOIN_TICKET_SECONDS)
+    due = RemoteSession.objects.filter(status=SessionStatus.ACTIVE).filter(
+        Q(hall_seen_at__lt=cutoff) | Q(hall_seen_at__isnull=True, answered_at__lt=cutoff)
+    )
+    ended = 0
+    for session_id in due.values_list("id", flat=True):
+        with transaction.atomic():
+            session = (
+                RemoteSession.objects.select_for_update().filter(id=session_id, status=SessionStatus.ACTIVE).first()
+            )
+            if session is None:
+                continue
+            seen = session.hall_seen_at or session.answered_at
+            if seen is None or seen >= cutoff:
+                continue
+            end_note = _("与大厅的连接已中断，会话结束，未作出受理决定。")
+            _end(
+                session,
+                outcome=SessionOutcome.HUNG_UP,
+                side=Side.SYSTEM,
+                actor=None,
+                actor_label=_("系统"),
+                note=_("大厅超过%(seconds)s秒未连接，会话结束") % {"seconds": remote_conf.REMOTE_JOIN_TICKET_SECONDS},
+                end_note=end_note,
+            )
+            _ended_message(session, contract.RemoteEnding.HUNG_UP, end_note)
             ended += 1
     return ended
 
