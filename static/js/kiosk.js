@@ -1,4 +1,4 @@
-/* Kiosk pages: on-screen keypads, the matter filter, and printing the ticket. No framework. */
+/* Kiosk pages: on-screen keypads, the matter filter, reading the page aloud, and printing the ticket. No framework. */
 (function () {
   "use strict";
 
@@ -29,6 +29,30 @@
       document.querySelectorAll("[data-matter-name]").forEach(function (tile) {
         tile.hidden = words !== "" && tile.dataset.matterName.indexOf(words) === -1;
       });
+    });
+  }
+
+  // 朗读本页: the page's main content read aloud in the page's language; a second tap stops it.
+  var readButton = document.getElementById("read-aloud");
+  if (readButton && "speechSynthesis" in window) {
+    var label = readButton.textContent;
+    readButton.hidden = false;
+    var stop = function () {
+      window.speechSynthesis.cancel();
+      readButton.textContent = label;
+      delete readButton.dataset.speaking;
+    };
+    readButton.addEventListener("click", function () {
+      if (readButton.dataset.speaking) { stop(); return; }
+      var main = document.getElementById("main");
+      var utterance = new SpeechSynthesisUtterance(main ? main.innerText : "");
+      utterance.lang = document.documentElement.lang === "en" ? "en-US" : "zh-CN";
+      utterance.rate = 0.9;
+      utterance.onend = stop;
+      window.speechSynthesis.cancel();
+      window.speechSynthesis.speak(utterance);
+      readButton.textContent = readButton.dataset.stop;
+      readButton.dataset.speaking = "1";
     });
   }
 
