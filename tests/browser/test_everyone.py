@@ -22,8 +22,10 @@ from apps.front.intake.models import Case, CaseEvent, CaseStatus
 from apps.front.notifications.models import Notification
 from govservice.care import CARE_COOKIE
 from govservice.lib.decisions import Decision
-from tests.factories import PASSWORD
-from tests.personas_front import make_slot
+from apps.front.booking.models import GroupMatter, WindowGroup
+from apps.front.floor.services import ticket_walk_in
+from tests.factories import PASSWORD, make_matter
+from tests.personas_front import TERMINAL_TOKEN, make_slot
 
 from .axe import axe_violations, chinese_left, screenshot, scrolls_sideways, small_targets, small_text
 from .conftest import login
@@ -79,6 +81,77 @@ def _track(page, live_server, world) -> None:
     page.locator("#password").fill(TRACK_PASSWORD)
     page.locator("#track-form button[type=submit]").click()
     page.locator("#track-result").wait_for()
+
+
+def sweep(page, live_server, device: str, pages: dict, data: list[str], *, narrow: bool, before=None) -> list[str]:
+    """Each page in each reader setting: axe, sideways scroll, text size (standard mode), targets, and no
+    Chinese left in English. ``before`` runs once per setting after the cookies are set (sign in, activate)."""
+    findings: list[str] = []
+    for language, care in SETTINGS:
+        mode = f"{language}{'-care' if care else ''}"
+        page.context.clear_cookies()
+        if before:
+            before(page)
+        reader(page.context, live_server, language, care)
+        for name, where in pages.items():
+            if callable(where):
+                where(page)
+            else:
+                page.goto(f"{live_server.url}{where}")
+            found = [f"axe {v}" for v in axe_violations(page)]
+            found += [f"scrolls sideways: {w}" for w in scrolls_sideways(page)]
+            if not care:
+                found += [f"small text {t}" for t in small_text(page)]
+            found += [f"small target {t}" for t in small_targets(page)]
+            if language == "en":
+                found += [f"Chinese {w}" for w in chinese_left(page, data)]
+            findings += [f"{mode} {name}: {f}" for f in found]
+            screenshot(page, device, f"{mode}-{name}")
+    return findings
+
+
+def test_every_kiosk_screen_at_1080_by_1920(page, live_server, hall, matter, terminal, settings):
+    settings.KIOSK_IDLE_SECONDS = 600  # long enough for the sweep: the reset has its own test
+    page.add_init_script("window.print = function () {};")
+    group = WindowGroup.objects.create(hall=hall, letter="B", name="不动产登记")
+    other = make_matter("M-002", name="不动产登记资料查询")
+    GroupMatter.objects.create(group=group, matter_code=other.code)
+    page.set_viewport_size({"width": 1080, "height": 1920})
+
+    def activate(page):
+        page.goto(f"{live_server.url}/terminal/")
+        page.locator("#token").fill(TERMINAL_TOKEN)
+        page.locator("#token").press("Enter")
+        page.locator("#checkin-form").wait_for()
+
+    def failed_check_in(page):
+        page.goto(f"{live_server.url}/terminal/")
+        page.locator("#code").fill("ABCD2345")
+        page.locator("#checkin-form button[type=submit]").click()
+        page.locator("#kiosk-error").wait_for()
+
+    def ticket(page):
+        page.goto(f"{live_server.url}/terminal/walk-in/?group=A")
+        page.locator("input[name=matter]").first.check()
+        page.locator("#take-ticket").click()
+        page.locator("#ticket-number").wait_for()
+
+    pages = {
+        "start": "/terminal/",
+        "check-in-failed": failed_check_in,
+        "walk-in-groups": "/terminal/walk-in/",
+        "walk-in-matters": "/terminal/walk-in/?group=A",
+        "ticket": ticket,
+        "guide-groups": "/terminal/guide/",
+        "guide-matters": "/terminal/guide/?group=B",
+        "guide-matter": f"/terminal/guide/?matter={matter.code}",
+        "consult": "/terminal/consult/",
+        "rate": "/terminal/rate/",
+    }
+    data = [hall.name, matter.name, other.name, group.name, hall.groups.get(letter="A").name, matter.department.name,
+            *(m.name for m in matter.materials.all()), *(m.notes for m in matter.materials.all() if m.notes), "中文"]
+    findings = sweep(page, live_server, "kiosk-1080x1920", pages, data, narrow=False, before=activate)
+    assert not findings, "\n".join(findings)
 
 
 def test_every_citizen_page_at_360_px(page, live_server, citizen, matter, hall, citizen_world):

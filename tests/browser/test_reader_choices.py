@@ -37,7 +37,7 @@ def test_the_kiosk_has_a_big_language_toggle(page, live_server, terminal):
     box = english.bounding_box()
     assert box["height"] >= 60 and box["width"] >= 120  # a touch target, not a link in small print
     english.click()
-    expect(page.get_by_role("heading", name="Walk-in ticket")).to_be_visible()
+    expect(page.get_by_role("link", name="Walk-in ticket")).to_be_visible()
     expect(page.get_by_role("button", name="English")).to_have_attribute("aria-pressed", "true")
 
 
