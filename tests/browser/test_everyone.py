@@ -154,6 +154,22 @@ def test_every_kiosk_screen_at_1080_by_1920(page, live_server, hall, matter, ter
     assert not findings, "\n".join(findings)
 
 
+def test_the_workbench_at_1920_by_1080(page, live_server, hall, matter, terminal, clerk):
+    from apps.front.floor.services import ticket_call_next
+
+    for green in ("", "military", ""):
+        ticket_walk_in(terminal=terminal, matter_code=matter.code, green_channel=green)
+    ticket_call_next(clerk=clerk)
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    data = [hall.name, matter.name, hall.groups.get().name, clerk.display_name, "中文"]
+    pages = {"workbench": "/workbench/"}
+    findings = sweep(
+        page, live_server, "workbench-1920x1080", pages, data, narrow=False,
+        before=lambda page: login(page, live_server, clerk.username, PASSWORD),
+    )
+    assert not findings, "\n".join(findings)
+
+
 def test_every_citizen_page_at_360_px(page, live_server, citizen, matter, hall, citizen_world):
     world = citizen_world
     page.set_viewport_size({"width": 360, "height": 800})

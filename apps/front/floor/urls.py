@@ -15,5 +15,6 @@ urlpatterns = [
     path("board/<str:hall_code>/", views.board, name="board"),
     path("board/<str:hall_code>/live/", views.board_live, name="board_live"),
     path("workbench/", views.workbench, name="workbench"),
+    path("workbench/queue/", views.workbench_queue, name="workbench_queue"),
     path("workbench/tickets/<int:ticket_id>/actions/<slug:action>/", views.workbench_action, name="workbench_action"),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -206,6 +206,22 @@ def workbench(request):
     return render(
         request, "floor/workbench.html", {"post": post, "bench": bench, "max_recalls": floor_conf.HALL_MAX_RECALLS}
     )
+
+
+@require_GET
+@never_cache
+def workbench_queue(request):
+    """The window's waiting queue, which the workbench swaps every two seconds (htmx), as the board does.
+    Polled in the background: a lost session or another role answers a status htmx leaves unswapped,
+    never a login page inside the table."""
+    if not request.user.is_authenticated:
+        return HttpResponse(status=401)
+    if request.user.role not in (Role.CLERK, Role.HALL_SUPERVISOR):
+        return HttpResponse(status=403)
+    post = StaffPost.objects.select_related("hall", "window", "window__group").filter(user=request.user).first()
+    if post is None or post.window is None:
+        return HttpResponse(status=204)
+    return render(request, "floor/_queue.html", {"bench": workbench_for(post=post)})
 
 
 # The clerk's buttons: each runs one service on a ticket at the clerk's window.
