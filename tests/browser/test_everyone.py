@@ -170,6 +170,18 @@ def test_the_workbench_at_1920_by_1080(page, live_server, hall, matter, terminal
     assert not findings, "\n".join(findings)
 
 
+def test_the_display_board_at_1920_by_1080(page, live_server, hall, matter, terminal, clerk):
+    from apps.front.floor.services import ticket_call_next
+
+    for _ in range(3):
+        ticket_walk_in(terminal=terminal, matter_code=matter.code)
+    ticket_call_next(clerk=clerk)
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    data = [hall.name, hall.groups.get().name, "中文"]
+    findings = sweep(page, live_server, "board-1920x1080", {"board": f"/board/{hall.code}/"}, data, narrow=False)
+    assert not findings, "\n".join(findings)
+
+
 def test_every_citizen_page_at_360_px(page, live_server, citizen, matter, hall, citizen_world):
     world = citizen_world
     page.set_viewport_size({"width": 360, "height": 800})
