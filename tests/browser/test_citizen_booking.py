@@ -114,3 +114,41 @@ def test_a_refusal_is_explained_on_the_page(page, live_server, citizen, other_ci
     # The full day now offers the waitlist.
     expect(page.get_by_role("button", name=re.compile("候补"))).to_be_visible()
     assert not Appointment.objects.filter(citizen=citizen).exists()
+
+
+def tab_to(page, selector: str, *, limit: int = 40) -> int:
+    """Press Tab until the focused element matches ``selector``; how many presses it took."""
+    for presses in range(1, limit + 1):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"document.activeElement.matches({selector!r})"):
+            return presses
+    raise AssertionError(f"{selector} not reached with {limit} presses of Tab")
+
+
+def test_it_books_with_the_keyboard_only(page, live_server, citizen, hall, matter):
+    """Issue 17: a day picker, then that day's times, each a small radio group: a few arrow presses, not a
+    hundred; the times load where the focus is, and the screen reader hears it."""
+    for days in (1, 2):
+        for hour in (9, 10, 11, 14, 15, 16):
+            make_slot(hall, days_ahead=days, hour=hour, capacity=2)
+    login(page, live_server, citizen.username, PASSWORD)
+    page.goto(f"{live_server.url}/matters/{matter.code}/?hall={hall.id}")
+
+    tab_to(page, "input[name=day]:checked")  # the day group: the chosen day holds the focus
+    with page.expect_response(lambda r: "day=" in r.url):
+        page.keyboard.press("ArrowRight")  # the next day; its times load
+    second_day = page.evaluate("document.activeElement.value")
+    expect(page.locator("#picker-status")).to_contain_text("的可选时间：6个。")
+    assert page.evaluate("document.activeElement.name") == "day"  # the focus stayed on the day
+
+    tab_to(page, "input[name=slot]", limit=3)  # next stop: the times, one group of six
+    page.keyboard.press("Space")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")  # the third time of the day: 11:00
+    expect(page.locator("#chosen-time")).to_contain_text("11:00–11:30")
+    tab_to(page, "#book-form button[type=submit]", limit=4)  # past the green channel, to 确认预约
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_text("预约成功！")).to_be_visible()
+    appointment = Appointment.objects.get(citizen=citizen)
+    assert appointment.slot.date.isoformat() == second_day and timezone.localtime(appointment.slot.start).hour == 11
