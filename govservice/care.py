@@ -23,7 +23,9 @@ def care_mode(request: HttpRequest) -> bool:
 def safe_next(request: HttpRequest) -> str:
     """The page to return to: this site's own, else the home page (never another site)."""
     target = request.POST.get("next", "")
-    allowed = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    allowed = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
     return target if allowed else "/"
 
 
@@ -33,7 +35,12 @@ def care_mode_set(request: HttpRequest) -> HttpResponse:
     response = redirect(safe_next(request))
     if request.POST.get("care") == "1":
         response.set_cookie(
-            CARE_COOKIE, "1", max_age=CARE_COOKIE_AGE, samesite="Lax", httponly=True, secure=settings.SESSION_COOKIE_SECURE
+            CARE_COOKIE,
+            "1",
+            max_age=CARE_COOKIE_AGE,
+            samesite="Lax",
+            httponly=True,
+            secure=settings.SESSION_COOKIE_SECURE,
         )
     else:
         response.delete_cookie(CARE_COOKIE, samesite="Lax")

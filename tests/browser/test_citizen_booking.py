@@ -74,7 +74,9 @@ def test_it_reschedules_and_then_cancels_through_the_pages(page, live_server, ci
     expect(form.get_by_text("10:00–10:30")).to_be_visible()
     with page.expect_response(lambda r: f"/appointments/{first_code}/" in r.url):
         page.locator("#day-form").get_by_text(f"{eleven.date.month}月{eleven.date.day}日").click()
-    expect(page.locator("#picker-status")).to_have_text(f"已载入{eleven.date.month}月{eleven.date.day}日的可选时间：1个。")
+    expect(page.locator("#picker-status")).to_have_text(
+        f"已载入{eleven.date.month}月{eleven.date.day}日的可选时间：1个。"
+    )
     expect(form.get_by_text("余 1")).to_be_visible()
     form.get_by_text("11:00–11:30").click()
     expect(form.locator(".confirm-bar")).to_contain_text("11:00–11:30")

@@ -15,15 +15,15 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
+from apps.front.booking.models import GroupMatter, WindowGroup
 from apps.front.booking.services import appointment_book
 from apps.front.consult.services import ticket_ask
+from apps.front.floor.services import ticket_walk_in
 from apps.front.guidance.services import checklist_save
 from apps.front.intake.models import Case, CaseEvent, CaseStatus
 from apps.front.notifications.models import Notification
 from govservice.care import CARE_COOKIE
 from govservice.lib.decisions import Decision
-from apps.front.booking.models import GroupMatter, WindowGroup
-from apps.front.floor.services import ticket_walk_in
 from tests.factories import PASSWORD, make_matter
 from tests.personas_front import TERMINAL_TOKEN, make_slot
 
@@ -53,25 +53,60 @@ def citizen_world(citizen, clerk, hall, matter):
     slots = [make_slot(hall, days_ahead=days, hour=hour, capacity=3) for days in (1, 2) for hour in (9, 10, 14)]
     appointment = appointment_book(citizen=citizen, slot_id=slots[0].id, matter_code=matter.code)
     case = Case.objects.create(
-        number="TZ2026120100042", query_password_hash=make_password(TRACK_PASSWORD), citizen=citizen, matter=matter,
-        hall=hall, clerk=clerk, status=CaseStatus.DECIDED, decision=Decision.APPROVED, accepted_at=timezone.now(),
-        decided_at=timezone.now(), promised_date=timezone.localdate() + dt.timedelta(days=7),
+        number="TZ2026120100042",
+        query_password_hash=make_password(TRACK_PASSWORD),
+        citizen=citizen,
+        matter=matter,
+        hall=hall,
+        clerk=clerk,
+        status=CaseStatus.DECIDED,
+        decision=Decision.APPROVED,
+        accepted_at=timezone.now(),
+        decided_at=timezone.now(),
+        promised_date=timezone.localdate() + dt.timedelta(days=7),
     )
-    for from_status, to_status in [("", "received"), ("received", "accepted"), ("accepted", "in_review"), ("in_review", "decided")]:
+    for from_status, to_status in [
+        ("", "received"),
+        ("received", "accepted"),
+        ("accepted", "in_review"),
+        ("in_review", "decided"),
+    ]:
         CaseEvent.objects.create(case=case, from_status=from_status, to_status=to_status, actor_label="审批总后台")
     message = Notification.objects.create(
-        recipient=citizen, event="case.decided", channel="inbox", case=case, subject="您的办件已有审批结果",
+        recipient=citizen,
+        event="case.decided",
+        channel="inbox",
+        case=case,
+        subject="您的办件已有审批结果",
         body=f"【云窗口】王小明您好，您的办件{case.number}（{matter.name}）审批结果：准予许可。请登录查看并对本次服务进行评价。",
     )
     checklist = checklist_save(matter_code=matter.code, raw_answers={}, user=citizen)
-    question = ticket_ask(citizen=citizen, matter_code=matter.code, kind="consultation", title="社保卡补办", content="要带什么材料？")
-    data = [matter.name, matter.department.name, hall.name, hall.address, citizen.real_name, citizen.display_name,
-            *(m.name for m in matter.materials.all()), *(m.notes for m in matter.materials.all() if m.notes),
-            hall.groups.get().name, hall.opening_hours, "社保卡补办", "要带什么材料？", message.subject, message.body,
-            "王**", clerk.display_name,
-            # Each language's name in itself (the switches), and the sender named on a case's timeline as central
-            # sent it (a label on the wire).
-            "中文", "简体中文", "审批总后台"]
+    question = ticket_ask(
+        citizen=citizen, matter_code=matter.code, kind="consultation", title="社保卡补办", content="要带什么材料？"
+    )
+    data = [
+        matter.name,
+        matter.department.name,
+        hall.name,
+        hall.address,
+        citizen.real_name,
+        citizen.display_name,
+        *(m.name for m in matter.materials.all()),
+        *(m.notes for m in matter.materials.all() if m.notes),
+        hall.groups.get().name,
+        hall.opening_hours,
+        "社保卡补办",
+        "要带什么材料？",
+        message.subject,
+        message.body,
+        "王**",
+        clerk.display_name,
+        # Each language's name in itself (the switches), and the sender named on a case's timeline as central
+        # sent it (a label on the wire).
+        "中文",
+        "简体中文",
+        "审批总后台",
+    ]
     return {"appointment": appointment, "case": case, "checklist": checklist, "question": question, "data": data}
 
 
@@ -148,8 +183,17 @@ def test_every_kiosk_screen_at_1080_by_1920(page, live_server, hall, matter, ter
         "consult": "/terminal/consult/",
         "rate": "/terminal/rate/",
     }
-    data = [hall.name, matter.name, other.name, group.name, hall.groups.get(letter="A").name, matter.department.name,
-            *(m.name for m in matter.materials.all()), *(m.notes for m in matter.materials.all() if m.notes), "中文"]
+    data = [
+        hall.name,
+        matter.name,
+        other.name,
+        group.name,
+        hall.groups.get(letter="A").name,
+        matter.department.name,
+        *(m.name for m in matter.materials.all()),
+        *(m.notes for m in matter.materials.all() if m.notes),
+        "中文",
+    ]
     findings = sweep(page, live_server, "kiosk-1080x1920", pages, data, narrow=False, before=activate)
     assert not findings, "\n".join(findings)
 
@@ -164,7 +208,12 @@ def test_the_workbench_at_1920_by_1080(page, live_server, hall, matter, terminal
     data = [hall.name, matter.name, hall.groups.get().name, clerk.display_name, "中文"]
     pages = {"workbench": "/workbench/"}
     findings = sweep(
-        page, live_server, "workbench-1920x1080", pages, data, narrow=False,
+        page,
+        live_server,
+        "workbench-1920x1080",
+        pages,
+        data,
+        narrow=False,
         before=lambda page: login(page, live_server, clerk.username, PASSWORD),
     )
     assert not findings, "\n".join(findings)
@@ -203,7 +252,11 @@ def test_every_citizen_page_at_360_px(page, live_server, citizen, matter, hall, 
         "case": f"/cases/{world['case'].number}/",
         "track": _track,
     }
-    anonymous = {"login": "/accounts/login/", "register": "/register/", "matter-signed-out": f"/matters/{matter.code}/?hall={hall.id}"}
+    anonymous = {
+        "login": "/accounts/login/",
+        "register": "/register/",
+        "matter-signed-out": f"/matters/{matter.code}/?hall={hall.id}",
+    }
     findings: list[str] = []
     for language, care in SETTINGS:
         mode = f"{language}{'-care' if care else ''}"

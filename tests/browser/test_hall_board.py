@@ -64,7 +64,9 @@ window.AudioContext = function () { return { state: "%s", close: function () {} 
 
 
 @pytest.mark.parametrize("state, button", [("running", False), ("suspended", True)])
-def test_it_speaks_without_a_tap_where_the_browser_allows(page, live_server, hall, matter, terminal, clerk, state, button):
+def test_it_speaks_without_a_tap_where_the_browser_allows(
+    page, live_server, hall, matter, terminal, clerk, state, button
+):
     page.add_init_script(SPEECH_SPY + AUDIO_POLICY % state)
     page.goto(f"{live_server.url}/board/{hall.code}/")
     voice = page.locator("#voice-toggle")

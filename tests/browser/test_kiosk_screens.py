@@ -29,7 +29,9 @@ def two_groups(hall, matter):
     return other
 
 
-def test_walk_in_chooses_a_group_then_a_matter_and_shows_it_by_the_button(page, live_server, hall, matter, terminal, two_groups):
+def test_walk_in_chooses_a_group_then_a_matter_and_shows_it_by_the_button(
+    page, live_server, hall, matter, terminal, two_groups
+):
     page.add_init_script("window.print = function () {};")
     activate(page, live_server)
     page.get_by_role("link", name="现场取号").click()
@@ -90,7 +92,9 @@ def test_the_kiosk_clears_itself_after_the_idle_time(page, live_server, matter, 
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
     expect(page.locator("#code")).to_have_value("")
     page.go_back()
-    assert page.evaluate("[...document.querySelectorAll('input:not([type=hidden]):not([type=radio])')].every((f) => f.value === '')")
+    assert page.evaluate(
+        "[...document.querySelectorAll('input:not([type=hidden]):not([type=radio])')].every((f) => f.value === '')"
+    )
 
     # A code typed on the start screen goes too; the start screen at rest stays as it is.
     page.goto(f"{live_server.url}/terminal/")

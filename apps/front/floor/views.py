@@ -79,7 +79,11 @@ def _walk_in_page(request, terminal, *, status: int = 200, **context):
     selected = context.setdefault("selected", request.GET.get("matter", ""))
     letter = request.GET.get("group", "")
     group = next((g for g in groups if selected in {m.code for m in g.matters}), None) if selected else None
-    group = group or next((g for g in groups if g.group.letter == letter), None) or (groups[0] if len(groups) == 1 else None)
+    group = (
+        group
+        or next((g for g in groups if g.group.letter == letter), None)
+        or (groups[0] if len(groups) == 1 else None)
+    )
     context["chosen_group"] = group
     context["chosen_matter"] = next((m for m in group.matters if m.code == selected), None) if group else None
     return render(
@@ -116,7 +120,10 @@ def terminal_checkin(request):
             return _walk_in_page(request, terminal, late_code=late_code, error=exc.detail, groups=[])
         # The code stays in the field, to be corrected rather than typed again.
         return render(
-            request, "floor/terminal.html", {"terminal": terminal, "error": exc.detail, "code": code}, status=status_for(exc)
+            request,
+            "floor/terminal.html",
+            {"terminal": terminal, "error": exc.detail, "code": code},
+            status=status_for(exc),
         )
     return redirect("terminal_ticket", ticket_id=ticket.id)
 
@@ -303,8 +310,11 @@ def terminal_guide(request):
     matter = matter_get(code=code) if code in codes else None
     # Category browsing on a touch screen: a group (?group=), then its matters, then one matter's list.
     letter = request.GET.get("group", "")
+
     def shown(entry) -> bool:
-        return matter is not None and matter.code in {m.code for m in entry.matters} or matter is None and entry.group.letter == letter
+        return (matter is not None and matter.code in {m.code for m in entry.matters}) or (
+            matter is None and entry.group.letter == letter
+        )
 
     group = next((g for g in groups if shown(g)), None) or (groups[0] if len(groups) == 1 else None)
     context = {"terminal": terminal, "groups": groups, "chosen_group": group, "matter": matter}

@@ -57,7 +57,9 @@ def test_htmx_loads_a_days_times_alone_and_tells_screen_readers(client, citizen,
     assert re.search(r'<p id="picker-status" hx-swap-oob="innerHTML">已载入\d+月\d+日的可选时间：2个。</p>', part)
 
     # Choosing a hall loads its days and the first day's times, and says so too.
-    part = client.get(f"/matters/{matter.code}/?hall={hall.id}", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="slots").content.decode()
+    part = client.get(
+        f"/matters/{matter.code}/?hall={hall.id}", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="slots"
+    ).content.decode()
     assert len(DAYS.findall(part)) == 2 and f"已载入{hall.name}的可预约日期：2天。" in part
 
 
@@ -96,7 +98,9 @@ def test_rescheduling_uses_the_day_picker_and_cancelling_asks_first(client, citi
     assert [int(i) for i, _ in TIMES.findall(page)] == [first[1].id, first[2].id]
     assert f'action="/appointments/{booked.code}/reschedule/" id="reschedule-form"' in page
     part = client.get(
-        f"/appointments/{booked.code}/?day={third[0].date.isoformat()}", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="slot-times"
+        f"/appointments/{booked.code}/?day={third[0].date.isoformat()}",
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="slot-times",
     ).content.decode()
     assert [int(i) for i, _ in TIMES.findall(part)] == [s.id for s in third]
 
