@@ -118,7 +118,7 @@ def _track(page, live_server, world) -> None:
     page.locator("#track-result").wait_for()
 
 
-def sweep(page, live_server, device: str, pages: dict, data: list[str], *, narrow: bool, before=None) -> list[str]:
+def sweep(page, live_server, device: str, pages: dict, data: list[str], *, before=None) -> list[str]:
     """Each page in each reader setting: axe, sideways scroll, text size (standard mode), targets, and no
     Chinese left in English. ``before`` runs once per setting after the cookies are set (sign in, activate)."""
     findings: list[str] = []
@@ -194,7 +194,7 @@ def test_every_kiosk_screen_at_1080_by_1920(page, live_server, hall, matter, ter
         *(m.notes for m in matter.materials.all() if m.notes),
         "中文",
     ]
-    findings = sweep(page, live_server, "kiosk-1080x1920", pages, data, narrow=False, before=activate)
+    findings = sweep(page, live_server, "kiosk-1080x1920", pages, data, before=activate)
     assert not findings, "\n".join(findings)
 
 
@@ -213,7 +213,6 @@ def test_the_workbench_at_1920_by_1080(page, live_server, hall, matter, terminal
         "workbench-1920x1080",
         pages,
         data,
-        narrow=False,
         before=lambda page: login(page, live_server, clerk.username, PASSWORD),
     )
     assert not findings, "\n".join(findings)
@@ -227,7 +226,7 @@ def test_the_display_board_at_1920_by_1080(page, live_server, hall, matter, term
     ticket_call_next(clerk=clerk)
     page.set_viewport_size({"width": 1920, "height": 1080})
     data = [hall.name, hall.groups.get().name, "中文"]
-    findings = sweep(page, live_server, "board-1920x1080", {"board": f"/board/{hall.code}/"}, data, narrow=False)
+    findings = sweep(page, live_server, "board-1920x1080", {"board": f"/board/{hall.code}/"}, data)
     assert not findings, "\n".join(findings)
 
 
@@ -257,26 +256,18 @@ def test_every_citizen_page_at_360_px(page, live_server, citizen, matter, hall, 
         "register": "/register/",
         "matter-signed-out": f"/matters/{matter.code}/?hall={hall.id}",
     }
-    findings: list[str] = []
-    for language, care in SETTINGS:
-        mode = f"{language}{'-care' if care else ''}"
-        for signed_in, group in ((False, anonymous), (True, pages)):
-            page.context.clear_cookies()
-            if signed_in:
-                login(page, live_server, citizen.username, PASSWORD)
-            reader(page.context, live_server, language, care)
-            for name, where in group.items():
-                if callable(where):
-                    where(page, live_server, world)
-                else:
-                    page.goto(f"{live_server.url}{where}")
-                found = [f"axe {v}" for v in axe_violations(page)]
-                found += [f"scrolls sideways: {w}" for w in scrolls_sideways(page)]
-                if not care:
-                    found += [f"small text {t}" for t in small_text(page)]
-                found += [f"small target {t}" for t in small_targets(page)]
-                if language == "en":
-                    found += [f"Chinese {w}" for w in chinese_left(page, world["data"])]
-                findings += [f"{mode} {name}: {f}" for f in found]
-                screenshot(page, "citizen-360x800", f"{mode}-{name}")
+    device = "citizen-360x800"
+    findings = sweep(page, live_server, device, anonymous, world["data"])
+    signed_in = {
+        name: (lambda page, where=where: where(page, live_server, world)) if callable(where) else where
+        for name, where in pages.items()
+    }
+    findings += sweep(
+        page,
+        live_server,
+        device,
+        signed_in,
+        world["data"],
+        before=lambda page: login(page, live_server, citizen.username, PASSWORD),
+    )
     assert not findings, "\n".join(findings)
