@@ -181,6 +181,8 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE = {
     # The relay's guarantee: on-commit kicks are the fast path, this sweep is what makes delivery sure.
     "exchange-sweep-outbox": {"task": "apps.exchange.tasks.outbox_sweep", "schedule": 5.0},
+    # PIPL: delete or anonymise what is past its retention period (apps/shared/privacy/conf.py), each site its own.
+    "privacy-retention": {"task": "apps.privacy.tasks.retention_run", "schedule": crontab(hour=3, minute=30)},
 }
 if IS_CENTRAL:
     CELERY_BEAT_SCHEDULE |= {
