@@ -43,17 +43,24 @@ def _case_audit():
     return apps.get_model("intake", "CaseAudit")
 
 
-def _file_in_use(name: str, *, except_evidence: Sequence[int] = (), except_materials: Sequence[int] = ()) -> bool:
+def _file_in_use(
+    name: str,
+    *,
+    except_evidence: Sequence[int] = (),
+    except_materials: Sequence[int] = (),
+    except_documents: Sequence[int] = (),
+) -> bool:
     return (
         CaseMaterial.objects.filter(file=name).exclude(pk__in=except_materials).exists()
         or EvidenceItem.objects.filter(file=name).exclude(pk__in=except_evidence).exists()
-        or Document.objects.filter(file=name).exists()
+        or Document.objects.filter(file=name).exclude(pk__in=except_documents).exists()
     )
 
 
-def _remove_file(field_file: Any, **keep_unless: Any) -> None:
+def _remove_file(field_file: Any, **going: Sequence[int]) -> None:
+    """Delete a stored file unless a row that stays names it too (``going``: the rows that go with it)."""
     name = field_file.name
-    if name and not _file_in_use(name, **keep_unless):
+    if name and not _file_in_use(name, **going):
         field_file.storage.delete(name)
 
 
@@ -70,13 +77,12 @@ def case_files_due(cutoff: dt.datetime) -> QuerySet[Case]:
 def case_files_anonymise(pks: list[Any]) -> int:
     anonymous = anonymised_account()
     materials = list(CaseMaterial.objects.filter(case_id__in=pks))
-    material_ids = [m.pk for m in materials]
-    for material in materials:
-        _remove_file(material.file, except_materials=material_ids)
-    CaseMaterial.objects.filter(pk__in=material_ids).update(file="", original_name="")
-    for document in Document.objects.filter(case_id__in=pks):
-        if document.file.name:
-            document.file.storage.delete(document.file.name)
+    documents = list(Document.objects.filter(case_id__in=pks))
+    going = {"except_materials": [m.pk for m in materials], "except_documents": [d.pk for d in documents]}
+    for stored in [m.file for m in materials] + [d.file for d in documents]:
+        _remove_file(stored, **going)
+    CaseMaterial.objects.filter(pk__in=going["except_materials"]).update(file="", original_name="")
+    for document in documents:
         content = {key: ("" if key in PERSONAL_KEYS else value) for key, value in document.content.items()}
         Document.objects.filter(pk=document.pk).update(content=content, file="")
     done = Case.objects.filter(pk__in=pks).update(citizen=anonymous)

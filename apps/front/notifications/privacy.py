@@ -34,8 +34,8 @@ def notifications_anonymise(pks: list[Any]) -> int:
     done = Notification.objects.filter(pk__in=pks).update(
         recipient=anonymised_account(), subject="", body="", last_error=""
     )
-    # The trail's copies of the text go too; the anonymising update left its own (textless) row.
-    _audit("NotificationAudit").objects.filter(pgh_obj_id__in=pks).exclude(body="").delete()
+    # The trail's copies of the text go too, with the row the anonymising update itself just left.
+    _audit("NotificationAudit").objects.filter(pgh_obj_id__in=pks).delete()
     return done
 
 

@@ -32,7 +32,7 @@ class DeleteAccountSerializer(serializers.Serializer):
     password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
 
 
-class DetailSerializer(serializers.Serializer):
+class DeletedSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
@@ -67,7 +67,7 @@ class AccountDeleteApi(APIView):
 
     permission_classes = [IsVerifiedCitizen]
 
-    @extend_schema(request=DeleteAccountSerializer, responses={200: DetailSerializer})
+    @extend_schema(request=DeleteAccountSerializer, responses={200: DeletedSerializer})
     def post(self, request):
         serializer = DeleteAccountSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -6,6 +6,7 @@ gone from storage unless the vault still holds the same file."""
 from __future__ import annotations
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from apps.front.booking.models import Appointment, AppointmentStatus
@@ -128,9 +129,25 @@ class TestFrontRetention:
         assert run.counts["intake.case_files"] == 0
         assert Case.objects.get(pk=held.case.pk).citizen == citizen
 
-    def test_a_vault_copy_shared_with_a_case_leaves_its_file_in_storage(self, time_machine, held):
+    def test_a_vault_copy_shared_with_a_case_leaves_its_file_in_storage(self, time_machine, held, citizen):
+        # An e-licence in the vault is the certificate document's own file (intake.handlers.result_issued).
+        certificate = Document.objects.create(
+            case=held.case, kind="certificate", verification_code="CERT00000001", file="certificates/licence.pdf",
+            sha256="e" * 64, content={"title": "社会保障卡", "applicant": "王小明"},
+        )
+        default_storage.save("certificates/licence.pdf", ContentFile(b"%PDF-1.4 licence"))
+        EvidenceItem.objects.create(
+            citizen=citizen, name="社会保障卡", trust_level="A", file=certificate.file.name, content_type="application/pdf",
+            size=16, sha256="e" * 64, origin_case=held.case,
+        )
         run = run_at(time_machine, T0 + 5 * 365 * DAY + SECOND)
-        assert run.counts["intake.vault"] == 2
+        assert run.counts["intake.vault"] == 3 and not EvidenceItem.objects.exists()
         assert default_storage.exists(held.material.file.name)  # the case file's scan
+        assert default_storage.exists(certificate.file.name)  # the case file's certificate
         assert not default_storage.exists(held.own_copy.file.name)
         assert CaseMaterial.objects.get(pk=held.material.pk).file.name == held.material.file.name
+
+        run = run_at(time_machine, T0 + 30 * 365 * DAY + SECOND)
+        assert run.counts["intake.case_files"] == 1
+        assert not default_storage.exists(certificate.file.name) and not default_storage.exists(held.material.file.name)
+        assert Document.objects.get(pk=certificate.pk).content == {"title": "社会保障卡", "applicant": ""}
