@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 from django.apps import apps
-from django.db.models import CharField, Max, QuerySet, Value
+from django.db.models import Max, QuerySet
 from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +21,7 @@ from apps.shared.privacy.registry import Action, RecordKind, final_statuses
 from .models import REVIEW_TRANSITIONS, Certificate, ReviewCase, ReviewMaterial
 
 THIRTY_YEARS = 30 * 365
+ANONYMISED_ID = "-"
 
 
 def _audit():
@@ -47,8 +48,9 @@ def case_files_anonymise(pks: list[Any]) -> int:
             stored.storage.delete(stored.name)
     ReviewMaterial.objects.filter(case_id__in=pks).update(file="")
     Certificate.objects.filter(case_id__in=pks).update(file="", holder="")
-    # An empty column, not an encrypted empty string: the encrypted field stores "" as NULL, which this one refuses.
-    blank = {"applicant_name": "", "applicant_id_number": Value("", output_field=CharField())}
+    # The ID number column may not be empty (the encrypted field stores "" as NULL, which it refuses): a dash,
+    # encrypted like any value, which no look-up matches and every mask shows as "*".
+    blank = {"applicant_name": "", "applicant_id_number": ANONYMISED_ID}
     _audit().objects.filter(pgh_obj_id__in=pks).update(**blank)
     return ReviewCase.objects.filter(pk__in=pks).update(**blank)
 

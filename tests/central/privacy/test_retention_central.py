@@ -74,7 +74,7 @@ class TestCentralRetention:
         run = run_at(time_machine, T0 + 30 * 365 * DAY + SECOND)
         assert run.counts["review.case_files"] == 1
         case = ReviewCase.objects.get(pk=decided.pk)
-        assert case.applicant_name == "" and case.applicant_id_number == ""
+        assert case.applicant_name == "" and case.applicant_id_number == "-"
         assert case.status == ReviewStatus.DECIDED and case.front_number == "TZ2026022000001"
         assert not case.audit_trail.exclude(applicant_name="").exists()
         material = case.materials.get()
