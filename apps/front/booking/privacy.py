@@ -76,6 +76,7 @@ for kind in (
         appointments_due,
         LOCAL,
         apply=appointments_anonymise,
+        covers=(AppointmentEvent,),
     ),
     RecordKind(
         "booking.waitlist", gettext_lazy("候补记录"), "RETENTION_APPOINTMENTS_DAYS", Action.DELETE, waitlist_due, LOCAL

@@ -58,6 +58,7 @@ registry.register_kind(
         tickets_due,
         _("无法定期限，按本地做法设定（可配置）"),
         apply=tickets_anonymise,
+        covers=(TicketMessage, TicketEvent),
     )
 )
 

@@ -15,7 +15,7 @@ from apps.shared.accounts.models import User
 from apps.shared.privacy import registry
 from apps.shared.privacy.registry import Action, RecordKind
 
-from .models import CourierPush, Delivery, HandoverStatus
+from .models import CourierPush, Delivery, DeliveryEvent, HandoverStatus
 
 BASIS = _("无法定期限，按本地做法设定（可配置）")
 BLANK = {"recipient_name": "", "recipient_phone": None, "address": None}
@@ -44,6 +44,7 @@ registry.register_kind(
         addresses_due,
         BASIS,
         apply=addresses_blank,
+        covers=(DeliveryEvent,),
     )
 )
 registry.register_kind(

@@ -31,7 +31,7 @@ from apps.shared.privacy import registry
 from apps.shared.privacy.registry import Action, ExportFile, RecordKind, final_statuses
 from govservice.lib.errors import Conflict
 
-from .models import CASE_TRANSITIONS, Case, CaseMaterial, Document, EvidenceItem
+from .models import CASE_TRANSITIONS, Case, CaseEvent, CaseMaterial, Document, EvidenceItem
 
 ARCHIVES = gettext_lazy("档案法及《机关文件材料归档范围和文书档案保管期限规定》：办件档案定期30年，期满前不删除")
 THIRTY_YEARS = 30 * 365
@@ -113,6 +113,7 @@ registry.register_kind(
         case_files_due,
         ARCHIVES,
         apply=case_files_anonymise,
+        covers=(CaseMaterial, CaseEvent, Document),
         minimum_days=THIRTY_YEARS,
         audit_models=(_case_audit(),),
     )

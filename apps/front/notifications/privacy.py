@@ -17,7 +17,7 @@ from apps.shared.accounts.services import ANONYMISED_USERNAME, anonymised_accoun
 from apps.shared.privacy import registry
 from apps.shared.privacy.registry import Action, RecordKind
 
-from .models import SENDABLE_STATUSES, GatewayCallback, Notification, NotificationPreference
+from .models import SENDABLE_STATUSES, DeliveryAttempt, GatewayCallback, Notification, NotificationPreference
 
 BASIS = _("按本地做法设定（可配置），不短于网络日志的六个月（网络安全法第二十一条）")
 
@@ -52,6 +52,7 @@ registry.register_kind(
         notifications_due,
         BASIS,
         apply=notifications_anonymise,
+        covers=(DeliveryAttempt,),
         minimum_days=180,
         audit_models=(_audit("NotificationAudit"),),
     )

@@ -15,7 +15,7 @@ from apps.shared.accounts.models import User
 from apps.shared.privacy import registry
 from apps.shared.privacy.registry import Action, RecordKind
 
-from .models import Callback, Evaluation, Invitation, Rectification
+from .models import Callback, Evaluation, Invitation, Rectification, RectificationEvent
 
 LOCAL = _("无法定期限，按本地做法设定（可配置）")
 
@@ -27,8 +27,11 @@ def evaluations_due(cutoff: dt.datetime) -> QuerySet[Evaluation]:
 def evaluations_anonymise(pks: list[Any]) -> int:
     # None is how an evaluation without a rater reads already (a walk-in rated at the terminal).
     done = Evaluation.objects.filter(pk__in=pks).update(citizen=None, comment="")
-    Rectification.objects.filter(evaluation_id__in=pks).update(fix_comment="")
+    # The unit's own texts about the rater (the reply to them, call-back notes, the trail's notes) go too; what
+    # was fixed and the fix's rating stay.
+    Rectification.objects.filter(evaluation_id__in=pks).update(fix_comment="", reply="")
     Callback.objects.filter(rectification__evaluation_id__in=pks).update(summary="")
+    RectificationEvent.objects.filter(rectification__evaluation_id__in=pks).update(note="")
     return done
 
 
@@ -45,6 +48,7 @@ registry.register_kind(
         evaluations_due,
         LOCAL,
         apply=evaluations_anonymise,
+        covers=(Rectification, RectificationEvent, Callback),
     )
 )
 registry.register_kind(

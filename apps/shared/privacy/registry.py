@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
+from django.utils import timezone
 
 if TYPE_CHECKING:
     from django.db.models.fields.files import FieldFile
@@ -53,6 +54,14 @@ class RecordKind:
     # Audit-trail tables (django-pghistory event models) this kind deals with itself: the general audit rule
     # leaves them alone (a case file's trail stays as long as the case file).
     audit_models: tuple[type[models.Model], ...] = field(default=())
+    # Other tables whose rows end with this kind's rows (a case's events, documents and materials): said here
+    # so that every table of personal data is seen to have an end (tests/shared/privacy).
+    covers: tuple[type[models.Model], ...] = field(default=())
+
+    @property
+    def models(self) -> tuple[type[models.Model], ...]:
+        """The tables this kind ends: its own (its queryset's, built lazily: no query runs) and those it covers."""
+        return (self.due(timezone.now()).model, *self.covers)
 
 
 @dataclass(frozen=True)
