@@ -201,6 +201,11 @@ STATUS_BY_CODE: dict[str, int] = {
     "sms_unavailable": 503,
     "takeover_reason_required": 400,
     "too_many_codes": 429,
+    # The personal-information lifecycle (apps/shared/privacy)
+    "consent_required": 400,
+    "open_case": 409,
+    "upcoming_appointment": 409,
+    "wrong_password": 403,
 }
 STATUS_BY_CLASS: tuple[tuple[type[DomainError], int], ...] = ((Throttled, 429), (Busy, 429), (Conflict, 409), (DomainError, 422))
 

@@ -15,7 +15,7 @@ from apps.front.booking.conf import booking_conf
 from apps.shared.accounts.models import Role, User
 from apps.shared.catalog.models import Matter
 
-from .models import Appointment, GroupMatter, Hall, Slot, WaitlistEntry, WaitlistStatus
+from .models import Appointment, GroupMatter, Hall, Slot, StaffPost, WaitlistEntry, WaitlistStatus
 
 # Ids are bigint: a request value that is not decimal or above this is no id (never a 500 from the database).
 MAX_ID = 2**63 - 1
@@ -210,6 +210,11 @@ def booking_rules() -> dict[str, object]:
 def hall_supervisors(hall_id: int) -> list[User]:
     """The active hall supervisors posted to a hall (who is warned, escalated to, asked to decide)."""
     return list(User.objects.filter(role=Role.HALL_SUPERVISOR, post__hall_id=hall_id, is_active=True).order_by("id"))
+
+
+def staff_hall_name(user: User) -> str:
+    """The name of the hall a staff member is posted to ("" for none): what accounts records of a window's act."""
+    return StaffPost.objects.filter(user=user).values_list("hall__name", flat=True).first() or ""
 
 
 # --- The catalog's hall directory (registered in apps.BookingConfig.ready: the shared catalog may not

@@ -109,7 +109,8 @@ def intake_result(case, password) -> dict:
 
 
 class CaseAcceptApi(APIView):
-    """Accept: multipart files; optional ``commitment_items`` (容缺) with ``commitment_signed=true``."""
+    """Accept: multipart files; optional ``commitment_items`` (容缺) with ``commitment_signed=true``; vault
+    evidence (``reuse_<material id>=<evidence id>``) with the applicant's consent, ``vault_consent=true``."""
 
     permission_classes = [IsClerk]
     parser_classes = [MultiPartParser]
@@ -123,6 +124,7 @@ class CaseAcceptApi(APIView):
             reuses=reuses_from(request.data),
             commitment_items=request.data.getlist("commitment_items"),
             commitment_signed=request.data.get("commitment_signed") in ("true", "1", "on"),
+            vault_consent=request.data.get("vault_consent") in ("true", "1", "on"),
         )
         return Response(intake_result(case, password), status=status.HTTP_201_CREATED)
 
@@ -183,6 +185,7 @@ class ReceivedCaseAcceptApi(APIView):
             reuses=reuses_from(request.data),
             commitment_items=request.data.getlist("commitment_items"),
             commitment_signed=request.data.get("commitment_signed") in ("true", "1", "on"),
+            vault_consent=request.data.get("vault_consent") in ("true", "1", "on"),
         )
         return Response(CaseSerializer(case).data)
 

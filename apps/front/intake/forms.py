@@ -39,6 +39,8 @@ class IntakeForm(forms.Form):
     items = forms.CharField(required=False, max_length=4000)
     commitment_items = TextListField(required=False)
     commitment_signed = forms.BooleanField(required=False)
+    # The applicant agreed that evidence from their vault be used for this case (the service refuses reuse without).
+    vault_consent = forms.BooleanField(required=False)
 
     def clean_action(self) -> str:
         return self.cleaned_data["action"] or "accept"

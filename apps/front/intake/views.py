@@ -89,6 +89,7 @@ def intake_ticket(request, ticket_id):
                     case, password = case_accept(
                         clerk=request.user, ticket_id=ticket.id, uploads=uploads, reuses=reuses_from(request.POST),
                         commitment_items=data["commitment_items"], commitment_signed=data["commitment_signed"],
+                        vault_consent=data["vault_consent"],
                     )
             except DomainError as exc:
                 messages.error(request, str(exc.detail))
@@ -105,7 +106,10 @@ def intake_ticket(request, ticket_id):
     return render(
         request,
         "intake/intake.html",
-        {"ticket": ticket, "rows": rows, "prefiled": prefiled, "commitment_allowed": not ticket.citizen.credit_restricted if ticket.citizen else False},
+        {
+            "ticket": ticket, "rows": rows, "prefiled": prefiled, "vault_offered": any(offers for _m, offers in rows),
+            "commitment_allowed": not ticket.citizen.credit_restricted if ticket.citizen else False,
+        },
         status=status,
     )
 

@@ -29,6 +29,8 @@ from apps.shared.accounts.models import User
 from apps.shared.exchange import contract
 from apps.shared.exchange.selectors import peer_central
 from apps.shared.exchange.services import OutgoingFile, outbox_enqueue
+from apps.shared.privacy.consents import consent_record, consent_require
+from apps.shared.privacy.models import Channel, ConsentPurpose
 from apps.shared.workcalendar.selectors import add_workdays_or_none
 from govservice.api import Conflict, DomainError
 from govservice.lib import lifecycle
@@ -137,9 +139,14 @@ def _store_materials(case: Case, vetted, *, by: User, trust_level: str = "B") ->
         row.save()
 
 
-def _reuse(case: Case, reuses: Sequence[Reuse], *, by: User, commitment_signed: bool) -> None:
+def _reuse(case: Case, reuses: Sequence[Reuse], *, by: User, commitment_signed: bool, vault_consent: bool) -> None:
     """Take vault evidence instead of asking again (国办函〔2016〕108号): A and B as they are; C only once
-    the clerk has checked the original (which makes it B); D only on the applicant's commitment."""
+    the clerk has checked the original (which makes it B); D only on the applicant's commitment. Only with
+    the applicant's consent, which the clerk records (DOMAIN.md §9 数据共享; apps/shared/privacy)."""
+    if not reuses:
+        return
+    consent_require(given=vault_consent, purpose=ConsentPurpose.VAULT_REUSE)
+    consent_record(user=case.citizen, purpose=ConsentPurpose.VAULT_REUSE, channel=Channel.WINDOW, reference=case.number, recorded_by=by)
     materials = {m.id: m for m in case.matter.materials.all()}
     for reuse in reuses:
         material = materials.get(reuse.material_id)
@@ -294,13 +301,14 @@ def case_accept(
     reuses: Sequence[Reuse] = (),
     commitment_items: Sequence[str] = (),
     commitment_signed: bool = False,
+    vault_consent: bool = False,
 ) -> tuple[Case, str]:
     """Receive the materials of a called ticket and accept the case; it leaves for central through the
     outbox in this same transaction. Returns the case and its query password, shown only this once."""
     ticket = _called_ticket(clerk=clerk, ticket_id=ticket_id)
     vetted = _vet(ticket.matter, uploads)
     case, password = _receive(clerk=clerk, ticket=ticket, vetted=vetted)
-    _reuse(case, list(reuses), by=clerk, commitment_signed=commitment_signed)
+    _reuse(case, list(reuses), by=clerk, commitment_signed=commitment_signed, vault_consent=vault_consent)
     _accept(clerk=clerk, case=case, commitment_items=list(commitment_items), commitment_signed=commitment_signed)
     _finish_ticket(clerk=clerk, ticket=ticket)
     return case, password
@@ -362,6 +370,7 @@ def case_accept_received(
     reuses: Sequence[Reuse] = (),
     commitment_items: Sequence[str] = (),
     commitment_signed: bool = False,
+    vault_consent: bool = False,
 ) -> Case:
     """Accept a case the hall already holds (after a one-time notice, or a later examination)."""
     case = case_get_for_staff(user=clerk, number=number)
@@ -369,7 +378,7 @@ def case_accept_received(
     if not case.awaits_intake:
         raise Conflict(_("该办件不在待受理状态。"), code="invalid_state")
     _store_materials(case, _vet(case.matter, uploads), by=clerk)
-    _reuse(case, list(reuses), by=clerk, commitment_signed=commitment_signed)
+    _reuse(case, list(reuses), by=clerk, commitment_signed=commitment_signed, vault_consent=vault_consent)
     _accept(clerk=clerk, case=case, commitment_items=list(commitment_items), commitment_signed=commitment_signed)
     return case
 
