@@ -20,6 +20,7 @@ __all__ = ["STATUS_BY_CODE", "Busy", "Conflict", "DomainError", "Throttled", "ex
 # 401/403, 404 not yours or absent, 409 conflict, 422 semantic, 429 limited). Services raise codes only
 # (govservice/lib/errors.py); pages use the same statuses through status_for().
 STATUS_BY_CODE: dict[str, int] = {
+    "account_inactive": 403,
     "address_invalid": 400,
     "age_unverified": 422,
     "already_appealed": 409,
