@@ -173,3 +173,36 @@ def _promised_date_fields(payload: contract.CaseReviewResumed | contract.CaseExt
     if "promised_date" not in payload.model_fields_set:
         return {}
     return {"promised_date": payload.promised_date}
+
+
+# --- The ends central reaches on its own (issue 13, central): transfer, void, closure without correction ---
+# Each is applied if the lifecycle allows it from here (a stale or repeated event changes nothing), the
+# reason shown on the case page (procedure_note) and told to the citizen.
+
+
+@registry.handles(MessageKind.CASE_TRANSFERRED)
+def transferred(peer: Peer, message_id: str, payload: contract.CaseTransferred, files) -> dict[str, Any]:
+    case = _case(payload.number)
+    note = f"已转至{payload.department}办理：{payload.reason}"
+    if _apply(case, CaseStatus.TRANSFERRED, note=note, procedure_note=note):
+        notify(recipient=case.citizen, event="case.transferred", case=case)
+    return {"number": case.number, "status": case.status}
+
+
+@registry.handles(MessageKind.CASE_VOIDED)
+def voided(peer: Peer, message_id: str, payload: contract.CaseVoided, files) -> dict[str, Any]:
+    case = _case(payload.number)
+    note = f"作废理由：{payload.reason}"
+    if _apply(case, CaseStatus.VOIDED, note=note, procedure_note=note):
+        notify(recipient=case.citizen, event="case.voided", case=case)
+    return {"number": case.number, "status": case.status}
+
+
+@registry.handles(MessageKind.CASE_CLOSED_NO_CORRECTION)
+def closed_no_correction(peer: Peer, message_id: str, payload: contract.CaseClosedNoCorrection, files) -> dict[str, Any]:
+    case = _case(payload.number)
+    deadline = payload.deadline.isoformat() if payload.deadline else ""
+    note = f"补正期限{deadline}已过，未收到补正材料，办件终止" if deadline else "补正期限已过，未收到补正材料，办件终止"
+    if _apply(case, CaseStatus.CLOSED_NO_CORRECTION, note=note, procedure_note=note):
+        notify(recipient=case.citizen, event="case.closed_no_correction", case=case)
+    return {"number": case.number, "status": case.status}

@@ -1,4 +1,5 @@
-"""Periodic work at central: the supervisors' daily digest of cases near or past their limit."""
+"""Periodic work at central: cases whose correction period passed closed, and the supervisors' daily
+digest of cases near or past their limit."""
 
 from __future__ import annotations
 
@@ -8,8 +9,25 @@ from django.core.mail import send_mail
 from django.utils import timezone
 
 from apps.shared.accounts.models import Role, User
+from apps.shared.workcalendar.selectors import calendar_get
 
+from ..models import ReviewCase, ReviewStatus
 from ..selectors import overdue_by_department
+from .exits import case_close_uncorrected
+
+
+def cases_close_uncorrected(*, today: dt.date | None = None) -> int:
+    """Close every case whose correction period is over with no answer, each in its own transaction (one
+    case that cannot be closed holds up no other). Safe to run twice: a closed case is no longer waiting
+    for a correction, so it is closed, and its front told, once."""
+    today = today or timezone.localdate()
+    calendar = calendar_get()
+    # The deadline only moves later (to the next working day), so a case due today or later cannot be over.
+    waiting = ReviewCase.objects.filter(status=ReviewStatus.CORRECTION, correction_deadline__lt=today)
+    return sum(
+        case_close_uncorrected(case_id=case_id, today=today, calendar=calendar)
+        for case_id in waiting.values_list("id", flat=True).order_by("id")
+    )
 
 
 def overdue_digest_send(*, today: dt.date | None = None) -> int:
@@ -23,6 +41,7 @@ def overdue_digest_send(*, today: dt.date | None = None) -> int:
         lines.append(
             f"\n{row['department']}：在办 {row['open']} 件，超期 {len(row['red'])} 件，临期 {len(row['yellow'])} 件"
         )
+        lines.extend(f"  [超法定时限] {c['number']} {c['matter']}" for c in row["beyond_legal"])
         lines.extend(f"  [超期] {c['number']} {c['matter']}" for c in row["red"])
         lines.extend(f"  [临期] {c['number']} {c['matter']} 期限 {c['due']}" for c in row["yellow"])
     recipients = list(

@@ -18,10 +18,26 @@ from govservice.lib.errors import Conflict, DomainError
 from ..models import ReviewCase, ReviewEvent
 from ..selectors import case_get_for_approver
 
+# Who reviews: approvers, and a central supervisor on a case they took over.
+REVIEWERS = frozenset({Role.APPROVER, Role.CENTRAL_SUPERVISOR})
+
 
 def _approver_only(user: User) -> None:
     if user.role != Role.APPROVER:
         raise DomainError(_("只有审批人员可以办理。"), code="forbidden")
+
+
+def _supervisor_only(user: User) -> None:
+    """The head of the office (行政机关负责人): assigns, takes over, approves extensions, transfers, voids."""
+    if user.role != Role.CENTRAL_SUPERVISOR:
+        raise DomainError(_("只有后台主管可以办理。"), code="forbidden")
+
+
+def _reason(text: str, message: str) -> str:
+    text = text.strip()
+    if not text:
+        raise DomainError(message, code="reason_required")
+    return text
 
 
 def _locked(*, user: User, case_id: int) -> ReviewCase:
@@ -57,7 +73,11 @@ def _tell_front(case: ReviewCase, payload: contract.WirePayload, actor: User | N
     outbox_enqueue(peer=case.platform, payload=payload, actor=actor.audit_label if actor else "")
 
 
-def _mine(case: ReviewCase, approver: User) -> None:
-    _approver_only(approver)
-    if case.assignee_id not in (None, approver.id):
+def _mine(case: ReviewCase, user: User) -> None:
+    """Only whoever holds the case works on it: claimed by them, assigned to them, or taken over."""
+    if user.role not in REVIEWERS:
+        raise DomainError(_("只有审批人员可以办理。"), code="forbidden")
+    if case.assignee_id is None:
+        raise Conflict(_("请先认领该办件再办理。"), code="not_claimed")
+    if case.assignee_id != user.id:
         raise Conflict(_("该办件已由他人认领。"), code="not_assignee")

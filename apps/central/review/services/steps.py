@@ -18,18 +18,20 @@ from apps.shared.exchange.services import outbox_enqueue
 from apps.shared.workcalendar.selectors import calendar_get
 from govservice.lib.codes import human_code
 from govservice.lib.errors import Conflict, DomainError
+from govservice.lib.lifecycle import allows
 from govservice.lib.pdf import qr_data_uri, render_pdf
 
-from ..models import REVIEW_STEPS, Certificate, Decision, ReviewCase, ReviewStatus, SpecialProcedure
+from ..models import DECISION_STEP, REVIEW_STEPS, Certificate, Decision, ReviewCase, ReviewStatus, SpecialProcedure
 from ..selectors import case_get_for_approver, clock_of
-from .clock import _due
-from .moves import _approver_only, _clock_fields, _locked, _mine, _move, _note, _tell_front
+from .clock import _due, extension_lapse
+from .moves import REVIEWERS, _clock_fields, _locked, _mine, _move, _note, _tell_front
 from .wire import _correction_payload, _decided_payload, _delivery_label, _result_payload, _special_payload
 
 
 @transaction.atomic
 def case_step(*, approver: User, case_id: int, forward: bool, note: str = "") -> ReviewCase:
-    """Pass a case to the next step (环节), or return it to the previous one with a reason."""
+    """Pass a case to the next step (环节), or return it to the previous one with a reason. Steps go one
+    at a time, in order: the decision is taken at the last (DECISION_STEP)."""
     case = _locked(user=approver, case_id=case_id)
     _mine(case, approver)
     if not case.under_review:
@@ -112,8 +114,10 @@ def case_end_special_procedure(*, approver: User, case_id: int, note: str = "") 
 
 @transaction.atomic
 def case_decide(*, approver: User, case_id: int, decision: str, reason: str) -> ReviewCase:
-    """Decide a case; the decision leaves for the front through the outbox in the same transaction."""
-    _approver_only(approver)
+    """Decide a case held by the decider whose review steps have been passed in order; the decision leaves
+    for the front through the outbox in the same transaction."""
+    if approver.role not in REVIEWERS:
+        raise DomainError(_("只有审批人员可以办理。"), code="forbidden")
     if decision not in Decision.values:
         raise DomainError(_("审批结论无效。"), code="unknown_decision")
     reason = reason.strip()
@@ -122,6 +126,13 @@ def case_decide(*, approver: User, case_id: int, decision: str, reason: str) -> 
         raise DomainError(_("不予许可或部分准予须说明理由。"), code="reason_required")
     case = _locked(user=approver, case_id=case_id)
     _mine(case, approver)
+    if allows(case, ReviewStatus.DECIDED) and not case.steps_done:
+        raise Conflict(
+            _("须依次通过%(steps)s环节后才能作出决定，本件当前在“%(step)s”环节。")
+            % {"steps": "、".join(str(s) for s in REVIEW_STEPS[:DECISION_STEP]), "step": REVIEW_STEPS[case.step]},
+            code="steps_incomplete",
+        )
+    extension_lapse(case, why="办件已作出决定")
     now = timezone.now()
     clock = clock_of(case).pause(timezone.localdate(), calendar_get())
     _move(
@@ -143,8 +154,8 @@ def case_issue_result(*, approver: User, case_id: int, valid_years: int | None =
     """Issue the certificate of an approved case: a PDF with a verification code and QR (verified on the
     front platform's public page), sent with its e-licence record to the front, where it reaches the
     citizen and their vault. The PDF is rendered before the transaction: no slow work while holding locks."""
-    _approver_only(approver)
     case = case_get_for_approver(user=approver, case_id=case_id)
+    _mine(case, approver)
     if not case.can_issue_result:
         raise Conflict(_("只有准予许可的办件可以出证。"), code="invalid_state")
     if Certificate.objects.filter(case=case).exists():
@@ -171,6 +182,7 @@ def case_issue_result(*, approver: User, case_id: int, valid_years: int | None =
     digest = hashlib.sha256(pdf).hexdigest()
     with transaction.atomic():
         case = _locked(user=approver, case_id=case_id)
+        _mine(case, approver)
         certificate = Certificate(
             case=case,
             licence_number=licence_number,

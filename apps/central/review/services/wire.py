@@ -26,6 +26,7 @@ from ..models import (
     SpecialProcedure,
 )
 from ..selectors import clock_of
+from .clock import extension_lapse
 from .moves import _clock_fields, _move, _tell_front
 
 
@@ -92,15 +93,33 @@ def supplement_apply(case: ReviewCase, *, names: list[str]) -> None:
     )
 
 
+def supplement_too_late(case: ReviewCase, *, names: list[str]) -> dict[str, Any]:
+    """Corrected materials for a case that has already ended (closed for want of them, voided): not used;
+    noted, and the front is told again how the case ended, so that its mirror follows central's."""
+    ReviewEvent.objects.create(
+        case=case,
+        from_status=case.status,
+        to_status=case.status,
+        note="办件已终止后收到补正材料，未予采用：" + "、".join(names),
+    )
+    for payload in _state_payloads(case):
+        _tell_front(case, payload)
+    return {"number": case.front_number, "status": case.status}
+
+
 def withdrawal_apply(case: ReviewCase, *, reason: str) -> dict[str, Any]:
     """The applicant withdraws (in the caller's transaction, the case row locked)."""
     if ReviewStatus.WITHDRAWN not in REVIEW_TRANSITIONS[case.status]:
-        if case.status == ReviewStatus.WITHDRAWN:
-            return {"number": case.front_number, "status": case.status}
-        _tell_front(
-            case, contract.CaseWithdrawRefused(number=case.front_number, reason="审批总后台已作出决定，不能撤回。")
-        )
+        if case.status == ReviewStatus.DECIDED:
+            _tell_front(
+                case, contract.CaseWithdrawRefused(number=case.front_number, reason="审批总后台已作出决定，不能撤回。")
+            )
+        elif case.status != ReviewStatus.WITHDRAWN:
+            # Ended otherwise (voided, closed without correction): the front is told how.
+            for payload in _state_payloads(case):
+                _tell_front(case, payload)
         return {"number": case.front_number, "status": case.status}
+    extension_lapse(case, why="申请人撤回")
     clock = clock_of(case).pause(timezone.localdate(), calendar_get())
     _move(
         case,
@@ -161,6 +180,31 @@ def delivery_record(
     return {"number": case.front_number, "delivered_at": case.delivered_at.isoformat()}
 
 
+def _state_payloads(case: ReviewCase) -> list[contract.WirePayload]:
+    """What tells the front the case's current state (the certificate, with its file, apart)."""
+    if case.status == ReviewStatus.IN_REVIEW:
+        return [contract.CaseReviewStarted(number=case.front_number)]
+    if case.status == ReviewStatus.CORRECTION:
+        return [_correction_payload(case)]
+    if case.status == ReviewStatus.SPECIAL_PROCEDURE:
+        return [_special_payload(case)]
+    if case.status == ReviewStatus.DECIDED:
+        return [_decided_payload(case)]
+    if case.status == ReviewStatus.WITHDRAWN:
+        return [contract.CaseWithdrawn(number=case.front_number)]
+    if case.status == ReviewStatus.TRANSFERRED:
+        return [
+            contract.CaseTransferred(
+                number=case.front_number, department=case.department.name, reason=case.transfer_reason or "转办"
+            )
+        ]
+    if case.status == ReviewStatus.VOIDED:
+        return [contract.CaseVoided(number=case.front_number, reason=case.void_reason or "作废")]
+    if case.status == ReviewStatus.CLOSED_NO_CORRECTION:
+        return [contract.CaseClosedNoCorrection(number=case.front_number, deadline=case.correction_deadline)]
+    return []
+
+
 @transaction.atomic
 def cases_resync(*, platform, numbers: list[str]) -> dict[str, list[str]]:
     """Reconciliation: re-send the current state of cases a front platform has heard nothing about for
@@ -172,14 +216,9 @@ def cases_resync(*, platform, numbers: list[str]) -> dict[str, list[str]]:
         )
     }
     for case in cases.values():
-        if case.status == ReviewStatus.IN_REVIEW:
-            _tell_front(case, contract.CaseReviewStarted(number=case.front_number))
-        elif case.status == ReviewStatus.CORRECTION:
-            _tell_front(case, _correction_payload(case))
-        elif case.status == ReviewStatus.SPECIAL_PROCEDURE:
-            _tell_front(case, _special_payload(case))
-        elif case.status == ReviewStatus.DECIDED:
-            _tell_front(case, _decided_payload(case))
+        for payload in _state_payloads(case):
+            _tell_front(case, payload)
+        if case.status == ReviewStatus.DECIDED:
             certificate = Certificate.objects.filter(case=case).first()
             if certificate is not None:
                 payload, files = _result_payload(certificate)
