@@ -14,7 +14,7 @@ from apps.shared.accounts.models import User
 from apps.shared.catalog.models import Department
 from apps.shared.exchange import contract
 from apps.shared.workcalendar.selectors import calendar_get
-from govservice.lib.errors import DomainError
+from govservice.lib.errors import Conflict, DomainError
 from govservice.lib.workdays import CalendarUnknown, WorkCalendar
 
 from ..models import ReviewCase, ReviewStatus
@@ -33,6 +33,10 @@ def case_transfer(*, supervisor: User, case_id: int, department_code: str, reaso
     _supervisor_only(supervisor)
     why = _reason(reason, _("转办须说明理由。"))
     case = _locked(user=supervisor, case_id=case_id)
+    if not case.can_transfer:
+        raise Conflict(
+            _("办件当前状态为“%(status)s”，不能转办。") % {"status": case.get_status_display()}, code="invalid_state"
+        )
     target = Department.objects.filter(code=department_code.strip()).first()
     if target is None:
         raise DomainError(_("没有这个部门。"), code="unknown_department")
