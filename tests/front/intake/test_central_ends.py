@@ -67,6 +67,21 @@ def test_a_transfer_tells_the_citizen_where_and_why_and_the_case_comes_back_to_r
     ]
 
 
+def test_a_case_sent_on_again_tells_the_citizen_where_it_is_now(client, citizen, case):
+    event(client, "case.transferred", {"number": case.number, "department": "区民政局", "reason": "民政职责"})
+    event(
+        client,
+        "case.transferred",
+        {"number": case.number, "department": "区住房和城乡建设委员会", "reason": "涉及住房保障"},
+    )
+    case.refresh_from_db()
+    assert (
+        case.status == CaseStatus.TRANSFERRED
+        and case.procedure_note == "已转至区住房和城乡建设委员会办理：涉及住房保障"
+    )
+    assert len(told(citizen, "case.transferred")) == 2
+
+
 def test_a_transferred_case_may_still_be_withdrawn(client, api, citizen, case):
     event(client, "case.transferred", {"number": case.number, "department": "区民政局", "reason": "民政职责"})
     response = api(citizen).post(f"/api/v1/cases/{case.number}/withdraw/", {}, format="json")
@@ -137,7 +152,7 @@ def test_an_end_that_does_not_fit_changes_nothing(client, citizen, case):
     event(client, "case.voided", {"number": case.number, "reason": "误立"})
     event(client, "case.closed_no_correction", {"number": case.number, "deadline": ""})
     case.refresh_from_db()
-    assert case.status == CaseStatus.DECIDED
+    assert case.status == CaseStatus.DECIDED and case.procedure_note == ""
     assert not told(citizen, "case.voided") and not told(citizen, "case.closed_no_correction")
 
 
