@@ -207,6 +207,14 @@ STATUS_BY_CODE: dict[str, int] = {
     "open_case": 409,
     "upcoming_appointment": 409,
     "wrong_password": 403,
+    # Central's review (issue 13, central): a case is worked on by whoever holds it, its steps passed in order
+    # before a decision; an extension waits for the head's approval; a transfer goes to another department.
+    "extension_pending": 409,
+    "no_extension_request": 409,
+    "not_claimed": 409,
+    "own_request": 403,
+    "same_department": 422,
+    "steps_incomplete": 409,
 }
 STATUS_BY_CLASS: tuple[tuple[type[DomainError], int], ...] = ((Throttled, 429), (Busy, 429), (Conflict, 409), (DomainError, 422))
 

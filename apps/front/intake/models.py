@@ -44,10 +44,12 @@ S = CaseStatus
 CASE_TRANSITIONS: dict[str, frozenset[str]] = {
     S.SUBMITTED: frozenset({S.RECEIVED, S.WITHDRAWN, S.VOIDED}),
     S.RECEIVED: frozenset({S.ACCEPTED, S.REJECTED_AT_INTAKE, S.WITHDRAWN}),
-    S.ACCEPTED: frozenset({S.IN_REVIEW, S.DECIDED, S.WITHDRAWN, S.TRANSFERRED}),
-    S.IN_REVIEW: frozenset({S.CORRECTION, S.SPECIAL_PROCEDURE, S.DECIDED, S.WITHDRAWN, S.TRANSFERRED}),
-    S.CORRECTION: frozenset({S.IN_REVIEW, S.CLOSED_NO_CORRECTION, S.WITHDRAWN}),
-    S.SPECIAL_PROCEDURE: frozenset({S.IN_REVIEW, S.DECIDED, S.WITHDRAWN}),
+    S.ACCEPTED: frozenset({S.IN_REVIEW, S.DECIDED, S.WITHDRAWN, S.TRANSFERRED, S.VOIDED}),
+    # IN_REVIEW → CLOSED_NO_CORRECTION: a supplement sent here after central had closed the case for want
+    # of one; central's closure counts (case.closed_no_correction).
+    S.IN_REVIEW: frozenset({S.CORRECTION, S.SPECIAL_PROCEDURE, S.DECIDED, S.WITHDRAWN, S.TRANSFERRED, S.VOIDED, S.CLOSED_NO_CORRECTION}),
+    S.CORRECTION: frozenset({S.IN_REVIEW, S.CLOSED_NO_CORRECTION, S.WITHDRAWN, S.VOIDED}),
+    S.SPECIAL_PROCEDURE: frozenset({S.IN_REVIEW, S.DECIDED, S.WITHDRAWN, S.VOIDED}),
     S.DECIDED: frozenset({S.RESULT_READY, S.CLOSED}),
     S.RESULT_READY: frozenset({S.DELIVERED}),
     S.DELIVERED: frozenset({S.CLOSED}),
@@ -55,7 +57,8 @@ CASE_TRANSITIONS: dict[str, frozenset[str]] = {
     S.CLOSED: frozenset(),
     S.WITHDRAWN: frozenset(),
     S.VOIDED: frozenset(),
-    S.TRANSFERRED: frozenset(),
+    # Central sent it to another department, which takes it up (back to review) — or it ends there.
+    S.TRANSFERRED: frozenset({S.IN_REVIEW, S.WITHDRAWN, S.VOIDED}),
     S.CLOSED_NO_CORRECTION: frozenset(),
 }
 
@@ -79,7 +82,7 @@ CASE_STATUS_SENTENCES: dict[str, tuple[StrOrPromise, StrOrPromise]] = {
     S.CLOSED: (_("本件已办结。"), _("感谢您的使用。")),
     S.WITHDRAWN: (_("您已撤回申请。"), _("如需办理，可重新预约。")),
     S.VOIDED: (_("本件已作废。"), _("如有疑问请咨询大厅。")),
-    S.TRANSFERRED: (_("本件已转办。"), _("承办单位将与您联系。")),
+    S.TRANSFERRED: (_("您的申请已转至有权办理的部门。"), _("该部门接收后继续审查，审批时限连续计算，您无需重新申请。")),
     S.CLOSED_NO_CORRECTION: (_("因逾期未补正，本件已终止。"), _("如需办理，可重新申请。")),
 }
 

@@ -185,3 +185,20 @@ MESSAGES |= {
         _("【云窗口】{name}您好，您的办件{number}（{matter}）的办理结果已送达（{how}）。欢迎对本次服务进行评价。"),
     ),
 }
+
+# The ends central reaches on its own (issue 13, central; apps/front/intake/handlers.py): the reason is the
+# case's procedure note, the deadline its correction deadline.
+MESSAGES |= {
+    "case.transferred": (
+        _("您的办件已转至有权部门办理"),
+        _("【云窗口】{name}您好，您的办件{number}（{matter}）{procedure}。审批时限连续计算，您无需重新申请。"),
+    ),
+    "case.voided": (
+        _("您的办件已作废"),
+        _("【云窗口】{name}您好，您的办件{number}（{matter}）已作废，{procedure}。如需办理，请重新申请。"),
+    ),
+    "case.closed_no_correction": (
+        _("您的办件因逾期未补正已终止"),
+        _("【云窗口】{name}您好，您的办件{number}（{matter}）未在补正期限{correction_deadline}前补正材料，已终止办理。如需办理，可重新申请。"),
+    ),
+}

@@ -23,7 +23,7 @@ HALL_CODE = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
 
 def matter_errors(matter: Matter) -> dict[str, list[str]]:
     """Broken rules of one matter row, by field (``"__all__"`` when no single field is to blame)."""
-    from .models import CaseKind, Channel, OnlineDepth
+    from .models import JOINT_LEGAL_DAYS_MAX, CaseKind, Channel, OnlineDepth
 
     errors: dict[str, list[str]] = {}
 
@@ -33,6 +33,8 @@ def matter_errors(matter: Matter) -> dict[str, list[str]]:
     legal, promised = matter.legal_days, matter.promised_days
     if legal is not None and promised is not None and promised > legal:
         add("promised_days", _("承诺办结时限（%(promised)s 个工作日）不能超过法定办结时限（%(legal)s 个工作日）。") % {"promised": promised, "legal": legal})
+    if matter.joint_handling and legal is not None and legal > JOINT_LEGAL_DAYS_MAX:
+        add("legal_days", _("联合办理（并联审批）的事项法定办结时限不能超过%(max)s个工作日。") % {"max": JOINT_LEGAL_DAYS_MAX})
     if matter.case_kind == CaseKind.INSTANT and promised not in (None, 0):
         add("promised_days", _("即办件应当场办结：承诺办结时限须为 0。"))
     if matter.case_kind == CaseKind.PROMISED and promised == 0:

@@ -61,6 +61,11 @@ class MessageKind(StrEnum):
     CASE_RESULT_ISSUED = "case.result_issued"
     CASE_WITHDRAWN = "case.withdrawn"
     CASE_WITHDRAW_REFUSED = "case.withdraw_refused"
+    # --- Central → front: the ends central reaches on its own (issue 13, central) ---
+    CASE_TRANSFERRED = "case.transferred"
+    CASE_VOIDED = "case.voided"
+    CASE_CLOSED_NO_CORRECTION = "case.closed_no_correction"
+    # --- end of issue 13, central ---
 
 
 # --- Wire types: dates travel as ISO strings, an unknown date as "" (as the code has always written) ---
@@ -273,6 +278,43 @@ PAYLOADS: dict[tuple[MessageKind, int], type[WirePayload]] = {
         CaseExtended, CaseResultIssued, CaseWithdrawn, CaseWithdrawRefused,
     )
 }
+
+
+# --- Central → front: the ends central reaches on its own (issue 13, central) ---------------------------
+
+
+class CaseTransferred(WirePayload):
+    """A supervisor sent the case on to the department that should decide it; the clock runs on (the
+    government's routing is not the applicant's time). ``case.review_resumed`` follows once it is taken up."""
+
+    KIND = MessageKind.CASE_TRANSFERRED
+
+    number: Number
+    department: str = Field(title="承办部门", min_length=1)
+    reason: str = Field(title="转办理由", min_length=1)
+
+
+class CaseVoided(WirePayload):
+    """A case opened in error (a duplicate, a test) voided by a supervisor."""
+
+    KIND = MessageKind.CASE_VOIDED
+
+    number: Number
+    reason: str = Field(title="作废理由", min_length=1)
+
+
+class CaseClosedNoCorrection(WirePayload):
+    """The correction period passed with no answer: the case is closed (DOMAIN.md §5)."""
+
+    KIND = MessageKind.CASE_CLOSED_NO_CORRECTION
+
+    number: Number
+    deadline: OptionalWireDate = Field(title="补正期限")
+
+
+PAYLOADS |= {(cls.KIND, cls.SCHEMA_VERSION): cls for cls in (CaseTransferred, CaseVoided, CaseClosedNoCorrection)}
+
+# --- end of issue 13, central ---
 
 
 # --- Reading a payload off the wire -------------------------------------------------------------------

@@ -69,6 +69,14 @@ WRITTEN_TODAY: list[tuple[str, dict]] = [
     ("case.withdraw_refused", {"number": "TZ2026112400042", "reason": "审批总后台已作出决定，不能撤回。"}),
 ]
 
+# The ends central reaches on its own (issue 13, central).
+WRITTEN_TODAY += [
+    ("case.transferred", {"number": "TZ2026112400042", "department": "区民政局", "reason": "属民政部门职责"}),
+    ("case.voided", {"number": "TZ2026112400042", "reason": "重复报送"}),
+    ("case.closed_no_correction", {"number": "TZ2026112400042", "deadline": "2026-12-10"}),
+    ("case.closed_no_correction", {"number": "TZ2026112400042", "deadline": ""}),
+]
+
 # Shorter shapes the receivers have always taken (the tests' hand-made messages, older producers): they
 # validate, with the defaults the handlers used to apply.
 ACCEPTED_TODAY: list[tuple[str, dict]] = [

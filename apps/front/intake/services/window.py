@@ -43,7 +43,7 @@ from ..models import Case, CaseEvent, CaseMaterial, CaseStatus, DocumentKind, Ev
 from ..selectors import case_get_for_staff
 
 # The statuses of a case that central is working on (withdrawal asks central; reconciliation asks about them).
-WAITING_ON_CENTRAL = (CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW, CaseStatus.SPECIAL_PROCEDURE)
+WAITING_ON_CENTRAL = (CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW, CaseStatus.SPECIAL_PROCEDURE, CaseStatus.TRANSFERRED)
 
 
 @dataclass(frozen=True)

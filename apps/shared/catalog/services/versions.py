@@ -44,6 +44,7 @@ MATTER_FIELDS = (
     "result_kind",
     "e_licence",
     "correction_restarts_clock",
+    "joint_handling",
     "description",
     "keywords",
 )
