@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.shared.privacy import registry
 from apps.shared.privacy.registry import Action, RecordKind, final_statuses
 
-from .models import REVIEW_TRANSITIONS, Certificate, ReviewCase, ReviewEvent, ReviewMaterial
+from .models import REVIEW_TRANSITIONS, Certificate, ExtensionRequest, ReviewCase, ReviewEvent, ReviewMaterial
 
 THIRTY_YEARS = 30 * 365
 ANONYMISED_ID = "-"
@@ -64,7 +64,7 @@ registry.register_kind(
         case_files_due,
         _("档案法及《机关文件材料归档范围和文书档案保管期限规定》：办件档案定期30年，期满前不删除"),
         apply=case_files_anonymise,
-        covers=(ReviewMaterial, ReviewEvent, Certificate),
+        covers=(ReviewMaterial, ReviewEvent, Certificate, ExtensionRequest),
         minimum_days=THIRTY_YEARS,
         audit_models=(_audit(),),
     )
