@@ -34,10 +34,17 @@ class ReviewStatus(models.TextChoices):
     SPECIAL_PROCEDURE = "special_procedure", _("特别程序")
     DECIDED = "decided", _("已决定")
     WITHDRAWN = "withdrawn", _("已撤回")
+    # 容缺受理: the applicant let the commitment's deadline pass with items owed (deferred.py).
+    SUSPENDED = "suspended", _("中止审查（容缺材料逾期未补齐）")
 
 
 REVIEW_TRANSITIONS: dict[str, frozenset[str]] = {
-    ReviewStatus.IN_REVIEW: frozenset({ReviewStatus.CORRECTION, ReviewStatus.SPECIAL_PROCEDURE, ReviewStatus.DECIDED, ReviewStatus.WITHDRAWN}),
+    ReviewStatus.IN_REVIEW: frozenset(
+        {ReviewStatus.CORRECTION, ReviewStatus.SPECIAL_PROCEDURE, ReviewStatus.DECIDED, ReviewStatus.WITHDRAWN, ReviewStatus.SUSPENDED}
+    ),
+    # Until the deferred items come (then back to review, the clock resumes) or the applicant withdraws;
+    # no decision is taken on a case whose key facts are still owed.
+    ReviewStatus.SUSPENDED: frozenset({ReviewStatus.IN_REVIEW, ReviewStatus.WITHDRAWN}),
     ReviewStatus.CORRECTION: frozenset({ReviewStatus.IN_REVIEW, ReviewStatus.WITHDRAWN}),
     ReviewStatus.SPECIAL_PROCEDURE: frozenset({ReviewStatus.IN_REVIEW, ReviewStatus.DECIDED, ReviewStatus.WITHDRAWN}),
     ReviewStatus.DECIDED: frozenset(),
@@ -189,3 +196,21 @@ class Certificate(models.Model):
 
     def __str__(self) -> str:
         return self.licence_number
+
+
+class DeferredCommitment(models.Model):
+    """容缺受理 as central sees it (deferred.py): the items the applicant promised to bring by a deadline,
+    what has come, and a breach, which suspends the review until the items arrive."""
+
+    case = models.OneToOneField(ReviewCase, on_delete=models.CASCADE, related_name="commitment")
+    items = models.JSONField(_("容缺材料"), default=list)
+    deadline = models.DateField(_("补交期限"))
+    supplied = models.JSONField(_("已补交"), default=list, blank=True)
+    outstanding = models.JSONField(_("尚欠"), default=list, blank=True)
+    fulfilled_at = models.DateTimeField(_("补齐时间"), null=True, blank=True)
+    broken_at = models.DateTimeField(_("逾期时间"), null=True, blank=True)
+    # The front wrote the applicant's credit record for the breach.
+    credit_recorded = models.BooleanField(_("已记入信用记录"), default=False)
+
+    def __str__(self) -> str:
+        return f"{self.case} 容缺 {self.deadline}"
