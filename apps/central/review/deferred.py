@@ -25,7 +25,12 @@ from .selectors import clock_of
 
 
 def _locked(peer: Peer, number: str) -> ReviewCase:
-    case = ReviewCase.objects.select_for_update(of=("self",)).select_related("matter").filter(platform=peer, front_number=number).first()
+    case = (
+        ReviewCase.objects.select_for_update(of=("self",))
+        .select_related("matter")
+        .filter(platform=peer, front_number=number)
+        .first()
+    )
     if case is None:
         raise registry.NotReady(f"审批总后台尚未收到办件 {number}。")
     return case
@@ -40,10 +45,13 @@ def _move(case: ReviewCase, to_status: str, *, note: str, **fields: Any) -> None
 
 
 @registry.handles(MessageKind.CASE_COMMITMENT_MADE)
-def commitment_made(peer: Peer, message_id: str, payload: contract.CaseCommitmentMade, files: list[registry.IncomingFile]) -> dict[str, Any]:
+def commitment_made(
+    peer: Peer, message_id: str, payload: contract.CaseCommitmentMade, files: list[registry.IncomingFile]
+) -> dict[str, Any]:
     case = _locked(peer, payload.number)
     commitment, created = DeferredCommitment.objects.get_or_create(
-        case=case, defaults={"items": list(payload.items), "outstanding": list(payload.items), "deadline": payload.deadline}
+        case=case,
+        defaults={"items": list(payload.items), "outstanding": list(payload.items), "deadline": payload.deadline},
     )
     if created:
         _note(case, f"容缺受理：申请人承诺于{payload.deadline.isoformat()}前补交" + "、".join(payload.items))
@@ -51,7 +59,9 @@ def commitment_made(peer: Peer, message_id: str, payload: contract.CaseCommitmen
 
 
 @registry.handles(MessageKind.CASE_DEFERRED_SUPPLIED)
-def deferred_supplied(peer: Peer, message_id: str, payload: contract.CaseDeferredSupplied, files: list[registry.IncomingFile]) -> dict[str, Any]:
+def deferred_supplied(
+    peer: Peer, message_id: str, payload: contract.CaseDeferredSupplied, files: list[registry.IncomingFile]
+) -> dict[str, Any]:
     """Deferred items arrived (with their files). The last one meets the commitment and, if the review was
     suspended for it, resumes the review: the clock runs again and the front learns the new promised date."""
     case = _locked(peer, payload.number)
@@ -65,13 +75,26 @@ def deferred_supplied(peer: Peer, message_id: str, payload: contract.CaseDeferre
     if not payload.outstanding and commitment.fulfilled_at is None:
         commitment.fulfilled_at = now
     commitment.save(update_fields=["supplied", "outstanding", "fulfilled_at"])
-    note = "收到容缺材料：" + "、".join(payload.items) + ("（已补齐）" if not payload.outstanding else "，尚欠" + "、".join(payload.outstanding))
+    note = (
+        "收到容缺材料："
+        + "、".join(payload.items)
+        + ("（已补齐）" if not payload.outstanding else "，尚欠" + "、".join(payload.outstanding))
+    )
     if not payload.outstanding and case.status == ReviewStatus.SUSPENDED:
         today = timezone.localdate()
         clock = clock_of(case).resume(today)
-        _move(case, ReviewStatus.IN_REVIEW, note=note + "，恢复审查", clock_used=clock.used, clock_running_since=clock.running_since)
+        _move(
+            case,
+            ReviewStatus.IN_REVIEW,
+            note=note + "，恢复审查",
+            clock_used=clock.used,
+            clock_running_since=clock.running_since,
+        )
         outbox_enqueue(
-            peer=peer, payload=contract.CaseReviewResumed(number=case.front_number, promised_date=clock.due_date(today, calendar_get()))
+            peer=peer,
+            payload=contract.CaseReviewResumed(
+                number=case.front_number, promised_date=clock.due_date(today, calendar_get())
+            ),
         )
     else:
         _note(case, note)
@@ -79,7 +102,9 @@ def deferred_supplied(peer: Peer, message_id: str, payload: contract.CaseDeferre
 
 
 @registry.handles(MessageKind.CASE_COMMITMENT_BROKEN)
-def commitment_broken(peer: Peer, message_id: str, payload: contract.CaseCommitmentBroken, files: list[registry.IncomingFile]) -> dict[str, Any]:
+def commitment_broken(
+    peer: Peer, message_id: str, payload: contract.CaseCommitmentBroken, files: list[registry.IncomingFile]
+) -> dict[str, Any]:
     """The deadline passed with items owed: a case under review is suspended (its clock stops and it cannot
     be decided) until they come. One in a correction or a special procedure has its clock stopped already;
     the breach is recorded and shown on it."""
@@ -87,10 +112,11 @@ def commitment_broken(peer: Peer, message_id: str, payload: contract.CaseCommitm
     commitment, _created = DeferredCommitment.objects.select_for_update().get_or_create(
         case=case, defaults={"items": list(payload.outstanding), "deadline": payload.deadline}
     )
-    if commitment.fulfilled_at is not None:
+    if commitment.fulfilled_at is not None or commitment.broken_at is not None:
+        # Met meanwhile, or the breach is known (a re-send under a new id): nothing changes.
         return {"number": case.front_number, "status": case.status}
     commitment.outstanding = list(payload.outstanding)
-    commitment.broken_at = commitment.broken_at or timezone.now()
+    commitment.broken_at = timezone.now()
     commitment.credit_recorded = payload.credit_recorded
     commitment.save(update_fields=["outstanding", "broken_at", "credit_recorded"])
     note = f"容缺材料逾期（{payload.deadline.isoformat()}）未补交：" + "、".join(payload.outstanding)
@@ -98,7 +124,13 @@ def commitment_broken(peer: Peer, message_id: str, payload: contract.CaseCommitm
         note += "；已记入申请人信用记录"
     if case.status == ReviewStatus.IN_REVIEW:
         clock = clock_of(case).pause(timezone.localdate(), calendar_get())
-        _move(case, ReviewStatus.SUSPENDED, note=note + "；中止审查至材料补齐", clock_used=clock.used, clock_running_since=clock.running_since)
+        _move(
+            case,
+            ReviewStatus.SUSPENDED,
+            note=note + "；中止审查至材料补齐",
+            clock_used=clock.used,
+            clock_running_since=clock.running_since,
+        )
     else:
         _note(case, note)
     return {"number": case.front_number, "status": case.status}

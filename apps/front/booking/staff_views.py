@@ -36,7 +36,12 @@ def staff_booking(request):
     code = (request.POST.get("matter") or request.GET.get("matter") or "").strip()
     matter = next((m for m in matters if m.code == code), None)
     page = {
-        "hall": post.hall, "matters": matters, "matter": matter, "slots": [], "errors": [], "booked": None,
+        "hall": post.hall,
+        "matters": matters,
+        "matter": matter,
+        "slots": [],
+        "errors": [],
+        "booked": None,
         "idempotency_key": form_idempotency_key(),
     }
     status = 200
@@ -51,7 +56,10 @@ def staff_booking(request):
                 if citizen is None:
                     raise DomainError(_("未找到该身份证号码对应的市民账户，请先为其注册。"), code="citizen_not_found")
                 page["booked"] = appointment_book_by_staff(
-                    staff=request.user, citizen=citizen, slot_id=data["slot"], matter_code=data["matter"],
+                    staff=request.user,
+                    citizen=citizen,
+                    slot_id=data["slot"],
+                    matter_code=data["matter"],
                     idempotency_key=data["idempotency_key"],
                 )
             except DomainError as exc:
@@ -81,7 +89,12 @@ def supervisor_penalties(request):
     if "id_number" in request.POST:
         lookup = StandingLookupForm(request.POST)
         if not lookup.is_valid():
-            return render(request, "booking/supervisor_penalties.html", _waiver_page(request, errors=[first_error(lookup)]), status=400)
+            return render(
+                request,
+                "booking/supervisor_penalties.html",
+                _waiver_page(request, errors=[first_error(lookup)]),
+                status=400,
+            )
         citizen = citizen_verified_by_id_number(lookup.cleaned_data["id_number"])
         if citizen is None:
             page = _waiver_page(request, errors=[_("未找到该身份证号码对应的市民账户。")])
@@ -90,13 +103,25 @@ def supervisor_penalties(request):
         return render(request, "booking/supervisor_penalties.html", _waiver_page(request, found=(citizen, standing)))
     form = WaiverForm(request.POST)
     if not form.is_valid():
-        return render(request, "booking/supervisor_penalties.html", _waiver_page(request, errors=[first_error(form)]), status=400)
+        return render(
+            request, "booking/supervisor_penalties.html", _waiver_page(request, errors=[first_error(form)]), status=400
+        )
     citizen = User.objects.filter(id=form.cleaned_data["citizen"], role=Role.CITIZEN).first()
     if citizen is None:
-        return render(request, "booking/supervisor_penalties.html", _waiver_page(request, errors=[_("未找到该市民。")]), status=404)
+        return render(
+            request,
+            "booking/supervisor_penalties.html",
+            _waiver_page(request, errors=[_("未找到该市民。")]),
+            status=404,
+        )
     try:
         penalty_waive(staff=request.user, citizen=citizen, reason=form.cleaned_data["reason"])
     except DomainError as exc:
-        return render(request, "booking/supervisor_penalties.html", _waiver_page(request, errors=[str(exc.detail)]), status=status_for(exc))
+        return render(
+            request,
+            "booking/supervisor_penalties.html",
+            _waiver_page(request, errors=[str(exc.detail)]),
+            status=status_for(exc),
+        )
     messages.success(request, _("已解除%(name)s的网上预约暂停，并豁免违约记录。") % {"name": citizen.masked_name})
     return redirect("supervisor_penalties")

@@ -304,9 +304,6 @@ class CaseCommitmentBroken(WirePayload):
     credit_recorded: bool = Field(True, title="已记入信用记录")
 
 
-ISSUE13_FRONT_PAYLOADS: tuple[type[WirePayload], ...] = (CaseCommitmentMade, CaseDeferredSupplied, CaseCommitmentBroken)
-
-
 # Every (kind, version) a receiver accepts. A new version is added beside the old one, which stays until
 # no outbox holds a message of it.
 PAYLOADS: dict[tuple[MessageKind, int], type[WirePayload]] = {
@@ -315,7 +312,8 @@ PAYLOADS: dict[tuple[MessageKind, int], type[WirePayload]] = {
         CaseSubmitted, CaseSupplement, CaseResync, CaseWithdrawRequested, CaseDeliveryChosen, CaseDelivered,
         CaseReviewStarted, CaseDecided, CaseCorrectionRequested, CaseSpecialProcedure, CaseReviewResumed,
         CaseExtended, CaseResultIssued, CaseWithdrawn, CaseWithdrawRefused,
-        *ISSUE13_FRONT_PAYLOADS,
+        # Issue 13, front intake
+        CaseCommitmentMade, CaseDeferredSupplied, CaseCommitmentBroken,
     )
 }
 

@@ -72,7 +72,11 @@ def test_on_the_last_day_the_hall_may_still_decide_and_the_day_after_the_law_has
     assert submitted.payload["promised_date"] == LIMIT.isoformat()
     # A written receipt says why, and the applicant is told.
     receipt = Document.objects.get(case=case, kind=DocumentKind.RECEIPT)
-    assert receipt.issued_by is None and receipt.content["deemed"] is True and receipt.content["accepted_on"] == "2026-02-11"
+    assert (
+        receipt.issued_by is None
+        and receipt.content["deemed"] is True
+        and receipt.content["accepted_on"] == "2026-02-11"
+    )
     told = Notification.objects.get(recipient=citizen, event="case.deemed_accepted", channel="inbox")
     assert case.number in told.body and "视为受理" in told.body
     assert "视为受理" in case.sentence
@@ -93,7 +97,9 @@ def test_the_receipt_pdf_says_it_was_accepted_by_law(held, citizen):
 
 def test_a_notice_given_in_time_stops_it_and_the_answer_starts_five_working_days_again(api, clerk, held):
     with at(LIMIT):
-        response = api(clerk).post(f"/api/v1/workbench/cases/{held.number}/notice/", {"items": ["缺少户口簿"]}, format="multipart")
+        response = api(clerk).post(
+            f"/api/v1/workbench/cases/{held.number}/notice/", {"items": ["缺少户口簿"]}, format="multipart"
+        )
         assert response.status_code == 200, response.content
     with at(LIMIT + dt.timedelta(days=30)):
         assert cases_deem_accepted() == 0  # waiting on the applicant, not on the hall
@@ -102,7 +108,9 @@ def test_a_notice_given_in_time_stops_it_and_the_answer_starts_five_working_days
     answered = timezone.make_aware(dt.datetime(2026, 3, 30, 15, 0))
     new_limit = dt.date(2026, 4, 7)
     with time_machine.travel(answered, tick=False):
-        brought = api(clerk).post(f"/api/v1/workbench/cases/{held.number}/materials/", {"extra": upload("photo.png")}, format="multipart")
+        brought = api(clerk).post(
+            f"/api/v1/workbench/cases/{held.number}/materials/", {"extra": upload("photo.png")}, format="multipart"
+        )
         assert brought.status_code == 200, brought.content
         assert brought.json()["intake_deadline"] == new_limit.isoformat()
         assert brought.json()["notice_outstanding"] is False
@@ -117,9 +125,13 @@ def test_a_notice_given_in_time_stops_it_and_the_answer_starts_five_working_days
 
 def test_past_the_limit_the_hall_can_no_longer_refuse_or_ask_for_more(api, clerk, held):
     with at(LIMIT + dt.timedelta(days=1)):
-        refused = api(clerk).post(f"/api/v1/workbench/cases/{held.number}/refuse/", {"reason": "不属于本机关职权"}, format="json")
+        refused = api(clerk).post(
+            f"/api/v1/workbench/cases/{held.number}/refuse/", {"reason": "不属于本机关职权"}, format="json"
+        )
         assert refused.status_code == 409 and refused.json()["code"] == "intake_limit_passed"
-        notice = api(clerk).post(f"/api/v1/workbench/cases/{held.number}/notice/", {"items": ["缺少照片"]}, format="multipart")
+        notice = api(clerk).post(
+            f"/api/v1/workbench/cases/{held.number}/notice/", {"items": ["缺少照片"]}, format="multipart"
+        )
         assert notice.status_code == 409 and notice.json()["code"] == "intake_limit_passed"
         # The clerk's page says so instead of offering the outcomes.
         client = Client()
@@ -129,7 +141,11 @@ def test_past_the_limit_the_hall_can_no_longer_refuse_or_ask_for_more(api, clerk
         listing = client.get("/workbench/cases/").content.decode()
         assert held.number in listing and "已逾期：依法视为受理" in listing
     case = Case.objects.get(id=held.id)
-    assert case.status == CaseStatus.RECEIVED and not case.notice_sent_at and not Document.objects.filter(case=case).exists()
+    assert (
+        case.status == CaseStatus.RECEIVED
+        and not case.notice_sent_at
+        and not Document.objects.filter(case=case).exists()
+    )
 
 
 @pytest.mark.unpublished_calendar
@@ -151,4 +167,3 @@ def test_a_limit_in_an_unpublished_year_is_never_guessed_then_counted_once_publi
         assert cases_deem_accepted() == 1
     case.refresh_from_db()
     assert case.status == CaseStatus.ACCEPTED and case.accepted_at == moment
-

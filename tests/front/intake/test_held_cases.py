@@ -20,7 +20,9 @@ pytestmark = pytest.mark.django_db
 def noticed(api, clerk, called_ticket):  # noqa: F811
     """First visit: the clerk names every missing item in one notice; the hall holds the case."""
     response = api(clerk).post(
-        f"/api/v1/workbench/tickets/{called_ticket['id']}/notice/", {"items": ["缺少居民身份证原件"]}, format="multipart"
+        f"/api/v1/workbench/tickets/{called_ticket['id']}/notice/",
+        {"items": ["缺少居民身份证原件"]},
+        format="multipart",
     )
     assert response.status_code == 201, response.content
     return Case.objects.get(number=response.json()["number"])
@@ -41,7 +43,9 @@ class TestSecondVisit:
         page = page_client(clerk).get(f"/workbench/tickets/{ticket['id']}/").content.decode()
         assert 'id="held-case"' in page and noticed.number in page and "缺少居民身份证原件" in page
         response = api(clerk).post(
-            f"/api/v1/workbench/tickets/{ticket['id']}/accept/", {f"material_{required(matter).id}": upload()}, format="multipart"
+            f"/api/v1/workbench/tickets/{ticket['id']}/accept/",
+            {f"material_{required(matter).id}": upload()},
+            format="multipart",
         )
         assert response.status_code == 201, response.content
         assert response.json()["number"] == noticed.number
@@ -54,14 +58,19 @@ class TestSecondVisit:
         kinds = list(Document.objects.filter(case=case).values_list("kind", flat=True))
         assert kinds == [DocumentKind.ONE_TIME_NOTICE, DocumentKind.RECEIPT]
 
-    def test_the_window_cannot_send_a_second_notice_for_materials_never_brought(self, api, clerk, citizen, matter, terminal, noticed):
+    def test_the_window_cannot_send_a_second_notice_for_materials_never_brought(
+        self, api, clerk, citizen, matter, terminal, noticed
+    ):
         ticket = call_again(api, clerk, terminal, citizen, matter)
-        again = api(clerk).post(f"/api/v1/workbench/tickets/{ticket['id']}/notice/", {"items": ["照片"]}, format="multipart")
+        again = api(clerk).post(
+            f"/api/v1/workbench/tickets/{ticket['id']}/notice/", {"items": ["照片"]}, format="multipart"
+        )
         assert again.status_code == 409 and again.json()["code"] == "notice_outstanding"
         # With what the applicant brought, a notice about it is allowed, on the same case.
         ok = api(clerk).post(
             f"/api/v1/workbench/tickets/{ticket['id']}/notice/",
-            {"items": ["身份证复印件不清晰"], f"material_{required(matter).id}": upload()}, format="multipart",
+            {"items": ["身份证复印件不清晰"], f"material_{required(matter).id}": upload()},
+            format="multipart",
         )
         assert ok.status_code == 201, ok.content
         assert ok.json()["number"] == noticed.number and Case.objects.count() == 1
@@ -83,12 +92,19 @@ class TestHeldCasePages:
         assert noticed.number not in page_client(other_hall_clerk).get("/workbench/cases/").content.decode()
         assert page_client(other_hall_clerk).get(f"/workbench/cases/{noticed.number}/").status_code == 404
         # The API: by number or name in the address, by ID number only in a POST body.
-        assert [c["number"] for c in api(clerk).get("/api/v1/workbench/held-cases/", {"name": "王小"}).json()] == [noticed.number]
+        assert [c["number"] for c in api(clerk).get("/api/v1/workbench/held-cases/", {"name": "王小"}).json()] == [
+            noticed.number
+        ]
         by_id = api(clerk).post("/api/v1/workbench/held-cases/search/", {"q": citizen.id_number}, format="json")
         assert [c["number"] for c in by_id.json()] == [noticed.number] and by_id.json()[0]["applicant"] == "王**"
         refused = api(clerk).get("/api/v1/workbench/held-cases/", {"number": citizen.id_number})
         assert refused.status_code == 400
-        assert api(other_hall_clerk).post("/api/v1/workbench/held-cases/search/", {"q": noticed.number}, format="json").json() == []
+        assert (
+            api(other_hall_clerk)
+            .post("/api/v1/workbench/held-cases/search/", {"q": noticed.number}, format="json")
+            .json()
+            == []
+        )
         assert api(citizen).get("/api/v1/workbench/held-cases/").status_code == 403
 
     def test_the_page_adds_the_materials_then_accepts_the_same_case(self, clerk, citizen, matter, noticed):
@@ -111,7 +127,10 @@ class TestHeldCasePages:
         assert empty.status_code == 422 and "请填写不予受理的理由" in empty.content.decode()
         no_action = client.post(f"/workbench/cases/{noticed.number}/", {})
         assert no_action.status_code == 400 and "请选择办理结果" in no_action.content.decode()
-        done = client.post(f"/workbench/cases/{noticed.number}/", {"action": "refuse", "reason": "不属于本机关职权", "refer_to": "市教委"})
+        done = client.post(
+            f"/workbench/cases/{noticed.number}/",
+            {"action": "refuse", "reason": "不属于本机关职权", "refer_to": "市教委"},
+        )
         assert done.status_code == 302
         case = Case.objects.get(id=noticed.id)
         assert case.status == CaseStatus.REJECTED_AT_INTAKE and case.refer_to == "市教委"
@@ -125,7 +144,9 @@ class TestHeldCasePages:
         outstanding = api(clerk).post(f"{url}/notice/", {"items": ["照片"]}, format="multipart")
         assert outstanding.status_code == 409 and outstanding.json()["code"] == "notice_outstanding"
         assert api(clerk).post(f"{url}/materials/", {}, format="multipart").json()["code"] == "materials_missing"
-        brought = api(clerk).post(f"{url}/materials/", {f"material_{required(matter).id}": upload()}, format="multipart")
+        brought = api(clerk).post(
+            f"{url}/materials/", {f"material_{required(matter).id}": upload()}, format="multipart"
+        )
         assert brought.status_code == 200 and brought.json()["notice_outstanding"] is False
         again = api(clerk).post(f"{url}/notice/", {"items": ["身份证已过有效期"]}, format="multipart")
         assert again.status_code == 200 and again.json()["notice_items"] == ["身份证已过有效期"]
@@ -139,13 +160,18 @@ class TestHeldCasePages:
         url = f"/api/v1/workbench/cases/{noticed.number}"
         assert api(other_hall_clerk).post(f"{url}/refuse/", {"reason": "x"}, format="json").status_code == 404
         assert api(other_hall_clerk).post(f"{url}/notice/", {"items": ["x"]}, format="multipart").status_code == 404
-        assert api(other_hall_clerk).post(f"{url}/materials/", {"extra": upload()}, format="multipart").status_code == 404
+        assert (
+            api(other_hall_clerk).post(f"{url}/materials/", {"extra": upload()}, format="multipart").status_code == 404
+        )
         assert Case.objects.get(id=noticed.id).status == CaseStatus.RECEIVED
 
 
 def test_english_readers_get_the_refusal_in_english(api, clerk, noticed):
     response = api(clerk).post(
-        f"/api/v1/workbench/cases/{noticed.number}/notice/", {"items": ["x"]}, format="multipart", HTTP_ACCEPT_LANGUAGE="en"
+        f"/api/v1/workbench/cases/{noticed.number}/notice/",
+        {"items": ["x"]},
+        format="multipart",
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 409 and "notice" in response.json()["detail"].lower()
     assert Client().get("/workbench/cases/").status_code == 302  # sign in first

@@ -28,7 +28,9 @@ def commitment_check(case: Case, items: list[str], *, signed: bool) -> list[str]
     materials = {m.name: m for m in case.matter.materials.all()}
     unknown = [item for item in items if item not in materials or not materials[item].required]
     if unknown:
-        raise DomainError(_("容缺事项应为本事项的申请材料：%(items)s") % {"items": "、".join(unknown)}, code="commitment_invalid")
+        raise DomainError(
+            _("容缺事项应为本事项的申请材料：%(items)s") % {"items": "、".join(unknown)}, code="commitment_invalid"
+        )
     key = [item for item in items if not materials[item].deferrable]
     if key:
         raise DomainError(

@@ -39,11 +39,17 @@ def case_commitment_supply(*, actor: User, number: str, uploads: Sequence[Upload
     the items still owed. They travel to central with the items still outstanding; the last one meets the
     commitment (and lifts a suspension at central)."""
     at_window = actor.role in (Role.CLERK, Role.HALL_SUPERVISOR)
+    case: Case | None
     if at_window:
         found = case_get_for_staff(user=actor, number=number)
         case = Case.objects.select_for_update(of=("self",)).select_related("matter").get(id=found.id)
     else:
-        case = Case.objects.select_for_update(of=("self",)).select_related("matter").filter(number=number, citizen=actor).first()
+        case = (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("matter")
+            .filter(number=number, citizen=actor)
+            .first()
+        )
         if case is None:
             raise DomainError(_("未找到该办件。"), code="not_found")
     _open_commitment(case)
@@ -58,13 +64,18 @@ def case_commitment_supply(*, actor: User, number: str, uploads: Sequence[Upload
             _("只能补交承诺书所列、尚未补交的容缺材料：%(items)s。") % {"items": "、".join(owed)}, code="wrong_material"
         )
     before = set(case.materials.values_list("id", flat=True))
-    _store_materials(case, _vet(case.matter, list(uploads)), by=actor, trust_level=TrustLevel.B if at_window else TrustLevel.C)
+    _store_materials(
+        case, _vet(case.matter, list(uploads)), by=actor, trust_level=TrustLevel.B if at_window else TrustLevel.C
+    )
     added = list(case.materials.exclude(id__in=before))
     outstanding = case.commitment_outstanding
     supplied = list(dict.fromkeys(m.name for m in added))
     where = "窗口" if at_window else "在线"
     CaseEvent.objects.create(
-        case=case, actor=actor, from_status=case.status, to_status=case.status,
+        case=case,
+        actor=actor,
+        from_status=case.status,
+        to_status=case.status,
         note=f"{where}补交容缺材料：" + "、".join(supplied) + ("" if outstanding else "（容缺材料已补齐）"),
     )
     if not outstanding:
@@ -75,7 +86,10 @@ def case_commitment_supply(*, actor: User, number: str, uploads: Sequence[Upload
         peer=peer_central(),
         payload=contract.CaseDeferredSupplied(number=case.number, items=supplied, outstanding=outstanding),
         actor=actor.audit_label,
-        files=[OutgoingFile(name=m.name, path=str(m.file.name), sha256=m.sha256, content_type=m.content_type) for m in added],
+        files=[
+            OutgoingFile(name=m.name, path=str(m.file.name), sha256=m.sha256, content_type=m.content_type)
+            for m in added
+        ],
     )
     return case
 
@@ -98,7 +112,9 @@ def cases_commitment_remind(*, today: dt.date | None = None) -> int:
     for case in due:
         with transaction.atomic():
             # The conditional UPDATE claims the reminder: two runs at once never send it twice.
-            if not Case.objects.filter(id=case.id, commitment_reminded_at__isnull=True).update(commitment_reminded_at=timezone.now()):
+            if not Case.objects.filter(id=case.id, commitment_reminded_at__isnull=True).update(
+                commitment_reminded_at=timezone.now()
+            ):
                 continue
             notify(recipient=case.citizen, event="case.commitment_reminder", case=case)
             reminded += 1
@@ -138,12 +154,17 @@ def case_commitment_break(*, case_id: int, today: dt.date) -> Case | None:
             },
         )
         CaseEvent.objects.create(
-            case=case, actor_label="系统", from_status=case.status, to_status=case.status,
+            case=case,
+            actor_label="系统",
+            from_status=case.status,
+            to_status=case.status,
             note="容缺材料逾期未补交：" + "、".join(outstanding) + "。已记入信用记录，审批总后台中止审查至材料补齐",
         )
         outbox_enqueue(
             peer=peer_central(),
-            payload=contract.CaseCommitmentBroken(number=case.number, outstanding=outstanding, deadline=deadline),
+            payload=contract.CaseCommitmentBroken(
+                number=case.number, outstanding=outstanding, deadline=deadline, credit_recorded=True
+            ),
             actor="系统",
         )
         notify(recipient=case.citizen, event="case.commitment_broken", case=case)
@@ -155,6 +176,8 @@ def cases_commitment_enforce(*, today: dt.date | None = None, batch: int = 200) 
     once. Safe to run twice."""
     today = today or timezone.localdate()
     due = list(
-        Case.objects.filter(_owed_q(), commitment_deadline__lt=today).order_by("commitment_deadline").values_list("id", flat=True)[:batch]
+        Case.objects.filter(_owed_q(), commitment_deadline__lt=today)
+        .order_by("commitment_deadline")
+        .values_list("id", flat=True)[:batch]
     )
     return sum(1 for case_id in due if case_commitment_break(case_id=case_id, today=today) is not None)

@@ -108,5 +108,7 @@ def cases_deem_accepted(*, today: dt.date | None = None, batch: int = 200) -> in
     today = today or timezone.localdate()
     # A limit left open (its year unpublished) is counted first, now that it may be.
     cases_fill_open_dates()
-    due = list(Case.objects.filter(deemed_due_q(today=today)).order_by("intake_deadline").values_list("id", flat=True)[:batch])
+    due = list(
+        Case.objects.filter(deemed_due_q(today=today)).order_by("intake_deadline").values_list("id", flat=True)[:batch]
+    )
     return sum(1 for case_id in due if case_deem_accepted(case_id=case_id, today=today) is not None)
