@@ -51,6 +51,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "file_rejected": 422,
     "file_too_large": 422,
     "file_type": 422,
+    "idempotency_key_reused": 422,
     "forbidden": 403,
     "group_required": 400,
     "hall_closed": 409,

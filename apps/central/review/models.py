@@ -9,12 +9,12 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from encrypted_fields.fields import EncryptedCharField
 
 from apps.shared.catalog.models import Department, Matter
 from apps.shared.exchange.contract import DeliveryMethod  # as the front tells us: one definition (the wire contract)
 from apps.shared.exchange.models import Peer
 from govservice.lib.decisions import Decision
+from govservice.lib.fieldcrypto import EncryptedCharField
 from govservice.lib.lifecycle import allows
 
 

@@ -22,7 +22,7 @@ from govservice.lib.codes import form_idempotency_key
 from govservice.roles import role_required
 
 from .devices import device_activate, device_for
-from .forms import CheckinForm, TicketNoteForm, TransferForm, WalkInForm
+from .forms import CheckinForm, DeviceTokenForm, TicketNoteForm, TransferForm, WalkInForm
 from .models import GreenReason, Ticket
 from .selectors import board_for, board_hall, estimated_wait_minutes, kiosk_matters, people_ahead, workbench_for
 from .services import (
@@ -51,7 +51,8 @@ def _terminal(request):
 def terminal_home(request):
     """A terminal is activated once with its device token (kept in the kiosk's session)."""
     if request.method == "POST" and "token" in request.POST:
-        terminal = terminal_authenticate(request.POST["token"].strip())
+        activation = DeviceTokenForm(request.POST)
+        terminal = terminal_authenticate(activation.cleaned_data["token"]) if activation.is_valid() else None
         if terminal is None:
             return render(request, "floor/terminal_activate.html", {"error": _("终端令牌无效。")}, status=400)
         device_activate(request, terminal)  # a kiosk stays activated; its token is not kept

@@ -26,6 +26,7 @@ from govservice.lib.ratelimit import hit
 from govservice.roles import role_required
 from govservice.throttling import client_ip
 
+from .forms import GuidedAnswersForm
 from .models import Checklist
 from .selectors import (
     IF_APPLICABLE,
@@ -41,8 +42,6 @@ from .selectors import (
     with_marks,
 )
 from .services import checklist_book, checklist_save
-
-ANSWER_PREFIX = "q_"
 
 
 def _guide_context(request, matter) -> dict:
@@ -61,14 +60,15 @@ def matter_guide(request, code):
     answering them (POST) saves a personal checklist."""
     matter = current_matter(code)
     questions = questions_for_matter(matter.code)
-    chosen = {q.key: request.POST.get(ANSWER_PREFIX + q.key, "") for q in questions}
+    form = GuidedAnswersForm(questions, request.POST if request.method == "POST" else None)
+    chosen = form.answers()
     error, error_status = "", 200
-    if request.method == "POST":
-        raw = {k[len(ANSWER_PREFIX) :]: v for k, v in request.POST.items() if k.startswith(ANSWER_PREFIX)}
-        for question in questions:
-            raw.setdefault(question.key, "")
+    if request.method == "POST" and not form.is_valid():
+        # Only an answer longer than any option fails here; the service says which answers are allowed.
+        error, error_status = _("请从选项中选择答案。"), 400
+    elif request.method == "POST":
         try:
-            checklist = checklist_save(matter_code=matter.code, raw_answers=raw, user=request.user, ip=client_ip(request))
+            checklist = checklist_save(matter_code=matter.code, raw_answers=chosen, user=request.user, ip=client_ip(request))
         except DomainError as exc:
             error, error_status = str(exc.detail), status_for(exc)
         else:

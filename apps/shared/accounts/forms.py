@@ -31,3 +31,17 @@ class TakeoverForm(forms.Form):
     id_number = forms.CharField(label=_("身份证号码（读卡）"), max_length=18, widget=forms.TextInput(attrs={"autocomplete": "off"}))
     claimant_username = forms.CharField(label=_("申请人新注册的用户名"), max_length=150)
     reason = forms.CharField(label=_("办理事由"), max_length=200)
+    # "lookup" shows whose the number is; "confirm" (with the card checked) hands it over.
+    action = forms.ChoiceField(choices=[("lookup", "lookup"), ("confirm", "confirm")], required=False)
+    card_checked = forms.BooleanField(required=False)
+
+    def clean(self):
+        data = super().clean()
+        data["action"] = data.get("action") or "lookup"
+        if data["action"] == "confirm" and not data.get("card_checked"):
+            raise forms.ValidationError(_("请先核对身份证原件与本人一致。"), code="card_not_checked")
+        return data
+
+    def person(self) -> dict[str, str]:
+        """The fields the takeover services take."""
+        return {key: self.cleaned_data[key] for key in ("id_number", "claimant_username", "reason")}

@@ -172,11 +172,9 @@ def identity_takeover(request):
     found = None
     status = 200
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+        data = form.person()
         try:
-            if request.POST.get("action") == "confirm":
-                if request.POST.get("card_checked") != "1":
-                    raise DomainError(_("请先核对身份证原件与本人一致。"), code="card_not_checked")
+            if form.cleaned_data["action"] == "confirm":
                 record = account_takeover(clerk=request.user, **data)
                 messages.success(request, _("已完成实名核验，账户 %(username)s 已启用。") % {"username": record.new_account.username})
                 return redirect("identity_takeover")

@@ -10,13 +10,12 @@ import logging
 import random
 import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import requests
-from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
@@ -28,6 +27,7 @@ from govservice.lib import lifecycle, signing
 from govservice.lib.tasks import enqueue_on_commit
 
 from . import contract, registry
+from .conf import exchange_conf
 from .models import InboxMessage, OutboxMessage, OutboxStatus, Peer, PeerKey
 
 logger = logging.getLogger(__name__)
@@ -147,14 +147,14 @@ def outbox_claim_due(
         claimed = list(qs.order_by("created_at")[:limit])
         if claimed:
             OutboxMessage.objects.filter(id__in=[m.id for m in claimed]).update(
-                next_attempt_at=Now() + timedelta(seconds=settings.EXCHANGE_LEASE_SECONDS)
+                next_attempt_at=Now() + timedelta(seconds=exchange_conf.EXCHANGE_LEASE_SECONDS)
             )
     return claimed
 
 
 def backoff_seconds(attempts: int) -> float:
     """Exponential backoff with full jitter, capped (AWS architecture blog's "full jitter")."""
-    ceiling = min(settings.EXCHANGE_BACKOFF_CAP_SECONDS, settings.EXCHANGE_BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0))
+    ceiling = min(exchange_conf.EXCHANGE_BACKOFF_CAP_SECONDS, exchange_conf.EXCHANGE_BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0))
     return random.uniform(0, ceiling)  # noqa: S311 - jitter, not security
 
 
@@ -180,7 +180,7 @@ def outbox_send(message: OutboxMessage) -> str:
     headers["Content-Type"] = "application/json; charset=utf-8"
     try:
         response = requests.post(
-            peer.base_url.rstrip("/") + EXCHANGE_PATH, data=body, headers=headers, timeout=settings.EXCHANGE_HTTP_TIMEOUT
+            peer.base_url.rstrip("/") + EXCHANGE_PATH, data=body, headers=headers, timeout=exchange_conf.EXCHANGE_HTTP_TIMEOUT
         )
     except requests.RequestException as exc:
         # A timeout is "unknown", never "failed": the resend carries the same id and the receiver
@@ -213,7 +213,7 @@ def _record_attempt(
     if not retry and not error:
         # delivered_at is the relay's own reading, the moment it saw the receiver's answer.
         status, fields = OutboxStatus.DELIVERED, {"delivered_at": timezone.now(), "response": response_data, "last_error": ""}
-    elif not retry or attempts >= settings.EXCHANGE_MAX_ATTEMPTS:
+    elif not retry or attempts >= exchange_conf.EXCHANGE_MAX_ATTEMPTS:
         status, fields = OutboxStatus.DEAD, {"last_error": error, "response": response_data}
         logger.error("outbox message %s (%s) dead-lettered: %s", message.id, message.kind, error)
     else:
@@ -301,17 +301,15 @@ def secret_for(key_id: str) -> str | None:
     return key.secret
 
 
-def inbox_receive(*, headers: Mapping[str, str], method: str, path: str, body: bytes) -> InboxResult:
-    """Verify, deduplicate and apply one message. The signature is checked before the body is parsed."""
+def inbox_receive(*, headers: Mapping[str, str], method: str, path: str, body: bytes | Callable[[], bytes]) -> InboxResult:
+    """Verify, deduplicate and apply one message. The signature headers (present, a known key, in the time
+    window) are checked before the body is read — ``body`` may be a callable that reads it — and the
+    signature before the body is parsed."""
     try:
-        verified = signing.verify(
-            headers=headers,
-            method=method,
-            path=path,
-            body=body,
-            secret_for=secret_for,
-            max_skew=settings.EXCHANGE_MAX_SKEW_SECONDS,
-        )
+        signed = signing.check_headers(headers=headers, secret_for=secret_for, max_skew=exchange_conf.EXCHANGE_MAX_SKEW_SECONDS)
+        if callable(body):
+            body = body()
+        verified = signed.verify_body(method=method, path=path, body=body)
     except signing.SignatureError as exc:
         return InboxResult(401, {"code": exc.code, "detail": exc.detail})
     peer = PeerKey.objects.select_related("peer").get(key_id=verified.key_id).peer

@@ -21,7 +21,7 @@ from apps.shared.catalog.models import Matter
 from govservice.lib import idcard
 from govservice.lib.errors import Conflict, DomainError
 
-from ..models import BookingStanding, GreenCategory, Slot
+from ..models import Appointment, BookingStanding, GreenCategory, Slot
 
 
 def citizen_lock(citizen: User) -> dt.datetime | None:
@@ -104,6 +104,16 @@ def refusal(facts: BookingFacts, *, green_category: str, slot_state: bool) -> Do
     if slot_state and not online_free(facts.slot, notice=facts.notice):
         return slot_refusal(facts.slot, notice=facts.notice, reread=False)
     return None
+
+
+def same_request_or_refuse(previous: Appointment, *, slot_id: int, matter_code: str) -> None:
+    """An earlier appointment with this Idempotency-Key answers a retry of the same request. The key on a
+    different request (another slot or matter) is refused: returning the first booking would tell the
+    citizen that their new choice was booked."""
+    if previous.slot_id != slot_id or previous.matter_code != matter_code:
+        raise DomainError(
+            _("该幂等键已用于另一项预约请求，请为新的请求使用新的幂等键。"), code="idempotency_key_reused"
+        )
 
 
 def duplicate() -> Conflict:

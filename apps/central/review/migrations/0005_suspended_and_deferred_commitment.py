@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('catalog', '0008_material_deferrable'),
         ('exchange', '0008_outbox_schema_version'),
-        ('review', '0003_delivery_choice_and_delivered'),
+        ('review', '0004_personal_data_key_ring'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
