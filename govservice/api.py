@@ -215,6 +215,10 @@ STATUS_BY_CODE: dict[str, int] = {
     "own_request": 403,
     "same_department": 422,
     "steps_incomplete": 409,
+    # Issue 13, intake (行政许可法 Art. 32): the limit passed with no decision (accepted by law); a notice
+    # the applicant has not answered yet is never followed by another.
+    "intake_limit_passed": 409,
+    "notice_outstanding": 409,
 }
 STATUS_BY_CLASS: tuple[tuple[type[DomainError], int], ...] = ((Throttled, 429), (Busy, 429), (Conflict, 409), (DomainError, 422))
 

@@ -42,11 +42,16 @@ class ReviewStatus(models.TextChoices):
     VOIDED = "voided", _("已作废")
     # The correction period passed with no answer (DOMAIN.md §5): closed by a job.
     CLOSED_NO_CORRECTION = "closed_no_correction", _("逾期未补正终止")
+    # 容缺受理: the applicant let the commitment's deadline pass with items owed (deferred.py).
+    SUSPENDED = "suspended", _("中止审查（容缺材料逾期未补齐）")
 
 
 R = ReviewStatus
 REVIEW_TRANSITIONS: dict[str, frozenset[str]] = {
-    R.IN_REVIEW: frozenset({R.CORRECTION, R.SPECIAL_PROCEDURE, R.DECIDED, R.WITHDRAWN, R.TRANSFERRED, R.VOIDED}),
+    R.IN_REVIEW: frozenset({R.CORRECTION, R.SPECIAL_PROCEDURE, R.DECIDED, R.WITHDRAWN, R.TRANSFERRED, R.VOIDED, R.SUSPENDED}),
+    # Until the deferred items come (then back to review, the clock resumes) or the applicant withdraws;
+    # no decision is taken on a case whose key facts are still owed.
+    R.SUSPENDED: frozenset({R.IN_REVIEW, R.WITHDRAWN}),
     R.CORRECTION: frozenset({R.IN_REVIEW, R.WITHDRAWN, R.CLOSED_NO_CORRECTION, R.VOIDED}),
     R.SPECIAL_PROCEDURE: frozenset({R.IN_REVIEW, R.DECIDED, R.WITHDRAWN, R.VOIDED}),
     # Taken up by the receiving department (back to review), or sent on again.
@@ -304,3 +309,21 @@ class ExtensionRequest(models.Model):
     @property
     def pending(self) -> bool:
         return self.status == ExtensionStatus.REQUESTED
+
+
+class DeferredCommitment(models.Model):
+    """容缺受理 as central sees it (deferred.py): the items the applicant promised to bring by a deadline,
+    what has come, and a breach, which suspends the review until the items arrive."""
+
+    case = models.OneToOneField(ReviewCase, on_delete=models.CASCADE, related_name="commitment")
+    items = models.JSONField(_("容缺材料"), default=list)
+    deadline = models.DateField(_("补交期限"))
+    supplied = models.JSONField(_("已补交"), default=list, blank=True)
+    outstanding = models.JSONField(_("尚欠"), default=list, blank=True)
+    fulfilled_at = models.DateTimeField(_("补齐时间"), null=True, blank=True)
+    broken_at = models.DateTimeField(_("逾期时间"), null=True, blank=True)
+    # The front wrote the applicant's credit record for the breach.
+    credit_recorded = models.BooleanField(_("已记入信用记录"), default=False)
+
+    def __str__(self) -> str:
+        return f"{self.case} 容缺 {self.deadline}"

@@ -50,6 +50,29 @@ class IntakeForm(forms.Form):
         return [line.strip() for line in self.cleaned_data["items"].splitlines() if line.strip()]
 
 
+class HeldCaseForm(IntakeForm):
+    """An outcome for a case the hall holds (template intake/hall_case.html): the materials the applicant
+    brought (files beside it), then accept, a further one-time notice, a refusal, or hold it on."""
+
+    ACTIONS = (
+        ("supplement", _("仅补充材料（继续暂存）")),
+        ("accept", _("受理")),
+        ("notice", _("一次性告知（补正材料）")),
+        ("refuse", _("不予受理")),
+    )
+
+    action = forms.ChoiceField(choices=ACTIONS, error_messages={"required": _("请选择办理结果。"), "invalid_choice": _("请选择办理结果。")})
+
+    def clean_action(self) -> str:
+        return self.cleaned_data["action"]
+
+
+class CaseSearchForm(forms.Form):
+    """Held cases found by case number, ID number or name (posted: an ID number never rides in an address)."""
+
+    q = forms.CharField(required=False, max_length=64)
+
+
 class RevealForm(forms.Form):
     """Why the clerk needs the clear ID number (the service refuses an empty reason, and logs the rest)."""
 

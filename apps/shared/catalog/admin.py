@@ -107,7 +107,7 @@ class MaterialInline(admin.StackedInline):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fields = [
         ("position", "key", "name"),
-        ("form", "originals", "copies", "required"),
+        ("form", "originals", "copies", "required", "deferrable"),
         ("source", "issuer"),
         "notes",
         ("blank_form_url", "sample_url"),

@@ -382,6 +382,9 @@ class Material(RulesInCleanMixin, models.Model):
     blank_form_url = models.URLField(_("空白表格"), max_length=300, blank=True)
     sample_url = models.URLField(_("示例样表"), max_length=300, blank=True)
     acceptance_standard = models.CharField(_("受理标准"), max_length=300, blank=True)
+    # 容缺受理 (DOMAIN.md §4): a minor material the applicant may promise to bring later. Never the identity
+    # document or the application form (rules.one_material_errors).
+    deferrable = models.BooleanField(_("可容缺"), default=False, help_text=_("申请人可承诺限期补交（身份证件、申请表不可容缺）。"))
 
     class Meta:
         ordering = ["matter", "position", "id"]

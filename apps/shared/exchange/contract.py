@@ -66,6 +66,10 @@ class MessageKind(StrEnum):
     CASE_VOIDED = "case.voided"
     CASE_CLOSED_NO_CORRECTION = "case.closed_no_correction"
     # --- end of issue 13, central ---
+    # --- Issue 13, front intake (容缺受理 follow-up), front → central ---
+    CASE_COMMITMENT_MADE = "case.commitment_made"
+    CASE_DEFERRED_SUPPLIED = "case.deferred_supplied"
+    CASE_COMMITMENT_BROKEN = "case.commitment_broken"
 
 
 # --- Wire types: dates travel as ISO strings, an unknown date as "" (as the code has always written) ---
@@ -268,6 +272,43 @@ class CaseWithdrawRefused(WirePayload):
     reason: str = Field(title="不予撤回理由")
 
 
+# --- Issue 13, front intake: the follow-up of a 容缺受理 commitment (front → central) ---------------------
+
+
+class CaseCommitmentMade(WirePayload):
+    """The case (sent just before, as case.submitted) was accepted on the applicant's commitment to bring
+    the deferred items by the deadline."""
+
+    KIND = MessageKind.CASE_COMMITMENT_MADE
+
+    number: Number
+    items: list[str] = Field(title="容缺材料", min_length=1)
+    deadline: WireDate = Field(title="补交期限")
+
+
+class CaseDeferredSupplied(WirePayload):
+    """Deferred items the applicant brought (online or at a window); the files travel beside the payload.
+    ``outstanding`` empty: the commitment is met."""
+
+    KIND = MessageKind.CASE_DEFERRED_SUPPLIED
+
+    number: Number
+    items: list[str] = Field(title="本次补交材料", min_length=1)
+    outstanding: list[str] = Field(default_factory=list, title="尚欠材料")
+
+
+class CaseCommitmentBroken(WirePayload):
+    """The deadline passed with items still owed: central suspends the review until they come; the front
+    has written the applicant's credit record."""
+
+    KIND = MessageKind.CASE_COMMITMENT_BROKEN
+
+    number: Number
+    outstanding: list[str] = Field(title="尚欠材料", min_length=1)
+    deadline: WireDate = Field(title="补交期限")
+    credit_recorded: bool = Field(True, title="已记入信用记录")
+
+
 # Every (kind, version) a receiver accepts. A new version is added beside the old one, which stays until
 # no outbox holds a message of it.
 PAYLOADS: dict[tuple[MessageKind, int], type[WirePayload]] = {
@@ -276,6 +317,8 @@ PAYLOADS: dict[tuple[MessageKind, int], type[WirePayload]] = {
         CaseSubmitted, CaseSupplement, CaseResync, CaseWithdrawRequested, CaseDeliveryChosen, CaseDelivered,
         CaseReviewStarted, CaseDecided, CaseCorrectionRequested, CaseSpecialProcedure, CaseReviewResumed,
         CaseExtended, CaseResultIssued, CaseWithdrawn, CaseWithdrawRefused,
+        # Issue 13, front intake
+        CaseCommitmentMade, CaseDeferredSupplied, CaseCommitmentBroken,
     )
 }
 

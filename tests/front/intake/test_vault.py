@@ -107,3 +107,20 @@ def test_it_starts_at_the_window_from_what_was_filed_online(api, citizen, other_
     # Once received, the citizen can no longer change it online.
     late = api(citizen).post(f"/api/v1/appointments/{code}/prefile/", {f"material_{id_card.id}": upload()}, format="multipart")
     assert late.status_code == 409
+
+
+@pytest.mark.django_db
+def test_level_d_is_gone_and_old_rows_of_it_are_checked_as_uploads(citizen):
+    """Issue 13: "self-made, on the citizen's commitment" is no reusable evidence (a commitment belongs to one
+    application: 容缺受理); the migration makes any such row C, to be checked against the original before use."""
+    import importlib
+
+    from django.apps import apps as registry
+
+    assert TrustLevel.values == ["A", "B", "C"]
+    item = EvidenceItem.objects.create(
+        citizen=citizen, name="情况说明", trust_level="D", file="vault/x.pdf", content_type="application/pdf", size=1, sha256="d" * 64
+    )
+    importlib.import_module("apps.front.intake.migrations.0009_held_cases_deemed_acceptance_commitments").forward(registry, None)
+    item.refresh_from_db()
+    assert item.trust_level == TrustLevel.C

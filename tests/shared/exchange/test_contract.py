@@ -67,6 +67,11 @@ WRITTEN_TODAY: list[tuple[str, dict]] = [
     }),
     ("case.withdrawn", {"number": "TZ2026112400042"}),
     ("case.withdraw_refused", {"number": "TZ2026112400042", "reason": "审批总后台已作出决定，不能撤回。"}),
+    # Issue 13, front intake: the 容缺受理 commitment's follow-up.
+    ("case.commitment_made", {"number": "TZ2026112400042", "items": ["户口簿", "健康证明"], "deadline": "2026-12-01"}),
+    ("case.deferred_supplied", {"number": "TZ2026112400042", "items": ["户口簿"], "outstanding": ["健康证明"]}),
+    ("case.deferred_supplied", {"number": "TZ2026112400042", "items": ["健康证明"], "outstanding": []}),
+    ("case.commitment_broken", {"number": "TZ2026112400042", "outstanding": ["健康证明"], "deadline": "2026-12-01", "credit_recorded": True}),
 ]
 
 # The ends central reaches on its own (issue 13, central).

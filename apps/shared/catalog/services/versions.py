@@ -61,6 +61,7 @@ MATERIAL_FIELDS = (
     "blank_form_url",
     "sample_url",
     "acceptance_standard",
+    "deferrable",
 )
 FEE_FIELDS = ("name", "amount", "unit", "notes")
 
