@@ -15,7 +15,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from apps.central.review import services
+from apps.central.review import deferred, services
 from apps.central.review.models import (
     EXTENSION_TRANSITIONS,
     FINISHED,
@@ -26,6 +26,7 @@ from apps.central.review.models import (
 )
 from apps.central.review.models import ReviewStatus as R
 from apps.shared.accounts.models import Role
+from apps.shared.exchange import contract
 from tests.central.reviewing import to_decision_by_services
 from tests.central.test_review import package, send
 from tests.factories import make_user
@@ -70,6 +71,8 @@ class World:
             services.case_transfer(
                 supervisor=self.supervisor, case_id=self.id, department_code="MZJ", reason="民政职责"
             )
+        elif status == R.SUSPENDED:
+            self.suspend()
 
     # The moves, each through its service.
     def decide(self) -> None:
@@ -98,6 +101,21 @@ class World:
         with time_machine.travel(timezone.make_aware(dt.datetime.combine(later, dt.time(1))), tick=False):
             assert services.cases_close_uncorrected() == 1
 
+    def suspend(self) -> None:
+        """容缺受理 broken: the front's two messages, through central's handlers (review/deferred.py)."""
+        case = ReviewCase.objects.get(id=self.id)
+        deadline = TODAY + dt.timedelta(days=7)
+        number = case.front_number
+        deferred.commitment_made(case.platform, "m-made", contract.CaseCommitmentMade(number=number, items=["户口簿"], deadline=deadline), [])
+        deferred.commitment_broken(
+            case.platform, "m-broken", contract.CaseCommitmentBroken(number=number, outstanding=["户口簿"], deadline=deadline), []
+        )
+
+    def resume(self) -> None:
+        case = ReviewCase.objects.get(id=self.id)
+        payload = contract.CaseDeferredSupplied(number=case.front_number, items=["户口簿"], outstanding=[])
+        deferred.deferred_supplied(case.platform, "m-supplied", payload, [])
+
     def end_special(self) -> None:
         services.case_end_special_procedure(approver=self.approver, case_id=self.id, note="核查完毕")
 
@@ -121,6 +139,9 @@ EDGES: dict[tuple[str, str], Callable[[World], None]] = {
     (R.TRANSFERRED, R.TRANSFERRED): World.transfer,
     (R.TRANSFERRED, R.WITHDRAWN): World.withdraw,
     (R.TRANSFERRED, R.VOIDED): World.void,
+    (R.IN_REVIEW, R.SUSPENDED): lambda w: w.reach(R.SUSPENDED),
+    (R.SUSPENDED, R.IN_REVIEW): World.resume,
+    (R.SUSPENDED, R.WITHDRAWN): World.withdraw,
 }
 
 
