@@ -31,7 +31,7 @@ from apps.shared.privacy import registry
 from apps.shared.privacy.registry import Action, ExportFile, RecordKind, final_statuses
 from govservice.lib.errors import Conflict
 
-from .models import CASE_TRANSITIONS, Case, CaseEvent, CaseMaterial, Document, EvidenceItem
+from .models import CASE_TRANSITIONS, Case, CaseEvent, CaseMaterial, CreditRecord, Document, EvidenceItem
 
 ARCHIVES = gettext_lazy("档案法及《机关文件材料归档范围和文书档案保管期限规定》：办件档案定期30年，期满前不删除")
 THIRTY_YEARS = 30 * 365
@@ -127,6 +127,16 @@ registry.register_kind(
         vault_due,
         gettext_lazy("无法定期限，按本地做法设定（可配置）"),
         apply=vault_delete,
+    )
+)
+registry.register_kind(
+    RecordKind(
+        "intake.credit_records",
+        gettext_lazy("失信记录（容缺承诺逾期）"),
+        "RETENTION_CREDIT_RECORDS_DAYS",
+        Action.DELETE,
+        lambda cutoff: CreditRecord.objects.filter(recorded_at__lt=cutoff),
+        gettext_lazy("国办发〔2020〕49号：失信信息公开期限最长不超过5年"),
     )
 )
 

@@ -69,6 +69,9 @@ class PrivacyConf(AppConf):
     # The evidence vault (证照库): copies kept for reuse in the citizen's next cases, counted from when they
     # were kept; a copy that is also part of a case file stays with the case file.
     RETENTION_VAULT_DAYS = Knob(env_int, 5 * YEAR)
+    # Credit records of broken 容缺 commitments (失信记录), counted from when they were written: 国办发〔2020〕49号
+    # keeps a dishonesty record public for at most five years; after that nothing may rest on it.
+    RETENTION_CREDIT_RECORDS_DAYS = Knob(env_int, 5 * YEAR)
     # --- Central's population registry (apps/central/registry) -------------------------------------------
     # Questions asked of the registry (who asked, why, about which keyed hash): PIPL Art. 56, three years.
     RETENTION_REGISTRY_QUERIES_DAYS = Knob(env_int, 3 * YEAR)

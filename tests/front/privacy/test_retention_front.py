@@ -151,3 +151,19 @@ class TestFrontRetention:
         assert run.counts["intake.case_files"] == 1
         assert not default_storage.exists(certificate.file.name) and not default_storage.exists(held.material.file.name)
         assert Document.objects.get(pk=certificate.pk).content == {"title": "社会保障卡", "applicant": ""}
+
+
+@pytest.mark.django_db
+def test_a_credit_record_goes_five_years_after_it_was_written(time_machine, held, citizen):
+    from apps.front.intake.models import CreditKind, CreditRecord
+
+    record = CreditRecord.objects.create(
+        citizen=citizen, case=held.case, kind=CreditKind.values[0], recorded_at=T0, in_force_until=(T0 + YEAR).date()
+    )
+    run_at(time_machine, T0 + 5 * YEAR - SECOND)
+    assert CreditRecord.objects.filter(pk=record.pk).exists()
+    run = run_at(time_machine, T0 + 5 * YEAR + SECOND)
+    assert run.counts["intake.credit_records"] == 1
+    assert not CreditRecord.objects.filter(pk=record.pk).exists()
+    # The case the breach belonged to stays (its own period is thirty years).
+    assert Case.objects.filter(pk=held.case.pk).exists()
