@@ -10,7 +10,7 @@ both sides read. Both sites import this module and nothing else of each other (D
 - A kind changes by adding a class with the next version (the old one stays, and its handler keeps
   reading it, until no outbox on either site holds a message of it). The receiver refuses a kind or
   version it does not know, and a payload its class refuses, with a reason the sender keeps with the
-  dead letter (``exchange.services.inbox_receive``).
+  dead letter (``exchange.services.inbox.inbox_receive``).
 
 Why pydantic rather than frozen dataclasses checked by DRF serializers: one declaration gives the typed
 object, its validation and its JSON form, so what the sender writes and what the receiver checks cannot
