@@ -21,7 +21,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from govservice import policies
-from govservice.lib.envvars import env_bool, env_int, env_list, env_secret
+from govservice.lib.envvars import env_bool, env_int, env_list, env_secret, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -40,18 +40,17 @@ DEBUG = env_bool("DEBUG", False)
 DEV_MODE = env_bool("DEV_MODE", DEBUG)
 
 
-SECRET_KEY = env_secret(
-    "SECRET_KEY", f"dev-insecure-{SITE_ROLE}-secret-key-change-me-0123456789abcdef", dev_mode=DEV_MODE
-)
-# Salt for field encryption (ID numbers, phones) and the key of the HMAC blind index. Rotating the
-# blind-index key means recomputing every index; keep it apart from SECRET_KEY so that rotating the
-# session secret does not.
-SALT_KEY = env_secret("FIELD_ENCRYPTION_SALT", "dev-field-salt", dev_mode=DEV_MODE)
+SECRET_KEY = env_secret("SECRET_KEY", f"dev-insecure-{SITE_ROLE}-secret-key-change-me-0123456789abcdef", dev_mode=DEV_MODE)
+# Retired secret keys, comma-separated: sessions and signed values made under one verify while it is listed.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
+# Personal data at rest has keys of its own, FIELD_ENCRYPTION_KEYS (govservice/lib/fieldcrypto.py); the salt now
+# only reads what earlier releases encrypted under a key derived from SECRET_KEY (FIELD_ENCRYPTION_LEGACY=1).
+SALT_KEY = env_str("FIELD_ENCRYPTION_SALT", "dev-field-salt" if DEV_MODE else "")
+# The key of the HMAC blind index: apart from SECRET_KEY, since rotating it means recomputing every index.
 BLIND_INDEX_KEY = env_secret("BLIND_INDEX_KEY", "dev-blind-index-key", dev_mode=DEV_MODE)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-
 
 # Which apps a site runs follows from the tree: apps/shared/ on both, apps/front/ or apps/central/ on one
 # (ARCHITECTURE.md). An app is a folder with an apps.py; sorted, so the order never depends on the disk.
@@ -291,7 +290,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / f"media-{SITE_ROLE}")))
 MEDIA_URL = "media/"  # never served publicly: materials are streamed by views that check access
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploaded scans and documents are encrypted on the disk with the personal-data keys, clear through open().
+    "default": {"BACKEND": "govservice.lib.fieldcrypto.EncryptedFileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -321,7 +321,9 @@ SMS_BACKEND = env.str("SMS_BACKEND", default="apps.front.notifications.channels.
 SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(VAR_DIR / "sms" / f"{SITE_ROLE}.jsonl"))
 # The SMS gateway's URL, keys and timeouts: apps/front/notifications/conf.py.
 # Public address of this site, for links in messages and QR codes on documents.
-PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000" if IS_FRONT else "http://127.0.0.1:8100")
+PUBLIC_BASE_URL = env.str(
+    "PUBLIC_BASE_URL", default="http://127.0.0.1:8000" if IS_FRONT else "http://127.0.0.1:8100"
+)
 
 # --- Security --------------------------------------------------------------------------------------
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG and not DEV_MODE)
@@ -352,12 +354,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "WARNING"},
-        "axes": {"level": "WARNING"},
-        "weasyprint": {"level": "WARNING"},
-        "fontTools": {"level": "WARNING"},
-    },
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
 # --- Rules shared by apps or sites; each app's own business knobs are in its conf.py (govservice/lib/knobs.py)
@@ -395,23 +392,16 @@ COURIER_BACKEND = env.str("COURIER_BACKEND", default="apps.front.delivery.courie
 COURIER_FILE_PATH = env.str("COURIER_FILE_PATH", default=str(VAR_DIR / "courier" / f"{SITE_ROLE}.jsonl"))
 # Keys the couriers sign their status pushes with, "courier:key,courier:key".
 COURIER_CALLBACK_KEYS = dict(
-    item.split(":", 1)
-    for item in env_list("COURIER_CALLBACK_KEYS", ["dev-express:dev-courier-key"] if DEV_MODE else [])
+    item.split(":", 1) for item in env_list("COURIER_CALLBACK_KEYS", ["dev-express:dev-courier-key"] if DEV_MODE else [])
 )
 
 # Outside development the site does not start with a part that only pretends to deliver: the console or file
 # e-mail, the file SMS and the file courier write people's addresses and phones to local files and count the
 # messages as delivered. (SMS and the courier are the front's; central sends e-mail only.)
 _DEVELOPMENT_BACKENDS = {
-    "EMAIL_BACKEND": (
-        "django.core.mail.backends.console.EmailBackend",
-        "django.core.mail.backends.filebased.EmailBackend",
-    ),
+    "EMAIL_BACKEND": ("django.core.mail.backends.console.EmailBackend", "django.core.mail.backends.filebased.EmailBackend"),
     **(
-        {
-            "SMS_BACKEND": ("apps.front.notifications.channels.FileSmsBackend",),
-            "COURIER_BACKEND": ("apps.front.delivery.couriers.FileCourierBackend",),
-        }
+        {"SMS_BACKEND": ("apps.front.notifications.channels.FileSmsBackend",), "COURIER_BACKEND": ("apps.front.delivery.couriers.FileCourierBackend",)}
         if IS_FRONT
         else {}
     ),
@@ -419,6 +409,4 @@ _DEVELOPMENT_BACKENDS = {
 if not DEV_MODE:
     for _name, _development in _DEVELOPMENT_BACKENDS.items():
         if globals()[_name] in _development:
-            raise ImproperlyConfigured(
-                f"{_name} is a development backend ({globals()[_name]}); set a real one, or DEV_MODE=1."
-            )
+            raise ImproperlyConfigured(f"{_name} is a development backend ({globals()[_name]}); set a real one, or DEV_MODE=1.")

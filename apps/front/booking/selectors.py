@@ -18,7 +18,7 @@ from apps.front.booking.conf import booking_conf
 from apps.shared.accounts.models import Role, User
 from apps.shared.catalog.models import Matter
 
-from .models import Appointment, GroupMatter, Hall, Slot, WaitlistEntry, WaitlistStatus
+from .models import Appointment, BookingStanding, GroupMatter, Hall, Slot, StaffPost, WaitlistEntry, WaitlistStatus
 
 # Ids are bigint: a request value that is not decimal or above this is no id (never a 500 from the database).
 MAX_ID = 2**63 - 1
@@ -106,6 +106,28 @@ def slots_open_for(*, hall_id: int, matter_code: str) -> QuerySet[Slot]:
         .annotate(free=F("capacity") - F("booked") - F("waitlist_held") - resale_held_now())
         .select_related("group")
         .order_by("start")
+    )
+
+
+def reserved_slots_for(*, hall_id: int, matter_code: str, limit: int = 200) -> QuerySet[Slot]:
+    """Slots of the hall's groups handling the matter with a place of the share reserved for phone and
+    on-site booking free (DOMAIN.md §3 quotas), not started, not closed: what a clerk books a caller into.
+    ``reserved_free`` is annotated."""
+    return (
+        Slot.objects.filter(hall_id=hall_id, group__matter_links__matter_code=matter_code, closed=False, start__gt=Now())
+        .filter(reserved__gt=F("reserved_booked"))
+        .annotate(reserved_free=F("reserved") - F("reserved_booked"))
+        .select_related("group")
+        .order_by("start")[:limit]
+    )
+
+
+def standings_blocked(*, now: dt.datetime | None = None) -> QuerySet[BookingStanding]:
+    """Citizens whose online booking is blocked now (no-shows, late cancellations), the latest block first."""
+    return (
+        BookingStanding.objects.filter(blocked_until__gt=now or timezone.now())
+        .select_related("citizen")
+        .order_by("-blocked_until")
     )
 
 
@@ -240,6 +262,11 @@ def booking_rules() -> dict[str, object]:
 def hall_supervisors(hall_id: int) -> list[User]:
     """The active hall supervisors posted to a hall (who is warned, escalated to, asked to decide)."""
     return list(User.objects.filter(role=Role.HALL_SUPERVISOR, post__hall_id=hall_id, is_active=True).order_by("id"))
+
+
+def staff_hall_name(user: User) -> str:
+    """The name of the hall a staff member is posted to ("" for none): what accounts records of a window's act."""
+    return StaffPost.objects.filter(user=user).values_list("hall__name", flat=True).first() or ""
 
 
 # --- The catalog's hall directory (registered in apps.BookingConfig.ready: the shared catalog may not

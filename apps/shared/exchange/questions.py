@@ -17,9 +17,9 @@ from urllib.parse import urlsplit
 
 import requests
 
-from apps.shared.exchange.conf import exchange_conf
 from govservice.lib import signing
 
+from .conf import exchange_conf
 from .models import Peer, PeerKey
 from .services import secret_for, signing_key
 
@@ -38,12 +38,8 @@ def ask(*, peer: Peer, url: str, payload: dict[str, Any], timeout: float) -> dic
         raise PeerUnavailable(str(exc)) from None
     body = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
     headers = signing.sign(
-        key_id=key.key_id,
-        secret=key.secret,
-        method="POST",
-        path=urlsplit(url).path or "/",
-        message_id=str(uuid.uuid4()),
-        body=body,
+        key_id=key.key_id, secret=key.secret, method="POST", path=urlsplit(url).path or "/",
+        message_id=str(uuid.uuid4()), body=body,
     )
     headers["Content-Type"] = "application/json; charset=utf-8"
     try:
@@ -67,11 +63,7 @@ def ask(*, peer: Peer, url: str, payload: dict[str, Any], timeout: float) -> dic
 def asking_peer(*, headers: Mapping[str, str], method: str, path: str, body: bytes) -> Peer:
     """The peer that signed a question; raises signing.SignatureError (answer 401 with its code/detail)."""
     verified = signing.verify(
-        headers=headers,
-        method=method,
-        path=path,
-        body=body,
-        secret_for=secret_for,
+        headers=headers, method=method, path=path, body=body, secret_for=secret_for,
         max_skew=exchange_conf.EXCHANGE_MAX_SKEW_SECONDS,
     )
     return PeerKey.objects.select_related("peer").get(key_id=verified.key_id).peer

@@ -1,5 +1,5 @@
-from apps.shared.exchange.conf import exchange_conf
 
+from .conf import exchange_conf
 from .models import Peer
 
 

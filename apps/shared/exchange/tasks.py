@@ -3,9 +3,8 @@ import time
 from celery import shared_task
 from django.conf import settings
 
-from apps.shared.exchange.conf import exchange_conf
-
 from . import services
+from .conf import exchange_conf
 
 
 @shared_task(name="apps.exchange.tasks.outbox_relay", ignore_result=True)
