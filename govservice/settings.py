@@ -86,6 +86,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: a body too large for its path is refused before anything reads it (govservice/middleware.py).
     "govservice.middleware.BodySizeLimitMiddleware",
+    # A NUL character in the path or the query string answers 400 (PostgreSQL cannot take one).
+    "govservice.middleware.NulCharacterMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -266,7 +268,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # The schema documents every operation's error answers in the shared error body (govservice/schema.py).
+    "DEFAULT_SCHEMA_CLASS": "govservice.schema.ApiSchema",
+    # DRF's three, the JSON one refusing what nests too deep (govservice/parsers.py).
+    "DEFAULT_PARSER_CLASSES": ["govservice.parsers.JSONParser", "rest_framework.parsers.FormParser", "rest_framework.parsers.MultiPartParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,

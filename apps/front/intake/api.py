@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.shared.accounts.permissions import IsCitizen, IsClerk
-from govservice.api import DomainError
+from govservice.api import DomainError, MultipartApiView
 
 from .models import Case, CaseEvent
 from .selectors import case_get_for_citizen, case_get_for_staff, cases_for_citizen, cases_for_staff
@@ -108,7 +108,7 @@ def intake_result(case, password) -> dict:
     ).data
 
 
-class CaseAcceptApi(APIView):
+class CaseAcceptApi(MultipartApiView):
     """Accept: multipart files; optional ``commitment_items`` (容缺) with ``commitment_signed=true``."""
 
     permission_classes = [IsClerk]
@@ -127,7 +127,7 @@ class CaseAcceptApi(APIView):
         return Response(intake_result(case, password), status=status.HTTP_201_CREATED)
 
 
-class CaseRefuseApi(APIView):
+class CaseRefuseApi(MultipartApiView):
     """不予受理: ``reason`` (required) and ``refer_to``."""
 
     permission_classes = [IsClerk]
@@ -142,7 +142,7 @@ class CaseRefuseApi(APIView):
         return Response(intake_result(case, password), status=status.HTTP_201_CREATED)
 
 
-class CaseNoticeApi(APIView):
+class CaseNoticeApi(MultipartApiView):
     """一次性告知: ``items`` (repeat the field once per item)."""
 
     permission_classes = [IsClerk]
@@ -156,7 +156,7 @@ class CaseNoticeApi(APIView):
         return Response(intake_result(case, password), status=status.HTTP_201_CREATED)
 
 
-class CaseReceiveApi(APIView):
+class CaseReceiveApi(MultipartApiView):
     """收件 only; decide within 5 working days."""
 
     permission_classes = [IsClerk]
@@ -168,7 +168,7 @@ class CaseReceiveApi(APIView):
         return Response(intake_result(case, password), status=status.HTTP_201_CREATED)
 
 
-class ReceivedCaseAcceptApi(APIView):
+class ReceivedCaseAcceptApi(MultipartApiView):
     """Accept a case the hall already holds, with the items the applicant brought back."""
 
     permission_classes = [IsClerk]
@@ -221,7 +221,7 @@ class HallCaseDetailApi(APIView):
         return Response(CaseDetailSerializer(case_get_for_staff(user=request.user, number=number)).data)
 
 
-class PrefileApi(APIView):
+class PrefileApi(MultipartApiView):
     """在线预填: the citizen uploads materials for a booked appointment (repeatable while not yet received)."""
 
     permission_classes = [IsCitizen]
@@ -236,7 +236,7 @@ class PrefileApi(APIView):
         return Response(data, status=status.HTTP_201_CREATED)
 
 
-class SupplementApi(APIView):
+class SupplementApi(MultipartApiView):
     """The citizen answers a correction request with the corrected materials."""
 
     permission_classes = [IsCitizen]
