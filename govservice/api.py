@@ -9,13 +9,13 @@ from django.http import Http404, JsonResponse, QueryDict
 from django.utils.translation import gettext as _
 from django.views import defaults
 from rest_framework import exceptions
-from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from govservice.lib.errors import Busy, Conflict, DomainError, Throttled
 from govservice.lib.workdays import CalendarUnknown
+from govservice.parsers import MultiPartParser
 
 __all__ = [
     "STATUS_BY_CODE",

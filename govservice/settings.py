@@ -270,8 +270,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # The schema documents every operation's error answers in the shared error body (govservice/schema.py).
     "DEFAULT_SCHEMA_CLASS": "govservice.schema.ApiSchema",
-    # DRF's three, the JSON one refusing what nests too deep (govservice/parsers.py).
-    "DEFAULT_PARSER_CLASSES": ["govservice.parsers.JSONParser", "rest_framework.parsers.FormParser", "rest_framework.parsers.MultiPartParser"],
+    # DRF's three, refusing JSON nested too deep and a NUL in any text (govservice/parsers.py).
+    "DEFAULT_PARSER_CLASSES": ["govservice.parsers.JSONParser", "govservice.parsers.FormParser", "govservice.parsers.MultiPartParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,

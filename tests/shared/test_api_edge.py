@@ -89,6 +89,30 @@ def test_the_nul_refusal_speaks_english_when_asked(client):
     )
 
 
+@pytest.mark.parametrize("body_format", ["json", "form", "multipart"])
+def test_a_nul_in_a_body_is_a_bad_request(body_format):
+    """A text field that a view reads without a serializer reached the database (500); refused by the parsers."""
+    data = {"username": "ad\x00min", "password": "x"}
+    client = APIClient()
+    if body_format == "form":
+        response = client.post(
+            "/api/v1/auth/token/", "username=ad%00min&password=x", content_type="application/x-www-form-urlencoded"
+        )
+    else:
+        response = client.post("/api/v1/auth/token/", data, format=body_format)
+    assert_error_body(response, 400, "invalid")
+    assert "NUL" in client.post("/api/v1/auth/token/", data, format="json", HTTP_ACCEPT_LANGUAGE="en").json()["detail"]
+
+
+def test_a_nul_in_a_json_key_or_a_nested_string_is_refused_too():
+    client = APIClient()
+    for body in (
+        {"username": "a", "password": "x", "a\x00": 1},
+        {"username": "a", "password": "x", "extra": [{"b": "\x00"}]},
+    ):
+        assert_error_body(client.post("/api/v1/auth/token/", body, format="json"), 400, "invalid")
+
+
 # --- JSON nested too deep ---------------------------------------------------------------------------------
 
 

@@ -2,7 +2,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -112,7 +111,6 @@ class CaseAcceptApi(MultipartApiView):
     """Accept: multipart files; optional ``commitment_items`` (容缺) with ``commitment_signed=true``."""
 
     permission_classes = [IsClerk]
-    parser_classes = [MultiPartParser]
 
     @extend_schema(request=MULTIPART, responses={201: IntakeResultSerializer})
     def post(self, request, ticket_id):
@@ -131,7 +129,6 @@ class CaseRefuseApi(MultipartApiView):
     """不予受理: ``reason`` (required) and ``refer_to``."""
 
     permission_classes = [IsClerk]
-    parser_classes = [MultiPartParser]
 
     @extend_schema(request=MULTIPART, responses={201: IntakeResultSerializer})
     def post(self, request, ticket_id):
@@ -146,7 +143,6 @@ class CaseNoticeApi(MultipartApiView):
     """一次性告知: ``items`` (repeat the field once per item)."""
 
     permission_classes = [IsClerk]
-    parser_classes = [MultiPartParser]
 
     @extend_schema(request=MULTIPART, responses={201: IntakeResultSerializer})
     def post(self, request, ticket_id):
@@ -160,7 +156,6 @@ class CaseReceiveApi(MultipartApiView):
     """收件 only; decide within 5 working days."""
 
     permission_classes = [IsClerk]
-    parser_classes = [MultiPartParser]
 
     @extend_schema(request=MULTIPART, responses={201: IntakeResultSerializer})
     def post(self, request, ticket_id):
@@ -172,7 +167,6 @@ class ReceivedCaseAcceptApi(MultipartApiView):
     """Accept a case the hall already holds, with the items the applicant brought back."""
 
     permission_classes = [IsClerk]
-    parser_classes = [MultiPartParser]
 
     @extend_schema(request=MULTIPART, responses={200: CaseSerializer})
     def post(self, request, number):
@@ -225,7 +219,6 @@ class PrefileApi(MultipartApiView):
     """在线预填: the citizen uploads materials for a booked appointment (repeatable while not yet received)."""
 
     permission_classes = [IsCitizen]
-    parser_classes = [MultiPartParser]
 
     @extend_schema(request=MULTIPART, responses={201: CaseSerializer})
     def post(self, request, code):
@@ -240,7 +233,6 @@ class SupplementApi(MultipartApiView):
     """The citizen answers a correction request with the corrected materials."""
 
     permission_classes = [IsCitizen]
-    parser_classes = [MultiPartParser]
 
     @extend_schema(request=MULTIPART, responses={200: CaseSerializer})
     def post(self, request, number):
