@@ -273,7 +273,8 @@ REST_FRAMEWORK = {
     # DRF's three, refusing JSON nested too deep and a NUL in any text (govservice/parsers.py).
     "DEFAULT_PARSER_CLASSES": ["govservice.parsers.JSONParser", "govservice.parsers.FormParser", "govservice.parsers.MultiPartParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    # DRF's limit/offset, refusing a limit or offset that is not a whole number (govservice/pagination.py).
+    "DEFAULT_PAGINATION_CLASS": "govservice.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "govservice.api.exception_handler",
     # Per-IP throttles read the client address from X-Forwarded-For only behind this many trusted proxies;

@@ -153,6 +153,32 @@ def test_json_depth_is_measured_without_recursion():
     assert json_depth_exceeds(deep, MAX_JSON_DEPTH)
 
 
+# --- Pagination ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"offset": "abc"}, "offset"),
+        ({"offset": "-1"}, "offset"),
+        ({"limit": "0"}, "limit"),
+        ({"limit": "null"}, "limit"),
+    ],
+)
+def test_a_limit_or_offset_that_is_no_whole_number_in_range_is_refused(client, query, field):
+    """DRF answered the first page as if it were the one asked for (schemathesis: schema-violating request accepted)."""
+    response = client.get("/api/v1/matters/", query)
+    assert_error_body(response, 400, "invalid")
+    assert field in response.json()["errors"]
+
+
+def test_a_whole_limit_and_offset_still_page(client):
+    response = client.get("/api/v1/matters/", {"limit": "5", "offset": "0"})
+    assert response.status_code == 200 and set(response.json()) >= {"count", "results"}
+    parameters = {p["name"]: p["schema"] for p in SCHEMA["paths"]["/api/v1/matters/"]["get"]["parameters"]}
+    assert parameters["limit"]["minimum"] == 1 and parameters["offset"]["minimum"] == 0
+
+
 # --- URLs no route matches, credentials ----------------------------------------------------------------
 
 
