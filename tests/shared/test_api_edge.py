@@ -190,6 +190,22 @@ def test_an_unknown_api_url_answers_json_and_a_page_url_a_page(client):
     assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
 
 
+def test_a_request_django_itself_refuses_answers_json_under_the_api(client, settings):
+    """Too many fields (SuspiciousOperation) is Django's 400 page; under /api/ the error body."""
+    query = "&".join(f"f{i}=1" for i in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1))
+    assert_error_body(client.get(f"/api/v1/matters/?{query}"), 400, "invalid")
+    page = client.get(f"/matters/?{query}")
+    assert page.status_code == 400 and page["Content-Type"].startswith("text/html")
+
+
+def test_the_last_resort_500_is_the_error_body_under_the_api(rf):
+    from govservice import api
+
+    response = api.server_error(rf.get("/api/v1/matters/"))
+    assert response.status_code == 500 and json.loads(response.content)["code"] == "server_error"
+    assert api.server_error(rf.get("/matters/"))["Content-Type"].startswith("text/html")
+
+
 def test_a_missing_or_bad_token_is_401_with_a_challenge(client):
     for headers in ({}, {"HTTP_AUTHORIZATION": "Token not-a-real-token"}, {"HTTP_AUTHORIZATION": "Token"}):
         response = client.get("/api/v1/me/", **headers)
