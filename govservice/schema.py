@@ -15,7 +15,9 @@ class ErrorSerializer(serializers.Serializer):
         help_text="A stable code (govservice/api.py STATUS_BY_CODE), e.g. not_found, invalid_state."
     )
     detail = serializers.CharField(help_text="One sentence for people, in the reader's language.")
-    errors = serializers.JSONField(
+    # The body's own name; the serializer metaclass moves declared fields off the class, so Serializer.errors
+    # is untouched (this serializer only describes the body, it never validates one).
+    errors = serializers.JSONField(  # type: ignore[assignment]
         required=False, help_text="With code invalid: the messages of each field of the input."
     )
 
