@@ -33,6 +33,7 @@ __all__ = [
 # 401/403, 404 not yours or absent, 409 conflict, 422 semantic, 429 limited). Services raise codes only
 # (govservice/lib/errors.py); pages use the same statuses through status_for().
 STATUS_BY_CODE: dict[str, int] = {
+    "account_inactive": 403,
     "address_invalid": 400,
     "age_unverified": 422,
     "already_appealed": 409,
@@ -64,6 +65,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "file_rejected": 422,
     "file_too_large": 422,
     "file_type": 422,
+    "idempotency_key_reused": 422,
     "forbidden": 403,
     "group_required": 400,
     "hall_closed": 409,
@@ -215,6 +217,23 @@ STATUS_BY_CODE: dict[str, int] = {
     "sms_unavailable": 503,
     "takeover_reason_required": 400,
     "too_many_codes": 429,
+    # The personal-information lifecycle (apps/shared/privacy)
+    "consent_required": 400,
+    "open_case": 409,
+    "upcoming_appointment": 409,
+    "wrong_password": 403,
+    # Central's review (issue 13, central): a case is worked on by whoever holds it, its steps passed in order
+    # before a decision; an extension waits for the head's approval; a transfer goes to another department.
+    "extension_pending": 409,
+    "no_extension_request": 409,
+    "not_claimed": 409,
+    "own_request": 403,
+    "same_department": 422,
+    "steps_incomplete": 409,
+    # Issue 13, intake (行政许可法 Art. 32): the limit passed with no decision (accepted by law); a notice
+    # the applicant has not answered yet is never followed by another.
+    "intake_limit_passed": 409,
+    "notice_outstanding": 409,
 }
 STATUS_BY_CLASS: tuple[tuple[type[DomainError], int], ...] = ((Throttled, 429), (Busy, 429), (Conflict, 409), (DomainError, 422))
 

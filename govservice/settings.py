@@ -11,17 +11,17 @@ signed HTTP (apps/shared/exchange). Every variable is listed with a comment in `
 
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
 
 import environ
 import pghistory
-from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from govservice import policies
-from govservice.lib.envvars import env_bool, env_int, env_list, env_secret
+from govservice.lib.envvars import env_bool, env_int, env_list, env_secret, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -41,10 +41,12 @@ DEV_MODE = env_bool("DEV_MODE", DEBUG)
 
 
 SECRET_KEY = env_secret("SECRET_KEY", f"dev-insecure-{SITE_ROLE}-secret-key-change-me-0123456789abcdef", dev_mode=DEV_MODE)
-# Salt for field encryption (ID numbers, phones) and the key of the HMAC blind index. Rotating the
-# blind-index key means recomputing every index; keep it apart from SECRET_KEY so that rotating the
-# session secret does not.
-SALT_KEY = env_secret("FIELD_ENCRYPTION_SALT", "dev-field-salt", dev_mode=DEV_MODE)
+# Retired secret keys, comma-separated: sessions and signed values made under one verify while it is listed.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
+# Personal data at rest has keys of its own, FIELD_ENCRYPTION_KEYS (govservice/lib/fieldcrypto.py); the salt now
+# only reads what earlier releases encrypted under a key derived from SECRET_KEY (FIELD_ENCRYPTION_LEGACY=1).
+SALT_KEY = env_str("FIELD_ENCRYPTION_SALT", "dev-field-salt" if DEV_MODE else "")
+# The key of the HMAC blind index: apart from SECRET_KEY, since rotating it means recomputing every index.
 BLIND_INDEX_KEY = env_secret("BLIND_INDEX_KEY", "dev-blind-index-key", dev_mode=DEV_MODE)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
@@ -180,51 +182,17 @@ CELERY_TASK_TIME_LIMIT = 90
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Shanghai"
+# Periodic work: each app lists its own in its schedule.py (``PERIODIC``), gathered for this site's apps.
 CELERY_BEAT_SCHEDULE = {
-    # The relay's guarantee: on-commit kicks are the fast path, this sweep is what makes delivery sure.
-    "exchange-sweep-outbox": {"task": "apps.exchange.tasks.outbox_sweep", "schedule": 5.0},
+    name: entry
+    for app in INSTALLED_APPS
+    if app.startswith("apps.") and (BASE_DIR / app.replace(".", "/") / "schedule.py").exists()
+    for name, entry in importlib.import_module(f"{app}.schedule").PERIODIC.items()
 }
-if IS_CENTRAL:
-    CELERY_BEAT_SCHEDULE |= {
-        # Supervisors' daily digest of overdue and nearly overdue cases (DOMAIN.md §5 SLA colours).
-        "review-overdue-digest": {"task": "apps.review.tasks.overdue_digest", "schedule": crontab(hour=8, minute=0)},
-    }
-if IS_FRONT:
-    CELERY_BEAT_SCHEDULE |= {
-        # Keep slots materialised for the rolling booking horizon; idempotent.
-        "booking-generate-slots": {"task": "apps.booking.tasks.slots_generate", "schedule": 3600.0},
-        # No-shows after start + grace; confirmations and reminders (day before, hour before), each sent
-        # once; waitlist offers and their expiry.
-        "booking-no-shows": {"task": "apps.booking.tasks.no_shows_mark", "schedule": 120.0},
-        "booking-messages": {"task": "apps.booking.tasks.appointment_messages_send", "schedule": 30.0},
-        "booking-waitlist": {"task": "apps.booking.tasks.waitlist_sweep", "schedule": 30.0},
-        # 行政许可法 Art. 32: warn supervisors before a received case passes its 5-working-day limit.
-        "intake-deadline-warn": {"task": "apps.intake.tasks.intake_deadline_warn", "schedule": 900.0},
-        # Reconciliation: ask central about cases quiet for RECONCILE_QUIET_HOURS (heals missed events).
-        "intake-reconcile": {"task": "apps.intake.tasks.cases_reconcile", "schedule": 3600.0},
-        # Notifications held for the quiet hours, waiting for a retry, or stuck with a dead worker.
-        "feedback-send-due": {"task": "apps.feedback.tasks.notifications_send_due", "schedule": 30.0},
-        # Results to be posted whose courier order was not placed at once (broker down, courier refused).
-        "delivery-dispatch-due": {"task": "apps.delivery.tasks.deliveries_dispatch_due", "schedule": 300.0},
-        # Consultation tickets (DOMAIN.md §6): remind the owner a working day before the limit, escalate to
-        # the hall's supervisors on the last day or when nobody took a ticket on its day; idempotent.
-        "consult-remind": {"task": "apps.consult.tasks.tickets_remind_and_escalate", "schedule": 900.0},
-        # 好差评: SMS rating links for services not rated on the spot (once per event).
-        "ratings-invite": {"task": "apps.ratings.tasks.invitations_send_due", "schedule": 120.0},
-        # 差评 rectification: reminders and escalation before the reply limit, overdue notices; idempotent.
-        "ratings-remind": {"task": "apps.ratings.tasks.rectifications_remind", "schedule": 900.0},
-    }
 
 # --- The wire between the sites (apps/shared/exchange) ---------------------------------------------------
 CENTRAL_URL = env.str("CENTRAL_URL", default="http://127.0.0.1:8100")
-# The keys the sites sign with are not settings: each is a PeerKey row of the other site's Peer
-# (manage.py exchange_key registers and rotates them).
-EXCHANGE_MAX_SKEW_SECONDS = env_int("EXCHANGE_MAX_SKEW_SECONDS", 300)
-EXCHANGE_HTTP_TIMEOUT = env_int("EXCHANGE_HTTP_TIMEOUT", 20)
-EXCHANGE_MAX_ATTEMPTS = env_int("EXCHANGE_MAX_ATTEMPTS", 15)
-EXCHANGE_BACKOFF_BASE_SECONDS = env_int("EXCHANGE_BACKOFF_BASE_SECONDS", 2)
-EXCHANGE_BACKOFF_CAP_SECONDS = env_int("EXCHANGE_BACKOFF_CAP_SECONDS", 600)
-EXCHANGE_LEASE_SECONDS = env_int("EXCHANGE_LEASE_SECONDS", 120)
+# The wire's knobs (skew, timeouts, retries, leases, central's peer code): apps/shared/exchange/conf.py.
 # Case packages carry materials inline (base64): allow bodies large enough for a scanned case.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 60 * 1024 * 1024)
 
@@ -314,6 +282,8 @@ SPECTACULAR_SETTINGS = {
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The language switch on every page (Django's set_language) keeps the choice in this cookie for a year.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 FORMAT_MODULE_PATH = ["govservice.formats"]  # the site's named date formats per language (govservice/formats/)
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
@@ -326,7 +296,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / f"media-{SITE_ROLE}")))
 MEDIA_URL = "media/"  # never served publicly: materials are streamed by views that check access
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploaded scans and documents are encrypted on the disk with the personal-data keys, clear through open().
+    "default": {"BACKEND": "govservice.lib.fieldcrypto.EncryptedFileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -413,8 +384,6 @@ SITE_NAME = _("云窗口 · 政务服务") if IS_FRONT else _("云窗口 · 审�
 # Audit trail (django-pghistory): triggers record every insert and update, QuerySet.update() included.
 # Event models are named "<Model>Audit", reached from a row as ``row.audit_trail``.
 PGHISTORY_OBJ_FIELD = pghistory.ObjForeignKey(related_name="audit_trail")
-# The peer code of central, as registered at the front (apps/shared/exchange Peer.code).
-EXCHANGE_CENTRAL_PEER = env.str("EXCHANGE_CENTRAL_PEER", default="central")
 # Remedies printed on refusals and denials (行政复议法 Art. 20: 60 days; 行政诉讼法 Art. 46: 6 months).
 REMEDIES_TEXT = env.str(
     "REMEDIES_TEXT",

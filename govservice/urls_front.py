@@ -16,6 +16,7 @@ api: list[URLPattern | URLResolver] = [
     path("", include("apps.front.ratings.urls_api")),
     path("", include("apps.front.delivery.urls_api")),
     path("", include("apps.front.notifications.urls_api")),
+    path("", include("apps.shared.privacy.urls_api")),
 ]
 
 urlpatterns = [
@@ -31,6 +32,7 @@ urlpatterns = [
     path("", include("apps.front.delivery.urls")),
     path("", include("apps.front.reports.urls")),
     path("", include("apps.front.notifications.urls")),
+    path("", include("apps.shared.privacy.urls")),
 ]
 
 # Under /api/ Django's own errors answer in the API's error body (govservice/api.py).

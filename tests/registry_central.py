@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from apps.shared.exchange.conf import exchange_conf
 from apps.shared.exchange.models import Peer, PeerKey
 from govservice.lib.idcard import check_char
 from tests.e2e.servers import BIN, ROOT, Site, clean, create_database, drop_database, make_sites
@@ -83,7 +84,7 @@ def registry_central(tmp_path_factory, django_db_blocker):
 @pytest.fixture
 def registry(db, registry_central, settings):
     """The front's side: the central peer at the live central, with the demo key."""
-    peer, _ = Peer.objects.update_or_create(code=settings.EXCHANGE_CENTRAL_PEER, defaults={"name": "审批总后台", "base_url": registry_central.url})
+    peer, _ = Peer.objects.update_or_create(code=exchange_conf.EXCHANGE_CENTRAL_PEER, defaults={"name": "审批总后台", "base_url": registry_central.url})
     PeerKey.objects.update_or_create(key_id=KEY_ID, defaults={"peer": peer, "secret": SECRET})
     settings.REGISTRY_URL = ""
     return registry_central

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 TRUE_STRINGS = frozenset({"true", "1", "yes", "on"})
@@ -74,3 +75,25 @@ def env_secret(name: str, dev_default: str, *, dev_mode: bool) -> str:
     if dev_mode:
         return dev_default
     raise ImproperlyConfigured(f"{name} must be set (it has no default outside development)")
+
+
+def env_fernet_keys(name: str, dev_default: list[str], *, dev_mode: bool) -> list[str]:
+    """Comma-separated Fernet keys (32 url-safe base64 bytes each, as ``Fernet.generate_key()`` makes them),
+    required outside development like a secret; there the development keys are refused too, since they are
+    in this repository. The message names the variable and the key's position, never the key."""
+    keys = env_list(name, [])
+    if not keys:
+        if dev_mode:
+            return list(dev_default)
+        raise ImproperlyConfigured(f"{name} must be set (it has no default outside development)")
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: key {position} is not a Fernet key (32 url-safe base64-encoded bytes; make one with "
+                '`python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`)'
+            ) from None
+    if not dev_mode and set(keys) & set(dev_default):
+        raise ImproperlyConfigured(f"{name} holds a development key, which is public: make a new one")
+    return keys

@@ -64,17 +64,34 @@ class Verified:
     timestamp: int
 
 
-def verify(
+@dataclass(frozen=True)
+class SignedHeaders:
+    """A request's signature headers, checked for presence, a known key and the time window: all that can be
+    judged before the body is read (the body is only read once these hold, so an unsigned or stale request
+    never makes the receiver read megabytes)."""
+
+    key_id: str
+    timestamp: str
+    message_id: str
+    signature: str
+    secret: str
+
+    def verify_body(self, *, method: str, path: str, body: bytes) -> Verified:
+        expected = hmac.new(self.secret.encode(), canonical(method, path, self.timestamp, self.message_id, body), hashlib.sha256)
+        # Constant-time comparison: no timing oracle on the signature.
+        if not equal(expected.hexdigest(), self.signature):
+            raise SignatureError("bad_signature", BAD_SIGNATURE)
+        return Verified(key_id=self.key_id, message_id=self.message_id, timestamp=int(self.timestamp))
+
+
+def check_headers(
     *,
     headers: Mapping[str, str],
-    method: str,
-    path: str,
-    body: bytes,
     secret_for: Callable[[str], str | None],
     max_skew: int,
     now: float | None = None,
-) -> Verified:
-    """Check a signed request; raises SignatureError. ``secret_for(key_id)`` returns None for an unknown key."""
+) -> SignedHeaders:
+    """The first half of ``verify``: raises SignatureError; ``secret_for(key_id)`` returns None for an unknown key."""
     key_id = headers.get(KEY_ID, "")
     timestamp = headers.get(TIMESTAMP, "")
     message_id = headers.get(MESSAGE_ID, "")
@@ -93,8 +110,19 @@ def verify(
     current = now if now is not None else time.time()
     if abs(current - ts) > max_skew:
         raise SignatureError("stale_signature", "签名已过期或时钟偏差过大。 Signature outside the time window.")
-    expected = hmac.new(secret.encode(), canonical(method, path, timestamp, message_id, body), hashlib.sha256)
-    # Constant-time comparison: no timing oracle on the signature.
-    if not equal(expected.hexdigest(), signature):
-        raise SignatureError("bad_signature", BAD_SIGNATURE)
-    return Verified(key_id=key_id, message_id=message_id, timestamp=ts)
+    return SignedHeaders(key_id=key_id, timestamp=timestamp, message_id=message_id, signature=signature, secret=secret)
+
+
+def verify(
+    *,
+    headers: Mapping[str, str],
+    method: str,
+    path: str,
+    body: bytes,
+    secret_for: Callable[[str], str | None],
+    max_skew: int,
+    now: float | None = None,
+) -> Verified:
+    """Check a signed request; raises SignatureError. ``secret_for(key_id)`` returns None for an unknown key."""
+    signed = check_headers(headers=headers, secret_for=secret_for, max_skew=max_skew, now=now)
+    return signed.verify_body(method=method, path=path, body=body)

@@ -19,7 +19,7 @@ EXPECTED = {
         "Appointment", "WaitlistEntry", "Ticket", "Case", "Delivery", "ConsultTicket", "Rectification",
         "Notification", "DeliveryAttempt", "OutboxMessage",
     },
-    "central": {"ReviewCase", "OutboxMessage"},
+    "central": {"ReviewCase", "ExtensionRequest", "OutboxMessage"},
 }
 
 

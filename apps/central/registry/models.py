@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from encrypted_fields.fields import EncryptedCharField
 
 from apps.shared.exchange.models import Peer
+from govservice.lib.fieldcrypto import EncryptedCharField
 
 
 class RegistryPerson(models.Model):

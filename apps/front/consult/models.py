@@ -15,10 +15,10 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from encrypted_fields.fields import EncryptedCharField
 
 from apps.front.booking.models import Hall
 from apps.shared.catalog.models import Department, Matter
+from govservice.lib.fieldcrypto import EncryptedCharField
 from govservice.lib.lifecycle import allows
 from govservice.lib.masking import mask_name, mask_phone
 

@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from apps.front.intake.selectors import case_get_for_citizen
 from apps.shared.accounts.permissions import IsCitizen, IsClerk
+from apps.shared.exchange.conf import exchange_conf
 from govservice.api import DomainError
 from govservice.lib import signing
 from govservice.schema import ErrorSerializer
@@ -191,7 +192,7 @@ class CourierCallbackApi(APIView):
         valid_stamp = timestamp.isascii() and timestamp.isdigit()
         if not key or not valid_stamp or not signing.equal(courier_signature(key=key, timestamp=timestamp, body=body), signature):
             raise DomainError(_("签名无效。"), code="bad_signature")
-        if abs(time.time() - int(timestamp)) > settings.EXCHANGE_MAX_SKEW_SECONDS:
+        if abs(time.time() - int(timestamp)) > exchange_conf.EXCHANGE_MAX_SKEW_SECONDS:
             raise DomainError(_("请求已过期。"), code="request_expired")
         try:
             payload = json.loads(body)

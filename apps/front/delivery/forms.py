@@ -35,6 +35,15 @@ class DeliveryChoiceForm(forms.Form):
     address = forms.CharField(required=False, max_length=400)
 
 
+class PickupLookupForm(forms.Form):
+    """The case number the pickup desk looks up (typed or scanned; from the page's search or the hand-over)."""
+
+    number = forms.CharField(max_length=40, required=False)
+
+    def clean_number(self) -> str:
+        return self.cleaned_data["number"].upper()
+
+
 class PickupForm(forms.Form):
     """The collector's ID number, typed or read by the card reader at the pickup desk."""
 

@@ -9,10 +9,10 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from encrypted_fields.fields import EncryptedCharField, EncryptedTextField
 
 from apps.front.intake.models import Case, Document
 from apps.shared.exchange.contract import DeliveryMethod  # one definition for both sites (the wire contract)
+from govservice.lib.fieldcrypto import EncryptedCharField, EncryptedTextField
 from govservice.lib.masking import mask_phone
 
 

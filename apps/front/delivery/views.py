@@ -15,7 +15,7 @@ from govservice.api import DomainError, status_for
 from govservice.roles import role_required
 from govservice.throttling import client_ip
 
-from .forms import DeliveryChoiceForm, PickupForm, TrackForm, form_error
+from .forms import DeliveryChoiceForm, PickupForm, PickupLookupForm, TrackForm, form_error
 from .selectors import case_public_status, delivery_for_staff, pickups_waiting
 from .services import case_lookup, delivery_choose, delivery_choose_at_window, delivery_pickup
 
@@ -79,9 +79,13 @@ def choose_at_window(request, number):
 def pickup(request):
     """The clerk's pickup desk: results waiting at this hall; find one by case number, check the
     collector's ID (typed, or read by the card reader into the field), hand over, print the 送达回执."""
-    number = (request.POST.get("number") or request.GET.get("number", "")).strip().upper()
+    lookup = PickupLookupForm(request.POST if "number" in request.POST else request.GET)
+    number = lookup.cleaned_data["number"] if lookup.is_valid() else ""
     context: dict = {"waiting": pickups_waiting(user=request.user)[:50], "number": number}
     status = 200
+    if not lookup.is_valid():
+        context["error"] = _("办件编号有误，请核对。")
+        return render(request, "delivery/pickup.html", context, status=400)
     if number:
         try:
             context["case"], context["delivery"] = delivery_for_staff(user=request.user, number=number)

@@ -10,6 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from apps.front.booking.forms import IdempotentForm, id_field
 
 
+class DeviceTokenForm(forms.Form):
+    """Activating a kiosk or a window's rating tablet: the device token, shown once when it was issued."""
+
+    token = forms.CharField(max_length=100)
+
+
 class CheckinForm(forms.Form):
     # An appointment code, or the 18 characters an ID-card reader types: the service reads either.
     code = forms.CharField(required=False, strip=False)

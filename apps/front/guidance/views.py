@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from apps.front.booking.forms import BookForm, first_error
 from apps.front.booking.models import GreenCategory
 from apps.front.booking.selectors import halls_for_matter, slot_picker
+from apps.front.booking.views import picker_template
 from apps.front.consult.selectors import faq_for_matter
 from apps.shared.accounts.models import Role
 from apps.shared.catalog.models import Matter
@@ -26,6 +27,7 @@ from govservice.lib.ratelimit import hit
 from govservice.roles import role_required
 from govservice.throttling import client_ip
 
+from .forms import GuidedAnswersForm
 from .models import Checklist
 from .selectors import (
     IF_APPLICABLE,
@@ -41,8 +43,6 @@ from .selectors import (
     with_marks,
 )
 from .services import checklist_book, checklist_save
-
-ANSWER_PREFIX = "q_"
 
 
 def _guide_context(request, matter) -> dict:
@@ -61,14 +61,15 @@ def matter_guide(request, code):
     answering them (POST) saves a personal checklist."""
     matter = current_matter(code)
     questions = questions_for_matter(matter.code)
-    chosen = {q.key: request.POST.get(ANSWER_PREFIX + q.key, "") for q in questions}
+    form = GuidedAnswersForm(questions, request.POST if request.method == "POST" else None)
+    chosen = form.answers()
     error, error_status = "", 200
-    if request.method == "POST":
-        raw = {k[len(ANSWER_PREFIX) :]: v for k, v in request.POST.items() if k.startswith(ANSWER_PREFIX)}
-        for question in questions:
-            raw.setdefault(question.key, "")
+    if request.method == "POST" and not form.is_valid():
+        # Only an answer longer than any option fails here; the service says which answers are allowed.
+        error, error_status = _("请从选项中选择答案。"), 400
+    elif request.method == "POST":
         try:
-            checklist = checklist_save(matter_code=matter.code, raw_answers=raw, user=request.user, ip=client_ip(request))
+            checklist = checklist_save(matter_code=matter.code, raw_answers=chosen, user=request.user, ip=client_ip(request))
         except DomainError as exc:
             error, error_status = str(exc.detail), status_for(exc)
         else:
@@ -173,14 +174,17 @@ def checklist_pdf(request, code):
 def checklist_booking(request, code):
     """Choose a hall and a time for the matter of this checklist: booking's own time picker."""
     checklist = checklist_get(code=code, user=request.user)
-    halls, hall, days = slot_picker(matter=checklist.matter, hall_param=request.GET.get("hall", ""))
-    template = "booking/_slots.html" if request.htmx else "guidance/checklist_book.html"
+    picker = slot_picker(
+        matter=checklist.matter, hall_param=request.GET.get("hall", ""), day_param=request.GET.get("day", "")
+    )
+    template = picker_template(request, "guidance/checklist_book.html")
     context = {
         "checklist": checklist,
         "matter": checklist.matter,
-        "halls": halls,
-        "hall": hall,
-        "days": days,
+        "picker": picker,
+        "halls": picker.halls,
+        "hall": picker.hall,
+        "picker_url": reverse("checklist_booking", args=[checklist.code]),
         "book_url": reverse("checklist_book", args=[checklist.code]),
         "idempotency_key": form_idempotency_key(),
         "green_categories": GreenCategory.choices,

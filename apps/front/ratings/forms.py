@@ -23,6 +23,12 @@ def form_error(form: forms.Form) -> str:
     return " ".join(str(message) for messages in form.errors.values() for message in messages)
 
 
+class TabletTicketForm(forms.Form):
+    """The window tablet's rating names the ticket it showed: a newer ticket in between is not rated by mistake."""
+
+    ticket = forms.IntegerField(min_value=1)
+
+
 class RatingForm(forms.Form):
     """A rating as typed on any rating page (case page, SMS link, kiosk, window tablet)."""
 

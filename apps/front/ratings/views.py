@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from apps.front.floor.devices import TABLET, device_activate, device_for
+from apps.front.floor.forms import DeviceTokenForm
 from apps.front.floor.services import terminal_authenticate
 from apps.front.ratings.conf import ratings_conf
 from apps.shared.accounts.models import Role
@@ -35,6 +36,7 @@ from .forms import (
     KioskTicketForm,
     RatingForm,
     ReplyForm,
+    TabletTicketForm,
     form_error,
 )
 from .models import TAGS, TAGS_BY_SCORE, CallbackOutcome, EvaluationChannel, FixRating, Rectification, Score
@@ -195,8 +197,8 @@ def window_tablet(request):
     window, activated once with its device token), never signed in as the clerk: the citizen holds it. It
     offers the ticket the window has just finished; idle, it looks again every few seconds."""
     if request.method == "POST" and "token" in request.POST:
-        token = request.POST["token"].strip()
-        device = terminal_authenticate(token, tablet=True) if token else None
+        activation = DeviceTokenForm(request.POST)
+        device = terminal_authenticate(activation.cleaned_data["token"], tablet=True) if activation.is_valid() else None
         if device is None:
             error = _("设备令牌无效，或该设备未绑定窗口。")
             return render(request, "floor/terminal_activate.html", {"error": error, "tablet": True}, status=400)
@@ -208,7 +210,8 @@ def window_tablet(request):
     minutes = ratings_conf.RATING_TABLET_MINUTES
     if request.method == "POST":
         ticket = selectors.ticket_for_tablet(window_id=device.window_id, minutes=minutes)
-        if ticket is None or str(ticket.id) != request.POST.get("ticket", ""):
+        shown = TabletTicketForm(request.POST)
+        if ticket is None or not shown.is_valid() or shown.cleaned_data["ticket"] != ticket.id:
             messages.error(request, _("没有待评价的服务。"))
             return redirect("ratings_tablet")
         form = RatingForm(request.POST)

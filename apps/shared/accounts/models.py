@@ -7,9 +7,9 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from encrypted_fields.fields import EncryptedCharField
 
 from govservice.lib import masking
+from govservice.lib.fieldcrypto import EncryptedCharField
 
 
 class Role(models.TextChoices):

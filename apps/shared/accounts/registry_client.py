@@ -4,10 +4,10 @@ points REGISTRY_URL at the city's registry service (signed with the keys of the 
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 
 from apps.shared.accounts.conf import accounts_conf
+from apps.shared.exchange.conf import exchange_conf
 from apps.shared.exchange.models import Peer
 from apps.shared.exchange.questions import PeerUnavailable, ask
 from govservice.api import DomainError
@@ -25,7 +25,7 @@ class RegistryUnavailable(DomainError):
 def registry_matches(*, name: str, id_number: str, purpose: str, reference: str = "") -> bool:
     """True when the registry holds this ID number under this name. Raises RegistryUnavailable when it
     cannot say: verification waits, it never passes by default."""
-    peer = Peer.objects.filter(code=(accounts_conf.REGISTRY_PEER or settings.EXCHANGE_CENTRAL_PEER), active=True).first()
+    peer = Peer.objects.filter(code=(accounts_conf.REGISTRY_PEER or exchange_conf.EXCHANGE_CENTRAL_PEER), active=True).first()
     unavailable = RegistryUnavailable(
         _("实名核验服务暂时无法访问，请稍后再试。"),
         code="registry_unavailable",

@@ -25,6 +25,28 @@ from .services.versions import FEE_FIELDS, MATERIAL_FIELDS, MATTER_FIELDS
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
 
+class CatalogImportForm(forms.Form):
+    """The catalog import page: a JSON or CSV file (the export's format), its format, a change note."""
+
+    file = forms.FileField(error_messages={"required": gettext_lazy("请选择要导入的文件。")})
+    format = forms.ChoiceField(choices=[("", ""), ("json", "JSON"), ("csv", "CSV")], required=False)
+    change_note = forms.CharField(max_length=200, required=False)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise ValidationError(gettext_lazy("文件过大（上限 20 MB）。"))
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("file")
+        if upload is not None and not data.get("format"):
+            # No format chosen: the file's extension says.
+            data["format"] = "csv" if upload.name.lower().endswith(".csv") else "json"
+        return data
+
+
 class MatterAdminForm(forms.ModelForm):
     channels = forms.MultipleChoiceField(
         label=gettext_lazy("办理渠道"), choices=Channel.choices, widget=forms.CheckboxSelectMultiple
@@ -85,7 +107,7 @@ class MaterialInline(admin.StackedInline):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fields = [
         ("position", "key", "name"),
-        ("form", "originals", "copies", "required"),
+        ("form", "originals", "copies", "required", "deferrable"),
         ("source", "issuer"),
         "notes",
         ("blank_form_url", "sample_url"),
@@ -129,7 +151,7 @@ class MatterAdmin(admin.ModelAdmin):
     change_list_template = "catalog/admin_matter_changelist.html"
     fieldsets = [
         (gettext_lazy("基本信息"), {"fields": ["code", "basic_code", "name", "department", "matter_type", "level", "target", "version_history"]}),
-        (gettext_lazy("时限"), {"fields": ["case_kind", "legal_days", "promised_days", "correction_restarts_clock"]}),
+        (gettext_lazy("时限"), {"fields": ["case_kind", "legal_days", "promised_days", "correction_restarts_clock", "joint_handling"]}),
         (
             gettext_lazy("办理方式"),
             {"fields": ["channels", "online_depth", "trips", "trips_reason", "bookable", "remote_ok", "receiving_halls"]},
@@ -209,17 +231,13 @@ class MatterAdmin(admin.ModelAdmin):
             return HttpResponse(status=403)
         errors: list[str] = []
         if request.method == "POST":
-            upload = request.FILES.get("file")
-            fmt = request.POST.get("format") or ""
-            if upload is None:
-                errors = [_("请选择要导入的文件。")]
-            elif upload.size > MAX_IMPORT_BYTES:
-                errors = [_("文件过大（上限 20 MB）。")]
+            form = CatalogImportForm(request.POST, request.FILES)
+            if not form.is_valid():
+                errors = [str(message) for messages_ in form.errors.values() for message in messages_]
             else:
-                if fmt not in ("json", "csv"):
-                    fmt = "csv" if upload.name.lower().endswith(".csv") else "json"
+                data = form.cleaned_data
                 try:
-                    report = catalog_import(upload.read(), fmt=fmt, change_note=request.POST.get("change_note", ""))  # type: ignore[arg-type]
+                    report = catalog_import(data["file"].read(), fmt=data["format"], change_note=data["change_note"])
                 except ImportRefused as refused:
                     errors = refused.errors
                 else:

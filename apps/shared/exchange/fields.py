@@ -1,7 +1,8 @@
 """An encrypted JSON document for outbox payloads (they name applicants and their ID numbers).
 
 django-fernet-encrypted-fields' EncryptedJSONField encrypts each leaf as a string, so numbers, booleans
-and null come back as strings; this field encrypts the whole document once, so every type survives.
+and null come back as strings; this field encrypts the whole document once, so every type survives. Its key
+ring is the personal-data keys' (govservice/lib/fieldcrypto.py).
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ import json
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from encrypted_fields.fields import EncryptedTextField
+
+from govservice.lib.fieldcrypto import EncryptedTextField
 
 
 class EncryptedJSONDocumentField(EncryptedTextField):
@@ -23,7 +25,7 @@ class EncryptedJSONDocumentField(EncryptedTextField):
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
         if value is None:
             return None
-        return json.loads(self.f.decrypt(value.encode()).decode())
+        return json.loads(self.decrypt_stored(value))
 
     def to_python(self, value: Any) -> Any:
         # Only forms and fixtures hand us a string here (clear JSON); model values are already documents.

@@ -13,7 +13,8 @@ from django.db import models
 from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from encrypted_fields.fields import EncryptedCharField
+
+from govservice.lib.fieldcrypto import EncryptedCharField
 
 from .fields import EncryptedJSONDocumentField
 

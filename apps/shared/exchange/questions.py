@@ -16,10 +16,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-from django.conf import settings
 
 from govservice.lib import signing
 
+from .conf import exchange_conf
 from .models import Peer, PeerKey
 from .services import secret_for, signing_key
 
@@ -64,6 +64,6 @@ def asking_peer(*, headers: Mapping[str, str], method: str, path: str, body: byt
     """The peer that signed a question; raises signing.SignatureError (answer 401 with its code/detail)."""
     verified = signing.verify(
         headers=headers, method=method, path=path, body=body, secret_for=secret_for,
-        max_skew=settings.EXCHANGE_MAX_SKEW_SECONDS,
+        max_skew=exchange_conf.EXCHANGE_MAX_SKEW_SECONDS,
     )
     return PeerKey.objects.select_related("peer").get(key_id=verified.key_id).peer

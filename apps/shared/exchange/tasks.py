@@ -4,6 +4,7 @@ from celery import shared_task
 from django.conf import settings
 
 from . import services
+from .conf import exchange_conf
 
 
 @shared_task(name="apps.exchange.tasks.outbox_relay", ignore_result=True)
@@ -21,4 +22,4 @@ def outbox_sweep() -> int:
 
 def _budget_seconds() -> float:
     # One HTTP timeout (and a little) to spare inside Celery's soft time limit.
-    return max(settings.CELERY_TASK_SOFT_TIME_LIMIT - settings.EXCHANGE_HTTP_TIMEOUT - 5, 5)
+    return max(settings.CELERY_TASK_SOFT_TIME_LIMIT - exchange_conf.EXCHANGE_HTTP_TIMEOUT - 5, 5)

@@ -56,6 +56,21 @@ class TestBooking:
         assert one.json()["code"] == two.json()["code"]
         assert Slot.objects.get(id=slot.id).booked == 1
 
+    def test_it_refuses_an_idempotency_key_reused_for_another_booking(self, api, citizen, hall, matter):
+        first, second = make_slot(hall, hour=9), make_slot(hall, hour=10)
+        client = api(citizen)
+        one = client.post("/api/v1/appointments/", {"slot": first.id, "matter": matter.code}, format="json", HTTP_IDEMPOTENCY_KEY="abc")
+        assert one.status_code == 201
+        other = client.post("/api/v1/appointments/", {"slot": second.id, "matter": matter.code}, format="json", HTTP_IDEMPOTENCY_KEY="abc")
+        assert other.status_code == 422 and other.json()["code"] == "idempotency_key_reused"
+        assert "幂等键" in other.json()["detail"]
+        english = client.post(
+            "/api/v1/appointments/", {"slot": second.id, "matter": matter.code}, format="json",
+            HTTP_IDEMPOTENCY_KEY="abc", HTTP_ACCEPT_LANGUAGE="en",
+        )
+        assert english.status_code == 422 and "Idempotency-Key" in english.json()["detail"]
+        assert Slot.objects.get(id=first.id).booked == 1 and Slot.objects.get(id=second.id).booked == 0
+
     def test_it_cancels_and_gives_the_place_back(self, api, citizen, slot, matter):
         code = api(citizen).post("/api/v1/appointments/", {"slot": slot.id, "matter": matter.code}, format="json").json()["code"]
         response = api(citizen).post(f"/api/v1/appointments/{code}/cancel/")

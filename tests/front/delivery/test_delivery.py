@@ -203,6 +203,17 @@ class TestPickup:
         assert done.status_code == 200 and 'id="handed-over"' in html and 'id="receipt-link"' in html
         assert citizen.id_number not in html
 
+    def test_the_pickup_desk_reads_an_odd_case_number_as_a_refusal_not_an_error(self, ready, clerk):
+        page = Client()
+        page.force_login(clerk)
+        too_long = page.get("/workbench/pickup/", {"number": "TZ" * 40})
+        assert too_long.status_code == 400 and "办件编号有误" in too_long.content.decode()
+        # Lower case, padded: the same number; posted with the hand-over form, or only in the address.
+        found = page.get("/workbench/pickup/", {"number": f"  {ready.number.lower()} "})
+        assert found.status_code == 200 and f"<h2>{ready.number}" in found.content.decode()
+        only_in_address = page.post(f"/workbench/pickup/?number={ready.number}", {"id_number": "1"})
+        assert only_in_address.status_code == 400 and ready.number in only_in_address.content.decode()
+
     def test_the_desk_lists_waiting_results_in_a_fixed_number_of_queries(self, api, client, ready, clerk, citizen, other_citizen, hall, matter, django_assert_max_num_queries):
         from django.contrib.auth.hashers import make_password
 

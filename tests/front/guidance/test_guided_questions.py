@@ -132,6 +132,13 @@ def test_it_keeps_the_answers_on_the_page_when_one_is_missing(card_matter):
     assert not Checklist.objects.exists()
 
 
+def test_an_answer_no_option_could_be_is_refused_on_the_page_with_nothing_saved(card_matter):
+    response = page_client().post(f"/guide/{SOCIAL_CARD}/", {"q_proxy": "y" * 500, "q_minor": "no", "q_photo": "kept"})
+    assert response.status_code == 400
+    assert "请从选项中选择答案" in response.content.decode()
+    assert not Checklist.objects.exists()
+
+
 def test_it_answers_on_the_page_and_shows_the_personal_checklist(card_matter):
     client = page_client()
     response = client.post(f"/guide/{SOCIAL_CARD}/", {"q_proxy": "yes", "q_minor": "no", "q_photo": "none"})

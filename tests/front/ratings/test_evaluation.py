@@ -122,6 +122,21 @@ class TestTicketEvaluation:
         # Rated: the tablet goes back to waiting for the next service.
         assert 'id="tablet-idle"' in client.get("/rate/window/").content.decode()
 
+    def test_the_tablet_rates_only_the_ticket_it_showed(self, served_ticket, tablet):
+        for shown in ("", "abc", "-1", str(served_ticket.id + 1), "9" * 30):
+            response = tablet.post("/rate/window/", {"ticket": shown, "score": "2"})
+            assert response.status_code == 302, shown
+        assert not Evaluation.objects.exists()
+        assert tablet.post("/rate/window/", {"ticket": served_ticket.id, "score": "2"}).status_code == 302
+        assert Evaluation.objects.get().ticket == served_ticket
+
+    def test_a_device_token_of_any_shape_is_refused_plainly(self, hall):
+        for token in ("", " ", "x" * 5000, "\u00e9\u00e9"):
+            response = Client().post("/rate/window/", {"token": token})
+            assert response.status_code == 400 and "设备令牌无效" in response.content.decode(), token
+            kiosk = Client().post("/terminal/", {"token": token})
+            assert kiosk.status_code == 400 and "终端令牌无效" in kiosk.content.decode(), token
+
     def test_it_offers_nothing_on_the_tablet_after_the_minutes_have_passed(self, served_ticket, tablet, frozen, settings):
         settings.RATING_TABLET_MINUTES = 10
         client = tablet

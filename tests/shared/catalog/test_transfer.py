@@ -187,6 +187,17 @@ def test_the_admin_import_page_lists_every_error_and_imports_nothing(admin_clien
     assert export.status_code == 200 and "IMP-001" in export.content.decode("utf-8-sig")
 
 
+def test_the_admin_import_page_refuses_odd_input_plainly(admin_client):
+    url = reverse("admin:catalog_matter_import")
+    missing = admin_client.post(url, {"format": "json"})
+    assert missing.status_code == 400 and "请选择要导入的文件" in missing.content.decode()
+    upload = io.BytesIO(_json(GOOD_MATTER).encode())
+    upload.name = "catalog.json"
+    odd_format = admin_client.post(url, {"file": upload, "format": "xlsx", "change_note": "x" * 500})
+    assert odd_format.status_code == 400 and not Matter.objects.exists()
+    assert "200" in odd_format.content.decode() or "xlsx" in odd_format.content.decode()
+
+
 def test_the_import_reports_in_english_when_asked():
     from django.utils import translation
 

@@ -104,3 +104,44 @@ def test_malformed_files_are_a_bad_request_not_a_crash(client, peer, handled_her
     response = post(client, {"kind": str(handled_here), "payload": {"number": "TZ1"}, "files": [{"name": "a.pdf"}]})
     assert response.status_code == 400 and response.json()["code"] == "invalid"
     assert spy == []
+
+
+class _Untouchable:
+    """A request body stream that records whether anyone read it."""
+
+    def __init__(self, body: bytes):
+        self.body = body
+        self.reads = 0
+
+    def read(self, *args):
+        self.reads += 1
+        return self.body
+
+    def readline(self, *args):
+        self.reads += 1
+        return self.body
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},  # unsigned
+        {"X-GS-Key-Id": "nobody", "X-GS-Timestamp": "1", "X-GS-Message-Id": "m", "X-GS-Signature": "0" * 64},
+        {"X-GS-Key-Id": "contract-k1", "X-GS-Timestamp": "1", "X-GS-Message-Id": "m", "X-GS-Signature": "0" * 64},
+    ],
+    ids=["unsigned", "unknown-key", "stale"],
+)
+def test_the_signature_headers_are_checked_before_the_body_is_read(rf, peer, headers):
+    """An unsigned, unknown-key or stale request is refused from its headers alone: the receiver never reads
+    (nor holds in memory) a body nobody vouched for."""
+    from apps.shared.exchange.views import receive
+
+    stream = _Untouchable(b"{" + b" " * 4096 + b"}")
+    meta = {"HTTP_" + k.upper().replace("-", "_"): v for k, v in headers.items()}
+    request = rf.post(PATH, data=b"", content_type="application/json", **meta)
+    request.META["CONTENT_LENGTH"] = str(len(stream.body))
+    request._stream = stream
+    response = receive(request)
+    assert response.status_code == 401
+    assert json.loads(response.content)["code"] in ("signature_missing", "bad_signature", "stale_signature")
+    assert stream.reads == 0

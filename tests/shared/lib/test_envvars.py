@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from govservice.lib.envvars import env_bool, env_int, env_list, env_secret, env_str, parse_bool
+from govservice.lib.envvars import env_bool, env_fernet_keys, env_int, env_list, env_secret, env_str, parse_bool
 
 
 @pytest.mark.parametrize("word", ["true", "TRUE", "True", " yes ", "1", "on", "On"])
@@ -63,3 +63,20 @@ def test_a_secret_has_its_development_default_only_in_development(monkeypatch):
         env_secret("GS_TEST_SECRET", "dev-value", dev_mode=False)
     monkeypatch.setenv("GS_TEST_SECRET", "real-secret")
     assert env_secret("GS_TEST_SECRET", "dev-value", dev_mode=False) == "real-secret"
+
+
+def test_fernet_keys_are_required_outside_development_checked_and_never_the_public_development_key(monkeypatch):
+    development, real = ["uT2SrFJLYa4y6RSvyl2F8rLyOLqBotRw-638oXRvXtE="], "8rtmnEHlEaPMh7JUCMKKzGmDCIMtxk6tJ05-0zPqFXk="
+    monkeypatch.delenv("GS_TEST_KEYS", raising=False)
+    assert env_fernet_keys("GS_TEST_KEYS", development, dev_mode=True) == development
+    with pytest.raises(ImproperlyConfigured, match="GS_TEST_KEYS must be set"):
+        env_fernet_keys("GS_TEST_KEYS", development, dev_mode=False)
+    monkeypatch.setenv("GS_TEST_KEYS", f" {real} , not-a-key-but-secret-looking ")
+    with pytest.raises(ImproperlyConfigured, match="GS_TEST_KEYS: key 2 is not a Fernet key") as refused:
+        env_fernet_keys("GS_TEST_KEYS", development, dev_mode=False)
+    assert "not-a-key" not in str(refused.value)  # a message never shows a key
+    monkeypatch.setenv("GS_TEST_KEYS", f"{real},{development[0]}")
+    with pytest.raises(ImproperlyConfigured, match="development key"):
+        env_fernet_keys("GS_TEST_KEYS", development, dev_mode=False)
+    monkeypatch.setenv("GS_TEST_KEYS", real)
+    assert env_fernet_keys("GS_TEST_KEYS", development, dev_mode=False) == [real]

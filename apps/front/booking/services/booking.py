@@ -35,7 +35,7 @@ from ..models import (
     WaitlistEntry,
 )
 from ..selectors import online_free_q
-from .rules import check_elderly, citizen_lock, duplicate, refusal, slot_bookable, slot_refusal
+from .rules import check_elderly, citizen_lock, duplicate, refusal, same_request_or_refuse, slot_bookable, slot_refusal
 
 
 def appointment_book(
@@ -99,7 +99,9 @@ def _book(
         citizen=citizen, slot_id=slot_id, matter_code=matter_code, idempotency_key=idempotency_key, early=False
     )
     if facts.previous_id is not None:
-        return Appointment.objects.select_related("matter", "hall", "slot").get(id=facts.previous_id)
+        previous = Appointment.objects.select_related("matter", "hall", "slot").get(id=facts.previous_id)
+        same_request_or_refuse(previous, slot_id=slot_id, matter_code=matter_code)
+        return previous
     refused = refusal(facts, green_category=green_category, slot_state=False)
     if refused is not None:
         raise refused
@@ -170,6 +172,7 @@ def appointment_book_by_staff(*, staff: User, citizen: User, slot_id: int, matte
     if idempotency_key:
         previous = Appointment.objects.filter(citizen=citizen, idempotency_key=idempotency_key).first()
         if previous is not None:
+            same_request_or_refuse(previous, slot_id=slot_id, matter_code=matter_code)
             return previous
     matter = Matter.objects.filter(code=matter_code, is_current=True).only("id", "code", "bookable").first()
     if matter is None:

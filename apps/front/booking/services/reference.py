@@ -23,7 +23,16 @@ from govservice.lib.codes import human_code
 
 from ..models import ACTIVE_APPOINTMENT_STATUSES, Appointment, AppointmentEvent, GreenCategory, GroupMatter, Quota, Slot
 from ..selectors import online_free_q
-from .rules import BookingFacts, check_elderly, citizen_lock, duplicate, refusal, slot_bookable, slot_refusal
+from .rules import (
+    BookingFacts,
+    check_elderly,
+    citizen_lock,
+    duplicate,
+    refusal,
+    same_request_or_refuse,
+    slot_bookable,
+    slot_refusal,
+)
 
 
 @transaction.atomic
@@ -35,6 +44,7 @@ def appointment_book_reference(
     if idempotency_key:
         previous = Appointment.objects.filter(citizen=citizen, idempotency_key=idempotency_key).first()
         if previous is not None:
+            same_request_or_refuse(previous, slot_id=slot_id, matter_code=matter_code)
             return previous
     matter = Matter.objects.filter(code=matter_code, is_current=True).only("id", "name", "bookable").first()
     links = GroupMatter.objects.filter(group_id=OuterRef("group_id"), matter_code=matter_code)

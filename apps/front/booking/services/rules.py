@@ -21,22 +21,30 @@ from apps.shared.catalog.models import Matter
 from govservice.lib import idcard
 from govservice.lib.errors import Conflict, DomainError
 
-from ..models import BookingStanding, GreenCategory, Slot
+from ..models import Appointment, BookingStanding, GreenCategory, Slot
 
 
 def citizen_lock(citizen: User) -> dt.datetime | None:
     """Lock the citizen and read, in the same statement, until when online booking is blocked for them.
+    An account closed or frozen meanwhile (deletion, a takeover) books nothing: checked under the lock.
 
     NO KEY UPDATE still serialises one citizen's writes, but lets other transactions insert rows that
     reference the citizen (a ticket at check-in takes FOR KEY SHARE on it): no deadlock against them."""
     blocked_until = BookingStanding.objects.filter(citizen_id=OuterRef("pk")).values("blocked_until")[:1]
-    return (
+    row = (
         User.objects.select_for_update(no_key=True)
         .filter(pk=citizen.pk)
         .annotate(blocked_until=Subquery(blocked_until))
-        .values_list("blocked_until", flat=True)
+        .values_list("is_active", "blocked_until")
         .first()
     )
+    if row is None or not row[0]:
+        raise account_inactive()
+    return row[1]
+
+
+def account_inactive() -> DomainError:
+    return DomainError(_("该账户已注销或停用，不能预约。"), code="account_inactive")
 
 
 def when_text(moment: dt.datetime) -> str:
@@ -104,6 +112,16 @@ def refusal(facts: BookingFacts, *, green_category: str, slot_state: bool) -> Do
     if slot_state and not online_free(facts.slot, notice=facts.notice):
         return slot_refusal(facts.slot, notice=facts.notice, reread=False)
     return None
+
+
+def same_request_or_refuse(previous: Appointment, *, slot_id: int, matter_code: str) -> None:
+    """An earlier appointment with this Idempotency-Key answers a retry of the same request. The key on a
+    different request (another slot or matter) is refused: returning the first booking would tell the
+    citizen that their new choice was booked."""
+    if previous.slot_id != slot_id or previous.matter_code != matter_code:
+        raise DomainError(
+            _("该幂等键已用于另一项预约请求，请为新的请求使用新的幂等键。"), code="idempotency_key_reused"
+        )
 
 
 def duplicate() -> Conflict:

@@ -14,14 +14,14 @@ from .calling import (
     ticket_transition,
 )
 from .events import ticket_event_record
+from .hours import walk_in_hours_check
 from .issuing import (
     checkin_by_code,
     daily_counter_next,
-    terminal_authenticate,
-    terminal_token_issue,
     ticket_walk_in,
     todays_appointment_code,
 )
+from .terminals import terminal_authenticate, terminal_token_issue
 
 __all__ = [
     "checkin_by_code",
@@ -42,4 +42,5 @@ __all__ = [
     "ticket_transition",
     "ticket_walk_in",
     "todays_appointment_code",
+    "walk_in_hours_check",
 ]

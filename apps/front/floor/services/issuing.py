@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
@@ -12,52 +10,27 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from apps.front.booking.conf import booking_conf
 from apps.front.booking.models import (
     Appointment,
     AppointmentStatus,
     GroupMatter,
-    Hall,
-    HallClosure,
-    OpeningSession,
     WindowGroup,
 )
-from apps.front.booking.services import appointment_transition, sessions_for
+from apps.front.booking.services import appointment_transition
 from apps.front.floor.conf import floor_conf
 from apps.front.notifications.services import notify
 from apps.shared.accounts.models import User
 from apps.shared.accounts.selectors import citizen_verified_by_id_number
 from apps.shared.catalog.models import Matter
-from apps.shared.workcalendar.selectors import calendar_get
 from govservice.lib import idcard
 from govservice.lib.errors import Conflict, DomainError
 from govservice.lib.masking import mask_name
-from govservice.lib.workdays import CalendarUnknown
 
-from ..models import ACTIVE_TICKET_STATUSES, GreenReason, Priority, Terminal, Ticket, TicketAction, TicketStatus
+from ..models import ACTIVE_TICKET_STATUSES, Priority, Terminal, Ticket, TicketAction, TicketStatus
 from ..selectors import people_ahead
 from .events import ticket_event_record
-
-
-def terminal_authenticate(token: str, *, tablet: bool = False) -> Terminal | None:
-    """The active device with this token: a kiosk, or with ``tablet`` a window's rating tablet. A tablet's
-    token never opens the kiosk (tickets, check-in, the terminal API) nor a kiosk's the tablet."""
-    digest = hashlib.sha256(token.encode()).hexdigest()
-    return (
-        Terminal.objects.select_related("hall", "window")
-        .filter(token_sha256=digest, active=True, window__isnull=not tablet)
-        .first()
-    )
-
-
-def terminal_token_issue(terminal: Terminal) -> str:
-    """A new device token for the terminal (registering it, or renewing a lost or leaked one: the old token
-    stops working at once). Only its hash is kept; the token itself is returned to be shown once."""
-    token = secrets.token_urlsafe(24)
-    terminal.token_sha256 = hashlib.sha256(token.encode()).hexdigest()
-    if terminal.pk:
-        Terminal.objects.filter(pk=terminal.pk).update(token_sha256=terminal.token_sha256)
-    return token
+from .green import green_reason as green_reason_for
+from .hours import walk_in_hours_check
 
 
 def daily_counter_next(*, scope: str, day: dt.date) -> int:
@@ -72,50 +45,6 @@ def daily_counter_next(*, scope: str, day: dt.date) -> int:
             [scope, day],
         )
         return cursor.fetchone()[0]
-
-
-def _age_on(birth: dt.date, day: dt.date) -> int:
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
-
-
-def _birth_date(*, id_number: str, citizen: User | None, today: dt.date) -> dt.date | None:
-    """The birth date from the ID number typed or read at the kiosk, else from the citizen's account."""
-    if id_number:
-        try:
-            return idcard.parse(id_number, today=today).birth_date
-        except idcard.InvalidIdNumber as exc:
-            raise DomainError(str(exc), code="invalid_id_number") from None
-    if citizen is not None and citizen.id_number:
-        try:
-            return idcard.parse(citizen.id_number, today=today).birth_date
-        except idcard.InvalidIdNumber:
-            return None
-    return None
-
-
-def _green_reason(*, chosen: str, id_number: str, citizen: User | None, today: dt.date) -> str:
-    """The recorded green-channel reason, or "". Age is verified from the birth date of the ID number
-    (GB 11643: digits 7-14) and granted without asking; disability and military service are declared at
-    the kiosk and recorded, and the window checks the certificate."""
-    if chosen and chosen not in GreenReason.values:
-        raise DomainError(
-            _("绿色通道类别无效。"), code="invalid_green_reason"
-        )
-    birth = _birth_date(id_number=id_number, citizen=citizen, today=today)
-    elderly = birth is not None and _age_on(birth, today) >= booking_conf.HALL_GREEN_CHANNEL_AGE
-    if chosen == GreenReason.ELDERLY and not elderly:
-        if birth is None:
-            raise DomainError(
-                _("老年人绿色通道请刷身份证或输入身份证号码，核验年满%(age)s周岁。") % {"age": booking_conf.HALL_GREEN_CHANNEL_AGE},
-                code="age_unverified",
-            )
-        raise DomainError(
-            _("未满%(age)s周岁，不适用老年人绿色通道。") % {"age": booking_conf.HALL_GREEN_CHANNEL_AGE},
-            code="not_elderly",
-        )
-    if chosen in (GreenReason.DISABLED, GreenReason.MILITARY):
-        return chosen
-    return GreenReason.ELDERLY if elderly else ""
 
 
 def _issue(
@@ -205,7 +134,8 @@ def checkin_by_code(*, terminal: Terminal, code: str) -> Ticket:
         return appointment.ticket
     if appointment.status != AppointmentStatus.BOOKED:
         raise Conflict(
-            _("该预约状态为“%(status)s”，不能签到。") % {"status": appointment.get_status_display()}, code="invalid_state"
+            _("该预约状态为“%(status)s”，不能签到。") % {"status": appointment.get_status_display()},
+            code="invalid_state",
         )
     now = timezone.now()
     start = appointment.slot.start
@@ -220,9 +150,7 @@ def checkin_by_code(*, terminal: Terminal, code: str) -> Ticket:
             code="too_early",
         )
     if now > closes:
-        raise DomainError(
-            _("已超过签到时间，请在取号机选择“现场取号”。"), code="too_late"
-        )
+        raise DomainError(_("已超过签到时间，请在取号机选择“现场取号”。"), code="too_late")
     ticket = _issue(
         terminal=terminal,
         group=appointment.slot.group,
@@ -230,7 +158,7 @@ def checkin_by_code(*, terminal: Terminal, code: str) -> Ticket:
         citizen=appointment.citizen,
         priority=Priority.BOOKED,
         # A booked citizen of 70 or more is called in the green channel too (their ID is on the account).
-        green_reason=_green_reason(chosen="", id_number="", citizen=appointment.citizen, today=timezone.localdate()),
+        green_reason=green_reason_for(chosen="", id_number="", citizen=appointment.citizen, today=timezone.localdate()),
         appointment=appointment,
         note=f"{terminal.name} 预约签到",
     )
@@ -244,8 +172,11 @@ def checkin_by_code(*, terminal: Terminal, code: str) -> Ticket:
         recipient=appointment.citizen,
         event="hall.checked_in",
         context={
-            "code": appointment.code, "matter": appointment.matter.name, "hall": terminal.hall.name,
-            "ticket": ticket.label, "ahead": str(ticket._ahead),
+            "code": appointment.code,
+            "matter": appointment.matter.name,
+            "hall": terminal.hall.name,
+            "ticket": ticket.label,
+            "ahead": str(ticket._ahead),
         },
     )
     return ticket
@@ -288,9 +219,7 @@ def _group_for(*, terminal: Terminal, matter_code: str) -> WindowGroup:
         )
     ]
     if not groups:
-        raise DomainError(
-            _("本大厅不办理该事项，请咨询导服台。"), code="matter_not_served"
-        )
+        raise DomainError(_("本大厅不办理该事项，请咨询导服台。"), code="matter_not_served")
     if len(groups) == 1:
         return groups[0]
     waiting = dict(
@@ -350,7 +279,7 @@ def ticket_walk_in(
         ).first()
         if active is not None:
             return active
-    green_reason = _green_reason(chosen=green_channel, id_number=id_number, citizen=citizen, today=today)
+    green_reason = green_reason_for(chosen=green_channel, id_number=id_number, citizen=citizen, today=today)
     try:
         with transaction.atomic():
             return _issue(
@@ -373,44 +302,3 @@ def ticket_walk_in(
         if existing is None:
             raise
         return existing
-
-
-def walk_in_hours_check(*, hall: Hall, group: WindowGroup | None = None, now: dt.datetime | None = None) -> None:
-    """Walk-in tickets only while the hall is open (HALL_WALK_IN_* settings): a working day, from a little
-    before the first opening session to the end of the last (the lunch break included: the queue waits),
-    and not while the hall or the group is closed. An unpublished year does not turn citizens away: its
-    weekdays count as open. Without ``group``: the hall's day, hours and whole-hall closures (checked before
-    any row is locked); with it: only that group's closures."""
-    if not floor_conf.HALL_WALK_IN_OPENING_HOURS_ONLY:
-        return
-    now = timezone.localtime(now or timezone.now())
-    today = now.date()
-    if group is not None:
-        _refuse_if_closed(HallClosure.objects.filter(hall=hall, date=today, group=group), now)
-        return
-    try:
-        working = calendar_get().is_workday(today)
-    except CalendarUnknown:
-        working = today.weekday() < 5
-    if not working:
-        raise Conflict(_("今天是休息日，大厅不办公，请在工作日前来。"), code="hall_closed")
-    sessions = sessions_for(list(OpeningSession.objects.filter(hall=hall)), today)
-    if not sessions:
-        raise Conflict(_("今天大厅不办公。"), code="hall_closed")
-    day_start = dt.datetime.combine(today, sessions[0][0], tzinfo=now.tzinfo)
-    opens = day_start - dt.timedelta(minutes=floor_conf.HALL_WALK_IN_EARLY_MINUTES)
-    stops = dt.datetime.combine(today, sessions[-1][1], tzinfo=now.tzinfo) - dt.timedelta(
-        minutes=floor_conf.HALL_WALK_IN_STOP_MINUTES
-    )
-    if not opens <= now < stops:
-        raise Conflict(
-            _("当前不在取号时间，今日取号时间为%(opens)s至%(stops)s。") % {"opens": f"{opens:%H:%M}", "stops": f"{stops:%H:%M}"},
-            code="outside_hours",
-        )
-    _refuse_if_closed(HallClosure.objects.filter(hall=hall, date=today, group__isnull=True), now)
-
-
-def _refuse_if_closed(closures, now: dt.datetime) -> None:
-    for closure in closures:
-        if closure.covers(now, now + dt.timedelta(seconds=1)):
-            raise Conflict(_("大厅暂停服务（%(reason)s），暂不能取号。") % {"reason": closure.reason}, code="hall_closed")

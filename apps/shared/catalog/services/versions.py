@@ -44,6 +44,7 @@ MATTER_FIELDS = (
     "result_kind",
     "e_licence",
     "correction_restarts_clock",
+    "joint_handling",
     "description",
     "keywords",
 )
@@ -60,6 +61,7 @@ MATERIAL_FIELDS = (
     "blank_form_url",
     "sample_url",
     "acceptance_standard",
+    "deferrable",
 )
 FEE_FIELDS = ("name", "amount", "unit", "notes")
 

@@ -26,6 +26,7 @@ from apps.shared.accounts.models import IdentityProof, Role, User
 from apps.shared.accounts.services import id_number_index, phone_index
 from apps.shared.catalog.models import Matter, Target
 from apps.shared.catalog.services import catalog_load_demo
+from apps.shared.exchange.conf import exchange_conf
 from apps.shared.exchange.models import Peer, PeerKey
 from govservice.lib.idcard import check_char
 from govservice.lib.workdays import CalendarUnknown
@@ -238,7 +239,7 @@ class Command(BaseCommand):
 
     def seed_peer(self) -> None:
         peer, created = Peer.objects.get_or_create(
-            code=settings.EXCHANGE_CENTRAL_PEER, defaults={"name": "审批总后台", "base_url": settings.CENTRAL_URL}
+            code=exchange_conf.EXCHANGE_CENTRAL_PEER, defaults={"name": "审批总后台", "base_url": settings.CENTRAL_URL}
         )
         self._count("peers", created)
         _key, created = PeerKey.objects.get_or_create(
