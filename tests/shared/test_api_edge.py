@@ -78,8 +78,9 @@ def test_the_catalog_search_with_a_nul_was_a_server_error_and_is_a_bad_request(c
 
 
 def test_a_nul_in_a_page_address_is_a_bad_request_page(client):
-    response = client.get("/matters/", {"q": "\x00"})
-    assert response.status_code == 400 and response["Content-Type"].startswith("text/html")
+    """Pages too: a matter's page with a NUL in its code was a 500."""
+    for response in (client.get("/matters/", {"q": "\x00"}), client.get("/matters/M%00/")):
+        assert response.status_code == 400 and response["Content-Type"].startswith("text/html")
 
 
 def test_the_nul_refusal_speaks_english_when_asked(client):
