@@ -159,11 +159,8 @@ class Bench:
                 if self.stop.is_set():
                     return
                 try:
-                    response = approver.session.post(
-                        f"{self.wire.central.url}/api/v1/cases/{case_id}/decide/",
-                        json={"decision": "approved", "reason": "材料齐全，符合条件。"},
-                        timeout=30,
-                    )
+                    # Claim, pass the steps, decide: central follows its own steps (issue 13).
+                    response = self.w.decide_through_steps(approver.session, f"{self.wire.central.url}/api/v1/cases/{case_id}")
                     status = response.status_code
                 except Exception:
                     status = 0

@@ -16,6 +16,7 @@ api: list[URLPattern | URLResolver] = [
     path("", include("apps.front.ratings.urls_api")),
     path("", include("apps.front.delivery.urls_api")),
     path("", include("apps.front.notifications.urls_api")),
+    path("", include("apps.shared.privacy.urls_api")),
 ]
 
 urlpatterns = [
@@ -31,5 +32,12 @@ urlpatterns = [
     path("", include("apps.front.delivery.urls")),
     path("", include("apps.front.reports.urls")),
     path("", include("apps.front.notifications.urls")),
+    path("", include("apps.shared.privacy.urls")),
     path("", include("apps.front.remote.urls")),
 ]
+
+# Under /api/ Django's own errors answer in the API's error body (govservice/api.py).
+handler400 = "govservice.api.bad_request"
+handler403 = "govservice.api.permission_denied"
+handler404 = "govservice.api.page_not_found"
+handler500 = "govservice.api.server_error"

@@ -207,6 +207,19 @@
     return !!(state.case || state.callback) || ["hung_up", "cancelled"].indexOf(state.outcome) >= 0;
   }
 
+  // A kiosk left alone after the end goes back to its start (the outcome shows a query password); a call in
+  // progress is never interrupted, however long nobody touches the screen.
+  function idleAfterEnd() {
+    if (!(page.idle_seconds > 0)) return;
+    var timer = 0;
+    var arm = function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () { window.location.replace(page.urls.done); }, page.idle_seconds * 1000);
+    };
+    ["pointerdown", "keydown", "wheel"].forEach(function (type) { document.addEventListener(type, arm, { capture: true, passive: true }); });
+    arm();
+  }
+
   function followOutcome(state) {
     // The case (or the call-back ticket) comes with central's message a moment after the end.
     if (showOutcome(state)) return;
@@ -251,7 +264,7 @@
         setState(labels.ended);
         root.classList.add("ended");
         document.querySelectorAll("#remote-session button:not(#done)").forEach(function (b) { b.disabled = true; });
-        if (role === "hall" && !outcomeShown) { outcomeShown = true; followOutcome(state); }
+        if (role === "hall" && !outcomeShown) { outcomeShown = true; followOutcome(state); idleAfterEnd(); }
       },
       connection: function (status) {
         if (status === "connected") setState(labels.connected);

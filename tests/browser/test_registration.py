@@ -19,6 +19,7 @@ def test_it_registers_with_the_sms_code(page, live_server, registry):  # noqa: F
     page.get_by_label("身份证号码").fill(person.id_number)
     page.get_by_label("手机号码").fill("13812340000")
     page.get_by_label("密码", exact=True).fill("Tongzhou-2026!")
+    page.get_by_label("我同意将本人的姓名和公民身份号码").check()
     page.get_by_role("button", name="注册").click()
 
     expect(page.get_by_role("heading", name="短信验证")).to_be_visible()

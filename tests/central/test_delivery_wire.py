@@ -13,6 +13,7 @@ from django.utils import timezone
 from apps.central.review.models import ReviewCase, ReviewEvent
 from apps.shared.accounts.models import Role
 from apps.shared.exchange.models import InboxMessage, OutboxMessage
+from tests.central.reviewing import to_decision
 from tests.central.test_review import package, send
 from tests.factories import make_user
 
@@ -53,6 +54,7 @@ def received(client, platform, matter):
 
 @pytest.fixture
 def issued(api, approver, received):
+    to_decision(api, approver, received)
     act(api, approver, received, "decide", decision="approved", reason="")
     act(api, approver, received, "result")
     received.refresh_from_db()
@@ -121,6 +123,7 @@ class TestChoiceChanged:
 
     def test_the_result_is_sent_for_the_chosen_method(self, client, api, approver, received):
         chosen(client, "pickup")
+        to_decision(api, approver, received)
         act(api, approver, received, "decide", decision="approved", reason="")
         act(api, approver, received, "result")
         assert OutboxMessage.objects.get(kind="case.result_issued").payload["delivery_method"] == "pickup"
@@ -128,6 +131,7 @@ class TestChoiceChanged:
 
     def test_the_approver_sees_the_choice_on_the_case_page_and_when_issuing(self, client, api, approver, received):
         chosen(client, "post", region="北京市通州区")
+        to_decision(api, approver, received)
         act(api, approver, received, "decide", decision="approved", reason="")
         page = Client()
         page.force_login(approver)

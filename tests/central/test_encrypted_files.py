@@ -16,6 +16,7 @@ from apps.central.review.models import Certificate, ReviewCase
 from apps.shared.exchange.models import OutboxMessage
 from apps.shared.exchange.services import build_body
 from govservice.lib.fieldcrypto import FILE_HEADER
+from tests.central.reviewing import to_decision
 from tests.central.test_review import package, send
 
 pytestmark = pytest.mark.django_db
@@ -46,6 +47,7 @@ def test_a_received_scan_is_no_jpeg_on_the_disk_and_the_viewer_serves_it_as_one(
 def test_a_certificate_is_encrypted_on_the_disk_and_sent_clear_with_its_digest(api, client, platform, matter, approver):
     send(client, *package(matter))
     case = ReviewCase.objects.get()
+    to_decision(api, approver, case)
     for action, data in (("decide", {"decision": "approved", "reason": ""}), ("result", {"valid_years": 5})):
         assert api(approver).post(f"/api/v1/cases/{case.id}/{action}/", data, format="json").status_code == 200
     certificate = Certificate.objects.get(case=case)

@@ -13,6 +13,7 @@ from apps.central.review.models import ReviewCase, ReviewStatus
 from apps.shared.accounts.models import Role
 from apps.shared.exchange.models import InboxMessage, OutboxMessage
 from govservice.lib import signing
+from tests.central.reviewing import to_decision
 from tests.factories import make_user
 
 PATH = "/api/v1/exchange/messages/"
@@ -100,6 +101,7 @@ def received(client, platform, matter):
 @pytest.mark.django_db
 class TestDecision:
     def test_it_lets_an_approver_decide_and_sends_the_decision_back(self, api, approver, received):
+        to_decision(api, approver, received)
         response = api(approver).post(f"/api/v1/cases/{received.id}/decide/", {"decision": "approved", "reason": ""}, format="json")
         assert response.status_code == 200, response.content
         received.refresh_from_db()
@@ -112,6 +114,7 @@ class TestDecision:
         assert OutboxMessage.objects.filter(kind="case.decided").count() == 1
 
     def test_it_requires_reasons_for_a_denial(self, api, approver, received):
+        to_decision(api, approver, received)
         response = api(approver).post(f"/api/v1/cases/{received.id}/decide/", {"decision": "denied"}, format="json")
         assert response.status_code == 422
         assert response.json()["code"] == "reason_required"
@@ -156,7 +159,10 @@ class TestDecision:
         dashboard = supervisor.get("/dashboard/")
         overdue = dashboard.content.decode().split('id="report-overdue"')[1].split("</section>")[0]
         assert dashboard.status_code == 200 and received.front_number not in overdue
-        extended = api(approver).post(f"/api/v1/cases/{received.id}/extend/", {"reason": "需现场核查"}, format="json")
+        api(approver).post(f"/api/v1/cases/{received.id}/claim/")
+        asked = api(approver).post(f"/api/v1/cases/{received.id}/extend/", {"reason": "需现场核查"}, format="json")
+        assert asked.status_code == 200, asked.content
+        extended = api(make_user("centralsup2", Role.CENTRAL_SUPERVISOR)).post(f"/api/v1/cases/{received.id}/extend-approve/")
         assert extended.status_code == 200, extended.content
         assert OutboxMessage.objects.get(kind="case.extended").payload["promised_date"] == ""
 

@@ -12,6 +12,7 @@ from pypdf import PdfReader
 from apps.central.review.models import Certificate, ReviewCase, ReviewStatus
 from apps.central.review.selectors import case_sla, overdue_by_department
 from apps.shared.exchange.models import OutboxMessage
+from tests.central.reviewing import to_decision
 from tests.central.test_review import package, send
 from tests.factories import make_user
 
@@ -58,6 +59,7 @@ class TestClaiming:
 @pytest.mark.django_db
 class TestSteps:
     def test_it_passes_and_returns_with_a_reason(self, api, approver, received):
+        act(api, approver, received, "claim")
         assert act(api, approver, received, "pass").json()["step_name"] == "复审"
         assert act(api, approver, received, "return").json()["code"] == "reason_required"
         assert act(api, approver, received, "return", reason="身份证复印件不清晰").json()["step"] == 0
@@ -70,6 +72,7 @@ class TestClockAndEvents:
     def test_it_pauses_the_clock_for_a_correction_and_tells_the_front(self, api, approver, received):
         with time_machine.travel(timezone.make_aware(dt.datetime(2026, 11, 26, 10)), tick=False):
             ReviewCase.objects.filter(id=received.id).update(clock_running_since=dt.date(2026, 11, 23), promised_limit=10)
+            act(api, approver, received, "claim")
             body = act(api, approver, received, "correction", items=["补充户口簿首页", "照片为白底"], deadline="2026-12-10").json()
         assert body["status"] == ReviewStatus.CORRECTION and body["sla"] == "paused"
         received.refresh_from_db()
@@ -78,6 +81,7 @@ class TestClockAndEvents:
         assert message.payload == {"number": received.front_number, "items": ["补充户口簿首页", "照片为白底"], "deadline": "2026-12-10"}
 
     def test_it_runs_a_special_procedure_and_resumes(self, api, approver, received):
+        act(api, approver, received, "claim")
         body = act(api, approver, received, "special", kind="inspection", reason="需现场核查经营场所", expected_days=5).json()
         assert body["status"] == ReviewStatus.SPECIAL_PROCEDURE
         assert OutboxMessage.objects.get(kind="case.special_procedure").payload["kind_label"] == "现场核查"
@@ -85,10 +89,17 @@ class TestClockAndEvents:
         assert body["status"] == ReviewStatus.IN_REVIEW and body["sla"] != "paused"
         assert OutboxMessage.objects.filter(kind="case.review_resumed").count() == 1
 
-    def test_it_extends_once_with_a_reason(self, api, approver, received):
+    def test_it_extends_once_with_a_reason_and_the_heads_approval(self, api, approver, received):
+        from apps.shared.accounts.models import Role
+
+        supervisor = make_user("centralsup", Role.CENTRAL_SUPERVISOR, real_name="吴主管")
+        act(api, approver, received, "claim")
         assert act(api, approver, received, "extend").json()["code"] == "reason_required"
         body = act(api, approver, received, "extend", reason="需征求相关部门意见").json()
-        assert body["extended_days"] == 10
+        assert body["extended_days"] == 0 and body["extension_pending"] is True  # asked, not yet granted
+        assert not OutboxMessage.objects.filter(kind="case.extended").exists()
+        body = act(api, supervisor, received, "extend-approve").json()
+        assert body["extended_days"] == 10 and body["extension_pending"] is False
         assert act(api, approver, received, "extend", reason="again").json()["code"] == "already_extended"
         assert OutboxMessage.objects.get(kind="case.extended").payload["days"] == 10
 
@@ -104,6 +115,7 @@ class TestClockAndEvents:
 @pytest.mark.django_db
 class TestResult:
     def test_it_issues_a_certificate_pdf_and_sends_it_with_the_e_licence(self, api, approver, received):
+        to_decision(api, approver, received)
         assert act(api, approver, received, "result").json()["code"] == "invalid_state"
         act(api, approver, received, "decide", decision="approved", reason="")
         assert act(api, approver, received, "result", valid_years=5).status_code == 200
@@ -116,6 +128,7 @@ class TestResult:
         assert act(api, approver, received, "result").json()["code"] == "already_issued"
 
     def test_it_gives_a_denial_its_remedies_and_no_certificate(self, api, approver, received):
+        to_decision(api, approver, received)
         act(api, approver, received, "decide", decision="denied", reason="不符合申领条件")
         assert "行政复议" in OutboxMessage.objects.get(kind="case.decided").payload["remedies"]
         assert act(api, approver, received, "result").json()["code"] == "invalid_state"
@@ -125,6 +138,7 @@ class TestResult:
 def test_it_resends_the_latest_state_when_the_front_reconciles(api, approver, received, platform):
     from apps.central.review.services import cases_resync
 
+    to_decision(api, approver, received)
     act(api, approver, received, "decide", decision="approved", reason="")
     act(api, approver, received, "result")
     OutboxMessage.objects.all().delete()
@@ -161,6 +175,7 @@ def test_it_withdraws_before_a_decision_and_refuses_after(client, api, approver,
     send(client, *package(matter, number="TZ2026112400201"))
     send(client, *package(matter, number="TZ2026112400202"))
     first, second = ReviewCase.objects.order_by("front_number")
+    to_decision(api, approver, second)
     act(api, approver, second, "decide", decision="approved", reason="")
 
     def withdraw(number):

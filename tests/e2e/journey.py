@@ -60,7 +60,7 @@ def sign_up(front, central, *, username: str, real_name: str, id_number: str, ph
     central.manage("registry_load", str(people))
     started = requests.post(
         f"{front.url}/api/v1/accounts/register/",
-        json={"username": username, "password": PASSWORD, "real_name": real_name, "id_number": id_number, "phone": phone, "email": email},
+        json={"username": username, "password": PASSWORD, "real_name": real_name, "id_number": id_number, "phone": phone, "email": email, "consent": True},
         timeout=SLOW,
     )
     assert started.status_code == 202, started.text

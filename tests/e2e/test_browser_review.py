@@ -55,6 +55,10 @@ def test_it_corrects_approves_and_verifies_across_both_sites(sites, browser, tmp
     # The supplement arrived with the case, and the case is back under review.
     expect(approver.get_by_role("link", name="身份证.pdf")).to_be_visible()
     expect(approver.locator("#review-status")).to_have_text("审查中")
+    # The review steps, in order, before the decision (初审 → 复审 → 审批决定).
+    for _ in range(2):
+        approver.get_by_role("button", name="通过，转下一环节").click()
+    expect(approver.locator("#steps-hint")).to_have_count(0)
     approver.get_by_label("准予许可").check()
     approver.get_by_role("button", name="提交决定").click()
     expect(approver.locator("#review-status")).to_have_text("已决定")

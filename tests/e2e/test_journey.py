@@ -111,10 +111,16 @@ def test_it_walks_the_whole_journey(sites):
     )
     assert chosen_note == [("申请人选择领取方式：窗口领取",)]
 
-    # 6. The approver approves; the decision travels back.
+    # 6. The approver claims the case, passes its review steps in order, and approves; the decision travels
+    # back. Deciding before the steps are passed is refused.
+    case_url = f"{central.url}/api/v1/cases/{received['id']}"
+    assert requests.post(f"{case_url}/claim/", headers=approver, timeout=10).status_code == 200
+    early = requests.post(f"{case_url}/decide/", json={"decision": "approved"}, headers=approver, timeout=10)
+    assert early.status_code == 409 and early.json()["code"] == "steps_incomplete", early.text
+    for _ in range(2):  # 初审, 复审
+        assert requests.post(f"{case_url}/pass/", json={}, headers=approver, timeout=10).status_code == 200
     response = requests.post(
-        f"{central.url}/api/v1/cases/{received['id']}/decide/", json={"decision": "approved", "reason": "材料齐全，符合条件。"},
-        headers=approver, timeout=10,
+        f"{case_url}/decide/", json={"decision": "approved", "reason": "材料齐全，符合条件。"}, headers=approver, timeout=10,
     )
     assert response.status_code == 200, response.text
 

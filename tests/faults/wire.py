@@ -81,6 +81,19 @@ def create_cases(front: Site, count: int, *, pause: float = 0.0) -> Batch:
     return Batch(numbers=made["numbers"], message_ids=made["message_ids"], seconds=made["seconds"])
 
 
+# Central's review steps before a decision (初审, 复审; apps.central.review.models.DECISION_STEP).
+STEPS_BEFORE_DECISION = 2
+
+
+def decide_through_steps(session: requests.Session, case_url: str, *, decision: str = "approved") -> requests.Response:
+    """Claim, pass the review steps in order, decide (issue 13: central follows its own steps). A claim or a
+    pass already done by an earlier try answers 409 and is skipped; the decision's answer is returned."""
+    session.post(f"{case_url}/claim/", timeout=30)
+    for _ in range(STEPS_BEFORE_DECISION):
+        session.post(f"{case_url}/pass/", json={}, timeout=30)
+    return session.post(f"{case_url}/decide/", json={"decision": decision, "reason": "材料齐全，符合条件。"}, timeout=30)
+
+
 class Approver:
     """The demo approver at central, deciding through the real API."""
 
@@ -100,11 +113,7 @@ class Approver:
     def decide(self, number: str, decision: str = "approved") -> requests.Response:
         case_id = self.central_id(number)
         assert case_id is not None, f"{number} is not at central"
-        return self.session.post(
-            f"{self.central.url}/api/v1/cases/{case_id}/decide/",
-            json={"decision": decision, "reason": "材料齐全，符合条件。"},
-            timeout=30,
-        )
+        return decide_through_steps(self.session, f"{self.central.url}/api/v1/cases/{case_id}", decision=decision)
 
     def decide_all(self, numbers: list[str]) -> None:
         for number in numbers:

@@ -19,7 +19,7 @@ EXPECTED = {
         "Appointment", "WaitlistEntry", "Ticket", "Case", "Delivery", "ConsultTicket", "Rectification",
         "Notification", "DeliveryAttempt", "OutboxMessage", "HallSession",
     },
-    "central": {"ReviewCase", "OutboxMessage", "RemoteSession"},
+    "central": {"ReviewCase", "ExtensionRequest", "OutboxMessage", "RemoteSession"},
 }
 
 

@@ -30,6 +30,7 @@ from apps.shared.exchange.models import Peer
 from apps.shared.exchange.questions import asking_peer
 from govservice.api import DomainError, status_for
 from govservice.lib import signing
+from govservice.parsers import MAX_JSON_DEPTH, json_depth_exceeds, json_has_nul, refuse_nul
 
 from . import services
 from .conf import remote_conf
@@ -167,11 +168,14 @@ def relay(request):
         return _answer({"code": exc.code, "detail": exc.detail}, 401)
     try:
         data = json.loads(request.body)
-    except ValueError:
+    except (ValueError, RecursionError):
         data = None
     op = OPS.get(data.get("op")) if isinstance(data, dict) and isinstance(data.get("op"), str) else None
-    if op is None:
+    if op is None or json_depth_exceeds(data, MAX_JSON_DEPTH):
         return _answer({"code": "invalid", "detail": _("报文格式错误。")}, 400)
+    if json_has_nul(data):  # PostgreSQL stores no NUL (govservice/parsers.py)
+        refused = refuse_nul()
+        return _answer({"code": refused.code, "detail": refused.detail}, 400)
     assert isinstance(data, dict)
     if data.get("op") != "scan" and length > RELAY_MAX_BODY_SIGNAL:
         return _answer({"code": "too_large", "detail": _("请求过大。")}, 413)

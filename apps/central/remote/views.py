@@ -22,6 +22,7 @@ from apps.shared.exchange import contract
 from govservice.api import DomainError, status_for
 from govservice.lib.filetypes import EXTENSIONS, FILE_VIEWER_CSP, UNKNOWN_TYPE, is_viewable, sniff
 from govservice.lib.masking import mask_id_staff, mask_name
+from govservice.parsers import MAX_JSON_DEPTH, json_depth_exceeds, json_has_nul, refuse_nul
 from govservice.roles import role_required
 
 from . import services
@@ -42,10 +43,13 @@ def _error(exc: DomainError) -> JsonResponse:
 def _json_body(request) -> dict[str, Any]:
     try:
         data = json.loads(request.body or b"{}")
-    except ValueError:
+    except (ValueError, RecursionError):
         data = None
-    if not isinstance(data, dict):
+    if not isinstance(data, dict) or json_depth_exceeds(data, MAX_JSON_DEPTH):
         raise DomainError(_("请求内容格式有误。"), code="invalid")
+    if json_has_nul(data):
+        # PostgreSQL stores no NUL (govservice/parsers.py): refused here rather than failing there.
+        raise refuse_nul()
     return data
 
 

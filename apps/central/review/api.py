@@ -1,19 +1,34 @@
+from django import forms
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.shared.accounts.permissions import IsApprover
+from apps.shared.workcalendar.selectors import calendar_get
 from govservice.lib.filetypes import EXTENSIONS, FILE_VIEWER_CSP, UNKNOWN_TYPE, is_viewable, sniff
 from govservice.lib.masking import mask_id_staff
 
 from . import services
-from .models import REVIEW_STEPS, Decision, ReviewCase, ReviewMaterial, SpecialProcedure
-from .selectors import case_get_for_approver, case_sla, cases_for_approver
+from .forms import CaseQueryForm
+from .models import (
+    REVIEW_STEPS,
+    Decision,
+    ExtensionRequest,
+    ExtensionStatus,
+    ReviewCase,
+    ReviewMaterial,
+    SpecialProcedure,
+)
+from .selectors import SlaReading, case_get_for_approver, case_reading, case_readings, cases_search
 from .services import case_decide
 
 
@@ -30,8 +45,13 @@ class ReviewCaseSerializer(serializers.ModelSerializer):
     applicant_id_masked = serializers.SerializerMethodField()
     assignee = serializers.CharField(source="assignee.username", allow_null=True, default=None)
     step_name = serializers.SerializerMethodField()
-    sla = serializers.SerializerMethodField()
+    sla = serializers.SerializerMethodField(help_text="承诺时限的颜色：green、yellow、red、paused、unknown（已办结为 green）")
     due_date = serializers.SerializerMethodField()
+    legal_sla = serializers.SerializerMethodField(help_text="法定时限（含批准的延期）的颜色，取值同 sla")
+    legal_due_date = serializers.SerializerMethodField()
+    joint_handling = serializers.BooleanField(source="matter.joint_handling", help_text="联合办理（并联审批）：法定45个工作日，可延长15个")
+    extension_pending = serializers.SerializerMethodField(help_text="有延期申请待负责人审批")
+    transferred_from = serializers.CharField(source="transferred_from.name", allow_null=True, default=None)
 
     class Meta:
         model = ReviewCase
@@ -40,7 +60,20 @@ class ReviewCaseSerializer(serializers.ModelSerializer):
             "status", "assignee", "step", "step_name", "sla", "due_date", "accepted_at", "promised_date", "received_at",
             "decision", "decision_reason", "decided_at", "correction_items", "correction_deadline", "extended_days",
             "result_issued_at", "delivery_method", "delivery_region", "delivered_at", "delivered_method", "delivery_tracking_number",
+            # Issue 13 (added; the fields above are unchanged).
+            "legal_sla", "legal_due_date", "joint_handling", "extension_pending", "transferred_from", "transfer_reason",
+            "void_reason",
         ]
+
+    def _reading(self, case) -> SlaReading:
+        """A list passes the readings of its page in the context (the calendar read once); one case reads its own."""
+        given = self.context.get("readings") or {}
+        if case.id in given:
+            return given[case.id]
+        read = self.__dict__.setdefault("_read", {})
+        if case.id not in read:
+            read[case.id] = case_reading(case, today=timezone.localdate(), calendar=calendar_get())
+        return read[case.id]
 
     def get_applicant_id_masked(self, case) -> str:
         return mask_id_staff(case.applicant_id_number)
@@ -49,18 +82,41 @@ class ReviewCaseSerializer(serializers.ModelSerializer):
         return str(REVIEW_STEPS[case.step])
 
     def get_sla(self, case) -> str:
-        return str(case_sla(case)[0])
+        return str(self._reading(case).sla or "green")
 
     def get_due_date(self, case) -> str | None:
-        due = case_sla(case)[1]
+        due = self._reading(case).due
         return due.isoformat() if due else None
+
+    def get_legal_sla(self, case) -> str:
+        return str(self._reading(case).legal_sla or "green")
+
+    def get_legal_due_date(self, case) -> str | None:
+        due = self._reading(case).legal_due
+        return due.isoformat() if due else None
+
+    def get_extension_pending(self, case) -> bool:
+        annotated = getattr(case, "extension_pending", None)
+        if annotated is not None:
+            return bool(annotated)
+        return case.extension_requests.filter(status=ExtensionStatus.REQUESTED).exists()
+
+
+class ExtensionRequestSerializer(serializers.ModelSerializer):
+    requested_by = serializers.CharField(source="requested_by.username")
+    decided_by = serializers.CharField(source="decided_by.username", allow_null=True, default=None)
+
+    class Meta:
+        model = ExtensionRequest
+        fields = ["id", "days", "reason", "status", "requested_by", "requested_at", "decided_by", "decided_at", "decision_note"]
 
 
 class ReviewCaseDetailSerializer(ReviewCaseSerializer):
     materials = ReviewMaterialSerializer(many=True)
+    extension_requests = ExtensionRequestSerializer(many=True)
 
     class Meta(ReviewCaseSerializer.Meta):
-        fields = [*ReviewCaseSerializer.Meta.fields, "materials"]
+        fields = [*ReviewCaseSerializer.Meta.fields, "materials", "extension_requests"]
 
 
 class DecideSerializer(serializers.Serializer):
@@ -68,12 +124,63 @@ class DecideSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
+class CasePagination(PageNumberPagination):
+    """Pages of the case list with the body still the plain list of cases it always was (README "Changes"):
+    the total and the neighbouring pages travel in headers (X-Total-Count, and Link with rel="next"/"prev",
+    RFC 8288), so a client that reads the body as a list keeps working."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+    invalid_page_message = gettext_lazy("没有这一页。")  # type: ignore[assignment]  # lazy: the reader's language
+
+    def get_paginated_response(self, data):
+        headers = {"X-Total-Count": str(self.page.paginator.count)}
+        links = [f'<{url}>; rel="{rel}"' for rel, url in (("next", self.get_next_link()), ("prev", self.get_previous_link())) if url]
+        if links:
+            headers["Link"] = ", ".join(links)
+        return Response(data, headers=headers)
+
+    def get_paginated_response_schema(self, schema):
+        return schema
+
+
+def _query_parameters() -> list[OpenApiParameter]:
+    """The list's filters, as CaseQueryForm reads them (one definition for the page and the API)."""
+    parameters = []
+    for name, field in CaseQueryForm.base_fields.items():
+        choices = [str(value) for value, _label in getattr(field, "choices", []) if value != ""]
+        parameters.append(
+            OpenApiParameter(
+                name, int if isinstance(field, forms.TypedChoiceField) else str, OpenApiParameter.QUERY,
+                required=False, enum=choices or None, description=str(field.label),
+            )
+        )
+    return [
+        *parameters,
+        OpenApiParameter("page", int, OpenApiParameter.QUERY, required=False, description="页码，从 1 开始"),
+        OpenApiParameter("page_size", int, OpenApiParameter.QUERY, required=False, description="每页件数，默认 50，最多 200"),
+        OpenApiParameter("X-Total-Count", OpenApiTypes.INT, OpenApiParameter.HEADER, response=[200], description="符合条件的办件总数"),
+        OpenApiParameter("Link", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200], description='下一页、上一页（rel="next"、rel="prev"）'),
+    ]
+
+
 class ReviewCaseListApi(APIView):
+    """The queue: the cases the user may see, filtered, newest first by default (or most urgent first),
+    a page at a time."""
+
     permission_classes = [IsApprover]
 
-    @extend_schema(responses=ReviewCaseSerializer(many=True))
+    @extend_schema(parameters=_query_parameters(), responses=ReviewCaseSerializer(many=True))
     def get(self, request):
-        return Response(ReviewCaseSerializer(cases_for_approver(user=request.user)[:200], many=True).data)
+        form = CaseQueryForm(request.GET)
+        if not form.is_valid():
+            raise serializers.ValidationError({field: [str(m) for m in errors] for field, errors in form.errors.items()})
+        paginator = CasePagination()
+        page = paginator.paginate_queryset(cases_search(user=request.user, query=form.query()), request, view=self)
+        page = list(page or [])
+        data = ReviewCaseSerializer(page, many=True, context={"readings": case_readings(page)}).data
+        return paginator.get_paginated_response(data)
 
 
 class ReviewCaseDetailApi(APIView):
@@ -128,6 +235,12 @@ class ReasonSerializer(serializers.Serializer):
 
 class AssignSerializer(serializers.Serializer):
     approver = serializers.IntegerField()
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class TransferSerializer(serializers.Serializer):
+    department = serializers.CharField(max_length=32, help_text="转至部门的编码")
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
 class ResultSerializer(serializers.Serializer):
@@ -135,19 +248,31 @@ class ResultSerializer(serializers.Serializer):
 
 
 class CaseActionApi(APIView):
-    """POST /api/v1/cases/<id>/<action>/ — one review action, through one service each."""
+    """POST /api/v1/cases/<id>/<action>/ — one review action, through one service each: claim, release,
+    pass, return, correction, special, special-end, extend (a request), result; a central supervisor's
+    assign, take-over, extend-approve, extend-refuse, transfer, void."""
 
     permission_classes = [IsApprover]
     actions = {
         "claim": (None, lambda user, case_id, data: services.case_claim(approver=user, case_id=case_id)),
         "release": (None, lambda user, case_id, data: services.case_release(approver=user, case_id=case_id)),
-        "assign": (AssignSerializer, lambda user, case_id, data: services.case_assign(supervisor=user, case_id=case_id, approver_id=data["approver"])),
+        "assign": (AssignSerializer, lambda user, case_id, data: services.case_assign(
+            supervisor=user, case_id=case_id, approver_id=data["approver"], reason=data["reason"]
+        )),
+        "take-over": (ReasonSerializer, lambda user, case_id, data: services.case_take_over(supervisor=user, case_id=case_id, reason=data["reason"])),
         "pass": (ReasonSerializer, lambda user, case_id, data: services.case_step(approver=user, case_id=case_id, forward=True, note=data["reason"])),
         "return": (ReasonSerializer, lambda user, case_id, data: services.case_step(approver=user, case_id=case_id, forward=False, note=data["reason"])),
         "correction": (CorrectionSerializer, lambda user, case_id, data: services.case_request_correction(approver=user, case_id=case_id, **data)),
         "special": (SpecialSerializer, lambda user, case_id, data: services.case_start_special_procedure(approver=user, case_id=case_id, **data)),
         "special-end": (ReasonSerializer, lambda user, case_id, data: services.case_end_special_procedure(approver=user, case_id=case_id, note=data["reason"])),
-        "extend": (ReasonSerializer, lambda user, case_id, data: services.case_extend(approver=user, case_id=case_id, reason=data["reason"])),
+        # The holder asks; a central supervisor approves or refuses (行政许可法 Art. 42).
+        "extend": (ReasonSerializer, lambda user, case_id, data: services.case_extension_request(approver=user, case_id=case_id, reason=data["reason"])),
+        "extend-approve": (ReasonSerializer, lambda user, case_id, data: services.case_extension_approve(supervisor=user, case_id=case_id, note=data["reason"])),
+        "extend-refuse": (ReasonSerializer, lambda user, case_id, data: services.case_extension_refuse(supervisor=user, case_id=case_id, reason=data["reason"])),
+        "transfer": (TransferSerializer, lambda user, case_id, data: services.case_transfer(
+            supervisor=user, case_id=case_id, department_code=data["department"], reason=data["reason"]
+        )),
+        "void": (ReasonSerializer, lambda user, case_id, data: services.case_void(supervisor=user, case_id=case_id, reason=data["reason"])),
         "result": (ResultSerializer, lambda user, case_id, data: services.case_issue_result(approver=user, case_id=case_id, **data).case),
     }
 

@@ -7,4 +7,4 @@ class ReviewConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import handlers  # noqa: F401 - registers the exchange handlers
+        from . import deferred, handlers  # noqa: F401 - register the exchange handlers

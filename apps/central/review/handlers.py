@@ -15,7 +15,14 @@ from apps.shared.exchange.services import outbox_enqueue
 from govservice.lib.filetypes import EXTENSIONS, UNKNOWN_TYPE, sniff
 
 from .models import DeliveryMethod, ReviewCase, ReviewEvent, ReviewMaterial, ReviewStatus
-from .services import cases_resync, delivery_choice_apply, delivery_record, supplement_apply, withdrawal_apply
+from .services import (
+    cases_resync,
+    delivery_choice_apply,
+    delivery_record,
+    supplement_apply,
+    supplement_too_late,
+    withdrawal_apply,
+)
 
 
 @registry.handles(MessageKind.CASE_SUBMITTED)
@@ -76,9 +83,17 @@ def case_supplement(
     peer: Peer, message_id: str, payload: contract.CaseSupplement, files: list[registry.IncomingFile]
 ) -> dict[str, Any]:
     """The applicant's corrected materials (补正), uploaded at the front."""
-    case = ReviewCase.objects.select_for_update(of=("self",)).select_related("matter").filter(platform=peer, front_number=payload.number).first()
+    case = (
+        ReviewCase.objects.select_for_update(of=("self",))
+        .select_related("matter", "platform", "department")
+        .filter(platform=peer, front_number=payload.number)
+        .first()
+    )
     if case is None:
         raise registry.NotReady(f"审批总后台尚未收到办件 {payload.number}。")
+    if case.status in (ReviewStatus.CLOSED_NO_CORRECTION, ReviewStatus.VOIDED):
+        # Crossed the case's end on the wire: acknowledged, not used, and the front told the end again.
+        return supplement_too_late(case, names=[f.name for f in files])
     if case.status != ReviewStatus.CORRECTION:
         raise registry.Rejected(f"办件 {case.front_number} 不在待补正状态。")
     _store(case, files)
@@ -96,7 +111,12 @@ def case_withdraw_requested(
     peer: Peer, message_id: str, payload: contract.CaseWithdrawRequested, files: list[registry.IncomingFile]
 ) -> dict[str, Any]:
     """Withdrawn if nothing has been decided yet; otherwise the front is told why not."""
-    case = ReviewCase.objects.select_for_update(of=("self",)).select_related("department").filter(platform=peer, front_number=payload.number).first()
+    case = (
+        ReviewCase.objects.select_for_update(of=("self",))
+        .select_related("department", "platform", "matter")
+        .filter(platform=peer, front_number=payload.number)
+        .first()
+    )
     if case is None:
         raise registry.NotReady(f"审批总后台尚未收到办件 {payload.number}。")
     return withdrawal_apply(case, reason=payload.reason)

@@ -34,21 +34,49 @@ class ReviewStatus(models.TextChoices):
     SPECIAL_PROCEDURE = "special_procedure", _("特别程序")
     DECIDED = "decided", _("已决定")
     WITHDRAWN = "withdrawn", _("已撤回")
+    # Sent on to another department by a supervisor, with a reason; that department takes it up (back to
+    # review). The clock runs on meanwhile (DOMAIN.md §5: review time counts, and a transfer is the
+    # government's own routing, neither a correction nor a special procedure).
+    TRANSFERRED = "transferred", _("已转办")
+    # Opened in error (a duplicate, a test): voided by a supervisor with a reason.
+    VOIDED = "voided", _("已作废")
+    # The correction period passed with no answer (DOMAIN.md §5): closed by a job.
+    CLOSED_NO_CORRECTION = "closed_no_correction", _("逾期未补正终止")
+    # 容缺受理: the applicant let the commitment's deadline pass with items owed (deferred.py).
+    SUSPENDED = "suspended", _("中止审查（容缺材料逾期未补齐）")
 
 
+R = ReviewStatus
 REVIEW_TRANSITIONS: dict[str, frozenset[str]] = {
-    ReviewStatus.IN_REVIEW: frozenset({ReviewStatus.CORRECTION, ReviewStatus.SPECIAL_PROCEDURE, ReviewStatus.DECIDED, ReviewStatus.WITHDRAWN}),
-    ReviewStatus.CORRECTION: frozenset({ReviewStatus.IN_REVIEW, ReviewStatus.WITHDRAWN}),
-    ReviewStatus.SPECIAL_PROCEDURE: frozenset({ReviewStatus.IN_REVIEW, ReviewStatus.DECIDED, ReviewStatus.WITHDRAWN}),
-    ReviewStatus.DECIDED: frozenset(),
-    ReviewStatus.WITHDRAWN: frozenset(),
+    R.IN_REVIEW: frozenset({R.CORRECTION, R.SPECIAL_PROCEDURE, R.DECIDED, R.WITHDRAWN, R.TRANSFERRED, R.VOIDED, R.SUSPENDED}),
+    # Until the deferred items come (then back to review, the clock resumes) or the applicant withdraws;
+    # no decision is taken on a case whose key facts are still owed.
+    R.SUSPENDED: frozenset({R.IN_REVIEW, R.WITHDRAWN}),
+    R.CORRECTION: frozenset({R.IN_REVIEW, R.WITHDRAWN, R.CLOSED_NO_CORRECTION, R.VOIDED}),
+    R.SPECIAL_PROCEDURE: frozenset({R.IN_REVIEW, R.DECIDED, R.WITHDRAWN, R.VOIDED}),
+    # Taken up by the receiving department (back to review), or sent on again.
+    R.TRANSFERRED: frozenset({R.IN_REVIEW, R.TRANSFERRED, R.WITHDRAWN, R.VOIDED}),
+    R.DECIDED: frozenset(),
+    R.WITHDRAWN: frozenset(),
+    R.VOIDED: frozenset(),
+    R.CLOSED_NO_CORRECTION: frozenset(),
 }
 
+# Nothing more happens to these (the clock and its colours are done with them).
+FINISHED = frozenset(status for status, targets in REVIEW_TRANSITIONS.items() if not targets)
+
 # The limit may be extended while the case is open (the clock is stopped, not ended, in the last two).
-EXTENDABLE = frozenset({ReviewStatus.IN_REVIEW, ReviewStatus.SPECIAL_PROCEDURE, ReviewStatus.CORRECTION})
+EXTENDABLE = frozenset({R.IN_REVIEW, R.SPECIAL_PROCEDURE, R.CORRECTION})
 
 
 REVIEW_STEPS = (_("初审"), _("复审"), _("审批决定"))
+# A case is decided at its last step, the earlier ones passed in order (初审 → 复审 → 审批决定).
+DECISION_STEP = len(REVIEW_STEPS) - 1
+
+# 行政许可法 Art. 42: a decision within 20 working days, extended by 10 with the head's approval; a matter
+# handled jointly by several departments (联合办理、并联审批) within 45, extended by 15 (DOMAIN.md §5, §9).
+EXTENSION_WORKDAYS = 10
+JOINT_EXTENSION_WORKDAYS = 15
 
 
 class SpecialProcedure(models.TextChoices):
@@ -102,9 +130,20 @@ class ReviewCase(models.Model):
     delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
     delivered_method = models.CharField(_("送达方式"), max_length=16, choices=DeliveryMethod.choices, blank=True)
     delivery_tracking_number = models.CharField(_("运单号"), max_length=40, blank=True)
+    # A supervisor's transfer (the last one) and a void: why, and where from.
+    transferred_from = models.ForeignKey(
+        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("转出部门")
+    )
+    transfer_reason = models.TextField(_("转办理由"), blank=True)
+    void_reason = models.TextField(_("作废理由"), blank=True)
 
     class Meta:
         ordering = ["received_at"]
+        indexes = [
+            # The queues: a department's cases by status, newest first.
+            models.Index(fields=["department", "status", "-received_at"], name="review_case_queue"),
+            models.Index(fields=["-received_at"], name="review_case_newest"),
+        ]
         constraints = [
             # Exactly once at central, whatever the wire does.
             models.UniqueConstraint(fields=["platform", "front_number"], name="review_case_once"),
@@ -125,13 +164,39 @@ class ReviewCase(models.Model):
         return self.status == ReviewStatus.SPECIAL_PROCEDURE
 
     @property
+    def steps_done(self) -> bool:
+        """The review steps before the decision have been passed, in order."""
+        return self.step == DECISION_STEP
+
+    @property
     def can_decide(self) -> bool:
-        return allows(self, ReviewStatus.DECIDED)
+        return allows(self, ReviewStatus.DECIDED) and self.steps_done
+
+    @property
+    def finished(self) -> bool:
+        return self.status in FINISHED
+
+    @property
+    def transferred(self) -> bool:
+        return self.status == ReviewStatus.TRANSFERRED
 
     @property
     def can_extend(self) -> bool:
         """Once (行政许可法 Art. 42), while the case is still open."""
         return not self.extended_days and self.status in EXTENDABLE
+
+    @property
+    def extension_workdays(self) -> int:
+        """What an extension adds: 15 working days for a matter handled jointly, 10 otherwise (Art. 42)."""
+        return JOINT_EXTENSION_WORKDAYS if self.matter.joint_handling else EXTENSION_WORKDAYS
+
+    @property
+    def can_transfer(self) -> bool:
+        return allows(self, ReviewStatus.TRANSFERRED)
+
+    @property
+    def can_void(self) -> bool:
+        return allows(self, ReviewStatus.VOIDED)
 
     @property
     def can_issue_result(self) -> bool:
@@ -189,3 +254,76 @@ class Certificate(models.Model):
 
     def __str__(self) -> str:
         return self.licence_number
+
+
+class ExtensionStatus(models.TextChoices):
+    REQUESTED = "requested", _("待负责人审批")
+    APPROVED = "approved", _("已批准")
+    REFUSED = "refused", _("未批准")
+    # The case ended (decided, withdrawn, transferred, voided, closed) before anyone answered.
+    LAPSED = "lapsed", _("已失效")
+
+
+EXTENSION_TRANSITIONS: dict[str, frozenset[str]] = {
+    ExtensionStatus.REQUESTED: frozenset({ExtensionStatus.APPROVED, ExtensionStatus.REFUSED, ExtensionStatus.LAPSED}),
+    ExtensionStatus.APPROVED: frozenset(),
+    ExtensionStatus.REFUSED: frozenset(),
+    ExtensionStatus.LAPSED: frozenset(),
+}
+
+
+@pghistory.track(model_name="ExtensionRequestAudit")
+class ExtensionRequest(models.Model):
+    """An approver's request to extend a case's limit (行政许可法 Art. 42: "经本行政机关负责人批准"), answered
+    by a central supervisor. Only an approved request moves the clock; its reason is told to the applicant."""
+
+    TRANSITIONS = EXTENSION_TRANSITIONS
+
+    case = models.ForeignKey(ReviewCase, on_delete=models.CASCADE, related_name="extension_requests")
+    days = models.PositiveSmallIntegerField(_("延长工作日"))
+    reason = models.TextField(_("延期理由"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=16, choices=ExtensionStatus.choices, default=ExtensionStatus.REQUESTED)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(_("审批意见"), blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(status__in=ExtensionStatus.values), name="extension_status_valid"),
+            models.CheckConstraint(condition=models.Q(days__gt=0), name="extension_days_positive"),
+            # One request waiting at a time, and one extension per case (Art. 42: once).
+            models.UniqueConstraint(
+                fields=["case"], condition=models.Q(status=ExtensionStatus.REQUESTED), name="extension_one_pending"
+            ),
+            models.UniqueConstraint(
+                fields=["case"], condition=models.Q(status=ExtensionStatus.APPROVED), name="extension_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} +{self.days} ({self.status})"
+
+    @property
+    def pending(self) -> bool:
+        return self.status == ExtensionStatus.REQUESTED
+
+
+class DeferredCommitment(models.Model):
+    """容缺受理 as central sees it (deferred.py): the items the applicant promised to bring by a deadline,
+    what has come, and a breach, which suspends the review until the items arrive."""
+
+    case = models.OneToOneField(ReviewCase, on_delete=models.CASCADE, related_name="commitment")
+    items = models.JSONField(_("容缺材料"), default=list)
+    deadline = models.DateField(_("补交期限"))
+    supplied = models.JSONField(_("已补交"), default=list, blank=True)
+    outstanding = models.JSONField(_("尚欠"), default=list, blank=True)
+    fulfilled_at = models.DateTimeField(_("补齐时间"), null=True, blank=True)
+    broken_at = models.DateTimeField(_("逾期时间"), null=True, blank=True)
+    # The front wrote the applicant's credit record for the breach.
+    credit_recorded = models.BooleanField(_("已记入信用记录"), default=False)
+
+    def __str__(self) -> str:
+        return f"{self.case} 容缺 {self.deadline}"

@@ -6,4 +6,6 @@ from celery.schedules import crontab
 PERIODIC = {
     # Supervisors' daily digest of overdue and nearly overdue cases (DOMAIN.md §5 SLA colours).
     "review-overdue-digest": {"task": "apps.review.tasks.overdue_digest", "schedule": crontab(hour=8, minute=0)},
+    # Cases whose correction period passed with no answer are closed (DOMAIN.md §5), each once.
+    "review-close-uncorrected": {"task": "apps.review.tasks.close_uncorrected", "schedule": crontab(minute=20)},
 }

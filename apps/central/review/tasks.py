@@ -6,3 +6,8 @@ from . import services
 @shared_task(name="apps.review.tasks.overdue_digest", ignore_result=True)
 def overdue_digest() -> int:
     return services.overdue_digest_send()
+
+
+@shared_task(name="apps.review.tasks.close_uncorrected", ignore_result=True)
+def close_uncorrected() -> int:
+    return services.cases_close_uncorrected()

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.http import urlencode
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from apps.shared.accounts.models import Role
+from apps.shared.catalog.models import Department
+from apps.shared.workcalendar.selectors import calendar_get
 from govservice.api import DomainError
 from govservice.lib.charts import bar_chart
 from govservice.lib.csvexport import csv_response
@@ -22,12 +24,26 @@ from govservice.roles import role_required
 
 from . import services
 from .api import material_file_response
-from .forms import CorrectionForm, DecisionForm, NoteForm, ReasonForm, ResultForm, SpecialProcedureForm
-from .models import REVIEW_STEPS, Decision, SpecialProcedure
+from .forms import (
+    SLA_LABELS,
+    AssignForm,
+    CaseQueryForm,
+    CorrectionForm,
+    DecisionForm,
+    NoteForm,
+    ReasonForm,
+    ResultForm,
+    SpecialProcedureForm,
+    TransferForm,
+)
+from .models import REVIEW_STEPS, Decision, ExtensionRequest, ExtensionStatus, SpecialProcedure
 from .selectors import (
+    OPEN,
+    approvers_by_department,
     case_get_for_approver,
-    case_sla,
-    cases_for_approver,
+    case_reading,
+    case_readings,
+    cases_search,
     deliveries_in_period,
     durations_by_department_matter,
     open_case_clocks,
@@ -51,27 +67,70 @@ ACTIONS = {
         approver=user, case_id=case_id, kind=data["kind"], reason=data["reason"], expected_days=data["expected_days"],
     )),
     "special-end": (NoteForm, lambda user, case_id, data: services.case_end_special_procedure(approver=user, case_id=case_id, note=data["note"])),
-    "extend": (ReasonForm, lambda user, case_id, data: services.case_extend(approver=user, case_id=case_id, reason=data["reason"])),
+    "extend": (ReasonForm, lambda user, case_id, data: services.case_extension_request(approver=user, case_id=case_id, reason=data["reason"])),
     "decide": (DecisionForm, lambda user, case_id, data: services.case_decide(
         approver=user, case_id=case_id, decision=data["decision"], reason=data["reason"]
     )),
     "result": (ResultForm, lambda user, case_id, data: services.case_issue_result(
         approver=user, case_id=case_id, valid_years=data["valid_years"]
     )),
+    # A central supervisor's (行政机关负责人).
+    "assign": (AssignForm, lambda user, case_id, data: services.case_assign(
+        supervisor=user, case_id=case_id, approver_id=data["approver"], reason=data["reason"]
+    )),
+    "take-over": (ReasonForm, lambda user, case_id, data: services.case_take_over(supervisor=user, case_id=case_id, reason=data["reason"])),
+    "extend-approve": (ReasonForm, lambda user, case_id, data: services.case_extension_approve(supervisor=user, case_id=case_id, note=data["reason"])),
+    "extend-refuse": (ReasonForm, lambda user, case_id, data: services.case_extension_refuse(supervisor=user, case_id=case_id, reason=data["reason"])),
+    "transfer": (TransferForm, lambda user, case_id, data: services.case_transfer(
+        supervisor=user, case_id=case_id, department_code=data["department"], reason=data["reason"]
+    )),
+    "void": (ReasonForm, lambda user, case_id, data: services.case_void(supervisor=user, case_id=case_id, reason=data["reason"])),
 }
+
+# What the page says after each action (the front is told only of some).
+DONE = {
+    "extend": _("延期申请已提交，待负责人审批。"),
+    "extend-refuse": _("已不批准延期，审批人员可见理由。"),
+    "assign": _("已分派。"),
+    "take-over": _("已接办，您可以办理本件。"),
+}
+LIST_PAGE_SIZE = 50
 
 
 @role_required(*APPROVER_ROLES)
 def case_list(request):
-    cases = list(cases_for_approver(user=request.user).select_related("assignee")[:300])
-    rows = [(case, *case_sla(case)) for case in cases]
-    return render(request, "review/case_list.html", {"rows": rows, "mine": request.GET.get("mine") == "1"})
+    """The queue: filters (status, department, step, colours, mine or unassigned, case number), newest or
+    most urgent first, 50 a page; a central supervisor assigns from here."""
+    data = request.GET.copy()
+    data.setdefault("status", OPEN)  # the page opens on the cases still being worked on
+    form = CaseQueryForm(data)
+    if not form.is_valid():
+        return render(request, "review/case_list.html", {"form": form, "rows": [], "page": None}, status=400)
+    paginator = Paginator(cases_search(user=request.user, query=form.query()), LIST_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    cases = list(page.object_list)
+    readings = case_readings(cases)
+    supervisor = request.user.role == Role.CENTRAL_SUPERVISOR
+    approvers = approvers_by_department([c.department_id for c in cases]) if supervisor else {}
+    rows = [(case, readings[case.id], approvers.get(case.department_id, [])) for case in cases]
+    query = data.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "review/case_list.html",
+        {
+            "form": form, "rows": rows, "page": page, "query": query.urlencode(), "supervisor": supervisor,
+            "sla_labels": {str(k): v for k, v in SLA_LABELS.items()}, "here": request.get_full_path(),
+        },
+    )
 
 
 @role_required(*APPROVER_ROLES)
 def case_detail(request, case_id):
     case = case_get_for_approver(user=request.user, case_id=case_id)
-    sla, due = case_sla(case)
+    reading = case_reading(case, today=timezone.localdate(), calendar=calendar_get())
+    supervisor = request.user.role == Role.CENTRAL_SUPERVISOR
+    pending = next((r for r in case.extension_requests.all() if r.status == ExtensionStatus.REQUESTED), None)
     return render(
         request,
         "review/case_detail.html",
@@ -82,10 +141,18 @@ def case_detail(request, case_id):
             "procedures": SpecialProcedure.choices,
             "step_name": REVIEW_STEPS[case.step],
             "steps": REVIEW_STEPS,
-            "sla": sla,
-            "due": due,
+            "sla": reading.sla or "green",
+            "due": reading.due,
+            "legal_sla": reading.legal_sla or "green",
+            "legal_due": reading.legal_due,
+            "holder": case.assignee_id == request.user.id,
+            "supervisor": supervisor,
+            "pending_extension": pending,
+            "extension_days": case.extension_workdays,
+            "approvers": approvers_by_department([case.department_id]).get(case.department_id, []) if supervisor else [],
+            "departments": Department.objects.exclude(id=case.department_id).order_by("code") if supervisor else [],
             "certificate": getattr(case, "certificate", None) if hasattr(case, "certificate") else None,
-            "today": dt.date.today(),
+            "today": timezone.localdate(),
         },
     )
 
@@ -107,7 +174,11 @@ def case_action(request, case_id, action):
     except DomainError as exc:
         messages.error(request, str(exc.detail))
     else:
-        messages.success(request, _("已办理，结果将发回前台并通知申请人。"))
+        messages.success(request, DONE.get(action, _("已办理，结果将发回前台并通知申请人。")))
+    # The queue's assign form comes back to the queue as it was (filters and page).
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(back)
     return redirect("review_case", case_id=case_id)
 
 
@@ -154,6 +225,7 @@ def dashboard(request):
         request,
         "review/dashboard.html",
         {
+            "extensions_waiting": ExtensionRequest.objects.filter(status=ExtensionStatus.REQUESTED).count(),
             "rows": overdue_by_department(clocks=clocks),
             "period": period,
             "query": urlencode(period.as_query()),

@@ -49,7 +49,7 @@ from apps.shared.catalog.models import Matter
 
 from .models import ACTIVE_APPOINTMENT_STATUSES, Appointment, BookingStanding, GroupMatter, Hall, Slot, WindowGroup
 from .selectors import online_free_q
-from .services.rules import BookingFacts, slot_bookable
+from .services.rules import BookingFacts, account_inactive, slot_bookable
 
 # The advisory lock (class, citizen id) a booking transaction holds from its first read to its end, taken
 # after the citizen row lock. The early refusal looks whether it is free (tried shared, released at once):
@@ -276,4 +276,7 @@ def citizen_row_lock(citizen: User) -> None:
     """The booking transaction's first statement: the citizen row, FOR NO KEY UPDATE (services/rules.py
     citizen_lock without the block, which the facts' read brings)."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id FROM {User._meta.db_table} WHERE id = %s FOR NO KEY UPDATE", [citizen.pk])  # noqa: S608
+        cursor.execute(f"SELECT is_active FROM {User._meta.db_table} WHERE id = %s FOR NO KEY UPDATE", [citizen.pk])  # noqa: S608
+        row = cursor.fetchone()
+    if row is None or not row[0]:
+        raise account_inactive()

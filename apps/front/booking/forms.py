@@ -67,3 +67,23 @@ class ClosureForm(forms.Form):
     def values(self) -> dict[str, str]:
         """What was typed (stripped), to show again in the page's form."""
         return {name: str(self.data.get(name, "")).strip() for name in self.fields}
+
+
+class StaffBookForm(IdempotentForm):
+    """A caller booked by a clerk on the reserved share (template booking/staff_booking.html): their ID
+    number (posted, never in an address), the matter and the slot."""
+
+    id_number = forms.CharField(max_length=32, error_messages={"required": _("请输入来电市民的身份证号码。")})
+    matter = forms.CharField(max_length=64, error_messages={"required": _("请选择办理事项。")})
+    slot = id_field(_("请选择一个预约时段。"))
+
+
+class WaiverForm(forms.Form):
+    """A penalty waiver: the citizen (by account id, from the page's list) and the reason, recorded."""
+
+    citizen = id_field(_("请选择要豁免的市民。"))
+    reason = forms.CharField(required=False, max_length=200)
+
+
+class StandingLookupForm(forms.Form):
+    id_number = forms.CharField(max_length=32, error_messages={"required": _("请输入市民的身份证号码。")})

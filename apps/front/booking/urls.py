@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import staff_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -15,4 +15,6 @@ urlpatterns = [
     path("waitlist/", views.waitlist_view, name="waitlist"),
     path("waitlist/<int:entry_id>/<slug:action>/", views.waitlist_action, name="waitlist_action"),
     path("supervisor/closures/", views.supervisor_closures, name="supervisor_closures"),
+    path("supervisor/penalties/", staff_views.supervisor_penalties, name="supervisor_penalties"),
+    path("workbench/book/", staff_views.staff_booking, name="staff_booking"),
 ]

@@ -1,25 +1,35 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.shared.accounts.permissions import IsCitizen, IsClerk
-from govservice.api import DomainError
+from govservice.api import DomainError, MultipartApiView
+from govservice.lib import idcard
 
 from .models import Case, CaseEvent
-from .selectors import case_get_for_citizen, case_get_for_staff, cases_for_citizen, cases_for_staff
+from .selectors import (
+    case_get_for_citizen,
+    case_get_for_staff,
+    cases_for_citizen,
+    cases_for_staff,
+    held_cases_for_staff,
+)
 from .services import (
     Reuse,
     Upload,
     case_accept,
     case_accept_received,
+    case_commitment_supply,
+    case_hold_supplement,
     case_notify_missing,
+    case_notify_received,
     case_prefile,
     case_receive,
     case_refuse,
+    case_refuse_received,
     case_supplement,
     case_withdraw,
 )
@@ -39,6 +49,7 @@ class CaseSerializer(serializers.ModelSerializer):
     hall = serializers.CharField(source="hall.name")
     sentence = serializers.CharField()
     next_step = serializers.CharField()
+    commitment_outstanding = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta:
         model = Case
@@ -46,6 +57,9 @@ class CaseSerializer(serializers.ModelSerializer):
             "number", "status", "sentence", "next_step", "matter", "matter_version", "hall",
             "received_at", "accepted_at", "promised_date", "decision", "decision_reason", "decided_at", "remedies",
             "correction_items", "correction_deadline", "procedure_note", "withdraw_requested_at",
+            # Issue 13: the acceptance by law, and the 容缺 commitment's follow-up.
+            "deemed_accepted_at", "commitment_items", "commitment_deadline", "commitment_outstanding",
+            "commitment_met_at", "commitment_broken_at",
         ]
 
 
@@ -108,11 +122,11 @@ def intake_result(case, password) -> dict:
     ).data
 
 
-class CaseAcceptApi(APIView):
-    """Accept: multipart files; optional ``commitment_items`` (容缺) with ``commitment_signed=true``."""
+class CaseAcceptApi(MultipartApiView):
+    """Accept: multipart files; optional ``commitment_items`` (容缺) with ``commitment_signed=true``; vault
+    evidence (``reuse_<material id>=<evidence id>``) with the applicant's consent, ``vault_consent=true``."""
 
     permission_classes = [IsClerk]
-    parser_classes = [MultiPartParser]
 
     @extend_schema(request=MULTIPART, responses={201: IntakeResultSerializer})
     def post(self, request, ticket_id):
@@ -123,15 +137,15 @@ class CaseAcceptApi(APIView):
             reuses=reuses_from(request.data),
             commitment_items=request.data.getlist("commitment_items"),
             commitment_signed=request.data.get("commitment_signed") in ("true", "1", "on"),
+            vault_consent=request.data.get("vault_consent") in ("true", "1", "on"),
         )
         return Response(intake_result(case, password), status=status.HTTP_201_CREATED)
 
 
-class CaseRefuseApi(APIView):
+class CaseRefuseApi(MultipartApiView):
     """不予受理: ``reason`` (required) and ``refer_to``."""
 
     permission_classes = [IsClerk]
-    parser_classes = [MultiPartParser]
 
     @extend_schema(request=MULTIPART, responses={201: IntakeResultSerializer})
     def post(self, request, ticket_id):
@@ -142,11 +156,10 @@ class CaseRefuseApi(APIView):
         return Response(intake_result(case, password), status=status.HTTP_201_CREATED)
 
 
-class CaseNoticeApi(APIView):
+class CaseNoticeApi(MultipartApiView):
     """一次性告知: ``items`` (repeat the field once per item)."""
 
     permission_classes = [IsClerk]
-    parser_classes = [MultiPartParser]
 
     @extend_schema(request=MULTIPART, responses={201: IntakeResultSerializer})
     def post(self, request, ticket_id):
@@ -156,11 +169,10 @@ class CaseNoticeApi(APIView):
         return Response(intake_result(case, password), status=status.HTTP_201_CREATED)
 
 
-class CaseReceiveApi(APIView):
+class CaseReceiveApi(MultipartApiView):
     """收件 only; decide within 5 working days."""
 
     permission_classes = [IsClerk]
-    parser_classes = [MultiPartParser]
 
     @extend_schema(request=MULTIPART, responses={201: IntakeResultSerializer})
     def post(self, request, ticket_id):
@@ -168,11 +180,10 @@ class CaseReceiveApi(APIView):
         return Response(intake_result(case, password), status=status.HTTP_201_CREATED)
 
 
-class ReceivedCaseAcceptApi(APIView):
+class ReceivedCaseAcceptApi(MultipartApiView):
     """Accept a case the hall already holds, with the items the applicant brought back."""
 
     permission_classes = [IsClerk]
-    parser_classes = [MultiPartParser]
 
     @extend_schema(request=MULTIPART, responses={200: CaseSerializer})
     def post(self, request, number):
@@ -183,6 +194,7 @@ class ReceivedCaseAcceptApi(APIView):
             reuses=reuses_from(request.data),
             commitment_items=request.data.getlist("commitment_items"),
             commitment_signed=request.data.get("commitment_signed") in ("true", "1", "on"),
+            vault_consent=request.data.get("vault_consent") in ("true", "1", "on"),
         )
         return Response(CaseSerializer(case).data)
 
@@ -221,11 +233,133 @@ class HallCaseDetailApi(APIView):
         return Response(CaseDetailSerializer(case_get_for_staff(user=request.user, number=number)).data)
 
 
-class PrefileApi(APIView):
+class HeldCaseSerializer(CaseSerializer):
+    """A case the hall holds, for its clerks: the applicant masked, the intake limit and the notice."""
+
+    applicant = serializers.CharField(source="citizen.masked_name")
+    notice_outstanding = serializers.BooleanField()
+
+    class Meta(CaseSerializer.Meta):
+        fields = [
+            *CaseSerializer.Meta.fields, "applicant", "intake_deadline", "notice_items", "notice_sent_at",
+            "notice_answered_at", "notice_outstanding",
+        ]
+
+
+class HeldCaseListApi(APIView):
+    """The cases the hall holds (收件, or waiting on a one-time notice), the nearest intake limit first;
+    ``?number=`` or ``?name=`` narrows them (an ID number is searched with POST …/search/)."""
+
+    permission_classes = [IsClerk]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("number", str, required=False), OpenApiParameter("name", str, required=False)],
+        responses=HeldCaseSerializer(many=True),
+    )
+    def get(self, request):
+        query = (request.query_params.get("number") or request.query_params.get("name") or "")[:64]
+        if idcard_like(query):
+            raise DomainError(_("请用 POST 查询身份证号码，证件号码不得出现在网址中。"), code="invalid")
+        cases = held_cases_for_staff(user=request.user, query=query).select_related("citizen")[:100]
+        return Response(HeldCaseSerializer(cases, many=True).data)
+
+
+class HeldSearchSerializer(serializers.Serializer):
+    q = serializers.CharField(max_length=64, help_text="办件编号、身份证号码或姓名")
+
+
+class HeldCaseSearchApi(APIView):
+    """The held cases found by case number, the applicant's ID number (compared through its blind index)
+    or name, posted so that an ID number never rides in an address or a log line."""
+
+    permission_classes = [IsClerk]
+
+    @extend_schema(request=HeldSearchSerializer, responses=HeldCaseSerializer(many=True))
+    def post(self, request):
+        serializer = HeldSearchSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        cases = held_cases_for_staff(user=request.user, query=serializer.validated_data["q"])[:100]
+        return Response(HeldCaseSerializer(cases, many=True).data)
+
+
+class HeldMaterialsApi(MultipartApiView):
+    """The applicant brought materials for a case the hall holds: added to the same case (an outstanding
+    one-time notice is answered, the five working days run again)."""
+
+    permission_classes = [IsClerk]
+
+    @extend_schema(request=MULTIPART, responses={200: HeldCaseSerializer})
+    def post(self, request, number):
+        case = case_hold_supplement(clerk=request.user, number=number, uploads=uploads_from(request))
+        return Response(HeldCaseSerializer(case).data)
+
+
+class HeldNoticeApi(MultipartApiView):
+    """一次性告知 on a case the hall holds: ``items`` (repeat the field), with the materials just brought."""
+
+    permission_classes = [IsClerk]
+
+    @extend_schema(request=MULTIPART, responses={200: HeldCaseSerializer})
+    def post(self, request, number):
+        case = case_notify_received(
+            clerk=request.user, number=number, items=request.data.getlist("items"), uploads=uploads_from(request)
+        )
+        return Response(HeldCaseSerializer(case).data)
+
+
+class HeldRefuseSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    refer_to = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class HeldRefuseApi(APIView):
+    """不予受理 of a case the hall holds: ``reason`` (required) and ``refer_to``."""
+
+    permission_classes = [IsClerk]
+
+    @extend_schema(request=HeldRefuseSerializer, responses={200: HeldCaseSerializer})
+    def post(self, request, number):
+        serializer = HeldRefuseSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        case = case_refuse_received(clerk=request.user, number=number, **serializer.validated_data)
+        return Response(HeldCaseSerializer(case).data)
+
+
+class StaffDeferredApi(MultipartApiView):
+    """Deferred items (容缺) the applicant brought to a window, each under ``material_<id>``."""
+
+    permission_classes = [IsClerk]
+
+    @extend_schema(request=MULTIPART, responses={200: CaseSerializer})
+    def post(self, request, number):
+        case = case_commitment_supply(actor=request.user, number=number, uploads=uploads_from(request))
+        return Response(CaseSerializer(case).data)
+
+
+class DeferredApi(MultipartApiView):
+    """The applicant uploads deferred items (容缺) online, each under ``material_<id>``."""
+
+    permission_classes = [IsCitizen]
+
+    @extend_schema(request=MULTIPART, responses={200: CaseSerializer})
+    def post(self, request, number):
+        case = case_commitment_supply(actor=request.user, number=number, uploads=uploads_from(request))
+        return Response(CaseSerializer(case).data)
+
+
+def idcard_like(value: str) -> bool:
+    """Looks like an ID number (it must not be taken from a query string)."""
+    try:
+        idcard.parse(value)
+    except idcard.InvalidIdNumber:
+        return False
+    return True
+
+
+class PrefileApi(MultipartApiView):
     """在线预填: the citizen uploads materials for a booked appointment (repeatable while not yet received)."""
 
     permission_classes = [IsCitizen]
-    parser_classes = [MultiPartParser]
 
     @extend_schema(request=MULTIPART, responses={201: CaseSerializer})
     def post(self, request, code):
@@ -236,11 +370,10 @@ class PrefileApi(APIView):
         return Response(data, status=status.HTTP_201_CREATED)
 
 
-class SupplementApi(APIView):
+class SupplementApi(MultipartApiView):
     """The citizen answers a correction request with the corrected materials."""
 
     permission_classes = [IsCitizen]
-    parser_classes = [MultiPartParser]
 
     @extend_schema(request=MULTIPART, responses={200: CaseSerializer})
     def post(self, request, number):

@@ -16,6 +16,10 @@ class IntakeConf(AppConf):
     INTAKE_WARN_WORKDAYS_BEFORE = Knob(env_int, 1)
     # 容缺受理: days the applicant has to supply the deferred items (DOMAIN.md §4, local practice: 7).
     COMMITMENT_DAYS = Knob(env_int, 7)
+    # The applicant is reminded of the deferred items this many days before their deadline (setting).
+    COMMITMENT_REMIND_DAYS_BEFORE = Knob(env_int, 2)
+    # A broken commitment's credit record bars 容缺受理 for this many days (信用修复 after; setting).
+    COMMITMENT_CREDIT_DAYS = Knob(env_int, 365)
     # A case waiting on central with no news for this many hours is reconciled: its state is asked for
     # again, which heals a lost message (DESIGN.md §5; setting).
     RECONCILE_QUIET_HOURS = Knob(env_int, 24)

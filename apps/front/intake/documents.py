@@ -22,8 +22,9 @@ def verification_url(code: str) -> str:
     return settings.PUBLIC_BASE_URL.rstrip("/") + reverse("verify", args=[code])
 
 
-def document_issue(*, case: Case, kind: str, by: User) -> Document:
-    """Fix what the document says now; later changes to the case never alter an issued document."""
+def document_issue(*, case: Case, kind: str, by: User | None) -> Document:
+    """Fix what the document says now; later changes to the case never alter an issued document. ``by``
+    None: issued by the system (the receipt of an acceptance by law, 行政许可法 Art. 32 (4))."""
     matter, hall, citizen = case.matter, case.hall, case.citizen
     content = {
         "number": case.number,
@@ -38,10 +39,12 @@ def document_issue(*, case: Case, kind: str, by: User) -> Document:
         "issued_on": timezone.localdate().isoformat(),
         "received_at": timezone.localtime(case.received_at).strftime("%Y-%m-%d %H:%M"),
         "materials": [{"name": m.name} for m in case.materials.all()],
-        "clerk": by.real_name or by.username,
+        "clerk": (by.real_name or by.username) if by is not None else "",
     }
     if kind == DocumentKind.RECEIPT:
         content |= {"promised_date": case.promised_date.isoformat() if case.promised_date else "", "promised_days": matter.promised_days}
+        if case.deemed_accepted_at is not None and case.accepted_at is not None:
+            content |= {"deemed": True, "accepted_on": timezone.localdate(case.accepted_at).isoformat()}
     elif kind == DocumentKind.REFUSAL:
         content |= {"reason": case.refusal_reason, "refer_to": case.refer_to, "remedies": settings.REMEDIES_TEXT}
     elif kind == DocumentKind.ONE_TIME_NOTICE:
@@ -54,7 +57,7 @@ def document_issue(*, case: Case, kind: str, by: User) -> Document:
     return document_record(case=case, kind=kind, content=content, by=by)
 
 
-def document_record(*, case: Case, kind: str, content: dict, by: User) -> Document:
+def document_record(*, case: Case, kind: str, content: dict, by: User | None) -> Document:
     """Issue a document whose content the caller fixed (delivery's 送达回执): intake writes every
     document row, and gives each its public verification code."""
     return Document.objects.create(case=case, kind=kind, verification_code=human_code(12), content=content, issued_by=by)

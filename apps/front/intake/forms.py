@@ -39,6 +39,8 @@ class IntakeForm(forms.Form):
     items = forms.CharField(required=False, max_length=4000)
     commitment_items = TextListField(required=False)
     commitment_signed = forms.BooleanField(required=False)
+    # The applicant agreed that evidence from their vault be used for this case (the service refuses reuse without).
+    vault_consent = forms.BooleanField(required=False)
 
     def clean_action(self) -> str:
         return self.cleaned_data["action"] or "accept"
@@ -46,6 +48,29 @@ class IntakeForm(forms.Form):
     def clean_items(self) -> list[str]:
         """One item per line."""
         return [line.strip() for line in self.cleaned_data["items"].splitlines() if line.strip()]
+
+
+class HeldCaseForm(IntakeForm):
+    """An outcome for a case the hall holds (template intake/hall_case.html): the materials the applicant
+    brought (files beside it), then accept, a further one-time notice, a refusal, or hold it on."""
+
+    ACTIONS = (
+        ("supplement", _("仅补充材料（继续暂存）")),
+        ("accept", _("受理")),
+        ("notice", _("一次性告知（补正材料）")),
+        ("refuse", _("不予受理")),
+    )
+
+    action = forms.ChoiceField(choices=ACTIONS, error_messages={"required": _("请选择办理结果。"), "invalid_choice": _("请选择办理结果。")})
+
+    def clean_action(self) -> str:
+        return self.cleaned_data["action"]
+
+
+class CaseSearchForm(forms.Form):
+    """Held cases found by case number, ID number or name (posted: an ID number never rides in an address)."""
+
+    q = forms.CharField(required=False, max_length=64)
 
 
 class RevealForm(forms.Form):

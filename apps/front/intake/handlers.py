@@ -173,3 +173,44 @@ def _promised_date_fields(payload: contract.CaseReviewResumed | contract.CaseExt
     if "promised_date" not in payload.model_fields_set:
         return {}
     return {"promised_date": payload.promised_date}
+
+
+# --- The ends central reaches on its own (issue 13, central): transfer, void, closure without correction ---
+# Each is applied if the lifecycle allows it from here (a stale or repeated event changes nothing, not even the
+# note), the reason shown on the case page (procedure_note) and told to the citizen.
+
+
+def _end(case: Case, to_status: str, *, note: str, event: str) -> None:
+    if case.status == to_status:
+        if case.procedure_note != note:
+            # Sent on again (a second transfer): the citizen is told where it is now.
+            Case.objects.filter(id=case.id).update(procedure_note=note)
+            case.procedure_note = note
+            CaseEvent.objects.create(case=case, actor_label="审批总后台", from_status=case.status, to_status=case.status, note=note)
+            notify(recipient=case.citizen, event=event, case=case)
+        return
+    if to_status in CASE_TRANSITIONS[case.status]:
+        case_transition(case=case, to_status=to_status, actor=None, actor_label="审批总后台", note=note, procedure_note=note)
+        notify(recipient=case.citizen, event=event, case=case)
+
+
+@registry.handles(MessageKind.CASE_TRANSFERRED)
+def transferred(peer: Peer, message_id: str, payload: contract.CaseTransferred, files) -> dict[str, Any]:
+    case = _case(payload.number)
+    _end(case, CaseStatus.TRANSFERRED, note=f"已转至{payload.department}办理：{payload.reason}", event="case.transferred")
+    return {"number": case.number, "status": case.status}
+
+
+@registry.handles(MessageKind.CASE_VOIDED)
+def voided(peer: Peer, message_id: str, payload: contract.CaseVoided, files) -> dict[str, Any]:
+    case = _case(payload.number)
+    _end(case, CaseStatus.VOIDED, note=f"作废理由：{payload.reason}", event="case.voided")
+    return {"number": case.number, "status": case.status}
+
+
+@registry.handles(MessageKind.CASE_CLOSED_NO_CORRECTION)
+def closed_no_correction(peer: Peer, message_id: str, payload: contract.CaseClosedNoCorrection, files) -> dict[str, Any]:
+    case = _case(payload.number)
+    when = f"补正期限{payload.deadline.isoformat()}已过" if payload.deadline else "补正期限已过"
+    _end(case, CaseStatus.CLOSED_NO_CORRECTION, note=f"{when}，未收到补正材料，办件终止", event="case.closed_no_correction")
+    return {"number": case.number, "status": case.status}

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 import pghistory
@@ -44,10 +45,12 @@ S = CaseStatus
 CASE_TRANSITIONS: dict[str, frozenset[str]] = {
     S.SUBMITTED: frozenset({S.RECEIVED, S.WITHDRAWN, S.VOIDED}),
     S.RECEIVED: frozenset({S.ACCEPTED, S.REJECTED_AT_INTAKE, S.WITHDRAWN}),
-    S.ACCEPTED: frozenset({S.IN_REVIEW, S.DECIDED, S.WITHDRAWN, S.TRANSFERRED}),
-    S.IN_REVIEW: frozenset({S.CORRECTION, S.SPECIAL_PROCEDURE, S.DECIDED, S.WITHDRAWN, S.TRANSFERRED}),
-    S.CORRECTION: frozenset({S.IN_REVIEW, S.CLOSED_NO_CORRECTION, S.WITHDRAWN}),
-    S.SPECIAL_PROCEDURE: frozenset({S.IN_REVIEW, S.DECIDED, S.WITHDRAWN}),
+    S.ACCEPTED: frozenset({S.IN_REVIEW, S.DECIDED, S.WITHDRAWN, S.TRANSFERRED, S.VOIDED}),
+    # IN_REVIEW → CLOSED_NO_CORRECTION: a supplement sent here after central had closed the case for want
+    # of one; central's closure counts (case.closed_no_correction).
+    S.IN_REVIEW: frozenset({S.CORRECTION, S.SPECIAL_PROCEDURE, S.DECIDED, S.WITHDRAWN, S.TRANSFERRED, S.VOIDED, S.CLOSED_NO_CORRECTION}),
+    S.CORRECTION: frozenset({S.IN_REVIEW, S.CLOSED_NO_CORRECTION, S.WITHDRAWN, S.VOIDED}),
+    S.SPECIAL_PROCEDURE: frozenset({S.IN_REVIEW, S.DECIDED, S.WITHDRAWN, S.VOIDED}),
     S.DECIDED: frozenset({S.RESULT_READY, S.CLOSED}),
     S.RESULT_READY: frozenset({S.DELIVERED}),
     S.DELIVERED: frozenset({S.CLOSED}),
@@ -55,7 +58,8 @@ CASE_TRANSITIONS: dict[str, frozenset[str]] = {
     S.CLOSED: frozenset(),
     S.WITHDRAWN: frozenset(),
     S.VOIDED: frozenset(),
-    S.TRANSFERRED: frozenset(),
+    # Central sent it to another department, which takes it up (back to review) — or it ends there.
+    S.TRANSFERRED: frozenset({S.IN_REVIEW, S.WITHDRAWN, S.VOIDED}),
     S.CLOSED_NO_CORRECTION: frozenset(),
 }
 
@@ -64,22 +68,25 @@ DELIVERY_CHOICE_OPEN = frozenset(
     {S.SUBMITTED, S.RECEIVED, S.ACCEPTED, S.IN_REVIEW, S.CORRECTION, S.SPECIAL_PROCEDURE, S.DECIDED}
 )
 
+# The states in which deferred items (容缺) may still be supplied: accepted and not decided or ended.
+COMMITMENT_OPEN_STATES = frozenset({S.ACCEPTED, S.IN_REVIEW, S.CORRECTION, S.SPECIAL_PROCEDURE})
+
 # One plain-language sentence per state, and what happens next (DOMAIN.md §5).
 CASE_STATUS_SENTENCES: dict[str, tuple[StrOrPromise, StrOrPromise]] = {
     S.SUBMITTED: (_("您已在线提交申请，等待大厅预审。"), _("请按预约时间携带材料原件到大厅。")),
     S.RECEIVED: (_("大厅已收到您的材料。"), _("窗口将在5个工作日内决定是否受理。")),
-    S.ACCEPTED: (_("您的申请已受理，正在转交审批总后台。"), _("审批人员将在承诺时限内作出决定。")),
+    S.ACCEPTED: (_("您的申请已受理，正在交给审批部门审查。"), _("审批部门将在承诺办结日期前作出决定，如需补正材料会短信通知您。")),
     S.REJECTED_AT_INTAKE: (_("您的申请不予受理。"), _("请查看不予受理通知书中的原因与救济途径。")),
-    S.IN_REVIEW: (_("审批总后台正在审查您的申请。"), _("如需补正材料，我们会短信通知您。")),
+    S.IN_REVIEW: (_("审批部门正在审查您的申请。"), _("如需补正材料，我们会短信通知您。")),
     S.CORRECTION: (_("需要您补正材料，审批时限暂停计算。"), _("请在期限内上传补正材料。")),
     S.SPECIAL_PROCEDURE: (_("您的申请进入特别程序，时限暂停计算。"), _("特别程序结束后将继续审批。")),
-    S.DECIDED: (_("审批总后台已作出决定。"), _("请查看审批结果，并对本次服务进行评价。")),
+    S.DECIDED: (_("审批部门已作出决定。"), _("办理结果出具后会短信通知您，按您选择的方式领取；欢迎对本次服务进行评价。")),
     S.RESULT_READY: (_("办理结果已可领取。"), _("请按您选择的方式领取结果。")),
     S.DELIVERED: (_("办理结果已送达。"), _("欢迎对本次服务进行评价。")),
     S.CLOSED: (_("本件已办结。"), _("感谢您的使用。")),
     S.WITHDRAWN: (_("您已撤回申请。"), _("如需办理，可重新预约。")),
     S.VOIDED: (_("本件已作废。"), _("如有疑问请咨询大厅。")),
-    S.TRANSFERRED: (_("本件已转办。"), _("承办单位将与您联系。")),
+    S.TRANSFERRED: (_("您的申请已转至有权办理的部门。"), _("该部门接收后继续审查，审批时限连续计算，您无需重新申请。")),
     S.CLOSED_NO_CORRECTION: (_("因逾期未补正，本件已终止。"), _("如需办理，可重新申请。")),
 }
 
@@ -108,12 +115,25 @@ class Case(models.Model):
     intake_deadline = models.DateField(_("受理期限"), null=True, blank=True)
     notice_items = models.JSONField(_("一次性告知事项"), default=list, blank=True)
     notice_sent_at = models.DateTimeField(null=True, blank=True)
+    # The applicant brought what the notice asked for (at a window): the five working days run again from
+    # then, and the hall decides on the same case (never a second one).
+    notice_answered_at = models.DateTimeField(_("补正材料收到时间"), null=True, blank=True)
+    # Where the intake limit counts from: the receipt, or the answer to a one-time notice. A deemed
+    # acceptance is an acceptance as of this moment. Null on rows older than the field: received_at.
+    intake_started_at = models.DateTimeField(_("受理期限起算时间"), null=True, blank=True)
+    # 行政许可法 Art. 32 (4): neither accepted nor told within the limit, so accepted by law (the job's mark).
+    deemed_accepted_at = models.DateTimeField(_("视为受理时间"), null=True, blank=True)
     intake_warning_sent_at = models.DateTimeField(null=True, blank=True)
     refusal_reason = models.TextField(_("不予受理理由"), blank=True)
     refer_to = models.CharField(_("应向何机关申请"), max_length=200, blank=True)
     # 容缺受理: accepted on the applicant's written commitment to supply minor items by a deadline.
     commitment_items = models.JSONField(_("容缺材料"), default=list, blank=True)
     commitment_deadline = models.DateField(_("容缺补交期限"), null=True, blank=True)
+    # Its follow-up: reminded before the deadline, met when the last deferred item arrives, broken when the
+    # deadline passed first (central suspends the review and a credit record is written).
+    commitment_reminded_at = models.DateTimeField(null=True, blank=True)
+    commitment_met_at = models.DateTimeField(_("容缺材料补齐时间"), null=True, blank=True)
+    commitment_broken_at = models.DateTimeField(_("容缺承诺逾期时间"), null=True, blank=True)
     # Told by central: what to correct and by when; a special procedure or extension and why.
     correction_items = models.JSONField(_("补正事项"), default=list, blank=True)
     correction_deadline = models.DateField(_("补正期限"), null=True, blank=True)
@@ -136,10 +156,16 @@ class Case(models.Model):
 
     @property
     def sentence(self) -> str:
+        if self.status == CaseStatus.ACCEPTED and self.deemed_accepted_at is not None:
+            return gettext("大厅未在5个工作日内作出受理决定或一次性告知，依法自收件之日起视为受理，正在转交审批总后台。")
         return str(CASE_STATUS_SENTENCES[self.status][0])
 
     @property
     def next_step(self) -> str:
+        if self.status == CaseStatus.RECEIVED and self.notice_outstanding:
+            return gettext("请按一次性告知书补齐全部材料，到窗口继续办理本件。")
+        if self.commitment_broken_at is not None and self.commitment_open:
+            return gettext("容缺材料逾期未补交，审批已中止；补齐材料后审批继续。")
         return str(CASE_STATUS_SENTENCES[self.status][1])
 
     def message_fields(self) -> dict[str, str]:
@@ -158,6 +184,8 @@ class Case(models.Model):
             "correction": "；".join(self.correction_items) if self.correction_items else "",
             "correction_deadline": self.correction_deadline.isoformat() if self.correction_deadline else "",
             "procedure": self.procedure_note,
+            "commitment": "；".join(self.commitment_outstanding),
+            "commitment_deadline": self.commitment_deadline.isoformat() if self.commitment_deadline else "",
         }
 
     # Cheap predicates: the rule is written here once, for pages and services alike.
@@ -165,6 +193,35 @@ class Case(models.Model):
     def awaits_intake(self) -> bool:
         """Received at the hall, the window has not decided on acceptance yet (行政许可法 Art. 32)."""
         return self.status == CaseStatus.RECEIVED
+
+    @property
+    def notice_outstanding(self) -> bool:
+        """A one-time notice was given and the applicant has not brought the items yet: the hall waits
+        for them, and the deemed acceptance of Art. 32 does not run."""
+        return self.notice_sent_at is not None and (self.notice_answered_at is None or self.notice_answered_at < self.notice_sent_at)
+
+    def intake_limit_passed(self, today: dt.date) -> bool:
+        """Received, nobody decided or told the applicant within the limit: accepted by law (行政许可法
+        Art. 32 (4)), so the hall can no longer refuse it or send a notice; the job records the acceptance."""
+        return (
+            self.status == CaseStatus.RECEIVED
+            and not self.notice_outstanding
+            and self.intake_deadline is not None
+            and self.intake_deadline < today
+        )
+
+    @property
+    def commitment_outstanding(self) -> list[str]:
+        """The deferred items (容缺) not supplied yet, in the commitment's order."""
+        if not self.commitment_items or self.commitment_met_at is not None:
+            return []
+        supplied = set(self.materials.filter(name__in=self.commitment_items).values_list("name", flat=True))
+        return [item for item in self.commitment_items if item not in supplied]
+
+    @property
+    def commitment_open(self) -> bool:
+        """Deferred items are still owed and the case is still being worked on at central."""
+        return bool(self.commitment_items) and self.commitment_met_at is None and self.status in COMMITMENT_OPEN_STATES
 
     @property
     def needs_correction(self) -> bool:
@@ -203,7 +260,8 @@ class TrustLevel(models.TextChoices):
     A = "A", _("A 政府部门核发并加盖电子印章，直接使用")
     B = "B", _("B 窗口人员已核验原件，可复用")
     C = "C", _("C 申请人上传，使用前须核验原件")
-    D = "D", _("D 申请人自制，凭承诺使用")
+    # No level D ("self-made, on the applicant's commitment"): a commitment belongs to one case (容缺受理,
+    # with its deadline and consequence), never to reusable evidence (README "Law → tests", issue 13).
 
 
 class EvidenceItem(models.Model):
@@ -299,3 +357,30 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.verification_code}"
+
+
+class CreditKind(models.TextChoices):
+    COMMITMENT_BROKEN = "commitment_broken", _("容缺受理承诺逾期未履行")
+
+
+class CreditRecord(models.Model):
+    """A breach of a commitment made to the hall (失信记录). While one is in force the applicant is not
+    offered 容缺受理 again (DOMAIN.md §4); central is told of the breach with the case."""
+
+    citizen = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="credit_records")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="credit_records")
+    kind = models.CharField(max_length=24, choices=CreditKind.choices)
+    note = models.TextField(blank=True)
+    recorded_at = models.DateTimeField(default=timezone.now)
+    # The record bars 容缺受理 until this day (信用修复 after it; setting).
+    in_force_until = models.DateField()
+
+    class Meta:
+        ordering = ["-recorded_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "kind"], name="credit_record_once_per_case"),
+            models.CheckConstraint(condition=models.Q(kind__in=CreditKind.values), name="credit_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.citizen} {self.get_kind_display()} {self.case}"

@@ -4,6 +4,10 @@ no Django import here, settings read it before apps load."""
 PERIODIC = {
     # 行政许可法 Art. 32: warn supervisors before a received case passes its 5-working-day limit.
     "intake-deadline-warn": {"task": "apps.intake.tasks.intake_deadline_warn", "schedule": 900.0},
+    # Art. 32 (4): past the limit with no decision and no notice, the case is accepted by law (once).
+    "intake-deemed-accept": {"task": "apps.intake.tasks.cases_deem_accepted", "schedule": 900.0},
+    # 容缺受理: remind before the deadline; past it with items owed, the consequence (once).
+    "intake-commitments": {"task": "apps.intake.tasks.commitments_follow_up", "schedule": 3600.0},
     # Reconciliation: ask central about cases quiet for RECONCILE_QUIET_HOURS (heals missed events).
     "intake-reconcile": {"task": "apps.intake.tasks.cases_reconcile", "schedule": 3600.0},
 }

@@ -3,17 +3,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from apps.front.booking.models import StaffPost
 from apps.front.intake.conf import intake_conf
 from apps.shared.accounts.models import User
+from apps.shared.accounts.selectors import id_number_index
 from apps.shared.workcalendar.selectors import add_workdays_or_none, calendar_get
+from govservice.lib import idcard
 from govservice.lib.workdays import WorkCalendar
 
-from .models import Case, CaseStatus, EvidenceItem
+from .models import COMMITMENT_OPEN_STATES, Case, CaseStatus, CreditRecord, EvidenceItem
 
 
 def case_get_for_citizen(*, citizen: User, number: str) -> Case:
@@ -62,12 +64,7 @@ def supervisor_near_limit(*, hall_id: int, today: dt.date) -> dict[str, Any]:
     """The hall supervisor's panel of received cases near the intake limit (the floor's supervisor_panels
     hook): no notice sent yet, the nearest limit first."""
     near_limit = list(
-        Case.objects.filter(
-            intake_near_limit_q(today=today, calendar=calendar_get()),
-            hall_id=hall_id,
-            status=CaseStatus.RECEIVED,
-            notice_sent_at__isnull=True,
-        )
+        Case.objects.filter(intake_near_limit_q(today=today, calendar=calendar_get()), awaiting_hall_q(), hall_id=hall_id)
         .select_related("matter")
         .order_by("intake_deadline")[:50]
     )
@@ -82,3 +79,64 @@ def intake_near_limit_q(*, today: dt.date, calendar: WorkCalendar) -> Q:
     near = Q(intake_deadline__lte=horizon if horizon is not None else today + dt.timedelta(days=7))
     return near | Q(intake_deadline__isnull=True)
 
+
+
+def awaiting_hall_q() -> Q:
+    """Received cases the hall must decide on within the intake limit: no one-time notice, or one the
+    applicant has answered (行政许可法 Art. 32). A case whose notice is outstanding waits for the applicant."""
+    return Q(status=CaseStatus.RECEIVED) & (
+        Q(notice_sent_at__isnull=True) | Q(notice_answered_at__isnull=False, notice_answered_at__gte=F("notice_sent_at"))
+    )
+
+
+def deemed_due_q(*, today: dt.date) -> Q:
+    """Received cases whose limit passed with no decision and no notice: accepted by law (Art. 32 (4)).
+    The same rule as ``Case.intake_limit_passed``, for the database."""
+    return awaiting_hall_q() & Q(intake_deadline__lt=today)
+
+
+def held_cases_for_staff(*, user: User, query: str = "") -> QuerySet[Case]:
+    """The received (收件) cases of the clerk's hall, held for examination or waiting on a one-time notice,
+    found by case number, the applicant's ID number (through its blind index: the clear number is never
+    compared or stored), or the applicant's name. The oldest limit first."""
+    qs = cases_for_staff(user=user).filter(status=CaseStatus.RECEIVED)
+    query = query.strip()
+    if query:
+        try:
+            parsed = idcard.parse(query)
+        except idcard.InvalidIdNumber:
+            qs = qs.filter(Q(number__iexact=query) | Q(citizen__real_name__contains=query))
+        else:
+            qs = qs.filter(citizen__id_number_index=id_number_index(parsed.value))
+    return qs.order_by(F("intake_deadline").asc(nulls_first=True), "received_at")
+
+
+def commitments_for_staff(*, user: User) -> QuerySet[Case]:
+    """Cases of the clerk's hall accepted on a commitment (容缺) whose deferred items are still owed."""
+    return (
+        cases_for_staff(user=user)
+        .filter(status__in=COMMITMENT_OPEN_STATES, commitment_met_at__isnull=True)
+        .exclude(commitment_items=[])
+        .order_by("commitment_deadline", "received_at")
+    )
+
+
+def credit_barred(*, citizen: User, today: dt.date | None = None) -> bool:
+    """容缺受理 is not offered to an applicant with a bad credit record (DOMAIN.md §4): flagged on the
+    account, or a broken commitment's record still in force."""
+    today = today or timezone.localdate()
+    return citizen.credit_restricted or CreditRecord.objects.filter(citizen=citizen, in_force_until__gte=today).exists()
+
+
+def held_for_ticket(ticket) -> Case | None:
+    """The case the hall holds for this ticket's applicant and matter (收件, or waiting on a one-time
+    notice), locked: the applicant's return continues it."""
+    if not ticket.citizen_id:
+        return None
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("matter", "hall", "citizen")
+        .filter(citizen_id=ticket.citizen_id, matter__code=ticket.matter.code, hall_id=ticket.hall_id, status=CaseStatus.RECEIVED)
+        .order_by("-received_at")
+        .first()
+    )

@@ -11,3 +11,13 @@ def intake_deadline_warn() -> int:
 @shared_task(name="apps.intake.tasks.cases_reconcile", ignore_result=True)
 def cases_reconcile() -> int:
     return services.cases_reconcile()
+
+
+@shared_task(name="apps.intake.tasks.cases_deem_accepted", ignore_result=True)
+def cases_deem_accepted() -> int:
+    return services.cases_deem_accepted()
+
+
+@shared_task(name="apps.intake.tasks.commitments_follow_up", ignore_result=True)
+def commitments_follow_up() -> int:
+    return services.cases_commitment_remind() + services.cases_commitment_enforce()

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.front.booking.models import Appointment, StaffPost
@@ -23,16 +24,29 @@ from govservice.roles import role_required
 from . import hooks
 from .api import reuses_from
 from .documents import document_pdf, document_verify
-from .forms import AssistForm, IntakeForm, RevealForm, WithdrawForm, form_errors
+from .forms import AssistForm, CaseSearchForm, HeldCaseForm, IntakeForm, RevealForm, WithdrawForm, form_errors
 from .models import CaseStatus, Document
-from .selectors import case_get_for_citizen, cases_for_citizen, evidence_for_matter
+from .selectors import (
+    case_get_for_citizen,
+    case_get_for_staff,
+    cases_for_citizen,
+    commitments_for_staff,
+    credit_barred,
+    evidence_for_matter,
+    held_cases_for_staff,
+)
 from .services import (
     Upload,
     case_accept,
+    case_accept_received,
+    case_commitment_supply,
+    case_hold_supplement,
     case_notify_missing,
+    case_notify_received,
     case_prefile,
     case_receive,
     case_refuse,
+    case_refuse_received,
     case_start_assisted,
     case_supplement,
     case_withdraw,
@@ -48,7 +62,7 @@ def my_services(request):
         {
             "appointments": appointments_for_citizen(citizen=request.user)[:50],
             "cases": cases_for_citizen(citizen=request.user)[:50],
-            "inbox": Notification.objects.filter(recipient=request.user, channel="inbox")[:20],
+            "inbox": Notification.objects.filter(recipient=request.user, channel="inbox").select_related("case")[:20],
             # DOMAIN.md §8: citizens may see who looked at their file.
             "accesses": PersonalDataAccess.objects.filter(subject=request.user).select_related("viewer")[:20],
         },
@@ -89,6 +103,7 @@ def intake_ticket(request, ticket_id):
                     case, password = case_accept(
                         clerk=request.user, ticket_id=ticket.id, uploads=uploads, reuses=reuses_from(request.POST),
                         commitment_items=data["commitment_items"], commitment_signed=data["commitment_signed"],
+                        vault_consent=data["vault_consent"],
                     )
             except DomainError as exc:
                 messages.error(request, str(exc.detail))
@@ -101,13 +116,116 @@ def intake_ticket(request, ticket_id):
             status = 400
     offered = evidence_for_matter(citizen=ticket.citizen, matter=ticket.matter) if ticket.citizen else {}
     prefiled = prefiled_for_ticket(ticket)
+    # The applicant is back for a case the hall holds: this page continues it (the service finds it too).
+    held = None
+    if ticket.citizen and prefiled is None:
+        held = held_cases_for_staff(user=request.user).filter(citizen=ticket.citizen, matter__code=ticket.matter.code).first()
     rows = [(m, offered.get(m.id, [])) for m in materials]
     return render(
         request,
         "intake/intake.html",
-        {"ticket": ticket, "rows": rows, "prefiled": prefiled, "commitment_allowed": not ticket.citizen.credit_restricted if ticket.citizen else False},
+        {
+            "ticket": ticket, "rows": rows, "prefiled": prefiled, "held": held,
+            "vault_offered": any(offers for _m, offers in rows),
+            "commitment_allowed": not credit_barred(citizen=ticket.citizen) if ticket.citizen else False,
+        },
         status=status,
     )
+
+
+@role_required(Role.CLERK, Role.HALL_SUPERVISOR)
+def hall_cases(request):
+    """The cases the hall holds (收件, or waiting on a one-time notice) with their intake limits, found by
+    number, ID number or name; and the accepted cases whose deferred items (容缺) are still owed."""
+    form = CaseSearchForm(request.POST if request.method == "POST" else None)
+    query = form.cleaned_data["q"] if form.is_bound and form.is_valid() else ""
+    held = list(held_cases_for_staff(user=request.user, query=query)[:100])
+    today = timezone.localdate()
+    return render(
+        request,
+        "intake/hall_cases.html",
+        {
+            "held": [(case, case.intake_limit_passed(today)) for case in held],
+            "commitments": commitments_for_staff(user=request.user)[:100],
+            "query": query,
+        },
+    )
+
+
+@role_required(Role.CLERK, Role.HALL_SUPERVISOR)
+def hall_case(request, number):
+    """One case of the hall: a held one continued (materials added, the notice answered) and decided
+    (accept, notice again, refuse); an accepted one's deferred items received at the window."""
+    case = case_get_for_staff(user=request.user, number=number)
+    materials = list(case.matter.materials.all())
+    status = 200
+    if request.method == "POST":
+        uploads = [Upload(m.id, f) for m in materials for f in request.FILES.getlist(f"material_{m.id}")]
+        try:
+            if request.POST.get("action") == "deferred":
+                case_commitment_supply(actor=request.user, number=case.number, uploads=uploads)
+                messages.success(request, _("容缺材料已收取，并已转交审批总后台。"))
+                return redirect("hall_case", number=case.number)
+            form = HeldCaseForm(request.POST)
+            if not form.is_valid():
+                for error in form_errors(form):
+                    messages.error(request, error)
+                status = 400
+            else:
+                data = form.cleaned_data
+                if data["action"] == "supplement":
+                    case_hold_supplement(clerk=request.user, number=case.number, uploads=uploads)
+                    done = _("材料已补充到本办件。")
+                elif data["action"] == "notice":
+                    case_notify_received(clerk=request.user, number=case.number, items=data["items"], uploads=uploads)
+                    done = _("已出具一次性告知书。")
+                elif data["action"] == "refuse":
+                    case_refuse_received(clerk=request.user, number=case.number, reason=data["reason"], refer_to=data["refer_to"])
+                    done = _("已出具不予受理通知书。")
+                else:
+                    case_accept_received(
+                        clerk=request.user, number=case.number, uploads=uploads, reuses=reuses_from(request.POST),
+                        commitment_items=data["commitment_items"], commitment_signed=data["commitment_signed"],
+                    )
+                    done = _("已受理，办件已转交审批总后台。")
+                messages.success(request, done)
+                return redirect("hall_case", number=case.number)
+        except DomainError as exc:
+            messages.error(request, str(exc.detail))
+            status = status_for(exc)
+        case = case_get_for_staff(user=request.user, number=number)
+    owed = set(case.commitment_outstanding) if case.commitment_open else set()
+    return render(
+        request,
+        "intake/hall_case.html",
+        {
+            "case": case,
+            "materials": materials,
+            "received": case.materials.all(),
+            "limit_passed": case.intake_limit_passed(timezone.localdate()),
+            "commitment_allowed": not credit_barred(citizen=case.citizen),
+            "owed": [m for m in materials if m.name in owed],
+        },
+        status=status,
+    )
+
+
+@login_required
+def deferred(request, number):
+    """The applicant uploads the deferred items (容缺) online, each under its material."""
+    if request.method == "POST":
+        case = case_get_for_citizen(citizen=request.user, number=number)
+        uploads = [Upload(m.id, f) for m in case.matter.materials.all() for f in request.FILES.getlist(f"material_{m.id}")]
+        try:
+            case = case_commitment_supply(actor=request.user, number=case.number, uploads=uploads)
+        except DomainError as exc:
+            messages.error(request, str(exc.detail))
+        else:
+            if case.commitment_met_at:
+                messages.success(request, _("容缺材料已全部补交，审批总后台将继续审查。"))
+            else:
+                messages.success(request, _("已补交，尚需补交：%(items)s。") % {"items": "、".join(case.commitment_outstanding)})
+    return redirect("case", number=number)
 
 
 @login_required

@@ -53,6 +53,23 @@ MESSAGES = {
     ),
 }
 
+# Issue 13, intake: the acceptance by law (行政许可法 Art. 32 (4)) and the 容缺受理 commitment's follow-up.
+# Case fields as above, plus commitment (the deferred items still owed) and commitment_deadline.
+MESSAGES |= {
+    "case.deemed_accepted": (
+        _("您的申请已依法视为受理"),
+        _("【云窗口】{name}您好，大厅未在5个工作日内对您的“{matter}”申请作出受理决定或一次性告知，依据行政许可法第三十二条，自收件之日起视为受理，办件编号{number}，承诺办结日期{promised_date}。"),
+    ),
+    "case.commitment_reminder": (
+        _("请按承诺补交容缺材料"),
+        _("【云窗口】{name}您好，您的办件{number}（{matter}）按容缺受理承诺，须于{commitment_deadline}前补交：{commitment}。可登录在线上传，或到窗口提交。"),
+    ),
+    "case.commitment_broken": (
+        _("容缺材料逾期未补交"),
+        _("【云窗口】{name}您好，您的办件{number}（{matter}）未在{commitment_deadline}前补交容缺材料（{commitment}），审批已中止，并已记入信用记录。补齐材料后审批继续。"),
+    ),
+}
+
 # Consultation tickets (apps.front.consult). Fields: name, code, matter, kind, due_date, department, note, reason.
 # Never the question or the answer itself: a message says where to read it.
 MESSAGES |= {
@@ -183,5 +200,22 @@ MESSAGES |= {
     "case.delivered": (
         _("办理结果已送达"),
         _("【云窗口】{name}您好，您的办件{number}（{matter}）的办理结果已送达（{how}）。欢迎对本次服务进行评价。"),
+    ),
+}
+
+# The ends central reaches on its own (issue 13, central; apps/front/intake/handlers.py): the reason is the
+# case's procedure note, the deadline its correction deadline.
+MESSAGES |= {
+    "case.transferred": (
+        _("您的办件已转至有权部门办理"),
+        _("【云窗口】{name}您好，您的办件{number}（{matter}）{procedure}。审批时限连续计算，您无需重新申请。"),
+    ),
+    "case.voided": (
+        _("您的办件已作废"),
+        _("【云窗口】{name}您好，您的办件{number}（{matter}）已作废，{procedure}。如需办理，请重新申请。"),
+    ),
+    "case.closed_no_correction": (
+        _("您的办件因逾期未补正已终止"),
+        _("【云窗口】{name}您好，您的办件{number}（{matter}）未在补正期限{correction_deadline}前补正材料，已终止办理。如需办理，可重新申请。"),
     ),
 }

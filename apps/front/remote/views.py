@@ -17,11 +17,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from apps.front.floor.conf import floor_conf
 from apps.front.floor.services import ticket_get_for_clerk
 from apps.front.intake.documents import document_pdf
 from apps.shared.accounts.models import Role
 from apps.shared.exchange import contract
 from govservice.api import DomainError, status_for
+from govservice.parsers import MAX_JSON_DEPTH, form_has_nul, json_depth_exceeds, json_has_nul, refuse_nul
 from govservice.roles import role_required
 
 from . import services
@@ -42,10 +44,13 @@ def _error(exc: DomainError) -> JsonResponse:
 def _json_body(request) -> dict[str, Any]:
     try:
         data = json.loads(request.body or b"{}")
-    except ValueError:
+    except (ValueError, RecursionError):
         data = None
-    if not isinstance(data, dict):
+    if not isinstance(data, dict) or json_depth_exceeds(data, MAX_JSON_DEPTH):
         raise DomainError(_("请求内容格式有误。"), code="invalid")
+    if json_has_nul(data):
+        # PostgreSQL stores no NUL (govservice/parsers.py): refused here rather than failing there.
+        raise refuse_nul()
     return data
 
 
@@ -65,6 +70,8 @@ def kiosk_start(request):
     }
     if request.method != "POST":
         return render(request, "remote/kiosk_start.html", context)
+    if form_has_nul(request.POST):
+        return render(request, "remote/kiosk_start.html", {**context, "error": refuse_nul().detail}, status=400)
     form = KioskStartForm(request.POST)
     context["selected"] = form.data.get("matter", "")
     if not form.is_valid():
@@ -157,7 +164,9 @@ def hall_page(request, session_id):
         name: reverse(f"remote_hall_{name}", args=[session.id]) for name in ("poll", "signal", "form", "scan", "hangup")
     }
     urls["document"] = reverse("remote_hall_document", args=[session.id, "CODE"])
-    urls["done"] = reverse("terminal") if session.terminal_id else reverse("workbench")
+    # A kiosk goes back to its start (clearing the language and 关怀模式) when done or left idle after the end:
+    # the outcome shows a case number and a query password the next person must not see.
+    urls["done"] = reverse("terminal_reset") if session.terminal_id else reverse("workbench")
     return render(
         request,
         "remote/hall.html",
@@ -169,7 +178,13 @@ def hall_page(request, session_id):
                 (name, label, longest, session.form.get(name, ""))
                 for name, label, longest in contract.REMOTE_FORM_FIELDS
             ],
-            "page": {**page_settings, "role": "hall", "urls": urls, "status": session.status},
+            "page": {
+                **page_settings,
+                "role": "hall",
+                "urls": urls,
+                "status": session.status,
+                "idle_seconds": floor_conf.KIOSK_IDLE_SECONDS if session.terminal_id else 0,
+            },
         },
     )
 
@@ -221,6 +236,8 @@ def hall_form(request, session_id):
 def hall_scan(request, session_id):
     try:
         session = _own_session(request, session_id)
+        if form_has_nul(request.POST, request.FILES):
+            raise refuse_nul()
         form = ScanForm(request.POST, request.FILES)
         if not form.is_valid():
             raise DomainError(first_error(form), code="invalid")

@@ -132,7 +132,8 @@ def waits_by_window(*, period: Period, hall_id: int | None) -> list[dict[str, An
 
 def intake_by_matter(*, period: Period, hall_id: int | None) -> list[dict[str, Any]]:
     """Cases the hall received in the period, per hall and matter: accepted (受理, 容缺受理 included),
-    refused (不予受理), told by one-time notice (一次性告知), each as a share of the cases received.
+    refused (不予受理), told by one-time notice (一次性告知), accepted by law after the hall let the
+    five-working-day limit pass (视为受理, also counted as accepted), each as a share of the cases received.
     A notice and a later acceptance may both count for one case: the shares need not add up to 100 %."""
     qs = Case.objects.filter(received_at__gte=period.start_at, received_at__lt=period.end_before).exclude(
         status=CaseStatus.SUBMITTED  # filed online, never received at a window
@@ -146,12 +147,14 @@ def intake_by_matter(*, period: Period, hall_id: int | None) -> list[dict[str, A
             accepted=Count("id", filter=Q(accepted_at__isnull=False)),
             refused=Count("id", filter=Q(status=CaseStatus.REJECTED_AT_INTAKE)),
             notice=Count("id", filter=Q(notice_sent_at__isnull=False)),
+            # 行政许可法 Art. 32 (4): accepted by law because the hall let the limit pass (counted in accepted too).
+            deemed=Count("id", filter=Q(deemed_accepted_at__isnull=False)),
         )
         .order_by("hall__code", "matter__code")
     )
     out = _plain(rows, hall="hall__name", matter="matter__name")
     for row in out:
-        for outcome in ("accepted", "refused", "notice"):
+        for outcome in ("accepted", "refused", "notice", "deemed"):
             row[f"{outcome}_rate"] = rate(row[outcome], row["received"])
     return out
 

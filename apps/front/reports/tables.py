@@ -111,7 +111,7 @@ TABLES: dict[str, TableSpec] = {
         TableSpec(
             slug="intake",
             title=_("受理情况"),
-            note=_("按收件日期统计。一件先一次性告知后受理的，两项都计入。"),
+            note=_("按收件日期统计。一件先一次性告知后受理的，两项都计入。逾期视为受理：大厅未在5个工作日内受理或一次性告知，依法自收件之日起视为受理（同时计入受理数）。"),
             columns=(
                 HALL,
                 MATTER,
@@ -122,6 +122,8 @@ TABLES: dict[str, TableSpec] = {
                 Column("refused_rate", _("不予受理率(%)"), "pct"),
                 Column("notice", _("一次性告知数")),
                 Column("notice_rate", _("一次性告知率(%)"), "pct"),
+                Column("deemed", _("逾期视为受理数")),
+                Column("deemed_rate", _("逾期视为受理率(%)"), "pct"),
             ),
             read=selectors.intake_by_matter,
             chart=Chart(_("各事项受理率"), "accepted_rate", "%", 100),

@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.shared.accounts.conf import accounts_conf
+from apps.shared.privacy.models import Channel
 from govservice.lib import masking
 from govservice.throttling import RegisterThrottle, client_ip
 
@@ -21,6 +22,10 @@ class RegisterSerializer(serializers.Serializer):
     id_number = serializers.CharField(max_length=18, write_only=True)
     phone = serializers.CharField(max_length=20, write_only=True)
     email = serializers.EmailField(required=False, allow_blank=True)
+    consent = serializers.BooleanField(
+        help_text="The person agreed that their name and ID number be checked against the population registry "
+        "(GET /api/v1/me/consents/ shows the text); must be true."
+    )
 
 
 class MeSerializer(serializers.Serializer):
@@ -88,7 +93,7 @@ class RegisterApi(APIView):
     def post(self, request):
         serializer = RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        challenge = citizen_register(**serializer.validated_data, address=client_ip(request))
+        challenge = citizen_register(**serializer.validated_data, address=client_ip(request), channel=Channel.API)
         data = code_sent(challenge, phone=serializer.validated_data["phone"], handle="registration")
         return Response(data, status=status.HTTP_202_ACCEPTED)
 

@@ -1,6 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.shared.privacy.consents import current_text
+from apps.shared.privacy.models import ConsentPurpose
+
 
 class RegisterForm(forms.Form):
     username = forms.RegexField(label=_("用户名"), regex=r"^[\w.@+-]{3,150}$", max_length=150)
@@ -9,6 +12,11 @@ class RegisterForm(forms.Form):
     phone = forms.CharField(label=_("手机号码"), max_length=11, widget=forms.TextInput(attrs={"inputmode": "tel"}))
     email = forms.EmailField(label=_("电子邮箱（选填）"), required=False)
     password = forms.CharField(label=_("密码"), widget=forms.PasswordInput, min_length=8)
+    # DOMAIN.md §9: the name and ID number go to the population registry with the person's consent.
+    consent = forms.BooleanField(
+        label=current_text(ConsentPurpose.REGISTRY_CHECK).text,
+        error_messages={"required": _("请阅读并同意实名核验的个人信息处理说明。")},
+    )
 
 
 class CodeForm(forms.Form):

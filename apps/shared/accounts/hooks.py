@@ -19,8 +19,12 @@ CitizenMover = Callable[["User", "User"], dict[str, int]]
 # must not store it in a business table.
 SmsSender = Callable[[str, str, str], None]
 
+# (staff user) -> the name of the hall they work at, "" for none (the front's booking app owns staff posts).
+StaffHall = Callable[["User"], str]
+
 _movers: dict[str, CitizenMover] = {}
 _sms_sender: list[SmsSender] = []
+_staff_hall: list[StaffHall] = []
 
 
 def register_citizen_mover(name: str, mover: CitizenMover) -> None:
@@ -42,3 +46,12 @@ def send_sms(*, phone: str, text: str, reference: str) -> None:
     if not _sms_sender:
         raise RuntimeError("no SMS channel registered (apps.front.notifications is not installed)")
     _sms_sender[0](phone, text, reference)
+
+
+def register_staff_hall(resolver: StaffHall) -> None:
+    _staff_hall[:] = [resolver]
+
+
+def staff_hall(user: User) -> str:
+    """The hall a staff member works at ("" where no app knows halls: central)."""
+    return _staff_hall[0](user) if _staff_hall else ""

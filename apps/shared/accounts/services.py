@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import uuid
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -11,6 +12,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.shared.privacy.consents import consent_record, consent_require
+from apps.shared.privacy.models import Channel, ConsentPurpose
 from govservice.api import Conflict, DomainError
 from govservice.lib import idcard
 from govservice.lib.blindindex import blind_index
@@ -63,13 +66,24 @@ def _free_stale_username(username: str) -> None:
 
 
 def citizen_register(
-    *, username: str, password: str, real_name: str, id_number: str, phone: str, address: str, email: str = ""
+    *,
+    username: str,
+    password: str,
+    real_name: str,
+    id_number: str,
+    phone: str,
+    address: str,
+    email: str = "",
+    consent: bool = False,
+    channel: str = Channel.WEB,
 ) -> PhoneChallenge:
     """First step of a real-name registration: an inactive account and an SMS code to its phone.
 
     The answer is the same whether or not someone already holds the ID number (DOMAIN.md §8: nobody
     learns from the site whether a person is registered); the account becomes usable only in
-    citizen_register_confirm, once the code came back and the registry knows the name and number."""
+    citizen_register_confirm, once the code came back and the registry knows the name and number. The name
+    and number go to the registry only with the person's consent (DOMAIN.md §9), recorded with the account."""
+    consent_require(given=consent, purpose=ConsentPurpose.REGISTRY_CHECK)
     real_name = _valid_name(real_name)
     id_value = _valid_id(id_number)
     phone = _valid_phone(phone)
@@ -102,18 +116,22 @@ def citizen_register(
         except IntegrityError:
             raise Conflict(_("该用户名已被使用。"), code="username_taken") from None
         challenge, code = otp.challenge_create(purpose=ChallengePurpose.REGISTER, user=user, requester=requester)
+        consent_record(user=user, purpose=ConsentPurpose.REGISTRY_CHECK, channel=channel, reference=str(challenge.id))
     otp.challenge_send(challenge, code)
     return challenge
 
 
-def account_verification_start(*, user: User, address: str) -> PhoneChallenge:
+def account_verification_start(*, user: User, address: str, consent: bool = False) -> PhoneChallenge:
     """A code for an existing, unverified citizen account (one from before verification existed); the
-    registration's second step (citizen_register_confirm) finishes it."""
+    registration's second step (citizen_register_confirm) finishes it, asking the registry on the consent
+    recorded here."""
     if user.role != Role.CITIZEN or user.is_real_name_verified or user.frozen_at is not None or not user.phone:
         raise DomainError(_("该账户无需或无法在线核验，请到大厅窗口办理。"), code="not_applicable")
+    consent_require(given=consent, purpose=ConsentPurpose.REGISTRY_CHECK)
     requester = otp.Requester(phone_index=user.phone_index, id_index=user.id_number_index, address=address)
     with transaction.atomic():
         challenge, code = otp.challenge_create(purpose=ChallengePurpose.REGISTER, user=user, requester=requester)
+        consent_record(user=user, purpose=ConsentPurpose.REGISTRY_CHECK, channel=Channel.WEB, reference=str(challenge.id))
     otp.challenge_send(challenge, code)
     return challenge
 
@@ -228,3 +246,51 @@ def personal_data_access_record(*, viewer: User, subject: User, reason: str, cas
     return PersonalDataAccess.objects.create(
         viewer=viewer, subject=subject, reason=reason.strip()[:200], case_reference=case_reference
     )
+
+
+# --- The personal-information lifecycle (apps/shared/privacy; this app's rules in privacy.py) ------------
+
+# Registration's usernames are [\w.@+-]: this one can never be registered.
+ANONYMISED_USERNAME = "#anonymised"
+
+
+def anonymised_account() -> User:
+    """The one account that records point at once the retention job detached them from their person
+    (appointments, cases whose period ended): the row stays countable for the statistics, nobody is named.
+    Inactive, without a password, a name or numbers; never verified, so no look-up ever finds it."""
+    user = User.objects.filter(username=ANONYMISED_USERNAME).first()
+    if user is not None:
+        return user
+    try:
+        with transaction.atomic():
+            user = User(username=ANONYMISED_USERNAME, role=Role.CITIZEN, is_active=False)
+            user.set_unusable_password()
+            user.save()
+    except IntegrityError:  # another worker made it first
+        user = User.objects.get(username=ANONYMISED_USERNAME)
+    return user
+
+
+def account_erase(user: User) -> dict[str, int]:
+    """Empty an account of its person, at its owner's request (privacy's account_delete, inside its
+    transaction, after every other app detached its rows): the row stays, because case files point at it as
+    the law keeps them, but it names nobody and can never sign in again. Its API tokens go, and its sessions
+    end with it (an inactive account's session is no longer a signed-in user; the password hash changed)."""
+    from knox.models import AuthToken
+
+    tokens = AuthToken.objects.filter(user=user).delete()[0]
+    challenges = PhoneChallenge.objects.filter(user=user).delete()[0]
+    user.username = f"deleted-{uuid.uuid4().hex[:20]}"
+    user.first_name = user.last_name = user.real_name = user.email = ""
+    user.id_number = None
+    user.id_number_index = ""
+    user.phone = None
+    user.phone_index = ""
+    user.is_active = False
+    user.phone_verified_at = user.identity_verified_at = None
+    user.identity_verified_via = ""
+    user.credit_restricted = False
+    user.set_unusable_password()
+    user.password_changed_at = timezone.now()
+    user.save()
+    return {"api_tokens": tokens, "phone_challenges": challenges}

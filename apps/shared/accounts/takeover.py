@@ -83,8 +83,10 @@ def takeover_lookup(*, clerk: User, id_number: str, claimant_username: str, reas
 
 
 def account_takeover(*, clerk: User, id_number: str, claimant_username: str, reason: str, hall: str = "") -> AccountTakeover:
-    """The clerk saw the ID card and the person: the claimant becomes the verified account of the number."""
+    """The clerk saw the ID card and the person: the claimant becomes the verified account of the number. The
+    record names the hall where it was done: ``hall`` when given, else the clerk's own (their staff post)."""
     _check_clerk(clerk)
+    hall = hall.strip() or hooks.staff_hall(clerk)
     if not reason.strip():
         raise DomainError(_("请填写办理事由。"), code="takeover_reason_required")
     found = _find(id_number=id_number, claimant_username=claimant_username)

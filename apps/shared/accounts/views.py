@@ -7,6 +7,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from apps.shared.privacy.consents import current_text
+from apps.shared.privacy.models import ConsentPurpose
 from govservice.api import DomainError, status_for
 from govservice.lib.ratelimit import hit_many
 from govservice.throttling import client_ip
@@ -112,13 +114,14 @@ def account_verify(request):
     error = ""
     if request.method == "POST":
         try:
-            challenge = account_verification_start(user=user, address=client_ip(request))
+            challenge = account_verification_start(user=user, address=client_ip(request), consent=request.POST.get("consent") == "1")
         except DomainError as exc:
             error = str(exc.detail)
         else:
             request.session[REGISTRATION_KEY] = str(challenge.id)
             return redirect("register_verify")
-    return render(request, "accounts/verify.html", {"masked_phone": user.masked_phone, "error": error}, status=400 if error else 200)
+    context = {"masked_phone": user.masked_phone, "error": error, "consent_text": current_text(ConsentPurpose.REGISTRY_CHECK).text}
+    return render(request, "accounts/verify.html", context, status=400 if error else 200)
 
 
 @require_http_methods(["GET", "POST"])

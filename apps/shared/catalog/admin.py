@@ -107,7 +107,7 @@ class MaterialInline(admin.StackedInline):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fields = [
         ("position", "key", "name"),
-        ("form", "originals", "copies", "required"),
+        ("form", "originals", "copies", "required", "deferrable"),
         ("source", "issuer"),
         "notes",
         ("blank_form_url", "sample_url"),
@@ -151,7 +151,7 @@ class MatterAdmin(admin.ModelAdmin):
     change_list_template = "catalog/admin_matter_changelist.html"
     fieldsets = [
         (gettext_lazy("基本信息"), {"fields": ["code", "basic_code", "name", "department", "matter_type", "level", "target", "version_history"]}),
-        (gettext_lazy("时限"), {"fields": ["case_kind", "legal_days", "promised_days", "correction_restarts_clock"]}),
+        (gettext_lazy("时限"), {"fields": ["case_kind", "legal_days", "promised_days", "correction_restarts_clock", "joint_handling"]}),
         (
             gettext_lazy("办理方式"),
             {"fields": ["channels", "online_depth", "trips", "trips_reason", "bookable", "remote_ok", "remote_window", "receiving_halls"]},

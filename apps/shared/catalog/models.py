@@ -129,6 +129,10 @@ class LifeEvent(models.TextChoices):
     CONSTRUCTION = "construction", _("工程建设")
 
 
+# 行政许可法 Art. 42: joint handling (联合办理、并联审批) is decided within 45 working days.
+JOINT_LEGAL_DAYS_MAX = 45
+
+
 class ResultKind(models.TextChoices):
     CERTIFICATE = "certificate", _("证照")
     DOCUMENT = "document", _("批文或证明文件")
@@ -199,6 +203,13 @@ class Matter(RulesInCleanMixin, models.Model):
     e_licence = models.BooleanField(_("电子证照"), default=False)
     # DOMAIN.md §5: whether a correction (补正) restarts the review clock or resumes it.
     correction_restarts_clock = models.BooleanField(_("补正后重新计时"), default=False)
+    # DOMAIN.md §5, §9 (行政许可法 Art. 42): handled jointly by several departments (联合办理、并联审批), the
+    # legal limit is at most 45 working days and an extension adds 15 rather than 10.
+    joint_handling = models.BooleanField(
+        _("联合办理（并联审批）"),
+        default=False,
+        help_text=_("由多个部门联合办理或并联审批：法定办结时限最长45个工作日，经批准可延长15个工作日。"),
+    )
     description = models.TextField(_("办理说明"), blank=True)
     keywords = models.CharField(_("别名与关键词"), max_length=200, blank=True, help_text=_("用逗号分隔。"))
     search_text = models.GeneratedField(expression=_matter_search_text(), output_field=models.TextField(), db_persist=True)
@@ -260,6 +271,11 @@ class Matter(RulesInCleanMixin, models.Model):
                 name="matter_no_trip_by_mail",
             ),
             models.CheckConstraint(condition=models.Q(channels__len__gt=0), name="matter_has_a_channel"),
+            # joint handling is decided within 45 working days at most (行政许可法 Art. 42).
+            models.CheckConstraint(
+                condition=models.Q(joint_handling=False) | models.Q(legal_days__lte=JOINT_LEGAL_DAYS_MAX),
+                name="matter_joint_within_45",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -368,6 +384,9 @@ class Material(RulesInCleanMixin, models.Model):
     blank_form_url = models.URLField(_("空白表格"), max_length=300, blank=True)
     sample_url = models.URLField(_("示例样表"), max_length=300, blank=True)
     acceptance_standard = models.CharField(_("受理标准"), max_length=300, blank=True)
+    # 容缺受理 (DOMAIN.md §4): a minor material the applicant may promise to bring later. Never the identity
+    # document or the application form (rules.one_material_errors).
+    deferrable = models.BooleanField(_("可容缺"), default=False, help_text=_("申请人可承诺限期补交（身份证件、申请表不可容缺）。"))
 
     class Meta:
         ordering = ["matter", "position", "id"]

@@ -23,7 +23,7 @@ HALL_CODE = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
 
 def matter_errors(matter: Matter) -> dict[str, list[str]]:
     """Broken rules of one matter row, by field (``"__all__"`` when no single field is to blame)."""
-    from .models import CaseKind, Channel, OnlineDepth
+    from .models import JOINT_LEGAL_DAYS_MAX, CaseKind, Channel, OnlineDepth
 
     errors: dict[str, list[str]] = {}
 
@@ -33,6 +33,8 @@ def matter_errors(matter: Matter) -> dict[str, list[str]]:
     legal, promised = matter.legal_days, matter.promised_days
     if legal is not None and promised is not None and promised > legal:
         add("promised_days", _("承诺办结时限（%(promised)s 个工作日）不能超过法定办结时限（%(legal)s 个工作日）。") % {"promised": promised, "legal": legal})
+    if matter.joint_handling and legal is not None and legal > JOINT_LEGAL_DAYS_MAX:
+        add("legal_days", _("联合办理（并联审批）的事项法定办结时限不能超过%(max)s个工作日。") % {"max": JOINT_LEGAL_DAYS_MAX})
     if matter.case_kind == CaseKind.INSTANT and promised not in (None, 0):
         add("promised_days", _("即办件应当场办结：承诺办结时限须为 0。"))
     if matter.case_kind == CaseKind.PROMISED and promised == 0:
@@ -88,10 +90,27 @@ def material_errors(materials: Iterable[Material]) -> list[str]:
     return errors
 
 
+# 容缺受理 defers minor items only: the applicant's identity and the application itself are what a case is
+# (DOMAIN.md §4). GB/T 39046 gives materials no type, so they are known by their key (the catalogue's own
+# loaders give readable keys) or by the words of their name.
+NEVER_DEFERRED_KEYS = frozenset({"id-card", "guardian-id-card", "application-form", "business-licence"})
+NEVER_DEFERRED_WORDS = ("身份证", "护照", "营业执照", "申请书", "申请表", "登记表")
+
+
+def never_deferred(material: Material) -> bool:
+    """An identity document or the application form: 容缺受理 never defers it."""
+    name = material.name or ""
+    return material.key in NEVER_DEFERRED_KEYS or any(word in name for word in NEVER_DEFERRED_WORDS)
+
+
 def one_material_errors(material: Material) -> list[str]:
     from .models import MaterialSource
 
     errors = []
+    if material.deferrable and never_deferred(material):
+        errors.append(_("材料“%(name)s”是身份证件或申请表，不能容缺。") % {"name": material.name})
+    if material.deferrable and not material.required:
+        errors.append(_("材料“%(name)s”不是必要材料，无需设为可容缺。") % {"name": material.name})
     if not material.originals and not material.copies:
         errors.append(_("材料“%(name)s”的原件和复印件份数不能都为 0。") % {"name": material.name})
     if material.source == MaterialSource.GOVERNMENT and not (material.issuer or "").strip():

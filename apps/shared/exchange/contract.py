@@ -10,7 +10,7 @@ both sides read. Both sites import this module and nothing else of each other (D
 - A kind changes by adding a class with the next version (the old one stays, and its handler keeps
   reading it, until no outbox on either site holds a message of it). The receiver refuses a kind or
   version it does not know, and a payload its class refuses, with a reason the sender keeps with the
-  dead letter (``exchange.services.inbox_receive``).
+  dead letter (``exchange.services.inbox.inbox_receive``).
 
 Why pydantic rather than frozen dataclasses checked by DRF serializers: one declaration gives the typed
 object, its validation and its JSON form, so what the sender writes and what the receiver checks cannot
@@ -61,6 +61,15 @@ class MessageKind(StrEnum):
     CASE_RESULT_ISSUED = "case.result_issued"
     CASE_WITHDRAWN = "case.withdrawn"
     CASE_WITHDRAW_REFUSED = "case.withdraw_refused"
+    # --- Central → front: the ends central reaches on its own (issue 13, central) ---
+    CASE_TRANSFERRED = "case.transferred"
+    CASE_VOIDED = "case.voided"
+    CASE_CLOSED_NO_CORRECTION = "case.closed_no_correction"
+    # --- end of issue 13, central ---
+    # --- Issue 13, front intake (容缺受理 follow-up), front → central ---
+    CASE_COMMITMENT_MADE = "case.commitment_made"
+    CASE_DEFERRED_SUPPLIED = "case.deferred_supplied"
+    CASE_COMMITMENT_BROKEN = "case.commitment_broken"
     # --- Remote virtual window (issue 14; apps/central/remote ↔ apps/front/remote) ---
     # Central → front: how a session ended with an intake outcome, or without one.
     REMOTE_CONCLUDED = "remote.concluded"
@@ -270,6 +279,43 @@ class CaseWithdrawRefused(WirePayload):
     reason: str = Field(title="不予撤回理由")
 
 
+# --- Issue 13, front intake: the follow-up of a 容缺受理 commitment (front → central) ---------------------
+
+
+class CaseCommitmentMade(WirePayload):
+    """The case (sent just before, as case.submitted) was accepted on the applicant's commitment to bring
+    the deferred items by the deadline."""
+
+    KIND = MessageKind.CASE_COMMITMENT_MADE
+
+    number: Number
+    items: list[str] = Field(title="容缺材料", min_length=1)
+    deadline: WireDate = Field(title="补交期限")
+
+
+class CaseDeferredSupplied(WirePayload):
+    """Deferred items the applicant brought (online or at a window); the files travel beside the payload.
+    ``outstanding`` empty: the commitment is met."""
+
+    KIND = MessageKind.CASE_DEFERRED_SUPPLIED
+
+    number: Number
+    items: list[str] = Field(title="本次补交材料", min_length=1)
+    outstanding: list[str] = Field(default_factory=list, title="尚欠材料")
+
+
+class CaseCommitmentBroken(WirePayload):
+    """The deadline passed with items still owed: central suspends the review until they come; the front
+    has written the applicant's credit record."""
+
+    KIND = MessageKind.CASE_COMMITMENT_BROKEN
+
+    number: Number
+    outstanding: list[str] = Field(title="尚欠材料", min_length=1)
+    deadline: WireDate = Field(title="补交期限")
+    credit_recorded: bool = Field(True, title="已记入信用记录")
+
+
 # Every (kind, version) a receiver accepts. A new version is added beside the old one, which stays until
 # no outbox holds a message of it.
 PAYLOADS: dict[tuple[MessageKind, int], type[WirePayload]] = {
@@ -278,10 +324,47 @@ PAYLOADS: dict[tuple[MessageKind, int], type[WirePayload]] = {
         CaseSubmitted, CaseSupplement, CaseResync, CaseWithdrawRequested, CaseDeliveryChosen, CaseDelivered,
         CaseReviewStarted, CaseDecided, CaseCorrectionRequested, CaseSpecialProcedure, CaseReviewResumed,
         CaseExtended, CaseResultIssued, CaseWithdrawn, CaseWithdrawRefused,
+        # Issue 13, front intake
+        CaseCommitmentMade, CaseDeferredSupplied, CaseCommitmentBroken,
     )
 }
 
 
+# --- Central → front: the ends central reaches on its own (issue 13, central) ---------------------------
+
+
+class CaseTransferred(WirePayload):
+    """A supervisor sent the case on to the department that should decide it; the clock runs on (the
+    government's routing is not the applicant's time). ``case.review_resumed`` follows once it is taken up."""
+
+    KIND = MessageKind.CASE_TRANSFERRED
+
+    number: Number
+    department: str = Field(title="承办部门", min_length=1)
+    reason: str = Field(title="转办理由", min_length=1)
+
+
+class CaseVoided(WirePayload):
+    """A case opened in error (a duplicate, a test) voided by a supervisor."""
+
+    KIND = MessageKind.CASE_VOIDED
+
+    number: Number
+    reason: str = Field(title="作废理由", min_length=1)
+
+
+class CaseClosedNoCorrection(WirePayload):
+    """The correction period passed with no answer: the case is closed (DOMAIN.md §5)."""
+
+    KIND = MessageKind.CASE_CLOSED_NO_CORRECTION
+
+    number: Number
+    deadline: OptionalWireDate = Field(title="补正期限")
+
+
+PAYLOADS |= {(cls.KIND, cls.SCHEMA_VERSION): cls for cls in (CaseTransferred, CaseVoided, CaseClosedNoCorrection)}
+
+# --- end of issue 13, central ---
 # --- Remote virtual window (issue 14; apps/central/remote ↔ apps/front/remote) ----------------------------
 # The live session itself (signalling, shared form, scans) goes over signed request/response (DESIGN.md §10);
 # only what must reach the other site exactly once, even when nobody is looking, goes through the outbox.

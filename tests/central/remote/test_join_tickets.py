@@ -138,3 +138,11 @@ def test_it_answers_nonsense_with_400_not_500(client, platform, opened):
     assert hall(client, opened, "signal", kind="answer", body={}).status_code == 400  # central's kind, not the hall's
     assert hall(client, opened, "form", fields={"salary": "1"}).status_code == 400
     assert hall(client, opened, "scan", material="x", content_b64="***").status_code == 400
+    # PostgreSQL stores no NUL: refused at the door, nothing written.
+    nul = hall(client, opened, "form", fields={"phone": "138\x000"})
+    assert nul.status_code == 400 and nul.json()["code"] == "invalid"
+    assert RemoteSession.objects.get(id=opened["session"]).form == {}
+    deep: dict = {}
+    for _ in range(40):
+        deep = {"x": deep}
+    assert hall(client, opened, "signal", kind="hello", body=deep).status_code == 400

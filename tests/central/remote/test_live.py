@@ -88,6 +88,7 @@ def test_the_shared_form_merges_typing_from_both_sides(client, answered):
     assert hall_view["form"] == {"phone": "13800001111", "statement": "申领社会保障卡"}
     too_long = hall(client, answered, "form", fields={"phone": "1" * 21})
     assert too_long.status_code == 400
+    assert staff_post(client, answered, "form", {"fields": {"address": "通州\x00区"}}).status_code == 400
 
 
 def test_central_points_at_a_field_or_a_material(client, answered, remote_matter):

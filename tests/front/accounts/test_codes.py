@@ -20,7 +20,7 @@ RESEND = "/api/v1/accounts/register/resend/"
 def payload(n: int = 0, **extra):
     return {
         "username": f"person{n}", "password": "Tongzhou-2026!", "real_name": "李明",
-        "id_number": valid_id_number(birth="19700101"), "phone": "13812345678", **extra,
+        "id_number": valid_id_number(birth="19700101"), "phone": "13812345678", "consent": True, **extra,
     }
 
 

@@ -20,7 +20,7 @@ CONFIRM = "/api/v1/accounts/register/confirm/"
 def payload(person=LI_MING, **extra):
     return {
         "username": "liming", "password": "Tongzhou-2026!", "real_name": person.name,
-        "id_number": person.id_number.lower(), "phone": "13812345678", **extra,
+        "id_number": person.id_number.lower(), "phone": "13812345678", "consent": True, **extra,
     }
 
 

@@ -29,7 +29,7 @@ def claimant(anon, registry, attacker):
     """李明 registers online: the phone proved, then refused because the number is held."""
     started = anon.post(
         "/api/v1/accounts/register/",
-        {"username": "liming", "password": "Tongzhou-2026!", "real_name": LI_MING.name, "id_number": LI_MING.id_number, "phone": "13812345678"},
+        {"username": "liming", "password": "Tongzhou-2026!", "real_name": LI_MING.name, "id_number": LI_MING.id_number, "phone": "13812345678", "consent": True},
         format="json",
     )
     refused = anon.post(
@@ -86,6 +86,8 @@ class TestTakeover:
         assert appointment.citizen == case.citizen == evidence.citizen == claimant
         record = AccountTakeover.objects.get()
         assert (record.clerk, record.old_account, record.new_account) == (clerk, attacker, claimant)
+        # Done at a window: the record names the clerk's hall (their staff post), not an empty one.
+        assert record.hall == hall.name == "北京城市副中心政务服务中心"
         assert record.moved["booking.appointments"] == 1 and record.moved["intake.cases"] == 1 and record.moved["intake.evidence"] == 1
         assert record.audit_trail.count() == 1
         assert any("已冻结" in text for text in sms_to("13911110000"))

@@ -38,7 +38,7 @@ class TestUnverifiedAccounts:
 
     def test_it_verifies_with_a_code_and_the_registry(self, client, legacy, registry):
         client.force_login(legacy)
-        assert client.post("/accounts/verify/").status_code == 302
+        assert client.post("/accounts/verify/", {"consent": "1"}).status_code == 302
         done = client.post("/register/verify/", {"code": last_code("13612349999")})
         assert done.status_code == 302, done.content.decode()
         legacy.refresh_from_db()

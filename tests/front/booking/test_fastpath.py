@@ -156,6 +156,12 @@ def _key_reused_for_another_matter(c, slot, m):
     return {"idempotency_key": "k-1"}, _held(c, slot, other, idempotency_key="k-1")
 
 
+def _account_closed_meanwhile(c, slot, m):
+    # Deleted (PIPL) or frozen (a takeover) between the request's authentication and its booking.
+    type(c).objects.filter(id=c.id).update(is_active=False)
+    return {}, None
+
+
 def _not_released(c, slot, m):
     Slot.objects.filter(id=slot.id).update(release_at=timezone.now() + dt.timedelta(days=1))
     return {}, None
@@ -244,6 +250,7 @@ SCENARIOS: dict[str, tuple[Callable, tuple]] = {
     "another key": (_new_key, ("booked", "online", "", "a new appointment")),
     "a key reused for another slot": (_key_reused_for_another_slot, ("refused", "idempotency_key_reused", 422)),
     "a key reused for another matter": (_key_reused_for_another_matter, ("refused", "idempotency_key_reused", 422)),
+    "an account closed meanwhile": (_account_closed_meanwhile, ("refused", "account_inactive", 403)),
     "not released yet": (_not_released, ("refused", "not_released", 422)),
     "closed by the hall": (_closed, ("refused", "closed", 409)),
     "a slot of today": (_today, ("refused", "too_late", 422)),
@@ -286,7 +293,7 @@ def test_the_scenarios_cover_every_refusal_of_the_rules():
     codes = {expected[1] for _arrange, expected in SCENARIOS.values() if expected[0] == "refused"}
     assert codes == {
         "slot_full", "duplicate", "limit_reached", "blocked", "not_released", "closed", "too_late", "too_soon",
-        "wrong_group", "not_found", "not_bookable", "invalid_green_category", "not_elderly", "idempotency_key_reused",
+        "wrong_group", "not_found", "not_bookable", "invalid_green_category", "not_elderly", "idempotency_key_reused", "account_inactive",
     }  # fmt: skip
 
 

@@ -111,7 +111,8 @@ def test_it_names_every_missing_item_in_one_notice_then_accepts_when_brought(api
 def test_it_accepts_with_a_commitment_for_deferred_items(api, clerk, citizen, matter, called_ticket):
     from apps.shared.catalog.models import Material
 
-    minor = Material.objects.create(matter=matter, position=3, name="户口簿", required=True)
+    # Only a material the matter marks as deferrable may be promised for later (issue 13: never the ID card).
+    minor = Material.objects.create(matter=matter, position=3, name="户口簿", required=True, deferrable=True)
     def base():
         return {f"material_{required(matter).id}": upload(), "commitment_items": [minor.name]}
 

@@ -35,7 +35,7 @@ def test_it_keeps_checked_materials_and_offers_them_next_time(api, citizen, cler
     page = Client()
     page.force_login(clerk)
     assert "复用已有材料" in page.get(f"/workbench/tickets/{second['id']}/").content.decode()
-    response = api(clerk).post(f"/api/v1/workbench/tickets/{second['id']}/accept/", {f"reuse_{id_card.id}": str(evidence.id)}, format="multipart")
+    response = api(clerk).post(f"/api/v1/workbench/tickets/{second['id']}/accept/", {"vault_consent": "true", f"reuse_{id_card.id}": str(evidence.id)}, format="multipart")
     assert response.status_code == 201, response.content
     reused = CaseMaterial.objects.get(case__number=response.json()["number"])
     assert reused.reused_from == evidence and reused.sha256 == evidence.sha256 and reused.trust_level == TrustLevel.B
@@ -46,11 +46,11 @@ def test_it_keeps_checked_materials_and_offers_them_next_time(api, citizen, cler
 def test_it_uses_a_citizen_upload_only_after_the_original_is_checked(api, citizen, clerk, hall, matter, terminal, central_peer, id_card):
     item = EvidenceItem.objects.create(citizen=citizen, name="居民身份证", trust_level=TrustLevel.C, file="vault/x.png", content_type="image/png", size=10, sha256="c" * 64)
     ticket = call_ticket(api, citizen, clerk, hall, matter, 9)
-    unchecked = api(clerk).post(f"/api/v1/workbench/tickets/{ticket['id']}/accept/", {f"reuse_{id_card.id}": str(item.id)}, format="multipart")
+    unchecked = api(clerk).post(f"/api/v1/workbench/tickets/{ticket['id']}/accept/", {"vault_consent": "true", f"reuse_{id_card.id}": str(item.id)}, format="multipart")
     assert unchecked.status_code == 422 and unchecked.json()["code"] == "original_unchecked"
     checked = api(clerk).post(
         f"/api/v1/workbench/tickets/{ticket['id']}/accept/",
-        {f"reuse_{id_card.id}": str(item.id), f"original_checked_{item.id}": "true"},
+        {"vault_consent": "true", f"reuse_{id_card.id}": str(item.id), f"original_checked_{item.id}": "true"},
         format="multipart",
     )
     assert checked.status_code == 201, checked.content
@@ -62,7 +62,7 @@ def test_it_uses_a_citizen_upload_only_after_the_original_is_checked(api, citize
 def test_it_never_reuses_another_citizens_evidence(api, citizen, other_citizen, clerk, hall, matter, terminal, central_peer, id_card):
     theirs = EvidenceItem.objects.create(citizen=other_citizen, name="居民身份证", trust_level=TrustLevel.A, file="vault/y.png", content_type="image/png", size=10, sha256="d" * 64)
     ticket = call_ticket(api, citizen, clerk, hall, matter, 9)
-    response = api(clerk).post(f"/api/v1/workbench/tickets/{ticket['id']}/accept/", {f"reuse_{id_card.id}": str(theirs.id)}, format="multipart")
+    response = api(clerk).post(f"/api/v1/workbench/tickets/{ticket['id']}/accept/", {"vault_consent": "true", f"reuse_{id_card.id}": str(theirs.id)}, format="multipart")
     assert response.status_code == 422 and response.json()["code"] == "wrong_evidence"
     assert not CaseMaterial.objects.exists()
 
@@ -107,3 +107,20 @@ def test_it_starts_at_the_window_from_what_was_filed_online(api, citizen, other_
     # Once received, the citizen can no longer change it online.
     late = api(citizen).post(f"/api/v1/appointments/{code}/prefile/", {f"material_{id_card.id}": upload()}, format="multipart")
     assert late.status_code == 409
+
+
+@pytest.mark.django_db
+def test_level_d_is_gone_and_old_rows_of_it_are_checked_as_uploads(citizen):
+    """Issue 13: "self-made, on the citizen's commitment" is no reusable evidence (a commitment belongs to one
+    application: 容缺受理); the migration makes any such row C, to be checked against the original before use."""
+    import importlib
+
+    from django.apps import apps as registry
+
+    assert TrustLevel.values == ["A", "B", "C"]
+    item = EvidenceItem.objects.create(
+        citizen=citizen, name="情况说明", trust_level="D", file="vault/x.pdf", content_type="application/pdf", size=1, sha256="d" * 64
+    )
+    importlib.import_module("apps.front.intake.migrations.0009_held_cases_deemed_acceptance_commitments").forward(registry, None)
+    item.refresh_from_db()
+    assert item.trust_level == TrustLevel.C

@@ -96,6 +96,8 @@ def test_the_session_survives_the_hall_page_reloading(kiosk, citizen, remote_mat
         f"/remote/{session_id}/signal/", {"kind": "hello", "body": {"gen": "g2"}}, content_type="application/json"
     )
     assert hello.status_code == 200
+    nul = kiosk.post(f"/remote/{session_id}/form/", {"fields": {"phone": "1\x00"}}, content_type="application/json")
+    assert nul.status_code == 400 and nul.json()["code"] == "invalid"
     assert [s["kind"] for s in approver.poll(session_id, after=0)["signals"]] == ["hello"]
     assert approver.post(session_id, "hangup", {}).json()["outcome"] == "hung_up"
     assert poll(kiosk, session_id).json()["status"] == "ended"

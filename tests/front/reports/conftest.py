@@ -72,12 +72,17 @@ def ticket(hall: Hall, matter, *, window: Window | None, wait: float | None, ser
     )
 
 
-def case(hall: Hall, matter, citizen, *, status: str, accepted: bool = False, notice: bool = False, day: dt.date = SERVICE_DAY) -> Case:
+def case(
+    hall: Hall, matter, citizen, *, status: str, accepted: bool = False, notice: bool = False, deemed: bool = False,
+    day: dt.date = SERVICE_DAY,
+) -> Case:
     received = at(day, 10)
     return Case.objects.create(
         number=f"{hall.case_prefix}{next(_numbers):011d}", query_password_hash="x", citizen=citizen, matter=matter,
         hall=hall, status=status, received_at=received,
-        accepted_at=received + dt.timedelta(hours=1) if accepted else None,
+        # Accepted by law (Art. 32 (4)): as of the receipt, recorded by the job days later.
+        accepted_at=received if deemed else received + dt.timedelta(hours=1) if accepted else None,
+        deemed_accepted_at=received + dt.timedelta(days=8) if deemed else None,
         notice_sent_at=received + dt.timedelta(minutes=30) if notice else None,
     )
 
@@ -139,6 +144,7 @@ def known_data(frozen, hall, other_hall, matter, citizen, other_citizen):
     case(hall, matter, citizen, status=CaseStatus.IN_REVIEW, accepted=True, notice=True)
     case(hall, matter, citizen, status=CaseStatus.REJECTED_AT_INTAKE)
     case(hall, matter, citizen, status=CaseStatus.RECEIVED, notice=True)
+    case(hall, matter, citizen, status=CaseStatus.IN_REVIEW, deemed=True)  # the hall let the limit pass
     case(hall, matter, citizen, status=CaseStatus.SUBMITTED)  # never received at a window
     case(other_hall, matter, other_citizen, status=CaseStatus.REJECTED_AT_INTAKE)
     decided_health = case(hall, health, citizen, status=CaseStatus.DECIDED, accepted=True, day=TODAY - dt.timedelta(days=60))

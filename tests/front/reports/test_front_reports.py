@@ -74,12 +74,13 @@ def test_it_computes_percentiles_per_window(known_data, hall):
     ]
 
 
-def test_it_gives_acceptance_refusal_and_notice_rates(known_data, hall):
+def test_it_gives_acceptance_refusal_notice_and_deemed_acceptance_rates(known_data, hall):
+    # The case accepted by law (行政许可法 Art. 32 (4)) counts as accepted and on its own as 视为受理.
     assert selectors.intake_by_matter(period=PERIOD, hall_id=hall.id) == [
         {
-            "hall": hall.name, "matter": "社会保障卡申领", "received": 5,
-            "accepted": 3, "refused": 1, "notice": 2,
-            "accepted_rate": 60.0, "refused_rate": 20.0, "notice_rate": 40.0,
+            "hall": hall.name, "matter": "社会保障卡申领", "received": 6,
+            "accepted": 4, "refused": 1, "notice": 2, "deemed": 1,
+            "accepted_rate": 66.7, "refused_rate": 16.7, "notice_rate": 33.3, "deemed_rate": 16.7,
         }
     ]
 
@@ -219,7 +220,10 @@ def test_it_exports_each_table_as_csv_for_excel(known_data, supervisor, hall, ci
 def test_it_exports_an_empty_table_with_its_header_and_a_404_for_an_unknown_one(frozen, supervisor):
     client = page_for(supervisor)
     assert read_csv(client.get("/reports/intake.csv")) == [
-        ["大厅", "事项", "收件数", "受理数", "受理率(%)", "不予受理数", "不予受理率(%)", "一次性告知数", "一次性告知率(%)"]
+        [
+            "大厅", "事项", "收件数", "受理数", "受理率(%)", "不予受理数", "不予受理率(%)", "一次性告知数", "一次性告知率(%)",
+            "逾期视为受理数", "逾期视为受理率(%)",
+        ]
     ]
     assert client.get("/reports/nothing.csv").status_code == 404
 

@@ -67,6 +67,19 @@ WRITTEN_TODAY: list[tuple[str, dict]] = [
     }),
     ("case.withdrawn", {"number": "TZ2026112400042"}),
     ("case.withdraw_refused", {"number": "TZ2026112400042", "reason": "审批总后台已作出决定，不能撤回。"}),
+    # Issue 13, front intake: the 容缺受理 commitment's follow-up.
+    ("case.commitment_made", {"number": "TZ2026112400042", "items": ["户口簿", "健康证明"], "deadline": "2026-12-01"}),
+    ("case.deferred_supplied", {"number": "TZ2026112400042", "items": ["户口簿"], "outstanding": ["健康证明"]}),
+    ("case.deferred_supplied", {"number": "TZ2026112400042", "items": ["健康证明"], "outstanding": []}),
+    ("case.commitment_broken", {"number": "TZ2026112400042", "outstanding": ["健康证明"], "deadline": "2026-12-01", "credit_recorded": True}),
+]
+
+# The ends central reaches on its own (issue 13, central).
+WRITTEN_TODAY += [
+    ("case.transferred", {"number": "TZ2026112400042", "department": "区民政局", "reason": "属民政部门职责"}),
+    ("case.voided", {"number": "TZ2026112400042", "reason": "重复报送"}),
+    ("case.closed_no_correction", {"number": "TZ2026112400042", "deadline": "2026-12-10"}),
+    ("case.closed_no_correction", {"number": "TZ2026112400042", "deadline": ""}),
     # Remote virtual window (issue 14): apps/central/remote/services/sessions.py and apps/front/remote/services.py.
     ("remote.concluded", {
         "session": "0b0e3f6e-8a52-4a55-9d8e-6f0c6a3c1d2e", "outcome": "accepted",

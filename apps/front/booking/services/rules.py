@@ -26,17 +26,25 @@ from ..models import Appointment, BookingStanding, GreenCategory, Slot
 
 def citizen_lock(citizen: User) -> dt.datetime | None:
     """Lock the citizen and read, in the same statement, until when online booking is blocked for them.
+    An account closed or frozen meanwhile (deletion, a takeover) books nothing: checked under the lock.
 
     NO KEY UPDATE still serialises one citizen's writes, but lets other transactions insert rows that
     reference the citizen (a ticket at check-in takes FOR KEY SHARE on it): no deadlock against them."""
     blocked_until = BookingStanding.objects.filter(citizen_id=OuterRef("pk")).values("blocked_until")[:1]
-    return (
+    row = (
         User.objects.select_for_update(no_key=True)
         .filter(pk=citizen.pk)
         .annotate(blocked_until=Subquery(blocked_until))
-        .values_list("blocked_until", flat=True)
+        .values_list("is_active", "blocked_until")
         .first()
     )
+    if row is None or not row[0]:
+        raise account_inactive()
+    return row[1]
+
+
+def account_inactive() -> DomainError:
+    return DomainError(_("该账户已注销或停用，不能预约。"), code="account_inactive")
 
 
 def when_text(moment: dt.datetime) -> str:

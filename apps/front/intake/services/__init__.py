@@ -1,7 +1,17 @@
-"""The front's case, written here: the window's intake (window.py), what the applicant starts or changes
-(applicant.py), and the periodic jobs (jobs.py). Import from here."""
+"""The front's case, written here: the window's intake (window.py), what every acceptance puts in place
+(acceptance.py), the cases the hall holds and the acceptance by law (held.py), the 容缺 follow-up
+(commitments.py), what the applicant starts or changes (applicant.py), the periodic jobs (jobs.py), and the
+case a remote-window session concluded (remote.py). Import from here."""
 
 from .applicant import case_prefile, case_start_assisted, case_supplement, case_withdraw
+from .commitments import case_commitment_supply, cases_commitment_enforce, cases_commitment_remind
+from .held import (
+    case_deem_accepted,
+    case_hold_supplement,
+    case_notify_received,
+    case_refuse_received,
+    cases_deem_accepted,
+)
 from .jobs import cases_fill_open_dates, cases_intake_deadline_warn, cases_reconcile
 from .remote import RemoteLine, case_conclude_remote
 from .window import (
@@ -25,15 +35,23 @@ __all__ = [
     "Upload",
     "case_accept",
     "case_accept_received",
+    "case_commitment_supply",
     "case_conclude_remote",
+    "case_deem_accepted",
+    "case_hold_supplement",
     "case_notify_missing",
+    "case_notify_received",
     "case_prefile",
     "case_receive",
     "case_refuse",
+    "case_refuse_received",
     "case_start_assisted",
     "case_supplement",
     "case_transition",
     "case_withdraw",
+    "cases_commitment_enforce",
+    "cases_commitment_remind",
+    "cases_deem_accepted",
     "cases_fill_open_dates",
     "cases_intake_deadline_warn",
     "cases_reconcile",

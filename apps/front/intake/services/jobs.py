@@ -19,7 +19,7 @@ from apps.shared.workcalendar.selectors import add_workdays_or_none, calendar_ge
 from govservice.lib.workdays import WorkCalendar
 
 from ..models import Case, CaseStatus
-from ..selectors import intake_near_limit_q
+from ..selectors import awaiting_hall_q, intake_near_limit_q
 from .window import WAITING_ON_CENTRAL
 
 
@@ -50,10 +50,7 @@ def cases_intake_deadline_warn(*, today: dt.date | None = None) -> int:
     calendar = calendar_get()
     cases_fill_open_dates(calendar=calendar)
     due = Case.objects.filter(
-        intake_near_limit_q(today=today, calendar=calendar),
-        status=CaseStatus.RECEIVED,
-        notice_sent_at__isnull=True,
-        intake_warning_sent_at__isnull=True,
+        intake_near_limit_q(today=today, calendar=calendar), awaiting_hall_q(), intake_warning_sent_at__isnull=True
     ).select_related("hall", "matter")
     warned = 0
     for case in due:
@@ -72,10 +69,11 @@ def cases_fill_open_dates(*, calendar: WorkCalendar | None = None) -> int:
     published, counted from the day of receipt and of acceptance as they would have been."""
     calendar = calendar or calendar_get()
     filled = 0
-    for case_id, received_at in Case.objects.filter(
+    for case_id, received_at, started_at in Case.objects.filter(
         status=CaseStatus.RECEIVED, intake_deadline__isnull=True, received_at__isnull=False
-    ).values_list("id", "received_at"):
-        limit = add_workdays_or_none(timezone.localdate(received_at), intake_conf.INTAKE_NOTICE_DAYS, calendar)
+    ).values_list("id", "received_at", "intake_started_at"):
+        # From the receipt, or from the answer to a one-time notice.
+        limit = add_workdays_or_none(timezone.localdate(started_at or received_at), intake_conf.INTAKE_NOTICE_DAYS, calendar)
         if limit is not None:
             # The warning about the open limit does not count for the real one: it is due again before it.
             filled += Case.objects.filter(id=case_id, intake_deadline__isnull=True).update(

@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 
 from apps.front.booking.models import Hall
 from apps.front.floor.models import Ticket, TicketStatus
-from apps.front.notifications.services import notify
 from apps.shared.accounts.models import User
 from apps.shared.catalog.models import Matter
 from apps.shared.workcalendar.selectors import add_workdays_or_none
@@ -26,9 +25,8 @@ from govservice.api import DomainError
 from govservice.lib.codes import digits
 
 from ..conf import intake_conf
-from ..documents import document_issue
-from ..models import Case, CaseEvent, CaseStatus, DocumentKind
-from .window import Upload, _accept, _finish_ticket, _new_number, _store_materials, _vet, case_transition
+from ..models import Case, CaseEvent, CaseStatus
+from .window import Upload, _accept, _finish_ticket, _new_number, _store_materials, _vet, notice_give, refusal_give
 
 ACCEPTED, ONE_TIME_NOTICE, REFUSED = "accepted", "one_time_notice", "refused"
 
@@ -80,6 +78,7 @@ def case_conclude_remote(
         clerk=acceptor,
         status=CaseStatus.RECEIVED,
         received_at=now,
+        intake_started_at=now,
         intake_deadline=add_workdays_or_none(timezone.localdate(), intake_conf.INTAKE_NOTICE_DAYS),
     )
     CaseEvent.objects.create(
@@ -105,31 +104,12 @@ def case_conclude_remote(
         notice = [item.strip() for item in items if item.strip()]
         if not notice:
             raise DomainError(_("请列出需要补正的全部事项。"), code="items_required")
-        # 行政许可法 Art. 32: every missing item at once, in writing (as case_notify_missing at a window).
-        Case.objects.filter(id=case.id).update(notice_items=notice, notice_sent_at=now)
-        case.notice_items, case.notice_sent_at = notice, now
-        CaseEvent.objects.create(
-            case=case,
-            actor=acceptor,
-            from_status=case.status,
-            to_status=case.status,
-            note="一次性告知：" + "；".join(notice),
-        )
-        document_issue(case=case, kind=DocumentKind.ONE_TIME_NOTICE, by=acceptor)
-        notify(recipient=citizen, event="case.one_time_notice", case=case)
+        # 行政许可法 Art. 32: every missing item at once, in writing, as at a window.
+        notice_give(case, clerk=acceptor, items=notice)
     else:
         if not reason.strip():
             raise DomainError(_("请填写不予受理的理由。"), code="reason_required")
-        case_transition(
-            case=case,
-            to_status=CaseStatus.REJECTED_AT_INTAKE,
-            actor=acceptor,
-            note=reason.strip(),
-            refusal_reason=reason.strip(),
-            refer_to=refer_to.strip()[:200],
-        )
-        document_issue(case=case, kind=DocumentKind.REFUSAL, by=acceptor)
-        notify(recipient=citizen, event="case.refused", case=case)
+        refusal_give(case, clerk=acceptor, reason=reason.strip(), refer_to=refer_to)
     if ticket is not None and hall_clerk is not None:
         locked = Ticket.objects.select_for_update(of=("self",)).select_related("appointment").get(id=ticket.id)
         if locked.status in (TicketStatus.CALLED, TicketStatus.SERVING):

@@ -26,22 +26,21 @@ from apps.front.floor.services import daily_counter_next, ticket_get_for_clerk, 
 from apps.front.intake.conf import intake_conf
 from apps.front.notifications.services import notify
 from apps.shared.accounts.models import User
-from apps.shared.exchange import contract
-from apps.shared.exchange.selectors import peer_central
-from apps.shared.exchange.services import OutgoingFile, outbox_enqueue
+from apps.shared.privacy.consents import consent_record, consent_require
+from apps.shared.privacy.models import Channel, ConsentPurpose
 from apps.shared.workcalendar.selectors import add_workdays_or_none
 from govservice.api import Conflict, DomainError
 from govservice.lib import lifecycle
 from govservice.lib.codes import digits
 from govservice.lib.filetypes import EXTENSIONS, sniff
 
-from .. import hooks
 from ..documents import document_issue
 from ..models import Case, CaseEvent, CaseMaterial, CaseStatus, DocumentKind, EvidenceItem, TrustLevel
-from ..selectors import case_get_for_staff
+from ..selectors import case_get_for_staff, held_for_ticket
+from .acceptance import commitment_check, hand_over
 
 # The statuses of a case that central is working on (withdrawal asks central; reconciliation asks about them).
-WAITING_ON_CENTRAL = (CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW, CaseStatus.SPECIAL_PROCEDURE)
+WAITING_ON_CENTRAL = (CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW, CaseStatus.SPECIAL_PROCEDURE, CaseStatus.TRANSFERRED)
 
 
 @dataclass(frozen=True)
@@ -137,9 +136,14 @@ def _store_materials(case: Case, vetted, *, by: User, trust_level: str = "B") ->
         row.save()
 
 
-def _reuse(case: Case, reuses: Sequence[Reuse], *, by: User, commitment_signed: bool) -> None:
+def _reuse(case: Case, reuses: Sequence[Reuse], *, by: User, vault_consent: bool) -> None:
     """Take vault evidence instead of asking again (国办函〔2016〕108号): A and B as they are; C only once
-    the clerk has checked the original (which makes it B); D only on the applicant's commitment."""
+    the clerk has checked the original (which makes it B). Only with the applicant's consent, which the clerk
+    records (DOMAIN.md §9 数据共享; apps/shared/privacy)."""
+    if not reuses:
+        return
+    consent_require(given=vault_consent, purpose=ConsentPurpose.VAULT_REUSE)
+    consent_record(user=case.citizen, purpose=ConsentPurpose.VAULT_REUSE, channel=Channel.WINDOW, reference=case.number, recorded_by=by)
     materials = {m.id: m for m in case.matter.materials.all()}
     for reuse in reuses:
         material = materials.get(reuse.material_id)
@@ -154,8 +158,6 @@ def _reuse(case: Case, reuses: Sequence[Reuse], *, by: User, commitment_signed: 
                 raise DomainError(_("“%(name)s”为申请人上传件，须核验原件后使用。") % {"name": evidence.name}, code="original_unchecked")
             EvidenceItem.objects.filter(id=evidence.id).update(trust_level=TrustLevel.B, verified_by=by)
             level = TrustLevel.B
-        elif level == TrustLevel.D and not commitment_signed:
-            raise DomainError(_("“%(name)s”须凭申请人承诺使用。") % {"name": evidence.name}, code="commitment_unsigned")
         CaseMaterial.objects.create(
             case=case, material=material, name=material.name, file=evidence.file.name, original_name=evidence.name,
             content_type=evidence.content_type, size=evidence.size, sha256=evidence.sha256, uploaded_by=by,
@@ -180,16 +182,23 @@ def _receive(*, clerk: User, ticket, vetted) -> tuple[Case, str]:
     """收件: the hall holds the materials; the 5-working-day intake clock starts (行政许可法 Art. 32).
     A case the citizen pre-filed online is received as it is (its password was given then: "")."""
     today = timezone.localdate()
+    now = timezone.now()
     found = prefiled_for_ticket(ticket)
     prefiled = Case.objects.select_for_update().get(id=found.id) if found is not None else None
     if prefiled is not None and prefiled.status == CaseStatus.SUBMITTED:
         case_transition(
             case=prefiled, to_status=CaseStatus.RECEIVED, actor=clerk, note=f"{ticket.hall.name} 收件（在线预填）",
-            clerk=clerk, received_at=timezone.now(),
+            clerk=clerk, received_at=now, intake_started_at=now,
             intake_deadline=add_workdays_or_none(today, intake_conf.INTAKE_NOTICE_DAYS),
         )
         _store_materials(prefiled, vetted, by=clerk)
         return prefiled, ""
+    held = held_for_ticket(ticket)
+    if held is not None:
+        # The applicant is back for a case the hall holds (仅收件, or after a one-time notice): the same case
+        # goes on, never a second one.
+        held_continue(held, clerk=clerk, vetted=vetted, where=ticket.hall.name)
+        return held, ""
     password = digits(6)
     case = Case.objects.create(
         number=_new_number(ticket.hall.case_prefix),
@@ -200,12 +209,76 @@ def _receive(*, clerk: User, ticket, vetted) -> tuple[Case, str]:
         appointment=ticket.appointment,
         clerk=clerk,
         status=CaseStatus.RECEIVED,
-        received_at=timezone.now(),
+        received_at=now,
+        intake_started_at=now,
         intake_deadline=add_workdays_or_none(today, intake_conf.INTAKE_NOTICE_DAYS),
     )
     CaseEvent.objects.create(case=case, actor=clerk, to_status=CaseStatus.RECEIVED, note=f"{ticket.hall.name} 收件")
     _store_materials(case, vetted, by=clerk)
     return case, password
+
+
+def intake_limit_check(case: Case) -> None:
+    """Refuse to act on a received case as if the hall could still decide: past the limit with no notice,
+    the law has accepted it (行政许可法 Art. 32 (4)); the periodic job records that acceptance."""
+    if case.intake_limit_passed(timezone.localdate()):
+        raise Conflict(
+            _("该办件已超过5个工作日受理期限且未一次性告知，依法自收件之日起视为受理，系统将自动转交审批。"),
+            code="intake_limit_passed",
+        )
+
+
+def held_continue(case: Case, *, clerk: User, vetted, where: str) -> bool:
+    """Add what the applicant brought to a case the hall holds (the caller has locked it). Bringing items
+    answers an outstanding one-time notice: the five working days run again from today, since the
+    materials the hall decides on were received today. Returns whether a notice was answered."""
+    intake_limit_check(case)
+    _store_materials(case, vetted, by=clerk)
+    if not vetted or not case.notice_outstanding:
+        if vetted:
+            CaseEvent.objects.create(case=case, actor=clerk, from_status=case.status, to_status=case.status, note=f"{where} 补充材料")
+        return False
+    now = timezone.now()
+    fields = {
+        "notice_answered_at": now,
+        "intake_started_at": now,
+        "intake_deadline": add_workdays_or_none(timezone.localdate(), intake_conf.INTAKE_NOTICE_DAYS),
+        # The warning was about the old limit: the new one is warned of in its turn.
+        "intake_warning_sent_at": None,
+    }
+    Case.objects.filter(id=case.id).update(**fields)
+    for name, value in fields.items():
+        setattr(case, name, value)
+    CaseEvent.objects.create(
+        case=case, actor=clerk, from_status=case.status, to_status=case.status,
+        note=f"{where} 收到补正材料（答复一次性告知），受理期限重新起算",
+    )
+    return True
+
+
+def notice_give(case: Case, *, clerk: User, items: list[str]) -> None:
+    """一次性告知 on a received case (the caller has locked it): every item at once. A notice the applicant
+    has not answered yet is never followed by another: the law allows one notice of everything missing."""
+    if case.notice_outstanding:
+        raise Conflict(_("已向申请人一次性告知，申请人尚未补正，不得再次告知。"), code="notice_outstanding")
+    intake_limit_check(case)
+    now = timezone.now()
+    Case.objects.filter(id=case.id).update(notice_items=items, notice_sent_at=now)
+    case.notice_items, case.notice_sent_at = items, now
+    CaseEvent.objects.create(case=case, actor=clerk, from_status=case.status, to_status=case.status, note="一次性告知：" + "；".join(items))
+    document_issue(case=case, kind=DocumentKind.ONE_TIME_NOTICE, by=clerk)
+    notify(recipient=case.citizen, event="case.one_time_notice", case=case)
+
+
+def refusal_give(case: Case, *, clerk: User, reason: str, refer_to: str) -> None:
+    """不予受理 of a received case: a dated notice with the reason, where to apply instead, the remedies."""
+    intake_limit_check(case)
+    case_transition(
+        case=case, to_status=CaseStatus.REJECTED_AT_INTAKE, actor=clerk, note=reason,
+        refusal_reason=reason, refer_to=refer_to.strip()[:200],
+    )
+    document_issue(case=case, kind=DocumentKind.REFUSAL, by=clerk)
+    notify(recipient=case.citizen, event="case.refused", case=case)
 
 
 def _finish_ticket(*, clerk: User, ticket) -> None:
@@ -228,17 +301,7 @@ def _accept(*, clerk: User, case: Case, commitment_items: list[str], commitment_
     """Accept a received case and put it on the wire to central, in the caller's transaction."""
     matter = case.matter
     if commitment_items:
-        # 容缺受理: always the applicant's choice, never for a restricted credit record, key items complete.
-        if case.citizen.credit_restricted:
-            raise DomainError(_("申请人存在失信记录，不适用容缺受理。"), code="commitment_refused")
-        if not commitment_signed:
-            raise DomainError(_("容缺受理须申请人签署承诺书。"), code="commitment_unsigned")
-        required_names = {m.name for m in matter.materials.all() if m.required}
-        unknown = [item for item in commitment_items if item not in required_names]
-        if unknown:
-            raise DomainError(_("容缺事项应为本事项的申请材料：%(items)s") % {"items": "、".join(unknown)}, code="commitment_invalid")
-        if not case.materials.filter(material__required=True).exists():
-            raise DomainError(_("主要材料不齐全，不能容缺受理。"), code="commitment_invalid")
+        commitment_items = commitment_check(case, commitment_items, signed=commitment_signed)
     missing = _missing_required(case, deferred=commitment_items)
     if missing:
         # 行政许可法 Art. 32: every missing item is named at once.
@@ -257,32 +320,8 @@ def _accept(*, clerk: User, case: Case, commitment_items: list[str], commitment_
     document_issue(case=case, kind=DocumentKind.RECEIPT, by=clerk)
     if commitment_items:
         document_issue(case=case, kind=DocumentKind.COMMITMENT, by=clerk)
-    citizen = case.citizen
-    # The result delivery chosen so far (pickup, post with the city and district only, electronic), told
-    # by the delivery app, which owns that choice.
-    chosen: dict[str, Any] = {}
-    for fields in hooks.submission_fields.receivers():
-        chosen |= fields(case=case)
-    outbox_enqueue(
-        peer=peer_central(),
-        payload=contract.CaseSubmitted(
-            number=case.number,
-            matter_code=matter.code,
-            matter_version=matter.version,
-            hall=case.hall.name,
-            applicant=contract.Applicant(name=citizen.real_name, id_number=citizen.id_number),
-            accepted_at=now,
-            promised_date=promised,
-            commitment_items=list(commitment_items),
-            **chosen,
-        ),
-        actor=clerk.audit_label,
-        files=[
-            OutgoingFile(name=m.name, path=str(m.file.name), sha256=m.sha256, content_type=m.content_type)
-            for m in case.materials.all()
-        ],
-    )
-    notify(recipient=citizen, event="case.accepted", case=case)
+    hand_over(case, actor=clerk.audit_label)
+    notify(recipient=case.citizen, event="case.accepted", case=case)
 
 
 @transaction.atomic
@@ -294,13 +333,14 @@ def case_accept(
     reuses: Sequence[Reuse] = (),
     commitment_items: Sequence[str] = (),
     commitment_signed: bool = False,
+    vault_consent: bool = False,
 ) -> tuple[Case, str]:
     """Receive the materials of a called ticket and accept the case; it leaves for central through the
     outbox in this same transaction. Returns the case and its query password, shown only this once."""
     ticket = _called_ticket(clerk=clerk, ticket_id=ticket_id)
     vetted = _vet(ticket.matter, uploads)
     case, password = _receive(clerk=clerk, ticket=ticket, vetted=vetted)
-    _reuse(case, list(reuses), by=clerk, commitment_signed=commitment_signed)
+    _reuse(case, list(reuses), by=clerk, vault_consent=vault_consent)
     _accept(clerk=clerk, case=case, commitment_items=list(commitment_items), commitment_signed=commitment_signed)
     _finish_ticket(clerk=clerk, ticket=ticket)
     return case, password
@@ -324,12 +364,7 @@ def case_refuse(*, clerk: User, ticket_id: int, reason: str, refer_to: str = "",
         raise DomainError(_("请填写不予受理的理由。"), code="reason_required")
     ticket = _called_ticket(clerk=clerk, ticket_id=ticket_id)
     case, password = _receive(clerk=clerk, ticket=ticket, vetted=_vet(ticket.matter, list(uploads)))
-    case_transition(
-        case=case, to_status=CaseStatus.REJECTED_AT_INTAKE, actor=clerk, note=reason,
-        refusal_reason=reason, refer_to=refer_to.strip()[:200],
-    )
-    document_issue(case=case, kind=DocumentKind.REFUSAL, by=clerk)
-    notify(recipient=case.citizen, event="case.refused", case=case)
+    refusal_give(case, clerk=clerk, reason=reason, refer_to=refer_to)
     _finish_ticket(clerk=clerk, ticket=ticket)
     return case, password
 
@@ -343,12 +378,7 @@ def case_notify_missing(*, clerk: User, ticket_id: int, items: list[str], upload
         raise DomainError(_("请列出需要补正的全部事项。"), code="items_required")
     ticket = _called_ticket(clerk=clerk, ticket_id=ticket_id)
     case, password = _receive(clerk=clerk, ticket=ticket, vetted=_vet(ticket.matter, list(uploads)))
-    now = timezone.now()
-    Case.objects.filter(id=case.id).update(notice_items=items, notice_sent_at=now)
-    case.notice_items, case.notice_sent_at = items, now
-    CaseEvent.objects.create(case=case, actor=clerk, from_status=case.status, to_status=case.status, note="一次性告知：" + "；".join(items))
-    document_issue(case=case, kind=DocumentKind.ONE_TIME_NOTICE, by=clerk)
-    notify(recipient=case.citizen, event="case.one_time_notice", case=case)
+    notice_give(case, clerk=clerk, items=items)
     _finish_ticket(clerk=clerk, ticket=ticket)
     return case, password
 
@@ -362,14 +392,15 @@ def case_accept_received(
     reuses: Sequence[Reuse] = (),
     commitment_items: Sequence[str] = (),
     commitment_signed: bool = False,
+    vault_consent: bool = False,
 ) -> Case:
     """Accept a case the hall already holds (after a one-time notice, or a later examination)."""
     case = case_get_for_staff(user=clerk, number=number)
     case = Case.objects.select_for_update(of=("self",)).select_related("matter", "hall", "citizen").get(id=case.id)
     if not case.awaits_intake:
         raise Conflict(_("该办件不在待受理状态。"), code="invalid_state")
-    _store_materials(case, _vet(case.matter, uploads), by=clerk)
-    _reuse(case, list(reuses), by=clerk, commitment_signed=commitment_signed)
+    held_continue(case, clerk=clerk, vetted=_vet(case.matter, uploads), where=case.hall.name)
+    _reuse(case, list(reuses), by=clerk, vault_consent=vault_consent)
     _accept(clerk=clerk, case=case, commitment_items=list(commitment_items), commitment_signed=commitment_signed)
     return case
 
@@ -384,3 +415,4 @@ def prefiled_for_ticket(ticket) -> Case | None:
             appointment__isnull=True, status=CaseStatus.SUBMITTED,
         ).first()
     return None
+

@@ -13,10 +13,10 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('booking', '0008_waitlist_status_valid'),
-        ('catalog', '0008_matter_remote_window'),
+        ('catalog', '0010_matter_remote_window'),
         ('consult', '0004_ticket_channel_remote'),
         ('hall', '0004_terminal_window_tablet'),
-        ('intake', '0008_document_kind_delivery_receipt'),
+        ('intake', '0009_held_cases_deemed_acceptance_commitments'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

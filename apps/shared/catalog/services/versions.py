@@ -44,6 +44,7 @@ MATTER_FIELDS = (
     "result_kind",
     "e_licence",
     "correction_restarts_clock",
+    "joint_handling",
     "description",
     "keywords",
     "remote_window",
@@ -61,6 +62,7 @@ MATERIAL_FIELDS = (
     "blank_form_url",
     "sample_url",
     "acceptance_standard",
+    "deferrable",
 )
 FEE_FIELDS = ("name", "amount", "unit", "notes")
 

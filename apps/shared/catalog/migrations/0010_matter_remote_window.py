@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0007_search_index_without_pending_list'),
+        ('catalog', '0009_material_deferrable'),
     ]
 
     operations = [

@@ -1,0 +1,165 @@
+"""The ends central reaches on its own, applied at the front (issue 13 point 7): a transfer, a void, a
+closure without correction move the citizen's case, show one plain sentence and the reason (DOMAIN.md §5:
+"each state has one plain-language sentence for the citizen"), and tell the citizen once.
+The central side: tests/central/test_case_ends.py."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from apps.front.intake.models import CASE_STATUS_SENTENCES, Case, CaseEvent, CaseStatus
+from apps.front.notifications.models import Notification
+from apps.shared.exchange.models import OutboxMessage
+from tests.front.intake.test_central_events import event
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def case(citizen, hall, matter, clerk, central_peer):
+    return Case.objects.create(
+        number="TZ2026112400031",
+        query_password_hash="x",
+        citizen=citizen,
+        matter=matter,
+        hall=hall,
+        clerk=clerk,
+        status=CaseStatus.IN_REVIEW,
+        accepted_at=timezone.now(),
+    )
+
+
+def told(citizen, event_name: str) -> list[str]:
+    return list(
+        Notification.objects.filter(recipient=citizen, event=event_name, channel="inbox").values_list("body", flat=True)
+    )
+
+
+def shown(citizen, case) -> str:
+    page = Client()
+    page.force_login(citizen)
+    return page.get(f"/cases/{case.number}/").content.decode()
+
+
+def test_a_transfer_tells_the_citizen_where_and_why_and_the_case_comes_back_to_review(client, citizen, case):
+    payload = {"number": case.number, "department": "区民政局", "reason": "申请事项属民政部门职责"}
+    event(client, "case.transferred", payload)
+    event(client, "case.transferred", payload)  # a repeat changes nothing
+    case.refresh_from_db()
+    assert case.status == CaseStatus.TRANSFERRED
+    [body] = told(citizen, "case.transferred")
+    assert "已转至区民政局办理：申请事项属民政部门职责" in body and "审批时限连续计算" in body
+    html = shown(citizen, case)
+    assert str(CASE_STATUS_SENTENCES[CaseStatus.TRANSFERRED][0]) in html and "申请事项属民政部门职责" in html
+    # Quiet while transferred: reconciliation asks central about it like any case central is working on.
+    from apps.front.intake.services import WAITING_ON_CENTRAL
+
+    assert CaseStatus.TRANSFERRED in WAITING_ON_CENTRAL
+    # The new department takes it up: back in review.
+    event(client, "case.review_resumed", {"number": case.number, "promised_date": "2026-12-22"})
+    case.refresh_from_db()
+    assert case.status == CaseStatus.IN_REVIEW
+    assert [e.to_status for e in CaseEvent.objects.filter(case=case).order_by("id")][-2:] == [
+        CaseStatus.TRANSFERRED,
+        CaseStatus.IN_REVIEW,
+    ]
+
+
+def test_a_case_sent_on_again_tells_the_citizen_where_it_is_now(client, citizen, case):
+    event(client, "case.transferred", {"number": case.number, "department": "区民政局", "reason": "民政职责"})
+    event(
+        client,
+        "case.transferred",
+        {"number": case.number, "department": "区住房和城乡建设委员会", "reason": "涉及住房保障"},
+    )
+    case.refresh_from_db()
+    assert (
+        case.status == CaseStatus.TRANSFERRED
+        and case.procedure_note == "已转至区住房和城乡建设委员会办理：涉及住房保障"
+    )
+    assert len(told(citizen, "case.transferred")) == 2
+
+
+def test_a_transferred_case_may_still_be_withdrawn(client, api, citizen, case):
+    event(client, "case.transferred", {"number": case.number, "department": "区民政局", "reason": "民政职责"})
+    response = api(citizen).post(f"/api/v1/cases/{case.number}/withdraw/", {}, format="json")
+    assert response.status_code == 202
+    assert OutboxMessage.objects.filter(kind="case.withdraw_requested").count() == 1
+    event(client, "case.withdrawn", {"number": case.number})
+    case.refresh_from_db()
+    assert case.status == CaseStatus.WITHDRAWN
+
+
+@pytest.mark.parametrize(
+    "status",
+    [
+        CaseStatus.ACCEPTED,
+        CaseStatus.IN_REVIEW,
+        CaseStatus.CORRECTION,
+        CaseStatus.SPECIAL_PROCEDURE,
+        CaseStatus.TRANSFERRED,
+    ],
+)
+def test_a_void_ends_the_case_with_its_reason(client, citizen, case, status):
+    Case.objects.filter(id=case.id).update(status=status)
+    event(client, "case.voided", {"number": case.number, "reason": "同一申请重复报送"})
+    case.refresh_from_db()
+    assert case.status == CaseStatus.VOIDED and case.procedure_note == "作废理由：同一申请重复报送"
+    [body] = told(citizen, "case.voided")
+    assert "已作废" in body and "同一申请重复报送" in body
+    assert "本件已作废。" in shown(citizen, case)
+
+
+def test_a_closure_without_correction_ends_the_case_once(client, citizen, case):
+    event(
+        client,
+        "case.correction_requested",
+        {"number": case.number, "items": ["补充户口簿首页"], "deadline": "2026-11-27"},
+    )
+    payload = {"number": case.number, "deadline": "2026-11-27"}
+    event(client, "case.closed_no_correction", payload)
+    event(client, "case.closed_no_correction", payload)
+    case.refresh_from_db()
+    assert case.status == CaseStatus.CLOSED_NO_CORRECTION
+    [body] = told(citizen, "case.closed_no_correction")
+    assert "未在补正期限2026-11-27前补正材料，已终止办理" in body
+    html = shown(citizen, case)
+    assert "因逾期未补正，本件已终止。" in html and "提交补正" not in html
+
+
+def test_a_closure_crossing_a_late_supplement_still_ends_the_case(client, api, citizen, case):
+    """The citizen uploaded after central had closed the case: central's closure counts (IN_REVIEW → closed)."""
+    from tests.journey_helpers import upload
+
+    event(client, "case.correction_requested", {"number": case.number, "items": ["户口簿"], "deadline": "2026-11-27"})
+    assert (
+        api(citizen)
+        .post(f"/api/v1/cases/{case.number}/supplement/", {"extra": upload()}, format="multipart")
+        .status_code
+        == 200
+    )
+    case.refresh_from_db()
+    assert case.status == CaseStatus.IN_REVIEW
+    event(client, "case.closed_no_correction", {"number": case.number, "deadline": "2026-11-27"})
+    case.refresh_from_db()
+    assert case.status == CaseStatus.CLOSED_NO_CORRECTION
+
+
+def test_an_end_that_does_not_fit_changes_nothing(client, citizen, case):
+    Case.objects.filter(id=case.id).update(status=CaseStatus.DECIDED, decision="approved")
+    event(client, "case.voided", {"number": case.number, "reason": "误立"})
+    event(client, "case.closed_no_correction", {"number": case.number, "deadline": ""})
+    case.refresh_from_db()
+    assert case.status == CaseStatus.DECIDED and case.procedure_note == ""
+    assert not told(citizen, "case.voided") and not told(citizen, "case.closed_no_correction")
+
+
+def test_the_messages_read_in_english_too(client, citizen, case):
+    from apps.front.notifications.models import NotificationPreference
+
+    NotificationPreference.objects.update_or_create(user=citizen, defaults={"language": "en"})
+    event(client, "case.transferred", {"number": case.number, "department": "区民政局", "reason": "民政职责"})
+    [body] = told(citizen, "case.transferred")
+    assert body.startswith("[Cloud Window]") and "The time limit keeps running" in body
