@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:
-    from .models import FeeItem, Material, Matter
+    from .models import FeeItem, Material, Matter, MatterField
 
 HALL_CODE = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
 
@@ -115,4 +115,38 @@ def one_material_errors(material: Material) -> list[str]:
         errors.append(_("材料“%(name)s”的原件和复印件份数不能都为 0。") % {"name": material.name})
     if material.source == MaterialSource.GOVERNMENT and not (material.issuer or "").strip():
         errors.append(_("材料“%(name)s”由政府部门核发，须写明出具单位。") % {"name": material.name})
+    return errors
+
+
+def one_field_errors(field: MatterField) -> list[str]:
+    """One application form field: a choice offers at least two distinct options, other kinds none."""
+    from .models import FieldKind
+
+    errors = []
+    choices = [c.strip() for c in field.choices or []]
+    label = field.label or field.key
+    if field.kind not in FieldKind.values:
+        errors.append(_("字段“%(label)s”的类型未知。") % {"label": label})
+    elif field.kind == FieldKind.CHOICE:
+        if len(set(choices)) < 2 or any(not c for c in choices):
+            errors.append(_("单项选择字段“%(label)s”须至少列出两个不同的可选项。") % {"label": label})
+        elif len(set(choices)) != len(choices):
+            errors.append(_("字段“%(label)s”的可选项有重复。") % {"label": label})
+    elif choices:
+        errors.append(_("只有单项选择字段才列出可选项（字段“%(label)s”）。") % {"label": label})
+    return errors
+
+
+def field_errors(fields: Iterable[MatterField]) -> list[str]:
+    """Rules across the fields of one form: keys unique (a draft's answers are kept by key), labels unique."""
+    errors = []
+    seen_keys: set[str] = set()
+    seen_labels: set[str] = set()
+    for form_field in fields:
+        if form_field.key in seen_keys:
+            errors.append(_("申请表字段标识“%(key)s”重复：同一事项内每个字段的标识须唯一。") % {"key": form_field.key})
+        if form_field.label in seen_labels:
+            errors.append(_("申请表字段“%(label)s”重复列出。") % {"label": form_field.label})
+        seen_keys.add(form_field.key)
+        seen_labels.add(form_field.label)
     return errors
