@@ -11,7 +11,14 @@ from django.urls import reverse
 
 from apps.shared.catalog.formfields import form_values_check, form_values_display
 from apps.shared.catalog.models import FieldKind, Matter, MatterField
-from apps.shared.catalog.services import catalog_export, catalog_import, draft_errors, matter_draft_from, matter_save, matters_for_export
+from apps.shared.catalog.services import (
+    catalog_export,
+    catalog_import,
+    draft_errors,
+    matter_draft_from,
+    matter_save,
+    matters_for_export,
+)
 
 from .test_versions import _admin_post_data, _errors
 
@@ -41,7 +48,11 @@ def with_form(make):
 class TestVersions:
     def test_the_form_is_part_of_the_version_and_a_new_version_copies_it(self, with_form):
         assert [(f.key, f.kind) for f in with_form.form_fields.all()] == [
-            ("employer", "text"), ("left-on", "date"), ("reason", "choice"), ("months", "number"), ("seeking", "yes_no"),
+            ("employer", "text"),
+            ("left-on", "date"),
+            ("reason", "choice"),
+            ("months", "number"),
+            ("seeking", "yes_no"),
         ]
         draft = matter_draft_from(with_form)
         draft.fields[0].label = "原用人单位名称"
@@ -90,7 +101,8 @@ class TestVersions:
         v2 = Matter.objects.get(code=v1.code, is_current=True)
         assert v2.version == 2
         assert [(f.key, f.required, f.choices) for f in v2.form_fields.all()] == [
-            ("reason", True, ["合同期满", "本人辞职"]), ("notes", False, []),
+            ("reason", True, ["合同期满", "本人辞职"]),
+            ("notes", False, []),
         ]
 
     def test_the_admin_says_what_is_wrong_with_a_field(self, make, admin_client):
@@ -119,7 +131,12 @@ class TestTransfer:
             assert report.unchanged == [with_form.code], fmt
         exported = json.loads(catalog_export(matters_for_export(), fmt="json"))
         assert exported["matters"][0]["fields"][2] == {
-            "key": "reason", "label": "失业原因", "kind": "choice", "required": True, "choices": ["合同期满", "本人辞职"], "help_text": "",
+            "key": "reason",
+            "label": "失业原因",
+            "kind": "choice",
+            "required": True,
+            "choices": ["合同期满", "本人辞职"],
+            "help_text": "",
         }
 
     def test_an_import_changing_a_field_makes_a_version_and_a_bad_field_is_named_with_its_line(self, with_form):
@@ -138,11 +155,23 @@ class TestValues:
         fields = list(with_form.form_fields.all())
         check = form_values_check(
             fields,
-            {"employer": " 通州某公司 ", "left-on": "2026-03-31", "reason": "本人辞职", "months": "36", "seeking": "true"},
+            {
+                "employer": " 通州某公司 ",
+                "left-on": "2026-03-31",
+                "reason": "本人辞职",
+                "months": "36",
+                "seeking": "true",
+            },
             complete=True,
         )
         assert check.errors == {}
-        assert check.values == {"employer": "通州某公司", "left-on": "2026-03-31", "reason": "本人辞职", "months": 36, "seeking": True}
+        assert check.values == {
+            "employer": "通州某公司",
+            "left-on": "2026-03-31",
+            "reason": "本人辞职",
+            "months": 36,
+            "seeking": True,
+        }
         assert form_values_display(fields, check.values)[-1] == ("有求职意愿", "是")
 
     def test_wrong_values_and_unknown_keys_are_refused_by_name(self, with_form):

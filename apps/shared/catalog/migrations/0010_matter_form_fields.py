@@ -7,30 +7,77 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0009_material_deferrable'),
+        ("catalog", "0009_material_deferrable"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MatterField',
+            name="MatterField",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('key', models.SlugField(max_length=64, verbose_name='字段标识')),
-                ('label', models.CharField(max_length=100, verbose_name='字段名称')),
-                ('kind', models.CharField(choices=[('text', '单行文本'), ('long_text', '多行文本'), ('number', '整数'), ('date', '日期'), ('choice', '单项选择'), ('yes_no', '是/否')], default='text', max_length=16, verbose_name='字段类型')),
-                ('required', models.BooleanField(default=True, verbose_name='必填')),
-                ('choices', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=100), blank=True, default=list, help_text='仅“单项选择”使用，用逗号分隔。', size=None, verbose_name='可选项')),
-                ('help_text', models.CharField(blank=True, max_length=200, verbose_name='填写说明')),
-                ('matter', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='form_fields', to='catalog.matter')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                ("key", models.SlugField(max_length=64, verbose_name="字段标识")),
+                ("label", models.CharField(max_length=100, verbose_name="字段名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("text", "单行文本"),
+                            ("long_text", "多行文本"),
+                            ("number", "整数"),
+                            ("date", "日期"),
+                            ("choice", "单项选择"),
+                            ("yes_no", "是/否"),
+                        ],
+                        default="text",
+                        max_length=16,
+                        verbose_name="字段类型",
+                    ),
+                ),
+                ("required", models.BooleanField(default=True, verbose_name="必填")),
+                (
+                    "choices",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(max_length=100),
+                        blank=True,
+                        default=list,
+                        help_text="仅“单项选择”使用，用逗号分隔。",
+                        size=None,
+                        verbose_name="可选项",
+                    ),
+                ),
+                ("help_text", models.CharField(blank=True, max_length=200, verbose_name="填写说明")),
+                (
+                    "matter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="form_fields", to="catalog.matter"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '申请表字段',
-                'verbose_name_plural': '申请表字段',
-                'ordering': ['matter', 'position', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('matter', 'key'), name='matter_field_key_unique', violation_error_message='同一事项内申请表字段标识须唯一。'), models.CheckConstraint(condition=models.Q(('kind__in', ['text', 'long_text', 'number', 'date', 'choice', 'yes_no'])), name='matter_field_kind_valid'), models.CheckConstraint(condition=models.Q(models.Q(('choices__len__gte', 2), ('kind', 'choice')), models.Q(models.Q(('kind', 'choice'), _negated=True), ('choices', [])), _connector='OR'), name='matter_field_choices_for_choice')],
+                "verbose_name": "申请表字段",
+                "verbose_name_plural": "申请表字段",
+                "ordering": ["matter", "position", "id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("matter", "key"),
+                        name="matter_field_key_unique",
+                        violation_error_message="同一事项内申请表字段标识须唯一。",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("kind__in", ["text", "long_text", "number", "date", "choice", "yes_no"])),
+                        name="matter_field_kind_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("choices__len__gte", 2), ("kind", "choice")),
+                            models.Q(models.Q(("kind", "choice"), _negated=True), ("choices", [])),
+                            _connector="OR",
+                        ),
+                        name="matter_field_choices_for_choice",
+                    ),
+                ],
             },
             bases=(apps.shared.catalog.models.RulesInCleanMixin, models.Model),
         ),
