@@ -1,0 +1,25 @@
+"""API of this app, included under /api/v1/ of the front site (govservice/urls_front.py)."""
+
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("online/applications/", api.ApplicationListApi.as_view(), name="api-online-applications"),
+    path("online/applications/<str:code>/", api.ApplicationDetailApi.as_view(), name="api-online-application"),
+    path("online/applications/<str:code>/files/", api.ApplicationFilesApi.as_view(), name="api-online-files"),
+    path(
+        "online/applications/<str:code>/files/<int:file_id>/", api.ApplicationFileApi.as_view(), name="api-online-file"
+    ),
+    path("online/applications/<str:code>/submit/", api.ApplicationSubmitApi.as_view(), name="api-online-submit"),
+    path("workbench/prereview/", api.PrereviewQueueApi.as_view(), name="api-prereview-queue"),
+    path("workbench/prereview/<str:number>/", api.PrereviewDetailApi.as_view(), name="api-prereview-case"),
+    path(
+        "workbench/prereview/<str:number>/materials/<int:material_id>/",
+        api.PrereviewMaterialApi.as_view(),
+        name="api-prereview-material",
+    ),
+    path("workbench/prereview/<str:number>/accept/", api.PrereviewAcceptApi.as_view(), name="api-prereview-accept"),
+    path("workbench/prereview/<str:number>/notice/", api.PrereviewNoticeApi.as_view(), name="api-prereview-notice"),
+    path("workbench/prereview/<str:number>/refuse/", api.PrereviewRefuseApi.as_view(), name="api-prereview-refuse"),
+]
