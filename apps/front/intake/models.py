@@ -184,6 +184,8 @@ class Case(models.Model):
         if self.status == CaseStatus.ACCEPTED and self.deemed_accepted_at is not None:
             return gettext("大厅未在5个工作日内作出受理决定或一次性告知，依法自收件之日起视为受理，正在转交审批总后台。")
         if self.status == CaseStatus.RECEIVED and self.online:
+            if self.notice_outstanding:
+                return gettext("大厅已一次性告知需补正的全部内容，等待您在网上补正。")
             return gettext("您的网上申请已提交，大厅正在预审。")
         return str(CASE_STATUS_SENTENCES[self.status][0])
 

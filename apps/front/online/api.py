@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
@@ -342,7 +343,7 @@ class ApplicationFilesApi(APIView):
         upload = request.FILES.get("file")
         material = str(request.data.get("material", "")).strip()
         if upload is None or not material:
-            raise serializers.ValidationError({"file": "请选择文件并指明对应的材料。"})
+            raise serializers.ValidationError({"file": _("请选择文件并指明对应的材料。")})
         row = services.application_upload(actor=request.user, code=code, material_key=material[:64], upload=upload)
         return Response(ApplicationFileSerializer(row).data, status=status.HTTP_201_CREATED)
 

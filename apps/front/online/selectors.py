@@ -49,7 +49,12 @@ def applications_of(user: User) -> QuerySet[OnlineApplication]:
 
 
 def applications_for_user(*, user: User) -> QuerySet[OnlineApplication]:
-    return applications_of(user).select_related("matter", "hall", "case").order_by("-updated_at", "-id")
+    return (
+        applications_of(user)
+        .select_related("matter", "hall", "case__matter")
+        .prefetch_related("case__documents")
+        .order_by("-updated_at", "-id")
+    )
 
 
 def application_get_for_user(*, user: User, code: str) -> OnlineApplication:
