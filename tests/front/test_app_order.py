@@ -27,6 +27,12 @@ def test_it_connects_delivery_to_what_intake_tells_of_a_case():
     assert intake_hooks.submission_fields.receivers() == (delivery_submission_fields,)
 
 
+def test_it_connects_online_bundles_to_the_answers_of_their_cases():
+    from apps.front.online.services import bundle_part_settled
+
+    assert intake_hooks.case_settled.receivers() == (bundle_part_settled,)
+
+
 def test_it_connects_intakes_panel_to_the_supervisor_view():
     assert supervisor_panels.receivers() == (supervisor_near_limit,)
 

@@ -76,6 +76,12 @@ DELIVERY_CHOICE_OPEN = frozenset(
     {S.SUBMITTED, S.RECEIVED, S.ACCEPTED, S.IN_REVIEW, S.CORRECTION, S.SPECIAL_PROCEDURE, S.DECIDED}
 )
 
+# The application has its answer (decided, refused at intake, withdrawn, voided, closed): what a bundle of
+# applications (一件事, apps/front/online) waits for from each of its parts (hooks.case_settled).
+CASE_SETTLED = frozenset(
+    {S.DECIDED, S.RESULT_READY, S.DELIVERED, S.CLOSED, S.REJECTED_AT_INTAKE, S.WITHDRAWN, S.VOIDED, S.CLOSED_NO_CORRECTION}
+)
+
 # The states in which deferred items (容缺) may still be supplied: accepted and not decided or ended.
 COMMITMENT_OPEN_STATES = frozenset({S.ACCEPTED, S.IN_REVIEW, S.CORRECTION, S.SPECIAL_PROCEDURE})
 

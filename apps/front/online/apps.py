@@ -13,4 +13,11 @@ class OnlineConfig(AppConfig):
     verbose_name = _("网上申报")
 
     def ready(self) -> None:
+        from apps.front.intake import hooks
+
         from . import conf  # noqa: F401 - reads the knobs' environment now: a malformed value stops start-up
+        from .services import bundle_part_settled
+
+        # Intake sits below (ARCHITECTURE.md): it tells when a case got its answer, and a bundle (一件事) sends
+        # or drops the parts that waited for it.
+        hooks.case_settled.connect(bundle_part_settled)

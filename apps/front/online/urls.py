@@ -7,6 +7,10 @@ from . import views
 urlpatterns = [
     path("matters/<str:code>/apply/", views.start, name="online_start"),
     path("online/", views.my_applications, name="online_mine"),
+    path("bundles/", views.bundles, name="bundles"),
+    path("bundles/<str:code>/apply/", views.bundle_start, name="bundle_start"),
+    path("online/bundles/<str:code>/", views.bundle_application, name="bundle_application"),
+    path("online/bundles/<str:code>/files/<int:file_id>/", views.bundle_file, name="bundle_file"),
     path("online/<str:code>/", views.application, name="online_application"),
     path("online/<str:code>/discard/", views.discard, name="online_discard"),
     path("online/<str:code>/files/<int:file_id>/", views.application_file, name="online_file"),

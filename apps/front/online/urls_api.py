@@ -12,6 +12,21 @@ urlpatterns = [
         "online/applications/<str:code>/files/<int:file_id>/", api.ApplicationFileApi.as_view(), name="api-online-file"
     ),
     path("online/applications/<str:code>/submit/", api.ApplicationSubmitApi.as_view(), name="api-online-submit"),
+    path("online/bundles/", api.BundleListApi.as_view(), name="api-bundles"),
+    path("online/bundles/statistics/", api.BundleStatisticsApi.as_view(), name="api-bundle-statistics"),
+    path("online/bundle-applications/", api.BundleApplicationListApi.as_view(), name="api-bundle-applications"),
+    path(
+        "online/bundle-applications/<str:code>/",
+        api.BundleApplicationDetailApi.as_view(),
+        name="api-bundle-application",
+    ),
+    path("online/bundle-applications/<str:code>/files/", api.BundleFilesApi.as_view(), name="api-bundle-files"),
+    path(
+        "online/bundle-applications/<str:code>/files/<int:file_id>/",
+        api.BundleFileApi.as_view(),
+        name="api-bundle-file",
+    ),
+    path("online/bundle-applications/<str:code>/submit/", api.BundleSubmitApi.as_view(), name="api-bundle-submit"),
     path("workbench/prereview/", api.PrereviewQueueApi.as_view(), name="api-prereview-queue"),
     path("workbench/prereview/<str:number>/", api.PrereviewDetailApi.as_view(), name="api-prereview-case"),
     path(

@@ -27,6 +27,14 @@ from .selectors import (
     application_file_get,
     application_get_for_user,
     applications_for_user,
+    bundle_application_get_for_user,
+    bundle_checklist,
+    bundle_fields,
+    bundle_get,
+    bundle_halls,
+    bundle_matters,
+    bundle_status,
+    bundles_active,
     checklist_for,
     form_fields_of,
     online_allowed,
@@ -254,3 +262,123 @@ def prereview_material(request, number, material_id):
     if material is None or not material.file:
         raise Http404
     return material_response(material.file, material.content_type, f"material-{material.id}")
+
+
+# --- 一件事一次办: bundles -------------------------------------------------------------------------------------
+
+
+def bundles(request):
+    """The life-event bundles (一件事) that can be applied for online in one go."""
+    return render(
+        request,
+        "online/bundles.html",
+        {
+            "bundles": [
+                (bundle, [m for _item, m in bundle_matters(bundle)], list(bundle.items.all()))
+                for bundle in bundles_active()
+            ]
+        },
+    )
+
+
+@login_required
+def bundle_start(request, code):
+    refused = _citizen_only(request)
+    if refused:
+        return refused
+    bundle = bundle_get(code)
+    halls = bundle_halls([m for _item, m in bundle_matters(bundle)])
+    status = 200
+    if request.method == "POST" or len(halls) <= 1:
+        form = StartForm(request.POST or None)
+        hall_id = form.cleaned_data["hall"] if request.method == "POST" and form.is_valid() else None
+        try:
+            application, _created = services.bundle_application_start(
+                applicant=request.user, actor=request.user, bundle_code=bundle.code, hall_id=hall_id
+            )
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+            status = status_for(exc)
+        else:
+            return redirect("bundle_application", code=application.code)
+    return render(request, "online/bundle_start.html", {"bundle": bundle, "halls": halls}, status=status)
+
+
+def _bundle_page(request, application, *, form=None, field_errors=None, status=200):
+    matters = [m for _item, m in bundle_matters(application.bundle)]
+    values = form.answers() if form is not None and form.is_valid() else application.form_values
+    errors = field_errors or {}
+    items = bundle_checklist(application)
+    return render(
+        request,
+        "online/bundle_application.html",
+        {
+            "application": application,
+            "matters": matters,
+            "rows": [(f, _shown(values.get(f.key)), errors.get(f.key, "")) for f in bundle_fields(matters)],
+            "items": items,
+            "held": [item for item in items if item.state == HELD],
+            "halls": bundle_halls(matters) if application.is_draft else [],
+            "status": bundle_status(application),
+            "declaration": DECLARATION,
+            "consent_text": current_text(ConsentPurpose.VAULT_REUSE).text,
+        },
+        status=status,
+    )
+
+
+@login_required
+def bundle_application(request, code):
+    """The bundle application: one form, one checklist, one delivery choice, one declaration; once submitted, one
+    status with each matter's."""
+    application = bundle_application_get_for_user(user=request.user, code=code)
+    if request.method != "POST":
+        return _bundle_page(request, application)
+    matters = [m for _item, m in bundle_matters(application.bundle)]
+    form = ApplicationForm(request.POST, fields=bundle_fields(matters))
+    if not form.is_valid():
+        for error in form_errors(form):
+            messages.error(request, error)
+        return _bundle_page(request, application, status=400)
+    keys = list(dict.fromkeys(m.key for matter in matters for m in matter.materials.all()))
+    try:
+        if request.POST.get("remove_file", "").isdecimal():
+            services.bundle_file_remove(actor=request.user, code=code, file_id=int(request.POST["remove_file"]))
+        for key in keys:
+            for upload in request.FILES.getlist(f"material_{key}"):
+                services.bundle_upload(actor=request.user, code=code, material_key=key, upload=upload)
+        services.bundle_application_update(
+            actor=request.user,
+            code=code,
+            form_values=form.answers(),
+            delivery=form.delivery(),
+            hall_id=int(request.POST["hall"]) if request.POST.get("hall", "").isdecimal() else None,
+        )
+        if form.cleaned_data["action"] == "submit":
+            services.bundle_application_submit(
+                actor=request.user,
+                code=code,
+                declaration=form.cleaned_data["declaration"],
+                vault_consent=form.cleaned_data["vault_consent"],
+            )
+            messages.success(request, _("一件事已提交，各事项分别受理、并联办理，请在本页查看进度。"))
+        else:
+            messages.success(request, _("已保存。"))
+        return redirect("bundle_application", code=code)
+    except FormInvalid as exc:
+        messages.error(request, str(exc.message))
+        fresh = bundle_application_get_for_user(user=request.user, code=code)
+        return _bundle_page(request, fresh, form=form, field_errors=exc.errors, status=status_for(exc))
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        fresh = bundle_application_get_for_user(user=request.user, code=code)
+        return _bundle_page(request, fresh, form=form, status=status_for(exc))
+
+
+@login_required
+def bundle_file(request, code, file_id):
+    application = bundle_application_get_for_user(user=request.user, code=code)
+    row = application.files.filter(id=file_id).first()
+    if row is None:
+        raise Http404
+    return material_response(row.file, row.content_type, f"file-{row.id}")

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .halls import unknown_hall_codes
-from .models import Channel, Department, FeeItem, LifeEvent, Material, Matter, MatterField, Synonym
-from .rules import fee_errors, field_errors, material_errors
+from .models import Bundle, BundleItem, Channel, Department, FeeItem, LifeEvent, Material, Matter, MatterField, Synonym
+from .rules import bundle_errors, fee_errors, field_errors, material_errors
 from .services import ImportRefused, MatterDraft, catalog_export, catalog_import, matter_save, matters_for_export
 from .services.versions import FEE_FIELDS, FORM_FIELD_FIELDS, MATERIAL_FIELDS, MATTER_FIELDS
 
@@ -138,6 +138,32 @@ class FeeItemInline(admin.TabularInline):
     formset = FeeItemFormSet
     extra = 0
     fields = ["position", "name", "amount", "unit", "notes"]
+
+
+class BundleItemFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        kept = [f.instance for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        errors = bundle_errors(kept)
+        if errors:
+            raise ValidationError(errors)
+
+
+class BundleItemInline(admin.TabularInline):
+    model = BundleItem
+    formset = BundleItemFormSet
+    extra = 0
+    fields = ["position", "matter_code", "after"]
+
+
+@admin.register(Bundle)
+class BundleAdmin(admin.ModelAdmin):
+    """一件事一次办 (issue 15): a life event's matters, by code, and which waits for which."""
+
+    list_display = ["name", "code", "life_event", "is_active"]
+    list_filter = ["life_event", "is_active"]
+    search_fields = ["name", "code"]
+    inlines = [BundleItemInline]
 
 
 @admin.register(Department)

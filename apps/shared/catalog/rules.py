@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:
-    from .models import FeeItem, Material, Matter, MatterField
+    from .models import BundleItem, FeeItem, Material, Matter, MatterField
 
 HALL_CODE = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
 
@@ -150,3 +150,50 @@ def field_errors(fields: Iterable[MatterField]) -> list[str]:
         seen_keys.add(form_field.key)
         seen_labels.add(form_field.label)
     return errors
+
+
+def bundle_errors(items: Sequence[BundleItem]) -> list[str]:
+    """一件事: every matter current and applied for online (the bundle is submitted online, once), each once; an
+    item waits only for another item of the bundle, never in a circle; a form field asked by two matters under
+    one key asks the same thing (the merged form asks it once)."""
+    from .models import FieldKind, Matter, OnlineDepth
+
+    errors: list[str] = []
+    codes = [item.matter_code for item in items]
+    if not codes:
+        return [_("一件事至少包含两个事项。")]
+    if len(codes) < 2:
+        errors.append(_("一件事至少包含两个事项。"))
+    if len(set(codes)) != len(codes):
+        errors.append(_("同一事项在一件事中只能出现一次。"))
+    matters = {m.code: m for m in Matter.objects.filter(code__in=codes, is_current=True).prefetch_related("form_fields")}
+    for code in codes:
+        matter = matters.get(code)
+        if matter is None:
+            errors.append(_("没有实施编码为“%(code)s”的现行事项。") % {"code": code})
+        elif matter.online_depth < OnlineDepth.ONLINE_ACCEPTANCE:
+            errors.append(_("事项“%(name)s”不支持网上申报（网办深度须为 Ⅲ 或 Ⅳ 级）。") % {"name": matter.name})
+    after = {item.matter_code: item.after for item in items if item.after}
+    for before in after.values():
+        if before not in codes:
+            errors.append(_("前置事项“%(code)s”不在本一件事中。") % {"code": before})
+    for start in after:
+        seen: set[str] = {start}
+        step: str | None = after.get(start)
+        while step:
+            if step in seen:
+                errors.append(_("前置事项形成循环，请检查事项“%(code)s”。") % {"code": start})
+                break
+            seen.add(step)
+            step = after.get(step)
+    asked: dict[str, tuple[str, str, list[str]]] = {}
+    for code in codes:
+        matter = matters.get(code)
+        for form_field in matter.form_fields.all() if matter else ():
+            shape = (form_field.kind, form_field.label, list(form_field.choices) if form_field.kind == FieldKind.CHOICE else [])
+            if asked.setdefault(form_field.key, shape) != shape:
+                errors.append(
+                    _("申请表字段“%(key)s”在多个事项中含义不同（名称、类型或可选项不一致），合并申请表无法只问一次。")
+                    % {"key": form_field.key}
+                )
+    return list(dict.fromkeys(errors))

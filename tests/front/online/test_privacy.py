@@ -16,6 +16,7 @@ from django.utils import timezone
 from apps.front.intake.models import Case, CaseStatus
 from apps.front.online.models import ApplicationFile, OnlineApplication
 from apps.shared.privacy.services import retention_run
+from tests.journey_helpers import PDF, upload
 
 from .conftest import ANSWERS, fill, start, submit
 
@@ -83,3 +84,41 @@ def test_deleting_the_account_takes_the_drafts(api, citizen, draft):
     response = api(citizen).post("/api/v1/me/delete/", {"password": "pass-Word-2026"}, format="json")
     assert response.status_code == 200, response.content
     assert not OnlineApplication.objects.exists() and not default_storage.exists(stored)
+
+
+def test_a_bundle_draft_goes_with_its_files_and_a_finished_bundles_copy_is_emptied(api, citizen, hall):
+    from apps.front.online.models import BundleApplication
+    from apps.shared.catalog.models import Bundle, BundleItem
+
+    from .conftest import make_online_matter
+
+    make_online_matter(hall, code="ON-B1")
+    make_online_matter(hall, code="ON-B2", name="失业保险金申领")
+    bundle = Bundle.objects.create(code="b", name="失业人员一件事")
+    BundleItem.objects.create(bundle=bundle, position=1, matter_code="ON-B1")
+    BundleItem.objects.create(bundle=bundle, position=2, matter_code="ON-B2", after="ON-B1")
+    with time_machine.travel(T0, tick=False):
+        code = api(citizen).post("/api/v1/online/bundle-applications/", {"bundle": "b"}, format="json").json()["code"]
+        api(citizen).post(
+            f"/api/v1/online/bundle-applications/{code}/files/",
+            {"material": "proof", "file": upload("p.pdf", PDF, "application/pdf")},
+            format="multipart",
+        )
+    stored = ApplicationFile.objects.get(bundle_application__code=code).file.name
+    assert run_at(T0 + 180 * DAY - dt.timedelta(seconds=1)).counts["online.bundle_drafts"] == 0
+    assert run_at(T0 + 180 * DAY + dt.timedelta(seconds=1)).counts["online.bundle_drafts"] == 1
+    assert not BundleApplication.objects.exists() and not default_storage.exists(stored)
+    # A finished one keeps its row, emptied a year after its last answer.
+    finished = BundleApplication.objects.create(
+        code="DONE000001",
+        applicant=citizen,
+        filed_by=citizen,
+        bundle=bundle,
+        hall=hall,
+        form_values={"employer": "x"},
+        submitted_at=T0,
+        completed_at=T0,
+    )
+    assert run_at(T0 + 365 * DAY + dt.timedelta(seconds=1)).counts["online.bundles"] == 1
+    finished.refresh_from_db()
+    assert finished.form_values == {} and finished.completed_at == T0

@@ -34,8 +34,9 @@ from govservice.lib import lifecycle
 from govservice.lib.codes import digits
 from govservice.lib.filetypes import EXTENSIONS, sniff
 
+from .. import hooks
 from ..documents import document_issue
-from ..models import Case, CaseEvent, CaseMaterial, CaseStatus, DocumentKind, EvidenceItem, TrustLevel
+from ..models import CASE_SETTLED, Case, CaseEvent, CaseMaterial, CaseStatus, DocumentKind, EvidenceItem, TrustLevel
 from ..selectors import case_get_for_staff, held_for_ticket
 from .acceptance import commitment_check, hand_over
 
@@ -83,12 +84,17 @@ def upload_check(upload: UploadedFile) -> tuple[bytes, str]:
 
 
 def case_transition(*, case: Case, to_status: str, actor: User | None, note: str = "", actor_label: str = "", **fields: Any) -> None:
-    """The lifecycle's guarded move (govservice.lib.lifecycle), with an event row."""
+    """The lifecycle's guarded move (govservice.lib.lifecycle), with an event row; a move into an answer
+    (CASE_SETTLED) is told to the apps above, in this transaction."""
+    settling = to_status in CASE_SETTLED and case.status not in CASE_SETTLED
     lifecycle.move(
         case, to_status, fields=fields, event={"actor": actor, "actor_label": actor_label, "note": note},
         refused=_("办件状态不能从“%(status)s”变更。") % {"status": case.get_status_display()},
         stale=_("办件状态已被他人更改，请刷新。"),
     )
+    if settling:
+        for receiver in hooks.case_settled.receivers():
+            receiver(case=case)
 
 
 def _vet(matter, uploads: Sequence[Upload]) -> list[tuple[Upload, bytes, str]]:

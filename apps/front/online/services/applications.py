@@ -31,8 +31,8 @@ from govservice.lib.filetypes import EXTENSIONS
 from govservice.lib.masking import mask_id_public
 from govservice.lib.pdf import render_pdf
 
-from .models import ApplicationFile, OnlineApplication
-from .selectors import (
+from ..models import ApplicationFile, OnlineApplication
+from ..selectors import (
     APPLICATION_FORM_KEY,
     HELD,
     MISSING,
@@ -113,7 +113,9 @@ def application_start(
     halls = online_halls(matter)
     if not halls:
         raise DomainError(_("目前没有大厅受理该事项的网上申请。"), code="matter_not_served")
-    draft = OnlineApplication.objects.filter(applicant=applicant, matter_code=matter.code, case__isnull=True).first()
+    draft = OnlineApplication.objects.filter(
+        applicant=applicant, matter_code=matter.code, case__isnull=True, bundle_application__isnull=True
+    ).first()
     if draft is not None:
         return draft, False
     if hall_id is not None:
@@ -137,7 +139,9 @@ def application_start(
             )
     except IntegrityError:
         # Two starts at once: the other one made the draft, which this one resumes.
-        return OnlineApplication.objects.get(applicant=applicant, matter_code=matter.code, case__isnull=True), False
+        return OnlineApplication.objects.get(
+            applicant=applicant, matter_code=matter.code, case__isnull=True, bundle_application__isnull=True
+        ), False
     return application, True
 
 
@@ -204,21 +208,34 @@ def application_upload(*, actor: User, code: str, material_key: str, upload: Upl
     keys = set(application.matter.materials.values_list("key", flat=True))
     if material_key not in keys:
         raise DomainError(_("上传的材料不属于该事项。"), code="wrong_material")
-    if application.files.count() >= online_conf.ONLINE_FILES_MAX:
+    row = file_store(
+        upload,
+        material_key=material_key,
+        prefix=application.code,
+        held=application.files.count(),
+        application=application,
+    )
+    OnlineApplication.objects.filter(id=application.id).update(updated_at=timezone.now())
+    return row
+
+
+def file_store(upload: UploadedFile, *, material_key: str, prefix: str, held: int, **owner: Any) -> ApplicationFile:
+    """Check one upload like a window's scan (size, the real type from its first bytes, the virus-scanner hook)
+    and store it encrypted for its owner (``application=`` or ``bundle_application=``), who holds ``held`` already."""
+    if held >= online_conf.ONLINE_FILES_MAX:
         raise Conflict(_("本申请上传的文件已达上限，请删除不需要的文件后再上传。"), code="limit_reached")
     content, content_type = upload_check(upload)
     digest = hashlib.sha256(content).hexdigest()
     row = ApplicationFile(
-        application=application,
         material_key=material_key,
         original_name=(upload.name or "")[:200],
         content_type=content_type,
         size=len(content),
         sha256=digest,
+        **owner,
     )
-    row.file.save(f"{application.code}-{digest[:12]}{EXTENSIONS[content_type]}", ContentFile(content), save=False)
+    row.file.save(f"{prefix}-{digest[:12]}{EXTENSIONS[content_type]}", ContentFile(content), save=False)
     row.save()
-    OnlineApplication.objects.filter(id=application.id).update(updated_at=timezone.now())
     return row
 
 
@@ -335,6 +352,13 @@ def application_submit(
     application = _editable(actor=actor, code=code)
     if not declaration:
         raise DomainError(_("请阅读并确认申请人声明。"), code="declaration_required")
+    password = submit_checked(application, actor=actor, vault_consent=vault_consent, channel=channel)
+    return application, password
+
+
+def submit_checked(application: OnlineApplication, *, actor: User, vault_consent: bool, channel: str) -> str:
+    """Check and send an application the caller has locked (and whose declaration was made): into a new case,
+    or into its case after a one-time notice. Returns the new case's query password ("" on a resubmission)."""
     check = form_values_check(form_fields_of(application.matter), application.form_values, complete=True)
     if check.errors:
         raise FormInvalid(" ".join(check.messages()), code="form_incomplete", errors=check.errors)
@@ -363,6 +387,7 @@ def application_submit(
         form = _form_pdf(application, items=items, resubmission=resubmission)
     files = _stored(application, unsent) + ([form] if form else [])
     password = ""
+    update: list[str]
     try:
         if not resubmission:
             case, password = case_receive_online(
@@ -400,4 +425,4 @@ def application_submit(
     application.form_values_sent = dict(application.form_values)
     application.save(update_fields=[*update, "form_values_sent", "updated_at"])
     _link_sent(application, unsent)
-    return application, password
+    return password
