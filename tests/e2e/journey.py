@@ -170,6 +170,14 @@ def online_application_submitted(front, citizen: dict[str, str]) -> dict:
 
 def central_decides_and_issues(central, number: str) -> None:
     """At central, the demo approver claims the case, passes its review steps, approves and issues the result."""
+    case_url = central_decides(central, number)
+    approver = token(central, "approver", DEMO_PASSWORD)
+    issued = requests.post(f"{case_url}/result/", json={}, headers=approver, timeout=SLOW)
+    assert issued.status_code == 200, issued.text
+
+
+def central_decides(central, number: str) -> str:
+    """At central, the demo approver claims the case, passes its review steps and approves it. Returns its URL."""
     approver = token(central, "approver", DEMO_PASSWORD)
     found = eventually(lambda: central_case(central, approver, number))
     case_url = f"{central.url}/api/v1/cases/{found['id']}"
@@ -178,5 +186,4 @@ def central_decides_and_issues(central, number: str) -> None:
         assert requests.post(f"{case_url}/pass/", json={}, headers=approver, timeout=SLOW).status_code == 200
     decided = requests.post(f"{case_url}/decide/", json={"decision": "approved", "reason": "符合失业登记条件。"}, headers=approver, timeout=SLOW)
     assert decided.status_code == 200, decided.text
-    issued = requests.post(f"{case_url}/result/", json={}, headers=approver, timeout=SLOW)
-    assert issued.status_code == 200, issued.text
+    return case_url

@@ -17,8 +17,11 @@ from apps.front.floor.demo import TERMINALS
 from tests.journey_helpers import PDF, PNG
 
 from .journey import (
+    ONLINE_ANSWERS,
+    ONLINE_MATTER,
     SLOW,
     central_case,
+    central_decides,
     central_decides_and_issues,
     choose_delivery,
     eventually,
@@ -263,3 +266,48 @@ def test_an_online_application_crosses_both_sites_without_a_visit(sites):
         "SELECT e.trust_level FROM intake_evidenceitem e JOIN accounts_user u ON u.id = e.citizen_id WHERE u.username = %s", (username,)
     ) == [("A",)]
     eventually(lambda: central.sql("SELECT count(*) FROM review_reviewcase WHERE front_number = %s AND delivered_at IS NOT NULL", (number,)) == [(1,)])
+
+
+def test_a_bundle_crosses_both_sites_its_dependent_step_sent_after_its_prerequisite(sites):
+    """一件事一次办 (issue 15): one submission for 失业人员一件事; 失业登记 is received, accepted and approved at central,
+    which sends 失业保险金申领 (it waited for that approval) to the hall; once it is approved too, one combined
+    notice."""
+    front, central = sites
+    _username, citizen = register(front, central, real_name="郑强")
+    hall = next(h for h in requests.get(f"{front.url}/api/v1/matters/{ONLINE_MATTER}/halls/", timeout=10).json() if h["code"] == "TZ")
+    started = requests.post(
+        f"{front.url}/api/v1/online/bundle-applications/", json={"bundle": "unemployment", "hall": hall["id"]},
+        headers=citizen, timeout=SLOW,
+    )
+    assert started.status_code == 201, started.text
+    code = started.json()["code"]
+    base = f"{front.url}/api/v1/online/bundle-applications/{code}/"
+    assert requests.patch(base, json={"form_values": ONLINE_ANSWERS}, headers=citizen, timeout=SLOW).status_code == 200
+    for key in ("id-card", "bank-account"):
+        sent = requests.post(
+            f"{base}files/", data={"material": key}, files={"file": (f"{key}.pdf", PDF, "application/pdf")},
+            headers=citizen, timeout=SLOW,
+        )
+        assert sent.status_code == 201, sent.text
+    done = requests.post(f"{base}submit/", json={"declaration": True}, headers=citizen, timeout=SLOW)
+    assert done.status_code == 201, done.text
+    parts = {p["matter"]: p for p in done.json()["status"]["parts"]}
+    assert parts["失业保险金申领"]["state"] == "waiting"
+
+    clerk = token(front, "clerk", DEMO_PASSWORD)
+    first = parts["失业登记"]["case"]["number"]
+    assert requests.post(f"{front.url}/api/v1/workbench/prereview/{first}/accept/", headers=clerk, timeout=SLOW).status_code == 200
+    central_decides(central, first)
+
+    def sent_after():
+        status = requests.get(base, headers=citizen, timeout=10).json()["status"]
+        part = next(p for p in status["parts"] if p["matter"] == "失业保险金申领")
+        return part["case"]["number"] if part["case"] else None
+
+    second = eventually(sent_after)
+    assert requests.post(f"{front.url}/api/v1/workbench/prereview/{second}/accept/", headers=clerk, timeout=SLOW).status_code == 200
+    central_decides(central, second)
+    finished = eventually(lambda: (lambda b: b if b["status"]["overall"] == "completed" else None)(requests.get(base, headers=citizen, timeout=10).json()))
+    assert finished["completed_at"]
+    inbox = requests.get(f"{front.url}/api/v1/inbox/", headers=citizen, timeout=10).json()
+    assert [n["event"] for n in inbox].count("bundle.completed") == 1
