@@ -5,12 +5,12 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.shared.accounts.permissions import IsCitizen
 from apps.shared.privacy.models import Channel
+from govservice.api import MultipartApiView
 
 from .. import selectors, services
 from ..responses import material_response
@@ -137,17 +137,16 @@ UPLOAD_FORM = {
 }
 
 
-class ApplicationFilesApi(APIView):
+class ApplicationFilesApi(MultipartApiView):
     """Upload one file (PDF, JPEG or PNG, sniffed; the size limit of the window's scans) for one material."""
 
     permission_classes = [IsCitizen]
-    parser_classes = [MultiPartParser]
 
     @extend_schema(
         request=UPLOAD_FORM,
         responses={
             201: ApplicationFileSerializer,
-            400: _error("invalid: no file, or no material key."),
+            400: _error("invalid: no file, or no material key; form_required: no multipart form at all."),
             403: NOT_CITIZEN,
             404: NOT_YOURS,
             409: _error("invalid_state (no longer editable), limit_reached (ONLINE_FILES_MAX)."),

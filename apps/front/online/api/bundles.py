@@ -8,7 +8,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,6 +17,7 @@ from apps.shared.accounts.permissions import HasRole, IsCitizen
 from apps.shared.catalog.api import MatterFieldSerializer
 from apps.shared.catalog.models import Bundle
 from apps.shared.privacy.models import Channel
+from govservice.api import MultipartApiView
 
 from .. import services
 from ..models import BundleApplication
@@ -245,17 +245,16 @@ class BundleApplicationDetailApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class BundleFilesApi(APIView):
+class BundleFilesApi(MultipartApiView):
     """Upload one file for one material of the merged checklist: it goes to every matter that needs it."""
 
     permission_classes = [IsCitizen]
-    parser_classes = [MultiPartParser]
 
     @extend_schema(
         request=UPLOAD_FORM,
         responses={
             201: ApplicationFileSerializer,
-            400: _error("invalid: no file, or no material key."),
+            400: _error("invalid: no file, or no material key; form_required: no multipart form at all."),
             403: NOT_CITIZEN,
             404: NOT_YOURS,
             409: _error("invalid_state (submitted), limit_reached."),

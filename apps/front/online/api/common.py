@@ -12,6 +12,7 @@ from apps.front.intake.models import Case
 from apps.shared.catalog.api import MatterFieldSerializer
 from apps.shared.exchange.contract import DeliveryMethod
 from govservice.api import status_for
+from govservice.schema import ErrorSerializer
 
 from .. import selectors
 from ..models import ApplicationFile, OnlineApplication
@@ -25,17 +26,8 @@ from ..services import DECLARATION, FormInvalid
 # --- Schema: the error body and what each operation refuses with ------------------------------------------
 
 
-class ApiErrorSerializer(serializers.Serializer):
-    """The API's error body (govservice/api.py): a stable code and one sentence in the reader's language;
-    ``errors`` (form answers only) by field key."""
-
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    errors = serializers.DictField(child=serializers.CharField(), required=False)  # type: ignore[assignment]
-
-
 def _error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(ApiErrorSerializer, description=description)
+    return OpenApiResponse(ErrorSerializer, description=description)
 
 
 NOT_YOURS = _error("not_found: no such application, or not yours (another person's answers 404 too).")
