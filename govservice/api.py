@@ -234,6 +234,13 @@ STATUS_BY_CODE: dict[str, int] = {
     # the applicant has not answered yet is never followed by another.
     "intake_limit_passed": 409,
     "notice_outstanding": 409,
+    # Issue 15, online applications (apps/front/online): an answer of the application form that is not what its
+    # field takes; a submission with required answers missing, or without the applicant's declaration; a
+    # matter not applied for online.
+    "declaration_required": 422,
+    "form_incomplete": 422,
+    "form_invalid": 400,
+    "not_online": 422,
 }
 STATUS_BY_CLASS: tuple[tuple[type[DomainError], int], ...] = ((Throttled, 429), (Busy, 429), (Conflict, 409), (DomainError, 422))
 

@@ -1,4 +1,4 @@
-"""What the case tells the apps above intake (delivery today), which connect in their AppConfig.ready():
+"""What the case tells the apps above intake (delivery, online), which connect in their AppConfig.ready():
 intake owns the case and never imports the apps that act on it."""
 
 from __future__ import annotations
@@ -25,6 +25,10 @@ class SubmissionFields(Protocol):
     def __call__(self, *, case: Case) -> dict[str, Any]: ...
 
 
+class CaseSettled(Protocol):
+    def __call__(self, *, case: Case) -> Any: ...
+
+
 # The certificate has arrived and the case is RESULT_READY (inside the exchange handler's transaction, the
 # case row locked): the result is handed over the way the citizen chose.
 result_ready: Hook[ResultReady] = Hook("case result ready")
@@ -35,3 +39,7 @@ document_downloaded: Hook[DocumentDownloaded] = Hook("case document downloaded b
 
 # Fields other apps add to the case.submitted message (the delivery chosen so far).
 submission_fields: Hook[SubmissionFields] = Hook("case.submitted payload fields")
+
+# The case has just got its answer (it entered CASE_SETTLED: decided, refused at intake, withdrawn, voided, closed),
+# inside the transaction of that move: a bundle (一件事) submits the parts that waited for it, or drops them.
+case_settled: Hook[CaseSettled] = Hook("case settled")

@@ -70,6 +70,23 @@ MESSAGES |= {
     ),
 }
 
+# Issue 15, fully online applications (网上申报): received when submitted, pre-reviewed online.
+MESSAGES |= {
+    "case.submitted_online": (
+        _("您的网上申请已提交"),
+        _("【云窗口】{name}您好，您网上申请的“{matter}”已提交，办件编号{number}，大厅将在预审期限内答复，依法应在{intake_deadline}前作出受理决定或一次性告知。"),
+    ),
+}
+
+# Issue 15, 一件事一次办: one combined notice once every matter of the bundle has its answer. Fields: name, bundle
+# (its name), code (the bundle application's), summary (each matter and what became of it).
+MESSAGES |= {
+    "bundle.completed": (
+        _("您申请的一件事已全部办结"),
+        _("【云窗口】{name}您好，您申请的“{bundle}”（申请编号{code}）各事项均已有结果：{summary}。请登录查看。"),
+    ),
+}
+
 # Consultation tickets (apps.front.consult). Fields: name, code, matter, kind, due_date, department, note, reason.
 # Never the question or the answer itself: a message says where to read it.
 MESSAGES |= {

@@ -66,6 +66,13 @@ class PrivacyConf(AppConf):
     RETENTION_DELIVERY_ADDRESSES_DAYS = Knob(env_int, YEAR)
     # Personal checklists (guided questions' answers).
     RETENTION_CHECKLISTS_DAYS = Knob(env_int, YEAR)
+    # Online applications (apps/front/online, issue 15): a draft never submitted, counted from its last change
+    # (the applicant may come back to it for this long); deleted with its files.
+    RETENTION_ONLINE_DRAFTS_DAYS = Knob(env_int, 180)
+    # A submitted application's working copy (its answers, the recipient's address, its uploads), counted from the
+    # end of its case: what was submitted stays in the case file (the generated application form among the case's
+    # materials), so the copy is anonymised.
+    RETENTION_ONLINE_APPLICATIONS_DAYS = Knob(env_int, YEAR)
     # The evidence vault (证照库): copies kept for reuse in the citizen's next cases, counted from when they
     # were kept; a copy that is also part of a case file stays with the case file.
     RETENTION_VAULT_DAYS = Knob(env_int, 5 * YEAR)

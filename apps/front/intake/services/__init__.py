@@ -1,6 +1,7 @@
 """The front's case, written here: the window's intake (window.py), what every acceptance puts in place
 (acceptance.py), the cases the hall holds and the acceptance by law (held.py), the 容缺 follow-up
-(commitments.py), what the applicant starts or changes (applicant.py), and the periodic jobs (jobs.py).
+(commitments.py), what the applicant starts or changes (applicant.py), fully online applications and their
+pre-review (online.py), and the periodic jobs (jobs.py).
 Import from here."""
 
 from .applicant import case_prefile, case_start_assisted, case_supplement, case_withdraw
@@ -13,6 +14,14 @@ from .held import (
     cases_deem_accepted,
 )
 from .jobs import cases_fill_open_dates, cases_intake_deadline_warn, cases_reconcile
+from .online import (
+    StoredUpload,
+    case_online_resubmit,
+    case_prereview_accept,
+    case_prereview_notice,
+    case_prereview_refuse,
+    case_receive_online,
+)
 from .window import (
     WAITING_ON_CENTRAL,
     Reuse,
@@ -30,6 +39,7 @@ from .window import (
 __all__ = [
     "WAITING_ON_CENTRAL",
     "Reuse",
+    "StoredUpload",
     "Upload",
     "case_accept",
     "case_accept_received",
@@ -38,8 +48,13 @@ __all__ = [
     "case_hold_supplement",
     "case_notify_missing",
     "case_notify_received",
+    "case_online_resubmit",
     "case_prefile",
+    "case_prereview_accept",
+    "case_prereview_notice",
+    "case_prereview_refuse",
     "case_receive",
+    "case_receive_online",
     "case_refuse",
     "case_refuse_received",
     "case_start_assisted",
