@@ -262,8 +262,10 @@ WITHOUT_KIND = {
     "accounts.AccountTakeover",
     # The wire's signing keys: secrets, not personal data.
     "exchange.PeerKey",
-    # The population data the registry is loaded with (registry_load), not a record of this site's processing.
+    # The population data the registry is loaded with (registry_load), not a record of this site's processing;
+    # the register of legal persons likewise (registry_load --companies).
     "registry.RegistryPerson",
+    "registry.RegistryCompany",
 }
 
 
