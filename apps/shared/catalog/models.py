@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from govservice.lib import creditcode
 
+
 def validate_credit_code(value: str) -> None:
     """GB 32100-2015 in full (govservice/lib/creditcode.py): shape, alphabet and check character."""
     try:

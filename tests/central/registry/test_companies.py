@@ -32,8 +32,15 @@ CLOSED = {
 
 def ask(client, question: dict | bytes, *, secret: str = "test-secret"):
     body = question if isinstance(question, bytes) else json.dumps(question, ensure_ascii=False).encode()
-    headers = signing.sign(key_id="k1", secret=secret, method="POST", path=PATH, message_id=str(uuid.uuid4()), body=body)
-    return client.post(PATH, data=body, content_type="application/json", **{f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()})
+    headers = signing.sign(
+        key_id="k1", secret=secret, method="POST", path=PATH, message_id=str(uuid.uuid4()), body=body
+    )
+    return client.post(
+        PATH,
+        data=body,
+        content_type="application/json",
+        **{f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()},
+    )
 
 
 @pytest.fixture
@@ -64,7 +71,11 @@ class TestCompanyRegister:
         assert "row 4: no name" in err.getvalue()
         assert "440524188001010015" not in err.getvalue()
         company = RegistryCompany.objects.get()
-        assert (company.credit_code, company.representative_name, company.active) == ("91110112MA01YCW8XM", "欧阳晓雯", True)
+        assert (company.credit_code, company.representative_name, company.active) == (
+            "91110112MA01YCW8XM",
+            "欧阳晓雯",
+            True,
+        )
         assert "110105199207180621" not in str(list(RegistryCompany.objects.values()))
 
     def test_it_matches_the_company_and_its_representative_only(self, client, platform, loaded):
@@ -89,7 +100,11 @@ class TestCompanyRegister:
         ask(client, {**YUNCHUANG, "purpose": "法人账户注册", "reference": "ref-1"})
         record = RegistryQuery.objects.get()
         assert (record.peer.code, record.purpose, record.reference, record.credit_code, record.matched) == (
-            "BJ-TZ", "法人账户注册", "ref-1", "91110112MA01YCW8XM", True,
+            "BJ-TZ",
+            "法人账户注册",
+            "ref-1",
+            "91110112MA01YCW8XM",
+            True,
         )
         assert record.id_number_index and "110105199207180621" not in str(list(RegistryQuery.objects.values()))
 

@@ -42,7 +42,9 @@ def test_its_weights_are_three_to_the_power_of_the_position_minus_one_mod_31():
 def test_it_writes_a_check_value_of_31_as_zero():
     # The first 17 of a code whose sum is a multiple of 31: C18 = 31 - 0 = 31, written "0".
     body = "9111000060003734"
-    last = next(char for char in ALPHABET if (sum(VALUES[c] * w for c, w in zip(body + char, WEIGHTS, strict=True))) % 31 == 0)
+    last = next(
+        char for char in ALPHABET if (sum(VALUES[c] * w for c, w in zip(body + char, WEIGHTS, strict=True))) % 31 == 0
+    )
     assert check_char(body + last) == "0"
     assert is_valid(body + last + "0")
 
@@ -51,7 +53,9 @@ def test_it_accepts_lower_case_and_spaces_as_people_copy_them():
     assert parse(" 9111 0108 5513 8508 2q ").value == "91110108551385082Q"
 
 
-@pytest.mark.parametrize("wrong", ["91350100M000100Y44", "91110000600037341K", "91110108551385082R", "91110108551385083Q"])
+@pytest.mark.parametrize(
+    "wrong", ["91350100M000100Y44", "91110000600037341K", "91110108551385082R", "91110108551385083Q"]
+)
 def test_it_refuses_a_wrong_check_character(wrong):
     assert "校验位" in refusal(wrong)
     assert not is_valid(wrong)
@@ -77,7 +81,6 @@ def test_it_refuses_characters_outside_the_alphabet(wrong):
 
 
 def test_its_refusals_read_in_english_too():
-    with translation.override("en"):
-        with pytest.raises(InvalidCreditCode) as info:
-            parse("91350100M000100Y44")
+    with translation.override("en"), pytest.raises(InvalidCreditCode) as info:
+        parse("91350100M000100Y44")
     assert "check character" in str(info.value)

@@ -58,6 +58,7 @@ def _issue(
     appointment: Appointment | None = None,
     idempotency_key: str = "",
     note: str,
+    agent: User | None = None,
 ) -> Ticket:
     today = timezone.localdate()
     ticket = Ticket.objects.create(
@@ -69,6 +70,7 @@ def _issue(
         appointment=appointment,
         matter=matter,
         citizen=citizen,
+        agent=agent,
         display_name=mask_name(citizen.real_name) if citizen is not None else "",
         priority=Priority.GREEN_CHANNEL if green_reason else priority,
         green_reason=green_reason,
@@ -161,6 +163,8 @@ def checkin_by_code(*, terminal: Terminal, code: str) -> Ticket:
         green_reason=green_reason_for(chosen="", id_number="", citizen=appointment.citizen, today=timezone.localdate()),
         appointment=appointment,
         note=f"{terminal.name} 预约签到",
+        # Booked by someone for the applicant: that person is expected at the window (checked there again).
+        agent=appointment.agent,
     )
     appointment_transition(
         appointment=appointment, to_status=AppointmentStatus.CHECKED_IN, actor=None, note=terminal.name
@@ -253,10 +257,11 @@ def ticket_walk_in(
     walk_in_hours_check(hall=terminal.hall)  # before any row is locked
     today = timezone.localdate()
     citizen: User | None = None
+    agent: User | None = None
     note = f"{terminal.name} 现场取号"
     if appointment_code:
         appointment = _late_appointment(terminal=terminal, code=appointment_code)
-        citizen, matter_code = appointment.citizen, appointment.matter_code
+        citizen, matter_code, agent = appointment.citizen, appointment.matter_code, appointment.agent
         note = f"{note}（预约 {appointment.code} 逾时签到）"
     elif id_number:
         try:
@@ -291,6 +296,7 @@ def ticket_walk_in(
                 green_reason=green_reason,
                 idempotency_key=idempotency_key,
                 note=note,
+                agent=agent,
             )
     except IntegrityError:
         # The same Idempotency-Key raced in from a retry: answer with the ticket the first one got.
