@@ -202,7 +202,7 @@ def principals_for_agent(*, agent: User) -> list[Principal]:
     for company in Company.objects.filter(representative=agent).select_related("account"):
         found[company.account_id] = Principal(account=company.account, company=company, mandates=())
     by_principal: dict[int, list[Mandate]] = {}
-    for m in mandates_in_force(agent=agent).select_related("principal", "case"):
+    for m in mandates_in_force(agent=agent).select_related("principal", "agent", "case"):
         by_principal.setdefault(m.principal_id, []).append(m)
     companies = {c.account_id: c for c in Company.objects.filter(account_id__in=list(by_principal))}
     for principal_id, mandates in by_principal.items():

@@ -188,7 +188,8 @@ def mandate_grant(
             reference=case.number if case else matter.code,
             note="电子委托书，待短信确认",
         )
-        transaction.on_commit(lambda: _send_code(challenge, code))
+    # After the commit, as registration does (accounts/services.py): the code opens a row that exists.
+    _send_code(challenge, code)
     return mandate
 
 
