@@ -29,8 +29,8 @@ def ready(api, client, citizen, case):  # noqa: F811 - the delivery tests' case 
     return case
 
 
-def pickup(api, clerk, case, id_number: str):
-    return api(clerk).post(f"/api/v1/workbench/cases/{case.number}/pickup/", {"id_number": id_number}, format="json")
+def pickup(api, clerk, ready_case, id_number: str):
+    return api(clerk).post(f"/api/v1/workbench/cases/{ready_case.number}/pickup/", {"id_number": id_number}, format="json")
 
 
 def test_an_authorised_agent_collects_with_both_people_on_the_receipt(api, ready, clerk, citizen, agent):
