@@ -15,6 +15,7 @@ from apps.shared.accounts.selectors import id_number_index
 from apps.shared.catalog.models import Target
 from tests.factories import make_matter, make_user
 from tests.front.accounts.conftest import last_code, sms_to  # noqa: F401 - helpers for the tests here
+from tests.registry_central import registry, registry_central  # noqa: F401 - fixtures (central's real register)
 
 CREDIT_CODE = "91110112MA01YCW8XM"
 

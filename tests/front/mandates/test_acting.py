@@ -28,12 +28,25 @@ def acting(principal) -> str:
 
 
 def case_of(citizen, matter, hall, number: str, **fields) -> Case:
-    return Case.objects.create(number=number, query_password_hash="x", citizen=citizen, matter=matter, hall=hall, status=CaseStatus.IN_REVIEW, **fields)
+    return Case.objects.create(
+        number=number,
+        query_password_hash="x",
+        citizen=citizen,
+        matter=matter,
+        hall=hall,
+        status=CaseStatus.IN_REVIEW,
+        **fields,
+    )
 
 
 def test_an_agent_books_in_the_principals_name_with_both_people_recorded(api, citizen, agent, matter, slot):
     mandate = make_mandate(citizen, agent, matter_codes=[matter.code])
-    booked = api(agent).post(f"{acting(citizen)}appointments/", {"slot": slot.id, "matter": matter.code}, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    booked = api(agent).post(
+        f"{acting(citizen)}appointments/",
+        {"slot": slot.id, "matter": matter.code},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="k-1",
+    )
     assert booked.status_code == 201, booked.content
     appointment = Appointment.objects.get(code=booked.json()["code"])
     assert (appointment.citizen, appointment.agent) == (citizen, agent)
@@ -41,22 +54,38 @@ def test_an_agent_books_in_the_principals_name_with_both_people_recorded(api, ci
     assert AppointmentEvent.objects.get(appointment=appointment).actor == agent
     # The principal sees it as their own; the mandate records the act.
     assert [a["code"] for a in api(citizen).get("/api/v1/appointments/").json()] == [appointment.code]
-    assert list(MandateEvent.objects.filter(mandate=mandate, kind="booked").values_list("reference", "actor")) == [(appointment.code, agent.pk)]
+    assert list(MandateEvent.objects.filter(mandate=mandate, kind="booked").values_list("reference", "actor")) == [
+        (appointment.code, agent.pk)
+    ]
     # A retry with the same key gets the first booking back, recorded once.
-    again = api(agent).post(f"{acting(citizen)}appointments/", {"slot": slot.id, "matter": matter.code}, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    again = api(agent).post(
+        f"{acting(citizen)}appointments/",
+        {"slot": slot.id, "matter": matter.code},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="k-1",
+    )
     assert again.status_code == 201 and again.json()["code"] == appointment.code
     assert MandateEvent.objects.filter(kind="booked").count() == 1
     # The principal's own limits apply: one active appointment per matter.
     other_slot = make_slot(slot.hall, hour=10, capacity=2)
-    duplicate = api(agent).post(f"{acting(citizen)}appointments/", {"slot": other_slot.id, "matter": matter.code}, format="json")
+    duplicate = api(agent).post(
+        f"{acting(citizen)}appointments/", {"slot": other_slot.id, "matter": matter.code}, format="json"
+    )
     assert duplicate.status_code == 409 and duplicate.json()["code"] == "duplicate"
 
 
 def test_an_agent_outside_their_scope_books_nothing(api, citizen, agent, matter, other_matter, hall, slot):
     make_mandate(citizen, agent, matter_codes=[matter.code])
-    refused = api(agent).post(f"{acting(citizen)}appointments/", {"slot": slot.id, "matter": other_matter.code}, format="json")
+    refused = api(agent).post(
+        f"{acting(citizen)}appointments/", {"slot": slot.id, "matter": other_matter.code}, format="json"
+    )
     assert refused.status_code == 403 and refused.json()["code"] == "mandate_out_of_scope"
-    english = api(agent).post(f"{acting(citizen)}appointments/", {"slot": slot.id, "matter": other_matter.code}, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    english = api(agent).post(
+        f"{acting(citizen)}appointments/",
+        {"slot": slot.id, "matter": other_matter.code},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert "does not cover this matter" in english.json()["detail"]
     assert not Appointment.objects.exists()
 
@@ -65,7 +94,9 @@ def test_revocation_stops_the_next_booking_at_once(api, citizen, agent, matter, 
     mandate = make_mandate(citizen, agent, matter_codes=[matter.code])
     assert api(agent).get("/api/v1/acting/").json()[0]["id"] == citizen.pk
     mandate_revoke(by=citizen, number=mandate.number)
-    refused = api(agent).post(f"{acting(citizen)}appointments/", {"slot": slot.id, "matter": matter.code}, format="json")
+    refused = api(agent).post(
+        f"{acting(citizen)}appointments/", {"slot": slot.id, "matter": matter.code}, format="json"
+    )
     # The principal is no longer among those the agent may act for: nothing of theirs is reachable.
     assert refused.status_code == 404
     assert api(agent).get("/api/v1/acting/").json() == []
@@ -92,7 +123,11 @@ def test_a_mandate_revoked_between_the_page_and_the_booking_refuses_with_its_rea
 
 def test_an_agent_cancels_what_they_booked(api, citizen, agent, matter, slot):
     make_mandate(citizen, agent, matter_codes=[matter.code])
-    code = api(agent).post(f"{acting(citizen)}appointments/", {"slot": slot.id, "matter": matter.code}, format="json").json()["code"]
+    code = (
+        api(agent)
+        .post(f"{acting(citizen)}appointments/", {"slot": slot.id, "matter": matter.code}, format="json")
+        .json()["code"]
+    )
     cancelled = api(agent).post(f"{acting(citizen)}appointments/{code}/cancel/")
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled_by_citizen"
     event = AppointmentEvent.objects.filter(appointment__code=code).order_by("-id").first()
@@ -100,7 +135,9 @@ def test_an_agent_cancels_what_they_booked(api, citizen, agent, matter, slot):
     assert MandateEvent.objects.filter(kind="cancelled", reference=code).exists()
 
 
-def test_an_agent_never_sees_the_principals_other_cases(api, citizen, agent, stranger, matter, other_matter, hall, time_machine):
+def test_an_agent_never_sees_the_principals_other_cases(
+    api, citizen, agent, stranger, matter, other_matter, hall, time_machine
+):
     time_machine.move_to(dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC), tick=False)
     earlier = case_of(citizen, matter, hall, "TZ2026030200001", received_at=timezone.now())
     time_machine.move_to(dt.datetime(2026, 3, 10, 2, 0, tzinfo=dt.UTC), tick=False)
@@ -138,7 +175,11 @@ def test_the_lists_take_the_same_queries_however_many_rows(api, citizen, other_c
     make_mandate(other_citizen, agent, matter_codes=[matter.code])
     for n in range(2, 6):
         case_of(citizen, matter, hall, f"TZ202612070010{n}", agent=agent)
-    assert (count("/api/v1/acting/"), count(f"{acting(citizen)}cases/"), count(f"{acting(citizen)}appointments/")) == first
+    assert (
+        count("/api/v1/acting/"),
+        count(f"{acting(citizen)}cases/"),
+        count(f"{acting(citizen)}appointments/"),
+    ) == first
 
 
 def test_the_agents_pages_book_through_the_slot_picker(citizen, agent, matter, slot):

@@ -61,7 +61,14 @@ def test_it_makes_a_letter_pending_until_the_principal_types_the_sms_code(api, c
 
 
 def test_a_letter_for_one_case_names_it(api, citizen, agent, matter, hall):
-    case = Case.objects.create(number="TZ2026120700011", query_password_hash="x", citizen=citizen, matter=matter, hall=hall, status=CaseStatus.RESULT_READY)
+    case = Case.objects.create(
+        number="TZ2026120700011",
+        query_password_hash="x",
+        citizen=citizen,
+        matter=matter,
+        hall=hall,
+        status=CaseStatus.RESULT_READY,
+    )
     made = grant(api, citizen, agent, case_number=case.number.lower(), may_apply=False)
     assert made.status_code == 201, made.content
     assert made.json()["case"] == case.number and made.json()["matter_codes"] == [] and not made.json()["may_apply"]
@@ -87,9 +94,13 @@ def test_it_refuses_a_bad_letter_and_creates_nothing(api, citizen, agent, matter
     assert not Mandate.objects.exists() and not sms_to(citizen.phone)
 
 
-def test_it_refuses_oneself_another_persons_case_and_a_matter_done_in_person(api, citizen, other_citizen, agent, matter, hall):
+def test_it_refuses_oneself_another_persons_case_and_a_matter_done_in_person(
+    api, citizen, other_citizen, agent, matter, hall
+):
     assert grant(api, citizen, citizen, matter_code=matter.code).json()["code"] == "self_mandate"
-    theirs = Case.objects.create(number="TZ2026120700012", query_password_hash="x", citizen=other_citizen, matter=matter, hall=hall)
+    theirs = Case.objects.create(
+        number="TZ2026120700012", query_password_hash="x", citizen=other_citizen, matter=matter, hall=hall
+    )
     assert grant(api, citizen, agent, case_number=theirs.number).status_code == 404
     in_person = make_matter("M-BIO", name="居民身份证申领", agents_allowed=False)
     refused = grant(api, citizen, agent, matter_code=in_person.code)
@@ -99,7 +110,9 @@ def test_it_refuses_oneself_another_persons_case_and_a_matter_done_in_person(api
 
 def test_its_refusals_read_in_english(api, citizen, agent, matter):
     refused = api(citizen).post(
-        GRANT, {"agent_id_number": "11010519491231002X", "agent_name": "李明", "matter_code": matter.code}, format="json",
+        GRANT,
+        {"agent_id_number": "11010519491231002X", "agent_name": "李明", "matter_code": matter.code},
+        format="json",
         HTTP_ACCEPT_LANGUAGE="en",
     )
     assert refused.status_code == 422 and "no verified account" in refused.json()["detail"]
@@ -109,7 +122,11 @@ def test_the_principal_revokes_and_the_agent_is_told(api, citizen, agent, matter
     number = grant(api, citizen, agent, matter_code=matter.code).json()["number"]
     api(citizen).post(f"{GRANT}{number}/confirm/", {"code": last_code(citizen.phone)}, format="json")
     revoked = api(citizen).post(f"{GRANT}{number}/revoke/", {"reason": "已自行办理"}, format="json")
-    assert revoked.status_code == 200 and revoked.json()["status"] == "revoked" and revoked.json()["revoke_reason"] == "已自行办理"
+    assert (
+        revoked.status_code == 200
+        and revoked.json()["status"] == "revoked"
+        and revoked.json()["revoke_reason"] == "已自行办理"
+    )
     assert Notification.objects.filter(recipient=agent, event="mandate.revoked", channel="sms").exists()
     twice = api(citizen).post(f"{GRANT}{number}/revoke/", {}, format="json")
     assert twice.status_code == 409 and twice.json()["code"] == "invalid_state"
@@ -154,7 +171,13 @@ def test_the_pages_give_confirm_and_revoke(citizen, agent, matter):
     assert page.get("/authorisations/").status_code == 200
     made = page.post(
         "/authorisations/",
-        {"agent_name": agent.real_name, "agent_id_number": agent.id_number, "matter_code": matter.code, "may_apply": "1", "may_collect": "1"},
+        {
+            "agent_name": agent.real_name,
+            "agent_id_number": agent.id_number,
+            "matter_code": matter.code,
+            "may_apply": "1",
+            "may_collect": "1",
+        },
     )
     number = Mandate.objects.get().number
     assert made.status_code == 302 and made["Location"] == f"/authorisations/{number}/"
@@ -163,5 +186,8 @@ def test_the_pages_give_confirm_and_revoke(citizen, agent, matter):
     assert Mandate.objects.get().status == MandateStatus.ACTIVE
     page.post(f"/authorisations/{number}/revoke/", {"reason": ""})
     assert Mandate.objects.get().status == MandateStatus.REVOKED
-    refused = page.post("/authorisations/", {"agent_name": "李明", "agent_id_number": "11010519491231002X", "matter_code": matter.code, "may_apply": "1"})
+    refused = page.post(
+        "/authorisations/",
+        {"agent_name": "李明", "agent_id_number": "11010519491231002X", "matter_code": matter.code, "may_apply": "1"},
+    )
     assert refused.status_code == 422 and "尚未在本平台完成实名注册" in refused.content.decode()

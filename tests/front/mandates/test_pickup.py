@@ -30,7 +30,9 @@ def ready(api, client, citizen, case):  # noqa: F811 - the delivery tests' case 
 
 
 def pickup(api, clerk, ready_case, id_number: str):
-    return api(clerk).post(f"/api/v1/workbench/cases/{ready_case.number}/pickup/", {"id_number": id_number}, format="json")
+    return api(clerk).post(
+        f"/api/v1/workbench/cases/{ready_case.number}/pickup/", {"id_number": id_number}, format="json"
+    )
 
 
 def test_an_authorised_agent_collects_with_both_people_on_the_receipt(api, ready, clerk, citizen, agent):
@@ -40,10 +42,16 @@ def test_an_authorised_agent_collects_with_both_people_on_the_receipt(api, ready
     ready.refresh_from_db()
     assert ready.status == CaseStatus.DELIVERED
     delivery = Delivery.objects.get(case=ready)
-    assert delivery.status == HandoverStatus.DELIVERED and delivery.collected_by == agent and delivery.handed_over_by == clerk
+    assert (
+        delivery.status == HandoverStatus.DELIVERED
+        and delivery.collected_by == agent
+        and delivery.handed_over_by == clerk
+    )
     receipt = Document.objects.get(case=ready, kind=DocumentKind.DELIVERY_RECEIPT)
     assert receipt.content["applicant"] == "王小明" and receipt.content["collector"] == "张丽"
-    assert receipt.content["collector_role"] == "代领人" and receipt.content["collector_id"].endswith(agent.id_number[-4:])
+    assert receipt.content["collector_role"] == "代领人" and receipt.content["collector_id"].endswith(
+        agent.id_number[-4:]
+    )
     staff = Client()
     staff.force_login(clerk)
     text = pdf_text(staff.get(response.json()["receipt_url"]).content)
@@ -70,7 +78,10 @@ def test_a_revoked_mandate_collects_nothing(api, ready, clerk, citizen, agent):
     response = pickup(api, clerk, ready, agent.id_number)
     assert response.status_code == 403 and response.json()["code"] == "mandate_revoked"
     english = api(clerk).post(
-        f"/api/v1/workbench/cases/{ready.number}/pickup/", {"id_number": agent.id_number}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+        f"/api/v1/workbench/cases/{ready.number}/pickup/",
+        {"id_number": agent.id_number},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert "revoked" in english.json()["detail"]
     assert Delivery.objects.get(case=ready).status == HandoverStatus.READY
@@ -87,7 +98,9 @@ def test_a_registered_person_without_a_mandate_is_refused_as_before(api, ready, 
 def test_a_mandate_for_another_case_does_not_collect_this_one(api, ready, clerk, citizen, agent, matter, hall):
     from apps.front.intake.models import Case
 
-    other = Case.objects.create(number="TZ2026120700077", query_password_hash="x", citizen=citizen, matter=matter, hall=hall)
+    other = Case.objects.create(
+        number="TZ2026120700077", query_password_hash="x", citizen=citizen, matter=matter, hall=hall
+    )
     make_mandate(citizen, agent, case=other)
     response = pickup(api, clerk, ready, agent.id_number)
     assert response.status_code == 403 and response.json()["code"] == "mandate_out_of_scope"
@@ -100,3 +113,52 @@ def test_the_desk_page_says_who_collected(ready, clerk, citizen, agent):
     done = page.post("/workbench/pickup/", {"number": ready.number, "id_number": agent.id_number})
     html = done.content.decode()
     assert done.status_code == 200 and 'id="handed-over"' in html and "由张丽代领" in html
+
+
+class TestElectronic:
+    """The e-licence: an agent allowed to collect downloads it for the principal, and for an electronic delivery
+    that download is the handover — by the agent, recorded as such. Reading a case's documents is within scope
+    only; the certificate needs the power to collect."""
+
+    @pytest.fixture
+    def ready(self, client, case):  # noqa: F811 - the delivery tests' case fixture
+        decide(client, case)
+        issue_result(client, case)
+        return case
+
+    def test_an_agent_collects_the_e_licence_by_downloading_it(self, ready, citizen, agent):
+        mandate = make_mandate(citizen, agent, case=ready, may_apply=False)
+        certificate = Document.objects.get(case=ready, kind=DocumentKind.CERTIFICATE)
+        page = Client()
+        page.force_login(agent)
+        shown = page.get(f"/acting/{citizen.pk}/cases/{ready.number}/").content.decode()
+        url = f"/acting/{citizen.pk}/cases/{ready.number}/documents/{certificate.verification_code}/"
+        assert url in shown
+        response = page.get(url)
+        assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+        delivery = Delivery.objects.get(case=ready)
+        assert delivery.status == HandoverStatus.DELIVERED and delivery.collected_by == agent
+        event = delivery.events.get(to_status=HandoverStatus.DELIVERED)
+        assert event.actor == agent and event.actor_label == "代领人"
+        assert MandateEvent.objects.filter(mandate=mandate, kind="downloaded", reference=ready.number).exists()
+
+    def test_an_agent_who_may_not_collect_does_not_get_the_certificate(self, ready, citizen, agent):
+        make_mandate(citizen, agent, case=ready, may_collect=False)
+        certificate = Document.objects.get(case=ready, kind=DocumentKind.CERTIFICATE)
+        page = Client()
+        page.force_login(agent)
+        refused = page.get(f"/acting/{citizen.pk}/cases/{ready.number}/documents/{certificate.verification_code}/")
+        assert refused.status_code == 403 and "不包括代为领取" in refused.content.decode()
+        assert Delivery.objects.get(case=ready).status == HandoverStatus.READY
+
+    def test_a_stranger_gets_nothing(self, ready, citizen, agent, stranger):
+        make_mandate(citizen, agent, case=ready)
+        certificate = Document.objects.get(case=ready, kind=DocumentKind.CERTIFICATE)
+        page = Client()
+        page.force_login(stranger)
+        assert (
+            page.get(
+                f"/acting/{citizen.pk}/cases/{ready.number}/documents/{certificate.verification_code}/"
+            ).status_code
+            == 404
+        )

@@ -23,7 +23,9 @@ pytestmark = pytest.mark.django_db
 
 def check_in_and_call(api, code: str, slot_id: int, clerk) -> dict:
     shift_slot_to_now(slot_id)
-    checked = api(None).post("/api/v1/terminal/checkin/", {"code": code}, format="json", HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}")
+    checked = api(None).post(
+        "/api/v1/terminal/checkin/", {"code": code}, format="json", HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}"
+    )
     assert checked.status_code in (200, 201), checked.content
     return api(clerk).post("/api/v1/workbench/call-next/").json()
 
@@ -31,17 +33,23 @@ def check_in_and_call(api, code: str, slot_id: int, clerk) -> dict:
 def accept(api, clerk, ticket_id: int, matter):
     material = matter.materials.get(required=True)
     return api(clerk).post(
-        f"/api/v1/workbench/tickets/{ticket_id}/accept/", {f"material_{material.id}": upload("身份证.pdf", PDF, "application/pdf")}, format="multipart"
+        f"/api/v1/workbench/tickets/{ticket_id}/accept/",
+        {f"material_{material.id}": upload("身份证.pdf", PDF, "application/pdf")},
+        format="multipart",
     )
 
 
 def agent_books(api, agent, principal, slot, matter) -> str:
-    booked = api(agent).post(f"/api/v1/acting/{principal.pk}/appointments/", {"slot": slot.id, "matter": matter.code}, format="json")
+    booked = api(agent).post(
+        f"/api/v1/acting/{principal.pk}/appointments/", {"slot": slot.id, "matter": matter.code}, format="json"
+    )
     assert booked.status_code == 201, booked.content
     return booked.json()["code"]
 
 
-def test_an_agents_appointment_is_received_with_both_people_recorded(api, citizen, agent, matter, slot, terminal, clerk, central_peer):
+def test_an_agents_appointment_is_received_with_both_people_recorded(
+    api, citizen, agent, matter, slot, terminal, clerk, central_peer
+):
     make_mandate(citizen, agent, matter_codes=[matter.code])
     code = agent_books(api, agent, citizen, slot, matter)
     called = check_in_and_call(api, code, slot.id, clerk)
@@ -60,7 +68,9 @@ def test_an_agents_appointment_is_received_with_both_people_recorded(api, citize
     assert api(agent).get(f"/api/v1/acting/{citizen.pk}/cases/{case.number}/").json()["agent"] == "张丽"
 
 
-def test_a_mandate_revoked_after_check_in_stops_the_acceptance(api, citizen, agent, matter, slot, terminal, clerk, central_peer):
+def test_a_mandate_revoked_after_check_in_stops_the_acceptance(
+    api, citizen, agent, matter, slot, terminal, clerk, central_peer
+):
     mandate = make_mandate(citizen, agent, matter_codes=[matter.code])
     code = agent_books(api, agent, citizen, slot, matter)
     called = check_in_and_call(api, code, slot.id, clerk)
@@ -69,7 +79,9 @@ def test_a_mandate_revoked_after_check_in_stops_the_acceptance(api, citizen, age
     assert refused.status_code == 403 and refused.json()["code"] == "mandate_revoked"
     assert not Case.objects.exists() and not OutboxMessage.objects.exists()
     # The principal came in person after all: the clerk records that, and the window goes on.
-    checked = api(clerk).post(f"/api/v1/workbench/tickets/{called['id']}/agent-check/", {"person_id_number": citizen.id_number}, format="json")
+    checked = api(clerk).post(
+        f"/api/v1/workbench/tickets/{called['id']}/agent-check/", {"person_id_number": citizen.id_number}, format="json"
+    )
     assert checked.status_code == 200 and checked.json()["agent"] is None
     assert accept(api, clerk, called["id"], matter).status_code == 201
     assert Case.objects.get().agent is None
@@ -79,16 +91,23 @@ def test_a_walk_in_agent_is_checked_at_the_window(api, citizen, agent, stranger,
     make_mandate(citizen, agent, matter_codes=[matter.code])
     # The agent takes a ticket with their own ID card: the kiosk knows only them.
     taken = api(None).post(
-        "/api/v1/terminal/walk-in/", {"matter": matter.code, "id_number": agent.id_number}, format="json", HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}"
+        "/api/v1/terminal/walk-in/",
+        {"matter": matter.code, "id_number": agent.id_number},
+        format="json",
+        HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}",
     )
     assert taken.status_code in (200, 201), taken.content
     called = api(clerk).post("/api/v1/workbench/call-next/").json()
     path = f"/api/v1/workbench/tickets/{called['id']}/agent-check/"
     # A stranger standing in for the agent is refused, and the ticket stays as it was.
-    refused = api(clerk).post(path, {"person_id_number": stranger.id_number, "principal_id_number": citizen.id_number}, format="json")
+    refused = api(clerk).post(
+        path, {"person_id_number": stranger.id_number, "principal_id_number": citizen.id_number}, format="json"
+    )
     assert refused.status_code == 403 and refused.json()["code"] == "no_mandate"
     assert Ticket.objects.get(id=called["id"]).citizen == agent
-    checked = api(clerk).post(path, {"person_id_number": agent.id_number, "principal_id_number": citizen.id_number}, format="json")
+    checked = api(clerk).post(
+        path, {"person_id_number": agent.id_number, "principal_id_number": citizen.id_number}, format="json"
+    )
     assert checked.status_code == 200, checked.content
     body = checked.json()
     assert body["applicant"] == "王小明" and body["agent"] == "张丽" and body["mandate"].startswith("WT")
@@ -101,11 +120,24 @@ def test_a_walk_in_agent_is_checked_at_the_window(api, citizen, agent, stranger,
 
 def test_another_halls_clerk_and_a_citizen_cannot_check(api, citizen, agent, matter, terminal, clerk, other_hall_clerk):
     make_mandate(citizen, agent, matter_codes=[matter.code])
-    api(None).post("/api/v1/terminal/walk-in/", {"matter": matter.code, "id_number": agent.id_number}, format="json", HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}")
+    api(None).post(
+        "/api/v1/terminal/walk-in/",
+        {"matter": matter.code, "id_number": agent.id_number},
+        format="json",
+        HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}",
+    )
     called = api(clerk).post("/api/v1/workbench/call-next/").json()
     body = {"person_id_number": agent.id_number, "principal_id_number": citizen.id_number}
-    assert api(other_hall_clerk).post(f"/api/v1/workbench/tickets/{called['id']}/agent-check/", body, format="json").status_code == 404
-    assert api(citizen).post(f"/api/v1/workbench/tickets/{called['id']}/agent-check/", body, format="json").status_code == 403
+    assert (
+        api(other_hall_clerk)
+        .post(f"/api/v1/workbench/tickets/{called['id']}/agent-check/", body, format="json")
+        .status_code
+        == 404
+    )
+    assert (
+        api(citizen).post(f"/api/v1/workbench/tickets/{called['id']}/agent-check/", body, format="json").status_code
+        == 403
+    )
 
 
 def test_a_company_is_received_through_its_agent_and_named_on_the_wire(
@@ -124,12 +156,18 @@ def test_a_company_is_received_through_its_agent_and_named_on_the_wire(
     assert payload["applicant"] == {"name": "北京云窗科技有限公司", "id_number": CREDIT_CODE}
     # The receipt names the company by its code.
     receipt = case.documents.get(kind="receipt")
-    assert receipt.content["applicant"] == "北京云窗科技有限公司" and receipt.content["applicant_id"].endswith(CREDIT_CODE[-4:])
+    assert receipt.content["applicant"] == "北京云窗科技有限公司" and receipt.content["applicant_id"].endswith(
+        CREDIT_CODE[-4:]
+    )
     # The legal representative follows the company's cases.
-    assert [c["number"] for c in api(representative).get(f"/api/v1/companies/{CREDIT_CODE}/cases/").json()] == [case.number]
+    assert [c["number"] for c in api(representative).get(f"/api/v1/companies/{CREDIT_CODE}/cases/").json()] == [
+        case.number
+    ]
 
 
-def test_a_company_ticket_without_its_person_is_not_accepted(api, company, representative, company_matter, hall, terminal, clerk, central_peer):
+def test_a_company_ticket_without_its_person_is_not_accepted(
+    api, company, representative, company_matter, hall, terminal, clerk, central_peer
+):
     slot = make_slot(hall, capacity=2)
     code = agent_books(api, representative, company.account, slot, company_matter)
     called = check_in_and_call(api, code, slot.id, clerk)
@@ -137,23 +175,40 @@ def test_a_company_ticket_without_its_person_is_not_accepted(api, company, repre
     refused = accept(api, clerk, called["id"], company_matter)
     assert refused.status_code == 422 and refused.json()["code"] == "agent_required"
     checked = api(clerk).post(
-        f"/api/v1/workbench/tickets/{called['id']}/agent-check/", {"person_id_number": representative.id_number}, format="json"
+        f"/api/v1/workbench/tickets/{called['id']}/agent-check/",
+        {"person_id_number": representative.id_number},
+        format="json",
     )
-    assert checked.status_code == 200 and checked.json()["as_representative"] is True and checked.json()["mandate"] is None
+    assert (
+        checked.status_code == 200 and checked.json()["as_representative"] is True and checked.json()["mandate"] is None
+    )
     assert accept(api, clerk, called["id"], company_matter).status_code == 201
 
 
-def test_the_clerk_records_a_signed_paper_letter(api, citizen, agent, matter, terminal, clerk, other_hall_clerk, central_peer):
+def test_the_clerk_records_a_signed_paper_letter(
+    api, citizen, agent, matter, terminal, clerk, other_hall_clerk, central_peer
+):
     body = {
-        "principal_id_number": citizen.id_number, "agent_id_number": agent.id_number, "matter_code": matter.code,
-        "may_apply": "true", "may_collect": "true",
+        "principal_id_number": citizen.id_number,
+        "agent_id_number": agent.id_number,
+        "matter_code": matter.code,
+        "may_apply": "true",
+        "may_collect": "true",
     }
     missing = api(clerk).post("/api/v1/workbench/mandates/paper/", body, format="multipart")
     assert missing.status_code == 400 and "scan" in missing.json()["errors"]
-    recorded = api(clerk).post("/api/v1/workbench/mandates/paper/", {**body, "scan": upload("委托书.png", PNG)}, format="multipart")
+    recorded = api(clerk).post(
+        "/api/v1/workbench/mandates/paper/", {**body, "scan": upload("委托书.png", PNG)}, format="multipart"
+    )
     assert recorded.status_code == 201, recorded.content
     mandate = Mandate.objects.get(number=recorded.json()["number"])
-    assert (mandate.form, mandate.status, mandate.recorded_by, mandate.principal, mandate.agent) == ("paper", "active", clerk, citizen, agent)
+    assert (mandate.form, mandate.status, mandate.recorded_by, mandate.principal, mandate.agent) == (
+        "paper",
+        "active",
+        clerk,
+        citizen,
+        agent,
+    )
     assert mandate.letter.read() == PNG and mandate.recorded_at_hall == "北京城市副中心政务服务中心"
     # The principal sees it and can revoke it; the clerk's hall can open the scan, another hall cannot.
     assert [m["number"] for m in api(citizen).get("/api/v1/mandates/").json()["given"]] == [mandate.number]
@@ -162,27 +217,47 @@ def test_the_clerk_records_a_signed_paper_letter(api, citizen, agent, matter, te
         page.force_login(who)
         assert page.get(f"/authorisations/{mandate.number}/letter/").status_code == status
     # It works at once at the window.
-    api(None).post("/api/v1/terminal/walk-in/", {"matter": matter.code, "id_number": agent.id_number}, format="json", HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}")
+    api(None).post(
+        "/api/v1/terminal/walk-in/",
+        {"matter": matter.code, "id_number": agent.id_number},
+        format="json",
+        HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}",
+    )
     called = api(clerk).post("/api/v1/workbench/call-next/").json()
     checked = api(clerk).post(
         f"/api/v1/workbench/tickets/{called['id']}/agent-check/",
-        {"person_id_number": agent.id_number, "principal_id_number": citizen.id_number}, format="json",
+        {"person_id_number": agent.id_number, "principal_id_number": citizen.id_number},
+        format="json",
     )
     assert checked.status_code == 200 and checked.json()["mandate"] == mandate.number
     # Only hall staff record letters.
-    assert api(citizen).post("/api/v1/workbench/mandates/paper/", {**body, "scan": upload("委托书.png", PNG)}, format="multipart").status_code == 403
+    assert (
+        api(citizen)
+        .post("/api/v1/workbench/mandates/paper/", {**body, "scan": upload("委托书.png", PNG)}, format="multipart")
+        .status_code
+        == 403
+    )
 
 
 def test_the_window_page_checks_and_records(api, citizen, agent, stranger, matter, terminal, clerk):
     make_mandate(citizen, agent, matter_codes=[matter.code])
-    api(None).post("/api/v1/terminal/walk-in/", {"matter": matter.code, "id_number": agent.id_number}, format="json", HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}")
+    api(None).post(
+        "/api/v1/terminal/walk-in/",
+        {"matter": matter.code, "id_number": agent.id_number},
+        format="json",
+        HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}",
+    )
     called = api(clerk).post("/api/v1/workbench/call-next/").json()
     page = Client()
     page.force_login(clerk)
     url = f"/workbench/tickets/{called['id']}/agent/"
     assert page.get(url).status_code == 200
-    refused = page.post(url, {"action": "check", "person_id_number": stranger.id_number, "principal_id_number": citizen.id_number})
+    refused = page.post(
+        url, {"action": "check", "person_id_number": stranger.id_number, "principal_id_number": citizen.id_number}
+    )
     assert refused.status_code == 403 and "没有获得该委托人的授权" in refused.content.decode()
-    done = page.post(url, {"action": "check", "person_id_number": agent.id_number, "principal_id_number": citizen.id_number})
+    done = page.post(
+        url, {"action": "check", "person_id_number": agent.id_number, "principal_id_number": citizen.id_number}
+    )
     assert done.status_code == 302 and done["Location"] == f"/workbench/tickets/{called['id']}/"
     assert Ticket.objects.get(id=called["id"]).agent == agent
