@@ -24,7 +24,7 @@ from apps.front.intake.models import Case, CaseStatus, Document, DocumentKind
 from apps.front.intake.selectors import case_for_lookup, case_get_for_staff
 from apps.front.intake.services import case_transition
 from apps.front.mandates.models import Act, EventKind
-from apps.front.mandates.selectors import authority_check
+from apps.front.mandates.selectors import Authority, authority_check
 from apps.front.mandates.services import mandate_act_record
 from apps.front.notifications.services import notify
 from apps.shared.accounts.models import User
@@ -263,7 +263,7 @@ def delivery_courier_update(*, courier: str, tracking_number: str, status: str, 
 # --- Pickup at the window ---------------------------------------------------------------------------------
 
 
-def _collector(case: Case, id_index: str) -> tuple[User | None, Any, DomainError | None]:
+def _collector(case: Case, id_index: str) -> tuple[User | None, Authority | None, DomainError | None]:
     """Who holds this ID number, if not the applicant: a verified person collecting for them (代领), with the
     authority that lets them (apps/front/mandates: a mandate in force allowing collection, or a company's legal
     representative), or the refusal that says why not."""
@@ -313,7 +313,7 @@ def delivery_pickup(*, clerk: User, number: str, id_number: str) -> Delivery:
             )
             return delivery
         person, authority, refusal = _collector(case, index)
-        if refusal is None and person is not None:
+        if person is not None and authority is not None:
             who = "法定代表人" if authority.as_representative else "代领人"
             receipt = _receipt_issue(case=case, delivery=delivery, clerk=clerk, collector=person, collector_role=who)
             letter = f"，委托书{authority.mandate.number}" if authority.mandate is not None else ""

@@ -19,8 +19,8 @@ class MandateEventInline(admin.TabularInline):
     model = MandateEvent
     extra = 0
     can_delete = False
-    fields = ["at", "kind", "actor", "reference", "note"]
-    readonly_fields = fields
+    fields = ("at", "kind", "actor", "reference", "note")
+    readonly_fields = ("at", "kind", "actor", "reference", "note")
 
     def has_add_permission(self, request, obj=None):
         return False

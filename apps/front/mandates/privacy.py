@@ -49,7 +49,7 @@ def unconfirmed_due(cutoff: dt.datetime) -> QuerySet[Mandate]:
 def delete_with_letters(pks: list[Any]) -> int:
     mandates = list(Mandate.objects.filter(pk__in=pks))
     for mandate in mandates:
-        if mandate.letter:
+        if mandate.letter.name:
             mandate.letter.storage.delete(mandate.letter.name)
     return Mandate.objects.filter(pk__in=pks).delete()[1].get(Mandate._meta.label, 0)
 
