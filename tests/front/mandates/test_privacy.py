@@ -29,10 +29,14 @@ T0 = dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC)
 DAY = dt.timedelta(days=1)
 
 
-def test_an_ended_mandate_stays_as_long_as_the_case_files_then_goes_with_its_letter(citizen, agent, matter, settings, time_machine):
+def test_an_ended_mandate_stays_as_long_as_the_case_files_then_goes_with_its_letter(
+    citizen, agent, matter, settings, time_machine
+):
     time_machine.move_to(T0, tick=False)
     settings.RETENTION_CASE_FILES_DAYS = 30 * 365
-    ended = make_mandate(citizen, agent, matter_codes=[matter.code], status=MandateStatus.REVOKED, revoked_at=timezone.now())
+    ended = make_mandate(
+        citizen, agent, matter_codes=[matter.code], status=MandateStatus.REVOKED, revoked_at=timezone.now()
+    )
     ended.letter.save("letter.pdf", ContentFile(b"%PDF-1.4 letter"))
     name = ended.letter.name
     MandateEvent.objects.create(mandate=ended, kind="revoked")
@@ -70,7 +74,9 @@ def test_the_export_lists_what_was_given_and_held(citizen, agent, matter):
     assert [m["number"] for m in export_mandates(agent)["held"]] == [mandate.number]
 
 
-def test_a_representative_keeps_their_account_and_a_deletion_ends_the_mandates(company, representative, citizen, agent, matter):
+def test_a_representative_keeps_their_account_and_a_deletion_ends_the_mandates(
+    company, representative, citizen, agent, matter
+):
     with pytest.raises(DomainError) as refused:
         represents_guard(representative)
     assert refused.value.code == "represents_company" and "北京云窗科技有限公司" in refused.value.detail
@@ -92,11 +98,28 @@ def test_a_takeover_revokes_the_frozen_accounts_mandates(citizen, other_citizen,
     assert Mandate.objects.get(pk=unrelated.pk).status == MandateStatus.ACTIVE
 
 
-def test_the_agent_goes_with_the_anonymised_case_and_appointment(citizen, agent, matter, hall, slot, settings, time_machine):
+def test_the_agent_goes_with_the_anonymised_case_and_appointment(
+    citizen, agent, matter, hall, slot, settings, time_machine
+):
     time_machine.move_to(T0, tick=False)
-    case = Case.objects.create(number="TZ2026030200001", query_password_hash="x", citizen=citizen, agent=agent, matter=matter, hall=hall, status=CaseStatus.CLOSED)
+    case = Case.objects.create(
+        number="TZ2026030200001",
+        query_password_hash="x",
+        citizen=citizen,
+        agent=agent,
+        matter=matter,
+        hall=hall,
+        status=CaseStatus.CLOSED,
+    )
     appointment = Appointment.objects.create(
-        code="ANON2345", citizen=citizen, agent=agent, matter=matter, matter_code=matter.code, slot=slot, hall=hall, status="completed"
+        code="ANON2345",
+        citizen=citizen,
+        agent=agent,
+        matter=matter,
+        matter_code=matter.code,
+        slot=slot,
+        hall=hall,
+        status="completed",
     )
     time_machine.move_to(T0 + 31 * 365 * DAY, tick=False)
     retention_run()
