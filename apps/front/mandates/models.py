@@ -190,6 +190,13 @@ class Mandate(models.Model):
         return self.kind == MandateKind.STAFF or timezone.localdate(case.received_at) >= self.valid_from
 
     @property
+    def state_label(self) -> str:
+        """The status as a person reads it today: an active mandate past its last day has expired."""
+        if self.expired(timezone.localdate()):
+            return str(_("已到期"))
+        return str(self.get_status_display())
+
+    @property
     def acts_label(self) -> str:
         return "、".join(str(label) for act, label in Act.choices if self.allows(act))
 

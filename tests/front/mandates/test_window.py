@@ -261,3 +261,20 @@ def test_the_window_page_checks_and_records(api, citizen, agent, stranger, matte
     )
     assert done.status_code == 302 and done["Location"] == f"/workbench/tickets/{called['id']}/"
     assert Ticket.objects.get(id=called["id"]).agent == agent
+
+
+def test_the_agents_own_id_card_checks_in_the_appointment_they_booked(
+    api, citizen, agent, matter, slot, terminal, clerk
+):
+    make_mandate(citizen, agent, matter_codes=[matter.code])
+    code = agent_books(api, agent, citizen, slot, matter)
+    shift_slot_to_now(slot.id)
+    checked = api(None).post(
+        "/api/v1/terminal/checkin/",
+        {"code": agent.id_number},
+        format="json",
+        HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}",
+    )
+    assert checked.status_code in (200, 201), checked.content
+    ticket = Ticket.objects.get()
+    assert ticket.appointment.code == code and (ticket.citizen, ticket.agent) == (citizen, agent)

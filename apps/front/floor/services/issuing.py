@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -83,7 +83,9 @@ def _issue(
 
 
 def todays_appointment_code(*, terminal: Terminal, id_number: str) -> str:
-    """The code of the citizen's appointment at this hall today, found by the ID number read at the kiosk."""
+    """The code of the citizen's appointment at this hall today, found by the ID number read at the kiosk: their
+    own, or one they booked for someone else (an agent's card finds the appointment it will act on; the window
+    checks the agent's authority again)."""
     try:
         parsed = idcard.parse(id_number)
     except idcard.InvalidIdNumber as exc:
@@ -93,7 +95,7 @@ def todays_appointment_code(*, terminal: Terminal, id_number: str) -> str:
     citizen = citizen_verified_by_id_number(parsed.value)
     code = (
         Appointment.objects.filter(
-            citizen=citizen,
+            Q(citizen=citizen) | Q(agent=citizen) if citizen is not None else Q(pk__in=[]),
             hall=terminal.hall,
             slot__date=timezone.localdate(),
             status__in=[AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN],
