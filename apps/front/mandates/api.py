@@ -120,7 +120,7 @@ class CompanySerializer(serializers.ModelSerializer):
         fields = ["credit_code", "name", "representative", "verified_at", "verified_via"]
 
 
-class CaseSerializer(serializers.ModelSerializer):
+class ActingCaseSerializer(serializers.ModelSerializer):
     matter = serializers.CharField(source="matter.name")
     matter_code = serializers.CharField(source="matter.code")
     hall = serializers.CharField(source="hall.name")
@@ -146,7 +146,7 @@ class CaseSerializer(serializers.ModelSerializer):
         ]
 
 
-class AppointmentSerializer(serializers.ModelSerializer):
+class ActingAppointmentSerializer(serializers.ModelSerializer):
     matter = serializers.CharField(source="matter.name")
     hall = serializers.CharField(source="hall.name")
     start = serializers.DateTimeField(source="slot.start")
@@ -155,6 +155,14 @@ class AppointmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Appointment
         fields = ["code", "status", "matter", "matter_code", "hall", "start", "agent", "created_at"]
+
+
+class MandateListSerializer(serializers.Serializer):
+    """The person's mandates: those they gave, those they hold, and every act done under the ones they gave."""
+
+    given = MandateSerializer(many=True)
+    held = MandateSerializer(many=True)
+    acts = MandateEventSerializer(many=True)
 
 
 class PrincipalSerializer(serializers.Serializer):
@@ -287,11 +295,11 @@ class CompanyCasesApi(APIView):
 
     permission_classes = [IsCitizen]
 
-    @extend_schema(responses=CaseSerializer(many=True))
+    @extend_schema(responses=ActingCaseSerializer(many=True))
     def get(self, request, credit_code):
         company = company_get_for_representative(user=request.user, credit_code=credit_code)
         principal = Principal(account=company.account, company=company, mandates=())
-        return Response(CaseSerializer(cases_for_agent(agent=request.user, principal=principal), many=True).data)
+        return Response(ActingCaseSerializer(cases_for_agent(agent=request.user, principal=principal), many=True).data)
 
 
 # --- A person's mandates ---------------------------------------------------------------------------------
@@ -303,15 +311,14 @@ class MandateListCreateApi(APIView):
 
     permission_classes = [IsCitizen]
 
-    @extend_schema(responses={200: serializers.DictField()})
+    @extend_schema(operation_id="v1_mandates_list", responses=MandateListSerializer)
     def get(self, request):
-        return Response(
-            {
-                "given": MandateSerializer(mandates_given(principal=request.user), many=True).data,
-                "held": MandateSerializer(mandates_held(agent=request.user), many=True).data,
-                "acts": MandateEventSerializer(acts_for_principal(principal=request.user), many=True).data,
-            }
-        )
+        listed = {
+            "given": mandates_given(principal=request.user),
+            "held": mandates_held(agent=request.user),
+            "acts": acts_for_principal(principal=request.user),
+        }
+        return Response(MandateListSerializer(listed).data)
 
     @extend_schema(request=MandateGrantSerializer, responses={201: MandateSerializer})
     def post(self, request):
@@ -398,19 +405,21 @@ class ActingCasesApi(APIView):
 
     permission_classes = [IsCitizen]
 
-    @extend_schema(responses=CaseSerializer(many=True))
+    @extend_schema(responses=ActingCaseSerializer(many=True))
     def get(self, request, principal_id):
         principal = principal_for_agent(agent=request.user, principal_id=principal_id)
-        return Response(CaseSerializer(cases_for_agent(agent=request.user, principal=principal), many=True).data)
+        return Response(ActingCaseSerializer(cases_for_agent(agent=request.user, principal=principal), many=True).data)
 
 
 class ActingCaseDetailApi(APIView):
     permission_classes = [IsCitizen]
 
-    @extend_schema(responses=CaseSerializer)
+    @extend_schema(responses=ActingCaseSerializer)
     def get(self, request, principal_id, number):
         principal = principal_for_agent(agent=request.user, principal_id=principal_id)
-        return Response(CaseSerializer(case_get_for_agent(agent=request.user, principal=principal, number=number)).data)
+        return Response(
+            ActingCaseSerializer(case_get_for_agent(agent=request.user, principal=principal, number=number)).data
+        )
 
 
 class ActingAppointmentsApi(APIView):
@@ -421,16 +430,16 @@ class ActingAppointmentsApi(APIView):
     def get_throttles(self):
         return [BookingThrottle()] if self.request.method == "POST" else []
 
-    @extend_schema(responses=AppointmentSerializer(many=True))
+    @extend_schema(responses=ActingAppointmentSerializer(many=True))
     def get(self, request, principal_id):
         principal = principal_for_agent(agent=request.user, principal_id=principal_id)
         return Response(
-            AppointmentSerializer(appointments_for_agent(agent=request.user, principal=principal), many=True).data
+            ActingAppointmentSerializer(appointments_for_agent(agent=request.user, principal=principal), many=True).data
         )
 
     @extend_schema(
         request=AgentBookSerializer,
-        responses={201: AppointmentSerializer},
+        responses={201: ActingAppointmentSerializer},
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
     )
     def post(self, request, principal_id):
@@ -444,16 +453,18 @@ class ActingAppointmentsApi(APIView):
             idempotency_key=request.headers.get("Idempotency-Key", "")[:64],
             green_category=data["green_category"],
         )
-        return Response(AppointmentSerializer(appointment).data, status=status.HTTP_201_CREATED)
+        return Response(ActingAppointmentSerializer(appointment).data, status=status.HTTP_201_CREATED)
 
 
 class ActingAppointmentCancelApi(APIView):
     permission_classes = [IsCitizen]
 
-    @extend_schema(request=None, responses=AppointmentSerializer)
+    @extend_schema(request=None, responses=ActingAppointmentSerializer)
     def post(self, request, principal_id, code):
         principal = principal_for_agent(agent=request.user, principal_id=principal_id)
-        return Response(AppointmentSerializer(agent_cancel(agent=request.user, principal=principal, code=code)).data)
+        return Response(
+            ActingAppointmentSerializer(agent_cancel(agent=request.user, principal=principal, code=code)).data
+        )
 
 
 # --- The window ----------------------------------------------------------------------------------------------

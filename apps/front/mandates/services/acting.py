@@ -141,13 +141,19 @@ def document_kind_name(document: Document) -> str:
 
 def agent_document(*, agent: User, principal: Principal, number: str, code: str) -> tuple[Document, bytes]:
     """A document of a case the agent may follow, as PDF. The certificate is the result: reading it is
-    collecting (代领), and for an electronic delivery the first download is the handover, by the agent."""
+    collecting (代领), and for an electronic delivery the first download is the handover, by the agent. The
+    case's other documents (vouchers, notices, the 送达回执) go with either power."""
     case = case_get_for_agent(agent=agent, principal=principal, number=number)
     document = case.documents.filter(verification_code=code).first()
     if document is None:
         raise Http404
-    act = Act.COLLECT if document.kind == DocumentKind.CERTIFICATE else Act.APPLY
-    authority = authority_check(agent=agent, principal=principal.account, act=act, case=case)
+    if document.kind == DocumentKind.CERTIFICATE:
+        authority = authority_check(agent=agent, principal=principal.account, act=Act.COLLECT, case=case)
+    else:
+        try:
+            authority = authority_check(agent=agent, principal=principal.account, act=Act.APPLY, case=case)
+        except DomainError:
+            authority = authority_check(agent=agent, principal=principal.account, act=Act.COLLECT, case=case)
     pdf = document_pdf(document)
     with transaction.atomic():
         mandate_act_record(
