@@ -45,7 +45,10 @@ def read_rows(path: Path) -> list[dict[str, str]]:
         if not isinstance(data, list):
             raise ValueError("the JSON file must hold a list of {name, id_number}")
         return [{"name": str(row.get("name", "")), "id_number": str(row.get("id_number", ""))} for row in data]
-    return [{"name": row.get("name", ""), "id_number": row.get("id_number", "")} for row in csv.DictReader(io.StringIO(text))]
+    return [
+        {"name": row.get("name", ""), "id_number": row.get("id_number", "")}
+        for row in csv.DictReader(io.StringIO(text))
+    ]
 
 
 @transaction.atomic
@@ -112,8 +115,11 @@ def registry_load_companies(rows: Iterable[dict[str, str]]) -> LoadResult:
         _company, was_created = RegistryCompany.objects.update_or_create(
             credit_code=code,
             defaults={
-                "name": name, "representative_name": person, "representative_id_index": id_number_index(representative),
-                "active": active, "loaded_at": now,
+                "name": name,
+                "representative_name": person,
+                "representative_id_index": id_number_index(representative),
+                "active": active,
+                "loaded_at": now,
             },
         )
         created += int(was_created)
@@ -126,7 +132,13 @@ def _same(a: str, b: str) -> bool:
 
 
 def registry_verify_company(
-    *, peer: Peer, credit_code: str, name: str, representative_name: str, representative_id_number: str, purpose: str,
+    *,
+    peer: Peer,
+    credit_code: str,
+    name: str,
+    representative_name: str,
+    representative_id_number: str,
+    purpose: str,
     reference: str = "",
 ) -> bool:
     """Match / no match: the company exists (存续) under this code and name, and this person is its legal
@@ -148,7 +160,12 @@ def registry_verify_company(
         and _same(company.representative_name, representative_name)
     )
     RegistryQuery.objects.create(
-        peer=peer, purpose=purpose[:100], reference=reference[:150], id_number_index=index, credit_code=code, matched=matched
+        peer=peer,
+        purpose=purpose[:100],
+        reference=reference[:150],
+        id_number_index=index,
+        credit_code=code,
+        matched=matched,
     )
     return matched
 

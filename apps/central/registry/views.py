@@ -27,7 +27,9 @@ def _signed_question(request, fields: tuple[str, ...]) -> tuple[Peer, dict[str, 
         length = -1
     if length < 0 or length > accounts_conf.REGISTRY_MAX_BODY:
         return _answer({"code": "too_large", "detail": _("请求过大。")}, 413)
-    if not all(request.headers.get(h) for h in (signing.KEY_ID, signing.TIMESTAMP, signing.MESSAGE_ID, signing.SIGNATURE)):
+    if not all(
+        request.headers.get(h) for h in (signing.KEY_ID, signing.TIMESTAMP, signing.MESSAGE_ID, signing.SIGNATURE)
+    ):
         return _answer({"code": "signature_missing", "detail": _("请求缺少签名信息。")}, 401)
     try:
         peer = asking_peer(headers=request.headers, method=request.method, path=request.path, body=request.body)
