@@ -5,15 +5,28 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import OperationalError
-from django.http import Http404
+from django.http import Http404, JsonResponse, QueryDict
+from django.utils.translation import gettext as _
+from django.views import defaults
 from rest_framework import exceptions
 from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from govservice.lib.errors import Busy, Conflict, DomainError, Throttled
 from govservice.lib.workdays import CalendarUnknown
+from govservice.parsers import MultiPartParser
 
-__all__ = ["STATUS_BY_CODE", "Busy", "Conflict", "DomainError", "Throttled", "exception_handler", "status_for"]
+__all__ = [
+    "STATUS_BY_CODE",
+    "Busy",
+    "Conflict",
+    "DomainError",
+    "MultipartApiView",
+    "Throttled",
+    "exception_handler",
+    "status_for",
+]
 
 
 # The one mapping from a domain error's code to the status of the API's answer (DESIGN.md §7: 400 invalid,
@@ -172,6 +185,8 @@ STATUS_BY_CODE: dict[str, int] = {
     "appeal_reason_required": 400,
     "summary_required": 400,
     "fix_required": 400,
+    # A view that takes files, sent no form at all (MultipartApiView below).
+    "form_required": 400,
     "reply_required": 400,
     # Was "not_assignee" (409 elsewhere): only the staff member named to call a rater back, 403 as before.
     "not_callback_assignee": 403,
@@ -259,6 +274,9 @@ def status_for(error: DomainError) -> int:
     return next(status for cls, status in STATUS_BY_CLASS if isinstance(error, cls))
 
 
+NOT_FOUND = "未找到，或您无权查看。 Not found."
+FORBIDDEN = "您无权执行此操作。 You may not do this."
+
 # PostgreSQL: lock_not_available (our lock_timeout ran out) and deadlock_detected. Both mean "busy":
 # nothing was written, and the same request may simply be sent again.
 BUSY_SQLSTATES = frozenset({"55P03", "40P01"})
@@ -274,9 +292,9 @@ def exception_handler(exc, context):
             code="calendar_unknown",
         )
     elif isinstance(exc, Http404):
-        exc = exceptions.NotFound("未找到，或您无权查看。 Not found.")
+        exc = exceptions.NotFound(NOT_FOUND)
     elif isinstance(exc, PermissionDenied):
-        exc = exceptions.PermissionDenied("您无权执行此操作。 You may not do this.")
+        exc = exceptions.PermissionDenied(FORBIDDEN)
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(exc.messages)
     elif isinstance(exc, exceptions.ParseError):
@@ -302,3 +320,51 @@ def exception_handler(exc, context):
         code = codes if isinstance(codes, str) else "error"
         detail = response.data.get("detail", str(exc)) if isinstance(response.data, dict) else str(exc)
     return Response({"code": code, "detail": str(detail)}, status=response.status_code, headers=dict(response.headers))
+
+
+class MultipartApiView(APIView):
+    """An API view that takes files: its body is multipart/form-data, read as a form. A POST, PUT or PATCH
+    without such a body (none at all, or an empty one of another type) is refused with 400 ``form_required``
+    once the caller is authenticated and allowed: DRF would hand the view a plain dict where it reads a form
+    (``request.data.getlist``), a 500. A body of another media type stays DRF's 415."""
+
+    parser_classes = [MultiPartParser]
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.method in ("POST", "PUT", "PATCH") and not isinstance(request.data, QueryDict):
+            raise DomainError(_("请以 multipart/form-data 表单提交（可不含文件）。"), code="form_required")
+
+
+# --- Django's own error answers (handler400/403/404/500 of both sites' URLconfs) --------------------------
+# Under /api/ they are the API's error body, not an HTML page: a URL that matches no route (a path
+# parameter holding a "/", a typo), a request Django itself refuses (too many fields, a bad host), and the
+# last-resort 500. Elsewhere Django's pages, from the templates.
+
+
+def _is_api(request) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+def bad_request(request, exception):
+    if _is_api(request):
+        return JsonResponse({"code": "invalid", "detail": _("请求无效。")}, status=400)
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception):
+    if _is_api(request):
+        return JsonResponse({"code": "permission_denied", "detail": FORBIDDEN}, status=403)
+    return defaults.permission_denied(request, exception)
+
+
+def page_not_found(request, exception):
+    if _is_api(request):
+        return JsonResponse({"code": "not_found", "detail": NOT_FOUND}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if _is_api(request):
+        return JsonResponse({"code": "server_error", "detail": _("服务器内部错误，请稍后重试。")}, status=500)
+    return defaults.server_error(request)

@@ -1,10 +1,16 @@
-"""Request bodies are bounded before anything reads them.
+"""Requests refused at the door, before any view: bodies too large for their path, and NUL characters.
+
+Bodies are bounded before anything reads them.
 
 Django limits the form fields it reads into memory (DATA_UPLOAD_MAX_MEMORY_SIZE) but not uploaded files:
 a multipart body is parsed in full (to memory or to temporary files) as soon as a view touches
 ``request.FILES`` or ``request.POST``, so one anonymous request could hold gigabytes. This middleware
 refuses a body larger than its path allows from the Content-Length header alone, with 413, before the first
-byte is read; a body without a length is read by Django as empty, so none can slip past."""
+byte is read; a body without a length is read by Django as empty, so none can slip past.
+
+A NUL character (``%00``) in the path or the query string is refused with 400: no name, code or search of
+the product contains one, and PostgreSQL can neither store nor compare it (psycopg raises ValueError, which
+was a 500 on every parameter that reaches a query)."""
 
 from __future__ import annotations
 
@@ -13,6 +19,13 @@ from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
+
+
+def refusal(request, message: str, status: int, code: str) -> HttpResponse:
+    """A refusal before the view: the API's error body under /api/, the error page elsewhere."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"code": code, "detail": message}, status=status)
+    return HttpResponse(render_to_string("error.html", {"message": message}, request=request), status=status)
 
 
 def body_limit(path: str) -> int:
@@ -44,9 +57,22 @@ class BodySizeLimitMiddleware:
 
     def _answer(self, request, limit: int, *, malformed: bool) -> HttpResponse:
         if malformed:
-            message, status = _("请求长度无效。"), 400
-        else:
-            message, status = _("提交的内容过大（上限 %(mb)s MB）。") % {"mb": round(limit / (1024 * 1024), 1)}, 413
-        if request.path_info.startswith("/api/"):
-            return JsonResponse({"code": "invalid" if malformed else "too_large", "detail": message}, status=status)
-        return HttpResponse(render_to_string("error.html", {"message": message}, request=request), status=status)
+            return refusal(request, _("请求长度无效。"), 400, "invalid")
+        return refusal(
+            request, _("提交的内容过大（上限 %(mb)s MB）。") % {"mb": round(limit / (1024 * 1024), 1)}, 413, "too_large"
+        )
+
+
+class NulCharacterMiddleware:
+    """400 for a NUL character in the path or in a name or value of the query string."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path_info or any(
+            "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
+        ):
+            with translation.override(translation.get_language_from_request(request)):
+                return refusal(request, _("请求地址或参数中含有不允许的空字符（NUL）。"), 400, "invalid")
+        return self.get_response(request)

@@ -6,6 +6,7 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 
 def role_required(*roles: str):
@@ -15,7 +16,7 @@ def role_required(*roles: str):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if request.user.role not in roles:
-                return render(request, "error.html", {"message": "您无权访问此页面。 You may not open this page."}, status=403)
+                return render(request, "error.html", {"message": _("您无权访问此页面。")}, status=403)
             return view(request, *args, **kwargs)
 
         return wrapper

@@ -88,6 +88,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: a body too large for its path is refused before anything reads it (govservice/middleware.py).
     "govservice.middleware.BodySizeLimitMiddleware",
+    # A NUL character in the path or the query string answers 400 (PostgreSQL cannot take one).
+    "govservice.middleware.NulCharacterMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -234,9 +236,13 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # The schema documents every operation's error answers in the shared error body (govservice/schema.py).
+    "DEFAULT_SCHEMA_CLASS": "govservice.schema.ApiSchema",
+    # DRF's three, refusing JSON nested too deep and a NUL in any text (govservice/parsers.py).
+    "DEFAULT_PARSER_CLASSES": ["govservice.parsers.JSONParser", "govservice.parsers.FormParser", "govservice.parsers.MultiPartParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    # DRF's limit/offset, refusing a limit or offset that is not a whole number (govservice/pagination.py).
+    "DEFAULT_PAGINATION_CLASS": "govservice.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "govservice.api.exception_handler",
     # Per-IP throttles read the client address from X-Forwarded-For only behind this many trusted proxies;
@@ -280,6 +286,8 @@ SPECTACULAR_SETTINGS = {
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The language switch on every page (Django's set_language) keeps the choice in this cookie for a year.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 FORMAT_MODULE_PATH = ["govservice.formats"]  # the site's named date formats per language (govservice/formats/)
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True

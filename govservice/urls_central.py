@@ -13,3 +13,9 @@ urlpatterns = [
     path("api/v1/", include(api)),
     path("", include("apps.central.review.urls")),
 ]
+
+# Under /api/ Django's own errors answer in the API's error body (govservice/api.py).
+handler400 = "govservice.api.bad_request"
+handler403 = "govservice.api.permission_denied"
+handler404 = "govservice.api.page_not_found"
+handler500 = "govservice.api.server_error"

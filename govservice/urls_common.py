@@ -6,6 +6,8 @@ from django.http import HttpResponse
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from .care import care_mode_set
+
 
 def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
@@ -23,6 +25,7 @@ common_urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("accounts/", include("apps.shared.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("care/", care_mode_set, name="care_mode_set"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its script as a file of its own: nothing inline for the Content-Security-Policy.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

@@ -32,8 +32,12 @@
   function speak(text) {
     if (!("speechSynthesis" in window) || !text) return;
     var utterance = new SpeechSynthesisUtterance(text);
-    utterance.lang = "zh-CN";
+    utterance.lang = document.documentElement.lang === "en" ? "en-US" : "zh-CN";
     utterance.rate = 0.9;
+    // Refused for want of a gesture after all: offer the button.
+    utterance.onerror = function (event) {
+      if (event.error === "not-allowed" && voiceButton) voiceButton.hidden = false;
+    };
     window.speechSynthesis.speak(utterance);
   }
 
@@ -51,10 +55,26 @@
     if (event.target === root) announceNew();
   });
 
-  // Browsers speak only after a first user gesture on the page, unless started for kiosks with
-  // --autoplay-policy=no-user-gesture-required. One tap on this button is that gesture.
+  // Browsers speak only after a first user gesture on the page, unless the board's browser was started for
+  // kiosks with --autoplay-policy=no-user-gesture-required (README, "The hall's display board"): then the board
+  // speaks by itself and no button shows. Otherwise one tap on the button is that gesture. The policy is read
+  // as the browser applies it to sound: a new AudioContext starts "running" only where sound may start alone.
+  function mayStartSound() {
+    if (navigator.userActivation && navigator.userActivation.hasBeenActive) return true;
+    var Context = window.AudioContext || window.webkitAudioContext;
+    if (!Context) return true;
+    try {
+      var context = new Context();
+      var running = context.state === "running";
+      context.close();
+      return running;
+    } catch (e) {
+      return true;
+    }
+  }
+
   if (voiceButton && "speechSynthesis" in window) {
-    voiceButton.hidden = false;
+    voiceButton.hidden = mayStartSound();
     voiceButton.addEventListener("click", function () {
       speak(voiceButton.dataset.say);
       voiceButton.hidden = true;

@@ -1,4 +1,6 @@
-"""The hall's display board shows a new call without reloading and reads it aloud once."""
+"""The hall's display board shows a new call without reloading and reads it aloud once; at 1920×1080 the
+newest call fills the width and everything fits the screen; it speaks without a tap where the browser allows
+sound to start by itself (the kiosk flag), and offers the button only where it does not."""
 
 import pytest
 from playwright.sync_api import expect
@@ -20,7 +22,7 @@ Object.defineProperty(window, "speechSynthesis", {
 
 def test_it_shows_a_new_call_live_and_announces_it_once(page, live_server, hall, matter, terminal, clerk):
     page.add_init_script(SPEECH_SPY)
-    page.set_viewport_size({"width": 1600, "height": 900})
+    page.set_viewport_size({"width": 1920, "height": 1080})
     ticket_walk_in(terminal=terminal, matter_code=matter.code)
     ticket_walk_in(terminal=terminal, matter_code=matter.code)
     page.goto(f"{live_server.url}/board/{hall.code}/")
@@ -52,3 +54,53 @@ def test_it_does_not_repeat_old_calls_when_the_board_opens(page, live_server, ha
     expect(page.locator("#recent-calls")).to_contain_text("A001")
     page.wait_for_timeout(4500)
     assert page.evaluate("window.__spoken") == []
+
+
+# How the browser's autoplay policy shows to the page: a new AudioContext starts "running" only where sound may
+# start without a gesture (chromium --autoplay-policy=no-user-gesture-required).
+AUDIO_POLICY = """
+window.AudioContext = function () { return { state: "%s", close: function () {} }; };
+"""
+
+
+@pytest.mark.parametrize("state, button", [("running", False), ("suspended", True)])
+def test_it_speaks_without_a_tap_where_the_browser_allows(
+    page, live_server, hall, matter, terminal, clerk, state, button
+):
+    page.add_init_script(SPEECH_SPY + AUDIO_POLICY % state)
+    page.goto(f"{live_server.url}/board/{hall.code}/")
+    voice = page.locator("#voice-toggle")
+    expect(voice).to_be_visible() if button else expect(voice).to_be_hidden()
+    ticket_walk_in(terminal=terminal, matter_code=matter.code)
+    ticket_call_next(clerk=clerk)
+    wait_until(page, "window.__spoken.length === 1", timeout=6)  # queued at once; the browser plays it if allowed
+
+
+def test_the_newest_call_fills_the_width_of_a_1920_screen(page, live_server, hall, matter, terminal, clerk):
+    from apps.front.booking.models import StaffPost, Window
+    from tests.factories import make_user
+
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    group = hall.groups.get()
+    for number in (2, 3, 4):
+        window = Window.objects.create(hall=hall, group=group, number=number)
+        StaffPost.objects.create(user=make_user(f"clerk{number}", "clerk"), hall=hall, window=window)
+    for _ in range(12):
+        ticket_walk_in(terminal=terminal, matter_code=matter.code)
+    for user in [clerk, *(post.user for post in StaffPost.objects.exclude(user=clerk))]:
+        ticket_call_next(clerk=user)
+    page.goto(f"{live_server.url}/board/{hall.code}/")
+    now = page.locator("#now-call")
+    expect(now.locator(".now-label")).to_have_text("A004")
+    expect(now).to_contain_text("请到 4 号窗口")
+    box = now.bounding_box()
+    assert box["width"] >= 0.9 * 1920
+    label = now.locator(".now-label")
+    assert page.evaluate("parseFloat(getComputedStyle(document.querySelector('.now-label')).fontSize)") >= 300
+    # Number and window span most of the line: read from across the hall, not a small row in a table.
+    window_box = now.locator(".now-window").bounding_box()
+    assert window_box["x"] + window_box["width"] - label.bounding_box()["x"] >= 0.8 * 1920
+    # The whole board on one screen: no scrolling on a wall display.
+    assert page.evaluate("document.documentElement.scrollHeight <= document.documentElement.clientHeight")
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    page.screenshot(path="/tmp/hall-board-1920.png")

@@ -19,7 +19,7 @@ MM = 72 / 25.4
 
 def test_it_issues_a_walk_in_ticket_at_the_kiosk(page, live_server, hall, matter, terminal, clerk):
     page.add_init_script(PRINT_SPY)
-    page.set_viewport_size({"width": 1080, "height": 1400})
+    page.set_viewport_size({"width": 1080, "height": 1920})
     page.goto(f"{live_server.url}/terminal/")
     page.get_by_label("设备令牌").fill(TERMINAL_TOKEN)
     page.get_by_role("button", name="激活").click()
@@ -27,8 +27,11 @@ def test_it_issues_a_walk_in_ticket_at_the_kiosk(page, live_server, hall, matter
     page.screenshot(path="/tmp/hall-kiosk-home.png")
 
     page.get_by_role("link", name="现场取号").click()
-    page.get_by_label("查找事项").fill("保障")
+    # The hall has one window group: its matters come at once (two steps, group then matter, otherwise).
+    expect(page.locator("#chosen-matter")).to_have_text("请在上方选择")
     page.get_by_role("radio", name=matter.name).check()
+    # The choice stays in view next to 取号.
+    expect(page.locator("#chosen-matter")).to_have_text(matter.name)
     page.get_by_role("radio", name="残疾人").check()
     page.screenshot(path="/tmp/hall-kiosk-walk-in.png", full_page=True)
     page.get_by_role("button", name="取号", exact=True).click()

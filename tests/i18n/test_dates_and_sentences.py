@@ -35,7 +35,8 @@ def _signed_in(user) -> Client:
 def test_my_services_shows_the_appointment_time_in_english_and_unchanged_in_chinese(api, citizen, slot, matter):
     code = _book(api, citizen, slot, matter)
     start = timezone.localtime(slot.start)
-    cell = re.compile(rf'<a href="/appointments/{code}/">{code}</a></td><td>[^<]*</td><td>([^<]*)</td>')
+    # The third cell of the appointment's row (each cell carries its label for the phone layout).
+    cell = re.compile(rf'<a href="/appointments/{code}/">{code}</a></td><td[^>]*>[^<]*</td><td[^>]*>([^<]*)</td>')
     client = _signed_in(citizen)
 
     english = client.get("/me/", **EN).content.decode()

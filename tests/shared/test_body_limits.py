@@ -31,3 +31,17 @@ def test_it_speaks_english_when_asked(client):
 def test_a_body_within_the_limit_reaches_the_view(client):
     response = client.post("/api/v1/exchange/messages/", data=b"{}", content_type="application/json")
     assert response.status_code == 401  # the wire's own answer: not signed
+
+
+def test_more_files_than_one_request_may_carry_are_refused_while_parsing(client):
+    """DATA_UPLOAD_MAX_NUMBER_FILES: the parser stops at the first file over the count (a multipart body of
+    thousands of small files would otherwise be parsed in full to temporary files)."""
+    import io
+
+    def files(n: int) -> dict:
+        return {f"f{i}": io.BytesIO(b"x") for i in range(n)} | {"username": "nobody", "password": "x"}
+
+    over = client.post("/accounts/login/", files(settings.DATA_UPLOAD_MAX_NUMBER_FILES + 1))
+    assert over.status_code == 400
+    within = client.post("/accounts/login/", files(settings.DATA_UPLOAD_MAX_NUMBER_FILES))
+    assert within.status_code == 200  # read, and answered by the login form (wrong password)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.db.models import Case, ExpressionWrapper, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce, Now
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from apps.front.booking.conf import booking_conf
@@ -25,20 +28,47 @@ def halls_for_matter(matter_code: str) -> QuerySet[Hall]:
     return Hall.objects.filter(groups__matter_links__matter_code=matter_code).distinct().order_by("code")
 
 
-def slot_picker(*, matter: Matter, hall_param: str) -> tuple[list[Hall], Hall | None, list[tuple[dt.date, list[Slot]]]]:
+@dataclass(frozen=True)
+class SlotPicker:
+    """A booking page's time picker: the halls handling the matter and the one chosen, then a day picker
+    (each day with open times and how many) and the chosen day's times only, so that a phone shows one day's
+    times at a time rather than every slot of the horizon in one list."""
+
+    halls: list[Hall] = field(default_factory=list)
+    hall: Hall | None = None
+    days: list[tuple[dt.date, int]] = field(default_factory=list)
+    day: dt.date | None = None
+    times: list[Slot] = field(default_factory=list)
+
+
+def day_choice(slots: Iterable[Slot], day_param: str) -> tuple[list[tuple[dt.date, int]], dt.date | None, list[Slot]]:
+    """Open slots (in time order) as a day picker: the days with their counts, the day chosen by
+    ``YYYY-MM-DD`` (else the first), and that day's slots. A day that is not offered is no choice."""
+    by_day = {day: list(items) for day, items in itertools.groupby(slots, key=lambda s: s.date)}
+    days = [(day, len(items)) for day, items in by_day.items()]
+    try:
+        chosen = parse_date(day_param)
+    except ValueError:  # well formed, but no date (2026-02-30)
+        chosen = None
+    if chosen not in by_day:
+        chosen = days[0][0] if days else None
+    return days, chosen, by_day.get(chosen, []) if chosen else []
+
+
+def slot_picker(*, matter: Matter, hall_param: str, day_param: str = "") -> SlotPicker:
     """The time picker of a booking page (the matter's own, and a checklist's): the halls handling the
-    matter, the one chosen by ``?hall=<id>`` (or the only one), and its open slots grouped by day."""
+    matter, the one chosen by ``?hall=<id>`` (or the only one), its days with open slots and the times of the
+    day chosen by ``?day=YYYY-MM-DD`` (or the first)."""
     halls = list(halls_for_matter(matter.code))
     hall = None
     if hall_param.isdecimal() and int(hall_param) <= MAX_ID:
         hall = next((h for h in halls if h.id == int(hall_param)), None)
     elif len(halls) == 1:
         hall = halls[0]
-    days: list[tuple[dt.date, list[Slot]]] = []
-    if hall is not None and matter.bookable:
-        slots = slots_open_for(hall_id=hall.id, matter_code=matter.code)
-        days = [(day, list(items)) for day, items in itertools.groupby(slots, key=lambda s: s.date)]
-    return halls, hall, days
+    if hall is None or not matter.bookable:
+        return SlotPicker(halls=halls, hall=hall)
+    days, day, times = day_choice(slots_open_for(hall_id=hall.id, matter_code=matter.code), day_param)
+    return SlotPicker(halls=halls, hall=hall, days=days, day=day, times=times)
 
 
 def resale_held_now():

@@ -27,8 +27,10 @@ from .forms import BookForm, ClosureForm, IdempotentForm, RescheduleForm, Waitli
 from .models import Appointment, AppointmentStatus, GreenCategory, HallClosure, WindowGroup
 from .selectors import (
     MAX_ID,
+    SlotPicker,
     appointment_get_for_citizen,
     booking_rules,
+    day_choice,
     full_days_for,
     nearest_free_slots,
     slot_picker,
@@ -63,22 +65,30 @@ def home(request):
     )
 
 
+def picker_template(request, page: str) -> str:
+    """The booking pages' time picker answers htmx with the part it replaces: a day's times (the day picker
+    targets #slot-times), or the hall's days and times (the hall picker targets #slots); else the page."""
+    if not request.htmx:
+        return page
+    return "booking/_slot_times.html" if request.htmx.target == "slot-times" else "booking/_slots.html"
+
+
 def matter_detail(request, code):
     matter = matter_get(code=code)
-    halls, hall, days = slot_picker(matter=matter, hall_param=request.GET.get("hall", ""))
+    picker = slot_picker(matter=matter, hall_param=request.GET.get("hall", ""), day_param=request.GET.get("day", ""))
     full_days: list[dt.date] = []
-    if hall is not None and matter.bookable:
-        full_days = full_days_for(hall_id=hall.id, matter_code=matter.code)
-    template = "booking/_slots.html" if request.htmx else "booking/matter_detail.html"
+    if picker.hall is not None and matter.bookable:
+        full_days = full_days_for(hall_id=picker.hall.id, matter_code=matter.code)
     return render(
         request,
-        template,
+        picker_template(request, "booking/matter_detail.html"),
         {
             "matter": matter,
-            "halls": halls,
-            "hall": hall,
-            "days": days,
+            "picker": picker,
+            "halls": picker.halls,
+            "hall": picker.hall,
             "full_days": full_days,
+            "picker_url": reverse("matter", args=[matter.code]),
             "book_url": reverse("book", args=[matter.code]),
             "idempotency_key": form_idempotency_key(),
             "green_categories": GreenCategory.choices,
@@ -116,12 +126,16 @@ def appointment_detail(request, code):
     qr = segno.make(appointment.code, micro=False).svg_inline(scale=5)
     context = {"appointment": appointment, "qr": qr, "rules": booking_rules(), "idempotency_key": form_idempotency_key()}
     if appointment.status == AppointmentStatus.BOOKED:
-        # Reschedule: the same matter at the same hall, any bookable time but the current one.
-        context["reschedule_slots"] = [
-            s for s in slots_open_for(hall_id=appointment.hall_id, matter_code=appointment.matter_code)[:60] if s.id != appointment.slot_id
-        ]
+        # Reschedule with the booking page's day/time picker: the same matter at the same hall, any bookable
+        # time but the current one.
+        open_slots = slots_open_for(hall_id=appointment.hall_id, matter_code=appointment.matter_code)[:400]
+        days, day, times = day_choice((s for s in open_slots if s.id != appointment.slot_id), request.GET.get("day", ""))
+        context["picker"] = SlotPicker(days=days, day=day, times=times)
+        context["picker_url"] = reverse("appointment", args=[appointment.code])
     elif appointment.status == AppointmentStatus.CANCELLED_BY_HALL:
         context["offers"] = nearest_free_slots(hall_id=appointment.hall_id, matter_code=appointment.matter_code, limit=5)
+    if request.htmx and request.htmx.target == "slot-times":
+        return render(request, "booking/_slot_times.html", context)
     return render(request, "booking/appointment_detail.html", context)
 
 

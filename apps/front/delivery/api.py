@@ -22,6 +22,7 @@ from apps.shared.accounts.permissions import IsCitizen, IsClerk
 from apps.shared.exchange.conf import exchange_conf
 from govservice.api import DomainError
 from govservice.lib import signing
+from govservice.schema import ErrorSerializer
 from govservice.throttling import client_ip
 
 from .models import Delivery, DeliveryMethod
@@ -180,7 +181,9 @@ class CourierCallbackApi(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
-    @extend_schema(request=CourierStatusSerializer, responses={200: DeliverySerializer})
+    # No token: the signature over the body is the credential; a bad or stale one is 401 bad_signature /
+    # request_expired.
+    @extend_schema(request=CourierStatusSerializer, responses={200: DeliverySerializer, 401: ErrorSerializer})
     def post(self, request, courier):
         key = settings.COURIER_CALLBACK_KEYS.get(courier, "")
         timestamp = request.META.get(COURIER_TIMESTAMP, "")

@@ -73,6 +73,8 @@ def case_public_status(case: Case) -> dict[str, Any]:
         "status": case.status,
         "status_display": case.get_status_display(),
         "sentence": case.sentence,
+        # The decision itself, in words (准予许可, 不予许可…), once there is one.
+        "decision": str(case.get_decision_display()) if case.decision else "",
         "next_step": delivery_next_step(delivery, case) if case.status == CaseStatus.RESULT_READY else case.next_step,
         "promised_date": case.promised_date,
         "matter": case.matter.name,

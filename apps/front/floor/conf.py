@@ -36,6 +36,10 @@ class FloorConf(AppConf):
     # Staff signed in at a kiosk (帮办) are a step-up that ends by itself: after this many seconds without a
     # request, and whenever the assisted case is done, the kiosk is back in its device mode (setting).
     KIOSK_STAFF_IDLE_SECONDS = Knob(env_int, 300)
+    # Every kiosk screen (and the window's rating tablet) goes back to its start after this many seconds
+    # without a touch, clearing whatever was typed and the last person's language and 关怀模式: the next
+    # citizen must not find someone's ID number or appointment code on the screen (setting).
+    KIOSK_IDLE_SECONDS = Knob(env_int, 90)
 
 
 floor_conf = FloorConf()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from apps.front.floor.conf import floor_conf
 from apps.shared.accounts.models import Role
 from apps.shared.catalog.selectors import matter_get
 from govservice.api import DomainError, status_for
+from govservice.care import clear_reader_choices
 from govservice.lib.codes import form_idempotency_key
 from govservice.roles import role_required
 
@@ -63,8 +64,28 @@ def terminal_home(request):
     return render(request, "floor/terminal.html", {"terminal": terminal})
 
 
+@require_GET
+@never_cache
+def terminal_reset(request):
+    """Where an idle kiosk screen goes (kiosk.js, after KIOSK_IDLE_SECONDS): the start screen, in the site's
+    language and the standard mode, whatever the last person chose. What they typed went with their page."""
+    return clear_reader_choices(redirect("terminal"))
+
+
 def _walk_in_page(request, terminal, *, status: int = 200, **context):
-    context.setdefault("groups", kiosk_matters(hall=terminal.hall))
+    """Two steps on a touch screen: the window group (its letter in ``?group=``), then one of its matters
+    (``?matter=`` or the one sent back preselects it). A hall with one group starts at its matters."""
+    groups = context.setdefault("groups", kiosk_matters(hall=terminal.hall))
+    selected = context.setdefault("selected", request.GET.get("matter", ""))
+    letter = request.GET.get("group", "")
+    group = next((g for g in groups if selected in {m.code for m in g.matters}), None) if selected else None
+    group = (
+        group
+        or next((g for g in groups if g.group.letter == letter), None)
+        or (groups[0] if len(groups) == 1 else None)
+    )
+    context["chosen_group"] = group
+    context["chosen_matter"] = next((m for m in group.matters if m.code == selected), None) if group else None
     return render(
         request,
         "floor/walk_in.html",
@@ -97,8 +118,12 @@ def terminal_checkin(request):
             if len(late_code) == 18:
                 late_code = todays_appointment_code(terminal=terminal, id_number=late_code)
             return _walk_in_page(request, terminal, late_code=late_code, error=exc.detail, groups=[])
+        # The code stays in the field, to be corrected rather than typed again.
         return render(
-            request, "floor/terminal.html", {"terminal": terminal, "error": exc.detail}, status=status_for(exc)
+            request,
+            "floor/terminal.html",
+            {"terminal": terminal, "error": exc.detail, "code": code},
+            status=status_for(exc),
         )
     return redirect("terminal_ticket", ticket_id=ticket.id)
 
@@ -190,6 +215,22 @@ def workbench(request):
     )
 
 
+@require_GET
+@never_cache
+def workbench_queue(request):
+    """The window's waiting queue, which the workbench swaps every two seconds (htmx), as the board does.
+    Polled in the background: a lost session or another role answers a status htmx leaves unswapped,
+    never a login page inside the table."""
+    if not request.user.is_authenticated:
+        return HttpResponse(status=401)
+    if request.user.role not in (Role.CLERK, Role.HALL_SUPERVISOR):
+        return HttpResponse(status=403)
+    post = StaffPost.objects.select_related("hall", "window", "window__group").filter(user=request.user).first()
+    if post is None or post.window is None:
+        return HttpResponse(status=204)
+    return render(request, "floor/_queue.html", {"bench": workbench_for(post=post)})
+
+
 # The clerk's buttons: each runs one service on a ticket at the clerk's window.
 TICKET_ACTIONS = {
     "recall": ticket_recall,
@@ -267,4 +308,14 @@ def terminal_guide(request):
     codes = {m.code for g in groups for m in g.matters}
     code = request.GET.get("matter", "")
     matter = matter_get(code=code) if code in codes else None
-    return render(request, "floor/terminal_guide.html", {"terminal": terminal, "groups": groups, "matter": matter})
+    # Category browsing on a touch screen: a group (?group=), then its matters, then one matter's list.
+    letter = request.GET.get("group", "")
+
+    def shown(entry) -> bool:
+        return (matter is not None and matter.code in {m.code for m in entry.matters}) or (
+            matter is None and entry.group.letter == letter
+        )
+
+    group = next((g for g in groups if shown(g)), None) or (groups[0] if len(groups) == 1 else None)
+    context = {"terminal": terminal, "groups": groups, "chosen_group": group, "matter": matter}
+    return render(request, "floor/terminal_guide.html", context)

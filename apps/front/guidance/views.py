@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from apps.front.booking.forms import BookForm, first_error
 from apps.front.booking.models import GreenCategory
 from apps.front.booking.selectors import halls_for_matter, slot_picker
+from apps.front.booking.views import picker_template
 from apps.front.consult.selectors import faq_for_matter
 from apps.shared.accounts.models import Role
 from apps.shared.catalog.models import Matter
@@ -173,14 +174,17 @@ def checklist_pdf(request, code):
 def checklist_booking(request, code):
     """Choose a hall and a time for the matter of this checklist: booking's own time picker."""
     checklist = checklist_get(code=code, user=request.user)
-    halls, hall, days = slot_picker(matter=checklist.matter, hall_param=request.GET.get("hall", ""))
-    template = "booking/_slots.html" if request.htmx else "guidance/checklist_book.html"
+    picker = slot_picker(
+        matter=checklist.matter, hall_param=request.GET.get("hall", ""), day_param=request.GET.get("day", "")
+    )
+    template = picker_template(request, "guidance/checklist_book.html")
     context = {
         "checklist": checklist,
         "matter": checklist.matter,
-        "halls": halls,
-        "hall": hall,
-        "days": days,
+        "picker": picker,
+        "halls": picker.halls,
+        "hall": picker.hall,
+        "picker_url": reverse("checklist_booking", args=[checklist.code]),
         "book_url": reverse("checklist_book", args=[checklist.code]),
         "idempotency_key": form_idempotency_key(),
         "green_categories": GreenCategory.choices,

@@ -2,12 +2,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.shared.accounts.permissions import IsCitizen, IsClerk
-from govservice.api import DomainError
+from govservice.api import DomainError, MultipartApiView
 from govservice.lib import idcard
 
 from .models import Case, CaseEvent
@@ -123,12 +122,11 @@ def intake_result(case, password) -> dict:
     ).data
 
 
-class CaseAcceptApi(APIView):
+class CaseAcceptApi(MultipartApiView):
     """Accept: multipart files; optional ``commitment_items`` (容缺) with ``commitment_signed=true``; vault
     evidence (``reuse_<material id>=<evidence id>``) with the applicant's consent, ``vault_consent=true``."""
 
     permission_classes = [IsClerk]
-    parser_classes = [MultiPartParser]
 
     @extend_schema(request=MULTIPART, responses={201: IntakeResultSerializer})
     def post(self, request, ticket_id):
@@ -144,11 +142,10 @@ class CaseAcceptApi(APIView):
         return Response(intake_result(case, password), status=status.HTTP_201_CREATED)
 
 
-class CaseRefuseApi(APIView):
+class CaseRefuseApi(MultipartApiView):
     """不予受理: ``reason`` (required) and ``refer_to``."""
 
     permission_classes = [IsClerk]
-    parser_classes = [MultiPartParser]
 
     @extend_schema(request=MULTIPART, responses={201: IntakeResultSerializer})
     def post(self, request, ticket_id):
@@ -159,11 +156,10 @@ class CaseRefuseApi(APIView):
         return Response(intake_result(case, password), status=status.HTTP_201_CREATED)
 
 
-class CaseNoticeApi(APIView):
+class CaseNoticeApi(MultipartApiView):
     """一次性告知: ``items`` (repeat the field once per item)."""
 
     permission_classes = [IsClerk]
-    parser_classes = [MultiPartParser]
 
     @extend_schema(request=MULTIPART, responses={201: IntakeResultSerializer})
     def post(self, request, ticket_id):
@@ -173,11 +169,10 @@ class CaseNoticeApi(APIView):
         return Response(intake_result(case, password), status=status.HTTP_201_CREATED)
 
 
-class CaseReceiveApi(APIView):
+class CaseReceiveApi(MultipartApiView):
     """收件 only; decide within 5 working days."""
 
     permission_classes = [IsClerk]
-    parser_classes = [MultiPartParser]
 
     @extend_schema(request=MULTIPART, responses={201: IntakeResultSerializer})
     def post(self, request, ticket_id):
@@ -185,11 +180,10 @@ class CaseReceiveApi(APIView):
         return Response(intake_result(case, password), status=status.HTTP_201_CREATED)
 
 
-class ReceivedCaseAcceptApi(APIView):
+class ReceivedCaseAcceptApi(MultipartApiView):
     """Accept a case the hall already holds, with the items the applicant brought back."""
 
     permission_classes = [IsClerk]
-    parser_classes = [MultiPartParser]
 
     @extend_schema(request=MULTIPART, responses={200: CaseSerializer})
     def post(self, request, number):
@@ -288,12 +282,11 @@ class HeldCaseSearchApi(APIView):
         return Response(HeldCaseSerializer(cases, many=True).data)
 
 
-class HeldMaterialsApi(APIView):
+class HeldMaterialsApi(MultipartApiView):
     """The applicant brought materials for a case the hall holds: added to the same case (an outstanding
     one-time notice is answered, the five working days run again)."""
 
     permission_classes = [IsClerk]
-    parser_classes = [MultiPartParser]
 
     @extend_schema(request=MULTIPART, responses={200: HeldCaseSerializer})
     def post(self, request, number):
@@ -301,11 +294,10 @@ class HeldMaterialsApi(APIView):
         return Response(HeldCaseSerializer(case).data)
 
 
-class HeldNoticeApi(APIView):
+class HeldNoticeApi(MultipartApiView):
     """一次性告知 on a case the hall holds: ``items`` (repeat the field), with the materials just brought."""
 
     permission_classes = [IsClerk]
-    parser_classes = [MultiPartParser]
 
     @extend_schema(request=MULTIPART, responses={200: HeldCaseSerializer})
     def post(self, request, number):
@@ -333,11 +325,10 @@ class HeldRefuseApi(APIView):
         return Response(HeldCaseSerializer(case).data)
 
 
-class StaffDeferredApi(APIView):
+class StaffDeferredApi(MultipartApiView):
     """Deferred items (容缺) the applicant brought to a window, each under ``material_<id>``."""
 
     permission_classes = [IsClerk]
-    parser_classes = [MultiPartParser]
 
     @extend_schema(request=MULTIPART, responses={200: CaseSerializer})
     def post(self, request, number):
@@ -345,11 +336,10 @@ class StaffDeferredApi(APIView):
         return Response(CaseSerializer(case).data)
 
 
-class DeferredApi(APIView):
+class DeferredApi(MultipartApiView):
     """The applicant uploads deferred items (容缺) online, each under ``material_<id>``."""
 
     permission_classes = [IsCitizen]
-    parser_classes = [MultiPartParser]
 
     @extend_schema(request=MULTIPART, responses={200: CaseSerializer})
     def post(self, request, number):
@@ -366,11 +356,10 @@ def idcard_like(value: str) -> bool:
     return True
 
 
-class PrefileApi(APIView):
+class PrefileApi(MultipartApiView):
     """在线预填: the citizen uploads materials for a booked appointment (repeatable while not yet received)."""
 
     permission_classes = [IsCitizen]
-    parser_classes = [MultiPartParser]
 
     @extend_schema(request=MULTIPART, responses={201: CaseSerializer})
     def post(self, request, code):
@@ -381,11 +370,10 @@ class PrefileApi(APIView):
         return Response(data, status=status.HTTP_201_CREATED)
 
 
-class SupplementApi(APIView):
+class SupplementApi(MultipartApiView):
     """The citizen answers a correction request with the corrected materials."""
 
     permission_classes = [IsCitizen]
-    parser_classes = [MultiPartParser]
 
     @extend_schema(request=MULTIPART, responses={200: CaseSerializer})
     def post(self, request, number):

@@ -62,7 +62,7 @@ def my_services(request):
         {
             "appointments": appointments_for_citizen(citizen=request.user)[:50],
             "cases": cases_for_citizen(citizen=request.user)[:50],
-            "inbox": Notification.objects.filter(recipient=request.user, channel="inbox")[:20],
+            "inbox": Notification.objects.filter(recipient=request.user, channel="inbox").select_related("case")[:20],
             # DOMAIN.md §8: citizens may see who looked at their file.
             "accesses": PersonalDataAccess.objects.filter(subject=request.user).select_related("viewer")[:20],
         },

@@ -91,7 +91,7 @@ class MatterHitSerializer(serializers.ModelSerializer):
     department = serializers.CharField(source="department.name")
     department_code = serializers.CharField(source="department.code")
     fully_online = serializers.BooleanField()
-    score = serializers.FloatField(default=None)
+    score = serializers.FloatField(default=None, allow_null=True)
 
     class Meta:
         model = Matter

@@ -12,7 +12,7 @@ from apps.front.booking.models import Appointment
 from apps.front.intake.models import CASE_STATUS_SENTENCES, CaseStatus
 from tests.personas_front import make_slot
 
-from .conftest import PASSWORD
+from .conftest import PASSWORD, decide
 
 pytestmark = pytest.mark.django_db
 
@@ -147,3 +147,15 @@ def test_it_shows_a_citizens_cases_and_appointments_in_one_place(case, citizen, 
     other.force_login(other_citizen)
     html = other.get("/me/").content.decode()
     assert case.number not in html and appointment.code not in html
+
+
+def test_it_shows_the_decision_and_the_next_step_in_plain_words(client, case):
+    """Issue 17: the reader learns what was decided and what to do, not which office of ours holds the file."""
+    decide(client, case)
+    html = Client().post("/track/", {"number": case.number, "password": PASSWORD}, REMOTE_ADDR="203.0.113.8").content.decode()
+    assert '<p class="big" id="case-decision">审批结果：准予许可</p>' in html
+    assert str(CASE_STATUS_SENTENCES[CaseStatus.DECIDED][1]) in html and "短信通知您" in html
+    assert "审批总后台" not in html and "总后台" not in html
+
+    english = Client(HTTP_ACCEPT_LANGUAGE="en").post("/track/", {"number": case.number, "password": PASSWORD}, REMOTE_ADDR="203.0.113.9")
+    assert "Decision: Granted" in english.content.decode()

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from apps.front.booking.conf import booking_conf
@@ -151,7 +152,7 @@ class Window(models.Model):
         constraints = [models.UniqueConstraint(fields=["hall", "number"], name="window_number_unique")]
 
     def __str__(self) -> str:
-        return f"{self.number}号窗口"
+        return gettext("{n}号窗口").format(n=self.number)  # in the reader's language (the workbench, the tablet)
 
 
 class StaffPost(models.Model):

@@ -1,0 +1,98 @@
+"""What the issue-17 browser sweep checks on each page (tests/browser/test_everyone.py): axe-core (vendored in
+static/vendor/axe-core, injected from the site's own static files, so the pages' Content-Security-Policy
+allows it) with no critical or serious violation; no sideways scroll; no content text below 16 px; touch
+targets of at least 44 px; no Chinese left in an English page beyond the data shown. Each page's screenshot
+is kept under var/test-artifacts/ (gitignored) for a person to look at."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = Path(os.environ.get("VAR_DIR") or ROOT / "var") / "test-artifacts"
+AXE = "/static/vendor/axe-core/axe.min.js"
+
+_AXE_RUN = """async () => {
+  const result = await axe.run(document, { resultTypes: ["violations"] });
+  return result.violations
+    .filter((v) => v.impact === "critical" || v.impact === "serious")
+    .map((v) => `${v.impact} ${v.id}: ${v.help} @ ${v.nodes.slice(0, 4).map((n) => n.target.join(" ")).join(" | ")}`);
+}"""
+
+# Visible text whose computed size is below the minimum (sr-only text and hidden elements are not seen).
+_SMALL_TEXT = """(minimum) => {
+  const found = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    if (!node.textContent.trim()) continue;
+    const el = node.parentElement;
+    if (!el || !el.checkVisibility() || el.closest(".sr-only, svg")) continue;
+    const rect = el.getBoundingClientRect();
+    if (rect.width <= 1 || rect.height <= 1) continue;
+    const size = parseFloat(getComputedStyle(el).fontSize);
+    if (size < minimum) found.push(`${size}px "${node.textContent.trim().slice(0, 30)}"`);
+  }
+  return found.slice(0, 8);
+}"""
+
+# Controls a finger must hit: smaller than the minimum in both directions that matter (a link inside a
+# sentence is exempt, as WCAG's target-size rule exempts inline targets).
+_SMALL_TARGETS = """(minimum) => {
+  const found = [];
+  for (const el of document.querySelectorAll("button, select, summary, input:not([type=hidden]):not([type=radio]):not([type=checkbox]), nav a, .inbox a, td a, label:has(> input[type=radio]), label:has(> input[type=checkbox])")) {
+    if (!el.checkVisibility() || el.closest(".sr-only")) continue;
+    const rect = el.getBoundingClientRect();
+    if (rect.width === 0) continue;
+    if (rect.height < minimum - 0.5) found.push(`${Math.round(rect.width)}×${Math.round(rect.height)} ${el.tagName.toLowerCase()} "${(el.innerText || el.value || el.name || "").trim().slice(0, 24)}"`);
+  }
+  return found.slice(0, 8);
+}"""
+
+CJK = re.compile(r"[\u3400-\u9fff]+")
+
+
+def axe_violations(page) -> list[str]:
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(url=AXE)
+    return page.evaluate(_AXE_RUN)
+
+
+# The deepest elements that reach past the right edge: what makes the page scroll sideways.
+_WIDE = """() => {
+  const edge = document.documentElement.clientWidth;
+  const wide = [...document.body.querySelectorAll("*")].filter((el) => el.getBoundingClientRect().right > edge + 0.5 && el.checkVisibility());
+  return wide.filter((el) => !wide.some((other) => other !== el && el.contains(other)))
+    .slice(0, 5).map((el) => `${el.tagName.toLowerCase()}.${el.className} "${(el.innerText || "").trim().slice(0, 24)}" right=${Math.round(el.getBoundingClientRect().right)}`);
+}"""
+
+
+def scrolls_sideways(page) -> list[str]:
+    """[] when the page fits its width (document.documentElement.scrollWidth <= clientWidth), else what sticks out."""
+    if page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth"):
+        return []
+    return page.evaluate(_WIDE) or ["scrollWidth > clientWidth"]
+
+
+def small_text(page, minimum: float = 16) -> list[str]:
+    return page.evaluate(_SMALL_TEXT, minimum)
+
+
+def small_targets(page, minimum: float = 44) -> list[str]:
+    return page.evaluate(_SMALL_TARGETS, minimum)
+
+
+def chinese_left(page, data: list[str]) -> list[str]:
+    """Chinese words on an English page that are not data (names of matters, halls, people, materials...)."""
+    text = page.evaluate("document.body.innerText + ' ' + document.title")
+    for value in sorted(data, key=len, reverse=True):
+        text = text.replace(value, " ")
+    return sorted(set(CJK.findall(text)))[:10]
+
+
+def screenshot(page, device: str, name: str) -> None:
+    folder = ARTIFACTS / device
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', name)}.png"), full_page=True)

@@ -1,0 +1,274 @@
+"""Every screen right for its device and its user (issue 17), in a real browser: each page a citizen (360×800),
+a kiosk (1080×1920 portrait), a clerk's workbench and the hall's board (1920×1080) show, in Chinese and in
+English, in the standard mode and in 关怀模式, has no critical or serious axe-core violation; citizen pages do
+not scroll sideways at 360 px, have no content text below 16 px and touch targets of at least 44 px; an
+English page shows no Chinese beyond the data. Screenshots of each are kept under var/test-artifacts/.
+
+One test per device walks its pages in the four reader settings and reports every finding at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.utils import timezone
+
+from apps.front.booking.models import GroupMatter, WindowGroup
+from apps.front.booking.services import appointment_book
+from apps.front.consult.services import ticket_ask
+from apps.front.floor.services import ticket_walk_in
+from apps.front.guidance.services import checklist_save
+from apps.front.intake.models import Case, CaseEvent, CaseStatus
+from apps.front.notifications.models import Notification
+from govservice.care import CARE_COOKIE
+from govservice.lib.decisions import Decision
+from tests.factories import PASSWORD, make_matter
+from tests.personas_front import TERMINAL_TOKEN, make_slot
+
+from .axe import axe_violations, chinese_left, screenshot, scrolls_sideways, small_targets, small_text
+from .conftest import login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SETTINGS = [("zh-hans", False), ("en", False), ("zh-hans", True), ("en", True)]
+TRACK_PASSWORD = "135790"
+
+
+def reader(context, live_server, language: str, care: bool) -> None:
+    """The reader's choices as the switches leave them: the language cookie, and 关怀模式's."""
+    context.clear_cookies(name=settings.LANGUAGE_COOKIE_NAME)
+    context.clear_cookies(name=CARE_COOKIE)
+    cookies = [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
+    if care:
+        cookies.append({"name": CARE_COOKIE, "value": "1", "url": live_server.url})
+    context.add_cookies(cookies)
+
+
+@pytest.fixture
+def citizen_world(citizen, clerk, hall, matter):
+    """What a citizen has after a while: an appointment, a decided case with its message, a checklist and a
+    question asked."""
+    slots = [make_slot(hall, days_ahead=days, hour=hour, capacity=3) for days in (1, 2) for hour in (9, 10, 14)]
+    appointment = appointment_book(citizen=citizen, slot_id=slots[0].id, matter_code=matter.code)
+    case = Case.objects.create(
+        number="TZ2026120100042",
+        query_password_hash=make_password(TRACK_PASSWORD),
+        citizen=citizen,
+        matter=matter,
+        hall=hall,
+        clerk=clerk,
+        status=CaseStatus.DECIDED,
+        decision=Decision.APPROVED,
+        accepted_at=timezone.now(),
+        decided_at=timezone.now(),
+        promised_date=timezone.localdate() + dt.timedelta(days=7),
+    )
+    for from_status, to_status in [
+        ("", "received"),
+        ("received", "accepted"),
+        ("accepted", "in_review"),
+        ("in_review", "decided"),
+    ]:
+        CaseEvent.objects.create(case=case, from_status=from_status, to_status=to_status, actor_label="审批总后台")
+    message = Notification.objects.create(
+        recipient=citizen,
+        event="case.decided",
+        channel="inbox",
+        case=case,
+        subject="您的办件已有审批结果",
+        body=f"【云窗口】王小明您好，您的办件{case.number}（{matter.name}）审批结果：准予许可。请登录查看并对本次服务进行评价。",
+    )
+    checklist = checklist_save(matter_code=matter.code, raw_answers={}, user=citizen)
+    question = ticket_ask(
+        citizen=citizen, matter_code=matter.code, kind="consultation", title="社保卡补办", content="要带什么材料？"
+    )
+    data = [
+        matter.name,
+        matter.department.name,
+        hall.name,
+        hall.address,
+        citizen.real_name,
+        citizen.display_name,
+        *(m.name for m in matter.materials.all()),
+        *(m.notes for m in matter.materials.all() if m.notes),
+        hall.groups.get().name,
+        hall.opening_hours,
+        "社保卡补办",
+        "要带什么材料？",
+        message.subject,
+        message.body,
+        "王**",
+        clerk.display_name,
+        # Each language's name in itself (the switches), and the sender named on a case's timeline as central
+        # sent it (a label on the wire).
+        "中文",
+        "简体中文",
+        "审批总后台",
+    ]
+    return {"appointment": appointment, "case": case, "checklist": checklist, "question": question, "data": data}
+
+
+def _track(page, live_server, world) -> None:
+    page.goto(f"{live_server.url}/track/")
+    page.locator("#number").fill(world["case"].number)
+    page.locator("#password").fill(TRACK_PASSWORD)
+    page.locator("#track-form button[type=submit]").click()
+    page.locator("#track-result").wait_for()
+
+
+def sweep(page, live_server, device: str, pages: dict, data: list[str], *, before=None) -> list[str]:
+    """Each page in each reader setting: axe, sideways scroll, text size (standard mode), targets, and no
+    Chinese left in English. ``before`` runs once per setting after the cookies are set (sign in, activate)."""
+    findings: list[str] = []
+    for language, care in SETTINGS:
+        mode = f"{language}{'-care' if care else ''}"
+        page.context.clear_cookies()
+        if before:
+            before(page)
+        reader(page.context, live_server, language, care)
+        for name, where in pages.items():
+            if callable(where):
+                where(page)
+            else:
+                page.goto(f"{live_server.url}{where}")
+            found = [f"axe {v}" for v in axe_violations(page)]
+            found += [f"scrolls sideways: {w}" for w in scrolls_sideways(page)]
+            if not care:
+                found += [f"small text {t}" for t in small_text(page)]
+            found += [f"small target {t}" for t in small_targets(page)]
+            if language == "en":
+                found += [f"Chinese {w}" for w in chinese_left(page, data)]
+            findings += [f"{mode} {name}: {f}" for f in found]
+            screenshot(page, device, f"{mode}-{name}")
+    return findings
+
+
+def test_every_kiosk_screen_at_1080_by_1920(page, live_server, hall, matter, terminal, settings):
+    settings.KIOSK_IDLE_SECONDS = 600  # long enough for the sweep: the reset has its own test
+    page.add_init_script("window.print = function () {};")
+    group = WindowGroup.objects.create(hall=hall, letter="B", name="不动产登记")
+    other = make_matter("M-002", name="不动产登记资料查询")
+    GroupMatter.objects.create(group=group, matter_code=other.code)
+    page.set_viewport_size({"width": 1080, "height": 1920})
+
+    def activate(page):
+        page.goto(f"{live_server.url}/terminal/")
+        page.locator("#token").fill(TERMINAL_TOKEN)
+        page.locator("#token").press("Enter")
+        page.locator("#checkin-form").wait_for()
+
+    def failed_check_in(page):
+        page.goto(f"{live_server.url}/terminal/")
+        page.locator("#code").fill("ABCD2345")
+        page.locator("#checkin-form button[type=submit]").click()
+        page.locator("#kiosk-error").wait_for()
+
+    def ticket(page):
+        page.goto(f"{live_server.url}/terminal/walk-in/?group=A")
+        page.locator("input[name=matter]").first.check()
+        page.locator("#take-ticket").click()
+        page.locator("#ticket-number").wait_for()
+
+    pages = {
+        "start": "/terminal/",
+        "check-in-failed": failed_check_in,
+        "walk-in-groups": "/terminal/walk-in/",
+        "walk-in-matters": "/terminal/walk-in/?group=A",
+        "ticket": ticket,
+        "guide-groups": "/terminal/guide/",
+        "guide-matters": "/terminal/guide/?group=B",
+        "guide-matter": f"/terminal/guide/?matter={matter.code}",
+        "consult": "/terminal/consult/",
+        "rate": "/terminal/rate/",
+    }
+    data = [
+        hall.name,
+        matter.name,
+        other.name,
+        group.name,
+        hall.groups.get(letter="A").name,
+        matter.department.name,
+        *(m.name for m in matter.materials.all()),
+        *(m.notes for m in matter.materials.all() if m.notes),
+        "中文",
+    ]
+    findings = sweep(page, live_server, "kiosk-1080x1920", pages, data, before=activate)
+    assert not findings, "\n".join(findings)
+
+
+def test_the_workbench_at_1920_by_1080(page, live_server, hall, matter, terminal, clerk):
+    from apps.front.floor.services import ticket_call_next
+
+    for green in ("", "military", ""):
+        ticket_walk_in(terminal=terminal, matter_code=matter.code, green_channel=green)
+    ticket_call_next(clerk=clerk)
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    data = [hall.name, matter.name, hall.groups.get().name, clerk.display_name, "中文"]
+    pages = {"workbench": "/workbench/"}
+    findings = sweep(
+        page,
+        live_server,
+        "workbench-1920x1080",
+        pages,
+        data,
+        before=lambda page: login(page, live_server, clerk.username, PASSWORD),
+    )
+    assert not findings, "\n".join(findings)
+
+
+def test_the_display_board_at_1920_by_1080(page, live_server, hall, matter, terminal, clerk):
+    from apps.front.floor.services import ticket_call_next
+
+    for _ in range(3):
+        ticket_walk_in(terminal=terminal, matter_code=matter.code)
+    ticket_call_next(clerk=clerk)
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    data = [hall.name, hall.groups.get().name, "中文"]
+    findings = sweep(page, live_server, "board-1920x1080", {"board": f"/board/{hall.code}/"}, data)
+    assert not findings, "\n".join(findings)
+
+
+def test_every_citizen_page_at_360_px(page, live_server, citizen, matter, hall, citizen_world):
+    world = citizen_world
+    page.set_viewport_size({"width": 360, "height": 800})
+    pages = {
+        "home": "/",
+        "find": "/find/?q=%E7%A4%BE%E4%BF%9D",
+        "matter": f"/matters/{matter.code}/?hall={hall.id}",
+        "guide": f"/guide/{matter.code}/",
+        "checklist": f"/checklists/{world['checklist'].code}/",
+        "checklists": "/checklists/",
+        "checklist-booking": f"/checklists/{world['checklist'].code}/book/",
+        "appointment": f"/appointments/{world['appointment'].code}/",
+        "me": "/me/",
+        "notification-settings": "/me/notifications/",
+        "privacy": "/me/privacy/",
+        "waitlist": "/waitlist/",
+        "consult": "/consult/",
+        "consult-ask": "/consult/ask/",
+        "consult-ticket": f"/consult/{world['question'].code}/",
+        "case": f"/cases/{world['case'].number}/",
+        "track": _track,
+    }
+    anonymous = {
+        "login": "/accounts/login/",
+        "register": "/register/",
+        "matter-signed-out": f"/matters/{matter.code}/?hall={hall.id}",
+    }
+    device = "citizen-360x800"
+    findings = sweep(page, live_server, device, anonymous, world["data"])
+    signed_in = {
+        name: (lambda page, where=where: where(page, live_server, world)) if callable(where) else where
+        for name, where in pages.items()
+    }
+    findings += sweep(
+        page,
+        live_server,
+        device,
+        signed_in,
+        world["data"],
+        before=lambda page: login(page, live_server, citizen.username, PASSWORD),
+    )
+    assert not findings, "\n".join(findings)
