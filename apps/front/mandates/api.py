@@ -8,7 +8,6 @@ from django.http import Http404
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -16,6 +15,7 @@ from apps.front.booking.models import Appointment, GreenCategory
 from apps.front.booking.selectors import MAX_ID
 from apps.front.intake.models import Case
 from apps.shared.accounts.permissions import IsCitizen, IsClerk
+from govservice.api import MultipartApiView
 from govservice.throttling import BookingThrottle, client_ip
 
 from .models import Company, Mandate, MandateEvent
@@ -483,11 +483,10 @@ class WindowCheckApi(APIView):
         return Response(WindowCheckResultSerializer(check).data)
 
 
-class PaperMandateApi(APIView):
+class PaperMandateApi(MultipartApiView):
     """A signed paper 委托书 scanned at the window: recorded in force at once."""
 
     permission_classes = [IsClerk]
-    parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(request={"multipart/form-data": PaperMandateSerializer}, responses={201: MandateSerializer})
     def post(self, request):

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from apps.front.booking.models import GreenCategory, StaffPost
 from apps.front.booking.selectors import slot_picker
+from apps.front.booking.views import picker_template
 from apps.front.floor.services import ticket_get_for_clerk
 from apps.front.intake.selectors import cases_for_citizen
 from apps.shared.accounts.models import Role
@@ -319,20 +320,20 @@ def book(request, principal_id, matter_code):
             request, _("已为%(name)s预约成功，预约码 %(code)s。") % {"name": found.name, "code": appointment.code}
         )
         return redirect("mandates:principal", principal_id=principal_id)
-    halls, hall, days = slot_picker(matter=matter, hall_param=request.GET.get("hall", ""))
+    picker = slot_picker(matter=matter, hall_param=request.GET.get("hall", ""), day_param=request.GET.get("day", ""))
     context = {
         "principal": found,
         "matter": matter,
-        "halls": halls,
-        "hall": hall,
-        "days": days,
+        "picker": picker,
+        "halls": picker.halls,
+        "hall": picker.hall,
         "book_url": reverse("mandates:book", args=[principal_id, matter.code]),
         "picker_url": reverse("mandates:book", args=[principal_id, matter.code]),
         "idempotency_key": form_idempotency_key(),
         "green_categories": GreenCategory.choices,
     }
-    template = "booking/_slots.html" if request.htmx else "mandates/book.html"
-    return render(request, template, context)
+    # Booking's own time picker (hall, day, time): htmx asks for the part it replaces.
+    return render(request, picker_template(request, "mandates/book.html"), context)
 
 
 @role_required(CITIZEN)
