@@ -241,6 +241,33 @@ STATUS_BY_CODE: dict[str, int] = {
     "form_incomplete": 422,
     "form_invalid": 400,
     "not_online": 422,
+    # Issue 15: legal persons and people acting for others (apps/front/mandates). An agent outside their scope
+    # is forbidden (403) with the reason; a matter's own rule (who it serves, whether agents may act) is 422.
+    "acts_required": 400,
+    "agent_name_mismatch": 422,
+    "agent_not_registered": 422,
+    "agent_not_verified": 403,
+    "agent_required": 422,
+    "agents_not_allowed": 422,
+    "company_mismatch": 400,
+    "company_registered": 409,
+    "invalid_credit_code": 400,
+    "invalid_validity": 400,
+    "letter_required": 400,
+    "mandate_expired": 403,
+    "mandate_not_yet_valid": 403,
+    "mandate_out_of_scope": 403,
+    "mandate_revoked": 403,
+    "mandate_unconfirmed": 403,
+    "matter_not_for_companies": 422,
+    "matter_not_for_persons": 422,
+    "no_mandate": 403,
+    "not_representative": 403,
+    "represents_company": 409,
+    "scope_required": 400,
+    "self_mandate": 422,
+    "verification_required": 403,
+    "wrong_applicant": 422,
 }
 STATUS_BY_CLASS: tuple[tuple[type[DomainError], int], ...] = ((Throttled, 429), (Busy, 429), (Conflict, 409), (DomainError, 422))
 

@@ -112,7 +112,14 @@ class Case(models.Model):
     number = models.CharField(_("办件编号"), max_length=32, unique=True)
     # Only a hash: the password is shown once, on the receipt (DOMAIN.md §5 查询密码).
     query_password_hash = models.CharField(max_length=128)
+    # The applicant: a person, or a company's account (accounts.Role.COMPANY), whose case this is.
     citizen = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cases")
+    # The person who applied for them, when it was not the applicant (DOMAIN.md §9: both identities on
+    # every act; their authority is checked by apps/front/mandates through hooks.agent_check).
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="cases_acted",
+        verbose_name=_("代办人"),
+    )
     matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="cases")
     hall = models.ForeignKey(Hall, on_delete=models.PROTECT, related_name="cases")
     appointment = models.OneToOneField(Appointment, on_delete=models.PROTECT, null=True, blank=True, related_name="case")

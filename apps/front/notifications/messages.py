@@ -236,3 +236,16 @@ MESSAGES |= {
         _("【云窗口】{name}您好，您的办件{number}（{matter}）未在补正期限{correction_deadline}前补正材料，已终止办理。如需办理，可重新申请。"),
     ),
 }
+
+# Legal persons and people acting for others (apps.front.mandates), to the agent. Fields: principal (a company's
+# name, or the principal's masked name), number (the 委托书's), valid_until.
+MESSAGES |= {
+    "mandate.granted": (
+        _("您已获得授权代为办理"),
+        _("【云窗口】{name}您好，{principal}已授权您代为办理政务服务事项（委托书{number}，有效期至{valid_until}）。办理时请携带本人身份证件，登录后在“代办”中查看可办事项。"),
+    ),
+    "mandate.revoked": (
+        _("您的代办授权已撤销"),
+        _("【云窗口】{name}您好，{principal}已撤销委托书{number}对您的授权，自即时起您不能再代其办理。"),
+    ),
+}

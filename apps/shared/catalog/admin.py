@@ -187,14 +187,14 @@ def _forms_kept(formset) -> list:
 class MatterAdmin(admin.ModelAdmin):
     form = MatterAdminForm
     list_display = ["name", "code", "version", "is_current", "department", "case_kind", "online_depth", "trips", "bookable"]
-    list_filter = ["is_current", "department", "case_kind", "online_depth", "remote_ok", "bookable"]
+    list_filter = ["is_current", "department", "target", "case_kind", "online_depth", "remote_ok", "bookable", "agents_allowed"]
     search_fields = ["name", "code", "keywords"]
     inlines = [MaterialInline, FeeItemInline, MatterFieldInline]
     readonly_fields = ["version_history"]
     actions = ["export_json", "export_csv"]
     change_list_template = "catalog/admin_matter_changelist.html"
     fieldsets = [
-        (gettext_lazy("基本信息"), {"fields": ["code", "basic_code", "name", "department", "matter_type", "level", "target", "version_history"]}),
+        (gettext_lazy("基本信息"), {"fields": ["code", "basic_code", "name", "department", "matter_type", "level", "target", "agents_allowed", "version_history"]}),
         (gettext_lazy("时限"), {"fields": ["case_kind", "legal_days", "promised_days", "correction_restarts_clock", "joint_handling"]}),
         (
             gettext_lazy("办理方式"),

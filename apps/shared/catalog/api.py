@@ -52,6 +52,7 @@ class MatterSerializer(MatterListSerializer):
             "legal_days",
             "matter_type",
             "target",
+            "agents_allowed",
             "channels",
             "trips_reason",
             "remote_ok",

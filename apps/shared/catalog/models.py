@@ -9,17 +9,21 @@ import secrets
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
 from django.db import models, router
 from django.db.models import Value
 from django.db.models.functions import Concat, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-# GB 32100-2015: 18 characters from digits and capitals without I, O, Z, S, V.
-credit_code_validator = RegexValidator(
-    r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$", _("统一社会信用代码应为 18 位数字或大写字母。")
-)
+from govservice.lib import creditcode
+
+
+def validate_credit_code(value: str) -> None:
+    """GB 32100-2015 in full (govservice/lib/creditcode.py): shape, alphabet and check character."""
+    try:
+        creditcode.parse(value)
+    except creditcode.InvalidCreditCode as exc:
+        raise ValidationError(str(exc), code="invalid_credit_code") from None
 
 
 class RulesInCleanMixin:
@@ -47,7 +51,7 @@ def list_of_window() -> list[str]:
 class Department(models.Model):
     code = models.CharField(_("部门编码"), max_length=32, unique=True)
     name = models.CharField(_("部门名称"), max_length=100)
-    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True, validators=[credit_code_validator])
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True, validators=[validate_credit_code])
 
     class Meta:
         ordering = ["code"]
@@ -80,8 +84,12 @@ class CaseKind(models.TextChoices):
 
 
 class Target(models.TextChoices):
+    """服务对象 (GB/T 39046): who may apply — a natural person, a legal person (a company, applying through its
+    representative or an authorised 经办人), or either."""
+
     PERSON = "person", _("自然人")
     ORGANISATION = "organisation", _("法人")
+    BOTH = "both", _("自然人和法人")
 
 
 class OnlineDepth(models.IntegerChoices):
@@ -165,6 +173,11 @@ class Matter(RulesInCleanMixin, models.Model):
     matter_type = models.CharField(_("事项类型"), max_length=2, choices=MatterType.choices, default=MatterType.LICENSE)
     level = models.PositiveSmallIntegerField(_("行使层级"), choices=Level.choices, default=Level.CITY)
     target = models.CharField(_("服务对象"), max_length=16, choices=Target.choices, default=Target.PERSON)
+    # DOMAIN.md §9: some matters must be done by the person themselves (biometrics, a personal statement):
+    # nobody may apply or collect for them (代办、代领).
+    agents_allowed = models.BooleanField(
+        _("允许代办"), default=True, help_text=_("不勾选表示须本人办理，不接受他人代办、代领（如需采集本人生物特征）。")
+    )
     case_kind = models.CharField(_("办件类型"), max_length=16, choices=CaseKind.choices, default=CaseKind.PROMISED)
     legal_days = models.PositiveSmallIntegerField(_("法定办结时限（工作日）"), default=20)
     promised_days = models.PositiveSmallIntegerField(
@@ -285,6 +298,14 @@ class Matter(RulesInCleanMixin, models.Model):
         errors = matter_errors(self)
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def serves_persons(self) -> bool:
+        return self.target in (Target.PERSON, Target.BOTH)
+
+    @property
+    def serves_companies(self) -> bool:
+        return self.target in (Target.ORGANISATION, Target.BOTH)
 
     @property
     def fully_online(self) -> bool:

@@ -76,6 +76,10 @@ class PrivacyConf(AppConf):
     # The evidence vault (证照库): copies kept for reuse in the citizen's next cases, counted from when they
     # were kept; a copy that is also part of a case file stays with the case file.
     RETENTION_VAULT_DAYS = Knob(env_int, 5 * YEAR)
+    # Electronic 委托书 (apps/front/mandates) the principal never confirmed by SMS, counted from when they were
+    # made: nothing was done under them (PIPL Art. 19). A confirmed or paper one is kept with the case files
+    # it served (RETENTION_CASE_FILES_DAYS from its end).
+    RETENTION_UNCONFIRMED_MANDATES_DAYS = Knob(env_int, 30)
     # Credit records of broken 容缺 commitments (失信记录), counted from when they were written: 国办发〔2020〕49号
     # keeps a dishonesty record public for at most five years; after that nothing may rest on it.
     RETENTION_CREDIT_RECORDS_DAYS = Knob(env_int, 5 * YEAR)

@@ -114,6 +114,14 @@ def _called_ticket(*, clerk: User, ticket_id: int):
         raise Conflict(_("请先叫号再受理。"), code="invalid_state")
     if ticket.citizen is None:
         raise DomainError(_("现场号未关联实名账户，请先为申请人登记。"), code="no_applicant")
+    if ticket.agent is not None:
+        # DOMAIN.md §9: the person at the window acts for the applicant only within a mandate in force now.
+        for check in hooks.agent_check.receivers():
+            check(agent=ticket.agent, principal=ticket.citizen, act="apply", matter=ticket.matter)
+    elif ticket.citizen.is_company:
+        raise DomainError(
+            _("法人申请须由法定代表人或经授权的经办人办理，请先核验办理人身份。"), code="agent_required"
+        )
     return ticket
 
 
@@ -199,6 +207,7 @@ def _receive(*, clerk: User, ticket, vetted) -> tuple[Case, str]:
             case=prefiled, to_status=CaseStatus.RECEIVED, actor=clerk, note=f"{ticket.hall.name} 收件（在线预填）",
             clerk=clerk, received_at=now, intake_started_at=now,
             intake_deadline=add_workdays_or_none(today, intake_conf.INTAKE_NOTICE_DAYS),
+            **({"agent": ticket.agent} if ticket.agent is not None else {}),
         )
         _store_materials(prefiled, vetted, by=clerk)
         return prefiled, ""
@@ -207,12 +216,16 @@ def _receive(*, clerk: User, ticket, vetted) -> tuple[Case, str]:
         # The applicant is back for a case the hall holds (仅收件, or after a one-time notice): the same case
         # goes on, never a second one.
         held_continue(held, clerk=clerk, vetted=vetted, where=ticket.hall.name)
+        if ticket.agent is not None and held.agent_id != ticket.agent.pk:
+            Case.objects.filter(id=held.id).update(agent=ticket.agent)
+            held.agent = ticket.agent
         return held, ""
     password = digits(6)
     case = Case.objects.create(
         number=_new_number(ticket.hall.case_prefix),
         query_password_hash=make_password(password),
         citizen=ticket.citizen,
+        agent=ticket.agent,
         matter=ticket.matter,
         hall=ticket.hall,
         appointment=ticket.appointment,
@@ -222,7 +235,8 @@ def _receive(*, clerk: User, ticket, vetted) -> tuple[Case, str]:
         intake_started_at=now,
         intake_deadline=add_workdays_or_none(today, intake_conf.INTAKE_NOTICE_DAYS),
     )
-    CaseEvent.objects.create(case=case, actor=clerk, to_status=CaseStatus.RECEIVED, note=f"{ticket.hall.name} 收件")
+    note = f"{ticket.hall.name} 收件" + (f"（代办人 {ticket.agent.real_name}）" if ticket.agent is not None else "")
+    CaseEvent.objects.create(case=case, actor=clerk, to_status=CaseStatus.RECEIVED, note=note)
     _store_materials(case, vetted, by=clerk)
     return case, password
 

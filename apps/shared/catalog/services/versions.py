@@ -25,6 +25,7 @@ MATTER_FIELDS = (
     "matter_type",
     "level",
     "target",
+    "agents_allowed",
     "case_kind",
     "legal_days",
     "promised_days",
