@@ -234,6 +234,40 @@ STATUS_BY_CODE: dict[str, int] = {
     # the applicant has not answered yet is never followed by another.
     "intake_limit_passed": 409,
     "notice_outstanding": 409,
+    # Issue 15, online applications (apps/front/online): an answer of the application form that is not what its
+    # field takes; a submission with required answers missing, or without the applicant's declaration; a
+    # matter not applied for online.
+    "declaration_required": 422,
+    "form_incomplete": 422,
+    "form_invalid": 400,
+    "not_online": 422,
+    # Issue 15: legal persons and people acting for others (apps/front/mandates). An agent outside their scope
+    # is forbidden (403) with the reason; a matter's own rule (who it serves, whether agents may act) is 422.
+    "acts_required": 400,
+    "agent_name_mismatch": 422,
+    "agent_not_registered": 422,
+    "agent_not_verified": 403,
+    "agent_required": 422,
+    "agents_not_allowed": 422,
+    "company_mismatch": 400,
+    "company_registered": 409,
+    "invalid_credit_code": 400,
+    "invalid_validity": 400,
+    "letter_required": 400,
+    "mandate_expired": 403,
+    "mandate_not_yet_valid": 403,
+    "mandate_out_of_scope": 403,
+    "mandate_revoked": 403,
+    "mandate_unconfirmed": 403,
+    "matter_not_for_companies": 422,
+    "matter_not_for_persons": 422,
+    "no_mandate": 403,
+    "not_representative": 403,
+    "represents_company": 409,
+    "scope_required": 400,
+    "self_mandate": 422,
+    "verification_required": 403,
+    "wrong_applicant": 422,
     # Remote virtual window (issue 14: apps/front/remote, apps/central/remote; its missing consent is
     # consent_required, above)
     "identity_unconfirmed": 422,

@@ -270,6 +270,10 @@ SPECTACULAR_SETTINGS = {
         "ConsultTicketChannelEnum": "apps.front.consult.models.TicketChannel",
         "ConsultTicketStatusEnum": "apps.front.consult.models.TicketStatus",
         "ScoreEnum": "apps.front.ratings.models.Score",
+        "MandateKindEnum": "apps.front.mandates.models.MandateKind",
+        "MandateFormEnum": "apps.front.mandates.models.MandateForm",
+        "MandateStatusEnum": "apps.front.mandates.models.MandateStatus",
+        "MandateEventKindEnum": "apps.front.mandates.models.EventKind",
     }
     if IS_FRONT
     else {

@@ -15,6 +15,8 @@ api: list[URLPattern | URLResolver] = [
     path("", include("apps.front.consult.urls_api")),
     path("", include("apps.front.ratings.urls_api")),
     path("", include("apps.front.delivery.urls_api")),
+    path("", include("apps.front.online.urls_api")),
+    path("", include("apps.front.mandates.urls_api")),
     path("", include("apps.front.notifications.urls_api")),
     path("", include("apps.shared.privacy.urls_api")),
 ]
@@ -30,6 +32,8 @@ urlpatterns = [
     path("", include("apps.front.consult.urls")),
     path("", include("apps.front.ratings.urls")),
     path("", include("apps.front.delivery.urls")),
+    path("", include("apps.front.online.urls")),
+    path("", include("apps.front.mandates.urls")),
     path("", include("apps.front.reports.urls")),
     path("", include("apps.front.notifications.urls")),
     path("", include("apps.shared.privacy.urls")),

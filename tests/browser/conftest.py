@@ -1,5 +1,6 @@
 """Browser tests: the chromium set-up lives in tests/browser_setup.py (a plugin of tests/conftest.py)."""
 
 from tests.browser_setup import login
+from tests.front.mandates.conftest import agent, company_matter, representative  # noqa: F401 - fixtures (issue 15)
 
 __all__ = ["login"]

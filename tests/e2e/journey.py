@@ -126,3 +126,64 @@ def choose_delivery(front, citizen: dict[str, str], number: str, **choice: str) 
     response = requests.put(f"{front.url}/api/v1/cases/{number}/delivery/", json=choice, headers=citizen, timeout=10)
     assert response.status_code == 200, response.text
     return response.json()
+
+
+# The demo's zero-trip matter applied for fully online (全程网办, issue 15), decided by the demo approver's department.
+ONLINE_MATTER = "11011202000000000000-000203-01"  # 失业登记
+ONLINE_ANSWERS = {"employer": "北京通州某科技有限公司", "separation-date": "2026-10-31", "reason": "劳动合同期满", "seeking-work": True}
+
+
+def page_session(site, username: str, password: str) -> requests.Session:
+    """A browser-like session signed in through the login page (for pages such as a document's PDF)."""
+    session = requests.Session()
+    session.get(f"{site.url}/accounts/login/", timeout=SLOW)
+    signed_in = session.post(
+        f"{site.url}/accounts/login/",
+        data={"username": username, "password": password, "csrfmiddlewaretoken": session.cookies["csrftoken"]},
+        headers={"Referer": f"{site.url}/accounts/login/"},
+        timeout=SLOW,
+    )
+    assert signed_in.status_code == 200 and "sessionid" in session.cookies, signed_in.text[:500]
+    return session
+
+
+def online_application_submitted(front, citizen: dict[str, str]) -> dict:
+    """The citizen applies fully online for the demo's zero-trip matter at the TZ hall: the form, the ID card
+    uploaded (a new account's vault is empty), e-licence delivery by default, the declaration. Returns the
+    submitted application."""
+    hall = next(h for h in requests.get(f"{front.url}/api/v1/matters/{ONLINE_MATTER}/halls/", timeout=10).json() if h["code"] == "TZ")
+    started = requests.post(f"{front.url}/api/v1/online/applications/", json={"matter": ONLINE_MATTER, "hall": hall["id"]}, headers=citizen, timeout=SLOW)
+    assert started.status_code == 201, started.text
+    code = started.json()["code"]
+    assert [f["key"] for f in started.json()["form"]] == ["employer", "separation-date", "reason", "seeking-work", "notes"]
+    saved = requests.patch(f"{front.url}/api/v1/online/applications/{code}/", json={"form_values": ONLINE_ANSWERS}, headers=citizen, timeout=SLOW)
+    assert saved.status_code == 200, saved.text
+    uploaded = requests.post(
+        f"{front.url}/api/v1/online/applications/{code}/files/", data={"material": "id-card"},
+        files={"file": ("身份证.pdf", PDF, "application/pdf")}, headers=citizen, timeout=SLOW,
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    done = requests.post(f"{front.url}/api/v1/online/applications/{code}/submit/", json={"declaration": True}, headers=citizen, timeout=SLOW)
+    assert done.status_code == 201, done.text
+    return done.json()
+
+
+def central_decides_and_issues(central, number: str) -> None:
+    """At central, the demo approver claims the case, passes its review steps, approves and issues the result."""
+    case_url = central_decides(central, number)
+    approver = token(central, "approver", DEMO_PASSWORD)
+    issued = requests.post(f"{case_url}/result/", json={}, headers=approver, timeout=SLOW)
+    assert issued.status_code == 200, issued.text
+
+
+def central_decides(central, number: str) -> str:
+    """At central, the demo approver claims the case, passes its review steps and approves it. Returns its URL."""
+    approver = token(central, "approver", DEMO_PASSWORD)
+    found = eventually(lambda: central_case(central, approver, number))
+    case_url = f"{central.url}/api/v1/cases/{found['id']}"
+    assert requests.post(f"{case_url}/claim/", headers=approver, timeout=SLOW).status_code == 200
+    for _ in range(2):  # 初审, 复审
+        assert requests.post(f"{case_url}/pass/", json={}, headers=approver, timeout=SLOW).status_code == 200
+    decided = requests.post(f"{case_url}/decide/", json={"decision": "approved", "reason": "符合失业登记条件。"}, headers=approver, timeout=SLOW)
+    assert decided.status_code == 200, decided.text
+    return case_url

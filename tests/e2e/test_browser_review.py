@@ -1,6 +1,7 @@
 """In a real browser, across both sites: an approver claims a case, reads its materials and asks for a
 correction; the citizen uploads it at the front; the approver approves and issues the certificate; the
-citizen sees the result and the certificate's public verification page."""
+citizen sees the result and the certificate's public verification page. And a fully online application (issue
+15) from the matter page to the e-licence."""
 
 import re
 
@@ -11,7 +12,7 @@ from apps.front.booking.management.commands.seed_demo import DEMO_PASSWORD
 from tests.browser_setup import login
 from tests.journey_helpers import PDF
 
-from .journey import PASSWORD, accepted_case, eventually, register
+from .journey import ONLINE_MATTER, PASSWORD, accepted_case, central_decides_and_issues, eventually, register
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -76,3 +77,58 @@ def test_it_corrects_approves_and_verifies_across_both_sites(sites, browser, tmp
     expect(citizen.get_by_text("该文书由本平台出具。")).to_be_visible()
     expect(citizen.get_by_text(number)).to_be_visible()
     citizen.screenshot(path=str(tmp_path / "verify.png"), full_page=True)
+
+
+def test_a_citizen_applies_fully_online_and_gets_the_e_licence_without_a_visit(sites, browser, tmp_path):
+    """全程网办 (issue 15), in a real browser at the front: the demo citizen applies for the zero-trip matter (the
+    ID card government holds is taken from the vault, with consent), the hall clerk accepts it in the online
+    pre-review, central decides and issues, and the citizen downloads the e-licence — never at a hall."""
+    front, central = sites
+    citizen = browser.new_context(locale="zh-CN").new_page()
+    login(citizen, front, "citizen", DEMO_PASSWORD)
+    citizen.goto(f"{front.url}/matters/{ONLINE_MATTER}/")
+    citizen.locator("#apply-online").get_by_role("link", name="网上申报").click()
+    citizen.get_by_label("北京城市副中心政务服务中心").check()
+    citizen.get_by_role("button", name="开始填写").click()
+    expect(citizen.locator("#case-status")).to_have_text("草稿")
+    # What government holds needs no upload.
+    expect(citizen.locator("#material-id-card")).to_contain_text("无需提交")
+    citizen.get_by_label("原工作单位名称").fill("北京通州某科技有限公司")
+    citizen.get_by_label("劳动关系解除或终止日期").fill("2026-10-31")
+    citizen.get_by_label("失业原因").select_option("劳动合同期满")
+    citizen.get_by_label("有求职意愿").select_option("true")
+    proof = tmp_path / "解除劳动合同证明.pdf"
+    proof.write_bytes(PDF)
+    citizen.get_by_label("上传“解除或终止劳动关系证明”（PDF/JPEG/PNG）").set_input_files(str(proof))
+    citizen.get_by_role("button", name="保存草稿").click()
+    expect(citizen.get_by_text("已保存。")).to_be_visible()
+    expect(citizen.get_by_role("link", name="解除劳动合同证明.pdf")).to_be_visible()
+    citizen.locator('input[name="vault_consent"]').check()
+    citizen.locator('input[name="declaration"]').check()
+    citizen.get_by_role("button", name="提交申请").click()
+    number = citizen.locator("#case-number").inner_text()
+    expect(citizen.locator("#query-password")).to_have_text(re.compile(r"^\d{6}$"))
+
+    clerk = browser.new_context(locale="zh-CN").new_page()
+    login(clerk, front, "clerk", DEMO_PASSWORD)
+    clerk.get_by_role("link", name="网上预审").first.click()
+    clerk.get_by_role("link", name=number).click()
+    expect(clerk.locator("#answers")).to_contain_text("北京通州某科技有限公司")
+    expect(clerk.locator("#received-materials")).to_contain_text("申请人居民身份证")
+    clerk.get_by_label("预审通过，受理").check()
+    clerk.get_by_role("button", name="提交预审结果").click()
+    expect(clerk.locator("#case-status")).to_have_text("已受理")
+
+    central_decides_and_issues(central, number)
+    eventually(lambda: front.sql("SELECT status FROM intake_case WHERE number = %s", (number,)) == [("result_ready",)])
+    citizen.goto(f"{front.url}/cases/{number}/")
+    expect(citizen.locator("#case-decision")).to_contain_text("准予")
+    link = citizen.get_by_role("link", name=re.compile("证照"))
+    pdf = citizen.request.get(front.url + link.get_attribute("href"))
+    assert pdf.status == 200 and pdf.body().startswith(b"%PDF")
+    eventually(lambda: front.sql("SELECT status FROM intake_case WHERE number = %s", (number,)) == [("delivered",)])
+    # Never at a hall: no appointment and no ticket for this application.
+    assert front.sql(
+        "SELECT count(*) FROM hall_ticket t JOIN accounts_user u ON u.id = t.citizen_id WHERE u.username = 'citizen'"
+    ) == [(0,)]
+    citizen.screenshot(path=str(tmp_path / "online.png"), full_page=True)

@@ -1,6 +1,7 @@
 """The whole journey across both sites, as real HTTP servers with real Celery workers and Redis:
 register → book → check in → call → accept → hand off → choose pickup (told to central) → approve →
-decision back → notify → rate → result issued → picked up at the window (told to central)."""
+decision back → notify → rate → result issued → picked up at the window (told to central). And the fully
+online journey (issue 15): apply online → pre-review at the hall → central decides → the e-licence downloaded."""
 
 from __future__ import annotations
 
@@ -15,7 +16,21 @@ from apps.front.booking.management.commands.seed_demo import DEMO_PASSWORD
 from apps.front.floor.demo import TERMINALS
 from tests.journey_helpers import PDF, PNG
 
-from .journey import SLOW, central_case, choose_delivery, eventually, sign_up, token
+from .journey import (
+    ONLINE_ANSWERS,
+    ONLINE_MATTER,
+    SLOW,
+    central_case,
+    central_decides,
+    central_decides_and_issues,
+    choose_delivery,
+    eventually,
+    online_application_submitted,
+    page_session,
+    register,
+    sign_up,
+    token,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -201,3 +216,98 @@ def test_it_walks_the_whole_journey(sites):
     eventually(lambda: front.sql("SELECT count(*) FROM exchange_outboxmessage WHERE status <> 'delivered'") == [(0,)])
     eventually(lambda: central.sql("SELECT count(*) FROM exchange_outboxmessage WHERE status <> 'delivered'") == [(0,)])
     assert dt.date.fromisoformat(case["promised_date"]) > dt.date.today() - dt.timedelta(days=1)
+
+
+def test_an_online_application_crosses_both_sites_without_a_visit(sites):
+    """全程网办 (issue 15): applied for online, pre-reviewed and accepted online by a hall clerk, decided at central,
+    the e-licence downloaded; the citizen never books, checks in or takes a ticket."""
+    front, central = sites
+    username, citizen = register(front, central, real_name="吴敏")
+    application = online_application_submitted(front, citizen)
+    number = application["case"]["number"]
+    assert application["case"]["status"] == "received" and len(application["query_password"]) == 6
+
+    # The hall's clerk finds it in the online pre-review queue and accepts it: the receipt goes online.
+    clerk = token(front, "clerk", DEMO_PASSWORD)
+    queue = requests.get(f"{front.url}/api/v1/workbench/prereview/", headers=clerk, timeout=10).json()
+    assert [row["colour"] for row in queue if row["number"] == number] == ["green"]
+    detail = requests.get(f"{front.url}/api/v1/workbench/prereview/{number}/", headers=clerk, timeout=10).json()
+    assert {"label": "原工作单位名称", "answer": "北京通州某科技有限公司"} in detail["answers"]
+    accepted = requests.post(f"{front.url}/api/v1/workbench/prereview/{number}/accept/", headers=clerk, timeout=SLOW)
+    assert accepted.status_code == 200, accepted.text
+
+    # Central receives it with its materials (the ID card scan and the generated application form) and decides.
+    central_decides_and_issues(central, number)
+    assert central.sql(
+        "SELECT count(*) FROM review_reviewmaterial m JOIN review_reviewcase c ON c.id = m.case_id WHERE c.front_number = %s", (number,)
+    ) == [(2,)]
+
+    # The e-licence comes back to the front: ready, electronically, and the citizen's download is the handover.
+    def ready():
+        state = requests.get(f"{front.url}/api/v1/online/applications/{application['code']}/", headers=citizen, timeout=10).json()["case"]
+        return state if state["status"] == "result_ready" else None
+
+    state = eventually(ready)
+    assert front.sql(
+        "SELECT d.method, d.status FROM delivery_delivery d JOIN intake_case c ON c.id = d.case_id WHERE c.number = %s", (number,)
+    ) == [("electronic", "ready")]
+    certificate = next(d for d in state["documents"] if d["kind"] == "certificate")
+    pdf = page_session(front, username, PASSWORD).get(f"{front.url}{certificate['url']}", timeout=SLOW)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert front.sql("SELECT status FROM intake_case WHERE number = %s", (number,)) == [("delivered",)]
+    # No visit: no appointment, no ticket for this citizen; the certificate is in their vault for next time.
+    assert front.sql(
+        "SELECT count(*) FROM booking_appointment a JOIN accounts_user u ON u.id = a.citizen_id WHERE u.username = %s", (username,)
+    ) == [(0,)]
+    assert front.sql(
+        "SELECT count(*) FROM hall_ticket t JOIN accounts_user u ON u.id = t.citizen_id WHERE u.username = %s", (username,)
+    ) == [(0,)]
+    assert front.sql(
+        "SELECT e.trust_level FROM intake_evidenceitem e JOIN accounts_user u ON u.id = e.citizen_id WHERE u.username = %s", (username,)
+    ) == [("A",)]
+    eventually(lambda: central.sql("SELECT count(*) FROM review_reviewcase WHERE front_number = %s AND delivered_at IS NOT NULL", (number,)) == [(1,)])
+
+
+def test_a_bundle_crosses_both_sites_its_dependent_step_sent_after_its_prerequisite(sites):
+    """一件事一次办 (issue 15): one submission for 失业人员一件事; 失业登记 is received, accepted and approved at central,
+    which sends 失业保险金申领 (it waited for that approval) to the hall; once it is approved too, one combined
+    notice."""
+    front, central = sites
+    _username, citizen = register(front, central, real_name="郑强")
+    hall = next(h for h in requests.get(f"{front.url}/api/v1/matters/{ONLINE_MATTER}/halls/", timeout=10).json() if h["code"] == "TZ")
+    started = requests.post(
+        f"{front.url}/api/v1/online/bundle-applications/", json={"bundle": "unemployment", "hall": hall["id"]},
+        headers=citizen, timeout=SLOW,
+    )
+    assert started.status_code == 201, started.text
+    code = started.json()["code"]
+    base = f"{front.url}/api/v1/online/bundle-applications/{code}/"
+    assert requests.patch(base, json={"form_values": ONLINE_ANSWERS}, headers=citizen, timeout=SLOW).status_code == 200
+    for key in ("id-card", "bank-account"):
+        sent = requests.post(
+            f"{base}files/", data={"material": key}, files={"file": (f"{key}.pdf", PDF, "application/pdf")},
+            headers=citizen, timeout=SLOW,
+        )
+        assert sent.status_code == 201, sent.text
+    done = requests.post(f"{base}submit/", json={"declaration": True}, headers=citizen, timeout=SLOW)
+    assert done.status_code == 201, done.text
+    parts = {p["matter"]: p for p in done.json()["status"]["parts"]}
+    assert parts["失业保险金申领"]["state"] == "waiting"
+
+    clerk = token(front, "clerk", DEMO_PASSWORD)
+    first = parts["失业登记"]["case"]["number"]
+    assert requests.post(f"{front.url}/api/v1/workbench/prereview/{first}/accept/", headers=clerk, timeout=SLOW).status_code == 200
+    central_decides(central, first)
+
+    def sent_after():
+        status = requests.get(base, headers=citizen, timeout=10).json()["status"]
+        part = next(p for p in status["parts"] if p["matter"] == "失业保险金申领")
+        return part["case"]["number"] if part["case"] else None
+
+    second = eventually(sent_after)
+    assert requests.post(f"{front.url}/api/v1/workbench/prereview/{second}/accept/", headers=clerk, timeout=SLOW).status_code == 200
+    central_decides(central, second)
+    finished = eventually(lambda: (lambda b: b if b["status"]["overall"] == "completed" else None)(requests.get(base, headers=citizen, timeout=10).json()))
+    assert finished["completed_at"]
+    inbox = requests.get(f"{front.url}/api/v1/inbox/", headers=citizen, timeout=10).json()
+    assert [n["event"] for n in inbox].count("bundle.completed") == 1

@@ -15,24 +15,35 @@ from apps.front.floor.demo import terminal_logins, terminals_seed_demo
 from apps.front.floor.hooks import supervisor_panels
 from apps.front.guidance.services import guidance_seed_demo
 from apps.front.intake import hooks as intake_hooks
+from apps.front.intake.demo import vault_seed_demo
 from apps.front.intake.selectors import supervisor_near_limit
+from apps.front.mandates.demo import mandates_logins, mandates_seed_demo
+from apps.front.mandates.selectors import agent_check
 
 APPS = Path(__file__).resolve().parents[2] / "apps"
 
 
 def test_it_connects_delivery_to_what_intake_tells_of_a_case():
     assert intake_hooks.result_ready.receivers() == (delivery_result_arrived,)
+    # The window asks the mandates for the authority of whoever acts for the applicant.
+    assert intake_hooks.agent_check.receivers() == (agent_check,)
     assert intake_hooks.document_downloaded.receivers() == (delivery_downloaded,)
     assert intake_hooks.submission_fields.receivers() == (delivery_submission_fields,)
+
+
+def test_it_connects_online_bundles_to_the_answers_of_their_cases():
+    from apps.front.online.services import bundle_part_settled
+
+    assert intake_hooks.case_settled.receivers() == (bundle_part_settled,)
 
 
 def test_it_connects_intakes_panel_to_the_supervisor_view():
     assert supervisor_panels.receivers() == (supervisor_near_limit,)
 
 
-def test_it_lets_the_floor_and_guidance_seed_their_own_demo_rows():
-    assert set(demo_seeders.receivers()) == {terminals_seed_demo, guidance_seed_demo}
-    assert demo_logins.receivers() == (terminal_logins,)
+def test_it_lets_the_floor_guidance_intake_and_mandates_seed_their_own_demo_rows():
+    assert set(demo_seeders.receivers()) == {terminals_seed_demo, guidance_seed_demo, vault_seed_demo, mandates_seed_demo}
+    assert set(demo_logins.receivers()) == {terminal_logins, mandates_logins}
 
 
 def _writers(pattern: str) -> set[str]:

@@ -23,6 +23,8 @@ from apps.front.intake.models import Case, CaseStatus
 from apps.front.notifications.models import Notification
 from apps.front.ratings.models import Evaluation, Rectification, RectificationStatus, ServiceKind
 from tests.api_fuzz import KNOWN, first_allowed, in_test_transaction, site_schema, token_headers
+from tests.factories import make_user
+from tests.front.mandates.conftest import make_company, make_mandate
 from tests.personas_front import TERMINAL_TOKEN, make_slot
 
 fuzzing = site_schema("fuzzing")
@@ -84,9 +86,15 @@ def small_hall(hall, matter, citizen, clerk) -> dict[str, list]:
         appeal_due=timezone.localdate() + dt.timedelta(days=3),
     )
     entry = WaitlistEntry.objects.create(citizen=citizen, matter_code=matter.code, hall=hall, date=slot.date)
+    # The citizen acts for someone (a person's mandate) and represents a company (issue 15).
+    principal = make_user("fuzz-principal", real_name="钱委托", phone="13700009999")
+    mandate = make_mandate(principal, citizen, matter_codes=[matter.code])
+    company = make_company(citizen)
     return {
         "code": [appointment.code, matter.code, consultation.code],
-        "number": [case.number],
+        "number": [case.number, mandate.number],
+        "principal_id": [principal.id, company.account_id],
+        "credit_code": [company.credit_code],
         "ticket_id": [ticket.id],
         "notification_id": [notification.id],
         "rectification_id": [rectification.id],

@@ -7,9 +7,9 @@ from .models import RegistryQuery
 class RegistryQueryAdmin(admin.ModelAdmin):
     """Who asked the registry, why and when; the people themselves are not browsable here."""
 
-    list_display = ["asked_at", "peer", "purpose", "reference", "matched"]
+    list_display = ["asked_at", "peer", "purpose", "reference", "credit_code", "matched"]
     list_filter = ["peer", "matched"]
-    readonly_fields = ["peer", "purpose", "reference", "id_number_index", "matched", "asked_at"]
+    readonly_fields = ["peer", "purpose", "reference", "id_number_index", "credit_code", "matched", "asked_at"]
 
     def has_add_permission(self, request):
         return False

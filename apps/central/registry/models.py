@@ -1,4 +1,5 @@
-"""The shared population registry (DOMAIN.md §8) and the record of every question asked of it."""
+"""The shared population registry (DOMAIN.md §8), the register of legal persons (DOMAIN.md §9), and the record
+of every question asked of them."""
 
 from __future__ import annotations
 
@@ -27,6 +28,28 @@ class RegistryPerson(models.Model):
         return f"registry #{self.pk}"
 
 
+class RegistryCompany(models.Model):
+    """A legal person as the register of market entities holds it (企业登记信息): its unified social credit
+    code and name (public on the licence), whether it still exists (存续) and its legal representative, whose
+    ID number is kept only as the keyed hash the question is compared against and whose name is encrypted
+    (both are only ever compared, never returned)."""
+
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
+    name = models.CharField(_("名称"), max_length=200)
+    representative_name = EncryptedCharField(_("法定代表人姓名"), max_length=64)
+    representative_id_index = models.CharField(max_length=64, editable=False)
+    # Deregistered or revoked (注销、吊销) companies stay in the register but match no question.
+    active = models.BooleanField(_("存续"), default=True)
+    loaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("企业登记信息")
+        verbose_name_plural = _("企业登记信息")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.credit_code}"
+
+
 class RegistryQuery(models.Model):
     """Who asked about whom, why and when (DESIGN.md §10): the asking platform, the purpose and its
     reference, the keyed hash of the number asked about (never the number) and the answer given."""
@@ -35,6 +58,8 @@ class RegistryQuery(models.Model):
     purpose = models.CharField(_("用途"), max_length=100)
     reference = models.CharField(_("业务编号"), max_length=150, blank=True)
     id_number_index = models.CharField(max_length=64, db_index=True)
+    # A question about a legal person names its code (public); the hash above is then its representative's.
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
     matched = models.BooleanField(_("一致"))
     asked_at = models.DateTimeField(default=timezone.now)
 

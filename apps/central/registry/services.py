@@ -1,4 +1,4 @@
-"""Loading the registry and answering questions about it."""
+"""Loading the registries (people, legal persons) and answering questions about them."""
 
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from apps.shared.accounts.selectors import id_number_index
 from apps.shared.exchange.models import Peer
-from govservice.lib import idcard
+from govservice.lib import creditcode, idcard
 
-from .models import RegistryPerson, RegistryQuery
+from .models import RegistryCompany, RegistryPerson, RegistryQuery
 
 
 def normalize_name(value: str) -> str:
@@ -45,7 +45,10 @@ def read_rows(path: Path) -> list[dict[str, str]]:
         if not isinstance(data, list):
             raise ValueError("the JSON file must hold a list of {name, id_number}")
         return [{"name": str(row.get("name", "")), "id_number": str(row.get("id_number", ""))} for row in data]
-    return [{"name": row.get("name", ""), "id_number": row.get("id_number", "")} for row in csv.DictReader(io.StringIO(text))]
+    return [
+        {"name": row.get("name", ""), "id_number": row.get("id_number", "")}
+        for row in csv.DictReader(io.StringIO(text))
+    ]
 
 
 @transaction.atomic
@@ -71,6 +74,100 @@ def registry_load(rows: Iterable[dict[str, str]]) -> LoadResult:
         created += int(was_created)
         updated += int(not was_created)
     return LoadResult(created=created, updated=updated, errors=errors)
+
+
+def read_company_rows(path: Path) -> list[dict[str, str]]:
+    """A JSON list or a CSV of companies: credit_code, name, representative_name, representative_id_number
+    and optionally active (false for a deregistered company)."""
+    columns = ("credit_code", "name", "representative_name", "representative_id_number", "active")
+    text = path.read_text(encoding="utf-8-sig")
+    if path.suffix.lower() == ".json":
+        data = json.loads(text)
+        if not isinstance(data, list):
+            raise ValueError("the JSON file must hold a list of companies")
+        return [{column: str(row.get(column, "")) for column in columns} for row in data]
+    return [{column: row.get(column, "") or "" for column in columns} for row in csv.DictReader(io.StringIO(text))]
+
+
+@transaction.atomic
+def registry_load_companies(rows: Iterable[dict[str, str]]) -> LoadResult:
+    """Insert or update legal persons by credit code; a row with a bad code, a bad ID number of its
+    representative or no name is reported by its line number only."""
+    created = updated = 0
+    errors: list[str] = []
+    now = timezone.now()
+    for line, row in enumerate(rows, start=1):
+        try:
+            code = creditcode.parse(row.get("credit_code", "")).value
+        except creditcode.InvalidCreditCode:
+            errors.append(f"row {line}: invalid credit code")
+            continue
+        try:
+            representative = idcard.parse(row.get("representative_id_number", "")).value
+        except idcard.InvalidIdNumber:
+            errors.append(f"row {line}: invalid ID number of the representative")
+            continue
+        name, person = normalize_name(row.get("name", "")), normalize_name(row.get("representative_name", ""))
+        if not name or not person:
+            errors.append(f"row {line}: no name")
+            continue
+        active = str(row.get("active", "")).strip().lower() not in ("false", "0", "no", "注销", "吊销")
+        _company, was_created = RegistryCompany.objects.update_or_create(
+            credit_code=code,
+            defaults={
+                "name": name,
+                "representative_name": person,
+                "representative_id_index": id_number_index(representative),
+                "active": active,
+                "loaded_at": now,
+            },
+        )
+        created += int(was_created)
+        updated += int(not was_created)
+    return LoadResult(created=created, updated=updated, errors=errors)
+
+
+def _same(a: str, b: str) -> bool:
+    return hmac.compare_digest(normalize_name(a).encode(), normalize_name(b).encode())
+
+
+def registry_verify_company(
+    *,
+    peer: Peer,
+    credit_code: str,
+    name: str,
+    representative_name: str,
+    representative_id_number: str,
+    purpose: str,
+    reference: str = "",
+) -> bool:
+    """Match / no match: the company exists (存续) under this code and name, and this person is its legal
+    representative. Recorded with the asking platform, the purpose and the code asked about."""
+    try:
+        code = creditcode.parse(credit_code).value
+    except creditcode.InvalidCreditCode:
+        code = ""
+    try:
+        index = id_number_index(idcard.parse(representative_id_number).value)
+    except idcard.InvalidIdNumber:
+        index = ""
+    company = RegistryCompany.objects.filter(credit_code=code, active=True).first() if code else None
+    matched = (
+        company is not None
+        and bool(index)
+        and hmac.compare_digest(company.representative_id_index.encode(), index.encode())
+        and _same(company.name, name)
+        and _same(company.representative_name, representative_name)
+    )
+    RegistryQuery.objects.create(
+        peer=peer,
+        purpose=purpose[:100],
+        reference=reference[:150],
+        id_number_index=index,
+        credit_code=code,
+        matched=matched,
+    )
+    return matched
 
 
 def registry_verify(*, peer: Peer, name: str, id_number: str, purpose: str, reference: str = "") -> bool:

@@ -43,7 +43,7 @@ def appointments_due(cutoff: dt.datetime) -> QuerySet[Appointment]:
 def appointments_anonymise(pks: list[Any]) -> int:
     # The idempotency key is unique per citizen: blanked before the rows meet under one account.
     done = Appointment.objects.filter(pk__in=pks).update(
-        citizen=anonymised_account(), idempotency_key="", cancel_reason=""
+        citizen=anonymised_account(), agent=None, idempotency_key="", cancel_reason=""
     )
     AppointmentEvent.objects.filter(appointment_id__in=pks).update(note="")
     return done

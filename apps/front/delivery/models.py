@@ -53,6 +53,11 @@ class Delivery(models.Model):
     posted_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     handed_over_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # 代领: the person who collected the result at the window for the applicant, their authority checked
+    # (apps/front/mandates). Empty: the applicant in person (or by post, or electronically).
+    collected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("代领人")
+    )
     receipt = models.OneToOneField(Document, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
     class Meta:

@@ -1,5 +1,5 @@
 """What result delivery holds about people, for the personal-information lifecycle (apps/shared/privacy): a
-posted result's recipient name, phone and address. Once delivered and past their period they are blanked (the
+posted result's recipient name, phone and address, and who collected a result for the applicant (代领). Once delivered and past their period they are blanked (the
 method, courier, tracking number and dates stay; the 送达回执 stays in the case file). The courier's status
 pushes are deleted."""
 
@@ -18,12 +18,13 @@ from apps.shared.privacy.registry import Action, RecordKind
 from .models import CourierPush, Delivery, DeliveryEvent, HandoverStatus
 
 BASIS = _("无法定期限，按本地做法设定（可配置）")
-BLANK = {"recipient_name": "", "recipient_phone": None, "address": None}
+# The person who collected for the applicant (代领) goes with the address; the 送达回执 in the case file names them.
+BLANK = {"recipient_name": "", "recipient_phone": None, "address": None, "collected_by": None}
 
 
 def addresses_due(cutoff: dt.datetime) -> QuerySet[Delivery]:
     return Delivery.objects.filter(status=HandoverStatus.DELIVERED, delivered_at__lt=cutoff).filter(
-        ~Q(recipient_name="") | Q(recipient_phone__isnull=False) | Q(address__isnull=False)
+        ~Q(recipient_name="") | Q(recipient_phone__isnull=False) | Q(address__isnull=False) | Q(collected_by__isnull=False)
     )
 
 

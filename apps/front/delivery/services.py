@@ -23,8 +23,12 @@ from apps.front.intake.documents import document_record
 from apps.front.intake.models import Case, CaseStatus, Document, DocumentKind
 from apps.front.intake.selectors import case_for_lookup, case_get_for_staff
 from apps.front.intake.services import case_transition
+from apps.front.mandates.models import Act, EventKind
+from apps.front.mandates.selectors import Authority, authority_check
+from apps.front.mandates.services import mandate_act_record
 from apps.front.notifications.services import notify
 from apps.shared.accounts.models import User
+from apps.shared.accounts.selectors import verified_citizens
 from apps.shared.accounts.services import PHONE_RE, id_number_index
 from apps.shared.exchange import contract
 from apps.shared.exchange.selectors import peer_central
@@ -87,14 +91,12 @@ def delivery_choose_at_window(
     return _choose(case.id, actor=clerk, method=method, recipient_name=recipient_name, recipient_phone=recipient_phone, address=address)
 
 
-def _choose(case_id: int, *, actor: User, method: str, recipient_name: str, recipient_phone: str, address: str) -> Delivery:
-    case, delivery = _locked(case_id)
+def delivery_choice_check(*, method: str, recipient_name: str = "", recipient_phone: str = "", address: str = "") -> dict[str, Any]:
+    """A choice of how to receive the result, checked: the method, and for post a recipient, an 11-digit mobile
+    number and an address. Returns the delivery's fields (empty address fields unless posted). Also what an
+    online application checks before the case exists (issue 15)."""
     if method not in DeliveryMethod.values:
         raise DomainError(_("请选择结果领取方式。"), code="invalid_method")
-    if not case.can_choose_delivery:
-        raise Conflict(_("办件结果已出具或本件无证照结果，不能再选择领取方式。"), code="invalid_state")
-    if delivery is not None and not delivery.can_change:
-        raise Conflict(_("结果已在送达中，不能再变更领取方式。"), code="invalid_state")
     fields: dict[str, Any] = {"method": method, "recipient_name": "", "recipient_phone": "", "address": ""}
     if method == DeliveryMethod.POST:
         recipient_name, recipient_phone, address = recipient_name.strip(), recipient_phone.strip(), address.strip()
@@ -110,6 +112,18 @@ def _choose(case_id: int, *, actor: User, method: str, recipient_name: str, reci
             missing = _("、").join(errors)
             raise DomainError(_("邮寄送达请填写：%(fields)s。") % {"fields": missing}, code="address_invalid")
         fields |= {"recipient_name": recipient_name, "recipient_phone": recipient_phone, "address": address}
+    return fields
+
+
+def _choose(case_id: int, *, actor: User, method: str, recipient_name: str, recipient_phone: str, address: str) -> Delivery:
+    case, delivery = _locked(case_id)
+    if method not in DeliveryMethod.values:
+        raise DomainError(_("请选择结果领取方式。"), code="invalid_method")
+    if not case.can_choose_delivery:
+        raise Conflict(_("办件结果已出具或本件无证照结果，不能再选择领取方式。"), code="invalid_state")
+    if delivery is not None and not delivery.can_change:
+        raise Conflict(_("结果已在送达中，不能再变更领取方式。"), code="invalid_state")
+    fields = delivery_choice_check(method=method, recipient_name=recipient_name, recipient_phone=recipient_phone, address=address)
     label = DeliveryMethod(method).label
     before = delivery_wire_fields(delivery) if delivery is not None else None
     if delivery is None:
@@ -259,17 +273,39 @@ def delivery_courier_update(*, courier: str, tracking_number: str, status: str, 
 # --- Pickup at the window ---------------------------------------------------------------------------------
 
 
+def _collector(case: Case, id_index: str) -> tuple[User | None, Authority | None, DomainError | None]:
+    """Who holds this ID number, if not the applicant: a verified person collecting for them (代领), with the
+    authority that lets them (apps/front/mandates: a mandate in force allowing collection, or a company's legal
+    representative), or the refusal that says why not."""
+    person = verified_citizens().filter(id_number_index=id_index).first()
+    if person is None:
+        return None, None, DomainError(
+            _("证件号码与申请人不符，且持证人不是经申请人授权的代领人，不能领取。"), code="id_mismatch"
+        )
+    try:
+        authority = authority_check(agent=person, principal=case.citizen, act=Act.COLLECT, case=case)
+    except DomainError as refusal:
+        if refusal.code == "no_mandate":
+            refusal = DomainError(
+                _("证件号码与申请人不符，且持证人不是经申请人授权的代领人，不能领取。"), code="id_mismatch"
+            )
+        return person, None, refusal
+    return person, authority, None
+
+
 def delivery_pickup(*, clerk: User, number: str, id_number: str) -> Delivery:
     """Hand the result over at the window: the ID number typed or read from the card is compared with
-    the applicant's through the blind index, never shown or stored in clear; a refused attempt is
-    recorded. On success the case is DELIVERED and a 送达回执 with a verification code is issued."""
+    the applicant's through the blind index, never shown or stored in clear. Another person's number is
+    checked against the applicant's mandates (代领, DOMAIN.md §9): an authorised agent collects, recorded on
+    the delivery and the receipt beside the applicant; anyone else is refused with the reason. A refused
+    attempt is recorded. On success the case is DELIVERED and a 送达回执 with a verification code is issued."""
     staff_case = case_get_for_staff(user=clerk, number=number)
     try:
         parsed = idcard.parse(id_number)
     except idcard.InvalidIdNumber as exc:
         # The reason is govservice.lib.idcard's own sentence.
         raise DomainError(str(exc), code="invalid_id_number") from None
-    refused = False
+    refusal: DomainError | None = None
     with transaction.atomic():
         case, delivery = _locked(staff_case.id)
         if delivery is None or delivery.method != DeliveryMethod.PICKUP:
@@ -278,26 +314,45 @@ def delivery_pickup(*, clerk: User, number: str, id_number: str) -> Delivery:
             raise Conflict(_("该办件结果已领取。"), code="already_delivered")
         if delivery.status != HandoverStatus.READY:
             raise Conflict(_("办理结果尚未到达大厅。"), code="not_ready")
-        if not hmac.compare_digest(id_number_index(parsed.value), case.citizen.id_number_index or ""):
-            DeliveryEvent.objects.create(
-                delivery=delivery, actor=clerk, actor_label=clerk.audit_label, from_status=delivery.status,
-                to_status=delivery.status, note="领取人证件与申请人不符，未发放",
-            )
-            refused = True
-        else:
+        index = id_number_index(parsed.value)
+        if hmac.compare_digest(index, case.citizen.id_number_index or ""):
             receipt = _receipt_issue(case=case, delivery=delivery, clerk=clerk)
             _deliver(
                 case, delivery, actor=clerk, actor_label=clerk.audit_label, note=f"窗口领取，已核验本人身份证件（回执{receipt.verification_code}）",
                 how=f"在{case.hall.name}窗口领取", handed_over_by=clerk, receipt=receipt,
             )
-    if refused:
-        raise DomainError(_("证件号码与申请人不符，不能领取。代领须持申请人授权委托书另行办理。"), code="id_mismatch")
-    return delivery
+            return delivery
+        person, authority, refusal = _collector(case, index)
+        if person is not None and authority is not None:
+            who = "法定代表人" if authority.as_representative else "代领人"
+            receipt = _receipt_issue(case=case, delivery=delivery, clerk=clerk, collector=person, collector_role=who)
+            letter = f"，委托书{authority.mandate.number}" if authority.mandate is not None else ""
+            _deliver(
+                case, delivery, actor=clerk, actor_label=clerk.audit_label,
+                note=f"窗口{who}领取：{person.real_name}，已核验其身份证件{letter}（回执{receipt.verification_code}）",
+                how=f"由{who}{person.masked_name}在{case.hall.name}窗口领取", handed_over_by=clerk, receipt=receipt,
+                collected_by=person,
+            )
+            mandate_act_record(
+                mandate=authority.mandate, kind=EventKind.COLLECTED, actor=clerk, reference=case.number,
+                note=f"{case.hall.name}窗口代领（回执{receipt.verification_code}）",
+            )
+            return delivery
+        DeliveryEvent.objects.create(
+            delivery=delivery, actor=clerk, actor_label=clerk.audit_label, from_status=delivery.status,
+            to_status=delivery.status,
+            note="领取人证件与申请人不符，未发放" + (f"（{person.real_name}：{refusal.code if refusal else ''}）" if person else ""),
+        )
+    assert refusal is not None
+    raise refusal
 
 
-def _receipt_issue(*, case: Case, delivery: Delivery, clerk: User) -> Document:
-    """送达回执: what was handed over, to whom (masked ID, DOMAIN.md §8), where, when and by whom; fixed
-    at issue and verifiable by its code like every other document."""
+def _receipt_issue(
+    *, case: Case, delivery: Delivery, clerk: User, collector: User | None = None, collector_role: str = ""
+) -> Document:
+    """送达回执: what was handed over, to whom (masked ID, DOMAIN.md §8) — the applicant, or the person who
+    collected for them beside the applicant — where, when and by whom; fixed at issue and verifiable by its
+    code like every other document."""
     certificate = _certificate(case)
     post = StaffPost.objects.filter(user=clerk).select_related("window").first()
     now = timezone.localtime()
@@ -313,7 +368,10 @@ def _receipt_issue(*, case: Case, delivery: Delivery, clerk: User) -> Document:
         "applicant": case.citizen.real_name,
         "applicant_id": mask_id_public(case.citizen.id_number or ""),
         "method": str(DeliveryMethod.PICKUP.label),
-        "id_checked": "已核验本人居民身份证",
+        "id_checked": f"已核验{collector_role}居民身份证及授权" if collector is not None else "已核验本人居民身份证",
+        "collector": collector.real_name if collector is not None else "",
+        "collector_id": mask_id_public(collector.id_number or "") if collector is not None else "",
+        "collector_role": collector_role,
         "delivered_at": now.strftime("%Y-%m-%d %H:%M"),
         "issued_on": now.date().isoformat(),
         "clerk": clerk.real_name or clerk.username,
@@ -325,14 +383,21 @@ def _receipt_issue(*, case: Case, delivery: Delivery, clerk: User) -> Document:
 
 
 @transaction.atomic
-def delivery_downloaded(*, citizen: User, document: Document) -> None:
-    """The owner has downloaded the e-licence: for an electronic delivery that is the handover."""
+def delivery_downloaded(*, citizen: User, document: Document, by: User | None = None) -> None:
+    """The owner (or ``by``, an agent collecting for them, their authority checked by apps/front/mandates) has
+    downloaded the e-licence: for an electronic delivery that is the handover."""
     if document.case.citizen_id != citizen.id or document.kind != DocumentKind.CERTIFICATE:
         return
     case, delivery = _locked(document.case_id)
     if delivery is None or delivery.method != DeliveryMethod.ELECTRONIC or delivery.status != HandoverStatus.READY:
         return
     if case.status != CaseStatus.RESULT_READY:
+        return
+    if by is not None and by.pk != citizen.pk:
+        _deliver(
+            case, delivery, actor=by, actor_label="代领人", note=f"代领人 {by.real_name} 已下载电子证照", how="电子证照下载（代领）",
+            collected_by=by,
+        )
         return
     _deliver(case, delivery, actor=citizen, actor_label="申请人", note="申请人已下载电子证照", how="电子证照下载")
 

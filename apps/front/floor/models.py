@@ -89,6 +89,8 @@ class TicketAction(models.TextChoices):
     TRANSFER = "transfer", _("转移")
     PARK = "park", _("挂起")
     RESUME = "resume", _("恢复")
+    # The window checked who came and for whom (an agent's authority, apps/front/mandates).
+    APPLICANT = "applicant", _("核验办理人")
 
 
 # Events that put a number on the display board and are announced aloud, each once.
@@ -134,7 +136,13 @@ class Ticket(models.Model):
         Appointment, on_delete=models.PROTECT, null=True, blank=True, related_name="ticket"
     )
     matter = models.ForeignKey(Matter, on_delete=models.PROTECT)
+    # The applicant (a person or a company's account) and, when someone else came for them, that person:
+    # from the appointment they booked, or checked at the window (apps/front/mandates).
     citizen = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="tickets_acted",
+        verbose_name=_("代办人"),
+    )
     display_name = models.CharField(max_length=32, blank=True)  # already masked (张*)
     priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.WALK_IN)
     green_reason = models.CharField(_("绿色通道类别"), max_length=16, choices=GreenReason.choices, blank=True)

@@ -24,3 +24,10 @@ class IntakeConfig(AppConfig):
 
         # A takeover at the window moves this app's rows of a frozen account (accounts cannot import us).
         register_citizen_mover(self.label, move_citizen)
+
+        from apps.front.booking.demo import demo_seeders
+
+        from .demo import vault_seed_demo
+
+        # Booking's seed_demo (below intake) seeds the halls and users; the demo citizen's vault is intake's.
+        demo_seeders.connect(vault_seed_demo)

@@ -16,6 +16,9 @@ class IntakeConf(AppConf):
     INTAKE_WARN_WORKDAYS_BEFORE = Knob(env_int, 1)
     # 容缺受理: days the applicant has to supply the deferred items (DOMAIN.md §4, local practice: 7).
     COMMITMENT_DAYS = Knob(env_int, 7)
+    # 网上预审 (issue 15, DOMAIN.md §9): an online application is pre-reviewed within this many working days of
+    # its submission, or of its completion after a one-time notice (setting; one working day by default).
+    PREREVIEW_WORKDAYS = Knob(env_int, 1)
     # The applicant is reminded of the deferred items this many days before their deadline (setting).
     COMMITMENT_REMIND_DAYS_BEFORE = Knob(env_int, 2)
     # A broken commitment's credit record bars 容缺受理 for this many days (信用修复 after; setting).

@@ -41,14 +41,25 @@ def document_issue(*, case: Case, kind: str, by: User | None) -> Document:
         "materials": [{"name": m.name} for m in case.materials.all()],
         "clerk": (by.real_name or by.username) if by is not None else "",
     }
+    if case.online:
+        # 网上申报 (issue 15): received and decided online, the document sent electronically.
+        content["online"] = True
     if kind == DocumentKind.RECEIPT:
         content |= {"promised_date": case.promised_date.isoformat() if case.promised_date else "", "promised_days": matter.promised_days}
         if case.deemed_accepted_at is not None and case.accepted_at is not None:
             content |= {"deemed": True, "accepted_on": timezone.localdate(case.accepted_at).isoformat()}
+        if case.needs_original_visit:
+            # 最多跑一次: the one visit to have the originals checked, booked for this matter.
+            book = settings.PUBLIC_BASE_URL.rstrip("/") + reverse("matter", args=[matter.code]) + "#booking"
+            content["visit"] = f"本事项须核验原件，请预约一次到{hall.name}（{hall.address}）办理，预约网址：{book}"
     elif kind == DocumentKind.REFUSAL:
         content |= {"reason": case.refusal_reason, "refer_to": case.refer_to, "remedies": settings.REMEDIES_TEXT}
     elif kind == DocumentKind.ONE_TIME_NOTICE:
-        content |= {"items": list(case.notice_items), "deadline_note": "请补齐上述全部材料后再次到窗口办理，无需重新预约排队以外的其他手续。"}
+        if case.online:
+            note = "请登录网上办事大厅，在本申请中补齐上述全部内容后重新提交，无需到大厅办理。"
+        else:
+            note = "请补齐上述全部材料后再次到窗口办理，无需重新预约排队以外的其他手续。"
+        content |= {"items": list(case.notice_items), "deadline_note": note}
     elif kind == DocumentKind.COMMITMENT:
         content |= {
             "items": list(case.commitment_items),

@@ -1,4 +1,4 @@
-"""What the case tells the apps above intake (delivery today), which connect in their AppConfig.ready():
+"""What the case tells the apps above intake (delivery, online, mandates), which connect in their AppConfig.ready():
 intake owns the case and never imports the apps that act on it."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from govservice.lib.hooks import Hook
 
 if TYPE_CHECKING:
     from apps.shared.accounts.models import User
+    from apps.shared.catalog.models import Matter
 
     from .models import Case, Document
 
@@ -18,20 +19,41 @@ class ResultReady(Protocol):
 
 
 class DocumentDownloaded(Protocol):
-    def __call__(self, *, citizen: User, document: Document) -> Any: ...
+    """``by``: the person who downloaded it for the citizen (an agent whose authority was checked)."""
+
+    def __call__(self, *, citizen: User, document: Document, by: User | None = None) -> Any: ...
 
 
 class SubmissionFields(Protocol):
     def __call__(self, *, case: Case) -> dict[str, Any]: ...
 
 
+class CaseSettled(Protocol):
+    def __call__(self, *, case: Case) -> Any: ...
+
+
+class AgentCheck(Protocol):
+    """Raise the DomainError that says why ``agent`` may not do ``act`` ("apply" or "collect") for
+    ``principal`` in ``matter`` (or on ``case``); return quietly when they may."""
+
+    def __call__(self, *, agent: User, principal: User, act: str, matter: Matter | None = None, case: Case | None = None) -> Any: ...
+
+
 # The certificate has arrived and the case is RESULT_READY (inside the exchange handler's transaction, the
 # case row locked): the result is handed over the way the citizen chose.
 result_ready: Hook[ResultReady] = Hook("case result ready")
 
-# The citizen the case belongs to has downloaded one of its documents (for an electronic delivery the
-# first download of the e-licence is the handover).
+# The citizen the case belongs to, or someone acting for them, has downloaded one of its documents (for an
+# electronic delivery the first download of the e-licence is the handover).
 document_downloaded: Hook[DocumentDownloaded] = Hook("case document downloaded by its citizen")
 
 # Fields other apps add to the case.submitted message (the delivery chosen so far).
 submission_fields: Hook[SubmissionFields] = Hook("case.submitted payload fields")
+
+# The case has just got its answer (it entered CASE_SETTLED: decided, refused at intake, withdrawn, voided, closed),
+# inside the transaction of that move: a bundle (一件事) submits the parts that waited for it, or drops them.
+case_settled: Hook[CaseSettled] = Hook("case settled")
+
+# Someone acts at a window for the applicant (the ticket names them): their authority, checked by the app that
+# keeps the mandates (apps/front/mandates) when the window acts, so that a revocation counts at once.
+agent_check: Hook[AgentCheck] = Hook("an agent's authority to act for the applicant")

@@ -40,6 +40,14 @@ class CaseStatus(models.TextChoices):
     CLOSED_NO_CORRECTION = "closed_no_correction", _("逾期未补正终止")
 
 
+class CaseChannel(models.TextChoices):
+    """How the hall received the application (收件渠道): at a window (or pre-filed for a visit), or applied for
+    fully online and pre-reviewed online (网上申报、网上预审, issue 15)."""
+
+    WINDOW = "window", _("窗口收件")
+    ONLINE = "online", _("网上申报")
+
+
 S = CaseStatus
 # The whole lifecycle in one place; services refuse anything not listed (DOMAIN.md §5).
 CASE_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -66,6 +74,12 @@ CASE_TRANSITIONS: dict[str, frozenset[str]] = {
 # The citizen may choose (or change) how to receive the result until the result exists.
 DELIVERY_CHOICE_OPEN = frozenset(
     {S.SUBMITTED, S.RECEIVED, S.ACCEPTED, S.IN_REVIEW, S.CORRECTION, S.SPECIAL_PROCEDURE, S.DECIDED}
+)
+
+# The application has its answer (decided, refused at intake, withdrawn, voided, closed): what a bundle of
+# applications (一件事, apps/front/online) waits for from each of its parts (hooks.case_settled).
+CASE_SETTLED = frozenset(
+    {S.DECIDED, S.RESULT_READY, S.DELIVERED, S.CLOSED, S.REJECTED_AT_INTAKE, S.WITHDRAWN, S.VOIDED, S.CLOSED_NO_CORRECTION}
 )
 
 # The states in which deferred items (容缺) may still be supplied: accepted and not decided or ended.
@@ -98,12 +112,20 @@ class Case(models.Model):
     number = models.CharField(_("办件编号"), max_length=32, unique=True)
     # Only a hash: the password is shown once, on the receipt (DOMAIN.md §5 查询密码).
     query_password_hash = models.CharField(max_length=128)
+    # The applicant: a person, or a company's account (accounts.Role.COMPANY), whose case this is.
     citizen = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cases")
+    # The person who applied for them, when it was not the applicant (DOMAIN.md §9: both identities on
+    # every act; their authority is checked by apps/front/mandates through hooks.agent_check).
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="cases_acted",
+        verbose_name=_("代办人"),
+    )
     matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="cases")
     hall = models.ForeignKey(Hall, on_delete=models.PROTECT, related_name="cases")
     appointment = models.OneToOneField(Appointment, on_delete=models.PROTECT, null=True, blank=True, related_name="case")
     clerk = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     status = models.CharField(max_length=24, choices=CaseStatus.choices, default=CaseStatus.RECEIVED)
+    channel = models.CharField(_("收件渠道"), max_length=8, choices=CaseChannel.choices, default=CaseChannel.WINDOW)
     received_at = models.DateTimeField(default=timezone.now)
     accepted_at = models.DateTimeField(null=True, blank=True)
     promised_date = models.DateField(null=True, blank=True)
@@ -124,6 +146,10 @@ class Case(models.Model):
     # 行政许可法 Art. 32 (4): neither accepted nor told within the limit, so accepted by law (the job's mark).
     deemed_accepted_at = models.DateTimeField(_("视为受理时间"), null=True, blank=True)
     intake_warning_sent_at = models.DateTimeField(null=True, blank=True)
+    # 网上预审 (DOMAIN.md §9): an online application is pre-reviewed within PREREVIEW_WORKDAYS working days of its
+    # submission (or of its completion after a one-time notice) — the service standard, well inside Art. 32's
+    # five days, which run from submission as well. Null for a window's case, or while the year is unpublished.
+    prereview_deadline = models.DateField(_("预审期限"), null=True, blank=True)
     refusal_reason = models.TextField(_("不予受理理由"), blank=True)
     refer_to = models.CharField(_("应向何机关申请"), max_length=200, blank=True)
     # 容缺受理: accepted on the applicant's written commitment to supply minor items by a deadline.
@@ -149,19 +175,41 @@ class Case(models.Model):
         ordering = ["-received_at"]
         constraints = [
             models.CheckConstraint(condition=models.Q(status__in=CaseStatus.values), name="case_status_valid"),
+            models.CheckConstraint(condition=models.Q(channel__in=CaseChannel.values), name="case_channel_valid"),
         ]
 
     def __str__(self) -> str:
         return self.number
 
     @property
+    def online(self) -> bool:
+        """Applied for online and pre-reviewed online (issue 15): the applicant need not come to the hall."""
+        return self.channel == CaseChannel.ONLINE
+
+    @property
+    def needs_original_visit(self) -> bool:
+        """An online application whose matter needs an original seen at the hall (trips > 0, online depth Ⅲ):
+        one visit, offered with a booking for that matter (最多跑一次, DOMAIN.md §9)."""
+        return self.online and bool(self.matter.trips)
+
+    @property
     def sentence(self) -> str:
         if self.status == CaseStatus.ACCEPTED and self.deemed_accepted_at is not None:
             return gettext("大厅未在5个工作日内作出受理决定或一次性告知，依法自收件之日起视为受理，正在转交审批总后台。")
+        if self.status == CaseStatus.RECEIVED and self.online:
+            if self.notice_outstanding:
+                return gettext("大厅已一次性告知需补正的全部内容，等待您在网上补正。")
+            return gettext("您的网上申请已提交，大厅正在预审。")
         return str(CASE_STATUS_SENTENCES[self.status][0])
 
     @property
     def next_step(self) -> str:
+        if self.status == CaseStatus.RECEIVED and self.online:
+            if self.notice_outstanding:
+                return gettext("请按一次性告知书在网上补齐全部材料后重新提交本申请，无需到大厅。")
+            return gettext("预审通过即受理，受理凭证将在网上送达；材料不全的，将一次性告知需补正的全部内容。")
+        if self.status == CaseStatus.ACCEPTED and self.needs_original_visit and self.deemed_accepted_at is None:
+            return gettext("请预约一次到大厅核验原件（最多跑一次），其余均在网上办理。")
         if self.status == CaseStatus.RECEIVED and self.notice_outstanding:
             return gettext("请按一次性告知书补齐全部材料，到窗口继续办理本件。")
         if self.commitment_broken_at is not None and self.commitment_open:
@@ -199,6 +247,13 @@ class Case(models.Model):
         """A one-time notice was given and the applicant has not brought the items yet: the hall waits
         for them, and the deemed acceptance of Art. 32 does not run."""
         return self.notice_sent_at is not None and (self.notice_answered_at is None or self.notice_answered_at < self.notice_sent_at)
+
+    def prereview_colour(self, today: dt.date) -> str:
+        """The pre-review limit's colour for the clerk's queue: green before the last day, yellow on it (or
+        while the limit is open: its year unpublished), red once it has passed."""
+        if self.prereview_deadline is None or self.prereview_deadline == today:
+            return "yellow"
+        return "red" if self.prereview_deadline < today else "green"
 
     def intake_limit_passed(self, today: dt.date) -> bool:
         """Received, nobody decided or told the applicant within the limit: accepted by law (行政许可法

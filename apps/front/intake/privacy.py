@@ -36,7 +36,9 @@ from .models import CASE_TRANSITIONS, Case, CaseEvent, CaseMaterial, CreditRecor
 ARCHIVES = gettext_lazy("档案法及《机关文件材料归档范围和文书档案保管期限规定》：办件档案定期30年，期满前不删除")
 THIRTY_YEARS = 30 * 365
 # What a document's content says of the person (intake's vouchers, delivery's 送达回执, the certificate).
-PERSONAL_KEYS = frozenset({"applicant", "applicant_id", "recipient_name", "recipient_phone", "address"})
+PERSONAL_KEYS = frozenset(
+    {"applicant", "applicant_id", "recipient_name", "recipient_phone", "address", "collector", "collector_id"}
+)
 
 
 def _case_audit():
@@ -85,8 +87,9 @@ def case_files_anonymise(pks: list[Any]) -> int:
     for document in documents:
         content = {key: ("" if key in PERSONAL_KEYS else value) for key, value in document.content.items()}
         Document.objects.filter(pk=document.pk).update(content=content, file="")
-    done = Case.objects.filter(pk__in=pks).update(citizen=anonymous)
-    _case_audit().objects.filter(pgh_obj_id__in=pks).update(citizen=anonymous)
+    # The person who acted for the applicant (代办) goes with the applicant.
+    done = Case.objects.filter(pk__in=pks).update(citizen=anonymous, agent=None)
+    _case_audit().objects.filter(pgh_obj_id__in=pks).update(citizen=anonymous, agent=None)
     return done
 
 

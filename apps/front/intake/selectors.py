@@ -15,7 +15,7 @@ from apps.shared.workcalendar.selectors import add_workdays_or_none, calendar_ge
 from govservice.lib import idcard
 from govservice.lib.workdays import WorkCalendar
 
-from .models import COMMITMENT_OPEN_STATES, Case, CaseStatus, CreditRecord, EvidenceItem
+from .models import COMMITMENT_OPEN_STATES, Case, CaseChannel, CaseStatus, CreditRecord, EvidenceItem, TrustLevel
 
 
 def case_get_for_citizen(*, citizen: User, number: str) -> Case:
@@ -99,7 +99,8 @@ def held_cases_for_staff(*, user: User, query: str = "") -> QuerySet[Case]:
     """The received (收件) cases of the clerk's hall, held for examination or waiting on a one-time notice,
     found by case number, the applicant's ID number (through its blind index: the clear number is never
     compared or stored), or the applicant's name. The oldest limit first."""
-    qs = cases_for_staff(user=user).filter(status=CaseStatus.RECEIVED)
+    # An online application is held in the pre-review queue (prereview_queue_for_staff), not here.
+    qs = cases_for_staff(user=user).filter(status=CaseStatus.RECEIVED, channel=CaseChannel.WINDOW)
     query = query.strip()
     if query:
         try:
@@ -109,6 +110,37 @@ def held_cases_for_staff(*, user: User, query: str = "") -> QuerySet[Case]:
         else:
             qs = qs.filter(citizen__id_number_index=id_number_index(parsed.value))
     return qs.order_by(F("intake_deadline").asc(nulls_first=True), "received_at")
+
+
+def prereview_queue_for_staff(*, user: User) -> QuerySet[Case]:
+    """The online applications of the clerk's hall awaiting pre-review (网上预审), the nearest limit first: not
+    yet decided, and no one-time notice waiting on the applicant (those are ``prereview_waiting_for_staff``)."""
+    return (
+        cases_for_staff(user=user)
+        .filter(awaiting_hall_q(), channel=CaseChannel.ONLINE)
+        .order_by(F("prereview_deadline").asc(nulls_first=True), "received_at")
+    )
+
+
+def prereview_waiting_for_staff(*, user: User) -> QuerySet[Case]:
+    """Online applications of the clerk's hall told by one-time notice, waiting for the applicant's resubmission."""
+    return (
+        cases_for_staff(user=user)
+        .filter(status=CaseStatus.RECEIVED, channel=CaseChannel.ONLINE)
+        .exclude(awaiting_hall_q())
+        .order_by("notice_sent_at")
+    )
+
+
+def evidence_usable_online(*, citizen: User, matter) -> dict[int, EvidenceItem]:
+    """Per material of the matter, the vault evidence an online application takes without anyone seeing an
+    original: issued by government (A) or verified by a clerk before (B), still valid; the most trusted first."""
+    offered = evidence_for_matter(citizen=citizen, matter=matter)
+    return {
+        material_id: usable[0]
+        for material_id, items in offered.items()
+        if (usable := [item for item in items if item.trust_level in (TrustLevel.A, TrustLevel.B)])
+    }
 
 
 def commitments_for_staff(*, user: User) -> QuerySet[Case]:

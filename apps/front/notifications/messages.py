@@ -70,6 +70,23 @@ MESSAGES |= {
     ),
 }
 
+# Issue 15, fully online applications (网上申报): received when submitted, pre-reviewed online.
+MESSAGES |= {
+    "case.submitted_online": (
+        _("您的网上申请已提交"),
+        _("【云窗口】{name}您好，您网上申请的“{matter}”已提交，办件编号{number}，大厅将在预审期限内答复，依法应在{intake_deadline}前作出受理决定或一次性告知。"),
+    ),
+}
+
+# Issue 15, 一件事一次办: one combined notice once every matter of the bundle has its answer. Fields: name, bundle
+# (its name), code (the bundle application's), summary (each matter and what became of it).
+MESSAGES |= {
+    "bundle.completed": (
+        _("您申请的一件事已全部办结"),
+        _("【云窗口】{name}您好，您申请的“{bundle}”（申请编号{code}）各事项均已有结果：{summary}。请登录查看。"),
+    ),
+}
+
 # Consultation tickets (apps.front.consult). Fields: name, code, matter, kind, due_date, department, note, reason.
 # Never the question or the answer itself: a message says where to read it.
 MESSAGES |= {
@@ -217,5 +234,18 @@ MESSAGES |= {
     "case.closed_no_correction": (
         _("您的办件因逾期未补正已终止"),
         _("【云窗口】{name}您好，您的办件{number}（{matter}）未在补正期限{correction_deadline}前补正材料，已终止办理。如需办理，可重新申请。"),
+    ),
+}
+
+# Legal persons and people acting for others (apps.front.mandates), to the agent. Fields: principal (a company's
+# name, or the principal's masked name), number (the 委托书's), valid_until.
+MESSAGES |= {
+    "mandate.granted": (
+        _("您已获得授权代为办理"),
+        _("【云窗口】{name}您好，{principal}已授权您代为办理政务服务事项（委托书{number}，有效期至{valid_until}）。办理时请携带本人身份证件，登录后在“代办”中查看可办事项。"),
+    ),
+    "mandate.revoked": (
+        _("您的代办授权已撤销"),
+        _("【云窗口】{name}您好，{principal}已撤销委托书{number}对您的授权，自即时起您不能再代其办理。"),
     ),
 }

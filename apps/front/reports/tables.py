@@ -130,6 +130,23 @@ TABLES: dict[str, TableSpec] = {
             label_keys=("matter",),
         ),
         TableSpec(
+            slug="applicants",
+            title=_("按申请人类别"),
+            note=_("按收件日期统计。自然人本人办理、委托他人代办（记录代办人）与法人（由法定代表人或经办人办理）分列。"),
+            columns=(
+                HALL,
+                Column("applicant", _("申请人类别"), "text"),
+                Column("received", _("收件数")),
+                Column("accepted", _("受理数")),
+                Column("accepted_rate", _("受理率(%)"), "pct"),
+                Column("refused", _("不予受理数")),
+                Column("refused_rate", _("不予受理率(%)"), "pct"),
+            ),
+            read=selectors.intake_by_applicant_kind,
+            chart=Chart(_("各类申请人受理率"), "accepted_rate", "%", 100),
+            label_keys=("applicant",),
+        ),
+        TableSpec(
             slug="satisfaction",
             title=_("满意度"),
             note=_("满意率 = 非常满意、满意、基本满意 ÷ 全部评价；差评整改率 = 已整改答复 ÷ 差评。申诉成立的差评不计入评价数、差评和整改率。"),

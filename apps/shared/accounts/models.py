@@ -19,12 +19,25 @@ class Role(models.TextChoices):
     APPROVER = "approver", _("审批人员")
     CENTRAL_SUPERVISOR = "central_supervisor", _("后台主管")
     ADMIN = "admin", _("系统管理员")
+    # A legal person's account (法人账户): the applicant of the company's appointments and cases. Nobody signs
+    # in with it (no usable password); its representative and its authorised 经办人 act for it with their own
+    # accounts (apps/front/mandates).
+    COMPANY = "company", _("法人")
+
+
+class ApplicantKind(models.TextChoices):
+    """Who applies (DOMAIN.md §9): a natural person, or a legal person through the people acting for it."""
+
+    PERSON = "person", _("自然人")
+    COMPANY = "company", _("法人")
 
 
 class IdentityProof(models.TextChoices):
     REGISTRY = "registry", _("人口库比对")
     WINDOW = "window", _("窗口核验身份证")
     SEED = "seed", _("演示数据")
+    # A legal person's account: its code, name and legal representative matched the register of companies.
+    COMPANY_REGISTER = "company_register", _("企业登记信息比对")
 
 
 STAFF_ROLES = frozenset({Role.CLERK, Role.HALL_SUPERVISOR, Role.APPROVER, Role.CENTRAL_SUPERVISOR, Role.ADMIN})
@@ -39,6 +52,9 @@ class User(AbstractUser):
 
     role = models.CharField(max_length=32, choices=Role.choices, default=Role.CITIZEN)
     real_name = models.CharField(_("姓名"), max_length=64, blank=True)
+    # The account's 证件号码: a person's ID number; for a legal person's account (Role.COMPANY) its unified
+    # social credit code (GB 32100, also 18 characters), so that every voucher, the wire's Applicant and the
+    # pickup desk name the applicant by the number of its kind. Only citizens are ever found by it.
     id_number = EncryptedCharField(_("身份证号码"), max_length=18, blank=True, null=True)
     id_number_index = models.CharField(max_length=64, blank=True, editable=False)
     phone = EncryptedCharField(_("手机号码"), max_length=20, blank=True, null=True)
@@ -84,6 +100,15 @@ class User(AbstractUser):
     @property
     def is_citizen(self) -> bool:
         return self.role == Role.CITIZEN
+
+    @property
+    def is_company(self) -> bool:
+        """A legal person's account (the applicant), never a person who signs in."""
+        return self.role == Role.COMPANY
+
+    @property
+    def applicant_kind(self) -> str:
+        return ApplicantKind.COMPANY if self.role == Role.COMPANY else ApplicantKind.PERSON
 
     @property
     def is_real_name_verified(self) -> bool:
@@ -134,6 +159,8 @@ class PersonalDataAccess(models.Model):
 class ChallengePurpose(models.TextChoices):
     REGISTER = "register", _("注册")
     RESET = "reset", _("重置密码")
+    # The principal confirms a power of attorney (委托书) they gave another person (apps/front/mandates).
+    MANDATE = "mandate", _("确认授权委托")
 
 
 class PhoneChallenge(models.Model):

@@ -77,7 +77,10 @@ def _limit(requester: Requester) -> None:
 
 def _text(purpose: str, code: str) -> str:
     minutes = accounts_conf.OTP_TTL_SECONDS // 60
-    what = "注册实名账户" if purpose == ChallengePurpose.REGISTER else "重置密码"
+    what: str = {
+        ChallengePurpose.REGISTER.value: "注册实名账户",
+        ChallengePurpose.MANDATE.value: "确认授权他人代您办事（委托书）",
+    }.get(purpose, "重置密码")
     return f"【云窗口】您正在{what}，验证码 {code}，{minutes}分钟内有效。请勿告诉他人，工作人员不会索要验证码。"
 
 

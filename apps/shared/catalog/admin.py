@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .halls import unknown_hall_codes
-from .models import Channel, Department, FeeItem, LifeEvent, Material, Matter, Synonym
-from .rules import fee_errors, material_errors
+from .models import Bundle, BundleItem, Channel, Department, FeeItem, LifeEvent, Material, Matter, MatterField, Synonym
+from .rules import bundle_errors, fee_errors, field_errors, material_errors
 from .services import ImportRefused, MatterDraft, catalog_export, catalog_import, matter_save, matters_for_export
-from .services.versions import FEE_FIELDS, MATERIAL_FIELDS, MATTER_FIELDS
+from .services.versions import FEE_FIELDS, FORM_FIELD_FIELDS, MATERIAL_FIELDS, MATTER_FIELDS
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
@@ -100,6 +100,24 @@ class FeeItemFormSet(forms.BaseInlineFormSet):
             raise ValidationError(errors)
 
 
+class MatterFieldFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        kept = [f.instance for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        errors = field_errors(kept)
+        if errors:
+            raise ValidationError(errors)
+
+
+class MatterFieldInline(admin.TabularInline):
+    """The online application form (issue 15): saved with the matter as part of its new version."""
+
+    model = MatterField
+    formset = MatterFieldFormSet
+    extra = 0
+    fields = ["position", "key", "label", "kind", "required", "choices", "help_text"]
+
+
 class MaterialInline(admin.StackedInline):
     model = Material
     formset = MaterialFormSet
@@ -120,6 +138,32 @@ class FeeItemInline(admin.TabularInline):
     formset = FeeItemFormSet
     extra = 0
     fields = ["position", "name", "amount", "unit", "notes"]
+
+
+class BundleItemFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        kept = [f.instance for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        errors = bundle_errors(kept)
+        if errors:
+            raise ValidationError(errors)
+
+
+class BundleItemInline(admin.TabularInline):
+    model = BundleItem
+    formset = BundleItemFormSet
+    extra = 0
+    fields = ["position", "matter_code", "after"]
+
+
+@admin.register(Bundle)
+class BundleAdmin(admin.ModelAdmin):
+    """一件事一次办 (issue 15): a life event's matters, by code, and which waits for which."""
+
+    list_display = ["name", "code", "life_event", "is_active"]
+    list_filter = ["life_event", "is_active"]
+    search_fields = ["name", "code"]
+    inlines = [BundleItemInline]
 
 
 @admin.register(Department)
@@ -143,14 +187,14 @@ def _forms_kept(formset) -> list:
 class MatterAdmin(admin.ModelAdmin):
     form = MatterAdminForm
     list_display = ["name", "code", "version", "is_current", "department", "case_kind", "online_depth", "trips", "bookable"]
-    list_filter = ["is_current", "department", "case_kind", "online_depth", "remote_ok", "bookable"]
+    list_filter = ["is_current", "department", "target", "case_kind", "online_depth", "remote_ok", "bookable", "agents_allowed"]
     search_fields = ["name", "code", "keywords"]
-    inlines = [MaterialInline, FeeItemInline]
+    inlines = [MaterialInline, FeeItemInline, MatterFieldInline]
     readonly_fields = ["version_history"]
     actions = ["export_json", "export_csv"]
     change_list_template = "catalog/admin_matter_changelist.html"
     fieldsets = [
-        (gettext_lazy("基本信息"), {"fields": ["code", "basic_code", "name", "department", "matter_type", "level", "target", "version_history"]}),
+        (gettext_lazy("基本信息"), {"fields": ["code", "basic_code", "name", "department", "matter_type", "level", "target", "agents_allowed", "version_history"]}),
         (gettext_lazy("时限"), {"fields": ["case_kind", "legal_days", "promised_days", "correction_restarts_clock", "joint_handling"]}),
         (
             gettext_lazy("办理方式"),
@@ -207,6 +251,7 @@ class MatterAdmin(admin.ModelAdmin):
             matter=Matter(code=edited.code, department=edited.department, **{n: getattr(edited, n) for n in MATTER_FIELDS}),
             materials=[Material(**{n: getattr(m, n) for n in MATERIAL_FIELDS}) for m in _forms_kept(by_model[Material])],
             fees=[FeeItem(**{n: getattr(f, n) for n in FEE_FIELDS}) for f in _forms_kept(by_model[FeeItem])],
+            fields=[MatterField(**{n: getattr(f, n) for n in FORM_FIELD_FIELDS}) for f in _forms_kept(by_model[MatterField])],
         )
         saved, outcome = matter_save(draft=draft, change_note=form.cleaned_data.get("change_note", ""))
         for formset in formsets:

@@ -9,9 +9,9 @@ from rest_framework.views import APIView
 
 from govservice.api import DomainError
 
-from .models import FeeItem, LifeEvent, Material, Matter
+from .models import FeeItem, LifeEvent, Material, Matter, MatterField
 from .selectors import MAX_QUERY_LENGTH, Mode, SearchQuery, matter_get, matters_find, matters_search, query_variants
-from .services.versions import FEE_FIELDS, MATERIAL_FIELDS
+from .services.versions import FEE_FIELDS, FORM_FIELD_FIELDS, MATERIAL_FIELDS
 
 
 class MaterialSerializer(serializers.ModelSerializer):
@@ -26,6 +26,12 @@ class FeeItemSerializer(serializers.ModelSerializer):
         fields = list(FEE_FIELDS)
 
 
+class MatterFieldSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MatterField
+        fields = list(FORM_FIELD_FIELDS)
+
+
 class MatterListSerializer(serializers.ModelSerializer):
     department = serializers.CharField(source="department.name")
 
@@ -37,6 +43,8 @@ class MatterListSerializer(serializers.ModelSerializer):
 class MatterSerializer(MatterListSerializer):
     materials = MaterialSerializer(many=True)
     fees = FeeItemSerializer(many=True, source="fee_items")
+    # Issue 15: the online application form (empty for a matter applied for at a window only).
+    form_fields = MatterFieldSerializer(many=True)
 
     class Meta(MatterListSerializer.Meta):
         fields = [
@@ -44,6 +52,7 @@ class MatterSerializer(MatterListSerializer):
             "legal_days",
             "matter_type",
             "target",
+            "agents_allowed",
             "channels",
             "trips_reason",
             "remote_ok",
@@ -59,6 +68,7 @@ class MatterSerializer(MatterListSerializer):
             "e_licence",
             "description",
             "materials",
+            "form_fields",
         ]
 
 

@@ -9,17 +9,21 @@ import secrets
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
 from django.db import models, router
 from django.db.models import Value
 from django.db.models.functions import Concat, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-# GB 32100-2015: 18 characters from digits and capitals without I, O, Z, S, V.
-credit_code_validator = RegexValidator(
-    r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$", _("统一社会信用代码应为 18 位数字或大写字母。")
-)
+from govservice.lib import creditcode
+
+
+def validate_credit_code(value: str) -> None:
+    """GB 32100-2015 in full (govservice/lib/creditcode.py): shape, alphabet and check character."""
+    try:
+        creditcode.parse(value)
+    except creditcode.InvalidCreditCode as exc:
+        raise ValidationError(str(exc), code="invalid_credit_code") from None
 
 
 class RulesInCleanMixin:
@@ -47,7 +51,7 @@ def list_of_window() -> list[str]:
 class Department(models.Model):
     code = models.CharField(_("部门编码"), max_length=32, unique=True)
     name = models.CharField(_("部门名称"), max_length=100)
-    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True, validators=[credit_code_validator])
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True, validators=[validate_credit_code])
 
     class Meta:
         ordering = ["code"]
@@ -80,8 +84,12 @@ class CaseKind(models.TextChoices):
 
 
 class Target(models.TextChoices):
+    """服务对象 (GB/T 39046): who may apply — a natural person, a legal person (a company, applying through its
+    representative or an authorised 经办人), or either."""
+
     PERSON = "person", _("自然人")
     ORGANISATION = "organisation", _("法人")
+    BOTH = "both", _("自然人和法人")
 
 
 class OnlineDepth(models.IntegerChoices):
@@ -165,6 +173,11 @@ class Matter(RulesInCleanMixin, models.Model):
     matter_type = models.CharField(_("事项类型"), max_length=2, choices=MatterType.choices, default=MatterType.LICENSE)
     level = models.PositiveSmallIntegerField(_("行使层级"), choices=Level.choices, default=Level.CITY)
     target = models.CharField(_("服务对象"), max_length=16, choices=Target.choices, default=Target.PERSON)
+    # DOMAIN.md §9: some matters must be done by the person themselves (biometrics, a personal statement):
+    # nobody may apply or collect for them (代办、代领).
+    agents_allowed = models.BooleanField(
+        _("允许代办"), default=True, help_text=_("不勾选表示须本人办理，不接受他人代办、代领（如需采集本人生物特征）。")
+    )
     case_kind = models.CharField(_("办件类型"), max_length=16, choices=CaseKind.choices, default=CaseKind.PROMISED)
     legal_days = models.PositiveSmallIntegerField(_("法定办结时限（工作日）"), default=20)
     promised_days = models.PositiveSmallIntegerField(
@@ -287,6 +300,14 @@ class Matter(RulesInCleanMixin, models.Model):
         errors = matter_errors(self)
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def serves_persons(self) -> bool:
+        return self.target in (Target.PERSON, Target.BOTH)
+
+    @property
+    def serves_companies(self) -> bool:
+        return self.target in (Target.ORGANISATION, Target.BOTH)
 
     @property
     def fully_online(self) -> bool:
@@ -417,3 +438,112 @@ class Material(RulesInCleanMixin, models.Model):
         errors = one_material_errors(self)
         if errors:
             raise ValidationError(errors)
+
+
+class FieldKind(models.TextChoices):
+    """What an application form field holds (issue 15: the matter's online form); the value each kind takes is
+    checked by ``apps.shared.catalog.formfields``."""
+
+    TEXT = "text", _("单行文本")
+    LONG_TEXT = "long_text", _("多行文本")
+    NUMBER = "number", _("整数")
+    DATE = "date", _("日期")
+    CHOICE = "choice", _("单项选择")
+    YES_NO = "yes_no", _("是/否")
+
+
+class MatterField(RulesInCleanMixin, models.Model):
+    """One field of the matter's application form (申请表), asked when the citizen applies online. Part of the
+    matter version like its materials: a new version copies each field with its key, so a draft started under
+    one version keeps its answers under the next wherever the key is the same."""
+
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="form_fields")
+    position = models.PositiveSmallIntegerField(default=0)
+    key = models.SlugField(_("字段标识"), max_length=64)
+    label = models.CharField(_("字段名称"), max_length=100)
+    kind = models.CharField(_("字段类型"), max_length=16, choices=FieldKind.choices, default=FieldKind.TEXT)
+    required = models.BooleanField(_("必填"), default=True)
+    choices = ArrayField(
+        models.CharField(max_length=100),
+        verbose_name=_("可选项"),
+        default=list,
+        blank=True,
+        help_text=_("仅“单项选择”使用，用逗号分隔。"),
+    )
+    help_text = models.CharField(_("填写说明"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["matter", "position", "id"]
+        verbose_name = _("申请表字段")
+        verbose_name_plural = _("申请表字段")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["matter", "key"],
+                name="matter_field_key_unique",
+                violation_error_message=_("同一事项内申请表字段标识须唯一。"),
+            ),
+            models.CheckConstraint(condition=models.Q(kind__in=FieldKind.values), name="matter_field_kind_valid"),
+            # A choice has something to choose from; other kinds have no list.
+            models.CheckConstraint(
+                condition=models.Q(kind=FieldKind.CHOICE, choices__len__gte=2) | (~models.Q(kind=FieldKind.CHOICE) & models.Q(choices=[])),
+                name="matter_field_choices_for_choice",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def clean(self) -> None:
+        from .rules import one_field_errors
+
+        errors = one_field_errors(self)
+        if errors:
+            raise ValidationError(errors)
+
+
+class Bundle(models.Model):
+    """一件事一次办 (issue 15): the matters of one life event applied for together — one merged form (a field
+    asked once feeds every matter that asks it, by key), one merged checklist (materials once, by key), one
+    submission; each matter becomes a case of its own, decided by its department in parallel (并联审批), or after
+    another's result where an item says so. Matters are named by code: a bundle always takes their current
+    versions."""
+
+    code = models.SlugField(_("一件事编码"), max_length=64, unique=True)
+    name = models.CharField(_("一件事名称"), max_length=100)
+    life_event = models.CharField(_("人生事件"), max_length=32, choices=LifeEvent.choices, blank=True)
+    description = models.TextField(_("说明"), blank=True)
+    is_active = models.BooleanField(_("可申报"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("一件事（主题套餐）")
+        verbose_name_plural = _("一件事（主题套餐）")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BundleItem(models.Model):
+    """One matter of a bundle. ``after``: the code of another matter of the bundle whose approval this one waits
+    for (e.g. 户口登记 before 社会保障卡申领); empty: handled in parallel."""
+
+    bundle = models.ForeignKey(Bundle, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField(default=0)
+    matter_code = models.CharField(_("事项实施编码"), max_length=64)
+    after = models.CharField(_("前置事项（实施编码）"), max_length=64, blank=True, help_text=_("须待该事项准予后再提交；留空表示并联办理。"))
+
+    class Meta:
+        ordering = ["bundle", "position", "id"]
+        verbose_name = _("一件事所含事项")
+        verbose_name_plural = _("一件事所含事项")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bundle", "matter_code"],
+                name="bundle_item_once",
+                violation_error_message=_("同一事项在一件事中只能出现一次。"),
+            ),
+            models.CheckConstraint(condition=~models.Q(after=models.F("matter_code")), name="bundle_item_not_after_itself"),
+        ]
+
+    def __str__(self) -> str:
+        return self.matter_code

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:
-    from .models import FeeItem, Material, Matter
+    from .models import BundleItem, FeeItem, Material, Matter, MatterField
 
 HALL_CODE = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
 
@@ -116,3 +116,84 @@ def one_material_errors(material: Material) -> list[str]:
     if material.source == MaterialSource.GOVERNMENT and not (material.issuer or "").strip():
         errors.append(_("材料“%(name)s”由政府部门核发，须写明出具单位。") % {"name": material.name})
     return errors
+
+
+def one_field_errors(field: MatterField) -> list[str]:
+    """One application form field: a choice offers at least two distinct options, other kinds none."""
+    from .models import FieldKind
+
+    errors = []
+    choices = [c.strip() for c in field.choices or []]
+    label = field.label or field.key
+    if field.kind not in FieldKind.values:
+        errors.append(_("字段“%(label)s”的类型未知。") % {"label": label})
+    elif field.kind == FieldKind.CHOICE:
+        if len(set(choices)) < 2 or any(not c for c in choices):
+            errors.append(_("单项选择字段“%(label)s”须至少列出两个不同的可选项。") % {"label": label})
+        elif len(set(choices)) != len(choices):
+            errors.append(_("字段“%(label)s”的可选项有重复。") % {"label": label})
+    elif choices:
+        errors.append(_("只有单项选择字段才列出可选项（字段“%(label)s”）。") % {"label": label})
+    return errors
+
+
+def field_errors(fields: Iterable[MatterField]) -> list[str]:
+    """Rules across the fields of one form: keys unique (a draft's answers are kept by key), labels unique."""
+    errors = []
+    seen_keys: set[str] = set()
+    seen_labels: set[str] = set()
+    for form_field in fields:
+        if form_field.key in seen_keys:
+            errors.append(_("申请表字段标识“%(key)s”重复：同一事项内每个字段的标识须唯一。") % {"key": form_field.key})
+        if form_field.label in seen_labels:
+            errors.append(_("申请表字段“%(label)s”重复列出。") % {"label": form_field.label})
+        seen_keys.add(form_field.key)
+        seen_labels.add(form_field.label)
+    return errors
+
+
+def bundle_errors(items: Sequence[BundleItem]) -> list[str]:
+    """一件事: every matter current and applied for online (the bundle is submitted online, once), each once; an
+    item waits only for another item of the bundle, never in a circle; a form field asked by two matters under
+    one key asks the same thing (the merged form asks it once)."""
+    from .models import FieldKind, Matter, OnlineDepth
+
+    errors: list[str] = []
+    codes = [item.matter_code for item in items]
+    if not codes:
+        return [_("一件事至少包含两个事项。")]
+    if len(codes) < 2:
+        errors.append(_("一件事至少包含两个事项。"))
+    if len(set(codes)) != len(codes):
+        errors.append(_("同一事项在一件事中只能出现一次。"))
+    matters = {m.code: m for m in Matter.objects.filter(code__in=codes, is_current=True).prefetch_related("form_fields")}
+    for code in codes:
+        matter = matters.get(code)
+        if matter is None:
+            errors.append(_("没有实施编码为“%(code)s”的现行事项。") % {"code": code})
+        elif matter.online_depth < OnlineDepth.ONLINE_ACCEPTANCE:
+            errors.append(_("事项“%(name)s”不支持网上申报（网办深度须为 Ⅲ 或 Ⅳ 级）。") % {"name": matter.name})
+    after = {item.matter_code: item.after for item in items if item.after}
+    for before in after.values():
+        if before not in codes:
+            errors.append(_("前置事项“%(code)s”不在本一件事中。") % {"code": before})
+    for start in after:
+        seen: set[str] = {start}
+        step: str | None = after.get(start)
+        while step:
+            if step in seen:
+                errors.append(_("前置事项形成循环，请检查事项“%(code)s”。") % {"code": start})
+                break
+            seen.add(step)
+            step = after.get(step)
+    asked: dict[str, tuple[str, str, list[str]]] = {}
+    for code in codes:
+        matter = matters.get(code)
+        for form_field in matter.form_fields.all() if matter else ():
+            shape = (form_field.kind, form_field.label, list(form_field.choices) if form_field.kind == FieldKind.CHOICE else [])
+            if asked.setdefault(form_field.key, shape) != shape:
+                errors.append(
+                    _("申请表字段“%(key)s”在多个事项中含义不同（名称、类型或可选项不一致），合并申请表无法只问一次。")
+                    % {"key": form_field.key}
+                )
+    return list(dict.fromkeys(errors))

@@ -206,14 +206,14 @@ def matters_search(*, q: str = "", department: str = "") -> list[Matter]:
 
 def matter_get(*, code: str) -> Matter:
     return get_object_or_404(
-        Matter.objects.select_related("department").prefetch_related("materials", "fee_items"), code=code, is_current=True
+        Matter.objects.select_related("department").prefetch_related("materials", "fee_items", "form_fields"), code=code, is_current=True
     )
 
 
 def matter_get_version(*, code: str, version: int) -> Matter:
     """A past or present version (a case shows the one it was accepted under)."""
     return get_object_or_404(
-        Matter.objects.select_related("department").prefetch_related("materials", "fee_items"), code=code, version=version
+        Matter.objects.select_related("department").prefetch_related("materials", "fee_items", "form_fields"), code=code, version=version
     )
 
 

@@ -66,9 +66,20 @@ class PrivacyConf(AppConf):
     RETENTION_DELIVERY_ADDRESSES_DAYS = Knob(env_int, YEAR)
     # Personal checklists (guided questions' answers).
     RETENTION_CHECKLISTS_DAYS = Knob(env_int, YEAR)
+    # Online applications (apps/front/online, issue 15): a draft never submitted, counted from its last change
+    # (the applicant may come back to it for this long); deleted with its files.
+    RETENTION_ONLINE_DRAFTS_DAYS = Knob(env_int, 180)
+    # A submitted application's working copy (its answers, the recipient's address, its uploads), counted from the
+    # end of its case: what was submitted stays in the case file (the generated application form among the case's
+    # materials), so the copy is anonymised.
+    RETENTION_ONLINE_APPLICATIONS_DAYS = Knob(env_int, YEAR)
     # The evidence vault (证照库): copies kept for reuse in the citizen's next cases, counted from when they
     # were kept; a copy that is also part of a case file stays with the case file.
     RETENTION_VAULT_DAYS = Knob(env_int, 5 * YEAR)
+    # Electronic 委托书 (apps/front/mandates) the principal never confirmed by SMS, counted from when they were
+    # made: nothing was done under them (PIPL Art. 19). A confirmed or paper one is kept with the case files
+    # it served (RETENTION_CASE_FILES_DAYS from its end).
+    RETENTION_UNCONFIRMED_MANDATES_DAYS = Knob(env_int, 30)
     # Credit records of broken 容缺 commitments (失信记录), counted from when they were written: 国办发〔2020〕49号
     # keeps a dishonesty record public for at most five years; after that nothing may rest on it.
     RETENTION_CREDIT_RECORDS_DAYS = Knob(env_int, 5 * YEAR)

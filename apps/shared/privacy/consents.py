@@ -48,10 +48,19 @@ TEXTS: dict[tuple[str, str], ConsentText] = {
                 "并随办件报送审批部门，不再重复提交纸质材料。"
             ),
         ),
+        # Issue 15: the same consent given online by the applicant (网上申报), not only at a window.
+        ConsentText(
+            ConsentPurpose.VAULT_REUSE,
+            "2026.2",
+            gettext_lazy(
+                "申请人同意受理机构（窗口或网上预审）调取其证照库中的证照和已核验材料用于本次办件，"
+                "并随办件报送审批部门，不再重复提交。"
+            ),
+        ),
     )
 }
 # The version shown now, per purpose.
-CURRENT: dict[str, str] = {ConsentPurpose.REGISTRY_CHECK: "2026.1", ConsentPurpose.VAULT_REUSE: "2026.1"}
+CURRENT: dict[str, str] = {ConsentPurpose.REGISTRY_CHECK: "2026.1", ConsentPurpose.VAULT_REUSE: "2026.2"}
 
 
 def current_text(purpose: str) -> ConsentText:

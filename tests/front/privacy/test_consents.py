@@ -127,7 +127,7 @@ class TestVaultConsent:
             "window",
             clerk,
         )
-        assert consent.reference == done.json()["number"] and consent.version == "2026.1"
+        assert consent.reference == done.json()["number"] and consent.version == "2026.2"
 
     def test_no_consent_is_asked_when_nothing_is_reused(
         self, api, citizen, clerk, hall, matter, terminal, central_peer
@@ -155,7 +155,7 @@ def test_the_citizen_sees_their_consents(api, citizen, clerk):
     )
     rows = api(citizen).get("/api/v1/me/consents/").json()
     assert [row["purpose"] for row in rows] == ["vault_reuse", "registry_check"]
-    assert rows[0]["reference"] == "TZ2026030200009" and "证照库" in rows[0]["text"] and rows[0]["version"] == "2026.1"
+    assert rows[0]["reference"] == "TZ2026030200009" and "证照库" in rows[0]["text"] and rows[0]["version"] == "2026.2"
     english = api(citizen).get("/api/v1/me/consents/", HTTP_ACCEPT_LANGUAGE="en").json()
     assert english[1]["text"].startswith("I agree that my name and citizen ID number")
     client = Client()

@@ -152,7 +152,7 @@ def test_it_shows_the_supervisor_their_hall_with_figures_and_charts(known_data, 
     assert "<dd>25.0%</dd>" in figures  # no-show rate
     assert "<dd>60.0%</dd>" in figures  # 满意率: 3 of 5 counted ratings
     assert "<dd>50.0%</dd>" in figures  # 差评整改率: 1 of 2 counted 差评
-    assert html.count("<svg") == 5  # one chart per table
+    assert html.count("<svg") == 6  # one chart per table
     satisfaction = html.split('id="report-satisfaction"')[1].split("</section>")[0]
     assert ">满意度</h2>" in satisfaction
     # 医保: one rating, a 5 (非常不满意): no good ones, one 差评 not yet rectified.
@@ -173,7 +173,7 @@ def test_it_reports_a_chosen_period(known_data, supervisor):
     html = page_for(supervisor).get("/reports/", {"start": "2026-06-14", "end": "2026-06-15"}).content.decode()
     figures = html.split('id="report-figures"')[1].split("</dl>")[0]
     assert "<dt>预约数</dt><dd>0</dd>" in figures  # no bookings on those two days
-    assert html.count("本期暂无数据") == 5
+    assert html.count("本期暂无数据") == 6
 
 
 @pytest.mark.parametrize(
@@ -281,16 +281,16 @@ def test_it_shows_an_admin_every_hall_or_the_one_chosen(known_data, admin_user, 
 
 def test_it_reads_each_table_in_one_query_whatever_the_data_size(known_data, supervisor, hall, matter, citizen, django_assert_max_num_queries):
     client = page_for(supervisor)
-    # session, user, the supervisor's hall, then one query per table (five).
-    with django_assert_max_num_queries(8):
+    # session, user, the supervisor's hall, then one query per table (six).
+    with django_assert_max_num_queries(9):
         assert client.get("/reports/").status_code == 200
     for index in range(40):
         done = ticket(hall, matter, window=hall.windows.get(number=1 + index % 2), wait=index, service=index + 1, status=TicketStatus.DONE)
         evaluate(hall=hall, matter=matter, score=1 + index % 5, ticket=done)
         appointment(hall, matter, citizen, AppointmentStatus.COMPLETED, TODAY - dt.timedelta(days=index % 20))
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         assert client.get("/reports/").status_code == 200
-    for slug in ("bookings", "waits", "windows", "intake", "satisfaction"):
+    for slug in ("bookings", "waits", "windows", "intake", "applicants", "satisfaction"):
         with django_assert_max_num_queries(4):
             assert client.get(f"/reports/{slug}.csv").status_code == 200
 

@@ -44,6 +44,8 @@ def _new_matter_form(department, **overrides) -> dict:
         "materials-0-issuer": "公安机关",
         "fee_items-TOTAL_FORMS": "0",
         "fee_items-INITIAL_FORMS": "0",
+        "form_fields-TOTAL_FORMS": "0",
+        "form_fields-INITIAL_FORMS": "0",
     }
     form.update(overrides)
     return form

@@ -77,6 +77,8 @@ def test_every_site_registers_its_kinds_with_a_knob_and_a_source():
             "notifications.gateway_receipts",
             "audit.booking.appointmentaudit",
             "audit.hall.ticketaudit",
+            "mandates.mandates",
+            "mandates.unconfirmed",
         }
         # A case file's trail stays with the case file, a message's with the message.
         assert "audit.intake.caseaudit" not in kinds and "audit.feedback.notificationaudit" not in kinds
@@ -256,14 +258,19 @@ WITHOUT_KIND = {
     "review.ApproverPost",
     # Lives and dies with its account (deleted with it: the eraser), nothing to expire on its own.
     "feedback.NotificationPreference",
+    # A legal person's registration (its account and legal representative), the company's record rather than data
+    # held about a natural person for a service; kept while the company uses the platform (mandates/privacy.py).
+    "mandates.Company",
     # Proof of what was agreed and done, kept with the account row it belongs to.
     "privacy.Consent",
     "privacy.AccountDeletion",
     "accounts.AccountTakeover",
     # The wire's signing keys: secrets, not personal data.
     "exchange.PeerKey",
-    # The population data the registry is loaded with (registry_load), not a record of this site's processing.
+    # The population data the registry is loaded with (registry_load), not a record of this site's processing;
+    # the register of legal persons likewise (registry_load --companies).
     "registry.RegistryPerson",
+    "registry.RegistryCompany",
 }
 
 

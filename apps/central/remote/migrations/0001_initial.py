@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('catalog', '0010_matter_remote_window'),
+        ('catalog', '0013_matter_remote_window'),
         ('exchange', '0009_personal_data_key_ring'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -134,7 +134,14 @@ class Appointment(models.Model):
     TRANSITIONS = APPOINTMENT_TRANSITIONS
 
     code = models.CharField(_("预约码"), max_length=12, unique=True)
+    # The applicant: a person, or a company's account (accounts.Role.COMPANY).
     citizen = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appointments")
+    # Who booked it for the applicant (DOMAIN.md §9: both identities on every act): a person's agent, or a
+    # company's representative or 经办人 (apps/front/mandates checked their authority). Empty: the applicant.
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="appointments_acted",
+        verbose_name=_("代办人"),
+    )
     matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="appointments")
     # Denormalised so the one-active-per-matter rule holds across matter versions.
     matter_code = models.CharField(max_length=64)

@@ -51,12 +51,13 @@ def _record(appointment: Appointment, *, actor: User | None, from_status: str, n
 
 
 @transaction.atomic
-def appointment_cancel(*, citizen: User, appointment_id: int, note: str = "") -> Appointment:
+def appointment_cancel(*, citizen: User, appointment_id: int, note: str = "", actor: User | None = None) -> Appointment:
     """Flip the status with a conditional update first, then give the place back, in one transaction.
     The citizen row is locked first, as in booking: one citizen's writes never cross each other.
-    Cancelling later than BOOKING_FREE_CANCEL_HOURS before the start counts as a late cancellation."""
+    Cancelling later than BOOKING_FREE_CANCEL_HOURS before the start counts as a late cancellation.
+    ``actor``: who cancelled for the applicant (an agent whose authority was checked), else the citizen."""
     _lock_citizen(citizen)
-    appointment = _cancel(citizen=citizen, appointment_id=appointment_id, note=note)
+    appointment = _cancel(citizen=citizen, appointment_id=appointment_id, note=note, actor=actor)
     waitlist_kick(appointment)
     notify(
         recipient=citizen,
@@ -109,11 +110,11 @@ def waitlist_kick(appointment: Appointment) -> None:
         enqueue_on_commit(waitlist_sweep)  # broker down: the periodic sweep offers the place
 
 
-def _cancel(*, citizen: User, appointment_id: int, note: str) -> Appointment:
+def _cancel(*, citizen: User, appointment_id: int, note: str, actor: User | None = None) -> Appointment:
     try:
         appointment = lifecycle.move_pk(
             Appointment, appointment_id, AppointmentStatus.CANCELLED_BY_CITIZEN,
-            sources={AppointmentStatus.BOOKED}, where={"citizen": citizen}, event={"actor": citizen, "note": note},
+            sources={AppointmentStatus.BOOKED}, where={"citizen": citizen}, event={"actor": actor or citizen, "note": note},
             refused=_("该预约当前状态不能取消。"),
             select_related=("slot", "matter", "hall"),
         )

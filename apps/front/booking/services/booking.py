@@ -47,8 +47,11 @@ def appointment_book(
     rescheduled_from: Appointment | None = None,
     green_category: str = "",
     waitlist_entry: WaitlistEntry | None = None,
+    agent: User | None = None,
 ) -> Appointment:
-    """Book one place. The slot counter moves only by a conditional UPDATE: never read-then-write.
+    """Book one place. ``agent``: the person booking for the applicant ``citizen`` (whose limits and
+    standing apply), their authority already checked (apps/front/mandates); recorded on the appointment
+    and as the actor of its first event. The slot counter moves only by a conditional UPDATE: never read-then-write.
 
     A plain online booking is first refused without any transaction or lock when one read shows a reason
     (most of a flash crowd: the slot is visibly full): the same refusals, in the same order, as the
@@ -73,6 +76,7 @@ def appointment_book(
         rescheduled_from=rescheduled_from,
         green_category=green_category,
         waitlist_entry=waitlist_entry,
+        agent=agent,
     )
 
 
@@ -86,6 +90,7 @@ def _book(
     rescheduled_from: Appointment | None,
     green_category: str,
     waitlist_entry: WaitlistEntry | None,
+    agent: User | None = None,
 ) -> Appointment:
     """The booking transaction. Statements: the citizen lock; one read of the facts (taking the citizen's
     booking lock); the insert; the event row; the conditional UPDATE, last before the commit (it holds the
@@ -123,6 +128,7 @@ def _book(
             idempotency_key=idempotency_key,
             rescheduled_from=rescheduled_from,
             green_category=green_category,
+            agent=agent,
         )
         fastpath.insert(appointment)
     except IntegrityError:
@@ -130,7 +136,7 @@ def _book(
         raise duplicate() from None
     # The event row before the conditional UPDATE: the UPDATE locks the (hot) slot row until commit, so it
     # comes last; a refusal rolls the event back with the rest.
-    fastpath.insert(AppointmentEvent(appointment=appointment, actor=citizen, from_status="", to_status=appointment.status))
+    fastpath.insert(AppointmentEvent(appointment=appointment, actor=agent or citizen, from_status="", to_status=appointment.status))
 
     if waitlist_entry is None and not green_category:
         # The plain online booking (a flash crowd's thousand successes): the ORM's UPDATE of the else branch

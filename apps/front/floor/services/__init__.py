@@ -1,6 +1,7 @@
 """Hall services: issuing tickets at the door, calling them at the windows. Other apps import from here."""
 
 from ..selectors import people_ahead
+from .applicants import ticket_applicant_set
 from .calling import (
     ticket_call_next,
     ticket_finish,
@@ -29,6 +30,7 @@ __all__ = [
     "people_ahead",
     "terminal_authenticate",
     "terminal_token_issue",
+    "ticket_applicant_set",
     "ticket_call_next",
     "ticket_event_record",
     "ticket_finish",

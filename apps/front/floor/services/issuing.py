@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -58,6 +58,7 @@ def _issue(
     appointment: Appointment | None = None,
     idempotency_key: str = "",
     note: str,
+    agent: User | None = None,
 ) -> Ticket:
     today = timezone.localdate()
     ticket = Ticket.objects.create(
@@ -69,6 +70,7 @@ def _issue(
         appointment=appointment,
         matter=matter,
         citizen=citizen,
+        agent=agent,
         display_name=mask_name(citizen.real_name) if citizen is not None else "",
         priority=Priority.GREEN_CHANNEL if green_reason else priority,
         green_reason=green_reason,
@@ -81,7 +83,9 @@ def _issue(
 
 
 def todays_appointment_code(*, terminal: Terminal, id_number: str) -> str:
-    """The code of the citizen's appointment at this hall today, found by the ID number read at the kiosk."""
+    """The code of the citizen's appointment at this hall today, found by the ID number read at the kiosk: their
+    own, or one they booked for someone else (an agent's card finds the appointment it will act on; the window
+    checks the agent's authority again)."""
     try:
         parsed = idcard.parse(id_number)
     except idcard.InvalidIdNumber as exc:
@@ -91,7 +95,7 @@ def todays_appointment_code(*, terminal: Terminal, id_number: str) -> str:
     citizen = citizen_verified_by_id_number(parsed.value)
     code = (
         Appointment.objects.filter(
-            citizen=citizen,
+            Q(citizen=citizen) | Q(agent=citizen) if citizen is not None else Q(pk__in=[]),
             hall=terminal.hall,
             slot__date=timezone.localdate(),
             status__in=[AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN],
@@ -161,6 +165,8 @@ def checkin_by_code(*, terminal: Terminal, code: str) -> Ticket:
         green_reason=green_reason_for(chosen="", id_number="", citizen=appointment.citizen, today=timezone.localdate()),
         appointment=appointment,
         note=f"{terminal.name} 预约签到",
+        # Booked by someone for the applicant: that person is expected at the window (checked there again).
+        agent=appointment.agent,
     )
     appointment_transition(
         appointment=appointment, to_status=AppointmentStatus.CHECKED_IN, actor=None, note=terminal.name
@@ -253,10 +259,11 @@ def ticket_walk_in(
     walk_in_hours_check(hall=terminal.hall)  # before any row is locked
     today = timezone.localdate()
     citizen: User | None = None
+    agent: User | None = None
     note = f"{terminal.name} 现场取号"
     if appointment_code:
         appointment = _late_appointment(terminal=terminal, code=appointment_code)
-        citizen, matter_code = appointment.citizen, appointment.matter_code
+        citizen, matter_code, agent = appointment.citizen, appointment.matter_code, appointment.agent
         note = f"{note}（预约 {appointment.code} 逾时签到）"
     elif id_number:
         try:
@@ -291,6 +298,7 @@ def ticket_walk_in(
                 green_reason=green_reason,
                 idempotency_key=idempotency_key,
                 note=note,
+                agent=agent,
             )
     except IntegrityError:
         # The same Idempotency-Key raced in from a retry: answer with the ticket the first one got.

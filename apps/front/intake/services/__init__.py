@@ -1,7 +1,8 @@
 """The front's case, written here: the window's intake (window.py), what every acceptance puts in place
 (acceptance.py), the cases the hall holds and the acceptance by law (held.py), the 容缺 follow-up
-(commitments.py), what the applicant starts or changes (applicant.py), the periodic jobs (jobs.py), and the
-case a remote-window session concluded (remote.py). Import from here."""
+(commitments.py), what the applicant starts or changes (applicant.py), fully online applications and their
+pre-review (online.py), the periodic jobs (jobs.py), and the case a remote-window session concluded
+(remote.py). Import from here."""
 
 from .applicant import case_prefile, case_start_assisted, case_supplement, case_withdraw
 from .commitments import case_commitment_supply, cases_commitment_enforce, cases_commitment_remind
@@ -13,6 +14,14 @@ from .held import (
     cases_deem_accepted,
 )
 from .jobs import cases_fill_open_dates, cases_intake_deadline_warn, cases_reconcile
+from .online import (
+    StoredUpload,
+    case_online_resubmit,
+    case_prereview_accept,
+    case_prereview_notice,
+    case_prereview_refuse,
+    case_receive_online,
+)
 from .remote import RemoteLine, case_conclude_remote
 from .window import (
     WAITING_ON_CENTRAL,
@@ -32,6 +41,7 @@ __all__ = [
     "WAITING_ON_CENTRAL",
     "RemoteLine",
     "Reuse",
+    "StoredUpload",
     "Upload",
     "case_accept",
     "case_accept_received",
@@ -41,8 +51,13 @@ __all__ = [
     "case_hold_supplement",
     "case_notify_missing",
     "case_notify_received",
+    "case_online_resubmit",
     "case_prefile",
+    "case_prereview_accept",
+    "case_prereview_notice",
+    "case_prereview_refuse",
     "case_receive",
+    "case_receive_online",
     "case_refuse",
     "case_refuse_received",
     "case_start_assisted",

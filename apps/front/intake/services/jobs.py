@@ -18,7 +18,7 @@ from apps.shared.exchange.services import outbox_enqueue
 from apps.shared.workcalendar.selectors import add_workdays_or_none, calendar_get
 from govservice.lib.workdays import WorkCalendar
 
-from ..models import Case, CaseStatus
+from ..models import Case, CaseChannel, CaseStatus
 from ..selectors import awaiting_hall_q, intake_near_limit_q
 from .window import WAITING_ON_CENTRAL
 
@@ -79,6 +79,13 @@ def cases_fill_open_dates(*, calendar: WorkCalendar | None = None) -> int:
             filled += Case.objects.filter(id=case_id, intake_deadline__isnull=True).update(
                 intake_deadline=limit, intake_warning_sent_at=None
             )
+    # An online application's pre-review limit, counted from its submission or resubmission likewise.
+    for case_id, started_at in Case.objects.filter(
+        status=CaseStatus.RECEIVED, channel=CaseChannel.ONLINE, prereview_deadline__isnull=True
+    ).values_list("id", "intake_started_at"):
+        limit = add_workdays_or_none(timezone.localdate(started_at), intake_conf.PREREVIEW_WORKDAYS, calendar)
+        if limit is not None:
+            filled += Case.objects.filter(id=case_id, prereview_deadline__isnull=True).update(prereview_deadline=limit)
     # Only cases whose clock has run without a pause, restart or extension: for them the promise is the day
     # of acceptance plus the matter's days. Any other case's date comes from central with its next event.
     open_promises = Case.objects.filter(

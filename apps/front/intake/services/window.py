@@ -34,8 +34,9 @@ from govservice.lib import lifecycle
 from govservice.lib.codes import digits
 from govservice.lib.filetypes import EXTENSIONS, sniff
 
+from .. import hooks
 from ..documents import document_issue
-from ..models import Case, CaseEvent, CaseMaterial, CaseStatus, DocumentKind, EvidenceItem, TrustLevel
+from ..models import CASE_SETTLED, Case, CaseEvent, CaseMaterial, CaseStatus, DocumentKind, EvidenceItem, TrustLevel
 from ..selectors import case_get_for_staff, held_for_ticket
 from .acceptance import commitment_check, hand_over
 
@@ -83,12 +84,17 @@ def upload_check(upload: UploadedFile) -> tuple[bytes, str]:
 
 
 def case_transition(*, case: Case, to_status: str, actor: User | None, note: str = "", actor_label: str = "", **fields: Any) -> None:
-    """The lifecycle's guarded move (govservice.lib.lifecycle), with an event row."""
+    """The lifecycle's guarded move (govservice.lib.lifecycle), with an event row; a move into an answer
+    (CASE_SETTLED) is told to the apps above, in this transaction."""
+    settling = to_status in CASE_SETTLED and case.status not in CASE_SETTLED
     lifecycle.move(
         case, to_status, fields=fields, event={"actor": actor, "actor_label": actor_label, "note": note},
         refused=_("办件状态不能从“%(status)s”变更。") % {"status": case.get_status_display()},
         stale=_("办件状态已被他人更改，请刷新。"),
     )
+    if settling:
+        for receiver in hooks.case_settled.receivers():
+            receiver(case=case)
 
 
 def _vet(matter, uploads: Sequence[Upload]) -> list[tuple[Upload, bytes, str]]:
@@ -108,6 +114,14 @@ def _called_ticket(*, clerk: User, ticket_id: int):
         raise Conflict(_("请先叫号再受理。"), code="invalid_state")
     if ticket.citizen is None:
         raise DomainError(_("现场号未关联实名账户，请先为申请人登记。"), code="no_applicant")
+    if ticket.agent is not None:
+        # DOMAIN.md §9: the person at the window acts for the applicant only within a mandate in force now.
+        for check in hooks.agent_check.receivers():
+            check(agent=ticket.agent, principal=ticket.citizen, act="apply", matter=ticket.matter)
+    elif ticket.citizen.is_company:
+        raise DomainError(
+            _("法人申请须由法定代表人或经授权的经办人办理，请先核验办理人身份。"), code="agent_required"
+        )
     return ticket
 
 
@@ -136,14 +150,17 @@ def _store_materials(case: Case, vetted, *, by: User, trust_level: str = "B") ->
         row.save()
 
 
-def _reuse(case: Case, reuses: Sequence[Reuse], *, by: User, vault_consent: bool) -> None:
+def _reuse(case: Case, reuses: Sequence[Reuse], *, by: User, vault_consent: bool, channel: str = Channel.WINDOW) -> None:
     """Take vault evidence instead of asking again (国办函〔2016〕108号): A and B as they are; C only once
     the clerk has checked the original (which makes it B). Only with the applicant's consent, which the clerk
-    records (DOMAIN.md §9 数据共享; apps/shared/privacy)."""
+    records at a window, or the applicant gives online (DOMAIN.md §9 数据共享; apps/shared/privacy)."""
     if not reuses:
         return
     consent_require(given=vault_consent, purpose=ConsentPurpose.VAULT_REUSE)
-    consent_record(user=case.citizen, purpose=ConsentPurpose.VAULT_REUSE, channel=Channel.WINDOW, reference=case.number, recorded_by=by)
+    consent_record(
+        user=case.citizen, purpose=ConsentPurpose.VAULT_REUSE, channel=channel, reference=case.number,
+        recorded_by=by if by.id != case.citizen_id else None,
+    )
     materials = {m.id: m for m in case.matter.materials.all()}
     for reuse in reuses:
         material = materials.get(reuse.material_id)
@@ -190,6 +207,7 @@ def _receive(*, clerk: User, ticket, vetted) -> tuple[Case, str]:
             case=prefiled, to_status=CaseStatus.RECEIVED, actor=clerk, note=f"{ticket.hall.name} 收件（在线预填）",
             clerk=clerk, received_at=now, intake_started_at=now,
             intake_deadline=add_workdays_or_none(today, intake_conf.INTAKE_NOTICE_DAYS),
+            **({"agent": ticket.agent} if ticket.agent is not None else {}),
         )
         _store_materials(prefiled, vetted, by=clerk)
         return prefiled, ""
@@ -198,12 +216,16 @@ def _receive(*, clerk: User, ticket, vetted) -> tuple[Case, str]:
         # The applicant is back for a case the hall holds (仅收件, or after a one-time notice): the same case
         # goes on, never a second one.
         held_continue(held, clerk=clerk, vetted=vetted, where=ticket.hall.name)
+        if ticket.agent is not None and held.agent_id != ticket.agent.pk:
+            Case.objects.filter(id=held.id).update(agent=ticket.agent)
+            held.agent = ticket.agent
         return held, ""
     password = digits(6)
     case = Case.objects.create(
         number=_new_number(ticket.hall.case_prefix),
         query_password_hash=make_password(password),
         citizen=ticket.citizen,
+        agent=ticket.agent,
         matter=ticket.matter,
         hall=ticket.hall,
         appointment=ticket.appointment,
@@ -213,7 +235,8 @@ def _receive(*, clerk: User, ticket, vetted) -> tuple[Case, str]:
         intake_started_at=now,
         intake_deadline=add_workdays_or_none(today, intake_conf.INTAKE_NOTICE_DAYS),
     )
-    CaseEvent.objects.create(case=case, actor=clerk, to_status=CaseStatus.RECEIVED, note=f"{ticket.hall.name} 收件")
+    note = f"{ticket.hall.name} 收件" + (f"（代办人 {ticket.agent.real_name}）" if ticket.agent is not None else "")
+    CaseEvent.objects.create(case=case, actor=clerk, to_status=CaseStatus.RECEIVED, note=note)
     _store_materials(case, vetted, by=clerk)
     return case, password
 
@@ -238,22 +261,29 @@ def held_continue(case: Case, *, clerk: User, vetted, where: str) -> bool:
         if vetted:
             CaseEvent.objects.create(case=case, actor=clerk, from_status=case.status, to_status=case.status, note=f"{where} 补充材料")
         return False
+    notice_answer(case, actor=clerk, note=f"{where} 收到补正材料（答复一次性告知），受理期限重新起算")
+    return True
+
+
+def notice_answer(case: Case, *, actor: User, note: str) -> None:
+    """The applicant answered the one-time notice (the caller has locked the case and stored what came): the
+    five working days run again from today, since the materials the hall decides on were received today; an
+    online application's pre-review limit too."""
     now = timezone.now()
-    fields = {
+    today = timezone.localdate()
+    fields: dict[str, Any] = {
         "notice_answered_at": now,
         "intake_started_at": now,
-        "intake_deadline": add_workdays_or_none(timezone.localdate(), intake_conf.INTAKE_NOTICE_DAYS),
+        "intake_deadline": add_workdays_or_none(today, intake_conf.INTAKE_NOTICE_DAYS),
         # The warning was about the old limit: the new one is warned of in its turn.
         "intake_warning_sent_at": None,
     }
+    if case.online:
+        fields["prereview_deadline"] = add_workdays_or_none(today, intake_conf.PREREVIEW_WORKDAYS)
     Case.objects.filter(id=case.id).update(**fields)
     for name, value in fields.items():
         setattr(case, name, value)
-    CaseEvent.objects.create(
-        case=case, actor=clerk, from_status=case.status, to_status=case.status,
-        note=f"{where} 收到补正材料（答复一次性告知），受理期限重新起算",
-    )
-    return True
+    CaseEvent.objects.create(case=case, actor=actor, from_status=case.status, to_status=case.status, note=note)
 
 
 def notice_give(case: Case, *, clerk: User, items: list[str]) -> None:
@@ -297,8 +327,9 @@ def _missing_required(case: Case, *, deferred: Sequence[str] = ()) -> list[str]:
     return [m.name for m in case.matter.materials.all() if m.required and m.id not in provided and m.name not in deferred]
 
 
-def _accept(*, clerk: User, case: Case, commitment_items: list[str], commitment_signed: bool) -> None:
-    """Accept a received case and put it on the wire to central, in the caller's transaction."""
+def _accept(*, clerk: User, case: Case, commitment_items: list[str], commitment_signed: bool, originals_seen: bool = True) -> None:
+    """Accept a received case and put it on the wire to central, in the caller's transaction. ``originals_seen``:
+    the clerk had the originals in hand (a window); an online pre-review has not, and the uploads stay C."""
     matter = case.matter
     if commitment_items:
         commitment_items = commitment_check(case, commitment_items, signed=commitment_signed)
@@ -314,9 +345,10 @@ def _accept(*, clerk: User, case: Case, commitment_items: list[str], commitment_
     if commitment_items:
         extra = {"commitment_items": list(commitment_items), "commitment_deadline": today + dt.timedelta(days=intake_conf.COMMITMENT_DAYS)}
     case_transition(case=case, to_status=CaseStatus.ACCEPTED, actor=clerk, accepted_at=now, promised_date=promised, **extra)
-    # Accepting at the window means the clerk has seen the originals of what the citizen uploaded.
-    case.materials.filter(trust_level=TrustLevel.C).update(trust_level=TrustLevel.B)
-    _keep_in_vault(case, by=clerk)
+    if originals_seen:
+        # Accepting at the window means the clerk has seen the originals of what the citizen uploaded.
+        case.materials.filter(trust_level=TrustLevel.C).update(trust_level=TrustLevel.B)
+        _keep_in_vault(case, by=clerk)
     document_issue(case=case, kind=DocumentKind.RECEIPT, by=clerk)
     if commitment_items:
         document_issue(case=case, kind=DocumentKind.COMMITMENT, by=clerk)

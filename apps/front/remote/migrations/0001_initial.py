@@ -12,11 +12,11 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('booking', '0008_waitlist_status_valid'),
-        ('catalog', '0010_matter_remote_window'),
+        ('booking', '0009_appointment_agent'),
+        ('catalog', '0013_matter_remote_window'),
         ('consult', '0004_ticket_channel_remote'),
-        ('hall', '0004_terminal_window_tablet'),
-        ('intake', '0009_held_cases_deemed_acceptance_commitments'),
+        ('hall', '0005_ticket_agent'),
+        ('intake', '0012_case_audit_triggers_after_online_and_agents'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -3,8 +3,11 @@ catalog (generate.py) and the demo catalog below."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+from ..models import Bundle, BundleItem
+from ..rules import bundle_errors
 from .generate import catalog_generate
 from .transfer import ImportRefused, ImportReport, catalog_export, catalog_import, matters_for_export
 from .versions import MatterDraft, draft_errors, matter_draft_from, matter_save
@@ -16,6 +19,7 @@ __all__ = [
     "ImportRefused",
     "ImportReport",
     "MatterDraft",
+    "bundles_load",
     "catalog_export",
     "catalog_generate",
     "catalog_import",
@@ -35,5 +39,34 @@ def catalog_load_demo() -> int:
     an existing row is left exactly as it is, so an administrator's edits (a new matter version) survive
     a second run. The file goes through the same checks as any import.
     """
-    report = catalog_import(DEMO_CATALOG_PATH.read_bytes(), fmt="json", existing="skip")
+    data = DEMO_CATALOG_PATH.read_bytes()
+    report = catalog_import(data, fmt="json", existing="skip")
+    bundles_load(json.loads(data).get("bundles", []))
     return len(report.created)
+
+
+def bundles_load(bundles: list[dict]) -> int:
+    """一件事 bundles (issue 15) from the demo file: each found by its code and left as it is when it exists;
+    a new one goes through the rules of the admin. Returns how many were created."""
+    created = 0
+    for spec in bundles:
+        if Bundle.objects.filter(code=spec["code"]).exists():
+            continue
+        items = [
+            BundleItem(position=position, matter_code=item["matter_code"], after=item.get("after", ""))
+            for position, item in enumerate(spec["items"], start=1)
+        ]
+        errors = bundle_errors(items)
+        if errors:
+            raise ValueError(f"bundle {spec['code']}: {' '.join(errors)}")
+        bundle = Bundle.objects.create(
+            code=spec["code"],
+            name=spec["name"],
+            life_event=spec.get("life_event", ""),
+            description=spec.get("description", ""),
+        )
+        for item in items:
+            item.bundle = bundle
+        BundleItem.objects.bulk_create(items)
+        created += 1
+    return created

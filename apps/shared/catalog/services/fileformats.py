@@ -3,11 +3,12 @@
 Both formats carry the same thing: departments, and per matter its fields, materials and fee items.
 
 * JSON: ``{"departments": [{code, name, credit_code}], "matters": [{code, department, …, "materials":
-  [{…}], "fees": [{…}]}]}`` (the demo catalog is such a file).
+  [{…}], "fees": [{…}], "fields": [{…}]}]}`` (the demo catalog is such a file; ``fields`` is the online
+  application form, optional).
 * CSV (UTF-8, a BOM is fine; GB18030 as Excel writes it is read too): one record per line, its kind in the
-  ``record`` column — ``department``, ``matter``, ``material`` or ``fee``. Material and fee records name
-  their matter in ``code`` and use the ``material_*`` / ``fee_item_*`` columns; lists (channels, life events,
-  receiving halls) are separated by ``|``.
+  ``record`` column — ``department``, ``matter``, ``material``, ``fee`` or ``field``. Material, fee and form
+  field records name their matter in ``code`` and use the ``material_*`` / ``fee_item_*`` / ``form_field_*``
+  columns; lists (channels, life events, receiving halls, a field's choices) are separated by ``|``.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from govservice.lib.csvexport import spreadsheet_unescape
 
-from .versions import FEE_FIELDS, MATERIAL_FIELDS, MATTER_FIELDS
+from .versions import FEE_FIELDS, FORM_FIELD_FIELDS, MATERIAL_FIELDS, MATTER_FIELDS
 
 Format = Literal["json", "csv"]
 DEPARTMENT_FIELDS = ("code", "name", "credit_code")
@@ -35,6 +36,7 @@ CSV_COLUMNS = (
     "credit_code",
     *(f"material_{name}" for name in MATERIAL_FIELDS),
     *(f"fee_item_{name}" for name in FEE_FIELDS),
+    *(f"form_field_{name}" for name in FORM_FIELD_FIELDS),
 )
 LIST_SEPARATOR = "|"
 TRUE_WORDS = {"true", "1", "yes", "y", "t", "是", "有", "√"}
@@ -59,6 +61,7 @@ class Record:
 class MatterRecord(Record):
     materials: list[Record] = field(default_factory=list)
     fees: list[Record] = field(default_factory=list)
+    fields: list[Record] = field(default_factory=list)
 
 
 # --- Reading ----------------------------------------------------------------------------------------
@@ -156,9 +159,9 @@ def read_json(text: str) -> tuple[list[Record], list[MatterRecord], list[str]]:
         if not isinstance(row, dict):
             errors.append(_("第 %(line)s 行：事项应为一个对象。") % {"line": _line(data.get("matters"))})
             continue
-        values = {k: v for k, v in row.items() if k not in ("materials", "fees")}
+        values = {k: v for k, v in row.items() if k not in ("materials", "fees", "fields")}
         record = MatterRecord(_line(row), values)
-        for key, target in (("materials", record.materials), ("fees", record.fees)):
+        for key, target in (("materials", record.materials), ("fees", record.fees), ("fields", record.fields)):
             items = row.get(key, [])
             if not isinstance(items, list):
                 errors.append(_("第 %(line)s 行：%(key)s 应为列表。") % {"line": _line(row), "key": key})
@@ -218,18 +221,20 @@ def read_csv(text: str) -> tuple[list[Record], list[MatterRecord], list[str]]:
                 errors.append(_("第 %(line)s 行：事项 %(code)s 在文件中重复（第 %(first)s 行已出现）。") % {"line": line, "code": code, "first": matters[code].line})
                 continue
             matters[code] = MatterRecord(line, values)
-        elif kind in ("material", "fee"):
-            prefix = "material_" if kind == "material" else "fee_item_"
+        elif kind in ("material", "fee", "field"):
+            prefix = {"material": "material_", "fee": "fee_item_", "field": "form_field_"}[kind]
             values = {k.removeprefix(prefix): v for k, v in cells.items() if k.startswith(prefix)}
             children.append((kind, Record(line, {"code": code, **values})))
         else:
-            errors.append(_("第 %(line)s 行：record 列须为 department、matter、material 或 fee，而不是“%(kind)s”。") % {"line": line, "kind": kind})
+            errors.append(_("第 %(line)s 行：record 列须为 department、matter、material、fee 或 field，而不是“%(kind)s”。") % {"line": line, "kind": kind})
     for kind, record in children:
         parent = matters.get(record.values.pop("code"))
         if parent is None:
             errors.append(_("第 %(line)s 行：所属事项不在文件中（须有同一实施编码的 matter 记录）。") % {"line": record.line})
         elif kind == "material":
             parent.materials.append(record)
+        elif kind == "field":
+            parent.fields.append(record)
         else:
             parent.fees.append(record)
     return departments, list(matters.values()), errors

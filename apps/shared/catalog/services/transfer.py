@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from govservice.lib.csvexport import spreadsheet_safe
 
-from ..models import Department, FeeItem, Material, Matter
+from ..models import Department, FeeItem, Material, Matter, MatterField
 from .fileformats import (
     CSV_COLUMNS,
     DEPARTMENT_FIELDS,
@@ -39,6 +39,7 @@ from .fileformats import (
 )
 from .versions import (
     FEE_FIELDS,
+    FORM_FIELD_FIELDS,
     MATERIAL_FIELDS,
     MATTER_FIELDS,
     MatterDraft,
@@ -174,12 +175,15 @@ def _check(
         for kind, items, model, names, target in (
             ("material", record.materials, Material, MATERIAL_FIELDS, draft.materials),
             ("fee", record.fees, FeeItem, FEE_FIELDS, draft.fees),
+            ("field", record.fields, MatterField, FORM_FIELD_FIELDS, draft.fields),
         ):
             for item in items:
                 here: list[str] = []
                 obj = _build(model, names, item.values, here)
                 if kind == "material" and not str(item.values.get("key") or "").strip():
                     here.append(_("缺少材料标识（key）"))
+                if kind == "field" and not str(item.values.get("key") or "").strip():
+                    here.append(_("缺少字段标识（key）"))
                 lines[kind, len(target)] = item.line
                 if here:
                     item_problems[kind, len(target)] = here
@@ -190,11 +194,16 @@ def _check(
             item_problems.setdefault(("material", i), []).extend(messages)
         for i, messages in found.fees.items():
             item_problems.setdefault(("fee", i), []).extend(messages)
+        for i, messages in found.fields.items():
+            item_problems.setdefault(("field", i), []).extend(messages)
         child_problems: list[tuple[int, str]] = []
         for (kind, i), messages in sorted(item_problems.items()):
-            label = _("材料") if kind == "material" else _("收费项目")
-            named: Material | FeeItem = (draft.materials if kind == "material" else draft.fees)[i]
-            text = _("%(label)s %(n)s「%(name)s」：%(problems)s") % {"label": label, "n": i + 1, "name": named.name, "problems": "；".join(m.rstrip("。.") for m in messages)}
+            label = {"material": _("材料"), "fee": _("收费项目"), "field": _("申请表字段")}[kind]
+            if kind == "field":
+                name = draft.fields[i].label
+            else:
+                name = (draft.materials if kind == "material" else draft.fees)[i].name
+            text = _("%(label)s %(n)s「%(name)s」：%(problems)s") % {"label": label, "n": i + 1, "name": name, "problems": "；".join(m.rstrip("。.") for m in messages)}
             if lines[kind, i] == record.line:
                 problems.append(text)
             else:
@@ -242,7 +251,7 @@ def catalog_import(data: bytes | str, *, fmt: Format, existing: Literal["version
         # One query for every current version and its items: most rows of a re-import are unchanged.
         current_versions = {
             m.code: m
-            for m in Matter.objects.filter(code__in=codes, is_current=True).prefetch_related("materials", "fee_items")
+            for m in Matter.objects.filter(code__in=codes, is_current=True).prefetch_related("materials", "fee_items", "form_fields")
         }
         for _record, draft in drafts:
             draft.matter.department = by_code[draft.matter._department_code]  # type: ignore[attr-defined]
@@ -285,6 +294,7 @@ def catalog_export(matters: Iterable[Matter], *, fmt: Format) -> str:
                     **{n: _export_value(getattr(m, n)) for n in MATTER_FIELDS},
                     "materials": [{n: getattr(x, n) for n in MATERIAL_FIELDS} for x in m.materials.all()],
                     "fees": [{n: _export_value(getattr(x, n)) for n in FEE_FIELDS} for x in m.fee_items.all()],
+                    "fields": [{n: _export_value(getattr(x, n)) for n in FORM_FIELD_FIELDS} for x in m.form_fields.all()],
                 }
                 for m in matters
             ],
@@ -305,7 +315,19 @@ def catalog_export(matters: Iterable[Matter], *, fmt: Format) -> str:
             writer.writerow({"record": "material", "code": _csv_scalar(m.code), **{f"material_{n}": _csv_scalar(getattr(x, n)) for n in MATERIAL_FIELDS}})
         for fee in m.fee_items.all():
             writer.writerow({"record": "fee", "code": _csv_scalar(m.code), **{f"fee_item_{n}": _csv_scalar(_export_value(getattr(fee, n))) for n in FEE_FIELDS}})
+        for form_field in m.form_fields.all():
+            writer.writerow(
+                {
+                    "record": "field",
+                    "code": _csv_scalar(m.code),
+                    **{f"form_field_{n}": _csv_scalar(_csv_list(_export_value(getattr(form_field, n)))) for n in FORM_FIELD_FIELDS},
+                }
+            )
     return out.getvalue()
+
+
+def _csv_list(value: Any) -> Any:
+    return LIST_SEPARATOR.join(value) if isinstance(value, list) else value
 
 
 def _csv_scalar(value: Any) -> Any:
@@ -317,7 +339,7 @@ def _csv_scalar(value: Any) -> Any:
 
 
 def matters_for_export(*, codes: Iterable[str] | None = None) -> models.QuerySet[Matter]:
-    qs = Matter.objects.filter(is_current=True).select_related("department").prefetch_related("materials", "fee_items")
+    qs = Matter.objects.filter(is_current=True).select_related("department").prefetch_related("materials", "fee_items", "form_fields")
     if codes is not None:
         qs = qs.filter(code__in=list(codes))
     return qs.order_by("department__code", "code")

@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 
 from govservice.lib.errors import Conflict
 
-from ..models import Department, FeeItem, Material, Matter
-from ..rules import fee_errors, material_errors
+from ..models import Department, FeeItem, Material, Matter, MatterField
+from ..rules import fee_errors, field_errors, material_errors
 
 MATTER_FIELDS = (
     "basic_code",
@@ -25,6 +25,7 @@ MATTER_FIELDS = (
     "matter_type",
     "level",
     "target",
+    "agents_allowed",
     "case_kind",
     "legal_days",
     "promised_days",
@@ -65,6 +66,8 @@ MATERIAL_FIELDS = (
     "deferrable",
 )
 FEE_FIELDS = ("name", "amount", "unit", "notes")
+# The application form's fields (issue 15), part of the version like the materials.
+FORM_FIELD_FIELDS = ("key", "label", "kind", "required", "choices", "help_text")
 
 SaveOutcome = Literal["created", "versioned", "unchanged"]
 # First key of the advisory lock that serialises the saves of one matter code (the second is its hash).
@@ -73,11 +76,12 @@ ADVISORY_LOCK_CLASS = 6001
 
 @dataclass
 class MatterDraft:
-    """A matter as it should become: the row (unsaved), its materials and its fee items in order."""
+    """A matter as it should become: the row (unsaved), its materials, fee items and form fields in order."""
 
     matter: Matter
     materials: list[Material] = field(default_factory=list)
     fees: list[FeeItem] = field(default_factory=list)
+    fields: list[MatterField] = field(default_factory=list)
 
     @property
     def code(self) -> str:
@@ -91,9 +95,10 @@ class DraftProblems:
     matter: list[str] = field(default_factory=list)
     materials: dict[int, list[str]] = field(default_factory=dict)  # index in draft.materials -> messages
     fees: dict[int, list[str]] = field(default_factory=dict)
+    fields: dict[int, list[str]] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
-        return bool(self.matter or self.materials or self.fees)
+        return bool(self.matter or self.materials or self.fees or self.fields)
 
     def messages(self, draft: MatterDraft) -> list[str]:
         out = list(self.matter)
@@ -103,6 +108,9 @@ class DraftProblems:
         for i, problems in sorted(self.fees.items()):
             name = draft.fees[i].name
             out += [_("收费项目 %(n)s「%(name)s」：%(message)s") % {"n": i + 1, "name": name, "message": m} for m in problems]
+        for i, problems in sorted(self.fields.items()):
+            name = draft.fields[i].label
+            out += [_("申请表字段 %(n)s「%(name)s」：%(message)s") % {"n": i + 1, "name": name, "message": m} for m in problems]
         return out
 
 
@@ -134,6 +142,12 @@ def draft_problems(draft: MatterDraft) -> DraftProblems:
         if problems:
             found.fees[i] = problems
     found.matter += fee_errors(charged=bool(matter.charged), fees=draft.fees)
+    for i, form_field in enumerate(draft.fields):
+        try:
+            form_field.full_clean(exclude=["matter"], validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            found.fields[i] = _flatten(exc, MatterField)
+    found.matter += field_errors(draft.fields)
     return found
 
 
@@ -155,19 +169,24 @@ def _flatten(exc: ValidationError, model: type[models.Model]) -> list[str]:
 
 def draft_snapshot(draft: MatterDraft) -> dict[str, Any]:
     """What makes two versions the same matter text; the import compares these to skip unchanged rows."""
-    return _snapshot(draft.matter, draft.matter.department_id, draft.materials, draft.fees)
+    return _snapshot(draft.matter, draft.matter.department_id, draft.materials, draft.fees, draft.fields)
 
 
 def matter_snapshot(matter: Matter) -> dict[str, Any]:
-    return _snapshot(matter, matter.department_id, list(matter.materials.all()), list(matter.fee_items.all()))
+    return _snapshot(
+        matter, matter.department_id, list(matter.materials.all()), list(matter.fee_items.all()), list(matter.form_fields.all())
+    )
 
 
-def _snapshot(matter: Matter, department_id: int | None, materials: Sequence[Material], fees: Sequence[FeeItem]) -> dict[str, Any]:
+def _snapshot(
+    matter: Matter, department_id: int | None, materials: Sequence[Material], fees: Sequence[FeeItem], fields: Sequence[MatterField]
+) -> dict[str, Any]:
     return {
         "department": department_id,
         **{name: _plain(getattr(matter, name)) for name in MATTER_FIELDS},
         "materials": [{name: _plain(getattr(m, name)) for name in MATERIAL_FIELDS} for m in materials],
         "fees": [{name: _plain(getattr(f, name)) for name in FEE_FIELDS} for f in fees],
+        "fields": [{name: _plain(getattr(f, name)) for name in FORM_FIELD_FIELDS} for f in fields],
     }
 
 
@@ -220,6 +239,10 @@ def matter_save(*, draft: MatterDraft, change_note: str = "", skip_unchanged: bo
         FeeItem(matter=matter, position=position, **{name: getattr(f, name) for name in FEE_FIELDS})
         for position, f in enumerate(draft.fees, start=1)
     )
+    MatterField.objects.bulk_create(
+        MatterField(matter=matter, position=position, **{name: getattr(f, name) for name in FORM_FIELD_FIELDS})
+        for position, f in enumerate(draft.fields, start=1)
+    )
     return matter, "created" if current is None and last == 0 else "versioned"
 
 
@@ -230,6 +253,7 @@ def matter_draft_from(matter: Matter) -> MatterDraft:
         matter=draft,
         materials=[Material(**{n: getattr(m, n) for n in MATERIAL_FIELDS}) for m in matter.materials.all()],
         fees=[FeeItem(**{n: getattr(f, n) for n in FEE_FIELDS}) for f in matter.fee_items.all()],
+        fields=[MatterField(**{n: getattr(f, n) for n in FORM_FIELD_FIELDS}) for f in matter.form_fields.all()],
     )
 
 

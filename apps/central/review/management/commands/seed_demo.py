@@ -19,8 +19,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 
-from apps.central.registry.models import RegistryPerson
-from apps.central.registry.services import read_rows, registry_load
+from apps.central.registry.models import RegistryCompany, RegistryPerson
+from apps.central.registry.services import read_company_rows, read_rows, registry_load, registry_load_companies
 from apps.central.review.models import ApproverPost
 from apps.shared.accounts.models import Role, User
 from apps.shared.catalog.models import Department, Matter
@@ -55,6 +55,8 @@ USERS = (
 
 # The population registry's demo people (the front's demo citizens among them).
 DEMO_REGISTRY = Path(__file__).resolve().parents[3] / "registry" / "demo_people.json"
+# The register of legal persons: the front's demo company among them.
+DEMO_COMPANIES = Path(__file__).resolve().parents[3] / "registry" / "demo_companies.json"
 
 PLATFORM = {"code": "BJ-TZ", "name": "北京城市副中心前台", "base_url": "http://127.0.0.1:8000"}
 
@@ -131,6 +133,9 @@ class Command(BaseCommand):
         before = RegistryPerson.objects.count()
         registry_load(read_rows(DEMO_REGISTRY))
         self.created["registry people"] += RegistryPerson.objects.count() - before
+        before = RegistryCompany.objects.count()
+        registry_load_companies(read_company_rows(DEMO_COMPANIES))
+        self.created["registry companies"] += RegistryCompany.objects.count() - before
 
     def print_logins(self) -> None:
         site, admin = _url("accounts:login"), _url("admin:index")

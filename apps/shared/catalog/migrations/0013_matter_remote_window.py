@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0009_material_deferrable'),
+        ('catalog', '0012_matter_target_both_agents_allowed'),
     ]
 
     operations = [

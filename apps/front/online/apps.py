@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OnlineConfig(AppConfig):
+    """Fully online applications (全程网办, issue 15): the citizen's application filled in online, saved as a draft
+    and submitted, and the hall's online pre-review of it. Sits above intake (which receives the application as
+    a case and gives the pre-review's outcomes their legal effect) and delivery (the result's way home)."""
+
+    name = "apps.front.online"
+    label = "online"
+    default_auto_field = "django.db.models.BigAutoField"
+    verbose_name = _("网上申报")
+
+    def ready(self) -> None:
+        from apps.front.intake import hooks
+
+        from . import conf  # noqa: F401 - reads the knobs' environment now: a malformed value stops start-up
+        from .services import bundle_part_settled
+
+        # Intake sits below (ARCHITECTURE.md): it tells when a case got its answer, and a bundle (一件事) sends
+        # or drops the parts that waited for it.
+        hooks.case_settled.connect(bundle_part_settled)

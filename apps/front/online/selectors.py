@@ -1,0 +1,393 @@
+"""Reads for online applications: whose they are, and the checklist of what the application still needs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+
+from apps.front.booking.models import Hall
+from apps.front.booking.selectors import halls_for_matter
+from apps.front.intake.models import CASE_SETTLED, Case, CaseStatus, EvidenceItem
+from apps.front.intake.selectors import (
+    case_get_for_staff,
+    evidence_usable_online,
+    prereview_queue_for_staff,
+    prereview_waiting_for_staff,
+)
+from apps.shared.accounts.models import User
+from apps.shared.catalog.formfields import form_values_display
+from apps.shared.catalog.models import Bundle, BundleItem, Material, Matter, MatterField, OnlineDepth
+from apps.shared.workcalendar.selectors import add_workdays_or_none
+from govservice.lib.decisions import Decision
+
+from .models import ApplicationFile, BundleApplication, OnlineApplication
+
+# The catalogue's key of a matter's application form (申请书, 申请表): the online form replaces it.
+APPLICATION_FORM_KEY = "application-form"
+# What an application's checklist says of each material.
+UPLOADED, FORM, HELD, MISSING, OPTIONAL = "uploaded", "form", "held", "missing", "optional"
+
+
+def online_allowed(matter: Matter) -> bool:
+    """网上受理 (online depth Ⅲ) or 全程网办 (Ⅳ): the matter may be applied for online (DOMAIN.md §9)."""
+    return matter.online_depth >= OnlineDepth.ONLINE_ACCEPTANCE
+
+
+def online_halls(matter: Matter) -> list[Hall]:
+    """The halls that receive (and pre-review) the matter: those with a window group serving it, narrowed to the
+    matter's receiving halls when it names some."""
+    halls = list(halls_for_matter(matter.code))
+    if matter.receiving_halls:
+        halls = [h for h in halls if h.code in matter.receiving_halls]
+    return halls
+
+
+def applications_of(user: User) -> QuerySet[OnlineApplication]:
+    """The applications a person may see and act on: their own, or those they filled in."""
+    return OnlineApplication.objects.filter(Q(applicant=user) | Q(filed_by=user))
+
+
+def applications_for_user(*, user: User) -> QuerySet[OnlineApplication]:
+    return (
+        applications_of(user)
+        .select_related("matter", "hall", "case__matter")
+        .prefetch_related("case__documents")
+        .order_by("-updated_at", "-id")
+    )
+
+
+def application_get_for_user(*, user: User, code: str) -> OnlineApplication:
+    """404 when the application is not this person's."""
+    return get_object_or_404(
+        applications_of(user).select_related("matter__department", "hall", "case", "applicant"), code=str(code)[:16]
+    )
+
+
+def application_file_get(*, user: User, code: str, file_id: int) -> ApplicationFile:
+    application = application_get_for_user(user=user, code=code)
+    return get_object_or_404(application.files.all(), id=file_id)
+
+
+@dataclass
+class ChecklistItem:
+    """One material of the application: ``state`` says whether it is uploaded, produced from the online form,
+    held by government already (taken from the vault with the applicant's consent: no need to submit), missing
+    (required, nothing yet) or optional."""
+
+    material: Material
+    state: str
+    files: list[ApplicationFile] = field(default_factory=list)
+    evidence: EvidenceItem | None = None
+
+    @property
+    def no_need_to_submit(self) -> bool:
+        return self.state in (FORM, HELD)
+
+
+def form_fields_of(matter: Matter) -> list[MatterField]:
+    return list(matter.form_fields.all())
+
+
+def checklist_for(application: OnlineApplication) -> list[ChecklistItem]:
+    """The matter's materials, each with what covers it. Government's own evidence (A, B) counts only where
+    nothing was uploaded for it: an upload is the applicant's choice to give a newer copy."""
+    matter = application.matter
+    files_by_key: dict[str, list[ApplicationFile]] = {}
+    for stored in application.files.all():
+        files_by_key.setdefault(stored.material_key, []).append(stored)
+    held = evidence_usable_online(citizen=application.applicant, matter=matter)
+    has_form = matter.form_fields.exists()
+    items = []
+    for material in matter.materials.all():
+        files = files_by_key.get(material.key, [])
+        if files:
+            items.append(ChecklistItem(material, UPLOADED, files=files))
+        elif material.key == APPLICATION_FORM_KEY and has_form:
+            items.append(ChecklistItem(material, FORM))
+        elif material.id in held:
+            items.append(ChecklistItem(material, HELD, evidence=held[material.id]))
+        else:
+            items.append(ChecklistItem(material, MISSING if material.required else OPTIONAL))
+    return items
+
+
+# --- The hall's pre-review ----------------------------------------------------------------------------------
+
+
+def prereview_queue(*, user: User, waiting: bool = False) -> QuerySet[Case]:
+    """The clerk's hall's online applications awaiting pre-review (or, ``waiting``, those whose one-time notice
+    waits for the applicant), with what the queue shows."""
+    qs = prereview_waiting_for_staff(user=user) if waiting else prereview_queue_for_staff(user=user)
+    return qs.select_related("matter", "hall", "citizen")
+
+
+@dataclass
+class PrereviewReading:
+    """An online application as the clerk reads it: the case, its application, the form's answers."""
+
+    case: Case
+    application: OnlineApplication | None
+    answers: list[tuple[str, str]]
+
+
+def prereview_case(*, user: User, number: str) -> PrereviewReading:
+    """An online application of the clerk's hall (404 for another hall's, or a window's case)."""
+    case = case_get_for_staff(user=user, number=number)
+    if not case.online:
+        raise Http404
+    application = OnlineApplication.objects.filter(case=case).first()
+    answers = form_values_display(form_fields_of(case.matter), application.form_values_sent) if application else []
+    return PrereviewReading(case=case, application=application, answers=answers)
+
+
+# --- 一件事一次办: bundles -------------------------------------------------------------------------------------
+
+# A part of a bundle has its answer: decided (by central), refused at intake, withdrawn, voided, closed (intake's
+# CASE_SETTLED), or dropped before it was submitted.
+OUTCOME_OPEN, OUTCOME_APPROVED, OUTCOME_NOT = "open", "approved", "not"
+
+
+def bundles_active() -> QuerySet[Bundle]:
+    return Bundle.objects.filter(is_active=True).prefetch_related("items").order_by("code")
+
+
+def bundle_get(code: str) -> Bundle:
+    return get_object_or_404(Bundle.objects.prefetch_related("items"), code=str(code)[:64], is_active=True)
+
+
+def bundle_matters(bundle: Bundle) -> list[tuple[BundleItem, Matter]]:
+    """The bundle's items with the current version of each matter, in the bundle's order."""
+    items = list(bundle.items.all())
+    matters = {
+        m.code: m
+        for m in Matter.objects.filter(code__in=[i.matter_code for i in items], is_current=True)
+        .select_related("department")
+        .prefetch_related("materials", "form_fields")
+    }
+    return [(item, matters[item.matter_code]) for item in items if item.matter_code in matters]
+
+
+def bundle_fields(matters: list[Matter]) -> list[MatterField]:
+    """The merged form: each field once, by key (the catalog's rules make a key mean one thing across a bundle)."""
+    seen: dict[str, MatterField] = {}
+    for matter in matters:
+        for form_field in matter.form_fields.all():
+            seen.setdefault(form_field.key, form_field)
+    return list(seen.values())
+
+
+def bundle_halls(matters: list[Matter]) -> list[Hall]:
+    """The halls that receive every matter of the bundle (one hall pre-reviews the whole application)."""
+    halls: list[Hall] | None = None
+    for matter in matters:
+        ids = {h.id for h in online_halls(matter)}
+        halls = [h for h in (halls if halls is not None else online_halls(matter)) if h.id in ids]
+    return halls or []
+
+
+@dataclass
+class BundleChecklistItem:
+    """One material of the merged checklist: asked once whatever the number of matters needing it (by key)."""
+
+    key: str
+    name: str
+    required: bool
+    matters: list[str]
+    state: str = MISSING
+    files: list[ApplicationFile] = field(default_factory=list)
+    evidence: EvidenceItem | None = None
+
+    @property
+    def no_need_to_submit(self) -> bool:
+        return self.state in (FORM, HELD)
+
+
+def bundle_checklist(application: BundleApplication) -> list[BundleChecklistItem]:
+    matters = [m for _item, m in bundle_matters(application.bundle)]
+    files_by_key: dict[str, list[ApplicationFile]] = {}
+    for stored in application.files.all():
+        files_by_key.setdefault(stored.material_key, []).append(stored)
+    entries: dict[str, BundleChecklistItem] = {}
+    for matter in matters:
+        held = evidence_usable_online(citizen=application.applicant, matter=matter)
+        has_form = bool(list(matter.form_fields.all()))
+        for material in matter.materials.all():
+            entry = entries.get(material.key)
+            if entry is None:
+                entry = entries[material.key] = BundleChecklistItem(
+                    key=material.key, name=material.name, required=material.required, matters=[]
+                )
+            entry.required = entry.required or material.required
+            entry.matters.append(matter.name)
+            if material.key == APPLICATION_FORM_KEY and has_form:
+                entry.state = FORM
+            elif material.id in held and entry.evidence is None:
+                entry.evidence = held[material.id]
+    for entry in entries.values():
+        entry.files = files_by_key.get(entry.key, [])
+        if entry.files:
+            entry.state = UPLOADED
+        elif entry.state == FORM:
+            continue
+        elif entry.evidence is not None:
+            entry.state = HELD
+        else:
+            entry.state = MISSING if entry.required else OPTIONAL
+    return list(entries.values())
+
+
+def bundle_applications_of(user: User) -> QuerySet[BundleApplication]:
+    return BundleApplication.objects.filter(Q(applicant=user) | Q(filed_by=user))
+
+
+def bundle_application_get_for_user(*, user: User, code: str) -> BundleApplication:
+    """404 when the bundle application is not this person's."""
+    return get_object_or_404(
+        bundle_applications_of(user).select_related("bundle", "hall", "applicant"), code=str(code)[:16]
+    )
+
+
+@dataclass
+class BundlePart:
+    application: OnlineApplication
+    matter: Matter
+    state: str  # "waiting", "dropped", or "case"
+    outcome: str  # OUTCOME_OPEN, OUTCOME_APPROVED, OUTCOME_NOT
+    sentence: str
+    promised_date: dt.date | None
+
+
+@dataclass
+class BundleStatus:
+    overall: str  # "draft", "in_progress", "completed", "completed_with_refusals"
+    sentence: str
+    parts: list[BundlePart]
+    promised_date: dt.date | None
+    done: int
+
+    @property
+    def settled(self) -> bool:
+        return self.overall in ("completed", "completed_with_refusals")
+
+
+def part_outcome(part: OnlineApplication) -> str:
+    if part.cancelled_at is not None:
+        return OUTCOME_NOT
+    case = part.case
+    if case is None or case.status not in CASE_SETTLED:
+        return OUTCOME_OPEN
+    if case.status == CaseStatus.DECIDED or case.decision:
+        return OUTCOME_APPROVED if case.decision in (Decision.APPROVED, Decision.PARTLY_APPROVED) else OUTCOME_NOT
+    return OUTCOME_NOT
+
+
+def part_outcome_label(part: OnlineApplication) -> str:
+    """What became of a part, in a few words (the combined notice lists them)."""
+    if part.cancelled_at is not None:
+        return _("未提交")
+    case = part.case
+    if case is None:
+        return _("待提交")
+    if case.decision:
+        return str(case.get_decision_display())
+    return str(case.get_status_display())
+
+
+def bundle_status(application: BundleApplication) -> BundleStatus:
+    """One status for the bundle, with each part's; its promised date is the latest of the parts' (a part waiting
+    for another counted from that one's promise)."""
+    if application.is_draft:
+        return BundleStatus("draft", _("草稿"), [], None, 0)
+    parts = list(
+        application.parts.select_related("case__matter", "matter", "waits_for__case", "waits_for__matter").order_by(
+            "id"
+        )
+    )
+    rows = []
+    for part in parts:
+        outcome = part_outcome(part)
+        if part.cancelled_at is not None:
+            state, sentence, promised = "dropped", part.cancel_reason, None
+        elif part.case is None:
+            before = part.waits_for
+            state = "waiting"
+            sentence = _("等待“%(matter)s”准予后自动提交。") % {"matter": before.matter.name if before else ""}
+            base = before.case.promised_date if before is not None and before.case is not None else None
+            promised = add_workdays_or_none(base, part.matter.promised_days) if base else None
+        else:
+            state, sentence, promised = "case", part.case.sentence, part.case.promised_date
+        rows.append(BundlePart(part, part.matter, state, outcome, sentence, promised))
+    done = sum(1 for row in rows if row.outcome != OUTCOME_OPEN)
+    if done < len(rows):
+        overall = "in_progress"
+        sentence = _("一件事正在办理：共%(total)s项，已办结%(done)s项。") % {"total": len(rows), "done": done}
+    elif all(row.outcome == OUTCOME_APPROVED for row in rows):
+        overall, sentence = "completed", _("一件事各事项均已办结并获准予。")
+    else:
+        overall = "completed_with_refusals"
+        sentence = _("一件事各事项均已处理完毕，其中部分事项未获准予或未提交，详见各事项说明。")
+    dates = [row.promised_date for row in rows if row.outcome == OUTCOME_OPEN]
+    promised_date = max(dates) if dates and all(dates) else None  # type: ignore[type-var]
+    return BundleStatus(overall, sentence, rows, promised_date, done)
+
+
+def bundle_statistics(*, since: dt.datetime) -> list[dict]:
+    """一件事 reported as one item and per matter: the bundle applications submitted since ``since``, how many have
+    all their answers (and how many with every part approved), how long that took on average (days), and per
+    matter its parts approved, not approved (refused, denied, dropped …) and open. Two queries, whatever the count."""
+    applications = {
+        a.id: a
+        for a in BundleApplication.objects.filter(submitted_at__gte=since)
+        .select_related("bundle")
+        .order_by("bundle__code")
+    }
+    parts = list(
+        OnlineApplication.objects.filter(bundle_application_id__in=list(applications))
+        .select_related("case", "matter")
+        .order_by("id")
+    )
+    by_bundle: dict[str, dict] = {}
+    for application in applications.values():
+        row = by_bundle.setdefault(
+            application.bundle.code,
+            {
+                "bundle": application.bundle.code,
+                "name": application.bundle.name,
+                "submitted": 0,
+                "completed": 0,
+                "all_approved": 0,
+                "average_days": None,
+                "_days": [],
+                "matters": {},
+            },
+        )
+        row["submitted"] += 1
+        if application.completed_at is not None and application.submitted_at is not None:
+            row["completed"] += 1
+            row["_days"].append((application.completed_at - application.submitted_at).total_seconds() / 86400)
+    outcomes: dict[int, list[str]] = {}
+    for part in parts:
+        application = applications[part.bundle_application_id]  # type: ignore[index]
+        outcome = part_outcome(part)
+        outcomes.setdefault(application.id, []).append(outcome)
+        matters = by_bundle[application.bundle.code]["matters"]
+        counts = matters.setdefault(
+            part.matter_code, {"matter": part.matter.name, "approved": 0, "not_approved": 0, "open": 0}
+        )
+        counts[{OUTCOME_APPROVED: "approved", OUTCOME_NOT: "not_approved", OUTCOME_OPEN: "open"}[outcome]] += 1
+    for application in applications.values():
+        found = outcomes.get(application.id, [])
+        if found and all(o == OUTCOME_APPROVED for o in found):
+            by_bundle[application.bundle.code]["all_approved"] += 1
+    out = []
+    for row in by_bundle.values():
+        days = row.pop("_days")
+        row["average_days"] = round(sum(days) / len(days), 1) if days else None
+        row["matters"] = list(row["matters"].values())
+        out.append(row)
+    return out

@@ -1,0 +1,428 @@
+"""Writes for online applications (网上申报, issue 15): start or resume a draft, fill in the form, upload the
+materials, choose how the result comes back, submit (intake receives it as a case), and complete it after a
+one-time notice. Every write checks what it is given on the server; the legal effects are intake's."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.front.delivery.conf import delivery_conf
+from apps.front.delivery.services import delivery_choice_check, delivery_choose
+from apps.front.intake.models import CaseMaterial
+from apps.front.intake.services import Reuse, StoredUpload, case_online_resubmit, case_receive_online, upload_check
+from apps.front.online.conf import online_conf
+from apps.shared.accounts.models import User
+from apps.shared.catalog.formfields import form_values_check, form_values_display
+from apps.shared.catalog.models import Matter
+from apps.shared.privacy.consents import consent_require
+from apps.shared.privacy.models import Channel, ConsentPurpose
+from govservice.api import Conflict, DomainError
+from govservice.lib.codes import human_code
+from govservice.lib.filetypes import EXTENSIONS
+from govservice.lib.masking import mask_id_public
+from govservice.lib.pdf import render_pdf
+
+from ..models import ApplicationFile, OnlineApplication
+from ..selectors import (
+    APPLICATION_FORM_KEY,
+    HELD,
+    MISSING,
+    application_get_for_user,
+    checklist_for,
+    form_fields_of,
+    online_allowed,
+    online_halls,
+)
+
+# What the applicant declares on submitting (申请人声明), shown on the page and printed on the form.
+DECLARATION = "本人承诺所填写的信息和提交的材料真实、准确、完整，如有虚假，愿承担相应的法律责任。"
+
+
+class FormInvalid(DomainError):
+    """Answers of the application form that are not what their field takes; ``errors`` by field key."""
+
+    default_code = "form_invalid"
+
+    def __init__(self, message: str, *, code: str, errors: dict[str, str]):
+        super().__init__(message, code=code)
+        self.errors = errors
+
+
+def _forbidden_unless_self(applicant: User, actor: User) -> None:
+    # Someone acting for another (an agent, a company's 经办人) needs an authorisation this app does not know yet:
+    # until it does, a person applies for themselves only.
+    if applicant.id != actor.id:
+        raise DomainError(_("只能为本人申请。"), code="forbidden")
+
+
+def _locked(*, actor: User, code: str) -> OnlineApplication:
+    """The actor's application (404 otherwise), locked: one write at a time per application."""
+    found = application_get_for_user(user=actor, code=code)
+    return (
+        OnlineApplication.objects.select_for_update(of=("self",))
+        .select_related("matter__department", "hall", "case__matter", "case__hall", "applicant")
+        .get(id=found.id)
+    )
+
+
+def _rebase(application: OnlineApplication) -> None:
+    """A draft whose matter got a new version moves to the current one: answers and files are kept by key (a key
+    the new version no longer has drops its answer; its files stay, shown as extra)."""
+    if application.case_id is not None or application.matter.is_current:
+        return
+    current = Matter.objects.select_related("department").filter(code=application.matter_code, is_current=True).first()
+    if current is None:
+        raise DomainError(_("该事项已停止办理。"), code="not_found")
+    keys = {f.key for f in current.form_fields.all()}
+    application.matter = current
+    application.form_values = {k: v for k, v in application.form_values.items() if k in keys}
+    application.save(update_fields=["matter", "form_values", "updated_at"])
+
+
+def _editable(*, actor: User, code: str) -> OnlineApplication:
+    application = _locked(actor=actor, code=code)
+    if not application.editable:
+        raise Conflict(_("申请已提交，当前不能修改。"), code="invalid_state")
+    _rebase(application)
+    return application
+
+
+@transaction.atomic
+def application_start(
+    *, applicant: User, actor: User, matter_code: str, hall_id: int | None = None
+) -> tuple[OnlineApplication, bool]:
+    """Start an online application for a matter that allows it (online depth Ⅲ/Ⅳ), at a hall that receives it;
+    or resume the applicant's draft for that matter. Returns the application and whether it is new."""
+    _forbidden_unless_self(applicant, actor)
+    if not applicant.is_real_name_verified:
+        raise DomainError(_("请先完成实名认证再网上申报。"), code="forbidden")
+    matter = Matter.objects.select_related("department").filter(code=str(matter_code)[:64], is_current=True).first()
+    if matter is None:
+        raise DomainError(_("未找到该事项。"), code="not_found")
+    if not online_allowed(matter):
+        raise DomainError(_("该事项不支持网上申报，请预约到大厅办理。"), code="not_online")
+    halls = online_halls(matter)
+    if not halls:
+        raise DomainError(_("目前没有大厅受理该事项的网上申请。"), code="matter_not_served")
+    draft = OnlineApplication.objects.filter(
+        applicant=applicant, matter_code=matter.code, case__isnull=True, bundle_application__isnull=True
+    ).first()
+    if draft is not None:
+        return draft, False
+    if hall_id is not None:
+        hall = next((h for h in halls if h.id == hall_id), None)
+        if hall is None:
+            raise DomainError(_("所选大厅不受理该事项。"), code="wrong_hall")
+    elif len(halls) == 1:
+        hall = halls[0]
+    else:
+        raise DomainError(_("请选择受理大厅。"), code="invalid_hall")
+    try:
+        with transaction.atomic():
+            application = OnlineApplication.objects.create(
+                code=human_code(10),
+                applicant=applicant,
+                filed_by=actor,
+                matter=matter,
+                matter_code=matter.code,
+                hall=hall,
+                delivery_method=delivery_conf.DELIVERY_DEFAULT_METHOD,
+            )
+    except IntegrityError:
+        # Two starts at once: the other one made the draft, which this one resumes.
+        return OnlineApplication.objects.get(
+            applicant=applicant, matter_code=matter.code, case__isnull=True, bundle_application__isnull=True
+        ), False
+    return application, True
+
+
+def _form_values(application: OnlineApplication, given: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers after this change (merged by key; an empty answer clears one), each checked."""
+    if not isinstance(given, Mapping):
+        raise FormInvalid(_("申请表应为“字段标识: 填写内容”的对象。"), code="form_invalid", errors={})
+    merged = {**application.form_values, **{str(k): v for k, v in given.items()}}
+    check = form_values_check(form_fields_of(application.matter), merged, complete=False)
+    if check.errors:
+        raise FormInvalid(" ".join(check.messages()), code="form_invalid", errors=check.errors)
+    return check.values
+
+
+@transaction.atomic
+def application_update(
+    *,
+    actor: User,
+    code: str,
+    form_values: Mapping[str, Any] | None = None,
+    delivery: Mapping[str, str] | None = None,
+    hall_id: int | None = None,
+) -> OnlineApplication:
+    """Save what the applicant filled in (a draft, or an application being completed after a one-time notice):
+    the form's answers, how to receive the result, the hall. Nothing is saved if any of it is wrong."""
+    application = _editable(actor=actor, code=code)
+    changed: list[str] = []
+    if form_values is not None:
+        application.form_values = _form_values(application, form_values)
+        changed.append("form_values")
+    submitted = application.case_id is not None
+    if delivery is not None:
+        if submitted:
+            raise Conflict(_("申请已提交，领取方式请在办件页面变更。"), code="invalid_state")
+        fields = delivery_choice_check(
+            method=str(delivery.get("method", "")),
+            recipient_name=str(delivery.get("recipient_name", "")),
+            recipient_phone=str(delivery.get("recipient_phone", "")),
+            address=str(delivery.get("address", "")),
+        )
+        application.delivery_method = fields["method"]
+        application.recipient_name = fields["recipient_name"]
+        application.recipient_phone = fields["recipient_phone"]
+        application.address = fields["address"]
+        changed += ["delivery_method", "recipient_name", "recipient_phone", "address"]
+    if hall_id is not None and hall_id != application.hall_id:
+        if submitted:
+            raise Conflict(_("申请已提交，不能更换受理大厅。"), code="invalid_state")
+        hall = next((h for h in online_halls(application.matter) if h.id == hall_id), None)
+        if hall is None:
+            raise DomainError(_("所选大厅不受理该事项。"), code="wrong_hall")
+        application.hall = hall
+        changed.append("hall")
+    if changed:
+        application.save(update_fields=[*changed, "updated_at"])
+    return application
+
+
+@transaction.atomic
+def application_upload(*, actor: User, code: str, material_key: str, upload: UploadedFile) -> ApplicationFile:
+    """One file for one material of the application, checked like a window's scan (size, the real type from its
+    first bytes, the virus-scanner hook) and stored encrypted."""
+    application = _editable(actor=actor, code=code)
+    keys = set(application.matter.materials.values_list("key", flat=True))
+    if material_key not in keys:
+        raise DomainError(_("上传的材料不属于该事项。"), code="wrong_material")
+    row = file_store(
+        upload,
+        material_key=material_key,
+        prefix=application.code,
+        held=application.files.count(),
+        application=application,
+    )
+    OnlineApplication.objects.filter(id=application.id).update(updated_at=timezone.now())
+    return row
+
+
+def file_store(upload: UploadedFile, *, material_key: str, prefix: str, held: int, **owner: Any) -> ApplicationFile:
+    """Check one upload like a window's scan (size, the real type from its first bytes, the virus-scanner hook)
+    and store it encrypted for its owner (``application=`` or ``bundle_application=``), who holds ``held`` already."""
+    if held >= online_conf.ONLINE_FILES_MAX:
+        raise Conflict(_("本申请上传的文件已达上限，请删除不需要的文件后再上传。"), code="limit_reached")
+    content, content_type = upload_check(upload)
+    digest = hashlib.sha256(content).hexdigest()
+    row = ApplicationFile(
+        material_key=material_key,
+        original_name=(upload.name or "")[:200],
+        content_type=content_type,
+        size=len(content),
+        sha256=digest,
+        **owner,
+    )
+    row.file.save(f"{prefix}-{digest[:12]}{EXTENSIONS[content_type]}", ContentFile(content), save=False)
+    row.save()
+    return row
+
+
+def _file_in_use(name: str, *, except_file: int) -> bool:
+    return (
+        CaseMaterial.objects.filter(file=name).exists()
+        or ApplicationFile.objects.filter(file=name).exclude(id=except_file).exists()
+    )
+
+
+def file_remove_stored(row: ApplicationFile) -> None:
+    """Take a file out of storage unless a case's material (or another upload) names the same stored file."""
+    if row.file.name and not _file_in_use(row.file.name, except_file=row.id):
+        row.file.storage.delete(row.file.name)
+
+
+@transaction.atomic
+def application_file_remove(*, actor: User, code: str, file_id: int) -> None:
+    """Take back a file not yet sent with the application."""
+    application = _editable(actor=actor, code=code)
+    row = application.files.filter(id=file_id).first()
+    if row is None:
+        raise DomainError(_("未找到该文件。"), code="not_found")
+    if row.sent:
+        raise Conflict(_("已提交的材料不能删除。"), code="invalid_state")
+    file_remove_stored(row)
+    row.delete()
+
+
+@transaction.atomic
+def application_discard(*, actor: User, code: str) -> None:
+    """Delete a draft and its files (a submitted application is the case's; it is withdrawn, never deleted)."""
+    application = _locked(actor=actor, code=code)
+    if not application.is_draft:
+        raise Conflict(_("申请已提交，不能删除；如需撤回请在办件页面操作。"), code="invalid_state")
+    for row in application.files.all():
+        file_remove_stored(row)
+    application.delete()
+
+
+def _form_pdf(application: OnlineApplication, *, items, resubmission: bool) -> StoredUpload | None:
+    """The application form (申请表) as a PDF, from the answers: one of the case's materials, which central reads
+    like any other. None for a matter without an online form."""
+    fields = form_fields_of(application.matter)
+    if not fields:
+        return None
+    matter, hall, applicant = application.matter, application.hall, application.applicant
+    now = timezone.localtime()
+    pdf = render_pdf(
+        "online/application_form_pdf.html",
+        {
+            "title": "网上申请表（补正后）" if resubmission else "网上申请表",
+            "code": application.code,
+            "matter": matter,
+            "department": matter.department.name,
+            "hall": hall.name,
+            "applicant": applicant.real_name,
+            "applicant_id": mask_id_public(applicant.id_number or ""),
+            "answers": form_values_display(fields, application.form_values),
+            "materials": [(item.material.name, item.state) for item in items],
+            "declaration": DECLARATION,
+            "submitted": now.strftime("%Y-%m-%d %H:%M"),
+        },
+    )
+    digest = hashlib.sha256(pdf).hexdigest()
+    name = default_storage.save(f"online/{now:%Y/%m}/{application.code}-form-{digest[:12]}.pdf", ContentFile(pdf))
+    form_material = matter.materials.filter(key=APPLICATION_FORM_KEY).first()
+    return StoredUpload(
+        material_id=form_material.id if form_material else None,
+        path=name,
+        original_name=f"{application.code}-申请表.pdf",
+        content_type="application/pdf",
+        size=len(pdf),
+        sha256=digest,
+        name="网上申请表",
+    )
+
+
+def _stored(application: OnlineApplication, rows: list[ApplicationFile]) -> list[StoredUpload]:
+    by_key = {m.key: m.id for m in application.matter.materials.all()}
+    return [
+        StoredUpload(
+            material_id=by_key.get(row.material_key),
+            path=row.file.name or "",
+            original_name=row.original_name,
+            content_type=row.content_type,
+            size=row.size,
+            sha256=row.sha256,
+            name=row.original_name,
+        )
+        for row in rows
+    ]
+
+
+def _link_sent(application: OnlineApplication, rows: list[ApplicationFile]) -> None:
+    """Each file sent is now one of the case's materials (the same stored file)."""
+    assert application.case is not None
+    by_file = {m.file.name: m for m in application.case.materials.all()}
+    for row in rows:
+        material = by_file.get(row.file.name)
+        if material is not None:
+            ApplicationFile.objects.filter(id=row.id).update(case_material=material)
+
+
+@transaction.atomic
+def application_submit(
+    *, actor: User, code: str, declaration: bool, vault_consent: bool = False, channel: str = Channel.WEB
+) -> tuple[OnlineApplication, str]:
+    """Submit the application: every required answer and material there (what government holds is taken from
+    the vault, with the applicant's consent), the declaration made. The hall receives it now as a case (intake:
+    Art. 32's five working days and the pre-review limit start today), and the result's way home is chosen on
+    it. After a one-time notice the same call sends what was completed into the same case. Returns the
+    application and, on the first submission only, the case's query password."""
+    application = _editable(actor=actor, code=code)
+    if not declaration:
+        raise DomainError(_("请阅读并确认申请人声明。"), code="declaration_required")
+    password = submit_checked(application, actor=actor, vault_consent=vault_consent, channel=channel)
+    return application, password
+
+
+def submit_checked(application: OnlineApplication, *, actor: User, vault_consent: bool, channel: str) -> str:
+    """Check and send an application the caller has locked (and whose declaration was made): into a new case,
+    or into its case after a one-time notice. Returns the new case's query password ("" on a resubmission)."""
+    check = form_values_check(form_fields_of(application.matter), application.form_values, complete=True)
+    if check.errors:
+        raise FormInvalid(" ".join(check.messages()), code="form_incomplete", errors=check.errors)
+    items = checklist_for(application)
+    missing = [item.material.name for item in items if item.state == MISSING]
+    if missing:
+        # 行政许可法 Art. 32 spirit: every missing item is named at once.
+        raise DomainError(
+            _("以下必要材料尚未提供：%(items)s。") % {"items": "、".join(missing)}, code="materials_missing"
+        )
+    unsent = [row for row in application.files.all() if not row.sent]
+    resubmission = application.case_id is not None
+    now = timezone.now()
+    if not resubmission:
+        reuses = [Reuse(item.material.id, item.evidence.id) for item in items if item.state == HELD and item.evidence]
+        if reuses:
+            consent_require(given=vault_consent, purpose=ConsentPurpose.VAULT_REUSE)
+        choice = delivery_choice_check(
+            method=application.delivery_method,
+            recipient_name=application.recipient_name,
+            recipient_phone=application.recipient_phone or "",
+            address=application.address or "",
+        )
+    form = None
+    if not resubmission or application.form_values != application.form_values_sent:
+        form = _form_pdf(application, items=items, resubmission=resubmission)
+    files = _stored(application, unsent) + ([form] if form else [])
+    password = ""
+    update: list[str]
+    try:
+        if not resubmission:
+            case, password = case_receive_online(
+                applicant=application.applicant,
+                actor=actor,
+                matter=application.matter,
+                hall=application.hall,
+                files=files,
+                reuses=reuses,
+                vault_consent=vault_consent,
+                consent_channel=channel,
+            )
+            delivery_choose(
+                citizen=application.applicant,
+                number=case.number,
+                method=choice["method"],
+                recipient_name=choice["recipient_name"],
+                recipient_phone=choice["recipient_phone"],
+                address=choice["address"],
+            )
+            application.case, application.submitted_at = case, now
+            update = ["case", "submitted_at"]
+        else:
+            assert application.case is not None
+            case_online_resubmit(
+                applicant=application.applicant, actor=actor, number=application.case.number, files=files
+            )
+            application.resubmitted_at = now
+            update = ["resubmitted_at"]
+    except Exception:
+        # The transaction rolls back; the form's file, written to storage, goes with it.
+        if form is not None:
+            default_storage.delete(form.path)
+        raise
+    application.form_values_sent = dict(application.form_values)
+    application.save(update_fields=[*update, "form_values_sent", "updated_at"])
+    _link_sent(application, unsent)
+    return password

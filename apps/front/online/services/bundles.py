@@ -1,0 +1,342 @@
+"""一件事一次办 (issue 15; DOMAIN.md §9): one application for a life event's matters.
+
+The draft holds one merged form (a field asked once, by key, feeds every matter that asks it), one merged
+checklist (a material uploaded once, by key, goes to every matter that needs it), one delivery choice and one
+declaration. Submitting it makes one online application per matter — a *part* — each sent as its own case to the
+hall, pre-reviewed and decided by its department like any online application, in parallel (并联审批). A part that
+waits for another (户口 before 社保卡) is sent when that one is approved, and dropped with the reason when it is not
+(the applicant is told what the refusal means for it). When every part has its answer, one combined notice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.front.delivery.conf import delivery_conf
+from apps.front.delivery.services import delivery_choice_check
+from apps.front.intake.models import Case
+from apps.front.notifications.services import notify
+from apps.shared.accounts.models import User
+from apps.shared.catalog.formfields import form_values_check
+from apps.shared.privacy.consents import consent_require
+from apps.shared.privacy.models import Channel, ConsentPurpose
+from govservice.api import Conflict, DomainError
+from govservice.lib.codes import human_code
+
+from ..models import ApplicationFile, BundleApplication, OnlineApplication
+from ..selectors import (
+    HELD,
+    MISSING,
+    OUTCOME_APPROVED,
+    OUTCOME_OPEN,
+    bundle_application_get_for_user,
+    bundle_checklist,
+    bundle_fields,
+    bundle_get,
+    bundle_halls,
+    bundle_matters,
+    online_allowed,
+    part_outcome,
+    part_outcome_label,
+)
+from .applications import FormInvalid, file_remove_stored, file_store, submit_checked
+
+logger = logging.getLogger(__name__)
+
+
+def _locked(*, actor: User, code: str) -> BundleApplication:
+    found = bundle_application_get_for_user(user=actor, code=code)
+    return (
+        BundleApplication.objects.select_for_update(of=("self",))
+        .select_related("bundle", "hall", "applicant")
+        .get(id=found.id)
+    )
+
+
+def _editable(*, actor: User, code: str) -> BundleApplication:
+    application = _locked(actor=actor, code=code)
+    if not application.editable:
+        raise Conflict(_("申请已提交，当前不能修改。"), code="invalid_state")
+    return application
+
+
+@transaction.atomic
+def bundle_application_start(
+    *, applicant: User, actor: User, bundle_code: str, hall_id: int | None = None
+) -> tuple[BundleApplication, bool]:
+    """Start (or resume) the applicant's application for a bundle, at a hall that receives all its matters."""
+    if applicant.id != actor.id:
+        raise DomainError(_("只能为本人申请。"), code="forbidden")
+    if not applicant.is_real_name_verified:
+        raise DomainError(_("请先完成实名认证再网上申报。"), code="forbidden")
+    bundle = bundle_get(bundle_code)
+    matters = [m for _item, m in bundle_matters(bundle)]
+    if len(matters) < bundle.items.count() or not all(online_allowed(m) for m in matters):
+        raise DomainError(_("该一件事暂不能在网上申报。"), code="not_online")
+    halls = bundle_halls(matters)
+    if not halls:
+        raise DomainError(_("目前没有大厅受理该一件事的全部事项。"), code="matter_not_served")
+    draft = BundleApplication.objects.filter(applicant=applicant, bundle=bundle, submitted_at__isnull=True).first()
+    if draft is not None:
+        return draft, False
+    if hall_id is not None:
+        hall = next((h for h in halls if h.id == hall_id), None)
+        if hall is None:
+            raise DomainError(_("所选大厅不受理该一件事的全部事项。"), code="wrong_hall")
+    elif len(halls) == 1:
+        hall = halls[0]
+    else:
+        raise DomainError(_("请选择受理大厅。"), code="invalid_hall")
+    try:
+        with transaction.atomic():
+            application = BundleApplication.objects.create(
+                code=human_code(10),
+                applicant=applicant,
+                filed_by=actor,
+                bundle=bundle,
+                hall=hall,
+                delivery_method=delivery_conf.DELIVERY_DEFAULT_METHOD,
+            )
+    except IntegrityError:
+        return BundleApplication.objects.get(applicant=applicant, bundle=bundle, submitted_at__isnull=True), False
+    return application, True
+
+
+@transaction.atomic
+def bundle_application_update(
+    *,
+    actor: User,
+    code: str,
+    form_values: Mapping[str, Any] | None = None,
+    delivery: Mapping[str, str] | None = None,
+    hall_id: int | None = None,
+) -> BundleApplication:
+    """Save the merged form's answers, the delivery choice, the hall; nothing is saved if any of it is wrong."""
+    application = _editable(actor=actor, code=code)
+    matters = [m for _item, m in bundle_matters(application.bundle)]
+    changed: list[str] = []
+    if form_values is not None:
+        if not isinstance(form_values, Mapping):
+            raise FormInvalid(_("申请表应为“字段标识: 填写内容”的对象。"), code="form_invalid", errors={})
+        merged = {**application.form_values, **{str(k): v for k, v in form_values.items()}}
+        check = form_values_check(bundle_fields(matters), merged, complete=False)
+        if check.errors:
+            raise FormInvalid(" ".join(check.messages()), code="form_invalid", errors=check.errors)
+        application.form_values = check.values
+        changed.append("form_values")
+    if delivery is not None:
+        fields = delivery_choice_check(
+            method=str(delivery.get("method", "")),
+            recipient_name=str(delivery.get("recipient_name", "")),
+            recipient_phone=str(delivery.get("recipient_phone", "")),
+            address=str(delivery.get("address", "")),
+        )
+        application.delivery_method = fields["method"]
+        application.recipient_name = fields["recipient_name"]
+        application.recipient_phone = fields["recipient_phone"]
+        application.address = fields["address"]
+        changed += ["delivery_method", "recipient_name", "recipient_phone", "address"]
+    if hall_id is not None and hall_id != application.hall_id:
+        hall = next((h for h in bundle_halls(matters) if h.id == hall_id), None)
+        if hall is None:
+            raise DomainError(_("所选大厅不受理该一件事的全部事项。"), code="wrong_hall")
+        application.hall = hall
+        changed.append("hall")
+    if changed:
+        application.save(update_fields=[*changed, "updated_at"])
+    return application
+
+
+@transaction.atomic
+def bundle_upload(*, actor: User, code: str, material_key: str, upload: UploadedFile) -> ApplicationFile:
+    """One file for one material of the merged checklist: it will go to every matter that needs that material."""
+    application = _editable(actor=actor, code=code)
+    keys = {m.key for _item, matter in bundle_matters(application.bundle) for m in matter.materials.all()}
+    if material_key not in keys:
+        raise DomainError(_("上传的材料不属于该一件事。"), code="wrong_material")
+    row = file_store(
+        upload,
+        material_key=material_key,
+        prefix=application.code,
+        held=application.files.count(),
+        bundle_application=application,
+    )
+    BundleApplication.objects.filter(id=application.id).update(updated_at=timezone.now())
+    return row
+
+
+@transaction.atomic
+def bundle_file_remove(*, actor: User, code: str, file_id: int) -> None:
+    application = _editable(actor=actor, code=code)
+    row = application.files.filter(id=file_id).first()
+    if row is None:
+        raise DomainError(_("未找到该文件。"), code="not_found")
+    file_remove_stored(row)
+    row.delete()
+
+
+@transaction.atomic
+def bundle_application_discard(*, actor: User, code: str) -> None:
+    application = _locked(actor=actor, code=code)
+    if not application.is_draft:
+        raise Conflict(_("申请已提交，不能删除；如需撤回请在各事项的办件页面操作。"), code="invalid_state")
+    for row in application.files.all():
+        file_remove_stored(row)
+    application.delete()
+
+
+def _make_parts(application: BundleApplication, *, actor: User) -> list[OnlineApplication]:
+    """One online application per matter, with the answers its form asks and the files its materials need (the
+    same stored files), waiting for its prerequisite where the bundle says so."""
+    files = list(application.files.all())
+    parts: dict[str, OnlineApplication] = {}
+    items = bundle_matters(application.bundle)
+    for _item, matter in items:
+        keys = {f.key for f in matter.form_fields.all()}
+        part = OnlineApplication.objects.create(
+            code=human_code(10),
+            applicant=application.applicant,
+            filed_by=actor,
+            matter=matter,
+            matter_code=matter.code,
+            hall=application.hall,
+            form_values={k: v for k, v in application.form_values.items() if k in keys},
+            delivery_method=application.delivery_method,
+            recipient_name=application.recipient_name,
+            recipient_phone=application.recipient_phone,
+            address=application.address,
+            bundle_application=application,
+        )
+        materials = {m.key for m in matter.materials.all()}
+        ApplicationFile.objects.bulk_create(
+            ApplicationFile(
+                application=part,
+                material_key=f.material_key,
+                file=f.file.name,
+                original_name=f.original_name,
+                content_type=f.content_type,
+                size=f.size,
+                sha256=f.sha256,
+                uploaded_at=f.uploaded_at,
+            )
+            for f in files
+            if f.material_key in materials
+        )
+        parts[matter.code] = part
+    for item, matter in items:
+        if item.after and item.after in parts:
+            OnlineApplication.objects.filter(id=parts[matter.code].id).update(waits_for=parts[item.after])
+            parts[matter.code].waits_for = parts[item.after]
+    return list(parts.values())
+
+
+@transaction.atomic
+def bundle_application_submit(
+    *, actor: User, code: str, declaration: bool, vault_consent: bool = False, channel: str = Channel.WEB
+) -> BundleApplication:
+    """Submit the bundle: the merged form complete, every material there once, the declaration made, consent to
+    what is taken from the vault. Each matter becomes its own application; those with no prerequisite are sent
+    to the hall now (a case each), the others when their prerequisite is approved."""
+    application = _editable(actor=actor, code=code)
+    if not declaration:
+        raise DomainError(_("请阅读并确认申请人声明。"), code="declaration_required")
+    matters = [m for _item, m in bundle_matters(application.bundle)]
+    check = form_values_check(bundle_fields(matters), application.form_values, complete=True)
+    if check.errors:
+        raise FormInvalid(" ".join(check.messages()), code="form_incomplete", errors=check.errors)
+    items = bundle_checklist(application)
+    missing = [item.name for item in items if item.state == MISSING]
+    if missing:
+        raise DomainError(
+            _("以下必要材料尚未提供：%(items)s。") % {"items": "、".join(missing)}, code="materials_missing"
+        )
+    if any(item.state == HELD for item in items):
+        consent_require(given=vault_consent, purpose=ConsentPurpose.VAULT_REUSE)
+    delivery_choice_check(
+        method=application.delivery_method,
+        recipient_name=application.recipient_name,
+        recipient_phone=application.recipient_phone or "",
+        address=application.address or "",
+    )
+    application.submitted_at = timezone.now()
+    application.vault_consent = vault_consent
+    application.save(update_fields=["submitted_at", "vault_consent", "updated_at"])
+    for part in _make_parts(application, actor=actor):
+        if part.waits_for_id is None:
+            submit_checked(part, actor=actor, vault_consent=vault_consent, channel=channel)
+    return application
+
+
+def _drop(part: OnlineApplication, *, reason: str) -> None:
+    OnlineApplication.objects.filter(id=part.id).update(cancelled_at=timezone.now(), cancel_reason=reason[:300])
+    part.cancelled_at = timezone.now()
+    part.cancel_reason = reason[:300]
+    # A part dropped in turn drops those waiting for it.
+    for waiting in part.dependents.filter(case__isnull=True, cancelled_at__isnull=True):
+        _drop(waiting, reason=_("前置事项“%(matter)s”未提交，本事项未提交。") % {"matter": part.matter.name})
+
+
+def bundle_part_settled(*, case: Case) -> None:
+    """Intake's ``case_settled`` hook: a part of a bundle got its answer (in the transaction of that move). The
+    parts waiting for it are sent now if it was approved, or dropped with the reason; and when every part has
+    its answer the applicant gets the one combined notice."""
+    part = (
+        OnlineApplication.objects.select_related("bundle_application", "matter")
+        .filter(case=case, bundle_application__isnull=False)
+        .first()
+    )
+    if part is None:
+        return
+    part.case = case
+    assert part.bundle_application is not None
+    bundle = BundleApplication.objects.select_for_update().select_related("bundle").get(id=part.bundle_application.id)
+    approved = part_outcome(part) == OUTCOME_APPROVED
+    for waiting in part.dependents.select_related("matter", "hall", "applicant").filter(
+        case__isnull=True, cancelled_at__isnull=True
+    ):
+        if not approved:
+            _drop(
+                waiting,
+                reason=_("前置事项“%(matter)s”未获准予（%(outcome)s），本事项不再提交；如仍需办理，请另行申请。")
+                % {"matter": part.matter.name, "outcome": part_outcome_label(part)},
+            )
+            continue
+        try:
+            with transaction.atomic():
+                submit_checked(waiting, actor=waiting.filed_by, vault_consent=bundle.vault_consent, channel=Channel.WEB)
+        except Exception as exc:
+            # The decision being recorded must not fail for it: the part is dropped, the applicant told why.
+            logger.warning(
+                "bundle %s: part %s not sent after its prerequisite: %s", bundle.code, waiting.code, type(exc).__name__
+            )
+            _drop(
+                waiting,
+                reason=_("前置事项已准予，但本事项未能自动提交（%(reason)s），请另行申请。")
+                % {"reason": str(exc)[:120]},
+            )
+    bundle_check_completed(bundle)
+
+
+def bundle_check_completed(bundle: BundleApplication) -> bool:
+    """Once every part has its answer: the one combined notice, sent once (the conditional update claims it)."""
+    parts = list(bundle.parts.select_related("case", "matter").order_by("id"))
+    if not parts or any(part_outcome(p) == OUTCOME_OPEN for p in parts):
+        return False
+    if not BundleApplication.objects.filter(id=bundle.id, completed_at__isnull=True).update(
+        completed_at=timezone.now()
+    ):
+        return False
+    summary = "；".join(f"{p.matter.name}：{part_outcome_label(p)}" for p in parts)
+    notify(
+        recipient=bundle.applicant,
+        event="bundle.completed",
+        context={"bundle": bundle.bundle.name, "code": bundle.code, "summary": summary},
+    )
+    return True

@@ -1,0 +1,24 @@
+"""Pages of this app, included at the root of the front site (govservice/urls_front.py)."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("matters/<str:code>/apply/", views.start, name="online_start"),
+    path("online/", views.my_applications, name="online_mine"),
+    path("bundles/", views.bundles, name="bundles"),
+    path("bundles/<str:code>/apply/", views.bundle_start, name="bundle_start"),
+    path("online/bundles/<str:code>/", views.bundle_application, name="bundle_application"),
+    path("online/bundles/<str:code>/files/<int:file_id>/", views.bundle_file, name="bundle_file"),
+    path("online/<str:code>/", views.application, name="online_application"),
+    path("online/<str:code>/discard/", views.discard, name="online_discard"),
+    path("online/<str:code>/files/<int:file_id>/", views.application_file, name="online_file"),
+    path("workbench/prereview/", views.prereview_queue_page, name="prereview_queue"),
+    path("workbench/prereview/<str:number>/", views.prereview_page, name="prereview_case"),
+    path(
+        "workbench/prereview/<str:number>/materials/<int:material_id>/",
+        views.prereview_material,
+        name="prereview_material",
+    ),
+]
