@@ -261,6 +261,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Name each lifecycle's enum once (several serializers share them).
     "ENUM_NAME_OVERRIDES": {
+        "LifeEventEnum": "apps.shared.catalog.models.LifeEvent",
         "CaseStatusEnum": "apps.front.intake.models.CaseStatus",
         "AppointmentStatusEnum": "apps.front.booking.models.AppointmentStatus",
         "TicketStatusEnum": "apps.front.floor.models.TicketStatus",
