@@ -38,7 +38,7 @@ LOAD_ENV = set -a; if [ -f .env ]; then . ./.env; fi; set +a; if [ -f "$(SERVICE
 TEST_REDIS = eval "$$(python bin/devservices.py test-env)"
 
 .PHONY: help bootstrap system-packages services services-stop services-status migrate seed collectstatic messages \
-	run test test-front test-central lint mypy bench-booking bench-availability bench-search bench-call-next bench-handoff
+	run test test-front test-central lint mypy bench-booking bench-availability bench-search bench-call-next bench-handoff bench-remote
 
 help:
 	@echo "make run             set up everything, then run both sites (Ctrl-C stops)"
@@ -55,6 +55,7 @@ help:
 	@echo "make bench-search    Chinese catalog search over 2,000 matters, p95 and the query plan (BENCH_ARGS=...)"
 	@echo "make bench-call-next  8 windows calling next at once over 2,000 tickets (BENCH_ARGS=...)"
 	@echo "make bench-handoff   cases to central and decisions back, clean and under faults (BENCH_ARGS=...)"
+	@echo "make bench-remote    remote-window signalling: concurrent sessions carried, CPU per session (BENCH_ARGS=...)"
 
 # --- Bootstrap ----------------------------------------------------------------------------------------
 
@@ -250,3 +251,9 @@ bench-call-next: services
 bench-handoff: services
 	@$(LOAD_ENV)
 	python -m bench.handoff $(BENCH_ARGS)
+
+# Both sites under gunicorn on their own fresh databases; concurrent remote-window sessions (two polling pages
+# each, the hall's through its front to central) in rising levels: sessions carried, CPU per session.
+bench-remote: services
+	@$(LOAD_ENV)
+	python -m bench.remote_signalling $(BENCH_ARGS)

@@ -268,6 +268,11 @@ STATUS_BY_CODE: dict[str, int] = {
     "self_mandate": 422,
     "verification_required": 403,
     "wrong_applicant": 422,
+    # Remote virtual window (issue 14: apps/front/remote, apps/central/remote; its missing consent is
+    # consent_required, above)
+    "identity_unconfirmed": 422,
+    "join_refused": 403,
+    "remote_unavailable": 503,
 }
 STATUS_BY_CLASS: tuple[tuple[type[DomainError], int], ...] = ((Throttled, 429), (Busy, 429), (Conflict, 409), (DomainError, 422))
 

@@ -6,12 +6,14 @@ api: list[URLPattern | URLResolver] = [
     *common_api,
     path("", include("apps.central.review.urls_api")),
     path("", include("apps.central.registry.urls_api")),
+    path("", include("apps.central.remote.urls_api")),
 ]
 
 urlpatterns = [
     *common_urlpatterns,
     path("api/v1/", include(api)),
     path("", include("apps.central.review.urls")),
+    path("", include("apps.central.remote.urls")),
 ]
 
 # Under /api/ Django's own errors answer in the API's error body (govservice/api.py).

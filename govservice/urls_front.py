@@ -37,6 +37,7 @@ urlpatterns = [
     path("", include("apps.front.reports.urls")),
     path("", include("apps.front.notifications.urls")),
     path("", include("apps.shared.privacy.urls")),
+    path("", include("apps.front.remote.urls")),
 ]
 
 # Under /api/ Django's own errors answer in the API's error body (govservice/api.py).

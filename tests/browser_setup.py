@@ -18,7 +18,13 @@ def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
-        "args": ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+        "args": [
+            "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update",
+            "--no-first-run",
+            # The remote window's pages use the camera and microphone: a synthetic camera and tone, granted
+            # without a prompt (tests/e2e/test_remote_window.py).
+            "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+        ],
     }
 
 

@@ -14,11 +14,12 @@ from apps.front.intake.conf import intake_conf
 from apps.front.mandates.conf import mandates_conf
 from apps.front.notifications.conf import notifications_conf
 from apps.front.ratings.conf import ratings_conf
+from apps.front.remote.conf import remote_conf
 from govservice.lib.envvars import env_bool, env_int
 from govservice.lib.knobs import AppConf, Knob
 
 ROOT = Path(__file__).resolve().parents[2]
-CONFS = [booking_conf, floor_conf, intake_conf, delivery_conf, ratings_conf, notifications_conf, mandates_conf]
+CONFS = [booking_conf, floor_conf, intake_conf, delivery_conf, ratings_conf, notifications_conf, mandates_conf, remote_conf]
 KNOBS = {name: conf for conf in CONFS for name in type(conf).knobs()}
 
 

@@ -17,9 +17,9 @@ from govservice.lib.lifecycle import lifecycle_problems
 EXPECTED = {
     "front": {
         "Appointment", "WaitlistEntry", "Ticket", "Case", "Delivery", "ConsultTicket", "Rectification",
-        "Notification", "DeliveryAttempt", "OutboxMessage",
+        "Notification", "DeliveryAttempt", "OutboxMessage", "HallSession",
     },
-    "central": {"ReviewCase", "ExtensionRequest", "OutboxMessage"},
+    "central": {"ReviewCase", "ExtensionRequest", "OutboxMessage", "RemoteSession"},
 }
 
 

@@ -33,6 +33,8 @@ class TicketChannel(models.TextChoices):
     WEB = "web", _("网上")
     TERMINAL = "terminal", _("自助终端")
     PHONE = "phone", _("电话")
+    # A remote-window session nobody answered: the hall owes the citizen a call-back (apps/front/remote).
+    REMOTE = "remote", _("远程虚拟窗口")
 
 
 class TicketStatus(models.TextChoices):

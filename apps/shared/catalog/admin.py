@@ -198,7 +198,7 @@ class MatterAdmin(admin.ModelAdmin):
         (gettext_lazy("时限"), {"fields": ["case_kind", "legal_days", "promised_days", "correction_restarts_clock", "joint_handling"]}),
         (
             gettext_lazy("办理方式"),
-            {"fields": ["channels", "online_depth", "trips", "trips_reason", "bookable", "remote_ok", "receiving_halls"]},
+            {"fields": ["channels", "online_depth", "trips", "trips_reason", "bookable", "remote_ok", "remote_window", "receiving_halls"]},
         ),
         (gettext_lazy("收费"), {"fields": ["charged", "fee_description", "fee_basis", "fee_waivable"]}),
         (gettext_lazy("办理结果"), {"fields": ["result_name", "result_kind", "e_licence"]}),

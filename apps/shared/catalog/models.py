@@ -193,6 +193,8 @@ class Matter(RulesInCleanMixin, models.Model):
     trips_reason = models.CharField(_("必须现场办理原因"), max_length=200, blank=True)
     bookable = models.BooleanField(_("可预约"), default=True)
     remote_ok = models.BooleanField(_("支持异地办理（跨域通办）"), default=False)
+    # 远程虚拟窗口 (DOMAIN.md §9): the matter's department serves a hall's applicant by video; a kiosk offers it.
+    remote_window = models.BooleanField(_("支持远程虚拟窗口"), default=False)
     # Halls are the front site's (apps.front.booking), which a shared app may not import: they are named by
     # code. Empty means every hall of the platform receives the matter.
     receiving_halls = ArrayField(

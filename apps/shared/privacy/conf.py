@@ -83,6 +83,11 @@ class PrivacyConf(AppConf):
     # Credit records of broken 容缺 commitments (失信记录), counted from when they were written: 国办发〔2020〕49号
     # keeps a dishonesty record public for at most five years; after that nothing may rest on it.
     RETENTION_CREDIT_RECORDS_DAYS = Knob(env_int, 5 * YEAR)
+    # --- The remote virtual window (apps/front/remote, apps/central/remote) ---------------------------------
+    # A remote session's record at each site (who, when, which device, its log, the shared form, the scans;
+    # the applicant consented to it), counted from the session's end: a record of processing (PIPL Art. 56,
+    # at least three years), then deleted. A case it led to is a case file of its own. Minimum three years.
+    RETENTION_REMOTE_SESSIONS_DAYS = Knob(env_int, 3 * YEAR)
     # --- Central's population registry (apps/central/registry) -------------------------------------------
     # Questions asked of the registry (who asked, why, about which keyed hash): PIPL Art. 56, three years.
     RETENTION_REGISTRY_QUERIES_DAYS = Knob(env_int, 3 * YEAR)

@@ -80,6 +80,25 @@ WRITTEN_TODAY += [
     ("case.voided", {"number": "TZ2026112400042", "reason": "重复报送"}),
     ("case.closed_no_correction", {"number": "TZ2026112400042", "deadline": "2026-12-10"}),
     ("case.closed_no_correction", {"number": "TZ2026112400042", "deadline": ""}),
+    # Remote virtual window (issue 14): apps/central/remote/services/sessions.py and apps/front/remote/services.py.
+    ("remote.concluded", {
+        "session": "0b0e3f6e-8a52-4a55-9d8e-6f0c6a3c1d2e", "outcome": "accepted",
+        "staff": {"username": "approver", "name": "刘洋", "department": "北京市通州区人力资源和社会保障局"},
+        "concluded_at": NOW, "items": [], "reason": "", "refer_to": "", "identity_note": "远程核验身份：视频中本人与证件照片一致",
+        "form": {"phone": "13800001111", "statement": "首次申领"},
+        "history": [{"at": NOW, "actor": "1号自助服务终端", "note": "北京城市副中心政务服务中心 1号自助服务终端 发起远程视频服务（申请人已同意记录）"}],
+    }),
+    ("remote.concluded", {
+        "session": "0b0e3f6e-8a52-4a55-9d8e-6f0c6a3c1d2e", "outcome": "refused",
+        "staff": {"username": "approver", "name": "刘洋", "department": "人社局"}, "concluded_at": NOW, "items": [],
+        "reason": "不属于本部门职权范围", "refer_to": "区民政局", "identity_note": "", "form": {}, "history": [],
+    }),
+    ("remote.ended", {"session": "0b0e3f6e-8a52-4a55-9d8e-6f0c6a3c1d2e", "ending": "unanswered", "ended_at": NOW,
+                      "note": "无人应答，已为申请人登记咨询工单，工作人员将回电联系。"}),
+    ("remote.case_opened", {
+        "session": "0b0e3f6e-8a52-4a55-9d8e-6f0c6a3c1d2e", "number": "TZ2026112400042", "status": "accepted",
+        "documents": [{"kind": "receipt", "verification_code": "ABCD2345EFGH"}],
+    }),
 ]
 
 # Shorter shapes the receivers have always taken (the tests' hand-made messages, older producers): they

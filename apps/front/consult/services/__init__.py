@@ -5,7 +5,7 @@ saves the changed fields and writes a TicketEvent in the same transaction; notif
 in it too and delivered after commit by apps.front.notifications.
 """
 
-from .asking import ticket_ask, ticket_ask_at_terminal, ticket_log_call
+from .asking import ticket_ask, ticket_ask_at_terminal, ticket_log_call, ticket_open_for_callback
 from .faq import faq_publish, faq_unpublish
 from .handling import (
     ticket_claim,
@@ -33,6 +33,7 @@ __all__ = [
     "ticket_extend",
     "ticket_follow_up",
     "ticket_log_call",
+    "ticket_open_for_callback",
     "ticket_phone_reveal",
     "ticket_rate",
     "ticket_reply",

@@ -207,3 +207,18 @@ def ticket_log_call(
         created_by=clerk,
         owner=clerk,
     )
+
+
+@transaction.atomic
+def ticket_open_for_callback(*, citizen: User, matter: Matter, hall: Hall, title: str, content: str) -> ConsultTicket:
+    """A call-back the hall owes a citizen, in its queue like any question (首问负责 by whoever takes it): a
+    remote-window session nobody answered in time (apps/front/remote)."""
+    return _create(
+        matter=matter,
+        hall=hall,
+        kind=TicketKind.CONSULTATION,
+        channel=TicketChannel.REMOTE,
+        title=title.strip()[:TITLE_MAX],
+        content=content.strip()[:BODY_MAX],
+        citizen=citizen,
+    )

@@ -1,8 +1,8 @@
 """The front's case, written here: the window's intake (window.py), what every acceptance puts in place
 (acceptance.py), the cases the hall holds and the acceptance by law (held.py), the 容缺 follow-up
 (commitments.py), what the applicant starts or changes (applicant.py), fully online applications and their
-pre-review (online.py), and the periodic jobs (jobs.py).
-Import from here."""
+pre-review (online.py), the periodic jobs (jobs.py), and the case a remote-window session concluded
+(remote.py). Import from here."""
 
 from .applicant import case_prefile, case_start_assisted, case_supplement, case_withdraw
 from .commitments import case_commitment_supply, cases_commitment_enforce, cases_commitment_remind
@@ -22,6 +22,7 @@ from .online import (
     case_prereview_refuse,
     case_receive_online,
 )
+from .remote import RemoteLine, case_conclude_remote
 from .window import (
     WAITING_ON_CENTRAL,
     Reuse,
@@ -38,12 +39,14 @@ from .window import (
 
 __all__ = [
     "WAITING_ON_CENTRAL",
+    "RemoteLine",
     "Reuse",
     "StoredUpload",
     "Upload",
     "case_accept",
     "case_accept_received",
     "case_commitment_supply",
+    "case_conclude_remote",
     "case_deem_accepted",
     "case_hold_supplement",
     "case_notify_missing",

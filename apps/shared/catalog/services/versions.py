@@ -48,6 +48,7 @@ MATTER_FIELDS = (
     "joint_handling",
     "description",
     "keywords",
+    "remote_window",
 )
 MATERIAL_FIELDS = (
     "key",

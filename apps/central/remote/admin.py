@@ -1,0 +1,55 @@
+from django.contrib import admin
+
+from .models import RemoteSession, SessionEvent
+
+
+class SessionEventInline(admin.TabularInline):
+    model = SessionEvent
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ("at", "side", "actor_label", "action", "note")
+
+
+@admin.register(RemoteSession)
+class RemoteSessionAdmin(admin.ModelAdmin):
+    """The session log, read-only: what happened is recorded by the services, never edited."""
+
+    list_display = [
+        "requested_at",
+        "hall_name",
+        "matter",
+        "department",
+        "status",
+        "outcome",
+        "answered_by",
+        "case_number",
+    ]
+    list_filter = ["status", "outcome", "department"]
+    fields = readonly_fields = (
+        "id",
+        "platform",
+        "hall_name",
+        "device_label",
+        "ticket_label",
+        "matter",
+        "department",
+        "consent_at",
+        "status",
+        "outcome",
+        "requested_at",
+        "answered_at",
+        "answered_by",
+        "ended_at",
+        "end_note",
+        "registry_match",
+        "identity_confirmed_at",
+        "identity_reason",
+        "case_number",
+    )
+    inlines = [SessionEventInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,319 @@
+/* The remote window's call: WebRTC between the hall's browser and central's, signalled through short polls of
+ * each side's own site (the hall's front relays to central with the join ticket; media never touch a server).
+ *
+ * Roles: the hall offers (it owns the data channel), central answers. Each side's page, when it (re)loads,
+ * starts reading the mailbox from its end and announces itself: central says "ready", the hall says "hello"
+ * (central answers "ready"); on "ready" the hall makes a fresh offer with a new generation id, and everything
+ * of an older generation is ignored. A connection that fails asks for the same: the hall re-offers (an ICE
+ * restart), central says "ready". So a reload or a dropped network on either side renegotiates within seconds
+ * and the session, which lives at central, goes on. Offers and answers are sent once ICE gathering is done
+ * (a few host candidates on one machine, or STUN/TURN ones in a city network): one message each way.
+ */
+(function () {
+  "use strict";
+
+  function csrfToken() {
+    var input = document.querySelector("#csrf-holder input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+
+  function RemoteError(status, code, detail) {
+    this.status = status;
+    this.code = code;
+    this.message = detail;
+  }
+
+  async function answerOf(response) {
+    var body = {};
+    try { body = await response.json(); } catch (e) { body = {}; }
+    if (!response.ok) throw new RemoteError(response.status, body.code || "", body.detail || response.statusText);
+    return body;
+  }
+
+  async function postJSON(url, data) {
+    return answerOf(await fetch(url, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+      body: JSON.stringify(data || {}),
+    }));
+  }
+
+  async function postForm(url, formData) {
+    return answerOf(await fetch(url, { method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrfToken() }, body: formData }));
+  }
+
+  async function getJSON(url, params) {
+    var query = new URLSearchParams(params || {}).toString();
+    return answerOf(await fetch(url + (query ? "?" + query : ""), { credentials: "same-origin", headers: { Accept: "application/json" } }));
+  }
+
+  function newGeneration() {
+    return Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
+  }
+
+  function iceGathered(pc, ms) {
+    return new Promise(function (resolve) {
+      if (pc.iceGatheringState === "complete") { resolve(); return; }
+      var timer = setTimeout(resolve, ms);
+      pc.addEventListener("icegatheringstatechange", function () {
+        if (pc.iceGatheringState === "complete") { clearTimeout(timer); resolve(); }
+      });
+    });
+  }
+
+  function RemoteCall(options) {
+    this.role = options.role;
+    this.urls = options.urls;
+    this.iceServers = options.iceServers || [];
+    this.pollMs = options.pollMs || 800;
+    // Once the data channel is open, typing, chat and "look now" nudges cross it directly; the polls only
+    // catch what a nudge missed, so they slow down (and speed up again when the connection is lost).
+    this.pollConnectedMs = options.pollConnectedMs || this.pollMs;
+    this.timer = null;
+    this.polling = false;
+    this.again = false;
+    this.handlers = options.handlers || {};
+    this.media = { local: options.localVideo, remote: options.remoteVideo, audio: options.remoteAudio };
+    this.cursor = null; // null: the first poll only finds the mailbox's end
+    this.formSeq = -1;
+    this.pointerSeq = -1;
+    this.gen = null;
+    this.pc = null;
+    this.channel = null;
+    this.stream = null;
+    this.status = options.status || "";
+    this.connected = false;
+    this.stopped = false;
+    this.lastAsk = 0;
+    this.failTimer = null;
+  }
+
+  RemoteCall.prototype.emit = function (name, value) {
+    if (this.handlers[name]) this.handlers[name](value);
+  };
+
+  RemoteCall.prototype.start = async function () {
+    try {
+      this.stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 480 } });
+      if (this.media.local) this.media.local.srcObject = this.stream;
+    } catch (e) {
+      this.stream = null; // no camera or refused: the call still carries the other side's media and the chat
+      this.emit("nomedia", e);
+    }
+    this.poll();
+  };
+
+  RemoteCall.prototype.signal = function (kind, body) {
+    return postJSON(this.urls.signal, { kind: kind, body: body || {} });
+  };
+
+  // Poll now (the other side nudged: something changed), unless a poll is already under way, which then
+  // runs once more as soon as it is done.
+  RemoteCall.prototype.pollNow = function () {
+    if (this.stopped) return;
+    if (this.polling) { this.again = true; return; }
+    clearTimeout(this.timer);
+    this.poll();
+  };
+
+  RemoteCall.prototype.poll = async function () {
+    if (this.stopped) return;
+    this.polling = true;
+    this.again = false;
+    var open = this.connected && this.channel && this.channel.readyState === "open";
+    var wait = open ? this.pollConnectedMs : this.pollMs;
+    try {
+      var first = this.cursor === null;
+      var params = { after: first ? 0 : this.cursor, form_seq: this.formSeq, pointer_seq: this.pointerSeq };
+      if (first) params.start = "1";
+      var state = await getJSON(this.urls.poll, params);
+      this.cursor = state.cursor || this.cursor || 0;
+      if (typeof state.form_seq === "number") this.formSeq = state.form_seq;
+      if (typeof state.pointer_seq === "number") this.pointerSeq = state.pointer_seq;
+      this.status = state.status;
+      this.emit("state", state);
+      if (state.status === "ended") {
+        this.polling = false;
+        this.end();
+        this.emit("ended", state);
+        return;
+      }
+      if (first) {
+        // A (re)loaded page: the mailbox's old messages belong to a page that is gone.
+        if (this.role === "central") await this.signal("ready", {});
+        else if (state.status === "active") await this.signal("hello", {});
+      } else {
+        for (var i = 0; i < (state.signals || []).length; i++) await this.onSignal(state.signals[i]);
+      }
+      this.watchdog();
+    } catch (error) {
+      if (error instanceof RemoteError && (error.status === 404 || error.status === 403)) {
+        this.polling = false;
+        this.stopped = true;
+        this.emit("lost", error);
+        return;
+      }
+      this.emit("offline", error);
+      wait = 2000;
+    }
+    var call = this;
+    this.polling = false;
+    this.timer = setTimeout(function () { call.poll(); }, this.again ? 0 : wait);
+  };
+
+  // Not connected for a while although the session is live: ask the other side again (the hall says hello,
+  // central says ready), at most every ten seconds.
+  RemoteCall.prototype.watchdog = function () {
+    if (this.status !== "active" || this.connected) return;
+    var now = Date.now();
+    if (this.lastAsk && now - this.lastAsk < 10000) return;
+    if (!this.lastAsk) { this.lastAsk = now; return; }
+    this.lastAsk = now;
+    this.signal(this.role === "central" ? "ready" : "hello", {}).catch(function () {});
+  };
+
+  RemoteCall.prototype.onSignal = async function (message) {
+    var body = message.body || {};
+    if (this.role === "hall") {
+      if (message.kind === "ready") await this.offer(false);
+      else if (message.kind === "answer" && body.gen === this.gen && this.pc) {
+        await this.pc.setRemoteDescription({ type: "answer", sdp: body.sdp });
+      } else if (message.kind === "bye") this.dropPeer();
+    } else {
+      if (message.kind === "hello") { this.dropPeer(); await this.signal("ready", {}); this.lastAsk = Date.now(); }
+      else if (message.kind === "offer" && body.gen) await this.answer(body);
+      else if (message.kind === "bye") this.dropPeer();
+    }
+  };
+
+  RemoteCall.prototype.newPeer = function () {
+    this.dropPeer();
+    var call = this;
+    var pc = new RTCPeerConnection({ iceServers: this.iceServers });
+    this.pc = pc;
+    var remote = new MediaStream();
+    pc.ontrack = function (event) {
+      var stream = event.streams && event.streams[0] ? event.streams[0] : remote;
+      if (!event.streams || !event.streams[0]) remote.addTrack(event.track);
+      if (call.media.remote) call.media.remote.srcObject = stream;
+      if (call.media.audio && event.track.kind === "audio") {
+        call.media.audio.srcObject = stream;
+        var playing = call.media.audio.play();
+        if (playing && playing.catch) playing.catch(function () { call.emit("sound-blocked"); });
+      }
+      if (call.media.remote) {
+        var video = call.media.remote.play();
+        if (video && video.catch) video.catch(function () {});
+      }
+    };
+    pc.onconnectionstatechange = function () {
+      if (pc !== call.pc) return;
+      var state = pc.connectionState;
+      if (state === "connected") {
+        call.connected = true;
+        clearTimeout(call.failTimer);
+        call.emit("connection", "connected");
+      } else if (state === "failed" || state === "disconnected") {
+        call.connected = false;
+        call.emit("connection", "reconnecting");
+        clearTimeout(call.failTimer);
+        // "disconnected" often heals by itself; "failed" does not.
+        call.failTimer = setTimeout(function () { call.recover(); }, state === "failed" ? 500 : 4000);
+      }
+    };
+    pc.ondatachannel = function (event) { call.useChannel(event.channel); };
+    return pc;
+  };
+
+  RemoteCall.prototype.recover = function () {
+    if (this.stopped || this.status !== "active" || (this.pc && this.pc.connectionState === "connected")) return;
+    if (this.role === "hall") this.offer(true);
+    else { this.lastAsk = Date.now(); this.signal("ready", {}).catch(function () {}); }
+  };
+
+  RemoteCall.prototype.addLocalTracks = function (pc, offering) {
+    var stream = this.stream;
+    ["audio", "video"].forEach(function (kind) {
+      var track = stream ? stream.getTracks().find(function (t) { return t.kind === kind; }) : null;
+      if (track) pc.addTrack(track, stream);
+      else if (offering) pc.addTransceiver(kind, { direction: "recvonly" });
+    });
+  };
+
+  RemoteCall.prototype.offer = async function (restart) {
+    var pc = this.newPeer();
+    this.gen = newGeneration();
+    var gen = this.gen;
+    this.useChannel(pc.createDataChannel("work", { ordered: true }));
+    this.addLocalTracks(pc, true);
+    this.emit("connection", "connecting");
+    await pc.setLocalDescription(await pc.createOffer());
+    await iceGathered(pc, 3000);
+    if (gen !== this.gen) return;
+    await this.signal("offer", { gen: gen, sdp: pc.localDescription.sdp, restart: !!restart });
+  };
+
+  RemoteCall.prototype.answer = async function (offer) {
+    var pc = this.newPeer();
+    this.gen = offer.gen;
+    this.emit("connection", "connecting");
+    await pc.setRemoteDescription({ type: "offer", sdp: offer.sdp });
+    this.addLocalTracks(pc, false); // reuses the transceivers the offer made
+    await pc.setLocalDescription(await pc.createAnswer());
+    await iceGathered(pc, 3000);
+    if (offer.gen !== this.gen) return;
+    await this.signal("answer", { gen: offer.gen, sdp: pc.localDescription.sdp });
+  };
+
+  RemoteCall.prototype.useChannel = function (channel) {
+    var call = this;
+    this.channel = channel;
+    channel.onopen = function () { if (channel === call.channel) call.emit("channel", true); };
+    channel.onclose = function () { if (channel === call.channel) call.emit("channel", false); };
+    channel.onmessage = function (event) {
+      var message;
+      try { message = JSON.parse(event.data); } catch (e) { return; }
+      if (!message || typeof message.t !== "string") return;
+      if (message.t === "sync" || message.t === "bye") call.pollNow();
+      call.emit("message", message);
+    };
+  };
+
+  RemoteCall.prototype.send = function (message) {
+    if (!this.channel || this.channel.readyState !== "open") return false;
+    this.channel.send(JSON.stringify(message));
+    return true;
+  };
+
+  // Tell the other side to poll now: something it must see changed at the server (a scan asked for or
+  // uploaded, a pointer, the end).
+  RemoteCall.prototype.nudge = function () {
+    return this.send({ t: "sync" });
+  };
+
+  RemoteCall.prototype.dropPeer = function () {
+    if (this.pc) { try { this.pc.close(); } catch (e) { /* already closed */ } }
+    this.pc = null;
+    this.channel = null;
+    this.connected = false;
+    this.emit("channel", false);
+  };
+
+  RemoteCall.prototype.toggle = function (kind) {
+    if (!this.stream) return null;
+    var tracks = kind === "audio" ? this.stream.getAudioTracks() : this.stream.getVideoTracks();
+    var enabled = null;
+    tracks.forEach(function (track) { track.enabled = !track.enabled; enabled = track.enabled; });
+    return enabled;
+  };
+
+  RemoteCall.prototype.end = function () {
+    this.stopped = true;
+    this.status = "ended";
+    this.dropPeer();
+    if (this.stream) this.stream.getTracks().forEach(function (track) { track.stop(); });
+  };
+
+  window.RemoteCall = RemoteCall;
+  window.remoteHttp = { postJSON: postJSON, postForm: postForm, getJSON: getJSON, RemoteError: RemoteError };
+})();

@@ -1,0 +1,186 @@
+"""The remote virtual window in two real browsers, one on each site (issue 14, "Done when"): the demo kiosk calls,
+the session rings at central and the demo approver answers; each side's remote video plays frames (Chromium's
+fake camera and microphone); chat and the shared form go both ways; central asks for scans, the hall takes one
+with its camera and uploads another as a file, and central sees them; central confirms the identity remotely
+and accepts; the hall shows the accepted case with its voucher, and the case reaches central as any other."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from apps.front.booking.management.commands.seed_demo import DEMO_PASSWORD, USERS
+from govservice.lib.idcard import check_char
+from tests.browser_setup import login, wait_until
+from tests.journey_helpers import PNG
+
+from .journey import eventually
+from .servers import clean, create_database, drop_database, make_sites, publish_later_years
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+KIOSK_TOKEN = "dev-terminal-tz-0001"  # the demo kiosk of 北京城市副中心政务服务中心
+_CITIZEN = next(spec for spec in USERS if spec.username == "citizen")  # the demo citizen 张伟
+CITIZEN_ID = _CITIZEN.id17 + check_char(_CITIZEN.id17)
+PLAYS = "(() => { const v = document.getElementById('remote-video'); return !!v && v.videoWidth > 0 && v.currentTime > 0; })()"
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory, django_db_blocker):
+    """Both sites as real servers (tests/e2e/conftest.py), with their static files collected first: these pages
+    are scripts (gunicorn serves static files through WhiteNoise from STATIC_ROOT only)."""
+    tmp = tmp_path_factory.mktemp("e2e-remote")
+    logs = tmp / "logs"
+    logs.mkdir()
+    front, central = make_sites(tmp)
+    with django_db_blocker.unblock():
+        for site in (front, central):
+            create_database(site)
+        try:
+            for site in (front, central):
+                site.manage("migrate", "--no-input")
+                site.manage("seed_demo")
+                site.manage("collectstatic", "--no-input", "-v", "0")
+                publish_later_years(site)
+            central.sql("UPDATE exchange_peer SET base_url = %s WHERE code = 'BJ-TZ'", (front.url,))
+            for site in (front, central):
+                site.start(logs)
+            for site in (front, central):
+                site.wait_ready()
+            yield front, central
+        finally:
+            for site in (front, central):
+                site.stop()
+                drop_database(site)
+            clean(tmp)
+
+
+def _no_csp_reports(page, reports: list[str]) -> None:
+    """A script the Content-Security-Policy refuses, or one that throws, fails the test."""
+    page.on(
+        "console", lambda message: reports.append(message.text) if "Content Security Policy" in message.text else None
+    )
+    page.on("pageerror", lambda error: reports.append(str(error)))
+
+
+def _video_advances(page) -> tuple[int, float, float]:
+    """The remote video's width and its time, twice, half a second apart."""
+    first = page.evaluate("document.getElementById('remote-video').currentTime")
+    page.wait_for_timeout(600)
+    width, second = page.evaluate(
+        "[document.getElementById('remote-video').videoWidth, document.getElementById('remote-video').currentTime]"
+    )
+    return width, first, second
+
+
+def test_a_kiosk_and_an_approver_hold_a_remote_session_that_ends_in_an_accepted_case(sites, browser, tmp_path):
+    front, central = sites
+    reports: list[str] = []
+
+    hall = browser.new_context(locale="zh-CN").new_page()
+    _no_csp_reports(hall, reports)
+    hall.goto(f"{front.url}/terminal/")
+    hall.locator("input[name=token]").fill(KIOSK_TOKEN)
+    hall.locator("input[name=token]").press("Enter")
+    hall.locator("#remote-link").click()
+    hall.get_by_label(re.compile("社会保障卡申领")).check()
+    hall.get_by_label("请刷身份证").fill(CITIZEN_ID)
+    hall.locator("#consent").check()
+    hall.locator("#remote-call").click()
+    expect(hall.locator("#call-state")).to_have_text("等待工作人员应答…")
+    expect(hall.locator("#ring-left")).to_contain_text("咨询工单")
+
+    staff = browser.new_context(locale="zh-CN").new_page()
+    _no_csp_reports(staff, reports)
+    login(staff, central, "approver", DEMO_PASSWORD)
+    staff.goto(f"{central.url}/remote/")
+    # The desk's queue refreshes itself: the ringing session appears with its matter and hall.
+    row = staff.locator("#ringing tr[data-session]")
+    expect(row).to_have_count(1, timeout=10000)
+    expect(row).to_contain_text("社会保障卡申领")
+    expect(row).to_contain_text("北京城市副中心政务服务中心")
+    row.get_by_role("button", name="应答").click()
+    expect(staff.locator("#registry-answer")).to_have_text("人口库比对：姓名与身份证号码一致")
+
+    # Video and voice, browser to browser: each side's remote video plays frames.
+    wait_until(hall, PLAYS, timeout=30)
+    wait_until(staff, PLAYS, timeout=30)
+    for page in (hall, staff):
+        width, before, after = _video_advances(page)
+        assert width > 0 and after > before
+    expect(hall.locator("#call-state")).to_contain_text("通话中")
+    expect(staff.locator("#call-state")).to_contain_text("通话中")
+
+    # Chat, both ways, over the data channel.
+    expect(hall.locator("#chat-input")).to_be_enabled()
+    hall.locator("#chat-input").fill("您好，我来申领社保卡")
+    hall.locator("#chat-send").click()
+    expect(staff.locator("#chat-log")).to_contain_text("您好，我来申领社保卡")
+    staff.locator("#chat-input").fill("好的，请先出示身份证")
+    staff.locator("#chat-send").click()
+    expect(hall.locator("#chat-log")).to_contain_text("好的，请先出示身份证")
+
+    # The shared form, both ways, as it is typed.
+    hall.locator("#field-phone").type("13811112222", delay=20)
+    expect(staff.locator("#field-phone")).to_have_value("13811112222")
+    staff.locator("#field-statement").fill("首次申领社会保障卡")
+    expect(hall.locator("#field-statement")).to_have_value("首次申领社会保障卡")
+    # Central points at a field; the hall sees where.
+    staff.locator('[data-point="field:address"]').click()
+    expect(hall.locator("#pointer")).to_contain_text("通讯地址")
+
+    # Scans: central asks, the hall takes one with its camera and uploads the other as a file.
+    staff.locator('[data-scan-request="id-card"]').click()
+    expect(hall.locator('li[data-material="id-card"]')).to_contain_text("工作人员请您扫描")
+    hall.locator("#scan-material").select_option("id-card")
+    hall.locator("#scan-capture").click()
+    expect(hall.locator("#scan-result")).to_contain_text("已上传")
+    link = staff.locator('a[data-scan-link="id-card"]')
+    expect(link).to_be_visible(timeout=10000)
+    seen = staff.request.get(central.url + link.get_attribute("href"))
+    assert seen.status == 200 and seen.headers["content-type"] == "image/jpeg" and seen.body()[:2] == b"\xff\xd8"
+    staff.locator('[data-scan-request="photo"]').click()
+    photo = tmp_path / "照片.png"
+    photo.write_bytes(PNG)
+    hall.locator("#scan-material").select_option("photo")
+    hall.locator("#scan-file").set_input_files(str(photo))
+    hall.locator("#scan-upload").click()
+    expect(staff.locator('a[data-scan-link="photo"]')).to_be_visible(timeout=10000)
+
+    # The hall's page reloads mid-call: the session goes on and the media come back.
+    hall.reload()
+    wait_until(hall, PLAYS, timeout=30)
+    expect(hall.locator("#field-phone")).to_have_value("13811112222")
+
+    # Identity confirmed remotely, then 远程受理.
+    staff.locator("#identity-confirm").click()
+    expect(staff.locator("#identity-state")).to_be_visible()
+    staff.locator('input[name="outcome"][value="accepted"]').check()
+    staff.locator("#conclude").click()
+    expect(staff.locator("#call-state")).to_have_text("通话已结束")
+
+    # The hall shows the accepted case with its voucher (made at the front when central's message arrives).
+    expect(hall.locator("#case-number")).to_have_text(re.compile(r"^TZ\d+"), timeout=30000)
+    # Accepted (or, by the time the page looks, already under review: central starts at once).
+    expect(hall.locator("#case-status")).to_have_text(re.compile("^(已受理|审批中)$"))
+    expect(hall.locator("#query-password")).to_have_text(re.compile(r"^\d{6}$"))
+    number = hall.locator("#case-number").inner_text()
+    voucher = hall.locator("#documents a").first
+    expect(voucher).to_contain_text("受理凭证")
+    pdf = hall.request.get(front.url + voucher.get_attribute("href"))
+    assert pdf.status == 200 and pdf.body().startswith(b"%PDF")
+    hall.screenshot(path=str(tmp_path / "hall.png"), full_page=True)
+
+    # Accepted, and by now perhaps already under review at central (its worker tells the front at once).
+    assert front.sql("SELECT status FROM intake_case WHERE number = %s", (number,))[0][0] in ("accepted", "in_review")
+    clerk = front.sql(
+        "SELECT u.real_name, u.is_active FROM intake_case c JOIN accounts_user u ON u.id = c.clerk_id WHERE c.number = %s",
+        (number,),
+    )
+    assert clerk == [("刘洋", False)]
+    # The case reaches central as any accepted case, and central's session log names it.
+    eventually(lambda: central.sql("SELECT status FROM review_reviewcase WHERE front_number = %s", (number,)))
+    eventually(lambda: central.sql("SELECT 1 FROM remote_remotesession WHERE case_number = %s", (number,)))
+    assert reports == []
