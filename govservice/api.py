@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import OperationalError
 from django.http import Http404, JsonResponse, QueryDict
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import defaults
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -286,8 +287,9 @@ def status_for(error: DomainError) -> int:
     return next(status for cls, status in STATUS_BY_CLASS if isinstance(error, cls))
 
 
-NOT_FOUND = "未找到，或您无权查看。 Not found."
-FORBIDDEN = "您无权执行此操作。 You may not do this."
+# In the reader's language (Chinese first, English with Accept-Language: en), like every other answer.
+NOT_FOUND = gettext_lazy("未找到，或您无权查看。")
+FORBIDDEN = gettext_lazy("您无权执行此操作。")
 
 # PostgreSQL: lock_not_available (our lock_timeout ran out) and deadlock_detected. Both mean "busy":
 # nothing was written, and the same request may simply be sent again.
@@ -296,22 +298,22 @@ BUSY_SQLSTATES = frozenset({"55P03", "40P01"})
 
 def exception_handler(exc, context):
     if isinstance(exc, OperationalError) and getattr(exc.__cause__, "pgcode", None) in BUSY_SQLSTATES:
-        exc = Busy("系统繁忙，请稍后重试。 Busy, please try again.")
+        exc = Busy(_("系统繁忙，请稍后重试。"))
     if isinstance(exc, CalendarUnknown):
         # Fails closed (DOMAIN.md §3): a limit in working days that reaches an unpublished year is not guessed.
         exc = Conflict(
-            f"{exc}请联系管理员在“工作日调整”中发布该年度的节假日安排后再试。 The holiday calendar of {exc.year} is not published yet.",
+            _("%(year)s年的节假日安排尚未发布，请联系管理员在“工作日调整”中发布后再试。") % {"year": exc.year},
             code="calendar_unknown",
         )
     elif isinstance(exc, Http404):
-        exc = exceptions.NotFound(NOT_FOUND)
+        exc = exceptions.NotFound(str(NOT_FOUND))
     elif isinstance(exc, PermissionDenied):
-        exc = exceptions.PermissionDenied(FORBIDDEN)
+        exc = exceptions.PermissionDenied(str(FORBIDDEN))
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(exc.messages)
     elif isinstance(exc, exceptions.ParseError):
         # DRF's own text is the parser's English ("JSON parse error - Expecting property name ...").
-        exc = exceptions.ParseError("请求内容格式有误，无法解析（须为有效的 JSON）。 Malformed request body.")
+        exc = exceptions.ParseError(_("请求内容格式有误，无法解析。"))
     if isinstance(exc, DomainError):
         # A domain refusal is no DRF exception: the status comes from its code, here and nowhere else.
         headers = {}
@@ -325,7 +327,7 @@ def exception_handler(exc, context):
         return None
     if isinstance(exc, exceptions.ValidationError):
         code = "invalid"
-        detail = "提交的数据有误。 Invalid input."
+        detail = _("提交的数据有误。")
         return Response({"code": code, "detail": detail, "errors": response.data}, status=response.status_code)
     else:
         codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
@@ -366,13 +368,13 @@ def bad_request(request, exception):
 
 def permission_denied(request, exception):
     if _is_api(request):
-        return JsonResponse({"code": "permission_denied", "detail": FORBIDDEN}, status=403)
+        return JsonResponse({"code": "permission_denied", "detail": str(FORBIDDEN)}, status=403)
     return defaults.permission_denied(request, exception)
 
 
 def page_not_found(request, exception):
     if _is_api(request):
-        return JsonResponse({"code": "not_found", "detail": NOT_FOUND}, status=404)
+        return JsonResponse({"code": "not_found", "detail": str(NOT_FOUND)}, status=404)
     return defaults.page_not_found(request, exception)
 
 

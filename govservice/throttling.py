@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import Throttled
 from rest_framework.throttling import BaseThrottle
 
@@ -39,7 +40,7 @@ class RedisRateThrottle(BaseThrottle):
         if not allowed:
             raise Throttled(
                 wait=retry_after,
-                detail=f"操作过于频繁，请{retry_after}秒后再试。 Too many requests; try again in {retry_after} s.",
+                detail=_("操作过于频繁，请%(seconds)s秒后再试。") % {"seconds": retry_after},
             )
         return True
 
