@@ -90,7 +90,7 @@ class OutboxMessage(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     peer = models.ForeignKey(Peer, on_delete=models.PROTECT, related_name="outbox")
     kind = models.CharField(max_length=64)
-    # The version of the kind's payload class it was written with (contract.py); named in the envelope
+    # The version of the kind's payload class it was written with (contract/); named in the envelope
     # from version 2 on.
     schema_version = models.PositiveSmallIntegerField(default=1)
     # Messages with the same key (a case's number) reach the peer in the order they were written: the

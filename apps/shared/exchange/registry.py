@@ -1,5 +1,5 @@
 """Message handlers, registered by the apps that own the effect (intake at the front, review at central),
-so the wire itself knows no business. What a message may carry is the contract's (contract.py); a handler
+so the wire itself knows no business. What a message may carry is the contract's (contract/); a handler
 receives its kind's payload already validated, as that kind's typed class."""
 
 from __future__ import annotations

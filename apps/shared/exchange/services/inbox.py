@@ -53,7 +53,7 @@ def inbox_receive(*, headers: Mapping[str, str], method: str, path: str, body: b
         envelope = json.loads(body)
         message_id = str(uuid.UUID(envelope["id"]))
         kind = str(envelope["kind"])
-        version = envelope.get("schema_version", 1)  # absent: version 1 (contract.py)
+        version = envelope.get("schema_version", 1)  # absent: version 1 (contract/)
         payload = envelope["payload"]
         raw_files = [
             (str(f["name"]), str(f["content_type"]), str(f["sha256"]), base64.b64decode(f["content_b64"]))

@@ -1,47 +1,17 @@
-"""Service matters (事项) after GB/T 39046-2020, trimmed (DOMAIN.md §2). Installed on both sites:
-central decides a case against the matter version the front accepted it under."""
+"""Departments and matters: one version of a matter and the vocabularies of GB/T 39046 it is described in."""
 
 from __future__ import annotations
 
-import re
-import secrets
-
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
-from django.core.exceptions import ValidationError
-from django.db import models, router
+from django.db import models
 from django.db.models import Value
 from django.db.models.functions import Concat, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from govservice.lib import creditcode
-
-
-def validate_credit_code(value: str) -> None:
-    """GB 32100-2015 in full (govservice/lib/creditcode.py): shape, alphabet and check character."""
-    try:
-        creditcode.parse(value)
-    except creditcode.InvalidCreditCode as exc:
-        raise ValidationError(str(exc), code="invalid_credit_code") from None
-
-
-class RulesInCleanMixin:
-    """Model validation checks the unique constraints only: the check constraints repeat the rules of
-    ``apps.shared.catalog.rules``, which ``clean()`` reports with messages that say what to fix."""
-
-    def validate_constraints(self, exclude=None):
-        errors: dict = {}
-        using = router.db_for_write(self.__class__, instance=self)
-        for constraint in self._meta.constraints:  # type: ignore[attr-defined]
-            if not isinstance(constraint, models.UniqueConstraint):
-                continue
-            try:
-                constraint.validate(self.__class__, self, exclude=exclude, using=using)
-            except ValidationError as exc:
-                errors = exc.update_error_dict(errors)
-        if errors:
-            raise ValidationError(errors)
+from .. import rules
+from .validation import RulesInCleanMixin, validate_credit_code
 
 
 def list_of_window() -> list[str]:
@@ -116,7 +86,7 @@ class Channel(models.TextChoices):
 
 
 class LifeEvent(models.TextChoices):
-    """"一件事" life events the portal browses by."""
+    """ "一件事" life events the portal browses by."""
 
     BIRTH = "birth", _("生育")
     SCHOOLING = "schooling", _("入学")
@@ -188,7 +158,9 @@ class Matter(RulesInCleanMixin, models.Model):
         verbose_name=_("办理渠道"),
         default=list_of_window,
     )
-    online_depth = models.PositiveSmallIntegerField(_("网办深度"), choices=OnlineDepth.choices, default=OnlineDepth.PREFILING)
+    online_depth = models.PositiveSmallIntegerField(
+        _("网办深度"), choices=OnlineDepth.choices, default=OnlineDepth.PREFILING
+    )
     trips = models.PositiveSmallIntegerField(_("到办事现场次数"), choices=Trips.choices, default=Trips.ONE)
     trips_reason = models.CharField(_("必须现场办理原因"), max_length=200, blank=True)
     bookable = models.BooleanField(_("可预约"), default=True)
@@ -225,7 +197,9 @@ class Matter(RulesInCleanMixin, models.Model):
     )
     description = models.TextField(_("办理说明"), blank=True)
     keywords = models.CharField(_("别名与关键词"), max_length=200, blank=True, help_text=_("用逗号分隔。"))
-    search_text = models.GeneratedField(expression=_matter_search_text(), output_field=models.TextField(), db_persist=True)
+    search_text = models.GeneratedField(
+        expression=_matter_search_text(), output_field=models.TextField(), db_persist=True
+    )
 
     class Meta:
         ordering = ["department__code", "code"]
@@ -268,7 +242,9 @@ class Matter(RulesInCleanMixin, models.Model):
                 | (~models.Q(case_kind=CaseKind.INSTANT) & models.Q(promised_days__gt=0)),
                 name="matter_instant_on_the_spot",
             ),
-            models.CheckConstraint(condition=models.Q(online_depth__gte=1, online_depth__lte=4), name="matter_depth_range"),
+            models.CheckConstraint(
+                condition=models.Q(online_depth__gte=1, online_depth__lte=4), name="matter_depth_range"
+            ),
             models.CheckConstraint(condition=models.Q(trips__lte=2), name="matter_trips_range"),
             # depth Ⅳ ⇒ 0 trips, and it is done online;
             models.CheckConstraint(
@@ -294,12 +270,8 @@ class Matter(RulesInCleanMixin, models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def clean(self) -> None:
-        from .rules import matter_errors
-
-        errors = matter_errors(self)
-        if errors:
-            raise ValidationError(errors)
+    def rule_errors(self) -> dict[str, list[str]]:
+        return rules.matter_errors(self)
 
     @property
     def serves_persons(self) -> bool:
@@ -315,235 +287,3 @@ class Matter(RulesInCleanMixin, models.Model):
 
     def received_at(self, hall_code: str) -> bool:
         return Channel.WINDOW in self.channels and (not self.receiving_halls or hall_code in self.receiving_halls)
-
-
-class FeeItem(models.Model):
-    """One charge of a matter (收费项目): DOMAIN.md §2 "charged ⇒ fee items present"."""
-
-    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="fee_items")
-    position = models.PositiveSmallIntegerField(default=0)
-    name = models.CharField(_("收费项目"), max_length=100)
-    amount = models.DecimalField(_("金额（元）"), max_digits=10, decimal_places=2)
-    unit = models.CharField(_("计费单位"), max_length=30, blank=True)
-    notes = models.CharField(_("说明"), max_length=200, blank=True)
-
-    class Meta:
-        ordering = ["matter", "position", "id"]
-        verbose_name = _("收费项目")
-        verbose_name_plural = _("收费项目")
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(amount__gte=0),
-                name="fee_item_amount_not_negative",
-                violation_error_message=_("金额不能为负数。"),
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.name} {self.amount}"
-
-
-class Synonym(models.Model):
-    """A group of words a citizen uses for the same thing (社保卡, 社会保障卡); the search tries them all."""
-
-    terms = models.CharField(
-        _("同义词组"), max_length=300, help_text=_("两个或以上的词，用逗号分隔，例如：社保卡,社会保障卡")
-    )
-    note = models.CharField(_("备注"), max_length=200, blank=True)
-
-    class Meta:
-        ordering = ["id"]
-        verbose_name = _("同义词")
-        verbose_name_plural = _("同义词")
-
-    def __str__(self) -> str:
-        return " ↔ ".join(self.term_list())
-
-    def term_list(self) -> list[str]:
-        return split_terms(self.terms)
-
-    def clean(self) -> None:
-        if len(set(self.term_list())) < 2:
-            raise ValidationError({"terms": _("同义词组至少需要两个不同的词，用逗号分隔。")})
-
-
-def split_terms(text: str) -> list[str]:
-    """Words of a comma-separated list; Chinese and ASCII commas, semicolons and the enumeration comma."""
-    return [t.strip().lower() for t in re.split(r"[,，;；、\n]", text) if t.strip()]
-
-
-class MaterialForm(models.TextChoices):
-    PAPER = "paper", _("纸质")
-    ELECTRONIC = "electronic", _("电子")
-    BOTH = "both", _("纸质或电子")
-
-
-class MaterialSource(models.TextChoices):
-    APPLICANT = "applicant", _("申请人自备")
-    GOVERNMENT = "government", _("政府部门核发")
-
-
-def material_key_new() -> str:
-    """A fresh key for a material created without one; the catalog's own loaders give readable keys."""
-    return f"m-{secrets.token_hex(4)}"
-
-
-class Material(RulesInCleanMixin, models.Model):
-    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="materials")
-    # Stable across versions: a new version copies each material with its key, so other apps (guided
-    # questions) can refer to "this matter's power of attorney" as (matter code, key) whatever the version.
-    key = models.SlugField(_("材料标识"), max_length=64, default=material_key_new)
-    position = models.PositiveSmallIntegerField(default=0)
-    name = models.CharField(_("材料名称"), max_length=200)
-    form = models.CharField(_("材料形式"), max_length=16, choices=MaterialForm.choices, default=MaterialForm.BOTH)
-    originals = models.PositiveSmallIntegerField(_("原件份数"), default=1)
-    copies = models.PositiveSmallIntegerField(_("复印件份数"), default=0)
-    required = models.BooleanField(_("必要"), default=True)
-    source = models.CharField(_("来源渠道"), max_length=16, choices=MaterialSource.choices, default=MaterialSource.APPLICANT)
-    issuer = models.CharField(_("出具单位"), max_length=100, blank=True)
-    notes = models.CharField(_("填报须知"), max_length=300, blank=True)
-    blank_form_url = models.URLField(_("空白表格"), max_length=300, blank=True)
-    sample_url = models.URLField(_("示例样表"), max_length=300, blank=True)
-    acceptance_standard = models.CharField(_("受理标准"), max_length=300, blank=True)
-    # 容缺受理 (DOMAIN.md §4): a minor material the applicant may promise to bring later. Never the identity
-    # document or the application form (rules.one_material_errors).
-    deferrable = models.BooleanField(_("可容缺"), default=False, help_text=_("申请人可承诺限期补交（身份证件、申请表不可容缺）。"))
-
-    class Meta:
-        ordering = ["matter", "position", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["matter", "key"],
-                name="material_key_unique_per_matter",
-                violation_error_message=_("同一事项内材料标识须唯一。"),
-            ),
-            models.CheckConstraint(
-                condition=models.Q(originals__gt=0) | models.Q(copies__gt=0), name="material_some_paper_or_file"
-            ),
-            # Issued by a government body: the issuer says where shared data can fetch it from.
-            models.CheckConstraint(
-                condition=~models.Q(source=MaterialSource.GOVERNMENT) | ~models.Q(issuer=""),
-                name="material_government_issuer",
-            ),
-        ]
-        verbose_name = _("申请材料")
-        verbose_name_plural = _("申请材料")
-
-    def __str__(self) -> str:
-        return self.name
-
-    def clean(self) -> None:
-        from .rules import one_material_errors
-
-        errors = one_material_errors(self)
-        if errors:
-            raise ValidationError(errors)
-
-
-class FieldKind(models.TextChoices):
-    """What an application form field holds (issue 15: the matter's online form); the value each kind takes is
-    checked by ``apps.shared.catalog.formfields``."""
-
-    TEXT = "text", _("单行文本")
-    LONG_TEXT = "long_text", _("多行文本")
-    NUMBER = "number", _("整数")
-    DATE = "date", _("日期")
-    CHOICE = "choice", _("单项选择")
-    YES_NO = "yes_no", _("是/否")
-
-
-class MatterField(RulesInCleanMixin, models.Model):
-    """One field of the matter's application form (申请表), asked when the citizen applies online. Part of the
-    matter version like its materials: a new version copies each field with its key, so a draft started under
-    one version keeps its answers under the next wherever the key is the same."""
-
-    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="form_fields")
-    position = models.PositiveSmallIntegerField(default=0)
-    key = models.SlugField(_("字段标识"), max_length=64)
-    label = models.CharField(_("字段名称"), max_length=100)
-    kind = models.CharField(_("字段类型"), max_length=16, choices=FieldKind.choices, default=FieldKind.TEXT)
-    required = models.BooleanField(_("必填"), default=True)
-    choices = ArrayField(
-        models.CharField(max_length=100),
-        verbose_name=_("可选项"),
-        default=list,
-        blank=True,
-        help_text=_("仅“单项选择”使用，用逗号分隔。"),
-    )
-    help_text = models.CharField(_("填写说明"), max_length=200, blank=True)
-
-    class Meta:
-        ordering = ["matter", "position", "id"]
-        verbose_name = _("申请表字段")
-        verbose_name_plural = _("申请表字段")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["matter", "key"],
-                name="matter_field_key_unique",
-                violation_error_message=_("同一事项内申请表字段标识须唯一。"),
-            ),
-            models.CheckConstraint(condition=models.Q(kind__in=FieldKind.values), name="matter_field_kind_valid"),
-            # A choice has something to choose from; other kinds have no list.
-            models.CheckConstraint(
-                condition=models.Q(kind=FieldKind.CHOICE, choices__len__gte=2) | (~models.Q(kind=FieldKind.CHOICE) & models.Q(choices=[])),
-                name="matter_field_choices_for_choice",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.label
-
-    def clean(self) -> None:
-        from .rules import one_field_errors
-
-        errors = one_field_errors(self)
-        if errors:
-            raise ValidationError(errors)
-
-
-class Bundle(models.Model):
-    """一件事一次办 (issue 15): the matters of one life event applied for together — one merged form (a field
-    asked once feeds every matter that asks it, by key), one merged checklist (materials once, by key), one
-    submission; each matter becomes a case of its own, decided by its department in parallel (并联审批), or after
-    another's result where an item says so. Matters are named by code: a bundle always takes their current
-    versions."""
-
-    code = models.SlugField(_("一件事编码"), max_length=64, unique=True)
-    name = models.CharField(_("一件事名称"), max_length=100)
-    life_event = models.CharField(_("人生事件"), max_length=32, choices=LifeEvent.choices, blank=True)
-    description = models.TextField(_("说明"), blank=True)
-    is_active = models.BooleanField(_("可申报"), default=True)
-
-    class Meta:
-        ordering = ["code"]
-        verbose_name = _("一件事（主题套餐）")
-        verbose_name_plural = _("一件事（主题套餐）")
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class BundleItem(models.Model):
-    """One matter of a bundle. ``after``: the code of another matter of the bundle whose approval this one waits
-    for (e.g. 户口登记 before 社会保障卡申领); empty: handled in parallel."""
-
-    bundle = models.ForeignKey(Bundle, on_delete=models.CASCADE, related_name="items")
-    position = models.PositiveSmallIntegerField(default=0)
-    matter_code = models.CharField(_("事项实施编码"), max_length=64)
-    after = models.CharField(_("前置事项（实施编码）"), max_length=64, blank=True, help_text=_("须待该事项准予后再提交；留空表示并联办理。"))
-
-    class Meta:
-        ordering = ["bundle", "position", "id"]
-        verbose_name = _("一件事所含事项")
-        verbose_name_plural = _("一件事所含事项")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["bundle", "matter_code"],
-                name="bundle_item_once",
-                violation_error_message=_("同一事项在一件事中只能出现一次。"),
-            ),
-            models.CheckConstraint(condition=~models.Q(after=models.F("matter_code")), name="bundle_item_not_after_itself"),
-        ]
-
-    def __str__(self) -> str:
-        return self.matter_code

@@ -1,0 +1,77 @@
+"""Front → central: the case the front accepted, and what the applicant does about it afterwards."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .base import DeliveryMethod, Number, OptionalWireDate, WireDateTime, WirePayload, absent
+from .kinds import MessageKind
+
+
+class Applicant(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(title="申请人姓名")
+    id_number: str = Field(title="证件号码")
+
+
+class CaseSubmitted(WirePayload):
+    """An accepted case with its materials (the files travel beside the payload)."""
+
+    KIND = MessageKind.CASE_SUBMITTED
+
+    number: Number
+    matter_code: str = Field(title="事项编码")
+    matter_version: int = Field(title="事项版本")
+    hall: str = Field("", title="受理大厅")
+    applicant: Applicant = Field(title="申请人")
+    accepted_at: WireDateTime = Field(title="受理时间")
+    promised_date: OptionalWireDate = Field(None, title="承诺办结日期")
+    commitment_items: list[str] = Field(default_factory=list, title="容缺材料")
+    # A plain string, not DeliveryMethod: central takes an unreadable method as the e-licence and notes it
+    # rather than costing the applicant their case (review.handlers.case_submitted).
+    delivery_method: str = Field("", title="领取方式")
+    delivery_region: str = Field("", title="邮寄地区")
+
+
+class CaseSupplement(WirePayload):
+    """The applicant's corrected materials (files beside the payload)."""
+
+    KIND = MessageKind.CASE_SUPPLEMENT
+
+    number: Number
+
+
+class CaseResync(WirePayload):
+    """Reconciliation: the front asks for the current state of cases it has heard nothing about."""
+
+    KIND = MessageKind.CASE_RESYNC
+
+    numbers: list[str] = Field(title="办件编号")
+
+
+class CaseWithdrawRequested(WirePayload):
+    KIND = MessageKind.CASE_WITHDRAW_REQUESTED
+
+    number: Number
+    reason: str = Field("", title="撤回理由")
+
+
+class CaseDeliveryChosen(WirePayload):
+    """The method, and for post the city and district only: the address stays at the front (DOMAIN.md §8)."""
+
+    KIND = MessageKind.CASE_DELIVERY_CHOSEN
+
+    number: Number
+    method: DeliveryMethod = Field(title="领取方式")
+    region: str = Field("", title="邮寄地区")
+
+
+class CaseDelivered(WirePayload):
+    KIND = MessageKind.CASE_DELIVERED
+
+    number: Number
+    method: DeliveryMethod = Field(title="领取方式")
+    delivered_at: WireDateTime = Field(title="送达时间")
+    # Only a posted result has a waybill; the field is then absent from the payload, not "".
+    tracking_number: str | None = Field(None, title="运单号", exclude_if=absent)
