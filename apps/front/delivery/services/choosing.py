@@ -58,14 +58,18 @@ def delivery_choose_at_window(
     )
 
 
+def _method_check(method: str) -> None:
+    if method not in DeliveryMethod.values:
+        raise DomainError(_("请选择结果领取方式。"), code="invalid_method")
+
+
 def delivery_choice_check(
     *, method: str, recipient_name: str = "", recipient_phone: str = "", address: str = ""
 ) -> dict[str, Any]:
     """A choice of how to receive the result, checked: the method, and for post a recipient, an 11-digit mobile
     number and an address. Returns the delivery's fields (empty address fields unless posted). Also what an
     online application checks before the case exists (issue 15)."""
-    if method not in DeliveryMethod.values:
-        raise DomainError(_("请选择结果领取方式。"), code="invalid_method")
+    _method_check(method)
     fields: dict[str, Any] = {"method": method, "recipient_name": "", "recipient_phone": "", "address": ""}
     if method == DeliveryMethod.POST:
         recipient_name, recipient_phone, address = recipient_name.strip(), recipient_phone.strip(), address.strip()
@@ -88,8 +92,7 @@ def _choose(
     case_id: int, *, actor: User, method: str, recipient_name: str, recipient_phone: str, address: str
 ) -> Delivery:
     case, delivery = _locked(case_id)
-    if method not in DeliveryMethod.values:
-        raise DomainError(_("请选择结果领取方式。"), code="invalid_method")
+    _method_check(method)
     if not case.can_choose_delivery:
         raise Conflict(_("办件结果已出具或本件无证照结果，不能再选择领取方式。"), code="invalid_state")
     if delivery is not None and not delivery.can_change:

@@ -4,6 +4,7 @@ authority to collect for them (代领, apps/front/mandates), and the 送达回�
 from __future__ import annotations
 
 import hmac
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -31,24 +32,22 @@ def _certificate(case: Case) -> Document | None:
     return case.documents.filter(kind=DocumentKind.CERTIFICATE).order_by("issued_at", "id").first()
 
 
+def _not_a_collector() -> DomainError:
+    return DomainError(_("证件号码与申请人不符，且持证人不是经申请人授权的代领人，不能领取。"), code="id_mismatch")
+
+
 def _collector(case: Case, id_index: str) -> tuple[User | None, Authority | None, DomainError | None]:
     """Who holds this ID number, if not the applicant: a verified person collecting for them (代领), with the
     authority that lets them (apps/front/mandates: a mandate in force allowing collection, or a company's legal
     representative), or the refusal that says why not."""
     person = verified_citizens().filter(id_number_index=id_index).first()
     if person is None:
-        return (
-            None,
-            None,
-            DomainError(_("证件号码与申请人不符，且持证人不是经申请人授权的代领人，不能领取。"), code="id_mismatch"),
-        )
+        return None, None, _not_a_collector()
     try:
         authority = authority_check(agent=person, principal=case.citizen, act=Act.COLLECT, case=case)
     except DomainError as refusal:
         if refusal.code == "no_mandate":
-            refusal = DomainError(
-                _("证件号码与申请人不符，且持证人不是经申请人授权的代领人，不能领取。"), code="id_mismatch"
-            )
+            refusal = _not_a_collector()
         return person, None, refusal
     return person, authority, None
 
@@ -77,15 +76,13 @@ def delivery_pickup(*, clerk: User, number: str, id_number: str) -> Delivery:
         index = id_number_index(parsed.value)
         if hmac.compare_digest(index, case.citizen.id_number_index or ""):
             receipt = _receipt_issue(case=case, delivery=delivery, clerk=clerk)
-            _deliver(
+            _hand_over(
                 case,
                 delivery,
-                actor=clerk,
-                actor_label=clerk.audit_label,
+                clerk=clerk,
+                receipt=receipt,
                 note=f"窗口领取，已核验本人身份证件（回执{receipt.verification_code}）",
                 how=f"在{case.hall.name}窗口领取",
-                handed_over_by=clerk,
-                receipt=receipt,
             )
             return delivery
         person, authority, refusal = _collector(case, index)
@@ -93,15 +90,13 @@ def delivery_pickup(*, clerk: User, number: str, id_number: str) -> Delivery:
             who = "法定代表人" if authority.as_representative else "代领人"
             receipt = _receipt_issue(case=case, delivery=delivery, clerk=clerk, collector=person, collector_role=who)
             letter = f"，委托书{authority.mandate.number}" if authority.mandate is not None else ""
-            _deliver(
+            _hand_over(
                 case,
                 delivery,
-                actor=clerk,
-                actor_label=clerk.audit_label,
+                clerk=clerk,
+                receipt=receipt,
                 note=f"窗口{who}领取：{person.real_name}，已核验其身份证件{letter}（回执{receipt.verification_code}）",
                 how=f"由{who}{person.masked_name}在{case.hall.name}窗口领取",
-                handed_over_by=clerk,
-                receipt=receipt,
                 collected_by=person,
             )
             mandate_act_record(
@@ -123,6 +118,23 @@ def delivery_pickup(*, clerk: User, number: str, id_number: str) -> Delivery:
         )
     assert refusal is not None
     raise refusal
+
+
+def _hand_over(
+    case: Case, delivery: Delivery, *, clerk: User, receipt: Document, note: str, how: str, **fields: Any
+) -> None:
+    """The handover at the window: the clerk who handed the result over and the 送达回执 are on the delivery."""
+    _deliver(
+        case,
+        delivery,
+        actor=clerk,
+        actor_label=clerk.audit_label,
+        note=note,
+        how=how,
+        handed_over_by=clerk,
+        receipt=receipt,
+        **fields,
+    )
 
 
 def _receipt_issue(

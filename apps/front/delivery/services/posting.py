@@ -77,6 +77,10 @@ def deliveries_dispatch_due(*, batch: int = 100) -> int:
     return posted
 
 
+def _unknown_waybill() -> DomainError:
+    return DomainError(_("未知运单号。"), code="not_found")
+
+
 @transaction.atomic
 def delivery_courier_update(
     *, courier: str, tracking_number: str, status: str, at: dt.datetime | None = None
@@ -89,7 +93,7 @@ def delivery_courier_update(
         .first()
     )
     if found is None:
-        raise DomainError(_("未知运单号。"), code="not_found")
+        raise _unknown_waybill()
     case, delivery = _locked(found)
     assert delivery is not None  # found through it, and deliveries are never deleted (PROTECT)
     if status == "in_transit":
@@ -135,6 +139,6 @@ def delivery_courier_push(
         except IntegrityError:
             delivery = Delivery.objects.filter(courier=courier, tracking_number=tracking_number).first()
             if delivery is None:  # a refused push leaves no record, so this cannot be
-                raise DomainError(_("未知运单号。"), code="not_found") from None
+                raise _unknown_waybill() from None
             return delivery, True
         return delivery_courier_update(courier=courier, tracking_number=tracking_number, status=status, at=at), False
