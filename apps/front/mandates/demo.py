@@ -19,7 +19,7 @@ from apps.shared.accounts.services import id_number_index, phone_index
 
 from .letters import letter_pdf
 from .models import Company, EventKind, Mandate, MandateEvent, MandateForm, MandateKind, MandateStatus
-from .services.mandates import _number, _store_letter
+from .services.records import _number, _store_letter
 
 # username, name, ID number, phone (central's demo registry holds them).
 PEOPLE = (

@@ -1,27 +1,33 @@
 from django.urls import path
 
-from . import api
+from .api import acting, companies, mandates, window
 
 urlpatterns = [
-    path("companies/", api.CompanyListCreateApi.as_view(), name="api-companies"),
-    path("companies/<str:credit_code>/agents/", api.CompanyAgentsApi.as_view(), name="api-company-agents"),
-    path("companies/<str:credit_code>/cases/", api.CompanyCasesApi.as_view(), name="api-company-cases"),
-    path("mandates/", api.MandateListCreateApi.as_view(), name="api-mandates"),
-    path("mandates/<str:number>/", api.MandateDetailApi.as_view(), name="api-mandate"),
-    path("mandates/<str:number>/confirm/", api.MandateConfirmApi.as_view(), name="api-mandate-confirm"),
-    path("mandates/<str:number>/resend/", api.MandateResendApi.as_view(), name="api-mandate-resend"),
-    path("mandates/<str:number>/revoke/", api.MandateRevokeApi.as_view(), name="api-mandate-revoke"),
-    path("acting/", api.ActingListApi.as_view(), name="api-acting"),
-    path("acting/<int:principal_id>/cases/", api.ActingCasesApi.as_view(), name="api-acting-cases"),
-    path("acting/<int:principal_id>/cases/<str:number>/", api.ActingCaseDetailApi.as_view(), name="api-acting-case"),
+    path("companies/", companies.CompanyListCreateApi.as_view(), name="api-companies"),
+    path("companies/<str:credit_code>/agents/", companies.CompanyAgentsApi.as_view(), name="api-company-agents"),
+    path("companies/<str:credit_code>/cases/", companies.CompanyCasesApi.as_view(), name="api-company-cases"),
+    path("mandates/", mandates.MandateListCreateApi.as_view(), name="api-mandates"),
+    path("mandates/<str:number>/", mandates.MandateDetailApi.as_view(), name="api-mandate"),
+    path("mandates/<str:number>/confirm/", mandates.MandateConfirmApi.as_view(), name="api-mandate-confirm"),
+    path("mandates/<str:number>/resend/", mandates.MandateResendApi.as_view(), name="api-mandate-resend"),
+    path("mandates/<str:number>/revoke/", mandates.MandateRevokeApi.as_view(), name="api-mandate-revoke"),
+    path("acting/", acting.ActingListApi.as_view(), name="api-acting"),
+    path("acting/<int:principal_id>/cases/", acting.ActingCasesApi.as_view(), name="api-acting-cases"),
+    path("acting/<int:principal_id>/cases/<str:number>/", acting.ActingCaseDetailApi.as_view(), name="api-acting-case"),
     path(
-        "acting/<int:principal_id>/appointments/", api.ActingAppointmentsApi.as_view(), name="api-acting-appointments"
+        "acting/<int:principal_id>/appointments/",
+        acting.ActingAppointmentsApi.as_view(),
+        name="api-acting-appointments",
     ),
     path(
         "acting/<int:principal_id>/appointments/<str:code>/cancel/",
-        api.ActingAppointmentCancelApi.as_view(),
+        acting.ActingAppointmentCancelApi.as_view(),
         name="api-acting-appointment-cancel",
     ),
-    path("workbench/tickets/<int:ticket_id>/agent-check/", api.WindowCheckApi.as_view(), name="api-window-agent-check"),
-    path("workbench/mandates/paper/", api.PaperMandateApi.as_view(), name="api-paper-mandate"),
+    path(
+        "workbench/tickets/<int:ticket_id>/agent-check/",
+        window.WindowCheckApi.as_view(),
+        name="api-window-agent-check",
+    ),
+    path("workbench/mandates/paper/", window.PaperMandateApi.as_view(), name="api-paper-mandate"),
 ]

@@ -20,14 +20,13 @@ from apps.front.intake import hooks as intake_hooks
 from apps.front.intake.documents import document_pdf
 from apps.front.intake.models import Document, DocumentKind
 from apps.shared.accounts.models import User
-from apps.shared.accounts.selectors import citizen_verified_by_id_number
 from apps.shared.catalog.models import Matter
-from govservice.lib import idcard
 from govservice.lib.errors import DomainError
 
 from ..models import Act, EventKind, MandateEvent
 from ..selectors import Authority, Principal, appointments_for_agent, authority_check, case_get_for_agent
-from .mandates import _principal_at_window, mandate_act_record
+from .records import mandate_act_record
+from .terms import _principal_at_window, _verified_person
 
 
 def agent_book(
@@ -98,10 +97,7 @@ def window_check(*, clerk: User, ticket_id: int, person_id_number: str, principa
     legal representative, or an agent within a mandate in force for the ticket's matter passes; anyone else
     is refused with the reason. The ticket then names the applicant and the person acting."""
     ticket = ticket_get_for_clerk(clerk=clerk, ticket_id=ticket_id)
-    try:
-        person = citizen_verified_by_id_number(idcard.parse(person_id_number).value)
-    except idcard.InvalidIdNumber as exc:
-        raise DomainError(str(exc), code="invalid_id_number") from None
+    person = _verified_person(person_id_number)
     if person is None:
         raise DomainError(_("办理人尚未在本平台完成实名注册，请先协助其注册。"), code="agent_not_registered")
     if principal_id_number.strip():

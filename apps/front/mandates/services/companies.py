@@ -1,7 +1,10 @@
 """A legal person's account: registered by its legal representative, verified against the register of
-companies (match / no match over the signed wire), before anyone can act for it."""
+companies (match / no match over the signed wire), before anyone can act for it; and the representation: the
+legal representative authorises the company's 经办人 (a mandate in force at once)."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -10,13 +13,18 @@ from django.utils.translation import gettext as _
 from apps.shared.accounts.models import IdentityProof, Role, User
 from apps.shared.accounts.selectors import id_number_index
 from apps.shared.accounts.services import phone_index
+from apps.shared.catalog.models import Matter
 from apps.shared.privacy.consents import consent_record, consent_require
 from apps.shared.privacy.models import Channel, ConsentPurpose
 from govservice.lib import creditcode
 from govservice.lib.errors import Conflict, DomainError
 
-from ..models import Company
+from ..conf import mandates_conf
+from ..models import Company, Mandate, MandateForm, MandateKind, MandateStatus
 from ..registry_client import company_register_matches
+from ..selectors import applicant_matter_check
+from .records import _mandate_create, _tell_agent
+from .terms import _powers, _validity, agent_find
 
 REGISTER_PURPOSE = "法人账户注册 legal person registration"
 # A legal person's name on its account (the applicant's name on vouchers and messages); the full name stays
@@ -96,3 +104,56 @@ def company_register(
         # Registered meanwhile by a second request of the same representative (the code is unique).
         raise _already() from None
     return company
+
+
+def company_agent_grant(
+    *,
+    representative: User,
+    company: Company,
+    agent_id_number: str,
+    agent_name: str,
+    all_matters: bool,
+    matter_codes: list[str],
+    may_apply: bool = True,
+    may_collect: bool = True,
+    valid_until: dt.date | None = None,
+) -> Mandate:
+    """The legal representative authorises a 经办人 for all or some matters; in force at once (the
+    representative is signed in and verified as themselves)."""
+    if company.representative_id != representative.pk:
+        raise DomainError(_("只有法定代表人可以授权经办人。"), code="not_representative")
+    powers = _powers(may_apply=may_apply, may_collect=may_collect)
+    agent = agent_find(id_number=agent_id_number, name=agent_name)
+    if agent.pk == representative.pk:
+        raise DomainError(_("法定代表人本人即可办理，无需授权自己。"), code="self_mandate")
+    codes = sorted({code.strip() for code in matter_codes if code.strip()})
+    if not all_matters:
+        if not codes:
+            raise DomainError(_("请选择授权办理的事项，或授权全部事项。"), code="scope_required")
+        matters = {m.code: m for m in Matter.objects.filter(code__in=codes, is_current=True)}
+        unknown = [code for code in codes if code not in matters]
+        if unknown:
+            raise DomainError(_("事项不存在：%(codes)s。") % {"codes": "、".join(unknown)}, code="not_found")
+        for matter in matters.values():
+            applicant_matter_check(company.account, matter)
+    validity = _validity(
+        valid_until, default_days=mandates_conf.COMPANY_AGENT_MAX_DAYS, max_days=mandates_conf.COMPANY_AGENT_MAX_DAYS
+    )
+    with transaction.atomic():
+        mandate = _mandate_create(
+            actor=representative,
+            note="法定代表人在线授权经办人",
+            kind=MandateKind.STAFF,
+            principal=company.account,
+            agent=agent,
+            granted_by=representative,
+            all_matters=all_matters,
+            matter_codes=[] if all_matters else codes,
+            form=MandateForm.REPRESENTATIVE,
+            status=MandateStatus.ACTIVE,
+            confirmed_at=timezone.now(),
+            **powers,
+            **validity,
+        )
+        _tell_agent(mandate, event="mandate.granted")
+    return mandate
