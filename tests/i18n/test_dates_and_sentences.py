@@ -81,6 +81,19 @@ def test_the_pdf_checklist_numbers_its_pages_in_the_reader_s_language():
         chinese = render_to_string("guidance/checklist_pdf.html", {"items": []})
     assert 'content: "Page " counter(page) " of " counter(pages) "";' in english and '<html lang="en">' in english
     assert 'content: "第 " counter(page) " 页 共 " counter(pages) " 页";' in chinese and '<html lang="zh-hans">' in chinese
+    # No Chinese punctuation around English words in the English document (it once printed "Printed on：").
+    assert "Printed on: " in english and "：" not in english.split("<body", 1)[1]
+    assert "打印日期：" in chinese
+
+
+def test_the_pdf_checklist_names_halls_in_one_sentence_per_language():
+    hall = {"name": "Sub-center hall", "address": "1 Main St", "opening_hours": "9:00-17:00"}
+    with translation.override("en"):
+        english = render_to_string("guidance/checklist_pdf.html", {"items": [], "halls": [hall]})
+    with translation.override("zh-hans"):
+        chinese = render_to_string("guidance/checklist_pdf.html", {"items": [], "halls": [hall]})
+    assert "<li>Sub-center hall: 1 Main St; opening hours 9:00-17:00</li>" in english
+    assert "<li>Sub-center hall：1 Main St；办公时间 9:00-17:00</li>" in chinese
 
 
 def test_the_two_meanings_of_shou_li_and_yu_yue():
