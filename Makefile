@@ -166,6 +166,14 @@ run: seed collectstatic messages
 PYTEST_FRONT = SITE_ROLE=front DEV_MODE=1 STATIC_MANIFEST=0 pytest tests --ignore=tests/central
 PYTEST_CENTRAL = SITE_ROLE=central DEV_MODE=1 STATIC_MANIFEST=0 pytest tests/shared tests/central
 RESULTS := $(VAR_DIR)/test-results
+# `make test` runs its pytest in two lanes side by side, one per core: lane 1 the front's in-process tests;
+# lane 2 central's tests, then the front's real-server tests (e2e, faults, browser), which spend most of
+# their time waiting on servers. Each lane has its own test databases (TEST_DB_SUFFIX) and Redis database,
+# so they never meet. TEST_LANES=1 runs the three one after the other.
+TEST_LANES ?= 2
+LANE_A = $(PYTEST_FRONT) -m "not (e2e or browser)" --junitxml="$(RESULTS)/front.xml" $(PYTEST_ARGS)
+LANE_B1 = $(PYTEST_CENTRAL) --junitxml="$(RESULTS)/central.xml" $(PYTEST_ARGS)
+LANE_B2 = $(PYTEST_FRONT) -m "e2e or browser" --junitxml="$(RESULTS)/front-servers.xml" $(PYTEST_ARGS)
 
 test: services messages
 	@$(LOAD_ENV)
@@ -182,19 +190,35 @@ test: services messages
 	for role in front central; do
 	  SITE_ROLE=$$role python manage.py makemigrations --check --dry-run -v 0 || failed="$$failed migrations-$$role"
 	done
-	mkdir -p "$(RESULTS)"; rm -f "$(RESULTS)"/*.xml
-	echo "==> pytest (front)"
-	front=0; $(PYTEST_FRONT) --junitxml="$(RESULTS)/front.xml" $(PYTEST_ARGS) || front=$$?
-	echo "==> pytest (central)"
-	central=0; $(PYTEST_CENTRAL) --junitxml="$(RESULTS)/central.xml" $(PYTEST_ARGS) || central=$$?
-	for run in front central; do
-	  rc=$${!run}
+	mkdir -p "$(RESULTS)"; rm -f "$(RESULTS)"/*.xml "$(RESULTS)"/*.log "$(RESULTS)"/*.rc
+	# (The recipe runs under set -e: each run's exit code is caught, never allowed to end its lane.)
+	lane_a() { rc=0; $(LANE_A) > "$(RESULTS)/front.log" 2>&1 || rc=$$?; echo $$rc > "$(RESULTS)/front.rc"; }
+	lane_b() {
+	  eval "$$(python bin/devservices.py test-env 2)"
+	  export TEST_DB_SUFFIX="$${TEST_DB_SUFFIX:-}lane2"
+	  rc=0; $(LANE_B1) > "$(RESULTS)/central.log" 2>&1 || rc=$$?; echo $$rc > "$(RESULTS)/central.rc"
+	  rc=0; $(LANE_B2) > "$(RESULTS)/front-servers.log" 2>&1 || rc=$$?; echo $$rc > "$(RESULTS)/front-servers.rc"
+	}
+	start=$$SECONDS
+	if [ "$(TEST_LANES)" = 1 ]; then
+	  echo "==> pytest: front (in process), central, front (real servers), one after the other"
+	  lane_a; lane_b
+	else
+	  echo "==> pytest: lane 1 front (in process) | lane 2 central, then front (real servers); logs follow"
+	  lane_a & a=$$!; lane_b & b=$$!; wait $$a $$b || true
+	fi
+	totals=""
+	for run in front central front-servers; do
+	  echo "==> pytest ($$run)"; cat "$(RESULTS)/$$run.log" 2>/dev/null || true
+	  rc=$$(cat "$(RESULTS)/$$run.rc" 2>/dev/null || echo 1)
 	  if [ "$$rc" = 5 ]; then echo "pytest ($$run): no tests collected (exit 5) — counted as a failure"; fi
 	  [ "$$rc" = 0 ] || failed="$$failed pytest-$$run(exit $$rc)"
+	  totals="$$totals $$run=$$rc:$(RESULTS)/$$run.xml"
 	done
+	echo "pytest took $$((SECONDS - start)) s"
 	if [ -n "$$failed" ]; then echo "make test: FAILED:$$failed"; else echo "make test: all steps passed"; fi
-	# Last line: the two pytest runs added up, as "total: N passed, N failed, N skipped".
-	python bin/test_totals.py "front=$$front:$(RESULTS)/front.xml" "central=$$central:$(RESULTS)/central.xml"
+	# Last line: the pytest runs added up, as "total: N passed, N failed, N skipped".
+	python bin/test_totals.py $$totals
 	[ -z "$$failed" ]
 
 test-front: services messages

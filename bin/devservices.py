@@ -15,7 +15,7 @@ to ``$VAR_DIR/services.env`` for the Makefile to source.
 When the default port is taken by something else (another checkout's embedded server, say), the next
 free port is used and reported; a port set explicitly through the variable is never replaced.
 
-Usage: ``devservices.py start|stop|status|test-env``
+Usage: ``devservices.py start|stop|status|test-env [N]``
 """
 
 from __future__ import annotations
@@ -478,8 +478,9 @@ def status() -> int:
     return 0 if pg_port and redis else 3
 
 
-def test_env() -> int:
-    """Print exports that move a test run to the next Redis database of the same server (0 -> 1).
+def test_env(offset: int = 1) -> int:
+    """Print exports that move a test run to the next Redis database of the same server (0 -> 1; with
+    ``test-env N``, 0 -> N: the second lane of ``make test`` takes 2).
 
     Django's ``cache.clear()`` flushes a whole database, and tasks queued by tests must not reach the
     workers of ``make run``: tests and the running sites never share a Redis database.
@@ -493,13 +494,15 @@ def test_env() -> int:
         if parts.scheme not in ("redis", "rediss") or not (db == "" or db.isdigit()):
             print(f"devservices: warning: {var} is not redis://host:port/N; tests share its database", file=sys.stderr)
             continue
-        test_url = urlunsplit(parts._replace(path=f"/{(int(db or 0) + 1) % 16}"))
+        test_url = urlunsplit(parts._replace(path=f"/{(int(db or 0) + offset) % 16}"))
         print(f"export {var}={shlex.quote(test_url)}")
     return 0
 
 
 def main(argv: list[str]) -> int:
     commands = {"start": start, "stop": stop, "status": status, "test-env": test_env}
+    if len(argv) == 3 and argv[1] == "test-env" and argv[2].isdigit():
+        return test_env(int(argv[2]))
     if len(argv) != 2 or argv[1] not in commands:
         print(__doc__.strip().splitlines()[-1], file=sys.stderr)
         return 2
