@@ -218,7 +218,7 @@ CELERY_BEAT_LOCK = env_bool("CELERY_BEAT_LOCK", False)
 if CELERY_BEAT_LOCK:
     CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
     CELERY_REDBEAT_REDIS_URL = env.str("CELERY_BEAT_REDIS_URL", default=CELERY_BROKER_URL)
-    CELERY_REDBEAT_KEY_PREFIX = f"redbeat:{CELERY_TASK_DEFAULT_QUEUE}"
+    CELERY_REDBEAT_KEY_PREFIX = f"redbeat:{CELERY_TASK_DEFAULT_QUEUE}:"
     # The holder extends the lock every tick (at most CELERY_BEAT_MAX_LOOP_INTERVAL apart); a waiting beat
     # tries again as often.
     CELERY_BEAT_MAX_LOOP_INTERVAL = env_int("CELERY_BEAT_MAX_LOOP_SECONDS", 5)
