@@ -23,17 +23,14 @@ _reading: contextvars.ContextVar[bool] = contextvars.ContextVar("replica_reads",
 
 
 @contextlib.contextmanager
-def _replica_reads() -> Iterator[None]:
+def replica_reads() -> Iterator[None]:
+    """Reads inside go to the replica where the router allows it (``with replica_reads():`` or, as a
+    decorator, ``@replica_reads()``)."""
     token = _reading.set(True)
     try:
         yield
     finally:
         _reading.reset(token)
-
-
-def replica_reads() -> contextlib.AbstractContextManager[None]:
-    """Reads inside go to the replica where the router allows it (``with replica_reads():`` or as a decorator)."""
-    return _replica_reads()
 
 
 def replica_in_use() -> bool:

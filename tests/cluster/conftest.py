@@ -37,7 +37,10 @@ def cluster_sites(tmp_path_factory, django_db_blocker):
     front, central = make_sites(tmp / "prepare")
     db = settings.DATABASES["default"]
     postgres = bin_cluster.Postgres(
-        db.get("HOST") or "127.0.0.1", int(db.get("PORT") or 5432), db.get("USER") or "postgres", db.get("PASSWORD") or ""
+        db.get("HOST") or "127.0.0.1",
+        int(db.get("PORT") or 5432),
+        db.get("USER") or "postgres",
+        db.get("PASSWORD") or "",
     )
     cluster = bin_cluster.Cluster(
         workdir=tmp / "run",

@@ -77,5 +77,14 @@ def bin_cluster_node(cluster, name: str, env: dict[str, str]):
     """A beat like the cluster's, on this test's queue (started and stopped by the test)."""
     import bin_cluster
 
-    command = [str(bin_cluster.BIN / "celery"), "-A", "govservice", "beat", "-l", "info", "-s", str(cluster.workdir / name)]
+    command = [
+        str(bin_cluster.BIN / "celery"),
+        "-A",
+        "govservice",
+        "beat",
+        "-l",
+        "info",
+        "-s",
+        str(cluster.workdir / name),
+    ]
     return bin_cluster.Node(name, command, env, cluster.logs / f"{name}.log").start()

@@ -27,8 +27,14 @@ def test_a_front_node_killed_mid_request_loses_nothing(cluster_sites):
         .strip().splitlines()[-1]
     )  # fmt: skip
     matter = approver_matter(front, central)
-    hall = next(h for h in requests.get(f"{front.url}/api/v1/matters/{matter['code']}/halls/", timeout=30).json() if h["code"] == "TZ")
-    slots = requests.get(f"{front.url}/api/v1/slots/", params={"hall": hall["id"], "matter": matter["code"]}, timeout=30).json()
+    hall = next(
+        h
+        for h in requests.get(f"{front.url}/api/v1/matters/{matter['code']}/halls/", timeout=30).json()
+        if h["code"] == "TZ"
+    )
+    slots = requests.get(
+        f"{front.url}/api/v1/slots/", params={"hall": hall["id"], "matter": matter["code"]}, timeout=30
+    ).json()
     assert len(slots) >= 2
 
     answers: dict[int, list[int]] = {i: [] for i in range(CITIZENS)}
@@ -70,7 +76,9 @@ def test_a_front_node_killed_mid_request_loses_nothing(cluster_sites):
         with ThreadPoolExecutor(8) as pool:
             futures = [pool.submit(book, i) for i in range(CITIZENS)]
             # Mid-flow: once the first node has started answering this burst.
-            eventually(lambda: started.is_set() and cluster.served()["front-1"] > before["front-1"], timeout=30, interval=0.05)
+            eventually(
+                lambda: started.is_set() and cluster.served()["front-1"] > before["front-1"], timeout=30, interval=0.05
+            )
             killed.kill()
             for future in futures:
                 future.result()
@@ -78,7 +86,12 @@ def test_a_front_node_killed_mid_request_loses_nothing(cluster_sites):
         eventually(lambda: cluster.backend_status()["front-1"] == "DOWN", timeout=15)
         # Routed around: the next requests are all answered (by front-2).
         for _ in range(6):
-            assert requests.get(f"{front.url}/api/v1/slots/", params={"hall": hall["id"], "matter": matter["code"]}, timeout=30).status_code == 200
+            assert (
+                requests.get(
+                    f"{front.url}/api/v1/slots/", params={"hall": hall["id"], "matter": matter["code"]}, timeout=30
+                ).status_code
+                == 200
+            )
         assert cluster.served()["front-2"] > after_kill["front-2"]
     finally:
         cluster.restart_web("front", 0)
@@ -87,7 +100,8 @@ def test_a_front_node_killed_mid_request_loses_nothing(cluster_sites):
     # Nothing lost: every citizen has the one appointment their 201 named, and no more.
     assert sorted(booked) == list(range(CITIZENS)), (booked, answers, errors)
     rows = front.sql(
-        "SELECT citizen_id, code FROM booking_appointment WHERE citizen_id = ANY(%s) AND status = 'booked'", (made["ids"],)
+        "SELECT citizen_id, code FROM booking_appointment WHERE citizen_id = ANY(%s) AND status = 'booked'",
+        (made["ids"],),
     )
     assert sorted(code for _citizen, code in rows) == sorted(booked.values())
     assert len({citizen for citizen, _code in rows}) == CITIZENS

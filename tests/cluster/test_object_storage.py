@@ -60,7 +60,9 @@ def test_settings_choose_the_storage_from_the_environment():
     import sys
     from pathlib import Path
 
-    code = "import django; django.setup(); from django.conf import settings as s; print(s.STORAGES['default']['BACKEND'])"
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; print(s.STORAGES['default']['BACKEND'])"
+    )
     root = Path(__file__).resolve().parents[2]
 
     def run(**env: str) -> subprocess.CompletedProcess:
@@ -70,7 +72,9 @@ def test_settings_choose_the_storage_from_the_environment():
         )  # fmt: skip
 
     assert run().stdout.strip() == "govservice.lib.fieldcrypto.EncryptedFileSystemStorage"
-    assert run(MEDIA_STORAGE="s3", MEDIA_S3_BUCKET="b").stdout.strip() == "govservice.lib.objectstorage.EncryptedS3Storage"
+    assert (
+        run(MEDIA_STORAGE="s3", MEDIA_S3_BUCKET="b").stdout.strip() == "govservice.lib.objectstorage.EncryptedS3Storage"
+    )
     assert "MEDIA_S3_BUCKET" in run(MEDIA_STORAGE="s3").stderr
     assert "MEDIA_STORAGE='nfs'" in run(MEDIA_STORAGE="nfs").stderr
 

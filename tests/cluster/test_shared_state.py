@@ -42,7 +42,9 @@ def test_search_reads_on_the_replica_pool(cluster_sites):
 
     def replica_queries() -> dict[str, int]:
         stats = cluster.pgbouncer_stats()
-        return {role: int(stats.get(f"{role}_replica", {}).get("total_query_count", 0)) for role in ("front", "central")}
+        return {
+            role: int(stats.get(f"{role}_replica", {}).get("total_query_count", 0)) for role in ("front", "central")
+        }
 
     before = replica_queries()
     for site in (cluster_sites.front, cluster_sites.central):

@@ -39,7 +39,7 @@ def test_cases_wait_while_every_central_node_is_down_and_arrive_once_when_they_a
     try:
         for node in cluster.web["central"]:
             node.stop()
-        eventually(lambda: set(cluster.backend_status()[f"central-{i}"] for i in (1, 2)) == {"DOWN"}, timeout=15)
+        eventually(lambda: {cluster.backend_status()[f"central-{i}"] for i in (1, 2)} == {"DOWN"}, timeout=15)
         batch = create_cases(wire.front, 3)
 
         # The balancer answers 503 with no node behind it: retried, never given up on, nothing arrives.
@@ -53,7 +53,7 @@ def test_cases_wait_while_every_central_node_is_down_and_arrive_once_when_they_a
     finally:
         for index in range(len(cluster.web["central"])):
             cluster.restart_web("central", index)
-        eventually(lambda: set(cluster.backend_status()[f"central-{i}"] for i in (1, 2)) == {"UP"}, timeout=30)
+        eventually(lambda: {cluster.backend_status()[f"central-{i}"] for i in (1, 2)} == {"UP"}, timeout=30)
     settle(wire, batch.numbers)
 
 
@@ -65,7 +65,13 @@ def test_a_central_node_killed_while_cases_flow_loses_none(cluster_sites):
         with ThreadPoolExecutor(1) as pool:
             made = pool.submit(create_cases, wire.front, 8, pause=0.3)
             # Once the first cases are on their way: the second central node goes down under them.
-            eventually(lambda: wire.front.sql("SELECT count(*) FROM exchange_outboxmessage WHERE status = 'delivered'")[0][0] > delivered, timeout=60)
+            eventually(
+                lambda: (
+                    wire.front.sql("SELECT count(*) FROM exchange_outboxmessage WHERE status = 'delivered'")[0][0]
+                    > delivered
+                ),
+                timeout=60,
+            )
             cluster.web["central"][1].kill()
             batch = made.result()
         settle(wire, batch.numbers)
