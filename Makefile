@@ -264,7 +264,7 @@ bench-remote: services
 
 # Both sites as a city runs them: two gunicorn nodes per site behind HAProxy (front :8000, central :8100,
 # CLUSTER_FRONT_PORT / CLUSTER_CENTRAL_PORT), PgBouncer in transaction pooling, uploads on an S3 server at the
-# edge, a worker and two beats per site (one sends: the Redis lock). BENCH-style options: CLUSTER_ARGS=--help.
+# edge, a worker and two beats per site (one sends: the Redis lock). Options: CLUSTER_ARGS="--nodes 3" (bin/cluster.py --help).
 CLUSTER_ARGS ?=
 
 run-cluster: seed collectstatic messages

@@ -413,10 +413,12 @@ defaults
         wait_for(lambda: all(s == "UP" for s in self.backend_status().values()), timeout=30, what="health checks")
 
     def stop(self) -> None:
-        for group in (self.web, self.beat_nodes, self.workers):
-            for nodes in group.values():
-                for node in nodes:
-                    node.stop()
+        # All asked at once, then waited for: the nodes shut down side by side.
+        nodes = [node for group in (self.web, self.beat_nodes, self.workers) for ns in group.values() for node in ns]
+        for node in nodes:
+            node.signal(signal.SIGTERM)
+        for node in nodes:
+            node.stop()
         for node in reversed(self.servers):
             node.stop()
         self.servers.clear()
