@@ -296,11 +296,11 @@ pidfile = {directory / "pgbouncer.pid"}
 """
         )
         command = [PGBOUNCER]
-        if os.geteuid() == 0:  # PgBouncer refuses to run as root: it drops to the postgres user
-            user = pwd.getpwnam("postgres")
+        if os.geteuid() == 0:  # PgBouncer refuses to run as root: it drops to the postgres user (or nobody)
+            user = next(u for u in map(_user, ("postgres", "nobody")) if u is not None)
             for path in (directory, *directory.iterdir()):
                 os.chown(path, user.pw_uid, user.pw_gid)
-            command += ["-u", "postgres"]
+            command += ["-u", user.pw_name]
         node = Node(
             "pgbouncer", [*command, str(directory / "pgbouncer.ini")], dict(os.environ), self.logs / "pgbouncer.out"
         ).start()
@@ -480,6 +480,13 @@ defaults
                 return {row[0]: dict(zip(names, map(str, row), strict=True)) for row in cursor.fetchall()}
         finally:
             conn.close()
+
+
+def _user(name: str) -> pwd.struct_passwd | None:
+    try:
+        return pwd.getpwnam(name)
+    except KeyError:
+        return None
 
 
 def _connects(port: int) -> bool:

@@ -54,3 +54,19 @@ def test_search_reads_on_the_replica_pool(cluster_sites):
             assert response.json()["count"] > 0
     after = replica_queries()
     assert all(after[role] > before[role] for role in after), (before, after)
+
+
+def test_the_poolers_server_sessions_keep_the_sites_timeouts(cluster_sites):
+    # PgBouncer passes no startup options: its connect_query sets what settings would have sent.
+    import psycopg2
+
+    conn = psycopg2.connect(cluster_sites.cluster.pooled_dsn("front"))
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute("SHOW lock_timeout")
+            lock_timeout = cursor.fetchone()[0]
+            cursor.execute("SHOW statement_timeout")
+            statement_timeout = cursor.fetchone()[0]
+    finally:
+        conn.close()
+    assert (lock_timeout, statement_timeout) == ("2s", "30s")
