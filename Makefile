@@ -22,8 +22,9 @@ SERVICES_ENV := $(VAR_DIR)/services.env
 PYTEST_ARGS ?=
 
 # Fonts and libraries for WeasyPrint (PDF, Chinese text), chromium for the browser tests, pdftotext for
-# checking documents, gettext for compilemessages, faketime for the clock-skew fault test.
-APT_PACKAGES := chromium fonts-wqy-microhei libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b poppler-utils gettext faketime
+# checking documents, gettext for compilemessages, faketime for the clock-skew fault test, pgbouncer and haproxy
+# for the cluster on one machine (make run-cluster, tests/cluster).
+APT_PACKAGES := chromium fonts-wqy-microhei libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b poppler-utils gettext faketime pgbouncer haproxy
 
 export VAR_DIR
 export PATH := $(VENV_BIN):$(PATH)
@@ -38,10 +39,11 @@ LOAD_ENV = set -a; if [ -f .env ]; then . ./.env; fi; set +a; if [ -f "$(SERVICE
 TEST_REDIS = eval "$$(python bin/devservices.py test-env)"
 
 .PHONY: help bootstrap system-packages services services-stop services-status migrate seed collectstatic messages \
-	run test test-front test-central lint mypy bench-booking bench-availability bench-search bench-call-next bench-handoff bench-remote
+	run run-cluster test test-front test-central lint mypy bench-booking bench-availability bench-search bench-call-next bench-handoff bench-remote
 
 help:
 	@echo "make run             set up everything, then run both sites (Ctrl-C stops)"
+	@echo "make run-cluster     the same as a cluster: 2 nodes per site behind HAProxy, PgBouncer, S3, locked beats"
 	@echo "make test            set up everything, then lint and the whole test suite"
 	@echo "make test-front      only the front role's tests (PYTEST_ARGS=... to select)"
 	@echo "make test-central    only the central role's tests"
@@ -281,3 +283,14 @@ bench-handoff: services
 bench-remote: services
 	@$(LOAD_ENV)
 	python -m bench.remote_signalling $(BENCH_ARGS)
+
+# --- The cluster on one machine (issue 18) -----------------------------------------------------------------
+
+# Both sites as a city runs them: two gunicorn nodes per site behind HAProxy (front :8000, central :8100,
+# CLUSTER_FRONT_PORT / CLUSTER_CENTRAL_PORT), PgBouncer in transaction pooling, uploads on an S3 server at the
+# edge, a worker and two beats per site (one sends: the Redis lock). Options: CLUSTER_ARGS="--nodes 3" (bin/cluster.py --help).
+CLUSTER_ARGS ?=
+
+run-cluster: seed collectstatic messages
+	@$(LOAD_ENV)
+	exec python bin/cluster.py run $(CLUSTER_ARGS)

@@ -19,6 +19,7 @@ from govservice.api import DomainError
 from govservice.lib.charts import bar_chart
 from govservice.lib.csvexport import csv_response
 from govservice.lib.masking import mask_id_staff
+from govservice.lib.replica import replica_reads
 from govservice.lib.stats import PeriodError, period_from, rate
 from govservice.roles import role_required
 
@@ -197,6 +198,7 @@ DASHBOARD_EXPORTS = {
 
 
 @role_required(Role.CENTRAL_SUPERVISOR, Role.ADMIN)
+@replica_reads()
 def dashboard(request):
     try:
         period = period_from(request.GET)
