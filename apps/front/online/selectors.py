@@ -19,6 +19,8 @@ from apps.front.intake.selectors import (
     prereview_queue_for_staff,
     prereview_waiting_for_staff,
 )
+from apps.front.mandates.models import MandateKind
+from apps.front.mandates.selectors import principals_for_agent
 from apps.shared.accounts.models import User
 from apps.shared.catalog.formfields import form_values_display
 from apps.shared.catalog.models import Bundle, BundleItem, Material, Matter, MatterField, OnlineDepth
@@ -47,15 +49,57 @@ def online_halls(matter: Matter) -> list[Hall]:
     return halls
 
 
+def acting_scope_q(user: User, *, by_matter: bool = True) -> Q:
+    """The applications of others that ``user`` may see now as their agent (mandates in force, as
+    ``mandates.selectors.cases_for_agent``): all of a company's for its legal representative; for a company's
+    经办人 those of the matters authorised; for a person's 代办人 only those they filed themselves in the matters
+    authorised, never the principal's own. ``by_matter`` False (a bundle application): whom, not which matter —
+    every write checks each matter of the bundle."""
+    scope = Q(pk__in=[])
+    for principal in principals_for_agent(agent=user):
+        if principal.is_representative:
+            scope |= Q(applicant=principal.account)
+            continue
+        for mandate in principal.mandates:
+            if not mandate.may_apply:
+                continue
+            one = Q(applicant=principal.account)
+            if mandate.kind != MandateKind.STAFF:
+                one &= Q(filed_by=user)
+            if mandate.case_id is not None:
+                one &= Q(case_id=mandate.case_id) if by_matter else Q(pk__in=[])
+            elif by_matter and not mandate.all_matters:
+                one &= Q(matter_code__in=mandate.matter_codes)
+            scope |= one
+    return scope
+
+
+def applicant_for(*, actor: User, principal_id: int | None) -> User:
+    """Whose application ``actor`` starts: their own (no principal named), or a principal who gave them a mandate
+    (in force or not: the mandates' rule then says why not) or a company they represent; 404 for anyone else."""
+    if principal_id is None or principal_id == actor.pk:
+        return actor
+    principal = (
+        User.objects.filter(pk=principal_id)
+        .filter(Q(mandates_given__agent=actor) | Q(company__representative=actor))
+        .distinct()
+        .first()
+    )
+    if principal is None:
+        raise Http404
+    return principal
+
+
 def applications_of(user: User) -> QuerySet[OnlineApplication]:
-    """The applications a person may see and act on: their own, or those they filled in."""
-    return OnlineApplication.objects.filter(Q(applicant=user) | Q(filed_by=user))
+    """The applications a person may see and act on: their own (those an agent filed for them too), and those
+    they may follow as someone's agent now (a revoked or expired mandate shows nothing)."""
+    return OnlineApplication.objects.filter(Q(applicant=user) | acting_scope_q(user))
 
 
 def applications_for_user(*, user: User) -> QuerySet[OnlineApplication]:
     return (
         applications_of(user)
-        .select_related("matter", "hall", "case__matter")
+        .select_related("matter", "hall", "case__matter", "applicant", "filed_by")
         .prefetch_related("case__documents")
         .order_by("-updated_at", "-id")
     )
@@ -64,7 +108,8 @@ def applications_for_user(*, user: User) -> QuerySet[OnlineApplication]:
 def application_get_for_user(*, user: User, code: str) -> OnlineApplication:
     """404 when the application is not this person's."""
     return get_object_or_404(
-        applications_of(user).select_related("matter__department", "hall", "case", "applicant"), code=str(code)[:16]
+        applications_of(user).select_related("matter__department", "hall", "case", "applicant", "filed_by"),
+        code=str(code)[:16],
     )
 
 
@@ -89,6 +134,15 @@ class ChecklistItem:
         return self.state in (FORM, HELD)
 
 
+def vault_held(application: OnlineApplication | BundleApplication, matter: Matter) -> dict[int, EvidenceItem]:
+    """What government holds for the matter's materials in the applicant's evidence vault, by material id: only
+    for an application the applicant fills in themselves (taking from the vault is their consent to give; an
+    agent uploads what the principal gave them)."""
+    if application.filed_by_id != application.applicant_id:
+        return {}
+    return evidence_usable_online(citizen=application.applicant, matter=matter)
+
+
 def form_fields_of(matter: Matter) -> list[MatterField]:
     return list(matter.form_fields.all())
 
@@ -100,7 +154,7 @@ def checklist_for(application: OnlineApplication) -> list[ChecklistItem]:
     files_by_key: dict[str, list[ApplicationFile]] = {}
     for stored in application.files.all():
         files_by_key.setdefault(stored.material_key, []).append(stored)
-    held = evidence_usable_online(citizen=application.applicant, matter=matter)
+    held = vault_held(application, matter)
     has_form = matter.form_fields.exists()
     items = []
     for material in matter.materials.all():
@@ -214,7 +268,7 @@ def bundle_checklist(application: BundleApplication) -> list[BundleChecklistItem
         files_by_key.setdefault(stored.material_key, []).append(stored)
     entries: dict[str, BundleChecklistItem] = {}
     for matter in matters:
-        held = evidence_usable_online(citizen=application.applicant, matter=matter)
+        held = vault_held(application, matter)
         has_form = bool(list(matter.form_fields.all()))
         for material in matter.materials.all():
             entry = entries.get(material.key)
@@ -242,13 +296,13 @@ def bundle_checklist(application: BundleApplication) -> list[BundleChecklistItem
 
 
 def bundle_applications_of(user: User) -> QuerySet[BundleApplication]:
-    return BundleApplication.objects.filter(Q(applicant=user) | Q(filed_by=user))
+    return BundleApplication.objects.filter(Q(applicant=user) | acting_scope_q(user, by_matter=False))
 
 
 def bundle_application_get_for_user(*, user: User, code: str) -> BundleApplication:
     """404 when the bundle application is not this person's."""
     return get_object_or_404(
-        bundle_applications_of(user).select_related("bundle", "hall", "applicant"), code=str(code)[:16]
+        bundle_applications_of(user).select_related("bundle", "hall", "applicant", "filed_by"), code=str(code)[:16]
     )
 
 

@@ -42,6 +42,7 @@ from ..selectors import (
     online_allowed,
     online_halls,
 )
+from .acting import acting_check, acting_record
 
 # What the applicant declares on submitting (申请人声明), shown on the page and printed on the form.
 DECLARATION = "本人承诺所填写的信息和提交的材料真实、准确、完整，如有虚假，愿承担相应的法律责任。"
@@ -57,21 +58,17 @@ class FormInvalid(DomainError):
         self.errors = errors
 
 
-def _forbidden_unless_self(applicant: User, actor: User) -> None:
-    # Someone acting for another (an agent, a company's 经办人) needs an authorisation this app does not know yet:
-    # until it does, a person applies for themselves only.
-    if applicant.id != actor.id:
-        raise DomainError(_("只能为本人申请。"), code="forbidden")
-
-
 def _locked(*, actor: User, code: str) -> OnlineApplication:
-    """The actor's application (404 otherwise), locked: one write at a time per application."""
+    """The actor's application (404 otherwise), locked: one write at a time per application. Someone acting for
+    the applicant does so within their authority now (a revocation counts at once)."""
     found = application_get_for_user(user=actor, code=code)
-    return (
+    application = (
         OnlineApplication.objects.select_for_update(of=("self",))
         .select_related("matter__department", "hall", "case__matter", "case__hall", "applicant")
         .get(id=found.id)
     )
+    acting_check(applicant=application.applicant, actor=actor, matters=[application.matter], case=application.case)
+    return application
 
 
 def _rebase(application: OnlineApplication) -> None:
@@ -102,12 +99,13 @@ def application_start(
 ) -> tuple[OnlineApplication, bool]:
     """Start an online application for a matter that allows it (online depth Ⅲ/Ⅳ), at a hall that receives it;
     or resume the applicant's draft for that matter. Returns the application and whether it is new."""
-    _forbidden_unless_self(applicant, actor)
     if not applicant.is_real_name_verified:
         raise DomainError(_("请先完成实名认证再网上申报。"), code="forbidden")
     matter = Matter.objects.select_related("department").filter(code=str(matter_code)[:64], is_current=True).first()
     if matter is None:
         raise DomainError(_("未找到该事项。"), code="not_found")
+    # Someone acting for the applicant: the mandates' rule, as at a window (scope, act, in force today).
+    authority = acting_check(applicant=applicant, actor=actor, matters=[matter])
     if not online_allowed(matter):
         raise DomainError(_("该事项不支持网上申报，请预约到大厅办理。"), code="not_online")
     halls = online_halls(matter)
@@ -142,6 +140,7 @@ def application_start(
         return OnlineApplication.objects.get(
             applicant=applicant, matter_code=matter.code, case__isnull=True, bundle_application__isnull=True
         ), False
+    acting_record(authority, actor=actor, reference=application.code, note=f"{matter.name}：开始网上申报")
     return application, True
 
 
@@ -358,7 +357,12 @@ def application_submit(
 
 def submit_checked(application: OnlineApplication, *, actor: User, vault_consent: bool, channel: str) -> str:
     """Check and send an application the caller has locked (and whose declaration was made): into a new case,
-    or into its case after a one-time notice. Returns the new case's query password ("" on a resubmission)."""
+    or into its case after a one-time notice. Returns the new case's query password ("" on a resubmission).
+    Someone acting for the applicant does so within their authority at this moment (a bundle's waiting part is
+    sent later, and a revocation in between stops it); the case names them beside the applicant."""
+    authority = acting_check(
+        applicant=application.applicant, actor=actor, matters=[application.matter], case=application.case
+    )
     check = form_values_check(form_fields_of(application.matter), application.form_values, complete=True)
     if check.errors:
         raise FormInvalid(" ".join(check.messages()), code="form_incomplete", errors=check.errors)
@@ -399,6 +403,7 @@ def submit_checked(application: OnlineApplication, *, actor: User, vault_consent
                 reuses=reuses,
                 vault_consent=vault_consent,
                 consent_channel=channel,
+                agent=actor if authority is not None else None,
             )
             delivery_choose(
                 citizen=application.applicant,
@@ -425,4 +430,11 @@ def submit_checked(application: OnlineApplication, *, actor: User, vault_consent
     application.form_values_sent = dict(application.form_values)
     application.save(update_fields=[*update, "form_values_sent", "updated_at"])
     _link_sent(application, unsent)
+    assert application.case is not None
+    acting_record(
+        authority,
+        actor=actor,
+        reference=application.case.number,
+        note=f"{application.matter.name}：" + ("补正后重新提交" if resubmission else "提交网上申请"),
+    )
     return password

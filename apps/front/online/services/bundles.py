@@ -46,18 +46,25 @@ from ..selectors import (
     part_outcome,
     part_outcome_label,
 )
+from .acting import acting_check, acting_record
 from .applications import FormInvalid, file_remove_stored, file_store, submit_checked
 
 logger = logging.getLogger(__name__)
 
 
 def _locked(*, actor: User, code: str) -> BundleApplication:
+    """The actor's bundle application, locked; someone acting for the applicant within their authority now, in
+    every matter of the bundle."""
     found = bundle_application_get_for_user(user=actor, code=code)
-    return (
+    application = (
         BundleApplication.objects.select_for_update(of=("self",))
         .select_related("bundle", "hall", "applicant")
         .get(id=found.id)
     )
+    acting_check(
+        applicant=application.applicant, actor=actor, matters=[m for _i, m in bundle_matters(application.bundle)]
+    )
+    return application
 
 
 def _editable(*, actor: User, code: str) -> BundleApplication:
@@ -72,14 +79,14 @@ def bundle_application_start(
     *, applicant: User, actor: User, bundle_code: str, hall_id: int | None = None
 ) -> tuple[BundleApplication, bool]:
     """Start (or resume) the applicant's application for a bundle, at a hall that receives all its matters."""
-    if applicant.id != actor.id:
-        raise DomainError(_("只能为本人申请。"), code="forbidden")
     if not applicant.is_real_name_verified:
         raise DomainError(_("请先完成实名认证再网上申报。"), code="forbidden")
     bundle = bundle_get(bundle_code)
     matters = [m for _item, m in bundle_matters(bundle)]
     if len(matters) < bundle.items.count() or not all(online_allowed(m) for m in matters):
         raise DomainError(_("该一件事暂不能在网上申报。"), code="not_online")
+    # Someone acting for the applicant: authorised in every matter of the bundle.
+    authority = acting_check(applicant=applicant, actor=actor, matters=matters)
     halls = bundle_halls(matters)
     if not halls:
         raise DomainError(_("目前没有大厅受理该一件事的全部事项。"), code="matter_not_served")
@@ -106,6 +113,7 @@ def bundle_application_start(
             )
     except IntegrityError:
         return BundleApplication.objects.get(applicant=applicant, bundle=bundle, submitted_at__isnull=True), False
+    acting_record(authority, actor=actor, reference=application.code, note=f"{bundle.name}：开始网上申报")
     return application, True
 
 
