@@ -12,6 +12,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,6 +38,7 @@ from ..selectors import (
     HELD,
     MISSING,
     application_get_for_user,
+    applications_of,
     checklist_for,
     form_fields_of,
     online_allowed,
@@ -115,7 +117,7 @@ def application_start(
         applicant=applicant, matter_code=matter.code, case__isnull=True, bundle_application__isnull=True
     ).first()
     if draft is not None:
-        return draft, False
+        return draft_resumed(draft, actor=actor, visible=applications_of(actor)), False
     if hall_id is not None:
         hall = next((h for h in halls if h.id == hall_id), None)
         if hall is None:
@@ -142,6 +144,16 @@ def application_start(
         ), False
     acting_record(authority, actor=actor, reference=application.code, note=f"{matter.name}：开始网上申报")
     return application, True
+
+
+def draft_resumed(draft, *, actor: User, visible: QuerySet) -> Any:
+    """The applicant's one draft (of a matter or a bundle), resumed by ``actor`` if they may see it; an agent
+    never opens a draft the principal (or another agent) keeps to themselves."""
+    if not visible.filter(id=draft.id).exists():
+        raise Conflict(
+            _("委托人已有该事项尚未提交的网上申请，请委托人本人继续填写，或删除后再由您代为申报。"), code="draft_exists"
+        )
+    return draft
 
 
 def _form_values(application: OnlineApplication, given: Mapping[str, Any]) -> dict[str, Any]:

@@ -37,6 +37,7 @@ from ..selectors import (
     OUTCOME_APPROVED,
     OUTCOME_OPEN,
     bundle_application_get_for_user,
+    bundle_applications_of,
     bundle_checklist,
     bundle_fields,
     bundle_get,
@@ -47,7 +48,7 @@ from ..selectors import (
     part_outcome_label,
 )
 from .acting import acting_check, acting_record
-from .applications import FormInvalid, file_remove_stored, file_store, submit_checked
+from .applications import FormInvalid, draft_resumed, file_remove_stored, file_store, submit_checked
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +93,7 @@ def bundle_application_start(
         raise DomainError(_("目前没有大厅受理该一件事的全部事项。"), code="matter_not_served")
     draft = BundleApplication.objects.filter(applicant=applicant, bundle=bundle, submitted_at__isnull=True).first()
     if draft is not None:
-        return draft, False
+        return draft_resumed(draft, actor=actor, visible=bundle_applications_of(actor)), False
     if hall_id is not None:
         hall = next((h for h in halls if h.id == hall_id), None)
         if hall is None:
