@@ -24,6 +24,7 @@ from apps.front.mandates.selectors import principals_for_agent
 from apps.shared.accounts.models import User
 from apps.shared.catalog.formfields import form_values_display
 from apps.shared.catalog.models import Bundle, BundleItem, Material, Matter, MatterField, OnlineDepth
+from apps.shared.exchange import contract
 from apps.shared.workcalendar.selectors import add_workdays_or_none
 from govservice.lib.decisions import Decision
 
@@ -445,3 +446,31 @@ def bundle_statistics(*, since: dt.datetime) -> list[dict]:
         row["matters"] = list(row["matters"].values())
         out.append(row)
     return out
+
+
+def bundle_submission_fields(*, case: Case) -> dict[str, contract.CaseBundle]:
+    """Intake's ``submission_fields`` hook: a bundle's part goes to central with its bundle (the one application,
+    the bundle, every part with its case number once sent and the matter it waits for), so that central shows a
+    case's siblings and reports the bundle as one item. Nothing for a lone case."""
+    part = OnlineApplication.objects.filter(case=case, bundle_application__isnull=False).only("bundle_application_id")
+    found = part.first()
+    if found is None:
+        return {}
+    bundle = BundleApplication.objects.select_related("bundle").get(id=found.bundle_application_id)
+    parts = bundle.parts.select_related("matter", "case", "waits_for").order_by("id")
+    return {
+        "bundle": contract.CaseBundle(
+            id=bundle.code,
+            code=bundle.bundle.code,
+            name=bundle.bundle.name,
+            parts=[
+                contract.BundlePart(
+                    matter_code=p.matter_code,
+                    matter_name=p.matter.name,
+                    after=p.waits_for.matter_code if p.waits_for is not None else "",
+                    number=p.case.number if p.case is not None else "",
+                )
+                for p in parts
+            ],
+        )
+    }

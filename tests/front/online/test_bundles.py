@@ -12,6 +12,7 @@ import pytest
 from apps.front.intake.models import Case, CaseStatus
 from apps.front.notifications.models import Notification
 from apps.front.online.models import BundleApplication, OnlineApplication
+from apps.shared.exchange.models import OutboxMessage
 from tests.front.intake.test_central_events import event
 from tests.journey_helpers import PDF, PNG, upload
 
@@ -122,6 +123,31 @@ class TestOneSubmission:
         shared = Case.objects.get(number=hukou).materials.get(sha256=digest)
         assert case.materials.get(sha256=digest).file.name == shared.file.name
         assert after["status"]["done"] == 1 and after["status"]["overall"] == "in_progress"
+
+    def test_each_part_goes_to_central_with_its_bundle(
+        self, api, client, citizen, clerk, newborn, central_peer
+    ):
+        body = submitted_bundle(api, citizen)
+        hukou, social = parts(body)["NB-HK"]["case"]["number"], parts(body)["NB-SB"]["case"]["number"]
+        accept_and_decide(api, client, clerk, hukou)
+        sent = {
+            m.payload["number"]: m.payload for m in OutboxMessage.objects.filter(kind="case.submitted").order_by("id")
+        }
+        wire = sent[hukou]["bundle"]
+        assert (wire["id"], wire["code"], wire["name"]) == (body["code"], "newborn", "新生儿出生一件事")
+        assert [(p["matter_code"], p["after"], p["number"]) for p in wire["parts"]] == [
+            ("NB-HK", "", hukou),
+            ("NB-YB", "NB-HK", ""),  # waiting when 户口 went
+            ("NB-SB", "", social),
+        ]
+        yibao = parts(api(citizen).get(f"/api/v1/online/bundle-applications/{body['code']}/").json())["NB-YB"]
+        assert api(clerk).post(f"/api/v1/workbench/prereview/{yibao['case']['number']}/accept/").status_code == 200
+        later = next(
+            m.payload
+            for m in OutboxMessage.objects.filter(kind="case.submitted")
+            if m.payload["number"] == yibao["case"]["number"]
+        )
+        assert [p["number"] for p in later["bundle"]["parts"]] == [hukou, yibao["case"]["number"], social]
 
     def test_a_refused_prerequisite_drops_the_waiting_step_and_says_why_the_parallel_one_goes_on(
         self, api, client, citizen, clerk, newborn, central_peer

@@ -37,6 +37,8 @@ from .base import (
 )
 from .cases_to_central import (
     Applicant,
+    BundlePart,
+    CaseBundle,
     CaseDelivered,
     CaseDeliveryChosen,
     CaseResync,
@@ -78,10 +80,12 @@ __all__ = [
     "PAYLOADS",
     "REMOTE_FORM_FIELDS",
     "Applicant",
+    "BundlePart",
     "CaseClosedNoCorrection",
     "CaseCommitmentBroken",
     "CaseCommitmentMade",
     "CaseCorrectionRequested",
+    "CaseBundle",
     "CaseDecided",
     "CaseDeferredSupplied",
     "CaseDelivered",
