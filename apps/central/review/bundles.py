@@ -151,9 +151,9 @@ def bundle_statistics(*, period: Period) -> list[dict[str, Any]]:
     longest chain of promised days against the longest chain of review clocks), the median days and promise; and
     per matter its parts decided, approved and within their own promise. Two queries."""
     refs = (
-        ReviewCase.objects.filter(decided_at__gte=period.start_at, decided_at__lt=period.end_before)
-        .exclude(bundle_ref="")
-        .values("bundle_ref")
+        ReviewCase.objects.filter(
+            decided_at__gte=period.start_at, decided_at__lt=period.end_before, bundle_ref__gt=""  # a bundle's part
+        ).values("bundle_ref")
     )
     groups: dict[tuple[int, str], list[ReviewCase]] = defaultdict(list)
     for case in ReviewCase.objects.filter(bundle_ref__in=refs).select_related("matter").order_by("id"):
