@@ -152,23 +152,36 @@ def checklist_for(application: OnlineApplication) -> list[ChecklistItem]:
     """The matter's materials, each with what covers it. Government's own evidence (A, B) counts only where
     nothing was uploaded for it: an upload is the applicant's choice to give a newer copy."""
     matter = application.matter
-    files_by_key: dict[str, list[ApplicationFile]] = {}
-    for stored in application.files.all():
-        files_by_key.setdefault(stored.material_key, []).append(stored)
+    files_by_key = files_by_material(application)
     held = vault_held(application, matter)
     has_form = matter.form_fields.exists()
     items = []
     for material in matter.materials.all():
         files = files_by_key.get(material.key, [])
-        if files:
-            items.append(ChecklistItem(material, UPLOADED, files=files))
-        elif material.key == APPLICATION_FORM_KEY and has_form:
-            items.append(ChecklistItem(material, FORM))
-        elif material.id in held:
-            items.append(ChecklistItem(material, HELD, evidence=held[material.id]))
-        else:
-            items.append(ChecklistItem(material, MISSING if material.required else OPTIONAL))
+        is_form = material.key == APPLICATION_FORM_KEY and has_form
+        state = material_state(files=files, is_form=is_form, held=material.id in held, required=material.required)
+        items.append(ChecklistItem(material, state, files=files, evidence=held.get(material.id) if state == HELD else None))
     return items
+
+
+def material_state(*, files: list[ApplicationFile], is_form: bool, held: bool, required: bool) -> str:
+    """The one rule of a checklist's item (an application's or a bundle's): what was uploaded first (the
+    applicant's choice to give a newer copy), then the online form that is the material, then what government
+    holds (taken from the vault on consent), else missing (required) or optional."""
+    if files:
+        return UPLOADED
+    if is_form:
+        return FORM
+    if held:
+        return HELD
+    return MISSING if required else OPTIONAL
+
+
+def files_by_material(application: OnlineApplication | BundleApplication) -> dict[str, list[ApplicationFile]]:
+    found: dict[str, list[ApplicationFile]] = {}
+    for stored in application.files.all():
+        found.setdefault(stored.material_key, []).append(stored)
+    return found
 
 
 # --- The hall's pre-review ----------------------------------------------------------------------------------
@@ -256,6 +269,7 @@ class BundleChecklistItem:
     state: str = MISSING
     files: list[ApplicationFile] = field(default_factory=list)
     evidence: EvidenceItem | None = None
+    is_form: bool = False
 
     @property
     def no_need_to_submit(self) -> bool:
@@ -264,9 +278,7 @@ class BundleChecklistItem:
 
 def bundle_checklist(application: BundleApplication) -> list[BundleChecklistItem]:
     matters = [m for _item, m in bundle_matters(application.bundle)]
-    files_by_key: dict[str, list[ApplicationFile]] = {}
-    for stored in application.files.all():
-        files_by_key.setdefault(stored.material_key, []).append(stored)
+    files_by_key = files_by_material(application)
     entries: dict[str, BundleChecklistItem] = {}
     for matter in matters:
         held = vault_held(application, matter)
@@ -279,20 +291,14 @@ def bundle_checklist(application: BundleApplication) -> list[BundleChecklistItem
                 )
             entry.required = entry.required or material.required
             entry.matters.append(matter.name)
-            if material.key == APPLICATION_FORM_KEY and has_form:
-                entry.state = FORM
-            elif material.id in held and entry.evidence is None:
+            entry.is_form = entry.is_form or (material.key == APPLICATION_FORM_KEY and has_form)
+            if material.id in held and entry.evidence is None:
                 entry.evidence = held[material.id]
     for entry in entries.values():
         entry.files = files_by_key.get(entry.key, [])
-        if entry.files:
-            entry.state = UPLOADED
-        elif entry.state == FORM:
-            continue
-        elif entry.evidence is not None:
-            entry.state = HELD
-        else:
-            entry.state = MISSING if entry.required else OPTIONAL
+        entry.state = material_state(
+            files=entry.files, is_form=entry.is_form, held=entry.evidence is not None, required=entry.required
+        )
     return list(entries.values())
 
 
