@@ -46,7 +46,7 @@ from .drafts import (
     delivery_set,
     draft_discard,
     draft_start,
-    file_store,
+    file_add,
     file_take_back,
     hall_chosen,
     submission_check,
@@ -169,18 +169,13 @@ def application_upload(*, actor: User, code: str, material_key: str, upload: Upl
     """One file for one material of the application, checked like a window's scan (size, the real type from its
     first bytes, the virus-scanner hook) and stored encrypted."""
     application = _editable(actor=actor, code=code)
-    keys = set(application.matter.materials.values_list("key", flat=True))
-    if material_key not in keys:
-        raise DomainError(_("上传的材料不属于该事项。"), code="wrong_material")
-    row = file_store(
+    return file_add(
+        application,
         upload,
         material_key=material_key,
-        prefix=application.code,
-        held=application.files.count(),
-        application=application,
+        keys=set(application.matter.materials.values_list("key", flat=True)),
+        wrong=_("上传的材料不属于该事项。"),
     )
-    OnlineApplication.objects.filter(id=application.id).update(updated_at=timezone.now())
-    return row
 
 
 @transaction.atomic

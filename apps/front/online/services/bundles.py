@@ -52,7 +52,7 @@ from .drafts import (
     delivery_set,
     draft_discard,
     draft_start,
-    file_store,
+    file_add,
     file_take_back,
     hall_chosen,
     submission_check,
@@ -149,18 +149,13 @@ def bundle_application_update(
 def bundle_upload(*, actor: User, code: str, material_key: str, upload: UploadedFile) -> ApplicationFile:
     """One file for one material of the merged checklist: it will go to every matter that needs that material."""
     application = _editable(actor=actor, code=code)
-    keys = {m.key for _item, matter in bundle_matters(application.bundle) for m in matter.materials.all()}
-    if material_key not in keys:
-        raise DomainError(_("上传的材料不属于该一件事。"), code="wrong_material")
-    row = file_store(
+    return file_add(
+        application,
         upload,
         material_key=material_key,
-        prefix=application.code,
-        held=application.files.count(),
-        bundle_application=application,
+        keys={m.key for _item, matter in bundle_matters(application.bundle) for m in matter.materials.all()},
+        wrong=_("上传的材料不属于该一件事。"),
     )
-    BundleApplication.objects.filter(id=application.id).update(updated_at=timezone.now())
-    return row
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.front.booking.models import Hall
@@ -115,6 +116,31 @@ def delivery_set(application: OnlineApplication | BundleApplication, delivery: M
 
 
 # --- Files -----------------------------------------------------------------------------------------------------
+
+
+def file_add(
+    application: OnlineApplication | BundleApplication,
+    upload: UploadedFile,
+    *,
+    material_key: str,
+    keys: set[str],
+    wrong: str,
+) -> ApplicationFile:
+    """One file for one material of the application (``keys``: its materials'; ``wrong``: the refusal of another
+    key), checked like a window's scan (size, the real type from its first bytes, the virus-scanner hook) and
+    stored encrypted."""
+    if material_key not in keys:
+        raise DomainError(wrong, code="wrong_material")
+    owner = "bundle_application" if isinstance(application, BundleApplication) else "application"
+    row = file_store(
+        upload,
+        material_key=material_key,
+        prefix=application.code,
+        held=application.files.count(),
+        **{owner: application},
+    )
+    type(application).objects.filter(id=application.id).update(updated_at=timezone.now())
+    return row
 
 
 def file_store(upload: UploadedFile, *, material_key: str, prefix: str, held: int, **owner: Any) -> ApplicationFile:
