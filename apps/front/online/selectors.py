@@ -458,11 +458,9 @@ def bundle_submission_fields(*, case: Case) -> dict[str, contract.CaseBundle]:
     """Intake's ``submission_fields`` hook: a bundle's part goes to central with its bundle (the one application,
     the bundle, every part with its case number once sent and the matter it waits for), so that central shows a
     case's siblings and reports the bundle as one item. Nothing for a lone case."""
-    part = OnlineApplication.objects.filter(case=case, bundle_application__isnull=False).only("bundle_application_id")
-    found = part.first()
-    if found is None:
+    bundle = BundleApplication.objects.select_related("bundle").filter(parts__case=case).first()
+    if bundle is None:
         return {}
-    bundle = BundleApplication.objects.select_related("bundle").get(id=found.bundle_application_id)
     parts = bundle.parts.select_related("matter", "case", "waits_for").order_by("id")
     return {
         "bundle": contract.CaseBundle(
