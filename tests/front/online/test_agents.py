@@ -33,7 +33,7 @@ def start_for(api, agent, principal, matter, status=201) -> dict:
 
 class TestAuthority:
     def test_an_agent_within_the_mandate_applies_and_both_people_are_recorded(
-        self, api, citizen, agent, online_matter, central_peer
+        self, api, citizen, agent, clerk, online_matter, central_peer
     ):
         mandate = make_mandate(citizen, agent, matter_codes=[online_matter.code])
         body = start_for(api, agent, citizen, online_matter)
@@ -52,6 +52,13 @@ class TestAuthority:
         assert [(a["code"], a["agent"]) for a in mine] == [(body["code"], agent.real_name)]
         listed = api(citizen).get(f"/api/v1/mandates/{mandate.number}/").json()
         assert case.number in str(listed)
+        # The hall's clerk reads both people in the pre-review.
+        from django.test import Client
+
+        desk = Client()
+        desk.force_login(clerk)
+        page = desk.get(f"/workbench/prereview/{case.number}/").content.decode()
+        assert 'id="case-agent"' in page and agent.masked_name in page
 
     def test_an_agent_outside_the_scope_is_refused_with_the_reason(
         self, api, citizen, agent, stranger, online_matter, hall
