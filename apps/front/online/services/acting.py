@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.utils.translation import gettext as _
+
 from apps.front.intake.models import Case
 from apps.front.mandates.models import Act, EventKind
 from apps.front.mandates.selectors import Authority, authority_check
 from apps.front.mandates.services import mandate_act_record
 from apps.shared.accounts.models import User
 from apps.shared.catalog.models import Matter
+from govservice.lib.errors import DomainError
 
 
 def acting_check(
@@ -30,8 +33,8 @@ def acting_check(
     authority = None
     for matter in matters:
         authority = authority_check(agent=actor, principal=applicant, act=Act.APPLY, matter=matter)
-    if authority is None:  # no matter to check: nothing is in scope
-        raise ValueError("acting_check needs a matter or a case")
+    if authority is None:  # no current matter left to check (a bundle's matters withdrawn): nothing is in scope
+        raise DomainError(_("该一件事暂不能在网上申报。"), code="not_online")
     return authority
 
 
