@@ -239,6 +239,7 @@ STATUS_BY_CODE: dict[str, int] = {
     # field takes; a submission with required answers missing, or without the applicant's declaration; a
     # matter not applied for online.
     "declaration_required": 422,
+    "draft_exists": 409,
     "form_incomplete": 422,
     "form_invalid": 400,
     "not_online": 422,

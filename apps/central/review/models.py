@@ -136,6 +136,10 @@ class ReviewCase(models.Model):
     )
     transfer_reason = models.TextField(_("转办理由"), blank=True)
     void_reason = models.TextField(_("作废理由"), blank=True)
+    # A part of a 一件事 bundle (issue 15; case.submitted's ``bundle``): the front's bundle application code, which
+    # its sibling cases share, and the bundle as the front told it (code, name, parts with their dependency).
+    bundle_ref = models.CharField(_("一件事申请编号"), max_length=16, blank=True, db_index=True)
+    bundle = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["received_at"]

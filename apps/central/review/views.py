@@ -25,6 +25,7 @@ from govservice.roles import role_required
 
 from . import services
 from .api import material_file_response
+from .bundles import bundle_reading, bundle_statistics
 from .forms import (
     SLA_LABELS,
     AssignForm,
@@ -44,6 +45,7 @@ from .selectors import (
     case_get_for_approver,
     case_reading,
     case_readings,
+    cases_for_approver,
     cases_search,
     deliveries_in_period,
     durations_by_department_matter,
@@ -154,6 +156,7 @@ def case_detail(request, case_id):
             "departments": Department.objects.exclude(id=case.department_id).order_by("code") if supervisor else [],
             "certificate": getattr(case, "certificate", None) if hasattr(case, "certificate") else None,
             "today": timezone.localdate(),
+            "bundle": bundle_reading(case, visible=cases_for_approver(user=request.user)),
         },
     )
 
@@ -237,6 +240,7 @@ def dashboard(request):
             "decided": decided,
             "delivered": deliveries_in_period(period=period),
             "within_rate": rate(sum(r["within"] for r in durations), decided),
+            "bundles": bundle_statistics(period=period),
         },
     )
 

@@ -37,6 +37,8 @@ from .base import (
 )
 from .cases_to_central import (
     Applicant,
+    BundlePart,
+    CaseBundle,
     CaseDelivered,
     CaseDeliveryChosen,
     CaseResync,
@@ -78,6 +80,8 @@ __all__ = [
     "PAYLOADS",
     "REMOTE_FORM_FIELDS",
     "Applicant",
+    "BundlePart",
+    "CaseBundle",
     "CaseClosedNoCorrection",
     "CaseCommitmentBroken",
     "CaseCommitmentMade",
