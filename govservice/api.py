@@ -231,6 +231,8 @@ STATUS_BY_CODE: dict[str, int] = {
     "own_request": 403,
     "same_department": 422,
     "steps_incomplete": 409,
+    # 容缺 items owed past their deadline: no decision until they come (the case is suspended at review).
+    "commitment_owed": 409,
     # Issue 13, intake (行政许可法 Art. 32): the limit passed with no decision (accepted by law); a notice
     # the applicant has not answered yet is never followed by another.
     "intake_limit_passed": 409,
