@@ -20,8 +20,8 @@ from django.utils import timezone
 
 from apps.central.review import services
 from apps.central.review.models import DeferredCommitment, ReviewCase, ReviewStatus
-from apps.shared.workcalendar.models import CalendarOverride, PublishedYear
 from apps.shared.exchange.models import OutboxMessage
+from apps.shared.workcalendar.models import CalendarOverride, PublishedYear
 from tests.central.test_review import PDF, package, send
 from tests.conftest import client_for
 

@@ -18,6 +18,7 @@ from govservice.lib.fieldcrypto import EncryptedCharField
 from govservice.lib.lifecycle import allows
 
 
+@pghistory.track(model_name="ApproverPostAudit")
 class ApproverPost(models.Model):
     """The department an approver works for: approvers act only on their department's cases."""
 

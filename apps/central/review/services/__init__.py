@@ -8,6 +8,7 @@ from .claiming import case_assign, case_claim, case_release, case_take_over
 from .clock import EXTENSION_WORKDAYS, case_extension_approve, case_extension_refuse, case_extension_request
 from .exits import case_close_uncorrected, case_transfer, case_void, correction_last_day
 from .jobs import cases_close_suspended, cases_close_uncorrected, overdue_digest_send
+from .posts import approver_post_end, approver_post_set
 from .steps import (
     case_decide,
     case_end_special_procedure,
@@ -27,6 +28,8 @@ from .wire import (
 
 __all__ = [
     "EXTENSION_WORKDAYS",
+    "approver_post_end",
+    "approver_post_set",
     "case_assign",
     "case_claim",
     "case_close_uncorrected",

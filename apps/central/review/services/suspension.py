@@ -33,7 +33,9 @@ from .moves import _clock_fields, _move, _tell_front
 
 
 def _owed(case: ReviewCase) -> list[str]:
-    commitment = DeferredCommitment.objects.filter(case=case, broken_at__isnull=False, fulfilled_at__isnull=True).first()
+    commitment = DeferredCommitment.objects.filter(
+        case=case, broken_at__isnull=False, fulfilled_at__isnull=True
+    ).first()
     return list(commitment.outstanding or commitment.items) if commitment is not None else []
 
 
