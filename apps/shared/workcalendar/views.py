@@ -38,10 +38,11 @@ class PublishForm(forms.Form):
 
 def _page(request, form: PublishForm, *, status: int = 200, error: str = "", done=None):
     this_year = timezone.localdate().year
-    years = [{"year": y, "statutory": statutory_year(y)} for y in range(this_year, this_year + 3)]
     published = {p.year: p for p in PublishedYear.objects.order_by("-year")}
-    for row in years:
-        row["published"] = published.get(row["year"])
+    years = [
+        {"year": y, "statutory": statutory_year(y), "published": published.get(y)}
+        for y in range(this_year, this_year + 3)
+    ]
     context = {
         "form": form,
         "years": years,
