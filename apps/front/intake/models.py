@@ -51,7 +51,9 @@ class CaseChannel(models.TextChoices):
 S = CaseStatus
 # The whole lifecycle in one place; services refuse anything not listed (DOMAIN.md §5).
 CASE_TRANSITIONS: dict[str, frozenset[str]] = {
-    S.SUBMITTED: frozenset({S.RECEIVED, S.WITHDRAWN, S.VOIDED}),
+    # Pre-filed online for a visit: received at the window, or withdrawn. (Never voided: central, which voids,
+    # has not heard of it.)
+    S.SUBMITTED: frozenset({S.RECEIVED, S.WITHDRAWN}),
     S.RECEIVED: frozenset({S.ACCEPTED, S.REJECTED_AT_INTAKE, S.WITHDRAWN}),
     S.ACCEPTED: frozenset({S.IN_REVIEW, S.DECIDED, S.WITHDRAWN, S.TRANSFERRED, S.VOIDED}),
     # IN_REVIEW → CLOSED_NO_CORRECTION: a supplement sent here after central had closed the case for want
