@@ -74,6 +74,12 @@ class TestCentralsEventsFromEveryState:
         assert status_of(case) == CaseStatus.WITHDRAWN
 
 
+def test_a_case_pre_filed_online_is_withdrawn_by_its_applicant(api, citizen, make_case):
+    case = make_case(CaseStatus.SUBMITTED)
+    assert api(citizen).post(f"/api/v1/cases/{case.number}/withdraw/", {"reason": "不办了"}, format="json").status_code in (200, 202)
+    assert status_of(case) == CaseStatus.WITHDRAWN
+
+
 def at(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(10)))
 
