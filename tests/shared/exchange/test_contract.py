@@ -72,6 +72,8 @@ WRITTEN_TODAY: list[tuple[str, dict]] = [
     ("case.deferred_supplied", {"number": "TZ2026112400042", "items": ["户口簿"], "outstanding": ["健康证明"]}),
     ("case.deferred_supplied", {"number": "TZ2026112400042", "items": ["健康证明"], "outstanding": []}),
     ("case.commitment_broken", {"number": "TZ2026112400042", "outstanding": ["健康证明"], "deadline": "2026-12-01", "credit_recorded": True}),
+    ("case.review_suspended", {"number": "TZ2026112400042", "outstanding": ["健康证明"], "deadline": "2026-12-15"}),
+    ("case.review_suspended", {"number": "TZ2026112400042", "outstanding": ["健康证明"], "deadline": ""}),
 ]
 
 # A part of a 一件事 bundle (issue 15, optional), then the ends central reaches on its own (issue 13, central).

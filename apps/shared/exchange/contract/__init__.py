@@ -60,7 +60,7 @@ from .cases_to_front import (
     CaseWithdrawn,
     CaseWithdrawRefused,
 )
-from .deferred import CaseCommitmentBroken, CaseCommitmentMade, CaseDeferredSupplied
+from .deferred import CaseCommitmentBroken, CaseCommitmentMade, CaseDeferredSupplied, CaseReviewSuspended
 from .kinds import MessageKind
 from .parsing import PAYLOADS, InvalidPayload, UnknownMessage, payload_class, payload_parse
 from .remote import (
@@ -95,6 +95,7 @@ __all__ = [
     "CaseResync",
     "CaseReviewResumed",
     "CaseReviewStarted",
+    "CaseReviewSuspended",
     "CaseSpecialProcedure",
     "CaseSubmitted",
     "CaseSupplement",
