@@ -145,6 +145,9 @@ DATABASES = {"default": env.db_url(_db_var, default=_db_default)}
 # ~1,300 to ~240 requests/s on this machine (DESIGN.md §6).
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Django's PostgreSQL with that check made cheap: SELECT 1 only after an error or when the server has spoken on
+# the idle connection (govservice/db/base.py).
+DATABASES["default"]["ENGINE"] = "govservice.db"
 DATABASES["default"].setdefault("OPTIONS", {})
 # A short lock timeout turns pile-ups into a clear "busy, try again" instead of a hung request.
 DATABASES["default"]["OPTIONS"]["options"] = "-c lock_timeout={} -c statement_timeout={}".format(
