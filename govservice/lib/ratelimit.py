@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from typing import Any
 
 from django.core.cache import cache
 
 _clients: dict[int, object] = {}
-_scripts: dict[int, object] = {}
+_scripts: dict[int, Any] = {}  # redis-py's Script objects, one per client
 
 # KEYS: the counters; ARGV[1]: the window's expiry in seconds. Returns each counter's count.
 _HIT = """

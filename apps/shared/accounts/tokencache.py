@@ -81,11 +81,11 @@ _READ_AT = (
 def _lookup_sql() -> str:
     if not _SQL:
         quote = connection.ops.quote_name
-        columns = [f"t.{quote(f.column)}" for f in _TOKEN_FIELDS] + [f"u.{quote(f.column)}" for f in _USER_FIELDS]
-        user_fk = AuthToken._meta.get_field("user").column
+        columns = [f"t.{quote(str(f.column))}" for f in _TOKEN_FIELDS] + [f"u.{quote(str(f.column))}" for f in _USER_FIELDS]
+        user_fk = str(AuthToken._meta.get_field("user").column)
         _SQL.append(
             f"SELECT {', '.join(columns)}, EXTRACT(EPOCH FROM {_READ_AT})::float8 "  # noqa: S608 (names from the models)
-            f"FROM {quote(AuthToken._meta.db_table)} t JOIN {quote(User._meta.db_table)} u ON u.{quote(User._meta.pk.column)} = t.{quote(user_fk)} "
+            f"FROM {quote(AuthToken._meta.db_table)} t JOIN {quote(User._meta.db_table)} u ON u.{quote(str(User._meta.pk.column))} = t.{quote(user_fk)} "
             f"WHERE t.{quote('token_key')} = %s"
         )
     return _SQL[0]
