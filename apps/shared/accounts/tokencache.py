@@ -32,6 +32,7 @@ and ``delete()`` (no code path does otherwise; tests/shared/test_token_cache.py)
 from __future__ import annotations
 
 import binascii
+import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, replace
@@ -64,6 +65,7 @@ class Entry:
 
 
 _entries: OrderedDict[str, Entry] = OrderedDict()
+_lock = threading.Lock()  # gunicorn's gthread workers share the cache between threads
 
 _TOKEN_FIELDS = list(AuthToken._meta.concrete_fields)
 _USER_FIELDS = [f for f in User._meta.concrete_fields if f.name not in DEFERRED_USER_FIELDS]
@@ -252,10 +254,11 @@ def keep(candidate: Candidate) -> None:
     if not ttl:
         return
     digest = candidate.token.digest
-    _entries[digest] = replace(candidate.entry, cached_until=time.monotonic() + ttl)
-    _entries.move_to_end(digest)
-    while len(_entries) > MAX_ENTRIES:
-        _entries.popitem(last=False)
+    with _lock:
+        _entries[digest] = replace(candidate.entry, cached_until=time.monotonic() + ttl)
+        _entries.move_to_end(digest)
+        while len(_entries) > MAX_ENTRIES:
+            _entries.popitem(last=False)
 
 
 def clear() -> None:
