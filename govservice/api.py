@@ -332,7 +332,11 @@ def exception_handler(exc, context):
             headers["Retry-After"] = "1"
         elif isinstance(exc, Throttled) and exc.retry_after:
             headers["Retry-After"] = str(exc.retry_after)
-        return Response({"code": exc.code, "detail": str(exc.message)}, status=status_for(exc), headers=headers)
+        answer = Response({"code": exc.code, "detail": str(exc.message)}, status=status_for(exc), headers=headers)
+        # An expected refusal (a full slot, a rule, a limit) is an answer, not a fault: no warning line per
+        # request from django.request (a flash crowd's thousands of 409s). Faults (5xx) are still logged.
+        answer._has_been_logged = True  # type: ignore[attr-defined]  # Django's own mark: log_response skips it
+        return answer
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -145,6 +145,9 @@ DATABASES = {"default": env.db_url(_db_var, default=_db_default)}
 # ~1,300 to ~240 requests/s on this machine (DESIGN.md §6).
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Django's PostgreSQL with that check made cheap: SELECT 1 only after an error or when the server has spoken on
+# the idle connection (govservice/db/base.py).
+DATABASES["default"]["ENGINE"] = "govservice.db"
 DATABASES["default"].setdefault("OPTIONS", {})
 # A short lock timeout turns pile-ups into a clear "busy, try again" instead of a hung request.
 DB_LOCK_TIMEOUT_MS = env_int("DB_LOCK_TIMEOUT_MS", 2000)
@@ -261,6 +264,8 @@ NUM_PROXIES = env_int("NUM_PROXIES", 0)
 # day, citizens' a week; at most 20 live tokens per user.
 API_TOKEN_HOURS_STAFF = env_int("API_TOKEN_HOURS_STAFF", 10)
 API_TOKEN_HOURS_CITIZEN = env_int("API_TOKEN_HOURS_CITIZEN", 7 * 24)
+# Seconds a worker keeps a token it has looked up (0: none); a revocation ends it at once (accounts/tokencache.py).
+API_TOKEN_CACHE_SECONDS = env_int("API_TOKEN_CACHE_SECONDS", 30)
 REST_KNOX = {"TOKEN_LIMIT_PER_USER": 20, "AUTH_HEADER_PREFIX": "Token"}
 REST_FRAMEWORK = {
     # The token first: DRF answers a missing or bad credential with the first class's challenge, so an API

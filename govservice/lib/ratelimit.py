@@ -1,20 +1,33 @@
 """Fixed-window rate limits on atomic Redis counters (through Django's Redis cache).
 
-Each counter is ``SET key 0 EX window NX`` then ``INCR key`` inside one MULTI/EXEC: the count holds under
-any concurrency and across processes, the window is the key's expiry, and a key can never lose its expiry
-between the two commands. Several counters of one request (per citizen and per IP) go in one pipeline:
-one round trip, through one Redis client per process and its connection pool (not a new client object per
-command). Keys are made by the cache (its prefix and version), so a test's own prefix isolates its counts.
+Each counter is ``SET key 0 EX window NX`` then ``INCR key``, both inside one Lua script (Redis runs a
+script atomically): the count holds under any concurrency and across processes, the window is the key's
+expiry, and a key can never lose its expiry between the two commands. Several counters of one request (per
+citizen and per IP) go in the same script call: one round trip and one command to pack and parse (a
+MULTI/EXEC pipeline was six), through one Redis client per process and its connection pool (not a new client
+object per command). Keys are made by the cache (its prefix and version), so a test's own prefix isolates its counts.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from typing import Any
 
 from django.core.cache import cache
 
 _clients: dict[int, object] = {}
+_scripts: dict[int, Any] = {}  # redis-py's Script objects, one per client
+
+# KEYS: the counters; ARGV[1]: the window's expiry in seconds. Returns each counter's count.
+_HIT = """
+local counts = {}
+for i, key in ipairs(KEYS) do
+    redis.call('SET', key, 0, 'EX', ARGV[1], 'NX')
+    counts[i] = redis.call('INCR', key)
+end
+return counts
+"""
 
 
 def _redis_client():
@@ -42,11 +55,11 @@ def hit_many(counters: Sequence[tuple[str, str, int]], *, window_seconds: int) -
     if client is None:
         counts = [_count_by_cache(key, window_seconds) for key in keys]
     else:
-        pipe = client.pipeline(transaction=True)
-        for key in map(cache.make_key, keys):
-            pipe.set(key, 0, ex=window_seconds + 1, nx=True)
-            pipe.incr(key)
-        counts = pipe.execute()[1::2]
+        script = _scripts.get(id(client))
+        if script is None:
+            _scripts.clear()
+            script = _scripts[id(client)] = client.register_script(_HIT)
+        counts = script(keys=[cache.make_key(key) for key in keys], args=[window_seconds + 1])
     retry_after = window_seconds - int(now % window_seconds)
     allowed = all(count <= limit for count, (_, _, limit) in zip(counts, counters, strict=True))
     return allowed, retry_after

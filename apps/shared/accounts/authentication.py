@@ -4,15 +4,40 @@ of its own because DRF reads it from settings while knox's views are being defin
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
+from knox.settings import knox_settings
 from rest_framework import exceptions
 
+from . import tokencache
+
 REVOKED = "令牌已失效，请重新登录。"
+# Knox's own answer to an unknown token, translated by the catalogues that already carry it (DRF's).
+INVALID = "Invalid token."
 
 
 class TokenAuthentication(KnoxTokenAuthentication):
-    """Knox's check, and a token made before the password last changed no longer opens anything."""
+    """Knox's check, and a token made before the password last changed no longer opens anything. The token
+    is found by tokencache (a statement written once, a short cache that a revocation ends at once)."""
+
+    def authenticate_credentials(self, token: bytes):
+        text = token.decode("utf-8")
+        hit = tokencache.cached(text)
+        if hit is not None:
+            _user, auth_token = hit
+            if not self._expired(auth_token):
+                return self.validate_user(auth_token)
+        for candidate in tokencache.lookup(text):
+            auth_token = candidate.token
+            if self._cleanup_token(auth_token) or not tokencache.digest_matches(text, auth_token.digest):
+                continue
+            if knox_settings.AUTO_REFRESH and auth_token.expiry:
+                self.renew_token(auth_token)
+            answer = self.validate_user(auth_token)
+            tokencache.keep(candidate)
+            return answer
+        raise exceptions.AuthenticationFailed(gettext(INVALID))
 
     def validate_user(self, auth_token):
         user, token = super().validate_user(auth_token)
@@ -22,16 +47,17 @@ class TokenAuthentication(KnoxTokenAuthentication):
             raise exceptions.AuthenticationFailed(REVOKED)
         return user, token
 
+    @staticmethod
+    def _expired(auth_token) -> bool:
+        return auth_token.expiry is not None and auth_token.expiry < timezone.now()
+
     def _cleanup_token(self, auth_token) -> bool:
         # Only this token's own expiry: knox also walks every other token of the user on each request
         # (one more query per API call); the others are dropped when their owner next asks for a token.
-        if auth_token.expiry is not None and auth_token.expiry < timezone.now():
+        if self._expired(auth_token):
             auth_token.delete()
             return True
         return False
-
-
-REVOKED = "令牌已失效，请重新登录。"
 
 
 class TokenScheme(OpenApiAuthenticationExtension):
