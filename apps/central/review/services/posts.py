@@ -59,8 +59,10 @@ def approver_post_set(*, actor: User, user_id: int, department_code: str, role: 
         raise DomainError(_("没有这个部门。"), code="unknown_department")
     _holds_cases_elsewhere(user, department)
     if role != user.role:
-        User.objects.filter(id=user.id).update(role=role)
+        # save(), not a queryset update: saving a user ends the API tokens it holds in every worker's cache
+        # (accounts/tokencache.py), so the new role counts from the next request.
         user.role = role
+        user.save(update_fields=["role"])
     post, _created = ApproverPost.objects.update_or_create(user=user, defaults={"department": department})
     return post
 
