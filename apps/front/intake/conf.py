@@ -26,6 +26,13 @@ class IntakeConf(AppConf):
     # A case waiting on central with no news for this many hours is reconciled: its state is asked for
     # again, which heals a lost message (DESIGN.md §5; setting).
     RECONCILE_QUIET_HOURS = Knob(env_int, 24)
+    # Shared licences (issue 16, apps/central/licences): seconds the front waits for the library; a licence
+    # held from it is offered only while confirmed valid within LICENCE_RECHECK_SECONDS (the periodic check
+    # renews it; a revocation message ends it at once).
+    LICENCES_TIMEOUT = Knob(env_int, 5)
+    LICENCE_RECHECK_SECONDS = Knob(env_int, 6 * 3600)
+    # One person across platforms: seconds to wait for each other platform's list of the person's cases.
+    PLATFORM_CASES_TIMEOUT = Knob(env_int, 3)
 
 
 intake_conf = IntakeConf()

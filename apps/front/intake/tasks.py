@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from . import services
+from . import services, shared
 
 
 @shared_task(name="apps.intake.tasks.intake_deadline_warn", ignore_result=True)
@@ -21,3 +21,8 @@ def cases_deem_accepted() -> int:
 @shared_task(name="apps.intake.tasks.commitments_follow_up", ignore_result=True)
 def commitments_follow_up() -> int:
     return services.cases_commitment_remind() + services.cases_commitment_enforce()
+
+
+@shared_task(name="apps.intake.tasks.licences_recheck", ignore_result=True)
+def licences_recheck() -> int:
+    return shared.licences_recheck()

@@ -5,10 +5,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
 from apps.front.booking.models import Appointment, StaffPost
 from apps.front.booking.selectors import appointments_for_citizen
@@ -18,6 +20,8 @@ from apps.front.floor.services import ticket_get_for_clerk
 from apps.front.notifications.models import Notification
 from apps.shared.accounts.models import PersonalDataAccess, Role
 from apps.shared.accounts.services import id_number_reveal
+from apps.shared.exchange import contract
+from apps.shared.exchange.questions import answer, question_receive
 from govservice.api import DomainError, status_for
 from govservice.roles import role_required
 
@@ -52,6 +56,7 @@ from .services import (
     case_withdraw,
     prefiled_for_ticket,
 )
+from .shared import cases_elsewhere, platform_cases_answer
 
 
 @login_required
@@ -65,6 +70,8 @@ def my_services(request):
             "inbox": Notification.objects.filter(recipient=request.user, channel="inbox").select_related("case")[:20],
             # DOMAIN.md §8: citizens may see who looked at their file.
             "accesses": PersonalDataAccess.objects.filter(subject=request.user).select_related("viewer")[:20],
+            # One person across platforms (issue 16): asked of the other platforms now, never stored here.
+            "elsewhere": cases_elsewhere(citizen=request.user),
         },
     )
 
@@ -364,3 +371,20 @@ def assist(request):
         kiosk_staff_end(request)
         return render(request, "intake/assist.html", {**context, "case": case, "password": password})
     return render(request, "intake/assist.html", context)
+
+
+# A question names one person and a purpose: a few hundred bytes.
+PLATFORM_CASES_MAX_BODY = 4096
+
+
+@csrf_exempt  # machine-to-machine: authenticated by the HMAC signature, not a session
+@require_POST
+def platform_cases(request):
+    """POST a ``contract.PlatformCasesQuestion`` signed by another platform's key: the person's cases here
+    (``contract.PlatformCasesAnswer``), read now and never copied there (one person across platforms)."""
+    asked = question_receive(request, contract.PlatformCasesQuestion, max_body=PLATFORM_CASES_MAX_BODY)
+    if isinstance(asked, JsonResponse):
+        return asked
+    peer, question = asked
+    given = platform_cases_answer(peer=peer, question=question, platform_name=str(settings.SITE_NAME))
+    return answer(given.model_dump(mode="json"))
