@@ -19,7 +19,7 @@ from apps.shared.catalog.models import Material, MaterialSource
 from apps.shared.privacy.models import Consent, ConsentPurpose
 from govservice.lib import signing
 from tests.factories import make_matter, make_user
-from tests.registry_central import KEY_ID, SECRET, registry, registry_central  # noqa: F401 - fixtures
+from tests.registry_central import KEY_ID, SECRET
 
 # 网约车驾驶员证核发 needs 无犯罪记录证明, which central issued to the demo's 张伟 (apps/central/licences/demo.py).
 MATTER_CODE = "11011211000000000000-001102-01"
