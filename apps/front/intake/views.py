@@ -20,8 +20,10 @@ from apps.front.floor.services import ticket_get_for_clerk
 from apps.front.notifications.models import Notification
 from apps.shared.accounts.models import PersonalDataAccess, Role
 from apps.shared.accounts.services import id_number_reveal
+from apps.shared.catalog.models import MaterialSource
 from apps.shared.exchange import contract
 from apps.shared.exchange.questions import answer, question_receive
+from apps.shared.privacy.models import Channel
 from govservice.api import DomainError, status_for
 from govservice.roles import role_required
 
@@ -56,7 +58,7 @@ from .services import (
     case_withdraw,
     prefiled_for_ticket,
 )
-from .shared import cases_elsewhere, platform_cases_answer
+from .shared import cases_elsewhere, licences_fetch, platform_cases_answer
 
 
 @login_required
@@ -134,10 +136,33 @@ def intake_ticket(request, ticket_id):
         {
             "ticket": ticket, "rows": rows, "prefiled": prefiled, "held": held,
             "vault_offered": any(offers for _m, offers in rows),
+            "shared_licences": any(m.source == MaterialSource.GOVERNMENT for m in materials),
             "commitment_allowed": not credit_barred(citizen=ticket.citizen) if ticket.citizen else False,
         },
         status=status,
     )
+
+
+@role_required(Role.CLERK, Role.HALL_SUPERVISOR)
+@require_POST
+def intake_ticket_licences(request, ticket_id):
+    """The window fetches the applicant's licences the matter needs from central's library (电子证照库), with
+    the consent the applicant gave in person (recorded with the clerk); they are then offered for reuse."""
+    try:
+        ticket = ticket_get_for_clerk(clerk=request.user, ticket_id=ticket_id)
+        if ticket.citizen is None:
+            raise DomainError(_("该号码无实名申请人。"), code="no_applicant")
+        fetched = licences_fetch(
+            citizen=ticket.citizen, matter=ticket.matter,
+            reference=f"{ticket.hall.code}-{ticket.service_date:%Y%m%d}-{ticket.label}",
+            purpose=_("窗口受理：%(matter)s") % {"matter": ticket.matter.name}, consent_given=request.POST.get("consent") == "1",
+            channel=Channel.WINDOW, recorded_by=request.user,
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc.detail))
+    else:
+        messages.success(request, _("已从电子证照库调取 %(n)d 份证照，相应材料无需提交。") % {"n": len(fetched)})
+    return redirect("intake_ticket", ticket_id=ticket_id)
 
 
 @role_required(Role.CLERK, Role.HALL_SUPERVISOR)

@@ -100,6 +100,25 @@ class TestSharedLicences:
         assert [i["licence_number"] for i in response.json()] == [NUMBER]
         assert library_questions(registry)[-1][2] == case.number  # the case named at central
 
+    def test_the_window_fetches_with_the_consent_given_in_person(self, client, registry, zhang, driver_matter, hall, clerk):
+        from apps.front.floor.models import Ticket, TicketStatus
+
+        ticket = Ticket.objects.create(
+            hall=hall, group=hall.groups.get(), service_date=timezone.localdate(), number=7, matter=driver_matter,
+            citizen=zhang, status=TicketStatus.SERVING, window=hall.windows.get(),
+        )
+        client.force_login(clerk)
+        assert 'id="fetch-licences"' in client.get(f"/workbench/tickets/{ticket.id}/").content.decode()
+        client.post(f"/workbench/tickets/{ticket.id}/licences/", {})
+        assert not EvidenceItem.objects.exists()  # no consent, nothing asked
+        response = client.post(f"/workbench/tickets/{ticket.id}/licences/", {"consent": "1"})
+        assert response.status_code == 302
+        assert EvidenceItem.objects.get(citizen=zhang).licence_number == NUMBER
+        consent = Consent.objects.get(user=zhang)
+        assert consent.channel == "window" and consent.recorded_by == clerk
+        # The workbench now offers it for reuse instead of a scan.
+        assert f'value="{EvidenceItem.objects.get().id}"' in client.get(f"/workbench/tickets/{ticket.id}/").content.decode()
+
     def test_the_verification_page_says_valid_and_checks_the_signature(self, client, registry, zhang, driver_matter):
         client.force_login(zhang)
         fetch(client, driver_matter)
