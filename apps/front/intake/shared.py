@@ -21,6 +21,7 @@ import hmac
 import logging
 from typing import Any
 
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
@@ -196,17 +197,29 @@ def licences_recheck(*, batch: int = 100) -> int:
     return ended
 
 
+# The verification page is public: what the library said of a code is kept this long, so a burst of views
+# is not a burst of questions to central.
+LICENCE_PUBLIC_CACHE_SECONDS = 60
+
+
 def licence_public(code: str) -> contract.LicencePublic | None:
     """What the library says of a licence by its verification code (state, issuer, the office's certificate),
     for the public verification page; None when it holds none or cannot be asked."""
+    code = code.strip().upper()[:16]
     peer = _library()
     if peer is None or not code:
         return None
+    key = f"licence-public:{code}"
+    cached = cache.get(key)
+    if cached is not None:
+        return contract.LicencePublic.model_validate(cached) if cached else None
     try:
-        answer = _status(peer, contract.LicenceStatusQuestion(codes=[code.strip().upper()[:16]]))
+        answer = _status(peer, contract.LicenceStatusQuestion(codes=[code]))
     except (PeerUnavailable, ValidationError):
         return None
-    return answer.by_code.get(code.strip().upper())
+    found = answer.by_code.get(code)
+    cache.set(key, found.model_dump(mode="json") if found else {}, LICENCE_PUBLIC_CACHE_SECONDS)
+    return found
 
 
 # --- One person across platforms ---------------------------------------------------------------------------
