@@ -7,7 +7,7 @@ issue 16), and what it answers them.
   only while confirmed valid within LICENCE_RECHECK_SECONDS (``licences_recheck``, periodic); a revocation
   message (``handlers.licence_revoked``) ends it at once.
 - **One person across platforms**: a verified citizen's cases at the other front platforms
-  (exchange.selectors.peers_platforms) are asked for when shown and never stored here; each platform
+  (exchange.platforms.peers_platforms) are asked for when shown and never stored here; each platform
   finds the person by its own blind index, both having matched the person with the registry.
 """
 
@@ -36,7 +36,7 @@ from apps.shared.exchange import contract
 from apps.shared.exchange.conf import exchange_conf
 from apps.shared.exchange.models import Peer
 from apps.shared.exchange.questions import PeerRefused, PeerUnavailable, ask
-from apps.shared.exchange.selectors import peers_platforms
+from apps.shared.exchange.platforms import peers_platforms
 from apps.shared.privacy.consents import consent_record, consent_require
 from apps.shared.privacy.models import Channel, ConsentPurpose
 from govservice.lib.errors import DomainError
