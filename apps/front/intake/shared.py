@@ -35,8 +35,8 @@ from apps.shared.catalog.models import MaterialSource, Matter
 from apps.shared.exchange import contract
 from apps.shared.exchange.conf import exchange_conf
 from apps.shared.exchange.models import Peer
-from apps.shared.exchange.questions import PeerRefused, PeerUnavailable, ask
 from apps.shared.exchange.platforms import peers_platforms
+from apps.shared.exchange.questions import PeerRefused, PeerUnavailable, ask
 from apps.shared.privacy.consents import consent_record, consent_require
 from apps.shared.privacy.models import Channel, ConsentPurpose
 from govservice.lib.errors import DomainError
