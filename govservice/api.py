@@ -285,6 +285,12 @@ STATUS_BY_CODE: dict[str, int] = {
     "identity_unconfirmed": 422,
     "join_refused": 403,
     "remote_unavailable": 503,
+    # Shared licences and one person across platforms (issue 16: apps/central/licences, intake's
+    # shared.py; a question without the citizen's consent is consent_required, above)
+    "no_case": 403,
+    "not_needed": 403,
+    "purpose_required": 400,
+    "licences_unavailable": 503,
 }
 STATUS_BY_CLASS: tuple[tuple[type[DomainError], int], ...] = ((Throttled, 429), (Busy, 429), (Conflict, 409), (DomainError, 422))
 

@@ -6,6 +6,7 @@ api: list[URLPattern | URLResolver] = [
     *common_api,
     path("", include("apps.central.review.urls_api")),
     path("", include("apps.central.registry.urls_api")),
+    path("", include("apps.central.licences.urls_api")),
     path("", include("apps.central.remote.urls_api")),
 ]
 

@@ -8,42 +8,26 @@ from django.views.decorators.http import require_POST
 
 from apps.shared.accounts.conf import accounts_conf
 from apps.shared.exchange.models import Peer
-from apps.shared.exchange.questions import asking_peer
-from govservice.lib import signing
+from apps.shared.exchange.questions import answer, question_peer
 
 from .services import registry_verify, registry_verify_company
-
-
-def _answer(data: dict, status: int = 200) -> JsonResponse:
-    return JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
 
 
 def _signed_question(request, fields: tuple[str, ...]) -> tuple[Peer, dict[str, str]] | JsonResponse:
     """The asking platform and the question's fields as strings, or the refusal to answer. The headers are
     checked, and the size, before the body is read; every question states why it is asked (DESIGN.md §10)."""
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = -1
-    if length < 0 or length > accounts_conf.REGISTRY_MAX_BODY:
-        return _answer({"code": "too_large", "detail": _("请求过大。")}, 413)
-    if not all(
-        request.headers.get(h) for h in (signing.KEY_ID, signing.TIMESTAMP, signing.MESSAGE_ID, signing.SIGNATURE)
-    ):
-        return _answer({"code": "signature_missing", "detail": _("请求缺少签名信息。")}, 401)
-    try:
-        peer = asking_peer(headers=request.headers, method=request.method, path=request.path, body=request.body)
-    except signing.SignatureError as exc:
-        return _answer({"code": exc.code, "detail": exc.detail}, 401)
+    peer = question_peer(request, max_body=accounts_conf.REGISTRY_MAX_BODY)
+    if isinstance(peer, JsonResponse):
+        return peer
     try:
         question: Any = json.loads(request.body)
         values = {name: str(question[name]) for name in fields}
         values["reference"] = str(question.get("reference", ""))
     except (ValueError, KeyError, TypeError, AttributeError):
-        return _answer({"code": "invalid", "detail": _("报文格式错误。")}, 400)
+        return answer({"code": "invalid", "detail": _("报文格式错误。")}, 400)
     values["purpose"] = values["purpose"].strip()
     if not values["purpose"]:
-        return _answer({"code": "purpose_required", "detail": _("须说明核验用途。")}, 400)
+        return answer({"code": "purpose_required", "detail": _("须说明核验用途。")}, 400)
     return peer, values
 
 
@@ -56,7 +40,7 @@ def verify(request):
     if isinstance(asked, JsonResponse):
         return asked
     peer, q = asked
-    return _answer({"match": registry_verify(peer=peer, **q)})
+    return answer({"match": registry_verify(peer=peer, **q)})
 
 
 @csrf_exempt  # machine-to-machine: authenticated by the HMAC signature, not a session
@@ -71,4 +55,4 @@ def verify_company(request):
     if isinstance(asked, JsonResponse):
         return asked
     peer, q = asked
-    return _answer({"match": registry_verify_company(peer=peer, **q)})
+    return answer({"match": registry_verify_company(peer=peer, **q)})

@@ -7,6 +7,7 @@ from . import views
 urlpatterns: list[URLPattern] = [
     path("guide/<str:code>/", views.matter_guide, name="matter_guide"),
     path("guide/<str:code>/checklist.pdf", views.matter_guide_pdf, name="matter_guide_pdf"),
+    path("guide/<str:code>/licences/", views.matter_licences, name="matter_licences"),
     path("checklists/", views.my_checklists, name="my_checklists"),
     path("checklists/<str:code>/", views.checklist_detail, name="checklist"),
     path("checklists/<str:code>.pdf", views.checklist_pdf, name="checklist_pdf"),

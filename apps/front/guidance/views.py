@@ -18,8 +18,11 @@ from apps.front.booking.models import GreenCategory
 from apps.front.booking.selectors import halls_for_matter, slot_picker
 from apps.front.booking.views import picker_template
 from apps.front.consult.selectors import faq_for_matter
+from apps.front.intake.shared import licences_fetch
 from apps.shared.accounts.models import Role
-from apps.shared.catalog.models import Matter
+from apps.shared.catalog.models import MaterialSource, Matter
+from apps.shared.privacy.consents import current_text
+from apps.shared.privacy.models import ConsentPurpose
 from govservice.api import DomainError, status_for
 from govservice.lib.codes import form_idempotency_key
 from govservice.lib.pdf import qr_data_uri, render_pdf
@@ -49,6 +52,8 @@ def _guide_context(request, matter) -> dict:
     marks = vault_marks(user=request.user, matter=matter)
     return {
         "matter": matter,
+        "shared_licences": any(m.source == MaterialSource.GOVERNMENT for m in matter.materials.all()),
+        "consent_text": current_text(ConsentPurpose.VAULT_REUSE).text,
         "items": with_marks(matter_checklist(matter).items, marks),
         "halls": list(halls_for_matter(matter.code)),
         "steps": next_steps(matter),
@@ -78,6 +83,27 @@ def matter_guide(request, code):
         "questions": questions, "chosen": chosen, "error": error, "faq": faq_for_matter(matter.code),
     }
     return render(request, "guidance/guide.html", context, status=error_status if error else 200)
+
+
+@role_required(Role.CITIZEN)
+@require_POST
+def matter_licences(request, code):
+    """The citizen lets this platform fetch their licences the matter needs from central's library (电子证照库,
+    issue 16): the checklist then marks those materials as not needed."""
+    matter = current_matter(code)
+    try:
+        fetched = licences_fetch(
+            citizen=request.user, matter=matter, reference=f"guide:{matter.code}",
+            purpose=_("办事指南：%(matter)s") % {"matter": matter.name}, consent_given=request.POST.get("consent") == "1",
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc.detail))
+    else:
+        if fetched:
+            messages.success(request, _("已从电子证照库调取 %(n)d 份证照，相应材料无需提交。") % {"n": len(fetched)})
+        else:
+            messages.info(request, _("电子证照库中没有本事项所需的您的证照。"))
+    return redirect(reverse("matter_guide", args=[matter.code]) + "#checklist")
 
 
 # Rendering a PDF costs about a second of CPU: a public page must not let anyone spend that at will.

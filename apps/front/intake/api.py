@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.shared.accounts.permissions import IsCitizen, IsClerk
+from apps.shared.privacy.models import Channel
 from govservice.api import DomainError, MultipartApiView
 from govservice.lib import idcard
 
@@ -33,6 +34,7 @@ from .services import (
     case_supplement,
     case_withdraw,
 )
+from .shared import licences_fetch_for_case
 
 
 class CaseEventSerializer(serializers.ModelSerializer):
@@ -396,3 +398,34 @@ class WithdrawApi(APIView):
         serializer.is_valid(raise_exception=True)
         case = case_withdraw(citizen=request.user, number=number, reason=serializer.validated_data["reason"])
         return Response(CaseSerializer(case).data, status=status.HTTP_202_ACCEPTED)
+
+
+class LicencesFetchSerializer(serializers.Serializer):
+    consent = serializers.BooleanField(help_text=_("申请人同意调取其电子证照库中的证照用于本次办件"))
+
+
+class LicenceHeldSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    issuer = serializers.CharField()
+    licence_number = serializers.CharField()
+    valid_until = serializers.DateField(allow_null=True)
+
+
+class CaseLicencesApi(APIView):
+    """Fetch the applicant's licences this case's matter needs from central's library (电子证照库), with the
+    applicant's consent: the materials they stand for need not be submitted (the evidence ids go with the
+    acceptance like any vault evidence). The applicant for their own case, or a clerk of the case's hall."""
+
+    @extend_schema(request=LicencesFetchSerializer, responses={200: LicenceHeldSerializer(many=True)})
+    def post(self, request, number):
+        serializer = LicencesFetchSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        if IsCitizen().has_permission(request, self):
+            case, channel = case_get_for_citizen(citizen=request.user, number=number), Channel.API
+        elif IsClerk().has_permission(request, self):
+            case, channel = case_get_for_staff(user=request.user, number=number), Channel.WINDOW
+        else:
+            raise DomainError(_("只有申请人本人或受理窗口可以调取证照。"), code="forbidden")
+        items = licences_fetch_for_case(case=case, by=request.user, consent_given=serializer.validated_data["consent"], channel=channel)
+        return Response(LicenceHeldSerializer(items, many=True).data)

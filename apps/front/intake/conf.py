@@ -29,6 +29,13 @@ class IntakeConf(AppConf):
     # 办结: a case delivered (or denied) is closed this many working days later, once the period in which the
     # applicant may still rate it by SMS link has passed (DOMAIN.md §7: 5 working days; setting).
     CASE_CLOSE_AFTER_WORKDAYS = Knob(env_int, 5)
+    # Shared licences (issue 16, apps/central/licences): seconds the front waits for the library; a licence
+    # held from it is offered only while confirmed valid within LICENCE_RECHECK_SECONDS (the periodic check
+    # renews it; a revocation message ends it at once).
+    LICENCES_TIMEOUT = Knob(env_int, 5)
+    LICENCE_RECHECK_SECONDS = Knob(env_int, 6 * 3600)
+    # One person across platforms: seconds to wait for each other platform's list of the person's cases.
+    PLATFORM_CASES_TIMEOUT = Knob(env_int, 3)
 
 
 intake_conf = IntakeConf()

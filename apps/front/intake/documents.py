@@ -4,18 +4,23 @@ the intake transaction, rendered to PDF (WeasyPrint, CJK font) on first download
 from __future__ import annotations
 
 import hashlib
+import hmac
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.shared.accounts.models import User
+from apps.shared.exchange import contract
+from govservice.lib import pades
 from govservice.lib.codes import human_code
 from govservice.lib.masking import mask_id_public, mask_name
 from govservice.lib.pdf import qr_data_uri, render_pdf
 
 from .models import Case, Document, DocumentKind
+from .shared import licence_public
 
 
 def verification_url(code: str) -> str:
@@ -101,12 +106,53 @@ def document_pdf(document: Document) -> bytes:
         return fh.read()
 
 
+STATE_LABELS = {
+    contract.LicenceState.VALID: _("有效"),
+    contract.LicenceState.REVOKED: _("已撤销"),
+    contract.LicenceState.EXPIRED: _("已过有效期"),
+}
+
+
+def _state_here(document: Document) -> contract.LicenceState:
+    """A certificate's state by this platform's own record (the revocation message, its end date)."""
+    if document.content.get("revoked_on"):
+        return contract.LicenceState.REVOKED
+    until = document.content.get("valid_until") or ""
+    if until and until < timezone.localdate().isoformat():
+        return contract.LicenceState.EXPIRED
+    return contract.LicenceState.VALID
+
+
+def _licence_part(state: contract.LicenceState, *, from_library: bool) -> dict:
+    return {"state": str(state), "label": STATE_LABELS.get(state, _("未知")), "valid": state == contract.LicenceState.VALID,
+            "from_library": from_library}
+
+
+def _signature(pdf: bytes, certificate: str | None) -> dict:
+    check = pades.pdf_signature_check(pdf, certificate_pem=certificate)
+    return {"signed": check.signed, "intact": check.intact and check.covers_whole_file, "by_office": check.by_office}
+
+
 def document_verify(*, code: str, pdf: bytes | None = None) -> dict:
     """What the public may know about a document: that it exists, its kind, issuer and date; and,
-    given a copy, whether that copy is the genuine one. No personal data."""
-    document = Document.objects.select_related("case__hall").filter(verification_code=code.strip().upper()).first()
+    given a copy, whether that copy is the genuine one. No personal data. A certificate or licence also
+    says whether it is still valid (asked of central's library, else by this platform's record), and a
+    copy's PAdES signature is checked against the issuing office's certificate."""
+    code = code.strip().upper()
+    document = Document.objects.select_related("case__hall").filter(verification_code=code).first()
     if document is None:
-        return {"found": False}
+        licence = licence_public(code) if len(code) == 12 else None
+        if licence is None:
+            return {"found": False}
+        result = {
+            "found": True, "kind": _("电子证照"), "hall": licence.issuer, "issued_on": licence.issued_on.isoformat(),
+            "number": licence.number, "matter": licence.title, "applicant": "",
+            "licence": _licence_part(licence.state, from_library=True),
+        }
+        if pdf is not None:
+            result["genuine"] = hmac.compare_digest(hashlib.sha256(pdf).hexdigest(), licence.sha256)
+            result["signature"] = _signature(pdf, licence.certificate)
+        return result
     result = {
         "found": True,
         "kind": document.get_kind_display(),
@@ -116,9 +162,18 @@ def document_verify(*, code: str, pdf: bytes | None = None) -> dict:
         "matter": document.content.get("matter"),
         "applicant": mask_name(document.content.get("applicant", "")),
     }
+    licence = None
+    if document.kind == DocumentKind.CERTIFICATE:
+        licence = licence_public(code)
+        state = licence.state if licence is not None else _state_here(document)
+        if _state_here(document) == contract.LicenceState.REVOKED:
+            state = contract.LicenceState.REVOKED
+        result["licence"] = _licence_part(state, from_library=licence is not None)
     if pdf is not None:
         if not document.sha256:
             document_pdf(document)
             document.refresh_from_db()
         result["genuine"] = hashlib.sha256(pdf).hexdigest() == document.sha256
+        if document.kind == DocumentKind.CERTIFICATE:
+            result["signature"] = _signature(pdf, licence.certificate if licence is not None else None)
     return result

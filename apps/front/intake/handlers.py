@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.files.base import ContentFile
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.front.notifications.services import notify
@@ -138,6 +139,8 @@ def result_issued(peer: Peer, message_id: str, payload: contract.CaseResultIssue
             "name": payload.title, "trust_level": TrustLevel.A, "issuer": payload.issuer, "file": document.file.name,
             "content_type": "application/pdf", "size": len(pdf.content), "origin_case": case,
             "valid_until": payload.valid_until,
+            # Central's library holds it too: re-checked and revocable like every licence from there.
+            "licence_number": payload.licence_number, "licence_checked_at": timezone.now(),
         },
     )
     if _apply(case, CaseStatus.RESULT_READY, note=f"{payload.title}已出具（{payload.licence_number}）"):
@@ -237,3 +240,12 @@ def review_suspended(peer: Peer, message_id: str, payload: contract.CaseReviewSu
         CaseEvent.objects.create(case=case, actor_label="审批总后台", from_status=case.status, to_status=case.status, note=note)
         notify(recipient=case.citizen, event="case.review_suspended", case=case)
     return {"number": case.number, "status": case.status}
+@registry.handles(MessageKind.LICENCE_REVOKED)
+def licence_revoked(peer: Peer, message_id: str, payload: contract.LicenceRevoked, files) -> dict[str, Any]:
+    """A licence of central's library was revoked: the vaults holding it stop offering it at once, and the
+    certificate's verification page says so."""
+    ended = EvidenceItem.objects.filter(licence_number=payload.number, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    for document in Document.objects.filter(kind=DocumentKind.CERTIFICATE, verification_code=payload.verification_code):
+        document.content = {**document.content, "revoked_on": payload.to_wire()["revoked_on"], "revoke_reason": payload.reason}
+        document.save(update_fields=["content"])
+    return {"number": payload.number, "ended": ended}

@@ -348,6 +348,11 @@ class EvidenceItem(models.Model):
     verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     valid_until = models.DateField(null=True, blank=True)
+    # An e-licence of central's library (电子证照库): its number, when its validity was last confirmed (a
+    # licence not confirmed within LICENCE_RECHECK_SECONDS is not offered until it is), and its revocation.
+    licence_number = models.CharField(_("证照编号"), max_length=64, blank=True, db_index=True)
+    licence_checked_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
 
     class Meta:
         ordering = ["name", "trust_level", "-created_at"]

@@ -12,4 +12,6 @@ PERIODIC = {
     "intake-close-finished": {"task": "apps.intake.tasks.cases_close_finished", "schedule": 3600.0},
     # Reconciliation: ask central about cases quiet for RECONCILE_QUIET_HOURS (heals missed events).
     "intake-reconcile": {"task": "apps.intake.tasks.cases_reconcile", "schedule": 3600.0},
+    # Shared licences: confirm the library's licences held in vaults before they go stale (issue 16).
+    "intake-licences-recheck": {"task": "apps.intake.tasks.licences_recheck", "schedule": 1800.0},
 }

@@ -47,12 +47,21 @@ def case_get_for_staff(*, user: User, number: str) -> Case:
     return get_object_or_404(cases_for_staff(user=user).prefetch_related("events"), number=number)
 
 
+def licence_stale_q(now: dt.datetime | None = None) -> Q:
+    """Evidence from the library whose validity was not confirmed recently enough to rely on."""
+    since = (now or timezone.now()) - dt.timedelta(seconds=intake_conf.LICENCE_RECHECK_SECONDS)
+    return ~Q(licence_number="") & (Q(licence_checked_at__isnull=True) | Q(licence_checked_at__lt=since))
+
+
 def evidence_for_matter(*, citizen: User, matter) -> dict[int, list[EvidenceItem]]:
-    """Vault evidence matching each material of the matter by name, still valid, most trusted first."""
+    """Vault evidence matching each material of the matter by name, still valid, most trusted first. A
+    licence from central's library counts while not revoked and confirmed valid recently (shared.py)."""
     names = {m.name: m.id for m in matter.materials.all()}
     today = timezone.localdate()
-    items = EvidenceItem.objects.filter(citizen=citizen, name__in=names).filter(
-        Q(valid_until__isnull=True) | Q(valid_until__gte=today)
+    items = (
+        EvidenceItem.objects.filter(citizen=citizen, name__in=names, revoked_at__isnull=True)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        .exclude(licence_stale_q())
     )
     offered: dict[int, list[EvidenceItem]] = {}
     for item in items.order_by("trust_level", "-created_at"):

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from . import services
+from . import services, shared
 
 
 @shared_task(name="apps.intake.tasks.intake_deadline_warn", ignore_result=True)
@@ -26,3 +26,6 @@ def commitments_follow_up() -> int:
 @shared_task(name="apps.intake.tasks.cases_close_finished", ignore_result=True)
 def cases_close_finished() -> int:
     return services.cases_close_finished()
+@shared_task(name="apps.intake.tasks.licences_recheck", ignore_result=True)
+def licences_recheck() -> int:
+    return shared.licences_recheck()

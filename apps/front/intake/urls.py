@@ -14,6 +14,7 @@ urlpatterns = [
     path("terminal/assist/", views.assist, name="terminal_assist"),
     path("workbench/tickets/<int:ticket_id>/", views.intake_ticket, name="intake_ticket"),
     path("workbench/tickets/<int:ticket_id>/reveal-id/", views.reveal_id, name="reveal_id"),
+    path("workbench/tickets/<int:ticket_id>/licences/", views.intake_ticket_licences, name="intake_ticket_licences"),
     path("workbench/cases/", views.hall_cases, name="hall_cases"),
     path("workbench/cases/<str:number>/", views.hall_case, name="hall_case"),
     path("documents/<str:code>.pdf", views.document_download, name="document"),

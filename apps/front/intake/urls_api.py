@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import api
+from . import api, views
 
 urlpatterns = [
     path("appointments/<str:code>/prefile/", api.PrefileApi.as_view(), name="api-prefile"),
@@ -24,4 +24,7 @@ urlpatterns = [
     path("cases/<str:number>/supplement/", api.SupplementApi.as_view(), name="api-supplement"),
     path("cases/<str:number>/withdraw/", api.WithdrawApi.as_view(), name="api-withdraw"),
     path("cases/<str:number>/deferred/", api.DeferredApi.as_view(), name="api-deferred"),
+    path("cases/<str:number>/licences/", api.CaseLicencesApi.as_view(), name="api-case-licences"),
+    # Signed by another platform (issue 16): a person's cases here, for their list there.
+    path("platform/cases/", views.platform_cases, name="api-platform-cases"),
 ]

@@ -5,10 +5,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
 from apps.front.booking.models import Appointment, StaffPost
 from apps.front.booking.selectors import appointments_for_citizen
@@ -18,6 +20,10 @@ from apps.front.floor.services import ticket_get_for_clerk
 from apps.front.notifications.models import Notification
 from apps.shared.accounts.models import PersonalDataAccess, Role
 from apps.shared.accounts.services import id_number_reveal
+from apps.shared.catalog.models import MaterialSource
+from apps.shared.exchange import contract
+from apps.shared.exchange.questions import answer, question_receive
+from apps.shared.privacy.models import Channel
 from govservice.api import DomainError, status_for
 from govservice.roles import role_required
 
@@ -52,6 +58,7 @@ from .services import (
     case_withdraw,
     prefiled_for_ticket,
 )
+from .shared import cases_elsewhere, licences_fetch, platform_cases_answer
 
 
 @login_required
@@ -65,6 +72,8 @@ def my_services(request):
             "inbox": Notification.objects.filter(recipient=request.user, channel="inbox").select_related("case")[:20],
             # DOMAIN.md §8: citizens may see who looked at their file.
             "accesses": PersonalDataAccess.objects.filter(subject=request.user).select_related("viewer")[:20],
+            # One person across platforms (issue 16): asked of the other platforms now, never stored here.
+            "elsewhere": cases_elsewhere(citizen=request.user),
         },
     )
 
@@ -127,10 +136,33 @@ def intake_ticket(request, ticket_id):
         {
             "ticket": ticket, "rows": rows, "prefiled": prefiled, "held": held,
             "vault_offered": any(offers for _m, offers in rows),
+            "shared_licences": any(m.source == MaterialSource.GOVERNMENT for m in materials),
             "commitment_allowed": not credit_barred(citizen=ticket.citizen) if ticket.citizen else False,
         },
         status=status,
     )
+
+
+@role_required(Role.CLERK, Role.HALL_SUPERVISOR)
+@require_POST
+def intake_ticket_licences(request, ticket_id):
+    """The window fetches the applicant's licences the matter needs from central's library (电子证照库), with
+    the consent the applicant gave in person (recorded with the clerk); they are then offered for reuse."""
+    try:
+        ticket = ticket_get_for_clerk(clerk=request.user, ticket_id=ticket_id)
+        if ticket.citizen is None:
+            raise DomainError(_("该号码无实名申请人。"), code="no_applicant")
+        fetched = licences_fetch(
+            citizen=ticket.citizen, matter=ticket.matter,
+            reference=f"{ticket.hall.code}-{ticket.service_date:%Y%m%d}-{ticket.label}",
+            purpose=_("窗口受理：%(matter)s") % {"matter": ticket.matter.name}, consent_given=request.POST.get("consent") == "1",
+            channel=Channel.WINDOW, recorded_by=request.user,
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc.detail))
+    else:
+        messages.success(request, _("已从电子证照库调取 %(n)d 份证照，相应材料无需提交。") % {"n": len(fetched)})
+    return redirect("intake_ticket", ticket_id=ticket_id)
 
 
 @role_required(Role.CLERK, Role.HALL_SUPERVISOR)
@@ -364,3 +396,20 @@ def assist(request):
         kiosk_staff_end(request)
         return render(request, "intake/assist.html", {**context, "case": case, "password": password})
     return render(request, "intake/assist.html", context)
+
+
+# A question names one person and a purpose: a few hundred bytes.
+PLATFORM_CASES_MAX_BODY = 4096
+
+
+@csrf_exempt  # machine-to-machine: authenticated by the HMAC signature, not a session
+@require_POST
+def platform_cases(request):
+    """POST a ``contract.PlatformCasesQuestion`` signed by another platform's key: the person's cases here
+    (``contract.PlatformCasesAnswer``), read now and never copied there (one person across platforms)."""
+    asked = question_receive(request, contract.PlatformCasesQuestion, max_body=PLATFORM_CASES_MAX_BODY)
+    if isinstance(asked, JsonResponse):
+        return asked
+    peer, question = asked
+    given = platform_cases_answer(peer=peer, question=question, platform_name=str(settings.SITE_NAME))
+    return answer(given.model_dump(mode="json"))

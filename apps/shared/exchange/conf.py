@@ -13,6 +13,9 @@ from govservice.lib.knobs import AppConf, Knob
 class ExchangeConf(AppConf):
     # The peer code of central, as registered at the front (Peer.code).
     EXCHANGE_CENTRAL_PEER = Knob(env_str, "central")
+    # At a front: the peer codes of the other front platforms, comma-separated, whose cases of a person this
+    # platform shows beside its own (one person across platforms, issue 16). Empty: none.
+    EXCHANGE_PLATFORM_PEERS = Knob(env_str, "")
     # A signed request older or newer than this many seconds is refused (replay window).
     EXCHANGE_MAX_SKEW_SECONDS = Knob(env_int, 300)
     # Seconds to wait for the peer. Kept below Celery's soft time limit, which is below the hard limit and the

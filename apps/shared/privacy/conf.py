@@ -91,6 +91,11 @@ class PrivacyConf(AppConf):
     # --- Central's population registry (apps/central/registry) -------------------------------------------
     # Questions asked of the registry (who asked, why, about which keyed hash): PIPL Art. 56, three years.
     RETENTION_REGISTRY_QUERIES_DAYS = Knob(env_int, 3 * YEAR)
+    # --- Central's licence library (apps/central/licences) ----------------------------------------------
+    # Questions asked of the library (who asked, why, for which case, what was given): PIPL Art. 56, three years.
+    RETENTION_LICENCE_QUERIES_DAYS = Knob(env_int, 3 * YEAR)
+    # Licences that expired or were revoked, counted from then: kept for checks of what relied on them.
+    RETENTION_LICENCES_DAYS = Knob(env_int, 5 * YEAR)
 
     # --- The job and the citizen's own requests --------------------------------------------------------------
     # Rows handled per transaction by the retention job, and the seconds one run may take before it stops (the

@@ -2,6 +2,7 @@ import pytest
 from django.utils import timezone
 
 from apps.front.intake.models import Case, CaseStatus
+from tests.registry_central import registry, registry_central  # noqa: F401 - fixtures (a real central, test_shared_licences)
 
 
 @pytest.fixture

@@ -110,6 +110,9 @@ WRITTEN_TODAY += [
         "session": "0b0e3f6e-8a52-4a55-9d8e-6f0c6a3c1d2e", "number": "TZ2026112400042", "status": "accepted",
         "documents": [{"kind": "receipt", "verification_code": "ABCD2345EFGH"}],
     }),
+    # Shared licences (issue 16): central → every platform given the licence.
+    ("licence.revoked", {"number": "RSJ-2026-TZ2026112400042", "verification_code": "ABCD2345EFGH",
+                         "revoked_on": "2026-12-07", "reason": "以欺骗手段取得"}),
 ]
 
 # Shorter shapes the receivers have always taken (the tests' hand-made messages, older producers): they

@@ -267,8 +267,9 @@ WITHOUT_KIND = {
     "privacy.Consent",
     "privacy.AccountDeletion",
     "accounts.AccountTakeover",
-    # The wire's signing keys: secrets, not personal data.
+    # The wire's signing keys, and the offices' keys that seal certificates: secrets, not personal data.
     "exchange.PeerKey",
+    "licences.OfficeKey",
     # The population data the registry is loaded with (registry_load), not a record of this site's processing;
     # the register of legal persons likewise (registry_load --companies).
     "registry.RegistryPerson",

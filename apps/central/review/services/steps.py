@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.central.licences.services import licence_record_issued, office_key_ensure, pdf_seal
 from apps.shared.accounts.models import User
 from apps.shared.exchange import contract
 from apps.shared.exchange.services import outbox_enqueue
@@ -185,6 +186,9 @@ def case_issue_result(*, approver: User, case_id: int, valid_years: int | None =
             "qr": qr_data_uri(verify_url),
         },
     )
+    # Sealed with the department's key (PAdES): any PDF reader checks it offline.
+    office = office_key_ensure(office=case.department.code, name=case.department.name)
+    pdf = pdf_seal(pdf, office=office)
     digest = hashlib.sha256(pdf).hexdigest()
     with transaction.atomic():
         case = _locked(user=approver, case_id=case_id)
@@ -202,6 +206,12 @@ def case_issue_result(*, approver: User, case_id: int, valid_years: int | None =
         )
         certificate.file.save(f"{licence_number}.pdf", ContentFile(pdf), save=False)
         certificate.save()
+        # The library keeps it for every platform to ask for (电子证照库), apart from the case file.
+        licence_record_issued(
+            number=licence_number, verification_code=code, title=title, holder_name=case.applicant_name,
+            holder_id_number=case.applicant_id_number, office=office, issued_on=today, valid_until=valid_until,
+            platform=case.platform, case_number=case.front_number, pdf=pdf,
+        )
         ReviewCase.objects.filter(id=case.id).update(result_issued_at=timezone.now())
         # Sent for the way the applicant chose at the front (case.submitted / case.delivery_chosen).
         _note(

@@ -37,7 +37,7 @@ from govservice.lib.filetypes import EXTENSIONS, sniff
 from .. import hooks
 from ..documents import document_issue
 from ..models import CASE_SETTLED, Case, CaseEvent, CaseMaterial, CaseStatus, DocumentKind, EvidenceItem, TrustLevel
-from ..selectors import case_get_for_staff, held_for_ticket
+from ..selectors import case_get_for_staff, held_for_ticket, licence_stale_q
 from .acceptance import commitment_check, hand_over
 
 # The statuses of a case that central is working on (withdrawal asks central; reconciliation asks about them).
@@ -167,6 +167,8 @@ def _reuse(case: Case, reuses: Sequence[Reuse], *, by: User, vault_consent: bool
         evidence = EvidenceItem.objects.filter(id=reuse.evidence_id, citizen=case.citizen).first()
         if material is None or evidence is None:
             raise DomainError(_("所选的已有材料不属于该申请人或该事项。"), code="wrong_evidence")
+        if evidence.revoked_at is not None or EvidenceItem.objects.filter(licence_stale_q(), id=evidence.id).exists():
+            raise DomainError(_("“%(name)s”已撤销或暂无法确认有效，请重新调取或提交。") % {"name": evidence.name}, code="evidence_expired")
         if evidence.valid_until and evidence.valid_until < timezone.localdate():
             raise DomainError(_("“%(name)s”已过有效期，请重新提交。") % {"name": evidence.name}, code="evidence_expired")
         level = evidence.trust_level

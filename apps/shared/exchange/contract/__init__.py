@@ -18,7 +18,8 @@ drift apart; a serializer beside each dataclass would be the second copy this mo
 
 The package, by purpose: ``base`` (the wire types, ``WirePayload`` and ``DeliveryMethod``), ``kinds``
 (``MessageKind``), the payloads by direction and topic (``cases_to_central``, ``cases_to_front``, ``deferred``
-for 容缺受理, ``remote`` for the remote virtual window), and ``parsing`` (``PAYLOADS``, every (kind, version) a
+for 容缺受理, ``remote`` for the remote virtual window, ``licences`` for the shared licence library and
+the platforms' questions to each other), and ``parsing`` (``PAYLOADS``, every (kind, version) a
 receiver accepts, and reading a payload off the wire). Import from here: ``contract.CaseDecided``.
 """
 
@@ -62,6 +63,24 @@ from .cases_to_front import (
 )
 from .deferred import CaseCommitmentBroken, CaseCommitmentMade, CaseDeferredSupplied, CaseReviewSuspended
 from .kinds import MessageKind
+from .licences import (
+    LICENCE_QUERY_PATH,
+    LICENCE_STATUS_PATH,
+    PLATFORM_CASES_PATH,
+    ConsentGiven,
+    LicenceAnswer,
+    LicenceGiven,
+    LicencePublic,
+    LicenceQuestion,
+    LicenceRevoked,
+    LicenceState,
+    LicenceStatusAnswer,
+    LicenceStatusQuestion,
+    PersonAsked,
+    PlatformCase,
+    PlatformCasesAnswer,
+    PlatformCasesQuestion,
+)
 from .parsing import PAYLOADS, InvalidPayload, UnknownMessage, payload_class, payload_parse
 from .remote import (
     REMOTE_FORM_FIELDS,
@@ -77,7 +96,10 @@ from .remote import (
 )
 
 __all__ = [
+    "LICENCE_QUERY_PATH",
+    "LICENCE_STATUS_PATH",
     "PAYLOADS",
+    "PLATFORM_CASES_PATH",
     "REMOTE_FORM_FIELDS",
     "Applicant",
     "BundlePart",
@@ -104,13 +126,26 @@ __all__ = [
     "CaseWithdrawRefused",
     "CaseWithdrawRequested",
     "CaseWithdrawn",
+    "ConsentGiven",
     "Decision",
     "DeliveryMethod",
     "InvalidPayload",
+    "LicenceAnswer",
+    "LicenceGiven",
+    "LicencePublic",
+    "LicenceQuestion",
+    "LicenceRevoked",
+    "LicenceState",
+    "LicenceStatusAnswer",
+    "LicenceStatusQuestion",
     "MessageKind",
     "Number",
     "OptionalWireDate",
     "OptionalWireDateTime",
+    "PersonAsked",
+    "PlatformCase",
+    "PlatformCasesAnswer",
+    "PlatformCasesQuestion",
     "RemoteCaseOpened",
     "RemoteConcluded",
     "RemoteDocument",

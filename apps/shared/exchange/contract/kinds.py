@@ -41,3 +41,5 @@ class MessageKind(StrEnum):
     # Front → central: the case (and its documents) a concluded session made at the hall.
     REMOTE_CASE_OPENED = "remote.case_opened"
     # --- end of issue 14, remote ---
+    # --- Shared licences (issue 16; apps/central/licences → every platform given the licence) ---
+    LICENCE_REVOKED = "licence.revoked"

@@ -31,6 +31,7 @@ from .cases_to_front import (
 )
 from .deferred import CaseCommitmentBroken, CaseCommitmentMade, CaseDeferredSupplied, CaseReviewSuspended
 from .kinds import MessageKind
+from .licences import LicenceRevoked
 from .remote import RemoteCaseOpened, RemoteConcluded, RemoteEnded
 
 # Every (kind, version) a receiver accepts. A new version is added beside the old one, which stays until
@@ -68,6 +69,8 @@ PAYLOADS: dict[tuple[MessageKind, int], type[WirePayload]] = {
         RemoteConcluded,
         RemoteEnded,
         RemoteCaseOpened,
+        # Shared licences, central → platforms (issue 16)
+        LicenceRevoked,
     )
 }
 

@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 
+from apps.central.licences.demo import licences_seed_demo
 from apps.central.registry.models import RegistryCompany, RegistryPerson
 from apps.central.registry.services import read_company_rows, read_rows, registry_load, registry_load_companies
 from apps.central.review.models import ApproverPost
@@ -86,6 +87,7 @@ class Command(BaseCommand):
             self.seed_users()
             self.seed_platform()
             self.seed_registry()
+            self.created["licence library"] += licences_seed_demo(platform=Peer.objects.get(code=PLATFORM["code"]))
         if self.created.total() == 0:
             self.stdout.write("Demo data already present: nothing changed. 演示数据已存在，未作改动。")
         else:

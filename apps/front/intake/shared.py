@@ -1,0 +1,286 @@
+"""What this platform takes from the other sites for its citizens, over the signed wire (DESIGN.md §10,
+issue 16), and what it answers them.
+
+- **Shared licences** (电子证照库, apps/central/licences): with the citizen's consent, the licences a matter
+  needs are fetched from central's library into the citizen's vault as A-level evidence, so the checklist
+  (guidance) and intake mark those materials "no need to submit". A licence held from the library is offered
+  only while confirmed valid within LICENCE_RECHECK_SECONDS (``licences_recheck``, periodic); a revocation
+  message (``handlers.licence_revoked``) ends it at once.
+- **One person across platforms**: a verified citizen's cases at the other front platforms
+  (exchange.platforms.peers_platforms) are asked for when shown and never stored here; each platform
+  finds the person by its own blind index, both having matched the person with the registry.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import hashlib
+import hmac
+import logging
+from typing import Any
+
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from pydantic import ValidationError
+
+from apps.shared.accounts.models import User
+from apps.shared.accounts.selectors import citizen_verified_by_id_number
+from apps.shared.catalog.models import MaterialSource, Matter
+from apps.shared.exchange import contract
+from apps.shared.exchange.conf import exchange_conf
+from apps.shared.exchange.models import Peer
+from apps.shared.exchange.platforms import peers_platforms
+from apps.shared.exchange.questions import PeerRefused, PeerUnavailable, ask
+from apps.shared.privacy.consents import consent_record, consent_require
+from apps.shared.privacy.models import Channel, ConsentPurpose
+from govservice.lib.errors import DomainError
+
+from .conf import intake_conf
+from .models import Case, EvidenceItem, TrustLevel
+
+logger = logging.getLogger(__name__)
+
+
+class LicencesUnavailable(DomainError):
+    default_code = "licences_unavailable"
+
+
+def _library() -> Peer | None:
+    return Peer.objects.filter(code=exchange_conf.EXCHANGE_CENTRAL_PEER, active=True).first()
+
+
+def _unavailable() -> LicencesUnavailable:
+    return LicencesUnavailable(_("电子证照库暂时无法访问，请稍后再试或提交纸质材料。"), code="licences_unavailable")
+
+
+def licences_fetch(
+    *,
+    citizen: User,
+    matter: Matter,
+    reference: str,
+    purpose: str,
+    consent_given: bool,
+    channel: str = Channel.WEB,
+    recorded_by: User | None = None,
+) -> list[EvidenceItem]:
+    """Ask central's library for the citizen's licences that ``matter`` needs (its government-issued
+    materials), for the case or checklist ``reference``; keep each in the vault as A-level evidence named
+    after the material it stands for. Refused without the citizen's consent, which is recorded first."""
+    consent_require(given=consent_given, purpose=ConsentPurpose.VAULT_REUSE)
+    if not citizen.is_real_name_verified or not citizen.id_number:
+        raise DomainError(_("须完成实名核验后才能调取电子证照。"), code="verification_required")
+    materials = {m.key: m for m in matter.materials.all() if m.source == MaterialSource.GOVERNMENT}
+    if not materials:
+        return []
+    with transaction.atomic():
+        consent = consent_record(
+            user=citizen,
+            purpose=ConsentPurpose.VAULT_REUSE,
+            channel=channel,
+            reference=reference,
+            recorded_by=recorded_by,
+        )
+    peer = _library()
+    if peer is None:
+        raise _unavailable()
+    question = contract.LicenceQuestion(
+        person=contract.PersonAsked(name=citizen.real_name, id_number=citizen.id_number),
+        purpose=purpose,
+        reference=reference,
+        matter_code=matter.code,
+        material_keys=sorted(materials),
+        consent=contract.ConsentGiven(purpose=consent.purpose, version=consent.version, given_at=consent.given_at),
+    )
+    try:
+        data = ask(
+            peer=peer,
+            url=peer.base_url.rstrip("/") + contract.LICENCE_QUERY_PATH,
+            payload=question.model_dump(mode="json"),
+            timeout=intake_conf.LICENCES_TIMEOUT,
+        )
+        answer = contract.LicenceAnswer.model_validate(data)
+    except PeerRefused as exc:
+        raise DomainError(exc.detail or _("电子证照库拒绝了本次调取。"), code=exc.code) from None
+    except (PeerUnavailable, ValidationError):
+        raise _unavailable() from None
+    now = timezone.now()
+    kept: list[EvidenceItem] = []
+    for given in answer.licences:
+        try:
+            pdf = base64.b64decode(given.pdf, validate=True)
+        except (binascii.Error, ValueError):
+            pdf = b""
+        digest = hashlib.sha256(pdf).hexdigest()
+        if not pdf or not hmac.compare_digest(digest, given.sha256) or given.material_key not in materials:
+            logger.warning("licence %s from %s refused: its file or material does not match", given.number, peer.code)
+            continue
+        item = EvidenceItem.objects.filter(citizen=citizen, sha256=digest).first()
+        if item is None:
+            item = EvidenceItem(
+                citizen=citizen,
+                name=materials[given.material_key].name,
+                trust_level=TrustLevel.A,
+                issuer=given.issuer,
+                content_type="application/pdf",
+                size=len(pdf),
+                sha256=digest,
+                valid_until=given.valid_until,
+                licence_number=given.number,
+                licence_checked_at=now,
+            )
+            item.file.save(f"licence-{given.number}.pdf", ContentFile(pdf), save=False)
+            item.save()
+        else:
+            EvidenceItem.objects.filter(id=item.id).update(
+                licence_number=given.number, licence_checked_at=now, revoked_at=None, trust_level=TrustLevel.A
+            )
+        kept.append(item)
+    return kept
+
+
+def licences_fetch_for_case(*, case: Case, by: User, consent_given: bool, channel: str) -> list[EvidenceItem]:
+    """The same for a case at intake: the purpose and the case's number go with the question."""
+    return licences_fetch(
+        citizen=case.citizen,
+        matter=case.matter,
+        reference=case.number,
+        purpose=_("受理办件：%(matter)s") % {"matter": case.matter.name},
+        consent_given=consent_given,
+        channel=channel,
+        recorded_by=by if by.id != case.citizen_id else None,
+    )
+
+
+def _status(peer: Peer, question: contract.LicenceStatusQuestion) -> contract.LicenceStatusAnswer:
+    data = ask(
+        peer=peer,
+        url=peer.base_url.rstrip("/") + contract.LICENCE_STATUS_PATH,
+        payload=question.model_dump(mode="json"),
+        timeout=intake_conf.LICENCES_TIMEOUT,
+    )
+    return contract.LicenceStatusAnswer.model_validate(data)
+
+
+def licences_recheck(*, batch: int = 100) -> int:
+    """Confirm the library's licences held in vaults before they go stale: renewed when still valid, ended
+    when revoked, expired or unknown. Returns how many were ended. The library away: nothing changes, and
+    what goes stale meanwhile is not offered (never a silent pass)."""
+    peer = _library()
+    if peer is None:
+        return 0
+    half = dt.timedelta(seconds=intake_conf.LICENCE_RECHECK_SECONDS / 2)
+    due = (
+        EvidenceItem.objects.exclude(licence_number="")
+        .filter(revoked_at__isnull=True)
+        .filter(Q(licence_checked_at__isnull=True) | Q(licence_checked_at__lt=timezone.now() - half))
+    )
+    numbers = sorted(set(due.values_list("licence_number", flat=True)))
+    ended = 0
+    for start in range(0, len(numbers), batch):
+        chunk = numbers[start : start + batch]
+        try:
+            answer = _status(peer, contract.LicenceStatusQuestion(numbers=chunk))
+        except (PeerUnavailable, ValidationError):
+            logger.warning("licence re-check: the library did not answer")
+            return ended
+        now = timezone.now()
+        valid = [n for n in chunk if answer.states.get(n) == contract.LicenceState.VALID]
+        EvidenceItem.objects.filter(licence_number__in=valid, revoked_at__isnull=True).update(licence_checked_at=now)
+        gone = [n for n in chunk if n not in valid]
+        ended += EvidenceItem.objects.filter(licence_number__in=gone, revoked_at__isnull=True).update(revoked_at=now)
+    return ended
+
+
+# The verification page is public: what the library said of a code is kept this long, so a burst of views
+# is not a burst of questions to central.
+LICENCE_PUBLIC_CACHE_SECONDS = 60
+
+
+def licence_public(code: str) -> contract.LicencePublic | None:
+    """What the library says of a licence by its verification code (state, issuer, the office's certificate),
+    for the public verification page; None when it holds none or cannot be asked."""
+    code = code.strip().upper()[:16]
+    peer = _library()
+    if peer is None or not code:
+        return None
+    key = f"licence-public:{code}"
+    cached = cache.get(key)
+    if cached is not None:
+        return contract.LicencePublic.model_validate(cached) if cached else None
+    try:
+        answer = _status(peer, contract.LicenceStatusQuestion(codes=[code]))
+    except (PeerUnavailable, ValidationError):
+        return None
+    found = answer.by_code.get(code)
+    cache.set(key, found.model_dump(mode="json") if found else {}, LICENCE_PUBLIC_CACHE_SECONDS)
+    return found
+
+
+# --- One person across platforms ---------------------------------------------------------------------------
+
+
+def platform_cases_answer(
+    *, peer: Peer, question: contract.PlatformCasesQuestion, platform_name: str
+) -> contract.PlatformCasesAnswer:
+    """Another platform asks for a person's cases here: found only as a verified account with this ID number
+    (our own blind index) under the same name; otherwise none. The record of the question names the asking
+    platform and its purpose, never the person."""
+    citizen = citizen_verified_by_id_number(question.person.id_number)
+    same = citizen is not None and hmac.compare_digest(
+        "".join(citizen.real_name.split()).encode(), "".join(question.person.name.split()).encode()
+    )
+    logger.info(
+        "platform %s asked for a person's cases (%s): %s",
+        peer.code,
+        question.purpose[:100],
+        "found" if same else "none",
+    )
+    if citizen is None or not same:
+        return contract.PlatformCasesAnswer(platform=platform_name, cases=[])
+    cases = Case.objects.filter(citizen=citizen).select_related("matter", "hall").order_by("-received_at")[:50]
+    return contract.PlatformCasesAnswer(
+        platform=platform_name,
+        cases=[
+            contract.PlatformCase(
+                number=case.number,
+                matter=case.matter.name,
+                status=case.status,
+                status_label=str(case.get_status_display()),
+                received_at=case.received_at,
+                hall=case.hall.name,
+            )
+            for case in cases
+        ],
+    )
+
+
+def cases_elsewhere(*, citizen: User) -> list[dict[str, Any]]:
+    """The citizen's cases at every other platform, asked now and not kept: one entry per platform with its
+    cases, or ``unavailable`` when it did not answer. Only for a citizen verified against the registry."""
+    if not citizen.is_real_name_verified or not citizen.id_number:
+        return []
+    question = contract.PlatformCasesQuestion(
+        person=contract.PersonAsked(name=citizen.real_name, id_number=citizen.id_number),
+        purpose=_("本人跨平台查看办件"),
+    )
+    found: list[dict[str, Any]] = []
+    for peer in peers_platforms():
+        try:
+            data = ask(
+                peer=peer,
+                url=peer.base_url.rstrip("/") + contract.PLATFORM_CASES_PATH,
+                payload=question.model_dump(mode="json"),
+                timeout=intake_conf.PLATFORM_CASES_TIMEOUT,
+            )
+            answer = contract.PlatformCasesAnswer.model_validate(data)
+        except (PeerUnavailable, ValidationError):
+            found.append({"peer": peer.code, "platform": peer.name, "cases": [], "unavailable": True})
+            continue
+        found.append({"peer": peer.code, "platform": peer.name, "cases": list(answer.cases), "unavailable": False})
+    return found
