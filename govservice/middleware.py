@@ -91,5 +91,6 @@ class RequestIdMiddleware:
         with requestid.bound(requestid.valid(request.headers.get(requestid.HEADER))) as request_id:
             request.request_id = request_id
             response = self.get_response(request)
-            response[requestid.HEADER] = request_id
+            # The id the request ended under: a signed message from the other site names its own.
+            response[requestid.HEADER] = requestid.current()
             return response

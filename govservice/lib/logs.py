@@ -19,7 +19,7 @@ from . import requestid
 
 # Not part of a longer run of letters or digits: a UUID's hex or a SHA-256 is left alone.
 _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(?:\d{17}[0-9Xx]|\d{15})(?![0-9A-Za-z])")
-_PHONE = re.compile(r"(?<![0-9A-Za-z])1[3-9]\d{9}(?![0-9A-Za-z])")
+_PHONE = re.compile(r"(?<![0-9A-Za-z+])(?:\+?86[- ]?)?1[3-9]\d{9}(?![0-9A-Za-z])")
 
 
 def redact(text: str) -> str:
