@@ -7,7 +7,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from .care import care_mode_set
 
-
 common_api: list[URLPattern | URLResolver] = [
     path("", include("apps.shared.accounts.urls_api")),
     path("", include("apps.shared.catalog.urls_api")),

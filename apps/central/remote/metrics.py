@@ -13,6 +13,9 @@ from .models import RemoteSession, SessionStatus
 def remote_sessions_open():
     open_statuses = (SessionStatus.RINGING, SessionStatus.ACTIVE)
     counts = dict(
-        RemoteSession.objects.filter(status__in=open_statuses).values_list("status").annotate(n=Count("id")).values_list("status", "n")
+        RemoteSession.objects.filter(status__in=open_statuses)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
     )
     return [((str(status),), counts.get(status, 0)) for status in open_statuses]

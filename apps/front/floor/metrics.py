@@ -32,7 +32,9 @@ def hall_queue_length():
     return [((row["hall__code"],), row["waiting"]) for row in _today_by_hall()]
 
 
-@gauge("hall_queue_oldest_wait_seconds", "How long the longest-waiting ticket has waited, per hall (0: nobody).", ["hall"])
+@gauge(
+    "hall_queue_oldest_wait_seconds", "How long the longest-waiting ticket has waited, per hall (0: nobody).", ["hall"]
+)
 def hall_queue_oldest_wait():
     now = timezone.now()
     return [

@@ -13,8 +13,15 @@ from .models import Case
 from .selectors import awaiting_hall_q, intake_near_limit_q
 
 
-@gauge("intake_cases_near_limit", "Received cases the hall must decide on whose intake limit is near, per hall.", ["hall"])
+@gauge(
+    "intake_cases_near_limit", "Received cases the hall must decide on whose intake limit is near, per hall.", ["hall"]
+)
 def intake_cases_near_limit():
     near = intake_near_limit_q(today=timezone.localdate(), calendar=calendar_get())
-    rows = Case.objects.filter(near, awaiting_hall_q()).values_list("hall__code").annotate(n=Count("id")).order_by("hall__code")
+    rows = (
+        Case.objects.filter(near, awaiting_hall_q())
+        .values_list("hall__code")
+        .annotate(n=Count("id"))
+        .order_by("hall__code")
+    )
     return [((hall,), n) for hall, n in rows.values_list("hall__code", "n")]

@@ -13,6 +13,9 @@ from .models import HallSession, HallSessionStatus
 def remote_sessions_open():
     open_statuses = (HallSessionStatus.RINGING, HallSessionStatus.ACTIVE)
     counts = dict(
-        HallSession.objects.filter(status__in=open_statuses).values_list("status").annotate(n=Count("id")).values_list("status", "n")
+        HallSession.objects.filter(status__in=open_statuses)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
     )
     return [((str(status),), counts.get(status, 0)) for status in open_statuses]

@@ -23,7 +23,9 @@ PREFIX = "cloudwindow_"
 
 class BusinessCollector(Collector):
     def collect(self) -> Iterator[Metric]:
-        errors = GaugeMetricFamily(PREFIX + "scrape_errors", "Gauges that could not be read in this scrape.", labels=["gauge"])
+        errors = GaugeMetricFamily(
+            PREFIX + "scrape_errors", "Gauges that could not be read in this scrape.", labels=["gauge"]
+        )
         started = time.monotonic()
         for gauge in registry.gauges.values():
             family = GaugeMetricFamily(PREFIX + gauge.name, gauge.help, labels=list(gauge.labels))

@@ -28,10 +28,19 @@ def frozen(time_machine):
 def open_case(matter, platform, *, used: int) -> ReviewCase:
     """A case in review whose clock has run ``used`` working days before today and runs on."""
     return ReviewCase.objects.create(
-        platform=platform, front_number=f"TZ2026{next(_numbers):09d}", matter=matter, department=matter.department,
-        hall_name="北京城市副中心政务服务中心", applicant_name="王小明", applicant_id_number="11010519491231002X",
-        status=ReviewStatus.IN_REVIEW, accepted_at=NOW - dt.timedelta(days=30), promised_limit=matter.promised_days,
-        legal_limit=matter.legal_days, clock_used=used, clock_running_since=NOW.date(),
+        platform=platform,
+        front_number=f"TZ2026{next(_numbers):09d}",
+        matter=matter,
+        department=matter.department,
+        hall_name="北京城市副中心政务服务中心",
+        applicant_name="王小明",
+        applicant_id_number="11010519491231002X",
+        status=ReviewStatus.IN_REVIEW,
+        accepted_at=NOW - dt.timedelta(days=30),
+        promised_limit=matter.promised_days,
+        legal_limit=matter.legal_days,
+        clock_used=used,
+        clock_running_since=NOW.date(),
     )
 
 

@@ -62,8 +62,12 @@ def test_the_relay_sends_under_the_message_id_of_its_request(peer, monkeypatch):
     assert sent["during"] == "req-relay-000000001"
     # The signature still covers exactly what it always did: method, path, timestamp, message id, body.
     signing.verify(
-        headers=sent["headers"], method="POST", path=PATH, body=sent["body"],
-        secret_for=lambda key_id: "contract-secret", max_skew=300,
+        headers=sent["headers"],
+        method="POST",
+        path=PATH,
+        body=sent["body"],
+        secret_for=lambda key_id: "contract-secret",
+        max_skew=300,
     )
     assert requestid.current() == ""
 
@@ -71,11 +75,19 @@ def test_the_relay_sends_under_the_message_id_of_its_request(peer, monkeypatch):
 def test_the_receiver_logs_under_the_signed_id(client, peer, handled_here, spy, caplog):  # noqa: F811
     message_id = str(uuid.uuid4())
     body = json.dumps(
-        {"id": message_id, "kind": str(handled_here), "payload": {"number": "TZ2026112400042"}, "files": [], "request_id": "req-from-front-0001"},
+        {
+            "id": message_id,
+            "kind": str(handled_here),
+            "payload": {"number": "TZ2026112400042"},
+            "files": [],
+            "request_id": "req-from-front-0001",
+        },
         ensure_ascii=False,
     ).encode()
     with requestid.bound("req-from-front-0001"):
-        headers = signing.sign(key_id="contract-k1", secret="contract-secret", method="POST", path=PATH, message_id=message_id, body=body)
+        headers = signing.sign(
+            key_id="contract-k1", secret="contract-secret", method="POST", path=PATH, message_id=message_id, body=body
+        )
     # A proxy or an attacker changed the unsigned header: the signed copy wins.
     headers[requestid.HEADER] = "req-tampered-00000"
     with caplog.at_level(logging.INFO, logger="apps.shared.exchange.services.inbox"):
@@ -99,11 +111,10 @@ def test_tasks_carry_the_request_id_into_the_worker():
     assert headers == {"request_id": "req-task-00000001"}
 
     class Task:
-        class request:  # noqa: N801 - celery's attribute
+        class request:
             request_id = "req-task-00000001"
 
     celery_signals._request_id_in(task=Task())
     assert requestid.current() == "req-task-00000001"
     celery_signals._request_id_in(task=None)
     assert requestid.current() == ""
-

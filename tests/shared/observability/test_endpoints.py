@@ -24,7 +24,12 @@ def test_metrics_answer_a_configured_network_and_the_bearer_token(client, settin
     settings.METRICS_TOKEN = "scrape-secret-0123456789"
     assert client.get("/metrics", REMOTE_ADDR="10.20.3.4").status_code == 200
     assert client.get("/metrics", REMOTE_ADDR="127.0.0.1").status_code == 404  # loopback no longer listed
-    assert client.get("/metrics", REMOTE_ADDR="198.51.100.7", HTTP_AUTHORIZATION="Bearer scrape-secret-0123456789").status_code == 200
+    assert (
+        client.get(
+            "/metrics", REMOTE_ADDR="198.51.100.7", HTTP_AUTHORIZATION="Bearer scrape-secret-0123456789"
+        ).status_code
+        == 200
+    )
     assert client.get("/metrics", REMOTE_ADDR="198.51.100.7", HTTP_AUTHORIZATION="Bearer wrong").status_code == 404
     assert client.get("/metrics", REMOTE_ADDR="198.51.100.7", HTTP_AUTHORIZATION="Bearer ").status_code == 404
 
@@ -72,7 +77,12 @@ def test_readiness_is_503_with_the_reason_when_redis_is_away(client, monkeypatch
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "unavailable"
-    assert body["checks"]["redis"] == {"ok": False, "error": "ConnectionError", "critical": True, "ms": body["checks"]["redis"]["ms"]}
+    assert body["checks"]["redis"] == {
+        "ok": False,
+        "error": "ConnectionError",
+        "critical": True,
+        "ms": body["checks"]["redis"]["ms"],
+    }
 
 
 def test_readiness_reports_a_peer_away_as_degraded_not_unavailable(client):

@@ -225,6 +225,7 @@ def _record_attempt(
     if not retry and not error:
         # delivered_at is the relay's own reading, the moment it saw the receiver's answer.
         status, fields = OutboxStatus.DELIVERED, {"delivered_at": timezone.now(), "response": response_data, "last_error": ""}
+        logger.info("outbox message %s (%s) delivered after %s attempts", message.id, message.kind, attempts)
     elif not retry or attempts >= exchange_conf.EXCHANGE_MAX_ATTEMPTS:
         status, fields = OutboxStatus.DEAD, {"last_error": error, "response": response_data}
         logger.error("outbox message %s (%s) dead-lettered: %s", message.id, message.kind, error)
