@@ -3,6 +3,8 @@ grouped query on the (hall, day, status) index."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Min, Q
 from django.utils import timezone
 
@@ -11,7 +13,7 @@ from apps.shared.observability.registry import gauge
 from .models import Ticket, TicketStatus
 
 
-def _today_by_hall() -> list[dict]:
+def _today_by_hall() -> list[Any]:
     return list(
         Ticket.objects.filter(service_date=timezone.localdate())
         .values("hall__code")

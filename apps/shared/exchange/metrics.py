@@ -4,6 +4,8 @@ the outbox waits for a peer that is away)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import requests
 from django.db.models import Count, Min
 from django.utils import timezone
@@ -13,7 +15,7 @@ from apps.shared.observability.registry import gauge, readiness
 from .models import OutboxMessage, OutboxStatus, Peer
 
 
-def _unsent_by_peer() -> list[dict]:
+def _unsent_by_peer() -> list[Any]:
     # One grouped query over the unsent rows only (pending and dead; the partial indexes hold them).
     return list(
         OutboxMessage.objects.filter(status__in=(OutboxStatus.PENDING, OutboxStatus.DEAD))

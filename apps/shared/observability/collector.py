@@ -39,10 +39,10 @@ class BusinessCollector(Collector):
             yield family
         for counter in registry.counters.values():
             # CounterMetricFamily adds the _total suffix itself.
-            family = CounterMetricFamily(PREFIX + counter.name, counter.help, labels=list(counter.labels))
-            for labels, value in metrics.read(counter.name):
-                family.add_metric([str(labels.get(name, "")) for name in counter.labels], value)
-            yield family
+            counted = CounterMetricFamily(PREFIX + counter.name, counter.help, labels=list(counter.labels))
+            for names, count in metrics.read(counter.name):
+                counted.add_metric([str(names.get(name, "")) for name in counter.labels], count)
+            yield counted
         yield errors
         duration = GaugeMetricFamily(PREFIX + "scrape_seconds", "Time this node took to read the business metrics.")
         duration.add_metric([], time.monotonic() - started)
