@@ -60,3 +60,14 @@ def test_the_sites_log_json_by_default():
     assert settings.LOG_FORMAT == "json"
     handler = settings.LOGGING["handlers"]["console"]
     assert handler["formatter"] == "json" and handler["filters"] == ["request_id"]
+
+
+def test_gunicorns_access_line_never_holds_the_query_string():
+    # A look-up by ID number or phone travels in the query string: the access line names the path only.
+    from govservice import gunicorn_conf
+
+    assert "%(U)s" in gunicorn_conf.access_log_format
+    for atom in ("%(r)s", "%(q)s", "%(f)s"):
+        assert atom not in gunicorn_conf.access_log_format
+    formatter = gunicorn_conf.logconfig_dict["formatters"]["json"]["()"]
+    assert formatter == "govservice.lib.logs.JsonFormatter"
