@@ -22,8 +22,9 @@ SERVICES_ENV := $(VAR_DIR)/services.env
 PYTEST_ARGS ?=
 
 # Fonts and libraries for WeasyPrint (PDF, Chinese text), chromium for the browser tests, pdftotext for
-# checking documents, gettext for compilemessages, faketime for the clock-skew fault test.
-APT_PACKAGES := chromium fonts-wqy-microhei libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b poppler-utils gettext faketime
+# checking documents, gettext for compilemessages, faketime for the clock-skew fault test, pgbouncer and haproxy
+# for the cluster on one machine (make run-cluster, tests/cluster).
+APT_PACKAGES := chromium fonts-wqy-microhei libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b poppler-utils gettext faketime pgbouncer haproxy
 
 export VAR_DIR
 export PATH := $(VENV_BIN):$(PATH)
@@ -38,10 +39,11 @@ LOAD_ENV = set -a; if [ -f .env ]; then . ./.env; fi; set +a; if [ -f "$(SERVICE
 TEST_REDIS = eval "$$(python bin/devservices.py test-env)"
 
 .PHONY: help bootstrap system-packages services services-stop services-status migrate seed collectstatic messages \
-	run test test-front test-central lint mypy bench-booking bench-availability bench-search bench-call-next bench-handoff bench-remote restore-drill
+	run run-cluster test test-front test-central lint mypy bench-booking bench-availability bench-search bench-call-next bench-handoff bench-remote restore-drill
 
 help:
 	@echo "make run             set up everything, then run both sites (Ctrl-C stops)"
+	@echo "make run-cluster     the same as a cluster: 2 nodes per site behind HAProxy, PgBouncer, S3, locked beats"
 	@echo "make test            set up everything, then lint and the whole test suite"
 	@echo "make test-front      only the front role's tests (PYTEST_ARGS=... to select)"
 	@echo "make test-central    only the central role's tests"
@@ -167,12 +169,14 @@ run: seed collectstatic messages
 PYTEST_FRONT = SITE_ROLE=front DEV_MODE=1 STATIC_MANIFEST=0 pytest tests --ignore=tests/central
 PYTEST_CENTRAL = SITE_ROLE=central DEV_MODE=1 STATIC_MANIFEST=0 pytest tests/shared tests/central
 RESULTS := $(VAR_DIR)/test-results
-# `make test` runs its pytest in two lanes side by side, one per core: lane 1 the front's in-process tests;
-# lane 2 central's tests, then the front's real-server tests (e2e, faults, browser), which spend most of
-# their time waiting on servers. Each lane has its own test databases (TEST_DB_SUFFIX) and Redis database,
-# so they never meet. TEST_LANES=1 runs the three one after the other.
+# `make test` runs its pytest in two lanes side by side, one per core: lane 1 the front's in-process tests,
+# then the cluster's (tests/cluster: HAProxy, PgBouncer, several nodes); lane 2 central's tests, then the
+# front's real-server tests (e2e, faults, browser), which spend most of their time waiting on servers. Each
+# lane has its own test databases (TEST_DB_SUFFIX) and Redis database, so they never meet. TEST_LANES=1 runs
+# the four one after the other.
 TEST_LANES ?= 2
-LANE_A = $(PYTEST_FRONT) -m "not (e2e or browser)" --junitxml="$(RESULTS)/front.xml" $(PYTEST_ARGS)
+LANE_A = $(PYTEST_FRONT) -m "not (e2e or browser or cluster)" --junitxml="$(RESULTS)/front.xml" $(PYTEST_ARGS)
+LANE_A2 = $(PYTEST_FRONT) -m "cluster" --junitxml="$(RESULTS)/front-cluster.xml" $(PYTEST_ARGS)
 LANE_B1 = $(PYTEST_CENTRAL) --junitxml="$(RESULTS)/central.xml" $(PYTEST_ARGS)
 LANE_B2 = $(PYTEST_FRONT) -m "e2e or browser" --junitxml="$(RESULTS)/front-servers.xml" $(PYTEST_ARGS)
 
@@ -193,7 +197,10 @@ test: services messages
 	done
 	mkdir -p "$(RESULTS)"; rm -f "$(RESULTS)"/*.xml "$(RESULTS)"/*.log "$(RESULTS)"/*.rc
 	# (The recipe runs under set -e: each run's exit code is caught, never allowed to end its lane.)
-	lane_a() { rc=0; $(LANE_A) > "$(RESULTS)/front.log" 2>&1 || rc=$$?; echo $$rc > "$(RESULTS)/front.rc"; }
+	lane_a() {
+	  rc=0; $(LANE_A) > "$(RESULTS)/front.log" 2>&1 || rc=$$?; echo $$rc > "$(RESULTS)/front.rc"
+	  rc=0; $(LANE_A2) > "$(RESULTS)/front-cluster.log" 2>&1 || rc=$$?; echo $$rc > "$(RESULTS)/front-cluster.rc"
+	}
 	lane_b() {
 	  eval "$$(python bin/devservices.py test-env 2)"
 	  export TEST_DB_SUFFIX="$${TEST_DB_SUFFIX:-}lane2"
@@ -202,14 +209,14 @@ test: services messages
 	}
 	start=$$SECONDS
 	if [ "$(TEST_LANES)" = 1 ]; then
-	  echo "==> pytest: front (in process), central, front (real servers), one after the other"
+	  echo "==> pytest: front (in process), front (cluster), central, front (real servers), one after the other"
 	  lane_a; lane_b
 	else
-	  echo "==> pytest: lane 1 front (in process) | lane 2 central, then front (real servers); logs follow"
+	  echo "==> pytest: lane 1 front (in process), then the cluster | lane 2 central, then front (real servers); logs follow"
 	  lane_a & a=$$!; lane_b & b=$$!; wait $$a $$b || true
 	fi
 	totals=""
-	for run in front central front-servers; do
+	for run in front front-cluster central front-servers; do
 	  echo "==> pytest ($$run)"; cat "$(RESULTS)/$$run.log" 2>/dev/null || true
 	  rc=$$(cat "$(RESULTS)/$$run.rc" 2>/dev/null || echo 1)
 	  if [ "$$rc" = 5 ]; then echo "pytest ($$run): no tests collected (exit 5) — counted as a failure"; fi
@@ -282,6 +289,17 @@ bench-handoff: services
 bench-remote: services
 	@$(LOAD_ENV)
 	python -m bench.remote_signalling $(BENCH_ARGS)
+
+# --- The cluster on one machine (issue 18) -----------------------------------------------------------------
+
+# Both sites as a city runs them: two gunicorn nodes per site behind HAProxy (front :8000, central :8100,
+# CLUSTER_FRONT_PORT / CLUSTER_CENTRAL_PORT), PgBouncer in transaction pooling, uploads on an S3 server at the
+# edge, a worker and two beats per site (one sends: the Redis lock). Options: CLUSTER_ARGS="--nodes 3" (bin/cluster.py --help).
+CLUSTER_ARGS ?=
+
+run-cluster: seed collectstatic messages
+	@$(LOAD_ENV)
+	exec python bin/cluster.py run $(CLUSTER_ARGS)
 
 # --- Operations ---------------------------------------------------------------------------------------
 

@@ -231,6 +231,16 @@ STATUS_BY_CODE: dict[str, int] = {
     "own_request": 403,
     "same_department": 422,
     "steps_incomplete": 409,
+    # 容缺 items owed past their deadline: no decision until they come (the case is suspended at review).
+    "commitment_owed": 409,
+    # Central's staff posts (issue 13): a post is for central's approvers and supervisors; a person holding open
+    # cases is not moved away from them.
+    "not_central_staff": 422,
+    "holds_cases": 409,
+    # A holiday year's notice that cannot be published as written (a bad date, a statutory year).
+    "calendar_invalid": 400,
+    # A registry file the supervisors' page cannot read (not UTF-8 JSON or CSV).
+    "file_unreadable": 400,
     # Issue 13, intake (行政许可法 Art. 32): the limit passed with no decision (accepted by law); a notice
     # the applicant has not answered yet is never followed by another.
     "intake_limit_passed": 409,
@@ -239,6 +249,7 @@ STATUS_BY_CODE: dict[str, int] = {
     # field takes; a submission with required answers missing, or without the applicant's declaration; a
     # matter not applied for online.
     "declaration_required": 422,
+    "draft_exists": 409,
     "form_incomplete": 422,
     "form_invalid": 400,
     "not_online": 422,

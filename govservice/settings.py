@@ -149,10 +149,32 @@ DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("OPTIONS", {})
 # A short lock timeout turns pile-ups into a clear "busy, try again" instead of a hung request.
-DATABASES["default"]["OPTIONS"]["options"] = "-c lock_timeout={} -c statement_timeout={}".format(
-    env_int("DB_LOCK_TIMEOUT_MS", 2000), env_int("DB_STATEMENT_TIMEOUT_MS", 30000)
-)
+DB_LOCK_TIMEOUT_MS = env_int("DB_LOCK_TIMEOUT_MS", 2000)
+DB_STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", 30000)
+# Behind PgBouncer in transaction pooling (DB_TRANSACTION_POOLING=1) each transaction may run on another server
+# session, so nothing may rely on one: no server-side cursors, the booking read not PREPAREd
+# (BOOKING_PREPARED_STATEMENTS), and the timeouts set by the pooler on its server connections (its
+# connect_query, bin/cluster.py): PgBouncer passes no startup "options" through.
+DB_TRANSACTION_POOLING = env_bool("DB_TRANSACTION_POOLING", False)
+if DB_TRANSACTION_POOLING:
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    BOOKING_PREPARED_STATEMENTS = False
+else:
+    DATABASES["default"]["OPTIONS"]["options"] = f"-c lock_timeout={DB_LOCK_TIMEOUT_MS} -c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"
 DATABASES["default"]["TEST"] = {"TEMPLATE": "template0", "CHARSET": "UTF8"}
+# Read-only work (reports, dashboards, search: govservice/lib/replica.py) on a replica when its URL is set; the
+# same connection settings as the primary, and in tests the primary itself. REPLICA_READS=0 turns it off.
+_replica_var = "REPLICA_DATABASE_URL" if IS_FRONT else "CENTRAL_REPLICA_DATABASE_URL"
+if env_str(_replica_var, ""):
+    DATABASES["replica"] = {
+        **env.db_url(_replica_var),
+        **{key: DATABASES["default"][key] for key in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS", "OPTIONS")},
+        "TEST": {"MIRROR": "default"},
+    }
+    if DB_TRANSACTION_POOLING:
+        DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+REPLICA_READS = env_bool("REPLICA_READS", True) and "replica" in DATABASES
+DATABASE_ROUTERS = ["govservice.lib.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache, Celery --------------------------------------------------------------------------
@@ -191,6 +213,18 @@ CELERY_BEAT_SCHEDULE = {
     if app.startswith("apps.") and (BASE_DIR / app.replace(".", "/") / "schedule.py").exists()
     for name, entry in importlib.import_module(f"{app}.schedule").PERIODIC.items()
 }
+# Several nodes may each start beat: with CELERY_BEAT_LOCK=1 the schedule lives in Redis (celery-redbeat) and
+# only the beat holding the site's lock sends; the others wait and take over within the lock's timeout once
+# it is not extended (its holder stopped or died). Off by default: one beat per site needs no lock.
+CELERY_BEAT_LOCK = env_bool("CELERY_BEAT_LOCK", False)
+if CELERY_BEAT_LOCK:
+    CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+    CELERY_REDBEAT_REDIS_URL = env.str("CELERY_BEAT_REDIS_URL", default=CELERY_BROKER_URL)
+    CELERY_REDBEAT_KEY_PREFIX = f"redbeat:{CELERY_TASK_DEFAULT_QUEUE}:"
+    # The holder extends the lock every tick (at most CELERY_BEAT_MAX_LOOP_INTERVAL apart); a waiting beat
+    # tries again as often.
+    CELERY_BEAT_MAX_LOOP_INTERVAL = env_int("CELERY_BEAT_MAX_LOOP_SECONDS", 5)
+    CELERY_REDBEAT_LOCK_TIMEOUT = env_int("CELERY_BEAT_LOCK_SECONDS", 30)
 
 # --- The wire between the sites (apps/shared/exchange) ---------------------------------------------------
 CENTRAL_URL = env.str("CENTRAL_URL", default="http://127.0.0.1:8100")
@@ -302,9 +336,34 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / f"static-{SITE_R
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / f"media-{SITE_ROLE}")))
 MEDIA_URL = "media/"  # never served publicly: materials are streamed by views that check access
+# Where uploads, documents and certificates are kept, encrypted with the personal-data keys and clear through
+# open(): "filesystem" (MEDIA_ROOT; with several nodes, a directory they all mount) or "s3" (an S3-compatible
+# object store through django-storages: govservice/lib/objectstorage.py).
+MEDIA_STORAGE = env_str("MEDIA_STORAGE", "filesystem")
+if MEDIA_STORAGE == "filesystem":
+    _media_storage: dict = {"BACKEND": "govservice.lib.fieldcrypto.EncryptedFileSystemStorage"}
+elif MEDIA_STORAGE == "s3":
+    if not env_str("MEDIA_S3_BUCKET", ""):
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs MEDIA_S3_BUCKET")
+    _media_storage = {
+        "BACKEND": "govservice.lib.objectstorage.EncryptedS3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("MEDIA_S3_BUCKET", ""),
+            # Each site under its own prefix, so both may share a bucket.
+            "location": env_str("MEDIA_S3_PREFIX", SITE_ROLE),
+            # Unset: boto3's own (AWS_* variables, the instance's role, the default endpoint).
+            "endpoint_url": env_str("MEDIA_S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("MEDIA_S3_REGION", "") or None,
+            "access_key": env_str("MEDIA_S3_ACCESS_KEY_ID", "") or None,
+            "secret_key": env_str("MEDIA_S3_SECRET_ACCESS_KEY", "") or None,
+            "file_overwrite": False,
+            "default_acl": "private",
+        },
+    }
+else:
+    raise ImproperlyConfigured(f"MEDIA_STORAGE={MEDIA_STORAGE!r}: write filesystem or s3")
 STORAGES = {
-    # Uploaded scans and documents are encrypted on the disk with the personal-data keys, clear through open().
-    "default": {"BACKEND": "govservice.lib.fieldcrypto.EncryptedFileSystemStorage"},
+    "default": _media_storage,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

@@ -14,6 +14,9 @@ urlpatterns = [
     path("api/v1/", include(api)),
     path("", include("apps.central.review.urls")),
     path("", include("apps.central.remote.urls")),
+    path("", include("apps.central.registry.urls")),
+    # Central supervisors publish a year's holidays (the front uses manage.py calendar_publish or the admin).
+    path("", include("apps.shared.workcalendar.urls")),
 ]
 
 # Under /api/ Django's own errors answer in the API's error body (govservice/api.py).

@@ -13,6 +13,7 @@ from tests.factories import later_years
 pytest_plugins = [
     "tests.personas_central" if os.environ.get("SITE_ROLE") == "central" else "tests.personas_front",
     "tests.browser_setup",
+    "tests.lifecycle_trace",
 ]
 
 

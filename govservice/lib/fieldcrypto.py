@@ -14,7 +14,8 @@ accepts files without the header below, until the command has re-encrypted every
 no key opens is an error naming the column: the library would hand the ciphertext back as if it were the
 value, and a form saving it again would encrypt it twice.
 
-**Files.** ``EncryptedFileSystemStorage`` (the default storage, so every ``FileField`` and ``default_storage``)
+**Files.** ``EncryptedFileSystemStorage`` (the default storage, so every ``FileField`` and ``default_storage``;
+``objectstorage.EncryptedS3Storage`` the same on S3-compatible object storage, settings ``MEDIA_STORAGE``)
 writes each file as ``FILE_HEADER`` and one Fernet token of the whole content, and ``open()`` gives the clear
 bytes back: digests, PDFs, the wire and the viewers see what was uploaded, the disk holds no scan of an ID
 card. Files are read whole into memory, as the uploads already are (``UPLOAD_MAX_BYTES``, 20 MB).
@@ -184,8 +185,10 @@ def file_decrypt(stored: bytes, *, name: str) -> bytes:
     raise UndecryptableError(f"file {name} (stored in clear)")
 
 
-class EncryptedFileSystemStorage(FileSystemStorage):
-    """Files encrypted on the disk, clear through ``open()``; anything else is FileSystemStorage's."""
+class EncryptedStorageMixin:
+    """Encryption over any Django storage: each file written as ``file_encrypt`` of its whole content, clear
+    through ``open()``. Put first in the bases, before the storage it encrypts for (a disk, object storage:
+    ``govservice/lib/objectstorage.py``)."""
 
     # django-stubs leaves out _save and _open, the two methods Django's docs say a custom storage implements.
     def _save(self, name: str, content: File) -> str:
@@ -198,5 +201,9 @@ class EncryptedFileSystemStorage(FileSystemStorage):
             return ContentFile(file_decrypt(stored.read(), name=name), name=name)
 
     def size(self, name: str) -> int:
-        # The clear size (what was uploaded), not the token's on the disk.
+        # The clear size (what was uploaded), not the token's in the store.
         return self._open(name).size
+
+
+class EncryptedFileSystemStorage(EncryptedStorageMixin, FileSystemStorage):
+    """Files encrypted on the disk (MEDIA_ROOT: a directory every node of a site shares), clear through ``open()``."""

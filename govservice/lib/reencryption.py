@@ -3,7 +3,7 @@ first, and once when moving off the key earlier releases derived from SECRET_KEY
 ``manage.py reencrypt_personal_data`` runs it.
 
 What: every encrypted column of every model this site installs (their audit copies among them: pghistory's
-event tables hold the same ciphertext), and every file of the encrypted storage (orphans too).
+event tables hold the same ciphertext), and every file of the encrypted storage (orphans too), on the disk or on S3 (govservice/lib/objectstorage.py).
 
 Safe to rerun: a value the first key already opens is left alone, so a second run rewrites nothing and an
 interrupted run is simply started again. Columns go in batches, each its own transaction, by compare-and-set
@@ -116,34 +116,66 @@ def encrypted_storage_locations() -> list[Path]:
 def files_reencrypt(location: Path, *, check: bool = False) -> Tally:
     """Every file under ``location``. Files in clear (stored before encryption) are encrypted only while
     FIELD_ENCRYPTION_LEGACY accepts them; otherwise they count as unreadable, as the storage refuses them."""
-    ring = key_ring()
     tally = Tally(f"files {location}")
     for folder, _dirs, names in os.walk(location):
         for name in names:
             if name.startswith(TEMPORARY_PREFIX):
                 continue
             path = Path(folder) / name
-            stored = path.read_bytes()
-            if stored.startswith(FILE_HEADER):
-                token = stored[len(FILE_HEADER) :]
-                if ring.is_current(token):
-                    tally.current += 1
-                    continue
-                try:
-                    replacement = FILE_HEADER + ring.rotate(token)
-                except InvalidToken:
-                    tally.unreadable += 1
-                    continue
-            elif field_crypto_conf.FIELD_ENCRYPTION_LEGACY:
-                replacement = FILE_HEADER + ring.encrypt(stored)
-            else:
-                tally.unreadable += 1
-                continue
-            tally.stale += 1
-            if not check:
+            replacement = _rotated(path.read_bytes(), tally)
+            if replacement is not None and not check:
                 _replace(path, replacement)
                 tally.rewritten += 1
     return tally
+
+
+def encrypted_object_storages() -> list[Any]:
+    """This site's encrypted storages on S3 (MEDIA_STORAGE=s3): one per bucket and prefix."""
+    from govservice.lib.objectstorage import EncryptedS3Storage
+
+    found: dict[tuple[str, str], Any] = {}
+    for model in apps.get_models():
+        for field in model._meta.local_concrete_fields:
+            if isinstance(field, models.FileField) and isinstance(field.storage, EncryptedS3Storage):
+                found.setdefault((field.storage.bucket_name, field.storage.location), field.storage)
+    return [found[key] for key in sorted(found)]
+
+
+def objects_reencrypt(storage: Any, *, check: bool = False) -> Tally:
+    """Every object under the storage's prefix, as ``files_reencrypt`` does files; an object is replaced by one
+    PUT (atomic on S3: a reader gets the old token or the new)."""
+    prefix = f"{storage.location}/" if storage.location else ""
+    tally = Tally(f"objects s3://{storage.bucket_name}/{prefix}")
+    for summary in storage.bucket.objects.filter(Prefix=prefix):
+        obj = summary.Object()
+        replacement = _rotated(obj.get()["Body"].read(), tally)
+        if replacement is not None and not check:
+            obj.put(Body=replacement, ContentType=obj.content_type or "application/octet-stream")
+            tally.rewritten += 1
+    return tally
+
+
+def _rotated(stored: bytes, tally: Tally) -> bytes | None:
+    """What a stored file becomes under the first key (counted as stale), or None: already current, or
+    unreadable (counted)."""
+    ring = key_ring()
+    if stored.startswith(FILE_HEADER):
+        token = stored[len(FILE_HEADER) :]
+        if ring.is_current(token):
+            tally.current += 1
+            return None
+        try:
+            replacement = FILE_HEADER + ring.rotate(token)
+        except InvalidToken:
+            tally.unreadable += 1
+            return None
+    elif field_crypto_conf.FIELD_ENCRYPTION_LEGACY:
+        replacement = FILE_HEADER + ring.encrypt(stored)
+    else:
+        tally.unreadable += 1
+        return None
+    tally.stale += 1
+    return replacement
 
 
 def _replace(path: Path, content: bytes) -> None:

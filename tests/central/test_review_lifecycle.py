@@ -101,6 +101,11 @@ class World:
         with time_machine.travel(timezone.make_aware(dt.datetime.combine(later, dt.time(1))), tick=False):
             assert services.cases_close_uncorrected() == 1
 
+    def close_suspended(self) -> None:
+        later = ReviewCase.objects.get(id=self.id).suspension_deadline + dt.timedelta(days=1)
+        with time_machine.travel(timezone.make_aware(dt.datetime.combine(later, dt.time(1))), tick=False):
+            assert services.cases_close_suspended() == 1
+
     def suspend(self) -> None:
         """容缺受理 broken: the front's two messages, through central's handlers (review/deferred.py)."""
         case = ReviewCase.objects.get(id=self.id)
@@ -142,6 +147,7 @@ EDGES: dict[tuple[str, str], Callable[[World], None]] = {
     (R.IN_REVIEW, R.SUSPENDED): lambda w: w.reach(R.SUSPENDED),
     (R.SUSPENDED, R.IN_REVIEW): World.resume,
     (R.SUSPENDED, R.WITHDRAWN): World.withdraw,
+    (R.SUSPENDED, R.CLOSED_NO_CORRECTION): World.close_suspended,
 }
 
 

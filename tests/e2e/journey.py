@@ -176,14 +176,28 @@ def central_decides_and_issues(central, number: str) -> None:
     assert issued.status_code == 200, issued.text
 
 
-def central_decides(central, number: str) -> str:
-    """At central, the demo approver claims the case, passes its review steps and approves it. Returns its URL."""
-    approver = token(central, "approver", DEMO_PASSWORD)
+def central_approver(central, username: str, department_code: str, real_name: str) -> None:
+    """An approver of one more department at central (the demo seeds two), with the demo password."""
+    central.manage(
+        "shell", "-c",
+        "from django.contrib.auth.hashers import make_password\n"
+        "from apps.central.review.models import ApproverPost\n"
+        "from apps.shared.accounts.models import Role, User\n"
+        "from apps.shared.catalog.models import Department\n"
+        f"user, _ = User.objects.get_or_create(username={username!r}, defaults=dict(role=Role.APPROVER, real_name={real_name!r}, password=make_password({DEMO_PASSWORD!r})))\n"
+        f"ApproverPost.objects.get_or_create(user=user, defaults=dict(department=Department.objects.get(code={department_code!r})))\n",
+    )
+
+
+def central_decides(central, number: str, *, approver_name: str = "approver") -> str:
+    """At central, the demo approver (or another, by username) claims the case, passes its review steps and
+    approves it. Returns its URL."""
+    approver = token(central, approver_name, DEMO_PASSWORD)
     found = eventually(lambda: central_case(central, approver, number))
     case_url = f"{central.url}/api/v1/cases/{found['id']}"
     assert requests.post(f"{case_url}/claim/", headers=approver, timeout=SLOW).status_code == 200
     for _ in range(2):  # 初审, 复审
         assert requests.post(f"{case_url}/pass/", json={}, headers=approver, timeout=SLOW).status_code == 200
-    decided = requests.post(f"{case_url}/decide/", json={"decision": "approved", "reason": "符合失业登记条件。"}, headers=approver, timeout=SLOW)
+    decided = requests.post(f"{case_url}/decide/", json={"decision": "approved", "reason": "符合法定条件。"}, headers=approver, timeout=SLOW)
     assert decided.status_code == 200, decided.text
     return case_url

@@ -1,18 +1,29 @@
 """In a real browser, across both sites: an approver claims a case, reads its materials and asks for a
 correction; the citizen uploads it at the front; the approver approves and issues the certificate; the
 citizen sees the result and the certificate's public verification page. And a fully online application (issue
-15) from the matter page to the e-licence."""
+15) from the matter page to the e-licence; and a parent's 新生儿出生一件事, each part decided at central."""
 
 import re
 
 import pytest
+import requests
 from playwright.sync_api import expect
 
 from apps.front.booking.management.commands.seed_demo import DEMO_PASSWORD
 from tests.browser_setup import login
 from tests.journey_helpers import PDF
 
-from .journey import ONLINE_MATTER, PASSWORD, accepted_case, central_decides_and_issues, eventually, register
+from .journey import (
+    ONLINE_MATTER,
+    PASSWORD,
+    accepted_case,
+    central_approver,
+    central_decides,
+    central_decides_and_issues,
+    eventually,
+    register,
+    token,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -132,3 +143,78 @@ def test_a_citizen_applies_fully_online_and_gets_the_e_licence_without_a_visit(s
         "SELECT count(*) FROM hall_ticket t JOIN accounts_user u ON u.id = t.citizen_id WHERE u.username = 'citizen'"
     ) == [(0,)]
     citizen.screenshot(path=str(tmp_path / "online.png"), full_page=True)
+
+
+def test_a_parent_applies_for_the_newborn_bundle_and_sees_each_part_decided_at_central(sites, browser, tmp_path):
+    """一件事一次办 (issue 15), in a real browser: the demo parent applies once for 新生儿出生一件事 (one checklist,
+    each material uploaded once); the hall pre-reviews 出生登记; central's approver sees the case's bundle with the
+    two parts waiting for it, and approves; the two are sent on their own, accepted and approved by their
+    departments; the parent's bundle page shows each part decided and the bundle completed."""
+    front, central = sites
+    central_approver(central, "approver-ga", "110112-GA", "赵户籍")
+    central_approver(central, "approver-ybj", "110112-YBJ", "钱医保")
+    parent = browser.new_context(locale="zh-CN").new_page()
+    login(parent, front, "citizen", DEMO_PASSWORD)
+    parent.goto(f"{front.url}/bundles/")
+    parent.locator("#bundle-newborn").get_by_role("link", name="一次申报").click()
+    parent.get_by_label("北京城市副中心政务服务中心").check()
+    parent.get_by_role("button", name="开始填写").click()
+    expect(parent.locator("#bundle-application h1")).to_have_text("新生儿出生一件事")
+    # One merged checklist: 居民户口簿 asked once for the two matters that need it.
+    expect(parent.locator("#material-household-register")).to_contain_text("出生登记")
+    expect(parent.locator("#material-household-register")).to_contain_text("城乡居民基本医疗保险参保登记")
+    scan = tmp_path / "材料.pdf"
+    scan.write_bytes(PDF)
+    for item in parent.locator("#checklist li.state-missing").all():
+        item.locator('input[type="file"]').set_input_files(str(scan))
+    if parent.locator('input[name="vault_consent"]').count():
+        parent.locator('input[name="vault_consent"]').check()
+    parent.locator('input[name="declaration"]').check()
+    parent.get_by_role("button", name="一次提交").click()
+    expect(parent.locator("#bundle-status")).to_have_attribute("data-overall", "in_progress")
+    code = parent.locator("#application-code").inner_text()
+
+    def numbers() -> dict[str, str]:
+        rows = front.sql(
+            "SELECT p.matter_code, c.number FROM online_onlineapplication p JOIN online_bundleapplication b"
+            " ON b.id = p.bundle_application_id LEFT JOIN intake_case c ON c.id = p.case_id WHERE b.code = %s",
+            (code,),
+        )
+        return {matter: number for matter, number in rows if number}
+
+    birth, insurance, card = (
+        "11011201000000000000-000105-01", "11011209000000000000-000901-01", "11011202000000000000-000201-01",
+    )
+    first = numbers()
+    assert list(first) == [birth]  # the other two wait for 出生登记's approval
+    clerk = token(front, "clerk", DEMO_PASSWORD)
+    assert requests.post(f"{front.url}/api/v1/workbench/prereview/{first[birth]}/accept/", headers=clerk, timeout=60).status_code == 200
+
+    # At central: the approver of 户籍 sees the case's bundle, the two other parts waiting for it, and approves.
+    eventually(lambda: central.sql("SELECT id FROM review_reviewcase WHERE front_number = %s", (first[birth],)))
+    case_id = central.sql("SELECT id FROM review_reviewcase WHERE front_number = %s", (first[birth],))[0][0]
+    approver = browser.new_context(locale="zh-CN").new_page()
+    login(approver, central, "approver-ga", DEMO_PASSWORD)
+    approver.goto(f"{central.url}/cases/{case_id}/")
+    expect(approver.locator("#h-bundle")).to_contain_text("新生儿出生一件事")
+    expect(approver.locator("#bundle-parts")).to_contain_text("等待前置事项“出生登记”准予后报送。")
+    central_decides(central, first[birth], approver_name="approver-ga")
+
+    later = eventually(lambda: (lambda n: n if len(n) == 3 else None)(numbers()))
+    for matter, approver_name in ((insurance, "approver-ybj"), (card, "approver")):
+        accepted = requests.post(f"{front.url}/api/v1/workbench/prereview/{later[matter]}/accept/", headers=clerk, timeout=60)
+        assert accepted.status_code == 200, accepted.text
+        central_decides(central, later[matter], approver_name=approver_name)
+    # Central shows the siblings decided.
+    approver.reload()
+    expect(approver.locator("#bundle-parts")).to_contain_text(later[card])
+
+    eventually(
+        lambda: front.sql("SELECT completed_at IS NOT NULL FROM online_bundleapplication WHERE code = %s", (code,)) == [(True,)]
+    )
+    parent.reload()
+    expect(parent.locator("#bundle-status")).to_have_attribute("data-overall", "completed")
+    for matter in (birth, insurance, card):
+        expect(parent.locator(f"#part-{matter}")).to_have_attribute("data-outcome", "approved")
+        expect(parent.locator(f"#part-{matter}")).to_contain_text("准予许可")
+    parent.screenshot(path=str(tmp_path / "bundle.png"), full_page=True)

@@ -1,6 +1,8 @@
 """Issue 13 across both sites, as real servers with real workers: a case held after a one-time notice is completed
-on the applicant's second visit (the same case, once at central), and a case the hall let pass its five working
-days is accepted by law by the periodic job and reaches central dated from its receipt."""
+on the applicant's second visit (the same case, once at central), a case the hall let pass its five working
+days is accepted by law by the periodic job and reaches central dated from its receipt, and a 容缺 commitment left
+unmet suspends the review at central until a last day, after which central's job closes the case and the front
+shows why."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from apps.front.booking.management.commands.seed_demo import DEMO_PASSWORD
 from apps.front.floor.demo import TERMINALS
 from tests.journey_helpers import PDF
 
-from .journey import approver_matter, central_case, eventually, register, token
+from .journey import accepted_case, approver_matter, central_case, eventually, register, token
 
 pytestmark = pytest.mark.e2e
 
@@ -120,3 +122,38 @@ def test_a_case_left_past_its_limit_is_accepted_by_law_and_reaches_central(sites
         "shell", "-c", "from apps.front.intake.services import cases_deem_accepted; assert cases_deem_accepted() == 0"
     )
     assert central.sql("SELECT count(*) FROM review_reviewcase WHERE front_number = %s", (number,)) == [(1,)]
+
+
+def test_an_unmet_commitment_suspends_the_review_and_its_end_closes_the_case_on_both_sites(sites):
+    front, central = sites
+    _, citizen = register(front, central, real_name="钱冬梅")
+    number = accepted_case(front, central, citizen)
+    approver = token(central, "approver", DEMO_PASSWORD)
+    eventually(lambda: central_case(central, approver, number))
+    eventually(lambda: front.sql("SELECT status FROM intake_case WHERE number = %s", (number,)) == [("in_review",)])
+    # Accepted on a commitment (容缺) to bring a health certificate, whose deadline passed yesterday.
+    front.sql(
+        "UPDATE intake_case SET commitment_items = '[\"健康证明\"]'::jsonb, "
+        "commitment_deadline = (now() AT TIME ZONE 'Asia/Shanghai')::date - 1 WHERE number = %s",
+        (number,),
+    )
+    front.manage(
+        "shell", "-c", "from apps.front.intake.services import cases_commitment_enforce; assert cases_commitment_enforce() == 1"
+    )
+    # Central suspends the review and tells the front the last day for the items.
+    eventually(lambda: central.sql("SELECT status FROM review_reviewcase WHERE front_number = %s", (number,)) == [("suspended",)])
+    eventually(lambda: "审批中止" in front.sql("SELECT procedure_note FROM intake_case WHERE number = %s", (number,))[0][0])
+    # The last day passes with nothing brought: central's job closes the case, the front follows and says why.
+    central.sql(
+        "UPDATE review_reviewcase SET suspension_deadline = (now() AT TIME ZONE 'Asia/Shanghai')::date - 1 "
+        "WHERE front_number = %s",
+        (number,),
+    )
+    central.manage("shell", "-c", "from apps.central.review.tasks import close_suspended; close_suspended.delay()")
+    eventually(
+        lambda: front.sql("SELECT status FROM intake_case WHERE number = %s", (number,)) == [("closed_no_correction",)]
+    )
+    tracked = requests.get(f"{front.url}/api/v1/cases/{number}/", headers=citizen, timeout=10).json()
+    assert tracked["sentence"] == "因容缺材料逾期未补齐，本件已终止。", tracked
+    inbox = requests.get(f"{front.url}/api/v1/inbox/", headers=citizen, timeout=10).json()
+    assert {"case.review_suspended", "case.closed_commitment_unmet"} <= {n["event"] for n in inbox}

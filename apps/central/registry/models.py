@@ -70,3 +70,29 @@ class RegistryQuery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.peer.code} {self.purpose} {self.asked_at:%Y-%m-%d %H:%M}"
+
+
+class RegistryLoad(models.Model):
+    """One file loaded into a registry from the supervisors' page (issue 13): who, when, which file and what
+    came of it. The refused rows are named by their line and reason only, never their content (personal data)."""
+
+    class Kind(models.TextChoices):
+        PEOPLE = "people", _("人口信息")
+        COMPANIES = "companies", _("企业登记信息")
+
+    kind = models.CharField(_("类别"), max_length=16, choices=Kind.choices)
+    file_name = models.CharField(_("文件名"), max_length=200)
+    loaded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    loaded_at = models.DateTimeField(_("导入时间"), default=timezone.now)
+    created = models.PositiveIntegerField(_("新增"), default=0)
+    updated = models.PositiveIntegerField(_("更新"), default=0)
+    errors = models.JSONField(_("未导入的行"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["-loaded_at", "-id"]
+        verbose_name = _("登记信息导入")
+        verbose_name_plural = _("登记信息导入")
+        constraints = [models.CheckConstraint(condition=models.Q(kind__in=["people", "companies"]), name="registry_load_kind_valid")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.file_name} {self.loaded_at:%Y-%m-%d %H:%M}"

@@ -13,12 +13,15 @@ from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from apps.shared.accounts.models import Role, User
 from apps.shared.accounts.selectors import id_number_index
 from apps.shared.exchange.models import Peer
 from govservice.lib import creditcode, idcard
+from govservice.lib.errors import DomainError
 
-from .models import RegistryCompany, RegistryPerson, RegistryQuery
+from .models import RegistryCompany, RegistryLoad, RegistryPerson, RegistryQuery
 
 
 def normalize_name(value: str) -> str:
@@ -39,8 +42,12 @@ class LoadResult:
 
 def read_rows(path: Path) -> list[dict[str, str]]:
     """A JSON list of {"name", "id_number"} or a CSV with those two columns (UTF-8, a BOM allowed)."""
-    text = path.read_text(encoding="utf-8-sig")
-    if path.suffix.lower() == ".json":
+    return rows_of(path.read_text(encoding="utf-8-sig"), json_file=path.suffix.lower() == ".json")
+
+
+def rows_of(text: str, *, json_file: bool) -> list[dict[str, str]]:
+    """People from a file's text (read_rows)."""
+    if json_file:
         data = json.loads(text)
         if not isinstance(data, list):
             raise ValueError("the JSON file must hold a list of {name, id_number}")
@@ -79,9 +86,13 @@ def registry_load(rows: Iterable[dict[str, str]]) -> LoadResult:
 def read_company_rows(path: Path) -> list[dict[str, str]]:
     """A JSON list or a CSV of companies: credit_code, name, representative_name, representative_id_number
     and optionally active (false for a deregistered company)."""
+    return company_rows_of(path.read_text(encoding="utf-8-sig"), json_file=path.suffix.lower() == ".json")
+
+
+def company_rows_of(text: str, *, json_file: bool) -> list[dict[str, str]]:
+    """Companies from a file's text (read_company_rows)."""
     columns = ("credit_code", "name", "representative_name", "representative_id_number", "active")
-    text = path.read_text(encoding="utf-8-sig")
-    if path.suffix.lower() == ".json":
+    if json_file:
         data = json.loads(text)
         if not isinstance(data, list):
             raise ValueError("the JSON file must hold a list of companies")
@@ -185,3 +196,33 @@ def registry_verify(*, peer: Peer, name: str, id_number: str, purpose: str, refe
         peer=peer, purpose=purpose[:100], reference=reference[:150], id_number_index=index, matched=matched
     )
     return matched
+
+
+def registry_file_load(*, actor: User, kind: str, file_name: str, content: bytes) -> RegistryLoad:
+    """A file uploaded on the supervisors' page, loaded like ``manage.py registry_load`` (all its good rows; the
+    bad ones named by line) and recorded with who loaded it. An unreadable file loads nothing."""
+    if actor.role not in (Role.CENTRAL_SUPERVISOR, Role.ADMIN):
+        raise DomainError(_("只有后台主管可以导入登记信息。"), code="forbidden")
+    if kind not in RegistryLoad.Kind.values:
+        raise DomainError(_("请选择导入人口信息还是企业登记信息。"), code="invalid")
+    json_file = file_name.lower().endswith(".json")
+    if not (json_file or file_name.lower().endswith(".csv")):
+        raise DomainError(_("请上传 JSON 或 CSV 文件。"), code="file_type")
+    try:
+        text = content.decode("utf-8-sig")
+        if kind == RegistryLoad.Kind.COMPANIES:
+            result = registry_load_companies(company_rows_of(text, json_file=json_file))
+        else:
+            result = registry_load(rows_of(text, json_file=json_file))
+    except (ValueError, AttributeError, TypeError, csv.Error):
+        # Undecodable, not JSON, a JSON that is not a list of objects, a broken CSV: the message never repeats
+        # the file's content (personal data).
+        raise DomainError(_("无法读取该文件：请上传 UTF-8 编码的 JSON 列表或带表头的 CSV。"), code="file_unreadable") from None
+    return RegistryLoad.objects.create(
+        kind=kind,
+        file_name=file_name[:200],
+        loaded_by=actor,
+        created=result.created,
+        updated=result.updated,
+        errors=result.errors,
+    )

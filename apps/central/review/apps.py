@@ -7,4 +7,5 @@ class ReviewConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import deferred, handlers  # noqa: F401 - register the exchange handlers
+        # deferred and handlers register the exchange handlers; conf reads the knobs' environment now.
+        from . import conf, deferred, handlers  # noqa: F401

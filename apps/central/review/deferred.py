@@ -1,10 +1,11 @@
 """容缺受理 at central (DOMAIN.md §4, issue 13): the case was accepted at the front on the applicant's written
 commitment to bring minor items by a deadline. Central records the commitment, receives the items as they
 come, and when the front reports the deadline passed with items owed, suspends the review (the clock stops,
-nothing is decided) until they arrive; the last item resumes it and the front is told the new promised date.
+nothing is decided) until they arrive or the suspension's period passes; the last item resumes it and the front
+is told the new promised date.
 
-Its own module, wired by the exchange registry (the handlers below) and one template include, so the
-review's services need not know it."""
+The messages' handlers, wired by the exchange registry, and one template include; the suspension itself and its
+ends are services (services/suspension.py), since a case coming back to review is suspended there too."""
 
 from __future__ import annotations
 
@@ -16,12 +17,10 @@ from apps.shared.exchange import contract, registry
 from apps.shared.exchange.contract import MessageKind
 from apps.shared.exchange.models import Peer
 from apps.shared.exchange.services import outbox_enqueue
-from apps.shared.workcalendar.selectors import calendar_get
-from govservice.lib import lifecycle
 
 from .handlers import _store
 from .models import DeferredCommitment, ReviewCase, ReviewEvent, ReviewStatus
-from .selectors import clock_of
+from .services.suspension import case_resume_supplied, case_suspend
 
 
 def _locked(peer: Peer, number: str) -> ReviewCase:
@@ -38,10 +37,6 @@ def _locked(peer: Peer, number: str) -> ReviewCase:
 
 def _note(case: ReviewCase, note: str) -> None:
     ReviewEvent.objects.create(case=case, from_status=case.status, to_status=case.status, note=note)
-
-
-def _move(case: ReviewCase, to_status: str, *, note: str, **fields: Any) -> None:
-    lifecycle.move(case, to_status, fields=fields, event={"note": note})
 
 
 @registry.handles(MessageKind.CASE_COMMITMENT_MADE)
@@ -81,21 +76,8 @@ def deferred_supplied(
         + ("（已补齐）" if not payload.outstanding else "，尚欠" + "、".join(payload.outstanding))
     )
     if not payload.outstanding and case.status == ReviewStatus.SUSPENDED:
-        today = timezone.localdate()
-        clock = clock_of(case).resume(today)
-        _move(
-            case,
-            ReviewStatus.IN_REVIEW,
-            note=note + "，恢复审查",
-            clock_used=clock.used,
-            clock_running_since=clock.running_since,
-        )
-        outbox_enqueue(
-            peer=peer,
-            payload=contract.CaseReviewResumed(
-                number=case.front_number, promised_date=clock.due_date(today, calendar_get())
-            ),
-        )
+        promised = case_resume_supplied(case, note=note + "，恢复审查")
+        outbox_enqueue(peer=peer, payload=contract.CaseReviewResumed(number=case.front_number, promised_date=promised))
     else:
         _note(case, note)
     return {"number": case.front_number, "status": case.status, "outstanding": commitment.outstanding}
@@ -106,8 +88,9 @@ def commitment_broken(
     peer: Peer, message_id: str, payload: contract.CaseCommitmentBroken, files: list[registry.IncomingFile]
 ) -> dict[str, Any]:
     """The deadline passed with items owed: a case under review is suspended (its clock stops and it cannot
-    be decided) until they come. One in a correction or a special procedure has its clock stopped already;
-    the breach is recorded and shown on it."""
+    be decided) until they come or the suspension's period passes (services/suspension.py). One in a
+    correction, a special procedure or a transfer has its clock stopped or is on its way; the breach is
+    recorded and shown on it, and it is suspended when it comes back to review."""
     case = _locked(peer, payload.number)
     commitment, _created = DeferredCommitment.objects.select_for_update().get_or_create(
         case=case, defaults={"items": list(payload.outstanding), "deadline": payload.deadline}
@@ -123,14 +106,7 @@ def commitment_broken(
     if payload.credit_recorded:
         note += "；已记入申请人信用记录"
     if case.status == ReviewStatus.IN_REVIEW:
-        clock = clock_of(case).pause(timezone.localdate(), calendar_get())
-        _move(
-            case,
-            ReviewStatus.SUSPENDED,
-            note=note + "；中止审查至材料补齐",
-            clock_used=clock.used,
-            clock_running_since=clock.running_since,
-        )
+        case_suspend(case, note=note + "；中止审查至材料补齐")
     else:
-        _note(case, note)
+        _note(case, note + "；回到审查时中止审查")
     return {"number": case.front_number, "status": case.status}

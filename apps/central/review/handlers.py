@@ -14,6 +14,7 @@ from apps.shared.exchange.models import Peer
 from apps.shared.exchange.services import outbox_enqueue
 from govservice.lib.filetypes import EXTENSIONS, UNKNOWN_TYPE, sniff
 
+from .bundles import bundle_fields
 from .models import DeliveryMethod, ReviewCase, ReviewEvent, ReviewMaterial, ReviewStatus
 from .services import (
     cases_resync,
@@ -57,6 +58,7 @@ def case_submitted(
         # case: it is taken as the e-licence, and noted.
         delivery_method=method if method in DeliveryMethod.values else DeliveryMethod.ELECTRONIC,
         delivery_region=payload.delivery_region[:40] if method == DeliveryMethod.POST else "",
+        **bundle_fields(payload.bundle),
     )
     _store(case, files)
     ReviewEvent.objects.create(case=case, to_status=ReviewStatus.IN_REVIEW, note=f"收到 {peer.name} 报送")

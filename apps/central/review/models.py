@@ -18,6 +18,7 @@ from govservice.lib.fieldcrypto import EncryptedCharField
 from govservice.lib.lifecycle import allows
 
 
+@pghistory.track(model_name="ApproverPostAudit")
 class ApproverPost(models.Model):
     """The department an approver works for: approvers act only on their department's cases."""
 
@@ -42,16 +43,18 @@ class ReviewStatus(models.TextChoices):
     VOIDED = "voided", _("已作废")
     # The correction period passed with no answer (DOMAIN.md §5): closed by a job.
     CLOSED_NO_CORRECTION = "closed_no_correction", _("逾期未补正终止")
-    # 容缺受理: the applicant let the commitment's deadline pass with items owed (deferred.py).
+    # 容缺受理: the applicant let the commitment's deadline pass with items owed (deferred.py). It waits for them
+    # until its own deadline (REVIEW_SUSPENSION_WORKDAYS), then is closed like an unanswered correction.
     SUSPENDED = "suspended", _("中止审查（容缺材料逾期未补齐）")
 
 
 R = ReviewStatus
 REVIEW_TRANSITIONS: dict[str, frozenset[str]] = {
     R.IN_REVIEW: frozenset({R.CORRECTION, R.SPECIAL_PROCEDURE, R.DECIDED, R.WITHDRAWN, R.TRANSFERRED, R.VOIDED, R.SUSPENDED}),
-    # Until the deferred items come (then back to review, the clock resumes) or the applicant withdraws;
-    # no decision is taken on a case whose key facts are still owed.
-    R.SUSPENDED: frozenset({R.IN_REVIEW, R.WITHDRAWN}),
+    # Until the deferred items come (then back to review, the clock resumes), the applicant withdraws, or the
+    # suspension's period passes with them still owed (closed by a job, services/suspension.py); no decision
+    # is taken on a case whose key facts are still owed.
+    R.SUSPENDED: frozenset({R.IN_REVIEW, R.WITHDRAWN, R.CLOSED_NO_CORRECTION}),
     R.CORRECTION: frozenset({R.IN_REVIEW, R.WITHDRAWN, R.CLOSED_NO_CORRECTION, R.VOIDED}),
     R.SPECIAL_PROCEDURE: frozenset({R.IN_REVIEW, R.DECIDED, R.WITHDRAWN, R.VOIDED}),
     # Taken up by the receiving department (back to review), or sent on again.
@@ -136,6 +139,15 @@ class ReviewCase(models.Model):
     )
     transfer_reason = models.TextField(_("转办理由"), blank=True)
     void_reason = models.TextField(_("作废理由"), blank=True)
+    # A part of a 一件事 bundle (issue 15; case.submitted's ``bundle``): the front's bundle application code, which
+    # its sibling cases share, and the bundle as the front told it (code, name, parts with their dependency).
+    bundle_ref = models.CharField(_("一件事申请编号"), max_length=16, blank=True, db_index=True)
+    bundle = models.JSONField(default=dict, blank=True)
+    # 中止 for deferred items owed (services/suspension.py): since when, and the last day they may still come
+    # (None while that day falls in a year whose holidays are unpublished: the case is not closed on a guess).
+    # Cleared when the review resumes, so a closed case with them set was closed for want of the items.
+    suspended_on = models.DateField(_("中止日期"), null=True, blank=True)
+    suspension_deadline = models.DateField(_("中止期限"), null=True, blank=True)
 
     class Meta:
         ordering = ["received_at"]
@@ -197,6 +209,11 @@ class ReviewCase(models.Model):
     @property
     def can_void(self) -> bool:
         return allows(self, ReviewStatus.VOIDED)
+
+    @property
+    def commitment_owed(self) -> bool:
+        """容缺受理 broken and not made good: the review may not go on (suspended on any return to it)."""
+        return DeferredCommitment.objects.filter(case=self, broken_at__isnull=False, fulfilled_at__isnull=True).exists()
 
     @property
     def can_issue_result(self) -> bool:

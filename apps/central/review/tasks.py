@@ -11,3 +11,8 @@ def overdue_digest() -> int:
 @shared_task(name="apps.review.tasks.close_uncorrected", ignore_result=True)
 def close_uncorrected() -> int:
     return services.cases_close_uncorrected()
+
+
+@shared_task(name="apps.review.tasks.close_suspended", ignore_result=True)
+def close_suspended() -> int:
+    return services.cases_close_suspended()

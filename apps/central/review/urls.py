@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_staff
 
 urlpatterns = [
     path("", views.case_list, name="home"),
@@ -10,4 +10,5 @@ urlpatterns = [
     path("cases/<int:case_id>/materials/<int:material_id>/", views.material, name="review_material"),
     path("cases/<int:case_id>/do/<slug:action>/", views.case_action, name="review_action"),
     path("dashboard/", views.dashboard, name="review_dashboard"),
+    path("staff/posts/", views_staff.staff_posts, name="review_staff_posts"),
 ]

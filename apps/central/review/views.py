@@ -19,11 +19,13 @@ from govservice.api import DomainError
 from govservice.lib.charts import bar_chart
 from govservice.lib.csvexport import csv_response
 from govservice.lib.masking import mask_id_staff
+from govservice.lib.replica import replica_reads
 from govservice.lib.stats import PeriodError, period_from, rate
 from govservice.roles import role_required
 
 from . import services
 from .api import material_file_response
+from .bundles import bundle_reading, bundle_statistics
 from .forms import (
     SLA_LABELS,
     AssignForm,
@@ -43,6 +45,7 @@ from .selectors import (
     case_get_for_approver,
     case_reading,
     case_readings,
+    cases_for_approver,
     cases_search,
     deliveries_in_period,
     durations_by_department_matter,
@@ -153,6 +156,7 @@ def case_detail(request, case_id):
             "departments": Department.objects.exclude(id=case.department_id).order_by("code") if supervisor else [],
             "certificate": getattr(case, "certificate", None) if hasattr(case, "certificate") else None,
             "today": timezone.localdate(),
+            "bundle": bundle_reading(case, visible=cases_for_approver(user=request.user)),
         },
     )
 
@@ -197,6 +201,7 @@ DASHBOARD_EXPORTS = {
 
 
 @role_required(Role.CENTRAL_SUPERVISOR, Role.ADMIN)
+@replica_reads()
 def dashboard(request):
     try:
         period = period_from(request.GET)
@@ -235,6 +240,7 @@ def dashboard(request):
             "decided": decided,
             "delivered": deliveries_in_period(period=period),
             "within_rate": rate(sum(r["within"] for r in durations), decided),
+            "bundles": bundle_statistics(period=period),
         },
     )
 

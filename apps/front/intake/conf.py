@@ -26,6 +26,9 @@ class IntakeConf(AppConf):
     # A case waiting on central with no news for this many hours is reconciled: its state is asked for
     # again, which heals a lost message (DESIGN.md §5; setting).
     RECONCILE_QUIET_HOURS = Knob(env_int, 24)
+    # 办结: a case delivered (or denied) is closed this many working days later, once the period in which the
+    # applicant may still rate it by SMS link has passed (DOMAIN.md §7: 5 working days; setting).
+    CASE_CLOSE_AFTER_WORKDAYS = Knob(env_int, 5)
 
 
 intake_conf = IntakeConf()

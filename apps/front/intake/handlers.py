@@ -211,6 +211,29 @@ def voided(peer: Peer, message_id: str, payload: contract.CaseVoided, files) -> 
 @registry.handles(MessageKind.CASE_CLOSED_NO_CORRECTION)
 def closed_no_correction(peer: Peer, message_id: str, payload: contract.CaseClosedNoCorrection, files) -> dict[str, Any]:
     case = _case(payload.number)
+    if case.commitment_broken_at is not None and case.commitment_met_at is None and case.status != CaseStatus.CORRECTION:
+        # The end of a suspension for deferred items (容缺) still owed (central's services/suspension.py).
+        when = f"中止期限{payload.deadline.isoformat()}已过" if payload.deadline else "中止期限已过"
+        _end(case, CaseStatus.CLOSED_NO_CORRECTION, note=f"{when}，容缺材料仍未补齐，办件终止", event="case.closed_commitment_unmet")
+        return {"number": case.number, "status": case.status}
     when = f"补正期限{payload.deadline.isoformat()}已过" if payload.deadline else "补正期限已过"
     _end(case, CaseStatus.CLOSED_NO_CORRECTION, note=f"{when}，未收到补正材料，办件终止", event="case.closed_no_correction")
+    return {"number": case.number, "status": case.status}
+
+
+@registry.handles(MessageKind.CASE_REVIEW_SUSPENDED)
+def review_suspended(peer: Peer, message_id: str, payload: contract.CaseReviewSuspended, files) -> dict[str, Any]:
+    """Central suspended the review for the deferred items (容缺) owed, until a last day: shown on the case page and
+    told to the applicant (again when central fixes a day it could not fix before). The mirror stays in review."""
+    case = _case(payload.number)
+    items = "、".join(payload.outstanding)
+    until = (
+        f"请于{payload.deadline.isoformat()}前补齐，逾期将终止办理" if payload.deadline else "补齐期限待节假日安排公布后确定"
+    )
+    note = f"容缺材料（{items}）逾期未补齐，审批中止；{until}"
+    if case.procedure_note != note:
+        Case.objects.filter(id=case.id).update(procedure_note=note)
+        case.procedure_note = note
+        CaseEvent.objects.create(case=case, actor_label="审批总后台", from_status=case.status, to_status=case.status, note=note)
+        notify(recipient=case.citizen, event="case.review_suspended", case=case)
     return {"number": case.number, "status": case.status}

@@ -51,7 +51,9 @@ class CaseChannel(models.TextChoices):
 S = CaseStatus
 # The whole lifecycle in one place; services refuse anything not listed (DOMAIN.md §5).
 CASE_TRANSITIONS: dict[str, frozenset[str]] = {
-    S.SUBMITTED: frozenset({S.RECEIVED, S.WITHDRAWN, S.VOIDED}),
+    # Pre-filed online for a visit: received at the window, or withdrawn. (Never voided: central, which voids,
+    # has not heard of it.)
+    S.SUBMITTED: frozenset({S.RECEIVED, S.WITHDRAWN}),
     S.RECEIVED: frozenset({S.ACCEPTED, S.REJECTED_AT_INTAKE, S.WITHDRAWN}),
     S.ACCEPTED: frozenset({S.IN_REVIEW, S.DECIDED, S.WITHDRAWN, S.TRANSFERRED, S.VOIDED}),
     # IN_REVIEW → CLOSED_NO_CORRECTION: a supplement sent here after central had closed the case for want
@@ -193,7 +195,18 @@ class Case(models.Model):
         return self.online and bool(self.matter.trips)
 
     @property
+    def closed_for_commitment(self) -> bool:
+        """Closed by central at the end of a suspension for deferred items (容缺) never supplied."""
+        return (
+            self.status == CaseStatus.CLOSED_NO_CORRECTION
+            and self.commitment_broken_at is not None
+            and self.commitment_met_at is None
+        )
+
+    @property
     def sentence(self) -> str:
+        if self.closed_for_commitment:
+            return gettext("因容缺材料逾期未补齐，本件已终止。")
         if self.status == CaseStatus.ACCEPTED and self.deemed_accepted_at is not None:
             return gettext("大厅未在5个工作日内作出受理决定或一次性告知，依法自收件之日起视为受理，正在转交审批总后台。")
         if self.status == CaseStatus.RECEIVED and self.online:
@@ -213,7 +226,7 @@ class Case(models.Model):
         if self.status == CaseStatus.RECEIVED and self.notice_outstanding:
             return gettext("请按一次性告知书补齐全部材料，到窗口继续办理本件。")
         if self.commitment_broken_at is not None and self.commitment_open:
-            return gettext("容缺材料逾期未补交，审批已中止；补齐材料后审批继续。")
+            return gettext("容缺材料逾期未补交，审批已中止；在中止期限内补齐材料后审批继续，逾期终止办理。")
         return str(CASE_STATUS_SENTENCES[self.status][1])
 
     def message_fields(self) -> dict[str, str]:

@@ -21,3 +21,8 @@ def cases_deem_accepted() -> int:
 @shared_task(name="apps.intake.tasks.commitments_follow_up", ignore_result=True)
 def commitments_follow_up() -> int:
     return services.cases_commitment_remind() + services.cases_commitment_enforce()
+
+
+@shared_task(name="apps.intake.tasks.cases_close_finished", ignore_result=True)
+def cases_close_finished() -> int:
+    return services.cases_close_finished()

@@ -209,6 +209,8 @@ class EventKind(models.TextChoices):
     CONFIRMED = "confirmed", _("确认授权")
     REVOKED = "revoked", _("撤销授权")
     BOOKED = "booked", _("代为预约")
+    # Online (apps/front/online): an application started, submitted or completed after a notice.
+    APPLIED_ONLINE = "applied_online", _("代为网上申报")
     CANCELLED = "cancelled", _("代为取消预约")
     RECEIVED = "received", _("窗口核验代办人")
     COLLECTED = "collected", _("代为领取结果")

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from apps.front.booking.models import Appointment
 from apps.front.intake.models import Case
 from apps.shared.accounts.models import Role, User
-from apps.shared.catalog.models import Matter
+from apps.shared.catalog.models import Matter, OnlineDepth
 from govservice.lib.errors import DomainError
 
 from .models import Act, Company, Mandate, MandateEvent, MandateKind, MandateStatus
@@ -260,11 +260,17 @@ def appointments_for_agent(*, agent: User, principal: Principal) -> QuerySet[App
 
 def bookable_matters_for(*, principal: Principal) -> QuerySet[Matter]:
     """The current, bookable matters the agent may book for the principal (the mandates' matters)."""
-    qs = (
-        Matter.objects.filter(is_current=True, bookable=True)
-        .select_related("department")
-        .order_by("department__code", "code")
-    )
+    return matters_for(principal=principal).filter(bookable=True)
+
+
+def online_matters_for(*, principal: Principal) -> QuerySet[Matter]:
+    """The current matters the agent may apply for online for the principal (网上受理 Ⅲ or 全程网办 Ⅳ)."""
+    return matters_for(principal=principal).filter(online_depth__gte=OnlineDepth.ONLINE_ACCEPTANCE)
+
+
+def matters_for(*, principal: Principal) -> QuerySet[Matter]:
+    """The current matters the agent may apply in for the principal (the mandates' matters)."""
+    qs = Matter.objects.filter(is_current=True).select_related("department").order_by("department__code", "code")
     if principal.company is not None:
         qs = qs.filter(target__in=["organisation", "both"])
     else:

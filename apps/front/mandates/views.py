@@ -46,6 +46,7 @@ from .selectors import (
     company_get_for_representative,
     mandates_given,
     mandates_held,
+    online_matters_for,
     principal_for_agent,
     principals_for_agent,
 )
@@ -288,6 +289,7 @@ def principal(request, principal_id):
         "appointments": appointments_for_agent(agent=request.user, principal=found)[:50],
         "cases": cases_for_agent(agent=request.user, principal=found)[:50],
         "matters": bookable_matters_for(principal=found),
+        "online_matters": online_matters_for(principal=found),
     }
     return render(request, "mandates/principal.html", context)
 

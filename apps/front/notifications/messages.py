@@ -235,6 +235,15 @@ MESSAGES |= {
         _("您的办件因逾期未补正已终止"),
         _("【云窗口】{name}您好，您的办件{number}（{matter}）未在补正期限{correction_deadline}前补正材料，已终止办理。如需办理，可重新申请。"),
     ),
+    # A review suspended for deferred items (容缺) owed, and its end when they never came; procedure is the note.
+    "case.review_suspended": (
+        _("您的办件审批已中止"),
+        _("【云窗口】{name}您好，您的办件{number}（{matter}）{procedure}。可登录在线上传，或到窗口提交。"),
+    ),
+    "case.closed_commitment_unmet": (
+        _("您的办件因容缺材料逾期未补齐已终止"),
+        _("【云窗口】{name}您好，您的办件{number}（{matter}）{procedure}。如需办理，可重新申请。"),
+    ),
 }
 
 # Legal persons and people acting for others (apps.front.mandates), to the agent. Fields: principal (a company's

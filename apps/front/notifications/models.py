@@ -41,7 +41,8 @@ class DeliveryStatus(models.TextChoices):
 # reached the phone, and the gateway's late receipt must stop the retries (never send a delivered message
 # again). Delivered and permanent failure are final.
 DELIVERY_TRANSITIONS: dict[str, frozenset[str]] = {
-    DeliveryStatus.CREATED: frozenset({DeliveryStatus.SENDING, DeliveryStatus.DELIVERED}),
+    # Sent (claimed for its first attempt); an inbox message is created delivered, never moved there.
+    DeliveryStatus.CREATED: frozenset({DeliveryStatus.SENDING}),
     DeliveryStatus.SENDING: frozenset(
         {
             DeliveryStatus.DELIVERED,
@@ -54,6 +55,34 @@ DELIVERY_TRANSITIONS: dict[str, frozenset[str]] = {
     DeliveryStatus.TECHNICAL_FAILURE: frozenset({DeliveryStatus.SENDING, DeliveryStatus.DELIVERED}),
     DeliveryStatus.DELIVERED: frozenset(),
     DeliveryStatus.PERMANENT_FAILURE: frozenset(),
+}
+
+
+class AttemptStatus(models.TextChoices):
+    """One attempt's states: the message's, less "created" — an attempt exists only once it is being sent."""
+
+    SENDING = DeliveryStatus.SENDING.value, DeliveryStatus.SENDING.label
+    DELIVERED = DeliveryStatus.DELIVERED.value, DeliveryStatus.DELIVERED.label
+    PERMANENT_FAILURE = DeliveryStatus.PERMANENT_FAILURE.value, DeliveryStatus.PERMANENT_FAILURE.label
+    TEMPORARY_FAILURE = DeliveryStatus.TEMPORARY_FAILURE.value, DeliveryStatus.TEMPORARY_FAILURE.label
+    TECHNICAL_FAILURE = DeliveryStatus.TECHNICAL_FAILURE.value, DeliveryStatus.TECHNICAL_FAILURE.label
+
+
+# An attempt ends in one outcome; a failure that was not final may still turn out delivered (the gateway's late
+# receipt). A retry is a new attempt, so an attempt never goes back to sending.
+ATTEMPT_TRANSITIONS: dict[str, frozenset[str]] = {
+    AttemptStatus.SENDING: frozenset(
+        {
+            AttemptStatus.DELIVERED,
+            AttemptStatus.PERMANENT_FAILURE,
+            AttemptStatus.TEMPORARY_FAILURE,
+            AttemptStatus.TECHNICAL_FAILURE,
+        }
+    ),
+    AttemptStatus.TEMPORARY_FAILURE: frozenset({AttemptStatus.DELIVERED}),
+    AttemptStatus.TECHNICAL_FAILURE: frozenset({AttemptStatus.DELIVERED}),
+    AttemptStatus.DELIVERED: frozenset(),
+    AttemptStatus.PERMANENT_FAILURE: frozenset(),
 }
 
 # States a message can be (re)sent from.
@@ -188,11 +217,11 @@ class Notification(models.Model):
 class DeliveryAttempt(models.Model):
     """One try at handing a message to its provider, and what became of it (the delivery log)."""
 
-    TRANSITIONS = DELIVERY_TRANSITIONS
+    TRANSITIONS = ATTEMPT_TRANSITIONS
 
     notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="delivery_attempts")
     number = models.PositiveSmallIntegerField()
-    status = models.CharField(max_length=24, choices=DeliveryStatus.choices, default=DeliveryStatus.SENDING)
+    status = models.CharField(max_length=24, choices=AttemptStatus.choices, default=AttemptStatus.SENDING)
     # The provider's own id for the message, as it answered (not ours, and never personal data of ours).
     provider_reference = models.CharField(max_length=100, blank=True)
     error = models.CharField(max_length=200, blank=True)
@@ -205,7 +234,7 @@ class DeliveryAttempt(models.Model):
         ordering = ["notification", "number"]
         constraints = [
             models.UniqueConstraint(fields=["notification", "number"], name="delivery_attempt_number_unique"),
-            models.CheckConstraint(condition=models.Q(status__in=DeliveryStatus.values), name="delivery_attempt_status_valid"),
+            models.CheckConstraint(condition=models.Q(status__in=AttemptStatus.values), name="delivery_attempt_status_valid"),
         ]
 
     def __str__(self) -> str:

@@ -16,8 +16,10 @@ class OnlineConfig(AppConfig):
         from apps.front.intake import hooks
 
         from . import conf  # noqa: F401 - reads the knobs' environment now: a malformed value stops start-up
+        from .selectors import bundle_submission_fields
         from .services import bundle_part_settled
 
         # Intake sits below (ARCHITECTURE.md): it tells when a case got its answer, and a bundle (一件事) sends
-        # or drops the parts that waited for it.
+        # or drops the parts that waited for it; a part goes to central with its bundle.
         hooks.case_settled.connect(bundle_part_settled)
+        hooks.submission_fields.connect(bundle_submission_fields)

@@ -24,6 +24,16 @@ class StartForm(forms.Form):
     hall = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
 
 
+class ForWhomForm(forms.Form):
+    """``?for=``: the account id of the principal someone applies for (none: themselves)."""
+
+    for_ = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["for"] = self.fields.pop("for_")
+
+
 class ApplicationForm(forms.Form):
     """The application page (template online/application.html): the answers (``field_<key>``), the delivery
     choice, the declaration and the consent, and what to do (save the draft, or submit). The files are read

@@ -19,9 +19,12 @@ from apps.front.intake.selectors import (
     prereview_queue_for_staff,
     prereview_waiting_for_staff,
 )
+from apps.front.mandates.models import MandateKind
+from apps.front.mandates.selectors import principals_for_agent
 from apps.shared.accounts.models import User
 from apps.shared.catalog.formfields import form_values_display
 from apps.shared.catalog.models import Bundle, BundleItem, Material, Matter, MatterField, OnlineDepth
+from apps.shared.exchange import contract
 from apps.shared.workcalendar.selectors import add_workdays_or_none
 from govservice.lib.decisions import Decision
 
@@ -47,15 +50,57 @@ def online_halls(matter: Matter) -> list[Hall]:
     return halls
 
 
+def acting_scope_q(user: User, *, by_matter: bool = True) -> Q:
+    """The applications of others that ``user`` may see now as their agent (mandates in force, as
+    ``mandates.selectors.cases_for_agent``): all of a company's for its legal representative; for a company's
+    经办人 those of the matters authorised; for a person's 代办人 only those they filed themselves in the matters
+    authorised, never the principal's own. ``by_matter`` False (a bundle application): whom, not which matter —
+    every write checks each matter of the bundle."""
+    scope = Q(pk__in=[])
+    for principal in principals_for_agent(agent=user):
+        if principal.is_representative:
+            scope |= Q(applicant=principal.account)
+            continue
+        for mandate in principal.mandates:
+            if not mandate.may_apply:
+                continue
+            one = Q(applicant=principal.account)
+            if mandate.kind != MandateKind.STAFF:
+                one &= Q(filed_by=user)
+            if mandate.case_id is not None:
+                one &= Q(case_id=mandate.case_id) if by_matter else Q(pk__in=[])
+            elif by_matter and not mandate.all_matters:
+                one &= Q(matter_code__in=mandate.matter_codes)
+            scope |= one
+    return scope
+
+
+def applicant_for(*, actor: User, principal_id: int | None) -> User:
+    """Whose application ``actor`` starts: their own (no principal named), or a principal who gave them a mandate
+    (in force or not: the mandates' rule then says why not) or a company they represent; 404 for anyone else."""
+    if principal_id is None or principal_id == actor.pk:
+        return actor
+    principal = (
+        User.objects.filter(pk=principal_id)
+        .filter(Q(mandates_given__agent=actor) | Q(company__representative=actor))
+        .distinct()
+        .first()
+    )
+    if principal is None:
+        raise Http404
+    return principal
+
+
 def applications_of(user: User) -> QuerySet[OnlineApplication]:
-    """The applications a person may see and act on: their own, or those they filled in."""
-    return OnlineApplication.objects.filter(Q(applicant=user) | Q(filed_by=user))
+    """The applications a person may see and act on: their own (those an agent filed for them too), and those
+    they may follow as someone's agent now (a revoked or expired mandate shows nothing)."""
+    return OnlineApplication.objects.filter(Q(applicant=user) | acting_scope_q(user))
 
 
 def applications_for_user(*, user: User) -> QuerySet[OnlineApplication]:
     return (
         applications_of(user)
-        .select_related("matter", "hall", "case__matter")
+        .select_related("matter", "hall", "case__matter", "applicant", "filed_by")
         .prefetch_related("case__documents")
         .order_by("-updated_at", "-id")
     )
@@ -64,7 +109,8 @@ def applications_for_user(*, user: User) -> QuerySet[OnlineApplication]:
 def application_get_for_user(*, user: User, code: str) -> OnlineApplication:
     """404 when the application is not this person's."""
     return get_object_or_404(
-        applications_of(user).select_related("matter__department", "hall", "case", "applicant"), code=str(code)[:16]
+        applications_of(user).select_related("matter__department", "hall", "case", "applicant", "filed_by"),
+        code=str(code)[:16],
     )
 
 
@@ -89,6 +135,15 @@ class ChecklistItem:
         return self.state in (FORM, HELD)
 
 
+def vault_held(application: OnlineApplication | BundleApplication, matter: Matter) -> dict[int, EvidenceItem]:
+    """What government holds for the matter's materials in the applicant's evidence vault, by material id: only
+    for an application the applicant fills in themselves (taking from the vault is their consent to give; an
+    agent uploads what the principal gave them)."""
+    if application.filed_by_id != application.applicant_id:
+        return {}
+    return evidence_usable_online(citizen=application.applicant, matter=matter)
+
+
 def form_fields_of(matter: Matter) -> list[MatterField]:
     return list(matter.form_fields.all())
 
@@ -97,23 +152,36 @@ def checklist_for(application: OnlineApplication) -> list[ChecklistItem]:
     """The matter's materials, each with what covers it. Government's own evidence (A, B) counts only where
     nothing was uploaded for it: an upload is the applicant's choice to give a newer copy."""
     matter = application.matter
-    files_by_key: dict[str, list[ApplicationFile]] = {}
-    for stored in application.files.all():
-        files_by_key.setdefault(stored.material_key, []).append(stored)
-    held = evidence_usable_online(citizen=application.applicant, matter=matter)
+    files_by_key = files_by_material(application)
+    held = vault_held(application, matter)
     has_form = matter.form_fields.exists()
     items = []
     for material in matter.materials.all():
         files = files_by_key.get(material.key, [])
-        if files:
-            items.append(ChecklistItem(material, UPLOADED, files=files))
-        elif material.key == APPLICATION_FORM_KEY and has_form:
-            items.append(ChecklistItem(material, FORM))
-        elif material.id in held:
-            items.append(ChecklistItem(material, HELD, evidence=held[material.id]))
-        else:
-            items.append(ChecklistItem(material, MISSING if material.required else OPTIONAL))
+        is_form = material.key == APPLICATION_FORM_KEY and has_form
+        state = material_state(files=files, is_form=is_form, held=material.id in held, required=material.required)
+        items.append(ChecklistItem(material, state, files=files, evidence=held.get(material.id) if state == HELD else None))
     return items
+
+
+def material_state(*, files: list[ApplicationFile], is_form: bool, held: bool, required: bool) -> str:
+    """The one rule of a checklist's item (an application's or a bundle's): what was uploaded first (the
+    applicant's choice to give a newer copy), then the online form that is the material, then what government
+    holds (taken from the vault on consent), else missing (required) or optional."""
+    if files:
+        return UPLOADED
+    if is_form:
+        return FORM
+    if held:
+        return HELD
+    return MISSING if required else OPTIONAL
+
+
+def files_by_material(application: OnlineApplication | BundleApplication) -> dict[str, list[ApplicationFile]]:
+    found: dict[str, list[ApplicationFile]] = {}
+    for stored in application.files.all():
+        found.setdefault(stored.material_key, []).append(stored)
+    return found
 
 
 # --- The hall's pre-review ----------------------------------------------------------------------------------
@@ -201,6 +269,7 @@ class BundleChecklistItem:
     state: str = MISSING
     files: list[ApplicationFile] = field(default_factory=list)
     evidence: EvidenceItem | None = None
+    is_form: bool = False
 
     @property
     def no_need_to_submit(self) -> bool:
@@ -209,12 +278,10 @@ class BundleChecklistItem:
 
 def bundle_checklist(application: BundleApplication) -> list[BundleChecklistItem]:
     matters = [m for _item, m in bundle_matters(application.bundle)]
-    files_by_key: dict[str, list[ApplicationFile]] = {}
-    for stored in application.files.all():
-        files_by_key.setdefault(stored.material_key, []).append(stored)
+    files_by_key = files_by_material(application)
     entries: dict[str, BundleChecklistItem] = {}
     for matter in matters:
-        held = evidence_usable_online(citizen=application.applicant, matter=matter)
+        held = vault_held(application, matter)
         has_form = bool(list(matter.form_fields.all()))
         for material in matter.materials.all():
             entry = entries.get(material.key)
@@ -224,31 +291,25 @@ def bundle_checklist(application: BundleApplication) -> list[BundleChecklistItem
                 )
             entry.required = entry.required or material.required
             entry.matters.append(matter.name)
-            if material.key == APPLICATION_FORM_KEY and has_form:
-                entry.state = FORM
-            elif material.id in held and entry.evidence is None:
+            entry.is_form = entry.is_form or (material.key == APPLICATION_FORM_KEY and has_form)
+            if material.id in held and entry.evidence is None:
                 entry.evidence = held[material.id]
     for entry in entries.values():
         entry.files = files_by_key.get(entry.key, [])
-        if entry.files:
-            entry.state = UPLOADED
-        elif entry.state == FORM:
-            continue
-        elif entry.evidence is not None:
-            entry.state = HELD
-        else:
-            entry.state = MISSING if entry.required else OPTIONAL
+        entry.state = material_state(
+            files=entry.files, is_form=entry.is_form, held=entry.evidence is not None, required=entry.required
+        )
     return list(entries.values())
 
 
 def bundle_applications_of(user: User) -> QuerySet[BundleApplication]:
-    return BundleApplication.objects.filter(Q(applicant=user) | Q(filed_by=user))
+    return BundleApplication.objects.filter(Q(applicant=user) | acting_scope_q(user, by_matter=False))
 
 
 def bundle_application_get_for_user(*, user: User, code: str) -> BundleApplication:
     """404 when the bundle application is not this person's."""
     return get_object_or_404(
-        bundle_applications_of(user).select_related("bundle", "hall", "applicant"), code=str(code)[:16]
+        bundle_applications_of(user).select_related("bundle", "hall", "applicant", "filed_by"), code=str(code)[:16]
     )
 
 
@@ -391,3 +452,29 @@ def bundle_statistics(*, since: dt.datetime) -> list[dict]:
         row["matters"] = list(row["matters"].values())
         out.append(row)
     return out
+
+
+def bundle_submission_fields(*, case: Case) -> dict[str, contract.CaseBundle]:
+    """Intake's ``submission_fields`` hook: a bundle's part goes to central with its bundle (the one application,
+    the bundle, every part with its case number once sent and the matter it waits for), so that central shows a
+    case's siblings and reports the bundle as one item. Nothing for a lone case."""
+    bundle = BundleApplication.objects.select_related("bundle").filter(parts__case=case).first()
+    if bundle is None:
+        return {}
+    parts = bundle.parts.select_related("matter", "case", "waits_for").order_by("id")
+    return {
+        "bundle": contract.CaseBundle(
+            id=bundle.code,
+            code=bundle.bundle.code,
+            name=bundle.bundle.name,
+            parts=[
+                contract.BundlePart(
+                    matter_code=p.matter_code,
+                    matter_name=p.matter.name,
+                    after=p.waits_for.matter_code if p.waits_for is not None else "",
+                    number=p.case.number if p.case is not None else "",
+                )
+                for p in parts
+            ],
+        )
+    }

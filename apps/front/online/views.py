@@ -20,10 +20,11 @@ from govservice.api import DomainError, status_for
 from govservice.roles import role_required
 
 from . import services
-from .forms import ApplicationForm, PrereviewForm, StartForm, form_errors
+from .forms import ApplicationForm, ForWhomForm, PrereviewForm, StartForm, form_errors
 from .responses import material_response
 from .selectors import (
     HELD,
+    applicant_for,
     application_file_get,
     application_get_for_user,
     applications_for_user,
@@ -51,13 +52,22 @@ def _citizen_only(request):
     return None
 
 
+def _applicant(request):
+    """Whose application: the signed-in person's, or (``?for=``, the principal's account id) someone they act
+    for (404 for anyone who never authorised them; the mandates' rule then says whether they may)."""
+    form = ForWhomForm(request.GET)
+    return applicant_for(actor=request.user, principal_id=form.cleaned_data["for"] if form.is_valid() else None)
+
+
 @login_required
 def start(request, code):
-    """The matter's "apply online" entry: resume the draft, or start one at the chosen hall."""
+    """The matter's "apply online" entry: resume the draft, or start one at the chosen hall (for oneself, or for
+    someone one acts for: ``?for=``)."""
     refused = _citizen_only(request)
     if refused:
         return refused
     matter = matter_get(code=code)
+    applicant = _applicant(request)
     halls = online_halls(matter) if online_allowed(matter) else []
     status = 200
     if request.method == "POST":
@@ -65,7 +75,7 @@ def start(request, code):
         if form.is_valid():
             try:
                 application, _created = services.application_start(
-                    applicant=request.user,
+                    applicant=applicant,
                     actor=request.user,
                     matter_code=matter.code,
                     hall_id=form.cleaned_data["hall"],
@@ -83,14 +93,16 @@ def start(request, code):
         # One hall (or the refusal to say why not): nothing to choose, go straight on.
         try:
             application, _created = services.application_start(
-                applicant=request.user, actor=request.user, matter_code=matter.code
+                applicant=applicant, actor=request.user, matter_code=matter.code
             )
         except DomainError as exc:
             messages.error(request, str(exc.detail))
             status = status_for(exc)
         else:
             return redirect("online_application", code=application.code)
-    return render(request, "online/start.html", {"matter": matter, "halls": halls}, status=status)
+    return render(
+        request, "online/start.html", {"matter": matter, "halls": halls, "applicant": applicant}, status=status
+    )
 
 
 @login_required

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from apps.front.booking.models import Hall
 from apps.shared.accounts.models import Role
 from govservice.lib.csvexport import csv_response
+from govservice.lib.replica import replica_reads
 from govservice.lib.stats import Period, PeriodError, period_from
 from govservice.roles import role_required
 
@@ -73,6 +74,7 @@ def _refused(request: HttpRequest, exc: Refused) -> HttpResponse:
 
 
 @role_required(*REPORT_ROLES)
+@replica_reads()
 def reports(request: HttpRequest) -> HttpResponse:
     try:
         scope = _scope(request)
@@ -112,6 +114,7 @@ def reports(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*REPORT_ROLES)
+@replica_reads()
 def export(request: HttpRequest, slug: str) -> HttpResponse:
     spec = TABLES.get(slug)
     if spec is None:

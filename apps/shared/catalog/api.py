@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from govservice.api import DomainError
+from govservice.lib.replica import replica_reads
 
 from .models import FeeItem, LifeEvent, Material, Matter, MatterField
 from .selectors import MAX_QUERY_LENGTH, Mode, SearchQuery, matter_get, matters_find, matters_search, query_variants
@@ -167,6 +168,7 @@ class MatterSearchApi(APIView):
             },
         ),
     )
+    @replica_reads()
     def get(self, request: Request) -> Response:
         query = search_query_from(request.query_params)
         limit_text = request.query_params.get("limit", "50")

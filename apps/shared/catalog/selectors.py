@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
+from django.db import connections, router
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -175,14 +175,16 @@ def matters_find(query: SearchQuery, *, limit: int = 50, variants: list[str] | N
         "FROM catalog_matter m JOIN catalog_department d ON d.id = m.department_id "
         f"WHERE {' AND '.join(where)} ORDER BY score DESC, m.code LIMIT %s"
     )
-    with connection.cursor() as cursor:
+    # The database the router reads matters from: the replica inside govservice.lib.replica.replica_reads().
+    alias = router.db_for_read(Matter)
+    with connections[alias].cursor() as cursor:
         cursor.execute(sql, [str(WORD_SIMILARITY_THRESHOLD), *score_params, *where_params, limit])
         rows = cursor.fetchall()
     found = []
     width = len(_MATTER_COLUMNS)
     for row in rows:
-        matter = Matter.from_db(connection.alias, _MATTER_COLUMNS, row[:width])
-        matter.department = Department.from_db(connection.alias, ["id", "code", "name"], row[width : width + 3])
+        matter = Matter.from_db(alias, _MATTER_COLUMNS, row[:width])
+        matter.department = Department.from_db(alias, ["id", "code", "name"], row[width : width + 3])
         matter.score = row[-1]  # type: ignore[attr-defined]
         found.append(matter)
     return found
@@ -219,7 +221,7 @@ def matter_get_version(*, code: str, version: int) -> Matter:
 
 def life_event_counts() -> dict[str, int]:
     """How many current matters each life event has (the browse page's tiles)."""
-    with connection.cursor() as cursor:
+    with connections[router.db_for_read(Matter)].cursor() as cursor:
         cursor.execute(
             "SELECT e, count(*) FROM catalog_matter, unnest(life_events) AS e WHERE is_current GROUP BY e"
         )

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from govservice.api import DomainError
+from govservice.lib.replica import replica_reads
 
 from . import registry
 from .api import search_query_from
@@ -15,6 +16,7 @@ from .models import Department, LifeEvent, Matter
 from .selectors import Mode, SearchQuery, life_event_counts, matters_find, query_variants
 
 
+@replica_reads()
 def matter_find(request):
     """Search in Chinese (synonyms, typos) and browse by department, life event and where it can be done."""
     error = ""

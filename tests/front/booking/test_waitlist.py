@@ -272,3 +272,11 @@ def test_joining_is_refused_once_no_offer_could_be_answered_in_time(full_day, ha
             lambda: waitlist_join(citizen=other_citizen, matter_code=matter.code, hall_id=hall.id, date=slot.date)
         ) == "waitlist_closed"
     assert not WaitlistEntry.objects.filter(citizen=other_citizen).exists()
+
+
+def test_a_waiting_citizen_leaves_the_list(api, full_day, hall, matter, other_citizen):
+    """Every edge of the waitlist's lifecycle made by a test (issue 13): leaving while still waiting."""
+    slot, _appointment = full_day
+    entry = waitlist_join(citizen=other_citizen, matter_code=matter.code, hall_id=hall.id, date=slot.date)
+    assert api(other_citizen).post(f"/api/v1/waitlist/{entry.id}/leave/").status_code == 200
+    assert WaitlistEntry.objects.get(id=entry.id).status == WaitlistStatus.CANCELLED

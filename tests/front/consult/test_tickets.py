@@ -333,3 +333,21 @@ def test_a_flood_of_questions_is_limited_per_citizen(api, citizen, other_citizen
     assert limited.status_code == 429 and limited.json()["code"] == "rate_limited" and "上限" in limited.json()["detail"]
     assert ConsultTicket.objects.count() == 2
     assert _ask(api, other_citizen, matter).status_code == 201
+
+
+def test_the_citizen_withdraws_a_question_someone_took_or_routed(api, ask, clerk, citizen, other_department):
+    """Every edge of the ticket's lifecycle made by a test (issue 13): an unanswered question is withdrawn by
+    its asker whether taken or routed, and the owner may route it on again."""
+    taken = ask()
+    api(clerk).post(f"/api/v1/consult/tickets/{taken.code}/claim/")
+    assert api(citizen).post(f"/api/v1/consult/tickets/{taken.code}/close/").status_code == 200
+    assert ConsultTicket.objects.get(id=taken.id).status == TicketStatus.CLOSED
+    routed = ask()
+    api(clerk).post(f"/api/v1/consult/tickets/{routed.code}/claim/")
+    route = {"department": other_department.code, "note": "涉及医保"}
+    assert api(clerk).post(f"/api/v1/consult/tickets/{routed.code}/route/", route, format="json").status_code == 200
+    again = api(clerk).post(f"/api/v1/consult/tickets/{routed.code}/route/", {**route, "note": "仍请医保答复"}, format="json")
+    assert again.status_code == 200, again.content
+    assert routed.events.filter(action=TicketAction.ROUTE).count() == 2
+    assert api(citizen).post(f"/api/v1/consult/tickets/{routed.code}/close/").status_code == 200
+    assert ConsultTicket.objects.get(id=routed.id).status == TicketStatus.CLOSED

@@ -173,6 +173,24 @@ class TestTransfer:
 
 
 @pytest.mark.django_db
+class TestTransferFromEveryState:
+    """A ticket in service, or parked, may be sent to another group too (issue 13: every edge made by a test)."""
+
+    @pytest.mark.parametrize("before", ["start", "park"])
+    def test_a_ticket_in_service_or_parked_is_transferred(self, api, matter, matter_b, terminal, clerk, group_b, before):
+        ticket = ticket_walk_in(terminal=terminal, matter_code=matter.code)
+        assert api(clerk).post("/api/v1/workbench/call-next/").json()["id"] == ticket.id
+        _act(api, clerk, ticket.id, "start")
+        if before == "park":
+            assert _act(api, clerk, ticket.id, "park", {"note": "取复印件"}).status_code == 200
+        moved = _act(api, clerk, ticket.id, "transfer", {"group": group_b.id})
+        assert moved.status_code == 200, moved.content
+        assert (Ticket.objects.get(id=ticket.id).status, Ticket.objects.get(id=ticket.id).group) == (
+            TicketStatus.WAITING,
+            group_b,
+        )
+
+
 class TestParkAndResume:
     def test_it_parks_out_of_the_queue_and_resumes_at_the_same_window(self, api, matter, terminal, clerk, called):
         _act(api, clerk, called["id"], "recall")

@@ -163,3 +163,38 @@ def test_the_messages_read_in_english_too(client, citizen, case):
     event(client, "case.transferred", {"number": case.number, "department": "区民政局", "reason": "民政职责"})
     [body] = told(citizen, "case.transferred")
     assert body.startswith("[Cloud Window]") and "The time limit keeps running" in body
+
+
+class TestASuspensionForDeferredItems:
+    """容缺 items owed past their deadline (issue 13): central suspends the review until a last day and tells the
+    front, which shows it and tells the citizen; when the day passes with the items still owed, central closes the
+    case and the citizen reads why — not "逾期未补正" of a correction they were never asked for."""
+
+    @pytest.fixture
+    def owing(self, case):
+        Case.objects.filter(id=case.id).update(
+            commitment_items=["户口簿"], commitment_deadline="2026-09-25", commitment_broken_at=timezone.now()
+        )
+        case.refresh_from_db()
+        return case
+
+    def test_the_suspension_and_its_last_day_are_shown_and_told_once(self, client, citizen, owing):
+        payload = {"number": owing.number, "outstanding": ["户口簿"], "deadline": "2026-10-16"}
+        event(client, "case.review_suspended", payload)
+        event(client, "case.review_suspended", payload)  # a repeat changes nothing
+        owing.refresh_from_db()
+        assert owing.status == CaseStatus.IN_REVIEW
+        assert owing.procedure_note == "容缺材料（户口簿）逾期未补齐，审批中止；请于2026-10-16前补齐，逾期将终止办理"
+        [body] = told(citizen, "case.review_suspended")
+        assert "请于2026-10-16前补齐" in body
+        html = shown(citizen, owing)
+        assert "请于2026-10-16前补齐" in html and "在中止期限内补齐材料后审批继续" in html
+
+    def test_its_end_closes_the_case_with_its_own_sentence(self, client, citizen, owing):
+        event(client, "case.closed_no_correction", {"number": owing.number, "deadline": "2026-10-16"})
+        owing.refresh_from_db()
+        assert owing.status == CaseStatus.CLOSED_NO_CORRECTION and owing.closed_for_commitment
+        assert owing.procedure_note == "中止期限2026-10-16已过，容缺材料仍未补齐，办件终止"
+        [body] = told(citizen, "case.closed_commitment_unmet")
+        assert "中止期限2026-10-16已过" in body and not told(citizen, "case.closed_no_correction")
+        assert "因容缺材料逾期未补齐，本件已终止" in shown(citizen, owing)

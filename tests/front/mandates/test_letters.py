@@ -191,3 +191,17 @@ def test_the_pages_give_confirm_and_revoke(citizen, agent, matter):
         {"agent_name": "李明", "agent_id_number": "11010519491231002X", "matter_code": matter.code, "may_apply": "1"},
     )
     assert refused.status_code == 422 and "尚未在本平台完成实名注册" in refused.content.decode()
+
+
+def test_a_letter_is_withdrawn_before_it_is_confirmed(citizen, agent, matter):
+    """Every edge of the mandate's lifecycle made by a test (issue 13): revoked while still unconfirmed."""
+    page = Client()
+    page.force_login(citizen)
+    page.post(
+        "/authorisations/",
+        {"agent_name": agent.real_name, "agent_id_number": agent.id_number, "matter_code": matter.code, "may_apply": "1"},
+    )
+    mandate = Mandate.objects.get()
+    assert mandate.status == MandateStatus.PENDING
+    page.post(f"/authorisations/{mandate.number}/revoke/", {"reason": "不需要了"})
+    assert Mandate.objects.get().status == MandateStatus.REVOKED

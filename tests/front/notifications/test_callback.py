@@ -173,3 +173,17 @@ def test_a_receipt_for_an_email_reference_is_unknown(client, citizen, case, gate
     response = signed_callback(client, {"reference": str(mail.reference), "status": "permanent-failure"}, message_id="m")
     assert response.status_code == 404
     assert _status(mail) == DeliveryStatus.CREATED
+
+
+@pytest.mark.django_db
+def test_a_delivered_receipt_after_a_temporary_failure_stops_the_retry(client, sent_sms):
+    """Every edge of the delivery log made by a test (issue 13): the gateway reports a temporary failure, then
+    that the message arrived after all; it is not sent again."""
+    first = signed_callback(client, {"reference": str(sent_sms.reference), "status": "temporary-failure"}, message_id="t1")
+    assert first.status_code == 200, first.content
+    assert _status(sent_sms) == DeliveryStatus.TEMPORARY_FAILURE
+    arrived = signed_callback(client, {"reference": str(sent_sms.reference), "status": "delivered"}, message_id="t2")
+    assert arrived.status_code == 200, arrived.content
+    sent_sms.refresh_from_db()
+    assert sent_sms.status == DeliveryStatus.DELIVERED and sent_sms.next_attempt_at is None
+    assert sent_sms.delivery_attempts.get().status == DeliveryStatus.DELIVERED

@@ -9,7 +9,8 @@ import pytest
 
 from apps.front.booking.models import GroupMatter
 from apps.front.intake.models import EvidenceItem, TrustLevel
-from apps.shared.catalog.models import Department, FieldKind, Material, Matter, MatterField
+from apps.shared.catalog.models import Bundle, BundleItem, Department, FieldKind, Material, Matter, MatterField
+from tests.factories import make_user
 from tests.journey_helpers import PDF, upload
 
 
@@ -111,3 +112,66 @@ def submitted(api, citizen, online_matter, central_peer):
     code = start(api, citizen, online_matter)["code"]
     fill(api, citizen, code)
     return submit(api, citizen, code)
+
+
+# --- 一件事: the newborn bundle ---------------------------------------------------------------------------------
+
+
+def make_bundle_matter(hall, code, name, keys, fields=("child-name",)) -> Matter:
+    department = Department.objects.get_or_create(code="RSJ", defaults={"name": "区人力资源和社会保障局"})[0]
+    matter = Matter.objects.create(
+        code=code,
+        name=name,
+        department=department,
+        promised_days=5,
+        legal_days=20,
+        online_depth=4,
+        trips=0,
+        channels=["online"],
+    )
+    for i, (key, label) in enumerate(keys, start=1):
+        Material.objects.create(matter=matter, position=i, key=key, name=label)
+    for i, key in enumerate(fields, start=1):
+        kind = FieldKind.DATE if key == "birth-date" else FieldKind.TEXT
+        label = {"child-name": "新生儿姓名", "birth-date": "出生日期", "bank": "开户银行"}[key]
+        MatterField.objects.create(matter=matter, position=i, key=key, label=label, kind=kind)
+    GroupMatter.objects.create(group=hall.groups.get(), matter_code=matter.code)
+    return matter
+
+
+@pytest.fixture
+def newborn(hall):
+    """户口 first; 医保 after it; 社保卡 in parallel with 户口."""
+    make_bundle_matter(
+        hall,
+        "NB-HK",
+        "户口登记",
+        [("birth-certificate", "出生医学证明"), ("household-register", "居民户口簿")],
+        ("child-name", "birth-date"),
+    )
+    make_bundle_matter(hall, "NB-YB", "医保参保登记", [("household-register", "居民户口簿或居住证")])
+    make_bundle_matter(hall, "NB-SB", "社会保障卡申领", [("photo", "近期免冠照片")], ("child-name", "bank"))
+    bundle = Bundle.objects.create(code="newborn", name="新生儿出生一件事", life_event="birth")
+    BundleItem.objects.create(bundle=bundle, position=1, matter_code="NB-HK")
+    BundleItem.objects.create(bundle=bundle, position=2, matter_code="NB-YB", after="NB-HK")
+    BundleItem.objects.create(bundle=bundle, position=3, matter_code="NB-SB")
+    return bundle
+
+
+# --- People acting for others (as tests/front/mandates/conftest.py) ---------------------------------------
+
+
+@pytest.fixture
+def agent(db):
+    """The person who acts for others (代办人 / 经办人)."""
+    return make_user("agent", real_name="张丽", phone="13711114444")
+
+
+@pytest.fixture
+def stranger(db):
+    return make_user("stranger", real_name="赵六", phone="13611116666")
+
+
+@pytest.fixture
+def representative(db):
+    return make_user("rep", real_name="欧阳晓雯", phone="13922223333")

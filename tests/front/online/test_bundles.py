@@ -9,56 +9,14 @@ import hashlib
 
 import pytest
 
-from apps.front.booking.models import GroupMatter
 from apps.front.intake.models import Case, CaseStatus
 from apps.front.notifications.models import Notification
 from apps.front.online.models import BundleApplication, OnlineApplication
-from apps.shared.catalog.models import Bundle, BundleItem, Department, FieldKind, Material, Matter, MatterField
+from apps.shared.exchange.models import OutboxMessage
 from tests.front.intake.test_central_events import event
 from tests.journey_helpers import PDF, PNG, upload
 
 pytestmark = pytest.mark.django_db
-
-
-def _matter(hall, code, name, keys, fields=("child-name",)) -> Matter:
-    department = Department.objects.get_or_create(code="RSJ", defaults={"name": "区人力资源和社会保障局"})[0]
-    matter = Matter.objects.create(
-        code=code,
-        name=name,
-        department=department,
-        promised_days=5,
-        legal_days=20,
-        online_depth=4,
-        trips=0,
-        channels=["online"],
-    )
-    for i, (key, label) in enumerate(keys, start=1):
-        Material.objects.create(matter=matter, position=i, key=key, name=label)
-    for i, key in enumerate(fields, start=1):
-        kind = FieldKind.DATE if key == "birth-date" else FieldKind.TEXT
-        label = {"child-name": "新生儿姓名", "birth-date": "出生日期", "bank": "开户银行"}[key]
-        MatterField.objects.create(matter=matter, position=i, key=key, label=label, kind=kind)
-    GroupMatter.objects.create(group=hall.groups.get(), matter_code=matter.code)
-    return matter
-
-
-@pytest.fixture
-def newborn(hall):
-    """户口 first; 医保 after it; 社保卡 in parallel with 户口."""
-    _matter(
-        hall,
-        "NB-HK",
-        "户口登记",
-        [("birth-certificate", "出生医学证明"), ("household-register", "居民户口簿")],
-        ("child-name", "birth-date"),
-    )
-    _matter(hall, "NB-YB", "医保参保登记", [("household-register", "居民户口簿或居住证")])
-    _matter(hall, "NB-SB", "社会保障卡申领", [("photo", "近期免冠照片")], ("child-name", "bank"))
-    bundle = Bundle.objects.create(code="newborn", name="新生儿出生一件事", life_event="birth")
-    BundleItem.objects.create(bundle=bundle, position=1, matter_code="NB-HK")
-    BundleItem.objects.create(bundle=bundle, position=2, matter_code="NB-YB", after="NB-HK")
-    BundleItem.objects.create(bundle=bundle, position=3, matter_code="NB-SB")
-    return bundle
 
 
 ANSWERS = {"child-name": "王小宝", "birth-date": "2026-11-20", "bank": "北京银行"}
@@ -165,6 +123,31 @@ class TestOneSubmission:
         shared = Case.objects.get(number=hukou).materials.get(sha256=digest)
         assert case.materials.get(sha256=digest).file.name == shared.file.name
         assert after["status"]["done"] == 1 and after["status"]["overall"] == "in_progress"
+
+    def test_each_part_goes_to_central_with_its_bundle(
+        self, api, client, citizen, clerk, newborn, central_peer
+    ):
+        body = submitted_bundle(api, citizen)
+        hukou, social = parts(body)["NB-HK"]["case"]["number"], parts(body)["NB-SB"]["case"]["number"]
+        accept_and_decide(api, client, clerk, hukou)
+        sent = {
+            m.payload["number"]: m.payload for m in OutboxMessage.objects.filter(kind="case.submitted").order_by("id")
+        }
+        wire = sent[hukou]["bundle"]
+        assert (wire["id"], wire["code"], wire["name"]) == (body["code"], "newborn", "新生儿出生一件事")
+        assert [(p["matter_code"], p["after"], p["number"]) for p in wire["parts"]] == [
+            ("NB-HK", "", hukou),
+            ("NB-YB", "NB-HK", ""),  # waiting when 户口 went
+            ("NB-SB", "", social),
+        ]
+        yibao = parts(api(citizen).get(f"/api/v1/online/bundle-applications/{body['code']}/").json())["NB-YB"]
+        assert api(clerk).post(f"/api/v1/workbench/prereview/{yibao['case']['number']}/accept/").status_code == 200
+        later = next(
+            m.payload
+            for m in OutboxMessage.objects.filter(kind="case.submitted")
+            if m.payload["number"] == yibao["case"]["number"]
+        )
+        assert [p["number"] for p in later["bundle"]["parts"]] == [hukou, yibao["case"]["number"], social]
 
     def test_a_refused_prerequisite_drops_the_waiting_step_and_says_why_the_parallel_one_goes_on(
         self, api, client, citizen, clerk, newborn, central_peer

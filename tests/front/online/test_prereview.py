@@ -111,6 +111,7 @@ class TestAcceptance:
         # To central like any accepted case, with its materials (the generated form among them).
         [message] = OutboxMessage.objects.filter(kind="case.submitted")
         assert message.payload["number"] == number and len(message.files) == 3
+        assert "bundle" not in message.payload  # a lone case: the optional field is absent, not null
         # The receipt, issued electronically: on the citizen's case, and they are told.
         receipt = Document.objects.get(case=case, kind=DocumentKind.RECEIPT)
         assert receipt.content["online"] is True and receipt.issued_by == clerk

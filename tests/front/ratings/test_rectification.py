@@ -310,3 +310,27 @@ def test_the_periodic_jobs_are_in_the_front_beat_schedule(settings):
     # The task bodies call the services (run here as functions, not through a broker).
     assert tasks.rectifications_remind() == {"reminded": 0, "escalated": 0, "overdue": 0, "closed": 0}
     assert tasks.invitations_send_due() == 0
+
+
+@pytest.mark.parametrize("reached", [RectificationStatus.OPEN, RectificationStatus.CALLED_BACK, RectificationStatus.REPLIED])
+def test_an_appeal_upheld_voids_the_rectification_wherever_it_is(api, citizen, decided_case, clerk, supervisor, reached):
+    """Every edge of the rectification's lifecycle made by a test (issue 13): an upheld appeal voids it whether
+    still open, called back (twice: each call-back is recorded) or replied."""
+    from django.utils import timezone
+
+    rectification = _rate_badly(api, citizen, decided_case, score=4)
+    url = f"/api/v1/rectifications/{rectification.id}"
+    assert api(clerk).post(f"{url}/assign/", {}, format="json").status_code == 200
+    if reached != RectificationStatus.OPEN:
+        for summary in ("未接通后再次联系", "已致歉"):
+            call = {"called_at": timezone.now().isoformat(), "outcome": "reached", "summary": summary}
+            assert api(clerk).post(f"{url}/callbacks/", call, format="json").status_code == 201
+        assert Rectification.objects.get(id=rectification.id).callbacks.count() == 2
+    if reached == RectificationStatus.REPLIED:
+        reply = {"fix": "培训", "reply": "已整改"}
+        assert api(clerk).post(f"{url}/reply/", reply, format="json").status_code == 200
+    assert Rectification.objects.get(id=rectification.id).status == reached
+    assert api(clerk).post(f"{url}/appeal/", {"reason": "评价的不是本次服务"}, format="json").status_code in (200, 201)
+    upheld = api(supervisor).post(f"{url}/appeal/decision/", {"upheld": True, "note": "核实属实"}, format="json")
+    assert upheld.status_code == 200, upheld.content
+    assert (upheld.json()["status"], upheld.json()["appeal_status"]) == (RectificationStatus.VOIDED, AppealStatus.UPHELD)

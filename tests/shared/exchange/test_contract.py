@@ -72,10 +72,21 @@ WRITTEN_TODAY: list[tuple[str, dict]] = [
     ("case.deferred_supplied", {"number": "TZ2026112400042", "items": ["户口簿"], "outstanding": ["健康证明"]}),
     ("case.deferred_supplied", {"number": "TZ2026112400042", "items": ["健康证明"], "outstanding": []}),
     ("case.commitment_broken", {"number": "TZ2026112400042", "outstanding": ["健康证明"], "deadline": "2026-12-01", "credit_recorded": True}),
+    ("case.review_suspended", {"number": "TZ2026112400042", "outstanding": ["健康证明"], "deadline": "2026-12-15"}),
+    ("case.review_suspended", {"number": "TZ2026112400042", "outstanding": ["健康证明"], "deadline": ""}),
 ]
 
-# The ends central reaches on its own (issue 13, central).
+# A part of a 一件事 bundle (issue 15, optional), then the ends central reaches on its own (issue 13, central).
 WRITTEN_TODAY += [
+    ("case.submitted", {  # a part of a 一件事 bundle (issue 15): the bundle with its parts and their dependency
+        "number": "TZ2026112400044", "matter_code": "NB-HK", "matter_version": 1, "hall": "大厅",
+        "applicant": {"name": "王小明", "id_number": "11010519491231002X"}, "accepted_at": NOW,
+        "promised_date": "2026-12-08", "commitment_items": [], "delivery_method": "electronic", "delivery_region": "",
+        "bundle": {"id": "B7K2M9Q4X1", "code": "newborn", "name": "新生儿出生一件事", "parts": [
+            {"matter_code": "NB-HK", "matter_name": "户口登记", "after": "", "number": "TZ2026112400044"},
+            {"matter_code": "NB-YB", "matter_name": "医保参保登记", "after": "NB-HK", "number": ""},
+        ]},
+    }),
     ("case.transferred", {"number": "TZ2026112400042", "department": "区民政局", "reason": "属民政部门职责"}),
     ("case.voided", {"number": "TZ2026112400042", "reason": "重复报送"}),
     ("case.closed_no_correction", {"number": "TZ2026112400042", "deadline": "2026-12-10"}),
@@ -173,6 +184,15 @@ def test_handlers_read_typed_values():
         ("case.review_started", {"number": ""}, ["办件编号"]),
         ("case.withdrawn", {"number": "TZ1", "numbr": "TZ1"}, ["numbr"]),
         ("case.submitted", {"number": "TZ1"}, ["事项编码", "申请人"]),
+        (
+            "case.submitted",
+            {
+                "number": "TZ1", "matter_code": "NB-HK", "matter_version": 1, "accepted_at": NOW,
+                "applicant": {"name": "王小明", "id_number": "11010519491231002X"},
+                "bundle": {"id": "", "code": "newborn", "name": "新生儿出生一件事", "parts": []},
+            },
+            ["bundle.id", "bundle.parts"],
+        ),
         ("case.correction_requested", {"number": "TZ1", "items": "补充户口簿", "deadline": "2026-13-01"}, ["补正事项", "补正期限"]),
     ],
 )

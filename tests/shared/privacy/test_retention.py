@@ -256,6 +256,8 @@ WITHOUT_KIND = {
     "consult.FaqEntry",
     "feedback.MessageTemplateVersion",
     "review.ApproverPost",
+    # A central supervisor's registry load (who loaded which file when; its refused rows by line number only).
+    "registry.RegistryLoad",
     # Lives and dies with its account (deleted with it: the eraser), nothing to expire on its own.
     "feedback.NotificationPreference",
     # A legal person's registration (its account and legal representative), the company's record rather than data

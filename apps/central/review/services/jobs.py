@@ -1,5 +1,5 @@
-"""Periodic work at central: cases whose correction period passed closed, and the supervisors' daily
-digest of cases near or past their limit."""
+"""Periodic work at central: cases whose correction period (or suspension for deferred items) passed closed,
+and the supervisors' daily digest of cases near or past their limit."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from apps.shared.workcalendar.selectors import calendar_get
 from ..models import ReviewCase, ReviewStatus
 from ..selectors import overdue_by_department
 from .exits import case_close_uncorrected
+from .suspension import case_close_suspended
 
 
 def cases_close_uncorrected(*, today: dt.date | None = None) -> int:
@@ -26,6 +27,18 @@ def cases_close_uncorrected(*, today: dt.date | None = None) -> int:
     waiting = ReviewCase.objects.filter(status=ReviewStatus.CORRECTION, correction_deadline__lt=today)
     return sum(
         case_close_uncorrected(case_id=case_id, today=today, calendar=calendar)
+        for case_id in waiting.values_list("id", flat=True).order_by("id")
+    )
+
+
+def cases_close_suspended(*, today: dt.date | None = None) -> int:
+    """Close every suspended case whose period for the deferred items has passed with them still owed, each in
+    its own transaction. Safe to run twice: a closed case is no longer suspended."""
+    today = today or timezone.localdate()
+    calendar = calendar_get()
+    waiting = ReviewCase.objects.filter(status=ReviewStatus.SUSPENDED)
+    return sum(
+        case_close_suspended(case_id=case_id, today=today, calendar=calendar)
         for case_id in waiting.values_list("id", flat=True).order_by("id")
     )
 

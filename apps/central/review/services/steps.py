@@ -25,6 +25,7 @@ from ..models import DECISION_STEP, REVIEW_STEPS, Certificate, Decision, ReviewC
 from ..selectors import case_get_for_approver, clock_of
 from .clock import _due, extension_lapse
 from .moves import REVIEWERS, _clock_fields, _locked, _mine, _move, _note, _tell_front
+from .suspension import case_suspend_if_owed
 from .wire import _correction_payload, _decided_payload, _delivery_label, _result_payload, _special_payload
 
 
@@ -109,6 +110,7 @@ def case_end_special_procedure(*, approver: User, case_id: int, note: str = "") 
     clock = clock_of(case).resume(timezone.localdate())
     _move(case, to_status=ReviewStatus.IN_REVIEW, actor=approver, note=note or "特别程序结束", **_clock_fields(clock))
     _tell_front(case, contract.CaseReviewResumed(number=case.front_number, promised_date=_due(case)), approver)
+    case_suspend_if_owed(case, actor=approver)
     return case
 
 
@@ -132,6 +134,10 @@ def case_decide(*, approver: User, case_id: int, decision: str, reason: str) -> 
             % {"steps": "、".join(str(s) for s in REVIEW_STEPS[:DECISION_STEP]), "step": REVIEW_STEPS[case.step]},
             code="steps_incomplete",
         )
+    if allows(case, ReviewStatus.DECIDED) and case.commitment_owed:
+        # A special procedure may end in a decision; not while the applicant still owes deferred items past
+        # their deadline (the case is suspended when it comes back to review).
+        raise Conflict(_("申请人承诺补交的容缺材料逾期未补齐，不能作出决定。"), code="commitment_owed")
     extension_lapse(case, why="办件已作出决定")
     now = timezone.now()
     clock = clock_of(case).pause(timezone.localdate(), calendar_get())

@@ -28,6 +28,7 @@ from ..models import (
 from ..selectors import clock_of
 from .clock import extension_lapse
 from .moves import _clock_fields, _move, _tell_front
+from .suspension import _owed, _suspended_payload, case_suspend_if_owed
 
 
 # What the front is told at each state; also what reconciliation re-sends (the front applies each
@@ -91,6 +92,7 @@ def supplement_apply(case: ReviewCase, *, names: list[str]) -> None:
         note="收到补正材料：" + "、".join(names),
         **_clock_fields(clock),
     )
+    case_suspend_if_owed(case)
 
 
 def supplement_too_late(case: ReviewCase, *, names: list[str]) -> dict[str, Any]:
@@ -200,8 +202,12 @@ def _state_payloads(case: ReviewCase) -> list[contract.WirePayload]:
         ]
     if case.status == ReviewStatus.VOIDED:
         return [contract.CaseVoided(number=case.front_number, reason=case.void_reason or "作废")]
+    if case.status == ReviewStatus.SUSPENDED:
+        return [_suspended_payload(case, _owed(case))]
     if case.status == ReviewStatus.CLOSED_NO_CORRECTION:
-        return [contract.CaseClosedNoCorrection(number=case.front_number, deadline=case.correction_deadline)]
+        # Closed at the end of a suspension (its dates are kept then) or of a correction period.
+        deadline = case.suspension_deadline if case.suspended_on else case.correction_deadline
+        return [contract.CaseClosedNoCorrection(number=case.front_number, deadline=deadline)]
     return []
 
 

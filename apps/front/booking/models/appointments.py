@@ -93,7 +93,8 @@ APPOINTMENT_TRANSITIONS: dict[str, frozenset[str]] = {
             AppointmentStatus.NO_SHOW,
         }
     ),
-    AppointmentStatus.CHECKED_IN: frozenset({AppointmentStatus.CALLED, AppointmentStatus.NO_SHOW}),
+    # A citizen who checked in came: never a no-show (only one called and never at the window is).
+    AppointmentStatus.CHECKED_IN: frozenset({AppointmentStatus.CALLED}),
     # A called citizen who never came to the window (the ticket marked missed, 过号) ends as a no-show.
     AppointmentStatus.CALLED: frozenset(
         {AppointmentStatus.IN_SERVICE, AppointmentStatus.CHECKED_IN, AppointmentStatus.NO_SHOW}
@@ -269,10 +270,11 @@ class WaitlistStatus(models.TextChoices):
 
 W = WaitlistStatus
 # The whole lifecycle in one place; services refuse anything not listed. An offer holds a place: accepting
-# books it, declining or letting it expire gives it back; a waiting entry whose day comes ends unfilled.
+# books it, declining or letting it expire gives it back; a waiting entry whose day comes ends unfilled. A
+# closure of the offered slot gives the offer back to waiting, its turn kept (booking/services/closures.py).
 WAITLIST_TRANSITIONS: dict[str, frozenset[str]] = {
     W.WAITING: frozenset({W.OFFERED, W.CANCELLED, W.UNFILLED}),
-    W.OFFERED: frozenset({W.ACCEPTED, W.EXPIRED, W.CANCELLED}),
+    W.OFFERED: frozenset({W.ACCEPTED, W.EXPIRED, W.CANCELLED, W.WAITING}),
     W.ACCEPTED: frozenset(),
     W.EXPIRED: frozenset(),
     W.CANCELLED: frozenset(),

@@ -13,7 +13,7 @@ from .held import (
     case_refuse_received,
     cases_deem_accepted,
 )
-from .jobs import cases_fill_open_dates, cases_intake_deadline_warn, cases_reconcile
+from .jobs import cases_close_finished, cases_fill_open_dates, cases_intake_deadline_warn, cases_reconcile
 from .online import (
     StoredUpload,
     case_online_resubmit,
@@ -64,6 +64,7 @@ __all__ = [
     "case_supplement",
     "case_transition",
     "case_withdraw",
+    "cases_close_finished",
     "cases_commitment_enforce",
     "cases_commitment_remind",
     "cases_deem_accepted",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from apps.front.booking.selectors import hall_supervisors
@@ -16,11 +16,12 @@ from apps.shared.exchange import contract
 from apps.shared.exchange.selectors import peer_central
 from apps.shared.exchange.services import outbox_enqueue
 from apps.shared.workcalendar.selectors import add_workdays_or_none, calendar_get
-from govservice.lib.workdays import WorkCalendar
+from govservice.lib.decisions import Decision
+from govservice.lib.workdays import CalendarUnknown, WorkCalendar
 
 from ..models import Case, CaseChannel, CaseStatus
 from ..selectors import awaiting_hall_q, intake_near_limit_q
-from .window import WAITING_ON_CENTRAL
+from .window import WAITING_ON_CENTRAL, case_transition
 
 
 def cases_reconcile(*, batch: int = 200, cutoff: dt.datetime | None = None) -> int:
@@ -111,3 +112,41 @@ def cases_fill_open_dates(*, calendar: WorkCalendar | None = None) -> int:
                 notify(recipient=case.citizen, event="case.promised_date_set", case=case)
                 filled += 1
     return filled
+
+
+
+def cases_close_finished(*, today: dt.date | None = None, batch: int = 500) -> int:
+    """办结 (DOMAIN.md §5 … DELIVERED → CLOSED): a case whose result was delivered (送达), or that was denied (a
+    denial has no result to hand over), is closed once CASE_CLOSE_AFTER_WORKDAYS working days have passed since —
+    the period in which the applicant may still rate it by SMS link (DOMAIN.md §7); it stays rateable when
+    closed. A period reaching an unpublished year is not guessed: the case waits. Each case in its own
+    transaction; safe to run twice."""
+    today = today or timezone.localdate()
+    calendar = calendar_get()
+    delivered = Max("events__at", filter=Q(events__to_status=CaseStatus.DELIVERED))
+    candidates = (
+        Case.objects.filter(
+            Q(status=CaseStatus.DELIVERED) | Q(status=CaseStatus.DECIDED, decision=Decision.DENIED, decided_at__isnull=False)
+        )
+        .annotate(delivered_at=delivered)
+        .values_list("id", "status", "delivered_at", "decided_at")
+        .order_by("id")[:batch]
+    )
+    closed = 0
+    for case_id, status, delivered_at, decided_at in candidates:
+        ended = delivered_at if status == CaseStatus.DELIVERED else decided_at
+        if ended is None:
+            continue
+        try:
+            last_day = calendar.add_workdays(timezone.localdate(ended), intake_conf.CASE_CLOSE_AFTER_WORKDAYS)
+        except CalendarUnknown:
+            continue
+        if today <= last_day:
+            continue
+        with transaction.atomic():
+            case = Case.objects.select_for_update(skip_locked=True).filter(id=case_id, status=status).first()
+            if case is None:
+                continue
+            case_transition(case=case, to_status=CaseStatus.CLOSED, actor=None, actor_label="系统", note="办结")
+            closed += 1
+    return closed

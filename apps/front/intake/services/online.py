@@ -87,11 +87,13 @@ def case_receive_online(
     reuses: Sequence[Reuse] = (),
     vault_consent: bool = False,
     consent_channel: str = Channel.WEB,
+    agent: User | None = None,
 ) -> tuple[Case, str]:
     """网上申报: the application submitted online is received by the hall now. The intake limit (five working
     days, Art. 32) and the pre-review limit start today; evidence government already holds (A, or B: verified by a
-    clerk before) is taken from the vault with the applicant's consent. Returns the case and its query password,
-    shown only this once."""
+    clerk before) is taken from the vault with the applicant's consent. ``agent``: the person who applied for the
+    applicant (their authority checked by the caller). Returns the case and its query password, shown only this
+    once."""
     now = timezone.now()
     today = timezone.localdate()
     password = digits(6)
@@ -99,6 +101,7 @@ def case_receive_online(
         number=_new_number(hall.case_prefix),
         query_password_hash=make_password(password),
         citizen=applicant,
+        agent=agent,
         matter=matter,
         hall=hall,
         status=CaseStatus.RECEIVED,
@@ -110,7 +113,10 @@ def case_receive_online(
         prereview_deadline=add_workdays_or_none(today, intake_conf.PREREVIEW_WORKDAYS),
     )
     CaseEvent.objects.create(
-        case=case, actor=actor, to_status=CaseStatus.RECEIVED, note="网上申报（全程网办），等待网上预审"
+        case=case,
+        actor=actor,
+        to_status=CaseStatus.RECEIVED,
+        note="网上申报（全程网办），等待网上预审" + (f"（代办人 {agent.real_name}）" if agent is not None else ""),
     )
     _attach(case, files, by=actor)
     _reuse(case, list(reuses), by=actor, vault_consent=vault_consent, channel=consent_channel)

@@ -15,6 +15,7 @@ from govservice.api import MultipartApiView
 from .. import selectors, services
 from ..responses import material_response
 from ..selectors import (
+    applicant_for,
     application_get_for_user,
     applications_for_user,
 )
@@ -23,12 +24,14 @@ from .common import (
     EDIT_ERRORS,
     NOT_CITIZEN,
     NOT_YOURS,
+    START_ERRORS,
     ApplicationDetailSerializer,
     ApplicationFileSerializer,
     ApplicationSerializer,
     DeliverySerializer,
     _error,
     _form_invalid,
+    principal_field,
 )
 
 # --- The citizen ------------------------------------------------------------------------------------------
@@ -39,6 +42,7 @@ class StartSerializer(serializers.Serializer):
     hall = serializers.IntegerField(
         required=False, min_value=1, max_value=2**63 - 1, help_text="Required when several halls receive the matter."
     )
+    principal = principal_field()
 
 
 class ApplicationListApi(APIView):
@@ -57,9 +61,7 @@ class ApplicationListApi(APIView):
             200: ApplicationDetailSerializer,
             201: ApplicationDetailSerializer,
             400: _error("invalid (no matter), invalid_hall (several halls receive it: choose one)."),
-            403: NOT_CITIZEN,
-            404: _error("not_found: no such matter."),
-            422: _error("not_online (the matter is not applied for online), matter_not_served, wrong_hall."),
+            **START_ERRORS,
         },
     )
     def post(self, request):
@@ -67,7 +69,10 @@ class ApplicationListApi(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         application, created = services.application_start(
-            applicant=request.user, actor=request.user, matter_code=data["matter"], hall_id=data.get("hall")
+            applicant=applicant_for(actor=request.user, principal_id=data.get("principal")),
+            actor=request.user,
+            matter_code=data["matter"],
+            hall_id=data.get("hall"),
         )
         application = application_get_for_user(user=request.user, code=application.code)
         return Response(

@@ -22,6 +22,7 @@ from govservice.api import MultipartApiView
 from .. import services
 from ..models import BundleApplication
 from ..selectors import (
+    applicant_for,
     bundle_application_get_for_user,
     bundle_applications_of,
     bundle_checklist,
@@ -41,10 +42,13 @@ from .common import (
     EDIT_ERRORS,
     NOT_CITIZEN,
     NOT_YOURS,
+    START_ERRORS,
     ApplicationFileSerializer,
     CaseStateSerializer,
+    PeopleMixin,
     _error,
     _form_invalid,
+    principal_field,
 )
 
 # --- 一件事一次办: bundles -------------------------------------------------------------------------------------
@@ -110,7 +114,7 @@ class BundleStatusSerializer(serializers.Serializer):
     parts = BundlePartSerializer(many=True)
 
 
-class BundleApplicationSerializer(serializers.ModelSerializer):
+class BundleApplicationSerializer(PeopleMixin, serializers.ModelSerializer):
     bundle = serializers.CharField(source="bundle.code")
     bundle_name = serializers.CharField(source="bundle.name")
     hall = serializers.IntegerField(source="hall_id")
@@ -128,6 +132,8 @@ class BundleApplicationSerializer(serializers.ModelSerializer):
         model = BundleApplication
         fields = [
             "code",
+            "applicant_name",
+            "agent",
             "bundle",
             "bundle_name",
             "hall",
@@ -173,6 +179,7 @@ class BundleApplicationSerializer(serializers.ModelSerializer):
 class BundleStartSerializer(serializers.Serializer):
     bundle = serializers.CharField(max_length=64)
     hall = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    principal = principal_field()
 
 
 def _bundle_body(request, code: str) -> dict:
@@ -186,7 +193,9 @@ class BundleApplicationListApi(APIView):
 
     @extend_schema(responses={200: BundleApplicationSerializer(many=True), 403: NOT_CITIZEN})
     def get(self, request):
-        applications = bundle_applications_of(request.user).select_related("bundle", "hall", "applicant")[:50]
+        applications = bundle_applications_of(request.user).select_related("bundle", "hall", "applicant", "filed_by")[
+            :50
+        ]
         return Response(BundleApplicationSerializer(applications, many=True).data)
 
     @extend_schema(
@@ -195,9 +204,7 @@ class BundleApplicationListApi(APIView):
             200: BundleApplicationSerializer,
             201: BundleApplicationSerializer,
             400: _error("invalid, invalid_hall (several halls receive all its matters: choose one)."),
-            403: NOT_CITIZEN,
-            404: _error("not_found: no such bundle."),
-            422: _error("not_online, matter_not_served, wrong_hall."),
+            **START_ERRORS,
         },
     )
     def post(self, request):
@@ -205,7 +212,10 @@ class BundleApplicationListApi(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         application, created = services.bundle_application_start(
-            applicant=request.user, actor=request.user, bundle_code=data["bundle"], hall_id=data.get("hall")
+            applicant=applicant_for(actor=request.user, principal_id=data.get("principal")),
+            actor=request.user,
+            bundle_code=data["bundle"],
+            hall_id=data.get("hall"),
         )
         return Response(
             _bundle_body(request, application.code), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK

@@ -33,6 +33,38 @@ def _error(description: str) -> OpenApiResponse:
 NOT_YOURS = _error("not_found: no such application, or not yours (another person's answers 404 too).")
 NOT_CITIZEN = _error("A verified citizen only (an unverified account or another role).")
 NOT_CLERK = _error("A hall clerk or supervisor only.")
+# Starting an application for someone else (``principal``): the mandates' refusals, as at a window.
+START_ERRORS = {
+    403: _error(
+        "A verified citizen only; acting for a principal: no_mandate, mandate_out_of_scope, mandate_revoked, "
+        "mandate_expired, mandate_unconfirmed, mandate_not_yet_valid, agent_not_verified."
+    ),
+    404: _error("not_found: no such matter or bundle, or a principal who never authorised you."),
+    422: _error(
+        "not_online, matter_not_served, wrong_hall, agents_not_allowed, matter_not_for_companies, matter_not_for_persons."
+    ),
+}
+
+
+def principal_field() -> serializers.IntegerField:
+    return serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text="Apply for someone else: the principal's id (GET /api/v1/acting/), within a mandate in force.",
+    )
+
+
+class PeopleMixin(serializers.Serializer):
+    """Both people of an application: whose it is, and who filled it in for them (null: the applicant)."""
+
+    applicant_name = serializers.CharField(source="applicant.real_name")
+    agent = serializers.SerializerMethodField()
+
+    def get_agent(self, application) -> str | None:
+        if application.filed_by_id == application.applicant_id:
+            return None
+        return application.filed_by.real_name
 EDIT_ERRORS = {
     400: _error(
         "form_invalid (an answer not what its field takes; errors by field key), invalid_hall, invalid_method, address_invalid, invalid."
@@ -133,7 +165,7 @@ class CaseStateSerializer(serializers.ModelSerializer):
         return reverse("matter", args=[case.matter.code]) + "#booking" if case.needs_original_visit else ""
 
 
-class ApplicationSerializer(serializers.ModelSerializer):
+class ApplicationSerializer(PeopleMixin, serializers.ModelSerializer):
     matter = serializers.CharField(source="matter.name")
     matter_code = serializers.CharField()
     matter_version = serializers.IntegerField(source="matter.version")
@@ -147,6 +179,8 @@ class ApplicationSerializer(serializers.ModelSerializer):
         model = OnlineApplication
         fields = [
             "code",
+            "applicant_name",
+            "agent",
             "matter",
             "matter_code",
             "matter_version",

@@ -1,16 +1,16 @@
 """Writes for online applications: one matter's application (applications.py) and a life event's bundle of them
-(bundles.py, 一件事一次办). Import from here."""
+(bundles.py, 一件事一次办); what both share, written once (drafts.py: the draft started or resumed, the hall, the
+answers, the delivery, the files, the checks at submission); someone acting for the applicant (acting.py). Import
+from here."""
 
 from .applications import (
     DECLARATION,
-    FormInvalid,
     application_discard,
     application_file_remove,
     application_start,
     application_submit,
     application_update,
     application_upload,
-    file_remove_stored,
 )
 from .bundles import (
     bundle_application_discard,
@@ -21,6 +21,7 @@ from .bundles import (
     bundle_part_settled,
     bundle_upload,
 )
+from .drafts import FormInvalid, file_remove_stored
 
 __all__ = [
     "DECLARATION",

@@ -11,23 +11,20 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.front.delivery.conf import delivery_conf
-from apps.front.delivery.services import delivery_choice_check, delivery_choose
-from apps.front.intake.models import CaseMaterial
-from apps.front.intake.services import Reuse, StoredUpload, case_online_resubmit, case_receive_online, upload_check
-from apps.front.online.conf import online_conf
+from apps.front.delivery.services import delivery_choose
+from apps.front.intake.services import Reuse, StoredUpload, case_online_resubmit, case_receive_online
 from apps.shared.accounts.models import User
-from apps.shared.catalog.formfields import form_values_check, form_values_display
+from apps.shared.catalog.formfields import form_values_display
 from apps.shared.catalog.models import Matter
 from apps.shared.privacy.consents import consent_require
 from apps.shared.privacy.models import Channel, ConsentPurpose
 from govservice.api import Conflict, DomainError
 from govservice.lib.codes import human_code
-from govservice.lib.filetypes import EXTENSIONS
 from govservice.lib.masking import mask_id_public
 from govservice.lib.pdf import render_pdf
 
@@ -37,41 +34,39 @@ from ..selectors import (
     HELD,
     MISSING,
     application_get_for_user,
+    applications_of,
     checklist_for,
     form_fields_of,
     online_allowed,
     online_halls,
+)
+from .acting import acting_check, acting_record
+from .drafts import (
+    answers_merged,
+    delivery_set,
+    draft_discard,
+    draft_start,
+    file_add,
+    file_take_back,
+    hall_chosen,
+    submission_check,
 )
 
 # What the applicant declares on submitting (申请人声明), shown on the page and printed on the form.
 DECLARATION = "本人承诺所填写的信息和提交的材料真实、准确、完整，如有虚假，愿承担相应的法律责任。"
 
 
-class FormInvalid(DomainError):
-    """Answers of the application form that are not what their field takes; ``errors`` by field key."""
-
-    default_code = "form_invalid"
-
-    def __init__(self, message: str, *, code: str, errors: dict[str, str]):
-        super().__init__(message, code=code)
-        self.errors = errors
-
-
-def _forbidden_unless_self(applicant: User, actor: User) -> None:
-    # Someone acting for another (an agent, a company's 经办人) needs an authorisation this app does not know yet:
-    # until it does, a person applies for themselves only.
-    if applicant.id != actor.id:
-        raise DomainError(_("只能为本人申请。"), code="forbidden")
-
-
 def _locked(*, actor: User, code: str) -> OnlineApplication:
-    """The actor's application (404 otherwise), locked: one write at a time per application."""
+    """The actor's application (404 otherwise), locked: one write at a time per application. Someone acting for
+    the applicant does so within their authority now (a revocation counts at once)."""
     found = application_get_for_user(user=actor, code=code)
-    return (
+    application = (
         OnlineApplication.objects.select_for_update(of=("self",))
         .select_related("matter__department", "hall", "case__matter", "case__hall", "applicant")
         .get(id=found.id)
     )
+    acting_check(applicant=application.applicant, actor=actor, matters=[application.matter], case=application.case)
+    return application
 
 
 def _rebase(application: OnlineApplication) -> None:
@@ -102,58 +97,40 @@ def application_start(
 ) -> tuple[OnlineApplication, bool]:
     """Start an online application for a matter that allows it (online depth Ⅲ/Ⅳ), at a hall that receives it;
     or resume the applicant's draft for that matter. Returns the application and whether it is new."""
-    _forbidden_unless_self(applicant, actor)
     if not applicant.is_real_name_verified:
         raise DomainError(_("请先完成实名认证再网上申报。"), code="forbidden")
     matter = Matter.objects.select_related("department").filter(code=str(matter_code)[:64], is_current=True).first()
     if matter is None:
         raise DomainError(_("未找到该事项。"), code="not_found")
+    # Someone acting for the applicant: the mandates' rule, as at a window (scope, act, in force today).
+    authority = acting_check(applicant=applicant, actor=actor, matters=[matter])
     if not online_allowed(matter):
         raise DomainError(_("该事项不支持网上申报，请预约到大厅办理。"), code="not_online")
     halls = online_halls(matter)
     if not halls:
         raise DomainError(_("目前没有大厅受理该事项的网上申请。"), code="matter_not_served")
-    draft = OnlineApplication.objects.filter(
-        applicant=applicant, matter_code=matter.code, case__isnull=True, bundle_application__isnull=True
-    ).first()
-    if draft is not None:
-        return draft, False
-    if hall_id is not None:
-        hall = next((h for h in halls if h.id == hall_id), None)
-        if hall is None:
-            raise DomainError(_("所选大厅不受理该事项。"), code="wrong_hall")
-    elif len(halls) == 1:
-        hall = halls[0]
-    else:
-        raise DomainError(_("请选择受理大厅。"), code="invalid_hall")
-    try:
-        with transaction.atomic():
-            application = OnlineApplication.objects.create(
-                code=human_code(10),
-                applicant=applicant,
-                filed_by=actor,
-                matter=matter,
-                matter_code=matter.code,
-                hall=hall,
-                delivery_method=delivery_conf.DELIVERY_DEFAULT_METHOD,
-            )
-    except IntegrityError:
-        # Two starts at once: the other one made the draft, which this one resumes.
-        return OnlineApplication.objects.get(
-            applicant=applicant, matter_code=matter.code, case__isnull=True, bundle_application__isnull=True
-        ), False
+    application, created = draft_start(
+        OnlineApplication,
+        draft={
+            "applicant": applicant,
+            "matter_code": matter.code,
+            "case__isnull": True,
+            "bundle_application__isnull": True,
+        },
+        actor=actor,
+        visible=applications_of(actor),
+        create=lambda: {
+            "code": human_code(10),
+            "filed_by": actor,
+            "matter": matter,
+            "hall": hall_chosen(halls, hall_id, wrong=_("所选大厅不受理该事项。")),
+            "delivery_method": delivery_conf.DELIVERY_DEFAULT_METHOD,
+        },
+    )
+    if not created:
+        return application, False
+    acting_record(authority, actor=actor, reference=application.code, note=f"{matter.name}：开始网上申报")
     return application, True
-
-
-def _form_values(application: OnlineApplication, given: Mapping[str, Any]) -> dict[str, Any]:
-    """The answers after this change (merged by key; an empty answer clears one), each checked."""
-    if not isinstance(given, Mapping):
-        raise FormInvalid(_("申请表应为“字段标识: 填写内容”的对象。"), code="form_invalid", errors={})
-    merged = {**application.form_values, **{str(k): v for k, v in given.items()}}
-    check = form_values_check(form_fields_of(application.matter), merged, complete=False)
-    if check.errors:
-        raise FormInvalid(" ".join(check.messages()), code="form_invalid", errors=check.errors)
-    return check.values
 
 
 @transaction.atomic
@@ -170,30 +147,17 @@ def application_update(
     application = _editable(actor=actor, code=code)
     changed: list[str] = []
     if form_values is not None:
-        application.form_values = _form_values(application, form_values)
+        application.form_values = answers_merged(form_fields_of(application.matter), application.form_values, form_values)
         changed.append("form_values")
     submitted = application.case_id is not None
     if delivery is not None:
         if submitted:
             raise Conflict(_("申请已提交，领取方式请在办件页面变更。"), code="invalid_state")
-        fields = delivery_choice_check(
-            method=str(delivery.get("method", "")),
-            recipient_name=str(delivery.get("recipient_name", "")),
-            recipient_phone=str(delivery.get("recipient_phone", "")),
-            address=str(delivery.get("address", "")),
-        )
-        application.delivery_method = fields["method"]
-        application.recipient_name = fields["recipient_name"]
-        application.recipient_phone = fields["recipient_phone"]
-        application.address = fields["address"]
-        changed += ["delivery_method", "recipient_name", "recipient_phone", "address"]
+        changed += delivery_set(application, delivery)
     if hall_id is not None and hall_id != application.hall_id:
         if submitted:
             raise Conflict(_("申请已提交，不能更换受理大厅。"), code="invalid_state")
-        hall = next((h for h in online_halls(application.matter) if h.id == hall_id), None)
-        if hall is None:
-            raise DomainError(_("所选大厅不受理该事项。"), code="wrong_hall")
-        application.hall = hall
+        application.hall = hall_chosen(online_halls(application.matter), hall_id, wrong=_("所选大厅不受理该事项。"))
         changed.append("hall")
     if changed:
         application.save(update_fields=[*changed, "updated_at"])
@@ -205,75 +169,27 @@ def application_upload(*, actor: User, code: str, material_key: str, upload: Upl
     """One file for one material of the application, checked like a window's scan (size, the real type from its
     first bytes, the virus-scanner hook) and stored encrypted."""
     application = _editable(actor=actor, code=code)
-    keys = set(application.matter.materials.values_list("key", flat=True))
-    if material_key not in keys:
-        raise DomainError(_("上传的材料不属于该事项。"), code="wrong_material")
-    row = file_store(
+    return file_add(
+        application,
         upload,
         material_key=material_key,
-        prefix=application.code,
-        held=application.files.count(),
-        application=application,
+        keys=set(application.matter.materials.values_list("key", flat=True)),
+        wrong=_("上传的材料不属于该事项。"),
     )
-    OnlineApplication.objects.filter(id=application.id).update(updated_at=timezone.now())
-    return row
-
-
-def file_store(upload: UploadedFile, *, material_key: str, prefix: str, held: int, **owner: Any) -> ApplicationFile:
-    """Check one upload like a window's scan (size, the real type from its first bytes, the virus-scanner hook)
-    and store it encrypted for its owner (``application=`` or ``bundle_application=``), who holds ``held`` already."""
-    if held >= online_conf.ONLINE_FILES_MAX:
-        raise Conflict(_("本申请上传的文件已达上限，请删除不需要的文件后再上传。"), code="limit_reached")
-    content, content_type = upload_check(upload)
-    digest = hashlib.sha256(content).hexdigest()
-    row = ApplicationFile(
-        material_key=material_key,
-        original_name=(upload.name or "")[:200],
-        content_type=content_type,
-        size=len(content),
-        sha256=digest,
-        **owner,
-    )
-    row.file.save(f"{prefix}-{digest[:12]}{EXTENSIONS[content_type]}", ContentFile(content), save=False)
-    row.save()
-    return row
-
-
-def _file_in_use(name: str, *, except_file: int) -> bool:
-    return (
-        CaseMaterial.objects.filter(file=name).exists()
-        or ApplicationFile.objects.filter(file=name).exclude(id=except_file).exists()
-    )
-
-
-def file_remove_stored(row: ApplicationFile) -> None:
-    """Take a file out of storage unless a case's material (or another upload) names the same stored file."""
-    if row.file.name and not _file_in_use(row.file.name, except_file=row.id):
-        row.file.storage.delete(row.file.name)
 
 
 @transaction.atomic
 def application_file_remove(*, actor: User, code: str, file_id: int) -> None:
     """Take back a file not yet sent with the application."""
-    application = _editable(actor=actor, code=code)
-    row = application.files.filter(id=file_id).first()
-    if row is None:
-        raise DomainError(_("未找到该文件。"), code="not_found")
-    if row.sent:
-        raise Conflict(_("已提交的材料不能删除。"), code="invalid_state")
-    file_remove_stored(row)
-    row.delete()
+    file_take_back(_editable(actor=actor, code=code), file_id)
 
 
 @transaction.atomic
 def application_discard(*, actor: User, code: str) -> None:
     """Delete a draft and its files (a submitted application is the case's; it is withdrawn, never deleted)."""
-    application = _locked(actor=actor, code=code)
-    if not application.is_draft:
-        raise Conflict(_("申请已提交，不能删除；如需撤回请在办件页面操作。"), code="invalid_state")
-    for row in application.files.all():
-        file_remove_stored(row)
-    application.delete()
+    draft_discard(
+        _locked(actor=actor, code=code), refusal=_("申请已提交，不能删除；如需撤回请在办件页面操作。")
+    )
 
 
 def _form_pdf(application: OnlineApplication, *, items, resubmission: bool) -> StoredUpload | None:
@@ -358,30 +274,26 @@ def application_submit(
 
 def submit_checked(application: OnlineApplication, *, actor: User, vault_consent: bool, channel: str) -> str:
     """Check and send an application the caller has locked (and whose declaration was made): into a new case,
-    or into its case after a one-time notice. Returns the new case's query password ("" on a resubmission)."""
-    check = form_values_check(form_fields_of(application.matter), application.form_values, complete=True)
-    if check.errors:
-        raise FormInvalid(" ".join(check.messages()), code="form_incomplete", errors=check.errors)
+    or into its case after a one-time notice. Returns the new case's query password ("" on a resubmission).
+    Someone acting for the applicant does so within their authority at this moment (a bundle's waiting part is
+    sent later, and a revocation in between stops it); the case names them beside the applicant."""
+    authority = acting_check(
+        applicant=application.applicant, actor=actor, matters=[application.matter], case=application.case
+    )
     items = checklist_for(application)
-    missing = [item.material.name for item in items if item.state == MISSING]
-    if missing:
-        # 行政许可法 Art. 32 spirit: every missing item is named at once.
-        raise DomainError(
-            _("以下必要材料尚未提供：%(items)s。") % {"items": "、".join(missing)}, code="materials_missing"
-        )
-    unsent = [row for row in application.files.all() if not row.sent]
     resubmission = application.case_id is not None
+    choice = submission_check(
+        form_fields_of(application.matter),
+        application.form_values,
+        missing=[item.material.name for item in items if item.state == MISSING],
+        application=None if resubmission else application,
+    )
+    unsent = [row for row in application.files.all() if not row.sent]
     now = timezone.now()
     if not resubmission:
         reuses = [Reuse(item.material.id, item.evidence.id) for item in items if item.state == HELD and item.evidence]
         if reuses:
             consent_require(given=vault_consent, purpose=ConsentPurpose.VAULT_REUSE)
-        choice = delivery_choice_check(
-            method=application.delivery_method,
-            recipient_name=application.recipient_name,
-            recipient_phone=application.recipient_phone or "",
-            address=application.address or "",
-        )
     form = None
     if not resubmission or application.form_values != application.form_values_sent:
         form = _form_pdf(application, items=items, resubmission=resubmission)
@@ -399,6 +311,7 @@ def submit_checked(application: OnlineApplication, *, actor: User, vault_consent
                 reuses=reuses,
                 vault_consent=vault_consent,
                 consent_channel=channel,
+                agent=actor if authority is not None else None,
             )
             delivery_choose(
                 citizen=application.applicant,
@@ -425,4 +338,11 @@ def submit_checked(application: OnlineApplication, *, actor: User, vault_consent
     application.form_values_sent = dict(application.form_values)
     application.save(update_fields=[*update, "form_values_sent", "updated_at"])
     _link_sent(application, unsent)
+    assert application.case is not None
+    acting_record(
+        authority,
+        actor=actor,
+        reference=application.case.number,
+        note=f"{application.matter.name}：" + ("补正后重新提交" if resubmission else "提交网上申请"),
+    )
     return password

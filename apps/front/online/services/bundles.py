@@ -15,16 +15,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.front.delivery.conf import delivery_conf
-from apps.front.delivery.services import delivery_choice_check
 from apps.front.intake.models import Case
 from apps.front.notifications.services import notify
 from apps.shared.accounts.models import User
-from apps.shared.catalog.formfields import form_values_check
 from apps.shared.privacy.consents import consent_require
 from apps.shared.privacy.models import Channel, ConsentPurpose
 from govservice.api import Conflict, DomainError
@@ -37,6 +35,7 @@ from ..selectors import (
     OUTCOME_APPROVED,
     OUTCOME_OPEN,
     bundle_application_get_for_user,
+    bundle_applications_of,
     bundle_checklist,
     bundle_fields,
     bundle_get,
@@ -46,18 +45,35 @@ from ..selectors import (
     part_outcome,
     part_outcome_label,
 )
-from .applications import FormInvalid, file_remove_stored, file_store, submit_checked
+from .acting import acting_check, acting_record
+from .applications import submit_checked
+from .drafts import (
+    answers_merged,
+    delivery_set,
+    draft_discard,
+    draft_start,
+    file_add,
+    file_take_back,
+    hall_chosen,
+    submission_check,
+)
 
 logger = logging.getLogger(__name__)
 
 
 def _locked(*, actor: User, code: str) -> BundleApplication:
+    """The actor's bundle application, locked; someone acting for the applicant within their authority now, in
+    every matter of the bundle."""
     found = bundle_application_get_for_user(user=actor, code=code)
-    return (
+    application = (
         BundleApplication.objects.select_for_update(of=("self",))
         .select_related("bundle", "hall", "applicant")
         .get(id=found.id)
     )
+    acting_check(
+        applicant=application.applicant, actor=actor, matters=[m for _i, m in bundle_matters(application.bundle)]
+    )
+    return application
 
 
 def _editable(*, actor: User, code: str) -> BundleApplication:
@@ -72,40 +88,32 @@ def bundle_application_start(
     *, applicant: User, actor: User, bundle_code: str, hall_id: int | None = None
 ) -> tuple[BundleApplication, bool]:
     """Start (or resume) the applicant's application for a bundle, at a hall that receives all its matters."""
-    if applicant.id != actor.id:
-        raise DomainError(_("只能为本人申请。"), code="forbidden")
     if not applicant.is_real_name_verified:
         raise DomainError(_("请先完成实名认证再网上申报。"), code="forbidden")
     bundle = bundle_get(bundle_code)
     matters = [m for _item, m in bundle_matters(bundle)]
     if len(matters) < bundle.items.count() or not all(online_allowed(m) for m in matters):
         raise DomainError(_("该一件事暂不能在网上申报。"), code="not_online")
+    # Someone acting for the applicant: authorised in every matter of the bundle.
+    authority = acting_check(applicant=applicant, actor=actor, matters=matters)
     halls = bundle_halls(matters)
     if not halls:
         raise DomainError(_("目前没有大厅受理该一件事的全部事项。"), code="matter_not_served")
-    draft = BundleApplication.objects.filter(applicant=applicant, bundle=bundle, submitted_at__isnull=True).first()
-    if draft is not None:
-        return draft, False
-    if hall_id is not None:
-        hall = next((h for h in halls if h.id == hall_id), None)
-        if hall is None:
-            raise DomainError(_("所选大厅不受理该一件事的全部事项。"), code="wrong_hall")
-    elif len(halls) == 1:
-        hall = halls[0]
-    else:
-        raise DomainError(_("请选择受理大厅。"), code="invalid_hall")
-    try:
-        with transaction.atomic():
-            application = BundleApplication.objects.create(
-                code=human_code(10),
-                applicant=applicant,
-                filed_by=actor,
-                bundle=bundle,
-                hall=hall,
-                delivery_method=delivery_conf.DELIVERY_DEFAULT_METHOD,
-            )
-    except IntegrityError:
-        return BundleApplication.objects.get(applicant=applicant, bundle=bundle, submitted_at__isnull=True), False
+    application, created = draft_start(
+        BundleApplication,
+        draft={"applicant": applicant, "bundle": bundle, "submitted_at__isnull": True},
+        actor=actor,
+        visible=bundle_applications_of(actor),
+        create=lambda: {
+            "code": human_code(10),
+            "filed_by": actor,
+            "hall": hall_chosen(halls, hall_id, wrong=_("所选大厅不受理该一件事的全部事项。")),
+            "delivery_method": delivery_conf.DELIVERY_DEFAULT_METHOD,
+        },
+    )
+    if not created:
+        return application, False
+    acting_record(authority, actor=actor, reference=application.code, note=f"{bundle.name}：开始网上申报")
     return application, True
 
 
@@ -123,31 +131,14 @@ def bundle_application_update(
     matters = [m for _item, m in bundle_matters(application.bundle)]
     changed: list[str] = []
     if form_values is not None:
-        if not isinstance(form_values, Mapping):
-            raise FormInvalid(_("申请表应为“字段标识: 填写内容”的对象。"), code="form_invalid", errors={})
-        merged = {**application.form_values, **{str(k): v for k, v in form_values.items()}}
-        check = form_values_check(bundle_fields(matters), merged, complete=False)
-        if check.errors:
-            raise FormInvalid(" ".join(check.messages()), code="form_invalid", errors=check.errors)
-        application.form_values = check.values
+        application.form_values = answers_merged(bundle_fields(matters), application.form_values, form_values)
         changed.append("form_values")
     if delivery is not None:
-        fields = delivery_choice_check(
-            method=str(delivery.get("method", "")),
-            recipient_name=str(delivery.get("recipient_name", "")),
-            recipient_phone=str(delivery.get("recipient_phone", "")),
-            address=str(delivery.get("address", "")),
-        )
-        application.delivery_method = fields["method"]
-        application.recipient_name = fields["recipient_name"]
-        application.recipient_phone = fields["recipient_phone"]
-        application.address = fields["address"]
-        changed += ["delivery_method", "recipient_name", "recipient_phone", "address"]
+        changed += delivery_set(application, delivery)
     if hall_id is not None and hall_id != application.hall_id:
-        hall = next((h for h in bundle_halls(matters) if h.id == hall_id), None)
-        if hall is None:
-            raise DomainError(_("所选大厅不受理该一件事的全部事项。"), code="wrong_hall")
-        application.hall = hall
+        application.hall = hall_chosen(
+            bundle_halls(matters), hall_id, wrong=_("所选大厅不受理该一件事的全部事项。")
+        )
         changed.append("hall")
     if changed:
         application.save(update_fields=[*changed, "updated_at"])
@@ -158,38 +149,25 @@ def bundle_application_update(
 def bundle_upload(*, actor: User, code: str, material_key: str, upload: UploadedFile) -> ApplicationFile:
     """One file for one material of the merged checklist: it will go to every matter that needs that material."""
     application = _editable(actor=actor, code=code)
-    keys = {m.key for _item, matter in bundle_matters(application.bundle) for m in matter.materials.all()}
-    if material_key not in keys:
-        raise DomainError(_("上传的材料不属于该一件事。"), code="wrong_material")
-    row = file_store(
+    return file_add(
+        application,
         upload,
         material_key=material_key,
-        prefix=application.code,
-        held=application.files.count(),
-        bundle_application=application,
+        keys={m.key for _item, matter in bundle_matters(application.bundle) for m in matter.materials.all()},
+        wrong=_("上传的材料不属于该一件事。"),
     )
-    BundleApplication.objects.filter(id=application.id).update(updated_at=timezone.now())
-    return row
 
 
 @transaction.atomic
 def bundle_file_remove(*, actor: User, code: str, file_id: int) -> None:
-    application = _editable(actor=actor, code=code)
-    row = application.files.filter(id=file_id).first()
-    if row is None:
-        raise DomainError(_("未找到该文件。"), code="not_found")
-    file_remove_stored(row)
-    row.delete()
+    file_take_back(_editable(actor=actor, code=code), file_id)
 
 
 @transaction.atomic
 def bundle_application_discard(*, actor: User, code: str) -> None:
-    application = _locked(actor=actor, code=code)
-    if not application.is_draft:
-        raise Conflict(_("申请已提交，不能删除；如需撤回请在各事项的办件页面操作。"), code="invalid_state")
-    for row in application.files.all():
-        file_remove_stored(row)
-    application.delete()
+    draft_discard(
+        _locked(actor=actor, code=code), refusal=_("申请已提交，不能删除；如需撤回请在各事项的办件页面操作。")
+    )
 
 
 def _make_parts(application: BundleApplication, *, actor: User) -> list[OnlineApplication]:
@@ -248,23 +226,15 @@ def bundle_application_submit(
     if not declaration:
         raise DomainError(_("请阅读并确认申请人声明。"), code="declaration_required")
     matters = [m for _item, m in bundle_matters(application.bundle)]
-    check = form_values_check(bundle_fields(matters), application.form_values, complete=True)
-    if check.errors:
-        raise FormInvalid(" ".join(check.messages()), code="form_incomplete", errors=check.errors)
     items = bundle_checklist(application)
-    missing = [item.name for item in items if item.state == MISSING]
-    if missing:
-        raise DomainError(
-            _("以下必要材料尚未提供：%(items)s。") % {"items": "、".join(missing)}, code="materials_missing"
-        )
+    submission_check(
+        bundle_fields(matters),
+        application.form_values,
+        missing=[item.name for item in items if item.state == MISSING],
+        application=application,
+    )
     if any(item.state == HELD for item in items):
         consent_require(given=vault_consent, purpose=ConsentPurpose.VAULT_REUSE)
-    delivery_choice_check(
-        method=application.delivery_method,
-        recipient_name=application.recipient_name,
-        recipient_phone=application.recipient_phone or "",
-        address=application.address or "",
-    )
     application.submitted_at = timezone.now()
     application.vault_consent = vault_consent
     application.save(update_fields=["submitted_at", "vault_consent", "updated_at"])

@@ -37,6 +37,8 @@ from .base import (
 )
 from .cases_to_central import (
     Applicant,
+    BundlePart,
+    CaseBundle,
     CaseDelivered,
     CaseDeliveryChosen,
     CaseResync,
@@ -58,7 +60,7 @@ from .cases_to_front import (
     CaseWithdrawn,
     CaseWithdrawRefused,
 )
-from .deferred import CaseCommitmentBroken, CaseCommitmentMade, CaseDeferredSupplied
+from .deferred import CaseCommitmentBroken, CaseCommitmentMade, CaseDeferredSupplied, CaseReviewSuspended
 from .kinds import MessageKind
 from .parsing import PAYLOADS, InvalidPayload, UnknownMessage, payload_class, payload_parse
 from .remote import (
@@ -78,6 +80,8 @@ __all__ = [
     "PAYLOADS",
     "REMOTE_FORM_FIELDS",
     "Applicant",
+    "BundlePart",
+    "CaseBundle",
     "CaseClosedNoCorrection",
     "CaseCommitmentBroken",
     "CaseCommitmentMade",
@@ -91,6 +95,7 @@ __all__ = [
     "CaseResync",
     "CaseReviewResumed",
     "CaseReviewStarted",
+    "CaseReviewSuspended",
     "CaseSpecialProcedure",
     "CaseSubmitted",
     "CaseSupplement",

@@ -15,6 +15,30 @@ class Applicant(BaseModel):
     id_number: str = Field(title="证件号码")
 
 
+class BundlePart(BaseModel):
+    """One matter of a 一件事 bundle: its case at the front once sent (``number``; "" while it waits for its
+    prerequisite, or once dropped), and the matter whose approval it waits for (``after``; "": in parallel)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    matter_code: str = Field(title="事项编码")
+    matter_name: str = Field("", title="事项名称")
+    after: str = Field("", title="前置事项编码")
+    number: str = Field("", title="办件编号", max_length=32)
+
+
+class CaseBundle(BaseModel):
+    """The 一件事 a case is a part of (issue 15): the one application (``id``, the front's bundle application
+    code), the bundle it applied for (``code``, ``name``), and all its parts as the front knows them then."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(title="一件事申请编号", min_length=1, max_length=16)
+    code: str = Field(title="一件事编码", max_length=64)
+    name: str = Field(title="一件事名称", max_length=200)
+    parts: list[BundlePart] = Field(title="各事项", min_length=1)
+
+
 class CaseSubmitted(WirePayload):
     """An accepted case with its materials (the files travel beside the payload)."""
 
@@ -32,6 +56,9 @@ class CaseSubmitted(WirePayload):
     # rather than costing the applicant their case (review.handlers.case_submitted).
     delivery_method: str = Field("", title="领取方式")
     delivery_region: str = Field("", title="邮寄地区")
+    # A part of a 一件事 bundle (issue 15). Optional: absent from the payload when the case is not one, so every
+    # message written before it (and every lone case's) stays what it was, byte for byte.
+    bundle: CaseBundle | None = Field(None, title="一件事", exclude_if=absent)
 
 
 class CaseSupplement(WirePayload):

@@ -1,10 +1,11 @@
-"""The follow-up of a 容缺受理 commitment (issue 13, front intake), front → central."""
+"""The follow-up of a 容缺受理 commitment (issue 13, front intake), front → central, and the suspension it leads to,
+central → front."""
 
 from __future__ import annotations
 
 from pydantic import Field
 
-from .base import Number, WireDate, WirePayload
+from .base import Number, OptionalWireDate, WireDate, WirePayload
 from .kinds import MessageKind
 
 
@@ -40,3 +41,15 @@ class CaseCommitmentBroken(WirePayload):
     outstanding: list[str] = Field(title="尚欠材料", min_length=1)
     deadline: WireDate = Field(title="补交期限")
     credit_recorded: bool = Field(True, title="已记入信用记录")
+
+
+class CaseReviewSuspended(WirePayload):
+    """Central suspended the review (中止) for the deferred items still owed: they may come until ``deadline``,
+    then the case is closed (``case.closed_no_correction`` with that date). "" while the deadline falls in a year
+    whose holidays are not published (told again once it is known)."""
+
+    KIND = MessageKind.CASE_REVIEW_SUSPENDED
+
+    number: Number
+    outstanding: list[str] = Field(title="尚欠材料", min_length=1)
+    deadline: OptionalWireDate = Field(title="中止期限")

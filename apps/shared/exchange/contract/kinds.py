@@ -32,6 +32,8 @@ class MessageKind(StrEnum):
     CASE_COMMITMENT_MADE = "case.commitment_made"
     CASE_DEFERRED_SUPPLIED = "case.deferred_supplied"
     CASE_COMMITMENT_BROKEN = "case.commitment_broken"
+    # Central → front: the review suspended for the items owed, and the last day they may come.
+    CASE_REVIEW_SUSPENDED = "case.review_suspended"
     # --- Remote virtual window (issue 14; apps/central/remote ↔ apps/front/remote) ---
     # Central → front: how a session ended with an intake outcome, or without one.
     REMOTE_CONCLUDED = "remote.concluded"

@@ -29,7 +29,7 @@ from .cases_to_front import (
     CaseWithdrawn,
     CaseWithdrawRefused,
 )
-from .deferred import CaseCommitmentBroken, CaseCommitmentMade, CaseDeferredSupplied
+from .deferred import CaseCommitmentBroken, CaseCommitmentMade, CaseDeferredSupplied, CaseReviewSuspended
 from .kinds import MessageKind
 from .remote import RemoteCaseOpened, RemoteConcluded, RemoteEnded
 
@@ -59,6 +59,7 @@ PAYLOADS: dict[tuple[MessageKind, int], type[WirePayload]] = {
         CaseCommitmentMade,
         CaseDeferredSupplied,
         CaseCommitmentBroken,
+        CaseReviewSuspended,
         # Central → front: the ends central reaches on its own (issue 13, central)
         CaseTransferred,
         CaseVoided,

@@ -14,8 +14,10 @@ from govservice.lib.reencryption import (
     Tally,
     column_reencrypt,
     encrypted_columns,
+    encrypted_object_storages,
     encrypted_storage_locations,
     files_reencrypt,
+    objects_reencrypt,
 )
 
 
@@ -35,6 +37,7 @@ class Command(BaseCommand):
             column_reencrypt(model, field, batch_size=batch_size, check=check) for model, field in encrypted_columns()
         ]
         tallies += [files_reencrypt(location, check=check) for location in encrypted_storage_locations()]
+        tallies += [objects_reencrypt(storage, check=check) for storage in encrypted_object_storages()]
         for t in tallies:
             self.stdout.write(
                 f"{t.what}: {t.current} current, {t.stale} under an older key, {t.rewritten} rewritten, {t.unreadable} unreadable"
