@@ -39,7 +39,7 @@ LOAD_ENV = set -a; if [ -f .env ]; then . ./.env; fi; set +a; if [ -f "$(SERVICE
 TEST_REDIS = eval "$$(python bin/devservices.py test-env)"
 
 .PHONY: help bootstrap system-packages services services-stop services-status migrate seed collectstatic messages \
-	run run-cluster test test-front test-central lint mypy bench-booking bench-availability bench-search bench-call-next bench-handoff bench-remote
+	run run-cluster test test-front test-central lint mypy bench-booking bench-availability bench-search bench-call-next bench-handoff bench-remote restore-drill
 
 help:
 	@echo "make run             set up everything, then run both sites (Ctrl-C stops)"
@@ -58,6 +58,7 @@ help:
 	@echo "make bench-call-next  8 windows calling next at once over 2,000 tickets (BENCH_ARGS=...)"
 	@echo "make bench-handoff   cases to central and decisions back, clean and under faults (BENCH_ARGS=...)"
 	@echo "make bench-remote    remote-window signalling: concurrent sessions carried, CPU per session (BENCH_ARGS=...)"
+	@echo "make restore-drill   dump both sites, restore into new databases, start, reconcile, check (DRILL_ARGS=...)"
 
 # --- Bootstrap ----------------------------------------------------------------------------------------
 
@@ -299,3 +300,13 @@ CLUSTER_ARGS ?=
 run-cluster: seed collectstatic messages
 	@$(LOAD_ENV)
 	exec python bin/cluster.py run $(CLUSTER_ARGS)
+
+# --- Operations ---------------------------------------------------------------------------------------
+
+# The backup and restore drill (README "Operations"): pg_dump of both sites' databases, restored into new
+# ones (dropped at the end), both sites started on them, reconciled over the wire, checked; one JSON line.
+DRILL_ARGS ?=
+
+restore-drill: services
+	@$(LOAD_ENV)
+	python bin/restore_drill.py all --front-media "$(VAR_DIR)/media-front" --central-media "$(VAR_DIR)/media-central" $(DRILL_ARGS)

@@ -20,6 +20,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from govservice.lib import requestid
+
 
 def refusal(request, message: str, status: int, code: str) -> HttpResponse:
     """A refusal before the view: the API's error body under /api/, the error page elsewhere."""
@@ -76,3 +78,19 @@ class NulCharacterMiddleware:
             with translation.override(translation.get_language_from_request(request)):
                 return refusal(request, _("请求地址或参数中含有不允许的空字符（NUL）。"), 400, "invalid")
         return self.get_response(request)
+
+
+class RequestIdMiddleware:
+    """Binds the request id for the request (the caller's ``X-Request-Id`` when well formed, else a new one)
+    and answers it in the same header, so a citizen's report or a proxy's log leads to the lines."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with requestid.bound(requestid.valid(request.headers.get(requestid.HEADER))) as request_id:
+            request.request_id = request_id
+            response = self.get_response(request)
+            # The id the request ended under: a signed message from the other site names its own.
+            response[requestid.HEADER] = requestid.current()
+            return response

@@ -86,6 +86,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The request id every log line of the request carries (govservice/lib/requestid.py), answered back.
+    "govservice.middleware.RequestIdMiddleware",
     # First: a body too large for its path is refused before anything reads it (govservice/middleware.py).
     "govservice.middleware.BodySizeLimitMiddleware",
     # A NUL character in the path or the query string answers 400 (PostgreSQL cannot take one).
@@ -420,17 +422,36 @@ PERMISSIONS_POLICY = policies.PERMISSIONS_POLICY
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 # The exchange endpoint is for signed machine-to-machine calls; it needs no redirect to HTTPS when
 # a site runs behind a TLS-terminating proxy on loopback.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 
 # --- Logging: never an ID number or phone in a log line (DOMAIN.md §8) -------------------------------
+# One JSON object a line (LOG_FORMAT=json, the default; "plain" for a human at a terminal), each with the
+# site and the request id that crosses the wire; numbers that look like ID numbers or phones are masked
+# (govservice/lib/logs.py).
+LOG_FORMAT = env.str("LOG_FORMAT", default="json")
+if LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured("LOG_FORMAT must be 'json' or 'plain'")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "govservice.lib.logs.RequestIdFilter", "site": SITE_ROLE}},
+    "formatters": {
+        "json": {"()": "govservice.lib.logs.JsonFormatter", "fmt": "%(levelname)s %(name)s %(message)s %(site)s %(request_id)s"},
+        "plain": {"()": "govservice.lib.logs.PlainFormatter", "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
+# Celery workers keep this configuration instead of installing their own handler on the root logger.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# --- Operations: metrics and health (apps/shared/observability) ------------------------------------------
+# /metrics answers only a scraper from these networks (CIDRs, comma-separated; the address as the rate
+# limits read it, NUM_PROXIES) or one that presents "Authorization: Bearer METRICS_TOKEN"; anyone else
+# gets 404. Empty token and no network: only loopback.
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", ["127.0.0.0/8", "::1/128"])
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
 
 # --- Rules shared by apps or sites; each app's own business knobs are in its conf.py (govservice/lib/knobs.py)
 # Rate limits: (per citizen, per IP, window in seconds). Per-IP limits are generous because many

@@ -2,16 +2,10 @@
 routes are in its own urls.py (pages) and urls_api.py (API); this module and the site's only include them."""
 
 from django.contrib import admin
-from django.http import HttpResponse
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from .care import care_mode_set
-
-
-def healthz(request):
-    return HttpResponse("ok", content_type="text/plain")
-
 
 common_api: list[URLPattern | URLResolver] = [
     path("", include("apps.shared.accounts.urls_api")),
@@ -20,7 +14,8 @@ common_api: list[URLPattern | URLResolver] = [
 ]
 
 common_urlpatterns: list[URLPattern | URLResolver] = [
-    path("healthz", healthz),
+    # /healthz, /readyz, /metrics: the operator's endpoints (apps/shared/observability).
+    path("", include("apps.shared.observability.urls")),
     path("", include("apps.shared.catalog.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("apps.shared.accounts.urls")),

@@ -7,6 +7,10 @@ checked before the body is parsed. Headers:
 ``X-GS-Timestamp``   Unix seconds; outside ±``max_skew`` the request is stale
 ``X-GS-Message-Id``  UUID of the message, also its idempotency key
 ``X-GS-Signature``   hex HMAC-SHA256 of the canonical string below
+
+Beside them, not signed, ``X-Request-Id``: the id of the request that caused the call
+(govservice/lib/requestid.py), so that both sites log one exchange under one id. It is a correlation for the
+logs, checked for its form and never trusted for anything else; the outbox also puts it in the signed body.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ import hmac
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+
+from . import requestid
 
 KEY_ID = "X-GS-Key-Id"
 TIMESTAMP = "X-GS-Timestamp"
@@ -54,7 +60,10 @@ def sign(
 ) -> dict[str, str]:
     timestamp = str(int(now if now is not None else time.time()))
     mac = hmac.new(secret.encode(), canonical(method, path, timestamp, message_id, body), hashlib.sha256)
-    return {KEY_ID: key_id, TIMESTAMP: timestamp, MESSAGE_ID: message_id, SIGNATURE: mac.hexdigest()}
+    headers = {KEY_ID: key_id, TIMESTAMP: timestamp, MESSAGE_ID: message_id, SIGNATURE: mac.hexdigest()}
+    if requestid.current():
+        headers[requestid.HEADER] = requestid.current()
+    return headers
 
 
 @dataclass(frozen=True)

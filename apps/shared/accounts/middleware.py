@@ -23,6 +23,8 @@ ALLOWED_PREFIXES = (
     "/static/",
     "/i18n/",
     "/healthz",
+    "/readyz",
+    "/metrics",
 )
 
 

@@ -104,6 +104,9 @@ class OutboxMessage(models.Model):
     files = models.JSONField(default=list, blank=True)
     # Who acted, where a person did (X-Road: every exchange attributable to a person and a case).
     actor = models.CharField(max_length=100, blank=True)
+    # The id of the request (or task) that wrote the message (govservice/lib/requestid.py): sent in the
+    # envelope, so the signature covers it, and as X-Request-Id, so the peer logs under the same id.
+    request_id = models.CharField(max_length=64, blank=True, default="")
     status = models.CharField(max_length=16, choices=OutboxStatus.choices, default=OutboxStatus.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     # The database's clock, like every comparison with it (services.outbox_claim_due).

@@ -21,6 +21,7 @@ from apps.shared.accounts.models import User
 from apps.shared.catalog.models import Matter
 from govservice.lib.codes import human_code
 from govservice.lib.errors import Conflict, DomainError
+from govservice.lib.metrics import counts_refusals
 
 from .. import fastpath
 from ..models import (
@@ -38,6 +39,7 @@ from ..selectors import online_free_q
 from .rules import check_elderly, citizen_lock, duplicate, refusal, same_request_or_refuse, slot_bookable, slot_refusal
 
 
+@counts_refusals("booking_refusals")  # the operators' metric of refusals by code (apps/shared/observability)
 def appointment_book(
     *,
     citizen: User,
@@ -167,6 +169,7 @@ def _book(
 
 
 @transaction.atomic
+@counts_refusals("booking_refusals")
 def appointment_book_by_staff(*, staff: User, citizen: User, slot_id: int, matter_code: str, idempotency_key: str = "") -> Appointment:
     """Phone or on-site booking by hall staff (DOMAIN.md §3 quotas): a place of the slot's reserved share,
     at the staff member's own hall. The per-person limits hold as online; the online block does not (it

@@ -24,10 +24,15 @@ from ..selectors import awaiting_hall_q, intake_near_limit_q
 from .window import WAITING_ON_CENTRAL, case_transition
 
 
-def cases_reconcile(*, batch: int = 200) -> int:
+def cases_reconcile(*, batch: int = 200, cutoff: dt.datetime | None = None) -> int:
     """Ask central for the state of cases that have been quiet too long; central re-sends their latest
-    event and the idempotent handlers heal whatever was missed. Safe to run twice."""
-    cutoff = timezone.now() - dt.timedelta(hours=intake_conf.RECONCILE_QUIET_HOURS)
+    event and the idempotent handlers heal whatever was missed. Safe to run twice.
+
+    ``cutoff``: cases quiet since before it, and not asked about since (default: RECONCILE_QUIET_HOURS
+    ago). After a restore from a backup, every case waiting on central is asked about (manage.py
+    cases_reconcile --all)."""
+    if cutoff is None:
+        cutoff = timezone.now() - dt.timedelta(hours=intake_conf.RECONCILE_QUIET_HOURS)
     with transaction.atomic():
         quiet = list(
             Case.objects.select_for_update(skip_locked=True)

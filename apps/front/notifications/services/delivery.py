@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from apps.front.notifications.conf import notifications_conf
+from govservice.lib import metrics
 
 from ..channels import SendError, SendResult, send_email, sms_backend
 from ..models import SENDABLE_STATUSES, Channel, DeliveryAttempt, DeliveryStatus, Notification
@@ -103,6 +104,8 @@ def apply_outcome(notification: Notification, *, status: str, error: str, now: d
         return
     notification.status = status
     notification.last_error = error if status in FAILURES else ""
+    if status in FAILURES:  # the operators' metric of failures by channel (apps/shared/observability)
+        metrics.count("notification_failures", channel=notification.channel, status=status)
     if status == DeliveryStatus.DELIVERED:
         notification.delivered_at, notification.next_attempt_at = now, None
     elif status == DeliveryStatus.PERMANENT_FAILURE:

@@ -15,7 +15,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from govservice.lib import signing
+from govservice.lib import requestid, signing
 
 from .. import contract, registry
 from ..conf import exchange_conf
@@ -63,6 +63,11 @@ def inbox_receive(*, headers: Mapping[str, str], method: str, path: str, body: b
         return InboxResult(400, {"code": "invalid", "detail": _("报文格式错误。")})
     if message_id != str(uuid.UUID(verified.message_id)):
         return InboxResult(400, {"code": "invalid", "detail": _("报文编号与签名不一致。")})
+    signed_request_id = requestid.valid(str(envelope.get("request_id") or ""))
+    if signed_request_id:
+        # The signed copy wins over the header: the rest of this request logs under the sender's id.
+        requestid.bind(signed_request_id)
+    logger.info("exchange message %s (%s) from %s", message_id, kind, peer.code)
     body_sha256 = hashlib.sha256(body).hexdigest()
 
     existing = InboxMessage.objects.filter(id=message_id).first()

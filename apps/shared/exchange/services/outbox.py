@@ -22,7 +22,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Now
 from django.utils import timezone
 
-from govservice.lib import lifecycle, signing
+from govservice.lib import lifecycle, requestid, signing
 from govservice.lib.tasks import enqueue_on_commit
 
 from .. import contract
@@ -72,6 +72,7 @@ def outbox_enqueue(
     message = OutboxMessage.objects.create(
         peer=peer, kind=payload.KIND, schema_version=payload.SCHEMA_VERSION, payload=data,
         files=[f.as_dict() for f in files], actor=actor[:100], ordering_key=ordering_key[:64],
+        request_id=requestid.current(),
     )
     # Fast path only: if Redis is down the kick is lost, and the periodic sweep delivers it.
     from ..tasks import outbox_relay  # tasks import services; import here to avoid the cycle
@@ -110,6 +111,10 @@ def build_body(message: OutboxMessage) -> bytes:
     envelope: dict[str, Any] = {
         "id": str(message.id), "kind": message.kind, "actor": message.actor, "payload": message.payload, "files": files
     }
+    if message.request_id:
+        # Covered by the signature with the rest of the body; a receiver that does not know the key ignores
+        # it (the inbox reads the keys it knows), and a message written before it resends byte for byte.
+        envelope["request_id"] = message.request_id
     if message.schema_version != 1:
         # Version 1 goes unnamed, as every message did before versions were written: a message first
         # attempted before then is resent with the very bytes the receiver may already hold.
@@ -158,7 +163,15 @@ def backoff_seconds(attempts: int) -> float:
 
 
 def outbox_send(message: OutboxMessage) -> str:
-    """One attempt; records the outcome. Returns the new status. Never raises for network trouble."""
+    """One attempt; records the outcome. Returns the new status. Never raises for network trouble.
+
+    Sent under the request id the message was written with: this worker's log lines carry it, and so does
+    the request (X-Request-Id, govservice/lib/signing.py), so the peer logs the message under it too."""
+    with requestid.bound(message.request_id or requestid.current()):
+        return _send(message)
+
+
+def _send(message: OutboxMessage) -> str:
     peer = message.peer
     attempts = message.attempts + 1
     outcome_error = ""
@@ -212,6 +225,7 @@ def _record_attempt(
     if not retry and not error:
         # delivered_at is the relay's own reading, the moment it saw the receiver's answer.
         status, fields = OutboxStatus.DELIVERED, {"delivered_at": timezone.now(), "response": response_data, "last_error": ""}
+        logger.info("outbox message %s (%s) delivered after %s attempts", message.id, message.kind, attempts)
     elif not retry or attempts >= exchange_conf.EXCHANGE_MAX_ATTEMPTS:
         status, fields = OutboxStatus.DEAD, {"last_error": error, "response": response_data}
         logger.error("outbox message %s (%s) dead-lettered: %s", message.id, message.kind, error)
