@@ -47,6 +47,19 @@ def case_get_for_staff(*, user: User, number: str) -> Case:
     return get_object_or_404(cases_for_staff(user=user).prefetch_related("events"), number=number)
 
 
+def case_for_finished_ticket(*, user: User, ticket) -> Case | None:
+    """The case a finished ticket ended in (its applicant, matter and hall, that day), for the intake page
+    opened again after the ticket was finished at another window or in another tab."""
+    if ticket.citizen_id is None:
+        return None
+    return (
+        cases_for_staff(user=user)
+        .filter(citizen_id=ticket.citizen_id, matter__code=ticket.matter.code, hall_id=ticket.hall_id, updated_at__date__gte=ticket.service_date)
+        .order_by("-updated_at")
+        .first()
+    )
+
+
 def evidence_for_matter(*, citizen: User, matter) -> dict[int, list[EvidenceItem]]:
     """Vault evidence matching each material of the matter by name, still valid, most trusted first."""
     names = {m.name: m.id for m in matter.materials.all()}

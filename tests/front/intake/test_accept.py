@@ -55,6 +55,21 @@ def test_it_refuses_a_renamed_executable_and_keeps_the_ticket(api, clerk, matter
 
 
 @pytest.mark.django_db
+def test_it_refuses_a_pdf_that_does_not_open(api, clerk, matter, called_ticket):
+    """The magic number is not enough (issue 17): a file that starts with "%PDF-" but no PDF reader opens."""
+    material = _required_material(matter)
+    for content in (b"%PDF-1.4\nnot a pdf at all\n", b"%PDF-1.7\n" + b"0" * 4096, PDF[: len(PDF) // 2]):
+        fake = upload("scan.pdf", content, "application/pdf")
+        response = api(clerk).post(
+            f"/api/v1/workbench/tickets/{called_ticket['id']}/accept/", {f"material_{material.id}": fake}, format="multipart",
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+        assert response.status_code == 422 and response.json()["code"] == "file_type", content
+        assert "PDF" in response.json()["detail"] and "scan.pdf" in response.json()["detail"]
+    assert not Case.objects.exists() and not OutboxMessage.objects.exists()
+
+
+@pytest.mark.django_db
 def test_it_lists_every_missing_required_material_at_once(api, clerk, matter, called_ticket):
     response = api(clerk).post(f"/api/v1/workbench/tickets/{called_ticket['id']}/accept/", {"extra": upload()}, format="multipart")
     assert response.status_code == 422

@@ -35,7 +35,7 @@ def test_the_workbench_refuses_an_unknown_outcome_before_any_service_runs(clerk,
     assert not Case.objects.exists()
     # A refusal without a reason is the service's to say, on the same page (the ticket stays open).
     no_reason = page.post(f"/workbench/tickets/{called_ticket['id']}/", {"action": "refuse", "reason": "  "})
-    assert no_reason.status_code == 200 and "请填写不予受理的理由。" in no_reason.content.decode()
+    assert no_reason.status_code == 422 and "请填写不予受理的理由。" in no_reason.content.decode()
     assert not Case.objects.exists()
 
 
