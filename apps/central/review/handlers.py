@@ -57,6 +57,7 @@ def case_submitted(
         # case: it is taken as the e-licence, and noted.
         delivery_method=method if method in DeliveryMethod.values else DeliveryMethod.ELECTRONIC,
         delivery_region=payload.delivery_region[:40] if method == DeliveryMethod.POST else "",
+        delivery_chosen=method in DeliveryMethod.values and bool(payload.delivery_method),
     )
     _store(case, files)
     ReviewEvent.objects.create(case=case, to_status=ReviewStatus.IN_REVIEW, note=f"收到 {peer.name} 报送")
