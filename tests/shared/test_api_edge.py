@@ -142,7 +142,7 @@ def test_json_deeper_than_the_limit_is_refused_and_a_normal_body_still_parses(cl
     ok = client.post(
         "/api/v1/auth/token/", json.dumps({"username": "nobody", "password": "x"}), content_type="application/json"
     )
-    assert ok.status_code == 400 and ok.json()["code"] == "invalid"
+    assert ok.status_code == 401 and ok.json()["code"] == "authentication_failed"
 
 
 def test_json_depth_is_measured_without_recursion():

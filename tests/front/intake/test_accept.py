@@ -136,3 +136,14 @@ def test_it_shows_the_clear_id_only_with_a_reason_and_logs_it_for_the_citizen(cl
     mine = Client()
     mine.force_login(citizen)
     assert "核对身份证原件" in mine.get("/me/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_file_under_a_name_the_checklist_does_not_know_is_the_checklists_rule(api, clerk, called_ticket):
+    """Issue 17: the body's schema allows any file field name (OpenAPI 3.0 cannot say material_<id>), so a
+    name that is no material of the matter is refused by the rule, 422 wrong_material, not 400."""
+    response = api(clerk).post(
+        f"/api/v1/workbench/tickets/{called_ticket['id']}/accept/", {"scan": upload()}, format="multipart"
+    )
+    assert response.status_code == 422 and response.json()["code"] == "wrong_material"
+    assert not Case.objects.exists()

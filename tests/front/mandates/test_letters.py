@@ -45,7 +45,7 @@ def test_it_makes_a_letter_pending_until_the_principal_types_the_sms_code(api, c
     assert not sms_to(agent.phone)
 
     wrong = api(citizen).post(f"{GRANT}{mandate.number}/confirm/", {"code": "000000"}, format="json")
-    assert wrong.status_code == 400 and wrong.json()["code"] == "invalid_code"
+    assert wrong.status_code == 422 and wrong.json()["code"] == "invalid_code"
     mandate.refresh_from_db()
     assert mandate.status == MandateStatus.PENDING
 
