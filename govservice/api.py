@@ -84,7 +84,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "invalid_green_category": 400,
     "invalid_green_reason": 400,
     "invalid_hall": 400,
-    "invalid_id_number": 400,
+    "invalid_id_number": 422,  # issue 17: a check digit, a real birth date, a registered account: no schema states them (was 400)
     "invalid_kind": 400,
     "invalid_method": 400,
     "invalid_name": 400,
@@ -106,7 +106,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "materials_missing": 422,
     "matter_not_served": 422,
     "matter_required": 400,
-    "no_account": 400,
+    "no_account": 422,  # issue 17: a check digit, a real birth date, a registered account: no schema states them (was 400)
     "no_applicant": 422,
     "no_hall": 403,
     "no_pending_appeal": 409,

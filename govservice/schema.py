@@ -129,6 +129,14 @@ class ApiSchema(AutoSchema):
             statuses |= {413, 415}
         return sorted(statuses)
 
+    def _get_request_body(self, direction="request"):
+        # A body whose serializer states a rule between its fields (schema_extra) cannot be left out.
+        body = super()._get_request_body(direction)
+        serializer = self.get_request_serializer() if self.method in ("POST", "PUT", "PATCH") else None
+        if body and getattr(serializer, "schema_extra", None):
+            body["required"] = True
+        return body
+
     def _map_basic_serializer(self, serializer, direction):
         # A serializer may say what its fields' types cannot: e.g. one of two fields required (schema_extra).
         schema = super()._map_basic_serializer(serializer, direction)

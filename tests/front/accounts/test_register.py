@@ -59,7 +59,7 @@ class TestRegister:
     @pytest.mark.parametrize("bad", ["110105194912310021", "11010519491331002X", "1101051949123100", "abcdefghijklmnopqr"])
     def test_it_refuses_a_bad_id_number_and_creates_nothing(self, anon, bad):
         response = anon.post(REGISTER, payload(id_number=bad), format="json")
-        assert response.status_code == 400
+        assert response.status_code == 422  # issue 17: was 400
         body = response.json()
         assert body["code"] == "invalid_id_number"
         assert "身份证" in body["detail"]

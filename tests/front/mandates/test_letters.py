@@ -77,7 +77,7 @@ def test_a_letter_for_one_case_names_it(api, citizen, agent, matter, hall):
 @pytest.mark.parametrize(
     ("change", "status", "code"),
     [
-        ({"agent_id_number": "110105194912310021"}, 400, "invalid_id_number"),
+        ({"agent_id_number": "110105194912310021"}, 422, "invalid_id_number"),
         ({"agent_id_number": "11010519491231002X"}, 422, "agent_not_registered"),
         ({"agent_name": "张三丰"}, 422, "agent_name_mismatch"),
         ({"matter_code": ""}, 400, "scope_required"),
