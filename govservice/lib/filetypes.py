@@ -30,3 +30,19 @@ def sniff(head: bytes) -> str | None:
         if head.startswith(magic):
             return content_type
     return None
+
+
+def pdf_opens(content: bytes) -> bool:
+    """A file that starts like a PDF is one only if a PDF reader opens it and finds a page (issue 17: the
+    magic number alone let a renamed text file with "%PDF-" in front through)."""
+    import io
+    import logging
+
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # a broken file is refused, not logged as a warning
+    try:
+        return len(PdfReader(io.BytesIO(content)).pages) > 0
+    except (PyPdfError, ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError, OSError):
+        return False

@@ -68,7 +68,8 @@ def test_a_companys_agent_books_and_is_received_for_the_company(
     scan = tmp_path / "营业执照.pdf"
     scan.write_bytes(PDF)
     window.get_by_label("居民身份证").set_input_files(str(scan))
-    window.get_by_role("button", name="提交").click()
+    window.get_by_role("radio", name="受理", exact=True).check()
+    window.get_by_role("button", name="受理并转交审批").click()
     expect(window.locator("#outcome")).to_have_text("已受理")
     number = window.locator("#case-number").inner_text()
 

@@ -42,7 +42,8 @@ def test_it_checks_in_at_the_kiosk_and_accepts_at_the_window(browser, live_serve
     scan = tmp_path / "身份证.pdf"
     scan.write_bytes(PDF)
     clerk_page.get_by_label("居民身份证").set_input_files(str(scan))
-    clerk_page.get_by_role("button", name="提交").click()
+    clerk_page.get_by_role("radio", name="受理", exact=True).check()
+    clerk_page.get_by_role("button", name="受理并转交审批").click()
 
     expect(clerk_page.locator("#outcome")).to_have_text("已受理")
     number = clerk_page.locator("#case-number").inner_text()

@@ -45,6 +45,8 @@ def test_it_corrects_approves_and_verifies_across_both_sites(sites, browser, tmp
     expect(first.locator("a")).to_be_visible()
     material = approver.request.get(central.url + first.locator("a").get_attribute("href"))
     assert material.status == 200 and material.body() == PDF
+    # One action panel at a time (issue 17): the current step's is open, the correction one is chosen.
+    approver.locator("label.choice", has_text="要求补正（计时暂停）").click()
     approver.get_by_label("需补正的全部事项（每行一项）").fill("申请人居民身份证复印件不清晰，请重新上传")
     approver.get_by_label("补正期限").fill("2030-01-31")
     approver.get_by_role("button", name="发送补正通知").click()

@@ -103,5 +103,6 @@ def test_the_owner_lists_and_revokes_their_own_tokens_only():
 def test_wrong_credentials_get_no_token():
     _person("tok_wrong", Role.CITIZEN)
     response = APIClient().post("/api/v1/auth/token/", {"username": "tok_wrong", "password": "nope-nope-nope"})
-    assert response.status_code == 400 and "token" not in response.json()
+    assert response.status_code == 401 and "token" not in response.json()
+    assert response.json()["code"] == "authentication_failed" and response["WWW-Authenticate"] == "Token"
     assert not AuthToken.objects.exists()

@@ -59,6 +59,7 @@ def case_submitted(
         delivery_method=method if method in DeliveryMethod.values else DeliveryMethod.ELECTRONIC,
         delivery_region=payload.delivery_region[:40] if method == DeliveryMethod.POST else "",
         **bundle_fields(payload.bundle),
+        delivery_chosen=method in DeliveryMethod.values and bool(payload.delivery_method),
     )
     _store(case, files)
     ReviewEvent.objects.create(case=case, to_status=ReviewStatus.IN_REVIEW, note=f"收到 {peer.name} 报送")

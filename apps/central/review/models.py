@@ -128,6 +128,9 @@ class ReviewCase(models.Model):
     # (DOMAIN.md §8: the front keeps it and gives it to the courier, central has no use for it).
     delivery_method = models.CharField(_("领取方式"), max_length=16, choices=DeliveryMethod.choices, default=DeliveryMethod.ELECTRONIC)
     delivery_region = models.CharField(_("邮寄地区"), max_length=40, blank=True)
+    # The applicant chose the method (with the case, or later over the wire); until then the method above is the
+    # default, the e-licence, and the case page says "not chosen yet" (issue 17).
+    delivery_chosen = models.BooleanField(_("申请人已选择领取方式"), default=False)
     result_issued_at = models.DateTimeField(null=True, blank=True)
     # The result reached the applicant (case.delivered from the front): how, when, the waybill for post.
     delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)

@@ -8,5 +8,11 @@ urlpatterns = [
     path("cases/", api.ReviewCaseListApi.as_view(), name="api-review-cases"),
     path("cases/<int:case_id>/", api.ReviewCaseDetailApi.as_view(), name="api-review-case"),
     path("cases/<int:case_id>/decide/", api.ReviewCaseDecideApi.as_view(), name="api-review-decide"),
+    # Each review action an operation of its own (its body in the schema); the one route before them
+    # answers what none of them matches.
+    *(
+        path(f"cases/<int:case_id>/{action}/", api.case_action_view(action).as_view(), name=f"api-review-{action}")
+        for action in api.CASE_ACTIONS
+    ),
     path("cases/<int:case_id>/<slug:action>/", api.CaseActionApi.as_view(), name="api-review-action"),
 ]

@@ -38,7 +38,7 @@ from .forms import (
     SpecialProcedureForm,
     TransferForm,
 )
-from .models import REVIEW_STEPS, Decision, ExtensionRequest, ExtensionStatus, SpecialProcedure
+from .models import REVIEW_STEPS, Decision, ExtensionRequest, ExtensionStatus, ReviewStatus, SpecialProcedure
 from .selectors import (
     OPEN,
     approvers_by_department,
@@ -115,6 +115,8 @@ def case_list(request):
     readings = case_readings(cases)
     supervisor = request.user.role == Role.CENTRAL_SUPERVISOR
     approvers = approvers_by_department([c.department_id for c in cases]) if supervisor else {}
+    for case in cases:
+        case.step_words = REVIEW_STEPS[case.step]  # type: ignore[attr-defined]  # the step in words (issue 17)
     rows = [(case, readings[case.id], approvers.get(case.department_id, [])) for case in cases]
     query = data.copy()
     query.pop("page", None)
@@ -128,12 +130,81 @@ def case_list(request):
     )
 
 
+def status_words(code: str) -> str:
+    """A status in words (a code the statuses do not know is shown as it is)."""
+    try:
+        return str(ReviewStatus(code).label)
+    except ValueError:
+        return code
+
+
+# The action panels of the case page, by the action they post (issue 17: one shown at a time).
+PANEL_LABELS = {
+    "result": _("出具结果（证照）"),
+    "decide": _("作出决定"),
+    "pass": _("环节流转"),
+    "correction": _("要求补正（计时暂停）"),
+    "special": _("特别程序（计时暂停）"),
+    "special-end": _("结束特别程序"),
+    "extend": _("申请延期"),
+    "extend-approve": _("审批延期申请"),
+    "assign": _("分派"),
+    "take-over": _("接办"),
+    "transfer": _("转办"),
+    "void": _("作废（误立案件）"),
+}
+
+
+def holder_panels(case, *, holder: bool, pending, certificate) -> list[str]:
+    """The actions the holder of a case can take now, the current step's first (its panel opens first):
+    nothing that no longer applies is offered (issue 17)."""
+    if not holder:
+        return []
+    panels = []
+    if case.can_issue_result and certificate is None:
+        panels.append("result")
+    if case.can_decide:
+        panels.append("decide")
+    if case.under_review:
+        if not case.steps_done or case.step > 0:
+            panels.append("pass")  # on to the next step, or back to the one before
+        panels += ["correction", "special"]
+    if case.in_special_procedure:
+        panels.append("special-end")
+    if case.can_extend and pending is None:
+        panels.append("extend")
+    return panels
+
+
+def supervisor_panels(case, *, supervisor: bool, holder: bool, pending, approvers) -> list[str]:
+    if not supervisor or case.finished:
+        return []
+    panels = []
+    if pending is not None:
+        panels.append("extend-approve")
+    if approvers:
+        panels.append("assign")
+    if not holder:
+        panels.append("take-over")
+    if case.can_transfer:
+        panels.append("transfer")
+    if case.can_void:
+        panels.append("void")
+    return panels
+
+
 @role_required(*APPROVER_ROLES)
 def case_detail(request, case_id):
     case = case_get_for_approver(user=request.user, case_id=case_id)
     reading = case_reading(case, today=timezone.localdate(), calendar=calendar_get())
     supervisor = request.user.role == Role.CENTRAL_SUPERVISOR
     pending = next((r for r in case.extension_requests.all() if r.status == ExtensionStatus.REQUESTED), None)
+    holder = case.assignee_id == request.user.id
+    certificate = getattr(case, "certificate", None) if hasattr(case, "certificate") else None
+    approvers = approvers_by_department([case.department_id]).get(case.department_id, []) if supervisor else []
+    events = list(case.events.select_related("actor"))
+    for event in events:
+        event.status_words = status_words(event.to_status)  # type: ignore[attr-defined]
     return render(
         request,
         "review/case_detail.html",
@@ -148,15 +219,22 @@ def case_detail(request, case_id):
             "due": reading.due,
             "legal_sla": reading.legal_sla or "green",
             "legal_due": reading.legal_due,
-            "holder": case.assignee_id == request.user.id,
+            "holder": holder,
             "supervisor": supervisor,
             "pending_extension": pending,
             "extension_days": case.extension_workdays,
-            "approvers": approvers_by_department([case.department_id]).get(case.department_id, []) if supervisor else [],
+            "approvers": approvers,
             "departments": Department.objects.exclude(id=case.department_id).order_by("code") if supervisor else [],
-            "certificate": getattr(case, "certificate", None) if hasattr(case, "certificate") else None,
+            "certificate": certificate,
             "today": timezone.localdate(),
             "bundle": bundle_reading(case, visible=cases_for_approver(user=request.user)),
+            # Issue 17: statuses in words, and one action panel at a time (the current step's first).
+            "events": events,
+            "panels": [(name, PANEL_LABELS[name]) for name in holder_panels(case, holder=holder, pending=pending, certificate=certificate)],
+            "supervisor_panels": [
+                (name, PANEL_LABELS[name])
+                for name in supervisor_panels(case, supervisor=supervisor, holder=holder, pending=pending, approvers=approvers)
+            ],
         },
     )
 

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from apps.shared.accounts.permissions import IsCitizen, IsClerk
 from apps.shared.accounts.selectors import citizen_verified_by_id_number
 from govservice.api import DomainError
+from govservice.schema import IdNumberField
 from govservice.throttling import BookingThrottle
 
 from .models import Appointment, GreenCategory, Hall, Slot, WaitlistEntry
@@ -87,7 +88,10 @@ class SlotListApi(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        parameters=[OpenApiParameter("hall", int, required=True), OpenApiParameter("matter", str, required=True)],
+        parameters=[
+            OpenApiParameter("hall", {"type": "integer", "minimum": 0, "maximum": MAX_ID}, required=True),
+            OpenApiParameter("matter", {"type": "string", "minLength": 1}, required=True),
+        ],
         responses=SlotSerializer(many=True),
     )
     def get(self, request):
@@ -257,7 +261,7 @@ class WaitlistLeaveApi(APIView):
 
 
 class StaffBookSerializer(serializers.Serializer):
-    id_number = serializers.CharField(max_length=18, help_text="市民的居民身份证号码（只用于查找账户，不回显）")
+    id_number = IdNumberField(help_text="市民的居民身份证号码（只用于查找账户，不回显）")
     slot = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     matter = serializers.CharField(max_length=64)
 

@@ -17,6 +17,7 @@ from apps.front.floor.api import IsTerminal, TerminalAuthentication
 from apps.shared.accounts.models import Role
 from apps.shared.accounts.permissions import HasRole, IsCitizen, IsClerk
 from govservice.api import DomainError
+from govservice.schema import IdNumberField
 
 from . import services
 from .models import ConsultTicket, FaqEntry, TicketKind, TicketMessage
@@ -108,13 +109,13 @@ class ConsultAskSerializer(serializers.Serializer):
 
 
 class ConsultTerminalAskSerializer(ConsultAskSerializer):
-    id_number = serializers.CharField(max_length=18, write_only=True, help_text="读卡所得身份证号码；不保存")
+    id_number = IdNumberField(help_text="读卡所得身份证号码；不保存")
 
 
 class ConsultCallSerializer(ConsultAskSerializer):
     caller_name = serializers.CharField(max_length=64)
     caller_phone = serializers.CharField(max_length=20, write_only=True)
-    id_number = serializers.CharField(max_length=18, required=False, allow_blank=True, write_only=True)
+    id_number = IdNumberField(required=False, allow_blank=True)
 
 
 class ConsultBodySerializer(serializers.Serializer):

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.shared.accounts.permissions import IsClerk
+from govservice.schema import IdNumberField
 
 from .models import GreenReason, Terminal, Ticket
 from .selectors import estimated_wait_minutes, kiosk_matters, people_ahead, window_post_for, workbench_for
@@ -113,15 +114,17 @@ class CheckinSerializer(serializers.Serializer):
 
 
 class WalkInSerializer(serializers.Serializer):
+    # The matter chosen at the kiosk, or the late appointment it comes from (else 400 matter_required).
+    schema_extra = {
+        "anyOf": [
+            {"required": ["matter"], "properties": {"matter": {"pattern": "\\S"}}},
+            {"required": ["appointment_code"], "properties": {"appointment_code": {"pattern": "\\S"}}},
+        ]
+    }
+
     matter = serializers.CharField(max_length=64, required=False, allow_blank=True, help_text="事项实施编码")
     green_channel = serializers.ChoiceField(choices=GreenReason.choices, required=False, allow_blank=True)
-    id_number = serializers.CharField(
-        max_length=18,
-        required=False,
-        allow_blank=True,
-        write_only=True,
-        help_text="可选：核验年龄、关联实名账户；不保存",
-    )
+    id_number = IdNumberField(required=False, allow_blank=True, help_text="可选：核验年龄、关联实名账户；不保存")
     appointment_code = serializers.CharField(
         max_length=18, required=False, allow_blank=True, help_text="逾时签到的预约码（或读卡所得身份证号码）"
     )

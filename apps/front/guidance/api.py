@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from apps.shared.accounts.permissions import IsCitizen
 from govservice.api import DomainError
+from govservice.parsers import JSONParser
 from govservice.throttling import client_ip
 
 from .selectors import (
@@ -114,9 +115,12 @@ class MatterGuideApi(APIView):
 
 class ChecklistCreateApi(APIView):
     """Answer the questions; the checklist is saved (a citizen's in their account, otherwise under a
-    shareable code). Unknown questions, missing or invalid answers: 400 with a Chinese message."""
+    shareable code). Answers not an object: 400; unknown questions, missing or invalid answers: 422 (the
+    matter's questions, GET /api/v1/guidance/matters/<code>/), with a message in the reader's language."""
 
     permission_classes = [AllowAny]
+    # The answers are an object: JSON only (a form would carry them as text).
+    parser_classes = [JSONParser]
 
     @extend_schema(request=AnswersSerializer, responses={201: ChecklistSerializer})
     def post(self, request, code):

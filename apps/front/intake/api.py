@@ -81,7 +81,9 @@ def uploads_from(request) -> list[Upload]:
         elif field == "extra":
             material_id = None
         else:
-            raise DomainError(_("未知的文件字段 %(field)s。") % {"field": field}, code="invalid")
+            # A name the body's schema cannot rule out (OpenAPI 3.0 has no pattern for property names): a rule of
+            # this matter's checklist, like a material id that is not the matter's (issue 17; was 400 invalid).
+            raise DomainError(_("未知的文件字段 %(field)s。") % {"field": field}, code="wrong_material")
         uploads.extend(Upload(material_id, f) for f in files)
     return uploads
 
@@ -96,7 +98,47 @@ def reuses_from(data) -> list[Reuse]:
     return reuses
 
 
-MULTIPART = {"multipart/form-data": {"type": "object", "additionalProperties": {"type": "string", "format": "binary"}}}
+# The intake uploads' bodies, exactly (issue 17): files under ``material_<material id>`` (one or more each,
+# the matter's checklist names the ids) or ``extra``; each operation's text fields by name. OpenAPI 3.0 has
+# no pattern for property names, so the files are the body's additional properties and the description says
+# their names.
+FILES = {"type": "array", "items": {"type": "string", "format": "binary"}}
+FILE_FIELDS = (
+    "Files: `material_<id>` for a material of the matter's checklist (repeat the field for several files), "
+    "`extra` for anything else; PDF, JPEG or PNG (a PDF must open), each at most UPLOAD_MAX_BYTES."
+)
+TEXT = {"type": "string"}
+TRUE = {"type": "string", "description": "true, 1 or on: yes; anything else: no"}
+
+
+def multipart(description: str = "", **text: dict) -> dict:
+    """A multipart body of files (FILE_FIELDS) and the named text fields."""
+    return {
+        "multipart/form-data": {
+            "type": "object",
+            "description": f"{FILE_FIELDS} {description}".strip(),
+            "properties": {"extra": FILES, **text},
+            "additionalProperties": {"oneOf": [{"type": "string", "format": "binary"}, FILES]},
+        }
+    }
+
+
+MULTIPART = multipart()
+REUSES = (
+    "Vault evidence instead of a scan: `reuse_<material id>=<evidence id>`, and `original_checked_<evidence id>=true` "
+    "for an applicant's own upload (level C) whose original was seen."
+)
+ACCEPT_BODY = multipart(
+    REUSES,
+    commitment_items={"type": "array", "items": TEXT, "description": "容缺: the names of deferrable materials owed"},
+    commitment_signed={**TRUE, "description": "The applicant signed the 容缺 commitment (needed with commitment_items)"},
+    vault_consent={**TRUE, "description": "The applicant agreed to the use of their vault (needed with reuse_<id>)"},
+)
+REFUSE_BODY = multipart(
+    reason={**TEXT, "description": "不予受理的理由 (required: 422 reason_required)"},
+    refer_to={**TEXT, "description": "应向何机关申请"},
+)
+NOTICE_BODY = multipart(items={"type": "array", "items": TEXT, "description": "需补正的全部事项, one per field (422 items_required)"})
 
 
 class IntakeResultSerializer(serializers.Serializer):
@@ -130,7 +172,7 @@ class CaseAcceptApi(MultipartApiView):
 
     permission_classes = [IsClerk]
 
-    @extend_schema(request=MULTIPART, responses={201: IntakeResultSerializer})
+    @extend_schema(request=ACCEPT_BODY, responses={201: IntakeResultSerializer})
     def post(self, request, ticket_id):
         case, password = case_accept(
             clerk=request.user,
@@ -149,7 +191,7 @@ class CaseRefuseApi(MultipartApiView):
 
     permission_classes = [IsClerk]
 
-    @extend_schema(request=MULTIPART, responses={201: IntakeResultSerializer})
+    @extend_schema(request=REFUSE_BODY, responses={201: IntakeResultSerializer})
     def post(self, request, ticket_id):
         case, password = case_refuse(
             clerk=request.user, ticket_id=ticket_id, reason=request.data.get("reason", ""),
@@ -163,7 +205,7 @@ class CaseNoticeApi(MultipartApiView):
 
     permission_classes = [IsClerk]
 
-    @extend_schema(request=MULTIPART, responses={201: IntakeResultSerializer})
+    @extend_schema(request=NOTICE_BODY, responses={201: IntakeResultSerializer})
     def post(self, request, ticket_id):
         case, password = case_notify_missing(
             clerk=request.user, ticket_id=ticket_id, items=request.data.getlist("items"), uploads=uploads_from(request)
@@ -187,7 +229,7 @@ class ReceivedCaseAcceptApi(MultipartApiView):
 
     permission_classes = [IsClerk]
 
-    @extend_schema(request=MULTIPART, responses={200: CaseSerializer})
+    @extend_schema(request=ACCEPT_BODY, responses={200: CaseSerializer})
     def post(self, request, number):
         case = case_accept_received(
             clerk=request.user,
@@ -301,7 +343,7 @@ class HeldNoticeApi(MultipartApiView):
 
     permission_classes = [IsClerk]
 
-    @extend_schema(request=MULTIPART, responses={200: HeldCaseSerializer})
+    @extend_schema(request=NOTICE_BODY, responses={200: HeldCaseSerializer})
     def post(self, request, number):
         case = case_notify_received(
             clerk=request.user, number=number, items=request.data.getlist("items"), uploads=uploads_from(request)

@@ -51,6 +51,17 @@ def licence_stale_q(now: dt.datetime | None = None) -> Q:
     """Evidence from the library whose validity was not confirmed recently enough to rely on."""
     since = (now or timezone.now()) - dt.timedelta(seconds=intake_conf.LICENCE_RECHECK_SECONDS)
     return ~Q(licence_number="") & (Q(licence_checked_at__isnull=True) | Q(licence_checked_at__lt=since))
+def case_for_finished_ticket(*, user: User, ticket) -> Case | None:
+    """The case a finished ticket ended in (its applicant, matter and hall, that day), for the intake page
+    opened again after the ticket was finished at another window or in another tab."""
+    if ticket.citizen_id is None:
+        return None
+    return (
+        cases_for_staff(user=user)
+        .filter(citizen_id=ticket.citizen_id, matter__code=ticket.matter.code, hall_id=ticket.hall_id, updated_at__date__gte=ticket.service_date)
+        .order_by("-updated_at")
+        .first()
+    )
 
 
 def evidence_for_matter(*, citizen: User, matter) -> dict[int, list[EvidenceItem]]:

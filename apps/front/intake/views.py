@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from apps.front.booking.models import Appointment, StaffPost
 from apps.front.booking.selectors import appointments_for_citizen
 from apps.front.floor.devices import device_for, kiosk_staff_end
+from apps.front.floor.models import TicketStatus
 from apps.front.floor.selectors import kiosk_matters
 from apps.front.floor.services import ticket_get_for_clerk
 from apps.front.notifications.models import Notification
@@ -33,6 +34,7 @@ from .documents import document_pdf, document_verify
 from .forms import AssistForm, CaseSearchForm, HeldCaseForm, IntakeForm, RevealForm, WithdrawForm, form_errors
 from .models import CaseStatus, Document
 from .selectors import (
+    case_for_finished_ticket,
     case_get_for_citizen,
     case_get_for_staff,
     cases_for_citizen,
@@ -92,6 +94,13 @@ def intake_ticket(request, ticket_id):
         ticket = ticket_get_for_clerk(clerk=request.user, ticket_id=ticket_id)
     except DomainError as exc:
         return render(request, "error.html", {"message": exc.detail}, status=status_for(exc))
+    if ticket.status == TicketStatus.DONE:
+        # Finished at another window or in another tab (or this one, sent twice): say so, and where it went.
+        finished = case_for_finished_ticket(user=request.user, ticket=ticket)
+        return render(
+            request, "intake/intake.html", {"ticket": ticket, "finished": True, "finished_case": finished},
+            status=409 if request.method == "POST" else 200,
+        )
     materials = list(ticket.matter.materials.all())
     status = 200
     if request.method == "POST":
@@ -116,6 +125,7 @@ def intake_ticket(request, ticket_id):
                     )
             except DomainError as exc:
                 messages.error(request, str(exc.detail))
+                status = status_for(exc)
             else:
                 return render(request, "intake/outcome.html", {"case": case, "password": password, "documents": case.documents.all()})
         else:
@@ -135,6 +145,8 @@ def intake_ticket(request, ticket_id):
         "intake/intake.html",
         {
             "ticket": ticket, "rows": rows, "prefiled": prefiled, "held": held,
+            "chosen": request.POST.get("action", "") if request.method == "POST" else "", "posted": request.POST,
+            "deferrable": [m for m in materials if m.deferrable],
             "vault_offered": any(offers for _m, offers in rows),
             "shared_licences": any(m.source == MaterialSource.GOVERNMENT for m in materials),
             "commitment_allowed": not credit_barred(citizen=ticket.citizen) if ticket.citizen else False,

@@ -8,21 +8,22 @@ from rest_framework.views import APIView
 from apps.shared.accounts.conf import accounts_conf
 from apps.shared.privacy.models import Channel
 from govservice.lib import masking
+from govservice.schema import CheckedCharField, ConsentField, IdNumberField
 from govservice.throttling import RegisterThrottle, client_ip
 
 from .models import ChallengePurpose, PhoneChallenge
 from .otp import challenge_resend
-from .services import citizen_register, citizen_register_confirm, password_reset_confirm, password_reset_start
+from .services import PHONE_RE, citizen_register, citizen_register_confirm, password_reset_confirm, password_reset_start
 
 
 class RegisterSerializer(serializers.Serializer):
     username = serializers.RegexField(r"^[\w.@+-]{3,150}$")
     password = serializers.CharField(min_length=8, max_length=128, write_only=True)
-    real_name = serializers.CharField(max_length=30)
-    id_number = serializers.CharField(max_length=18, write_only=True)
-    phone = serializers.CharField(max_length=20, write_only=True)
+    real_name = CheckedCharField(pattern=r"^\s*\S[\s\S]{0,28}\S\s*$", max_length=30)  # 2 to 30 characters, trimmed
+    id_number = IdNumberField()
+    phone = CheckedCharField(pattern=PHONE_RE.pattern, max_length=20, write_only=True)
     email = serializers.EmailField(required=False, allow_blank=True)
-    consent = serializers.BooleanField(
+    consent = ConsentField(
         help_text="The person agreed that their name and ID number be checked against the population registry "
         "(GET /api/v1/me/consents/ shows the text); must be true."
     )
@@ -57,8 +58,8 @@ class RegisterResendSerializer(serializers.Serializer):
 
 
 class PasswordResetSerializer(serializers.Serializer):
-    id_number = serializers.CharField(max_length=18, write_only=True)
-    phone = serializers.CharField(max_length=20, write_only=True)
+    id_number = IdNumberField()
+    phone = CheckedCharField(pattern=PHONE_RE.pattern, max_length=20, write_only=True)
 
 
 class PasswordResetConfirmSerializer(serializers.Serializer):

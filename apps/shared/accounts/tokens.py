@@ -11,6 +11,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from knox import views as knox_views
 from knox.models import AuthToken
@@ -35,15 +36,23 @@ TokenAnswer = inline_serializer("TokenAnswer", {"token": serializers.CharField()
 
 class ObtainTokenApi(knox_views.LoginView):
     """A token for a username and password (the same path and body as before: ``{"token": …}``, now also
-    its ``expiry``). Wrong credentials count toward the login lockout like the login page."""
+    its ``expiry``). Wrong credentials count toward the login lockout like the login page, and answer 401
+    ``authentication_failed`` (issue 17; a missing field is still 400 ``invalid``)."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
+    def get_authenticate_header(self, request):
+        # What a 401 names: the scheme the token is then used with (DRF would turn a 401 without it into 403).
+        return "Token"
+
     @extend_schema(request=AuthTokenSerializer, responses={200: TokenAnswer})
     def post(self, request, format=None):
         credentials = AuthTokenSerializer(data=request.data, context={"request": request})
-        credentials.is_valid(raise_exception=True)
+        if not credentials.is_valid():
+            if set(credentials.errors) == {"non_field_errors"}:
+                raise exceptions.AuthenticationFailed(_("用户名或密码错误，或账户尚未启用。"))
+            raise exceptions.ValidationError(credentials.errors)
         request.user = credentials.validated_data["user"]
         # Expired tokens of this user go now (the per-request check looks at one token only).
         AuthToken.objects.filter(user=request.user, expiry__lt=timezone.now()).delete()

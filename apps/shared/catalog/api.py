@@ -152,12 +152,12 @@ class MatterSearchApi(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("q", str, description="搜索词（同义词、错别字容错）"),
+            OpenApiParameter("q", {"type": "string", "maxLength": MAX_QUERY_LENGTH}, description="搜索词（同义词、错别字容错）"),
             OpenApiParameter("department", str, description="部门编码"),
             OpenApiParameter("life_event", str, enum=LifeEvent.values),
             OpenApiParameter("mode", str, enum=list(Mode.ALL)),
-            OpenApiParameter("hall", str, description="大厅编码（mode=hall 时）"),
-            OpenApiParameter("limit", int),
+            OpenApiParameter("hall", str, description="大厅编码（仅与 mode=hall 同用，否则 422 hall_without_mode）"),
+            OpenApiParameter("limit", {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}),
         ],
         responses=inline_serializer(
             "MatterSearchResult",

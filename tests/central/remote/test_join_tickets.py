@@ -40,7 +40,7 @@ def test_it_refuses_to_open_without_consent_or_for_a_matter_not_served_remotely(
     not_remote = relay(client, open_payload(matter))
     assert not_remote.status_code == 422 and not_remote.json()["code"] == "matter_not_served"
     bad_id = relay(client, open_payload(remote_matter, applicant={"name": "王小明", "id_number": "110105194912310021"}))
-    assert bad_id.status_code == 400 and bad_id.json()["code"] == "invalid_id_number"
+    assert bad_id.status_code == 422 and bad_id.json()["code"] == "invalid_id_number"
     assert not RemoteSession.objects.exists()
 
 

@@ -39,9 +39,9 @@ class TestCodes:
         wrong = f"{(int(code) + 1) % 10**6:06d}"
         for _ in range(5):
             response = anon.post(CONFIRM, {"registration": registration, "code": wrong}, format="json")
-            assert response.status_code == 400 and response.json()["code"] == "invalid_code"
+            assert response.status_code == 422 and response.json()["code"] == "invalid_code"
         late = anon.post(CONFIRM, {"registration": registration, "code": code}, format="json")
-        assert late.status_code == 400 and late.json()["code"] == "invalid_code"
+        assert late.status_code == 422 and late.json()["code"] == "invalid_code"
         assert not User.objects.get(username="person0").is_active
 
     def test_it_refuses_a_code_after_five_minutes(self, anon):
@@ -50,7 +50,7 @@ class TestCodes:
             code = last_code("13812345678")
             traveller.shift(dt.timedelta(seconds=301))
             late = anon.post(CONFIRM, {"registration": registration, "code": code}, format="json")
-        assert late.status_code == 400 and late.json()["code"] == "invalid_code"
+        assert late.status_code == 422 and late.json()["code"] == "invalid_code"
 
     def test_it_resends_only_after_the_cool_down_and_the_old_code_dies(self, anon):
         with time_machine.travel(mid_window(), tick=False) as traveller:
@@ -66,7 +66,7 @@ class TestCodes:
         assert len([t for t in sms_to("13812345678") if "验证码" in t]) == 2
         if first != second:
             old = anon.post(CONFIRM, {"registration": registration, "code": first}, format="json")
-            assert old.status_code == 400
+            assert old.status_code == 422  # invalid_code (issue 17: was 400)
 
     def test_it_limits_codes_per_phone(self, anon, settings):
         settings.OTP_SEND_LIMITS = (3, 100, 100, 3600)

@@ -24,7 +24,7 @@ class TestPasswordReset:
         assert user.check_password(NEW) and not user.check_password(PASSWORD)
         # The code works once.
         again = anon.post(CONFIRM, {"challenge": started.json()["challenge"], "code": last_code("13612345678"), "new_password": "Third-Pass-2026"}, format="json")
-        assert again.status_code == 400
+        assert again.status_code == 422  # invalid_code (issue 17: was 400)
 
     def test_it_answers_the_same_when_no_account_exists(self, anon):
         user = make_user("resetme", id_number=valid_id_number(), phone="13612345678")
@@ -38,7 +38,7 @@ class TestPasswordReset:
         guess = anon.post(CONFIRM, {"challenge": unknown.json()["challenge"], "code": "123456", "new_password": NEW}, format="json")
         code = last_code("13612345678")
         wrong = anon.post(CONFIRM, {"challenge": known.json()["challenge"], "code": f"{(int(code) + 1) % 10**6:06d}", "new_password": NEW}, format="json")
-        assert guess.status_code == wrong.status_code == 400
+        assert guess.status_code == wrong.status_code == 422
         assert guess.json() == wrong.json()
 
     def test_it_does_not_reset_an_unverified_account(self, anon):

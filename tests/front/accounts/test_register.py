@@ -35,7 +35,7 @@ class TestRegister:
         # Not usable before the code came back: inactive, so no login and no token.
         user = User.objects.get(username="liming")
         assert not user.is_active and not user.is_real_name_verified
-        assert anon.post("/api/v1/auth/token/", {"username": "liming", "password": "Tongzhou-2026!"}).status_code == 400
+        assert anon.post("/api/v1/auth/token/", {"username": "liming", "password": "Tongzhou-2026!"}).status_code == 401
         assert citizen_verified_by_id_number(LI_MING.id_number) is None
 
         done = anon.post(CONFIRM, {"registration": body["registration"], "code": last_code("13812345678")}, format="json")
@@ -59,7 +59,7 @@ class TestRegister:
     @pytest.mark.parametrize("bad", ["110105194912310021", "11010519491331002X", "1101051949123100", "abcdefghijklmnopqr"])
     def test_it_refuses_a_bad_id_number_and_creates_nothing(self, anon, bad):
         response = anon.post(REGISTER, payload(id_number=bad), format="json")
-        assert response.status_code == 400
+        assert response.status_code == 422  # issue 17: was 400
         body = response.json()
         assert body["code"] == "invalid_id_number"
         assert "身份证" in body["detail"]
@@ -127,7 +127,7 @@ class TestRegister:
         page = client.get("/register/verify/")
         assert "138****5678" in page.content.decode()
         wrong = client.post("/register/verify/", {"code": "000000" if last_code("13812345678") != "000000" else "111111"})
-        assert wrong.status_code == 400
+        assert wrong.status_code == 422  # invalid_code (issue 17: was 400)
         done = client.post("/register/verify/", {"code": last_code("13812345678")})
         assert done.status_code == 302
         user = User.objects.get(username="page_user")

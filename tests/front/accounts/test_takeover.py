@@ -94,7 +94,7 @@ class TestTakeover:
         assert any("完成实名核验" in text for text in sms_to("13812345678"))
         # The frozen account can no longer sign in (nor keep a token); the person can.
         token = "/api/v1/auth/token/"
-        assert client.post(token, {"username": "attacker", "password": "pass-Word-2026"}).status_code == 400
+        assert client.post(token, {"username": "attacker", "password": "pass-Word-2026"}).status_code == 401
         assert client.post(token, {"username": "liming", "password": "Tongzhou-2026!"}).status_code == 200
 
     def test_it_is_for_hall_staff_only(self, client, citizen, anon):

@@ -64,7 +64,7 @@ def test_consult_at_the_kiosk_does_not_file_under_an_unverified_account(api, imp
     payload = {"id_number": impostor.id_number, "matter": matter.code, "title": "问题", "content": "内容"}
     response = api(None).post("/api/v1/terminal/consult/", payload, format="json", HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}")
     # As for an ID card without an account: refused, nothing filed under the impostor.
-    assert response.status_code == 400 and response.json()["code"] == "no_account", response.content
+    assert response.status_code == 422 and response.json()["code"] == "no_account", response.content
     assert not ConsultTicket.objects.filter(citizen=impostor).exists()
 
 

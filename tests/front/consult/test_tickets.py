@@ -75,7 +75,7 @@ def test_it_takes_questions_at_the_kiosk_by_id_card(client, citizen, matter, ter
     # An ID card without an account: refused, the question kept on the page, the ID number not echoed.
     stranger = "11010519491231002X"
     refused = client.post("/terminal/consult/", {"id_number": stranger, "matter": matter.code, "kind": "consultation", "title": "问题", "content": "内容保留"})
-    assert refused.status_code == 400
+    assert refused.status_code == 422  # no_account (issue 17: was 400)
     text = refused.content.decode()
     assert "未找到该身份证对应的实名账户" in text and "内容保留" in text and stranger not in text
 
@@ -103,7 +103,7 @@ def test_an_id_number_is_checked_at_the_kiosk_and_on_a_call(api, clerk, citizen,
     call = {**question, "caller_name": "王小明", "caller_phone": "13512345678"}
     logged = api(clerk).post("/api/v1/consult/calls/", {**call, "id_number": bad_id}, format="json")
     for refused in (kiosk, logged):
-        assert refused.status_code == 400 and refused.json()["code"] == "invalid_id_number", refused.content
+        assert refused.status_code == 422 and refused.json()["code"] == "invalid_id_number", refused.content
     assert not ConsultTicket.objects.exists()
     # A valid number finds the caller's account though they call from a phone that is not theirs.
     found = api(clerk).post("/api/v1/consult/calls/", {**call, "id_number": citizen.id_number}, format="json")

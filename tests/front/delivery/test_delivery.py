@@ -154,7 +154,7 @@ class TestPickup:
         refused = DeliveryEvent.objects.get(delivery__case=ready, note__contains="不符")
         assert refused.actor == clerk and stranger not in refused.note
         bad = api(clerk).post(f"/api/v1/workbench/cases/{ready.number}/pickup/", {"id_number": "110105199001011234"}, format="json")
-        assert bad.status_code == 400 and bad.json()["code"] == "invalid_id_number"
+        assert bad.status_code == 422 and bad.json()["code"] == "invalid_id_number"
 
     def test_it_hands_over_on_the_right_id_with_a_receipt(self, api, ready, clerk, citizen):
         response = api(clerk).post(f"/api/v1/workbench/cases/{ready.number}/pickup/", {"id_number": citizen.id_number.lower()}, format="json")
@@ -212,7 +212,8 @@ class TestPickup:
         found = page.get("/workbench/pickup/", {"number": f"  {ready.number.lower()} "})
         assert found.status_code == 200 and f"<h2>{ready.number}" in found.content.decode()
         only_in_address = page.post(f"/workbench/pickup/?number={ready.number}", {"id_number": "1"})
-        assert only_in_address.status_code == 400 and ready.number in only_in_address.content.decode()
+        # An ID number that is none: invalid_id_number, 422 (issue 17: was 400).
+        assert only_in_address.status_code == 422 and ready.number in only_in_address.content.decode()
 
     def test_the_desk_lists_waiting_results_in_a_fixed_number_of_queries(self, api, client, ready, clerk, citizen, other_citizen, hall, matter, django_assert_max_num_queries):
         from django.contrib.auth.hashers import make_password

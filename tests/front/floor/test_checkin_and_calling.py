@@ -48,7 +48,7 @@ class TestCheckin:
         assert response.status_code == 201, response.content
         assert Appointment.objects.get(code=code).status == AppointmentStatus.CHECKED_IN
         bad = api(None).post("/api/v1/terminal/checkin/", {"code": "110105194912310021"}, format="json", **auth)
-        assert bad.status_code == 400 and bad.json()["code"] == "invalid_id_number"
+        assert bad.status_code == 422 and bad.json()["code"] == "invalid_id_number"
 
     def test_it_tells_an_early_arrival_when_to_come_back(self, api, citizen, slot, matter, terminal):
         code = _book(api, citizen, slot, matter)

@@ -55,6 +55,21 @@ def test_it_refuses_a_renamed_executable_and_keeps_the_ticket(api, clerk, matter
 
 
 @pytest.mark.django_db
+def test_it_refuses_a_pdf_that_does_not_open(api, clerk, matter, called_ticket):
+    """The magic number is not enough (issue 17): a file that starts with "%PDF-" but no PDF reader opens."""
+    material = _required_material(matter)
+    for content in (b"%PDF-1.4\nnot a pdf at all\n", b"%PDF-1.7\n" + b"0" * 4096, PDF[: len(PDF) // 2]):
+        fake = upload("scan.pdf", content, "application/pdf")
+        response = api(clerk).post(
+            f"/api/v1/workbench/tickets/{called_ticket['id']}/accept/", {f"material_{material.id}": fake}, format="multipart",
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+        assert response.status_code == 422 and response.json()["code"] == "file_type", content
+        assert "PDF" in response.json()["detail"] and "scan.pdf" in response.json()["detail"]
+    assert not Case.objects.exists() and not OutboxMessage.objects.exists()
+
+
+@pytest.mark.django_db
 def test_it_lists_every_missing_required_material_at_once(api, clerk, matter, called_ticket):
     response = api(clerk).post(f"/api/v1/workbench/tickets/{called_ticket['id']}/accept/", {"extra": upload()}, format="multipart")
     assert response.status_code == 422
@@ -121,3 +136,14 @@ def test_it_shows_the_clear_id_only_with_a_reason_and_logs_it_for_the_citizen(cl
     mine = Client()
     mine.force_login(citizen)
     assert "核对身份证原件" in mine.get("/me/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_file_under_a_name_the_checklist_does_not_know_is_the_checklists_rule(api, clerk, called_ticket):
+    """Issue 17: the body's schema allows any file field name (OpenAPI 3.0 cannot say material_<id>), so a
+    name that is no material of the matter is refused by the rule, 422 wrong_material, not 400."""
+    response = api(clerk).post(
+        f"/api/v1/workbench/tickets/{called_ticket['id']}/accept/", {"scan": upload()}, format="multipart"
+    )
+    assert response.status_code == 422 and response.json()["code"] == "wrong_material"
+    assert not Case.objects.exists()

@@ -45,7 +45,7 @@ def test_it_makes_a_letter_pending_until_the_principal_types_the_sms_code(api, c
     assert not sms_to(agent.phone)
 
     wrong = api(citizen).post(f"{GRANT}{mandate.number}/confirm/", {"code": "000000"}, format="json")
-    assert wrong.status_code == 400 and wrong.json()["code"] == "invalid_code"
+    assert wrong.status_code == 422 and wrong.json()["code"] == "invalid_code"
     mandate.refresh_from_db()
     assert mandate.status == MandateStatus.PENDING
 
@@ -77,7 +77,7 @@ def test_a_letter_for_one_case_names_it(api, citizen, agent, matter, hall):
 @pytest.mark.parametrize(
     ("change", "status", "code"),
     [
-        ({"agent_id_number": "110105194912310021"}, 400, "invalid_id_number"),
+        ({"agent_id_number": "110105194912310021"}, 422, "invalid_id_number"),
         ({"agent_id_number": "11010519491231002X"}, 422, "agent_not_registered"),
         ({"agent_name": "张三丰"}, 422, "agent_name_mismatch"),
         ({"matter_code": ""}, 400, "scope_required"),

@@ -144,7 +144,7 @@ class TestAccountDeletion:
         emptied = User.objects.get(pk=citizen.pk)
         for username in ("citizen", emptied.username):
             assert (
-                APIClient().post("/api/v1/auth/token/", {"username": username, "password": PASSWORD}).status_code == 400
+                APIClient().post("/api/v1/auth/token/", {"username": username, "password": PASSWORD}).status_code == 401
             )
 
     def test_it_is_for_the_citizen_themselves(self, api, clerk, held):

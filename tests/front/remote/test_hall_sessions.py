@@ -60,7 +60,7 @@ def test_the_kiosk_refuses_without_consent_an_unknown_person_or_a_matter_not_ser
     no_consent = start_at_kiosk(kiosk, remote_matter, citizen, consent="")
     assert no_consent.status_code == 400 and "同意" in no_consent.content.decode()
     stranger = start_at_kiosk(kiosk, remote_matter, citizen, id_number="11010519491231002X")
-    assert stranger.status_code == 400 and "实名账户" in stranger.content.decode()
+    assert stranger.status_code == 422 and "实名账户" in stranger.content.decode()  # no_account (issue 17: was 400)
     not_remote = start_at_kiosk(kiosk, matter, citizen)
     assert not_remote.status_code == 422
     assert not HallSession.objects.exists()

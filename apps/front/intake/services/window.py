@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.front.booking.models import AppointmentStatus
 from apps.front.booking.services import appointment_transition
@@ -32,7 +33,7 @@ from apps.shared.workcalendar.selectors import add_workdays_or_none
 from govservice.api import Conflict, DomainError
 from govservice.lib import lifecycle
 from govservice.lib.codes import digits
-from govservice.lib.filetypes import EXTENSIONS, sniff
+from govservice.lib.filetypes import EXTENSIONS, pdf_opens, sniff
 
 from .. import hooks
 from ..documents import document_issue
@@ -72,6 +73,8 @@ def upload_check(upload: UploadedFile) -> tuple[bytes, str]:
     content_type = sniff(content[:16])
     if content_type is None:
         raise DomainError(_("文件“%(name)s”不是PDF、JPEG或PNG格式。") % {"name": upload.name}, code="file_type")
+    if content_type == "application/pdf" and not pdf_opens(content):
+        raise DomainError(_("文件“%(name)s”不是有效的PDF文件（无法打开），请重新扫描。") % {"name": upload.name}, code="file_type")
     if settings.UPLOAD_SCANNER:
         # The hook point for a virus scanner: a callable that raises ValueError with the finding.
         try:
@@ -108,10 +111,20 @@ def _vet(matter, uploads: Sequence[Upload]) -> list[tuple[Upload, bytes, str]]:
     return vetted
 
 
+# Why a ticket cannot be taken in, by its status (issue 17: one finished at another window or in another tab
+# is not "call it first").
+NOT_CALLED = gettext_lazy("请先叫号再受理。")
+NOT_AT_WINDOW: dict[str, Any] = {
+    TicketStatus.DONE: gettext_lazy("该号已办结（可能已在其他窗口或页面受理），不能再次受理。"),
+    TicketStatus.PARKED: gettext_lazy("该号已挂起，请先恢复办理再受理。"),
+    TicketStatus.MISSED: gettext_lazy("该号已过号，请重新叫号后再受理。"),
+}
+
+
 def _called_ticket(*, clerk: User, ticket_id: int):
     ticket = ticket_get_for_clerk(clerk=clerk, ticket_id=ticket_id, lock=True)
     if ticket.status not in (TicketStatus.CALLED, TicketStatus.SERVING):
-        raise Conflict(_("请先叫号再受理。"), code="invalid_state")
+        raise Conflict(NOT_AT_WINDOW.get(ticket.status, NOT_CALLED), code="invalid_state")
     if ticket.citizen is None:
         raise DomainError(_("现场号未关联实名账户，请先为申请人登记。"), code="no_applicant")
     if ticket.agent is not None:
