@@ -14,19 +14,21 @@ from apps.shared.exchange.models import Peer
 
 from . import hooks
 from .models import CASE_TRANSITIONS, Case, CaseEvent, CaseStatus, Document, DocumentKind, EvidenceItem, TrustLevel
+from .selectors import case_central
 from .services import case_transition
 
 
-def _case(number: str) -> Case:
+def _case(peer: Peer, number: str) -> Case:
     case = Case.objects.select_for_update(of=("self",)).select_related("citizen").filter(number=number).first()
-    if case is None:
+    # Only the central the case was handed to speaks about it; to any other, the case does not exist here.
+    if case is None or case_central(case).id != peer.id:
         raise registry.Rejected(_("前台无此办件 %(number)s。") % {"number": number})
     return case
 
 
 @registry.handles(MessageKind.CASE_REVIEW_STARTED)
 def review_started(peer: Peer, message_id: str, payload: contract.CaseReviewStarted, files) -> dict[str, Any]:
-    case = _case(payload.number)
+    case = _case(peer, payload.number)
     # A late or repeated event for a case that has moved on is acknowledged and changes nothing.
     if CaseStatus.IN_REVIEW in CASE_TRANSITIONS[case.status]:
         case_transition(case=case, to_status=CaseStatus.IN_REVIEW, actor=None, actor_label="审批总后台")
@@ -35,7 +37,7 @@ def review_started(peer: Peer, message_id: str, payload: contract.CaseReviewStar
 
 @registry.handles(MessageKind.CASE_DECIDED)
 def decided(peer: Peer, message_id: str, payload: contract.CaseDecided, files) -> dict[str, Any]:
-    case = _case(payload.number)
+    case = _case(peer, payload.number)
     if case.status == CaseStatus.DECIDED:
         return {"number": case.number, "status": case.status}
     if CaseStatus.DECIDED not in CASE_TRANSITIONS[case.status]:
@@ -67,7 +69,7 @@ def _apply(case: Case, to_status: str, *, note: str, **fields) -> bool:
 
 @registry.handles(MessageKind.CASE_CORRECTION_REQUESTED)
 def correction_requested(peer: Peer, message_id: str, payload: contract.CaseCorrectionRequested, files) -> dict[str, Any]:
-    case = _case(payload.number)
+    case = _case(peer, payload.number)
     items = list(payload.items)
     if _apply(
         case, CaseStatus.CORRECTION, note="；".join(items),
@@ -79,7 +81,7 @@ def correction_requested(peer: Peer, message_id: str, payload: contract.CaseCorr
 
 @registry.handles(MessageKind.CASE_SPECIAL_PROCEDURE)
 def special_procedure(peer: Peer, message_id: str, payload: contract.CaseSpecialProcedure, files) -> dict[str, Any]:
-    case = _case(payload.number)
+    case = _case(peer, payload.number)
     note = f"{payload.kind_label}：{payload.reason}（预计{payload.expected_days}日，期间不计入审批时限）"
     if _apply(case, CaseStatus.SPECIAL_PROCEDURE, note=note, procedure_note=note):
         notify(recipient=case.citizen, event="case.special_procedure", case=case)
@@ -88,14 +90,14 @@ def special_procedure(peer: Peer, message_id: str, payload: contract.CaseSpecial
 
 @registry.handles(MessageKind.CASE_REVIEW_RESUMED)
 def review_resumed(peer: Peer, message_id: str, payload: contract.CaseReviewResumed, files) -> dict[str, Any]:
-    case = _case(payload.number)
+    case = _case(peer, payload.number)
     _apply(case, CaseStatus.IN_REVIEW, note="恢复审查", **_promised_date_fields(payload))
     return {"number": case.number, "status": case.status}
 
 
 @registry.handles(MessageKind.CASE_EXTENDED)
 def extended(peer: Peer, message_id: str, payload: contract.CaseExtended, files) -> dict[str, Any]:
-    case = _case(payload.number)
+    case = _case(peer, payload.number)
     note = f"审批时限延长{payload.days}个工作日：{payload.reason}"
     fields: dict[str, Any] = {"procedure_note": note, **_promised_date_fields(payload)}
     Case.objects.filter(id=case.id).update(**fields)
@@ -110,7 +112,7 @@ def extended(peer: Peer, message_id: str, payload: contract.CaseExtended, files)
 def result_issued(peer: Peer, message_id: str, payload: contract.CaseResultIssued, files) -> dict[str, Any]:
     """The certificate arrives: a document the public page can verify, and A-level evidence in the
     citizen's vault (an e-licence has the effect of paper, 国务院令第716号)."""
-    case = _case(payload.number)
+    case = _case(peer, payload.number)
     if Document.objects.filter(verification_code=payload.verification_code).exists():
         return {"number": case.number, "status": case.status}
     if len(files) != 1:
@@ -150,7 +152,7 @@ def result_issued(peer: Peer, message_id: str, payload: contract.CaseResultIssue
 
 @registry.handles(MessageKind.CASE_WITHDRAWN)
 def withdrawn(peer: Peer, message_id: str, payload: contract.CaseWithdrawn, files) -> dict[str, Any]:
-    case = _case(payload.number)
+    case = _case(peer, payload.number)
     if _apply(case, CaseStatus.WITHDRAWN, note="审批总后台已确认撤回"):
         notify(recipient=case.citizen, event="case.withdrawn", case=case)
     return {"number": case.number, "status": case.status}
@@ -158,7 +160,7 @@ def withdrawn(peer: Peer, message_id: str, payload: contract.CaseWithdrawn, file
 
 @registry.handles(MessageKind.CASE_WITHDRAW_REFUSED)
 def withdraw_refused(peer: Peer, message_id: str, payload: contract.CaseWithdrawRefused, files) -> dict[str, Any]:
-    case = _case(payload.number)
+    case = _case(peer, payload.number)
     if case.withdraw_requested_at is not None:
         Case.objects.filter(id=case.id).update(withdraw_requested_at=None)
         CaseEvent.objects.create(
@@ -196,21 +198,21 @@ def _end(case: Case, to_status: str, *, note: str, event: str) -> None:
 
 @registry.handles(MessageKind.CASE_TRANSFERRED)
 def transferred(peer: Peer, message_id: str, payload: contract.CaseTransferred, files) -> dict[str, Any]:
-    case = _case(payload.number)
+    case = _case(peer, payload.number)
     _end(case, CaseStatus.TRANSFERRED, note=f"已转至{payload.department}办理：{payload.reason}", event="case.transferred")
     return {"number": case.number, "status": case.status}
 
 
 @registry.handles(MessageKind.CASE_VOIDED)
 def voided(peer: Peer, message_id: str, payload: contract.CaseVoided, files) -> dict[str, Any]:
-    case = _case(payload.number)
+    case = _case(peer, payload.number)
     _end(case, CaseStatus.VOIDED, note=f"作废理由：{payload.reason}", event="case.voided")
     return {"number": case.number, "status": case.status}
 
 
 @registry.handles(MessageKind.CASE_CLOSED_NO_CORRECTION)
 def closed_no_correction(peer: Peer, message_id: str, payload: contract.CaseClosedNoCorrection, files) -> dict[str, Any]:
-    case = _case(payload.number)
+    case = _case(peer, payload.number)
     when = f"补正期限{payload.deadline.isoformat()}已过" if payload.deadline else "补正期限已过"
     _end(case, CaseStatus.CLOSED_NO_CORRECTION, note=f"{when}，未收到补正材料，办件终止", event="case.closed_no_correction")
     return {"number": case.number, "status": case.status}
