@@ -14,7 +14,7 @@ class PeerKeyInline(admin.TabularInline):
 
 @admin.register(Peer)
 class PeerAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "base_url", "active"]
+    list_display = ["code", "name", "base_url", "active", "postal_address"]
     inlines = [PeerKeyInline]
 
 

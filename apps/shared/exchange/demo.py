@@ -20,6 +20,7 @@ class DemoPlatform:
     name: str
     role: str  # "front" or "central"
     base_url: str
+    postal_address: str = ""  # a central's office, where halls post originals (材料寄递)
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,10 @@ PLATFORMS = {
         DemoPlatform("BJ-TZ", "北京城市副中心前台", "front", "http://127.0.0.1:8000"),
         DemoPlatform("BJ-SZ", "北京市政务服务中心前台", "front", "http://127.0.0.1:8001"),
         DemoPlatform(DEFAULT_CENTRAL, "审批总后台", "central", "http://127.0.0.1:8100"),
-        DemoPlatform(PARTNER_CENTRAL, "天津市政务服务审批后台", "central", "http://127.0.0.1:8101"),
+        DemoPlatform(
+            PARTNER_CENTRAL, "天津市政务服务审批后台", "central", "http://127.0.0.1:8101",
+            postal_address="天津市河西区友谊路30号 天津市政务服务中心材料接收室",
+        ),
     )
 }
 
@@ -82,7 +86,9 @@ def demo_peers_seed(code: str, *, base_urls: dict[str, str] | None = None) -> Co
     created: Counter[str] = Counter()
     for other, link in demo_links(code):
         url = (base_urls or {}).get(other.code) or other.base_url
-        peer, new = Peer.objects.get_or_create(code=other.code, defaults={"name": other.name, "base_url": url})
+        peer, new = Peer.objects.get_or_create(
+            code=other.code, defaults={"name": other.name, "base_url": url, "postal_address": other.postal_address}
+        )
         created["peers"] += int(new)
         _key, new = PeerKey.objects.get_or_create(key_id=link.key_id, defaults={"peer": peer, "secret": link.secret})
         created["peer keys"] += int(new)

@@ -28,6 +28,9 @@ class Peer(models.Model):
     name = models.CharField(_("名称"), max_length=100)
     base_url = models.URLField(_("接口地址"))
     active = models.BooleanField(_("启用"), default=True)
+    # Where a hall posts the originals of a case it received for this peer (材料寄递, 异地代收代办): the handling
+    # office's address. Empty: no post to this peer.
+    postal_address = models.CharField(_("材料寄递地址"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("对接平台")

@@ -72,6 +72,10 @@ WRITTEN_TODAY: list[tuple[str, dict]] = [
     ("case.deferred_supplied", {"number": "TZ2026112400042", "items": ["户口簿"], "outstanding": ["健康证明"]}),
     ("case.deferred_supplied", {"number": "TZ2026112400042", "items": ["健康证明"], "outstanding": []}),
     ("case.commitment_broken", {"number": "TZ2026112400042", "outstanding": ["健康证明"], "deadline": "2026-12-01", "credit_recorded": True}),
+    ("case.originals_posted", {
+        "number": "TZ2026112400042", "items": ["职工本人人事档案", "职工退休申请表"], "courier": "开发快递",
+        "tracking_number": "DX20261207000001",
+    }),
 ]
 
 # The ends central reaches on its own (issue 13, central).

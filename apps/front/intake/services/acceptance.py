@@ -74,6 +74,8 @@ def hand_over(case: Case, *, actor: str) -> None:
             for m in case.materials.all()
         ],
     )
+    for receiver in hooks.handed_over.receivers():
+        receiver(case=case, central=central)
     if case.commitment_items and case.commitment_deadline is not None:
         outbox_enqueue(
             peer=central,
