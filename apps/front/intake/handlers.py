@@ -14,14 +14,14 @@ from apps.shared.exchange.models import Peer
 
 from . import hooks
 from .models import CASE_TRANSITIONS, Case, CaseEvent, CaseStatus, Document, DocumentKind, EvidenceItem, TrustLevel
-from .selectors import case_central
 from .services import case_transition
 
 
 def _case(peer: Peer, number: str) -> Case:
     case = Case.objects.select_for_update(of=("self",)).select_related("citizen").filter(number=number).first()
-    # Only the central the case was handed to speaks about it; to any other, the case does not exist here.
-    if case is None or case_central(case).id != peer.id:
+    # Only the central the case was handed to speaks about it; to any other, the case does not exist here. (A case
+    # handed over before cases kept their central names none: as before, its central is whoever speaks about it.)
+    if case is None or (case.central_id is not None and case.central_id != peer.id):
         raise registry.Rejected(_("前台无此办件 %(number)s。") % {"number": number})
     return case
 

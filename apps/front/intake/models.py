@@ -167,8 +167,9 @@ class Case(models.Model):
     procedure_note = models.TextField(_("特别程序或延期说明"), blank=True)
     remedies = models.TextField(_("救济途径"), blank=True)
     # The central back office the case was handed to (exchange.peers.central_for, at the hand-over): its later
-    # messages go there, and only that central's events are applied to it. Null before the hand-over, and on
-    # cases handed over before routes existed: the platform's own central (selectors.case_central).
+    # messages go there, and only that central's events are applied to it (handlers._case). Null before the
+    # hand-over, and on cases handed over before routes existed: sent to the platform's own central
+    # (selectors.case_central), events taken from whichever central speaks about it, as before.
     central = models.ForeignKey(
         Peer, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("审批后台")
     )
