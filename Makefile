@@ -2,6 +2,8 @@
 #
 #   make run    bootstrap, embedded PostgreSQL + Redis (unless DATABASE_URL etc. are set), migrate both
 #               sites, load the demo data, then front :8000, central :8100, workers and beats under honcho
+#               NETWORK=1 adds a second front (the municipal centre's, :8001) and a partner region's central
+#               (:8101), each with its own database (bin/platform)
 #   make test   the same bootstrap and services, then ruff, import-linter and pytest for both roles
 #
 # "Bootstrap" installs the missing Debian packages (as root, or through sudo), creates .venv and installs
@@ -30,6 +32,11 @@ export VAR_DIR
 export PATH := $(VENV_BIN):$(PATH)
 # Development: dev default secrets allowed, no HTTPS redirect. Set DEV_MODE=0 (e.g. in .env) to try without.
 export DEV_MODE ?= 1
+# `make run NETWORK=1`: four platforms instead of two (README, "A network of platforms").
+NETWORK ?= 0
+PLATFORMS := front central $(if $(filter 1,$(NETWORK)),sz tj)
+# The processes honcho starts: all of the Procfile's with NETWORK=1, else those of the first two sites.
+PROCESSES := $(if $(filter 1,$(NETWORK)),,front central front-worker central-worker front-beat central-beat)
 
 # Every recipe that talks to a database or Redis starts with this: the variables of .env (if there is
 # one), then the URLs of the embedded servers (which never override a variable already set).
@@ -44,6 +51,7 @@ TEST_REDIS = eval "$$(python bin/devservices.py test-env)"
 help:
 	@echo "make run             set up everything, then run both sites (Ctrl-C stops)"
 	@echo "make run-cluster     the same as a cluster: 2 nodes per site behind HAProxy, PgBouncer, S3, locked beats"
+	@echo "make run NETWORK=1   the same with a second front and a partner region's central (four platforms)"
 	@echo "make test            set up everything, then lint and the whole test suite"
 	@echo "make test-front      only the front role's tests (PYTEST_ARGS=... to select)"
 	@echo "make test-central    only the central role's tests"
@@ -112,17 +120,17 @@ services-status:
 
 migrate: services
 	@$(LOAD_ENV)
-	for role in front central; do
-	  echo "==> migrate ($$role)"
-	  SITE_ROLE=$$role python manage.py migrate --noinput
+	for platform in $(PLATFORMS); do
+	  echo "==> migrate ($$platform)"
+	  bin/platform $$platform python manage.py migrate --noinput
 	done
 
 # seed_demo is idempotent: a second run finds the data and changes nothing.
 seed: migrate
 	@$(LOAD_ENV)
-	for role in front central; do
-	  echo "==> demo data ($$role)"
-	  SITE_ROLE=$$role python manage.py seed_demo
+	for platform in $(PLATFORMS); do
+	  echo "==> demo data ($$platform)"
+	  bin/platform $$platform python manage.py seed_demo
 	done
 
 # collectstatic hashes and compresses every file each time (~15 s a role), so it runs only when a static
@@ -150,15 +158,19 @@ run: seed collectstatic messages
 	echo " Cloud Window 云窗口"
 	echo "   front   (citizen portal, halls, clerks):  http://127.0.0.1:8000/"
 	echo "   central (approval back office):           http://127.0.0.1:8100/"
+	if [ "$(NETWORK)" = 1 ]; then
+	  echo "   second front (市政务服务中心, BJ-SZ):      http://127.0.0.1:8001/"
+	  echo "   partner region's central (天津, TJ):       http://127.0.0.1:8101/"
+	fi
 	echo "   API docs: /api/docs/ on each site; admin: /admin/"
-	for role in front central; do
-	  echo "--- demo logins ($$role) ---"
-	  SITE_ROLE=$$role python manage.py seed_demo --logins
+	for platform in $(PLATFORMS); do
+	  echo "--- demo logins ($$platform) ---"
+	  bin/platform $$platform python manage.py seed_demo --logins
 	done
-	echo " Ctrl-C stops all six processes (the embedded databases keep running: make services-stop)."
+	echo " Ctrl-C stops all the processes (the embedded databases keep running: make services-stop)."
 	echo "================================================================================"
 	echo
-	exec honcho start -f Procfile
+	exec honcho start -f Procfile $(PROCESSES)
 
 # --- Test ---------------------------------------------------------------------------------------------
 

@@ -1,10 +1,14 @@
 """Hand-off benchmark (DESIGN.md §8, issue 5): accepted cases flow from the front to central, an automatic
 approver decides each through central's API, and the decisions flow back; then the same under faults.
 
-Everything is real: both sites under gunicorn on fresh databases, a Celery worker with beat each, a private
+Everything is real: the sites under gunicorn on fresh databases, a Celery worker with beat each, a private
 redis-server, and the fault proxy of tests/faults on each direction of the wire (tests/e2e/servers.py,
 tests/faults/). Cases are made at the front by tests/faults/casefactory.py: the intake transaction with
 its ``case.submitted`` outbox message, as a clerk's accept writes it.
+
+With ``--fronts 2`` (the default, DESIGN.md §8) two front platforms send at once to the one central — the
+Sub-center's (BJ-TZ) and the municipal centre's (BJ-SZ), each with its own database, key, worker and proxy —
+and every phase's cases are split between them; the figures are also given per peer (``per_peer``).
 
 Phases:
 
@@ -34,6 +38,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -56,7 +61,8 @@ def parse_args() -> argparse.Namespace:
         "--faults", default=",".join(FAULTS), help=f"comma-separated, of {', '.join(FAULTS)}; '' for none"
     )
     parser.add_argument("--down-seconds", type=float, default=20.0, help="how long central is down")
-    parser.add_argument("--producers", type=int, default=2, help="front processes making cases in parallel")
+    parser.add_argument("--fronts", type=int, choices=(1, 2), default=2, help="front platforms sending at once")
+    parser.add_argument("--producers", type=int, default=2, help="processes making cases in parallel, per front")
     parser.add_argument("--approvers", type=int, default=4, help="threads deciding through central's API")
     # The product's defaults (govservice/settings.py), not the e2e harness's short test values.
     parser.add_argument("--lease", type=int, default=120, help="EXCHANGE_LEASE_SECONDS")
@@ -114,27 +120,52 @@ class Phase:
         return round(max(0.0, self.done_at - self.fault_ended), 1)
 
 
+@dataclass
+class Front:
+    """One front platform of the run: its site, its hall (whose prefix starts its case numbers), the proxy
+    central reaches it through, and its peer code at central."""
+
+    site: object
+    hall: str
+    proxy: object
+    code: str
+
+
 class Bench:
-    def __init__(self, wire, args: argparse.Namespace):
+    def __init__(self, wire, args: argparse.Namespace, fronts: list[Front]):
         from tests.faults import wire as wiring
 
         self.wire = wire
         self.args = args
         self.w = wiring
+        self.fronts = fronts
+        self.proxies = [wire.to_central, *(f.proxy for f in fronts)]
         self.stop = threading.Event()
         self.decide_errors: dict[int, int] = {}
+
+    def of(self, front: Front, numbers: list[str]) -> list[str]:
+        """The numbers of ``front``'s cases (each begins with its hall's prefix)."""
+        return [n for n in numbers if n.startswith(front.hall)]
+
+    def reset_proxies(self) -> None:
+        for proxy in self.proxies:
+            proxy.pass_through()
 
     # --- Making cases -----------------------------------------------------------------------------
 
     def create(self, count: int) -> tuple[list[str], float]:
-        """``count`` cases from ``--producers`` front processes at once; (numbers, seconds)."""
+        """``count`` cases, split between the fronts, from ``--producers`` processes per front, all at once;
+        (numbers, seconds)."""
         started = time.monotonic()
+        producers = len(self.fronts) * self.args.producers
         shares = [
-            count // self.args.producers + (1 if i < count % self.args.producers else 0)
-            for i in range(self.args.producers)
+            (self.fronts[i % len(self.fronts)], count // producers + (1 if i < count % producers else 0))
+            for i in range(producers)
         ]
         with ThreadPoolExecutor(len(shares)) as pool:
-            batches = list(pool.map(lambda n: self.w.create_cases(self.wire.front, n) if n else None, shares))
+            batches = list(
+                pool.map(lambda share: self.w.create_cases(share[0].site, share[1], hall_code=share[0].hall) if share[1] else None, shares)
+            )
         numbers = [number for batch in batches if batch for number in batch.numbers]
         return numbers, time.monotonic() - started
 
@@ -172,16 +203,23 @@ class Bench:
     # --- Waiting ----------------------------------------------------------------------------------
 
     def decided(self, numbers: list[str]) -> int:
-        return self.wire.front.sql(
-            "SELECT count(DISTINCT c.id) FROM intake_case c JOIN intake_caseevent e ON e.case_id = c.id "
-            "AND e.to_status = 'decided' WHERE c.number = ANY(%s)",
-            (numbers,),
-        )[0][0]
+        return sum(
+            front.site.sql(
+                "SELECT count(DISTINCT c.id) FROM intake_case c JOIN intake_caseevent e ON e.case_id = c.id "
+                "AND e.to_status = 'decided' WHERE c.number = ANY(%s)",
+                (self.of(front, numbers),),
+            )[0][0]
+            for front in self.fronts
+        )
+
+    @property
+    def sites(self) -> list:
+        return [*(f.site for f in self.fronts), self.wire.central]
 
     def pending(self) -> int:
         return sum(
             site.sql("SELECT count(*) FROM exchange_outboxmessage WHERE status = 'pending'")[0][0]
-            for site in (self.wire.front, self.wire.central)
+            for site in self.sites
         )
 
     def wait_done(self, phase: Phase) -> None:
@@ -199,12 +237,12 @@ class Bench:
                 last_report = time.monotonic()
             time.sleep(0.25)
         say(f"{phase.name}: not finished within {self.args.timeout:.0f}s; still pending:")
-        for site in (self.wire.front, self.wire.central):
+        for site in self.sites:
             for row in site.sql(
                 "SELECT kind, attempts, next_attempt_at - now(), left(last_error, 120) FROM exchange_outboxmessage "
                 "WHERE status = 'pending' ORDER BY created_at LIMIT 10"
             ):
-                say(f"  {site.role}: {row}")
+                say(f"  {site.label}: {row}")
         self.diagnose()
 
     def diagnose(self) -> None:
@@ -213,19 +251,19 @@ class Bench:
 
         broker = redis.Redis.from_url(self.wire.redis.url)
         try:
-            for site in (self.wire.front, self.wire.central):
+            for site in self.sites:
                 queue = site.env["CELERY_QUEUE"]
-                say(f"  {site.role}: queue {queue} holds {broker.llen(queue)} tasks, unacked {broker.hlen('unacked')}")
+                say(f"  {site.label}: queue {queue} holds {broker.llen(queue)} tasks, unacked {broker.hlen('unacked')}")
         except redis.RedisError as exc:
             say(f"  redis: {exc}")
         finally:
             broker.close()
-        for proxy in (self.wire.to_central, self.wire.to_front):
+        for proxy in self.proxies:
             say(
                 f"  proxy :{proxy.port} -> {proxy.target[1]}: mode {proxy.mode}, open {proxy.active}, {dict(proxy.stats)}"
             )
-        for site in (self.wire.front, self.wire.central):
-            say(f"  {site.role} workers alive: {[w.poll() is None for w in site.workers]}")
+        for site in self.sites:
+            say(f"  {site.label} workers alive: {[w.poll() is None for w in site.workers]}")
 
     # --- Phases -----------------------------------------------------------------------------------
 
@@ -291,20 +329,18 @@ class Bench:
         phase.fault_ended = time.time()
 
     def fault_response_lost(self, phase: Phase) -> None:
-        dropped = sum(p.stats["replies_dropped"] for p in (self.wire.to_central, self.wire.to_front))
-        for proxy in (self.wire.to_central, self.wire.to_front):
+        dropped = sum(p.stats["replies_dropped"] for p in self.proxies)
+        for proxy in self.proxies:
             proxy.no_reply()
         began = time.monotonic()
         phase.numbers, phase.created_in = self.create(self.args.fault_cases)
         time.sleep(max(0.0, 10 - (time.monotonic() - began)))
-        self.wire.reset_proxies()
+        self.reset_proxies()
         phase.fault_ended = time.time()
-        phase.details["replies_dropped"] = (
-            sum(p.stats["replies_dropped"] for p in (self.wire.to_central, self.wire.to_front)) - dropped
-        )
+        phase.details["replies_dropped"] = sum(p.stats["replies_dropped"] for p in self.proxies) - dropped
 
     def fault_duplicated(self, phase: Phase) -> None:
-        for proxy in (self.wire.to_central, self.wire.to_front):
+        for proxy in self.proxies:
             proxy.duplicate()
         phase.numbers, phase.created_in = self.create(self.args.fault_cases)
         # Nothing to recover from: "recovery" here is how long the batch takes once made, every message of
@@ -313,46 +349,82 @@ class Bench:
         deadline = time.monotonic() + self.args.timeout
         while time.monotonic() < deadline and self.decided(phase.numbers) < len(phase.numbers):
             time.sleep(0.25)
-        phase.details["copies_sent"] = (
-            self.wire.to_central.stats["copies_sent"] + self.wire.to_front.stats["copies_sent"]
-        )
-        self.wire.reset_proxies()
+        phase.details["copies_sent"] = sum(p.stats["copies_sent"] for p in self.proxies)
+        self.reset_proxies()
 
     # --- Figures ----------------------------------------------------------------------------------
 
-    def latencies_ms(self, numbers: list[str]) -> list[float]:
-        rows = self.wire.front.sql(
-            "SELECT extract(epoch FROM e.at - c.accepted_at) * 1000 FROM intake_case c "
-            "JOIN intake_caseevent e ON e.case_id = c.id AND e.to_status = 'decided' WHERE c.number = ANY(%s)",
-            (numbers,),
-        )
-        return [float(r[0]) for r in rows]
+    def latencies_ms(self, numbers: list[str], fronts: list[Front] | None = None) -> list[float]:
+        values: list[float] = []
+        for front in fronts or self.fronts:
+            rows = front.site.sql(
+                "SELECT extract(epoch FROM e.at - c.accepted_at) * 1000 FROM intake_case c "
+                "JOIN intake_caseevent e ON e.case_id = c.id AND e.to_status = 'decided' WHERE c.number = ANY(%s)",
+                (self.of(front, numbers),),
+            )
+            values += [float(r[0]) for r in rows]
+        return values
 
-    def throughput(self, numbers: list[str]) -> float:
-        [(first, last)] = self.wire.front.sql(
-            "SELECT min(c.accepted_at), max(e.at) FROM intake_case c "
-            "JOIN intake_caseevent e ON e.case_id = c.id AND e.to_status = 'decided' WHERE c.number = ANY(%s)",
-            (numbers,),
-        )
-        if first is None:
+    def throughput(self, numbers: list[str], fronts: list[Front] | None = None) -> float:
+        spans = []
+        for front in fronts or self.fronts:
+            [(first, last)] = front.site.sql(
+                "SELECT min(c.accepted_at), max(e.at) FROM intake_case c "
+                "JOIN intake_caseevent e ON e.case_id = c.id AND e.to_status = 'decided' WHERE c.number = ANY(%s)",
+                (self.of(front, numbers),),
+            )
+            if first is not None:
+                spans.append((first, last))
+        if not spans:
             return 0.0
+        first, last = min(s[0] for s in spans), max(s[1] for s in spans)
         return len(numbers) / max((last - first).total_seconds(), 1e-3)
 
-    def losses(self, numbers: list[str]) -> dict[str, int]:
-        central = self.w.at_central(self.wire.central, numbers)
-        front = self.w.decided_at_front(self.wire.front, numbers)
-        duplicated_central = self.wire.central.sql(
-            "SELECT count(*) FROM (SELECT 1 FROM review_reviewcase GROUP BY platform_id, front_number HAVING count(*) > 1) d"
-        )[0][0]
+    def losses(self, numbers: list[str], fronts: list[Front] | None = None) -> dict[str, int]:
+        """Lost, duplicated and misrouted cases of ``fronts`` (all by default): each case must be at central
+        once, from its own platform, and its decision applied once at its own front."""
+        fronts = fronts or self.fronts
+        lost = lost_before_central = duplicated = misrouted = dead = 0
+        for front in fronts:
+            mine = self.of(front, numbers)
+            rows = self.wire.central.sql(
+                "SELECT r.front_number, p.code FROM review_reviewcase r JOIN exchange_peer p ON p.id = r.platform_id "
+                "WHERE r.front_number = ANY(%s)",
+                (mine,),
+            )
+            central: dict[str, int] = {}
+            for number, code in rows:
+                central[number] = central.get(number, 0) + 1
+                misrouted += int(code != front.code)
+            decided = self.w.decided_at_front(front.site, mine)
+            lost += sum(1 for n in mine if not central.get(n) or not decided.get(n))
+            lost_before_central += sum(1 for n in mine if not central.get(n))
+            duplicated += sum(1 for n in mine if central.get(n, 0) > 1 or decided.get(n, 0) > 1)
+            dead += front.site.sql("SELECT count(*) FROM exchange_outboxmessage WHERE status = 'dead'")[0][0]
+            dead += self.wire.central.sql(
+                "SELECT count(*) FROM exchange_outboxmessage o JOIN exchange_peer p ON p.id = o.peer_id "
+                "WHERE o.status = 'dead' AND p.code = %s",
+                (front.code,),
+            )[0][0]
         return {
-            "lost": sum(1 for n in numbers if not central.get(n) or not front.get(n)),
-            "lost_before_central": sum(1 for n in numbers if not central.get(n)),
-            "duplicated": duplicated_central + sum(1 for n in numbers if front.get(n, 0) > 1),
-            "dead_letters": sum(
-                site.sql("SELECT count(*) FROM exchange_outboxmessage WHERE status = 'dead'")[0][0]
-                for site in (self.wire.front, self.wire.central)
-            ),
+            "lost": lost, "lost_before_central": lost_before_central, "duplicated": duplicated,
+            "misrouted": misrouted, "dead_letters": dead,
         }
+
+    def per_peer(self, numbers: list[str], clean: list[str]) -> dict[str, dict[str, object]]:
+        """The figures of each front platform: its cases over the whole run, its losses, and the clean phase's
+        throughput and latency for its cases."""
+        figures: dict[str, dict[str, object]] = {}
+        for front in self.fronts:
+            latencies = self.latencies_ms(clean, [front])
+            figures[front.code] = {
+                "cases": len(self.of(front, numbers)),
+                **self.losses(numbers, [front]),
+                "throughput_cps": round(self.throughput(self.of(front, clean), [front]), 1) if clean else 0.0,
+                "p50_ms": round(percentile(latencies, 0.50)) if latencies else None,
+                "p95_ms": round(percentile(latencies, 0.95)) if latencies else None,
+            }
+        return figures
 
 
 def _exit_on_signal(signum: int, _frame: object) -> None:
@@ -366,7 +438,7 @@ def main() -> int:
     django_setup()
     from django.db import connections
 
-    from tests.e2e.servers import RedisServer, clean, drop_database, make_sites, prepare_sites
+    from tests.e2e.servers import RedisServer, clean, drop_database, make_sites, platform_site, prepare_sites
     from tests.faults.proxy import FaultProxy
     from tests.faults.wire import Wire
 
@@ -376,31 +448,38 @@ def main() -> int:
     logs.mkdir()
     redis = RedisServer(tmp / "redis")
     redis.start()
-    front, central = make_sites(
-        tmp,
-        extra_env={
-            "REDIS_URL": redis.url,
-            "CELERY_BROKER_URL": redis.url,
-            "EXCHANGE_LEASE_SECONDS": str(args.lease),
-            "EXCHANGE_BACKOFF_BASE_SECONDS": str(args.backoff_base),
-            "EXCHANGE_BACKOFF_CAP_SECONDS": str(args.backoff_cap),
-        },
-    )
+    extra_env = {
+        "REDIS_URL": redis.url,
+        "CELERY_BROKER_URL": redis.url,
+        "EXCHANGE_LEASE_SECONDS": str(args.lease),
+        "EXCHANGE_BACKOFF_BASE_SECONDS": str(args.backoff_base),
+        "EXCHANGE_BACKOFF_CAP_SECONDS": str(args.backoff_cap),
+    }
+    front, central = make_sites(tmp, extra_env=extra_env)
     to_central = FaultProxy(("127.0.0.1", central.port)).start()
     to_front = FaultProxy(("127.0.0.1", front.port)).start()
     wire = Wire(front=front, central=central, to_central=to_central, to_front=to_front, redis=redis, logs=logs)
-    bench = Bench(wire, args)
+    fronts = [Front(front, "TZ", to_front, "BJ-TZ")]
+    if args.fronts == 2:
+        # The municipal centre's platform (apps/shared/exchange/demo.py), sending to the same central at once.
+        second = platform_site(
+            tmp, "front-sz", "front", "BJ-SZ", tag=uuid.uuid4().hex[:8], central_port=central.port, extra_env=extra_env
+        )
+        fronts.append(Front(second, "SZ", FaultProxy(("127.0.0.1", second.port)).start(), "BJ-SZ"))
+    sites = [*(f.site for f in fronts), central]
+    bench = Bench(wire, args, fronts)
     approvers: list[threading.Thread] = []
     phases: list[Phase] = []
     idle = Phase("idle")
     try:
-        say(f"preparing both sites (logs in {logs})")
-        prepare_sites(front, central)
-        front.sql("UPDATE exchange_peer SET base_url = %s WHERE code = 'central'", (to_central.url,))
-        central.sql("UPDATE exchange_peer SET base_url = %s WHERE code = 'BJ-TZ'", (to_front.url,))
-        front.start(logs)
-        central.start(logs)
-        for site in (front, central):
+        say(f"preparing {len(sites)} sites (logs in {logs})")
+        prepare_sites(*sites)
+        for f in fronts:
+            f.site.sql("UPDATE exchange_peer SET base_url = %s WHERE code = 'central'", (to_central.url,))
+            central.sql("UPDATE exchange_peer SET base_url = %s WHERE code = %s", (f.proxy.url, f.code))
+        for site in sites:
+            site.start(logs)
+        for site in sites:
             site.wait_ready()
         # The front's worker in its own process group, so a SIGKILL takes its pool children too.
         wire.replace_front_worker()
@@ -428,6 +507,7 @@ def main() -> int:
             idle_latencies = bench.latencies_ms(idle.numbers) if idle.numbers else []
             fault_latencies = bench.latencies_ms([n for p in phases[1:] for n in p.numbers]) if len(phases) > 1 else []
             losses = bench.losses(all_numbers) if all_numbers else {"lost": 0, "duplicated": 0}
+            per_peer = bench.per_peer(all_numbers, clean_phase.numbers) if all_numbers else {}
             recovery = {p.name: p.recovery_s for p in phases[1:]}
             figures = {
                 "cases": len(all_numbers),
@@ -437,6 +517,9 @@ def main() -> int:
                 "duplicated": losses["duplicated"],
                 "lost_before_central": losses.get("lost_before_central", 0),
                 "dead_letters": losses.get("dead_letters", 0),
+                "misrouted": losses.get("misrouted", 0),
+                "fronts": len(fronts),
+                "per_peer": per_peer,
                 "throughput_cps": round(bench.throughput(clean_phase.numbers), 1) if clean_phase.numbers else 0.0,
                 "p50_ms": round(percentile(latencies, 0.50)) if latencies else None,
                 "p95_ms": round(percentile(latencies, 0.95)) if latencies else None,
@@ -452,22 +535,22 @@ def main() -> int:
                 "seconds": round(time.monotonic() - started),
             }
         finally:
-            for site in (front, central):
+            for site in sites:
                 site.stop()
-            for proxy in (to_central, to_front):
+            for proxy in bench.proxies:
                 proxy.stop()
             redis.stop()
             connections.close_all()
-            for site in (front, central):
+            for site in sites:
                 drop_database(site)
             if args.keep_logs:
                 say(f"logs kept in {logs}")
             else:
                 clean(tmp)
-    for key in ("throughput_cps", "p50_ms", "p95_ms", "recovery_by_fault_s", "lost", "duplicated", "seconds"):
+    for key in ("throughput_cps", "p50_ms", "p95_ms", "recovery_by_fault_s", "lost", "duplicated", "per_peer", "seconds"):
         say(f"{key}: {figures[key]}")
     print(json.dumps(figures, ensure_ascii=False))
-    return 0 if figures["lost"] == 0 and figures["duplicated"] == 0 else 1
+    return 0 if figures["lost"] == 0 and figures["duplicated"] == 0 and figures["misrouted"] == 0 else 1
 
 
 if __name__ == "__main__":

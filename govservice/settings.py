@@ -186,7 +186,8 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
-        "KEY_PREFIX": f"gs:{SITE_ROLE}",
+        # One prefix per platform: two fronts sharing a Redis (bin/platform) never read each other's keys.
+        "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default=f"gs:{SITE_ROLE}"),
     }
 }
 

@@ -210,3 +210,17 @@ class TestDelivered:
         html = page.get("/dashboard/").content.decode()
         assert '<dd id="delivered-count">1</dd>' in html
         assert "窗口领取 1 · 邮寄 0 · 电子证照 0" in html
+
+
+def test_it_notes_the_waybill_of_the_originals_the_receiving_hall_posted(client, received):
+    """异地代收代办 (issue 16): the hall that received the case for us posted its originals (材料寄递)."""
+    payload = {"number": NUMBER, "items": ["职工本人人事档案"], "courier": "开发快递", "tracking_number": "DX1234"}
+    message_id, body = message("case.originals_posted", payload)
+    first = send(client, message_id, body)
+    again = send(client, message_id, body)
+
+    assert first.status_code == 200 and first.json()["tracking_number"] == "DX1234"
+    assert again.json()["duplicate"] is True
+    assert notes(received).count("收件地已寄出原件：职工本人人事档案（开发快递，运单号 DX1234）") == 1
+    unknown = send(client, *message("case.originals_posted", {**payload, "number": "TZ2026112499999"}))
+    assert unknown.status_code == 409  # not arrived yet: the sender retries

@@ -13,8 +13,14 @@ from django.test import Client
 from django.utils import timezone
 
 from apps.central.review.models import ReviewCase, ReviewStatus
-from apps.central.review.selectors import durations_by_department_matter, overdue_cases
+from apps.central.review.selectors import (
+    durations_by_department_matter,
+    open_case_clocks,
+    overdue_cases,
+    platforms_summary,
+)
 from apps.shared.accounts.models import Role
+from apps.shared.exchange.models import OutboxMessage, OutboxStatus, Peer
 from govservice.lib.stats import Period
 from tests.factories import make_matter, make_user
 
@@ -151,6 +157,26 @@ def test_it_exports_durations_and_overdue_cases_as_csv(known_cases, supervisor, 
     assert client.get("/dashboard/", {"export": "nothing"}).status_code == 404
 
 
+def test_it_splits_the_dashboard_by_platform_with_the_wire_to_each(known_cases, supervisor, matter, platform):
+    second = Peer.objects.create(code="BJ-SZ", name="北京市政务服务中心前台", base_url="http://127.0.0.1:9")
+    ReviewCase.objects.filter(id=known_cases[0].id).update(platform=second, received_at=NOW - dt.timedelta(days=1))
+    review_case(matter, second, used=3)
+    for status in (OutboxStatus.DEAD, OutboxStatus.DEAD, OutboxStatus.PENDING):
+        OutboxMessage.objects.create(peer=second, kind="case.decided", payload={"number": "SZ1"}, status=status)
+    OutboxMessage.objects.create(peer=platform, kind="case.decided", payload={"number": "TZ1"}, status=OutboxStatus.DELIVERED)
+
+    rows = {row["code"]: row for row in platforms_summary(period=PERIOD, clocks=open_case_clocks(today=TODAY))}
+
+    assert (rows["BJ-SZ"]["received"], rows["BJ-SZ"]["decided"], rows["BJ-SZ"]["open"], rows["BJ-SZ"]["overdue"]) == (2, 1, 1, 1)
+    assert (rows["BJ-SZ"]["pending"], rows["BJ-SZ"]["dead"]) == (1, 2)
+    assert (rows["BJ-TZ"]["decided"], rows["BJ-TZ"]["open"], rows["BJ-TZ"]["pending"], rows["BJ-TZ"]["dead"]) == (6, 4, 0, 0)
+    html = page_for(supervisor).get("/dashboard/").content.decode()
+    table = html.split('id="report-platforms"')[1].split("</section>")[0]
+    assert "北京市政务服务中心前台" in table and "北京城市副中心前台" in table
+    row = table.split('data-platform="BJ-SZ"')[1].split("</tr>")[0]
+    assert f"peer__id__exact={second.id}" in row and "<strong>2</strong>" in row
+
+
 def test_it_refuses_a_bad_period_with_a_clear_message(frozen, supervisor):
     response = page_for(supervisor).get("/dashboard/", {"start": "2026-06-15", "end": "2026-06-01"})
     assert response.status_code == 400
@@ -167,10 +193,12 @@ def test_it_is_for_central_supervisors_and_admins_only(frozen, approver, client)
 
 def test_it_reads_the_dashboard_in_a_fixed_number_of_queries(known_cases, supervisor, matter, platform, django_assert_max_num_queries):
     client = page_for(supervisor)
-    with django_assert_max_num_queries(10) as first:
+    # 10, and 4 for the table of platforms (grouped: whatever the number of platforms).
+    with django_assert_max_num_queries(14) as first:
         client.get("/dashboard/")
+    second = Peer.objects.create(code="BJ-SZ", name="北京市政务服务中心前台", base_url="http://127.0.0.1:9")
     for index in range(30):
-        review_case(matter, platform, used=index % 9)
+        review_case(matter, second if index % 2 else platform, used=index % 9)
         review_case(matter, platform, status=ReviewStatus.IN_REVIEW, running_since=dt.date(2026, 5, 1) + dt.timedelta(days=index))
     with django_assert_max_num_queries(len(first.captured_queries)):
         client.get("/dashboard/")

@@ -103,6 +103,10 @@ def test_it_registers_the_client_platform_with_its_key():
     assert peer.base_url == "http://127.0.0.1:8000" and peer.active
     assert PeerKey.objects.get(key_id="k1").peer == peer
     assert secret_for("k1") == "dev-exchange-secret"
+    # The municipal centre's front is a second client platform with its own key.
+    second = Peer.objects.get(code="BJ-SZ")
+    assert second.base_url == "http://127.0.0.1:8001" and PeerKey.objects.get(key_id="k-sz").peer == second
+    assert secret_for("k-sz") == "dev-exchange-secret-sz"
 
 
 @pytest.mark.django_db
@@ -134,3 +138,24 @@ def test_it_refuses_to_run_outside_dev_mode(settings):
         seed()
 
     assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_it_seeds_the_partner_regions_central_with_its_own_matters_and_client():
+    output = seed("--platform", "TJ")
+
+    matters = Matter.objects.filter(is_current=True)
+    assert matters.count() >= 2 and all(m.code.startswith("12") for m in matters)
+    for username in ("approver_tj", "approver_tj2"):
+        post = User.objects.get(username=username).approver_post
+        assert post.department.code.startswith("120000-") and post.department.matters.exists()
+    assert not User.objects.filter(username__in=["approver", "approver2"]).exists()
+    assert set(Peer.objects.values_list("code", flat=True)) == {"BJ-TZ"}
+    assert secret_for("k-tz-tj") == "dev-exchange-secret-tz-tj" and secret_for("k1") is None
+    assert "approver_tj" in output
+
+
+@pytest.mark.django_db
+def test_it_refuses_an_unknown_platform():
+    with pytest.raises(CommandError, match="no demo central platform"):
+        seed("--platform", "BJ-TZ")

@@ -88,10 +88,13 @@ def approver_matter(front, central) -> dict:
     return next(m for m in matters if m["bookable"])
 
 
-def accepted_case(front, central, citizen: dict[str, str]) -> str:
-    """Book at the TZ hall, check in "the next day", get called by `clerk` and accepted. Returns the case number."""
-    matter = approver_matter(front, central)
-    hall = next(h for h in requests.get(f"{front.url}/api/v1/matters/{matter['code']}/halls/", timeout=10).json() if h["code"] == "TZ")
+def accepted_case(
+    front, central, citizen: dict[str, str], *, hall_code: str = "TZ", clerk_name: str = "clerk", matter: dict | None = None
+) -> str:
+    """Book at the TZ hall (or ``hall_code``), check in "the next day", get called by `clerk` (or ``clerk_name``)
+    and accepted. Returns the case number. The matter: one the demo approver decides, or ``matter``."""
+    matter = matter or approver_matter(front, central)
+    hall = next(h for h in requests.get(f"{front.url}/api/v1/matters/{matter['code']}/halls/", timeout=10).json() if h["code"] == hall_code)
     slot = requests.get(f"{front.url}/api/v1/slots/", params={"hall": hall["id"], "matter": matter["code"]}, timeout=10).json()[0]
     booked = requests.post(f"{front.url}/api/v1/appointments/", json={"slot": slot["id"], "matter": matter["code"]}, headers=citizen, timeout=10)
     assert booked.status_code == 201, booked.text
@@ -102,10 +105,10 @@ def accepted_case(front, central, citizen: dict[str, str]) -> str:
     )
     checked_in = requests.post(
         f"{front.url}/api/v1/terminal/checkin/", json={"code": booked.json()["code"]},
-        headers={"Authorization": f"Terminal {TERMINALS['TZ'][1]}"}, timeout=10,
+        headers={"Authorization": f"Terminal {TERMINALS[hall_code][1]}"}, timeout=10,
     )
     assert checked_in.status_code == 201, checked_in.text
-    clerk = token(front, "clerk", DEMO_PASSWORD)
+    clerk = token(front, clerk_name, DEMO_PASSWORD)
     ticket = requests.post(f"{front.url}/api/v1/workbench/call-next/", headers=clerk, timeout=10).json()
     detail = requests.get(f"{front.url}/api/v1/matters/{matter['code']}/", timeout=10).json()
     files = {f"material_{m['id']}": (f"scan{m['id']}.pdf", PDF) for m in detail["materials"] if m["required"]}

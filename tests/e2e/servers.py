@@ -60,6 +60,13 @@ class Site:
     env: dict[str, str]
     procs: list[subprocess.Popen] = field(default_factory=list)
     workers: list[subprocess.Popen] = field(default_factory=list)
+    # Which platform of a network (tests/e2e/test_network.py): names its logs; the role when there is one of each.
+    name: str = ""
+    web: subprocess.Popen | None = None
+
+    @property
+    def label(self) -> str:
+        return self.name or self.role
 
     @property
     def url(self) -> str:
@@ -74,7 +81,7 @@ class Site:
             [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=timeout
         )
         if result.returncode != 0:
-            raise RuntimeError(f"manage.py {' '.join(args)} ({self.role}) failed:\n{result.stdout}\n{result.stderr}")
+            raise RuntimeError(f"manage.py {' '.join(args)} ({self.label}) failed:\n{result.stdout}\n{result.stderr}")
         return result.stdout
 
     def sql(self, query: str, params: tuple = ()) -> list[tuple]:
@@ -83,14 +90,24 @@ class Site:
             return cursor.fetchall() if cursor.description else []
 
     def start(self, logs: Path) -> None:
-        log = open(logs / f"{self.role}-web.log", "w")  # noqa: SIM115 - closed with the process
-        self.procs.append(
-            subprocess.Popen(
-                [str(BIN / "gunicorn"), "govservice.wsgi", "-b", f"127.0.0.1:{self.port}", "-w", "2", "--timeout", "60"],
-                cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-            )
-        )
+        self.start_web(logs)
         self.start_worker(logs)
+
+    def start_web(self, logs: Path, *, workers: int = 2) -> None:
+        log = open(logs / f"{self.label}-web.log", "a")  # noqa: SIM115 - closed with the process
+        self.web = subprocess.Popen(
+            [str(BIN / "gunicorn"), "govservice.wsgi", "-b", f"127.0.0.1:{self.port}", "-w", str(workers), "--timeout", "60"],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        self.procs.append(self.web)
+
+    def stop_web(self) -> None:
+        """The site's web server goes away (its worker keeps running): a peer that is down."""
+        if self.web is not None:
+            self.web.send_signal(signal.SIGTERM)
+            self.web.wait(timeout=15)
+            self._forget(self.web)
+            self.web = None
 
     def start_worker(
         self,
@@ -105,12 +122,12 @@ class Site:
         leaves one behind that would delay the next); ``own_group`` puts it and its pool children in their
         own process group, so ``kill_worker`` takes them all down at once, as a crashed host would."""
         tag = uuid.uuid4().hex[:6]
-        schedule = logs / (f"{self.role}-beat-schedule-{tag}" if own_schedule else f"{self.role}-beat-schedule")
-        log = open(logs / f"{self.role}-worker.log", "a")  # noqa: SIM115
+        schedule = logs / (f"{self.label}-beat-schedule-{tag}" if own_schedule else f"{self.label}-beat-schedule")
+        log = open(logs / f"{self.label}-worker.log", "a")  # noqa: SIM115
         proc = subprocess.Popen(
             [
                 str(BIN / "celery"), "-A", "govservice", "worker", "-B", "-l", "info", "--concurrency", "2",
-                "-s", str(schedule), "-n", f"{self.role}-{tag}@%h",
+                "-s", str(schedule), "-n", f"{self.label}-{tag}@%h",
             ],
             cwd=ROOT, env={**self.env, **(extra_env or {})}, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=own_group,
@@ -155,7 +172,7 @@ class Site:
             except requests.RequestException:
                 pass
             time.sleep(0.3)
-        raise RuntimeError(f"{self.role} did not start on {self.url}")
+        raise RuntimeError(f"{self.label} did not start on {self.url}")
 
     def stop(self) -> None:
         for proc in self.procs:
@@ -207,13 +224,66 @@ def make_sites(tmp: Path, *, extra_env: dict[str, str] | None = None) -> tuple[S
     return sites[0], sites[1]
 
 
-def create_database(site: Site) -> None:
+# The platforms of the demo's network (apps/shared/exchange/demo.py), as (name, role, DEMO_PLATFORM): the
+# Sub-center's front, the municipal centre's front, the fronts' central, and a partner region's central.
+NETWORK = (("front", "front", "BJ-TZ"), ("front-sz", "front", "BJ-SZ"), ("central", "central", "central"), ("central-tj", "central", "TJ"))
+
+
+def make_network(tmp: Path, *, extra_env: dict[str, str] | None = None) -> dict[str, Site]:
+    """The four platforms of the demo's network on free ports, each with its own database, Celery queue, cache
+    prefix and files (as bin/platform sets them for `make run NETWORK=1`), by name. Each front's default central
+    is ``central``; seeding registers the other peers at the demo's addresses, which ``network_connect`` then
+    points at this run's ports."""
+    tag = uuid.uuid4().hex[:8]
+    central_port = free_port()
+    return {
+        name: platform_site(
+            tmp, name, role, code, tag=tag, central_port=central_port, extra_env=extra_env,
+            port=central_port if name == "central" else None,
+        )
+        for name, role, code in NETWORK
+    }
+
+
+def platform_site(
+    tmp: Path, name: str, role: str, code: str, *, tag: str, central_port: int, extra_env: dict[str, str] | None = None,
+    port: int | None = None,
+) -> Site:
+    """One platform of a network: a site of ``role`` seeded as the demo platform ``code`` (DEMO_PLATFORM), whose
+    default central listens on ``central_port``."""
+    [site] = [s for s in make_sites(tmp / name, extra_env=extra_env) if s.role == role]
+    slug = name.replace("-", "_")
+    site.name, site.port, site.database = name, port or free_port(), f"e2e_{slug}_{tag}"
+    site.env.update(
+        {
+            "DATABASE_URL" if role == "front" else "CENTRAL_DATABASE_URL": server_dsn(site.database),
+            "CENTRAL_URL": f"http://127.0.0.1:{central_port}",
+            "PUBLIC_BASE_URL": site.url,
+            "CELERY_QUEUE": f"e2e-{slug}-{tag}",
+            "CACHE_KEY_PREFIX": f"e2e:{slug}:{tag}",
+            "DEMO_PLATFORM": code,
+        }
+    )
+    return site
+
+
+def network_connect(sites: dict[str, Site]) -> None:
+    """Point every platform's peers at this run's ports (the demo registers them at :8000, :8001, :8101)."""
+    urls = {"BJ-TZ": sites["front"].url, "BJ-SZ": sites["front-sz"].url, "TJ": sites["central-tj"].url}
+    for site in sites.values():
+        for code, url in urls.items():
+            site.sql("UPDATE exchange_peer SET base_url = %s WHERE code = %s", (url, code))
+
+
+def create_database(site: Site, *, like: Site | None = None) -> None:
+    """The site's database, empty, or a copy of ``like``'s (PostgreSQL's template: no connection to it may be open)."""
+    template = f'"{like.database}"' if like is not None else "template0"
     # Not "with conn": psycopg2 opens a transaction there even in autocommit, and CREATE DATABASE refuses one.
     conn = admin_connection()
     try:
         with conn.cursor() as cursor:
             cursor.execute(
-                f'CREATE DATABASE "{site.database}" TEMPLATE template0 ENCODING UTF8 LC_CTYPE \'C.UTF-8\' LC_COLLATE \'C.UTF-8\''
+                f'CREATE DATABASE "{site.database}" TEMPLATE {template} ENCODING UTF8 LC_CTYPE \'C.UTF-8\' LC_COLLATE \'C.UTF-8\''
             )
     finally:
         conn.close()
@@ -284,17 +354,30 @@ class RedisServer:
         self.start()
 
 
-def prepare_sites(front: Site, central: Site) -> None:
-    """Create, migrate and seed both databases, the two sites side by side (they are independent)."""
+def prepare_sites(*sites: Site) -> None:
+    """Create, migrate and seed the sites' databases, two at a time (they are independent). Of several sites of
+    one role (a network's), the first is migrated and the others copied from it before any seeding: migrating
+    from nothing takes minutes on a busy machine."""
+    first: dict[str, Site] = {}
+    for site in sites:
+        first.setdefault(site.role, site)
 
-    def one(site: Site) -> None:
+    def migrate(site: Site) -> None:
         create_database(site)
-        site.manage("migrate", "--no-input")
+        site.manage("migrate", "--no-input", timeout=900)
+
+    def seed(site: Site) -> None:
         site.manage("seed_demo")
         publish_later_years(site)
 
     with ThreadPoolExecutor(2) as pool:
-        for future in [pool.submit(one, site) for site in (front, central)]:
+        for future in [pool.submit(migrate, site) for site in first.values()]:
+            future.result()
+    for site in sites:
+        if site is not first[site.role]:
+            create_database(site, like=first[site.role])
+    with ThreadPoolExecutor(2) as pool:
+        for future in [pool.submit(seed, site) for site in sites]:
             future.result()
 
 

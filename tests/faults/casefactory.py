@@ -44,7 +44,7 @@ def main(*, count: int, tag: str, hall_code: str = "TZ", pause: float = 0.0) -> 
     from apps.shared.accounts.models import User
     from apps.shared.catalog.models import Matter
     from apps.shared.exchange import contract
-    from apps.shared.exchange.selectors import peer_central
+    from apps.shared.exchange.peers import central_for
     from apps.shared.exchange.services import OutgoingFile, outbox_enqueue
     from apps.shared.workcalendar.selectors import calendar_get
 
@@ -52,8 +52,9 @@ def main(*, count: int, tag: str, hall_code: str = "TZ", pause: float = 0.0) -> 
     matter = Matter.objects.get(name=MATTER_NAME, is_current=True)
     hall = Hall.objects.get(code=hall_code)
     citizen = User.objects.get(username="citizen")
-    clerk = User.objects.get(username="clerk")
-    peer = peer_central()
+    # The hall's first clerk (the Sub-center's `clerk`, the municipal centre's `clerk_sz`).
+    clerk = User.objects.filter(post__hall=hall, post__window__isnull=False).order_by("id").first()
+    peer = central_for(matter.code)
     material = matter.materials.filter(required=True).first()
     today = timezone.localdate()
     calendar = calendar_get()
@@ -83,6 +84,7 @@ def main(*, count: int, tag: str, hall_code: str = "TZ", pause: float = 0.0) -> 
                 status=CaseStatus.RECEIVED,
                 received_at=now,
                 intake_deadline=intake_deadline,
+                central=peer,
             )
             CaseEvent.objects.create(case=case, actor=clerk, to_status=CaseStatus.RECEIVED, note=f"{hall.name} 收件")
             CaseMaterial.objects.create(

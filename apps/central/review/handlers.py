@@ -152,3 +152,17 @@ def case_delivered(
     return delivery_record(
         case, method=payload.method, delivered_at=payload.delivered_at, tracking_number=payload.tracking_number or ""
     )
+
+
+@registry.handles(MessageKind.CASE_ORIGINALS_POSTED)
+def case_originals_posted(
+    peer: Peer, message_id: str, payload: contract.CaseOriginalsPosted, files: list[registry.IncomingFile]
+) -> dict[str, Any]:
+    """异地代收代办: the hall that received the case for us posted its originals (材料寄递); the approver sees the
+    waybill on the case's history and follows the parcel with it."""
+    case = _locked_case(peer, payload.number)
+    ReviewEvent.objects.create(
+        case=case, from_status=case.status, to_status=case.status,
+        note=f"收件地已寄出原件：{'、'.join(payload.items)}（{payload.courier}，运单号 {payload.tracking_number}）",
+    )
+    return {"number": case.front_number, "tracking_number": payload.tracking_number}

@@ -52,6 +52,7 @@ from .selectors import (
     open_case_clocks,
     overdue_by_department,
     overdue_cases,
+    platforms_summary,
 )
 
 APPROVER_ROLES = (Role.APPROVER, Role.CENTRAL_SUPERVISOR, Role.ADMIN)
@@ -317,6 +318,7 @@ def dashboard(request):
             "chart": chart,
             "decided": decided,
             "delivered": deliveries_in_period(period=period),
+            "platforms": platforms_summary(period=period, clocks=clocks),
             "within_rate": rate(sum(r["within"] for r in durations), decided),
             "bundles": bundle_statistics(period=period),
         },

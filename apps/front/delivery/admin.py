@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Delivery, DeliveryEvent
+from .models import Delivery, DeliveryEvent, OriginalsShipment
 
 
 class DeliveryEventInline(admin.TabularInline):
@@ -21,3 +21,17 @@ class DeliveryAdmin(admin.ModelAdmin):
         "posted_at", "delivered_at", "handed_over_by", "receipt",
     ]
     inlines = [DeliveryEventInline]
+
+
+@admin.register(OriginalsShipment)
+class OriginalsShipmentAdmin(admin.ModelAdmin):
+    """材料寄递: the originals of cases received for another region, with their waybills (posted by the courier
+    task; nothing to edit by hand)."""
+
+    list_display = ["case", "destination", "status", "courier", "tracking_number", "posted_at"]
+    list_filter = ["status", "destination"]
+    search_fields = ["case__number", "tracking_number"]
+    readonly_fields = ["case", "destination", "address", "items", "status", "courier", "tracking_number", "created_at", "posted_at"]
+
+    def has_add_permission(self, request):
+        return False

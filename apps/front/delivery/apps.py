@@ -15,8 +15,9 @@ class DeliveryConfig(AppConfig):
 
         from . import conf  # noqa: F401 - reads the knobs' environment now: a malformed value stops start-up
         from .selectors import delivery_submission_fields
-        from .services import delivery_downloaded, delivery_result_arrived
+        from .services import delivery_downloaded, delivery_result_arrived, originals_shipment_open
 
         hooks.result_ready.connect(delivery_result_arrived)
         hooks.document_downloaded.connect(delivery_downloaded)
         hooks.submission_fields.connect(delivery_submission_fields)
+        hooks.handed_over.connect(originals_shipment_open)

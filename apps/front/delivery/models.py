@@ -121,3 +121,42 @@ class CourierPush(models.Model):
 
     def __str__(self) -> str:
         return f"{self.courier} {self.tracking_number} {self.status}"
+
+
+class ShipmentStatus(models.TextChoices):
+    WAITING = "waiting", _("待寄出")
+    POSTED = "posted", _("已寄出")
+
+
+SHIPMENT_TRANSITIONS: dict[str, frozenset[str]] = {
+    ShipmentStatus.WAITING: frozenset({ShipmentStatus.POSTED}),
+    ShipmentStatus.POSTED: frozenset(),
+}
+
+
+class OriginalsShipment(models.Model):
+    """材料寄递 (DOMAIN.md §9, 异地代收代办 / 收受分离): the originals of a case this hall received on another region's
+    behalf, posted by courier to the office that decides it, which hears of the waybill on the wire
+    (``case.originals_posted``). Names the office and the documents only, never the applicant."""
+
+    TRANSITIONS = SHIPMENT_TRANSITIONS
+
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="originals_shipment")
+    destination = models.CharField(_("寄往"), max_length=100)
+    address = models.CharField(_("寄递地址"), max_length=200)
+    items = models.JSONField(_("寄递原件"), default=list)
+    status = models.CharField(max_length=16, choices=ShipmentStatus.choices, default=ShipmentStatus.WAITING)
+    courier = models.CharField(_("快递公司"), max_length=32, blank=True)
+    tracking_number = models.CharField(_("运单号"), max_length=40, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    posted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("原件寄递")
+        verbose_name_plural = _("原件寄递")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(status__in=ShipmentStatus.values), name="shipment_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} → {self.destination}"

@@ -14,6 +14,7 @@ from .models import Terminal
 TERMINALS = {
     "TZ": ("1号自助服务终端", "dev-terminal-tz-0001"),
     "YS": ("1号自助服务终端", "dev-terminal-ys-0001"),
+    "SZ": ("1号自助服务终端", "dev-terminal-sz-0001"),
 }
 # Window rating tablets (评价器): hall, window number, name, device token.
 TABLETS = [("TZ", 5, "5号窗口评价器", "dev-tablet-tz-w5")]  # the demo clerk's window
@@ -22,11 +23,15 @@ TABLETS = [("TZ", 5, "5号窗口评价器", "dev-tablet-tz-w5")]  # the demo cle
 def terminals_seed_demo(*, halls: Mapping[str, Hall]) -> dict[str, int]:
     created = 0
     for code, (name, token) in TERMINALS.items():
+        if code not in halls:  # another demo platform's hall
+            continue
         _terminal, new = Terminal.objects.get_or_create(
             token_sha256=hashlib.sha256(token.encode()).hexdigest(), defaults={"hall": halls[code], "name": name}
         )
         created += int(new)
     for code, number, name, token in TABLETS:
+        if code not in halls:
+            continue
         _tablet, new = Terminal.objects.get_or_create(
             token_sha256=hashlib.sha256(token.encode()).hexdigest(),
             defaults={"hall": halls[code], "name": name, "window": halls[code].windows.get(number=number)},

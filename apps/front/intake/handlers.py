@@ -18,16 +18,18 @@ from .models import CASE_TRANSITIONS, Case, CaseEvent, CaseStatus, Document, Doc
 from .services import case_transition
 
 
-def _case(number: str) -> Case:
+def _case(peer: Peer, number: str) -> Case:
     case = Case.objects.select_for_update(of=("self",)).select_related("citizen").filter(number=number).first()
-    if case is None:
+    # Only the central the case was handed to speaks about it; to any other, the case does not exist here. (A case
+    # handed over before cases kept their central names none: as before, its central is whoever speaks about it.)
+    if case is None or (case.central_id is not None and case.central_id != peer.id):
         raise registry.Rejected(_("前台无此办件 %(number)s。") % {"number": number})
     return case
 
 
 @registry.handles(MessageKind.CASE_REVIEW_STARTED)
 def review_started(peer: Peer, message_id: str, payload: contract.CaseReviewStarted, files) -> dict[str, Any]:
-    case = _case(payload.number)
+    case = _case(peer, payload.number)
     # A late or repeated event for a case that has moved on is acknowledged and changes nothing.
     if CaseStatus.IN_REVIEW in CASE_TRANSITIONS[case.status]:
         case_transition(case=case, to_status=CaseStatus.IN_REVIEW, actor=None, actor_label="审批总后台")
@@ -36,7 +38,7 @@ def review_started(peer: Peer, message_id: str, payload: contract.CaseReviewStar
 
 @registry.handles(MessageKind.CASE_DECIDED)
 def decided(peer: Peer, message_id: str, payload: contract.CaseDecided, files) -> dict[str, Any]:
-    case = _case(payload.number)
+    case = _case(peer, payload.number)
     if case.status == CaseStatus.DECIDED:
         return {"number": case.number, "status": case.status}
     if CaseStatus.DECIDED not in CASE_TRANSITIONS[case.status]:
@@ -68,7 +70,7 @@ def _apply(case: Case, to_status: str, *, note: str, **fields) -> bool:
 
 @registry.handles(MessageKind.CASE_CORRECTION_REQUESTED)
 def correction_requested(peer: Peer, message_id: str, payload: contract.CaseCorrectionRequested, files) -> dict[str, Any]:
-    case = _case(payload.number)
+    case = _case(peer, payload.number)
     items = list(payload.items)
     if _apply(
         case, CaseStatus.CORRECTION, note="；".join(items),
@@ -80,7 +82,7 @@ def correction_requested(peer: Peer, message_id: str, payload: contract.CaseCorr
 
 @registry.handles(MessageKind.CASE_SPECIAL_PROCEDURE)
 def special_procedure(peer: Peer, message_id: str, payload: contract.CaseSpecialProcedure, files) -> dict[str, Any]:
-    case = _case(payload.number)
+    case = _case(peer, payload.number)
     note = f"{payload.kind_label}：{payload.reason}（预计{payload.expected_days}日，期间不计入审批时限）"
     if _apply(case, CaseStatus.SPECIAL_PROCEDURE, note=note, procedure_note=note):
         notify(recipient=case.citizen, event="case.special_procedure", case=case)
@@ -89,14 +91,14 @@ def special_procedure(peer: Peer, message_id: str, payload: contract.CaseSpecial
 
 @registry.handles(MessageKind.CASE_REVIEW_RESUMED)
 def review_resumed(peer: Peer, message_id: str, payload: contract.CaseReviewResumed, files) -> dict[str, Any]:
-    case = _case(payload.number)
+    case = _case(peer, payload.number)
     _apply(case, CaseStatus.IN_REVIEW, note="恢复审查", **_promised_date_fields(payload))
     return {"number": case.number, "status": case.status}
 
 
 @registry.handles(MessageKind.CASE_EXTENDED)
 def extended(peer: Peer, message_id: str, payload: contract.CaseExtended, files) -> dict[str, Any]:
-    case = _case(payload.number)
+    case = _case(peer, payload.number)
     note = f"审批时限延长{payload.days}个工作日：{payload.reason}"
     fields: dict[str, Any] = {"procedure_note": note, **_promised_date_fields(payload)}
     Case.objects.filter(id=case.id).update(**fields)
@@ -111,7 +113,7 @@ def extended(peer: Peer, message_id: str, payload: contract.CaseExtended, files)
 def result_issued(peer: Peer, message_id: str, payload: contract.CaseResultIssued, files) -> dict[str, Any]:
     """The certificate arrives: a document the public page can verify, and A-level evidence in the
     citizen's vault (an e-licence has the effect of paper, 国务院令第716号)."""
-    case = _case(payload.number)
+    case = _case(peer, payload.number)
     if Document.objects.filter(verification_code=payload.verification_code).exists():
         return {"number": case.number, "status": case.status}
     if len(files) != 1:
@@ -153,7 +155,7 @@ def result_issued(peer: Peer, message_id: str, payload: contract.CaseResultIssue
 
 @registry.handles(MessageKind.CASE_WITHDRAWN)
 def withdrawn(peer: Peer, message_id: str, payload: contract.CaseWithdrawn, files) -> dict[str, Any]:
-    case = _case(payload.number)
+    case = _case(peer, payload.number)
     if _apply(case, CaseStatus.WITHDRAWN, note="审批总后台已确认撤回"):
         notify(recipient=case.citizen, event="case.withdrawn", case=case)
     return {"number": case.number, "status": case.status}
@@ -161,7 +163,7 @@ def withdrawn(peer: Peer, message_id: str, payload: contract.CaseWithdrawn, file
 
 @registry.handles(MessageKind.CASE_WITHDRAW_REFUSED)
 def withdraw_refused(peer: Peer, message_id: str, payload: contract.CaseWithdrawRefused, files) -> dict[str, Any]:
-    case = _case(payload.number)
+    case = _case(peer, payload.number)
     if case.withdraw_requested_at is not None:
         Case.objects.filter(id=case.id).update(withdraw_requested_at=None)
         CaseEvent.objects.create(
@@ -199,21 +201,21 @@ def _end(case: Case, to_status: str, *, note: str, event: str) -> None:
 
 @registry.handles(MessageKind.CASE_TRANSFERRED)
 def transferred(peer: Peer, message_id: str, payload: contract.CaseTransferred, files) -> dict[str, Any]:
-    case = _case(payload.number)
+    case = _case(peer, payload.number)
     _end(case, CaseStatus.TRANSFERRED, note=f"已转至{payload.department}办理：{payload.reason}", event="case.transferred")
     return {"number": case.number, "status": case.status}
 
 
 @registry.handles(MessageKind.CASE_VOIDED)
 def voided(peer: Peer, message_id: str, payload: contract.CaseVoided, files) -> dict[str, Any]:
-    case = _case(payload.number)
+    case = _case(peer, payload.number)
     _end(case, CaseStatus.VOIDED, note=f"作废理由：{payload.reason}", event="case.voided")
     return {"number": case.number, "status": case.status}
 
 
 @registry.handles(MessageKind.CASE_CLOSED_NO_CORRECTION)
 def closed_no_correction(peer: Peer, message_id: str, payload: contract.CaseClosedNoCorrection, files) -> dict[str, Any]:
-    case = _case(payload.number)
+    case = _case(peer, payload.number)
     if case.commitment_broken_at is not None and case.commitment_met_at is None and case.status != CaseStatus.CORRECTION:
         # The end of a suspension for deferred items (容缺) still owed (central's services/suspension.py).
         when = f"中止期限{payload.deadline.isoformat()}已过" if payload.deadline else "中止期限已过"
@@ -228,7 +230,7 @@ def closed_no_correction(peer: Peer, message_id: str, payload: contract.CaseClos
 def review_suspended(peer: Peer, message_id: str, payload: contract.CaseReviewSuspended, files) -> dict[str, Any]:
     """Central suspended the review for the deferred items (容缺) owed, until a last day: shown on the case page and
     told to the applicant (again when central fixes a day it could not fix before). The mirror stays in review."""
-    case = _case(payload.number)
+    case = _case(peer, payload.number)
     items = "、".join(payload.outstanding)
     until = (
         f"请于{payload.deadline.isoformat()}前补齐，逾期将终止办理" if payload.deadline else "补齐期限待节假日安排公布后确定"

@@ -10,6 +10,7 @@ from govservice.lib.hooks import Hook
 if TYPE_CHECKING:
     from apps.shared.accounts.models import User
     from apps.shared.catalog.models import Matter
+    from apps.shared.exchange.models import Peer
 
     from .models import Case, Document
 
@@ -26,6 +27,10 @@ class DocumentDownloaded(Protocol):
 
 class SubmissionFields(Protocol):
     def __call__(self, *, case: Case) -> dict[str, Any]: ...
+
+
+class HandedOver(Protocol):
+    def __call__(self, *, case: Case, central: Peer) -> Any: ...
 
 
 class CaseSettled(Protocol):
@@ -49,6 +54,10 @@ document_downloaded: Hook[DocumentDownloaded] = Hook("case document downloaded b
 
 # Fields other apps add to the case.submitted message (the delivery chosen so far).
 submission_fields: Hook[SubmissionFields] = Hook("case.submitted payload fields")
+
+# The accepted case is on the wire to ``central`` (inside the hand-over's transaction): for a case received on
+# another region's behalf, the originals its checklist asks for are posted there (材料寄递, apps/front/delivery).
+handed_over: Hook[HandedOver] = Hook("case handed over to a central")
 
 # The case has just got its answer (it entered CASE_SETTLED: decided, refused at intake, withdrawn, voided, closed),
 # inside the transaction of that move: a bundle (一件事) submits the parts that waited for it, or drops them.

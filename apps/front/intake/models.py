@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.front.booking.models import Appointment, Hall
 from apps.shared.catalog.models import Material, Matter
+from apps.shared.exchange.models import Peer
 from govservice.lib.decisions import Decision
 from govservice.lib.lifecycle import allows
 
@@ -167,6 +168,13 @@ class Case(models.Model):
     correction_deadline = models.DateField(_("补正期限"), null=True, blank=True)
     procedure_note = models.TextField(_("特别程序或延期说明"), blank=True)
     remedies = models.TextField(_("救济途径"), blank=True)
+    # The central back office the case was handed to (exchange.peers.central_for, at the hand-over): its later
+    # messages go there, and only that central's events are applied to it (handlers._case). Null before the
+    # hand-over, and on cases handed over before routes existed: sent to the platform's own central
+    # (selectors.case_central), events taken from whichever central speaks about it, as before.
+    central = models.ForeignKey(
+        Peer, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("审批后台")
+    )
     # Reconciliation: when the front last asked central for this quiet case's state.
     resync_requested_at = models.DateTimeField(null=True, blank=True)
     # The citizen asked to withdraw; central confirms (before a decision) or refuses.

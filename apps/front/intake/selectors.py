@@ -11,6 +11,8 @@ from apps.front.booking.models import StaffPost
 from apps.front.intake.conf import intake_conf
 from apps.shared.accounts.models import User
 from apps.shared.accounts.selectors import id_number_index
+from apps.shared.exchange.models import Peer
+from apps.shared.exchange.peers import default_central
 from apps.shared.workcalendar.selectors import add_workdays_or_none, calendar_get
 from govservice.lib import idcard
 from govservice.lib.workdays import WorkCalendar
@@ -192,3 +194,9 @@ def held_for_ticket(ticket) -> Case | None:
         .order_by("-received_at")
         .first()
     )
+
+
+def case_central(case: Case) -> Peer:
+    """The central a case's messages go to: the one it was handed to (or, for a case handed over before
+    routes existed, the platform's own)."""
+    return case.central if case.central is not None else default_central()

@@ -1,7 +1,8 @@
+from django.conf import settings
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 
-from .models import InboxMessage, OutboxMessage, OutboxStatus, Peer, PeerKey
+from .models import InboxMessage, OutboxMessage, OutboxStatus, Peer, PeerKey, Route
 from .services import outbox_redrive
 
 
@@ -13,7 +14,7 @@ class PeerKeyInline(admin.TabularInline):
 
 @admin.register(Peer)
 class PeerAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "base_url", "active"]
+    list_display = ["code", "name", "base_url", "active", "postal_address"]
     inlines = [PeerKeyInline]
 
 
@@ -44,3 +45,16 @@ class InboxAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+class RouteAdmin(admin.ModelAdmin):
+    """A front's routing table: which central decides a matter or a region's matters (checked against the
+    catalog by Route.clean, peers.route_errors)."""
+
+    list_display = ["matter_code", "region", "peer", "note"]
+    list_filter = ["peer"]
+    search_fields = ["matter_code", "region", "note"]
+
+
+if settings.IS_FRONT:  # only a front hands matters to centrals
+    admin.site.register(Route, RouteAdmin)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 
 import pghistory
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Now
 from django.utils import timezone
@@ -27,6 +28,9 @@ class Peer(models.Model):
     name = models.CharField(_("名称"), max_length=100)
     base_url = models.URLField(_("接口地址"))
     active = models.BooleanField(_("启用"), default=True)
+    # Where a hall posts the originals of a case it received for this peer (材料寄递, 异地代收代办): the handling
+    # office's address. Empty: no post to this peer.
+    postal_address = models.CharField(_("材料寄递地址"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("对接平台")
@@ -155,3 +159,50 @@ class InboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.id}"
+
+
+class Route(models.Model):
+    """At a front: which central back office decides a matter, where it is not the platform's own central
+    (跨域通办 / 异地代收代办: a hall receives a partner region's matters on its behalf and hands them to that
+    region's back office). A route names one matter by its implementation code, or a region: the division code
+    (GB/T 2260: 2, 4 or 6 digits) that the implementation codes of that region's matters begin with. A matter's
+    own route wins over its region's, a longer region over a shorter one; a matter without a route goes to the
+    platform's central (EXCHANGE_CENTRAL_PEER). Checked against the catalog by ``peers.route_errors``."""
+
+    matter_code = models.CharField(_("事项实施编码"), max_length=64, blank=True)
+    region = models.CharField(
+        _("办理地区划代码"), max_length=6, blank=True,
+        help_text=_("2、4或6位行政区划代码，适用于实施编码以此开头的所有事项（如12为天津市）。"),
+    )
+    peer = models.ForeignKey(Peer, on_delete=models.PROTECT, related_name="routes", verbose_name=_("审批后台"))
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("事项路由")
+        verbose_name_plural = _("事项路由")
+        ordering = ["matter_code", "region"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(matter_code="") & ~models.Q(region="")) | (~models.Q(matter_code="") & models.Q(region="")),
+                name="route_matter_or_region",
+                violation_error_message=_("路由须填写事项实施编码或区划代码之一，且只填一项。"),
+            ),
+            models.UniqueConstraint(
+                fields=["matter_code"], condition=~models.Q(matter_code=""), name="route_one_per_matter",
+                violation_error_message=_("该事项已有路由。"),
+            ),
+            models.UniqueConstraint(
+                fields=["region"], condition=~models.Q(region=""), name="route_one_per_region",
+                violation_error_message=_("该区划已有路由。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.matter_code or self.region} → {self.peer.code}"
+
+    def clean(self) -> None:
+        from .peers import route_errors  # peers reads the catalog; the model stays free of it
+
+        errors = route_errors(matter_code=self.matter_code, region=self.region, peer=getattr(self, "peer", None))
+        if errors:
+            raise ValidationError(errors)

@@ -18,7 +18,8 @@ from apps.front.guidance.models import Question
 from apps.shared.accounts.models import Role, User
 from apps.shared.accounts.services import id_number_index, phone_index
 from apps.shared.catalog.models import CaseKind, Department, Material, MaterialSource, Matter
-from apps.shared.exchange.models import Peer, PeerKey
+from apps.shared.exchange.models import Peer, PeerKey, Route
+from apps.shared.exchange.peers import central_for
 from apps.shared.exchange.services import secret_for
 from govservice.lib import idcard
 
@@ -174,6 +175,9 @@ def test_it_registers_a_terminal_per_hall_and_the_central_peer(settings):
 
     for hall_code, (_name, token) in TERMINALS.items():
         terminal = terminal_authenticate(token)
+        if hall_code == "SZ":  # the other demo platform's hall
+            assert terminal is None
+            continue
         assert terminal is not None and terminal.hall.code == hall_code and terminal.window is None
     for hall_code, number, _name, token in TABLETS:
         tablet = terminal_authenticate(token, tablet=True)
@@ -213,5 +217,41 @@ def test_it_refuses_to_run_outside_dev_mode(settings):
 
     with pytest.raises(CommandError):
         seed()
+
+    assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_it_registers_the_partner_central_and_routes_its_region_there():
+    seed()
+
+    partner = Peer.objects.get(code="TJ")
+    assert secret_for("k-tz-tj") == "dev-exchange-secret-tz-tj"
+    route = Route.objects.get(region="12")
+    assert route.peer == partner
+    tianjin = Matter.objects.filter(code__startswith="12", is_current=True)
+    assert tianjin.count() >= 2 and all(m.receiving_halls == ["TZ"] for m in tianjin)
+    assert central_for(tianjin[0].code) == partner
+    assert central_for(Matter.objects.filter(code__startswith="11").first().code).code == "central"
+
+
+@pytest.mark.django_db
+def test_it_seeds_the_municipal_centre_as_another_platform(settings):
+    output = seed("--platform", "BJ-SZ")
+
+    assert set(Hall.objects.values_list("code", flat=True)) == {"SZ"}
+    assert User.objects.get(username="clerk_sz").post.hall.code == "SZ"
+    assert not User.objects.filter(username__in=["clerk", "clerk_ys", "hallsup"]).exists()
+    assert set(Peer.objects.values_list("code", flat=True)) == {"central"}
+    assert secret_for("k-sz") == "dev-exchange-secret-sz" and secret_for("k1") is None
+    assert not Route.objects.exists() and not Matter.objects.filter(code__startswith="12").exists()
+    assert GroupMatter.objects.filter(group__hall__code="SZ").count() == Matter.objects.filter(is_current=True).count()
+    assert "clerk_sz" in output and "k-sz" in output
+
+
+@pytest.mark.django_db
+def test_it_refuses_an_unknown_platform():
+    with pytest.raises(CommandError, match="no demo front platform"):
+        seed("--platform", "TJ")
 
     assert not User.objects.exists()

@@ -55,13 +55,13 @@ def _new_case_while_locked(lock, number, *, citizen, matter, hall, clerk) -> str
 
 @pytest.mark.django_db(transaction=True)
 def test_applying_an_event_from_central_does_not_hold_up_new_cases_of_the_same_citizen_and_matter(
-    citizen, hall, matter, clerk
+    citizen, hall, matter, clerk, central_peer
 ):
     case = Case.objects.create(
         number="TZ2026120100001", query_password_hash="x", citizen=citizen, matter=matter, hall=hall, clerk=clerk,
         status=CaseStatus.IN_REVIEW, accepted_at=timezone.now(),
     )
-    error = _new_case_while_locked(lambda: _case(case.number), "TZ2026120100002", citizen=citizen, matter=matter, hall=hall, clerk=clerk)
+    error = _new_case_while_locked(lambda: _case(central_peer, case.number), "TZ2026120100002", citizen=citizen, matter=matter, hall=hall, clerk=clerk)
     assert error == ""
     # The check can fail: locking the citizen row as well is what it catches.
     error = _new_case_while_locked(

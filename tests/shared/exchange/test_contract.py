@@ -74,6 +74,10 @@ WRITTEN_TODAY: list[tuple[str, dict]] = [
     ("case.commitment_broken", {"number": "TZ2026112400042", "outstanding": ["健康证明"], "deadline": "2026-12-01", "credit_recorded": True}),
     ("case.review_suspended", {"number": "TZ2026112400042", "outstanding": ["健康证明"], "deadline": "2026-12-15"}),
     ("case.review_suspended", {"number": "TZ2026112400042", "outstanding": ["健康证明"], "deadline": ""}),
+    ("case.originals_posted", {
+        "number": "TZ2026112400042", "items": ["职工本人人事档案", "职工退休申请表"], "courier": "开发快递",
+        "tracking_number": "DX20261207000001",
+    }),
 ]
 
 # A part of a 一件事 bundle (issue 15, optional), then the ends central reaches on its own (issue 13, central).

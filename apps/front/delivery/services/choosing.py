@@ -10,11 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.front.intake.models import Case
-from apps.front.intake.selectors import case_get_for_staff
+from apps.front.intake.selectors import case_central, case_get_for_staff
 from apps.shared.accounts.models import User
 from apps.shared.accounts.services import PHONE_RE
 from apps.shared.exchange import contract
-from apps.shared.exchange.selectors import peer_central
 from apps.shared.exchange.services import outbox_enqueue
 from govservice.api import Conflict, DomainError
 
@@ -132,7 +131,7 @@ def _tell_central_choice(case: Case, delivery: Delivery, *, before: dict[str, st
     if now == before:
         return  # the same choice again (a new address in the same district): nothing central would see
     outbox_enqueue(
-        peer=peer_central(),
+        peer=case_central(case),
         payload=contract.CaseDeliveryChosen(
             number=case.number, method=DeliveryMethod(now["delivery_method"]), region=now["delivery_region"]
         ),

@@ -15,11 +15,11 @@ from django.utils.translation import gettext as _
 
 from apps.front.delivery.conf import delivery_conf
 from apps.front.intake.models import Case, CaseStatus, Document, DocumentKind
+from apps.front.intake.selectors import case_central
 from apps.front.intake.services import case_transition
 from apps.front.notifications.services import notify
 from apps.shared.accounts.models import User
 from apps.shared.exchange import contract
-from apps.shared.exchange.selectors import peer_central
 from apps.shared.exchange.services import outbox_enqueue
 from govservice.lib import lifecycle
 from govservice.lib.tasks import enqueue_on_commit
@@ -62,7 +62,7 @@ def _deliver(
         delivered_at=fields["delivered_at"],
         tracking_number=delivery.tracking_number if delivery.method == DeliveryMethod.POST else None,
     )
-    outbox_enqueue(peer=peer_central(), payload=payload, actor=actor_label)
+    outbox_enqueue(peer=case_central(case), payload=payload, actor=actor_label)
 
 
 # --- The result arrives at the front --------------------------------------------------------------------

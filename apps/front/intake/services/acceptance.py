@@ -8,7 +8,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from apps.shared.exchange import contract
-from apps.shared.exchange.selectors import peer_central
+from apps.shared.exchange.peers import central_for
 from apps.shared.exchange.services import OutgoingFile, outbox_enqueue
 from govservice.api import DomainError
 
@@ -41,17 +41,22 @@ def commitment_check(case: Case, items: list[str], *, signed: bool) -> list[str]
 
 
 def hand_over(case: Case, *, actor: str) -> None:
-    """Put an accepted case on the wire to central with its materials, in the caller's transaction; with
-    its commitment (容缺) after it, whose deadline central shows and whose follow-up it receives."""
+    """Put an accepted case on the wire to the central that decides its matter (the routing table,
+    exchange.peers) with its materials, in the caller's transaction; with its commitment (容缺) after it,
+    whose deadline central shows and whose follow-up it receives. The case keeps that central."""
     matter, citizen = case.matter, case.citizen
     assert case.accepted_at is not None
+    central = case.central if case.central is not None else central_for(matter.code)
+    if case.central_id is None:
+        Case.objects.filter(id=case.id).update(central=central)
+        case.central = central
     # The result delivery chosen so far (pickup, post with the city and district only, electronic), told
     # by the delivery app, which owns that choice.
     chosen: dict[str, Any] = {}
     for fields in hooks.submission_fields.receivers():
         chosen |= fields(case=case)
     outbox_enqueue(
-        peer=peer_central(),
+        peer=central,
         payload=contract.CaseSubmitted(
             number=case.number,
             matter_code=matter.code,
@@ -69,9 +74,11 @@ def hand_over(case: Case, *, actor: str) -> None:
             for m in case.materials.all()
         ],
     )
+    for receiver in hooks.handed_over.receivers():
+        receiver(case=case, central=central)
     if case.commitment_items and case.commitment_deadline is not None:
         outbox_enqueue(
-            peer=peer_central(),
+            peer=central,
             payload=contract.CaseCommitmentMade(
                 number=case.number, items=list(case.commitment_items), deadline=case.commitment_deadline
             ),

@@ -15,13 +15,13 @@ from apps.shared.accounts.models import User
 from apps.shared.accounts.selectors import citizen_verified_by_id_number
 from apps.shared.catalog.models import Matter
 from apps.shared.exchange import contract
-from apps.shared.exchange.selectors import peer_central
 from apps.shared.exchange.services import OutgoingFile, outbox_enqueue
 from govservice.api import Conflict, DomainError
 from govservice.lib import idcard
 from govservice.lib.codes import digits
 
 from ..models import Case, CaseEvent, CaseStatus, TrustLevel
+from ..selectors import case_central
 from .window import WAITING_ON_CENTRAL, Upload, _new_number, _store_materials, _vet, case_transition
 
 
@@ -117,7 +117,7 @@ def case_supplement(*, citizen: User, number: str, uploads: list[Upload]) -> Cas
     added = case.materials.exclude(id__in=before)
     case_transition(case=case, to_status=CaseStatus.IN_REVIEW, actor=citizen, note="已提交补正材料")
     outbox_enqueue(
-        peer=peer_central(),
+        peer=case_central(case),
         payload=contract.CaseSupplement(number=case.number),
         actor=citizen.audit_label,
         files=[OutgoingFile(name=m.name, path=str(m.file.name), sha256=m.sha256, content_type=m.content_type) for m in added],
@@ -145,7 +145,7 @@ def case_withdraw(*, citizen: User, number: str, reason: str = "") -> Case:
     case.withdraw_requested_at = now
     CaseEvent.objects.create(case=case, actor=citizen, from_status=case.status, to_status=case.status, note=note + "（待审批总后台确认）")
     outbox_enqueue(
-        peer=peer_central(), payload=contract.CaseWithdrawRequested(number=case.number, reason=reason.strip()[:500]),
+        peer=case_central(case), payload=contract.CaseWithdrawRequested(number=case.number, reason=reason.strip()[:500]),
         actor=citizen.audit_label,
     )
     return case

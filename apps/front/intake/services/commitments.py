@@ -16,12 +16,11 @@ from apps.front.intake.conf import intake_conf
 from apps.front.notifications.services import notify
 from apps.shared.accounts.models import Role, User
 from apps.shared.exchange import contract
-from apps.shared.exchange.selectors import peer_central
 from apps.shared.exchange.services import OutgoingFile, outbox_enqueue
 from govservice.api import Conflict, DomainError
 
 from ..models import COMMITMENT_OPEN_STATES, Case, CaseEvent, CreditKind, CreditRecord, TrustLevel
-from ..selectors import case_get_for_staff
+from ..selectors import case_central, case_get_for_staff
 from .window import Upload, _store_materials, _vet
 
 
@@ -83,7 +82,7 @@ def case_commitment_supply(*, actor: User, number: str, uploads: Sequence[Upload
         Case.objects.filter(id=case.id).update(commitment_met_at=now)
         case.commitment_met_at = now
     outbox_enqueue(
-        peer=peer_central(),
+        peer=case_central(case),
         payload=contract.CaseDeferredSupplied(number=case.number, items=supplied, outstanding=outstanding),
         actor=actor.audit_label,
         files=[
@@ -161,7 +160,7 @@ def case_commitment_break(*, case_id: int, today: dt.date) -> Case | None:
             note="容缺材料逾期未补交：" + "、".join(outstanding) + "。已记入信用记录，审批总后台中止审查至材料补齐",
         )
         outbox_enqueue(
-            peer=peer_central(),
+            peer=case_central(case),
             payload=contract.CaseCommitmentBroken(
                 number=case.number, outstanding=outstanding, deadline=deadline, credit_recorded=True
             ),

@@ -13,7 +13,8 @@ from apps.front.booking.selectors import hall_supervisors
 from apps.front.intake.conf import intake_conf
 from apps.front.notifications.services import notify
 from apps.shared.exchange import contract
-from apps.shared.exchange.selectors import peer_central
+from apps.shared.exchange.models import Peer
+from apps.shared.exchange.peers import default_central
 from apps.shared.exchange.services import outbox_enqueue
 from apps.shared.workcalendar.selectors import add_workdays_or_none, calendar_get
 from govservice.lib.decisions import Decision
@@ -26,7 +27,8 @@ from .window import WAITING_ON_CENTRAL, case_transition
 
 def cases_reconcile(*, batch: int = 200, cutoff: dt.datetime | None = None) -> int:
     """Ask central for the state of cases that have been quiet too long; central re-sends their latest
-    event and the idempotent handlers heal whatever was missed. Safe to run twice.
+    event and the idempotent handlers heal whatever was missed. Each central is asked about its own cases
+    only (one resync message per central). Safe to run twice.
 
     ``cutoff``: cases quiet since before it, and not asked about since (default: RECONCILE_QUIET_HOURS
     ago). After a restore from a backup, every case waiting on central is asked about (manage.py
@@ -39,13 +41,20 @@ def cases_reconcile(*, batch: int = 200, cutoff: dt.datetime | None = None) -> i
             .filter(status__in=WAITING_ON_CENTRAL, updated_at__lt=cutoff)
             .filter(Q(resync_requested_at__isnull=True) | Q(resync_requested_at__lt=cutoff))
             .order_by("updated_at")
-            .values_list("id", "number")[:batch]
+            .values_list("id", "number", "central_id")[:batch]
         )
         if not quiet:
             return 0
         # .update() leaves updated_at alone: asking is not news about the case.
-        Case.objects.filter(id__in=[pk for pk, _ in quiet]).update(resync_requested_at=timezone.now())
-        outbox_enqueue(peer=peer_central(), payload=contract.CaseResync(numbers=[number for _, number in quiet]))
+        Case.objects.filter(id__in=[pk for pk, _, _ in quiet]).update(resync_requested_at=timezone.now())
+        # A case without a central was handed over before routes existed: the platform's own central has it.
+        default = default_central()
+        by_central: dict[int, list[str]] = {}
+        for _pk, number, central_id in quiet:
+            by_central.setdefault(central_id or default.id, []).append(number)
+        peers = {p.id: p for p in Peer.objects.filter(id__in=by_central)}
+        for central_id, numbers in by_central.items():
+            outbox_enqueue(peer=peers[central_id], payload=contract.CaseResync(numbers=numbers))
     return len(quiet)
 
 

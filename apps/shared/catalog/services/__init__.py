@@ -13,9 +13,13 @@ from .transfer import ImportRefused, ImportReport, catalog_export, catalog_impor
 from .versions import MatterDraft, draft_errors, matter_draft_from, matter_save
 
 DEMO_CATALOG_PATH = Path(__file__).resolve().parent.parent / "demo_catalog.json"
+# A partner region's few matters (天津, 京津冀通办): decided by its own central, received at the Sub-center's hall
+# (apps/shared/exchange/demo.py).
+DEMO_PARTNER_CATALOG_PATH = Path(__file__).resolve().parent.parent / "demo_catalog_tj.json"
 
 __all__ = [
     "DEMO_CATALOG_PATH",
+    "DEMO_PARTNER_CATALOG_PATH",
     "ImportRefused",
     "ImportReport",
     "MatterDraft",
@@ -31,7 +35,7 @@ __all__ = [
 ]
 
 
-def catalog_load_demo() -> int:
+def catalog_load_demo(path: Path = DEMO_CATALOG_PATH) -> int:
     """Load the demo catalog (departments, matters, materials, fees) from demo_catalog.json; return how
     many matters were created.
 
@@ -39,7 +43,7 @@ def catalog_load_demo() -> int:
     an existing row is left exactly as it is, so an administrator's edits (a new matter version) survive
     a second run. The file goes through the same checks as any import.
     """
-    data = DEMO_CATALOG_PATH.read_bytes()
+    data = path.read_bytes()
     report = catalog_import(data, fmt="json", existing="skip")
     bundles_load(json.loads(data).get("bundles", []))
     return len(report.created)

@@ -94,6 +94,18 @@ class CaseDeliveryChosen(WirePayload):
     region: str = Field("", title="邮寄地区")
 
 
+class CaseOriginalsPosted(WirePayload):
+    """异地代收代办 (收受分离, DOMAIN.md §9): the hall that received the case on the handling region's behalf posted
+    the originals that region's checklist asks for (材料寄递); the waybill lets the handling office follow them."""
+
+    KIND = MessageKind.CASE_ORIGINALS_POSTED
+
+    number: Number
+    items: list[str] = Field(title="寄递原件")
+    courier: str = Field(title="快递公司")
+    tracking_number: str = Field(title="运单号")
+
+
 class CaseDelivered(WirePayload):
     KIND = MessageKind.CASE_DELIVERED
 

@@ -13,6 +13,8 @@ class MessageKind(StrEnum):
     CASE_WITHDRAW_REQUESTED = "case.withdraw_requested"
     CASE_DELIVERY_CHOSEN = "case.delivery_chosen"
     CASE_DELIVERED = "case.delivered"
+    # 异地代收代办 (issue 16): the receiving hall posted the originals to the handling region's office.
+    CASE_ORIGINALS_POSTED = "case.originals_posted"
     # Central → front
     CASE_REVIEW_STARTED = "case.review_started"
     CASE_DECIDED = "case.decided"

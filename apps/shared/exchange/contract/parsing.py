@@ -10,6 +10,7 @@ from .base import WirePayload
 from .cases_to_central import (
     CaseDelivered,
     CaseDeliveryChosen,
+    CaseOriginalsPosted,
     CaseResync,
     CaseSubmitted,
     CaseSupplement,
@@ -46,6 +47,7 @@ PAYLOADS: dict[tuple[MessageKind, int], type[WirePayload]] = {
         CaseWithdrawRequested,
         CaseDeliveryChosen,
         CaseDelivered,
+        CaseOriginalsPosted,
         # Central → front
         CaseReviewStarted,
         CaseDecided,

@@ -1,5 +1,9 @@
 """Demo data for the central back office: the catalog, approvers of two departments, a supervisor, an
-administrator, and the client platform (the Tongzhou front) with its key.
+administrator, and the client platforms (the Sub-center's front and the municipal centre's) with their keys.
+
+``--platform`` (or DEMO_PLATFORM, set by bin/platform) names the demo central to load: ``central`` (the default)
+or TJ, the partner region's back office (its own few matters, approvers and client platform; no registry).
+apps/shared/exchange/demo.py is the network's table.
 
 Idempotent: every row is found by its natural key (code, username, key id) and left as it is when it
 exists, so a second run changes nothing. Development only: the passwords and exchange secret below are
@@ -8,6 +12,7 @@ public.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,12 +30,11 @@ from apps.central.registry.services import read_company_rows, read_rows, registr
 from apps.central.review.models import ApproverPost
 from apps.shared.accounts.models import Role, User
 from apps.shared.catalog.models import Department, Matter
-from apps.shared.catalog.services import catalog_load_demo
-from apps.shared.exchange.models import Peer, PeerKey
+from apps.shared.catalog.services import DEMO_CATALOG_PATH, DEMO_PARTNER_CATALOG_PATH, catalog_load_demo
+from apps.shared.exchange.demo import DEFAULT_FRONT, PARTNER_CENTRAL, demo_peers_describe, demo_peers_seed, demo_platform
+from apps.shared.exchange.models import Peer
 
 DEMO_PASSWORD = "Demo-2026-pass"  # noqa: S105 - a published demo password, refused outside DEV_MODE
-EXCHANGE_KEY_ID = "k1"
-EXCHANGE_SECRET = "dev-exchange-secret"  # noqa: S105 - the development PeerKey secret, the same at the front
 
 # The matter whose department the first approver works for: the demo journey books it.
 DEMO_JOURNEY_MATTER = "社会保障卡申领"
@@ -44,12 +48,16 @@ class DemoUser:
     real_name: str
     department: str = ""  # a department code, or JOURNEY for the one serving DEMO_JOURNEY_MATTER
     superuser: bool = False
+    platform: str = ""  # "": every demo central (each has its own users); else that central's code
 
 
 JOURNEY = "journey"
 USERS = (
-    DemoUser("approver", Role.APPROVER, "刘洋", department=JOURNEY),
-    DemoUser("approver2", Role.APPROVER, "孙丽", department=OTHER_DEPARTMENT),
+    DemoUser("approver", Role.APPROVER, "刘洋", department=JOURNEY, platform="central"),
+    DemoUser("approver2", Role.APPROVER, "孙丽", department=OTHER_DEPARTMENT, platform="central"),
+    # The partner region's back office (天津): one approver for each of its demo departments.
+    DemoUser("approver_tj", Role.APPROVER, "高峰", department="120000-GJJ", platform=PARTNER_CENTRAL),
+    DemoUser("approver_tj2", Role.APPROVER, "郑洁", department="120000-RSJ", platform=PARTNER_CENTRAL),
     DemoUser("centralsup", Role.CENTRAL_SUPERVISOR, "周敏"),
     DemoUser("admin", Role.ADMIN, "系统管理员", superuser=True),
 )
@@ -58,8 +66,6 @@ USERS = (
 DEMO_REGISTRY = Path(__file__).resolve().parents[3] / "registry" / "demo_people.json"
 # The register of legal persons: the front's demo company among them.
 DEMO_COMPANIES = Path(__file__).resolve().parents[3] / "registry" / "demo_companies.json"
-
-PLATFORM = {"code": "BJ-TZ", "name": "北京城市副中心前台", "base_url": "http://127.0.0.1:8000"}
 
 
 def _url(name: str) -> str:
@@ -74,20 +80,31 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--logins", action="store_true", help="print the demo logins, change nothing")
+        parser.add_argument(
+            "--platform", default=os.environ.get("DEMO_PLATFORM", ""),
+            help="the demo central: central (default) or TJ (apps/shared/exchange/demo.py)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEV_MODE:
             raise CommandError("seed_demo creates accounts with published passwords; it runs only with DEV_MODE=1.")
+        try:
+            self.platform = demo_platform(options["platform"], role="central")
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+        self.users = [u for u in USERS if u.platform in ("", self.platform.code)]
+        partner = self.platform.code == PARTNER_CENTRAL
         if options["logins"]:
             self.print_logins()
             return
         self.created: Counter[str] = Counter()
         with transaction.atomic():
-            self.created["matters"] += catalog_load_demo()
+            self.created["matters"] += catalog_load_demo(DEMO_PARTNER_CATALOG_PATH if partner else DEMO_CATALOG_PATH)
             self.seed_users()
-            self.seed_platform()
-            self.seed_registry()
-            self.created["licence library"] += licences_seed_demo(platform=Peer.objects.get(code=PLATFORM["code"]))
+            self.created.update(demo_peers_seed(self.platform.code))
+            if not partner:  # the registries and the licence library are the fronts' own central's
+                self.seed_registry()
+                self.created["licence library"] += licences_seed_demo(platform=Peer.objects.get(code=DEFAULT_FRONT))
         if self.created.total() == 0:
             self.stdout.write("Demo data already present: nothing changed. 演示数据已存在，未作改动。")
         else:
@@ -102,7 +119,7 @@ class Command(BaseCommand):
 
     def seed_users(self) -> None:
         password_hash = ""
-        for spec in USERS:
+        for spec in self.users:
             user = User.objects.filter(username=spec.username).first()
             if user is None:
                 user = User(username=spec.username, role=spec.role, real_name=spec.real_name)
@@ -119,16 +136,6 @@ class Command(BaseCommand):
                 )
                 self.created["approver posts"] += int(created)
 
-    def seed_platform(self) -> None:
-        peer, created = Peer.objects.get_or_create(
-            code=PLATFORM["code"], defaults={"name": PLATFORM["name"], "base_url": PLATFORM["base_url"]}
-        )
-        self.created["peers"] += int(created)
-        _key, created = PeerKey.objects.get_or_create(
-            key_id=EXCHANGE_KEY_ID, defaults={"peer": peer, "secret": EXCHANGE_SECRET}
-        )
-        self.created["peer keys"] += int(created)
-
     def seed_registry(self) -> None:
         """The demo citizens of the front (and two people to try registering with) in the population
         registry, so that the demo's registration is checked for real."""
@@ -142,8 +149,11 @@ class Command(BaseCommand):
     def print_logins(self) -> None:
         site, admin = _url("accounts:login"), _url("admin:index")
         roles = dict(Role.choices)
-        self.stdout.write(f"\nDemo logins (central site, password {DEMO_PASSWORD} for every account):")
-        for spec in USERS:
+        self.stdout.write(
+            f"\nDemo logins (central platform {self.platform.code}, password {DEMO_PASSWORD} for every account):"
+        )
+        for spec in self.users:
             where = admin if spec.superuser else site
             self.stdout.write(f"  {spec.username:<10} {DEMO_PASSWORD}  {where:<40} {roles[spec.role]}")
-        self.stdout.write(f"Client platform {PLATFORM['code']}: key id {EXCHANGE_KEY_ID}, secret {EXCHANGE_SECRET}")
+        for line in demo_peers_describe(self.platform.code):
+            self.stdout.write(line)

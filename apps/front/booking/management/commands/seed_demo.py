@@ -2,6 +2,11 @@
 front role, a smart terminal per hall, the central peer and its key, and the slots of the booking horizon.
 The apps above booking seed their own rows through booking's demo hooks (apps/front/booking/demo.py).
 
+``--platform`` (or DEMO_PLATFORM, set by bin/platform) names the demo platform to load: BJ-TZ, the Sub-center's
+(the default: its two halls, its peers — central and the partner region's — and the route of that region's
+matters), or BJ-SZ, the municipal centre's (its one hall and central). apps/shared/exchange/demo.py is the
+network's table.
+
 Idempotent: every row is found by its natural key (code, username, token hash) and left as it is when it
 exists, so a second run changes nothing. Development only: the passwords, tokens and exchange secret
 below are public.
@@ -9,6 +14,7 @@ below are public.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -25,15 +31,23 @@ from apps.front.booking.models import GroupMatter, Hall, StaffPost, Window, Wind
 from apps.shared.accounts.models import IdentityProof, Role, User
 from apps.shared.accounts.services import id_number_index, phone_index
 from apps.shared.catalog.models import Matter, Target
-from apps.shared.catalog.services import catalog_load_demo
-from apps.shared.exchange.conf import exchange_conf
-from apps.shared.exchange.models import Peer, PeerKey
+from apps.shared.catalog.services import DEMO_PARTNER_CATALOG_PATH, catalog_load_demo
+from apps.shared.exchange.demo import (
+    DEFAULT_CENTRAL,
+    PARTNER_CENTRAL,
+    PARTNER_REGION,
+    DemoPlatform,
+    demo_links,
+    demo_peers_describe,
+    demo_peers_seed,
+    demo_platform,
+)
+from apps.shared.exchange.models import Route
+from apps.shared.exchange.peers import peer, route_errors
 from govservice.lib.idcard import check_char
 from govservice.lib.workdays import CalendarUnknown
 
 DEMO_PASSWORD = "Demo-2026-pass"  # noqa: S105 - a published demo password, refused outside DEV_MODE
-EXCHANGE_KEY_ID = "k1"
-EXCHANGE_SECRET = "dev-exchange-secret"  # noqa: S105 - the development PeerKey secret, the same at central
 
 
 @dataclass(frozen=True)
@@ -44,6 +58,7 @@ class DemoHall:
     case_prefix: str
     # (letter, name, window numbers); Window.number is unique within a hall.
     groups: tuple[tuple[str, str, tuple[int, ...]], ...]
+    platform: str = "BJ-TZ"
 
 
 @dataclass(frozen=True)
@@ -56,6 +71,7 @@ class DemoUser:
     hall: str = ""
     window: int | None = None
     superuser: bool = False
+    platform: str = ""  # "": an account on every demo platform (each has its own users)
 
 
 HALLS = (
@@ -82,6 +98,14 @@ HALLS = (
             ("C", "户政", (5, 6)),
         ),
     ),
+    DemoHall(
+        code="SZ",
+        name="北京市政务服务中心",
+        address="北京市丰台区西三环南路1号",
+        case_prefix="SZ",
+        groups=(("A", "综合受理", (1, 2, 3)), ("B", "社保医保", (4, 5))),
+        platform="BJ-SZ",
+    ),
 )
 
 # The big hall serves every matter: enterprise matters at 企业开办, the rest by department.
@@ -89,6 +113,9 @@ TZ_GROUP_BY_DEPARTMENT = {
     "110112-RSJ": "B",
     "110112-YBJ": "B",
     "110112-GJJ": "B",
+    # The partner region's matters received here on its behalf (京津冀通办) go to the same counters as ours.
+    "120000-RSJ": "B",
+    "120000-GJJ": "B",
     "110112-GA": "C",
     "110112-SCJGJ": "D",
     "110112-SWJ": "D",
@@ -107,6 +134,9 @@ YS_GROUP_BY_DEPARTMENT = {
     "110112-YBJ": "B",
     "110112-GA": "C",
 }
+# The municipal centre's hall: 社保医保 at B, everything else at 综合受理.
+SZ_GROUP_BY_DEPARTMENT = {"110112-RSJ": "B", "110112-YBJ": "B", "110112-GJJ": "B"}
+SZ_DEFAULT_GROUP = "A"
 # Marriage and divorce are registered only at the district marriage registry (婚姻登记处), not in towns.
 YS_NOT_OFFERED = frozenset(
     {
@@ -120,9 +150,11 @@ USERS = (
     DemoUser("citizen", Role.CITIZEN, "张伟", id17="11011219850312041", phone="13811112222"),
     DemoUser("citizen2", Role.CITIZEN, "欧阳晓雯", id17="11010519920718062", phone="13922223333"),
     # Both demo clerks sit at 社保医保 windows, so the demo journey (社会保障卡申领, decided by `approver`) works.
-    DemoUser("clerk", Role.CLERK, "李静", hall="TZ", window=5),
-    DemoUser("clerk_ys", Role.CLERK, "赵磊", hall="YS", window=3),
-    DemoUser("hallsup", Role.HALL_SUPERVISOR, "陈建国", hall="TZ"),
+    DemoUser("clerk", Role.CLERK, "李静", hall="TZ", window=5, platform="BJ-TZ"),
+    DemoUser("clerk_ys", Role.CLERK, "赵磊", hall="YS", window=3, platform="BJ-TZ"),
+    DemoUser("hallsup", Role.HALL_SUPERVISOR, "陈建国", hall="TZ", platform="BJ-TZ"),
+    DemoUser("clerk_sz", Role.CLERK, "王芳", hall="SZ", window=4, platform="BJ-SZ"),
+    DemoUser("hallsup_sz", Role.HALL_SUPERVISOR, "吴强", hall="SZ", platform="BJ-SZ"),
     DemoUser("admin", Role.ADMIN, "系统管理员", superuser=True),
 )
 
@@ -141,23 +173,34 @@ class Command(BaseCommand):
         parser.add_argument(
             "--logins", action="store_true", help="print the demo logins and terminal tokens, change nothing"
         )
+        parser.add_argument(
+            "--platform", default=os.environ.get("DEMO_PLATFORM", ""),
+            help="the demo front platform: BJ-TZ (default) or BJ-SZ (apps/shared/exchange/demo.py)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEV_MODE:
             raise CommandError("seed_demo creates accounts with published passwords; it runs only with DEV_MODE=1.")
+        try:
+            self.platform = demo_platform(options["platform"], role="front")
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+        self.users = [u for u in USERS if u.platform in ("", self.platform.code)]
         if options["logins"]:
             self.print_logins()
             return
         self.created: Counter[str] = Counter()
         with transaction.atomic():
             self.created["matters"] += catalog_load_demo()
-            halls = {spec.code: self.seed_hall(spec) for spec in HALLS}
+            if self.receives_for_partner(self.platform):
+                self.created["matters"] += catalog_load_demo(DEMO_PARTNER_CATALOG_PATH)
+            halls = {spec.code: self.seed_hall(spec) for spec in HALLS if spec.platform == self.platform.code}
             self.seed_group_matters(halls)
             self.seed_users(halls)
             # The apps above booking (floor, guidance) seed their own rows in these halls.
             for seeder in demo_seeders.receivers():
                 self.created.update(seeder(halls=halls))
-            self.seed_peer()
+            self.seed_peers()
         self.seed_slots()
         if self.created.total() == 0:
             self.stdout.write("Demo data already present: nothing changed. 演示数据已存在，未作改动。")
@@ -194,10 +237,13 @@ class Command(BaseCommand):
                 letter = TZ_ORGANISATION_GROUP
             else:
                 letter = TZ_GROUP_BY_DEPARTMENT.get(department, TZ_DEFAULT_GROUP)
-            wanted.add((groups[("TZ", letter)].pk, matter.code))
+            if "TZ" in halls:
+                wanted.add((groups[("TZ", letter)].pk, matter.code))
             ys_letter = YS_GROUP_BY_DEPARTMENT.get(department)
-            if ys_letter and matter.target == Target.PERSON and matter.level >= 4 and matter.code not in YS_NOT_OFFERED:
+            if "YS" in halls and ys_letter and matter.target == Target.PERSON and matter.level >= 4 and matter.code not in YS_NOT_OFFERED:
                 wanted.add((groups[("YS", ys_letter)].pk, matter.code))
+            if "SZ" in halls:
+                wanted.add((groups[("SZ", SZ_GROUP_BY_DEPARTMENT.get(department, SZ_DEFAULT_GROUP))].pk, matter.code))
         existing = set(GroupMatter.objects.filter(group__in=groups.values()).values_list("group_id", "matter_code"))
         missing = sorted(wanted - existing)
         GroupMatter.objects.bulk_create(
@@ -207,7 +253,7 @@ class Command(BaseCommand):
 
     def seed_users(self, halls: dict[str, Hall]) -> None:
         password_hash = ""
-        for spec in USERS:
+        for spec in self.users:
             user = User.objects.filter(username=spec.username).first()
             if user is None:
                 user = User(username=spec.username, role=spec.role, real_name=spec.real_name)
@@ -237,15 +283,22 @@ class Command(BaseCommand):
                 _post, created = StaffPost.objects.get_or_create(user=user, defaults={"hall": hall, "window": window})
                 self._count("staff posts", created)
 
-    def seed_peer(self) -> None:
-        peer, created = Peer.objects.get_or_create(
-            code=exchange_conf.EXCHANGE_CENTRAL_PEER, defaults={"name": "审批总后台", "base_url": settings.CENTRAL_URL}
-        )
-        self._count("peers", created)
-        _key, created = PeerKey.objects.get_or_create(
-            key_id=EXCHANGE_KEY_ID, defaults={"peer": peer, "secret": EXCHANGE_SECRET}
-        )
-        self._count("peer keys", created)
+    @staticmethod
+    def receives_for_partner(platform: DemoPlatform) -> bool:
+        return any(other.code == PARTNER_CENTRAL for other, _link in demo_links(platform.code))
+
+    def seed_peers(self) -> None:
+        """This platform's centrals with their keys; where the partner region's central is one of them, the
+        route of that region's matters to it (checked as the admin checks it)."""
+        self.created.update(demo_peers_seed(self.platform.code, base_urls={DEFAULT_CENTRAL: settings.CENTRAL_URL}))
+        if not self.receives_for_partner(self.platform) or Route.objects.filter(region=PARTNER_REGION).exists():
+            return
+        partner = peer(PARTNER_CENTRAL)
+        errors = route_errors(matter_code="", region=PARTNER_REGION, peer=partner)
+        if errors:
+            raise CommandError(f"demo route {PARTNER_REGION} -> {PARTNER_CENTRAL}: {errors}")
+        Route.objects.create(region=PARTNER_REGION, peer=partner, note="京津冀通办：天津市事项由天津审批后台办理")
+        self._count("routes", True)
 
     def seed_slots(self) -> None:
         # TODO(booking): drop this guard once apps.front.booking.services.slots_generate has landed.
@@ -263,8 +316,10 @@ class Command(BaseCommand):
     def print_logins(self) -> None:
         site, admin = _url("accounts:login"), _url("admin:index")
         roles = dict(Role.choices)
-        self.stdout.write(f"\nDemo logins (front site, password {DEMO_PASSWORD} for every account):")
-        for spec in USERS:
+        self.stdout.write(
+            f"\nDemo logins (front platform {self.platform.code}, password {DEMO_PASSWORD} for every account):"
+        )
+        for spec in self.users:
             where = admin if spec.superuser else site
             post = ""
             if spec.hall:
@@ -273,4 +328,5 @@ class Command(BaseCommand):
         for logins in demo_logins.receivers():
             for line in logins(url=_url):
                 self.stdout.write(line)
-        self.stdout.write(f"Central peer: {settings.CENTRAL_URL}, key id {EXCHANGE_KEY_ID}, secret {EXCHANGE_SECRET}")
+        for line in demo_peers_describe(self.platform.code):
+            self.stdout.write(line)
