@@ -31,7 +31,13 @@ from apps.central.review.models import ApproverPost
 from apps.shared.accounts.models import Role, User
 from apps.shared.catalog.models import Department, Matter
 from apps.shared.catalog.services import DEMO_CATALOG_PATH, DEMO_PARTNER_CATALOG_PATH, catalog_load_demo
-from apps.shared.exchange.demo import DEFAULT_FRONT, PARTNER_CENTRAL, demo_peers_describe, demo_peers_seed, demo_platform
+from apps.shared.exchange.demo import (
+    DEFAULT_FRONT,
+    PARTNER_CENTRAL,
+    demo_peers_describe,
+    demo_peers_seed,
+    demo_platform,
+)
 from apps.shared.exchange.models import Peer
 
 DEMO_PASSWORD = "Demo-2026-pass"  # noqa: S105 - a published demo password, refused outside DEV_MODE
