@@ -68,8 +68,10 @@ class DatabaseWrapper(base.DatabaseWrapper):
         raw = self.connection
         if raw is None or raw.closed:
             return True
+        # poll(), not select(): select() refuses a descriptor above 1024, which a busy process reaches.
+        poller = select.poll()
         try:
-            readable, _, _ = select.select([raw.fileno()], [], [], 0)
+            poller.register(raw.fileno(), select.POLLIN | select.POLLPRI)
+            return bool(poller.poll(0))
         except (OSError, ValueError):
             return True
-        return bool(readable)

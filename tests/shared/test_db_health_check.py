@@ -4,6 +4,7 @@ it is used (the socket says so)."""
 
 from __future__ import annotations
 
+import os
 import select
 
 import psycopg2
@@ -53,6 +54,24 @@ def test_a_healthy_idle_connection_is_not_pinged(checks):
     assert checks == []
 
 
+def test_a_connection_on_a_descriptor_above_1024_is_not_pinged(checks):
+    """A busy process (a full test run, a threaded worker) holds more than 1,024 descriptors; select() refuses
+    those, so the check once took every such connection for broken and pinged it each request."""
+    connection.close()
+    spare = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
+    try:
+        pid = _backend_pid()
+        assert connection.connection.fileno() > 1024
+        for _ in range(3):
+            _next_request()
+            assert _backend_pid() == pid
+        assert checks == []
+    finally:
+        connection.close()
+        for fd in spare:
+            os.close(fd)
+
+
 def test_after_a_database_error_the_connection_is_checked(checks):
     pid = _backend_pid()
     with pytest.raises(DatabaseError), connection.cursor() as cursor:
@@ -87,8 +106,9 @@ def test_a_connection_the_server_ended_between_requests_is_replaced(checks):
     finally:
         other.close()
     # The server's FATAL message and the end of the stream reach the idle socket.
-    readable, _, _ = select.select([connection.connection.fileno()], [], [], 10)
-    assert readable
+    poller = select.poll()
+    poller.register(connection.connection.fileno(), select.POLLIN)
+    assert poller.poll(10_000)
     _next_request()
     assert _backend_pid() != pid  # no error for the request: checked, closed, reconnected
     assert checks == [False]
