@@ -18,17 +18,18 @@ from apps.front.intake import hooks as intake_hooks
 from apps.front.intake.demo import vault_seed_demo
 from apps.front.intake.selectors import supervisor_near_limit
 from apps.front.mandates.demo import mandates_logins, mandates_seed_demo
+from apps.front.online.selectors import bundle_submission_fields
 from apps.front.mandates.selectors import agent_check
 
 APPS = Path(__file__).resolve().parents[2] / "apps"
 
 
-def test_it_connects_delivery_to_what_intake_tells_of_a_case():
+def test_it_connects_delivery_and_bundles_to_what_intake_tells_of_a_case():
     assert intake_hooks.result_ready.receivers() == (delivery_result_arrived,)
     # The window asks the mandates for the authority of whoever acts for the applicant.
     assert intake_hooks.agent_check.receivers() == (agent_check,)
     assert intake_hooks.document_downloaded.receivers() == (delivery_downloaded,)
-    assert intake_hooks.submission_fields.receivers() == (delivery_submission_fields,)
+    assert intake_hooks.submission_fields.receivers() == (delivery_submission_fields, bundle_submission_fields)
 
 
 def test_it_connects_online_bundles_to_the_answers_of_their_cases():
