@@ -18,8 +18,8 @@ from apps.front.intake import hooks as intake_hooks
 from apps.front.intake.demo import vault_seed_demo
 from apps.front.intake.selectors import supervisor_near_limit
 from apps.front.mandates.demo import mandates_logins, mandates_seed_demo
-from apps.front.online.selectors import bundle_submission_fields
 from apps.front.mandates.selectors import agent_check
+from apps.front.online.selectors import bundle_submission_fields
 
 APPS = Path(__file__).resolve().parents[2] / "apps"
 
