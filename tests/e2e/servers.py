@@ -213,6 +213,9 @@ def make_sites(tmp: Path, *, extra_env: dict[str, str] | None = None) -> tuple[S
             "CENTRAL_URL": f"http://127.0.0.1:{central_port}",
             "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
             "CELERY_QUEUE": f"e2e-{role}-{tag}",
+            # Its own cache keys: rate limits (SMS codes per phone and per address, all 127.0.0.1 here) count per
+            # pair of sites, not across every module of the run that shares the Redis.
+            "CACHE_KEY_PREFIX": f"e2e:{role}:{tag}",
             "MEDIA_ROOT": str(tmp / role / "media"),
             "SMS_FILE_PATH": str(tmp / role / "sms.jsonl"),
             # The journey expects its SMS at once, whatever the hour the suite runs.
