@@ -121,6 +121,16 @@ TABLE: dict[str, dict[str, dict]] = {
             ): "tests/front/delivery/test_delivery.py::TestPost::test_the_couriers_signed_push_completes_the_delivery",
         },
     },
+    "delivery.OriginalsShipment.status": {
+        "entries": {
+            "waiting": "tests/front/delivery/test_originals.py::"
+            "test_the_originals_of_a_case_for_another_region_are_posted_to_its_office_once"
+        },
+        "edges": {
+            ("waiting", "posted"): "tests/front/delivery/test_originals.py::"
+            "test_the_originals_of_a_case_for_another_region_are_posted_to_its_office_once",
+        },
+    },
     "hall.Ticket.status": {
         "entries": {
             "waiting": F

@@ -115,9 +115,9 @@ def test_the_intake_page_is_titled_intake_and_its_button_says_accept(api, citize
 
     english = page.get(f"/workbench/tickets/{ticket['id']}/", **EN).content.decode()
     assert '<h1>Intake · <span id="ticket-label">' in english
-    assert 'value="accept" checked> Accept</label>' in english
+    assert 'value="accept" id="outcome-accept" required> Accept</label>' in english
     shown = page.post(f"/workbench/tickets/{ticket['id']}/reveal-id/", {"reason": "核对身份证原件"}, **EN).content.decode()
     assert "(this viewing has been recorded)" in shown and "本次查看已记录" not in shown
 
     chinese = page.get(f"/workbench/tickets/{ticket['id']}/").content.decode()
-    assert '<h1>受理 · <span id="ticket-label">' in chinese and 'value="accept" checked> 受理</label>' in chinese
+    assert '<h1>受理 · <span id="ticket-label">' in chinese and 'value="accept" id="outcome-accept" required> 受理</label>' in chinese
