@@ -108,13 +108,14 @@ class TestAuthority:
         self, api, citizen, agent, online_matter, monkeypatch
     ):
         """The write checks the mandate itself, not only the list it was found in."""
+        import apps.front.online.selectors.applications  # noqa: F401  (the module the read looks the scope up in)
         from apps.front.online import selectors
 
         mandate = make_mandate(citizen, agent, matter_codes=[online_matter.code])
         code = start_for(api, agent, citizen, online_matter)["code"]
         mandate.status = MandateStatus.REVOKED
         mandate.save(update_fields=["status"])
-        monkeypatch.setattr(selectors, "acting_scope_q", lambda user, by_matter=True: selectors.Q(filed_by=user))
+        monkeypatch.setattr(selectors.applications, "acting_scope_q", lambda user, by_matter=True: selectors.Q(filed_by=user))
         refused = api(agent).patch(f"{APPLICATIONS}{code}/", {"form_values": ANSWERS}, format="json")
         assert (refused.status_code, refused.json()["code"]) == (403, "mandate_revoked")
         assert OnlineApplication.objects.get(code=code).form_values == {}
