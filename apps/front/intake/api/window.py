@@ -1,40 +1,32 @@
+"""The window's intake over the API: the case's serializers, the outcomes at a ticket (accept, notice, refuse,
+receive), the acceptance of a received case, and the case lists."""
+
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.shared.accounts.permissions import IsCitizen, IsClerk
-from apps.shared.privacy.models import Channel
 from govservice.api import DomainError, MultipartApiView
-from govservice.lib import idcard
 
-from .models import Case, CaseEvent
-from .selectors import (
+from ..models import Case, CaseEvent
+from ..selectors import (
     case_get_for_citizen,
     case_get_for_staff,
     cases_for_citizen,
     cases_for_staff,
-    held_cases_for_staff,
 )
-from .services import (
+from ..services import (
     Reuse,
     Upload,
     case_accept,
     case_accept_received,
-    case_commitment_supply,
-    case_hold_supplement,
     case_notify_missing,
-    case_notify_received,
-    case_prefile,
     case_receive,
     case_refuse,
-    case_refuse_received,
-    case_supplement,
-    case_withdraw,
 )
-from .shared import licences_fetch_for_case
 
 
 class CaseEventSerializer(serializers.ModelSerializer):
@@ -275,199 +267,3 @@ class HallCaseDetailApi(APIView):
     @extend_schema(responses=CaseDetailSerializer)
     def get(self, request, number):
         return Response(CaseDetailSerializer(case_get_for_staff(user=request.user, number=number)).data)
-
-
-class HeldCaseSerializer(CaseSerializer):
-    """A case the hall holds, for its clerks: the applicant masked, the intake limit and the notice."""
-
-    applicant = serializers.CharField(source="citizen.masked_name")
-    notice_outstanding = serializers.BooleanField()
-
-    class Meta(CaseSerializer.Meta):
-        fields = [
-            *CaseSerializer.Meta.fields, "applicant", "intake_deadline", "notice_items", "notice_sent_at",
-            "notice_answered_at", "notice_outstanding",
-        ]
-
-
-class HeldCaseListApi(APIView):
-    """The cases the hall holds (收件, or waiting on a one-time notice), the nearest intake limit first;
-    ``?number=`` or ``?name=`` narrows them (an ID number is searched with POST …/search/)."""
-
-    permission_classes = [IsClerk]
-
-    @extend_schema(
-        parameters=[OpenApiParameter("number", str, required=False), OpenApiParameter("name", str, required=False)],
-        responses=HeldCaseSerializer(many=True),
-    )
-    def get(self, request):
-        query = (request.query_params.get("number") or request.query_params.get("name") or "")[:64]
-        if idcard_like(query):
-            raise DomainError(_("请用 POST 查询身份证号码，证件号码不得出现在网址中。"), code="invalid")
-        cases = held_cases_for_staff(user=request.user, query=query).select_related("citizen")[:100]
-        return Response(HeldCaseSerializer(cases, many=True).data)
-
-
-class HeldSearchSerializer(serializers.Serializer):
-    q = serializers.CharField(max_length=64, help_text="办件编号、身份证号码或姓名")
-
-
-class HeldCaseSearchApi(APIView):
-    """The held cases found by case number, the applicant's ID number (compared through its blind index)
-    or name, posted so that an ID number never rides in an address or a log line."""
-
-    permission_classes = [IsClerk]
-
-    @extend_schema(request=HeldSearchSerializer, responses=HeldCaseSerializer(many=True))
-    def post(self, request):
-        serializer = HeldSearchSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        cases = held_cases_for_staff(user=request.user, query=serializer.validated_data["q"])[:100]
-        return Response(HeldCaseSerializer(cases, many=True).data)
-
-
-class HeldMaterialsApi(MultipartApiView):
-    """The applicant brought materials for a case the hall holds: added to the same case (an outstanding
-    one-time notice is answered, the five working days run again)."""
-
-    permission_classes = [IsClerk]
-
-    @extend_schema(request=MULTIPART, responses={200: HeldCaseSerializer})
-    def post(self, request, number):
-        case = case_hold_supplement(clerk=request.user, number=number, uploads=uploads_from(request))
-        return Response(HeldCaseSerializer(case).data)
-
-
-class HeldNoticeApi(MultipartApiView):
-    """一次性告知 on a case the hall holds: ``items`` (repeat the field), with the materials just brought."""
-
-    permission_classes = [IsClerk]
-
-    @extend_schema(request=NOTICE_BODY, responses={200: HeldCaseSerializer})
-    def post(self, request, number):
-        case = case_notify_received(
-            clerk=request.user, number=number, items=request.data.getlist("items"), uploads=uploads_from(request)
-        )
-        return Response(HeldCaseSerializer(case).data)
-
-
-class HeldRefuseSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-    refer_to = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-
-
-class HeldRefuseApi(APIView):
-    """不予受理 of a case the hall holds: ``reason`` (required) and ``refer_to``."""
-
-    permission_classes = [IsClerk]
-
-    @extend_schema(request=HeldRefuseSerializer, responses={200: HeldCaseSerializer})
-    def post(self, request, number):
-        serializer = HeldRefuseSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        case = case_refuse_received(clerk=request.user, number=number, **serializer.validated_data)
-        return Response(HeldCaseSerializer(case).data)
-
-
-class StaffDeferredApi(MultipartApiView):
-    """Deferred items (容缺) the applicant brought to a window, each under ``material_<id>``."""
-
-    permission_classes = [IsClerk]
-
-    @extend_schema(request=MULTIPART, responses={200: CaseSerializer})
-    def post(self, request, number):
-        case = case_commitment_supply(actor=request.user, number=number, uploads=uploads_from(request))
-        return Response(CaseSerializer(case).data)
-
-
-class DeferredApi(MultipartApiView):
-    """The applicant uploads deferred items (容缺) online, each under ``material_<id>``."""
-
-    permission_classes = [IsCitizen]
-
-    @extend_schema(request=MULTIPART, responses={200: CaseSerializer})
-    def post(self, request, number):
-        case = case_commitment_supply(actor=request.user, number=number, uploads=uploads_from(request))
-        return Response(CaseSerializer(case).data)
-
-
-def idcard_like(value: str) -> bool:
-    """Looks like an ID number (it must not be taken from a query string)."""
-    try:
-        idcard.parse(value)
-    except idcard.InvalidIdNumber:
-        return False
-    return True
-
-
-class PrefileApi(MultipartApiView):
-    """在线预填: the citizen uploads materials for a booked appointment (repeatable while not yet received)."""
-
-    permission_classes = [IsCitizen]
-
-    @extend_schema(request=MULTIPART, responses={201: CaseSerializer})
-    def post(self, request, code):
-        case, password = case_prefile(citizen=request.user, appointment_code=code, uploads=uploads_from(request))
-        data = CaseSerializer(case).data
-        if password:
-            data["query_password"] = password
-        return Response(data, status=status.HTTP_201_CREATED)
-
-
-class SupplementApi(MultipartApiView):
-    """The citizen answers a correction request with the corrected materials."""
-
-    permission_classes = [IsCitizen]
-
-    @extend_schema(request=MULTIPART, responses={200: CaseSerializer})
-    def post(self, request, number):
-        case = case_supplement(citizen=request.user, number=number, uploads=uploads_from(request))
-        return Response(CaseSerializer(case).data)
-
-
-class WithdrawSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
-
-
-class WithdrawApi(APIView):
-    """The citizen withdraws before a decision (confirmed by central if the case is there)."""
-
-    permission_classes = [IsCitizen]
-
-    @extend_schema(request=WithdrawSerializer, responses={202: CaseSerializer})
-    def post(self, request, number):
-        serializer = WithdrawSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        case = case_withdraw(citizen=request.user, number=number, reason=serializer.validated_data["reason"])
-        return Response(CaseSerializer(case).data, status=status.HTTP_202_ACCEPTED)
-
-
-class LicencesFetchSerializer(serializers.Serializer):
-    consent = serializers.BooleanField(help_text=_("申请人同意调取其电子证照库中的证照用于本次办件"))
-
-
-class LicenceHeldSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    issuer = serializers.CharField()
-    licence_number = serializers.CharField()
-    valid_until = serializers.DateField(allow_null=True)
-
-
-class CaseLicencesApi(APIView):
-    """Fetch the applicant's licences this case's matter needs from central's library (电子证照库), with the
-    applicant's consent: the materials they stand for need not be submitted (the evidence ids go with the
-    acceptance like any vault evidence). The applicant for their own case, or a clerk of the case's hall."""
-
-    @extend_schema(request=LicencesFetchSerializer, responses={200: LicenceHeldSerializer(many=True)})
-    def post(self, request, number):
-        serializer = LicencesFetchSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        if IsCitizen().has_permission(request, self):
-            case, channel = case_get_for_citizen(citizen=request.user, number=number), Channel.API
-        elif IsClerk().has_permission(request, self):
-            case, channel = case_get_for_staff(user=request.user, number=number), Channel.WINDOW
-        else:
-            raise DomainError(_("只有申请人本人或受理窗口可以调取证照。"), code="forbidden")
-        items = licences_fetch_for_case(case=case, by=request.user, consent_given=serializer.validated_data["consent"], channel=channel)
-        return Response(LicenceHeldSerializer(items, many=True).data)
