@@ -1,4 +1,4 @@
-"""The front's case, written here: the window's intake (window.py), what every acceptance puts in place
+"""The front's case, written here: the window's intake (window.py; materials.py: uploads checked, stored, reused from the vault), what every acceptance puts in place
 (acceptance.py), the cases the hall holds and the acceptance by law (held.py), the 容缺 follow-up
 (commitments.py), what the applicant starts or changes (applicant.py), fully online applications and their
 pre-review (online.py), the periodic jobs (jobs.py), and the case a remote-window session concluded
@@ -14,6 +14,7 @@ from .held import (
     cases_deem_accepted,
 )
 from .jobs import cases_close_finished, cases_fill_open_dates, cases_intake_deadline_warn, cases_reconcile
+from .materials import Reuse, Upload, upload_check
 from .online import (
     StoredUpload,
     case_online_resubmit,
@@ -25,8 +26,6 @@ from .online import (
 from .remote import RemoteLine, case_conclude_remote
 from .window import (
     WAITING_ON_CENTRAL,
-    Reuse,
-    Upload,
     case_accept,
     case_accept_received,
     case_notify_missing,
@@ -34,7 +33,6 @@ from .window import (
     case_refuse,
     case_transition,
     prefiled_for_ticket,
-    upload_check,
 )
 
 __all__ = [

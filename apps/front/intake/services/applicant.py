@@ -22,7 +22,8 @@ from govservice.lib.codes import digits
 
 from ..models import Case, CaseEvent, CaseStatus, TrustLevel
 from ..selectors import case_central
-from .window import WAITING_ON_CENTRAL, Upload, _new_number, _store_materials, _vet, case_transition
+from .materials import Upload, _store_materials, _vet
+from .window import WAITING_ON_CENTRAL, _new_number, case_transition
 
 
 @transaction.atomic

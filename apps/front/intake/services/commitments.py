@@ -21,7 +21,7 @@ from govservice.api import Conflict, DomainError
 
 from ..models import COMMITMENT_OPEN_STATES, Case, CaseEvent, CreditKind, CreditRecord, TrustLevel
 from ..selectors import case_central, case_get_for_staff
-from .window import Upload, _store_materials, _vet
+from .materials import Upload, _store_materials, _vet
 
 
 def _open_commitment(case: Case) -> None:

@@ -21,7 +21,8 @@ from ..models import Case, CaseStatus, DocumentKind
 from ..selectors import case_get_for_staff, deemed_due_q
 from .acceptance import hand_over
 from .jobs import cases_fill_open_dates
-from .window import Upload, _vet, case_transition, held_continue, notice_give, refusal_give
+from .materials import Upload, _vet
+from .window import case_transition, held_continue, notice_give, refusal_give
 
 
 def _held(*, clerk: User, number: str) -> Case:

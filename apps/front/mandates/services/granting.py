@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.front.booking.models import StaffPost
-from apps.front.intake.services.window import upload_check
+from apps.front.intake.services.materials import upload_check
 from apps.shared.accounts import otp
 from apps.shared.accounts.models import ChallengePurpose, Role, User
 from apps.shared.catalog.models import Matter
