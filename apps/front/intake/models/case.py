@@ -22,6 +22,8 @@ from govservice.lib.lifecycle import allows
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
+from .evidence import EvidenceItem, TrustLevel
+
 
 class CaseStatus(models.TextChoices):
     SUBMITTED = "submitted", _("已在线申报")
@@ -331,45 +333,6 @@ class Case(models.Model):
         return CaseEvent(case=self, from_status=from_status, to_status=to_status, **details)
 
 
-class TrustLevel(models.TextChoices):
-    # 国办函〔2016〕108号: how far a piece of evidence can be relied on without asking again.
-    A = "A", _("A 政府部门核发并加盖电子印章，直接使用")
-    B = "B", _("B 窗口人员已核验原件，可复用")
-    C = "C", _("C 申请人上传，使用前须核验原件")
-    # No level D ("self-made, on the applicant's commitment"): a commitment belongs to one case (容缺受理,
-    # with its deadline and consequence), never to reusable evidence (README "Law → tests", issue 13).
-
-
-class EvidenceItem(models.Model):
-    """The citizen's vault: evidence government already holds (materials verified in earlier cases,
-    e-licences), offered at intake instead of asking again (数据共享、信息复用)."""
-
-    citizen = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="evidence")
-    name = models.CharField(_("材料名称"), max_length=200)
-    trust_level = models.CharField(max_length=1, choices=TrustLevel.choices)
-    issuer = models.CharField(_("出具单位"), max_length=100, blank=True)
-    file = models.FileField(upload_to="vault/%Y/%m/")
-    content_type = models.CharField(max_length=64)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
-    origin_case = models.ForeignKey(Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    valid_until = models.DateField(null=True, blank=True)
-    # An e-licence of central's library (电子证照库): its number, when its validity was last confirmed (a
-    # licence not confirmed within LICENCE_RECHECK_SECONDS is not offered until it is), and its revocation.
-    licence_number = models.CharField(_("证照编号"), max_length=64, blank=True, db_index=True)
-    licence_checked_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["name", "trust_level", "-created_at"]
-        constraints = [models.UniqueConstraint(fields=["citizen", "sha256"], name="evidence_once_per_citizen")]
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.trust_level})"
-
-
 class CaseMaterial(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="materials")
     material = models.ForeignKey(Material, on_delete=models.SET_NULL, null=True, blank=True)
@@ -407,61 +370,3 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} {self.from_status}→{self.to_status}"
-
-
-class DocumentKind(models.TextChoices):
-    RECEIPT = "receipt", _("受理凭证")
-    REFUSAL = "refusal", _("不予受理通知书")
-    ONE_TIME_NOTICE = "one_time_notice", _("一次性告知书")
-    COMMITMENT = "commitment", _("容缺受理承诺确认书")
-    CERTIFICATE = "certificate", _("证照（审批结果）")
-    DELIVERY_RECEIPT = "delivery_receipt", _("送达回执")
-
-
-class Document(models.Model):
-    """A written, dated voucher (行政许可法 Art. 32). Its content is fixed when issued (``content``); the
-    PDF is rendered from it on first download and its SHA-256 kept, so the public verification page can
-    tell a genuine copy from an altered one without showing personal data."""
-
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="documents")
-    kind = models.CharField(max_length=24, choices=DocumentKind.choices)
-    verification_code = models.CharField(max_length=16, unique=True)
-    content = models.JSONField()
-    issued_at = models.DateTimeField(default=timezone.now)
-    # None for documents issued by central (certificates): they arrive over the wire, already signed.
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    file = models.FileField(upload_to="documents/%Y/%m/", blank=True)
-    sha256 = models.CharField(max_length=64, blank=True)
-
-    class Meta:
-        ordering = ["issued_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.verification_code}"
-
-
-class CreditKind(models.TextChoices):
-    COMMITMENT_BROKEN = "commitment_broken", _("容缺受理承诺逾期未履行")
-
-
-class CreditRecord(models.Model):
-    """A breach of a commitment made to the hall (失信记录). While one is in force the applicant is not
-    offered 容缺受理 again (DOMAIN.md §4); central is told of the breach with the case."""
-
-    citizen = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="credit_records")
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="credit_records")
-    kind = models.CharField(max_length=24, choices=CreditKind.choices)
-    note = models.TextField(blank=True)
-    recorded_at = models.DateTimeField(default=timezone.now)
-    # The record bars 容缺受理 until this day (信用修复 after it; setting).
-    in_force_until = models.DateField()
-
-    class Meta:
-        ordering = ["-recorded_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["case", "kind"], name="credit_record_once_per_case"),
-            models.CheckConstraint(condition=models.Q(kind__in=CreditKind.values), name="credit_kind_valid"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.citizen} {self.get_kind_display()} {self.case}"
