@@ -147,4 +147,12 @@ def test_one_panel_at_a_time_in_a_browser_with_axe(browser, live_server, platfor
         assert axe_violations(approver_page) == [], language
         assert scrolls_sideways(approver_page) == []
         screenshot(approver_page, "1920x1080", f"central-case-{language}")
+    # A material's PDF viewer opens on demand (a viewer still starting must not sit under the next click).
+    assert approver_page.locator("iframe").count() == 0
+    preview = approver_page.get_by_role("button", name="Preview")
+    expect(preview).to_have_attribute("aria-expanded", "false")
+    preview.click()
+    viewer = approver_page.locator(f"#{preview.get_attribute('aria-controls')} iframe")
+    expect(viewer).to_have_attribute("src", re.compile(rf"/cases/{case.id}/materials/\d+/$"))
+    expect(approver_page.get_by_role("button", name="Hide preview")).to_have_attribute("aria-expanded", "true")
     context.close()
