@@ -84,9 +84,22 @@ def small_targets(page, minimum: float = 44) -> list[str]:
     return page.evaluate(_SMALL_TARGETS, minimum)
 
 
+# The page's text without what is inside an element whose lang is Chinese (hidden while innerText is read).
+_TEXT_NOT_DECLARED_CHINESE = """() => {
+  const declared = [...document.body.querySelectorAll('[lang^="zh"]')];
+  const shown = declared.map((e) => e.style.display);
+  declared.forEach((e) => { e.style.display = "none"; });
+  const text = document.body.innerText + " " + document.title;
+  declared.forEach((e, i) => { e.style.display = shown[i]; });
+  return text;
+}"""
+
+
 def chinese_left(page, data: list[str]) -> list[str]:
-    """Chinese words on an English page that are not data (names of matters, halls, people, materials...)."""
-    text = page.evaluate("document.body.innerText + ' ' + document.title")
+    """Chinese words on an English page that are not data (names of matters, halls, people, materials...).
+    Text the page itself declares Chinese (``lang="zh-…"``: a case record's notes as they were written) is
+    data too; every other Chinese word is interface left untranslated."""
+    text = page.evaluate(_TEXT_NOT_DECLARED_CHINESE)
     for value in sorted(data, key=len, reverse=True):
         text = text.replace(value, " ")
     return sorted(set(CJK.findall(text)))[:10]

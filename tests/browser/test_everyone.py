@@ -198,15 +198,27 @@ def test_every_kiosk_screen_at_1080_by_1920(page, live_server, hall, matter, ter
     assert not findings, "\n".join(findings)
 
 
-def test_the_workbench_at_1920_by_1080(page, live_server, hall, matter, terminal, clerk):
+def test_the_workbench_at_1920_by_1080(page, live_server, hall, matter, terminal, clerk, citizen):
     from apps.front.floor.services import ticket_call_next
+    from apps.front.intake.services import case_notify_missing
 
+    # A case the hall holds after a one-time notice, then a ticket at the window: the clerk's four pages.
+    ticket_walk_in(terminal=terminal, matter_code=matter.code, id_number=citizen.id_number)
+    noticed = ticket_call_next(clerk=clerk)
+    held, _ = case_notify_missing(clerk=clerk, ticket_id=noticed.id, items=["缺少居民身份证原件"])  # finishes the ticket
     for green in ("", "military", ""):
         ticket_walk_in(terminal=terminal, matter_code=matter.code, green_channel=green)
-    ticket_call_next(clerk=clerk)
+    called = ticket_call_next(clerk=clerk)
     page.set_viewport_size({"width": 1920, "height": 1080})
-    data = [hall.name, matter.name, hall.groups.get().name, clerk.display_name, "中文"]
-    pages = {"workbench": "/workbench/"}
+    data = [hall.name, matter.name, hall.groups.get().name, clerk.display_name, "中文", citizen.real_name, citizen.masked_name]
+    data.append("缺少居民身份证原件")
+    data += [m.name for m in matter.materials.all()] + [m.notes for m in matter.materials.all() if m.notes]
+    pages = {
+        "workbench": "/workbench/",
+        "intake": f"/workbench/tickets/{called.id}/",
+        "held-cases": "/workbench/cases/",
+        "held-case": f"/workbench/cases/{held.number}/",
+    }
     findings = sweep(
         page,
         live_server,

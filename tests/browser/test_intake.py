@@ -55,3 +55,40 @@ def test_it_checks_in_at_the_kiosk_and_accepts_at_the_window(browser, live_serve
     assert "受理凭证" in text and number in text
     case = Case.objects.get(number=number)
     assert case.status == CaseStatus.ACCEPTED and case.materials.get().original_name == "身份证.pdf"
+
+
+def test_a_held_case_is_continued_one_outcome_at_a_time(
+    browser, live_server, citizen, hall, matter, terminal, clerk, central_peer, tmp_path
+):
+    from apps.front.floor.services import ticket_call_next, ticket_walk_in
+    from apps.front.intake.services import case_notify_missing
+
+    ticket_walk_in(terminal=terminal, matter_code=matter.code, id_number=citizen.id_number)
+    held, _ = case_notify_missing(clerk=clerk, ticket_id=ticket_call_next(clerk=clerk).id, items=["缺少居民身份证原件"])
+    page = browser.new_context(locale="zh-CN", viewport={"width": 1920, "height": 1080}).new_page()
+    login(page, live_server, clerk.username, PASSWORD)
+    page.goto(f"{live_server.url}/workbench/cases/")
+    page.get_by_role("link", name=held.number).click()
+    expect(page.locator("#notice-items")).to_contain_text("缺少居民身份证原件")
+    # Nothing chosen yet: no outcome's fields; each choice shows its own only.
+    for outcome in ("supplement", "accept", "notice", "refuse"):
+        expect(page.locator(f"#fields-{outcome}")).to_be_hidden()
+    page.get_by_role("radio", name="不予受理").check()
+    expect(page.locator("#fields-refuse")).to_be_visible()
+    expect(page.get_by_label("不予受理理由")).to_be_visible()
+    expect(page.locator("#fields-accept")).to_be_hidden()
+    # The applicant brought the ID card: it joins the same case, which the hall goes on holding...
+    scan = tmp_path / "身份证.pdf"
+    scan.write_bytes(PDF)
+    page.get_by_label("居民身份证").set_input_files(str(scan))
+    page.get_by_role("radio", name="仅补充材料（继续暂存）").check()
+    expect(page.locator("#fields-refuse")).to_be_hidden()
+    page.get_by_role("button", name="补充材料").click()
+    expect(page.locator("#received-materials")).to_contain_text("居民身份证")
+    # ...and is accepted on the same page: no second case.
+    page.get_by_role("radio", name="受理", exact=True).check()
+    page.get_by_role("button", name="受理并转交审批").click()
+    expect(page.locator("#case-status")).to_have_text("已受理")
+    assert page.locator("#held-outcome").count() == 0
+    assert Case.objects.filter(citizen=citizen).count() == 1
+    assert Case.objects.get().status == CaseStatus.ACCEPTED

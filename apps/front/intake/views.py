@@ -248,7 +248,13 @@ def hall_case(request, number):
             "received": case.materials.all(),
             "limit_passed": case.intake_limit_passed(timezone.localdate()),
             "commitment_allowed": not credit_barred(citizen=case.citizen),
+            "deferrable": [m for m in materials if m.deferrable],
             "owed": [m for m in materials if m.name in owed],
+            "actions": HeldCaseForm.ACTIONS,
+            # What the clerk posted, shown again when it was refused (a redirect follows success).
+            "chosen": request.POST.get("action", "") if request.method == "POST" else "",
+            "posted": request.POST,
+            "posted_commitments": request.POST.getlist("commitment_items"),
         },
         status=status,
     )
