@@ -1,6 +1,6 @@
 """WSGI application serving ``bench.ceiling`` with the site's own settings.
 
-settings.py derives ROOT_URLCONF from SITE_ROLE; here it is replaced before the first request, which is
+govservice/settings/core.py derives ROOT_URLCONF from SITE_ROLE; here it is replaced before the first request, which is
 when Django's handler reads it. Everything else (middleware, DRF authentication, database options) is
 the front site's.
 """

@@ -64,7 +64,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--fronts", type=int, choices=(1, 2), default=2, help="front platforms sending at once")
     parser.add_argument("--producers", type=int, default=2, help="processes making cases in parallel, per front")
     parser.add_argument("--approvers", type=int, default=4, help="threads deciding through central's API")
-    # The product's defaults (govservice/settings.py), not the e2e harness's short test values.
+    # The product's defaults (govservice/settings/), not the e2e harness's short test values.
     parser.add_argument("--lease", type=int, default=120, help="EXCHANGE_LEASE_SECONDS")
     parser.add_argument("--backoff-base", type=int, default=2, help="EXCHANGE_BACKOFF_BASE_SECONDS")
     parser.add_argument("--backoff-cap", type=int, default=600, help="EXCHANGE_BACKOFF_CAP_SECONDS")

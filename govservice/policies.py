@@ -1,5 +1,5 @@
 """What a browser may load and use on the pages of both sites: the Content-Security-Policy (django-csp) and
-the Permissions-Policy (django-permissions-policy), read by settings.py. Not secrets, not per deployment: the
+the Permissions-Policy (django-permissions-policy), read by settings/security.py. Not secrets, not per deployment: the
 same for every site, so they live here rather than in the environment."""
 
 # Scripts and styles only from this site's own static files (no inline script or handler anywhere in the

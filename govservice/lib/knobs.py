@@ -1,6 +1,6 @@
 """An app's business knobs, typed and documented in one place: the app's ``conf.py``.
 
-Framework configuration (databases, security, backends) stays in ``govservice/settings.py``; the rules of
+Framework configuration (databases, security, backends) stays in ``govservice/settings/`` (a module per responsibility); the rules of
 the business that operators may tune (booking horizons, no-show limits, quiet hours…) live with the app
 they govern::
 
@@ -14,7 +14,7 @@ they govern::
 One name everywhere: the attribute, the environment variable and the Django setting are the same word.
 A knob is read in this order:
 
-1. a Django setting of that name, if one exists (settings.py, ``override_settings``, pytest-django's
+1. a Django setting of that name, if one exists (govservice/settings/, ``override_settings``, pytest-django's
    ``settings`` fixture) — read at each access, so an override made after import still wins;
 2. the environment variable of that name, read once when ``conf.py`` is imported and creates the instance (each app imports its
    conf in ``AppConfig.ready()``, so a malformed value stops the process at start-up);

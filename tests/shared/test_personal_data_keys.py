@@ -7,7 +7,10 @@ with SECRET_KEY_FALLBACKS keeping sessions and signed values alive."""
 from __future__ import annotations
 
 import io
-import runpy
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -106,11 +109,14 @@ def test_sessions_and_signed_values_survive_a_secret_key_rotation_with_the_old_k
         signing.loads(signed, salt="keys-test")
 
 
-def test_it_reads_the_fallbacks_and_keys_from_the_environment(monkeypatch):
-    monkeypatch.setenv("SECRET_KEY_FALLBACKS", "retired-key-one, retired-key-two")
-    variables = runpy.run_path(str(ROOT / "govservice" / "settings.py"))
-    assert variables["SECRET_KEY_FALLBACKS"] == ["retired-key-one", "retired-key-two"]
-    assert variables["STORAGES"]["default"]["BACKEND"] == "govservice.lib.fieldcrypto.EncryptedFileSystemStorage"
+def test_it_reads_the_fallbacks_and_keys_from_the_environment():
+    # The settings as a new process reads them (this one's are read already).
+    read = "import json, govservice.settings as s; print(json.dumps([s.SECRET_KEY_FALLBACKS, s.STORAGES['default']['BACKEND']]))"
+    environment = {**os.environ, "SECRET_KEY_FALLBACKS": "retired-key-one, retired-key-two"}
+    done = subprocess.run([sys.executable, "-c", read], env=environment, cwd=ROOT, capture_output=True, text=True, check=True)
+    fallbacks, storage = json.loads(done.stdout)
+    assert fallbacks == ["retired-key-one", "retired-key-two"]
+    assert storage == "govservice.lib.fieldcrypto.EncryptedFileSystemStorage"
 
 
 def test_a_new_key_first_and_the_command_move_every_column_under_it(settings):

@@ -1,4 +1,4 @@
-"""This app's periodic work (Celery beat). settings.py gathers every installed app's ``PERIODIC``;
+"""This app's periodic work (Celery beat). settings/queues.py gathers every installed app's ``PERIODIC``;
 no Django import here, settings read it before apps load."""
 
 from celery.schedules import crontab

@@ -1,6 +1,6 @@
 """Business knobs of result delivery and the status lookup (govservice/lib/knobs.py: a Django setting of
 the same name wins, then the environment variable, then the default here). Every variable is also listed
-in ``.env.example``. The courier backend and its keys are integration settings and stay in settings.py."""
+in ``.env.example``. The courier backend and its keys are integration settings and stay in govservice/settings/channels.py."""
 
 from __future__ import annotations
 

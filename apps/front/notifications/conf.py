@@ -1,6 +1,6 @@
 """Business knobs of notifications (govservice/lib/knobs.py: a Django setting of the same name wins, then
 the environment variable, then the default here). Every variable is also listed in ``.env.example``. The
-channels' backends and the SMS gateway are integration settings and stay in settings.py."""
+channels' backends and the SMS gateway are integration settings and stay in govservice/settings/channels.py."""
 
 from __future__ import annotations
 

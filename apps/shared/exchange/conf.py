@@ -19,7 +19,7 @@ class ExchangeConf(AppConf):
     # A signed request older or newer than this many seconds is refused (replay window).
     EXCHANGE_MAX_SKEW_SECONDS = Knob(env_int, 300)
     # Seconds to wait for the peer. Kept below Celery's soft time limit, which is below the hard limit and the
-    # broker's visibility timeout (settings.py), so a slow send is abandoned before another worker takes it.
+    # broker's visibility timeout (settings/queues.py), so a slow send is abandoned before another worker takes it.
     EXCHANGE_HTTP_TIMEOUT = Knob(env_int, 20)
     # Sends before a message becomes a dead letter; the backoff between them doubles from BASE up to CAP.
     EXCHANGE_MAX_ATTEMPTS = Knob(env_int, 15)

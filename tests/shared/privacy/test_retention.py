@@ -95,7 +95,7 @@ def test_every_site_registers_its_kinds_with_a_knob_and_a_source():
 def test_every_knob_is_documented_in_env_example():
     example = (ROOT / ".env.example").read_text(encoding="utf-8")
     assert not [name for name in PrivacyConf.knobs() if not re.search(rf"^# {name}=", example, re.M)]
-    # Knobs, not framework settings: govservice/settings.py defines none of them.
+    # Knobs, not framework settings: govservice/settings/ defines none of them.
     assert not [name for name in PrivacyConf.knobs() if hasattr(settings_module, name)]
 
 
