@@ -304,6 +304,13 @@ def status_for(error: DomainError) -> int:
     return next(status for cls, status in STATUS_BY_CLASS if isinstance(error, cls))
 
 
+def error_json(error: DomainError) -> JsonResponse:
+    """A refusal answered by a plain (non-DRF) JSON view: the API's error body and status."""
+    return JsonResponse(
+        {"code": error.code, "detail": error.detail}, status=status_for(error), json_dumps_params={"ensure_ascii": False}
+    )
+
+
 # In the reader's language (Chinese first, English with Accept-Language: en), like every other answer.
 NOT_FOUND = gettext_lazy("未找到，或您无权查看。")
 FORBIDDEN = gettext_lazy("您无权执行此操作。")

@@ -17,35 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.shared.catalog.models import Department, Matter
 from apps.shared.exchange.models import Peer
+from apps.shared.exchange.remote import SESSION_TRANSITIONS, SessionOutcome, SessionStatus
 from govservice.lib.fieldcrypto import EncryptedCharField
-
-
-class SessionStatus(models.TextChoices):
-    RINGING = "ringing", _("等待应答")
-    ACTIVE = "active", _("通话中")
-    ENDED = "ended", _("已结束")
-
-
-S = SessionStatus
-# The whole lifecycle in one place; services refuse anything not listed. Answering is RINGING → ACTIVE by one
-# conditional UPDATE (the first staff member wins); a ring nobody answers ends it.
-SESSION_TRANSITIONS: dict[str, frozenset[str]] = {
-    S.RINGING: frozenset({S.ACTIVE, S.ENDED}),
-    S.ACTIVE: frozenset({S.ENDED}),
-    S.ENDED: frozenset(),
-}
-
-
-class SessionOutcome(models.TextChoices):
-    """How it ended. The values are the wire's (contract.RemoteOutcome and contract.RemoteEnding)."""
-
-    NONE = "", _("—")
-    ACCEPTED = "accepted", _("远程受理")
-    ONE_TIME_NOTICE = "one_time_notice", _("一次性告知")
-    REFUSED = "refused", _("不予受理")
-    UNANSWERED = "unanswered", _("无人应答")
-    HUNG_UP = "hung_up", _("未办结挂断")
-    CANCELLED = "cancelled", _("大厅取消")
 
 
 class Side(models.TextChoices):

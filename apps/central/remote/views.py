@@ -6,23 +6,21 @@ own WebRTC connection to the hall for media, chat and typing (static/js/remote_*
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django import forms
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.shared.accounts.models import Role
 from apps.shared.exchange import contract
-from govservice.api import DomainError, status_for
+from govservice.api import DomainError, error_json, status_for
 from govservice.lib.filetypes import EXTENSIONS, FILE_VIEWER_CSP, UNKNOWN_TYPE, is_viewable, sniff
 from govservice.lib.masking import mask_id_staff, mask_name
-from govservice.parsers import MAX_JSON_DEPTH, json_depth_exceeds, json_has_nul, refuse_nul
+from govservice.parsers import json_object
 from govservice.roles import role_required
 
 from . import services
@@ -32,25 +30,6 @@ from .models import RemoteSession, SessionScan, Side
 from .selectors import SUPERVISORS, active_for_staff, queue_for_staff, queue_rows, session_for_log, supervisor_overview
 
 STAFF = (Role.APPROVER, Role.CENTRAL_SUPERVISOR, Role.ADMIN)
-
-
-def _error(exc: DomainError) -> JsonResponse:
-    return JsonResponse(
-        {"code": exc.code, "detail": exc.detail}, status=status_for(exc), json_dumps_params={"ensure_ascii": False}
-    )
-
-
-def _json_body(request) -> dict[str, Any]:
-    try:
-        data = json.loads(request.body or b"{}")
-    except (ValueError, RecursionError):
-        data = None
-    if not isinstance(data, dict) or json_depth_exceeds(data, MAX_JSON_DEPTH):
-        raise DomainError(_("请求内容格式有误。"), code="invalid")
-    if json_has_nul(data):
-        # PostgreSQL stores no NUL (govservice/parsers.py): refused here rather than failing there.
-        raise refuse_nul()
-    return data
 
 
 @role_required(*STAFF)
@@ -132,7 +111,7 @@ def session_poll(request, session_id):
     try:
         session = _staff_session(request, session_id)
     except DomainError as exc:
-        return _error(exc)
+        return error_json(exc)
     state = services.poll(
         session,
         side=Side.CENTRAL,
@@ -154,12 +133,12 @@ def session_poll(request, session_id):
 def session_signal(request, session_id):
     try:
         session = _staff_session(request, session_id)
-        data = _json_body(request)
+        data = json_object(request.body)
         signal_id = services.signal_send(
             session=session, sender=Side.CENTRAL, kind=data.get("kind"), body=data.get("body")
         )
     except DomainError as exc:
-        return _error(exc)
+        return error_json(exc)
     return JsonResponse({"id": signal_id})
 
 
@@ -168,9 +147,9 @@ def session_signal(request, session_id):
 def session_form(request, session_id):
     try:
         session = _staff_session(request, session_id)
-        seq = services.form_update(session=session, fields=_json_body(request).get("fields"))
+        seq = services.form_update(session=session, fields=json_object(request.body).get("fields"))
     except DomainError as exc:
-        return _error(exc)
+        return error_json(exc)
     return JsonResponse({"form_seq": seq})
 
 
@@ -243,9 +222,9 @@ def session_action(request, session_id, action: str):
         raise Http404
     try:
         session = _staff_session(request, session_id)
-        return JsonResponse(handler(request, session, _json_body(request)), json_dumps_params={"ensure_ascii": False})
+        return JsonResponse(handler(request, session, json_object(request.body)), json_dumps_params={"ensure_ascii": False})
     except DomainError as exc:
-        return _error(exc)
+        return error_json(exc)
 
 
 @role_required(*STAFF)

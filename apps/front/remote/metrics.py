@@ -6,12 +6,12 @@ from django.db.models import Count
 
 from apps.shared.observability.registry import gauge
 
-from .models import HallSession, HallSessionStatus
+from .models import HallSession, SessionStatus
 
 
 @gauge("remote_sessions_open", "Remote-window sessions ringing or in a call, per status.", ["status"])
 def remote_sessions_open():
-    open_statuses = (HallSessionStatus.RINGING, HallSessionStatus.ACTIVE)
+    open_statuses = (SessionStatus.RINGING, SessionStatus.ACTIVE)
     counts = dict(
         HallSession.objects.filter(status__in=open_statuses)
         .values_list("status")

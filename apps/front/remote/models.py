@@ -16,38 +16,12 @@ from apps.front.consult.models import ConsultTicket
 from apps.front.floor.models import Terminal, Ticket
 from apps.front.intake.models import Case
 from apps.shared.catalog.models import Material, Matter
+from apps.shared.exchange.remote import SESSION_TRANSITIONS, SessionOutcome, SessionStatus
 from govservice.lib.fieldcrypto import EncryptedCharField
 
 
-class HallSessionStatus(models.TextChoices):
-    RINGING = "ringing", _("等待应答")
-    ACTIVE = "active", _("通话中")
-    ENDED = "ended", _("已结束")
-
-
-S = HallSessionStatus
-# The whole lifecycle in one place: the hall follows central's session (polls and the wire move it).
-HALL_SESSION_TRANSITIONS: dict[str, frozenset[str]] = {
-    S.RINGING: frozenset({S.ACTIVE, S.ENDED}),
-    S.ACTIVE: frozenset({S.ENDED}),
-    S.ENDED: frozenset(),
-}
-
-
-class HallSessionOutcome(models.TextChoices):
-    """As central's (apps/central/remote SessionOutcome, the wire's values)."""
-
-    NONE = "", _("—")
-    ACCEPTED = "accepted", _("远程受理")
-    ONE_TIME_NOTICE = "one_time_notice", _("一次性告知")
-    REFUSED = "refused", _("不予受理")
-    UNANSWERED = "unanswered", _("无人应答")
-    HUNG_UP = "hung_up", _("未办结挂断")
-    CANCELLED = "cancelled", _("大厅取消")
-
-
 class HallSession(models.Model):
-    TRANSITIONS = HALL_SESSION_TRANSITIONS
+    TRANSITIONS = SESSION_TRANSITIONS
 
     # Central's session id: one id for the session at both sites.
     id = models.UUIDField(primary_key=True, editable=False)
@@ -64,8 +38,8 @@ class HallSession(models.Model):
     ticket = models.ForeignKey(Ticket, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     device = models.CharField(_("大厅设备"), max_length=64)
     device_label = models.CharField(_("设备名称"), max_length=100)
-    status = models.CharField(max_length=16, choices=HallSessionStatus.choices, default=HallSessionStatus.RINGING)
-    outcome = models.CharField(_("结果"), max_length=16, choices=HallSessionOutcome.choices, blank=True, default="")
+    status = models.CharField(max_length=16, choices=SessionStatus.choices, default=SessionStatus.RINGING)
+    outcome = models.CharField(_("结果"), max_length=16, choices=SessionOutcome.choices, blank=True, default="")
     consent_at = models.DateTimeField(_("同意记录时间"))
     started_at = models.DateTimeField(_("发起时间"), default=timezone.now)
     answered_at = models.DateTimeField(_("应答时间"), null=True, blank=True)
@@ -89,10 +63,10 @@ class HallSession(models.Model):
         verbose_name_plural = _("远程会话")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(status__in=HallSessionStatus.values), name="hall_session_status_valid"
+                condition=models.Q(status__in=SessionStatus.values), name="hall_session_status_valid"
             ),
             models.CheckConstraint(
-                condition=models.Q(outcome__in=HallSessionOutcome.values), name="hall_session_outcome_valid"
+                condition=models.Q(outcome__in=SessionOutcome.values), name="hall_session_outcome_valid"
             ),
             # Exactly one of a clerk or a kiosk asked.
             models.CheckConstraint(
@@ -105,7 +79,7 @@ class HallSession(models.Model):
 
     @property
     def live(self) -> bool:
-        return self.status != HallSessionStatus.ENDED
+        return self.status != SessionStatus.ENDED
 
     def transition_event(self, *, from_status: str, to_status: str, **details: Any) -> HallSessionEvent:
         return HallSessionEvent(session=self, **details)

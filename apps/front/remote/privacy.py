@@ -17,13 +17,13 @@ from apps.shared.accounts.models import User
 from apps.shared.privacy import registry
 from apps.shared.privacy.registry import Action, RecordKind
 
-from .models import HallScan, HallSession, HallSessionEvent, HallSessionStatus
+from .models import HallScan, HallSession, HallSessionEvent, SessionStatus
 
 PROCESSING_RECORD = _("个人信息保护法第五十六条：处理情况记录至少保存三年")
 
 
 def sessions_due(cutoff: dt.datetime) -> QuerySet[HallSession]:
-    return HallSession.objects.filter(status=HallSessionStatus.ENDED, ended_at__lt=cutoff)
+    return HallSession.objects.filter(status=SessionStatus.ENDED, ended_at__lt=cutoff)
 
 
 def sessions_delete(pks: list[Any]) -> int:

@@ -7,14 +7,14 @@ from django.db.models import QuerySet
 from apps.front.booking.models import StaffPost
 from apps.shared.accounts.models import Role, User
 
-from .models import HallSession, HallSessionStatus
+from .models import HallSession, SessionStatus
 
 LOG_LENGTH = 100
 
 
 def live_session_of(*, device: str) -> HallSession | None:
     """The session this kiosk or clerk has going, if any (one at a time)."""
-    return HallSession.objects.filter(device=device).exclude(status=HallSessionStatus.ENDED).first()
+    return HallSession.objects.filter(device=device).exclude(status=SessionStatus.ENDED).first()
 
 
 def sessions_for_log(*, user: User) -> QuerySet[HallSession]:

@@ -34,7 +34,7 @@ from govservice.lib.filetypes import EXTENSIONS
 
 from .conf import remote_conf
 from .devices import Device
-from .models import HallScan, HallSession, HallSessionEvent, HallSessionOutcome, HallSessionStatus
+from .models import HallScan, HallSession, HallSessionEvent, SessionOutcome, SessionStatus
 from .relay import relay
 
 
@@ -74,7 +74,7 @@ def _start(
         or not GroupMatter.objects.filter(group__hall=device.hall, matter_code=matter.code).exists()
     ):
         raise DomainError(_("该事项不提供远程虚拟窗口服务。"), code="matter_not_served")
-    if HallSession.objects.filter(device=device.key).exclude(status=HallSessionStatus.ENDED).exists():
+    if HallSession.objects.filter(device=device.key).exclude(status=SessionStatus.ENDED).exists():
         raise Conflict(_("本设备已有进行中的远程会话，请先结束。"), code="invalid_state")
     answer = relay(
         "open",
@@ -160,19 +160,19 @@ def _follow(session: HallSession, state: dict[str, Any]) -> None:
     """Move the hall's record along central's session as a poll reports it (a stale poll changes nothing)."""
     status = state.get("status")
     try:
-        if status == HallSessionStatus.ACTIVE and session.status == HallSessionStatus.RINGING:
+        if status == SessionStatus.ACTIVE and session.status == SessionStatus.RINGING:
             staff = str(state.get("staff") or "")[:100]
             lifecycle.move(
                 session,
-                HallSessionStatus.ACTIVE,
+                SessionStatus.ACTIVE,
                 fields={"answered_at": timezone.now(), "staff_label": staff},
                 event={"actor_label": staff, "note": _("%(staff)s 应答") % {"staff": staff}},
             )
-        elif status == HallSessionStatus.ENDED and session.live:
+        elif status == SessionStatus.ENDED and session.live:
             outcome = str(state.get("outcome") or "")
             _end(
                 session,
-                outcome=outcome if outcome in HallSessionOutcome.values else HallSessionOutcome.HUNG_UP,
+                outcome=outcome if outcome in SessionOutcome.values else SessionOutcome.HUNG_UP,
                 note=str(state.get("end_note") or ""),
             )
     except lifecycle.TransitionRefused:
@@ -182,11 +182,11 @@ def _follow(session: HallSession, state: dict[str, Any]) -> None:
 def _end(session: HallSession, *, outcome: str, note: str) -> None:
     lifecycle.move(
         session,
-        HallSessionStatus.ENDED,
+        SessionStatus.ENDED,
         fields={"outcome": outcome, "ended_at": timezone.now(), "end_note": note[:300]},
         event={
             "actor_label": _("审批总后台"),
-            "note": _("会话结束：%(outcome)s") % {"outcome": HallSessionOutcome(outcome).label},
+            "note": _("会话结束：%(outcome)s") % {"outcome": SessionOutcome(outcome).label},
         },
     )
 
@@ -309,7 +309,7 @@ def session_hangup(*, session: HallSession, join_ticket: str, actor: User | None
     if not session.live:
         return
     answer = relay("hangup", _relayed(session, join_ticket))
-    _follow(session, {"status": HallSessionStatus.ENDED, "outcome": answer.get("outcome"), "end_note": ""})
+    _follow(session, {"status": SessionStatus.ENDED, "outcome": answer.get("outcome"), "end_note": ""})
     event_record(session, _("大厅结束会话"), actor=actor, actor_label=session.device_label)
 
 
@@ -370,7 +370,7 @@ def session_concluded(*, peer: Peer, payload: contract.RemoteConcluded) -> HallS
         _("%(staff)s %(outcome)s，办件 %(number)s")
         % {
             "staff": f"{payload.staff.department} {payload.staff.name}",
-            "outcome": HallSessionOutcome(payload.outcome.value).label,
+            "outcome": SessionOutcome(payload.outcome.value).label,
             "number": case.number,
         },
         actor=acceptor,

@@ -7,7 +7,6 @@ central's staff for media, chat and typing (static/js/remote_*.js)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.http import Http404, HttpResponse, JsonResponse
@@ -22,8 +21,8 @@ from apps.front.floor.services import ticket_get_for_clerk
 from apps.front.intake.documents import document_pdf
 from apps.shared.accounts.models import Role
 from apps.shared.exchange import contract
-from govservice.api import DomainError, status_for
-from govservice.parsers import MAX_JSON_DEPTH, form_has_nul, json_depth_exceeds, json_has_nul, refuse_nul
+from govservice.api import DomainError, error_json, status_for
+from govservice.parsers import form_has_nul, json_object, refuse_nul
 from govservice.roles import role_required
 
 from . import services
@@ -33,25 +32,6 @@ from .models import HallSession
 from .selectors import live_session_of, sessions_for_log
 
 HALL_STAFF = (Role.CLERK, Role.HALL_SUPERVISOR)
-
-
-def _error(exc: DomainError) -> JsonResponse:
-    return JsonResponse(
-        {"code": exc.code, "detail": exc.detail}, status=status_for(exc), json_dumps_params={"ensure_ascii": False}
-    )
-
-
-def _json_body(request) -> dict[str, Any]:
-    try:
-        data = json.loads(request.body or b"{}")
-    except (ValueError, RecursionError):
-        data = None
-    if not isinstance(data, dict) or json_depth_exceeds(data, MAX_JSON_DEPTH):
-        raise DomainError(_("请求内容格式有误。"), code="invalid")
-    if json_has_nul(data):
-        # PostgreSQL stores no NUL (govservice/parsers.py): refused here rather than failing there.
-        raise refuse_nul()
-    return data
 
 
 # --- Starting -----------------------------------------------------------------------------------------
@@ -203,7 +183,7 @@ def hall_poll(request, session_id):
             start=request.GET.get("start") == "1",
         )
     except DomainError as exc:
-        return _error(exc)
+        return error_json(exc)
     return JsonResponse(_keep_renewed(request, session, answer), json_dumps_params={"ensure_ascii": False})
 
 
@@ -211,12 +191,12 @@ def hall_poll(request, session_id):
 def hall_signal(request, session_id):
     try:
         session = _own_session(request, session_id)
-        data = _json_body(request)
+        data = json_object(request.body)
         answer = services.session_signal(
             session=session, join_ticket=_join_ticket(request, session), kind=data.get("kind"), body=data.get("body")
         )
     except DomainError as exc:
-        return _error(exc)
+        return error_json(exc)
     return JsonResponse(_keep_renewed(request, session, answer))
 
 
@@ -225,10 +205,10 @@ def hall_form(request, session_id):
     try:
         session = _own_session(request, session_id)
         answer = services.session_form(
-            session=session, join_ticket=_join_ticket(request, session), fields=_json_body(request).get("fields")
+            session=session, join_ticket=_join_ticket(request, session), fields=json_object(request.body).get("fields")
         )
     except DomainError as exc:
-        return _error(exc)
+        return error_json(exc)
     return JsonResponse(_keep_renewed(request, session, answer))
 
 
@@ -249,7 +229,7 @@ def hall_scan(request, session_id):
             uploaded_by=session.clerk or session.citizen,
         )
     except DomainError as exc:
-        return _error(exc)
+        return error_json(exc)
     return JsonResponse({"scan": scan.id, "material": scan.material.key, "sha256": scan.sha256})
 
 
@@ -259,7 +239,7 @@ def hall_hangup(request, session_id):
         session = _own_session(request, session_id)
         services.session_hangup(session=session, join_ticket=_join_ticket(request, session), actor=session.clerk)
     except DomainError as exc:
-        return _error(exc)
+        return error_json(exc)
     forget(request, str(session.id))
     return JsonResponse({"status": "ended"})
 

@@ -15,7 +15,7 @@ from apps.front.consult.models import ConsultTicket, TicketChannel, TicketStatus
 from apps.front.floor.models import Terminal
 from apps.front.floor.models import TicketStatus as FloorTicketStatus
 from apps.front.intake.models import Case, CaseStatus, DocumentKind
-from apps.front.remote.models import HallScan, HallSession, HallSessionStatus
+from apps.front.remote.models import HallScan, HallSession, SessionStatus
 from apps.shared.accounts.models import Role, User
 from apps.shared.exchange import contract
 from apps.shared.exchange.models import OutboxMessage, Peer
@@ -36,7 +36,7 @@ def test_a_kiosk_starts_a_session_that_rings_at_central_and_the_page_never_sees_
 ):
     session_id = session_id_of(start_at_kiosk(kiosk, remote_matter, citizen))
     session = HallSession.objects.get(id=session_id)
-    assert session.status == HallSessionStatus.RINGING and session.citizen == citizen and session.terminal is not None
+    assert session.status == SessionStatus.RINGING and session.citizen == citizen and session.terminal is not None
     assert session.device == f"terminal:{session.terminal_id}" and session.consent_at is not None
     join_ticket = kiosk.session["remote_sessions"][session_id]["ticket"]
     page = kiosk.get(f"/remote/{session_id}/")
@@ -51,7 +51,7 @@ def test_a_kiosk_starts_a_session_that_rings_at_central_and_the_page_never_sees_
     assert session_id in [row["id"] for row in queue]
     assert kiosk.post(f"/remote/{session_id}/hangup/").json() == {"status": "ended"}
     session.refresh_from_db()
-    assert session.status == HallSessionStatus.ENDED and session.outcome == "cancelled"
+    assert session.status == SessionStatus.ENDED and session.outcome == "cancelled"
 
 
 def test_the_kiosk_refuses_without_consent_an_unknown_person_or_a_matter_not_served_remotely(
@@ -85,7 +85,7 @@ def test_the_session_survives_the_hall_page_reloading(kiosk, citizen, remote_mat
     session_id = session_id_of(start_at_kiosk(kiosk, remote_matter, citizen))
     assert approver.answer(session_id).status_code == 302
     assert poll(kiosk, session_id).json()["status"] == "active"
-    assert HallSession.objects.get(id=session_id).status == HallSessionStatus.ACTIVE
+    assert HallSession.objects.get(id=session_id).status == SessionStatus.ACTIVE
     approver.post(session_id, "signal", {"kind": "ready", "body": {}})
     # The page reloads: the same browser session holds the ticket; the page starts from the mailbox's end.
     assert kiosk.get(f"/remote/{session_id}/").status_code == 200

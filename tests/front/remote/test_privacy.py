@@ -10,7 +10,7 @@ import uuid
 import pytest
 from django.core.files.base import ContentFile
 
-from apps.front.remote.models import HallScan, HallSession, HallSessionEvent, HallSessionStatus
+from apps.front.remote.models import HallScan, HallSession, HallSessionEvent, SessionStatus
 from apps.front.remote.privacy import erase, export_sessions
 from apps.shared.privacy.services import retention_run
 
@@ -29,7 +29,7 @@ def _session(*, citizen, matter, hall, terminal, ended_at):
         consent_at=ended_at,
         started_at=ended_at,
         ended_at=ended_at,
-        status=HallSessionStatus.ENDED,
+        status=SessionStatus.ENDED,
         outcome="hung_up",
         form={"phone": "13800001111"},
     )
