@@ -51,3 +51,40 @@ def test_no_template_holds_an_inline_script_or_handler():
         str(p.relative_to(ROOT)) for p in pages if INLINE_HANDLER.search(p.read_text(encoding="utf-8")) or INLINE_SCRIPT.search(p.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+def test_the_policy_built_once_is_django_csps_own_and_follows_a_settings_change(client, settings):
+    from csp.utils import build_policy
+
+    assert client.get("/").headers["Content-Security-Policy"] == build_policy()
+    assert "Content-Security-Policy-Report-Only" not in client.get("/").headers
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'self'"], "img-src": ["'self'", "https:"]}}
+    settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": {"script-src": ["'none'"]}}
+    response = client.get("/")
+    assert response.headers["Content-Security-Policy"] == build_policy() and "img-src 'self' https:" in build_policy()
+    assert response.headers["Content-Security-Policy-Report-Only"] == build_policy(report_only=True)
+
+
+def test_a_view_that_sets_its_own_policy_or_a_nonce_keeps_it(rf, settings):
+    from django.http import HttpResponse
+
+    from govservice.lib.filetypes import FILE_VIEWER_CSP
+    from govservice.middleware import CSPMiddleware
+
+    def viewer(request):
+        response = HttpResponse(b"%PDF-")
+        response["Content-Security-Policy"] = FILE_VIEWER_CSP
+        return response
+
+    assert CSPMiddleware(viewer)(rf.get("/x"))["Content-Security-Policy"] == FILE_VIEWER_CSP
+
+    def with_nonce(request):
+        return HttpResponse(f"<script nonce='{request.csp_nonce}'></script>")
+
+    # A policy that asks for a nonce gets it on the response whose page used one (django-csp's own path).
+    from csp.constants import NONCE
+
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'self'"], "script-src": ["'self'", NONCE]}}
+    request = rf.get("/y")
+    response = CSPMiddleware(with_nonce)(request)
+    assert f"script-src 'self' 'nonce-{request._csp_nonce}'" in response["Content-Security-Policy"]
