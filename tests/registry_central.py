@@ -16,7 +16,7 @@ import pytest
 from apps.shared.exchange.conf import exchange_conf
 from apps.shared.exchange.models import Peer, PeerKey
 from govservice.lib.idcard import check_char
-from tests.e2e.servers import BIN, ROOT, Site, clean, create_database, drop_database, make_sites
+from tests.e2e.servers import BIN, ROOT, Site, clean, create_database, drop_database, make_sites, migrated_template
 
 # The demo key (apps/central/review/management/commands/seed_demo.py and the front's seed).
 KEY_ID, SECRET = "k1", "dev-exchange-secret"
@@ -61,9 +61,8 @@ def registry_central(tmp_path_factory, django_db_blocker):
     people = tmp / "people.json"
     people.write_text(json.dumps([{"name": p.name, "id_number": p.id_number} for p in PEOPLE], ensure_ascii=False))
     with django_db_blocker.unblock():
-        create_database(central)
+        create_database(central, like=migrated_template(central.role, central.env))
         try:
-            central.manage("migrate", "--no-input")
             central.manage("seed_demo")
             central.manage("registry_load", str(people))
             log = open(tmp / "logs" / "central-web.log", "w")  # noqa: SIM115 - closed with the process

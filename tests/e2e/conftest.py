@@ -1,15 +1,6 @@
 import pytest
 
-from .servers import (
-    clean,
-    create_database,
-    drop_database,
-    make_network,
-    make_sites,
-    network_connect,
-    prepare_sites,
-    publish_later_years,
-)
+from .servers import clean, drop_database, make_network, make_sites, network_connect, prepare_sites
 
 
 @pytest.fixture(scope="module")
@@ -20,13 +11,8 @@ def sites(tmp_path_factory, django_db_blocker):
     logs.mkdir()
     front, central = make_sites(tmp)
     with django_db_blocker.unblock():
-        for site in (front, central):
-            create_database(site)
         try:
-            for site in (front, central):
-                site.manage("migrate", "--no-input")
-                site.manage("seed_demo")
-                publish_later_years(site)
+            prepare_sites(front, central)
             # The demo registers the front platform at :8000; point it at this run's port.
             central.sql("UPDATE exchange_peer SET base_url = %s WHERE code = 'BJ-TZ'", (front.url,))
             for site in (front, central):

@@ -4,6 +4,7 @@ redis-server, for tests that restart it)."""
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import signal
@@ -278,9 +279,10 @@ def network_connect(sites: dict[str, Site]) -> None:
             site.sql("UPDATE exchange_peer SET base_url = %s WHERE code = %s", (url, code))
 
 
-def create_database(site: Site, *, like: Site | None = None) -> None:
-    """The site's database, empty, or a copy of ``like``'s (PostgreSQL's template: no connection to it may be open)."""
-    template = f'"{like.database}"' if like is not None else "template0"
+def create_database(site: Site, *, like: Site | str | None = None) -> None:
+    """The site's database, empty, or a copy of ``like``'s (a site or a database name; PostgreSQL's template: no
+    connection to it may be open)."""
+    template = "template0" if like is None else f'"{like if isinstance(like, str) else like.database}"'
     # Not "with conn": psycopg2 opens a transaction there even in autocommit, and CREATE DATABASE refuses one.
     conn = admin_connection()
     try:
@@ -357,30 +359,41 @@ class RedisServer:
         self.start()
 
 
+# Each role's database migrated once per test process, with the later years published (publish_later_years), and
+# dropped when the process ends: every site of the run is a copy of it (CREATE DATABASE … TEMPLATE, a file copy),
+# since migrating from nothing takes a minute or more on a busy machine and the modules would each pay it.
+_TEMPLATES: dict[str, str] = {}
+
+
+def migrated_template(role: str, env: dict[str, str]) -> str:
+    """The name of ``role``'s migrated database of this process, made on first use with ``env`` (a site's)."""
+    if role not in _TEMPLATES:
+        name = f"e2e_template_{role}_{uuid.uuid4().hex[:8]}"
+        variable = "DATABASE_URL" if role == "front" else "CENTRAL_DATABASE_URL"
+        template = Site(role=role, port=0, database=name, env={**env, variable: server_dsn(name)})
+        create_database(template)
+        try:
+            template.manage("migrate", "--no-input", timeout=900)
+            publish_later_years(template)
+        except BaseException:
+            drop_database(template)
+            raise
+        atexit.register(drop_database, template)
+        _TEMPLATES[role] = name
+    return _TEMPLATES[role]
+
+
 def prepare_sites(*sites: Site) -> None:
-    """Create, migrate and seed the sites' databases, two at a time (they are independent). Of several sites of
-    one role (a network's), the first is migrated and the others copied from it before any seeding: migrating
-    from nothing takes minutes on a busy machine."""
-    first: dict[str, Site] = {}
-    for site in sites:
-        first.setdefault(site.role, site)
-
-    def migrate(site: Site) -> None:
-        create_database(site)
-        site.manage("migrate", "--no-input", timeout=900)
-
-    def seed(site: Site) -> None:
-        site.manage("seed_demo")
-        publish_later_years(site)
-
+    """Create and seed the sites' databases: each a copy of its role's migrated template (made once per process,
+    both roles at once), then seeded two at a time (they are independent)."""
+    roles = {site.role: site.env for site in sites}
     with ThreadPoolExecutor(2) as pool:
-        for future in [pool.submit(migrate, site) for site in first.values()]:
+        for future in [pool.submit(migrated_template, role, env) for role, env in roles.items()]:
             future.result()
     for site in sites:
-        if site is not first[site.role]:
-            create_database(site, like=first[site.role])
+        create_database(site, like=_TEMPLATES[site.role])
     with ThreadPoolExecutor(2) as pool:
-        for future in [pool.submit(seed, site) for site in sites]:
+        for future in [pool.submit(site.manage, "seed_demo") for site in sites]:
             future.result()
 
 

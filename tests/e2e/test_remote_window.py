@@ -17,7 +17,7 @@ from tests.browser_setup import login, wait_until
 from tests.journey_helpers import PNG
 
 from .journey import eventually
-from .servers import clean, create_database, drop_database, make_sites, publish_later_years
+from .servers import clean, drop_database, make_sites, prepare_sites
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -36,14 +36,10 @@ def sites(tmp_path_factory, django_db_blocker):
     logs.mkdir()
     front, central = make_sites(tmp)
     with django_db_blocker.unblock():
-        for site in (front, central):
-            create_database(site)
         try:
+            prepare_sites(front, central)
             for site in (front, central):
-                site.manage("migrate", "--no-input")
-                site.manage("seed_demo")
                 site.manage("collectstatic", "--no-input", "-v", "0")
-                publish_later_years(site)
             central.sql("UPDATE exchange_peer SET base_url = %s WHERE code = 'BJ-TZ'", (front.url,))
             for site in (front, central):
                 site.start(logs)

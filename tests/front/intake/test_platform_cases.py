@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 from apps.shared.exchange.models import Peer, PeerKey
-from tests.e2e.servers import BIN, ROOT, clean, create_database, drop_database, make_sites
+from tests.e2e.servers import BIN, ROOT, clean, create_database, drop_database, make_sites, migrated_template
 from tests.factories import make_user
 
 KEY_ID, SECRET = "platforms-1", "platform-to-platform-secret"
@@ -35,9 +35,8 @@ def other_front(tmp_path_factory, django_db_blocker):
     (tmp / "logs").mkdir()
     front, _central = make_sites(tmp)
     with django_db_blocker.unblock():
-        create_database(front)
+        create_database(front, like=migrated_template(front.role, front.env))
         try:
-            front.manage("migrate", "--no-input")
             front.manage("seed_demo")
             front.manage("shell", "-c", SETUP)
             log = open(tmp / "logs" / "front-web.log", "w")  # noqa: SIM115 - closed with the process
