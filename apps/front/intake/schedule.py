@@ -8,6 +8,8 @@ PERIODIC = {
     "intake-deemed-accept": {"task": "apps.intake.tasks.cases_deem_accepted", "schedule": 900.0},
     # 容缺受理: remind before the deadline; past it with items owed, the consequence (once).
     "intake-commitments": {"task": "apps.intake.tasks.commitments_follow_up", "schedule": 3600.0},
+    # 在线预填: a filing whose visit is over (cancelled, missed) lapses, once; one rescheduled follows the new visit.
+    "intake-prefiling-lapse": {"task": "apps.intake.tasks.cases_prefiling_lapse", "schedule": 900.0},
     # 办结: delivered (or denied) cases closed after the rating period, once.
     "intake-close-finished": {"task": "apps.intake.tasks.cases_close_finished", "schedule": 3600.0},
     # Reconciliation: ask central about cases quiet for RECONCILE_QUIET_HOURS (heals missed events).

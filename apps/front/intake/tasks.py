@@ -23,6 +23,11 @@ def commitments_follow_up() -> int:
     return services.cases_commitment_remind() + services.cases_commitment_enforce()
 
 
+@shared_task(name="apps.intake.tasks.cases_prefiling_lapse", ignore_result=True)
+def cases_prefiling_lapse() -> int:
+    return services.cases_prefiling_lapse()
+
+
 @shared_task(name="apps.intake.tasks.cases_close_finished", ignore_result=True)
 def cases_close_finished() -> int:
     return services.cases_close_finished()

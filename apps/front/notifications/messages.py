@@ -70,6 +70,14 @@ MESSAGES |= {
     ),
 }
 
+# A pre-filing (在线预填) lives on the visit it was made for (apps/front/intake/services/applicant.py).
+MESSAGES |= {
+    "case.prefiling_lapsed": (
+        _("您的在线预填已失效"),
+        _("【云窗口】{name}您好，您为“{matter}”在线预填的申请（办件编号{number}）因预约已取消或已过办理时间而失效。如仍需办理，请重新预约并预填。"),
+    ),
+}
+
 # Issue 15, fully online applications (网上申报): received when submitted, pre-reviewed online.
 MESSAGES |= {
     "case.submitted_online": (

@@ -4,7 +4,7 @@
 pre-review (online.py), the periodic jobs (jobs.py), and the case a remote-window session concluded
 (remote.py). Import from here."""
 
-from .applicant import case_prefile, case_start_assisted, case_supplement, case_withdraw
+from .applicant import case_prefile, case_start_assisted, case_supplement, case_withdraw, cases_prefiling_lapse
 from .commitments import case_commitment_supply, cases_commitment_enforce, cases_commitment_remind
 from .held import (
     case_deem_accepted,
@@ -68,6 +68,7 @@ __all__ = [
     "cases_deem_accepted",
     "cases_fill_open_dates",
     "cases_intake_deadline_warn",
+    "cases_prefiling_lapse",
     "cases_reconcile",
     "prefiled_for_ticket",
     "upload_check",

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.front.booking.models import Appointment, AppointmentStatus, GroupMatter, StaffPost
+from apps.front.notifications.services import notify
 from apps.shared.accounts.models import User
 from apps.shared.accounts.selectors import citizen_verified_by_id_number
 from apps.shared.catalog.models import Matter
@@ -23,7 +24,7 @@ from govservice.lib.codes import digits
 from ..models import Case, CaseEvent, CaseStatus, TrustLevel
 from ..selectors import case_central
 from .materials import Upload, _store_materials, _vet
-from .window import WAITING_ON_CENTRAL, _new_number, case_transition
+from .window import WAITING_ON_CENTRAL, _new_number, appointment_lineage, case_transition
 
 
 @transaction.atomic
@@ -41,7 +42,11 @@ def case_prefile(*, citizen: User, appointment_code: str, uploads: list[Upload])
     if not uploads:
         raise DomainError(_("请至少上传一份材料。"), code="materials_missing")
     vetted = _vet(appointment.matter, uploads)
-    case = Case.objects.select_for_update().filter(appointment=appointment).first()
+    # One filing per visit: one made for an appointment since rescheduled goes on with this one.
+    case = Case.objects.select_for_update().filter(appointment_id__in=appointment_lineage(appointment.id)).first()
+    if case is not None and case.appointment_id != appointment.id and case.status == CaseStatus.SUBMITTED:
+        Case.objects.filter(id=case.id).update(appointment=appointment)
+        case.appointment = appointment
     password = ""
     if case is None:
         password = digits(6)
@@ -153,3 +158,52 @@ def case_withdraw(*, citizen: User, number: str, reason: str = "") -> Case:
 
 
 # Cases waiting on central: a missed event would leave them here forever without reconciliation.
+
+
+# The visit a pre-filing was made for can no longer take place: cancelled (by the citizen or the hall) without a
+# new appointment replacing it, missed, or over without the case being received at the window.
+VISIT_OVER = (
+    AppointmentStatus.CANCELLED_BY_CITIZEN,
+    AppointmentStatus.CANCELLED_BY_HALL,
+    AppointmentStatus.NO_SHOW,
+    AppointmentStatus.COMPLETED,
+)
+
+
+def cases_prefiling_lapse(*, batch: int = 200) -> int:
+    """The periodic job for pre-filed cases (在线预填) whose visit is over: a filing lives on the visit it was
+    made for, so it lapses — WITHDRAWN, with why, and the citizen told (the materials stay in the case's record
+    for the retention period; what the hall verified never was). A filing whose appointment was rescheduled
+    follows the new one instead (appointment_lineage). Each case moves once; safe beside the window."""
+    due = list(
+        Case.objects.filter(status=CaseStatus.SUBMITTED, appointment__status__in=VISIT_OVER)
+        .order_by("id")
+        .values_list("id", flat=True)[:batch]
+    )
+    return sum(1 for case_id in due if _prefiling_lapse(case_id))
+
+
+@transaction.atomic
+def _prefiling_lapse(case_id: int) -> bool:
+    case = (
+        Case.objects.select_for_update(of=("self",)).select_related("appointment", "citizen", "matter")
+        .filter(id=case_id, status=CaseStatus.SUBMITTED).first()
+    )
+    if case is None or case.appointment is None:
+        return False
+    latest = case.appointment
+    while hasattr(latest, "rescheduled_to"):  # rescheduled: the filing goes on with the newest appointment
+        latest = latest.rescheduled_to
+    if latest.status not in VISIT_OVER:
+        Case.objects.filter(id=case.id).update(appointment=latest)
+        return False
+    why = {
+        AppointmentStatus.NO_SHOW: "预约未到场（爽约）",
+        AppointmentStatus.COMPLETED: "预约已结束，大厅未以该预填收件",
+    }.get(latest.status, "预约已取消")
+    case_transition(
+        case=case, to_status=CaseStatus.WITHDRAWN, actor=None, actor_label="系统", note=f"在线预填失效：{why}",
+        **({"appointment": latest} if latest.pk != case.appointment_id else {}),
+    )
+    notify(recipient=case.citizen, event="case.prefiling_lapsed", case=case)
+    return True

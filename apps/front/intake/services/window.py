@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from apps.front.booking.models import AppointmentStatus
+from apps.front.booking.models import Appointment, AppointmentStatus
 from apps.front.booking.services import appointment_transition
 from apps.front.floor.models import TicketStatus
 from apps.front.floor.services import daily_counter_next, ticket_get_for_clerk, ticket_transition
@@ -96,6 +96,7 @@ def _receive(*, clerk: User, ticket, vetted) -> tuple[Case, str]:
             clerk=clerk, received_at=now, intake_started_at=now,
             intake_deadline=add_workdays_or_none(today, intake_conf.INTAKE_NOTICE_DAYS),
             **({"agent": ticket.agent} if ticket.agent is not None else {}),
+            **({"appointment_id": ticket.appointment_id} if ticket.appointment_id else {}),
         )
         _store_materials(prefiled, vetted, by=clerk)
         return prefiled, ""
@@ -325,10 +326,24 @@ def case_accept_received(
     return case
 
 
+def appointment_lineage(appointment_id: int) -> list[int]:
+    """The appointment and those it replaced by rescheduling (改约 cancels one and books the next, pointing back),
+    newest first: a filing made for an earlier one goes on with the latest."""
+    lineage: list[int] = []
+    current: int | None = appointment_id
+    while current is not None and current not in lineage:
+        lineage.append(current)
+        current = Appointment.objects.filter(id=current).values_list("rescheduled_from_id", flat=True).first()
+    return lineage
+
+
 def prefiled_for_ticket(ticket) -> Case | None:
-    """The case the citizen (or a helper for them) filed before reaching the window, if any."""
+    """The case the citizen (or a helper for them) filed before reaching the window, if any; a filing made for
+    an appointment since rescheduled counts for the new one."""
     if ticket.appointment_id:
-        return Case.objects.filter(appointment_id=ticket.appointment_id, status=CaseStatus.SUBMITTED).first()
+        return Case.objects.filter(
+            appointment_id__in=appointment_lineage(ticket.appointment_id), status=CaseStatus.SUBMITTED
+        ).first()
     if ticket.citizen_id:
         return Case.objects.filter(
             citizen_id=ticket.citizen_id, matter__code=ticket.matter.code, hall_id=ticket.hall_id,
