@@ -299,8 +299,12 @@ def platform_cases_answer(
     *, peer: Peer, question: contract.PlatformCasesQuestion, platform_name: str
 ) -> contract.PlatformCasesAnswer:
     """Another platform asks for a person's cases here: found only as a verified account with this ID number
-    (our own blind index) under the same name; otherwise none. The record of the question names the asking
-    platform and its purpose, never the person."""
+    (our own blind index) under the same name; otherwise none. Only the front platforms this one lists
+    (EXCHANGE_PLATFORM_PEERS) are answered: any other peer (a central) is refused. The record of the question
+    names the asking platform and its purpose, never the person."""
+    if peer.id not in {p.id for p in peers_platforms()}:
+        logger.warning("peer %s asked for a person's cases (%s): refused, not a platform of this one", peer.code, question.purpose[:100])
+        raise DomainError(_("只答复本平台所列的其他前台平台。"), code="not_a_platform")
     citizen = citizen_verified_by_id_number(question.person.id_number)
     same = citizen is not None and hmac.compare_digest(
         "".join(citizen.real_name.split()).encode(), "".join(question.person.name.split()).encode()

@@ -426,10 +426,14 @@ PLATFORM_CASES_MAX_BODY = 4096
 @require_POST
 def platform_cases(request):
     """POST a ``contract.PlatformCasesQuestion`` signed by another platform's key: the person's cases here
-    (``contract.PlatformCasesAnswer``), read now and never copied there (one person across platforms)."""
+    (``contract.PlatformCasesAnswer``), read now and never copied there (one person across platforms); 403
+    ``not_a_platform`` for a peer that is not one of this platform's (EXCHANGE_PLATFORM_PEERS)."""
     asked = question_receive(request, contract.PlatformCasesQuestion, max_body=PLATFORM_CASES_MAX_BODY)
     if isinstance(asked, JsonResponse):
         return asked
     peer, question = asked
-    given = platform_cases_answer(peer=peer, question=question, platform_name=str(settings.SITE_NAME))
+    try:
+        given = platform_cases_answer(peer=peer, question=question, platform_name=str(settings.SITE_NAME))
+    except DomainError as exc:
+        return answer({"code": exc.code, "detail": exc.detail}, status_for(exc))
     return answer(given.model_dump(mode="json"))
