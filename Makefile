@@ -161,6 +161,7 @@ run: seed collectstatic messages
 	if [ "$(NETWORK)" = 1 ]; then
 	  echo "   second front (市政务服务中心, BJ-SZ):      http://127.0.0.1:8001/"
 	  echo "   partner region's central (天津, TJ):       http://127.0.0.1:8101/"
+	  echo "   a citizen's cases at both fronts are listed on 我的办事 (/me/) of each"
 	fi
 	echo "   API docs: /api/docs/ on each site; admin: /admin/"
 	for platform in $(PLATFORMS); do
@@ -170,6 +171,7 @@ run: seed collectstatic messages
 	echo " Ctrl-C stops all the processes (the embedded databases keep running: make services-stop)."
 	echo "================================================================================"
 	echo
+	export DEMO_NETWORK=$(NETWORK)
 	exec honcho start -f Procfile $(PROCESSES)
 
 # --- Test ---------------------------------------------------------------------------------------------

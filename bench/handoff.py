@@ -8,7 +8,11 @@ its ``case.submitted`` outbox message, as a clerk's accept writes it.
 
 With ``--fronts 2`` (the default, DESIGN.md §8) two front platforms send at once to the one central — the
 Sub-center's (BJ-TZ) and the municipal centre's (BJ-SZ), each with its own database, key, worker and proxy —
-and every phase's cases are split between them; the figures are also given per peer (``per_peer``).
+and every phase's cases are split between them. With ``--centrals 2`` the partner region's central (TJ, its own
+database, worker, approver and proxy) decides half of the Sub-center's cases (a Tianjin matter, routed there by
+the front's routing table) while central decides the rest; ``central_down`` then takes down central only, and
+the partner's cases flow on. The figures are also given per peer (``per_peer``: each front and each central,
+with its cases sent, delivered, lost, duplicated, misrouted, dead letters, clean-phase throughput and latency).
 
 Phases:
 
@@ -23,7 +27,8 @@ Phases:
    outboxes hold nothing pending.
 
 The figures end with one JSON line: cases, faults, lost, duplicated, throughput_cps, p50_ms, p95_ms,
-recovery_s (the worst), recovery_by_fault_s, and more.
+recovery_s (the worst), recovery_by_fault_s, per_peer, and more. The run fails (exit 1) when a case is lost,
+duplicated or misrouted, in all or at any peer.
 
 Run: ``make bench-handoff`` (BENCH_ARGS="--cases 200 --fault-cases 50" for a short run).
 """
@@ -46,6 +51,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 FAULTS = ("central_down", "worker_killed", "redis_restarted", "response_lost", "duplicated")
+# The partner region's demo matter its central decides (apps/shared/catalog/demo_catalog_tj.json), and who.
+PARTNER_MATTER = "12000015000000000000-001501-01"  # 住房公积金缴存证明开具（京津冀通办）
+PARTNER_APPROVER = "approver_tj"
 
 
 def say(message: str) -> None:
@@ -62,6 +70,10 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--down-seconds", type=float, default=20.0, help="how long central is down")
     parser.add_argument("--fronts", type=int, choices=(1, 2), default=2, help="front platforms sending at once")
+    parser.add_argument(
+        "--centrals", type=int, choices=(1, 2), default=1,
+        help="centrals deciding: 2 adds the partner region's, deciding half of the Sub-center's cases",
+    )
     parser.add_argument("--producers", type=int, default=2, help="processes making cases in parallel, per front")
     parser.add_argument("--approvers", type=int, default=4, help="threads deciding through central's API")
     # The product's defaults (govservice/settings/), not the e2e harness's short test values.
@@ -131,15 +143,41 @@ class Front:
     code: str
 
 
+@dataclass
+class Outcome:
+    """Where one case went: its front, the central it was handed to (the front's record), how many times that
+    central holds it from that front (``at``: 1 when right), how many times another central or under another
+    platform (``wrong``), and how many decisions its front applied (``decided``: 1 when right)."""
+
+    front: str
+    central: str
+    decided: int
+    at: int = 0
+    wrong: int = 0
+
+
+@dataclass
+class Central:
+    """One central of the run: its site, its peer code at the fronts, the proxy the fronts reach it through, and
+    the approver who decides its cases."""
+
+    site: object
+    code: str
+    proxy: object
+    approver: str
+    approver_threads: int
+
+
 class Bench:
-    def __init__(self, wire, args: argparse.Namespace, fronts: list[Front]):
+    def __init__(self, wire, args: argparse.Namespace, fronts: list[Front], centrals: list[Central]):
         from tests.faults import wire as wiring
 
         self.wire = wire
         self.args = args
         self.w = wiring
         self.fronts = fronts
-        self.proxies = [wire.to_central, *(f.proxy for f in fronts)]
+        self.centrals = centrals
+        self.proxies = [*(c.proxy for c in centrals), *(f.proxy for f in fronts)]
         self.stop = threading.Event()
         self.decide_errors: dict[int, int] = {}
 
@@ -159,28 +197,40 @@ class Bench:
         started = time.monotonic()
         producers = len(self.fronts) * self.args.producers
         shares = [
-            (self.fronts[i % len(self.fronts)], count // producers + (1 if i < count % producers else 0))
+            (self.fronts[i % len(self.fronts)], count // producers + (1 if i < count % producers else 0), self.matter_of(i))
             for i in range(producers)
         ]
         with ThreadPoolExecutor(len(shares)) as pool:
             batches = list(
-                pool.map(lambda share: self.w.create_cases(share[0].site, share[1], hall_code=share[0].hall) if share[1] else None, shares)
+                pool.map(
+                    lambda share: self.w.create_cases(share[0].site, share[1], hall_code=share[0].hall, matter_code=share[2])
+                    if share[1] else None,
+                    shares,
+                )
             )
         numbers = [number for batch in batches if batch for number in batch.numbers]
         return numbers, time.monotonic() - started
 
+    def matter_of(self, producer: int) -> str:
+        """The matter producer ``producer`` makes cases of ("": the demo approver's, decided by central): with two
+        centrals, every other producer of the Sub-center's sends the partner region's matter."""
+        front = self.fronts[producer % len(self.fronts)]
+        if len(self.centrals) > 1 and front.code == "BJ-TZ" and (producer // len(self.fronts)) % 2 == 1:
+            return PARTNER_MATTER
+        return ""
+
     # --- The automatic approver -------------------------------------------------------------------
 
-    def approve_forever(self, index: int) -> None:
-        """Decide every case in review whose id falls to this thread, through the real API."""
-        approver = self.w.Approver(self.wire.central)
+    def approve_forever(self, central: Central, index: int) -> None:
+        """Decide every case in review at ``central`` whose id falls to this thread, through the real API."""
+        approver = self.w.Approver(central.site, central.approver)
         while not self.stop.is_set():
             try:
                 ids = [
                     row[0]
-                    for row in self.wire.central.sql(
+                    for row in central.site.sql(
                         "SELECT id FROM review_reviewcase WHERE status = 'in_review' AND id %% %s = %s ORDER BY id LIMIT 50",
-                        (self.args.approvers, index),
+                        (central.approver_threads, index),
                     )
                 ]
             except Exception as exc:
@@ -191,7 +241,7 @@ class Bench:
                     return
                 try:
                     # Claim, pass the steps, decide: central follows its own steps (issue 13).
-                    response = self.w.decide_through_steps(approver.session, f"{self.wire.central.url}/api/v1/cases/{case_id}")
+                    response = self.w.decide_through_steps(approver.session, f"{central.site.url}/api/v1/cases/{case_id}")
                     status = response.status_code
                 except Exception:
                     status = 0
@@ -214,7 +264,7 @@ class Bench:
 
     @property
     def sites(self) -> list:
-        return [*(f.site for f in self.fronts), self.wire.central]
+        return [*(f.site for f in self.fronts), *(c.site for c in self.centrals)]
 
     def pending(self) -> int:
         return sum(
@@ -380,47 +430,84 @@ class Bench:
         first, last = min(s[0] for s in spans), max(s[1] for s in spans)
         return len(numbers) / max((last - first).total_seconds(), 1e-3)
 
-    def losses(self, numbers: list[str], fronts: list[Front] | None = None) -> dict[str, int]:
-        """Lost, duplicated and misrouted cases of ``fronts`` (all by default): each case must be at central
-        once, from its own platform, and its decision applied once at its own front."""
-        fronts = fronts or self.fronts
-        lost = lost_before_central = duplicated = misrouted = dead = 0
-        for front in fronts:
+    def outcomes(self, numbers: list[str]) -> dict[str, Outcome]:
+        """Each case by number, with where it went."""
+        found: dict[str, Outcome] = {}
+        for front in self.fronts:
             mine = self.of(front, numbers)
-            rows = self.wire.central.sql(
+            central_of = dict(
+                front.site.sql(
+                    "SELECT c.number, p.code FROM intake_case c JOIN exchange_peer p ON p.id = c.central_id "
+                    "WHERE c.number = ANY(%s)",
+                    (mine,),
+                )
+            )
+            decided = self.w.decided_at_front(front.site, mine)
+            for number in mine:
+                found[number] = Outcome(front.code, central_of.get(number, "?"), decided.get(number, 0))
+        for central in self.centrals:
+            rows = central.site.sql(
                 "SELECT r.front_number, p.code FROM review_reviewcase r JOIN exchange_peer p ON p.id = r.platform_id "
                 "WHERE r.front_number = ANY(%s)",
-                (mine,),
+                (list(found),),
             )
-            central: dict[str, int] = {}
-            for number, code in rows:
-                central[number] = central.get(number, 0) + 1
-                misrouted += int(code != front.code)
-            decided = self.w.decided_at_front(front.site, mine)
-            lost += sum(1 for n in mine if not central.get(n) or not decided.get(n))
-            lost_before_central += sum(1 for n in mine if not central.get(n))
-            duplicated += sum(1 for n in mine if central.get(n, 0) > 1 or decided.get(n, 0) > 1)
-            dead += front.site.sql("SELECT count(*) FROM exchange_outboxmessage WHERE status = 'dead'")[0][0]
-            dead += self.wire.central.sql(
-                "SELECT count(*) FROM exchange_outboxmessage o JOIN exchange_peer p ON p.id = o.peer_id "
-                "WHERE o.status = 'dead' AND p.code = %s",
-                (front.code,),
-            )[0][0]
+            for number, platform in rows:
+                case = found[number]
+                if central.code == case.central and platform == case.front:
+                    case.at += 1
+                else:
+                    case.wrong += 1
+        return found
+
+    def dead_letters(self) -> dict[tuple[str, str], int]:
+        """Dead letters by link, as (front code, central code), in either direction."""
+        dead: dict[tuple[str, str], int] = {}
+        for front in self.fronts:
+            for peer, count in front.site.sql(
+                "SELECT p.code, count(*) FROM exchange_outboxmessage o JOIN exchange_peer p ON p.id = o.peer_id "
+                "WHERE o.status = 'dead' GROUP BY p.code"
+            ):
+                dead[(front.code, peer)] = dead.get((front.code, peer), 0) + count
+        for central in self.centrals:
+            for peer, count in central.site.sql(
+                "SELECT p.code, count(*) FROM exchange_outboxmessage o JOIN exchange_peer p ON p.id = o.peer_id "
+                "WHERE o.status = 'dead' GROUP BY p.code"
+            ):
+                dead[(peer, central.code)] = dead.get((peer, central.code), 0) + count
+        return dead
+
+    def losses(
+        self, numbers: list[str], *, peer: str | None = None, outcomes: dict[str, Outcome] | None = None
+    ) -> dict[str, int]:
+        """Sent, delivered, lost, duplicated and misrouted cases, in all or of one peer (a front's code or a
+        central's): each case must be at the central of its matter once, from its own platform, and its decision
+        applied once at its own front."""
+        found = outcomes if outcomes is not None else self.outcomes(numbers)
+        cases = [found[n] for n in numbers if n in found and (peer is None or peer in (found[n].front, found[n].central))]
+        dead = sum(count for link, count in self.dead_letters().items() if peer is None or peer in link)
         return {
-            "lost": lost, "lost_before_central": lost_before_central, "duplicated": duplicated,
-            "misrouted": misrouted, "dead_letters": dead,
+            "sent": len(cases),
+            "delivered": sum(1 for c in cases if c.at and c.decided),
+            "lost": sum(1 for c in cases if not c.at or not c.decided),
+            "lost_before_central": sum(1 for c in cases if not c.at),
+            "duplicated": sum(1 for c in cases if c.at > 1 or c.decided > 1),
+            "misrouted": sum(1 for c in cases if c.wrong),
+            "dead_letters": dead,
         }
 
     def per_peer(self, numbers: list[str], clean: list[str]) -> dict[str, dict[str, object]]:
-        """The figures of each front platform: its cases over the whole run, its losses, and the clean phase's
-        throughput and latency for its cases."""
+        """The figures of each front platform and each central: its cases over the whole run, its losses, and the
+        clean phase's throughput and latency for its cases."""
+        found = self.outcomes(numbers)
         figures: dict[str, dict[str, object]] = {}
-        for front in self.fronts:
-            latencies = self.latencies_ms(clean, [front])
-            figures[front.code] = {
-                "cases": len(self.of(front, numbers)),
-                **self.losses(numbers, [front]),
-                "throughput_cps": round(self.throughput(self.of(front, clean), [front]), 1) if clean else 0.0,
+        peers = [(f.code, "front") for f in self.fronts] + [(c.code, "central") for c in self.centrals]
+        for code, role in peers:
+            theirs = [n for n in clean if n in found and getattr(found[n], role) == code]
+            latencies = self.latencies_ms(theirs)
+            figures[code] = {
+                "role": role,
+                **self.losses(numbers, peer=code, outcomes=found),
+                "throughput_cps": round(self.throughput(theirs), 1) if theirs else 0.0,
                 "p50_ms": round(percentile(latencies, 0.50)) if latencies else None,
                 "p95_ms": round(percentile(latencies, 0.95)) if latencies else None,
             }
@@ -460,14 +547,20 @@ def main() -> int:
     to_front = FaultProxy(("127.0.0.1", front.port)).start()
     wire = Wire(front=front, central=central, to_central=to_central, to_front=to_front, redis=redis, logs=logs)
     fronts = [Front(front, "TZ", to_front, "BJ-TZ")]
+    tag = uuid.uuid4().hex[:8]
     if args.fronts == 2:
         # The municipal centre's platform (apps/shared/exchange/demo.py), sending to the same central at once.
-        second = platform_site(
-            tmp, "front-sz", "front", "BJ-SZ", tag=uuid.uuid4().hex[:8], central_port=central.port, extra_env=extra_env
-        )
+        second = platform_site(tmp, "front-sz", "front", "BJ-SZ", tag=tag, central_port=central.port, extra_env=extra_env)
         fronts.append(Front(second, "SZ", FaultProxy(("127.0.0.1", second.port)).start(), "BJ-SZ"))
-    sites = [*(f.site for f in fronts), central]
-    bench = Bench(wire, args, fronts)
+    centrals = [Central(central, "central", to_central, "approver", args.approvers)]
+    if args.centrals == 2:
+        # The partner region's central (TJ), deciding the Tianjin matters the Sub-center's hall receives.
+        partner = platform_site(tmp, "central-tj", "central", "TJ", tag=tag, central_port=central.port, extra_env=extra_env)
+        centrals.append(
+            Central(partner, "TJ", FaultProxy(("127.0.0.1", partner.port)).start(), PARTNER_APPROVER, max(1, args.approvers // 2))
+        )
+    sites = [*(f.site for f in fronts), *(c.site for c in centrals)]
+    bench = Bench(wire, args, fronts, centrals)
     approvers: list[threading.Thread] = []
     phases: list[Phase] = []
     idle = Phase("idle")
@@ -475,8 +568,10 @@ def main() -> int:
         say(f"preparing {len(sites)} sites (logs in {logs})")
         prepare_sites(*sites)
         for f in fronts:
-            f.site.sql("UPDATE exchange_peer SET base_url = %s WHERE code = 'central'", (to_central.url,))
-            central.sql("UPDATE exchange_peer SET base_url = %s WHERE code = %s", (f.proxy.url, f.code))
+            for c in centrals:
+                # Each front reaches each central it is linked to through that central's proxy, and back.
+                f.site.sql("UPDATE exchange_peer SET base_url = %s WHERE code = %s", (c.proxy.url, c.code))
+                c.site.sql("UPDATE exchange_peer SET base_url = %s WHERE code = %s", (f.proxy.url, f.code))
         for site in sites:
             site.start(logs)
         for site in sites:
@@ -485,7 +580,9 @@ def main() -> int:
         wire.replace_front_worker()
         say(f"sites up in {time.monotonic() - started:.0f}s")
         approvers = [
-            threading.Thread(target=bench.approve_forever, args=(i,), daemon=True) for i in range(args.approvers)
+            threading.Thread(target=bench.approve_forever, args=(c, i), daemon=True)
+            for c in centrals
+            for i in range(c.approver_threads)
         ]
         for thread in approvers:
             thread.start()
@@ -506,11 +603,12 @@ def main() -> int:
             latencies = bench.latencies_ms(clean_phase.numbers) if clean_phase.numbers else []
             idle_latencies = bench.latencies_ms(idle.numbers) if idle.numbers else []
             fault_latencies = bench.latencies_ms([n for p in phases[1:] for n in p.numbers]) if len(phases) > 1 else []
-            losses = bench.losses(all_numbers) if all_numbers else {"lost": 0, "duplicated": 0}
+            losses = bench.losses(all_numbers) if all_numbers else {"sent": 0, "delivered": 0, "lost": 0, "duplicated": 0}
             per_peer = bench.per_peer(all_numbers, clean_phase.numbers) if all_numbers else {}
             recovery = {p.name: p.recovery_s for p in phases[1:]}
             figures = {
                 "cases": len(all_numbers),
+                "delivered": losses.get("delivered", 0),
                 "clean_cases": len(clean_phase.numbers),
                 "faults": [p.name for p in phases[1:]],
                 "lost": losses["lost"],
@@ -519,6 +617,7 @@ def main() -> int:
                 "dead_letters": losses.get("dead_letters", 0),
                 "misrouted": losses.get("misrouted", 0),
                 "fronts": len(fronts),
+                "centrals": len(centrals),
                 "per_peer": per_peer,
                 "throughput_cps": round(bench.throughput(clean_phase.numbers), 1) if clean_phase.numbers else 0.0,
                 "p50_ms": round(percentile(latencies, 0.50)) if latencies else None,
@@ -550,7 +649,15 @@ def main() -> int:
     for key in ("throughput_cps", "p50_ms", "p95_ms", "recovery_by_fault_s", "lost", "duplicated", "per_peer", "seconds"):
         say(f"{key}: {figures[key]}")
     print(json.dumps(figures, ensure_ascii=False))
-    return 0 if figures["lost"] == 0 and figures["duplicated"] == 0 and figures["misrouted"] == 0 else 1
+    failed = [
+        f"{peer}: {key} {value}"
+        for peer, peer_figures in {"all": figures, **figures["per_peer"]}.items()
+        for key, value in peer_figures.items()
+        if key in ("lost", "duplicated", "misrouted") and value
+    ]
+    if failed:
+        say("FAILED: " + "; ".join(failed))
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -291,6 +291,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "not_needed": 403,
     "purpose_required": 400,
     "licences_unavailable": 503,
+    "not_a_platform": 403,
 }
 STATUS_BY_CLASS: tuple[tuple[type[DomainError], int], ...] = ((Throttled, 429), (Busy, 429), (Conflict, 409), (DomainError, 422))
 

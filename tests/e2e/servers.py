@@ -22,6 +22,7 @@ import psycopg2
 import requests
 from django.conf import settings
 
+from apps.shared.exchange.demo import demo_platform_peers
 from tests.factories import later_years
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -268,6 +269,9 @@ def platform_site(
             "DEMO_PLATFORM": code,
         }
     )
+    if role == "front":
+        # As bin/platform sets it for `make run NETWORK=1`: a person's cases at the other front are listed too.
+        site.env["EXCHANGE_PLATFORM_PEERS"] = ",".join(demo_platform_peers(code))
     return site
 
 

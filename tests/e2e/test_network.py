@@ -1,7 +1,9 @@
 """A network of platforms as real servers (issue 16): two fronts (the Sub-center's and the municipal centre's)
 against their central, and a partner region's central that decides a few matters the Sub-center's hall receives
 on its behalf (京津冀通办, 异地代收代办). Each case is decided by the central its matter is routed to and comes back
-to the front it came from; with one central down only its matters wait, and the other flows."""
+to the front it came from; with one central down only its matters wait, and the other flows. A certificate
+issued for a case of one front is a licence the other front fetches, from every central it knows, for the same
+citizen: its checklist no longer asks for it, until the licence is revoked."""
 
 from __future__ import annotations
 
@@ -10,13 +12,25 @@ import requests
 
 from apps.front.booking.management.commands.seed_demo import DEMO_PASSWORD
 
-from .journey import SLOW, accepted_case, approver_matter, central_decides, eventually, page_session, token
+from .journey import (
+    SLOW,
+    accepted_case,
+    approver_matter,
+    central_decides,
+    central_decides_and_issues,
+    eventually,
+    page_session,
+    token,
+)
 
 pytestmark = pytest.mark.e2e
 
 # The partner region's demo matters (apps/shared/catalog/demo_catalog_tj.json) and who decides them there.
 TJ_CERTIFICATE = "12000015000000000000-001501-01"  # 住房公积金缴存证明开具（京津冀通办）: approver_tj
 TJ_RETIREMENT = "12000002000000000000-000210-01"  # 职工退休核准（京津冀通办）: approver_tj2
+# 失业登记 issues 就业失业登记证明 (an e-licence), which 就业困难人员认定 needs (material m2, from government).
+UNEMPLOYMENT = "11011202000000000000-000203-01"
+HARDSHIP = "11011202000000000000-000207-01"
 # Four servers and four workers on a small machine: a hand-over can take a while.
 WAIT = 120
 
@@ -141,3 +155,72 @@ def test_with_one_central_down_only_its_matters_wait_and_the_other_flows(network
     )
     assert len(notes) == 1 and "职工本人人事档案" in notes[0][0]
     assert decisions_received(tz, flowing) == [("central",)]
+
+
+def checklist_row(session: requests.Session, front, code: str, key: str) -> str:
+    """The citizen's checklist row of material ``key`` on the matter's guide page."""
+    page = session.get(f"{front.url}/guide/{code}/", timeout=SLOW).content.decode()
+    start = page.index(f'data-key="{key}"')
+    return page[page.rindex("<tr", 0, start) : page.index("</tr>", start)]
+
+
+def library_questions(central, reference: str) -> list[tuple[str, str, str]]:
+    """What a central's licence library recorded of the questions for ``reference``: (platform, returned, refusal)."""
+    return central.sql(
+        "SELECT p.code, q.returned::text, q.refused FROM licences_licencequery q JOIN exchange_peer p ON p.id = q.peer_id "
+        "WHERE q.reference = %s ORDER BY q.id",
+        (reference,),
+    )
+
+
+def test_a_licence_issued_for_a_case_at_one_front_is_not_asked_for_at_the_other(network):
+    """欧阳晓雯 registers as unemployed at the municipal centre's hall (BJ-SZ); central decides and issues the
+    就业失业登记证明 into its library. At the Sub-center's platform (BJ-TZ) she lets it fetch her licences for
+    就业困难人员认定: it asks every central it knows (its own, and the partner's its routes name), and the checklist
+    marks the certificate as not needed. Her case at the other front is in her list there too. Once central
+    revokes the licence, the platform that fetched it hears so over the wire and asks for it again."""
+    sites, _logs = network
+    tz, sz, central, tj = sites["front"], sites["front-sz"], sites["central"], sites["central-tj"]
+
+    number = accepted_case(
+        sz, central, token(sz, "citizen2", DEMO_PASSWORD), hall_code="SZ", clerk_name="clerk_sz",
+        matter=matter(sz, UNEMPLOYMENT),
+    )
+    central_decides_and_issues(central, number)
+    [(licence,)] = central.sql("SELECT number FROM licences_licence WHERE case_number = %s", (number,))
+    # The certificate reached her vault at the front that sent the case, as a licence of the central that issued it.
+    eventually(
+        lambda: sz.sql(
+            "SELECT 1 FROM intake_evidenceitem e JOIN exchange_peer p ON p.id = e.licence_peer_id "
+            "WHERE e.licence_number = %s AND p.code = 'central'",
+            (licence,),
+        ),
+        timeout=WAIT,
+    )
+
+    citizen = page_session(tz, "citizen2", DEMO_PASSWORD)
+    assert "item-held" not in checklist_row(citizen, tz, HARDSHIP, "m2")
+    guide = f"{tz.url}/guide/{HARDSHIP}/"
+    fetched = citizen.post(
+        f"{guide}licences/", data={"consent": "1", "csrfmiddlewaretoken": citizen.cookies["csrftoken"]},
+        headers={"Referer": guide}, timeout=SLOW,
+    )
+    assert fetched.status_code == 200 and "已从电子证照库调取 1 份证照" in fetched.content.decode()
+    row = checklist_row(citizen, tz, HARDSHIP, "m2")
+    assert "item-held" in row and "无需提交" in row
+    # Both centrals were asked, each recording the platform and the purpose: central gave the licence; the
+    # partner's, whose catalog does not hold this matter, refused and gave nothing.
+    assert library_questions(central, f"guide:{HARDSHIP}") == [("BJ-TZ", f'["{licence}"]', "")]
+    assert library_questions(tj, f"guide:{HARDSHIP}") == [("BJ-TZ", "[]", "no_case")]
+    # One person across platforms: her case at the municipal centre's platform is in her list at the Sub-center's.
+    mine = citizen.get(f"{tz.url}/me/", timeout=SLOW).content.decode()
+    assert number in mine[mine.index('id="elsewhere-BJ-SZ"') :]
+
+    central.manage("licences_revoke", licence, "--reason", "登记信息有误，予以撤销")
+    eventually(
+        lambda: tz.sql(
+            "SELECT 1 FROM intake_evidenceitem WHERE licence_number = %s AND revoked_at IS NOT NULL", (licence,)
+        ),
+        timeout=WAIT,
+    )
+    assert "item-held" not in checklist_row(citizen, tz, HARDSHIP, "m2")

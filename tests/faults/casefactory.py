@@ -29,8 +29,10 @@ PDF = (  # one blank page that a PDF reader opens (an upload that does not open 
 MATTER_NAME = "社会保障卡申领"
 
 
-def main(*, count: int, tag: str, hall_code: str = "TZ", pause: float = 0.0) -> list[str]:
-    """``pause`` seconds between cases: one at a time, to time a case that has the wire to itself."""
+def main(*, count: int, tag: str, hall_code: str = "TZ", pause: float = 0.0, matter_code: str = "") -> list[str]:
+    """``pause`` seconds between cases: one at a time, to time a case that has the wire to itself. The matter:
+    the demo approver's (``MATTER_NAME``), or the current one with ``matter_code``; each case goes to the central
+    its matter is routed to."""
     from django.contrib.auth.hashers import make_password
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
@@ -49,7 +51,10 @@ def main(*, count: int, tag: str, hall_code: str = "TZ", pause: float = 0.0) -> 
     from apps.shared.workcalendar.selectors import calendar_get
 
     started = time.monotonic()
-    matter = Matter.objects.get(name=MATTER_NAME, is_current=True)
+    if matter_code:
+        matter = Matter.objects.get(code=matter_code, is_current=True)
+    else:
+        matter = Matter.objects.get(name=MATTER_NAME, is_current=True)
     hall = Hall.objects.get(code=hall_code)
     citizen = User.objects.get(username="citizen")
     # The hall's first clerk (the Sub-center's `clerk`, the municipal centre's `clerk_sz`).

@@ -71,13 +71,15 @@ class Batch:
     seconds: float  # how long making them took
 
 
-def create_cases(front: Site, count: int, *, pause: float = 0.0, hall_code: str = "TZ") -> Batch:
-    """``count`` accepted cases at the front's hall ``hall_code``, each leaving for central through the outbox
-    (``pause`` seconds apart)."""
+def create_cases(
+    front: Site, count: int, *, pause: float = 0.0, hall_code: str = "TZ", matter_code: str = ""
+) -> Batch:
+    """``count`` accepted cases at the front's hall ``hall_code``, each leaving for the central of its matter (the
+    demo approver's, or ``matter_code``) through the outbox (``pause`` seconds apart)."""
     tag = uuid.uuid4().hex[:6].upper()
     code = (
         "from tests.faults.casefactory import main; "
-        f"main(count={count}, tag={tag!r}, pause={pause!r}, hall_code={hall_code!r})"
+        f"main(count={count}, tag={tag!r}, pause={pause!r}, hall_code={hall_code!r}, matter_code={matter_code!r})"
     )
     out = front.manage("shell", "-c", code)
     made = json.loads(out.strip().splitlines()[-1])

@@ -88,8 +88,9 @@ def matter_guide(request, code):
 @role_required(Role.CITIZEN)
 @require_POST
 def matter_licences(request, code):
-    """The citizen lets this platform fetch their licences the matter needs from central's library (电子证照库,
-    issue 16): the checklist then marks those materials as not needed."""
+    """The citizen lets this platform fetch their licences the matter needs from the libraries of the centrals
+    it knows (电子证照库, issue 16): the checklist then marks those materials as not needed. A central that is
+    away is named; the others' licences still count."""
     matter = current_matter(code)
     try:
         fetched = licences_fetch(
@@ -99,10 +100,12 @@ def matter_licences(request, code):
     except DomainError as exc:
         messages.error(request, str(exc.detail))
     else:
-        if fetched:
-            messages.success(request, _("已从电子证照库调取 %(n)d 份证照，相应材料无需提交。") % {"n": len(fetched)})
-        else:
+        if fetched.items:
+            messages.success(request, _("已从电子证照库调取 %(n)d 份证照，相应材料无需提交。") % {"n": len(fetched.items)})
+        elif not fetched.unreachable:
             messages.info(request, _("电子证照库中没有本事项所需的您的证照。"))
+        if fetched.unreachable:
+            messages.warning(request, fetched.unreachable_notice())
     return redirect(reverse("matter_guide", args=[matter.code]) + "#checklist")
 
 

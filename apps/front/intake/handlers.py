@@ -141,8 +141,9 @@ def result_issued(peer: Peer, message_id: str, payload: contract.CaseResultIssue
             "name": payload.title, "trust_level": TrustLevel.A, "issuer": payload.issuer, "file": document.file.name,
             "content_type": "application/pdf", "size": len(pdf.content), "origin_case": case,
             "valid_until": payload.valid_until,
-            # Central's library holds it too: re-checked and revocable like every licence from there.
-            "licence_number": payload.licence_number, "licence_checked_at": timezone.now(),
+            # The library of the central that issued it holds it too: re-checked there and revocable like
+            # every licence from a library.
+            "licence_number": payload.licence_number, "licence_checked_at": timezone.now(), "licence_peer": peer,
         },
     )
     if _apply(case, CaseStatus.RESULT_READY, note=f"{payload.title}已出具（{payload.licence_number}）"):
@@ -244,8 +245,9 @@ def review_suspended(peer: Peer, message_id: str, payload: contract.CaseReviewSu
     return {"number": case.number, "status": case.status}
 @registry.handles(MessageKind.LICENCE_REVOKED)
 def licence_revoked(peer: Peer, message_id: str, payload: contract.LicenceRevoked, files) -> dict[str, Any]:
-    """A licence of central's library was revoked: the vaults holding it stop offering it at once, and the
-    certificate's verification page says so."""
+    """A licence of a central's library was revoked: the vaults holding it stop offering it at once, whichever
+    central's library they had it from (a licence's number is its own across libraries), and the certificate's
+    verification page says so."""
     ended = EvidenceItem.objects.filter(licence_number=payload.number, revoked_at__isnull=True).update(revoked_at=timezone.now())
     for document in Document.objects.filter(kind=DocumentKind.CERTIFICATE, verification_code=payload.verification_code):
         document.content = {**document.content, "revoked_on": payload.to_wire()["revoked_on"], "revoke_reason": payload.reason}

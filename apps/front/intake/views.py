@@ -158,8 +158,8 @@ def intake_ticket(request, ticket_id):
 @role_required(Role.CLERK, Role.HALL_SUPERVISOR)
 @require_POST
 def intake_ticket_licences(request, ticket_id):
-    """The window fetches the applicant's licences the matter needs from central's library (电子证照库), with
-    the consent the applicant gave in person (recorded with the clerk); they are then offered for reuse."""
+    """The window fetches the applicant's licences the matter needs from the centrals' libraries (电子证照库),
+    with the consent the applicant gave in person (recorded with the clerk); they are then offered for reuse."""
     try:
         ticket = ticket_get_for_clerk(clerk=request.user, ticket_id=ticket_id)
         if ticket.citizen is None:
@@ -173,7 +173,9 @@ def intake_ticket_licences(request, ticket_id):
     except DomainError as exc:
         messages.error(request, str(exc.detail))
     else:
-        messages.success(request, _("已从电子证照库调取 %(n)d 份证照，相应材料无需提交。") % {"n": len(fetched)})
+        messages.success(request, _("已从电子证照库调取 %(n)d 份证照，相应材料无需提交。") % {"n": len(fetched.items)})
+        if fetched.unreachable:
+            messages.warning(request, fetched.unreachable_notice())
     return redirect("intake_ticket", ticket_id=ticket_id)
 
 
@@ -424,10 +426,14 @@ PLATFORM_CASES_MAX_BODY = 4096
 @require_POST
 def platform_cases(request):
     """POST a ``contract.PlatformCasesQuestion`` signed by another platform's key: the person's cases here
-    (``contract.PlatformCasesAnswer``), read now and never copied there (one person across platforms)."""
+    (``contract.PlatformCasesAnswer``), read now and never copied there (one person across platforms); 403
+    ``not_a_platform`` for a peer that is not one of this platform's (EXCHANGE_PLATFORM_PEERS)."""
     asked = question_receive(request, contract.PlatformCasesQuestion, max_body=PLATFORM_CASES_MAX_BODY)
     if isinstance(asked, JsonResponse):
         return asked
     peer, question = asked
-    given = platform_cases_answer(peer=peer, question=question, platform_name=str(settings.SITE_NAME))
+    try:
+        given = platform_cases_answer(peer=peer, question=question, platform_name=str(settings.SITE_NAME))
+    except DomainError as exc:
+        return answer({"code": exc.code, "detail": exc.detail}, status_for(exc))
     return answer(given.model_dump(mode="json"))

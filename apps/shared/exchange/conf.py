@@ -16,6 +16,9 @@ class ExchangeConf(AppConf):
     # At a front: the peer codes of the other front platforms, comma-separated, whose cases of a person this
     # platform shows beside its own (one person across platforms, issue 16). Empty: none.
     EXCHANGE_PLATFORM_PEERS = Knob(env_str, "")
+    # At a front: the peer codes of further centrals whose licence libraries it asks for a citizen's licences,
+    # comma-separated, beside its own central and every central a route names (peers.centrals). Empty: none.
+    EXCHANGE_LICENCE_PEERS = Knob(env_str, "")
     # A signed request older or newer than this many seconds is refused (replay window).
     EXCHANGE_MAX_SKEW_SECONDS = Knob(env_int, 300)
     # Seconds to wait for the peer. Kept below Celery's soft time limit, which is below the hard limit and the

@@ -25,8 +25,10 @@ class DemoPlatform:
 
 @dataclass(frozen=True)
 class DemoLink:
-    front: str
-    central: str
+    """Two platforms that talk, by code (a front and a central, or two fronts), and the key of that link."""
+
+    a: str
+    b: str
     key_id: str
     secret: str
 
@@ -58,6 +60,9 @@ LINKS = (
     DemoLink("BJ-SZ", DEFAULT_CENTRAL, "k-sz", "dev-exchange-secret-sz"),
     # 京津冀通办: the Sub-center's hall receives the partner region's matters on its behalf (异地代收代办).
     DemoLink("BJ-TZ", PARTNER_CENTRAL, "k-tz-tj", "dev-exchange-secret-tz-tj"),
+    # One person across platforms: the two fronts ask each other for a person's cases (EXCHANGE_PLATFORM_PEERS,
+    # set by bin/platform for `make run NETWORK=1` to demo_platform_peers of each).
+    DemoLink("BJ-TZ", "BJ-SZ", "k-tz-sz", "dev-exchange-secret-tz-sz"),
 )
 
 
@@ -73,11 +78,12 @@ def demo_platform(code: str, *, role: str) -> DemoPlatform:
 
 def demo_links(code: str) -> list[tuple[DemoPlatform, DemoLink]]:
     """The links of platform ``code``, each with the platform at the other end."""
-    return [
-        (PLATFORMS[link.central if link.front == code else link.front], link)
-        for link in LINKS
-        if code in (link.front, link.central)
-    ]
+    return [(PLATFORMS[link.b if link.a == code else link.a], link) for link in LINKS if code in (link.a, link.b)]
+
+
+def demo_platform_peers(code: str) -> list[str]:
+    """The other front platforms linked to front ``code``: its EXCHANGE_PLATFORM_PEERS in the demo's network."""
+    return [other.code for other, _link in demo_links(code) if other.role == "front"]
 
 
 def demo_peers_seed(code: str, *, base_urls: dict[str, str] | None = None) -> Counter[str]:

@@ -5,7 +5,9 @@ The small interface other apps use to pick a peer:
 * ``peer(code)``: the registered peer with that code (Peer.DoesNotExist if none);
 * ``default_central()``: at a front, the platform's own central (EXCHANGE_CENTRAL_PEER);
 * ``central_for(matter_code)``: at a front, the central that decides the matter, by the routing table
-  (models.Route: the matter's own route, else its region's, longest first, else the default central).
+  (models.Route: the matter's own route, else its region's, longest first, else the default central);
+* ``centrals()``: at a front, every active central it knows — the default, those the routes name, and those of
+  EXCHANGE_LICENCE_PEERS — the libraries a citizen's licences may be in (电子证照库, issue 16).
 
 A case keeps the central it was handed to (intake's ``Case.central``): a route changed later moves new cases
 only. ``route_errors`` is the one check of a route, for the admin and anything else that writes one.
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Length
 from django.utils.translation import gettext as _
 
@@ -48,6 +50,25 @@ def central_for(matter_code: str) -> Peer:
         .first()
     )
     return route.peer if route is not None else default_central()
+
+
+def centrals() -> list[Peer]:
+    """Every active central this front knows, each once: its own central first, then the centrals the routes
+    name (by code), then the others of EXCHANGE_LICENCE_PEERS in their order. Front platforms are never among
+    them unless named there. One query."""
+    extra = [code.strip() for code in exchange_conf.EXCHANGE_LICENCE_PEERS.split(",") if code.strip()]
+    found = (
+        Peer.objects.filter(active=True)
+        .annotate(routed=Exists(Route.objects.filter(peer=OuterRef("pk"))))
+        .filter(Q(code=exchange_conf.EXCHANGE_CENTRAL_PEER) | Q(routed=True) | Q(code__in=extra))
+    )
+
+    def rank(p: Peer) -> tuple[int, int, str]:
+        if p.code == exchange_conf.EXCHANGE_CENTRAL_PEER:
+            return (0, 0, "")
+        return (1, 0, p.code) if getattr(p, "routed", False) else (2, extra.index(p.code), "")
+
+    return sorted(found, key=rank)
 
 
 def route_errors(*, matter_code: str, region: str, peer: Peer | None) -> dict[str, str]:

@@ -186,6 +186,9 @@ def test_it_registers_a_terminal_per_hall_and_the_central_peer(settings):
     assert peer.base_url == settings.CENTRAL_URL
     assert PeerKey.objects.get(key_id="k1").peer == peer
     assert secret_for("k1") == "dev-exchange-secret"
+    # The municipal centre's front, asked for a person's cases there (make run NETWORK=1), on its own link key.
+    other = Peer.objects.get(code="BJ-SZ")
+    assert other.base_url == "http://127.0.0.1:8001" and PeerKey.objects.get(key_id="k-tz-sz").peer == other
 
 
 @pytest.mark.django_db
@@ -242,8 +245,10 @@ def test_it_seeds_the_municipal_centre_as_another_platform(settings):
     assert set(Hall.objects.values_list("code", flat=True)) == {"SZ"}
     assert User.objects.get(username="clerk_sz").post.hall.code == "SZ"
     assert not User.objects.filter(username__in=["clerk", "clerk_ys", "hallsup"]).exists()
-    assert set(Peer.objects.values_list("code", flat=True)) == {"central"}
+    # Its central, and the Sub-center's front, whose cases of a person it lists beside its own (its own link key).
+    assert set(Peer.objects.values_list("code", flat=True)) == {"central", "BJ-TZ"}
     assert secret_for("k-sz") == "dev-exchange-secret-sz" and secret_for("k1") is None
+    assert PeerKey.objects.get(key_id="k-tz-sz").peer.code == "BJ-TZ"
     assert not Route.objects.exists() and not Matter.objects.filter(code__startswith="12").exists()
     assert GroupMatter.objects.filter(group__hall__code="SZ").count() == Matter.objects.filter(is_current=True).count()
     assert "clerk_sz" in output and "k-sz" in output

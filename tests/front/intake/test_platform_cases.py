@@ -5,15 +5,20 @@ has a case there); each platform finds the person by its own blind index under t
 
 from __future__ import annotations
 
+import json
+import logging
 import subprocess
+import uuid
 
 import pytest
 
 from apps.shared.exchange.models import Peer, PeerKey
+from govservice.lib import signing
 from tests.e2e.servers import BIN, ROOT, clean, create_database, drop_database, make_sites, migrated_template
 from tests.factories import make_user
 
 KEY_ID, SECRET = "platforms-1", "platform-to-platform-secret"
+PATH = "/api/v1/platform/cases/"
 OTHER_CASE = "SZX2026120700001"
 # At the other platform: this platform as a peer with the shared key, and a case of the demo's 张伟.
 SETUP = f"""
@@ -22,6 +27,7 @@ from apps.front.intake.models import Case
 from apps.shared.accounts.models import User
 from apps.shared.catalog.models import Matter
 from apps.shared.exchange.models import Peer, PeerKey
+from govservice.lib import signing
 peer = Peer.objects.create(code="BJ-TZ", name="北京城市副中心", base_url="http://127.0.0.1:9")
 PeerKey.objects.create(peer=peer, key_id="{KEY_ID}", secret="{SECRET}")
 Case.objects.create(number="{OTHER_CASE}", query_password_hash="x", citizen=User.objects.get(username="citizen"),
@@ -34,6 +40,8 @@ def other_front(tmp_path_factory, django_db_blocker):
     tmp = tmp_path_factory.mktemp("other-front")
     (tmp / "logs").mkdir()
     front, _central = make_sites(tmp)
+    # It answers the platforms it lists: this one, registered below as BJ-TZ.
+    front.env["EXCHANGE_PLATFORM_PEERS"] = "BJ-TZ"
     with django_db_blocker.unblock():
         create_database(front, like=migrated_template(front.role, front.env))
         try:
@@ -85,6 +93,28 @@ class TestOnePersonAcrossPlatforms:
         unverified = make_user("fresh", real_name="张伟", phone="13811114444", id_number="110112198503120411", verified=False)
         client.force_login(unverified)
         assert 'id="elsewhere-' not in client.get("/me/", follow=True).content.decode()
+
+    def test_a_peer_that_is_not_one_of_its_platforms_is_refused_and_logged(self, client, db, settings, caplog):
+        """A central (or any peer not in EXCHANGE_PLATFORM_PEERS) asking for a person's cases gets none."""
+        central = Peer.objects.create(code="central", name="审批总后台", base_url="http://127.0.0.1:9")
+        PeerKey.objects.create(peer=central, key_id="k1", secret="test-secret-0123456789")
+        Peer.objects.create(code="BJ-SZX", name="北京市政务服务中心", base_url="http://127.0.0.1:9")
+        settings.EXCHANGE_PLATFORM_PEERS = "BJ-SZX"
+        make_user("zhangwei", real_name="张伟", phone="13811112222", id_number="110112198503120411")
+        body = json.dumps(
+            {"person": {"name": "张伟", "id_number": "110112198503120411"}, "purpose": "本人跨平台查看办件"}, ensure_ascii=False
+        ).encode()
+        headers = signing.sign(
+            key_id="k1", secret="test-secret-0123456789", method="POST", path=PATH, message_id=str(uuid.uuid4()), body=body
+        )
+        with caplog.at_level(logging.WARNING, logger="apps.front.intake.shared"):
+            response = client.post(
+                PATH, data=body, content_type="application/json",
+                **{"HTTP_" + k.upper().replace("-", "_"): v for k, v in headers.items()},
+            )
+        assert response.status_code == 403 and response.json()["code"] == "not_a_platform"
+        assert "cases" not in response.json()
+        assert any("central asked for a person's cases" in r.getMessage() and "refused" in r.getMessage() for r in caplog.records)
 
     def test_the_question_must_be_signed(self, client, db):
         response = client.post("/api/v1/platform/cases/", data=b"{}", content_type="application/json")

@@ -17,7 +17,7 @@ from apps.front.intake.services.acceptance import hand_over
 from apps.shared.accounts.models import Role
 from apps.shared.catalog.models import Department
 from apps.shared.exchange.models import OutboxMessage, Peer, PeerKey, Route
-from apps.shared.exchange.peers import central_for, route_errors
+from apps.shared.exchange.peers import central_for, centrals, route_errors
 from tests.factories import make_matter, make_user
 from tests.front.intake.test_wire_inbox import post_signed
 
@@ -85,6 +85,25 @@ def test_a_matters_own_route_wins_over_its_regions_and_a_longer_region_over_a_sh
     assert central_for(BINHAI) == other
     assert central_for("12000002000000000000-000210-01") == partner
     assert central_for("11011202000000000000-000201-01") == central_peer  # no route: the platform's own
+
+
+@pytest.mark.django_db
+def test_the_centrals_a_front_knows_are_its_own_the_routed_ones_and_those_it_names(partner, central_peer, settings):
+    """The libraries a citizen's licences may be in (shared licences, issue 16): each active central once, the
+    platform's own first; another front platform only when named."""
+    binhai = Peer.objects.create(code="TJ-BH", name="滨海新区审批后台", base_url="http://127.0.0.1:9")
+    hebei = Peer.objects.create(code="HE", name="河北省审批后台", base_url="http://127.0.0.1:9")
+    Peer.objects.create(code="BJ-SZ", name="北京市政务服务中心前台", base_url="http://127.0.0.1:9")
+    Route.objects.create(region="12", peer=partner)
+    Route.objects.create(matter_code=TIANJIN, peer=partner)
+    Route.objects.create(region="120116", peer=binhai)
+    assert [p.code for p in centrals()] == ["central", "TJ", "TJ-BH"]
+
+    settings.EXCHANGE_LICENCE_PEERS = "HE, TJ"
+    assert [p.code for p in centrals()] == ["central", "TJ", "TJ-BH", "HE"]
+    binhai.active = hebei.active = False
+    Peer.objects.bulk_update([binhai, hebei], ["active"])
+    assert [p.code for p in centrals()] == ["central", "TJ"]
 
 
 @pytest.mark.django_db

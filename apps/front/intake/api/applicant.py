@@ -2,7 +2,7 @@
 licences fetched from the library."""
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -111,12 +111,27 @@ class LicenceHeldSerializer(serializers.Serializer):
     valid_until = serializers.DateField(allow_null=True)
 
 
-class CaseLicencesApi(APIView):
-    """Fetch the applicant's licences this case's matter needs from central's library (电子证照库), with the
-    applicant's consent: the materials they stand for need not be submitted (the evidence ids go with the
-    acceptance like any vault evidence). The applicant for their own case, or a clerk of the case's hall."""
+# The centrals whose library did not answer a fetch, by peer code (their licences could not be fetched).
+UNREACHABLE_HEADER = "Licences-Unavailable"
 
-    @extend_schema(request=LicencesFetchSerializer, responses={200: LicenceHeldSerializer(many=True)})
+
+class CaseLicencesApi(APIView):
+    """Fetch the applicant's licences this case's matter needs from the libraries of the centrals this
+    platform knows (电子证照库), with the applicant's consent: the materials they stand for need not be
+    submitted (the evidence ids go with the acceptance like any vault evidence). A central that is away does
+    not hide the others' licences: its code is in the ``Licences-Unavailable`` header. The applicant for their
+    own case, or a clerk of the case's hall."""
+
+    @extend_schema(
+        request=LicencesFetchSerializer,
+        responses={200: LicenceHeldSerializer(many=True)},
+        parameters=[
+            OpenApiParameter(
+                UNREACHABLE_HEADER, str, location=OpenApiParameter.HEADER, response=[200],
+                description="未能访问的审批后台电子证照库（平台编码，逗号分隔）；其中的证照本次未能调取",
+            )
+        ],
+    )
     def post(self, request, number):
         serializer = LicencesFetchSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -126,5 +141,8 @@ class CaseLicencesApi(APIView):
             case, channel = case_get_for_staff(user=request.user, number=number), Channel.WINDOW
         else:
             raise DomainError(_("只有申请人本人或受理窗口可以调取证照。"), code="forbidden")
-        items = licences_fetch_for_case(case=case, by=request.user, consent_given=serializer.validated_data["consent"], channel=channel)
-        return Response(LicenceHeldSerializer(items, many=True).data)
+        fetched = licences_fetch_for_case(case=case, by=request.user, consent_given=serializer.validated_data["consent"], channel=channel)
+        response = Response(LicenceHeldSerializer(fetched.items, many=True).data)
+        if fetched.unreachable:
+            response[UNREACHABLE_HEADER] = ",".join(peer.code for peer in fetched.unreachable)
+        return response

@@ -9,6 +9,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.shared.exchange.models import Peer
+
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise  # noqa: F401
 
@@ -38,9 +40,14 @@ class EvidenceItem(models.Model):
     verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     valid_until = models.DateField(null=True, blank=True)
-    # An e-licence of central's library (电子证照库): its number, when its validity was last confirmed (a
+    # An e-licence of a central's library (电子证照库): its number, when its validity was last confirmed (a
     # licence not confirmed within LICENCE_RECHECK_SECONDS is not offered until it is), and its revocation.
     licence_number = models.CharField(_("证照编号"), max_length=64, blank=True, db_index=True)
+    # The central whose library gave it (or whose case issued it), asked when it is re-checked. Empty for one
+    # kept before the network (issue 16): its case's central, else the platform's own.
+    licence_peer = models.ForeignKey(
+        Peer, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("证照库")
+    )
     licence_checked_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
 

@@ -288,8 +288,9 @@ class Command(BaseCommand):
         return any(other.code == PARTNER_CENTRAL for other, _link in demo_links(platform.code))
 
     def seed_peers(self) -> None:
-        """This platform's centrals with their keys; where the partner region's central is one of them, the
-        route of that region's matters to it (checked as the admin checks it)."""
+        """This platform's peers with their keys (its centrals, and the other front whose cases of a person it
+        lists in the demo's network); where the partner region's central is one of them, the route of that
+        region's matters to it (checked as the admin checks it)."""
         self.created.update(demo_peers_seed(self.platform.code, base_urls={DEFAULT_CENTRAL: settings.CENTRAL_URL}))
         if not self.receives_for_partner(self.platform) or Route.objects.filter(region=PARTNER_REGION).exists():
             return
