@@ -197,10 +197,11 @@ def _prefiling_lapse(case_id: int) -> bool:
     if latest.status not in VISIT_OVER:
         Case.objects.filter(id=case.id).update(appointment=latest)
         return False
-    why = {
+    reasons: dict[str, str] = {
         AppointmentStatus.NO_SHOW: "预约未到场（爽约）",
         AppointmentStatus.COMPLETED: "预约已结束，大厅未以该预填收件",
-    }.get(latest.status, "预约已取消")
+    }
+    why = reasons.get(latest.status, "预约已取消")
     case_transition(
         case=case, to_status=CaseStatus.WITHDRAWN, actor=None, actor_label="系统", note=f"在线预填失效：{why}",
         **({"appointment": latest} if latest.pk != case.appointment_id else {}),
