@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from govservice.fields import BooleanField
+
 from .models import Language, Notification
 
 
@@ -10,7 +12,7 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 
 class PreferenceSerializer(serializers.Serializer):
-    sms = serializers.BooleanField(help_text="短信通知 SMS")
-    email = serializers.BooleanField(help_text="电子邮件通知 E-mail")
+    sms = BooleanField(help_text="短信通知 SMS")
+    email = BooleanField(help_text="电子邮件通知 E-mail")
     inbox = serializers.BooleanField(read_only=True, default=True, help_text="站内信，始终开启 In-app inbox, always on")
     language = serializers.ChoiceField(choices=Language.choices, help_text="通知语言 Language of messages")

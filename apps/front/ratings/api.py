@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from apps.front.floor.api import IsTerminal, TerminalAuthentication
 from apps.shared.accounts.models import Role
 from apps.shared.accounts.permissions import HasRole, IsCitizen
+from govservice.fields import BooleanField
 
 from . import selectors, services
 from .models import TAGS, TAGS_BY_SCORE, CallbackOutcome, Evaluation, EvaluationChannel, Rectification, Score
@@ -270,7 +271,7 @@ class AppealApi(APIView):
 
 
 class AppealDecisionSerializer(serializers.Serializer):
-    upheld = serializers.BooleanField()
+    upheld = BooleanField()
     note = serializers.CharField(max_length=2000)
 
 

@@ -92,6 +92,29 @@ class TestPreferenceApi:
         assert body["code"] == "invalid" and set(body["errors"]) >= {"sms", "email", "language"}
         assert not NotificationPreference.objects.filter(user=citizen).exists()
 
+    @pytest.mark.parametrize("body_format", ["multipart", None])  # None: a urlencoded form
+    def test_a_form_that_leaves_a_channel_out_switches_nothing_off(self, api, citizen, body_format):
+        preference_update(user=citizen, sms=True, email=True, language=Language.ZH_HANS)
+        client = api(citizen)
+        if body_format is None:
+            response = client.put(
+                "/api/v1/me/notification-preferences/", "email=true&language=en", content_type="application/x-www-form-urlencoded"
+            )
+        else:
+            response = client.put("/api/v1/me/notification-preferences/", {"email": "true", "language": "en"}, format=body_format)
+        assert response.status_code == 400, response.content
+        assert response.json()["code"] == "invalid" and set(response.json()["errors"]) == {"sms"}
+        preference = NotificationPreference.objects.get(user=citizen)
+        assert (preference.sms, preference.email, preference.language) == (True, True, Language.ZH_HANS)
+        # Said in full, a form works as JSON does.
+        if body_format is None:
+            done = client.put(
+                "/api/v1/me/notification-preferences/", "sms=false&email=true&language=en", content_type="application/x-www-form-urlencoded"
+            )
+        else:
+            done = client.put("/api/v1/me/notification-preferences/", {"sms": "false", "email": "true", "language": "en"}, format=body_format)
+        assert done.status_code == 200 and done.json()["sms"] is False
+
     def test_it_refuses_an_anonymous_caller(self, api):
         assert api(None).get("/api/v1/me/notification-preferences/").status_code in (401, 403)
 
