@@ -28,6 +28,10 @@ def test_it_files_for_a_registered_citizen_and_the_window_accepts_it(api, citize
         "/terminal/assist/", {"matter": matter.code, "id_number": citizen.id_number.lower(), f"material_{id_card.id}": upload()}
     )
     assert response.status_code == 200 and 'id="case-number"' in response.content.decode()
+    # The receipt (the case number and its query password, shown once) is on a public screen: like every kiosk
+    # screen it goes back to the start after the idle time (kiosk.js; without JavaScript a refresh).
+    assert 'data-idle-url="/terminal/reset/"' in response.content.decode()
+    assert '<meta http-equiv="refresh" content=' in response.content.decode()
     case = Case.objects.get(citizen=citizen)
     assert case.status == CaseStatus.SUBMITTED and case.appointment is None and case.materials.count() == 1
     # The citizen takes a walk-in ticket with their ID card; the window finds the filed case.
