@@ -12,6 +12,8 @@ from django.db.models.functions import Coalesce, Now
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.functional import lazy
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext as _
 
 from apps.front.booking.conf import booking_conf
@@ -172,9 +174,18 @@ def nearest_free_slots(*, hall_id: int, matter_code: str, limit: int = 3) -> lis
 
 
 def slots_text(slots: list[Slot]) -> str:
+    """Free places offered in a message, in the language active when it is read (notify renders a lazy one in
+    the recipient's: slots_text_lazy)."""
     if not slots:
-        return "近期暂无空余时段，可登记候补或稍后再试"
-    return "、".join(f"{s.hall.name if s.hall_id else ''} {timezone.localtime(s.start):%m月%d日 %H:%M}".strip() for s in slots)
+        return gettext("近期暂无空余时段，可登记候补或稍后再试")
+    chinese = (get_language() or "zh").startswith("zh")
+    when = "%m月%d日 %H:%M" if chinese else "%Y-%m-%d %H:%M"
+    return ("、" if chinese else ", ").join(
+        f"{s.hall.name if s.hall_id else ''} {timezone.localtime(s.start).strftime(when)}".strip() for s in slots
+    )
+
+
+slots_text_lazy = lazy(slots_text, str)
 
 
 def appointment_get_for_citizen(*, citizen: User, code: str) -> Appointment:

@@ -155,6 +155,23 @@ class TestLateCancellation:
         cancelled = Notification.objects.filter(recipient=citizen, event="booking.cancelled").first()
         assert cancelled is not None and (("计为一次临近取消" in cancelled.body) is late)
 
+    def test_an_english_reader_gets_the_whole_message_in_english(self, hall, matter, citizen):
+        from apps.front.notifications.models import Language
+        from apps.front.notifications.services import preference_update
+
+        preference_update(user=citizen, sms=True, email=False, language=Language.EN)
+        start = tomorrow_at(9)
+        appointment = appointment_book(citizen=citizen, slot_id=slot_at(hall, start, capacity=1).id, matter_code=matter.code)
+        with time_machine.travel(start - dt.timedelta(minutes=30), tick=False):
+            appointment_cancel(citizen=citizen, appointment_id=appointment.id)
+        sms = Notification.objects.get(recipient=citizen, event="booking.cancelled", channel="sms")
+        assert sms.language == Language.EN and "late cancellation" in sms.body
+        assert f"{timezone.localtime(start):%Y-%m-%d %H:%M}" in sms.body  # not 年月日
+        rest = sms.body
+        for data in (hall.name, hall.address, matter.name, citizen.masked_name):
+            rest = rest.replace(data, "")
+        assert not re.findall(r"[\u4e00-\u9fff]", rest), sms.body
+
     def test_it_refuses_to_cancel_once_the_slot_has_started(self, hall, matter, citizen):
         start = tomorrow_at(9)
         appointment = appointment_book(citizen=citizen, slot_id=slot_at(hall, start).id, matter_code=matter.code)

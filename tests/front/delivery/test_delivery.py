@@ -371,6 +371,18 @@ class TestElectronic:
         assert Notification.objects.filter(recipient=citizen, event="case.delivered", channel="sms").count() == 1
         assert ready.events.filter(to_status=CaseStatus.DELIVERED).count() == 1
 
+    def test_an_english_reader_is_told_in_english_how_it_was_delivered(self, ready, citizen):
+        from apps.front.notifications.models import Language
+        from apps.front.notifications.services import preference_update
+
+        preference_update(user=citizen, sms=True, email=False, language=Language.EN)
+        certificate = Document.objects.get(case=ready, kind=DocumentKind.CERTIFICATE)
+        owner = Client()
+        owner.force_login(citizen)
+        assert owner.get(f"/documents/{certificate.verification_code}.pdf").status_code == 200
+        sms = Notification.objects.get(recipient=citizen, event="case.delivered", channel="sms")
+        assert "e-licence downloaded" in sms.body.lower() and "电子证照" not in sms.body, sms.body
+
     def test_other_documents_do_not_count_as_the_handover(self, ready, citizen, clerk):
         receipt = Document(case=ready, kind=DocumentKind.RECEIPT, verification_code="RCPT23456789", content={"number": ready.number}, issued_by=clerk, sha256="0" * 64)
         receipt.file.save("receipt.pdf", ContentFile(b"%PDF-1.4 receipt"), save=False)

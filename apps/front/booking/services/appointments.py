@@ -15,7 +15,10 @@ from django.db import transaction
 from django.db.models import Case, ExpressionWrapper, F, Value, When
 from django.db.models.functions import Now
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.front.booking.conf import booking_conf
 from apps.front.notifications.services import notify
@@ -39,7 +42,7 @@ from ..selectors import resale_held_now
 from .booking import appointment_book
 from .penalties import strike_record
 from .rules import citizen_lock as _lock_citizen
-from .rules import when_text
+from .rules import moment_text_lazy
 
 logger = logging.getLogger(__name__)
 
@@ -67,10 +70,12 @@ def appointment_cancel(*, citizen: User, appointment_id: int, note: str = "", ac
     return appointment
 
 
-def _late_text(appointment: Appointment) -> str:
+def _late_text(appointment: Appointment) -> str | Promise:
     if appointment.strike != Strike.LATE_CANCEL:
         return ""
-    return f"本次取消距开始不足{booking_conf.BOOKING_FREE_CANCEL_HOURS}小时，计为一次临近取消。"
+    return format_lazy(
+        gettext_lazy("本次取消距开始不足{hours}小时，计为一次临近取消。"), hours=booking_conf.BOOKING_FREE_CANCEL_HOURS
+    )
 
 
 @transaction.atomic
@@ -215,7 +220,7 @@ def appointment_move_by_hall(*, appointment_id: int, slot_id: int, actor: User |
         notify(
             recipient=old.citizen,
             event="booking.moved_by_hall",
-            context=message_context(new) | {"old_time": when_text(old.slot.start), "reason": reason},
+            context=message_context(new) | {"old_time": moment_text_lazy(old.slot.start), "reason": reason},
         )
     return new
 
@@ -264,12 +269,12 @@ def no_shows_mark(*, now: dt.datetime | None = None, limit: int = 500) -> int:
     return marked
 
 
-def message_context(appointment: Appointment) -> dict[str, str]:
+def message_context(appointment: Appointment) -> dict[str, object]:
     """Template fields of an appointment's messages: never an ID number or a phone."""
     return {
         "code": appointment.code,
         "matter": appointment.matter.name,
         "hall": appointment.hall.name,
         "address": appointment.hall.address,
-        "time": when_text(appointment.slot.start),
+        "time": moment_text_lazy(appointment.slot.start),
     }

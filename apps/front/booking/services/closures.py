@@ -26,7 +26,7 @@ from ..models import (
     WaitlistStatus,
     WindowGroup,
 )
-from ..selectors import nearest_free_slots, slots_open_for, slots_text
+from ..selectors import nearest_free_slots, slots_open_for, slots_text_lazy
 from .appointments import appointment_cancel_by_hall, appointment_move_by_hall, message_context
 
 
@@ -114,7 +114,7 @@ def closure_create(
             notify(
                 recipient=appointment.citizen,
                 event="booking.cancelled_by_hall",
-                context=message_context(appointment) | {"reason": reason, "slots": slots_text(offers)},
+                context=message_context(appointment) | {"reason": reason, "slots": slots_text_lazy(offers)},
             )
     HallClosure.objects.filter(id=closure.id).update(cancelled_count=cancelled, moved_count=moved)
     closure.cancelled_count, closure.moved_count = cancelled, moved

@@ -12,6 +12,7 @@ import datetime as dt
 from django.db.models import ExpressionWrapper, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Now
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -56,6 +57,10 @@ def moment_text(moment: dt.datetime) -> str:
     if (get_language() or "zh").startswith("zh"):
         return when_text(moment)
     return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
+
+
+# A time inside a message, read in its recipient's language when notify() renders it (not in the sender's).
+moment_text_lazy = lazy(moment_text, str)
 
 
 class BookingFacts:

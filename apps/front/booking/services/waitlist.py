@@ -37,7 +37,7 @@ from ..models import (
 from ..selectors import notice_from, online_free_q
 from .booking import appointment_book
 from .rules import citizen_lock as _lock_citizen
-from .rules import moment_text, when_text
+from .rules import moment_text, moment_text_lazy
 
 
 def waitlist_join(*, citizen: User, matter_code: str, hall_id: int, date: dt.date) -> WaitlistEntry:
@@ -188,7 +188,7 @@ def _offer_next(*, hall_id: int, day: dt.date, matter_code: str, now: dt.datetim
                 context={
                     "matter": matter.name if matter else matter_code,
                     "hall": entry.hall.name,
-                    "time": when_text(slot.start),
+                    "time": moment_text_lazy(slot.start),
                     "expires": f"{timezone.localtime(expires):%H:%M}",
                 },
             )

@@ -11,7 +11,9 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from apps.front.delivery.conf import delivery_conf
 from apps.front.intake.models import Case, CaseStatus, Document, DocumentKind
@@ -47,7 +49,7 @@ def _locked(case_id: int) -> tuple[Case, Delivery | None]:
 
 
 def _deliver(
-    case: Case, delivery: Delivery, *, actor: User | None, actor_label: str, note: str, how: str, **fields: Any
+    case: Case, delivery: Delivery, *, actor: User | None, actor_label: str, note: str, how: str | Promise, **fields: Any
 ) -> None:
     """The result has reached the citizen: the delivery and the case both say so, and the citizen is told."""
     now = timezone.now()
@@ -122,8 +124,8 @@ def delivery_downloaded(*, citizen: User, document: Document, by: User | None = 
             actor=by,
             actor_label="代领人",
             note=f"代领人 {by.real_name} 已下载电子证照",
-            how="电子证照下载（代领）",
+            how=pgettext_lazy("how delivered", "电子证照下载（代领）"),
             collected_by=by,
         )
         return
-    _deliver(case, delivery, actor=citizen, actor_label="申请人", note="申请人已下载电子证照", how="电子证照下载")
+    _deliver(case, delivery, actor=citizen, actor_label="申请人", note="申请人已下载电子证照", how=pgettext_lazy("how delivered", "电子证照下载"))

@@ -8,7 +8,10 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from apps.front.booking.models import StaffPost
 from apps.front.intake.documents import document_record
@@ -82,7 +85,7 @@ def delivery_pickup(*, clerk: User, number: str, id_number: str) -> Delivery:
                 clerk=clerk,
                 receipt=receipt,
                 note=f"窗口领取，已核验本人身份证件（回执{receipt.verification_code}）",
-                how=f"在{case.hall.name}窗口领取",
+                how=format_lazy(gettext_lazy("在{hall}窗口领取"), hall=case.hall.name),
             )
             return delivery
         person, authority, refusal = _collector(case, index)
@@ -96,7 +99,12 @@ def delivery_pickup(*, clerk: User, number: str, id_number: str) -> Delivery:
                 clerk=clerk,
                 receipt=receipt,
                 note=f"窗口{who}领取：{person.real_name}，已核验其身份证件{letter}（回执{receipt.verification_code}）",
-                how=f"由{who}{person.masked_name}在{case.hall.name}窗口领取",
+                how=format_lazy(
+                    gettext_lazy("由{who}{name}在{hall}窗口领取"),
+                    who=pgettext_lazy("who collected", "法定代表人") if authority.as_representative else pgettext_lazy("who collected", "代领人"),
+                    name=person.masked_name,
+                    hall=case.hall.name,
+                ),
                 collected_by=person,
             )
             mandate_act_record(
@@ -121,7 +129,7 @@ def delivery_pickup(*, clerk: User, number: str, id_number: str) -> Delivery:
 
 
 def _hand_over(
-    case: Case, delivery: Delivery, *, clerk: User, receipt: Document, note: str, how: str, **fields: Any
+    case: Case, delivery: Delivery, *, clerk: User, receipt: Document, note: str, how: str | Promise, **fields: Any
 ) -> None:
     """The handover at the window: the clerk who handed the result over and the 送达回执 are on the delivery."""
     _deliver(

@@ -10,6 +10,7 @@ import logging
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.front.notifications.services import notify
 from govservice.api import Conflict, DomainError
@@ -117,7 +118,7 @@ def delivery_courier_update(
         actor=None,
         actor_label=courier,
         note=f"快递已妥投（运单号{tracking_number}）",
-        how="邮寄妥投",
+        how=gettext_lazy("邮寄妥投"),
         delivered_at=at or timezone.now(),
     )
     return delivery

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 from django.utils import timezone, translation
@@ -39,7 +40,7 @@ def notify(
     recipient: User,
     event: str,
     case: MessageSubject | None = None,
-    context: dict[str, str] | None = None,
+    context: Mapping[str, object] | None = None,
     urgent: bool | None = None,
 ) -> list[Notification]:
     """Turn a business event into one message per channel the person can be reached on and chose
@@ -48,7 +49,8 @@ def notify(
 
     `case` is what the message is about; its own fields fill the template and the message links to it.
     `context` adds (or overrides) template fields for events that are not about a case, e.g. an
-    appointment's code, hall and time. Never put an ID number, a phone number or a full name in it.
+    appointment's code, hall and time. Never put an ID number, a phone number or a full name in it. A value is
+    made text in the recipient's language (a lazy translation or a lazily formatted time is read then).
     `urgent` overrides URGENT_EVENTS: urgent messages ignore the quiet hours."""
     preference = preference_for(recipient)
     language = preference.language
@@ -63,8 +65,8 @@ def notify(
     with translation.override(language):
         # Never the user name as a fallback: people choose their phone number as one.
         name = mask_name(recipient.real_name) or gettext("用户")
-        fields = {"name": name, **(case.message_fields() if case is not None else {}), **(context or {})}
-        fields = {key: str(value) for key, value in fields.items()}
+        given = {"name": name, **(case.message_fields() if case is not None else {}), **(context or {})}
+        fields = {key: str(value) for key, value in given.items()}
     rows = []
     for channel in channels:
         version = template_current_version(event=event, channel=channel)
