@@ -61,6 +61,7 @@ SPECTACULAR_SETTINGS = {
         "MandateFormEnum": "apps.front.mandates.models.MandateForm",
         "MandateStatusEnum": "apps.front.mandates.models.MandateStatus",
         "MandateEventKindEnum": "apps.front.mandates.models.EventKind",
+        "RectificationStatusEnum": "apps.front.ratings.models.RectificationStatus",
     }
     if IS_FRONT
     else {

@@ -226,6 +226,12 @@ class TestTheQueue:
         missing = api(approver).get("/api/v1/cases/?page=9")
         assert missing.status_code == 404 and missing.json()["detail"] == "没有这一页。"
         assert self.numbers(api(approver).get("/api/v1/cases/?ordering=oldest&page_size=1")) == ["TZ202611000001"]
+        # A page size out of range is said, not replaced: the schema's 1–200.
+        assert self.numbers(api(approver).get("/api/v1/cases/?page_size=200")) == [c.front_number for c in reversed(queue)]
+        for size in ("0", "201", "-1", "ten", "99999999999"):
+            refused = api(approver).get(f"/api/v1/cases/?page_size={size}")
+            assert refused.status_code == 400 and refused.json()["code"] == "invalid", size
+            assert "page_size" in refused.json()["errors"]
 
     def test_it_filters_by_status_step_holder_and_number(self, api, approver, colleague, queue):
         get = lambda query, user=approver: self.numbers(api(user).get(f"/api/v1/cases/?{query}"))  # noqa: E731
@@ -348,6 +354,8 @@ def test_the_schema_documents_the_queues_filters_pages_and_headers(client):
         "page_size",
     } <= set(parameters)
     assert set(parameters["ordering"]["schema"]["enum"]) == {"newest", "urgent", "oldest"}
+    assert parameters["page"]["schema"]["minimum"] == 1
+    assert (parameters["page_size"]["schema"]["minimum"], parameters["page_size"]["schema"]["maximum"]) == (1, 200)
     answer = listing["responses"]["200"]
     assert answer["content"]["application/json"]["schema"]["type"] == "array"  # the body is still the list
     assert {"X-Total-Count", "Link"} <= set(answer["headers"])

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -136,6 +136,18 @@ class CasePagination(PageNumberPagination):
     max_page_size = 200
     invalid_page_message = gettext_lazy("没有这一页。")  # type: ignore[assignment]  # lazy: the reader's language
 
+    def get_page_size(self, request):
+        """``page_size`` from 1 to max_page_size, else 400: a size out of range is said, not silently replaced."""
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        size = int(raw) if raw.isdigit() and len(raw) < 6 else 0
+        if not 1 <= size <= self.max_page_size:
+            raise ValidationError(
+                {self.page_size_query_param: [_("每页件数须为 1 到 %(max)d 之间的整数。") % {"max": self.max_page_size}]}
+            )
+        return size
+
     def get_paginated_response(self, data):
         headers = {"X-Total-Count": str(self.page.paginator.count)}
         links = [f'<{url}>; rel="{rel}"' for rel, url in (("next", self.get_next_link()), ("prev", self.get_previous_link())) if url]
@@ -160,8 +172,11 @@ def _query_parameters() -> list[OpenApiParameter]:
         )
     return [
         *parameters,
-        OpenApiParameter("page", int, OpenApiParameter.QUERY, required=False, description="页码，从 1 开始"),
-        OpenApiParameter("page_size", int, OpenApiParameter.QUERY, required=False, description="每页件数，默认 50，最多 200"),
+        OpenApiParameter("page", {"type": "integer", "minimum": 1}, OpenApiParameter.QUERY, required=False, description="页码，从 1 开始"),
+        OpenApiParameter(
+            "page_size", {"type": "integer", "minimum": 1, "maximum": CasePagination.max_page_size}, OpenApiParameter.QUERY,
+            required=False, description="每页件数，默认 50，1 到 200（其他值 400）",
+        ),
         OpenApiParameter("X-Total-Count", OpenApiTypes.INT, OpenApiParameter.HEADER, response=[200], description="符合条件的办件总数"),
         OpenApiParameter("Link", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200], description='下一页、上一页（rel="next"、rel="prev"）'),
     ]

@@ -14,7 +14,16 @@ from apps.shared.accounts.permissions import HasRole, IsCitizen
 from govservice.fields import BooleanField
 
 from . import selectors, services
-from .models import TAGS, TAGS_BY_SCORE, CallbackOutcome, Evaluation, EvaluationChannel, Rectification, Score
+from .models import (
+    TAGS,
+    TAGS_BY_SCORE,
+    CallbackOutcome,
+    Evaluation,
+    EvaluationChannel,
+    Rectification,
+    RectificationStatus,
+    Score,
+)
 from .services.invitations import invitation_check
 from .services.rectifications import rater_masked
 
@@ -43,13 +52,29 @@ class EvaluationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class TagSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+
+
+class LevelTagsSerializer(serializers.Serializer):
+    label = serializers.CharField(help_text="The level's words (非常满意 … 非常不满意)")
+    tags = TagSerializer(many=True)
+
+
+# Keyed by score level, "1" (非常满意) to "5" (非常不满意).
+TagsByLevelSerializer = type(
+    "TagsByLevelSerializer", (serializers.Serializer,), {str(level): LevelTagsSerializer() for level in Score.values}
+)
+
+
 class TagsApi(APIView):
     """The fixed tag list of each level."""
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: TagsByLevelSerializer})
     def get(self, request):
         return Response(
             {
@@ -98,13 +123,20 @@ class TerminalEvaluationApi(APIView):
         return Response(EvaluationSerializer(evaluation).data, status=status.HTTP_201_CREATED)
 
 
+class InvitationInfoSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="case (一事一评) or ticket (一次一评)")
+    matter = serializers.CharField()
+    hall = serializers.CharField()
+    expires_at = serializers.DateTimeField()
+
+
 class InvitationApi(APIView):
     """Rating by SMS link: no login, the signed token is the proof; valid 5 working days, once."""
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: InvitationInfoSerializer})
     def get(self, request, token):
         invitation = services.invitation_for_token(token)
         invitation_check(invitation)
@@ -132,13 +164,18 @@ class FixRatingSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
+class FixRatedSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=RectificationStatus.choices)
+    fix_rating = serializers.IntegerField(allow_null=True)
+
+
 class FixRatingApi(APIView):
     """The citizen rates the fix through the link in the reply message."""
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
-    @extend_schema(request=FixRatingSerializer, responses={200: dict})
+    @extend_schema(request=FixRatingSerializer, responses={200: FixRatedSerializer})
     def post(self, request, token):
         serializer = FixRatingSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -216,12 +253,17 @@ class AssignApi(APIView):
         return _detail(request, rectification_id)
 
 
+class RaterSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="The rater's name in clear (the call is logged)")
+    phone = serializers.CharField(help_text="The rater's phone in clear, or empty")
+
+
 class RaterApi(APIView):
     """The rater's name and phone in clear, for the assignee; each call is logged (PersonalDataAccess)."""
 
     permission_classes = [IsRatingsStaff]
 
-    @extend_schema(request=None, responses={200: dict})
+    @extend_schema(request=None, responses={200: RaterSerializer})
     def post(self, request, rectification_id):
         return Response(services.rectification_reveal_rater(viewer=request.user, rectification_id=rectification_id))
 
@@ -286,10 +328,26 @@ class AppealDecisionApi(APIView):
         return _detail(request, rectification_id)
 
 
+class OverviewRowSerializer(serializers.Serializer):
+    label = serializers.CharField(help_text="The department or matter")
+    evaluations = serializers.IntegerField()
+    bad = serializers.IntegerField(help_text="差评 counted")
+    satisfaction = serializers.FloatField(allow_null=True, help_text="满意率, percent")
+    rectification_rate = serializers.FloatField(allow_null=True, help_text="差评整改率, percent")
+    callback_rate = serializers.FloatField(allow_null=True, help_text="实名差评回访率, percent")
+    fix_satisfaction = serializers.FloatField(allow_null=True, help_text="整改满意率, percent")
+    average_score = serializers.FloatField(allow_null=True)
+
+
+class OverviewSerializer(serializers.Serializer):
+    departments = OverviewRowSerializer(many=True)
+    matters = OverviewRowSerializer(many=True)
+
+
 class OverviewApi(APIView):
     permission_classes = [IsSupervisor]
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: OverviewSerializer})
     def get(self, request):
         data = selectors.overview(user=request.user)
         return Response(

@@ -88,6 +88,16 @@ def test_it_refuses_without_a_reason_never(api, clerk, called_ticket):
 
 
 @pytest.mark.django_db
+def test_a_place_to_apply_too_long_for_the_notice_is_refused_not_cut(api, clerk, called_ticket):
+    url = f"/api/v1/workbench/tickets/{called_ticket['id']}/refuse/"
+    response = api(clerk).post(url, {"reason": "该事项属于市级权限", "refer_to": "局" * 201}, format="multipart")
+    assert response.status_code == 422 and response.json()["code"] == "refer_to_too_long"
+    assert not Case.objects.exists()  # nothing received, nothing refused: the clerk corrects it
+    done = api(clerk).post(url, {"reason": "该事项属于市级权限", "refer_to": "局" * 200}, format="multipart")
+    assert done.status_code == 201 and Case.objects.get().refer_to == "局" * 200
+
+
+@pytest.mark.django_db
 def test_it_names_every_missing_item_in_one_notice_then_accepts_when_brought(api, clerk, citizen, matter, called_ticket, settings):
     items = ["缺少申请人居民身份证原件", "照片不符合白底要求"]
     body = api(clerk).post(

@@ -128,7 +128,7 @@ ACCEPT_BODY = multipart(
 )
 REFUSE_BODY = multipart(
     reason={**TEXT, "description": "不予受理的理由 (required: 422 reason_required)"},
-    refer_to={**TEXT, "description": "应向何机关申请"},
+    refer_to={**TEXT, "maxLength": 200, "description": "应向何机关申请 (at most 200 characters: 422 refer_to_too_long)"},
 )
 NOTICE_BODY = multipart(items={"type": "array", "items": TEXT, "description": "需补正的全部事项, one per field (422 items_required)"})
 

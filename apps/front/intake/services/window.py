@@ -189,12 +189,22 @@ def notice_give(case: Case, *, clerk: User, items: list[str]) -> None:
     notify(recipient=case.citizen, event="case.one_time_notice", case=case)
 
 
+# The longest "where to apply instead" on a refusal notice (Case.refer_to).
+REFER_TO_MAX = 200
+
+
 def refusal_give(case: Case, *, clerk: User, reason: str, refer_to: str) -> None:
     """不予受理 of a received case: a dated notice with the reason, where to apply instead, the remedies."""
     intake_limit_check(case)
+    refer_to = refer_to.strip()
+    if len(refer_to) > REFER_TO_MAX:
+        # Refused, not cut: the notice is a legal document, and half an authority's name misleads.
+        raise DomainError(
+            _("“应向何机关申请”不能超过%(max)d个字。") % {"max": REFER_TO_MAX}, code="refer_to_too_long"
+        )
     case_transition(
         case=case, to_status=CaseStatus.REJECTED_AT_INTAKE, actor=clerk, note=reason,
-        refusal_reason=reason, refer_to=refer_to.strip()[:200],
+        refusal_reason=reason, refer_to=refer_to,
     )
     document_issue(case=case, kind=DocumentKind.REFUSAL, by=clerk)
     notify(recipient=case.citizen, event="case.refused", case=case)

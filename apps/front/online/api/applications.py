@@ -222,9 +222,12 @@ class ApplicationSubmitApi(APIView):
             400: _error("consent_required (the checklist takes vault evidence), invalid, address_invalid."),
             403: NOT_CITIZEN,
             404: NOT_YOURS,
-            409: _error("invalid_state: already submitted and not waiting on a one-time notice."),
+            409: _error(
+                "invalid_state: already submitted and not waiting on a one-time notice; calendar_unknown: the working-day "
+                "calendar the intake limit needs is not published yet."
+            ),
             422: _error(
-                "declaration_required, form_incomplete (every unanswered required field, errors by key), materials_missing (every missing material named), calendar_unknown."
+                "declaration_required, form_incomplete (every unanswered required field, errors by key), materials_missing (every missing material named)."
             ),
         },
     )

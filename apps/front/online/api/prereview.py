@@ -171,7 +171,16 @@ class PrereviewAcceptApi(APIView):
 
     @extend_schema(
         request=None,
-        responses={200: PrereviewDetailSerializer, **OUTCOME_ERRORS, 422: _error("calendar_unknown and the like.")},
+        responses={
+            200: PrereviewDetailSerializer,
+            **OUTCOME_ERRORS,
+            409: _error(
+                "invalid_state (already decided), notice_outstanding (a notice waits for the applicant: one notice only), "
+                "intake_limit_passed (five working days passed without a decision or notice: accepted by law), "
+                "calendar_unknown (the working-day calendar of the year the promised date falls in is not published yet)."
+            ),
+            422: _error("materials_missing, commitment_invalid, commitment_refused, commitment_unsigned."),
+        },
     )
     def post(self, request, number):
         case_prereview_accept(clerk=request.user, number=number)
