@@ -97,7 +97,7 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=120.0, help="measured seconds per topology")
     parser.add_argument("--warm-up", type=float, default=20.0, help="seconds of load before the measurement")
-    parser.add_argument("--speed", type=float, default=4.0, help="the peak hour played this many times as fast")
+    parser.add_argument("--speed", type=float, default=2.0, help="the peak hour played this many times as fast")
     parser.add_argument("--nodes", default="1,2", help="gunicorn nodes per site, one run each, in order")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn (sync) workers per node")
     parser.add_argument("--matters", type=int, default=2000, help="current matters in the catalog")
@@ -107,7 +107,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--browsers", type=int, default=300, help="citizens browsing the catalog and guides")
     parser.add_argument("--bookers", type=int, default=100, help="citizens booking (and cancelling) online")
     parser.add_argument("--trackers", type=int, default=100, help="citizens tracking and rating their cases")
-    parser.add_argument("--today-per-group", type=int, default=40, help="appointments booked for today per group")
+    parser.add_argument("--today-per-group", type=int, default=10, help="appointments booked for today per group")
     parser.add_argument("--drain-timeout", type=float, default=300.0, help="seconds to wait for the wire to drain")
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
@@ -237,7 +237,7 @@ class Day:
         self.pairs = plan["pairs"]
         self.guides = plan["guides"]
         self.approvers = deque((dept, token) for dept, tokens in plan["approvers"].items() for token in tokens)
-        self.booked: dict[str, list[str]] = {}  # citizen token -> appointment codes (to cancel)
+        self.booked: list[tuple[str, str]] = []  # (citizen token, appointment code) booked in this run
         self.tickets: dict[int, dict[str, str]] = {}  # ticket id -> matter code, applicant token
         self.cases: list[dict[str, Any]] = []  # accepted: number, password, token, rated
         self.user_errors: Counter[str] = Counter()
@@ -328,8 +328,9 @@ class Browser(DayUser):
 
 
 class Booker(DayUser):
-    """A citizen booking online: a hall's open slots for a matter, then a place (a full slot or a limit is
-    refused with 409/429, as in a rush); one in six cancels one of their earlier bookings first."""
+    """A citizen online: one turn in six, someone who booked earlier today cancels; otherwise a citizen looks at a
+    hall's open slots for a matter and books a place (a full slot or a per-person limit is refused with 409 or
+    429, as in a rush)."""
 
     abstract = True
     pace = 120.0
@@ -337,12 +338,12 @@ class Booker(DayUser):
     @task
     def book(self) -> None:
         d = day()
+        if d.booked and d.rng.random() < 1 / 6:
+            token, code = d.booked.pop(d.rng.randrange(len(d.booked)))
+            self.call("POST", f"/api/v1/appointments/{code}/cancel/", "cancel", headers=auth(token))
+            return
         citizen = d.rng.choice(d.bookers)
         headers = auth(citizen["token"])
-        mine = d.booked.setdefault(citizen["token"], [])
-        if mine and d.rng.random() < 1 / 6:
-            code = mine.pop(d.rng.randrange(len(mine)))
-            self.call("POST", f"/api/v1/appointments/{code}/cancel/", "cancel", headers=headers)
         hall, matter = d.rng.choice(d.pairs)
         slots = self.call("GET", f"/api/v1/slots/?hall={hall}&matter={matter}", "availability", headers=headers)
         open_slots = slots.json() if slots.status_code == 200 else []
@@ -354,7 +355,7 @@ class Booker(DayUser):
             json={"slot": slot["id"], "matter": matter}, headers={**headers, "Idempotency-Key": uuid.uuid4().hex},
         )  # fmt: skip
         if booked.status_code == 201:
-            mine.append(booked.json()["code"])
+            d.booked.append((citizen["token"], booked.json()["code"]))
 
 
 class Kiosk(DayUser):
@@ -450,14 +451,20 @@ class Clerk(DayUser):
 
 class Approver(DayUser):
     """An approver at central: the oldest unclaimed case of the department's queue, claimed (409 when a
-    colleague was quicker), read, its two review steps passed, approved."""
+    colleague was quicker), read, its two review steps passed, approved; an empty queue is looked at again a
+    minute later."""
 
     abstract = True
     pace = 30.0
+    idle = 60.0
 
     def on_start(self) -> None:
         self.department, self.token = day().approvers.popleft()
+        self.next_pause = self.pace
         super().on_start()
+
+    def wait_time(self) -> float:
+        return day().pause(self.next_pause)
 
     @task
     def decide(self) -> None:
@@ -465,6 +472,7 @@ class Approver(DayUser):
         queue = self.call(
             "GET", "/api/v1/cases/?status=in_review&assignee=none&ordering=oldest&page_size=5", "queue", headers=headers
         )
+        self.next_pause = self.idle
         for case in queue.json() if queue.status_code == 200 else []:
             url = f"/api/v1/cases/{case['id']}"
             claimed = self.call("POST", f"{url}/claim/", "claim", ok=(200, 409), headers=headers)
@@ -477,6 +485,7 @@ class Approver(DayUser):
                 "POST", f"{url}/decide/", "decide", json={"decision": "approved", "reason": "材料齐全，符合法定条件。"},
                 headers=headers,
             )  # fmt: skip
+            self.next_pause = self.pace
             return
 
 
@@ -765,9 +774,10 @@ def run_topology(
         runner = env.create_local_runner()
         total = sum(counts.values())
         say(f"{total} users ({', '.join(f'{c.__name__} {c.fixed_count}' for c in classes)}), speed {args.speed}×")
-        runner.start(total, spawn_rate=max(1.0, total / 5))
+        runner.start(total, spawn_rate=min(100.0, max(1.0, total / 5)))
         gevent.sleep(args.warm_up)
 
+        load_before = round(os.getloadavg()[0], 2)
         meters = {role: SiteMeter(cluster, role, copies[role].name).start() for role in ("front", "central")}
         served_before, busy_before = served(cluster), machine_busy()
         client_before = _own_cpu()
@@ -814,6 +824,7 @@ def run_topology(
         "user_errors": dict(d.user_errors),
         "server_errors": errors,
         "invariants": checked,
+        "loadavg_1m_before": load_before,
         "loadavg_1m_after": round(os.getloadavg()[0], 2),
     }
 

@@ -281,6 +281,10 @@ def front(spec: dict[str, Any]) -> dict[str, Any]:
                             hall=hall,
                             status=AppointmentStatus.BOOKED,
                             quota=Quota.ONLINE,
+                            # Booked days ago: the confirmation and the reminders went out then.
+                            confirmed_sent_at=now,
+                            reminded_day_at=now,
+                            reminded_hour_at=now,
                         )
                     )
                     appointments.setdefault(hall.id, []).append(
