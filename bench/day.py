@@ -11,11 +11,14 @@ ones. The wire carries every accepted case to central and every decision back, t
 The city (DOMAIN.md's numbers): ``--matters`` 2,000 matters, ``--halls`` 20 halls (the demo's two and clones of
 its big hall: 4 window groups, 13 windows), a clerk at ``--clerks-per-group`` windows of every group, a kiosk
 per hall, ``--approvers-per-department`` approvers for each department the halls send cases to. Its peak hour
-in real time (``--speed 1``): every browsing citizen acts every 30 s, a booking citizen every 2 min (1 in 6 of
-them cancels an earlier booking first), a kiosk every 60 s, a clerk serves one applicant every 8 min (polls
-again after 60 s when nobody waits), an approver takes a case every 30 s, a tracking citizen looks every 60 s —
-about 60,000 requests an hour with the default users. ``--speed`` compresses time (every pause divided by it):
-two cores do not carry a city's whole day, so a few minutes of it are played ``--speed`` times as fast.
+in real time (``--speed 1``), each user pausing about (half to one and a half times) this long between turns:
+300 citizens browsing every 30 s, 100 booking every 2 min (one turn in six is someone cancelling a booking made
+earlier in the run), a kiosk at each hall every 60 s (check-in or walk-in, half and half), a clerk at 2 windows
+of every group serving one applicant in 8 min (looking again after 60 s when nobody waits), an approver per
+department taking a case every 30 s (again after 60 s when the queue is empty), 100 citizens tracking every 60 s:
+about 16 requests a second, some 60,000 in the hour. ``--speed`` divides every pause: the default 2 is about
+what this 2-core machine, shared with other work, carries with one node per site (at 4 the single front node's
+backlog passed HAProxy's 10 s health-check limit and the site dropped out).
 
 Both sites run as ``bin/cluster.py`` starts them (the same code as ``make run-cluster`` and tests/cluster):
 HAProxy in front of ``N`` gunicorn nodes per site, PgBouncer in transaction pooling, S3 at the edge, a Celery
