@@ -793,8 +793,13 @@ def run_topology(
         served_after, busy_after = served(cluster), machine_busy()
         client_cpu = _own_cpu() - client_before
         runner.quit()
+        # An exception inside a user's turn (the bench's own bug, or an answer it could not read): counted, shown.
+        task_exceptions = {row["msg"][:200]: row["count"] for row in runner.exceptions.values()}
+        for row in runner.exceptions.values():
+            say(f"{row['count']} × in a user's turn:\n{row['traceback']}")
         say(f"load stopped after {seconds:.0f} s measured; waiting for the wire to drain")
         drained = drain(urls, args.drain_timeout)
+        pending = backlog(urls["front"]) + backlog(urls["central"])
         checked = invariants(urls)
         wire = wire_figures(urls, began - args.warm_up - 5)
         errors = cluster_log_errors(workdir / "logs")
@@ -821,10 +826,11 @@ def run_topology(
         "p95_max_ms": max((a["p95_ms"] for a in actions.values()), default=0.0),
         "actions": actions,
         "sites": sites,
-        "wire": {**wire, "drain_s": drained},
+        "wire": {**wire, "drain_s": drained, "pending_after_drain": pending},
         "machine_cpu_busy": round(busy, 3),
         "client_cpu_s": round(client_cpu, 1),
         "user_errors": dict(d.user_errors),
+        "task_exceptions": task_exceptions,
         "server_errors": errors,
         "invariants": checked,
         "loadavg_1m_before": load_before,
