@@ -46,7 +46,7 @@ LOAD_ENV = set -a; if [ -f .env ]; then . ./.env; fi; set +a; if [ -f "$(SERVICE
 TEST_REDIS = eval "$$(python bin/devservices.py test-env)"
 
 .PHONY: help bootstrap system-packages services services-stop services-status migrate seed collectstatic messages \
-	run run-cluster test test-front test-central lint mypy bench-booking bench-availability bench-search bench-call-next bench-handoff bench-remote restore-drill
+	run run-cluster test test-front test-central lint mypy bench-booking bench-availability bench-search bench-call-next bench-handoff bench-remote bench-day restore-drill
 
 help:
 	@echo "make run             set up everything, then run both sites (Ctrl-C stops)"
@@ -66,6 +66,7 @@ help:
 	@echo "make bench-call-next  8 windows calling next at once over 2,000 tickets (BENCH_ARGS=...)"
 	@echo "make bench-handoff   cases to central and decisions back, clean and under faults (BENCH_ARGS=...)"
 	@echo "make bench-remote    remote-window signalling: concurrent sessions carried, CPU per session (BENCH_ARGS=...)"
+	@echo "make bench-day       a city's peak hour on both sites (locust), one node per site then two behind HAProxy (BENCH_ARGS=...)"
 	@echo "make restore-drill   dump both sites, restore into new databases, start, reconcile, check (DRILL_ARGS=...)"
 
 # --- Bootstrap ----------------------------------------------------------------------------------------
@@ -303,6 +304,13 @@ bench-handoff: services
 bench-remote: services
 	@$(LOAD_ENV)
 	python -m bench.remote_signalling $(BENCH_ARGS)
+
+# A city's peak hour across both sites at once (locust users: citizens, kiosks, clerks, approvers; the wire between):
+# the cluster of bin/cluster.py with one node per site, then two, on copies of one prepared pair of databases
+# (bench_day_<role>_<pid>); per action and per site figures, the ratio, the invariants. About 12 minutes.
+bench-day: services
+	@$(LOAD_ENV)
+	python -m bench.day $(BENCH_ARGS)
 
 # --- The cluster on one machine (issue 18) -----------------------------------------------------------------
 

@@ -124,7 +124,8 @@ class BenchDatabase:
         conn.set_isolation_level(ISOLATION_LEVEL_AUTOCOMMIT)
         return conn
 
-    def create(self, cleanup: Cleanup) -> str:
+    def create(self, cleanup: contextlib.ExitStack, *, like: BenchDatabase | None = None) -> str:
+        """Empty, or a copy of ``like`` (PostgreSQL's template copy: nothing may be connected to it)."""
         self._drop_leftovers()
         conn = self._admin()
         try:
@@ -133,13 +134,13 @@ class BenchDatabase:
                 # pg_trgm finds no trigrams in Chinese text under another ctype (DESIGN.md §3).
                 cur.execute(
                     sql.SQL(
-                        "CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8' LC_CTYPE 'C.UTF-8' LC_COLLATE 'C.UTF-8'"
-                    ).format(sql.Identifier(self.name))
+                        "CREATE DATABASE {} TEMPLATE {} ENCODING 'UTF8' LC_CTYPE 'C.UTF-8' LC_COLLATE 'C.UTF-8'"
+                    ).format(sql.Identifier(self.name), sql.Identifier(like.name if like is not None else "template0"))
                 )
         finally:
             conn.close()
         cleanup.callback(self.drop)
-        say(f"created database {self.name}")
+        say(f"created database {self.name}" + (f" from {like.name}" if like is not None else ""))
         return self.url
 
     def drop(self) -> None:
@@ -430,7 +431,7 @@ class CpuMeter:
         used: dict[str, float | None] = {"app": 0.0, "db": 0.0, "client": client}
         with self._lock:
             for pid, kind in self.kind.items():
-                used[kind] = (used[kind] or 0.0) + self.last_cpu[pid] - self.start_cpu[pid]
+                used[kind] = (used.get(kind) or 0.0) + self.last_cpu[pid] - self.start_cpu[pid]
             if "db" not in self.kind.values():
                 used["db"] = None
         return used

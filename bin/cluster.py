@@ -338,6 +338,10 @@ defaults
     timeout connect 2s
     timeout client 90s
     timeout server 90s
+    # How long a node's health check may take to answer. Without it the limit is inter (1 s), and a node merely
+    # busy (its sync workers' backlog over a second deep, as under make bench-day's load) was marked down: a site
+    # of one node then answered 503 to everyone. A dead node refuses the check at once whatever this says.
+    timeout check 10s
     # A node that refuses the connection or dies before answering: the request goes to another node. A
     # request it may have applied (even one cut off half-way through its answer: junk-response) is safe to send
     # again (Idempotency-Key, compare-and-set transitions). Only a
