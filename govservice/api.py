@@ -136,6 +136,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "query_too_long": 400,
     "rate_limited": 429,
     "reason_required": 422,  # also raised with {400: 3} (kept by status_code= until decided)
+    "refer_to_too_long": 422,
     "recall_limit": 409,
     "rule_violation": 422,
     "same_group": 422,
