@@ -23,7 +23,7 @@ def _signed_question(request, fields: tuple[str, ...]) -> tuple[Peer, dict[str, 
         question: Any = json.loads(request.body)
         values = {name: str(question[name]) for name in fields}
         values["reference"] = str(question.get("reference", ""))
-    except (ValueError, KeyError, TypeError, AttributeError):
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return answer({"code": "invalid", "detail": _("报文格式错误。")}, 400)
     values["purpose"] = values["purpose"].strip()
     if not values["purpose"]:

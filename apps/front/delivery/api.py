@@ -196,7 +196,7 @@ class CourierCallbackApi(APIView):
             raise DomainError(_("请求已过期。"), code="request_expired")
         try:
             payload = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: JSON nested too deep to read
             raise DomainError(_("请求体不是JSON。"), code="invalid") from None
         data = CourierStatusSerializer(data=payload)
         data.is_valid(raise_exception=True)

@@ -18,7 +18,17 @@ from apps.front.notifications.models import Notification
 from govservice.lib.tasks import TaskKick
 from tests.factories import valid_id_number
 
-from .conftest import CERTIFICATE, PASSWORD, central_event, courier_push, decide, issue_result, pdf_text
+from .conftest import (
+    CERTIFICATE,
+    COURIER_KEY,
+    PASSWORD,
+    central_event,
+    courier_push,
+    courier_signature,
+    decide,
+    issue_result,
+    pdf_text,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -325,6 +335,15 @@ class TestPost:
         # A new push (a new timestamp, so a new signature) is a new message.
         assert courier_push(client, body, timestamp=stamp + 1).status_code == 200
         assert events.count() == before + 2
+
+    def test_a_signed_push_nested_too_deep_is_refused_not_a_server_error(self, client):
+        raw = b"[" * 100_000 + b"]" * 100_000
+        stamp = str(int(time.time()))
+        response = client.post(
+            "/api/v1/courier/dev-express/callback/", data=raw, content_type="application/json",
+            HTTP_X_COURIER_TIMESTAMP=stamp, HTTP_X_COURIER_SIGNATURE=courier_signature(key=COURIER_KEY, timestamp=stamp, body=raw),
+        )
+        assert response.status_code == 400 and response.json()["code"] == "invalid"
 
     def test_a_push_before_posting_is_refused(self, ready, client):
         Delivery.objects.filter(id=ready.id).update(courier="dev-express", tracking_number="DX123")

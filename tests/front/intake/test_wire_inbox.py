@@ -76,6 +76,13 @@ class TestInbox:
         assert response.json()["code"] == "bad_signature"
         assert snapshot(accepted_case) == before
 
+    def test_it_refuses_a_signed_body_nested_too_deep_and_changes_nothing(self, client, accepted_case):
+        message_id = str(uuid.uuid4())
+        before = snapshot(accepted_case)
+        response = post_signed(client, b"[" * 100_000 + b"]" * 100_000, message_id)
+        assert response.status_code == 400 and response.json()["code"] == "invalid"
+        assert snapshot(accepted_case) == before
+
     def test_it_refuses_a_body_altered_after_signing(self, client, accepted_case):
         message_id = str(uuid.uuid4())
         body = decided_body(accepted_case.number, message_id)

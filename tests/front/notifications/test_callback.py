@@ -187,3 +187,10 @@ def test_a_delivered_receipt_after_a_temporary_failure_stops_the_retry(client, s
     sent_sms.refresh_from_db()
     assert sent_sms.status == DeliveryStatus.DELIVERED and sent_sms.next_attempt_at is None
     assert sent_sms.delivery_attempts.get().status == DeliveryStatus.DELIVERED
+
+
+@pytest.mark.django_db
+def test_a_signed_receipt_nested_too_deep_is_refused_not_a_server_error(client, gateway):
+    deep = b"[" * 100_000 + b"]" * 100_000  # Python's own reader gives up (RecursionError) long before
+    response = signed_callback(client, deep, message_id="receipt-deep")
+    assert response.status_code == 400 and response.json()["code"] == "invalid"

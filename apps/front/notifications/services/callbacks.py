@@ -89,7 +89,7 @@ def _invalid(detail: str) -> tuple[CallbackResult, None]:
 def _apply(body: bytes) -> tuple[CallbackResult, int | None]:
     try:
         data = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested too deep to read
         return _invalid(_("回执不是有效的JSON。"))
     if not isinstance(data, dict):
         return _invalid(_("回执应为JSON对象。"))

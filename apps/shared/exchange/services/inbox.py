@@ -59,7 +59,7 @@ def inbox_receive(*, headers: Mapping[str, str], method: str, path: str, body: b
             (str(f["name"]), str(f["content_type"]), str(f["sha256"]), base64.b64decode(f["content_b64"]))
             for f in envelope.get("files", [])
         ]
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):  # RecursionError: JSON nested too deep to read
         return InboxResult(400, {"code": "invalid", "detail": _("报文格式错误。")})
     if message_id != str(uuid.UUID(verified.message_id)):
         return InboxResult(400, {"code": "invalid", "detail": _("报文编号与签名不一致。")})
