@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import OperationalError
 from django.http import Http404, JsonResponse, QueryDict
+from django.urls import is_valid_path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import defaults
@@ -404,7 +405,11 @@ def permission_denied(request, exception):
 
 def page_not_found(request, exception):
     if _is_api(request):
-        return JsonResponse({"code": "not_found", "detail": str(NOT_FOUND)}, status=404)
+        detail = str(NOT_FOUND)
+        path = request.path_info
+        if not path.endswith("/") and is_valid_path(f"{path}/", getattr(request, "urlconf", None)):
+            detail = _("地址应以“/”结尾：%(path)s") % {"path": f"{path}/"}
+        return JsonResponse({"code": "not_found", "detail": detail}, status=404)
     return defaults.page_not_found(request, exception)
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import csp.constants
 import csp.middleware
 import csp.utils
+import django.middleware.common
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
@@ -146,3 +147,14 @@ class CSPMiddleware(csp.middleware.CSPMiddleware):
                     response[header] = policy
         request.csp_nonce = csp.middleware.CheckableLazyObject(self._csp_nonce_post_response)
         return response
+
+
+class CommonMiddleware(django.middleware.common.CommonMiddleware):
+    """Django's, except that under /api/ only a GET or HEAD is redirected to the path with its slash: a client
+    would follow a 301 for a POST, PUT or DELETE with a GET and lose its body, so those answer the API's 404
+    naming the right path (govservice.api.page_not_found)."""
+
+    def should_redirect_with_slash(self, request):
+        if request.path_info.startswith("/api/") and request.method not in ("GET", "HEAD"):
+            return False
+        return super().should_redirect_with_slash(request)

@@ -191,6 +191,19 @@ def test_an_unknown_api_url_answers_json_and_a_page_url_a_page(client):
     assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
 
 
+def test_a_write_without_its_trailing_slash_is_told_the_path_not_redirected(client):
+    # A client follows a 301 for a POST with a GET and loses its body: the API names the right path instead.
+    for method in ("post", "put", "delete"):
+        response = getattr(client, method)("/api/v1/auth/token", data="{}", content_type="application/json")
+        assert_error_body(response, 404, "not_found")
+        assert response.json()["detail"] == "地址应以“/”结尾：/api/v1/auth/token/", method
+    english = client.post("/api/v1/auth/token", data="{}", content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
+    assert english.json()["detail"] == "The address ends with a slash: /api/v1/auth/token/"
+    # A read is still redirected (nothing to lose), and a path that does not exist either way is plain not found.
+    assert client.get("/api/v1/matters").status_code == 301
+    assert client.post("/api/v1/no-such-thing", data="{}", content_type="application/json").json()["detail"] != english.json()["detail"]
+
+
 def test_a_request_django_itself_refuses_answers_json_under_the_api(client, settings):
     """Too many fields (SuspiciousOperation) is Django's 400 page; under /api/ the error body."""
     query = "&".join(f"f{i}=1" for i in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1))
