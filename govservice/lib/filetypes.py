@@ -46,3 +46,31 @@ def pdf_opens(content: bytes) -> bool:
         return len(PdfReader(io.BytesIO(content)).pages) > 0
     except (PyPdfError, ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError, OSError):
         return False
+
+
+def content_check(content: bytes, name: str) -> str:
+    """Vet an uploaded file's bytes, wherever it arrives (a window's scan, an online application, the remote
+    window's scan at central): not too large, really a PDF (one that opens), JPEG or PNG, and passed by the
+    UPLOAD_SCANNER hook when one is set (a callable that raises ValueError with its finding). Returns its
+    content type; a refusal names the file."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+    from django.utils.translation import gettext as _
+
+    from govservice.lib.errors import DomainError
+
+    if len(content) > settings.UPLOAD_MAX_BYTES:
+        raise DomainError(_("文件“%(name)s”过大。") % {"name": name}, code="file_too_large")
+    content_type = sniff(content[:16])
+    if content_type is None:
+        raise DomainError(_("文件“%(name)s”不是PDF、JPEG或PNG格式。") % {"name": name}, code="file_type")
+    if content_type == "application/pdf" and not pdf_opens(content):
+        raise DomainError(_("文件“%(name)s”不是有效的PDF文件（无法打开），请重新扫描。") % {"name": name}, code="file_type")
+    if settings.UPLOAD_SCANNER:
+        try:
+            import_string(settings.UPLOAD_SCANNER)(content, name)
+        except ValueError as exc:
+            raise DomainError(
+                _("文件“%(name)s”未通过安全检查：%(finding)s。") % {"name": name, "finding": exc}, code="file_rejected"
+            ) from None
+    return content_type

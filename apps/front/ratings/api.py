@@ -54,11 +54,11 @@ class EvaluationSerializer(serializers.ModelSerializer):
 
 class TagSerializer(serializers.Serializer):
     code = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named label (the serializer metaclass pops it)
 
 
 class LevelTagsSerializer(serializers.Serializer):
-    label = serializers.CharField(help_text="The level's words (非常满意 … 非常不满意)")
+    label = serializers.CharField(help_text="The level's words (非常满意 … 非常不满意)")  # type: ignore[assignment]
     tags = TagSerializer(many=True)
 
 
@@ -329,7 +329,7 @@ class AppealDecisionApi(APIView):
 
 
 class OverviewRowSerializer(serializers.Serializer):
-    label = serializers.CharField(help_text="The department or matter")
+    label = serializers.CharField(help_text="The department or matter")  # type: ignore[assignment]
     evaluations = serializers.IntegerField()
     bad = serializers.IntegerField(help_text="差评 counted")
     satisfaction = serializers.FloatField(allow_null=True, help_text="满意率, percent")

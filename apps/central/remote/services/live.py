@@ -10,19 +10,17 @@ import json
 import uuid
 from typing import Any
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from apps.shared.accounts.models import User
 from apps.shared.exchange import contract
 from apps.shared.exchange.models import Peer
 from govservice.api import Conflict, DomainError
-from govservice.lib.filetypes import EXTENSIONS, sniff
+from govservice.lib.filetypes import EXTENSIONS, content_check
 
 from ..conf import remote_conf
 from ..models import EventAction, RemoteSession, SessionScan, SessionSignal, SessionStatus, Side
@@ -281,18 +279,7 @@ def scan_receive(*, session: RemoteSession, material_key: Any, original_name: An
     _active(session)
     key = str(material_key or "")
     name = _material_name(session, key)
-    if not content or len(content) > settings.UPLOAD_MAX_BYTES:
-        raise DomainError(_("扫描件为空或过大。"), code="file_too_large")
-    content_type = sniff(content[:16])
-    if content_type is None:
-        raise DomainError(_("扫描件不是PDF、JPEG或PNG格式。"), code="file_type")
-    if settings.UPLOAD_SCANNER:
-        try:
-            import_string(settings.UPLOAD_SCANNER)(content, str(original_name))
-        except ValueError as exc:
-            raise DomainError(
-                _("扫描件未通过安全检查：%(finding)s。") % {"finding": exc}, code="file_rejected"
-            ) from None
+    content_type = content_check(content, str(original_name or "") or name)
     scan = (
         SessionScan.objects.select_for_update()
         .filter(session=session, material_key=key, uploaded_at__isnull=True)

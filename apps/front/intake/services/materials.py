@@ -11,14 +11,13 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from apps.shared.accounts.models import User
 from apps.shared.privacy.consents import consent_record, consent_require
 from apps.shared.privacy.models import Channel, ConsentPurpose
 from govservice.api import DomainError
-from govservice.lib.filetypes import EXTENSIONS, pdf_opens, sniff
+from govservice.lib.filetypes import EXTENSIONS, content_check
 
 from ..models import Case, CaseMaterial, EvidenceItem, TrustLevel
 from ..selectors import licence_stale_q
@@ -47,22 +46,7 @@ def upload_check(upload: UploadedFile) -> tuple[bytes, str]:
             code="file_too_large",
         )
     content = upload.read()
-    if len(content) > settings.UPLOAD_MAX_BYTES:
-        raise DomainError(_("文件“%(name)s”过大。") % {"name": upload.name}, code="file_too_large")
-    content_type = sniff(content[:16])
-    if content_type is None:
-        raise DomainError(_("文件“%(name)s”不是PDF、JPEG或PNG格式。") % {"name": upload.name}, code="file_type")
-    if content_type == "application/pdf" and not pdf_opens(content):
-        raise DomainError(_("文件“%(name)s”不是有效的PDF文件（无法打开），请重新扫描。") % {"name": upload.name}, code="file_type")
-    if settings.UPLOAD_SCANNER:
-        # The hook point for a virus scanner: a callable that raises ValueError with the finding.
-        try:
-            import_string(settings.UPLOAD_SCANNER)(content, upload.name)
-        except ValueError as exc:
-            raise DomainError(
-                _("文件“%(name)s”未通过安全检查：%(finding)s。") % {"name": upload.name, "finding": exc}, code="file_rejected"
-            ) from None
-    return content, content_type
+    return content, content_check(content, upload.name or "")
 
 
 def _vet(matter, uploads: Sequence[Upload]) -> list[tuple[Upload, bytes, str]]:
