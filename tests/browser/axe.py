@@ -60,10 +60,17 @@ def axe_violations(page) -> list[str]:
     return page.evaluate(_AXE_RUN)
 
 
-# The deepest elements that reach past the right edge: what makes the page scroll sideways.
+# The deepest elements that reach past the right edge: what makes the page scroll sideways. What is inside a box
+# that scrolls or clips by itself (the phone's one-row navigation) cannot widen the page and is left out.
 _WIDE = """() => {
   const edge = document.documentElement.clientWidth;
-  const wide = [...document.body.querySelectorAll("*")].filter((el) => el.getBoundingClientRect().right > edge + 0.5 && el.checkVisibility());
+  const contained = (el) => {
+    for (let box = el.parentElement; box && box !== document.body; box = box.parentElement) {
+      if (getComputedStyle(box).overflowX !== "visible") return true;
+    }
+    return false;
+  };
+  const wide = [...document.body.querySelectorAll("*")].filter((el) => el.getBoundingClientRect().right > edge + 0.5 && el.checkVisibility() && !contained(el));
   return wide.filter((el) => !wide.some((other) => other !== el && el.contains(other)))
     .slice(0, 5).map((el) => `${el.tagName.toLowerCase()}.${el.className} "${(el.innerText || "").trim().slice(0, 24)}" right=${Math.round(el.getBoundingClientRect().right)}`);
 }"""

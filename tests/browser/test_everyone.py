@@ -21,10 +21,18 @@ from apps.front.consult.services import ticket_ask
 from apps.front.floor.services import ticket_walk_in
 from apps.front.guidance.services import checklist_save
 from apps.front.intake.models import Case, CaseEvent, CaseStatus
+from apps.front.mandates.models import EventKind
+from apps.front.mandates.services import mandate_act_record
 from apps.front.notifications.models import Notification
+from apps.front.online.services import application_start, application_update, bundle_application_start
+from apps.front.ratings.models import Invitation, ServiceKind
+from apps.front.ratings.services import invitation_token
+from apps.shared.catalog.models import Matter
 from govservice.care import CARE_COOKIE
 from govservice.lib.decisions import Decision
 from tests.factories import PASSWORD, make_matter
+from tests.front.mandates.conftest import make_company, make_mandate
+from tests.front.online.conftest import ANSWERS, make_online_matter
 from tests.personas_front import TERMINAL_TOKEN, make_slot
 
 from .axe import axe_violations, chinese_left, screenshot, scrolls_sideways, small_targets, small_text
@@ -108,6 +116,70 @@ def citizen_world(citizen, clerk, hall, matter):
         "审批总后台",
     ]
     return {"appointment": appointment, "case": case, "checklist": checklist, "question": question, "data": data}
+
+
+@pytest.fixture
+def citizen_online_and_acting(citizen_world, citizen, agent, hall, matter, newborn):
+    """What a citizen has who also files online and acts for others: an online application in draft and a life
+    event's (一件事) draft; a case waiting for corrections, and a decided one with its rating link; a mandate
+    given to 张丽 (who booked under it) and one from her; a company the citizen represents, with 张丽 as its
+    经办人. Adds its pages' data to ``citizen_world``."""
+    online = make_online_matter(hall)
+    draft, _ = application_start(applicant=citizen, actor=citizen, matter_code=online.code)
+    application_update(actor=citizen, code=draft.code, form_values=ANSWERS)
+    bundle_draft, _ = bundle_application_start(applicant=citizen, actor=citizen, bundle_code=newborn.code)
+    given = make_mandate(citizen, agent, matter_codes=[matter.code])
+    mandate_act_record(
+        mandate=given, kind=EventKind.BOOKED, actor=agent, reference="AP2026120100007", note=f"{matter.name}：代为预约"
+    )
+    make_mandate(agent, citizen, matter_codes=[matter.code, online.code])
+    # Filed by the citizen for 张丽: her application in the citizen's list, with who filed it.
+    application_start(applicant=agent, actor=citizen, matter_code=online.code)
+    company = make_company(citizen)
+    make_mandate(company.account, agent, all_matters=True)
+    correction = Case.objects.create(
+        number="TZ2026120100043",
+        query_password_hash=make_password(TRACK_PASSWORD),
+        citizen=citizen,
+        matter=matter,
+        hall=hall,
+        status=CaseStatus.CORRECTION,
+        accepted_at=timezone.now(),
+        correction_items=["居民身份证复印件不清晰，请重新扫描"],
+        correction_deadline=timezone.localdate() + dt.timedelta(days=10),
+    )
+    invitation = Invitation.objects.create(
+        kind=ServiceKind.CASE,
+        case=citizen_world["case"],
+        citizen=citizen,
+        expires_at=timezone.now() + dt.timedelta(days=5),
+    )
+    matters = [online, *Matter.objects.filter(code__in=newborn.items.values("matter_code"))]
+    citizen_world["data"] += [
+        *(m.name for m in matters),
+        *(m.department.name for m in matters),
+        *(material.name for m in matters for material in m.materials.all()),
+        *(f.label for m in matters for f in m.form_fields.all()),
+        *(c for f in online.form_fields.all() for c in f.choices or []),
+        *(str(value) for value in ANSWERS.values()),
+        online.trips_reason,
+        online.result_name,
+        newborn.name,
+        agent.real_name,
+        agent.masked_name,
+        company.name,
+        "居民身份证复印件不清晰，请重新扫描",
+    ]
+    return {
+        **citizen_world,
+        "online": draft,
+        "bundle": bundle_draft,
+        "agent": agent,
+        "mandate": given,
+        "company": company,
+        "correction": correction,
+        "rate_token": invitation_token(invitation),
+    }
 
 
 def _track(page, live_server, world) -> None:
@@ -242,8 +314,8 @@ def test_the_display_board_at_1920_by_1080(page, live_server, hall, matter, term
     assert not findings, "\n".join(findings)
 
 
-def test_every_citizen_page_at_360_px(page, live_server, citizen, matter, hall, citizen_world):
-    world = citizen_world
+def test_every_citizen_page_at_360_px(page, live_server, citizen, matter, hall, citizen_online_and_acting):
+    world = citizen_online_and_acting
     page.set_viewport_size({"width": 360, "height": 800})
     pages = {
         "home": "/",
@@ -262,12 +334,24 @@ def test_every_citizen_page_at_360_px(page, live_server, citizen, matter, hall, 
         "consult-ask": "/consult/ask/",
         "consult-ticket": f"/consult/{world['question'].code}/",
         "case": f"/cases/{world['case'].number}/",
+        "case-correction": f"/cases/{world['correction'].number}/",
         "track": _track,
+        "online": "/online/",
+        "online-application": f"/online/{world['online'].code}/",
+        "bundles": "/bundles/",
+        "bundle-application": f"/online/bundles/{world['bundle'].code}/",
+        "authorisations": "/authorisations/",
+        "authorisation": f"/authorisations/{world['mandate'].number}/",
+        "acting": "/acting/",
+        "acting-for": f"/acting/{world['agent'].pk}/",
+        "companies": "/companies/",
+        "company": f"/companies/{world['company'].credit_code}/",
     }
     anonymous = {
         "login": "/accounts/login/",
         "register": "/register/",
         "matter-signed-out": f"/matters/{matter.code}/?hall={hall.id}",
+        "rate-link": f"/rate/{world['rate_token']}/",
     }
     device = "citizen-360x800"
     findings = sweep(page, live_server, device, anonymous, world["data"])
