@@ -28,6 +28,8 @@ from apps.front.online.services import application_start, application_update, bu
 from apps.front.ratings.models import Invitation, ServiceKind
 from apps.front.ratings.services import invitation_token
 from apps.shared.catalog.models import Matter
+from apps.shared.privacy.consents import consent_record
+from apps.shared.privacy.models import ConsentPurpose
 from govservice.care import CARE_COOKIE
 from govservice.lib.decisions import Decision
 from tests.factories import PASSWORD, make_matter
@@ -121,7 +123,7 @@ def citizen_world(citizen, clerk, hall, matter):
 @pytest.fixture
 def citizen_online_and_acting(citizen_world, citizen, agent, hall, matter, newborn):
     """What a citizen has who also files online and acts for others: an online application in draft and a life
-    event's (一件事) draft; a case waiting for corrections, and a decided one with its rating link; a mandate
+    event's (一件事) draft; the consent registration records; a case waiting for corrections, and a decided one with its rating link; a mandate
     given to 张丽 (who booked under it) and one from her; a company the citizen represents, with 张丽 as its
     经办人. Adds its pages' data to ``citizen_world``."""
     online = make_online_matter(hall)
@@ -136,6 +138,7 @@ def citizen_online_and_acting(citizen_world, citizen, agent, hall, matter, newbo
     # Filed by the citizen for 张丽: her application in the citizen's list, with who filed it.
     application_start(applicant=agent, actor=citizen, matter_code=online.code)
     company = make_company(citizen)
+    consent_record(user=citizen, purpose=ConsentPurpose.REGISTRY_CHECK)  # as registration records it: /me/privacy/
     make_mandate(company.account, agent, all_matters=True)
     correction = Case.objects.create(
         number="TZ2026120100043",
