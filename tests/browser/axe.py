@@ -109,7 +109,12 @@ def chinese_left(page, data: list[str]) -> list[str]:
     text = page.evaluate(_TEXT_NOT_DECLARED_CHINESE)
     for value in sorted(data, key=len, reverse=True):
         text = text.replace(value, " ")
-    return sorted(set(CJK.findall(text)))[:10]
+    # Each word once, with a little of the line around it: where on the page it is.
+    found: dict[str, str] = {}
+    for match in CJK.finditer(text):
+        around = " ".join(text[max(match.start() - 16, 0) : match.end() + 16].split())
+        found.setdefault(match.group(), f"{match.group()} «{around}»")
+    return [found[word] for word in sorted(found)][:10]
 
 
 def screenshot(page, device: str, name: str) -> None:

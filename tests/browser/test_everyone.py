@@ -18,6 +18,7 @@ from django.utils import timezone
 from apps.front.booking.models import GroupMatter, WindowGroup
 from apps.front.booking.services import appointment_book
 from apps.front.consult.services import ticket_ask
+from apps.front.delivery.models import Delivery, DeliveryMethod, HandoverStatus
 from apps.front.floor.services import ticket_walk_in
 from apps.front.guidance.services import checklist_save
 from apps.front.intake.models import Case, CaseEvent, CaseStatus
@@ -25,8 +26,8 @@ from apps.front.mandates.models import EventKind
 from apps.front.mandates.services import mandate_act_record
 from apps.front.notifications.models import Notification
 from apps.front.online.services import application_start, application_update, bundle_application_start
-from apps.front.ratings.models import Invitation, ServiceKind
-from apps.front.ratings.services import invitation_token
+from apps.front.ratings.models import Invitation, Score, ServiceKind
+from apps.front.ratings.services import evaluation_submit, invitation_token
 from apps.shared.catalog.models import Matter
 from apps.shared.privacy.consents import consent_record
 from apps.shared.privacy.models import ConsentPurpose
@@ -35,6 +36,9 @@ from govservice.lib.decisions import Decision
 from tests.factories import PASSWORD, make_matter
 from tests.front.mandates.conftest import make_company, make_mandate
 from tests.front.online.conftest import ANSWERS, make_online_matter
+from tests.front.online.conftest import fill as online_fill
+from tests.front.online.conftest import start as online_start
+from tests.front.online.conftest import submit as online_submit
 from tests.personas_front import TERMINAL_TOKEN, make_slot
 
 from .axe import axe_violations, chinese_left, screenshot, scrolls_sideways, small_targets, small_text
@@ -273,33 +277,92 @@ def test_every_kiosk_screen_at_1080_by_1920(page, live_server, hall, matter, ter
     assert not findings, "\n".join(findings)
 
 
-def test_the_workbench_at_1920_by_1080(page, live_server, hall, matter, terminal, clerk, citizen):
+@pytest.fixture
+def clerk_world(api, citizen, clerk, hall, matter, terminal, central_peer):
+    """A clerk's day: a case the hall holds after a one-time notice; a ticket at the window (three more waiting);
+    a citizen's question not yet taken; an online application to pre-review; a result waiting to be collected,
+    rated 差评 (a rectification for the hall). Returns what the pages need and the data they show."""
     from apps.front.floor.services import ticket_call_next
     from apps.front.intake.services import case_notify_missing
 
-    # A case the hall holds after a one-time notice, then a ticket at the window: the clerk's four pages.
     ticket_walk_in(terminal=terminal, matter_code=matter.code, id_number=citizen.id_number)
     noticed = ticket_call_next(clerk=clerk)
-    held, _ = case_notify_missing(clerk=clerk, ticket_id=noticed.id, items=["缺少居民身份证原件"])  # finishes the ticket
+    held, _ = case_notify_missing(clerk=clerk, ticket_id=noticed.id, items=["缺少居民身份证原件"])  # finishes it
     for green in ("", "military", ""):
         ticket_walk_in(terminal=terminal, matter_code=matter.code, green_channel=green)
     called = ticket_call_next(clerk=clerk)
-    page.set_viewport_size({"width": 1920, "height": 1080})
-    data = [hall.name, matter.name, hall.groups.get().name, clerk.display_name, "中文", citizen.real_name, citizen.masked_name]
-    data.append("缺少居民身份证原件")
+    question = ticket_ask(
+        citizen=citizen, matter_code=matter.code, kind="consultation", title="社保卡补办", content="要带什么材料？"
+    )
+    online = make_online_matter(hall)
+    code = online_start(api, citizen, online)["code"]
+    online_fill(api, citizen, code)
+    prereview = online_submit(api, citizen, code)["case"]["number"]
+    ready = Case.objects.create(
+        number="TZ2026120100044",
+        query_password_hash=make_password(TRACK_PASSWORD),
+        citizen=citizen,
+        matter=matter,
+        hall=hall,
+        clerk=clerk,
+        status=CaseStatus.RESULT_READY,
+        decision=Decision.APPROVED,
+        accepted_at=timezone.now(),
+        decided_at=timezone.now(),
+        promised_date=timezone.localdate(),
+    )
+    Delivery.objects.create(case=ready, method=DeliveryMethod.PICKUP, status=HandoverStatus.READY, ready_at=timezone.now())
+    rated = evaluation_submit(
+        citizen=citizen, case_number=ready.number, score=Score.VERY_DISSATISFIED, comment="窗口人员态度生硬。"
+    )
+    data = [hall.name, matter.name, hall.groups.get().name, clerk.display_name, "中文", citizen.real_name]
+    data += [citizen.masked_name, "缺少居民身份证原件", "社保卡补办", "要带什么材料？", "窗口人员态度生硬。"]
     data += [m.name for m in matter.materials.all()] + [m.notes for m in matter.materials.all() if m.notes]
+    data += [online.name, online.department.name, online.trips_reason, online.result_name, matter.department.name]
+    data += [m.name for m in online.materials.all()] + [f.label for f in online.form_fields.all()]
+    data += [str(value) for value in ANSWERS.values()]
+    # The generated form's name among the case's materials, as the record (and the wire to central) holds it.
+    data.append("网上申请表")
+    return {
+        "held": held,
+        "called": called,
+        "question": question,
+        "prereview": prereview,
+        "ready": ready,
+        "rectification": rated.rectification,
+        "data": data,
+    }
+
+
+def test_the_workbench_at_1920_by_1080(page, live_server, clerk, matter, clerk_world):
+    """Every page of the clerk's menu (window, held cases, consultations, online pre-review, phone booking,
+    result pickup, 差评 rectification) and the pages they open."""
+    world = clerk_world
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    called = world["called"].id
     pages = {
         "workbench": "/workbench/",
-        "intake": f"/workbench/tickets/{called.id}/",
+        "intake": f"/workbench/tickets/{called}/",
+        "agent-check": f"/workbench/tickets/{called}/agent/",
+        "remote-start": f"/workbench/tickets/{called}/remote/",
         "held-cases": "/workbench/cases/",
-        "held-case": f"/workbench/cases/{held.number}/",
+        "held-case": f"/workbench/cases/{world['held'].number}/",
+        "consult-desk": "/consult/desk/",
+        "consult-desk-ticket": f"/consult/desk/{world['question'].code}/",
+        "prereview-queue": "/workbench/prereview/",
+        "prereview-case": f"/workbench/prereview/{world['prereview']}/",
+        "phone-booking": f"/workbench/book/?matter={matter.code}",
+        "pickup": "/workbench/pickup/",
+        "pickup-case": f"/workbench/pickup/?number={world['ready'].number}",
+        "rectifications": "/rectifications/",
+        "rectification": f"/rectifications/{world['rectification'].id}/",
     }
     findings = sweep(
         page,
         live_server,
         "workbench-1920x1080",
         pages,
-        data,
+        world["data"],
         before=lambda page: login(page, live_server, clerk.username, PASSWORD),
     )
     assert not findings, "\n".join(findings)
