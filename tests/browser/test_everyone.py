@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
@@ -31,7 +30,6 @@ from apps.front.ratings.services import evaluation_submit, invitation_token
 from apps.shared.catalog.models import Matter
 from apps.shared.privacy.consents import consent_record
 from apps.shared.privacy.models import ConsentPurpose
-from govservice.care import CARE_COOKIE
 from govservice.lib.decisions import Decision
 from tests.factories import PASSWORD, make_matter
 from tests.front.mandates.conftest import make_company, make_mandate
@@ -41,23 +39,12 @@ from tests.front.online.conftest import start as online_start
 from tests.front.online.conftest import submit as online_submit
 from tests.personas_front import TERMINAL_TOKEN, make_slot
 
-from .axe import axe_violations, chinese_left, screenshot, scrolls_sideways, small_targets, small_text
+from .axe import sweep
 from .conftest import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SETTINGS = [("zh-hans", False), ("en", False), ("zh-hans", True), ("en", True)]
 TRACK_PASSWORD = "135790"
-
-
-def reader(context, live_server, language: str, care: bool) -> None:
-    """The reader's choices as the switches leave them: the language cookie, and 关怀模式's."""
-    context.clear_cookies(name=settings.LANGUAGE_COOKIE_NAME)
-    context.clear_cookies(name=CARE_COOKIE)
-    cookies = [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
-    if care:
-        cookies.append({"name": CARE_COOKIE, "value": "1", "url": live_server.url})
-    context.add_cookies(cookies)
 
 
 @pytest.fixture
@@ -195,33 +182,6 @@ def _track(page, live_server, world) -> None:
     page.locator("#password").fill(TRACK_PASSWORD)
     page.locator("#track-form button[type=submit]").click()
     page.locator("#track-result").wait_for()
-
-
-def sweep(page, live_server, device: str, pages: dict, data: list[str], *, before=None) -> list[str]:
-    """Each page in each reader setting: axe, sideways scroll, text size (standard mode), targets, and no
-    Chinese left in English. ``before`` runs once per setting after the cookies are set (sign in, activate)."""
-    findings: list[str] = []
-    for language, care in SETTINGS:
-        mode = f"{language}{'-care' if care else ''}"
-        page.context.clear_cookies()
-        if before:
-            before(page)
-        reader(page.context, live_server, language, care)
-        for name, where in pages.items():
-            if callable(where):
-                where(page)
-            else:
-                page.goto(f"{live_server.url}{where}")
-            found = [f"axe {v}" for v in axe_violations(page)]
-            found += [f"scrolls sideways: {w}" for w in scrolls_sideways(page)]
-            if not care:
-                found += [f"small text {t}" for t in small_text(page)]
-            found += [f"small target {t}" for t in small_targets(page)]
-            if language == "en":
-                found += [f"Chinese {w}" for w in chinese_left(page, data)]
-            findings += [f"{mode} {name}: {f}" for f in found]
-            screenshot(page, device, f"{mode}-{name}")
-    return findings
 
 
 def test_every_kiosk_screen_at_1080_by_1920(page, live_server, hall, matter, terminal, settings):
