@@ -114,7 +114,7 @@ def chinese_left(page, data: list[str]) -> list[str]:
     Text the page itself declares Chinese (``lang="zh-…"``: a case record's notes as they were written) is
     data too; every other Chinese word is interface left untranslated."""
     text = page.evaluate(_TEXT_NOT_DECLARED_CHINESE)
-    for value in sorted(data, key=len, reverse=True):
+    for value in sorted(filter(None, data), key=len, reverse=True):  # an empty value would space out every letter
         text = text.replace(value, " ")
     # Each word once, with a little of the line around it: where on the page it is.
     found: dict[str, str] = {}

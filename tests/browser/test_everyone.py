@@ -26,7 +26,13 @@ from apps.front.mandates.services import mandate_act_record
 from apps.front.notifications.models import Notification
 from apps.front.online.services import application_start, application_update, bundle_application_start
 from apps.front.ratings.models import Invitation, Score, ServiceKind
-from apps.front.ratings.services import evaluation_submit, invitation_token
+from apps.front.ratings.services import (
+    evaluation_submit,
+    invitation_token,
+    rectification_assign,
+    rectification_callback_record,
+    rectification_reply,
+)
 from apps.shared.catalog.models import Matter
 from apps.shared.privacy.consents import consent_record
 from apps.shared.privacy.models import ConsentPurpose
@@ -112,11 +118,12 @@ def citizen_world(citizen, clerk, hall, matter):
 
 
 @pytest.fixture
-def citizen_online_and_acting(citizen_world, citizen, agent, hall, matter, newborn):
+def citizen_online_and_acting(citizen_world, citizen, clerk, agent, hall, matter, newborn):
     """What a citizen has who also files online and acts for others: an online application in draft and a life
-    event's (一件事) draft; the consent registration records; a case waiting for corrections, and a decided one with its rating link; a mandate
-    given to 张丽 (who booked under it) and one from her; a company the citizen represents, with 张丽 as its
-    经办人. Adds its pages' data to ``citizen_world``."""
+    event's (一件事) draft; the consent registration records; a case waiting for corrections, a decided one with
+    its rating link, and one rated 差评 whose fix the unit answered; a mandate given to 张丽 (who booked under
+    it) and one from her; a company the citizen represents, with 张丽 as its 经办人. Adds its pages' data to
+    ``citizen_world``."""
     online = make_online_matter(hall)
     draft, _ = application_start(applicant=citizen, actor=citizen, matter_code=online.code)
     application_update(actor=citizen, code=draft.code, form_values=ANSWERS)
@@ -142,6 +149,29 @@ def citizen_online_and_acting(citizen_world, citizen, agent, hall, matter, newbo
         correction_items=["居民身份证复印件不清晰，请重新扫描"],
         correction_deadline=timezone.localdate() + dt.timedelta(days=10),
     )
+    # A 差评 the unit called back about and answered: the case page asks the citizen to rate the fix.
+    rated = Case.objects.create(
+        number="TZ2026120100045",
+        query_password_hash=make_password(TRACK_PASSWORD),
+        citizen=citizen,
+        matter=matter,
+        hall=hall,
+        clerk=clerk,
+        status=CaseStatus.DECIDED,
+        decision=Decision.APPROVED,
+        accepted_at=timezone.now(),
+        decided_at=timezone.now(),
+    )
+    fix = evaluation_submit(
+        citizen=citizen, case_number=rated.number, score=Score.VERY_DISSATISFIED, comment="材料要求前后不一。"
+    ).rectification
+    rectification_assign(actor=clerk, rectification_id=fix.id)
+    rectification_callback_record(
+        actor=clerk, rectification_id=fix.id, called_at=timezone.now(), outcome="reached", summary="已电话致歉。"
+    )
+    rectification_reply(
+        actor=clerk, rectification_id=fix.id, fix="统一了材料说明。", reply="已统一窗口的材料说明，感谢指正。"
+    )
     invitation = Invitation.objects.create(
         kind=ServiceKind.CASE,
         case=citizen_world["case"],
@@ -163,6 +193,10 @@ def citizen_online_and_acting(citizen_world, citizen, agent, hall, matter, newbo
         agent.masked_name,
         company.name,
         "居民身份证复印件不清晰，请重新扫描",
+        "材料要求前后不一。",
+        "已统一窗口的材料说明，感谢指正。",
+        # The messages sent meanwhile (the answer to the 差评), in the citizen's language when they were sent.
+        *(text for n in Notification.objects.filter(recipient=citizen) for text in (n.subject, n.body)),
     ]
     return {
         **citizen_world,
@@ -172,6 +206,7 @@ def citizen_online_and_acting(citizen_world, citizen, agent, hall, matter, newbo
         "mandate": given,
         "company": company,
         "correction": correction,
+        "rated": rated,
         "rate_token": invitation_token(invitation),
     }
 
@@ -361,6 +396,7 @@ def test_every_citizen_page_at_360_px(page, live_server, citizen, matter, hall, 
         "consult-ticket": f"/consult/{world['question'].code}/",
         "case": f"/cases/{world['case'].number}/",
         "case-correction": f"/cases/{world['correction'].number}/",
+        "case-rated": f"/cases/{world['rated'].number}/",
         "track": _track,
         "online": "/online/",
         "online-application": f"/online/{world['online'].code}/",
