@@ -1,14 +1,19 @@
-"""What the issue-17 browser sweep checks on each page (tests/browser/test_everyone.py): axe-core (vendored in
-static/vendor/axe-core, injected from the site's own static files, so the pages' Content-Security-Policy
-allows it) with no critical or serious violation; no sideways scroll; no content text below 16 px; touch
-targets of at least 44 px; no Chinese left in an English page beyond the data shown. Each page's screenshot
-is kept under var/test-artifacts/ (gitignored) for a person to look at."""
+"""What the issue-17 browser sweep checks on each page (tests/browser/test_everyone.py, tests/central's sweep):
+axe-core (vendored in static/vendor/axe-core, injected from the site's own static files, so the pages'
+Content-Security-Policy allows it) with no critical or serious violation; no sideways scroll; no content text
+below 16 px; touch targets of at least 44 px; no Chinese left in an English page beyond the data shown. Each
+page's screenshot is kept under var/test-artifacts/ (gitignored) for a person to look at. ``sweep`` walks a
+role's pages in the four reader settings (both languages, standard and 关怀模式) and returns every finding."""
 
 from __future__ import annotations
 
 import os
 import re
 from pathlib import Path
+
+from django.conf import settings
+
+from govservice.care import CARE_COOKIE
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("VAR_DIR") or ROOT / "var") / "test-artifacts"
@@ -51,6 +56,8 @@ _SMALL_TARGETS = """(minimum) => {
   return found.slice(0, 8);
 }"""
 
+# The four reader settings every page is seen in: each language, in the standard mode and in 关怀模式.
+SETTINGS = [("zh-hans", False), ("en", False), ("zh-hans", True), ("en", True)]
 CJK = re.compile(r"[\u3400-\u9fff]+")
 
 
@@ -60,10 +67,17 @@ def axe_violations(page) -> list[str]:
     return page.evaluate(_AXE_RUN)
 
 
-# The deepest elements that reach past the right edge: what makes the page scroll sideways.
+# The deepest elements that reach past the right edge: what makes the page scroll sideways. What is inside a box
+# that scrolls or clips by itself (the phone's one-row navigation) cannot widen the page and is left out.
 _WIDE = """() => {
   const edge = document.documentElement.clientWidth;
-  const wide = [...document.body.querySelectorAll("*")].filter((el) => el.getBoundingClientRect().right > edge + 0.5 && el.checkVisibility());
+  const contained = (el) => {
+    for (let box = el.parentElement; box && box !== document.body; box = box.parentElement) {
+      if (getComputedStyle(box).overflowX !== "visible") return true;
+    }
+    return false;
+  };
+  const wide = [...document.body.querySelectorAll("*")].filter((el) => el.getBoundingClientRect().right > edge + 0.5 && el.checkVisibility() && !contained(el));
   return wide.filter((el) => !wide.some((other) => other !== el && el.contains(other)))
     .slice(0, 5).map((el) => `${el.tagName.toLowerCase()}.${el.className} "${(el.innerText || "").trim().slice(0, 24)}" right=${Math.round(el.getBoundingClientRect().right)}`);
 }"""
@@ -100,12 +114,54 @@ def chinese_left(page, data: list[str]) -> list[str]:
     Text the page itself declares Chinese (``lang="zh-…"``: a case record's notes as they were written) is
     data too; every other Chinese word is interface left untranslated."""
     text = page.evaluate(_TEXT_NOT_DECLARED_CHINESE)
-    for value in sorted(data, key=len, reverse=True):
+    for value in sorted(filter(None, data), key=len, reverse=True):  # an empty value would space out every letter
         text = text.replace(value, " ")
-    return sorted(set(CJK.findall(text)))[:10]
+    # Each word once, with a little of the line around it: where on the page it is.
+    found: dict[str, str] = {}
+    for match in CJK.finditer(text):
+        around = " ".join(text[max(match.start() - 16, 0) : match.end() + 16].split())
+        found.setdefault(match.group(), f"{match.group()} «{around}»")
+    return [found[word] for word in sorted(found)][:10]
 
 
 def screenshot(page, device: str, name: str) -> None:
     folder = ARTIFACTS / device
     folder.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(folder / f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', name)}.png"), full_page=True)
+
+
+def reader(context, live_server, language: str, care: bool) -> None:
+    """The reader's choices as the switches leave them: the language cookie, and 关怀模式's."""
+    context.clear_cookies(name=settings.LANGUAGE_COOKIE_NAME)
+    context.clear_cookies(name=CARE_COOKIE)
+    cookies = [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
+    if care:
+        cookies.append({"name": CARE_COOKIE, "value": "1", "url": live_server.url})
+    context.add_cookies(cookies)
+
+
+def sweep(page, live_server, device: str, pages: dict, data: list[str], *, before=None) -> list[str]:
+    """Each page in each reader setting: axe, sideways scroll, text size (standard mode), targets, and no
+    Chinese left in English. ``before`` runs once per setting after the cookies are set (sign in, activate)."""
+    findings: list[str] = []
+    for language, care in SETTINGS:
+        mode = f"{language}{'-care' if care else ''}"
+        page.context.clear_cookies()
+        if before:
+            before(page)
+        reader(page.context, live_server, language, care)
+        for name, where in pages.items():
+            if callable(where):
+                where(page)
+            else:
+                page.goto(f"{live_server.url}{where}")
+            found = [f"axe {v}" for v in axe_violations(page)]
+            found += [f"scrolls sideways: {w}" for w in scrolls_sideways(page)]
+            if not care:
+                found += [f"small text {t}" for t in small_text(page)]
+            found += [f"small target {t}" for t in small_targets(page)]
+            if language == "en":
+                found += [f"Chinese {w}" for w in chinese_left(page, data)]
+            findings += [f"{mode} {name}: {f}" for f in found]
+            screenshot(page, device, f"{mode}-{name}")
+    return findings

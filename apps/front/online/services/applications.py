@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from apps.front.delivery.conf import delivery_conf
 from apps.front.delivery.services import delivery_choose
@@ -52,8 +53,9 @@ from .drafts import (
     submission_check,
 )
 
-# What the applicant declares on submitting (申请人声明), shown on the page and printed on the form.
-DECLARATION = "本人承诺所填写的信息和提交的材料真实、准确、完整，如有虚假，愿承担相应的法律责任。"
+# What the applicant declares on submitting (申请人声明), printed in Chinese on the form they file; the page shows
+# it in the reader's language (gettext(DECLARATION)), so it is marked for translation but kept Chinese here.
+DECLARATION = gettext_noop("本人承诺所填写的信息和提交的材料真实、准确、完整，如有虚假，愿承担相应的法律责任。")
 
 
 def _locked(*, actor: User, code: str) -> OnlineApplication:
