@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from govservice.lib.errors import DomainError
+
 # Magic numbers of the only formats a hall accepts for scanned materials.
 _SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"%PDF-", "application/pdf"),
@@ -53,12 +59,6 @@ def content_check(content: bytes, name: str) -> str:
     window's scan at central): not too large, really a PDF (one that opens), JPEG or PNG, and passed by the
     UPLOAD_SCANNER hook when one is set (a callable that raises ValueError with its finding). Returns its
     content type; a refusal names the file."""
-    from django.conf import settings
-    from django.utils.module_loading import import_string
-    from django.utils.translation import gettext as _
-
-    from govservice.lib.errors import DomainError
-
     if len(content) > settings.UPLOAD_MAX_BYTES:
         raise DomainError(_("文件“%(name)s”过大。") % {"name": name}, code="file_too_large")
     content_type = sniff(content[:16])
