@@ -184,9 +184,10 @@ run: seed collectstatic messages
 PYTEST_FRONT = SITE_ROLE=front DEV_MODE=1 STATIC_MANIFEST=0 pytest tests --ignore=tests/central
 PYTEST_CENTRAL = SITE_ROLE=central DEV_MODE=1 STATIC_MANIFEST=0 pytest tests/shared tests/central
 RESULTS := $(VAR_DIR)/test-results
-# `make test` runs its pytest in two lanes side by side, one per core: lane 1 the front's in-process tests,
-# then the cluster's (tests/cluster: HAProxy, PgBouncer, several nodes); lane 2 central's tests, then the
-# front's real-server tests (e2e, faults, browser), which spend most of their time waiting on servers. Each
+# `make test` runs its pytest in two lanes side by side, one per core: lane 1 the front's in-process tests
+# (about 800 s in CI); lane 2 central's tests, then the front's real-server tests (e2e, faults, browser), which
+# spend most of their time waiting on servers, then the cluster's (tests/cluster: HAProxy, PgBouncer, several
+# nodes; about 750 + 120 s). Each
 # lane has its own test databases (TEST_DB_SUFFIX) and Redis database, so they never meet. TEST_LANES=1 runs
 # the four one after the other.
 TEST_LANES ?= 2
@@ -214,20 +215,20 @@ test: services messages
 	# (The recipe runs under set -e: each run's exit code is caught, never allowed to end its lane.)
 	lane_a() {
 	  rc=0; $(LANE_A) > "$(RESULTS)/front.log" 2>&1 || rc=$$?; echo $$rc > "$(RESULTS)/front.rc"
-	  rc=0; $(LANE_A2) > "$(RESULTS)/front-cluster.log" 2>&1 || rc=$$?; echo $$rc > "$(RESULTS)/front-cluster.rc"
 	}
 	lane_b() {
 	  eval "$$(python bin/devservices.py test-env 2)"
 	  export TEST_DB_SUFFIX="$${TEST_DB_SUFFIX:-}lane2"
 	  rc=0; $(LANE_B1) > "$(RESULTS)/central.log" 2>&1 || rc=$$?; echo $$rc > "$(RESULTS)/central.rc"
 	  rc=0; $(LANE_B2) > "$(RESULTS)/front-servers.log" 2>&1 || rc=$$?; echo $$rc > "$(RESULTS)/front-servers.rc"
+	  rc=0; $(LANE_A2) > "$(RESULTS)/front-cluster.log" 2>&1 || rc=$$?; echo $$rc > "$(RESULTS)/front-cluster.rc"
 	}
 	start=$$SECONDS
 	if [ "$(TEST_LANES)" = 1 ]; then
-	  echo "==> pytest: front (in process), front (cluster), central, front (real servers), one after the other"
+	  echo "==> pytest: front (in process), central, front (real servers), front (cluster), one after the other"
 	  lane_a; lane_b
 	else
-	  echo "==> pytest: lane 1 front (in process), then the cluster | lane 2 central, then front (real servers); logs follow"
+	  echo "==> pytest: lane 1 front (in process) | lane 2 central, then front (real servers), then the cluster; logs follow"
 	  lane_a & a=$$!; lane_b & b=$$!; wait $$a $$b || true
 	fi
 	totals=""
