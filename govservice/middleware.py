@@ -14,13 +14,8 @@ was a 500 on every parameter that reaches a query)."""
 
 from __future__ import annotations
 
-import csp.constants
-import csp.middleware
-import csp.utils
 import django.middleware.common
 from django.conf import settings
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -100,53 +95,6 @@ class RequestIdMiddleware:
             # The id the request ended under: a signed message from the other site names its own.
             response[requestid.HEADER] = requestid.current()
             return response
-
-
-# Attributes by which a view (django-csp's decorators) changes the policy of its own response.
-_PER_VIEW_POLICY = ("_csp_config", "_csp_update", "_csp_replace", "_csp_config_ro", "_csp_update_ro", "_csp_replace_ro")
-
-
-@receiver(setting_changed)
-def _policy_changed(*, setting: str, **kwargs) -> None:
-    if setting in ("CONTENT_SECURITY_POLICY", "CONTENT_SECURITY_POLICY_REPORT_ONLY"):
-        CSPMiddleware.built.clear()
-
-
-class CSPMiddleware(csp.middleware.CSPMiddleware):
-    """django-csp's middleware, with the site's one policy (govservice/policies.py) built once per process
-    instead of on every response: no page of ours varies it (no nonce, no decorator). A response that does —
-    a nonce asked for, a django-csp decorator — goes through django-csp's own path unchanged, and a view that
-    sets the header itself (the file viewers) keeps its own. Building it cost about a fifth of a millisecond of
-    CPU per request, the API's included (bench/stack_cost.py)."""
-
-    # header -> (the policy, the path prefixes it is not sent on)
-    built: dict[str, tuple[str, tuple[str, ...]]] = {}
-
-    def _built(self, header: str, setting: str) -> tuple[str, tuple[str, ...]]:
-        if header not in self.built:
-            policy = csp.utils.build_policy(report_only=setting.endswith("_REPORT_ONLY"))
-            prefixes = tuple((getattr(settings, setting, None) or {}).get("EXCLUDE_URL_PREFIXES") or ())
-            self.built[header] = (policy, prefixes)
-        return self.built[header]
-
-    def process_response(self, request, response):
-        if getattr(request, "_csp_nonce", None) is not None or any(hasattr(response, a) for a in _PER_VIEW_POLICY):
-            return super().process_response(request, response)
-        if not (settings.DEBUG and response.status_code in (404, 500)):
-            for header, setting, exempt in (
-                (csp.constants.HEADER, "CONTENT_SECURITY_POLICY", "_csp_exempt"),
-                (csp.constants.HEADER_REPORT_ONLY, "CONTENT_SECURITY_POLICY_REPORT_ONLY", "_csp_exempt_ro"),
-            ):
-                policy, excluded = self._built(header, setting)
-                if (
-                    policy
-                    and header not in response
-                    and not getattr(response, exempt, False)
-                    and not (excluded and request.path_info.startswith(excluded))
-                ):
-                    response[header] = policy
-        request.csp_nonce = csp.middleware.CheckableLazyObject(self._csp_nonce_post_response)
-        return response
 
 
 class CommonMiddleware(django.middleware.common.CommonMiddleware):

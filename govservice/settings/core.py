@@ -80,7 +80,7 @@ MIDDLEWARE = [
     # A NUL character in the path or the query string answers 400 (PostgreSQL cannot take one).
     "govservice.middleware.NulCharacterMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "govservice.middleware.CSPMiddleware",  # django-csp's, its one policy built once
+    "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
