@@ -6,8 +6,10 @@
  * (central answers "ready"); on "ready" the hall makes a fresh offer with a new generation id, and everything
  * of an older generation is ignored. A connection that fails asks for the same: the hall re-offers (an ICE
  * restart), central says "ready". So a reload or a dropped network on either side renegotiates within seconds
- * and the session, which lives at central, goes on. Offers and answers are sent once ICE gathering is done
- * (a few host candidates on one machine, or STUN/TURN ones in a city network): one message each way.
+ * and the session, which lives at central, goes on. ICE trickles: the offer and the answer leave as soon as
+ * they are made, and each candidate follows as its own "candidate" message of the same generation, in order
+ * (one chain of posts per side), so a slow STUN or TURN server never holds the call up; a candidate that
+ * arrives before its description waits for it.
  */
 (function () {
   "use strict";
@@ -51,16 +53,6 @@
     return Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
   }
 
-  function iceGathered(pc, ms) {
-    return new Promise(function (resolve) {
-      if (pc.iceGatheringState === "complete") { resolve(); return; }
-      var timer = setTimeout(resolve, ms);
-      pc.addEventListener("icegatheringstatechange", function () {
-        if (pc.iceGatheringState === "complete") { clearTimeout(timer); resolve(); }
-      });
-    });
-  }
-
   function RemoteCall(options) {
     this.role = options.role;
     this.urls = options.urls;
@@ -86,6 +78,8 @@
     this.stopped = false;
     this.lastAsk = 0;
     this.failTimer = null;
+    this.sending = Promise.resolve(); // the posts of this side's signals, one after another
+    this.early = []; // candidates of the current generation that came before its description
   }
 
   RemoteCall.prototype.emit = function (name, value) {
@@ -105,6 +99,15 @@
 
   RemoteCall.prototype.signal = function (kind, body) {
     return postJSON(this.urls.signal, { kind: kind, body: body || {} });
+  };
+
+  // A description and then its candidates, posted in the order they were made: a candidate never reaches the
+  // other side's mailbox before the offer or answer it belongs to.
+  RemoteCall.prototype.signalInOrder = function (kind, body) {
+    var call = this;
+    var sent = this.sending.then(function () { return call.signal(kind, body); });
+    this.sending = sent.catch(function () {});
+    return sent;
   };
 
   // Poll now (the other side nudged: something changed), unless a poll is already under way, which then
@@ -178,11 +181,31 @@
       if (message.kind === "ready") await this.offer(false);
       else if (message.kind === "answer" && body.gen === this.gen && this.pc) {
         await this.pc.setRemoteDescription({ type: "answer", sdp: body.sdp });
-      } else if (message.kind === "bye") this.dropPeer();
+        await this.addEarlyCandidates();
+      } else if (message.kind === "candidate") await this.addCandidate(body);
+      else if (message.kind === "bye") this.dropPeer();
     } else {
       if (message.kind === "hello") { this.dropPeer(); await this.signal("ready", {}); this.lastAsk = Date.now(); }
       else if (message.kind === "offer" && body.gen) await this.answer(body);
+      else if (message.kind === "candidate") await this.addCandidate(body);
       else if (message.kind === "bye") this.dropPeer();
+    }
+  };
+
+  // The other side's candidate, if it belongs to the connection being made now (an older generation's is
+  // dropped); kept until the description it follows is set.
+  RemoteCall.prototype.addCandidate = async function (body) {
+    if (!this.pc || body.gen !== this.gen || typeof body.candidate !== "string") return;
+    var candidate = { candidate: body.candidate, sdpMid: body.sdpMid, sdpMLineIndex: body.sdpMLineIndex };
+    if (!this.pc.remoteDescription) { this.early.push(candidate); return; }
+    try { await this.pc.addIceCandidate(candidate); } catch (e) { /* a candidate the browser cannot use */ }
+  };
+
+  RemoteCall.prototype.addEarlyCandidates = async function () {
+    var early = this.early;
+    this.early = [];
+    for (var i = 0; i < early.length; i++) {
+      try { await this.pc.addIceCandidate(early[i]); } catch (e) { /* as above */ }
     }
   };
 
@@ -222,6 +245,15 @@
       }
     };
     pc.ondatachannel = function (event) { call.useChannel(event.channel); };
+    pc.onicecandidate = function (event) {
+      if (pc !== call.pc || !event.candidate || !event.candidate.candidate) return; // the end, or an old peer
+      call.signalInOrder("candidate", {
+        gen: call.gen,
+        candidate: event.candidate.candidate,
+        sdpMid: event.candidate.sdpMid,
+        sdpMLineIndex: event.candidate.sdpMLineIndex,
+      }).catch(function () {}); // lost: the watchdog renegotiates if the connection never comes
+    };
     return pc;
   };
 
@@ -243,26 +275,32 @@
   RemoteCall.prototype.offer = async function (restart) {
     var pc = this.newPeer();
     this.gen = newGeneration();
+    this.early = [];
     var gen = this.gen;
     this.useChannel(pc.createDataChannel("work", { ordered: true }));
     this.addLocalTracks(pc, true);
     this.emit("connection", "connecting");
-    await pc.setLocalDescription(await pc.createOffer());
-    await iceGathered(pc, 3000);
+    var offer = await pc.createOffer();
     if (gen !== this.gen) return;
-    await this.signal("offer", { gen: gen, sdp: pc.localDescription.sdp, restart: !!restart });
+    // Posted before the description is set: the candidates it starts to gather queue behind it.
+    var sent = this.signalInOrder("offer", { gen: gen, sdp: offer.sdp, restart: !!restart });
+    await pc.setLocalDescription(offer);
+    await sent;
   };
 
   RemoteCall.prototype.answer = async function (offer) {
     var pc = this.newPeer();
     this.gen = offer.gen;
+    this.early = [];
     this.emit("connection", "connecting");
     await pc.setRemoteDescription({ type: "offer", sdp: offer.sdp });
     this.addLocalTracks(pc, false); // reuses the transceivers the offer made
-    await pc.setLocalDescription(await pc.createAnswer());
-    await iceGathered(pc, 3000);
+    var answer = await pc.createAnswer();
     if (offer.gen !== this.gen) return;
-    await this.signal("answer", { gen: offer.gen, sdp: pc.localDescription.sdp });
+    var sent = this.signalInOrder("answer", { gen: offer.gen, sdp: answer.sdp });
+    await pc.setLocalDescription(answer);
+    await this.addEarlyCandidates();
+    await sent;
   };
 
   RemoteCall.prototype.useChannel = function (channel) {

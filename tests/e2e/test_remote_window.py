@@ -108,6 +108,14 @@ def test_a_kiosk_and_an_approver_hold_a_remote_session_that_ends_in_an_accepted_
         assert width > 0 and after > before
     expect(hall.locator("#call-state")).to_contain_text("通话中")
     expect(staff.locator("#call-state")).to_contain_text("通话中")
+    # ICE trickled: the offer and the answer left without candidates, and each side's candidates crossed as
+    # messages of their own.
+    trickled = dict(
+        central.sql("SELECT sender, count(*) FROM remote_sessionsignal WHERE kind = 'candidate' GROUP BY sender")
+    )
+    assert trickled.get("hall", 0) > 0 and trickled.get("central", 0) > 0, trickled
+    descriptions = central.sql("SELECT body->>'sdp' FROM remote_sessionsignal WHERE kind IN ('offer', 'answer')")
+    assert descriptions and not any("a=candidate" in sdp for (sdp,) in descriptions), descriptions
 
     # Chat, both ways, over the data channel.
     expect(hall.locator("#chat-input")).to_be_enabled()
