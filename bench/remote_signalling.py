@@ -5,9 +5,9 @@ Media go browser to browser and never touch a server; what the servers carry is 
 signalling messages. So a session here is its two pages without the browsers: a hall page polling its front
 (which relays every poll to central with the join ticket: two hops), and a staff page polling central, each
 every ``--poll-ms`` as the real pages do while they connect: the handshake of a real call (ready → offer →
-answer, SDP-sized); then the steady state of a connected call, where the pages poll every ``--poll-connected-ms``
-(typing and nudges cross the browsers' data channel; the polls catch what a nudge missed) and the hall saves a
-typed form field every few seconds.
+answer, SDP-sized, each followed by two trickled candidates); then the steady state of a connected call,
+where the pages poll every ``--poll-connected-ms`` (typing and nudges cross the browsers' data channel; the
+polls catch what a nudge missed) and the hall saves a typed form field every few seconds.
 
 Both sites run under gunicorn (``--worker-class``, ``--workers``, ``--threads`` each) on their own fresh
 databases (``bench_remote_front_<pid>``, ``bench_remote_central_<pid>``, migrated and seeded with the demo
@@ -42,7 +42,17 @@ from bench.loadgen import HttpConnection, NoAnswer
 
 DEMO_MATTER = "11011202000000000000-000201-01"  # 社会保障卡申领: served remotely by the demo catalog
 BENCH_PASSWORD = "Bench-2026-pass"
-SDP = "v=0\r\n" + "a=candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host\r\n" * 40  # about an offer's size
+SDP = "v=0\r\n" + "a=rtpmap:111 opus/48000/2\r\n" * 60  # about an offer's size, with no candidates (ICE trickles)
+# What each side trickles after its description, as remote_call.js does: the host candidates of one machine.
+CANDIDATES = [
+    {
+        "gen": "g1",
+        "candidate": f"candidate:{n} 1 udp 2122260223 127.0.0.1 {50000 + n} typ host",
+        "sdpMid": "0",
+        "sdpMLineIndex": 0,
+    }
+    for n in range(2)
+]
 STAFF = 4  # approvers logged in at central; the sessions are spread over them
 
 
@@ -340,6 +350,10 @@ async def page(
                             side.signal_path,
                             {"kind": "offer", "body": {"gen": "g1", "sdp": SDP}},
                         )
+                        for candidate in CANDIDATES:
+                            await request(
+                                connection, side, "POST", side.signal_path, {"kind": "candidate", "body": candidate}
+                            )
                     elif role == "hall" and kind == "answer":
                         side.connected = True
                     elif role == "desk" and kind == "hello":
@@ -352,6 +366,10 @@ async def page(
                             side.signal_path,
                             {"kind": "answer", "body": {"gen": "g1", "sdp": SDP}},
                         )
+                        for candidate in CANDIDATES:
+                            await request(
+                                connection, side, "POST", side.signal_path, {"kind": "candidate", "body": candidate}
+                            )
                         side.connected = True
             if role == "hall" and time.monotonic() >= next_form:
                 next_form += form_every
