@@ -181,3 +181,15 @@ def test_the_overview_rounds_half_up_like_the_hall_reports(frozen, hall, matter,
     theirs = satisfaction_by_matter(period=Period(start=today, end=today), hall_id=hall.id)[0]
     assert (row.total, row.good) == (16, 1)
     assert row.satisfaction == theirs["good_rate"] == 6.3
+
+
+def test_the_case_page_shows_the_rating_and_its_comment_in_the_readers_language(decided_case, citizen, api):
+    api(citizen).post(
+        f"/api/v1/cases/{decided_case.number}/evaluation/", {"score": 5, "comment": "办得很快"}, format="json"
+    )
+    client = _login(citizen)
+    chinese = client.get(f"/cases/{decided_case.number}/").content.decode()
+    assert re.search(r'您的评价：<strong id="my-evaluation">[^<]+</strong>.*——办得很快</p>', chinese)
+    english = client.get(f"/cases/{decided_case.number}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert re.search(r'Your rating: <strong id="my-evaluation">[^<]+</strong>.*: 办得很快</p>', english)
+    assert "——" not in english
