@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import OperationalError
@@ -307,11 +309,15 @@ def status_for(error: DomainError) -> int:
     return next(status for cls, status in STATUS_BY_CLASS if isinstance(error, cls))
 
 
+def error_body(code: str, detail: Any, status: int) -> JsonResponse:
+    """The API's error body outside DRF (plain JSON views, the error handlers, refusals before the view), its
+    text as UTF-8 like DRF's answers (not ``\\uXXXX`` escapes)."""
+    return JsonResponse({"code": code, "detail": str(detail)}, status=status, json_dumps_params={"ensure_ascii": False})
+
+
 def error_json(error: DomainError) -> JsonResponse:
     """A refusal answered by a plain (non-DRF) JSON view: the API's error body and status."""
-    return JsonResponse(
-        {"code": error.code, "detail": error.detail}, status=status_for(error), json_dumps_params={"ensure_ascii": False}
-    )
+    return error_body(error.code, error.detail, status_for(error))
 
 
 # In the reader's language (Chinese first, English with Accept-Language: en), like every other answer.
@@ -393,13 +399,13 @@ def _is_api(request) -> bool:
 
 def bad_request(request, exception):
     if _is_api(request):
-        return JsonResponse({"code": "invalid", "detail": _("请求无效。")}, status=400)
+        return error_body("invalid", _("请求无效。"), 400)
     return defaults.bad_request(request, exception)
 
 
 def permission_denied(request, exception):
     if _is_api(request):
-        return JsonResponse({"code": "permission_denied", "detail": str(FORBIDDEN)}, status=403)
+        return error_body("permission_denied", FORBIDDEN, 403)
     return defaults.permission_denied(request, exception)
 
 
@@ -409,11 +415,11 @@ def page_not_found(request, exception):
         path = request.path_info
         if not path.endswith("/") and is_valid_path(f"{path}/", getattr(request, "urlconf", None)):
             detail = _("地址应以“/”结尾：%(path)s") % {"path": f"{path}/"}
-        return JsonResponse({"code": "not_found", "detail": detail}, status=404)
+        return error_body("not_found", detail, 404)
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request):
     if _is_api(request):
-        return JsonResponse({"code": "server_error", "detail": _("服务器内部错误，请稍后重试。")}, status=500)
+        return error_body("server_error", _("服务器内部错误，请稍后重试。"), 500)
     return defaults.server_error(request)

@@ -16,18 +16,19 @@ from __future__ import annotations
 
 import django.middleware.common
 from django.conf import settings
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from govservice.api import error_body
 from govservice.lib import requestid
 
 
 def refusal(request, message: str, status: int, code: str) -> HttpResponse:
     """A refusal before the view: the API's error body under /api/, the error page elsewhere."""
     if request.path_info.startswith("/api/"):
-        return JsonResponse({"code": code, "detail": message}, status=status)
+        return error_body(code, message, status)
     return HttpResponse(render_to_string("error.html", {"message": message}, request=request), status=status)
 
 

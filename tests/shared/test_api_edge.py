@@ -191,6 +191,19 @@ def test_an_unknown_api_url_answers_json_and_a_page_url_a_page(client):
     assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
 
 
+def test_the_error_bodies_outside_drf_are_utf8_as_drfs_are(client, rf):
+    """The not-found body, a refusal before the view and the last-resort 500 carry their Chinese as UTF-8, as DRF's
+    answers do, not as \\uXXXX escapes."""
+    from govservice import api
+
+    answers = [client.get("/api/v1/no-such-thing/"), api.server_error(rf.get("/api/v1/matters/"))]
+    answers.append(client.get("/api/v1/matters/\x00/"))  # NulCharacterMiddleware's refusal, before any view
+    for response in answers:
+        assert b"\\u" not in response.content, response.content
+        assert json.loads(response.content)["detail"] in response.content.decode("utf-8")
+        assert any(ord(c) > 127 for c in response.content.decode("utf-8")), response.content
+
+
 def test_a_write_without_its_trailing_slash_is_told_the_path_not_redirected(client):
     # A client follows a 301 for a POST with a GET and loses its body: the API names the right path instead.
     for method in ("post", "put", "delete"):
