@@ -5,6 +5,7 @@
 #               NETWORK=1 adds a second front (the municipal centre's, :8001) and a partner region's central
 #               (:8101), each with its own database (bin/platform)
 #   make test   the same bootstrap and services, then ruff, import-linter and pytest for both roles
+#   make test-image  the deployment image (deploy/Containerfile) built with podman and its services started (CI: after make test)
 #
 # "Bootstrap" installs the missing Debian packages (as root, or through sudo), creates .venv and installs
 # requirements-dev.txt into it whenever a requirements file changed. Nothing is done twice: a prepared
@@ -46,7 +47,7 @@ LOAD_ENV = set -a; if [ -f .env ]; then . ./.env; fi; set +a; if [ -f "$(SERVICE
 TEST_REDIS = eval "$$(python bin/devservices.py test-env)"
 
 .PHONY: help bootstrap system-packages services services-stop services-status migrate seed collectstatic messages \
-	run run-cluster test test-front test-central lint mypy bench-booking bench-availability bench-search bench-call-next bench-handoff bench-remote bench-day restore-drill
+	run run-cluster test test-front test-central test-image image-packages lint mypy bench-booking bench-availability bench-search bench-call-next bench-handoff bench-remote bench-day restore-drill
 
 help:
 	@echo "make run             set up everything, then run both sites (Ctrl-C stops)"
@@ -55,6 +56,7 @@ help:
 	@echo "make test            set up everything, then lint and the whole test suite"
 	@echo "make test-front      only the front role's tests (PYTEST_ARGS=... to select)"
 	@echo "make test-central    only the central role's tests"
+	@echo "make test-image      build deploy/Containerfile with podman, start its services, check them (CI: after make test)"
 	@echo "make lint            ruff check and import-linter"
 	@echo "make mypy            type-check apps/ and govservice/"
 	@echo "make services        start (or reuse) embedded PostgreSQL and Redis; print their URLs"
@@ -191,7 +193,7 @@ RESULTS := $(VAR_DIR)/test-results
 # lane has its own test databases (TEST_DB_SUFFIX) and Redis database, so they never meet. TEST_LANES=1 runs
 # the four one after the other.
 TEST_LANES ?= 2
-LANE_A = $(PYTEST_FRONT) -m "not (e2e or browser or cluster)" --junitxml="$(RESULTS)/front.xml" $(PYTEST_ARGS)
+LANE_A = $(PYTEST_FRONT) -m "not (e2e or browser or cluster or containers)" --junitxml="$(RESULTS)/front.xml" $(PYTEST_ARGS)
 LANE_A2 = $(PYTEST_FRONT) -m "cluster" --junitxml="$(RESULTS)/front-cluster.xml" $(PYTEST_ARGS)
 LANE_B1 = $(PYTEST_CENTRAL) --junitxml="$(RESULTS)/central.xml" $(PYTEST_ARGS)
 LANE_B2 = $(PYTEST_FRONT) -m "e2e or browser" --junitxml="$(RESULTS)/front-servers.xml" $(PYTEST_ARGS)
@@ -254,6 +256,32 @@ test-central: services messages
 	@$(LOAD_ENV)
 	$(TEST_REDIS)
 	$(PYTEST_CENTRAL) $(PYTEST_ARGS)
+
+# The deployment image (issue 18): tests/deploy/test_image.py builds deploy/Containerfile with podman and starts
+# the compose file's services from it against the services' PostgreSQL and Redis. Apart from `make test`, whose
+# lanes it would lengthen by minutes: CI runs it after. It needs Debian's podman (installed with what it
+# recommends, as it was tested), runc (crun refuses hosts whose cgroups are in hybrid mode) and debootstrap (the
+# test makes its own base image: no image registry is reachable where it runs).
+IMAGE_APT_PACKAGES := podman runc debootstrap
+
+image-packages:
+	@missing=""
+	if command -v dpkg-query >/dev/null; then
+	  for pkg in $(IMAGE_APT_PACKAGES); do
+	    [ "$$(dpkg-query -W -f='$${Status}' "$$pkg" 2>/dev/null || true)" = "install ok installed" ] || missing="$$missing $$pkg"
+	  done
+	fi
+	if [ -n "$$missing" ]; then
+	  sudo=""; [ "$$(id -u)" = 0 ] || sudo="sudo"
+	  echo "==> installing Debian packages:$$missing"
+	  $$sudo apt-get update
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y $$missing
+	fi
+
+test-image: services image-packages
+	@$(LOAD_ENV)
+	$(TEST_REDIS)
+	SITE_ROLE=front DEV_MODE=1 STATIC_MANIFEST=0 pytest tests/deploy/test_image.py -m containers $(PYTEST_ARGS)
 
 lint: bootstrap
 	@echo "==> ruff check ."
