@@ -100,12 +100,8 @@ def matter_licences(request, code):
     except DomainError as exc:
         messages.error(request, str(exc.detail))
     else:
-        if fetched.items:
-            messages.success(request, _("已从电子证照库调取 %(n)d 份证照，相应材料无需提交。") % {"n": len(fetched.items)})
-        elif not fetched.unreachable:
-            messages.info(request, _("电子证照库中没有本事项所需的您的证照。"))
-        if fetched.unreachable:
-            messages.warning(request, fetched.unreachable_notice())
+        for level, text in fetched.outcome():
+            messages.add_message(request, level, text)
     return redirect(reverse("matter_guide", args=[matter.code]) + "#checklist")
 
 

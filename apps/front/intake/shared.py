@@ -24,6 +24,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.messages import constants as message_levels
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -63,6 +64,18 @@ class LicencesFetched:
 
     items: list[EvidenceItem]
     unreachable: list[Peer] = field(default_factory=list)
+
+    def outcome(self) -> list[tuple[int, str]]:
+        """What the citizen is told after the fetch, as (messages level, text): how many licences came, or that
+        none of theirs is needed, and which centrals did not answer. One wording for every page that fetches."""
+        told = []
+        if self.items:
+            told.append((message_levels.SUCCESS, _("已从电子证照库调取 %(n)d 份证照，相应材料无需提交。") % {"n": len(self.items)}))
+        elif not self.unreachable:
+            told.append((message_levels.INFO, _("电子证照库中没有本事项所需的您的证照。")))
+        if self.unreachable:
+            told.append((message_levels.WARNING, self.unreachable_notice()))
+        return told
 
     def unreachable_notice(self) -> str:
         """What the citizen or clerk is told of the centrals that did not answer ("" when all did)."""

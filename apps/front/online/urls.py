@@ -13,6 +13,7 @@ urlpatterns = [
     path("online/bundles/<str:code>/files/<int:file_id>/", views.bundle_file, name="bundle_file"),
     path("online/<str:code>/", views.application, name="online_application"),
     path("online/<str:code>/discard/", views.discard, name="online_discard"),
+    path("online/<str:code>/licences/", views.application_licences, name="online_licences"),
     path("online/<str:code>/files/<int:file_id>/", views.application_file, name="online_file"),
     path("workbench/prereview/", views.prereview_queue_page, name="prereview_queue"),
     path("workbench/prereview/<str:number>/", views.prereview_page, name="prereview_case"),

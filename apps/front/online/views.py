@@ -7,12 +7,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.front.intake.services import case_prereview_accept, case_prereview_notice, case_prereview_refuse
+from apps.front.intake.shared import licences_fetch
 from apps.shared.accounts.models import Role
+from apps.shared.catalog.models import MaterialSource
 from apps.shared.catalog.selectors import matter_get
 from apps.shared.privacy.consents import current_text
 from apps.shared.privacy.models import ConsentPurpose
@@ -133,9 +136,43 @@ def _page(request, application, *, form=None, field_errors=None, status=200):
             "halls": online_halls(application.matter) if application.is_draft else [],
             "declaration": _(DECLARATION),
             "consent_text": current_text(ConsentPurpose.VAULT_REUSE).text,
+            # What government issued and the vault does not hold yet: the applicant may fetch it here (issue 15,
+            # "taken from the evidence vault or e-licences"). Never for an agent: an agent's application takes
+            # nothing from the principal's vault.
+            "licences_to_fetch": application.editable
+            and application.applicant_id == request.user.pk
+            and any(item.material.source == MaterialSource.GOVERNMENT and item.state != HELD for item in items),
         },
         status=status,
     )
+
+
+@login_required
+@require_POST
+def application_licences(request, code):
+    """The applicant lets this platform fetch, from the e-licence libraries of the centrals it knows, the licences
+    their application needs (the guide page's fetch, for this application): the checklist then marks them as not
+    needed, with the consent recorded against the application."""
+    application = application_get_for_user(user=request.user, code=code)
+    if application.applicant_id != request.user.pk:
+        messages.error(request, _("代办人不能调取申请人的电子证照。"))
+    elif not application.editable:
+        messages.error(request, _("申请已提交，不能再调取证照。"))
+    else:
+        try:
+            fetched = licences_fetch(
+                citizen=request.user,
+                matter=application.matter,
+                reference=f"online:{application.code}",
+                purpose=_("网上申报：%(matter)s") % {"matter": application.matter.name},
+                consent_given=request.POST.get("consent") == "1",
+            )
+        except DomainError as exc:
+            messages.error(request, str(exc.detail))
+        else:
+            for level, text in fetched.outcome():
+                messages.add_message(request, level, text)
+    return redirect(reverse("online_application", args=[application.code]) + "#checklist")
 
 
 @login_required

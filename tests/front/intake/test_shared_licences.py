@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from apps.front.intake.models import Case, EvidenceItem, TrustLevel
 from apps.front.intake.shared import licences_recheck
-from apps.shared.catalog.models import Material, MaterialSource
+from apps.shared.catalog.models import Material, MaterialSource, Matter
 from apps.shared.privacy.models import Consent, ConsentPurpose
 from govservice.lib import signing
 from tests.factories import make_matter, make_user
@@ -88,6 +88,28 @@ class TestSharedLicences:
         assert not EvidenceItem.objects.exists() and not Consent.objects.exists()
         assert len(library_questions(registry)) == asked_before  # nothing was asked
         assert "item-held" not in row(client, driver_matter)
+
+    def test_an_online_application_fetches_its_licences_on_its_own_page(self, client, registry, zhang, driver_matter, hall):
+        """Issue 15: the application's checklist takes what government holds from the e-licences too, not only
+        from what the vault already had."""
+        from apps.front.booking.models import GroupMatter
+        from apps.front.online.services import application_start
+
+        Matter.objects.filter(pk=driver_matter.pk).update(online_depth=4, trips=0, channels=["online"])
+        GroupMatter.objects.get_or_create(group=hall.groups.get(), matter_code=MATTER_CODE)
+        application, _new = application_start(applicant=zhang, actor=zhang, matter_code=MATTER_CODE)
+        client.force_login(zhang)
+        page = client.get(f"/online/{application.code}/").content.decode()
+        assert 'id="fetch-licences"' in page and 'id="material-no-criminal-record" class="state-missing"' in page
+        refused = client.post(f"/online/{application.code}/licences/", {})
+        assert "须经申请人同意" in client.get(refused.url).content.decode() and not EvidenceItem.objects.exists()
+        response = client.post(f"/online/{application.code}/licences/", {"consent": "1"})
+        assert response.status_code == 302 and response.url == f"/online/{application.code}/#checklist"
+        assert Consent.objects.get(user=zhang).reference == f"online:{application.code}"
+        assert EvidenceItem.objects.get(citizen=zhang).licence_number == NUMBER
+        page = client.get(f"/online/{application.code}/").content.decode()
+        assert 'id="material-no-criminal-record" class="state-held"' in page
+        assert 'id="fetch-licences"' not in page  # nothing the libraries hold is left to fetch
 
     def test_intake_fetches_for_a_case_with_the_applicants_consent(self, api, registry, zhang, driver_matter, hall):
         case = Case.objects.create(
