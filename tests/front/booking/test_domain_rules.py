@@ -1,7 +1,7 @@
 """DOMAIN.md §3's defaults as a hall gets them when nobody has changed a setting: the horizon is the next working
 day to +10 working days (调休 Saturday counted, the National Day holiday skipped), slots are 30 minutes, each
-day's slots open at 08:30, and a citizen holds at most 3 active appointments; and the check-in window's two
-ends. The other §3 rules are proved in test_rules.py, test_booking.py, test_hall_config.py and tests/front/floor
+day's slots open at 08:30, and a citizen holds at most 3 active appointments; the check-in window's two ends;
+a citizen blocked online may still walk in. The other §3 rules are proved in test_rules.py, test_booking.py, test_hall_config.py and tests/front/floor
 (see the README's table)."""
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from apps.front.booking.models import Slot
+from apps.front.booking.models import BookingStanding, Slot
 from apps.front.booking.services import appointment_book, slots_generate
+from apps.front.floor.services import ticket_walk_in
 from tests.front.booking.test_rules import more_matters, refusal
 from tests.personas_front import TERMINAL_TOKEN, make_slot
 
@@ -83,3 +84,12 @@ def test_the_default_limit_is_three_active_appointments_in_all(hall, matter, cit
         appointment_book(citizen=citizen, slot_id=make_slot(hall, hour=9 + i).id, matter_code=code)
     error = refusal(lambda: appointment_book(citizen=citizen, slot_id=make_slot(hall, hour=13).id, matter_code=codes[2]))
     assert error.error_code == "limit_reached" and "最多同时持有3个" in str(error.detail)
+
+
+def test_a_citizen_blocked_online_may_still_walk_in(hall, matter, citizen, terminal):
+    """The penalty blocks online booking only: walk-in stays allowed (DOMAIN.md §3)."""
+    BookingStanding.objects.create(citizen=citizen, blocked_until=timezone.now() + dt.timedelta(days=60))
+    refused = refusal(lambda: appointment_book(citizen=citizen, slot_id=make_slot(hall).id, matter_code=matter.code))
+    assert refused.error_code == "blocked"
+    ticket = ticket_walk_in(terminal=terminal, matter_code=matter.code, id_number=citizen.id_number)
+    assert ticket.citizen_id == citizen.id and ticket.status == "waiting"
