@@ -8,6 +8,7 @@ import pytest
 
 import govservice.settings as settings_module
 from apps.front.booking.conf import booking_conf
+from apps.front.consult.conf import consult_conf
 from apps.front.delivery.conf import delivery_conf
 from apps.front.floor.conf import floor_conf
 from apps.front.intake.conf import intake_conf
@@ -19,7 +20,7 @@ from govservice.lib.envvars import env_bool, env_int
 from govservice.lib.knobs import AppConf, Knob
 
 ROOT = Path(__file__).resolve().parents[2]
-CONFS = [booking_conf, floor_conf, intake_conf, delivery_conf, ratings_conf, notifications_conf, mandates_conf, remote_conf]
+CONFS = [booking_conf, consult_conf, floor_conf, intake_conf, delivery_conf, ratings_conf, notifications_conf, mandates_conf, remote_conf]
 KNOBS = {name: conf for conf in CONFS for name in type(conf).knobs()}
 
 

@@ -53,6 +53,8 @@ class ConsultTicketSerializer(serializers.ModelSerializer):
     owner = serializers.SerializerMethodField()
     asker = serializers.CharField(source="asker_masked_name")
     asker_phone = serializers.CharField(source="asker_masked_phone")
+    # Seconds from the question to the first answer (the 12345 written-answer target is measured on it).
+    first_answer_seconds = serializers.IntegerField(read_only=True, allow_null=True)
 
     class Meta:
         model = ConsultTicket
@@ -75,6 +77,7 @@ class ConsultTicketSerializer(serializers.ModelSerializer):
             "extension_days",
             "extension_reason",
             "answered_at",
+            "first_answer_seconds",
             "closed_at",
             "rating",
         ]
@@ -341,6 +344,9 @@ class ReportApi(APIView):
                 "satisfied": serializers.IntegerField(),
                 "satisfaction_rate": serializers.DecimalField(max_digits=4, decimal_places=1, allow_null=True),
                 "overdue": serializers.IntegerField(),
+                "written": serializers.IntegerField(),
+                "written_in_time": serializers.IntegerField(),
+                "written_in_time_rate": serializers.DecimalField(max_digits=4, decimal_places=1, allow_null=True),
             },
             many=True,
         ),
@@ -364,6 +370,9 @@ class ReportApi(APIView):
                     "satisfied": r.satisfied,
                     "satisfaction_rate": _decimal(r.satisfaction_rate),
                     "overdue": r.overdue,
+                    "written": r.written,
+                    "written_in_time": r.written_in_time,
+                    "written_in_time_rate": _decimal(r.written_in_time_rate),
                 }
                 for r in rows
             ]

@@ -11,6 +11,7 @@ class ConsultConfig(AppConfig):
     def ready(self) -> None:
         from apps.shared.accounts.hooks import register_citizen_mover
 
+        from . import conf  # noqa: F401 - reads the knobs' environment now: a malformed value stops start-up
         from .citizen_moves import move_citizen
 
         # A takeover at the window moves this app's rows of a frozen account (accounts cannot import us).

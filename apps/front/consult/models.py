@@ -22,6 +22,8 @@ from govservice.lib.fieldcrypto import EncryptedCharField
 from govservice.lib.lifecycle import allows
 from govservice.lib.masking import mask_name, mask_phone
 
+from .conf import consult_conf
+
 
 class TicketKind(models.TextChoices):
     CONSULTATION = "consultation", _("咨询")
@@ -35,6 +37,12 @@ class TicketChannel(models.TextChoices):
     PHONE = "phone", _("电话")
     # A remote-window session nobody answered: the hall owes the citizen a call-back (apps/front/remote).
     REMOTE = "remote", _("远程虚拟窗口")
+
+
+# Channels where the citizen asks in writing and is answered in writing: the 12345 standard's 3-minute
+# target for written answers (GB/T 33358, CONSULT_WRITTEN_ANSWER_SECONDS) applies to these. A phone call is
+# answered by voice; a remote session's ticket is a call-back.
+WRITTEN_CHANNELS = (TicketChannel.WEB, TicketChannel.TERMINAL)
 
 
 class TicketStatus(models.TextChoices):
@@ -192,6 +200,33 @@ class ConsultTicket(models.Model):
     @property
     def asker_masked_phone(self) -> str:
         return mask_phone(self.asker_phone) if self.asker_phone else ""
+
+    @property
+    def first_answer_seconds(self) -> int | None:
+        """Whole seconds from the question to the first written answer; None before any answer."""
+        if self.first_answered_at is None:
+            return None
+        return int((self.first_answered_at - self.created_at).total_seconds())
+
+    @property
+    def first_answer_time(self) -> tuple[int, int] | None:
+        """(minutes, seconds) to the first answer, for the desk page."""
+        seconds = self.first_answer_seconds
+        return None if seconds is None else divmod(seconds, 60)
+
+    @property
+    def is_written(self) -> bool:
+        """A consultation asked in writing: the 3-minute written-answer target applies (see WRITTEN_CHANNELS)."""
+        return self.kind == TicketKind.CONSULTATION and self.channel in WRITTEN_CHANNELS
+
+    @property
+    def answered_in_written_time(self) -> bool | None:
+        """Whether a written consultation had its first answer within CONSULT_WRITTEN_ANSWER_SECONDS; None when
+        the target does not apply or no answer came yet."""
+        seconds = self.first_answer_seconds
+        if not self.is_written or seconds is None:
+            return None
+        return seconds <= consult_conf.CONSULT_WRITTEN_ANSWER_SECONDS
 
     def can_rate(self) -> bool:
         return self.rating is None and self.first_answered_at is not None and self.status in (TicketStatus.ANSWERED, TicketStatus.CLOSED)

@@ -5,7 +5,10 @@ For the tickets asked in a period:
 * 响应率 response rate: taken by a clerk by the end of their response day / all tickets;
 * 办结率 resolution rate: answered (now answered or closed after an answer) / all tickets;
 * 满意率 satisfaction: rated 非常满意, 满意 or 基本满意 / rated tickets;
-* 超期 overdue: still open after their due date, or last answered after it.
+* 超期 overdue: still open after their due date, or last answered after it;
+* 书面答复及时率 written answers in time: of the consultations asked in writing (online, terminal), the
+  share whose first written answer came within CONSULT_WRITTEN_ANSWER_SECONDS (180: 3 minutes, the 12345
+  standard GB/T 33358) of the question. Clock time: a question asked at night waits like any other.
 
 Rates are None when their denominator is 0 (shown as "—", never as 0 %).
 """
@@ -25,7 +28,8 @@ from govservice.api import DomainError
 from govservice.lib.csvexport import csv_response
 from govservice.lib.stats import PeriodError, period_from, rate
 
-from .models import OPEN_STATUSES, SATISFIED_AT_MOST, ConsultTicket, TicketStatus
+from .conf import consult_conf
+from .models import OPEN_STATUSES, SATISFIED_AT_MOST, WRITTEN_CHANNELS, ConsultTicket, TicketKind, TicketStatus
 from .selectors import staff_post_hall_id
 
 GROUPINGS = {"department": ("department__code", "department__name"), "matter": ("matter__code", "matter__name")}
@@ -41,6 +45,8 @@ class ReportRow:
     rated: int
     satisfied: int
     overdue: int
+    written: int
+    written_in_time: int
 
     # Percent with one decimal, half up (govservice.lib.stats.rate, as every report).
     @property
@@ -55,12 +61,18 @@ class ReportRow:
     def satisfaction_rate(self) -> float | None:
         return rate(self.satisfied, self.rated)
 
+    @property
+    def written_in_time_rate(self) -> float | None:
+        return rate(self.written_in_time, self.written)
+
 
 def ticket_report(*, tickets: QuerySet[ConsultTicket], by: str, today: dt.date) -> list[ReportRow]:
     """One row per department or matter, plus a last row for everything; one query."""
     if by not in GROUPINGS:
         raise ValueError(by)
     key, name = GROUPINGS[by]
+    written = Q(kind=TicketKind.CONSULTATION, channel__in=WRITTEN_CHANNELS)
+    in_time = dt.timedelta(seconds=consult_conf.CONSULT_WRITTEN_ANSWER_SECONDS)
     measures = {
         "total": Count("id"),
         "responded": Count("id", filter=Q(claimed_at__isnull=False, claimed_at__date__lte=F("response_due"))),
@@ -73,6 +85,10 @@ def ticket_report(*, tickets: QuerySet[ConsultTicket], by: str, today: dt.date) 
             "id",
             filter=Q(status__in=[*OPEN_STATUSES], due_date__lt=today)
             | Q(answered_at__isnull=False, answered_at__date__gt=F("due_date")),
+        ),
+        "written": Count("id", filter=written),
+        "written_in_time": Count(
+            "id", filter=written & Q(first_answered_at__isnull=False, first_answered_at__lte=F("created_at") + in_time)
         ),
     }
     rows = [
@@ -97,7 +113,7 @@ def _percent(value: float | None) -> str:
 def report_csv(rows: list[ReportRow], *, by: str, filename: str) -> HttpResponse:
     """The same rows as the page, for a spreadsheet (govservice.lib.csvexport: UTF-8 with BOM, and no
     department or matter name can run as a formula in Excel)."""
-    header = ["部门编码" if by == "department" else "事项编码", "名称", "工单数", "及时响应", "响应率", "已答复", "办结率", "已评价", "满意", "满意率", "超期"]
+    header = ["部门编码" if by == "department" else "事项编码", "名称", "工单数", "及时响应", "响应率", "已答复", "办结率", "已评价", "满意", "满意率", "超期", "书面咨询", "及时书面答复", "书面答复及时率"]
     return csv_response(
         filename=filename,
         header=header,
@@ -114,6 +130,9 @@ def report_csv(rows: list[ReportRow], *, by: str, filename: str) -> HttpResponse
                 r.satisfied,
                 _percent(r.satisfaction_rate),
                 r.overdue,
+                r.written,
+                r.written_in_time,
+                _percent(r.written_in_time_rate),
             ]
             for r in rows
         ),

@@ -17,6 +17,7 @@ from govservice.api import DomainError, status_for
 from govservice.roles import role_required
 
 from . import services
+from .conf import consult_conf
 from .forms import (
     AskForm,
     CallForm,
@@ -312,7 +313,11 @@ def reports(request):
     rows = ticket_report(tickets=scope.tickets, by=scope.by, today=timezone.localdate())
     if request.GET.get("export") == "csv":
         return report_csv(rows, by=scope.by, filename=f"consult-{scope.by}-{scope.date_from}-{scope.date_to}.csv")
-    return render(request, "consult/reports.html", {"rows": rows, "scope": scope})
+    return render(
+        request,
+        "consult/reports.html",
+        {"rows": rows, "scope": scope, "written_target_seconds": consult_conf.CONSULT_WRITTEN_ANSWER_SECONDS},
+    )
 
 
 # --- Public -----------------------------------------------------------------------------------------
