@@ -86,7 +86,8 @@ class TestTransfer:
         case = receive(client, matter, on=dt.date(2026, 11, 2))
         services.case_claim(approver=approver, case_id=case.id)
         services.case_step(approver=approver, case_id=case.id, forward=True)
-        services.case_extension_request(approver=approver, case_id=case.id, reason="需征求意见")
+        with at(dt.date(2026, 11, 4)):  # within the legal period (an extension is asked for only then)
+            services.case_extension_request(approver=approver, case_id=case.id, reason="需征求意见")
         assert post(api, approver, case, "transfer", department="MZJ", reason="x").status_code == 403
         assert post(api, supervisor, case, "transfer", department="MZJ").json()["code"] == "reason_required"
         assert (
