@@ -393,9 +393,8 @@ class TestOnlyWithinTheLegalPeriod:
         with at(dt.date(2026, 5, 8)):
             services.case_extension_request(approver=approver, case_id=first.id, reason="需多部门会商")
             services.case_extension_approve(supervisor=supervisor, case_id=first.id)
-        with at(dt.date(2026, 5, 9)):
-            with pytest.raises(DomainError) as refused:
-                services.case_extension_request(approver=approver, case_id=second.id, reason="需多部门会商")
+        with at(dt.date(2026, 5, 9)), pytest.raises(DomainError) as refused:
+            services.case_extension_request(approver=approver, case_id=second.id, reason="需多部门会商")
         assert refused.value.code == "legal_limit_passed" and "（45个工作日）" in str(refused.value.detail)
         assert ReviewCase.objects.get(id=first.id).extended_days == 15
 
@@ -415,9 +414,8 @@ class TestOnlyWithinTheLegalPeriod:
         # Dec 22–25 (4), 28–31 (8), Jan 4–8 (13), 11–15 (18), 18 (19), Tue 19 (20).
         case = receive(client, matter, on=dt.date(2026, 12, 21))
         services.case_claim(approver=approver, case_id=case.id)
-        with at(dt.date(2027, 1, 20)):
-            with pytest.raises(DomainError) as refused:
-                services.case_extension_request(approver=approver, case_id=case.id, reason="需补充调查")
+        with at(dt.date(2027, 1, 20)), pytest.raises(DomainError) as refused:
+            services.case_extension_request(approver=approver, case_id=case.id, reason="需补充调查")
         assert refused.value.code == "legal_limit_passed"
         with at(dt.date(2027, 1, 19)):
             services.case_extension_request(approver=approver, case_id=case.id, reason="需补充调查")
