@@ -8,6 +8,8 @@ DOMAIN.md §5: side exits ``VOIDED``, ``TRANSFERRED`` (supervisor, reason requir
 - void: a supervisor, a reason, the clock stopped: ``TestVoid``
 - closure: a beat job, once, at the deadline's last day (moved past days off, 民法典 Art. 203), never on a
   guess in an unpublished year: ``TestClosedWithoutCorrection``
+- a case suspended for 容缺 items owed is still voided, and transferred with its suspension (the clock stopped, the
+  same last day, lifted if the items come on the way): ``TestASuspendedCase``
 - reconciliation re-sends each end: ``test_reconciliation_resends_each_end``
 """
 
@@ -25,10 +27,11 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
-from apps.central.review import services
+from apps.central.review import deferred, services
 from apps.central.review.models import ExtensionRequest, ExtensionStatus, ReviewCase, ReviewEvent, ReviewStatus
 from apps.central.review.tasks import close_uncorrected
 from apps.shared.accounts.models import Role
+from apps.shared.exchange import contract
 from apps.shared.exchange.models import OutboxMessage
 from apps.shared.workcalendar.models import PublishedYear
 from apps.shared.workcalendar.selectors import calendar_get
@@ -86,7 +89,8 @@ class TestTransfer:
         case = receive(client, matter, on=dt.date(2026, 11, 2))
         services.case_claim(approver=approver, case_id=case.id)
         services.case_step(approver=approver, case_id=case.id, forward=True)
-        services.case_extension_request(approver=approver, case_id=case.id, reason="需征求意见")
+        with at(dt.date(2026, 11, 4)):  # within the legal period (an extension is asked for only then)
+            services.case_extension_request(approver=approver, case_id=case.id, reason="需征求意见")
         assert post(api, approver, case, "transfer", department="MZJ", reason="x").status_code == 403
         assert post(api, supervisor, case, "transfer", department="MZJ").json()["code"] == "reason_required"
         assert (
@@ -205,6 +209,102 @@ class TestVoid:
         page.post(f"/cases/{received.id}/do/void/", {"reason": "测试数据误报"})
         html = page.get(f"/cases/{received.id}/").content.decode()
         assert "已作废" in html and "测试数据误报" in html and 'id="supervisor-actions"' not in html
+
+
+class TestASuspendedCase:
+    """A case opened in error, or sent to the wrong department, whose 容缺 commitment then broke (SUSPENDED): a
+    supervisor still voids it, or transfers it. Accepted Mon 2026-11-02, suspended Wed 11-04 with 2 working days
+    used; the last day for the items is 10 working days on, Wed 2026-11-18."""
+
+    ACCEPTED, SUSPENDED_ON, LAST_DAY = dt.date(2026, 11, 2), dt.date(2026, 11, 4), dt.date(2026, 11, 18)
+
+    @pytest.fixture
+    def suspended(self, client, platform, matter, approver) -> ReviewCase:
+        case = receive(client, matter, on=self.ACCEPTED)
+        services.case_claim(approver=approver, case_id=case.id)
+        number = case.front_number
+        with at(self.SUSPENDED_ON):
+            deferred.commitment_made(
+                platform, "m-made", contract.CaseCommitmentMade(number=number, items=["户口簿"], deadline=self.SUSPENDED_ON), []
+            )
+            deferred.commitment_broken(
+                platform,
+                "m-broken",
+                contract.CaseCommitmentBroken(number=number, outstanding=["户口簿"], deadline=self.SUSPENDED_ON),
+                [],
+            )
+        case.refresh_from_db()
+        assert (case.status, case.clock_used, case.clock_running_since) == (ReviewStatus.SUSPENDED, 2, None)
+        assert case.suspension_deadline == self.LAST_DAY
+        return case
+
+    def test_a_supervisor_voids_it_and_the_clock_stays_stopped(self, api, approver, supervisor, suspended):
+        assert post(api, approver, suspended, "void", reason="x").status_code == 403
+        with at(dt.date(2026, 11, 9)):
+            body = post(api, supervisor, suspended, "void", reason="同一申请重复报送").json()
+        assert body["status"] == ReviewStatus.VOIDED and body["void_reason"] == "同一申请重复报送"
+        assert sent("case.voided") == [{"number": suspended.front_number, "reason": "同一申请重复报送"}]
+        suspended.refresh_from_db()
+        assert (suspended.clock_used, suspended.clock_running_since) == (2, None)
+        with at(self.LAST_DAY + dt.timedelta(days=1), hour=0):
+            assert services.cases_close_suspended() == 0  # voided, not closed again
+
+    def test_a_supervisor_transfers_it_and_the_new_department_takes_it_up_still_suspended(
+        self, api, other_approver, other_department, supervisor, suspended
+    ):
+        with at(dt.date(2026, 11, 6)):
+            body = post(api, supervisor, suspended, "transfer", department="MZJ", reason="申请事项属民政部门职责").json()
+        assert body["status"] == ReviewStatus.TRANSFERRED and body["department"] == other_department.name
+        assert sent("case.transferred") == [
+            {"number": suspended.front_number, "department": "区民政局", "reason": "申请事项属民政部门职责"}
+        ]
+        suspended.refresh_from_db()
+        # The suspension goes with it: the clock stopped, the same last day, not closed while on its way.
+        assert (suspended.clock_used, suspended.clock_running_since) == (2, None)
+        assert (suspended.suspended_on, suspended.suspension_deadline) == (self.SUSPENDED_ON, self.LAST_DAY)
+        with at(dt.date(2026, 11, 10)):
+            taken = post(api, other_approver, suspended, "claim").json()
+        assert taken["status"] == ReviewStatus.SUSPENDED and taken["sla"] == "paused"
+        suspended.refresh_from_db()
+        assert (suspended.clock_used, suspended.suspension_deadline) == (2, self.LAST_DAY)
+        assert sent("case.review_suspended")[-1] == {
+            "number": suspended.front_number,
+            "outstanding": ["户口簿"],
+            "deadline": self.LAST_DAY.isoformat(),
+        }
+        with at(self.LAST_DAY, hour=0):
+            assert services.cases_close_suspended() == 0
+        with at(self.LAST_DAY + dt.timedelta(days=1), hour=0):
+            assert services.cases_close_suspended() == 1
+        assert ReviewCase.objects.get(id=suspended.id).status == ReviewStatus.CLOSED_NO_CORRECTION
+
+    def test_items_that_come_on_the_way_end_the_suspension(self, api, platform, other_approver, supervisor, suspended):
+        with at(dt.date(2026, 11, 6)):
+            services.case_transfer(supervisor=supervisor, case_id=suspended.id, department_code="MZJ", reason="民政职责")
+        with at(dt.date(2026, 11, 9)):  # a Monday
+            deferred.deferred_supplied(
+                platform,
+                "m-supplied",
+                contract.CaseDeferredSupplied(number=suspended.front_number, items=["户口簿"], outstanding=[]),
+                [],
+            )
+        suspended.refresh_from_db()
+        assert suspended.status == ReviewStatus.TRANSFERRED
+        assert (suspended.clock_used, suspended.clock_running_since) == (2, dt.date(2026, 11, 9))
+        assert (suspended.suspended_on, suspended.suspension_deadline) == (None, None)
+        with at(dt.date(2026, 11, 10)):
+            taken = post(api, other_approver, suspended, "claim").json()
+        # In review, 3 working days used (Nov 3, 4 and 10): the promised 5 end on Thu 2026-11-12.
+        assert taken["status"] == ReviewStatus.IN_REVIEW and taken["due_date"] == "2026-11-12"
+        assert sent("case.review_resumed")[-1] == {"number": suspended.front_number, "promised_date": "2026-11-12"}
+
+    def test_the_case_page_offers_both_to_a_supervisor(self, supervisor, suspended):
+        page = Client()
+        page.force_login(supervisor)
+        html = page.get(f"/cases/{suspended.id}/").content.decode()
+        assert 'id="transfer-submit"' in html and 'id="void"' in html
+        page.post(f"/cases/{suspended.id}/do/void/", {"reason": "测试数据误报"})
+        assert ReviewCase.objects.get(id=suspended.id).status == ReviewStatus.VOIDED
 
 
 class TestClosedWithoutCorrection:

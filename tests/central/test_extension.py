@@ -10,6 +10,9 @@ as the promised one.
 - once per case, never one's own request, lapsing with the case: ``TestOnce``
 - 45 + 15 for a matter handled jointly (a catalog flag, admin-editable, at most 45): ``TestJointHandling``
 - colours and dates against both limits across 调休, holidays and an unpublished year: ``TestLegalColours``
+- only within the legal period: asked and approved on its last working day, refused the day after (a day off
+  or a 调休 Saturday), 20 and 45 days, through the service, the API and the page; never on a guess in an
+  unpublished year: ``TestOnlyWithinTheLegalPeriod``
 """
 
 from __future__ import annotations
@@ -204,9 +207,10 @@ class TestJointHandling:
         case = receive(client, joint, on=dt.date(2026, 3, 2))
         assert case.legal_limit == 45
         services.case_claim(approver=approver, case_id=case.id)
-        services.case_extension_request(approver=approver, case_id=case.id, reason="需多部门会商")
-        assert ExtensionRequest.objects.get(case=case).days == 15
-        services.case_extension_approve(supervisor=supervisor, case_id=case.id)
+        with at(dt.date(2026, 4, 1)):  # within the legal period (TestOnlyWithinTheLegalPeriod)
+            services.case_extension_request(approver=approver, case_id=case.id, reason="需多部门会商")
+            assert ExtensionRequest.objects.get(case=case).days == 15
+            services.case_extension_approve(supervisor=supervisor, case_id=case.id)
         case.refresh_from_db()
         assert case.extended_days == 15
         assert OutboxMessage.objects.get(kind="case.extended").payload["days"] == 15
@@ -294,3 +298,136 @@ class TestLegalColours:
         overdue = html.split('id="report-overdue"')[1].split("</section>")[0]
         assert case.front_number in overdue and "超法定时限" in overdue
         assert ReviewCase.objects.get(id=case.id).status == ReviewStatus.IN_REVIEW
+
+
+class TestOnlyWithinTheLegalPeriod:
+    """行政许可法 Art. 42 extends a limit that has not run out: asked for and approved within the legal period.
+
+    Accepted Mon 2026-02-02 with 20 legal working days: Feb 3–6 (4), 9–13 (9), Sat 14 调休 (10), the Spring
+    Festival off (Feb 15–23), 24–27 (14), Sat 28 调休 (15), Mar 2–6 (20): the last day is Fri 2026-03-06."""
+
+    ACCEPTED, LAST_DAY = dt.date(2026, 2, 2), dt.date(2026, 3, 6)
+
+    @pytest.fixture
+    def late(self, client, platform, matter, approver) -> ReviewCase:
+        case = receive(client, matter, on=self.ACCEPTED)
+        services.case_claim(approver=approver, case_id=case.id)
+        return case
+
+    def test_asked_and_approved_on_the_last_day_of_the_legal_limit(self, approver, supervisor, late):
+        with at(self.LAST_DAY):
+            assert case_legal_sla(late)[1] == self.LAST_DAY
+            services.case_extension_request(approver=approver, case_id=late.id, reason="需征求规划部门意见")
+            services.case_extension_approve(supervisor=supervisor, case_id=late.id)
+        late.refresh_from_db()
+        assert late.extended_days == 10
+        assert OutboxMessage.objects.get(kind="case.extended").payload["days"] == 10
+
+    @pytest.mark.parametrize(
+        "day",
+        [dt.date(2026, 3, 7), dt.date(2026, 3, 9)],
+        ids=["the-saturday-after-the-last-day", "the-next-working-day"],
+    )
+    def test_a_request_after_the_legal_limit_is_refused(self, api, approver, late, day):
+        with at(day):
+            with pytest.raises(DomainError) as refused:
+                services.case_extension_request(approver=approver, case_id=late.id, reason="需补充调查")
+            assert refused.value.code == "legal_limit_passed" and status_for(refused.value) == 409
+            answer = post(api, approver, late, "extend", reason="需补充调查")
+            english = api(approver).post(
+                f"/api/v1/cases/{late.id}/extend/", {"reason": "x"}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+            )
+        assert (answer.status_code, answer.json()["code"]) == (409, "legal_limit_passed")
+        assert "办件已超过法定办结期限（20个工作日），延期须在期限届满前申请" in answer.json()["detail"]
+        assert "past its legal time limit (20 working days)" in english.json()["detail"]
+        assert not ExtensionRequest.objects.filter(case=late).exists()
+        assert ReviewCase.objects.get(id=late.id).extended_days == 0
+
+    def test_an_approval_after_the_legal_limit_is_too_late_and_the_request_may_be_refused(
+        self, api, approver, supervisor, late
+    ):
+        with at(self.LAST_DAY):
+            services.case_extension_request(approver=approver, case_id=late.id, reason="需专家论证")
+        with at(dt.date(2026, 3, 9)):
+            with pytest.raises(DomainError) as refused:
+                services.case_extension_approve(supervisor=supervisor, case_id=late.id)
+            assert refused.value.code == "extension_too_late" and status_for(refused.value) == 409
+            answer = post(api, supervisor, late, "extend-approve")
+            assert (answer.status_code, answer.json()["code"]) == (409, "extension_too_late")
+            assert "已届满，延期须在期限届满前批准，现已逾期" in answer.json()["detail"]
+            english = api(supervisor).post(
+                f"/api/v1/cases/{late.id}/extend-approve/", {}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+            )
+            assert "too late to approve it now" in english.json()["detail"]
+            assert ExtensionRequest.objects.get(case=late).status == ExtensionStatus.REQUESTED
+            refused_now = post(api, supervisor, late, "extend-refuse", reason="已超过法定期限")
+        assert refused_now.status_code == 200 and refused_now.json()["extended_days"] == 0
+        assert ExtensionRequest.objects.get(case=late).status == ExtensionStatus.REFUSED
+        assert not OutboxMessage.objects.filter(kind="case.extended").exists()
+
+    def test_the_pages_say_why(self, approver, supervisor, late):
+        mine, head = Client(), Client()
+        mine.force_login(approver)
+        head.force_login(supervisor)
+        with at(dt.date(2026, 3, 9)):
+            html = mine.post(f"/cases/{late.id}/do/extend/", {"reason": "需补充调查"}, follow=True).content.decode()
+        assert "延期须在期限届满前申请，不能再申请延期。" in html
+        with at(self.LAST_DAY):
+            mine.post(f"/cases/{late.id}/do/extend/", {"reason": "需补充调查"})
+        with at(dt.date(2026, 3, 9)):
+            html = head.post(f"/cases/{late.id}/do/extend-approve/", {"reason": ""}, follow=True).content.decode()
+        assert "延期须在期限届满前批准，现已逾期，不能再批准" in html
+        assert ReviewCase.objects.get(id=late.id).extended_days == 0
+
+    def test_a_joint_matter_until_its_45th_day_and_not_on_the_make_up_saturday_after(
+        self, client, platform, department, approver, supervisor
+    ):
+        # Accepted Mon 2026-03-02, 45 legal working days over Qingming (Apr 4–6) and Labour Day (May 1–5): the
+        # 45th is Fri 2026-05-08; Sat May 9 is a make-up working day (调休), already the 46th.
+        joint = make_matter("M-JOINT", department=department, name="建设工程规划许可", joint_handling=True)
+        Matter.objects.filter(id=joint.id).update(legal_days=45, promised_days=30)
+        first = receive(client, joint, "TZ2026112400001", on=dt.date(2026, 3, 2))
+        second = receive(client, joint, "TZ2026112400002", on=dt.date(2026, 3, 2))
+        for case in (first, second):
+            services.case_claim(approver=approver, case_id=case.id)
+        with at(dt.date(2026, 5, 8)):
+            services.case_extension_request(approver=approver, case_id=first.id, reason="需多部门会商")
+            services.case_extension_approve(supervisor=supervisor, case_id=first.id)
+        with at(dt.date(2026, 5, 9)), pytest.raises(DomainError) as refused:
+            services.case_extension_request(approver=approver, case_id=second.id, reason="需多部门会商")
+        assert refused.value.code == "legal_limit_passed" and "（45个工作日）" in str(refused.value.detail)
+        assert ReviewCase.objects.get(id=first.id).extended_days == 15
+
+    def test_a_paused_clock_keeps_its_count(self, approver, late):
+        # Put in correction on Thu 2026-03-05 with 19 of the 20 days used: the period is still open while the
+        # applicant corrects, whatever the date.
+        with at(dt.date(2026, 3, 5)):
+            services.case_request_correction(
+                approver=approver, case_id=late.id, items=["补充户口簿"], deadline=dt.date(2026, 3, 20)
+            )
+        with at(dt.date(2026, 3, 16)):
+            services.case_extension_request(approver=approver, case_id=late.id, reason="需现场核查")
+        assert ExtensionRequest.objects.get(case=late).status == ExtensionStatus.REQUESTED
+
+    def test_a_limit_running_into_a_published_year(self, client, platform, matter, approver):
+        # Accepted Mon 2026-12-21; 2027 published Monday–Friday with New Year's Day off (the suite's default):
+        # Dec 22–25 (4), 28–31 (8), Jan 4–8 (13), 11–15 (18), 18 (19), Tue 19 (20).
+        case = receive(client, matter, on=dt.date(2026, 12, 21))
+        services.case_claim(approver=approver, case_id=case.id)
+        with at(dt.date(2027, 1, 20)), pytest.raises(DomainError) as refused:
+            services.case_extension_request(approver=approver, case_id=case.id, reason="需补充调查")
+        assert refused.value.code == "legal_limit_passed"
+        with at(dt.date(2027, 1, 19)):
+            services.case_extension_request(approver=approver, case_id=case.id, reason="需补充调查")
+
+    @pytest.mark.unpublished_calendar
+    def test_not_on_a_guess_in_an_unpublished_year(self, client, platform, matter, api, approver):
+        case = receive(client, matter, on=dt.date(2026, 12, 21))
+        services.case_claim(approver=approver, case_id=case.id)
+        with at(dt.date(2026, 12, 31)):  # the days used are still counted in 2026
+            assert post(api, approver, case, "extend", reason="需补充调查").status_code == 200
+            ExtensionRequest.objects.filter(case=case).delete()
+        with at(dt.date(2027, 1, 4)):
+            answer = post(api, approver, case, "extend", reason="需补充调查")
+        assert (answer.status_code, answer.json()["code"]) == (409, "calendar_unknown")
+        assert "2027年的节假日安排尚未发布" in answer.json()["detail"]

@@ -3,7 +3,9 @@
 Each edge of REVIEW_TRANSITIONS and EXTENSION_TRANSITIONS is made here through the service a person or a
 job uses, from a fresh case; the first test fails when the map gains an edge nothing makes (or loses one).
 Statuses: IN_REVIEW is where a case arrives (review.handlers.case_submitted); every other status is the
-target of some edge, and every status that is not final is the source of one.
+target of some edge, and every status that is not final is the source of one. Central's other lifecycles (the
+remote window's session) are covered in tests/central/test_status_reach.py, which also fails when central gains a
+lifecycle nobody covers.
 """
 
 from __future__ import annotations
@@ -148,6 +150,8 @@ EDGES: dict[tuple[str, str], Callable[[World], None]] = {
     (R.SUSPENDED, R.IN_REVIEW): World.resume,
     (R.SUSPENDED, R.WITHDRAWN): World.withdraw,
     (R.SUSPENDED, R.CLOSED_NO_CORRECTION): World.close_suspended,
+    (R.SUSPENDED, R.TRANSFERRED): World.transfer,
+    (R.SUSPENDED, R.VOIDED): World.void,
 }
 
 

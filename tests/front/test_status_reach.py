@@ -1,5 +1,5 @@
 """Every status of every lifecycle at the front is entered and left by a test, or is removed (issue 13, "Done
-when"; central's equivalent is tests/central/test_review_lifecycle.py).
+when"; central's equivalents are tests/central/test_review_lifecycle.py and tests/central/test_status_reach.py).
 
 The table below names, for each lifecycle the front site has (every model with a ``TRANSITIONS`` map, found by
 itself, and the rectification's appeal), the statuses its rows are created in and, for every edge of its map,

@@ -20,7 +20,7 @@ from apps.shared.exchange.services import outbox_enqueue
 
 from .handlers import _store
 from .models import DeferredCommitment, ReviewCase, ReviewEvent, ReviewStatus
-from .services.suspension import case_resume_supplied, case_suspend
+from .services.suspension import case_resume_supplied, case_suspend, case_suspension_lifted
 
 
 def _locked(peer: Peer, number: str) -> ReviewCase:
@@ -78,6 +78,10 @@ def deferred_supplied(
     if not payload.outstanding and case.status == ReviewStatus.SUSPENDED:
         promised = case_resume_supplied(case, note=note + "，恢复审查")
         outbox_enqueue(peer=peer, payload=contract.CaseReviewResumed(number=case.front_number, promised_date=promised))
+    elif not payload.outstanding and case.status == ReviewStatus.TRANSFERRED and case.suspended_on is not None:
+        # Suspended, then transferred: the suspension ends now; the new department takes the case up in review.
+        case_suspension_lifted(case)
+        _note(case, note + "，中止结束，审批时限恢复计算")
     else:
         _note(case, note)
     return {"number": case.front_number, "status": case.status, "outstanding": commitment.outstanding}

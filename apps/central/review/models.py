@@ -53,8 +53,9 @@ REVIEW_TRANSITIONS: dict[str, frozenset[str]] = {
     R.IN_REVIEW: frozenset({R.CORRECTION, R.SPECIAL_PROCEDURE, R.DECIDED, R.WITHDRAWN, R.TRANSFERRED, R.VOIDED, R.SUSPENDED}),
     # Until the deferred items come (then back to review, the clock resumes), the applicant withdraws, or the
     # suspension's period passes with them still owed (closed by a job, services/suspension.py); no decision
-    # is taken on a case whose key facts are still owed.
-    R.SUSPENDED: frozenset({R.IN_REVIEW, R.WITHDRAWN, R.CLOSED_NO_CORRECTION}),
+    # is taken on a case whose key facts are still owed. A supervisor still voids one opened in error, and
+    # transfers one sent to the wrong department (it stays suspended there: services/exits.py).
+    R.SUSPENDED: frozenset({R.IN_REVIEW, R.WITHDRAWN, R.CLOSED_NO_CORRECTION, R.TRANSFERRED, R.VOIDED}),
     R.CORRECTION: frozenset({R.IN_REVIEW, R.WITHDRAWN, R.CLOSED_NO_CORRECTION, R.VOIDED}),
     R.SPECIAL_PROCEDURE: frozenset({R.IN_REVIEW, R.DECIDED, R.WITHDRAWN, R.VOIDED}),
     # Taken up by the receiving department (back to review), or sent on again.

@@ -198,3 +198,27 @@ class TestASuspensionForDeferredItems:
         [body] = told(citizen, "case.closed_commitment_unmet")
         assert "中止期限2026-10-16已过" in body and not told(citizen, "case.closed_no_correction")
         assert "因容缺材料逾期未补齐，本件已终止" in shown(citizen, owing)
+
+    def test_a_suspended_case_is_still_voided(self, client, citizen, owing):
+        """Central voids a suspended case opened in error (tests/central/test_case_ends.py TestASuspendedCase)."""
+        event(client, "case.review_suspended", {"number": owing.number, "outstanding": ["户口簿"], "deadline": "2026-10-16"})
+        event(client, "case.voided", {"number": owing.number, "reason": "同一申请重复报送"})
+        owing.refresh_from_db()
+        assert owing.status == CaseStatus.VOIDED and owing.procedure_note == "作废理由：同一申请重复报送"
+        [body] = told(citizen, "case.voided")
+        assert "同一申请重复报送" in body
+        assert "本件已作废。" in shown(citizen, owing)
+
+    def test_a_suspended_case_is_transferred_and_suspended_again_when_taken_up(self, client, citizen, owing):
+        suspended = {"number": owing.number, "outstanding": ["户口簿"], "deadline": "2026-10-16"}
+        event(client, "case.review_suspended", suspended)
+        event(client, "case.transferred", {"number": owing.number, "department": "区民政局", "reason": "民政职责"})
+        owing.refresh_from_db()
+        assert owing.status == CaseStatus.TRANSFERRED and owing.procedure_note == "已转至区民政局办理：民政职责"
+        assert len(told(citizen, "case.transferred")) == 1
+        # Taken up by the new department: back in review, suspended again with the same last day.
+        event(client, "case.review_resumed", {"number": owing.number, "promised_date": ""})
+        event(client, "case.review_suspended", suspended)
+        owing.refresh_from_db()
+        assert owing.status == CaseStatus.IN_REVIEW and "请于2026-10-16前补齐" in owing.procedure_note
+        assert len(told(citizen, "case.review_suspended")) == 2

@@ -1,7 +1,13 @@
 """The review clock's extension (行政许可法 Art. 42): the approver holding a case asks, with a reason; only
 the head of the office (行政机关负责人, a central supervisor) approves, and only then does the limit move
 — by 10 working days, 15 for a matter handled jointly — and the applicant is told the reason. Once per
-case; a request nobody answered lapses when the case ends."""
+case; a request nobody answered lapses when the case ends.
+
+Only within the period: the law extends a limit that has not yet run out ("二十日内不能作出决定的，经本行政机关
+负责人批准，可以延长十日"), so a request made after the legal limit's last working day is refused, and so is an
+approval given after it (the head answered too late; the request may still be refused with a reason). The limit
+is the legal one (20 working days, 45 for joint handling), not the promise, which is shorter. A day off after
+the last working day is already past it; a paused clock (a correction, a special procedure) keeps its count."""
 
 from __future__ import annotations
 
@@ -16,9 +22,10 @@ from apps.shared.exchange import contract
 from apps.shared.workcalendar.selectors import calendar_get
 from govservice.lib import lifecycle
 from govservice.lib.errors import Conflict, DomainError
+from govservice.lib.workdays import CalendarUnknown
 
 from ..models import EXTENSION_WORKDAYS, ExtensionRequest, ExtensionStatus, ReviewCase
-from ..selectors import clock_of
+from ..selectors import clock_of, legal_clock_of
 from .moves import _locked, _mine, _note, _reason, _supervisor_only, _tell_front
 
 __all__ = [
@@ -42,6 +49,32 @@ def _extendable(case: ReviewCase) -> None:
         raise Conflict(_("办件当前状态不能延期。"), code="invalid_state")
 
 
+def _legal_period_over(case: ReviewCase) -> bool:
+    """Whether the legal limit ran out before today: more working days used than it allows, or all of them
+    used and today a day off after the last one. Raises Conflict when today's count needs a year whose
+    holidays are unpublished (an extension is not granted on a guess)."""
+    today = timezone.localdate()
+    calendar = calendar_get()
+    clock = legal_clock_of(case)
+    try:
+        remaining = clock.remaining(today, calendar)
+        return remaining < 0 or (remaining == 0 and clock.running_since is not None and not calendar.is_workday(today))
+    except CalendarUnknown as exc:
+        raise Conflict(
+            _("%(year)s年的节假日安排尚未发布，无法确定法定办结期限是否届满，暂不能办理延期。") % {"year": exc.year},
+            code="calendar_unknown",
+        ) from None
+
+
+def _within_legal_period(case: ReviewCase) -> None:
+    if _legal_period_over(case):
+        raise Conflict(
+            _("办件已超过法定办结期限（%(limit)s个工作日），延期须在期限届满前申请，不能再申请延期。")
+            % {"limit": case.legal_limit},
+            code="legal_limit_passed",
+        )
+
+
 @transaction.atomic
 def case_extension_request(*, approver: User, case_id: int, reason: str) -> ReviewCase:
     """Ask the head of the office to extend the limit; nothing moves until they approve."""
@@ -49,6 +82,7 @@ def case_extension_request(*, approver: User, case_id: int, reason: str) -> Revi
     case = _locked(user=approver, case_id=case_id)
     _mine(case, approver)
     _extendable(case)
+    _within_legal_period(case)
     if case.extension_requests.filter(status=ExtensionStatus.REQUESTED).exists():
         raise Conflict(_("延期申请已提交，正待负责人审批。"), code="extension_pending")
     days = case.extension_workdays
@@ -74,6 +108,15 @@ def case_extension_approve(*, supervisor: User, case_id: int, note: str = "") ->
         # A supervisor who took a case over does not approve their own extension.
         raise DomainError(_("不能审批本人提出的延期申请。"), code="own_request")
     _extendable(case)
+    if _legal_period_over(case):
+        raise Conflict(
+            _(
+                "法定办结期限（%(limit)s个工作日）已届满，延期须在期限届满前批准，现已逾期，不能再批准；"
+                "请以“不批准”答复该申请并说明理由。"
+            )
+            % {"limit": case.legal_limit},
+            code="extension_too_late",
+        )
     lifecycle.move(
         request,
         ExtensionStatus.APPROVED,

@@ -29,7 +29,13 @@ def case_transfer(*, supervisor: User, case_id: int, department_code: str, reaso
     the first step, until someone of that department claims it or is assigned it. The clock is not touched:
     the time limit runs from acceptance (行政许可法 Art. 42) and DOMAIN.md §5 counts review time, which a
     transfer between the government's own departments still is; it is neither a correction nor a special
-    procedure, the only pauses the law gives."""
+    procedure, the only pauses the law gives.
+
+    A suspended case (容缺 items owed, services/suspension.py) goes with its suspension: its clock stays stopped
+    and its dates (suspended on, last day for the items) are kept. The receiving department takes it up
+    suspended again with the same last day, or in review with the clock running if the items came meanwhile
+    (:func:`..suspension.case_suspension_lifted`); it is not closed while it is on its way (the job closes
+    suspended cases only), so a last day that passed meanwhile closes it once it is taken up."""
     _supervisor_only(supervisor)
     why = _reason(reason, _("转办须说明理由。"))
     case = _locked(user=supervisor, case_id=case_id)

@@ -10,7 +10,8 @@ completed (CLOSED_NO_CORRECTION, the same end DOMAIN.md §5 gives an unanswered 
 
 A breach reported while the case is away from review (in a correction, a special procedure, or transferred)
 changes nothing there; the case is suspended when it comes back to review (:func:`case_suspend_if_owed`), since
-the items are still owed then.
+the items are still owed then. A suspended case may still be voided or transferred by a supervisor
+(services/exits.py); a transferred one keeps its suspension until it is taken up or the items come.
 """
 
 from __future__ import annotations
@@ -54,14 +55,19 @@ def case_suspend(case: ReviewCase, *, note: str, actor: User | None = None) -> N
     today = timezone.localdate()
     calendar = calendar_get()
     clock = clock_of(case).pause(today, calendar)
-    deadline = add_workdays_or_none(today, review_conf.REVIEW_SUSPENSION_WORKDAYS, calendar)
+    if case.suspended_on is not None:
+        # Suspended before a transfer, taken up by the new department: the same suspension, the same last day.
+        suspended_on, deadline = case.suspended_on, case.suspension_deadline
+    else:
+        suspended_on = today
+        deadline = add_workdays_or_none(today, review_conf.REVIEW_SUSPENSION_WORKDAYS, calendar)
     until = f"，须于{deadline:%Y-%m-%d}前补齐，逾期终止办理" if deadline else "，补齐期限待节假日安排公布后确定"
     _move(
         case,
         to_status=ReviewStatus.SUSPENDED,
         actor=actor,
         note=note + until,
-        suspended_on=today,
+        suspended_on=suspended_on,
         suspension_deadline=deadline,
         **_clock_fields(clock),
     )
@@ -90,6 +96,19 @@ def case_resume_supplied(case: ReviewCase, *, note: str) -> dt.date | None:
         **_clock_fields(clock),
     )
     return clock.due_date(today, calendar_get())
+
+
+def case_suspension_lifted(case: ReviewCase) -> None:
+    """The last deferred item came while a case suspended for it is on its way to another department
+    (TRANSFERRED; locked by the caller): the suspension ends now, the clock runs again and the suspension's
+    dates are cleared; the status stays, and the receiving department takes the case up in review."""
+    if case.status != ReviewStatus.TRANSFERRED or case.suspended_on is None:
+        return
+    clock = clock_of(case).resume(timezone.localdate())
+    fields = {"suspended_on": None, "suspension_deadline": None, **_clock_fields(clock)}
+    ReviewCase.objects.filter(id=case.id).update(**fields)
+    for name, value in fields.items():
+        setattr(case, name, value)
 
 
 @transaction.atomic
