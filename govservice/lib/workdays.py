@@ -71,6 +71,13 @@ class WorkCalendar:
             return start
         return self.next_workdays(start + dt.timedelta(days=1), count)[-1]
 
+    def period_end(self, last_day: dt.date) -> dt.date:
+        """The real last day of a period counted in calendar days whose nominal last day is ``last_day``:
+        that day, or the first working day after it when it is a day off (民法典 Art. 203 / 民法典第二百零三条:
+        a period whose last day is a statutory holiday ends on the day after the holiday; a make-up workday
+        调休 is a working day, so it can be a last day). Raises CalendarUnknown when it cannot be told."""
+        return next(self.workdays_from(last_day))
+
     def workdays_between(self, start: dt.date, end: dt.date) -> int:
         """Working days in (start, end]: how many have been used by ``end`` of a clock started on ``start``."""
         if end <= start:

@@ -16,6 +16,11 @@ class IntakeConf(AppConf):
     INTAKE_WARN_WORKDAYS_BEFORE = Knob(env_int, 1)
     # 容缺受理: days the applicant has to supply the deferred items (DOMAIN.md §4, local practice: 7).
     COMMITMENT_DAYS = Knob(env_int, 7)
+    # A one-time notice (一次性告知) not answered within this many calendar days (ending on a working day, 民法典
+    # Art. 203) ends the application: deemed withdrawn (逾期未补正的，视为撤回申请; setting). The applicant is
+    # reminded HELD_NOTICE_REMIND_DAYS_BEFORE days before the last day (setting).
+    HELD_NOTICE_ANSWER_DAYS = Knob(env_int, 30)
+    HELD_NOTICE_REMIND_DAYS_BEFORE = Knob(env_int, 3)
     # 网上预审 (issue 15, DOMAIN.md §9): an online application is pre-reviewed within this many working days of
     # its submission, or of its completion after a one-time notice (setting; one working day by default).
     PREREVIEW_WORKDAYS = Knob(env_int, 1)

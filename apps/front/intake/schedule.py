@@ -6,6 +6,8 @@ PERIODIC = {
     "intake-deadline-warn": {"task": "apps.intake.tasks.intake_deadline_warn", "schedule": 900.0},
     # Art. 32 (4): past the limit with no decision and no notice, the case is accepted by law (once).
     "intake-deemed-accept": {"task": "apps.intake.tasks.cases_deem_accepted", "schedule": 900.0},
+    # 一次性告知 never answered: reminded before the last day, then deemed withdrawn (逾期未补正的，视为撤回申请), once.
+    "intake-notice-lapse": {"task": "apps.intake.tasks.cases_notice_lapse", "schedule": 3600.0},
     # 容缺受理: remind before the deadline; past it with items owed, the consequence (once).
     "intake-commitments": {"task": "apps.intake.tasks.commitments_follow_up", "schedule": 3600.0},
     # 在线预填: a filing whose visit is over (cancelled, missed) lapses, once; one rescheduled follows the new visit.

@@ -117,12 +117,19 @@ def deemed_due_q(*, today: dt.date) -> Q:
     return awaiting_hall_q() & Q(intake_deadline__lt=today)
 
 
+def held_q() -> Q:
+    """What "a case the hall holds" means, for the held-case pages, the window's intake page and the service
+    that continues a held case alike (one rule): received at a window (仅收件, or waiting on a one-time
+    notice). An online application is held in the pre-review queue (prereview_queue_for_staff), not here:
+    it is never taken over by a window's intake."""
+    return Q(status=CaseStatus.RECEIVED, channel=CaseChannel.WINDOW)
+
+
 def held_cases_for_staff(*, user: User, query: str = "") -> QuerySet[Case]:
     """The received (收件) cases of the clerk's hall, held for examination or waiting on a one-time notice,
     found by case number, the applicant's ID number (through its blind index: the clear number is never
     compared or stored), or the applicant's name. The oldest limit first."""
-    # An online application is held in the pre-review queue (prereview_queue_for_staff), not here.
-    qs = cases_for_staff(user=user).filter(status=CaseStatus.RECEIVED, channel=CaseChannel.WINDOW)
+    qs = cases_for_staff(user=user).filter(held_q())
     query = query.strip()
     if query:
         try:
@@ -182,15 +189,32 @@ def credit_barred(*, citizen: User, today: dt.date | None = None) -> bool:
     return citizen.credit_restricted or CreditRecord.objects.filter(citizen=citizen, in_force_until__gte=today).exists()
 
 
-def held_for_ticket(ticket) -> Case | None:
-    """The case the hall holds for this ticket's applicant and matter (收件, or waiting on a one-time
-    notice), locked: the applicant's return continues it."""
+def held_for_ticket(ticket, *, lock: bool = False) -> Case | None:
+    """The case the hall holds for this ticket's applicant and matter (``held_q``: 收件 at a window, or waiting
+    on a one-time notice): the one the intake page shows, and the one the applicant's return continues
+    (``lock``: locked, for the service, in its transaction)."""
+    if not ticket.citizen_id:
+        return None
+    qs = Case.objects.select_related("matter", "hall", "citizen")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    return (
+        qs.filter(held_q(), citizen_id=ticket.citizen_id, matter__code=ticket.matter.code, hall_id=ticket.hall_id)
+        .order_by("-received_at")
+        .first()
+    )
+
+
+def online_pending_for_ticket(ticket) -> Case | None:
+    """The applicant's online application for this matter at this hall still in pre-review (or waiting on its
+    notice): shown on the intake page, so the clerk knows the window's case will be a separate one."""
     if not ticket.citizen_id:
         return None
     return (
-        Case.objects.select_for_update(of=("self",))
-        .select_related("matter", "hall", "citizen")
-        .filter(citizen_id=ticket.citizen_id, matter__code=ticket.matter.code, hall_id=ticket.hall_id, status=CaseStatus.RECEIVED)
+        Case.objects.filter(
+            status=CaseStatus.RECEIVED, channel=CaseChannel.ONLINE, citizen_id=ticket.citizen_id,
+            matter__code=ticket.matter.code, hall_id=ticket.hall_id,
+        )
         .order_by("-received_at")
         .first()
     )

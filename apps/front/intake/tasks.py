@@ -18,6 +18,11 @@ def cases_deem_accepted() -> int:
     return services.cases_deem_accepted()
 
 
+@shared_task(name="apps.intake.tasks.cases_notice_lapse", ignore_result=True)
+def cases_notice_lapse() -> int:
+    return services.cases_notice_lapse()
+
+
 @shared_task(name="apps.intake.tasks.commitments_follow_up", ignore_result=True)
 def commitments_follow_up() -> int:
     return services.cases_commitment_remind() + services.cases_commitment_enforce()

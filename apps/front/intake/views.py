@@ -42,6 +42,8 @@ from .selectors import (
     credit_barred,
     evidence_for_matter,
     held_cases_for_staff,
+    held_for_ticket,
+    online_pending_for_ticket,
 )
 from .services import (
     Upload,
@@ -135,16 +137,16 @@ def intake_ticket(request, ticket_id):
             status = 400
     offered = evidence_for_matter(citizen=ticket.citizen, matter=ticket.matter) if ticket.citizen else {}
     prefiled = prefiled_for_ticket(ticket)
-    # The applicant is back for a case the hall holds: this page continues it (the service finds it too).
-    held = None
-    if ticket.citizen and prefiled is None:
-        held = held_cases_for_staff(user=request.user).filter(citizen=ticket.citizen, matter__code=ticket.matter.code).first()
+    # The applicant is back for a case the hall holds: this page continues it, found by the selector the
+    # service continues (held_for_ticket: one rule). An online application in pre-review is not held here.
+    held = held_for_ticket(ticket) if prefiled is None else None
+    online_pending = online_pending_for_ticket(ticket)
     rows = [(m, offered.get(m.id, [])) for m in materials]
     return render(
         request,
         "intake/intake.html",
         {
-            "ticket": ticket, "rows": rows, "prefiled": prefiled, "held": held,
+            "ticket": ticket, "rows": rows, "prefiled": prefiled, "held": held, "online_pending": online_pending,
             "chosen": request.POST.get("action", "") if request.method == "POST" else "", "posted": request.POST,
             "deferrable": [m for m in materials if m.deferrable],
             "vault_offered": any(offers for _m, offers in rows),

@@ -70,6 +70,19 @@ MESSAGES |= {
     ),
 }
 
+# Issue 13, a one-time notice never answered: reminded before its last day, then deemed withdrawn
+# (逾期未补正的，视为撤回申请; apps/front/intake/services/held.py). Case fields, plus notice_answer_deadline.
+MESSAGES |= {
+    "case.notice_answer_reminder": (
+        _("请按一次性告知补正材料"),
+        _("【云窗口】{name}您好，您的办件{number}（{matter}）须于{notice_answer_deadline}前按一次性告知书补正：{items}。逾期未补正的，申请视为撤回。"),
+    ),
+    "case.deemed_withdrawn": (
+        _("您的申请已视为撤回"),
+        _("【云窗口】{name}您好，您的办件{number}（{matter}）未在{notice_answer_deadline}前按一次性告知书补正材料，申请视为撤回。如仍需办理，可重新申请。"),
+    ),
+}
+
 # A pre-filing (在线预填) lives on the visit it was made for (apps/front/intake/services/applicant.py).
 MESSAGES |= {
     "case.prefiling_lapsed": (

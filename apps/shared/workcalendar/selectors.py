@@ -22,3 +22,13 @@ def add_workdays_or_none(start: dt.date, days: int, calendar: WorkCalendar | Non
         return (calendar or calendar_get()).add_workdays(start, days)
     except CalendarUnknown:
         return None
+
+
+def period_end_or_none(last_day: dt.date, calendar: WorkCalendar | None = None) -> dt.date | None:
+    """A calendar-day period's real last day by 民法典 Art. 203 (``WorkCalendar.period_end``: moved past days
+    off to the first working day); None when it reaches a year whose holidays nobody has published: nothing
+    is enforced on a guess, and the caller waits until the year is entered."""
+    try:
+        return (calendar or calendar_get()).period_end(last_day)
+    except CalendarUnknown:
+        return None

@@ -11,10 +11,12 @@ from django.utils import timezone
 
 from apps.front.intake.models import Case, CaseStatus, CreditRecord, TrustLevel
 from apps.front.intake.selectors import credit_barred
-from apps.front.intake.services import cases_commitment_enforce, cases_commitment_remind
+from apps.front.intake.services import cases_commitment_enforce, cases_commitment_remind, cases_fill_open_dates
 from apps.front.notifications.models import Notification
 from apps.shared.catalog.models import Material
 from apps.shared.exchange.models import OutboxMessage
+from apps.shared.workcalendar.models import CalendarOverride, PublishedYear
+from apps.shared.workcalendar.selectors import calendar_get
 from tests.journey_helpers import upload
 
 from .test_held_cases import call_again
@@ -79,7 +81,8 @@ class TestWhatMayBeDeferred:
 
     def test_acceptance_tells_central_the_items_and_their_deadline(self, promised):
         assert promised.status == CaseStatus.ACCEPTED and promised.commitment_items == ["户口簿", "健康证明"]
-        assert promised.commitment_deadline == timezone.localdate() + dt.timedelta(days=7)
+        # Seven calendar days, moved to the next working day if the seventh is a day off (民法典 Art. 203).
+        assert promised.commitment_deadline == calendar_get().period_end(timezone.localdate() + dt.timedelta(days=7))
         [submitted] = messages_of("case.submitted")
         assert submitted["commitment_items"] == ["户口簿", "健康证明"]
         assert messages_of("case.commitment_made") == [
@@ -228,3 +231,121 @@ class TestBreach:
         assert cases_commitment_enforce(today=DEADLINE + dt.timedelta(days=1)) == 0
         assert cases_commitment_remind(today=DEADLINE - dt.timedelta(days=1)) == 0
         assert not CreditRecord.objects.exists()
+
+
+# 民法典 Art. 203: a period whose last day is a statutory day off ends on the first working day after it. Accepted
+# on Monday 2026-09-28, the seventh day is Monday 2026-10-05, inside 国庆 (Oct 1–7): the last day is Thu Oct 8.
+ACCEPTED_BEFORE_NATIONAL_DAY = dt.date(2026, 9, 28)
+NATIONAL_DAY_NOMINAL = dt.date(2026, 10, 5)
+AFTER_NATIONAL_DAY = dt.date(2026, 10, 8)
+MAKE_UP_SATURDAY = dt.date(2026, 10, 10)  # 调休: a working day
+
+
+@pytest.fixture
+def held_since(api, clerk, called_ticket):  # noqa: F811
+    """仅收件, as if on the Thursday before ACCEPTED_BEFORE_NATIONAL_DAY (its intake limit counted from then)."""
+    response = api(clerk).post(f"/api/v1/workbench/tickets/{called_ticket['id']}/receive/", {}, format="multipart")
+    assert response.status_code == 201, response.content
+    number = response.json()["number"]
+
+    def received(day: dt.date) -> str:
+        moment = timezone.make_aware(dt.datetime.combine(day, dt.time(10)))
+        Case.objects.filter(number=number).update(received_at=moment, intake_started_at=moment, intake_deadline=None)
+        cases_fill_open_dates()
+        return number
+
+    return received
+
+
+def accept_on_commitment(api, clerk, matter, number: str, day: dt.date) -> Case:
+    """The hall accepts the held case on ``day`` on the applicant's commitment to bring 户口簿 and 健康证明."""
+    with at(day, 10):
+        response = api(clerk).post(
+            f"/api/v1/workbench/cases/{number}/accept/",
+            {f"material_{required(matter).id}": upload(), "commitment_items": ["户口簿", "健康证明"], "commitment_signed": "true"},
+            format="multipart",
+        )
+    assert response.status_code == 200, response.content
+    return Case.objects.get(number=number)
+
+
+class TestTheDeadlineEndsOnAWorkingDay:
+    def test_a_deadline_on_national_day_moves_to_the_first_working_day_after_it(
+        self, api, clerk, citizen, matter, deferrable, held_since
+    ):
+        number = held_since(dt.date(2026, 9, 24))
+        case = accept_on_commitment(api, clerk, matter, number, ACCEPTED_BEFORE_NATIONAL_DAY)
+        assert case.commitment_deadline == AFTER_NATIONAL_DAY
+        # Central and the commitment letter have the real last day.
+        assert messages_of("case.commitment_made")[-1]["deadline"] == "2026-10-08"
+        # The reminder counts to the real last day: not in the days before the nominal one, two days before Oct 8.
+        for day in (dt.date(2026, 10, 3), NATIONAL_DAY_NOMINAL):
+            with at(day):
+                assert cases_commitment_remind() == 0, day
+        with at(dt.date(2026, 10, 6)):
+            assert cases_commitment_remind() == 1
+        sms = Notification.objects.get(recipient=citizen, event="case.commitment_reminder", channel="sms")
+        assert "2026-10-08" in sms.body
+        # No breach, and no credit record, during the holiday nor on the last day itself.
+        for day in (dt.date(2026, 10, 6), dt.date(2026, 10, 7)):
+            with at(day):
+                assert cases_commitment_enforce() == 0, day
+        with at(AFTER_NATIONAL_DAY, 23):
+            assert cases_commitment_enforce() == 0
+        assert not CreditRecord.objects.exists()
+        with at(AFTER_NATIONAL_DAY + dt.timedelta(days=1)):
+            assert cases_commitment_enforce() == 1
+            assert cases_commitment_enforce() == 0  # once
+        assert CreditRecord.objects.filter(citizen=citizen).count() == 1
+        assert messages_of("case.commitment_broken")[-1]["deadline"] == "2026-10-08"
+
+    def test_a_deadline_stored_on_a_holiday_is_not_breached_during_it(self, citizen, promised):
+        # A deadline written on a day off (before this rule, or while its year was not published).
+        Case.objects.filter(id=promised.id).update(commitment_deadline=NATIONAL_DAY_NOMINAL)
+        for day in (dt.date(2026, 10, 6), dt.date(2026, 10, 7), AFTER_NATIONAL_DAY):
+            with at(day, 20):
+                assert cases_commitment_enforce() == 0, day
+        assert not CreditRecord.objects.exists()
+        with at(AFTER_NATIONAL_DAY + dt.timedelta(days=1)):
+            assert cases_commitment_enforce() == 1
+        case = Case.objects.get(id=promised.id)
+        assert case.commitment_broken_at is not None and case.commitment_deadline == AFTER_NATIONAL_DAY
+        assert messages_of("case.commitment_broken")[-1]["deadline"] == "2026-10-08"
+        sms = Notification.objects.get(recipient=citizen, event="case.commitment_broken", channel="sms")
+        assert "2026-10-08" in sms.body
+
+    def test_a_make_up_saturday_is_a_valid_last_day(self, promised):
+        assert calendar_get().period_end(MAKE_UP_SATURDAY) == MAKE_UP_SATURDAY
+        Case.objects.filter(id=promised.id).update(commitment_deadline=MAKE_UP_SATURDAY)
+        with at(MAKE_UP_SATURDAY - dt.timedelta(days=2)):
+            assert cases_commitment_remind() == 1
+        with at(MAKE_UP_SATURDAY, 23):
+            assert cases_commitment_enforce() == 0
+        # Sunday Oct 11: the Saturday was the last day, not moved to Monday.
+        with at(MAKE_UP_SATURDAY + dt.timedelta(days=1)):
+            assert cases_commitment_enforce() == 1
+        assert Case.objects.get(id=promised.id).commitment_deadline == MAKE_UP_SATURDAY
+
+    @pytest.mark.unpublished_calendar
+    def test_a_deadline_in_an_unpublished_year_is_never_guessed_then_fixed_once_published(
+        self, api, clerk, citizen, matter, deferrable, held_since
+    ):
+        # Accepted Monday 2026-12-28: the seventh day is 2027-01-04, in a year whose holidays nobody has entered.
+        number = held_since(dt.date(2026, 12, 24))
+        case = accept_on_commitment(api, clerk, matter, number, dt.date(2026, 12, 28))
+        assert case.status == CaseStatus.ACCEPTED and case.commitment_deadline == dt.date(2027, 1, 4)  # the calendar date
+        for day in (dt.date(2027, 1, 2), dt.date(2027, 1, 5), dt.date(2027, 1, 20)):
+            with at(day):
+                assert cases_commitment_remind() == 0, day
+                assert cases_commitment_enforce() == 0, day
+        assert not CreditRecord.objects.exists()
+        # The administrator publishes 2027 with Jan 4 off: the last day is Tuesday Jan 5.
+        PublishedYear.objects.create(year=2027)
+        CalendarOverride.objects.create(date=dt.date(2027, 1, 1), is_workday=False, note="元旦")
+        CalendarOverride.objects.create(date=dt.date(2027, 1, 4), is_workday=False, note="元旦（调休）")
+        with at(dt.date(2027, 1, 5), 20):
+            assert cases_commitment_enforce() == 0
+        assert Case.objects.get(id=case.id).commitment_deadline == dt.date(2027, 1, 5)
+        with at(dt.date(2027, 1, 6)):
+            assert cases_commitment_enforce() == 1
+        assert CreditRecord.objects.filter(citizen=citizen).count() == 1

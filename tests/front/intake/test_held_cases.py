@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from apps.front.floor.services import ticket_walk_in
-from apps.front.intake.models import Case, CaseEvent, CaseStatus, Document, DocumentKind
+from apps.front.intake.models import Case, CaseChannel, CaseEvent, CaseStatus, Document, DocumentKind
 from apps.front.notifications.models import Notification
 from apps.shared.exchange.models import OutboxMessage
 from tests.journey_helpers import upload
@@ -77,7 +77,68 @@ class TestSecondVisit:
         assert Document.objects.filter(case=noticed, kind=DocumentKind.ONE_TIME_NOTICE).count() == 2
 
 
+    def test_the_second_visits_acceptance_through_the_intake_page_continues_the_same_case(
+        self, api, clerk, citizen, matter, terminal, noticed
+    ):
+        ticket = call_again(api, clerk, terminal, citizen, matter)
+        response = page_client(clerk).post(
+            f"/workbench/tickets/{ticket['id']}/", {"action": "accept", f"material_{required(matter).id}": upload()}
+        )
+        assert response.status_code == 200, response.content.decode()
+        page = response.content.decode()
+        assert noticed.number in page
+        # No second case: the same one, its notice answered, accepted.
+        assert Case.objects.filter(citizen=citizen).count() == 1
+        case = Case.objects.get(id=noticed.id)
+        assert case.status == CaseStatus.ACCEPTED and case.notice_answered_at is not None
+        assert [m.payload["number"] for m in OutboxMessage.objects.filter(kind="case.submitted")] == [case.number]
+
+    def test_an_online_application_in_pre_review_is_not_taken_over_at_the_window(
+        self, api, clerk, citizen, matter, terminal, called_ticket  # noqa: F811
+    ):
+        # The applicant's application for this matter at this hall, submitted online and waiting for pre-review.
+        first = api(clerk).post(f"/api/v1/workbench/tickets/{called_ticket['id']}/receive/", {}, format="multipart")
+        online = Case.objects.get(number=first.json()["number"])
+        Case.objects.filter(id=online.id).update(channel=CaseChannel.ONLINE)
+        ticket = call_again(api, clerk, terminal, citizen, matter)
+        # The page shows no held case to continue, and tells the clerk of the online one.
+        page = page_client(clerk).get(f"/workbench/tickets/{ticket['id']}/").content.decode()
+        assert 'id="held-case"' not in page and 'id="online-pending"' in page and online.number in page
+        # The window's receive does what the page said: a case of its own; the online one is left to pre-review.
+        received = api(clerk).post(
+            f"/api/v1/workbench/tickets/{ticket['id']}/receive/",
+            {f"material_{required(matter).id}": upload()},
+            format="multipart",
+        )
+        assert received.status_code == 201, received.content
+        assert received.json()["number"] != online.number and received.json()["query_password"] != ""
+        window_case = Case.objects.get(number=received.json()["number"])
+        assert window_case.channel == CaseChannel.WINDOW
+        online.refresh_from_db()
+        assert online.channel == CaseChannel.ONLINE and online.status == CaseStatus.RECEIVED
+        assert online.materials.count() == 0 and not online.events.filter(note__contains="补充材料").exists()
+
+
 class TestHeldCasePages:
+    def test_the_page_notices_again_only_after_new_materials(self, clerk, citizen, matter, noticed):
+        client = page_client(clerk)
+        url = f"/workbench/cases/{noticed.number}/"
+        outstanding = client.post(url, {"action": "notice", "items": "照片"})
+        assert outstanding.status_code == 409
+        assert "已向申请人一次性告知，申请人尚未补正，不得再次告知" in outstanding.content.decode()
+        assert Document.objects.filter(case=noticed, kind=DocumentKind.ONE_TIME_NOTICE).count() == 1
+        # With what the applicant brought, a further notice about it, on the same case.
+        again = client.post(
+            url, {"action": "notice", "items": "身份证已过有效期\n照片不合格", f"material_{required(matter).id}": upload()}
+        )
+        assert again.status_code == 302
+        case = Case.objects.get(id=noticed.id)
+        assert case.status == CaseStatus.RECEIVED and case.notice_outstanding
+        assert case.notice_items == ["身份证已过有效期", "照片不合格"] and case.materials.count() == 1
+        assert Document.objects.filter(case=case, kind=DocumentKind.ONE_TIME_NOTICE).count() == 2
+        assert Notification.objects.filter(recipient=citizen, event="case.one_time_notice").count() >= 2
+        assert Case.objects.count() == 1
+
     def test_a_clerk_finds_held_cases_by_number_id_number_or_name_and_only_their_halls(
         self, api, clerk, other_hall_clerk, citizen, noticed
     ):

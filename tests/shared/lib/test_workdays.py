@@ -125,3 +125,22 @@ def test_it_follows_monday_to_friday_in_a_published_year_with_overrides_first():
     assert not calendar.is_workday(D(2027, 1, 1))  # New Year's Day, entered as an override
     assert calendar.is_workday(D(2027, 2, 20))  # a make-up Saturday, entered as an override
     assert calendar.add_workdays(D(2026, 12, 31), 1) == D(2027, 1, 4)
+
+
+@pytest.mark.parametrize(
+    ("nominal", "last"),
+    [
+        (D(2026, 10, 5), D(2026, 10, 8)),  # 国庆: the first working day after the holiday
+        (D(2026, 10, 10), D(2026, 10, 10)),  # a 调休 Saturday is a working day: it stays
+        (D(2026, 10, 11), D(2026, 10, 12)),  # a plain Sunday: Monday
+        (D(2026, 3, 10), D(2026, 3, 10)),  # a working day: itself
+    ],
+)
+def test_a_period_ending_on_a_day_off_ends_on_the_next_working_day(nominal, last):
+    """民法典 Art. 203, shared by the front's 容缺 and notice periods and central's correction period."""
+    assert WorkCalendar().period_end(nominal) == last
+
+
+def test_a_period_end_in_an_unknown_year_fails_closed():
+    with pytest.raises(CalendarUnknown):
+        WorkCalendar().period_end(D(2027, 1, 9))

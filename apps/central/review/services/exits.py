@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from apps.shared.accounts.models import User
 from apps.shared.catalog.models import Department
 from apps.shared.exchange import contract
-from apps.shared.workcalendar.selectors import calendar_get
+from apps.shared.workcalendar.selectors import calendar_get, period_end_or_none
 from govservice.lib.errors import Conflict, DomainError
-from govservice.lib.workdays import CalendarUnknown, WorkCalendar
+from govservice.lib.workdays import WorkCalendar
 
 from ..models import ReviewCase, ReviewStatus
 from ..selectors import clock_of
@@ -91,11 +91,9 @@ def correction_last_day(deadline: dt.date, calendar: WorkCalendar) -> dt.date | 
     """The last day the applicant may answer: the deadline, or the first working day after it when it falls
     on a day off (民法典 Art. 203: a period whose last day is a holiday ends the day after the holiday; a
     make-up workday 调休 is a working day). None when the calendar cannot tell (an unpublished year: the
-    case is left open rather than closed on a guess)."""
-    try:
-        return next(calendar.workdays_from(deadline))
-    except CalendarUnknown:
-        return None
+    case is left open rather than closed on a guess). The rule is the shared one (period_end_or_none), which
+    the front's 容缺 commitments and one-time notices follow too."""
+    return period_end_or_none(deadline, calendar)
 
 
 @transaction.atomic

@@ -145,6 +145,12 @@ class Case(models.Model):
     # The applicant brought what the notice asked for (at a window): the five working days run again from
     # then, and the hall decides on the same case (never a second one).
     notice_answered_at = models.DateTimeField(_("补正材料收到时间"), null=True, blank=True)
+    # The last day to answer the notice (HELD_NOTICE_ANSWER_DAYS, 民法典 Art. 203; services/periods.py): past it,
+    # unanswered, the application is deemed withdrawn (逾期未补正的，视为撤回申请) by a job, once; the applicant is
+    # reminded before it.
+    notice_answer_deadline = models.DateField(_("补正答复期限"), null=True, blank=True)
+    notice_reminded_at = models.DateTimeField(null=True, blank=True)
+    deemed_withdrawn_at = models.DateTimeField(_("视为撤回时间"), null=True, blank=True)
     # Where the intake limit counts from: the receipt, or the answer to a one-time notice. A deemed
     # acceptance is an acceptance as of this moment. Null on rows older than the field: received_at.
     intake_started_at = models.DateTimeField(_("受理期限起算时间"), null=True, blank=True)
@@ -217,6 +223,8 @@ class Case(models.Model):
     def sentence(self) -> str:
         if self.closed_for_commitment:
             return gettext("因容缺材料逾期未补齐，本件已终止。")
+        if self.status == CaseStatus.WITHDRAWN and self.deemed_withdrawn_at is not None:
+            return gettext("您未在期限内按一次性告知补正材料，申请视为撤回。")
         if self.status == CaseStatus.ACCEPTED and self.deemed_accepted_at is not None:
             return gettext("大厅未在5个工作日内作出受理决定或一次性告知，依法自收件之日起视为受理，正在转交审批总后台。")
         if self.status == CaseStatus.RECEIVED and self.online:
@@ -257,6 +265,7 @@ class Case(models.Model):
             "procedure": self.procedure_note,
             "commitment": "；".join(self.commitment_outstanding),
             "commitment_deadline": self.commitment_deadline.isoformat() if self.commitment_deadline else "",
+            "notice_answer_deadline": self.notice_answer_deadline.isoformat() if self.notice_answer_deadline else "",
         }
 
     # Cheap predicates: the rule is written here once, for pages and services alike.

@@ -12,6 +12,7 @@ from .held import (
     case_notify_received,
     case_refuse_received,
     cases_deem_accepted,
+    cases_notice_lapse,
 )
 from .jobs import cases_close_finished, cases_fill_open_dates, cases_intake_deadline_warn, cases_reconcile
 from .materials import Reuse, Upload, upload_check
@@ -68,6 +69,7 @@ __all__ = [
     "cases_deem_accepted",
     "cases_fill_open_dates",
     "cases_intake_deadline_warn",
+    "cases_notice_lapse",
     "cases_prefiling_lapse",
     "cases_reconcile",
     "prefiled_for_ticket",

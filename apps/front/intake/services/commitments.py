@@ -17,11 +17,14 @@ from apps.front.notifications.services import notify
 from apps.shared.accounts.models import Role, User
 from apps.shared.exchange import contract
 from apps.shared.exchange.services import OutgoingFile, outbox_enqueue
+from apps.shared.workcalendar.selectors import calendar_get
 from govservice.api import Conflict, DomainError
+from govservice.lib.workdays import WorkCalendar
 
 from ..models import COMMITMENT_OPEN_STATES, Case, CaseEvent, CreditKind, CreditRecord, TrustLevel
 from ..selectors import case_central, case_get_for_staff
 from .materials import Upload, _store_materials, _vet
+from .periods import last_day, periods_fill
 
 
 def _open_commitment(case: Case) -> None:
@@ -101,14 +104,22 @@ def _owed_q() -> Q:
 
 
 def cases_commitment_remind(*, today: dt.date | None = None) -> int:
-    """Remind applicants of deferred items owed within the next few days (once per commitment)."""
+    """Remind applicants of deferred items owed within the next few days (once per commitment), counted to
+    the real last day (民法典 Art. 203: a deadline on a day off ends on the next working day); a deadline
+    whose year is not published yet is not reminded of on a guess."""
     today = today or timezone.localdate()
+    calendar = calendar_get()
+    periods_fill(calendar=calendar)
     horizon = today + dt.timedelta(days=intake_conf.COMMITMENT_REMIND_DAYS_BEFORE)
-    due = Case.objects.filter(
-        _owed_q(), commitment_reminded_at__isnull=True, commitment_deadline__gte=today, commitment_deadline__lte=horizon
+    # The stored date is never later than the real last day: every case due by the horizon is among these.
+    candidates = Case.objects.filter(
+        _owed_q(), commitment_reminded_at__isnull=True, commitment_deadline__lte=horizon
     ).select_related("citizen", "matter")
     reminded = 0
-    for case in due:
+    for case in candidates:
+        real = last_day(case.commitment_deadline, calendar)
+        if real is None or not today <= real <= horizon:
+            continue
         with transaction.atomic():
             # The conditional UPDATE claims the reminder: two runs at once never send it twice.
             if not Case.objects.filter(id=case.id, commitment_reminded_at__isnull=True).update(
@@ -120,7 +131,7 @@ def cases_commitment_remind(*, today: dt.date | None = None) -> int:
     return reminded
 
 
-def case_commitment_break(*, case_id: int, today: dt.date) -> Case | None:
+def case_commitment_break(*, case_id: int, today: dt.date, calendar: WorkCalendar | None = None) -> Case | None:
     """The deadline passed with deferred items still owed: the breach is recorded once (a credit record
     that bars 容缺受理 for a while), central is told to suspend the review until the items come, and the
     applicant is told. None when it is not (or no longer) due."""
@@ -131,8 +142,14 @@ def case_commitment_break(*, case_id: int, today: dt.date) -> Case | None:
             .filter(_owed_q(), id=case_id, commitment_deadline__lt=today)
             .first()
         )
-        if case is None:
+        # Past the real last day only (Art. 203): never during the holiday its deadline fell in, never
+        # while the calendar cannot tell.
+        real = last_day(case.commitment_deadline, calendar or calendar_get()) if case is not None else None
+        if case is None or real is None or today <= real:
             return None
+        if real != case.commitment_deadline:
+            Case.objects.filter(id=case.id).update(commitment_deadline=real)
+            case.commitment_deadline = real
         outstanding = case.commitment_outstanding
         now = timezone.now()
         if not outstanding:
@@ -174,9 +191,16 @@ def cases_commitment_enforce(*, today: dt.date | None = None, batch: int = 200) 
     """The periodic job: every commitment whose deadline has passed with items owed meets its consequence,
     once. Safe to run twice."""
     today = today or timezone.localdate()
-    due = list(
-        Case.objects.filter(_owed_q(), commitment_deadline__lt=today)
+    calendar = calendar_get()
+    periods_fill(calendar=calendar)
+    # The stored date is never later than the real last day, which case_commitment_break checks.
+    due = [
+        case_id
+        for case_id, stored in Case.objects.filter(_owed_q(), commitment_deadline__lt=today)
         .order_by("commitment_deadline")
-        .values_list("id", flat=True)[:batch]
+        .values_list("id", "commitment_deadline")
+        if (real := last_day(stored, calendar)) is not None and today > real
+    ][:batch]
+    return sum(
+        1 for case_id in due if case_commitment_break(case_id=case_id, today=today, calendar=calendar) is not None
     )
-    return sum(1 for case_id in due if case_commitment_break(case_id=case_id, today=today) is not None)

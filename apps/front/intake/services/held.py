@@ -8,20 +8,24 @@ import datetime as dt
 from collections.abc import Sequence
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.front.intake.conf import intake_conf
 from apps.front.notifications.services import notify
 from apps.shared.accounts.models import User
-from apps.shared.workcalendar.selectors import add_workdays_or_none
+from apps.shared.workcalendar.selectors import add_workdays_or_none, calendar_get
 from govservice.api import Conflict, DomainError
+from govservice.lib.workdays import WorkCalendar
 
 from ..documents import document_issue
 from ..models import Case, CaseStatus, DocumentKind
-from ..selectors import case_get_for_staff, deemed_due_q
+from ..selectors import awaiting_hall_q, case_get_for_staff, deemed_due_q
 from .acceptance import hand_over
 from .jobs import cases_fill_open_dates
 from .materials import Upload, _vet
+from .periods import last_day, periods_fill
 from .window import case_transition, held_continue, notice_give, refusal_give
 
 
@@ -113,3 +117,78 @@ def cases_deem_accepted(*, today: dt.date | None = None, batch: int = 200) -> in
         Case.objects.filter(deemed_due_q(today=today)).order_by("intake_deadline").values_list("id", flat=True)[:batch]
     )
     return sum(1 for case_id in due if case_deem_accepted(case_id=case_id, today=today) is not None)
+
+
+def _notice_waiting_q() -> Q:
+    """Received cases (at a window or online) whose one-time notice the applicant has not answered."""
+    return Q(status=CaseStatus.RECEIVED, notice_sent_at__isnull=False, notice_answer_deadline__isnull=False) & ~awaiting_hall_q()
+
+
+def case_notice_lapse(*, case_id: int, today: dt.date, calendar: WorkCalendar) -> Case | None:
+    """逾期未补正的，视为撤回申请: the one-time notice's answer period passed with nothing brought, so the
+    application is deemed withdrawn: once (a locked re-check, then the lifecycle's compare-and-set), with the
+    reason on the case's record, and the applicant told. None when it is not (or no longer) due: answered, its
+    last day not over (moved past days off, 民法典 Art. 203), unknown (an unpublished year), or a clerk is
+    working on it right now (the next run takes it)."""
+    with transaction.atomic():
+        case = (
+            Case.objects.select_for_update(of=("self",), skip_locked=True)
+            .select_related("matter", "citizen")
+            .filter(_notice_waiting_q(), id=case_id)
+            .first()
+        )
+        real = last_day(case.notice_answer_deadline, calendar) if case is not None else None
+        if case is None or real is None or today <= real:
+            return None
+        case_transition(
+            case=case,
+            to_status=CaseStatus.WITHDRAWN,
+            actor=None,
+            actor_label="系统",
+            note=f"一次性告知的补正期限{real:%Y-%m-%d}已过，申请人未补正，申请视为撤回",
+            notice_answer_deadline=real,
+            deemed_withdrawn_at=timezone.now(),
+        )
+        notify(recipient=case.citizen, event="case.deemed_withdrawn", case=case)
+    return case
+
+
+def cases_notice_remind(*, today: dt.date, calendar: WorkCalendar) -> int:
+    """Remind the applicant a few days before the notice's last day (once per notice)."""
+    horizon = today + dt.timedelta(days=intake_conf.HELD_NOTICE_REMIND_DAYS_BEFORE)
+    reminded = 0
+    # The stored date is never later than the real last day: every case due by the horizon is among these.
+    for case in Case.objects.filter(
+        _notice_waiting_q(), notice_reminded_at__isnull=True, notice_answer_deadline__lte=horizon
+    ).select_related("citizen", "matter"):
+        real = last_day(case.notice_answer_deadline, calendar)
+        if real is None or not today <= real <= horizon:
+            continue
+        with transaction.atomic():
+            # The conditional UPDATE claims the reminder: two runs at once never send it twice.
+            if not Case.objects.filter(id=case.id, notice_reminded_at__isnull=True).update(notice_reminded_at=timezone.now()):
+                continue
+            case.notice_answer_deadline = real
+            notify(recipient=case.citizen, event="case.notice_answer_reminder", case=case)
+            reminded += 1
+    return reminded
+
+
+def cases_notice_lapse(*, today: dt.date | None = None, batch: int = 200) -> int:
+    """The periodic job: remind applicants whose one-time notice's answer period ends soon, and end as
+    withdrawn the applications whose period is over unanswered. Safe to run twice. A case held with no
+    notice (仅收件) is not touched: Art. 32's deemed acceptance covers it."""
+    today = today or timezone.localdate()
+    calendar = calendar_get()
+    periods_fill(calendar=calendar)
+    reminded = cases_notice_remind(today=today, calendar=calendar)
+    due = [
+        case_id
+        for case_id, stored in Case.objects.filter(_notice_waiting_q(), notice_answer_deadline__lt=today)
+        .order_by("notice_answer_deadline")
+        .values_list("id", "notice_answer_deadline")
+        if (real := last_day(stored, calendar)) is not None and today > real
+    ][:batch]
+    return reminded + sum(
+        1 for case_id in due if case_notice_lapse(case_id=case_id, today=today, calendar=calendar) is not None
+    )

@@ -4,7 +4,6 @@ handed to central on the wire."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -32,6 +31,7 @@ from ..models import CASE_SETTLED, Case, CaseEvent, CaseStatus, DocumentKind, Tr
 from ..selectors import case_get_for_staff, held_for_ticket
 from .acceptance import commitment_check, hand_over
 from .materials import Reuse, Upload, _keep_in_vault, _reuse, _store_materials, _vet
+from .periods import commitment_deadline_from, notice_answer_deadline_from
 
 # The statuses of a case that central is working on (withdrawal asks central; reconciliation asks about them).
 WAITING_ON_CENTRAL = (CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW, CaseStatus.SPECIAL_PROCEDURE, CaseStatus.TRANSFERRED)
@@ -100,7 +100,7 @@ def _receive(*, clerk: User, ticket, vetted) -> tuple[Case, str]:
         )
         _store_materials(prefiled, vetted, by=clerk)
         return prefiled, ""
-    held = held_for_ticket(ticket)
+    held = held_for_ticket(ticket, lock=True)
     if held is not None:
         # The applicant is back for a case the hall holds (仅收件, or after a one-time notice): the same case
         # goes on, never a second one.
@@ -182,8 +182,13 @@ def notice_give(case: Case, *, clerk: User, items: list[str]) -> None:
         raise Conflict(_("已向申请人一次性告知，申请人尚未补正，不得再次告知。"), code="notice_outstanding")
     intake_limit_check(case)
     now = timezone.now()
-    Case.objects.filter(id=case.id).update(notice_items=items, notice_sent_at=now)
+    # Unanswered by its last day, the application is deemed withdrawn (held.cases_notice_lapse).
+    answer_by = notice_answer_deadline_from(timezone.localdate())
+    Case.objects.filter(id=case.id).update(
+        notice_items=items, notice_sent_at=now, notice_answer_deadline=answer_by, notice_reminded_at=None
+    )
     case.notice_items, case.notice_sent_at = items, now
+    case.notice_answer_deadline, case.notice_reminded_at = answer_by, None
     CaseEvent.objects.create(case=case, actor=clerk, from_status=case.status, to_status=case.status, note="一次性告知：" + "；".join(items))
     document_issue(case=case, kind=DocumentKind.ONE_TIME_NOTICE, by=clerk)
     notify(recipient=case.citizen, event="case.one_time_notice", case=case)
@@ -242,7 +247,7 @@ def _accept(*, clerk: User, case: Case, commitment_items: list[str], commitment_
     promised = add_workdays_or_none(today, matter.promised_days)
     extra: dict[str, Any] = {}
     if commitment_items:
-        extra = {"commitment_items": list(commitment_items), "commitment_deadline": today + dt.timedelta(days=intake_conf.COMMITMENT_DAYS)}
+        extra = {"commitment_items": list(commitment_items), "commitment_deadline": commitment_deadline_from(today)}
     case_transition(case=case, to_status=CaseStatus.ACCEPTED, actor=clerk, accepted_at=now, promised_date=promised, **extra)
     if originals_seen:
         # Accepting at the window means the clerk has seen the originals of what the citizen uploaded.

@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 CASE_FIELDS = frozenset(
     {
         "name", "number", "matter", "sentence", "next_step", "promised_date", "decision", "items",
-        "intake_deadline", "correction", "correction_deadline", "procedure", "commitment", "commitment_deadline",
+        "intake_deadline", "correction", "correction_deadline", "procedure", "commitment", "commitment_deadline", "notice_answer_deadline",
     }
 )
 
