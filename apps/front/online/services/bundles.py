@@ -5,7 +5,8 @@ checklist (a material uploaded once, by key, goes to every matter that needs it)
 declaration. Submitting it makes one online application per matter — a *part* — each sent as its own case to the
 hall, pre-reviewed and decided by its department like any online application, in parallel (并联审批). A part that
 waits for another (户口 before 社保卡) is sent when that one is approved, and dropped with the reason when it is not
-(the applicant is told what the refusal means for it). When every part has its answer, one combined notice.
+(the applicant — and the agent who filed the bundle — told at once, with what the refusal means for it). When every
+part has its answer, one combined notice, to the same people, each in their own language.
 """
 
 from __future__ import annotations
