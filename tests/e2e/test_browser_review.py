@@ -144,6 +144,9 @@ def test_a_citizen_applies_fully_online_and_gets_the_e_licence_without_a_visit(s
     assert front.sql(
         "SELECT count(*) FROM hall_ticket t JOIN accounts_user u ON u.id = t.citizen_id WHERE u.username = 'citizen'"
     ) == [(0,)]
+    assert front.sql(
+        "SELECT count(*) FROM booking_appointment a JOIN accounts_user u ON u.id = a.citizen_id WHERE u.username = 'citizen'"
+    ) == [(0,)]
     citizen.screenshot(path=str(tmp_path / "online.png"), full_page=True)
 
 

@@ -59,7 +59,7 @@ BOOKING_LOCK_CLASS = 6002
 
 
 def _facts_sql(*, early: bool) -> str:
-    """One read of everything a booking is decided by: the matter, the slot with its group's rule for the
+    """One read of everything a booking is decided by: the matter (with whom it serves), the slot with its group's rule for the
     matter and database time, the citizen's active appointments (all, and for this matter), an earlier
     appointment with the same Idempotency-Key, the citizen's block. Early (before the booking transaction):
     whether the citizen's booking lock is free; in the transaction: taking it (the citizen row is held)."""
@@ -73,7 +73,7 @@ def _facts_sql(*, early: bool) -> str:
         else f"pg_advisory_xact_lock({key})"
     )
     return f"""
-        SELECT m.id, m.name, m.bookable,
+        SELECT m.id, m.name, m.bookable, m.target,
                s.id, s.hall_id, s.group_id, s.date, s.start, s."end", s.capacity, s.booked, s.release_at, s.closed,
                s.resale_held, s.resale_until, s.waitlist_held,
                h.name, h.address, gm.found IS NOT NULL, gm.min_notice_hours, g.min_notice_hours, now(),
@@ -82,7 +82,7 @@ def _facts_sql(*, early: bool) -> str:
                {lock}
         FROM (SELECT 1) one
         LEFT JOIN LATERAL (
-            SELECT id, name, bookable FROM {Matter._meta.db_table} WHERE code = $3 AND is_current LIMIT 1
+            SELECT id, name, bookable, target FROM {Matter._meta.db_table} WHERE code = $3 AND is_current LIMIT 1
         ) m ON true
         LEFT JOIN {slot} s ON s.id = $2
         LEFT JOIN {group} g ON g.id = s.group_id
@@ -171,10 +171,10 @@ def booking_facts(
     with connection.cursor() as cursor:
         _execute_facts(cursor, early=early, params=params)
         row = cursor.fetchone()
-    (matter_id, matter_name, bookable, slot_id, hall_id, group_id, date, start, end, capacity, booked, release_at,
+    (matter_id, matter_name, bookable, target, slot_id, hall_id, group_id, date, start, end, capacity, booked, release_at,
      closed, resale_held, resale_until, waitlist_held, hall_name, hall_address, handles, link_notice, group_notice,
      db_now, total, same, previous, blocked_until, lock) = row  # fmt: skip
-    matter = None if matter_id is None else Matter(id=matter_id, name=matter_name, bookable=bookable)
+    matter = None if matter_id is None else Matter(id=matter_id, name=matter_name, bookable=bookable, target=target)
     slot = None
     if slot_id is not None:
         slot = Slot(

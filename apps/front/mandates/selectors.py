@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from apps.front.booking.models import Appointment
 from apps.front.intake.models import Case
 from apps.shared.accounts.models import Role, User
+from apps.shared.catalog.applicants import applicant_matter_check
 from apps.shared.catalog.models import Matter, OnlineDepth
 from govservice.lib.errors import DomainError
 
@@ -46,19 +47,6 @@ class Authority:
 
 def company_for_account(account: User) -> Company | None:
     return Company.objects.select_related("representative").filter(account=account).first()
-
-
-def applicant_matter_check(principal: User, matter: Matter) -> None:
-    """服务对象: a matter serves persons, companies or both (catalog ``target``)."""
-    if principal.is_company and not matter.serves_companies:
-        raise DomainError(
-            _("“%(matter)s”面向自然人办理，法人不能申请。") % {"matter": matter.name}, code="matter_not_for_companies"
-        )
-    if not principal.is_company and not matter.serves_persons:
-        raise DomainError(
-            _("“%(matter)s”面向法人办理，请以企业身份（由法定代表人或经办人）申请。") % {"matter": matter.name},
-            code="matter_not_for_persons",
-        )
 
 
 def _date(value: dt.date) -> str:

@@ -99,12 +99,26 @@ MESSAGES |= {
     ),
 }
 
-# Issue 15, 一件事一次办: one combined notice once every matter of the bundle has its answer. Fields: name, bundle
-# (its name), code (the bundle application's), summary (each matter and what became of it).
+# Issue 15, 一件事一次办: one combined notice once every matter of the bundle has its answer; a message when a part
+# is dropped (not submitted), at that moment. Fields: name, bundle (its name), code (the bundle application's),
+# summary (each matter and what became of it), matter and reason (the part dropped and why). The ``_agent`` events
+# go to the agent who filed the bundle for someone, with principal (a company's name, or the masked name).
 MESSAGES |= {
     "bundle.completed": (
         _("您申请的一件事已全部办结"),
         _("【云窗口】{name}您好，您申请的“{bundle}”（申请编号{code}）各事项均已有结果：{summary}。请登录查看。"),
+    ),
+    "bundle.completed_agent": (
+        _("您代为申请的一件事已全部办结"),
+        _("【云窗口】{name}您好，您代{principal}申请的“{bundle}”（申请编号{code}）各事项均已有结果：{summary}。请登录查看。"),
+    ),
+    "bundle.part_dropped": (
+        _("一件事中的一个事项未提交"),
+        _("【云窗口】{name}您好，您申请的“{bundle}”（申请编号{code}）中的“{matter}”未提交：{reason}其他事项不受影响，照常办理。"),
+    ),
+    "bundle.part_dropped_agent": (
+        _("您代为申请的一件事中的一个事项未提交"),
+        _("【云窗口】{name}您好，您代{principal}申请的“{bundle}”（申请编号{code}）中的“{matter}”未提交：{reason}其他事项不受影响，照常办理。"),
     ),
 }
 

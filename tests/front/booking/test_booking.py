@@ -4,7 +4,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from apps.front.booking.models import Appointment, AppointmentStatus, Slot
+from apps.front.booking.models import Appointment, AppointmentStatus, GroupMatter, Slot
+from apps.front.booking.services import appointment_book_by_staff
+from apps.shared.catalog.models import Target
+from govservice.lib.errors import DomainError
+from tests.factories import make_matter
+from tests.front.mandates.conftest import make_company
 from tests.personas_front import make_slot
 
 
@@ -187,3 +192,48 @@ def test_the_matter_page_time_picker_posts_to_the_matter_and_explains_the_rules(
     assert "预约规则" in page
     fragment = client.get(f"/matters/{matter.code}/?hall={hall.id}", headers={"HX-Request": "true"}).content.decode()
     assert "<html" not in fragment and f'action="/matters/{matter.code}/book/"' in fragment and "预约规则" in fragment
+
+
+@pytest.mark.django_db
+class TestWhomTheMatterServes:
+    """服务对象 (DOMAIN.md §9): a matter serves persons, companies or both, for everyone who books — not only an
+    agent. The rule is the catalog's (apps/shared/catalog/applicants.py), read by the fast path with its facts."""
+
+    def test_a_person_is_refused_a_matter_for_companies_and_books_nothing(self, api, citizen, slot, matter):
+        matter.target = Target.ORGANISATION
+        matter.save(update_fields=["target"])
+        body = {"slot": slot.id, "matter": matter.code}
+        refused = api(citizen).post("/api/v1/appointments/", body, format="json")
+        assert (refused.status_code, refused.json()["code"]) == (422, "matter_not_for_persons")
+        assert "面向法人办理" in refused.json()["detail"]
+        english = api(citizen).post("/api/v1/appointments/", body, format="json", HTTP_ACCEPT_LANGUAGE="en")
+        assert "serves companies" in english.json()["detail"]
+        assert not Appointment.objects.exists() and Slot.objects.get(id=slot.id).booked == 0
+
+    def test_a_matter_for_both_is_booked_by_a_person(self, api, citizen, slot, matter):
+        matter.target = Target.BOTH
+        matter.save(update_fields=["target"])
+        booked = api(citizen).post("/api/v1/appointments/", {"slot": slot.id, "matter": matter.code}, format="json")
+        assert booked.status_code == 201, booked.content
+
+    def test_a_companys_agent_books_the_companys_matter(self, api, citizen, slot, hall):
+        company = make_company(citizen)
+        company_matter = make_matter("C-901", name="食品经营许可", target=Target.ORGANISATION)
+        GroupMatter.objects.create(group=hall.groups.get(), matter_code=company_matter.code)
+        booked = api(citizen).post(
+            f"/api/v1/acting/{company.account.pk}/appointments/",
+            {"slot": slot.id, "matter": company_matter.code},
+            format="json",
+        )
+        assert booked.status_code == 201, booked.content
+        assert Appointment.objects.get(code=booked.json()["code"]).citizen == company.account
+        # The same person, booking for themselves, is refused the company's matter.
+        own = api(citizen).post("/api/v1/appointments/", {"slot": slot.id, "matter": company_matter.code}, format="json")
+        assert own.json()["code"] == "matter_not_for_persons"
+
+    def test_hall_staff_cannot_book_a_person_into_a_matter_for_companies(self, citizen, slot, matter, clerk):
+        matter.target = Target.ORGANISATION
+        matter.save(update_fields=["target"])
+        with pytest.raises(DomainError) as refused:
+            appointment_book_by_staff(staff=clerk, citizen=citizen, slot_id=slot.id, matter_code=matter.code)
+        assert refused.value.code == "matter_not_for_persons"

@@ -222,6 +222,28 @@ def _not_bookable(c, slot, m):
     return {}, None
 
 
+def _for_companies_only(c, slot, m):
+    type(m).objects.filter(id=m.id).update(target="organisation")
+    return {}, None
+
+
+def _for_both(c, slot, m):
+    type(m).objects.filter(id=m.id).update(target="both")
+    return {}, None
+
+
+def _company_for_companies(c, slot, m):
+    """A company's account (booked for by its agent: the appointment is the company's) and a matter for companies."""
+    type(c).objects.filter(id=c.id).update(role="company")
+    type(m).objects.filter(id=m.id).update(target="organisation")
+    return {}, None
+
+
+def _company_for_persons(c, slot, m):
+    type(c).objects.filter(id=c.id).update(role="company")
+    return {}, None
+
+
 def _unknown_green(c, slot, m):
     return {"green_category": "vip"}, None
 
@@ -263,6 +285,10 @@ SCENARIOS: dict[str, tuple[Callable, tuple]] = {
     "no such matter": (_no_matter, ("refused", "not_found", 404)),
     "no such slot": (_no_slot, ("refused", "not_found", 404)),
     "a matter that is not booked": (_not_bookable, ("refused", "not_bookable", 422)),
+    "a person for a matter serving companies only": (_for_companies_only, ("refused", "matter_not_for_persons", 422)),
+    "a person for a matter serving both": (_for_both, ("booked", "online", "")),
+    "a company for a matter serving companies": (_company_for_companies, ("booked", "online", "")),
+    "a company for a matter serving persons only": (_company_for_persons, ("refused", "matter_not_for_companies", 422)),
     "an unknown green category": (_unknown_green, ("refused", "invalid_green_category", 400)),
     "too young for the elderly channel": (_not_elderly, ("refused", "not_elderly", 422)),
     "the elderly channel": (_elderly, ("booked", "online", "elderly")),
@@ -294,6 +320,7 @@ def test_the_scenarios_cover_every_refusal_of_the_rules():
     assert codes == {
         "slot_full", "duplicate", "limit_reached", "blocked", "not_released", "closed", "too_late", "too_soon",
         "wrong_group", "not_found", "not_bookable", "invalid_green_category", "not_elderly", "idempotency_key_reused", "account_inactive",
+        "matter_not_for_persons", "matter_not_for_companies",
     }  # fmt: skip
 
 

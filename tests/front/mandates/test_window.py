@@ -12,6 +12,7 @@ from apps.front.floor.models import Ticket
 from apps.front.intake.models import Case
 from apps.front.mandates.models import Mandate, MandateEvent
 from apps.front.mandates.services import mandate_revoke
+from apps.shared.catalog.models import Matter, Target
 from apps.shared.exchange.models import OutboxMessage
 from tests.journey_helpers import PDF, PNG, shift_slot_to_now, upload
 from tests.personas_front import TERMINAL_TOKEN, make_slot
@@ -278,3 +279,21 @@ def test_the_agents_own_id_card_checks_in_the_appointment_they_booked(
     assert checked.status_code in (200, 201), checked.content
     ticket = Ticket.objects.get()
     assert ticket.appointment.code == code and (ticket.citizen, ticket.agent) == (citizen, agent)
+
+
+def test_a_person_is_not_received_for_a_matter_serving_companies_but_may_be_refused(
+    api, citizen, matter, slot, terminal, clerk, central_peer
+):
+    """服务对象 at the window too (the catalog's one rule): a person for themselves, a matter that serves companies
+    only (it changed after they booked) — no case is started for them; the written refusal (不予受理) stays open."""
+    booked = api(citizen).post("/api/v1/appointments/", {"slot": slot.id, "matter": matter.code}, format="json")
+    called = check_in_and_call(api, booked.json()["code"], slot.id, clerk)
+    Matter.objects.filter(id=matter.id).update(target=Target.ORGANISATION)
+    refused = accept(api, clerk, called["id"], matter)
+    assert (refused.status_code, refused.json()["code"]) == (422, "matter_not_for_persons")
+    assert not Case.objects.exists()
+    answered = api(clerk).post(
+        f"/api/v1/workbench/tickets/{called['id']}/refuse/", {"reason": "本事项面向法人办理"}, format="multipart"
+    )
+    assert answered.status_code == 201, answered.content
+    assert Case.objects.get().citizen == citizen

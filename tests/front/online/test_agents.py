@@ -10,6 +10,8 @@ import pytest
 from apps.front.intake.models import Case
 from apps.front.mandates.models import EventKind, MandateEvent, MandateStatus
 from apps.front.mandates.services import mandate_revoke
+from apps.front.notifications.models import Language, Notification
+from apps.front.notifications.services import preference_update
 from apps.front.online.models import BundleApplication, OnlineApplication
 from apps.shared.catalog.models import Target
 from tests.factories import make_user
@@ -206,6 +208,39 @@ class TestBundles:
         shown = api(citizen).get(f"/api/v1/online/bundle-applications/{body['code']}/").json()
         assert parts(shown)["NB-YB"]["state"] == "dropped"
         assert api(agent).get(f"/api/v1/online/bundle-applications/{body['code']}/").status_code == 404
+
+
+    def test_the_agent_who_filed_is_told_too_each_in_their_own_language(
+        self, api, client, citizen, agent, clerk, newborn, central_peer
+    ):
+        make_mandate(citizen, agent, matter_codes=["NB-HK", "NB-YB", "NB-SB"])
+        preference_update(user=citizen, sms=False, email=False, language=Language.EN)
+        body = self._submit(api, agent, self._start(api, agent, citizen)["code"])
+        sent = parts(body)
+        accept_and_decide(api, client, clerk, sent["NB-HK"]["case"]["number"], decision="denied")
+        [dropped] = Notification.objects.filter(recipient=agent, event="bundle.part_dropped_agent", channel="inbox")
+        assert dropped.language == "zh-hans"
+        assert citizen.masked_name in dropped.body and "医保参保登记" in dropped.body and "不予许可" in dropped.body
+        assert Notification.objects.get(recipient=citizen, event="bundle.part_dropped", channel="inbox").language == "en"
+        accept_and_decide(api, client, clerk, sent["NB-SB"]["case"]["number"])
+        [mine] = Notification.objects.filter(recipient=agent, event="bundle.completed_agent", channel="inbox")
+        assert f"您代{citizen.masked_name}申请的“新生儿出生一件事”" in mine.body
+        assert "户口登记：不予许可；医保参保登记：未提交；社会保障卡申领：准予许可" in mine.body
+        [theirs] = Notification.objects.filter(recipient=citizen, event="bundle.completed", channel="inbox")
+        assert "户口登记: Not granted; 医保参保登记: not submitted; 社会保障卡申领: Granted" in theirs.body
+        # Each message once, to each of the two people.
+        assert Notification.objects.filter(event__startswith="bundle.completed", channel="inbox").count() == 2
+
+    def test_an_agent_whose_mandate_was_revoked_is_not_told(
+        self, api, client, citizen, agent, clerk, newborn, central_peer
+    ):
+        mandate = make_mandate(citizen, agent, matter_codes=["NB-HK", "NB-YB", "NB-SB"])
+        sent = parts(self._submit(api, agent, self._start(api, agent, citizen)["code"]))
+        mandate_revoke(by=citizen, number=mandate.number)
+        accept_and_decide(api, client, clerk, sent["NB-HK"]["case"]["number"], decision="denied")
+        accept_and_decide(api, client, clerk, sent["NB-SB"]["case"]["number"])
+        assert Notification.objects.filter(recipient=citizen, event="bundle.completed").exists()
+        assert not Notification.objects.filter(recipient=agent, event__startswith="bundle.").exists()
 
 
 class TestPages:

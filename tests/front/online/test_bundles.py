@@ -10,7 +10,8 @@ import hashlib
 import pytest
 
 from apps.front.intake.models import Case, CaseStatus
-from apps.front.notifications.models import Notification
+from apps.front.notifications.models import Language, Notification
+from apps.front.notifications.services import preference_update
 from apps.front.online.models import BundleApplication, OnlineApplication
 from apps.shared.exchange.models import OutboxMessage
 from tests.front.intake.test_central_events import event
@@ -186,6 +187,65 @@ class TestOneSubmission:
         final = api(citizen).get(f"/api/v1/online/bundle-applications/{body['code']}/").json()
         assert final["status"]["overall"] == "completed" and final["status"]["done"] == 3
         assert Notification.objects.filter(recipient=citizen, event="bundle.completed", channel="inbox").count() == 1
+
+
+class TestWhatARefusalMeans:
+    """A refusal of one part says what it means for the others: on the bundle page (the bundle and the part's own
+    line) and in a message when a part is dropped, at that moment."""
+
+    def test_a_refused_part_nothing_waits_for_says_the_others_go_on(
+        self, api, client, citizen, clerk, newborn, central_peer
+    ):
+        body = submitted_bundle(api, citizen)
+        accept_and_decide(api, client, clerk, parts(body)["NB-SB"]["case"]["number"], decision="denied")
+        after = api(citizen).get(f"/api/v1/online/bundle-applications/{body['code']}/").json()
+        state = parts(after)
+        assert state["NB-SB"]["outcome"] == "not"
+        assert "不影响本一件事的其他事项" in state["NB-SB"]["bearing"]
+        assert state["NB-HK"]["outcome"] == "open" and state["NB-HK"]["bearing"] == ""
+        assert after["status"]["overall"] == "in_progress"
+        assert "其中1项未获准予或未提交，其余事项不受影响，照常办理" in after["status"]["sentence"]
+        # The page says it too, in the reader's language.
+        client.force_login(citizen)
+        page = client.get(f"/online/bundles/{body['code']}/").content.decode()
+        assert "其余事项不受影响，照常办理" in page and "不影响本一件事的其他事项" in page
+        english = client.get(f"/online/bundles/{body['code']}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert "the other matters are not affected and go on" in english
+        assert "This matter was not approved; the bundle&#x27;s other matters are not affected and go on." in english
+        # Nothing was dropped, so no message about a dropped part.
+        assert not Notification.objects.filter(event="bundle.part_dropped").exists()
+
+    def test_a_refused_prerequisite_names_the_part_it_stops_and_the_applicant_is_told_at_once(
+        self, api, client, citizen, clerk, newborn, central_peer
+    ):
+        body = submitted_bundle(api, citizen)
+        accept_and_decide(api, client, clerk, parts(body)["NB-HK"]["case"]["number"], decision="denied")
+        state = parts(api(citizen).get(f"/api/v1/online/bundle-applications/{body['code']}/").json())
+        assert "“医保参保登记”因此不再提交" in state["NB-HK"]["bearing"]
+        assert "本事项未提交" in state["NB-YB"]["bearing"]
+        # Told now, not only in the combined notice (which waits for 社保卡).
+        [dropped] = Notification.objects.filter(recipient=citizen, event="bundle.part_dropped", channel="inbox")
+        assert "医保参保登记" in dropped.body and "户口登记" in dropped.body and "不予许可" in dropped.body
+        assert "其他事项不受影响" in dropped.body
+        assert not Notification.objects.filter(event="bundle.completed").exists()
+
+
+class TestCombinedNoticeLanguage:
+    def test_the_combined_notice_is_in_the_applicants_language(
+        self, api, client, citizen, clerk, newborn, central_peer
+    ):
+        preference_update(user=citizen, sms=False, email=False, language=Language.EN)
+        body = submitted_bundle(api, citizen)
+        state = parts(body)
+        accept_and_decide(api, client, clerk, state["NB-HK"]["case"]["number"], decision="denied")
+        [dropped] = Notification.objects.filter(recipient=citizen, event="bundle.part_dropped", channel="inbox")
+        assert dropped.language == "en"
+        assert "was not submitted" in dropped.body and "was not approved (Not granted)" in dropped.body
+        accept_and_decide(api, client, clerk, state["NB-SB"]["case"]["number"])
+        [notice] = Notification.objects.filter(recipient=citizen, event="bundle.completed", channel="inbox")
+        assert notice.language == "en" and "every matter of" in notice.body
+        assert "户口登记: Not granted; 医保参保登记: not submitted; 社会保障卡申领: Granted" in notice.body
+        assert "不予许可" not in notice.body and "未提交" not in notice.body
 
 
 class TestOwnership:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from apps.front.booking.conf import booking_conf
 from apps.shared.accounts.models import User
+from apps.shared.catalog.applicants import applicant_matter_check
 from apps.shared.catalog.models import Matter
 from govservice.lib.codes import human_code
 from govservice.lib.errors import Conflict, DomainError
@@ -67,7 +68,7 @@ def appointment_book(
             citizen=citizen, slot_id=slot_id, matter_code=matter_code, idempotency_key=idempotency_key, early=True
         )
         if alone and facts.previous_id is None:
-            early = refusal(facts, green_category="", slot_state=True)
+            early = refusal(facts, applicant=citizen, green_category="", slot_state=True)
             if early is not None:
                 raise early
     return _book(
@@ -109,7 +110,7 @@ def _book(
         previous = Appointment.objects.select_related("matter", "hall", "slot").get(id=facts.previous_id)
         same_request_or_refuse(previous, slot_id=slot_id, matter_code=matter_code)
         return previous
-    refused = refusal(facts, green_category=green_category, slot_state=False)
+    refused = refusal(facts, applicant=citizen, green_category=green_category, slot_state=False)
     if refused is not None:
         raise refused
     if green_category == GreenCategory.ELDERLY:
@@ -183,9 +184,10 @@ def appointment_book_by_staff(*, staff: User, citizen: User, slot_id: int, matte
         if previous is not None:
             same_request_or_refuse(previous, slot_id=slot_id, matter_code=matter_code)
             return previous
-    matter = Matter.objects.filter(code=matter_code, is_current=True).only("id", "code", "bookable").first()
+    matter = Matter.objects.filter(code=matter_code, is_current=True).only("id", "code", "name", "bookable", "target").first()
     if matter is None:
         raise DomainError(_("事项不存在。"), code="not_found")
+    applicant_matter_check(citizen, matter)
     links = GroupMatter.objects.filter(group_id=OuterRef("group_id"), matter_code=matter.code)
     slot = Slot.objects.annotate(handles=Exists(links), db_now=Now()).filter(id=slot_id, hall_id=hall_id).first()
     if slot is None:

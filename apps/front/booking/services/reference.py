@@ -46,7 +46,7 @@ def appointment_book_reference(
         if previous is not None:
             same_request_or_refuse(previous, slot_id=slot_id, matter_code=matter_code)
             return previous
-    matter = Matter.objects.filter(code=matter_code, is_current=True).only("id", "name", "bookable").first()
+    matter = Matter.objects.filter(code=matter_code, is_current=True).only("id", "name", "bookable", "target").first()
     links = GroupMatter.objects.filter(group_id=OuterRef("group_id"), matter_code=matter_code)
     slot = (
         Slot.objects.select_related("hall", "group")
@@ -71,7 +71,7 @@ def appointment_book_reference(
         previous_id=None,
         blocked_until=blocked_until,
     )
-    refused = refusal(facts, green_category=green_category, slot_state=False)
+    refused = refusal(facts, applicant=citizen, green_category=green_category, slot_state=False)
     if refused is not None:
         raise refused
     assert matter is not None and slot is not None

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from apps.front.booking.conf import booking_conf
 from apps.shared.accounts.models import User
+from apps.shared.catalog.applicants import applicant_matter_refusal
 from apps.shared.catalog.models import Matter
 from govservice.lib import idcard
 from govservice.lib.errors import Conflict, DomainError
@@ -87,9 +88,10 @@ class BookingFacts:
         self.total, self.same, self.previous_id, self.blocked_until = total, same, previous_id, blocked_until
 
 
-def refusal(facts: BookingFacts, *, green_category: str, slot_state: bool) -> DomainError | None:
-    """The first reason to refuse, in the order of the rules (block, matter, slot, group, duplicate, limit,
-    then the slot's own state when ``slot_state``), or None."""
+def refusal(facts: BookingFacts, *, applicant: User, green_category: str, slot_state: bool) -> DomainError | None:
+    """The first reason to refuse, in the order of the rules (block, matter — bookable, serving the applicant's
+    kind —, slot, group, duplicate, limit, then the slot's own state when ``slot_state``), or None. ``applicant``:
+    the citizen the appointment is for (a person, or a company booked for by its agent)."""
     blocked_until = facts.blocked_until
     if blocked_until is not None and blocked_until > timezone.now():
         return DomainError(
@@ -103,6 +105,9 @@ def refusal(facts: BookingFacts, *, green_category: str, slot_state: bool) -> Do
         return DomainError(_("事项不存在。"), code="not_found")
     if not facts.matter.bookable:
         return DomainError(_("该事项无需预约，请直接到大厅办理或在线办理。"), code="not_bookable")
+    not_served = applicant_matter_refusal(applicant, facts.matter)
+    if not_served is not None:
+        return not_served
     if facts.slot is None:
         return DomainError(_("预约时段不存在。"), code="not_found")
     if not facts.handles:

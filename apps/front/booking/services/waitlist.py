@@ -21,6 +21,7 @@ from apps.front.booking.conf import booking_conf
 from apps.front.notifications.services import notify
 from apps.front.notifications.services.schedule import not_before
 from apps.shared.accounts.models import User
+from apps.shared.catalog.applicants import applicant_matter_check
 from apps.shared.catalog.models import Matter
 from govservice.lib import lifecycle
 from govservice.lib.errors import Conflict, DomainError
@@ -53,6 +54,7 @@ def waitlist_join(*, citizen: User, matter_code: str, hall_id: int, date: dt.dat
         hall = Hall.objects.filter(id=hall_id).first()
         if matter is None or hall is None:
             raise DomainError(_("事项或大厅不存在。"), code="not_found")
+        applicant_matter_check(citizen, matter)
         groups = GroupMatter.objects.filter(group__hall=hall, matter_code=matter.code).values("group_id")
         day_slots = Slot.objects.filter(hall=hall, group_id__in=groups, date=date, closed=False, release_at__lte=Now())
         if date <= timezone.localdate() or not day_slots.exists():

@@ -20,6 +20,7 @@ from apps.front.floor.services import daily_counter_next, ticket_get_for_clerk, 
 from apps.front.intake.conf import intake_conf
 from apps.front.notifications.services import notify
 from apps.shared.accounts.models import User
+from apps.shared.catalog.applicants import applicant_matter_check
 from apps.shared.workcalendar.selectors import add_workdays_or_none
 from govservice.api import Conflict, DomainError
 from govservice.lib import lifecycle
@@ -61,7 +62,10 @@ NOT_AT_WINDOW: dict[str, Any] = {
 }
 
 
-def _called_ticket(*, clerk: User, ticket_id: int):
+def _called_ticket(*, clerk: User, ticket_id: int, refusing: bool = False):
+    """The called ticket, locked, with the person who applies: an agent within a mandate in force now; a company
+    only through one; a person for a matter that serves persons (the catalog's rule — a refusal stays open: it is
+    the written answer to an application the hall cannot accept)."""
     ticket = ticket_get_for_clerk(clerk=clerk, ticket_id=ticket_id, lock=True)
     if ticket.status not in (TicketStatus.CALLED, TicketStatus.SERVING):
         raise Conflict(NOT_AT_WINDOW.get(ticket.status, NOT_CALLED), code="invalid_state")
@@ -75,6 +79,8 @@ def _called_ticket(*, clerk: User, ticket_id: int):
         raise DomainError(
             _("法人申请须由法定代表人或经授权的经办人办理，请先核验办理人身份。"), code="agent_required"
         )
+    elif not refusing:
+        applicant_matter_check(ticket.citizen, ticket.matter)
     return ticket
 
 
@@ -298,7 +304,7 @@ def case_refuse(*, clerk: User, ticket_id: int, reason: str, refer_to: str = "",
     reason = reason.strip()
     if not reason:
         raise DomainError(_("请填写不予受理的理由。"), code="reason_required")
-    ticket = _called_ticket(clerk=clerk, ticket_id=ticket_id)
+    ticket = _called_ticket(clerk=clerk, ticket_id=ticket_id, refusing=True)
     case, password = _receive(clerk=clerk, ticket=ticket, vetted=_vet(ticket.matter, list(uploads)))
     refusal_give(case, clerk=clerk, reason=reason, refer_to=refer_to)
     _finish_ticket(clerk=clerk, ticket=ticket)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from apps.shared.accounts.models import IdentityProof, Role, User
 from apps.shared.accounts.selectors import id_number_index
 from apps.shared.accounts.services import phone_index
+from apps.shared.catalog.applicants import applicant_matter_check
 from apps.shared.catalog.models import Matter
 from apps.shared.privacy.consents import consent_record, consent_require
 from apps.shared.privacy.models import Channel, ConsentPurpose
@@ -22,7 +23,6 @@ from govservice.lib.errors import Conflict, DomainError
 from ..conf import mandates_conf
 from ..models import Company, Mandate, MandateForm, MandateKind, MandateStatus
 from ..registry_client import company_register_matches
-from ..selectors import applicant_matter_check
 from .records import _mandate_create, _tell_agent
 from .terms import _powers, _validity, agent_find
 

@@ -22,6 +22,7 @@ from apps.front.booking.models import StaffPost
 from apps.front.intake.services.materials import upload_check
 from apps.shared.accounts import otp
 from apps.shared.accounts.models import ChallengePurpose, Role, User
+from apps.shared.catalog.applicants import applicant_matter_check
 from apps.shared.catalog.models import Matter
 from govservice.lib import lifecycle
 from govservice.lib.errors import Conflict, DomainError
@@ -29,7 +30,7 @@ from govservice.lib.filetypes import EXTENSIONS
 
 from ..conf import mandates_conf
 from ..models import EventKind, Mandate, MandateForm, MandateKind, MandateStatus
-from ..selectors import applicant_matter_check, company_for_account
+from ..selectors import company_for_account
 from .records import _mandate_create, _no_such_mandate, _tell_agent
 from .terms import _agent, _powers, _principal_at_window, _scope_for_person, _validity, agent_find
 

@@ -15,12 +15,13 @@ from django.utils.translation import gettext as _
 from apps.front.intake.models import Case
 from apps.shared.accounts.models import User
 from apps.shared.accounts.selectors import citizen_verified_by_id_number
+from apps.shared.catalog.applicants import applicant_matter_check
 from apps.shared.catalog.models import Matter
 from govservice.lib import creditcode, idcard
 from govservice.lib.errors import DomainError
 
 from ..models import Company
-from ..selectors import applicant_matter_check, company_for_account
+from ..selectors import company_for_account
 
 
 def _same_name(a: str, b: str) -> bool:

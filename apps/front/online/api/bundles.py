@@ -102,6 +102,10 @@ class BundlePartSerializer(serializers.Serializer):
     )
     outcome = serializers.CharField(help_text="open, approved, not (refused, denied, withdrawn, dropped …).")
     sentence = serializers.CharField()
+    bearing = serializers.CharField(
+        help_text="Outcome not: what it means for the bundle's other parts (those waiting for it are not submitted, "
+        "the others go on); empty otherwise."
+    )
     promised_date = serializers.DateField(allow_null=True)
     case = CaseStateSerializer(source="application.case", allow_null=True)
 

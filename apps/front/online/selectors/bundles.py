@@ -137,6 +137,7 @@ class BundlePart:
     outcome: str  # OUTCOME_OPEN, OUTCOME_APPROVED, OUTCOME_NOT
     sentence: str
     promised_date: dt.date | None
+    bearing: str = ""  # what the part's refusal (or drop) means for the bundle's other parts; "" while not refused
 
 
 @dataclass
@@ -175,9 +176,26 @@ def part_outcome_label(part: OnlineApplication) -> str:
     return str(case.get_status_display())
 
 
+def part_bearing(part: OnlineApplication, *, waiting: list[str]) -> str:
+    """What a part not approved (or not submitted) means for the rest of the bundle: the parts that waited for it
+    (``waiting``, their names) are not submitted; every other part is not affected and goes on."""
+    if part.cancelled_at is not None:
+        if waiting:
+            return _("本事项未提交，等待它的“%(matters)s”也不再提交；本一件事的其他事项不受影响，照常办理。") % {
+                "matters": "、".join(waiting)
+            }
+        return _("本事项未提交，不影响本一件事的其他事项，它们照常办理。")
+    if waiting:
+        return _("本事项未获准予，等待它的“%(matters)s”因此不再提交；本一件事的其他事项不受影响，照常办理。") % {
+            "matters": "、".join(waiting)
+        }
+    return _("本事项未获准予，不影响本一件事的其他事项，它们照常办理。")
+
+
 def bundle_status(application: BundleApplication) -> BundleStatus:
     """One status for the bundle, with each part's; its promised date is the latest of the parts' (a part waiting
-    for another counted from that one's promise)."""
+    for another counted from that one's promise). A part not approved says what that means for the others, and
+    while others are open the bundle says they go on."""
     if application.is_draft:
         return BundleStatus("draft", _("草稿"), [], None, 0)
     parts = list(
@@ -185,6 +203,10 @@ def bundle_status(application: BundleApplication) -> BundleStatus:
             "id"
         )
     )
+    waiting: dict[int, list[str]] = {}
+    for part in parts:
+        if part.waits_for_id is not None:
+            waiting.setdefault(part.waits_for_id, []).append(part.matter.name)
     rows = []
     for part in parts:
         outcome = part_outcome(part)
@@ -198,11 +220,15 @@ def bundle_status(application: BundleApplication) -> BundleStatus:
             promised = add_workdays_or_none(base, part.matter.promised_days) if base else None
         else:
             state, sentence, promised = "case", part.case.sentence, part.case.promised_date
-        rows.append(BundlePart(part, part.matter, state, outcome, sentence, promised))
+        bearing = part_bearing(part, waiting=waiting.get(part.id, [])) if outcome == OUTCOME_NOT else ""
+        rows.append(BundlePart(part, part.matter, state, outcome, sentence, promised, bearing))
     done = sum(1 for row in rows if row.outcome != OUTCOME_OPEN)
+    refused = sum(1 for row in rows if row.outcome == OUTCOME_NOT)
     if done < len(rows):
         overall = "in_progress"
         sentence = _("一件事正在办理：共%(total)s项，已办结%(done)s项。") % {"total": len(rows), "done": done}
+        if refused:
+            sentence += _("其中%(refused)s项未获准予或未提交，其余事项不受影响，照常办理。") % {"refused": refused}
     elif all(row.outcome == OUTCOME_APPROVED for row in rows):
         overall, sentence = "completed", _("一件事各事项均已办结并获准予。")
     else:

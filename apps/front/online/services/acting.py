@@ -17,6 +17,7 @@ from apps.front.mandates.models import Act, EventKind
 from apps.front.mandates.selectors import Authority, authority_check
 from apps.front.mandates.services import mandate_act_record
 from apps.shared.accounts.models import User
+from apps.shared.catalog.applicants import applicant_matter_check
 from apps.shared.catalog.models import Matter
 from govservice.lib.errors import DomainError
 
@@ -25,8 +26,12 @@ def acting_check(
     *, applicant: User, actor: User, matters: Iterable[Matter] = (), case: Case | None = None
 ) -> Authority | None:
     """None when the applicant acts for themselves; else the agent's authority to apply in every matter given (a
-    new application) or on the case (a submitted one), or the refusal that says why not."""
+    new application) or on the case (a submitted one), or the refusal that says why not. Either way each matter of
+    a new application serves the applicant's kind (persons, companies or both: the catalog's one rule, which
+    ``authority_check`` asks for an agent); a submitted case was checked when it was started."""
     if applicant.pk == actor.pk:
+        for matter in matters if case is None else ():
+            applicant_matter_check(applicant, matter)
         return None
     if case is not None:
         return authority_check(agent=actor, principal=applicant, act=Act.APPLY, case=case)

@@ -5,22 +5,26 @@ checklist (a material uploaded once, by key, goes to every matter that needs it)
 declaration. Submitting it makes one online application per matter — a *part* — each sent as its own case to the
 hall, pre-reviewed and decided by its department like any online application, in parallel (并联审批). A part that
 waits for another (户口 before 社保卡) is sent when that one is approved, and dropped with the reason when it is not
-(the applicant is told what the refusal means for it). When every part has its answer, one combined notice.
+(the applicant — and the agent who filed the bundle — told at once, with what the refusal means for it). When every
+part has its answer, one combined notice, to the same people, each in their own language.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, cast
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from apps.front.delivery.conf import delivery_conf
 from apps.front.intake.models import Case
+from apps.front.mandates.selectors import company_for_account
 from apps.front.notifications.services import notify
 from apps.shared.accounts.models import User
 from apps.shared.privacy.consents import consent_require
@@ -244,13 +248,47 @@ def bundle_application_submit(
     return application
 
 
+def _in_language(text: Callable[[], str]) -> str:
+    """A text read in its reader's language when it is read (notify renders each recipient's)."""
+    return cast(str, lazy(text, str)())
+
+
+def _tell(bundle: BundleApplication, *, event: str, context: dict[str, object]) -> None:
+    """A bundle's message to its applicant and, when an agent filed it, to the agent too (``<event>_agent``, naming
+    whom they applied for) while they may still see the bundle (a revoked mandate: not); each recipient reads it in
+    their own language."""
+    notify(recipient=bundle.applicant, event=event, context={"bundle": bundle.bundle.name, "code": bundle.code, **context})
+    filer = bundle.filed_by
+    if filer.pk != bundle.applicant_id and bundle_applications_of(filer).filter(id=bundle.id).exists():
+        company = company_for_account(bundle.applicant)
+        principal = company.name if company is not None else bundle.applicant.masked_name
+        notify(
+            recipient=filer,
+            event=f"{event}_agent",
+            context={"bundle": bundle.bundle.name, "code": bundle.code, "principal": principal, **context},
+        )
+
+
 def _drop(part: OnlineApplication, *, reason: str) -> None:
-    OnlineApplication.objects.filter(id=part.id).update(cancelled_at=timezone.now(), cancel_reason=reason[:300])
+    """The part is not submitted, with the reason (``reason`` may be lazy: the page keeps it as read now, the
+    message is read in each recipient's language); the applicant (and the agent who filed) are told now, and the
+    parts waiting for it are dropped in turn."""
+    kept = str(reason)[:300]
+    OnlineApplication.objects.filter(id=part.id).update(cancelled_at=timezone.now(), cancel_reason=kept)
     part.cancelled_at = timezone.now()
-    part.cancel_reason = reason[:300]
+    part.cancel_reason = kept
+    bundle = part.bundle_application
+    if bundle is not None:
+        _tell(bundle, event="bundle.part_dropped", context={"matter": part.matter.name, "reason": reason})
     # A part dropped in turn drops those waiting for it.
-    for waiting in part.dependents.filter(case__isnull=True, cancelled_at__isnull=True):
-        _drop(waiting, reason=_("前置事项“%(matter)s”未提交，本事项未提交。") % {"matter": part.matter.name})
+    for waiting in part.dependents.select_related("matter").filter(case__isnull=True, cancelled_at__isnull=True):
+        waiting.bundle_application = bundle
+        _drop(
+            waiting,
+            reason=_in_language(
+                lambda: _("前置事项“%(matter)s”未提交，本事项未提交。") % {"matter": part.matter.name}
+            ),
+        )
 
 
 def bundle_part_settled(*, case: Case) -> None:
@@ -266,16 +304,23 @@ def bundle_part_settled(*, case: Case) -> None:
         return
     part.case = case
     assert part.bundle_application is not None
-    bundle = BundleApplication.objects.select_for_update().select_related("bundle").get(id=part.bundle_application.id)
+    bundle = (
+        BundleApplication.objects.select_for_update(of=("self",))
+        .select_related("bundle", "applicant", "filed_by")
+        .get(id=part.bundle_application.id)
+    )
     approved = part_outcome(part) == OUTCOME_APPROVED
     for waiting in part.dependents.select_related("matter", "hall", "applicant").filter(
         case__isnull=True, cancelled_at__isnull=True
     ):
+        waiting.bundle_application = bundle
         if not approved:
             _drop(
                 waiting,
-                reason=_("前置事项“%(matter)s”未获准予（%(outcome)s），本事项不再提交；如仍需办理，请另行申请。")
-                % {"matter": part.matter.name, "outcome": part_outcome_label(part)},
+                reason=_in_language(
+                    lambda: _("前置事项“%(matter)s”未获准予（%(outcome)s），本事项不再提交；如仍需办理，请另行申请。")
+                    % {"matter": part.matter.name, "outcome": part_outcome_label(part)}
+                ),
             )
             continue
         try:
@@ -303,10 +348,13 @@ def bundle_check_completed(bundle: BundleApplication) -> bool:
         completed_at=timezone.now()
     ):
         return False
-    summary = "；".join(f"{p.matter.name}：{part_outcome_label(p)}" for p in parts)
-    notify(
-        recipient=bundle.applicant,
-        event="bundle.completed",
-        context={"bundle": bundle.bundle.name, "code": bundle.code, "summary": summary},
-    )
+    _tell(bundle, event="bundle.completed", context={"summary": _in_language(lambda: outcomes_summary(parts))})
     return True
+
+
+def outcomes_summary(parts: list[OnlineApplication]) -> str:
+    """Each matter and what became of it, in the active language (the combined notice's ``summary``)."""
+    separator = "；" if (get_language() or "zh").startswith("zh") else "; "
+    return separator.join(
+        _("%(matter)s：%(outcome)s") % {"matter": p.matter.name, "outcome": part_outcome_label(p)} for p in parts
+    )
