@@ -6,6 +6,7 @@ hall."""
 from __future__ import annotations
 
 import base64
+import re
 
 import pytest
 
@@ -191,6 +192,10 @@ def test_remote_acceptance_needs_the_identity_confirmed_and_the_required_scans(c
     assert notes[0].startswith("北京城市副中心政务服务中心 1号自助服务终端 发起远程视频服务")
     assert "收到扫描件：居民身份证" in notes and notes[-1] == "区人力资源和社会保障局 钱审批 远程受理"
     assert not any("内部" in note for note in notes)
+    assert payload.identity_note == "远程核验身份：人口库比对一致，视频中本人与证件照片一致"
+    # Central's session log shows the identity check's reason, as it was recorded.
+    log = client.get(f"/remote/{answered['session']}/log/").content.decode()
+    assert re.search(r'id="log-identity">人口库比对一致，视频中本人与证件照片一致（', log), log
     # The session is over for both sides.
     assert hall(client, answered, "poll").json()["status"] == "ended"
     assert hall(client, answered, "signal", kind="hello", body={}).status_code == 409
