@@ -83,6 +83,30 @@ def test_the_session_survives_the_hall_page_reloading_and_renegotiating(client, 
     ]
 
 
+def test_only_a_reloaded_page_and_a_real_drop_are_logged_not_the_watchdogs_retries(client, answered):
+    """While a call is answered but not yet connected, the hall's watchdog says hello again every ten seconds and
+    a re-offer that never got through is retried: none of it is a page that re-joined or a new drop, and the log
+    (which becomes the case's timeline the citizen reads) gets one line for each real event only."""
+    staff_post(client, answered, "signal", {"kind": "ready", "body": {}})
+    hall(client, answered, "signal", kind="offer", body={"gen": "g1", "sdp": "first"})
+    for _ in range(3):  # the watchdog, thirty seconds of a connection that does not come
+        assert hall(client, answered, "signal", kind="hello", body={"again": True}).status_code == 200
+    # The connection comes up, then drops: the first re-offer is the drop; its retries are not new drops.
+    hall(client, answered, "signal", kind="offer", body={"gen": "g2", "sdp": "x", "restart": True, "retry": False})
+    for gen in ("g3", "g4"):
+        hall(client, answered, "signal", kind="offer", body={"gen": gen, "sdp": "x", "restart": True, "retry": True})
+    # The hall's page reloads (a hello not marked again): one line.
+    hall(client, answered, "signal", kind="hello", body={})
+    session = RemoteSession.objects.get(id=answered["session"])
+    assert list(session.events.filter(action=EventAction.RECONNECTED).values_list("note", flat=True)) == [
+        "连接中断后重新协商",
+        "大厅页面重新加入会话",
+    ]
+    # Every message still reaches central, in the order it was posted.
+    kinds = [s["kind"] for s in central_poll(client, answered)["signals"]]
+    assert kinds == ["offer", "hello", "hello", "hello", "offer", "offer", "offer", "hello"]
+
+
 def test_the_shared_form_merges_typing_from_both_sides(client, answered):
     assert hall(client, answered, "form", fields={"phone": "13800001111"}).json()["form_seq"] == 1
     seen = central_poll(client, answered, form_seq=0)
