@@ -78,6 +78,8 @@
     this.stopped = false;
     this.lastAsk = 0;
     this.failTimer = null;
+    this.wasConnected = false; // the current connection got through: its loss is a real drop
+    this.dropped = false; // a connection that was up dropped, and no offer has renegotiated since
     this.sending = Promise.resolve(); // the posts of this side's signals, one after another
     this.early = []; // candidates of the current generation that came before its description
   }
@@ -97,15 +99,13 @@
     this.poll();
   };
 
-  RemoteCall.prototype.signal = function (kind, body) {
-    return postJSON(this.urls.signal, { kind: kind, body: body || {} });
-  };
-
-  // A description and then its candidates, posted in the order they were made: a candidate never reaches the
-  // other side's mailbox before the offer or answer it belongs to.
+  // Every signal of this side (hello or ready, a description and then its candidates) is posted in the order it
+  // was made, one post after another: a candidate never reaches the other side's mailbox before the offer or
+  // answer it belongs to, and no two messages of one side are stored out of order (the other side reads
+  // after its cursor, by id, and would skip one).
   RemoteCall.prototype.signalInOrder = function (kind, body) {
     var call = this;
-    var sent = this.sending.then(function () { return call.signal(kind, body); });
+    var sent = this.sending.then(function () { return postJSON(call.urls.signal, { kind: kind, body: body || {} }); });
     this.sending = sent.catch(function () {});
     return sent;
   };
@@ -143,8 +143,8 @@
       }
       if (first) {
         // A (re)loaded page: the mailbox's old messages belong to a page that is gone.
-        if (this.role === "central") await this.signal("ready", {});
-        else if (state.status === "active") await this.signal("hello", {});
+        if (this.role === "central") await this.signalInOrder("ready", {});
+        else if (state.status === "active") await this.signalInOrder("hello", {});
       } else {
         for (var i = 0; i < (state.signals || []).length; i++) await this.onSignal(state.signals[i]);
       }
@@ -165,6 +165,7 @@
   };
 
   // Not connected for a while although the session is live: ask the other side again (the hall says hello,
+  // marked "again" so that central neither logs a page that re-joined nor drops the connection it is making;
   // central says ready), at most every ten seconds.
   RemoteCall.prototype.watchdog = function () {
     if (this.status !== "active" || this.connected) return;
@@ -172,7 +173,8 @@
     if (this.lastAsk && now - this.lastAsk < 10000) return;
     if (!this.lastAsk) { this.lastAsk = now; return; }
     this.lastAsk = now;
-    this.signal(this.role === "central" ? "ready" : "hello", {}).catch(function () {});
+    if (this.role === "central") this.signalInOrder("ready", {}).catch(function () {});
+    else this.signalInOrder("hello", { again: true }).catch(function () {});
   };
 
   RemoteCall.prototype.onSignal = async function (message) {
@@ -185,7 +187,13 @@
       } else if (message.kind === "candidate") await this.addCandidate(body);
       else if (message.kind === "bye") this.dropPeer();
     } else {
-      if (message.kind === "hello") { this.dropPeer(); await this.signal("ready", {}); this.lastAsk = Date.now(); }
+      if (message.kind === "hello") {
+        // A reloaded hall page: its old connection is gone. The hall's watchdog asking again: a new offer
+        // follows the ready and replaces the connection being made; until then it may still get through.
+        if (!body.again) this.dropPeer();
+        this.lastAsk = Date.now();
+        await this.signalInOrder("ready", {});
+      }
       else if (message.kind === "offer" && body.gen) await this.answer(body);
       else if (message.kind === "candidate") await this.addCandidate(body);
       else if (message.kind === "bye") this.dropPeer();
@@ -214,6 +222,7 @@
     var call = this;
     var pc = new RTCPeerConnection({ iceServers: this.iceServers });
     this.pc = pc;
+    this.wasConnected = false;
     var remote = new MediaStream();
     pc.ontrack = function (event) {
       var stream = event.streams && event.streams[0] ? event.streams[0] : remote;
@@ -234,10 +243,15 @@
       var state = pc.connectionState;
       if (state === "connected") {
         call.connected = true;
+        call.wasConnected = true;
+        call.dropped = false; // healed by itself, or renegotiated
         clearTimeout(call.failTimer);
         call.emit("connection", "connected");
       } else if (state === "failed" || state === "disconnected") {
         call.connected = false;
+        if (call.wasConnected) call.dropped = true;
+        // The renegotiation below comes first; the watchdog's asking again waits its ten seconds after it.
+        call.lastAsk = Date.now();
         call.emit("connection", "reconnecting");
         clearTimeout(call.failTimer);
         // "disconnected" often heals by itself; "failed" does not.
@@ -260,7 +274,7 @@
   RemoteCall.prototype.recover = function () {
     if (this.stopped || this.status !== "active" || (this.pc && this.pc.connectionState === "connected")) return;
     if (this.role === "hall") this.offer(true);
-    else { this.lastAsk = Date.now(); this.signal("ready", {}).catch(function () {}); }
+    else { this.lastAsk = Date.now(); this.signalInOrder("ready", {}).catch(function () {}); }
   };
 
   RemoteCall.prototype.addLocalTracks = function (pc, offering) {
@@ -272,7 +286,12 @@
     });
   };
 
+  // A new offer: "restart" when it renegotiates a connection that failed. The first offer after a connection that
+  // was up dropped (made here or on central's ready) is the drop central's log records; a restart that only
+  // retries one that never got through is marked "retry", so that one drop is one line in the log.
   RemoteCall.prototype.offer = async function (restart) {
+    var drop = this.dropped;
+    this.dropped = false;
     var pc = this.newPeer();
     this.gen = newGeneration();
     this.early = [];
@@ -283,7 +302,7 @@
     var offer = await pc.createOffer();
     if (gen !== this.gen) return;
     // Posted before the description is set: the candidates it starts to gather queue behind it.
-    var sent = this.signalInOrder("offer", { gen: gen, sdp: offer.sdp, restart: !!restart });
+    var sent = this.signalInOrder("offer", { gen: gen, sdp: offer.sdp, restart: !!restart || drop, retry: !!restart && !drop });
     await pc.setLocalDescription(offer);
     await sent;
   };

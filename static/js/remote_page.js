@@ -345,5 +345,7 @@
     });
   }
 
+  // Reachable from the page (the browser test drops the connection through it); it holds nothing secret.
+  window.remoteCall = call;
   call.start();
 })();

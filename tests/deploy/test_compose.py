@@ -83,3 +83,14 @@ def test_the_balancer_reaches_each_sites_nodes_where_they_listen():
         assert urlsplit(services[role]["environment"]["PUBLIC_BASE_URL"]).port == port
     central_url = urlsplit(services["front-worker"]["environment"]["CENTRAL_URL"])
     assert (central_url.hostname, central_url.port) == ("balancer", 8100)
+
+
+def test_the_images_web_node_runs_threaded_workers_as_the_procfile_does():
+    """The front's thread waits on central during each relayed request of the remote window: the image's web
+    command, like the Procfile's, runs gthread workers (WEB_CONCURRENCY of them, THREADS threads each)."""
+    [cmd] = [line for line in (ROOT / "deploy" / "Containerfile").read_text().splitlines() if line.startswith("CMD ")]
+    assert "--worker-class gthread" in cmd and '--threads \\"${THREADS:-4}\\"' in cmd
+    assert '--workers \\"${WEB_CONCURRENCY:-4}\\"' in cmd
+    procfile = (ROOT / "Procfile").read_text()
+    sites = [line for line in procfile.splitlines() if line.startswith(("front:", "central:"))]
+    assert len(sites) == 2 and all("--worker-class gthread" in line for line in sites)

@@ -78,6 +78,13 @@ class HallSession(models.Model):
         return f"{self.hall} {self.matter} {self.started_at:%Y-%m-%d %H:%M}"
 
     @property
+    def duration_seconds(self) -> int | None:
+        """How long the call lasted (from the answer to the end, or until now); None if nobody answered."""
+        if self.answered_at is None:
+            return None
+        return int(((self.ended_at or timezone.now()) - self.answered_at).total_seconds())
+
+    @property
     def live(self) -> bool:
         return self.status != SessionStatus.ENDED
 

@@ -353,6 +353,7 @@ def session_concluded(*, peer: Peer, payload: contract.RemoteConcluded) -> HallS
         reason=payload.reason,
         refer_to=payload.refer_to,
         history=[RemoteLine(at=line.at, actor=line.actor, note=line.note) for line in payload.history],
+        identity_note=payload.identity_note,
         ticket=session.ticket,
         hall_clerk=session.clerk,
     )

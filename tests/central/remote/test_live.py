@@ -6,6 +6,7 @@ hall."""
 from __future__ import annotations
 
 import base64
+import re
 
 import pytest
 
@@ -80,6 +81,30 @@ def test_the_session_survives_the_hall_page_reloading_and_renegotiating(client, 
         "大厅页面重新加入会话",
         "连接中断后重新协商",
     ]
+
+
+def test_only_a_reloaded_page_and_a_real_drop_are_logged_not_the_watchdogs_retries(client, answered):
+    """While a call is answered but not yet connected, the hall's watchdog says hello again every ten seconds and
+    a re-offer that never got through is retried: none of it is a page that re-joined or a new drop, and the log
+    (which becomes the case's timeline the citizen reads) gets one line for each real event only."""
+    staff_post(client, answered, "signal", {"kind": "ready", "body": {}})
+    hall(client, answered, "signal", kind="offer", body={"gen": "g1", "sdp": "first"})
+    for _ in range(3):  # the watchdog, thirty seconds of a connection that does not come
+        assert hall(client, answered, "signal", kind="hello", body={"again": True}).status_code == 200
+    # The connection comes up, then drops: the first re-offer is the drop; its retries are not new drops.
+    hall(client, answered, "signal", kind="offer", body={"gen": "g2", "sdp": "x", "restart": True, "retry": False})
+    for gen in ("g3", "g4"):
+        hall(client, answered, "signal", kind="offer", body={"gen": gen, "sdp": "x", "restart": True, "retry": True})
+    # The hall's page reloads (a hello not marked again): one line.
+    hall(client, answered, "signal", kind="hello", body={})
+    session = RemoteSession.objects.get(id=answered["session"])
+    assert list(session.events.filter(action=EventAction.RECONNECTED).values_list("note", flat=True)) == [
+        "连接中断后重新协商",
+        "大厅页面重新加入会话",
+    ]
+    # Every message still reaches central, in the order it was posted.
+    kinds = [s["kind"] for s in central_poll(client, answered)["signals"]]
+    assert kinds == ["offer", "hello", "hello", "hello", "offer", "offer", "offer", "hello"]
 
 
 def test_the_shared_form_merges_typing_from_both_sides(client, answered):
@@ -191,6 +216,10 @@ def test_remote_acceptance_needs_the_identity_confirmed_and_the_required_scans(c
     assert notes[0].startswith("北京城市副中心政务服务中心 1号自助服务终端 发起远程视频服务")
     assert "收到扫描件：居民身份证" in notes and notes[-1] == "区人力资源和社会保障局 钱审批 远程受理"
     assert not any("内部" in note for note in notes)
+    assert payload.identity_note == "远程核验身份：人口库比对一致，视频中本人与证件照片一致"
+    # Central's session log shows the identity check's reason, as it was recorded.
+    log = client.get(f"/remote/{answered['session']}/log/").content.decode()
+    assert re.search(r'id="log-identity">人口库比对一致，视频中本人与证件照片一致（', log), log
     # The session is over for both sides.
     assert hall(client, answered, "poll").json()["status"] == "ended"
     assert hall(client, answered, "signal", kind="hello", body={}).status_code == 409

@@ -4,17 +4,20 @@ and the end; a conclusion at central becomes the case at the hall, a ring nobody
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from apps.front.booking.models import GroupMatter, StaffPost
 from apps.front.consult.models import ConsultTicket, TicketChannel, TicketStatus
 from apps.front.floor.models import Terminal
 from apps.front.floor.models import TicketStatus as FloorTicketStatus
-from apps.front.intake.models import Case, CaseStatus, DocumentKind
+from apps.front.intake.models import Case, CaseStatus, DocumentKind, EvidenceItem, TrustLevel
 from apps.front.remote.models import HallScan, HallSession, SessionStatus
 from apps.shared.accounts.models import Role, User
 from apps.shared.exchange import contract
@@ -22,7 +25,7 @@ from apps.shared.exchange.models import OutboxMessage, Peer
 from tests.factories import make_user
 from tests.front.floor.factories import make_ticket
 
-from .conftest import PDF, PNG, deliver, session_id_of, start_at_kiosk
+from .conftest import PDF, PNG, deliver, new_id, session_id_of, start_at_kiosk
 
 pytestmark = pytest.mark.django_db
 
@@ -159,6 +162,12 @@ def test_central_accepts_remotely_and_the_case_is_made_at_the_hall(
     notes = list(case.events.values_list("note", flat=True))
     assert any("远程虚拟窗口收件" in n for n in notes) and any("收到扫描件：申请人居民身份证" in n for n in notes)
     assert any("远程核验申请人身份" in n for n in notes) and any(n.endswith("远程受理") for n in notes)
+    # With the reason central gave for the identity check (its remote.concluded message's identity_note).
+    assert "远程核验身份：视频中本人与证件照片一致" in notes
+    # At a kiosk nobody held the originals: the scans are accepted but stay level C, and nothing is kept in the
+    # citizen's vault as checked against the original.
+    assert set(case.materials.values_list("trust_level", flat=True)) == {TrustLevel.C}
+    assert not EvidenceItem.objects.filter(citizen=citizen).exists()
     # The case leaves for central as any accepted case; central's session log learns its number.
     assert [m.payload["number"] for m in OutboxMessage.objects.filter(kind=contract.MessageKind.CASE_SUBMITTED)] == [
         case.number
@@ -265,3 +274,29 @@ def test_the_halls_session_log_is_for_its_supervisors(
     assert list(client.get("/remote/log/").context["sessions"]) == []
     client.force_login(citizen)
     assert client.get("/remote/log/").status_code == 403
+
+
+def test_the_halls_session_log_shows_when_consent_was_given_and_how_long_the_call_lasted(
+    client, citizen, remote_matter, hall, terminal
+):
+    """As central's log does: the time of the applicant's consent to the record, and the call's length (from the
+    answer to the end; none for a ring nobody answered)."""
+    start = timezone.make_aware(dt.datetime(2026, 11, 24, 9, 30, 5))
+    common = {"hall": hall, "matter": remote_matter, "citizen": citizen, "terminal": terminal}
+    HallSession.objects.create(
+        id=new_id(), device=f"terminal:{terminal.id}", device_label="1号自助服务终端", **common,
+        consent_at=start, started_at=start + dt.timedelta(seconds=2), answered_at=start + dt.timedelta(seconds=20),
+        ended_at=start + dt.timedelta(minutes=4, seconds=20), status=SessionStatus.ENDED, outcome="accepted",
+    )
+    HallSession.objects.create(
+        id=new_id(), device=f"terminal:{terminal.id}", device_label="1号自助服务终端", **common,
+        consent_at=start - dt.timedelta(hours=1), started_at=start - dt.timedelta(hours=1),
+        ended_at=start - dt.timedelta(minutes=58), status=SessionStatus.ENDED, outcome="unanswered",
+    )
+    supervisor = make_user("hallsup_tz", Role.HALL_SUPERVISOR, real_name="陈主管")
+    StaffPost.objects.create(user=supervisor, hall=hall)
+    client.force_login(supervisor)
+    page = client.get("/remote/log/").content.decode()
+    assert "同意记录" in page and "通话时长" in page
+    assert re.findall(r'data-cell="consent">([^<]*)<', page) == ["11-24 09:30:05", "11-24 08:30:05"]
+    assert re.findall(r'data-cell="duration">([^<]*)<', page) == ["240 秒", "—"]

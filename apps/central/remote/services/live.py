@@ -28,7 +28,8 @@ from ..tickets import JoinRefused, ticket_check, ticket_issue
 from .sessions import event_record, sessions_expire, staff_label
 
 # What each side may put in the other's mailbox. The hall offers (it owns the data channel) and says hello when
-# its page (re)loads; central says ready when its page (re)loads or its connection failed, and answers.
+# its page (re)loads (and, marked "again", when its connection is slow to come); central says ready when its page
+# (re)loads or its connection failed, and answers.
 KINDS = {
     Side.HALL: frozenset({"hello", "offer", "candidate", "bye"}),
     Side.CENTRAL: frozenset({"ready", "answer", "candidate", "bye"}),
@@ -180,9 +181,12 @@ def signal_send(*, session: RemoteSession, sender: str, kind: Any, body: Any) ->
     _live(session)
     signal = SessionSignal.objects.create(session=session, sender=sender, kind=kind, body=body)
     if sender == Side.HALL and session.status == SessionStatus.ACTIVE:
-        # The hall's page reloaded (hello) or its connection failed and it renegotiates (a restart offer): the
-        # session survives both; the log says so.
-        if kind == "hello":
+        # The hall's page reloaded (hello) or its connection dropped and it renegotiates (a restart offer): the
+        # session survives both; the log says so, once each. Not logged: the hall's watchdog asking again while
+        # a connection is being made (a hello marked "again", every ten seconds), and a restart offer that only
+        # retries one that never got through (marked "retry"): the log and the case's timeline the citizen
+        # reads would fill with them.
+        if kind == "hello" and not body.get("again"):
             event_record(
                 session,
                 EventAction.RECONNECTED,
@@ -190,7 +194,7 @@ def signal_send(*, session: RemoteSession, sender: str, kind: Any, body: Any) ->
                 actor_label=session.device_label,
                 note=_("大厅页面重新加入会话"),
             )
-        elif kind == "offer" and body.get("restart"):
+        elif kind == "offer" and body.get("restart") and not body.get("retry"):
             event_record(
                 session,
                 EventAction.RECONNECTED,

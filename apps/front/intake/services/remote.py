@@ -25,7 +25,7 @@ from govservice.api import DomainError
 from govservice.lib.codes import digits
 
 from ..conf import intake_conf
-from ..models import Case, CaseEvent, CaseStatus
+from ..models import Case, CaseEvent, CaseStatus, TrustLevel
 from .window import Upload, _accept, _finish_ticket, _new_number, _store_materials, _vet, notice_give, refusal_give
 
 ACCEPTED, ONE_TIME_NOTICE, REFUSED = "accepted", "one_time_notice", "refused"
@@ -54,12 +54,18 @@ def case_conclude_remote(
     reason: str = "",
     refer_to: str = "",
     history: Sequence[RemoteLine] = (),
+    identity_note: str = "",
     ticket: Ticket | None = None,
     hall_clerk: User | None = None,
 ) -> tuple[Case, str]:
     """Make the case a remote session concluded; returns it and its query password (shown once at the hall).
     ``uploader`` scanned the materials at the hall (the clerk, or the citizen at a kiosk); ``hall_clerk`` and
-    ``ticket``: a window's session, whose ticket is finished as a window acceptance finishes it."""
+    ``ticket``: a window's session, whose ticket is finished as a window acceptance finishes it.
+    ``identity_note``: central's "identity confirmed remotely" with its reason, for the case's timeline.
+
+    Trust: a hall clerk who took part (a window's session) had the originals in hand, so an acceptance counts
+    them as seen (level B, kept in the citizen's vault) as at a window. At a kiosk nobody held them: central saw
+    scans and a video, and the scans stay level C (checked against the original before any reuse)."""
     if outcome not in (ACCEPTED, ONE_TIME_NOTICE, REFUSED):
         raise DomainError(_("未知的受理结果。"), code="invalid_outcome")
     vetted = _vet(matter, list(uploads))
@@ -97,9 +103,26 @@ def case_conclude_remote(
             note=line.note,
             at=line.at,
         )
-    _store_materials(case, vetted, by=uploader)
+    if identity_note.strip():
+        # The log's line names who confirmed the identity; why (the registry's answer, the live video) comes
+        # with it here, so that the case's audit trail holds the reason too.
+        CaseEvent.objects.create(
+            case=case,
+            actor=acceptor,
+            from_status=CaseStatus.RECEIVED,
+            to_status=CaseStatus.RECEIVED,
+            note=identity_note.strip()[:300],
+        )
+    _store_materials(case, vetted, by=uploader, trust_level=TrustLevel.B if hall_clerk is not None else TrustLevel.C)
     if outcome == ACCEPTED:
-        _accept(clerk=acceptor, case=case, commitment_items=[], commitment_signed=False)
+        _accept(
+            clerk=acceptor,
+            case=case,
+            commitment_items=[],
+            commitment_signed=False,
+            originals_seen=hall_clerk is not None,
+            originals_seen_by=hall_clerk,
+        )
     elif outcome == ONE_TIME_NOTICE:
         notice = [item.strip() for item in items if item.strip()]
         if not notice:

@@ -237,9 +237,13 @@ def _missing_required(case: Case, *, deferred: Sequence[str] = ()) -> list[str]:
     return [m.name for m in case.matter.materials.all() if m.required and m.id not in provided and m.name not in deferred]
 
 
-def _accept(*, clerk: User, case: Case, commitment_items: list[str], commitment_signed: bool, originals_seen: bool = True) -> None:
+def _accept(
+    *, clerk: User, case: Case, commitment_items: list[str], commitment_signed: bool, originals_seen: bool = True,
+    originals_seen_by: User | None = None,
+) -> None:
     """Accept a received case and put it on the wire to central, in the caller's transaction. ``originals_seen``:
-    the clerk had the originals in hand (a window); an online pre-review has not, and the uploads stay C."""
+    the clerk had the originals in hand (a window); an online pre-review has not, and the uploads stay C.
+    ``originals_seen_by``: who held them, when that is not the acceptor (a hall clerk in a remote session)."""
     matter = case.matter
     if commitment_items:
         commitment_items = commitment_check(case, commitment_items, signed=commitment_signed)
@@ -258,7 +262,7 @@ def _accept(*, clerk: User, case: Case, commitment_items: list[str], commitment_
     if originals_seen:
         # Accepting at the window means the clerk has seen the originals of what the citizen uploaded.
         case.materials.filter(trust_level=TrustLevel.C).update(trust_level=TrustLevel.B)
-        _keep_in_vault(case, by=clerk)
+        _keep_in_vault(case, by=originals_seen_by or clerk)
     document_issue(case=case, kind=DocumentKind.RECEIPT, by=clerk)
     if commitment_items:
         document_issue(case=case, kind=DocumentKind.COMMITMENT, by=clerk)
