@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.test import Client
 
 from apps.front.booking.models import Appointment, GroupMatter, Slot
 from apps.front.intake.models import Case, CaseChannel, CaseStatus
@@ -197,3 +198,54 @@ class TestRoads:
             "NB-SB",
             "NB-CS",
         }
+
+
+class TestPages:
+    def test_the_bundle_page_offers_the_visit_beside_the_online_submission_and_books_it(
+        self, citizen, hall, by_visit
+    ):
+        slot = make_slot(hall, capacity=2)
+        page = Client()
+        listed = page.get("/bundles/").content.decode()
+        assert "/bundles/newborn/apply/" in listed and "/bundles/newborn/visit/" in listed
+        shown = page.get("/bundles/newborn/visit/").content.decode()
+        assert hall.name in shown and f'value="{slot.id}"' in shown
+        page.force_login(citizen)
+        booked = page.post("/bundles/newborn/visit/book/", {"slot": slot.id, "idempotency_key": "page-1"})
+        appointment = Appointment.objects.get(citizen=citizen)
+        assert booked.status_code == 302 and booked["Location"] == f"/appointments/{appointment.code}/"
+        assert BundleApplication.objects.get(applicant=citizen).appointment == appointment
+
+    def test_a_bundle_not_offered_by_a_visit_has_no_visit_page(self, hall, newborn):
+        page = Client()
+        assert "/bundles/newborn/visit/" not in page.get("/bundles/").content.decode()
+        assert page.get("/bundles/newborn/visit/").status_code == 404
+
+    def test_the_window_is_sent_to_the_bundle_page_and_accepts_every_matter_there(
+        self, api, citizen, clerk, hall, terminal, by_visit, central_peer
+    ):
+        body = book(api, citizen, make_slot(hall, capacity=2))
+        ticket_id = at_window(api, clerk, body["appointment"])
+        page = Client()
+        page.force_login(clerk)
+        moved = page.get(f"/workbench/tickets/{ticket_id}/")
+        assert moved.status_code == 302 and moved["Location"] == f"/workbench/tickets/{ticket_id}/bundle/"
+        # Intake's single-matter outcomes refuse the bundle's ticket: never one case for the lead matter alone.
+        single = api(clerk).post(f"/api/v1/workbench/tickets/{ticket_id}/accept/", {}, format="multipart")
+        assert single.status_code == 409 and single.json()["code"] == "bundle_ticket"
+        sheet = page.get(f"/workbench/tickets/{ticket_id}/bundle/").content.decode()
+        assert sheet.count('name="material_household-register"') == 1 and "户口登记、医保参保登记" in sheet
+        form = {f"field_{k}": v for k, v in ANSWERS.items()}
+        form |= {
+            "action": "submit",
+            "material_birth-certificate": upload("bc.pdf", PDF, "application/pdf"),
+            "material_household-register": upload("hk.pdf", PDF + b"hk", "application/pdf"),
+            "material_photo": upload("photo.png", PNG, "image/png"),
+        }
+        accepted = page.post(f"/workbench/tickets/{ticket_id}/bundle/", form)
+        assert accepted.status_code == 302
+        done = page.get(f"/workbench/tickets/{ticket_id}/bundle/").content.decode()
+        assert 'id="bundle-parts"' in done and Case.objects.filter(citizen=citizen).count() == 2
+        # Sent again (a double submit): nothing more.
+        assert page.post(f"/workbench/tickets/{ticket_id}/bundle/", form).status_code == 200
+        assert Case.objects.filter(citizen=citizen).count() == 2

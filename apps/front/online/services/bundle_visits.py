@@ -24,6 +24,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from apps.front.booking.models import AppointmentStatus, Slot
@@ -138,6 +139,13 @@ def bundle_for_ticket(ticket: Ticket, *, lock: bool = False) -> BundleApplicatio
     if lock:
         found = found.select_for_update(of=("self",))
     return found.select_related("bundle", "hall", "applicant").order_by("-id").first()
+
+
+def bundle_ticket_elsewhere(*, ticket: Ticket) -> str:
+    """Intake's ``ticket_elsewhere`` hook: a bundle's visit is accepted on the bundle's window page."""
+    if bundle_for_ticket(ticket) is None:
+        return ""
+    return reverse("bundle_ticket", args=[ticket.id])
 
 
 def bundle_visit_sheet(*, clerk: User, ticket_id: int) -> dict[str, Any]:
