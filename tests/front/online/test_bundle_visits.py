@@ -164,6 +164,25 @@ class TestWindow:
         yibao = OnlineApplication.objects.get(bundle_application__code=body["code"], matter_code="NB-YB")
         assert yibao.case is not None and yibao.case.status == CaseStatus.RECEIVED  # sent as online, pre-reviewed
 
+    def test_a_bundle_submitted_online_before_the_visit_is_not_accepted_again(
+        self, api, citizen, clerk, hall, terminal, by_visit, central_peer
+    ):
+        body = book(api, citizen, make_slot(hall, capacity=2))
+        base = f"/api/v1/online/bundle-applications/{body['code']}/"
+        assert api(citizen).patch(base, {"form_values": ANSWERS}, format="json").status_code == 200
+        for key, name, content, kind in (
+            ("birth-certificate", "bc.pdf", PDF, "application/pdf"),
+            ("household-register", "hk.pdf", PDF + b"hk", "application/pdf"),
+            ("photo", "photo.png", PNG, "image/png"),
+        ):
+            sent = api(citizen).post(f"{base}files/", {"material": key, "file": upload(name, content, kind)}, format="multipart")
+            assert sent.status_code == 201, sent.content
+        assert api(citizen).post(f"{base}submit/", {"declaration": True}, format="json").status_code == 201
+        ticket_id = at_window(api, clerk, body["appointment"])
+        refused = accept(api, clerk, ticket_id, status=409)
+        assert refused["code"] == "invalid_state"
+        assert Case.objects.filter(citizen=citizen).count() == 2  # the online submission's, no more
+
     def test_a_ticket_without_a_bundle_is_not_one(self, api, citizen, clerk, hall, matter, terminal, central_peer):
         slot = make_slot(hall)
         code = api(citizen).post("/api/v1/appointments/", {"slot": slot.id, "matter": matter.code}, format="json")

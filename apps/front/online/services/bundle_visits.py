@@ -182,12 +182,22 @@ def bundle_visit_accept(
     if application is None:
         raise DomainError(_("该号码不是一件事预约。"), code="not_found")
     if application.submitted_at is not None:
-        return application, False  # accepted already: the same answer, never a second set of cases
+        if ticket.status == TicketStatus.DONE:
+            return application, False  # accepted already: the same answer, never a second set of cases
+        raise Conflict(_("该一件事已在网上提交，无需在窗口再次受理。"), code="invalid_state")
     if ticket.status not in (TicketStatus.CALLED, TicketStatus.SERVING):
         raise Conflict(_("请先叫号再受理。"), code="invalid_state")
     # The person at the window submits (the applicant, or their agent: the online road checks the authority in
-    # every matter); the clerk accepts.
+    # every matter, as intake's agent_check); the clerk accepts. A company applies through a person.
+    if ticket.agent is None and application.applicant.is_company:
+        raise DomainError(
+            _("法人申请须由法定代表人或经授权的经办人办理，请先核验办理人身份。"), code="agent_required"
+        )
     actor = ticket.agent or application.applicant
+    if application.hall_id != ticket.hall_id:
+        # Received where the visit takes place (a hall receiving every matter, checked when it was booked).
+        application.hall = ticket.hall
+        application.save(update_fields=["hall", "updated_at"])
     matters = [m for _item, m in bundle_matters(application.bundle)]
     if form_values:
         application.form_values = answers_merged(bundle_fields(matters), application.form_values, form_values)
