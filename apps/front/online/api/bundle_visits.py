@@ -40,6 +40,7 @@ class BundleVisitApi(APIView):
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
         responses={
             201: inline_serializer("BundleVisitBooked", {"code": serializers.CharField(), "appointment": serializers.CharField()}),
+            400: _error("invalid: no slot, or not a number."),
             **START_ERRORS,
             404: _error("not_found: no such bundle or slot."),
             409: _error("slot_full, duplicate, limit_reached … (the booking's refusals)."),
