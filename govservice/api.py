@@ -259,6 +259,10 @@ STATUS_BY_CODE: dict[str, int] = {
     "form_incomplete": 422,
     "form_invalid": 400,
     "not_online": 422,
+    # 一件事 by one booked hall visit: the bundle is not offered that way (apps/front/online/services/bundle_visits.py).
+    "no_visit": 422,
+    # A bundle's visit at intake's single-matter outcomes: it is accepted on its own window page.
+    "bundle_ticket": 409,
     # Issue 15: legal persons and people acting for others (apps/front/mandates). An agent outside their scope
     # is forbidden (403) with the reason; a matter's own rule (who it serves, whether agents may act) is 422.
     "acts_required": 400,

@@ -37,6 +37,13 @@ class CaseSettled(Protocol):
     def __call__(self, *, case: Case) -> Any: ...
 
 
+class TicketElsewhere(Protocol):
+    """The address of the window page that handles this ticket instead of intake's single-matter workbench, or
+    ""."""
+
+    def __call__(self, *, ticket: Any) -> str: ...
+
+
 class AgentCheck(Protocol):
     """Raise the DomainError that says why ``agent`` may not do ``act`` ("apply" or "collect") for
     ``principal`` in ``matter`` (or on ``case``); return quietly when they may."""
@@ -66,3 +73,7 @@ case_settled: Hook[CaseSettled] = Hook("case settled")
 # Someone acts at a window for the applicant (the ticket names them): their authority, checked by the app that
 # keeps the mandates (apps/front/mandates) when the window acts, so that a revocation counts at once.
 agent_check: Hook[AgentCheck] = Hook("an agent's authority to act for the applicant")
+
+# A ticket that is not one matter's (the visit booked for a 一件事 bundle, apps/front/online): the app that handles it
+# names its window page; intake's workbench sends the clerk there and its single-matter outcomes refuse the ticket.
+ticket_elsewhere: Hook[TicketElsewhere] = Hook("a ticket handled by another window page")

@@ -96,6 +96,9 @@ def intake_ticket(request, ticket_id):
         ticket = ticket_get_for_clerk(clerk=request.user, ticket_id=ticket_id)
     except DomainError as exc:
         return render(request, "error.html", {"message": exc.detail}, status=status_for(exc))
+    for elsewhere in hooks.ticket_elsewhere.receivers():
+        if address := elsewhere(ticket=ticket):
+            return redirect(address)  # the visit of a 一件事 bundle: its own window page
     if ticket.status == TicketStatus.DONE:
         # Finished at another window or in another tab (or this one, sent twice): say so, and where it went.
         finished = case_for_finished_ticket(user=request.user, ticket=ticket)

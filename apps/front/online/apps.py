@@ -18,8 +18,11 @@ class OnlineConfig(AppConfig):
         from . import conf  # noqa: F401 - reads the knobs' environment now: a malformed value stops start-up
         from .selectors import bundle_submission_fields
         from .services import bundle_part_settled
+        from .services.bundle_visits import bundle_ticket_elsewhere
 
         # Intake sits below (ARCHITECTURE.md): it tells when a case got its answer, and a bundle (一件事) sends
         # or drops the parts that waited for it; a part goes to central with its bundle.
         hooks.case_settled.connect(bundle_part_settled)
         hooks.submission_fields.connect(bundle_submission_fields)
+        # A bundle's booked visit (一次预约) is accepted on its own window page, never as one matter.
+        hooks.ticket_elsewhere.connect(bundle_ticket_elsewhere)

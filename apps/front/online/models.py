@@ -13,7 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.front.booking.models import Hall
+from apps.front.booking.models import Appointment, Hall
 from apps.front.intake.models import Case, CaseMaterial, CaseStatus
 from apps.shared.catalog.models import Bundle, Matter
 from apps.shared.exchange.contract import DeliveryMethod
@@ -41,6 +41,11 @@ class BundleApplication(models.Model):
     recipient_name = models.CharField(_("收件人"), max_length=64, blank=True)
     recipient_phone = EncryptedCharField(_("收件人电话"), max_length=20, blank=True, null=True)
     address = EncryptedTextField(_("邮寄地址"), blank=True, null=True)
+    # 一次预约 (one booked hall visit, services/bundle_visits.py): the visit the bundle is brought to; the window's
+    # acceptance submits it there. Empty for the online road.
+    appointment = models.OneToOneField(
+        Appointment, on_delete=models.SET_NULL, null=True, blank=True, related_name="bundle_application"
+    )
     # Given once at submission for every part (a waiting part taken later from the vault relies on it).
     vault_consent = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)

@@ -2,13 +2,16 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_visits
 
 urlpatterns = [
     path("matters/<str:code>/apply/", views.start, name="online_start"),
     path("online/", views.my_applications, name="online_mine"),
     path("bundles/", views.bundles, name="bundles"),
     path("bundles/<str:code>/apply/", views.bundle_start, name="bundle_start"),
+    path("bundles/<str:code>/visit/", views_visits.bundle_visit, name="bundle_visit"),
+    path("bundles/<str:code>/visit/book/", views_visits.bundle_visit_book_view, name="bundle_visit_book"),
+    path("workbench/tickets/<int:ticket_id>/bundle/", views_visits.bundle_ticket, name="bundle_ticket"),
     path("online/bundles/<str:code>/", views.bundle_application, name="bundle_application"),
     path("online/bundles/<str:code>/files/<int:file_id>/", views.bundle_file, name="bundle_file"),
     path("online/<str:code>/", views.application, name="online_application"),

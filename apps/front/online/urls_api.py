@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import api
+from .api import bundle_visits
 
 urlpatterns = [
     path("online/applications/", api.ApplicationListApi.as_view(), name="api-online-applications"),
@@ -27,6 +28,15 @@ urlpatterns = [
         name="api-bundle-file",
     ),
     path("online/bundle-applications/<str:code>/submit/", api.BundleSubmitApi.as_view(), name="api-bundle-submit"),
+    path("online/bundles/<str:code>/visit/", bundle_visits.BundleVisitApi.as_view(), name="api-bundle-visit"),
+    path(
+        "workbench/tickets/<int:ticket_id>/bundle/", bundle_visits.BundleTicketApi.as_view(), name="api-bundle-ticket"
+    ),
+    path(
+        "workbench/tickets/<int:ticket_id>/bundle/accept/",
+        bundle_visits.BundleTicketAcceptApi.as_view(),
+        name="api-bundle-ticket-accept",
+    ),
     path("workbench/prereview/", api.PrereviewQueueApi.as_view(), name="api-prereview-queue"),
     path("workbench/prereview/<str:number>/", api.PrereviewDetailApi.as_view(), name="api-prereview-case"),
     path(

@@ -144,7 +144,8 @@ class BundleItemFormSet(forms.BaseInlineFormSet):
     def clean(self) -> None:
         super().clean()
         kept = [f.instance for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
-        errors = bundle_errors(kept)
+        bundle = self.instance
+        errors = bundle_errors(kept, online=bundle.online_submission, visit=bundle.hall_visit)
         if errors:
             raise ValidationError(errors)
 
@@ -160,8 +161,8 @@ class BundleItemInline(admin.TabularInline):
 class BundleAdmin(admin.ModelAdmin):
     """一件事一次办 (issue 15): a life event's matters, by code, and which waits for which."""
 
-    list_display = ["name", "code", "life_event", "is_active"]
-    list_filter = ["life_event", "is_active"]
+    list_display = ["name", "code", "life_event", "online_submission", "hall_visit", "is_active"]
+    list_filter = ["life_event", "is_active", "online_submission", "hall_visit"]
     search_fields = ["name", "code"]
     inlines = [BundleItemInline]
 

@@ -152,16 +152,20 @@ def field_errors(fields: Iterable[MatterField]) -> list[str]:
     return errors
 
 
-def bundle_errors(items: Sequence[BundleItem]) -> list[str]:
-    """一件事: every matter current and applied for online (the bundle is submitted online, once), each once; an
+def bundle_errors(items: Sequence[BundleItem], *, online: bool = True, visit: bool = False) -> list[str]:
+    """一件事: every matter current, each once; applied for by at least one road: ``online`` (one online
+    submission: every matter online-capable, depth Ⅲ/Ⅳ) and/or ``visit`` (one booked hall visit: the windows
+    receive every matter, so a window-only matter is allowed when the bundle is not also offered online); an
     item waits only for another item of the bundle, never in a circle; a form field asked by two matters under
     one key asks the same thing (the merged form asks it once)."""
     from .models import FieldKind, Matter, OnlineDepth
 
     errors: list[str] = []
+    if not online and not visit:
+        errors.append(_("一件事须至少开放一种办理方式（网上一次提交或预约到大厅一次办）。"))
     codes = [item.matter_code for item in items]
     if not codes:
-        return [_("一件事至少包含两个事项。")]
+        return [*errors, _("一件事至少包含两个事项。")]
     if len(codes) < 2:
         errors.append(_("一件事至少包含两个事项。"))
     if len(set(codes)) != len(codes):
@@ -171,7 +175,7 @@ def bundle_errors(items: Sequence[BundleItem]) -> list[str]:
         matter = matters.get(code)
         if matter is None:
             errors.append(_("没有实施编码为“%(code)s”的现行事项。") % {"code": code})
-        elif matter.online_depth < OnlineDepth.ONLINE_ACCEPTANCE:
+        elif online and matter.online_depth < OnlineDepth.ONLINE_ACCEPTANCE:
             errors.append(_("事项“%(name)s”不支持网上申报（网办深度须为 Ⅲ 或 Ⅳ 级）。") % {"name": matter.name})
     after = {item.matter_code: item.after for item in items if item.after}
     for before in after.values():

@@ -56,6 +56,7 @@ def test_the_admin_defines_a_bundle_and_says_what_is_wrong(three, admin_client):
         "life_event": "birth",
         "description": "",
         "is_active": "on",
+        "online_submission": "on",
         "items-TOTAL_FORMS": "2",
         "items-INITIAL_FORMS": "0",
         "items-0-position": "1",
@@ -71,6 +72,45 @@ def test_the_admin_defines_a_bundle_and_says_what_is_wrong(three, admin_client):
     assert admin_client.post(reverse("admin:catalog_bundle_add"), form).status_code == 302
     bundle = Bundle.objects.get(code="newborn")
     assert [(i.matter_code, i.after) for i in bundle.items.all()] == [("B-001", ""), ("B-002", "B-001")]
+
+
+def test_the_rule_per_road_a_window_only_matter_only_in_a_bundle_booked_at_a_hall(three, make):
+    window_only = make("W-001")
+    pair = items(("B-001", ""), ("W-001", "B-001"))
+    # One online submission: every matter online-capable.
+    assert f"事项“{window_only.name}”不支持网上申报" in " ".join(bundle_errors(pair))
+    assert f"事项“{window_only.name}”不支持网上申报" in " ".join(bundle_errors(pair, online=True, visit=True))
+    # One booked hall visit only: the windows receive every matter.
+    assert bundle_errors(pair, online=False, visit=True) == []
+    # Some road there must be.
+    assert "至少开放一种办理方式" in " ".join(bundle_errors(items(("B-001", ""), ("B-002", "")), online=False))
+
+
+def test_the_admin_takes_a_visit_only_bundle_with_a_window_only_matter(three, make, admin_client):
+    make("W-001")
+    form = {
+        "code": "visit",
+        "name": "到大厅一次办",
+        "life_event": "birth",
+        "description": "",
+        "is_active": "on",
+        "online_submission": "on",
+        "hall_visit": "on",
+        "items-TOTAL_FORMS": "2",
+        "items-INITIAL_FORMS": "0",
+        "items-0-position": "1",
+        "items-0-matter_code": "B-001",
+        "items-0-after": "",
+        "items-1-position": "2",
+        "items-1-matter_code": "W-001",
+        "items-1-after": "B-001",
+    }
+    refused = admin_client.post(reverse("admin:catalog_bundle_add"), form)
+    assert refused.status_code == 200 and "不支持网上申报" in refused.content.decode()
+    del form["online_submission"]
+    assert admin_client.post(reverse("admin:catalog_bundle_add"), form).status_code == 302
+    bundle = Bundle.objects.get(code="visit")
+    assert (bundle.online_submission, bundle.hall_visit) == (False, True)
 
 
 def test_the_demo_has_two_bundles_that_pass_the_rules():

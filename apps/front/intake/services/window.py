@@ -71,6 +71,8 @@ def _called_ticket(*, clerk: User, ticket_id: int, refusing: bool = False):
         raise Conflict(NOT_AT_WINDOW.get(ticket.status, NOT_CALLED), code="invalid_state")
     if ticket.citizen is None:
         raise DomainError(_("现场号未关联实名账户，请先为申请人登记。"), code="no_applicant")
+    if any(elsewhere(ticket=ticket) for elsewhere in hooks.ticket_elsewhere.receivers()):
+        raise Conflict(_("该号码是一件事预约，请在一件事受理页面一次受理全部事项。"), code="bundle_ticket")
     if ticket.agent is not None:
         # DOMAIN.md §9: the person at the window acts for the applicant only within a mandate in force now.
         for check in hooks.agent_check.receivers():

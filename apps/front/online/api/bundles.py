@@ -66,7 +66,7 @@ class BundleSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Bundle
-        fields = ["code", "name", "life_event", "description", "items"]
+        fields = ["code", "name", "life_event", "description", "online_submission", "hall_visit", "items"]
 
 
 class BundleListApi(APIView):

@@ -27,6 +27,7 @@ from apps.front.intake.models import Case
 from apps.front.mandates.selectors import company_for_account
 from apps.front.notifications.services import notify
 from apps.shared.accounts.models import User
+from apps.shared.catalog.models import Bundle
 from apps.shared.privacy.consents import consent_require
 from apps.shared.privacy.models import Channel, ConsentPurpose
 from govservice.api import Conflict, DomainError
@@ -96,8 +97,9 @@ def bundle_application_start(
         raise DomainError(_("请先完成实名认证再网上申报。"), code="forbidden")
     bundle = bundle_get(bundle_code)
     matters = [m for _item, m in bundle_matters(bundle)]
-    if len(matters) < bundle.items.count() or not all(online_allowed(m) for m in matters):
+    if len(matters) < bundle.items.count():
         raise DomainError(_("该一件事暂不能在网上申报。"), code="not_online")
+    bundle_online_road_check(bundle)
     # Someone acting for the applicant: authorised in every matter of the bundle.
     authority = acting_check(applicant=applicant, actor=actor, matters=matters)
     halls = bundle_halls(matters)
@@ -219,6 +221,14 @@ def _make_parts(application: BundleApplication, *, actor: User) -> list[OnlineAp
     return list(parts.values())
 
 
+def bundle_online_road_check(bundle: Bundle) -> None:
+    """The online road (一次提交): offered for the bundle and every matter online-capable. A bundle offered only by
+    a hall visit may hold window-only matters: its draft is submitted at the window (services/bundle_visits.py)."""
+    matters = [m for _item, m in bundle_matters(bundle)]
+    if not bundle.online_submission or not all(online_allowed(m) for m in matters):
+        raise DomainError(_("该一件事暂不能在网上申报。"), code="not_online")
+
+
 @transaction.atomic
 def bundle_application_submit(
     *, actor: User, code: str, declaration: bool, vault_consent: bool = False, channel: str = Channel.WEB
@@ -229,6 +239,12 @@ def bundle_application_submit(
     application = _editable(actor=actor, code=code)
     if not declaration:
         raise DomainError(_("请阅读并确认申请人声明。"), code="declaration_required")
+    if channel == Channel.WINDOW:
+        # The hall road: submitted at the window of the visit booked for the bundle (bundle_visits.py).
+        if application.appointment_id is None:
+            raise DomainError(_("该一件事申请未预约到大厅办理。"), code="no_visit")
+    else:
+        bundle_online_road_check(application.bundle)
     matters = [m for _item, m in bundle_matters(application.bundle)]
     items = bundle_checklist(application)
     submission_check(

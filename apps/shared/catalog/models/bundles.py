@@ -20,6 +20,12 @@ class Bundle(models.Model):
     life_event = models.CharField(_("人生事件"), max_length=32, choices=LifeEvent.choices, blank=True)
     description = models.TextField(_("说明"), blank=True)
     is_active = models.BooleanField(_("可申报"), default=True)
+    # The roads to apply (一次提交 or 一次预约): online, every matter must be online-capable; by one booked hall visit,
+    # every matter is received at that hall's windows (none needs to be online-capable).
+    online_submission = models.BooleanField(_("可网上一次提交"), default=True)
+    hall_visit = models.BooleanField(
+        _("可预约到大厅一次办"), default=False, help_text=_("一次预约到同时受理全部事项的大厅，窗口一次受理。")
+    )
 
     class Meta:
         ordering = ["code"]

@@ -60,7 +60,8 @@ def bundles_load(bundles: list[dict]) -> int:
             BundleItem(position=position, matter_code=item["matter_code"], after=item.get("after", ""))
             for position, item in enumerate(spec["items"], start=1)
         ]
-        errors = bundle_errors(items)
+        online, visit = spec.get("online_submission", True), spec.get("hall_visit", False)
+        errors = bundle_errors(items, online=online, visit=visit)
         if errors:
             raise ValueError(f"bundle {spec['code']}: {' '.join(errors)}")
         bundle = Bundle.objects.create(
@@ -68,6 +69,8 @@ def bundles_load(bundles: list[dict]) -> int:
             name=spec["name"],
             life_event=spec.get("life_event", ""),
             description=spec.get("description", ""),
+            online_submission=online,
+            hall_visit=visit,
         )
         for item in items:
             item.bundle = bundle
