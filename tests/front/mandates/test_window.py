@@ -297,3 +297,30 @@ def test_a_person_is_not_received_for_a_matter_serving_companies_but_may_be_refu
     )
     assert answered.status_code == 201, answered.content
     assert Case.objects.get().citizen == citizen
+
+
+# Valid under both checksums: a resident ID number (GB 11643) that is also a well-formed credit code (GB 32100).
+BOTH_CHECKSUMS = "110105198503120768"
+
+
+def test_a_paper_letter_names_the_person_when_their_id_number_also_reads_as_a_credit_code(
+    api, agent, matter, terminal, clerk, central_peer
+):
+    """About one valid ID number in 31 passes the credit code's checksum too: with no company registered under it,
+    it names the person (the suite's random ID numbers hit this now and then)."""
+    from govservice.lib import creditcode, idcard
+    from tests.factories import make_user
+
+    assert idcard.is_valid(BOTH_CHECKSUMS) and creditcode.is_valid(BOTH_CHECKSUMS)
+    person = make_user("both-checksums", real_name="王芳", phone="13711115555", id_number=BOTH_CHECKSUMS)
+    body = {
+        "principal_id_number": BOTH_CHECKSUMS,
+        "agent_id_number": agent.id_number,
+        "matter_code": matter.code,
+        "may_apply": "true",
+        "may_collect": "true",
+        "scan": upload("委托书.png", PNG),
+    }
+    recorded = api(clerk).post("/api/v1/workbench/mandates/paper/", body, format="multipart")
+    assert recorded.status_code == 201, recorded.content
+    assert Mandate.objects.get(number=recorded.json()["number"]).principal == person

@@ -59,13 +59,16 @@ def agent_find(*, id_number: str, name: str) -> User:
 
 
 def _principal_at_window(*, principal_id_number: str) -> User:
-    """The principal named on a paper letter: a verified person by ID number, or a company by credit code."""
+    """The principal named on a paper letter: a verified person by ID number, or a company by credit code. Some
+    18-character strings pass both checksums (GB 11643's and GB 32100's, about one valid ID number in 31): such a
+    number names the company registered under it, else the person."""
     raw = principal_id_number.strip()
     if creditcode.is_valid(raw):
         company = Company.objects.select_related("account").filter(credit_code=creditcode.normalize(raw)).first()
-        if company is None:
+        if company is not None:
+            return company.account
+        if not idcard.is_valid(raw):
             raise DomainError(_("该企业尚未开通法人账户，请法定代表人先开通。"), code="not_registered")
-        return company.account
     principal = _verified_person(raw)
     if principal is None:
         raise DomainError(_("委托人尚未实名注册，请其先注册并完成实名核验。"), code="not_registered")
