@@ -60,6 +60,7 @@ from .services import (
     case_start_assisted,
     case_supplement,
     case_withdraw,
+    originals_check_for_ticket,
     prefiled_for_ticket,
 )
 from .shared import cases_elsewhere, licences_fetch, platform_cases_answer
@@ -96,6 +97,10 @@ def intake_ticket(request, ticket_id):
         ticket = ticket_get_for_clerk(clerk=request.user, ticket_id=ticket_id)
     except DomainError as exc:
         return render(request, "error.html", {"message": exc.detail}, status=status_for(exc))
+    originals = originals_check_for_ticket(ticket)
+    if originals is not None:
+        # The visit booked for an accepted online case (最多跑一次): its originals check, never a new case.
+        return redirect("originals_check", ticket_id=ticket.id, number=originals.case.number)
     if ticket.status == TicketStatus.DONE:
         # Finished at another window or in another tab (or this one, sent twice): say so, and where it went.
         finished = case_for_finished_ticket(user=request.user, ticket=ticket)
