@@ -112,6 +112,8 @@ class TestAcceptance:
         [message] = OutboxMessage.objects.filter(kind="case.submitted")
         assert message.payload["number"] == number and len(message.files) == 3
         assert "bundle" not in message.payload  # a lone case: the optional field is absent, not null
+        # A person applying alone: neither the applicant's kind nor an agent (issue 15), absent, not null.
+        assert "agent" not in message.payload and set(message.payload["applicant"]) == {"name", "id_number"}
         # The receipt, issued electronically: on the citizen's case, and they are told.
         receipt = Document.objects.get(case=case, kind=DocumentKind.RECEIPT)
         assert receipt.content["online"] is True and receipt.issued_by == clerk
