@@ -111,12 +111,14 @@ STATUS_BY_CODE: dict[str, int] = {
     "materials_missing": 422,
     "matter_not_served": 422,
     "matter_required": 400,
+    "mismatch_note_required": 400,
     "no_account": 422,  # issue 17: a check digit, a real birth date, a registered account: no schema states them (was 400)
     "no_applicant": 422,
     "no_hall": 403,
     "no_pending_appeal": 409,
     "no_phone": 404,
     "no_post": 403,
+    "no_visit_needed": 409,
     "no_window": 403,
     "not_answered": 409,
     "not_assignee": 409,  # also raised with {403: 1} (kept by status_code= until decided)
@@ -131,6 +133,8 @@ STATUS_BY_CODE: dict[str, int] = {
     "not_registered": 404,
     "not_released": 422,
     "not_supervisor": 403,
+    # issue 15: a ticket opens the originals check of the case its visit was booked for, no other
+    "not_this_applicant": 403,
     "not_today": 422,
     "not_your_window": 403,
     "offer_expired": 409,

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from apps.shared.accounts.models import ApplicantKind
 from apps.shared.catalog.models import Matter
 from apps.shared.exchange import contract, registry
 from apps.shared.exchange.contract import MessageKind
@@ -24,6 +25,20 @@ from .services import (
     supplement_too_late,
     withdrawal_apply,
 )
+
+
+def applicant_fields(payload: contract.CaseSubmitted) -> dict[str, str]:
+    """Who applied and who acted for them (issue 15): a company when the applicant says so (absent: a person),
+    the agent when there was one (absent: the applicant alone)."""
+    kind = ApplicantKind.COMPANY if payload.applicant.kind == "company" else ApplicantKind.PERSON
+    fields: dict[str, str] = {"applicant_kind": str(kind)}
+    if payload.agent is not None:
+        fields |= {
+            "agent_name": payload.agent.name,
+            "agent_id_masked": payload.agent.id_masked,
+            "agent_mandate": payload.agent.mandate,
+        }
+    return fields
 
 
 @registry.handles(MessageKind.CASE_SUBMITTED)
@@ -59,6 +74,7 @@ def case_submitted(
         delivery_method=method if method in DeliveryMethod.values else DeliveryMethod.ELECTRONIC,
         delivery_region=payload.delivery_region[:40] if method == DeliveryMethod.POST else "",
         **bundle_fields(payload.bundle),
+        **applicant_fields(payload),
         delivery_chosen=method in DeliveryMethod.values and bool(payload.delivery_method),
     )
     _store(case, files)

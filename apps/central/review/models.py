@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.shared.accounts.models import ApplicantKind
 from apps.shared.catalog.models import Department, Matter
 from apps.shared.exchange.contract import DeliveryMethod  # as the front tells us: one definition (the wire contract)
 from apps.shared.exchange.models import Peer
@@ -102,6 +103,15 @@ class ReviewCase(models.Model):
     hall_name = models.CharField(_("收件大厅"), max_length=100)
     applicant_name = models.CharField(_("申请人"), max_length=64)
     applicant_id_number = EncryptedCharField(_("身份证号码"), max_length=18)
+    # Who applied and who acted for them (issue 15; case.submitted's applicant ``kind`` and ``agent``, both optional:
+    # a message without them is a person acting alone): a person or a company, and the agent's name, ID number as
+    # staff screens mask it (the front sends no more) and the 委托书 number ("" for a company's legal representative).
+    applicant_kind = models.CharField(
+        _("申请人类别"), max_length=8, choices=ApplicantKind.choices, default=ApplicantKind.PERSON
+    )
+    agent_name = models.CharField(_("代为办理人"), max_length=64, blank=True)
+    agent_id_masked = models.CharField(_("办理人证件号码"), max_length=18, blank=True)
+    agent_mandate = models.CharField(_("委托书编号"), max_length=16, blank=True)
     status = models.CharField(max_length=24, choices=ReviewStatus.choices, default=ReviewStatus.IN_REVIEW)
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     accepted_at = models.DateTimeField()

@@ -50,7 +50,7 @@ def case_files_anonymise(pks: list[Any]) -> int:
     Certificate.objects.filter(case_id__in=pks).update(file="", holder="")
     # The ID number column may not be empty (the encrypted field stores "" as NULL, which it refuses): a dash,
     # encrypted like any value, which no look-up matches and every mask shows as "*".
-    blank = {"applicant_name": "", "applicant_id_number": ANONYMISED_ID}
+    blank = {"applicant_name": "", "applicant_id_number": ANONYMISED_ID, "agent_name": "", "agent_id_masked": ""}
     _audit().objects.filter(pgh_obj_id__in=pks).update(**blank)
     return ReviewCase.objects.filter(pk__in=pks).update(**blank)
 

@@ -5,14 +5,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, overload
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Case as Choose
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from apps.shared.accounts.models import Role, User
+from apps.shared.accounts.models import ApplicantKind, Role, User
 from apps.shared.exchange.models import InboxMessage, OutboxMessage, OutboxStatus, Peer
 from apps.shared.workcalendar.selectors import calendar_get
 from govservice.lib.clocks import Clock, Sla
+from govservice.lib.decisions import Decision
 from govservice.lib.stats import Percentile, Period, one_decimal, rate
 from govservice.lib.workdays import CalendarUnknown, WorkCalendar
 
@@ -329,6 +332,51 @@ def durations_by_department_matter(*, period: Period) -> list[dict[str, Any]]:
         }
         for row in rows
     ]
+
+
+# Who applied (issue 15, DOMAIN.md §9), as the front's hall report splits them (apps/front/reports): a person acting
+# alone, a person through an agent (代办), or a company (its legal representative or an authorised 经办人).
+APPLICANT_KINDS = {
+    "person": _("自然人（本人办理）"),
+    "person_agent": _("自然人（委托代办）"),
+    "company": _("法人（法定代表人或经办人）"),
+}
+
+
+def received_by_applicant_kind(*, period: Period) -> list[dict[str, Any]]:
+    """Cases received from the fronts in the period, per kind of applicant (case.submitted's applicant ``kind`` and
+    ``agent``): received, decided so far, approved (in full or in part), with the approval rate of those decided.
+    Every kind has its row, zero or not. One grouped query."""
+    kind = Choose(
+        When(applicant_kind=ApplicantKind.COMPANY, then=Value("company")),
+        When(~Q(agent_name=""), then=Value("person_agent")),
+        default=Value("person"),
+    )
+    rows = (
+        ReviewCase.objects.filter(received_at__gte=period.start_at, received_at__lt=period.end_before)
+        .annotate(kind=kind)
+        .values("kind")
+        .annotate(
+            received=Count("id"),
+            decided=Count("id", filter=Q(decided_at__isnull=False)),
+            approved=Count("id", filter=Q(decision__in=[Decision.APPROVED, Decision.PARTLY_APPROVED])),
+        )
+    )
+    counts = {row["kind"]: row for row in rows}
+    out = []
+    for key, label in APPLICANT_KINDS.items():
+        row = counts.get(key, {"received": 0, "decided": 0, "approved": 0})
+        out.append(
+            {
+                "kind": key,
+                "applicant": str(label),
+                "received": row["received"],
+                "decided": row["decided"],
+                "approved": row["approved"],
+                "approved_rate": rate(row["approved"], row["decided"]),
+            }
+        )
+    return out
 
 
 def overdue_cases(*, today: dt.date | None = None, clocks: list[OpenCaseClock] | None = None) -> list[dict[str, Any]]:

@@ -53,6 +53,7 @@ from .selectors import (
     overdue_by_department,
     overdue_cases,
     platforms_summary,
+    received_by_applicant_kind,
 )
 
 APPROVER_ROLES = (Role.APPROVER, Role.CENTRAL_SUPERVISOR, Role.ADMIN)
@@ -276,6 +277,10 @@ DASHBOARD_EXPORTS = {
         (_("办件编号"), _("部门"), _("事项"), _("状态"), _("已用工作日"), _("时限(工作日)"), _("超期工作日")),
         ("number", "department", "matter", "status", "used", "limit", "over"),
     ),
+    "applicants": (
+        (_("申请人类别"), _("收件数"), _("已决定"), _("准予"), _("准予率(%)")),
+        ("applicant", "received", "decided", "approved", "approved_rate"),
+    ),
 }
 
 
@@ -291,7 +296,12 @@ def dashboard(request):
         if export not in DASHBOARD_EXPORTS:
             raise Http404(_("没有这张报表。"))
         header, keys = DASHBOARD_EXPORTS[export]
-        rows = durations_by_department_matter(period=period) if export == "durations" else overdue_cases()
+        if export == "durations":
+            rows = durations_by_department_matter(period=period)
+        elif export == "applicants":
+            rows = received_by_applicant_kind(period=period)
+        else:
+            rows = overdue_cases()
         return csv_response(
             filename=f"{export}_{period.start:%Y%m%d}-{period.end:%Y%m%d}.csv",
             header=[str(h) for h in header],
@@ -321,6 +331,7 @@ def dashboard(request):
             "platforms": platforms_summary(period=period, clocks=clocks),
             "within_rate": rate(sum(r["within"] for r in durations), decided),
             "bundles": bundle_statistics(period=period),
+            "applicants": received_by_applicant_kind(period=period),
         },
     )
 

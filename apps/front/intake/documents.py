@@ -54,8 +54,8 @@ def document_issue(*, case: Case, kind: str, by: User | None) -> Document:
         if case.deemed_accepted_at is not None and case.accepted_at is not None:
             content |= {"deemed": True, "accepted_on": timezone.localdate(case.accepted_at).isoformat()}
         if case.needs_original_visit:
-            # 最多跑一次: the one visit to have the originals checked, booked for this matter.
-            book = settings.PUBLIC_BASE_URL.rstrip("/") + reverse("matter", args=[matter.code]) + "#booking"
+            # 最多跑一次: the one visit to have the originals checked, booked for this case (services/originals.py).
+            book = settings.PUBLIC_BASE_URL.rstrip("/") + reverse("original_visit", args=[case.number])
             content["visit"] = f"本事项须核验原件，请预约一次到{hall.name}（{hall.address}）办理，预约网址：{book}"
     elif kind == DocumentKind.REFUSAL:
         content |= {"reason": case.refusal_reason, "refer_to": case.refer_to, "remedies": settings.REMEDIES_TEXT}

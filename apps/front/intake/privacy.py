@@ -31,7 +31,17 @@ from apps.shared.privacy import registry
 from apps.shared.privacy.registry import Action, ExportFile, RecordKind, final_statuses
 from govservice.lib.errors import Conflict
 
-from .models import CASE_TRANSITIONS, Case, CaseEvent, CaseMaterial, CreditRecord, Document, EvidenceItem
+from .models import (
+    CASE_TRANSITIONS,
+    Case,
+    CaseEvent,
+    CaseMaterial,
+    CreditRecord,
+    Document,
+    EvidenceItem,
+    OriginalsCheck,
+    OriginalSeen,
+)
 
 ARCHIVES = gettext_lazy("档案法及《机关文件材料归档范围和文书档案保管期限规定》：办件档案定期30年，期满前不删除")
 THIRTY_YEARS = 30 * 365
@@ -84,6 +94,8 @@ def case_files_anonymise(pks: list[Any]) -> int:
     for stored in [m.file for m in materials] + [d.file for d in documents]:
         _remove_file(stored, **going)
     CaseMaterial.objects.filter(pk__in=going["except_materials"]).update(file="", original_name="")
+    # A mismatch's note may describe the person's document: it goes; who checked and when stay.
+    OriginalSeen.objects.filter(originals_check__case_id__in=pks).update(note="")
     for document in documents:
         content = {key: ("" if key in PERSONAL_KEYS else value) for key, value in document.content.items()}
         Document.objects.filter(pk=document.pk).update(content=content, file="")
@@ -116,7 +128,7 @@ registry.register_kind(
         case_files_due,
         ARCHIVES,
         apply=case_files_anonymise,
-        covers=(CaseMaterial, CaseEvent, Document),
+        covers=(CaseMaterial, CaseEvent, Document, OriginalsCheck, OriginalSeen),
         minimum_days=THIRTY_YEARS,
         audit_models=(_case_audit(),),
     )

@@ -60,6 +60,7 @@ from .services import (
     case_start_assisted,
     case_supplement,
     case_withdraw,
+    originals_check_for_ticket,
     prefiled_for_ticket,
 )
 from .shared import cases_elsewhere, licences_fetch, platform_cases_answer
@@ -99,6 +100,10 @@ def intake_ticket(request, ticket_id):
     for elsewhere in hooks.ticket_elsewhere.receivers():
         if address := elsewhere(ticket=ticket):
             return redirect(address)  # the visit of a 一件事 bundle: its own window page
+    originals = originals_check_for_ticket(ticket)
+    if originals is not None:
+        # The visit booked for an accepted online case (最多跑一次): its originals check, never a new case.
+        return redirect("originals_check", ticket_id=ticket.id, number=originals.case.number)
     if ticket.status == TicketStatus.DONE:
         # Finished at another window or in another tab (or this one, sent twice): say so, and where it went.
         finished = case_for_finished_ticket(user=request.user, ticket=ticket)

@@ -21,9 +21,11 @@ class MandatesConfig(AppConfig):
         from . import conf  # noqa: F401 - reads the knobs' environment now: a malformed value stops start-up
         from .citizen_moves import move_citizen
         from .demo import mandates_logins, mandates_seed_demo
-        from .selectors import agent_check
+        from .selectors import agent_check, agent_submission_fields
 
         intake_hooks.agent_check.connect(agent_check)
+        # A case someone acted on goes to central naming them (case.submitted's optional ``agent``, issue 15).
+        intake_hooks.submission_fields.connect(agent_submission_fields)
         demo_seeders.connect(mandates_seed_demo)
         demo_logins.connect(mandates_logins)
         # A takeover at the window ends the frozen account's mandates (they were given by or to someone else).

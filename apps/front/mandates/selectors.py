@@ -26,7 +26,9 @@ from apps.front.intake.models import Case
 from apps.shared.accounts.models import Role, User
 from apps.shared.catalog.applicants import applicant_matter_check
 from apps.shared.catalog.models import Matter, OnlineDepth
+from apps.shared.exchange import contract
 from govservice.lib.errors import DomainError
+from govservice.lib.masking import mask_id_staff
 
 from .models import Act, Company, Mandate, MandateEvent, MandateKind, MandateStatus
 
@@ -316,3 +318,32 @@ def agent_check(
     """intake's hook (hooks.agent_check): the window acts for the applicant through ``agent`` only within
     their authority now."""
     authority_check(agent=agent, principal=principal, act=act, matter=matter, case=case)
+
+
+def agent_submission_fields(*, case: Case) -> dict[str, contract.CaseAgent]:
+    """Intake's ``submission_fields`` hook (issue 15): a case someone acted on for the applicant goes to central
+    with who they were — the name, the ID number as staff screens mask it, and the 委托书 they acted under (the
+    one their acts on this case were recorded with, else the one in force for it; "" for a company's legal
+    representative). Nothing when the applicant acted alone: the field stays absent."""
+    agent = case.agent
+    if agent is None:
+        return {}
+    recorded = (
+        MandateEvent.objects.filter(reference=case.number, mandate__agent=agent, mandate__principal_id=case.citizen_id)
+        .select_related("mandate")
+        .order_by("-at", "-id")
+        .first()
+    )
+    number = recorded.mandate.number if recorded is not None else ""
+    if recorded is None:
+        try:
+            authority = authority_check(agent=agent, principal=case.citizen, act=Act.APPLY, case=case)
+        except DomainError:
+            authority = None
+        if authority is not None and authority.mandate is not None:
+            number = authority.mandate.number
+    return {
+        "agent": contract.CaseAgent(
+            name=(agent.real_name or agent.username)[:64], id_masked=mask_id_staff(agent.id_number or ""), mandate=number
+        )
+    }

@@ -51,7 +51,7 @@ def agent_books(api, agent, principal, slot, matter) -> str:
 def test_an_agents_appointment_is_received_with_both_people_recorded(
     api, citizen, agent, matter, slot, terminal, clerk, central_peer
 ):
-    make_mandate(citizen, agent, matter_codes=[matter.code])
+    mandate = make_mandate(citizen, agent, matter_codes=[matter.code])
     code = agent_books(api, agent, citizen, slot, matter)
     called = check_in_and_call(api, code, slot.id, clerk)
     ticket = Ticket.objects.get(id=called["id"])
@@ -64,6 +64,12 @@ def test_an_agents_appointment_is_received_with_both_people_recorded(
     case = Case.objects.get(number=accepted.json()["number"])
     assert (case.citizen, case.agent) == (citizen, agent)
     assert "代办人 张丽" in case.events.get(to_status="received").note
+    # Central hears who acted (issue 15): the name, the ID number masked as staff screens show it, the 委托书.
+    payload = OutboxMessage.objects.get(kind="case.submitted").payload
+    assert payload["agent"] == {
+        "name": "张丽", "id_masked": agent.id_number[:6] + "********" + agent.id_number[-4:], "mandate": mandate.number
+    }
+    assert "kind" not in payload["applicant"]  # a person: the optional field stays absent
     # The principal gets the case's messages and sees it as theirs; so does the agent, within scope.
     assert api(citizen).get(f"/api/v1/cases/{case.number}/").status_code == 200
     assert api(agent).get(f"/api/v1/acting/{citizen.pk}/cases/{case.number}/").json()["agent"] == "张丽"
@@ -144,7 +150,7 @@ def test_another_halls_clerk_and_a_citizen_cannot_check(api, citizen, agent, mat
 def test_a_company_is_received_through_its_agent_and_named_on_the_wire(
     api, company, representative, agent, company_matter, hall, terminal, clerk, central_peer
 ):
-    make_mandate(company.account, agent, matter_codes=[company_matter.code])
+    mandate = make_mandate(company.account, agent, matter_codes=[company_matter.code])
     slot = make_slot(hall, capacity=2)
     code = agent_books(api, agent, company.account, slot, company_matter)
     called = check_in_and_call(api, code, slot.id, clerk)
@@ -154,7 +160,8 @@ def test_a_company_is_received_through_its_agent_and_named_on_the_wire(
     assert (case.citizen, case.agent) == (company.account, agent)
     # Central hears of the company by its name and credit code (the applicant's 证件号码).
     payload = OutboxMessage.objects.get(kind="case.submitted").payload
-    assert payload["applicant"] == {"name": "北京云窗科技有限公司", "id_number": CREDIT_CODE}
+    assert payload["applicant"] == {"name": "北京云窗科技有限公司", "id_number": CREDIT_CODE, "kind": "company"}
+    assert (payload["agent"]["name"], payload["agent"]["mandate"]) == ("张丽", mandate.number)
     # The receipt names the company by its code.
     receipt = case.documents.get(kind="receipt")
     assert receipt.content["applicant"] == "北京云窗科技有限公司" and receipt.content["applicant_id"].endswith(
@@ -184,6 +191,10 @@ def test_a_company_ticket_without_its_person_is_not_accepted(
         checked.status_code == 200 and checked.json()["as_representative"] is True and checked.json()["mandate"] is None
     )
     assert accept(api, clerk, called["id"], company_matter).status_code == 201
+    # Its legal representative acted: named on the wire, with no 委托书 (they need none).
+    payload = OutboxMessage.objects.get(kind="case.submitted").payload
+    assert payload["applicant"]["kind"] == "company"
+    assert (payload["agent"]["name"], payload["agent"]["mandate"]) == (representative.real_name, "")
 
 
 def test_the_clerk_records_a_signed_paper_letter(

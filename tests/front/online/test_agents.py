@@ -61,6 +61,13 @@ class TestAuthority:
         desk.force_login(clerk)
         page = desk.get(f"/workbench/prereview/{case.number}/").content.decode()
         assert 'id="case-agent"' in page and agent.masked_name in page
+        # Accepted, the case goes to central naming who filed it and under which 委托书 (issue 15).
+        assert api(clerk).post(f"/api/v1/workbench/prereview/{case.number}/accept/").status_code == 200
+        from apps.shared.exchange.models import OutboxMessage
+
+        wire = OutboxMessage.objects.get(kind="case.submitted").payload
+        assert (wire["agent"]["name"], wire["agent"]["mandate"]) == (agent.real_name, mandate.number)
+        assert agent.id_number not in str(wire["agent"]) and wire["agent"]["id_masked"].endswith(agent.id_number[-4:])
 
     def test_an_agent_outside_the_scope_is_refused_with_the_reason(
         self, api, citizen, agent, stranger, online_matter, hall

@@ -126,4 +126,4 @@ def test_a_matter_needing_an_original_shows_the_booking_for_the_one_visit(citize
     number = re.search(r'id="case-number">([A-Z0-9]+)<', submitted).group(1)
     browser(clerk).post(f"/workbench/prereview/{number}/", {"action": "accept"})
     page = browser(citizen).get(f"/cases/{number}/").content.decode()
-    assert f'href="/matters/{visit_matter.code}/#booking"' in page and "预约一次到大厅核验原件" in page
+    assert f'href="/cases/{number}/originals-visit/"' in page and "预约一次到大厅核验原件" in page

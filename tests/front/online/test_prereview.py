@@ -112,6 +112,8 @@ class TestAcceptance:
         [message] = OutboxMessage.objects.filter(kind="case.submitted")
         assert message.payload["number"] == number and len(message.files) == 3
         assert "bundle" not in message.payload  # a lone case: the optional field is absent, not null
+        # A person applying alone: neither the applicant's kind nor an agent (issue 15), absent, not null.
+        assert "agent" not in message.payload and set(message.payload["applicant"]) == {"name", "id_number"}
         # The receipt, issued electronically: on the citizen's case, and they are told.
         receipt = Document.objects.get(case=case, kind=DocumentKind.RECEIPT)
         assert receipt.content["online"] is True and receipt.issued_by == clerk
@@ -130,10 +132,10 @@ class TestAcceptance:
         case = Case.objects.get(id=case.id)
         assert "预约一次到大厅核验原件" in case.next_step
         receipt = Document.objects.get(case=case, kind=DocumentKind.RECEIPT)
-        assert f"/matters/{visit_matter.code}/#booking" in receipt.content["visit"]
+        assert f"/cases/{case.number}/originals-visit/" in receipt.content["visit"]
         application = OnlineApplication.objects.get(case=case)
         detail = api(citizen).get(f"/api/v1/online/applications/{application.code}/").json()
-        assert detail["case"]["booking_url"] == f"/matters/{visit_matter.code}/#booking"
+        assert detail["case"]["booking_url"] == f"/cases/{case.number}/originals-visit/"
 
     def test_a_fully_online_matter_offers_no_visit(self, api, citizen, clerk, submitted):
         number = submitted["case"]["number"]

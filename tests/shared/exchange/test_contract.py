@@ -91,6 +91,18 @@ WRITTEN_TODAY += [
             {"matter_code": "NB-YB", "matter_name": "医保参保登记", "after": "NB-HK", "number": ""},
         ]},
     }),
+    ("case.submitted", {  # issue 15: a company's case, filed by its 经办人 under a 委托书 (both fields optional)
+        "number": "TZ2026112400045", "matter_code": "SCJ-001", "matter_version": 1, "hall": "大厅",
+        "applicant": {"name": "北京云窗科技有限公司", "id_number": "91110108551385082Q", "kind": "company"},
+        "accepted_at": NOW, "promised_date": "2026-12-08", "commitment_items": [], "delivery_method": "electronic",
+        "delivery_region": "", "agent": {"name": "张丽", "id_masked": "110105********0014", "mandate": "WT2026112400001"},
+    }),
+    ("case.submitted", {  # issue 15: a company's legal representative acts without a 委托书
+        "number": "TZ2026112400046", "matter_code": "SCJ-001", "matter_version": 1, "hall": "大厅",
+        "applicant": {"name": "北京云窗科技有限公司", "id_number": "91110108551385082Q", "kind": "company"},
+        "accepted_at": NOW, "promised_date": "", "commitment_items": [], "delivery_method": "", "delivery_region": "",
+        "agent": {"name": "欧阳晓雯", "id_masked": "110105********002X", "mandate": ""},
+    }),
     ("case.transferred", {"number": "TZ2026112400042", "department": "区民政局", "reason": "属民政部门职责"}),
     ("case.voided", {"number": "TZ2026112400042", "reason": "重复报送"}),
     ("case.closed_no_correction", {"number": "TZ2026112400042", "deadline": "2026-12-10"}),
@@ -181,6 +193,17 @@ def test_handlers_read_typed_values():
     ).to_wire()
 
 
+def test_the_agent_and_the_applicants_kind_are_optional_and_absent_when_unset():
+    """Issue 15: a message written before them (a person applying alone) reads as one, and writes back unchanged."""
+    before = parse("case.submitted", WRITTEN_TODAY[0][1])
+    assert isinstance(before, contract.CaseSubmitted) and before.agent is None and before.applicant.kind is None
+    assert "agent" not in before.to_wire() and "kind" not in before.to_wire()["applicant"]
+    company = parse("case.submitted", next(d for k, d in WRITTEN_TODAY if d.get("number") == "TZ2026112400045"))
+    assert isinstance(company, contract.CaseSubmitted)
+    assert company.applicant.kind == "company" and company.agent is not None
+    assert (company.agent.name, company.agent.mandate) == ("张丽", "WT2026112400001")
+
+
 @pytest.mark.parametrize(
     ("kind", "data", "names"),
     [
@@ -199,6 +222,15 @@ def test_handlers_read_typed_values():
                 "bundle": {"id": "", "code": "newborn", "name": "新生儿出生一件事", "parts": []},
             },
             ["bundle.id", "bundle.parts"],
+        ),
+        (  # issue 15: the agent's ID number only ever masked; the applicant's kind only "company" (absent: a person)
+            "case.submitted",
+            {
+                "number": "TZ1", "matter_code": "SCJ-001", "matter_version": 1, "accepted_at": NOW,
+                "applicant": {"name": "王小明", "id_number": "11010519491231002X", "kind": "person"},
+                "agent": {"name": "张丽", "id_masked": "11010519491231002X"},
+            },
+            ["applicant.kind", "agent.id_masked"],
         ),
         ("case.correction_requested", {"number": "TZ1", "items": "补充户口簿", "deadline": "2026-13-01"}, ["补正事项", "补正期限"]),
     ],

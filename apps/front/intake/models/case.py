@@ -211,6 +211,17 @@ class Case(models.Model):
         return self.online and bool(self.matter.trips)
 
     @property
+    def originals_check_or_none(self) -> Any:
+        """The case's OriginalsCheck (models/originals.py), None before the visit is booked."""
+        return getattr(self, "originals_check", None)
+
+    @property
+    def originals_checked(self) -> bool:
+        """The one visit took place: a clerk gave every original listed an outcome (models/originals.py)."""
+        check = self.originals_check_or_none if self.needs_original_visit else None
+        return check is not None and check.completed_at is not None
+
+    @property
     def closed_for_commitment(self) -> bool:
         """Closed by central at the end of a suspension for deferred items (容缺) never supplied."""
         return (
@@ -239,7 +250,12 @@ class Case(models.Model):
             if self.notice_outstanding:
                 return gettext("请按一次性告知书在网上补齐全部材料后重新提交本申请，无需到大厅。")
             return gettext("预审通过即受理，受理凭证将在网上送达；材料不全的，将一次性告知需补正的全部内容。")
-        if self.status == CaseStatus.ACCEPTED and self.needs_original_visit and self.deemed_accepted_at is None:
+        if (
+            self.status == CaseStatus.ACCEPTED
+            and self.needs_original_visit
+            and self.deemed_accepted_at is None
+            and not self.originals_checked
+        ):
             return gettext("请预约一次到大厅核验原件（最多跑一次），其余均在网上办理。")
         if self.status == CaseStatus.RECEIVED and self.notice_outstanding:
             return gettext("请按一次性告知书补齐全部材料，到窗口继续办理本件。")

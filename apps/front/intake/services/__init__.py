@@ -1,7 +1,7 @@
 """The front's case, written here: the window's intake (window.py; materials.py: uploads checked, stored, reused from the vault), what every acceptance puts in place
 (acceptance.py), the cases the hall holds and the acceptance by law (held.py), the 容缺 follow-up
 (commitments.py), what the applicant starts or changes (applicant.py), fully online applications and their
-pre-review (online.py), the periodic jobs (jobs.py), and the case a remote-window session concluded
+pre-review (online.py), the one visit to see their originals (originals.py), the periodic jobs (jobs.py), and the case a remote-window session concluded
 (remote.py). Import from here."""
 
 from .applicant import case_prefile, case_start_assisted, case_supplement, case_withdraw, cases_prefiling_lapse
@@ -24,6 +24,7 @@ from .online import (
     case_prereview_refuse,
     case_receive_online,
 )
+from .originals import original_mark, original_visit_book, originals_check_for_ticket, originals_to_see
 from .remote import RemoteLine, case_conclude_remote
 from .window import (
     WAITING_ON_CENTRAL,
@@ -72,6 +73,10 @@ __all__ = [
     "cases_notice_lapse",
     "cases_prefiling_lapse",
     "cases_reconcile",
+    "original_mark",
+    "original_visit_book",
+    "originals_check_for_ticket",
+    "originals_to_see",
     "prefiled_for_ticket",
     "upload_check",
 ]

@@ -62,7 +62,11 @@ def hand_over(case: Case, *, actor: str) -> None:
             matter_code=matter.code,
             matter_version=matter.version,
             hall=case.hall.name,
-            applicant=contract.Applicant(name=citizen.real_name, id_number=citizen.id_number),
+            # A company's case says so (absent for a person: older messages unchanged); who acted for the
+            # applicant comes from mandates through submission_fields (``agent``).
+            applicant=contract.Applicant(
+                name=citizen.real_name, id_number=citizen.id_number, kind="company" if citizen.is_company else None
+            ),
             accepted_at=case.accepted_at,
             promised_date=case.promised_date,
             commitment_items=list(case.commitment_items),

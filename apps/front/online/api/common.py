@@ -161,8 +161,8 @@ class CaseStateSerializer(serializers.ModelSerializer):
         ]
 
     def get_booking_url(self, case: Case) -> str:
-        """The one visit to have an original checked, booked for this matter (最多跑一次); empty when none is needed."""
-        return reverse("matter", args=[case.matter.code]) + "#booking" if case.needs_original_visit else ""
+        """The one visit to have an original checked, booked for this case (最多跑一次); empty when none is needed."""
+        return reverse("original_visit", args=[case.number]) if case.needs_original_visit else ""
 
 
 class ApplicationSerializer(PeopleMixin, serializers.ModelSerializer):

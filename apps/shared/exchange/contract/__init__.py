@@ -39,6 +39,7 @@ from .base import (
 from .cases_to_central import (
     Applicant,
     BundlePart,
+    CaseAgent,
     CaseBundle,
     CaseDelivered,
     CaseDeliveryChosen,
@@ -104,6 +105,7 @@ __all__ = [
     "REMOTE_FORM_FIELDS",
     "Applicant",
     "BundlePart",
+    "CaseAgent",
     "CaseBundle",
     "CaseClosedNoCorrection",
     "CaseCommitmentBroken",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from .base import DeliveryMethod, Number, OptionalWireDate, WireDateTime, WirePayload, absent
@@ -13,6 +15,21 @@ class Applicant(BaseModel):
 
     name: str = Field(title="申请人姓名")
     id_number: str = Field(title="证件号码")
+    # A legal person (issue 15: its name, and its unified social credit code as ``id_number``). Optional: absent for
+    # a natural person, so every message written before it stays what it was, byte for byte.
+    kind: Literal["company"] | None = Field(None, title="申请人类别", exclude_if=absent)
+
+
+class CaseAgent(BaseModel):
+    """Who filed or acted for the applicant (issue 15, DOMAIN.md §9: a person's 代办人, a company's legal
+    representative or 经办人): the name, the ID number masked as staff screens show it (central needs to know who,
+    not to find them), and the 委托书 number ("" for a company's legal representative, who needs none)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(title="办理人姓名", min_length=1, max_length=64)
+    id_masked: str = Field(title="办理人证件号码（脱敏）", max_length=18, pattern=r"^[0-9]{6}\*{8}[0-9]{3}[0-9Xx]$")
+    mandate: str = Field("", title="委托书编号", max_length=16)
 
 
 class BundlePart(BaseModel):
@@ -59,6 +76,8 @@ class CaseSubmitted(WirePayload):
     # A part of a 一件事 bundle (issue 15). Optional: absent from the payload when the case is not one, so every
     # message written before it (and every lone case's) stays what it was, byte for byte.
     bundle: CaseBundle | None = Field(None, title="一件事", exclude_if=absent)
+    # Someone acted for the applicant (issue 15). Optional like ``bundle``: absent when the applicant acted alone.
+    agent: CaseAgent | None = Field(None, title="办理人", exclude_if=absent)
 
 
 class CaseSupplement(WirePayload):
