@@ -369,6 +369,11 @@ class TestOnlyWithinTheLegalPeriod:
         mine, head = Client(), Client()
         mine.force_login(approver)
         head.force_login(supervisor)
+        # The case page offers the extension while it may be asked for, and no longer after.
+        with at(self.LAST_DAY):
+            assert "panel-extend" in mine.get(f"/cases/{late.id}/").content.decode()
+        with at(dt.date(2026, 3, 9)):
+            assert "panel-extend" not in mine.get(f"/cases/{late.id}/").content.decode()
         with at(dt.date(2026, 3, 9)):
             html = mine.post(f"/cases/{late.id}/do/extend/", {"reason": "需补充调查"}, follow=True).content.decode()
         assert "延期须在期限届满前申请，不能再申请延期。" in html

@@ -173,7 +173,8 @@ def holder_panels(case, *, holder: bool, pending, certificate) -> list[str]:
         panels += ["correction", "special"]
     if case.in_special_procedure:
         panels.append("special-end")
-    if case.can_extend and pending is None:
+    # Within the legal period only (Art. 42): past it the panel would only be refused.
+    if case.can_extend and pending is None and not case.extended_days and services.extension_in_time(case):
         panels.append("extend")
     return panels
 

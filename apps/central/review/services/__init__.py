@@ -5,7 +5,13 @@ ends (suspension.py), the review as the front sees it
 and the front's messages applied (wire.py), and the periodic jobs (jobs.py). Import from here."""
 
 from .claiming import case_assign, case_claim, case_release, case_take_over
-from .clock import EXTENSION_WORKDAYS, case_extension_approve, case_extension_refuse, case_extension_request
+from .clock import (
+    EXTENSION_WORKDAYS,
+    case_extension_approve,
+    case_extension_refuse,
+    case_extension_request,
+    extension_in_time,
+)
 from .exits import case_close_uncorrected, case_transfer, case_void, correction_last_day
 from .jobs import cases_close_suspended, cases_close_uncorrected, overdue_digest_send
 from .posts import approver_post_end, approver_post_set
@@ -52,6 +58,7 @@ __all__ = [
     "correction_last_day",
     "delivery_choice_apply",
     "delivery_record",
+    "extension_in_time",
     "overdue_digest_send",
     "supplement_apply",
     "supplement_too_late",

@@ -66,6 +66,15 @@ def _legal_period_over(case: ReviewCase) -> bool:
         ) from None
 
 
+def extension_in_time(case: ReviewCase) -> bool:
+    """Whether an extension may still be asked for: the legal period has not run out (Art. 42). True when the
+    year's holidays are unpublished, so the request answers why it cannot be granted on a guess."""
+    try:
+        return not _legal_period_over(case)
+    except Conflict:
+        return True
+
+
 def _within_legal_period(case: ReviewCase) -> None:
     if _legal_period_over(case):
         raise Conflict(
