@@ -131,10 +131,12 @@ def test_an_unmet_commitment_suspends_the_review_and_its_end_closes_the_case_on_
     approver = token(central, "approver", DEMO_PASSWORD)
     eventually(lambda: central_case(central, approver, number))
     eventually(lambda: front.sql("SELECT status FROM intake_case WHERE number = %s", (number,)) == [("in_review",)])
-    # Accepted on a commitment (容缺) to bring a health certificate, whose deadline passed yesterday.
+    # Accepted on a commitment (容缺) to bring a health certificate, whose deadline passed a month ago: not
+    # "yesterday", which on a Monday or after a holiday is a day off, so the period's last day (民法典 Art. 203)
+    # would be today and nothing yet breached.
     front.sql(
         "UPDATE intake_case SET commitment_items = '[\"健康证明\"]'::jsonb, "
-        "commitment_deadline = (now() AT TIME ZONE 'Asia/Shanghai')::date - 1 WHERE number = %s",
+        "commitment_deadline = (now() AT TIME ZONE 'Asia/Shanghai')::date - 30 WHERE number = %s",
         (number,),
     )
     front.manage(
@@ -145,7 +147,7 @@ def test_an_unmet_commitment_suspends_the_review_and_its_end_closes_the_case_on_
     eventually(lambda: "审批中止" in front.sql("SELECT procedure_note FROM intake_case WHERE number = %s", (number,))[0][0])
     # The last day passes with nothing brought: central's job closes the case, the front follows and says why.
     central.sql(
-        "UPDATE review_reviewcase SET suspension_deadline = (now() AT TIME ZONE 'Asia/Shanghai')::date - 1 "
+        "UPDATE review_reviewcase SET suspension_deadline = (now() AT TIME ZONE 'Asia/Shanghai')::date - 30 "
         "WHERE front_number = %s",
         (number,),
     )
