@@ -18,8 +18,9 @@ from apps.front.intake import hooks as intake_hooks
 from apps.front.intake.demo import vault_seed_demo
 from apps.front.intake.selectors import supervisor_near_limit
 from apps.front.mandates.demo import mandates_logins, mandates_seed_demo
-from apps.front.mandates.selectors import agent_check
+from apps.front.mandates.selectors import agent_check, agent_submission_fields
 from apps.front.online.selectors import bundle_submission_fields
+from apps.front.online.services.bundle_visits import bundle_ticket_elsewhere
 
 APPS = Path(__file__).resolve().parents[2] / "apps"
 
@@ -29,7 +30,14 @@ def test_it_connects_delivery_and_bundles_to_what_intake_tells_of_a_case():
     # The window asks the mandates for the authority of whoever acts for the applicant.
     assert intake_hooks.agent_check.receivers() == (agent_check,)
     assert intake_hooks.document_downloaded.receivers() == (delivery_downloaded,)
-    assert intake_hooks.submission_fields.receivers() == (delivery_submission_fields, bundle_submission_fields)
+    # What central is told with a case: the way home of the result, who acted for the applicant, the bundle.
+    assert intake_hooks.submission_fields.receivers() == (
+        delivery_submission_fields,
+        agent_submission_fields,
+        bundle_submission_fields,
+    )
+    # A ticket booked for a 一件事 bundle opens the bundle's window page instead of intake's.
+    assert intake_hooks.ticket_elsewhere.receivers() == (bundle_ticket_elsewhere,)
 
 
 def test_it_connects_online_bundles_to_the_answers_of_their_cases():
