@@ -16,7 +16,6 @@ or when a named test does not exist or does not make its move.
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import subprocess
@@ -25,6 +24,9 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps
+
+from tests.status_reach import check_named_tests_exist, check_row
+from tests.status_reach import named_tests as reach_named_tests
 
 ROOT = Path(__file__).resolve().parents[2]
 REMOTE = "tests/central/remote/"
@@ -75,34 +77,15 @@ def test_every_lifecycle_of_central_is_covered_somewhere():
 
 @pytest.mark.parametrize("name", sorted(TABLE))
 def test_every_edge_is_named_and_every_status_entered_and_left(name):
-    transitions = lifecycles()[name]
-    edges = {(source, target) for source, targets in transitions.items() for target in targets}
-    named = TABLE[name]["edges"]
-    assert set(named) == edges, (
-        f"{name}: edges without a test {sorted(edges - set(named))}, gone {sorted(set(named) - edges)}"
-    )
-    statuses = set(transitions)
-    entries = set(TABLE[name]["entries"])
-    assert entries <= statuses
-    reached = entries | {target for _, target in edges}
-    assert reached == statuses, f"{name}: nothing enters {sorted(statuses - reached)}"
-    final = {status for status, targets in transitions.items() if not targets}
-    left = {source for source, _ in edges}
-    assert left == statuses - final, f"{name}: never left {sorted(statuses - final - left)}"
+    check_row(name, TABLE[name], lifecycles()[name])
 
 
 def named_tests() -> set[str]:
-    return {test for row in TABLE.values() for part in ("entries", "edges") for test in row[part].values()}
+    return reach_named_tests(TABLE)
 
 
 def test_every_named_test_exists():
-    for node in sorted(named_tests()):
-        path, *names = node.split("::")
-        assert (ROOT / path).is_file(), node
-        target = importlib.import_module(path.removesuffix(".py").replace("/", "."))
-        for attribute in names:
-            target = getattr(target, attribute.split("[")[0], None)
-            assert target is not None, f"no test {node}"
+    check_named_tests_exist(TABLE)
 
 
 def test_the_named_tests_make_their_moves(tmp_path):

@@ -16,7 +16,6 @@ given back to waiting is in the waitlist's map, and the missing tests were writt
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import subprocess
@@ -27,6 +26,8 @@ import pytest
 from django.apps import apps
 
 from apps.front.ratings.models import APPEAL_TRANSITIONS
+from tests.status_reach import check_named_tests_exist, check_row
+from tests.status_reach import named_tests as reach_named_tests
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -365,34 +366,15 @@ def test_every_lifecycle_of_the_front_is_in_the_table():
 
 @pytest.mark.parametrize("name", sorted(TABLE))
 def test_every_edge_is_named_and_every_status_entered_and_left(name):
-    transitions = lifecycles()[name]
-    edges = {(source, target) for source, targets in transitions.items() for target in targets}
-    named = TABLE[name]["edges"]
-    assert set(named) == edges, (
-        f"{name}: edges without a test {sorted(edges - set(named))}, gone {sorted(set(named) - edges)}"
-    )
-    statuses = set(transitions)
-    entries = set(TABLE[name]["entries"])
-    assert entries <= statuses
-    reached = entries | {target for _, target in edges}
-    assert reached == statuses, f"{name}: nothing enters {sorted(statuses - reached)}"
-    final = {status for status, targets in transitions.items() if not targets}
-    left = {source for source, _ in edges}
-    assert left == statuses - final, f"{name}: never left {sorted(statuses - final - left)}"
+    check_row(name, TABLE[name], lifecycles()[name])
 
 
 def named_tests() -> set[str]:
-    return {test for row in TABLE.values() for part in ("entries", "edges") for test in row[part].values()}
+    return reach_named_tests(TABLE)
 
 
 def test_every_named_test_exists():
-    for node in sorted(named_tests()):
-        path, *names = node.split("::")
-        assert (ROOT / path).is_file(), node
-        target = importlib.import_module(path.removesuffix(".py").replace("/", "."))
-        for attribute in names:
-            target = getattr(target, attribute.split("[")[0], None)
-            assert target is not None, f"no test {node}"
+    check_named_tests_exist(TABLE)
 
 
 def test_the_named_tests_make_their_moves(tmp_path):
