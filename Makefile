@@ -46,7 +46,7 @@ LOAD_ENV = set -a; if [ -f .env ]; then . ./.env; fi; set +a; if [ -f "$(SERVICE
 # database, and tasks that tests queue must never reach the workers of `make run`.
 TEST_REDIS = eval "$$(python bin/devservices.py test-env)"
 
-.PHONY: help bootstrap system-packages services services-stop services-status migrate seed collectstatic messages \
+.PHONY: help bootstrap test-slow system-packages services services-stop services-status migrate seed collectstatic messages \
 	run run-cluster test test-front test-central test-image image-packages lint mypy bench-booking bench-availability bench-search bench-call-next bench-handoff bench-remote bench-day restore-drill
 
 help:
@@ -186,17 +186,62 @@ run: seed collectstatic messages
 PYTEST_FRONT = SITE_ROLE=front DEV_MODE=1 STATIC_MANIFEST=0 pytest tests --ignore=tests/central
 PYTEST_CENTRAL = SITE_ROLE=central DEV_MODE=1 STATIC_MANIFEST=0 pytest tests/shared tests/central
 RESULTS := $(VAR_DIR)/test-results
-# `make test` runs its pytest in two lanes side by side, one per core: lane 1 the front's in-process tests
-# (about 800 s in CI); lane 2 central's tests, then the front's real-server tests (e2e, faults, browser), which
-# spend most of their time waiting on servers, then the cluster's (tests/cluster: HAProxy, PgBouncer, several
-# nodes; about 750 + 120 s). Each
-# lane has its own test databases (TEST_DB_SUFFIX) and Redis database, so they never meet. TEST_LANES=1 runs
-# the four one after the other.
+# `make test` runs its pytest in two lanes side by side, one per core, each run writing its log, exit code and
+# JUnit report under var/test-results: lane 1 the front's in-process tests, then the front's browser tests
+# (tests/browser: a live server in the test process); lane 2 central's tests, then the two sites as real
+# servers (tests/e2e, tests/faults: gunicorn, Celery, the wire between them). The long runs marked `slow` (the
+# front's API fuzz, the status-reach trace run, the restore drill) and the cluster's tests (HAProxy, PgBouncer,
+# several nodes per site) are `make test-slow`'s, in the same two lanes; CI runs both. Each lane has its own
+# test databases (TEST_DB_SUFFIX) and Redis database, so they never meet. TEST_LANES=1 runs the lanes one
+# after the other.
 TEST_LANES ?= 2
-LANE_A = $(PYTEST_FRONT) -m "not (e2e or browser or cluster or containers)" --junitxml="$(RESULTS)/front.xml" $(PYTEST_ARGS)
-LANE_A2 = $(PYTEST_FRONT) -m "cluster" --junitxml="$(RESULTS)/front-cluster.xml" $(PYTEST_ARGS)
-LANE_B1 = $(PYTEST_CENTRAL) --junitxml="$(RESULTS)/central.xml" $(PYTEST_ARGS)
-LANE_B2 = $(PYTEST_FRONT) -m "e2e or browser" --junitxml="$(RESULTS)/front-servers.xml" $(PYTEST_ARGS)
+OUTSIDE = cluster or containers or slow
+LANE_TEST_A = front:$(PYTEST_FRONT) -m "not (e2e or browser or $(OUTSIDE))"|front-browser:$(PYTEST_FRONT) -m "browser and not (e2e or $(OUTSIDE))"
+LANE_TEST_B = central:$(PYTEST_CENTRAL) -m "not ($(OUTSIDE))"|front-servers:$(PYTEST_FRONT) -m "e2e and not ($(OUTSIDE))"
+LANE_SLOW_A = front-slow:$(PYTEST_FRONT) -m "slow and not (e2e or browser or cluster or containers)"|central-slow:$(PYTEST_CENTRAL) -m "slow"
+LANE_SLOW_B = front-servers-slow:$(PYTEST_FRONT) -m "slow and (e2e or browser) and not (cluster or containers)"|front-cluster:$(PYTEST_FRONT) -m "cluster"
+
+# $(call LANES,<runs of lane 1>,<runs of lane 2>,<what>): each run is NAME:COMMAND, runs separated by "|".
+# A run that collects nothing exits 5 and counts as a failure, except the slow runs of a role that has none.
+define LANES
+	lane() {
+	  local runs run name rc; IFS='|' read -ra runs <<< "$$1"
+	  for run in "$${runs[@]}"; do
+	    name="$${run%%:*}"; rc=0
+	    bash -c "$${run#*:} --junitxml=\"$(RESULTS)/$$name.xml\" $(PYTEST_ARGS)" < /dev/null > "$(RESULTS)/$$name.log" 2>&1 || rc=$$?
+	    echo $$rc > "$(RESULTS)/$$name.rc"
+	  done
+	}
+	lane_b() {
+	  eval "$$(python bin/devservices.py test-env 2)"
+	  export TEST_DB_SUFFIX="$${TEST_DB_SUFFIX:-}lane2"
+	  lane "$$1"
+	}
+	mkdir -p "$(RESULTS)"
+	runs="$$(printf '%s|%s' '$(1)' '$(2)' | tr '|' '\n' | sed 's/:.*//' | tr '\n' ' ')"
+	for name in $$runs; do rm -f "$(RESULTS)/$$name".xml "$(RESULTS)/$$name".log "$(RESULTS)/$$name".rc; done
+	start=$$SECONDS
+	if [ "$(TEST_LANES)" = 1 ]; then
+	  echo "==> pytest ($(3)): $$runs one after the other"
+	  lane '$(1)'; lane_b '$(2)'
+	else
+	  echo "==> pytest ($(3)): two lanes side by side; logs follow"
+	  lane '$(1)' & a=$$!; lane_b '$(2)' & b=$$!; wait $$a $$b || true
+	fi
+	totals=""
+	for name in $$runs; do
+	  echo "==> pytest ($$name)"; cat "$(RESULTS)/$$name.log" 2>/dev/null || true
+	  rc=$$(cat "$(RESULTS)/$$name.rc" 2>/dev/null || echo 1)
+	  if [ "$$rc" = 5 ]; then echo "pytest ($$name): no tests collected (exit 5) — counted as a failure"; fi
+	  [ "$$rc" = 0 ] || failed="$$failed pytest-$$name(exit $$rc)"
+	  totals="$$totals $$name=$$rc:$(RESULTS)/$$name.xml"
+	done
+	echo "pytest took $$((SECONDS - start)) s"
+	if [ -n "$$failed" ]; then echo "make $(3): FAILED:$$failed"; else echo "make $(3): all steps passed"; fi
+	# Last line: the pytest runs added up, as "total: N passed, N failed, N skipped".
+	python bin/test_totals.py $$totals
+	[ -z "$$failed" ]
+endef
 
 test: services messages
 	@$(LOAD_ENV)
@@ -213,39 +258,13 @@ test: services messages
 	for role in front central; do
 	  SITE_ROLE=$$role python manage.py makemigrations --check --dry-run -v 0 || failed="$$failed migrations-$$role"
 	done
-	mkdir -p "$(RESULTS)"; rm -f "$(RESULTS)"/*.xml "$(RESULTS)"/*.log "$(RESULTS)"/*.rc
-	# (The recipe runs under set -e: each run's exit code is caught, never allowed to end its lane.)
-	lane_a() {
-	  rc=0; $(LANE_A) > "$(RESULTS)/front.log" 2>&1 || rc=$$?; echo $$rc > "$(RESULTS)/front.rc"
-	}
-	lane_b() {
-	  eval "$$(python bin/devservices.py test-env 2)"
-	  export TEST_DB_SUFFIX="$${TEST_DB_SUFFIX:-}lane2"
-	  rc=0; $(LANE_B1) > "$(RESULTS)/central.log" 2>&1 || rc=$$?; echo $$rc > "$(RESULTS)/central.rc"
-	  rc=0; $(LANE_B2) > "$(RESULTS)/front-servers.log" 2>&1 || rc=$$?; echo $$rc > "$(RESULTS)/front-servers.rc"
-	  rc=0; $(LANE_A2) > "$(RESULTS)/front-cluster.log" 2>&1 || rc=$$?; echo $$rc > "$(RESULTS)/front-cluster.rc"
-	}
-	start=$$SECONDS
-	if [ "$(TEST_LANES)" = 1 ]; then
-	  echo "==> pytest: front (in process), central, front (real servers), front (cluster), one after the other"
-	  lane_a; lane_b
-	else
-	  echo "==> pytest: lane 1 front (in process) | lane 2 central, then front (real servers), then the cluster; logs follow"
-	  lane_a & a=$$!; lane_b & b=$$!; wait $$a $$b || true
-	fi
-	totals=""
-	for run in front front-cluster central front-servers; do
-	  echo "==> pytest ($$run)"; cat "$(RESULTS)/$$run.log" 2>/dev/null || true
-	  rc=$$(cat "$(RESULTS)/$$run.rc" 2>/dev/null || echo 1)
-	  if [ "$$rc" = 5 ]; then echo "pytest ($$run): no tests collected (exit 5) — counted as a failure"; fi
-	  [ "$$rc" = 0 ] || failed="$$failed pytest-$$run(exit $$rc)"
-	  totals="$$totals $$run=$$rc:$(RESULTS)/$$run.xml"
-	done
-	echo "pytest took $$((SECONDS - start)) s"
-	if [ -n "$$failed" ]; then echo "make test: FAILED:$$failed"; else echo "make test: all steps passed"; fi
-	# Last line: the pytest runs added up, as "total: N passed, N failed, N skipped".
-	python bin/test_totals.py $$totals
-	[ -z "$$failed" ]
+	$(call LANES,$(LANE_TEST_A),$(LANE_TEST_B),test)
+
+test-slow: services messages
+	@$(LOAD_ENV)
+	$(TEST_REDIS)
+	failed=""
+	$(call LANES,$(LANE_SLOW_A),$(LANE_SLOW_B),test-slow)
 
 test-front: services messages
 	@$(LOAD_ENV)

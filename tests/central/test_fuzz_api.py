@@ -23,6 +23,8 @@ from tests.api_fuzz import KNOWN, first_allowed, in_test_transaction, site_schem
 from tests.central.test_review import package, send
 from tests.factories import make_user
 
+pytestmark = pytest.mark.slow
+
 fuzzing = site_schema("fuzzing")
 coverage = site_schema("coverage")
 

@@ -17,6 +17,8 @@ from tests.e2e.journey import accepted_case, central_decides, eventually, sign_u
 from tests.e2e.servers import ROOT, server_dsn
 from tests.factories import valid_id_number
 
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
 PEOPLE = [
     {
         "username": "drill_a",

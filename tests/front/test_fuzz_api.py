@@ -27,6 +27,8 @@ from tests.factories import make_user
 from tests.front.mandates.conftest import make_company, make_mandate
 from tests.personas_front import TERMINAL_TOKEN, make_slot
 
+pytestmark = pytest.mark.slow
+
 fuzzing = site_schema("fuzzing")
 coverage = site_schema("coverage")
 

@@ -377,6 +377,7 @@ def test_every_named_test_exists():
     check_named_tests_exist(TABLE)
 
 
+@pytest.mark.slow
 def test_the_named_tests_make_their_moves(tmp_path):
     """Runs the named tests (in a process of their own, their own database) with the lifecycle trace on, and
     checks each made what the table says it makes."""
