@@ -364,7 +364,7 @@ def _form_upload(session: HallSession, values: dict[str, str], *, at: dt.datetim
             "declaration": "",
             "submitted": when,
             "via": "远程虚拟窗口",
-            "confirmed": "远程核验身份" if session.clerk_id is None else "窗口现场核验身份",
+            "confirmed": "经远程虚拟窗口填写",
         },
     )
     return Upload(

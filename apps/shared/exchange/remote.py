@@ -1,6 +1,7 @@
 """The remote session's lifecycle, one for both sites (DESIGN.md §10): central keeps the session
 (apps/central/remote.RemoteSession), the hall follows it (apps/front/remote.HallSession), and the wire carries
-its values (contract.RemoteOutcome and contract.RemoteEnding)."""
+its values (contract.RemoteOutcome and contract.RemoteEnding); and the form both sides fill in, which is the
+matter's own (below)."""
 
 from __future__ import annotations
 
