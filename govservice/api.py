@@ -326,7 +326,13 @@ def error_body(code: str, detail: Any, status: int) -> JsonResponse:
 
 
 def error_json(error: DomainError) -> JsonResponse:
-    """A refusal answered by a plain (non-DRF) JSON view: the API's error body and status."""
+    """A refusal answered by a plain (non-DRF) JSON view: the API's error body and status; a refusal that names
+    its fields (an application form's answers, apps.shared.catalog.formfields.FormInvalid) adds ``errors``,
+    by field, as the API's form answers do."""
+    errors = getattr(error, "errors", None)
+    if isinstance(errors, dict) and errors:
+        body = {"code": error.code, "detail": str(error.detail), "errors": {str(k): str(v) for k, v in errors.items()}}
+        return JsonResponse(body, status=status_for(error), json_dumps_params={"ensure_ascii": False})
     return error_body(error.code, error.detail, status_for(error))
 
 

@@ -19,16 +19,17 @@
     return input ? input.value : "";
   }
 
-  function RemoteError(status, code, detail) {
+  function RemoteError(status, code, detail, errors) {
     this.status = status;
     this.code = code;
     this.message = detail;
+    this.errors = errors || {}; // by form field, when the refusal names them (the application form's answers)
   }
 
   async function answerOf(response) {
     var body = {};
     try { body = await response.json(); } catch (e) { body = {}; }
-    if (!response.ok) throw new RemoteError(response.status, body.code || "", body.detail || response.statusText);
+    if (!response.ok) throw new RemoteError(response.status, body.code || "", body.detail || response.statusText, body.errors);
     return body;
   }
 

@@ -17,7 +17,18 @@
   var text = function (id) { var node = $(id); return node ? node.textContent : ""; };
 
   function setState(message) { var node = $("call-state"); if (node) node.textContent = message; }
-  function showError(error) { setState((error && error.message) || labels.offline || ""); }
+  function showError(error) {
+    setState((error && error.message) || labels.offline || "");
+    // A refusal that names fields of the application form (remote acceptance with answers missing or wrong):
+    // each one is marked where it is, and pointed at.
+    var errors = (error && error.errors) || {};
+    document.querySelectorAll("[data-field-error]").forEach(function (node) {
+      var message = errors[node.dataset.fieldError];
+      node.hidden = !message;
+      node.textContent = message || "";
+      node.closest("[data-field-row]").classList.toggle("has-error", !!message);
+    });
+  }
 
   // --- Chat -------------------------------------------------------------------------------------------
 
@@ -90,7 +101,8 @@
       var target = button.dataset.point;
       http.postJSON(page.urls.point, { target: target }).then(function () {
         var label = button.closest("li, [data-field-row]");
-        call.send({ t: "point", target: target, label: label ? (label.querySelector("label, .name") || label).textContent.trim() : "" });
+        var name = label ? label.dataset.label || (label.querySelector("label, .name") || label).textContent.trim() : "";
+        call.send({ t: "point", target: target, label: name });
         call.nudge();
         showPointer({ target: target });
       }).catch(showError);

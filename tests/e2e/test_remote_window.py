@@ -6,11 +6,13 @@ and accepts; the hall shows the accepted case with its voucher, and the case rea
 
 from __future__ import annotations
 
+import io
 import json
 import re
 
 import pytest
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
 from apps.front.booking.management.commands.seed_demo import DEMO_PASSWORD, USERS
 from govservice.lib.idcard import check_char
@@ -42,6 +44,14 @@ def sites(tmp_path_factory, django_db_blocker):
             for site in (front, central):
                 site.manage("collectstatic", "--no-input", "-v", "0")
             central.sql("UPDATE exchange_peer SET base_url = %s WHERE code = 'BJ-TZ'", (front.url,))
+            for site in (front, central):
+                # The matter's own application form (the demo's has none), in both sites' catalogs.
+                site.sql(
+                    "INSERT INTO catalog_matterfield (matter_id, position, key, label, kind, required, choices, help_text)"
+                    " SELECT id, 0, 'card-bank', '社保卡服务银行', 'choice', true, %s, '' FROM catalog_matter"
+                    " WHERE name = '社会保障卡申领' AND is_current",
+                    (["中国工商银行", "北京银行"],),
+                )
             for site in (front, central):
                 site.start(logs)
             for site in (front, central):
@@ -142,14 +152,20 @@ def test_a_kiosk_and_an_approver_hold_a_remote_session_that_ends_in_an_accepted_
     staff.locator("#chat-send").click()
     expect(hall.locator("#chat-log")).to_contain_text("好的，请先出示身份证")
 
-    # The shared form, both ways, as it is typed.
+    # The shared form, both ways, as it is typed: the matter's own (a required choice, marked so) and the contact part.
+    expect(hall.locator('[data-field-row="card-bank"] .required-mark')).to_be_visible()
+    hall.locator("#field-card-bank").select_option("北京银行")
+    expect(staff.locator("#field-card-bank")).to_have_value("北京银行")
     hall.locator("#field-phone").type("13811112222", delay=20)
     expect(staff.locator("#field-phone")).to_have_value("13811112222")
-    staff.locator("#field-statement").fill("首次申领社会保障卡")
-    expect(hall.locator("#field-statement")).to_have_value("首次申领社会保障卡")
-    # Central points at a field; the hall sees where.
+    staff.locator("#field-address").fill("通州区运河东大街57号")
+    expect(hall.locator("#field-address")).to_have_value("通州区运河东大街57号")
+    # Central points at a field (the contact part's, then the matter's own); the hall sees where.
     staff.locator('[data-point="field:address"]').click()
     expect(hall.locator("#pointer")).to_contain_text("通讯地址")
+    staff.locator('[data-point="field:card-bank"]').click()
+    expect(hall.locator("#pointer")).to_contain_text("社保卡服务银行")
+    expect(hall.locator('[data-field-row="card-bank"]')).to_have_class(re.compile("pointed"))
 
     # Scans: central asks, the hall takes one with its camera and uploads the other as a file.
     staff.locator('[data-scan-request="id-card"]').click()
@@ -230,4 +246,14 @@ def test_a_kiosk_and_an_approver_hold_a_remote_session_that_ends_in_an_accepted_
     # The case reaches central as any accepted case, and central's session log names it.
     eventually(lambda: central.sql("SELECT status FROM review_reviewcase WHERE front_number = %s", (number,)))
     eventually(lambda: central.sql("SELECT 1 FROM remote_remotesession WHERE case_number = %s", (number,)))
+    # Its application form, as the hall filled it in, is on central's case page like any case's form.
+    [(review_id,)] = central.sql("SELECT id FROM review_reviewcase WHERE front_number = %s", (number,))
+    staff.goto(f"{central.url}/cases/{review_id}/")
+    form_link = staff.locator("ul.materials a", has_text="远程申请表")
+    expect(form_link).to_have_count(1)
+    form_pdf = staff.request.get(central.url + form_link.get_attribute("href"))
+    assert form_pdf.status == 200 and form_pdf.body().startswith(b"%PDF")
+    form_text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(form_pdf.body())).pages)
+    for typed in ("社保卡服务银行", "北京银行", "13811112222", "通州区运河东大街57号"):
+        assert typed in form_text, form_text
     assert reports == []

@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.shared.accounts.models import Role
-from apps.shared.exchange import contract
+from apps.shared.exchange.remote import form_rows
 from govservice.api import DomainError, error_json, status_for
 from govservice.lib.filetypes import EXTENSIONS, FILE_VIEWER_CSP, UNKNOWN_TYPE, is_viewable, sniff
 from govservice.lib.masking import mask_id_staff, mask_name
@@ -94,10 +94,7 @@ def session_page(request, session_id):
             "applicant_name": mask_name(session.applicant_name),
             "applicant_id": mask_id_staff(session.applicant_id_number),
             "materials": materials,
-            "form_fields": [
-                (name, label, longest, session.form.get(name, ""))
-                for name, label, longest in contract.REMOTE_FORM_FIELDS
-            ],
+            "form_fields": [(row, str(session.form.get(row.name, ""))) for row in form_rows(session.matter, session.form)],
             "page": {**page_settings(), "role": "central", "urls": urls, "form_seq": session.form_seq},
             "outcome_form": ConcludeForm(),
         },

@@ -7,6 +7,7 @@ No HTTP inside a transaction: each relay is sent first, and what it changes here
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 from typing import Any
 
@@ -21,16 +22,20 @@ from apps.front.consult.services import ticket_open_for_callback
 from apps.front.floor.models import Ticket, TicketStatus
 from apps.front.floor.services import ticket_get_for_clerk
 from apps.front.intake.services import RemoteLine, Upload, case_conclude_remote, upload_check
+from apps.front.online.selectors.applications import APPLICATION_FORM_KEY
 from apps.shared.accounts.models import User
 from apps.shared.accounts.selectors import citizen_verified_by_id_number
 from apps.shared.accounts.stand_ins import staff_stand_in
 from apps.shared.catalog.models import Matter
 from apps.shared.exchange import contract
 from apps.shared.exchange.models import Peer
+from apps.shared.exchange.remote import form_lines
 from apps.shared.exchange.services import outbox_enqueue
 from govservice.api import Conflict, DomainError
 from govservice.lib import idcard, lifecycle
 from govservice.lib.filetypes import EXTENSIONS
+from govservice.lib.masking import mask_id_public
+from govservice.lib.pdf import render_pdf
 
 from .conf import remote_conf
 from .devices import Device
@@ -325,6 +330,50 @@ def _locked(session_id: str) -> HallSession | None:
     )
 
 
+REMOTE_FORM_NAME = "远程申请表"
+
+
+def _form_upload(session: HallSession, values: dict[str, str], *, at: dt.datetime) -> Upload | None:
+    """The application form (申请表) the session filled in, as a PDF made as an online application's is
+    (templates/online/application_form_pdf.html, the catalog's display of each answer): one of the case's
+    materials, which goes to central with the others and which central's staff read like any other case's
+    form. None when there is nothing to show (a matter without a form of its own, and no contact typed)."""
+    matter = session.matter
+    lines = form_lines(matter, values)
+    if not any(text for _label, text in lines):
+        return None
+    scanned = set(session.scans.values_list("material__key", flat=True))
+    form_material = matter.materials.filter(key=APPLICATION_FORM_KEY).first()
+    when = timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
+    pdf = render_pdf(
+        "online/application_form_pdf.html",
+        {
+            "title": REMOTE_FORM_NAME,
+            "code": str(session.id),
+            "matter": matter,
+            "department": matter.department.name,
+            "hall": session.hall.name,
+            "applicant": session.citizen.real_name,
+            "applicant_id": mask_id_public(session.citizen.id_number or ""),
+            "answers": lines,
+            "materials": [
+                (m.name, "form" if m.key == APPLICATION_FORM_KEY else "")
+                for m in matter.materials.all()
+                if m.key in scanned or m.key == APPLICATION_FORM_KEY
+            ],
+            "declaration": "",
+            "submitted": when,
+            "via": "远程虚拟窗口",
+            "confirmed": "经远程虚拟窗口填写",
+        },
+    )
+    return Upload(
+        form_material.id if form_material else None,
+        SimpleUploadedFile(f"{REMOTE_FORM_NAME}.pdf", pdf, "application/pdf"),
+        name=REMOTE_FORM_NAME,
+    )
+
+
 @transaction.atomic
 def session_concluded(*, peer: Peer, payload: contract.RemoteConcluded) -> HallSession | None:
     """Central concluded: the case is made as a window makes it, with the remote staff member as its acceptor,
@@ -341,6 +390,12 @@ def session_concluded(*, peer: Peer, payload: contract.RemoteConcluded) -> HallS
             uploads.append(
                 Upload(scan.material_id, SimpleUploadedFile(scan.original_name, handle.read(), scan.content_type))
             )
+    # The form both sides filled in: central's copy (checked there before an acceptance), else the hall's own
+    # (an older central that sent none). Kept as typed, field by field: nothing typed is lost.
+    form = {str(k): str(v) for k, v in (payload.form or session.form or {}).items()}
+    form_file = _form_upload(session, form, at=payload.concluded_at)
+    if form_file is not None:
+        uploads.append(form_file)
     case, password = case_conclude_remote(
         acceptor=acceptor,
         uploader=session.clerk or session.citizen,
@@ -363,7 +418,7 @@ def session_concluded(*, peer: Peer, payload: contract.RemoteConcluded) -> HallS
         case=case,
         query_password=password,
         outcome=payload.outcome.value,
-        form=payload.form or session.form,
+        form=form,
         staff_label=session.staff_label or f"{payload.staff.department} {payload.staff.name}"[:100],
     )
     event_record(

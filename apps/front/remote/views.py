@@ -20,7 +20,7 @@ from apps.front.floor.conf import floor_conf
 from apps.front.floor.services import ticket_get_for_clerk
 from apps.front.intake.documents import document_pdf
 from apps.shared.accounts.models import Role
-from apps.shared.exchange import contract
+from apps.shared.exchange.remote import form_rows
 from govservice.api import DomainError, error_json, status_for
 from govservice.parsers import form_has_nul, json_object, refuse_nul
 from govservice.roles import role_required
@@ -154,10 +154,7 @@ def hall_page(request, session_id):
             "session": session,
             "kiosk": session.terminal_id is not None,
             "materials": list(session.matter.materials.all()),
-            "form_fields": [
-                (name, label, longest, session.form.get(name, ""))
-                for name, label, longest in contract.REMOTE_FORM_FIELDS
-            ],
+            "form_fields": [(row, str(session.form.get(row.name, ""))) for row in form_rows(session.matter, session.form)],
             "page": {
                 **page_settings,
                 "role": "hall",

@@ -12,6 +12,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from govservice.api import DomainError
+
 from .models import FieldKind, MatterField
 
 TEXT_MAX = 200
@@ -30,6 +32,17 @@ class FormCheck:
 
     def messages(self) -> list[str]:
         return list(self.errors.values())
+
+
+class FormInvalid(DomainError):
+    """Answers of the application form that are not what their field takes; ``errors`` by field key (the plain
+    JSON views' error body carries them beside the sentence, govservice.api.error_json)."""
+
+    default_code = "form_invalid"
+
+    def __init__(self, message: str, *, code: str, errors: dict[str, str]):
+        super().__init__(message, code=code)
+        self.errors = errors
 
 
 def _empty(raw: Any) -> bool:

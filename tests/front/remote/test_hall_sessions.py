@@ -157,7 +157,8 @@ def test_central_accepts_remotely_and_the_case_is_made_at_the_hall(
     assert acceptor.role == Role.APPROVER
     receipt = case.documents.get(kind=DocumentKind.RECEIPT)
     assert receipt.content["clerk"] == "刘洋" and receipt.issued_by == acceptor
-    assert sorted(case.materials.values_list("material__key", flat=True)) == ["id-card", "photo"]
+    assert sorted(k or "" for k in case.materials.values_list("material__key", flat=True)) == ["", "id-card", "photo"]
+    assert case.materials.get(material=None).name == "远程申请表"  # the form, with the phone typed at the hall
     # Every remote action is in the case's timeline.
     notes = list(case.events.values_list("note", flat=True))
     assert any("远程虚拟窗口收件" in n for n in notes) and any("收到扫描件：申请人居民身份证" in n for n in notes)

@@ -2,7 +2,6 @@
 (live.py). Import from here."""
 
 from .live import (
-    FORM_FIELDS,
     KINDS,
     form_update,
     hall_session,
@@ -30,7 +29,6 @@ from .sessions import (
 )
 
 __all__ = [
-    "FORM_FIELDS",
     "KINDS",
     "REGISTRY_PURPOSE",
     "case_opened",

@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.shared.accounts.models import User
-from apps.shared.exchange import contract
 from apps.shared.exchange.models import Peer
+from apps.shared.exchange.remote import form_label, form_names
 from govservice.api import Conflict, DomainError
 from govservice.lib.filetypes import EXTENSIONS, content_check
 
@@ -37,7 +37,6 @@ KINDS = {
 SIGNALS_PER_POLL = 100
 # A side's "last seen" is written at most this often: a poll every second must not write every second.
 SEEN_EVERY = dt.timedelta(seconds=5)
-FORM_FIELDS = {name: longest for name, _label, longest in contract.REMOTE_FORM_FIELDS}
 
 
 def _not_found() -> DomainError:
@@ -207,15 +206,20 @@ def signal_send(*, session: RemoteSession, sender: str, kind: Any, body: Any) ->
 
 @transaction.atomic
 def form_update(*, session: RemoteSession, fields: Any) -> int:
-    """Merge typed fields of the shared form (either side); returns the form's new sequence number. Each
-    keystroke also crosses the data channel; this is the copy a reloaded page and the outcome read."""
+    """Merge typed fields of the shared form (either side): the fields of the session's matter and the contact
+    part (remote.form_names); returns the form's new sequence number. Each keystroke also crosses the data
+    channel; this is the copy a reloaded page and the outcome read. What is typed is kept as typed: the
+    catalog's checks come at the outcome (a half-typed answer is not yet an answer)."""
     if not isinstance(fields, dict) or not fields:
         raise DomainError(_("申请表内容格式错误。"), code="invalid")
+    names = form_names(session.matter)
     for name, value in fields.items():
-        if name not in FORM_FIELDS or not isinstance(value, str):
+        if name not in names or not isinstance(value, str):
             raise DomainError(_("申请表内容格式错误。"), code="invalid")
-        if len(value) > FORM_FIELDS[name]:
-            raise DomainError(_("“%(field)s”内容过长。") % {"field": name}, code="invalid")
+        if len(value) > names[name]:
+            raise DomainError(
+                _("“%(field)s”内容过长。") % {"field": form_label(session.matter, name) or name}, code="invalid"
+            )
     locked = RemoteSession.objects.select_for_update().only("id", "status", "form", "form_seq").get(id=session.id)
     _live(locked)
     locked.form = {**locked.form, **fields}
@@ -239,8 +243,9 @@ def pointer_set(*, staff: User, session: RemoteSession, target: Any, note: Any =
     _active(session)
     target, note = str(target or ""), str(note or "").strip()[:100]
     kind, _sep, name = target.partition(":")
-    if kind == "field" and name in FORM_FIELDS:
-        label = next(str(lbl) for n, lbl, _max in contract.REMOTE_FORM_FIELDS if n == name)
+    field_label = form_label(session.matter, name) if kind == "field" else None
+    if field_label is not None:
+        label = field_label
         line = _("提示填写：%(label)s") % {"label": label}
     elif kind == "material":
         label = _material_name(session, name)

@@ -14,9 +14,11 @@ from django.utils.translation import gettext as _
 from apps.central.registry.services import registry_verify
 from apps.central.review.models import ApproverPost
 from apps.shared.accounts.models import User
+from apps.shared.catalog.formfields import FormInvalid
 from apps.shared.catalog.models import Matter
 from apps.shared.exchange import contract
 from apps.shared.exchange.models import Peer
+from apps.shared.exchange.remote import form_answers
 from apps.shared.exchange.services import outbox_enqueue
 from govservice.api import Conflict, DomainError
 from govservice.lib import idcard, lifecycle
@@ -334,6 +336,11 @@ def session_conclude(
             raise DomainError(
                 _("以下必要材料尚未扫描上传：%(items)s。") % {"items": "、".join(missing)}, code="materials_missing"
             )
+        # The matter's own form, checked as an online application's is at its submission (every required answer,
+        # each the kind its field takes): what the case is accepted with is a complete application.
+        check, _contact = form_answers(session.matter, session.form, complete=True)
+        if check.errors:
+            raise FormInvalid(" ".join(check.messages()), code="form_incomplete", errors=check.errors)
         note, action = _("%(staff)s 远程受理") % {"staff": label}, EventAction.ACCEPTED
     elif outcome == SessionOutcome.ONE_TIME_NOTICE:
         if not items:

@@ -27,6 +27,7 @@ from ..selectors import licence_stale_q
 class Upload:
     material_id: int | None
     file: UploadedFile
+    name: str = ""  # the case's name for a file no material of the matter is (else the file's own name)
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ def _store_materials(case: Case, vetted, *, by: User, trust_level: str = "B") ->
         row = CaseMaterial(
             case=case,
             material=material,
-            name=material.name if material else upload.file.name,
+            name=material.name if material else (upload.name or upload.file.name),
             original_name=upload.file.name[:200],
             content_type=content_type,
             size=len(content),

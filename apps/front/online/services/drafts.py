@@ -21,7 +21,7 @@ from apps.front.intake.models import CaseMaterial
 from apps.front.intake.services import upload_check
 from apps.front.online.conf import online_conf
 from apps.shared.accounts.models import User
-from apps.shared.catalog.formfields import form_values_check
+from apps.shared.catalog.formfields import FormInvalid, form_values_check
 from apps.shared.catalog.models import MatterField
 from govservice.api import Conflict, DomainError
 from govservice.lib.filetypes import EXTENSIONS
@@ -29,16 +29,6 @@ from govservice.lib.filetypes import EXTENSIONS
 from ..models import ApplicationFile, BundleApplication, OnlineApplication
 
 Draft = TypeVar("Draft", OnlineApplication, BundleApplication)
-
-
-class FormInvalid(DomainError):
-    """Answers of the application form that are not what their field takes; ``errors`` by field key."""
-
-    default_code = "form_invalid"
-
-    def __init__(self, message: str, *, code: str, errors: dict[str, str]):
-        super().__init__(message, code=code)
-        self.errors = errors
 
 
 # --- Starting --------------------------------------------------------------------------------------------------

@@ -34,8 +34,10 @@ class RemoteEnding(StrEnum):
 
 SessionId = Annotated[str, Field(title="远程会话编号", min_length=36, max_length=36)]
 
-# The application form both sides of a session see and fill in (name and ID number come from the applicant's
-# account and are not retyped): field name, label, longest value. Both sites render it from here.
+# The contact part of the form both sides of a session see and fill in (name and ID number come from the
+# applicant's account and are not retyped): field name, label, longest value. The form itself is the matter's own
+# (its version's fields, apps/shared/exchange/remote.py form_rows); these three follow it, and are all a form had
+# before it was, so an older peer that sends only them still works.
 REMOTE_FORM_FIELDS: tuple[tuple[str, Any, int], ...] = (
     ("phone", _("联系电话"), 20),
     ("address", _("通讯地址"), 200),
@@ -77,6 +79,8 @@ class RemoteConcluded(WirePayload):
     reason: str = Field("", title="不予受理理由", max_length=500)
     refer_to: str = Field("", title="应向何机关申请", max_length=200)
     identity_note: str = Field("", title="远程身份核验", max_length=300)
+    # The form as typed, by name: the matter's field keys and the contact part (checked at central before an
+    # acceptance; the front keeps every value, and makes the case's application form of them).
     form: dict[str, str] = Field(default_factory=dict, title="申请表")
     history: list[RemoteHistoryEntry] = Field(default_factory=list, title="会话记录")
 
