@@ -221,6 +221,28 @@ class TestTheWindowReceivesTheAgent:
         assert case.events.filter(note__contains="张丽 代申请人到场").exists()
         assert MandateEvent.objects.filter(mandate=mandate, kind=EventKind.RECEIVED).exists()
 
+    def test_the_visit_booked_under_a_mandate_for_the_case_is_cancelled_from_the_acting_pages_too(
+        self, api, citizen, agent, clerk, hall, visit_matter, central_peer
+    ):
+        """The agent's list of the principal's appointments cancels the visit on the case's 委托书 (not the matter's),
+        and the case's events say so."""
+        code = start(api, citizen, visit_matter)["code"]
+        fill(api, citizen, code)
+        number = submit(api, citizen, code)["case"]["number"]
+        assert api(clerk).post(f"/api/v1/workbench/prereview/{number}/accept/").status_code == 200
+        case = Case.objects.get(number=number)
+        mandate = make_mandate(citizen, agent, case=case, matter_codes=[])
+        booked = api(agent).post(visit_api(number), {"slot": make_slot(hall, capacity=2).id}, format="json")
+        assert booked.status_code == 201, booked.content
+        visit = booked.json()["appointment"]["code"]
+        listed = api(agent).get(f"/api/v1/acting/{citizen.pk}/appointments/").json()
+        assert [(a["code"], a["agent"]) for a in listed] == [(visit, agent.real_name)]
+        cancelled = api(agent).post(f"/api/v1/acting/{citizen.pk}/appointments/{visit}/cancel/")
+        assert cancelled.status_code == 200, cancelled.content
+        assert Appointment.objects.get(code=visit).status == AppointmentStatus.CANCELLED_BY_CITIZEN
+        assert case.events.filter(actor=agent, note__contains="取消到大厅核验原件").exists()
+        assert MandateEvent.objects.filter(mandate=mandate, kind=EventKind.CANCELLED, reference=visit).exists()
+
     def test_a_mandate_revoked_after_check_in_stops_the_check(
         self, agents_case, mandate, api, citizen, agent, clerk, hall, terminal
     ):

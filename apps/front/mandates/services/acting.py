@@ -19,7 +19,7 @@ from apps.front.floor.services import ticket_applicant_set, ticket_get_for_clerk
 from apps.front.intake import hooks as intake_hooks
 from apps.front.intake.documents import document_pdf
 from apps.front.intake.models import Case, Document, DocumentKind
-from apps.front.intake.services import originals_check_for_ticket
+from apps.front.intake.services import original_visit_cancel, originals_check_for_ticket
 from apps.shared.accounts.models import User
 from apps.shared.catalog.models import Matter
 from govservice.lib.errors import DomainError
@@ -83,9 +83,14 @@ def agent_cancel(*, agent: User, principal: Principal, code: str) -> Appointment
         agent=agent, principal=principal.account, act=Act.APPLY, matter=None if case else appointment.matter, case=case
     )
     with transaction.atomic():
-        cancelled = appointment_cancel(
-            citizen=principal.account, appointment_id=appointment.id, note="代办人取消", actor=agent
-        )
+        if case is not None:  # intake's cancel of the visit, so that the case's events say so too
+            visit = original_visit_cancel(citizen=principal.account, number=case.number, agent=agent)
+            assert visit.appointment is not None
+            cancelled = visit.appointment
+        else:
+            cancelled = appointment_cancel(
+                citizen=principal.account, appointment_id=appointment.id, note="代办人取消", actor=agent
+            )
         mandate_act_record(mandate=authority.mandate, kind=EventKind.CANCELLED, actor=agent, reference=appointment.code)
     return cancelled
 
