@@ -12,11 +12,12 @@ from apps.front.booking.demo import demo_logins, demo_seeders
 from apps.front.delivery.selectors import delivery_submission_fields
 from apps.front.delivery.services import delivery_downloaded, delivery_result_arrived
 from apps.front.floor.demo import terminal_logins, terminals_seed_demo
-from apps.front.floor.hooks import supervisor_panels
+from apps.front.floor.hooks import supervisor_panels, walk_in_for_others
 from apps.front.guidance.services import guidance_seed_demo
 from apps.front.intake import hooks as intake_hooks
 from apps.front.intake.demo import vault_seed_demo
 from apps.front.intake.selectors import supervisor_near_limit
+from apps.front.mandates import selectors as mandates_selectors
 from apps.front.mandates.demo import mandates_logins, mandates_seed_demo
 from apps.front.mandates.selectors import agent_check, agent_submission_fields
 from apps.front.online.selectors import bundle_submission_fields
@@ -44,6 +45,10 @@ def test_it_connects_online_bundles_to_the_answers_of_their_cases():
     from apps.front.online.services import bundle_part_settled
 
     assert intake_hooks.case_settled.receivers() == (bundle_part_settled,)
+
+
+def test_it_asks_the_mandates_whether_a_person_at_the_kiosk_acts_for_a_company():
+    assert walk_in_for_others.receivers() == (mandates_selectors.walk_in_for_others,)
 
 
 def test_it_connects_intakes_panel_to_the_supervisor_view():

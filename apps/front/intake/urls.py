@@ -11,7 +11,6 @@ urlpatterns = [
     path("cases/<str:number>/supplement/", views.supplement, name="supplement"),
     path("cases/<str:number>/withdraw/", views.withdraw, name="withdraw"),
     path("cases/<str:number>/deferred/", views.deferred, name="deferred"),
-    path("cases/<str:number>/originals-visit/", views_originals.original_visit, name="original_visit"),
     path("terminal/assist/", views.assist, name="terminal_assist"),
     path("workbench/tickets/<int:ticket_id>/", views.intake_ticket, name="intake_ticket"),
     path("workbench/tickets/<int:ticket_id>/reveal-id/", views.reveal_id, name="reveal_id"),

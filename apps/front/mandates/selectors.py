@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.front.booking.models import Appointment
+from apps.front.floor.services import NOT_FOR_PERSONS_AT_KIOSK
 from apps.front.intake.models import Case
 from apps.shared.accounts.models import Role, User
 from apps.shared.catalog.applicants import applicant_matter_check
@@ -318,6 +319,38 @@ def agent_check(
     """intake's hook (hooks.agent_check): the window acts for the applicant through ``agent`` only within
     their authority now."""
     authority_check(agent=agent, principal=principal, act=act, matter=matter, case=case)
+
+
+def walk_in_for_others(*, person: User, matter: Matter, refusal: DomainError) -> None:
+    """The floor's hook (floor.hooks.walk_in_for_others): ``person`` chose at a kiosk ``matter``, which does not
+    serve persons (``refusal``). They take the ticket when they may apply in it now for a company — its legal
+    representative, or a 经办人 within a mandate for it: ``authority_check``, which the window asks again; else the
+    refusal says why (the most useful of their companies' answers) and what to do instead."""
+    companies = (
+        Company.objects.filter(Q(representative=person) | Q(account__mandates_given__agent=person))
+        .select_related("account")
+        .distinct()
+        .order_by("name")
+    )
+    refused: list[tuple[Company, DomainError]] = []
+    for company in companies:
+        try:
+            authority_check(agent=person, principal=company.account, act=Act.APPLY, matter=matter)
+        except DomainError as exc:
+            refused.append((company, exc))
+        else:
+            return
+    if not refused:
+        raise DomainError(NOT_FOR_PERSONS_AT_KIOSK % {"matter": matter.name}, code=refusal.error_code)
+    company, why = refused[0]
+    raise DomainError(
+        _(
+            "%(company)s：%(reason)s请法定代表人在网上为您授权“%(matter)s”后再取号；携带企业纸质委托书的，"
+            "请不读身份证直接取号，到窗口登记委托书。"
+        )
+        % {"company": company.name, "reason": why.detail, "matter": matter.name},
+        code=why.error_code,
+    )
 
 
 def agent_submission_fields(*, case: Case) -> dict[str, contract.CaseAgent]:

@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from . import views, views_visits
+from . import views, views_originals, views_visits
 
 urlpatterns = [
     path("matters/<str:code>/apply/", views.start, name="online_start"),
     path("online/", views.my_applications, name="online_mine"),
+    path("cases/<str:number>/originals-visit/", views_originals.original_visit, name="original_visit"),
     path("bundles/", views.bundles, name="bundles"),
     path("bundles/<str:code>/apply/", views.bundle_start, name="bundle_start"),
     path("bundles/<str:code>/visit/", views_visits.bundle_visit, name="bundle_visit"),

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from . import api
-from .api import bundle_visits
+from .api import bundle_visits, originals
 
 urlpatterns = [
     path("online/applications/", api.ApplicationListApi.as_view(), name="api-online-applications"),
@@ -13,6 +13,14 @@ urlpatterns = [
         "online/applications/<str:code>/files/<int:file_id>/", api.ApplicationFileApi.as_view(), name="api-online-file"
     ),
     path("online/applications/<str:code>/submit/", api.ApplicationSubmitApi.as_view(), name="api-online-submit"),
+    path(
+        "online/cases/<str:number>/originals-visit/", originals.OriginalsVisitApi.as_view(), name="api-originals-visit"
+    ),
+    path(
+        "online/cases/<str:number>/originals-visit/cancel/",
+        originals.OriginalsVisitCancelApi.as_view(),
+        name="api-originals-visit-cancel",
+    ),
     path("online/bundles/", api.BundleListApi.as_view(), name="api-bundles"),
     path("online/bundles/statistics/", api.BundleStatisticsApi.as_view(), name="api-bundle-statistics"),
     path("online/bundle-applications/", api.BundleApplicationListApi.as_view(), name="api-bundle-applications"),

@@ -17,6 +17,7 @@ from .calling import (
 from .events import ticket_event_record
 from .hours import walk_in_hours_check
 from .issuing import (
+    NOT_FOR_PERSONS_AT_KIOSK,
     checkin_by_code,
     daily_counter_next,
     ticket_walk_in,
@@ -25,6 +26,7 @@ from .issuing import (
 from .terminals import terminal_authenticate, terminal_token_issue
 
 __all__ = [
+    "NOT_FOR_PERSONS_AT_KIOSK",
     "checkin_by_code",
     "daily_counter_next",
     "people_ahead",

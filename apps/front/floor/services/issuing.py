@@ -7,7 +7,7 @@ import datetime as dt
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from apps.front.booking.models import (
@@ -21,11 +21,13 @@ from apps.front.floor.conf import floor_conf
 from apps.front.notifications.services import notify
 from apps.shared.accounts.models import User
 from apps.shared.accounts.selectors import citizen_verified_by_id_number
+from apps.shared.catalog.applicants import applicant_matter_refusal
 from apps.shared.catalog.models import Matter
 from govservice.lib import idcard
 from govservice.lib.errors import Conflict, DomainError
 from govservice.lib.masking import mask_name
 
+from .. import hooks
 from ..models import ACTIVE_TICKET_STATUSES, Priority, Terminal, Ticket, TicketAction, TicketStatus
 from ..selectors import people_ahead
 from .events import ticket_event_record
@@ -237,6 +239,28 @@ def _group_for(*, terminal: Terminal, matter_code: str) -> WindowGroup:
     return min(groups, key=lambda g: (waiting.get(g.id, 0), g.letter))
 
 
+# What the kiosk says to a person who chose a matter for companies and acts for none in it.
+NOT_FOR_PERSONS_AT_KIOSK = gettext_lazy(
+    "“%(matter)s”面向法人办理，不能以个人名义取号。为企业办理的，请法定代表人先在网上授权您为该事项的经办人后"
+    "再取号；携带企业纸质委托书的，请不读身份证直接取号，到窗口登记委托书。"
+)
+
+
+def _walk_in_applicant_check(*, person: User, matter: Matter) -> None:
+    """The catalog's rule of whom a matter serves, at the kiosk (DOMAIN.md §9): a person read from their ID card
+    takes a ticket for a matter that serves persons; for one that serves only companies, only as a company's legal
+    representative or 经办人 within a mandate for it (the mandates' rule, through the floor's hook) — stopped here
+    with what to do instead, rather than after the wait at the window."""
+    refusal = applicant_matter_refusal(person, matter)
+    if refusal is None:
+        return
+    receivers = hooks.walk_in_for_others.receivers()
+    if not receivers:
+        raise DomainError(NOT_FOR_PERSONS_AT_KIOSK % {"matter": matter.name}, code=refusal.error_code)
+    for check in receivers:
+        check(person=person, matter=matter, refusal=refusal)
+
+
 @transaction.atomic
 def ticket_walk_in(
     *,
@@ -279,6 +303,8 @@ def ticket_walk_in(
     matter = Matter.objects.filter(code=matter_code, is_current=True).first()
     if matter is None:
         raise DomainError(_("该事项已停办。"), code="matter_not_served")
+    if citizen is not None and not appointment_code:
+        _walk_in_applicant_check(person=citizen, matter=matter)
     if citizen is not None:
         # One active ticket per person and matter a day: pressing again reprints the same number.
         active = Ticket.objects.filter(

@@ -24,7 +24,13 @@ from .online import (
     case_prereview_refuse,
     case_receive_online,
 )
-from .originals import original_mark, original_visit_book, originals_check_for_ticket, originals_to_see
+from .originals import (
+    original_mark,
+    original_visit_book,
+    original_visit_cancel,
+    originals_check_for_ticket,
+    originals_to_see,
+)
 from .remote import RemoteLine, case_conclude_remote
 from .window import (
     WAITING_ON_CENTRAL,
@@ -75,6 +81,7 @@ __all__ = [
     "cases_reconcile",
     "original_mark",
     "original_visit_book",
+    "original_visit_cancel",
     "originals_check_for_ticket",
     "originals_to_see",
     "prefiled_for_ticket",

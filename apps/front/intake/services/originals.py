@@ -1,8 +1,9 @@
 """The one visit of a fully online application whose matter needs an original seen (最多跑一次, DOMAIN.md §9;
 issue 15).
 
-The citizen books the visit for the case itself, from the case page or the link on the receipt: the appointment
-names the case (OriginalsCheck, one per case; a cancelled or missed visit may be booked again, never a second
+The citizen books the visit for the case, from the case page or the link on the receipt, or someone acting for them
+does (their authority is checked by the caller, apps/front/online, with the mandates' one rule; both people are
+recorded: the appointment's and the ticket's ``agent``, the case's event): the appointment names the case (OriginalsCheck, one per case; a cancelled or missed visit may be booked again, never a second
 one beside it). At the window, the ticket of that appointment opens the case's originals check, never a new case:
 the clerk marks each listed original seen (the upload becomes B-level evidence, verified by that clerk at that
 time, and joins the citizen's vault as such) or records a mismatch (the upload stays C). Once every listed
@@ -19,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.front.booking.models import ACTIVE_APPOINTMENT_STATUSES, Slot
-from apps.front.booking.services import appointment_book
+from apps.front.booking.services import appointment_book, appointment_cancel
 from apps.front.floor.models import Ticket
 from apps.shared.accounts.models import User
 from govservice.api import Conflict, DomainError
@@ -79,16 +80,27 @@ def _visit_case(*, citizen: User, number: str) -> Case:
     return case
 
 
+def _by(agent: User | None) -> str:
+    """Who did it, in the case's events (records, in the site's first language)."""
+    return "" if agent is None else f"{agent.real_name} 代为"
+
+
 @transaction.atomic
-def original_visit_book(*, citizen: User, number: str, slot_id: int, idempotency_key: str = "") -> OriginalsCheck:
+def original_visit_book(
+    *, citizen: User, number: str, slot_id: int, idempotency_key: str = "", agent: User | None = None
+) -> OriginalsCheck:
     """Book the one visit for the case at the hall that accepted it: the appointment names the case. One per
     case: refused while a booked visit is still ahead or the check is done; a cancelled or missed one is replaced
-    (the booking rules of DOMAIN.md §3 apply as to any booking: one active appointment per matter, …)."""
+    (the booking rules of DOMAIN.md §3 apply as to any booking: one active appointment per matter, …).
+    ``agent``: the person booking for ``citizen``, their authority already checked; recorded on the appointment
+    (so the kiosk finds it by their ID card and the ticket names them) and in the case's event."""
     case = _visit_case(citizen=citizen, number=number)
     check, _created = OriginalsCheck.objects.select_for_update().get_or_create(case=case)
     if check.completed_at is not None:
         raise Conflict(_("本件原件已核验完毕，无需再预约。"), code="invalid_state")
     if check.appointment is not None and check.appointment.status in ACTIVE_APPOINTMENT_STATUSES:
+        if idempotency_key and check.appointment.idempotency_key == idempotency_key:
+            return check  # a retry with the same Idempotency-Key: the first booking
         raise Conflict(
             _("本件已预约核验原件（预约码 %(code)s），如需改期请先取消原预约。") % {"code": check.appointment.code},
             code="already_booked",
@@ -99,13 +111,32 @@ def original_visit_book(*, citizen: User, number: str, slot_id: int, idempotency
             _("核验原件须预约受理本件的大厅：%(hall)s。") % {"hall": case.hall.name}, code="wrong_hall"
         )
     appointment = appointment_book(
-        citizen=citizen, slot_id=slot_id, matter_code=case.matter.code, idempotency_key=idempotency_key
+        citizen=citizen, slot_id=slot_id, matter_code=case.matter.code, idempotency_key=idempotency_key, agent=agent
     )
     check.appointment, check.booked_at = appointment, timezone.now()
     check.save(update_fields=["appointment", "booked_at"])
     CaseEvent.objects.create(
-        case=case, actor=citizen, from_status=case.status, to_status=case.status,
-        note=f"预约到大厅核验原件（预约码 {appointment.code}）",
+        case=case, actor=agent or citizen, from_status=case.status, to_status=case.status,
+        note=f"{_by(agent)}预约到大厅核验原件（预约码 {appointment.code}）",
+    )
+    return check
+
+
+@transaction.atomic
+def original_visit_cancel(*, citizen: User, number: str, agent: User | None = None) -> OriginalsCheck:
+    """Cancel the case's visit still ahead (booking's cancel: the place given back, a late cancellation counted);
+    the case may book it again. ``agent`` as for ``original_visit_book``."""
+    case = _visit_case(citizen=citizen, number=number)
+    check = OriginalsCheck.objects.select_for_update(of=("self",)).select_related("appointment").filter(case=case).first()
+    if check is None or check.appointment is None or check.appointment.status not in ACTIVE_APPOINTMENT_STATUSES:
+        raise Conflict(_("本件没有待到场的核验原件预约。"), code="invalid_state")
+    appointment = appointment_cancel(
+        citizen=citizen, appointment_id=check.appointment.id, note="取消核验原件预约", actor=agent
+    )
+    check.appointment = appointment
+    CaseEvent.objects.create(
+        case=case, actor=agent or citizen, from_status=case.status, to_status=case.status,
+        note=f"{_by(agent)}取消到大厅核验原件的预约（预约码 {appointment.code}）",
     )
     return check
 
@@ -113,7 +144,16 @@ def original_visit_book(*, citizen: User, number: str, slot_id: int, idempotency
 def _check_at_window(*, clerk: User, ticket_id: int, number: str) -> tuple[Ticket, OriginalsCheck]:
     """The called ticket and the check of the case it came for. Another case (another citizen's, or one whose
     visit this ticket was not booked for) is refused: the ticket opens its own case's check and nothing else."""
-    ticket = _called_ticket(clerk=clerk, ticket_id=ticket_id)
+    # The case this ticket's visit was booked for, read before the locks (ticket first, then the check, as
+    # always): someone acting for its applicant is checked on that case (a 委托书 for this one case reaches it).
+    visit_case = (
+        Case.objects.select_related("matter")
+        .filter(number=number, originals_check__appointment__ticket__id=ticket_id)
+        .first()
+    )
+    if visit_case is None:
+        raise DomainError(_("该办件不是本号申请人预约核验原件的办件。"), code="not_this_applicant")
+    ticket = _called_ticket(clerk=clerk, ticket_id=ticket_id, case=visit_case)
     check = (
         OriginalsCheck.objects.select_for_update(of=("self",))
         .select_related("case__matter", "case__hall", "case__citizen")
@@ -178,8 +218,9 @@ def original_mark(
     if len(listed) == check.outcomes.count():
         check.completed_at, check.completed_by = now, clerk
         check.save(update_fields=["completed_at", "completed_by"])
+        came = f"（{ticket.agent.real_name} 代申请人到场）" if ticket.agent is not None else ""
         CaseEvent.objects.create(
-            case=case, actor=clerk, from_status=case.status, to_status=case.status, note="原件核验完成"
+            case=case, actor=clerk, from_status=case.status, to_status=case.status, note=f"原件核验完成{came}"
         )
         _finish_ticket(clerk=clerk, ticket=ticket)
     return check

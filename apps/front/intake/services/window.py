@@ -62,8 +62,9 @@ NOT_AT_WINDOW: dict[str, Any] = {
 }
 
 
-def _called_ticket(*, clerk: User, ticket_id: int, refusing: bool = False):
-    """The called ticket, locked, with the person who applies: an agent within a mandate in force now; a company
+def _called_ticket(*, clerk: User, ticket_id: int, refusing: bool = False, case: Case | None = None):
+    """The called ticket, locked, with the person who applies: an agent within a mandate in force now (for the
+    ticket's matter, or on ``case`` when the ticket came for an existing case: the originals visit); a company
     only through one; a person for a matter that serves persons (the catalog's rule — a refusal stays open: it is
     the written answer to an application the hall cannot accept)."""
     ticket = ticket_get_for_clerk(clerk=clerk, ticket_id=ticket_id, lock=True)
@@ -76,7 +77,10 @@ def _called_ticket(*, clerk: User, ticket_id: int, refusing: bool = False):
     if ticket.agent is not None:
         # DOMAIN.md §9: the person at the window acts for the applicant only within a mandate in force now.
         for check in hooks.agent_check.receivers():
-            check(agent=ticket.agent, principal=ticket.citizen, act="apply", matter=ticket.matter)
+            if case is not None:
+                check(agent=ticket.agent, principal=ticket.citizen, act="apply", case=case)
+            else:
+                check(agent=ticket.agent, principal=ticket.citizen, act="apply", matter=ticket.matter)
     elif ticket.citizen.is_company:
         raise DomainError(
             _("法人申请须由法定代表人或经授权的经办人办理，请先核验办理人身份。"), code="agent_required"

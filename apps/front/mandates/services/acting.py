@@ -18,7 +18,8 @@ from apps.front.floor.models import Ticket
 from apps.front.floor.services import ticket_applicant_set, ticket_get_for_clerk
 from apps.front.intake import hooks as intake_hooks
 from apps.front.intake.documents import document_pdf
-from apps.front.intake.models import Document, DocumentKind
+from apps.front.intake.models import Case, Document, DocumentKind
+from apps.front.intake.services import original_visit_cancel, originals_check_for_ticket
 from apps.shared.accounts.models import User
 from apps.shared.catalog.models import Matter
 from govservice.lib.errors import DomainError
@@ -76,11 +77,20 @@ def agent_cancel(*, agent: User, principal: Principal, code: str) -> Appointment
     )
     if appointment is None:
         raise Http404
-    authority = authority_check(agent=agent, principal=principal.account, act=Act.APPLY, matter=appointment.matter)
+    # The one visit of an online case (最多跑一次) is an act on that case: a 委托书 for the case reaches it.
+    case = Case.objects.select_related("matter").filter(originals_check__appointment=appointment).first()
+    authority = authority_check(
+        agent=agent, principal=principal.account, act=Act.APPLY, matter=None if case else appointment.matter, case=case
+    )
     with transaction.atomic():
-        cancelled = appointment_cancel(
-            citizen=principal.account, appointment_id=appointment.id, note="代办人取消", actor=agent
-        )
+        if case is not None:  # intake's cancel of the visit, so that the case's events say so too
+            visit = original_visit_cancel(citizen=principal.account, number=case.number, agent=agent)
+            assert visit.appointment is not None
+            cancelled = visit.appointment
+        else:
+            cancelled = appointment_cancel(
+                citizen=principal.account, appointment_id=appointment.id, note="代办人取消", actor=agent
+            )
         mandate_act_record(mandate=authority.mandate, kind=EventKind.CANCELLED, actor=agent, reference=appointment.code)
     return cancelled
 
@@ -112,7 +122,12 @@ def window_check(*, clerk: User, ticket_id: int, person_id_number: str, principa
                 clerk=clerk, ticket_id=ticket.id, citizen=principal, agent=None, note="申请人本人办理，已核验身份证件"
             )
             return WindowCheck(ticket=ticket, authority=None)
-        authority = authority_check(agent=person, principal=principal, act=Act.APPLY, matter=ticket.matter)
+        # The ticket of an online case's originals visit acts on that case (a 委托书 for the case reaches it).
+        visit = originals_check_for_ticket(ticket)
+        authority = authority_check(
+            agent=person, principal=principal, act=Act.APPLY,
+            matter=None if visit else ticket.matter, case=visit.case if visit else None,
+        )
         note = (
             f"法定代表人 {person.real_name} 办理，已核验身份证件"
             if authority.mandate is None

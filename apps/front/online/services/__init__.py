@@ -1,7 +1,7 @@
 """Writes for online applications: one matter's application (applications.py) and a life event's bundle of them
 (bundles.py, 一件事一次办); what both share, written once (drafts.py: the draft started or resumed, the hall, the
-answers, the delivery, the files, the checks at submission); someone acting for the applicant (acting.py). Import
-from here."""
+answers, the delivery, the files, the checks at submission); someone acting for the applicant (acting.py); the one
+visit to have originals seen, booked by the applicant or their agent (originals.py). Import from here."""
 
 from .applications import (
     DECLARATION,
@@ -22,6 +22,7 @@ from .bundles import (
     bundle_upload,
 )
 from .drafts import FormInvalid, file_remove_stored
+from .originals import originals_visit_book, originals_visit_cancel, visit_authority, visit_case_for, visit_slots
 
 __all__ = [
     "DECLARATION",
@@ -40,4 +41,9 @@ __all__ = [
     "bundle_part_settled",
     "bundle_upload",
     "file_remove_stored",
+    "originals_visit_book",
+    "originals_visit_cancel",
+    "visit_authority",
+    "visit_case_for",
+    "visit_slots",
 ]
