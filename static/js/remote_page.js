@@ -175,7 +175,9 @@
   // The document (a PDF at this site) printed from a frame of this page: the browser's print of the PDF itself,
   // not of the page; if the frame cannot print, the PDF opens for the browser's own print.
   function printDocument(url) {
+    document.querySelectorAll("iframe.print-frame").forEach(function (old) { if (old.dataset.url === url) old.remove(); });
     var frame = document.createElement("iframe");
+    frame.dataset.url = url;
     frame.className = "print-frame";
     frame.title = text("label-print");
     frame.setAttribute("aria-hidden", "true");

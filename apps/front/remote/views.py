@@ -274,4 +274,8 @@ def hall_document(request, session_id, code: str):
 @role_required(Role.HALL_SUPERVISOR, Role.ADMIN)
 def hall_log(request):
     """The hall's session log: who asked, when, from which device, how long, how it ended, which case."""
-    return render(request, "remote/hall_log.html", {"sessions": sessions_for_log(user=request.user)})
+    return render(
+        request,
+        "remote/hall_log.html",
+        {"sessions": sessions_for_log(user=request.user), "recording": remote_conf.REMOTE_RECORDING},
+    )

@@ -12,6 +12,8 @@ import pytest
 from apps.front.booking.models import GroupMatter, StaffPost
 from apps.front.floor.models import TicketStatus as FloorTicketStatus
 from apps.front.remote import services
+from apps.shared.accounts.models import Role
+from tests.factories import make_user
 from tests.front.floor.factories import make_ticket
 
 from .conftest import session_id_of, start_at_kiosk
@@ -67,3 +69,13 @@ def test_the_window_asks_for_the_recording_too_and_offers_the_voucher_without_pr
     assert next(call for call in sent if call["op"] == "open")["consent_recording"] is True
     assert '"autoprint": false' in client.get(f"/remote/{session_id}/").content.decode()
     client.post(f"/remote/{session_id}/hangup/")
+
+
+@pytest.mark.parametrize("on", [False, True])
+def test_the_halls_log_says_where_recordings_are_kept(client, hall, settings, on):
+    settings.REMOTE_RECORDING = on
+    supervisor = make_user("hallsup_rec", Role.HALL_SUPERVISOR, real_name="陈主管")
+    StaffPost.objects.create(user=supervisor, hall=hall)
+    client.force_login(supervisor)
+    page = client.get("/remote/log/").content.decode()
+    assert ("录像保存于审批总后台的会话记录" in page) is on and ("也不录制保存" in page) is not on
