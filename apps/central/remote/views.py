@@ -99,7 +99,14 @@ def session_page(request, session_id):
                 (name, label, longest, session.form.get(name, ""))
                 for name, label, longest in contract.REMOTE_FORM_FIELDS
             ],
-            "page": {**page_settings(), "role": "central", "urls": urls, "form_seq": session.form_seq},
+            "page": {
+                **page_settings(),
+                "role": "central",
+                "urls": urls,
+                "form_seq": session.form_seq,
+                # Recorded only with the applicant's consent to it (a session opened before recording was on: not).
+                "recording": page_settings()["recording"] and session.recording_consent,
+            },
             "outcome_form": ConcludeForm(),
         },
     )

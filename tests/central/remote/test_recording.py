@@ -120,6 +120,8 @@ def test_a_recording_is_checked(client, consented, recording_on, other_approver)
 
 
 def test_a_session_consented_before_recording_was_turned_on_stores_none(client, answered, recording_on):
+    page = client.get(f"/remote/{answered['session']}/")
+    assert b'"recording": false' in page.content  # its page records nothing
     refused = upload(client, answered["session"])
     assert refused.status_code == 403 and refused.json()["code"] == "recording_off"
 
