@@ -26,8 +26,9 @@ PYTEST_ARGS ?=
 
 # Fonts and libraries for WeasyPrint (PDF, Chinese text), chromium for the browser tests, pdftotext for
 # checking documents, gettext for compilemessages, faketime for the clock-skew fault test, pgbouncer and haproxy
-# for the cluster on one machine (make run-cluster, tests/cluster).
-APT_PACKAGES := chromium fonts-wqy-microhei libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b poppler-utils gettext faketime pgbouncer haproxy
+# for the cluster on one machine (make run-cluster, tests/cluster), coturn for the remote window's TURN test
+# (tests/e2e/test_remote_window.py; its service is never started: the test runs its own turnserver).
+APT_PACKAGES := chromium fonts-wqy-microhei libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b poppler-utils gettext faketime pgbouncer haproxy coturn
 
 export VAR_DIR
 export PATH := $(VENV_BIN):$(PATH)

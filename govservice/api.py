@@ -299,6 +299,8 @@ STATUS_BY_CODE: dict[str, int] = {
     "identity_unconfirmed": 422,
     "join_refused": 403,
     "remote_unavailable": 503,
+    "recording_off": 403,
+    "not_a_recording": 422,
     # Shared licences and one person across platforms (issue 16: apps/central/licences, intake's
     # shared.py; a question without the citizen's consent is consent_required, above)
     "no_case": 403,

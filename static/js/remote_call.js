@@ -58,6 +58,13 @@
     this.role = options.role;
     this.urls = options.urls;
     this.iceServers = options.iceServers || [];
+    // "relay": only candidates through a TURN server of iceServers (REMOTE_ICE_TRANSPORT_POLICY).
+    this.iceTransportPolicy = options.iceTransportPolicy === "relay" ? "relay" : "all";
+    // Record the call's media here and upload each connection's recording when it ends (REMOTE_RECORDING, at
+    // central's page only: its URL is given there).
+    this.recordUrl = options.recordUrl || "";
+    this.recorder = null;
+    this.remoteStream = null;
     this.pollMs = options.pollMs || 800;
     // Once the data channel is open, typing, chat and "look now" nudges cross it directly; the polls only
     // catch what a nudge missed, so they slow down (and speed up again when the connection is lost).
@@ -85,8 +92,8 @@
     this.early = []; // candidates of the current generation that came before its description
   }
 
-  RemoteCall.prototype.emit = function (name, value) {
-    if (this.handlers[name]) this.handlers[name](value);
+  RemoteCall.prototype.emit = function (name, value, detail) {
+    if (this.handlers[name]) this.handlers[name](value, detail);
   };
 
   RemoteCall.prototype.start = async function () {
@@ -221,13 +228,14 @@
   RemoteCall.prototype.newPeer = function () {
     this.dropPeer();
     var call = this;
-    var pc = new RTCPeerConnection({ iceServers: this.iceServers });
+    var pc = new RTCPeerConnection({ iceServers: this.iceServers, iceTransportPolicy: this.iceTransportPolicy });
     this.pc = pc;
     this.wasConnected = false;
     var remote = new MediaStream();
     pc.ontrack = function (event) {
       var stream = event.streams && event.streams[0] ? event.streams[0] : remote;
       if (!event.streams || !event.streams[0]) remote.addTrack(event.track);
+      call.remoteStream = stream;
       if (call.media.remote) call.media.remote.srcObject = stream;
       if (call.media.audio && event.track.kind === "audio") {
         call.media.audio.srcObject = stream;
@@ -247,6 +255,7 @@
         call.wasConnected = true;
         call.dropped = false; // healed by itself, or renegotiated
         clearTimeout(call.failTimer);
+        call.startRecording();
         call.emit("connection", "connected");
       } else if (state === "failed" || state === "disconnected") {
         call.connected = false;
@@ -326,7 +335,12 @@
   RemoteCall.prototype.useChannel = function (channel) {
     var call = this;
     this.channel = channel;
-    channel.onopen = function () { if (channel === call.channel) call.emit("channel", true); };
+    channel.onopen = function () {
+      if (channel !== call.channel) return;
+      var media = call.mediaState(); // what this side has muted or turned off, told again on each connection
+      call.send({ t: "media", audio: media.audio, video: media.video });
+      call.emit("channel", true);
+    };
     channel.onclose = function () { if (channel === call.channel) call.emit("channel", false); };
     channel.onmessage = function (event) {
       var message;
@@ -349,7 +363,68 @@
     return this.send({ t: "sync" });
   };
 
+  // --- Recording (REMOTE_RECORDING) ---------------------------------------------------------------------
+  // Each connection of the call is recorded from the moment it connects until it drops or the call ends: the
+  // other side's video and both sides' voices (mixed), as WebM; the part is uploaded when it stops.
+  RemoteCall.prototype.startRecording = function () {
+    if (!this.recordUrl || this.recorder || !window.MediaRecorder || !this.remoteStream) return;
+    var call = this;
+    var tracks = this.remoteStream.getVideoTracks().slice(0, 1);
+    var voices = this.remoteStream.getAudioTracks().concat(this.stream ? this.stream.getAudioTracks() : []);
+    var Context = window.AudioContext || window.webkitAudioContext;
+    if (voices.length && Context) {
+      var context = this.audioContext || (this.audioContext = new Context());
+      if (context.state === "suspended" && context.resume) context.resume().catch(function () {});
+      var mix = context.createMediaStreamDestination();
+      voices.forEach(function (track) { context.createMediaStreamSource(new MediaStream([track])).connect(mix); });
+      this.mix = mix;
+      tracks = tracks.concat(mix.stream.getAudioTracks());
+    }
+    if (!tracks.length) return;
+    var type = ["video/webm;codecs=vp8,opus", "video/webm"].find(function (t) { return MediaRecorder.isTypeSupported(t); }) || "";
+    var recorder;
+    try {
+      recorder = new MediaRecorder(new MediaStream(tracks), type ? { mimeType: type, videoBitsPerSecond: 400000 } : {});
+    } catch (e) { this.emit("recording", "failed"); return; }
+    var chunks = [];
+    recorder.ondataavailable = function (event) { if (event.data && event.data.size) chunks.push(event.data); };
+    recorder.onstop = function () {
+      if (call.recorder === recorder) call.recorder = null;
+      if (chunks.length) call.uploadRecording(new Blob(chunks, { type: "video/webm" }));
+    };
+    recorder.start(1000);
+    this.recorder = recorder;
+    this.emit("recording", "on");
+  };
+
+  RemoteCall.prototype.stopRecording = function () {
+    var recorder = this.recorder;
+    this.recorder = null;
+    if (recorder && recorder.state !== "inactive") { try { recorder.stop(); } catch (e) { /* already stopped */ } }
+  };
+
+  RemoteCall.prototype.uploadRecording = function (blob) {
+    var call = this;
+    var form = new FormData();
+    form.append("file", blob, "recording.webm");
+    this.uploads = (this.uploads || 0) + 1;
+    return postForm(this.recordUrl, form).then(function (answer) {
+      call.emit("recording", "saved");
+      return answer;
+    }).catch(function (error) {
+      call.emit("recording", "failed", error);
+    }).then(function () { call.uploads -= 1; });
+  };
+
+  // The state of this side's microphone and camera (true: on), as the other side is told across the channel.
+  RemoteCall.prototype.mediaState = function () {
+    var on = function (tracks) { return tracks.length > 0 && tracks.some(function (t) { return t.enabled; }); };
+    if (!this.stream) return { audio: false, video: false };
+    return { audio: on(this.stream.getAudioTracks()), video: on(this.stream.getVideoTracks()) };
+  };
+
   RemoteCall.prototype.dropPeer = function () {
+    this.stopRecording();
     if (this.pc) { try { this.pc.close(); } catch (e) { /* already closed */ } }
     this.pc = null;
     this.channel = null;
@@ -362,6 +437,7 @@
     var tracks = kind === "audio" ? this.stream.getAudioTracks() : this.stream.getVideoTracks();
     var enabled = null;
     tracks.forEach(function (track) { track.enabled = !track.enabled; enabled = track.enabled; });
+    this.send({ t: "media", audio: this.mediaState().audio, video: this.mediaState().video });
     return enabled;
   };
 

@@ -182,6 +182,24 @@
 
   var outcomeShown = false;
   var passwordShown = false;
+  var printed = {}; // the documents this page printed by itself
+
+  // The document (a PDF at this site) printed from a frame of this page: the browser's print of the PDF itself,
+  // not of the page; if the frame cannot print, the PDF opens for the browser's own print.
+  function printDocument(url) {
+    document.querySelectorAll("iframe.print-frame").forEach(function (old) { if (old.dataset.url === url) old.remove(); });
+    var frame = document.createElement("iframe");
+    frame.dataset.url = url;
+    frame.className = "print-frame";
+    frame.title = text("label-print");
+    frame.setAttribute("aria-hidden", "true");
+    frame.tabIndex = -1;
+    frame.addEventListener("load", function () {
+      try { frame.contentWindow.focus(); frame.contentWindow.print(); } catch (e) { window.open(url, "_blank", "noopener"); }
+    }, { once: true });
+    frame.src = url;
+    document.body.appendChild(frame);
+  }
   function showOutcome(state) {
     var box = $("outcome");
     if (!box) return;
@@ -201,14 +219,25 @@
       var list = $("documents");
       list.textContent = "";
       state.case.documents.forEach(function (doc) {
+        var url = page.urls.document.replace("CODE", doc.code);
         var item = document.createElement("li");
         var link = document.createElement("a");
-        link.href = page.urls.document.replace("CODE", doc.code);
+        link.href = url;
         link.target = "_blank";
         link.rel = "noopener";
         link.textContent = doc.kind + "（PDF）";
         item.appendChild(link);
+        var again = document.createElement("button");
+        again.type = "button";
+        again.dataset.printDocument = doc.code;
+        again.textContent = text("label-print");
+        again.addEventListener("click", function () { printDocument(url); });
+        item.appendChild(document.createTextNode(" "));
+        item.appendChild(again);
         list.appendChild(item);
+        // A kiosk prints the voucher itself, once, as it prints a queue ticket (kiosk browsers print silently
+        // with --kiosk-printing); at a window the clerk prints it with the button.
+        if (page.autoprint && !printed[doc.code]) { printed[doc.code] = true; printDocument(url); }
       });
     } else if (state.callback) {
       $("callback-box").hidden = false;
@@ -244,12 +273,30 @@
     })();
   }
 
+  // --- Microphone and camera ----------------------------------------------------------------------------
+
+  // What the other side muted or turned off (told across the data channel when it changes and on each
+  // connection).
+  function showTheirMedia(message) {
+    var node = $("remote-media");
+    if (!node) return;
+    var said = [];
+    if (message.audio === false) said.push(node.dataset.muted);
+    if (message.video === false) said.push(node.dataset.cameraOff);
+    node.textContent = said.join(" · ");
+    node.hidden = !said.length;
+    root.dataset.remoteAudio = message.audio === false ? "off" : "on";
+    root.dataset.remoteVideo = message.video === false ? "off" : "on";
+  }
+
   // --- The call ---------------------------------------------------------------------------------------
 
   var call = new window.RemoteCall({
     role: role,
     urls: page.urls,
     iceServers: page.ice_servers,
+    iceTransportPolicy: page.ice_transport_policy,
+    recordUrl: role === "central" && page.recording ? page.urls.recording : "",
     pollMs: page.poll_ms,
     pollConnectedMs: page.poll_connected_ms,
     status: page.status,
@@ -297,8 +344,16 @@
         if (message.t === "chat" && typeof message.text === "string") chatLine(text("label-them"), message.text);
         else if (message.t === "form" && typeof message.field === "string") applyField(message.field, message.value);
         else if (message.t === "point" && role === "hall") showPointer({ target: message.target, label: message.label });
+        else if (message.t === "media") showTheirMedia(message);
       },
       nomedia: function () { setState(labels.nomedia); },
+      recording: function (state) {
+        var node = $("recording-state");
+        if (!node || !node.dataset[state]) return;
+        node.hidden = false;
+        node.dataset.state = state;
+        node.textContent = node.dataset[state];
+      },
       "sound-blocked": function () { if ($("sound")) $("sound").hidden = false; },
       offline: function () { setState(labels.offline); },
       lost: function (error) { showError(error); },

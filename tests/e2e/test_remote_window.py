@@ -2,13 +2,19 @@
 the session rings at central and the demo approver answers; each side's remote video plays frames (Chromium's
 fake camera and microphone); chat and the shared form go both ways; central asks for scans, the hall takes one
 with its camera and uploads another as a file, and central sees them; central confirms the identity remotely
-and accepts; the hall shows the accepted case with its voucher, and the case reaches central as any other."""
+and accepts; the hall shows the accepted case and prints its voucher, and the case reaches central as any other.
+Mute and camera off turn the tracks off and the other side is told. Both sites record the calls (REMOTE_RECORDING):
+central's page uploads WebM recordings to the session's record. Then the calls go through a TURN server (coturn,
+REMOTE_ICE_SERVERS with REMOTE_ICE_TRANSPORT_POLICY "relay") and connect through its relay."""
 
 from __future__ import annotations
 
 import io
 import json
 import re
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -20,13 +26,32 @@ from tests.browser_setup import login, wait_until
 from tests.journey_helpers import PNG
 
 from .journey import eventually
-from .servers import clean, drop_database, make_sites, prepare_sites
+from .servers import clean, drop_database, free_port, make_sites, prepare_sites
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 KIOSK_TOKEN = "dev-terminal-tz-0001"  # the demo kiosk of 北京城市副中心政务服务中心
 _CITIZEN = next(spec for spec in USERS if spec.username == "citizen")  # the demo citizen 张伟
 CITIZEN_ID = _CITIZEN.id17 + check_char(_CITIZEN.id17)
+# Every print call, in any frame of the page, noted at the top (a kiosk browser prints silently with
+# --kiosk-printing; here the call itself is what is seen). The voucher prints from a frame holding the PDF.
+PRINTS = (
+    "window.print = function () { try { (window.top.__prints = window.top.__prints || []).push(location.href); }"
+    " catch (e) {} };"
+)
+# The remote candidate types of the connection in use: [local, remote], e.g. ["relay", "relay"].
+SELECTED_PAIR = """async () => {
+  const stats = await window.remoteCall.pc.getStats();
+  let pair = null;
+  stats.forEach((r) => { if (r.type === "transport" && r.selectedCandidatePairId) pair = stats.get(r.selectedCandidatePairId); });
+  if (!pair) stats.forEach((r) => { if (r.type === "candidate-pair" && r.state === "succeeded" && r.nominated) pair = r; });
+  return pair ? [stats.get(pair.localCandidateId).candidateType, stats.get(pair.remoteCandidateId).candidateType] : null;
+}"""
+TRACKS_ON = "(kind) => window.remoteCall.stream.getTracks().filter((t) => t.kind === kind).map((t) => t.enabled)"
+SENT_ON = (
+    "(kind) => window.remoteCall.pc.getSenders().filter((s) => s.track && s.track.kind === kind)"
+    ".map((s) => s.track.enabled)"
+)
 PLAYS = "(() => { const v = document.getElementById('remote-video'); return !!v && v.videoWidth > 0 && v.currentTime > 0; })()"
 
 
@@ -37,7 +62,8 @@ def sites(tmp_path_factory, django_db_blocker):
     tmp = tmp_path_factory.mktemp("e2e-remote")
     logs = tmp / "logs"
     logs.mkdir()
-    front, central = make_sites(tmp)
+    # Both sites record the calls: the hall's consent box asks for it, central stores what its page records.
+    front, central = make_sites(tmp, extra_env={"REMOTE_RECORDING": "1"})
     with django_db_blocker.unblock():
         try:
             prepare_sites(front, central)
@@ -101,7 +127,9 @@ def test_a_kiosk_and_an_approver_hold_a_remote_session_that_ends_in_an_accepted_
     front, central = sites
     reports: list[str] = []
 
-    hall = browser.new_context(locale="zh-CN").new_page()
+    hall_context = browser.new_context(locale="zh-CN")
+    hall_context.add_init_script(PRINTS)
+    hall = hall_context.new_page()
     _no_csp_reports(hall, reports)
     hall.goto(f"{front.url}/terminal/")
     hall.locator("input[name=token]").fill(KIOSK_TOKEN)
@@ -109,9 +137,12 @@ def test_a_kiosk_and_an_approver_hold_a_remote_session_that_ends_in_an_accepted_
     hall.locator("#remote-link").click()
     hall.get_by_label(re.compile("社会保障卡申领")).check()
     hall.get_by_label("请刷身份证").fill(CITIZEN_ID)
+    # REMOTE_RECORDING: the consent asked for covers the recording.
+    expect(hall.locator("label:has(#consent)")).to_contain_text("包括通话录像")
     hall.locator("#consent").check()
     hall.locator("#remote-call").click()
     expect(hall.locator("#call-state")).to_have_text("等待工作人员应答…")
+    expect(hall.locator("#recording-state")).to_contain_text("正在录像")
     expect(hall.locator("#ring-left")).to_contain_text("咨询工单")
 
     staff = browser.new_context(locale="zh-CN").new_page()
@@ -151,6 +182,31 @@ def test_a_kiosk_and_an_approver_hold_a_remote_session_that_ends_in_an_accepted_
     staff.locator("#chat-input").fill("好的，请先出示身份证")
     staff.locator("#chat-send").click()
     expect(hall.locator("#chat-log")).to_contain_text("好的，请先出示身份证")
+    # Central's page records the call.
+    expect(staff.locator("#recording-state")).to_have_text("● 正在录像")
+
+    # Mute and camera off: the hall's tracks (and what its connection sends) are off, and central is told.
+    assert hall.evaluate(TRACKS_ON, "audio") == [True] and hall.evaluate(SENT_ON, "audio") == [True]
+    hall.locator("#mute").click()
+    expect(hall.locator("#mute")).to_have_attribute("aria-pressed", "true")
+    assert hall.evaluate(TRACKS_ON, "audio") == [False] and hall.evaluate(SENT_ON, "audio") == [False]
+    assert hall.evaluate(TRACKS_ON, "video") == [True]
+    expect(staff.locator("#remote-media")).to_have_text("对方已静音")
+    hall.locator("#camera").click()
+    expect(hall.locator("#camera")).to_have_text("打开摄像头")
+    assert hall.evaluate(TRACKS_ON, "video") == [False] and hall.evaluate(SENT_ON, "video") == [False]
+    expect(staff.locator("#remote-media")).to_have_text("对方已静音 · 对方已关闭摄像头")
+    expect(staff.locator("#remote-session")).to_have_attribute("data-remote-video", "off")
+    # Central does the same; the hall is told.
+    staff.locator("#mute").click()
+    assert staff.evaluate(TRACKS_ON, "audio") == [False] and staff.evaluate(SENT_ON, "audio") == [False]
+    expect(hall.locator("#remote-media")).to_have_text("对方已静音")
+    for page, button in ((hall, "#mute"), (hall, "#camera"), (staff, "#mute")):
+        page.locator(button).click()
+    assert hall.evaluate(TRACKS_ON, "audio") == [True] and hall.evaluate(TRACKS_ON, "video") == [True]
+    assert staff.evaluate(TRACKS_ON, "audio") == [True]
+    expect(staff.locator("#remote-media")).to_be_hidden()
+    expect(hall.locator("#remote-media")).to_be_hidden()
 
     # The shared form, both ways, as it is typed: the matter's own (a required choice, marked so) and the contact part.
     expect(hall.locator('[data-field-row="card-bank"] .required-mark')).to_be_visible()
@@ -234,6 +290,14 @@ def test_a_kiosk_and_an_approver_hold_a_remote_session_that_ends_in_an_accepted_
     expect(voucher).to_contain_text("受理凭证")
     pdf = hall.request.get(front.url + voucher.get_attribute("href"))
     assert pdf.status == 200 and pdf.body().startswith(b"%PDF")
+    # The kiosk printed it by itself, as it prints a queue ticket: the print call came from the frame holding the
+    # voucher's PDF, once; the button prints it again.
+    voucher_url = front.url + voucher.get_attribute("href")
+    wait_until(hall, "(window.__prints || []).length > 0", timeout=15)
+    assert hall.evaluate("window.__prints") == [voucher_url]
+    hall.locator("#documents [data-print-document]").first.click()
+    wait_until(hall, "(window.__prints || []).length > 1", timeout=15)
+    assert hall.evaluate("window.__prints") == [voucher_url, voucher_url]
     hall.screenshot(path=str(tmp_path / "hall.png"), full_page=True)
 
     # Accepted, and by now perhaps already under review at central (its worker tells the front at once).
@@ -256,4 +320,109 @@ def test_a_kiosk_and_an_approver_hold_a_remote_session_that_ends_in_an_accepted_
     form_text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(form_pdf.body())).pages)
     for typed in ("社保卡服务银行", "北京银行", "13811112222", "通州区运河东大街57号"):
         assert typed in form_text, form_text
+
+    # The call's recordings: one per connection (the drop, the hall's reload and the end each closed one), real
+    # WebM files in central's storage, each in the session's log.
+    recordings = eventually(
+        lambda: (rows := central.sql("SELECT s.id::text, r.id, r.file, r.size FROM remote_remotesession s JOIN"
+                                     " remote_sessionrecording r ON r.session_id = s.id WHERE s.case_number = %s"
+                                     " ORDER BY r.id", (number,)))
+        and len(rows) >= 3 and rows,
+        timeout=30,
+    )
+    media = Path(central.env["MEDIA_ROOT"])
+    for session, recording, name, size in recordings:
+        assert (media / name).is_file()  # in central's storage (encrypted at rest); read back through the site
+        data = staff.request.get(f"{central.url}/remote/{session}/recordings/{recording}/").body()
+        assert len(data) == size > 10_000 and data.startswith(b"\x1a\x45\xdf\xa3") and b"webm" in data[:64], name
+    assert central.sql("SELECT count(*) FROM remote_sessionevent WHERE action = 'recorded'")[0][0] == len(recordings)
+    staff.goto(f"{central.url}/remote/{recordings[0][0]}/log/")
+    expect(staff.locator("#log-recordings li")).to_have_count(len(recordings))
+    expect(staff.locator("#log-events")).to_contain_text("保存录像")
+    assert reports == []
+
+
+@pytest.fixture
+def turn(tmp_path):
+    """Debian's coturn (make system-packages installs it) on 127.0.0.1 with one static user, no TLS, relaying on
+    loopback: an RTCIceServer for it. Its own empty configuration, not the system's /etc/turnserver.conf."""
+    turnserver = shutil.which("turnserver")
+    if turnserver is None:
+        pytest.fail("turnserver (Debian's coturn) is missing: run `make system-packages`")
+    port = free_port()
+    relay_low = 50000 + (port % 100) * 100  # a range of its own, away from the ephemeral ports
+    config = tmp_path / "turnserver.conf"
+    config.write_text("")
+    log = open(tmp_path / "turnserver.log", "w")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(
+        [
+            turnserver, "-n", "-c", str(config), "--listening-ip=127.0.0.1", f"--listening-port={port}",
+            "--relay-ip=127.0.0.1", f"--min-port={relay_low}", f"--max-port={relay_low + 99}",
+            "--lt-cred-mech", "--user=cw:turn-secret", "--realm=cloudwindow.test", "--no-tls", "--no-dtls",
+            "--no-cli", "--allow-loopback-peers", f"--pidfile={tmp_path / 'turnserver.pid'}",
+            "--log-file=stdout", "--simple-log",
+        ],
+        stdout=log, stderr=subprocess.STDOUT,
+    )
+    try:
+        eventually(lambda: "Total General servers" in (tmp_path / "turnserver.log").read_text() or proc.poll(), timeout=15)
+        assert proc.poll() is None, (tmp_path / "turnserver.log").read_text()
+        yield {"urls": f"turn:127.0.0.1:{port}?transport=udp", "username": "cw", "credential": "turn-secret"}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        log.close()
+
+
+def test_the_call_connects_through_a_turn_server_when_only_relays_are_allowed(sites, browser, turn, tmp_path):
+    front, central = sites
+    # Central's web server starts again with the TURN server and the relay-only policy; both pages get them from it.
+    central.stop_web()
+    central.env.update({"REMOTE_ICE_SERVERS": json.dumps([turn]), "REMOTE_ICE_TRANSPORT_POLICY": "relay"})
+    central.start_web(tmp_path)
+    central.wait_ready()
+    reports: list[str] = []
+
+    hall = browser.new_context(locale="zh-CN").new_page()
+    _no_csp_reports(hall, reports)
+    hall.goto(f"{front.url}/terminal/")
+    hall.locator("input[name=token]").fill(KIOSK_TOKEN)
+    hall.locator("input[name=token]").press("Enter")
+    hall.locator("#remote-link").click()
+    hall.get_by_label(re.compile("社会保障卡申领")).check()
+    hall.get_by_label("请刷身份证").fill(CITIZEN_ID)
+    hall.locator("#consent").check()
+    hall.locator("#remote-call").click()
+    expect(hall.locator("#call-state")).to_have_text("等待工作人员应答…")
+    assert hall.evaluate("[window.remoteCall.iceTransportPolicy, window.remoteCall.iceServers[0].username]") == [
+        "relay", "cw"
+    ]
+
+    staff = browser.new_context(locale="zh-CN").new_page()
+    _no_csp_reports(staff, reports)
+    login(staff, central, "approver", DEMO_PASSWORD)
+    staff.goto(f"{central.url}/remote/")
+    row = staff.locator("#ringing tr[data-session]")
+    expect(row).to_have_count(1, timeout=10000)
+    row.get_by_role("button", name="应答").click()
+
+    wait_until(hall, PLAYS, timeout=45)
+    wait_until(staff, PLAYS, timeout=45)
+    for page in (hall, staff):
+        width, before, after = _video_advances(page)
+        assert width > 0 and after > before
+    # Only relayed candidates crossed, and the connection in use runs through the TURN server's relay on both sides.
+    assert staff.evaluate("window.remoteCall.iceTransportPolicy") == "relay"
+    candidates = central.sql(
+        "SELECT g.sender, g.body->>'candidate' FROM remote_sessionsignal g JOIN remote_remotesession s"
+        " ON s.id = g.session_id WHERE s.status = 'active' AND g.kind = 'candidate'"
+    )
+    assert {sender for sender, _ in candidates} == {"hall", "central"}, candidates
+    assert all(" typ relay " in candidate for _, candidate in candidates), candidates
+    assert hall.evaluate(SELECTED_PAIR) == ["relay", "relay"]
+    assert staff.evaluate(SELECTED_PAIR) == ["relay", "relay"]
+    expect(hall.locator("#chat-input")).to_be_enabled()  # the data channel, through the relay too
+
+    hall.locator("#hangup").click()
+    expect(staff.locator("#call-state")).to_have_text("通话已结束", timeout=15000)
     assert reports == []

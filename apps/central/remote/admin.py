@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import RemoteSession, SessionEvent
+from .models import RemoteSession, SessionEvent, SessionRecording
 
 
 class SessionEventInline(admin.TabularInline):
@@ -8,6 +8,18 @@ class SessionEventInline(admin.TabularInline):
     extra = 0
     can_delete = False
     fields = readonly_fields = ("at", "side", "actor_label", "action", "note")
+
+
+class SessionRecordingInline(admin.TabularInline):
+    """The call's recordings (REMOTE_RECORDING), read-only: each file is deleted with the session's record."""
+
+    model = SessionRecording
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ("uploaded_at", "file", "size", "sha256", "uploaded_by")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(RemoteSession)
@@ -34,6 +46,7 @@ class RemoteSessionAdmin(admin.ModelAdmin):
         "matter",
         "department",
         "consent_at",
+        "recording_consent",
         "status",
         "outcome",
         "requested_at",
@@ -46,7 +59,7 @@ class RemoteSessionAdmin(admin.ModelAdmin):
         "identity_reason",
         "case_number",
     )
-    inlines = [SessionEventInline]
+    inlines = [SessionEventInline, SessionRecordingInline]
 
     def has_add_permission(self, request) -> bool:
         return False

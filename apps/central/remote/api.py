@@ -70,6 +70,7 @@ def _open(peer: Peer, data: dict[str, Any]) -> dict[str, Any]:
         applicant_name=_text(applicant, "name"),
         applicant_id_number=_text(applicant, "id_number"),
         consent=data.get("consent") is True,
+        recording_consent=data.get("consent_recording") is True,
     )
     return {
         "session": str(session.id),
@@ -86,6 +87,9 @@ def page_settings() -> dict[str, Any]:
         "ice_servers": remote_conf.REMOTE_ICE_SERVERS,
         "poll_ms": remote_conf.REMOTE_POLL_MS,
         "poll_connected_ms": remote_conf.REMOTE_POLL_CONNECTED_MS,
+        "ice_transport_policy": remote_conf.REMOTE_ICE_TRANSPORT_POLICY,
+        # Whether the call's media are recorded (by central's page; the hall's page says so).
+        "recording": remote_conf.REMOTE_RECORDING,
     }
 
 

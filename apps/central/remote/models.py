@@ -46,6 +46,8 @@ class RemoteSession(models.Model):
     applicant_id_number = EncryptedCharField(_("身份证号码"), max_length=18)
     # The applicant agreed at the hall to the session being recorded (its log; media are not stored).
     consent_at = models.DateTimeField(_("同意记录时间"))
+    # The applicant also agreed to the call's media being recorded (asked when the recording setting is on).
+    recording_consent = models.BooleanField(_("同意录像"), default=False)
     status = models.CharField(max_length=16, choices=SessionStatus.choices, default=SessionStatus.RINGING)
     outcome = models.CharField(_("结果"), max_length=16, choices=SessionOutcome.choices, blank=True, default="")
     requested_at = models.DateTimeField(_("请求时间"), default=timezone.now)
@@ -140,6 +142,7 @@ class EventAction(models.TextChoices):
     REFUSED = "refused", _("不予受理")
     ENDED = "ended", _("结束")
     CASE_OPENED = "case_opened", _("前台生成办件")
+    RECORDED = "recorded", _("保存录像")
 
 
 class SessionEvent(models.Model):
@@ -209,3 +212,25 @@ class SessionScan(models.Model):
     @property
     def uploaded(self) -> bool:
         return self.uploaded_at is not None
+
+
+class SessionRecording(models.Model):
+    """A recording of the call's media (REMOTE_RECORDING on): the staff member's browser records each connection
+    of the call and uploads it when it ends (WebM, checked here). Kept and deleted with the session's record."""
+
+    session = models.ForeignKey(RemoteSession, on_delete=models.CASCADE, related_name="recordings")
+    file = models.FileField(upload_to="remote/recordings/%Y/%m/")
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("通话录像")
+        verbose_name_plural = _("通话录像")
+
+    def __str__(self) -> str:
+        return f"{self.session_id} {self.uploaded_at:%Y-%m-%d %H:%M:%S}"

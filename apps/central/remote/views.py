@@ -26,7 +26,7 @@ from govservice.roles import role_required
 from . import services
 from .api import page_settings
 from .forms import ConcludeForm, IdentityForm, NoteForm, PointForm, ScanRequestForm, first_error
-from .models import RemoteSession, SessionScan, Side
+from .models import RemoteSession, SessionRecording, SessionScan, Side
 from .selectors import SUPERVISORS, active_for_staff, queue_for_staff, queue_rows, session_for_log, supervisor_overview
 
 STAFF = (Role.APPROVER, Role.CENTRAL_SUPERVISOR, Role.ADMIN)
@@ -86,6 +86,7 @@ def session_page(request, session_id):
         name: reverse(f"remote_session_{name}", args=[session.id])
         for name in ("poll", "signal", "form", "point", "scan_request", "identity", "note", "conclude", "hangup")
     }
+    urls["recording"] = reverse("remote_session_recording", args=[session.id])
     return render(
         request,
         "remote/session.html",
@@ -95,7 +96,14 @@ def session_page(request, session_id):
             "applicant_id": mask_id_staff(session.applicant_id_number),
             "materials": materials,
             "form_fields": [(row, str(session.form.get(row.name, ""))) for row in form_rows(session.matter, session.form)],
-            "page": {**page_settings(), "role": "central", "urls": urls, "form_seq": session.form_seq},
+            "page": {
+                **page_settings(),
+                "role": "central",
+                "urls": urls,
+                "form_seq": session.form_seq,
+                # Recorded only with the applicant's consent to it (a session opened before recording was on: not).
+                "recording": page_settings()["recording"] and session.recording_consent,
+            },
             "outcome_form": ConcludeForm(),
         },
     )
@@ -225,6 +233,32 @@ def session_action(request, session_id, action: str):
 
 
 @role_required(*STAFF)
+@require_POST
+def session_recording(request, session_id):
+    """A recording of the call from this page's browser (REMOTE_RECORDING; refused when it is off)."""
+    try:
+        session = _staff_session(request, session_id)
+        recording = services.recording_receive(staff=request.user, session=session, upload=request.FILES.get("file"))
+    except DomainError as exc:
+        return error_json(exc)
+    return JsonResponse({"recording": recording.id, "size": recording.size, "sha256": recording.sha256})
+
+
+@role_required(*STAFF)
+@require_GET
+def recording_file(request, session_id, recording_id: int):
+    """A recording, for the staff member who answered the session, or a supervisor (404 for anyone else)."""
+    session = session_for_log(user=request.user, session_id=str(session_id))
+    recording = SessionRecording.objects.filter(session=session, id=recording_id).first() if session else None
+    if session is None or recording is None:
+        raise Http404
+    response = FileResponse(recording.file.open("rb"), content_type="video/webm")
+    response["Content-Disposition"] = f'attachment; filename="remote-{session.id}-{recording.id}.webm"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@role_required(*STAFF)
 @require_GET
 def scan_file(request, session_id, scan_id: int):
     """A scan, for the staff member who answered the session, or a supervisor (404 for anyone else)."""
@@ -257,5 +291,12 @@ def session_log(request, session_id):
     if session is None:
         raise Http404
     return render(
-        request, "remote/log.html", {"session": session, "events": session.events.all(), "scans": session.scans.all()}
+        request,
+        "remote/log.html",
+        {
+            "session": session,
+            "events": session.events.all(),
+            "scans": session.scans.all(),
+            "recordings": session.recordings.all(),
+        },
     )

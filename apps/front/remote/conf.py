@@ -5,7 +5,7 @@ session (apps/central/remote/conf.py)."""
 
 from __future__ import annotations
 
-from govservice.lib.envvars import env_int
+from govservice.lib.envvars import env_bool, env_int
 from govservice.lib.knobs import AppConf, Knob
 
 
@@ -15,6 +15,10 @@ class RemoteConf(AppConf):
     REMOTE_RELAY_TIMEOUT = Knob(env_int, 5)
     # Seconds for a relayed scan (a larger body).
     REMOTE_SCAN_TIMEOUT = Knob(env_int, 30)
+    # The calls' media are recorded at central (its REMOTE_RECORDING, set the same on both sites): the consent box
+    # at the kiosk and the window then asks for the recording too, and the hall tells central it was given (a
+    # central that records opens no session without it).
+    REMOTE_RECORDING = Knob(env_bool, False)
 
 
 remote_conf = RemoteConf()

@@ -92,6 +92,8 @@ def _start(
             "ticket_label": ticket.label if ticket is not None else "",
             "applicant": {"name": citizen.real_name, "id_number": citizen.id_number or ""},
             "consent": True,
+            # The consent box asked for the recording too (this site's REMOTE_RECORDING, central's the same).
+            "consent_recording": remote_conf.REMOTE_RECORDING,
         },
     )
     try:
@@ -123,6 +125,8 @@ def _start(
         "ice_servers": answer.get("ice_servers") or [],
         "poll_ms": answer.get("poll_ms") or 800,
         "poll_connected_ms": answer.get("poll_connected_ms") or answer.get("poll_ms") or 800,
+        "ice_transport_policy": "relay" if answer.get("ice_transport_policy") == "relay" else "all",
+        "recording": answer.get("recording") is True,
     }
     return session, {"ticket": join_ticket, "page": page}
 

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.front.floor.conf import floor_conf
@@ -22,10 +23,12 @@ from apps.front.intake.documents import document_pdf
 from apps.shared.accounts.models import Role
 from apps.shared.exchange.remote import form_rows
 from govservice.api import DomainError, error_json, status_for
+from govservice.lib.filetypes import FILE_VIEWER_CSP
 from govservice.parsers import form_has_nul, json_object, refuse_nul
 from govservice.roles import role_required
 
 from . import services
+from .conf import remote_conf
 from .devices import clerk_device, forget, held, kiosk_device, remember
 from .forms import KioskStartForm, ScanForm, WindowStartForm, first_error
 from .models import HallSession
@@ -47,6 +50,7 @@ def kiosk_start(request):
         "matters": services.remote_matters(hall=device.hall),
         "error": "",
         "selected": "",
+        "recording": remote_conf.REMOTE_RECORDING,
     }
     if request.method != "POST":
         return render(request, "remote/kiosk_start.html", context)
@@ -79,7 +83,12 @@ def window_start(request, ticket_id: int):
         ticket = ticket_get_for_clerk(clerk=request.user, ticket_id=ticket_id)
     except DomainError as exc:
         return render(request, "error.html", {"message": exc.detail}, status=status_for(exc))
-    context = {"ticket": ticket, "error": "", "served": ticket.matter.remote_window}
+    context = {
+        "ticket": ticket,
+        "error": "",
+        "served": ticket.matter.remote_window,
+        "recording": remote_conf.REMOTE_RECORDING,
+    }
     if request.method != "POST":
         return render(request, "remote/window_start.html", context)
     form = WindowStartForm(request.POST)
@@ -161,6 +170,8 @@ def hall_page(request, session_id):
                 "urls": urls,
                 "status": session.status,
                 "idle_seconds": floor_conf.KIOSK_IDLE_SECONDS if session.terminal_id else 0,
+                # A kiosk prints the case's documents by itself, as it prints a queue ticket; a window offers them.
+                "autoprint": session.terminal_id is not None,
             },
         },
     )
@@ -242,6 +253,7 @@ def hall_hangup(request, session_id):
 
 
 @require_GET
+@xframe_options_sameorigin
 def hall_document(request, session_id, code: str):
     """The voucher of the case this session made, printed at the hall (the kiosk or the clerk that started it)."""
     session = _own_session(request, session_id)
@@ -251,10 +263,16 @@ def hall_document(request, session_id, code: str):
         raise Http404
     response = HttpResponse(document_pdf(document), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{document.kind}-{case.number}.pdf"'
+    # The hall's page prints it from a frame of its own (remote_page.js): the browser's PDF viewer shows it there.
+    response["Content-Security-Policy"] = FILE_VIEWER_CSP
     return response
 
 
 @role_required(Role.HALL_SUPERVISOR, Role.ADMIN)
 def hall_log(request):
     """The hall's session log: who asked, when, from which device, how long, how it ended, which case."""
-    return render(request, "remote/hall_log.html", {"sessions": sessions_for_log(user=request.user)})
+    return render(
+        request,
+        "remote/hall_log.html",
+        {"sessions": sessions_for_log(user=request.user), "recording": remote_conf.REMOTE_RECORDING},
+    )

@@ -14,6 +14,7 @@ from .live import (
     signal_send,
     staff_session,
 )
+from .recordings import recording_receive
 from .sessions import (
     REGISTRY_PURPOSE,
     case_opened,
@@ -39,6 +40,7 @@ __all__ = [
     "note_save",
     "pointer_set",
     "poll",
+    "recording_receive",
     "scan_receive",
     "scan_request",
     "session_answer",

@@ -77,12 +77,17 @@ def session_open(
     applicant_name: str,
     applicant_id_number: str,
     consent: bool,
+    recording_consent: bool = False,
 ) -> tuple[RemoteSession, str]:
     """A hall asks for a remote session on a matter: it rings in the queue of the matter's department. Returns
     the session and the join ticket for the asking device."""
     if not consent:
         # DOMAIN.md §9: participants consent to any recording; the session is always logged.
         raise DomainError(_("须征得申请人同意记录本次远程服务，方可发起。"), code="consent_required")
+    if remote_conf.REMOTE_RECORDING and not recording_consent:
+        # The calls are recorded here: the applicant must have agreed to that too (the hall's REMOTE_RECORDING
+        # asks for it).
+        raise DomainError(_("审批总后台对远程通话录像，须征得申请人同意录像，方可发起。"), code="consent_required")
     matter = Matter.objects.select_related("department").filter(code=matter_code, is_current=True).first()
     if matter is None or not matter.remote_window:
         raise DomainError(_("该事项不提供远程虚拟窗口服务。"), code="matter_not_served")
@@ -109,6 +114,7 @@ def session_open(
         applicant_name=name[:64],
         applicant_id_number=id_number,
         consent_at=now,
+        recording_consent=recording_consent,
         requested_at=now,
         ring_deadline=now + dt.timedelta(seconds=remote_conf.REMOTE_RING_SECONDS),
     )
