@@ -28,7 +28,7 @@ from .wire import (
     wait_until_decided,
 )
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 def settle(sites, numbers: list[str]) -> None:
