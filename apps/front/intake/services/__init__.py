@@ -28,6 +28,7 @@ from .originals import original_mark, original_visit_book, originals_check_for_t
 from .remote import RemoteLine, case_conclude_remote
 from .window import (
     WAITING_ON_CENTRAL,
+    appointment_lineage,
     case_accept,
     case_accept_received,
     case_notify_missing,
@@ -35,10 +36,12 @@ from .window import (
     case_refuse,
     case_transition,
     prefiled_for_ticket,
+    ticket_served,
 )
 
 __all__ = [
     "WAITING_ON_CENTRAL",
+    "appointment_lineage",
     "RemoteLine",
     "Reuse",
     "StoredUpload",
@@ -78,5 +81,6 @@ __all__ = [
     "originals_check_for_ticket",
     "originals_to_see",
     "prefiled_for_ticket",
+    "ticket_served",
     "upload_check",
 ]

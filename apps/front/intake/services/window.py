@@ -223,7 +223,9 @@ def refusal_give(case: Case, *, clerk: User, reason: str, refer_to: str) -> None
     notify(recipient=case.citizen, event="case.refused", case=case)
 
 
-def _finish_ticket(*, clerk: User, ticket) -> None:
+def ticket_served(*, clerk: User, ticket) -> None:
+    """The called ticket (locked by the caller, in its transaction) has had its outcome: the ticket is done and its
+    appointment completed. Every outcome at a window ends with it, the apps above intake's too (一件事 visits)."""
     if ticket.status == TicketStatus.CALLED:
         ticket_transition(ticket=ticket, to_status=TicketStatus.SERVING, actor=clerk)
     ticket_transition(ticket=ticket, to_status=TicketStatus.DONE, actor=clerk)
@@ -290,7 +292,7 @@ def case_accept(
     case, password = _receive(clerk=clerk, ticket=ticket, vetted=vetted)
     _reuse(case, list(reuses), by=clerk, vault_consent=vault_consent)
     _accept(clerk=clerk, case=case, commitment_items=list(commitment_items), commitment_signed=commitment_signed)
-    _finish_ticket(clerk=clerk, ticket=ticket)
+    ticket_served(clerk=clerk, ticket=ticket)
     return case, password
 
 
@@ -300,7 +302,7 @@ def case_receive(*, clerk: User, ticket_id: int, uploads: list[Upload]) -> tuple
     notice within 5 working days (the clock is watched, supervisors are warned)."""
     ticket = _called_ticket(clerk=clerk, ticket_id=ticket_id)
     case, password = _receive(clerk=clerk, ticket=ticket, vetted=_vet(ticket.matter, uploads))
-    _finish_ticket(clerk=clerk, ticket=ticket)
+    ticket_served(clerk=clerk, ticket=ticket)
     return case, password
 
 
@@ -313,7 +315,7 @@ def case_refuse(*, clerk: User, ticket_id: int, reason: str, refer_to: str = "",
     ticket = _called_ticket(clerk=clerk, ticket_id=ticket_id, refusing=True)
     case, password = _receive(clerk=clerk, ticket=ticket, vetted=_vet(ticket.matter, list(uploads)))
     refusal_give(case, clerk=clerk, reason=reason, refer_to=refer_to)
-    _finish_ticket(clerk=clerk, ticket=ticket)
+    ticket_served(clerk=clerk, ticket=ticket)
     return case, password
 
 
@@ -327,7 +329,7 @@ def case_notify_missing(*, clerk: User, ticket_id: int, items: list[str], upload
     ticket = _called_ticket(clerk=clerk, ticket_id=ticket_id)
     case, password = _receive(clerk=clerk, ticket=ticket, vetted=_vet(ticket.matter, list(uploads)))
     notice_give(case, clerk=clerk, items=items)
-    _finish_ticket(clerk=clerk, ticket=ticket)
+    ticket_served(clerk=clerk, ticket=ticket)
     return case, password
 
 
