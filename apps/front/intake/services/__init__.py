@@ -41,11 +41,11 @@ from .window import (
 
 __all__ = [
     "WAITING_ON_CENTRAL",
-    "appointment_lineage",
     "RemoteLine",
     "Reuse",
     "StoredUpload",
     "Upload",
+    "appointment_lineage",
     "case_accept",
     "case_accept_received",
     "case_commitment_supply",

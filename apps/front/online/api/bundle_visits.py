@@ -16,7 +16,15 @@ from apps.shared.catalog.api import MatterFieldSerializer
 from govservice.api import MultipartApiView
 
 from ..selectors import applicant_for
-from ..services.bundle_visits import ACCEPT, NOTICE, REFUSE, PartOutcome, bundle_visit_book, bundle_visit_decide, bundle_visit_sheet
+from ..services.bundle_visits import (
+    ACCEPT,
+    NOTICE,
+    REFUSE,
+    PartOutcome,
+    bundle_visit_book,
+    bundle_visit_decide,
+    bundle_visit_sheet,
+)
 from ..services.drafts import FormInvalid
 from .bundles import BundleChecklistItemSerializer, BundleStatusSerializer, _bundle_body
 from .common import NOT_CLERK, START_ERRORS, _error, _form_invalid, principal_field

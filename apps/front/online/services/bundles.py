@@ -274,9 +274,12 @@ def bundle_application_submit(
     matters = [m for _item, m in bundle_matters(application.bundle) if m.code not in unchecked]
     required = {material.key for m in matters for material in m.materials.all() if material.required}
     items = bundle_checklist(application)
+    fields = bundle_fields(matters)
+    asked = {f.key for f in fields}
     submission_check(
-        bundle_fields(matters),
-        application.form_values,
+        fields,
+        # Answers only the parts received as they are ask for were checked when given (answers_merged).
+        {key: value for key, value in application.form_values.items() if key in asked},
         missing=[item.name for item in items if item.state == MISSING and item.key in required],
         application=application,
     )
