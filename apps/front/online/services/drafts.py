@@ -132,36 +132,18 @@ def file_add(
     stored encrypted."""
     if material_key not in keys:
         raise DomainError(wrong, code="wrong_material")
-    owner = "bundle_application" if isinstance(application, BundleApplication) else "application"
-    row = file_store(
-        upload,
-        material_key=material_key,
-        prefix=application.code,
-        held=application.files.count(),
-        **{owner: application},
-    )
-    type(application).objects.filter(id=application.id).update(updated_at=timezone.now())
-    return row
+    _room_check(application)
+    staged = file_stage(upload, material_key=material_key, prefix=application.code)
+    try:
+        return file_staged_add(application, staged, keys=keys, wrong=wrong)
+    except BaseException:
+        staged_discard([staged])
+        raise
 
 
-def file_store(upload: UploadedFile, *, material_key: str, prefix: str, held: int, **owner: Any) -> ApplicationFile:
-    """Check one upload like a window's scan (size, the real type from its first bytes, the virus-scanner hook)
-    and store it encrypted for its owner (``application=`` or ``bundle_application=``), who holds ``held`` already."""
-    if held >= online_conf.ONLINE_FILES_MAX:
+def _room_check(application: OnlineApplication | BundleApplication) -> None:
+    if application.files.count() >= online_conf.ONLINE_FILES_MAX:
         raise Conflict(_("本申请上传的文件已达上限，请删除不需要的文件后再上传。"), code="limit_reached")
-    content, content_type = upload_check(upload)
-    digest = hashlib.sha256(content).hexdigest()
-    row = ApplicationFile(
-        material_key=material_key,
-        original_name=(upload.name or "")[:200],
-        content_type=content_type,
-        size=len(content),
-        sha256=digest,
-        **owner,
-    )
-    row.file.save(f"{prefix}-{digest[:12]}{EXTENSIONS[content_type]}", ContentFile(content), save=False)
-    row.save()
-    return row
 
 
 @dataclass(frozen=True)
@@ -178,14 +160,20 @@ class StagedFile:
     sha256: str
 
 
+def _file_field() -> models.FileField:
+    field = ApplicationFile._meta.get_field("file")
+    assert isinstance(field, models.FileField)
+    return field
+
+
 def file_stage(upload: UploadedFile, *, material_key: str, prefix: str) -> StagedFile:
     """Check one upload like a window's scan (size, the real type from its first bytes, the virus-scanner hook) and
     write it encrypted to storage, outside any transaction; no row names it yet."""
     content, content_type = upload_check(upload)
     digest = hashlib.sha256(content).hexdigest()
-    field = ApplicationFile._meta.get_field("file")
-    assert isinstance(field, models.FileField)
-    name = field.generate_filename(None, f"{prefix}-{digest[:12]}{EXTENSIONS[content_type]}")
+    field = _file_field()
+    # The row's own naming (upload_to) and storage (encrypted), as ``row.file.save`` would.
+    name = field.generate_filename(ApplicationFile(), f"{prefix}-{digest[:12]}{EXTENSIONS[content_type]}")
     return StagedFile(
         material_key=material_key,
         name=field.storage.save(name, ContentFile(content)),
@@ -198,7 +186,7 @@ def file_stage(upload: UploadedFile, *, material_key: str, prefix: str) -> Stage
 
 def staged_discard(staged: Sequence[StagedFile]) -> None:
     """Delete staged files their transaction did not keep (rolled back, or not needed): those no row names."""
-    storage = ApplicationFile._meta.get_field("file").storage  # type: ignore[union-attr]  # a FileField
+    storage = _file_field().storage
     for row in staged:
         if not _file_in_use(row.name, except_file=0):
             storage.delete(row.name)
@@ -211,8 +199,7 @@ def file_staged_add(
     in the caller's transaction."""
     if staged.material_key not in keys:
         raise DomainError(wrong, code="wrong_material")
-    if application.files.count() >= online_conf.ONLINE_FILES_MAX:
-        raise Conflict(_("本申请上传的文件已达上限，请删除不需要的文件后再上传。"), code="limit_reached")
+    _room_check(application)
     owner = "bundle_application" if isinstance(application, BundleApplication) else "application"
     row = ApplicationFile.objects.create(
         material_key=staged.material_key,
