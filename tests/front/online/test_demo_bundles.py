@@ -97,3 +97,14 @@ def test_the_names_are_asked_once_and_feed_every_matter_and_the_certificate_is_n
     hukou = OnlineApplication.objects.get(id=parts[HUKOU].id)
     assert hukou.cancelled_at is None, hukou.cancel_reason
     assert hukou.case is not None and Case.objects.get(id=hukou.case_id).status == CaseStatus.RECEIVED
+    # ...and accepted without it: the law's "every required material" counts what the bundle's first step issued.
+    accepted = api(clerk).post(f"/api/v1/workbench/prereview/{hukou.case.number}/accept/")
+    assert accepted.status_code == 200, accepted.content
+    assert Case.objects.get(id=hukou.case_id).status == CaseStatus.ACCEPTED
+    assert not hukou.case.materials.filter(material__key="birth-certificate").exists()
+
+
+def test_a_lone_case_of_the_same_matter_still_needs_the_certificate(api, citizen, demo_newborn, central_peer, clerk):
+    started = api(citizen).post("/api/v1/online/applications/", {"matter": HUKOU}, format="json").json()
+    checklist = {item["key"]: item for item in started["checklist"]}
+    assert checklist["birth-certificate"]["state"] == "missing"

@@ -238,7 +238,14 @@ def ticket_served(*, clerk: User, ticket) -> None:
 
 def _missing_required(case: Case, *, deferred: Sequence[str] = ()) -> list[str]:
     provided = set(case.materials.values_list("material_id", flat=True))
-    return [m.name for m in case.matter.materials.all() if m.required and m.id not in provided and m.name not in deferred]
+    covered: set[str] = set()
+    for receiver in hooks.materials_covered.receivers():
+        covered |= receiver(case=case)
+    return [
+        m.name
+        for m in case.matter.materials.all()
+        if m.required and m.id not in provided and m.name not in deferred and m.name not in covered
+    ]
 
 
 def _accept(

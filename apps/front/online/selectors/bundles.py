@@ -29,6 +29,7 @@ from .applications import (
     files_by_material,
     material_state,
     online_halls,
+    prerequisite_results,
     produced_before,
     vault_held,
 )
@@ -324,6 +325,17 @@ def bundle_statistics(*, since: dt.datetime) -> list[dict]:
         row["matters"] = list(row["matters"].values())
         out.append(row)
     return out
+
+
+def bundle_materials_covered(*, case: Case) -> set[str]:
+    """Intake's ``materials_covered`` hook: for a bundle's part, what the parts it waited for issue (their result),
+    which its department reads from the sibling case; nothing for a lone case."""
+    part = (
+        OnlineApplication.objects.select_related("waits_for__matter")
+        .filter(case=case, bundle_application__isnull=False, waits_for__isnull=False)
+        .first()
+    )
+    return prerequisite_results(part) if part is not None else set()
 
 
 def bundle_submission_fields(*, case: Case) -> dict[str, contract.CaseBundle]:
