@@ -221,21 +221,6 @@ def _outcomes(
     return chosen
 
 
-def bundle_visit_accept(
-    *,
-    clerk: User,
-    ticket_id: int,
-    form_values: Mapping[str, Any] | None = None,
-    uploads: Sequence[tuple[str, UploadedFile]] = (),
-    vault_consent: bool = False,
-) -> tuple[BundleApplication, bool]:
-    """The window's acceptance of every part of a bundle's visit (``bundle_visit_decide`` with acceptance for
-    all)."""
-    return bundle_visit_decide(
-        clerk=clerk, ticket_id=ticket_id, form_values=form_values, uploads=uploads, vault_consent=vault_consent
-    )
-
-
 def bundle_visit_decide(
     *,
     clerk: User,
