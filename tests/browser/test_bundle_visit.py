@@ -15,6 +15,7 @@ from tests.factories import PASSWORD
 from tests.journey_helpers import PDF, shift_slot_to_now
 from tests.personas_front import make_slot
 
+from .axe import axe_violations
 from .conftest import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -40,6 +41,8 @@ def called_visit(browser, live_server, citizen, clerk, hall, terminal, newborn, 
     expect(page.locator("h1")).to_contain_text("新生儿出生一件事")
     expect(page.locator("#material-household-register")).to_contain_text("户口登记、医保参保登记")
     assert page.locator('input[name="material_household-register"]').count() == 1
+    # The outcome's controls each have their label: no critical or serious axe finding.
+    assert axe_violations(page) == []
     page.get_by_label("新生儿姓名").fill("王小宝")
     page.get_by_label("出生日期").fill("2026-11-20")
     page.get_by_label("开户银行").fill("北京银行")
