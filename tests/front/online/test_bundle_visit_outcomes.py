@@ -13,7 +13,7 @@ from django.db import connection
 from django.test import Client
 
 from apps.front.floor.models import Ticket, TicketStatus
-from apps.front.intake.models import Case, CaseChannel, CaseStatus, Document, DocumentKind, TrustLevel
+from apps.front.intake.models import Case, CaseChannel, CaseEvent, CaseStatus, Document, DocumentKind, TrustLevel
 from apps.front.intake.selectors import held_cases_for_staff
 from apps.front.notifications.models import Notification
 from apps.front.online.models import ApplicationFile, BundleApplication, OnlineApplication
@@ -83,6 +83,10 @@ class TestNotice:
             assert notice.content["items"] == items and "online" not in notice.content
             assert "再次到窗口办理" in notice.content["deadline_note"]
             assert not Document.objects.filter(case=case, kind=DocumentKind.RECEIPT).exists()
+            # Received at the window, never "submitted online, awaiting pre-review".
+            received = CaseEvent.objects.filter(case=case, to_status=CaseStatus.RECEIVED).first()
+            assert received is not None and "一件事预约到大厅一次办" in received.note and "网上" not in received.note
+        assert not Notification.objects.filter(recipient=citizen, event="case.submitted_online").exists()
         assert set(held_cases_for_staff(user=clerk)) == set(cases.values())
         assert not OutboxMessage.objects.filter(kind="case.submitted").exists()  # nothing goes to central yet
         assert Notification.objects.filter(recipient=citizen, event="case.one_time_notice").count() >= 2

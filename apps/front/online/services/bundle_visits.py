@@ -37,7 +37,7 @@ from apps.front.booking.services import appointment_book
 from apps.front.delivery.conf import delivery_conf
 from apps.front.floor.models import Ticket, TicketStatus
 from apps.front.floor.services import ticket_get_for_clerk
-from apps.front.intake.models import Case, CaseChannel
+from apps.front.intake.models import Case
 from apps.front.intake.services import (
     appointment_lineage,
     case_accept_received,
@@ -326,12 +326,10 @@ def _decide(
     sent = list(
         Case.objects.filter(online_application__bundle_application=application).select_related("matter").order_by("id")
     )
-    # Received at the window, by this clerk: no online pre-review limit, and a part told of what is missing is a
-    # case the hall holds (intake's held_q), continued at a window when the applicant comes back. The visit is the
-    # lead matter's case's (one case per appointment), which the others name through their bundle.
-    Case.objects.filter(id__in=[c.id for c in sent]).update(
-        channel=CaseChannel.WINDOW, prereview_deadline=None, clerk=clerk
-    )
+    # Received at the window (the window channel: no online pre-review limit, and a part told of what is missing is
+    # a case the hall holds, intake's held_q, continued at a window when the applicant comes back), by this clerk.
+    # The visit is the lead matter's case's (one case per appointment), which the others name through their bundle.
+    Case.objects.filter(id__in=[c.id for c in sent]).update(clerk=clerk)
     lead = next((c for c in sent if c.matter.code == matters[0].code), None)
     if lead is not None:
         Case.objects.filter(id=lead.id).update(appointment_id=ticket.appointment_id)
