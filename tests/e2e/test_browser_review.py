@@ -151,13 +151,16 @@ def test_a_citizen_applies_fully_online_and_gets_the_e_licence_without_a_visit(s
 
 
 def test_a_parent_applies_for_the_newborn_bundle_and_sees_each_part_decided_at_central(sites, browser, tmp_path):
-    """一件事一次办 (issue 15), in a real browser: the demo parent applies once for 新生儿出生一件事 (one checklist,
-    each material uploaded once); the hall pre-reviews 出生登记; central's approver sees the case's bundle with the
-    two parts waiting for it, and approves; the two are sent on their own, accepted and approved by their
-    departments; the parent's bundle page shows each part decided and the bundle completed."""
+    """一件事一次办 (issue 15), in a real browser: the demo parent applies once for 新生儿出生一件事 (one form, the
+    child's name asked once; one checklist, each material uploaded once, the 出生医学证明 not asked: its first step
+    issues it); the hall pre-reviews the 出生医学证明 step and central's health approver approves it; 出生登记 is then
+    sent on its own, and central's approver sees the case's bundle with the two parts waiting for it, and approves;
+    the two are sent on their own, accepted and approved by their departments; the parent's bundle page shows each
+    part decided and the bundle completed."""
     front, central = sites
     central_approver(central, "approver-ga", "110112-GA", "赵户籍")
     central_approver(central, "approver-ybj", "110112-YBJ", "钱医保")
+    central_approver(central, "approver-wjw", "110112-WJW", "孙卫健")
     parent = browser.new_context(locale="zh-CN").new_page()
     login(parent, front, "citizen", DEMO_PASSWORD)
     parent.goto(f"{front.url}/bundles/")
@@ -168,6 +171,18 @@ def test_a_parent_applies_for_the_newborn_bundle_and_sees_each_part_decided_at_c
     # One merged checklist: 居民户口簿 asked once for the two matters that need it.
     expect(parent.locator("#material-household-register")).to_contain_text("出生登记")
     expect(parent.locator("#material-household-register")).to_contain_text("城乡居民基本医疗保险参保登记")
+    # One merged form: each answer given once feeds every matter that asks it.
+    expect(parent.get_by_label("新生儿姓名")).to_have_count(1)
+    parent.get_by_label("新生儿姓名").fill("王小宝")
+    parent.get_by_label("新生儿性别").select_option("男")
+    parent.get_by_label("出生日期").fill("2026-11-20")
+    parent.get_by_label("出生地点（助产机构）").fill("北京市通州区妇幼保健院")
+    parent.get_by_label("母亲姓名").fill("李梅")
+    parent.get_by_label("父亲姓名").fill("王强")
+    parent.get_by_label("落户户主姓名").fill("王强")
+    parent.get_by_label("新生儿与户主关系").select_option("子")
+    parent.get_by_label("社保卡开户银行").select_option("北京银行")
+    expect(parent.locator("#material-birth-certificate")).to_have_class("state-produced")
     scan = tmp_path / "材料.pdf"
     scan.write_bytes(PDF)
     for item in parent.locator("#checklist li.state-missing").all():
@@ -187,12 +202,23 @@ def test_a_parent_applies_for_the_newborn_bundle_and_sees_each_part_decided_at_c
         )
         return {matter: number for matter, number in rows if number}
 
-    birth, insurance, card = (
-        "11011201000000000000-000105-01", "11011209000000000000-000901-01", "11011202000000000000-000201-01",
+    certificate, birth, insurance, card = (
+        "11011205000000000000-000507-01",
+        "11011201000000000000-000105-01",
+        "11011209000000000000-000901-01",
+        "11011202000000000000-000201-01",
     )
-    first = numbers()
-    assert list(first) == [birth]  # the other two wait for 出生登记's approval
     clerk = token(front, "clerk", DEMO_PASSWORD)
+    issued = numbers()
+    assert list(issued) == [certificate]  # 落户 waits for the certificate, the other two for 落户
+    assert requests.post(
+        f"{front.url}/api/v1/workbench/prereview/{issued[certificate]}/accept/", headers=clerk, timeout=60
+    ).status_code == 200
+    eventually(lambda: central.sql("SELECT id FROM review_reviewcase WHERE front_number = %s", (issued[certificate],)))
+    central_decides(central, issued[certificate], approver_name="approver-wjw")
+
+    first = eventually(lambda: (lambda n: n if birth in n else None)(numbers()))
+    assert set(first) == {certificate, birth}
     assert requests.post(f"{front.url}/api/v1/workbench/prereview/{first[birth]}/accept/", headers=clerk, timeout=60).status_code == 200
 
     # At central: the approver of 户籍 sees the case's bundle, the two other parts waiting for it, and approves.
@@ -205,7 +231,7 @@ def test_a_parent_applies_for_the_newborn_bundle_and_sees_each_part_decided_at_c
     expect(approver.locator("#bundle-parts")).to_contain_text("等待前置事项“出生登记”准予后报送。")
     central_decides(central, first[birth], approver_name="approver-ga")
 
-    later = eventually(lambda: (lambda n: n if len(n) == 3 else None)(numbers()))
+    later = eventually(lambda: (lambda n: n if len(n) == 4 else None)(numbers()))
     for matter, approver_name in ((insurance, "approver-ybj"), (card, "approver")):
         accepted = requests.post(f"{front.url}/api/v1/workbench/prereview/{later[matter]}/accept/", headers=clerk, timeout=60)
         assert accepted.status_code == 200, accepted.text
@@ -219,7 +245,7 @@ def test_a_parent_applies_for_the_newborn_bundle_and_sees_each_part_decided_at_c
     )
     parent.reload()
     expect(parent.locator("#bundle-status")).to_have_attribute("data-overall", "completed")
-    for matter in (birth, insurance, card):
+    for matter in (certificate, birth, insurance, card):
         expect(parent.locator(f"#part-{matter}")).to_have_attribute("data-outcome", "approved")
         expect(parent.locator(f"#part-{matter}")).to_contain_text("准予许可")
     parent.screenshot(path=str(tmp_path / "bundle.png"), full_page=True)

@@ -20,7 +20,7 @@ from apps.front.intake.selectors import supervisor_near_limit
 from apps.front.mandates import selectors as mandates_selectors
 from apps.front.mandates.demo import mandates_logins, mandates_seed_demo
 from apps.front.mandates.selectors import agent_check, agent_submission_fields
-from apps.front.online.selectors import bundle_submission_fields
+from apps.front.online.selectors import bundle_materials_covered, bundle_submission_fields
 from apps.front.online.services.bundle_visits import bundle_ticket_elsewhere
 
 APPS = Path(__file__).resolve().parents[2] / "apps"
@@ -39,6 +39,8 @@ def test_it_connects_delivery_and_bundles_to_what_intake_tells_of_a_case():
     )
     # A ticket booked for a 一件事 bundle opens the bundle's window page instead of intake's.
     assert intake_hooks.ticket_elsewhere.receivers() == (bundle_ticket_elsewhere,)
+    # What an earlier step of a bundle issues is not missing from a later step's acceptance.
+    assert intake_hooks.materials_covered.receivers() == (bundle_materials_covered,)
 
 
 def test_it_connects_online_bundles_to_the_answers_of_their_cases():

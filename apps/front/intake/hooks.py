@@ -53,6 +53,10 @@ class AgentCheck(Protocol):
 
 # The certificate has arrived and the case is RESULT_READY (inside the exchange handler's transaction, the
 # case row locked): the result is handed over the way the citizen chose.
+class MaterialsCovered(Protocol):
+    def __call__(self, *, case: Case) -> set[str]: ...
+
+
 result_ready: Hook[ResultReady] = Hook("case result ready")
 
 # The citizen the case belongs to, or someone acting for them, has downloaded one of its documents (for an
@@ -77,3 +81,6 @@ agent_check: Hook[AgentCheck] = Hook("an agent's authority to act for the applic
 # A ticket that is not one matter's (the visit booked for a 一件事 bundle, apps/front/online): the app that handles it
 # names its window page; intake's workbench sends the clerk there and its single-matter outcomes refuse the ticket.
 ticket_elsewhere: Hook[TicketElsewhere] = Hook("a ticket handled by another window page")
+# The names of materials another case covers (一件事: what an earlier step of the bundle issues, which its department
+# reads from the sibling case): acceptance does not count them missing.
+materials_covered: Hook[MaterialsCovered] = Hook("materials another case covers")

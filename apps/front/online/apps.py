@@ -16,7 +16,7 @@ class OnlineConfig(AppConfig):
         from apps.front.intake import hooks
 
         from . import conf  # noqa: F401 - reads the knobs' environment now: a malformed value stops start-up
-        from .selectors import bundle_submission_fields
+        from .selectors import bundle_materials_covered, bundle_submission_fields
         from .services import bundle_part_settled
         from .services.bundle_visits import bundle_ticket_elsewhere
 
@@ -24,5 +24,7 @@ class OnlineConfig(AppConfig):
         # or drops the parts that waited for it; a part goes to central with its bundle.
         hooks.case_settled.connect(bundle_part_settled)
         hooks.submission_fields.connect(bundle_submission_fields)
+        # What an earlier step of a bundle issues (the 出生医学证明 for 落户) is not a material missing from a later one.
+        hooks.materials_covered.connect(bundle_materials_covered)
         # A bundle's booked visit (一次预约) is accepted on its own window page, never as one matter.
         hooks.ticket_elsewhere.connect(bundle_ticket_elsewhere)

@@ -148,9 +148,10 @@ class OnlineApplication(models.Model):
 
     @property
     def awaits_completion(self) -> bool:
-        """Told by one-time notice what is missing: the applicant completes this application and resubmits it."""
+        """Told by one-time notice what is missing: the applicant completes this application and resubmits it. A part
+        of a 一件事 visit told at the window is completed there (its case is the hall's held case), not online."""
         case = self.case
-        return case is not None and case.status == CaseStatus.RECEIVED and case.notice_outstanding
+        return case is not None and case.status == CaseStatus.RECEIVED and case.notice_outstanding and case.online
 
     @property
     def waiting(self) -> bool:

@@ -45,6 +45,11 @@ urlpatterns = [
         bundle_visits.BundleTicketAcceptApi.as_view(),
         name="api-bundle-ticket-accept",
     ),
+    path(
+        "workbench/tickets/<int:ticket_id>/bundle/outcome/",
+        bundle_visits.BundleTicketOutcomeApi.as_view(),
+        name="api-bundle-ticket-outcome",
+    ),
     path("workbench/prereview/", api.PrereviewQueueApi.as_view(), name="api-prereview-queue"),
     path("workbench/prereview/<str:number>/", api.PrereviewDetailApi.as_view(), name="api-prereview-case"),
     path(

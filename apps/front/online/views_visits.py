@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from apps.front.booking.forms import BookForm, first_error
@@ -20,9 +21,16 @@ from govservice.lib.codes import form_idempotency_key
 from govservice.roles import role_required
 
 from .forms import ApplicationForm
-from .selectors import bundle_get, bundle_status
+from .selectors import bundle_get
 from .services import FormInvalid
-from .services.bundle_visits import bundle_visit_accept, bundle_visit_book, bundle_visit_offer, bundle_visit_sheet
+from .services.bundle_visits import (
+    ACCEPT,
+    PartOutcome,
+    bundle_visit_book,
+    bundle_visit_decide,
+    bundle_visit_offer,
+    bundle_visit_sheet,
+)
 from .views import _shown
 
 
@@ -85,11 +93,35 @@ def bundle_visit_book_view(request, code):
     return redirect("appointment", code=application.appointment.code)
 
 
+def _posted_outcomes(post, answered_now) -> tuple[PartOutcome, dict[str, PartOutcome]]:
+    """The window's answer as posted: one for the whole visit, or (``outcome`` = parts) one per part answered now;
+    the notice's items one per line. The service checks what they say."""
+
+    def one(kind: str, suffix: str) -> PartOutcome:
+        return PartOutcome(
+            kind=kind,
+            items=tuple(line.strip() for line in post.get(f"items{suffix}", "").splitlines() if line.strip()),
+            reason=post.get(f"reason{suffix}", ""),
+            refer_to=post.get(f"refer_to{suffix}", ""),
+        )
+
+    chosen = post.get("outcome", ACCEPT)
+    if chosen != "parts":
+        return one(chosen, ""), {}
+    return PartOutcome(), {m.code: one(post.get(f"part_{m.code}", ACCEPT), f"_{m.code}") for m in answered_now}
+
+
+OUTCOME_MESSAGES = {
+    ACCEPT: gettext_lazy("已一次受理该一件事，各事项已分别生成办件并转交审批。"),
+    "mixed": gettext_lazy("已按事项分别处理：受理的事项已转交审批，一次性告知书和不予受理通知书已出具。"),
+}
+
+
 @role_required(Role.CLERK, Role.HALL_SUPERVISOR)
 def bundle_ticket(request, ticket_id):
     """The window's page for a bundle's visit: the merged form and the merged checklist (each material once, with
-    the matters needing it, one scan for all), and one acceptance making one case per matter; once accepted, the
-    bundle's status with each part."""
+    the matters needing it, one scan for all), and one answer for the whole visit or part by part — accept, one-time
+    notice, refuse — each part its own case; once answered, the bundle's status with each part."""
     try:
         sheet = bundle_visit_sheet(clerk=request.user, ticket_id=ticket_id)
     except DomainError as exc:
@@ -107,10 +139,13 @@ def bundle_ticket(request, ticket_id):
                 for upload in request.FILES.getlist(f"material_{item.key}")
             ]
             answers = {key: value for key, value in form.answers().items() if value != ""}
+            whole, parts = _posted_outcomes(request.POST, sheet["answered_now"])
             try:
-                bundle_visit_accept(
+                bundle_visit_decide(
                     clerk=request.user,
                     ticket_id=ticket_id,
+                    whole=whole,
+                    parts=parts,
                     form_values=answers,
                     uploads=uploads,
                     vault_consent=form.cleaned_data["vault_consent"],
@@ -123,7 +158,8 @@ def bundle_ticket(request, ticket_id):
                 messages.error(request, str(exc.detail))
                 status = status_for(exc)
             else:
-                messages.success(request, _("已一次受理该一件事，各事项已分别生成办件并转交审批。"))
+                every = {whole.kind, *(p.kind for p in parts.values())}
+                messages.success(request, OUTCOME_MESSAGES[ACCEPT if every == {ACCEPT} else "mixed"])
                 return redirect("bundle_ticket", ticket_id=ticket_id)
         else:
             status = 400
@@ -136,9 +172,12 @@ def bundle_ticket(request, ticket_id):
             "ticket_id": ticket_id,
             "application": application,
             "matters": sheet["matters"],
+            "answered_now": sheet["answered_now"],
+            "waiting": sheet["waiting"],
             "checklist": sheet["checklist"],
             "rows": [(f, _shown(values.get(f.key)), field_errors.get(f.key, "")) for f in sheet["form"]],
-            "status": bundle_status(application),
+            "status": sheet["status"],
+            "posted": posted,
         },
         status=status,
     )

@@ -146,7 +146,7 @@ def test_it_reads_a_csv_saved_by_excel_in_gb18030():
 
 def test_the_demo_catalog_goes_through_the_same_checks():
     report = catalog_import(DEMO_CATALOG_PATH.read_bytes(), fmt="json")
-    assert len(report.created) == 80
+    assert len(report.created) == 81
     social = Matter.objects.get(name="社会保障卡申领")
     assert {"power-of-attorney", "id-card", "photo"} <= set(social.materials.values_list("key", flat=True))
     assert all(m.fee_items.exists() for m in Matter.objects.filter(charged=True))

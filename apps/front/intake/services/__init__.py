@@ -34,6 +34,7 @@ from .originals import (
 from .remote import RemoteLine, case_conclude_remote
 from .window import (
     WAITING_ON_CENTRAL,
+    appointment_lineage,
     case_accept,
     case_accept_received,
     case_notify_missing,
@@ -41,6 +42,7 @@ from .window import (
     case_refuse,
     case_transition,
     prefiled_for_ticket,
+    ticket_served,
 )
 
 __all__ = [
@@ -49,6 +51,7 @@ __all__ = [
     "Reuse",
     "StoredUpload",
     "Upload",
+    "appointment_lineage",
     "case_accept",
     "case_accept_received",
     "case_commitment_supply",
@@ -85,5 +88,6 @@ __all__ = [
     "originals_check_for_ticket",
     "originals_to_see",
     "prefiled_for_ticket",
+    "ticket_served",
     "upload_check",
 ]

@@ -93,9 +93,11 @@ def case_receive_online(
     days, Art. 32) and the pre-review limit start today; evidence government already holds (A, or B: verified by a
     clerk before) is taken from the vault with the applicant's consent. ``agent``: the person who applied for the
     applicant (their authority checked by the caller). Returns the case and its query password, shown only this
-    once."""
+    once. Received at a window (``consent_channel`` WINDOW: a 一件事 visit's parts, which the clerk answers at once):
+    a window's case, with no online pre-review limit."""
     now = timezone.now()
     today = timezone.localdate()
+    at_window = consent_channel == Channel.WINDOW
     password = digits(6)
     case = Case.objects.create(
         number=_new_number(hall.case_prefix),
@@ -105,22 +107,25 @@ def case_receive_online(
         matter=matter,
         hall=hall,
         status=CaseStatus.RECEIVED,
-        channel=CaseChannel.ONLINE,
+        channel=CaseChannel.WINDOW if at_window else CaseChannel.ONLINE,
         received_at=now,
         intake_started_at=now,
         # None while the limit reaches a year whose holidays are unpublished: counted once they are.
         intake_deadline=add_workdays_or_none(today, intake_conf.INTAKE_NOTICE_DAYS),
-        prereview_deadline=add_workdays_or_none(today, intake_conf.PREREVIEW_WORKDAYS),
+        prereview_deadline=None if at_window else add_workdays_or_none(today, intake_conf.PREREVIEW_WORKDAYS),
     )
+    note = f"{hall.name} 收件（一件事预约到大厅一次办）" if at_window else "网上申报（全程网办），等待网上预审"
     CaseEvent.objects.create(
         case=case,
         actor=actor,
         to_status=CaseStatus.RECEIVED,
-        note="网上申报（全程网办），等待网上预审" + (f"（代办人 {agent.real_name}）" if agent is not None else ""),
+        note=note + (f"（代办人 {agent.real_name}）" if agent is not None else ""),
     )
     _attach(case, files, by=actor)
     _reuse(case, list(reuses), by=actor, vault_consent=vault_consent, channel=consent_channel)
-    notify(recipient=applicant, event="case.submitted_online", case=case)
+    if not at_window:
+        # At a window the applicant is there, and the clerk's outcome is what they are told.
+        notify(recipient=applicant, event="case.submitted_online", case=case)
     return case, password
 
 

@@ -36,7 +36,7 @@ from ..models import (
     OriginalSeen,
     TrustLevel,
 )
-from .window import _called_ticket, _finish_ticket
+from .window import _called_ticket, ticket_served
 
 # An accepted case not decided yet: its originals may still be seen (the states a 容缺 commitment stays open in).
 VISIT_OPEN_STATES = COMMITMENT_OPEN_STATES
@@ -222,5 +222,5 @@ def original_mark(
         CaseEvent.objects.create(
             case=case, actor=clerk, from_status=case.status, to_status=case.status, note=f"原件核验完成{came}"
         )
-        _finish_ticket(clerk=clerk, ticket=ticket)
+        ticket_served(clerk=clerk, ticket=ticket)
     return check

@@ -26,7 +26,7 @@ from govservice.lib.codes import digits
 
 from ..conf import intake_conf
 from ..models import Case, CaseEvent, CaseStatus, TrustLevel
-from .window import Upload, _accept, _finish_ticket, _new_number, _store_materials, _vet, notice_give, refusal_give
+from .window import Upload, _accept, _new_number, _store_materials, _vet, notice_give, refusal_give, ticket_served
 
 ACCEPTED, ONE_TIME_NOTICE, REFUSED = "accepted", "one_time_notice", "refused"
 
@@ -136,5 +136,5 @@ def case_conclude_remote(
     if ticket is not None and hall_clerk is not None:
         locked = Ticket.objects.select_for_update(of=("self",)).select_related("appointment").get(id=ticket.id)
         if locked.status in (TicketStatus.CALLED, TicketStatus.SERVING):
-            _finish_ticket(clerk=hall_clerk, ticket=locked)
+            ticket_served(clerk=hall_clerk, ticket=locked)
     return case, password

@@ -227,7 +227,9 @@ def refusal_give(case: Case, *, clerk: User, reason: str, refer_to: str) -> None
     notify(recipient=case.citizen, event="case.refused", case=case)
 
 
-def _finish_ticket(*, clerk: User, ticket) -> None:
+def ticket_served(*, clerk: User, ticket) -> None:
+    """The called ticket (locked by the caller, in its transaction) has had its outcome: the ticket is done and its
+    appointment completed. Every outcome at a window ends with it, the apps above intake's too (一件事 visits)."""
     if ticket.status == TicketStatus.CALLED:
         ticket_transition(ticket=ticket, to_status=TicketStatus.SERVING, actor=clerk)
     ticket_transition(ticket=ticket, to_status=TicketStatus.DONE, actor=clerk)
@@ -240,7 +242,14 @@ def _finish_ticket(*, clerk: User, ticket) -> None:
 
 def _missing_required(case: Case, *, deferred: Sequence[str] = ()) -> list[str]:
     provided = set(case.materials.values_list("material_id", flat=True))
-    return [m.name for m in case.matter.materials.all() if m.required and m.id not in provided and m.name not in deferred]
+    covered: set[str] = set()
+    for receiver in hooks.materials_covered.receivers():
+        covered |= receiver(case=case)
+    return [
+        m.name
+        for m in case.matter.materials.all()
+        if m.required and m.id not in provided and m.name not in deferred and m.name not in covered
+    ]
 
 
 def _accept(
@@ -294,7 +303,7 @@ def case_accept(
     case, password = _receive(clerk=clerk, ticket=ticket, vetted=vetted)
     _reuse(case, list(reuses), by=clerk, vault_consent=vault_consent)
     _accept(clerk=clerk, case=case, commitment_items=list(commitment_items), commitment_signed=commitment_signed)
-    _finish_ticket(clerk=clerk, ticket=ticket)
+    ticket_served(clerk=clerk, ticket=ticket)
     return case, password
 
 
@@ -304,7 +313,7 @@ def case_receive(*, clerk: User, ticket_id: int, uploads: list[Upload]) -> tuple
     notice within 5 working days (the clock is watched, supervisors are warned)."""
     ticket = _called_ticket(clerk=clerk, ticket_id=ticket_id)
     case, password = _receive(clerk=clerk, ticket=ticket, vetted=_vet(ticket.matter, uploads))
-    _finish_ticket(clerk=clerk, ticket=ticket)
+    ticket_served(clerk=clerk, ticket=ticket)
     return case, password
 
 
@@ -317,7 +326,7 @@ def case_refuse(*, clerk: User, ticket_id: int, reason: str, refer_to: str = "",
     ticket = _called_ticket(clerk=clerk, ticket_id=ticket_id, refusing=True)
     case, password = _receive(clerk=clerk, ticket=ticket, vetted=_vet(ticket.matter, list(uploads)))
     refusal_give(case, clerk=clerk, reason=reason, refer_to=refer_to)
-    _finish_ticket(clerk=clerk, ticket=ticket)
+    ticket_served(clerk=clerk, ticket=ticket)
     return case, password
 
 
@@ -331,7 +340,7 @@ def case_notify_missing(*, clerk: User, ticket_id: int, items: list[str], upload
     ticket = _called_ticket(clerk=clerk, ticket_id=ticket_id)
     case, password = _receive(clerk=clerk, ticket=ticket, vetted=_vet(ticket.matter, list(uploads)))
     notice_give(case, clerk=clerk, items=items)
-    _finish_ticket(clerk=clerk, ticket=ticket)
+    ticket_served(clerk=clerk, ticket=ticket)
     return case, password
 
 

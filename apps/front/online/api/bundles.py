@@ -87,7 +87,8 @@ class BundleChecklistItemSerializer(serializers.Serializer):
         child=serializers.CharField(), help_text="The matters that need it: uploaded once, sent to each."
     )
     state = serializers.CharField(
-        help_text="uploaded, form, held (no need to submit: from the vault on consent), missing, optional."
+        help_text="uploaded, form, held (no need to submit: from the vault on consent), produced (no need to submit: "
+        "an earlier step of the bundle issues it), missing, optional."
     )
     no_need_to_submit = serializers.BooleanField()
     files = ApplicationFileSerializer(many=True)

@@ -97,9 +97,17 @@ class ChecklistItemSerializer(serializers.Serializer):
     # Named like Field.required, which the serializer metaclass leaves alone (it takes declared fields off the class).
     required = serializers.BooleanField(source="material.required")  # type: ignore[assignment]
     state = serializers.ChoiceField(
-        choices=[selectors.UPLOADED, selectors.FORM, selectors.HELD, selectors.MISSING, selectors.OPTIONAL],
+        choices=[
+            selectors.UPLOADED,
+            selectors.FORM,
+            selectors.HELD,
+            selectors.PRODUCED,
+            selectors.MISSING,
+            selectors.OPTIONAL,
+        ],
         help_text="uploaded; form (the online form is this material); held (government holds it: taken from the "
-        "vault with the applicant's consent, no need to submit); missing (required, nothing yet); optional.",
+        "vault with the applicant's consent, no need to submit); produced (a 一件事 part: the step it waited for "
+        "issues it, no need to submit); missing (required, nothing yet); optional.",
     )
     no_need_to_submit = serializers.BooleanField()
     evidence = serializers.SerializerMethodField()

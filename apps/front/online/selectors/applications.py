@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
@@ -29,6 +30,9 @@ from ..models import ApplicationFile, BundleApplication, OnlineApplication
 APPLICATION_FORM_KEY = "application-form"
 # What an application's checklist says of each material.
 UPLOADED, FORM, HELD, MISSING, OPTIONAL = "uploaded", "form", "held", "missing", "optional"
+# A 一件事 part's material that a part it waits for issues (出生登记's 出生医学证明, issued by the step before it): the
+# applicant does not bring what the bundle itself produces; the department reads it from the sibling case.
+PRODUCED = "produced"
 
 
 def online_allowed(matter: Matter) -> bool:
@@ -127,7 +131,25 @@ class ChecklistItem:
 
     @property
     def no_need_to_submit(self) -> bool:
-        return self.state in (FORM, HELD)
+        return self.state in (FORM, HELD, PRODUCED)
+
+
+def produced_before(matter_results: Sequence[str]) -> set[str]:
+    """The names of what earlier steps issue (their ``result_name``), which a later step's materials of the same
+    name are covered by."""
+    return {name for name in matter_results if name}
+
+
+def prerequisite_results(application: OnlineApplication) -> set[str]:
+    """What the parts this bundle part waits for (directly or through another) issue."""
+    results: list[str] = []
+    seen: set[int] = set()
+    before = application.waits_for
+    while before is not None and before.id not in seen:
+        seen.add(before.id)
+        results.append(before.matter.result_name)
+        before = before.waits_for
+    return produced_before(results)
 
 
 def vault_held(application: OnlineApplication | BundleApplication, matter: Matter) -> dict[int, EvidenceItem]:
@@ -150,23 +172,35 @@ def checklist_for(application: OnlineApplication) -> list[ChecklistItem]:
     files_by_key = files_by_material(application)
     held = vault_held(application, matter)
     has_form = matter.form_fields.exists()
+    produced = prerequisite_results(application) if application.waits_for_id else set()
     items = []
     for material in matter.materials.all():
         files = files_by_key.get(material.key, [])
         is_form = material.key == APPLICATION_FORM_KEY and has_form
-        state = material_state(files=files, is_form=is_form, held=material.id in held, required=material.required)
+        state = material_state(
+            files=files,
+            is_form=is_form,
+            held=material.id in held,
+            required=material.required,
+            produced=material.name in produced,
+        )
         items.append(ChecklistItem(material, state, files=files, evidence=held.get(material.id) if state == HELD else None))
     return items
 
 
-def material_state(*, files: list[ApplicationFile], is_form: bool, held: bool, required: bool) -> str:
+def material_state(
+    *, files: list[ApplicationFile], is_form: bool, held: bool, required: bool, produced: bool = False
+) -> str:
     """The one rule of a checklist's item (an application's or a bundle's): what was uploaded first (the
-    applicant's choice to give a newer copy), then the online form that is the material, then what government
-    holds (taken from the vault on consent), else missing (required) or optional."""
+    applicant's choice to give a newer copy), then the online form that is the material, then what an earlier step
+    of the bundle issues, then what government holds (taken from the vault on consent), else missing (required) or
+    optional."""
     if files:
         return UPLOADED
     if is_form:
         return FORM
+    if produced:
+        return PRODUCED
     if held:
         return HELD
     return MISSING if required else OPTIONAL

@@ -24,10 +24,13 @@ from .applications import (
     FORM,
     HELD,
     MISSING,
+    PRODUCED,
     acting_scope_q,
     files_by_material,
     material_state,
     online_halls,
+    prerequisite_results,
+    produced_before,
     vault_held,
 )
 
@@ -89,13 +92,35 @@ class BundleChecklistItem:
 
     @property
     def no_need_to_submit(self) -> bool:
-        return self.state in (FORM, HELD)
+        return self.state in (FORM, HELD, PRODUCED)
+
+
+def bundle_produced(items: list[tuple[BundleItem, Matter]]) -> dict[str, set[str]]:
+    """By matter code, what the steps it waits for (directly or through another) issue: a material of that name is
+    not asked of the applicant (``PRODUCED``)."""
+    by_code = {matter.code: (item, matter) for item, matter in items}
+    out: dict[str, set[str]] = {}
+    for item, matter in items:
+        results: list[str] = []
+        seen = {matter.code}
+        step = item.after
+        while step in by_code and step not in seen:
+            seen.add(step)
+            before_item, before = by_code[step]
+            results.append(before.result_name)
+            step = before_item.after
+        out[matter.code] = produced_before(results)
+    return out
 
 
 def bundle_checklist(application: BundleApplication) -> list[BundleChecklistItem]:
-    matters = [m for _item, m in bundle_matters(application.bundle)]
+    items = bundle_matters(application.bundle)
+    matters = [m for _item, m in items]
+    produced = bundle_produced(items)
     files_by_key = files_by_material(application)
     entries: dict[str, BundleChecklistItem] = {}
+    # Produced for every matter needing it: an item one matter needs brought is brought.
+    brought: set[str] = set()
     for matter in matters:
         held = vault_held(application, matter)
         has_form = bool(list(matter.form_fields.all()))
@@ -107,13 +132,19 @@ def bundle_checklist(application: BundleApplication) -> list[BundleChecklistItem
                 )
             entry.required = entry.required or material.required
             entry.matters.append(matter.name)
+            if material.name not in produced[matter.code]:
+                brought.add(material.key)
             entry.is_form = entry.is_form or (material.key == APPLICATION_FORM_KEY and has_form)
             if material.id in held and entry.evidence is None:
                 entry.evidence = held[material.id]
     for entry in entries.values():
         entry.files = files_by_key.get(entry.key, [])
         entry.state = material_state(
-            files=entry.files, is_form=entry.is_form, held=entry.evidence is not None, required=entry.required
+            files=entry.files,
+            is_form=entry.is_form,
+            held=entry.evidence is not None,
+            required=entry.required,
+            produced=entry.key not in brought,
         )
     return list(entries.values())
 
@@ -294,6 +325,17 @@ def bundle_statistics(*, since: dt.datetime) -> list[dict]:
         row["matters"] = list(row["matters"].values())
         out.append(row)
     return out
+
+
+def bundle_materials_covered(*, case: Case) -> set[str]:
+    """Intake's ``materials_covered`` hook: for a bundle's part, what the parts it waited for issue (their result),
+    which its department reads from the sibling case; nothing for a lone case."""
+    part = (
+        OnlineApplication.objects.select_related("waits_for__matter")
+        .filter(case=case, bundle_application__isnull=False, waits_for__isnull=False)
+        .first()
+    )
+    return prerequisite_results(part) if part is not None else set()
 
 
 def bundle_submission_fields(*, case: Case) -> dict[str, contract.CaseBundle]:

@@ -274,9 +274,12 @@ def application_submit(
     return application, password
 
 
-def submit_checked(application: OnlineApplication, *, actor: User, vault_consent: bool, channel: str) -> str:
+def submit_checked(
+    application: OnlineApplication, *, actor: User, vault_consent: bool, channel: str, complete: bool = True
+) -> str:
     """Check and send an application the caller has locked (and whose declaration was made): into a new case,
     or into its case after a one-time notice. Returns the new case's query password ("" on a resubmission).
+    ``complete`` False: a 一件事 part received at a window as it is, for the clerk's notice or refusal.
     Someone acting for the applicant does so within their authority at this moment (a bundle's waiting part is
     sent later, and a revocation in between stops it); the case names them beside the applicant."""
     authority = acting_check(
@@ -289,6 +292,7 @@ def submit_checked(application: OnlineApplication, *, actor: User, vault_consent
         application.form_values,
         missing=[item.material.name for item in items if item.state == MISSING],
         application=None if resubmission else application,
+        complete=complete,
     )
     unsent = [row for row in application.files.all() if not row.sent]
     now = timezone.now()

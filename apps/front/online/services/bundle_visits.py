@@ -7,10 +7,14 @@ through the booking service like any other (its limits, quotas and conditional U
 bundle's draft (the same one-draft-per-applicant-and-bundle of the online road) is tied to that appointment.
 
 At the window the ticket of that visit shows the bundle's merged form and checklist (``bundle_checklist``,
-``bundle_fields``); the clerk's acceptance fills the draft with what the applicant brought and submits it by the
-online road's own ``bundle_application_submit`` with the window channel: one case per matter, linked as the bundle,
-each accepted at once by the clerk (who saw the originals) and handed to central with its bundle; a part that waits
-for another is sent, as online, once that one is approved. Accepting twice (a double click) answers the first result.
+``bundle_fields``); the clerk's answer fills the draft with what the applicant brought and submits it by the online
+road's own ``bundle_application_submit`` with the window channel: one case per matter, linked as the bundle, received
+by the hall. Each case handed in now then gets, for the whole visit or part by part, a single matter's outcomes
+through intake's services for a case the hall holds: accepted (the clerk saw the originals) and handed to central
+with its bundle; one notice of everything missing (the part held, continued when the applicant comes back, withdrawn
+by law if never answered); or refused with reasons and remedies (the parts waiting for it dropped, saying what that
+means for them). A part that waits for another is sent, as online, once that one is approved. Answering twice (a
+double click) answers the first result.
 
 The catalog's rule per road (``catalog.rules.bundle_errors``): a bundle offered online needs every matter
 online-capable; one offered only by a hall visit does not. At run time the online submission of a bundle with a
@@ -20,6 +24,7 @@ matter that is not online-capable is refused here (``bundle_online_road_check``)
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -32,11 +37,16 @@ from apps.front.booking.services import appointment_book
 from apps.front.delivery.conf import delivery_conf
 from apps.front.floor.models import Ticket, TicketStatus
 from apps.front.floor.services import ticket_get_for_clerk
-from apps.front.intake.models import Case, CaseChannel, TrustLevel
-from apps.front.intake.services import case_prereview_accept
-from apps.front.intake.services.window import _finish_ticket, appointment_lineage
+from apps.front.intake.models import Case
+from apps.front.intake.services import (
+    appointment_lineage,
+    case_accept_received,
+    case_notify_received,
+    case_refuse_received,
+    ticket_served,
+)
 from apps.shared.accounts.models import User
-from apps.shared.catalog.models import Bundle, Matter
+from apps.shared.catalog.models import Bundle, BundleItem, Matter
 from apps.shared.privacy.models import Channel
 from govservice.api import Conflict, DomainError
 from govservice.lib.codes import human_code
@@ -48,10 +58,11 @@ from ..selectors import (
     bundle_get,
     bundle_halls,
     bundle_matters,
+    bundle_status,
 )
 from .acting import acting_check, acting_record
 from .bundles import bundle_application_submit
-from .drafts import answers_merged, file_add
+from .drafts import StagedFile, answers_merged, file_stage, file_staged_add, staged_discard
 
 VISIT_NOTE = "预约到大厅一次办"
 
@@ -154,41 +165,138 @@ def bundle_visit_sheet(*, clerk: User, ticket_id: int) -> dict[str, Any]:
     application = bundle_for_ticket(ticket)
     if application is None:
         raise DomainError(_("该号码不是一件事预约。"), code="not_found")
-    matters = [m for _item, m in bundle_matters(application.bundle)]
+    items = bundle_matters(application.bundle)
+    matters = [m for _item, m in items]
+    codes = {m.code for m in matters}
     return {
         "application": application,
         "matters": matters,
+        # What the window answers now, part by part; a part waiting for another is sent once that one is approved.
+        "answered_now": [m for item, m in items if not (item.after and item.after in codes)],
+        "waiting": [(m, next(w for w in matters if w.code == item.after)) for item, m in items if item.after in codes],
         "form": bundle_fields(matters),
         "checklist": bundle_checklist(application),
+        "status": bundle_status(application),
     }
 
 
-@transaction.atomic
-def bundle_visit_accept(
+ACCEPT, NOTICE, REFUSE = "accept", "notice", "refuse"
+
+
+@dataclass(frozen=True)
+class PartOutcome:
+    """What the window answers for one part of the visit, or for the whole visit, with a single matter's outcomes
+    and their legal effects (行政许可法 Art. 32): accept; one written notice of everything missing (``items``,
+    一次性告知: the part is received and held, and goes on when the applicant brings them); or refuse (不予受理)
+    with the ``reason`` and where to apply instead (``refer_to``), the remedies on the notice."""
+
+    kind: str = ACCEPT
+    items: tuple[str, ...] = ()
+    reason: str = ""
+    refer_to: str = ""
+
+
+def _outcomes(
+    items: Sequence[tuple[BundleItem, Matter]], whole: PartOutcome, parts: Mapping[str, PartOutcome]
+) -> dict[str, PartOutcome]:
+    """The outcome of each part handed in now (by matter code): the whole visit's, unless the part has its own. A
+    part waiting for another is sent when that one is approved and answered then, so it takes none now."""
+    codes = {matter.code for _item, matter in items}
+    unknown = [code for code in parts if code not in codes]
+    if unknown:
+        raise DomainError(
+            _("以下事项不属于该一件事：%(codes)s。") % {"codes": "、".join(unknown)}, code="wrong_matter"
+        )
+    waiting = {matter.code: matter for item, matter in items if item.after and item.after in codes}
+    early = [waiting[code].name for code, outcome in parts.items() if code in waiting and outcome.kind != ACCEPT]
+    if early:
+        raise DomainError(
+            _("“%(matters)s”须待前置事项准予后才提交，现在不能对其告知或不予受理。") % {"matters": "、".join(early)},
+            code="part_waits",
+        )
+    chosen = {matter.code: parts.get(matter.code, whole) for _item, matter in items if matter.code not in waiting}
+    for outcome in chosen.values():
+        if outcome.kind not in (ACCEPT, NOTICE, REFUSE):
+            raise DomainError(_("请选择受理、一次性告知或不予受理。"), code="invalid")
+    return chosen
+
+
+def bundle_visit_decide(
     *,
     clerk: User,
     ticket_id: int,
+    whole: PartOutcome = PartOutcome(),
+    parts: Mapping[str, PartOutcome] | None = None,
     form_values: Mapping[str, Any] | None = None,
     uploads: Sequence[tuple[str, UploadedFile]] = (),
     vault_consent: bool = False,
 ) -> tuple[BundleApplication, bool]:
-    """The window's acceptance of a bundle's visit: the merged form's answers and what the applicant brought (one
-    scan per material key, going to every matter needing it), submitted as the online road does with the window
-    channel — one case per matter linked as the bundle — each case sent now accepted by the clerk and handed to
-    central; a dependent part waits for its prerequisite. Returns the application and whether this call made it
-    (False: it was already accepted, by a first click)."""
+    """The window's answer to a bundle's visit, for the whole visit (``whole``) or part by part (``parts``, by
+    matter code): the merged form's answers and what the applicant brought (one scan per material key, going to
+    every matter needing it) are received as one case per matter, linked as the bundle, as the online road does
+    with the window channel; then each case handed in now gets its outcome through intake's own services for a
+    case the hall holds — accepted and handed to central, told of everything missing (held, continued when the
+    applicant comes back), or refused (and the parts waiting for it dropped, saying why). A dependent part waits
+    for its prerequisite as online. Returns the application and whether this call answered it (False: a first
+    click did).
+
+    The scans are checked and written to storage before the transaction (and deleted if it does not commit), so
+    that no row stays locked while files are read and encrypted."""
+    ticket = ticket_get_for_clerk(clerk=clerk, ticket_id=ticket_id)
+    application = bundle_for_ticket(ticket)
+    if application is None:
+        raise DomainError(_("该号码不是一件事预约。"), code="not_found")
+    keys = _material_keys(application.bundle)
+    if any(key not in keys for key, _upload in uploads):
+        raise DomainError(_("上传的材料不属于该一件事。"), code="wrong_material")
+    staged: list[StagedFile] = []
+    try:
+        for key, upload in uploads:
+            staged.append(file_stage(upload, material_key=key, prefix=application.code))
+        application, answered = _decide(
+            clerk=clerk,
+            ticket_id=ticket_id,
+            whole=whole,
+            parts=parts or {},
+            form_values=form_values,
+            staged=staged,
+            vault_consent=vault_consent,
+        )
+    except BaseException:
+        staged_discard(staged)
+        raise
+    if not answered:
+        staged_discard(staged)  # a second click: the first one's files are the application's
+    return application, answered
+
+
+def _material_keys(bundle: Bundle) -> set[str]:
+    return {m.key for _item, matter in bundle_matters(bundle) for m in matter.materials.all()}
+
+
+@transaction.atomic
+def _decide(
+    *,
+    clerk: User,
+    ticket_id: int,
+    whole: PartOutcome,
+    parts: Mapping[str, PartOutcome],
+    form_values: Mapping[str, Any] | None,
+    staged: Sequence[StagedFile],
+    vault_consent: bool,
+) -> tuple[BundleApplication, bool]:
     ticket = ticket_get_for_clerk(clerk=clerk, ticket_id=ticket_id, lock=True)
     application = bundle_for_ticket(ticket, lock=True)
     if application is None:
         raise DomainError(_("该号码不是一件事预约。"), code="not_found")
     if application.submitted_at is not None:
         if ticket.status == TicketStatus.DONE:
-            return application, False  # accepted already: the same answer, never a second set of cases
+            return application, False  # answered already: the same answer, never a second set of cases
         raise Conflict(_("该一件事已在网上提交，无需在窗口再次受理。"), code="invalid_state")
     if ticket.status not in (TicketStatus.CALLED, TicketStatus.SERVING):
         raise Conflict(_("请先叫号再受理。"), code="invalid_state")
     # The person at the window submits (the applicant, or their agent: the online road checks the authority in
-    # every matter, as intake's agent_check); the clerk accepts. A company applies through a person.
+    # every matter, as intake's agent_check); the clerk answers. A company applies through a person.
     if ticket.agent is None and application.applicant.is_company:
         raise DomainError(
             _("法人申请须由法定代表人或经授权的经办人办理，请先核验办理人身份。"), code="agent_required"
@@ -198,29 +306,42 @@ def bundle_visit_accept(
         # Received where the visit takes place (a hall receiving every matter, checked when it was booked).
         application.hall = ticket.hall
         application.save(update_fields=["hall", "updated_at"])
-    matters = [m for _item, m in bundle_matters(application.bundle)]
+    items = bundle_matters(application.bundle)
+    matters = [m for _item, m in items]
+    outcomes = _outcomes(items, whole, parts)
     if form_values:
         application.form_values = answers_merged(bundle_fields(matters), application.form_values, form_values)
         application.save(update_fields=["form_values", "updated_at"])
-    keys = {m.key for matter in matters for m in matter.materials.all()}
-    for key, upload in uploads:
-        file_add(application, upload, material_key=key, keys=keys, wrong=_("上传的材料不属于该一件事。"))
+    keys = _material_keys(application.bundle)
+    for row in staged:
+        file_staged_add(application, row, keys=keys, wrong=_("上传的材料不属于该一件事。"))
     bundle_application_submit(
-        actor=actor, code=application.code, declaration=True, vault_consent=vault_consent, channel=Channel.WINDOW
+        actor=actor,
+        code=application.code,
+        declaration=True,
+        vault_consent=vault_consent,
+        channel=Channel.WINDOW,
+        held=[code for code, outcome in outcomes.items() if outcome.kind != ACCEPT],
     )
     sent = list(
         Case.objects.filter(online_application__bundle_application=application).select_related("matter").order_by("id")
     )
-    for case in sent:
-        # The clerk had the originals in hand: the scans are B, as at any window.
-        case.materials.filter(trust_level=TrustLevel.C).update(trust_level=TrustLevel.B)
-        case_prereview_accept(clerk=clerk, number=case.number)
-    # Received at the window: no online pre-review limit; the visit is the lead matter's case's (one case per
-    # appointment), which the others name through their bundle.
-    Case.objects.filter(id__in=[c.id for c in sent]).update(channel=CaseChannel.WINDOW, prereview_deadline=None)
+    # Received at the window (the window channel: no online pre-review limit, and a part told of what is missing is
+    # a case the hall holds, intake's held_q, continued at a window when the applicant comes back), by this clerk.
+    # The visit is the lead matter's case's (one case per appointment), which the others name through their bundle.
+    Case.objects.filter(id__in=[c.id for c in sent]).update(clerk=clerk)
     lead = next((c for c in sent if c.matter.code == matters[0].code), None)
     if lead is not None:
         Case.objects.filter(id=lead.id).update(appointment_id=ticket.appointment_id)
-    _finish_ticket(clerk=clerk, ticket=ticket)
+    for case in sent:
+        outcome = outcomes[case.matter.code]
+        if outcome.kind == ACCEPT:
+            # The clerk had the originals in hand: the scans become B, as at any window.
+            case_accept_received(clerk=clerk, number=case.number, uploads=[])
+        elif outcome.kind == NOTICE:
+            case_notify_received(clerk=clerk, number=case.number, items=list(outcome.items))
+        else:
+            case_refuse_received(clerk=clerk, number=case.number, reason=outcome.reason, refer_to=outcome.refer_to)
+    ticket_served(clerk=clerk, ticket=ticket)
     application.refresh_from_db()
     return application, True

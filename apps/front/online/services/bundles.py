@@ -12,7 +12,7 @@ part has its answer, one combined notice, to the same people, each in their own 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any, cast
 
 from django.core.files.uploadedfile import UploadedFile
@@ -229,13 +229,36 @@ def bundle_online_road_check(bundle: Bundle) -> None:
         raise DomainError(_("该一件事暂不能在网上申报。"), code="not_online")
 
 
+def held_with_waiting(bundle: Bundle, held: Collection[str]) -> set[str]:
+    """The matters (codes) received at a window as they are — ``held``, for the clerk's one-time notice or refusal —
+    and those waiting for them (sent only once those are approved): none of them is checked complete now."""
+    out = set(held)
+    items = [item for item, _matter in bundle_matters(bundle)]
+    grown = True
+    while grown:
+        grown = False
+        for item in items:
+            if item.after in out and item.matter_code not in out:
+                out.add(item.matter_code)
+                grown = True
+    return out
+
+
 @transaction.atomic
 def bundle_application_submit(
-    *, actor: User, code: str, declaration: bool, vault_consent: bool = False, channel: str = Channel.WEB
+    *,
+    actor: User,
+    code: str,
+    declaration: bool,
+    vault_consent: bool = False,
+    channel: str = Channel.WEB,
+    held: Collection[str] = (),
 ) -> BundleApplication:
     """Submit the bundle: the merged form complete, every material there once, the declaration made, consent to
     what is taken from the vault. Each matter becomes its own application; those with no prerequisite are sent
-    to the hall now (a case each), the others when their prerequisite is approved."""
+    to the hall now (a case each), the others when their prerequisite is approved. ``held`` (the window only):
+    matters received as they are, for the clerk's one-time notice or refusal (行政许可法 Art. 32: the hall receives
+    what is brought and tells what is missing); neither they nor the parts waiting for them are checked complete."""
     application = _editable(actor=actor, code=code)
     if not declaration:
         raise DomainError(_("请阅读并确认申请人声明。"), code="declaration_required")
@@ -245,12 +268,19 @@ def bundle_application_submit(
             raise DomainError(_("该一件事申请未预约到大厅办理。"), code="no_visit")
     else:
         bundle_online_road_check(application.bundle)
-    matters = [m for _item, m in bundle_matters(application.bundle)]
+    if held and channel != Channel.WINDOW:
+        raise DomainError(_("只有窗口可以按原样收件。"), code="invalid")
+    unchecked = held_with_waiting(application.bundle, held)
+    matters = [m for _item, m in bundle_matters(application.bundle) if m.code not in unchecked]
+    required = {material.key for m in matters for material in m.materials.all() if material.required}
     items = bundle_checklist(application)
+    fields = bundle_fields(matters)
+    asked = {f.key for f in fields}
     submission_check(
-        bundle_fields(matters),
-        application.form_values,
-        missing=[item.name for item in items if item.state == MISSING],
+        fields,
+        # Answers only the parts received as they are ask for were checked when given (answers_merged).
+        {key: value for key, value in application.form_values.items() if key in asked},
+        missing=[item.name for item in items if item.state == MISSING and item.key in required],
         application=application,
     )
     if any(item.state == HELD for item in items):
@@ -260,7 +290,9 @@ def bundle_application_submit(
     application.save(update_fields=["submitted_at", "vault_consent", "updated_at"])
     for part in _make_parts(application, actor=actor):
         if part.waits_for_id is None:
-            submit_checked(part, actor=actor, vault_consent=vault_consent, channel=channel)
+            submit_checked(
+                part, actor=actor, vault_consent=vault_consent, channel=channel, complete=part.matter_code not in held
+            )
     return application
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.core.files.base import ContentFile
@@ -121,35 +122,85 @@ def file_add(
     stored encrypted."""
     if material_key not in keys:
         raise DomainError(wrong, code="wrong_material")
-    owner = "bundle_application" if isinstance(application, BundleApplication) else "application"
-    row = file_store(
-        upload,
-        material_key=material_key,
-        prefix=application.code,
-        held=application.files.count(),
-        **{owner: application},
-    )
-    type(application).objects.filter(id=application.id).update(updated_at=timezone.now())
-    return row
+    _room_check(application)
+    staged = file_stage(upload, material_key=material_key, prefix=application.code)
+    try:
+        return file_staged_add(application, staged, keys=keys, wrong=wrong)
+    except BaseException:
+        staged_discard([staged])
+        raise
 
 
-def file_store(upload: UploadedFile, *, material_key: str, prefix: str, held: int, **owner: Any) -> ApplicationFile:
-    """Check one upload like a window's scan (size, the real type from its first bytes, the virus-scanner hook)
-    and store it encrypted for its owner (``application=`` or ``bundle_application=``), who holds ``held`` already."""
-    if held >= online_conf.ONLINE_FILES_MAX:
+def _room_check(application: OnlineApplication | BundleApplication) -> None:
+    if application.files.count() >= online_conf.ONLINE_FILES_MAX:
         raise Conflict(_("本申请上传的文件已达上限，请删除不需要的文件后再上传。"), code="limit_reached")
+
+
+@dataclass(frozen=True)
+class StagedFile:
+    """An upload checked and written to storage ahead of the transaction that names it (``file_staged_add``): the
+    slow part (reading, sniffing, the virus hook, encrypting, writing) holds no row lock. The caller deletes it
+    (``staged_discard``) if that transaction does not commit."""
+
+    material_key: str
+    name: str
+    original_name: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+def _file_field() -> models.FileField:
+    field = ApplicationFile._meta.get_field("file")
+    assert isinstance(field, models.FileField)
+    return field
+
+
+def file_stage(upload: UploadedFile, *, material_key: str, prefix: str) -> StagedFile:
+    """Check one upload like a window's scan (size, the real type from its first bytes, the virus-scanner hook) and
+    write it encrypted to storage, outside any transaction; no row names it yet."""
     content, content_type = upload_check(upload)
     digest = hashlib.sha256(content).hexdigest()
-    row = ApplicationFile(
+    field = _file_field()
+    # The row's own naming (upload_to) and storage (encrypted), as ``row.file.save`` would.
+    name = field.generate_filename(ApplicationFile(), f"{prefix}-{digest[:12]}{EXTENSIONS[content_type]}")
+    return StagedFile(
         material_key=material_key,
+        name=field.storage.save(name, ContentFile(content)),
         original_name=(upload.name or "")[:200],
         content_type=content_type,
         size=len(content),
         sha256=digest,
-        **owner,
     )
-    row.file.save(f"{prefix}-{digest[:12]}{EXTENSIONS[content_type]}", ContentFile(content), save=False)
-    row.save()
+
+
+def staged_discard(staged: Sequence[StagedFile]) -> None:
+    """Delete staged files their transaction did not keep (rolled back, or not needed): those no row names."""
+    storage = _file_field().storage
+    for row in staged:
+        if not _file_in_use(row.name, except_file=0):
+            storage.delete(row.name)
+
+
+def file_staged_add(
+    application: OnlineApplication | BundleApplication, staged: StagedFile, *, keys: set[str], wrong: str
+) -> ApplicationFile:
+    """A staged file as one of the application's (``keys``: its materials'; ``wrong``: the refusal of another key),
+    in the caller's transaction."""
+    if staged.material_key not in keys:
+        raise DomainError(wrong, code="wrong_material")
+    _room_check(application)
+    owner = "bundle_application" if isinstance(application, BundleApplication) else "application"
+    row = ApplicationFile.objects.create(
+        material_key=staged.material_key,
+        file=staged.name,
+        original_name=staged.original_name,
+        content_type=staged.content_type,
+        size=staged.size,
+        sha256=staged.sha256,
+        **{owner: application},
+    )
+    type(application).objects.filter(id=application.id).update(updated_at=timezone.now())
     return row
 
 
@@ -195,14 +246,16 @@ def submission_check(
     *,
     missing: Sequence[str],
     application: OnlineApplication | BundleApplication | None = None,
+    complete: bool = True,
 ) -> dict[str, str]:
     """Everything a submission needs, each shortfall named at once: every required answer (errors by key), every
     required material (行政许可法 Art. 32's spirit), and — for a first submission (``application``) — the delivery
-    chosen, still valid. Returns the delivery's fields ({} without ``application``)."""
-    check = form_values_check(fields, values, complete=True)
+    chosen, still valid. Returns the delivery's fields ({} without ``application``). ``complete`` False: received
+    at a window as it is, for the clerk's one-time notice or refusal (the answers given are still checked)."""
+    check = form_values_check(fields, values, complete=complete)
     if check.errors:
         raise FormInvalid(" ".join(check.messages()), code="form_incomplete", errors=check.errors)
-    if missing:
+    if missing and complete:
         raise DomainError(
             _("以下必要材料尚未提供：%(items)s。") % {"items": "、".join(missing)}, code="materials_missing"
         )
