@@ -140,6 +140,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "offer_expired": 409,
     "original_unchecked": 422,
     "outside_hours": 409,
+    "part_waits": 422,  # a 一件事 part waiting for another takes no answer at the window yet
     "past_date": 400,
     "personal_data": 400,
     "query_too_long": 400,
@@ -171,6 +172,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "wrong_group": 422,  # also raised with {400: 1} (kept by status_code= until decided)
     "wrong_hall": 422,
     "wrong_material": 422,
+    "wrong_matter": 422,
     "wrong_method": 409,
     # errB (consult, ratings, reports): the codes of a missing or too long text field — text_required()'s
     # "<field>_required"/"<field>_too_long" in consult, _text()'s in ratings — answer 400 as they always did.

@@ -71,14 +71,6 @@ def sites(tmp_path_factory, django_db_blocker):
                 site.manage("collectstatic", "--no-input", "-v", "0")
             central.sql("UPDATE exchange_peer SET base_url = %s WHERE code = 'BJ-TZ'", (front.url,))
             for site in (front, central):
-                # The matter's own application form (the demo's has none), in both sites' catalogs.
-                site.sql(
-                    "INSERT INTO catalog_matterfield (matter_id, position, key, label, kind, required, choices, help_text)"
-                    " SELECT id, 0, 'card-bank', '社保卡服务银行', 'choice', true, %s, '' FROM catalog_matter"
-                    " WHERE name = '社会保障卡申领' AND is_current",
-                    (["中国工商银行", "北京银行"],),
-                )
-            for site in (front, central):
                 site.start(logs)
             for site in (front, central):
                 site.wait_ready()
@@ -209,9 +201,9 @@ def test_a_kiosk_and_an_approver_hold_a_remote_session_that_ends_in_an_accepted_
     expect(hall.locator("#remote-media")).to_be_hidden()
 
     # The shared form, both ways, as it is typed: the matter's own (a required choice, marked so) and the contact part.
-    expect(hall.locator('[data-field-row="card-bank"] .required-mark')).to_be_visible()
-    hall.locator("#field-card-bank").select_option("北京银行")
-    expect(staff.locator("#field-card-bank")).to_have_value("北京银行")
+    expect(hall.locator('[data-field-row="bank"] .required-mark')).to_be_visible()
+    hall.locator("#field-bank").select_option("北京银行")
+    expect(staff.locator("#field-bank")).to_have_value("北京银行")
     hall.locator("#field-phone").type("13811112222", delay=20)
     expect(staff.locator("#field-phone")).to_have_value("13811112222")
     staff.locator("#field-address").fill("通州区运河东大街57号")
@@ -219,9 +211,9 @@ def test_a_kiosk_and_an_approver_hold_a_remote_session_that_ends_in_an_accepted_
     # Central points at a field (the contact part's, then the matter's own); the hall sees where.
     staff.locator('[data-point="field:address"]').click()
     expect(hall.locator("#pointer")).to_contain_text("通讯地址")
-    staff.locator('[data-point="field:card-bank"]').click()
-    expect(hall.locator("#pointer")).to_contain_text("社保卡服务银行")
-    expect(hall.locator('[data-field-row="card-bank"]')).to_have_class(re.compile("pointed"))
+    staff.locator('[data-point="field:bank"]').click()
+    expect(hall.locator("#pointer")).to_contain_text("社保卡开户银行")
+    expect(hall.locator('[data-field-row="bank"]')).to_have_class(re.compile("pointed"))
 
     # Scans: central asks, the hall takes one with its camera and uploads the other as a file.
     staff.locator('[data-scan-request="id-card"]').click()
@@ -318,7 +310,7 @@ def test_a_kiosk_and_an_approver_hold_a_remote_session_that_ends_in_an_accepted_
     form_pdf = staff.request.get(central.url + form_link.get_attribute("href"))
     assert form_pdf.status == 200 and form_pdf.body().startswith(b"%PDF")
     form_text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(form_pdf.body())).pages)
-    for typed in ("社保卡服务银行", "北京银行", "13811112222", "通州区运河东大街57号"):
+    for typed in ("社保卡开户银行", "北京银行", "13811112222", "通州区运河东大街57号"):
         assert typed in form_text, form_text
 
     # The call's recordings: one per connection (the drop, the hall's reload and the end each closed one), real

@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from apps.front.booking.models import GroupMatter
-from apps.shared.catalog.models import Department, Material, Matter
+from apps.shared.catalog.models import Department, Material, Matter, MatterField
 from govservice.lib import signing
 from govservice.lib.fieldcrypto import key_ring
 from tests.personas_front import TERMINAL_TOKEN
@@ -60,6 +60,17 @@ def remote_matter(hall) -> Matter:
             required=material["required"],
             originals=material["originals"],
             copies=material["copies"],
+        )
+    for n, field in enumerate(record.get("form_fields", [])):
+        MatterField.objects.create(
+            matter=matter,
+            position=n,
+            key=field["key"],
+            label=field["label"],
+            kind=field["kind"],
+            required=field["required"],
+            choices=field["choices"],
+            help_text=field["help_text"],
         )
     GroupMatter.objects.create(group=hall.groups.get(), matter_code=matter.code)
     return matter

@@ -131,7 +131,7 @@ def test_central_accepts_remotely_and_the_case_is_made_at_the_hall(
     approver.answer(session_id)
     for key in ("id-card", "photo"):
         kiosk.post(f"/remote/{session_id}/scan/", {"material": key, "file": SimpleUploadedFile(f"{key}.pdf", PDF)})
-    kiosk.post(f"/remote/{session_id}/form/", {"fields": {"phone": "13800001111"}}, content_type="application/json")
+    kiosk.post(f"/remote/{session_id}/form/", {"fields": {"phone": "13800001111", "bank": "北京银行"}}, content_type="application/json")
     assert approver.post(session_id, "identity", {"reason": "视频中本人与证件照片一致"}).status_code == 200
     assert approver.post(session_id, "conclude", {"outcome": "accepted"}).json() == {
         "status": "ended",

@@ -6,6 +6,8 @@ form (a PDF material, made as an online application's is), which goes to central
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -27,23 +29,55 @@ FIELDS = [  # key, label, kind, required, choices
 ]
 
 
+@contextlib.contextmanager
+def _form(matter, registry, fields):
+    """``fields`` as the matter's application form at both sites (central's is its own copy of the catalog),
+    instead of the demo's, which central gets back afterwards."""
+    matter.form_fields.all().delete()
+    columns = "position, key, label, kind, required, choices, help_text"
+    demo = registry.site.sql(
+        f"SELECT {columns} FROM catalog_matterfield WHERE matter_id IN"
+        " (SELECT id FROM catalog_matter WHERE code = %s AND is_current)",
+        (matter.code,),
+    )
+    rows = [(position, *field, "") for position, field in enumerate(fields)]
+
+    def put(rows):
+        registry.site.sql(
+            "DELETE FROM catalog_matterfield WHERE matter_id IN (SELECT id FROM catalog_matter WHERE code = %s)",
+            (matter.code,),
+        )
+        for row in rows:
+            registry.site.sql(
+                f"INSERT INTO catalog_matterfield (matter_id, {columns}) SELECT id, %s, %s, %s, %s, %s, %s, %s"
+                " FROM catalog_matter WHERE code = %s AND is_current",
+                (*row, matter.code),
+            )
+
+    for position, key, label, kind, required, choices, help_text in rows:
+        MatterField.objects.create(
+            matter=matter, position=position, key=key, label=label, kind=kind, required=required, choices=choices,
+            help_text=help_text,
+        )
+    put(rows)
+    try:
+        yield matter
+    finally:
+        put(demo)
+
+
 @pytest.fixture
 def matter_form(remote_matter, registry):
-    """The matter's application form, at both sites (central's is its own copy of the catalog)."""
-    for position, (key, label, kind, required, choices) in enumerate(FIELDS):
-        MatterField.objects.create(
-            matter=remote_matter, position=position, key=key, label=label, kind=kind, required=required, choices=choices
-        )
-        registry.site.sql(
-            "INSERT INTO catalog_matterfield (matter_id, position, key, label, kind, required, choices, help_text)"
-            " SELECT id, %s, %s, %s, %s, %s, %s, '' FROM catalog_matter WHERE code = %s AND is_current",
-            (position, key, label, kind, required, choices, remote_matter.code),
-        )
-    yield remote_matter
-    registry.site.sql(
-        "DELETE FROM catalog_matterfield WHERE matter_id IN (SELECT id FROM catalog_matter WHERE code = %s)",
-        (remote_matter.code,),
-    )
+    """The matter's application form: FIELDS."""
+    with _form(remote_matter, registry, FIELDS):
+        yield remote_matter
+
+
+@pytest.fixture
+def formless_matter(remote_matter, registry):
+    """The matter without a form of its own."""
+    with _form(remote_matter, registry, []):
+        yield remote_matter
 
 
 def _type(kiosk, session_id, **fields):
@@ -97,11 +131,11 @@ def test_the_hall_fills_in_the_matters_own_form_and_the_accepted_case_carries_it
 
 
 def test_a_matter_without_a_form_keeps_what_was_typed_in_the_contact_part(
-    kiosk, client, citizen, remote_matter, approver, registry
+    kiosk, client, citizen, formless_matter, approver, registry
 ):
     """The three fields an older peer knows (phone, address, statement) are still the form of a matter without a
     form of its own; what was typed is kept on the case."""
-    session_id = session_id_of(start_at_kiosk(kiosk, remote_matter, citizen))
+    session_id = session_id_of(start_at_kiosk(kiosk, formless_matter, citizen))
     page = kiosk.get(f"/remote/{session_id}/").content.decode()
     assert all(f'data-field-row="{name}"' in page for name in ("phone", "address", "statement"))
     approver.answer(session_id)
