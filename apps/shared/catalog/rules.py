@@ -94,6 +94,9 @@ def material_errors(materials: Iterable[Material]) -> list[str]:
 # (DOMAIN.md §4). GB/T 39046 gives materials no type, so they are known by their key (the catalogue's own
 # loaders give readable keys) or by the words of their name.
 NEVER_DEFERRED_KEYS = frozenset({"id-card", "guardian-id-card", "application-form", "business-licence"})
+# The catalogue's key of a matter's application form (申请书, 申请表): a matter's own form, filled in online or in a
+# remote session, replaces it.
+APPLICATION_FORM_KEY = "application-form"
 NEVER_DEFERRED_WORDS = ("身份证", "护照", "营业执照", "申请书", "申请表", "登记表")
 
 

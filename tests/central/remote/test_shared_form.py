@@ -137,3 +137,23 @@ def test_a_matter_without_a_form_keeps_the_three_contact_fields(client, answered
         contract.RemoteConcluded, OutboxMessage.objects.get(kind=contract.MessageKind.REMOTE_CONCLUDED).payload
     )
     assert payload.form == {"phone": "13800001111", "address": "通州区运河东大街", "statement": "首次申领"}
+
+
+@pytest.mark.parametrize("own_form", [True, False])
+def test_the_application_form_material_is_the_matters_own_form_once_it_has_one(client, answered, remote_matter, own_form):
+    """A required 申请表 (the catalogue's `application-form`) is what the session's form is made into at the hall
+    when the matter has a form of its own (its answers checked complete instead); without one it is scanned like
+    any other required material."""
+    remote_matter.materials.create(position=9, key="application-form", name="社会保障卡申领登记表", required=True)
+    if own_form:
+        MatterField.objects.create(matter=remote_matter, position=0, key="employer", label="原工作单位名称")
+    staff_post(client, answered, "identity", {"reason": "人口库比对一致，视频中本人与证件照片一致"})
+    for material in remote_matter.materials.filter(required=True).exclude(key="application-form"):
+        hall(client, answered, "scan", material=material.key, name="id.pdf", content_b64=base64.b64encode(PDF).decode())
+    hall(client, answered, "form", fields={"employer": "通州某科技公司"} if own_form else {"phone": "13800001111"})
+    done = staff_post(client, answered, "conclude", {"outcome": "accepted"})
+    if own_form:
+        assert done.json() == {"status": "ended", "outcome": "accepted"}, done.content
+    else:
+        assert done.status_code == 422 and done.json()["code"] == "materials_missing", done.content
+        assert "社会保障卡申领登记表" in done.json()["detail"]

@@ -16,6 +16,7 @@ from apps.central.review.models import ApproverPost
 from apps.shared.accounts.models import User
 from apps.shared.catalog.formfields import FormInvalid
 from apps.shared.catalog.models import Matter
+from apps.shared.catalog.rules import APPLICATION_FORM_KEY
 from apps.shared.exchange import contract
 from apps.shared.exchange.models import Peer
 from apps.shared.exchange.remote import form_answers
@@ -310,7 +311,11 @@ def _history(session: RemoteSession) -> list[contract.RemoteHistoryEntry]:
 
 
 def _required_missing(session: RemoteSession) -> list[str]:
+    """The required materials not scanned yet; the application form (申请表) is not one of them when the matter
+    has a form of its own: the session's form, checked complete, is made into it at the hall."""
     uploaded = set(session.scans.filter(uploaded_at__isnull=False).values_list("material_key", flat=True))
+    if session.matter.form_fields.exists():
+        uploaded.add(APPLICATION_FORM_KEY)
     return [m.name for m in session.matter.materials.all() if m.required and m.key not in uploaded]
 
 

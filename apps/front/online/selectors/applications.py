@@ -23,11 +23,10 @@ from apps.front.mandates.selectors import principals_for_agent
 from apps.shared.accounts.models import User
 from apps.shared.catalog.formfields import form_values_display
 from apps.shared.catalog.models import Material, Matter, MatterField, OnlineDepth
+from apps.shared.catalog.rules import APPLICATION_FORM_KEY
 
 from ..models import ApplicationFile, BundleApplication, OnlineApplication
 
-# The catalogue's key of a matter's application form (申请书, 申请表): the online form replaces it.
-APPLICATION_FORM_KEY = "application-form"
 # What an application's checklist says of each material.
 UPLOADED, FORM, HELD, MISSING, OPTIONAL = "uploaded", "form", "held", "missing", "optional"
 # A 一件事 part's material that a part it waits for issues (出生登记's 出生医学证明, issued by the step before it): the
