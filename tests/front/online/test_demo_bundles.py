@@ -108,3 +108,19 @@ def test_a_lone_case_of_the_same_matter_still_needs_the_certificate(api, citizen
     started = api(citizen).post("/api/v1/online/applications/", {"matter": HUKOU}, format="json").json()
     checklist = {item["key"]: item for item in started["checklist"]}
     assert checklist["birth-certificate"]["state"] == "missing"
+
+
+def test_a_field_one_matter_requires_is_required_in_the_merged_form_whichever_asks_it_first(demo_newborn):
+    """The newborn's name is optional for a 社保卡 applied for on its own (an adult's card) and required by the
+    出生医学证明: asked once in the bundle, required, in whatever order the matters come; the catalog's rows keep
+    their own."""
+    from apps.front.online.selectors import bundle_fields
+    from apps.shared.catalog.models import Matter
+
+    card, certificate = (Matter.objects.get(code=code, is_current=True) for code in (CARD, CERTIFICATE))
+    assert not card.form_fields.get(key="child-name").required
+    for matters in ([card, certificate], [certificate, card]):
+        merged = {f.key: f for f in bundle_fields(matters)}
+        assert merged["child-name"].required and merged["birth-date"].required
+        assert merged["bank"].required
+    assert not [f for f in card.form_fields.all() if f.key == "child-name" and f.required]

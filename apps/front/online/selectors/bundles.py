@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -60,11 +61,16 @@ def bundle_matters(bundle: Bundle) -> list[tuple[BundleItem, Matter]]:
 
 
 def bundle_fields(matters: list[Matter]) -> list[MatterField]:
-    """The merged form: each field once, by key (the catalog's rules make a key mean one thing across a bundle)."""
+    """The merged form: each field once, by key (the catalog's rules make a key mean one thing across a bundle),
+    required when any matter asking it requires it (a newborn's name: optional for a 社保卡 on its own, required
+    by the 出生医学证明)."""
     seen: dict[str, MatterField] = {}
     for matter in matters:
         for form_field in matter.form_fields.all():
-            seen.setdefault(form_field.key, form_field)
+            first = seen.setdefault(form_field.key, form_field)
+            if form_field.required and not first.required:
+                seen[form_field.key] = copy.copy(first)  # the catalog's row as read stays as it is
+                seen[form_field.key].required = True
     return list(seen.values())
 
 
