@@ -188,9 +188,9 @@ PYTEST_FRONT = SITE_ROLE=front DEV_MODE=1 STATIC_MANIFEST=0 pytest tests --ignor
 PYTEST_CENTRAL = SITE_ROLE=central DEV_MODE=1 STATIC_MANIFEST=0 pytest tests/shared tests/central
 RESULTS := $(VAR_DIR)/test-results
 # `make test` runs its pytest in two lanes side by side, one per core, each run writing its log, exit code and
-# JUnit report under var/test-results: lane 1 the front's in-process tests (about 12 minutes in CI); lane 2
+# JUnit report under var/test-results: lane 1 the front's in-process tests (about 9 minutes in CI); lane 2
 # central's tests, then the two sites as real servers (tests/e2e: gunicorn, Celery, the wire between them), then
-# the front's browser tests (tests/browser: a live server in the test process) — about 2 + 6.5 + 5 minutes. The long runs marked `slow` (both sites' API
+# the front's browser tests (tests/browser: a live server in the test process) — about 2 + 5 + 5 minutes. The long runs marked `slow` (both sites' API
 # fuzz, the front's status-reach trace run, the restore drill, the wire's fault runs) and the cluster's tests (HAProxy, PgBouncer,
 # several nodes per site) are `make test-slow`'s, in the same two lanes; CI runs both. Each lane has its own
 # test databases (TEST_DB_SUFFIX) and Redis database, so they never meet. TEST_LANES=1 runs the lanes one
