@@ -11,7 +11,7 @@ import pytest
 
 from apps.front.booking.models import GroupMatter, StaffPost
 from apps.front.floor.models import TicketStatus as FloorTicketStatus
-from apps.front.remote import services
+from apps.front.remote.services import sessions
 from apps.shared.accounts.models import Role
 from tests.factories import make_user
 from tests.front.floor.factories import make_ticket
@@ -25,13 +25,13 @@ pytestmark = pytest.mark.django_db
 def sent(monkeypatch) -> list[dict[str, Any]]:
     """What this front relays to central, in order (then relayed for real)."""
     calls: list[dict[str, Any]] = []
-    real = services.relay
+    real = sessions.relay
 
     def spy(op, payload, *args, **kwargs):
         calls.append({"op": op, **payload})
         return real(op, payload, *args, **kwargs)
 
-    monkeypatch.setattr(services, "relay", spy)
+    monkeypatch.setattr(sessions, "relay", spy)
     return calls
 
 

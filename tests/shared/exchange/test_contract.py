@@ -107,7 +107,7 @@ WRITTEN_TODAY += [
     ("case.voided", {"number": "TZ2026112400042", "reason": "重复报送"}),
     ("case.closed_no_correction", {"number": "TZ2026112400042", "deadline": "2026-12-10"}),
     ("case.closed_no_correction", {"number": "TZ2026112400042", "deadline": ""}),
-    # Remote virtual window (issue 14): apps/central/remote/services/sessions.py and apps/front/remote/services.py.
+    # Remote virtual window (issue 14): apps/central/remote/services/sessions.py and apps/front/remote/services/.
     ("remote.concluded", {
         "session": "0b0e3f6e-8a52-4a55-9d8e-6f0c6a3c1d2e", "outcome": "accepted",
         "staff": {"username": "approver", "name": "刘洋", "department": "北京市通州区人力资源和社会保障局"},
