@@ -20,7 +20,10 @@ PDF = (  # one blank page that a PDF reader opens (an upload that does not open 
 def shift_slot_to_now(slot_id: int, minutes_from_now: int = 10) -> None:
     """Stand in for "the next day came": the booked slot now starts within the check-in window."""
     start = timezone.now() + dt.timedelta(minutes=minutes_from_now)
-    Slot.objects.filter(id=slot_id).update(start=start, end=start + dt.timedelta(minutes=30), date=timezone.localdate())
+    # The slot's day is its start's (a run a few minutes before midnight books into tomorrow's date, not today's).
+    Slot.objects.filter(id=slot_id).update(
+        start=start, end=start + dt.timedelta(minutes=30), date=timezone.localtime(start).date()
+    )
 
 
 def upload(name: str = "id.png", content: bytes = PNG, content_type: str = "image/png") -> SimpleUploadedFile:

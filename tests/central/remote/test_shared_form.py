@@ -117,11 +117,21 @@ def test_remote_acceptance_checks_the_answers_with_the_catalogs_rules(client, an
     }
 
 
-def test_a_notice_or_refusal_does_not_need_a_complete_form(client, answered, matter_form):
-    """The one-time notice is what an incomplete application gets: the form's gaps never stop it."""
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"outcome": "one_time_notice", "items": "请补充填写原工作单位名称"},
+        {"outcome": "refused", "reason": "不属于本部门受理范围"},
+    ],
+)
+def test_a_notice_or_refusal_does_not_need_a_complete_form(client, answered, matter_form, answer):
+    """The one-time notice is what an incomplete application gets, and a refusal needs no answers either: the
+    form's gaps never stop them; the outcome goes to the hall."""
     _identity_and_scans(client, answered, matter_form)
-    done = staff_post(client, answered, "conclude", {"outcome": "one_time_notice", "items": "请补充填写原工作单位名称"})
-    assert done.status_code == 200, done.content
+    done = staff_post(client, answered, "conclude", answer)
+    assert done.json() == {"status": "ended", "outcome": answer["outcome"]}, done.content
+    sent = OutboxMessage.objects.get(kind=contract.MessageKind.REMOTE_CONCLUDED).payload
+    assert sent["outcome"] == answer["outcome"]
 
 
 def test_a_matter_without_a_form_keeps_the_three_contact_fields(client, answered, remote_matter):

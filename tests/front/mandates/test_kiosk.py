@@ -70,7 +70,10 @@ def test_the_representative_and_an_agent_within_the_mandate_take_their_ticket(
 
 
 def test_a_ticket_without_an_id_card_is_issued_for_the_window_to_register(api, company_matter, terminal):
-    assert walk_in(api, {"matter": company_matter.code}).status_code == 201
+    taken = walk_in(api, {"matter": company_matter.code})
+    assert taken.status_code == 201, taken.content
+    ticket = Ticket.objects.get()
+    assert ticket.citizen is None and ticket.matter.code == company_matter.code
 
 
 def test_the_kiosk_page_says_why_and_what_to_do(kiosk, citizen, company_matter):
