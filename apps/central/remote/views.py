@@ -25,6 +25,7 @@ from govservice.roles import role_required
 
 from . import services
 from .api import page_settings
+from .conf import remote_conf
 from .forms import ConcludeForm, IdentityForm, NoteForm, PointForm, ScanRequestForm, first_error
 from .models import RemoteSession, SessionRecording, SessionScan, Side
 from .selectors import SUPERVISORS, active_for_staff, queue_for_staff, queue_rows, session_for_log, supervisor_overview
@@ -102,7 +103,7 @@ def session_page(request, session_id):
                 "urls": urls,
                 "form_seq": session.form_seq,
                 # Recorded only with the applicant's consent to it (a session opened before recording was on: not).
-                "recording": page_settings()["recording"] and session.recording_consent,
+                "recording": remote_conf.REMOTE_RECORDING and session.recording_consent,
             },
             "outcome_form": ConcludeForm(),
         },

@@ -174,7 +174,7 @@ def holder_panels(case, *, holder: bool, pending, certificate) -> list[str]:
     if case.in_special_procedure:
         panels.append("special-end")
     # Within the legal period only (Art. 42): past it the panel would only be refused.
-    if case.can_extend and pending is None and not case.extended_days and services.extension_in_time(case):
+    if case.can_extend and pending is None and services.extension_in_time(case):
         panels.append("extend")
     return panels
 

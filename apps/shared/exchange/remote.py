@@ -12,7 +12,7 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from apps.shared.catalog.formfields import FormCheck, form_values_check, form_values_display
+from apps.shared.catalog.formfields import LONG_TEXT_MAX, TEXT_MAX, FormCheck, form_values_check, form_values_display
 from apps.shared.catalog.models import Matter
 
 from . import contract
@@ -55,7 +55,7 @@ class SessionOutcome(models.TextChoices):
 # with no form of its own). A peer that knows only the three contact fields still works: they are kept.
 
 # The longest typed value the live form takes, by field kind (the checks at the outcome are the catalog's).
-TYPED_MAX = {"text": 200, "long_text": 2000, "number": 20, "date": 10, "choice": 100, "yes_no": 5}
+TYPED_MAX = {"text": TEXT_MAX, "long_text": LONG_TEXT_MAX, "number": 20, "date": 10, "choice": 100, "yes_no": 5}
 
 
 @dataclass(frozen=True)

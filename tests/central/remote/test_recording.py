@@ -195,3 +195,25 @@ def test_well_formed_ice_settings_are_read_from_the_environment(monkeypatch):
         monkeypatch.delenv("REMOTE_ICE_TRANSPORT_POLICY")
         servers.load()
         policy.load()
+
+
+def test_a_part_refused_under_the_sessions_lock_leaves_no_file(client, consented, monkeypatch):
+    """The file is stored before the session is locked (a hangup does not wait for a large write); a refusal made
+    under the lock (here: the session's parts are full) deletes it again."""
+    import hashlib
+    import os
+
+    from apps.central.remote.services import recordings
+
+    first = upload(client, consented["session"])
+    assert first.status_code == 200, first.content
+    kept = SessionRecording.objects.get()
+    storage, folder = kept.file.storage, os.path.dirname(kept.file.name)
+    monkeypatch.setattr(recordings, "MAX_PARTS", 1)
+    second = WEBM + b"\x01"
+    stored_as = f"{consented['session']}-{hashlib.sha256(second).hexdigest()[:12]}"
+    refused = upload(client, consented["session"], content=second)
+    assert refused.status_code == 409 and refused.json()["code"] == "invalid_state", refused.content
+    assert SessionRecording.objects.count() == 1 and storage.exists(kept.file.name)
+    assert kept.file.name.startswith(f"{folder}/{consented['session']}-")
+    assert not [name for name in storage.listdir(folder)[1] if name.startswith(stored_as)]

@@ -31,17 +31,21 @@ def _check_webm(upload: UploadedFile) -> None:
         raise DomainError(_("录像文件不是 WebM 格式。"), code="not_a_recording")
 
 
-@transaction.atomic
+def _state_check(session: RemoteSession) -> None:
+    if not session.recording_consent:
+        raise DomainError(_("申请人未同意录像，本次通话不保存音视频。"), code="recording_off")
+    if session.answered_at is None or session.status == SessionStatus.RINGING:
+        raise DomainError(_("远程会话尚未应答。"), code="invalid_state")
+
+
 def recording_receive(*, staff: User, session: RemoteSession, upload: UploadedFile | None) -> SessionRecording:
     """A recording of the call, from the browser of the staff member who answered it (while the session is live or
-    after it ended: the last part arrives when the call ends)."""
+    after it ended: the last part arrives when the call ends). The file is checked and stored before the session
+    is locked (a part may be large: a hangup or a conclusion does not wait for its write), then named in the
+    session's record under the lock; a refusal then deletes what was stored."""
     if not remote_conf.REMOTE_RECORDING:
         raise DomainError(_("本平台未开启通话录像，不保存音视频。"), code="recording_off")
-    locked = RemoteSession.objects.select_for_update().get(id=session.id)
-    if not locked.recording_consent:
-        raise DomainError(_("申请人未同意录像，本次通话不保存音视频。"), code="recording_off")
-    if locked.answered_at is None or locked.status == SessionStatus.RINGING:
-        raise DomainError(_("远程会话尚未应答。"), code="invalid_state")
+    _state_check(session)
     if upload is None or not upload.size:
         raise DomainError(_("请上传录像文件。"), code="invalid")
     limit = remote_conf.REMOTE_RECORDING_MAX_BYTES
@@ -49,23 +53,31 @@ def recording_receive(*, staff: User, session: RemoteSession, upload: UploadedFi
         raise DomainError(
             _("录像文件过大（上限 %(mb)s MB）。") % {"mb": limit // (1024 * 1024) or 1}, code="file_too_large"
         )
-    if locked.recordings.count() >= MAX_PARTS:
-        raise DomainError(_("本次会话的录像已达上限。"), code="invalid_state")
     _check_webm(upload)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
-    recording = SessionRecording(session=locked, size=upload.size, sha256=digest.hexdigest(), uploaded_by=staff)
-    recording.file.save(f"{locked.id}-{recording.sha256[:12]}.webm", upload, save=False)
-    recording.save()
-    event_record(
-        locked,
-        EventAction.RECORDED,
-        side=Side.CENTRAL,
-        actor=staff,
-        note=_("保存通话录像（%(kb)s KB）") % {"kb": max(1, upload.size // 1024)},
-        sha256=recording.sha256,
-        recording=recording.id,
-    )
+    recording = SessionRecording(size=upload.size, sha256=digest.hexdigest(), uploaded_by=staff)
+    recording.file.save(f"{session.id}-{recording.sha256[:12]}.webm", upload, save=False)
+    try:
+        with transaction.atomic():
+            locked = RemoteSession.objects.select_for_update().get(id=session.id)
+            _state_check(locked)
+            if locked.recordings.count() >= MAX_PARTS:
+                raise DomainError(_("本次会话的录像已达上限。"), code="invalid_state")
+            recording.session = locked
+            recording.save()
+            event_record(
+                locked,
+                EventAction.RECORDED,
+                side=Side.CENTRAL,
+                actor=staff,
+                note=_("保存通话录像（%(kb)s KB）") % {"kb": max(1, upload.size // 1024)},
+                sha256=recording.sha256,
+                recording=recording.id,
+            )
+    except BaseException:
+        recording.file.delete(save=False)
+        raise
     return recording
