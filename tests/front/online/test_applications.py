@@ -15,6 +15,7 @@ from apps.front.online.models import ApplicationFile, OnlineApplication
 from apps.shared.catalog.services import matter_draft_from, matter_save
 from apps.shared.privacy.consents import text_of
 from apps.shared.privacy.models import Consent
+from govservice.api import Conflict
 from tests.factories import make_matter, make_user
 from tests.journey_helpers import PDF, upload
 
@@ -286,3 +287,50 @@ class TestOwnership:
         with django_assert_max_num_queries(6):
             listed = api(citizen).get("/api/v1/online/applications/").json()
         assert len(listed) == 5 and sum(1 for a in listed if a["case"]) == 2
+
+
+def test_an_upload_is_stored_outside_the_drafts_lock_and_a_late_refusal_deletes_it(
+    api, citizen, online_matter, monkeypatch
+):
+    """The file is checked and written to storage before the draft is locked (drafts.file_add, which the bundle's
+    merged checklist uses too); a refusal under the lock (here: the draft was submitted meanwhile) leaves no file
+    behind."""
+    from django.db import connection
+
+    from apps.front.online.services import applications, drafts
+
+    code = start(api, citizen, online_matter)["code"]
+    url = f"/api/v1/online/applications/{code}/files/"
+    depths: list[int] = []
+    stored: list[str] = []
+    stage = drafts.file_stage
+
+    def staging(*args, **kwargs):
+        depths.append(len(connection.savepoint_ids))
+        staged = stage(*args, **kwargs)
+        stored.append(staged.name)
+        return staged
+
+    monkeypatch.setattr(drafts, "file_stage", staging)
+    baseline = len(connection.savepoint_ids)
+    assert api(citizen).post(url, {"material": "proof", "file": upload()}, format="multipart").status_code == 201
+    assert depths == [baseline]  # no transaction of the service's around the write
+    # Sent meanwhile (between the early checks and the lock): refused under the lock, and the file it stored is
+    # deleted.
+    calls = {"n": 0}
+    editable = applications._editable
+
+    def submitted_meanwhile(**kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise Conflict("申请已提交，当前不能修改。", code="invalid_state")
+        return editable(**kwargs)
+
+    monkeypatch.setattr(applications, "_editable", submitted_meanwhile)
+    late = api(citizen).post(
+        url, {"material": "proof", "file": upload("late.pdf", PDF, "application/pdf")}, format="multipart"
+    )
+    assert late.status_code == 409 and late.json()["code"] == "invalid_state", late.content
+    storage = ApplicationFile._meta.get_field("file").storage
+    assert len(stored) == 2 and storage.exists(stored[0]) and not storage.exists(stored[1])
+    assert ApplicationFile.objects.filter(application__code=code).count() == 1

@@ -166,18 +166,16 @@ def application_update(
     return application
 
 
-@transaction.atomic
 def application_upload(*, actor: User, code: str, material_key: str, upload: UploadedFile) -> ApplicationFile:
     """One file for one material of the application, checked like a window's scan (size, the real type from its
-    first bytes, the virus-scanner hook) and stored encrypted."""
-    application = _editable(actor=actor, code=code)
-    return file_add(
-        application,
-        upload,
-        material_key=material_key,
-        keys=set(application.matter.materials.values_list("key", flat=True)),
-        wrong=_("上传的材料不属于该事项。"),
-    )
+    first bytes, the virus-scanner hook) and stored encrypted (outside the application's lock: drafts.file_add)."""
+
+    def load() -> tuple[OnlineApplication, set[str], str]:
+        application = _editable(actor=actor, code=code)
+        keys = set(application.matter.materials.values_list("key", flat=True))
+        return application, keys, _("上传的材料不属于该事项。")
+
+    return file_add(load, upload, material_key=material_key)
 
 
 @transaction.atomic

@@ -151,17 +151,16 @@ def bundle_application_update(
     return application
 
 
-@transaction.atomic
 def bundle_upload(*, actor: User, code: str, material_key: str, upload: UploadedFile) -> ApplicationFile:
-    """One file for one material of the merged checklist: it will go to every matter that needs that material."""
-    application = _editable(actor=actor, code=code)
-    return file_add(
-        application,
-        upload,
-        material_key=material_key,
-        keys={m.key for _item, matter in bundle_matters(application.bundle) for m in matter.materials.all()},
-        wrong=_("上传的材料不属于该一件事。"),
-    )
+    """One file for one material of the merged checklist: it will go to every matter that needs that material
+    (stored outside the application's lock: drafts.file_add)."""
+
+    def load() -> tuple[BundleApplication, set[str], str]:
+        application = _editable(actor=actor, code=code)
+        keys = {m.key for _item, matter in bundle_matters(application.bundle) for m in matter.materials.all()}
+        return application, keys, _("上传的材料不属于该一件事。")
+
+    return file_add(load, upload, material_key=material_key)
 
 
 @transaction.atomic

@@ -110,22 +110,26 @@ def delivery_set(application: OnlineApplication | BundleApplication, delivery: M
 
 
 def file_add(
-    application: OnlineApplication | BundleApplication,
+    load: Callable[[], tuple[OnlineApplication | BundleApplication, set[str], str]],
     upload: UploadedFile,
     *,
     material_key: str,
-    keys: set[str],
-    wrong: str,
 ) -> ApplicationFile:
-    """One file for one material of the application (``keys``: its materials'; ``wrong``: the refusal of another
-    key), checked like a window's scan (size, the real type from its first bytes, the virus-scanner hook) and
-    stored encrypted."""
-    if material_key not in keys:
-        raise DomainError(wrong, code="wrong_material")
-    _room_check(application)
+    """One file for one material of the application, checked like a window's scan (size, the real type from its
+    first bytes, the virus-scanner hook) and stored encrypted. ``load`` reads the application locked, with its
+    materials' keys and the refusal of another key; it is called twice: for the early refusals (before anything is
+    written), then, once the file is stored outside any transaction, to name it under the lock (a refusal then
+    deletes the file again)."""
+    with transaction.atomic():
+        application, keys, wrong = load()
+        if material_key not in keys:
+            raise DomainError(wrong, code="wrong_material")
+        _room_check(application)
     staged = file_stage(upload, material_key=material_key, prefix=application.code)
     try:
-        return file_staged_add(application, staged, keys=keys, wrong=wrong)
+        with transaction.atomic():
+            application, keys, wrong = load()
+            return file_staged_add(application, staged, keys=keys, wrong=wrong)
     except BaseException:
         staged_discard([staged])
         raise
