@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.front.booking.models import ACTIVE_APPOINTMENT_STATUSES, Slot
+from apps.front.booking.models import Slot
 from apps.front.booking.services import appointment_book, appointment_cancel
 from apps.front.floor.models import Ticket
 from apps.shared.accounts.models import User
@@ -98,7 +98,7 @@ def original_visit_book(
     check, _created = OriginalsCheck.objects.select_for_update().get_or_create(case=case)
     if check.completed_at is not None:
         raise Conflict(_("本件原件已核验完毕，无需再预约。"), code="invalid_state")
-    if check.appointment is not None and check.appointment.status in ACTIVE_APPOINTMENT_STATUSES:
+    if check.appointment is not None and check.appointment.is_active:
         if idempotency_key and check.appointment.idempotency_key == idempotency_key:
             return check  # a retry with the same Idempotency-Key: the first booking
         raise Conflict(
@@ -128,7 +128,7 @@ def original_visit_cancel(*, citizen: User, number: str, agent: User | None = No
     the case may book it again. ``agent`` as for ``original_visit_book``."""
     case = _visit_case(citizen=citizen, number=number)
     check = OriginalsCheck.objects.select_for_update(of=("self",)).select_related("appointment").filter(case=case).first()
-    if check is None or check.appointment is None or check.appointment.status not in ACTIVE_APPOINTMENT_STATUSES:
+    if check is None or check.appointment is None or not check.appointment.is_active:
         raise Conflict(_("本件没有待到场的核验原件预约。"), code="invalid_state")
     appointment = appointment_cancel(
         citizen=citizen, appointment_id=check.appointment.id, note="取消核验原件预约", actor=agent
