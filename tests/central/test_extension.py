@@ -249,7 +249,9 @@ class TestLegalColours:
         assert reading(dt.date(2026, 3, 3)) == ("green", dt.date(2026, 3, 6))  # 17 used, 3 left
         assert reading(dt.date(2026, 3, 4))[0] == "yellow"  # 2 left
         assert reading(dt.date(2026, 3, 6))[0] == "yellow"  # the last day
-        assert reading(dt.date(2026, 3, 7))[0] == "yellow"  # a Saturday: no working day used
+        # The Saturday after: no working day left, the last one gone — past the limit (as an extension asked for
+        # that day is refused, TestOnlyWithinTheLegalPeriod), not "yellow, due Saturday".
+        assert reading(dt.date(2026, 3, 7)) == ("red", None)
         assert reading(dt.date(2026, 3, 9))[0] == "red"
         # Against the promise (5 days) the same case was red long before.
         assert case_sla(case, today=dt.date(2026, 3, 3), calendar=calendar)[0] == "red"

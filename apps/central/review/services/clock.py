@@ -50,15 +50,11 @@ def _extendable(case: ReviewCase) -> None:
 
 
 def _legal_period_over(case: ReviewCase) -> bool:
-    """Whether the legal limit ran out before today: more working days used than it allows, or all of them
-    used and today a day off after the last one. Raises Conflict when today's count needs a year whose
-    holidays are unpublished (an extension is not granted on a guess)."""
-    today = timezone.localdate()
-    calendar = calendar_get()
-    clock = legal_clock_of(case)
+    """Whether the legal limit ran out before today (Clock.over: the rule the SLA colours follow too). Raises
+    Conflict when today's count needs a year whose holidays are unpublished (an extension is not granted on a
+    guess)."""
     try:
-        remaining = clock.remaining(today, calendar)
-        return remaining < 0 or (remaining == 0 and clock.running_since is not None and not calendar.is_workday(today))
+        return legal_clock_of(case).over(timezone.localdate(), calendar_get())
     except CalendarUnknown as exc:
         raise Conflict(
             _("%(year)s年的节假日安排尚未发布，无法确定法定办结期限是否届满，暂不能办理延期。") % {"year": exc.year},
