@@ -42,14 +42,23 @@ class Clock:
     def remaining(self, today: dt.date, calendar: WorkCalendar) -> int:
         return self.limit - self.used_by(today, calendar)
 
+    def over(self, today: dt.date, calendar: WorkCalendar) -> bool:
+        """Whether the limit ran out before today: more working days used than it allows, or all of them used
+        and today a day off after the last one (the Saturday after a Friday last day is already past it). Never
+        while paused. Raises CalendarUnknown when today's count needs an unpublished year."""
+        if self.running_since is None:
+            return False
+        remaining = self.remaining(today, calendar)
+        return remaining < 0 or (remaining == 0 and not calendar.is_workday(today))
+
     def due_date(self, today: dt.date, calendar: WorkCalendar) -> dt.date | None:
-        """The last working day of the limit if the clock keeps running; None while paused, and while the
-        limit reaches a year whose holidays are not published (left open rather than guessed)."""
+        """The last working day of the limit if the clock keeps running; None while paused, once the limit is
+        over, and while the limit reaches a year whose holidays are not published (left open rather than guessed)."""
         if self.running_since is None:
             return None
         try:
             remaining = self.remaining(today, calendar)
-            return calendar.add_workdays(today, remaining) if remaining >= 0 else None
+            return None if self.over(today, calendar) else calendar.add_workdays(today, remaining)
         except CalendarUnknown:
             return None
 
@@ -58,10 +67,10 @@ class Clock:
             return Sla.PAUSED
         try:
             remaining = self.remaining(today, calendar)
+            if self.over(today, calendar):
+                return Sla.RED
         except CalendarUnknown:
             return Sla.UNKNOWN
-        if remaining < 0:
-            return Sla.RED
         if remaining <= YELLOW_WITHIN_WORKDAYS:
             return Sla.YELLOW
         return Sla.GREEN

@@ -68,6 +68,11 @@ def sent(kind: str) -> list[dict]:
     return list(OutboxMessage.objects.filter(kind=kind).order_by("created_at").values_list("payload", flat=True))
 
 
+def sent_after(before: set) -> list[tuple[str, dict]]:
+    """Every message written since ``before`` (the outbox's ids then), kind and payload, in order."""
+    return list(OutboxMessage.objects.exclude(id__in=before).order_by("created_at").values_list("kind", "payload"))
+
+
 @pytest.fixture
 def supervisor(db):
     return make_user("centralsup", Role.CENTRAL_SUPERVISOR, real_name="吴主管")
@@ -225,7 +230,10 @@ class TestASuspendedCase:
         number = case.front_number
         with at(self.SUSPENDED_ON):
             deferred.commitment_made(
-                platform, "m-made", contract.CaseCommitmentMade(number=number, items=["户口簿"], deadline=self.SUSPENDED_ON), []
+                platform,
+                "m-made",
+                contract.CaseCommitmentMade(number=number, items=["户口簿"], deadline=self.SUSPENDED_ON),
+                [],
             )
             deferred.commitment_broken(
                 platform,
@@ -252,26 +260,36 @@ class TestASuspendedCase:
     def test_a_supervisor_transfers_it_and_the_new_department_takes_it_up_still_suspended(
         self, api, other_approver, other_department, supervisor, suspended
     ):
+        before = set(OutboxMessage.objects.values_list("id", flat=True))
         with at(dt.date(2026, 11, 6)):
-            body = post(api, supervisor, suspended, "transfer", department="MZJ", reason="申请事项属民政部门职责").json()
+            body = post(
+                api, supervisor, suspended, "transfer", department="MZJ", reason="申请事项属民政部门职责"
+            ).json()
         assert body["status"] == ReviewStatus.TRANSFERRED and body["department"] == other_department.name
-        assert sent("case.transferred") == [
-            {"number": suspended.front_number, "department": "区民政局", "reason": "申请事项属民政部门职责"}
+        assert sent_after(before) == [
+            (
+                "case.transferred",
+                {"number": suspended.front_number, "department": "区民政局", "reason": "申请事项属民政部门职责"},
+            )
         ]
         suspended.refresh_from_db()
         # The suspension goes with it: the clock stopped, the same last day, not closed while on its way.
         assert (suspended.clock_used, suspended.clock_running_since) == (2, None)
         assert (suspended.suspended_on, suspended.suspension_deadline) == (self.SUSPENDED_ON, self.LAST_DAY)
+        before = set(OutboxMessage.objects.values_list("id", flat=True))
         with at(dt.date(2026, 11, 10)):
             taken = post(api, other_approver, suspended, "claim").json()
         assert taken["status"] == ReviewStatus.SUSPENDED and taken["sla"] == "paused"
         suspended.refresh_from_db()
         assert (suspended.clock_used, suspended.suspension_deadline) == (2, self.LAST_DAY)
-        assert sent("case.review_suspended")[-1] == {
-            "number": suspended.front_number,
-            "outstanding": ["户口簿"],
-            "deadline": self.LAST_DAY.isoformat(),
-        }
+        # Only what is true goes to the front: taken up, still suspended, the same last day — never a
+        # "resumed" (with no promised date) followed by the same suspension told again.
+        assert sent_after(before) == [
+            (
+                "case.review_suspended",
+                {"number": suspended.front_number, "outstanding": ["户口簿"], "deadline": self.LAST_DAY.isoformat()},
+            )
+        ]
         with at(self.LAST_DAY, hour=0):
             assert services.cases_close_suspended() == 0
         with at(self.LAST_DAY + dt.timedelta(days=1), hour=0):
@@ -280,7 +298,9 @@ class TestASuspendedCase:
 
     def test_items_that_come_on_the_way_end_the_suspension(self, api, platform, other_approver, supervisor, suspended):
         with at(dt.date(2026, 11, 6)):
-            services.case_transfer(supervisor=supervisor, case_id=suspended.id, department_code="MZJ", reason="民政职责")
+            services.case_transfer(
+                supervisor=supervisor, case_id=suspended.id, department_code="MZJ", reason="民政职责"
+            )
         with at(dt.date(2026, 11, 9)):  # a Monday
             deferred.deferred_supplied(
                 platform,

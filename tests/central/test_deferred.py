@@ -239,13 +239,17 @@ class TestTheSuspensionsPeriod:
         # Once: the job again changes nothing, and reconciliation re-tells the same end.
         assert close_on(dt.date(2026, 10, 20)) == 0
         services.cases_resync(platform=case.platform, numbers=[NUMBER])
-        assert [m.payload for m in OutboxMessage.objects.filter(kind="case.closed_no_correction")] == [closed.payload] * 2
+        assert [m.payload for m in OutboxMessage.objects.filter(kind="case.closed_no_correction")] == [
+            closed.payload
+        ] * 2
         # Items arriving too late change nothing.
         late = send(
             client,
             *message("case.deferred_supplied", {"number": NUMBER, "items": ["户口簿", "健康证明"], "outstanding": []}),
         )
-        assert late.status_code == 200 and ReviewCase.objects.get(id=case.id).status == ReviewStatus.CLOSED_NO_CORRECTION
+        assert (
+            late.status_code == 200 and ReviewCase.objects.get(id=case.id).status == ReviewStatus.CLOSED_NO_CORRECTION
+        )
 
     def test_items_supplied_within_it_resume_the_review_and_clear_it(self, client, promised):
         breach_on(dt.date(2026, 9, 28), promised)
@@ -323,8 +327,15 @@ class TestABreachAwayFromReview:
         )
         assert started.status_code == 200, started.content
         assert broken(client).status_code == 200
-        decided = api.post(f"/api/v1/cases/{promised.id}/decide/", {"decision": "approved", "reason": ""}, format="json")
+        decided = api.post(
+            f"/api/v1/cases/{promised.id}/decide/", {"decision": "approved", "reason": ""}, format="json"
+        )
         assert decided.status_code == 409 and decided.json()["code"] == "commitment_owed"
+        before = set(OutboxMessage.objects.values_list("id", flat=True))
         ended = api.post(f"/api/v1/cases/{promised.id}/special-end/", {"reason": "核查完毕"}, format="json")
         assert ended.status_code == 200, ended.content
         assert ReviewCase.objects.get(id=promised.id).status == ReviewStatus.SUSPENDED
+        # The front hears the one true thing: back from the procedure and suspended (no "resumed" first).
+        assert list(OutboxMessage.objects.exclude(id__in=before).values_list("kind", flat=True)) == [
+            "case.review_suspended"
+        ]

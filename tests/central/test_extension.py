@@ -249,7 +249,9 @@ class TestLegalColours:
         assert reading(dt.date(2026, 3, 3)) == ("green", dt.date(2026, 3, 6))  # 17 used, 3 left
         assert reading(dt.date(2026, 3, 4))[0] == "yellow"  # 2 left
         assert reading(dt.date(2026, 3, 6))[0] == "yellow"  # the last day
-        assert reading(dt.date(2026, 3, 7))[0] == "yellow"  # a Saturday: no working day used
+        # The Saturday after: no working day left, the last one gone — past the limit (as an extension asked for
+        # that day is refused, TestOnlyWithinTheLegalPeriod), not "yellow, due Saturday".
+        assert reading(dt.date(2026, 3, 7)) == ("red", None)
         assert reading(dt.date(2026, 3, 9))[0] == "red"
         # Against the promise (5 days) the same case was red long before.
         assert case_sla(case, today=dt.date(2026, 3, 3), calendar=calendar)[0] == "red"
@@ -343,12 +345,19 @@ class TestOnlyWithinTheLegalPeriod:
         assert not ExtensionRequest.objects.filter(case=late).exists()
         assert ReviewCase.objects.get(id=late.id).extended_days == 0
 
+    @pytest.mark.parametrize(
+        "day",
+        [dt.date(2026, 3, 7), dt.date(2026, 3, 9)],
+        ids=["the-saturday-after-the-last-day", "the-next-working-day"],
+    )
     def test_an_approval_after_the_legal_limit_is_too_late_and_the_request_may_be_refused(
-        self, api, approver, supervisor, late
+        self, api, approver, supervisor, late, day
     ):
+        """The same boundary as the request's (one check, services/clock.py _within_legal_period): a day off
+        after the last working day is already past it."""
         with at(self.LAST_DAY):
             services.case_extension_request(approver=approver, case_id=late.id, reason="需专家论证")
-        with at(dt.date(2026, 3, 9)):
+        with at(day):
             with pytest.raises(DomainError) as refused:
                 services.case_extension_approve(supervisor=supervisor, case_id=late.id)
             assert refused.value.code == "extension_too_late" and status_for(refused.value) == 409
@@ -436,3 +445,15 @@ class TestOnlyWithinTheLegalPeriod:
             answer = post(api, approver, case, "extend", reason="需补充调查")
         assert (answer.status_code, answer.json()["code"]) == (409, "calendar_unknown")
         assert "2027年的节假日安排尚未发布" in answer.json()["detail"]
+
+    @pytest.mark.unpublished_calendar
+    def test_nor_approved_on_a_guess_in_an_unpublished_year(self, client, platform, matter, api, approver, supervisor):
+        case = receive(client, matter, on=dt.date(2026, 12, 21))
+        services.case_claim(approver=approver, case_id=case.id)
+        with at(dt.date(2026, 12, 31)):
+            assert post(api, approver, case, "extend", reason="需补充调查").status_code == 200
+        with at(dt.date(2027, 1, 4)):
+            answer = post(api, supervisor, case, "extend-approve")
+        assert (answer.status_code, answer.json()["code"]) == (409, "calendar_unknown")
+        assert ExtensionRequest.objects.get(case=case).status == ExtensionStatus.REQUESTED
+        assert ReviewCase.objects.get(id=case.id).extended_days == 0

@@ -1,11 +1,13 @@
 """Central: receiving a case package exactly once, department boundaries, and decisions on the wire."""
 
 import base64
+import datetime as dt
 import hashlib
 import json
 import uuid
 
 import pytest
+import time_machine
 from django.test import Client
 from django.utils import timezone
 
@@ -35,7 +37,12 @@ def package(matter, *, number="TZ2026112400001", message_id=None, content=PDF, d
             "promised_date": "2026-12-08",
         },
         "files": [
-            {"name": "居民身份证", "sha256": digest or hashlib.sha256(content).hexdigest(), "content_type": "application/pdf", "content_b64": base64.b64encode(content).decode()}
+            {
+                "name": "居民身份证",
+                "sha256": digest or hashlib.sha256(content).hexdigest(),
+                "content_type": "application/pdf",
+                "content_b64": base64.b64encode(content).decode(),
+            }
         ],
     }
     return message_id, json.dumps(envelope, ensure_ascii=False).encode()
@@ -43,7 +50,12 @@ def package(matter, *, number="TZ2026112400001", message_id=None, content=PDF, d
 
 def send(client, message_id, body, secret="test-secret"):
     headers = signing.sign(key_id="k1", secret=secret, method="POST", path=PATH, message_id=message_id, body=body)
-    return client.post(PATH, data=body, content_type="application/json", **{"HTTP_" + k.upper().replace("-", "_"): v for k, v in headers.items()})
+    return client.post(
+        PATH,
+        data=body,
+        content_type="application/json",
+        **{"HTTP_" + k.upper().replace("-", "_"): v for k, v in headers.items()},
+    )
 
 
 @pytest.mark.django_db
@@ -102,14 +114,18 @@ def received(client, platform, matter):
 class TestDecision:
     def test_it_lets_an_approver_decide_and_sends_the_decision_back(self, api, approver, received):
         to_decision(api, approver, received)
-        response = api(approver).post(f"/api/v1/cases/{received.id}/decide/", {"decision": "approved", "reason": ""}, format="json")
+        response = api(approver).post(
+            f"/api/v1/cases/{received.id}/decide/", {"decision": "approved", "reason": ""}, format="json"
+        )
         assert response.status_code == 200, response.content
         received.refresh_from_db()
         assert received.status == ReviewStatus.DECIDED and received.decided_by == approver
         message = OutboxMessage.objects.get(kind="case.decided")
         assert message.payload["number"] == received.front_number
         assert message.payload["decision"] == "approved"
-        again = api(approver).post(f"/api/v1/cases/{received.id}/decide/", {"decision": "denied", "reason": "x"}, format="json")
+        again = api(approver).post(
+            f"/api/v1/cases/{received.id}/decide/", {"decision": "denied", "reason": "x"}, format="json"
+        )
         assert again.status_code == 409
         assert OutboxMessage.objects.filter(kind="case.decided").count() == 1
 
@@ -123,7 +139,12 @@ class TestDecision:
 
     def test_it_hides_a_case_from_another_departments_approver(self, api, other_approver, received):
         assert api(other_approver).get(f"/api/v1/cases/{received.id}/").status_code == 404
-        assert api(other_approver).post(f"/api/v1/cases/{received.id}/decide/", {"decision": "approved"}, format="json").status_code == 404
+        assert (
+            api(other_approver)
+            .post(f"/api/v1/cases/{received.id}/decide/", {"decision": "approved"}, format="json")
+            .status_code
+            == 404
+        )
         assert api(other_approver).get("/api/v1/cases/").json() == []
         page = Client()
         page.force_login(other_approver)
@@ -162,9 +183,32 @@ class TestDecision:
         api(approver).post(f"/api/v1/cases/{received.id}/claim/")
         asked = api(approver).post(f"/api/v1/cases/{received.id}/extend/", {"reason": "需现场核查"}, format="json")
         assert asked.status_code == 200, asked.content
-        extended = api(make_user("centralsup2", Role.CENTRAL_SUPERVISOR)).post(f"/api/v1/cases/{received.id}/extend-approve/")
+        extended = api(make_user("centralsup2", Role.CENTRAL_SUPERVISOR)).post(
+            f"/api/v1/cases/{received.id}/extend-approve/"
+        )
         assert extended.status_code == 200, extended.content
         assert OutboxMessage.objects.get(kind="case.extended").payload["promised_date"] == ""
 
     def test_it_refuses_the_api_to_anonymous_callers(self, api, received):
         assert api(None).get("/api/v1/cases/").status_code in (401, 403)
+
+
+@pytest.mark.django_db
+def test_a_case_accepted_by_law_counts_its_clocks_from_the_day_of_receipt(client, api, platform, matter, approver):
+    """行政许可法 Art. 32 (4), central's side (the front's: tests/front/intake/test_deemed_acceptance.py): received
+    Wed 2026-02-11, accepted by law the day after its five working days (Thu 02-26) and sent then, dated from the
+    receipt. Central's clocks count from Feb 11, not from the day the package came: by Feb 26 six working days are
+    used (Feb 12, 13, the 调休 Saturday 14, then 24, 25, 26 after the Spring Festival), past the promised five (red);
+    the legal twenty end Tue 2026-03-17 (Feb 27, the 调休 Saturday 28, Mar 2–6, 9–13, 16, 17)."""
+    received = timezone.make_aware(dt.datetime(2026, 2, 11, 10, 0))
+    message_id, body = package(matter)
+    envelope = json.loads(body)
+    envelope["payload"]["accepted_at"] = received.isoformat()
+    body = json.dumps(envelope, ensure_ascii=False).encode()
+    assert send(client, message_id, body).status_code == 200  # signed now: the peer's key is valid now
+    case = ReviewCase.objects.get(front_number="TZ2026112400001")
+    assert case.clock_running_since == dt.date(2026, 2, 11) and case.accepted_at == received
+    with time_machine.travel(timezone.make_aware(dt.datetime(2026, 2, 26, 9, 0)), tick=False):
+        shown = api(approver).get(f"/api/v1/cases/{case.id}/").json()
+    assert (shown["sla"], shown["due_date"]) == ("red", None)
+    assert (shown["legal_sla"], shown["legal_due_date"]) == ("green", "2026-03-17")

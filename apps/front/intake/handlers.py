@@ -69,12 +69,17 @@ def _apply(case: Case, to_status: str, *, note: str, **fields) -> bool:
 
 
 @registry.handles(MessageKind.CASE_CORRECTION_REQUESTED)
-def correction_requested(peer: Peer, message_id: str, payload: contract.CaseCorrectionRequested, files) -> dict[str, Any]:
+def correction_requested(
+    peer: Peer, message_id: str, payload: contract.CaseCorrectionRequested, files
+) -> dict[str, Any]:
     case = _case(peer, payload.number)
     items = list(payload.items)
     if _apply(
-        case, CaseStatus.CORRECTION, note="；".join(items),
-        correction_items=items, correction_deadline=payload.deadline,
+        case,
+        CaseStatus.CORRECTION,
+        note="；".join(items),
+        correction_items=items,
+        correction_deadline=payload.deadline,
     ):
         notify(recipient=case.citizen, event="case.correction_requested", case=case)
     return {"number": case.number, "status": case.status}
@@ -104,7 +109,9 @@ def extended(peer: Peer, message_id: str, payload: contract.CaseExtended, files)
     Case.objects.filter(id=case.id).update(**fields)
     for name, value in fields.items():
         setattr(case, name, value)
-    CaseEvent.objects.create(case=case, actor_label="审批总后台", from_status=case.status, to_status=case.status, note=note)
+    CaseEvent.objects.create(
+        case=case, actor_label="审批总后台", from_status=case.status, to_status=case.status, note=note
+    )
     notify(recipient=case.citizen, event="case.extended", case=case)
     return {"number": case.number, "status": case.status}
 
@@ -126,9 +133,14 @@ def result_issued(peer: Peer, message_id: str, payload: contract.CaseResultIssue
         kind=DocumentKind.CERTIFICATE,
         verification_code=payload.verification_code,
         content={
-            "title": payload.title, "licence_number": payload.licence_number, "issued_on": wire["issued_on"],
-            "valid_until": wire["valid_until"], "issuer": payload.issuer, "matter": case.matter.name,
-            "applicant": case.citizen.real_name, "number": case.number,
+            "title": payload.title,
+            "licence_number": payload.licence_number,
+            "issued_on": wire["issued_on"],
+            "valid_until": wire["valid_until"],
+            "issuer": payload.issuer,
+            "matter": case.matter.name,
+            "applicant": case.citizen.real_name,
+            "number": case.number,
         },
         sha256=pdf.sha256,
     )
@@ -138,12 +150,19 @@ def result_issued(peer: Peer, message_id: str, payload: contract.CaseResultIssue
         citizen=case.citizen,
         sha256=pdf.sha256,
         defaults={
-            "name": payload.title, "trust_level": TrustLevel.A, "issuer": payload.issuer, "file": document.file.name,
-            "content_type": "application/pdf", "size": len(pdf.content), "origin_case": case,
+            "name": payload.title,
+            "trust_level": TrustLevel.A,
+            "issuer": payload.issuer,
+            "file": document.file.name,
+            "content_type": "application/pdf",
+            "size": len(pdf.content),
+            "origin_case": case,
             "valid_until": payload.valid_until,
             # The library of the central that issued it holds it too: re-checked there and revocable like
             # every licence from a library.
-            "licence_number": payload.licence_number, "licence_checked_at": timezone.now(), "licence_peer": peer,
+            "licence_number": payload.licence_number,
+            "licence_checked_at": timezone.now(),
+            "licence_peer": peer,
         },
     )
     if _apply(case, CaseStatus.RESULT_READY, note=f"{payload.title}已出具（{payload.licence_number}）"):
@@ -168,7 +187,11 @@ def withdraw_refused(peer: Peer, message_id: str, payload: contract.CaseWithdraw
     if case.withdraw_requested_at is not None:
         Case.objects.filter(id=case.id).update(withdraw_requested_at=None)
         CaseEvent.objects.create(
-            case=case, actor_label="审批总后台", from_status=case.status, to_status=case.status, note=f"撤回未获同意：{payload.reason}"
+            case=case,
+            actor_label="审批总后台",
+            from_status=case.status,
+            to_status=case.status,
+            note=f"撤回未获同意：{payload.reason}",
         )
     return {"number": case.number, "status": case.status}
 
@@ -192,18 +215,24 @@ def _end(case: Case, to_status: str, *, note: str, event: str) -> None:
             # Sent on again (a second transfer): the citizen is told where it is now.
             Case.objects.filter(id=case.id).update(procedure_note=note)
             case.procedure_note = note
-            CaseEvent.objects.create(case=case, actor_label="审批总后台", from_status=case.status, to_status=case.status, note=note)
+            CaseEvent.objects.create(
+                case=case, actor_label="审批总后台", from_status=case.status, to_status=case.status, note=note
+            )
             notify(recipient=case.citizen, event=event, case=case)
         return
     if to_status in CASE_TRANSITIONS[case.status]:
-        case_transition(case=case, to_status=to_status, actor=None, actor_label="审批总后台", note=note, procedure_note=note)
+        case_transition(
+            case=case, to_status=to_status, actor=None, actor_label="审批总后台", note=note, procedure_note=note
+        )
         notify(recipient=case.citizen, event=event, case=case)
 
 
 @registry.handles(MessageKind.CASE_TRANSFERRED)
 def transferred(peer: Peer, message_id: str, payload: contract.CaseTransferred, files) -> dict[str, Any]:
     case = _case(peer, payload.number)
-    _end(case, CaseStatus.TRANSFERRED, note=f"已转至{payload.department}办理：{payload.reason}", event="case.transferred")
+    _end(
+        case, CaseStatus.TRANSFERRED, note=f"已转至{payload.department}办理：{payload.reason}", event="case.transferred"
+    )
     return {"number": case.number, "status": case.status}
 
 
@@ -215,41 +244,85 @@ def voided(peer: Peer, message_id: str, payload: contract.CaseVoided, files) -> 
 
 
 @registry.handles(MessageKind.CASE_CLOSED_NO_CORRECTION)
-def closed_no_correction(peer: Peer, message_id: str, payload: contract.CaseClosedNoCorrection, files) -> dict[str, Any]:
+def closed_no_correction(
+    peer: Peer, message_id: str, payload: contract.CaseClosedNoCorrection, files
+) -> dict[str, Any]:
     case = _case(peer, payload.number)
-    if case.commitment_broken_at is not None and case.commitment_met_at is None and case.status != CaseStatus.CORRECTION:
+    if (
+        case.commitment_broken_at is not None
+        and case.commitment_met_at is None
+        and case.status != CaseStatus.CORRECTION
+    ):
         # The end of a suspension for deferred items (容缺) still owed (central's services/suspension.py).
         when = f"中止期限{payload.deadline.isoformat()}已过" if payload.deadline else "中止期限已过"
-        _end(case, CaseStatus.CLOSED_NO_CORRECTION, note=f"{when}，容缺材料仍未补齐，办件终止", event="case.closed_commitment_unmet")
+        _end(
+            case,
+            CaseStatus.CLOSED_NO_CORRECTION,
+            note=f"{when}，容缺材料仍未补齐，办件终止",
+            event="case.closed_commitment_unmet",
+        )
         return {"number": case.number, "status": case.status}
     when = f"补正期限{payload.deadline.isoformat()}已过" if payload.deadline else "补正期限已过"
-    _end(case, CaseStatus.CLOSED_NO_CORRECTION, note=f"{when}，未收到补正材料，办件终止", event="case.closed_no_correction")
+    _end(
+        case,
+        CaseStatus.CLOSED_NO_CORRECTION,
+        note=f"{when}，未收到补正材料，办件终止",
+        event="case.closed_no_correction",
+    )
     return {"number": case.number, "status": case.status}
 
 
 @registry.handles(MessageKind.CASE_REVIEW_SUSPENDED)
 def review_suspended(peer: Peer, message_id: str, payload: contract.CaseReviewSuspended, files) -> dict[str, Any]:
     """Central suspended the review for the deferred items (容缺) owed, until a last day: shown on the case page and
-    told to the applicant (again when central fixes a day it could not fix before). The mirror stays in review."""
+    told to the applicant (again when central fixes a day it could not fix before). The mirror is in review: a case
+    suspended as it comes back (taken up after a transfer, at the end of a special procedure) hears only this, so
+    it comes back here. The same suspension (items, last day) is told once: a transfer in between changes the
+    note shown, not what the applicant must do."""
     case = _case(peer, payload.number)
     items = "、".join(payload.outstanding)
     until = (
-        f"请于{payload.deadline.isoformat()}前补齐，逾期将终止办理" if payload.deadline else "补齐期限待节假日安排公布后确定"
+        f"请于{payload.deadline.isoformat()}前补齐，逾期将终止办理"
+        if payload.deadline
+        else "补齐期限待节假日安排公布后确定"
     )
     note = f"容缺材料（{items}）逾期未补齐，审批中止；{until}"
-    if case.procedure_note != note:
+    told_before = CaseEvent.objects.filter(case=case, note=note).exists()
+    if case.status != CaseStatus.IN_REVIEW and CaseStatus.IN_REVIEW in CASE_TRANSITIONS[case.status]:
+        case_transition(
+            case=case,
+            to_status=CaseStatus.IN_REVIEW,
+            actor=None,
+            actor_label="审批总后台",
+            note=note,
+            procedure_note=note,
+        )
+    elif case.procedure_note != note:
         Case.objects.filter(id=case.id).update(procedure_note=note)
         case.procedure_note = note
-        CaseEvent.objects.create(case=case, actor_label="审批总后台", from_status=case.status, to_status=case.status, note=note)
+        CaseEvent.objects.create(
+            case=case, actor_label="审批总后台", from_status=case.status, to_status=case.status, note=note
+        )
+    else:
+        return {"number": case.number, "status": case.status}
+    if not told_before:
         notify(recipient=case.citizen, event="case.review_suspended", case=case)
     return {"number": case.number, "status": case.status}
+
+
 @registry.handles(MessageKind.LICENCE_REVOKED)
 def licence_revoked(peer: Peer, message_id: str, payload: contract.LicenceRevoked, files) -> dict[str, Any]:
     """A licence of a central's library was revoked: the vaults holding it stop offering it at once, whichever
     central's library they had it from (a licence's number is its own across libraries), and the certificate's
     verification page says so."""
-    ended = EvidenceItem.objects.filter(licence_number=payload.number, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    ended = EvidenceItem.objects.filter(licence_number=payload.number, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
     for document in Document.objects.filter(kind=DocumentKind.CERTIFICATE, verification_code=payload.verification_code):
-        document.content = {**document.content, "revoked_on": payload.to_wire()["revoked_on"], "revoke_reason": payload.reason}
+        document.content = {
+            **document.content,
+            "revoked_on": payload.to_wire()["revoked_on"],
+            "revoke_reason": payload.reason,
+        }
         document.save(update_fields=["content"])
     return {"number": payload.number, "ended": ended}

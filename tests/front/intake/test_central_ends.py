@@ -201,7 +201,11 @@ class TestASuspensionForDeferredItems:
 
     def test_a_suspended_case_is_still_voided(self, client, citizen, owing):
         """Central voids a suspended case opened in error (tests/central/test_case_ends.py TestASuspendedCase)."""
-        event(client, "case.review_suspended", {"number": owing.number, "outstanding": ["户口簿"], "deadline": "2026-10-16"})
+        event(
+            client,
+            "case.review_suspended",
+            {"number": owing.number, "outstanding": ["户口簿"], "deadline": "2026-10-16"},
+        )
         event(client, "case.voided", {"number": owing.number, "reason": "同一申请重复报送"})
         owing.refresh_from_db()
         assert owing.status == CaseStatus.VOIDED and owing.procedure_note == "作废理由：同一申请重复报送"
@@ -209,16 +213,39 @@ class TestASuspensionForDeferredItems:
         assert "同一申请重复报送" in body
         assert "本件已作废。" in shown(citizen, owing)
 
-    def test_a_suspended_case_is_transferred_and_suspended_again_when_taken_up(self, client, citizen, owing):
+    def test_a_suspended_case_is_transferred_and_taken_up_still_suspended_told_once(self, client, citizen, owing):
+        """Central sends the transfer, then at the take-up only the suspension again (tests/central/test_case_ends.py
+        TestASuspendedCase): the case page keeps the deferred items open meanwhile, the mirror comes back to review
+        showing the same last day, and the applicant, told of that suspension already, is not told it again."""
+        Case.objects.filter(id=owing.id).update(promised_date="2026-10-30")
         suspended = {"number": owing.number, "outstanding": ["户口簿"], "deadline": "2026-10-16"}
         event(client, "case.review_suspended", suspended)
         event(client, "case.transferred", {"number": owing.number, "department": "区民政局", "reason": "民政职责"})
         owing.refresh_from_db()
         assert owing.status == CaseStatus.TRANSFERRED and owing.procedure_note == "已转至区民政局办理：民政职责"
         assert len(told(citizen, "case.transferred")) == 1
-        # Taken up by the new department: back in review, suspended again with the same last day.
-        event(client, "case.review_resumed", {"number": owing.number, "promised_date": ""})
+        # On its way the items are still owed, and may still be supplied (central takes them: the suspension ends).
+        assert owing.commitment_open
+        html = shown(citizen, owing)
+        assert "补交容缺材料" in html and "在中止期限内补齐材料后审批继续" in html
+        # Taken up by the new department: back in review, suspended with the same last day, told once in all.
         event(client, "case.review_suspended", suspended)
         owing.refresh_from_db()
         assert owing.status == CaseStatus.IN_REVIEW and "请于2026-10-16前补齐" in owing.procedure_note
-        assert len(told(citizen, "case.review_suspended")) == 2
+        assert str(owing.promised_date) == "2026-10-30"
+        assert len(told(citizen, "case.review_suspended")) == 1
+
+    def test_a_suspension_at_the_end_of_a_special_procedure_brings_the_case_back_to_review(
+        self, client, citizen, owing
+    ):
+        """A breach during a special procedure: central ends it with the suspension alone
+        (tests/central/test_deferred.py TestABreachAwayFromReview); the applicant is told it, once."""
+        Case.objects.filter(id=owing.id).update(status=CaseStatus.SPECIAL_PROCEDURE)
+        event(
+            client,
+            "case.review_suspended",
+            {"number": owing.number, "outstanding": ["户口簿"], "deadline": "2026-10-16"},
+        )
+        owing.refresh_from_db()
+        assert owing.status == CaseStatus.IN_REVIEW and "请于2026-10-16前补齐" in owing.procedure_note
+        assert len(told(citizen, "case.review_suspended")) == 1

@@ -226,6 +226,25 @@ class TestBreach:
         # The credit record stays: the breach happened.
         assert CreditRecord.objects.filter(citizen=citizen).count() == 1
 
+    def test_a_case_on_its_way_to_another_department_still_owes_and_takes_the_items(
+        self, api, citizen, deferrable, promised
+    ):
+        """Transferred at central (TRANSFERRED here): the commitment stays open — its breach is reported (central
+        suspends the case when the new department takes it up) and the items are still taken, online too
+        (central lifts the suspension on the way: tests/central/test_case_ends.py TestASuspendedCase)."""
+        household, health = deferrable
+        Case.objects.filter(id=promised.id).update(status=CaseStatus.TRANSFERRED, commitment_deadline=DEADLINE)
+        with at(DEADLINE + dt.timedelta(days=1)):
+            assert cases_commitment_enforce() == 1
+        assert [m["number"] for m in messages_of("case.commitment_broken")] == [promised.number]
+        response = api(citizen).post(
+            f"/api/v1/cases/{promised.number}/deferred/",
+            {f"material_{household.id}": upload(), f"material_{health.id}": upload("h.png")},
+            format="multipart",
+        )
+        assert response.status_code == 200, response.content
+        assert messages_of("case.deferred_supplied")[-1]["outstanding"] == []
+
     def test_a_decided_case_owes_nothing_more(self, promised):
         Case.objects.filter(id=promised.id).update(status=CaseStatus.DECIDED, commitment_deadline=DEADLINE)
         assert cases_commitment_enforce(today=DEADLINE + dt.timedelta(days=1)) == 0
@@ -262,7 +281,11 @@ def accept_on_commitment(api, clerk, matter, number: str, day: dt.date) -> Case:
     with at(day, 10):
         response = api(clerk).post(
             f"/api/v1/workbench/cases/{number}/accept/",
-            {f"material_{required(matter).id}": upload(), "commitment_items": ["户口簿", "健康证明"], "commitment_signed": "true"},
+            {
+                f"material_{required(matter).id}": upload(),
+                "commitment_items": ["户口簿", "健康证明"],
+                "commitment_signed": "true",
+            },
             format="multipart",
         )
     assert response.status_code == 200, response.content
@@ -333,7 +356,9 @@ class TestTheDeadlineEndsOnAWorkingDay:
         # Accepted Monday 2026-12-28: the seventh day is 2027-01-04, in a year whose holidays nobody has entered.
         number = held_since(dt.date(2026, 12, 24))
         case = accept_on_commitment(api, clerk, matter, number, dt.date(2026, 12, 28))
-        assert case.status == CaseStatus.ACCEPTED and case.commitment_deadline == dt.date(2027, 1, 4)  # the calendar date
+        assert case.status == CaseStatus.ACCEPTED and case.commitment_deadline == dt.date(
+            2027, 1, 4
+        )  # the calendar date
         for day in (dt.date(2027, 1, 2), dt.date(2027, 1, 5), dt.date(2027, 1, 20)):
             with at(day):
                 assert cases_commitment_remind() == 0, day

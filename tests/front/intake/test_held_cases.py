@@ -76,7 +76,6 @@ class TestSecondVisit:
         assert ok.json()["number"] == noticed.number and Case.objects.count() == 1
         assert Document.objects.filter(case=noticed, kind=DocumentKind.ONE_TIME_NOTICE).count() == 2
 
-
     def test_the_second_visits_acceptance_through_the_intake_page_continues_the_same_case(
         self, api, clerk, citizen, matter, terminal, noticed
     ):
@@ -94,7 +93,13 @@ class TestSecondVisit:
         assert [m.payload["number"] for m in OutboxMessage.objects.filter(kind="case.submitted")] == [case.number]
 
     def test_an_online_application_in_pre_review_is_not_taken_over_at_the_window(
-        self, api, clerk, citizen, matter, terminal, called_ticket  # noqa: F811
+        self,
+        api,
+        clerk,
+        citizen,
+        matter,
+        terminal,
+        called_ticket,  # noqa: F811
     ):
         # The applicant's application for this matter at this hall, submitted online and waiting for pre-review.
         first = api(clerk).post(f"/api/v1/workbench/tickets/{called_ticket['id']}/receive/", {}, format="multipart")
@@ -129,7 +134,8 @@ class TestHeldCasePages:
         assert Document.objects.filter(case=noticed, kind=DocumentKind.ONE_TIME_NOTICE).count() == 1
         # With what the applicant brought, a further notice about it, on the same case.
         again = client.post(
-            url, {"action": "notice", "items": "身份证已过有效期\n照片不合格", f"material_{required(matter).id}": upload()}
+            url,
+            {"action": "notice", "items": "身份证已过有效期\n照片不合格", f"material_{required(matter).id}": upload()},
         )
         assert again.status_code == 302
         case = Case.objects.get(id=noticed.id)
@@ -216,6 +222,37 @@ class TestHeldCasePages:
         assert refused.status_code == 200 and refused.json()["status"] == CaseStatus.REJECTED_AT_INTAKE
         late = api(clerk).post(f"{url}/refuse/", {"reason": "again"}, format="json")
         assert late.status_code == 409 and late.json()["code"] == "invalid_state"
+
+    def test_the_lists_cost_the_same_queries_however_many_cases_the_hall_holds(self, api, clerk, noticed):
+        """The held cases' page and API read a page of cases in a fixed number of queries (no query per case)."""
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        client, staff = page_client(clerk), api(clerk)
+
+        def counted() -> tuple[int, int, int]:
+            with CaptureQueriesContext(connection) as page:
+                listing = client.get("/workbench/cases/")
+            with CaptureQueriesContext(connection) as listed:
+                cases = staff.get("/api/v1/workbench/held-cases/").json()
+            assert listing.status_code == 200
+            return len(page), len(listed), len(cases)
+
+        page_one, api_one, found = counted()
+        assert found == 1
+        for n in range(2, 6):
+            Case.objects.create(
+                number=f"{noticed.number[:-2]}{n:02d}",
+                query_password_hash="x",
+                citizen=noticed.citizen,
+                matter=noticed.matter,
+                hall=noticed.hall,
+                clerk=clerk,
+                status=CaseStatus.RECEIVED,
+                channel=CaseChannel.WINDOW,
+                received_at=noticed.received_at,
+            )
+        assert counted() == (page_one, api_one, 5)
 
     def test_another_halls_clerk_gets_a_404_from_every_outcome(self, api, other_hall_clerk, noticed):
         url = f"/api/v1/workbench/cases/{noticed.number}"

@@ -45,6 +45,22 @@ def test_it_colours_the_sla_green_yellow_red():
     assert clock.extend(10).sla(D(2026, 11, 10), CAL) == Sla.GREEN
 
 
+def test_a_day_off_after_the_last_day_is_already_past_it():
+    # Four working days from Mon 2 Nov 2026: the last is Fri 6 Nov. On the Saturday after, no working day is left
+    # and none was missed that day, yet the limit ran out on Friday: red, no due date (as the Monday after), never
+    # "yellow, due Saturday". The same rule refuses an extension then (central's services/clock.py).
+    clock = Clock.start(limit=4, on=D(2026, 11, 2))
+    assert (clock.sla(D(2026, 11, 6), CAL), clock.due_date(D(2026, 11, 6), CAL)) == (Sla.YELLOW, D(2026, 11, 6))
+    assert clock.over(D(2026, 11, 6), CAL) is False
+    for day in (D(2026, 11, 7), D(2026, 11, 8), D(2026, 11, 9)):
+        assert (clock.over(day, CAL), clock.sla(day, CAL), clock.due_date(day, CAL)) == (True, Sla.RED, None)
+    # Not before the last day: a Saturday with a working day still left is not past anything.
+    later = Clock.start(limit=4, on=D(2026, 11, 4))  # Thu 5 and Fri 6 used by Saturday, two left
+    assert (later.over(D(2026, 11, 7), CAL), later.sla(D(2026, 11, 7), CAL)) == (False, Sla.YELLOW)
+    # A paused clock is never past its limit while paused.
+    assert clock.pause(D(2026, 11, 6), CAL).over(D(2026, 11, 7), CAL) is False
+
+
 def test_a_limit_reaching_an_unpublished_year_is_left_open_not_guessed():
     # chinesecalendar ends with 2026; nobody has published 2027 in this calendar.
     clock = Clock.start(limit=20, on=D(2026, 12, 14))

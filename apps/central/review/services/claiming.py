@@ -8,14 +8,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from apps.shared.accounts.models import Role, User
-from apps.shared.exchange import contract
 from govservice.lib.errors import Conflict, DomainError
 
 from ..models import ReviewCase, ReviewStatus
 from ..selectors import case_get_for_approver
-from .clock import _due
-from .moves import _approver_only, _locked, _move, _note, _reason, _supervisor_only, _tell_front
-from .suspension import case_suspend_if_owed
+from .moves import _approver_only, _locked, _move, _note, _reason, _supervisor_only
+from .suspension import case_back_in_review
 
 
 def _open(case: ReviewCase) -> None:
@@ -30,8 +28,7 @@ def _hand_to(case: ReviewCase, user: User, *, actor: User, note: str) -> None:
     if case.transferred:
         # The receiving department takes the transferred case up: back to review, the clock still running.
         _move(case, to_status=ReviewStatus.IN_REVIEW, actor=actor, note=f"{case.department.name}接收转办")
-        _tell_front(case, contract.CaseReviewResumed(number=case.front_number, promised_date=_due(case)), actor)
-        case_suspend_if_owed(case, actor=actor)
+        case_back_in_review(case, actor=actor)
 
 
 @transaction.atomic

@@ -50,15 +50,11 @@ def _extendable(case: ReviewCase) -> None:
 
 
 def _legal_period_over(case: ReviewCase) -> bool:
-    """Whether the legal limit ran out before today: more working days used than it allows, or all of them
-    used and today a day off after the last one. Raises Conflict when today's count needs a year whose
-    holidays are unpublished (an extension is not granted on a guess)."""
-    today = timezone.localdate()
-    calendar = calendar_get()
-    clock = legal_clock_of(case)
+    """Whether the legal limit ran out before today (Clock.over: the rule the SLA colours follow too). Raises
+    Conflict when today's count needs a year whose holidays are unpublished (an extension is not granted on a
+    guess)."""
     try:
-        remaining = clock.remaining(today, calendar)
-        return remaining < 0 or (remaining == 0 and clock.running_since is not None and not calendar.is_workday(today))
+        return legal_clock_of(case).over(timezone.localdate(), calendar_get())
     except CalendarUnknown as exc:
         raise Conflict(
             _("%(year)s年的节假日安排尚未发布，无法确定法定办结期限是否届满，暂不能办理延期。") % {"year": exc.year},
@@ -75,13 +71,25 @@ def extension_in_time(case: ReviewCase) -> bool:
         return True
 
 
-def _within_legal_period(case: ReviewCase) -> None:
-    if _legal_period_over(case):
+def _within_legal_period(case: ReviewCase, *, approving: bool = False) -> None:
+    """Refuse an extension asked for (``legal_limit_passed``) or approved (``extension_too_late``) after the legal
+    limit ran out: the one check both acts make, the rule itself in :func:`_legal_period_over`."""
+    if not _legal_period_over(case):
+        return
+    if approving:
         raise Conflict(
-            _("办件已超过法定办结期限（%(limit)s个工作日），延期须在期限届满前申请，不能再申请延期。")
+            _(
+                "法定办结期限（%(limit)s个工作日）已届满，延期须在期限届满前批准，现已逾期，不能再批准；"
+                "请以“不批准”答复该申请并说明理由。"
+            )
             % {"limit": case.legal_limit},
-            code="legal_limit_passed",
+            code="extension_too_late",
         )
+    raise Conflict(
+        _("办件已超过法定办结期限（%(limit)s个工作日），延期须在期限届满前申请，不能再申请延期。")
+        % {"limit": case.legal_limit},
+        code="legal_limit_passed",
+    )
 
 
 @transaction.atomic
@@ -117,15 +125,7 @@ def case_extension_approve(*, supervisor: User, case_id: int, note: str = "") ->
         # A supervisor who took a case over does not approve their own extension.
         raise DomainError(_("不能审批本人提出的延期申请。"), code="own_request")
     _extendable(case)
-    if _legal_period_over(case):
-        raise Conflict(
-            _(
-                "法定办结期限（%(limit)s个工作日）已届满，延期须在期限届满前批准，现已逾期，不能再批准；"
-                "请以“不批准”答复该申请并说明理由。"
-            )
-            % {"limit": case.legal_limit},
-            code="extension_too_late",
-        )
+    _within_legal_period(case, approving=True)
     lifecycle.move(
         request,
         ExtensionStatus.APPROVED,

@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 
 from apps.central.licences.services import licence_record_issued, office_key_ensure, pdf_seal
 from apps.shared.accounts.models import User
-from apps.shared.exchange import contract
 from apps.shared.exchange.services import outbox_enqueue
 from apps.shared.workcalendar.selectors import calendar_get
 from govservice.lib.codes import human_code
@@ -24,9 +23,9 @@ from govservice.lib.pdf import qr_data_uri, render_pdf
 
 from ..models import DECISION_STEP, REVIEW_STEPS, Certificate, Decision, ReviewCase, ReviewStatus, SpecialProcedure
 from ..selectors import case_get_for_approver, clock_of
-from .clock import _due, extension_lapse
+from .clock import extension_lapse
 from .moves import REVIEWERS, _clock_fields, _locked, _mine, _move, _note, _tell_front
-from .suspension import case_suspend_if_owed
+from .suspension import case_back_in_review
 from .wire import _correction_payload, _decided_payload, _delivery_label, _result_payload, _special_payload
 
 
@@ -110,8 +109,7 @@ def case_end_special_procedure(*, approver: User, case_id: int, note: str = "") 
         raise Conflict(_("办件不在特别程序中。"), code="invalid_state")
     clock = clock_of(case).resume(timezone.localdate())
     _move(case, to_status=ReviewStatus.IN_REVIEW, actor=approver, note=note or "特别程序结束", **_clock_fields(clock))
-    _tell_front(case, contract.CaseReviewResumed(number=case.front_number, promised_date=_due(case)), approver)
-    case_suspend_if_owed(case, actor=approver)
+    case_back_in_review(case, actor=approver)
     return case
 
 
@@ -208,9 +206,17 @@ def case_issue_result(*, approver: User, case_id: int, valid_years: int | None =
         certificate.save()
         # The library keeps it for every platform to ask for (电子证照库), apart from the case file.
         licence_record_issued(
-            number=licence_number, verification_code=code, title=title, holder_name=case.applicant_name,
-            holder_id_number=case.applicant_id_number, office=office, issued_on=today, valid_until=valid_until,
-            platform=case.platform, case_number=case.front_number, pdf=pdf,
+            number=licence_number,
+            verification_code=code,
+            title=title,
+            holder_name=case.applicant_name,
+            holder_id_number=case.applicant_id_number,
+            office=office,
+            issued_on=today,
+            valid_until=valid_until,
+            platform=case.platform,
+            case_number=case.front_number,
+            pdf=pdf,
         )
         ReviewCase.objects.filter(id=case.id).update(result_issued_at=timezone.now())
         # Sent for the way the applicant chose at the front (case.submitted / case.delivery_chosen).

@@ -29,7 +29,7 @@ from govservice.lib.workdays import WorkCalendar
 from ..conf import review_conf
 from ..models import DeferredCommitment, ReviewCase, ReviewStatus
 from ..selectors import clock_of
-from .clock import extension_lapse
+from .clock import _due, extension_lapse
 from .moves import _clock_fields, _move, _tell_front
 
 
@@ -75,10 +75,21 @@ def case_suspend(case: ReviewCase, *, note: str, actor: User | None = None) -> N
 
 
 def case_suspend_if_owed(case: ReviewCase, *, actor: User | None = None) -> None:
-    """Called when a case comes back to review from a correction, a special procedure or a transfer (the case
-    locked by the caller, the front told of the return first): suspended at once if deferred items became owed
-    past their deadline meanwhile."""
+    """Called when a case comes back to review from a correction (locked by the caller, the front already in
+    review: it sent the answer): suspended at once if deferred items became owed past their deadline meanwhile."""
     case_suspend(case, note="容缺材料逾期未补齐，回到审查时中止审查", actor=actor)
+
+
+def case_back_in_review(case: ReviewCase, *, actor: User | None = None) -> None:
+    """Tell the front a case is back in review (locked by the caller, just moved to IN_REVIEW from a special
+    procedure or taken up after a transfer), with the one message that is true: suspended, when deferred items
+    are owed (a suspension that went with a transfer, or a breach meanwhile) — the front takes its mirror back to
+    review and shows the suspension, and does not tell the applicant again a suspension they were told of — or
+    else resumed, with the promised date. Never "resumed" and then "suspended": the front would show a running
+    clock it does not have (and, after a transfer, lose the promised date and tell the suspension twice)."""
+    case_suspend_if_owed(case, actor=actor)
+    if case.status == ReviewStatus.IN_REVIEW:
+        _tell_front(case, contract.CaseReviewResumed(number=case.front_number, promised_date=_due(case)), actor)
 
 
 def case_resume_supplied(case: ReviewCase, *, note: str) -> dt.date | None:

@@ -61,7 +61,9 @@ CASE_TRANSITIONS: dict[str, frozenset[str]] = {
     S.ACCEPTED: frozenset({S.IN_REVIEW, S.DECIDED, S.WITHDRAWN, S.TRANSFERRED, S.VOIDED}),
     # IN_REVIEW → CLOSED_NO_CORRECTION: a supplement sent here after central had closed the case for want
     # of one; central's closure counts (case.closed_no_correction).
-    S.IN_REVIEW: frozenset({S.CORRECTION, S.SPECIAL_PROCEDURE, S.DECIDED, S.WITHDRAWN, S.TRANSFERRED, S.VOIDED, S.CLOSED_NO_CORRECTION}),
+    S.IN_REVIEW: frozenset(
+        {S.CORRECTION, S.SPECIAL_PROCEDURE, S.DECIDED, S.WITHDRAWN, S.TRANSFERRED, S.VOIDED, S.CLOSED_NO_CORRECTION}
+    ),
     S.CORRECTION: frozenset({S.IN_REVIEW, S.CLOSED_NO_CORRECTION, S.WITHDRAWN, S.VOIDED}),
     S.SPECIAL_PROCEDURE: frozenset({S.IN_REVIEW, S.DECIDED, S.WITHDRAWN, S.VOIDED}),
     S.DECIDED: frozenset({S.RESULT_READY, S.CLOSED}),
@@ -84,22 +86,39 @@ DELIVERY_CHOICE_OPEN = frozenset(
 # The application has its answer (decided, refused at intake, withdrawn, voided, closed): what a bundle of
 # applications (一件事, apps/front/online) waits for from each of its parts (hooks.case_settled).
 CASE_SETTLED = frozenset(
-    {S.DECIDED, S.RESULT_READY, S.DELIVERED, S.CLOSED, S.REJECTED_AT_INTAKE, S.WITHDRAWN, S.VOIDED, S.CLOSED_NO_CORRECTION}
+    {
+        S.DECIDED,
+        S.RESULT_READY,
+        S.DELIVERED,
+        S.CLOSED,
+        S.REJECTED_AT_INTAKE,
+        S.WITHDRAWN,
+        S.VOIDED,
+        S.CLOSED_NO_CORRECTION,
+    }
 )
 
-# The states in which deferred items (容缺) may still be supplied: accepted and not decided or ended.
-COMMITMENT_OPEN_STATES = frozenset({S.ACCEPTED, S.IN_REVIEW, S.CORRECTION, S.SPECIAL_PROCEDURE})
+# The states in which deferred items (容缺) may still be supplied: accepted and not decided or ended. A case on its
+# way to another department (TRANSFERRED) is still open: central takes the items then (a suspension that went with
+# the transfer ends), and a suspension's last day runs on meanwhile.
+COMMITMENT_OPEN_STATES = frozenset({S.ACCEPTED, S.IN_REVIEW, S.CORRECTION, S.SPECIAL_PROCEDURE, S.TRANSFERRED})
 
 # One plain-language sentence per state, and what happens next (DOMAIN.md §5).
 CASE_STATUS_SENTENCES: dict[str, tuple[StrOrPromise, StrOrPromise]] = {
     S.SUBMITTED: (_("您已在线提交申请，等待大厅预审。"), _("请按预约时间携带材料原件到大厅。")),
     S.RECEIVED: (_("大厅已收到您的材料。"), _("窗口将在5个工作日内决定是否受理。")),
-    S.ACCEPTED: (_("您的申请已受理，正在交给审批部门审查。"), _("审批部门将在承诺办结日期前作出决定，如需补正材料会短信通知您。")),
+    S.ACCEPTED: (
+        _("您的申请已受理，正在交给审批部门审查。"),
+        _("审批部门将在承诺办结日期前作出决定，如需补正材料会短信通知您。"),
+    ),
     S.REJECTED_AT_INTAKE: (_("您的申请不予受理。"), _("请查看不予受理通知书中的原因与救济途径。")),
     S.IN_REVIEW: (_("审批部门正在审查您的申请。"), _("如需补正材料，我们会短信通知您。")),
     S.CORRECTION: (_("需要您补正材料，审批时限暂停计算。"), _("请在期限内上传补正材料。")),
     S.SPECIAL_PROCEDURE: (_("您的申请进入特别程序，时限暂停计算。"), _("特别程序结束后将继续审批。")),
-    S.DECIDED: (_("审批部门已作出决定。"), _("办理结果出具后会短信通知您，按您选择的方式领取；欢迎对本次服务进行评价。")),
+    S.DECIDED: (
+        _("审批部门已作出决定。"),
+        _("办理结果出具后会短信通知您，按您选择的方式领取；欢迎对本次服务进行评价。"),
+    ),
     S.RESULT_READY: (_("办理结果已可领取。"), _("请按您选择的方式领取结果。")),
     S.DELIVERED: (_("办理结果已送达。"), _("欢迎对本次服务进行评价。")),
     S.CLOSED: (_("本件已办结。"), _("感谢您的使用。")),
@@ -122,12 +141,18 @@ class Case(models.Model):
     # The person who applied for them, when it was not the applicant (DOMAIN.md §9: both identities on
     # every act; their authority is checked by apps/front/mandates through hooks.agent_check).
     agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="cases_acted",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases_acted",
         verbose_name=_("代办人"),
     )
     matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="cases")
     hall = models.ForeignKey(Hall, on_delete=models.PROTECT, related_name="cases")
-    appointment = models.OneToOneField(Appointment, on_delete=models.PROTECT, null=True, blank=True, related_name="case")
+    appointment = models.OneToOneField(
+        Appointment, on_delete=models.PROTECT, null=True, blank=True, related_name="case"
+    )
     clerk = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     status = models.CharField(max_length=24, choices=CaseStatus.choices, default=CaseStatus.RECEIVED)
     channel = models.CharField(_("收件渠道"), max_length=8, choices=CaseChannel.choices, default=CaseChannel.WINDOW)
@@ -237,7 +262,9 @@ class Case(models.Model):
         if self.status == CaseStatus.WITHDRAWN and self.deemed_withdrawn_at is not None:
             return gettext("您未在期限内按一次性告知补正材料，申请视为撤回。")
         if self.status == CaseStatus.ACCEPTED and self.deemed_accepted_at is not None:
-            return gettext("大厅未在5个工作日内作出受理决定或一次性告知，依法自收件之日起视为受理，正在转交审批总后台。")
+            return gettext(
+                "大厅未在5个工作日内作出受理决定或一次性告知，依法自收件之日起视为受理，正在转交审批总后台。"
+            )
         if self.status == CaseStatus.RECEIVED and self.online:
             if self.notice_outstanding:
                 return gettext("大厅已一次性告知需补正的全部内容，等待您在网上补正。")
@@ -294,7 +321,9 @@ class Case(models.Model):
     def notice_outstanding(self) -> bool:
         """A one-time notice was given and the applicant has not brought the items yet: the hall waits
         for them, and the deemed acceptance of Art. 32 does not run."""
-        return self.notice_sent_at is not None and (self.notice_answered_at is None or self.notice_answered_at < self.notice_sent_at)
+        return self.notice_sent_at is not None and (
+            self.notice_answered_at is None or self.notice_answered_at < self.notice_sent_at
+        )
 
     def prereview_colour(self, today: dt.date) -> str:
         """The pre-review limit's colour for the clerk's queue: green before the last day, yellow on it (or
@@ -383,7 +412,9 @@ class CaseEvent(models.Model):
     """One row per change of a case, with who and why; the citizen's timeline reads these."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     actor_label = models.CharField(max_length=64, blank=True)
     from_status = models.CharField(max_length=24, choices=CaseStatus.choices, blank=True)
     to_status = models.CharField(max_length=24, choices=CaseStatus.choices)

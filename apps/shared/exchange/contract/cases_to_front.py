@@ -98,7 +98,8 @@ class CaseWithdrawRefused(WirePayload):
 
 class CaseTransferred(WirePayload):
     """A supervisor sent the case on to the department that should decide it; the clock runs on (the
-    government's routing is not the applicant's time). ``case.review_resumed`` follows once it is taken up."""
+    government's routing is not the applicant's time). ``case.review_resumed`` follows once it is taken up, or
+    ``case.review_suspended`` alone when it is still suspended for deferred items (容缺) owed."""
 
     KIND = MessageKind.CASE_TRANSFERRED
 
