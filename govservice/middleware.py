@@ -14,8 +14,14 @@ was a 500 on every parameter that reaches a query)."""
 
 from __future__ import annotations
 
+import http.client
+
+import csp.middleware
 import django.middleware.common
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.utils import build_policy
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -107,3 +113,54 @@ class CommonMiddleware(django.middleware.common.CommonMiddleware):
         if request.path_info.startswith("/api/") and request.method not in ("GET", "HEAD"):
             return False
         return super().should_redirect_with_slash(request)
+
+
+class CSPMiddleware(csp.middleware.CSPMiddleware):
+    """django-csp's, with the site's policy built once per process for the responses nothing varies.
+
+    django-csp builds the header from the settings' dictionaries on every response (``build_policy`` of the
+    response's ``csp_update``/``csp_replace``/config and the request's nonce, twice: enforced and report-only);
+    no view of the product varies it, so that is the same string every time, and building it was an eighth of
+    the instructions of an API request before any view ran (``bench/stack_cost.py --instructions``). A response
+    a view did decorate, or a request that asked for a nonce, still goes through django-csp's own code."""
+
+    _VARIED_BY = ("_csp_config", "_csp_update", "_csp_replace", "_csp_config_ro", "_csp_update_ro", "_csp_replace_ro")
+    _built: dict[bool, str] = {}
+
+    @classmethod
+    def forget(cls, **kwargs) -> None:
+        cls._built.clear()
+
+    @classmethod
+    def policy(cls, *, report_only: bool) -> str:
+        built = cls._built.get(report_only)
+        if built is None:
+            built = cls._built[report_only] = build_policy(report_only=report_only)
+        return built
+
+    def process_response(self, request, response):
+        if getattr(request, "_csp_nonce", None) is not None or any(
+            getattr(response, name, None) is not None for name in self._VARIED_BY
+        ):
+            return super().process_response(request, response)
+        if settings.DEBUG and response.status_code in (http.client.INTERNAL_SERVER_ERROR, http.client.NOT_FOUND):
+            return response  # django-csp leaves Django's debug pages alone
+        for header, report_only, exempt, setting in (
+            (HEADER, False, "_csp_exempt", "CONTENT_SECURITY_POLICY"),
+            (HEADER_REPORT_ONLY, True, "_csp_exempt_ro", "CONTENT_SECURITY_POLICY_REPORT_ONLY"),
+        ):
+            value = self.policy(report_only=report_only)
+            prefixes = tuple((getattr(settings, setting, None) or {}).get("EXCLUDE_URL_PREFIXES") or ())
+            if (
+                value
+                and header not in response
+                and not getattr(response, exempt, False)
+                and not request.path_info.startswith(prefixes)
+            ):
+                response[header] = value
+        # As django-csp: asking for a nonce after the header is written is an error, not a silent gap.
+        request.csp_nonce = csp.middleware.CheckableLazyObject(self._csp_nonce_post_response)
+        return response
+
+
+setting_changed.connect(CSPMiddleware.forget, dispatch_uid="govservice-csp-policy")

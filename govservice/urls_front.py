@@ -22,8 +22,10 @@ api: list[URLPattern | URLResolver] = [
 ]
 
 urlpatterns = [
-    *common_urlpatterns,
+    # The API first: the busiest paths resolve without trying every page pattern (no page path starts with
+    # api/v1/, so the order changes no route: tests/shared/test_urls.py).
     path("api/v1/", include(api)),
+    *common_urlpatterns,
     path("", include(account_urls.register_urlpatterns)),
     path("", include("apps.front.booking.urls")),
     path("", include("apps.front.intake.urls")),

@@ -80,7 +80,8 @@ MIDDLEWARE = [
     # A NUL character in the path or the query string answers 400 (PostgreSQL cannot take one).
     "govservice.middleware.NulCharacterMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, the policy built once per process (govservice/middleware.py).
+    "govservice.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

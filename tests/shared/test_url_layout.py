@@ -47,3 +47,24 @@ def test_each_app_view_is_routed_by_its_own_app():
 
     walk(root, str(root.urlconf_name), "/")
     assert misplaced == []
+
+
+def test_the_api_comes_first_and_no_page_route_could_take_its_paths():
+    """The site's urls put ``api/v1/`` first (the busiest paths resolve at once); that changes no route only
+    while no other top-level route can match a path under ``/api/v1/``: every one starts with other text."""
+    from django.urls import resolve
+
+    root = get_resolver()
+    first, *others = root.url_patterns
+    assert str(first.pattern) == "api/v1/"
+
+    def routes(entries, prefix=""):
+        for entry in entries:
+            if isinstance(entry, URLResolver):
+                yield from routes(entry.url_patterns, prefix + str(entry.pattern))
+            else:
+                yield prefix + str(entry.pattern)
+
+    for route in routes(others):
+        assert not route.startswith(("api/v1", "<", "^(?P", "^api/v1")), route
+    assert resolve("/api/v1/auth/token/").url_name == "api-token" and resolve("/").url_name == "home"

@@ -37,10 +37,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import weakref
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from django.db import connection
-from django.db.models import F
+from django.db.models import F, Model
 from django.db.models.sql import UpdateQuery
 
 from apps.front.booking.conf import booking_conf
@@ -50,6 +50,8 @@ from apps.shared.catalog.models import Matter
 from .models import ACTIVE_APPOINTMENT_STATUSES, Appointment, BookingStanding, GroupMatter, Hall, Slot, WindowGroup
 from .selectors import online_free_q
 from .services.rules import BookingFacts, account_inactive, slot_bookable
+
+M = TypeVar("M", bound=Model)
 
 # The advisory lock (class, citizen id) a booking transaction holds from its first read to its end, taken
 # after the citizen row lock. The early refusal looks whether it is free (tried shared, released at once):
@@ -163,6 +165,20 @@ def _execute_facts(cursor: Any, *, early: bool, params: list[Any]) -> None:
     state.names.add(name)
 
 
+_FIELD_ORDER: dict[type, dict[str, int]] = {}
+
+
+def _from_row(model: type[M], **values: Any) -> M:
+    """An instance as the ORM makes one from a row of these fields (``from_db``: values by position, the other
+    fields deferred, so a rule that reads one fetches it rather than seeing a default). Building them by keyword
+    was the largest cost of a refused booking after the read itself (bench/stack_cost.py)."""
+    order = _FIELD_ORDER.get(model)
+    if order is None:
+        order = _FIELD_ORDER[model] = {f.attname: i for i, f in enumerate(model._meta.concrete_fields)}
+    names = sorted(values, key=order.__getitem__)
+    return model.from_db(connection.alias, names, [values[name] for name in names])
+
+
 def booking_facts(
     *, citizen: User, slot_id: int, matter_code: str, idempotency_key: str, early: bool
 ) -> tuple[BookingFacts, bool]:
@@ -174,15 +190,20 @@ def booking_facts(
     (matter_id, matter_name, bookable, target, slot_id, hall_id, group_id, date, start, end, capacity, booked, release_at,
      closed, resale_held, resale_until, waitlist_held, hall_name, hall_address, handles, link_notice, group_notice,
      db_now, total, same, previous, blocked_until, lock) = row  # fmt: skip
-    matter = None if matter_id is None else Matter(id=matter_id, name=matter_name, bookable=bookable, target=target)
+    # Instances as the ORM makes them from a row (from_db: the values by position, the fields not read deferred,
+    # so a rule that reads one fetches it rather than seeing a default): building them by keyword was the
+    # largest cost of a refused booking after the read itself (bench/stack_cost.py).
+    matter = None
+    if matter_id is not None:
+        matter = _from_row(Matter, id=matter_id, name=matter_name, bookable=bookable, target=target)
     slot = None
     if slot_id is not None:
-        slot = Slot(
-            id=slot_id, hall_id=hall_id, group_id=group_id, date=date, start=start, end=end, capacity=capacity,
-            booked=booked, release_at=release_at, closed=closed, resale_held=resale_held,
-            resale_until=resale_until, waitlist_held=waitlist_held,
+        slot = _from_row(
+            Slot, id=slot_id, hall_id=hall_id, group_id=group_id, date=date, start=start, end=end, capacity=capacity,
+            booked=booked, release_at=release_at, closed=closed, resale_held=resale_held, resale_until=resale_until,
+            waitlist_held=waitlist_held,
         )  # fmt: skip
-        slot.hall = Hall(id=hall_id, name=hall_name, address=hall_address)
+        slot.hall = _from_row(Hall, id=hall_id, name=hall_name, address=hall_address)
         slot.db_now = db_now  # type: ignore[attr-defined]
     # The matter's own minimum notice at this group, else the group's, else the site's default.
     notice = link_notice if link_notice is not None else group_notice
