@@ -27,7 +27,9 @@ DEBUG = env_bool("DEBUG", False)
 DEV_MODE = env_bool("DEV_MODE", DEBUG)
 
 
-SECRET_KEY = env_secret("SECRET_KEY", f"dev-insecure-{SITE_ROLE}-secret-key-change-me-0123456789abcdef", dev_mode=DEV_MODE)
+SECRET_KEY = env_secret(
+    "SECRET_KEY", f"dev-insecure-{SITE_ROLE}-secret-key-change-me-0123456789abcdef", dev_mode=DEV_MODE
+)
 # Retired secret keys, comma-separated: sessions and signed values made under one verify while it is listed.
 SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
 # Personal data at rest has keys of its own, FIELD_ENCRYPTION_KEYS (govservice/lib/fieldcrypto.py); the salt now
@@ -38,6 +40,7 @@ BLIND_INDEX_KEY = env_secret("BLIND_INDEX_KEY", "dev-blind-index-key", dev_mode=
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
 
 # Which apps a site runs follows from the tree: apps/shared/ on both, apps/front/ or apps/central/ on one
 # (ARCHITECTURE.md). An app is a folder with an apps.py; sorted, so the order never depends on the disk.
@@ -83,17 +86,18 @@ MIDDLEWARE = [
     # django-csp's, the policy built once per process (govservice/middleware.py).
     "govservice.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # govservice.browser.*: Django's and the libraries' browser layers, passed by for an API request with a token.
+    "govservice.browser.WhiteNoiseMiddleware",
+    "govservice.browser.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "govservice.middleware.CommonMiddleware",  # Django's; under /api/ no redirect for a POST without its slash
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "govservice.browser.CsrfViewMiddleware",
+    "govservice.browser.AuthenticationMiddleware",
     # A kiosk's staff sign-in is a short step-up, and signing out keeps the kiosk activated (front only).
     *(["apps.front.floor.devices.KioskStepUpMiddleware"] if IS_FRONT else []),
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "govservice.browser.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
+    "govservice.browser.HtmxMiddleware",
     # pghistory: attach the request's user and URL to every audit row written during it.
     "pghistory.middleware.HistoryMiddleware",
     # A signed-in citizen account that is not verified reaches only the verification pages.

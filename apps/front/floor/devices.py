@@ -17,6 +17,8 @@ from typing import Any
 
 from django.contrib.auth import logout
 
+from govservice.browser import token_api
+
 from .conf import floor_conf
 from .models import Terminal
 from .services import terminal_authenticate
@@ -82,6 +84,8 @@ class KioskStepUpMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if token_api(request):  # no session: govservice/browser.py
+            return self.get_response(request)
         activations = {key: request.session[key] for key in _KEY.values() if key in request.session}
         if _KEY[KIOSK] in activations and request.user.is_authenticated:
             seen = request.session.get(STAFF_SEEN)

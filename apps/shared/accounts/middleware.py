@@ -13,6 +13,8 @@ from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
+from govservice.browser import token_api
+
 from .models import Role
 
 ALLOWED_PREFIXES = (
@@ -33,6 +35,8 @@ class RealNameMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if token_api(request):  # no session user: govservice/browser.py; IsCitizen refuses in the view
+            return self.get_response(request)
         user = getattr(request, "user", None)
         if (
             user is not None
