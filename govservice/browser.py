@@ -1,16 +1,16 @@
 """The middleware a browser's visit needs and a request with an API token does not.
 
-Sessions, CSRF, the session's user, flash messages, htmx and static files work on a browser's session and
-cookies. A request to ``/api/`` that carries ``Authorization: Token …`` is authenticated by DRF from that token
-alone (knox: a bad or missing token is 401 and the session is never consulted; an API view is exempt from
-Django's CSRF check, which DRF makes itself for a session's user only), so for it these layers only cost time:
+Sessions, the session's user, flash messages, htmx and static files work on a browser's session and cookies. A
+request to ``/api/`` that carries ``Authorization: Token …`` is authenticated by DRF from that token alone (knox:
+a bad or missing token is 401 and the session is never consulted), so for it these layers only cost time:
 a sixth of an API request's instructions before its view (``bench/stack_cost.py --instructions``). Each is
 Django's or the library's own class with one change: a token API request passes it by. Every other request (a
 browser's, a session's API call, a kiosk's ``Terminal`` token, an anonymous one) goes through it as before.
 The site's own browser layers (the kiosk's step-up, the real-name gate) ask ``token_api`` themselves.
 
-What every request keeps, token or not, stays in settings.MIDDLEWARE as it was: the request id, the body and
-NUL guards, the security headers (HSTS, nosniff, referrer, CSP, Permissions-Policy, X-Frame-Options), the
+What every request keeps, token or not, stays in settings.MIDDLEWARE as it was: Django's CSRF middleware (its
+deploy check asks for it by name; an API view is exempt, and DRF checks CSRF itself for a session's user), the
+request id, the body and NUL guards, the security headers (HSTS, nosniff, referrer, CSP, Permissions-Policy, X-Frame-Options), the
 reader's language, the slash rule, the audit context (pghistory) and the login lockout (django-axes).
 """
 
@@ -19,7 +19,6 @@ from __future__ import annotations
 from django.contrib.auth import middleware as auth
 from django.contrib.messages import middleware as messages
 from django.contrib.sessions import middleware as sessions
-from django.middleware import csrf
 from django_htmx import middleware as htmx
 from whitenoise import middleware as whitenoise
 
@@ -42,13 +41,6 @@ class WhiteNoiseMiddleware(_PassedByTokenApi, whitenoise.WhiteNoiseMiddleware):
 
 class SessionMiddleware(_PassedByTokenApi, sessions.SessionMiddleware):
     pass
-
-
-class CsrfViewMiddleware(_PassedByTokenApi, csrf.CsrfViewMiddleware):
-    def process_view(self, request, callback, callback_args, callback_kwargs):
-        if token_api(request):
-            return None
-        return super().process_view(request, callback, callback_args, callback_kwargs)
 
 
 class AuthenticationMiddleware(_PassedByTokenApi, auth.AuthenticationMiddleware):

@@ -41,7 +41,20 @@ def _media_and_sms(settings, tmp_path):
     # Walk-in tickets at any hour the suite runs; tests/front/floor/test_walk_in_hours.py tests the opening hours.
     settings.HALL_WALK_IN_OPENING_HOURS_ONLY = False
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _clock_moved_near_midnight():
+    """A clock tests/journey_helpers.shift_slot_to_now moved away from midnight is put back after the test."""
+    from tests.clock import TRAVELS
+
+    yield
+    while TRAVELS:
+        TRAVELS.pop().stop()
 
 
 DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback"}

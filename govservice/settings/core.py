@@ -91,7 +91,8 @@ MIDDLEWARE = [
     "govservice.browser.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "govservice.middleware.CommonMiddleware",  # Django's; under /api/ no redirect for a POST without its slash
-    "govservice.browser.CsrfViewMiddleware",
+    # Django's own, as its deploy check asks (cheap for an API view, which is exempt: DRF checks a session's user).
+    "django.middleware.csrf.CsrfViewMiddleware",
     "govservice.browser.AuthenticationMiddleware",
     # A kiosk's staff sign-in is a short step-up, and signing out keeps the kiosk activated (front only).
     *(["apps.front.floor.devices.KioskStepUpMiddleware"] if IS_FRONT else []),

@@ -1,13 +1,13 @@
 """A request to the API with a token passes the browser's layers by (govservice/browser.py): no session,
-CSRF, session user, messages, htmx or static files for it, while it keeps every security header, the
-reader's language, the request id, the audit context and DRF's own authentication; every other request —
-a page, a session's API call, an anonymous one — goes through all of them as before."""
+session user, messages, htmx or static files for it, while it keeps every security header, the reader's
+language, the request id, the audit context, Django's CSRF middleware and DRF's own authentication; every other
+request — a page, a session's API call, an anonymous one — goes through all of them as before."""
 
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
-from django.middleware.csrf import CsrfViewMiddleware
 from django.test import RequestFactory
 from knox.models import AuthToken
 from rest_framework.test import APIClient
@@ -23,18 +23,18 @@ pytestmark = pytest.mark.django_db
 def layers(monkeypatch):
     """Which browser layers each request went through."""
     seen: list[str] = []
-    session_in, csrf_view = SessionMiddleware.process_request, CsrfViewMiddleware.process_view
+    session_in, user_in = SessionMiddleware.process_request, AuthenticationMiddleware.process_request
 
     def session(self, request):
         seen.append("session")
         return session_in(self, request)
 
-    def csrf(self, request, *args):
-        seen.append("csrf")
-        return csrf_view(self, request, *args)
+    def user(self, request):
+        seen.append("user")
+        return user_in(self, request)
 
     monkeypatch.setattr(SessionMiddleware, "process_request", session)
-    monkeypatch.setattr(CsrfViewMiddleware, "process_view", csrf)
+    monkeypatch.setattr(AuthenticationMiddleware, "process_request", user)
     return seen
 
 
@@ -77,10 +77,10 @@ def test_a_page_and_a_sessions_api_call_go_through_every_layer(layers, client):
     user = make_user("layer_session", Role.CLERK)
     client.force_login(user)
     assert client.get("/api/v1/me/").json()["username"] == "layer_session"
-    assert set(layers) == {"session", "csrf"}  # DRF checks CSRF once more for a session's user
+    assert layers == ["session", "user"]
     layers.clear()
     assert client.get("/find/").status_code == 200
-    assert set(layers) == {"session", "csrf"}  # the page's view may check CSRF once more (csrf_protect)
+    assert layers == ["session", "user"]
 
 
 def test_a_sessions_api_post_is_still_checked_for_csrf(settings):

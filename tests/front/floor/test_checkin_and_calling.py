@@ -143,3 +143,31 @@ def test_it_tells_a_supervisor_without_a_window_so(api, hall):
     supervisor = make_user("boss", Role.HALL_SUPERVISOR, real_name="钱主管")
     response = api(supervisor).post("/api/v1/workbench/call-next/")
     assert response.status_code == 403 and response.json()["code"] == "no_window"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("clock", ["23:55", "00:10"])
+def test_the_check_in_does_not_depend_on_the_hour_the_suite_runs_at(api, citizen, slot, matter, terminal, clock):
+    """A run minutes before or after local midnight (CI runs at any hour): the slot shifted to "now" is still one
+    of today's, and the ID card read at the kiosk finds it (failed in CI at 00:05 Beijing time)."""
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    hour, minute = map(int, clock.split(":"))
+    code = _book(api, citizen, slot, matter)
+    near_midnight = timezone.localtime().replace(hour=hour, minute=minute)
+    with time_machine.travel(near_midnight, tick=True):
+        shift_slot_to_now(slot.id)
+        response = api(None).post(
+            "/api/v1/terminal/checkin/",
+            {"code": citizen.id_number},
+            format="json",
+            HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}",
+        )
+        assert response.status_code == 201, response.content
+        assert Appointment.objects.get(code=code).status == AppointmentStatus.CHECKED_IN
+        assert timezone.localtime().date() == near_midnight.date() and abs(
+            timezone.localtime() - near_midnight
+        ) >= dt.timedelta(hours=1, minutes=50)
