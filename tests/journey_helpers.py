@@ -19,30 +19,27 @@ PDF = (  # one blank page that a PDF reader opens (an upload that does not open 
 )
 
 
-# How far around the shifted start a test may look (check-in opens 30 minutes early, closes 15 late).
-_AROUND = dt.timedelta(minutes=60)
+# How close to midnight "now" or the shifted start may come before the clock is moved (a test's few steps).
+_MARGIN = dt.timedelta(minutes=5)
 
 
 def shift_slot_to_now(slot_id: int, minutes_from_now: int = 10) -> None:
     """Stand in for "the next day came": the booked slot now starts within the check-in window.
 
-    A slot belongs to one hall day, and a hall day never runs past midnight: within an hour or so of local
-    midnight "a slot of today that starts in ten minutes" (or "began half an hour ago") does not exist. There
-    this process's clock is first moved two hours away from midnight, ticking (the test's own code only:
-    PostgreSQL's and the servers' clocks stay), so the test does not depend on the hour CI runs it at."""
+    A slot belongs to one hall day, and a hall day never runs past midnight: near local midnight "a slot of
+    today that starts in ten minutes" (or "began twenty minutes ago") does not exist. There this process's clock
+    is first moved back to 21:00 (time-machine, ticking; put back after the test by tests/conftest.py), so the
+    test does not depend on the hour CI runs it at. Back, never forward: PostgreSQL's clock is not moved, and
+    what the test makes from the moved clock (a place released an hour ago, a slot for tomorrow) must still be
+    so by the database's."""
     now = timezone.localtime()
-    offset = dt.timedelta(minutes=minutes_from_now)
-    if (now + max(offset, dt.timedelta(0)) + _AROUND).date() != now.date():
-        travel = -dt.timedelta(hours=2)
-    elif (now + min(offset, dt.timedelta(0)) - _AROUND).date() != now.date():
-        travel = dt.timedelta(hours=2)
-    else:
-        travel = None
-    if travel is not None:
-        traveller = time_machine.travel(now + travel, tick=True)
+    start = now + dt.timedelta(minutes=minutes_from_now)
+    if {(moment + step).date() for moment in (now, start) for step in (-_MARGIN, _MARGIN)} != {now.date()}:
+        evening = (now - dt.timedelta(hours=3)).replace(hour=21, minute=0, second=0, microsecond=0)
+        traveller = time_machine.travel(evening, tick=True)
         traveller.start()
         TRAVELS.append(traveller)
-    start = timezone.now() + offset
+        start = timezone.now() + dt.timedelta(minutes=minutes_from_now)
     # The slot's day is its start's.
     Slot.objects.filter(id=slot_id).update(
         start=start, end=start + dt.timedelta(minutes=30), date=timezone.localtime(start).date()

@@ -386,6 +386,8 @@ def test_the_call_connects_through_a_turn_server_when_only_relays_are_allowed(si
     hall.locator("#consent").check()
     hall.locator("#remote-call").click()
     expect(hall.locator("#call-state")).to_have_text("等待工作人员应答…")
+    # The text can show before the page's script has published its call (failed once in CI): wait for it.
+    hall.wait_for_function("window.remoteCall !== undefined")
     assert hall.evaluate("[window.remoteCall.iceTransportPolicy, window.remoteCall.iceServers[0].username]") == [
         "relay", "cw"
     ]
