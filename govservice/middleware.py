@@ -125,18 +125,31 @@ class CSPMiddleware(csp.middleware.CSPMiddleware):
     a view did decorate, or a request that asked for a nonce, still goes through django-csp's own code."""
 
     _VARIED_BY = ("_csp_config", "_csp_update", "_csp_replace", "_csp_config_ro", "_csp_update_ro", "_csp_replace_ro")
-    _built: dict[bool, str] = {}
+    _HEADERS = (
+        (HEADER, False, "_csp_exempt", "CONTENT_SECURITY_POLICY"),
+        (HEADER_REPORT_ONLY, True, "_csp_exempt_ro", "CONTENT_SECURITY_POLICY_REPORT_ONLY"),
+    )
+    # Per header: its value and the path prefixes excluded from it, as the settings give them.
+    _built: list[tuple[str, str, str, tuple[str, ...]]] = []
 
     @classmethod
     def forget(cls, **kwargs) -> None:
         cls._built.clear()
 
     @classmethod
-    def policy(cls, *, report_only: bool) -> str:
-        built = cls._built.get(report_only)
-        if built is None:
-            built = cls._built[report_only] = build_policy(report_only=report_only)
-        return built
+    def plain_headers(cls) -> list[tuple[str, str, str, tuple[str, ...]]]:
+        """(header, value, exempt attribute, excluded prefixes) of both policies, built on first use."""
+        if not cls._built:
+            cls._built.extend(
+                (
+                    header,
+                    build_policy(report_only=report_only),
+                    exempt,
+                    tuple((getattr(settings, setting, None) or {}).get("EXCLUDE_URL_PREFIXES") or ()),
+                )
+                for header, report_only, exempt, setting in cls._HEADERS
+            )
+        return cls._built
 
     def process_response(self, request, response):
         if getattr(request, "_csp_nonce", None) is not None or any(
@@ -145,17 +158,12 @@ class CSPMiddleware(csp.middleware.CSPMiddleware):
             return super().process_response(request, response)
         if settings.DEBUG and response.status_code in (http.client.INTERNAL_SERVER_ERROR, http.client.NOT_FOUND):
             return response  # django-csp leaves Django's debug pages alone
-        for header, report_only, exempt, setting in (
-            (HEADER, False, "_csp_exempt", "CONTENT_SECURITY_POLICY"),
-            (HEADER_REPORT_ONLY, True, "_csp_exempt_ro", "CONTENT_SECURITY_POLICY_REPORT_ONLY"),
-        ):
-            value = self.policy(report_only=report_only)
-            prefixes = tuple((getattr(settings, setting, None) or {}).get("EXCLUDE_URL_PREFIXES") or ())
+        for header, value, exempt, excluded in self.plain_headers():
             if (
                 value
                 and header not in response
                 and not getattr(response, exempt, False)
-                and not request.path_info.startswith(prefixes)
+                and not request.path_info.startswith(excluded)
             ):
                 response[header] = value
         # As django-csp: asking for a nonce after the header is written is an error, not a silent gap.

@@ -55,10 +55,9 @@ _timer: threading.Timer | None = None
 
 
 def count(name: str, amount: int = 1, **labels: str) -> None:
-    """Add ``amount`` to counter ``name`` for these label values (sent within FLUSH_SECONDS)."""
+    """Add ``amount`` to counter ``name`` for these label values (sent within FLUSH_SECONDS; dropped then if the
+    cache is not Redis)."""
     global _timer
-    if _redis_client() is None:
-        return
     field = json.dumps(labels, sort_keys=True, ensure_ascii=False)
     with _lock:
         _pending[(_key(name), field)] += amount

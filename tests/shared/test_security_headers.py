@@ -117,3 +117,13 @@ class TestThePolicyBuiltOnce:
         assert "Content-Security-Policy" not in self._answer(request, exempt)
         with _pytest.raises(CSPNonceError):
             str(request.csp_nonce)
+
+    def test_an_excluded_prefix_gets_no_header(self, rf, settings):
+        from django.http import HttpResponse
+
+        settings.CONTENT_SECURITY_POLICY = {
+            "EXCLUDE_URL_PREFIXES": ["/raw/"],
+            "DIRECTIVES": {"default-src": ["'self'"]},
+        }
+        assert "Content-Security-Policy" not in self._answer(rf.get("/raw/file"), HttpResponse())
+        assert self._answer(rf.get("/page/"), HttpResponse())["Content-Security-Policy"] == "default-src 'self'"
