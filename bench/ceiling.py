@@ -2,7 +2,8 @@
 
 A bare Django + DRF endpoint doing one conditional UPDATE (DESIGN.md §6) — same settings, middleware,
 authentication (DRF token) and gunicorn configuration as the site, nothing else: no validation, no
-appointment row, no audit, no rate limit. ``bench/booking.py`` serves it through ``bench.ceiling_wsgi``
+appointment row, no audit, no rate limit. A full slot is refused as the site refuses (a ``Conflict`` through the
+API's exception handler: the same body, and no warning line per expected refusal). ``bench/booking.py`` serves it through ``bench.ceiling_wsgi``
 and sends it as many requests, on as many connections, as it sent the real endpoint; the booking
 throughput is reported as a ratio to it, since machines are small and noisy (DESIGN.md §8).
 """
@@ -15,6 +16,8 @@ from django.urls import path
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from govservice.api import Conflict
 
 
 class CeilingApi(APIView):
@@ -31,7 +34,7 @@ class CeilingApi(APIView):
             taken = cursor.rowcount
         if taken:
             return Response({"slot": slot_id}, status=status.HTTP_201_CREATED)
-        return Response({"code": "slot_full", "detail": "full"}, status=status.HTTP_409_CONFLICT)
+        raise Conflict("full", code="slot_full")
 
 
 def healthz(request):
