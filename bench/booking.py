@@ -100,6 +100,7 @@ def load(args: argparse.Namespace) -> dict:
     from apps.front.booking.conf import booking_conf
     from apps.front.booking.models import GroupMatter, Hall, Slot, Window, WindowGroup
     from apps.front.booking.services import SESSIONS
+    from apps.shared.accounts import tokencache
     from apps.shared.accounts.models import IdentityProof, Role, User
     from apps.shared.catalog.models import Department, Matter
 
@@ -178,6 +179,8 @@ def load(args: argparse.Namespace) -> dict:
             ),
             batch_size=2000,
         )
+        # Shared through Redis as a sign-in shares each token it issues (apps/shared/accounts/tokencache.py).
+        tokencache.publish([token[: CONSTANTS.TOKEN_KEY_LENGTH] for _, token in pairs])
         tokens = [token for _, token in pairs]
     say(
         f"loaded {len(users)} citizens with tokens, {len(slot_ids['BK'])} slots x {capacity} places on {day} "

@@ -57,6 +57,8 @@ def _tokens(users: list) -> list[str]:
     from knox.models import AuthToken, get_digest_token
     from knox.settings import CONSTANTS
 
+    from apps.shared.accounts import tokencache
+
     expiry = timezone.now() + dt.timedelta(hours=12)
     pairs = [get_digest_token() for _ in users]
     AuthToken.objects.bulk_create(
@@ -66,6 +68,8 @@ def _tokens(users: list) -> list[str]:
         ),
         batch_size=2000,
     )
+    # Shared through Redis as a sign-in shares each token it issues (apps/shared/accounts/tokencache.py).
+    tokencache.publish([token[: CONSTANTS.TOKEN_KEY_LENGTH] for _, token in pairs])
     return [token for _, token in pairs]
 
 

@@ -13,6 +13,9 @@ API_TOKEN_HOURS_STAFF = env_int("API_TOKEN_HOURS_STAFF", 10)
 API_TOKEN_HOURS_CITIZEN = env_int("API_TOKEN_HOURS_CITIZEN", 7 * 24)
 # Seconds a worker keeps a token it has looked up (0: none); a revocation ends it at once (accounts/tokencache.py).
 API_TOKEN_CACHE_SECONDS = env_int("API_TOKEN_CACHE_SECONDS", 30)
+# Seconds a token's lookup is shared through Redis from its sign-in or its last lookup (0: not shared), so its
+# first request on any worker of any node needs no query; a revocation ends it at once too.
+API_TOKEN_SHARED_SECONDS = env_int("API_TOKEN_SHARED_SECONDS", 900)
 REST_KNOX = {"TOKEN_LIMIT_PER_USER": 20, "AUTH_HEADER_PREFIX": "Token"}
 REST_FRAMEWORK = {
     # The token first: DRF answers a missing or bad credential with the first class's challenge, so an API

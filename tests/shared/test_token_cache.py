@@ -1,6 +1,7 @@
 """The API token cache (apps/shared/accounts/tokencache.py): a token looked up once is served from the worker's
-memory without a query, and whatever ends a token or changes its user refuses it on the very next request,
-also when the entry sits in another worker's memory (the Redis mark, not the local forgetting, does it)."""
+memory without a query, and from Redis to every other worker (so is a token just issued); whatever ends a token
+or changes its user refuses it on the very next request, also when the entry sits in another worker's memory
+or a stale copy sits in Redis (the Redis mark, not the local forgetting, does it)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ ME = "/api/v1/me/"
 @pytest.fixture(autouse=True)
 def _cache_on(settings):
     settings.API_TOKEN_CACHE_SECONDS = 30
+    settings.API_TOKEN_SHARED_SECONDS = 900
     tokencache.clear()
     yield
     tokencache.clear()
@@ -73,6 +75,7 @@ def test_a_token_once_looked_up_is_served_without_a_query():
 
 def test_without_the_cache_every_request_looks_the_token_up(settings):
     settings.API_TOKEN_CACHE_SECONDS = 0
+    settings.API_TOKEN_SHARED_SECONDS = 0
     _person("tc_nocache")
     client = _as(_token("tc_nocache"))
     for _ in range(2):
@@ -180,7 +183,7 @@ def test_when_redis_cannot_be_asked_the_database_decides(monkeypatch):
     _cached(token)
 
     class Down:
-        def mget(self, keys):
+        def __getattr__(self, name):
             raise ConnectionError("redis is down")
 
     monkeypatch.setattr(tokencache, "_redis_client", lambda: Down())
@@ -188,12 +191,122 @@ def test_when_redis_cannot_be_asked_the_database_decides(monkeypatch):
     assert status == 200 and len(looked_up) == 1
 
 
+# --- Shared through Redis ---------------------------------------------------------------------------------
+
+
+def _shared_raw(token: str) -> dict:
+    from knox.crypto import hash_token
+
+    return tokencache._redis_client().hgetall(tokencache._shared_key(hash_token(token)))
+
+
+def test_a_sign_in_ends_no_entry_of_the_users_other_tokens():
+    """Only the last sign-in changes (deferred in every entry): the other tokens stay cached."""
+    _person("tc_second_device")
+    token = _token("tc_second_device")
+    _cached(token)
+    _token("tc_second_device")  # the same person signs in on another device
+    assert _token_queries(_as(token)) == (200, [])
+
+
+def test_a_token_looked_up_by_one_worker_is_served_to_every_other_without_a_query():
+    _person("tc_shared")
+    token = _token("tc_shared")
+    _cached(token)
+    tokencache.clear()  # another worker, on this node or another
+    assert _token_queries(_as(token)) == (200, [])
+
+
+def test_the_shared_cache_alone_serves_a_token_without_a_query(settings):
+    settings.API_TOKEN_CACHE_SECONDS = 0
+    _person("tc_shared_only")
+    client = _as(_token("tc_shared_only"))
+    status, looked_up = _token_queries(client)
+    assert status == 200 and len(looked_up) == 1
+    assert _token_queries(client) == (200, [])
+
+
+def test_a_sign_in_shares_its_token_after_the_commit(django_capture_on_commit_callbacks):
+    _person("tc_signin")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        token = _token("tc_signin")
+    assert _shared_raw(token) == {}  # nothing before the commit
+    for callback in callbacks:
+        callback()
+    assert set(_shared_raw(token)) == {b"u", b"e"}
+    assert _token_queries(_as(token)) == (200, [])  # its very first request
+
+
+def test_a_sign_in_succeeds_when_redis_cannot_take_the_entry(monkeypatch, django_capture_on_commit_callbacks):
+    _person("tc_signin_down")
+
+    class Down:
+        def __getattr__(self, name):
+            raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(tokencache, "_redis_client", lambda: Down())
+    with django_capture_on_commit_callbacks(execute=True):
+        token = _token("tc_signin_down")
+    monkeypatch.undo()
+    status, looked_up = _token_queries(_as(token))
+    assert status == 200 and len(looked_up) == 1
+
+
+@pytest.mark.parametrize("how", ["logout", "password", "deactivated"])
+def test_a_revocation_deletes_the_shared_entry_and_a_stale_copy_of_it_is_refused(how, time_machine):
+    """The entry goes from Redis; and a copy written back by a slow worker that read the rows before the
+    change (put back here as it was) is refused all the same by the mark."""
+    time_machine.move_to(timezone.now(), tick=False)
+    user = _person("tc_shared_revoke")
+    token = _token("tc_shared_revoke")
+    _cached(token)
+    stale = _shared_raw(token)
+    assert stale
+    time_machine.shift(dt.timedelta(seconds=1))
+    if how == "logout":
+        assert _as(token).post("/api/v1/auth/logout/").status_code == 204
+    else:
+        if how == "password":
+            user.set_password("Another-pass-2026")
+        else:
+            user.is_active = False
+        user.save()
+    assert _shared_raw(token) == {}
+    from knox.crypto import hash_token
+
+    tokencache._redis_client().hset(tokencache._shared_key(hash_token(token)), mapping=stale)
+    tokencache.clear()
+    assert _as(token).get(ME).status_code == 401
+
+
+def test_an_entry_shared_with_other_columns_is_never_read(monkeypatch):
+    """Another deployment (other columns) shares under another fingerprint: its entries are not this one's."""
+    _person("tc_fingerprint")
+    token = _token("tc_fingerprint")
+    _cached(token)
+    tokencache.clear()
+    monkeypatch.setattr(tokencache, "_FINGERPRINT", "0" * 12)
+    status, looked_up = _token_queries(_as(token))
+    assert status == 200 and len(looked_up) == 1
+
+
+def test_the_shared_entry_holds_no_personal_number():
+    user = _person("tc_shared_pii")
+    token = _token("tc_shared_pii")
+    _cached(token)
+    raw = _shared_raw(token)[b"e"]
+    assert user.id_number and user.id_number.encode() not in raw
+    assert user.phone and user.phone.encode() not in raw
+
+
 def test_the_personal_numbers_are_not_read_with_the_token_but_on_demand():
     user = _person("tc_pii")
     token = _token("tc_pii")
     (candidate,) = tokencache.lookup(token)
-    assert set(candidate.user.get_deferred_fields()) == {"id_number", "phone"}
+    assert set(candidate.user.get_deferred_fields()) == {"id_number", "phone", "last_login"}
+    user.refresh_from_db()
     assert candidate.user.id_number == user.id_number and candidate.user.phone == user.phone
+    assert candidate.user.last_login == user.last_login is not None
 
 
 def test_users_and_tokens_change_only_through_save_and_delete():

@@ -11,6 +11,13 @@ any view ran (``bench/stack_cost.py``). Two things instead:
   digest, for ``API_TOKEN_CACHE_SECONDS`` (0: no cache), at most ``MAX_ENTRIES``. Every request still checks,
   in memory, the token's expiry, the user's ``is_active`` and the password change (as the lookup does), and
   asks Redis in one round trip whether the token or its user was **revoked since the entry was read**.
+- **The same entry shared through Redis**, for ``API_TOKEN_SHARED_SECONDS`` (0: not shared): written when the
+  token is issued (after the sign-in's commit) and after a lookup, so a token's first request on any worker
+  of any node finds it without PostgreSQL (a flash crowd's tokens are each used once or twice: the per-process
+  cache alone hardly ever had them). Read in one round trip with its two marks, and used on the same terms as
+  a process's own entry. Its value is pickled, as Django's Redis cache pickles every value: Redis is trusted
+  as much as the cache already is. The user's personal fields are never in it (they stay deferred), and its
+  key carries a fingerprint of the columns, so a deployment that changes them never reads an old entry.
 
 Revocation marks. Whenever a token row is deleted or changed (the API logout, logout-all, the owner's revoke,
 the admin, the user's deletion by cascade, an expired token dropped) and whenever a user row is saved (a
@@ -23,8 +30,13 @@ process between the two, while the change was not yet visible, is refused too); 
 user has a token (nothing of theirs is cached otherwise, and a token made later reads the user anew). Both clocks are
 PostgreSQL's (the lookup's snapshot, the mark's ``clock_timestamp()``), so app servers' clocks do not matter.
 
+A revocation also deletes the shared entries it concerns (the token's; a changed user's every token), so even
+a Redis that evicted a mark under memory pressure holds no entry to misuse. Marks are kept well beyond the
+longest life an entry read before them can have (shared, then held by a process).
+
 If Redis cannot be asked on a request, the entry is not used (the database decides). If a mark cannot be
-written, the change that needed it fails with the error (never a revocation that only seems done). A row
+written, the change that needed it fails with the error (never a revocation that only seems done). An entry
+that cannot be shared is simply not shared: a sign-in never fails for it. A row
 changed by raw SQL or ``QuerySet.update()`` sends no signal: tokens and users change only through ``save()``
 and ``delete()`` (no code path does otherwise; tests/shared/test_token_cache.py).
 """
@@ -32,11 +44,16 @@ and ``delete()`` (no code path does otherwise; tests/shared/test_token_cache.py)
 from __future__ import annotations
 
 import binascii
+import hashlib
+import logging
+import pickle
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from hmac import compare_digest
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -51,8 +68,12 @@ from govservice.lib.ratelimit import _redis_client
 from .models import User
 
 MAX_ENTRIES = 20_000
-# The user's fields never read into a cached entry: decrypted only when a request asks for them.
-DEFERRED_USER_FIELDS = ("id_number", "phone")
+# The user's fields never read into a cached entry: the personal numbers, decrypted only when a request asks
+# for them, and the last sign-in, which changes with every sign-in and decides nothing here (read on demand, so
+# a sign-in need not end the entries of the user's other tokens).
+DEFERRED_USER_FIELDS = ("id_number", "phone", "last_login")
+# A user's save that changes only these ends no entry.
+_UNCACHED_CHANGES = frozenset({"last_login"})
 
 
 @dataclass(frozen=True)
@@ -70,8 +91,12 @@ _lock = threading.Lock()  # gunicorn's gthread workers share the cache between t
 _TOKEN_FIELDS = list(AuthToken._meta.concrete_fields)
 _USER_FIELDS = [f for f in User._meta.concrete_fields if f.name not in DEFERRED_USER_FIELDS]
 _TOKEN_NAMES = [f.attname for f in _TOKEN_FIELDS]
+_USER_ID = _TOKEN_NAMES.index("user_id")
 _USER_NAMES = [f.attname for f in _USER_FIELDS]
-_SQL: list[str] = []
+_SQL: dict[bool, str] = {}
+# The columns an entry holds, in order: an entry shared by a deployment with other columns is never read.
+_FINGERPRINT = hashlib.sha256(repr((_TOKEN_NAMES, _USER_NAMES)).encode()).hexdigest()[:12]
+logger = logging.getLogger(__name__)
 # When the lookup's snapshot was at the latest: a statement's own start under READ COMMITTED (each statement
 # sees what committed before it), the transaction's start under a stricter isolation (one snapshot for all).
 _READ_AT = (
@@ -80,21 +105,33 @@ _READ_AT = (
 )
 
 
-def _lookup_sql() -> str:
-    if not _SQL:
+def _lookup_sql(*, many: bool = False) -> str:
+    """The token rows and their users by token_key (``many``: by any of an array of them)."""
+    if many not in _SQL:
         quote = connection.ops.quote_name
-        columns = [f"t.{quote(str(f.column))}" for f in _TOKEN_FIELDS] + [f"u.{quote(str(f.column))}" for f in _USER_FIELDS]
+        columns = [f"t.{quote(str(f.column))}" for f in _TOKEN_FIELDS] + [
+            f"u.{quote(str(f.column))}" for f in _USER_FIELDS
+        ]
         user_fk = str(AuthToken._meta.get_field("user").column)
-        _SQL.append(
+        _SQL[many] = (
             f"SELECT {', '.join(columns)}, EXTRACT(EPOCH FROM {_READ_AT})::float8 "  # noqa: S608 (names from the models)
             f"FROM {quote(AuthToken._meta.db_table)} t JOIN {quote(User._meta.db_table)} u ON u.{quote(str(User._meta.pk.column))} = t.{quote(user_fk)} "
-            f"WHERE t.{quote('token_key')} = %s"
+            f"WHERE t.{quote('token_key')} = {'ANY(%s)' if many else '%s'}"
         )
-    return _SQL[0]
+    return _SQL[many]
 
 
 def _ttl() -> int:
     return max(0, int(getattr(settings, "API_TOKEN_CACHE_SECONDS", 0)))
+
+
+def _shared_ttl() -> int:
+    return max(0, int(getattr(settings, "API_TOKEN_SHARED_SECONDS", 0)))
+
+
+def _mark_ttl() -> int:
+    """How long a mark is kept: beyond any entry read before it (shared for its life, then held by a process)."""
+    return 2 * (_ttl() + _shared_ttl()) + 60
 
 
 def _build(entry: Entry) -> tuple[User, AuthToken]:
@@ -116,6 +153,10 @@ def _user_mark_key(user_id: int) -> str:
     return cache.make_key(f"tokrev:u:{user_id}")
 
 
+def _shared_key(digest: str) -> str:
+    return cache.make_key(f"tokent:{_FINGERPRINT}:{digest[:40]}")
+
+
 def _revoked_since(entry: Entry, digest: str) -> bool:
     """Whether the token or its user changed at or after the entry was read (or Redis cannot tell)."""
     client = _redis_client()
@@ -128,54 +169,67 @@ def _revoked_since(entry: Entry, digest: str) -> bool:
     return any(mark is not None and float(mark) >= entry.read_at for mark in marks)
 
 
-# Set a mark to the later of its value and the new one, with its expiry: a mark never moves back, even when
-# two processes write theirs in the other order.
+# Set each mark (the first ARGV[3] keys) to the later of its value and the new one, with its expiry: a mark
+# never moves back, even when two processes write theirs in the other order. The other keys (shared entries)
+# are deleted.
 _RAISE_MARK = """
 for i, key in ipairs(KEYS) do
-    local current = redis.call('GET', key)
-    if not current or tonumber(current) < tonumber(ARGV[1]) then
-        redis.call('SET', key, ARGV[1], 'EX', ARGV[2])
+    if i > tonumber(ARGV[3]) then
+        redis.call('DEL', key)
     else
-        redis.call('EXPIRE', key, ARGV[2])
+        local current = redis.call('GET', key)
+        if not current or tonumber(current) < tonumber(ARGV[1]) then
+            redis.call('SET', key, ARGV[1], 'EX', ARGV[2])
+        else
+            redis.call('EXPIRE', key, ARGV[2])
+        end
     end
 end
 """
 
 
-def _mark(keys: list[str], *, user_id: int | None = None) -> None:
-    """Mark ``keys`` with the database's clock now; for a user's key, only if the user has a token (no
-    token, nothing of theirs is cached anywhere; one created later is read after this change)."""
+def _mark(keys: list[str], *, user_id: int | None = None, shared: Sequence[str] = ()) -> None:
+    """Mark ``keys`` with the database's clock now and delete the ``shared`` entries; for a user, only if the
+    user has a token (no token, nothing of theirs is cached anywhere; one created later is read after this
+    change), and then the shared entries of each of the user's tokens go too."""
     client = _redis_client()
     if client is None or not keys:
         return
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT EXTRACT(EPOCH FROM clock_timestamp())::float8, "  # noqa: S608 (names from the models)
-            f"%s IS NULL OR EXISTS (SELECT 1 FROM {AuthToken._meta.db_table} WHERE user_id = %s)",
-            [user_id, user_id],
+            f"ARRAY(SELECT digest FROM {AuthToken._meta.db_table} WHERE user_id = %s)",
+            [user_id],
         )
-        now, has_tokens = cursor.fetchone()
-    if has_tokens:
-        # Kept well beyond any entry's life.
-        client.eval(_RAISE_MARK, len(keys), *keys, repr(now), 4 * _ttl() + 60)
+        now, digests = cursor.fetchone()
+    if user_id is not None:
+        if not digests:
+            return
+        shared = [*shared, *(_shared_key(digest) for digest in digests)]
+    client.eval(_RAISE_MARK, len(keys) + len(shared), *keys, *shared, repr(now), _mark_ttl(), len(keys))
 
 
-def _mark_now_and_after_commit(keys: list[str], *, user_id: int | None = None) -> None:
-    if not _ttl():
+def _mark_now_and_after_commit(keys: list[str], *, user_id: int | None = None, shared: Sequence[str] = ()) -> None:
+    if not (_ttl() or _shared_ttl()):
         return
-    _mark(keys, user_id=user_id)
+    _mark(keys, user_id=user_id, shared=shared)
     if connection.in_atomic_block:
-        transaction.on_commit(lambda: _mark(keys, user_id=user_id))
+        transaction.on_commit(lambda: _mark(keys, user_id=user_id, shared=shared))
 
 
 def _token_changed(sender, instance: AuthToken, created: bool = False, **kwargs) -> None:
-    if created:  # nothing cached of a token that did not exist
+    if created:  # nothing cached of a token that did not exist; shared once the sign-in commits
+        if _shared_ttl():
+            key = instance.token_key
+            transaction.on_commit(lambda: publish([key]))
         return
     _entries.pop(instance.digest, None)
-    _mark_now_and_after_commit([_token_mark_key(instance.digest)])
+    _mark_now_and_after_commit([_token_mark_key(instance.digest)], shared=[_shared_key(instance.digest)])
 
 
-def _user_changed(sender, instance: User, **kwargs) -> None:
+def _user_changed(sender, instance: User, update_fields=None, **kwargs) -> None:
+    if update_fields is not None and set(update_fields) <= _UNCACHED_CHANGES:
+        return
     if instance.pk is not None:
         _mark_now_and_after_commit([_user_mark_key(instance.pk)], user_id=instance.pk)
 
@@ -192,22 +246,93 @@ def connect() -> None:
 
 
 def cached(token: str) -> tuple[User, AuthToken] | None:
-    """The token's user and row from this process's cache, if an entry is there, in time, and neither the
-    token nor its user changed since it was read; otherwise None (look it up). The caller still checks the
-    token's expiry and the user."""
-    if not _entries:
+    """The token's user and row from this process's cache, else from the shared one (then kept here too), if
+    an entry is there, in time, and neither the token nor its user changed since it was read; otherwise None
+    (look it up). The caller still checks the token's expiry and the user."""
+    if not _entries and not _shared_ttl():
         return None
     try:
         digest = hash_token(token)
     except (TypeError, binascii.Error):
         return None
     entry = _entries.get(digest)
+    if entry is not None:
+        if entry.cached_until >= time.monotonic() and not _revoked_since(entry, digest):
+            return _build(entry)
+        _entries.pop(digest, None)
+    entry = _shared_entry(digest)
     if entry is None:
         return None
-    if entry.cached_until < time.monotonic() or _revoked_since(entry, digest):
-        _entries.pop(digest, None)
-        return None
+    _keep(digest, entry)
     return _build(entry)
+
+
+# --- The shared entries -------------------------------------------------------------------------------
+
+# KEYS[1]: the entry; KEYS[2]: the token's mark; ARGV[1]: the users' marks' key without the id. Returns nil
+# (no entry) or {entry, token mark, user mark}.
+_SHARED_GET = """
+local user = redis.call('HGET', KEYS[1], 'u')
+if not user then return nil end
+return {redis.call('HGET', KEYS[1], 'e'), redis.call('GET', KEYS[2]) or '', redis.call('GET', ARGV[1] .. user) or ''}
+"""
+_scripts: dict[int, Any] = {}
+
+
+def _script(client: Any, source: str) -> Any:
+    script = _scripts.get(id(client))
+    if script is None:
+        _scripts.clear()
+        script = _scripts[id(client)] = client.register_script(source)
+    return script
+
+
+def _shared_entry(digest: str) -> Entry | None:
+    """The shared entry of the token, when there is one and no mark is as late as its read (else None: the
+    database decides, also when Redis cannot be asked or the entry cannot be read)."""
+    client = _redis_client()
+    if client is None:
+        return None
+    user_marks = _user_mark_key(0)[:-1]  # the key of user 0 without its "0": the script appends the id
+    try:
+        found = _script(client, _SHARED_GET)(keys=[_shared_key(digest), _token_mark_key(digest)], args=[user_marks])
+        if not found:
+            return None
+        value, *marks = found
+        entry = pickle.loads(value)  # noqa: S301 (written by this module: Redis is trusted as Django's cache is)
+    except Exception:
+        return None
+    if not isinstance(entry, Entry) or any(mark and float(mark) >= entry.read_at for mark in marks):
+        return None
+    return entry
+
+
+def publish(token_keys: Sequence[str]) -> None:
+    """Share the entries of these tokens (by token_key, as issued): read from the database now, written to Redis
+    for ``API_TOKEN_SHARED_SECONDS``. A sign-in calls it after its commit; nothing fails if Redis cannot take
+    them (the first request then looks the token up)."""
+    ttl = _shared_ttl()
+    if not ttl or not token_keys:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(_lookup_sql(many=True), [list(token_keys)])
+        rows = cursor.fetchall()
+    _share([_entry_of(row) for row in rows], ttl)
+
+
+def _share(entries: Sequence[Entry], ttl: int) -> None:
+    client = _redis_client()
+    if client is None or not entries:
+        return
+    try:
+        pipe = client.pipeline(transaction=False)
+        for entry in entries:
+            key = _shared_key(entry.token[_TOKEN_NAMES.index("digest")])
+            pipe.hset(key, mapping={"u": entry.user_id, "e": pickle.dumps(replace(entry, cached_until=0.0))})
+            pipe.expire(key, ttl)
+        pipe.execute()
+    except Exception:
+        logger.warning("API tokens not shared through Redis (their first requests look them up)", exc_info=True)
 
 
 @dataclass(frozen=True)
@@ -219,23 +344,21 @@ class Candidate:
     entry: Entry
 
 
+def _entry_of(row: Sequence[Any]) -> Entry:
+    n = len(_TOKEN_FIELDS)
+    values = tuple(row[:n])
+    return Entry(token=values, user=tuple(row[n:-1]), user_id=values[_USER_ID], read_at=row[-1], cached_until=0.0)
+
+
 def lookup(token: str) -> list[Candidate]:
     """The rows whose token_key is the token's (knox's candidates; one in practice), fresh instances; the
     caller compares the digest and checks the rest, then ``keep()``s the good one."""
     with connection.cursor() as cursor:
         cursor.execute(_lookup_sql(), [token[: CONSTANTS.TOKEN_KEY_LENGTH]])
         rows = cursor.fetchall()
-    n = len(_TOKEN_FIELDS)
     found = []
     for row in rows:
-        values = tuple(row[:n])
-        entry = Entry(
-            token=values,
-            user=tuple(row[n:-1]),
-            user_id=values[_TOKEN_NAMES.index("user_id")],
-            read_at=row[-1],
-            cached_until=0.0,
-        )
+        entry = _entry_of(row)
         user, auth_token = _build(entry)
         found.append(Candidate(user=user, token=auth_token, entry=entry))
     return found
@@ -249,13 +372,19 @@ def digest_matches(token: str, digest: str) -> bool:
 
 
 def keep(candidate: Candidate) -> None:
-    """The caller found this token good (digest, expiry, user): keep it for the next requests."""
+    """The caller found this token good (digest, expiry, user): keep it for the next requests, here and shared."""
+    _keep(candidate.token.digest, candidate.entry)
+    shared_ttl = _shared_ttl()
+    if shared_ttl:
+        _share([candidate.entry], shared_ttl)
+
+
+def _keep(digest: str, entry: Entry) -> None:
     ttl = _ttl()
     if not ttl:
         return
-    digest = candidate.token.digest
     with _lock:
-        _entries[digest] = replace(candidate.entry, cached_until=time.monotonic() + ttl)
+        _entries[digest] = replace(entry, cached_until=time.monotonic() + ttl)
         _entries.move_to_end(digest)
         while len(_entries) > MAX_ENTRIES:
             _entries.popitem(last=False)
