@@ -6,9 +6,11 @@ from apps.shared.accounts import urls_api as account_urls_api
 from .urls_common import common_api, common_urlpatterns
 
 api: list[URLPattern | URLResolver] = [
+    # Booking first: a flash crowd's requests resolve without trying every other app's routes (no other API
+    # route can match a booking path, so the order changes no route: tests/front/test_api_routes.py).
+    path("", include("apps.front.booking.urls_api")),
     *common_api,
     path("", include(account_urls_api.register_urlpatterns)),
-    path("", include("apps.front.booking.urls_api")),
     path("", include("apps.front.intake.urls_api")),
     path("", include("apps.front.floor.urls_api")),
     path("", include("apps.front.guidance.urls_api")),
