@@ -7,17 +7,10 @@ import re
 
 import pytest
 from django.urls import get_resolver, resolve
-from django.urls.resolvers import URLResolver
+
+from tests.shared.test_url_layout import routes
 
 _CONVERTER = re.compile(r"^<(?:(\w+):)?\w+>$")
-
-
-def _routes(entries, prefix=""):
-    for entry in entries:
-        if isinstance(entry, URLResolver):
-            yield from _routes(entry.url_patterns, prefix + str(entry.pattern))
-        else:
-            yield prefix + str(entry.pattern)
 
 
 def _segments_overlap(a: str, b: str) -> bool:
@@ -63,7 +56,7 @@ def test_booking_comes_first_and_no_other_api_route_could_take_its_paths():
     api = next(entry for entry in root.url_patterns if str(entry.pattern) == "api/v1/")
     first, *others = api.url_patterns
     assert getattr(first.urlconf_module, "__name__", "") == "apps.front.booking.urls_api"
-    booking, rest = list(_routes([first])), list(_routes(others))
+    booking, rest = list(routes([first])), list(routes(others))
     assert len(booking) >= 10 and len(rest) >= 50
     clashes = [(ours, theirs) for ours in booking for theirs in rest if could_both_match(ours, theirs)]
     assert clashes == []

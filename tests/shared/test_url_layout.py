@@ -49,6 +49,15 @@ def test_each_app_view_is_routed_by_its_own_app():
     assert misplaced == []
 
 
+def routes(entries, prefix=""):
+    """Every route below ``entries``, as the text of its patterns joined (``api/v1/appointments/<str:code>/``)."""
+    for entry in entries:
+        if isinstance(entry, URLResolver):
+            yield from routes(entry.url_patterns, prefix + str(entry.pattern))
+        else:
+            yield prefix + str(entry.pattern)
+
+
 def test_the_api_comes_first_and_no_page_route_could_take_its_paths():
     """The site's urls put ``api/v1/`` first (the busiest paths resolve at once); that changes no route only
     while no other top-level route can match a path under ``/api/v1/``: every one starts with other text."""
@@ -57,13 +66,6 @@ def test_the_api_comes_first_and_no_page_route_could_take_its_paths():
     root = get_resolver()
     first, *others = root.url_patterns
     assert str(first.pattern) == "api/v1/"
-
-    def routes(entries, prefix=""):
-        for entry in entries:
-            if isinstance(entry, URLResolver):
-                yield from routes(entry.url_patterns, prefix + str(entry.pattern))
-            else:
-                yield prefix + str(entry.pattern)
 
     for route in routes(others):
         assert not route.startswith(("api/v1", "<", "^(?P", "^api/v1")), route

@@ -42,10 +42,7 @@ def _valid_name(real_name: str) -> str:
 
 
 def _valid_id(id_number: str) -> str:
-    try:
-        return idcard.parse(id_number).value
-    except idcard.InvalidIdNumber as exc:
-        raise DomainError(str(exc), code="invalid_id_number") from None
+    return idcard.parse_or_refuse(id_number).value
 
 
 def _valid_phone(phone: str) -> str:

@@ -45,10 +45,7 @@ def _check_clerk(clerk: User) -> None:
 
 
 def _find(*, id_number: str, claimant_username: str) -> TakeoverCase:
-    try:
-        value = idcard.parse(id_number).value
-    except idcard.InvalidIdNumber as exc:
-        raise DomainError(str(exc), code="invalid_id_number") from None
+    value = idcard.parse_or_refuse(id_number).value
     claimant = User.objects.filter(
         username=claimant_username.strip(), role=Role.CITIZEN, id_number_index=id_number_index(value), frozen_at__isnull=True
     ).first()

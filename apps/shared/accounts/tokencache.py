@@ -221,7 +221,7 @@ def _token_changed(sender, instance: AuthToken, created: bool = False, **kwargs)
     if created:  # nothing cached of a token that did not exist; shared once the sign-in commits
         if _shared_ttl():
             key = instance.token_key
-            transaction.on_commit(lambda: publish([key]))
+            transaction.on_commit(lambda: publish([key]), robust=True)  # a sign-in never fails for it
         return
     _entries.pop(instance.digest, None)
     _mark_now_and_after_commit([_token_mark_key(instance.digest)], shared=[_shared_key(instance.digest)])

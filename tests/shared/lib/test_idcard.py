@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from govservice.lib.idcard import InvalidIdNumber, check_char, is_valid, parse
+from govservice.lib.idcard import InvalidIdNumber, check_char, is_valid, parse, parse_or_refuse
 
 TODAY = dt.date(2026, 11, 24)
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
@@ -110,3 +110,17 @@ def test_its_messages_read_in_the_readers_language():
     assert str(english.value) == "An ID number has 18 characters: 17 digits, then a digit or X."
     assert not any("\u4e00" <= ch <= "\u9fff" for ch in str(english.value))
     assert any("\u4e00" <= ch <= "\u9fff" for ch in str(chinese.value))
+
+
+def test_parse_or_refuse_answers_a_malformed_number_as_the_domain_refusal_every_service_gives():
+    from govservice.api import status_for
+    from govservice.lib.errors import DomainError
+
+    good = parse_or_refuse("11010519491231002x")
+    assert good.value == "11010519491231002X"
+    with pytest.raises(DomainError) as refused:
+        parse_or_refuse("110105194912310021")
+    assert refused.value.code == "invalid_id_number" and status_for(refused.value) == 422
+    assert str(refused.value.message) == "身份证号码校验位不正确，请核对后重新输入。"
+    with pytest.raises(DomainError):
+        parse_or_refuse("11010520300101002X", today=dt.date(2026, 12, 7))

@@ -92,10 +92,7 @@ def session_open(
     matter = Matter.objects.select_related("department").filter(code=matter_code, is_current=True).first()
     if matter is None or not matter.remote_window:
         raise DomainError(_("该事项不提供远程虚拟窗口服务。"), code="matter_not_served")
-    try:
-        id_number = idcard.parse(applicant_id_number).value
-    except idcard.InvalidIdNumber as exc:
-        raise DomainError(str(exc), code="invalid_id_number") from None
+    id_number = idcard.parse_or_refuse(applicant_id_number).value
     name = applicant_name.strip()
     device, hall_code = device.strip()[:64], hall_code.strip()[:16]
     if not name or not device or not hall_code:

@@ -49,11 +49,7 @@ def _kind(value: str) -> str:
 
 def _citizen_by_id_number(id_number: str) -> User | None:
     """The citizen account of a valid ID number (None: no account); an invalid number is a 400."""
-    try:
-        parsed = idcard.parse(id_number)
-    except idcard.InvalidIdNumber as exc:
-        # The reason is govservice.lib.idcard's own sentence.
-        raise DomainError(str(exc), code="invalid_id_number") from None
+    parsed = idcard.parse_or_refuse(id_number)
     return citizen_verified_by_id_number(parsed.value)
 
 

@@ -62,11 +62,7 @@ def delivery_pickup(*, clerk: User, number: str, id_number: str) -> Delivery:
     the delivery and the receipt beside the applicant; anyone else is refused with the reason. A refused
     attempt is recorded. On success the case is DELIVERED and a 送达回执 with a verification code is issued."""
     staff_case = case_get_for_staff(user=clerk, number=number)
-    try:
-        parsed = idcard.parse(id_number)
-    except idcard.InvalidIdNumber as exc:
-        # The reason is govservice.lib.idcard's own sentence.
-        raise DomainError(str(exc), code="invalid_id_number") from None
+    parsed = idcard.parse_or_refuse(id_number)
     refusal: DomainError | None = None
     with transaction.atomic():
         case, delivery = _locked(staff_case.id)

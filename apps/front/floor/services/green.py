@@ -22,10 +22,7 @@ def age_on(birth: dt.date, day: dt.date) -> int:
 def birth_date(*, id_number: str, citizen: User | None, today: dt.date) -> dt.date | None:
     """The birth date from the ID number typed or read at the kiosk, else from the citizen's account."""
     if id_number:
-        try:
-            return idcard.parse(id_number, today=today).birth_date
-        except idcard.InvalidIdNumber as exc:
-            raise DomainError(str(exc), code="invalid_id_number") from None
+        return idcard.parse_or_refuse(id_number, today=today).birth_date
     if citizen is not None and citizen.id_number:
         try:
             return idcard.parse(citizen.id_number, today=today).birth_date

@@ -88,10 +88,7 @@ def todays_appointment_code(*, terminal: Terminal, id_number: str) -> str:
     """The code of the citizen's appointment at this hall today, found by the ID number read at the kiosk: their
     own, or one they booked for someone else (an agent's card finds the appointment it will act on; the window
     checks the agent's authority again)."""
-    try:
-        parsed = idcard.parse(id_number)
-    except idcard.InvalidIdNumber as exc:
-        raise DomainError(str(exc), code="invalid_id_number") from None
+    parsed = idcard.parse_or_refuse(id_number)
     # Only the verified account of the number: an unverified registration of someone else's ID number
     # never checks in on that person's appointment.
     citizen = citizen_verified_by_id_number(parsed.value)
@@ -290,10 +287,7 @@ def ticket_walk_in(
         citizen, matter_code, agent = appointment.citizen, appointment.matter_code, appointment.agent
         note = f"{note}（预约 {appointment.code} 逾时签到）"
     elif id_number:
-        try:
-            parsed = idcard.parse(id_number, today=today)
-        except idcard.InvalidIdNumber as exc:
-            raise DomainError(str(exc), code="invalid_id_number") from None
+        parsed = idcard.parse_or_refuse(id_number, today=today)
         # Locked so that two presses at two kiosks give one ticket, as for an appointment above.
         citizen = citizen_verified_by_id_number(parsed.value, lock=True)
     if not matter_code:

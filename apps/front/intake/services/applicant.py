@@ -72,11 +72,7 @@ def case_start_assisted(*, helper: User, terminal, id_number: str, matter_code: 
     card read at the kiosk) and scans the materials; at the window the clerk starts from it."""
     if not StaffPost.objects.filter(user=helper, hall=terminal.hall).exists():
         raise DomainError(_("只有本大厅工作人员可以帮办。"), code="forbidden")
-    try:
-        parsed = idcard.parse(id_number)
-    except idcard.InvalidIdNumber as exc:
-        # The reason is govservice.lib.idcard's own sentence.
-        raise DomainError(str(exc), code="invalid_id_number") from None
+    parsed = idcard.parse_or_refuse(id_number)
     citizen = citizen_verified_by_id_number(parsed.value)
     if citizen is None:
         raise DomainError(_("申请人尚未实名注册，请先协助其注册。"), code="not_registered")

@@ -34,10 +34,7 @@ def _same_name(a: str, b: str) -> bool:
 def _verified_person(id_number: str) -> User | None:
     """The verified person holding this ID number, if any; a malformed number is refused with
     govservice.lib.idcard's own sentence."""
-    try:
-        parsed = idcard.parse(id_number)
-    except idcard.InvalidIdNumber as exc:
-        raise DomainError(str(exc), code="invalid_id_number") from None
+    parsed = idcard.parse_or_refuse(id_number)
     return citizen_verified_by_id_number(parsed.value)
 
 

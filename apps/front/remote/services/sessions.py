@@ -124,10 +124,7 @@ def session_start_at_kiosk(
     *, device: Device, matter_code: str, id_number: str, consent: bool
 ) -> tuple[HallSession, dict[str, Any]]:
     """A citizen at a kiosk (their ID card read) asks for a matter the catalog marks for remote handling."""
-    try:
-        parsed = idcard.parse(id_number)
-    except idcard.InvalidIdNumber as exc:
-        raise DomainError(str(exc), code="invalid_id_number") from None
+    parsed = idcard.parse_or_refuse(id_number)
     citizen = citizen_verified_by_id_number(parsed.value)
     if citizen is None:
         raise DomainError(_("未找到该身份证对应的实名账户，请先注册，或请工作人员协助。"), code="no_account")
