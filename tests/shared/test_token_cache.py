@@ -279,6 +279,26 @@ def test_a_revocation_deletes_the_shared_entry_and_a_stale_copy_of_it_is_refused
     assert _as(token).get(ME).status_code == 401
 
 
+def test_a_shared_entry_is_used_only_for_the_token_whose_whole_digest_it_holds():
+    """The key holds a prefix of the digest; an entry under it whose digest is another token's is not used."""
+    from dataclasses import replace
+
+    from knox.crypto import hash_token
+
+    _person("tc_prefix")
+    token = _token("tc_prefix")
+    _cached(token)
+    tokencache.clear()
+    key = tokencache._shared_key(hash_token(token))
+    client = tokencache._redis_client()
+    entry = tokencache.pickle.loads(client.hget(key, "e"))
+    other = list(entry.token)
+    other[tokencache._DIGEST] = other[tokencache._DIGEST][:40] + "0" * (len(other[tokencache._DIGEST]) - 40)
+    client.hset(key, "e", tokencache.pickle.dumps(replace(entry, token=tuple(other))))
+    status, looked_up = _token_queries(_as(token))
+    assert status == 200 and len(looked_up) == 1
+
+
 def test_an_entry_shared_with_other_columns_is_never_read(monkeypatch):
     """Another deployment (other columns) shares under another fingerprint: its entries are not this one's."""
     _person("tc_fingerprint")

@@ -92,6 +92,7 @@ _TOKEN_FIELDS = list(AuthToken._meta.concrete_fields)
 _USER_FIELDS = [f for f in User._meta.concrete_fields if f.name not in DEFERRED_USER_FIELDS]
 _TOKEN_NAMES = [f.attname for f in _TOKEN_FIELDS]
 _USER_ID = _TOKEN_NAMES.index("user_id")
+_DIGEST = _TOKEN_NAMES.index("digest")
 _USER_NAMES = [f.attname for f in _USER_FIELDS]
 _SQL: dict[bool, str] = {}
 # The columns an entry holds, in order: an entry shared by a deployment with other columns is never read.
@@ -302,7 +303,9 @@ def _shared_entry(digest: str) -> Entry | None:
         entry = pickle.loads(value)  # noqa: S301 (written by this module: Redis is trusted as Django's cache is)
     except Exception:
         return None
-    if not isinstance(entry, Entry) or any(mark and float(mark) >= entry.read_at for mark in marks):
+    if not isinstance(entry, Entry) or not compare_digest(str(entry.token[_DIGEST]), digest):
+        return None  # the key holds a prefix of the digest: the whole one must be the token's
+    if any(mark and float(mark) >= entry.read_at for mark in marks):
         return None
     return entry
 
@@ -327,7 +330,7 @@ def _share(entries: Sequence[Entry], ttl: int) -> None:
     try:
         pipe = client.pipeline(transaction=False)
         for entry in entries:
-            key = _shared_key(entry.token[_TOKEN_NAMES.index("digest")])
+            key = _shared_key(entry.token[_DIGEST])
             pipe.hset(key, mapping={"u": entry.user_id, "e": pickle.dumps(replace(entry, cached_until=0.0))})
             pipe.expire(key, ttl)
         pipe.execute()
