@@ -17,7 +17,7 @@ from typing import Any
 from django.core.cache import cache
 
 _clients: dict[int, object] = {}
-_scripts: dict[int, Any] = {}  # redis-py's Script objects, one per client
+_scripts: dict[tuple[int, str], Any] = {}  # redis-py's Script objects, by client and source
 
 # KEYS: the counters; ARGV[1]: the window's expiry in seconds. Returns each counter's count.
 _HIT = """
@@ -45,6 +45,17 @@ def _redis_client():
     return client
 
 
+def redis_script(client: Any, source: str) -> Any:
+    """redis-py's Script for this Lua ``source`` on ``client`` (from ``_redis_client``), registered once per
+    process: called, it sends EVALSHA (EVAL only the first time Redis does not know it)."""
+    script = _scripts.get((id(client), source))
+    if script is None:
+        if any(key[0] != id(client) for key in _scripts):
+            _scripts.clear()  # settings changed (tests): the old client is gone
+        script = _scripts[(id(client), source)] = client.register_script(source)
+    return script
+
+
 def hit_many(counters: Sequence[tuple[str, str, int]], *, window_seconds: int) -> tuple[bool, int]:
     """Count one request on each (scope, ident, limit) counter at once; returns (allowed by every one of
     them, seconds until the window ends). Every counter is counted, also when an earlier one refuses."""
@@ -55,11 +66,7 @@ def hit_many(counters: Sequence[tuple[str, str, int]], *, window_seconds: int) -
     if client is None:
         counts = [_count_by_cache(key, window_seconds) for key in keys]
     else:
-        script = _scripts.get(id(client))
-        if script is None:
-            _scripts.clear()
-            script = _scripts[id(client)] = client.register_script(_HIT)
-        counts = script(keys=[cache.make_key(key) for key in keys], args=[window_seconds + 1])
+        counts = redis_script(client, _HIT)(keys=[cache.make_key(key) for key in keys], args=[window_seconds + 1])
     retry_after = window_seconds - int(now % window_seconds)
     allowed = all(count <= limit for count, (_, _, limit) in zip(counts, counters, strict=True))
     return allowed, retry_after

@@ -63,7 +63,7 @@ from knox.crypto import hash_token
 from knox.models import AuthToken
 from knox.settings import CONSTANTS
 
-from govservice.lib.ratelimit import _redis_client
+from govservice.lib.ratelimit import _redis_client, redis_script
 
 from .models import User
 
@@ -207,7 +207,7 @@ def _mark(keys: list[str], *, user_id: int | None = None, shared: Sequence[str] 
         if not digests:
             return
         shared = [*shared, *(_shared_key(digest) for digest in digests)]
-    client.eval(_RAISE_MARK, len(keys) + len(shared), *keys, *shared, repr(now), _mark_ttl(), len(keys))
+    redis_script(client, _RAISE_MARK)(keys=[*keys, *shared], args=[repr(now), _mark_ttl(), len(keys)])
 
 
 def _mark_now_and_after_commit(keys: list[str], *, user_id: int | None = None, shared: Sequence[str] = ()) -> None:
@@ -277,15 +277,6 @@ local user = redis.call('HGET', KEYS[1], 'u')
 if not user then return nil end
 return {redis.call('HGET', KEYS[1], 'e'), redis.call('GET', KEYS[2]) or '', redis.call('GET', ARGV[1] .. user) or ''}
 """
-_scripts: dict[int, Any] = {}
-
-
-def _script(client: Any, source: str) -> Any:
-    script = _scripts.get(id(client))
-    if script is None:
-        _scripts.clear()
-        script = _scripts[id(client)] = client.register_script(source)
-    return script
 
 
 def _shared_entry(digest: str) -> Entry | None:
@@ -296,7 +287,9 @@ def _shared_entry(digest: str) -> Entry | None:
         return None
     user_marks = _user_mark_key(0)[:-1]  # the key of user 0 without its "0": the script appends the id
     try:
-        found = _script(client, _SHARED_GET)(keys=[_shared_key(digest), _token_mark_key(digest)], args=[user_marks])
+        found = redis_script(client, _SHARED_GET)(
+            keys=[_shared_key(digest), _token_mark_key(digest)], args=[user_marks]
+        )
         if not found:
             return None
         value, *marks = found
