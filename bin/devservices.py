@@ -459,11 +459,22 @@ def start() -> None:
     for var, name in {**DATABASES, **NETWORK_DATABASES}.items():
         ensure_database(urls.get(var) or os.environ[var], name)
 
+    # This checkout's servers stay on record while they run, also when the environment points elsewhere this
+    # time (a shell with DATABASE_URL set): its variables win over the file's anyway, and the next shell
+    # without them still finds the embedded servers.
+    recorded = dict(urls)
+    pg_port = pg_running_port()
+    if pg_port is not None:
+        for var, name in {**DATABASES, **NETWORK_DATABASES}.items():
+            recorded.setdefault(var, f"postgres://postgres@{HOST}:{pg_port}/{name}")
+    redis = redis_running()
+    if redis is not None:
+        recorded.setdefault("REDIS_URL", f"redis://{HOST}:{redis[1]}/0")
     lines = [
         "# Written by bin/devservices.py start: the embedded servers of this checkout.",
         "# Sourced by the Makefile; a variable already set in the environment wins.",
     ]
-    lines += [f'export {var}="${{{var}:-{url}}}"' for var, url in urls.items()]
+    lines += [f'export {var}="${{{var}:-{url}}}"' for var, url in recorded.items()]
     tmp = ENV_FILE.with_suffix(".tmp")
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     tmp.write_text("\n".join(lines) + "\n")

@@ -15,7 +15,7 @@ from apps.front.booking.management.commands.seed_demo import DEMO_PASSWORD
 from apps.front.floor.demo import TERMINALS
 from tests.journey_helpers import PDF
 
-from .journey import accepted_case, approver_matter, central_case, eventually, register, token
+from .journey import accepted_case, approver_matter, central_case, eventually, move_slot_to_now, register, token
 
 pytestmark = pytest.mark.e2e
 
@@ -38,11 +38,7 @@ def visit(front, central, citizen: dict[str, str]) -> tuple[dict, dict]:
         timeout=10,
     )
     assert booked.status_code == 201, booked.text
-    front.sql(
-        "UPDATE booking_slot SET start = now() + interval '10 minutes', \"end\" = now() + interval '40 minutes', "
-        "date = (now() AT TIME ZONE 'Asia/Shanghai')::date WHERE id = %s",
-        (slot["id"],),
-    )
+    move_slot_to_now(front, slot["id"])
     checked_in = requests.post(
         f"{front.url}/api/v1/terminal/checkin/",
         json={"code": booked.json()["code"]},

@@ -25,6 +25,7 @@ from .journey import (
     central_decides_and_issues,
     choose_delivery,
     eventually,
+    move_slot_to_now,
     online_application_submitted,
     page_session,
     register,
@@ -69,11 +70,7 @@ def test_it_walks_the_whole_journey(sites):
     assert front.sql("SELECT status FROM booking_appointment WHERE code = %s", (appointment["code"],)) == [("booked",)]
 
     # 3. "The next day": the booked slot starts in ten minutes, and the citizen checks in at a terminal.
-    front.sql(
-        "UPDATE booking_slot SET start = now() + interval '10 minutes', \"end\" = now() + interval '40 minutes', "
-        "date = (now() AT TIME ZONE 'Asia/Shanghai')::date WHERE id = %s",
-        (slots[0]["id"],),
-    )
+    move_slot_to_now(front, slots[0]["id"])
     response = requests.post(
         f"{front.url}/api/v1/terminal/checkin/", json={"code": appointment["code"]},
         headers={"Authorization": f"Terminal {TERMINALS['TZ'][1]}"}, timeout=10,
