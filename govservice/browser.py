@@ -24,8 +24,9 @@ from whitenoise import middleware as whitenoise
 
 
 def token_api(request) -> bool:
-    """Whether ``request`` is an API request that authenticates with a token."""
-    return request.path_info.startswith("/api/") and request.META.get("HTTP_AUTHORIZATION", "").startswith("Token ")
+    """Whether ``request`` is an API request that authenticates with a token: ``Token …``, its scheme in any case,
+    as knox reads it (``token …`` is the same token, and the same request)."""
+    return request.path_info.startswith("/api/") and request.META.get("HTTP_AUTHORIZATION", "")[:6].lower() == "token "
 
 
 class _PassedByTokenApi:

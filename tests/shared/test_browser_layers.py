@@ -47,6 +47,8 @@ def token():
 def test_which_requests_are_token_api_requests():
     factory = RequestFactory()
     assert token_api(factory.get("/api/v1/me/", HTTP_AUTHORIZATION="Token abc"))
+    assert token_api(factory.get("/api/v1/me/", HTTP_AUTHORIZATION="token abc"))  # knox reads the scheme in any case
+    assert not token_api(factory.get("/api/v1/me/", HTTP_AUTHORIZATION="Tokenabc"))
     assert not token_api(factory.get("/api/v1/me/"))  # a session's or nobody's
     assert not token_api(factory.get("/api/v1/me/", HTTP_AUTHORIZATION="Terminal abc"))  # a kiosk's device
     assert not token_api(factory.get("/find/", HTTP_AUTHORIZATION="Token abc"))  # a page, whatever it carries
@@ -63,6 +65,14 @@ def test_a_token_request_passes_the_browser_layers_by_and_keeps_the_rest(layers,
     for header in ("Content-Security-Policy", "Permissions-Policy", "X-Frame-Options", "X-Request-Id"):
         assert response[header]
     assert response["X-Content-Type-Options"] == "nosniff" and response["Content-Language"] == "en"
+
+
+def test_a_lower_case_scheme_is_the_same_token_request(layers, token):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"token {token}")
+    response = client.get("/api/v1/me/")
+    assert response.status_code == 200 and response.json()["username"] == "layer_clerk"
+    assert layers == [] and "sessionid" not in response.cookies
 
 
 def test_a_bad_token_is_401_not_a_look_at_the_session(layers):
