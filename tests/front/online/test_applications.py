@@ -6,7 +6,10 @@ another person's application."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from pypdf import PdfReader
 
 from apps.front.delivery.models import Delivery
 from apps.front.intake.models import Case, CaseChannel, CaseStatus, TrustLevel
@@ -16,6 +19,7 @@ from apps.shared.catalog.services import matter_draft_from, matter_save
 from apps.shared.privacy.consents import text_of
 from apps.shared.privacy.models import Consent
 from govservice.api import Conflict
+from govservice.lib.masking import mask_id_public
 from tests.factories import make_matter, make_user
 from tests.journey_helpers import PDF, upload
 
@@ -206,6 +210,14 @@ class TestSubmitting:
         )
         assert api(citizen).delete(f"/api/v1/online/applications/{code}/").status_code == 409
         assert Case.objects.count() == 1
+
+    def test_the_form_names_the_applicant_by_the_masked_id_and_carries_the_answers(self, citizen, submitted):
+        """As a remote session's form does (tests/front/remote/test_shared_form.py): apps/front/online/form_pdf.py
+        makes both."""
+        form = Case.objects.get(number=submitted["case"]["number"]).materials.get(name="网上申请表")
+        text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(form.file.open("rb").read())).pages)
+        assert "王小明" in text and mask_id_public(citizen.id_number) in text and citizen.id_number not in text
+        assert "失业登记网上申请表" in text and "通州某科技公司" in text, text
 
     def test_vault_evidence_is_taken_only_with_the_applicants_consent(
         self, api, citizen, online_matter, id_card_evidence, central_peer

@@ -7,15 +7,18 @@ form (a PDF material, made as an online application's is), which goes to central
 from __future__ import annotations
 
 import contextlib
+import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from pypdf import PdfReader
 
 from apps.front.intake.models import CaseStatus
 from apps.front.remote.models import HallSession
 from apps.shared.catalog.models import FieldKind, MatterField
 from apps.shared.exchange import contract
 from apps.shared.exchange.models import OutboxMessage
+from govservice.lib.masking import mask_id_public
 from tests.front.delivery.conftest import pdf_text
 
 from .conftest import PDF, deliver, session_id_of, start_at_kiosk
@@ -128,6 +131,27 @@ def test_the_hall_fills_in_the_matters_own_form_and_the_accepted_case_carries_it
     submitted = OutboxMessage.objects.get(kind=contract.MessageKind.CASE_SUBMITTED)
     assert submitted.payload["number"] == case.number
     assert [f["sha256"] for f in submitted.files if f["name"] == "远程申请表"] == [form.sha256], submitted.files
+
+
+def test_the_form_names_the_applicant_by_the_masked_id_and_carries_the_answers(
+    kiosk, client, citizen, matter_form, approver, registry
+):
+    """As an online application's form does (tests/front/online/test_applications.py): apps/front/online/form_pdf.py
+    makes both."""
+    session_id = session_id_of(start_at_kiosk(kiosk, matter_form, citizen))
+    approver.answer(session_id)
+    _type(kiosk, session_id, employer="通州某科技公司", reason="本人辞职")
+    for key in ("id-card", "photo"):
+        kiosk.post(f"/remote/{session_id}/scan/", {"material": key, "file": SimpleUploadedFile(f"{key}.pdf", PDF)})
+    approver.post(session_id, "identity", {"reason": "视频中本人与证件照片一致"})
+    assert approver.post(session_id, "conclude", {"outcome": "accepted"}).status_code == 200
+    assert deliver(client, registry, "remote.concluded", session_id).status_code == 200
+    case = HallSession.objects.get(id=session_id).case
+    assert case is not None
+    form = case.materials.get(name="远程申请表").file.open("rb").read()
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(form)).pages)
+    assert "王小明" in text and mask_id_public(citizen.id_number) in text and citizen.id_number not in text
+    assert "社会保障卡申领远程申请表" in text and "通州某科技公司" in text, text
 
 
 def test_a_matter_without_a_form_keeps_what_was_typed_in_the_contact_part(

@@ -26,9 +26,8 @@ from apps.shared.privacy.consents import consent_require
 from apps.shared.privacy.models import Channel, ConsentPurpose
 from govservice.api import Conflict, DomainError
 from govservice.lib.codes import human_code
-from govservice.lib.masking import mask_id_public
-from govservice.lib.pdf import render_pdf
 
+from ..form_pdf import application_form_pdf
 from ..models import ApplicationFile, OnlineApplication
 from ..selectors import (
     APPLICATION_FORM_KEY,
@@ -198,23 +197,18 @@ def _form_pdf(application: OnlineApplication, *, items, resubmission: bool) -> S
     fields = form_fields_of(application.matter)
     if not fields:
         return None
-    matter, hall, applicant = application.matter, application.hall, application.applicant
+    matter = application.matter
     now = timezone.localtime()
-    pdf = render_pdf(
-        "online/application_form_pdf.html",
-        {
-            "title": "网上申请表（补正后）" if resubmission else "网上申请表",
-            "code": application.code,
-            "matter": matter,
-            "department": matter.department.name,
-            "hall": hall.name,
-            "applicant": applicant.real_name,
-            "applicant_id": mask_id_public(applicant.id_number or ""),
-            "answers": form_values_display(fields, application.form_values),
-            "materials": [(item.material.name, item.state) for item in items],
-            "declaration": DECLARATION,
-            "submitted": now.strftime("%Y-%m-%d %H:%M"),
-        },
+    pdf = application_form_pdf(
+        title="网上申请表（补正后）" if resubmission else "网上申请表",
+        code=application.code,
+        matter=matter,
+        hall=application.hall,
+        applicant=application.applicant,
+        answers=form_values_display(fields, application.form_values),
+        materials=[(item.material.name, item.state) for item in items],
+        declaration=DECLARATION,
+        at=now,
     )
     digest = hashlib.sha256(pdf).hexdigest()
     name = default_storage.save(f"online/{now:%Y/%m}/{application.code}-form-{digest[:12]}.pdf", ContentFile(pdf))

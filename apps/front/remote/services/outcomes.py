@@ -13,14 +13,13 @@ from django.utils.translation import gettext as _
 
 from apps.front.consult.services import ticket_open_for_callback
 from apps.front.intake.services import RemoteLine, Upload, case_conclude_remote
+from apps.front.online.form_pdf import application_form_pdf
 from apps.shared.accounts.stand_ins import staff_stand_in
 from apps.shared.catalog.rules import APPLICATION_FORM_KEY
 from apps.shared.exchange import contract
 from apps.shared.exchange.models import Peer
 from apps.shared.exchange.remote import form_lines
 from apps.shared.exchange.services import outbox_enqueue
-from govservice.lib.masking import mask_id_public
-from govservice.lib.pdf import render_pdf
 
 from ..models import HallSession, SessionOutcome
 from .sessions import event_record, session_end_here, session_locked
@@ -30,7 +29,7 @@ REMOTE_FORM_NAME = "远程申请表"
 
 def _form_upload(session: HallSession, values: dict[str, str], *, at: dt.datetime) -> Upload | None:
     """The application form (申请表) the session filled in, as a PDF made as an online application's is
-    (templates/online/application_form_pdf.html, the catalog's display of each answer): one of the case's
+    (apps/front/online/form_pdf.py, the catalog's display of each answer): one of the case's
     materials, which goes to central with the others and which central's staff read like any other case's
     form. None when there is nothing to show (a matter without a form of its own, and no contact typed)."""
     matter = session.matter
@@ -39,28 +38,21 @@ def _form_upload(session: HallSession, values: dict[str, str], *, at: dt.datetim
         return None
     scanned = set(session.scans.values_list("material__key", flat=True))
     form_material = matter.materials.filter(key=APPLICATION_FORM_KEY).first()
-    when = timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
-    pdf = render_pdf(
-        "online/application_form_pdf.html",
-        {
-            "title": REMOTE_FORM_NAME,
-            "code": str(session.id),
-            "matter": matter,
-            "department": matter.department.name,
-            "hall": session.hall.name,
-            "applicant": session.citizen.real_name,
-            "applicant_id": mask_id_public(session.citizen.id_number or ""),
-            "answers": lines,
-            "materials": [
-                (m.name, "form" if m.key == APPLICATION_FORM_KEY else "")
-                for m in matter.materials.all()
-                if m.key in scanned or m.key == APPLICATION_FORM_KEY
-            ],
-            "declaration": "",
-            "submitted": when,
-            "via": "远程虚拟窗口",
-            "confirmed": "经远程虚拟窗口填写",
-        },
+    pdf = application_form_pdf(
+        title=REMOTE_FORM_NAME,
+        code=str(session.id),
+        matter=matter,
+        hall=session.hall,
+        applicant=session.citizen,
+        answers=lines,
+        materials=[
+            (m.name, "form" if m.key == APPLICATION_FORM_KEY else "")
+            for m in matter.materials.all()
+            if m.key in scanned or m.key == APPLICATION_FORM_KEY
+        ],
+        at=at,
+        via="远程虚拟窗口",
+        confirmed="经远程虚拟窗口填写",
     )
     return Upload(
         form_material.id if form_material else None,
