@@ -19,6 +19,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from apps.shared.catalog.prerequisites import prerequisites
 from apps.shared.exchange import contract
 from govservice.lib.decisions import Decision
 from govservice.lib.stats import Period, one_decimal, rate
@@ -136,13 +137,13 @@ def bundle_reading(case: ReviewCase, *, visible: QuerySet[ReviewCase]) -> Bundle
     )
 
 
-def _chain(code: str, parts: dict[str, dict[str, str]], value: dict[str, int], seen: frozenset[str] = frozenset()) -> int:
-    """The value of a part added to that of the parts before it (its dependency chain)."""
-    part = parts.get(code)
-    if part is None or code in seen:
+def _chain(code: str, parts: dict[str, dict[str, str]], value: dict[str, int]) -> int:
+    """The value of a part added to that of the parts before it (its dependency chain, as far as it runs through
+    ``parts``)."""
+    if code not in parts:
         return 0
-    before = part.get("after", "")
-    return value.get(code, 0) + (_chain(before, parts, value, seen | {code}) if before else 0)
+    after = {matter: part.get("after", "") for matter, part in parts.items()}
+    return value.get(code, 0) + sum(value.get(step, 0) for step in prerequisites(code, after.get) if step in parts)
 
 
 def bundle_statistics(*, period: Period) -> list[dict[str, Any]]:

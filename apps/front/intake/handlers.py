@@ -272,22 +272,29 @@ def closed_no_correction(
     return {"number": case.number, "status": case.status}
 
 
+def _suspension_note(payload: contract.CaseReviewSuspended) -> str:
+    """What the case page and its timeline say of a suspension for deferred items (容缺)."""
+    until = (
+        f"请于{payload.deadline.isoformat()}前补齐，逾期将终止办理"
+        if payload.deadline
+        else "补齐期限待节假日安排公布后确定"
+    )
+    return f"容缺材料（{'、'.join(payload.outstanding)}）逾期未补齐，审批中止；{until}"
+
+
 @registry.handles(MessageKind.CASE_REVIEW_SUSPENDED)
 def review_suspended(peer: Peer, message_id: str, payload: contract.CaseReviewSuspended, files) -> dict[str, Any]:
     """Central suspended the review for the deferred items (容缺) owed, until a last day: shown on the case page and
     told to the applicant (again when central fixes a day it could not fix before). The mirror is in review: a case
     suspended as it comes back (taken up after a transfer, at the end of a special procedure) hears only this, so
     it comes back here. The same suspension (items, last day) is told once: a transfer in between changes the
-    note shown, not what the applicant must do."""
+    note shown, not what the applicant must do. Whether it was told is read from the suspension each event
+    recorded (``CaseEvent.suspension``, as central sent it), never from the note, whose wording may change."""
     case = _case(peer, payload.number)
-    items = "、".join(payload.outstanding)
-    until = (
-        f"请于{payload.deadline.isoformat()}前补齐，逾期将终止办理"
-        if payload.deadline
-        else "补齐期限待节假日安排公布后确定"
-    )
-    note = f"容缺材料（{items}）逾期未补齐，审批中止；{until}"
-    told_before = CaseEvent.objects.filter(case=case, note=note).exists()
+    wire = payload.to_wire()
+    suspension = {"outstanding": wire["outstanding"], "deadline": wire["deadline"]}
+    note = _suspension_note(payload)
+    told_before = CaseEvent.objects.filter(case=case, suspension=suspension).exists()
     if case.status != CaseStatus.IN_REVIEW and CaseStatus.IN_REVIEW in CASE_TRANSITIONS[case.status]:
         case_transition(
             case=case,
@@ -295,13 +302,19 @@ def review_suspended(peer: Peer, message_id: str, payload: contract.CaseReviewSu
             actor=None,
             actor_label="审批总后台",
             note=note,
+            event_fields={"suspension": suspension},
             procedure_note=note,
         )
     elif case.procedure_note != note:
         Case.objects.filter(id=case.id).update(procedure_note=note)
         case.procedure_note = note
         CaseEvent.objects.create(
-            case=case, actor_label="审批总后台", from_status=case.status, to_status=case.status, note=note
+            case=case,
+            actor_label="审批总后台",
+            from_status=case.status,
+            to_status=case.status,
+            note=note,
+            suspension=suspension,
         )
     else:
         return {"number": case.number, "status": case.status}

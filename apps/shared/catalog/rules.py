@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
+from .prerequisites import prerequisites
+
 if TYPE_CHECKING:
     from .models import BundleItem, FeeItem, Material, Matter, MatterField
 
@@ -185,14 +187,9 @@ def bundle_errors(items: Sequence[BundleItem], *, online: bool = True, visit: bo
         if before not in codes:
             errors.append(_("前置事项“%(code)s”不在本一件事中。") % {"code": before})
     for start in after:
-        seen: set[str] = {start}
-        step: str | None = after.get(start)
-        while step:
-            if step in seen:
-                errors.append(_("前置事项形成循环，请检查事项“%(code)s”。") % {"code": start})
-                break
-            seen.add(step)
-            step = after.get(step)
+        chain = [start, *prerequisites(start, after.get)]
+        if after.get(chain[-1]):  # the walk ended before a matter it had passed, not at one waiting for none
+            errors.append(_("前置事项形成循环，请检查事项“%(code)s”。") % {"code": start})
     asked: dict[str, tuple[str, str, list[str]]] = {}
     for code in codes:
         matter = matters.get(code)

@@ -249,3 +249,38 @@ class TestASuspensionForDeferredItems:
         owing.refresh_from_db()
         assert owing.status == CaseStatus.IN_REVIEW and "请于2026-10-16前补齐" in owing.procedure_note
         assert len(told(citizen, "case.review_suspended")) == 1
+
+    def test_the_same_suspension_reworded_is_not_told_again(self, client, citizen, owing, monkeypatch):
+        """Told once is a fact of the suspension — its items and last day, as central sent them — not of the note
+        that says it: received again after its wording changed (a new release, a translation), the case page says
+        it the new way and the applicant, who heard of it already, is not told it again."""
+        from apps.front.intake import handlers
+
+        suspended = {"number": owing.number, "outstanding": ["户口簿"], "deadline": "2026-10-16"}
+        event(client, "case.review_suspended", suspended)
+        monkeypatch.setattr(
+            handlers,
+            "_suspension_note",
+            lambda payload: f"审批中止，请于{payload.deadline}前补交：{'、'.join(payload.outstanding)}",
+        )
+        event(client, "case.review_suspended", suspended)
+        owing.refresh_from_db()
+        assert owing.status == CaseStatus.IN_REVIEW and owing.procedure_note == "审批中止，请于2026-10-16前补交：户口簿"
+        assert len(told(citizen, "case.review_suspended")) == 1
+        assert CaseEvent.objects.filter(case=owing, suspension={"outstanding": ["户口簿"], "deadline": "2026-10-16"}).count() == 2
+
+    def test_a_different_suspension_is_told_again(self, client, citizen, owing):
+        """Another suspension is news: a last day fixed once its year's holidays are published, then other items
+        owed (the first told with no day)."""
+        event(client, "case.review_suspended", {"number": owing.number, "outstanding": ["户口簿"], "deadline": ""})
+        [body] = told(citizen, "case.review_suspended")
+        assert "补齐期限待节假日安排公布后确定" in body
+        event(client, "case.review_suspended", {"number": owing.number, "outstanding": ["户口簿"], "deadline": "2026-10-16"})
+        assert len(told(citizen, "case.review_suspended")) == 2
+        event(
+            client,
+            "case.review_suspended",
+            {"number": owing.number, "outstanding": ["户口簿", "健康证明"], "deadline": "2026-10-16"},
+        )
+        bodies = told(citizen, "case.review_suspended")
+        assert len(bodies) == 3 and any("容缺材料（户口簿、健康证明）" in body for body in bodies)

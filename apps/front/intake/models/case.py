@@ -419,6 +419,10 @@ class CaseEvent(models.Model):
     from_status = models.CharField(max_length=24, choices=CaseStatus.choices, blank=True)
     to_status = models.CharField(max_length=24, choices=CaseStatus.choices)
     note = models.TextField(blank=True)
+    # The suspension for deferred items (容缺) this event recorded, as central sent it: the items owed and the last
+    # day (``{"outstanding": [...], "deadline": "2026-10-16"}``, "" while the day is not fixed). The note says it
+    # to people and may be reworded; this is what tells whether the applicant heard of the same suspension before.
+    suspension = models.JSONField(null=True, blank=True, editable=False)
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:

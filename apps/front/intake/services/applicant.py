@@ -4,6 +4,7 @@ visit, 帮办 at a kiosk, supplements during a correction, and withdrawal."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -198,9 +199,9 @@ def _prefiling_lapse(case_id: int) -> bool:
         AppointmentStatus.COMPLETED: "预约已结束，大厅未以该预填收件",
     }
     why = reasons.get(latest.status, "预约已取消")
+    moved: dict[str, Any] = {"appointment": latest} if latest.pk != case.appointment_id else {}
     case_transition(
-        case=case, to_status=CaseStatus.WITHDRAWN, actor=None, actor_label="系统", note=f"在线预填失效：{why}",
-        **({"appointment": latest} if latest.pk != case.appointment_id else {}),
+        case=case, to_status=CaseStatus.WITHDRAWN, actor=None, actor_label="系统", note=f"在线预填失效：{why}", **moved
     )
     notify(recipient=case.citizen, event="case.prefiling_lapsed", case=case)
     return True

@@ -4,7 +4,7 @@ handed to central on the wire."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
@@ -38,12 +38,25 @@ from .periods import commitment_deadline_from, notice_answer_deadline_from
 WAITING_ON_CENTRAL = (CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW, CaseStatus.SPECIAL_PROCEDURE, CaseStatus.TRANSFERRED)
 
 
-def case_transition(*, case: Case, to_status: str, actor: User | None, note: str = "", actor_label: str = "", **fields: Any) -> None:
-    """The lifecycle's guarded move (govservice.lib.lifecycle), with an event row; a move into an answer
-    (CASE_SETTLED) is told to the apps above, in this transaction."""
+def case_transition(
+    *,
+    case: Case,
+    to_status: str,
+    actor: User | None,
+    note: str = "",
+    actor_label: str = "",
+    event_fields: Mapping[str, Any] | None = None,
+    **fields: Any,
+) -> None:
+    """The lifecycle's guarded move (govservice.lib.lifecycle), with an event row (``event_fields``: more of its
+    fields, e.g. the suspension it records); a move into an answer (CASE_SETTLED) is told to the apps above, in
+    this transaction."""
     settling = to_status in CASE_SETTLED and case.status not in CASE_SETTLED
     lifecycle.move(
-        case, to_status, fields=fields, event={"actor": actor, "actor_label": actor_label, "note": note},
+        case,
+        to_status,
+        fields=fields,
+        event={"actor": actor, "actor_label": actor_label, "note": note, **(event_fields or {})},
         refused=_("办件状态不能从“%(status)s”变更。") % {"status": case.get_status_display()},
         stale=_("办件状态已被他人更改，请刷新。"),
     )

@@ -23,6 +23,7 @@ from apps.front.mandates.selectors import principals_for_agent
 from apps.shared.accounts.models import User
 from apps.shared.catalog.formfields import form_values_display
 from apps.shared.catalog.models import Material, Matter, MatterField, OnlineDepth
+from apps.shared.catalog.prerequisites import prerequisites
 from apps.shared.catalog.rules import APPLICATION_FORM_KEY
 
 from ..models import ApplicationFile, BundleApplication, OnlineApplication
@@ -141,14 +142,9 @@ def produced_before(matter_results: Sequence[str]) -> set[str]:
 
 def prerequisite_results(application: OnlineApplication) -> set[str]:
     """What the parts this bundle part waits for (directly or through another) issue."""
-    results: list[str] = []
-    seen: set[int] = set()
-    before = application.waits_for
-    while before is not None and before.id not in seen:
-        seen.add(before.id)
-        results.append(before.matter.result_name)
-        before = before.waits_for
-    return produced_before(results)
+    return produced_before(
+        [before.matter.result_name for before in prerequisites(application, lambda part: part.waits_for)]
+    )
 
 
 def vault_held(application: OnlineApplication | BundleApplication, matter: Matter) -> dict[int, EvidenceItem]:

@@ -15,6 +15,7 @@ from apps.front.booking.models import Hall
 from apps.front.intake.models import CASE_SETTLED, Case, CaseStatus, EvidenceItem
 from apps.shared.accounts.models import User
 from apps.shared.catalog.models import Bundle, BundleItem, Matter, MatterField
+from apps.shared.catalog.prerequisites import prerequisites
 from apps.shared.exchange import contract
 from apps.shared.workcalendar.selectors import add_workdays_or_none
 from govservice.lib.decisions import Decision
@@ -104,19 +105,12 @@ class BundleChecklistItem:
 def bundle_produced(items: list[tuple[BundleItem, Matter]]) -> dict[str, set[str]]:
     """By matter code, what the steps it waits for (directly or through another) issue: a material of that name is
     not asked of the applicant (``PRODUCED``)."""
-    by_code = {matter.code: (item, matter) for item, matter in items}
-    out: dict[str, set[str]] = {}
-    for item, matter in items:
-        results: list[str] = []
-        seen = {matter.code}
-        step = item.after
-        while step in by_code and step not in seen:
-            seen.add(step)
-            before_item, before = by_code[step]
-            results.append(before.result_name)
-            step = before_item.after
-        out[matter.code] = produced_before(results)
-    return out
+    by_code = {matter.code: matter for _item, matter in items}
+    after = {item.matter_code: item.after for item, _matter in items}
+    return {
+        code: produced_before([by_code[step].result_name for step in prerequisites(code, after.get) if step in by_code])
+        for code in by_code
+    }
 
 
 def bundle_checklist(application: BundleApplication) -> list[BundleChecklistItem]:

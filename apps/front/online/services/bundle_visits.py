@@ -47,6 +47,7 @@ from apps.front.intake.services import (
 )
 from apps.shared.accounts.models import User
 from apps.shared.catalog.models import Bundle, BundleItem, Matter
+from apps.shared.catalog.prerequisites import waiting_among
 from apps.shared.privacy.models import Channel
 from govservice.api import Conflict, DomainError
 from govservice.lib.codes import human_code
@@ -167,13 +168,14 @@ def bundle_visit_sheet(*, clerk: User, ticket_id: int) -> dict[str, Any]:
         raise DomainError(_("该号码不是一件事预约。"), code="not_found")
     items = bundle_matters(application.bundle)
     matters = [m for _item, m in items]
-    codes = {m.code for m in matters}
+    by_code = {m.code: m for m in matters}
+    waiting = waiting_among(item for item, _m in items)
     return {
         "application": application,
         "matters": matters,
         # What the window answers now, part by part; a part waiting for another is sent once that one is approved.
-        "answered_now": [m for item, m in items if not (item.after and item.after in codes)],
-        "waiting": [(m, next(w for w in matters if w.code == item.after)) for item, m in items if item.after in codes],
+        "answered_now": [m for m in matters if m.code not in waiting],
+        "waiting": [(m, by_code[waiting[m.code]]) for m in matters if m.code in waiting],
         "form": bundle_fields(matters),
         "checklist": bundle_checklist(application),
         "status": bundle_status(application),
@@ -201,14 +203,14 @@ def _outcomes(
 ) -> dict[str, PartOutcome]:
     """The outcome of each part handed in now (by matter code): the whole visit's, unless the part has its own. A
     part waiting for another is sent when that one is approved and answered then, so it takes none now."""
-    codes = {matter.code for _item, matter in items}
-    unknown = [code for code in parts if code not in codes]
+    matters = {matter.code: matter for _item, matter in items}
+    unknown = [code for code in parts if code not in matters]
     if unknown:
         raise DomainError(
             _("以下事项不属于该一件事：%(codes)s。") % {"codes": "、".join(unknown)}, code="wrong_matter"
         )
-    waiting = {matter.code: matter for item, matter in items if item.after and item.after in codes}
-    early = [waiting[code].name for code, outcome in parts.items() if code in waiting and outcome.kind != ACCEPT]
+    waiting = waiting_among(item for item, _matter in items)
+    early = [matters[code].name for code, outcome in parts.items() if code in waiting and outcome.kind != ACCEPT]
     if early:
         raise DomainError(
             _("“%(matters)s”须待前置事项准予后才提交，现在不能对其告知或不予受理。") % {"matters": "、".join(early)},

@@ -28,6 +28,7 @@ from apps.front.mandates.selectors import company_for_account
 from apps.front.notifications.services import notify
 from apps.shared.accounts.models import User
 from apps.shared.catalog.models import Bundle
+from apps.shared.catalog.prerequisites import prerequisites, waiting_among
 from apps.shared.privacy.consents import consent_require
 from apps.shared.privacy.models import Channel, ConsentPurpose
 from govservice.api import Conflict, DomainError
@@ -213,10 +214,9 @@ def _make_parts(application: BundleApplication, *, actor: User) -> list[OnlineAp
             if f.material_key in materials
         )
         parts[matter.code] = part
-    for item, matter in items:
-        if item.after and item.after in parts:
-            OnlineApplication.objects.filter(id=parts[matter.code].id).update(waits_for=parts[item.after])
-            parts[matter.code].waits_for = parts[item.after]
+    for code, before in waiting_among(item for item, _matter in items).items():
+        OnlineApplication.objects.filter(id=parts[code].id).update(waits_for=parts[before])
+        parts[code].waits_for = parts[before]
     return list(parts.values())
 
 
@@ -231,16 +231,8 @@ def bundle_online_road_check(bundle: Bundle) -> None:
 def held_with_waiting(bundle: Bundle, held: Collection[str]) -> set[str]:
     """The matters (codes) received at a window as they are — ``held``, for the clerk's one-time notice or refusal —
     and those waiting for them (sent only once those are approved): none of them is checked complete now."""
-    out = set(held)
-    items = [item for item, _matter in bundle_matters(bundle)]
-    grown = True
-    while grown:
-        grown = False
-        for item in items:
-            if item.after in out and item.matter_code not in out:
-                out.add(item.matter_code)
-                grown = True
-    return out
+    after = {item.matter_code: item.after for item, _matter in bundle_matters(bundle)}
+    return {*held, *(code for code in after if any(step in held for step in prerequisites(code, after.get)))}
 
 
 @transaction.atomic
