@@ -106,3 +106,13 @@ def test_wrong_credentials_get_no_token():
     assert response.status_code == 401 and "token" not in response.json()
     assert response.json()["code"] == "authentication_failed" and response["WWW-Authenticate"] == "Token"
     assert not AuthToken.objects.exists()
+
+
+@pytest.mark.parametrize("token", ["éé", "\xff" * 64, "ä¸\xad", "a" * 63 + "é"])
+def test_a_token_that_is_not_ascii_is_refused_as_an_invalid_one(token):
+    """The server hands the header over as Latin-1 text (PEP 3333): bytes that are no UTF-8 were a 500."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    response = client.get("/api/v1/me/")
+    assert response.status_code == 401 and response["WWW-Authenticate"] == "Token"
+    assert response.json()["code"] == "authentication_failed"

@@ -22,7 +22,11 @@ class TokenAuthentication(KnoxTokenAuthentication):
     is found by tokencache (a statement written once, a short cache that a revocation ends at once)."""
 
     def authenticate_credentials(self, token: bytes):
-        text = token.decode("utf-8")
+        try:
+            # A token is hex; the header reaches here as its Latin-1 bytes, which need not be UTF-8 ("Token é").
+            text = token.decode("ascii")
+        except UnicodeDecodeError:
+            raise exceptions.AuthenticationFailed(gettext(INVALID)) from None
         hit = tokencache.cached(text)
         if hit is not None:
             _user, auth_token = hit
