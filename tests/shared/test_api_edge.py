@@ -249,6 +249,39 @@ def test_a_valid_token_is_let_in():
     assert response.status_code == 200
 
 
+# --- Header values no client should send ---------------------------------------------------------------
+
+# Headers reach Django as Latin-1 text (PEP 3333): bytes that are no UTF-8, no ASCII, odd quality values. Each
+# is sent to every operation; "Token éé" was a 500 (the token decoded as UTF-8).
+ODD_HEADERS = {
+    "token-latin1": {"HTTP_AUTHORIZATION": "Token éé"},
+    "token-high-bytes": {"HTTP_AUTHORIZATION": "Token " + "\xff" * 64},
+    "terminal-latin1": {"HTTP_AUTHORIZATION": "Terminal \xe9\xfe"},
+    "basic-latin1": {"HTTP_AUTHORIZATION": "Basic \xe9"},
+    "language": {"HTTP_ACCEPT_LANGUAGE": "\xe9\xe9;q=x, en;q=2, *;q=-1"},
+    "idempotency-key": {"HTTP_IDEMPOTENCY_KEY": "\xe9" * 100},
+    "cookies": {"HTTP_COOKIE": "sessionid=\xe9; csrftoken=\xff; django_language=\xe9"},
+}
+
+
+@pytest.mark.parametrize("headers", ODD_HEADERS.values(), ids=ODD_HEADERS.keys())
+def test_odd_header_values_never_answer_a_server_error(headers):
+    from knox.models import AuthToken
+
+    clients = {"anonymous": APIClient(raise_request_exception=False)}
+    if "HTTP_AUTHORIZATION" not in headers:  # also past authentication into the views, with a real token
+        _row, token = AuthToken.objects.create(user=make_user("odd-header-user"))
+        clients["signed-in"] = APIClient(raise_request_exception=False)
+        clients["signed-in"].credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    for who, client in clients.items():
+        for path, method, _op in operations():
+            if who == "signed-in" and "logout" in path:
+                continue  # it would end the token the rest are sent with
+            url = PATH_PARAMETER.sub("1", path)
+            response = getattr(client, method)(url, **headers)
+            assert response.status_code < 500, (who, method, url, response.status_code, response.content[:300])
+
+
 # --- The schema -------------------------------------------------------------------------------------------
 
 
