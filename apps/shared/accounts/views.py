@@ -46,7 +46,9 @@ def _too_many(request, template: str, context: dict, wait: int):
 
 @require_http_methods(["GET", "POST"])
 def register(request):
-    form = RegisterForm(request.POST or None)
+    # Bound on every POST, an empty one too (``request.POST or None`` left it unbound: no "required" answer, and
+    # a refusal for too many requests could not be added to it, a 500).
+    form = RegisterForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         wait = _throttled(request)
         if wait:
@@ -126,7 +128,9 @@ def account_verify(request):
 
 @require_http_methods(["GET", "POST"])
 def password_reset(request):
-    form = PasswordResetForm(request.POST or None)
+    # Bound on every POST, an empty one too (``request.POST or None`` left it unbound: no "required" answer, and
+    # a refusal for too many requests could not be added to it, a 500).
+    form = PasswordResetForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         wait = _throttled(request)
         if wait:

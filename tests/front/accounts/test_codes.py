@@ -116,3 +116,17 @@ class TestCodes:
         assert pages == [302, 302]
         assert third.status_code == 429
         assert not User.objects.filter(username="person5").exists()
+
+    @pytest.mark.parametrize("address", ["/register/", "/password-reset/"])
+    def test_an_empty_post_is_told_what_is_missing_and_past_the_limit_too_many(self, client, settings, address):
+        """An empty POST was read as no form at all: 200 with nothing said, and a 500 once the limit was passed (the
+        refusal could not be added to a form that was never bound)."""
+        settings.RATE_LIMITS = {**settings.RATE_LIMITS, "register": (5, 1, 600)}
+        now = timezone.now().timestamp()
+        with time_machine.travel(dt.datetime.fromtimestamp(now - now % 600 + 300, tz=dt.UTC), tick=False):
+            first = client.post(address)
+            second = client.post(address)
+        missing = first.context["form"].errors.as_data()
+        assert first.status_code == 400 and missing
+        assert {error.code for errors in missing.values() for error in errors} == {"required"}
+        assert second.status_code == 429 and "操作过于频繁" in second.content.decode()
