@@ -3,9 +3,19 @@ routes are in its own urls.py (pages) and urls_api.py (API); this module and the
 
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
+from django.views import View
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from .care import care_mode_set
+
+
+class ApiDocsView(SpectacularSwaggerSplitView):
+    """drf-spectacular's Swagger UI page. OPTIONS answers as any page does (200, ``Allow``): DRF's own answer is a
+    description of the view, which this view's HTML template cannot render (a 500)."""
+
+    def options(self, request, *args, **kwargs):
+        return View.options(self, request, *args, **kwargs)
+
 
 common_api: list[URLPattern | URLResolver] = [
     path("", include("apps.shared.accounts.urls_api")),
@@ -23,5 +33,5 @@ common_urlpatterns: list[URLPattern | URLResolver] = [
     path("care/", care_mode_set, name="care_mode_set"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its script as a file of its own: nothing inline for the Content-Security-Policy.
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", ApiDocsView.as_view(url_name="schema"), name="api-docs"),
 ]

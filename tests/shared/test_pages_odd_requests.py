@@ -68,3 +68,34 @@ def test_no_page_answers_a_server_error_to_odd_requests(headers):
                 if status >= 500:
                     failures.append((str(person), method, url, status))
     assert not failures, failures[:20]
+
+
+METHOD_PEOPLE = {"front": [None, Role.CITIZEN, Role.CLERK], "central": [None, Role.APPROVER]}
+
+
+def test_no_route_answers_a_server_error_to_any_method():
+    """Every route, pages and API, asked with the methods browsers seldom send: it found OPTIONS on the API's docs
+    page (DRF's description of the view, which its HTML template cannot render) and the agent check page of a clerk
+    without a window (the lookup's refusal let through), both 500."""
+    urls = sorted(
+        {
+            "/" + CONVERTER.sub(lambda m: SAMPLE.get(m.group(1) or "str", "1"), route)
+            for route in routes(get_resolver().url_patterns)
+            if not (route.startswith("^") or "(?P" in route)
+        }
+    )
+    failures = []
+    for person in METHOD_PEOPLE[settings.SITE_ROLE]:
+        client = _client(person)
+        for url in urls:
+            for method in ("HEAD", "OPTIONS", "PUT", "PATCH", "DELETE", "TRACE"):
+                status = client.generic(method, url, data=b'{"a": 1}', content_type="application/json").status_code
+                if status >= 500:
+                    failures.append((str(person), method, url, status))
+    assert not failures, failures[:20]
+
+
+def test_the_api_docs_page_answers_options_with_what_it_allows(client):
+    answer = client.options("/api/docs/")
+    assert answer.status_code == 200 and "GET" in answer["Allow"]
+    assert client.get("/api/docs/").status_code == 200

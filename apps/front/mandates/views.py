@@ -377,7 +377,10 @@ def document(request, principal_id, number, code):
 def window(request, ticket_id):
     """核验办理人: the person at the window for this ticket — the applicant in person, a company's legal
     representative, or an agent within a mandate in force; or register the signed paper letter they bring."""
-    ticket = ticket_get_for_clerk(clerk=request.user, ticket_id=ticket_id)
+    try:
+        ticket = ticket_get_for_clerk(clerk=request.user, ticket_id=ticket_id)
+    except DomainError as exc:  # no window assigned (409), or not this window's ticket (404)
+        return render(request, "error.html", {"message": exc.detail}, status=status_for(exc))
     context: dict = {
         "ticket": ticket,
         "check": WindowCheckForm(),

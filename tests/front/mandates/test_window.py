@@ -335,3 +335,21 @@ def test_a_paper_letter_names_the_person_when_their_id_number_also_reads_as_a_cr
     recorded = api(clerk).post("/api/v1/workbench/mandates/paper/", body, format="multipart")
     assert recorded.status_code == 201, recorded.content
     assert Mandate.objects.get(number=recorded.json()["number"]).principal == person
+
+
+def test_the_window_page_tells_a_clerk_without_a_window_or_another_windows_ticket(clerk):
+    """Was a 500: the ticket's lookup refuses a clerk without a window (and a ticket not theirs), and the page let
+    the refusal through."""
+    from apps.front.booking.models import StaffPost
+    from tests.factories import make_user
+
+    unposted = make_user("agent_page_unposted", "clerk")
+    assert not StaffPost.objects.filter(user=unposted).exists()
+    page = Client()
+    page.force_login(unposted)
+    for method in ("get", "post", "head"):
+        answer = getattr(page, method)("/workbench/tickets/1/agent/")
+        assert answer.status_code == 403, (method, answer.status_code)
+    assert "您尚未分配窗口" in page.get("/workbench/tickets/1/agent/").content.decode()
+    page.force_login(clerk)  # posted at a window: a ticket that is not its own is not found
+    assert page.get("/workbench/tickets/999999/agent/").status_code == 404
