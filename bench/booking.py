@@ -12,7 +12,10 @@ the crowd and half after: the booking throughput counts as a ratio to that ceili
 ceiling as a ratio to the bare view (``ceiling_over_bare``: what the stack itself costs). CPU time per
 request of the gunicorn workers and of the PostgreSQL backends is measured too; ``cpu_ratio`` (ceiling's
 over booking's) and ``cpu_ceiling_over_bare`` are what the ratios would be on a machine doing nothing else:
-on a shared machine they are the steadier figures. The load average is recorded before each phase.
+on a shared machine they are the steadier figures. ``booking_own_work``: the booking's whole CPU per request
+(workers, PostgreSQL and the load generator) over the ceiling's, beside what the two ratio targets together
+leave for it (a quarter of the ceiling, the ceiling at most the bare view's over 0.7). The load average is
+recorded before each phase.
 
 The crowd: citizens in random order, each picks a slot at random among the bookable ones; told the slot
 is full (409 ``slot_full``) a citizen tries another slot not yet tried, at most ``--attempts`` requests in
@@ -370,6 +373,21 @@ def _cpu_ratio(ceiling_ms: dict, booking_ms: dict) -> float | None:
     return round((ceiling_ms["app"] + ceiling_ms["db"]) / (booking_ms["app"] + booking_ms["db"]), 3)
 
 
+def _total_ms(ms: dict) -> float | None:
+    """All the CPU one request costs the machine: server workers, PostgreSQL backends and the load generator."""
+    return None if any(value is None for value in ms.values()) else sum(ms.values())
+
+
+def _own_work(booking_ms: dict, ceiling_ms: dict, bare_ms: dict) -> dict | None:
+    """The booking's own work per request (its whole CPU over the ceiling's, in ms), and what the two ratio targets
+    together leave for it: a quarter of the ceiling (ratio 0.8), the ceiling at most the bare view's over 0.7. The
+    whole CPU per request predicts each run's throughput ratios (README, "Benchmarks", session 12)."""
+    booking, ceiling, bare = _total_ms(booking_ms), _total_ms(ceiling_ms), _total_ms(bare_ms)
+    if booking is None or ceiling is None or not bare:
+        return None
+    return {"ms": round(booking - ceiling, 2), "both_targets_allow_ms": round(min(ceiling, bare / 0.7) / 4, 2)}
+
+
 def _loadavg() -> float:
     return round(os.getloadavg()[0], 2)
 
@@ -507,6 +525,7 @@ def main() -> int:
         "cpu_ratio": _cpu_ratio(ceiling_cpu_ms, booking_cpu_ms),
         "cpu_ceiling_over_bare": _cpu_ratio(bare_cpu_ms, ceiling_cpu_ms) if bare_tally.requests else None,
         "cpu_ms_per_request": booking_cpu_ms,
+        "booking_own_work": _own_work(booking_cpu_ms, ceiling_cpu_ms, bare_cpu_ms) if bare_tally.requests else None,
         "ceiling": reference_figures(ceiling_tally, ceiling_cpu_ms),
         "bare": reference_figures(bare_tally, bare_cpu_ms),
         "gunicorn": server.config,
@@ -524,6 +543,11 @@ def main() -> int:
             yield f"ratio     booking/ceiling {figures['ratio']} (by CPU time per request: {figures['cpu_ratio']})"
             yield f"          ceiling/bare {figures['ceiling_over_bare']} (by CPU time per request: {figures['cpu_ceiling_over_bare']})"
         yield f"cpu/req   booking {booking_cpu_ms} ms, ceiling {ceiling_cpu_ms} ms, bare {bare_cpu_ms} ms"
+        if own := figures.get("booking_own_work"):
+            yield (
+                f"own work  booking over ceiling {own['ms']} ms of CPU per request; both ratio targets together allow "
+                f"{own['both_targets_allow_ms']} ms"
+            )
         yield f"load      1-minute load average {figures['loadavg_1m']}"
         yield (
             f"database  {invariants['booked']} of {plan['places']} places booked, {invariants['appointments']} appointments, "
