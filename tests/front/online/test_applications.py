@@ -6,10 +6,7 @@ another person's application."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from pypdf import PdfReader
 
 from apps.front.delivery.models import Delivery
 from apps.front.intake.models import Case, CaseChannel, CaseStatus, TrustLevel
@@ -21,6 +18,7 @@ from apps.shared.privacy.models import Consent
 from govservice.api import Conflict
 from govservice.lib.masking import mask_id_public
 from tests.factories import make_matter, make_user
+from tests.front.delivery.conftest import pdf_text
 from tests.journey_helpers import PDF, upload
 
 from .conftest import ANSWERS, fill, start, submit
@@ -215,7 +213,7 @@ class TestSubmitting:
         """As a remote session's form does (tests/front/remote/test_shared_form.py): apps/front/online/form_pdf.py
         makes both."""
         form = Case.objects.get(number=submitted["case"]["number"]).materials.get(name="网上申请表")
-        text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(form.file.open("rb").read())).pages)
+        text = pdf_text(form.file.open("rb").read())
         assert "王小明" in text and mask_id_public(citizen.id_number) in text and citizen.id_number not in text
         assert "失业登记网上申请表" in text and "通州某科技公司" in text, text
 

@@ -7,11 +7,9 @@ form (a PDF material, made as an online application's is), which goes to central
 from __future__ import annotations
 
 import contextlib
-import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from pypdf import PdfReader
 
 from apps.front.intake.models import CaseStatus
 from apps.front.remote.models import HallSession
@@ -127,31 +125,13 @@ def test_the_hall_fills_in_the_matters_own_form_and_the_accepted_case_carries_it
     for expected in ("社会保障卡申领远程申请表", "原工作单位名称", "通州某科技公司", "失业原因", "本人辞职", "2026-03-31"):
         assert expected in text, text
     assert "联系电话" in text and "13800001111" in text and "远程虚拟窗口" in text
+    # The applicant by name and the ID number's public mask, never the whole number (apps/front/online/form_pdf.py,
+    # which makes an online application's form too).
+    assert "王小明" in text and mask_id_public(citizen.id_number) in text and citizen.id_number not in text
     # It goes to central with the case, as any accepted case's materials do.
     submitted = OutboxMessage.objects.get(kind=contract.MessageKind.CASE_SUBMITTED)
     assert submitted.payload["number"] == case.number
     assert [f["sha256"] for f in submitted.files if f["name"] == "远程申请表"] == [form.sha256], submitted.files
-
-
-def test_the_form_names_the_applicant_by_the_masked_id_and_carries_the_answers(
-    kiosk, client, citizen, matter_form, approver, registry
-):
-    """As an online application's form does (tests/front/online/test_applications.py): apps/front/online/form_pdf.py
-    makes both."""
-    session_id = session_id_of(start_at_kiosk(kiosk, matter_form, citizen))
-    approver.answer(session_id)
-    _type(kiosk, session_id, employer="通州某科技公司", reason="本人辞职")
-    for key in ("id-card", "photo"):
-        kiosk.post(f"/remote/{session_id}/scan/", {"material": key, "file": SimpleUploadedFile(f"{key}.pdf", PDF)})
-    approver.post(session_id, "identity", {"reason": "视频中本人与证件照片一致"})
-    assert approver.post(session_id, "conclude", {"outcome": "accepted"}).status_code == 200
-    assert deliver(client, registry, "remote.concluded", session_id).status_code == 200
-    case = HallSession.objects.get(id=session_id).case
-    assert case is not None
-    form = case.materials.get(name="远程申请表").file.open("rb").read()
-    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(form)).pages)
-    assert "王小明" in text and mask_id_public(citizen.id_number) in text and citizen.id_number not in text
-    assert "社会保障卡申领远程申请表" in text and "通州某科技公司" in text, text
 
 
 def test_a_matter_without_a_form_keeps_what_was_typed_in_the_contact_part(
