@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 from govservice.parsers import MAX_JSON_DEPTH, json_depth_exceeds
 from tests.api_fuzz import served_schema
 from tests.factories import make_user
+from tests.shared.test_pages_odd_requests import ODD_HEADERS
 
 pytestmark = pytest.mark.django_db
 
@@ -251,17 +252,8 @@ def test_a_valid_token_is_let_in():
 
 # --- Header values no client should send ---------------------------------------------------------------
 
-# Headers reach Django as Latin-1 text (PEP 3333): bytes that are no UTF-8, no ASCII, odd quality values. Each
-# is sent to every operation; "Token éé" was a 500 (the token decoded as UTF-8).
-ODD_HEADERS = {
-    "token-latin1": {"HTTP_AUTHORIZATION": "Token éé"},
-    "token-high-bytes": {"HTTP_AUTHORIZATION": "Token " + "\xff" * 64},
-    "terminal-latin1": {"HTTP_AUTHORIZATION": "Terminal \xe9\xfe"},
-    "basic-latin1": {"HTTP_AUTHORIZATION": "Basic \xe9"},
-    "language": {"HTTP_ACCEPT_LANGUAGE": "\xe9\xe9;q=x, en;q=2, *;q=-1"},
-    "idempotency-key": {"HTTP_IDEMPOTENCY_KEY": "\xe9" * 100},
-    "cookies": {"HTTP_COOKIE": "sessionid=\xe9; csrftoken=\xff; django_language=\xe9"},
-}
+# The values: tests/shared/test_pages_odd_requests.ODD_HEADERS (the pages get them too). Each is sent to every
+# operation, anonymous and, but for an Authorization of its own, with a real token.
 
 
 @pytest.mark.parametrize("headers", ODD_HEADERS.values(), ids=ODD_HEADERS.keys())
