@@ -270,12 +270,12 @@ def cached(token: str) -> tuple[User, AuthToken] | None:
 
 # --- The shared entries -------------------------------------------------------------------------------
 
-# KEYS[1]: the entry; KEYS[2]: the token's mark; ARGV[1]: the users' marks' key without the id. Returns nil
-# (no entry) or {entry, token mark, user mark}.
+# KEYS[1]: the entry (a hash: 'e' the pickled entry, 'm' the key of its user's mark, written with it); KEYS[2]:
+# the token's mark. Returns nil (no entry) or {entry, token mark, user mark}.
 _SHARED_GET = """
-local user = redis.call('HGET', KEYS[1], 'u')
-if not user then return nil end
-return {redis.call('HGET', KEYS[1], 'e'), redis.call('GET', KEYS[2]) or '', redis.call('GET', ARGV[1] .. user) or ''}
+local user_mark = redis.call('HGET', KEYS[1], 'm')
+if not user_mark then return nil end
+return {redis.call('HGET', KEYS[1], 'e'), redis.call('GET', KEYS[2]) or '', redis.call('GET', user_mark) or ''}
 """
 
 
@@ -285,11 +285,8 @@ def _shared_entry(digest: str) -> Entry | None:
     client = _redis_client()
     if client is None:
         return None
-    user_marks = _user_mark_key(0)[:-1]  # the key of user 0 without its "0": the script appends the id
     try:
-        found = redis_script(client, _SHARED_GET)(
-            keys=[_shared_key(digest), _token_mark_key(digest)], args=[user_marks]
-        )
+        found = redis_script(client, _SHARED_GET)(keys=[_shared_key(digest), _token_mark_key(digest)])
         if not found:
             return None
         value, *marks = found
@@ -324,7 +321,8 @@ def _share(entries: Sequence[Entry], ttl: int) -> None:
         pipe = client.pipeline(transaction=False)
         for entry in entries:
             key = _shared_key(entry.token[_DIGEST])
-            pipe.hset(key, mapping={"u": entry.user_id, "e": pickle.dumps(replace(entry, cached_until=0.0))})
+            mapping = {"m": _user_mark_key(entry.user_id), "e": pickle.dumps(replace(entry, cached_until=0.0))}
+            pipe.hset(key, mapping=mapping)
             pipe.expire(key, ttl)
         pipe.execute()
     except Exception:
