@@ -16,6 +16,8 @@ from apps.front.intake.models import Case, OriginalsCheck, TrustLevel
 from apps.front.intake.services import originals_to_see
 from apps.front.mandates.models import EventKind, MandateEvent
 from apps.front.mandates.services import mandate_revoke
+from apps.front.notifications.models import Notification
+from tests.front.intake.test_central_events import event
 from tests.front.mandates.conftest import make_company, make_mandate
 from tests.journey_helpers import shift_slot_to_now
 from tests.personas_front import TERMINAL_TOKEN, make_slot
@@ -93,7 +95,9 @@ class TestTheAgentBooksTheVisit:
         assert cancelled.status_code == 302
         appointment.refresh_from_db()
         assert appointment.status == AppointmentStatus.CANCELLED_BY_CITIZEN
-        assert MandateEvent.objects.filter(mandate=mandate, kind=EventKind.CANCELLED, reference=appointment.code).exists()
+        assert MandateEvent.objects.filter(
+            mandate=mandate, kind=EventKind.CANCELLED, reference=appointment.code
+        ).exists()
         assert case.events.filter(actor=agent, note__contains="取消到大厅核验原件").exists()
 
     def test_through_the_api_once_per_retry_and_cancelled(self, agents_case, mandate, api, citizen, agent, hall):
@@ -194,7 +198,9 @@ class TestTheWindowReceivesTheAgent:
         assert booked.status_code == 201, booked.content
         shift_slot_to_now(slot.id)
         checked = api(None).post(
-            "/api/v1/terminal/checkin/", {"code": agent.id_number}, format="json",
+            "/api/v1/terminal/checkin/",
+            {"code": agent.id_number},
+            format="json",
             HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}",
         )
         assert checked.status_code in (200, 201), checked.content
@@ -243,6 +249,22 @@ class TestTheWindowReceivesTheAgent:
         assert case.events.filter(actor=agent, note__contains="取消到大厅核验原件").exists()
         assert MandateEvent.objects.filter(mandate=mandate, kind=EventKind.CANCELLED, reference=visit).exists()
 
+    def test_a_visit_the_agent_booked_is_released_when_the_case_ends_and_both_are_told(
+        self, client, agents_case, api, citizen, agent, hall
+    ):
+        """The case withdrawn at central's word while the agent's visit is still ahead: the hall cancels the visit
+        (the agent could no longer cancel it on a closed case), and the applicant and the agent both learn not to come."""
+        booked = api(agent).post(visit_api(agents_case.number), {"slot": make_slot(hall, capacity=2).id}, format="json")
+        assert booked.status_code == 201, booked.content
+        code = booked.json()["appointment"]["code"]
+        event(client, "case.voided", {"number": agents_case.number, "reason": "申请人已另行办理"})
+        assert Appointment.objects.get(code=code).status == AppointmentStatus.CANCELLED_BY_HALL
+        told = Notification.objects.filter(event="case.visit_released", channel="inbox")
+        assert sorted(told.values_list("recipient", flat=True)) == sorted([citizen.pk, agent.pk])
+        assert all(code in body for body in told.values_list("body", flat=True))
+        listed = api(agent).get(f"/api/v1/acting/{citizen.pk}/appointments/").json()
+        assert [(a["code"], a["status"]) for a in listed] == [(code, AppointmentStatus.CANCELLED_BY_HALL)]
+
     def test_a_mandate_revoked_after_check_in_stops_the_check(
         self, agents_case, mandate, api, citizen, agent, clerk, hall, terminal
     ):
@@ -250,14 +272,17 @@ class TestTheWindowReceivesTheAgent:
         assert api(agent).post(visit_api(agents_case.number), {"slot": slot.id}, format="json").status_code == 201
         shift_slot_to_now(slot.id)
         api(None).post(
-            "/api/v1/terminal/checkin/", {"code": agent.id_number}, format="json",
+            "/api/v1/terminal/checkin/",
+            {"code": agent.id_number},
+            format="json",
             HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}",
         )
         ticket_id = api(clerk).post("/api/v1/workbench/call-next/").json()["id"]
         mandate_revoke(by=citizen, number=mandate.number)
         material = originals_to_see(agents_case)[0]
         refused = browser(clerk).post(
-            f"/workbench/tickets/{ticket_id}/originals/{agents_case.number}/", {"material": material.id, "outcome": "seen"}
+            f"/workbench/tickets/{ticket_id}/originals/{agents_case.number}/",
+            {"material": material.id, "outcome": "seen"},
         )
         assert refused.status_code == 403 and "委托人已撤销对您的授权" in refused.content.decode()
         material.refresh_from_db()

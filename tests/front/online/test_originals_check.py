@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.utils import timezone
+from rest_framework.test import APIClient
 
 from apps.front.booking.models import Appointment, AppointmentStatus
 from apps.front.floor.models import TicketStatus
@@ -20,7 +22,9 @@ from apps.front.intake.models import (
     TrustLevel,
 )
 from apps.front.intake.services import original_mark, original_visit_book, originals_to_see
+from apps.front.notifications.models import Notification, NotificationPreference
 from govservice.api import DomainError
+from tests.front.intake.test_central_events import event
 from tests.journey_helpers import shift_slot_to_now
 from tests.personas_front import TERMINAL_TOKEN, make_slot
 
@@ -30,6 +34,7 @@ pytestmark = pytest.mark.django_db
 
 # Not frozen in time: slots are offered against the database's clock (booking.selectors.slots_open_for), and
 # every date here is relative to it (make_slot, shift_slot_to_now), as in the booking and pre-filing tests.
+
 
 def browser(user) -> Client:
     client = Client()
@@ -51,7 +56,9 @@ def at_the_window(api, clerk, appointment: Appointment) -> int:
     """The visit's day: the citizen checks in at the terminal and the clerk calls the ticket."""
     shift_slot_to_now(appointment.slot_id)
     checked = api(None).post(
-        "/api/v1/terminal/checkin/", {"code": appointment.code}, format="json",
+        "/api/v1/terminal/checkin/",
+        {"code": appointment.code},
+        format="json",
         HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}",
     )
     assert checked.status_code in (200, 201), checked.content
@@ -145,10 +152,16 @@ class TestTheWindowChecksTheOriginals:
         ticket_id = at_the_window(api, clerk, check.appointment)
         first, second = originals_to_see(visit)
         with pytest.raises(DomainError) as unexplained:
-            original_mark(clerk=clerk, ticket_id=ticket_id, number=visit.number, material_id=first.id, outcome="mismatch")
+            original_mark(
+                clerk=clerk, ticket_id=ticket_id, number=visit.number, material_id=first.id, outcome="mismatch"
+            )
         assert unexplained.value.code == "mismatch_note_required"
         original_mark(
-            clerk=clerk, ticket_id=ticket_id, number=visit.number, material_id=first.id, outcome="mismatch",
+            clerk=clerk,
+            ticket_id=ticket_id,
+            number=visit.number,
+            material_id=first.id,
+            outcome="mismatch",
             note="原件签发日期与上传件不同",
         )
         original_mark(clerk=clerk, ticket_id=ticket_id, number=visit.number, material_id=second.id, outcome="seen")
@@ -170,7 +183,9 @@ class TestTheWindowChecksTheOriginals:
         original_visit_book(citizen=other_citizen, number=theirs.number, slot_id=make_slot(hall, hour=14).id)
         material = originals_to_see(theirs)[0]
         with pytest.raises(DomainError) as refused:
-            original_mark(clerk=clerk, ticket_id=ticket_id, number=theirs.number, material_id=material.id, outcome="seen")
+            original_mark(
+                clerk=clerk, ticket_id=ticket_id, number=theirs.number, material_id=material.id, outcome="seen"
+            )
         assert refused.value.code == "not_this_applicant"
         assert browser(clerk).get(f"/workbench/tickets/{ticket_id}/originals/{theirs.number}/").status_code == 403
         answer = browser(clerk).post(
@@ -179,3 +194,54 @@ class TestTheWindowChecksTheOriginals:
         assert answer.status_code == 403
         material.refresh_from_db()
         assert material.trust_level == TrustLevel.C and not OriginalSeen.objects.exists()
+
+
+class TestAVisitNoLongerNeeded:
+    """The case gets its answer while its visit is still ahead (voided, decided, withdrawn: CASE_SETTLED): the visit
+    is cancelled by the hall — the place back at once, never a late cancellation — the case says so and the applicant
+    is told not to come. A visit already under way at the hall is left as it is."""
+
+    def test_a_void_from_central_releases_the_booked_visit_and_tells_the_applicant(self, client, visit, citizen):
+        appointment = OriginalsCheck.objects.select_related("appointment").get(case=visit).appointment
+        assert appointment.status == AppointmentStatus.BOOKED and appointment.slot.booked == 1
+        event(client, "case.voided", {"number": visit.number, "reason": "同一申请重复报送"})
+        appointment.refresh_from_db()
+        appointment.slot.refresh_from_db()
+        assert appointment.status == AppointmentStatus.CANCELLED_BY_HALL and appointment.strike == ""
+        assert appointment.slot.booked == 0 and appointment.slot.resale_held == 0
+        assert "无需到大厅核验原件" in appointment.cancel_reason
+        assert visit.events.filter(actor_label="系统", note__contains=f"预约码 {appointment.code}）已自动取消").exists()
+        [body] = Notification.objects.filter(
+            recipient=citizen, event="case.visit_released", channel="inbox"
+        ).values_list("body", flat=True)
+        assert visit.number in body and appointment.code in body and "已作废" in body and "不计违约" in body
+        # The case page no longer offers a visit, and the cancelled one cannot be cancelled again.
+        page = browser(citizen)
+        assert (
+            f'href="/cases/{visit.number}/originals-visit/"' not in page.get(f"/cases/{visit.number}/").content.decode()
+        )
+        again = APIClient()
+        again.force_authenticate(citizen)
+        refused = again.post(f"/api/v1/online/cases/{visit.number}/originals-visit/cancel/")
+        assert refused.status_code == 409, refused.content
+
+    def test_a_decision_releases_it_too_and_the_message_reads_in_english(self, client, visit, citizen):
+        NotificationPreference.objects.update_or_create(user=citizen, defaults={"language": "en"})
+        event(client, "case.decided", {"number": visit.number, "decision": "approved", "reason": "", "remedies": "",
+                                       "decided_at": timezone.now().isoformat()})  # fmt: skip
+        appointment = OriginalsCheck.objects.select_related("appointment").get(case=visit).appointment
+        assert appointment.status == AppointmentStatus.CANCELLED_BY_HALL
+        [message] = Notification.objects.filter(recipient=citizen, event="case.visit_released", channel="inbox")
+        assert message.subject == "No need to bring the originals to the hall"
+        assert appointment.code in message.body and "no penalty" in message.body and "【" not in message.body
+
+    def test_a_visit_under_way_at_the_hall_is_left_as_it_is(self, client, visit, api, clerk, citizen):
+        appointment = OriginalsCheck.objects.select_related("appointment").get(case=visit).appointment
+        at_the_window(api, clerk, appointment)
+        appointment.refresh_from_db()
+        under_way = appointment.status
+        assert under_way != AppointmentStatus.BOOKED
+        event(client, "case.voided", {"number": visit.number, "reason": "同一申请重复报送"})
+        appointment.refresh_from_db()
+        assert appointment.status == under_way
+        assert not Notification.objects.filter(recipient=citizen, event="case.visit_released").exists()

@@ -14,14 +14,21 @@ cases the hall holds before acceptance, and this case is accepted already.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from apps.front.booking.models import Slot
-from apps.front.booking.services import appointment_book, appointment_cancel
+from apps.front.booking.models import Appointment, AppointmentStatus, Slot
+from apps.front.booking.services import (
+    appointment_book,
+    appointment_cancel,
+    appointment_cancel_by_hall,
+    message_context,
+)
 from apps.front.floor.models import Ticket
+from apps.front.notifications.services import notify
 from apps.shared.accounts.models import User
 from govservice.api import Conflict, DomainError
 
@@ -30,6 +37,7 @@ from ..models import (
     Case,
     CaseEvent,
     CaseMaterial,
+    CaseStatus,
     EvidenceItem,
     OriginalOutcome,
     OriginalsCheck,
@@ -80,6 +88,36 @@ def _visit_case(*, citizen: User, number: str) -> Case:
     return case
 
 
+def original_visit_release(case: Case) -> Appointment | None:
+    """The case has just got its answer (decided, withdrawn, voided, closed: CASE_SETTLED; intake's
+    ``case_transition``, in the transaction of that move): its visit is no longer needed. One still booked is
+    cancelled by the hall (the place given back at once, never a late cancellation), the case's events say so, and
+    the applicant — and the agent who booked it for them — are told not to come. A visit already checked in or
+    ended stays as it is. Returns the cancelled appointment, or None."""
+    check = OriginalsCheck.objects.filter(case=case, appointment__status=AppointmentStatus.BOOKED).first()
+    if check is None or check.appointment_id is None:
+        return None
+    status = CaseStatus(case.status).label
+    with translation.override(settings.LANGUAGE_CODE):  # records, in the site's first language
+        why = f"办件{status}，无需到大厅核验原件"
+    appointment = appointment_cancel_by_hall(appointment_id=check.appointment_id, actor=None, reason=why)
+    if appointment is None:  # checked in (or cancelled) meanwhile
+        return None
+    CaseEvent.objects.create(
+        case=case,
+        actor=None,
+        actor_label="系统",
+        from_status=case.status,
+        to_status=case.status,
+        note=f"{why}：预约（预约码 {appointment.code}）已自动取消",
+    )
+    context = message_context(appointment) | {"status": status}
+    notify(recipient=appointment.citizen, event="case.visit_released", case=case, context=context)
+    if appointment.agent is not None and appointment.agent_id != appointment.citizen_id:
+        notify(recipient=appointment.agent, event="case.visit_released", case=case, context=context)
+    return appointment
+
+
 def _by(agent: User | None) -> str:
     """Who did it, in the case's events (records, in the site's first language)."""
     return "" if agent is None else f"{agent.real_name} 代为"
@@ -107,16 +145,17 @@ def original_visit_book(
         )
     slot = Slot.objects.filter(id=slot_id).only("hall_id").first()
     if slot is None or slot.hall_id != case.hall_id:
-        raise DomainError(
-            _("核验原件须预约受理本件的大厅：%(hall)s。") % {"hall": case.hall.name}, code="wrong_hall"
-        )
+        raise DomainError(_("核验原件须预约受理本件的大厅：%(hall)s。") % {"hall": case.hall.name}, code="wrong_hall")
     appointment = appointment_book(
         citizen=citizen, slot_id=slot_id, matter_code=case.matter.code, idempotency_key=idempotency_key, agent=agent
     )
     check.appointment, check.booked_at = appointment, timezone.now()
     check.save(update_fields=["appointment", "booked_at"])
     CaseEvent.objects.create(
-        case=case, actor=agent or citizen, from_status=case.status, to_status=case.status,
+        case=case,
+        actor=agent or citizen,
+        from_status=case.status,
+        to_status=case.status,
         note=f"{_by(agent)}预约到大厅核验原件（预约码 {appointment.code}）",
     )
     return check
@@ -127,7 +166,9 @@ def original_visit_cancel(*, citizen: User, number: str, agent: User | None = No
     """Cancel the case's visit still ahead (booking's cancel: the place given back, a late cancellation counted);
     the case may book it again. ``agent`` as for ``original_visit_book``."""
     case = _visit_case(citizen=citizen, number=number)
-    check = OriginalsCheck.objects.select_for_update(of=("self",)).select_related("appointment").filter(case=case).first()
+    check = (
+        OriginalsCheck.objects.select_for_update(of=("self",)).select_related("appointment").filter(case=case).first()
+    )
     if check is None or check.appointment is None or not check.appointment.is_active:
         raise Conflict(_("本件没有待到场的核验原件预约。"), code="invalid_state")
     appointment = appointment_cancel(
@@ -135,7 +176,10 @@ def original_visit_cancel(*, citizen: User, number: str, agent: User | None = No
     )
     check.appointment = appointment
     CaseEvent.objects.create(
-        case=case, actor=agent or citizen, from_status=case.status, to_status=case.status,
+        case=case,
+        actor=agent or citizen,
+        from_status=case.status,
+        to_status=case.status,
         note=f"{_by(agent)}取消到大厅核验原件的预约（预约码 {appointment.code}）",
     )
     return check
@@ -204,8 +248,12 @@ def original_mark(
             citizen=case.citizen,
             sha256=material.sha256,
             defaults={
-                "name": material.name, "trust_level": TrustLevel.B, "file": material.file.name,
-                "content_type": material.content_type, "size": material.size, "origin_case": case,
+                "name": material.name,
+                "trust_level": TrustLevel.B,
+                "file": material.file.name,
+                "content_type": material.content_type,
+                "size": material.size,
+                "origin_case": case,
                 "verified_by": clerk,
             },
         )

@@ -49,8 +49,8 @@ def case_transition(
     **fields: Any,
 ) -> None:
     """The lifecycle's guarded move (govservice.lib.lifecycle), with an event row (``event_fields``: more of its
-    fields, e.g. the suspension it records); a move into an answer (CASE_SETTLED) is told to the apps above, in
-    this transaction."""
+    fields, e.g. the suspension it records); a move into an answer (CASE_SETTLED) releases an originals visit still
+    booked (originals.py) and is told to the apps above, in this transaction."""
     settling = to_status in CASE_SETTLED and case.status not in CASE_SETTLED
     lifecycle.move(
         case,
@@ -61,6 +61,11 @@ def case_transition(
         stale=_("办件状态已被他人更改，请刷新。"),
     )
     if settling:
+        # The one visit of an online case to have its originals seen, if still ahead, is no longer needed
+        # (imported here: originals.py builds on this module).
+        from .originals import original_visit_release
+
+        original_visit_release(case)
         for receiver in hooks.case_settled.receivers():
             receiver(case=case)
 
@@ -95,9 +100,7 @@ def _called_ticket(*, clerk: User, ticket_id: int, refusing: bool = False, case:
             else:
                 check(agent=ticket.agent, principal=ticket.citizen, act="apply", matter=ticket.matter)
     elif ticket.citizen.is_company:
-        raise DomainError(
-            _("法人申请须由法定代表人或经授权的经办人办理，请先核验办理人身份。"), code="agent_required"
-        )
+        raise DomainError(_("法人申请须由法定代表人或经授权的经办人办理，请先核验办理人身份。"), code="agent_required")
     elif not refusing:
         applicant_matter_check(ticket.citizen, ticket.matter)
     return ticket
@@ -117,8 +120,13 @@ def _receive(*, clerk: User, ticket, vetted) -> tuple[Case, str]:
     prefiled = Case.objects.select_for_update().get(id=found.id) if found is not None else None
     if prefiled is not None and prefiled.status == CaseStatus.SUBMITTED:
         case_transition(
-            case=prefiled, to_status=CaseStatus.RECEIVED, actor=clerk, note=f"{ticket.hall.name} 收件（在线预填）",
-            clerk=clerk, received_at=now, intake_started_at=now,
+            case=prefiled,
+            to_status=CaseStatus.RECEIVED,
+            actor=clerk,
+            note=f"{ticket.hall.name} 收件（在线预填）",
+            clerk=clerk,
+            received_at=now,
+            intake_started_at=now,
             intake_deadline=add_workdays_or_none(today, intake_conf.INTAKE_NOTICE_DAYS),
             **({"agent": ticket.agent} if ticket.agent is not None else {}),
             **({"appointment_id": ticket.appointment_id} if ticket.appointment_id else {}),
@@ -173,7 +181,9 @@ def held_continue(case: Case, *, clerk: User, vetted, where: str) -> bool:
     _store_materials(case, vetted, by=clerk)
     if not vetted or not case.notice_outstanding:
         if vetted:
-            CaseEvent.objects.create(case=case, actor=clerk, from_status=case.status, to_status=case.status, note=f"{where} 补充材料")
+            CaseEvent.objects.create(
+                case=case, actor=clerk, from_status=case.status, to_status=case.status, note=f"{where} 补充材料"
+            )
         return False
     notice_answer(case, actor=clerk, note=f"{where} 收到补正材料（答复一次性告知），受理期限重新起算")
     return True
@@ -214,7 +224,9 @@ def notice_give(case: Case, *, clerk: User, items: list[str]) -> None:
     )
     case.notice_items, case.notice_sent_at = items, now
     case.notice_answer_deadline, case.notice_reminded_at = answer_by, None
-    CaseEvent.objects.create(case=case, actor=clerk, from_status=case.status, to_status=case.status, note="一次性告知：" + "；".join(items))
+    CaseEvent.objects.create(
+        case=case, actor=clerk, from_status=case.status, to_status=case.status, note="一次性告知：" + "；".join(items)
+    )
     document_issue(case=case, kind=DocumentKind.ONE_TIME_NOTICE, by=clerk)
     notify(recipient=case.citizen, event="case.one_time_notice", case=case)
 
@@ -229,12 +241,14 @@ def refusal_give(case: Case, *, clerk: User, reason: str, refer_to: str) -> None
     refer_to = refer_to.strip()
     if len(refer_to) > REFER_TO_MAX:
         # Refused, not cut: the notice is a legal document, and half an authority's name misleads.
-        raise DomainError(
-            _("“应向何机关申请”不能超过%(max)d个字。") % {"max": REFER_TO_MAX}, code="refer_to_too_long"
-        )
+        raise DomainError(_("“应向何机关申请”不能超过%(max)d个字。") % {"max": REFER_TO_MAX}, code="refer_to_too_long")
     case_transition(
-        case=case, to_status=CaseStatus.REJECTED_AT_INTAKE, actor=clerk, note=reason,
-        refusal_reason=reason, refer_to=refer_to,
+        case=case,
+        to_status=CaseStatus.REJECTED_AT_INTAKE,
+        actor=clerk,
+        note=reason,
+        refusal_reason=reason,
+        refer_to=refer_to,
     )
     document_issue(case=case, kind=DocumentKind.REFUSAL, by=clerk)
     notify(recipient=case.citizen, event="case.refused", case=case)
@@ -266,7 +280,12 @@ def _missing_required(case: Case, *, deferred: Sequence[str] = ()) -> list[str]:
 
 
 def _accept(
-    *, clerk: User, case: Case, commitment_items: list[str], commitment_signed: bool, originals_seen: bool = True,
+    *,
+    clerk: User,
+    case: Case,
+    commitment_items: list[str],
+    commitment_signed: bool,
+    originals_seen: bool = True,
     originals_seen_by: User | None = None,
 ) -> None:
     """Accept a received case and put it on the wire to central, in the caller's transaction. ``originals_seen``:
@@ -278,7 +297,9 @@ def _accept(
     missing = _missing_required(case, deferred=commitment_items)
     if missing:
         # 行政许可法 Art. 32: every missing item is named at once.
-        raise DomainError(_("以下必要材料尚未提供：%(items)s。") % {"items": "、".join(missing)}, code="materials_missing")
+        raise DomainError(
+            _("以下必要材料尚未提供：%(items)s。") % {"items": "、".join(missing)}, code="materials_missing"
+        )
     today = timezone.localdate()
     now = timezone.now()
     # None while the limit reaches a year whose holidays nobody has published: filled in once it is.
@@ -286,7 +307,9 @@ def _accept(
     extra: dict[str, Any] = {}
     if commitment_items:
         extra = {"commitment_items": list(commitment_items), "commitment_deadline": commitment_deadline_from(today)}
-    case_transition(case=case, to_status=CaseStatus.ACCEPTED, actor=clerk, accepted_at=now, promised_date=promised, **extra)
+    case_transition(
+        case=case, to_status=CaseStatus.ACCEPTED, actor=clerk, accepted_at=now, promised_date=promised, **extra
+    )
     if originals_seen:
         # Accepting at the window means the clerk has seen the originals of what the citizen uploaded.
         case.materials.filter(trust_level=TrustLevel.C).update(trust_level=TrustLevel.B)
@@ -331,7 +354,9 @@ def case_receive(*, clerk: User, ticket_id: int, uploads: list[Upload]) -> tuple
 
 
 @transaction.atomic
-def case_refuse(*, clerk: User, ticket_id: int, reason: str, refer_to: str = "", uploads: Sequence[Upload] = ()) -> tuple[Case, str]:
+def case_refuse(
+    *, clerk: User, ticket_id: int, reason: str, refer_to: str = "", uploads: Sequence[Upload] = ()
+) -> tuple[Case, str]:
     """不予受理: a dated notice with the reason, where to apply instead, and the remedies."""
     reason = reason.strip()
     if not reason:
@@ -344,7 +369,9 @@ def case_refuse(*, clerk: User, ticket_id: int, reason: str, refer_to: str = "",
 
 
 @transaction.atomic
-def case_notify_missing(*, clerk: User, ticket_id: int, items: list[str], uploads: Sequence[Upload] = ()) -> tuple[Case, str]:
+def case_notify_missing(
+    *, clerk: User, ticket_id: int, items: list[str], uploads: Sequence[Upload] = ()
+) -> tuple[Case, str]:
     """一次性告知: every missing or defective item in one written notice, on the spot; the case waits
     (RECEIVED) for the applicant to bring them."""
     items = [item.strip() for item in items if item.strip()]
@@ -399,8 +426,10 @@ def prefiled_for_ticket(ticket) -> Case | None:
         ).first()
     if ticket.citizen_id:
         return Case.objects.filter(
-            citizen_id=ticket.citizen_id, matter__code=ticket.matter.code, hall_id=ticket.hall_id,
-            appointment__isnull=True, status=CaseStatus.SUBMITTED,
+            citizen_id=ticket.citizen_id,
+            matter__code=ticket.matter.code,
+            hall_id=ticket.hall_id,
+            appointment__isnull=True,
+            status=CaseStatus.SUBMITTED,
         ).first()
     return None
-
