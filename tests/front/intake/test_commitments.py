@@ -12,6 +12,7 @@ from django.utils import timezone
 from apps.front.intake.models import Case, CaseStatus, CreditRecord, TrustLevel
 from apps.front.intake.selectors import credit_barred
 from apps.front.intake.services import cases_commitment_enforce, cases_commitment_remind, cases_fill_open_dates
+from apps.front.intake.services.periods import periods_fill
 from apps.front.notifications.models import Notification
 from apps.shared.catalog.models import Material
 from apps.shared.exchange.models import OutboxMessage
@@ -336,6 +337,22 @@ class TestTheDeadlineEndsOnAWorkingDay:
         assert messages_of("case.commitment_broken")[-1]["deadline"] == "2026-10-08"
         sms = Notification.objects.get(recipient=citizen, event="case.commitment_broken", channel="sms")
         assert "2026-10-08" in sms.body
+
+    def test_ends_stored_on_a_holiday_are_moved_by_date_not_case_by_case(self, promised, django_assert_num_queries):
+        """Every periodic job runs periods_fill first: its cost does not grow with the open cases, one read per kind of
+        period and one UPDATE per date that moves."""
+        Case.objects.filter(id=promised.id).update(commitment_deadline=NATIONAL_DAY_NOMINAL)
+        for n in range(5):
+            twin = Case.objects.get(id=promised.id)
+            twin.pk = twin.id = None
+            twin.number, twin.appointment = f"{promised.number[:-2]}{90 + n}", None  # one-to-one: the original's
+            twin.save()
+        calendar = calendar_get()
+        with django_assert_num_queries(3):
+            assert periods_fill(calendar=calendar) == 6
+        assert set(Case.objects.values_list("commitment_deadline", flat=True)) == {AFTER_NATIONAL_DAY}
+        with django_assert_num_queries(2):
+            assert periods_fill(calendar=calendar) == 0
 
     def test_a_make_up_saturday_is_a_valid_last_day(self, promised):
         assert calendar_get().period_end(MAKE_UP_SATURDAY) == MAKE_UP_SATURDAY

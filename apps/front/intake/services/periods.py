@@ -42,16 +42,18 @@ def last_day(stored: dt.date | None, calendar: WorkCalendar) -> dt.date | None:
 
 def periods_fill(*, calendar: WorkCalendar | None = None) -> int:
     """Move the stored ends that fell on a day off of a year not published when they were set to their real
-    last day, now that it may be (a no-op for ends already right)."""
+    last day, now that it may be (a no-op for ends already right). Each periodic job that reads these ends calls
+    it first, so it works by date, not by case: one read of the distinct stored dates, and one UPDATE per date
+    that moves (however many cases share it)."""
     calendar = calendar or calendar_get()
     filled = 0
     for field, rows in (
         ("commitment_deadline", Case.objects.filter(status__in=COMMITMENT_OPEN_STATES, commitment_met_at__isnull=True, commitment_broken_at__isnull=True)
          .exclude(commitment_deadline__isnull=True).exclude(commitment_items=[])),
         ("notice_answer_deadline", Case.objects.filter(status=CaseStatus.RECEIVED, notice_answer_deadline__isnull=False)),
-    ):
-        for case_id, stored in rows.values_list("id", field):
+    ):  # fmt: skip
+        for stored in rows.order_by().values_list(field, flat=True).distinct():
             real = last_day(stored, calendar)
             if real is not None and real != stored:
-                filled += Case.objects.filter(id=case_id, **{field: stored}).update(**{field: real})
+                filled += rows.filter(**{field: stored}).update(**{field: real})
     return filled
