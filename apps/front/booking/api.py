@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from apps.shared.accounts.permissions import IsCitizen, IsClerk
 from apps.shared.accounts.selectors import citizen_verified_by_id_number
+from apps.shared.catalog.selectors import matter_known_or_404
 from govservice.api import DomainError
 from govservice.schema import IdNumberField
 from govservice.throttling import BookingThrottle
@@ -59,15 +60,28 @@ class AppointmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Appointment
         fields = [
-            "code", "status", "matter", "matter_code", "hall", "address", "start", "end", "created_at",
-            "quota", "green_category", "strike", "cancel_reason",
+            "code",
+            "status",
+            "matter",
+            "matter_code",
+            "hall",
+            "address",
+            "start",
+            "end",
+            "created_at",
+            "quota",
+            "green_category",
+            "strike",
+            "cancel_reason",
         ]
 
 
 class BookSerializer(serializers.Serializer):
     slot = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     matter = serializers.CharField(max_length=64)
-    green_category = serializers.ChoiceField(choices=GreenCategory.choices, required=False, allow_blank=True, default="")
+    green_category = serializers.ChoiceField(
+        choices=GreenCategory.choices, required=False, allow_blank=True, default=""
+    )
 
 
 class HallsForMatterApi(ListAPIView):
@@ -78,6 +92,7 @@ class HallsForMatterApi(ListAPIView):
     queryset = Hall.objects.none()  # for the schema; requests use get_queryset
 
     def get_queryset(self):
+        matter_known_or_404(self.kwargs["code"])
         return halls_for_matter(self.kwargs["code"])
 
 

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from apps.front.floor.api import IsTerminal, TerminalAuthentication
 from apps.shared.accounts.models import Role
 from apps.shared.accounts.permissions import HasRole, IsCitizen, IsClerk
+from apps.shared.catalog.selectors import matter_known_or_404
 from govservice.api import DomainError
 from govservice.schema import IdNumberField
 
@@ -151,7 +152,11 @@ def _staff(request) -> dict[str, bool]:
 
 
 def _detail(request, ticket: ConsultTicket, code_status: int = status.HTTP_200_OK) -> Response:
-    ticket = ConsultTicket.objects.select_related("matter", "hall", "department", "owner", "citizen").prefetch_related("messages").get(pk=ticket.pk)
+    ticket = (
+        ConsultTicket.objects.select_related("matter", "hall", "department", "owner", "citizen")
+        .prefetch_related("messages")
+        .get(pk=ticket.pk)
+    )
     return Response(ConsultTicketDetailSerializer(ticket, context=_staff(request)).data, status=code_status)
 
 
@@ -179,7 +184,12 @@ class TicketListCreateApi(APIView):
         data.is_valid(raise_exception=True)
         v = data.validated_data
         ticket = services.ticket_ask(
-            citizen=request.user, matter_code=v["matter"], kind=v["kind"], title=v["title"], content=v["content"], hall_id=v.get("hall")
+            citizen=request.user,
+            matter_code=v["matter"],
+            kind=v["kind"],
+            title=v["title"],
+            content=v["content"],
+            hall_id=v.get("hall"),
         )
         return _detail(request, ticket, status.HTTP_201_CREATED)
 
@@ -208,7 +218,12 @@ class TerminalAskApi(APIView):
         data.is_valid(raise_exception=True)
         v = data.validated_data
         ticket = services.ticket_ask_at_terminal(
-            terminal=request.auth, id_number=v["id_number"], matter_code=v["matter"], kind=v["kind"], title=v["title"], content=v["content"]
+            terminal=request.auth,
+            id_number=v["id_number"],
+            matter_code=v["matter"],
+            kind=v["kind"],
+            title=v["title"],
+            content=v["content"],
         )
         return Response(ConsultKioskTicketSerializer(ticket).data, status=status.HTTP_201_CREATED)
 
@@ -251,7 +266,12 @@ class RouteApi(_StaffAction):
         data.is_valid(raise_exception=True)
         return _detail(
             request,
-            services.ticket_route(actor=request.user, code=code, department_code=data.validated_data["department"], note=data.validated_data["note"])
+            services.ticket_route(
+                actor=request.user,
+                code=code,
+                department_code=data.validated_data["department"],
+                note=data.validated_data["note"],
+            ),
         )
 
 
@@ -280,7 +300,9 @@ class FollowUpApi(APIView):
     def post(self, request, code):
         data = ConsultBodySerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return _detail(request, services.ticket_follow_up(citizen=request.user, code=code, body=data.validated_data["body"]))
+        return _detail(
+            request, services.ticket_follow_up(citizen=request.user, code=code, body=data.validated_data["body"])
+        )
 
 
 class RateApi(APIView):
@@ -291,7 +313,10 @@ class RateApi(APIView):
         data = ConsultRateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        return _detail(request, services.ticket_rate(citizen=request.user, code=code, score=v["score"], comment=v.get("comment", "")))
+        return _detail(
+            request,
+            services.ticket_rate(citizen=request.user, code=code, score=v["score"], comment=v.get("comment", "")),
+        )
 
 
 class FaqPublishApi(APIView):
@@ -313,6 +338,7 @@ class MatterFaqApi(APIView):
 
     @extend_schema(responses=ConsultFaqSerializer(many=True))
     def get(self, request, code):
+        matter_known_or_404(code, current=False)
         return Response(ConsultFaqSerializer(faq_for_matter(code), many=True).data)
 
 

@@ -9,6 +9,9 @@ from typing import Any
 from django.db import connections, router
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+
+from govservice.lib.errors import DomainError
 
 from .models import Channel, Department, LifeEvent, Matter, OnlineDepth, Synonym, split_terms
 
@@ -208,22 +211,32 @@ def matters_search(*, q: str = "", department: str = "") -> list[Matter]:
 
 def matter_get(*, code: str) -> Matter:
     return get_object_or_404(
-        Matter.objects.select_related("department").prefetch_related("materials", "fee_items", "form_fields"), code=code, is_current=True
+        Matter.objects.select_related("department").prefetch_related("materials", "fee_items", "form_fields"),
+        code=code,
+        is_current=True,
     )
+
+
+def matter_known_or_404(code: str, *, current: bool = True) -> None:
+    """A sub-resource of a matter (its halls, its FAQ) names one that exists: else 404 "事项不存在。", as the matter
+    itself answers, rather than an empty list. ``current=False``: any version counts (the FAQ keeps every one's)."""
+    matters = Matter.objects.filter(code=str(code)[:64])
+    if not (matters.filter(is_current=True) if current else matters).exists():
+        raise DomainError(_("事项不存在。"), code="not_found")
 
 
 def matter_get_version(*, code: str, version: int) -> Matter:
     """A past or present version (a case shows the one it was accepted under)."""
     return get_object_or_404(
-        Matter.objects.select_related("department").prefetch_related("materials", "fee_items", "form_fields"), code=code, version=version
+        Matter.objects.select_related("department").prefetch_related("materials", "fee_items", "form_fields"),
+        code=code,
+        version=version,
     )
 
 
 def life_event_counts() -> dict[str, int]:
     """How many current matters each life event has (the browse page's tiles)."""
     with connections[router.db_for_read(Matter)].cursor() as cursor:
-        cursor.execute(
-            "SELECT e, count(*) FROM catalog_matter, unnest(life_events) AS e WHERE is_current GROUP BY e"
-        )
+        cursor.execute("SELECT e, count(*) FROM catalog_matter, unnest(life_events) AS e WHERE is_current GROUP BY e")
         counts = dict(cursor.fetchall())
     return {value: counts.get(value, 0) for value in LifeEvent.values}

@@ -62,5 +62,12 @@ def test_only_supervisors_publish_and_only_answered_tickets(api, ask, answered, 
     assert not FaqEntry.objects.exists()
 
 
-def test_the_faq_of_an_unknown_matter_is_not_found(client):
+def test_the_faq_of_an_unknown_matter_is_not_found(client, api, matter):
     assert client.get("/matters/NOPE/faq/").status_code == 404
+    # The API as the page (and as /api/v1/matters/NOPE/ itself): not an empty list of a matter that does not exist.
+    for path in ("/api/v1/matters/NOPE/faq/", "/api/v1/matters/NOPE/halls/"):
+        answer = api(None).get(path, HTTP_ACCEPT_LANGUAGE="en")
+        assert (answer.status_code, answer.json()["code"]) == (404, "not_found"), path
+        assert answer.json()["detail"] == "No such matter."
+    assert api(None).get(f"/api/v1/matters/{matter.code}/faq/").json() == []
+    assert api(None).get(f"/api/v1/matters/{matter.code}/halls/").status_code == 200
