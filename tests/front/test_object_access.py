@@ -14,35 +14,15 @@ nothing). Per-feature tests say *which* refusal each one gives; this sweeps them
 
 from __future__ import annotations
 
-import itertools
-import re
-
 import pytest
 from django.test import Client
-from django.urls import get_resolver
 
 from apps.front.online.models import ApplicationFile
-from tests.api_fuzz import served_schema
 from tests.front.online.conftest import fill, make_online_matter, start, submit
 from tests.front.test_fuzz_api import small_hall
-from tests.shared.test_pages_odd_requests import routes
+from tests.object_access import api_leaks, page_leaks
 
 pytestmark = pytest.mark.django_db
-
-WRITES = ("post", "put", "patch", "delete")
-
-
-PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>|\{(\w+)\}")
-
-
-def addresses(template: str, known: dict[str, list]) -> list[str]:
-    """The route (Django's ``<int:code>`` or OpenAPI's ``{code}``) with every combination of known identifiers."""
-    names = [a or b for a, b in PARAMETER.findall(template)]
-    found = []
-    for values in itertools.product(*[known.get(name) or ["1"] for name in names]):
-        chosen = iter(values)
-        found.append("/" + PARAMETER.sub(lambda _m, chosen=chosen: str(next(chosen)), template).lstrip("/"))
-    return found
 
 
 @pytest.fixture
@@ -59,28 +39,6 @@ def known(api, hall, matter, citizen, clerk, central_peer) -> dict[str, list]:
     known["number"].append(number)
     known["file_id"] = known["material_id"] = known["id"] = files
     return known
-
-
-def api_leaks(owner, other, anonymous, known: dict[str, list]) -> tuple[int, list[str]]:
-    """How many reads reach the owner's things for the owner, and what ``other`` reaches or does that is not public."""
-    owners, leaks = 0, []
-    for template, operations in served_schema()["paths"].items():
-        if "{" not in template:
-            continue
-        for path in addresses(template, known):
-            for method in operations:
-                if method == "get":
-                    owners += 200 <= owner.get(path).status_code < 300
-                    theirs = other.get(path)
-                    if 200 <= theirs.status_code < 300:
-                        public = anonymous.get(path)
-                        if (public.status_code, public.content) != (theirs.status_code, theirs.content):
-                            leaks.append(f"GET {path}: {theirs.status_code} {theirs.content[:120]!r}")
-                elif method in WRITES:
-                    done = getattr(other, method)(path, {}, format="json")
-                    if 200 <= done.status_code < 300:
-                        leaks.append(f"{method.upper()} {path}: {done.status_code} {done.content[:120]!r}")
-    return owners, leaks
 
 
 def test_through_the_api(api, known, citizen, other_citizen):
@@ -100,17 +58,7 @@ def test_through_the_pages(known, matter, citizen, other_citizen):
     owner, other = Client(), Client()
     owner.force_login(citizen)
     other.force_login(other_citizen)
-    theirs = [code for code in known["code"] if code != matter.code] + known["number"] + [citizen.real_name]
-    owners, leaks = 0, []
-    for route in routes(get_resolver().url_patterns):
-        if route.startswith(("^", "api/")) or "(?P" in route or "<" not in route:
-            continue
-        for path in addresses(route, known):
-            owners += owner.get(path).status_code == 200
-            answer = other.get(path)
-            if answer.status_code == 200:
-                shown = answer.content.decode(errors="replace")
-                if found := [mark for mark in theirs if mark in shown and mark not in path]:
-                    leaks.append(f"GET {path}: shows {found}")
+    marks = [code for code in known["code"] if code != matter.code] + known["number"] + [citizen.real_name]
+    owners, leaks = page_leaks(owner, other, known, marks)
     assert not leaks, "\n".join(leaks)
     assert owners >= 12, owners  # the owner's own pages (18 when written)
