@@ -53,13 +53,16 @@ def api_leaks(owner, other, anonymous, known: dict[str, list]) -> tuple[int, lis
 
 def page_leaks(owner: Client, other: Client, known: dict[str, list], marks: list[str]) -> tuple[int, list[str]]:
     """How many pages of the site with the owner's identifiers answer the owner 200, and which of them answer
-    ``other`` 200 showing one of ``marks`` (the owner's codes, numbers, name) not already in the address."""
+    ``other`` 200 showing one of ``marks`` (the owner's codes, numbers, name) not already in the address. ``other``
+    also posts each address empty (a page's form or action): the caller checks that the owner's things did not
+    move."""
     owners, leaks = 0, []
     for route in routes(get_resolver().url_patterns):
         if route.startswith(("^", "api/")) or "(?P" in route or "<" not in route:
             continue
         for path in addresses(route, known):
             owners += owner.get(path).status_code == 200
+            other.post(path, {})
             answer = other.get(path)
             if answer.status_code == 200:
                 shown = answer.content.decode(errors="replace")

@@ -17,12 +17,38 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from apps.front.online.models import ApplicationFile
+from apps.front.booking.models import Appointment, WaitlistEntry
+from apps.front.consult.models import ConsultTicket
+from apps.front.intake.models import Case
+from apps.front.mandates.models import Mandate
+from apps.front.notifications.models import Notification
+from apps.front.online.models import ApplicationFile, OnlineApplication
 from tests.front.online.conftest import fill, make_online_matter, start, submit
 from tests.front.test_fuzz_api import small_hall
 from tests.object_access import api_leaks, page_leaks
 
 pytestmark = pytest.mark.django_db
+
+
+def owners_things(citizen) -> dict[str, list]:
+    """What the owner has, as it stands: whatever another person's requests may try, it must not move."""
+    mine = {"citizen": citizen}
+    return {
+        "appointments": list(
+            Appointment.objects.filter(**mine).values_list("id", "status", "updated_at").order_by("id")
+        ),
+        "cases": list(Case.objects.filter(**mine).values_list("id", "status", "updated_at").order_by("id")),
+        "applications": list(
+            OnlineApplication.objects.filter(applicant=citizen).values_list("id", "updated_at").order_by("id")
+        ),
+        "files": list(ApplicationFile.objects.values_list("id", flat=True).order_by("id")),
+        "consultations": list(ConsultTicket.objects.filter(**mine).values_list("id", "status").order_by("id")),
+        "waitlist": list(WaitlistEntry.objects.filter(**mine).values_list("id", "status").order_by("id")),
+        "mandates": list(
+            Mandate.objects.filter(agent=citizen).values_list("id", "status", "updated_at").order_by("id")
+        ),
+        "inbox": list(Notification.objects.filter(recipient=citizen).values_list("id", "read_at").order_by("id")),
+    }
 
 
 @pytest.fixture
@@ -42,8 +68,10 @@ def known(api, hall, matter, citizen, clerk, central_peer) -> dict[str, list]:
 
 
 def test_through_the_api(api, known, citizen, other_citizen):
+    before = owners_things(citizen)
     owners, leaks = api_leaks(api(citizen), api(other_citizen), api(None), known)
     assert not leaks, "\n".join(leaks)
+    assert owners_things(citizen) == before
     assert owners >= 15, owners  # the owner's own reads reached their things (21 when written)
 
 
@@ -59,6 +87,8 @@ def test_through_the_pages(known, matter, citizen, other_citizen):
     owner.force_login(citizen)
     other.force_login(other_citizen)
     marks = [code for code in known["code"] if code != matter.code] + known["number"] + [citizen.real_name]
+    before = owners_things(citizen)
     owners, leaks = page_leaks(owner, other, known, marks)
     assert not leaks, "\n".join(leaks)
+    assert owners_things(citizen) == before  # the pages' forms, posted empty by the other citizen, moved nothing
     assert owners >= 12, owners  # the owner's own pages (18 when written)
