@@ -2,7 +2,7 @@
 works): a case received over the wire and claimed by this department's approver, its material, and a kiosk ringing
 the department's remote window fill every route of central that takes an identifier, and the other department's
 approver asks for each — through the API (no 2xx but public reads, no write with an empty body succeeds) and the
-pages (no page shows the applicant's name or the case's front number)."""
+pages (no page shows the applicant's name or the case's front number); and nothing of the department's moves."""
 
 from __future__ import annotations
 
@@ -22,6 +22,13 @@ pytestmark = pytest.mark.django_db
 NUMBER = "TZ2026112400001"
 
 
+def departments_things() -> list:
+    """The case, its events and the session as they stand: the other department's requests must move nothing."""
+    cases = ReviewCase.objects.values_list("id", "status", "assignee_id", "decided_by_id").order_by("id")
+    sessions = RemoteSession.objects.values_list("id", "status", "answered_by_id").order_by("id")
+    return [list(cases), list(sessions), ReviewCase.objects.get().events.count()]
+
+
 @pytest.fixture
 def known(platform, matter, department, approver) -> dict[str, list]:
     send(Client(), *package(matter, number=NUMBER))
@@ -38,8 +45,10 @@ def known(platform, matter, department, approver) -> dict[str, list]:
 
 
 def test_through_the_api(api, known, approver, other_approver):
+    before = departments_things()
     owners, leaks = api_leaks(api(approver), api(other_approver), api(None), known)
     assert not leaks, "\n".join(leaks)
+    assert departments_things() == before
     assert owners >= 1, owners  # the department's approver reads the case (2 when written)
 
 
@@ -47,7 +56,9 @@ def test_through_the_pages(known, approver, other_approver):
     owner, other = Client(), Client()
     owner.force_login(approver)
     other.force_login(other_approver)
+    before = departments_things()
     owners, leaks = page_leaks(owner, other, known, [NUMBER, "王小明", "王**", APPLICANT["name"]])
     assert not leaks, "\n".join(leaks)
+    assert departments_things() == before  # the pages' forms and actions, posted empty, moved nothing
     assert owners >= 2, owners  # the department's approver's pages: the case and its material (a session still ringing
     # has no page yet)
