@@ -63,6 +63,12 @@
     // Record the call's media here and upload each connection's recording when it ends (REMOTE_RECORDING, at
     // central's page only: its URL is given there).
     this.recordUrl = options.recordUrl || "";
+    // The server's limit on one part of the recording (REMOTE_RECORDING_MAX_BYTES): a part is cut below it.
+    this.recordMaxBytes = options.recordMaxBytes || 0;
+    // The server refused a part as it will refuse every later one (the session's parts are full): no more recording.
+    this.recordRefused = false;
+    this.recordFailed = false; // a part of the connection being recorded was not saved (it was said)
+    this.uploads = 0; // parts on their way up
     this.recorder = null;
     this.remoteStream = null;
     this.pollMs = options.pollMs || 800;
@@ -365,10 +371,36 @@
 
   // --- Recording (REMOTE_RECORDING) ---------------------------------------------------------------------
   // Each connection of the call is recorded from the moment it connects until it drops or the call ends: the
-  // other side's video and both sides' voices (mixed), as WebM; the part is uploaded when it stops.
+  // other side's video and both sides' voices (mixed), as WebM, in parts, each uploaded when it stops. The server
+  // refuses a part larger than REMOTE_RECORDING_MAX_BYTES whole, so a part that nears it is stopped and the next
+  // one started on the same tracks at once: a new recorder, because only a recorder's output from its start is a
+  // WebM file that plays (a later slice of it has no header). The browser so holds the part being recorded and
+  // those on their way up, never the whole call.
+  var VIDEO_BPS = 400000;
+  // What the recorder makes a second, roughly: the video's bitrate and a generous 128 kbps for the voices (Opus).
+  var BYTES_PER_SECOND = (VIDEO_BPS + 128000) / 8;
+  // Of the server's limit: a part ends before the next slice could take it past this share, and the margin left
+  // takes a slice larger than the one before it (a key frame, a bitrate still rising) and what the stopped
+  // recorder still hands over.
+  var PART_SHARE = 0.9;
+
+  // The recorder hands its data over every second, or more often when a part is short (a small limit): a slice is
+  // at most a twentieth of a part, so the margin holds two.
+  function sliceMs(maxBytes) {
+    if (!maxBytes) return 1000;
+    return Math.max(100, Math.min(1000, Math.floor((maxBytes / BYTES_PER_SECOND) * 1000 / 20)));
+  }
+
+  // Refusals every later part of this page would get too: the session's parts are full or it was never answered
+  // (invalid_state), it records nothing (recording_off), it is not this page's (403, 404).
+  function refusesEveryPart(error) {
+    if (!(error instanceof RemoteError)) return false; // the network: the next part may well get through
+    return error.status === 403 || error.status === 404 || error.code === "invalid_state" || error.code === "recording_off";
+  }
+
   RemoteCall.prototype.startRecording = function () {
-    if (!this.recordUrl || this.recorder || !window.MediaRecorder || !this.remoteStream) return;
-    var call = this;
+    if (!this.recordUrl || this.recordRefused || this.recorder) return;
+    if (!window.MediaRecorder || !this.remoteStream) return;
     var tracks = this.remoteStream.getVideoTracks().slice(0, 1);
     var voices = this.remoteStream.getAudioTracks().concat(this.stream ? this.stream.getAudioTracks() : []);
     var Context = window.AudioContext || window.webkitAudioContext;
@@ -381,20 +413,43 @@
       tracks = tracks.concat(mix.stream.getAudioTracks());
     }
     if (!tracks.length) return;
+    this.recordTracks = tracks;
+    this.recordFailed = false;
+    if (this.recordPart()) this.emit("recording", "on");
+  };
+
+  // A new recorder on this connection's tracks: the first part, or the next one when the last neared the limit.
+  RemoteCall.prototype.recordPart = function () {
+    var call = this;
     var type = ["video/webm;codecs=vp8,opus", "video/webm"].find(function (t) { return MediaRecorder.isTypeSupported(t); }) || "";
     var recorder;
     try {
-      recorder = new MediaRecorder(new MediaStream(tracks), type ? { mimeType: type, videoBitsPerSecond: 400000 } : {});
-    } catch (e) { this.emit("recording", "failed"); return; }
+      var options = type ? { mimeType: type, videoBitsPerSecond: VIDEO_BPS } : {};
+      recorder = new MediaRecorder(new MediaStream(this.recordTracks), options);
+    } catch (e) { this.emit("recording", "failed"); return false; }
     var chunks = [];
-    recorder.ondataavailable = function (event) { if (event.data && event.data.size) chunks.push(event.data); };
+    var size = 0;
+    var share = this.recordMaxBytes * PART_SHARE;
+    recorder.ondataavailable = function (event) {
+      if (!event.data || !event.data.size) return;
+      chunks.push(event.data);
+      size += event.data.size;
+      // Another slice like this one would take the part past its share: it ends here, the next starts at once.
+      if (share && call.recorder === recorder && size + event.data.size > share) {
+        call.stopRecording();
+        call.recordPart();
+      }
+    };
     recorder.onstop = function () {
       if (call.recorder === recorder) call.recorder = null;
-      if (chunks.length) call.uploadRecording(new Blob(chunks, { type: "video/webm" }));
+      var blob = chunks.length && !call.recordRefused ? new Blob(chunks, { type: "video/webm" }) : null;
+      chunks = [];
+      if (blob) call.uploadRecording(blob);
+      else call.recordingSettled(); // stopped with nothing new (just after the part before it was cut)
     };
-    recorder.start(1000);
+    recorder.start(sliceMs(this.recordMaxBytes));
     this.recorder = recorder;
-    this.emit("recording", "on");
+    return true;
   };
 
   RemoteCall.prototype.stopRecording = function () {
@@ -403,17 +458,31 @@
     if (recorder && recorder.state !== "inactive") { try { recorder.stop(); } catch (e) { /* already stopped */ } }
   };
 
+  // A part that fails says so at once. A refusal every later part would get also stops the recording on this page,
+  // its current part unsent, and says why (the server's words).
   RemoteCall.prototype.uploadRecording = function (blob) {
     var call = this;
     var form = new FormData();
     form.append("file", blob, "recording.webm");
-    this.uploads = (this.uploads || 0) + 1;
-    return postForm(this.recordUrl, form).then(function (answer) {
-      call.emit("recording", "saved");
-      return answer;
-    }).catch(function (error) {
+    this.uploads += 1;
+    return postForm(this.recordUrl, form).catch(function (error) {
+      if (call.recordRefused) return;
+      call.recordFailed = true;
+      if (refusesEveryPart(error)) {
+        call.recordRefused = true;
+        call.stopRecording();
+      }
       call.emit("recording", "failed", error);
-    }).then(function () { call.uploads -= 1; });
+    }).then(function () {
+      call.uploads -= 1;
+      call.recordingSettled();
+    });
+  };
+
+  // "Saved" once the connection's recording has stopped and all its parts are up, none failed (a part saved while
+  // the next one records leaves "on" shown).
+  RemoteCall.prototype.recordingSettled = function () {
+    if (!this.recorder && !this.uploads && !this.recordFailed && !this.recordRefused) this.emit("recording", "saved");
   };
 
   // The state of this side's microphone and camera (true: on), as the other side is told across the channel.

@@ -297,6 +297,7 @@
     iceServers: page.ice_servers,
     iceTransportPolicy: page.ice_transport_policy,
     recordUrl: role === "central" && page.recording ? page.urls.recording : "",
+    recordMaxBytes: page.recording_max_bytes,
     pollMs: page.poll_ms,
     pollConnectedMs: page.poll_connected_ms,
     status: page.status,
@@ -347,12 +348,14 @@
         else if (message.t === "media") showTheirMedia(message);
       },
       nomedia: function () { setState(labels.nomedia); },
-      recording: function (state) {
+      recording: function (state, error) {
         var node = $("recording-state");
         if (!node || !node.dataset[state]) return;
         node.hidden = false;
         node.dataset.state = state;
-        node.textContent = node.dataset[state];
+        // A refusal says why in the server's words (the session's parts are full: recording stopped).
+        var why = error instanceof http.RemoteError && error.code ? error.message : "";
+        node.textContent = node.dataset[state] + (why ? " · " + why : "");
       },
       "sound-blocked": function () { if ($("sound")) $("sound").hidden = false; },
       offline: function () { setState(labels.offline); },

@@ -71,7 +71,8 @@ class RemoteConf(AppConf):
     # Sessions are then opened only with the applicant's consent to the recording: set the hall's front's
     # REMOTE_RECORDING the same, so that its consent box asks for it.
     REMOTE_RECORDING = Knob(env_bool, False)
-    # The largest recording taken, in bytes (one part: each connection of a call is recorded as a part).
+    # The largest part of a recording taken, in bytes. Central's page records each connection of a call and cuts
+    # it into parts below this (handed to the page), so a long call is kept in several parts, none refused.
     REMOTE_RECORDING_MAX_BYTES = Knob(env_int, 200 * 1024 * 1024)
     # Milliseconds between the pages' polls for signalling and session state (the data channel carries chat
     # and typing once connected).

@@ -96,7 +96,9 @@ def session_page(request, session_id):
             "applicant_name": mask_name(session.applicant_name),
             "applicant_id": mask_id_staff(session.applicant_id_number),
             "materials": materials,
-            "form_fields": [(row, str(session.form.get(row.name, ""))) for row in form_rows(session.matter, session.form)],
+            "form_fields": [
+                (row, str(session.form.get(row.name, ""))) for row in form_rows(session.matter, session.form)
+            ],
             "page": {
                 **page_settings(),
                 "role": "central",
@@ -104,6 +106,8 @@ def session_page(request, session_id):
                 "form_seq": session.form_seq,
                 # Recorded only with the applicant's consent to it (a session opened before recording was on: not).
                 "recording": remote_conf.REMOTE_RECORDING and session.recording_consent,
+                # The page cuts its recording into parts below the size a part may have (recordings.py refuses more).
+                "recording_max_bytes": remote_conf.REMOTE_RECORDING_MAX_BYTES,
             },
             "outcome_form": ConcludeForm(),
         },
@@ -228,7 +232,9 @@ def session_action(request, session_id, action: str):
         raise Http404
     try:
         session = _staff_session(request, session_id)
-        return JsonResponse(handler(request, session, json_object(request.body)), json_dumps_params={"ensure_ascii": False})
+        return JsonResponse(
+            handler(request, session, json_object(request.body)), json_dumps_params={"ensure_ascii": False}
+        )
     except DomainError as exc:
         return error_json(exc)
 

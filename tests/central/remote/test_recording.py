@@ -7,6 +7,8 @@ settings reach both pages and malformed ones stop the start."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -102,6 +104,15 @@ def test_with_recording_on_the_call_is_stored_logged_and_shown(client, consented
     assert b"".join(downloaded.streaming_content) == WEBM
     client.force_login(central_supervisor)
     assert client.get(f"/remote/{consented['session']}/recordings/{recording.id}/").status_code == 200
+
+
+def test_central_page_is_given_the_limit_on_a_part(client, consented, recording_on):
+    """The page cuts its recording into parts below the server's limit (tests/central/remote/test_recording_parts.py
+    shows it in a browser): it is handed the setting's value."""
+    recording_on.REMOTE_RECORDING_MAX_BYTES = 3 * 1024 * 1024 + 7
+    html = client.get(f"/remote/{consented['session']}/").content.decode()
+    settings = json.loads(re.search(r'<script id="remote-page" type="application/json">(.*?)</script>', html, re.S)[1])
+    assert settings["recording"] is True and settings["recording_max_bytes"] == 3 * 1024 * 1024 + 7
 
 
 def test_a_recording_is_checked(client, consented, recording_on, other_approver):

@@ -1,6 +1,7 @@
 """Recordings of the calls' media (REMOTE_RECORDING): the staff member's browser records each connection of a call
-(MediaRecorder, WebM) and uploads it here when it ends; stored through Django's storage with the session's record
-and deleted with it (privacy.py). Off (the default), nothing is stored and an upload is refused."""
+(MediaRecorder, WebM) in parts below REMOTE_RECORDING_MAX_BYTES and uploads each when it ends; stored through
+Django's storage with the session's record and deleted with it (privacy.py). Off (the default), nothing is stored
+and an upload is refused."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ from .sessions import event_record
 
 # A WebM file opens with an EBML header (1A 45 DF A3) whose DocType is "webm", within its first bytes.
 EBML_MAGIC = b"\x1a\x45\xdf\xa3"
-# Parts of one session (each connection of a call is one; a reload or a renegotiation starts another).
+# Parts of one session (each connection of a call is one or more: a reload or a renegotiation starts another, and
+# the page starts another when one nears REMOTE_RECORDING_MAX_BYTES).
 MAX_PARTS = 50
 
 
