@@ -58,7 +58,7 @@ help:
 	@echo "make test-front      only the front role's tests (PYTEST_ARGS=... to select)"
 	@echo "make test-central    only the central role's tests"
 	@echo "make test-image      build deploy/Containerfile with podman, start its services, check them (CI: after make test)"
-	@echo "make lint            ruff check and import-linter"
+	@echo "make lint            ruff check, ruff format --check and import-linter"
 	@echo "make mypy            type-check apps/ and govservice/"
 	@echo "make services        start (or reuse) embedded PostgreSQL and Redis; print their URLs"
 	@echo "make services-stop   stop them (data stays in var/)"
@@ -250,6 +250,8 @@ test: services messages
 	failed=""
 	echo "==> ruff check ."
 	ruff check . || failed="$$failed ruff"
+	echo "==> ruff format --check ."
+	ruff format --check . || failed="$$failed ruff-format"
 	echo "==> lint-imports"
 	lint-imports --no-logo --cache-dir "$(VAR_DIR)/import-linter-cache" || failed="$$failed import-linter"
 	echo "==> mypy (front, central)"
@@ -307,6 +309,8 @@ lint: bootstrap
 	@echo "==> ruff check ."
 	status=0
 	ruff check . || status=1
+	echo "==> ruff format --check ."
+	ruff format --check . || status=1
 	echo "==> lint-imports"
 	lint-imports --no-logo --cache-dir "$(VAR_DIR)/import-linter-cache" || status=1
 	exit $$status

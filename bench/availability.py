@@ -27,6 +27,7 @@ from bench.harness import Cleanup, say
 
 SLOTS_PATH = "/api/v1/slots/"
 
+
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--matters", type=int, default=2000)
@@ -150,7 +151,14 @@ def main() -> int:
 
         pairs = data["served"]
         tally, cpu = harness.timed_load(
-            server, database, pairs, get, requests=args.requests, connections=args.connections, rng=rng, after_warm_up=sizes.clear
+            server,
+            database,
+            pairs,
+            get,
+            requests=args.requests,
+            connections=args.connections,
+            rng=rng,
+            after_warm_up=sizes.clear,
         )
         errors = server.log_errors()
         server.stop()

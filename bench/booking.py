@@ -64,7 +64,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=harness.DEFAULT_THREADS)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--profile", metavar="DIR", help="record the booking server's workers with py-spy into DIR")
-    parser.add_argument("--skip-ceiling", action="store_true", help="booking only (when profiling): no ceiling, no bare view")
+    parser.add_argument(
+        "--skip-ceiling", action="store_true", help="booking only (when profiling): no ceiling, no bare view"
+    )
     return parser.parse_args()
 
 
@@ -165,8 +167,13 @@ def load(args: argparse.Namespace) -> dict:
             (
                 # Verified citizens, as registration leaves them: an unverified account may not book.
                 User(
-                    username=f"bench{i:05d}", role=Role.CITIZEN, real_name=f"市民{i:05d}", password=password,
-                    phone_verified_at=verified_at, identity_verified_at=verified_at, identity_verified_via=IdentityProof.SEED,
+                    username=f"bench{i:05d}",
+                    role=Role.CITIZEN,
+                    real_name=f"市民{i:05d}",
+                    password=password,
+                    phone_verified_at=verified_at,
+                    identity_verified_at=verified_at,
+                    identity_verified_via=IdentityProof.SEED,
                 )
                 for i in range(1, args.citizens + 1)
             ),
@@ -307,7 +314,9 @@ def crowd(server: harness.Gunicorn, plan: dict, args: argparse.Namespace) -> loa
     return tally
 
 
-def ceiling(server: harness.Gunicorn, plan: dict, numbers: range, args: argparse.Namespace, *, bare: bool = False) -> loadgen.Tally:
+def ceiling(
+    server: harness.Gunicorn, plan: dict, numbers: range, args: argparse.Namespace, *, bare: bool = False
+) -> loadgen.Tally:
     """Requests ``numbers`` of the ceiling's load (or the bare view's): random slots of its hall, the
     citizens' tokens (the bare view reads none)."""
     rng = random.Random(args.seed + numbers.start + (7919 if bare else 0))
@@ -418,14 +427,19 @@ def main() -> int:
         # in what else the machine is doing weighs on every figure alike. Their servers idle meanwhile.
         references: dict[str, harness.Gunicorn] = {}
         tallies = {"bare": loadgen.Tally(), "ceiling": loadgen.Tally()}
-        cpus: dict[str, dict] = {"bare": {"app": 0.0, "db": 0.0, "client": 0.0}, "ceiling": {"app": 0.0, "db": 0.0, "client": 0.0}}
+        cpus: dict[str, dict] = {
+            "bare": {"app": 0.0, "db": 0.0, "client": 0.0},
+            "ceiling": {"app": 0.0, "db": 0.0, "client": 0.0},
+        }
         first_half = range(args.citizens // 2)
         booking_errors: list[str] = []
 
         def reference_half(name: str, numbers: range, half: str) -> None:
             reference = references[name]
             loadavg[f"{name}_{half}"] = _loadavg()
-            say(f"{name}, {half} half: {len(numbers)} requests on {args.connections} connections (load {loadavg[f'{name}_{half}']})")
+            say(
+                f"{name}, {half} half: {len(numbers)} requests on {args.connections} connections (load {loadavg[f'{name}_{half}']})"
+            )
             meter = harness.CpuMeter(reference, database).start()
             tallies[name] += ceiling(reference, plan, numbers, args, bare=name == "bare")
             cpus[name] = _add_cpu(cpus[name], meter.stop())
@@ -444,7 +458,9 @@ def main() -> int:
         warm_up(server, BOOK_PATH, plan["tokens"], args.connections)
         profilers = start_profilers(server, args.profile, cleanup) if args.profile else []
         loadavg["booking"] = _loadavg()
-        say(f"crowd: {args.citizens} citizens for {plan['places']} places on {args.connections} connections (load {loadavg['booking']})")
+        say(
+            f"crowd: {args.citizens} citizens for {plan['places']} places on {args.connections} connections (load {loadavg['booking']})"
+        )
         meter = harness.CpuMeter(server, database).start()
         booking = crowd(server, plan, args)
         booking_cpu = meter.stop()

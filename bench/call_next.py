@@ -345,7 +345,9 @@ def main() -> int:
         warm_up(server, plan["tokens"])
         bursts = Run()
         if args.bursts:
-            say(f"{args.bursts} bursts: {args.windows} windows calling next at the same instant, {args.burst_gap_ms:g} ms apart")
+            say(
+                f"{args.bursts} bursts: {args.windows} windows calling next at the same instant, {args.burst_gap_ms:g} ms apart"
+            )
             bursts = call_in_bursts(server, plan["tokens"], args.bursts, args.burst_gap_ms / 1000, args.timeout)
         say(f"{args.windows} windows calling next back to back over the remaining {args.tickets} tickets")
         run = call_until_empty(server, plan["tokens"], args.timeout, args.pause_ms / 1000)

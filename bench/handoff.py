@@ -71,7 +71,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--down-seconds", type=float, default=20.0, help="how long central is down")
     parser.add_argument("--fronts", type=int, choices=(1, 2), default=2, help="front platforms sending at once")
     parser.add_argument(
-        "--centrals", type=int, choices=(1, 2), default=1,
+        "--centrals",
+        type=int,
+        choices=(1, 2),
+        default=1,
         help="centrals deciding: 2 adds the partner region's, deciding half of the Sub-center's cases",
     )
     parser.add_argument("--producers", type=int, default=2, help="processes making cases in parallel, per front")
@@ -197,14 +200,21 @@ class Bench:
         started = time.monotonic()
         producers = len(self.fronts) * self.args.producers
         shares = [
-            (self.fronts[i % len(self.fronts)], count // producers + (1 if i < count % producers else 0), self.matter_of(i))
+            (
+                self.fronts[i % len(self.fronts)],
+                count // producers + (1 if i < count % producers else 0),
+                self.matter_of(i),
+            )
             for i in range(producers)
         ]
         with ThreadPoolExecutor(len(shares)) as pool:
             batches = list(
                 pool.map(
-                    lambda share: self.w.create_cases(share[0].site, share[1], hall_code=share[0].hall, matter_code=share[2])
-                    if share[1] else None,
+                    lambda share: (
+                        self.w.create_cases(share[0].site, share[1], hall_code=share[0].hall, matter_code=share[2])
+                        if share[1]
+                        else None
+                    ),
                     shares,
                 )
             )
@@ -241,7 +251,9 @@ class Bench:
                     return
                 try:
                     # Claim, pass the steps, decide: central follows its own steps (issue 13).
-                    response = self.w.decide_through_steps(approver.session, f"{central.site.url}/api/v1/cases/{case_id}")
+                    response = self.w.decide_through_steps(
+                        approver.session, f"{central.site.url}/api/v1/cases/{case_id}"
+                    )
                     status = response.status_code
                 except Exception:
                     status = 0
@@ -483,7 +495,9 @@ class Bench:
         central's): each case must be at the central of its matter once, from its own platform, and its decision
         applied once at its own front."""
         found = outcomes if outcomes is not None else self.outcomes(numbers)
-        cases = [found[n] for n in numbers if n in found and (peer is None or peer in (found[n].front, found[n].central))]
+        cases = [
+            found[n] for n in numbers if n in found and (peer is None or peer in (found[n].front, found[n].central))
+        ]
         dead = sum(count for link, count in self.dead_letters().items() if peer is None or peer in link)
         return {
             "sent": len(cases),
@@ -550,14 +564,24 @@ def main() -> int:
     tag = uuid.uuid4().hex[:8]
     if args.fronts == 2:
         # The municipal centre's platform (apps/shared/exchange/demo.py), sending to the same central at once.
-        second = platform_site(tmp, "front-sz", "front", "BJ-SZ", tag=tag, central_port=central.port, extra_env=extra_env)
+        second = platform_site(
+            tmp, "front-sz", "front", "BJ-SZ", tag=tag, central_port=central.port, extra_env=extra_env
+        )
         fronts.append(Front(second, "SZ", FaultProxy(("127.0.0.1", second.port)).start(), "BJ-SZ"))
     centrals = [Central(central, "central", to_central, "approver", args.approvers)]
     if args.centrals == 2:
         # The partner region's central (TJ), deciding the Tianjin matters the Sub-center's hall receives.
-        partner = platform_site(tmp, "central-tj", "central", "TJ", tag=tag, central_port=central.port, extra_env=extra_env)
+        partner = platform_site(
+            tmp, "central-tj", "central", "TJ", tag=tag, central_port=central.port, extra_env=extra_env
+        )
         centrals.append(
-            Central(partner, "TJ", FaultProxy(("127.0.0.1", partner.port)).start(), PARTNER_APPROVER, max(1, args.approvers // 2))
+            Central(
+                partner,
+                "TJ",
+                FaultProxy(("127.0.0.1", partner.port)).start(),
+                PARTNER_APPROVER,
+                max(1, args.approvers // 2),
+            )
         )
     sites = [*(f.site for f in fronts), *(c.site for c in centrals)]
     bench = Bench(wire, args, fronts, centrals)
@@ -603,7 +627,9 @@ def main() -> int:
             latencies = bench.latencies_ms(clean_phase.numbers) if clean_phase.numbers else []
             idle_latencies = bench.latencies_ms(idle.numbers) if idle.numbers else []
             fault_latencies = bench.latencies_ms([n for p in phases[1:] for n in p.numbers]) if len(phases) > 1 else []
-            losses = bench.losses(all_numbers) if all_numbers else {"sent": 0, "delivered": 0, "lost": 0, "duplicated": 0}
+            losses = (
+                bench.losses(all_numbers) if all_numbers else {"sent": 0, "delivered": 0, "lost": 0, "duplicated": 0}
+            )
             per_peer = bench.per_peer(all_numbers, clean_phase.numbers) if all_numbers else {}
             recovery = {p.name: p.recovery_s for p in phases[1:]}
             figures = {
@@ -646,7 +672,16 @@ def main() -> int:
                 say(f"logs kept in {logs}")
             else:
                 clean(tmp)
-    for key in ("throughput_cps", "p50_ms", "p95_ms", "recovery_by_fault_s", "lost", "duplicated", "per_peer", "seconds"):
+    for key in (
+        "throughput_cps",
+        "p50_ms",
+        "p95_ms",
+        "recovery_by_fault_s",
+        "lost",
+        "duplicated",
+        "per_peer",
+        "seconds",
+    ):
         say(f"{key}: {figures[key]}")
     print(json.dumps(figures, ensure_ascii=False))
     failed = [

@@ -98,11 +98,15 @@ def plans() -> dict:
         with CaptureQueriesContext(connection) as captured:
             matters_find(query)
         # The search sends its threshold and its SELECT in one round trip: EXPLAIN the SELECT.
-        return next(q["sql"] for q in captured.captured_queries if "FROM catalog_matter m" in q["sql"]).split("; ", 1)[1]
+        return next(q["sql"] for q in captured.captured_queries if "FROM catalog_matter m" in q["sql"]).split("; ", 1)[
+            1
+        ]
 
     def explain(sql: str, *, analyze: bool = False) -> str:
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)", [str(WORD_SIMILARITY_THRESHOLD)])
+            cursor.execute(
+                "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)", [str(WORD_SIMILARITY_THRESHOLD)]
+            )
             cursor.execute(("EXPLAIN (ANALYZE, BUFFERS) " if analyze else "EXPLAIN ") + sql)
             return "\n".join(row[0] for row in cursor.fetchall())
 
@@ -154,14 +158,23 @@ def main() -> int:
                 hits.append(body.count(b'"code":'))
 
         tally, cpu = harness.timed_load(
-            server, database, paths, get, requests=args.requests, connections=args.connections, rng=rng, after_warm_up=hits.clear
+            server,
+            database,
+            paths,
+            get,
+            requests=args.requests,
+            connections=args.connections,
+            rng=rng,
+            after_warm_up=hits.clear,
         )
 
         async def ping(client: loadgen.Client, path: str) -> None:
             await client.request("GET", path, {})
 
         # The noise floor: the cheapest request this server answers, timed the same way right after.
-        floor = loadgen.run(server.base_url, ["/healthz"] * max(200, args.requests // 4), ping, connections=args.connections)
+        floor = loadgen.run(
+            server.base_url, ["/healthz"] * max(200, args.requests // 4), ping, connections=args.connections
+        )
         errors = server.log_errors()
         server.stop()
 
@@ -215,7 +228,11 @@ def main() -> int:
             yield f"server log: {line}"
 
     harness.emit(figures, lines)
-    return 0 if index_used and no_seq_scan and tally.unanswered == 0 and tally.statuses.get("200", 0) == tally.requests else 1
+    return (
+        0
+        if index_used and no_seq_scan and tally.unanswered == 0 and tally.statuses.get("200", 0) == tally.requests
+        else 1
+    )
 
 
 if __name__ == "__main__":

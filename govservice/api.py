@@ -311,7 +311,12 @@ STATUS_BY_CODE: dict[str, int] = {
     "licences_unavailable": 503,
     "not_a_platform": 403,
 }
-STATUS_BY_CLASS: tuple[tuple[type[DomainError], int], ...] = ((Throttled, 429), (Busy, 429), (Conflict, 409), (DomainError, 422))
+STATUS_BY_CLASS: tuple[tuple[type[DomainError], int], ...] = (
+    (Throttled, 429),
+    (Busy, 429),
+    (Conflict, 409),
+    (DomainError, 422),
+)
 
 
 def status_for(error: DomainError) -> int:

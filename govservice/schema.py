@@ -93,8 +93,18 @@ BODY_CODES: dict[int, tuple[str, ...]] = {400: ("parse_error",)}
 # The project's methods of a view (and of its serializer) that run for an operation besides its handler: the
 # codes they raise are the operation's too.
 VIEW_HOOKS = (
-    "initial", "get_object", "get_queryset", "perform_create", "perform_update", "perform_destroy",
-    "create", "update", "partial_update", "destroy", "list", "retrieve",
+    "initial",
+    "get_object",
+    "get_queryset",
+    "perform_create",
+    "perform_update",
+    "perform_destroy",
+    "create",
+    "update",
+    "partial_update",
+    "destroy",
+    "list",
+    "retrieve",
 )
 SERIALIZER_HOOKS = ("validate", "create", "update", "save", "to_internal_value")
 
@@ -172,7 +182,10 @@ class ApiSchema(AutoSchema):
         # The request's serializer where @extend_schema names it, else the view's own (an APIView has none:
         # asking drf-spectacular to guess would count an error).
         serializers_used = []
-        if self.method in ("POST", "PUT", "PATCH") and type(self).get_request_serializer is not AutoSchema.get_request_serializer:
+        if (
+            self.method in ("POST", "PUT", "PATCH")
+            and type(self).get_request_serializer is not AutoSchema.get_request_serializer
+        ):
             serializers_used.append(self.get_request_serializer())
         if hasattr(self.view, "get_serializer"):
             serializers_used.append(self._get_serializer())
@@ -227,4 +240,7 @@ class ApiSchema(AutoSchema):
     def error_schema(error: dict, codes: list[str]) -> dict:
         """The shared error body, its ``code`` one of ``codes`` (also under x-error-codes, for tools that
         read no allOf)."""
-        return {"allOf": [error, {"type": "object", "properties": {"code": {"type": "string", "enum": codes}}}], "x-error-codes": codes}
+        return {
+            "allOf": [error, {"type": "object", "properties": {"code": {"type": "string", "enum": codes}}}],
+            "x-error-codes": codes,
+        }

@@ -63,7 +63,11 @@ def fuzz_config(phase: str) -> SchemathesisConfig:
             # No NUL in generated text: every one answers 400 at the edge before the operation (govservice/middleware.py,
             # parsers.py; tests/shared/test_api_edge.py), which would hide the operation from the fuzz.
             "generation": {
-                "max-examples": MAX_EXAMPLES, "deterministic": True, "database": "none", "mode": "all", "allow-x00": False,
+                "max-examples": MAX_EXAMPLES,
+                "deterministic": True,
+                "database": "none",
+                "mode": "all",
+                "allow-x00": False,
             },
             "phases": {
                 "examples": {"enabled": False},
@@ -73,7 +77,10 @@ def fuzz_config(phase: str) -> SchemathesisConfig:
             },
             "checks": {
                 "enabled": True,
-                "positive_data_acceptance": {"enabled": POSITIVE_DATA_ACCEPTANCE, "expected-statuses": ACCEPTED_FOR_VALID_DATA},
+                "positive_data_acceptance": {
+                    "enabled": POSITIVE_DATA_ACCEPTANCE,
+                    "expected-statuses": ACCEPTED_FOR_VALID_DATA,
+                },
             },
         }
     )

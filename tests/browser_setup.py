@@ -19,11 +19,16 @@ def browser_type_launch_args(browser_type_launch_args):
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
         "args": [
-            "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
             "--no-first-run",
             # The remote window's pages use the camera and microphone: a synthetic camera and tone, granted
             # without a prompt (tests/e2e/test_remote_window.py).
-            "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream",
         ],
     }
 
@@ -42,7 +47,9 @@ def _no_content_security_policy_violation(request):
         return
     page = request.getfixturevalue("page")
     reports: list[str] = []
-    page.on("console", lambda message: reports.append(message.text) if "Content Security Policy" in message.text else None)
+    page.on(
+        "console", lambda message: reports.append(message.text) if "Content Security Policy" in message.text else None
+    )
     yield
     assert reports == []
 

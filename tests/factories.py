@@ -35,7 +35,12 @@ def make_user(
     id_number = extra.pop("id_number", valid_id_number() if role == Role.CITIZEN else "")
     if role == Role.CITIZEN and verified:
         now = timezone.now()
-        extra = {"phone_verified_at": now, "identity_verified_at": now, "identity_verified_via": IdentityProof.REGISTRY, **extra}
+        extra = {
+            "phone_verified_at": now,
+            "identity_verified_at": now,
+            "identity_verified_via": IdentityProof.REGISTRY,
+            **extra,
+        }
     user = User(
         username=username,
         role=role,
@@ -52,9 +57,20 @@ def make_user(
     return user
 
 
-def make_matter(code: str = "M-001", *, department: Department | None = None, name: str = "社会保障卡申领", promised_days: int = 5, **extra) -> Matter:
-    department = department or Department.objects.get_or_create(code="RSJ", defaults={"name": "区人力资源和社会保障局"})[0]
-    matter = Matter.objects.create(code=code, name=name, department=department, promised_days=promised_days, legal_days=20, **extra)
+def make_matter(
+    code: str = "M-001",
+    *,
+    department: Department | None = None,
+    name: str = "社会保障卡申领",
+    promised_days: int = 5,
+    **extra,
+) -> Matter:
+    department = (
+        department or Department.objects.get_or_create(code="RSJ", defaults={"name": "区人力资源和社会保障局"})[0]
+    )
+    matter = Matter.objects.create(
+        code=code, name=name, department=department, promised_days=promised_days, legal_days=20, **extra
+    )
     Material.objects.create(matter=matter, position=1, name="居民身份证", originals=1, copies=1, required=True)
     Material.objects.create(matter=matter, position=2, name="近期免冠照片", originals=1, copies=0, required=False)
     return matter

@@ -46,7 +46,13 @@ def make_slot(hall: Hall, *, days_ahead: int = 1, hour: int = 9, capacity: int =
     start = timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
     release_at = timezone.now() - dt.timedelta(hours=1) if released else timezone.now() + dt.timedelta(days=1)
     return Slot.objects.create(
-        hall=hall, group=hall.groups.get(), date=day, start=start, end=start + dt.timedelta(minutes=30), capacity=capacity, release_at=release_at
+        hall=hall,
+        group=hall.groups.get(),
+        date=day,
+        start=start,
+        end=start + dt.timedelta(minutes=30),
+        capacity=capacity,
+        release_at=release_at,
     )
 
 
@@ -81,7 +87,9 @@ def other_hall_clerk(db, other_hall):
 
 @pytest.fixture
 def terminal(hall):
-    return Terminal.objects.create(hall=hall, name="1号取号机", token_sha256=hashlib.sha256(TERMINAL_TOKEN.encode()).hexdigest())
+    return Terminal.objects.create(
+        hall=hall, name="1号取号机", token_sha256=hashlib.sha256(TERMINAL_TOKEN.encode()).hexdigest()
+    )
 
 
 @pytest.fixture

@@ -68,8 +68,20 @@ def registry_central(tmp_path_factory, django_db_blocker):
             log = open(tmp / "logs" / "central-web.log", "w")  # noqa: SIM115 - closed with the process
             central.procs.append(
                 subprocess.Popen(
-                    [str(BIN / "gunicorn"), "govservice.wsgi", "-b", f"127.0.0.1:{central.port}", "-w", "2", "--timeout", "60"],
-                    cwd=ROOT, env=central.env, stdout=log, stderr=subprocess.STDOUT,
+                    [
+                        str(BIN / "gunicorn"),
+                        "govservice.wsgi",
+                        "-b",
+                        f"127.0.0.1:{central.port}",
+                        "-w",
+                        "2",
+                        "--timeout",
+                        "60",
+                    ],
+                    cwd=ROOT,
+                    env=central.env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
                 )
             )
             central.wait_ready()
@@ -83,7 +95,9 @@ def registry_central(tmp_path_factory, django_db_blocker):
 @pytest.fixture
 def registry(db, registry_central, settings):
     """The front's side: the central peer at the live central, with the demo key."""
-    peer, _ = Peer.objects.update_or_create(code=exchange_conf.EXCHANGE_CENTRAL_PEER, defaults={"name": "审批总后台", "base_url": registry_central.url})
+    peer, _ = Peer.objects.update_or_create(
+        code=exchange_conf.EXCHANGE_CENTRAL_PEER, defaults={"name": "审批总后台", "base_url": registry_central.url}
+    )
     PeerKey.objects.update_or_create(key_id=KEY_ID, defaults={"peer": peer, "secret": SECRET})
     settings.REGISTRY_URL = ""
     return registry_central

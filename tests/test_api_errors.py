@@ -17,7 +17,9 @@ def test_a_body_that_is_not_json_is_refused_in_chinese_first(api, citizen):
 def test_the_edge_answers_in_the_readers_language_not_both(api, citizen, client):
     """The edge's own sentences (bad body, invalid input, not found, no right) are one language at a time."""
     client_api = api(citizen)
-    english = client_api.post("/api/v1/appointments/", "{bad", content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
+    english = client_api.post(
+        "/api/v1/appointments/", "{bad", content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert english.json() == {"code": "parse_error", "detail": "The request body is malformed and cannot be read."}
     invalid = client_api.post("/api/v1/appointments/", {"slot": "x"}, format="json")
     assert invalid.json()["detail"] == "提交的数据有误。"
@@ -30,7 +32,9 @@ def test_the_edge_answers_in_the_readers_language_not_both(api, citizen, client)
 
 
 @pytest.mark.django_db
-def test_an_expected_refusal_writes_no_log_line_and_other_answers_still_do(api, citizen, other_citizen, hall, matter, caplog):
+def test_an_expected_refusal_writes_no_log_line_and_other_answers_still_do(
+    api, citizen, other_citizen, hall, matter, caplog
+):
     """A flash crowd's thousands of 409 slot_full are answers, not faults: no django.request warning each."""
     from tests.personas_front import make_slot
 

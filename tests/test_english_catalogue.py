@@ -169,7 +169,11 @@ def test_every_string_marked_for_translation_has_its_english(tmp_path):
     env = {**os.environ, "SITE_ROLE": "front", "DEV_MODE": "1"}
     done = subprocess.run(
         [sys.executable, "manage.py", "makemessages", "-l", "en", "--no-location", "--no-wrap", "-v", "0"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert done.returncode == 0, done.stderr
     missing = [

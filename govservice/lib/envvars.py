@@ -34,9 +34,7 @@ def parse_bool(name: str, value: str) -> bool:
         return True
     if word in FALSE_STRINGS:
         return False
-    raise ImproperlyConfigured(
-        f"{name}={value!r} is not a boolean: write one of true/false, 1/0, yes/no, on/off"
-    )
+    raise ImproperlyConfigured(f"{name}={value!r} is not a boolean: write one of true/false, 1/0, yes/no, on/off")
 
 
 def env_bool(name: str, default: bool) -> bool:

@@ -22,7 +22,9 @@ UNKNOWN_TYPE = "application/octet-stream"
 
 # Served to a browser as a page of their own: nothing in them may run, load or frame anything else (a PDF
 # viewer and an image need no script; object-src lets the browser's PDF viewer show the file itself).
-FILE_VIEWER_CSP = "default-src 'none'; img-src 'self' data:; object-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
+FILE_VIEWER_CSP = (
+    "default-src 'none'; img-src 'self' data:; object-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
+)
 
 
 def is_viewable(content_type: str) -> bool:
@@ -65,7 +67,9 @@ def content_check(content: bytes, name: str) -> str:
     if content_type is None:
         raise DomainError(_("文件“%(name)s”不是PDF、JPEG或PNG格式。") % {"name": name}, code="file_type")
     if content_type == "application/pdf" and not pdf_opens(content):
-        raise DomainError(_("文件“%(name)s”不是有效的PDF文件（无法打开），请重新扫描。") % {"name": name}, code="file_type")
+        raise DomainError(
+            _("文件“%(name)s”不是有效的PDF文件（无法打开），请重新扫描。") % {"name": name}, code="file_type"
+        )
     if settings.UPLOAD_SCANNER:
         try:
             import_string(settings.UPLOAD_SCANNER)(content, name)

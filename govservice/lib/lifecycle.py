@@ -128,9 +128,8 @@ def move(
     # The refusal is raised after the block: an exception leaving a savepoint-less block would doom the
     # caller's whole transaction, and nothing was written to undo.
     with transaction.atomic(savepoint=False):
-        changed = (
-            model._default_manager.filter(pk=obj.pk, **{f"{field}__in": [from_status]}, **(where or {}))
-            .update(**{field: to_status}, **values)
+        changed = model._default_manager.filter(pk=obj.pk, **{f"{field}__in": [from_status]}, **(where or {})).update(
+            **{field: to_status}, **values
         )
         if changed:
             setattr(obj, field, to_status)
@@ -180,8 +179,9 @@ def move_pk(
             from_status = found if found in wanted else None
             wanted = frozenset({found}) if found in wanted else frozenset()
         changed = bool(wanted) and bool(
-            model._default_manager.filter(pk=pk, **{f"{field}__in": sorted(wanted)}, **(where or {}))
-            .update(**{field: to_status}, **_stamped(model, fields or {}))
+            model._default_manager.filter(pk=pk, **{f"{field}__in": sorted(wanted)}, **(where or {})).update(
+                **{field: to_status}, **_stamped(model, fields or {})
+            )
         )
         if changed:
             obj = model._default_manager.select_related(*select_related).get(pk=pk)

@@ -22,7 +22,9 @@ class FetchRefused(ValueError):
 
 
 def _static_roots() -> list[Path]:
-    return [Path(d).resolve() for d in getattr(settings, "STATICFILES_DIRS", [])] + [(Path(settings.BASE_DIR) / "static").resolve()]
+    return [Path(d).resolve() for d in getattr(settings, "STATICFILES_DIRS", [])] + [
+        (Path(settings.BASE_DIR) / "static").resolve()
+    ]
 
 
 def url_fetcher():

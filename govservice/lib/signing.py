@@ -86,7 +86,9 @@ class SignedHeaders:
     secret: str
 
     def verify_body(self, *, method: str, path: str, body: bytes) -> Verified:
-        expected = hmac.new(self.secret.encode(), canonical(method, path, self.timestamp, self.message_id, body), hashlib.sha256)
+        expected = hmac.new(
+            self.secret.encode(), canonical(method, path, self.timestamp, self.message_id, body), hashlib.sha256
+        )
         # Constant-time comparison: no timing oracle on the signature.
         if not equal(expected.hexdigest(), self.signature):
             raise SignatureError("bad_signature", BAD_SIGNATURE)

@@ -42,7 +42,9 @@ class Minutes(Func):
     arg_joiner = " - "
 
     def __init__(self, end: str | Expression, start: str | Expression, **extra: Any) -> None:
-        super().__init__(F(end) if isinstance(end, str) else end, F(start) if isinstance(start, str) else start, **extra)
+        super().__init__(
+            F(end) if isinstance(end, str) else end, F(start) if isinstance(start, str) else start, **extra
+        )
 
 
 def rate(part: int | None, whole: int | None) -> float | None:
@@ -124,7 +126,5 @@ def period_from(params: Any, *, today: dt.date | None = None) -> Period:
     if start > end:
         raise PeriodError(_("开始日期不能晚于结束日期。"))
     if (end - start).days + 1 > MAX_PERIOD_DAYS:
-        raise PeriodError(
-            _("统计区间最长%(days)s天。") % {"days": MAX_PERIOD_DAYS}
-        )
+        raise PeriodError(_("统计区间最长%(days)s天。") % {"days": MAX_PERIOD_DAYS})
     return Period(start=start, end=end)

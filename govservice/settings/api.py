@@ -28,7 +28,11 @@ REST_FRAMEWORK = {
     # The schema documents every operation's error answers in the shared error body (govservice/schema.py).
     "DEFAULT_SCHEMA_CLASS": "govservice.schema.ApiSchema",
     # DRF's three, refusing JSON nested too deep and a NUL in any text (govservice/parsers.py).
-    "DEFAULT_PARSER_CLASSES": ["govservice.parsers.JSONParser", "govservice.parsers.FormParser", "govservice.parsers.MultiPartParser"],
+    "DEFAULT_PARSER_CLASSES": [
+        "govservice.parsers.JSONParser",
+        "govservice.parsers.FormParser",
+        "govservice.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     # DRF's limit/offset, refusing a limit or offset that is not a whole number (govservice/pagination.py).
     "DEFAULT_PAGINATION_CLASS": "govservice.pagination.LimitOffsetPagination",

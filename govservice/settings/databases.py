@@ -30,7 +30,9 @@ if DB_TRANSACTION_POOLING:
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
     BOOKING_PREPARED_STATEMENTS = False
 else:
-    DATABASES["default"]["OPTIONS"]["options"] = f"-c lock_timeout={DB_LOCK_TIMEOUT_MS} -c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"
+    DATABASES["default"]["OPTIONS"]["options"] = (
+        f"-c lock_timeout={DB_LOCK_TIMEOUT_MS} -c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"
+    )
 DATABASES["default"]["TEST"] = {"TEMPLATE": "template0", "CHARSET": "UTF8"}
 # Read-only work (reports, dashboards, search: govservice/lib/replica.py) on a replica when its URL is set; the
 # same connection settings as the primary, and in tests the primary itself. REPLICA_READS=0 turns it off.

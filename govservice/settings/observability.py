@@ -19,12 +19,23 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "govservice.lib.logs.RequestIdFilter", "site": SITE_ROLE}},
     "formatters": {
-        "json": {"()": "govservice.lib.logs.JsonFormatter", "fmt": "%(levelname)s %(name)s %(message)s %(site)s %(request_id)s"},
-        "plain": {"()": "govservice.lib.logs.PlainFormatter", "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "govservice.lib.logs.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s %(site)s %(request_id)s",
+        },
+        "plain": {
+            "()": "govservice.lib.logs.PlainFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        },
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 # Celery workers keep this configuration instead of installing their own handler on the root logger.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

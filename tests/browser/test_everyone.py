@@ -306,7 +306,9 @@ def clerk_world(api, citizen, clerk, hall, matter, terminal, central_peer):
         decided_at=timezone.now(),
         promised_date=timezone.localdate(),
     )
-    Delivery.objects.create(case=ready, method=DeliveryMethod.PICKUP, status=HandoverStatus.READY, ready_at=timezone.now())
+    Delivery.objects.create(
+        case=ready, method=DeliveryMethod.PICKUP, status=HandoverStatus.READY, ready_at=timezone.now()
+    )
     rated = evaluation_submit(
         citizen=citizen, case_number=ready.number, score=Score.VERY_DISSATISFIED, comment="窗口人员态度生硬。"
     )

@@ -40,7 +40,9 @@ def test_it_guides_a_citizen_from_search_to_a_booking_with_their_checklist(page,
     page.get_by_role("group", name="申请人是否未满十六周岁？").get_by_label("否", exact=True).check()
     # Forgetting a question keeps the answers given and says which one is missing.
     page.get_by_role("button", name="生成我的清单").click()
-    expect(page.get_by_role("alert")).to_contain_text("请回答：“近一年内是否办理过居民身份证或社保业务并留存了合格照片？”")
+    expect(page.get_by_role("alert")).to_contain_text(
+        "请回答：“近一年内是否办理过居民身份证或社保业务并留存了合格照片？”"
+    )
     expect(page.get_by_role("group", name="是否代他人办理？").get_by_label("是", exact=True)).to_be_checked()
     page.get_by_label("是，已留存合格照片").check()
     page.screenshot(path="/tmp/guidance-guide.png", full_page=True)

@@ -18,7 +18,9 @@ from .conftest import login
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_it_checks_in_at_the_kiosk_and_accepts_at_the_window(browser, live_server, citizen, hall, matter, terminal, clerk, central_peer, tmp_path):
+def test_it_checks_in_at_the_kiosk_and_accepts_at_the_window(
+    browser, live_server, citizen, hall, matter, terminal, clerk, central_peer, tmp_path
+):
     slot = make_slot(hall, hour=9)
     appointment = appointment_book(citizen=citizen, slot_id=slot.id, matter_code=matter.code)
     shift_slot_to_now(slot.id)

@@ -33,8 +33,15 @@ def test_a_citizen_chooses_channels_and_language(browser, live_server, citizen):
     assert (preference.sms, preference.email, preference.language) == (False, True, "en")
     with transaction.atomic():
         rows = notify(
-            recipient=citizen, event="booking.confirmed",
-            context={"code": "K8M2", "matter": "居民身份证换领", "hall": "副中心大厅", "address": "运河东大街", "time": "12月2日 09:00"},
+            recipient=citizen,
+            event="booking.confirmed",
+            context={
+                "code": "K8M2",
+                "matter": "居民身份证换领",
+                "hall": "副中心大厅",
+                "address": "运河东大街",
+                "time": "12月2日 09:00",
+            },
         )
     assert sorted(n.channel for n in rows) == [Channel.EMAIL, Channel.INBOX]
     page.reload()

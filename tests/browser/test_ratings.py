@@ -23,9 +23,17 @@ def test_a_bad_rating_is_rectified_rated_again_and_counted(browser, live_server,
     supervisor = make_user("hallsup", Role.HALL_SUPERVISOR, real_name="陈主管")
     StaffPost.objects.create(user=supervisor, hall=hall)
     case = Case.objects.create(
-        number="TZ2026120100042", query_password_hash="x", citizen=citizen, matter=matter, hall=hall, clerk=clerk,
-        status=CaseStatus.DECIDED, decision="approved", accepted_at=timezone.now() - dt.timedelta(days=3),
-        promised_date=timezone.localdate(), decided_at=timezone.now(),
+        number="TZ2026120100042",
+        query_password_hash="x",
+        citizen=citizen,
+        matter=matter,
+        hall=hall,
+        clerk=clerk,
+        status=CaseStatus.DECIDED,
+        decision="approved",
+        accepted_at=timezone.now() - dt.timedelta(days=3),
+        promised_date=timezone.localdate(),
+        decided_at=timezone.now(),
     )
 
     # The citizen rates the service badly, with a tag of that level and a comment.
@@ -73,7 +81,9 @@ def test_a_bad_rating_is_rectified_rated_again_and_counted(browser, live_server,
     citizen_page.get_by_role("button", name="评价整改结果").click()
     expect(citizen_page.locator("#rectification-status")).to_contain_text("您对整改结果的评价：基本满意")
     rectification.refresh_from_db()
-    assert rectification.status == RectificationStatus.CLOSED and rectification.fix_rating == FixRating.BASICALLY_SATISFIED
+    assert (
+        rectification.status == RectificationStatus.CLOSED and rectification.fix_rating == FixRating.BASICALLY_SATISFIED
+    )
 
     # The supervisor's overview: one rating, one 差评, fixed: 0 % satisfied, 100 % rectified and called back.
     boss = browser.new_context(locale="zh-CN").new_page()

@@ -29,7 +29,12 @@ def hall_data(hall, matter, citizen):
     )
     for index, status in enumerate([AppointmentStatus.COMPLETED] * 3 + [AppointmentStatus.NO_SHOW]):
         Appointment.objects.create(
-            code=f"B{index:07d}", citizen=citizen, matter=matter, matter_code=matter.code, slot=slot, hall=hall,
+            code=f"B{index:07d}",
+            citizen=citizen,
+            matter=matter,
+            matter_code=matter.code,
+            slot=slot,
+            hall=hall,
             status=status,
         )
     tickets = []
@@ -37,21 +42,44 @@ def hall_data(hall, matter, citizen):
         called = start + dt.timedelta(minutes=wait)
         tickets.append(
             Ticket.objects.create(
-                hall=hall, group=group, service_date=yesterday, number=number, prefix="A", matter=matter,
-                status=TicketStatus.DONE, checked_in_at=start, called_at=called, started_at=called,
-                finished_at=called + dt.timedelta(minutes=service), window=hall.windows.get(),
+                hall=hall,
+                group=group,
+                service_date=yesterday,
+                number=number,
+                prefix="A",
+                matter=matter,
+                status=TicketStatus.DONE,
+                checked_in_at=start,
+                called_at=called,
+                started_at=called,
+                finished_at=called + dt.timedelta(minutes=service),
+                window=hall.windows.get(),
             )
         )
     bad = Evaluation.objects.create(
-        kind=ServiceKind.TICKET, ticket=tickets[0], citizen=citizen, score=5, hall=hall, matter=matter,
+        kind=ServiceKind.TICKET,
+        ticket=tickets[0],
+        citizen=citizen,
+        score=5,
+        hall=hall,
+        matter=matter,
         department=matter.department,
     )
     Rectification.objects.create(
-        evaluation=bad, hall=hall, department=matter.department, status=RectificationStatus.OPEN,
-        due_date=timezone.localdate() + dt.timedelta(days=7), appeal_due=timezone.localdate() + dt.timedelta(days=3),
+        evaluation=bad,
+        hall=hall,
+        department=matter.department,
+        status=RectificationStatus.OPEN,
+        due_date=timezone.localdate() + dt.timedelta(days=7),
+        appeal_due=timezone.localdate() + dt.timedelta(days=3),
     )
     Evaluation.objects.create(
-        kind=ServiceKind.TICKET, ticket=tickets[1], citizen=citizen, score=1, hall=hall, matter=matter,
+        kind=ServiceKind.TICKET,
+        ticket=tickets[1],
+        citizen=citizen,
+        score=1,
+        hall=hall,
+        matter=matter,
         department=matter.department,
     )
 

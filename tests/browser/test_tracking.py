@@ -15,11 +15,25 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_it_looks_up_a_case_by_number_and_password(browser, live_server, citizen, hall, matter, clerk):
     case = Case.objects.create(
-        number="TZ2026120100042", query_password_hash=make_password("135790"), citizen=citizen, matter=matter, hall=hall,
-        clerk=clerk, status=CaseStatus.CORRECTION, accepted_at=timezone.now(), promised_date=dt.date(2026, 12, 18),
+        number="TZ2026120100042",
+        query_password_hash=make_password("135790"),
+        citizen=citizen,
+        matter=matter,
+        hall=hall,
+        clerk=clerk,
+        status=CaseStatus.CORRECTION,
+        accepted_at=timezone.now(),
+        promised_date=dt.date(2026, 12, 18),
     )
-    for from_status, to_status in [("", "received"), ("received", "accepted"), ("accepted", "in_review"), ("in_review", "correction")]:
-        CaseEvent.objects.create(case=case, from_status=from_status, to_status=to_status, actor_label="审批总后台", note="补充户口簿首页")
+    for from_status, to_status in [
+        ("", "received"),
+        ("received", "accepted"),
+        ("accepted", "in_review"),
+        ("in_review", "correction"),
+    ]:
+        CaseEvent.objects.create(
+            case=case, from_status=from_status, to_status=to_status, actor_label="审批总后台", note="补充户口簿首页"
+        )
 
     page = browser.new_context(locale="zh-CN").new_page()
     page.goto(f"{live_server.url}/")

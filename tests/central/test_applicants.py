@@ -48,7 +48,10 @@ class TestTheWire:
         assert send(client, message_id, body).status_code == 200
         case = ReviewCase.objects.get(front_number="TZ2026112400011")
         assert (case.applicant_kind, case.agent_name, case.agent_id_masked, case.agent_mandate) == (
-            ApplicantKind.PERSON, "张丽", "110105********0014", "WT7K2M9Q4X",
+            ApplicantKind.PERSON,
+            "张丽",
+            "110105********0014",
+            "WT7K2M9Q4X",
         )
         page = page_for(approver).get(f"/cases/{case.id}/").content.decode()
         shown = page.split('id="case-agent">')[1].split("</dd>")[0]
@@ -83,12 +86,23 @@ PERIOD = Period(start=dt.date(2026, 6, 1), end=dt.date(2026, 6, 15))
 
 def received(platform, matter, number: str, *, kind=ApplicantKind.PERSON, agent="", decision="", days_ago=2):
     return ReviewCase.objects.create(
-        platform=platform, front_number=number, matter=matter, department=matter.department,
-        hall_name="北京城市副中心政务服务中心", applicant_name="王小明", applicant_id_number="11010519491231002X",
-        applicant_kind=kind, agent_name=agent, agent_id_masked="110105********0014" if agent else "",
-        status=ReviewStatus.DECIDED if decision else ReviewStatus.IN_REVIEW, decision=decision,
-        decided_at=NOW if decision else None, accepted_at=NOW - dt.timedelta(days=days_ago),
-        received_at=NOW - dt.timedelta(days=days_ago), promised_limit=5, legal_limit=20,
+        platform=platform,
+        front_number=number,
+        matter=matter,
+        department=matter.department,
+        hall_name="北京城市副中心政务服务中心",
+        applicant_name="王小明",
+        applicant_id_number="11010519491231002X",
+        applicant_kind=kind,
+        agent_name=agent,
+        agent_id_masked="110105********0014" if agent else "",
+        status=ReviewStatus.DECIDED if decision else ReviewStatus.IN_REVIEW,
+        decision=decision,
+        decided_at=NOW if decision else None,
+        accepted_at=NOW - dt.timedelta(days=days_ago),
+        received_at=NOW - dt.timedelta(days=days_ago),
+        promised_limit=5,
+        legal_limit=20,
     )
 
 
@@ -106,7 +120,9 @@ def known(time_machine, platform, matter):
 class TestTheReportSplit:
     def test_received_by_applicant_kind(self, known):
         rows = received_by_applicant_kind(period=PERIOD)
-        assert [(r["kind"], r["applicant"], r["received"], r["decided"], r["approved"], r["approved_rate"]) for r in rows] == [
+        assert [
+            (r["kind"], r["applicant"], r["received"], r["decided"], r["approved"], r["approved_rate"]) for r in rows
+        ] == [
             ("person", "自然人（本人办理）", 2, 2, 1, 50.0),
             ("person_agent", "自然人（委托代办）", 2, 1, 1, 100.0),
             ("company", "法人（法定代表人或经办人）", 1, 1, 1, 100.0),
@@ -124,4 +140,8 @@ class TestTheReportSplit:
             .splitlines()
         )
         assert csv[0] == "申请人类别,收件数,已决定,准予,准予率(%)"
-        assert csv[1:] == ["自然人（本人办理）,2,2,1,50.0", "自然人（委托代办）,2,1,1,100.0", "法人（法定代表人或经办人）,1,1,1,100.0"]
+        assert csv[1:] == [
+            "自然人（本人办理）,2,2,1,50.0",
+            "自然人（委托代办）,2,1,1,100.0",
+            "法人（法定代表人或经办人）,1,1,1,100.0",
+        ]

@@ -37,7 +37,12 @@ def bundle(ref: str, numbers: dict[str, str]) -> dict:
         "name": "新生儿出生一件事",
         "parts": [
             {"matter_code": "NB-HK", "matter_name": "户口登记", "after": "", "number": numbers.get("NB-HK", "")},
-            {"matter_code": "NB-YB", "matter_name": "医保参保登记", "after": "NB-HK", "number": numbers.get("NB-YB", "")},
+            {
+                "matter_code": "NB-YB",
+                "matter_name": "医保参保登记",
+                "after": "NB-HK",
+                "number": numbers.get("NB-YB", ""),
+            },
             {"matter_code": "NB-SB", "matter_name": "社会保障卡申领", "after": "", "number": numbers.get("NB-SB", "")},
         ],
     }
@@ -55,12 +60,22 @@ def matters(department, other_department):
 def part(platform, matter, ref, *, status=ReviewStatus.DECIDED, decision=Decision.APPROVED, used=0, parts=None):
     number = f"TZ2026{next(_numbers):09d}"
     return ReviewCase.objects.create(
-        platform=platform, front_number=number, matter=matter, department=matter.department,
-        hall_name="北京城市副中心政务服务中心", applicant_name="王小明", applicant_id_number="11010519491231002X",
-        status=status, decision=decision if status == ReviewStatus.DECIDED else "",
-        accepted_at=NOW - dt.timedelta(days=20), promised_limit=matter.promised_days, legal_limit=matter.legal_days,
-        clock_used=used, decided_at=NOW - dt.timedelta(days=2) if status == ReviewStatus.DECIDED else None,
-        bundle_ref=ref, bundle=bundle(ref, parts or {}),
+        platform=platform,
+        front_number=number,
+        matter=matter,
+        department=matter.department,
+        hall_name="北京城市副中心政务服务中心",
+        applicant_name="王小明",
+        applicant_id_number="11010519491231002X",
+        status=status,
+        decision=decision if status == ReviewStatus.DECIDED else "",
+        accepted_at=NOW - dt.timedelta(days=20),
+        promised_limit=matter.promised_days,
+        legal_limit=matter.legal_days,
+        clock_used=used,
+        decided_at=NOW - dt.timedelta(days=2) if status == ReviewStatus.DECIDED else None,
+        bundle_ref=ref,
+        bundle=bundle(ref, parts or {}),
     )
 
 
@@ -110,8 +125,14 @@ class TestTheCasePage:
 
     def test_a_lone_case_has_no_bundle_section(self, platform, matter, approver):
         lone = ReviewCase.objects.create(
-            platform=platform, front_number="TZ1", matter=matter, department=matter.department, hall_name="大厅",
-            applicant_name="王小明", applicant_id_number="11010519491231002X", accepted_at=NOW,
+            platform=platform,
+            front_number="TZ1",
+            matter=matter,
+            department=matter.department,
+            hall_name="大厅",
+            applicant_name="王小明",
+            applicant_id_number="11010519491231002X",
+            accepted_at=NOW,
         )
         client = Client()
         client.force_login(approver)

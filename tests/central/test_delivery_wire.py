@@ -24,11 +24,15 @@ NUMBER = "TZ2026112400001"
 
 def message(kind: str, payload: dict, *, message_id: str | None = None) -> tuple[str, bytes]:
     message_id = message_id or str(uuid.uuid4())
-    return message_id, json.dumps({"id": message_id, "kind": kind, "payload": payload, "files": []}, ensure_ascii=False).encode()
+    return message_id, json.dumps(
+        {"id": message_id, "kind": kind, "payload": payload, "files": []}, ensure_ascii=False
+    ).encode()
 
 
 def chosen(client, method: str, *, number: str = NUMBER, message_id: str | None = None, **extra):
-    return send(client, *message("case.delivery_chosen", {"number": number, "method": method, **extra}, message_id=message_id))
+    return send(
+        client, *message("case.delivery_chosen", {"number": number, "method": method, **extra}, message_id=message_id)
+    )
 
 
 def delivered(client, method: str, at: dt.datetime, *, number: str = NUMBER, message_id: str | None = None, **extra):
@@ -186,7 +190,9 @@ class TestDelivered:
         assert api(approver).get(f"/api/v1/cases/{issued.id}/").json()["delivery_tracking_number"] == "DX20261201000001"
 
     def test_it_refuses_a_malformed_report_and_waits_for_an_unknown_case(self, client, issued):
-        response = send(client, *message("case.delivered", {"number": NUMBER, "method": "pickup", "delivered_at": "yesterday"}))
+        response = send(
+            client, *message("case.delivered", {"number": NUMBER, "method": "pickup", "delivered_at": "yesterday"})
+        )
         assert response.status_code == 422 and "送达时间" in response.json()["detail"]
         assert delivered(client, "drone", timezone.now()).status_code == 422
         assert delivered(client, "pickup", timezone.now(), number="TZ0000").status_code == 409
@@ -203,7 +209,9 @@ class TestDelivered:
         delivered(client, "pickup", now)
         other_number = "TZ2026112400002"
         send(client, *package(matter, number=other_number))
-        delivered(client, "post", now - dt.timedelta(days=400), number=other_number, tracking_number="DX1")  # outside the period
+        delivered(
+            client, "post", now - dt.timedelta(days=400), number=other_number, tracking_number="DX1"
+        )  # outside the period
         supervisor = make_user("centralsup", Role.CENTRAL_SUPERVISOR, real_name="吴主管")
         page = Client()
         page.force_login(supervisor)

@@ -50,4 +50,6 @@ def test_a_row_stored_with_the_senders_word_is_still_served_as_what_it_is(client
     case = ReviewCase.objects.get(front_number="TZ2026112400001")
     ReviewMaterial.objects.filter(case=case).update(content_type="text/html")  # as stored before this change
     served = _viewer(approver).get(f"/cases/{case.id}/materials/{case.materials.get().id}/")
-    assert served["Content-Type"] == "application/octet-stream" and served["Content-Disposition"].startswith("attachment;")
+    assert served["Content-Type"] == "application/octet-stream" and served["Content-Disposition"].startswith(
+        "attachment;"
+    )

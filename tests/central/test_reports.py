@@ -32,13 +32,25 @@ PERIOD = Period(start=TODAY - dt.timedelta(days=29), end=TODAY)
 _numbers = itertools.count(1)
 
 
-def review_case(matter, platform, *, status=ReviewStatus.DECIDED, used=0, running_since=None, decided_days_ago=2, extended=0):
+def review_case(
+    matter, platform, *, status=ReviewStatus.DECIDED, used=0, running_since=None, decided_days_ago=2, extended=0
+):
     decided_at = NOW - dt.timedelta(days=decided_days_ago) if status == ReviewStatus.DECIDED else None
     return ReviewCase.objects.create(
-        platform=platform, front_number=f"TZ2026{next(_numbers):09d}", matter=matter, department=matter.department,
-        hall_name="北京城市副中心政务服务中心", applicant_name="王小明", applicant_id_number="11010519491231002X",
-        status=status, accepted_at=NOW - dt.timedelta(days=30), promised_limit=matter.promised_days,
-        legal_limit=matter.legal_days, clock_used=used, clock_running_since=running_since, decided_at=decided_at,
+        platform=platform,
+        front_number=f"TZ2026{next(_numbers):09d}",
+        matter=matter,
+        department=matter.department,
+        hall_name="北京城市副中心政务服务中心",
+        applicant_name="王小明",
+        applicant_id_number="11010519491231002X",
+        status=status,
+        accepted_at=NOW - dt.timedelta(days=30),
+        promised_limit=matter.promised_days,
+        legal_limit=matter.legal_days,
+        clock_used=used,
+        clock_running_since=running_since,
+        decided_at=decided_at,
         extended_days=extended,
     )
 
@@ -67,7 +79,9 @@ def known_cases(frozen, matter, other_department, platform):
     review_case(matter, platform, status=ReviewStatus.WITHDRAWN, used=30)
     overdue = [
         review_case(matter, platform, status=ReviewStatus.IN_REVIEW, running_since=dt.date(2026, 6, 1)),
-        review_case(marriage, platform, status=ReviewStatus.SPECIAL_PROCEDURE, used=2, running_since=dt.date(2026, 6, 5)),
+        review_case(
+            marriage, platform, status=ReviewStatus.SPECIAL_PROCEDURE, used=2, running_since=dt.date(2026, 6, 5)
+        ),
     ]
     overdue[1].promised_limit = 5
     overdue[1].save(update_fields=["promised_limit"])
@@ -91,13 +105,29 @@ def read_csv(response) -> list[list[str]]:
 def test_it_measures_approval_durations_against_the_promise(known_cases, department, other_department):
     assert durations_by_department_matter(period=PERIOD) == [
         {
-            "department": other_department.name, "matter": "婚姻登记", "decided": 2, "within": 0, "late": 2,
-            "within_rate": 0.0, "median_days": 25.0, "p90_days": 25.0, "promised_days": 10.0, "beyond_legal": 1,
+            "department": other_department.name,
+            "matter": "婚姻登记",
+            "decided": 2,
+            "within": 0,
+            "late": 2,
+            "within_rate": 0.0,
+            "median_days": 25.0,
+            "p90_days": 25.0,
+            "promised_days": 10.0,
+            "beyond_legal": 1,
         },
         {
             # 2, 4, 5, 7 → median 4.5, P90 5 + 0.7 × 2 = 6.4; three of four within the 5 promised days.
-            "department": department.name, "matter": "社会保障卡申领", "decided": 4, "within": 3, "late": 1,
-            "within_rate": 75.0, "median_days": 4.5, "p90_days": 6.4, "promised_days": 5.0, "beyond_legal": 0,
+            "department": department.name,
+            "matter": "社会保障卡申领",
+            "decided": 4,
+            "within": 3,
+            "late": 1,
+            "within_rate": 75.0,
+            "median_days": 4.5,
+            "p90_days": 6.4,
+            "promised_days": 5.0,
+            "beyond_legal": 0,
         },
     ]
     one_day = Period(start=TODAY - dt.timedelta(days=40), end=TODAY - dt.timedelta(days=40))
@@ -134,7 +164,11 @@ def test_the_dashboard_reads_the_open_cases_once(known_cases, supervisor):
 
     with CaptureQueriesContext(connection) as queries:
         assert page_for(supervisor).get("/dashboard/").status_code == 200
-    open_case_reads = [q["sql"] for q in queries if 'FROM "review_reviewcase"' in q["sql"] and "NOT" in q["sql"] and "GROUP BY" not in q["sql"]]
+    open_case_reads = [
+        q["sql"]
+        for q in queries
+        if 'FROM "review_reviewcase"' in q["sql"] and "NOT" in q["sql"] and "GROUP BY" not in q["sql"]
+    ]
     assert len(open_case_reads) == 1, open_case_reads
 
 
@@ -144,8 +178,16 @@ def test_it_exports_durations_and_overdue_cases_as_csv(known_cases, supervisor, 
     assert durations["Content-Disposition"] == 'attachment; filename="durations_20260517-20260615.csv"'
     rows = read_csv(durations)
     assert rows[0] == [
-        "部门", "事项", "决定数", "承诺时限内办结", "超承诺时限", "承诺时限内办结率(%)",
-        "用时中位数(工作日)", "用时P90(工作日)", "承诺时限(工作日)", "超法定时限",
+        "部门",
+        "事项",
+        "决定数",
+        "承诺时限内办结",
+        "超承诺时限",
+        "承诺时限内办结率(%)",
+        "用时中位数(工作日)",
+        "用时P90(工作日)",
+        "承诺时限(工作日)",
+        "超法定时限",
     ]
     assert rows[2] == [department.name, "社会保障卡申领", "4", "3", "1", "75.0", "4.5", "6.4", "5.0", "0"]
     overdue = read_csv(client.get("/dashboard/", {"export": "overdue"}))
@@ -163,13 +205,25 @@ def test_it_splits_the_dashboard_by_platform_with_the_wire_to_each(known_cases, 
     review_case(matter, second, used=3)
     for status in (OutboxStatus.DEAD, OutboxStatus.DEAD, OutboxStatus.PENDING):
         OutboxMessage.objects.create(peer=second, kind="case.decided", payload={"number": "SZ1"}, status=status)
-    OutboxMessage.objects.create(peer=platform, kind="case.decided", payload={"number": "TZ1"}, status=OutboxStatus.DELIVERED)
+    OutboxMessage.objects.create(
+        peer=platform, kind="case.decided", payload={"number": "TZ1"}, status=OutboxStatus.DELIVERED
+    )
 
     rows = {row["code"]: row for row in platforms_summary(period=PERIOD, clocks=open_case_clocks(today=TODAY))}
 
-    assert (rows["BJ-SZ"]["received"], rows["BJ-SZ"]["decided"], rows["BJ-SZ"]["open"], rows["BJ-SZ"]["overdue"]) == (2, 1, 1, 1)
+    assert (rows["BJ-SZ"]["received"], rows["BJ-SZ"]["decided"], rows["BJ-SZ"]["open"], rows["BJ-SZ"]["overdue"]) == (
+        2,
+        1,
+        1,
+        1,
+    )
     assert (rows["BJ-SZ"]["pending"], rows["BJ-SZ"]["dead"]) == (1, 2)
-    assert (rows["BJ-TZ"]["decided"], rows["BJ-TZ"]["open"], rows["BJ-TZ"]["pending"], rows["BJ-TZ"]["dead"]) == (6, 4, 0, 0)
+    assert (rows["BJ-TZ"]["decided"], rows["BJ-TZ"]["open"], rows["BJ-TZ"]["pending"], rows["BJ-TZ"]["dead"]) == (
+        6,
+        4,
+        0,
+        0,
+    )
     html = page_for(supervisor).get("/dashboard/").content.decode()
     table = html.split('id="report-platforms"')[1].split("</section>")[0]
     assert "北京市政务服务中心前台" in table and "北京城市副中心前台" in table
@@ -191,7 +245,9 @@ def test_it_is_for_central_supervisors_and_admins_only(frozen, approver, client)
     assert page_for(admin).get("/dashboard/").status_code == 200
 
 
-def test_it_reads_the_dashboard_in_a_fixed_number_of_queries(known_cases, supervisor, matter, platform, django_assert_max_num_queries):
+def test_it_reads_the_dashboard_in_a_fixed_number_of_queries(
+    known_cases, supervisor, matter, platform, django_assert_max_num_queries
+):
     client = page_for(supervisor)
     # 10, and 4 for the table of platforms (grouped: whatever the number of platforms).
     with django_assert_max_num_queries(14) as first:
@@ -199,7 +255,12 @@ def test_it_reads_the_dashboard_in_a_fixed_number_of_queries(known_cases, superv
     second = Peer.objects.create(code="BJ-SZ", name="北京市政务服务中心前台", base_url="http://127.0.0.1:9")
     for index in range(30):
         review_case(matter, second if index % 2 else platform, used=index % 9)
-        review_case(matter, platform, status=ReviewStatus.IN_REVIEW, running_since=dt.date(2026, 5, 1) + dt.timedelta(days=index))
+        review_case(
+            matter,
+            platform,
+            status=ReviewStatus.IN_REVIEW,
+            running_since=dt.date(2026, 5, 1) + dt.timedelta(days=index),
+        )
     with django_assert_max_num_queries(len(first.captured_queries)):
         client.get("/dashboard/")
     with django_assert_max_num_queries(len(first.captured_queries)):

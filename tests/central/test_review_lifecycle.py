@@ -113,9 +113,14 @@ class World:
         case = ReviewCase.objects.get(id=self.id)
         deadline = TODAY + dt.timedelta(days=7)
         number = case.front_number
-        deferred.commitment_made(case.platform, "m-made", contract.CaseCommitmentMade(number=number, items=["户口簿"], deadline=deadline), [])
+        deferred.commitment_made(
+            case.platform, "m-made", contract.CaseCommitmentMade(number=number, items=["户口簿"], deadline=deadline), []
+        )
         deferred.commitment_broken(
-            case.platform, "m-broken", contract.CaseCommitmentBroken(number=number, outstanding=["户口簿"], deadline=deadline), []
+            case.platform,
+            "m-broken",
+            contract.CaseCommitmentBroken(number=number, outstanding=["户口簿"], deadline=deadline),
+            [],
         )
 
     def resume(self) -> None:

@@ -39,7 +39,9 @@ def test_an_unreadable_deadline_is_refused_by_the_form_and_nothing_changes(appro
     client = page(approver)
     client.post(f"/cases/{received.id}/do/claim/")
     received.refresh_from_db()
-    response = client.post(f"/cases/{received.id}/do/correction/", {"items": "身份证复印件", "deadline": "soon"}, follow=True)
+    response = client.post(
+        f"/cases/{received.id}/do/correction/", {"items": "身份证复印件", "deadline": "soon"}, follow=True
+    )
     assert "请填写有效的补正期限。" in response.content.decode()
     english = client.post(
         f"/cases/{received.id}/do/correction/", {"items": "x", "deadline": ""}, follow=True, HTTP_ACCEPT_LANGUAGE="en"
@@ -55,6 +57,8 @@ def test_unknown_choices_keep_answering_422_with_their_own_codes(approver, recei
     with pytest.raises(DomainError) as decision:
         services.case_decide(approver=approver, case_id=received.id, decision="maybe", reason="")
     with pytest.raises(DomainError) as procedure:
-        services.case_start_special_procedure(approver=approver, case_id=received.id, kind="séance", reason="x", expected_days=3)
+        services.case_start_special_procedure(
+            approver=approver, case_id=received.id, kind="séance", reason="x", expected_days=3
+        )
     assert (decision.value.code, status_for(decision.value)) == ("unknown_decision", 422)
     assert (procedure.value.code, status_for(procedure.value)) == ("unknown_procedure", 422)

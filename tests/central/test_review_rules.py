@@ -227,7 +227,9 @@ class TestTheQueue:
         assert missing.status_code == 404 and missing.json()["detail"] == "没有这一页。"
         assert self.numbers(api(approver).get("/api/v1/cases/?ordering=oldest&page_size=1")) == ["TZ202611000001"]
         # A page size out of range is said, not replaced: the schema's 1–200.
-        assert self.numbers(api(approver).get("/api/v1/cases/?page_size=200")) == [c.front_number for c in reversed(queue)]
+        assert self.numbers(api(approver).get("/api/v1/cases/?page_size=200")) == [
+            c.front_number for c in reversed(queue)
+        ]
         for size in ("0", "201", "-1", "ten", "99999999999"):
             refused = api(approver).get(f"/api/v1/cases/?page_size={size}")
             assert refused.status_code == 400 and refused.json()["code"] == "invalid", size

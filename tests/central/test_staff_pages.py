@@ -67,7 +67,10 @@ class TestPosts:
         assert moved.status_code == 200 and ApproverPost.objects.get(user=newcomer).department == department
         # Every change is in the post's audit trail.
         post = ApproverPost.objects.get(user=newcomer)
-        assert [row.department_id for row in post.audit_trail.order_by("pgh_id")] == [other_department.id, department.id]
+        assert [row.department_id for row in post.audit_trail.order_by("pgh_id")] == [
+            other_department.id,
+            department.id,
+        ]
         ended = client.post("/staff/posts/", {"action": "end", "user": newcomer.id})
         assert ended.status_code == 200 and not ApproverPost.objects.filter(user=newcomer).exists()
 

@@ -44,11 +44,13 @@ TABLE: dict[str, dict[str, dict]] = {
     "remote.RemoteSession.status": {
         "entries": {
             # asked for by a hall's kiosk over the signed relay
-            "ringing": REMOTE + "test_join_tickets.py::test_it_opens_a_ringing_session_in_the_matters_department_with_a_ticket",
+            "ringing": REMOTE
+            + "test_join_tickets.py::test_it_opens_a_ringing_session_in_the_matters_department_with_a_ticket",
         },
         "edges": {
             # answered from the department's queue page (also: the race of two staff, test_answering.py)
-            ("ringing", "active"): REMOTE + "test_answering.py::test_the_department_sees_the_session_ringing_and_answers_it",
+            ("ringing", "active"): REMOTE
+            + "test_answering.py::test_the_department_sees_the_session_ringing_and_answers_it",
             # nobody answered in time: the beat's job ends it (also: the hall withdraws, test_answering.py
             # ::test_the_hall_may_withdraw_a_ringing_request)
             ("ringing", "ended"): REMOTE + "test_answering.py::test_a_session_nobody_answers_ends_and_tells_the_hall",

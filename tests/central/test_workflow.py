@@ -71,18 +71,28 @@ class TestSteps:
 class TestClockAndEvents:
     def test_it_pauses_the_clock_for_a_correction_and_tells_the_front(self, api, approver, received):
         with time_machine.travel(timezone.make_aware(dt.datetime(2026, 11, 26, 10)), tick=False):
-            ReviewCase.objects.filter(id=received.id).update(clock_running_since=dt.date(2026, 11, 23), promised_limit=10)
+            ReviewCase.objects.filter(id=received.id).update(
+                clock_running_since=dt.date(2026, 11, 23), promised_limit=10
+            )
             act(api, approver, received, "claim")
-            body = act(api, approver, received, "correction", items=["补充户口簿首页", "照片为白底"], deadline="2026-12-10").json()
+            body = act(
+                api, approver, received, "correction", items=["补充户口簿首页", "照片为白底"], deadline="2026-12-10"
+            ).json()
         assert body["status"] == ReviewStatus.CORRECTION and body["sla"] == "paused"
         received.refresh_from_db()
         assert received.clock_used == 3 and received.clock_running_since is None
         message = OutboxMessage.objects.get(kind="case.correction_requested")
-        assert message.payload == {"number": received.front_number, "items": ["补充户口簿首页", "照片为白底"], "deadline": "2026-12-10"}
+        assert message.payload == {
+            "number": received.front_number,
+            "items": ["补充户口簿首页", "照片为白底"],
+            "deadline": "2026-12-10",
+        }
 
     def test_it_runs_a_special_procedure_and_resumes(self, api, approver, received):
         act(api, approver, received, "claim")
-        body = act(api, approver, received, "special", kind="inspection", reason="需现场核查经营场所", expected_days=5).json()
+        body = act(
+            api, approver, received, "special", kind="inspection", reason="需现场核查经营场所", expected_days=5
+        ).json()
         assert body["status"] == ReviewStatus.SPECIAL_PROCEDURE
         assert OutboxMessage.objects.get(kind="case.special_procedure").payload["kind_label"] == "现场核查"
         body = act(api, approver, received, "special-end", reason="核查通过").json()
@@ -121,7 +131,11 @@ class TestResult:
         assert act(api, approver, received, "result", valid_years=5).status_code == 200
         certificate = Certificate.objects.get(case=received)
         text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(certificate.file.read())).pages)
-        assert received.front_number in text and certificate.verification_code in text and certificate.licence_number in text
+        assert (
+            received.front_number in text
+            and certificate.verification_code in text
+            and certificate.licence_number in text
+        )
         message = OutboxMessage.objects.get(kind="case.result_issued")
         assert message.payload["verification_code"] == certificate.verification_code
         assert message.files[0]["sha256"] == certificate.sha256
@@ -180,7 +194,14 @@ def test_it_withdraws_before_a_decision_and_refuses_after(client, api, approver,
 
     def withdraw(number):
         message_id = str(_uuid.uuid4())
-        body = json.dumps({"id": message_id, "kind": "case.withdraw_requested", "payload": {"number": number, "reason": "不办了"}, "files": []}).encode()
+        body = json.dumps(
+            {
+                "id": message_id,
+                "kind": "case.withdraw_requested",
+                "payload": {"number": number, "reason": "不办了"},
+                "files": [],
+            }
+        ).encode()
         return send_signed(client, message_id, body)
 
     assert withdraw(first.front_number).json()["status"] == ReviewStatus.WITHDRAWN

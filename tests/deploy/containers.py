@@ -110,7 +110,11 @@ def ensure_base(log: Path) -> bool:
         with log.open("a") as out:
             tar = subprocess.Popen(["tar", "-C", str(rootfs), "-c", "."], stdout=subprocess.PIPE)
             imported = subprocess.run(
-                ["podman", "import", "-", BASE_IMAGE], stdin=tar.stdout, stdout=out, stderr=subprocess.STDOUT, timeout=600
+                ["podman", "import", "-", BASE_IMAGE],
+                stdin=tar.stdout,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                timeout=600,
             )
             tar.stdout.close()
             if tar.wait() != 0 or imported.returncode != 0:
@@ -147,8 +151,22 @@ def ensure_wheels(wheels: Path, log: Path) -> bool:
     listing = CACHE / "pins.txt"
     listing.write_text("".join(f"{n}=={v}\n" for n, v in missing))
     made = run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--progress-bar", "off", "-q", "-r", str(listing), "-w", str(wheels)],
-        timeout=1200, log=log,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--progress-bar",
+            "off",
+            "-q",
+            "-r",
+            str(listing),
+            "-w",
+            str(wheels),
+        ],
+        timeout=1200,
+        log=log,
     )
     if made.returncode != 0:
         raise RuntimeError(f"pip wheel failed (exit {made.returncode}):\n{tail(log)}")
@@ -166,11 +184,29 @@ def build(log: Path, *, timeout: float = 1800) -> None:
     before = image_id(IMAGE)
     built = run(
         [
-            "podman", "build", "--runtime", "runc", "--network", "host", "-f", "deploy/Containerfile",
-            "--build-arg", f"BASE={BASE_IMAGE}", "--build-arg", "PIP_NO_INDEX=1", "--build-arg", "PIP_FIND_LINKS=/wheels",
-            "-v", f"{CACHE / 'wheels'}:/wheels:ro", "-t", IMAGE, ".",
+            "podman",
+            "build",
+            "--runtime",
+            "runc",
+            "--network",
+            "host",
+            "-f",
+            "deploy/Containerfile",
+            "--build-arg",
+            f"BASE={BASE_IMAGE}",
+            "--build-arg",
+            "PIP_NO_INDEX=1",
+            "--build-arg",
+            "PIP_FIND_LINKS=/wheels",
+            "-v",
+            f"{CACHE / 'wheels'}:/wheels:ro",
+            "-t",
+            IMAGE,
+            ".",
         ],
-        timeout=timeout, log=log, cwd=ROOT,
+        timeout=timeout,
+        log=log,
+        cwd=ROOT,
     )
     if built.returncode != 0:
         raise RuntimeError(f"podman build failed (exit {built.returncode}); {log}:\n{tail(log, 60)}")
@@ -198,18 +234,35 @@ class Containers:
         self.volumes.append(full)
         return full
 
-    def run_once(self, name: str, command: list[str], env: dict[str, str], *, timeout: float) -> subprocess.CompletedProcess:
+    def run_once(
+        self, name: str, command: list[str], env: dict[str, str], *, timeout: float
+    ) -> subprocess.CompletedProcess:
         """``command`` in a container of the image that is removed when it ends (or by remove_all, if it overran)."""
         full = f"{self.prefix}-{name}"
         self.names.append(full)
-        return run([*PODMAN, "run", "--rm", "--name", full, *RUN_OPTIONS, *env_args(env), IMAGE, *command], timeout=timeout)
+        return run(
+            [*PODMAN, "run", "--rm", "--name", full, *RUN_OPTIONS, *env_args(env), IMAGE, *command], timeout=timeout
+        )
 
     def start(self, name: str, env: dict[str, str], command: list[str] | None = None, volumes: list[str] = ()) -> str:
         """A detached container of the image (its own command if ``command`` is None); its name, also its host name."""
         full = f"{self.prefix}-{name}"
         mounts = [arg for volume in volumes for arg in ("-v", volume)]
         result = run(
-            [*PODMAN, "run", "-d", "--name", full, "--hostname", full, *RUN_OPTIONS, *mounts, *env_args(env), IMAGE, *(command or [])],
+            [
+                *PODMAN,
+                "run",
+                "-d",
+                "--name",
+                full,
+                "--hostname",
+                full,
+                *RUN_OPTIONS,
+                *mounts,
+                *env_args(env),
+                IMAGE,
+                *(command or []),
+            ],
             timeout=120,
         )
         assert result.returncode == 0, f"podman run {name}: {result.stderr}"

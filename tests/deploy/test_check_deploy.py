@@ -31,7 +31,12 @@ def test_it_passes_the_deploy_checks(role):
     env = {k: v for k, v in os.environ.items() if k not in ("DEV_MODE", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     env.update(PRODUCTION, SITE_ROLE=role)
     result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -39,7 +44,14 @@ def test_it_passes_the_deploy_checks(role):
 
 def test_it_refuses_to_start_without_secrets_outside_development():
     env = {k: v for k, v in os.environ.items() if k not in ("DEV_MODE", "DEBUG", "SECRET_KEY")}
-    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env={**env, "SITE_ROLE": "front"}, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env={**env, "SITE_ROLE": "front"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
 
@@ -59,7 +71,9 @@ def test_production_refuses_a_development_backend(role, variable, development):
     env = {k: v for k, v in os.environ.items() if k not in ("DEV_MODE", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     env.update(PRODUCTION, SITE_ROLE=role)
     env[variable] = development
-    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode != 0
     assert f"{variable} is a development backend" in result.stderr
 
@@ -68,14 +82,23 @@ def test_production_refuses_a_development_backend(role, variable, development):
     ("variables", "message"),
     [
         ({"FIELD_ENCRYPTION_KEYS": ""}, "FIELD_ENCRYPTION_KEYS must be set"),
-        ({"FIELD_ENCRYPTION_KEYS": "uT2SrFJLYa4y6RSvyl2F8rLyOLqBotRw-638oXRvXtE="}, "FIELD_ENCRYPTION_KEYS holds a development key"),
+        (
+            {"FIELD_ENCRYPTION_KEYS": "uT2SrFJLYa4y6RSvyl2F8rLyOLqBotRw-638oXRvXtE="},
+            "FIELD_ENCRYPTION_KEYS holds a development key",
+        ),
         ({"FIELD_ENCRYPTION_LEGACY": "1"}, "set FIELD_ENCRYPTION_SALT too"),
     ],
 )
 def test_production_refuses_to_start_without_its_own_personal_data_keys(variables, message):
     """The personal-data key is a secret of its own (issue 12, "Keys"), not derived from SECRET_KEY."""
-    env = {k: v for k, v in os.environ.items() if k not in ("DEV_MODE", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE", "FIELD_ENCRYPTION_SALT")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DEV_MODE", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE", "FIELD_ENCRYPTION_SALT")
+    }
     env.update(PRODUCTION, SITE_ROLE="front", **variables)
-    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode != 0
     assert message in result.stderr

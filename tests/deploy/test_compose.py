@@ -27,7 +27,9 @@ def test_it_parses_and_every_service_is_the_image_or_a_registry_one():
     assert set(services) - set(apps) == REGISTRY_SERVICES
     assert set(apps) == {"front", "central", "front-worker", "central-worker", "front-beat", "central-beat", "migrate"}
     for name, service in apps.items():
-        assert (DEPLOY / service["build"]["context"] / service["build"]["dockerfile"]).resolve() == ROOT / "deploy" / "Containerfile", name
+        assert (
+            DEPLOY / service["build"]["context"] / service["build"]["dockerfile"]
+        ).resolve() == ROOT / "deploy" / "Containerfile", name
         assert service["image"] == "cloud-window", name
 
 

@@ -106,7 +106,9 @@ def deployment(request):
     timed("build", lambda: build(log))
 
     tag = uuid.uuid4().hex[:8]
-    sites = {role: Site(role=role, port=free_port(), database=f"image_{role}_{tag}", env={}) for role in ("front", "central")}
+    sites = {
+        role: Site(role=role, port=free_port(), database=f"image_{role}_{tag}", env={}) for role in ("front", "central")
+    }
     services = compose()["services"]
     addresses = {
         "DATABASE_URL": server_dsn(sites["front"].database),
@@ -118,7 +120,8 @@ def deployment(request):
     def site_env(service: str, role: str, **more: str) -> dict[str, str]:
         # Its own queue and cache keys: the Redis is shared with whatever else runs on this machine.
         return service_env(
-            services, service,
+            services,
+            service,
             {**addresses, "CELERY_QUEUE": f"image-{role}-{tag}", "CACHE_KEY_PREFIX": f"image:{role}:{tag}", **more},
         )
 
@@ -128,19 +131,37 @@ def deployment(request):
         for site in sites.values():
             create_database(site)
         migrate = timed(
-            "migrate", lambda: containers.run_once("migrate", services["migrate"]["command"], site_env("migrate", "front"), timeout=900)
+            "migrate",
+            lambda: containers.run_once(
+                "migrate", services["migrate"]["command"], site_env("migrate", "front"), timeout=900
+            ),
         )
-        assert migrate.returncode == 0, f"the compose file's migrate step failed:\n{migrate.stdout[-3000:]}\n{migrate.stderr[-3000:]}"
+        assert migrate.returncode == 0, (
+            f"the compose file's migrate step failed:\n{migrate.stdout[-3000:]}\n{migrate.stderr[-3000:]}"
+        )
 
         def start():
             for role, site in sites.items():
                 volume = containers.volume(f"media-{role}")
-                env = site_env(role, role, PUBLIC_BASE_URL=f"http://127.0.0.1:{site.port}", BIND=f"127.0.0.1:{site.port}", WEB_CONCURRENCY="2")
-                deployment.web[role] = containers.start(role, env, services[role].get("command"), volumes=[f"{volume}:/srv/media"])
-                deployment.workers[role] = containers.start(
-                    f"{role}-worker", site_env(f"{role}-worker", role), services[f"{role}-worker"]["command"], volumes=[f"{volume}:/srv/media"]
+                env = site_env(
+                    role,
+                    role,
+                    PUBLIC_BASE_URL=f"http://127.0.0.1:{site.port}",
+                    BIND=f"127.0.0.1:{site.port}",
+                    WEB_CONCURRENCY="2",
                 )
-                deployment.beats[role] = containers.start(f"{role}-beat", site_env(f"{role}-beat", role), services[f"{role}-beat"]["command"])
+                deployment.web[role] = containers.start(
+                    role, env, services[role].get("command"), volumes=[f"{volume}:/srv/media"]
+                )
+                deployment.workers[role] = containers.start(
+                    f"{role}-worker",
+                    site_env(f"{role}-worker", role),
+                    services[f"{role}-worker"]["command"],
+                    volumes=[f"{volume}:/srv/media"],
+                )
+                deployment.beats[role] = containers.start(
+                    f"{role}-beat", site_env(f"{role}-beat", role), services[f"{role}-beat"]["command"]
+                )
             for role in sites:
                 name = deployment.web[role]
 
@@ -242,7 +263,9 @@ def test_the_worker_answers_and_runs_what_the_beat_sends(deployment, role):
     try:
         wait_until(swept, timeout=90, what=f"the {role} beat's outbox sweep run by its worker", interval=2)
     except AssertionError as error:
-        raise AssertionError(f"{error}\nbeat:\n{containers.logs(beat)[-2000:]}\nworker:\n{containers.logs(worker)[-2000:]}") from None
+        raise AssertionError(
+            f"{error}\nbeat:\n{containers.logs(beat)[-2000:]}\nworker:\n{containers.logs(worker)[-2000:]}"
+        ) from None
     assert containers.running(beat) and containers.running(worker)
 
 
@@ -252,5 +275,7 @@ def test_the_image_holds_the_source_only(deployment):
     names = set(listing.stdout.split())
     assert {"manage.py", "apps", "govservice", "templates", "locale"} <= names, names
     assert not names & {".git", ".venv", "var", ".env", "tests", "bench", "node_modules"}, names
-    compiled = deployment.containers.exec(deployment.web["front"], "test", "-f", "/srv/app/locale/en/LC_MESSAGES/django.mo")
+    compiled = deployment.containers.exec(
+        deployment.web["front"], "test", "-f", "/srv/app/locale/en/LC_MESSAGES/django.mo"
+    )
     assert compiled.returncode == 0, "compilemessages did not run in the build"

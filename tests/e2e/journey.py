@@ -22,7 +22,9 @@ SLOW = 60
 
 
 def token(site, username: str, password: str) -> dict[str, str]:
-    response = requests.post(f"{site.url}/api/v1/auth/token/", data={"username": username, "password": password}, timeout=SLOW)
+    response = requests.post(
+        f"{site.url}/api/v1/auth/token/", data={"username": username, "password": password}, timeout=SLOW
+    )
     assert response.status_code == 200, response.text
     return {"Authorization": f"Token {response.json()['token']}"}
 
@@ -46,7 +48,9 @@ def sms_code(front, phone: str) -> str:
         if not path.exists():
             return None
         lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-        return [m.group(1) for line in lines if line["to"] == phone and (m := re.search(r"验证码 (\d{6})", line["text"]))]
+        return [
+            m.group(1) for line in lines if line["to"] == phone and (m := re.search(r"验证码 (\d{6})", line["text"]))
+        ]
 
     return eventually(codes, timeout=20)[-1]
 
@@ -60,7 +64,15 @@ def sign_up(front, central, *, username: str, real_name: str, id_number: str, ph
     central.manage("registry_load", str(people))
     started = requests.post(
         f"{front.url}/api/v1/accounts/register/",
-        json={"username": username, "password": PASSWORD, "real_name": real_name, "id_number": id_number, "phone": phone, "email": email, "consent": True},
+        json={
+            "username": username,
+            "password": PASSWORD,
+            "real_name": real_name,
+            "id_number": id_number,
+            "phone": phone,
+            "email": email,
+            "consent": True,
+        },
         timeout=SLOW,
     )
     assert started.status_code == 202, started.text
@@ -84,7 +96,9 @@ def approver_matter(front, central) -> dict:
         "SELECT d.code FROM review_approverpost p JOIN accounts_user u ON u.id = p.user_id "
         "JOIN catalog_department d ON d.id = p.department_id WHERE u.username = 'approver'"
     )[0][0]
-    matters = requests.get(f"{front.url}/api/v1/matters/", params={"department": department, "limit": 200}, timeout=10).json()["results"]
+    matters = requests.get(
+        f"{front.url}/api/v1/matters/", params={"department": department, "limit": 200}, timeout=10
+    ).json()["results"]
     return next(m for m in matters if m["bookable"])
 
 
@@ -120,26 +134,47 @@ def wait_out_midnight(front) -> float:
 
 
 def accepted_case(
-    front, central, citizen: dict[str, str], *, hall_code: str = "TZ", clerk_name: str = "clerk", matter: dict | None = None
+    front,
+    central,
+    citizen: dict[str, str],
+    *,
+    hall_code: str = "TZ",
+    clerk_name: str = "clerk",
+    matter: dict | None = None,
 ) -> str:
     """Book at the TZ hall (or ``hall_code``), check in "the next day", get called by `clerk` (or ``clerk_name``)
     and accepted. Returns the case number. The matter: one the demo approver decides, or ``matter``."""
     matter = matter or approver_matter(front, central)
-    hall = next(h for h in requests.get(f"{front.url}/api/v1/matters/{matter['code']}/halls/", timeout=10).json() if h["code"] == hall_code)
-    slot = requests.get(f"{front.url}/api/v1/slots/", params={"hall": hall["id"], "matter": matter["code"]}, timeout=10).json()[0]
-    booked = requests.post(f"{front.url}/api/v1/appointments/", json={"slot": slot["id"], "matter": matter["code"]}, headers=citizen, timeout=10)
+    hall = next(
+        h
+        for h in requests.get(f"{front.url}/api/v1/matters/{matter['code']}/halls/", timeout=10).json()
+        if h["code"] == hall_code
+    )
+    slot = requests.get(
+        f"{front.url}/api/v1/slots/", params={"hall": hall["id"], "matter": matter["code"]}, timeout=10
+    ).json()[0]
+    booked = requests.post(
+        f"{front.url}/api/v1/appointments/",
+        json={"slot": slot["id"], "matter": matter["code"]},
+        headers=citizen,
+        timeout=10,
+    )
     assert booked.status_code == 201, booked.text
     move_slot_to_now(front, slot["id"])
     checked_in = requests.post(
-        f"{front.url}/api/v1/terminal/checkin/", json={"code": booked.json()["code"]},
-        headers={"Authorization": f"Terminal {TERMINALS[hall_code][1]}"}, timeout=10,
+        f"{front.url}/api/v1/terminal/checkin/",
+        json={"code": booked.json()["code"]},
+        headers={"Authorization": f"Terminal {TERMINALS[hall_code][1]}"},
+        timeout=10,
     )
     assert checked_in.status_code == 201, checked_in.text
     clerk = token(front, clerk_name, DEMO_PASSWORD)
     ticket = requests.post(f"{front.url}/api/v1/workbench/call-next/", headers=clerk, timeout=10).json()
     detail = requests.get(f"{front.url}/api/v1/matters/{matter['code']}/", timeout=10).json()
     files = {f"material_{m['id']}": (f"scan{m['id']}.pdf", PDF) for m in detail["materials"] if m["required"]}
-    accepted = requests.post(f"{front.url}/api/v1/workbench/tickets/{ticket['id']}/accept/", files=files, headers=clerk, timeout=20)
+    accepted = requests.post(
+        f"{front.url}/api/v1/workbench/tickets/{ticket['id']}/accept/", files=files, headers=clerk, timeout=20
+    )
     assert accepted.status_code == 201, accepted.text
     return accepted.json()["number"]
 
@@ -148,7 +183,11 @@ def central_case(central, approver: dict[str, str], number: str) -> dict | None:
     """The case as the approver's API shows it at central (None until it has arrived)."""
     listing = requests.get(f"{central.url}/api/v1/cases/", headers=approver, timeout=10).json()
     found = next((c for c in listing if c["front_number"] == number), None)
-    return requests.get(f"{central.url}/api/v1/cases/{found['id']}/", headers=approver, timeout=10).json() if found else None
+    return (
+        requests.get(f"{central.url}/api/v1/cases/{found['id']}/", headers=approver, timeout=10).json()
+        if found
+        else None
+    )
 
 
 def choose_delivery(front, citizen: dict[str, str], number: str, **choice: str) -> dict:
@@ -160,7 +199,12 @@ def choose_delivery(front, citizen: dict[str, str], number: str, **choice: str) 
 
 # The demo's zero-trip matter applied for fully online (全程网办, issue 15), decided by the demo approver's department.
 ONLINE_MATTER = "11011202000000000000-000203-01"  # 失业登记
-ONLINE_ANSWERS = {"employer": "北京通州某科技有限公司", "separation-date": "2026-10-31", "reason": "劳动合同期满", "seeking-work": True}
+ONLINE_ANSWERS = {
+    "employer": "北京通州某科技有限公司",
+    "separation-date": "2026-10-31",
+    "reason": "劳动合同期满",
+    "seeking-work": True,
+}
 
 
 def page_session(site, username: str, password: str) -> requests.Session:
@@ -181,19 +225,47 @@ def online_application_submitted(front, citizen: dict[str, str]) -> dict:
     """The citizen applies fully online for the demo's zero-trip matter at the TZ hall: the form, the ID card
     uploaded (a new account's vault is empty), e-licence delivery by default, the declaration. Returns the
     submitted application."""
-    hall = next(h for h in requests.get(f"{front.url}/api/v1/matters/{ONLINE_MATTER}/halls/", timeout=10).json() if h["code"] == "TZ")
-    started = requests.post(f"{front.url}/api/v1/online/applications/", json={"matter": ONLINE_MATTER, "hall": hall["id"]}, headers=citizen, timeout=SLOW)
+    hall = next(
+        h
+        for h in requests.get(f"{front.url}/api/v1/matters/{ONLINE_MATTER}/halls/", timeout=10).json()
+        if h["code"] == "TZ"
+    )
+    started = requests.post(
+        f"{front.url}/api/v1/online/applications/",
+        json={"matter": ONLINE_MATTER, "hall": hall["id"]},
+        headers=citizen,
+        timeout=SLOW,
+    )
     assert started.status_code == 201, started.text
     code = started.json()["code"]
-    assert [f["key"] for f in started.json()["form"]] == ["employer", "separation-date", "reason", "seeking-work", "notes"]
-    saved = requests.patch(f"{front.url}/api/v1/online/applications/{code}/", json={"form_values": ONLINE_ANSWERS}, headers=citizen, timeout=SLOW)
+    assert [f["key"] for f in started.json()["form"]] == [
+        "employer",
+        "separation-date",
+        "reason",
+        "seeking-work",
+        "notes",
+    ]
+    saved = requests.patch(
+        f"{front.url}/api/v1/online/applications/{code}/",
+        json={"form_values": ONLINE_ANSWERS},
+        headers=citizen,
+        timeout=SLOW,
+    )
     assert saved.status_code == 200, saved.text
     uploaded = requests.post(
-        f"{front.url}/api/v1/online/applications/{code}/files/", data={"material": "id-card"},
-        files={"file": ("身份证.pdf", PDF, "application/pdf")}, headers=citizen, timeout=SLOW,
+        f"{front.url}/api/v1/online/applications/{code}/files/",
+        data={"material": "id-card"},
+        files={"file": ("身份证.pdf", PDF, "application/pdf")},
+        headers=citizen,
+        timeout=SLOW,
     )
     assert uploaded.status_code == 201, uploaded.text
-    done = requests.post(f"{front.url}/api/v1/online/applications/{code}/submit/", json={"declaration": True}, headers=citizen, timeout=SLOW)
+    done = requests.post(
+        f"{front.url}/api/v1/online/applications/{code}/submit/",
+        json={"declaration": True},
+        headers=citizen,
+        timeout=SLOW,
+    )
     assert done.status_code == 201, done.text
     return done.json()
 
@@ -209,7 +281,8 @@ def central_decides_and_issues(central, number: str) -> None:
 def central_approver(central, username: str, department_code: str, real_name: str) -> None:
     """An approver of one more department at central (the demo seeds two), with the demo password."""
     central.manage(
-        "shell", "-c",
+        "shell",
+        "-c",
         "from django.contrib.auth.hashers import make_password\n"
         "from apps.central.review.models import ApproverPost\n"
         "from apps.shared.accounts.models import Role, User\n"
@@ -228,6 +301,8 @@ def central_decides(central, number: str, *, approver_name: str = "approver") ->
     assert requests.post(f"{case_url}/claim/", headers=approver, timeout=SLOW).status_code == 200
     for _ in range(2):  # 初审, 复审
         assert requests.post(f"{case_url}/pass/", json={}, headers=approver, timeout=SLOW).status_code == 200
-    decided = requests.post(f"{case_url}/decide/", json={"decision": "approved", "reason": "符合法定条件。"}, headers=approver, timeout=SLOW)
+    decided = requests.post(
+        f"{case_url}/decide/", json={"decision": "approved", "reason": "符合法定条件。"}, headers=approver, timeout=SLOW
+    )
     assert decided.status_code == 200, decided.text
     return case_url

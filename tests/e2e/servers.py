@@ -47,8 +47,11 @@ def server_dsn(dbname: str) -> str:
 def admin_connection():
     db = settings.DATABASES["default"]
     conn = psycopg2.connect(
-        dbname="postgres", user=db.get("USER") or "postgres", password=db.get("PASSWORD") or None,
-        host=db.get("HOST") or "127.0.0.1", port=db.get("PORT") or 5432,
+        dbname="postgres",
+        user=db.get("USER") or "postgres",
+        password=db.get("PASSWORD") or None,
+        host=db.get("HOST") or "127.0.0.1",
+        port=db.get("PORT") or 5432,
     )
     conn.autocommit = True
     return conn
@@ -80,7 +83,12 @@ class Site:
 
     def manage(self, *args: str, timeout: int = 300) -> str:
         result = subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=timeout
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
         )
         if result.returncode != 0:
             raise RuntimeError(f"manage.py {' '.join(args)} ({self.label}) failed:\n{result.stdout}\n{result.stderr}")
@@ -98,8 +106,20 @@ class Site:
     def start_web(self, logs: Path, *, workers: int = 2) -> None:
         log = open(logs / f"{self.label}-web.log", "a")  # noqa: SIM115 - closed with the process
         self.web = subprocess.Popen(
-            [str(BIN / "gunicorn"), "govservice.wsgi", "-b", f"127.0.0.1:{self.port}", "-w", str(workers), "--timeout", "60"],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                str(BIN / "gunicorn"),
+                "govservice.wsgi",
+                "-b",
+                f"127.0.0.1:{self.port}",
+                "-w",
+                str(workers),
+                "--timeout",
+                "60",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         self.procs.append(self.web)
 
@@ -128,10 +148,24 @@ class Site:
         log = open(logs / f"{self.label}-worker.log", "a")  # noqa: SIM115
         proc = subprocess.Popen(
             [
-                str(BIN / "celery"), "-A", "govservice", "worker", "-B", "-l", "info", "--concurrency", "2",
-                "-s", str(schedule), "-n", f"{self.label}-{tag}@%h",
+                str(BIN / "celery"),
+                "-A",
+                "govservice",
+                "worker",
+                "-B",
+                "-l",
+                "info",
+                "--concurrency",
+                "2",
+                "-s",
+                str(schedule),
+                "-n",
+                f"{self.label}-{tag}@%h",
             ],
-            cwd=ROOT, env={**self.env, **(extra_env or {})}, stdout=log, stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env={**self.env, **(extra_env or {})},
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=own_group,
         )
         self.procs.append(proc)
@@ -231,7 +265,12 @@ def make_sites(tmp: Path, *, extra_env: dict[str, str] | None = None) -> tuple[S
 
 # The platforms of the demo's network (apps/shared/exchange/demo.py), as (name, role, DEMO_PLATFORM): the
 # Sub-center's front, the municipal centre's front, the fronts' central, and a partner region's central.
-NETWORK = (("front", "front", "BJ-TZ"), ("front-sz", "front", "BJ-SZ"), ("central", "central", "central"), ("central-tj", "central", "TJ"))
+NETWORK = (
+    ("front", "front", "BJ-TZ"),
+    ("front-sz", "front", "BJ-SZ"),
+    ("central", "central", "central"),
+    ("central-tj", "central", "TJ"),
+)
 
 
 def make_network(tmp: Path, *, extra_env: dict[str, str] | None = None) -> dict[str, Site]:
@@ -243,7 +282,13 @@ def make_network(tmp: Path, *, extra_env: dict[str, str] | None = None) -> dict[
     central_port = free_port()
     return {
         name: platform_site(
-            tmp, name, role, code, tag=tag, central_port=central_port, extra_env=extra_env,
+            tmp,
+            name,
+            role,
+            code,
+            tag=tag,
+            central_port=central_port,
+            extra_env=extra_env,
             port=central_port if name == "central" else None,
         )
         for name, role, code in NETWORK
@@ -251,7 +296,14 @@ def make_network(tmp: Path, *, extra_env: dict[str, str] | None = None) -> dict[
 
 
 def platform_site(
-    tmp: Path, name: str, role: str, code: str, *, tag: str, central_port: int, extra_env: dict[str, str] | None = None,
+    tmp: Path,
+    name: str,
+    role: str,
+    code: str,
+    *,
+    tag: str,
+    central_port: int,
+    extra_env: dict[str, str] | None = None,
     port: int | None = None,
 ) -> Site:
     """One platform of a network: a site of ``role`` seeded as the demo platform ``code`` (DEMO_PLATFORM), whose
@@ -292,7 +344,7 @@ def create_database(site: Site, *, like: Site | str | None = None) -> None:
     try:
         with conn.cursor() as cursor:
             cursor.execute(
-                f'CREATE DATABASE "{site.database}" TEMPLATE {template} ENCODING UTF8 LC_CTYPE \'C.UTF-8\' LC_COLLATE \'C.UTF-8\''
+                f"CREATE DATABASE \"{site.database}\" TEMPLATE {template} ENCODING UTF8 LC_CTYPE 'C.UTF-8' LC_COLLATE 'C.UTF-8'"
             )
     finally:
         conn.close()
@@ -329,10 +381,22 @@ class RedisServer:
         log = open(self.workdir / "redis.log", "a")  # noqa: SIM115 - closed with the process
         self.proc = subprocess.Popen(
             [
-                str(REDIS_SERVER), "--bind", "127.0.0.1", "--port", str(self.port), "--dir", str(self.workdir),
-                "--save", "", "--appendonly", "no", "--daemonize", "no",
+                str(REDIS_SERVER),
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--dir",
+                str(self.workdir),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "no",
             ],
-            stdout=log, stderr=subprocess.STDOUT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + timeout
         while not self.pings():

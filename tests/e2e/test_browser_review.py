@@ -64,7 +64,9 @@ def test_it_corrects_approves_and_verifies_across_both_sites(sites, browser, tmp
     expect(citizen.get_by_text("补正材料已提交")).to_be_visible()
     expect(citizen.locator("#case-status")).to_have_text("审批中")
 
-    eventually(lambda: central.sql("SELECT status FROM review_reviewcase WHERE id = %s", (case_id,)) == [("in_review",)])
+    eventually(
+        lambda: central.sql("SELECT status FROM review_reviewcase WHERE id = %s", (case_id,)) == [("in_review",)]
+    )
     approver.reload()
     # The supplement arrived with the case, and the case is back under review.
     expect(approver.get_by_role("link", name="身份证.pdf")).to_be_visible()
@@ -211,15 +213,23 @@ def test_a_parent_applies_for_the_newborn_bundle_and_sees_each_part_decided_at_c
     clerk = token(front, "clerk", DEMO_PASSWORD)
     issued = numbers()
     assert list(issued) == [certificate]  # 落户 waits for the certificate, the other two for 落户
-    assert requests.post(
-        f"{front.url}/api/v1/workbench/prereview/{issued[certificate]}/accept/", headers=clerk, timeout=60
-    ).status_code == 200
+    assert (
+        requests.post(
+            f"{front.url}/api/v1/workbench/prereview/{issued[certificate]}/accept/", headers=clerk, timeout=60
+        ).status_code
+        == 200
+    )
     eventually(lambda: central.sql("SELECT id FROM review_reviewcase WHERE front_number = %s", (issued[certificate],)))
     central_decides(central, issued[certificate], approver_name="approver-wjw")
 
     first = eventually(lambda: (lambda n: n if birth in n else None)(numbers()))
     assert set(first) == {certificate, birth}
-    assert requests.post(f"{front.url}/api/v1/workbench/prereview/{first[birth]}/accept/", headers=clerk, timeout=60).status_code == 200
+    assert (
+        requests.post(
+            f"{front.url}/api/v1/workbench/prereview/{first[birth]}/accept/", headers=clerk, timeout=60
+        ).status_code
+        == 200
+    )
 
     # At central: the approver of 户籍 sees the case's bundle, the two other parts waiting for it, and approves.
     eventually(lambda: central.sql("SELECT id FROM review_reviewcase WHERE front_number = %s", (first[birth],)))
@@ -233,7 +243,9 @@ def test_a_parent_applies_for_the_newborn_bundle_and_sees_each_part_decided_at_c
 
     later = eventually(lambda: (lambda n: n if len(n) == 4 else None)(numbers()))
     for matter, approver_name in ((insurance, "approver-ybj"), (card, "approver")):
-        accepted = requests.post(f"{front.url}/api/v1/workbench/prereview/{later[matter]}/accept/", headers=clerk, timeout=60)
+        accepted = requests.post(
+            f"{front.url}/api/v1/workbench/prereview/{later[matter]}/accept/", headers=clerk, timeout=60
+        )
         assert accepted.status_code == 200, accepted.text
         central_decides(central, later[matter], approver_name=approver_name)
     # Central shows the siblings decided.
@@ -241,7 +253,10 @@ def test_a_parent_applies_for_the_newborn_bundle_and_sees_each_part_decided_at_c
     expect(approver.locator("#bundle-parts")).to_contain_text(later[card])
 
     eventually(
-        lambda: front.sql("SELECT completed_at IS NOT NULL FROM online_bundleapplication WHERE code = %s", (code,)) == [(True,)]
+        lambda: (
+            front.sql("SELECT completed_at IS NOT NULL FROM online_bundleapplication WHERE code = %s", (code,))
+            == [(True,)]
+        )
     )
     parent.reload()
     expect(parent.locator("#bundle-status")).to_have_attribute("data-overall", "completed")

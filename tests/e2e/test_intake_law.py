@@ -136,11 +136,19 @@ def test_an_unmet_commitment_suspends_the_review_and_its_end_closes_the_case_on_
         (number,),
     )
     front.manage(
-        "shell", "-c", "from apps.front.intake.services import cases_commitment_enforce; assert cases_commitment_enforce() == 1"
+        "shell",
+        "-c",
+        "from apps.front.intake.services import cases_commitment_enforce; assert cases_commitment_enforce() == 1",
     )
     # Central suspends the review and tells the front the last day for the items.
-    eventually(lambda: central.sql("SELECT status FROM review_reviewcase WHERE front_number = %s", (number,)) == [("suspended",)])
-    eventually(lambda: "审批中止" in front.sql("SELECT procedure_note FROM intake_case WHERE number = %s", (number,))[0][0])
+    eventually(
+        lambda: (
+            central.sql("SELECT status FROM review_reviewcase WHERE front_number = %s", (number,)) == [("suspended",)]
+        )
+    )
+    eventually(
+        lambda: "审批中止" in front.sql("SELECT procedure_note FROM intake_case WHERE number = %s", (number,))[0][0]
+    )
     # The last day passes with nothing brought: central's job closes the case, the front follows and says why.
     central.sql(
         "UPDATE review_reviewcase SET suspension_deadline = (now() AT TIME ZONE 'Asia/Shanghai')::date - 30 "

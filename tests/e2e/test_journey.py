@@ -44,10 +44,17 @@ def test_it_walks_the_whole_journey(sites):
     # 1. A citizen registers with a real name, a valid ID number and a phone: the SMS code proves the
     # phone, central's registry the name and number.
     sign_up(
-        front, central, username="e2e_citizen", real_name="周晓燕", id_number="11010519491231002X",
-        phone="13911112222", email="zhou@example.com",
+        front,
+        central,
+        username="e2e_citizen",
+        real_name="周晓燕",
+        id_number="11010519491231002X",
+        phone="13911112222",
+        email="zhou@example.com",
     )
-    assert ("BJ-TZ", True) in central.sql("SELECT p.code, q.matched FROM registry_registryquery q JOIN exchange_peer p ON p.id = q.peer_id")
+    assert ("BJ-TZ", True) in central.sql(
+        "SELECT p.code, q.matched FROM registry_registryquery q JOIN exchange_peer p ON p.id = q.peer_id"
+    )
     citizen = token(front, "e2e_citizen", PASSWORD)
 
     # 2. Finds a matter the approver's department decides, and a hall and a slot for it.
@@ -55,15 +62,21 @@ def test_it_walks_the_whole_journey(sites):
         "SELECT d.code FROM review_approverpost p JOIN accounts_user u ON u.id = p.user_id "
         "JOIN catalog_department d ON d.id = p.department_id WHERE u.username = 'approver'"
     )[0][0]
-    matters = requests.get(f"{front.url}/api/v1/matters/", params={"department": department, "limit": 200}, timeout=10).json()["results"]
+    matters = requests.get(
+        f"{front.url}/api/v1/matters/", params={"department": department, "limit": 200}, timeout=10
+    ).json()["results"]
     matter = next(m for m in matters if m["bookable"])
     halls = requests.get(f"{front.url}/api/v1/matters/{matter['code']}/halls/", timeout=10).json()
     hall = next(h for h in halls if h["code"] == "TZ")
-    slots = requests.get(f"{front.url}/api/v1/slots/", params={"hall": hall["id"], "matter": matter["code"]}, timeout=10).json()
+    slots = requests.get(
+        f"{front.url}/api/v1/slots/", params={"hall": hall["id"], "matter": matter["code"]}, timeout=10
+    ).json()
     assert slots, "the demo has open slots for the next working days"
     response = requests.post(
-        f"{front.url}/api/v1/appointments/", json={"slot": slots[0]["id"], "matter": matter["code"]},
-        headers={**citizen, "Idempotency-Key": "e2e-1"}, timeout=10,
+        f"{front.url}/api/v1/appointments/",
+        json={"slot": slots[0]["id"], "matter": matter["code"]},
+        headers={**citizen, "Idempotency-Key": "e2e-1"},
+        timeout=10,
     )
     assert response.status_code == 201, response.text
     appointment = response.json()
@@ -72,8 +85,10 @@ def test_it_walks_the_whole_journey(sites):
     # 3. "The next day": the booked slot starts in ten minutes, and the citizen checks in at a terminal.
     move_slot_to_now(front, slots[0]["id"])
     response = requests.post(
-        f"{front.url}/api/v1/terminal/checkin/", json={"code": appointment["code"]},
-        headers={"Authorization": f"Terminal {TERMINALS['TZ'][1]}"}, timeout=10,
+        f"{front.url}/api/v1/terminal/checkin/",
+        json={"code": appointment["code"]},
+        headers={"Authorization": f"Terminal {TERMINALS['TZ'][1]}"},
+        timeout=10,
     )
     assert response.status_code == 201, response.text
     ticket = response.json()
@@ -88,7 +103,9 @@ def test_it_walks_the_whole_journey(sites):
     files = {}
     for i, material in enumerate(m for m in detail["materials"] if m["required"]):
         files[f"material_{material['id']}"] = (f"scan{i}.pdf", PDF if i % 2 == 0 else PNG)
-    response = requests.post(f"{front.url}/api/v1/workbench/tickets/{ticket['id']}/accept/", files=files, headers=clerk, timeout=20)
+    response = requests.post(
+        f"{front.url}/api/v1/workbench/tickets/{ticket['id']}/accept/", files=files, headers=clerk, timeout=20
+    )
     assert response.status_code == 201, response.text
     accepted = response.json()
     number = accepted["number"]
@@ -106,9 +123,13 @@ def test_it_walks_the_whole_journey(sites):
     assert received["applicant_id_masked"] == "110105********002X"
     assert received["matter"] == matter["name"]
     review = requests.get(f"{central.url}/api/v1/cases/{received['id']}/", headers=approver, timeout=10).json()
-    front_digests = {row[0] for row in front.sql(
-        "SELECT m.sha256 FROM intake_casematerial m JOIN intake_case c ON c.id = m.case_id WHERE c.number = %s", (number,)
-    )}
+    front_digests = {
+        row[0]
+        for row in front.sql(
+            "SELECT m.sha256 FROM intake_casematerial m JOIN intake_case c ON c.id = m.case_id WHERE c.number = %s",
+            (number,),
+        )
+    }
     assert {m["sha256"] for m in review["materials"]} == front_digests and len(front_digests) == len(files)
     # ... and central's acknowledgement moves the front's case into review.
     eventually(lambda: front.sql("SELECT status FROM intake_case WHERE number = %s", (number,)) == [("in_review",)])
@@ -132,7 +153,10 @@ def test_it_walks_the_whole_journey(sites):
     for _ in range(2):  # 初审, 复审
         assert requests.post(f"{case_url}/pass/", json={}, headers=approver, timeout=10).status_code == 200
     response = requests.post(
-        f"{case_url}/decide/", json={"decision": "approved", "reason": "材料齐全，符合条件。"}, headers=approver, timeout=10,
+        f"{case_url}/decide/",
+        json={"decision": "approved", "reason": "材料齐全，符合条件。"},
+        headers=approver,
+        timeout=10,
     )
     assert response.status_code == 200, response.text
 
@@ -163,13 +187,22 @@ def test_it_walks_the_whole_journey(sites):
     assert {n["event"] for n in inbox} >= {"case.accepted", "case.decided"}
 
     # 8. The citizen rates the service, once.
-    response = requests.post(f"{front.url}/api/v1/cases/{number}/evaluation/", json={"score": 1, "comment": "很方便"}, headers=citizen, timeout=10)
+    response = requests.post(
+        f"{front.url}/api/v1/cases/{number}/evaluation/",
+        json={"score": 1, "comment": "很方便"},
+        headers=citizen,
+        timeout=10,
+    )
     assert response.status_code == 201, response.text
-    again = requests.post(f"{front.url}/api/v1/cases/{number}/evaluation/", json={"score": 5}, headers=citizen, timeout=10)
+    again = requests.post(
+        f"{front.url}/api/v1/cases/{number}/evaluation/", json={"score": 5}, headers=citizen, timeout=10
+    )
     assert again.status_code == 409
 
     # 9. The approver issues the certificate, sent for pickup; it reaches the hall.
-    response = requests.post(f"{central.url}/api/v1/cases/{received['id']}/result/", json={}, headers=approver, timeout=SLOW)
+    response = requests.post(
+        f"{central.url}/api/v1/cases/{received['id']}/result/", json={}, headers=approver, timeout=SLOW
+    )
     assert response.status_code == 200, response.text
     issued_note = central.sql(
         "SELECT e.note FROM review_reviewevent e JOIN review_reviewcase c ON c.id = e.case_id WHERE c.front_number = %s AND e.note LIKE %s",
@@ -183,24 +216,35 @@ def test_it_walks_the_whole_journey(sites):
 
     eventually(ready_at_front)
     assert front.sql(
-        "SELECT d.method, d.status FROM delivery_delivery d JOIN intake_case c ON c.id = d.case_id WHERE c.number = %s", (number,)
+        "SELECT d.method, d.status FROM delivery_delivery d JOIN intake_case c ON c.id = d.case_id WHERE c.number = %s",
+        (number,),
     ) == [("pickup", "ready")]
 
     # 10. The citizen collects it at the window: the clerk checks the ID card, the case is delivered, and
     # central records the delivery.
     response = requests.post(
-        f"{front.url}/api/v1/workbench/cases/{number}/pickup/", json={"id_number": "11010519491231002X"}, headers=clerk, timeout=SLOW,
+        f"{front.url}/api/v1/workbench/cases/{number}/pickup/",
+        json={"id_number": "11010519491231002X"},
+        headers=clerk,
+        timeout=SLOW,
     )
     assert response.status_code == 200, response.text
     assert front.sql("SELECT status FROM intake_case WHERE number = %s", (number,)) == [("delivered",)]
-    at_central_delivered = eventually(lambda: (lambda c: c if c and c["delivered_at"] else None)(central_case(central, approver, number)))
-    assert at_central_delivered["delivered_method"] == "pickup" and at_central_delivered["delivery_tracking_number"] == ""
+    at_central_delivered = eventually(
+        lambda: (lambda c: c if c and c["delivered_at"] else None)(central_case(central, approver, number))
+    )
+    assert (
+        at_central_delivered["delivered_method"] == "pickup" and at_central_delivered["delivery_tracking_number"] == ""
+    )
     front_delivered_at = front.sql(
-        "SELECT d.delivered_at FROM delivery_delivery d JOIN intake_case c ON c.id = d.case_id WHERE c.number = %s", (number,)
+        "SELECT d.delivered_at FROM delivery_delivery d JOIN intake_case c ON c.id = d.case_id WHERE c.number = %s",
+        (number,),
     )[0][0]
     assert dt.datetime.fromisoformat(at_central_delivered["delivered_at"]) == front_delivered_at
     # One message each way about the delivery, each applied once at central.
-    wire = front.sql("SELECT kind FROM exchange_outboxmessage WHERE kind IN ('case.delivery_chosen', 'case.delivered') ORDER BY created_at")
+    wire = front.sql(
+        "SELECT kind FROM exchange_outboxmessage WHERE kind IN ('case.delivery_chosen', 'case.delivered') ORDER BY created_at"
+    )
     assert wire == [("case.delivery_chosen",), ("case.delivered",)]
     assert central.sql(
         "SELECT e.note FROM review_reviewevent e JOIN review_reviewcase c ON c.id = e.case_id WHERE c.front_number = %s AND e.note LIKE %s",
@@ -209,7 +253,10 @@ def test_it_walks_the_whole_journey(sites):
 
     # Exactly once on both sides, and both outboxes drained.
     assert central.sql("SELECT count(*) FROM review_reviewcase WHERE front_number = %s", (number,)) == [(1,)]
-    assert front.sql("SELECT count(*) FROM intake_caseevent e JOIN intake_case c ON c.id = e.case_id WHERE c.number = %s AND e.to_status = 'decided'", (number,)) == [(1,)]
+    assert front.sql(
+        "SELECT count(*) FROM intake_caseevent e JOIN intake_case c ON c.id = e.case_id WHERE c.number = %s AND e.to_status = 'decided'",
+        (number,),
+    ) == [(1,)]
     eventually(lambda: front.sql("SELECT count(*) FROM exchange_outboxmessage WHERE status <> 'delivered'") == [(0,)])
     eventually(lambda: central.sql("SELECT count(*) FROM exchange_outboxmessage WHERE status <> 'delivered'") == [(0,)])
     assert dt.date.fromisoformat(case["promised_date"]) > dt.date.today() - dt.timedelta(days=1)
@@ -236,17 +283,21 @@ def test_an_online_application_crosses_both_sites_without_a_visit(sites):
     # Central receives it with its materials (the ID card scan and the generated application form) and decides.
     central_decides_and_issues(central, number)
     assert central.sql(
-        "SELECT count(*) FROM review_reviewmaterial m JOIN review_reviewcase c ON c.id = m.case_id WHERE c.front_number = %s", (number,)
+        "SELECT count(*) FROM review_reviewmaterial m JOIN review_reviewcase c ON c.id = m.case_id WHERE c.front_number = %s",
+        (number,),
     ) == [(2,)]
 
     # The e-licence comes back to the front: ready, electronically, and the citizen's download is the handover.
     def ready():
-        state = requests.get(f"{front.url}/api/v1/online/applications/{application['code']}/", headers=citizen, timeout=10).json()["case"]
+        state = requests.get(
+            f"{front.url}/api/v1/online/applications/{application['code']}/", headers=citizen, timeout=10
+        ).json()["case"]
         return state if state["status"] == "result_ready" else None
 
     state = eventually(ready)
     assert front.sql(
-        "SELECT d.method, d.status FROM delivery_delivery d JOIN intake_case c ON c.id = d.case_id WHERE c.number = %s", (number,)
+        "SELECT d.method, d.status FROM delivery_delivery d JOIN intake_case c ON c.id = d.case_id WHERE c.number = %s",
+        (number,),
     ) == [("electronic", "ready")]
     certificate = next(d for d in state["documents"] if d["kind"] == "certificate")
     pdf = page_session(front, username, PASSWORD).get(f"{front.url}{certificate['url']}", timeout=SLOW)
@@ -254,15 +305,25 @@ def test_an_online_application_crosses_both_sites_without_a_visit(sites):
     assert front.sql("SELECT status FROM intake_case WHERE number = %s", (number,)) == [("delivered",)]
     # No visit: no appointment, no ticket for this citizen; the certificate is in their vault for next time.
     assert front.sql(
-        "SELECT count(*) FROM booking_appointment a JOIN accounts_user u ON u.id = a.citizen_id WHERE u.username = %s", (username,)
+        "SELECT count(*) FROM booking_appointment a JOIN accounts_user u ON u.id = a.citizen_id WHERE u.username = %s",
+        (username,),
     ) == [(0,)]
     assert front.sql(
-        "SELECT count(*) FROM hall_ticket t JOIN accounts_user u ON u.id = t.citizen_id WHERE u.username = %s", (username,)
+        "SELECT count(*) FROM hall_ticket t JOIN accounts_user u ON u.id = t.citizen_id WHERE u.username = %s",
+        (username,),
     ) == [(0,)]
     assert front.sql(
-        "SELECT e.trust_level FROM intake_evidenceitem e JOIN accounts_user u ON u.id = e.citizen_id WHERE u.username = %s", (username,)
+        "SELECT e.trust_level FROM intake_evidenceitem e JOIN accounts_user u ON u.id = e.citizen_id WHERE u.username = %s",
+        (username,),
     ) == [("A",)]
-    eventually(lambda: central.sql("SELECT count(*) FROM review_reviewcase WHERE front_number = %s AND delivered_at IS NOT NULL", (number,)) == [(1,)])
+    eventually(
+        lambda: (
+            central.sql(
+                "SELECT count(*) FROM review_reviewcase WHERE front_number = %s AND delivered_at IS NOT NULL", (number,)
+            )
+            == [(1,)]
+        )
+    )
 
 
 def test_a_bundle_crosses_both_sites_its_dependent_step_sent_after_its_prerequisite(sites):
@@ -271,10 +332,16 @@ def test_a_bundle_crosses_both_sites_its_dependent_step_sent_after_its_prerequis
     notice."""
     front, central = sites
     _username, citizen = register(front, central, real_name="郑强")
-    hall = next(h for h in requests.get(f"{front.url}/api/v1/matters/{ONLINE_MATTER}/halls/", timeout=10).json() if h["code"] == "TZ")
+    hall = next(
+        h
+        for h in requests.get(f"{front.url}/api/v1/matters/{ONLINE_MATTER}/halls/", timeout=10).json()
+        if h["code"] == "TZ"
+    )
     started = requests.post(
-        f"{front.url}/api/v1/online/bundle-applications/", json={"bundle": "unemployment", "hall": hall["id"]},
-        headers=citizen, timeout=SLOW,
+        f"{front.url}/api/v1/online/bundle-applications/",
+        json={"bundle": "unemployment", "hall": hall["id"]},
+        headers=citizen,
+        timeout=SLOW,
     )
     assert started.status_code == 201, started.text
     code = started.json()["code"]
@@ -282,8 +349,11 @@ def test_a_bundle_crosses_both_sites_its_dependent_step_sent_after_its_prerequis
     assert requests.patch(base, json={"form_values": ONLINE_ANSWERS}, headers=citizen, timeout=SLOW).status_code == 200
     for key in ("id-card", "bank-account"):
         sent = requests.post(
-            f"{base}files/", data={"material": key}, files={"file": (f"{key}.pdf", PDF, "application/pdf")},
-            headers=citizen, timeout=SLOW,
+            f"{base}files/",
+            data={"material": key},
+            files={"file": (f"{key}.pdf", PDF, "application/pdf")},
+            headers=citizen,
+            timeout=SLOW,
         )
         assert sent.status_code == 201, sent.text
     done = requests.post(f"{base}submit/", json={"declaration": True}, headers=citizen, timeout=SLOW)
@@ -293,7 +363,12 @@ def test_a_bundle_crosses_both_sites_its_dependent_step_sent_after_its_prerequis
 
     clerk = token(front, "clerk", DEMO_PASSWORD)
     first = parts["失业登记"]["case"]["number"]
-    assert requests.post(f"{front.url}/api/v1/workbench/prereview/{first}/accept/", headers=clerk, timeout=SLOW).status_code == 200
+    assert (
+        requests.post(
+            f"{front.url}/api/v1/workbench/prereview/{first}/accept/", headers=clerk, timeout=SLOW
+        ).status_code
+        == 200
+    )
     central_decides(central, first)
 
     def sent_after():
@@ -302,7 +377,12 @@ def test_a_bundle_crosses_both_sites_its_dependent_step_sent_after_its_prerequis
         return part["case"]["number"] if part["case"] else None
 
     second = eventually(sent_after)
-    assert requests.post(f"{front.url}/api/v1/workbench/prereview/{second}/accept/", headers=clerk, timeout=SLOW).status_code == 200
+    assert (
+        requests.post(
+            f"{front.url}/api/v1/workbench/prereview/{second}/accept/", headers=clerk, timeout=SLOW
+        ).status_code
+        == 200
+    )
     central_decides(central, second)
     # The page reads the bundle, then its parts, each in its own snapshot: it may show every part decided a moment
     # before the bundle's completion (written in the same transaction as the last decision) is visible to it.

@@ -183,7 +183,11 @@ def test_a_licence_issued_for_a_case_at_one_front_is_not_asked_for_at_the_other(
     tz, sz, central, tj = sites["front"], sites["front-sz"], sites["central"], sites["central-tj"]
 
     number = accepted_case(
-        sz, central, token(sz, "citizen2", DEMO_PASSWORD), hall_code="SZ", clerk_name="clerk_sz",
+        sz,
+        central,
+        token(sz, "citizen2", DEMO_PASSWORD),
+        hall_code="SZ",
+        clerk_name="clerk_sz",
         matter=matter(sz, UNEMPLOYMENT),
     )
     central_decides_and_issues(central, number)
@@ -202,8 +206,10 @@ def test_a_licence_issued_for_a_case_at_one_front_is_not_asked_for_at_the_other(
     assert "item-held" not in checklist_row(citizen, tz, HARDSHIP, "m2")
     guide = f"{tz.url}/guide/{HARDSHIP}/"
     fetched = citizen.post(
-        f"{guide}licences/", data={"consent": "1", "csrfmiddlewaretoken": citizen.cookies["csrftoken"]},
-        headers={"Referer": guide}, timeout=SLOW,
+        f"{guide}licences/",
+        data={"consent": "1", "csrfmiddlewaretoken": citizen.cookies["csrftoken"]},
+        headers={"Referer": guide},
+        timeout=SLOW,
     )
     assert fetched.status_code == 200 and "已从电子证照库调取 1 份证照" in fetched.content.decode()
     row = checklist_row(citizen, tz, HARDSHIP, "m2")

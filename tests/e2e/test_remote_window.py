@@ -110,8 +110,7 @@ def _hall_offers(central) -> int:
 
 def _reconnected_notes(central) -> list[str]:
     return [
-        note
-        for (note,) in central.sql("SELECT note FROM remote_sessionevent WHERE action = 'reconnected' ORDER BY id")
+        note for (note,) in central.sql("SELECT note FROM remote_sessionevent WHERE action = 'reconnected' ORDER BY id")
     ]
 
 
@@ -316,10 +315,18 @@ def test_a_kiosk_and_an_approver_hold_a_remote_session_that_ends_in_an_accepted_
     # The call's recordings: one per connection (the drop, the hall's reload and the end each closed one), real
     # WebM files in central's storage, each in the session's log.
     recordings = eventually(
-        lambda: (rows := central.sql("SELECT s.id::text, r.id, r.file, r.size FROM remote_remotesession s JOIN"
-                                     " remote_sessionrecording r ON r.session_id = s.id WHERE s.case_number = %s"
-                                     " ORDER BY r.id", (number,)))
-        and len(rows) >= 3 and rows,
+        lambda: (
+            (
+                rows := central.sql(
+                    "SELECT s.id::text, r.id, r.file, r.size FROM remote_remotesession s JOIN"
+                    " remote_sessionrecording r ON r.session_id = s.id WHERE s.case_number = %s"
+                    " ORDER BY r.id",
+                    (number,),
+                )
+            )
+            and len(rows) >= 3
+            and rows
+        ),
         timeout=30,
     )
     media = Path(central.env["MEDIA_ROOT"])
@@ -348,16 +355,33 @@ def turn(tmp_path):
     log = open(tmp_path / "turnserver.log", "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
         [
-            turnserver, "-n", "-c", str(config), "--listening-ip=127.0.0.1", f"--listening-port={port}",
-            "--relay-ip=127.0.0.1", f"--min-port={relay_low}", f"--max-port={relay_low + 99}",
-            "--lt-cred-mech", "--user=cw:turn-secret", "--realm=cloudwindow.test", "--no-tls", "--no-dtls",
-            "--no-cli", "--allow-loopback-peers", f"--pidfile={tmp_path / 'turnserver.pid'}",
-            "--log-file=stdout", "--simple-log",
+            turnserver,
+            "-n",
+            "-c",
+            str(config),
+            "--listening-ip=127.0.0.1",
+            f"--listening-port={port}",
+            "--relay-ip=127.0.0.1",
+            f"--min-port={relay_low}",
+            f"--max-port={relay_low + 99}",
+            "--lt-cred-mech",
+            "--user=cw:turn-secret",
+            "--realm=cloudwindow.test",
+            "--no-tls",
+            "--no-dtls",
+            "--no-cli",
+            "--allow-loopback-peers",
+            f"--pidfile={tmp_path / 'turnserver.pid'}",
+            "--log-file=stdout",
+            "--simple-log",
         ],
-        stdout=log, stderr=subprocess.STDOUT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
-        eventually(lambda: "Total General servers" in (tmp_path / "turnserver.log").read_text() or proc.poll(), timeout=15)
+        eventually(
+            lambda: "Total General servers" in (tmp_path / "turnserver.log").read_text() or proc.poll(), timeout=15
+        )
         assert proc.poll() is None, (tmp_path / "turnserver.log").read_text()
         yield {"urls": f"turn:127.0.0.1:{port}?transport=udp", "username": "cw", "credential": "turn-secret"}
     finally:
@@ -389,7 +413,8 @@ def test_the_call_connects_through_a_turn_server_when_only_relays_are_allowed(si
     # The text can show before the page's script has published its call (failed once in CI): wait for it.
     hall.wait_for_function("window.remoteCall !== undefined")
     assert hall.evaluate("[window.remoteCall.iceTransportPolicy, window.remoteCall.iceServers[0].username]") == [
-        "relay", "cw"
+        "relay",
+        "cw",
     ]
 
     staff = browser.new_context(locale="zh-CN").new_page()

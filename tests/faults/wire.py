@@ -71,9 +71,7 @@ class Batch:
     seconds: float  # how long making them took
 
 
-def create_cases(
-    front: Site, count: int, *, pause: float = 0.0, hall_code: str = "TZ", matter_code: str = ""
-) -> Batch:
+def create_cases(front: Site, count: int, *, pause: float = 0.0, hall_code: str = "TZ", matter_code: str = "") -> Batch:
     """``count`` accepted cases at the front's hall ``hall_code``, each leaving for the central of its matter (the
     demo approver's, or ``matter_code``) through the outbox (``pause`` seconds apart)."""
     tag = uuid.uuid4().hex[:6].upper()
@@ -96,7 +94,9 @@ def decide_through_steps(session: requests.Session, case_url: str, *, decision: 
     session.post(f"{case_url}/claim/", timeout=30)
     for _ in range(STEPS_BEFORE_DECISION):
         session.post(f"{case_url}/pass/", json={}, timeout=30)
-    return session.post(f"{case_url}/decide/", json={"decision": decision, "reason": "材料齐全，符合条件。"}, timeout=30)
+    return session.post(
+        f"{case_url}/decide/", json={"decision": decision, "reason": "材料齐全，符合条件。"}, timeout=30
+    )
 
 
 class Approver:

@@ -20,7 +20,17 @@ from govservice.lib.envvars import env_bool, env_int
 from govservice.lib.knobs import AppConf, Knob
 
 ROOT = Path(__file__).resolve().parents[2]
-CONFS = [booking_conf, consult_conf, floor_conf, intake_conf, delivery_conf, ratings_conf, notifications_conf, mandates_conf, remote_conf]
+CONFS = [
+    booking_conf,
+    consult_conf,
+    floor_conf,
+    intake_conf,
+    delivery_conf,
+    ratings_conf,
+    notifications_conf,
+    mandates_conf,
+    remote_conf,
+]
 KNOBS = {name: conf for conf in CONFS for name in type(conf).knobs()}
 
 

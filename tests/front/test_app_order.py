@@ -58,7 +58,12 @@ def test_it_connects_intakes_panel_to_the_supervisor_view():
 
 
 def test_it_lets_the_floor_guidance_intake_and_mandates_seed_their_own_demo_rows():
-    assert set(demo_seeders.receivers()) == {terminals_seed_demo, guidance_seed_demo, vault_seed_demo, mandates_seed_demo}
+    assert set(demo_seeders.receivers()) == {
+        terminals_seed_demo,
+        guidance_seed_demo,
+        vault_seed_demo,
+        mandates_seed_demo,
+    }
     assert set(demo_logins.receivers()) == {terminal_logins, mandates_logins}
 
 

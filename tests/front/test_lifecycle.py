@@ -21,8 +21,13 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def case(citizen, hall, matter, clerk):
     return Case.objects.create(
-        number="TZ2026120100042", query_password_hash=make_password("246810"), citizen=citizen, matter=matter,
-        hall=hall, clerk=clerk, status=CaseStatus.RECEIVED,
+        number="TZ2026120100042",
+        query_password_hash=make_password("246810"),
+        citizen=citizen,
+        matter=matter,
+        hall=hall,
+        clerk=clerk,
+        status=CaseStatus.RECEIVED,
     )
 
 
@@ -68,7 +73,9 @@ class TestMove:
     def test_it_sets_the_fields_and_stamps_auto_now_in_the_same_update(self, case, clerk):
         before = Case.objects.get(id=case.id).updated_at
         moved = lifecycle.move(
-            case, CaseStatus.REJECTED_AT_INTAKE, fields={"refusal_reason": "不属于本机关职权范围"},
+            case,
+            CaseStatus.REJECTED_AT_INTAKE,
+            fields={"refusal_reason": "不属于本机关职权范围"},
             event={"actor": clerk, "note": "不予受理"},
         )
         assert moved is case and case.status == CaseStatus.REJECTED_AT_INTAKE
@@ -77,7 +84,10 @@ class TestMove:
         assert row.updated_at > before
         event = CaseEvent.objects.get(case=case)
         assert (event.from_status, event.to_status, event.actor, event.note) == (
-            CaseStatus.RECEIVED, CaseStatus.REJECTED_AT_INTAKE, clerk, "不予受理",
+            CaseStatus.RECEIVED,
+            CaseStatus.REJECTED_AT_INTAKE,
+            clerk,
+            "不予受理",
         )
 
     def test_it_moves_by_pk_from_any_allowed_source_and_records_the_true_one(self, case):

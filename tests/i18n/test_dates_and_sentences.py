@@ -57,10 +57,14 @@ def test_the_appointment_page_spells_the_date_and_the_materials_in_english(api, 
     client = _signed_in(citizen)
 
     english = client.get(f"/appointments/{code}/", **EN).content.decode()
-    assert f"<dd>{start.day} {start:%B} {start.year} {start:%H:%M}–{end:%H:%M}</dd>" in english  # 3 December 2026 09:00–09:30
+    assert (
+        f"<dd>{start.day} {start:%B} {start.year} {start:%H:%M}–{end:%H:%M}</dd>" in english
+    )  # 3 December 2026 09:00–09:30
     # 原件/复印件 used to stand right before the number: "Originals1".
     assert "居民身份证 (originals: 1, copies: 1)" in english and "近期免冠照片 (originals: 1)" in english
-    assert "Originals1" not in english and "（" not in english.split("<h1>", 1)[1].split("</section>", 1)[0].replace("（PDF）", "")
+    assert "Originals1" not in english and "（" not in english.split("<h1>", 1)[1].split("</section>", 1)[0].replace(
+        "（PDF）", ""
+    )
 
     chinese = client.get(f"/appointments/{code}/").content.decode()
     assert f"<dd>{start.year}年{start.month}月{start.day}日 {start:%H:%M}–{end:%H:%M}</dd>" in chinese
@@ -80,7 +84,9 @@ def test_the_pdf_checklist_numbers_its_pages_in_the_reader_s_language():
     with translation.override("zh-hans"):
         chinese = render_to_string("guidance/checklist_pdf.html", {"items": []})
     assert 'content: "Page " counter(page) " of " counter(pages) "";' in english and '<html lang="en">' in english
-    assert 'content: "第 " counter(page) " 页 共 " counter(pages) " 页";' in chinese and '<html lang="zh-hans">' in chinese
+    assert (
+        'content: "第 " counter(page) " 页 共 " counter(pages) " 页";' in chinese and '<html lang="zh-hans">' in chinese
+    )
     # No Chinese punctuation around English words in the English document (it once printed "Printed on：").
     assert "Printed on: " in english and "：" not in english.split("<body", 1)[1]
     assert "打印日期：" in chinese
@@ -109,15 +115,22 @@ def test_the_intake_page_is_titled_intake_and_its_button_says_accept(api, citize
     _book(api, citizen, slot, matter)
     shift_slot_to_now(slot.id)
     code = citizen.appointments.get().code
-    api(None).post("/api/v1/terminal/checkin/", {"code": code}, format="json", HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}")
+    api(None).post(
+        "/api/v1/terminal/checkin/", {"code": code}, format="json", HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}"
+    )
     ticket = api(clerk).post("/api/v1/workbench/call-next/").json()
     page = _signed_in(clerk)
 
     english = page.get(f"/workbench/tickets/{ticket['id']}/", **EN).content.decode()
     assert '<h1>Intake · <span id="ticket-label">' in english
     assert 'value="accept" id="outcome-accept" required> Accept</label>' in english
-    shown = page.post(f"/workbench/tickets/{ticket['id']}/reveal-id/", {"reason": "核对身份证原件"}, **EN).content.decode()
+    shown = page.post(
+        f"/workbench/tickets/{ticket['id']}/reveal-id/", {"reason": "核对身份证原件"}, **EN
+    ).content.decode()
     assert "(this viewing has been recorded)" in shown and "本次查看已记录" not in shown
 
     chinese = page.get(f"/workbench/tickets/{ticket['id']}/").content.decode()
-    assert '<h1>受理 · <span id="ticket-label">' in chinese and 'value="accept" id="outcome-accept" required> 受理</label>' in chinese
+    assert (
+        '<h1>受理 · <span id="ticket-label">' in chinese
+        and 'value="accept" id="outcome-accept" required> 受理</label>' in chinese
+    )

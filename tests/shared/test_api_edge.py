@@ -215,7 +215,10 @@ def test_a_write_without_its_trailing_slash_is_told_the_path_not_redirected(clie
     assert english.json()["detail"] == "The address ends with a slash: /api/v1/auth/token/"
     # A read is still redirected (nothing to lose), and a path that does not exist either way is plain not found.
     assert client.get("/api/v1/matters").status_code == 301
-    assert client.post("/api/v1/no-such-thing", data="{}", content_type="application/json").json()["detail"] != english.json()["detail"]
+    assert (
+        client.post("/api/v1/no-such-thing", data="{}", content_type="application/json").json()["detail"]
+        != english.json()["detail"]
+    )
 
 
 def test_a_request_django_itself_refuses_answers_json_under_the_api(client, settings):

@@ -83,7 +83,10 @@ def test_a_password_change_ends_every_token(time_machine):
     user.set_password("Another-pass-2026")
     user.save()
     assert _as(token).get("/api/v1/me/").status_code == 401
-    assert APIClient().post("/api/v1/auth/token/", {"username": "tok_pw", "password": "Another-pass-2026"}).status_code == 200
+    assert (
+        APIClient().post("/api/v1/auth/token/", {"username": "tok_pw", "password": "Another-pass-2026"}).status_code
+        == 200
+    )
 
 
 def test_the_owner_lists_and_revokes_their_own_tokens_only():

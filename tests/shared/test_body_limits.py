@@ -11,20 +11,30 @@ pytestmark = pytest.mark.django_db
 
 def test_it_refuses_a_body_over_the_site_limit_before_reading_it(client):
     too_big = str(settings.REQUEST_BODY_MAX_BYTES + 1)
-    page = client.post("/accounts/login/", data=b"", content_type="application/x-www-form-urlencoded", CONTENT_LENGTH=too_big)
+    page = client.post(
+        "/accounts/login/", data=b"", content_type="application/x-www-form-urlencoded", CONTENT_LENGTH=too_big
+    )
     assert page.status_code == 413 and "提交的内容过大" in page.content.decode()
     api = client.post("/api/v1/exchange/messages/", data=b"{}", content_type="application/json", CONTENT_LENGTH=too_big)
     assert api.status_code == 413 and api.json()["code"] == "too_large"
 
 
 def test_a_malformed_length_is_a_bad_request(client):
-    response = client.post("/api/v1/exchange/messages/", data=b"{}", content_type="application/json", CONTENT_LENGTH="-5")
+    response = client.post(
+        "/api/v1/exchange/messages/", data=b"{}", content_type="application/json", CONTENT_LENGTH="-5"
+    )
     assert response.status_code == 400 and response.json()["code"] == "invalid"
 
 
 def test_it_speaks_english_when_asked(client):
     too_big = str(settings.REQUEST_BODY_MAX_BYTES + 1)
-    response = client.post("/api/v1/exchange/messages/", data=b"{}", content_type="application/json", CONTENT_LENGTH=too_big, HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(
+        "/api/v1/exchange/messages/",
+        data=b"{}",
+        content_type="application/json",
+        CONTENT_LENGTH=too_big,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert response.status_code == 413 and "too large" in response.json()["detail"].lower()
 
 

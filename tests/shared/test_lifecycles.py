@@ -16,8 +16,17 @@ from govservice.lib.lifecycle import lifecycle_problems
 # The lifecycles each site must have (the test refuses to pass by finding no model at all).
 EXPECTED = {
     "front": {
-        "Appointment", "WaitlistEntry", "Ticket", "Case", "Delivery", "ConsultTicket", "Rectification",
-        "Notification", "DeliveryAttempt", "OutboxMessage", "HallSession",
+        "Appointment",
+        "WaitlistEntry",
+        "Ticket",
+        "Case",
+        "Delivery",
+        "ConsultTicket",
+        "Rectification",
+        "Notification",
+        "DeliveryAttempt",
+        "OutboxMessage",
+        "HallSession",
     },
     "central": {"ReviewCase", "ExtensionRequest", "OutboxMessage", "RemoteSession"},
 }

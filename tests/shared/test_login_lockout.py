@@ -28,7 +28,9 @@ def _clerk():
 
 
 def _try(password: str, ip: str, **headers):
-    return Client().post("/accounts/login/", {"username": "lock_clerk", "password": password}, REMOTE_ADDR=ip, **headers)
+    return Client().post(
+        "/accounts/login/", {"username": "lock_clerk", "password": password}, REMOTE_ADDR=ip, **headers
+    )
 
 
 def _lock_out(settings, ip: str = ATTACKER, **headers) -> None:

@@ -76,7 +76,9 @@ def test_gunicorns_access_line_never_holds_the_query_string():
 def test_the_line_stays_valid_json_whatever_is_masked():
     # A float with many digits is a number, not an ID; a whole number that is a phone becomes a string.
     formatter = JsonFormatter("%(message)s")
-    record = _record("task succeeded in 0.015018823999999998s", data={"runtime": 0.015018823999999998, "to": 13912345678, "n": 3})
+    record = _record(
+        "task succeeded in 0.015018823999999998s", data={"runtime": 0.015018823999999998, "to": 13912345678, "n": 3}
+    )
     data = json.loads(formatter.format(record))
     assert data["data"] == {"runtime": 0.015018823999999998, "to": "[phone]", "n": 3}
     assert data["message"] == "task succeeded in 0.015018823999999998s"

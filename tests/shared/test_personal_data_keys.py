@@ -113,7 +113,9 @@ def test_it_reads_the_fallbacks_and_keys_from_the_environment():
     # The settings as a new process reads them (this one's are read already).
     read = "import json, govservice.settings as s; print(json.dumps([s.SECRET_KEY_FALLBACKS, s.STORAGES['default']['BACKEND']]))"
     environment = {**os.environ, "SECRET_KEY_FALLBACKS": "retired-key-one, retired-key-two"}
-    done = subprocess.run([sys.executable, "-c", read], env=environment, cwd=ROOT, capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", read], env=environment, cwd=ROOT, capture_output=True, text=True, check=True
+    )
     fallbacks, storage = json.loads(done.stdout)
     assert fallbacks == ["retired-key-one", "retired-key-two"]
     assert storage == "govservice.lib.fieldcrypto.EncryptedFileSystemStorage"

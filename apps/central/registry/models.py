@@ -92,7 +92,11 @@ class RegistryLoad(models.Model):
         ordering = ["-loaded_at", "-id"]
         verbose_name = _("登记信息导入")
         verbose_name_plural = _("登记信息导入")
-        constraints = [models.CheckConstraint(condition=models.Q(kind__in=["people", "companies"]), name="registry_load_kind_valid")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["people", "companies"]), name="registry_load_kind_valid"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.file_name} {self.loaded_at:%Y-%m-%d %H:%M}"

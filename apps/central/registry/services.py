@@ -217,7 +217,9 @@ def registry_file_load(*, actor: User, kind: str, file_name: str, content: bytes
     except (ValueError, AttributeError, TypeError, csv.Error):
         # Undecodable, not JSON, a JSON that is not a list of objects, a broken CSV: the message never repeats
         # the file's content (personal data).
-        raise DomainError(_("无法读取该文件：请上传 UTF-8 编码的 JSON 列表或带表头的 CSV。"), code="file_unreadable") from None
+        raise DomainError(
+            _("无法读取该文件：请上传 UTF-8 编码的 JSON 列表或带表头的 CSV。"), code="file_unreadable"
+        ) from None
     return RegistryLoad.objects.create(
         kind=kind,
         file_name=file_name[:200],

@@ -16,9 +16,7 @@ urlpatterns = [
     path("remote/<uuid:session_id>/form/", views.session_form, name="remote_session_form"),
     path("remote/<uuid:session_id>/scans/<int:scan_id>/", views.scan_file, name="remote_scan"),
     path("remote/<uuid:session_id>/recording/", views.session_recording, name="remote_session_recording"),
-    path(
-        "remote/<uuid:session_id>/recordings/<int:recording_id>/", views.recording_file, name="remote_recording"
-    ),
+    path("remote/<uuid:session_id>/recordings/<int:recording_id>/", views.recording_file, name="remote_recording"),
     *[
         path(
             f"remote/<uuid:session_id>/{action.replace('_', '-')}/",

@@ -11,4 +11,18 @@ class ReviewCaseAdmin(admin.ModelAdmin):
     list_filter = ["status", "department", "platform"]
     search_fields = ["front_number"]
     exclude = ["applicant_id_number"]
-    readonly_fields = ["platform", "front_number", "matter", "department", "hall_name", "applicant_name", "status", "accepted_at", "promised_date", "decision", "decision_reason", "decided_at", "decided_by"]
+    readonly_fields = [
+        "platform",
+        "front_number",
+        "matter",
+        "department",
+        "hall_name",
+        "applicant_name",
+        "status",
+        "accepted_at",
+        "promised_date",
+        "decision",
+        "decision_reason",
+        "decided_at",
+        "decided_by",
+    ]

@@ -45,23 +45,57 @@ class ReviewCaseSerializer(serializers.ModelSerializer):
     applicant_id_masked = serializers.SerializerMethodField()
     assignee = serializers.CharField(source="assignee.username", allow_null=True, default=None)
     step_name = serializers.SerializerMethodField()
-    sla = serializers.SerializerMethodField(help_text="承诺时限的颜色：green、yellow、red、paused、unknown（已办结为 green）")
+    sla = serializers.SerializerMethodField(
+        help_text="承诺时限的颜色：green、yellow、red、paused、unknown（已办结为 green）"
+    )
     due_date = serializers.SerializerMethodField()
     legal_sla = serializers.SerializerMethodField(help_text="法定时限（含批准的延期）的颜色，取值同 sla")
     legal_due_date = serializers.SerializerMethodField()
-    joint_handling = serializers.BooleanField(source="matter.joint_handling", help_text="联合办理（并联审批）：法定45个工作日，可延长15个")
+    joint_handling = serializers.BooleanField(
+        source="matter.joint_handling", help_text="联合办理（并联审批）：法定45个工作日，可延长15个"
+    )
     extension_pending = serializers.SerializerMethodField(help_text="有延期申请待负责人审批")
     transferred_from = serializers.CharField(source="transferred_from.name", allow_null=True, default=None)
 
     class Meta:
         model = ReviewCase
         fields = [
-            "id", "front_number", "platform", "matter", "department", "hall_name", "applicant_name", "applicant_id_masked",
-            "status", "assignee", "step", "step_name", "sla", "due_date", "accepted_at", "promised_date", "received_at",
-            "decision", "decision_reason", "decided_at", "correction_items", "correction_deadline", "extended_days",
-            "result_issued_at", "delivery_method", "delivery_region", "delivered_at", "delivered_method", "delivery_tracking_number",
+            "id",
+            "front_number",
+            "platform",
+            "matter",
+            "department",
+            "hall_name",
+            "applicant_name",
+            "applicant_id_masked",
+            "status",
+            "assignee",
+            "step",
+            "step_name",
+            "sla",
+            "due_date",
+            "accepted_at",
+            "promised_date",
+            "received_at",
+            "decision",
+            "decision_reason",
+            "decided_at",
+            "correction_items",
+            "correction_deadline",
+            "extended_days",
+            "result_issued_at",
+            "delivery_method",
+            "delivery_region",
+            "delivered_at",
+            "delivered_method",
+            "delivery_tracking_number",
             # Issue 13 (added; the fields above are unchanged).
-            "legal_sla", "legal_due_date", "joint_handling", "extension_pending", "transferred_from", "transfer_reason",
+            "legal_sla",
+            "legal_due_date",
+            "joint_handling",
+            "extension_pending",
+            "transferred_from",
+            "transfer_reason",
             "void_reason",
             # Issue 17 (added): whether the applicant chose delivery_method (else it is the default, the e-licence).
             "delivery_chosen",
@@ -110,7 +144,17 @@ class ExtensionRequestSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ExtensionRequest
-        fields = ["id", "days", "reason", "status", "requested_by", "requested_at", "decided_by", "decided_at", "decision_note"]
+        fields = [
+            "id",
+            "days",
+            "reason",
+            "status",
+            "requested_by",
+            "requested_at",
+            "decided_by",
+            "decided_at",
+            "decision_note",
+        ]
 
 
 class ReviewCaseDetailSerializer(ReviewCaseSerializer):
@@ -144,13 +188,21 @@ class CasePagination(PageNumberPagination):
         size = int(raw) if raw.isdigit() and len(raw) < 6 else 0
         if not 1 <= size <= self.max_page_size:
             raise ValidationError(
-                {self.page_size_query_param: [_("每页件数须为 1 到 %(max)d 之间的整数。") % {"max": self.max_page_size}]}
+                {
+                    self.page_size_query_param: [
+                        _("每页件数须为 1 到 %(max)d 之间的整数。") % {"max": self.max_page_size}
+                    ]
+                }
             )
         return size
 
     def get_paginated_response(self, data):
         headers = {"X-Total-Count": str(self.page.paginator.count)}
-        links = [f'<{url}>; rel="{rel}"' for rel, url in (("next", self.get_next_link()), ("prev", self.get_previous_link())) if url]
+        links = [
+            f'<{url}>; rel="{rel}"'
+            for rel, url in (("next", self.get_next_link()), ("prev", self.get_previous_link()))
+            if url
+        ]
         if links:
             headers["Link"] = ", ".join(links)
         return Response(data, headers=headers)
@@ -166,19 +218,40 @@ def _query_parameters() -> list[OpenApiParameter]:
         choices = [str(value) for value, _label in getattr(field, "choices", []) if value != ""]
         parameters.append(
             OpenApiParameter(
-                name, int if isinstance(field, forms.TypedChoiceField) else str, OpenApiParameter.QUERY,
-                required=False, enum=choices or None, description=str(field.label),
+                name,
+                int if isinstance(field, forms.TypedChoiceField) else str,
+                OpenApiParameter.QUERY,
+                required=False,
+                enum=choices or None,
+                description=str(field.label),
             )
         )
     return [
         *parameters,
-        OpenApiParameter("page", {"type": "integer", "minimum": 1}, OpenApiParameter.QUERY, required=False, description="页码，从 1 开始"),
         OpenApiParameter(
-            "page_size", {"type": "integer", "minimum": 1, "maximum": CasePagination.max_page_size}, OpenApiParameter.QUERY,
-            required=False, description="每页件数，默认 50，1 到 200（其他值 400）",
+            "page",
+            {"type": "integer", "minimum": 1},
+            OpenApiParameter.QUERY,
+            required=False,
+            description="页码，从 1 开始",
         ),
-        OpenApiParameter("X-Total-Count", OpenApiTypes.INT, OpenApiParameter.HEADER, response=[200], description="符合条件的办件总数"),
-        OpenApiParameter("Link", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200], description='下一页、上一页（rel="next"、rel="prev"）'),
+        OpenApiParameter(
+            "page_size",
+            {"type": "integer", "minimum": 1, "maximum": CasePagination.max_page_size},
+            OpenApiParameter.QUERY,
+            required=False,
+            description="每页件数，默认 50，1 到 200（其他值 400）",
+        ),
+        OpenApiParameter(
+            "X-Total-Count", OpenApiTypes.INT, OpenApiParameter.HEADER, response=[200], description="符合条件的办件总数"
+        ),
+        OpenApiParameter(
+            "Link",
+            OpenApiTypes.STR,
+            OpenApiParameter.HEADER,
+            response=[200],
+            description='下一页、上一页（rel="next"、rel="prev"）',
+        ),
     ]
 
 
@@ -192,7 +265,9 @@ class ReviewCaseListApi(APIView):
     def get(self, request):
         form = CaseQueryForm(request.GET)
         if not form.is_valid():
-            raise serializers.ValidationError({field: [str(m) for m in errors] for field, errors in form.errors.items()})
+            raise serializers.ValidationError(
+                {field: [str(m) for m in errors] for field, errors in form.errors.items()}
+            )
         paginator = CasePagination()
         page = paginator.paginate_queryset(cases_search(user=request.user, query=form.query()), request, view=self)
         page = list(page or [])
@@ -229,7 +304,9 @@ def material_file_response(*, user, case_id: int, material_id: int) -> FileRespo
     content_type = sniff(head) or UNKNOWN_TYPE
     response = FileResponse(material.file.open("rb"), content_type=content_type)
     disposition = "inline" if is_viewable(content_type) else "attachment"
-    response["Content-Disposition"] = f'{disposition}; filename="material-{material.id}{EXTENSIONS.get(content_type, "")}"'
+    response["Content-Disposition"] = (
+        f'{disposition}; filename="material-{material.id}{EXTENSIONS.get(content_type, "")}"'
+    )
     response["Content-Security-Policy"] = FILE_VIEWER_CSP
     response["X-Content-Type-Options"] = "nosniff"
     return response
@@ -319,7 +396,9 @@ def _extend_refuse(user, case_id, data):
 
 
 def _transfer(user, case_id, data):
-    return services.case_transfer(supervisor=user, case_id=case_id, department_code=data["department"], reason=data["reason"])
+    return services.case_transfer(
+        supervisor=user, case_id=case_id, department_code=data["department"], reason=data["reason"]
+    )
 
 
 def _void(user, case_id, data):
@@ -380,7 +459,10 @@ def case_action_view(action: str) -> type[CaseActionView]:
         {"serializer_class": serializer_class, "perform": staticmethod(perform), "__module__": __name__},
     )
     operation = extend_schema(
-        operation_id=f"cases_{action.replace('-', '_')}", summary=summary, request=serializer_class, responses=ReviewCaseSerializer
+        operation_id=f"cases_{action.replace('-', '_')}",
+        summary=summary,
+        request=serializer_class,
+        responses=ReviewCaseSerializer,
     )
     return extend_schema_view(post=operation)(view)
 

@@ -151,11 +151,11 @@ def bundle_statistics(*, period: Period) -> list[dict[str, Any]]:
     the period; per bundle how many, how many with every part approved, how many within the bundle's promise (the
     longest chain of promised days against the longest chain of review clocks), the median days and promise; and
     per matter its parts decided, approved and within their own promise. Two queries."""
-    refs = (
-        ReviewCase.objects.filter(
-            decided_at__gte=period.start_at, decided_at__lt=period.end_before, bundle_ref__gt=""  # a bundle's part
-        ).values("bundle_ref")
-    )
+    refs = ReviewCase.objects.filter(
+        decided_at__gte=period.start_at,
+        decided_at__lt=period.end_before,
+        bundle_ref__gt="",  # a bundle's part
+    ).values("bundle_ref")
     groups: dict[tuple[int, str], list[ReviewCase]] = defaultdict(list)
     for case in ReviewCase.objects.filter(bundle_ref__in=refs).select_related("matter").order_by("id"):
         groups[(case.platform_id, case.bundle_ref)].append(case)
@@ -181,8 +181,16 @@ def bundle_statistics(*, period: Period) -> list[dict[str, Any]]:
         first = cases[0].bundle
         row = rows.setdefault(
             first.get("code", ""),
-            {"bundle": first.get("code", ""), "name": first.get("name", ""), "completed": 0, "all_approved": 0,
-             "within": 0, "_used": [], "_promised": [], "matters": {}},
+            {
+                "bundle": first.get("code", ""),
+                "name": first.get("name", ""),
+                "completed": 0,
+                "all_approved": 0,
+                "within": 0,
+                "_used": [],
+                "_promised": [],
+                "matters": {},
+            },
         )
         row["completed"] += 1
         row["all_approved"] += all(_approved(by_matter.get(p["matter_code"])) for p in parts)

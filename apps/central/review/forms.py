@@ -79,22 +79,33 @@ class CaseQueryForm(forms.Form):
     status = forms.ChoiceField(label=_("状态"), choices=STATUS_CHOICES, required=False)
     department = forms.CharField(label=_("部门编码"), max_length=32, required=False)
     step = forms.TypedChoiceField(
-        label=_("环节"), choices=[("", _("全部")), *((str(i), name) for i, name in enumerate(REVIEW_STEPS))],
-        coerce=int, empty_value=None, required=False,
+        label=_("环节"),
+        choices=[("", _("全部")), *((str(i), name) for i, name in enumerate(REVIEW_STEPS))],
+        coerce=int,
+        empty_value=None,
+        required=False,
     )
     sla = forms.ChoiceField(label=_("承诺时限"), choices=SLA_CHOICES, required=False)
     legal_sla = forms.ChoiceField(label=_("法定时限"), choices=SLA_CHOICES, required=False)
     assignee = forms.ChoiceField(label=_("认领"), choices=ASSIGNEE_CHOICES, required=False)
-    extension = forms.ChoiceField(label=_("延期申请"), choices=[("", _("全部")), ("pending", _("待审批"))], required=False)
+    extension = forms.ChoiceField(
+        label=_("延期申请"), choices=[("", _("全部")), ("pending", _("待审批"))], required=False
+    )
     number = forms.CharField(label=_("办件编号"), max_length=32, required=False)
     ordering = forms.ChoiceField(label=_("排序"), choices=ORDERING_CHOICES, required=False)
 
     def query(self) -> CaseQuery:
         data = self.cleaned_data
         return CaseQuery(
-            status=data["status"], department=data["department"].strip(), step=data["step"], sla=data["sla"],
-            legal_sla=data["legal_sla"], assignee=data["assignee"], extension_pending=data["extension"] == "pending",
-            number=data["number"].strip(), ordering=data["ordering"] or NEWEST,
+            status=data["status"],
+            department=data["department"].strip(),
+            step=data["step"],
+            sla=data["sla"],
+            legal_sla=data["legal_sla"],
+            assignee=data["assignee"],
+            extension_pending=data["extension"] == "pending",
+            number=data["number"].strip(),
+            ordering=data["ordering"] or NEWEST,
         )
 
 

@@ -49,7 +49,11 @@ def case_submitted(
     if existing is not None:
         # Same case under a new message id (an operator's re-send): still one case.
         return {"central_id": existing.id, "number": existing.front_number}
-    matter = Matter.objects.filter(code=payload.matter_code, version=payload.matter_version).select_related("department").first()
+    matter = (
+        Matter.objects.filter(code=payload.matter_code, version=payload.matter_version)
+        .select_related("department")
+        .first()
+    )
     if matter is None:
         raise registry.Rejected(f"审批总后台无此事项版本 {payload.matter_code} v{payload.matter_version}。")
     accepted_at = payload.accepted_at
@@ -81,7 +85,10 @@ def case_submitted(
     ReviewEvent.objects.create(case=case, to_status=ReviewStatus.IN_REVIEW, note=f"收到 {peer.name} 报送")
     if method not in DeliveryMethod.values:
         ReviewEvent.objects.create(
-            case=case, from_status=case.status, to_status=case.status, note=f"领取方式“{method[:32]}”无法识别，按电子证照下载"
+            case=case,
+            from_status=case.status,
+            to_status=case.status,
+            note=f"领取方式“{method[:32]}”无法识别，按电子证照下载",
         )
     outbox_enqueue(peer=peer, payload=contract.CaseReviewStarted(number=case.front_number))
     return {"central_id": case.id, "number": case.front_number}
@@ -92,8 +99,12 @@ def _store(case: ReviewCase, files: list[registry.IncomingFile]) -> None:
         # What the file is comes from its own bytes, not from the sender's word: a platform (or whoever holds
         # its key) could call HTML a PDF, and central's viewer shows materials inline to approvers.
         content_type = sniff(f.content[:16]) or UNKNOWN_TYPE
-        material = ReviewMaterial(case=case, name=f.name, content_type=content_type, size=len(f.content), sha256=f.sha256)
-        material.file.save(f"{case.front_number}-{f.sha256[:12]}{EXTENSIONS.get(content_type, '')}", ContentFile(f.content), save=False)
+        material = ReviewMaterial(
+            case=case, name=f.name, content_type=content_type, size=len(f.content), sha256=f.sha256
+        )
+        material.file.save(
+            f"{case.front_number}-{f.sha256[:12]}{EXTENSIONS.get(content_type, '')}", ContentFile(f.content), save=False
+        )
         material.save()
 
 
@@ -121,7 +132,9 @@ def case_supplement(
 
 
 @registry.handles(MessageKind.CASE_RESYNC)
-def case_resync(peer: Peer, message_id: str, payload: contract.CaseResync, files: list[registry.IncomingFile]) -> dict[str, Any]:
+def case_resync(
+    peer: Peer, message_id: str, payload: contract.CaseResync, files: list[registry.IncomingFile]
+) -> dict[str, Any]:
     return cases_resync(platform=peer, numbers=payload.numbers[:500])
 
 
@@ -178,7 +191,9 @@ def case_originals_posted(
     waybill on the case's history and follows the parcel with it."""
     case = _locked_case(peer, payload.number)
     ReviewEvent.objects.create(
-        case=case, from_status=case.status, to_status=case.status,
+        case=case,
+        from_status=case.status,
+        to_status=case.status,
         note=f"收件地已寄出原件：{'、'.join(payload.items)}（{payload.courier}，运单号 {payload.tracking_number}）",
     )
     return {"number": case.front_number, "tracking_number": payload.tracking_number}

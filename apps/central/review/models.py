@@ -51,7 +51,9 @@ class ReviewStatus(models.TextChoices):
 
 R = ReviewStatus
 REVIEW_TRANSITIONS: dict[str, frozenset[str]] = {
-    R.IN_REVIEW: frozenset({R.CORRECTION, R.SPECIAL_PROCEDURE, R.DECIDED, R.WITHDRAWN, R.TRANSFERRED, R.VOIDED, R.SUSPENDED}),
+    R.IN_REVIEW: frozenset(
+        {R.CORRECTION, R.SPECIAL_PROCEDURE, R.DECIDED, R.WITHDRAWN, R.TRANSFERRED, R.VOIDED, R.SUSPENDED}
+    ),
     # Until the deferred items come (then back to review, the clock resumes), the applicant withdraws, or the
     # suspension's period passes with them still owed (closed by a job, services/suspension.py); no decision
     # is taken on a case whose key facts are still owed. A supervisor still voids one opened in error, and
@@ -113,14 +115,18 @@ class ReviewCase(models.Model):
     agent_id_masked = models.CharField(_("办理人证件号码"), max_length=18, blank=True)
     agent_mandate = models.CharField(_("委托书编号"), max_length=16, blank=True)
     status = models.CharField(max_length=24, choices=ReviewStatus.choices, default=ReviewStatus.IN_REVIEW)
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     accepted_at = models.DateTimeField()
     promised_date = models.DateField(null=True, blank=True)
     received_at = models.DateTimeField(default=timezone.now)
     decision = models.CharField(max_length=24, choices=Decision.choices, blank=True)
     decision_reason = models.TextField(blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     # Review steps (环节): index into REVIEW_STEPS; approvers pass a case on or return it.
     step = models.PositiveSmallIntegerField(default=0)
     # The clock (govservice.lib.clocks.Clock), in working days: only review time counts.
@@ -137,7 +143,9 @@ class ReviewCase(models.Model):
     special_expected_days = models.PositiveSmallIntegerField(null=True, blank=True)
     # The applicant's choice as the front reports it; for post only the city / district, never the address
     # (DOMAIN.md §8: the front keeps it and gives it to the courier, central has no use for it).
-    delivery_method = models.CharField(_("领取方式"), max_length=16, choices=DeliveryMethod.choices, default=DeliveryMethod.ELECTRONIC)
+    delivery_method = models.CharField(
+        _("领取方式"), max_length=16, choices=DeliveryMethod.choices, default=DeliveryMethod.ELECTRONIC
+    )
     delivery_region = models.CharField(_("邮寄地区"), max_length=40, blank=True)
     # The applicant chose the method (with the case, or later over the wire); until then the method above is the
     # default, the e-licence, and the case page says "not chosen yet" (issue 17).
@@ -255,7 +263,9 @@ class ReviewMaterial(models.Model):
 
 class ReviewEvent(models.Model):
     case = models.ForeignKey(ReviewCase, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     from_status = models.CharField(max_length=24, blank=True)
     to_status = models.CharField(max_length=24)
     note = models.TextField(blank=True)
@@ -316,14 +326,18 @@ class ExtensionRequest(models.Model):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(default=timezone.now)
     status = models.CharField(max_length=16, choices=ExtensionStatus.choices, default=ExtensionStatus.REQUESTED)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(_("审批意见"), blank=True)
 
     class Meta:
         ordering = ["-requested_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(status__in=ExtensionStatus.values), name="extension_status_valid"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=ExtensionStatus.values), name="extension_status_valid"
+            ),
             models.CheckConstraint(condition=models.Q(days__gt=0), name="extension_days_positive"),
             # One request waiting at a time, and one extension per case (Art. 42: once).
             models.UniqueConstraint(

@@ -63,33 +63,92 @@ APPROVER_ROLES = (Role.APPROVER, Role.CENTRAL_SUPERVISOR, Role.ADMIN)
 ACTIONS = {
     "claim": (None, lambda user, case_id, data: services.case_claim(approver=user, case_id=case_id)),
     "release": (None, lambda user, case_id, data: services.case_release(approver=user, case_id=case_id)),
-    "pass": (NoteForm, lambda user, case_id, data: services.case_step(approver=user, case_id=case_id, forward=True, note=data["note"])),
-    "return": (NoteForm, lambda user, case_id, data: services.case_step(approver=user, case_id=case_id, forward=False, note=data["note"])),
-    "correction": (CorrectionForm, lambda user, case_id, data: services.case_request_correction(
-        approver=user, case_id=case_id, items=data["items"], deadline=data["deadline"],
-    )),
-    "special": (SpecialProcedureForm, lambda user, case_id, data: services.case_start_special_procedure(
-        approver=user, case_id=case_id, kind=data["kind"], reason=data["reason"], expected_days=data["expected_days"],
-    )),
-    "special-end": (NoteForm, lambda user, case_id, data: services.case_end_special_procedure(approver=user, case_id=case_id, note=data["note"])),
-    "extend": (ReasonForm, lambda user, case_id, data: services.case_extension_request(approver=user, case_id=case_id, reason=data["reason"])),
-    "decide": (DecisionForm, lambda user, case_id, data: services.case_decide(
-        approver=user, case_id=case_id, decision=data["decision"], reason=data["reason"]
-    )),
-    "result": (ResultForm, lambda user, case_id, data: services.case_issue_result(
-        approver=user, case_id=case_id, valid_years=data["valid_years"]
-    )),
+    "pass": (
+        NoteForm,
+        lambda user, case_id, data: services.case_step(approver=user, case_id=case_id, forward=True, note=data["note"]),
+    ),
+    "return": (
+        NoteForm,
+        lambda user, case_id, data: services.case_step(
+            approver=user, case_id=case_id, forward=False, note=data["note"]
+        ),
+    ),
+    "correction": (
+        CorrectionForm,
+        lambda user, case_id, data: services.case_request_correction(
+            approver=user,
+            case_id=case_id,
+            items=data["items"],
+            deadline=data["deadline"],
+        ),
+    ),
+    "special": (
+        SpecialProcedureForm,
+        lambda user, case_id, data: services.case_start_special_procedure(
+            approver=user,
+            case_id=case_id,
+            kind=data["kind"],
+            reason=data["reason"],
+            expected_days=data["expected_days"],
+        ),
+    ),
+    "special-end": (
+        NoteForm,
+        lambda user, case_id, data: services.case_end_special_procedure(
+            approver=user, case_id=case_id, note=data["note"]
+        ),
+    ),
+    "extend": (
+        ReasonForm,
+        lambda user, case_id, data: services.case_extension_request(
+            approver=user, case_id=case_id, reason=data["reason"]
+        ),
+    ),
+    "decide": (
+        DecisionForm,
+        lambda user, case_id, data: services.case_decide(
+            approver=user, case_id=case_id, decision=data["decision"], reason=data["reason"]
+        ),
+    ),
+    "result": (
+        ResultForm,
+        lambda user, case_id, data: services.case_issue_result(
+            approver=user, case_id=case_id, valid_years=data["valid_years"]
+        ),
+    ),
     # A central supervisor's (行政机关负责人).
-    "assign": (AssignForm, lambda user, case_id, data: services.case_assign(
-        supervisor=user, case_id=case_id, approver_id=data["approver"], reason=data["reason"]
-    )),
-    "take-over": (ReasonForm, lambda user, case_id, data: services.case_take_over(supervisor=user, case_id=case_id, reason=data["reason"])),
-    "extend-approve": (ReasonForm, lambda user, case_id, data: services.case_extension_approve(supervisor=user, case_id=case_id, note=data["reason"])),
-    "extend-refuse": (ReasonForm, lambda user, case_id, data: services.case_extension_refuse(supervisor=user, case_id=case_id, reason=data["reason"])),
-    "transfer": (TransferForm, lambda user, case_id, data: services.case_transfer(
-        supervisor=user, case_id=case_id, department_code=data["department"], reason=data["reason"]
-    )),
-    "void": (ReasonForm, lambda user, case_id, data: services.case_void(supervisor=user, case_id=case_id, reason=data["reason"])),
+    "assign": (
+        AssignForm,
+        lambda user, case_id, data: services.case_assign(
+            supervisor=user, case_id=case_id, approver_id=data["approver"], reason=data["reason"]
+        ),
+    ),
+    "take-over": (
+        ReasonForm,
+        lambda user, case_id, data: services.case_take_over(supervisor=user, case_id=case_id, reason=data["reason"]),
+    ),
+    "extend-approve": (
+        ReasonForm,
+        lambda user, case_id, data: services.case_extension_approve(
+            supervisor=user, case_id=case_id, note=data["reason"]
+        ),
+    ),
+    "extend-refuse": (
+        ReasonForm,
+        lambda user, case_id, data: services.case_extension_refuse(
+            supervisor=user, case_id=case_id, reason=data["reason"]
+        ),
+    ),
+    "transfer": (
+        TransferForm,
+        lambda user, case_id, data: services.case_transfer(
+            supervisor=user, case_id=case_id, department_code=data["department"], reason=data["reason"]
+        ),
+    ),
+    "void": (
+        ReasonForm,
+        lambda user, case_id, data: services.case_void(supervisor=user, case_id=case_id, reason=data["reason"]),
+    ),
 }
 
 # What the page says after each action (the front is told only of some).
@@ -126,8 +185,13 @@ def case_list(request):
         request,
         "review/case_list.html",
         {
-            "form": form, "rows": rows, "page": page, "query": query.urlencode(), "supervisor": supervisor,
-            "sla_labels": {str(k): v for k, v in SLA_LABELS.items()}, "here": request.get_full_path(),
+            "form": form,
+            "rows": rows,
+            "page": page,
+            "query": query.urlencode(),
+            "supervisor": supervisor,
+            "sla_labels": {str(k): v for k, v in SLA_LABELS.items()},
+            "here": request.get_full_path(),
         },
     )
 
@@ -233,10 +297,15 @@ def case_detail(request, case_id):
             "bundle": bundle_reading(case, visible=cases_for_approver(user=request.user)),
             # Issue 17: statuses in words, and one action panel at a time (the current step's first).
             "events": events,
-            "panels": [(name, PANEL_LABELS[name]) for name in holder_panels(case, holder=holder, pending=pending, certificate=certificate)],
+            "panels": [
+                (name, PANEL_LABELS[name])
+                for name in holder_panels(case, holder=holder, pending=pending, certificate=certificate)
+            ],
             "supervisor_panels": [
                 (name, PANEL_LABELS[name])
-                for name in supervisor_panels(case, supervisor=supervisor, holder=holder, pending=pending, approvers=approvers)
+                for name in supervisor_panels(
+                    case, supervisor=supervisor, holder=holder, pending=pending, approvers=approvers
+                )
             ],
         },
     )
@@ -262,7 +331,9 @@ def case_action(request, case_id, action):
         messages.success(request, DONE.get(action, _("已办理，结果将发回前台并通知申请人。")))
     # The queue's assign form comes back to the queue as it was (filters and page).
     back = request.POST.get("next", "")
-    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if back and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return redirect(back)
     return redirect("review_case", case_id=case_id)
 
@@ -271,8 +342,30 @@ def case_action(request, case_id, action):
 # matters and figures only; never the applicant.
 DASHBOARD_EXPORTS = {
     "durations": (
-        (_("部门"), _("事项"), _("决定数"), _("承诺时限内办结"), _("超承诺时限"), _("承诺时限内办结率(%)"), _("用时中位数(工作日)"), _("用时P90(工作日)"), _("承诺时限(工作日)"), _("超法定时限")),
-        ("department", "matter", "decided", "within", "late", "within_rate", "median_days", "p90_days", "promised_days", "beyond_legal"),
+        (
+            _("部门"),
+            _("事项"),
+            _("决定数"),
+            _("承诺时限内办结"),
+            _("超承诺时限"),
+            _("承诺时限内办结率(%)"),
+            _("用时中位数(工作日)"),
+            _("用时P90(工作日)"),
+            _("承诺时限(工作日)"),
+            _("超法定时限"),
+        ),
+        (
+            "department",
+            "matter",
+            "decided",
+            "within",
+            "late",
+            "within_rate",
+            "median_days",
+            "p90_days",
+            "promised_days",
+            "beyond_legal",
+        ),
     ),
     "overdue": (
         (_("办件编号"), _("部门"), _("事项"), _("状态"), _("已用工作日"), _("时限(工作日)"), _("超期工作日")),
@@ -314,7 +407,9 @@ def dashboard(request):
     overdue = overdue_cases(clocks=clocks)
     chart = bar_chart(
         [(f"{r['department']} · {r['matter']}", r["within_rate"]) for r in durations],
-        title=str(_("承诺时限内办结率")), unit="%", maximum=100,
+        title=str(_("承诺时限内办结率")),
+        unit="%",
+        maximum=100,
     )
     return render(
         request,

@@ -163,7 +163,16 @@ class HallAdmin(HallScopedAdmin):
 
 @admin.register(WindowGroup)
 class WindowGroupAdmin(HallScopedAdmin):
-    list_display = ["hall", "letter", "name", "people_per_window", "slot_minutes", "online_percent", "horizon_workdays", "release_time"]
+    list_display = [
+        "hall",
+        "letter",
+        "name",
+        "people_per_window",
+        "slot_minutes",
+        "online_percent",
+        "horizon_workdays",
+        "release_time",
+    ]
     fieldsets = [
         (None, {"fields": ["hall", "letter", "name", "people_per_window"]}),
         (
@@ -245,7 +254,18 @@ class ReadOnlyScopedAdmin(HallScopedAdmin):
 
 @admin.register(Slot)
 class SlotAdmin(ReadOnlyScopedAdmin):
-    list_display = ["hall", "group", "start", "capacity", "booked", "reserved", "reserved_booked", "waitlist_held", "closed", "release_at"]
+    list_display = [
+        "hall",
+        "group",
+        "start",
+        "capacity",
+        "booked",
+        "reserved",
+        "reserved_booked",
+        "waitlist_held",
+        "closed",
+        "release_at",
+    ]
     list_filter = ["hall", "date", "closed"]
     readonly_fields = ["booked"]  # moves only by conditional UPDATE in services
 
@@ -257,7 +277,9 @@ class AppointmentAdmin(ReadOnlyScopedAdmin):
     search_fields = ["code"]
     # The idempotency key is the client's retry token: of no use to staff, so never shown (a key once built
     # from the citizen's session id let a supervisor act as the citizen).
-    fields = readonly_fields = tuple(f.name for f in Appointment._meta.fields if f.name not in {"id", "idempotency_key"})
+    fields = readonly_fields = tuple(
+        f.name for f in Appointment._meta.fields if f.name not in {"id", "idempotency_key"}
+    )
 
 
 @admin.register(WaitlistEntry)
@@ -268,7 +290,10 @@ class WaitlistEntryAdmin(ReadOnlyScopedAdmin):
 
 class StandingForm(forms.ModelForm):
     waive_reason = forms.CharField(
-        label=_("豁免理由"), max_length=200, required=False, help_text=_("填写理由并保存，即解除暂停并豁免30天内的违约记录（留痕）。")
+        label=_("豁免理由"),
+        max_length=200,
+        required=False,
+        help_text=_("填写理由并保存，即解除暂停并豁免30天内的违约记录（留痕）。"),
     )
 
     class Meta:

@@ -48,4 +48,5 @@ class BookingConf(AppConf):
     # (setting).
     BOOKING_PREPARED_STATEMENTS = Knob(env_bool, True)
 
+
 booking_conf = BookingConf()

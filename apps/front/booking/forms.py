@@ -48,7 +48,9 @@ class RescheduleForm(IdempotentForm):
 class WaitlistJoinForm(forms.Form):
     matter = forms.CharField(required=False)
     hall = id_field(_("请选择大厅。"))
-    date = forms.DateField(input_formats=["%Y-%m-%d"], error_messages=dict.fromkeys(("required", "invalid"), _("日期无效。")))
+    date = forms.DateField(
+        input_formats=["%Y-%m-%d"], error_messages=dict.fromkeys(("required", "invalid"), _("日期无效。"))
+    )
 
 
 class ClosureForm(forms.Form):

@@ -89,7 +89,9 @@ def notice_from(moment, *, matter_code: str) -> ExpressionWrapper:
     group, else the group's, else the site's; a slot can be booked at ``moment`` when it starts at or after."""
     notice = Coalesce(
         Subquery(
-            GroupMatter.objects.filter(group_id=OuterRef("group_id"), matter_code=matter_code).values("min_notice_hours")[:1]
+            GroupMatter.objects.filter(group_id=OuterRef("group_id"), matter_code=matter_code).values(
+                "min_notice_hours"
+            )[:1]
         ),
         F("group__min_notice_hours"),
         Value(booking_conf.BOOKING_MIN_NOTICE_HOURS),
@@ -102,7 +104,9 @@ def slots_open_for(*, hall_id: int, matter_code: str) -> QuerySet[Slot]:
     """Bookable slots from tomorrow on, of the hall's groups handling the matter: released, open, with an
     online place free, and far enough ahead for the matter's minimum notice. ``remaining`` is annotated."""
     return (
-        Slot.objects.filter(hall_id=hall_id, group__matter_links__matter_code=matter_code, date__gt=timezone.localdate())
+        Slot.objects.filter(
+            hall_id=hall_id, group__matter_links__matter_code=matter_code, date__gt=timezone.localdate()
+        )
         .filter(online_free_q())
         .filter(start__gte=notice_from(Now(), matter_code=matter_code))
         .annotate(free=F("capacity") - F("booked") - F("waitlist_held") - resale_held_now())
@@ -116,7 +120,9 @@ def reserved_slots_for(*, hall_id: int, matter_code: str, limit: int = 200) -> Q
     on-site booking free (DOMAIN.md §3 quotas), not started, not closed: what a clerk books a caller into.
     ``reserved_free`` is annotated."""
     return (
-        Slot.objects.filter(hall_id=hall_id, group__matter_links__matter_code=matter_code, closed=False, start__gt=Now())
+        Slot.objects.filter(
+            hall_id=hall_id, group__matter_links__matter_code=matter_code, closed=False, start__gt=Now()
+        )
         .filter(reserved__gt=F("reserved_booked"))
         .annotate(reserved_free=F("reserved") - F("reserved_booked"))
         .select_related("group")

@@ -61,7 +61,13 @@ def home(request):
     return render(
         request,
         "booking/home.html",
-        {"q": q, "department": department, "grouped": grouped, "departments": Department.objects.all(), "count": len(matters)},
+        {
+            "q": q,
+            "department": department,
+            "grouped": grouped,
+            "departments": Department.objects.all(),
+            "count": len(matters),
+        },
     )
 
 
@@ -124,16 +130,25 @@ def book(request, code):
 def appointment_detail(request, code):
     appointment = appointment_get_for_citizen(citizen=request.user, code=code)
     qr = segno.make(appointment.code, micro=False).svg_inline(scale=5)
-    context = {"appointment": appointment, "qr": qr, "rules": booking_rules(), "idempotency_key": form_idempotency_key()}
+    context = {
+        "appointment": appointment,
+        "qr": qr,
+        "rules": booking_rules(),
+        "idempotency_key": form_idempotency_key(),
+    }
     if appointment.status == AppointmentStatus.BOOKED:
         # Reschedule with the booking page's day/time picker: the same matter at the same hall, any bookable
         # time but the current one.
         open_slots = slots_open_for(hall_id=appointment.hall_id, matter_code=appointment.matter_code)[:400]
-        days, day, times = day_choice((s for s in open_slots if s.id != appointment.slot_id), request.GET.get("day", ""))
+        days, day, times = day_choice(
+            (s for s in open_slots if s.id != appointment.slot_id), request.GET.get("day", "")
+        )
         context["picker"] = SlotPicker(days=days, day=day, times=times)
         context["picker_url"] = reverse("appointment", args=[appointment.code])
     elif appointment.status == AppointmentStatus.CANCELLED_BY_HALL:
-        context["offers"] = nearest_free_slots(hall_id=appointment.hall_id, matter_code=appointment.matter_code, limit=5)
+        context["offers"] = nearest_free_slots(
+            hall_id=appointment.hall_id, matter_code=appointment.matter_code, limit=5
+        )
     if request.htmx and request.htmx.target == "slot-times":
         return render(request, "booking/_slot_times.html", context)
     return render(request, "booking/appointment_detail.html", context)
@@ -219,7 +234,10 @@ def waitlist_view(request):
             return back
         try:
             waitlist_join(
-                citizen=request.user, matter_code=matter_code, hall_id=form.cleaned_data["hall"], date=form.cleaned_data["date"]
+                citizen=request.user,
+                matter_code=matter_code,
+                hall_id=form.cleaned_data["hall"],
+                date=form.cleaned_data["date"],
             )
         except DomainError as exc:
             messages.error(request, str(exc.detail))
@@ -229,7 +247,10 @@ def waitlist_view(request):
     return render(
         request,
         "booking/waitlist.html",
-        {"entries": waitlist_for_citizen(citizen=request.user), "hold_minutes": booking_conf.BOOKING_WAITLIST_HOLD_MINUTES},
+        {
+            "entries": waitlist_for_citizen(citizen=request.user),
+            "hold_minutes": booking_conf.BOOKING_WAITLIST_HOLD_MINUTES,
+        },
     )
 
 
@@ -262,7 +283,12 @@ def supervisor_closures(request):
     if hall is None:
         return render(request, "error.html", {"message": _("您尚未分配到大厅。")}, status=403)
     groups = list(WindowGroup.objects.filter(hall=hall))
-    page = {"hall": hall, "groups": groups, "form": dict.fromkeys(ClosureForm.base_fields, ""), "closures": _closures(hall)}
+    page = {
+        "hall": hall,
+        "groups": groups,
+        "form": dict.fromkeys(ClosureForm.base_fields, ""),
+        "closures": _closures(hall),
+    }
     if request.method != "POST":
         return render(request, "booking/supervisor_closures.html", page)
     form = ClosureForm(request.POST)
@@ -290,7 +316,9 @@ def supervisor_closures(request):
         return render(request, "booking/supervisor_closures.html", page, status=status_for(exc))
     counts = {"closure": closure, "moved": closure.moved_count, "cancelled": closure.cancelled_count}
     if closure.moved_count:
-        done = _("已暂停服务：%(closure)s。改约到最近空余时段%(moved)s个，取消预约%(cancelled)s个，已通知市民并推荐最近可约时段。")
+        done = _(
+            "已暂停服务：%(closure)s。改约到最近空余时段%(moved)s个，取消预约%(cancelled)s个，已通知市民并推荐最近可约时段。"
+        )
     else:
         done = _("已暂停服务：%(closure)s。取消预约%(cancelled)s个，已通知市民并推荐最近可约时段。")
     messages.success(request, done % counts)
@@ -298,4 +326,6 @@ def supervisor_closures(request):
 
 
 def _closures(hall):
-    return HallClosure.objects.filter(hall=hall, date__gte=timezone.localdate()).select_related("group", "created_by")[:50]
+    return HallClosure.objects.filter(hall=hall, date__gte=timezone.localdate()).select_related("group", "created_by")[
+        :50
+    ]

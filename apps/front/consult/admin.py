@@ -29,4 +29,6 @@ class ConsultTicketAdmin(admin.ModelAdmin):
 
 
 admin.site.register(ConsultDesk, list_display=["user", "department"])
-admin.site.register(FaqEntry, list_display=["question", "matter_code", "is_published", "published_at"], list_filter=["is_published"])
+admin.site.register(
+    FaqEntry, list_display=["question", "matter_code", "is_published", "published_at"], list_filter=["is_published"]
+)

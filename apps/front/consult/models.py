@@ -144,7 +144,9 @@ class ConsultTicket(models.Model):
         verbose_name = _("咨询工单")
         verbose_name_plural = _("咨询工单")
         constraints = [
-            models.CheckConstraint(condition=models.Q(status__in=TicketStatus.values), name="consult_ticket_status_valid"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=TicketStatus.values), name="consult_ticket_status_valid"
+            ),
             models.CheckConstraint(condition=models.Q(kind__in=TicketKind.values), name="consult_ticket_kind_valid"),
             models.CheckConstraint(
                 condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5),
@@ -152,7 +154,9 @@ class ConsultTicket(models.Model):
             ),
             # 首问负责: past NEW a ticket always has its owner.
             models.CheckConstraint(
-                condition=models.Q(status=TicketStatus.NEW) | models.Q(status=TicketStatus.CLOSED) | models.Q(owner__isnull=False),
+                condition=models.Q(status=TicketStatus.NEW)
+                | models.Q(status=TicketStatus.CLOSED)
+                | models.Q(owner__isnull=False),
                 name="consult_ticket_owned_when_taken",
             ),
             # Someone must be reachable: an account or a contact phone.
@@ -229,7 +233,11 @@ class ConsultTicket(models.Model):
         return seconds <= consult_conf.CONSULT_WRITTEN_ANSWER_SECONDS
 
     def can_rate(self) -> bool:
-        return self.rating is None and self.first_answered_at is not None and self.status in (TicketStatus.ANSWERED, TicketStatus.CLOSED)
+        return (
+            self.rating is None
+            and self.first_answered_at is not None
+            and self.status in (TicketStatus.ANSWERED, TicketStatus.CLOSED)
+        )
 
     def transition_event(self, *, from_status: str, to_status: str, **details: Any) -> TicketEvent:
         return TicketEvent(ticket=self, from_status=from_status, to_status=to_status, **details)
@@ -246,7 +254,9 @@ class TicketMessage(models.Model):
 
     ticket = models.ForeignKey(ConsultTicket, on_delete=models.CASCADE, related_name="messages")
     kind = models.CharField(max_length=16, choices=MessageKind.choices)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     body = models.TextField()
     at = models.DateTimeField(default=timezone.now)
 
@@ -277,7 +287,9 @@ class TicketEvent(models.Model):
 
     ticket = models.ForeignKey(ConsultTicket, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=16, choices=TicketAction.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     from_status = models.CharField(max_length=16, choices=TicketStatus.choices, blank=True)
     to_status = models.CharField(max_length=16, choices=TicketStatus.choices, blank=True)
     department = models.ForeignKey(Department, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
@@ -298,7 +310,9 @@ class FaqEntry(models.Model):
     matter_code = models.CharField(max_length=64, db_index=True)
     question = models.CharField(_("问题"), max_length=300)
     answer = models.TextField(_("答复"))
-    source_ticket = models.ForeignKey(ConsultTicket, on_delete=models.SET_NULL, null=True, blank=True, related_name="faq_entries")
+    source_ticket = models.ForeignKey(
+        ConsultTicket, on_delete=models.SET_NULL, null=True, blank=True, related_name="faq_entries"
+    )
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     published_at = models.DateTimeField(default=timezone.now)
     is_published = models.BooleanField(default=True)

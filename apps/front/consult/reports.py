@@ -113,7 +113,22 @@ def _percent(value: float | None) -> str:
 def report_csv(rows: list[ReportRow], *, by: str, filename: str) -> HttpResponse:
     """The same rows as the page, for a spreadsheet (govservice.lib.csvexport: UTF-8 with BOM, and no
     department or matter name can run as a formula in Excel)."""
-    header = ["部门编码" if by == "department" else "事项编码", "名称", "工单数", "及时响应", "响应率", "已答复", "办结率", "已评价", "满意", "满意率", "超期", "书面咨询", "及时书面答复", "书面答复及时率"]
+    header = [
+        "部门编码" if by == "department" else "事项编码",
+        "名称",
+        "工单数",
+        "及时响应",
+        "响应率",
+        "已答复",
+        "办结率",
+        "已评价",
+        "满意",
+        "满意率",
+        "超期",
+        "书面咨询",
+        "及时书面答复",
+        "书面答复及时率",
+    ]
     return csv_response(
         filename=filename,
         header=header,

@@ -162,13 +162,27 @@ def terminal_ask(request):
     terminal = device_for(request)
     if terminal is None:
         return redirect("terminal")
-    matters = Matter.objects.filter(is_current=True, code__in=hall_matter_codes(hall_id=terminal.hall_id)).order_by("name")
-    context = {"terminal": terminal, "matters": matters, "kinds": TicketKind.choices, "values": {}, "error": "", "ticket": None}
+    matters = Matter.objects.filter(is_current=True, code__in=hall_matter_codes(hall_id=terminal.hall_id)).order_by(
+        "name"
+    )
+    context = {
+        "terminal": terminal,
+        "matters": matters,
+        "kinds": TicketKind.choices,
+        "values": {},
+        "error": "",
+        "ticket": None,
+    }
     if request.method == "POST":
         form = TerminalAskForm(request.POST)
         values = {k: form.data.get(k, "") for k in ("matter", "kind", "title", "content")}
         if not form.is_valid():
-            return render(request, "consult/terminal_ask.html", {**context, "values": values, "error": form_error(form)}, status=400)
+            return render(
+                request,
+                "consult/terminal_ask.html",
+                {**context, "values": values, "error": form_error(form)},
+                status=400,
+            )
         data = form.cleaned_data
         try:
             ticket = services.ticket_ask_at_terminal(
@@ -181,7 +195,12 @@ def terminal_ask(request):
             )
         except DomainError as exc:
             # The ID number is never sent back to the page; everything else is kept.
-            return render(request, "consult/terminal_ask.html", {**context, "values": values, "error": str(exc.detail)}, status=status_for(exc))
+            return render(
+                request,
+                "consult/terminal_ask.html",
+                {**context, "values": values, "error": str(exc.detail)},
+                status=status_for(exc),
+            )
         context["ticket"] = ticket
     return render(request, "consult/terminal_ask.html", context)
 
@@ -191,10 +210,14 @@ def terminal_ask(request):
 
 @role_required(*STAFF)
 def desk(request):
-    return render(request, "consult/desk.html", {"queue": staff_queue(user=request.user), "today": timezone.localdate()})
+    return render(
+        request, "consult/desk.html", {"queue": staff_queue(user=request.user), "today": timezone.localdate()}
+    )
 
 
-def _desk_page(request, code: str, *, status: int = 200, error: str = "", values: dict | None = None, revealed_phone: str = ""):
+def _desk_page(
+    request, code: str, *, status: int = 200, error: str = "", values: dict | None = None, revealed_phone: str = ""
+):
     ticket = ticket_get_for_staff(user=request.user, code=code)
     return render(
         request,
@@ -225,8 +248,13 @@ def desk_action(request, code, action):
     p = request.POST
     user = request.user
     forms_by_action = {
-        "claim": None, "reply": ReplyForm, "route": RouteForm, "close": None,
-        "extend": ExtendForm, "reveal-phone": RevealPhoneForm, "publish": PublishForm,
+        "claim": None,
+        "reply": ReplyForm,
+        "route": RouteForm,
+        "close": None,
+        "extend": ExtendForm,
+        "reveal-phone": RevealPhoneForm,
+        "publish": PublishForm,
     }
     if action not in forms_by_action:
         raise Http404
@@ -276,12 +304,21 @@ def ticket_visible(request, code: str) -> bool:
 @role_required(Role.CLERK, Role.HALL_SUPERVISOR)
 def desk_call(request):
     """A clerk logs a phone call; they own the ticket from the start."""
-    context = {"matters": Matter.objects.filter(is_current=True).order_by("name").only("code", "name"), "kinds": TicketKind.choices, "values": {}, "error": ""}
+    context = {
+        "matters": Matter.objects.filter(is_current=True).order_by("name").only("code", "name"),
+        "kinds": TicketKind.choices,
+        "values": {},
+        "error": "",
+    }
     if request.method == "POST":
         form = CallForm(request.POST)
-        values = {k: form.data.get(k, "") for k in ("matter", "kind", "title", "content", "caller_name", "caller_phone")}
+        values = {
+            k: form.data.get(k, "") for k in ("matter", "kind", "title", "content", "caller_name", "caller_phone")
+        }
         if not form.is_valid():
-            return render(request, "consult/call.html", {**context, "values": values, "error": form_error(form)}, status=400)
+            return render(
+                request, "consult/call.html", {**context, "values": values, "error": form_error(form)}, status=400
+            )
         data = form.cleaned_data
         try:
             ticket = services.ticket_log_call(
@@ -295,7 +332,12 @@ def desk_call(request):
                 id_number=data["id_number"],
             )
         except DomainError as exc:
-            return render(request, "consult/call.html", {**context, "values": values, "error": str(exc.detail)}, status=status_for(exc))
+            return render(
+                request,
+                "consult/call.html",
+                {**context, "values": values, "error": str(exc.detail)},
+                status=status_for(exc),
+            )
         messages.success(request, _("来电已登记，工单编号 %(code)s。") % {"code": ticket.code})
         return redirect("consult_desk_ticket", code=ticket.code)
     return render(request, "consult/call.html", context)
@@ -328,4 +370,3 @@ def matter_faq(request, code):
     if matter is None:
         raise Http404(_("未找到该事项。"))
     return render(request, "consult/faq.html", {"matter": matter, "faq": faq_for_matter(code)})
-

@@ -17,8 +17,19 @@ class DeliveryAdmin(admin.ModelAdmin):
     # The clear phone and address are for the courier, not for browsing (DOMAIN.md §8): not shown here.
     exclude = ["recipient_phone", "address"]
     readonly_fields = [
-        "case", "method", "status", "recipient_name", "masked_phone", "courier", "tracking_number", "chosen_at", "ready_at",
-        "posted_at", "delivered_at", "handed_over_by", "receipt",
+        "case",
+        "method",
+        "status",
+        "recipient_name",
+        "masked_phone",
+        "courier",
+        "tracking_number",
+        "chosen_at",
+        "ready_at",
+        "posted_at",
+        "delivered_at",
+        "handed_over_by",
+        "receipt",
     ]
     inlines = [DeliveryEventInline]
 
@@ -31,7 +42,17 @@ class OriginalsShipmentAdmin(admin.ModelAdmin):
     list_display = ["case", "destination", "status", "courier", "tracking_number", "posted_at"]
     list_filter = ["status", "destination"]
     search_fields = ["case__number", "tracking_number"]
-    readonly_fields = ["case", "destination", "address", "items", "status", "courier", "tracking_number", "created_at", "posted_at"]
+    readonly_fields = [
+        "case",
+        "destination",
+        "address",
+        "items",
+        "status",
+        "courier",
+        "tracking_number",
+        "created_at",
+        "posted_at",
+    ]
 
     def has_add_permission(self, request):
         return False

@@ -74,7 +74,9 @@ class TrackApi(APIView):
     def post(self, request):
         data = TrackRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        case = case_lookup(number=data.validated_data["number"], password=data.validated_data["password"], ip=client_ip(request))
+        case = case_lookup(
+            number=data.validated_data["number"], password=data.validated_data["password"], ip=client_ip(request)
+        )
         return Response(TrackResultSerializer(case_public_status(case)).data)
 
 
@@ -85,7 +87,19 @@ class DeliverySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Delivery
-        fields = ["method", "method_display", "status", "status_display", "recipient_name", "recipient_phone", "courier", "tracking_number", "ready_at", "posted_at", "delivered_at"]
+        fields = [
+            "method",
+            "method_display",
+            "status",
+            "status_display",
+            "recipient_name",
+            "recipient_phone",
+            "courier",
+            "tracking_number",
+            "ready_at",
+            "posted_at",
+            "delivered_at",
+        ]
 
 
 class DeliveryChoiceSerializer(serializers.Serializer):
@@ -155,7 +169,12 @@ class PickupApi(APIView):
         code = delivery.receipt.verification_code
         return Response(
             PickupResultSerializer(
-                {"number": number, "status": delivery.case.status, "receipt_code": code, "receipt_url": reverse("document", args=[code])}
+                {
+                    "number": number,
+                    "status": delivery.case.status,
+                    "receipt_code": code,
+                    "receipt_url": reverse("document", args=[code]),
+                }
             ).data
         )
 
@@ -190,7 +209,11 @@ class CourierCallbackApi(APIView):
         signature = request.META.get(COURIER_SIGNATURE, "")
         body = request.body
         valid_stamp = timestamp.isascii() and timestamp.isdigit()
-        if not key or not valid_stamp or not signing.equal(courier_signature(key=key, timestamp=timestamp, body=body), signature):
+        if (
+            not key
+            or not valid_stamp
+            or not signing.equal(courier_signature(key=key, timestamp=timestamp, body=body), signature)
+        ):
             raise DomainError(_("签名无效。"), code="bad_signature")
         if abs(time.time() - int(timestamp)) > exchange_conf.EXCHANGE_MAX_SKEW_SECONDS:
             raise DomainError(_("请求已过期。"), code="request_expired")
@@ -209,4 +232,3 @@ class CourierCallbackApi(APIView):
         )
         # A replayed push gets the same answer as the first: the delivery as it now stands.
         return Response(DeliverySerializer(delivery).data)
-

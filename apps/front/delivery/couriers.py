@@ -89,8 +89,12 @@ class HttpCourierBackend:
             raise CourierError("courier API not configured")
         body = json.dumps(asdict(waybill), ensure_ascii=False).encode()
         headers = signing.sign(
-            key_id=delivery_conf.COURIER_API_KEY_ID, secret=key, method="POST", path=urlsplit(url).path or "/",
-            message_id=waybill.reference, body=body,
+            key_id=delivery_conf.COURIER_API_KEY_ID,
+            secret=key,
+            method="POST",
+            path=urlsplit(url).path or "/",
+            message_id=waybill.reference,
+            body=body,
         )
         headers["Content-Type"] = "application/json; charset=utf-8"
         try:

@@ -52,11 +52,18 @@ class Delivery(models.Model):
     ready_at = models.DateTimeField(null=True, blank=True)
     posted_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
-    handed_over_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    handed_over_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     # 代领: the person who collected the result at the window for the applicant, their authority checked
     # (apps/front/mandates). Empty: the applicant in person (or by post, or electronically).
     collected_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("代领人")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("代领人"),
     )
     receipt = models.OneToOneField(Document, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
@@ -65,7 +72,9 @@ class Delivery(models.Model):
             models.CheckConstraint(condition=models.Q(status__in=HandoverStatus.values), name="delivery_status_valid"),
             models.CheckConstraint(condition=models.Q(method__in=DeliveryMethod.values), name="delivery_method_valid"),
             models.UniqueConstraint(
-                fields=["courier", "tracking_number"], condition=~models.Q(tracking_number=""), name="delivery_tracking_once"
+                fields=["courier", "tracking_number"],
+                condition=~models.Q(tracking_number=""),
+                name="delivery_tracking_once",
             ),
         ]
 
@@ -94,7 +103,9 @@ class DeliveryEvent(models.Model):
     """One row per change, and per refused pickup attempt (who tried, when, why refused)."""
 
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     actor_label = models.CharField(max_length=64, blank=True)
     from_status = models.CharField(max_length=16, choices=HandoverStatus.choices, blank=True)
     to_status = models.CharField(max_length=16, choices=HandoverStatus.choices)

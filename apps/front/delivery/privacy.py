@@ -24,7 +24,10 @@ BLANK = {"recipient_name": "", "recipient_phone": None, "address": None, "collec
 
 def addresses_due(cutoff: dt.datetime) -> QuerySet[Delivery]:
     return Delivery.objects.filter(status=HandoverStatus.DELIVERED, delivered_at__lt=cutoff).filter(
-        ~Q(recipient_name="") | Q(recipient_phone__isnull=False) | Q(address__isnull=False) | Q(collected_by__isnull=False)
+        ~Q(recipient_name="")
+        | Q(recipient_phone__isnull=False)
+        | Q(address__isnull=False)
+        | Q(collected_by__isnull=False)
     )
 
 

@@ -55,7 +55,10 @@ def delivery_next_step(delivery: Delivery | None, case: Case) -> str:
     if delivery.status == HandoverStatus.DELIVERED:
         return case.next_step
     if delivery.method == DeliveryMethod.PICKUP:
-        return _("请本人携带居民身份证到%(hall)s（%(address)s）窗口领取。") % {"hall": case.hall.name, "address": case.hall.address}
+        return _("请本人携带居民身份证到%(hall)s（%(address)s）窗口领取。") % {
+            "hall": case.hall.name,
+            "address": case.hall.address,
+        }
     if delivery.method == DeliveryMethod.POST:
         if delivery.status == HandoverStatus.POSTED:
             return _("结果已寄出，运单号%(tracking)s，请注意查收。") % {"tracking": delivery.tracking_number}

@@ -32,7 +32,9 @@ def track(request):
             context["error"] = form_error(form)
             return render(request, "delivery/track.html", context, status=400)
         try:
-            case = case_lookup(number=form.cleaned_data["number"], password=form.cleaned_data["password"], ip=client_ip(request))
+            case = case_lookup(
+                number=form.cleaned_data["number"], password=form.cleaned_data["password"], ip=client_ip(request)
+            )
         except DomainError as exc:
             context["error"] = exc.detail
             status = status_for(exc)
@@ -98,7 +100,9 @@ def pickup(request):
                 context["error"] = form_error(form)
                 return render(request, "delivery/pickup.html", context, status=400)
             try:
-                context["delivery"] = delivery_pickup(clerk=request.user, number=number, id_number=form.cleaned_data["id_number"])
+                context["delivery"] = delivery_pickup(
+                    clerk=request.user, number=number, id_number=form.cleaned_data["id_number"]
+                )
             except DomainError as exc:
                 context["error"] = exc.detail
                 status = status_for(exc)

@@ -52,7 +52,9 @@ class TerminalAdmin(HallScopedAdmin):
 
     def _show_token(self, request, terminal, token: str) -> None:
         messages.warning(
-            request, _("“%(name)s”的设备令牌（仅显示这一次，请在设备上激活时输入）：%(token)s") % {"name": terminal.name, "token": token}
+            request,
+            _("“%(name)s”的设备令牌（仅显示这一次，请在设备上激活时输入）：%(token)s")
+            % {"name": terminal.name, "token": token},
         )
 
 

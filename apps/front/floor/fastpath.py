@@ -45,7 +45,9 @@ _EVENT_VALUES = {
     "note": "''",
     "at": "%(now)s",
 }
-_EVENT_FIELDS = {field.attname: str(field.column) for field in TicketEvent._meta.concrete_fields if not field.primary_key}
+_EVENT_FIELDS = {
+    field.attname: str(field.column) for field in TicketEvent._meta.concrete_fields if not field.primary_key
+}
 # A field added to TicketEvent must be given its value here too: fail at start-up, not write it empty.
 assert set(_EVENT_VALUES) == set(_EVENT_FIELDS), sorted(set(_EVENT_VALUES) ^ set(_EVENT_FIELDS))
 
@@ -132,5 +134,7 @@ def claim_next_reference(*, clerk: User, now: dt.datetime, day: dt.date) -> Tick
     ticket.status = TicketStatus.CALLED
     for name, value in fields.items():
         setattr(ticket, name, value)
-    ticket_event_record(ticket=ticket, action=TicketAction.CALL, actor=clerk, from_status=TicketStatus.WAITING, window=window)
+    ticket_event_record(
+        ticket=ticket, action=TicketAction.CALL, actor=clerk, from_status=TicketStatus.WAITING, window=window
+    )
     return ticket

@@ -140,7 +140,11 @@ class Ticket(models.Model):
     # from the appointment they booked, or checked at the window (apps/front/mandates).
     citizen = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
     agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="tickets_acted",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets_acted",
         verbose_name=_("代办人"),
     )
     display_name = models.CharField(max_length=32, blank=True)  # already masked (张*)
@@ -217,7 +221,9 @@ class Ticket(models.Model):
     def transition_event(self, *, from_status: str, to_status: str, **details: Any) -> TicketEvent:
         """The same row as services.events.ticket_event_record (the note is cut to the column)."""
         note = details.pop("note", "")[:200]
-        return TicketEvent(ticket=self, hall_id=self.hall_id, from_status=from_status, to_status=to_status, note=note, **details)
+        return TicketEvent(
+            ticket=self, hall_id=self.hall_id, from_status=from_status, to_status=to_status, note=note, **details
+        )
 
 
 class TicketEvent(models.Model):

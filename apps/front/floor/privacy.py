@@ -31,7 +31,9 @@ def tickets_due(cutoff: dt.datetime) -> QuerySet[Ticket]:
 
 
 def tickets_anonymise(pks: list[Any]) -> int:
-    done = Ticket.objects.filter(pk__in=pks).update(citizen=anonymised_account(), agent=None, display_name="", idempotency_key="")
+    done = Ticket.objects.filter(pk__in=pks).update(
+        citizen=anonymised_account(), agent=None, display_name="", idempotency_key=""
+    )
     TicketEvent.objects.filter(ticket_id__in=pks).update(note="")
     return done
 

@@ -132,9 +132,7 @@ def kiosk_matters(*, hall: Hall) -> list[KioskGroup]:
 
 
 def no_window() -> DomainError:
-    return DomainError(
-        _("您尚未分配窗口，请联系大厅主管。"), code="no_window"
-    )
+    return DomainError(_("您尚未分配窗口，请联系大厅主管。"), code="no_window")
 
 
 def window_post_for(*, clerk: User) -> StaffPost:

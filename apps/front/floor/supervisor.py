@@ -65,22 +65,31 @@ def hall_floor(*, hall: Hall, now: dt.datetime | None = None) -> dict:
                 group=group,
                 waiting=waiting,
                 oldest_wait_minutes=oldest,
-                estimated_wait=wait_minutes(ahead=waiting, service_minutes=minutes.get(group.id), windows=staffed.get(group.id, 0)),
+                estimated_wait=wait_minutes(
+                    ahead=waiting, service_minutes=minutes.get(group.id), windows=staffed.get(group.id, 0)
+                ),
                 served_today=served,
             )
         )
     busy = {
         t.window_id: t
-        for t in tickets.filter(status__in=[TicketStatus.CALLED, TicketStatus.SERVING]).select_related("matter").order_by("called_at")
+        for t in tickets.filter(status__in=[TicketStatus.CALLED, TicketStatus.SERVING])
+        .select_related("matter")
+        .order_by("called_at")
     }
-    clerks = {p.window_id: p.user.display_name for p in StaffPost.objects.filter(hall=hall, window__isnull=False).select_related("user")}
+    clerks = {
+        p.window_id: p.user.display_name
+        for p in StaffPost.objects.filter(hall=hall, window__isnull=False).select_related("user")
+    }
     windows = [
         WindowRow(window=w, clerk=clerks.get(w.id, ""), ticket=busy.get(w.id))
         for w in Window.objects.filter(hall=hall).select_related("group").order_by("number")
     ]
     too_long = now - dt.timedelta(minutes=floor_conf.HALL_WAIT_ALERT_MINUTES)
     long_waits = list(
-        tickets.filter(status=TicketStatus.WAITING, checked_in_at__lt=too_long).select_related("group", "matter").order_by("checked_in_at")[:50]
+        tickets.filter(status=TicketStatus.WAITING, checked_in_at__lt=too_long)
+        .select_related("group", "matter")
+        .order_by("checked_in_at")[:50]
     )
     context: dict[str, Any] = {"hall": hall, "groups": groups, "windows": windows, "long_waits": long_waits, "now": now}
     for panel in supervisor_panels.receivers():

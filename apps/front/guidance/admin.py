@@ -44,11 +44,17 @@ class RuleFormSet(forms.BaseInlineFormSet):
                 continue
             answer = form.cleaned_data.get("answer")
             if answer not in answers:
-                form.add_error("answer", _("“%(a)s”不是该问题的选项（可选：%(all)s）。") % {"a": answer, "all": "、".join(sorted(answers)) or "—"})
+                form.add_error(
+                    "answer",
+                    _("“%(a)s”不是该问题的选项（可选：%(all)s）。")
+                    % {"a": answer, "all": "、".join(sorted(answers)) or "—"},
+                )
             key = form.cleaned_data.get("material_key")
             if key not in keys:
                 form.add_error(
-                    "material_key", _("事项当前版本没有标识为“%(k)s”的材料（现有：%(all)s）。") % {"k": key, "all": "、".join(sorted(keys)) or "—"}
+                    "material_key",
+                    _("事项当前版本没有标识为“%(k)s”的材料（现有：%(all)s）。")
+                    % {"k": key, "all": "、".join(sorted(keys)) or "—"},
                 )
         if any(form.errors for form in self.forms):
             raise ValidationError(_("请更正导办规则中的错误。"))

@@ -77,7 +77,9 @@ class ChecklistSerializer(serializers.Serializer):
         return list(ItemSerializer(items, many=True).data)
 
     def get_excluded(self, checklist) -> list[dict[str, Any]]:
-        return list(ItemSerializer([{**i, "vault": None} for i in checklist.items if i["status"] == NOT_NEEDED], many=True).data)
+        return list(
+            ItemSerializer([{**i, "vault": None} for i in checklist.items if i["status"] == NOT_NEEDED], many=True).data
+        )
 
 
 class MatterGuideSerializer(serializers.Serializer):

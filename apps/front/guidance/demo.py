@@ -14,7 +14,12 @@ PROXY = {
     "help_text": "由他人代为申请的，受托人须携带授权委托书和本人身份证。",
     "kind": "yes_no",
     "rules": [
-        {"answer": "yes", "material_key": "power-of-attorney", "effect": "include", "note": "委托书须载明委托事项、权限和期限，由委托人签字；受托人携带本人居民身份证原件"},
+        {
+            "answer": "yes",
+            "material_key": "power-of-attorney",
+            "effect": "include",
+            "note": "委托书须载明委托事项、权限和期限，由委托人签字；受托人携带本人居民身份证原件",
+        },
     ],
 }
 
@@ -27,7 +32,12 @@ DEMO_QUESTIONS: dict[str, list[dict[str, Any]]] = {
             "help_text": "未满十六周岁的，由监护人陪同办理。",
             "kind": "yes_no",
             "rules": [
-                {"answer": "yes", "material_key": "guardian-id-card", "effect": "include", "note": "监护人陪同并出示本人居民身份证原件，同时携带户口簿或出生医学证明以证明监护关系"},
+                {
+                    "answer": "yes",
+                    "material_key": "guardian-id-card",
+                    "effect": "include",
+                    "note": "监护人陪同并出示本人居民身份证原件，同时携带户口簿或出生医学证明以证明监护关系",
+                },
             ],
         },
         {
@@ -47,8 +57,18 @@ DEMO_QUESTIONS: dict[str, list[dict[str, Any]]] = {
             "kind": "choice",
             "options": [("lost", "丢失补领"), ("damaged", "损坏换领"), ("changed", "信息变更换领")],
             "rules": [
-                {"answer": "damaged", "material_key": "social-security-card", "effect": "include", "note": "交回损坏的原社会保障卡"},
-                {"answer": "changed", "material_key": "social-security-card", "effect": "include", "note": "交回原社会保障卡，姓名、身份证号等信息以公安机关登记为准"},
+                {
+                    "answer": "damaged",
+                    "material_key": "social-security-card",
+                    "effect": "include",
+                    "note": "交回损坏的原社会保障卡",
+                },
+                {
+                    "answer": "changed",
+                    "material_key": "social-security-card",
+                    "effect": "include",
+                    "note": "交回原社会保障卡，姓名、身份证号等信息以公安机关登记为准",
+                },
                 {"answer": "lost", "material_key": "social-security-card", "effect": "exclude", "note": ""},
             ],
         },
@@ -73,7 +93,12 @@ DEMO_QUESTIONS: dict[str, list[dict[str, Any]]] = {
             "help_text": "",
             "kind": "yes_no",
             "rules": [
-                {"answer": "yes", "material_key": "guardian-id-card", "effect": "include", "note": "监护人陪同并出示本人居民身份证原件"},
+                {
+                    "answer": "yes",
+                    "material_key": "guardian-id-card",
+                    "effect": "include",
+                    "note": "监护人陪同并出示本人居民身份证原件",
+                },
             ],
         },
     ],

@@ -150,7 +150,10 @@ def vault_marks(*, user: User | None, matter: Matter) -> dict[str, dict[str, Any
     for material_id, items in offered.items():
         best = items[0]  # most trusted first
         if best.trust_level in REUSABLE_LEVELS:
-            label = _("政府已掌握（%(name)s，%(issuer)s），无需提交") % {"name": best.name, "issuer": best.issuer or _("已核验")}
+            label = _("政府已掌握（%(name)s，%(issuer)s），无需提交") % {
+                "name": best.name,
+                "issuer": best.issuer or _("已核验"),
+            }
             marks[keys[material_id]] = {"held": True, "level": best.trust_level, "label": label}
         else:
             label = _("您已上传过此材料，请携带原件到窗口核验")
@@ -169,10 +172,18 @@ def next_steps(matter: Matter) -> list[str]:
     if matter.online_depth >= 4:
         steps.append(_("在网上提交申请，全程网办，无需到大厅。"))
     elif matter.bookable:
-        steps.append(_("选择大厅和时间预约，按时到大厅取号机签到（开始前30分钟至开始后15分钟）。预约后可在线预填申报，到窗口只需核验原件。"))
+        steps.append(
+            _(
+                "选择大厅和时间预约，按时到大厅取号机签到（开始前30分钟至开始后15分钟）。预约后可在线预填申报，到窗口只需核验原件。"
+            )
+        )
     else:
         steps.append(_("在办公时间直接到大厅取号办理，无需预约。"))
-    steps.append(_("窗口人员核验身份和材料：材料齐全、符合法定形式的当场受理并出具受理凭证；材料不齐的，一次性告知需要补正的全部内容。"))
+    steps.append(
+        _(
+            "窗口人员核验身份和材料：材料齐全、符合法定形式的当场受理并出具受理凭证；材料不齐的，一次性告知需要补正的全部内容。"
+        )
+    )
     if matter.case_kind == "instant":
         steps.append(_("即办件：符合条件的当场办结。"))
     else:
@@ -182,7 +193,10 @@ def next_steps(matter: Matter) -> list[str]:
         )
     result = matter.result_name or _("办理结果")
     if matter.e_licence:
-        steps.append(_("取得“%(result)s”，同步生成电子证照，可在“我的办事”中查看；每一步进展我们都会短信通知您。") % {"result": result})
+        steps.append(
+            _("取得“%(result)s”，同步生成电子证照，可在“我的办事”中查看；每一步进展我们都会短信通知您。")
+            % {"result": result}
+        )
     else:
         steps.append(_("取得“%(result)s”，可到窗口领取或选择邮寄；每一步进展我们都会短信通知您。") % {"result": result})
     return steps
@@ -191,20 +205,33 @@ def next_steps(matter: Matter) -> list[str]:
 def checklist_get(*, code: str, user: User | None) -> Checklist:
     """A citizen's checklist for that citizen only; an anonymous one for whoever holds the code. Staff
     and other citizens get 404: nobody learns that another's list exists."""
-    checklist = get_object_or_404(Checklist.objects.select_related("matter", "matter__department", "appointment"), code=code.upper())
-    if checklist.citizen_id is not None and (user is None or not user.is_authenticated or user.id != checklist.citizen_id):
+    checklist = get_object_or_404(
+        Checklist.objects.select_related("matter", "matter__department", "appointment"), code=code.upper()
+    )
+    if checklist.citizen_id is not None and (
+        user is None or not user.is_authenticated or user.id != checklist.citizen_id
+    ):
         raise Http404(_("未找到该清单。"))
     return checklist
 
 
 def checklists_for_citizen(*, citizen: User) -> QuerySet[Checklist]:
-    return Checklist.objects.filter(citizen=citizen).select_related("matter", "appointment").order_by("-created_at", "-id")
+    return (
+        Checklist.objects.filter(citizen=citizen).select_related("matter", "appointment").order_by("-created_at", "-id")
+    )
 
 
 def checklist_for_appointment(*, appointment_id: int) -> Checklist | None:
     """The checklist a booking was made from (the latest, if several were carried in)."""
-    return Checklist.objects.filter(appointment_id=appointment_id).select_related("matter").order_by("-created_at", "-id").first()
+    return (
+        Checklist.objects.filter(appointment_id=appointment_id)
+        .select_related("matter")
+        .order_by("-created_at", "-id")
+        .first()
+    )
 
 
 def current_matter(code: str) -> Matter:
-    return get_object_or_404(Matter.objects.select_related("department").prefetch_related("materials"), code=code, is_current=True)
+    return get_object_or_404(
+        Matter.objects.select_related("department").prefetch_related("materials"), code=code, is_current=True
+    )

@@ -44,14 +44,18 @@ def checklist_save(*, matter_code: str, raw_answers: Mapping[str, Any], user: Us
     for _attempt in range(5):
         try:
             with transaction.atomic():
-                return Checklist.objects.create(code=human_code(10), citizen=owner, matter=matter, answers=answers, items=items)
+                return Checklist.objects.create(
+                    code=human_code(10), citizen=owner, matter=matter, answers=answers, items=items
+                )
         except IntegrityError:
             continue  # the code was taken: 31^8 codes make this rare; draw again
     raise DomainError(_("系统繁忙，请稍后重试。"), code="busy")
 
 
 @transaction.atomic
-def checklist_book(*, citizen: User, code: str, slot_id: int, idempotency_key: str = "", green_category: str = "") -> Appointment:
+def checklist_book(
+    *, citizen: User, code: str, slot_id: int, idempotency_key: str = "", green_category: str = ""
+) -> Appointment:
     """Book from a checklist: the appointment carries the list to the hall and into the online
     pre-filing. An anonymous list becomes the booking citizen's."""
     checklist = checklist_get(code=code, user=citizen)
@@ -99,7 +103,12 @@ def guidance_load_demo() -> int:
             if any(rule["material_key"] not in keys for rule in row["rules"]):
                 continue  # the catalog changed under the demo: never load a rule that cannot fire
             question = Question.objects.create(
-                matter_code=matter_code, key=row["key"], position=position, text=row["text"], help_text=row["help_text"], kind=row["kind"]
+                matter_code=matter_code,
+                key=row["key"],
+                position=position,
+                text=row["text"],
+                help_text=row["help_text"],
+                kind=row["kind"],
             )
             for index, (value, label) in enumerate(row.get("options", []), start=1):
                 Option.objects.create(question=question, value=value, label=label, position=index)

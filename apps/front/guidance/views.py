@@ -74,13 +74,18 @@ def matter_guide(request, code):
         error, error_status = _("请从选项中选择答案。"), 400
     elif request.method == "POST":
         try:
-            checklist = checklist_save(matter_code=matter.code, raw_answers=chosen, user=request.user, ip=client_ip(request))
+            checklist = checklist_save(
+                matter_code=matter.code, raw_answers=chosen, user=request.user, ip=client_ip(request)
+            )
         except DomainError as exc:
             error, error_status = str(exc.detail), status_for(exc)
         else:
             return redirect("checklist", code=checklist.code)
     context = _guide_context(request, matter) | {
-        "questions": questions, "chosen": chosen, "error": error, "faq": faq_for_matter(matter.code),
+        "questions": questions,
+        "chosen": chosen,
+        "error": error,
+        "faq": faq_for_matter(matter.code),
     }
     return render(request, "guidance/guide.html", context, status=error_status if error else 200)
 
@@ -94,8 +99,11 @@ def matter_licences(request, code):
     matter = current_matter(code)
     try:
         fetched = licences_fetch(
-            citizen=request.user, matter=matter, reference=f"guide:{matter.code}",
-            purpose=_("办事指南：%(matter)s") % {"matter": matter.name}, consent_given=request.POST.get("consent") == "1",
+            citizen=request.user,
+            matter=matter,
+            reference=f"guide:{matter.code}",
+            purpose=_("办事指南：%(matter)s") % {"matter": matter.name},
+            consent_given=request.POST.get("consent") == "1",
         )
     except DomainError as exc:
         messages.error(request, str(exc.detail))
@@ -186,7 +194,10 @@ def checklist_pdf(request, code):
     checklist = checklist_get(code=code, user=request.user)
 
     def build() -> bytes:
-        context = _checklist_context(request, checklist) | {"title": _("个人办事清单"), "printed_on": timezone.localdate()}
+        context = _checklist_context(request, checklist) | {
+            "title": _("个人办事清单"),
+            "printed_on": timezone.localdate(),
+        }
         context["url"] = context["share_url"]
         context["qr"] = qr_data_uri(context["url"])
         return render_pdf("guidance/checklist_pdf.html", context)
@@ -242,4 +253,6 @@ def checklist_book_view(request, code):
 
 @role_required(Role.CITIZEN)
 def my_checklists(request):
-    return render(request, "guidance/my_checklists.html", {"checklists": checklists_for_citizen(citizen=request.user)[:100]})
+    return render(
+        request, "guidance/my_checklists.html", {"checklists": checklists_for_citizen(citizen=request.user)[:100]}
+    )

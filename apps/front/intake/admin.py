@@ -15,5 +15,19 @@ class CaseAdmin(admin.ModelAdmin):
     list_filter = ["status", "hall"]
     search_fields = ["number"]
     exclude = ["query_password_hash"]
-    readonly_fields = ["number", "citizen", "matter", "hall", "appointment", "clerk", "status", "received_at", "accepted_at", "promised_date", "decision", "decision_reason", "decided_at"]
+    readonly_fields = [
+        "number",
+        "citizen",
+        "matter",
+        "hall",
+        "appointment",
+        "clerk",
+        "status",
+        "received_at",
+        "accepted_at",
+        "promised_date",
+        "decision",
+        "decision_reason",
+        "decided_at",
+    ]
     inlines = [CaseEventInline]

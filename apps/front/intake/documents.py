@@ -50,7 +50,10 @@ def document_issue(*, case: Case, kind: str, by: User | None) -> Document:
         # 网上申报 (issue 15): received and decided online, the document sent electronically.
         content["online"] = True
     if kind == DocumentKind.RECEIPT:
-        content |= {"promised_date": case.promised_date.isoformat() if case.promised_date else "", "promised_days": matter.promised_days}
+        content |= {
+            "promised_date": case.promised_date.isoformat() if case.promised_date else "",
+            "promised_days": matter.promised_days,
+        }
         if case.deemed_accepted_at is not None and case.accepted_at is not None:
             content |= {"deemed": True, "accepted_on": timezone.localdate(case.accepted_at).isoformat()}
         if case.needs_original_visit:
@@ -76,14 +79,22 @@ def document_issue(*, case: Case, kind: str, by: User | None) -> Document:
 def document_record(*, case: Case, kind: str, content: dict, by: User | None) -> Document:
     """Issue a document whose content the caller fixed (delivery's 送达回执): intake writes every
     document row, and gives each its public verification code."""
-    return Document.objects.create(case=case, kind=kind, verification_code=human_code(12), content=content, issued_by=by)
+    return Document.objects.create(
+        case=case, kind=kind, verification_code=human_code(12), content=content, issued_by=by
+    )
 
 
 def document_render(document: Document) -> bytes:
     url = verification_url(document.verification_code)
     return render_pdf(
         f"documents/{document.kind}.html",
-        {"doc": document, "c": document.content, "title": document.get_kind_display(), "verify_url": url, "qr": qr_data_uri(url)},
+        {
+            "doc": document,
+            "c": document.content,
+            "title": document.get_kind_display(),
+            "verify_url": url,
+            "qr": qr_data_uri(url),
+        },
     )
 
 
@@ -95,7 +106,9 @@ def document_pdf(document: Document) -> bytes:
             return fh.read()
     pdf = document_render(document)
     digest = hashlib.sha256(pdf).hexdigest()
-    name = document.file.storage.save(f"documents/{document.case.number}-{document.kind}-{document.verification_code}.pdf", ContentFile(pdf))
+    name = document.file.storage.save(
+        f"documents/{document.case.number}-{document.kind}-{document.verification_code}.pdf", ContentFile(pdf)
+    )
     # First writer wins if two downloads render at once; the loser's file is discarded.
     if Document.objects.filter(id=document.id, sha256="").update(file=name, sha256=digest):
         document.file.name, document.sha256 = name, digest
@@ -124,8 +137,12 @@ def _state_here(document: Document) -> contract.LicenceState:
 
 
 def _licence_part(state: contract.LicenceState, *, from_library: bool) -> dict:
-    return {"state": str(state), "label": STATE_LABELS.get(state, _("未知")), "valid": state == contract.LicenceState.VALID,
-            "from_library": from_library}
+    return {
+        "state": str(state),
+        "label": STATE_LABELS.get(state, _("未知")),
+        "valid": state == contract.LicenceState.VALID,
+        "from_library": from_library,
+    }
 
 
 def _signature(pdf: bytes, certificate: str | None) -> dict:
@@ -145,8 +162,13 @@ def document_verify(*, code: str, pdf: bytes | None = None) -> dict:
         if licence is None:
             return {"found": False}
         result = {
-            "found": True, "kind": _("电子证照"), "hall": licence.issuer, "issued_on": licence.issued_on.isoformat(),
-            "number": licence.number, "matter": licence.title, "applicant": "",
+            "found": True,
+            "kind": _("电子证照"),
+            "hall": licence.issuer,
+            "issued_on": licence.issued_on.isoformat(),
+            "number": licence.number,
+            "matter": licence.title,
+            "applicant": "",
             "licence": _licence_part(licence.state, from_library=True),
         }
         if pdf is not None:

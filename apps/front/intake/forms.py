@@ -61,7 +61,9 @@ class HeldCaseForm(IntakeForm):
         ("refuse", _("不予受理")),
     )
 
-    action = forms.ChoiceField(choices=ACTIONS, error_messages={"required": _("请选择办理结果。"), "invalid_choice": _("请选择办理结果。")})
+    action = forms.ChoiceField(
+        choices=ACTIONS, error_messages={"required": _("请选择办理结果。"), "invalid_choice": _("请选择办理结果。")}
+    )
 
     def clean_action(self) -> str:
         return self.cleaned_data["action"]

@@ -48,7 +48,9 @@ class AgentCheck(Protocol):
     """Raise the DomainError that says why ``agent`` may not do ``act`` ("apply" or "collect") for
     ``principal`` in ``matter`` (or on ``case``); return quietly when they may."""
 
-    def __call__(self, *, agent: User, principal: User, act: str, matter: Matter | None = None, case: Case | None = None) -> Any: ...
+    def __call__(
+        self, *, agent: User, principal: User, act: str, matter: Matter | None = None, case: Case | None = None
+    ) -> Any: ...
 
 
 # The certificate has arrived and the case is RESULT_READY (inside the exchange handler's transaction, the

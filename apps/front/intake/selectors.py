@@ -29,7 +29,12 @@ def case_get_for_citizen(*, citizen: User, number: str) -> Case:
 
 def case_for_lookup(*, number: str) -> Case | None:
     """A case by its number alone, for the public status lookup; the caller checks the query password."""
-    return Case.objects.select_related("matter", "hall", "citizen").prefetch_related("events").filter(number=number).first()
+    return (
+        Case.objects.select_related("matter", "hall", "citizen")
+        .prefetch_related("events")
+        .filter(number=number)
+        .first()
+    )
 
 
 def cases_for_citizen(*, citizen: User) -> QuerySet[Case]:
@@ -41,7 +46,9 @@ def cases_for_staff(*, user: User) -> QuerySet[Case]:
     post = StaffPost.objects.filter(user=user).first()
     if post is None:
         return Case.objects.none()
-    return Case.objects.filter(hall_id=post.hall_id).select_related("matter", "hall", "citizen").order_by("-received_at")
+    return (
+        Case.objects.filter(hall_id=post.hall_id).select_related("matter", "hall", "citizen").order_by("-received_at")
+    )
 
 
 def case_get_for_staff(*, user: User, number: str) -> Case:
@@ -53,6 +60,8 @@ def licence_stale_q(now: dt.datetime | None = None) -> Q:
     """Evidence from the library whose validity was not confirmed recently enough to rely on."""
     since = (now or timezone.now()) - dt.timedelta(seconds=intake_conf.LICENCE_RECHECK_SECONDS)
     return ~Q(licence_number="") & (Q(licence_checked_at__isnull=True) | Q(licence_checked_at__lt=since))
+
+
 def case_for_finished_ticket(*, user: User, ticket) -> Case | None:
     """The case a finished ticket ended in (its applicant, matter and hall, that day), for the intake page
     opened again after the ticket was finished at another window or in another tab."""
@@ -60,7 +69,12 @@ def case_for_finished_ticket(*, user: User, ticket) -> Case | None:
         return None
     return (
         cases_for_staff(user=user)
-        .filter(citizen_id=ticket.citizen_id, matter__code=ticket.matter.code, hall_id=ticket.hall_id, updated_at__date__gte=ticket.service_date)
+        .filter(
+            citizen_id=ticket.citizen_id,
+            matter__code=ticket.matter.code,
+            hall_id=ticket.hall_id,
+            updated_at__date__gte=ticket.service_date,
+        )
         .order_by("-updated_at")
         .first()
     )
@@ -86,7 +100,9 @@ def supervisor_near_limit(*, hall_id: int, today: dt.date) -> dict[str, Any]:
     """The hall supervisor's panel of received cases near the intake limit (the floor's supervisor_panels
     hook): no notice sent yet, the nearest limit first."""
     near_limit = list(
-        Case.objects.filter(intake_near_limit_q(today=today, calendar=calendar_get()), awaiting_hall_q(), hall_id=hall_id)
+        Case.objects.filter(
+            intake_near_limit_q(today=today, calendar=calendar_get()), awaiting_hall_q(), hall_id=hall_id
+        )
         .select_related("matter")
         .order_by("intake_deadline")[:50]
     )
@@ -102,12 +118,12 @@ def intake_near_limit_q(*, today: dt.date, calendar: WorkCalendar) -> Q:
     return near | Q(intake_deadline__isnull=True)
 
 
-
 def awaiting_hall_q() -> Q:
     """Received cases the hall must decide on within the intake limit: no one-time notice, or one the
     applicant has answered (行政许可法 Art. 32). A case whose notice is outstanding waits for the applicant."""
     return Q(status=CaseStatus.RECEIVED) & (
-        Q(notice_sent_at__isnull=True) | Q(notice_answered_at__isnull=False, notice_answered_at__gte=F("notice_sent_at"))
+        Q(notice_sent_at__isnull=True)
+        | Q(notice_answered_at__isnull=False, notice_answered_at__gte=F("notice_sent_at"))
     )
 
 
@@ -212,8 +228,11 @@ def online_pending_for_ticket(ticket) -> Case | None:
         return None
     return (
         Case.objects.filter(
-            status=CaseStatus.RECEIVED, channel=CaseChannel.ONLINE, citizen_id=ticket.citizen_id,
-            matter__code=ticket.matter.code, hall_id=ticket.hall_id,
+            status=CaseStatus.RECEIVED,
+            channel=CaseChannel.ONLINE,
+            citizen_id=ticket.citizen_id,
+            matter__code=ticket.matter.code,
+            hall_id=ticket.hall_id,
         )
         .order_by("-received_at")
         .first()

@@ -70,7 +70,12 @@ class LicencesFetched:
         none of theirs is needed, and which centrals did not answer. One wording for every page that fetches."""
         told = []
         if self.items:
-            told.append((message_levels.SUCCESS, _("已从电子证照库调取 %(n)d 份证照，相应材料无需提交。") % {"n": len(self.items)}))
+            told.append(
+                (
+                    message_levels.SUCCESS,
+                    _("已从电子证照库调取 %(n)d 份证照，相应材料无需提交。") % {"n": len(self.items)},
+                )
+            )
         elif not self.unreachable:
             told.append((message_levels.INFO, _("电子证照库中没有本事项所需的您的证照。")))
         if self.unreachable:
@@ -196,7 +201,10 @@ def _keep(
         item.save()
     else:
         EvidenceItem.objects.filter(id=item.id).update(
-            licence_number=given.number, licence_checked_at=now, licence_peer=peer, revoked_at=None,
+            licence_number=given.number,
+            licence_checked_at=now,
+            licence_peer=peer,
+            revoked_at=None,
             trust_level=TrustLevel.A,
         )
     return item
@@ -316,7 +324,11 @@ def platform_cases_answer(
     (EXCHANGE_PLATFORM_PEERS) are answered: any other peer (a central) is refused. The record of the question
     names the asking platform and its purpose, never the person."""
     if peer.id not in {p.id for p in peers_platforms()}:
-        logger.warning("peer %s asked for a person's cases (%s): refused, not a platform of this one", peer.code, question.purpose[:100])
+        logger.warning(
+            "peer %s asked for a person's cases (%s): refused, not a platform of this one",
+            peer.code,
+            question.purpose[:100],
+        )
         raise DomainError(_("只答复本平台所列的其他前台平台。"), code="not_a_platform")
     citizen = citizen_verified_by_id_number(question.person.id_number)
     same = citizen is not None and hmac.compare_digest(

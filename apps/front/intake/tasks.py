@@ -36,6 +36,8 @@ def cases_prefiling_lapse() -> int:
 @shared_task(name="apps.intake.tasks.cases_close_finished", ignore_result=True)
 def cases_close_finished() -> int:
     return services.cases_close_finished()
+
+
 @shared_task(name="apps.intake.tasks.licences_recheck", ignore_result=True)
 def licences_recheck() -> int:
     return shared.licences_recheck()

@@ -108,7 +108,9 @@ def intake_ticket(request, ticket_id):
         # Finished at another window or in another tab (or this one, sent twice): say so, and where it went.
         finished = case_for_finished_ticket(user=request.user, ticket=ticket)
         return render(
-            request, "intake/intake.html", {"ticket": ticket, "finished": True, "finished_case": finished},
+            request,
+            "intake/intake.html",
+            {"ticket": ticket, "finished": True, "finished_case": finished},
             status=409 if request.method == "POST" else 200,
         )
     materials = list(ticket.matter.materials.all())
@@ -121,23 +123,37 @@ def intake_ticket(request, ticket_id):
             try:
                 if data["action"] == "refuse":
                     case, password = case_refuse(
-                        clerk=request.user, ticket_id=ticket.id, reason=data["reason"], refer_to=data["refer_to"], uploads=uploads
+                        clerk=request.user,
+                        ticket_id=ticket.id,
+                        reason=data["reason"],
+                        refer_to=data["refer_to"],
+                        uploads=uploads,
                     )
                 elif data["action"] == "notice":
-                    case, password = case_notify_missing(clerk=request.user, ticket_id=ticket.id, items=data["items"], uploads=uploads)
+                    case, password = case_notify_missing(
+                        clerk=request.user, ticket_id=ticket.id, items=data["items"], uploads=uploads
+                    )
                 elif data["action"] == "receive":
                     case, password = case_receive(clerk=request.user, ticket_id=ticket.id, uploads=uploads)
                 else:
                     case, password = case_accept(
-                        clerk=request.user, ticket_id=ticket.id, uploads=uploads, reuses=reuses_from(request.POST),
-                        commitment_items=data["commitment_items"], commitment_signed=data["commitment_signed"],
+                        clerk=request.user,
+                        ticket_id=ticket.id,
+                        uploads=uploads,
+                        reuses=reuses_from(request.POST),
+                        commitment_items=data["commitment_items"],
+                        commitment_signed=data["commitment_signed"],
                         vault_consent=data["vault_consent"],
                     )
             except DomainError as exc:
                 messages.error(request, str(exc.detail))
                 status = status_for(exc)
             else:
-                return render(request, "intake/outcome.html", {"case": case, "password": password, "documents": case.documents.all()})
+                return render(
+                    request,
+                    "intake/outcome.html",
+                    {"case": case, "password": password, "documents": case.documents.all()},
+                )
         else:
             # The workbench again, with what was wrong (shown with the page's messages).
             for error in form_errors(form):
@@ -154,8 +170,13 @@ def intake_ticket(request, ticket_id):
         request,
         "intake/intake.html",
         {
-            "ticket": ticket, "rows": rows, "prefiled": prefiled, "held": held, "online_pending": online_pending,
-            "chosen": request.POST.get("action", "") if request.method == "POST" else "", "posted": request.POST,
+            "ticket": ticket,
+            "rows": rows,
+            "prefiled": prefiled,
+            "held": held,
+            "online_pending": online_pending,
+            "chosen": request.POST.get("action", "") if request.method == "POST" else "",
+            "posted": request.POST,
             "deferrable": [m for m in materials if m.deferrable],
             "vault_offered": any(offers for _m, offers in rows),
             "shared_licences": any(m.source == MaterialSource.GOVERNMENT for m in materials),
@@ -175,10 +196,13 @@ def intake_ticket_licences(request, ticket_id):
         if ticket.citizen is None:
             raise DomainError(_("该号码无实名申请人。"), code="no_applicant")
         fetched = licences_fetch(
-            citizen=ticket.citizen, matter=ticket.matter,
+            citizen=ticket.citizen,
+            matter=ticket.matter,
             reference=f"{ticket.hall.code}-{ticket.service_date:%Y%m%d}-{ticket.label}",
-            purpose=_("窗口受理：%(matter)s") % {"matter": ticket.matter.name}, consent_given=request.POST.get("consent") == "1",
-            channel=Channel.WINDOW, recorded_by=request.user,
+            purpose=_("窗口受理：%(matter)s") % {"matter": ticket.matter.name},
+            consent_given=request.POST.get("consent") == "1",
+            channel=Channel.WINDOW,
+            recorded_by=request.user,
         )
     except DomainError as exc:
         messages.error(request, str(exc.detail))
@@ -236,12 +260,18 @@ def hall_case(request, number):
                     case_notify_received(clerk=request.user, number=case.number, items=data["items"], uploads=uploads)
                     done = _("已出具一次性告知书。")
                 elif data["action"] == "refuse":
-                    case_refuse_received(clerk=request.user, number=case.number, reason=data["reason"], refer_to=data["refer_to"])
+                    case_refuse_received(
+                        clerk=request.user, number=case.number, reason=data["reason"], refer_to=data["refer_to"]
+                    )
                     done = _("已出具不予受理通知书。")
                 else:
                     case_accept_received(
-                        clerk=request.user, number=case.number, uploads=uploads, reuses=reuses_from(request.POST),
-                        commitment_items=data["commitment_items"], commitment_signed=data["commitment_signed"],
+                        clerk=request.user,
+                        number=case.number,
+                        uploads=uploads,
+                        reuses=reuses_from(request.POST),
+                        commitment_items=data["commitment_items"],
+                        commitment_signed=data["commitment_signed"],
                     )
                     done = _("已受理，办件已转交审批总后台。")
                 messages.success(request, done)
@@ -277,7 +307,9 @@ def deferred(request, number):
     """The applicant uploads the deferred items (容缺) online, each under its material."""
     if request.method == "POST":
         case = case_get_for_citizen(citizen=request.user, number=number)
-        uploads = [Upload(m.id, f) for m in case.matter.materials.all() for f in request.FILES.getlist(f"material_{m.id}")]
+        uploads = [
+            Upload(m.id, f) for m in case.matter.materials.all() for f in request.FILES.getlist(f"material_{m.id}")
+        ]
         try:
             case = case_commitment_supply(actor=request.user, number=case.number, uploads=uploads)
         except DomainError as exc:
@@ -286,7 +318,9 @@ def deferred(request, number):
             if case.commitment_met_at:
                 messages.success(request, _("容缺材料已全部补交，审批总后台将继续审查。"))
             else:
-                messages.success(request, _("已补交，尚需补交：%(items)s。") % {"items": "、".join(case.commitment_outstanding)})
+                messages.success(
+                    request, _("已补交，尚需补交：%(items)s。") % {"items": "、".join(case.commitment_outstanding)}
+                )
     return redirect("case", number=number)
 
 
@@ -297,7 +331,8 @@ def document_download(request, code):
     case = document.case
     user = request.user
     allowed = case.citizen_id == user.id or (
-        user.role in (Role.CLERK, Role.HALL_SUPERVISOR) and StaffPost.objects.filter(user=user, hall_id=case.hall_id).exists()
+        user.role in (Role.CLERK, Role.HALL_SUPERVISOR)
+        and StaffPost.objects.filter(user=user, hall_id=case.hall_id).exists()
     )
     if not allowed:
         raise Http404
@@ -338,7 +373,9 @@ def reveal_id(request, ticket_id):
         ticket = ticket_get_for_clerk(clerk=request.user, ticket_id=ticket_id)
         if ticket.citizen is None:
             raise DomainError(_("该号码无实名申请人。"), code="no_applicant")
-        value = id_number_reveal(viewer=request.user, subject=ticket.citizen, reason=form.cleaned_data["reason"], case_reference=ticket.label)
+        value = id_number_reveal(
+            viewer=request.user, subject=ticket.citizen, reason=form.cleaned_data["reason"], case_reference=ticket.label
+        )
     except DomainError as exc:
         return render(request, "intake/_reveal.html", {"error": exc.detail}, status=status_for(exc))
     return render(request, "intake/_reveal.html", {"value": value})
@@ -350,7 +387,9 @@ def prefile(request, code):
     if request.method != "POST":
         return redirect("appointment", code=code)
     appointment = get_object_or_404(Appointment.objects.select_related("matter"), citizen=request.user, code=code)
-    uploads = [Upload(m.id, f) for m in appointment.matter.materials.all() for f in request.FILES.getlist(f"material_{m.id}")]
+    uploads = [
+        Upload(m.id, f) for m in appointment.matter.materials.all() for f in request.FILES.getlist(f"material_{m.id}")
+    ]
     try:
         case, password = case_prefile(citizen=request.user, appointment_code=code, uploads=uploads)
     except DomainError as exc:
@@ -358,7 +397,9 @@ def prefile(request, code):
     else:
         if password:
             messages.success(
-                request, _("已在线预填，办件编号 %(number)s，查询密码 %(password)s（请妥善保存，仅显示一次）。") % {"number": case.number, "password": password}
+                request,
+                _("已在线预填，办件编号 %(number)s，查询密码 %(password)s（请妥善保存，仅显示一次）。")
+                % {"number": case.number, "password": password},
             )
         else:
             messages.success(request, _("已补充上传材料。"))
@@ -418,7 +459,11 @@ def assist(request):
         uploads = [Upload(m.id, f) for m in materials for f in request.FILES.getlist(f"material_{m.id}")]
         try:
             case, password = case_start_assisted(
-                helper=request.user, terminal=terminal, id_number=form.cleaned_data["id_number"], matter_code=matter.code, uploads=uploads
+                helper=request.user,
+                terminal=terminal,
+                id_number=form.cleaned_data["id_number"],
+                matter_code=matter.code,
+                uploads=uploads,
             )
         except DomainError as exc:
             return render(request, "intake/assist.html", {**context, "error": exc.detail}, status=status_for(exc))

@@ -44,8 +44,12 @@ def originals_check(request, ticket_id, number):
             data = form.cleaned_data
             try:
                 original_mark(
-                    clerk=request.user, ticket_id=ticket.id, number=number, material_id=data["material"],
-                    outcome=data["outcome"], note=data["note"],
+                    clerk=request.user,
+                    ticket_id=ticket.id,
+                    number=number,
+                    material_id=data["material"],
+                    outcome=data["outcome"],
+                    note=data["note"],
                 )
             except DomainError as exc:
                 messages.error(request, str(exc.detail))

@@ -377,6 +377,8 @@ def agent_submission_fields(*, case: Case) -> dict[str, contract.CaseAgent]:
             number = authority.mandate.number
     return {
         "agent": contract.CaseAgent(
-            name=(agent.real_name or agent.username)[:64], id_masked=mask_id_staff(agent.id_number or ""), mandate=number
+            name=(agent.real_name or agent.username)[:64],
+            id_masked=mask_id_staff(agent.id_number or ""),
+            mandate=number,
         )
     }

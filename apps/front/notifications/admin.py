@@ -74,8 +74,12 @@ class VersionForm(forms.ModelForm):
         if template is not None:
             try:
                 template_texts_validate(
-                    event=template.event, channel=template.channel, subject_zh=data.get("subject_zh", ""),
-                    body_zh=data.get("body_zh", ""), subject_en=data.get("subject_en", ""), body_en=data.get("body_en", ""),
+                    event=template.event,
+                    channel=template.channel,
+                    subject_zh=data.get("subject_zh", ""),
+                    body_zh=data.get("body_zh", ""),
+                    subject_en=data.get("subject_en", ""),
+                    body_en=data.get("body_en", ""),
                 )
             except DomainError as exc:
                 raise forms.ValidationError(str(exc.detail)) from None
@@ -102,8 +106,14 @@ class MessageTemplateVersionAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         saved = template_version_create(
-            event=obj.template.event, channel=obj.template.channel, subject_zh=obj.subject_zh, body_zh=obj.body_zh,
-            subject_en=obj.subject_en, body_en=obj.body_en, author=request.user, note=obj.note,
+            event=obj.template.event,
+            channel=obj.template.channel,
+            subject_zh=obj.subject_zh,
+            body_zh=obj.body_zh,
+            subject_en=obj.subject_en,
+            body_en=obj.body_en,
+            author=request.user,
+            note=obj.note,
         )
         obj.pk, obj.version = saved.pk, saved.version
 

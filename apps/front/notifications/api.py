@@ -57,5 +57,7 @@ class PreferenceApi(APIView):
 @require_POST
 def sms_callback(request):
     """Delivery receipts from the SMS gateway (signed with SMS_GATEWAY_KEY, see apps/front/notifications/channels.py)."""
-    result = gateway_callback_receive(headers=request.headers, method=request.method, path=request.path, body=request.body)
+    result = gateway_callback_receive(
+        headers=request.headers, method=request.method, path=request.path, body=request.body
+    )
     return JsonResponse(result.data, status=result.status_code, json_dumps_params={"ensure_ascii": False})

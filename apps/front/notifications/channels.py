@@ -113,7 +113,12 @@ class HttpSmsBackend:
         ).encode()
         path = urlsplit(url).path or "/"
         headers = signing.sign(
-            key_id=notifications_conf.SMS_GATEWAY_KEY_ID, secret=key, method="POST", path=path, message_id=reference, body=body
+            key_id=notifications_conf.SMS_GATEWAY_KEY_ID,
+            secret=key,
+            method="POST",
+            path=path,
+            message_id=reference,
+            body=body,
         )
         headers["Content-Type"] = "application/json; charset=utf-8"
         try:
@@ -121,7 +126,9 @@ class HttpSmsBackend:
         except requests.Timeout:
             raise SendError("gateway timeout", status=DeliveryStatus.TECHNICAL_FAILURE) from None
         except requests.RequestException as exc:
-            raise SendError(f"gateway unreachable: {type(exc).__name__}", status=DeliveryStatus.TECHNICAL_FAILURE) from None
+            raise SendError(
+                f"gateway unreachable: {type(exc).__name__}", status=DeliveryStatus.TECHNICAL_FAILURE
+            ) from None
         data = _json_or_empty(response)
         code = str(data.get("code", ""))
         code = code if _SAFE_CODE.match(code) else ""

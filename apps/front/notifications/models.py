@@ -110,7 +110,9 @@ class MessageTemplate(models.Model):
         ordering = ["event", "channel"]
         constraints = [
             models.UniqueConstraint(fields=["event", "channel"], name="message_template_event_channel_unique"),
-            models.CheckConstraint(condition=models.Q(channel__in=Channel.values), name="message_template_channel_valid"),
+            models.CheckConstraint(
+                condition=models.Q(channel__in=Channel.values), name="message_template_channel_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -128,7 +130,9 @@ class MessageTemplateVersion(models.Model):
     subject_en = models.CharField(_("标题（英文）"), max_length=200, blank=True)
     body_en = models.TextField(_("正文（英文）"), blank=True)
     source = models.CharField(max_length=8, choices=TemplateSource.choices, default=TemplateSource.EDIT)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     note = models.CharField(_("修改说明"), max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -164,7 +168,9 @@ class Notification(models.Model):
     # message that is about something is about a case: the foreign key keeps the database's integrity (SET NULL
     # when a case goes), the join for a case's messages and the audit trail's column, with no data to
     # move; a generic reference would give up all three for a flexibility nothing uses.
-    case = models.ForeignKey("intake.Case", on_delete=models.SET_NULL, null=True, blank=True, related_name="notifications")
+    case = models.ForeignKey(
+        "intake.Case", on_delete=models.SET_NULL, null=True, blank=True, related_name="notifications"
+    )
     template_version = models.ForeignKey(
         MessageTemplateVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="notifications"
     )
@@ -234,7 +240,9 @@ class DeliveryAttempt(models.Model):
         ordering = ["notification", "number"]
         constraints = [
             models.UniqueConstraint(fields=["notification", "number"], name="delivery_attempt_number_unique"),
-            models.CheckConstraint(condition=models.Q(status__in=AttemptStatus.values), name="delivery_attempt_status_valid"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=AttemptStatus.values), name="delivery_attempt_status_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -261,7 +269,9 @@ class NotificationPreference(models.Model):
     """The citizen's channel choices and language. The in-app inbox is always on: it is where every
     message can be found again, and it disturbs no one."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
     sms = models.BooleanField(_("短信通知"), default=True)
     email = models.BooleanField(_("电子邮件通知"), default=True)
     language = models.CharField(_("通知语言"), max_length=8, choices=Language.choices, default=Language.ZH_HANS)
@@ -269,7 +279,9 @@ class NotificationPreference(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=models.Q(language__in=Language.values), name="notification_preference_language_valid"),
+            models.CheckConstraint(
+                condition=models.Q(language__in=Language.values), name="notification_preference_language_valid"
+            ),
         ]
 
     def __str__(self) -> str:

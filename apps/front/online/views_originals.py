@@ -56,7 +56,9 @@ def original_visit(request, number):
             form = VisitForm(request.POST)
             if form.is_valid():
                 try:
-                    check = originals_visit_book(actor=request.user, number=case.number, slot_id=form.cleaned_data["slot"])
+                    check = originals_visit_book(
+                        actor=request.user, number=case.number, slot_id=form.cleaned_data["slot"]
+                    )
                 except DomainError as exc:
                     messages.error(request, str(exc.detail))
                     status = status_for(exc)
@@ -64,7 +66,8 @@ def original_visit(request, number):
                     assert check.appointment is not None
                     if acting:
                         text = _("已为%(name)s预约到大厅核验原件，预约码 %(code)s。") % {
-                            "name": case.citizen.real_name, "code": check.appointment.code
+                            "name": case.citizen.real_name,
+                            "code": check.appointment.code,
                         }
                     else:
                         text = _("已预约到大厅核验原件，预约码 %(code)s。") % {"code": check.appointment.code}

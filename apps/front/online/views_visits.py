@@ -164,7 +164,10 @@ def bundle_ticket(request, ticket_id):
         else:
             status = 400
     application = sheet["application"]
-    values = {**application.form_values, **{f.key: posted.get(f"field_{f.key}") for f in sheet["form"] if posted.get(f"field_{f.key}")}}
+    values = {
+        **application.form_values,
+        **{f.key: posted.get(f"field_{f.key}") for f in sheet["form"] if posted.get(f"field_{f.key}")},
+    }
     return render(
         request,
         "online/bundle_ticket.html",

@@ -78,7 +78,10 @@ class TagsApi(APIView):
     def get(self, request):
         return Response(
             {
-                str(level): {"label": str(Score(level).label), "tags": [{"code": t, "label": str(TAGS[t])} for t in tags]}
+                str(level): {
+                    "label": str(Score(level).label),
+                    "tags": [{"code": t, "label": str(TAGS[t])} for t in tags],
+                }
                 for level, tags in TAGS_BY_SCORE.items()
             }
         )
@@ -203,9 +206,25 @@ class RectificationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Rectification
         fields = [
-            "id", "reference", "status", "evaluation", "unit", "assignee", "rater", "due_date", "fix", "reply",
-            "replied_at", "fix_rating", "fix_comment", "fix_rated_at", "appeal_status", "appeal_due",
-            "appeal_reason", "appeal_decision_note", "callbacks",
+            "id",
+            "reference",
+            "status",
+            "evaluation",
+            "unit",
+            "assignee",
+            "rater",
+            "due_date",
+            "fix",
+            "reply",
+            "replied_at",
+            "fix_rating",
+            "fix_comment",
+            "fix_rated_at",
+            "appeal_status",
+            "appeal_due",
+            "appeal_reason",
+            "appeal_decision_note",
+            "callbacks",
         ]
         read_only_fields = fields
 
@@ -275,7 +294,9 @@ class CallbackApi(APIView):
     def post(self, request, rectification_id):
         serializer = CallbackSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.rectification_callback_record(actor=request.user, rectification_id=rectification_id, **serializer.validated_data)
+        services.rectification_callback_record(
+            actor=request.user, rectification_id=rectification_id, **serializer.validated_data
+        )
         response = _detail(request, rectification_id)
         response.status_code = status.HTTP_201_CREATED
         return response
@@ -308,7 +329,9 @@ class AppealApi(APIView):
     def post(self, request, rectification_id):
         serializer = AppealSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.rectification_appeal(actor=request.user, rectification_id=rectification_id, **serializer.validated_data)
+        services.rectification_appeal(
+            actor=request.user, rectification_id=rectification_id, **serializer.validated_data
+        )
         return _detail(request, rectification_id)
 
 
@@ -324,7 +347,9 @@ class AppealDecisionApi(APIView):
     def post(self, request, rectification_id):
         serializer = AppealDecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.rectification_appeal_decide(actor=request.user, rectification_id=rectification_id, **serializer.validated_data)
+        services.rectification_appeal_decide(
+            actor=request.user, rectification_id=rectification_id, **serializer.validated_data
+        )
         return _detail(request, rectification_id)
 
 
@@ -354,9 +379,14 @@ class OverviewApi(APIView):
             {
                 key: [
                     {
-                        "label": r.label, "evaluations": r.total, "bad": r.bad, "satisfaction": r.satisfaction,
-                        "rectification_rate": r.rectification_rate, "callback_rate": r.callback_rate,
-                        "fix_satisfaction": r.fix_satisfaction, "average_score": r.average,
+                        "label": r.label,
+                        "evaluations": r.total,
+                        "bad": r.bad,
+                        "satisfaction": r.satisfaction,
+                        "rectification_rate": r.rectification_rate,
+                        "callback_rate": r.callback_rate,
+                        "fix_satisfaction": r.fix_satisfaction,
+                        "average_score": r.average,
                     }
                     for r in rows
                 ]

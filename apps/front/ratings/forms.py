@@ -53,7 +53,9 @@ class KioskTicketForm(forms.Form):
 
 
 class FixRatingForm(forms.Form):
-    rating = forms.IntegerField(error_messages={"required": _("请选择对整改结果的评价。"), "invalid": _("请选择对整改结果的评价。")})
+    rating = forms.IntegerField(
+        error_messages={"required": _("请选择对整改结果的评价。"), "invalid": _("请选择对整改结果的评价。")}
+    )
     comment = forms.CharField(required=False)
 
 

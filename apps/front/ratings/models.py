@@ -303,7 +303,9 @@ class Rectification(models.Model):
         )
 
     def transition_event(self, *, from_status: str, to_status: str, **details: Any) -> RectificationEvent:
-        return RectificationEvent(rectification=self, from_status=from_status, to_status=to_status, at=timezone.now(), **details)
+        return RectificationEvent(
+            rectification=self, from_status=from_status, to_status=to_status, at=timezone.now(), **details
+        )
 
 
 RECTIFICATION_ACTIONS = {
@@ -360,7 +362,9 @@ class Callback(models.Model):
     class Meta:
         ordering = ["called_at", "id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(outcome__in=CallbackOutcome.values), name="callback_outcome_valid")
+            models.CheckConstraint(
+                condition=models.Q(outcome__in=CallbackOutcome.values), name="callback_outcome_valid"
+            )
         ]
 
     def __str__(self) -> str:

@@ -152,7 +152,9 @@ def _scope(*, user: User) -> QuerySet[Evaluation]:
     return qs.filter(hall_id=post.hall_id)
 
 
-def overview(*, user: User, date_from: dt.date | None = None, date_to: dt.date | None = None) -> dict[str, list[OverviewRow]]:
+def overview(
+    *, user: User, date_from: dt.date | None = None, date_to: dt.date | None = None
+) -> dict[str, list[OverviewRow]]:
     """Satisfaction and 差评 rectification by department and by matter (two grouped queries). A 差评 whose
     appeal was upheld does not count."""
     qs = _scope(user=user).exclude(rectification__status=RectificationStatus.VOIDED)

@@ -15,7 +15,9 @@ urlpatterns = [
     path("rectifications/<int:rectification_id>/", api.RectificationDetailApi.as_view(), name="api-rectification"),
     path("rectifications/<int:rectification_id>/assign/", api.AssignApi.as_view(), name="api-rectification-assign"),
     path("rectifications/<int:rectification_id>/rater/", api.RaterApi.as_view(), name="api-rectification-rater"),
-    path("rectifications/<int:rectification_id>/callbacks/", api.CallbackApi.as_view(), name="api-rectification-callback"),
+    path(
+        "rectifications/<int:rectification_id>/callbacks/", api.CallbackApi.as_view(), name="api-rectification-callback"
+    ),
     path("rectifications/<int:rectification_id>/reply/", api.ReplyApi.as_view(), name="api-rectification-reply"),
     path("rectifications/<int:rectification_id>/appeal/", api.AppealApi.as_view(), name="api-rectification-appeal"),
     path(

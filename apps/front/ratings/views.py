@@ -59,7 +59,11 @@ def rating_form_context() -> dict:
 
 def _posted(form: RatingForm) -> dict:
     """What was typed, to fill the rating form in again after a refusal."""
-    return {"score": form["score"].value() or "", "comment": form["comment"].value() or "", "tags": form["tags"].value() or []}
+    return {
+        "score": form["score"].value() or "",
+        "comment": form["comment"].value() or "",
+        "tags": form["tags"].value() or [],
+    }
 
 
 # --- Citizens ----------------------------------------------------------------------------------------
@@ -117,12 +121,20 @@ def rate_link(request, token):
     if request.method == "POST":
         form = RatingForm(request.POST)
         if not form.is_valid():
-            return render(request, "ratings/rate.html", {**context, "error": form_error(form), "posted": _posted(form)}, status=400)
+            return render(
+                request,
+                "ratings/rate.html",
+                {**context, "error": form_error(form), "posted": _posted(form)},
+                status=400,
+            )
         try:
             evaluation = services.evaluation_submit_by_invitation(token=token, **form.cleaned_data)
         except DomainError as exc:
             return render(
-                request, "ratings/rate.html", {**context, "error": exc.detail, "posted": _posted(form)}, status=status_for(exc)
+                request,
+                "ratings/rate.html",
+                {**context, "error": exc.detail, "posted": _posted(form)},
+                status=status_for(exc),
             )
         return render(request, "ratings/rate_done.html", {"evaluation": evaluation})
     return render(request, "ratings/rate.html", context)
@@ -257,7 +269,9 @@ def _detail_page(request, rectification_id: int, *, status: int = 200, **extra):
         "is_supervisor": request.user.role in SUPERVISORS,
         "is_member": is_unit_member(request.user, rectification),
         "can_appeal": rectification.can_appeal(timezone.localdate()),
-        "colleagues": selectors.unit_colleagues(rectification=rectification) if request.user.role in SUPERVISORS else [],
+        "colleagues": selectors.unit_colleagues(rectification=rectification)
+        if request.user.role in SUPERVISORS
+        else [],
         "outcomes": CallbackOutcome.choices,
         "now": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
         **extra,
@@ -277,7 +291,12 @@ def rectification_action(request, rectification_id: int, action: str):
     clear values (never stored in a redirect or a URL)."""
     data = request.POST
     forms_by_action = {
-        "reveal": None, "assign": AssignForm, "callback": CallbackForm, "reply": ReplyForm, "appeal": AppealForm, "decide": DecideForm,
+        "reveal": None,
+        "assign": AssignForm,
+        "callback": CallbackForm,
+        "reply": ReplyForm,
+        "appeal": AppealForm,
+        "decide": DecideForm,
     }
     if action not in forms_by_action:
         raise Http404
@@ -291,7 +310,9 @@ def rectification_action(request, rectification_id: int, action: str):
             clear = services.rectification_reveal_rater(viewer=request.user, rectification_id=rectification_id)
             return _detail_page(request, rectification_id, rater_clear=clear)
         if action == "assign":
-            services.rectification_assign(actor=request.user, rectification_id=rectification_id, assignee_id=typed["assignee"])
+            services.rectification_assign(
+                actor=request.user, rectification_id=rectification_id, assignee_id=typed["assignee"]
+            )
             done = _("已指派回访人。")
         elif action == "callback":
             services.rectification_callback_record(actor=request.user, rectification_id=rectification_id, **typed)
@@ -304,7 +325,10 @@ def rectification_action(request, rectification_id: int, action: str):
             done = _("申诉已提交，等待主管审核。")
         else:
             services.rectification_appeal_decide(
-                actor=request.user, rectification_id=rectification_id, upheld=typed["decision"] == "uphold", note=typed["note"]
+                actor=request.user,
+                rectification_id=rectification_id,
+                upheld=typed["decision"] == "uphold",
+                note=typed["note"],
             )
             done = _("申诉审核结果已保存。")
     except DomainError as exc:
@@ -376,11 +400,33 @@ def overview_csv(request):
     # govservice.lib.csvexport: UTF-8 with a BOM for Excel, and no department or matter name runs as a formula.
     return csv_response(
         filename="ratings-overview.csv",
-        header=[_("分组"), _("部门 / 事项"), _("评价数"), _("满意率%"), _("平均分"), _("差评数"), _("已整改"), _("整改率%"),
-                _("实名差评回访率%"), _("整改满意率%"), _("超期")],
+        header=[
+            _("分组"),
+            _("部门 / 事项"),
+            _("评价数"),
+            _("满意率%"),
+            _("平均分"),
+            _("差评数"),
+            _("已整改"),
+            _("整改率%"),
+            _("实名差评回访率%"),
+            _("整改满意率%"),
+            _("超期"),
+        ],
         rows=(
-            [title, r.label, r.total, _pct(r.satisfaction), r.average if r.average is not None else "", r.bad, r.rectified,
-             _pct(r.rectification_rate), _pct(r.callback_rate), _pct(r.fix_satisfaction), r.overdue]
+            [
+                title,
+                r.label,
+                r.total,
+                _pct(r.satisfaction),
+                r.average if r.average is not None else "",
+                r.bad,
+                r.rectified,
+                _pct(r.rectification_rate),
+                _pct(r.callback_rate),
+                _pct(r.fix_satisfaction),
+                r.overdue,
+            ]
             for key, title in (("departments", _("部门")), ("matters", _("事项")))
             for r in data[key]
         ),

@@ -163,7 +163,9 @@ def hall_page(request, session_id):
             "session": session,
             "kiosk": session.terminal_id is not None,
             "materials": list(session.matter.materials.all()),
-            "form_fields": [(row, str(session.form.get(row.name, ""))) for row in form_rows(session.matter, session.form)],
+            "form_fields": [
+                (row, str(session.form.get(row.name, ""))) for row in form_rows(session.matter, session.form)
+            ],
             "page": {
                 **page_settings,
                 "role": "hall",

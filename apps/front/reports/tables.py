@@ -80,7 +80,9 @@ TABLES: dict[str, TableSpec] = {
         TableSpec(
             slug="waits",
             title=_("等候与办理时长（按大厅）"),
-            note=_("等候 = 取号/签到至叫号；办理 = 开始办理至办结；单位：分钟。P50为中位数，P90表示90%的人不超过此值。"),
+            note=_(
+                "等候 = 取号/签到至叫号；办理 = 开始办理至办结；单位：分钟。P50为中位数，P90表示90%的人不超过此值。"
+            ),
             columns=(
                 HALL,
                 Column("issued", _("取号数")),
@@ -111,7 +113,9 @@ TABLES: dict[str, TableSpec] = {
         TableSpec(
             slug="intake",
             title=_("受理情况"),
-            note=_("按收件日期统计。一件先一次性告知后受理的，两项都计入。逾期视为受理：大厅未在5个工作日内受理或一次性告知，依法自收件之日起视为受理（同时计入受理数）。"),
+            note=_(
+                "按收件日期统计。一件先一次性告知后受理的，两项都计入。逾期视为受理：大厅未在5个工作日内受理或一次性告知，依法自收件之日起视为受理（同时计入受理数）。"
+            ),
             columns=(
                 HALL,
                 MATTER,
@@ -132,7 +136,9 @@ TABLES: dict[str, TableSpec] = {
         TableSpec(
             slug="applicants",
             title=_("按申请人类别"),
-            note=_("按收件日期统计。自然人本人办理、委托他人代办（记录代办人）与法人（由法定代表人或经办人办理）分列。"),
+            note=_(
+                "按收件日期统计。自然人本人办理、委托他人代办（记录代办人）与法人（由法定代表人或经办人办理）分列。"
+            ),
             columns=(
                 HALL,
                 Column("applicant", _("申请人类别"), "text"),
@@ -149,7 +155,9 @@ TABLES: dict[str, TableSpec] = {
         TableSpec(
             slug="satisfaction",
             title=_("满意度"),
-            note=_("满意率 = 非常满意、满意、基本满意 ÷ 全部评价；差评整改率 = 已整改答复 ÷ 差评。申诉成立的差评不计入评价数、差评和整改率。"),
+            note=_(
+                "满意率 = 非常满意、满意、基本满意 ÷ 全部评价；差评整改率 = 已整改答复 ÷ 差评。申诉成立的差评不计入评价数、差评和整改率。"
+            ),
             columns=(
                 Column("department", _("部门"), "text"),
                 MATTER,
@@ -197,7 +205,9 @@ def summary(results: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
 
     return {
         "booked": total("bookings", "booked"),
-        "no_show_rate": rate(total("bookings", "no_show"), total("bookings", "attended") + total("bookings", "no_show")),
+        "no_show_rate": rate(
+            total("bookings", "no_show"), total("bookings", "attended") + total("bookings", "no_show")
+        ),
         "issued": total("waits", "issued"),
         "accepted_rate": rate(total("intake", "accepted"), total("intake", "received")),
         "rated": total("satisfaction", "rated"),
@@ -212,7 +222,8 @@ def satisfaction_by_department(rows: list[dict[str, Any]]) -> list[dict[str, Any
     totals: dict[str, dict[str, Any]] = {}
     for row in rows:
         total = totals.setdefault(
-            row["department"], {"department": row["department"], "rated": 0, "good": 0, "bad": 0, "voided": 0, "rectified": 0}
+            row["department"],
+            {"department": row["department"], "rated": 0, "good": 0, "bad": 0, "voided": 0, "rectified": 0},
         )
         for key in ("rated", "good", "bad", "voided", "rectified"):
             total[key] += row[key]

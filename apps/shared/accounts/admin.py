@@ -10,7 +10,14 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ["role", "is_active", "is_staff"]
     search_fields = ["username", "real_name"]
     # The clear ID number and phone are not shown here; staff see them masked (DOMAIN.md §8).
-    readonly_fields = ["masked_id", "masked_phone", "phone_verified_at", "identity_verified_at", "identity_verified_via", "frozen_at"]
+    readonly_fields = [
+        "masked_id",
+        "masked_phone",
+        "phone_verified_at",
+        "identity_verified_at",
+        "identity_verified_via",
+        "frozen_at",
+    ]
     fieldsets = [
         *(BaseUserAdmin.fieldsets or ()),
         ("实名信息", {"fields": ["role", "real_name", "masked_id", "masked_phone"]}),

@@ -108,7 +108,9 @@ class RegisterConfirmApi(APIView):
     def post(self, request):
         serializer = RegisterConfirmSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = citizen_register_confirm(registration=str(serializer.validated_data["registration"]), code=serializer.validated_data["code"])
+        user = citizen_register_confirm(
+            registration=str(serializer.validated_data["registration"]), code=serializer.validated_data["code"]
+        )
         return Response(MeSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
@@ -121,7 +123,8 @@ class RegisterResendApi(APIView):
         serializer = RegisterResendSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         challenge = challenge_resend(
-            challenge_id=str(serializer.validated_data["registration"]), purpose=ChallengePurpose.REGISTER,
+            challenge_id=str(serializer.validated_data["registration"]),
+            purpose=ChallengePurpose.REGISTER,
             requester_address=client_ip(request),
         )
         phone = challenge.user.phone if challenge.user and challenge.user.phone else ""
@@ -151,7 +154,8 @@ class PasswordResetConfirmApi(APIView):
         serializer = PasswordResetConfirmSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         password_reset_confirm(
-            challenge_id=str(serializer.validated_data["challenge"]), code=serializer.validated_data["code"],
+            challenge_id=str(serializer.validated_data["challenge"]),
+            code=serializer.validated_data["code"],
             new_password=serializer.validated_data["new_password"],
         )
         return Response({"detail": _("密码已重置，请用新密码登录。")})

@@ -8,7 +8,9 @@ from apps.shared.privacy.models import ConsentPurpose
 class RegisterForm(forms.Form):
     username = forms.RegexField(label=_("用户名"), regex=r"^[\w.@+-]{3,150}$", max_length=150)
     real_name = forms.CharField(label=_("真实姓名"), max_length=30)
-    id_number = forms.CharField(label=_("身份证号码"), max_length=18, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    id_number = forms.CharField(
+        label=_("身份证号码"), max_length=18, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
     phone = forms.CharField(label=_("手机号码"), max_length=11, widget=forms.TextInput(attrs={"inputmode": "tel"}))
     email = forms.EmailField(label=_("电子邮箱（选填）"), required=False)
     password = forms.CharField(label=_("密码"), widget=forms.PasswordInput, min_length=8)
@@ -21,13 +23,17 @@ class RegisterForm(forms.Form):
 
 class CodeForm(forms.Form):
     code = forms.RegexField(
-        label=_("短信验证码"), regex=r"^\s*\d{6}\s*$", max_length=8,
+        label=_("短信验证码"),
+        regex=r"^\s*\d{6}\s*$",
+        max_length=8,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
     )
 
 
 class PasswordResetForm(forms.Form):
-    id_number = forms.CharField(label=_("身份证号码"), max_length=18, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    id_number = forms.CharField(
+        label=_("身份证号码"), max_length=18, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
     phone = forms.CharField(label=_("手机号码"), max_length=11, widget=forms.TextInput(attrs={"inputmode": "tel"}))
 
 
@@ -36,7 +42,9 @@ class PasswordResetConfirmForm(CodeForm):
 
 
 class TakeoverForm(forms.Form):
-    id_number = forms.CharField(label=_("身份证号码（读卡）"), max_length=18, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    id_number = forms.CharField(
+        label=_("身份证号码（读卡）"), max_length=18, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
     claimant_username = forms.CharField(label=_("申请人新注册的用户名"), max_length=150)
     reason = forms.CharField(label=_("办理事由"), max_length=200)
     # "lookup" shows whose the number is; "confirm" (with the card checked) hands it over.

@@ -181,7 +181,11 @@ class PhoneChallenge(models.Model):
     used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=models.Q(purpose__in=ChallengePurpose.values), name="challenge_purpose_valid")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(purpose__in=ChallengePurpose.values), name="challenge_purpose_valid"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.purpose} {self.id}"

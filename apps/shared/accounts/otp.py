@@ -109,7 +109,10 @@ def challenge_create(*, purpose: str, user: User | None, requester: Requester) -
     _limit(requester)
     now = timezone.now()
     challenge = PhoneChallenge(
-        purpose=purpose, user=user, sent_at=now, created_at=now,
+        purpose=purpose,
+        user=user,
+        sent_at=now,
+        created_at=now,
         expires_at=now + timedelta(seconds=accounts_conf.OTP_TTL_SECONDS),
     )
     code = _new_code()
@@ -127,7 +130,9 @@ def challenge_resend(*, challenge_id: str, purpose: str, requester_address: str)
             raise DomainError(INVALID_CODE, code="invalid_code")
         wait = int((challenge.sent_at + timedelta(seconds=accounts_conf.OTP_RESEND_SECONDS) - now).total_seconds())
         if wait > 0:
-            raise TooMany(_("请%(seconds)s秒后再重新获取验证码。") % {"seconds": wait}, code="resend_too_soon", retry_after=wait)
+            raise TooMany(
+                _("请%(seconds)s秒后再重新获取验证码。") % {"seconds": wait}, code="resend_too_soon", retry_after=wait
+            )
         user = challenge.user
         _limit(
             Requester(
@@ -152,7 +157,12 @@ def _locked(challenge_id: str, purpose: str) -> PhoneChallenge | None:
         key = uuid.UUID(str(challenge_id))
     except ValueError:
         return None
-    return PhoneChallenge.objects.select_for_update(of=("self",)).select_related("user").filter(id=key, purpose=purpose).first()
+    return (
+        PhoneChallenge.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .filter(id=key, purpose=purpose)
+        .first()
+    )
 
 
 def challenge_check(*, challenge_id: str, code: str, purpose: str) -> PhoneChallenge:

@@ -25,7 +25,9 @@ class RegistryUnavailable(DomainError):
 def registry_matches(*, name: str, id_number: str, purpose: str, reference: str = "") -> bool:
     """True when the registry holds this ID number under this name. Raises RegistryUnavailable when it
     cannot say: verification waits, it never passes by default."""
-    peer = Peer.objects.filter(code=(accounts_conf.REGISTRY_PEER or exchange_conf.EXCHANGE_CENTRAL_PEER), active=True).first()
+    peer = Peer.objects.filter(
+        code=(accounts_conf.REGISTRY_PEER or exchange_conf.EXCHANGE_CENTRAL_PEER), active=True
+    ).first()
     unavailable = RegistryUnavailable(
         _("实名核验服务暂时无法访问，请稍后再试。"),
         code="registry_unavailable",

@@ -26,7 +26,7 @@ def verified_citizens() -> QuerySet[User]:
 
 
 def citizen_verified_by_id_number(id_number: str, *, lock: bool = False) -> User | None:
-    """"The citizen" of an ID number, for every service that finds a person by the ID card (kiosk
+    """ "The citizen" of an ID number, for every service that finds a person by the ID card (kiosk
     check-in and walk-in, intake, consult, staff booking): only a verified account, so an unverified
     registration of someone else's number never receives that person's ticket or case. At most one
     exists (the user_verified_id_number_unique constraint). ``lock`` takes a row lock (no key update),

@@ -56,8 +56,13 @@ def _free_stale_username(username: str) -> None:
     """A registration that never proved its phone and whose code has run out does not hold its username
     for ever: whoever registers the name next gets it."""
     stale = User.objects.filter(
-        username=username, role=Role.CITIZEN, is_active=False, phone_verified_at__isnull=True,
-        identity_verified_at__isnull=True, frozen_at__isnull=True, last_login__isnull=True,
+        username=username,
+        role=Role.CITIZEN,
+        is_active=False,
+        phone_verified_at__isnull=True,
+        identity_verified_at__isnull=True,
+        frozen_at__isnull=True,
+        last_login__isnull=True,
     ).exclude(phone_challenges__used_at__isnull=True, phone_challenges__expires_at__gt=timezone.now())
     stale.delete()
 
@@ -128,7 +133,9 @@ def account_verification_start(*, user: User, address: str, consent: bool = Fals
     requester = otp.Requester(phone_index=user.phone_index, id_index=user.id_number_index, address=address)
     with transaction.atomic():
         challenge, code = otp.challenge_create(purpose=ChallengePurpose.REGISTER, user=user, requester=requester)
-        consent_record(user=user, purpose=ConsentPurpose.REGISTRY_CHECK, channel=Channel.WEB, reference=str(challenge.id))
+        consent_record(
+            user=user, purpose=ConsentPurpose.REGISTRY_CHECK, channel=Channel.WEB, reference=str(challenge.id)
+        )
     otp.challenge_send(challenge, code)
     return challenge
 
@@ -163,7 +170,9 @@ def citizen_register_confirm(*, registration: str, code: str) -> User:
             user.is_active = True
         try:
             with transaction.atomic():
-                user.save(update_fields=["phone_verified_at", "identity_verified_at", "identity_verified_via", "is_active"])
+                user.save(
+                    update_fields=["phone_verified_at", "identity_verified_at", "identity_verified_via", "is_active"]
+                )
         except IntegrityError:  # another registration of the number won the race
             outcome = "taken"
             user.identity_verified_at, user.identity_verified_via, user.is_active = None, "", False
@@ -222,7 +231,11 @@ def password_reset_confirm(*, challenge_id: str, code: str, new_password: str) -
         otp.challenge_use(challenge)
         user.set_password(new_password)
         user.save(update_fields=["password"])
-    _tell(user, "【云窗口】您的账户密码已通过短信验证码重置。如非本人操作，请立即联系政务服务大厅。", reference=f"reset-done-{challenge.id}")
+    _tell(
+        user,
+        "【云窗口】您的账户密码已通过短信验证码重置。如非本人操作，请立即联系政务服务大厅。",
+        reference=f"reset-done-{challenge.id}",
+    )
     return user
 
 
@@ -236,7 +249,9 @@ def id_number_reveal(*, viewer: User, subject: User, reason: str, case_reference
     return subject.id_number
 
 
-def personal_data_access_record(*, viewer: User, subject: User, reason: str, case_reference: str = "") -> PersonalDataAccess:
+def personal_data_access_record(
+    *, viewer: User, subject: User, reason: str, case_reference: str = ""
+) -> PersonalDataAccess:
     """Log one view of a person's data in clear (DOMAIN.md §8), the list citizens read as "who looked at
     my data". The one writer of the log, for every app that shows such data; the reason keeps its first
     200 characters (the column's width), what was viewed coming first."""

@@ -47,7 +47,10 @@ def _check_clerk(clerk: User) -> None:
 def _find(*, id_number: str, claimant_username: str) -> TakeoverCase:
     value = idcard.parse_or_refuse(id_number).value
     claimant = User.objects.filter(
-        username=claimant_username.strip(), role=Role.CITIZEN, id_number_index=id_number_index(value), frozen_at__isnull=True
+        username=claimant_username.strip(),
+        role=Role.CITIZEN,
+        id_number_index=id_number_index(value),
+        frozen_at__isnull=True,
     ).first()
     if claimant is None:
         raise DomainError(
@@ -73,13 +76,17 @@ def takeover_lookup(*, clerk: User, id_number: str, claimant_username: str, reas
         raise DomainError(_("请填写办理事由。"), code="takeover_reason_required")
     found = _find(id_number=id_number, claimant_username=claimant_username)
     personal_data_access_record(
-        viewer=clerk, subject=found.holder or found.claimant, case_reference=REVEAL_REFERENCE,
+        viewer=clerk,
+        subject=found.holder or found.claimant,
+        case_reference=REVEAL_REFERENCE,
         reason=f"窗口核验身份证找回账户：{reason.strip()}"[:200],
     )
     return found
 
 
-def account_takeover(*, clerk: User, id_number: str, claimant_username: str, reason: str, hall: str = "") -> AccountTakeover:
+def account_takeover(
+    *, clerk: User, id_number: str, claimant_username: str, reason: str, hall: str = ""
+) -> AccountTakeover:
     """The clerk saw the ID card and the person: the claimant becomes the verified account of the number. The
     record names the hall where it was done: ``hall`` when given, else the clerk's own (their staff post)."""
     _check_clerk(clerk)
@@ -89,7 +96,9 @@ def account_takeover(*, clerk: User, id_number: str, claimant_username: str, rea
     found = _find(id_number=id_number, claimant_username=claimant_username)
     # The card in hand is one item; the registry still confirms the name on the account belongs to it.
     if not registry_matches(
-        name=found.claimant.real_name, id_number=found.claimant.id_number or "", purpose=REGISTRY_PURPOSE,
+        name=found.claimant.real_name,
+        id_number=found.claimant.id_number or "",
+        purpose=REGISTRY_PURPOSE,
         reference=found.claimant.username,
     ):
         raise DomainError(
@@ -120,7 +129,12 @@ def account_takeover(*, clerk: User, id_number: str, claimant_username: str, rea
         claimant.identity_verified_via = IdentityProof.WINDOW
         claimant.save(update_fields=["is_active", "identity_verified_at", "identity_verified_via"])
         record = AccountTakeover.objects.create(
-            clerk=clerk, old_account=holder, new_account=claimant, hall=hall[:100], reason=reason.strip()[:200], moved=moved
+            clerk=clerk,
+            old_account=holder,
+            new_account=claimant,
+            hall=hall[:100],
+            reason=reason.strip()[:200],
+            moved=moved,
         )
         transaction.on_commit(lambda: _tell_both(record))
     return record

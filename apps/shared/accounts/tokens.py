@@ -31,7 +31,9 @@ def token_ttl_for(user) -> dt.timedelta:
     return dt.timedelta(hours=hours)
 
 
-TokenAnswer = inline_serializer("TokenAnswer", {"token": serializers.CharField(), "expiry": serializers.DateTimeField()})
+TokenAnswer = inline_serializer(
+    "TokenAnswer", {"token": serializers.CharField(), "expiry": serializers.DateTimeField()}
+)
 
 
 class ObtainTokenApi(knox_views.LoginView):
@@ -83,7 +85,9 @@ class LogoutAllApi(knox_views.LogoutAllView):
 
 
 class TokenRowSerializer(serializers.Serializer):
-    id = serializers.CharField(source="token_key", help_text="The token's first characters: enough to name it, never to use it.")
+    id = serializers.CharField(
+        source="token_key", help_text="The token's first characters: enough to name it, never to use it."
+    )
     created = serializers.DateTimeField()
     expiry = serializers.DateTimeField(allow_null=True)
     current = serializers.BooleanField()
@@ -98,7 +102,10 @@ class TokenListApi(APIView):
     def get(self, request):
         current = request.auth.token_key if isinstance(request.auth, AuthToken) else None
         rows = AuthToken.objects.filter(user=request.user, expiry__gt=timezone.now()).order_by("-created")
-        data = [{"token_key": t.token_key, "created": t.created, "expiry": t.expiry, "current": t.token_key == current} for t in rows]
+        data = [
+            {"token_key": t.token_key, "created": t.created, "expiry": t.expiry, "current": t.token_key == current}
+            for t in rows
+        ]
         return Response(TokenRowSerializer(data, many=True).data)
 
 

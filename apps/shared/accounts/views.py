@@ -68,7 +68,11 @@ def _pending(request, key: str, purpose: str) -> PhoneChallenge | None:
     challenge_id = request.session.get(key)
     if not challenge_id:
         return None
-    return PhoneChallenge.objects.select_related("user").filter(id=challenge_id, purpose=purpose, used_at__isnull=True).first()
+    return (
+        PhoneChallenge.objects.select_related("user")
+        .filter(id=challenge_id, purpose=purpose, used_at__isnull=True)
+        .first()
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -81,7 +85,9 @@ def register_verify(request):
     status = 200
     if request.method == "POST" and "resend" in request.POST:
         try:
-            otp.challenge_resend(challenge_id=str(challenge.id), purpose=ChallengePurpose.REGISTER, requester_address=client_ip(request))
+            otp.challenge_resend(
+                challenge_id=str(challenge.id), purpose=ChallengePurpose.REGISTER, requester_address=client_ip(request)
+            )
         except DomainError as exc:
             form.add_error(None, str(exc.detail))
             status = status_for(exc)
@@ -116,13 +122,19 @@ def account_verify(request):
     error = ""
     if request.method == "POST":
         try:
-            challenge = account_verification_start(user=user, address=client_ip(request), consent=request.POST.get("consent") == "1")
+            challenge = account_verification_start(
+                user=user, address=client_ip(request), consent=request.POST.get("consent") == "1"
+            )
         except DomainError as exc:
             error = str(exc.detail)
         else:
             request.session[REGISTRATION_KEY] = str(challenge.id)
             return redirect("register_verify")
-    context = {"masked_phone": user.masked_phone, "error": error, "consent_text": current_text(ConsentPurpose.REGISTRY_CHECK).text}
+    context = {
+        "masked_phone": user.masked_phone,
+        "error": error,
+        "consent_text": current_text(ConsentPurpose.REGISTRY_CHECK).text,
+    }
     return render(request, "accounts/verify.html", context, status=400 if error else 200)
 
 
@@ -156,7 +168,11 @@ def password_reset_confirm_view(request):
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            password_reset_confirm(challenge_id=challenge_id, code=form.cleaned_data["code"], new_password=form.cleaned_data["new_password"])
+            password_reset_confirm(
+                challenge_id=challenge_id,
+                code=form.cleaned_data["code"],
+                new_password=form.cleaned_data["new_password"],
+            )
         except DomainError as exc:
             form.add_error(None, str(exc.detail))
             status = status_for(exc)
@@ -183,7 +199,9 @@ def identity_takeover(request):
         try:
             if form.cleaned_data["action"] == "confirm":
                 record = account_takeover(clerk=request.user, **data)
-                messages.success(request, _("已完成实名核验，账户 %(username)s 已启用。") % {"username": record.new_account.username})
+                messages.success(
+                    request, _("已完成实名核验，账户 %(username)s 已启用。") % {"username": record.new_account.username}
+                )
                 return redirect("identity_takeover")
             found = takeover_lookup(clerk=request.user, **data)
         except DomainError as exc:

@@ -187,19 +187,67 @@ def _forms_kept(formset) -> list:
 @admin.register(Matter)
 class MatterAdmin(admin.ModelAdmin):
     form = MatterAdminForm
-    list_display = ["name", "code", "version", "is_current", "department", "case_kind", "online_depth", "trips", "bookable"]
-    list_filter = ["is_current", "department", "target", "case_kind", "online_depth", "remote_ok", "bookable", "agents_allowed"]
+    list_display = [
+        "name",
+        "code",
+        "version",
+        "is_current",
+        "department",
+        "case_kind",
+        "online_depth",
+        "trips",
+        "bookable",
+    ]
+    list_filter = [
+        "is_current",
+        "department",
+        "target",
+        "case_kind",
+        "online_depth",
+        "remote_ok",
+        "bookable",
+        "agents_allowed",
+    ]
     search_fields = ["name", "code", "keywords"]
     inlines = [MaterialInline, FeeItemInline, MatterFieldInline]
     readonly_fields = ["version_history"]
     actions = ["export_json", "export_csv"]
     change_list_template = "catalog/admin_matter_changelist.html"
     fieldsets = [
-        (gettext_lazy("基本信息"), {"fields": ["code", "basic_code", "name", "department", "matter_type", "level", "target", "agents_allowed", "version_history"]}),
-        (gettext_lazy("时限"), {"fields": ["case_kind", "legal_days", "promised_days", "correction_restarts_clock", "joint_handling"]}),
+        (
+            gettext_lazy("基本信息"),
+            {
+                "fields": [
+                    "code",
+                    "basic_code",
+                    "name",
+                    "department",
+                    "matter_type",
+                    "level",
+                    "target",
+                    "agents_allowed",
+                    "version_history",
+                ]
+            },
+        ),
+        (
+            gettext_lazy("时限"),
+            {"fields": ["case_kind", "legal_days", "promised_days", "correction_restarts_clock", "joint_handling"]},
+        ),
         (
             gettext_lazy("办理方式"),
-            {"fields": ["channels", "online_depth", "trips", "trips_reason", "bookable", "remote_ok", "remote_window", "receiving_halls"]},
+            {
+                "fields": [
+                    "channels",
+                    "online_depth",
+                    "trips",
+                    "trips_reason",
+                    "bookable",
+                    "remote_ok",
+                    "remote_window",
+                    "receiving_halls",
+                ]
+            },
         ),
         (gettext_lazy("收费"), {"fields": ["charged", "fee_description", "fee_basis", "fee_waivable"]}),
         (gettext_lazy("办理结果"), {"fields": ["result_name", "result_kind", "e_licence"]}),
@@ -223,7 +271,11 @@ class MatterAdmin(admin.ModelAdmin):
     def version_history(self, obj: Matter) -> str:
         if obj is None or obj.pk is None:
             return "—"
-        versions = Matter.objects.filter(code=obj.code).order_by("-version").values_list("id", "version", "is_current", "created_at", "change_note")
+        versions = (
+            Matter.objects.filter(code=obj.code)
+            .order_by("-version")
+            .values_list("id", "version", "is_current", "created_at", "change_note")
+        )
         return format_html(
             "<ul>{}</ul>",
             format_html_join(
@@ -249,10 +301,16 @@ class MatterAdmin(admin.ModelAdmin):
         by_model = {fs.model: fs for fs in formsets}
         edited = form.instance
         draft = MatterDraft(
-            matter=Matter(code=edited.code, department=edited.department, **{n: getattr(edited, n) for n in MATTER_FIELDS}),
-            materials=[Material(**{n: getattr(m, n) for n in MATERIAL_FIELDS}) for m in _forms_kept(by_model[Material])],
+            matter=Matter(
+                code=edited.code, department=edited.department, **{n: getattr(edited, n) for n in MATTER_FIELDS}
+            ),
+            materials=[
+                Material(**{n: getattr(m, n) for n in MATERIAL_FIELDS}) for m in _forms_kept(by_model[Material])
+            ],
             fees=[FeeItem(**{n: getattr(f, n) for n in FEE_FIELDS}) for f in _forms_kept(by_model[FeeItem])],
-            fields=[MatterField(**{n: getattr(f, n) for n in FORM_FIELD_FIELDS}) for f in _forms_kept(by_model[MatterField])],
+            fields=[
+                MatterField(**{n: getattr(f, n) for n in FORM_FIELD_FIELDS}) for f in _forms_kept(by_model[MatterField])
+            ],
         )
         saved, outcome = matter_save(draft=draft, change_note=form.cleaned_data.get("change_note", ""))
         for formset in formsets:
@@ -261,7 +319,9 @@ class MatterAdmin(admin.ModelAdmin):
         # The admin's redirect and log entry follow the object it passed in: point it at the new version.
         edited.pk, edited.id, edited.version = saved.pk, saved.pk, saved.version
         if outcome == "versioned":
-            messages.info(request, _("已生成新版本 v%(v)s；原版本保留，已受理的办件仍按原版本办理。") % {"v": saved.version})
+            messages.info(
+                request, _("已生成新版本 v%(v)s；原版本保留，已受理的办件仍按原版本办理。") % {"v": saved.version}
+            )
         elif outcome == "unchanged":
             messages.info(request, _("内容没有变化，未生成新版本。"))
 
@@ -304,11 +364,15 @@ class MatterAdmin(admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("导出所选事项（JSON）"))
     def export_json(self, request, queryset):
-        return _download(catalog_export(matters_for_export(codes=queryset.values_list("code", flat=True)), fmt="json"), "json")
+        return _download(
+            catalog_export(matters_for_export(codes=queryset.values_list("code", flat=True)), fmt="json"), "json"
+        )
 
     @admin.action(description=gettext_lazy("导出所选事项（CSV）"))
     def export_csv(self, request, queryset):
-        return _download(catalog_export(matters_for_export(codes=queryset.values_list("code", flat=True)), fmt="csv"), "csv")
+        return _download(
+            catalog_export(matters_for_export(codes=queryset.values_list("code", flat=True)), fmt="csv"), "csv"
+        )
 
 
 def _download(text: str, fmt: str) -> HttpResponse:

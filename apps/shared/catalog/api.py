@@ -38,7 +38,17 @@ class MatterListSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Matter
-        fields = ["code", "version", "name", "department", "case_kind", "promised_days", "bookable", "online_depth", "trips"]
+        fields = [
+            "code",
+            "version",
+            "name",
+            "department",
+            "case_kind",
+            "promised_days",
+            "bookable",
+            "online_depth",
+            "trips",
+        ]
 
 
 class MatterSerializer(MatterListSerializer):
@@ -128,9 +138,7 @@ def search_query_from(params) -> SearchQuery:
     """The search and browse parameters, checked: an unknown filter is a 400, not an empty answer."""
     q = params.get("q", "").strip()
     if len(q) > MAX_QUERY_LENGTH:
-        raise DomainError(
-            _("搜索词过长，请不超过 %(n)s 个字。") % {"n": MAX_QUERY_LENGTH}, code="query_too_long"
-        )
+        raise DomainError(_("搜索词过长，请不超过 %(n)s 个字。") % {"n": MAX_QUERY_LENGTH}, code="query_too_long")
     life_event = params.get("life_event", "").strip()
     if life_event and life_event not in LifeEvent.values:
         raise DomainError(_("未知的人生事件：%(v)s。") % {"v": life_event}, code="unknown_life_event")
@@ -142,7 +150,9 @@ def search_query_from(params) -> SearchQuery:
     hall = params.get("hall", "").strip()
     if hall and mode != Mode.HALL:
         raise DomainError(_("选择大厅时，办理方式须为 hall。"), code="hall_without_mode")
-    return SearchQuery(q=q, department=params.get("department", "").strip(), life_event=life_event, mode=mode, hall=hall)
+    return SearchQuery(
+        q=q, department=params.get("department", "").strip(), life_event=life_event, mode=mode, hall=hall
+    )
 
 
 class MatterSearchApi(APIView):
@@ -152,7 +162,9 @@ class MatterSearchApi(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("q", {"type": "string", "maxLength": MAX_QUERY_LENGTH}, description="搜索词（同义词、错别字容错）"),
+            OpenApiParameter(
+                "q", {"type": "string", "maxLength": MAX_QUERY_LENGTH}, description="搜索词（同义词、错别字容错）"
+            ),
             OpenApiParameter("department", str, description="部门编码"),
             OpenApiParameter("life_event", str, enum=LifeEvent.values),
             OpenApiParameter("mode", str, enum=list(Mode.ALL)),

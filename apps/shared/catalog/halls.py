@@ -17,7 +17,9 @@ def hall_choices() -> list[tuple[str, str]]:
     if directory is not None:
         return directory.choices()
     codes: set[str] = set()
-    for halls in Matter.objects.filter(is_current=True).exclude(receiving_halls=[]).values_list("receiving_halls", flat=True):
+    for halls in (
+        Matter.objects.filter(is_current=True).exclude(receiving_halls=[]).values_list("receiving_halls", flat=True)
+    ):
         codes.update(halls)
     return [(code, code) for code in sorted(codes)]
 

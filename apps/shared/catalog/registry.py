@@ -21,7 +21,9 @@ _halls: HallDirectory | None = None
 _guide_url: Callable[[str], str] | None = None
 
 
-def provides_halls(*, choices: Callable[[], list[tuple[str, str]]], unknown_codes: Callable[[list[str]], list[str]]) -> None:
+def provides_halls(
+    *, choices: Callable[[], list[tuple[str, str]]], unknown_codes: Callable[[list[str]], list[str]]
+) -> None:
     global _halls
     directory = HallDirectory(choices=choices, unknown_codes=unknown_codes)
     if _halls is not None and _halls != directory:

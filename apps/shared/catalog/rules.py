@@ -34,9 +34,16 @@ def matter_errors(matter: Matter) -> dict[str, list[str]]:
 
     legal, promised = matter.legal_days, matter.promised_days
     if legal is not None and promised is not None and promised > legal:
-        add("promised_days", _("承诺办结时限（%(promised)s 个工作日）不能超过法定办结时限（%(legal)s 个工作日）。") % {"promised": promised, "legal": legal})
+        add(
+            "promised_days",
+            _("承诺办结时限（%(promised)s 个工作日）不能超过法定办结时限（%(legal)s 个工作日）。")
+            % {"promised": promised, "legal": legal},
+        )
     if matter.joint_handling and legal is not None and legal > JOINT_LEGAL_DAYS_MAX:
-        add("legal_days", _("联合办理（并联审批）的事项法定办结时限不能超过%(max)s个工作日。") % {"max": JOINT_LEGAL_DAYS_MAX})
+        add(
+            "legal_days",
+            _("联合办理（并联审批）的事项法定办结时限不能超过%(max)s个工作日。") % {"max": JOINT_LEGAL_DAYS_MAX},
+        )
     if matter.case_kind == CaseKind.INSTANT and promised not in (None, 0):
         add("promised_days", _("即办件应当场办结：承诺办结时限须为 0。"))
     if matter.case_kind == CaseKind.PROMISED and promised == 0:
@@ -175,7 +182,9 @@ def bundle_errors(items: Sequence[BundleItem], *, online: bool = True, visit: bo
         errors.append(_("一件事至少包含两个事项。"))
     if len(set(codes)) != len(codes):
         errors.append(_("同一事项在一件事中只能出现一次。"))
-    matters = {m.code: m for m in Matter.objects.filter(code__in=codes, is_current=True).prefetch_related("form_fields")}
+    matters = {
+        m.code: m for m in Matter.objects.filter(code__in=codes, is_current=True).prefetch_related("form_fields")
+    }
     for code in codes:
         matter = matters.get(code)
         if matter is None:
@@ -194,7 +203,11 @@ def bundle_errors(items: Sequence[BundleItem], *, online: bool = True, visit: bo
     for code in codes:
         matter = matters.get(code)
         for form_field in matter.form_fields.all() if matter else ():
-            shape = (form_field.kind, form_field.label, list(form_field.choices) if form_field.kind == FieldKind.CHOICE else [])
+            shape = (
+                form_field.kind,
+                form_field.label,
+                list(form_field.choices) if form_field.kind == FieldKind.CHOICE else [],
+            )
             if asked.setdefault(form_field.key, shape) != shape:
                 errors.append(
                     _("申请表字段“%(key)s”在多个事项中含义不同（名称、类型或可选项不一致），合并申请表无法只问一次。")

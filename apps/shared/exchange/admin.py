@@ -24,7 +24,18 @@ class OutboxAdmin(admin.ModelAdmin):
 
     list_display = ["id", "kind", "peer", "status", "attempts", "next_attempt_at", "created_at", "last_error"]
     list_filter = ["status", "kind", "peer"]
-    readonly_fields = ["id", "peer", "kind", "status", "attempts", "next_attempt_at", "last_error", "response", "created_at", "delivered_at"]
+    readonly_fields = [
+        "id",
+        "peer",
+        "kind",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+        "response",
+        "created_at",
+        "delivered_at",
+    ]
     exclude = ["payload", "files"]
     actions = ["redrive"]
 

@@ -48,7 +48,10 @@ PLATFORMS = {
         DemoPlatform("BJ-SZ", "北京市政务服务中心前台", "front", "http://127.0.0.1:8001"),
         DemoPlatform(DEFAULT_CENTRAL, "审批总后台", "central", "http://127.0.0.1:8100"),
         DemoPlatform(
-            PARTNER_CENTRAL, "天津市政务服务审批后台", "central", "http://127.0.0.1:8101",
+            PARTNER_CENTRAL,
+            "天津市政务服务审批后台",
+            "central",
+            "http://127.0.0.1:8101",
             postal_address="天津市河西区友谊路30号 天津市政务服务中心材料接收室",
         ),
     )

@@ -171,7 +171,9 @@ class Route(models.Model):
 
     matter_code = models.CharField(_("事项实施编码"), max_length=64, blank=True)
     region = models.CharField(
-        _("办理地区划代码"), max_length=6, blank=True,
+        _("办理地区划代码"),
+        max_length=6,
+        blank=True,
         help_text=_("2、4或6位行政区划代码，适用于实施编码以此开头的所有事项（如12为天津市）。"),
     )
     peer = models.ForeignKey(Peer, on_delete=models.PROTECT, related_name="routes", verbose_name=_("审批后台"))
@@ -183,16 +185,21 @@ class Route(models.Model):
         ordering = ["matter_code", "region"]
         constraints = [
             models.CheckConstraint(
-                condition=(models.Q(matter_code="") & ~models.Q(region="")) | (~models.Q(matter_code="") & models.Q(region="")),
+                condition=(models.Q(matter_code="") & ~models.Q(region=""))
+                | (~models.Q(matter_code="") & models.Q(region="")),
                 name="route_matter_or_region",
                 violation_error_message=_("路由须填写事项实施编码或区划代码之一，且只填一项。"),
             ),
             models.UniqueConstraint(
-                fields=["matter_code"], condition=~models.Q(matter_code=""), name="route_one_per_matter",
+                fields=["matter_code"],
+                condition=~models.Q(matter_code=""),
+                name="route_one_per_matter",
                 violation_error_message=_("该事项已有路由。"),
             ),
             models.UniqueConstraint(
-                fields=["region"], condition=~models.Q(region=""), name="route_one_per_region",
+                fields=["region"],
+                condition=~models.Q(region=""),
+                name="route_one_per_region",
                 violation_error_message=_("该区划已有路由。"),
             ),
         ]

@@ -49,8 +49,12 @@ def ask(*, peer: Peer, url: str, payload: dict[str, Any], timeout: float) -> dic
         raise PeerUnavailable(str(exc)) from None
     body = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
     headers = signing.sign(
-        key_id=key.key_id, secret=key.secret, method="POST", path=urlsplit(url).path or "/",
-        message_id=str(uuid.uuid4()), body=body,
+        key_id=key.key_id,
+        secret=key.secret,
+        method="POST",
+        path=urlsplit(url).path or "/",
+        message_id=str(uuid.uuid4()),
+        body=body,
     )
     headers["Content-Type"] = "application/json; charset=utf-8"
     try:
@@ -89,7 +93,11 @@ def _refusal(response: requests.Response) -> PeerRefused | None:
 def asking_peer(*, headers: Mapping[str, str], method: str, path: str, body: bytes) -> Peer:
     """The peer that signed a question; raises signing.SignatureError (answer 401 with its code/detail)."""
     verified = signing.verify(
-        headers=headers, method=method, path=path, body=body, secret_for=secret_for,
+        headers=headers,
+        method=method,
+        path=path,
+        body=body,
+        secret_for=secret_for,
         max_skew=exchange_conf.EXCHANGE_MAX_SKEW_SECONDS,
     )
     return PeerKey.objects.select_related("peer").get(key_id=verified.key_id).peer
@@ -116,7 +124,9 @@ def question_peer(request: HttpRequest, *, max_body: int) -> Peer | JsonResponse
     ):
         return answer({"code": "signature_missing", "detail": _("请求缺少签名信息。")}, 401)
     try:
-        return asking_peer(headers=request.headers, method=request.method or "POST", path=request.path, body=request.body)
+        return asking_peer(
+            headers=request.headers, method=request.method or "POST", path=request.path, body=request.body
+        )
     except signing.SignatureError as exc:
         return answer({"code": exc.code, "detail": exc.detail}, 401)
 

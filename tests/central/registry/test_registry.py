@@ -19,8 +19,16 @@ LI_MING = {"name": "李明", "id_number": "11010519491231002X"}
 
 def ask(client, question: dict | bytes, *, key_id: str = "k1", secret: str = "test-secret", **extra):
     body = question if isinstance(question, bytes) else json.dumps(question, ensure_ascii=False).encode()
-    headers = signing.sign(key_id=key_id, secret=secret, method="POST", path=PATH, message_id=str(uuid.uuid4()), body=body)
-    return client.post(PATH, data=body, content_type="application/json", **{f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()}, **extra)
+    headers = signing.sign(
+        key_id=key_id, secret=secret, method="POST", path=PATH, message_id=str(uuid.uuid4()), body=body
+    )
+    return client.post(
+        PATH,
+        data=body,
+        content_type="application/json",
+        **{f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()},
+        **extra,
+    )
 
 
 @pytest.fixture
@@ -34,7 +42,9 @@ def loaded(db, tmp_path):
 class TestRegistry:
     def test_it_loads_a_csv_file_and_reports_bad_rows_without_their_content(self, tmp_path):
         path = tmp_path / "people.csv"
-        path.write_text("name,id_number\n李明,11010519491231002x\n坏号,110105194912310021\n,440524188001010014\n", encoding="utf-8")
+        path.write_text(
+            "name,id_number\n李明,11010519491231002x\n坏号,110105194912310021\n,440524188001010014\n", encoding="utf-8"
+        )
         out, err = StringIO(), StringIO()
         with pytest.raises(CommandError):
             call_command("registry_load", str(path), stdout=out, stderr=err)
@@ -56,8 +66,12 @@ class TestRegistry:
         unknown = ask(client, {"name": "王芳", "id_number": "440524188001010014", "purpose": "实名注册"})
         assert unknown.json() == {"match": False}
         # Names compare as people write them: spaces and full-width forms do not matter.
-        assert ask(client, {"name": "欧阳晓雯", "id_number": "110105199207180621", "purpose": "实名注册"}).json() == {"match": True}
-        records = list(RegistryQuery.objects.order_by("id").values_list("peer__code", "purpose", "reference", "matched"))
+        assert ask(client, {"name": "欧阳晓雯", "id_number": "110105199207180621", "purpose": "实名注册"}).json() == {
+            "match": True
+        }
+        records = list(
+            RegistryQuery.objects.order_by("id").values_list("peer__code", "purpose", "reference", "matched")
+        )
         assert records[:2] == [("BJ-TZ", "实名注册", "liming", True), ("BJ-TZ", "实名注册", "", False)]
         # The record keeps the keyed hash of the number asked about, never the number.
         assert "11010519491231002" not in str(list(RegistryQuery.objects.values()))

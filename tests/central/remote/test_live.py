@@ -163,7 +163,11 @@ def test_a_scan_requested_by_central_is_uploaded_by_the_hall_and_seen_at_once(cl
     assert bad.status_code == 422 and bad.json()["code"] == "file_type"
     # A file that starts like a PDF but does not open is no PDF either (the window's own check).
     broken = hall(
-        client, answered, "scan", material=material.key, name="id.pdf",
+        client,
+        answered,
+        "scan",
+        material=material.key,
+        name="id.pdf",
         content_b64=base64.b64encode(b"%PDF-1.4 not really a pdf").decode(),
     )
     assert broken.status_code == 422 and broken.json()["code"] == "file_type" and "无法打开" in broken.json()["detail"]

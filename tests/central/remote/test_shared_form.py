@@ -25,7 +25,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def matter_form(remote_matter):
     """The matter's application form: a required text, a required choice, an optional date."""
-    MatterField.objects.create(matter=remote_matter, position=0, key="employer", label="原工作单位名称", help_text="与劳动合同一致")
+    MatterField.objects.create(
+        matter=remote_matter, position=0, key="employer", label="原工作单位名称", help_text="与劳动合同一致"
+    )
     MatterField.objects.create(
         matter=remote_matter,
         position=1,
@@ -43,7 +45,9 @@ def matter_form(remote_matter):
 def _identity_and_scans(client, answered, matter):
     staff_post(client, answered, "identity", {"reason": "人口库比对一致，视频中本人与证件照片一致"})
     material = matter.materials.get(required=True)
-    scanned = hall(client, answered, "scan", material=material.key, name="id.pdf", content_b64=base64.b64encode(PDF).decode())
+    scanned = hall(
+        client, answered, "scan", material=material.key, name="id.pdf", content_b64=base64.b64encode(PDF).decode()
+    )
     assert scanned.status_code == 200, scanned.content
 
 
@@ -60,7 +64,10 @@ def test_both_pages_draw_the_matters_own_form_and_its_fields_take_typing(client,
     assert 'data-point="field:employer"' in page
     # Typing into the matter's fields and the contact part, from either side, merges as before.
     assert hall(client, answered, "form", fields={"employer": "通州某科技公司"}).json()["form_seq"] == 1
-    assert staff_post(client, answered, "form", {"fields": {"reason": "本人辞职", "phone": "13800001111"}}).status_code == 200
+    assert (
+        staff_post(client, answered, "form", {"fields": {"reason": "本人辞职", "phone": "13800001111"}}).status_code
+        == 200
+    )
     assert RemoteSession.objects.get(id=answered["session"]).form == {
         "employer": "通州某科技公司",
         "reason": "本人辞职",
@@ -98,7 +105,12 @@ def test_remote_acceptance_checks_the_answers_with_the_catalogs_rules(client, an
     )
     assert english.status_code == 422 and "Please fill in" in english.json()["errors"]["employer"], english.json()
     # A choice not among the field's is refused too; nothing typed was lost by the refusals.
-    hall(client, answered, "form", fields={"employer": "通州某科技公司", "reason": "被辞退", "separation-date": "2026-03-31"})
+    hall(
+        client,
+        answered,
+        "form",
+        fields={"employer": "通州某科技公司", "reason": "被辞退", "separation-date": "2026-03-31"},
+    )
     wrong = staff_post(client, answered, "conclude", {"outcome": "accepted"}).json()
     assert list(wrong["errors"]) == ["reason"] and "劳动合同期满" in wrong["errors"]["reason"]
     assert not OutboxMessage.objects.filter(kind=contract.MessageKind.REMOTE_CONCLUDED).exists()
@@ -141,7 +153,12 @@ def test_a_matter_without_a_form_keeps_the_three_contact_fields(client, answered
     assert all(f'data-field-row="{name}"' in page for name in ("phone", "address", "statement"))
     assert '<textarea id="field-statement"' in page
     _identity_and_scans(client, answered, remote_matter)
-    hall(client, answered, "form", fields={"phone": "13800001111", "address": "通州区运河东大街", "statement": "首次申领"})
+    hall(
+        client,
+        answered,
+        "form",
+        fields={"phone": "13800001111", "address": "通州区运河东大街", "statement": "首次申领"},
+    )
     assert staff_post(client, answered, "conclude", {"outcome": "accepted"}).status_code == 200
     payload = contract.payload_parse(
         contract.RemoteConcluded, OutboxMessage.objects.get(kind=contract.MessageKind.REMOTE_CONCLUDED).payload
@@ -150,7 +167,9 @@ def test_a_matter_without_a_form_keeps_the_three_contact_fields(client, answered
 
 
 @pytest.mark.parametrize("own_form", [True, False])
-def test_the_application_form_material_is_the_matters_own_form_once_it_has_one(client, answered, remote_matter, own_form):
+def test_the_application_form_material_is_the_matters_own_form_once_it_has_one(
+    client, answered, remote_matter, own_form
+):
     """A required 申请表 (the catalogue's `application-form`) is what the session's form is made into at the hall
     when the matter has a form of its own (its answers checked complete instead); without one it is scanned like
     any other required material."""

@@ -19,8 +19,13 @@ RESEND = "/api/v1/accounts/register/resend/"
 
 def payload(n: int = 0, **extra):
     return {
-        "username": f"person{n}", "password": "Tongzhou-2026!", "real_name": "李明",
-        "id_number": valid_id_number(birth="19700101"), "phone": "13812345678", "consent": True, **extra,
+        "username": f"person{n}",
+        "password": "Tongzhou-2026!",
+        "real_name": "李明",
+        "id_number": valid_id_number(birth="19700101"),
+        "phone": "13812345678",
+        "consent": True,
+        **extra,
     }
 
 
@@ -91,7 +96,9 @@ class TestCodes:
         settings.OTP_SEND_LIMITS = (100, 100, 2, 3600)
         with time_machine.travel(mid_window(), tick=False):
             answers = [
-                anon.post(REGISTER, payload(n, phone=f"1391234560{n}"), format="json", REMOTE_ADDR="203.0.113.7").status_code
+                anon.post(
+                    REGISTER, payload(n, phone=f"1391234560{n}"), format="json", REMOTE_ADDR="203.0.113.7"
+                ).status_code
                 for n in range(3)
             ]
             elsewhere = anon.post(REGISTER, payload(8, phone="13912345699"), format="json", REMOTE_ADDR="203.0.113.8")
@@ -102,9 +109,15 @@ class TestCodes:
         settings.OTP_SEND_LIMITS = (100, 100, 1, 3600)
         settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
         with time_machine.travel(mid_window(), tick=False):
-            one = anon.post(REGISTER, payload(1, phone="13912345601"), format="json", HTTP_X_FORWARDED_FOR="198.51.100.1")
-            two = anon.post(REGISTER, payload(2, phone="13912345602"), format="json", HTTP_X_FORWARDED_FOR="198.51.100.2")
-            three = anon.post(REGISTER, payload(3, phone="13912345603"), format="json", HTTP_X_FORWARDED_FOR="198.51.100.2")
+            one = anon.post(
+                REGISTER, payload(1, phone="13912345601"), format="json", HTTP_X_FORWARDED_FOR="198.51.100.1"
+            )
+            two = anon.post(
+                REGISTER, payload(2, phone="13912345602"), format="json", HTTP_X_FORWARDED_FOR="198.51.100.2"
+            )
+            three = anon.post(
+                REGISTER, payload(3, phone="13912345603"), format="json", HTTP_X_FORWARDED_FOR="198.51.100.2"
+            )
         assert (one.status_code, two.status_code, three.status_code) == (202, 202, 429)
 
     def test_it_throttles_the_register_page_like_the_api(self, client, settings):

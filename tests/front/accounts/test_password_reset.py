@@ -18,26 +18,46 @@ class TestPasswordReset:
         user = make_user("resetme", id_number=valid_id_number(), phone="13612345678")
         started = anon.post(START, {"id_number": user.id_number, "phone": "13612345678"}, format="json")
         assert started.status_code == 202
-        done = anon.post(CONFIRM, {"challenge": started.json()["challenge"], "code": last_code("13612345678"), "new_password": NEW}, format="json")
+        done = anon.post(
+            CONFIRM,
+            {"challenge": started.json()["challenge"], "code": last_code("13612345678"), "new_password": NEW},
+            format="json",
+        )
         assert done.status_code == 200, done.content
         user.refresh_from_db()
         assert user.check_password(NEW) and not user.check_password(PASSWORD)
         # The code works once.
-        again = anon.post(CONFIRM, {"challenge": started.json()["challenge"], "code": last_code("13612345678"), "new_password": "Third-Pass-2026"}, format="json")
+        again = anon.post(
+            CONFIRM,
+            {
+                "challenge": started.json()["challenge"],
+                "code": last_code("13612345678"),
+                "new_password": "Third-Pass-2026",
+            },
+            format="json",
+        )
         assert again.status_code == 422  # invalid_code (issue 17: was 400)
 
     def test_it_answers_the_same_when_no_account_exists(self, anon):
         user = make_user("resetme", id_number=valid_id_number(), phone="13612345678")
         known = anon.post(START, {"id_number": user.id_number, "phone": "13612345678"}, format="json")
-        unknown = anon.post(START, {"id_number": valid_id_number(birth="19770707"), "phone": "13612340000"}, format="json")
+        unknown = anon.post(
+            START, {"id_number": valid_id_number(birth="19770707"), "phone": "13612340000"}, format="json"
+        )
         assert known.status_code == unknown.status_code == 202
         assert set(known.json()) == set(unknown.json())
         assert known.json()["detail"] == unknown.json()["detail"]
         assert sms_to("13612340000") == []  # nothing goes to a phone no account has
         # Any code for the unknown one is refused exactly like a wrong code for the known one.
-        guess = anon.post(CONFIRM, {"challenge": unknown.json()["challenge"], "code": "123456", "new_password": NEW}, format="json")
+        guess = anon.post(
+            CONFIRM, {"challenge": unknown.json()["challenge"], "code": "123456", "new_password": NEW}, format="json"
+        )
         code = last_code("13612345678")
-        wrong = anon.post(CONFIRM, {"challenge": known.json()["challenge"], "code": f"{(int(code) + 1) % 10**6:06d}", "new_password": NEW}, format="json")
+        wrong = anon.post(
+            CONFIRM,
+            {"challenge": known.json()["challenge"], "code": f"{(int(code) + 1) % 10**6:06d}", "new_password": NEW},
+            format="json",
+        )
         assert guess.status_code == wrong.status_code == 422
         assert guess.json() == wrong.json()
 

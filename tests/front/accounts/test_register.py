@@ -19,8 +19,13 @@ CONFIRM = "/api/v1/accounts/register/confirm/"
 
 def payload(person=LI_MING, **extra):
     return {
-        "username": "liming", "password": "Tongzhou-2026!", "real_name": person.name,
-        "id_number": person.id_number.lower(), "phone": "13812345678", "consent": True, **extra,
+        "username": "liming",
+        "password": "Tongzhou-2026!",
+        "real_name": person.name,
+        "id_number": person.id_number.lower(),
+        "phone": "13812345678",
+        "consent": True,
+        **extra,
     }
 
 
@@ -38,7 +43,9 @@ class TestRegister:
         assert anon.post("/api/v1/auth/token/", {"username": "liming", "password": "Tongzhou-2026!"}).status_code == 401
         assert citizen_verified_by_id_number(LI_MING.id_number) is None
 
-        done = anon.post(CONFIRM, {"registration": body["registration"], "code": last_code("13812345678")}, format="json")
+        done = anon.post(
+            CONFIRM, {"registration": body["registration"], "code": last_code("13812345678")}, format="json"
+        )
         assert done.status_code == 201, done.content
         assert done.json()["masked_id"] == "110105********002X"
         user.refresh_from_db()
@@ -56,7 +63,9 @@ class TestRegister:
         assert "11010519491231002" not in stored_id
         assert "13812345678" not in stored_phone
 
-    @pytest.mark.parametrize("bad", ["110105194912310021", "11010519491331002X", "1101051949123100", "abcdefghijklmnopqr"])
+    @pytest.mark.parametrize(
+        "bad", ["110105194912310021", "11010519491331002X", "1101051949123100", "abcdefghijklmnopqr"]
+    )
     def test_it_refuses_a_bad_id_number_and_creates_nothing(self, anon, bad):
         response = anon.post(REGISTER, payload(id_number=bad), format="json")
         assert response.status_code == 422  # issue 17: was 400
@@ -86,7 +95,9 @@ class TestRegister:
 
     def test_it_refuses_a_name_the_registry_does_not_hold_for_the_number(self, anon, registry):
         started = anon.post(REGISTER, payload(real_name="王五"), format="json").json()
-        done = anon.post(CONFIRM, {"registration": started["registration"], "code": last_code("13812345678")}, format="json")
+        done = anon.post(
+            CONFIRM, {"registration": started["registration"], "code": last_code("13812345678")}, format="json"
+        )
         assert done.status_code == 400 and done.json()["code"] == "registry_mismatch"
         assert not User.objects.get(username="liming").is_active
         assert registry.queries()[-1][2] is False
@@ -103,14 +114,19 @@ class TestRegister:
         assert not User.objects.get(username="away").is_active
         # Back again: the same code still finishes the registration.
         Peer.objects.filter(code="central").update(base_url=registry.url)
-        assert anon.post(CONFIRM, {"registration": started["registration"], "code": code}, format="json").status_code == 201
+        assert (
+            anon.post(CONFIRM, {"registration": started["registration"], "code": code}, format="json").status_code
+            == 201
+        )
 
     def test_it_refuses_an_answer_signed_with_a_key_central_does_not_know(self, anon, registry):
         from apps.shared.exchange.models import PeerKey
 
         PeerKey.objects.filter(key_id="k1").update(secret="not-the-demo-secret")
         started = anon.post(REGISTER, payload(PEOPLE[1], username="badkey"), format="json").json()
-        done = anon.post(CONFIRM, {"registration": started["registration"], "code": last_code("13812345678")}, format="json")
+        done = anon.post(
+            CONFIRM, {"registration": started["registration"], "code": last_code("13812345678")}, format="json"
+        )
         assert done.status_code == 503 and done.json()["code"] == "registry_unavailable"
         assert not User.objects.get(username="badkey").is_active
 
@@ -126,7 +142,9 @@ class TestRegister:
         assert not User.objects.get(username="page_user").is_active
         page = client.get("/register/verify/")
         assert "138****5678" in page.content.decode()
-        wrong = client.post("/register/verify/", {"code": "000000" if last_code("13812345678") != "000000" else "111111"})
+        wrong = client.post(
+            "/register/verify/", {"code": "000000" if last_code("13812345678") != "000000" else "111111"}
+        )
         assert wrong.status_code == 422  # invalid_code (issue 17: was 400)
         done = client.post("/register/verify/", {"code": last_code("13812345678")})
         assert done.status_code == 302
@@ -161,11 +179,15 @@ def test_a_registry_slower_than_the_timeout_is_away_not_a_pass(anon, settings):
     server = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        peer = Peer.objects.create(code="central", name="审批总后台", base_url=f"http://127.0.0.1:{server.server_address[1]}")
+        peer = Peer.objects.create(
+            code="central", name="审批总后台", base_url=f"http://127.0.0.1:{server.server_address[1]}"
+        )
         PeerKey.objects.create(peer=peer, key_id="k1", secret="dev-exchange-secret")
         settings.REGISTRY_TIMEOUT = 1
         started = anon.post(REGISTER, payload(PEOPLE[4], username="slow"), format="json").json()
-        done = anon.post(CONFIRM, {"registration": started["registration"], "code": last_code("13812345678")}, format="json")
+        done = anon.post(
+            CONFIRM, {"registration": started["registration"], "code": last_code("13812345678")}, format="json"
+        )
     finally:
         server.shutdown()
         server.server_close()

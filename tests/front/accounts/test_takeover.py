@@ -29,18 +29,32 @@ def claimant(anon, registry, attacker):
     """李明 registers online: the phone proved, then refused because the number is held."""
     started = anon.post(
         "/api/v1/accounts/register/",
-        {"username": "liming", "password": "Tongzhou-2026!", "real_name": LI_MING.name, "id_number": LI_MING.id_number, "phone": "13812345678", "consent": True},
+        {
+            "username": "liming",
+            "password": "Tongzhou-2026!",
+            "real_name": LI_MING.name,
+            "id_number": LI_MING.id_number,
+            "phone": "13812345678",
+            "consent": True,
+        },
         format="json",
     )
     refused = anon.post(
-        "/api/v1/accounts/register/confirm/", {"registration": started.json()["registration"], "code": last_code("13812345678")}, format="json"
+        "/api/v1/accounts/register/confirm/",
+        {"registration": started.json()["registration"], "code": last_code("13812345678")},
+        format="json",
     )
     assert refused.status_code == 409 and refused.json()["code"] == "id_registered"
     return User.objects.get(username="liming")
 
 
 def form(**extra):
-    return {"id_number": LI_MING.id_number, "claimant_username": "liming", "reason": "本人持身份证到窗口找回账户", **extra}
+    return {
+        "id_number": LI_MING.id_number,
+        "claimant_username": "liming",
+        "reason": "本人持身份证到窗口找回账户",
+        **extra,
+    }
 
 
 @pytest.mark.django_db
@@ -50,11 +64,24 @@ class TestTakeover:
     ):
         appointment = appointment_book(citizen=attacker, slot_id=slot.id, matter_code=matter.code)
         case = Case.objects.create(
-            number="TZ2026112400099", query_password_hash="x", citizen=attacker, matter=matter, hall=hall, clerk=clerk,
-            status=CaseStatus.ACCEPTED, accepted_at=timezone.now(), promised_date=timezone.localdate(),
+            number="TZ2026112400099",
+            query_password_hash="x",
+            citizen=attacker,
+            matter=matter,
+            hall=hall,
+            clerk=clerk,
+            status=CaseStatus.ACCEPTED,
+            accepted_at=timezone.now(),
+            promised_date=timezone.localdate(),
         )
         evidence = EvidenceItem.objects.create(
-            citizen=attacker, name="居民身份证", trust_level=TrustLevel.B, file="vault/id.png", content_type="image/png", size=10, sha256="e" * 64
+            citizen=attacker,
+            name="居民身份证",
+            trust_level=TrustLevel.B,
+            file="vault/id.png",
+            content_type="image/png",
+            size=10,
+            sha256="e" * 64,
         )
         client.force_login(clerk)
         assert client.get(PAGE).status_code == 200
@@ -88,7 +115,11 @@ class TestTakeover:
         assert (record.clerk, record.old_account, record.new_account) == (clerk, attacker, claimant)
         # Done at a window: the record names the clerk's hall (their staff post), not an empty one.
         assert record.hall == hall.name == "北京城市副中心政务服务中心"
-        assert record.moved["booking.appointments"] == 1 and record.moved["intake.cases"] == 1 and record.moved["intake.evidence"] == 1
+        assert (
+            record.moved["booking.appointments"] == 1
+            and record.moved["intake.cases"] == 1
+            and record.moved["intake.evidence"] == 1
+        )
         assert record.audit_trail.count() == 1
         assert any("已冻结" in text for text in sms_to("13911110000"))
         assert any("完成实名核验" in text for text in sms_to("13812345678"))

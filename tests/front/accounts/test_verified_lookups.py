@@ -22,7 +22,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def impostor(db):
     """An account that typed an ID number but never proved it (say, registered before verification)."""
-    return make_user("impostor", real_name="冒名者", id_number=valid_id_number(birth="19750505"), phone="13700001111", verified=False)
+    return make_user(
+        "impostor", real_name="冒名者", id_number=valid_id_number(birth="19750505"), phone="13700001111", verified=False
+    )
 
 
 def test_the_selector_finds_only_a_verified_active_account(impostor):
@@ -35,34 +37,48 @@ def test_the_selector_finds_only_a_verified_active_account(impostor):
 
 
 def test_a_kiosk_walk_in_does_not_link_an_unverified_account(api, impostor, matter, terminal):
-    response = api(None).post("/api/v1/terminal/walk-in/", {"matter": matter.code, "id_number": impostor.id_number}, format="json", **TERMINAL)
+    response = api(None).post(
+        "/api/v1/terminal/walk-in/", {"matter": matter.code, "id_number": impostor.id_number}, format="json", **TERMINAL
+    )
     assert response.status_code == 201, response.content
     assert Ticket.objects.get(id=response.json()["id"]).citizen is None
 
 
-def test_a_kiosk_check_in_by_id_card_does_not_find_an_unverified_accounts_appointment(api, impostor, slot, matter, terminal):
+def test_a_kiosk_check_in_by_id_card_does_not_find_an_unverified_accounts_appointment(
+    api, impostor, slot, matter, terminal
+):
     appointment = appointment_book(citizen=impostor, slot_id=slot.id, matter_code=matter.code)
     shift_slot_to_now(slot.id)
     response = api(None).post(
-        "/api/v1/terminal/checkin/", {"code": impostor.id_number}, format="json", HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}"
+        "/api/v1/terminal/checkin/",
+        {"code": impostor.id_number},
+        format="json",
+        HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}",
     )
     assert response.status_code == 404, response.content
     # The appointment's own code still checks in: the booking is not lost, only the ID-card lookup refused.
     by_code = api(None).post(
-        "/api/v1/terminal/checkin/", {"code": appointment.code}, format="json", HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}"
+        "/api/v1/terminal/checkin/",
+        {"code": appointment.code},
+        format="json",
+        HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}",
     )
     assert by_code.status_code == 201
 
 
 def test_assisted_intake_refuses_an_unverified_account(impostor, clerk, terminal, matter):
     with pytest.raises(DomainError) as refused:
-        case_start_assisted(helper=clerk, terminal=terminal, id_number=impostor.id_number, matter_code=matter.code, uploads=[])
+        case_start_assisted(
+            helper=clerk, terminal=terminal, id_number=impostor.id_number, matter_code=matter.code, uploads=[]
+        )
     assert refused.value.error_code == "not_registered"
 
 
 def test_consult_at_the_kiosk_does_not_file_under_an_unverified_account(api, impostor, matter, terminal):
     payload = {"id_number": impostor.id_number, "matter": matter.code, "title": "问题", "content": "内容"}
-    response = api(None).post("/api/v1/terminal/consult/", payload, format="json", HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}")
+    response = api(None).post(
+        "/api/v1/terminal/consult/", payload, format="json", HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}"
+    )
     # As for an ID card without an account: refused, nothing filed under the impostor.
     assert response.status_code == 422 and response.json()["code"] == "no_account", response.content
     assert not ConsultTicket.objects.filter(citizen=impostor).exists()
@@ -72,7 +88,9 @@ def test_staff_booking_does_not_book_for_an_unverified_account(api, clerk, impos
     slot = make_slot(hall, capacity=1)
     Slot.objects.filter(id=slot.id).update(reserved=1)
     response = api(clerk).post(
-        "/api/v1/workbench/appointments/", {"id_number": impostor.id_number, "slot": slot.id, "matter": matter.code}, format="json"
+        "/api/v1/workbench/appointments/",
+        {"id_number": impostor.id_number, "slot": slot.id, "matter": matter.code},
+        format="json",
     )
     assert response.status_code == 404 and response.json()["code"] == "citizen_not_found"
     assert not impostor.appointments.exists()

@@ -96,7 +96,12 @@ def test_a_booking_writes_the_rows_the_orm_wrote(api, citizen, slot, matter):
     )
     assert response.status_code == 201, response.json()
     appointment = Appointment.objects.get(citizen=citizen)
-    assert (appointment.status, appointment.quota, appointment.strike, appointment.green_category) == ("booked", "online", "", "")
+    assert (appointment.status, appointment.quota, appointment.strike, appointment.green_category) == (
+        "booked",
+        "online",
+        "",
+        "",
+    )
     assert (appointment.idempotency_key, appointment.matter_code, appointment.slot_id) == ("k-1", matter.code, slot.id)
     assert appointment.hall_id == slot.hall_id and appointment.rescheduled_from_id is None
     assert abs(appointment.created_at - timezone.now()) < dt.timedelta(minutes=1)
@@ -114,7 +119,9 @@ def _prepared_names() -> set[str]:
 
 
 @pytest.mark.django_db
-def test_the_facts_read_is_prepared_once_per_connection_and_recovers_from_a_failed_first_use(api, citizen, hall, matter):
+def test_the_facts_read_is_prepared_once_per_connection_and_recovers_from_a_failed_first_use(
+    api, citizen, hall, matter
+):
     full = make_slot(hall, capacity=1)
     Slot.objects.filter(id=full.id).update(booked=1)
     client = api(citizen)
@@ -133,6 +140,8 @@ def test_the_facts_read_is_prepared_once_per_connection_and_recovers_from_a_fail
     state.names.clear()
     state.unsure = True
     assert refused() == 1
-    assert "booking_facts_early" in _prepared_names() and state.names == {"booking_facts_early"} and state.unsure is False
+    assert (
+        "booking_facts_early" in _prepared_names() and state.names == {"booking_facts_early"} and state.unsure is False
+    )
     # Kept per connection: a new connection (CONN_MAX_AGE, a broken one replaced) is another object.
     assert fastpath._SESSIONS[connection.connection] is state

@@ -27,7 +27,12 @@ class TestBooking:
 
     def test_it_answers_409_when_the_slot_is_full_and_keeps_nothing(self, api, citizen, other_citizen, hall, matter):
         slot = make_slot(hall, capacity=1)
-        assert api(other_citizen).post("/api/v1/appointments/", {"slot": slot.id, "matter": matter.code}, format="json").status_code == 201
+        assert (
+            api(other_citizen)
+            .post("/api/v1/appointments/", {"slot": slot.id, "matter": matter.code}, format="json")
+            .status_code
+            == 201
+        )
         response = api(citizen).post("/api/v1/appointments/", {"slot": slot.id, "matter": matter.code}, format="json")
         assert response.status_code == 409
         assert response.json()["code"] == "slot_full"
@@ -49,35 +54,61 @@ class TestBooking:
 
     def test_it_allows_one_active_appointment_per_matter(self, api, citizen, hall, matter):
         first, second = make_slot(hall, hour=9), make_slot(hall, hour=10)
-        assert api(citizen).post("/api/v1/appointments/", {"slot": first.id, "matter": matter.code}, format="json").status_code == 201
+        assert (
+            api(citizen)
+            .post("/api/v1/appointments/", {"slot": first.id, "matter": matter.code}, format="json")
+            .status_code
+            == 201
+        )
         response = api(citizen).post("/api/v1/appointments/", {"slot": second.id, "matter": matter.code}, format="json")
         assert response.status_code == 409
         assert response.json()["code"] == "duplicate"
 
     def test_it_returns_the_first_result_for_a_repeated_idempotency_key(self, api, citizen, slot, matter):
         client = api(citizen)
-        one = client.post("/api/v1/appointments/", {"slot": slot.id, "matter": matter.code}, format="json", HTTP_IDEMPOTENCY_KEY="abc")
-        two = client.post("/api/v1/appointments/", {"slot": slot.id, "matter": matter.code}, format="json", HTTP_IDEMPOTENCY_KEY="abc")
+        one = client.post(
+            "/api/v1/appointments/", {"slot": slot.id, "matter": matter.code}, format="json", HTTP_IDEMPOTENCY_KEY="abc"
+        )
+        two = client.post(
+            "/api/v1/appointments/", {"slot": slot.id, "matter": matter.code}, format="json", HTTP_IDEMPOTENCY_KEY="abc"
+        )
         assert one.json()["code"] == two.json()["code"]
         assert Slot.objects.get(id=slot.id).booked == 1
 
     def test_it_refuses_an_idempotency_key_reused_for_another_booking(self, api, citizen, hall, matter):
         first, second = make_slot(hall, hour=9), make_slot(hall, hour=10)
         client = api(citizen)
-        one = client.post("/api/v1/appointments/", {"slot": first.id, "matter": matter.code}, format="json", HTTP_IDEMPOTENCY_KEY="abc")
+        one = client.post(
+            "/api/v1/appointments/",
+            {"slot": first.id, "matter": matter.code},
+            format="json",
+            HTTP_IDEMPOTENCY_KEY="abc",
+        )
         assert one.status_code == 201
-        other = client.post("/api/v1/appointments/", {"slot": second.id, "matter": matter.code}, format="json", HTTP_IDEMPOTENCY_KEY="abc")
+        other = client.post(
+            "/api/v1/appointments/",
+            {"slot": second.id, "matter": matter.code},
+            format="json",
+            HTTP_IDEMPOTENCY_KEY="abc",
+        )
         assert other.status_code == 422 and other.json()["code"] == "idempotency_key_reused"
         assert "幂等键" in other.json()["detail"]
         english = client.post(
-            "/api/v1/appointments/", {"slot": second.id, "matter": matter.code}, format="json",
-            HTTP_IDEMPOTENCY_KEY="abc", HTTP_ACCEPT_LANGUAGE="en",
+            "/api/v1/appointments/",
+            {"slot": second.id, "matter": matter.code},
+            format="json",
+            HTTP_IDEMPOTENCY_KEY="abc",
+            HTTP_ACCEPT_LANGUAGE="en",
         )
         assert english.status_code == 422 and "Idempotency-Key" in english.json()["detail"]
         assert Slot.objects.get(id=first.id).booked == 1 and Slot.objects.get(id=second.id).booked == 0
 
     def test_it_cancels_and_gives_the_place_back(self, api, citizen, slot, matter):
-        code = api(citizen).post("/api/v1/appointments/", {"slot": slot.id, "matter": matter.code}, format="json").json()["code"]
+        code = (
+            api(citizen)
+            .post("/api/v1/appointments/", {"slot": slot.id, "matter": matter.code}, format="json")
+            .json()["code"]
+        )
         response = api(citizen).post(f"/api/v1/appointments/{code}/cancel/")
         assert response.status_code == 200
         assert response.json()["status"] == AppointmentStatus.CANCELLED_BY_CITIZEN
@@ -86,7 +117,11 @@ class TestBooking:
 
     def test_it_reschedules_atomically_and_keeps_history(self, api, citizen, hall, matter):
         first, second = make_slot(hall, hour=9), make_slot(hall, hour=11, capacity=1)
-        code = api(citizen).post("/api/v1/appointments/", {"slot": first.id, "matter": matter.code}, format="json").json()["code"]
+        code = (
+            api(citizen)
+            .post("/api/v1/appointments/", {"slot": first.id, "matter": matter.code}, format="json")
+            .json()["code"]
+        )
         response = api(citizen).post(f"/api/v1/appointments/{code}/reschedule/", {"slot": second.id}, format="json")
         assert response.status_code == 201, response.content
         new = Appointment.objects.get(code=response.json()["code"])
@@ -102,14 +137,22 @@ class TestBooking:
         other_matter = make_matter("M-009", name="其他事项")
         GroupMatter.objects.create(group=hall.groups.get(), matter_code=other_matter.code)
         api(other_citizen).post("/api/v1/appointments/", {"slot": full.id, "matter": other_matter.code}, format="json")
-        code = api(citizen).post("/api/v1/appointments/", {"slot": first.id, "matter": matter.code}, format="json").json()["code"]
+        code = (
+            api(citizen)
+            .post("/api/v1/appointments/", {"slot": first.id, "matter": matter.code}, format="json")
+            .json()["code"]
+        )
         response = api(citizen).post(f"/api/v1/appointments/{code}/reschedule/", {"slot": full.id}, format="json")
         assert response.status_code == 409 and response.json()["code"] == "slot_full"
         assert Appointment.objects.get(code=code).status == AppointmentStatus.BOOKED
         assert (Slot.objects.get(id=first.id).booked, Slot.objects.get(id=full.id).booked) == (1, 1)
 
     def test_it_hides_another_citizens_appointment(self, api, citizen, other_citizen, slot, matter):
-        code = api(citizen).post("/api/v1/appointments/", {"slot": slot.id, "matter": matter.code}, format="json").json()["code"]
+        code = (
+            api(citizen)
+            .post("/api/v1/appointments/", {"slot": slot.id, "matter": matter.code}, format="json")
+            .json()["code"]
+        )
         assert api(other_citizen).get(f"/api/v1/appointments/{code}/").status_code == 404
         assert api(other_citizen).post(f"/api/v1/appointments/{code}/cancel/").status_code == 404
         assert Appointment.objects.get(code=code).status == "booked"
@@ -127,7 +170,9 @@ class TestBooking:
         for i in range(3):
             m = make_matter(f"M-10{i}", name=f"事项{i}")
             GroupMatter.objects.create(group=hall.groups.get(), matter_code=m.code)
-            client.post("/api/v1/appointments/", {"slot": make_slot(hall, hour=9 + i).id, "matter": m.code}, format="json")
+            client.post(
+                "/api/v1/appointments/", {"slot": make_slot(hall, hour=9 + i).id, "matter": m.code}, format="json"
+            )
         with CaptureQueriesContext(connection) as queries:
             response = client.get("/api/v1/appointments/")
         assert len(response.json()) == 3
@@ -170,7 +215,11 @@ def test_it_stops_generating_at_an_unpublished_year(hall, matter):
 def test_it_offers_the_appointment_as_a_calendar_event(api, citizen, other_citizen, slot, matter):
     from django.test import Client
 
-    code = api(citizen).post("/api/v1/appointments/", {"slot": slot.id, "matter": matter.code}, format="json").json()["code"]
+    code = (
+        api(citizen)
+        .post("/api/v1/appointments/", {"slot": slot.id, "matter": matter.code}, format="json")
+        .json()["code"]
+    )
     page = Client()
     page.force_login(citizen)
     response = page.get(f"/appointments/{code}.ics")
@@ -228,7 +277,9 @@ class TestWhomTheMatterServes:
         assert booked.status_code == 201, booked.content
         assert Appointment.objects.get(code=booked.json()["code"]).citizen == company.account
         # The same person, booking for themselves, is refused the company's matter.
-        own = api(citizen).post("/api/v1/appointments/", {"slot": slot.id, "matter": company_matter.code}, format="json")
+        own = api(citizen).post(
+            "/api/v1/appointments/", {"slot": slot.id, "matter": company_matter.code}, format="json"
+        )
         assert own.json()["code"] == "matter_not_for_persons"
 
     def test_hall_staff_cannot_book_a_person_into_a_matter_for_companies(self, citizen, slot, matter, clerk):

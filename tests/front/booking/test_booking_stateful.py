@@ -259,7 +259,10 @@ class BookingMachine(RuleBasedStateMachine):
             self.no_shows[held.citizen] = self.no_shows.get(held.citizen, 0) + 1
             # The penalty rule: a warning one short of the limit, a block at it.
             count, limit = self.no_shows[held.citizen], booking_conf.BOOKING_NO_SHOW_LIMIT
-            assert outcome == ("blocked" if count >= limit else "warned" if count == limit - 1 else ""), (count, outcome)
+            assert outcome == ("blocked" if count >= limit else "warned" if count == limit - 1 else ""), (
+                count,
+                outcome,
+            )
 
     @rule(citizen=st.integers(min_value=0, max_value=CITIZENS - 1))
     def waive(self, citizen):
@@ -302,9 +305,7 @@ class BookingMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.slots)
     @invariant()
     def blocks_follow_the_strikes(self):
-        blocked = set(
-            BookingStanding.objects.filter(blocked_until__isnull=False).values_list("citizen_id", flat=True)
-        )
+        blocked = set(BookingStanding.objects.filter(blocked_until__isnull=False).values_list("citizen_id", flat=True))
         expected = {self.world.citizens[c].id for c in range(CITIZENS) if self.blocked(c)}
         assert blocked == expected
 

@@ -74,7 +74,8 @@ class TestClosingADay:
         elsewhere = make_slot(other_hall, hour=9, capacity=1)
 
         response = page_client(supervisor).post(
-            "/supervisor/closures/", {"date": tomorrow().isoformat(), "group": "", "start": "", "end": "", "reason": "停电检修"}
+            "/supervisor/closures/",
+            {"date": tomorrow().isoformat(), "group": "", "start": "", "end": "", "reason": "停电检修"},
         )
         assert response.status_code == 302
         closure = HallClosure.objects.get()
@@ -98,7 +99,10 @@ class TestClosingADay:
         detail = page_client(citizen).get(f"/appointments/{booked[0].code}/").content.decode()
         assert "大厅已取消此预约（不计违约）" in detail and "为您推荐最近可约时段" in detail
         offers = detail.split('<ul id="offers">')[1].split("</ul>")[0]
-        assert f"{timezone.localtime(after.start):%-m月%-d日}" in offers and f"{timezone.localtime(after.start):%H:%M}" in offers
+        assert (
+            f"{timezone.localtime(after.start):%-m月%-d日}" in offers
+            and f"{timezone.localtime(after.start):%H:%M}" in offers
+        )
 
     def test_booking_into_a_closed_slot_is_refused_with_its_reason(self, supervisor, hall, matter, citizen):
         slot = make_slot(hall, hour=9, capacity=2)
@@ -120,7 +124,13 @@ class TestClosingADay:
         first = appointment_book(citizen=citizen, slot_id=nine.id, matter_code=matter.code)
         second = appointment_book(citizen=other_citizen, slot_id=eleven.id, matter_code=matter.code)
         closure = closure_create(
-            actor=supervisor, hall=hall, group=group_a, date=day, start=dt.time(9, 0), end=dt.time(10, 0), reason="网络故障"
+            actor=supervisor,
+            hall=hall,
+            group=group_a,
+            date=day,
+            start=dt.time(9, 0),
+            end=dt.time(10, 0),
+            reason="网络故障",
         )
         assert closure.cancelled_count == 1
         assert Appointment.objects.get(id=first.id).status == AppointmentStatus.CANCELLED_BY_HALL
@@ -130,13 +140,19 @@ class TestClosingADay:
 
     def test_the_period_boundaries_touch_but_do_not_overlap(self, supervisor, hall, matter):
         nine, half_past, ten = (make_slot(hall, hour=9), make_slot(hall, hour=15), make_slot(hall, hour=10))
-        Slot.objects.filter(id=half_past.id).update(start=nine.start + dt.timedelta(minutes=30), end=nine.end + dt.timedelta(minutes=30))
-        closure_create(actor=supervisor, hall=hall, date=tomorrow(), start=dt.time(9, 30), end=dt.time(10, 0), reason="培训")
+        Slot.objects.filter(id=half_past.id).update(
+            start=nine.start + dt.timedelta(minutes=30), end=nine.end + dt.timedelta(minutes=30)
+        )
+        closure_create(
+            actor=supervisor, hall=hall, date=tomorrow(), start=dt.time(9, 30), end=dt.time(10, 0), reason="培训"
+        )
         assert [Slot.objects.get(id=s.id).closed for s in (nine, half_past, ten)] == [False, True, False]
 
 
 class TestWhoMayClose:
-    def test_another_halls_supervisor_a_clerk_and_a_citizen_may_not(self, other_supervisor, clerk, citizen, hall, matter, supervisor):
+    def test_another_halls_supervisor_a_clerk_and_a_citizen_may_not(
+        self, other_supervisor, clerk, citizen, hall, matter, supervisor
+    ):
         with pytest.raises(DomainError) as caught:
             closure_create(actor=other_supervisor, hall=hall, date=tomorrow(), reason="x")
         assert status_for(caught.value) == 403
@@ -170,14 +186,23 @@ class TestWhoMayClose:
 
 
 class TestClosureInTheAdmin:
-    def test_a_supervisor_closes_through_the_admin_for_their_hall_only(self, supervisor, hall, other_hall, matter, citizen):
+    def test_a_supervisor_closes_through_the_admin_for_their_hall_only(
+        self, supervisor, hall, other_hall, matter, citizen
+    ):
         appointment = appointment_book(citizen=citizen, slot_id=make_slot(hall, hour=9).id, matter_code=matter.code)
         client = page_client(supervisor)
         form = client.get("/admin/booking/hallclosure/add/").content.decode()
         assert hall.name in form and other_hall.name not in form
         response = client.post(
             "/admin/booking/hallclosure/add/",
-            {"hall": hall.id, "group": "", "date": tomorrow().isoformat(), "start": "", "end": "", "reason": "暴雨红色预警"},
+            {
+                "hall": hall.id,
+                "group": "",
+                "date": tomorrow().isoformat(),
+                "start": "",
+                "end": "",
+                "reason": "暴雨红色预警",
+            },
         )
         assert response.status_code == 302, response.content.decode()[:2000]
         assert HallClosure.objects.get().cancelled_count == 1
@@ -217,7 +242,9 @@ class TestMovingInsteadOfCancelling:
 
 
 class TestWaitlistOnAClosedDay:
-    def test_an_offer_on_a_closed_slot_waits_again_and_a_closed_day_ends_the_waiting(self, supervisor, hall, matter, citizen, other_citizen):
+    def test_an_offer_on_a_closed_slot_waits_again_and_a_closed_day_ends_the_waiting(
+        self, supervisor, hall, matter, citizen, other_citizen
+    ):
         from apps.front.booking.models import WaitlistEntry, WaitlistStatus
         from apps.front.booking.services import appointment_cancel, waitlist_join, waitlist_sweep
 
@@ -228,7 +255,9 @@ class TestWaitlistOnAClosedDay:
         appointment_cancel(citizen=citizen, appointment_id=taken.id)
         waitlist_sweep()
         assert WaitlistEntry.objects.get(id=offered.id).status == WaitlistStatus.OFFERED
-        closure_create(actor=supervisor, hall=hall, date=slot.date, start=dt.time(9, 0), end=dt.time(9, 30), reason="检修")
+        closure_create(
+            actor=supervisor, hall=hall, date=slot.date, start=dt.time(9, 0), end=dt.time(9, 30), reason="检修"
+        )
         back = WaitlistEntry.objects.get(id=offered.id)
         assert (back.status, back.offered_slot_id) == (WaitlistStatus.WAITING, None)
         assert Slot.objects.get(id=slot.id).waitlist_held == 0

@@ -24,8 +24,16 @@ pytestmark = pytest.mark.django_db
 # 2026: Oct 1–7 National Day holiday; Oct 10 (Saturday) is a 调休 working day.
 BEFORE_HOLIDAY = dt.date(2026, 9, 30)
 TEN_WORKING_DAYS = [
-    dt.date(2026, 10, 8), dt.date(2026, 10, 9), dt.date(2026, 10, 10), dt.date(2026, 10, 12), dt.date(2026, 10, 13),
-    dt.date(2026, 10, 14), dt.date(2026, 10, 15), dt.date(2026, 10, 16), dt.date(2026, 10, 19), dt.date(2026, 10, 20),
+    dt.date(2026, 10, 8),
+    dt.date(2026, 10, 9),
+    dt.date(2026, 10, 10),
+    dt.date(2026, 10, 12),
+    dt.date(2026, 10, 13),
+    dt.date(2026, 10, 14),
+    dt.date(2026, 10, 15),
+    dt.date(2026, 10, 16),
+    dt.date(2026, 10, 19),
+    dt.date(2026, 10, 20),
 ]
 
 
@@ -67,10 +75,15 @@ def test_the_check_in_window_is_start_minus_30_to_start_plus_15(api, citizen, sl
     booked = api(citizen).post("/api/v1/appointments/", {"slot": slot.id, "matter": matter.code}, format="json")
     assert booked.status_code == 201, booked.content
     now = timezone.now().replace(microsecond=0)
-    Slot.objects.filter(id=slot.id).update(start=now + start_in, end=now + start_in + dt.timedelta(minutes=30), date=timezone.localdate(now))
+    Slot.objects.filter(id=slot.id).update(
+        start=now + start_in, end=now + start_in + dt.timedelta(minutes=30), date=timezone.localdate(now)
+    )
     with time_machine.travel(now, tick=False):
         response = api(None).post(
-            "/api/v1/terminal/checkin/", {"code": booked.json()["code"]}, format="json", HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}"
+            "/api/v1/terminal/checkin/",
+            {"code": booked.json()["code"]},
+            format="json",
+            HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}",
         )
     if answer == 201:
         assert response.status_code == 201, response.content
@@ -82,7 +95,9 @@ def test_the_default_limit_is_three_active_appointments_in_all(hall, matter, cit
     codes = more_matters(hall, 3)
     for i, code in enumerate([matter.code, *codes[:2]]):
         appointment_book(citizen=citizen, slot_id=make_slot(hall, hour=9 + i).id, matter_code=code)
-    error = refusal(lambda: appointment_book(citizen=citizen, slot_id=make_slot(hall, hour=13).id, matter_code=codes[2]))
+    error = refusal(
+        lambda: appointment_book(citizen=citizen, slot_id=make_slot(hall, hour=13).id, matter_code=codes[2])
+    )
     assert error.error_code == "limit_reached" and "最多同时持有3个" in str(error.detail)
 
 

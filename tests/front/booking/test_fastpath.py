@@ -204,7 +204,13 @@ def _resale_hold_over(c, slot, m):
 def _wrong_group(c, slot, m):
     group = WindowGroup.objects.create(hall=slot.hall, letter="B", name="其他窗口组")
     other = Slot.objects.create(
-        hall=slot.hall, group=group, date=slot.date, start=slot.start, end=slot.end, capacity=2, release_at=slot.release_at
+        hall=slot.hall,
+        group=group,
+        date=slot.date,
+        start=slot.start,
+        end=slot.end,
+        capacity=2,
+        release_at=slot.release_at,
     )
     return {"slot_id": other.id}, None
 
@@ -340,7 +346,9 @@ def test_the_fast_insert_writes_the_row_create_writes(citizen, slot, matter):
                 fastpath.insert(event)
             else:
                 appointment = Appointment.objects.create(**fields)
-                event = AppointmentEvent.objects.create(appointment=appointment, actor=citizen, to_status="booked", at=at)
+                event = AppointmentEvent.objects.create(
+                    appointment=appointment, actor=citizen, to_status="booked", at=at
+                )
             appointment_row = Appointment.objects.filter(id=appointment.id).values().get()
             event_row = AppointmentEvent.objects.filter(id=event.id).values().get()
             assert event_row["appointment_id"] == appointment.id
@@ -373,8 +381,20 @@ def test_the_read_without_prepare_gives_the_same_facts(settings, citizen, slot, 
     _held(citizen, make_slot(slot.hall, hour=10), matter, idempotency_key="k-1")
 
     def facts():
-        read, alone = fastpath.booking_facts(citizen=citizen, slot_id=slot.id, matter_code=matter.code, idempotency_key="k-1", early=True)
-        return (read.matter.id, read.slot.id, read.slot.booked, read.handles, read.notice, read.total, read.same, read.previous_id, alone)
+        read, alone = fastpath.booking_facts(
+            citizen=citizen, slot_id=slot.id, matter_code=matter.code, idempotency_key="k-1", early=True
+        )
+        return (
+            read.matter.id,
+            read.slot.id,
+            read.slot.booked,
+            read.handles,
+            read.notice,
+            read.total,
+            read.same,
+            read.previous_id,
+            alone,
+        )
 
     prepared = facts()
     settings.BOOKING_PREPARED_STATEMENTS = False

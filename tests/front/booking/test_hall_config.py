@@ -59,7 +59,10 @@ class TestGroupSettings:
         oct8 = Slot.objects.filter(group=group, date=dt.date(2026, 10, 8)).first()
         assert timezone.localtime(oct8.release_at).replace(tzinfo=None) == dt.datetime(2026, 9, 28, 9, 15)
 
-    @pytest.mark.parametrize(("total", "percent", "split"), [(1, 100, (1, 0)), (1, 40, (0, 1)), (1, 50, (1, 0)), (4, 75, (3, 1)), (5, 0, (0, 5))])
+    @pytest.mark.parametrize(
+        ("total", "percent", "split"),
+        [(1, 100, (1, 0)), (1, 40, (0, 1)), (1, 50, (1, 0)), (4, 75, (3, 1)), (5, 0, (0, 5))],
+    )
     def test_the_online_share_rounds_half_up(self, total, percent, split):
         assert capacity_split(windows=total, people_per_window=1, online_percent=percent) == split
 
@@ -106,7 +109,14 @@ class TestIdempotentGeneration:
         group.save()
         created = slots_generate(today=today, horizon=2)
         # The day already made is left exactly as it was; the new day follows the new settings.
-        assert list(Slot.objects.filter(date=first_day.date).order_by("start").values_list("id", "start", "capacity", "booked")) == before
+        assert (
+            list(
+                Slot.objects.filter(date=first_day.date)
+                .order_by("start")
+                .values_list("id", "start", "capacity", "booked")
+            )
+            == before
+        )
         new_day = Slot.objects.exclude(date=first_day.date)
         assert created == new_day.count() == 6
         assert set(new_day.values_list("capacity", flat=True)) == {3}
@@ -125,7 +135,14 @@ class TestIdempotentGeneration:
     def test_closures_made_before_generation_leave_their_period_out(self, hall, matter):
         group = hall.groups.get()
         HallClosure.objects.create(hall=hall, date=dt.date(2026, 10, 8), reason="消防演练")
-        HallClosure.objects.create(hall=hall, group=group, date=dt.date(2026, 10, 9), start=dt.time(9, 0), end=dt.time(10, 0), reason="系统升级")
+        HallClosure.objects.create(
+            hall=hall,
+            group=group,
+            date=dt.date(2026, 10, 9),
+            start=dt.time(9, 0),
+            end=dt.time(10, 0),
+            reason="系统升级",
+        )
         slots_generate(today=BEFORE_HOLIDAY, horizon=3)
         assert starts(group, dt.date(2026, 10, 8)) == []
         assert starts(group, dt.date(2026, 10, 9))[:2] == ["10:00", "10:30"]
@@ -173,18 +190,40 @@ class TestSupervisorAdmin:
         page = client.get(f"/admin/booking/windowgroup/{mine.id}/change/")
         assert page.status_code == 200 and "网上预约占比" in page.content.decode()
         data = {
-            "hall": hall.id, "letter": "A", "name": "综合受理", "people_per_window": 2,
-            "slot_minutes": 20, "online_percent": 80, "horizon_workdays": 5, "release_time": "09:00", "min_notice_hours": "",
-            "windows-TOTAL_FORMS": 1, "windows-INITIAL_FORMS": 1, "windows-MIN_NUM_FORMS": 0, "windows-MAX_NUM_FORMS": 1000,
-            "windows-0-id": mine.windows.get().id, "windows-0-group": mine.id, "windows-0-number": 1,
-            "matter_links-TOTAL_FORMS": 1, "matter_links-INITIAL_FORMS": 1, "matter_links-MIN_NUM_FORMS": 0,
-            "matter_links-MAX_NUM_FORMS": 1000, "matter_links-0-id": GroupMatter.objects.get(group=mine).id,
-            "matter_links-0-group": mine.id, "matter_links-0-matter_code": matter.code, "matter_links-0-min_notice_hours": "24",
+            "hall": hall.id,
+            "letter": "A",
+            "name": "综合受理",
+            "people_per_window": 2,
+            "slot_minutes": 20,
+            "online_percent": 80,
+            "horizon_workdays": 5,
+            "release_time": "09:00",
+            "min_notice_hours": "",
+            "windows-TOTAL_FORMS": 1,
+            "windows-INITIAL_FORMS": 1,
+            "windows-MIN_NUM_FORMS": 0,
+            "windows-MAX_NUM_FORMS": 1000,
+            "windows-0-id": mine.windows.get().id,
+            "windows-0-group": mine.id,
+            "windows-0-number": 1,
+            "matter_links-TOTAL_FORMS": 1,
+            "matter_links-INITIAL_FORMS": 1,
+            "matter_links-MIN_NUM_FORMS": 0,
+            "matter_links-MAX_NUM_FORMS": 1000,
+            "matter_links-0-id": GroupMatter.objects.get(group=mine).id,
+            "matter_links-0-group": mine.id,
+            "matter_links-0-matter_code": matter.code,
+            "matter_links-0-min_notice_hours": "24",
         }
         response = client.post(f"/admin/booking/windowgroup/{mine.id}/change/", data)
         assert response.status_code == 302, response.content.decode()[:3000]
         mine.refresh_from_db()
-        assert (mine.slot_minutes, mine.online_percent, mine.horizon_workdays, mine.release_time) == (20, 80, 5, dt.time(9, 0))
+        assert (mine.slot_minutes, mine.online_percent, mine.horizon_workdays, mine.release_time) == (
+            20,
+            80,
+            5,
+            dt.time(9, 0),
+        )
         assert GroupMatter.objects.get(group=mine).min_notice_hours == 24
         # Moving the group to another hall is not possible: the hall choices are their own.
         data["hall"] = other_hall.id
@@ -196,13 +235,22 @@ class TestSupervisorAdmin:
         halls = client.get("/admin/booking/hall/").content.decode()
         assert hall.name in halls and other_hall.name not in halls
         data = {
-            "name": hall.name, "address": hall.address, "opening_hours": "工作日 9:00-12:00",
-            "sessions-TOTAL_FORMS": 1, "sessions-INITIAL_FORMS": 0, "sessions-MIN_NUM_FORMS": 0, "sessions-MAX_NUM_FORMS": 1000,
-            "sessions-0-weekday": 0, "sessions-0-start": "09:00", "sessions-0-end": "12:00",
+            "name": hall.name,
+            "address": hall.address,
+            "opening_hours": "工作日 9:00-12:00",
+            "sessions-TOTAL_FORMS": 1,
+            "sessions-INITIAL_FORMS": 0,
+            "sessions-MIN_NUM_FORMS": 0,
+            "sessions-MAX_NUM_FORMS": 1000,
+            "sessions-0-weekday": 0,
+            "sessions-0-start": "09:00",
+            "sessions-0-end": "12:00",
         }
         response = client.post(f"/admin/booking/hall/{hall.id}/change/", data)
         assert response.status_code == 302, response.content.decode()[:3000]
-        assert list(OpeningSession.objects.filter(hall=hall).values_list("weekday", "start", "end")) == [(0, dt.time(9), dt.time(12))]
+        assert list(OpeningSession.objects.filter(hall=hall).values_list("weekday", "start", "end")) == [
+            (0, dt.time(9), dt.time(12))
+        ]
         assert Hall.objects.get(id=hall.id).code == "TZ"
         refused = client.get(f"/admin/booking/hall/{other_hall.id}/change/")
         assert (refused.status_code, refused.url) == (302, "/admin/")

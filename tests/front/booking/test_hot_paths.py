@@ -47,7 +47,9 @@ def test_the_early_read_refuses_in_the_order_of_the_rules(api, citizen, hall, ma
     """A citizen who already holds the matter is told "duplicate", not "full", as the transaction would."""
     free, full = make_slot(hall, capacity=1, hour=9), make_slot(hall, capacity=1, hour=10)
     client = api(citizen)
-    assert client.post("/api/v1/appointments/", {"slot": free.id, "matter": matter.code}, format="json").status_code == 201
+    assert (
+        client.post("/api/v1/appointments/", {"slot": free.id, "matter": matter.code}, format="json").status_code == 201
+    )
     Slot.objects.filter(id=full.id).update(booked=1)
     response = client.post("/api/v1/appointments/", {"slot": full.id, "matter": matter.code}, format="json")
     assert (response.status_code, response.json()["code"]) == (409, "duplicate")
@@ -111,7 +113,10 @@ def test_a_retry_while_the_first_request_is_in_flight_waits_for_its_result(api, 
 
     def retry():
         answered["retry"] = api(citizen).post(
-            "/api/v1/appointments/", {"slot": slot.id, "matter": matter.code}, format="json", HTTP_IDEMPOTENCY_KEY="same-key"
+            "/api/v1/appointments/",
+            {"slot": slot.id, "matter": matter.code},
+            format="json",
+            HTTP_IDEMPOTENCY_KEY="same-key",
         )
         connection.close()
 
@@ -138,7 +143,9 @@ def test_availability_rows_are_exactly_what_the_serializer_wrote(api, hall, matt
     Slot.objects.filter(id=held.id).update(
         booked=1, waitlist_held=1, resale_held=1, resale_until=timezone.now() + dt.timedelta(minutes=5)
     )
-    expected = JSONRenderer().render(SlotSerializer(slots_open_for(hall_id=hall.id, matter_code=matter.code), many=True).data)
+    expected = JSONRenderer().render(
+        SlotSerializer(slots_open_for(hall_id=hall.id, matter_code=matter.code), many=True).data
+    )
     with CaptureQueriesContext(connection) as queries:
         response = api(None).get(f"/api/v1/slots/?hall={hall.id}&matter={matter.code}")
     assert response.status_code == 200
@@ -200,4 +207,8 @@ def test_the_plain_booking_body_is_read_exactly_as_the_serializer_reads_it(body)
         assert plain == dict(serializer.validated_data)
     elif "green_category" not in body and serializer.is_valid():
         # Valid bodies the fast path leaves to the serializer: only those it would change on the way in.
-        assert body["slot"] != serializer.validated_data["slot"] or type(body["slot"]) is not int or body["matter"] != serializer.validated_data["matter"]
+        assert (
+            body["slot"] != serializer.validated_data["slot"]
+            or type(body["slot"]) is not int
+            or body["matter"] != serializer.validated_data["matter"]
+        )

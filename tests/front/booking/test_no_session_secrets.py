@@ -15,6 +15,7 @@ from apps.front.booking.models import Appointment
 
 pytestmark = pytest.mark.django_db
 
+
 def AUDIT():
     return apps.get_model("booking", "AppointmentAudit")
 
@@ -46,7 +47,13 @@ def test_a_booking_through_the_page_stores_no_session_id(client, citizen, slot, 
 
 def test_the_admin_never_shows_an_appointments_idempotency_key(admin_client, citizen, slot, matter, hall):
     appointment = Appointment.objects.create(
-        code="ADMKEY01", citizen=citizen, matter=matter, matter_code=matter.code, slot=slot, hall=hall, idempotency_key="retry-token-0123456789"
+        code="ADMKEY01",
+        citizen=citizen,
+        matter=matter,
+        matter_code=matter.code,
+        slot=slot,
+        hall=hall,
+        idempotency_key="retry-token-0123456789",
     )
     page = admin_client.get(f"/admin/booking/appointment/{appointment.pk}/change/")
     assert page.status_code == 200 and "ADMKEY01" in page.content.decode()
@@ -57,7 +64,15 @@ def test_the_admin_never_shows_an_appointments_idempotency_key(admin_client, cit
 def test_the_migration_replaces_the_session_ids_already_stored(citizen, slot, matter, hall):
     session_shaped = "k" * 32 + f"-{matter.code}-1764000000"
     kept = "0f1e2d3c-api-client-key"
-    Appointment.objects.create(code="OLDKEY01", citizen=citizen, matter=matter, matter_code=matter.code, slot=slot, hall=hall, idempotency_key=session_shaped)
+    Appointment.objects.create(
+        code="OLDKEY01",
+        citizen=citizen,
+        matter=matter,
+        matter_code=matter.code,
+        slot=slot,
+        hall=hall,
+        idempotency_key=session_shaped,
+    )
     other = Appointment.objects.create(
         code="OLDKEY02", citizen=citizen, matter=matter, matter_code="OTHER", slot=slot, hall=hall, idempotency_key=kept
     )

@@ -35,9 +35,16 @@ def supervisor(hall):
     return user
 
 
-def test_it_answers_a_full_slot_in_chinese_only_by_default_and_in_english_when_asked(api, citizen, other_citizen, hall, matter):
+def test_it_answers_a_full_slot_in_chinese_only_by_default_and_in_english_when_asked(
+    api, citizen, other_citizen, hall, matter
+):
     slot = make_slot(hall, capacity=1)
-    assert api(other_citizen).post("/api/v1/appointments/", {"slot": slot.id, "matter": matter.code}, format="json").status_code == 201
+    assert (
+        api(other_citizen)
+        .post("/api/v1/appointments/", {"slot": slot.id, "matter": matter.code}, format="json")
+        .status_code
+        == 201
+    )
     chinese = api(citizen).post("/api/v1/appointments/", {"slot": slot.id, "matter": matter.code}, format="json")
     assert chinese.status_code == 409 and chinese.json()["code"] == "slot_full"
     assert chinese.json()["detail"] == "该时段已约满，请选择其他时段；当天全部约满时可登记候补。"

@@ -35,7 +35,11 @@ def test_each_message_goes_once_at_its_time(hall, matter, citizen):
     assert appointment_messages_send(now=start - dt.timedelta(hours=24))["day_before"] == 1
     assert appointment_messages_send(now=start - dt.timedelta(hours=20))["day_before"] == 0
     assert appointment_messages_send(now=start - dt.timedelta(hours=1, seconds=1))["hour_before"] == 0
-    assert appointment_messages_send(now=start - dt.timedelta(hours=1)) == {"confirmed": 0, "day_before": 0, "hour_before": 1}
+    assert appointment_messages_send(now=start - dt.timedelta(hours=1)) == {
+        "confirmed": 0,
+        "day_before": 0,
+        "hour_before": 1,
+    }
     assert appointment_messages_send(now=start - dt.timedelta(minutes=30))["hour_before"] == 0
     assert (sent(citizen, "booking.reminder"), sent(citizen, "booking.reminder_hour")) == (1, 1)
     reminder = Notification.objects.get(recipient=citizen, event="booking.reminder", channel="inbox")
@@ -54,4 +58,8 @@ def test_a_cancelled_appointment_is_not_reminded(hall, matter, citizen):
     slot = make_slot(hall, days_ahead=2, hour=9)
     appointment = appointment_book(citizen=citizen, slot_id=slot.id, matter_code=matter.code)
     appointment_cancel(citizen=citizen, appointment_id=appointment.id)
-    assert appointment_messages_send(now=slot.start - dt.timedelta(minutes=59)) == {"confirmed": 0, "day_before": 0, "hour_before": 0}
+    assert appointment_messages_send(now=slot.start - dt.timedelta(minutes=59)) == {
+        "confirmed": 0,
+        "day_before": 0,
+        "hour_before": 0,
+    }

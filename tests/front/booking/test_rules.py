@@ -138,7 +138,9 @@ class TestPerPersonLimits:
         codes = more_matters(hall, 3)
         for i, code in enumerate(codes):
             a = appointment_book(citizen=citizen, slot_id=make_slot(hall, hour=9 + i).id, matter_code=code)
-            Appointment.objects.filter(id=a.id).update(status=AppointmentStatus.NO_SHOW if i else AppointmentStatus.COMPLETED)
+            Appointment.objects.filter(id=a.id).update(
+                status=AppointmentStatus.NO_SHOW if i else AppointmentStatus.COMPLETED
+            )
         assert appointment_book(citizen=citizen, slot_id=make_slot(hall, hour=13).id, matter_code=matter.code)
 
 
@@ -161,7 +163,9 @@ class TestLateCancellation:
 
         preference_update(user=citizen, sms=True, email=False, language=Language.EN)
         start = tomorrow_at(9)
-        appointment = appointment_book(citizen=citizen, slot_id=slot_at(hall, start, capacity=1).id, matter_code=matter.code)
+        appointment = appointment_book(
+            citizen=citizen, slot_id=slot_at(hall, start, capacity=1).id, matter_code=matter.code
+        )
         with time_machine.travel(start - dt.timedelta(minutes=30), tick=False):
             appointment_cancel(citizen=citizen, appointment_id=appointment.id)
         sms = Notification.objects.get(recipient=citizen, event="booking.cancelled", channel="sms")
@@ -186,14 +190,28 @@ class TestLateCancellation:
         now = timezone.now()
         for i in range(3):
             Appointment.objects.create(
-                code=f"OLDLATE{i}", citizen=citizen, matter=matter, matter_code=matter.code, slot=past, hall=hall,
+                code=f"OLDLATE{i}",
+                citizen=citizen,
+                matter=matter,
+                matter_code=matter.code,
+                slot=past,
+                hall=hall,
                 # 28 days: still inside the window when the cancellations below travel up to 38 hours ahead.
-                status=AppointmentStatus.CANCELLED_BY_CITIZEN, strike=Strike.LATE_CANCEL, strike_at=now - dt.timedelta(days=28),
+                status=AppointmentStatus.CANCELLED_BY_CITIZEN,
+                strike=Strike.LATE_CANCEL,
+                strike_at=now - dt.timedelta(days=28),
             )
         # One older than the 30-day window does not count.
         Appointment.objects.create(
-            code="OLDLATE9", citizen=citizen, matter=matter, matter_code=matter.code, slot=past, hall=hall,
-            status=AppointmentStatus.CANCELLED_BY_CITIZEN, strike=Strike.LATE_CANCEL, strike_at=now - dt.timedelta(days=31),
+            code="OLDLATE9",
+            citizen=citizen,
+            matter=matter,
+            matter_code=matter.code,
+            slot=past,
+            hall=hall,
+            status=AppointmentStatus.CANCELLED_BY_CITIZEN,
+            strike=Strike.LATE_CANCEL,
+            strike_at=now - dt.timedelta(days=31),
         )
         for number in (4, 5):
             start = tomorrow_at(9 + number)
@@ -249,7 +267,9 @@ class TestNoShows:
         block = Notification.objects.get(recipient=citizen, event="booking.blocked", channel="inbox")
         assert f"{timezone.localtime(standing.blocked_until):%Y年%m月%d日}" in block.body and "现场取号" in block.body
         # Every booking is refused with the date, in Chinese first, and the API answers 403 "blocked".
-        response = api(citizen).post("/api/v1/appointments/", {"slot": make_slot(hall, hour=15).id, "matter": matter.code}, format="json")
+        response = api(citizen).post(
+            "/api/v1/appointments/", {"slot": make_slot(hall, hour=15).id, "matter": matter.code}, format="json"
+        )
         assert response.status_code == 403
         assert response.json()["code"] == "blocked"
         assert f"暂停至{timezone.localtime(standing.blocked_until):%Y年%m月%d日 %H:%M}" in response.json()["detail"]
@@ -274,8 +294,15 @@ class TestWaiver:
         slot = make_slot(hall, hour=8)
         for i in range(2):
             Appointment.objects.create(
-                code=f"NOSHOW{i}", citizen=citizen, matter=matter, matter_code=matter.code, slot=slot, hall=hall,
-                status=AppointmentStatus.NO_SHOW, strike=Strike.NO_SHOW, strike_at=timezone.now() - dt.timedelta(days=1),
+                code=f"NOSHOW{i}",
+                citizen=citizen,
+                matter=matter,
+                matter_code=matter.code,
+                slot=slot,
+                hall=hall,
+                status=AppointmentStatus.NO_SHOW,
+                strike=Strike.NO_SHOW,
+                strike_at=timezone.now() - dt.timedelta(days=1),
             )
         BookingStanding.objects.create(citizen=citizen, blocked_until=timezone.now() + dt.timedelta(days=89))
         # Its own code (the reasons of review's refusals answer 422): a blank form field, 400.
@@ -341,20 +368,30 @@ class TestAntiResale:
     def test_the_delay_is_a_setting(self, settings, hall, matter, citizen, other_citizen):
         settings.BOOKING_RESALE_MINUTES = 0
         slot = make_slot(hall, capacity=1)
-        appointment_cancel(citizen=citizen, appointment_id=appointment_book(citizen=citizen, slot_id=slot.id, matter_code=matter.code).id)
+        appointment_cancel(
+            citizen=citizen,
+            appointment_id=appointment_book(citizen=citizen, slot_id=slot.id, matter_code=matter.code).id,
+        )
         assert appointment_book(citizen=other_citizen, slot_id=slot.id, matter_code=matter.code).status == "booked"
 
 
 class TestGreenChannel:
     def test_the_green_channel_may_take_the_reserved_share(self, hall, matter, citizen, other_citizen):
         slot = slot_at(hall, tomorrow_at(9), capacity=0, reserved=1)
-        assert refusal(lambda: appointment_book(citizen=citizen, slot_id=slot.id, matter_code=matter.code)).error_code == "slot_full"
-        appointment = appointment_book(citizen=citizen, slot_id=slot.id, matter_code=matter.code, green_category="disabled")
+        assert (
+            refusal(lambda: appointment_book(citizen=citizen, slot_id=slot.id, matter_code=matter.code)).error_code
+            == "slot_full"
+        )
+        appointment = appointment_book(
+            citizen=citizen, slot_id=slot.id, matter_code=matter.code, green_category="disabled"
+        )
         assert appointment.quota == Quota.RESERVED and appointment.green_category == "disabled"
         slot.refresh_from_db()
         assert (slot.booked, slot.reserved_booked) == (0, 1)
         error = refusal(
-            lambda: appointment_book(citizen=other_citizen, slot_id=slot.id, matter_code=matter.code, green_category="military")
+            lambda: appointment_book(
+                citizen=other_citizen, slot_id=slot.id, matter_code=matter.code, green_category="military"
+            )
         )
         assert error.error_code == "slot_full"
         appointment_cancel(citizen=citizen, appointment_id=appointment.id)
@@ -364,12 +401,20 @@ class TestGreenChannel:
     def test_only_configured_categories_use_the_reserved_share(self, settings, hall, matter, citizen):
         settings.BOOKING_GREEN_CATEGORIES = ["military"]
         slot = slot_at(hall, tomorrow_at(9), capacity=0, reserved=1)
-        error = refusal(lambda: appointment_book(citizen=citizen, slot_id=slot.id, matter_code=matter.code, green_category="disabled"))
+        error = refusal(
+            lambda: appointment_book(
+                citizen=citizen, slot_id=slot.id, matter_code=matter.code, green_category="disabled"
+            )
+        )
         assert error.error_code == "slot_full"
 
     def test_the_elderly_category_is_checked_against_the_id_number(self, hall, matter, citizen):
         slot = slot_at(hall, tomorrow_at(9), capacity=1)
-        error = refusal(lambda: appointment_book(citizen=citizen, slot_id=slot.id, matter_code=matter.code, green_category="elderly"))
+        error = refusal(
+            lambda: appointment_book(
+                citizen=citizen, slot_id=slot.id, matter_code=matter.code, green_category="elderly"
+            )
+        )
         assert error.error_code == "not_elderly" and "年满70周岁" in str(error.detail)
         elder = make_user("elder", id_number=valid_id_number("19500101"))
         assert appointment_book(citizen=elder, slot_id=slot.id, matter_code=matter.code, green_category="elderly")
@@ -417,13 +462,22 @@ class TestRefusalMessages:
 
 
 class TestMissedAtTheWindow:
-    def test_a_missed_ticket_ends_its_appointment_as_a_counted_no_show(self, api, hall, matter, citizen, slot, terminal, clerk):
+    def test_a_missed_ticket_ends_its_appointment_as_a_counted_no_show(
+        self, api, hall, matter, citizen, slot, terminal, clerk
+    ):
         from tests.front.floor.factories import TERMINAL
         from tests.journey_helpers import shift_slot_to_now
 
-        code = api(citizen).post("/api/v1/appointments/", {"slot": slot.id, "matter": matter.code}, format="json").json()["code"]
+        code = (
+            api(citizen)
+            .post("/api/v1/appointments/", {"slot": slot.id, "matter": matter.code}, format="json")
+            .json()["code"]
+        )
         shift_slot_to_now(slot.id)
-        assert api(None).post("/api/v1/terminal/checkin/", {"code": code}, format="json", **TERMINAL).status_code in (200, 201)
+        assert api(None).post("/api/v1/terminal/checkin/", {"code": code}, format="json", **TERMINAL).status_code in (
+            200,
+            201,
+        )
         ticket = api(clerk).post("/api/v1/workbench/call-next/").json()
         assert Appointment.objects.get(code=code).status == AppointmentStatus.CALLED
         response = api(clerk).post(f"/api/v1/workbench/tickets/{ticket['id']}/missed/")
@@ -443,7 +497,11 @@ def test_a_late_arrival_marked_no_show_still_queues_as_a_walk_in(api, hall, matt
     from tests.front.floor.factories import TERMINAL
     from tests.journey_helpers import shift_slot_to_now
 
-    code = api(citizen).post("/api/v1/appointments/", {"slot": slot.id, "matter": matter.code}, format="json").json()["code"]
+    code = (
+        api(citizen)
+        .post("/api/v1/appointments/", {"slot": slot.id, "matter": matter.code}, format="json")
+        .json()["code"]
+    )
     shift_slot_to_now(slot.id, minutes_from_now=-20)
     assert no_shows_mark() == 1
     assert Appointment.objects.get(code=code).status == AppointmentStatus.NO_SHOW
@@ -455,10 +513,18 @@ def test_a_late_arrival_marked_no_show_still_queues_as_a_walk_in(api, hall, matt
 def test_numbers_beyond_any_id_are_bad_input_not_server_errors(api, client, hall, matter, citizen):
     huge = str(2**64)
     client.force_login(citizen)
-    assert api(citizen).post("/api/v1/appointments/", {"slot": huge, "matter": matter.code}, format="json").status_code == 400
+    assert (
+        api(citizen).post("/api/v1/appointments/", {"slot": huge, "matter": matter.code}, format="json").status_code
+        == 400
+    )
     assert api(None).get(f"/api/v1/slots/?hall={huge}&matter={matter.code}").status_code == 400
     assert api(citizen).post(f"/api/v1/waitlist/{huge}/accept/").status_code == 404
-    assert api(citizen).post("/api/v1/waitlist/", {"matter": matter.code, "hall": huge, "date": "2030-01-01"}, format="json").status_code == 400
+    assert (
+        api(citizen)
+        .post("/api/v1/waitlist/", {"matter": matter.code, "hall": huge, "date": "2030-01-01"}, format="json")
+        .status_code
+        == 400
+    )
     assert client.post(f"/matters/{matter.code}/book/", {"slot": huge}).status_code == 302
     assert client.post(f"/matters/{matter.code}/book/", {"slot": "²"}).status_code == 302
     assert client.get(f"/matters/{matter.code}/?hall={huge}").status_code == 200

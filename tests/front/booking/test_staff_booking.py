@@ -71,7 +71,9 @@ def test_only_staff_of_the_slots_hall(api, other_hall_clerk, citizen, split_slot
     assert response.status_code == 404 and response.json()["code"] == "not_found"
     assert api(citizen).post("/api/v1/workbench/appointments/", {}, format="json").status_code == 403
     unknown = api(other_hall_clerk).post(
-        "/api/v1/workbench/appointments/", {"id_number": "110105199001011237", "slot": split_slot.id, "matter": matter.code}, format="json"
+        "/api/v1/workbench/appointments/",
+        {"id_number": "110105199001011237", "slot": split_slot.id, "matter": matter.code},
+        format="json",
     )
     assert unknown.status_code == 404 and unknown.json()["code"] == "citizen_not_found"
     assert not Appointment.objects.exists()

@@ -47,30 +47,57 @@ def full_day(hall, matter, citizen):
 class TestJoining:
     def test_only_a_full_day_can_be_waited_for(self, hall, matter, other_citizen):
         slot = make_slot(hall, days_ahead=2, hour=9, capacity=1)
-        assert code_of(lambda: waitlist_join(citizen=other_citizen, matter_code=matter.code, hall_id=hall.id, date=slot.date)) == "not_full"
-        assert code_of(
-            lambda: waitlist_join(citizen=other_citizen, matter_code=matter.code, hall_id=hall.id, date=slot.date + dt.timedelta(days=5))
-        ) == "not_bookable_day"
+        assert (
+            code_of(
+                lambda: waitlist_join(citizen=other_citizen, matter_code=matter.code, hall_id=hall.id, date=slot.date)
+            )
+            == "not_full"
+        )
+        assert (
+            code_of(
+                lambda: waitlist_join(
+                    citizen=other_citizen,
+                    matter_code=matter.code,
+                    hall_id=hall.id,
+                    date=slot.date + dt.timedelta(days=5),
+                )
+            )
+            == "not_bookable_day"
+        )
 
     def test_join_once_and_not_with_an_appointment_for_the_matter(self, full_day, hall, matter, citizen, other_citizen):
         slot, _ = full_day
         entry = waitlist_join(citizen=other_citizen, matter_code=matter.code, hall_id=hall.id, date=slot.date)
         assert entry.status == WaitlistStatus.WAITING
-        assert code_of(lambda: waitlist_join(citizen=other_citizen, matter_code=matter.code, hall_id=hall.id, date=slot.date)) == "duplicate"
-        assert code_of(lambda: waitlist_join(citizen=citizen, matter_code=matter.code, hall_id=hall.id, date=slot.date)) == "duplicate"
+        assert (
+            code_of(
+                lambda: waitlist_join(citizen=other_citizen, matter_code=matter.code, hall_id=hall.id, date=slot.date)
+            )
+            == "duplicate"
+        )
+        assert (
+            code_of(lambda: waitlist_join(citizen=citizen, matter_code=matter.code, hall_id=hall.id, date=slot.date))
+            == "duplicate"
+        )
 
     def test_over_the_api(self, api, full_day, hall, matter, other_citizen):
         slot, _ = full_day
-        response = api(other_citizen).post("/api/v1/waitlist/", {"matter": matter.code, "hall": hall.id, "date": slot.date.isoformat()}, format="json")
+        response = api(other_citizen).post(
+            "/api/v1/waitlist/", {"matter": matter.code, "hall": hall.id, "date": slot.date.isoformat()}, format="json"
+        )
         assert response.status_code == 201, response.content
         assert api(other_citizen).get("/api/v1/waitlist/").json()[0]["status"] == "waiting"
-        again = api(other_citizen).post("/api/v1/waitlist/", {"matter": matter.code, "hall": hall.id, "date": slot.date.isoformat()}, format="json")
+        again = api(other_citizen).post(
+            "/api/v1/waitlist/", {"matter": matter.code, "hall": hall.id, "date": slot.date.isoformat()}, format="json"
+        )
         assert again.status_code == 409 and again.json()["code"] == "duplicate"
         assert api(None).get("/api/v1/waitlist/").status_code in (401, 403)
 
 
 class TestHandOver:
-    def test_a_freed_place_goes_to_the_first_in_line_and_then_to_the_next(self, full_day, hall, matter, citizen, other_citizen):
+    def test_a_freed_place_goes_to_the_first_in_line_and_then_to_the_next(
+        self, full_day, hall, matter, citizen, other_citizen
+    ):
         slot, appointment = full_day
         second, third = make_user("waiter2"), make_user("waiter3")
         first_entry = waitlist_join(citizen=other_citizen, matter_code=matter.code, hall_id=hall.id, date=slot.date)
@@ -87,12 +114,18 @@ class TestHandOver:
         # The offer took the place from the resale hold: held for the waiting citizen, for nobody else.
         assert (held.booked, held.waitlist_held, held.resale_held) == (0, 1, 0)
         offer = Notification.objects.get(recipient=other_citizen, event="waitlist.offer", channel="inbox")
-        assert "社会保障卡申领" in offer.body and f"{timezone.localtime(first_entry.offer_expires_at):%H:%M}" in offer.body
+        assert (
+            "社会保障卡申领" in offer.body and f"{timezone.localtime(first_entry.offer_expires_at):%H:%M}" in offer.body
+        )
         assert code_of(lambda: appointment_book(citizen=third, slot_id=slot.id, matter_code=matter.code)) == "slot_full"
         assert WaitlistEntry.objects.get(id=second_entry.id).status == WaitlistStatus.WAITING
 
         # Nobody answered: at the expiry the offer passes to the next in line.
-        assert waitlist_sweep(now=first_entry.offer_expires_at - dt.timedelta(seconds=1)) == {"expired": 0, "unfilled": 0, "offered": 0}
+        assert waitlist_sweep(now=first_entry.offer_expires_at - dt.timedelta(seconds=1)) == {
+            "expired": 0,
+            "unfilled": 0,
+            "offered": 0,
+        }
         assert waitlist_sweep(now=first_entry.offer_expires_at) == {"expired": 1, "unfilled": 0, "offered": 1}
         assert WaitlistEntry.objects.get(id=first_entry.id).status == WaitlistStatus.EXPIRED
         second_entry.refresh_from_db()
@@ -117,7 +150,9 @@ class TestHandOver:
         assert not Appointment.objects.filter(citizen=other_citizen).exists()
         assert Slot.objects.get(id=slot.id).waitlist_held == 1  # until the sweep expires it
 
-    def test_declining_passes_the_place_on_and_accepting_keeps_every_rule(self, full_day, hall, matter, citizen, other_citizen):
+    def test_declining_passes_the_place_on_and_accepting_keeps_every_rule(
+        self, full_day, hall, matter, citizen, other_citizen
+    ):
         slot, appointment = full_day
         second = make_user("waiter2")
         first_entry = waitlist_join(citizen=other_citizen, matter_code=matter.code, hall_id=hall.id, date=slot.date)
@@ -148,7 +183,9 @@ class TestHandOver:
 
 
 class TestPages:
-    def test_a_full_day_offers_the_waitlist_and_the_offer_is_accepted_on_the_page(self, full_day, hall, matter, citizen, other_citizen):
+    def test_a_full_day_offers_the_waitlist_and_the_offer_is_accepted_on_the_page(
+        self, full_day, hall, matter, citizen, other_citizen
+    ):
         slot, appointment = full_day
         page = Client()
         page.force_login(other_citizen)
@@ -182,7 +219,9 @@ def test_a_retried_accept_returns_the_first_appointment(api, full_day, hall, mat
     assert late.status_code == 409 and late.json()["code"] == "offer_expired"
 
 
-def test_an_offer_made_in_the_quiet_hours_is_held_until_they_end_plus_the_hold(settings, full_day, hall, matter, citizen, other_citizen):
+def test_an_offer_made_in_the_quiet_hours_is_held_until_they_end_plus_the_hold(
+    settings, full_day, hall, matter, citizen, other_citizen
+):
     settings.NOTIFY_QUIET_HOURS = "21:00-08:00"
     settings.NOTIFY_QUIET_CHANNELS = ["sms"]
     slot, appointment = full_day
@@ -204,7 +243,9 @@ class TestTheDayItself:
     def tomorrow_full(self, hall, matter, citizen, other_citizen):
         slot = make_slot(hall, hour=9, capacity=1)
         appointment = appointment_book(citizen=citizen, slot_id=slot.id, matter_code=matter.code)
-        with time_machine.travel(self.at(timezone.localdate(), 12), tick=False):  # joined at noon, whatever the hour now
+        with time_machine.travel(
+            self.at(timezone.localdate(), 12), tick=False
+        ):  # joined at noon, whatever the hour now
             entry = waitlist_join(citizen=other_citizen, matter_code=matter.code, hall_id=hall.id, date=slot.date)
         appointment_cancel(citizen=citizen, appointment_id=appointment.id)
         return slot, entry
@@ -237,7 +278,10 @@ class TestTheDayItself:
         told = Notification.objects.get(recipient=other_citizen, event="waitlist.unfilled", channel="inbox")
         assert "社会保障卡申领" in told.body and f"{slot.date:%Y年%m月%d日}" in told.body
         assert waitlist_sweep(now=self.at(slot.date, 0, 2))["unfilled"] == 0
-        assert Notification.objects.filter(recipient=other_citizen, event="waitlist.unfilled", channel="inbox").count() == 1
+        assert (
+            Notification.objects.filter(recipient=other_citizen, event="waitlist.unfilled", channel="inbox").count()
+            == 1
+        )
         # It has left the citizen's list of waiting entries.
         client = Client()
         client.force_login(other_citizen)
@@ -268,9 +312,12 @@ def test_joining_is_refused_once_no_offer_could_be_answered_in_time(full_day, ha
     day_before = slot.date - dt.timedelta(days=1)
     late = dt.datetime.combine(day_before, dt.time(23, 45), tzinfo=timezone.get_current_timezone())
     with time_machine.travel(late, tick=False):
-        assert code_of(
-            lambda: waitlist_join(citizen=other_citizen, matter_code=matter.code, hall_id=hall.id, date=slot.date)
-        ) == "waitlist_closed"
+        assert (
+            code_of(
+                lambda: waitlist_join(citizen=other_citizen, matter_code=matter.code, hall_id=hall.id, date=slot.date)
+            )
+            == "waitlist_closed"
+        )
     assert not WaitlistEntry.objects.filter(citizen=other_citizen).exists()
 
 

@@ -45,7 +45,14 @@ def liaison(other_department, other_hall):
 
 @pytest.fixture
 def ask(citizen, matter):
-    def _ask(*, when: dt.datetime | None = None, kind: str = "consultation", who=None, title: str = "社保卡丢了怎么补办", content: str = "我的社保卡丢了，需要带什么材料？") -> ConsultTicket:
+    def _ask(
+        *,
+        when: dt.datetime | None = None,
+        kind: str = "consultation",
+        who=None,
+        title: str = "社保卡丢了怎么补办",
+        content: str = "我的社保卡丢了，需要带什么材料？",
+    ) -> ConsultTicket:
         if when is None:
             return ticket_ask(citizen=who or citizen, matter_code=matter.code, kind=kind, title=title, content=content)
         with time_machine.travel(when, tick=False):

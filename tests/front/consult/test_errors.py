@@ -41,7 +41,9 @@ def test_the_api_answers_in_the_readers_language_one_language_at_a_time(api, cle
 def test_a_required_field_is_named_in_the_readers_language(client, ask, supervisor):
     ticket = ask()
     client.force_login(supervisor)
-    refused = client.post(f"/consult/desk/{ticket.code}/extend/", {"days": "2", "reason": ""}, HTTP_ACCEPT_LANGUAGE="en")
+    refused = client.post(
+        f"/consult/desk/{ticket.code}/extend/", {"days": "2", "reason": ""}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert refused.status_code == 400
     assert "Please fill in “Reason for the extension”." in refused.content.decode()
 

@@ -89,7 +89,9 @@ def test_the_owner_is_reminded_once_the_day_before_and_the_supervisor_alerted_on
     assert "尚未答复" in escalations.get().body
     ticket.refresh_from_db()
     assert ticket.escalated_at and ticket.reminded_at
-    assert list(ticket.events.filter(action__in=[TicketAction.REMIND, TicketAction.ESCALATE]).values_list("action", flat=True)) == [
+    assert list(
+        ticket.events.filter(action__in=[TicketAction.REMIND, TicketAction.ESCALATE]).values_list("action", flat=True)
+    ) == [
         TicketAction.REMIND,
         TicketAction.ESCALATE,
     ]

@@ -58,11 +58,15 @@ def test_the_citizen_pages_ask_follow_up_and_rate(client, citizen, matter, clerk
     form = client.get(f"/consult/ask/?matter={matter.code}")
     assert form.status_code == 200 and matter.name in form.content.decode()
     # A missing title: the page comes back with what was typed.
-    refused = client.post("/consult/ask/", {"matter": matter.code, "kind": "consultation", "title": " ", "content": "我写的内容"})
+    refused = client.post(
+        "/consult/ask/", {"matter": matter.code, "kind": "consultation", "title": " ", "content": "我写的内容"}
+    )
     assert refused.status_code == 400
     assert "请填写标题" in refused.content.decode() and "我写的内容" in refused.content.decode()
     assert not ConsultTicket.objects.exists()
-    response = client.post("/consult/ask/", {"matter": matter.code, "kind": "consultation", "title": "补办", "content": "要带什么？"})
+    response = client.post(
+        "/consult/ask/", {"matter": matter.code, "kind": "consultation", "title": "补办", "content": "要带什么？"}
+    )
     ticket = ConsultTicket.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/consult/{ticket.code}/"
     assert ticket.code in client.get("/consult/").content.decode()
@@ -160,7 +164,10 @@ def test_a_liaison_who_supervises_another_hall_answers_but_has_no_supervisor_rig
     ticket_route(actor=clerk, code=ticket.code, department_code=other_department.code, note="医保")
     them = api(boss_liaison)
     url = f"/api/v1/consult/tickets/{ticket.code}"
-    assert them.post(f"{url}/route/", {"department": other_department.code, "note": "再转"}, format="json").status_code == 403
+    assert (
+        them.post(f"{url}/route/", {"department": other_department.code, "note": "再转"}, format="json").status_code
+        == 403
+    )
     assert them.post(f"{url}/faq/", {"question": "问", "answer": "答"}, format="json").status_code == 403
     client.force_login(boss_liaison)
     page = client.get(f"/consult/desk/{ticket.code}/").content.decode()

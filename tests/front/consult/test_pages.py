@@ -18,7 +18,14 @@ pytestmark = pytest.mark.django_db
 def test_a_clerk_logs_a_call_on_the_page(client, clerk, matter):
     client.force_login(clerk)
     assert matter.name in client.get("/consult/desk/call/").content.decode()
-    form = {"caller_name": "陈大爷", "caller_phone": "1351234", "matter": matter.code, "kind": "consultation", "title": "异地办理", "content": "能在永顺办吗？"}
+    form = {
+        "caller_name": "陈大爷",
+        "caller_phone": "1351234",
+        "matter": matter.code,
+        "kind": "consultation",
+        "title": "异地办理",
+        "content": "能在永顺办吗？",
+    }
     refused = client.post("/consult/desk/call/", form)
     assert refused.status_code == 400
     text = refused.content.decode()
@@ -36,7 +43,9 @@ def test_routing_on_the_page_keeps_the_note_when_refused(client, ask, clerk, oth
     client.post(f"/consult/desk/{ticket.code}/claim/")
     refused = client.post(f"/consult/desk/{ticket.code}/route/", {"department": "NOPE", "note": "请医保局答复参保问题"})
     assert refused.status_code == 400 and "请医保局答复参保问题" in refused.content.decode()
-    done = client.post(f"/consult/desk/{ticket.code}/route/", {"department": other_department.code, "note": "请医保局答复参保问题"})
+    done = client.post(
+        f"/consult/desk/{ticket.code}/route/", {"department": other_department.code, "note": "请医保局答复参保问题"}
+    )
     assert done.status_code == 302
     ticket.refresh_from_db()
     assert ticket.status == TicketStatus.ROUTED and ticket.department == other_department
@@ -86,7 +95,9 @@ def test_the_front_beat_runs_the_sweep():
     assert entry["schedule"] <= 3600  # often enough to warn on the last day
 
 
-def test_digits_str_isdigit_takes_but_int_does_not_are_refused_not_a_500(client, ask, clerk, supervisor, citizen, matter):
+def test_digits_str_isdigit_takes_but_int_does_not_are_refused_not_a_500(
+    client, ask, clerk, supervisor, citizen, matter
+):
     # Superscript two: "²".isdigit() is True, int("²") raises.
     ticket = ask()
     ticket_claim(clerk=clerk, code=ticket.code)
@@ -94,7 +105,10 @@ def test_digits_str_isdigit_takes_but_int_does_not_are_refused_not_a_500(client,
     client.force_login(citizen)
     rated = client.post(f"/consult/{ticket.code}/rate/", {"score": "\u00b2"})
     assert rated.status_code == 400 and "请选择评价等级" in rated.content.decode()
-    asked = client.post("/consult/ask/", {"matter": matter.code, "kind": "consultation", "title": "问", "content": "内容", "hall": "\u00b2"})
+    asked = client.post(
+        "/consult/ask/",
+        {"matter": matter.code, "kind": "consultation", "title": "问", "content": "内容", "hall": "\u00b2"},
+    )
     assert asked.status_code == 302  # an unusable hall is no choice: the default hall of the matter
     other = ask()
     client.force_login(supervisor)

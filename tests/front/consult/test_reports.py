@@ -67,7 +67,14 @@ def data(ask, hall, other_hall, matter, other_department, clerk, other_hall_cler
     from apps.front.consult.services import ticket_ask
 
     with time_machine.travel(at(2026, 11, 23, 10), tick=False):
-        ticket_ask(citizen=citizen, matter_code=matter.code, kind="consultation", title="问题", content="内容", hall_id=other_hall.id)
+        ticket_ask(
+            citizen=citizen,
+            matter_code=matter.code,
+            kind="consultation",
+            title="问题",
+            content="内容",
+            hall_id=other_hall.id,
+        )
 
 
 def _report(api, user, **params):
@@ -81,14 +88,28 @@ def test_figures_by_department(api, data, supervisor):
     rows = {r["name"]: r for r in response.json()}
     assert set(rows) == {"区人力资源和社会保障局", "区医疗保障局", "合计"}
     rsj = rows["区人力资源和社会保障局"]
-    assert (rsj["total"], rsj["responded"], rsj["resolved"], rsj["rated"], rsj["satisfied"], rsj["overdue"]) == (3, 1, 2, 2, 1, 2)
+    assert (rsj["total"], rsj["responded"], rsj["resolved"], rsj["rated"], rsj["satisfied"], rsj["overdue"]) == (
+        3,
+        1,
+        2,
+        2,
+        1,
+        2,
+    )
     assert (Decimal(rsj["response_rate"]), Decimal(rsj["resolution_rate"]), Decimal(rsj["satisfaction_rate"])) == (
         Decimal("33.3"),
         Decimal("66.7"),
         Decimal("50.0"),
     )
     ybj = rows["区医疗保障局"]
-    assert (ybj["total"], ybj["responded"], ybj["resolved"], ybj["rated"], ybj["satisfied"], ybj["overdue"]) == (2, 2, 1, 1, 1, 0)
+    assert (ybj["total"], ybj["responded"], ybj["resolved"], ybj["rated"], ybj["satisfied"], ybj["overdue"]) == (
+        2,
+        2,
+        1,
+        1,
+        1,
+        0,
+    )
     total = rows["合计"]
     assert (total["total"], total["responded"], total["resolved"], total["overdue"]) == (5, 3, 3, 2)
     assert Decimal(total["satisfaction_rate"]) == Decimal("66.7")
@@ -106,7 +127,9 @@ def test_the_page_and_the_csv_export(client, data, supervisor):
     with time_machine.travel(TODAY, tick=False):
         client.force_login(supervisor)
         page = client.get("/consult/reports/", {"from": "2026-11-01", "to": "2026-11-30"})
-        exported = client.get("/consult/reports/", {"from": "2026-11-01", "to": "2026-11-30", "by": "matter", "export": "csv"})
+        exported = client.get(
+            "/consult/reports/", {"from": "2026-11-01", "to": "2026-11-30", "by": "matter", "export": "csv"}
+        )
     assert page.status_code == 200
     text = page.content.decode()
     assert "33.3%" in text and "66.7%" in text and "区医疗保障局" in text

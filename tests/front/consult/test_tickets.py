@@ -16,7 +16,13 @@ pytestmark = pytest.mark.django_db
 
 
 def _ask(api, citizen, the_matter, **extra):
-    payload = {"matter": the_matter.code, "kind": "consultation", "title": "社保卡丢了怎么补办", "content": "需要带什么材料？", **extra}
+    payload = {
+        "matter": the_matter.code,
+        "kind": "consultation",
+        "title": "社保卡丢了怎么补办",
+        "content": "需要带什么材料？",
+        **extra,
+    }
     return api(citizen).post("/api/v1/consult/tickets/", payload, format="json")
 
 
@@ -66,7 +72,13 @@ def test_it_takes_questions_at_the_kiosk_by_id_card(client, citizen, matter, ter
     assert page.status_code == 200 and matter.name in page.content.decode()
     response = client.post(
         "/terminal/consult/",
-        {"id_number": citizen.id_number, "matter": matter.code, "kind": "complaint", "title": "窗口排队太久", "content": "上午等了两个小时"},
+        {
+            "id_number": citizen.id_number,
+            "matter": matter.code,
+            "kind": "complaint",
+            "title": "窗口排队太久",
+            "content": "上午等了两个小时",
+        },
     )
     assert response.status_code == 200
     ticket = ConsultTicket.objects.get()
@@ -74,7 +86,10 @@ def test_it_takes_questions_at_the_kiosk_by_id_card(client, citizen, matter, ter
     assert ticket.code in response.content.decode()
     # An ID card without an account: refused, the question kept on the page, the ID number not echoed.
     stranger = "11010519491231002X"
-    refused = client.post("/terminal/consult/", {"id_number": stranger, "matter": matter.code, "kind": "consultation", "title": "问题", "content": "内容保留"})
+    refused = client.post(
+        "/terminal/consult/",
+        {"id_number": stranger, "matter": matter.code, "kind": "consultation", "title": "问题", "content": "内容保留"},
+    )
     assert refused.status_code == 422  # no_account (issue 17: was 400)
     text = refused.content.decode()
     assert "未找到该身份证对应的实名账户" in text and "内容保留" in text and stranger not in text
@@ -84,7 +99,9 @@ def test_it_takes_questions_from_a_kiosk_through_the_api(api, citizen, matter, t
     client = api(None)
     payload = {"id_number": citizen.id_number, "matter": matter.code, "title": "问题", "content": "内容"}
     assert client.post("/api/v1/terminal/consult/", payload, format="json").status_code == 401
-    response = client.post("/api/v1/terminal/consult/", payload, format="json", HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}")
+    response = client.post(
+        "/api/v1/terminal/consult/", payload, format="json", HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}"
+    )
     assert response.status_code == 201
     body = response.json()
     assert body["code"] and body["status"] == "new" and body["matter"] == matter.code
@@ -98,7 +115,10 @@ def test_an_id_number_is_checked_at_the_kiosk_and_on_a_call(api, clerk, citizen,
     bad_id = citizen.id_number[:17] + ("0" if citizen.id_number[17] != "0" else "1")
     question = {"matter": matter.code, "title": "问题", "content": "内容"}
     kiosk = api(None).post(
-        "/api/v1/terminal/consult/", {**question, "id_number": bad_id}, format="json", HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}"
+        "/api/v1/terminal/consult/",
+        {**question, "id_number": bad_id},
+        format="json",
+        HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}",
     )
     call = {**question, "caller_name": "王小明", "caller_phone": "13512345678"}
     logged = api(clerk).post("/api/v1/consult/calls/", {**call, "id_number": bad_id}, format="json")
@@ -114,7 +134,13 @@ def test_an_id_number_is_checked_at_the_kiosk_and_on_a_call(api, clerk, citizen,
 def test_a_logged_call_belongs_to_the_clerk_who_took_it(api, clerk, citizen, matter):
     response = api(clerk).post(
         "/api/v1/consult/calls/",
-        {"matter": matter.code, "title": "电话咨询", "content": "能否异地办理？", "caller_name": "王小明", "caller_phone": citizen.phone},
+        {
+            "matter": matter.code,
+            "title": "电话咨询",
+            "content": "能否异地办理？",
+            "caller_name": "王小明",
+            "caller_phone": citizen.phone,
+        },
         format="json",
     )
     assert response.status_code == 201, response.content
@@ -131,7 +157,13 @@ def test_a_caller_on_someone_elses_phone_does_not_land_in_that_account(api, cler
     # and the caller's question must not be shown in the account holder's tickets.
     response = api(clerk).post(
         "/api/v1/consult/calls/",
-        {"matter": matter.code, "title": "电话咨询", "content": "我母亲的社保卡怎么补？", "caller_name": "李四", "caller_phone": citizen.phone},
+        {
+            "matter": matter.code,
+            "title": "电话咨询",
+            "content": "我母亲的社保卡怎么补？",
+            "caller_name": "李四",
+            "caller_phone": citizen.phone,
+        },
         format="json",
     )
     assert response.status_code == 201, response.content
@@ -143,7 +175,13 @@ def test_a_caller_on_someone_elses_phone_does_not_land_in_that_account(api, cler
 def test_a_call_from_someone_without_an_account_keeps_their_number_encrypted(api, clerk, matter):
     response = api(clerk).post(
         "/api/v1/consult/calls/",
-        {"matter": matter.code, "title": "电话咨询", "content": "问题", "caller_name": "陈大爷", "caller_phone": "13512345678"},
+        {
+            "matter": matter.code,
+            "title": "电话咨询",
+            "content": "问题",
+            "caller_name": "陈大爷",
+            "caller_phone": "13512345678",
+        },
         format="json",
     )
     assert response.status_code == 201
@@ -188,7 +226,9 @@ def test_the_owner_routes_it_to_a_department_whose_liaison_answers(api, ask, cle
     # Before routing the liaison (another hall) cannot see it.
     assert api(liaison).get(f"/api/v1/consult/tickets/{ticket.code}/").status_code == 404
     response = api(clerk).post(
-        f"/api/v1/consult/tickets/{ticket.code}/route/", {"department": other_department.code, "note": "涉及医保关系转移"}, format="json"
+        f"/api/v1/consult/tickets/{ticket.code}/route/",
+        {"department": other_department.code, "note": "涉及医保关系转移"},
+        format="json",
     )
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "routed" and response.json()["department"] == "区医疗保障局"
@@ -198,7 +238,9 @@ def test_the_owner_routes_it_to_a_department_whose_liaison_answers(api, ask, cle
     # The liaison sees it in their queue and answers; the owner stays the owner.
     queue = api(liaison).get("/api/v1/consult/tickets/").json()
     assert [t["code"] for t in queue] == [ticket.code]
-    answered = api(liaison).post(f"/api/v1/consult/tickets/{ticket.code}/reply/", {"body": "请到医保窗口办理转移。"}, format="json")
+    answered = api(liaison).post(
+        f"/api/v1/consult/tickets/{ticket.code}/reply/", {"body": "请到医保窗口办理转移。"}, format="json"
+    )
     assert answered.status_code == 200
     ticket.refresh_from_db()
     assert ticket.status == TicketStatus.ANSWERED and ticket.owner == clerk
@@ -208,7 +250,9 @@ def test_the_owner_routes_it_to_a_department_whose_liaison_answers(api, ask, cle
 def test_routing_needs_a_known_department_and_a_note(api, ask, clerk):
     ticket = ask()
     api(clerk).post(f"/api/v1/consult/tickets/{ticket.code}/claim/")
-    unknown = api(clerk).post(f"/api/v1/consult/tickets/{ticket.code}/route/", {"department": "XXX", "note": "n"}, format="json")
+    unknown = api(clerk).post(
+        f"/api/v1/consult/tickets/{ticket.code}/route/", {"department": "XXX", "note": "n"}, format="json"
+    )
     assert unknown.status_code == 400 and unknown.json()["code"] == "unknown_department"
     ticket.refresh_from_db()
     assert ticket.status == TicketStatus.CLAIMED
@@ -224,7 +268,9 @@ def test_only_the_owner_answers(api, ask, clerk, neighbour):
 def test_the_citizen_is_told_of_the_reply_without_its_text(api, ask, clerk, citizen):
     ticket = ask()
     api(clerk).post(f"/api/v1/consult/tickets/{ticket.code}/claim/")
-    api(clerk).post(f"/api/v1/consult/tickets/{ticket.code}/reply/", {"body": "请携带身份证原件到5号窗口。"}, format="json")
+    api(clerk).post(
+        f"/api/v1/consult/tickets/{ticket.code}/reply/", {"body": "请携带身份证原件到5号窗口。"}, format="json"
+    )
     sent = Notification.objects.filter(recipient=citizen, event="consult.answered")
     assert {n.channel for n in sent} == {"inbox", "sms", "email"}
     for n in sent:
@@ -240,11 +286,17 @@ def test_a_follow_up_reopens_the_thread_with_the_same_owner(api, ask, clerk, cit
     api(clerk).post(f"/api/v1/consult/tickets/{ticket.code}/reply/", {"body": "带身份证。"}, format="json")
     ticket.refresh_from_db()
     first_answered = ticket.first_answered_at
-    response = api(citizen).post(f"/api/v1/consult/tickets/{ticket.code}/follow-up/", {"body": "复印件要几份？"}, format="json")
+    response = api(citizen).post(
+        f"/api/v1/consult/tickets/{ticket.code}/follow-up/", {"body": "复印件要几份？"}, format="json"
+    )
     assert response.status_code == 200
     ticket.refresh_from_db()
     assert ticket.status == TicketStatus.CLAIMED and ticket.owner == clerk
-    assert list(ticket.messages.values_list("kind", flat=True)) == [MessageKind.QUESTION, MessageKind.REPLY, MessageKind.FOLLOW_UP]
+    assert list(ticket.messages.values_list("kind", flat=True)) == [
+        MessageKind.QUESTION,
+        MessageKind.REPLY,
+        MessageKind.FOLLOW_UP,
+    ]
     assert Notification.objects.filter(recipient=clerk, event="consult.follow_up", channel="inbox").exists()
     # A second answer keeps the first answer's time for the response figures.
     api(clerk).post(f"/api/v1/consult/tickets/{ticket.code}/reply/", {"body": "一份。"}, format="json")
@@ -264,7 +316,9 @@ def test_the_citizen_rates_the_answer_once_and_that_closes_it(api, ask, clerk, c
     api(clerk).post(f"/api/v1/consult/tickets/{ticket.code}/reply/", {"body": "带身份证。"}, format="json")
     out_of_range = api(citizen).post(f"/api/v1/consult/tickets/{ticket.code}/rate/", {"score": 6}, format="json")
     assert out_of_range.status_code == 400
-    response = api(citizen).post(f"/api/v1/consult/tickets/{ticket.code}/rate/", {"score": 2, "comment": "很清楚"}, format="json")
+    response = api(citizen).post(
+        f"/api/v1/consult/tickets/{ticket.code}/rate/", {"score": 2, "comment": "很清楚"}, format="json"
+    )
     assert response.status_code == 200
     ticket.refresh_from_db()
     assert ticket.rating == 2 and ticket.rating_comment == "很清楚" and ticket.status == TicketStatus.CLOSED
@@ -330,7 +384,9 @@ def test_a_flood_of_questions_is_limited_per_citizen(api, citizen, other_citizen
     monkeypatch.setattr(asking, "QUESTIONS_PER_CITIZEN_PER_DAY", 2)
     assert [_ask(api, citizen, matter).status_code for _ in range(2)] == [201, 201]
     limited = _ask(api, citizen, matter)
-    assert limited.status_code == 429 and limited.json()["code"] == "rate_limited" and "上限" in limited.json()["detail"]
+    assert (
+        limited.status_code == 429 and limited.json()["code"] == "rate_limited" and "上限" in limited.json()["detail"]
+    )
     assert ConsultTicket.objects.count() == 2
     assert _ask(api, other_citizen, matter).status_code == 201
 
@@ -346,7 +402,9 @@ def test_the_citizen_withdraws_a_question_someone_took_or_routed(api, ask, clerk
     api(clerk).post(f"/api/v1/consult/tickets/{routed.code}/claim/")
     route = {"department": other_department.code, "note": "涉及医保"}
     assert api(clerk).post(f"/api/v1/consult/tickets/{routed.code}/route/", route, format="json").status_code == 200
-    again = api(clerk).post(f"/api/v1/consult/tickets/{routed.code}/route/", {**route, "note": "仍请医保答复"}, format="json")
+    again = api(clerk).post(
+        f"/api/v1/consult/tickets/{routed.code}/route/", {**route, "note": "仍请医保答复"}, format="json"
+    )
     assert again.status_code == 200, again.content
     assert routed.events.filter(action=TicketAction.ROUTE).count() == 2
     assert api(citizen).post(f"/api/v1/consult/tickets/{routed.code}/close/").status_code == 200

@@ -44,8 +44,13 @@ def tickets(ask, clerk, matter):
     _answer(clerk, complaint.code, after=dt.timedelta(minutes=1))
     with time_machine.travel(ASKED, tick=False):
         call = ticket_log_call(
-            clerk=clerk, matter_code=matter.code, kind="consultation", title="电话咨询", content="内容",
-            caller_name="赵来电", caller_phone="13900001111",
+            clerk=clerk,
+            matter_code=matter.code,
+            kind="consultation",
+            title="电话咨询",
+            content="内容",
+            caller_name="赵来电",
+            caller_phone="13900001111",
         )
     with time_machine.travel(ASKED + dt.timedelta(minutes=1), tick=False):
         ticket_reply(actor=clerk, code=call.code, body="已电话答复。")

@@ -36,20 +36,33 @@ def _courier(settings, tmp_path):
 def case(citizen, hall, matter, clerk, central_peer):
     """Accepted at the hall, under review at central, promised for a date."""
     case = Case.objects.create(
-        number="TZ2026120100007", query_password_hash=make_password(PASSWORD), citizen=citizen, matter=matter, hall=hall,
-        clerk=clerk, status=CaseStatus.IN_REVIEW, accepted_at=timezone.now(), promised_date=timezone.localdate() + dt.timedelta(days=7),
+        number="TZ2026120100007",
+        query_password_hash=make_password(PASSWORD),
+        citizen=citizen,
+        matter=matter,
+        hall=hall,
+        clerk=clerk,
+        status=CaseStatus.IN_REVIEW,
+        accepted_at=timezone.now(),
+        promised_date=timezone.localdate() + dt.timedelta(days=7),
     )
     CaseEvent.objects.create(case=case, actor=clerk, to_status=CaseStatus.RECEIVED, note=f"{hall.name} 收件")
     CaseEvent.objects.create(case=case, actor=clerk, from_status=CaseStatus.RECEIVED, to_status=CaseStatus.ACCEPTED)
     CaseEvent.objects.create(
-        case=case, actor_label="审批总后台", from_status=CaseStatus.ACCEPTED, to_status=CaseStatus.IN_REVIEW, note="初审：申请人王小明住址核实"
+        case=case,
+        actor_label="审批总后台",
+        from_status=CaseStatus.ACCEPTED,
+        to_status=CaseStatus.IN_REVIEW,
+        note="初审：申请人王小明住址核实",
     )
     return case
 
 
 def central_event(client, kind: str, payload: dict, files=()) -> dict:
     message_id = str(uuid.uuid4())
-    body = json.dumps({"id": message_id, "kind": kind, "payload": payload, "files": list(files)}, ensure_ascii=False).encode()
+    body = json.dumps(
+        {"id": message_id, "kind": kind, "payload": payload, "files": list(files)}, ensure_ascii=False
+    ).encode()
     response = post_signed(client, body, message_id)
     assert response.status_code == 200, response.content
     return response.json()
@@ -57,29 +70,57 @@ def central_event(client, kind: str, payload: dict, files=()) -> dict:
 
 def decide(client, case: Case) -> None:
     central_event(
-        client, "case.decided",
-        {"number": case.number, "decision": "approved", "reason": "", "remedies": "", "decided_at": timezone.now().isoformat(), "approver_label": "审批人员"},
+        client,
+        "case.decided",
+        {
+            "number": case.number,
+            "decision": "approved",
+            "reason": "",
+            "remedies": "",
+            "decided_at": timezone.now().isoformat(),
+            "approver_label": "审批人员",
+        },
     )
 
 
 def issue_result(client, case: Case, *, code: str = "CERTCODE2345", content: bytes = CERTIFICATE) -> None:
     """Central's certificate arrives (case.result_issued), as the review app sends it."""
     payload = {
-        "number": case.number, "title": "社会保障卡", "licence_number": f"RSJ-2026-{case.number}", "verification_code": code,
-        "issued_on": "2026-12-01", "valid_until": "", "issuer": "区人力资源和社会保障局", "delivery_method": "electronic",
+        "number": case.number,
+        "title": "社会保障卡",
+        "licence_number": f"RSJ-2026-{case.number}",
+        "verification_code": code,
+        "issued_on": "2026-12-01",
+        "valid_until": "",
+        "issuer": "区人力资源和社会保障局",
+        "delivery_method": "electronic",
     }
-    files = [{"name": "社会保障卡", "sha256": hashlib.sha256(content).hexdigest(), "content_type": "application/pdf", "content_b64": base64.b64encode(content).decode()}]
+    files = [
+        {
+            "name": "社会保障卡",
+            "sha256": hashlib.sha256(content).hexdigest(),
+            "content_type": "application/pdf",
+            "content_b64": base64.b64encode(content).decode(),
+        }
+    ]
     central_event(client, "case.result_issued", payload, files)
 
 
-def courier_push(client, body: dict, *, key: str = COURIER_KEY, courier: str = "dev-express", timestamp: int | None = None):
+def courier_push(
+    client, body: dict, *, key: str = COURIER_KEY, courier: str = "dev-express", timestamp: int | None = None
+):
     raw = json.dumps(body).encode()
     stamp = str(timestamp if timestamp is not None else int(time.time()))
     return client.post(
-        f"/api/v1/courier/{courier}/callback/", data=raw, content_type="application/json",
-        HTTP_X_COURIER_TIMESTAMP=stamp, HTTP_X_COURIER_SIGNATURE=courier_signature(key=key, timestamp=stamp, body=raw),
+        f"/api/v1/courier/{courier}/callback/",
+        data=raw,
+        content_type="application/json",
+        HTTP_X_COURIER_TIMESTAMP=stamp,
+        HTTP_X_COURIER_SIGNATURE=courier_signature(key=key, timestamp=stamp, body=raw),
     )
 
 
 def pdf_text(content: bytes) -> str:
-    return subprocess.run(["pdftotext", "-layout", "-", "-"], input=content, capture_output=True, check=True).stdout.decode()
+    return subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=content, capture_output=True, check=True
+    ).stdout.decode()

@@ -30,7 +30,15 @@ def sent(kind: str) -> list[dict]:
 
 def assert_nothing_personal(payload: dict, citizen) -> None:
     text = json.dumps(payload, ensure_ascii=False)
-    for secret in (citizen.id_number, citizen.phone, citizen.real_name, ADDRESS["recipient_phone"], ADDRESS["recipient_name"], "运河东大街", "57号"):
+    for secret in (
+        citizen.id_number,
+        citizen.phone,
+        citizen.real_name,
+        ADDRESS["recipient_phone"],
+        ADDRESS["recipient_name"],
+        "运河东大街",
+        "57号",
+    ):
         assert secret and secret not in text, secret
 
 
@@ -50,7 +58,9 @@ class TestChoice:
         for payload in sent("case.delivery_chosen"):
             assert_nothing_personal(payload, citizen)
         message = OutboxMessage.objects.filter(kind="case.delivery_chosen").first()
-        assert message.ordering_key == case.number and message.actor == "申请人"  # after the case itself, never the citizen's name
+        assert (
+            message.ordering_key == case.number and message.actor == "申请人"
+        )  # after the case itself, never the citizen's name
 
     def test_a_new_address_in_the_same_district_tells_central_nothing(self, api, citizen, case):
         choose(api, citizen, case, ADDRESS)
@@ -62,7 +72,9 @@ class TestChoice:
         assert [p["region"] for p in sent("case.delivery_chosen")] == ["北京市通州区", "北京市朝阳区"]
 
     def test_the_clerks_record_at_the_window_travels_too(self, api, clerk, case):
-        response = api(clerk).put(f"/api/v1/workbench/cases/{case.number}/delivery/", {"method": "pickup"}, format="json")
+        response = api(clerk).put(
+            f"/api/v1/workbench/cases/{case.number}/delivery/", {"method": "pickup"}, format="json"
+        )
         assert response.status_code == 200, response.content
         [message] = OutboxMessage.objects.filter(kind="case.delivery_chosen")
         assert message.payload["method"] == "pickup" and message.actor == clerk.audit_label
@@ -88,9 +100,15 @@ class TestChoiceBeforeAcceptance:
     @pytest.fixture
     def received(self, api, citizen, slot, matter, terminal, clerk, central_peer):
         """收件 only: the hall holds the case; central has not heard of it."""
-        code = api(citizen).post("/api/v1/appointments/", {"slot": slot.id, "matter": matter.code}, format="json").json()["code"]
+        code = (
+            api(citizen)
+            .post("/api/v1/appointments/", {"slot": slot.id, "matter": matter.code}, format="json")
+            .json()["code"]
+        )
         shift_slot_to_now(slot.id)
-        api(None).post("/api/v1/terminal/checkin/", {"code": code}, format="json", HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}")
+        api(None).post(
+            "/api/v1/terminal/checkin/", {"code": code}, format="json", HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}"
+        )
         ticket = api(clerk).post("/api/v1/workbench/call-next/").json()
         body = api(clerk).post(f"/api/v1/workbench/tickets/{ticket['id']}/receive/", {}, format="multipart").json()
         return body["number"]
@@ -99,19 +117,35 @@ class TestChoiceBeforeAcceptance:
         assert api(citizen).put(f"/api/v1/cases/{received}/delivery/", ADDRESS, format="json").status_code == 200
         assert not OutboxMessage.objects.exists()  # nothing about a case central does not have
         material = matter.materials.get(required=True)
-        response = api(clerk).post(f"/api/v1/workbench/cases/{received}/accept/", {f"material_{material.id}": upload("id.pdf", PDF)}, format="multipart")
+        response = api(clerk).post(
+            f"/api/v1/workbench/cases/{received}/accept/",
+            {f"material_{material.id}": upload("id.pdf", PDF)},
+            format="multipart",
+        )
         assert response.status_code == 200, response.content
         [package] = sent("case.submitted")
         assert (package["delivery_method"], package["delivery_region"]) == ("post", "北京市通州区")
-        assert "运河东大街" not in json.dumps(package, ensure_ascii=False) and ADDRESS["recipient_phone"] not in json.dumps(package)
+        assert "运河东大街" not in json.dumps(package, ensure_ascii=False) and ADDRESS[
+            "recipient_phone"
+        ] not in json.dumps(package)
         assert not OutboxMessage.objects.filter(kind="case.delivery_chosen").exists()
         # Changed after acceptance: now a message of its own, after the package.
-        assert api(citizen).put(f"/api/v1/cases/{received}/delivery/", {"method": "pickup"}, format="json").status_code == 200
-        assert list(OutboxMessage.objects.order_by("created_at", "id").values_list("kind", flat=True)) == ["case.submitted", "case.delivery_chosen"]
+        assert (
+            api(citizen).put(f"/api/v1/cases/{received}/delivery/", {"method": "pickup"}, format="json").status_code
+            == 200
+        )
+        assert list(OutboxMessage.objects.order_by("created_at", "id").values_list("kind", flat=True)) == [
+            "case.submitted",
+            "case.delivery_chosen",
+        ]
 
     def test_a_case_without_a_choice_goes_for_the_e_licence(self, api, clerk, matter, received):
         material = matter.materials.get(required=True)
-        api(clerk).post(f"/api/v1/workbench/cases/{received}/accept/", {f"material_{material.id}": upload("id.pdf", PDF)}, format="multipart")
+        api(clerk).post(
+            f"/api/v1/workbench/cases/{received}/accept/",
+            {f"material_{material.id}": upload("id.pdf", PDF)},
+            format="multipart",
+        )
         [package] = sent("case.submitted")
         assert (package["delivery_method"], package["delivery_region"]) == ("electronic", "")
 
@@ -122,14 +156,24 @@ class TestDelivered:
         decide(client, case)
         issue_result(client, case)
         assert not sent("case.delivered")
-        bad = api(clerk).post(f"/api/v1/workbench/cases/{case.number}/pickup/", {"id_number": valid_id_number(birth="19851212")}, format="json")
+        bad = api(clerk).post(
+            f"/api/v1/workbench/cases/{case.number}/pickup/",
+            {"id_number": valid_id_number(birth="19851212")},
+            format="json",
+        )
         assert bad.status_code == 422 and not sent("case.delivered")  # a refused attempt is no delivery
-        response = api(clerk).post(f"/api/v1/workbench/cases/{case.number}/pickup/", {"id_number": citizen.id_number}, format="json")
+        response = api(clerk).post(
+            f"/api/v1/workbench/cases/{case.number}/pickup/", {"id_number": citizen.id_number}, format="json"
+        )
         assert response.status_code == 200, response.content
         delivery = Delivery.objects.get(case=case)
-        assert sent("case.delivered") == [{"number": case.number, "method": "pickup", "delivered_at": delivery.delivered_at.isoformat()}]
+        assert sent("case.delivered") == [
+            {"number": case.number, "method": "pickup", "delivered_at": delivery.delivered_at.isoformat()}
+        ]
         assert_nothing_personal(sent("case.delivered")[0], citizen)
-        api(clerk).post(f"/api/v1/workbench/cases/{case.number}/pickup/", {"id_number": citizen.id_number}, format="json")
+        api(clerk).post(
+            f"/api/v1/workbench/cases/{case.number}/pickup/", {"id_number": citizen.id_number}, format="json"
+        )
         assert len(sent("case.delivered")) == 1
 
     def test_a_posted_result_is_reported_with_its_waybill_when_the_courier_delivers(self, api, client, citizen, case):
@@ -142,7 +186,12 @@ class TestDelivered:
         assert courier_push(client, body).status_code == 200
         assert courier_push(client, body).status_code == 200  # the courier repeats itself
         assert sent("case.delivered") == [
-            {"number": case.number, "method": "post", "delivered_at": "2026-12-03T15:20:00+08:00", "tracking_number": delivery.tracking_number}
+            {
+                "number": case.number,
+                "method": "post",
+                "delivered_at": "2026-12-03T15:20:00+08:00",
+                "tracking_number": delivery.tracking_number,
+            }
         ]
         assert_nothing_personal(sent("case.delivered")[0], citizen)
 

@@ -32,7 +32,12 @@ from .conftest import (
 
 pytestmark = pytest.mark.django_db
 
-ADDRESS = {"method": "post", "recipient_name": "王小明", "recipient_phone": "13911112222", "address": "北京市通州区运河东大街57号院3号楼2单元101"}
+ADDRESS = {
+    "method": "post",
+    "recipient_name": "王小明",
+    "recipient_phone": "13911112222",
+    "address": "北京市通州区运河东大街57号院3号楼2单元101",
+}
 
 
 def choose(api, user, case, data):
@@ -45,9 +50,15 @@ def bodies(citizen, event):
 
 class TestChoice:
     def test_it_asks_for_the_whole_address_for_post_and_keeps_nothing_on_error(self, api, citizen, case):
-        response = choose(api, citizen, case, {"method": "post", "recipient_name": "王", "recipient_phone": "123", "address": "通州"})
+        response = choose(
+            api, citizen, case, {"method": "post", "recipient_name": "王", "recipient_phone": "123", "address": "通州"}
+        )
         assert response.status_code == 400 and response.json()["code"] == "address_invalid"
-        assert "收件人姓名" in response.json()["detail"] and "11位手机号码" in response.json()["detail"] and "详细邮寄地址" in response.json()["detail"]
+        assert (
+            "收件人姓名" in response.json()["detail"]
+            and "11位手机号码" in response.json()["detail"]
+            and "详细邮寄地址" in response.json()["detail"]
+        )
         assert not Delivery.objects.filter(case=case).exists()
         assert choose(api, citizen, case, {"method": "pickup"}).status_code == 200
         assert choose(api, citizen, case, {"method": "post", "address": "x"}).status_code == 400
@@ -88,7 +99,10 @@ class TestChoice:
         assert "领取方式已保存" in response.content.decode()
         delivery = Delivery.objects.get(case=case)
         assert (delivery.method, delivery.recipient_name, delivery.recipient_phone, delivery.address) == (
-            DeliveryMethod.POST, ADDRESS["recipient_name"], ADDRESS["recipient_phone"], ADDRESS["address"],
+            DeliveryMethod.POST,
+            ADDRESS["recipient_name"],
+            ADDRESS["recipient_phone"],
+            ADDRESS["address"],
         )
 
     def test_it_cannot_change_once_the_result_is_issued(self, api, client, citizen, case):
@@ -98,7 +112,6 @@ class TestChoice:
         response = choose(api, citizen, case, {"method": "electronic"})
         assert response.status_code == 409
         assert Delivery.objects.get(case=case).method == DeliveryMethod.PICKUP
-
 
     def test_the_clerk_records_it_at_intake_for_the_own_halls_cases(self, api, citizen, clerk, other_hall_clerk, case):
         url = f"/api/v1/workbench/cases/{case.number}/delivery/"
@@ -115,7 +128,10 @@ class TestChoice:
         assert done.status_code == 302 and done["Location"] == "/workbench/"
         delivery = Delivery.objects.get(case=case)
         assert (delivery.method, delivery.recipient_name, delivery.recipient_phone, delivery.address) == (
-            DeliveryMethod.POST, "王大明", ADDRESS["recipient_phone"], ADDRESS["address"],
+            DeliveryMethod.POST,
+            "王大明",
+            ADDRESS["recipient_phone"],
+            ADDRESS["address"],
         )
         done = page.post(f"/workbench/cases/{case.number}/delivery/", {"method": "pickup"})
         assert done.status_code == 302 and done["Location"] == "/workbench/"
@@ -126,8 +142,15 @@ class TestChoice:
 
     def test_it_offers_no_choice_after_a_denial(self, api, client, citizen, case):
         central_event(
-            client, "case.decided",
-            {"number": case.number, "decision": "denied", "reason": "不符合条件", "remedies": "复议", "decided_at": "2026-12-01T10:00:00+08:00"},
+            client,
+            "case.decided",
+            {
+                "number": case.number,
+                "decision": "denied",
+                "reason": "不符合条件",
+                "remedies": "复议",
+                "decided_at": "2026-12-01T10:00:00+08:00",
+            },
         )
         response = choose(api, citizen, case, {"method": "pickup"})
         assert response.status_code == 409 and response.json()["code"] == "invalid_state"
@@ -156,23 +179,31 @@ class TestPickup:
 
     def test_it_refuses_a_wrong_id_and_records_the_attempt(self, api, ready, clerk, citizen):
         stranger = valid_id_number(birth="19851212")
-        response = api(clerk).post(f"/api/v1/workbench/cases/{ready.number}/pickup/", {"id_number": stranger}, format="json")
+        response = api(clerk).post(
+            f"/api/v1/workbench/cases/{ready.number}/pickup/", {"id_number": stranger}, format="json"
+        )
         assert response.status_code == 422 and response.json()["code"] == "id_mismatch"
         assert stranger not in response.content.decode()
         ready.refresh_from_db()
         assert ready.status == CaseStatus.RESULT_READY
         refused = DeliveryEvent.objects.get(delivery__case=ready, note__contains="不符")
         assert refused.actor == clerk and stranger not in refused.note
-        bad = api(clerk).post(f"/api/v1/workbench/cases/{ready.number}/pickup/", {"id_number": "110105199001011234"}, format="json")
+        bad = api(clerk).post(
+            f"/api/v1/workbench/cases/{ready.number}/pickup/", {"id_number": "110105199001011234"}, format="json"
+        )
         assert bad.status_code == 422 and bad.json()["code"] == "invalid_id_number"
 
     def test_it_hands_over_on_the_right_id_with_a_receipt(self, api, ready, clerk, citizen):
-        response = api(clerk).post(f"/api/v1/workbench/cases/{ready.number}/pickup/", {"id_number": citizen.id_number.lower()}, format="json")
+        response = api(clerk).post(
+            f"/api/v1/workbench/cases/{ready.number}/pickup/", {"id_number": citizen.id_number.lower()}, format="json"
+        )
         assert response.status_code == 200, response.content
         ready.refresh_from_db()
         assert ready.status == CaseStatus.DELIVERED
         delivery = Delivery.objects.get(case=ready)
-        assert delivery.status == HandoverStatus.DELIVERED and delivery.handed_over_by == clerk and delivery.delivered_at
+        assert (
+            delivery.status == HandoverStatus.DELIVERED and delivery.handed_over_by == clerk and delivery.delivered_at
+        )
         assert ready.events.filter(to_status=CaseStatus.DELIVERED).count() == 1
         assert bodies(citizen, "case.delivered") and "窗口领取" in bodies(citizen, "case.delivered")[0]
         receipt = Document.objects.get(case=ready, kind=DocumentKind.DELIVERY_RECEIPT)
@@ -184,20 +215,49 @@ class TestPickup:
         assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
         text = pdf_text(pdf.content)
         masked = citizen.id_number[:4] + "*" * 10 + citizen.id_number[-4:]
-        for expected in ("送达回执", ready.number, "社会保障卡", masked, "已核验本人居民身份证", "受送达人签收", receipt.verification_code, "李窗口"):
+        for expected in (
+            "送达回执",
+            ready.number,
+            "社会保障卡",
+            masked,
+            "已核验本人居民身份证",
+            "受送达人签收",
+            receipt.verification_code,
+            "李窗口",
+        ):
             assert expected in text, expected
         assert citizen.id_number not in text
         # Signed: its digest is kept, so the public page tells this copy from an altered one.
         public = Client()
-        assert 'id="genuine"' in public.post(f"/verify/{receipt.verification_code}/", {"copy": _file(pdf.content)}).content.decode()
-        assert 'id="altered"' in public.post(f"/verify/{receipt.verification_code}/", {"copy": _file(pdf.content[:-10])}).content.decode()
+        assert (
+            'id="genuine"'
+            in public.post(f"/verify/{receipt.verification_code}/", {"copy": _file(pdf.content)}).content.decode()
+        )
+        assert (
+            'id="altered"'
+            in public.post(f"/verify/{receipt.verification_code}/", {"copy": _file(pdf.content[:-10])}).content.decode()
+        )
         # Once handed over, never twice.
-        again = api(clerk).post(f"/api/v1/workbench/cases/{ready.number}/pickup/", {"id_number": citizen.id_number}, format="json")
+        again = api(clerk).post(
+            f"/api/v1/workbench/cases/{ready.number}/pickup/", {"id_number": citizen.id_number}, format="json"
+        )
         assert again.status_code == 409 and again.json()["code"] == "already_delivered"
 
-    def test_it_is_done_at_the_hall_that_holds_the_case_only(self, api, ready, other_hall_clerk, citizen, other_citizen):
-        assert api(other_hall_clerk).post(f"/api/v1/workbench/cases/{ready.number}/pickup/", {"id_number": citizen.id_number}, format="json").status_code == 404
-        assert api(other_citizen).post(f"/api/v1/workbench/cases/{ready.number}/pickup/", {"id_number": citizen.id_number}, format="json").status_code == 403
+    def test_it_is_done_at_the_hall_that_holds_the_case_only(
+        self, api, ready, other_hall_clerk, citizen, other_citizen
+    ):
+        assert (
+            api(other_hall_clerk)
+            .post(f"/api/v1/workbench/cases/{ready.number}/pickup/", {"id_number": citizen.id_number}, format="json")
+            .status_code
+            == 404
+        )
+        assert (
+            api(other_citizen)
+            .post(f"/api/v1/workbench/cases/{ready.number}/pickup/", {"id_number": citizen.id_number}, format="json")
+            .status_code
+            == 403
+        )
 
     def test_the_pickup_desk_page(self, ready, clerk, citizen):
         page = Client()
@@ -206,7 +266,9 @@ class TestPickup:
         assert ready.number in desk and "王**" in desk
         found = page.get(f"/workbench/pickup/?number={ready.number}").content.decode()
         assert citizen.masked_id in found and citizen.id_number not in found
-        wrong = page.post("/workbench/pickup/", {"number": ready.number, "id_number": valid_id_number(birth="19770707")})
+        wrong = page.post(
+            "/workbench/pickup/", {"number": ready.number, "id_number": valid_id_number(birth="19770707")}
+        )
         assert wrong.status_code == 422 and "不符" in wrong.content.decode()
         done = page.post("/workbench/pickup/", {"number": ready.number, "id_number": citizen.id_number})
         html = done.content.decode()
@@ -225,14 +287,21 @@ class TestPickup:
         # An ID number that is none: invalid_id_number, 422 (issue 17: was 400).
         assert only_in_address.status_code == 422 and ready.number in only_in_address.content.decode()
 
-    def test_the_desk_lists_waiting_results_in_a_fixed_number_of_queries(self, api, client, ready, clerk, citizen, other_citizen, hall, matter, django_assert_max_num_queries):
+    def test_the_desk_lists_waiting_results_in_a_fixed_number_of_queries(
+        self, api, client, ready, clerk, citizen, other_citizen, hall, matter, django_assert_max_num_queries
+    ):
         from django.contrib.auth.hashers import make_password
 
         from apps.front.intake.models import CaseStatus as S
 
         for n, owner in enumerate([citizen, other_citizen, citizen], start=1):
             more = Case.objects.create(
-                number=f"TZ20261201200{n:02d}", query_password_hash=make_password("1"), citizen=owner, matter=matter, hall=hall, status=S.IN_REVIEW
+                number=f"TZ20261201200{n:02d}",
+                query_password_hash=make_password("1"),
+                citizen=owner,
+                matter=matter,
+                hall=hall,
+                status=S.IN_REVIEW,
             )
             assert choose(api, owner, more, {"method": "pickup"}).status_code == 200
             decide(client, more)
@@ -247,7 +316,9 @@ class TestPickup:
     def test_it_refuses_a_case_that_is_not_for_pickup(self, api, client, citizen, clerk, case):
         decide(client, case)
         issue_result(client, case)
-        response = api(clerk).post(f"/api/v1/workbench/cases/{case.number}/pickup/", {"id_number": citizen.id_number}, format="json")
+        response = api(clerk).post(
+            f"/api/v1/workbench/cases/{case.number}/pickup/", {"id_number": citizen.id_number}, format="json"
+        )
         assert response.status_code == 409 and response.json()["code"] == "wrong_method"
 
 
@@ -274,15 +345,23 @@ class TestPost:
     def test_it_posts_with_a_tracking_number_and_tells_the_citizen(self, ready, citizen, settings, api):
         assert ready.status == HandoverStatus.READY
         posted = delivery_dispatch(delivery_id=ready.id)
-        assert posted.status == HandoverStatus.POSTED and posted.tracking_number.startswith("DX") and posted.courier == "dev-express"
+        assert (
+            posted.status == HandoverStatus.POSTED
+            and posted.tracking_number.startswith("DX")
+            and posted.courier == "dev-express"
+        )
         [waybill] = [json.loads(line) for line in Path(settings.COURIER_FILE_PATH).read_text().splitlines()]
         assert waybill["tracking_number"] == posted.tracking_number and waybill["address"].startswith("北京市通州区")
         # Our reference to the courier is the row id, never personal data (DOMAIN.md §7).
-        assert waybill["reference"] == f"CW-D{ready.id}" and citizen.id_number not in json.dumps(waybill, ensure_ascii=False)
+        assert waybill["reference"] == f"CW-D{ready.id}" and citizen.id_number not in json.dumps(
+            waybill, ensure_ascii=False
+        )
         [sms] = Notification.objects.filter(recipient=citizen, event="case.result_posted", channel="sms")
         assert posted.tracking_number in sms.body and "开发快递" in sms.body
         # The lookup without an account shows the tracking number too.
-        body = api(None).post("/api/v1/track/", {"number": ready.case.number, "password": PASSWORD}, format="json").json()
+        body = (
+            api(None).post("/api/v1/track/", {"number": ready.case.number, "password": PASSWORD}, format="json").json()
+        )
         assert body["delivery"]["tracking_number"] == posted.tracking_number and body["delivery"]["status"] == "posted"
         assert posted.tracking_number in body["next_step"]
 
@@ -300,15 +379,24 @@ class TestPost:
 
     def test_the_couriers_signed_push_completes_the_delivery(self, ready, client, citizen):
         posted = delivery_dispatch(delivery_id=ready.id)
-        forged = courier_push(client, {"tracking_number": posted.tracking_number, "status": "delivered"}, key="wrong-key")
+        forged = courier_push(
+            client, {"tracking_number": posted.tracking_number, "status": "delivered"}, key="wrong-key"
+        )
         assert forged.status_code == 401 and forged.json()["code"] == "bad_signature"
-        stale = courier_push(client, {"tracking_number": posted.tracking_number, "status": "delivered"}, timestamp=1_000_000_000)
+        stale = courier_push(
+            client, {"tracking_number": posted.tracking_number, "status": "delivered"}, timestamp=1_000_000_000
+        )
         assert stale.status_code == 401 and stale.json()["code"] == "request_expired"
         unknown = courier_push(client, {"tracking_number": "DX000000000000", "status": "delivered"})
         assert unknown.status_code == 404
-        assert courier_push(client, {"tracking_number": posted.tracking_number, "status": "in_transit"}).status_code == 200
+        assert (
+            courier_push(client, {"tracking_number": posted.tracking_number, "status": "in_transit"}).status_code == 200
+        )
         assert Case.objects.get(id=ready.case_id).status == CaseStatus.RESULT_READY
-        done = courier_push(client, {"tracking_number": posted.tracking_number, "status": "delivered", "at": "2026-12-03T10:15:00+08:00"})
+        done = courier_push(
+            client,
+            {"tracking_number": posted.tracking_number, "status": "delivered", "at": "2026-12-03T10:15:00+08:00"},
+        )
         assert done.status_code == 200, done.content
         assert done.json()["status"] == "delivered"
         case = Case.objects.get(id=ready.case_id)
@@ -316,7 +404,9 @@ class TestPost:
         assert Delivery.objects.get(id=ready.id).delivered_at.isoformat().startswith("2026-12-03T02:15")
         assert "邮寄妥投" in bodies(citizen, "case.delivered")[0]
         # The courier repeats itself: nothing changes, nobody is told twice.
-        assert courier_push(client, {"tracking_number": posted.tracking_number, "status": "delivered"}).status_code == 200
+        assert (
+            courier_push(client, {"tracking_number": posted.tracking_number, "status": "delivered"}).status_code == 200
+        )
         assert Notification.objects.filter(recipient=citizen, event="case.delivered", channel="sms").count() == 1
 
     def test_a_replayed_push_is_answered_but_not_applied_again(self, ready, client):
@@ -340,8 +430,11 @@ class TestPost:
         raw = b"[" * 100_000 + b"]" * 100_000
         stamp = str(int(time.time()))
         response = client.post(
-            "/api/v1/courier/dev-express/callback/", data=raw, content_type="application/json",
-            HTTP_X_COURIER_TIMESTAMP=stamp, HTTP_X_COURIER_SIGNATURE=courier_signature(key=COURIER_KEY, timestamp=stamp, body=raw),
+            "/api/v1/courier/dev-express/callback/",
+            data=raw,
+            content_type="application/json",
+            HTTP_X_COURIER_TIMESTAMP=stamp,
+            HTTP_X_COURIER_SIGNATURE=courier_signature(key=COURIER_KEY, timestamp=stamp, body=raw),
         )
         assert response.status_code == 400 and response.json()["code"] == "invalid"
 
@@ -364,7 +457,9 @@ class TestElectronic:
         assert Delivery.objects.get(case=ready).method == DeliveryMethod.ELECTRONIC
         assert any("电子证照" in body for body in bodies(citizen, "case.result_ready"))
 
-    def test_only_the_owner_downloads_and_that_delivers_it(self, ready, citizen, other_citizen, other_hall_clerk, clerk):
+    def test_only_the_owner_downloads_and_that_delivers_it(
+        self, ready, citizen, other_citizen, other_hall_clerk, clerk
+    ):
         certificate = Document.objects.get(case=ready, kind=DocumentKind.CERTIFICATE)
         url = f"/documents/{certificate.verification_code}.pdf"
         assert Client().get(url).status_code == 302  # to the login page
@@ -403,7 +498,14 @@ class TestElectronic:
         assert "e-licence downloaded" in sms.body.lower() and "电子证照" not in sms.body, sms.body
 
     def test_other_documents_do_not_count_as_the_handover(self, ready, citizen, clerk):
-        receipt = Document(case=ready, kind=DocumentKind.RECEIPT, verification_code="RCPT23456789", content={"number": ready.number}, issued_by=clerk, sha256="0" * 64)
+        receipt = Document(
+            case=ready,
+            kind=DocumentKind.RECEIPT,
+            verification_code="RCPT23456789",
+            content={"number": ready.number},
+            issued_by=clerk,
+            sha256="0" * 64,
+        )
         receipt.file.save("receipt.pdf", ContentFile(b"%PDF-1.4 receipt"), save=False)
         receipt.save()
         owner = Client()
@@ -428,5 +530,7 @@ def test_the_courier_callback_answers_401_to_any_header(client, settings, time_m
     time_machine.move_to(dt.datetime.fromtimestamp(1764000000, dt.UTC), tick=False)
     settings.COURIER_CALLBACK_KEYS = {"dev-express": "courier-key"}
     headers = {"HTTP_X_COURIER_TIMESTAMP": "1764000000", "HTTP_X_COURIER_SIGNATURE": "0" * 64, **tamper}
-    response = client.post("/api/v1/courier/dev-express/callback/", data=b"{}", content_type="application/json", **headers)
+    response = client.post(
+        "/api/v1/courier/dev-express/callback/", data=b"{}", content_type="application/json", **headers
+    )
     assert response.status_code == 401 and response.json()["code"] == "bad_signature"

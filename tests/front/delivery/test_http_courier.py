@@ -13,7 +13,13 @@ import pytest
 from apps.front.delivery.couriers import CourierError, HttpCourierBackend, Waybill
 from govservice.lib import signing
 
-WAYBILL = Waybill(reference="delivery-42", recipient_name="王小明", recipient_phone="13800001234", address="北京市通州区运河东大街57号", contents="社会保障卡")
+WAYBILL = Waybill(
+    reference="delivery-42",
+    recipient_name="王小明",
+    recipient_phone="13800001234",
+    address="北京市通州区运河东大街57号",
+    contents="社会保障卡",
+)
 
 
 class _Courier(http.server.BaseHTTPRequestHandler):
@@ -53,7 +59,12 @@ def test_it_orders_with_a_signed_request_and_returns_the_tracking_number(courier
     headers, body = courier.seen[0]
     assert json.loads(body)["reference"] == "delivery-42" and headers["X-GS-Message-Id"] == "delivery-42"
     verified = signing.verify(
-        headers=headers, method="POST", path="/orders", body=body, secret_for={"k1": "courier-api-secret"}.get, max_skew=300
+        headers=headers,
+        method="POST",
+        path="/orders",
+        body=body,
+        secret_for={"k1": "courier-api-secret"}.get,
+        max_skew=300,
     )
     assert verified.message_id == "delivery-42"
 

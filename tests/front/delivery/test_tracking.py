@@ -51,15 +51,33 @@ def test_it_gives_one_answer_for_an_unknown_number_and_a_wrong_password(api, cas
     unknown = lookup(api, "TZ2026120199999", PASSWORD, ip="198.51.100.2")
     malformed = lookup(api, "../../etc", PASSWORD, ip="198.51.100.3")
     assert wrong.status_code == unknown.status_code == malformed.status_code == 404
-    assert wrong.json() == unknown.json() == malformed.json() == {"code": "not_found", "detail": "办件编号或查询密码不正确。"}
+    assert (
+        wrong.json()
+        == unknown.json()
+        == malformed.json()
+        == {"code": "not_found", "detail": "办件编号或查询密码不正确。"}
+    )
     # One language at a time: the English reader gets the English sentence, and only that.
     english = api(None).post(
-        "/api/v1/track/", {"number": case.number, "password": "000000"}, format="json", REMOTE_ADDR="198.51.100.6", HTTP_ACCEPT_LANGUAGE="en"
+        "/api/v1/track/",
+        {"number": case.number, "password": "000000"},
+        format="json",
+        REMOTE_ADDR="198.51.100.6",
+        HTTP_ACCEPT_LANGUAGE="en",
     )
-    assert english.status_code == 404 and english.json() == {"code": "not_found", "detail": "Wrong case number or query password."}
-    pages = [Client().post("/track/", {"number": n, "password": p}, REMOTE_ADDR=ip) for n, p, ip in [(case.number, "000000", "198.51.100.4"), ("TZ2026120199999", PASSWORD, "198.51.100.5")]]
+    assert english.status_code == 404 and english.json() == {
+        "code": "not_found",
+        "detail": "Wrong case number or query password.",
+    }
+    pages = [
+        Client().post("/track/", {"number": n, "password": p}, REMOTE_ADDR=ip)
+        for n, p, ip in [(case.number, "000000", "198.51.100.4"), ("TZ2026120199999", PASSWORD, "198.51.100.5")]
+    ]
     assert pages[0].status_code == pages[1].status_code == 404
-    assert "办件编号或查询密码不正确" in pages[0].content.decode() and "办件编号或查询密码不正确" in pages[1].content.decode()
+    assert (
+        "办件编号或查询密码不正确" in pages[0].content.decode()
+        and "办件编号或查询密码不正确" in pages[1].content.decode()
+    )
 
 
 def test_it_asks_for_both_fields(api, case):
@@ -110,8 +128,11 @@ def test_the_address_lockout_counts_the_client_behind_a_trusted_proxy_and_ignore
 
     def through(forwarded_for, number="TZ2026120100444", password="111111"):
         return api(None).post(
-            "/api/v1/track/", {"number": number, "password": password}, format="json",
-            REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=forwarded_for,
+            "/api/v1/track/",
+            {"number": number, "password": password},
+            format="json",
+            REMOTE_ADDR=proxy,
+            HTTP_X_FORWARDED_FOR=forwarded_for,
         )
 
     # No trusted proxy: the header is the caller's own claim, so every attempt counts against REMOTE_ADDR.
@@ -132,10 +153,17 @@ def test_it_throttles_a_flood_from_one_address(api, case, settings):
     assert third.status_code == 429 and third.json()["code"] == "throttled"
 
 
-def test_it_shows_a_citizens_cases_and_appointments_in_one_place(case, citizen, other_citizen, hall, matter, django_assert_max_num_queries):
+def test_it_shows_a_citizens_cases_and_appointments_in_one_place(
+    case, citizen, other_citizen, hall, matter, django_assert_max_num_queries
+):
     # Made directly: this is about the page that lists them, not about booking.
     appointment = Appointment.objects.create(
-        code="APPT2345", citizen=citizen, matter=matter, matter_code=matter.code, slot=make_slot(hall, capacity=2), hall=hall
+        code="APPT2345",
+        citizen=citizen,
+        matter=matter,
+        matter_code=matter.code,
+        slot=make_slot(hall, capacity=2),
+        hall=hall,
     )
     page = Client()
     page.force_login(citizen)
@@ -152,10 +180,16 @@ def test_it_shows_a_citizens_cases_and_appointments_in_one_place(case, citizen, 
 def test_it_shows_the_decision_and_the_next_step_in_plain_words(client, case):
     """Issue 17: the reader learns what was decided and what to do, not which office of ours holds the file."""
     decide(client, case)
-    html = Client().post("/track/", {"number": case.number, "password": PASSWORD}, REMOTE_ADDR="203.0.113.8").content.decode()
+    html = (
+        Client()
+        .post("/track/", {"number": case.number, "password": PASSWORD}, REMOTE_ADDR="203.0.113.8")
+        .content.decode()
+    )
     assert '<p class="big" id="case-decision">审批结果：准予许可</p>' in html
     assert str(CASE_STATUS_SENTENCES[CaseStatus.DECIDED][1]) in html and "短信通知您" in html
     assert "审批总后台" not in html and "总后台" not in html
 
-    english = Client(HTTP_ACCEPT_LANGUAGE="en").post("/track/", {"number": case.number, "password": PASSWORD}, REMOTE_ADDR="203.0.113.9")
+    english = Client(HTTP_ACCEPT_LANGUAGE="en").post(
+        "/track/", {"number": case.number, "password": PASSWORD}, REMOTE_ADDR="203.0.113.9"
+    )
     assert "Decision: Granted" in english.content.decode()

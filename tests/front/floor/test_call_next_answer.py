@@ -23,10 +23,20 @@ def test_the_call_next_answer_is_exactly_the_serializers(api, clerk, hall, matte
         assert body == TicketSerializer(ticket).data
         if expected_id is not None:
             assert body["id"] == expected_id  # the green channel first
-        assert (body["status"], body["window"], body["people_ahead"], body["estimated_wait_minutes"]) == ("called", 1, 0, 0)
+        assert (body["status"], body["window"], body["people_ahead"], body["estimated_wait_minutes"]) == (
+            "called",
+            1,
+            0,
+            0,
+        )
         assert ticket.served_by_id == clerk.id and ticket.called_at <= timezone.now()
         # The CALL event, written by the claim statement itself: one per call, as ticket_event_record writes it.
         event = TicketEvent.objects.get(ticket=ticket)
-        assert (event.action, event.actor_id, event.window_id, event.hall_id) == ("call", clerk.id, ticket.window_id, hall.id)
+        assert (event.action, event.actor_id, event.window_id, event.hall_id) == (
+            "call",
+            clerk.id,
+            ticket.window_id,
+            hall.id,
+        )
         assert (event.from_status, event.to_status, event.note, event.at) == ("waiting", "called", "", ticket.called_at)
     assert client.post("/api/v1/workbench/call-next/").status_code == 204

@@ -177,7 +177,9 @@ class TestTransferFromEveryState:
     """A ticket in service, or parked, may be sent to another group too (issue 13: every edge made by a test)."""
 
     @pytest.mark.parametrize("before", ["start", "park"])
-    def test_a_ticket_in_service_or_parked_is_transferred(self, api, matter, matter_b, terminal, clerk, group_b, before):
+    def test_a_ticket_in_service_or_parked_is_transferred(
+        self, api, matter, matter_b, terminal, clerk, group_b, before
+    ):
         ticket = ticket_walk_in(terminal=terminal, matter_code=matter.code)
         assert api(clerk).post("/api/v1/workbench/call-next/").json()["id"] == ticket.id
         _act(api, clerk, ticket.id, "start")

@@ -28,7 +28,11 @@ PATHS = {"fast": claim_next, "orm": claim_next_reference}
 def _rows() -> dict[str, Any]:
     return {
         "tickets": list(Ticket.objects.order_by("id").values()),
-        "events": list(TicketEvent.objects.order_by("id").values(*[f.attname for f in TicketEvent._meta.concrete_fields if not f.primary_key])),
+        "events": list(
+            TicketEvent.objects.order_by("id").values(
+                *[f.attname for f in TicketEvent._meta.concrete_fields if not f.primary_key]
+            )
+        ),
     }
 
 
@@ -38,7 +42,9 @@ def _call(claim, clerk) -> tuple[Any, dict[str, Any]]:
     with transaction.atomic():
         try:
             ticket = claim(clerk=clerk, now=now, day=timezone.localdate())
-            answer: Any = None if ticket is None else (ticket.id, ticket.status, ticket.window.number, ticket.matter.name)
+            answer: Any = (
+                None if ticket is None else (ticket.id, ticket.status, ticket.window.number, ticket.matter.name)
+            )
         except DomainError as error:
             answer = (error.code, status_for(error))
         rows = _rows()
@@ -57,7 +63,9 @@ def test_it_calls_the_ticket_and_writes_the_event_create_writes(clerk, hall, mat
     group = hall.groups.get()
     with time_machine.travel(timezone.now(), tick=False):
         walk_in = make_ticket(group, matter)
-        booked = make_ticket(group, matter, priority=Priority.BOOKED, booked_start=timezone.now() + dt.timedelta(hours=1))
+        booked = make_ticket(
+            group, matter, priority=Priority.BOOKED, booked_start=timezone.now() + dt.timedelta(hours=1)
+        )
         green = make_ticket(group, matter, priority=Priority.GREEN_CHANNEL)
         before = _rows()
         answer, rows = _both(clerk)
@@ -69,8 +77,18 @@ def test_it_calls_the_ticket_and_writes_the_event_create_writes(clerk, hall, mat
     ]  # the others untouched: booked and walk-in still waiting
     assert {booked.id, walk_in.id} <= {row["id"] for row in rows["tickets"] if row["status"] == "waiting"}
     (event,) = rows["events"]
-    assert (event["ticket_id"], event["action"], event["actor_id"], event["window_id"]) == (green.id, "call", clerk.id, called["window_id"])
-    assert (event["from_status"], event["to_status"], event["note"], event["at"]) == ("waiting", "called", "", called["called_at"])
+    assert (event["ticket_id"], event["action"], event["actor_id"], event["window_id"]) == (
+        green.id,
+        "call",
+        clerk.id,
+        called["window_id"],
+    )
+    assert (event["from_status"], event["to_status"], event["note"], event["at"]) == (
+        "waiting",
+        "called",
+        "",
+        called["called_at"],
+    )
 
 
 def test_it_skips_other_groups_and_other_days(clerk, hall, matter):

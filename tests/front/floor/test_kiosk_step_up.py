@@ -41,7 +41,9 @@ def _sign_in(client: Client, user) -> None:
 def test_no_device_token_is_kept_in_the_session_table(terminal):
     kiosk = _activated_kiosk()
     assert _is_kiosk_page(kiosk)
-    stored = [row.session_data for row in Session.objects.all()] + [str(row.get_decoded()) for row in Session.objects.all()]
+    stored = [row.session_data for row in Session.objects.all()] + [
+        str(row.get_decoded()) for row in Session.objects.all()
+    ]
     assert stored and not [s for s in stored if TERMINAL_TOKEN in s]
 
 
@@ -71,7 +73,9 @@ def test_the_assisted_case_done_ends_the_step_up(terminal, clerk, citizen, matte
     kiosk = _activated_kiosk()
     _sign_in(kiosk, clerk)
     id_card = matter.materials.get(name="居民身份证")
-    done = kiosk.post("/terminal/assist/", {"matter": matter.code, "id_number": citizen.id_number, f"material_{id_card.id}": upload()})
+    done = kiosk.post(
+        "/terminal/assist/", {"matter": matter.code, "id_number": citizen.id_number, f"material_{id_card.id}": upload()}
+    )
     assert done.status_code == 200 and Case.objects.filter(citizen=citizen).exists()
     assert kiosk.get("/workbench/").status_code == 302  # the next person at the kiosk is nobody's staff
     assert kiosk.get("/workbench/pickup/").status_code == 302

@@ -24,14 +24,21 @@ def supervisor(hall):
 
 
 @pytest.mark.django_db
-def test_it_shows_queues_windows_long_waits_and_cases_near_the_limit(supervisor, clerk, citizen, hall, matter, terminal):
+def test_it_shows_queues_windows_long_waits_and_cases_near_the_limit(
+    supervisor, clerk, citizen, hall, matter, terminal
+):
     for _ in range(3):
         ticket_walk_in(terminal=terminal, matter_code=matter.code)
     ticket_call_next(clerk=clerk)
     Ticket.objects.filter(number=3).update(checked_in_at=timezone.now() - dt.timedelta(minutes=45))
     Case.objects.create(
-        number="TZ2026112400501", query_password_hash="x", citizen=citizen, matter=matter, hall=hall,
-        status=CaseStatus.RECEIVED, intake_deadline=timezone.localdate(),
+        number="TZ2026112400501",
+        query_password_hash="x",
+        citizen=citizen,
+        matter=matter,
+        hall=hall,
+        status=CaseStatus.RECEIVED,
+        intake_deadline=timezone.localdate(),
     )
     page = Client()
     page.force_login(supervisor)

@@ -40,7 +40,9 @@ def test_a_supervisor_registers_a_window_tablet_and_sees_its_token_once(supervis
     form = admin.get("/admin/hall/terminal/add/").content.decode()
     assert f'<option value="{window.id}">' in form and f'<option value="{other_hall_window.id}">' not in form
     response = admin.post(
-        "/admin/hall/terminal/add/", {"hall": hall.id, "name": "1号窗口评价器", "window": window.id, "active": "on"}, follow=True
+        "/admin/hall/terminal/add/",
+        {"hall": hall.id, "name": "1号窗口评价器", "window": window.id, "active": "on"},
+        follow=True,
     )
     token = TOKEN.search(response.content.decode()).group(1)
     device = Terminal.objects.get(name="1号窗口评价器")
@@ -50,7 +52,9 @@ def test_a_supervisor_registers_a_window_tablet_and_sees_its_token_once(supervis
     assert token not in admin.get(f"/admin/hall/terminal/{device.id}/change/").content.decode()
     # The tablet activates with it (the activation page speaks English when asked).
     tablet = Client()
-    assert "Activate the window rating tablet" in tablet.get("/rate/window/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert (
+        "Activate the window rating tablet" in tablet.get("/rate/window/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    )
     assert tablet.post("/rate/window/", {"token": token}).status_code == 302
     assert 'id="tablet-idle"' in tablet.get("/rate/window/").content.decode()
 
@@ -59,14 +63,19 @@ def test_a_supervisor_registers_a_window_tablet_and_sees_its_token_once(supervis
         "/admin/hall/terminal/", {"action": "renew_tokens", "_selected_action": [device.id]}, follow=True
     ).content.decode()
     new_token = TOKEN.search(renewed).group(1)
-    assert new_token != token and terminal_authenticate(new_token, tablet=True) == device and terminal_authenticate(token, tablet=True) is None
+    assert (
+        new_token != token
+        and terminal_authenticate(new_token, tablet=True) == device
+        and terminal_authenticate(token, tablet=True) is None
+    )
     assert 'name="token"' in tablet.get("/rate/window/").content.decode()  # the old activation is gone
 
 
 def test_a_window_of_another_hall_is_refused(client, admin_user, hall, other_hall_window):
     client.force_login(admin_user)
     response = client.post(
-        "/admin/hall/terminal/add/", {"hall": hall.id, "name": "错的评价器", "window": other_hall_window.id, "active": "on"}
+        "/admin/hall/terminal/add/",
+        {"hall": hall.id, "name": "错的评价器", "window": other_hall_window.id, "active": "on"},
     )
     assert response.status_code == 200 and "绑定的窗口不属于该大厅" in response.content.decode()
     assert not Terminal.objects.filter(name="错的评价器").exists()
@@ -78,7 +87,11 @@ def test_a_supervisor_does_not_see_another_hall_s_devices(supervisor, hall, othe
     admin = Client()
     admin.force_login(supervisor)
     listing = admin.get("/admin/hall/terminal/")
-    assert listing.status_code == 200 and "副中心取号机" in listing.content.decode() and "永顺取号机" not in listing.content.decode()
+    assert (
+        listing.status_code == 200
+        and "副中心取号机" in listing.content.decode()
+        and "永顺取号机" not in listing.content.decode()
+    )
     refused = admin.get(f"/admin/hall/terminal/{other.id}/change/")
     assert (refused.status_code, refused.url) == (302, "/admin/")
 
@@ -87,7 +100,10 @@ def test_a_tablet_token_is_no_kiosk_and_a_kiosk_token_no_tablet(api, hall, matte
     from tests.personas_front import TERMINAL_TOKEN
 
     Terminal.objects.create(
-        hall=hall, name="1号窗口评价器", window=hall.windows.get(number=1), token_sha256=hashlib.sha256(b"tablet-1").hexdigest()
+        hall=hall,
+        name="1号窗口评价器",
+        window=hall.windows.get(number=1),
+        token_sha256=hashlib.sha256(b"tablet-1").hexdigest(),
     )
     # The tablet's token opens neither the kiosk pages nor the terminal API (walk-in tickets, check-in).
     device = Client()
@@ -97,7 +113,10 @@ def test_a_tablet_token_is_no_kiosk_and_a_kiosk_token_no_tablet(api, hall, matte
     )
     assert refused.status_code == 401
     issued = api(None).post(
-        "/api/v1/terminal/walk-in/", {"matter": matter.code}, format="json", HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}"
+        "/api/v1/terminal/walk-in/",
+        {"matter": matter.code},
+        format="json",
+        HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}",
     )
     # The kiosk's answer carries the rating code it prints; the clerk's views of the ticket do not.
     assert issued.status_code == 201 and len(issued.json()["rating_code"]) == 6
@@ -150,7 +169,14 @@ def test_a_new_device_token_never_travels_in_a_cookie(supervisor, hall):
 def test_the_ticket_admin_hides_the_rating_code(admin_client, hall, matter, terminal):
     from apps.front.floor.services import ticket_walk_in
 
-    ticket = ticket_walk_in(terminal=terminal, matter_code=matter.code, green_channel="", id_number="", appointment_code="", idempotency_key="")
+    ticket = ticket_walk_in(
+        terminal=terminal,
+        matter_code=matter.code,
+        green_channel="",
+        id_number="",
+        appointment_code="",
+        idempotency_key="",
+    )
     page = admin_client.get(f"/admin/hall/ticket/{ticket.pk}/change/")
     assert page.status_code == 200 and ticket.label in page.content.decode()
     assert ticket.rating_code not in page.content.decode()

@@ -72,7 +72,9 @@ def test_the_hall_s_own_sessions_and_the_kiosk_page_say_when(client, terminal, h
 def test_no_tickets_while_the_hall_or_the_group_is_closed(terminal, hall, matter):
     HallClosure.objects.create(hall=hall, date=MONDAY, start=dt.time(10, 0), end=dt.time(11, 0), reason="系统升级")
     other = WindowGroup.objects.create(hall=hall, letter="B", name="不动产登记")
-    HallClosure.objects.create(hall=hall, group=other, date=MONDAY, start=dt.time(14, 0), end=dt.time(15, 0), reason="培训")
+    HallClosure.objects.create(
+        hall=hall, group=other, date=MONDAY, start=dt.time(14, 0), end=dt.time(15, 0), reason="培训"
+    )
     with at(MONDAY, 10, 30):
         assert walk_in(terminal, matter) == "hall_closed"
     with at(MONDAY, 11, 0):

@@ -21,12 +21,31 @@ def admin_user(db):
 
 def form(**rules) -> dict:
     data = {
-        "matter_code": SOCIAL_CARD, "key": "new-q", "position": "9", "text": "是否为退役军人？", "help_text": "", "kind": "choice", "active": "on",
-        "options-TOTAL_FORMS": "2", "options-INITIAL_FORMS": "0", "options-MIN_NUM_FORMS": "0", "options-MAX_NUM_FORMS": "1000",
-        "options-0-value": "veteran", "options-0-label": "是", "options-0-position": "1",
-        "options-1-value": "civilian", "options-1-label": "否", "options-1-position": "2",
-        "rules-TOTAL_FORMS": "1", "rules-INITIAL_FORMS": "0", "rules-MIN_NUM_FORMS": "0", "rules-MAX_NUM_FORMS": "1000",
-        "rules-0-answer": "veteran", "rules-0-material_key": "power-of-attorney", "rules-0-effect": "include", "rules-0-note": "",
+        "matter_code": SOCIAL_CARD,
+        "key": "new-q",
+        "position": "9",
+        "text": "是否为退役军人？",
+        "help_text": "",
+        "kind": "choice",
+        "active": "on",
+        "options-TOTAL_FORMS": "2",
+        "options-INITIAL_FORMS": "0",
+        "options-MIN_NUM_FORMS": "0",
+        "options-MAX_NUM_FORMS": "1000",
+        "options-0-value": "veteran",
+        "options-0-label": "是",
+        "options-0-position": "1",
+        "options-1-value": "civilian",
+        "options-1-label": "否",
+        "options-1-position": "2",
+        "rules-TOTAL_FORMS": "1",
+        "rules-INITIAL_FORMS": "0",
+        "rules-MIN_NUM_FORMS": "0",
+        "rules-MAX_NUM_FORMS": "1000",
+        "rules-0-answer": "veteran",
+        "rules-0-material_key": "power-of-attorney",
+        "rules-0-effect": "include",
+        "rules-0-note": "",
     }
     data.update({f"rules-0-{k}": v for k, v in rules.items()})
     return data

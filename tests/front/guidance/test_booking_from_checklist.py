@@ -31,7 +31,9 @@ def test_it_books_from_the_checklist_and_the_appointment_shows_it(card_matter, c
     assert f'action="/checklists/{checklist.code}/book/confirm/" id="book-form"' in page
     # A random key per form, never built from the session (tests/front/booking/test_no_session_secrets.py).
     assert re.search(r'name="idempotency_key" value="[0-9a-f]{32}"', page)
-    fragment = client.get(f"/checklists/{checklist.code}/book/?hall={hall.id}", headers={"HX-Request": "true"}).content.decode()
+    fragment = client.get(
+        f"/checklists/{checklist.code}/book/?hall={hall.id}", headers={"HX-Request": "true"}
+    ).content.decode()
     assert "<html" not in fragment and f'action="/checklists/{checklist.code}/book/confirm/"' in fragment
     response = client.post(f"/checklists/{checklist.code}/book/confirm/", {"slot": slot.id, "idempotency_key": "k1"})
     appointment = Appointment.objects.get(citizen=citizen)
@@ -50,7 +52,9 @@ def test_it_books_from_the_checklist_and_the_appointment_shows_it(card_matter, c
     assert f'name="material_{ids["photo"]}"' not in uploads
     # Booked once: the checklist page links to the appointment instead of offering a second booking.
     assert f"/appointments/{appointment.code}/" in client.get(f"/checklists/{checklist.code}/").content.decode()
-    again = client.post(f"/checklists/{checklist.code}/book/confirm/", {"slot": slot.id, "idempotency_key": "k2"}, follow=True)
+    again = client.post(
+        f"/checklists/{checklist.code}/book/confirm/", {"slot": slot.id, "idempotency_key": "k2"}, follow=True
+    )
     assert "这份清单已用于预约" in again.content.decode()
     assert Appointment.objects.filter(citizen=citizen).count() == 1
 
@@ -75,7 +79,11 @@ def test_it_keeps_the_checklist_when_the_booking_fails(card_matter, citizen, slo
 
 
 def test_it_shows_the_generic_list_on_an_appointment_booked_without_a_checklist(api, card_matter, citizen, slot):
-    code = api(citizen).post("/api/v1/appointments/", {"slot": slot.id, "matter": card_matter.code}, format="json").json()["code"]
+    code = (
+        api(citizen)
+        .post("/api/v1/appointments/", {"slot": slot.id, "matter": card_matter.code}, format="json")
+        .json()["code"]
+    )
     html = page_client(citizen).get(f"/appointments/{code}/").content.decode()
     assert 'id="checklist-items"' not in html and "监护人居民身份证" in html
 
@@ -104,7 +112,9 @@ def test_a_slot_or_hall_that_is_no_id_gets_a_message_not_an_error(card_matter, c
     client = page_client(citizen)
     checklist = answer(client, proxy="yes", minor="no", photo="kept")
     assert client.get(f"/checklists/{checklist.code}/book/", {"hall": value}).status_code == 200
-    response = client.post(f"/checklists/{checklist.code}/book/confirm/", {"slot": value, "idempotency_key": "k1"}, follow=True)
+    response = client.post(
+        f"/checklists/{checklist.code}/book/confirm/", {"slot": value, "idempotency_key": "k1"}, follow=True
+    )
     assert response.status_code == 200
     assert "请选择一个预约时段" in response.content.decode()
     assert not Appointment.objects.filter(citizen=citizen).exists()

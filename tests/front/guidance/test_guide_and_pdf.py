@@ -23,16 +23,29 @@ pytestmark = pytest.mark.django_db
 def test_it_shows_the_guide_with_materials_fees_where_when_limits_and_next_steps(card_matter, hall):
     html = page_client().get(f"/guide/{SOCIAL_CARD}/").content.decode()
     for text in [
-        "社会保障卡申领", "申请人居民身份证", "授权委托书及受托人居民身份证", "公安机关", "如适用",
-        "不收费", "承诺 10 个工作日办结（法定 20 个工作日）", "需本人到场核验身份并领取实体社会保障卡",
-        hall.name, hall.address, hall.opening_hours, "接下来会怎样", "同步生成电子证照", "是否代他人办理？",
+        "社会保障卡申领",
+        "申请人居民身份证",
+        "授权委托书及受托人居民身份证",
+        "公安机关",
+        "如适用",
+        "不收费",
+        "承诺 10 个工作日办结（法定 20 个工作日）",
+        "需本人到场核验身份并领取实体社会保障卡",
+        hall.name,
+        hall.address,
+        hall.opening_hours,
+        "接下来会怎样",
+        "同步生成电子证照",
+        "是否代他人办理？",
     ]:
         assert text in html, text
     assert "无需提交</strong>" not in html  # nobody logged in: nothing is known to be held
 
 
 def test_it_shows_the_matters_published_faq_and_a_way_to_ask(card_matter, clerk):
-    FaqEntry.objects.create(matter_code=SOCIAL_CARD, question="社保卡丢了怎么办？", answer="先挂失，再补领。", published_by=clerk)
+    FaqEntry.objects.create(
+        matter_code=SOCIAL_CARD, question="社保卡丢了怎么办？", answer="先挂失，再补领。", published_by=clerk
+    )
     FaqEntry.objects.create(
         matter_code=SOCIAL_CARD, question="未发布的问题", answer="-", published_by=clerk, is_published=False
     )
@@ -81,8 +94,18 @@ def test_it_prints_the_one_time_checklist_as_a_pdf(card_matter, hall, citizen):
     vault_item(citizen, "申请人居民身份证", TrustLevel.A)
     text = pdf_text(page_client(citizen).get(f"/guide/{SOCIAL_CARD}/checklist.pdf"))
     for words in [
-        "一次性告知单", "社会保障卡申领", "申请人居民身份证", "近期一寸白底免冠彩色照片", "授权委托书及受托人居民身份证",
-        "无需提交", "政府已掌握（申请人居民身份证，公安机关）", "不收费", "承诺10个工作日办结", hall.name, hall.opening_hours.replace(" ", ""), "接下来会怎样",
+        "一次性告知单",
+        "社会保障卡申领",
+        "申请人居民身份证",
+        "近期一寸白底免冠彩色照片",
+        "授权委托书及受托人居民身份证",
+        "无需提交",
+        "政府已掌握（申请人居民身份证，公安机关）",
+        "不收费",
+        "承诺10个工作日办结",
+        hall.name,
+        hall.opening_hours.replace(" ", ""),
+        "接下来会怎样",
     ]:
         assert words in text, words
     anonymous = pdf_text(page_client().get(f"/guide/{SOCIAL_CARD}/checklist.pdf"))
@@ -116,7 +139,9 @@ def test_it_counts_evidence_valid_through_its_last_day_only(card_matter, citizen
         assert "item-held" not in page_client(citizen).get(f"/guide/{SOCIAL_CARD}/").content.decode()
 
 
-def test_it_reads_the_guide_in_a_fixed_number_of_queries(card_matter, citizen, other_hall, django_assert_max_num_queries):
+def test_it_reads_the_guide_in_a_fixed_number_of_queries(
+    card_matter, citizen, other_hall, django_assert_max_num_queries
+):
     # Session, user, matter, materials, questions, options, rules, vault, halls, FAQ: none per row.
     vault_item(citizen, "申请人居民身份证", TrustLevel.A)
     vault_item(citizen, "近期一寸白底免冠彩色照片", TrustLevel.B)

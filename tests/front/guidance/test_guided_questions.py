@@ -21,7 +21,9 @@ def build(matter, answers):
     return checklist_build(matter=matter, questions=questions_for_matter(matter.code), answers=answers)
 
 
-@pytest.mark.parametrize(("proxy", "minor", "photo"), list(itertools.product(["yes", "no"], ["yes", "no"], ["kept", "none"])))
+@pytest.mark.parametrize(
+    ("proxy", "minor", "photo"), list(itertools.product(["yes", "no"], ["yes", "no"], ["kept", "none"]))
+)
 def test_it_selects_the_materials_each_answer_combination_needs(card_matter, proxy, minor, photo):
     built = build(card_matter, {"proxy": proxy, "minor": minor, "photo": photo})
     expected = {"id-card"}
@@ -33,7 +35,12 @@ def test_it_selects_the_materials_each_answer_combination_needs(card_matter, pro
         expected.add("power-of-attorney")
     assert {i["key"] for i in built.items} == expected
     assert all(i["status"] == NEEDED for i in built.items)
-    assert {i["key"] for i in built.excluded} == {"id-card", "photo", "guardian-id-card", "power-of-attorney"} - expected
+    assert {i["key"] for i in built.excluded} == {
+        "id-card",
+        "photo",
+        "guardian-id-card",
+        "power-of-attorney",
+    } - expected
     assert all(i["status"] == NOT_NEEDED and i["reason"] for i in built.excluded)
 
 
@@ -42,7 +49,9 @@ def test_it_gives_the_variant_note_and_the_reason_of_an_included_material(card_m
     [attorney] = [i for i in built.items if i["key"] == "power-of-attorney"]
     assert attorney["notes"].startswith("委托书须载明委托事项")  # the rule's note replaces the catalog's
     assert attorney["reason"] == "是否代他人办理？是"
-    [photo] = [i for i in build(card_matter, {"proxy": "no", "minor": "no", "photo": "kept"}).excluded if i["key"] == "photo"]
+    [photo] = [
+        i for i in build(card_matter, {"proxy": "no", "minor": "no", "photo": "kept"}).excluded if i["key"] == "photo"
+    ]
     assert photo["reason"] == "近一年内是否办理过居民身份证或社保业务并留存了合格照片？是，已留存合格照片"
 
 
@@ -71,7 +80,9 @@ def test_it_keeps_an_optional_material_no_question_speaks_of_as_if_applicable(ca
 def test_it_lets_a_need_win_over_a_leave_out_when_two_answers_disagree(card_matter):
     # A second trip for a missing paper costs more than one paper too many.
     question = Question.objects.get(matter_code=SOCIAL_CARD, key="proxy")
-    Rule.objects.create(question=question, answer="yes", material_key="photo", effect="include", note="受托人代办须交照片")
+    Rule.objects.create(
+        question=question, answer="yes", material_key="photo", effect="include", note="受托人代办须交照片"
+    )
     built = build(card_matter, {"proxy": "yes", "minor": "no", "photo": "kept"})
     [photo] = [i for i in built.items if i["key"] == "photo"]
     assert photo["status"] == NEEDED and photo["notes"] == "受托人代办须交照片"
@@ -79,13 +90,19 @@ def test_it_lets_a_need_win_over_a_leave_out_when_two_answers_disagree(card_matt
 
 def test_it_overrides_counts_for_a_variant(card_matter):
     Rule.objects.filter(material_key="guardian-id-card").update(originals=1, copies=2)
-    [guardian] = [i for i in build(card_matter, {"proxy": "no", "minor": "yes", "photo": "none"}).items if i["key"] == "guardian-id-card"]
+    [guardian] = [
+        i
+        for i in build(card_matter, {"proxy": "no", "minor": "yes", "photo": "none"}).items
+        if i["key"] == "guardian-id-card"
+    ]
     assert (guardian["originals"], guardian["copies"]) == (1, 2)
 
 
 def test_it_saves_the_answers_through_the_api_and_returns_the_list(api, card_matter):
     response = api(None).post(
-        f"/api/v1/guidance/matters/{SOCIAL_CARD}/checklists/", {"answers": {"proxy": "yes", "minor": "no", "photo": "kept"}}, format="json"
+        f"/api/v1/guidance/matters/{SOCIAL_CARD}/checklists/",
+        {"answers": {"proxy": "yes", "minor": "no", "photo": "kept"}},
+        format="json",
     )
     assert response.status_code == 201, response.json()
     body = response.json()
@@ -109,14 +126,26 @@ def test_it_lists_the_questions_with_their_options(api, card_matter):
     [
         # The matter's own questions, which the schema cannot name: its rule refuses them, 422 (issue 17; were 400).
         ({"proxy": "yes", "minor": "no"}, 422, "answer_missing", "请回答：“近一年内是否办理过"),
-        ({"proxy": "maybe", "minor": "no", "photo": "kept"}, 422, "answer_invalid", "“是否代他人办理？”的回答无效，请从以下选项中选择：是、否"),
+        (
+            {"proxy": "maybe", "minor": "no", "photo": "kept"},
+            422,
+            "answer_invalid",
+            "“是否代他人办理？”的回答无效，请从以下选项中选择：是、否",
+        ),
         ({"proxy": True, "minor": "no", "photo": "kept"}, 422, "answer_invalid", "的回答无效"),
-        ({"proxy": "yes", "minor": "no", "photo": "kept", "income": "low"}, 422, "unknown_question", "没有这个问题：income"),
+        (
+            {"proxy": "yes", "minor": "no", "photo": "kept", "income": "low"},
+            422,
+            "unknown_question",
+            "没有这个问题：income",
+        ),
         ("proxy=yes", 400, "answers_invalid", "请以 {问题标识: 回答} 的形式提交回答"),
     ],
 )
 def test_it_refuses_bad_answers_with_a_clear_error_in_chinese(api, card_matter, answers, status, code, words):
-    response = api(None).post(f"/api/v1/guidance/matters/{SOCIAL_CARD}/checklists/", {"answers": answers}, format="json")
+    response = api(None).post(
+        f"/api/v1/guidance/matters/{SOCIAL_CARD}/checklists/", {"answers": answers}, format="json"
+    )
     assert response.status_code == status
     assert response.json()["code"] == code
     assert words in response.json()["detail"]
@@ -196,8 +225,18 @@ def test_the_limit_counts_the_address_the_throttles_count(api, card_matter, monk
     url = f"/api/v1/guidance/matters/{SOCIAL_CARD}/checklists/"
     answers = {"answers": {"proxy": "no", "minor": "no", "photo": "none"}}
     # No trusted proxy (the default): a forged X-Forwarded-For is the same caller, refused.
-    assert api(None).post(url, answers, format="json", REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR="203.0.113.1").status_code == 201
-    assert api(None).post(url, answers, format="json", REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR="203.0.113.2").status_code == 429
+    assert (
+        api(None)
+        .post(url, answers, format="json", REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR="203.0.113.1")
+        .status_code
+        == 201
+    )
+    assert (
+        api(None)
+        .post(url, answers, format="json", REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR="203.0.113.2")
+        .status_code
+        == 429
+    )
     # Behind one trusted proxy: each client the proxy names is counted on its own, on the page as in the API.
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
     proxy = {"REMOTE_ADDR": "10.0.0.1"}

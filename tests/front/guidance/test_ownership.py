@@ -27,7 +27,15 @@ def test_it_stores_a_logged_in_citizens_checklist_in_their_account(owned, citize
     assert owned.code in client.get("/checklists/").content.decode()
 
 
-@pytest.mark.parametrize("path", ["/checklists/{code}/", "/checklists/{code}.pdf", "/checklists/{code}/book/", "/api/v1/guidance/checklists/{code}/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/checklists/{code}/",
+        "/checklists/{code}.pdf",
+        "/checklists/{code}/book/",
+        "/api/v1/guidance/checklists/{code}/",
+    ],
+)
 def test_it_hides_a_citizens_checklist_from_another_citizen_and_from_strangers(owned, other_citizen, clerk, path):
     url = path.format(code=owned.code)
     assert page_client(other_citizen).get(url).status_code == 404

@@ -8,6 +8,12 @@ from tests.registry_central import registry, registry_central  # noqa: F401 - fi
 @pytest.fixture
 def accepted_case(citizen, hall, matter, clerk, central_peer):
     return Case.objects.create(
-        number="TZ2026112400001", query_password_hash="x", citizen=citizen, matter=matter, hall=hall, clerk=clerk,
-        status=CaseStatus.IN_REVIEW, accepted_at=timezone.now(),
+        number="TZ2026112400001",
+        query_password_hash="x",
+        citizen=citizen,
+        matter=matter,
+        hall=hall,
+        clerk=clerk,
+        status=CaseStatus.IN_REVIEW,
+        accepted_at=timezone.now(),
     )

@@ -10,9 +10,15 @@ from tests.personas_front import TERMINAL_TOKEN
 
 @pytest.fixture
 def called_ticket(api, citizen, slot, matter, terminal, clerk, central_peer):
-    code = api(citizen).post("/api/v1/appointments/", {"slot": slot.id, "matter": matter.code}, format="json").json()["code"]
+    code = (
+        api(citizen)
+        .post("/api/v1/appointments/", {"slot": slot.id, "matter": matter.code}, format="json")
+        .json()["code"]
+    )
     shift_slot_to_now(slot.id)
-    api(None).post("/api/v1/terminal/checkin/", {"code": code}, format="json", HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}")
+    api(None).post(
+        "/api/v1/terminal/checkin/", {"code": code}, format="json", HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}"
+    )
     return api(clerk).post("/api/v1/workbench/call-next/").json()
 
 
@@ -24,7 +30,9 @@ def _required_material(matter):
 def test_it_accepts_a_case_and_puts_it_on_the_wire_in_one_transaction(api, clerk, citizen, matter, called_ticket):
     material = _required_material(matter)
     response = api(clerk).post(
-        f"/api/v1/workbench/tickets/{called_ticket['id']}/accept/", {f"material_{material.id}": upload("身份证.pdf", PDF, "application/pdf")}, format="multipart"
+        f"/api/v1/workbench/tickets/{called_ticket['id']}/accept/",
+        {f"material_{material.id}": upload("身份证.pdf", PDF, "application/pdf")},
+        format="multipart",
     )
     assert response.status_code == 201, response.content
     body = response.json()
@@ -47,7 +55,11 @@ def test_it_accepts_a_case_and_puts_it_on_the_wire_in_one_transaction(api, clerk
 def test_it_refuses_a_renamed_executable_and_keeps_the_ticket(api, clerk, matter, called_ticket):
     material = _required_material(matter)
     fake = upload("scan.pdf", b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 100, "application/pdf")
-    response = api(clerk).post(f"/api/v1/workbench/tickets/{called_ticket['id']}/accept/", {f"material_{material.id}": fake}, format="multipart")
+    response = api(clerk).post(
+        f"/api/v1/workbench/tickets/{called_ticket['id']}/accept/",
+        {f"material_{material.id}": fake},
+        format="multipart",
+    )
     assert response.status_code == 422
     assert response.json()["code"] == "file_type"
     assert not Case.objects.exists()
@@ -61,7 +73,9 @@ def test_it_refuses_a_pdf_that_does_not_open(api, clerk, matter, called_ticket):
     for content in (b"%PDF-1.4\nnot a pdf at all\n", b"%PDF-1.7\n" + b"0" * 4096, PDF[: len(PDF) // 2]):
         fake = upload("scan.pdf", content, "application/pdf")
         response = api(clerk).post(
-            f"/api/v1/workbench/tickets/{called_ticket['id']}/accept/", {f"material_{material.id}": fake}, format="multipart",
+            f"/api/v1/workbench/tickets/{called_ticket['id']}/accept/",
+            {f"material_{material.id}": fake},
+            format="multipart",
             HTTP_ACCEPT_LANGUAGE="en",
         )
         assert response.status_code == 422 and response.json()["code"] == "file_type", content
@@ -71,7 +85,9 @@ def test_it_refuses_a_pdf_that_does_not_open(api, clerk, matter, called_ticket):
 
 @pytest.mark.django_db
 def test_it_lists_every_missing_required_material_at_once(api, clerk, matter, called_ticket):
-    response = api(clerk).post(f"/api/v1/workbench/tickets/{called_ticket['id']}/accept/", {"extra": upload()}, format="multipart")
+    response = api(clerk).post(
+        f"/api/v1/workbench/tickets/{called_ticket['id']}/accept/", {"extra": upload()}, format="multipart"
+    )
     assert response.status_code == 422
     assert response.json()["code"] == "materials_missing"
     assert "居民身份证" in response.json()["detail"]
@@ -81,7 +97,9 @@ def test_it_lists_every_missing_required_material_at_once(api, clerk, matter, ca
 def test_it_hides_a_ticket_from_another_halls_clerk(api, other_hall_clerk, matter, called_ticket):
     material = _required_material(matter)
     response = api(other_hall_clerk).post(
-        f"/api/v1/workbench/tickets/{called_ticket['id']}/accept/", {f"material_{material.id}": upload()}, format="multipart"
+        f"/api/v1/workbench/tickets/{called_ticket['id']}/accept/",
+        {f"material_{material.id}": upload()},
+        format="multipart",
     )
     assert response.status_code == 404
     assert not Case.objects.exists()
@@ -93,23 +111,39 @@ def test_it_hides_a_ticket_from_another_halls_clerk(api, other_hall_clerk, matte
 @pytest.mark.django_db
 def test_it_hides_a_case_from_another_citizen(api, clerk, citizen, other_citizen, matter, called_ticket):
     material = _required_material(matter)
-    number = api(clerk).post(
-        f"/api/v1/workbench/tickets/{called_ticket['id']}/accept/", {f"material_{material.id}": upload("a.png", PNG)}, format="multipart"
-    ).json()["number"]
+    number = (
+        api(clerk)
+        .post(
+            f"/api/v1/workbench/tickets/{called_ticket['id']}/accept/",
+            {f"material_{material.id}": upload("a.png", PNG)},
+            format="multipart",
+        )
+        .json()["number"]
+    )
     assert api(citizen).get(f"/api/v1/cases/{number}/").status_code == 200
     assert api(other_citizen).get(f"/api/v1/cases/{number}/").status_code == 404
     page = Client()
     page.force_login(other_citizen)
     assert page.get(f"/cases/{number}/").status_code == 404
-    assert api(other_citizen).post(f"/api/v1/cases/{number}/evaluation/", {"score": 5}, format="json").status_code == 404
+    assert (
+        api(other_citizen).post(f"/api/v1/cases/{number}/evaluation/", {"score": 5}, format="json").status_code == 404
+    )
 
 
 @pytest.mark.django_db
-def test_it_shows_a_case_only_to_clerks_of_the_hall_that_received_it(api, clerk, other_hall_clerk, matter, called_ticket):
+def test_it_shows_a_case_only_to_clerks_of_the_hall_that_received_it(
+    api, clerk, other_hall_clerk, matter, called_ticket
+):
     material = _required_material(matter)
-    number = api(clerk).post(
-        f"/api/v1/workbench/tickets/{called_ticket['id']}/accept/", {f"material_{material.id}": upload()}, format="multipart"
-    ).json()["number"]
+    number = (
+        api(clerk)
+        .post(
+            f"/api/v1/workbench/tickets/{called_ticket['id']}/accept/",
+            {f"material_{material.id}": upload()},
+            format="multipart",
+        )
+        .json()["number"]
+    )
     assert [c["number"] for c in api(clerk).get("/api/v1/workbench/cases/").json()] == [number]
     assert api(clerk).get(f"/api/v1/workbench/cases/{number}/").status_code == 200
     assert api(other_hall_clerk).get("/api/v1/workbench/cases/").json() == []
@@ -117,7 +151,9 @@ def test_it_shows_a_case_only_to_clerks_of_the_hall_that_received_it(api, clerk,
 
 
 @pytest.mark.django_db
-def test_it_shows_the_clear_id_only_with_a_reason_and_logs_it_for_the_citizen(clerk, other_hall_clerk, citizen, called_ticket):
+def test_it_shows_the_clear_id_only_with_a_reason_and_logs_it_for_the_citizen(
+    clerk, other_hall_clerk, citizen, called_ticket
+):
     from apps.shared.accounts.models import PersonalDataAccess
 
     page = Client()

@@ -20,12 +20,15 @@ def kiosk(user) -> Client:
 
 
 @pytest.mark.django_db
-def test_it_files_for_a_registered_citizen_and_the_window_accepts_it(api, citizen, clerk, matter, terminal, central_peer):
+def test_it_files_for_a_registered_citizen_and_the_window_accepts_it(
+    api, citizen, clerk, matter, terminal, central_peer
+):
     id_card = matter.materials.get(name="居民身份证")
     page = kiosk(clerk)
     assert matter.name in page.get("/terminal/assist/").content.decode()
     response = page.post(
-        "/terminal/assist/", {"matter": matter.code, "id_number": citizen.id_number.lower(), f"material_{id_card.id}": upload()}
+        "/terminal/assist/",
+        {"matter": matter.code, "id_number": citizen.id_number.lower(), f"material_{id_card.id}": upload()},
     )
     assert response.status_code == 200 and 'id="case-number"' in response.content.decode()
     # The receipt (the case number and its query password, shown once) is on a public screen: like every kiosk
@@ -48,7 +51,9 @@ def test_it_refuses_unregistered_applicants_and_other_halls_staff(citizen, clerk
     page = kiosk(clerk)
     unknown = page.post("/terminal/assist/", {"matter": matter.code, "id_number": "11010519491231002X", "x": upload()})
     assert unknown.status_code == 404 and "尚未实名注册" in unknown.content.decode()
-    outsider = kiosk(other_hall_clerk).post("/terminal/assist/", {"matter": matter.code, "id_number": citizen.id_number})
+    outsider = kiosk(other_hall_clerk).post(
+        "/terminal/assist/", {"matter": matter.code, "id_number": citizen.id_number}
+    )
     assert outsider.status_code == 403
     assert kiosk(make_user("nobody")).get("/terminal/assist/").status_code == 403  # a citizen is no helper
     assert not Case.objects.exists()

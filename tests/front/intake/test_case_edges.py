@@ -42,8 +42,13 @@ def status_of(case: Case) -> str:
     return Case.objects.get(id=case.id).status
 
 
-DECIDED = {"decision": "approved", "reason": "", "remedies": "", "decided_at": "2026-11-24T10:00:00+08:00",
-           "approver_label": "区人社局审批人员"}
+DECIDED = {
+    "decision": "approved",
+    "reason": "",
+    "remedies": "",
+    "decided_at": "2026-11-24T10:00:00+08:00",
+    "approver_label": "区人社局审批人员",
+}
 
 
 class TestCentralsEventsFromEveryState:
@@ -76,7 +81,9 @@ class TestCentralsEventsFromEveryState:
 
 def test_a_case_pre_filed_online_is_withdrawn_by_its_applicant(api, citizen, make_case):
     case = make_case(CaseStatus.SUBMITTED)
-    assert api(citizen).post(f"/api/v1/cases/{case.number}/withdraw/", {"reason": "不办了"}, format="json").status_code in (200, 202)
+    assert api(citizen).post(
+        f"/api/v1/cases/{case.number}/withdraw/", {"reason": "不办了"}, format="json"
+    ).status_code in (200, 202)
     assert status_of(case) == CaseStatus.WITHDRAWN
 
 

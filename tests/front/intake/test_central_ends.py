@@ -267,7 +267,12 @@ class TestASuspensionForDeferredItems:
         owing.refresh_from_db()
         assert owing.status == CaseStatus.IN_REVIEW and owing.procedure_note == "审批中止，请于2026-10-16前补交：户口簿"
         assert len(told(citizen, "case.review_suspended")) == 1
-        assert CaseEvent.objects.filter(case=owing, suspension={"outstanding": ["户口簿"], "deadline": "2026-10-16"}).count() == 2
+        assert (
+            CaseEvent.objects.filter(
+                case=owing, suspension={"outstanding": ["户口簿"], "deadline": "2026-10-16"}
+            ).count()
+            == 2
+        )
 
     def test_a_different_suspension_is_told_again(self, client, citizen, owing):
         """Another suspension is news: a last day fixed once its year's holidays are published, then other items
@@ -275,7 +280,11 @@ class TestASuspensionForDeferredItems:
         event(client, "case.review_suspended", {"number": owing.number, "outstanding": ["户口簿"], "deadline": ""})
         [body] = told(citizen, "case.review_suspended")
         assert "补齐期限待节假日安排公布后确定" in body
-        event(client, "case.review_suspended", {"number": owing.number, "outstanding": ["户口簿"], "deadline": "2026-10-16"})
+        event(
+            client,
+            "case.review_suspended",
+            {"number": owing.number, "outstanding": ["户口簿"], "deadline": "2026-10-16"},
+        )
         assert len(told(citizen, "case.review_suspended")) == 2
         event(
             client,

@@ -20,14 +20,22 @@ from tests.journey_helpers import PDF, upload
 @pytest.fixture
 def case(citizen, hall, matter, clerk, central_peer):
     return Case.objects.create(
-        number="TZ2026112400031", query_password_hash="x", citizen=citizen, matter=matter, hall=hall, clerk=clerk,
-        status=CaseStatus.IN_REVIEW, accepted_at=timezone.now(),
+        number="TZ2026112400031",
+        query_password_hash="x",
+        citizen=citizen,
+        matter=matter,
+        hall=hall,
+        clerk=clerk,
+        status=CaseStatus.IN_REVIEW,
+        accepted_at=timezone.now(),
     )
 
 
 def event(client, kind, payload, files=()):
     message_id = str(uuid.uuid4())
-    body = json.dumps({"id": message_id, "kind": kind, "payload": payload, "files": list(files)}, ensure_ascii=False).encode()
+    body = json.dumps(
+        {"id": message_id, "kind": kind, "payload": payload, "files": list(files)}, ensure_ascii=False
+    ).encode()
     response = post_signed(client, body, message_id)
     assert response.status_code == 200, response.content
     return response
@@ -35,7 +43,11 @@ def event(client, kind, payload, files=()):
 
 @pytest.mark.django_db
 def test_it_asks_the_citizen_for_a_correction_and_sends_the_answer_back(client, api, citizen, other_citizen, case):
-    event(client, "case.correction_requested", {"number": case.number, "items": ["补充户口簿首页"], "deadline": "2026-12-10"})
+    event(
+        client,
+        "case.correction_requested",
+        {"number": case.number, "items": ["补充户口簿首页"], "deadline": "2026-12-10"},
+    )
     case.refresh_from_db()
     assert case.status == CaseStatus.CORRECTION and case.correction_items == ["补充户口簿首页"]
     sms = Notification.objects.get(recipient=citizen, event="case.correction_requested", channel="sms")
@@ -43,8 +55,21 @@ def test_it_asks_the_citizen_for_a_correction_and_sends_the_answer_back(client, 
     page = Client()
     page.force_login(citizen)
     assert "提交补正" in page.get(f"/cases/{case.number}/").content.decode()
-    assert api(other_citizen).post(f"/api/v1/cases/{case.number}/supplement/", {"extra": upload("hk.pdf", PDF, "application/pdf")}, format="multipart").status_code == 404
-    response = api(citizen).post(f"/api/v1/cases/{case.number}/supplement/", {"extra": upload("hk.pdf", PDF, "application/pdf")}, format="multipart")
+    assert (
+        api(other_citizen)
+        .post(
+            f"/api/v1/cases/{case.number}/supplement/",
+            {"extra": upload("hk.pdf", PDF, "application/pdf")},
+            format="multipart",
+        )
+        .status_code
+        == 404
+    )
+    response = api(citizen).post(
+        f"/api/v1/cases/{case.number}/supplement/",
+        {"extra": upload("hk.pdf", PDF, "application/pdf")},
+        format="multipart",
+    )
     assert response.status_code == 200, response.content
     assert response.json()["status"] == CaseStatus.IN_REVIEW
     message = OutboxMessage.objects.get(kind="case.supplement")
@@ -55,12 +80,29 @@ def test_it_asks_the_citizen_for_a_correction_and_sends_the_answer_back(client, 
 
 @pytest.mark.django_db
 def test_it_tells_the_citizen_about_a_special_procedure_and_an_extension(client, citizen, case):
-    event(client, "case.special_procedure", {"number": case.number, "kind": "hearing", "kind_label": "听证", "reason": "涉及相邻权利人", "expected_days": 15})
+    event(
+        client,
+        "case.special_procedure",
+        {
+            "number": case.number,
+            "kind": "hearing",
+            "kind_label": "听证",
+            "reason": "涉及相邻权利人",
+            "expected_days": 15,
+        },
+    )
     case.refresh_from_db()
     assert case.status == CaseStatus.SPECIAL_PROCEDURE and "听证" in case.procedure_note and "15" in case.procedure_note
-    assert "涉及相邻权利人" in Notification.objects.get(recipient=citizen, event="case.special_procedure", channel="inbox").body
+    assert (
+        "涉及相邻权利人"
+        in Notification.objects.get(recipient=citizen, event="case.special_procedure", channel="inbox").body
+    )
     event(client, "case.review_resumed", {"number": case.number, "promised_date": "2026-12-22"})
-    event(client, "case.extended", {"number": case.number, "reason": "需征求意见", "days": 10, "promised_date": "2027-01-05"})
+    event(
+        client,
+        "case.extended",
+        {"number": case.number, "reason": "需征求意见", "days": 10, "promised_date": "2027-01-05"},
+    )
     case.refresh_from_db()
     assert case.status == CaseStatus.IN_REVIEW and str(case.promised_date) == "2027-01-05"
     assert "需征求意见" in Notification.objects.get(recipient=citizen, event="case.extended", channel="inbox").body
@@ -90,10 +132,23 @@ def test_it_receives_the_certificate_into_the_case_and_the_vault(client, citizen
     content = PDF + b"%certificate\n"
     digest = hashlib.sha256(content).hexdigest()
     payload = {
-        "number": case.number, "title": "社会保障卡", "licence_number": "RSJ-2026-TZ2026112400031", "verification_code": "CERTCODE2345",
-        "issued_on": "2026-11-24", "valid_until": "", "issuer": "区人力资源和社会保障局", "delivery_method": "electronic",
+        "number": case.number,
+        "title": "社会保障卡",
+        "licence_number": "RSJ-2026-TZ2026112400031",
+        "verification_code": "CERTCODE2345",
+        "issued_on": "2026-11-24",
+        "valid_until": "",
+        "issuer": "区人力资源和社会保障局",
+        "delivery_method": "electronic",
     }
-    files = [{"name": "社会保障卡", "sha256": digest, "content_type": "application/pdf", "content_b64": base64.b64encode(content).decode()}]
+    files = [
+        {
+            "name": "社会保障卡",
+            "sha256": digest,
+            "content_type": "application/pdf",
+            "content_b64": base64.b64encode(content).decode(),
+        }
+    ]
     event(client, "case.result_issued", payload, files)
     case.refresh_from_db()
     assert case.status == CaseStatus.RESULT_READY
@@ -104,17 +159,33 @@ def test_it_receives_the_certificate_into_the_case_and_the_vault(client, citizen
     # The public verification page confirms the certificate, and tells a genuine copy from an altered one.
     public = Client()
     assert "该文书由本平台出具" in public.get("/verify/CERTCODE2345/").content.decode()
-    assert 'id="genuine"' in public.post("/verify/CERTCODE2345/", {"copy": upload("c.pdf", content, "application/pdf")}).content.decode()
-    assert 'id="altered"' in public.post("/verify/CERTCODE2345/", {"copy": upload("c.pdf", content + b"x", "application/pdf")}).content.decode()
+    assert (
+        'id="genuine"'
+        in public.post("/verify/CERTCODE2345/", {"copy": upload("c.pdf", content, "application/pdf")}).content.decode()
+    )
+    assert (
+        'id="altered"'
+        in public.post(
+            "/verify/CERTCODE2345/", {"copy": upload("c.pdf", content + b"x", "application/pdf")}
+        ).content.decode()
+    )
     assert Notification.objects.filter(recipient=citizen, event="case.result_ready").exists()
 
 
 @pytest.mark.django_db
 def test_it_withdraws_at_the_hall_at_once_and_asks_central_otherwise(client, api, citizen, other_citizen, case):
     at_hall = Case.objects.create(
-        number="TZ2026112400099", query_password_hash="x", citizen=citizen, matter=case.matter, hall=case.hall, status=CaseStatus.RECEIVED
+        number="TZ2026112400099",
+        query_password_hash="x",
+        citizen=citizen,
+        matter=case.matter,
+        hall=case.hall,
+        status=CaseStatus.RECEIVED,
     )
-    assert api(citizen).post(f"/api/v1/cases/{at_hall.number}/withdraw/", {}, format="json").json()["status"] == CaseStatus.WITHDRAWN
+    assert (
+        api(citizen).post(f"/api/v1/cases/{at_hall.number}/withdraw/", {}, format="json").json()["status"]
+        == CaseStatus.WITHDRAWN
+    )
     assert api(other_citizen).post(f"/api/v1/cases/{case.number}/withdraw/", {}, format="json").status_code == 404
     response = api(citizen).post(f"/api/v1/cases/{case.number}/withdraw/", {"reason": "已在外地办理"}, format="json")
     assert response.status_code == 202 and response.json()["status"] == CaseStatus.IN_REVIEW

@@ -20,11 +20,30 @@ def _sms(citizen, kind: str) -> Notification:
 
 
 def test_a_special_procedure_is_told_by_sms_with_its_reason_and_expected_length(client, citizen, case):  # noqa: F811
-    event(client, "case.special_procedure", {"number": case.number, "kind": "hearing", "kind_label": "听证", "reason": "涉及相邻权利人", "expected_days": 15})
+    event(
+        client,
+        "case.special_procedure",
+        {
+            "number": case.number,
+            "kind": "hearing",
+            "kind_label": "听证",
+            "reason": "涉及相邻权利人",
+            "expected_days": 15,
+        },
+    )
     body = _sms(citizen, "case.special_procedure").body
     assert "涉及相邻权利人" in body and "15" in body
 
 
 def test_the_decision_is_told_by_sms(client, citizen, case):  # noqa: F811
-    event(client, "case.decided", {"number": case.number, "decision": "approved", "reason": "材料齐全，符合法定条件", "decided_at": timezone.now().isoformat()})
+    event(
+        client,
+        "case.decided",
+        {
+            "number": case.number,
+            "decision": "approved",
+            "reason": "材料齐全，符合法定条件",
+            "decided_at": timezone.now().isoformat(),
+        },
+    )
     assert case.number in _sms(citizen, "case.decided").body

@@ -57,7 +57,10 @@ def test_a_refusal_reads_in_the_readers_language_only(api, clerk, called_ticket)
     assert english == {"code": "reason_required", "detail": "A reason for not accepting is required."}
     unknown = api(clerk).post(url, {"reason": "x", "scan": upload()}, format="multipart", HTTP_ACCEPT_LANGUAGE="en")
     # A name the body's schema cannot rule out: the checklist's rule, 422 (issue 17; was 400 invalid).
-    assert unknown.status_code == 422 and unknown.json() == {"code": "wrong_material", "detail": "Unknown file field scan."}
+    assert unknown.status_code == 422 and unknown.json() == {
+        "code": "wrong_material",
+        "detail": "Unknown file field scan.",
+    }
 
 
 def test_the_withdrawal_page_checks_the_reason_first(citizen, accepted_case):

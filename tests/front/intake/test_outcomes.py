@@ -21,9 +21,15 @@ from tests.personas_front import TERMINAL_TOKEN
 
 @pytest.fixture
 def called_ticket(api, citizen, slot, matter, terminal, clerk, central_peer):
-    code = api(citizen).post("/api/v1/appointments/", {"slot": slot.id, "matter": matter.code}, format="json").json()["code"]
+    code = (
+        api(citizen)
+        .post("/api/v1/appointments/", {"slot": slot.id, "matter": matter.code}, format="json")
+        .json()["code"]
+    )
     shift_slot_to_now(slot.id)
-    api(None).post("/api/v1/terminal/checkin/", {"code": code}, format="json", HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}")
+    api(None).post(
+        "/api/v1/terminal/checkin/", {"code": code}, format="json", HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}"
+    )
     return api(clerk).post("/api/v1/workbench/call-next/").json()
 
 
@@ -46,9 +52,15 @@ def required(matter):
 
 @pytest.mark.django_db
 def test_it_issues_a_receipt_voucher_on_acceptance(api, clerk, citizen, matter, called_ticket):
-    body = api(clerk).post(
-        f"/api/v1/workbench/tickets/{called_ticket['id']}/accept/", {f"material_{required(matter).id}": upload("id.pdf", PDF)}, format="multipart"
-    ).json()
+    body = (
+        api(clerk)
+        .post(
+            f"/api/v1/workbench/tickets/{called_ticket['id']}/accept/",
+            {f"material_{required(matter).id}": upload("id.pdf", PDF)},
+            format="multipart",
+        )
+        .json()
+    )
     [receipt] = body["documents"]
     assert receipt["kind"] == "receipt"
     text = pdf_text(page_client(clerk), receipt["url"])
@@ -82,7 +94,9 @@ def test_it_refuses_with_reason_place_and_remedies(api, clerk, citizen, other_ci
 
 @pytest.mark.django_db
 def test_it_refuses_without_a_reason_never(api, clerk, called_ticket):
-    response = api(clerk).post(f"/api/v1/workbench/tickets/{called_ticket['id']}/refuse/", {"reason": " "}, format="multipart")
+    response = api(clerk).post(
+        f"/api/v1/workbench/tickets/{called_ticket['id']}/refuse/", {"reason": " "}, format="multipart"
+    )
     assert response.status_code == 422 and response.json()["code"] == "reason_required"
     assert not Case.objects.exists()
 
@@ -98,11 +112,15 @@ def test_a_place_to_apply_too_long_for_the_notice_is_refused_not_cut(api, clerk,
 
 
 @pytest.mark.django_db
-def test_it_names_every_missing_item_in_one_notice_then_accepts_when_brought(api, clerk, citizen, matter, called_ticket, settings):
+def test_it_names_every_missing_item_in_one_notice_then_accepts_when_brought(
+    api, clerk, citizen, matter, called_ticket, settings
+):
     items = ["缺少申请人居民身份证原件", "照片不符合白底要求"]
-    body = api(clerk).post(
-        f"/api/v1/workbench/tickets/{called_ticket['id']}/notice/", {"items": items}, format="multipart"
-    ).json()
+    body = (
+        api(clerk)
+        .post(f"/api/v1/workbench/tickets/{called_ticket['id']}/notice/", {"items": items}, format="multipart")
+        .json()
+    )
     case = Case.objects.get(number=body["number"])
     assert case.status == CaseStatus.RECEIVED and case.notice_items == items
     text = pdf_text(page_client(clerk), body["documents"][0]["url"])
@@ -110,7 +128,11 @@ def test_it_names_every_missing_item_in_one_notice_then_accepts_when_brought(api
     sms = Notification.objects.get(recipient=citizen, event="case.one_time_notice", channel="sms")
     assert "照片不符合白底要求" in sms.body
     # The applicant comes back with the items: the hall accepts the case it holds.
-    response = api(clerk).post(f"/api/v1/workbench/cases/{case.number}/accept/", {f"material_{required(matter).id}": upload()}, format="multipart")
+    response = api(clerk).post(
+        f"/api/v1/workbench/cases/{case.number}/accept/",
+        {f"material_{required(matter).id}": upload()},
+        format="multipart",
+    )
     assert response.status_code == 200, response.content
     assert response.json()["status"] == CaseStatus.ACCEPTED
     assert OutboxMessage.objects.filter(kind="case.submitted").count() == 1
@@ -124,14 +146,21 @@ def test_it_accepts_with_a_commitment_for_deferred_items(api, clerk, citizen, ma
 
     # Only a material the matter marks as deferrable may be promised for later (issue 13: never the ID card).
     minor = Material.objects.create(matter=matter, position=3, name="户口簿", required=True, deferrable=True)
+
     def base():
         return {f"material_{required(matter).id}": upload(), "commitment_items": [minor.name]}
 
     unsigned = api(clerk).post(f"/api/v1/workbench/tickets/{called_ticket['id']}/accept/", base(), format="multipart")
     assert unsigned.status_code == 422 and unsigned.json()["code"] == "commitment_unsigned"
-    body = api(clerk).post(
-        f"/api/v1/workbench/tickets/{called_ticket['id']}/accept/", {**base(), "commitment_signed": "true"}, format="multipart"
-    ).json()
+    body = (
+        api(clerk)
+        .post(
+            f"/api/v1/workbench/tickets/{called_ticket['id']}/accept/",
+            {**base(), "commitment_signed": "true"},
+            format="multipart",
+        )
+        .json()
+    )
     case = Case.objects.get(number=body["number"])
     assert case.status == CaseStatus.ACCEPTED and case.commitment_items == ["户口簿"]
     # Seven days on, ending on a working day (民法典 Art. 203): any day of the year the suite runs.
@@ -158,9 +187,15 @@ def test_it_never_offers_a_commitment_to_a_restricted_credit_record(api, clerk, 
 
 @pytest.mark.django_db
 def test_it_verifies_genuine_altered_and_unknown_documents(api, clerk, matter, called_ticket):
-    body = api(clerk).post(
-        f"/api/v1/workbench/tickets/{called_ticket['id']}/accept/", {f"material_{required(matter).id}": upload()}, format="multipart"
-    ).json()
+    body = (
+        api(clerk)
+        .post(
+            f"/api/v1/workbench/tickets/{called_ticket['id']}/accept/",
+            {f"material_{required(matter).id}": upload()},
+            format="multipart",
+        )
+        .json()
+    )
     code = body["documents"][0]["verification_code"]
     genuine = page_client(clerk).get(body["documents"][0]["url"]).content
     public = Client()

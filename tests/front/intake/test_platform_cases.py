@@ -50,8 +50,20 @@ def other_front(tmp_path_factory, django_db_blocker):
             log = open(tmp / "logs" / "front-web.log", "w")  # noqa: SIM115 - closed with the process
             front.procs.append(
                 subprocess.Popen(
-                    [str(BIN / "gunicorn"), "govservice.wsgi", "-b", f"127.0.0.1:{front.port}", "-w", "1", "--timeout", "60"],
-                    cwd=ROOT, env=front.env, stdout=log, stderr=subprocess.STDOUT,
+                    [
+                        str(BIN / "gunicorn"),
+                        "govservice.wsgi",
+                        "-b",
+                        f"127.0.0.1:{front.port}",
+                        "-w",
+                        "1",
+                        "--timeout",
+                        "60",
+                    ],
+                    cwd=ROOT,
+                    env=front.env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
                 )
             )
             front.wait_ready()
@@ -90,7 +102,9 @@ class TestOnePersonAcrossPlatforms:
         assert OTHER_CASE not in page
 
     def test_an_unverified_citizen_asks_nobody(self, client, peers):
-        unverified = make_user("fresh", real_name="张伟", phone="13811114444", id_number="110112198503120411", verified=False)
+        unverified = make_user(
+            "fresh", real_name="张伟", phone="13811114444", id_number="110112198503120411", verified=False
+        )
         client.force_login(unverified)
         assert 'id="elsewhere-' not in client.get("/me/", follow=True).content.decode()
 
@@ -102,19 +116,30 @@ class TestOnePersonAcrossPlatforms:
         settings.EXCHANGE_PLATFORM_PEERS = "BJ-SZX"
         make_user("zhangwei", real_name="张伟", phone="13811112222", id_number="110112198503120411")
         body = json.dumps(
-            {"person": {"name": "张伟", "id_number": "110112198503120411"}, "purpose": "本人跨平台查看办件"}, ensure_ascii=False
+            {"person": {"name": "张伟", "id_number": "110112198503120411"}, "purpose": "本人跨平台查看办件"},
+            ensure_ascii=False,
         ).encode()
         headers = signing.sign(
-            key_id="k1", secret="test-secret-0123456789", method="POST", path=PATH, message_id=str(uuid.uuid4()), body=body
+            key_id="k1",
+            secret="test-secret-0123456789",
+            method="POST",
+            path=PATH,
+            message_id=str(uuid.uuid4()),
+            body=body,
         )
         with caplog.at_level(logging.WARNING, logger="apps.front.intake.shared"):
             response = client.post(
-                PATH, data=body, content_type="application/json",
+                PATH,
+                data=body,
+                content_type="application/json",
                 **{"HTTP_" + k.upper().replace("-", "_"): v for k, v in headers.items()},
             )
         assert response.status_code == 403 and response.json()["code"] == "not_a_platform"
         assert "cases" not in response.json()
-        assert any("central asked for a person's cases" in r.getMessage() and "refused" in r.getMessage() for r in caplog.records)
+        assert any(
+            "central asked for a person's cases" in r.getMessage() and "refused" in r.getMessage()
+            for r in caplog.records
+        )
 
     def test_the_question_must_be_signed(self, client, db):
         response = client.post("/api/v1/platform/cases/", data=b"{}", content_type="application/json")

@@ -23,8 +23,14 @@ pytestmark = pytest.mark.django_db
 
 def book_and_prefile(api, citizen, hall, matter, material, *, hour: int = 9) -> tuple[str, str]:
     slot = make_slot(hall, hour=hour)
-    code = api(citizen).post("/api/v1/appointments/", {"slot": slot.id, "matter": matter.code}, format="json").json()["code"]
-    filed = api(citizen).post(f"/api/v1/appointments/{code}/prefile/", {f"material_{material.id}": upload()}, format="multipart")
+    code = (
+        api(citizen)
+        .post("/api/v1/appointments/", {"slot": slot.id, "matter": matter.code}, format="json")
+        .json()["code"]
+    )
+    filed = api(citizen).post(
+        f"/api/v1/appointments/{code}/prefile/", {f"material_{material.id}": upload()}, format="multipart"
+    )
     assert filed.status_code == 201, filed.content
     return code, filed.json()["number"]
 
@@ -36,18 +42,31 @@ def reschedule(api, citizen, hall, code: str, *, hour: int) -> str:
     return moved.json()["code"]
 
 
-def test_a_rescheduled_visit_keeps_its_filing_to_the_window(api, citizen, clerk, hall, matter, terminal, central_peer, id_card):  # noqa: F811
+def test_a_rescheduled_visit_keeps_its_filing_to_the_window(
+    api,
+    citizen,
+    clerk,
+    hall,
+    matter,
+    terminal,
+    central_peer,
+    id_card,  # noqa: F811
+):
     code, number = book_and_prefile(api, citizen, hall, matter, id_card)
     new_code = reschedule(api, citizen, hall, code, hour=10)
     # Filing again for the new appointment adds to the same case; the job leaves it alone (the visit is ahead).
-    again = api(citizen).post(f"/api/v1/appointments/{new_code}/prefile/", {f"material_{id_card.id}": upload()}, format="multipart")
+    again = api(citizen).post(
+        f"/api/v1/appointments/{new_code}/prefile/", {f"material_{id_card.id}": upload()}, format="multipart"
+    )
     assert again.status_code == 201 and again.json()["number"] == number
     assert cases_prefiling_lapse() == 0
     case = Case.objects.get(number=number)
     assert case.status == CaseStatus.SUBMITTED and case.appointment.code == new_code and case.materials.count() == 2
     # At the window the clerk starts from it.
     shift_slot_to_now(Appointment.objects.get(code=new_code).slot_id)
-    api(None).post("/api/v1/terminal/checkin/", {"code": new_code}, format="json", HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}")
+    api(None).post(
+        "/api/v1/terminal/checkin/", {"code": new_code}, format="json", HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}"
+    )
     ticket = api(clerk).post("/api/v1/workbench/call-next/").json()
     page = Client()
     page.force_login(clerk)
@@ -69,7 +88,9 @@ def test_a_filing_whose_visit_was_cancelled_lapses_once_and_the_citizen_is_told(
     assert cases_prefiling_lapse() == 0  # once
     assert Notification.objects.filter(event="case.prefiling_lapsed", channel="inbox").count() == 1
     # Filing again for a cancelled appointment is refused, as before.
-    late = api(citizen).post(f"/api/v1/appointments/{code}/prefile/", {f"material_{id_card.id}": upload()}, format="multipart")
+    late = api(citizen).post(
+        f"/api/v1/appointments/{code}/prefile/", {f"material_{id_card.id}": upload()}, format="multipart"
+    )
     assert late.status_code == 409
 
 

@@ -14,7 +14,15 @@ from apps.shared.exchange.models import OutboxMessage
 def test_it_asks_central_about_quiet_cases_once_per_quiet_period(citizen, hall, matter, clerk, central_peer, settings):
     settings.RECONCILE_QUIET_HOURS = 24
     quiet, _fresh, done = (
-        Case.objects.create(number=f"TZ20261124000{i}", query_password_hash="x", citizen=citizen, matter=matter, hall=hall, clerk=clerk, status=status)
+        Case.objects.create(
+            number=f"TZ20261124000{i}",
+            query_password_hash="x",
+            citizen=citizen,
+            matter=matter,
+            hall=hall,
+            clerk=clerk,
+            status=status,
+        )
         for i, status in ((1, CaseStatus.IN_REVIEW), (2, CaseStatus.IN_REVIEW), (3, CaseStatus.CLOSED))
     )
     Case.objects.filter(id__in=[quiet.id, done.id]).update(updated_at=timezone.now() - dt.timedelta(hours=30))
@@ -28,13 +36,33 @@ def test_it_asks_central_about_quiet_cases_once_per_quiet_period(citizen, hall, 
 
 
 @pytest.mark.django_db
-def test_after_a_restore_every_case_waiting_on_central_is_asked_about_once(citizen, hall, matter, clerk, central_peer, settings):
+def test_after_a_restore_every_case_waiting_on_central_is_asked_about_once(
+    citizen, hall, matter, clerk, central_peer, settings
+):
     settings.RECONCILE_QUIET_HOURS = 24
     waiting = [
-        Case.objects.create(number=f"TZ20261124100{i}", query_password_hash="x", citizen=citizen, matter=matter, hall=hall, clerk=clerk, status=status)
-        for i, status in enumerate((CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW, CaseStatus.IN_REVIEW, CaseStatus.TRANSFERRED))
+        Case.objects.create(
+            number=f"TZ20261124100{i}",
+            query_password_hash="x",
+            citizen=citizen,
+            matter=matter,
+            hall=hall,
+            clerk=clerk,
+            status=status,
+        )
+        for i, status in enumerate(
+            (CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW, CaseStatus.IN_REVIEW, CaseStatus.TRANSFERRED)
+        )
     ]
-    Case.objects.create(number="TZ202611241009", query_password_hash="x", citizen=citizen, matter=matter, hall=hall, clerk=clerk, status=CaseStatus.CLOSED)
+    Case.objects.create(
+        number="TZ202611241009",
+        query_password_hash="x",
+        citizen=citizen,
+        matter=matter,
+        hall=hall,
+        clerk=clerk,
+        status=CaseStatus.CLOSED,
+    )
     # Recent cases: the hourly job would leave them alone; --all asks about every one, in batches, once.
     out = io.StringIO()
     call_command("cases_reconcile", "--all", stdout=out)

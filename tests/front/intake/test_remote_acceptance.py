@@ -41,9 +41,7 @@ def conclude(matter, hall, citizen, acceptor, *, hall_clerk=None, **extra):
     )[0]
 
 
-def test_at_a_kiosk_nobody_held_the_originals_so_the_scans_stay_level_c(
-    matter, hall, citizen, acceptor, central_peer
-):
+def test_at_a_kiosk_nobody_held_the_originals_so_the_scans_stay_level_c(matter, hall, citizen, acceptor, central_peer):
     case = conclude(matter, hall, citizen, acceptor)
     assert case.status == CaseStatus.ACCEPTED
     assert list(case.materials.values_list("trust_level", flat=True)) == [TrustLevel.C]

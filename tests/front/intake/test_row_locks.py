@@ -35,8 +35,14 @@ def _new_case_while_locked(lock, number, *, citizen, matter, hall, clerk) -> str
                 with connection.cursor() as cursor:
                     cursor.execute("SET LOCAL lock_timeout = '500ms'")
                 Case.objects.create(
-                    number=number, query_password_hash="x", citizen=citizen, matter=matter, hall=hall,
-                    clerk=clerk, status=CaseStatus.RECEIVED, received_at=timezone.now(),
+                    number=number,
+                    query_password_hash="x",
+                    citizen=citizen,
+                    matter=matter,
+                    hall=hall,
+                    clerk=clerk,
+                    status=CaseStatus.RECEIVED,
+                    received_at=timezone.now(),
                 )
             outcome.append("")
         except Exception as exc:  # the lock timeout, if the other transaction locked a referenced row
@@ -58,15 +64,31 @@ def test_applying_an_event_from_central_does_not_hold_up_new_cases_of_the_same_c
     citizen, hall, matter, clerk, central_peer
 ):
     case = Case.objects.create(
-        number="TZ2026120100001", query_password_hash="x", citizen=citizen, matter=matter, hall=hall, clerk=clerk,
-        status=CaseStatus.IN_REVIEW, accepted_at=timezone.now(),
+        number="TZ2026120100001",
+        query_password_hash="x",
+        citizen=citizen,
+        matter=matter,
+        hall=hall,
+        clerk=clerk,
+        status=CaseStatus.IN_REVIEW,
+        accepted_at=timezone.now(),
     )
-    error = _new_case_while_locked(lambda: _case(central_peer, case.number), "TZ2026120100002", citizen=citizen, matter=matter, hall=hall, clerk=clerk)
+    error = _new_case_while_locked(
+        lambda: _case(central_peer, case.number),
+        "TZ2026120100002",
+        citizen=citizen,
+        matter=matter,
+        hall=hall,
+        clerk=clerk,
+    )
     assert error == ""
     # The check can fail: locking the citizen row as well is what it catches.
     error = _new_case_while_locked(
         lambda: Case.objects.select_for_update().select_related("citizen").get(id=case.id),
         "TZ2026120100003",
-        citizen=citizen, matter=matter, hall=hall, clerk=clerk,
+        citizen=citizen,
+        matter=matter,
+        hall=hall,
+        clerk=clerk,
     )
     assert "lock timeout" in error

@@ -89,7 +89,9 @@ class TestSharedLicences:
         assert len(library_questions(registry)) == asked_before  # nothing was asked
         assert "item-held" not in row(client, driver_matter)
 
-    def test_an_online_application_fetches_its_licences_on_its_own_page(self, client, registry, zhang, driver_matter, hall):
+    def test_an_online_application_fetches_its_licences_on_its_own_page(
+        self, client, registry, zhang, driver_matter, hall
+    ):
         """Issue 15: the application's checklist takes what government holds from the e-licences too, not only
         from what the vault already had."""
         from apps.front.booking.models import GroupMatter
@@ -122,12 +124,20 @@ class TestSharedLicences:
         assert [i["licence_number"] for i in response.json()] == [NUMBER]
         assert library_questions(registry)[-1][2] == case.number  # the case named at central
 
-    def test_the_window_fetches_with_the_consent_given_in_person(self, client, registry, zhang, driver_matter, hall, clerk):
+    def test_the_window_fetches_with_the_consent_given_in_person(
+        self, client, registry, zhang, driver_matter, hall, clerk
+    ):
         from apps.front.floor.models import Ticket, TicketStatus
 
         ticket = Ticket.objects.create(
-            hall=hall, group=hall.groups.get(), service_date=timezone.localdate(), number=7, matter=driver_matter,
-            citizen=zhang, status=TicketStatus.SERVING, window=hall.windows.get(),
+            hall=hall,
+            group=hall.groups.get(),
+            service_date=timezone.localdate(),
+            number=7,
+            matter=driver_matter,
+            citizen=zhang,
+            status=TicketStatus.SERVING,
+            window=hall.windows.get(),
         )
         client.force_login(clerk)
         assert 'id="fetch-licences"' in client.get(f"/workbench/tickets/{ticket.id}/").content.decode()
@@ -139,7 +149,10 @@ class TestSharedLicences:
         consent = Consent.objects.get(user=zhang)
         assert consent.channel == "window" and consent.recorded_by == clerk
         # The workbench now offers it for reuse instead of a scan.
-        assert f'value="{EvidenceItem.objects.get().id}"' in client.get(f"/workbench/tickets/{ticket.id}/").content.decode()
+        assert (
+            f'value="{EvidenceItem.objects.get().id}"'
+            in client.get(f"/workbench/tickets/{ticket.id}/").content.decode()
+        )
 
     def test_the_verification_page_says_valid_and_checks_the_signature(self, client, registry, zhang, driver_matter):
         client.force_login(zhang)

@@ -50,9 +50,14 @@ def partner_library(registry_central):
             json.dumps(
                 [
                     {
-                        "number": NUMBER, "title": "无犯罪记录证明", "material_key": KEY,
-                        "holder_name": HOLDER["name"], "holder_id_number": HOLDER["id_number"],
-                        "issuer": "天津市公安局", "issued_on": "2026-11-02", "valid_until": "",
+                        "number": NUMBER,
+                        "title": "无犯罪记录证明",
+                        "material_key": KEY,
+                        "holder_name": HOLDER["name"],
+                        "holder_id_number": HOLDER["id_number"],
+                        "issuer": "天津市公安局",
+                        "issued_on": "2026-11-02",
+                        "valid_until": "",
                     }
                 ],
                 ensure_ascii=False,
@@ -128,7 +133,9 @@ class TestLicencesFromEveryCentral:
         assert not EvidenceItem.objects.exists() and "item-held" not in row(client, driver_matter)
 
     def test_the_api_names_the_central_that_was_away(self, api, libraries, li, driver_matter, hall):
-        case = Case.objects.create(number="TZ2026120700009", query_password_hash="x", citizen=li, matter=driver_matter, hall=hall)
+        case = Case.objects.create(
+            number="TZ2026120700009", query_password_hash="x", citizen=li, matter=driver_matter, hall=hall
+        )
         response = api(li).post(f"/api/v1/cases/{case.number}/licences/", {"consent": True}, format="json")
         assert response.status_code == 200, response.content
         assert [i["licence_number"] for i in response.json()] == [NUMBER]
@@ -142,7 +149,12 @@ class TestLicencesFromEveryCentral:
         Peer.objects.filter(code="central").update(active=False)
         unknown = make_matter("11011299000000000000-009901-01", name="本平台自设事项")
         Material.objects.create(
-            matter=unknown, key=KEY, position=1, name="无犯罪记录证明", source=MaterialSource.GOVERNMENT, issuer="公安机关"
+            matter=unknown,
+            key=KEY,
+            position=1,
+            name="无犯罪记录证明",
+            source=MaterialSource.GOVERNMENT,
+            issuer="公安机关",
         )
         client.force_login(li)
         page = fetch(client, unknown)
@@ -154,15 +166,33 @@ class TestLicencesFromEveryCentral:
         # A certificate a case handed to TJ brought (kept before licences named their central), and a licence
         # of the platform's own central, which is away.
         case = Case.objects.create(
-            number="TZ2026120700010", query_password_hash="x", citizen=li, matter=driver_matter, hall=hall, central=libraries
+            number="TZ2026120700010",
+            query_password_hash="x",
+            citizen=li,
+            matter=driver_matter,
+            hall=hall,
+            central=libraries,
         )
         from_case = EvidenceItem.objects.create(
-            citizen=li, name="无犯罪记录证明", trust_level="A", content_type="application/pdf", size=1, sha256="a" * 64,
-            file="vault/x.pdf", origin_case=case, licence_number=NUMBER,
+            citizen=li,
+            name="无犯罪记录证明",
+            trust_level="A",
+            content_type="application/pdf",
+            size=1,
+            sha256="a" * 64,
+            file="vault/x.pdf",
+            origin_case=case,
+            licence_number=NUMBER,
         )
         own = EvidenceItem.objects.create(
-            citizen=li, name="机动车驾驶证", trust_level="A", content_type="application/pdf", size=1, sha256="b" * 64,
-            file="vault/y.pdf", licence_number="BJ-2026-0001",
+            citizen=li,
+            name="机动车驾驶证",
+            trust_level="A",
+            content_type="application/pdf",
+            size=1,
+            sha256="b" * 64,
+            file="vault/y.pdf",
+            licence_number="BJ-2026-0001",
         )
         stale = timezone.now() - dt.timedelta(hours=7)
         EvidenceItem.objects.update(licence_checked_at=stale)
@@ -184,7 +214,12 @@ class TestLicencesFromEveryCentral:
             {
                 "id": message_id,
                 "kind": "licence.revoked",
-                "payload": {"number": NUMBER, "verification_code": "ABCDEFGHJKLM", "revoked_on": "2026-12-07", "reason": "撤销"},
+                "payload": {
+                    "number": NUMBER,
+                    "verification_code": "ABCDEFGHJKLM",
+                    "revoked_on": "2026-12-07",
+                    "reason": "撤销",
+                },
                 "files": [],
             },
             ensure_ascii=False,

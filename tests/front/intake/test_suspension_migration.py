@@ -14,8 +14,14 @@ BEFORE = [("intake", "0017_originals_check")]
 @pytest.mark.django_db(transaction=True)
 def test_it_reads_the_suspension_of_the_events_recorded_before(citizen, hall, matter, clerk):
     case = Case.objects.create(
-        number="TZ2026112400077", query_password_hash="x", citizen=citizen, matter=matter, hall=hall, clerk=clerk,
-        status=CaseStatus.IN_REVIEW, accepted_at=timezone.now(),
+        number="TZ2026112400077",
+        query_password_hash="x",
+        citizen=citizen,
+        matter=matter,
+        hall=hall,
+        clerk=clerk,
+        status=CaseStatus.IN_REVIEW,
+        accepted_at=timezone.now(),
     )
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)

@@ -31,10 +31,18 @@ def publish_years_ahead() -> None:
         PublishedYear.objects.get_or_create(year=year)
 
 
-def test_a_case_is_accepted_with_its_promised_date_open_and_the_date_follows_once_published(api, clerk, citizen, matter, called_ticket):  # noqa: F811
+def test_a_case_is_accepted_with_its_promised_date_open_and_the_date_follows_once_published(
+    api,
+    clerk,
+    citizen,
+    matter,
+    called_ticket,  # noqa: F811
+):
     matter.__class__.objects.filter(id=matter.id).update(promised_days=FAR, legal_days=FAR)
     response = api(clerk).post(
-        f"/api/v1/workbench/tickets/{called_ticket['id']}/accept/", {f"material_{required(matter).id}": upload("id.pdf", PDF)}, format="multipart"
+        f"/api/v1/workbench/tickets/{called_ticket['id']}/accept/",
+        {f"material_{required(matter).id}": upload("id.pdf", PDF)},
+        format="multipart",
     )
     assert response.status_code == 201, response.content
     body = response.json()
@@ -63,7 +71,14 @@ def test_a_case_is_accepted_with_its_promised_date_open_and_the_date_follows_onc
     assert Notification.objects.filter(recipient=citizen, event="case.promised_date_set", channel="inbox").count() == 1
 
 
-def test_a_received_case_with_an_open_intake_limit_is_shown_to_supervisors(settings, api, clerk, hall, matter, called_ticket):  # noqa: F811
+def test_a_received_case_with_an_open_intake_limit_is_shown_to_supervisors(
+    settings,
+    api,
+    clerk,
+    hall,
+    matter,
+    called_ticket,  # noqa: F811
+):
     from apps.front.booking.models import StaffPost
     from apps.shared.accounts.models import Role
 

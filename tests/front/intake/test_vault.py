@@ -11,9 +11,15 @@ from tests.personas_front import TERMINAL_TOKEN, make_slot
 
 def call_ticket(api, citizen, clerk, hall, matter, hour):
     slot = make_slot(hall, hour=hour)
-    code = api(citizen).post("/api/v1/appointments/", {"slot": slot.id, "matter": matter.code}, format="json").json()["code"]
+    code = (
+        api(citizen)
+        .post("/api/v1/appointments/", {"slot": slot.id, "matter": matter.code}, format="json")
+        .json()["code"]
+    )
     shift_slot_to_now(slot.id)
-    api(None).post("/api/v1/terminal/checkin/", {"code": code}, format="json", HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}")
+    api(None).post(
+        "/api/v1/terminal/checkin/", {"code": code}, format="json", HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}"
+    )
     return api(clerk).post("/api/v1/workbench/call-next/").json()
 
 
@@ -23,9 +29,15 @@ def id_card(matter):
 
 
 @pytest.mark.django_db
-def test_it_keeps_checked_materials_and_offers_them_next_time(api, citizen, clerk, hall, matter, terminal, central_peer, id_card):
+def test_it_keeps_checked_materials_and_offers_them_next_time(
+    api, citizen, clerk, hall, matter, terminal, central_peer, id_card
+):
     first = call_ticket(api, citizen, clerk, hall, matter, 9)
-    api(clerk).post(f"/api/v1/workbench/tickets/{first['id']}/accept/", {f"material_{id_card.id}": upload("id.png", PNG)}, format="multipart")
+    api(clerk).post(
+        f"/api/v1/workbench/tickets/{first['id']}/accept/",
+        {f"material_{id_card.id}": upload("id.png", PNG)},
+        format="multipart",
+    )
     [evidence] = EvidenceItem.objects.filter(citizen=citizen)
     assert evidence.trust_level == TrustLevel.B and evidence.name == "居民身份证"
     assert evidence_for_matter(citizen=citizen, matter=matter) == {id_card.id: [evidence]}
@@ -35,7 +47,11 @@ def test_it_keeps_checked_materials_and_offers_them_next_time(api, citizen, cler
     page = Client()
     page.force_login(clerk)
     assert "复用已有材料" in page.get(f"/workbench/tickets/{second['id']}/").content.decode()
-    response = api(clerk).post(f"/api/v1/workbench/tickets/{second['id']}/accept/", {"vault_consent": "true", f"reuse_{id_card.id}": str(evidence.id)}, format="multipart")
+    response = api(clerk).post(
+        f"/api/v1/workbench/tickets/{second['id']}/accept/",
+        {"vault_consent": "true", f"reuse_{id_card.id}": str(evidence.id)},
+        format="multipart",
+    )
     assert response.status_code == 201, response.content
     reused = CaseMaterial.objects.get(case__number=response.json()["number"])
     assert reused.reused_from == evidence and reused.sha256 == evidence.sha256 and reused.trust_level == TrustLevel.B
@@ -43,10 +59,24 @@ def test_it_keeps_checked_materials_and_offers_them_next_time(api, citizen, cler
 
 
 @pytest.mark.django_db
-def test_it_uses_a_citizen_upload_only_after_the_original_is_checked(api, citizen, clerk, hall, matter, terminal, central_peer, id_card):
-    item = EvidenceItem.objects.create(citizen=citizen, name="居民身份证", trust_level=TrustLevel.C, file="vault/x.png", content_type="image/png", size=10, sha256="c" * 64)
+def test_it_uses_a_citizen_upload_only_after_the_original_is_checked(
+    api, citizen, clerk, hall, matter, terminal, central_peer, id_card
+):
+    item = EvidenceItem.objects.create(
+        citizen=citizen,
+        name="居民身份证",
+        trust_level=TrustLevel.C,
+        file="vault/x.png",
+        content_type="image/png",
+        size=10,
+        sha256="c" * 64,
+    )
     ticket = call_ticket(api, citizen, clerk, hall, matter, 9)
-    unchecked = api(clerk).post(f"/api/v1/workbench/tickets/{ticket['id']}/accept/", {"vault_consent": "true", f"reuse_{id_card.id}": str(item.id)}, format="multipart")
+    unchecked = api(clerk).post(
+        f"/api/v1/workbench/tickets/{ticket['id']}/accept/",
+        {"vault_consent": "true", f"reuse_{id_card.id}": str(item.id)},
+        format="multipart",
+    )
     assert unchecked.status_code == 422 and unchecked.json()["code"] == "original_unchecked"
     checked = api(clerk).post(
         f"/api/v1/workbench/tickets/{ticket['id']}/accept/",
@@ -59,19 +89,37 @@ def test_it_uses_a_citizen_upload_only_after_the_original_is_checked(api, citize
 
 
 @pytest.mark.django_db
-def test_it_never_reuses_another_citizens_evidence(api, citizen, other_citizen, clerk, hall, matter, terminal, central_peer, id_card):
-    theirs = EvidenceItem.objects.create(citizen=other_citizen, name="居民身份证", trust_level=TrustLevel.A, file="vault/y.png", content_type="image/png", size=10, sha256="d" * 64)
+def test_it_never_reuses_another_citizens_evidence(
+    api, citizen, other_citizen, clerk, hall, matter, terminal, central_peer, id_card
+):
+    theirs = EvidenceItem.objects.create(
+        citizen=other_citizen,
+        name="居民身份证",
+        trust_level=TrustLevel.A,
+        file="vault/y.png",
+        content_type="image/png",
+        size=10,
+        sha256="d" * 64,
+    )
     ticket = call_ticket(api, citizen, clerk, hall, matter, 9)
-    response = api(clerk).post(f"/api/v1/workbench/tickets/{ticket['id']}/accept/", {"vault_consent": "true", f"reuse_{id_card.id}": str(theirs.id)}, format="multipart")
+    response = api(clerk).post(
+        f"/api/v1/workbench/tickets/{ticket['id']}/accept/",
+        {"vault_consent": "true", f"reuse_{id_card.id}": str(theirs.id)},
+        format="multipart",
+    )
     assert response.status_code == 422 and response.json()["code"] == "wrong_evidence"
     assert not CaseMaterial.objects.exists()
 
 
 @pytest.mark.django_db
-def test_it_passes_uploads_through_the_scanner_hook(settings, api, citizen, clerk, hall, matter, terminal, central_peer, id_card):
+def test_it_passes_uploads_through_the_scanner_hook(
+    settings, api, citizen, clerk, hall, matter, terminal, central_peer, id_card
+):
     settings.UPLOAD_SCANNER = "tests.front.intake.test_vault.refuse_everything"
     ticket = call_ticket(api, citizen, clerk, hall, matter, 9)
-    response = api(clerk).post(f"/api/v1/workbench/tickets/{ticket['id']}/accept/", {f"material_{id_card.id}": upload()}, format="multipart")
+    response = api(clerk).post(
+        f"/api/v1/workbench/tickets/{ticket['id']}/accept/", {f"material_{id_card.id}": upload()}, format="multipart"
+    )
     assert response.status_code == 422 and response.json()["code"] == "file_rejected"
     assert "EICAR" in response.json()["detail"]
 
@@ -81,18 +129,33 @@ def refuse_everything(content: bytes, name: str) -> None:
 
 
 @pytest.mark.django_db
-def test_it_starts_at_the_window_from_what_was_filed_online(api, citizen, other_citizen, clerk, hall, matter, terminal, central_peer, id_card):
+def test_it_starts_at_the_window_from_what_was_filed_online(
+    api, citizen, other_citizen, clerk, hall, matter, terminal, central_peer, id_card
+):
     slot = make_slot(hall, hour=9)
-    code = api(citizen).post("/api/v1/appointments/", {"slot": slot.id, "matter": matter.code}, format="json").json()["code"]
-    assert api(other_citizen).post(f"/api/v1/appointments/{code}/prefile/", {f"material_{id_card.id}": upload()}, format="multipart").status_code == 404
-    filed = api(citizen).post(f"/api/v1/appointments/{code}/prefile/", {f"material_{id_card.id}": upload()}, format="multipart")
+    code = (
+        api(citizen)
+        .post("/api/v1/appointments/", {"slot": slot.id, "matter": matter.code}, format="json")
+        .json()["code"]
+    )
+    assert (
+        api(other_citizen)
+        .post(f"/api/v1/appointments/{code}/prefile/", {f"material_{id_card.id}": upload()}, format="multipart")
+        .status_code
+        == 404
+    )
+    filed = api(citizen).post(
+        f"/api/v1/appointments/{code}/prefile/", {f"material_{id_card.id}": upload()}, format="multipart"
+    )
     assert filed.status_code == 201, filed.content
     assert filed.json()["status"] == "submitted" and len(filed.json()["query_password"]) == 6
     number = filed.json()["number"]
     assert CaseMaterial.objects.get(case__number=number).trust_level == TrustLevel.C
     # At the window: the clerk sees the pre-filed materials and accepts without a new scan.
     shift_slot_to_now(slot.id)
-    api(None).post("/api/v1/terminal/checkin/", {"code": code}, format="json", HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}")
+    api(None).post(
+        "/api/v1/terminal/checkin/", {"code": code}, format="json", HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}"
+    )
     ticket = api(clerk).post("/api/v1/workbench/call-next/").json()
     page = Client()
     page.force_login(clerk)
@@ -102,10 +165,14 @@ def test_it_starts_at_the_window_from_what_was_filed_online(api, citizen, other_
     assert accepted.json()["number"] == number and accepted.json()["status"] == "accepted"
     assert CaseMaterial.objects.get(case__number=number).trust_level == TrustLevel.B
     assert [e.to_status for e in Case.objects.get(number=number).events.all()] == [
-        "submitted", "received", "accepted",
+        "submitted",
+        "received",
+        "accepted",
     ]
     # Once received, the citizen can no longer change it online.
-    late = api(citizen).post(f"/api/v1/appointments/{code}/prefile/", {f"material_{id_card.id}": upload()}, format="multipart")
+    late = api(citizen).post(
+        f"/api/v1/appointments/{code}/prefile/", {f"material_{id_card.id}": upload()}, format="multipart"
+    )
     assert late.status_code == 409
 
 
@@ -119,8 +186,16 @@ def test_level_d_is_gone_and_old_rows_of_it_are_checked_as_uploads(citizen):
 
     assert TrustLevel.values == ["A", "B", "C"]
     item = EvidenceItem.objects.create(
-        citizen=citizen, name="情况说明", trust_level="D", file="vault/x.pdf", content_type="application/pdf", size=1, sha256="d" * 64
+        citizen=citizen,
+        name="情况说明",
+        trust_level="D",
+        file="vault/x.pdf",
+        content_type="application/pdf",
+        size=1,
+        sha256="d" * 64,
     )
-    importlib.import_module("apps.front.intake.migrations.0009_held_cases_deemed_acceptance_commitments").forward(registry, None)
+    importlib.import_module("apps.front.intake.migrations.0009_held_cases_deemed_acceptance_commitments").forward(
+        registry, None
+    )
     item.refresh_from_db()
     assert item.trust_level == TrustLevel.C

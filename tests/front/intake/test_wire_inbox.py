@@ -19,14 +19,21 @@ def decided_body(number: str, message_id: str, reason: str = "材料齐全，符
     envelope = {
         "id": message_id,
         "kind": "case.decided",
-        "payload": {"number": number, "decision": "approved", "reason": reason, "decided_at": timezone.now().isoformat()},
+        "payload": {
+            "number": number,
+            "decision": "approved",
+            "reason": reason,
+            "decided_at": timezone.now().isoformat(),
+        },
         "files": [],
     }
     return json.dumps(envelope, ensure_ascii=False).encode()
 
 
 def post_signed(client, body: bytes, message_id: str, *, secret="test-secret", key_id="k1", now=None, tamper=None):
-    headers = signing.sign(key_id=key_id, secret=secret, method="POST", path=PATH, message_id=message_id, body=body, now=now)
+    headers = signing.sign(
+        key_id=key_id, secret=secret, method="POST", path=PATH, message_id=message_id, body=body, now=now
+    )
     if tamper:
         headers.update(tamper)
     meta = {"HTTP_" + k.upper().replace("-", "_"): v for k, v in headers.items()}
@@ -35,7 +42,13 @@ def post_signed(client, body: bytes, message_id: str, *, secret="test-secret", k
 
 def snapshot(case):
     case.refresh_from_db()
-    return (case.status, case.decision, CaseEvent.objects.filter(case=case).count(), Notification.objects.count(), InboxMessage.objects.count())
+    return (
+        case.status,
+        case.decision,
+        CaseEvent.objects.filter(case=case).count(),
+        Notification.objects.count(),
+        InboxMessage.objects.count(),
+    )
 
 
 @pytest.mark.django_db
@@ -86,7 +99,9 @@ class TestInbox:
     def test_it_refuses_a_body_altered_after_signing(self, client, accepted_case):
         message_id = str(uuid.uuid4())
         body = decided_body(accepted_case.number, message_id)
-        headers = signing.sign(key_id="k1", secret="test-secret", method="POST", path=PATH, message_id=message_id, body=body)
+        headers = signing.sign(
+            key_id="k1", secret="test-secret", method="POST", path=PATH, message_id=message_id, body=body
+        )
         meta = {"HTTP_" + k.upper().replace("-", "_"): v for k, v in headers.items()}
         altered = body.replace(b"approved", b"denied")
         response = client.post(PATH, data=altered, content_type="application/json", **meta)

@@ -27,7 +27,9 @@ def test_it_signs_with_the_new_key_and_accepts_both_during_the_overlap(client, r
     old_id, new_id = str(uuid.uuid4()), str(uuid.uuid4())
     old = post_signed(client, decided_body(accepted_case.number, old_id), old_id, secret="test-secret", key_id="k1")
     assert old.status_code == 200
-    new = post_signed(client, decided_body(accepted_case.number, new_id), new_id, secret="a-new-secret-of-some-length", key_id="k2")
+    new = post_signed(
+        client, decided_body(accepted_case.number, new_id), new_id, secret="a-new-secret-of-some-length", key_id="k2"
+    )
     assert new.status_code == 200
 
 
@@ -36,7 +38,14 @@ def test_it_refuses_the_old_key_after_the_overlap(client, rotated, accepted_case
     later = timezone.now() + dt.timedelta(hours=25)
     message_id = str(uuid.uuid4())
     with time_machine.travel(later, tick=False):
-        response = post_signed(client, decided_body(accepted_case.number, message_id), message_id, secret="test-secret", key_id="k1", now=later.timestamp())
+        response = post_signed(
+            client,
+            decided_body(accepted_case.number, message_id),
+            message_id,
+            secret="test-secret",
+            key_id="k1",
+            now=later.timestamp(),
+        )
     # An expired key is refused exactly like a wrong signature (the answer tells nobody which keys exist).
     assert response.status_code == 401 and response.json() == {"code": "bad_signature", "detail": signing.BAD_SIGNATURE}
     accepted_case.refresh_from_db()

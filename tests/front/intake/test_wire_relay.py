@@ -40,8 +40,14 @@ def self_peer(db, live_server):
 @pytest.fixture
 def in_review(citizen, hall, matter, clerk):
     return Case.objects.create(
-        number="TZ2026112400009", query_password_hash="x", citizen=citizen, matter=matter, hall=hall, clerk=clerk,
-        status=CaseStatus.IN_REVIEW, accepted_at=timezone.now(),
+        number="TZ2026112400009",
+        query_password_hash="x",
+        citizen=citizen,
+        matter=matter,
+        hall=hall,
+        clerk=clerk,
+        status=CaseStatus.IN_REVIEW,
+        accepted_at=timezone.now(),
     )
 
 
@@ -49,7 +55,9 @@ def enqueue_decision(peer, number):
     with transaction.atomic():
         return outbox_enqueue(
             peer=peer,
-            payload=contract.CaseDecided(number=number, decision=contract.Decision.APPROVED, reason="", decided_at=timezone.now()),
+            payload=contract.CaseDecided(
+                number=number, decision=contract.Decision.APPROVED, reason="", decided_at=timezone.now()
+            ),
             actor="审批人员 刘洋 (approver)",
         )
 
@@ -57,7 +65,9 @@ def enqueue_decision(peer, number):
 def message_of_a_kind_unknown_here(peer, payload):
     """A message of a kind this site's contract does not know, as a newer peer's outbox would hold it
     (outbox_enqueue refuses to write one)."""
-    return OutboxMessage.objects.create(peer=peer, kind="case.unheard_of", payload=payload, ordering_key=payload.get("number", ""))
+    return OutboxMessage.objects.create(
+        peer=peer, kind="case.unheard_of", payload=payload, ordering_key=payload.get("number", "")
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -116,7 +126,10 @@ def test_it_dead_letters_a_payload_the_receiver_finds_off_the_contract_with_its_
     # Written by a sender whose idea of case.decided differs (no decision): the receiver refuses it before
     # its handler runs, and the dead letter carries the reason an operator can act on.
     message = OutboxMessage.objects.create(
-        peer=self_peer, kind="case.decided", payload={"number": in_review.number, "decided_at": ""}, ordering_key=in_review.number
+        peer=self_peer,
+        kind="case.decided",
+        payload={"number": in_review.number, "decided_at": ""},
+        ordering_key=in_review.number,
     )
     outbox_relay_due()
     message.refresh_from_db()
@@ -161,8 +174,13 @@ def test_it_counts_a_message_it_could_not_even_prepare_as_an_attempt(settings, s
     settings.EXCHANGE_MAX_ATTEMPTS = 2
     with transaction.atomic():
         message = outbox_enqueue(
-            peer=self_peer, payload=contract.CaseReviewStarted(number=in_review.number),
-            files=[OutgoingFile(name="a.pdf", path="exchange/missing/a.pdf", sha256="0" * 64, content_type="application/pdf")],
+            peer=self_peer,
+            payload=contract.CaseReviewStarted(number=in_review.number),
+            files=[
+                OutgoingFile(
+                    name="a.pdf", path="exchange/missing/a.pdf", sha256="0" * 64, content_type="application/pdf"
+                )
+            ],
         )
     assert outbox_relay_due() == 1
     message.refresh_from_db()
@@ -211,8 +229,13 @@ def test_it_keeps_the_order_of_one_cases_messages_whatever_the_retries_do(settin
     # behind it, while another case's message goes at once.
     with transaction.atomic():
         first = outbox_enqueue(
-            peer=self_peer, payload=contract.CaseReviewStarted(number=in_review.number),
-            files=[OutgoingFile(name="a.pdf", path="exchange/missing/a.pdf", sha256="0" * 64, content_type="application/pdf")],
+            peer=self_peer,
+            payload=contract.CaseReviewStarted(number=in_review.number),
+            files=[
+                OutgoingFile(
+                    name="a.pdf", path="exchange/missing/a.pdf", sha256="0" * 64, content_type="application/pdf"
+                )
+            ],
         )
     later = enqueue_decision(self_peer, in_review.number)
     other = enqueue_decision(self_peer, "TZ2026112499999")
@@ -284,8 +307,13 @@ def test_messages_about_no_case_keep_no_order_between_them(self_peer):
     # No "number" in the payload: no ordering key, so a message stuck before it does not hold it back.
     with transaction.atomic():
         stuck = outbox_enqueue(
-            peer=self_peer, payload=contract.CaseResync(numbers=[]),
-            files=[OutgoingFile(name="a.pdf", path="exchange/missing/a.pdf", sha256="0" * 64, content_type="application/pdf")],
+            peer=self_peer,
+            payload=contract.CaseResync(numbers=[]),
+            files=[
+                OutgoingFile(
+                    name="a.pdf", path="exchange/missing/a.pdf", sha256="0" * 64, content_type="application/pdf"
+                )
+            ],
         )
         free = outbox_enqueue(peer=self_peer, payload=contract.CaseResync(numbers=[]))
     assert stuck.ordering_key == free.ordering_key == ""

@@ -199,7 +199,12 @@ def test_a_letter_is_withdrawn_before_it_is_confirmed(citizen, agent, matter):
     page.force_login(citizen)
     page.post(
         "/authorisations/",
-        {"agent_name": agent.real_name, "agent_id_number": agent.id_number, "matter_code": matter.code, "may_apply": "1"},
+        {
+            "agent_name": agent.real_name,
+            "agent_id_number": agent.id_number,
+            "matter_code": matter.code,
+            "may_apply": "1",
+        },
     )
     mandate = Mandate.objects.get()
     assert mandate.status == MandateStatus.PENDING

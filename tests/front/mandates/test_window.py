@@ -67,7 +67,9 @@ def test_an_agents_appointment_is_received_with_both_people_recorded(
     # Central hears who acted (issue 15): the name, the ID number masked as staff screens show it, the 委托书.
     payload = OutboxMessage.objects.get(kind="case.submitted").payload
     assert payload["agent"] == {
-        "name": "张丽", "id_masked": agent.id_number[:6] + "********" + agent.id_number[-4:], "mandate": mandate.number
+        "name": "张丽",
+        "id_masked": agent.id_number[:6] + "********" + agent.id_number[-4:],
+        "mandate": mandate.number,
     }
     assert "kind" not in payload["applicant"]  # a person: the optional field stays absent
     # The principal gets the case's messages and sees it as theirs; so does the agent, within scope.

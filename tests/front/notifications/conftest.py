@@ -45,8 +45,12 @@ def gateway(settings):
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             try:
                 signing.verify(
-                    headers=self.headers, method="POST", path=self.path, body=body,
-                    secret_for=lambda kid: GATEWAY_KEY if kid == "gateway" else None, max_skew=300,
+                    headers=self.headers,
+                    method="POST",
+                    path=self.path,
+                    body=body,
+                    secret_for=lambda kid: GATEWAY_KEY if kid == "gateway" else None,
+                    max_skew=300,
                 )
             except signing.SignatureError as exc:
                 state.signature_errors.append(exc.code)
@@ -139,19 +143,33 @@ def smtp(settings):
     server.server_close()
 
 
-def signed_callback(client, payload: dict | bytes, *, message_id: str, key: str = GATEWAY_KEY, now: float | None = None):
+def signed_callback(
+    client, payload: dict | bytes, *, message_id: str, key: str = GATEWAY_KEY, now: float | None = None
+):
     """POST a delivery receipt to the callback endpoint, signed as the gateway signs it."""
     path = "/api/v1/notifications/callbacks/sms/"
     body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-    headers = signing.sign(key_id="gateway", secret=key, method="POST", path=path, message_id=message_id, body=body, now=now)
+    headers = signing.sign(
+        key_id="gateway", secret=key, method="POST", path=path, message_id=message_id, body=body, now=now
+    )
     return client.post(
-        path, data=body, content_type="application/json", **{f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()}
+        path,
+        data=body,
+        content_type="application/json",
+        **{f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()},
     )
 
 
 @pytest.fixture
 def case(citizen, hall, matter, clerk):
     return Case.objects.create(
-        number="TZ2026112400077", query_password_hash="x", citizen=citizen, matter=matter, hall=hall, clerk=clerk,
-        status=CaseStatus.ACCEPTED, accepted_at=timezone.now(), promised_date=timezone.localdate(),
+        number="TZ2026112400077",
+        query_password_hash="x",
+        citizen=citizen,
+        matter=matter,
+        hall=hall,
+        clerk=clerk,
+        status=CaseStatus.ACCEPTED,
+        accepted_at=timezone.now(),
+        promised_date=timezone.localdate(),
     )

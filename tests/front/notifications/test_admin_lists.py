@@ -47,8 +47,14 @@ def test_the_template_lists_take_the_same_queries_for_many_rows_as_for_few(clien
         for channel in (Channel.EMAIL, Channel.SMS):
             current = template_current_version(event=event, channel=channel)
             template_version_create(
-                event=event, channel=channel, subject_zh=current.subject_zh, body_zh=current.body_zh,
-                subject_en=current.subject_en, body_en=current.body_en, author=editor, note="复核",
+                event=event,
+                channel=channel,
+                subject_zh=current.subject_zh,
+                body_zh=current.body_zh,
+                subject_en=current.subject_en,
+                body_en=current.body_en,
+                author=editor,
+                note="复核",
             )
     template_current_version(event="case.delivered", channel=Channel.EMAIL)  # a third template, never edited
     assert MessageTemplate.objects.filter(channel=Channel.EMAIL).count() == 3
@@ -56,7 +62,10 @@ def test_the_template_lists_take_the_same_queries_for_many_rows_as_for_few(clien
     assert html.count('<td class="field-current_version">') == 1 and '<td class="field-current_version">2</td>' in html
     many, html = _queries(client, "/admin/feedback/messagetemplate/?channel=email")
     # The current version is the newest: 2 for the edited templates, 1 for the others.
-    assert html.count('<td class="field-current_version">2</td>') == 2 and '<td class="field-current_version">1</td>' in html
+    assert (
+        html.count('<td class="field-current_version">2</td>') == 2
+        and '<td class="field-current_version">1</td>' in html
+    )
     assert many == one
     many_versions, html = _queries(client, "/admin/feedback/messagetemplateversion/")
     assert html.count(f'">{editor}</td>') == 4

@@ -70,10 +70,14 @@ class TestCallback:
 
         path = "/api/v1/notifications/callbacks/sms/"
         signed = json.dumps({"reference": str(sent_sms.reference), "status": "temporary-failure"}).encode()
-        headers = signing.sign(key_id="gateway", secret=GATEWAY_KEY, method="POST", path=path, message_id="r", body=signed)
+        headers = signing.sign(
+            key_id="gateway", secret=GATEWAY_KEY, method="POST", path=path, message_id="r", body=signed
+        )
         tampered = json.dumps({"reference": str(sent_sms.reference), "status": "delivered"})
         response = client.post(
-            path, data=tampered, content_type="application/json",
+            path,
+            data=tampered,
+            content_type="application/json",
             **{f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()},
         )
         assert response.status_code == 401 and response.json()["code"] == "bad_signature"
@@ -86,7 +90,12 @@ class TestCallback:
         assert "未找到" in response.json()["detail"]
 
     def test_it_refuses_an_illegal_transition_and_changes_nothing(self, client, sent_sms):
-        assert signed_callback(client, {"reference": str(sent_sms.reference), "status": "delivered"}, message_id="r1").status_code == 200
+        assert (
+            signed_callback(
+                client, {"reference": str(sent_sms.reference), "status": "delivered"}, message_id="r1"
+            ).status_code
+            == 200
+        )
         response = signed_callback(
             client, {"reference": str(sent_sms.reference), "status": "temporary-failure"}, message_id="r2"
         )
@@ -111,7 +120,10 @@ class TestCallback:
             (b"not json", "不是有效的JSON"),
             (b"[1]", "JSON对象"),
             (json.dumps({"reference": "n12", "status": "delivered"}).encode(), "引用号"),
-            (json.dumps({"reference": "00000000-0000-4000-8000-000000000000", "status": "sent"}).encode(), "回执状态无效"),
+            (
+                json.dumps({"reference": "00000000-0000-4000-8000-000000000000", "status": "sent"}).encode(),
+                "回执状态无效",
+            ),
         ],
     )
     def test_it_explains_a_malformed_receipt(self, client, sent_sms, payload, fragment):
@@ -123,7 +135,9 @@ class TestCallback:
         """A send that timed out may still have reached the phone: the late receipt wins, no resend."""
         gateway.script((504, {}))
         with transaction.atomic():
-            sms = next(n for n in notify(recipient=citizen, event="case.accepted", case=case) if n.channel == Channel.SMS)
+            sms = next(
+                n for n in notify(recipient=citizen, event="case.accepted", case=case) if n.channel == Channel.SMS
+            )
         assert notification_deliver(notification_id=sms.id) == DeliveryStatus.TECHNICAL_FAILURE
         response = signed_callback(client, {"reference": str(sms.reference), "status": "delivered"}, message_id="late")
         assert response.status_code == 200
@@ -147,7 +161,9 @@ def test_a_receipt_that_overtakes_the_gateways_answer_is_kept(citizen, case, gat
     def receipt_first(body):
         path = "/api/v1/notifications/callbacks/sms/"
         payload = json.dumps({"reference": body["reference"], "status": "delivered", "id": "gw-fast"}).encode()
-        headers = signing.sign(key_id="gateway", secret=GATEWAY_KEY, method="POST", path=path, message_id="fast", body=payload)
+        headers = signing.sign(
+            key_id="gateway", secret=GATEWAY_KEY, method="POST", path=path, message_id="fast", body=payload
+        )
         try:
             answers.append(gateway_callback_receive(headers=headers, method="POST", path=path, body=payload))
         finally:
@@ -169,8 +185,12 @@ def test_a_receipt_that_overtakes_the_gateways_answer_is_kept(citizen, case, gat
 @pytest.mark.django_db
 def test_a_receipt_for_an_email_reference_is_unknown(client, citizen, case, gateway):
     with transaction.atomic():
-        mail = next(n for n in notify(recipient=citizen, event="case.accepted", case=case) if n.channel == Channel.EMAIL)
-    response = signed_callback(client, {"reference": str(mail.reference), "status": "permanent-failure"}, message_id="m")
+        mail = next(
+            n for n in notify(recipient=citizen, event="case.accepted", case=case) if n.channel == Channel.EMAIL
+        )
+    response = signed_callback(
+        client, {"reference": str(mail.reference), "status": "permanent-failure"}, message_id="m"
+    )
     assert response.status_code == 404
     assert _status(mail) == DeliveryStatus.CREATED
 
@@ -179,7 +199,9 @@ def test_a_receipt_for_an_email_reference_is_unknown(client, citizen, case, gate
 def test_a_delivered_receipt_after_a_temporary_failure_stops_the_retry(client, sent_sms):
     """Every edge of the delivery log made by a test (issue 13): the gateway reports a temporary failure, then
     that the message arrived after all; it is not sent again."""
-    first = signed_callback(client, {"reference": str(sent_sms.reference), "status": "temporary-failure"}, message_id="t1")
+    first = signed_callback(
+        client, {"reference": str(sent_sms.reference), "status": "temporary-failure"}, message_id="t1"
+    )
     assert first.status_code == 200, first.content
     assert _status(sent_sms) == DeliveryStatus.TEMPORARY_FAILURE
     arrived = signed_callback(client, {"reference": str(sent_sms.reference), "status": "delivered"}, message_id="t2")

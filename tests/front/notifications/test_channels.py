@@ -27,7 +27,9 @@ def _sms(citizen, case) -> Notification:
 
 
 def _attempts(notification: Notification) -> list[tuple[int, str, str, str]]:
-    return list(notification.delivery_attempts.order_by("number").values_list("number", "status", "provider_reference", "error"))
+    return list(
+        notification.delivery_attempts.order_by("number").values_list("number", "status", "provider_reference", "error")
+    )
 
 
 def _later(notification: Notification) -> dt.datetime:
@@ -38,7 +40,9 @@ def _later(notification: Notification) -> dt.datetime:
 
 @pytest.mark.django_db
 class TestHttpSmsGateway:
-    def test_it_retries_after_a_gateway_error_then_the_receipt_says_delivered(self, citizen, case, gateway, client, settings):
+    def test_it_retries_after_a_gateway_error_then_the_receipt_says_delivered(
+        self, citizen, case, gateway, client, settings
+    ):
         gateway.script((503, {"code": "busy"}), (202, {"id": "gw-42"}))
         sms = _sms(citizen, case)
         assert notification_deliver(notification_id=sms.id) == DeliveryStatus.TECHNICAL_FAILURE
@@ -46,7 +50,11 @@ class TestHttpSmsGateway:
         assert sms.last_error == "HTTP 503 busy" and sms.next_attempt_at > timezone.now()
         # Backoff: at least the base delay, at most the first ceiling.
         delay = (sms.next_attempt_at - timezone.now()).total_seconds()
-        assert notifications_conf.NOTIFY_BACKOFF_BASE_SECONDS - 5 <= delay <= notifications_conf.NOTIFY_BACKOFF_BASE_SECONDS + 1
+        assert (
+            notifications_conf.NOTIFY_BACKOFF_BASE_SECONDS - 5
+            <= delay
+            <= notifications_conf.NOTIFY_BACKOFF_BASE_SECONDS + 1
+        )
         with time_machine.travel(_later(sms), tick=False):
             assert notifications_send_due() == 1
         sms.refresh_from_db()
@@ -61,7 +69,9 @@ class TestHttpSmsGateway:
         assert [r["body"]["reference"] for r in gateway.requests] == [str(sms.reference)] * 2
         assert gateway.requests[0]["body"]["to"] == citizen.phone
         assert gateway.requests[0]["body"]["callback_url"].endswith("/api/v1/notifications/callbacks/sms/")
-        response = signed_callback(client, {"reference": str(sms.reference), "status": "delivered", "id": "gw-42"}, message_id="r-1")
+        response = signed_callback(
+            client, {"reference": str(sms.reference), "status": "delivered", "id": "gw-42"}, message_id="r-1"
+        )
         assert response.status_code == 200, response.content
         sms.refresh_from_db()
         assert sms.status == DeliveryStatus.DELIVERED and sms.delivered_at
@@ -76,7 +86,9 @@ class TestHttpSmsGateway:
         sms = _sms(citizen, case)
         assert notification_deliver(notification_id=sms.id) == DeliveryStatus.SENDING
         response = signed_callback(
-            client, {"reference": str(sms.reference), "status": "temporary-failure", "code": "phone_off"}, message_id="r-1"
+            client,
+            {"reference": str(sms.reference), "status": "temporary-failure", "code": "phone_off"},
+            message_id="r-1",
         )
         assert response.status_code == 200
         sms.refresh_from_db()
@@ -145,7 +157,9 @@ class TestEmail:
         smtp.accept.extend([False, True])
         preference_update(user=citizen, sms=False, email=True, language="zh-hans")
         with transaction.atomic():
-            mail = next(n for n in notify(recipient=citizen, event="case.accepted", case=case) if n.channel == Channel.EMAIL)
+            mail = next(
+                n for n in notify(recipient=citizen, event="case.accepted", case=case) if n.channel == Channel.EMAIL
+            )
         assert notification_deliver(notification_id=mail.id) == DeliveryStatus.TECHNICAL_FAILURE
         mail.refresh_from_db()
         assert mail.last_error.startswith("mail: SMTP") and smtp.messages == []
@@ -176,7 +190,9 @@ class TestEmail:
 
 
 @pytest.mark.django_db
-def test_a_message_without_a_receipt_fails_for_good_after_the_timeout_and_is_not_resent(citizen, case, gateway, settings):
+def test_a_message_without_a_receipt_fails_for_good_after_the_timeout_and_is_not_resent(
+    citizen, case, gateway, settings
+):
     settings.NOTIFY_RECEIPT_TIMEOUT_HOURS = 72
     sms = _sms(citizen, case)
     assert notification_deliver(notification_id=sms.id) == DeliveryStatus.SENDING

@@ -10,12 +10,18 @@ from apps.front.notifications.services import notify
 def _send(user, n=1):
     with transaction.atomic():
         for i in range(n):
-            notify(recipient=user, event="booking.confirmed", context={"code": f"C{i}", "matter": "m", "hall": "h", "address": "a", "time": "t"})
+            notify(
+                recipient=user,
+                event="booking.confirmed",
+                context={"code": f"C{i}", "matter": "m", "hall": "h", "address": "a", "time": "t"},
+            )
 
 
 @pytest.mark.django_db
 class TestInbox:
-    def test_it_lists_only_my_messages_with_a_constant_number_of_queries(self, api, citizen, other_citizen, django_assert_max_num_queries):
+    def test_it_lists_only_my_messages_with_a_constant_number_of_queries(
+        self, api, citizen, other_citizen, django_assert_max_num_queries
+    ):
         _send(citizen, 2)
         _send(other_citizen, 1)
         client = api(citizen)

@@ -59,7 +59,9 @@ class TestNotifications:
         with transaction.atomic():
             sms = next(n for n in notify(recipient=citizen, event="case.accepted", case=case) if n.channel == "sms")
         # A worker claimed it and died before writing down the outcome; its lease has run out.
-        Notification.objects.filter(id=sms.id).update(status=DeliveryStatus.SENDING, attempts=1, next_attempt_at=sms.created_at)
+        Notification.objects.filter(id=sms.id).update(
+            status=DeliveryStatus.SENDING, attempts=1, next_attempt_at=sms.created_at
+        )
         DeliveryAttempt.objects.create(notification=sms, number=1)
         notifications_send_due()
         sms.refresh_from_db()

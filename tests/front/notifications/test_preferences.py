@@ -31,7 +31,9 @@ class TestChannelChoices:
         preference = NotificationPreference.objects.get(user=citizen)
         # The insert with the defaults, then each saved choice.
         assert list(preference.audit_trail.order_by("pgh_id").values_list("sms", "language")) == [
-            (True, "zh-hans"), (False, "en"), (True, "en"),
+            (True, "zh-hans"),
+            (False, "en"),
+            (True, "en"),
         ]
 
 
@@ -72,21 +74,30 @@ class TestPreferenceApi:
     def test_it_reads_the_defaults_then_saves_a_choice(self, api, citizen):
         client = api(citizen)
         assert client.get("/api/v1/me/notification-preferences/").json() == {
-            "sms": True, "email": True, "inbox": True, "language": "zh-hans",
+            "sms": True,
+            "email": True,
+            "inbox": True,
+            "language": "zh-hans",
         }
-        response = client.put("/api/v1/me/notification-preferences/", {"sms": False, "email": True, "language": "en"}, format="json")
+        response = client.put(
+            "/api/v1/me/notification-preferences/", {"sms": False, "email": True, "language": "en"}, format="json"
+        )
         assert response.status_code == 200
         assert response.json() == {"sms": False, "email": True, "inbox": True, "language": "en"}
         assert NotificationPreference.objects.get(user=citizen).sms is False
 
     def test_it_cannot_turn_the_inbox_off(self, api, citizen):
         response = api(citizen).put(
-            "/api/v1/me/notification-preferences/", {"sms": True, "email": True, "inbox": False, "language": "zh-hans"}, format="json"
+            "/api/v1/me/notification-preferences/",
+            {"sms": True, "email": True, "inbox": False, "language": "zh-hans"},
+            format="json",
         )
         assert response.status_code == 200 and response.json()["inbox"] is True
 
     def test_it_explains_invalid_input(self, api, citizen):
-        response = api(citizen).put("/api/v1/me/notification-preferences/", {"sms": "maybe", "language": "fr"}, format="json")
+        response = api(citizen).put(
+            "/api/v1/me/notification-preferences/", {"sms": "maybe", "language": "fr"}, format="json"
+        )
         assert response.status_code == 400
         body = response.json()
         assert body["code"] == "invalid" and set(body["errors"]) >= {"sms", "email", "language"}
@@ -98,10 +109,14 @@ class TestPreferenceApi:
         client = api(citizen)
         if body_format is None:
             response = client.put(
-                "/api/v1/me/notification-preferences/", "email=true&language=en", content_type="application/x-www-form-urlencoded"
+                "/api/v1/me/notification-preferences/",
+                "email=true&language=en",
+                content_type="application/x-www-form-urlencoded",
             )
         else:
-            response = client.put("/api/v1/me/notification-preferences/", {"email": "true", "language": "en"}, format=body_format)
+            response = client.put(
+                "/api/v1/me/notification-preferences/", {"email": "true", "language": "en"}, format=body_format
+            )
         assert response.status_code == 400, response.content
         assert response.json()["code"] == "invalid" and set(response.json()["errors"]) == {"sms"}
         preference = NotificationPreference.objects.get(user=citizen)
@@ -109,10 +124,16 @@ class TestPreferenceApi:
         # Said in full, a form works as JSON does.
         if body_format is None:
             done = client.put(
-                "/api/v1/me/notification-preferences/", "sms=false&email=true&language=en", content_type="application/x-www-form-urlencoded"
+                "/api/v1/me/notification-preferences/",
+                "sms=false&email=true&language=en",
+                content_type="application/x-www-form-urlencoded",
             )
         else:
-            done = client.put("/api/v1/me/notification-preferences/", {"sms": "false", "email": "true", "language": "en"}, format=body_format)
+            done = client.put(
+                "/api/v1/me/notification-preferences/",
+                {"sms": "false", "email": "true", "language": "en"},
+                format=body_format,
+            )
         assert done.status_code == 200 and done.json()["sms"] is False
 
     def test_it_refuses_an_anonymous_caller(self, api):

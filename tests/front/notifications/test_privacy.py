@@ -25,12 +25,16 @@ def test_no_personal_data_in_references_or_log_lines(citizen, case, gateway, cli
     sms.refresh_from_db()
     with time_machine.travel(sms.next_attempt_at, tick=False):
         notifications_send_due()
-    signed_callback(client, {"reference": str(sms.reference), "status": "temporary-failure", "code": "absent"}, message_id="a")
+    signed_callback(
+        client, {"reference": str(sms.reference), "status": "temporary-failure", "code": "absent"}, message_id="a"
+    )
     signed_callback(client, {"reference": str(sms.reference), "status": "bogus"}, message_id="b")
     signed_callback(client, {"reference": str(sms.reference), "status": "delivered"}, message_id="c", key="wrong")
     # The flow really ran: the gateway saw two requests, the receipts were logged.
     assert len(gateway.requests) == 2 and "gateway reports temporary-failure" in caplog.text
-    references = [r["body"]["reference"] for r in gateway.requests] + [r["headers"]["X-GS-Message-Id"] for r in gateway.requests]
+    references = [r["body"]["reference"] for r in gateway.requests] + [
+        r["headers"]["X-GS-Message-Id"] for r in gateway.requests
+    ]
     references += [str(n.reference) for n in Notification.objects.all()]
     references += list(DeliveryAttempt.objects.values_list("provider_reference", flat=True))
     references += list(Notification.objects.values_list("last_error", flat=True))

@@ -67,31 +67,62 @@ class TestQuietHours:
             notifications_send_due()
             sms.refresh_from_db()
             assert sms.status == DeliveryStatus.CREATED and sms.attempts == 0
-        with time_machine.travel(at(3, 8, 0, ), tick=False):
+        with time_machine.travel(
+            at(
+                3,
+                8,
+                0,
+            ),
+            tick=False,
+        ):
             notifications_send_due()
         sms.refresh_from_db()
         assert sms.status == DeliveryStatus.DELIVERED and sms.attempts == 1
         assert case.number in Path(sms_file).read_text(encoding="utf-8")
 
     def test_it_sends_an_urgent_message_at_once_in_the_night(self, citizen):
-        context = {"reason": "停电", "hall": "副中心大厅", "time": "12月3日 09:00", "matter": "换领身份证", "code": "Q7", "slots": "12月4日 09:00"}
+        context = {
+            "reason": "停电",
+            "hall": "副中心大厅",
+            "time": "12月3日 09:00",
+            "matter": "换领身份证",
+            "code": "Q7",
+            "slots": "12月4日 09:00",
+        }
         with time_machine.travel(at(2, 23, 0), tick=False):
             with transaction.atomic():
-                sms = next(n for n in notify(recipient=citizen, event="booking.cancelled_by_hall", context=context) if n.channel == Channel.SMS)
+                sms = next(
+                    n
+                    for n in notify(recipient=citizen, event="booking.cancelled_by_hall", context=context)
+                    if n.channel == Channel.SMS
+                )
             assert sms.urgent and sms.next_attempt_at == timezone.now()
             assert notification_deliver(notification_id=sms.id) == DeliveryStatus.DELIVERED
 
     def test_a_caller_may_mark_any_event_urgent(self, citizen, case):
         with time_machine.travel(at(2, 23, 0), tick=False):
             with transaction.atomic():
-                sms = next(n for n in notify(recipient=citizen, event="case.accepted", case=case, urgent=True) if n.channel == Channel.SMS)
+                sms = next(
+                    n
+                    for n in notify(recipient=citizen, event="case.accepted", case=case, urgent=True)
+                    if n.channel == Channel.SMS
+                )
             assert notification_deliver(notification_id=sms.id) == DeliveryStatus.DELIVERED
 
     def test_a_retry_falling_in_the_quiet_hours_waits_for_the_morning(self, citizen, case, settings):
         settings.SMS_FILE_PATH = "/proc/forbidden/sms.jsonl"
-        with time_machine.travel(at(2, 20, 59, ), tick=False):
+        with time_machine.travel(
+            at(
+                2,
+                20,
+                59,
+            ),
+            tick=False,
+        ):
             with transaction.atomic():
-                sms = next(n for n in notify(recipient=citizen, event="case.accepted", case=case) if n.channel == Channel.SMS)
+                sms = next(
+                    n for n in notify(recipient=citizen, event="case.accepted", case=case) if n.channel == Channel.SMS
+                )
             assert notification_deliver(notification_id=sms.id) == DeliveryStatus.TECHNICAL_FAILURE
         sms.refresh_from_db()
         assert sms.next_attempt_at == at(3, 8)

@@ -63,11 +63,20 @@ class TestRendering:
     def test_it_renders_an_appointment_event_from_the_callers_context(self, citizen):
         with transaction.atomic():
             rows = notify(
-                recipient=citizen, event="booking.confirmed",
-                context={"code": "A7K2Q9", "matter": "居民身份证换领", "hall": "副中心大厅", "address": "运河东大街", "time": "12月2日 09:00"},
+                recipient=citizen,
+                event="booking.confirmed",
+                context={
+                    "code": "A7K2Q9",
+                    "matter": "居民身份证换领",
+                    "hall": "副中心大厅",
+                    "address": "运河东大街",
+                    "time": "12月2日 09:00",
+                },
             )
         inbox = next(n for n in rows if n.channel == Channel.INBOX)
-        assert "预约码A7K2Q9" in inbox.body and "12月2日 09:00" in inbox.body and "副中心大厅（运河东大街）" in inbox.body
+        assert (
+            "预约码A7K2Q9" in inbox.body and "12月2日 09:00" in inbox.body and "副中心大厅（运河东大街）" in inbox.body
+        )
 
     def test_it_renders_a_missing_field_empty_instead_of_failing_the_business_step(self, citizen, caplog):
         with transaction.atomic():
@@ -87,16 +96,24 @@ class TestVersions:
 
     def test_it_makes_a_new_version_on_edit_and_each_message_records_its_version(self, citizen, case, clerk):
         with transaction.atomic():
-            first = next(n for n in notify(recipient=citizen, event="case.accepted", case=case) if n.channel == Channel.SMS)
+            first = next(
+                n for n in notify(recipient=citizen, event="case.accepted", case=case) if n.channel == Channel.SMS
+            )
         edited = template_version_create(
-            event="case.accepted", channel=Channel.SMS,
-            subject_zh="受理通知", body_zh="【云窗口】{name}：办件{number}已受理，请留意后续短信。",
-            subject_en="Accepted", body_en="[Cloud Window] {name}: case {number} accepted.",
-            author=clerk, note="缩短短信",
+            event="case.accepted",
+            channel=Channel.SMS,
+            subject_zh="受理通知",
+            body_zh="【云窗口】{name}：办件{number}已受理，请留意后续短信。",
+            subject_en="Accepted",
+            body_en="[Cloud Window] {name}: case {number} accepted.",
+            author=clerk,
+            note="缩短短信",
         )
         assert edited.version == 2 and edited.source == TemplateSource.EDIT
         with transaction.atomic():
-            second = next(n for n in notify(recipient=citizen, event="case.accepted", case=case) if n.channel == Channel.SMS)
+            second = next(
+                n for n in notify(recipient=citizen, event="case.accepted", case=case) if n.channel == Channel.SMS
+            )
         assert first.template_version.version == 1 and second.template_version_id == edited.pk
         assert second.body == f"【云窗口】王**：办件{case.number}已受理，请留意后续短信。"
         # The earlier version is untouched: it is what the first message was rendered from.
@@ -107,7 +124,9 @@ class TestVersions:
 
     def test_it_refuses_an_edit_with_an_unknown_or_malformed_placeholder(self):
         with pytest.raises(DomainError, match="id_number"):
-            template_version_create(event="case.accepted", channel=Channel.SMS, subject_zh="x", body_zh="身份证{id_number}")
+            template_version_create(
+                event="case.accepted", channel=Channel.SMS, subject_zh="x", body_zh="身份证{id_number}"
+            )
         with pytest.raises(DomainError, match="模板格式错误"):
             template_version_create(event="case.accepted", channel=Channel.SMS, subject_zh="x", body_zh="办件{number")
         with pytest.raises(DomainError, match="中文正文不能为空"):
@@ -118,9 +137,14 @@ class TestVersions:
         created = templates_sync()
         assert len(created) == len(MESSAGES) * len(Channel.values)
         assert templates_sync(update=True) == []
-        template_version_create(event="case.refused", channel=Channel.SMS, subject_zh="不予受理", body_zh="【云窗口】{number}不予受理。")
+        template_version_create(
+            event="case.refused", channel=Channel.SMS, subject_zh="不予受理", body_zh="【云窗口】{number}不予受理。"
+        )
         assert templates_sync(update=True) == []
-        assert template_current_version(event="case.refused", channel=Channel.SMS).body_zh == "【云窗口】{number}不予受理。"
+        assert (
+            template_current_version(event="case.refused", channel=Channel.SMS).body_zh
+            == "【云窗口】{number}不予受理。"
+        )
 
 
 @pytest.mark.django_db
@@ -138,8 +162,12 @@ class TestEditingInTheAdmin:
         response = client.post(
             "/admin/feedback/messagetemplateversion/add/",
             {
-                "template": template.pk, "subject_zh": "不予受理通知", "body_zh": "{name}您好，办件{number}不予受理。",
-                "subject_en": "Not accepted", "body_en": "Dear {name}, case {number} was not accepted.", "note": "更简洁",
+                "template": template.pk,
+                "subject_zh": "不予受理通知",
+                "body_zh": "{name}您好，办件{number}不予受理。",
+                "subject_en": "Not accepted",
+                "body_en": "Dear {name}, case {number} was not accepted.",
+                "note": "更简洁",
             },
         )
         assert response.status_code == 302, response.content.decode()[:2000]
@@ -150,7 +178,13 @@ class TestEditingInTheAdmin:
         template = template_current_version(event="case.refused", channel=Channel.EMAIL).template
         response = client.post(
             "/admin/feedback/messagetemplateversion/add/",
-            {"template": template.pk, "subject_zh": "x", "body_zh": "{name}的手机{phone}", "subject_en": "", "body_en": ""},
+            {
+                "template": template.pk,
+                "subject_zh": "x",
+                "body_zh": "{name}的手机{phone}",
+                "subject_en": "",
+                "body_en": "",
+            },
         )
         assert response.status_code == 200 and "模板占位符“{phone}”不可用" in response.content.decode()
         assert template.versions.count() == 1

@@ -124,7 +124,9 @@ class TestAuthority:
         code = start_for(api, agent, citizen, online_matter)["code"]
         mandate.status = MandateStatus.REVOKED
         mandate.save(update_fields=["status"])
-        monkeypatch.setattr(selectors.applications, "acting_scope_q", lambda user, by_matter=True: selectors.Q(filed_by=user))
+        monkeypatch.setattr(
+            selectors.applications, "acting_scope_q", lambda user, by_matter=True: selectors.Q(filed_by=user)
+        )
         refused = api(agent).patch(f"{APPLICATIONS}{code}/", {"form_values": ANSWERS}, format="json")
         assert (refused.status_code, refused.json()["code"]) == (403, "mandate_revoked")
         assert OnlineApplication.objects.get(code=code).form_values == {}
@@ -216,7 +218,6 @@ class TestBundles:
         assert parts(shown)["NB-YB"]["state"] == "dropped"
         assert api(agent).get(f"/api/v1/online/bundle-applications/{body['code']}/").status_code == 404
 
-
     def test_the_agent_who_filed_is_told_too_each_in_their_own_language(
         self, api, client, citizen, agent, clerk, newborn, central_peer
     ):
@@ -228,7 +229,9 @@ class TestBundles:
         [dropped] = Notification.objects.filter(recipient=agent, event="bundle.part_dropped_agent", channel="inbox")
         assert dropped.language == "zh-hans"
         assert citizen.masked_name in dropped.body and "医保参保登记" in dropped.body and "不予许可" in dropped.body
-        assert Notification.objects.get(recipient=citizen, event="bundle.part_dropped", channel="inbox").language == "en"
+        assert (
+            Notification.objects.get(recipient=citizen, event="bundle.part_dropped", channel="inbox").language == "en"
+        )
         accept_and_decide(api, client, clerk, sent["NB-SB"]["case"]["number"])
         [mine] = Notification.objects.filter(recipient=agent, event="bundle.completed_agent", channel="inbox")
         assert f"您代{citizen.masked_name}申请的“新生儿出生一件事”" in mine.body

@@ -89,7 +89,9 @@ class TestNotice:
         assert not Notification.objects.filter(recipient=citizen, event="case.submitted_online").exists()
         assert set(held_cases_for_staff(user=clerk)) == set(cases.values())
         assert not OutboxMessage.objects.filter(kind="case.submitted").exists()  # nothing goes to central yet
-        assert Notification.objects.filter(recipient=citizen, event="case.one_time_notice", channel="inbox").count() == 2
+        assert (
+            Notification.objects.filter(recipient=citizen, event="case.one_time_notice", channel="inbox").count() == 2
+        )
         assert Ticket.objects.get(id=visit["ticket"]).status == TicketStatus.DONE
         # Completed at a window, not online: the citizen's page does not send them to an online form.
         status = api(citizen).get(f"/api/v1/online/bundle-applications/{visit['code']}/").json()["status"]

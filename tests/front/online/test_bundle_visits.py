@@ -175,7 +175,9 @@ class TestWindow:
             ("household-register", "hk.pdf", PDF + b"hk", "application/pdf"),
             ("photo", "photo.png", PNG, "image/png"),
         ):
-            sent = api(citizen).post(f"{base}files/", {"material": key, "file": upload(name, content, kind)}, format="multipart")
+            sent = api(citizen).post(
+                f"{base}files/", {"material": key, "file": upload(name, content, kind)}, format="multipart"
+            )
             assert sent.status_code == 201, sent.content
         assert api(citizen).post(f"{base}submit/", {"declaration": True}, format="json").status_code == 201
         ticket_id = at_window(api, clerk, body["appointment"])
@@ -195,7 +197,9 @@ class TestRoads:
     def with_window_only(self, hall, by_visit):
         """A window-only matter (online depth Ⅰ) in a bundle offered only by a hall visit."""
         make_bundle_matter(hall, "NB-CS", "出生医学证明登记", [("birth-certificate", "出生医学证明")])
-        Matter.objects.filter(code="NB-CS").update(online_depth=1, trips=1, trips_reason="须到窗口核验原件", channels=["window"])
+        Matter.objects.filter(code="NB-CS").update(
+            online_depth=1, trips=1, trips_reason="须到窗口核验原件", channels=["window"]
+        )
         BundleItem.objects.create(bundle=by_visit, position=4, matter_code="NB-CS")
         Bundle.objects.filter(id=by_visit.id).update(online_submission=False)
         return by_visit
@@ -220,9 +224,7 @@ class TestRoads:
 
 
 class TestPages:
-    def test_the_bundle_page_offers_the_visit_beside_the_online_submission_and_books_it(
-        self, citizen, hall, by_visit
-    ):
+    def test_the_bundle_page_offers_the_visit_beside_the_online_submission_and_books_it(self, citizen, hall, by_visit):
         slot = make_slot(hall, capacity=2)
         page = Client()
         listed = page.get("/bundles/").content.decode()

@@ -125,9 +125,7 @@ class TestOneSubmission:
         assert case.materials.get(sha256=digest).file.name == shared.file.name
         assert after["status"]["done"] == 1 and after["status"]["overall"] == "in_progress"
 
-    def test_each_part_goes_to_central_with_its_bundle(
-        self, api, client, citizen, clerk, newborn, central_peer
-    ):
+    def test_each_part_goes_to_central_with_its_bundle(self, api, client, citizen, clerk, newborn, central_peer):
         body = submitted_bundle(api, citizen)
         hukou, social = parts(body)["NB-HK"]["case"]["number"], parts(body)["NB-SB"]["case"]["number"]
         accept_and_decide(api, client, clerk, hukou)

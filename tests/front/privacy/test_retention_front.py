@@ -132,13 +132,23 @@ class TestFrontRetention:
     def test_a_vault_copy_shared_with_a_case_leaves_its_file_in_storage(self, time_machine, held, citizen):
         # An e-licence in the vault is the certificate document's own file (intake.handlers.result_issued).
         certificate = Document.objects.create(
-            case=held.case, kind="certificate", verification_code="CERT00000001", file="certificates/licence.pdf",
-            sha256="e" * 64, content={"title": "社会保障卡", "applicant": "王小明"},
+            case=held.case,
+            kind="certificate",
+            verification_code="CERT00000001",
+            file="certificates/licence.pdf",
+            sha256="e" * 64,
+            content={"title": "社会保障卡", "applicant": "王小明"},
         )
         default_storage.save("certificates/licence.pdf", ContentFile(b"%PDF-1.4 licence"))
         EvidenceItem.objects.create(
-            citizen=citizen, name="社会保障卡", trust_level="A", file=certificate.file.name, content_type="application/pdf",
-            size=16, sha256="e" * 64, origin_case=held.case,
+            citizen=citizen,
+            name="社会保障卡",
+            trust_level="A",
+            file=certificate.file.name,
+            content_type="application/pdf",
+            size=16,
+            sha256="e" * 64,
+            origin_case=held.case,
         )
         run = run_at(time_machine, T0 + 5 * 365 * DAY + SECOND)
         assert run.counts["intake.vault"] == 3 and not EvidenceItem.objects.exists()

@@ -65,19 +65,38 @@ def other_unit_clerk(db, hall):
 def decided_case(frozen, citizen, hall, matter, clerk):
     now = timezone.now()
     return Case.objects.create(
-        number="TZ2026030200042", query_password_hash="x", citizen=citizen, matter=matter, hall=hall, clerk=clerk,
-        status=CaseStatus.DECIDED, accepted_at=now - dt.timedelta(days=5), promised_date=timezone.localdate(),
-        decision="approved", decided_at=now,
+        number="TZ2026030200042",
+        query_password_hash="x",
+        citizen=citizen,
+        matter=matter,
+        hall=hall,
+        clerk=clerk,
+        status=CaseStatus.DECIDED,
+        accepted_at=now - dt.timedelta(days=5),
+        promised_date=timezone.localdate(),
+        decision="approved",
+        decided_at=now,
     )
 
 
-def make_ticket(hall, matter, *, citizen=None, number: int = 1, finished_at=None, status=TicketStatus.DONE, window=None) -> Ticket:
+def make_ticket(
+    hall, matter, *, citizen=None, number: int = 1, finished_at=None, status=TicketStatus.DONE, window=None
+) -> Ticket:
     finished_at = finished_at or timezone.now()
     return Ticket.objects.create(
-        hall=hall, group=hall.groups.get(letter="A"), service_date=timezone.localdate(finished_at), number=number,
-        matter=matter, citizen=citizen, display_name="王*" if citizen else "", status=status, prefix="A",
-        checked_in_at=finished_at - dt.timedelta(minutes=20), called_at=finished_at - dt.timedelta(minutes=12),
-        started_at=finished_at - dt.timedelta(minutes=10), finished_at=finished_at if status == TicketStatus.DONE else None,
+        hall=hall,
+        group=hall.groups.get(letter="A"),
+        service_date=timezone.localdate(finished_at),
+        number=number,
+        matter=matter,
+        citizen=citizen,
+        display_name="王*" if citizen else "",
+        status=status,
+        prefix="A",
+        checked_in_at=finished_at - dt.timedelta(minutes=20),
+        called_at=finished_at - dt.timedelta(minutes=12),
+        started_at=finished_at - dt.timedelta(minutes=10),
+        finished_at=finished_at if status == TicketStatus.DONE else None,
         window=window or hall.windows.get(number=1),
     )
 

@@ -28,7 +28,9 @@ def test_the_evaluation_and_rectification_lists_take_the_same_queries_for_many_r
     for first, last in ((1, 1), (2, 5)):
         for number in range(first, last + 1):
             ticket = make_ticket(hall, matter, number=number)
-            evaluation_submit_for_ticket(ticket_id=ticket.id, hall_id=hall.id, score=5, channel=EvaluationChannel.TABLET)
+            evaluation_submit_for_ticket(
+                ticket_id=ticket.id, hall_id=hall.id, score=5, channel=EvaluationChannel.TABLET
+            )
         evaluations, html = _queries(client, "/admin/ratings/evaluation/")
         assert html.count(f">{hall.name}</td>") == last
         rectifications, html = _queries(client, "/admin/ratings/rectification/")

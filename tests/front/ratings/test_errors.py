@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db
 
 def _rate_badly(api, citizen, case) -> Rectification:
     response = api(citizen).post(
-        f"/api/v1/cases/{case.number}/evaluation/", {"score": 5, "tags": ["rude"], "comment": "窗口态度差"}, format="json"
+        f"/api/v1/cases/{case.number}/evaluation/",
+        {"score": 5, "tags": ["rude"], "comment": "窗口态度差"},
+        format="json",
     )
     assert response.status_code == 201
     return Rectification.objects.get(evaluation__case=case)
@@ -31,9 +33,14 @@ def test_only_the_assignee_calls_back_a_403_of_its_own(api, citizen, decided_cas
     with pytest.raises(DomainError) as refused:
         rectification_reveal_rater(viewer=colleague, rectification_id=rectification.id)
     assert refused.value.code == "not_callback_assignee" and status_for(refused.value) == 403
-    answer = api(colleague).post(f"/api/v1/rectifications/{rectification.id}/rater/", {}, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    answer = api(colleague).post(
+        f"/api/v1/rectifications/{rectification.id}/rater/", {}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert answer.status_code == 403
-    assert answer.json() == {"code": "not_callback_assignee", "detail": "Only the staff member assigned to call the rater back may do this."}
+    assert answer.json() == {
+        "code": "not_callback_assignee",
+        "detail": "Only the staff member assigned to call the rater back may do this.",
+    }
 
 
 def test_an_appeal_without_a_reason_answers_400_with_its_own_code(api, citizen, decided_case, clerk):

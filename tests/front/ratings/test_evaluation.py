@@ -28,8 +28,15 @@ def wrong_code(code: str) -> str:
 @pytest.fixture
 def case(citizen, hall, matter, clerk):
     return Case.objects.create(
-        number="TZ2026112400077", query_password_hash="x", citizen=citizen, matter=matter, hall=hall, clerk=clerk,
-        status=CaseStatus.ACCEPTED, accepted_at=timezone.now(), promised_date=timezone.localdate(),
+        number="TZ2026112400077",
+        query_password_hash="x",
+        citizen=citizen,
+        matter=matter,
+        hall=hall,
+        clerk=clerk,
+        status=CaseStatus.ACCEPTED,
+        accepted_at=timezone.now(),
+        promised_date=timezone.localdate(),
     )
 
 
@@ -50,7 +57,11 @@ class TestCaseEvaluation:
         created = api(citizen).post(_url(case), {"score": 4, "comment": "等太久", "tags": ["long_wait"]}, format="json")
         assert created.status_code == 201 and created.json()["tag_labels"] == ["等候久"]
         again = api(citizen).post(_url(case), {"score": 1}, format="json")
-        assert again.status_code == 409 and again.json()["code"] == "already_rated" and "只能评价一次" in again.json()["detail"]
+        assert (
+            again.status_code == 409
+            and again.json()["code"] == "already_rated"
+            and "只能评价一次" in again.json()["detail"]
+        )
         evaluation = Evaluation.objects.get(case=case)
         assert evaluation.score == 4 and evaluation.is_bad and evaluation.kind == ServiceKind.CASE
         # The responsible unit and the statistics' keys are fixed when the rating is given.
@@ -76,8 +87,14 @@ class TestCaseEvaluation:
         assert Evaluation.objects.get(case=case).is_bad is False and not Rectification.objects.exists()
         # A 差评 (4) on another case opens exactly one.
         other = Case.objects.create(
-            number="TZ2026112400088", query_password_hash="x", citizen=citizen, matter=matter, hall=hall,
-            status=CaseStatus.DECIDED, decision="approved", accepted_at=timezone.now(),
+            number="TZ2026112400088",
+            query_password_hash="x",
+            citizen=citizen,
+            matter=matter,
+            hall=hall,
+            status=CaseStatus.DECIDED,
+            decision="approved",
+            accepted_at=timezone.now(),
         )
         assert api(citizen).post(_url(other), {"score": 4}, format="json").status_code == 201
         assert Rectification.objects.get().evaluation.case == other
@@ -88,7 +105,9 @@ class TestCaseEvaluation:
         client.force_login(citizen)
         page = client.get(f"/cases/{case.number}/")
         assert "态度差" in page.content.decode() and "非常不满意" in page.content.decode()
-        client.post(f"/cases/{case.number}/evaluate/", {"score": "5", "tags": ["rude", "many_trips"], "comment": "跑了三次"})
+        client.post(
+            f"/cases/{case.number}/evaluate/", {"score": "5", "tags": ["rude", "many_trips"], "comment": "跑了三次"}
+        )
         evaluation = Evaluation.objects.get(case=case)
         assert evaluation.tags == ["rude", "many_trips"] and evaluation.channel == EvaluationChannel.WEB
         page = client.get(f"/cases/{case.number}/").content.decode()
@@ -102,7 +121,10 @@ TABLET_TOKEN = "window-1-tablet-token"
 def tablet(hall):
     """Window 1's rating tablet: a device of its own, activated with its token, nobody signed in."""
     Terminal.objects.create(
-        hall=hall, name="1号窗口评价器", window=hall.windows.get(number=1), token_sha256=hashlib.sha256(TABLET_TOKEN.encode()).hexdigest()
+        hall=hall,
+        name="1号窗口评价器",
+        window=hall.windows.get(number=1),
+        token_sha256=hashlib.sha256(TABLET_TOKEN.encode()).hexdigest(),
     )
     client = Client()
     assert client.post("/rate/window/", {"token": TABLET_TOKEN}).status_code == 302
@@ -137,7 +159,9 @@ class TestTicketEvaluation:
             kiosk = Client().post("/terminal/", {"token": token})
             assert kiosk.status_code == 400 and "终端令牌无效" in kiosk.content.decode(), token
 
-    def test_it_offers_nothing_on_the_tablet_after_the_minutes_have_passed(self, served_ticket, tablet, frozen, settings):
+    def test_it_offers_nothing_on_the_tablet_after_the_minutes_have_passed(
+        self, served_ticket, tablet, frozen, settings
+    ):
         settings.RATING_TABLET_MINUTES = 10
         client = tablet
         frozen.shift(dt.timedelta(minutes=7))  # finished 9 minutes ago
@@ -149,7 +173,10 @@ class TestTicketEvaluation:
         # Signed in as the clerk is not enough: the tablet asks for its device token.
         staff = Client()
         staff.force_login(clerk)
-        assert 'name="token"' in staff.get("/rate/window/").content.decode() and "A001" not in staff.get("/rate/window/").content.decode()
+        assert (
+            'name="token"' in staff.get("/rate/window/").content.decode()
+            and "A001" not in staff.get("/rate/window/").content.decode()
+        )
         assert staff.post("/rate/window/", {"ticket": served_ticket.id, "score": "1"}).status_code == 200
         assert not Evaluation.objects.exists()
         # A wrong token, or a kiosk's token (no window), does not make a tablet.
@@ -159,7 +186,9 @@ class TestTicketEvaluation:
         assert refused.status_code == 400 and "未绑定窗口" in refused.content.decode()
         # Window 2's tablet does not offer what window 1 finished.
         Terminal.objects.create(
-            hall=hall, name="2号窗口评价器", window=Window.objects.create(hall=hall, group=hall.groups.get(), number=2),
+            hall=hall,
+            name="2号窗口评价器",
+            window=Window.objects.create(hall=hall, group=hall.groups.get(), number=2),
             token_sha256=hashlib.sha256(b"window-2").hexdigest(),
         )
         assert device.post("/rate/window/", {"token": "window-2"}).status_code == 302
@@ -169,24 +198,34 @@ class TestTicketEvaluation:
         assert not Evaluation.objects.exists()
 
     def test_it_takes_one_evaluation_per_ticket(self, served_ticket, hall):
-        evaluation_submit_for_ticket(ticket_id=served_ticket.id, hall_id=hall.id, score=1, channel=EvaluationChannel.TABLET)
+        evaluation_submit_for_ticket(
+            ticket_id=served_ticket.id, hall_id=hall.id, score=1, channel=EvaluationChannel.TABLET
+        )
         with pytest.raises(Conflict) as exc:
-            evaluation_submit_for_ticket(ticket_id=served_ticket.id, hall_id=hall.id, score=5, channel=EvaluationChannel.TERMINAL)
+            evaluation_submit_for_ticket(
+                ticket_id=served_ticket.id, hall_id=hall.id, score=5, channel=EvaluationChannel.TERMINAL
+            )
         assert status_for(exc.value) == 409 and exc.value.error_code == "already_rated"
         assert Evaluation.objects.get().score == 1 and not Rectification.objects.exists()
 
     def test_it_waits_for_the_window_to_finish(self, frozen, hall, matter, citizen):
         ticket = make_ticket(hall, matter, citizen=citizen, status=TicketStatus.SERVING)
         with pytest.raises(DomainError) as exc:
-            evaluation_submit_for_ticket(ticket_id=ticket.id, hall_id=hall.id, score=2, channel=EvaluationChannel.TABLET)
+            evaluation_submit_for_ticket(
+                ticket_id=ticket.id, hall_id=hall.id, score=2, channel=EvaluationChannel.TABLET
+            )
         assert exc.value.error_code == "too_early"
 
     def test_it_hides_another_halls_ticket(self, served_ticket, other_hall):
         with pytest.raises(DomainError) as exc:
-            evaluation_submit_for_ticket(ticket_id=served_ticket.id, hall_id=other_hall.id, score=2, channel=EvaluationChannel.TERMINAL)
+            evaluation_submit_for_ticket(
+                ticket_id=served_ticket.id, hall_id=other_hall.id, score=2, channel=EvaluationChannel.TERMINAL
+            )
         assert status_for(exc.value) == 404
 
-    def test_it_rates_at_the_terminal_by_the_ticket_number_anonymously_for_a_walk_in(self, frozen, hall, matter, terminal):
+    def test_it_rates_at_the_terminal_by_the_ticket_number_anonymously_for_a_walk_in(
+        self, frozen, hall, matter, terminal
+    ):
         walk_in = make_ticket(hall, matter, citizen=None, number=7)
         kiosk = Client()
         kiosk.post("/terminal/", {"token": TERMINAL_TOKEN})
@@ -216,7 +255,10 @@ class TestTicketEvaluation:
         kiosk = Client()
         kiosk.post("/terminal/", {"token": TERMINAL_TOKEN})
         for _ in range(KIOSK_RATING_TRIES):
-            assert kiosk.post("/terminal/rate/", {"label": "A008", "code": wrong_code(ticket.rating_code)}).status_code == 404
+            assert (
+                kiosk.post("/terminal/rate/", {"label": "A008", "code": wrong_code(ticket.rating_code)}).status_code
+                == 404
+            )
         # Past the limit even the right code is refused today, with where else to rate; another number is not held up.
         held = kiosk.post("/terminal/rate/", {"label": "A008", "code": ticket.rating_code})
         assert held.status_code == 429 and "窗口评价器或短信链接" in held.content.decode()
@@ -229,25 +271,40 @@ class TestTicketEvaluation:
 
 @pytest.mark.django_db
 class TestTerminalApi:
-    def test_it_rates_a_finished_ticket_by_its_number_with_the_device_token(self, frozen, hall, matter, terminal, citizen, api):
+    def test_it_rates_a_finished_ticket_by_its_number_with_the_device_token(
+        self, frozen, hall, matter, terminal, citizen, api
+    ):
         ticket = make_ticket(hall, matter, citizen=citizen, number=12)
         kiosk = api(None)
         code = ticket.rating_code
-        assert kiosk.post("/api/v1/terminal/evaluations/", {"number": "A012", "code": code, "score": 1}, format="json").status_code == 401
+        assert (
+            kiosk.post(
+                "/api/v1/terminal/evaluations/", {"number": "A012", "code": code, "score": 1}, format="json"
+            ).status_code
+            == 401
+        )
         kiosk.credentials(HTTP_AUTHORIZATION=f"Terminal {TERMINAL_TOKEN}")
-        unknown = kiosk.post("/api/v1/terminal/evaluations/", {"number": "A013", "code": code, "score": 1}, format="json")
+        unknown = kiosk.post(
+            "/api/v1/terminal/evaluations/", {"number": "A013", "code": code, "score": 1}, format="json"
+        )
         assert unknown.status_code == 404 and "未找到今天已办结的该号码" in unknown.json()["detail"]
-        forged = kiosk.post("/api/v1/terminal/evaluations/", {"number": "A012", "code": wrong_code(code), "score": 1}, format="json")
+        forged = kiosk.post(
+            "/api/v1/terminal/evaluations/", {"number": "A012", "code": wrong_code(code), "score": 1}, format="json"
+        )
         assert forged.status_code == 404 and "评价码不符" in forged.json()["detail"]
         missing = kiosk.post("/api/v1/terminal/evaluations/", {"number": "A012", "score": 1}, format="json")
         assert missing.status_code == 400
         # A character str.isdigit() takes for a digit but int() does not (superscript two) was a 500.
-        odd = kiosk.post("/api/v1/terminal/evaluations/", {"number": "A1\u00b2", "code": code, "score": 1}, format="json")
+        odd = kiosk.post(
+            "/api/v1/terminal/evaluations/", {"number": "A1\u00b2", "code": code, "score": 1}, format="json"
+        )
         assert odd.status_code == 404 and "未找到今天已办结的该号码" in odd.json()["detail"]
         bad = kiosk.post("/api/v1/terminal/evaluations/", {"number": "A012", "code": code, "score": 0}, format="json")
         assert bad.status_code == 400 and bad.json()["detail"].startswith("提交的数据有误")
         created = kiosk.post(
-            "/api/v1/terminal/evaluations/", {"number": "a012", "code": code, "score": 2, "tags": ["clear"]}, format="json"
+            "/api/v1/terminal/evaluations/",
+            {"number": "a012", "code": code, "score": 2, "tags": ["clear"]},
+            format="json",
         )
         assert created.status_code == 201 and created.json()["channel"] == EvaluationChannel.TERMINAL
         again = kiosk.post("/api/v1/terminal/evaluations/", {"number": "A012", "code": code, "score": 2}, format="json")

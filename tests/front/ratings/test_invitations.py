@@ -63,7 +63,9 @@ def test_it_refuses_the_link_after_five_working_days(decided_case, citizen, api)
     with travel(dt.date(2026, 3, 10), 0, 5):
         expired = api(None).post(f"/api/v1/ratings/links/{token}/", {"score": 2}, format="json")
         page = api(None).get(f"/rate/{token}/")
-    assert expired.status_code == 410 and expired.json()["code"] == "link_expired" and "已过期" in expired.json()["detail"]
+    assert (
+        expired.status_code == 410 and expired.json()["code"] == "link_expired" and "已过期" in expired.json()["detail"]
+    )
     assert page.status_code == 410 and "已过期" in page.content.decode()
     assert not Evaluation.objects.exists() and Invitation.objects.get().used_at is None
 

@@ -15,13 +15,22 @@ BEFORE = [("ratings", "0001_initial")]
 @pytest.mark.django_db(transaction=True)
 def test_it_keeps_the_existing_evaluations(citizen, hall, matter, clerk):
     case = Case.objects.create(
-        number="TZ2026030100001", query_password_hash="x", citizen=citizen, matter=matter, hall=hall, clerk=clerk,
-        status=CaseStatus.DECIDED, decision="approved", decided_at=timezone.now(),
+        number="TZ2026030100001",
+        query_password_hash="x",
+        citizen=citizen,
+        matter=matter,
+        hall=hall,
+        clerk=clerk,
+        status=CaseStatus.DECIDED,
+        decision="approved",
+        decided_at=timezone.now(),
     )
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
     old = executor.loader.project_state(BEFORE).apps.get_model("ratings", "Evaluation")
-    old.objects.create(case_id=case.id, citizen_id=citizen.id, score=5, comment="旧评价", channel="web", created_at=timezone.now())
+    old.objects.create(
+        case_id=case.id, citizen_id=citizen.id, score=5, comment="旧评价", channel="web", created_at=timezone.now()
+    )
 
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())

@@ -33,11 +33,17 @@ def ratings(frozen, hall, matter, citizen, other_citizen):
     made = []
     for number, (who, score) in enumerate([(citizen, 1), (other_citizen, 2), (citizen, 5), (None, 4)], start=1):
         ticket = make_ticket(hall, matter, citizen=who, number=number)
-        made.append(evaluation_submit_for_ticket(ticket_id=ticket.id, hall_id=hall.id, score=score, channel=EvaluationChannel.TABLET))
+        made.append(
+            evaluation_submit_for_ticket(
+                ticket_id=ticket.id, hall_id=hall.id, score=score, channel=EvaluationChannel.TABLET
+            )
+        )
     return made
 
 
-def test_the_unit_sees_its_rectifications_and_other_units_and_halls_do_not(ratings, clerk, other_unit_clerk, other_hall_clerk, citizen):
+def test_the_unit_sees_its_rectifications_and_other_units_and_halls_do_not(
+    ratings, clerk, other_unit_clerk, other_hall_clerk, citizen
+):
     mine = _login(clerk).get("/rectifications/").content.decode()
     table = mine.split('<table id="rectifications">')[1].split("</table>")[0]
     # Both 差评 of the unit (scores 4 and 5), each once, and nothing else.
@@ -50,7 +56,9 @@ def test_the_unit_sees_its_rectifications_and_other_units_and_halls_do_not(ratin
     assert _login(citizen).get("/rectifications/").status_code == 403
 
 
-def test_the_list_api_takes_a_fixed_number_of_queries(ratings, api, supervisor, hall, matter, django_assert_max_num_queries):
+def test_the_list_api_takes_a_fixed_number_of_queries(
+    ratings, api, supervisor, hall, matter, django_assert_max_num_queries
+):
     with django_assert_max_num_queries(8):
         first = api(supervisor).get("/api/v1/rectifications/")
     for number in (11, 12, 13):
@@ -64,18 +72,20 @@ def test_the_list_api_takes_a_fixed_number_of_queries(ratings, api, supervisor, 
 def test_the_overview_shows_satisfaction_and_rectification_with_csv_and_chart(ratings, supervisor, clerk, matter):
     bad = ratings[2].rectification
     rectification_assign(actor=clerk, rectification_id=bad.id)
-    rectification_callback_record(actor=clerk, rectification_id=bad.id, called_at=at(MONDAY, 10), outcome="reached", summary="已致歉")
+    rectification_callback_record(
+        actor=clerk, rectification_id=bad.id, called_at=at(MONDAY, 10), outcome="reached", summary="已致歉"
+    )
     rectification_reply(actor=clerk, rectification_id=bad.id, fix="培训", reply="已整改")
     page = _login(supervisor).get("/ratings/overview/").content.decode()
     # 4 ratings, 2 good: 50 %; 2 差评, 1 fixed and answered: 50 %; the one real-name 差评 called back: 100 %.
-    row = page[page.index('id="by-department"'):]
-    row = row[row.index(matter.department.name):]
+    row = page[page.index('id="by-department"') :]
+    row = row[row.index(matter.department.name) :]
     cells = row[: row.index("</tr>")]
     assert ">4<" in cells and "50.0%" in cells and "100.0%" in cells
     assert page.count("<svg") == 2 and "cdn" not in page.lower()
-    satisfaction = page[page.index("<title>各部门满意率</title>"):]
+    satisfaction = page[page.index("<title>各部门满意率</title>") :]
     assert matter.department.name in satisfaction[: satisfaction.index("</svg>")] and ">50%<" in satisfaction
-    rectified = page[page.index("<title>各部门差评整改率</title>"):]
+    rectified = page[page.index("<title>各部门差评整改率</title>") :]
     assert ">50%<" in rectified[: rectified.index("</svg>")]
     response = _login(supervisor).get("/ratings/overview.csv")
     assert response["Content-Type"].startswith("text/csv")
@@ -99,9 +109,13 @@ def test_the_assignee_works_the_rectification_on_its_page(ratings, clerk, citize
     page_url = f"/rectifications/{rectification.id}/"
     window = _login(clerk)
     window.post(f"{page_url}assign/")
-    error = window.post(f"{page_url}callback/", {"called_at": "2026-03-02T09:00", "outcome": "reached", "summary": "已沟通"})
+    error = window.post(
+        f"{page_url}callback/", {"called_at": "2026-03-02T09:00", "outcome": "reached", "summary": "已沟通"}
+    )
     # Refused with the reason, and what was typed comes back in the form.
-    assert error.status_code == 400 and "不能早于评价时间" in error.content.decode() and "已沟通" in error.content.decode()
+    assert (
+        error.status_code == 400 and "不能早于评价时间" in error.content.decode() and "已沟通" in error.content.decode()
+    )
     window.post(f"{page_url}callback/", {"called_at": "2026-03-02T10:00", "outcome": "reached", "summary": "已沟通"})
     window.post(f"{page_url}reply/", {"fix": "改进取号引导", "reply": "我们已改进取号引导，感谢监督。"})
     rectification.refresh_from_db()
@@ -113,7 +127,9 @@ def test_the_citizen_rates_the_fix_on_the_case_page(decided_case, citizen, clerk
     api(citizen).post(f"/api/v1/cases/{decided_case.number}/evaluation/", {"score": 4}, format="json")
     rectification = Rectification.objects.get()
     rectification_assign(actor=clerk, rectification_id=rectification.id)
-    rectification_callback_record(actor=clerk, rectification_id=rectification.id, called_at=at(MONDAY, 10), outcome="reached", summary="沟通")
+    rectification_callback_record(
+        actor=clerk, rectification_id=rectification.id, called_at=at(MONDAY, 10), outcome="reached", summary="沟通"
+    )
     rectification_reply(actor=clerk, rectification_id=rectification.id, fix="改进", reply="已改进材料说明")
     client = _login(citizen)
     page = client.get(f"/cases/{decided_case.number}/").content.decode()
@@ -157,7 +173,8 @@ def test_a_call_time_with_no_such_hour_is_refused_with_the_form_kept(ratings, cl
     window = _login(clerk)
     window.post(f"/rectifications/{rectification.id}/assign/")
     refused = window.post(
-        f"/rectifications/{rectification.id}/callback/", {"called_at": "2026-03-02T25:00", "outcome": "reached", "summary": "已沟通"}
+        f"/rectifications/{rectification.id}/callback/",
+        {"called_at": "2026-03-02T25:00", "outcome": "reached", "summary": "已沟通"},
     )
     assert refused.status_code == 400
     assert "请填写回访时间" in refused.content.decode() and "已沟通" in refused.content.decode()
@@ -173,7 +190,9 @@ def test_the_overview_rounds_half_up_like_the_hall_reports(frozen, hall, matter,
 
     for number in range(1, 17):
         ticket = make_ticket(hall, matter, number=number)
-        evaluation_submit_for_ticket(ticket_id=ticket.id, hall_id=hall.id, score=1 if number == 1 else 4, channel=EvaluationChannel.TABLET)
+        evaluation_submit_for_ticket(
+            ticket_id=ticket.id, hall_id=hall.id, score=1 if number == 1 else 4, channel=EvaluationChannel.TABLET
+        )
     from apps.front.ratings.selectors import overview
 
     row = overview(user=supervisor)["departments"][0]

@@ -52,8 +52,12 @@ def test_the_tablet_and_the_terminal_at_once_give_one_evaluation_and_one_rectifi
     for number in range(1, 6):
         ticket = make_ticket(hall, matter, citizen=citizen, number=number)
         results = _race(
-            lambda t=ticket: evaluation_submit_for_ticket(ticket_id=t.id, hall_id=hall.id, score=5, channel=EvaluationChannel.TABLET),
-            lambda t=ticket: evaluation_submit_for_ticket(ticket_id=t.id, hall_id=hall.id, score=4, channel=EvaluationChannel.TERMINAL),
+            lambda t=ticket: evaluation_submit_for_ticket(
+                ticket_id=t.id, hall_id=hall.id, score=5, channel=EvaluationChannel.TABLET
+            ),
+            lambda t=ticket: evaluation_submit_for_ticket(
+                ticket_id=t.id, hall_id=hall.id, score=4, channel=EvaluationChannel.TERMINAL
+            ),
         )
         assert results == ["already_rated", "ok"]
         assert Evaluation.objects.filter(ticket=ticket).count() == 1
@@ -75,7 +79,9 @@ def test_one_sms_link_tapped_twice_at_once_rates_once(hall, matter, citizen, set
 
 def test_two_clerks_taking_the_same_rectification_make_one_assignee(hall, matter, clerk, colleague):
     ticket = make_ticket(hall, matter, number=1)
-    evaluation = evaluation_submit_for_ticket(ticket_id=ticket.id, hall_id=hall.id, score=5, channel=EvaluationChannel.TERMINAL)
+    evaluation = evaluation_submit_for_ticket(
+        ticket_id=ticket.id, hall_id=hall.id, score=5, channel=EvaluationChannel.TERMINAL
+    )
     rectification_id = evaluation.rectification.id
     results = _race(
         lambda: rectification_assign(actor=clerk, rectification_id=rectification_id),

@@ -25,12 +25,18 @@ from .conftest import MONDAY, at, make_ticket, travel
 pytestmark = pytest.mark.django_db
 
 TUESDAY, THURSDAY, FRIDAY = MONDAY + dt.timedelta(days=1), MONDAY + dt.timedelta(days=3), MONDAY + dt.timedelta(days=4)
-SATURDAY, SUNDAY, NEXT_MONDAY = MONDAY + dt.timedelta(days=5), MONDAY + dt.timedelta(days=6), MONDAY + dt.timedelta(days=7)
+SATURDAY, SUNDAY, NEXT_MONDAY = (
+    MONDAY + dt.timedelta(days=5),
+    MONDAY + dt.timedelta(days=6),
+    MONDAY + dt.timedelta(days=7),
+)
 
 
 def _rate_badly(api, citizen, case, score=5):
     response = api(citizen).post(
-        f"/api/v1/cases/{case.number}/evaluation/", {"score": score, "tags": ["rude"], "comment": "窗口态度差"}, format="json"
+        f"/api/v1/cases/{case.number}/evaluation/",
+        {"score": score, "tags": ["rude"], "comment": "窗口态度差"},
+        format="json",
     )
     assert response.status_code == 201
     return Rectification.objects.get(evaluation__case=case)
@@ -45,7 +51,9 @@ def test_the_whole_path_from_a_bad_rating_to_the_supervisors_decision(
 ):
     # Monday 10:00: the citizen gives a 差评; it goes to the unit at once.
     rectification = _rate_badly(api, citizen, decided_case)
-    assert rectification.status == RectificationStatus.OPEN and rectification.unit == decided_case.hall.groups.get(letter="A")
+    assert rectification.status == RectificationStatus.OPEN and rectification.unit == decided_case.hall.groups.get(
+        letter="A"
+    )
     assert rectification.due_date == NEXT_MONDAY  # 7 natural days (Beijing)
     assert rectification.appeal_due == THURSDAY  # 3 working days
     for member in (clerk, colleague, supervisor):
@@ -95,27 +103,44 @@ def test_the_whole_path_from_a_bad_rating_to_the_supervisors_decision(
     # Sunday 15:00: the call-back. Bad input first: nothing is saved.
     with travel(SUNDAY, 15):
         future = api(clerk).post(
-            f"{url}/callbacks/", {"called_at": at(SUNDAY, 18).isoformat(), "outcome": "reached", "summary": "x"}, format="json"
+            f"{url}/callbacks/",
+            {"called_at": at(SUNDAY, 18).isoformat(), "outcome": "reached", "summary": "x"},
+            format="json",
         )
         assert future.status_code == 400 and "不能晚于当前时间" in future.json()["detail"]
         anonymous = api(clerk).post(
-            f"{url}/callbacks/", {"called_at": at(SUNDAY, 14).isoformat(), "outcome": "anonymous", "summary": "x"}, format="json"
+            f"{url}/callbacks/",
+            {"called_at": at(SUNDAY, 14).isoformat(), "outcome": "anonymous", "summary": "x"},
+            format="json",
         )
         assert anonymous.status_code == 400 and anonymous.json()["code"] == "invalid_outcome"
         too_early = api(clerk).post(f"{url}/reply/", {"fix": "培训", "reply": "已整改"}, format="json")
         assert too_early.status_code == 409 and "请先回访" in too_early.json()["detail"]
-        assert api(colleague).post(
-            f"{url}/callbacks/", {"called_at": at(SUNDAY, 14).isoformat(), "outcome": "reached", "summary": "x"}, format="json"
-        ).status_code == 403
+        assert (
+            api(colleague)
+            .post(
+                f"{url}/callbacks/",
+                {"called_at": at(SUNDAY, 14).isoformat(), "outcome": "reached", "summary": "x"},
+                format="json",
+            )
+            .status_code
+            == 403
+        )
         called = api(clerk).post(
             f"{url}/callbacks/",
-            {"called_at": at(SUNDAY, 14, 30).isoformat(), "outcome": "reached", "summary": "市民反映窗口人员语气生硬，已致歉。"},
+            {
+                "called_at": at(SUNDAY, 14, 30).isoformat(),
+                "outcome": "reached",
+                "summary": "市民反映窗口人员语气生硬，已致歉。",
+            },
             format="json",
         )
         assert called.status_code == 201 and called.json()["status"] == RectificationStatus.CALLED_BACK
         assert called.json()["callbacks"][0]["called_by"] == clerk.display_name
         replied = api(clerk).post(
-            f"{url}/reply/", {"fix": "对窗口人员进行服务规范培训。", "reply": "感谢您的监督，我们已对相关人员批评教育并培训。"}, format="json"
+            f"{url}/reply/",
+            {"fix": "对窗口人员进行服务规范培训。", "reply": "感谢您的监督，我们已对相关人员批评教育并培训。"},
+            format="json",
         )
         assert replied.status_code == 200 and replied.json()["status"] == RectificationStatus.REPLIED
         # The rater's identity is not needed any more: no further reveal.
@@ -124,7 +149,9 @@ def test_the_whole_path_from_a_bad_rating_to_the_supervisors_decision(
         again = api(clerk).post(f"{url}/reply/", {"fix": "再次整改", "reply": "再次答复"}, format="json")
         assert again.status_code == 409 and again.json()["code"] == "invalid_state"
     rectification.refresh_from_db()
-    assert rectification.replied_by == clerk and rectification.fix_rating_due == dt.date(2026, 3, 6 + 7)  # 5 working days
+    assert rectification.replied_by == clerk and rectification.fix_rating_due == dt.date(
+        2026, 3, 6 + 7
+    )  # 5 working days
     # Replied before the limit: no overdue notice on Tuesday.
     with travel(NEXT_MONDAY + dt.timedelta(days=1)):
         assert rectifications_remind()["overdue"] == 0
@@ -136,7 +163,9 @@ def test_the_whole_path_from_a_bad_rating_to_the_supervisors_decision(
     with travel(NEXT_MONDAY + dt.timedelta(days=1), 9):
         bad = api(None).post(f"/api/v1/ratings/fix/{token}/", {"rating": 7}, format="json")
         assert bad.status_code == 400
-        rated = api(None).post(f"/api/v1/ratings/fix/{token}/", {"rating": FixRating.DISSATISFIED, "comment": "仍不满意"}, format="json")
+        rated = api(None).post(
+            f"/api/v1/ratings/fix/{token}/", {"rating": FixRating.DISSATISFIED, "comment": "仍不满意"}, format="json"
+        )
         assert rated.status_code == 200 and rated.json()["status"] == RectificationStatus.CLOSED
         again = api(None).post(f"/api/v1/ratings/fix/{token}/", {"rating": FixRating.SATISFIED}, format="json")
         assert again.status_code == 409 and "已评价过整改结果" in again.json()["detail"]
@@ -148,20 +177,26 @@ def test_the_whole_path_from_a_bad_rating_to_the_supervisors_decision(
     with travel(dt.date(2026, 3, 13), 16):
         empty = api(clerk).post(f"{url}/appeal/", {"reason": " "}, format="json")
         assert empty.status_code == 400
-        appealed = api(clerk).post(f"{url}/appeal/", {"reason": "评价内容与本窗口服务无关：市民不满的是审批结果。"}, format="json")
+        appealed = api(clerk).post(
+            f"{url}/appeal/", {"reason": "评价内容与本窗口服务无关：市民不满的是审批结果。"}, format="json"
+        )
         assert appealed.status_code == 200 and appealed.json()["appeal_status"] == AppealStatus.PENDING
         twice = api(colleague).post(f"{url}/appeal/", {"reason": "再次申诉"}, format="json")
         assert twice.status_code == 409 and twice.json()["code"] == "already_appealed"
     # The next Monday the supervisor decides.
     with travel(dt.date(2026, 3, 16), 9):
         assert _events(supervisor, "rating.appeal_filed").count() == 1
-        assert api(clerk).post(f"{url}/appeal/decision/", {"upheld": True, "note": "x"}, format="json").status_code == 403
+        assert (
+            api(clerk).post(f"{url}/appeal/decision/", {"upheld": True, "note": "x"}, format="json").status_code == 403
+        )
         no_note = api(supervisor).post(f"{url}/appeal/decision/", {"upheld": True, "note": ""}, format="json")
         assert no_note.status_code == 400
         before = overview(user=supervisor)["departments"][0]
         assert (before.total, before.bad, before.rectified, before.called_back) == (1, 1, 1, 1)
         decided = api(supervisor).post(
-            f"{url}/appeal/decision/", {"upheld": True, "note": "经核实，差评针对审批结果而非窗口服务，申诉成立。"}, format="json"
+            f"{url}/appeal/decision/",
+            {"upheld": True, "note": "经核实，差评针对审批结果而非窗口服务，申诉成立。"},
+            format="json",
         )
         assert decided.status_code == 200 and decided.json()["status"] == RectificationStatus.VOIDED
         assert decided.json()["appeal_status"] == AppealStatus.UPHELD
@@ -170,7 +205,16 @@ def test_the_whole_path_from_a_bad_rating_to_the_supervisors_decision(
     assert overview(user=supervisor)["departments"] == []
     actions = list(Rectification.objects.get().events.values_list("action", flat=True))
     assert actions == [
-        "open", "assign", "reveal_rater", "reminded", "escalated", "callback", "reply", "rate_fix", "appeal", "appeal_upheld"
+        "open",
+        "assign",
+        "reveal_rater",
+        "reminded",
+        "escalated",
+        "callback",
+        "reply",
+        "rate_fix",
+        "appeal",
+        "appeal_upheld",
     ]
 
 
@@ -189,7 +233,11 @@ def test_it_tells_supervisors_once_when_the_reply_is_overdue_and_still_takes_a_l
         assert _events(clerk, "rating.rectification_reminder").count() == 1
         assert _events(supervisor, "rating.rectification_overdue").count() == 1
         api(clerk).post(f"{url}/assign/", {}, format="json")
-        api(clerk).post(f"{url}/callbacks/", {"called_at": at(NEXT_MONDAY, 23).isoformat(), "outcome": "unreachable", "summary": "无人接听"}, format="json")
+        api(clerk).post(
+            f"{url}/callbacks/",
+            {"called_at": at(NEXT_MONDAY, 23).isoformat(), "outcome": "unreachable", "summary": "无人接听"},
+            format="json",
+        )
         late = api(clerk).post(f"{url}/reply/", {"fix": "改进", "reply": "抱歉"}, format="json")
     assert late.status_code == 200
     rectification.refresh_from_db()
@@ -212,8 +260,13 @@ def test_a_rejected_appeal_leaves_the_bad_rating_counted(api, citizen, decided_c
     rectification = _rate_badly(api, citizen, decided_case, score=4)
     url = f"/api/v1/rectifications/{rectification.id}"
     api(clerk).post(f"{url}/appeal/", {"reason": "不属实"}, format="json")
-    rejected = api(supervisor).post(f"{url}/appeal/decision/", {"upheld": False, "note": "回访录音证实差评属实。"}, format="json")
-    assert rejected.json()["appeal_status"] == AppealStatus.REJECTED and rejected.json()["status"] == RectificationStatus.OPEN
+    rejected = api(supervisor).post(
+        f"{url}/appeal/decision/", {"upheld": False, "note": "回访录音证实差评属实。"}, format="json"
+    )
+    assert (
+        rejected.json()["appeal_status"] == AppealStatus.REJECTED
+        and rejected.json()["status"] == RectificationStatus.OPEN
+    )
     again = api(supervisor).post(f"{url}/appeal/decision/", {"upheld": True, "note": "改判"}, format="json")
     assert again.status_code == 409 and again.json()["code"] == "no_pending_appeal"
     assert overview(user=supervisor)["departments"][0].bad == 1
@@ -223,11 +276,19 @@ def test_it_closes_a_replied_rectification_when_the_citizen_does_not_rate_the_fi
     rectification = _rate_badly(api, citizen, decided_case)
     url = f"/api/v1/rectifications/{rectification.id}"
     api(clerk).post(f"{url}/assign/", {}, format="json")
-    api(clerk).post(f"{url}/callbacks/", {"called_at": at(MONDAY, 9).isoformat(), "outcome": "reached", "summary": "已沟通"}, format="json")
+    api(clerk).post(
+        f"{url}/callbacks/",
+        {"called_at": at(MONDAY, 9).isoformat(), "outcome": "reached", "summary": "已沟通"},
+        format="json",
+    )
     # The call cannot precede the rating (given at 10:00).
     rectification.refresh_from_db()
     assert rectification.status == RectificationStatus.OPEN
-    api(clerk).post(f"{url}/callbacks/", {"called_at": at(MONDAY, 10, 1).isoformat(), "outcome": "reached", "summary": "已沟通"}, format="json")
+    api(clerk).post(
+        f"{url}/callbacks/",
+        {"called_at": at(MONDAY, 10, 1).isoformat(), "outcome": "reached", "summary": "已沟通"},
+        format="json",
+    )
     api(clerk).post(f"{url}/reply/", {"fix": "改进", "reply": "已改进"}, format="json")
     rectification.refresh_from_db()
     assert rectification.fix_rating_due == dt.date(2026, 3, 9)
@@ -238,37 +299,62 @@ def test_it_closes_a_replied_rectification_when_the_citizen_does_not_rate_the_fi
         assert rectifications_remind()["closed"] == 0
     rectification.refresh_from_db()
     assert rectification.status == RectificationStatus.CLOSED and rectification.fix_rating is None
-    token = re.search(r"/rate/fix/([^/\s]+)/", Notification.objects.get(recipient=citizen, event="rating.rectification_done", channel="inbox").body).group(1)
+    token = re.search(
+        r"/rate/fix/([^/\s]+)/",
+        Notification.objects.get(recipient=citizen, event="rating.rectification_done", channel="inbox").body,
+    ).group(1)
     assert api(None).post(f"/api/v1/ratings/fix/{token}/", {"rating": 1}, format="json").status_code == 409
 
 
-def test_an_anonymous_bad_rating_is_recorded_as_such_and_closes_with_the_reply(frozen, api, hall, matter, clerk, supervisor):
+def test_an_anonymous_bad_rating_is_recorded_as_such_and_closes_with_the_reply(
+    frozen, api, hall, matter, clerk, supervisor
+):
     ticket = make_ticket(hall, matter, citizen=None, number=5)
-    evaluation = evaluation_submit_for_ticket(ticket_id=ticket.id, hall_id=hall.id, score=4, channel=EvaluationChannel.TERMINAL)
+    evaluation = evaluation_submit_for_ticket(
+        ticket_id=ticket.id, hall_id=hall.id, score=4, channel=EvaluationChannel.TERMINAL
+    )
     url = f"/api/v1/rectifications/{evaluation.rectification.id}"
     api(supervisor).post(f"{url}/assign/", {"assignee": clerk.id}, format="json")
     assert _events(clerk, "rating.rectification_assigned").count() == 1
     assert api(clerk).post(f"{url}/rater/").status_code == 409
-    wrong = api(clerk).post(f"{url}/callbacks/", {"called_at": at(MONDAY, 10).isoformat(), "outcome": "reached", "summary": "x"}, format="json")
+    wrong = api(clerk).post(
+        f"{url}/callbacks/",
+        {"called_at": at(MONDAY, 10).isoformat(), "outcome": "reached", "summary": "x"},
+        format="json",
+    )
     assert wrong.status_code == 400
-    api(clerk).post(f"{url}/callbacks/", {"called_at": at(MONDAY, 10).isoformat(), "outcome": CallbackOutcome.ANONYMOUS, "summary": "匿名评价，调取监控核实"}, format="json")
+    api(clerk).post(
+        f"{url}/callbacks/",
+        {
+            "called_at": at(MONDAY, 10).isoformat(),
+            "outcome": CallbackOutcome.ANONYMOUS,
+            "summary": "匿名评价，调取监控核实",
+        },
+        format="json",
+    )
     closed = api(clerk).post(f"{url}/reply/", {"fix": "增开窗口", "reply": "已增开窗口"}, format="json").json()
     assert closed["status"] == RectificationStatus.CLOSED
     # The fix and the reply are kept; nobody is asked to rate the fix; replied and closed are both logged.
     rectification = evaluation.rectification
     rectification.refresh_from_db()
     assert (rectification.fix, rectification.reply, rectification.replied_by, rectification.fix_rating_due) == (
-        "增开窗口", "已增开窗口", clerk, None,
+        "增开窗口",
+        "已增开窗口",
+        clerk,
+        None,
     )
     assert rectification.closed_at is not None and rectification.closed_at == rectification.replied_at
     assert list(rectification.events.order_by("id").values_list("action", "to_status"))[-2:] == [
-        ("reply", RectificationStatus.REPLIED), ("close", RectificationStatus.CLOSED),
+        ("reply", RectificationStatus.REPLIED),
+        ("close", RectificationStatus.CLOSED),
     ]
     row = overview(user=supervisor)["departments"][0]
     assert (row.bad, row.named_bad, row.rectified) == (1, 0, 1) and row.callback_rate is None
 
 
-def test_the_assignee_alone_sees_the_rater_on_the_page_and_the_view_is_logged(api, citizen, decided_case, clerk, supervisor):
+def test_the_assignee_alone_sees_the_rater_on_the_page_and_the_view_is_logged(
+    api, citizen, decided_case, clerk, supervisor
+):
     rectification = _rate_badly(api, citizen, decided_case)
     api(supervisor).post(f"/api/v1/rectifications/{rectification.id}/assign/", {"assignee": clerk.id}, format="json")
     page_url = f"/rectifications/{rectification.id}/"
@@ -312,8 +398,12 @@ def test_the_periodic_jobs_are_in_the_front_beat_schedule(settings):
     assert tasks.invitations_send_due() == 0
 
 
-@pytest.mark.parametrize("reached", [RectificationStatus.OPEN, RectificationStatus.CALLED_BACK, RectificationStatus.REPLIED])
-def test_an_appeal_upheld_voids_the_rectification_wherever_it_is(api, citizen, decided_case, clerk, supervisor, reached):
+@pytest.mark.parametrize(
+    "reached", [RectificationStatus.OPEN, RectificationStatus.CALLED_BACK, RectificationStatus.REPLIED]
+)
+def test_an_appeal_upheld_voids_the_rectification_wherever_it_is(
+    api, citizen, decided_case, clerk, supervisor, reached
+):
     """Every edge of the rectification's lifecycle made by a test (issue 13): an upheld appeal voids it whether
     still open, called back (twice: each call-back is recorded) or replied."""
     from django.utils import timezone
@@ -333,4 +423,7 @@ def test_an_appeal_upheld_voids_the_rectification_wherever_it_is(api, citizen, d
     assert api(clerk).post(f"{url}/appeal/", {"reason": "评价的不是本次服务"}, format="json").status_code in (200, 201)
     upheld = api(supervisor).post(f"{url}/appeal/decision/", {"upheld": True, "note": "核实属实"}, format="json")
     assert upheld.status_code == 200, upheld.content
-    assert (upheld.json()["status"], upheld.json()["appeal_status"]) == (RectificationStatus.VOIDED, AppealStatus.UPHELD)
+    assert (upheld.json()["status"], upheld.json()["appeal_status"]) == (
+        RectificationStatus.VOIDED,
+        AppealStatus.UPHELD,
+    )

@@ -38,7 +38,9 @@ def late_december():
 
 def _bad_rating(hall, matter, citizen, number=1) -> Rectification:
     ticket = make_ticket(hall, matter, citizen=citizen, number=number)
-    evaluation = evaluation_submit_for_ticket(ticket_id=ticket.id, hall_id=hall.id, score=5, channel=EvaluationChannel.TABLET)
+    evaluation = evaluation_submit_for_ticket(
+        ticket_id=ticket.id, hall_id=hall.id, score=5, channel=EvaluationChannel.TABLET
+    )
     return Rectification.objects.get(evaluation=evaluation)
 
 
@@ -59,7 +61,11 @@ def test_the_unit_replies_and_the_citizen_rates_the_fix(late_december, api, hall
     rectification = _bad_rating(hall, matter, citizen)
     rectification_assign(actor=clerk, rectification_id=rectification.id)
     rectification_callback_record(
-        actor=clerk, rectification_id=rectification.id, called_at=at(LAST_TUESDAY, 10), outcome=CallbackOutcome.REACHED, summary="已致歉"
+        actor=clerk,
+        rectification_id=rectification.id,
+        called_at=at(LAST_TUESDAY, 10),
+        outcome=CallbackOutcome.REACHED,
+        summary="已致歉",
     )
     replied = rectification_reply(actor=clerk, rectification_id=rectification.id, fix="培训", reply="已整改")
     assert replied.status == RectificationStatus.REPLIED and replied.fix_rating_due is None
@@ -74,7 +80,11 @@ def test_the_limits_are_filled_in_once_the_year_is_published(late_december, hall
     replied = _bad_rating(hall, matter, citizen, number=2)
     rectification_assign(actor=clerk, rectification_id=replied.id)
     rectification_callback_record(
-        actor=clerk, rectification_id=replied.id, called_at=at(LAST_TUESDAY, 10), outcome=CallbackOutcome.REACHED, summary="已致歉"
+        actor=clerk,
+        rectification_id=replied.id,
+        called_at=at(LAST_TUESDAY, 10),
+        outcome=CallbackOutcome.REACHED,
+        summary="已致歉",
     )
     rectification_reply(actor=clerk, rectification_id=replied.id, fix="培训", reply="已整改")
     rectifications_remind()  # still unknown: nothing filled in, nothing fails

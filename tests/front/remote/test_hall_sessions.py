@@ -131,7 +131,11 @@ def test_central_accepts_remotely_and_the_case_is_made_at_the_hall(
     approver.answer(session_id)
     for key in ("id-card", "photo"):
         kiosk.post(f"/remote/{session_id}/scan/", {"material": key, "file": SimpleUploadedFile(f"{key}.pdf", PDF)})
-    kiosk.post(f"/remote/{session_id}/form/", {"fields": {"phone": "13800001111", "bank": "北京银行"}}, content_type="application/json")
+    kiosk.post(
+        f"/remote/{session_id}/form/",
+        {"fields": {"phone": "13800001111", "bank": "北京银行"}},
+        content_type="application/json",
+    )
     assert approver.post(session_id, "identity", {"reason": "视频中本人与证件照片一致"}).status_code == 200
     assert approver.post(session_id, "conclude", {"outcome": "accepted"}).json() == {
         "status": "ended",
@@ -285,14 +289,27 @@ def test_the_halls_session_log_shows_when_consent_was_given_and_how_long_the_cal
     start = timezone.make_aware(dt.datetime(2026, 11, 24, 9, 30, 5))
     common = {"hall": hall, "matter": remote_matter, "citizen": citizen, "terminal": terminal}
     HallSession.objects.create(
-        id=new_id(), device=f"terminal:{terminal.id}", device_label="1号自助服务终端", **common,
-        consent_at=start, started_at=start + dt.timedelta(seconds=2), answered_at=start + dt.timedelta(seconds=20),
-        ended_at=start + dt.timedelta(minutes=4, seconds=20), status=SessionStatus.ENDED, outcome="accepted",
+        id=new_id(),
+        device=f"terminal:{terminal.id}",
+        device_label="1号自助服务终端",
+        **common,
+        consent_at=start,
+        started_at=start + dt.timedelta(seconds=2),
+        answered_at=start + dt.timedelta(seconds=20),
+        ended_at=start + dt.timedelta(minutes=4, seconds=20),
+        status=SessionStatus.ENDED,
+        outcome="accepted",
     )
     HallSession.objects.create(
-        id=new_id(), device=f"terminal:{terminal.id}", device_label="1号自助服务终端", **common,
-        consent_at=start - dt.timedelta(hours=1), started_at=start - dt.timedelta(hours=1),
-        ended_at=start - dt.timedelta(minutes=58), status=SessionStatus.ENDED, outcome="unanswered",
+        id=new_id(),
+        device=f"terminal:{terminal.id}",
+        device_label="1号自助服务终端",
+        **common,
+        consent_at=start - dt.timedelta(hours=1),
+        started_at=start - dt.timedelta(hours=1),
+        ended_at=start - dt.timedelta(minutes=58),
+        status=SessionStatus.ENDED,
+        outcome="unanswered",
     )
     supervisor = make_user("hallsup_tz", Role.HALL_SUPERVISOR, real_name="陈主管")
     StaffPost.objects.create(user=supervisor, hall=hall)

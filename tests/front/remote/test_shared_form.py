@@ -57,7 +57,13 @@ def _form(matter, registry, fields):
 
     for position, key, label, kind, required, choices, help_text in rows:
         MatterField.objects.create(
-            matter=matter, position=position, key=key, label=label, kind=kind, required=required, choices=choices,
+            matter=matter,
+            position=position,
+            key=key,
+            label=label,
+            kind=kind,
+            required=required,
+            choices=choices,
             help_text=help_text,
         )
     put(rows)
@@ -122,7 +128,14 @@ def test_the_hall_fills_in_the_matters_own_form_and_the_accepted_case_carries_it
     form = case.materials.get(name="远程申请表")
     assert form.content_type == "application/pdf" and form.material is None
     text = pdf_text(form.file.open("rb").read())
-    for expected in ("社会保障卡申领远程申请表", "原工作单位名称", "通州某科技公司", "失业原因", "本人辞职", "2026-03-31"):
+    for expected in (
+        "社会保障卡申领远程申请表",
+        "原工作单位名称",
+        "通州某科技公司",
+        "失业原因",
+        "本人辞职",
+        "2026-03-31",
+    ):
         assert expected in text, text
     assert "联系电话" in text and "13800001111" in text and "远程虚拟窗口" in text
     # The applicant by name and the ID number's public mask, never the whole number (apps/front/online/form_pdf.py,

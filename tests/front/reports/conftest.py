@@ -47,39 +47,68 @@ def slot_on(hall: Hall, day: dt.date) -> Slot:
     group = hall.groups.get(letter="A")
     start = at(day)
     return Slot.objects.get_or_create(
-        group=group, start=start,
+        group=group,
+        start=start,
         defaults={"hall": hall, "date": day, "end": start + dt.timedelta(minutes=30), "capacity": 20},
     )[0]
 
 
 def appointment(hall: Hall, matter, citizen, status: str, day: dt.date) -> Appointment:
     return Appointment.objects.create(
-        code=f"R{next(_numbers):07d}", citizen=citizen, matter=matter, matter_code=matter.code,
-        slot=slot_on(hall, day), hall=hall, status=status,
+        code=f"R{next(_numbers):07d}",
+        citizen=citizen,
+        matter=matter,
+        matter_code=matter.code,
+        slot=slot_on(hall, day),
+        hall=hall,
+        status=status,
     )
 
 
-def ticket(hall: Hall, matter, *, window: Window | None, wait: float | None, service: float | None, status: str) -> Ticket:
+def ticket(
+    hall: Hall, matter, *, window: Window | None, wait: float | None, service: float | None, status: str
+) -> Ticket:
     checked_in = at(SERVICE_DAY, 9, next(_numbers))
     called = checked_in + dt.timedelta(minutes=wait) if wait is not None else None
     started = called + dt.timedelta(minutes=1) if called and service is not None else None
     finished = started + dt.timedelta(minutes=service) if started and service is not None else None
     group = hall.groups.get(letter="A")
     return Ticket.objects.create(
-        hall=hall, group=group, service_date=SERVICE_DAY, number=next(_numbers), prefix="A", matter=matter,
-        status=status, checked_in_at=checked_in, called_at=called, started_at=started, finished_at=finished,
+        hall=hall,
+        group=group,
+        service_date=SERVICE_DAY,
+        number=next(_numbers),
+        prefix="A",
+        matter=matter,
+        status=status,
+        checked_in_at=checked_in,
+        called_at=called,
+        started_at=started,
+        finished_at=finished,
         window=window,
     )
 
 
 def case(
-    hall: Hall, matter, citizen, *, status: str, accepted: bool = False, notice: bool = False, deemed: bool = False,
+    hall: Hall,
+    matter,
+    citizen,
+    *,
+    status: str,
+    accepted: bool = False,
+    notice: bool = False,
+    deemed: bool = False,
     day: dt.date = SERVICE_DAY,
 ) -> Case:
     received = at(day, 10)
     return Case.objects.create(
-        number=f"{hall.case_prefix}{next(_numbers):011d}", query_password_hash="x", citizen=citizen, matter=matter,
-        hall=hall, status=status, received_at=received,
+        number=f"{hall.case_prefix}{next(_numbers):011d}",
+        query_password_hash="x",
+        citizen=citizen,
+        matter=matter,
+        hall=hall,
+        status=status,
+        received_at=received,
         # Accepted by law (Art. 32 (4)): as of the receipt, recorded by the job days later.
         accepted_at=received if deemed else received + dt.timedelta(hours=1) if accepted else None,
         deemed_accepted_at=received + dt.timedelta(days=8) if deemed else None,
@@ -87,15 +116,33 @@ def case(
     )
 
 
-def evaluate(*, hall: Hall, matter, score: int, ticket: Ticket | None = None, case: Case | None = None, rectification: str | None = None) -> Evaluation:
+def evaluate(
+    *,
+    hall: Hall,
+    matter,
+    score: int,
+    ticket: Ticket | None = None,
+    case: Case | None = None,
+    rectification: str | None = None,
+) -> Evaluation:
     evaluation = Evaluation.objects.create(
-        kind=ServiceKind.TICKET if ticket else ServiceKind.CASE, ticket=ticket, case=case, score=score,
-        hall=hall, matter=matter, department=matter.department, created_at=at(SERVICE_DAY, 16),
+        kind=ServiceKind.TICKET if ticket else ServiceKind.CASE,
+        ticket=ticket,
+        case=case,
+        score=score,
+        hall=hall,
+        matter=matter,
+        department=matter.department,
+        created_at=at(SERVICE_DAY, 16),
     )
     if rectification:
         Rectification.objects.create(
-            evaluation=evaluation, hall=hall, department=matter.department, status=rectification,
-            due_date=SERVICE_DAY + dt.timedelta(days=7), appeal_due=SERVICE_DAY + dt.timedelta(days=3),
+            evaluation=evaluation,
+            hall=hall,
+            department=matter.department,
+            status=rectification,
+            due_date=SERVICE_DAY + dt.timedelta(days=7),
+            appeal_due=SERVICE_DAY + dt.timedelta(days=3),
             replied_at=at(SERVICE_DAY + dt.timedelta(days=1)) if rectification == RectificationStatus.CLOSED else None,
         )
     return evaluation
@@ -118,12 +165,15 @@ def known_data(frozen, hall, other_hall, matter, citizen, other_citizen):
     window_1 = hall.windows.get(number=1)
     window_2 = Window.objects.create(hall=hall, group=window_1.group, number=2)
     health = make_matter(
-        "M-YB01", name="城乡居民医保参保登记",
+        "M-YB01",
+        name="城乡居民医保参保登记",
         department=Department.objects.create(code="YBJ", name="区医疗保障局"),
     )
     day = SERVICE_DAY - dt.timedelta(days=1)
     for status in [AppointmentStatus.COMPLETED] * 3 + [
-        AppointmentStatus.NO_SHOW, AppointmentStatus.CANCELLED_BY_CITIZEN, AppointmentStatus.BOOKED,
+        AppointmentStatus.NO_SHOW,
+        AppointmentStatus.CANCELLED_BY_CITIZEN,
+        AppointmentStatus.BOOKED,
     ]:
         appointment(hall, matter, citizen, status, day)
     appointment(hall, matter, citizen, AppointmentStatus.NO_SHOW, TODAY - dt.timedelta(days=40))  # outside
@@ -137,7 +187,9 @@ def known_data(frozen, hall, other_hall, matter, citizen, other_citizen):
     ]
     ticket(hall, matter, window=window_2, wait=10, service=None, status=TicketStatus.MISSED)
     ticket(hall, matter, window=None, wait=None, service=None, status=TicketStatus.WAITING)
-    other_ticket = ticket(other_hall, matter, window=other_hall.windows.get(), wait=90, service=60, status=TicketStatus.DONE)
+    other_ticket = ticket(
+        other_hall, matter, window=other_hall.windows.get(), wait=90, service=60, status=TicketStatus.DONE
+    )
 
     case(hall, matter, citizen, status=CaseStatus.ACCEPTED, accepted=True)
     case(hall, matter, citizen, status=CaseStatus.DECIDED, accepted=True)
@@ -147,13 +199,17 @@ def known_data(frozen, hall, other_hall, matter, citizen, other_citizen):
     case(hall, matter, citizen, status=CaseStatus.IN_REVIEW, deemed=True)  # the hall let the limit pass
     case(hall, matter, citizen, status=CaseStatus.SUBMITTED)  # never received at a window
     case(other_hall, matter, other_citizen, status=CaseStatus.REJECTED_AT_INTAKE)
-    decided_health = case(hall, health, citizen, status=CaseStatus.DECIDED, accepted=True, day=TODAY - dt.timedelta(days=60))
+    decided_health = case(
+        hall, health, citizen, status=CaseStatus.DECIDED, accepted=True, day=TODAY - dt.timedelta(days=60)
+    )
 
     evaluate(hall=hall, matter=matter, score=1, ticket=served[0])
     evaluate(hall=hall, matter=matter, score=2, ticket=served[1])
     evaluate(hall=hall, matter=matter, score=4, ticket=served[2], rectification=RectificationStatus.CLOSED)
     evaluate(hall=hall, matter=matter, score=5, ticket=served[3], rectification=RectificationStatus.VOIDED)
-    evaluate(hall=hall, matter=matter, score=3, case=Case.objects.get(hall=hall, status=CaseStatus.DECIDED, matter=matter))
+    evaluate(
+        hall=hall, matter=matter, score=3, case=Case.objects.get(hall=hall, status=CaseStatus.DECIDED, matter=matter)
+    )
     evaluate(hall=hall, matter=health, score=5, case=decided_health, rectification=RectificationStatus.OPEN)
     evaluate(hall=other_hall, matter=matter, score=5, ticket=other_ticket, rectification=RectificationStatus.OPEN)
     return {"health": health, "window_2": window_2}

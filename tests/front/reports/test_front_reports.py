@@ -44,8 +44,13 @@ def test_it_counts_bookings_and_the_no_show_rate(known_data, hall):
     rows = selectors.bookings_by_matter(period=PERIOD, hall_id=hall.id)
     assert rows == [
         {
-            "hall": hall.name, "matter": "社会保障卡申领",
-            "booked": 6, "cancelled": 1, "attended": 3, "no_show": 1, "no_show_rate": 25.0,
+            "hall": hall.name,
+            "matter": "社会保障卡申领",
+            "booked": 6,
+            "cancelled": 1,
+            "attended": 3,
+            "no_show": 1,
+            "no_show_rate": 25.0,
         }
     ]
 
@@ -54,8 +59,14 @@ def test_it_computes_wait_and_service_percentiles_per_hall_in_sql(known_data, ha
     # Waits 2, 4, 6, 8, 10 → P50 6, P90 8 + 0.6 × 2 = 9.2; services 5, 10, 15, 20 → P50 12.5, P90 18.5.
     assert selectors.waits_by_hall(period=PERIOD, hall_id=hall.id) == [
         {
-            "hall": hall.name, "issued": 6, "served": 4, "missed": 1,
-            "wait_p50": 6.0, "wait_p90": 9.2, "service_p50": 12.5, "service_p90": 18.5,
+            "hall": hall.name,
+            "issued": 6,
+            "served": 4,
+            "missed": 1,
+            "wait_p50": 6.0,
+            "wait_p90": 9.2,
+            "service_p50": 12.5,
+            "service_p90": 18.5,
         }
     ]
 
@@ -64,12 +75,26 @@ def test_it_computes_percentiles_per_window(known_data, hall):
     rows = selectors.waits_by_window(period=PERIOD, hall_id=hall.id)
     assert rows == [
         {
-            "hall": hall.name, "window": 1, "group": "综合受理", "called": 3, "served": 3,
-            "wait_p50": 4.0, "wait_p90": 5.6, "service_p50": 10.0, "service_p90": 14.0,
+            "hall": hall.name,
+            "window": 1,
+            "group": "综合受理",
+            "called": 3,
+            "served": 3,
+            "wait_p50": 4.0,
+            "wait_p90": 5.6,
+            "service_p50": 10.0,
+            "service_p90": 14.0,
         },
         {
-            "hall": hall.name, "window": 2, "group": "综合受理", "called": 2, "served": 1,
-            "wait_p50": 9.0, "wait_p90": 9.8, "service_p50": 20.0, "service_p90": 20.0,
+            "hall": hall.name,
+            "window": 2,
+            "group": "综合受理",
+            "called": 2,
+            "served": 1,
+            "wait_p50": 9.0,
+            "wait_p90": 9.8,
+            "service_p50": 20.0,
+            "service_p90": 20.0,
         },
     ]
 
@@ -78,9 +103,17 @@ def test_it_gives_acceptance_refusal_notice_and_deemed_acceptance_rates(known_da
     # The case accepted by law (行政许可法 Art. 32 (4)) counts as accepted and on its own as 视为受理.
     assert selectors.intake_by_matter(period=PERIOD, hall_id=hall.id) == [
         {
-            "hall": hall.name, "matter": "社会保障卡申领", "received": 6,
-            "accepted": 4, "refused": 1, "notice": 2, "deemed": 1,
-            "accepted_rate": 66.7, "refused_rate": 16.7, "notice_rate": 33.3, "deemed_rate": 16.7,
+            "hall": hall.name,
+            "matter": "社会保障卡申领",
+            "received": 6,
+            "accepted": 4,
+            "refused": 1,
+            "notice": 2,
+            "deemed": 1,
+            "accepted_rate": 66.7,
+            "refused_rate": 16.7,
+            "notice_rate": 33.3,
+            "deemed_rate": 16.7,
         }
     ]
 
@@ -88,15 +121,27 @@ def test_it_gives_acceptance_refusal_notice_and_deemed_acceptance_rates(known_da
 def test_it_gives_satisfaction_and_the_rectification_rate_by_department_and_matter(known_data, hall):
     assert selectors.satisfaction_by_matter(period=PERIOD, hall_id=hall.id) == [
         {
-            "department": "区人力资源和社会保障局", "matter": "社会保障卡申领",
+            "department": "区人力资源和社会保障局",
+            "matter": "社会保障卡申领",
             # The 差评 voided on appeal counts only in its own column.
-            "rated": 4, "good": 3, "bad": 1, "voided": 1, "rectified": 1,
-            "good_rate": 75.0, "rectified_rate": 100.0,
+            "rated": 4,
+            "good": 3,
+            "bad": 1,
+            "voided": 1,
+            "rectified": 1,
+            "good_rate": 75.0,
+            "rectified_rate": 100.0,
         },
         {
-            "department": "区医疗保障局", "matter": "城乡居民医保参保登记",
-            "rated": 1, "good": 0, "bad": 1, "voided": 0, "rectified": 0,
-            "good_rate": 0.0, "rectified_rate": 0.0,
+            "department": "区医疗保障局",
+            "matter": "城乡居民医保参保登记",
+            "rated": 1,
+            "good": 0,
+            "bad": 1,
+            "voided": 0,
+            "rectified": 0,
+            "good_rate": 0.0,
+            "rectified_rate": 0.0,
         },
     ]
 
@@ -111,7 +156,9 @@ def test_it_agrees_with_the_ratings_overview(known_data, hall, supervisor):
         (f"{r['department']} · {r['matter']}", r["rated"], r["good"], r["bad"], r["rectified"]) for r in ours
     ]
     departments = overview(user=supervisor, date_from=PERIOD.start, date_to=PERIOD.end)["departments"]
-    assert [(r.label, r.total, r.good, r.bad, r.rectified, r.satisfaction, r.rectification_rate) for r in departments] == [
+    assert [
+        (r.label, r.total, r.good, r.bad, r.rectified, r.satisfaction, r.rectification_rate) for r in departments
+    ] == [
         (r["department"], r["rated"], r["good"], r["bad"], r["rectified"], r["good_rate"], r["rectified_rate"])
         for r in satisfaction_by_department(ours)
     ]
@@ -120,7 +167,12 @@ def test_it_agrees_with_the_ratings_overview(known_data, hall, supervisor):
 def test_it_leaves_out_what_falls_outside_the_period(known_data, hall):
     # From the day after the service day there is nothing left (the appointments were the day before it).
     later = Period(start=SERVICE_DAY + dt.timedelta(days=1), end=TODAY)
-    for read in (selectors.bookings_by_matter, selectors.waits_by_hall, selectors.intake_by_matter, selectors.satisfaction_by_matter):
+    for read in (
+        selectors.bookings_by_matter,
+        selectors.waits_by_hall,
+        selectors.intake_by_matter,
+        selectors.satisfaction_by_matter,
+    ):
         assert read(period=later, hall_id=hall.id) == []
     # The appointments' day alone: the bookings and nothing else.
     before = Period(start=SERVICE_DAY - dt.timedelta(days=1), end=SERVICE_DAY - dt.timedelta(days=1))
@@ -162,7 +214,10 @@ def test_it_shows_the_supervisor_their_hall_with_figures_and_charts(known_data, 
     ) in satisfaction.replace("\n", "")
     departments = satisfaction.split('id="h-satisfaction-departments"')[1]
     # Per department: 区人力资源和社会保障局 4 rated, 3 good, 1 counted 差评 (fixed), 1 voided.
-    assert '<td>区人力资源和社会保障局</td><td class="num">4</td><td class="num">3</td><td class="num">75.0%</td>' in departments.replace("\n", "")
+    assert (
+        '<td>区人力资源和社会保障局</td><td class="num">4</td><td class="num">3</td><td class="num">75.0%</td>'
+        in departments.replace("\n", "")
+    )
     windows = html.split('id="report-windows"')[1].split("</section>")[0]
     assert "1号窗口" in windows and ">5.6</td>" in windows
     # The period defaults to the last 30 days, both ends included.
@@ -207,7 +262,15 @@ def test_it_exports_each_table_as_csv_for_excel(known_data, supervisor, hall, ci
         [hall.name, "6", "4", "1", "6.0", "9.2", "12.5", "18.5"],
     ]
     assert read_csv(client.get("/reports/satisfaction.csv"))[0] == [
-        "部门", "事项", "评价数", "满意数", "满意率(%)", "差评数", "申诉成立数", "整改数", "差评整改率(%)",
+        "部门",
+        "事项",
+        "评价数",
+        "满意数",
+        "满意率(%)",
+        "差评数",
+        "申诉成立数",
+        "整改数",
+        "差评整改率(%)",
     ]
     assert read_csv(client.get("/reports/bookings.csv"))[1] == [hall.name, "社会保障卡申领", "6", "1", "3", "1", "25.0"]
     for slug in ("bookings", "waits", "windows", "intake", "satisfaction"):
@@ -221,8 +284,17 @@ def test_it_exports_an_empty_table_with_its_header_and_a_404_for_an_unknown_one(
     client = page_for(supervisor)
     assert read_csv(client.get("/reports/intake.csv")) == [
         [
-            "大厅", "事项", "收件数", "受理数", "受理率(%)", "不予受理数", "不予受理率(%)", "一次性告知数", "一次性告知率(%)",
-            "逾期视为受理数", "逾期视为受理率(%)",
+            "大厅",
+            "事项",
+            "收件数",
+            "受理数",
+            "受理率(%)",
+            "不予受理数",
+            "不予受理率(%)",
+            "一次性告知数",
+            "一次性告知率(%)",
+            "逾期视为受理数",
+            "逾期视为受理率(%)",
         ]
     ]
     assert client.get("/reports/nothing.csv").status_code == 404
@@ -279,13 +351,22 @@ def test_it_shows_an_admin_every_hall_or_the_one_chosen(known_data, admin_user, 
 # --- Queries ------------------------------------------------------------------------------------------------
 
 
-def test_it_reads_each_table_in_one_query_whatever_the_data_size(known_data, supervisor, hall, matter, citizen, django_assert_max_num_queries):
+def test_it_reads_each_table_in_one_query_whatever_the_data_size(
+    known_data, supervisor, hall, matter, citizen, django_assert_max_num_queries
+):
     client = page_for(supervisor)
     # session, user, the supervisor's hall, then one query per table (six).
     with django_assert_max_num_queries(9):
         assert client.get("/reports/").status_code == 200
     for index in range(40):
-        done = ticket(hall, matter, window=hall.windows.get(number=1 + index % 2), wait=index, service=index + 1, status=TicketStatus.DONE)
+        done = ticket(
+            hall,
+            matter,
+            window=hall.windows.get(number=1 + index % 2),
+            wait=index,
+            service=index + 1,
+            status=TicketStatus.DONE,
+        )
         evaluate(hall=hall, matter=matter, score=1 + index % 5, ticket=done)
         appointment(hall, matter, citizen, AppointmentStatus.COMPLETED, TODAY - dt.timedelta(days=index % 20))
     with django_assert_max_num_queries(9):
@@ -305,7 +386,7 @@ def test_it_keeps_the_csv_file_name_safe(frozen, admin_user, other_hall):
 def test_it_speaks_english_when_asked(known_data, supervisor):
     client = page_for(supervisor)
     html = client.get("/reports/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "<h2 id=\"h-satisfaction\">Satisfaction</h2>" in html and "No-show rate" in html
+    assert '<h2 id="h-satisfaction">Satisfaction</h2>' in html and "No-show rate" in html
     assert "Window 1" in html  # a chart label
     header = read_csv(client.get("/reports/waits.csv", HTTP_ACCEPT_LANGUAGE="en"))[0]
     assert header[:3] == ["Hall", "Tickets", "Finished"]

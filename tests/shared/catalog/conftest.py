@@ -32,7 +32,9 @@ def valid_draft(code: str = "T-001", *, department: Department, name: str = "社
 
 @pytest.fixture
 def department(db):
-    return Department.objects.create(code="110112-RSJ", name="北京市通州区人力资源和社会保障局", credit_code="111101120000229398")
+    return Department.objects.create(
+        code="110112-RSJ", name="北京市通州区人力资源和社会保障局", credit_code="111101120000229398"
+    )
 
 
 @pytest.fixture

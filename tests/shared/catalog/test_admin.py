@@ -76,6 +76,8 @@ def test_synonyms_are_edited_in_the_admin(admin_client):
 
 def _errors(response) -> str:
     context = response.context
-    return str(context["adminform"].form.errors) + str([fs.formset.errors for fs in context["inline_admin_formsets"]]) + str(
-        [fs.formset.non_form_errors() for fs in context["inline_admin_formsets"]]
+    return (
+        str(context["adminform"].form.errors)
+        + str([fs.formset.errors for fs in context["inline_admin_formsets"]])
+        + str([fs.formset.non_form_errors() for fs in context["inline_admin_formsets"]])
     )

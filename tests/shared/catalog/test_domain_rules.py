@@ -26,7 +26,11 @@ def test_codes_of_64_characters_are_kept_exactly_as_written(department):
 @pytest.mark.parametrize("field", ["code", "basic_code"])
 def test_a_code_of_65_characters_is_refused(department, field):
     long = "A" * 65
-    draft = valid_draft("T-65", department=department) if field == "basic_code" else valid_draft(long, department=department)
+    draft = (
+        valid_draft("T-65", department=department)
+        if field == "basic_code"
+        else valid_draft(long, department=department)
+    )
     if field == "basic_code":
         draft.matter.basic_code = long
     with pytest.raises(ValidationError):

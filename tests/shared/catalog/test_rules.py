@@ -24,7 +24,10 @@ BROKEN_RULES = {
     "trips_without_reason": ({"trips": 2, "trips_reason": ""}, "须写明必须现场办理的原因"),
     "no_trip_no_mail": ({"trips": 0, "trips_reason": "", "online_depth": 3}, "须支持邮寄办理"),
     "fully_online_with_trips": ({"online_depth": 4, "trips": 1}, "到现场次数须为 0"),
-    "fully_online_without_online_channel": ({"online_depth": 4, "trips": 0, "trips_reason": "", "channels": ["window"]}, "须提供网上办理渠道"),
+    "fully_online_without_online_channel": (
+        {"online_depth": 4, "trips": 0, "trips_reason": "", "channels": ["window"]},
+        "须提供网上办理渠道",
+    ),
     "no_channel": ({"channels": []}, "至少选择一种办理渠道"),
     "too_many_trips": ({"trips": 3}, "最多为 2 次"),
     "depth_out_of_range": ({"online_depth": 5}, "网办深度"),

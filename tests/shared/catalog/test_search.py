@@ -21,13 +21,44 @@ def catalog(make, department):
         Synonym.objects.get_or_create(terms=terms)
     police = Department.objects.create(code="110112-GA", name="北京市公安局通州分局")
     return {
-        "social": make("S-1", name="社会保障卡申领", keywords="社保卡,医保卡", life_events=["employment", "medical"], remote_ok=True),
-        "id": make("S-2", name="居民身份证申领（换领、补领）", keywords="换证,补办", department=police, life_events=["residence"]),
-        "birth": make(
-            "S-3", name="生育登记", keywords="准生证", online_depth=4, trips=0, trips_reason="", channels=["online", "mobile"], life_events=["birth"]
+        "social": make(
+            "S-1",
+            name="社会保障卡申领",
+            keywords="社保卡,医保卡",
+            life_events=["employment", "medical"],
+            remote_ok=True,
         ),
-        "company": make("S-4", name="企业设立登记（有限责任公司）", keywords="营业执照", life_events=["business_start"], receiving_halls=["TZ"]),
-        "pension": make("S-5", name="企业职工基本养老保险待遇申领", keywords="办退休,养老金", life_events=["retirement"], receiving_halls=["YS"]),
+        "id": make(
+            "S-2",
+            name="居民身份证申领（换领、补领）",
+            keywords="换证,补办",
+            department=police,
+            life_events=["residence"],
+        ),
+        "birth": make(
+            "S-3",
+            name="生育登记",
+            keywords="准生证",
+            online_depth=4,
+            trips=0,
+            trips_reason="",
+            channels=["online", "mobile"],
+            life_events=["birth"],
+        ),
+        "company": make(
+            "S-4",
+            name="企业设立登记（有限责任公司）",
+            keywords="营业执照",
+            life_events=["business_start"],
+            receiving_halls=["TZ"],
+        ),
+        "pension": make(
+            "S-5",
+            name="企业职工基本养老保险待遇申领",
+            keywords="办退休,养老金",
+            life_events=["retirement"],
+            receiving_halls=["YS"],
+        ),
     }
 
 
@@ -137,7 +168,9 @@ def test_the_trigram_index_serves_the_search(department):
         assert matters_find(query)
     sql = next(q["sql"] for q in captured.captured_queries if "FROM catalog_matter m" in q["sql"]).split("; ", 1)[1]
     with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)", [str(WORD_SIMILARITY_THRESHOLD)])
+        cursor.execute(
+            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)", [str(WORD_SIMILARITY_THRESHOLD)]
+        )
         cursor.execute("EXPLAIN " + sql)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "matter_search_trgm" in plan, plan
@@ -145,7 +178,9 @@ def test_the_trigram_index_serves_the_search(department):
 
 
 def test_the_find_page_speaks_english_when_asked(catalog, client):
-    page = client.get(reverse("matter_find"), {"q": "社保卡", "mode": "remote"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    page = client.get(
+        reverse("matter_find"), {"q": "社保卡", "mode": "remote"}, HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
     assert "Find a service" in page and "1 service found" in page and "Can be done in another region" in page
     body = client.get(reverse("api-matter-search"), {"mode": "teleport"}, HTTP_ACCEPT_LANGUAGE="en").json()
     assert body["detail"].startswith("The way of doing it must be online")

@@ -37,7 +37,10 @@ GOOD_MATTER = {
 
 def _json(*matters: dict) -> str:
     """One matter object per block of lines, so each starts on a known line."""
-    doc = {"departments": [{"code": "110112-RSJ", "name": "区人力资源和社会保障局", "credit_code": ""}], "matters": list(matters)}
+    doc = {
+        "departments": [{"code": "110112-RSJ", "name": "区人力资源和社会保障局", "credit_code": ""}],
+        "matters": list(matters),
+    }
     return json.dumps(doc, ensure_ascii=False, indent=1)
 
 
@@ -71,13 +74,22 @@ def test_a_json_file_with_bad_rows_imports_nothing_and_names_every_bad_line():
     bad_promise = {**GOOD_MATTER, "code": "BAD-1", "promised_days": 30}
     bad_type = {**GOOD_MATTER, "code": "BAD-2", "trips": "两次"}
     bad_department = {**GOOD_MATTER, "code": "BAD-3", "department": "NOWHERE"}
-    bad_material = {**GOOD_MATTER, "code": "BAD-4", "materials": [{"key": "x", "name": "空", "originals": 0, "copies": 0}]}
+    bad_material = {
+        **GOOD_MATTER,
+        "code": "BAD-4",
+        "materials": [{"key": "x", "name": "空", "originals": 0, "copies": 0}],
+    }
     text = _json(GOOD_MATTER, bad_promise, bad_type, bad_department, bad_material)
     with pytest.raises(ImportRefused) as refused:
         catalog_import(text, fmt="json")
     errors = refused.value.errors
     assert len(errors) == 4, errors
-    for code, words in (("BAD-1", "不能超过法定办结时限"), ("BAD-2", "应为整数"), ("BAD-3", "实施主体 NOWHERE 不存在"), ("BAD-4", "原件和复印件份数不能都为 0")):
+    for code, words in (
+        ("BAD-1", "不能超过法定办结时限"),
+        ("BAD-2", "应为整数"),
+        ("BAD-3", "实施主体 NOWHERE 不存在"),
+        ("BAD-4", "原件和复印件份数不能都为 0"),
+    ):
         line = _line_of_matter(text, code)
         message = next(e for e in errors if code in e)
         assert words in message
@@ -104,9 +116,22 @@ def _csv(rows: list[dict]) -> str:
 
 
 def _csv_matter(code: str, **fields) -> list[dict]:
-    matter = {"record": "matter", "code": code, "department": "110112-RSJ", "name": "社会保障卡申领", "legal_days": "20", "promised_days": "10"}
+    matter = {
+        "record": "matter",
+        "code": code,
+        "department": "110112-RSJ",
+        "name": "社会保障卡申领",
+        "legal_days": "20",
+        "promised_days": "10",
+    }
     matter |= {"channels": "window|online", "online_depth": "2", "trips": "1", "trips_reason": "需本人到场", **fields}
-    material = {"record": "material", "code": code, "material_key": "id-card", "material_name": "居民身份证", "material_originals": "1"}
+    material = {
+        "record": "material",
+        "code": code,
+        "material_key": "id-card",
+        "material_name": "居民身份证",
+        "material_originals": "1",
+    }
     return [matter, material]
 
 
@@ -116,7 +141,13 @@ def test_a_csv_file_with_bad_rows_imports_nothing_and_names_every_bad_line():
         *_csv_matter("OK-1"),  # lines 3, 4
         *_csv_matter("BAD-1", case_kind="instant"),  # line 5: instant with 10 days; line 6 fine
         *_csv_matter("BAD-2", charged="true"),  # line 7: charged without fee items
-        {"record": "material", "code": "OK-1", "material_key": "photo", "material_name": "照片", "material_originals": "0"},  # line 9
+        {
+            "record": "material",
+            "code": "OK-1",
+            "material_key": "photo",
+            "material_name": "照片",
+            "material_originals": "0",
+        },  # line 9
         {"record": "fee", "code": "NOT-IN-FILE", "fee_item_name": "工本费", "fee_item_amount": "10"},  # line 10
         {"record": "thing", "code": "OK-1"},  # line 11
         {"record": "fee", "code": "OK-1", "fee_item_name": "工本费", "fee_item_amount": "十元"},  # line 12
@@ -169,7 +200,9 @@ def test_the_commands_import_and_export(tmp_path, capsys):
 def test_the_admin_import_page_lists_every_error_and_imports_nothing(admin_client):
     url = reverse("admin:catalog_matter_import")
     assert admin_client.get(url).status_code == 200
-    text = _json({**GOOD_MATTER, "code": "BAD-1", "promised_days": 30}, {**GOOD_MATTER, "code": "BAD-2", "channels": []})
+    text = _json(
+        {**GOOD_MATTER, "code": "BAD-1", "promised_days": 30}, {**GOOD_MATTER, "code": "BAD-2", "channels": []}
+    )
     upload = io.BytesIO(text.encode())
     upload.name = "catalog.json"
     response = admin_client.post(url, {"file": upload})
@@ -205,7 +238,9 @@ def test_the_import_reports_in_english_when_asked():
 
     with translation.override("en"), pytest.raises(ImportRefused) as refused:
         catalog_import(_json({**GOOD_MATTER, "trips_reason": ""}), fmt="json")
-    assert refused.value.errors[0].startswith(f"Line {_line_of_matter(_json(GOOD_MATTER), 'IMP-001')} (matter IMP-001):")
+    assert refused.value.errors[0].startswith(
+        f"Line {_line_of_matter(_json(GOOD_MATTER), 'IMP-001')} (matter IMP-001):"
+    )
     assert "say why the applicant must come" in refused.value.errors[0]
 
 
@@ -214,14 +249,14 @@ def test_the_csv_export_escapes_formulas_and_reads_back_unchanged():
     gets a leading apostrophe, as in every other export; the import takes it off again."""
     risky = {
         **GOOD_MATTER,
-        "name": "=HYPERLINK(\"http://x.invalid\",\"点此\")",
+        "name": '=HYPERLINK("http://x.invalid","点此")',
         "trips_reason": "+需本人到场",
         "materials": [{"key": "id-card", "name": "@居民身份证", "source": "government", "issuer": "-公安机关"}],
     }
     catalog_import(_json(risky, {**GOOD_MATTER, "code": "IMP-002", "name": "'引号开头"}), fmt="json")
     exported = catalog_export(matters_for_export(), fmt="csv")
     cells = [cell for row in csv.reader(io.StringIO(exported)) for cell in row]
-    assert "'=HYPERLINK(\"http://x.invalid\",\"点此\")" in cells and "'+需本人到场" in cells
+    assert '\'=HYPERLINK("http://x.invalid","点此")' in cells and "'+需本人到场" in cells
     assert "'@居民身份证" in cells and "'-公安机关" in cells and "''引号开头" in cells
     assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@")]
 

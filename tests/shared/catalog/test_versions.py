@@ -24,7 +24,10 @@ def test_it_makes_a_new_version_and_keeps_the_old_one(make):
     assert Matter.objects.get(code=v1.code, is_current=True) == v2
     assert v2.change_note == "承诺时限缩短"
     # Keys follow the materials across versions; the old rows stay with the old version.
-    assert [(m.key, m.name) for m in v2.materials.all()] == [("id-card", "居民身份证"), ("photo", "近期一寸白底免冠彩色照片")]
+    assert [(m.key, m.name) for m in v2.materials.all()] == [
+        ("id-card", "居民身份证"),
+        ("photo", "近期一寸白底免冠彩色照片"),
+    ]
     assert [m.name for m in v1.materials.all()] == ["居民身份证", "近期免冠照片"]
 
 
@@ -101,5 +104,7 @@ def _admin_post_data(page) -> dict:
 
 def _errors(response) -> str:
     if getattr(response, "context", None) and "adminform" in response.context:
-        return str(response.context["adminform"].form.errors) + str([fs.formset.errors for fs in response.context["inline_admin_formsets"]])
+        return str(response.context["adminform"].form.errors) + str(
+            [fs.formset.errors for fs in response.context["inline_admin_formsets"]]
+        )
     return response.content[:500]

@@ -17,7 +17,9 @@ def platform_env(name: str, **extra: str) -> dict[str, str]:
     """The environment bin/platform gives a command of platform ``name``."""
     env = {
         **{k: v for k, v in os.environ.items() if k not in ("EXCHANGE_PLATFORM_PEERS", "DEMO_NETWORK")},
-        "FRONT_SZ_DATABASE_URL": "postgres://sz", "CENTRAL_TJ_DATABASE_URL": "postgres://tj", **extra,
+        "FRONT_SZ_DATABASE_URL": "postgres://sz",
+        "CENTRAL_TJ_DATABASE_URL": "postgres://tj",
+        **extra,
     }
     out = subprocess.run(
         ["bin/platform", name, "env"], cwd=ROOT, env=env, capture_output=True, text=True, check=True
@@ -48,4 +50,6 @@ def test_a_single_front_asks_no_other_platform(network):
 
 
 def test_a_value_of_the_operator_is_kept():
-    assert platform_env("front", DEMO_NETWORK="1", EXCHANGE_PLATFORM_PEERS="BJ-XC")["EXCHANGE_PLATFORM_PEERS"] == "BJ-XC"
+    assert (
+        platform_env("front", DEMO_NETWORK="1", EXCHANGE_PLATFORM_PEERS="BJ-XC")["EXCHANGE_PLATFORM_PEERS"] == "BJ-XC"
+    )

@@ -47,8 +47,15 @@ def post(client, envelope: dict):
     message_id = envelope.setdefault("id", str(uuid.uuid4()))
     envelope.setdefault("files", [])
     body = json.dumps(envelope, ensure_ascii=False).encode()
-    headers = signing.sign(key_id="contract-k1", secret="contract-secret", method="POST", path=PATH, message_id=message_id, body=body)
-    return client.post(PATH, data=body, content_type="application/json", **{"HTTP_" + k.upper().replace("-", "_"): v for k, v in headers.items()})
+    headers = signing.sign(
+        key_id="contract-k1", secret="contract-secret", method="POST", path=PATH, message_id=message_id, body=body
+    )
+    return client.post(
+        PATH,
+        data=body,
+        content_type="application/json",
+        **{"HTTP_" + k.upper().replace("-", "_"): v for k, v in headers.items()},
+    )
 
 
 def test_it_refuses_an_unknown_kind_without_recording_it(client, peer, spy):
@@ -70,7 +77,9 @@ def test_it_refuses_an_unknown_schema_version_without_recording_it(client, peer,
     assert spy == []
 
 
-def test_it_refuses_an_invalid_payload_before_the_handler_and_answers_a_resend_the_same(client, peer, handled_here, spy):
+def test_it_refuses_an_invalid_payload_before_the_handler_and_answers_a_resend_the_same(
+    client, peer, handled_here, spy
+):
     envelope = {"id": str(uuid.uuid4()), "kind": str(handled_here), "payload": {"number": "", "extra": 1}}
     response = post(client, dict(envelope))
     assert response.status_code == 422

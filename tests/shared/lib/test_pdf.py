@@ -40,7 +40,9 @@ def test_a_document_asking_for_a_url_makes_no_request_and_still_renders(tmp_path
     try:
         url = f"http://127.0.0.1:{server.server_port}/tracker.png"
         template = tmp_path / "doc.html"
-        template.write_text(f'<html><body><p>办件</p><img src="{url}"><img src="/etc/hostname"></body></html>', encoding="utf-8")
+        template.write_text(
+            f'<html><body><p>办件</p><img src="{url}"><img src="/etc/hostname"></body></html>', encoding="utf-8"
+        )
         settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [str(tmp_path)]}]
         pdf = render_pdf("doc.html", {})
     finally:

@@ -100,7 +100,11 @@ def test_it_refuses_an_unknown_key_id_exactly_as_a_wrong_signature():
         check(signed(), keys={"k2": KEYS["k2"]})
     with pytest.raises(SignatureError) as wrong:
         check(signed() | {SIGNATURE: "0" * 64})
-    assert (unknown.value.code, unknown.value.detail) == (wrong.value.code, wrong.value.detail) == ("bad_signature", wrong.value.detail)
+    assert (
+        (unknown.value.code, unknown.value.detail)
+        == (wrong.value.code, wrong.value.detail)
+        == ("bad_signature", wrong.value.detail)
+    )
     assert unknown.value.reason == "unknown_key" and wrong.value.reason == "bad_signature"
 
 

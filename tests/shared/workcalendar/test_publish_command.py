@@ -17,7 +17,19 @@ def test_it_publishes_the_days_off_and_the_make_up_days_and_the_year_opens():
     with pytest.raises(CalendarUnknown):
         calendar_get().add_workdays(dt.date(2026, 12, 31), 1)
     out = StringIO()
-    call_command("calendar_publish", "2027", "--off", "2027-01-01", "--off", "2027-02-06:2027-02-12", "--work", "2027-02-14", "--note", "国务院办公厅通知", stdout=out)
+    call_command(
+        "calendar_publish",
+        "2027",
+        "--off",
+        "2027-01-01",
+        "--off",
+        "2027-02-06:2027-02-12",
+        "--work",
+        "2027-02-14",
+        "--note",
+        "国务院办公厅通知",
+        stdout=out,
+    )
     assert "2027: published (8 days off, 1 make-up working days)" in out.getvalue()
     calendar = calendar_get()
     assert calendar.add_workdays(dt.date(2026, 12, 31), 1) == dt.date(2027, 1, 4)  # 1 Jan off, then the weekend

@@ -40,8 +40,12 @@ def cases_for_approver(*, user: User) -> QuerySet[ReviewCase]:
 
 def case_get_for_approver(*, user: User, case_id: int) -> ReviewCase:
     """404 for another department's case."""
-    requests = Prefetch("extension_requests", queryset=ExtensionRequest.objects.select_related("requested_by", "decided_by"))
-    return get_object_or_404(cases_for_approver(user=user).prefetch_related("materials", "events__actor", requests), id=case_id)
+    requests = Prefetch(
+        "extension_requests", queryset=ExtensionRequest.objects.select_related("requested_by", "decided_by")
+    )
+    return get_object_or_404(
+        cases_for_approver(user=user).prefetch_related("materials", "events__actor", requests), id=case_id
+    )
 
 
 # The case list's filters and orderings, as its query string spells them.
@@ -71,9 +75,7 @@ def cases_search(*, user: User, query: CaseQuery, today: dt.date | None = None) 
     chinesecalendar), so they are read for the cases that passed the SQL filters from a few columns, and only
     the page shown is read in full."""
     qs = cases_for_approver(user=user).annotate(
-        extension_pending=Exists(
-            ExtensionRequest.objects.filter(case=OuterRef("pk"), status=ExtensionStatus.REQUESTED)
-        )
+        extension_pending=Exists(ExtensionRequest.objects.filter(case=OuterRef("pk"), status=ExtensionStatus.REQUESTED))
     )
     if query.status == OPEN:
         qs = qs.exclude(status__in=FINISHED)
@@ -95,7 +97,9 @@ def cases_search(*, user: User, query: CaseQuery, today: dt.date | None = None) 
         qs = qs.filter(front_number__icontains=query.number)
     if query.sla or query.legal_sla or query.ordering == URGENT:
         return ClockOrdered(qs, query=query, today=today or timezone.localdate())
-    return qs.order_by("received_at" if query.ordering == OLDEST else "-received_at", "id" if query.ordering == OLDEST else "-id")
+    return qs.order_by(
+        "received_at" if query.ordering == OLDEST else "-received_at", "id" if query.ordering == OLDEST else "-id"
+    )
 
 
 class ClockOrdered(Sequence[ReviewCase]):
@@ -105,7 +109,16 @@ class ClockOrdered(Sequence[ReviewCase]):
     top), then against the law; then clocks whose limit reaches an unpublished year, then paused clocks
     (correction, special procedure), then finished cases, newest first."""
 
-    COLUMNS = ("id", "status", "promised_limit", "legal_limit", "extended_days", "clock_used", "clock_running_since", "received_at")
+    COLUMNS = (
+        "id",
+        "status",
+        "promised_limit",
+        "legal_limit",
+        "extended_days",
+        "clock_used",
+        "clock_running_since",
+        "received_at",
+    )
 
     def __init__(self, qs: QuerySet[ReviewCase], *, query: CaseQuery, today: dt.date) -> None:
         self.qs = qs
@@ -155,7 +168,9 @@ def approvers_by_department(department_ids: Sequence[int]) -> dict[int, list[Use
     """The approvers a supervisor may assign each department's cases to (one query)."""
     result: dict[int, list[User]] = {}
     posts = (
-        ApproverPost.objects.filter(department_id__in=set(department_ids), user__is_active=True, user__role=Role.APPROVER)
+        ApproverPost.objects.filter(
+            department_id__in=set(department_ids), user__is_active=True, user__role=Role.APPROVER
+        )
         .select_related("user")
         .order_by("user__username")
     )

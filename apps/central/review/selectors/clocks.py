@@ -18,13 +18,17 @@ from ..models import FINISHED, ReviewCase
 
 def clock_of(case: ReviewCase) -> Clock:
     """The case's review clock against its promised limit (plus an approved extension)."""
-    return Clock(limit=case.promised_limit + case.extended_days, used=case.clock_used, running_since=case.clock_running_since)
+    return Clock(
+        limit=case.promised_limit + case.extended_days, used=case.clock_used, running_since=case.clock_running_since
+    )
 
 
 def legal_clock_of(case: ReviewCase) -> Clock:
     """The same clock against the legal limit (行政许可法 Art. 42: 20 working days, 45 for joint handling,
     plus an approved extension): past it, the case is not only late but unlawfully so."""
-    return Clock(limit=case.legal_limit + case.extended_days, used=case.clock_used, running_since=case.clock_running_since)
+    return Clock(
+        limit=case.legal_limit + case.extended_days, used=case.clock_used, running_since=case.clock_running_since
+    )
 
 
 def case_sla(case: ReviewCase, *, today: dt.date | None = None, calendar=None) -> tuple[Sla, dt.date | None]:
@@ -63,7 +67,10 @@ def case_reading(case: ReviewCase, *, today: dt.date, calendar: WorkCalendar) ->
         return SlaReading(None, None, None, None)
     promised, legal = clock_of(case), legal_clock_of(case)
     return SlaReading(
-        promised.sla(today, calendar), promised.due_date(today, calendar), legal.sla(today, calendar), legal.due_date(today, calendar)
+        promised.sla(today, calendar),
+        promised.due_date(today, calendar),
+        legal.sla(today, calendar),
+        legal.due_date(today, calendar),
     )
 
 

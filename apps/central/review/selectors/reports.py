@@ -40,9 +40,7 @@ def open_case_clocks(*, today: dt.date | None = None) -> list[OpenCaseClock]:
     here, once per case, for all the views of the dashboard)."""
     today = today or timezone.localdate()
     calendar = calendar_get()
-    open_cases = ReviewCase.objects.exclude(status__in=FINISHED).select_related(
-        "department", "matter"
-    )
+    open_cases = ReviewCase.objects.exclude(status__in=FINISHED).select_related("department", "matter")
     result = []
     for case in open_cases:
         clock = clock_of(case)
@@ -59,11 +57,14 @@ def overdue_by_department(*, today: dt.date | None = None, clocks: list[OpenCase
     for item in open_case_clocks(today=today) if clocks is None else clocks:
         case = item.case
         row = rows.setdefault(
-            case.department.name, {"department": case.department.name, "red": [], "yellow": [], "beyond_legal": [], "open": 0}
+            case.department.name,
+            {"department": case.department.name, "red": [], "yellow": [], "beyond_legal": [], "open": 0},
         )
         row["open"] += 1
         if item.sla in (Sla.RED, Sla.YELLOW):
-            row[item.sla.value].append({"id": case.id, "number": case.front_number, "matter": case.matter.name, "due": item.due})
+            row[item.sla.value].append(
+                {"id": case.id, "number": case.front_number, "matter": case.matter.name, "due": item.due}
+            )
         if item.legal_sla == Sla.RED:
             row["beyond_legal"].append({"id": case.id, "number": case.front_number, "matter": case.matter.name})
     return sorted(rows.values(), key=lambda r: (-len(r["red"]), -len(r["yellow"]), r["department"]))
@@ -204,7 +205,8 @@ def platforms_summary(*, period: Period, clocks: list[OpenCaseClock]) -> list[di
         for row in OutboxMessage.objects.filter(status__in=(OutboxStatus.PENDING, OutboxStatus.DEAD))
         .values("peer")
         .annotate(
-            pending=Count("id", filter=Q(status=OutboxStatus.PENDING)), dead=Count("id", filter=Q(status=OutboxStatus.DEAD))
+            pending=Count("id", filter=Q(status=OutboxStatus.PENDING)),
+            dead=Count("id", filter=Q(status=OutboxStatus.DEAD)),
         )
     }
     heard = dict(InboxMessage.objects.values("peer").annotate(last=Max("received_at")).values_list("peer", "last"))

@@ -154,7 +154,9 @@ def delivery_choice_apply(case: ReviewCase, *, method: str, region: str = "") ->
             ReviewEvent.objects.create(case=case, from_status=case.status, to_status=case.status, note=note)
         return {"number": case.front_number, "delivery_method": case.delivery_method, "applied": False}
     if (case.delivery_method, case.delivery_region) != (method, region) or not case.delivery_chosen:
-        ReviewCase.objects.filter(id=case.id).update(delivery_method=method, delivery_region=region, delivery_chosen=True)
+        ReviewCase.objects.filter(id=case.id).update(
+            delivery_method=method, delivery_region=region, delivery_chosen=True
+        )
         case.delivery_method, case.delivery_region, case.delivery_chosen = method, region, True
         ReviewEvent.objects.create(
             case=case, from_status=case.status, to_status=case.status, note=f"申请人选择领取方式：{label}"

@@ -47,7 +47,8 @@ class Slot(models.Model):
             models.UniqueConstraint(fields=["group", "start"], name="slot_group_start_unique"),
             # The backstop under the conditional update: a slot is never oversold.
             models.CheckConstraint(
-                condition=models.Q(booked__gte=0) & models.Q(booked__lte=models.F("capacity")), name="slot_booked_within_capacity"
+                condition=models.Q(booked__gte=0) & models.Q(booked__lte=models.F("capacity")),
+                name="slot_booked_within_capacity",
             ),
             models.CheckConstraint(
                 condition=models.Q(reserved_booked__lte=models.F("reserved")), name="slot_reserved_within_quota"
@@ -140,7 +141,11 @@ class Appointment(models.Model):
     # Who booked it for the applicant (DOMAIN.md §9: both identities on every act): a person's agent, or a
     # company's representative or 经办人 (apps/front/mandates checked their authority). Empty: the applicant.
     agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="appointments_acted",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appointments_acted",
         verbose_name=_("代办人"),
     )
     matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="appointments")
@@ -170,7 +175,9 @@ class Appointment(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(status__in=AppointmentStatus.values), name="appointment_status_valid"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=AppointmentStatus.values), name="appointment_status_valid"
+            ),
             # DOMAIN.md §3: one active appointment per citizen per matter.
             models.UniqueConstraint(
                 fields=["citizen", "matter_code"],
@@ -178,11 +185,15 @@ class Appointment(models.Model):
                 name="appointment_one_active_per_matter",
             ),
             models.UniqueConstraint(
-                fields=["citizen", "idempotency_key"], condition=~models.Q(idempotency_key=""), name="appointment_idempotency"
+                fields=["citizen", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="appointment_idempotency",
             ),
         ]
         indexes = [
-            models.Index(fields=["citizen", "strike_at"], condition=~models.Q(strike=""), name="appointment_strikes_idx"),
+            models.Index(
+                fields=["citizen", "strike_at"], condition=~models.Q(strike=""), name="appointment_strikes_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -280,6 +291,7 @@ WAITLIST_TRANSITIONS: dict[str, frozenset[str]] = {
     W.CANCELLED: frozenset(),
     W.UNFILLED: frozenset(),
 }
+
 
 class WaitlistEntry(models.Model):
     """A citizen waiting for a place on a full day (one matter, one hall). When a place frees up the first

@@ -42,20 +42,34 @@ class WindowGroup(models.Model):
     # it handles, so slot length, quota split, horizon and release time belong to the group. Empty means
     # the site default (apps/front/booking/conf.py).
     slot_minutes = models.PositiveSmallIntegerField(
-        _("时段长度（分钟）"), null=True, blank=True, validators=[MinValueValidator(5), MaxValueValidator(240)],
+        _("时段长度（分钟）"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(5), MaxValueValidator(240)],
         help_text=_("留空使用全站默认值（30分钟）。"),
     )
     online_percent = models.PositiveSmallIntegerField(
-        _("网上预约占比（%）"), null=True, blank=True, validators=[MaxValueValidator(100)],
+        _("网上预约占比（%）"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100)],
         help_text=_("每个时段中开放网上预约的比例，其余留给电话/现场预约。留空使用全站默认值。"),
     )
     horizon_workdays = models.PositiveSmallIntegerField(
-        _("可预约工作日数"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(60)],
+        _("可预约工作日数"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
         help_text=_("从下一个工作日起可预约的工作日数。留空使用全站默认值（10）。"),
     )
-    release_time = models.TimeField(_("放号时间"), null=True, blank=True, help_text=_("留空使用全站默认值（08:30，以数据库时间为准）。"))
+    release_time = models.TimeField(
+        _("放号时间"), null=True, blank=True, help_text=_("留空使用全站默认值（08:30，以数据库时间为准）。")
+    )
     min_notice_hours = models.PositiveSmallIntegerField(
-        _("最短提前预约小时数"), null=True, blank=True, help_text=_("在“不可预约当天”之外的额外提前量。留空使用全站默认值（0）。")
+        _("最短提前预约小时数"),
+        null=True,
+        blank=True,
+        help_text=_("在“不可预约当天”之外的额外提前量。留空使用全站默认值（0）。"),
     )
 
     class Meta:
@@ -115,7 +129,9 @@ class OpeningSession(models.Model):
         verbose_name = _("办公时段")
         verbose_name_plural = _("办公时段")
         constraints = [
-            models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="opening_session_ends_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")), name="opening_session_ends_after_start"
+            ),
             models.UniqueConstraint(fields=["hall", "weekday", "start"], name="opening_session_unique"),
         ]
 
@@ -173,7 +189,11 @@ class HallClosure(models.Model):
 
     hall = models.ForeignKey(Hall, on_delete=models.CASCADE, related_name="closures")
     group = models.ForeignKey(
-        WindowGroup, on_delete=models.CASCADE, null=True, blank=True, related_name="closures",
+        WindowGroup,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="closures",
         help_text=_("留空表示整个大厅。"),
     )
     date = models.DateField(_("日期"))

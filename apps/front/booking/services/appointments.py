@@ -79,7 +79,9 @@ def _late_text(appointment: Appointment) -> str | Promise:
 
 
 @transaction.atomic
-def appointment_reschedule(*, citizen: User, appointment_id: int, slot_id: int, idempotency_key: str = "") -> Appointment:
+def appointment_reschedule(
+    *, citizen: User, appointment_id: int, slot_id: int, idempotency_key: str = ""
+) -> Appointment:
     """One atomic cancel + book: either the citizen holds the new place and the old one is released, or
     nothing changed. The new appointment points back at the old one."""
     _lock_citizen(citizen)
@@ -89,8 +91,15 @@ def appointment_reschedule(*, citizen: User, appointment_id: int, slot_id: int, 
             return previous
     # Lock both slots in id order before touching either: two citizens swapping slots would otherwise
     # each hold one and wait for the other (a deadlock PostgreSQL breaks only after a second).
-    old_slot_id = Appointment.objects.filter(id=appointment_id, citizen=citizen).values_list("slot_id", flat=True).first()
-    list(Slot.objects.select_for_update().filter(id__in=[old_slot_id, slot_id]).order_by("id").values_list("id", flat=True))
+    old_slot_id = (
+        Appointment.objects.filter(id=appointment_id, citizen=citizen).values_list("slot_id", flat=True).first()
+    )
+    list(
+        Slot.objects.select_for_update()
+        .filter(id__in=[old_slot_id, slot_id])
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
     old = _cancel(citizen=citizen, appointment_id=appointment_id, note="改约")
     new = appointment_book(
         citizen=citizen,
@@ -118,8 +127,12 @@ def waitlist_kick(appointment: Appointment) -> None:
 def _cancel(*, citizen: User, appointment_id: int, note: str, actor: User | None = None) -> Appointment:
     try:
         appointment = lifecycle.move_pk(
-            Appointment, appointment_id, AppointmentStatus.CANCELLED_BY_CITIZEN,
-            sources={AppointmentStatus.BOOKED}, where={"citizen": citizen}, event={"actor": actor or citizen, "note": note},
+            Appointment,
+            appointment_id,
+            AppointmentStatus.CANCELLED_BY_CITIZEN,
+            sources={AppointmentStatus.BOOKED},
+            where={"citizen": citizen},
+            event={"actor": actor or citizen, "note": note},
             refused=_("该预约当前状态不能取消。"),
             select_related=("slot", "matter", "hall"),
         )
@@ -152,7 +165,9 @@ def _give_back(appointment: Appointment, *, resale: bool) -> None:
     Slot.objects.filter(id=appointment.slot_id).update(
         booked=F("booked") - 1,
         resale_held=Case(When(resale_until__gt=Now(), then=F("resale_held") + 1), default=Value(1)),
-        resale_until=ExpressionWrapper(Now() + Value(dt.timedelta(minutes=minutes)), output_field=Slot._meta.get_field("resale_until")),
+        resale_until=ExpressionWrapper(
+            Now() + Value(dt.timedelta(minutes=minutes)), output_field=Slot._meta.get_field("resale_until")
+        ),
     )
 
 
@@ -161,9 +176,13 @@ def _cancel_booked_by_hall(appointment_id: int, *, actor: User | None, reason: s
     hall, its place goes back with no resale hold, the event is recorded. None when it was no longer booked."""
     try:
         appointment = lifecycle.move_pk(
-            Appointment, appointment_id, AppointmentStatus.CANCELLED_BY_HALL,
-            sources={AppointmentStatus.BOOKED}, fields={"cancel_reason": reason[:200]},
-            event={"actor": actor, "note": note[:200]}, select_related=("slot", "matter", "hall", "citizen"),
+            Appointment,
+            appointment_id,
+            AppointmentStatus.CANCELLED_BY_HALL,
+            sources={AppointmentStatus.BOOKED},
+            fields={"cancel_reason": reason[:200]},
+            event={"actor": actor, "note": note[:200]},
+            select_related=("slot", "matter", "hall", "citizen"),
         )
     except lifecycle.TransitionRefused:
         return None
@@ -182,7 +201,9 @@ def appointment_cancel_by_hall(*, appointment_id: int, actor: User | None, reaso
         return _cancel_booked_by_hall(appointment_id, actor=actor, reason=reason, note=reason)
 
 
-def appointment_move_by_hall(*, appointment_id: int, slot_id: int, actor: User | None, reason: str) -> Appointment | None:
+def appointment_move_by_hall(
+    *, appointment_id: int, slot_id: int, actor: User | None, reason: str
+) -> Appointment | None:
     """The hall moves a booked appointment to another slot of the same hall (closure, outage): one atomic
     cancel-by-hall + book, never penalised; the new appointment points back at the old one. Limits and the
     citizen's block do not apply (one place out, one in; the hall decided). Returns None when the
@@ -194,16 +215,23 @@ def appointment_move_by_hall(*, appointment_id: int, slot_id: int, actor: User |
             return None
         citizen_id, old_slot_id = row
         User.objects.select_for_update(no_key=True).filter(pk=citizen_id).first()
-        list(Slot.objects.select_for_update().filter(id__in=[old_slot_id, slot_id]).order_by("id").values_list("id", flat=True))
+        list(
+            Slot.objects.select_for_update()
+            .filter(id__in=[old_slot_id, slot_id])
+            .order_by("id")
+            .values_list("id", flat=True)
+        )
         old = _cancel_booked_by_hall(appointment_id, actor=actor, reason=reason, note=f"大厅调整：{reason}")
         if old is None:
             return None
         slot = Slot.objects.filter(id=slot_id, hall_id=old.hall_id).first()
         if slot is None:
             raise DomainError(_("该时段不属于本大厅。"), code="not_found")
-        taken = Slot.objects.filter(id=slot.id, start__gt=Now()).filter(
-            closed=False, capacity__gt=F("booked") + F("waitlist_held") + resale_held_now()
-        ).update(booked=F("booked") + 1)
+        taken = (
+            Slot.objects.filter(id=slot.id, start__gt=Now())
+            .filter(closed=False, capacity__gt=F("booked") + F("waitlist_held") + resale_held_now())
+            .update(booked=F("booked") + 1)
+        )
         if not taken:
             raise Conflict(_("该时段已约满，请选择其他时段。"), code="slot_full")
         new = Appointment.objects.create(
@@ -228,7 +256,9 @@ def appointment_move_by_hall(*, appointment_id: int, slot_id: int, actor: User |
 def appointment_transition(*, appointment: Appointment, to_status: str, actor: User | None, note: str = "") -> None:
     """Move an appointment the hall is handling (check-in, call, service); the caller holds the transaction."""
     lifecycle.move(
-        appointment, to_status, event={"actor": actor, "note": note},
+        appointment,
+        to_status,
+        event={"actor": actor, "note": note},
         refused=_("预约状态不能从“%(status)s”变更。") % {"status": appointment.get_status_display()},
         stale=_("预约状态已被他人更改，请刷新。"),
     )

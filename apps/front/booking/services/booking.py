@@ -139,7 +139,9 @@ def _book(
         raise duplicate() from None
     # The event row before the conditional UPDATE: the UPDATE locks the (hot) slot row until commit, so it
     # comes last; a refusal rolls the event back with the rest.
-    fastpath.insert(AppointmentEvent(appointment=appointment, actor=agent or citizen, from_status="", to_status=appointment.status))
+    fastpath.insert(
+        AppointmentEvent(appointment=appointment, actor=agent or citizen, from_status="", to_status=appointment.status)
+    )
 
     if waitlist_entry is None and not green_category:
         # The plain online booking (a flash crowd's thousand successes): the ORM's UPDATE of the else branch
@@ -171,7 +173,9 @@ def _book(
 
 @transaction.atomic
 @counts_refusals("booking_refusals")
-def appointment_book_by_staff(*, staff: User, citizen: User, slot_id: int, matter_code: str, idempotency_key: str = "") -> Appointment:
+def appointment_book_by_staff(
+    *, staff: User, citizen: User, slot_id: int, matter_code: str, idempotency_key: str = ""
+) -> Appointment:
     """Phone or on-site booking by hall staff (DOMAIN.md §3 quotas): a place of the slot's reserved share,
     at the staff member's own hall. The per-person limits hold as online; the online block does not (it
     stops online booking only, like walk-in). Lock order as everywhere: the citizen, then the slot."""
@@ -184,7 +188,11 @@ def appointment_book_by_staff(*, staff: User, citizen: User, slot_id: int, matte
         if previous is not None:
             same_request_or_refuse(previous, slot_id=slot_id, matter_code=matter_code)
             return previous
-    matter = Matter.objects.filter(code=matter_code, is_current=True).only("id", "code", "name", "bookable", "target").first()
+    matter = (
+        Matter.objects.filter(code=matter_code, is_current=True)
+        .only("id", "code", "name", "bookable", "target")
+        .first()
+    )
     if matter is None:
         raise DomainError(_("事项不存在。"), code="not_found")
     applicant_matter_check(citizen, matter)

@@ -102,13 +102,17 @@ def closure_create(
         if move and _move_to_nearest(appointment_id=appointment_id, actor=actor, reason=reason):
             moved += 1
             continue
-        appointment = appointment_cancel_by_hall(appointment_id=appointment_id, actor=actor, reason=f"大厅暂停服务：{reason}")
+        appointment = appointment_cancel_by_hall(
+            appointment_id=appointment_id, actor=actor, reason=f"大厅暂停服务：{reason}"
+        )
         if appointment is None:
             continue
         cancelled += 1
         key = (appointment.hall_id, appointment.matter_code)
         if key not in offers_for:
-            offers_for[key] = nearest_free_slots(hall_id=appointment.hall_id, matter_code=appointment.matter_code, limit=3)
+            offers_for[key] = nearest_free_slots(
+                hall_id=appointment.hall_id, matter_code=appointment.matter_code, limit=3
+            )
         offers = offers_for[key]
         with transaction.atomic():
             notify(

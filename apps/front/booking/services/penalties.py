@@ -69,7 +69,9 @@ def penalty_apply(*, citizen_id: int, kind: str, now: dt.datetime) -> str:
         return "blocked"
     warned_field = "warned_no_show_at" if kind == Strike.NO_SHOW else "warned_late_cancel_at"
     warned_at = getattr(standing, warned_field)
-    recent_warning = warned_at is not None and warned_at > now - dt.timedelta(days=booking_conf.BOOKING_PENALTY_WINDOW_DAYS)
+    recent_warning = warned_at is not None and warned_at > now - dt.timedelta(
+        days=booking_conf.BOOKING_PENALTY_WINDOW_DAYS
+    )
     if count == limit - 1 and not recent_warning:
         setattr(standing, warned_field, now)
         standing.save(update_fields=[warned_field, "updated_at"])
@@ -115,5 +117,7 @@ def penalty_waive(*, staff: User, citizen: User, reason: str) -> PenaltyWaiver:
     standing.block_reason = ""
     # The warnings were about the strikes now waived: the next strike warns afresh.
     standing.warned_no_show_at = standing.warned_late_cancel_at = None
-    standing.save(update_fields=["blocked_until", "block_reason", "warned_no_show_at", "warned_late_cancel_at", "updated_at"])
+    standing.save(
+        update_fields=["blocked_until", "block_reason", "warned_no_show_at", "warned_late_cancel_at", "updated_at"]
+    )
     return waiver

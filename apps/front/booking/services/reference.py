@@ -104,5 +104,7 @@ def appointment_book_reference(
         refused = slot_refusal(slot, notice=notice)
         transaction.set_rollback(True)
         raise refused
-    AppointmentEvent.objects.create(appointment=appointment, actor=citizen, from_status="", to_status=appointment.status)
+    AppointmentEvent.objects.create(
+        appointment=appointment, actor=citizen, from_status="", to_status=appointment.status
+    )
     return appointment

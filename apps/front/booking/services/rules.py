@@ -116,7 +116,8 @@ def refusal(facts: BookingFacts, *, applicant: User, green_category: str, slot_s
         return duplicate()
     if facts.total >= booking_conf.BOOKING_MAX_ACTIVE_PER_CITIZEN:
         return Conflict(
-            _("每人最多同时持有%(limit)s个有效预约，请先完成或取消已有预约。") % {"limit": booking_conf.BOOKING_MAX_ACTIVE_PER_CITIZEN},
+            _("每人最多同时持有%(limit)s个有效预约，请先完成或取消已有预约。")
+            % {"limit": booking_conf.BOOKING_MAX_ACTIVE_PER_CITIZEN},
             code="limit_reached",
         )
     if slot_state and not online_free(facts.slot, notice=facts.notice):
@@ -200,7 +201,9 @@ def slot_refusal(slot: Slot, *, notice: int = 0, reread: bool = True) -> DomainE
     if slot.closed:
         return Conflict(_("该时段大厅暂停服务，请选择其他时段。"), code="closed")
     if notice and slot.start < now + dt.timedelta(hours=notice):
-        return DomainError(_("该事项需至少提前%(hours)s小时预约，请选择更晚的时段。") % {"hours": notice}, code="too_soon")
+        return DomainError(
+            _("该事项需至少提前%(hours)s小时预约，请选择更晚的时段。") % {"hours": notice}, code="too_soon"
+        )
     if slot.release_at > now:
         return DomainError(
             _("该时段尚未放号，将于%(opens)s开放预约。") % {"opens": moment_text(slot.release_at)},

@@ -80,7 +80,9 @@ def slots_generate(*, today: dt.date | None = None, horizon: int | None = None) 
     longest = max([horizon or g.effective_horizon for g in groups], default=0)
     all_days, unknown_year = calendar_horizon(calendar, today, longest)
     if unknown_year is not None:
-        logger.warning("slot generation stopped at %s: the %s calendar is not published", all_days[-1:] or today, unknown_year)
+        logger.warning(
+            "slot generation stopped at %s: the %s calendar is not published", all_days[-1:] or today, unknown_year
+        )
     if not all_days:
         return 0
     existing = set(Slot.objects.filter(date__in=all_days).values_list("group_id", "date").distinct())

@@ -66,7 +66,9 @@ def waitlist_join(*, citizen: User, matter_code: str, hall_id: int, date: dt.dat
                 _("该日候补已截止：现在空出的名额已来不及为您保留。"),
                 code="waitlist_closed",
             )
-        if Appointment.objects.filter(citizen=citizen, matter_code=matter.code, status__in=ACTIVE_APPOINTMENT_STATUSES).exists():
+        if Appointment.objects.filter(
+            citizen=citizen, matter_code=matter.code, status__in=ACTIVE_APPOINTMENT_STATUSES
+        ).exists():
             raise Conflict(_("您已有该事项的有效预约。"), code="duplicate")
         try:
             with transaction.atomic():
@@ -85,7 +87,11 @@ def waitlist_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
         "id", flat=True
     ):
         with transaction.atomic():
-            entry = WaitlistEntry.objects.filter(id=entry_id, status=WaitlistStatus.OFFERED).select_for_update(skip_locked=True).first()
+            entry = (
+                WaitlistEntry.objects.filter(id=entry_id, status=WaitlistStatus.OFFERED)
+                .select_for_update(skip_locked=True)
+                .first()
+            )
             if entry is None:
                 continue
             lifecycle.move(entry, WaitlistStatus.EXPIRED)
@@ -108,7 +114,9 @@ def _end_unfilled(*, today: dt.date) -> int:
     """Waiting entries for today or earlier end as UNFILLED; each citizen is told once (the conditional
     UPDATE decides who tells, so two sweeps at once never send it twice)."""
     ended = 0
-    stale = WaitlistEntry.objects.filter(status=WaitlistStatus.WAITING, date__lte=today).select_related("hall", "citizen")
+    stale = WaitlistEntry.objects.filter(status=WaitlistStatus.WAITING, date__lte=today).select_related(
+        "hall", "citizen"
+    )
     for entry in stale:
         with transaction.atomic():  # the status and the message together
             try:
@@ -119,7 +127,11 @@ def _end_unfilled(*, today: dt.date) -> int:
             notify(
                 recipient=entry.citizen,
                 event="waitlist.unfilled",
-                context={"matter": matter.name if matter else entry.matter_code, "hall": entry.hall.name, "date": f"{entry.date:%Y年%m月%d日}"},
+                context={
+                    "matter": matter.name if matter else entry.matter_code,
+                    "hall": entry.hall.name,
+                    "date": f"{entry.date:%Y年%m月%d日}",
+                },
             )
             ended += 1
     return ended
@@ -127,7 +139,9 @@ def _end_unfilled(*, today: dt.date) -> int:
 
 def _hold_end(now: dt.datetime) -> dt.datetime:
     """When an offer made at ``now`` stops being held: the hold runs from when the SMS may go out."""
-    return not_before(now, channel="sms", urgent=False) + dt.timedelta(minutes=booking_conf.BOOKING_WAITLIST_HOLD_MINUTES)
+    return not_before(now, channel="sms", urgent=False) + dt.timedelta(
+        minutes=booking_conf.BOOKING_WAITLIST_HOLD_MINUTES
+    )
 
 
 def _answerable(expires: dt.datetime, day: dt.date) -> bool:
@@ -181,7 +195,9 @@ def _offer_next(*, hall_id: int, day: dt.date, matter_code: str, now: dt.datetim
             )
             if not held:
                 continue
-            lifecycle.move(entry, WaitlistStatus.OFFERED, fields={"offered_slot_id": slot_id, "offer_expires_at": expires})
+            lifecycle.move(
+                entry, WaitlistStatus.OFFERED, fields={"offered_slot_id": slot_id, "offer_expires_at": expires}
+            )
             slot = Slot.objects.get(id=slot_id)
             matter = Matter.objects.filter(code=matter_code, is_current=True).first()
             notify(
@@ -233,7 +249,9 @@ def waitlist_leave(*, citizen: User, entry_id: int) -> WaitlistEntry:
     """Leave the waitlist, or decline an offer (its place goes back, and to the next in line)."""
     with transaction.atomic():
         entry = (
-            WaitlistEntry.objects.select_for_update().filter(id=entry_id, citizen=citizen).first() if entry_id < 2**63 else None
+            WaitlistEntry.objects.select_for_update().filter(id=entry_id, citizen=citizen).first()
+            if entry_id < 2**63
+            else None
         )
         if entry is None:
             raise DomainError(_("未找到该候补。"), code="not_found")
@@ -243,4 +261,3 @@ def waitlist_leave(*, citizen: User, entry_id: int) -> WaitlistEntry:
             _release_hold(entry.offered_slot_id)
         lifecycle.move(entry, WaitlistStatus.CANCELLED)
     return entry
-

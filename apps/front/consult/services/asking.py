@@ -33,7 +33,9 @@ CONTENT = gettext_lazy("问题内容")
 
 
 def _within_daily_limit(citizen: User) -> None:
-    allowed, _retry_after = hit("consult-ask", str(citizen.pk), limit=QUESTIONS_PER_CITIZEN_PER_DAY, window_seconds=86400)
+    allowed, _retry_after = hit(
+        "consult-ask", str(citizen.pk), limit=QUESTIONS_PER_CITIZEN_PER_DAY, window_seconds=86400
+    )
     if not allowed:
         raise DomainError(
             _("今日提问次数已达上限（%(n)s次），请明天再试或拨打服务热线。") % {"n": QUESTIONS_PER_CITIZEN_PER_DAY},
@@ -101,7 +103,9 @@ def _create(
             ticket.code = code
             break
     ticket.save()
-    TicketMessage.objects.create(ticket=ticket, kind=MessageKind.QUESTION, author=citizen or created_by, body=content, at=now)
+    TicketMessage.objects.create(
+        ticket=ticket, kind=MessageKind.QUESTION, author=citizen or created_by, body=content, at=now
+    )
     event_record(ticket, TicketAction.CREATE, actor=created_by or citizen, note=str(TicketChannel(channel).label))
     if owner is not None:
         event_record(ticket, TicketAction.CLAIM, actor=owner, from_status=TicketStatus.NEW)
@@ -128,7 +132,9 @@ def ticket_ask(
     if hall is None:
         raise DomainError(_("所选大厅不办理该事项。"), code="invalid_hall")
     _within_daily_limit(citizen)
-    return _create(matter=matter, hall=hall, kind=kind, channel=TicketChannel.WEB, title=title, content=content, citizen=citizen)
+    return _create(
+        matter=matter, hall=hall, kind=kind, channel=TicketChannel.WEB, title=title, content=content, citizen=citizen
+    )
 
 
 @transaction.atomic

@@ -34,7 +34,9 @@ def faq_publish(*, supervisor: User, code: str, question: str, answer: str) -> F
     names = [n for n in (ticket.citizen.real_name if ticket.citizen else "", ticket.contact_name) if len(n) >= 2]
     for text in (question, answer):
         if _ID_RE.search(text) or _PHONE_RE.search(text) or any(n in text for n in names):
-            raise DomainError(_("常见问题不能包含姓名、身份证号码或电话号码，请删除个人信息后再发布。"), code="personal_data")
+            raise DomainError(
+                _("常见问题不能包含姓名、身份证号码或电话号码，请删除个人信息后再发布。"), code="personal_data"
+            )
     entry = FaqEntry.objects.create(
         matter_code=ticket.matter.code, question=question, answer=answer, source_ticket=ticket, published_by=supervisor
     )

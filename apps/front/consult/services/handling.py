@@ -34,7 +34,12 @@ from .records import (
 
 def lock_for_staff(*, user: User, code: str) -> ConsultTicket:
     """The ticket, locked, if this member of staff may see it; "not found" otherwise."""
-    ticket = ConsultTicket.objects.select_for_update(of=("self",)).select_related("matter", "department", "citizen").filter(code=code).first()
+    ticket = (
+        ConsultTicket.objects.select_for_update(of=("self",))
+        .select_related("matter", "department", "citizen")
+        .filter(code=code)
+        .first()
+    )
     if ticket is None:
         raise not_found()
     if user.role == Role.ADMIN:
@@ -71,8 +76,13 @@ def ticket_claim(*, clerk: User, code: str) -> ConsultTicket:
             raise not_found()
         try:
             ticket_move(
-                ticket, TicketStatus.CLAIMED, TicketAction.CLAIM, actor=clerk,
-                where={"owner__isnull": True}, owner=clerk, claimed_at=timezone.now(),
+                ticket,
+                TicketStatus.CLAIMED,
+                TicketAction.CLAIM,
+                actor=clerk,
+                where={"owner__isnull": True},
+                owner=clerk,
+                claimed_at=timezone.now(),
             )
         except lifecycle.TransitionRefused:
             ticket = ConsultTicket.objects.select_related("owner", "matter").get(id=ticket.id)
@@ -99,7 +109,11 @@ def ticket_route(*, actor: User, code: str, department_code: str, note: str) -> 
     note = text_required(note, field="note", label=_("转办说明"), maximum=500)
     ticket_move(ticket, TicketStatus.ROUTED, TicketAction.ROUTE, actor=actor, note=note, department=department)
     for desk in ConsultDesk.objects.filter(department=department).select_related("user"):
-        notify(recipient=desk.user, event="consult.routed", context=message_context(ticket, department=department.name, note=note))
+        notify(
+            recipient=desk.user,
+            event="consult.routed",
+            context=message_context(ticket, department=department.name, note=note),
+        )
     return ticket
 
 
@@ -114,8 +128,12 @@ def ticket_reply(*, actor: User, code: str, body: str) -> ConsultTicket:
     body = text_required(body, field="body", label=_("答复内容"), maximum=BODY_MAX)
     now = timezone.now()
     ticket_move(
-        ticket, TicketStatus.ANSWERED, TicketAction.REPLY, actor=actor,
-        answered_at=now, first_answered_at=ticket.first_answered_at or now,
+        ticket,
+        TicketStatus.ANSWERED,
+        TicketAction.REPLY,
+        actor=actor,
+        answered_at=now,
+        first_answered_at=ticket.first_answered_at or now,
     )
     TicketMessage.objects.create(ticket=ticket, kind=MessageKind.REPLY, author=actor, body=body, at=now)
     if ticket.citizen is not None:
@@ -135,8 +153,13 @@ def ticket_follow_up(*, citizen: User, code: str, body: str) -> ConsultTicket:
     deadlines = deadlines_for(kind=ticket.kind, asked_on=timezone.localdate(now), calendar=calendar_get())
     # The follow-up is a new question: a new limit, and reminders may fire again for it.
     ticket_move(
-        ticket, TicketStatus.CLAIMED, TicketAction.FOLLOW_UP, actor=citizen,
-        due_date=deadlines.due_date, reminded_at=None, escalated_at=None,
+        ticket,
+        TicketStatus.CLAIMED,
+        TicketAction.FOLLOW_UP,
+        actor=citizen,
+        due_date=deadlines.due_date,
+        reminded_at=None,
+        escalated_at=None,
     )
     TicketMessage.objects.create(ticket=ticket, kind=MessageKind.FOLLOW_UP, author=citizen, body=body, at=now)
     if ticket.owner is not None:
@@ -204,7 +227,9 @@ def ticket_extend(*, supervisor: User, code: str, days: int, reason: str) -> Con
     try:
         ticket.due_date = calendar_get().add_workdays(ticket.due_date, days)
     except CalendarUnknown as exc:  # fails closed: no limit from a guessed calendar
-        raise Conflict(_("%(year)s年的节假日安排尚未发布，无法计算工作日。") % {"year": exc.year}, code="calendar_unknown") from None
+        raise Conflict(
+            _("%(year)s年的节假日安排尚未发布，无法计算工作日。") % {"year": exc.year}, code="calendar_unknown"
+        ) from None
     ticket.extension_days += days
     ticket.extension_reason = reason
     ticket.reminded_at, ticket.escalated_at = None, None

@@ -45,23 +45,45 @@ def event_record(
 def transition_check(ticket: ConsultTicket, target: str) -> None:
     """Refuse early, before the input is read, what the lifecycle would refuse at the move."""
     if not lifecycle.allows(ticket, target):
-        raise lifecycle.TransitionRefused(_("工单当前状态为“%(status)s”，不能执行此操作。") % {"status": ticket.get_status_display()})
+        raise lifecycle.TransitionRefused(
+            _("工单当前状态为“%(status)s”，不能执行此操作。") % {"status": ticket.get_status_display()}
+        )
 
 
 def ticket_move(
-    ticket: ConsultTicket, to_status: str, action: str, *, actor: User | None, note: str = "",
-    where: dict[str, Any] | None = None, **fields: Any,
+    ticket: ConsultTicket,
+    to_status: str,
+    action: str,
+    *,
+    actor: User | None,
+    note: str = "",
+    where: dict[str, Any] | None = None,
+    **fields: Any,
 ) -> None:
     """The lifecycle's guarded move (govservice.lib.lifecycle) of a ticket, with its event row."""
     lifecycle.move(
-        ticket, to_status, fields=fields, where=where, event={"action": action, "actor": actor, "note": note, "department": fields.get("department")},
+        ticket,
+        to_status,
+        fields=fields,
+        where=where,
+        event={"action": action, "actor": actor, "note": note, "department": fields.get("department")},
         refused=_("工单当前状态为“%(status)s”，不能执行此操作。") % {"status": ticket.get_status_display()},
     )
 
 
 # The ``field`` of every text_required() call: its codes "<field>_required" and "<field>_too_long" are in
 # govservice.api.STATUS_BY_CODE (400; tests/front/consult/test_errors.py holds them to it).
-TEXT_FIELDS = ("title", "content", "caller_name", "note", "body", "question", "answer", "extension_reason", "reveal_reason")
+TEXT_FIELDS = (
+    "title",
+    "content",
+    "caller_name",
+    "note",
+    "body",
+    "question",
+    "answer",
+    "extension_reason",
+    "reveal_reason",
+)
 
 
 def text_required(value: str, *, field: str, label: Any, maximum: int) -> str:
@@ -71,7 +93,9 @@ def text_required(value: str, *, field: str, label: Any, maximum: int) -> str:
     if not value:
         raise DomainError(_("请填写%(label)s。") % {"label": label}, code=f"{field}_required")
     if len(value) > maximum:
-        raise DomainError(_("%(label)s不能超过%(maximum)s个字。") % {"label": label, "maximum": maximum}, code=f"{field}_too_long")
+        raise DomainError(
+            _("%(label)s不能超过%(maximum)s个字。") % {"label": label, "maximum": maximum}, code=f"{field}_too_long"
+        )
     return value
 
 
@@ -94,4 +118,3 @@ def supervises(user: User, ticket: ConsultTicket) -> bool:
 def owner_check(ticket: ConsultTicket, user: User) -> None:
     if ticket.owner_id != user.id and not supervises(user, ticket):
         raise DomainError(_("只有首问责任人或主管可以执行此操作。"), code="not_owner")
-

@@ -33,7 +33,9 @@ def _remind_one(ticket_id: int, *, now: dt.datetime, today: dt.date, calendar: W
             return 0, 0
         if ticket.due_date is None or ticket.response_due is None:
             # The calendar of that year may have been published since.
-            deadlines = deadlines_for(kind=ticket.kind, asked_on=timezone.localdate(ticket.created_at), calendar=calendar)
+            deadlines = deadlines_for(
+                kind=ticket.kind, asked_on=timezone.localdate(ticket.created_at), calendar=calendar
+            )
             if deadlines.due_date is None or deadlines.response_due is None:
                 return 0, 0
             ticket.due_date = ticket.due_date or deadlines.due_date
@@ -53,7 +55,9 @@ def _remind_one(ticket_id: int, *, now: dt.datetime, today: dt.date, calendar: W
             recipients = [ticket.owner] if ticket.owner else hall_supervisors(ticket.hall_id)
             for user in recipients:
                 notify(recipient=user, event="consult.reminder", context=message_context(ticket))
-            event_record(ticket, TicketAction.REMIND, actor=None, from_status=ticket.status, note=f"剩余{max(left, 0)}个工作日")
+            event_record(
+                ticket, TicketAction.REMIND, actor=None, from_status=ticket.status, note=f"剩余{max(left, 0)}个工作日"
+            )
             reminded = 1
         if reasons and ticket.escalated_at is None:
             ticket.escalated_at = now

@@ -49,7 +49,14 @@ def _locked(case_id: int) -> tuple[Case, Delivery | None]:
 
 
 def _deliver(
-    case: Case, delivery: Delivery, *, actor: User | None, actor_label: str, note: str, how: str | Promise, **fields: Any
+    case: Case,
+    delivery: Delivery,
+    *,
+    actor: User | None,
+    actor_label: str,
+    note: str,
+    how: str | Promise,
+    **fields: Any,
 ) -> None:
     """The result has reached the citizen: the delivery and the case both say so, and the citizen is told."""
     now = timezone.now()
@@ -128,4 +135,11 @@ def delivery_downloaded(*, citizen: User, document: Document, by: User | None = 
             collected_by=by,
         )
         return
-    _deliver(case, delivery, actor=citizen, actor_label="申请人", note="申请人已下载电子证照", how=pgettext_lazy("how delivered", "电子证照下载"))
+    _deliver(
+        case,
+        delivery,
+        actor=citizen,
+        actor_label="申请人",
+        note="申请人已下载电子证照",
+        how=pgettext_lazy("how delivered", "电子证照下载"),
+    )

@@ -97,7 +97,9 @@ def delivery_pickup(*, clerk: User, number: str, id_number: str) -> Delivery:
                 note=f"窗口{who}领取：{person.real_name}，已核验其身份证件{letter}（回执{receipt.verification_code}）",
                 how=format_lazy(
                     gettext_lazy("由{who}{name}在{hall}窗口领取"),
-                    who=pgettext_lazy("who collected", "法定代表人") if authority.as_representative else pgettext_lazy("who collected", "代领人"),
+                    who=pgettext_lazy("who collected", "法定代表人")
+                    if authority.as_representative
+                    else pgettext_lazy("who collected", "代领人"),
                     name=person.masked_name,
                     hall=case.hall.name,
                 ),

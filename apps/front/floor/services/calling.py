@@ -35,9 +35,7 @@ def _ticket_at_hall(*, post: StaffPost, ticket_id: int, lock: bool) -> Ticket:
         qs = qs.select_for_update(of=("self",))
     ticket = qs.filter(id=ticket_id, hall_id=post.hall_id).first()
     if ticket is None:
-        raise DomainError(
-            _("未找到该号码，或不属于本大厅。"), code="not_found"
-        )
+        raise DomainError(_("未找到该号码，或不属于本大厅。"), code="not_found")
     return ticket
 
 
@@ -51,9 +49,7 @@ def _at_my_window(*, clerk: User, ticket_id: int) -> tuple[StaffPost, Ticket]:
     post = _post_for(clerk)
     ticket = _ticket_at_hall(post=post, ticket_id=ticket_id, lock=True)
     if ticket.window_id != post.window_id:
-        raise DomainError(
-            _("该号码不在您的窗口。"), code="not_your_window"
-        )
+        raise DomainError(_("该号码不在您的窗口。"), code="not_your_window")
     return post, ticket
 
 
@@ -72,7 +68,10 @@ def _move(ticket: Ticket, *, to_status: str, actor: User | None, action: str, no
     """The lifecycle's guarded move (govservice.lib.lifecycle), with the event row (the window for calls)."""
     window = fields.get("window", ticket.window) if to_status == TicketStatus.CALLED else None
     lifecycle.move(
-        ticket, to_status, fields=fields, event={"action": action, "actor": actor, "note": note, "window": window},
+        ticket,
+        to_status,
+        fields=fields,
+        event={"action": action, "actor": actor, "note": note, "window": window},
         refused=_("号码当前为“%(status)s”，不能执行此操作。") % {"status": ticket.get_status_display()},
         stale=_("号码状态已被他人更改，请刷新。"),
     )
@@ -120,9 +119,7 @@ def ticket_recall(*, clerk: User, ticket_id: int) -> Ticket:
     if not ticket.can_recall:
         raise Conflict(_("只有已叫号的号码可以重呼。"), code="invalid_state")
     if ticket.recalls >= floor_conf.HALL_MAX_RECALLS:
-        raise Conflict(
-            _("已重呼%(count)s次，请标记过号。") % {"count": ticket.recalls}, code="recall_limit"
-        )
+        raise Conflict(_("已重呼%(count)s次，请标记过号。") % {"count": ticket.recalls}, code="recall_limit")
     now = timezone.now()
     changed = Ticket.objects.filter(id=ticket.id, status=TicketStatus.CALLED, recalls=ticket.recalls).update(
         recalls=F("recalls") + 1, called_at=now

@@ -127,7 +127,10 @@ class CaseLicencesApi(APIView):
         responses={200: LicenceHeldSerializer(many=True)},
         parameters=[
             OpenApiParameter(
-                UNREACHABLE_HEADER, str, location=OpenApiParameter.HEADER, response=[200],
+                UNREACHABLE_HEADER,
+                str,
+                location=OpenApiParameter.HEADER,
+                response=[200],
                 description="未能访问的审批后台电子证照库（平台编码，逗号分隔）；其中的证照本次未能调取",
             )
         ],
@@ -141,7 +144,9 @@ class CaseLicencesApi(APIView):
             case, channel = case_get_for_staff(user=request.user, number=number), Channel.WINDOW
         else:
             raise DomainError(_("只有申请人本人或受理窗口可以调取证照。"), code="forbidden")
-        fetched = licences_fetch_for_case(case=case, by=request.user, consent_given=serializer.validated_data["consent"], channel=channel)
+        fetched = licences_fetch_for_case(
+            case=case, by=request.user, consent_given=serializer.validated_data["consent"], channel=channel
+        )
         response = Response(LicenceHeldSerializer(fetched.items, many=True).data)
         if fetched.unreachable:
             response[UNREACHABLE_HEADER] = ",".join(peer.code for peer in fetched.unreachable)

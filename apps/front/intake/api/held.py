@@ -30,8 +30,13 @@ class HeldCaseSerializer(CaseSerializer):
 
     class Meta(CaseSerializer.Meta):
         fields = [
-            *CaseSerializer.Meta.fields, "applicant", "intake_deadline", "notice_items", "notice_sent_at",
-            "notice_answered_at", "notice_outstanding",
+            *CaseSerializer.Meta.fields,
+            "applicant",
+            "intake_deadline",
+            "notice_items",
+            "notice_sent_at",
+            "notice_answered_at",
+            "notice_outstanding",
         ]
 
 

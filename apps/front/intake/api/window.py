@@ -48,12 +48,31 @@ class CaseSerializer(serializers.ModelSerializer):
     class Meta:
         model = Case
         fields = [
-            "number", "status", "sentence", "next_step", "matter", "matter_version", "hall",
-            "received_at", "accepted_at", "promised_date", "decision", "decision_reason", "decided_at", "remedies",
-            "correction_items", "correction_deadline", "procedure_note", "withdraw_requested_at",
+            "number",
+            "status",
+            "sentence",
+            "next_step",
+            "matter",
+            "matter_version",
+            "hall",
+            "received_at",
+            "accepted_at",
+            "promised_date",
+            "decision",
+            "decision_reason",
+            "decided_at",
+            "remedies",
+            "correction_items",
+            "correction_deadline",
+            "procedure_note",
+            "withdraw_requested_at",
             # Issue 13: the acceptance by law, and the 容缺 commitment's follow-up.
-            "deemed_accepted_at", "commitment_items", "commitment_deadline", "commitment_outstanding",
-            "commitment_met_at", "commitment_broken_at",
+            "deemed_accepted_at",
+            "commitment_items",
+            "commitment_deadline",
+            "commitment_outstanding",
+            "commitment_met_at",
+            "commitment_broken_at",
         ]
 
 
@@ -123,14 +142,23 @@ REUSES = (
 ACCEPT_BODY = multipart(
     REUSES,
     commitment_items={"type": "array", "items": TEXT, "description": "容缺: the names of deferrable materials owed"},
-    commitment_signed={**TRUE, "description": "The applicant signed the 容缺 commitment (needed with commitment_items)"},
+    commitment_signed={
+        **TRUE,
+        "description": "The applicant signed the 容缺 commitment (needed with commitment_items)",
+    },
     vault_consent={**TRUE, "description": "The applicant agreed to the use of their vault (needed with reuse_<id>)"},
 )
 REFUSE_BODY = multipart(
     reason={**TEXT, "description": "不予受理的理由 (required: 422 reason_required)"},
-    refer_to={**TEXT, "maxLength": 200, "description": "应向何机关申请 (at most 200 characters: 422 refer_to_too_long)"},
+    refer_to={
+        **TEXT,
+        "maxLength": 200,
+        "description": "应向何机关申请 (at most 200 characters: 422 refer_to_too_long)",
+    },
 )
-NOTICE_BODY = multipart(items={"type": "array", "items": TEXT, "description": "需补正的全部事项, one per field (422 items_required)"})
+NOTICE_BODY = multipart(
+    items={"type": "array", "items": TEXT, "description": "需补正的全部事项, one per field (422 items_required)"}
+)
 
 
 class IntakeResultSerializer(serializers.Serializer):
@@ -151,7 +179,11 @@ def intake_result(case, password) -> dict:
             "promised_date": case.promised_date,
             "intake_deadline": case.intake_deadline,
             "documents": [
-                {"kind": d.kind, "verification_code": d.verification_code, "url": reverse("document", args=[d.verification_code])}
+                {
+                    "kind": d.kind,
+                    "verification_code": d.verification_code,
+                    "url": reverse("document", args=[d.verification_code]),
+                }
                 for d in case.documents.all()
             ],
         }
@@ -186,8 +218,11 @@ class CaseRefuseApi(MultipartApiView):
     @extend_schema(request=REFUSE_BODY, responses={201: IntakeResultSerializer})
     def post(self, request, ticket_id):
         case, password = case_refuse(
-            clerk=request.user, ticket_id=ticket_id, reason=request.data.get("reason", ""),
-            refer_to=request.data.get("refer_to", ""), uploads=uploads_from(request),
+            clerk=request.user,
+            ticket_id=ticket_id,
+            reason=request.data.get("reason", ""),
+            refer_to=request.data.get("refer_to", ""),
+            uploads=uploads_from(request),
         )
         return Response(intake_result(case, password), status=status.HTTP_201_CREATED)
 

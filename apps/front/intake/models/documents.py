@@ -35,7 +35,9 @@ class Document(models.Model):
     content = models.JSONField()
     issued_at = models.DateTimeField(default=timezone.now)
     # None for documents issued by central (certificates): they arrive over the wire, already signed.
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     file = models.FileField(upload_to="documents/%Y/%m/", blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
 

@@ -37,7 +37,9 @@ class EvidenceItem(models.Model):
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
     origin_case = models.ForeignKey("intake.Case", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     valid_until = models.DateField(null=True, blank=True)
     # An e-licence of a central's library (电子证照库): its number, when its validity was last confirmed (a

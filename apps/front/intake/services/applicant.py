@@ -34,7 +34,10 @@ def case_prefile(*, citizen: User, appointment_code: str, uploads: list[Upload])
     the clerk starts from it. Uploads are C-level evidence until a clerk sees the originals. Returns the
     case and, on the first filing only, its query password."""
     appointment = (
-        Appointment.objects.select_for_update(of=("self",)).select_related("matter", "hall").filter(code=appointment_code, citizen=citizen).first()
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("matter", "hall")
+        .filter(code=appointment_code, citizen=citizen)
+        .first()
     )
     if appointment is None:
         raise DomainError(_("未找到该预约。"), code="not_found")
@@ -68,7 +71,9 @@ def case_prefile(*, citizen: User, appointment_code: str, uploads: list[Upload])
 
 
 @transaction.atomic
-def case_start_assisted(*, helper: User, terminal, id_number: str, matter_code: str, uploads: Sequence[Upload]) -> tuple[Case, str]:
+def case_start_assisted(
+    *, helper: User, terminal, id_number: str, matter_code: str, uploads: Sequence[Upload]
+) -> tuple[Case, str]:
     """帮办: a hall helper at a smart terminal starts the application for a registered citizen (their ID
     card read at the kiosk) and scans the materials; at the window the clerk starts from it."""
     if not StaffPost.objects.filter(user=helper, hall=terminal.hall).exists():
@@ -83,9 +88,11 @@ def case_start_assisted(*, helper: User, terminal, id_number: str, matter_code: 
     if not uploads:
         raise DomainError(_("请至少扫描一份材料。"), code="materials_missing")
     vetted = _vet(matter, uploads)
-    case = Case.objects.select_for_update().filter(
-        citizen=citizen, matter__code=matter_code, hall=terminal.hall, status=CaseStatus.SUBMITTED
-    ).first()
+    case = (
+        Case.objects.select_for_update()
+        .filter(citizen=citizen, matter__code=matter_code, hall=terminal.hall, status=CaseStatus.SUBMITTED)
+        .first()
+    )
     password = ""
     if case is None:
         password = digits(6)
@@ -97,18 +104,23 @@ def case_start_assisted(*, helper: User, terminal, id_number: str, matter_code: 
             hall=terminal.hall,
             status=CaseStatus.SUBMITTED,
         )
-        CaseEvent.objects.create(case=case, actor=helper, to_status=CaseStatus.SUBMITTED, note=f"{terminal.name} 帮办申报")
+        CaseEvent.objects.create(
+            case=case, actor=helper, to_status=CaseStatus.SUBMITTED, note=f"{terminal.name} 帮办申报"
+        )
     _store_materials(case, vetted, by=helper, trust_level=TrustLevel.C)
     return case, password
-
-
 
 
 @transaction.atomic
 def case_supplement(*, citizen: User, number: str, uploads: list[Upload]) -> Case:
     """The applicant answers central's correction request online: the corrected materials travel to
     central as a supplement, and the case is back under review (the clock resumes there)."""
-    case = Case.objects.select_for_update(of=("self",)).select_related("matter").filter(number=number, citizen=citizen).first()
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("matter")
+        .filter(number=number, citizen=citizen)
+        .first()
+    )
     if case is None:
         raise DomainError(_("未找到该办件。"), code="not_found")
     if not case.needs_correction:
@@ -123,7 +135,10 @@ def case_supplement(*, citizen: User, number: str, uploads: list[Upload]) -> Cas
         peer=case_central(case),
         payload=contract.CaseSupplement(number=case.number),
         actor=citizen.audit_label,
-        files=[OutgoingFile(name=m.name, path=str(m.file.name), sha256=m.sha256, content_type=m.content_type) for m in added],
+        files=[
+            OutgoingFile(name=m.name, path=str(m.file.name), sha256=m.sha256, content_type=m.content_type)
+            for m in added
+        ],
     )
     return case
 
@@ -146,9 +161,12 @@ def case_withdraw(*, citizen: User, number: str, reason: str = "") -> Case:
     now = timezone.now()
     Case.objects.filter(id=case.id).update(withdraw_requested_at=now)
     case.withdraw_requested_at = now
-    CaseEvent.objects.create(case=case, actor=citizen, from_status=case.status, to_status=case.status, note=note + "（待审批总后台确认）")
+    CaseEvent.objects.create(
+        case=case, actor=citizen, from_status=case.status, to_status=case.status, note=note + "（待审批总后台确认）"
+    )
     outbox_enqueue(
-        peer=case_central(case), payload=contract.CaseWithdrawRequested(number=case.number, reason=reason.strip()[:500]),
+        peer=case_central(case),
+        payload=contract.CaseWithdrawRequested(number=case.number, reason=reason.strip()[:500]),
         actor=citizen.audit_label,
     )
     return case
@@ -183,8 +201,10 @@ def cases_prefiling_lapse(*, batch: int = 200) -> int:
 @transaction.atomic
 def _prefiling_lapse(case_id: int) -> bool:
     case = (
-        Case.objects.select_for_update(of=("self",)).select_related("appointment", "citizen", "matter")
-        .filter(id=case_id, status=CaseStatus.SUBMITTED).first()
+        Case.objects.select_for_update(of=("self",))
+        .select_related("appointment", "citizen", "matter")
+        .filter(id=case_id, status=CaseStatus.SUBMITTED)
+        .first()
     )
     if case is None or case.appointment is None:
         return False

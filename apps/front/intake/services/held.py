@@ -121,7 +121,10 @@ def cases_deem_accepted(*, today: dt.date | None = None, batch: int = 200) -> in
 
 def _notice_waiting_q() -> Q:
     """Received cases (at a window or online) whose one-time notice the applicant has not answered."""
-    return Q(status=CaseStatus.RECEIVED, notice_sent_at__isnull=False, notice_answer_deadline__isnull=False) & ~awaiting_hall_q()
+    return (
+        Q(status=CaseStatus.RECEIVED, notice_sent_at__isnull=False, notice_answer_deadline__isnull=False)
+        & ~awaiting_hall_q()
+    )
 
 
 def case_notice_lapse(*, case_id: int, today: dt.date, calendar: WorkCalendar) -> Case | None:
@@ -166,7 +169,9 @@ def cases_notice_remind(*, today: dt.date, calendar: WorkCalendar) -> int:
             continue
         with transaction.atomic():
             # The conditional UPDATE claims the reminder: two runs at once never send it twice.
-            if not Case.objects.filter(id=case.id, notice_reminded_at__isnull=True).update(notice_reminded_at=timezone.now()):
+            if not Case.objects.filter(id=case.id, notice_reminded_at__isnull=True).update(
+                notice_reminded_at=timezone.now()
+            ):
                 continue
             case.notice_answer_deadline = real
             notify(recipient=case.citizen, event="case.notice_answer_reminder", case=case)

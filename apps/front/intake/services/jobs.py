@@ -71,7 +71,9 @@ def cases_intake_deadline_warn(*, today: dt.date | None = None) -> int:
     for case in due:
         with transaction.atomic():
             # Claim the warning first: a second run of the periodic job sends nothing twice.
-            if not Case.objects.filter(id=case.id, intake_warning_sent_at__isnull=True).update(intake_warning_sent_at=timezone.now()):
+            if not Case.objects.filter(id=case.id, intake_warning_sent_at__isnull=True).update(
+                intake_warning_sent_at=timezone.now()
+            ):
                 continue
             for supervisor in hall_supervisors(case.hall_id):
                 notify(recipient=supervisor, event="intake.deadline_near", case=case)
@@ -88,7 +90,9 @@ def cases_fill_open_dates(*, calendar: WorkCalendar | None = None) -> int:
         status=CaseStatus.RECEIVED, intake_deadline__isnull=True, received_at__isnull=False
     ).values_list("id", "received_at", "intake_started_at"):
         # From the receipt, or from the answer to a one-time notice.
-        limit = add_workdays_or_none(timezone.localdate(started_at or received_at), intake_conf.INTAKE_NOTICE_DAYS, calendar)
+        limit = add_workdays_or_none(
+            timezone.localdate(started_at or received_at), intake_conf.INTAKE_NOTICE_DAYS, calendar
+        )
         if limit is not None:
             # The warning about the open limit does not count for the real one: it is due again before it.
             filled += Case.objects.filter(id=case_id, intake_deadline__isnull=True).update(
@@ -123,7 +127,6 @@ def cases_fill_open_dates(*, calendar: WorkCalendar | None = None) -> int:
     return filled
 
 
-
 def cases_close_finished(*, today: dt.date | None = None, batch: int = 500) -> int:
     """办结 (DOMAIN.md §5 … DELIVERED → CLOSED): a case whose result was delivered (送达), or that was denied (a
     denial has no result to hand over), is closed once CASE_CLOSE_AFTER_WORKDAYS working days have passed since —
@@ -135,7 +138,8 @@ def cases_close_finished(*, today: dt.date | None = None, batch: int = 500) -> i
     delivered = Max("events__at", filter=Q(events__to_status=CaseStatus.DELIVERED))
     candidates = (
         Case.objects.filter(
-            Q(status=CaseStatus.DELIVERED) | Q(status=CaseStatus.DECIDED, decision=Decision.DENIED, decided_at__isnull=False)
+            Q(status=CaseStatus.DELIVERED)
+            | Q(status=CaseStatus.DECIDED, decision=Decision.DENIED, decided_at__isnull=False)
         )
         .annotate(delivered_at=delivered)
         .values_list("id", "status", "delivered_at", "decided_at")

@@ -43,7 +43,8 @@ def upload_check(upload: UploadedFile) -> tuple[bytes, str]:
     """Read and vet one upload: size, and the real type from its first bytes (a renamed .exe is refused)."""
     if upload.size is not None and upload.size > settings.UPLOAD_MAX_BYTES:
         raise DomainError(
-            _("文件“%(name)s”超过%(mb)sMB上限。") % {"name": upload.name, "mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024)},
+            _("文件“%(name)s”超过%(mb)sMB上限。")
+            % {"name": upload.name, "mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024)},
             code="file_too_large",
         )
     content = upload.read()
@@ -81,7 +82,9 @@ def _store_materials(case: Case, vetted, *, by: User, trust_level: str = "B") ->
         row.save()
 
 
-def _reuse(case: Case, reuses: Sequence[Reuse], *, by: User, vault_consent: bool, channel: str = Channel.WINDOW) -> None:
+def _reuse(
+    case: Case, reuses: Sequence[Reuse], *, by: User, vault_consent: bool, channel: str = Channel.WINDOW
+) -> None:
     """Take vault evidence instead of asking again (国办函〔2016〕108号): A and B as they are; C only once
     the clerk has checked the original (which makes it B). Only with the applicant's consent, which the clerk
     records at a window, or the applicant gives online (DOMAIN.md §9 数据共享; apps/shared/privacy)."""
@@ -89,7 +92,10 @@ def _reuse(case: Case, reuses: Sequence[Reuse], *, by: User, vault_consent: bool
         return
     consent_require(given=vault_consent, purpose=ConsentPurpose.VAULT_REUSE)
     consent_record(
-        user=case.citizen, purpose=ConsentPurpose.VAULT_REUSE, channel=channel, reference=case.number,
+        user=case.citizen,
+        purpose=ConsentPurpose.VAULT_REUSE,
+        channel=channel,
+        reference=case.number,
         recorded_by=by if by.id != case.citizen_id else None,
     )
     materials = {m.id: m for m in case.matter.materials.all()}
@@ -99,19 +105,35 @@ def _reuse(case: Case, reuses: Sequence[Reuse], *, by: User, vault_consent: bool
         if material is None or evidence is None:
             raise DomainError(_("所选的已有材料不属于该申请人或该事项。"), code="wrong_evidence")
         if evidence.revoked_at is not None or EvidenceItem.objects.filter(licence_stale_q(), id=evidence.id).exists():
-            raise DomainError(_("“%(name)s”已撤销或暂无法确认有效，请重新调取或提交。") % {"name": evidence.name}, code="evidence_expired")
+            raise DomainError(
+                _("“%(name)s”已撤销或暂无法确认有效，请重新调取或提交。") % {"name": evidence.name},
+                code="evidence_expired",
+            )
         if evidence.valid_until and evidence.valid_until < timezone.localdate():
-            raise DomainError(_("“%(name)s”已过有效期，请重新提交。") % {"name": evidence.name}, code="evidence_expired")
+            raise DomainError(
+                _("“%(name)s”已过有效期，请重新提交。") % {"name": evidence.name}, code="evidence_expired"
+            )
         level = evidence.trust_level
         if level == TrustLevel.C:
             if not reuse.original_checked:
-                raise DomainError(_("“%(name)s”为申请人上传件，须核验原件后使用。") % {"name": evidence.name}, code="original_unchecked")
+                raise DomainError(
+                    _("“%(name)s”为申请人上传件，须核验原件后使用。") % {"name": evidence.name},
+                    code="original_unchecked",
+                )
             EvidenceItem.objects.filter(id=evidence.id).update(trust_level=TrustLevel.B, verified_by=by)
             level = TrustLevel.B
         CaseMaterial.objects.create(
-            case=case, material=material, name=material.name, file=evidence.file.name, original_name=evidence.name,
-            content_type=evidence.content_type, size=evidence.size, sha256=evidence.sha256, uploaded_by=by,
-            trust_level=level, reused_from=evidence,
+            case=case,
+            material=material,
+            name=material.name,
+            file=evidence.file.name,
+            original_name=evidence.name,
+            content_type=evidence.content_type,
+            size=evidence.size,
+            sha256=evidence.sha256,
+            uploaded_by=by,
+            trust_level=level,
+            reused_from=evidence,
         )
 
 
@@ -122,7 +144,12 @@ def _keep_in_vault(case: Case, *, by: User) -> None:
             citizen=case.citizen,
             sha256=row.sha256,
             defaults={
-                "name": row.name, "trust_level": TrustLevel.B, "file": row.file.name, "content_type": row.content_type,
-                "size": row.size, "origin_case": case, "verified_by": by,
+                "name": row.name,
+                "trust_level": TrustLevel.B,
+                "file": row.file.name,
+                "content_type": row.content_type,
+                "size": row.size,
+                "origin_case": case,
+                "verified_by": by,
             },
         )

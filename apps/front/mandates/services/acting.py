@@ -125,8 +125,11 @@ def window_check(*, clerk: User, ticket_id: int, person_id_number: str, principa
         # The ticket of an online case's originals visit acts on that case (a 委托书 for the case reaches it).
         visit = originals_check_for_ticket(ticket)
         authority = authority_check(
-            agent=person, principal=principal, act=Act.APPLY,
-            matter=None if visit else ticket.matter, case=visit.case if visit else None,
+            agent=person,
+            principal=principal,
+            act=Act.APPLY,
+            matter=None if visit else ticket.matter,
+            case=visit.case if visit else None,
         )
         note = (
             f"法定代表人 {person.real_name} 办理，已核验身份证件"

@@ -51,7 +51,11 @@ def gateway_callback_receive(*, headers, method: str, path: str, body: bytes) ->
     the first answer; then apply the receipt."""
     try:
         verified = signing.verify(
-            headers=headers, method=method, path=path, body=body, secret_for=_secret_for,
+            headers=headers,
+            method=method,
+            path=path,
+            body=body,
+            secret_for=_secret_for,
             max_skew=notifications_conf.SMS_GATEWAY_MAX_SKEW_SECONDS,
         )
     except signing.SignatureError as exc:
@@ -65,8 +69,11 @@ def gateway_callback_receive(*, headers, method: str, path: str, body: bytes) ->
     try:
         with transaction.atomic():
             GatewayCallback.objects.create(
-                message_id=verified.message_id, body_digest=digest, notification_id=notification_id,
-                status_code=result.status_code, response=result.data,
+                message_id=verified.message_id,
+                body_digest=digest,
+                notification_id=notification_id,
+                status_code=result.status_code,
+                response=result.data,
             )
     except IntegrityError:  # the same callback, twice at once: the other one answered first
         return _repeat(GatewayCallback.objects.get(message_id=verified.message_id), digest)
@@ -120,7 +127,10 @@ def _apply(body: bytes) -> tuple[CallbackResult, int | None]:
                     {
                         "code": "illegal_transition",
                         "detail": _("短信当前状态为“%(current)s”，不能变为“%(target)s”。")
-                        % {"current": DeliveryStatus(notification.status).label, "target": DeliveryStatus(status).label},
+                        % {
+                            "current": DeliveryStatus(notification.status).label,
+                            "target": DeliveryStatus(status).label,
+                        },
                         **answer,
                     },
                 ),
@@ -135,10 +145,16 @@ def _apply(body: bytes) -> tuple[CallbackResult, int | None]:
             attempt.save(update_fields=["status", "reported_at", "error", "provider_reference"])
         else:  # a receipt for a message we never logged an attempt for: log it now
             DeliveryAttempt.objects.create(
-                notification=notification, number=max(notification.attempts, 1), status=status,
-                provider_reference=provider_reference, reported_at=now, finished_at=now,
+                notification=notification,
+                number=max(notification.attempts, 1),
+                status=status,
+                provider_reference=provider_reference,
+                reported_at=now,
+                finished_at=now,
             )
         apply_outcome(notification, status=status, error=f"gateway: {error_code}" if error_code else "gateway", now=now)
         notification.save(update_fields=["status", "last_error", "next_attempt_at", "delivered_at"])
     logger.info("notification %s: gateway reports %s", notification.id, status)
-    return CallbackResult(200, {"reference": str(reference), "status": notification.status, "changed": True}), notification.id
+    return CallbackResult(
+        200, {"reference": str(reference), "status": notification.status, "changed": True}
+    ), notification.id

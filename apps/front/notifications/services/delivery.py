@@ -51,8 +51,11 @@ def notification_deliver(*, notification_id: int) -> str:
             if not notification.recipient.email:
                 raise SendError("no e-mail address", status=DeliveryStatus.PERMANENT_FAILURE)
             result = send_email(
-                to=notification.recipient.email, subject=notification.subject, body=notification.body,
-                language=notification.language, reference=reference,
+                to=notification.recipient.email,
+                subject=notification.subject,
+                body=notification.body,
+                language=notification.language,
+                reference=reference,
             )
         else:
             result = SendResult(status=DeliveryStatus.DELIVERED)
@@ -84,11 +87,17 @@ def _finish(
         # The receipt already moved it on (or a newer attempt owns it): keep what it said.
         return notification.status
     apply_outcome(notification, status=status, error=error, now=now)
-    notification.sent_at = notification.sent_at or (now if status in (DeliveryStatus.SENDING, DeliveryStatus.DELIVERED) else None)
+    notification.sent_at = notification.sent_at or (
+        now if status in (DeliveryStatus.SENDING, DeliveryStatus.DELIVERED) else None
+    )
     notification.save(update_fields=["status", "last_error", "next_attempt_at", "sent_at", "delivered_at"])
     logger.info(
         "notification %s (%s, %s) attempt %s: %s%s",
-        notification.id, notification.event, notification.channel, attempt.number, status,
+        notification.id,
+        notification.event,
+        notification.channel,
+        attempt.number,
+        status,
         f" ({error})" if error else "",
     )
     return notification.status
@@ -114,7 +123,11 @@ def apply_outcome(notification: Notification, *, status: str, error: str, now: d
         notification.next_attempt_at = None
         logger.warning(
             "notification %s (%s, %s): %s after %s attempts, giving up",
-            notification.id, notification.event, notification.channel, status, notification.attempts,
+            notification.id,
+            notification.event,
+            notification.channel,
+            status,
+            notification.attempts,
         )
     else:
         notification.next_attempt_at = not_before(
@@ -127,7 +140,9 @@ def notifications_recover_stuck() -> int:
     attempt counts as a technical failure, and the message is retried with the same reference."""
     now = timezone.now()
     stuck = list(
-        Notification.objects.filter(status=DeliveryStatus.SENDING, next_attempt_at__lt=now).values_list("id", flat=True)[:200]
+        Notification.objects.filter(status=DeliveryStatus.SENDING, next_attempt_at__lt=now).values_list(
+            "id", flat=True
+        )[:200]
     )
     recovered = 0
     for notification_id in stuck:
@@ -171,10 +186,18 @@ def notifications_expire_unconfirmed() -> int:
                 status=DeliveryStatus.TECHNICAL_FAILURE, error=error
             )
             notification.status, notification.last_error, notification.next_attempt_at = (
-                DeliveryStatus.TECHNICAL_FAILURE, error, None,
+                DeliveryStatus.TECHNICAL_FAILURE,
+                error,
+                None,
             )
             notification.save(update_fields=["status", "last_error", "next_attempt_at"])
-            logger.warning("notification %s (%s): %s after %sh, final", notification.id, notification.event, error, notifications_conf.NOTIFY_RECEIPT_TIMEOUT_HOURS)
+            logger.warning(
+                "notification %s (%s): %s after %sh, final",
+                notification.id,
+                notification.event,
+                error,
+                notifications_conf.NOTIFY_RECEIPT_TIMEOUT_HOURS,
+            )
             expired += 1
     return expired
 

@@ -72,8 +72,16 @@ def notify(
         version = template_current_version(event=event, channel=channel)
         subject, body = render(version, language=language, context=fields)
         row = Notification(
-            recipient=recipient, event=event, channel=channel, case_id=case.pk if case is not None else None, template_version=version,
-            language=language, urgent=urgent, subject=subject[:200], body=body, created_at=now,
+            recipient=recipient,
+            event=event,
+            channel=channel,
+            case_id=case.pk if case is not None else None,
+            template_version=version,
+            language=language,
+            urgent=urgent,
+            subject=subject[:200],
+            body=body,
+            created_at=now,
         )
         if channel == Channel.INBOX:
             # The inbox is this database: the message is there as soon as it is committed.
@@ -97,5 +105,3 @@ def notify(
         for notification_id in due:  # broker down: the periodic sender delivers it
             enqueue_on_commit(notification_deliver, notification_id)
     return rows
-
-

@@ -12,7 +12,7 @@ from apps.front.notifications.conf import notifications_conf
 
 
 def _parse_quiet_hours(value: str) -> tuple[dt.time, dt.time] | None:
-    """"21:00-08:00" → (21:00, 08:00); "" → None (no quiet hours)."""
+    """ "21:00-08:00" → (21:00, 08:00); "" → None (no quiet hours)."""
     value = value.strip()
     if not value:
         return None
@@ -52,6 +52,9 @@ def not_before(at: dt.datetime, *, channel: str, urgent: bool) -> dt.datetime:
 
 def backoff(attempt: int) -> dt.timedelta:
     """Delay after the ``attempt``-th failed try: exponential with full jitter, capped (as the relay)."""
-    ceiling = min(notifications_conf.NOTIFY_BACKOFF_CAP_SECONDS, notifications_conf.NOTIFY_BACKOFF_BASE_SECONDS * 2 ** max(attempt - 1, 0))
+    ceiling = min(
+        notifications_conf.NOTIFY_BACKOFF_CAP_SECONDS,
+        notifications_conf.NOTIFY_BACKOFF_BASE_SECONDS * 2 ** max(attempt - 1, 0),
+    )
     # Full jitter, but never less than the base: a retry a few milliseconds later helps no one.
     return dt.timedelta(seconds=max(notifications_conf.NOTIFY_BACKOFF_BASE_SECONDS, random.uniform(0, ceiling)))  # noqa: S311 - jitter, not security

@@ -30,8 +30,21 @@ logger = logging.getLogger(__name__)
 # number, a phone number or a full name (the name is always masked): DOMAIN.md §8.
 CASE_FIELDS = frozenset(
     {
-        "name", "number", "matter", "sentence", "next_step", "promised_date", "decision", "items",
-        "intake_deadline", "correction", "correction_deadline", "procedure", "commitment", "commitment_deadline", "notice_answer_deadline",
+        "name",
+        "number",
+        "matter",
+        "sentence",
+        "next_step",
+        "promised_date",
+        "decision",
+        "items",
+        "intake_deadline",
+        "correction",
+        "correction_deadline",
+        "procedure",
+        "commitment",
+        "commitment_deadline",
+        "notice_answer_deadline",
     }
 )
 
@@ -69,8 +82,14 @@ def template_current_version(*, event: str, channel: str) -> MessageTemplateVers
     MessageTemplateVersion.objects.bulk_create(
         [
             MessageTemplateVersion(
-                template=template, version=1, subject_zh=subject_zh, body_zh=body_zh,
-                subject_en=subject_en, body_en=body_en, source=TemplateSource.CODE, note="代码默认文本",
+                template=template,
+                version=1,
+                subject_zh=subject_zh,
+                body_zh=body_zh,
+                subject_en=subject_en,
+                body_en=body_en,
+                source=TemplateSource.CODE,
+                note="代码默认文本",
             )
         ],
         ignore_conflicts=True,
@@ -91,7 +110,8 @@ def _check_placeholders(text: str, allowed: frozenset[str] | None) -> None:
             )
         if allowed is not None and name not in allowed:
             raise DomainError(
-                _("模板占位符“{%(name)s}”不可用，可用：%(allowed)s。") % {"name": name, "allowed": "、".join(sorted(allowed))},
+                _("模板占位符“{%(name)s}”不可用，可用：%(allowed)s。")
+                % {"name": name, "allowed": "、".join(sorted(allowed))},
                 code="template_invalid",
             )
 
@@ -118,8 +138,15 @@ def template_version_create(
     template = MessageTemplate.objects.select_for_update().get(event=event, channel=channel)
     last = template.versions.order_by("-version").values_list("version", flat=True).first() or 0
     return MessageTemplateVersion.objects.create(
-        template=template, version=last + 1, subject_zh=subject_zh.strip(), body_zh=body_zh.strip(),
-        subject_en=subject_en.strip(), body_en=body_en.strip(), source=source, author=author, note=note[:200],
+        template=template,
+        version=last + 1,
+        subject_zh=subject_zh.strip(),
+        body_zh=body_zh.strip(),
+        subject_en=subject_en.strip(),
+        body_en=body_en.strip(),
+        source=source,
+        author=author,
+        note=note[:200],
     )
 
 
@@ -137,8 +164,10 @@ def template_texts_validate(
     current = template_current_version(event=event, channel=channel) if event in MESSAGES else None
     # Placeholders an edit may use: the ones the current wording uses plus the case fields; an extra
     # one would render empty, which an editor should hear about now rather than from a citizen.
-    allowed = CASE_FIELDS | _placeholders(current.body_zh if current else "") | _placeholders(
-        current.subject_zh if current else ""
+    allowed = (
+        CASE_FIELDS
+        | _placeholders(current.body_zh if current else "")
+        | _placeholders(current.subject_zh if current else "")
     )
     for text in (subject_zh, body_zh, subject_en, body_en):
         _check_placeholders(text, allowed)
@@ -188,8 +217,14 @@ def templates_sync(*, update: bool = False) -> list[MessageTemplateVersion]:
             if texts != (current.subject_zh, current.body_zh, current.subject_en, current.body_en):
                 created.append(
                     template_version_create(
-                        event=event, channel=channel, subject_zh=texts[0], body_zh=texts[1], subject_en=texts[2],
-                        body_en=texts[3], source=TemplateSource.CODE, note="代码默认文本更新",
+                        event=event,
+                        channel=channel,
+                        subject_zh=texts[0],
+                        body_zh=texts[1],
+                        subject_en=texts[2],
+                        body_en=texts[3],
+                        source=TemplateSource.CODE,
+                        note="代码默认文本更新",
                     )
                 )
     return created

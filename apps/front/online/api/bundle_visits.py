@@ -47,12 +47,16 @@ class BundleVisitApi(APIView):
         request=BundleVisitSerializer,
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
         responses={
-            201: inline_serializer("BundleVisitBooked", {"code": serializers.CharField(), "appointment": serializers.CharField()}),
+            201: inline_serializer(
+                "BundleVisitBooked", {"code": serializers.CharField(), "appointment": serializers.CharField()}
+            ),
             400: _error("invalid: no slot, or not a number."),
             **START_ERRORS,
             404: _error("not_found: no such bundle or slot."),
             409: _error("slot_full, duplicate, limit_reached … (the booking's refusals)."),
-            422: _error("no_visit (not offered by a hall visit), matter_not_served (the hall lacks a matter), wrong_group."),
+            422: _error(
+                "no_visit (not offered by a hall visit), matter_not_served (the hall lacks a matter), wrong_group."
+            ),
         },
     )
     def post(self, request, code):
@@ -108,7 +112,10 @@ class BundleTicketAcceptApi(MultipartApiView):
     @extend_schema(
         request=inline_serializer(
             "BundleTicketAccept",
-            {"form_values": serializers.CharField(required=False), "vault_consent": serializers.BooleanField(required=False)},
+            {
+                "form_values": serializers.CharField(required=False),
+                "vault_consent": serializers.BooleanField(required=False),
+            },
         ),
         responses={
             200: BundleTicketSerializer,
@@ -156,13 +163,19 @@ def _answer(request, ticket_id: int, whole: PartOutcome, parts: dict[str, PartOu
     except FormInvalid as exc:
         return _form_invalid(exc)
     sheet = bundle_visit_sheet(clerk=request.user, ticket_id=ticket_id)
-    return Response(BundleTicketSerializer(sheet).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+    return Response(
+        BundleTicketSerializer(sheet).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+    )
 
 
 class PartOutcomeSerializer(serializers.Serializer):
-    outcome = serializers.ChoiceField(choices=[ACCEPT, NOTICE, REFUSE], help_text="accept, notice (一次性告知) or refuse (不予受理).")
+    outcome = serializers.ChoiceField(
+        choices=[ACCEPT, NOTICE, REFUSE], help_text="accept, notice (一次性告知) or refuse (不予受理)."
+    )
     items = serializers.ListField(
-        child=serializers.CharField(max_length=200), required=False, max_length=50,
+        child=serializers.CharField(max_length=200),
+        required=False,
+        max_length=50,
         help_text="notice: every missing or defective item, at once.",
     )
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500, help_text="refuse: the reason.")

@@ -65,6 +65,8 @@ class PeopleMixin(serializers.Serializer):
         if application.filed_by_id == application.applicant_id:
             return None
         return application.filed_by.real_name
+
+
 EDIT_ERRORS = {
     400: _error(
         "form_invalid (an answer not what its field takes; errors by field key), invalid_hall, invalid_method, address_invalid, invalid."

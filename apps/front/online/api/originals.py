@@ -39,7 +39,10 @@ class VisitAppointmentSerializer(serializers.Serializer):
     start = serializers.DateTimeField(source="slot.start")
     hall = serializers.CharField(source="hall.name")
     booked_by = serializers.CharField(
-        source="agent.real_name", allow_null=True, default=None, help_text="Who booked it for the applicant; null: the applicant."
+        source="agent.real_name",
+        allow_null=True,
+        default=None,
+        help_text="Who booked it for the applicant; null: the applicant.",
     )
 
 
@@ -50,7 +53,9 @@ class OriginalsVisitSerializer(serializers.Serializer):
     applicant_name = serializers.CharField(source="case.citizen.real_name")
     acting = serializers.BooleanField(help_text="The caller acts for the applicant (their authority was checked).")
     needs_visit = serializers.BooleanField(source="case.needs_original_visit")
-    originals = serializers.ListField(child=serializers.CharField(), help_text="The materials whose originals to bring.")
+    originals = serializers.ListField(
+        child=serializers.CharField(), help_text="The materials whose originals to bring."
+    )
     appointment = VisitAppointmentSerializer(allow_null=True, help_text="The visit booked for the case (the latest).")
     completed_at = serializers.DateTimeField(allow_null=True)
     slots = VisitSlotSerializer(many=True, help_text="Slots open at the case's hall (empty once booked or done).")
@@ -62,7 +67,9 @@ class VisitBookSerializer(serializers.Serializer):
 
 def _visit(case: Case, *, acting: bool) -> dict:
     check = (
-        OriginalsCheck.objects.filter(case=case).select_related("appointment__slot", "appointment__hall", "appointment__agent").first()
+        OriginalsCheck.objects.filter(case=case)
+        .select_related("appointment__slot", "appointment__hall", "appointment__agent")
+        .first()
     )
     appointment = check.appointment if check is not None else None
     open_to_book = case.needs_original_visit and (
@@ -101,7 +108,9 @@ class OriginalsVisitApi(APIView):
             400: _error("invalid (no slot)."),
             403: ACTING_ERRORS,
             404: NOT_YOURS_OR_AGENT,
-            409: _error("already_booked, no_visit_needed, invalid_state (checked already, or the case is past it), full."),
+            409: _error(
+                "already_booked, no_visit_needed, invalid_state (checked already, or the case is past it), full."
+            ),
             422: _error("wrong_hall (the visit is at the hall that accepted the case), and booking's own refusals."),
         },
     )
@@ -139,4 +148,3 @@ class OriginalsVisitCancelApi(APIView):
         check = originals_visit_cancel(actor=request.user, number=number)
         case = check.case
         return Response(OriginalsVisitSerializer(_visit(case, acting=case.citizen_id != request.user.pk)).data)
-

@@ -179,7 +179,9 @@ def checklist_for(application: OnlineApplication) -> list[ChecklistItem]:
             required=material.required,
             produced=material.name in produced,
         )
-        items.append(ChecklistItem(material, state, files=files, evidence=held.get(material.id) if state == HELD else None))
+        items.append(
+            ChecklistItem(material, state, files=files, evidence=held.get(material.id) if state == HELD else None)
+        )
     return items
 
 

@@ -1,5 +1,5 @@
 """Reads for 一件事 bundles: their matters, merged form and checklist, each part's status, the statistics and what
- the wire carries of a bundle."""
+the wire carries of a bundle."""
 
 from __future__ import annotations
 

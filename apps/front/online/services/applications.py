@@ -148,7 +148,9 @@ def application_update(
     application = _editable(actor=actor, code=code)
     changed: list[str] = []
     if form_values is not None:
-        application.form_values = answers_merged(form_fields_of(application.matter), application.form_values, form_values)
+        application.form_values = answers_merged(
+            form_fields_of(application.matter), application.form_values, form_values
+        )
         changed.append("form_values")
     submitted = application.case_id is not None
     if delivery is not None:
@@ -186,9 +188,7 @@ def application_file_remove(*, actor: User, code: str, file_id: int) -> None:
 @transaction.atomic
 def application_discard(*, actor: User, code: str) -> None:
     """Delete a draft and its files (a submitted application is the case's; it is withdrawn, never deleted)."""
-    draft_discard(
-        _locked(actor=actor, code=code), refusal=_("申请已提交，不能删除；如需撤回请在办件页面操作。")
-    )
+    draft_discard(_locked(actor=actor, code=code), refusal=_("申请已提交，不能删除；如需撤回请在办件页面操作。"))
 
 
 def _form_pdf(application: OnlineApplication, *, items, resubmission: bool) -> StoredUpload | None:

@@ -206,9 +206,7 @@ def _outcomes(
     matters = {matter.code: matter for _item, matter in items}
     unknown = [code for code in parts if code not in matters]
     if unknown:
-        raise DomainError(
-            _("以下事项不属于该一件事：%(codes)s。") % {"codes": "、".join(unknown)}, code="wrong_matter"
-        )
+        raise DomainError(_("以下事项不属于该一件事：%(codes)s。") % {"codes": "、".join(unknown)}, code="wrong_matter")
     waiting = waiting_among(item for item, _matter in items)
     early = [matters[code].name for code, outcome in parts.items() if code in waiting and outcome.kind != ACCEPT]
     if early:
@@ -300,9 +298,7 @@ def _decide(
     # The person at the window submits (the applicant, or their agent: the online road checks the authority in
     # every matter, as intake's agent_check); the clerk answers. A company applies through a person.
     if ticket.agent is None and application.applicant.is_company:
-        raise DomainError(
-            _("法人申请须由法定代表人或经授权的经办人办理，请先核验办理人身份。"), code="agent_required"
-        )
+        raise DomainError(_("法人申请须由法定代表人或经授权的经办人办理，请先核验办理人身份。"), code="agent_required")
     actor = ticket.agent or application.applicant
     if application.hall_id != ticket.hall_id:
         # Received where the visit takes place (a hall receiving every matter, checked when it was booked).

@@ -143,9 +143,7 @@ def bundle_application_update(
     if delivery is not None:
         changed += delivery_set(application, delivery)
     if hall_id is not None and hall_id != application.hall_id:
-        application.hall = hall_chosen(
-            bundle_halls(matters), hall_id, wrong=_("所选大厅不受理该一件事的全部事项。")
-        )
+        application.hall = hall_chosen(bundle_halls(matters), hall_id, wrong=_("所选大厅不受理该一件事的全部事项。"))
         changed.append("hall")
     if changed:
         application.save(update_fields=[*changed, "updated_at"])
@@ -296,7 +294,9 @@ def _tell(bundle: BundleApplication, *, event: str, context: dict[str, object]) 
     """A bundle's message to its applicant and, when an agent filed it, to the agent too (``<event>_agent``, naming
     whom they applied for) while they may still see the bundle (a revoked mandate: not); each recipient reads it in
     their own language."""
-    notify(recipient=bundle.applicant, event=event, context={"bundle": bundle.bundle.name, "code": bundle.code, **context})
+    notify(
+        recipient=bundle.applicant, event=event, context={"bundle": bundle.bundle.name, "code": bundle.code, **context}
+    )
     filer = bundle.filed_by
     if filer.pk != bundle.applicant_id and bundle_applications_of(filer).filter(id=bundle.id).exists():
         company = company_for_account(bundle.applicant)
@@ -324,9 +324,7 @@ def _drop(part: OnlineApplication, *, reason: str) -> None:
         waiting.bundle_application = bundle
         _drop(
             waiting,
-            reason=_in_language(
-                lambda: _("前置事项“%(matter)s”未提交，本事项未提交。") % {"matter": part.matter.name}
-            ),
+            reason=_in_language(lambda: _("前置事项“%(matter)s”未提交，本事项未提交。") % {"matter": part.matter.name}),
         )
 
 
@@ -357,8 +355,10 @@ def bundle_part_settled(*, case: Case) -> None:
             _drop(
                 waiting,
                 reason=_in_language(
-                    lambda: _("前置事项“%(matter)s”未获准予（%(outcome)s），本事项不再提交；如仍需办理，请另行申请。")
-                    % {"matter": part.matter.name, "outcome": part_outcome_label(part)}
+                    lambda: (
+                        _("前置事项“%(matter)s”未获准予（%(outcome)s），本事项不再提交；如仍需办理，请另行申请。")
+                        % {"matter": part.matter.name, "outcome": part_outcome_label(part)}
+                    )
                 ),
             )
             continue

@@ -42,9 +42,15 @@ def rectification_appeal(*, actor: User, rectification_id: int, reason: object) 
     # None: the calendar of the year the limit falls in is unpublished; the limit cannot have passed yet.
     if rectification.appeal_due is not None and _today() > rectification.appeal_due:
         # date_format: "2026年3月5日" in Chinese (govservice/formats), "5 March 2026" in English.
-        raise Conflict(_("申诉期限（%(date)s）已过。") % {"date": date_format(rectification.appeal_due)}, code="appeal_too_late")
+        raise Conflict(
+            _("申诉期限（%(date)s）已过。") % {"date": date_format(rectification.appeal_due)}, code="appeal_too_late"
+        )
     rectification.appeal_status = AppealStatus.PENDING
-    rectification.appeal_reason, rectification.appealed_at, rectification.appealed_by = reason_text, timezone.now(), actor
+    rectification.appeal_reason, rectification.appealed_at, rectification.appealed_by = (
+        reason_text,
+        timezone.now(),
+        actor,
+    )
     rectification.save(update_fields=["appeal_status", "appeal_reason", "appealed_at", "appealed_by"])
     _record(rectification, actor=actor, action="appeal", note=reason_text)
     context = _staff_context(rectification)
@@ -73,7 +79,14 @@ def rectification_appeal_decide(*, actor: User, rectification_id: int, upheld: b
     rectification.appeal_decided_by = actor
     fields = ("appeal_status", "appeal_decision_note", "appeal_decided_at", "appeal_decided_by")
     if upheld:
-        _move(rectification, to_status=RectificationStatus.VOIDED, actor=actor, action="appeal_upheld", note=note_text, fields=fields)
+        _move(
+            rectification,
+            to_status=RectificationStatus.VOIDED,
+            actor=actor,
+            action="appeal_upheld",
+            note=note_text,
+            fields=fields,
+        )
     else:
         rectification.save(update_fields=list(fields))
         _record(rectification, actor=actor, action="appeal_rejected", note=note_text)

@@ -79,7 +79,12 @@ def evaluation_submit_by_invitation(*, token: str, score: Any, comment: Any = ""
     if invitation.case_id is not None:
         case = Case.objects.select_related("matter", "hall").get(id=invitation.case_id)
         return _submit_case(
-            case=case, citizen=invitation.citizen, score=score, comment=comment, tags=tags, channel=EvaluationChannel.SMS
+            case=case,
+            citizen=invitation.citizen,
+            score=score,
+            comment=comment,
+            tags=tags,
+            channel=EvaluationChannel.SMS,
         )
     # The check constraint: an invitation without a case has a ticket.
     assert invitation.ticket_id is not None
@@ -101,7 +106,9 @@ def rectification_for_fix_token(token: str) -> Rectification:
     return rectification
 
 
-def _invite(*, fields: dict[str, Any], event_day: dt.date, recipient, case: Case | None, context: dict[str, str]) -> bool:
+def _invite(
+    *, fields: dict[str, Any], event_day: dt.date, recipient, case: Case | None, context: dict[str, str]
+) -> bool:
     try:
         expires_at = _expiry(event_day)
     except CalendarUnknown:
@@ -136,9 +143,7 @@ def invitations_send_due(*, now: dt.datetime | None = None) -> int:
     since = now - dt.timedelta(days=LOOKBACK_DAYS)
     sent = 0
     cases = (
-        Case.objects.filter(
-            status__in=RATEABLE_CASE_STATUSES, decided_at__gte=since, evaluation__isnull=True
-        )
+        Case.objects.filter(status__in=RATEABLE_CASE_STATUSES, decided_at__gte=since, evaluation__isnull=True)
         .exclude(id__in=Invitation.objects.filter(case__isnull=False).values("case_id"))
         .select_related("citizen", "matter", "hall")
         .order_by("decided_at")[:BATCH]

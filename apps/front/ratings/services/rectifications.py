@@ -71,9 +71,15 @@ def _reply_due(start: dt.date) -> dt.date:
 
 def appeal_due_for(rectification: Rectification) -> dt.date | None:
     """3 working days from the 差评, and from the citizen's rating of the fix when there is one."""
-    dues = [workdays_after(timezone.localdate(rectification.evaluation.created_at), ratings_conf.RECTIFICATION_APPEAL_WORKDAYS)]
+    dues = [
+        workdays_after(
+            timezone.localdate(rectification.evaluation.created_at), ratings_conf.RECTIFICATION_APPEAL_WORKDAYS
+        )
+    ]
     if rectification.fix_rated_at is not None:
-        dues.append(workdays_after(timezone.localdate(rectification.fix_rated_at), ratings_conf.RECTIFICATION_APPEAL_WORKDAYS))
+        dues.append(
+            workdays_after(timezone.localdate(rectification.fix_rated_at), ratings_conf.RECTIFICATION_APPEAL_WORKDAYS)
+        )
     return None if None in dues else max(d for d in dues if d is not None)
 
 
@@ -114,9 +120,10 @@ def is_unit_member(user: User, rectification: Rectification) -> bool:
 def _is_supervisor_for(user: User, rectification: Rectification) -> bool:
     if user.role == Role.ADMIN:
         return True
-    return user.role == Role.HALL_SUPERVISOR and StaffPost.objects.filter(
-        user=user, hall_id=rectification.hall_id
-    ).exists()
+    return (
+        user.role == Role.HALL_SUPERVISOR
+        and StaffPost.objects.filter(user=user, hall_id=rectification.hall_id).exists()
+    )
 
 
 def _locked(rectification_id: int) -> Rectification:
@@ -147,7 +154,9 @@ def _for_assignee(*, actor: User, rectification_id: int) -> Rectification:
     return rectification
 
 
-def _record(rectification: Rectification, *, actor: User | None, action: str, note: str = "", from_status: str = "") -> None:
+def _record(
+    rectification: Rectification, *, actor: User | None, action: str, note: str = "", from_status: str = ""
+) -> None:
     RectificationEvent.objects.create(
         rectification=rectification,
         actor=actor,
@@ -159,17 +168,34 @@ def _record(rectification: Rectification, *, actor: User | None, action: str, no
     )
 
 
-def _move(rectification: Rectification, *, to_status: str, actor: User | None, action: str, note: str = "", fields: tuple[str, ...] = ()) -> None:
+def _move(
+    rectification: Rectification,
+    *,
+    to_status: str,
+    actor: User | None,
+    action: str,
+    note: str = "",
+    fields: tuple[str, ...] = (),
+) -> None:
     """The lifecycle's guarded move (govservice.lib.lifecycle) of the ``fields`` the caller set, with the event row."""
     lifecycle.move(
-        rectification, to_status, fields={name: getattr(rectification, name) for name in fields},
+        rectification,
+        to_status,
+        fields={name: getattr(rectification, name) for name in fields},
         event={"actor": actor, "action": action, "note": note},
         refused=_("整改单当前状态为“%(status)s”，不能执行此操作。") % {"status": rectification.get_status_display()},
     )
 
 
 # The ``code`` of every _text() call, in govservice.api.STATUS_BY_CODE (400; tests/front/ratings/test_errors.py).
-TEXT_CODES = ("appeal_reason_required", "note_required", "summary_required", "fix_required", "reply_required", "invalid_comment")
+TEXT_CODES = (
+    "appeal_reason_required",
+    "note_required",
+    "summary_required",
+    "fix_required",
+    "reply_required",
+    "invalid_comment",
+)
 
 
 def _text(value: object, *, label: object, code: str, required: bool = True) -> str:
@@ -320,11 +346,25 @@ def rectification_reply(*, actor: User, rectification_id: int, fix: object, repl
     if citizen is not None:
         rectification.fix_rating_due = fix_rating_due_for(rectification)
         fields += ("fix_rating_due",)
-    _move(rectification, to_status=RectificationStatus.REPLIED, actor=actor, action="reply", note=reply_text + late, fields=fields)
+    _move(
+        rectification,
+        to_status=RectificationStatus.REPLIED,
+        actor=actor,
+        action="reply",
+        note=reply_text + late,
+        fields=fields,
+    )
     if citizen is None:
         # Nobody to answer or to rate the fix: the rectification ends with the reply.
         rectification.closed_at = now
-        _move(rectification, to_status=RectificationStatus.CLOSED, actor=None, action="close", note="匿名评价，无需市民评价整改", fields=("closed_at",))
+        _move(
+            rectification,
+            to_status=RectificationStatus.CLOSED,
+            actor=None,
+            action="close",
+            note="匿名评价，无需市民评价整改",
+            fields=("closed_at",),
+        )
         return rectification
     evaluation = rectification.evaluation
     notify(
@@ -344,7 +384,9 @@ def rectification_reply(*, actor: User, rectification_id: int, fix: object, repl
 # --- The citizen rates the fix ---------------------------------------------------------------------
 
 
-def rectification_rate_fix(*, rectification_id: int, rating: object, comment: object = "", citizen: User | None = None) -> Rectification:
+def rectification_rate_fix(
+    *, rectification_id: int, rating: object, comment: object = "", citizen: User | None = None
+) -> Rectification:
     """The citizen rates the fix (满意 / 基本满意 / 不满意). ``citizen`` is the logged-in rater; None when the
     signed link was the proof (the caller checked it)."""
     with transaction.atomic():

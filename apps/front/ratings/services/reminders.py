@@ -35,22 +35,39 @@ def rectifications_remind(*, today: dt.date | None = None) -> dict[str, int]:
     counts = {"reminded": 0, "escalated": 0, "overdue": 0, "closed": 0}
     pending = Rectification.objects.filter(status__in=PENDING_REPLY)
     steps = (
-        ("reminded", "reminded_at", today + dt.timedelta(days=ratings_conf.RECTIFICATION_REMIND_DAYS_BEFORE), "rating.rectification_reminder"),
-        ("escalated", "escalated_at", today + dt.timedelta(days=ratings_conf.RECTIFICATION_ESCALATE_DAYS_BEFORE), "rating.rectification_escalated"),
+        (
+            "reminded",
+            "reminded_at",
+            today + dt.timedelta(days=ratings_conf.RECTIFICATION_REMIND_DAYS_BEFORE),
+            "rating.rectification_reminder",
+        ),
+        (
+            "escalated",
+            "escalated_at",
+            today + dt.timedelta(days=ratings_conf.RECTIFICATION_ESCALATE_DAYS_BEFORE),
+            "rating.rectification_escalated",
+        ),
         ("overdue", "overdue_at", today - dt.timedelta(days=1), "rating.rectification_overdue"),
     )
     for key, claim, due_by, event in steps:
-        for rectification_id in list(pending.filter(**{f"{claim}__isnull": True, "due_date__lte": due_by}).values_list("id", flat=True)):
+        for rectification_id in list(
+            pending.filter(**{f"{claim}__isnull": True, "due_date__lte": due_by}).values_list("id", flat=True)
+        ):
             with transaction.atomic():
                 claimed = Rectification.objects.filter(
                     id=rectification_id, status__in=PENDING_REPLY, **{f"{claim}__isnull": True}
                 ).update(**{claim: timezone.now()})
                 if not claimed:
                     continue
-                rectification = Rectification.objects.select_related("evaluation__matter", "hall", "unit", "assignee").get(id=rectification_id)
+                rectification = Rectification.objects.select_related(
+                    "evaluation__matter", "hall", "unit", "assignee"
+                ).get(id=rectification_id)
                 recipients = (
-                    [rectification.assignee] if key == "reminded" and rectification.assignee else
-                    unit_staff(rectification) if key == "reminded" else hall_supervisors(rectification.hall_id)
+                    [rectification.assignee]
+                    if key == "reminded" and rectification.assignee
+                    else unit_staff(rectification)
+                    if key == "reminded"
+                    else hall_supervisors(rectification.hall_id)
                 )
                 for user in recipients:
                     notify(recipient=user, event=event, context=_staff_context(rectification))
@@ -64,7 +81,14 @@ def rectifications_remind(*, today: dt.date | None = None) -> dict[str, int]:
             if rectification.status != RectificationStatus.REPLIED:
                 continue
             rectification.closed_at = timezone.now()
-            _move(rectification, to_status=RectificationStatus.CLOSED, actor=None, action="close", note="市民未在期限内评价整改结果", fields=("closed_at",))
+            _move(
+                rectification,
+                to_status=RectificationStatus.CLOSED,
+                actor=None,
+                action="close",
+                note="市民未在期限内评价整改结果",
+                fields=("closed_at",),
+            )
             counts["closed"] += 1
     return counts
 

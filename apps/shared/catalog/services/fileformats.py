@@ -92,7 +92,9 @@ def _json_located(text: str) -> Any:
     try:
         json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ImportRefused([_("第 %(line)s 行：JSON 格式错误（%(msg)s）。") % {"line": exc.lineno, "msg": exc.msg}]) from exc
+        raise ImportRefused(
+            [_("第 %(line)s 行：JSON 格式错误（%(msg)s）。") % {"line": exc.lineno, "msg": exc.msg}]
+        ) from exc
     decoder = json.JSONDecoder()
     newlines = [i for i, ch in enumerate(text) if ch == "\n"]
 
@@ -218,7 +220,10 @@ def read_csv(text: str) -> tuple[list[Record], list[MatterRecord], list[str]]:
         elif kind == "matter":
             values = {k: v for k, v in cells.items() if k in ("code", "department", *MATTER_FIELDS)}
             if code in matters:
-                errors.append(_("第 %(line)s 行：事项 %(code)s 在文件中重复（第 %(first)s 行已出现）。") % {"line": line, "code": code, "first": matters[code].line})
+                errors.append(
+                    _("第 %(line)s 行：事项 %(code)s 在文件中重复（第 %(first)s 行已出现）。")
+                    % {"line": line, "code": code, "first": matters[code].line}
+                )
                 continue
             matters[code] = MatterRecord(line, values)
         elif kind in ("material", "fee", "field"):
@@ -226,11 +231,16 @@ def read_csv(text: str) -> tuple[list[Record], list[MatterRecord], list[str]]:
             values = {k.removeprefix(prefix): v for k, v in cells.items() if k.startswith(prefix)}
             children.append((kind, Record(line, {"code": code, **values})))
         else:
-            errors.append(_("第 %(line)s 行：record 列须为 department、matter、material、fee 或 field，而不是“%(kind)s”。") % {"line": line, "kind": kind})
+            errors.append(
+                _("第 %(line)s 行：record 列须为 department、matter、material、fee 或 field，而不是“%(kind)s”。")
+                % {"line": line, "kind": kind}
+            )
     for kind, record in children:
         parent = matters.get(record.values.pop("code"))
         if parent is None:
-            errors.append(_("第 %(line)s 行：所属事项不在文件中（须有同一实施编码的 matter 记录）。") % {"line": record.line})
+            errors.append(
+                _("第 %(line)s 行：所属事项不在文件中（须有同一实施编码的 matter 记录）。") % {"line": record.line}
+            )
         elif kind == "material":
             parent.materials.append(record)
         elif kind == "field":

@@ -53,7 +53,9 @@ def generated_code(i: int) -> str:
 
 
 @transaction.atomic
-def catalog_generate(*, matters: int = 2000, departments: int = 20, halls: tuple[str, ...] = (), seed: int = 2026) -> list[Matter]:
+def catalog_generate(
+    *, matters: int = 2000, departments: int = 20, halls: tuple[str, ...] = (), seed: int = 2026
+) -> list[Matter]:
     """Create ``matters`` consistent matters over ``departments`` departments (codes 110112-Dnn); each
     names a few of ``halls`` as receiving halls, or none (every hall). Returns the matters created."""
     rng = random.Random(seed)  # noqa: S311 - reproducible test data, not security
@@ -61,7 +63,11 @@ def catalog_generate(*, matters: int = 2000, departments: int = 20, halls: tuple
         Department.objects.get_or_create(code=f"110112-D{d:02d}", defaults={"name": f"通州区第{d}委办局"})[0]
         for d in range(1, departments + 1)
     ]
-    existing = set(Matter.objects.filter(code__in=[generated_code(i) for i in range(1, matters + 1)]).values_list("code", flat=True))
+    existing = set(
+        Matter.objects.filter(code__in=[generated_code(i) for i in range(1, matters + 1)]).values_list(
+            "code", flat=True
+        )
+    )
     rows = []
     for i in range(1, matters + 1):
         if generated_code(i) in existing:
@@ -94,7 +100,9 @@ def catalog_generate(*, matters: int = 2000, departments: int = 20, halls: tuple
                 channels=channels,
                 bookable=trips > 0,
                 remote_ok=rng.random() < 0.2,
-                receiving_halls=sorted(rng.sample(halls, min(len(halls), rng.randint(1, 3)))) if halls and rng.random() < 0.5 else [],
+                receiving_halls=sorted(rng.sample(halls, min(len(halls), rng.randint(1, 3))))
+                if halls and rng.random() < 0.5
+                else [],
                 life_events=rng.sample(LifeEvent.values, rng.randint(0, 2)),
                 charged=charged,
                 fee_description="工本费" if charged else "",

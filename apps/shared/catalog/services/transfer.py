@@ -59,7 +59,9 @@ class ImportReport:
     unchanged: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        return _("导入完成：新增事项 %(created)s 个，生成新版本 %(versioned)s 个，未变化 %(unchanged)s 个；新增部门 %(depts)s 个。") % {
+        return _(
+            "导入完成：新增事项 %(created)s 个，生成新版本 %(versioned)s 个，未变化 %(unchanged)s 个；新增部门 %(depts)s 个。"
+        ) % {
             "created": len(self.created),
             "versioned": len(self.versioned),
             "unchanged": len(self.unchanged),
@@ -120,13 +122,19 @@ def _build(model: type[models.Model], allowed: Iterable[str], values: dict[str, 
             problems.append(_("未知字段 %(name)s") % {"name": name})
             continue
         model_field = model._meta.get_field(name)
-        if raw == "" and (getattr(model_field, "has_default", lambda: False)() or not isinstance(model_field, models.CharField | models.TextField)):
+        if raw == "" and (
+            getattr(model_field, "has_default", lambda: False)()
+            or not isinstance(model_field, models.CharField | models.TextField)
+        ):
             continue  # an empty CSV cell: the field's default
         try:
             setattr(obj, name, _coerce(model, name, raw))
         except ValueError as exc:
             label = getattr(model._meta.get_field(name), "verbose_name", name)
-            problems.append(_("%(label)s（%(name)s）%(reason)s，而不是“%(raw)s”") % {"label": label, "name": name, "reason": exc, "raw": raw})
+            problems.append(
+                _("%(label)s（%(name)s）%(reason)s，而不是“%(raw)s”")
+                % {"label": label, "name": name, "reason": exc, "raw": raw}
+            )
     return obj
 
 
@@ -140,13 +148,23 @@ def _check(
         problems: list[str] = []
         dept = _build(Department, DEPARTMENT_FIELDS, record.values, problems)
         if dept.code in in_file:
-            problems.append(_("部门 %(code)s 在文件中重复（第 %(first)s 行已出现）") % {"code": dept.code, "first": in_file[dept.code]})
+            problems.append(
+                _("部门 %(code)s 在文件中重复（第 %(first)s 行已出现）")
+                % {"code": dept.code, "first": in_file[dept.code]}
+            )
         try:
             dept.full_clean(validate_unique=False)
         except ValidationError as exc:
-            problems += [f"{getattr(Department._meta.get_field(k), 'verbose_name', k)}：{m}" for k, ms in exc.message_dict.items() for m in ms]
+            problems += [
+                f"{getattr(Department._meta.get_field(k), 'verbose_name', k)}：{m}"
+                for k, ms in exc.message_dict.items()
+                for m in ms
+            ]
         if problems:
-            errors.append(_("第 %(line)s 行（部门 %(code)s）：%(problems)s。") % {"line": record.line, "code": dept.code, "problems": "；".join(problems)})
+            errors.append(
+                _("第 %(line)s 行（部门 %(code)s）：%(problems)s。")
+                % {"line": record.line, "code": dept.code, "problems": "；".join(problems)}
+            )
             continue
         in_file[dept.code] = record.line
         dept_rows.append((record, dept))
@@ -164,7 +182,10 @@ def _check(
         elif department not in department_codes:
             problems.append(_("实施主体 %(code)s 不存在，请先在文件中列出该部门") % {"code": department})
         if matter.code in seen:
-            problems.append(_("事项 %(code)s 在文件中重复（第 %(first)s 行已出现）") % {"code": matter.code, "first": seen[matter.code]})
+            problems.append(
+                _("事项 %(code)s 在文件中重复（第 %(first)s 行已出现）")
+                % {"code": matter.code, "first": seen[matter.code]}
+            )
         seen.setdefault(matter.code, record.line)
         draft = MatterDraft(matter=matter)
         draft.matter._department_code = department  # type: ignore[attr-defined]  # resolved when applied
@@ -203,15 +224,30 @@ def _check(
                 name = draft.fields[i].label
             else:
                 name = (draft.materials if kind == "material" else draft.fees)[i].name
-            text = _("%(label)s %(n)s「%(name)s」：%(problems)s") % {"label": label, "n": i + 1, "name": name, "problems": "；".join(m.rstrip("。.") for m in messages)}
+            text = _("%(label)s %(n)s「%(name)s」：%(problems)s") % {
+                "label": label,
+                "n": i + 1,
+                "name": name,
+                "problems": "；".join(m.rstrip("。.") for m in messages),
+            }
             if lines[kind, i] == record.line:
                 problems.append(text)
             else:
                 child_problems.append((lines[kind, i], text))
         if problems:
-            errors.append(_("第 %(line)s 行（事项 %(code)s）：%(problems)s。") % {"line": record.line, "code": matter.code or "?", "problems": "；".join(p.rstrip("。.") for p in problems)})
+            errors.append(
+                _("第 %(line)s 行（事项 %(code)s）：%(problems)s。")
+                % {
+                    "line": record.line,
+                    "code": matter.code or "?",
+                    "problems": "；".join(p.rstrip("。.") for p in problems),
+                }
+            )
         for line, message in child_problems:
-            errors.append(_("第 %(line)s 行（事项 %(code)s）：%(problems)s。") % {"line": line, "code": matter.code or "?", "problems": message})
+            errors.append(
+                _("第 %(line)s 行（事项 %(code)s）：%(problems)s。")
+                % {"line": line, "code": matter.code or "?", "problems": message}
+            )
         if not problems and not child_problems:
             drafts.append((record, draft))
     return dept_rows, drafts
@@ -220,7 +256,9 @@ def _check(
 # --- Applying ---------------------------------------------------------------------------------------
 
 
-def catalog_import(data: bytes | str, *, fmt: Format, existing: Literal["version", "skip"] = "version", change_note: str = "") -> ImportReport:
+def catalog_import(
+    data: bytes | str, *, fmt: Format, existing: Literal["version", "skip"] = "version", change_note: str = ""
+) -> ImportReport:
     """Check the whole file, then write all of it in one transaction, or nothing (ImportRefused)."""
     text = decode(data)
     if fmt == "json":
@@ -251,14 +289,18 @@ def catalog_import(data: bytes | str, *, fmt: Format, existing: Literal["version
         # One query for every current version and its items: most rows of a re-import are unchanged.
         current_versions = {
             m.code: m
-            for m in Matter.objects.filter(code__in=codes, is_current=True).prefetch_related("materials", "fee_items", "form_fields")
+            for m in Matter.objects.filter(code__in=codes, is_current=True).prefetch_related(
+                "materials", "fee_items", "form_fields"
+            )
         }
         for _record, draft in drafts:
             draft.matter.department = by_code[draft.matter._department_code]  # type: ignore[attr-defined]
             if existing == "skip" and draft.code in known:
                 report.unchanged.append(draft.code)
                 continue
-            if draft.code in current_versions and matter_snapshot(current_versions[draft.code]) == draft_snapshot(draft):
+            if draft.code in current_versions and matter_snapshot(current_versions[draft.code]) == draft_snapshot(
+                draft
+            ):
                 report.unchanged.append(draft.code)
                 continue
             _matter, outcome = matter_save(draft=draft, change_note=change_note or draft.matter.change_note)
@@ -294,7 +336,9 @@ def catalog_export(matters: Iterable[Matter], *, fmt: Format) -> str:
                     **{n: _export_value(getattr(m, n)) for n in MATTER_FIELDS},
                     "materials": [{n: getattr(x, n) for n in MATERIAL_FIELDS} for x in m.materials.all()],
                     "fees": [{n: _export_value(getattr(x, n)) for n in FEE_FIELDS} for x in m.fee_items.all()],
-                    "fields": [{n: _export_value(getattr(x, n)) for n in FORM_FIELD_FIELDS} for x in m.form_fields.all()],
+                    "fields": [
+                        {n: _export_value(getattr(x, n)) for n in FORM_FIELD_FIELDS} for x in m.form_fields.all()
+                    ],
                 }
                 for m in matters
             ],
@@ -306,21 +350,40 @@ def catalog_export(matters: Iterable[Matter], *, fmt: Format) -> str:
     for d in departments:
         writer.writerow({"record": "department", **{n: _csv_scalar(getattr(d, n)) for n in DEPARTMENT_FIELDS}})
     for m in matters:
-        row: dict[str, Any] = {"record": "matter", "code": _csv_scalar(m.code), "department": _csv_scalar(m.department.code)}
+        row: dict[str, Any] = {
+            "record": "matter",
+            "code": _csv_scalar(m.code),
+            "department": _csv_scalar(m.department.code),
+        }
         for n in MATTER_FIELDS:
             value = _export_value(getattr(m, n))
             row[n] = _csv_scalar(LIST_SEPARATOR.join(value) if isinstance(value, list) else value)
         writer.writerow(row)
         for x in m.materials.all():
-            writer.writerow({"record": "material", "code": _csv_scalar(m.code), **{f"material_{n}": _csv_scalar(getattr(x, n)) for n in MATERIAL_FIELDS}})
+            writer.writerow(
+                {
+                    "record": "material",
+                    "code": _csv_scalar(m.code),
+                    **{f"material_{n}": _csv_scalar(getattr(x, n)) for n in MATERIAL_FIELDS},
+                }
+            )
         for fee in m.fee_items.all():
-            writer.writerow({"record": "fee", "code": _csv_scalar(m.code), **{f"fee_item_{n}": _csv_scalar(_export_value(getattr(fee, n))) for n in FEE_FIELDS}})
+            writer.writerow(
+                {
+                    "record": "fee",
+                    "code": _csv_scalar(m.code),
+                    **{f"fee_item_{n}": _csv_scalar(_export_value(getattr(fee, n))) for n in FEE_FIELDS},
+                }
+            )
         for form_field in m.form_fields.all():
             writer.writerow(
                 {
                     "record": "field",
                     "code": _csv_scalar(m.code),
-                    **{f"form_field_{n}": _csv_scalar(_csv_list(_export_value(getattr(form_field, n)))) for n in FORM_FIELD_FIELDS},
+                    **{
+                        f"form_field_{n}": _csv_scalar(_csv_list(_export_value(getattr(form_field, n))))
+                        for n in FORM_FIELD_FIELDS
+                    },
                 }
             )
     return out.getvalue()
@@ -339,7 +402,11 @@ def _csv_scalar(value: Any) -> Any:
 
 
 def matters_for_export(*, codes: Iterable[str] | None = None) -> models.QuerySet[Matter]:
-    qs = Matter.objects.filter(is_current=True).select_related("department").prefetch_related("materials", "fee_items", "form_fields")
+    qs = (
+        Matter.objects.filter(is_current=True)
+        .select_related("department")
+        .prefetch_related("materials", "fee_items", "form_fields")
+    )
     if codes is not None:
         qs = qs.filter(code__in=list(codes))
     return qs.order_by("department__code", "code")

@@ -104,13 +104,21 @@ class DraftProblems:
         out = list(self.matter)
         for i, problems in sorted(self.materials.items()):
             name = draft.materials[i].name
-            out += [_("材料 %(n)s「%(name)s」：%(message)s") % {"n": i + 1, "name": name, "message": m} for m in problems]
+            out += [
+                _("材料 %(n)s「%(name)s」：%(message)s") % {"n": i + 1, "name": name, "message": m} for m in problems
+            ]
         for i, problems in sorted(self.fees.items()):
             name = draft.fees[i].name
-            out += [_("收费项目 %(n)s「%(name)s」：%(message)s") % {"n": i + 1, "name": name, "message": m} for m in problems]
+            out += [
+                _("收费项目 %(n)s「%(name)s」：%(message)s") % {"n": i + 1, "name": name, "message": m}
+                for m in problems
+            ]
         for i, problems in sorted(self.fields.items()):
             name = draft.fields[i].label
-            out += [_("申请表字段 %(n)s「%(name)s」：%(message)s") % {"n": i + 1, "name": name, "message": m} for m in problems]
+            out += [
+                _("申请表字段 %(n)s「%(name)s」：%(message)s") % {"n": i + 1, "name": name, "message": m}
+                for m in problems
+            ]
         return out
 
 
@@ -120,7 +128,9 @@ def draft_problems(draft: MatterDraft) -> DraftProblems:
     matter = draft.matter
     try:
         # The department is checked by whoever resolved its code; uniqueness of versions by the save.
-        matter.full_clean(exclude=["department", "version", "is_current"], validate_unique=False, validate_constraints=False)
+        matter.full_clean(
+            exclude=["department", "version", "is_current"], validate_unique=False, validate_constraints=False
+        )
     except ValidationError as exc:
         found.matter += _flatten(exc, Matter)
     if not matter.code:
@@ -174,12 +184,20 @@ def draft_snapshot(draft: MatterDraft) -> dict[str, Any]:
 
 def matter_snapshot(matter: Matter) -> dict[str, Any]:
     return _snapshot(
-        matter, matter.department_id, list(matter.materials.all()), list(matter.fee_items.all()), list(matter.form_fields.all())
+        matter,
+        matter.department_id,
+        list(matter.materials.all()),
+        list(matter.fee_items.all()),
+        list(matter.form_fields.all()),
     )
 
 
 def _snapshot(
-    matter: Matter, department_id: int | None, materials: Sequence[Material], fees: Sequence[FeeItem], fields: Sequence[MatterField]
+    matter: Matter,
+    department_id: int | None,
+    materials: Sequence[Material],
+    fees: Sequence[FeeItem],
+    fields: Sequence[MatterField],
 ) -> dict[str, Any]:
     return {
         "department": department_id,
@@ -199,7 +217,9 @@ def _plain(value: Any) -> Any:
 
 
 @transaction.atomic
-def matter_save(*, draft: MatterDraft, change_note: str = "", skip_unchanged: bool = True) -> tuple[Matter, SaveOutcome]:
+def matter_save(
+    *, draft: MatterDraft, change_note: str = "", skip_unchanged: bool = True
+) -> tuple[Matter, SaveOutcome]:
     """Make the draft the current version of its code: version 1, or n+1 with version n kept as history."""
     errors = draft_errors(draft)
     if errors:
@@ -230,7 +250,9 @@ def matter_save(*, draft: MatterDraft, change_note: str = "", skip_unchanged: bo
             matter.save(force_insert=True)
     except IntegrityError as exc:
         # A check constraint repeats a rule the draft passed, or another first version won the race.
-        raise Conflict(_("事项 %(code)s 保存失败，可能已被他人同时修改，请刷新后重试。") % {"code": code}, code="concurrent_edit") from exc
+        raise Conflict(
+            _("事项 %(code)s 保存失败，可能已被他人同时修改，请刷新后重试。") % {"code": code}, code="concurrent_edit"
+        ) from exc
     Material.objects.bulk_create(
         Material(matter=matter, position=position, **{name: getattr(m, name) for name in MATERIAL_FIELDS})
         for position, m in enumerate(draft.materials, start=1)
@@ -248,7 +270,9 @@ def matter_save(*, draft: MatterDraft, change_note: str = "", skip_unchanged: bo
 
 def matter_draft_from(matter: Matter) -> MatterDraft:
     """A draft equal to an existing version (to edit a copy of it)."""
-    draft = Matter(code=matter.code, department_id=matter.department_id, **{n: getattr(matter, n) for n in MATTER_FIELDS})
+    draft = Matter(
+        code=matter.code, department_id=matter.department_id, **{n: getattr(matter, n) for n in MATTER_FIELDS}
+    )
     return MatterDraft(
         matter=draft,
         materials=[Material(**{n: getattr(m, n) for n in MATERIAL_FIELDS}) for m in matter.materials.all()],

@@ -37,12 +37,16 @@ def secret_for(key_id: str) -> str | None:
     return key.secret
 
 
-def inbox_receive(*, headers: Mapping[str, str], method: str, path: str, body: bytes | Callable[[], bytes]) -> InboxResult:
+def inbox_receive(
+    *, headers: Mapping[str, str], method: str, path: str, body: bytes | Callable[[], bytes]
+) -> InboxResult:
     """Verify, deduplicate and apply one message. The signature headers (present, a known key, in the time
     window) are checked before the body is read — ``body`` may be a callable that reads it — and the
     signature before the body is parsed."""
     try:
-        signed = signing.check_headers(headers=headers, secret_for=secret_for, max_skew=exchange_conf.EXCHANGE_MAX_SKEW_SECONDS)
+        signed = signing.check_headers(
+            headers=headers, secret_for=secret_for, max_skew=exchange_conf.EXCHANGE_MAX_SKEW_SECONDS
+        )
         if callable(body):
             body = body()
         verified = signed.verify_body(method=method, path=path, body=body)
@@ -77,7 +81,9 @@ def inbox_receive(*, headers: Mapping[str, str], method: str, path: str, body: b
     files = []
     for name, content_type, sha256, content in raw_files:
         if hashlib.sha256(content).hexdigest() != sha256:
-            return InboxResult(422, {"code": "digest_mismatch", "detail": _("材料“%(name)s”校验值不符。") % {"name": name}})
+            return InboxResult(
+                422, {"code": "digest_mismatch", "detail": _("材料“%(name)s”校验值不符。") % {"name": name}}
+            )
         files.append(registry.IncomingFile(name, content_type, sha256, content))
 
     try:
@@ -94,7 +100,11 @@ def inbox_receive(*, headers: Mapping[str, str], method: str, path: str, body: b
             # Inserting first holds the id's unique-index entry: a concurrent duplicate waits here and
             # then gets the recorded answer instead of applying the message again.
             inbox = InboxMessage.objects.create(
-                id=message_id, peer=peer, kind=kind, body_sha256=body_sha256, key_id=verified.key_id,
+                id=message_id,
+                peer=peer,
+                kind=kind,
+                body_sha256=body_sha256,
+                key_id=verified.key_id,
                 actor=str(envelope.get("actor", ""))[:100],
             )
             try:
@@ -122,7 +132,5 @@ def inbox_receive(*, headers: Mapping[str, str], method: str, path: str, body: b
 
 def _answer_duplicate(existing: InboxMessage, peer: Peer, body_sha256: str) -> InboxResult:
     if existing.body_sha256 != body_sha256 or existing.peer_id != peer.id:
-        return InboxResult(
-            422, {"code": "idempotency_conflict", "detail": _("同一报文编号的内容不一致，已拒绝。")}
-        )
+        return InboxResult(422, {"code": "idempotency_conflict", "detail": _("同一报文编号的内容不一致，已拒绝。")})
     return InboxResult(existing.status_code, {**existing.response, "duplicate": True})

@@ -70,8 +70,13 @@ def outbox_enqueue(
     if ordering_key is None:
         ordering_key = str(data.get("number", ""))
     message = OutboxMessage.objects.create(
-        peer=peer, kind=payload.KIND, schema_version=payload.SCHEMA_VERSION, payload=data,
-        files=[f.as_dict() for f in files], actor=actor[:100], ordering_key=ordering_key[:64],
+        peer=peer,
+        kind=payload.KIND,
+        schema_version=payload.SCHEMA_VERSION,
+        payload=data,
+        files=[f.as_dict() for f in files],
+        actor=actor[:100],
+        ordering_key=ordering_key[:64],
         request_id=requestid.current(),
     )
     # Fast path only: if Redis is down the kick is lost, and the periodic sweep delivers it.
@@ -109,7 +114,11 @@ def build_body(message: OutboxMessage) -> bytes:
             }
         )
     envelope: dict[str, Any] = {
-        "id": str(message.id), "kind": message.kind, "actor": message.actor, "payload": message.payload, "files": files
+        "id": str(message.id),
+        "kind": message.kind,
+        "actor": message.actor,
+        "payload": message.payload,
+        "files": files,
     }
     if message.request_id:
         # Covered by the signature with the rest of the body; a receiver that does not know the key ignores
@@ -158,7 +167,10 @@ def outbox_claim_due(
 
 def backoff_seconds(attempts: int) -> float:
     """Exponential backoff with full jitter, capped (AWS architecture blog's "full jitter")."""
-    ceiling = min(exchange_conf.EXCHANGE_BACKOFF_CAP_SECONDS, exchange_conf.EXCHANGE_BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0))
+    ceiling = min(
+        exchange_conf.EXCHANGE_BACKOFF_CAP_SECONDS,
+        exchange_conf.EXCHANGE_BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0),
+    )
     return random.uniform(0, ceiling)  # noqa: S311 - jitter, not security
 
 
@@ -192,7 +204,10 @@ def _send(message: OutboxMessage) -> str:
     headers["Content-Type"] = "application/json; charset=utf-8"
     try:
         response = requests.post(
-            peer.base_url.rstrip("/") + EXCHANGE_PATH, data=body, headers=headers, timeout=exchange_conf.EXCHANGE_HTTP_TIMEOUT
+            peer.base_url.rstrip("/") + EXCHANGE_PATH,
+            data=body,
+            headers=headers,
+            timeout=exchange_conf.EXCHANGE_HTTP_TIMEOUT,
         )
     except requests.RequestException as exc:
         # A timeout is "unknown", never "failed": the resend carries the same id and the receiver
@@ -224,7 +239,10 @@ def _record_attempt(
     fields: dict[str, Any]
     if not retry and not error:
         # delivered_at is the relay's own reading, the moment it saw the receiver's answer.
-        status, fields = OutboxStatus.DELIVERED, {"delivered_at": timezone.now(), "response": response_data, "last_error": ""}
+        status, fields = (
+            OutboxStatus.DELIVERED,
+            {"delivered_at": timezone.now(), "response": response_data, "last_error": ""},
+        )
         logger.info("outbox message %s (%s) delivered after %s attempts", message.id, message.kind, attempts)
     elif not retry or attempts >= exchange_conf.EXCHANGE_MAX_ATTEMPTS:
         status, fields = OutboxStatus.DEAD, {"last_error": error, "response": response_data}
@@ -290,7 +308,10 @@ def outbox_redrive(*, message_id: uuid.UUID | str) -> bool:
     """An operator sends a dead letter again (same id, so still idempotent at the receiver)."""
     try:
         lifecycle.move_pk(
-            OutboxMessage, message_id, OutboxStatus.PENDING, sources={OutboxStatus.DEAD},
+            OutboxMessage,
+            message_id,
+            OutboxStatus.PENDING,
+            sources={OutboxStatus.DEAD},
             fields={"next_attempt_at": Now(), "attempts": 0},
         )
     except lifecycle.TransitionRefused:  # not dead (any more), or no such message

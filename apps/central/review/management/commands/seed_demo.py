@@ -87,7 +87,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--logins", action="store_true", help="print the demo logins, change nothing")
         parser.add_argument(
-            "--platform", default=os.environ.get("DEMO_PLATFORM", ""),
+            "--platform",
+            default=os.environ.get("DEMO_PLATFORM", ""),
             help="the demo central: central (default) or TJ (apps/shared/exchange/demo.py)",
         )
 

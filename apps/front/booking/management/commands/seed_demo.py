@@ -174,7 +174,8 @@ class Command(BaseCommand):
             "--logins", action="store_true", help="print the demo logins and terminal tokens, change nothing"
         )
         parser.add_argument(
-            "--platform", default=os.environ.get("DEMO_PLATFORM", ""),
+            "--platform",
+            default=os.environ.get("DEMO_PLATFORM", ""),
             help="the demo front platform: BJ-TZ (default) or BJ-SZ (apps/shared/exchange/demo.py)",
         )
 
@@ -240,7 +241,13 @@ class Command(BaseCommand):
             if "TZ" in halls:
                 wanted.add((groups[("TZ", letter)].pk, matter.code))
             ys_letter = YS_GROUP_BY_DEPARTMENT.get(department)
-            if "YS" in halls and ys_letter and matter.target == Target.PERSON and matter.level >= 4 and matter.code not in YS_NOT_OFFERED:
+            if (
+                "YS" in halls
+                and ys_letter
+                and matter.target == Target.PERSON
+                and matter.level >= 4
+                and matter.code not in YS_NOT_OFFERED
+            ):
                 wanted.add((groups[("YS", ys_letter)].pk, matter.code))
             if "SZ" in halls:
                 wanted.add((groups[("SZ", SZ_GROUP_BY_DEPARTMENT.get(department, SZ_DEFAULT_GROUP))].pk, matter.code))

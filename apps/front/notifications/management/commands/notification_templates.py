@@ -12,7 +12,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--update", action="store_true", help="add a version where the code's text changed (edited templates are kept)"
+            "--update",
+            action="store_true",
+            help="add a version where the code's text changed (edited templates are kept)",
         )
 
     def handle(self, *args, update: bool = False, **options):
