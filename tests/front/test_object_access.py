@@ -19,6 +19,7 @@ from django.test import Client
 
 from apps.front.booking.models import Appointment, WaitlistEntry
 from apps.front.consult.models import ConsultTicket
+from apps.front.floor.models import Ticket
 from apps.front.intake.models import Case
 from apps.front.mandates.models import Mandate
 from apps.front.notifications.models import Notification
@@ -75,11 +76,28 @@ def test_through_the_api(api, known, citizen, other_citizen):
     assert owners >= 15, owners  # the owner's own reads reached their things (21 when written)
 
 
-def test_a_clerk_of_another_hall_reaches_nothing_of_this_halls(api, known, clerk, other_hall_clerk):
-    """The hall's ticket and cases, by their identifiers, from a window of another hall."""
+def halls_things() -> list:
+    """The hall's tickets and cases as they stand (a clerk of another hall must move neither)."""
+    tickets = Ticket.objects.values_list("id", "status", "window_id").order_by("id")
+    cases = Case.objects.values_list("id", "status", "updated_at").order_by("id")
+    return [list(tickets), list(cases)]
+
+
+def test_a_clerk_of_another_hall_reaches_nothing_of_this_halls(api, known, matter, citizen, clerk, other_hall_clerk):
+    """The hall's ticket and cases, by their identifiers, from a window of another hall: the API and the pages."""
+    before = halls_things()
     owners, leaks = api_leaks(api(clerk), api(other_hall_clerk), api(None), known)
     assert not leaks, "\n".join(leaks)
     assert owners >= 6, owners  # this hall's clerk reaches them (8 when written)
+    owner, other = Client(), Client()
+    owner.force_login(clerk)
+    other.force_login(other_hall_clerk)
+    marks = [code for code in known["code"] if code != matter.code] + known["number"] + [citizen.real_name]
+    pages, leaks = page_leaks(owner, other, known, marks)
+    assert not leaks, "\n".join(leaks)
+    assert halls_things() == before
+    assert pages >= 6, pages  # this hall's clerk's pages of them (11 when written)
+    print("PAGES", pages)
 
 
 def test_through_the_pages(known, matter, citizen, other_citizen):
