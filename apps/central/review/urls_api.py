@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import api
+from . import api, api_actions
 
 urlpatterns = [
     path("cases/", api.ReviewCaseListApi.as_view(), name="api-review-cases"),
@@ -11,8 +11,12 @@ urlpatterns = [
     # Each review action an operation of its own (its body in the schema); the one route before them
     # answers what none of them matches.
     *(
-        path(f"cases/<int:case_id>/{action}/", api.case_action_view(action).as_view(), name=f"api-review-{action}")
-        for action in api.CASE_ACTIONS
+        path(
+            f"cases/<int:case_id>/{action}/",
+            api_actions.case_action_view(action).as_view(),
+            name=f"api-review-{action}",
+        )
+        for action in api_actions.CASE_ACTIONS
     ),
-    path("cases/<int:case_id>/<slug:action>/", api.CaseActionApi.as_view(), name="api-review-action"),
+    path("cases/<int:case_id>/<slug:action>/", api_actions.CaseActionApi.as_view(), name="api-review-action"),
 ]
