@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from apps.front.booking.models import Appointment, AppointmentStatus
+from apps.front.booking.models import Appointment, AppointmentStatus, WaitlistEntry
 from apps.front.floor.models import TicketStatus
 from apps.front.intake.models import (
     Case,
@@ -201,10 +201,21 @@ class TestAVisitNoLongerNeeded:
     is cancelled by the hall — the place back at once, never a late cancellation — the case says so and the applicant
     is told not to come. A visit already under way at the hall is left as it is."""
 
-    def test_a_void_from_central_releases_the_booked_visit_and_tells_the_applicant(self, client, visit, citizen):
+    def test_a_void_from_central_releases_the_booked_visit_and_tells_the_applicant(
+        self, client, visit, citizen, other_citizen, django_capture_on_commit_callbacks
+    ):
         appointment = OriginalsCheck.objects.select_related("appointment").get(case=visit).appointment
         assert appointment.status == AppointmentStatus.BOOKED and appointment.slot.booked == 1
-        event(client, "case.voided", {"number": visit.number, "reason": "同一申请重复报送"})
+        WaitlistEntry.objects.create(
+            citizen=other_citizen,
+            matter_code=appointment.matter_code,
+            hall=appointment.hall,
+            date=appointment.slot.date,
+        )
+        with django_capture_on_commit_callbacks() as callbacks:
+            event(client, "case.voided", {"number": visit.number, "reason": "同一申请重复报送"})
+        # The freed place is offered to the day's waitlist at once, as a citizen's own cancellation's is.
+        assert "apps.booking.tasks.waitlist_sweep" in [getattr(getattr(c, "task", None), "name", "") for c in callbacks]
         appointment.refresh_from_db()
         appointment.slot.refresh_from_db()
         assert appointment.status == AppointmentStatus.CANCELLED_BY_HALL and appointment.strike == ""
