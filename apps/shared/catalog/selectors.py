@@ -220,7 +220,7 @@ def matter_get(*, code: str) -> Matter:
 def matter_known_or_404(code: str, *, current: bool = True) -> None:
     """A sub-resource of a matter (its halls, its FAQ) names one that exists: else 404 "事项不存在。", as the matter
     itself answers, rather than an empty list. ``current=False``: any version counts (the FAQ keeps every one's)."""
-    matters = Matter.objects.filter(code=str(code)[:64])
+    matters = Matter.objects.filter(code=code)
     if not (matters.filter(is_current=True) if current else matters).exists():
         raise DomainError(_("事项不存在。"), code="not_found")
 

@@ -8,7 +8,6 @@ import datetime as dt
 from collections.abc import Sequence
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,7 +23,7 @@ from govservice.lib.workdays import WorkCalendar
 from ..models import COMMITMENT_OPEN_STATES, Case, CaseEvent, CreditKind, CreditRecord, TrustLevel
 from ..selectors import case_central, case_get_for_staff
 from .materials import Upload, _store_materials, _vet
-from .periods import last_day, periods_fill
+from .periods import commitment_owed_q, last_day, periods_fill
 
 
 def _open_commitment(case: Case) -> None:
@@ -96,13 +95,6 @@ def case_commitment_supply(*, actor: User, number: str, uploads: Sequence[Upload
     return case
 
 
-def _owed_q() -> Q:
-    """Commitments with items owed, not yet met nor broken, on cases still being worked on."""
-    return Q(status__in=COMMITMENT_OPEN_STATES, commitment_met_at__isnull=True, commitment_broken_at__isnull=True) & ~Q(
-        commitment_items=[]
-    )
-
-
 def cases_commitment_remind(*, today: dt.date | None = None) -> int:
     """Remind applicants of deferred items owed within the next few days (once per commitment), counted to
     the real last day (民法典 Art. 203: a deadline on a day off ends on the next working day); a deadline
@@ -113,7 +105,7 @@ def cases_commitment_remind(*, today: dt.date | None = None) -> int:
     horizon = today + dt.timedelta(days=intake_conf.COMMITMENT_REMIND_DAYS_BEFORE)
     # The stored date is never later than the real last day: every case due by the horizon is among these.
     candidates = Case.objects.filter(
-        _owed_q(), commitment_reminded_at__isnull=True, commitment_deadline__lte=horizon
+        commitment_owed_q(), commitment_reminded_at__isnull=True, commitment_deadline__lte=horizon
     ).select_related("citizen", "matter")
     reminded = 0
     for case in candidates:
@@ -139,7 +131,7 @@ def case_commitment_break(*, case_id: int, today: dt.date, calendar: WorkCalenda
         case = (
             Case.objects.select_for_update(of=("self",), skip_locked=True)
             .select_related("citizen", "matter")
-            .filter(_owed_q(), id=case_id, commitment_deadline__lt=today)
+            .filter(commitment_owed_q(), id=case_id, commitment_deadline__lt=today)
             .first()
         )
         # Past the real last day only (Art. 203): never during the holiday its deadline fell in, never
@@ -196,7 +188,7 @@ def cases_commitment_enforce(*, today: dt.date | None = None, batch: int = 200) 
     # The stored date is never later than the real last day, which case_commitment_break checks.
     due = [
         case_id
-        for case_id, stored in Case.objects.filter(_owed_q(), commitment_deadline__lt=today)
+        for case_id, stored in Case.objects.filter(commitment_owed_q(), commitment_deadline__lt=today)
         .order_by("commitment_deadline")
         .values_list("id", "commitment_deadline")
         if (real := last_day(stored, calendar)) is not None and today > real

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Q
+
 from apps.front.intake.conf import intake_conf
 from apps.shared.workcalendar.selectors import calendar_get, period_end_or_none
 from govservice.lib.workdays import WorkCalendar
@@ -40,6 +42,13 @@ def last_day(stored: dt.date | None, calendar: WorkCalendar) -> dt.date | None:
     return None if stored is None else period_end_or_none(stored, calendar)
 
 
+def commitment_owed_q() -> Q:
+    """Commitments with items owed, not yet met nor broken, on cases still being worked on."""
+    return Q(status__in=COMMITMENT_OPEN_STATES, commitment_met_at__isnull=True, commitment_broken_at__isnull=True) & ~Q(
+        commitment_items=[]
+    )
+
+
 def periods_fill(*, calendar: WorkCalendar | None = None) -> int:
     """Move the stored ends that fell on a day off of a year not published when they were set to their real
     last day, now that it may be (a no-op for ends already right). Each periodic job that reads these ends calls
@@ -48,10 +57,12 @@ def periods_fill(*, calendar: WorkCalendar | None = None) -> int:
     calendar = calendar or calendar_get()
     filled = 0
     for field, rows in (
-        ("commitment_deadline", Case.objects.filter(status__in=COMMITMENT_OPEN_STATES, commitment_met_at__isnull=True, commitment_broken_at__isnull=True)
-         .exclude(commitment_deadline__isnull=True).exclude(commitment_items=[])),
-        ("notice_answer_deadline", Case.objects.filter(status=CaseStatus.RECEIVED, notice_answer_deadline__isnull=False)),
-    ):  # fmt: skip
+        ("commitment_deadline", Case.objects.filter(commitment_owed_q(), commitment_deadline__isnull=False)),
+        (
+            "notice_answer_deadline",
+            Case.objects.filter(status=CaseStatus.RECEIVED, notice_answer_deadline__isnull=False),
+        ),
+    ):
         for stored in rows.order_by().values_list(field, flat=True).distinct():
             real = last_day(stored, calendar)
             if real is not None and real != stored:
