@@ -192,16 +192,16 @@ def _cancel_booked_by_hall(appointment_id: int, *, actor: User | None, reason: s
 
 def appointment_cancel_by_hall(*, appointment_id: int, actor: User | None, reason: str) -> Appointment | None:
     """The hall cancels a booked appointment (closure, outage, a case that no longer needs its visit): never
-    penalised, no resale hold; the freed place is offered to the day's waitlist after commit, as a citizen's
-    cancellation's is. Locks the citizen first like every booking write; returns None when the appointment was no
-    longer booked."""
+    penalised, no resale hold; a place freed on a slot still open is offered to the day's waitlist after commit, as
+    a citizen's cancellation's is. Locks the citizen first like every booking write; returns None when the
+    appointment was no longer booked."""
     with transaction.atomic():
         citizen_id = Appointment.objects.filter(id=appointment_id).values_list("citizen_id", flat=True).first()
         if citizen_id is None:
             return None
         User.objects.select_for_update(no_key=True).filter(pk=citizen_id).first()
         appointment = _cancel_booked_by_hall(appointment_id, actor=actor, reason=reason, note=reason)
-        if appointment is not None:
+        if appointment is not None and not appointment.slot.closed:  # a closure's slots are closed: nothing to offer
             waitlist_kick(appointment)
         return appointment
 
